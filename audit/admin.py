@@ -1,0 +1,85 @@
+"""The audit log in the admin: read only for everybody, superusers included."""
+
+import json
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from audit.models import AuditEntry
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Entries can be searched and read (``audit.view_auditentry``); nobody adds, changes or deletes."""
+
+    list_display = [
+        "sequence",
+        "recorded_at",
+        "action",
+        "actor_repr",
+        "role",
+        "channel",
+        "ip_address",
+        "object_repr",
+    ]
+    list_filter = ["action", "role", "channel"]
+    search_fields = [
+        "=sequence",
+        "action",
+        "actor_repr",
+        "object_repr",
+        "=object_id",
+        "=ip_address",
+        "=request_id",
+    ]
+    date_hierarchy = "recorded_at"
+    ordering = ["-sequence"]
+    actions = None
+    fields = [
+        "sequence",
+        "recorded_at",
+        "action",
+        "actor_repr",
+        "actor",
+        "role",
+        "channel",
+        "ip_address",
+        "request_id",
+        "object_label",
+        "object_id",
+        "object_repr",
+        "before_json",
+        "after_json",
+        "data_json",
+        "hash_version",
+        "previous_hash",
+        "entry_hash",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
+        return False
+
+    @staticmethod
+    def _json(value: object) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
+
+    @admin.display(description=_("before"))
+    def before_json(self, entry: AuditEntry) -> str:
+        return self._json(entry.before)
+
+    @admin.display(description=_("after"))
+    def after_json(self, entry: AuditEntry) -> str:
+        return self._json(entry.after)
+
+    @admin.display(description=_("data"))
+    def data_json(self, entry: AuditEntry) -> str:
+        return self._json(entry.data)

@@ -1,0 +1,193 @@
+"""The append-only audit log and the head of its hash chain (docs/AUDIT.md)."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from audit.canonical import GENESIS_HASH, HASH_VERSION
+from audit.chain import ChainHead, StoredEntry, entry_content
+
+
+class AuditLogImmutable(Exception):
+    """An attempt to change or delete an audit entry, or to write one around ``audit_record``."""
+
+
+class Role(models.TextChoices):
+    """The capacity in which the actor acted, derived from the user's groups and flags when written."""
+
+    CUSTOMER = "CUSTOMER", _("Customer")
+    ANALYST = "ANALYST", _("Analyst")
+    SUPERVISOR = "SUPERVISOR", _("Supervisor")
+    AUDITOR = "AUDITOR", _("Auditor")
+    ADMINISTRATOR = "ADMINISTRATOR", _("Administrator")
+    SYSTEM = "SYSTEM", _("System")
+    # Nobody signed in, over the web: a failed sign-in, an unauthenticated request.
+    ANONYMOUS = "ANONYMOUS", _("Anonymous")
+
+
+class Channel(models.TextChoices):
+    """The way the act reached the bank."""
+
+    PORTAL = "PORTAL", _("Customer portal")
+    BACK_OFFICE = "BACK_OFFICE", _("Back office")
+    ADMIN = "ADMIN", _("Administration site")
+    PHONE = "PHONE", _("Phone banking")
+    LINE_828 = "LINE_828", _("Card cancellation line 828 828 828")
+    BRANCH = "BRANCH", _("Branch")
+    SYSTEM = "SYSTEM", _("System")
+    CLI = "CLI", _("Command line")
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Entries are read, never changed: bulk writes that bypass ``save()`` and the chain are refused."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AuditLogImmutable("audit entries cannot be updated")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditLogImmutable("audit entries cannot be deleted")
+
+    def _raw_delete(self, using: str) -> int:
+        raise AuditLogImmutable("audit entries cannot be deleted")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise AuditLogImmutable("audit entries cannot be updated")
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list:
+        raise AuditLogImmutable("audit entries are appended one at a time by audit.services.audit_record")
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> Any:
+        raise AuditLogImmutable("audit entries cannot be updated")
+
+
+class AuditEntry(models.Model):
+    """One recorded act: who, in what role, through which channel and from where, did what to which
+    object, with the changed fields before and after; chained to the entry before by its hash.
+
+    Written only by ``audit.services.audit_record``; never updated or deleted (refused here, by the
+    queryset, and on PostgreSQL by a trigger).
+    """
+
+    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True, editable=False)
+    recorded_at = models.DateTimeField(_("recorded at"), db_index=True, editable=False)
+    action = models.CharField(_("action"), max_length=64, db_index=True, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        # A user who acted is deactivated, never deleted: the trail keeps pointing at them.
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    actor_repr = models.CharField(_("actor as recorded"), max_length=200, editable=False)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, editable=False)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, editable=False)
+    ip_address = models.CharField(_("IP address"), max_length=45, blank=True, editable=False)
+    request_id = models.CharField(_("request id"), max_length=32, blank=True, editable=False)
+    object_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("object type"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    # "app_label.model" frozen at write time and hashed: a later model rename does not break the chain.
+    object_label = models.CharField(_("object type as recorded"), max_length=100, blank=True, editable=False)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, editable=False)
+    object_repr = models.CharField(_("object as recorded"), max_length=200, blank=True, editable=False)
+    before = models.JSONField(_("before"), null=True, blank=True, editable=False)
+    after = models.JSONField(_("after"), null=True, blank=True, editable=False)
+    data = models.JSONField(_("data"), default=dict, blank=True, editable=False)
+    hash_version = models.PositiveSmallIntegerField(_("hash format"), default=HASH_VERSION, editable=False)
+    previous_hash = models.CharField(_("previous entry's hash"), max_length=64, editable=False)
+    entry_hash = models.CharField(_("hash"), max_length=64, unique=True, editable=False)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        default_permissions = ("view",)
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_entry_object"),
+            models.Index(fields=["actor", "recorded_at"], name="audit_entry_actor"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(sequence__gte=1), name="audit_entry_sequence_positive"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="audit_entry_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=Channel.values), name="audit_entry_channel_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} by {self.actor_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditLogImmutable(f"audit entry #{self.sequence} cannot be changed")
+        if not self.entry_hash:
+            raise AuditLogImmutable("audit entries are written by audit.services.audit_record")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditLogImmutable(f"audit entry #{self.sequence} cannot be deleted")
+
+    def hash_content(self) -> dict[str, Any]:
+        """The content this entry's hash covers (``audit.chain.entry_content``)."""
+        return entry_content(
+            version=self.hash_version,
+            sequence=self.sequence,
+            recorded_at=self.recorded_at,
+            action=self.action,
+            actor_id=self.actor_id,
+            actor=self.actor_repr,
+            role=self.role,
+            channel=self.channel,
+            ip_address=self.ip_address,
+            request_id=self.request_id,
+            object_type=self.object_label,
+            object_id=self.object_id,
+            object_repr=self.object_repr,
+            before=self.before,
+            after=self.after,
+            data=self.data,
+            previous_hash=self.previous_hash,
+        )
+
+    def stored(self) -> StoredEntry:
+        """This entry as the chain verification reads it."""
+        return StoredEntry(entry_id=self.pk, content=self.hash_content(), entry_hash=self.entry_hash)
+
+
+class AuditChainHead(models.Model):
+    """The one row holding the sequence and hash of the last audit entry.
+
+    ``audit_record`` locks it (``select_for_update``) to append, which keeps the chain linear under
+    concurrent writers; the verification compares it with the last entry to see deletions at the end.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    sequence = models.PositiveBigIntegerField(_("last sequence"), default=0)
+    entry_hash = models.CharField(_("last hash"), max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+        default_permissions = ()
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_chainhead_single_row")]
+
+    def __str__(self) -> str:
+        return f"audit chain head at #{self.sequence}"
+
+    def as_chain_head(self) -> ChainHead:
+        return ChainHead(sequence=self.sequence, entry_hash=self.entry_hash)

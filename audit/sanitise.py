@@ -1,0 +1,243 @@
+"""Keep card numbers, PINs, one-time codes and passwords out of the audit log. Pure: no Django.
+
+``sanitise`` walks plain JSON data (the output of ``audit.canonical.to_json``) and:
+
+- replaces the value of a secret key (``pin``, ``otp``, ``password``, ``cvv``, ``secret``, an access
+  ``token``, an ``sms_code``...) by ``[REDACTED]``; a boolean or null stays (``pin_blocked: true``
+  tells nothing), and so does a key that describes a secret without holding it (``token_id``,
+  ``pin_attempts``, ``password_changed_at``);
+- masks every card-number-like run of digits, in any string, key or integer, to its last four
+  digits: 12-19 consecutive digits, or digits in groups separated by spaces or dashes starting with a
+  group of four (``4111 1111 1111 1111``) with 12 or more digits in all;
+- in free text, removes the digits following a PIN or code word (``PIN: 1234``, ``kod SMS 123456``)
+  and the word following ``password:``/``hasło=``.
+
+It errs on the side of removing too much: an audit entry that lost a harmless digit is better than
+one that holds a card number (PCI DSS 3.3-3.4; RULES.md section 6: the PIN never reaches a log).
+"""
+
+import re
+from typing import Any
+
+REDACTED = "[REDACTED]"
+MASK = "*"
+
+# A key word that names a secret: the value of such a key is removed wherever the word stands,
+# unless a describing word follows it (below).
+_SECRET_WORDS = frozenset(
+    {
+        "pin",
+        "pinblock",
+        "otp",
+        "totp",
+        "hotp",
+        "tan",
+        "password",
+        "passwd",
+        "pwd",
+        "passcode",
+        "passphrase",
+        "haslo",
+        "hasło",
+        "secret",
+        "cvv",
+        "cvv2",
+        "cvc",
+        "cvc2",
+        "cvn",
+        "cav",
+        "token",
+        "credential",
+        "credentials",
+        "cookie",
+        "authorization",
+        "sessionid",
+        "apikey",
+    }
+)
+# A word containing one of these is a secret word too (new_password1, csrfmiddlewaretoken).
+_SECRET_SUBSTRINGS = ("password", "passwd", "passcode", "secret", "token", "apikey")
+# Words that, following a secret word, make the key describe the secret rather than hold it.
+_DESCRIBING_WORDS = frozenset(
+    {
+        "id",
+        "ids",
+        "pk",
+        "count",
+        "counter",
+        "attempts",
+        "tries",
+        "status",
+        "state",
+        "type",
+        "kind",
+        "at",
+        "on",
+        "date",
+        "changed",
+        "set",
+        "blocked",
+        "locked",
+        "required",
+        "enabled",
+        "verified",
+        "valid",
+        "expired",
+        "expires",
+        "expiry",
+        "length",
+        "policy",
+        "reference",
+        "ref",
+        "device",
+        "name",
+        "suffix",
+        "last4",
+    }
+)
+# "code" holds a secret after these words (sms_code, verification_code) and, alone, when its value
+# has a digit (an OTP "123456", not a step code "START"); after any other word (currency_code,
+# reason_code, authorisation_code) it does not.
+_SECRET_CODE_QUALIFIERS = frozenset(
+    {
+        "sms",
+        "otp",
+        "pin",
+        "one",
+        "time",
+        "verification",
+        "verify",
+        "activation",
+        "confirmation",
+        "confirm",
+        "security",
+        "access",
+        "reset",
+        "recovery",
+        "backup",
+        "login",
+        "signin",
+        "mfa",
+        "2fa",
+        "tfa",
+        "auth",
+    }
+)
+# Keys that hold a card number: the value is masked to its last four digits, whatever its length.
+_CARD_NUMBER_KEYS = frozenset(
+    {("pan",), ("card", "number"), ("cardnumber",), ("primary", "account", "number")}
+)
+# "<qualifier>_key" holds a secret (api_key, private_key); "key" alone or other keys do not.
+_SECRET_KEY_QUALIFIERS = frozenset({"api", "private", "secret", "signing", "encryption", "access", "master"})
+
+_WORD_SPLIT = re.compile(r"[^0-9a-ząćęłńóśźż]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+# Card numbers: 12-19 consecutive digits; or groups separated by one space or dash, the first of four
+# digits, the others of three to six (4-4-4-4, 4-6-5, 4-4-4-4-3), counted in ``_mask_card_match``.
+_CARD_NUMBER = re.compile(
+    r"(?<![0-9])(?:[0-9]{12,19}|[0-9]{4}(?:(?P<sep>[ -])[0-9]{3,6})(?:(?P=sep)[0-9]{3,6})*)(?![0-9])"
+)
+# Free text: digits after a PIN/code word ("PIN: 1234", "kod SMS to 123456", "OTP=123456").
+_CODE_IN_TEXT = re.compile(
+    r"(?P<word>\b(?:pin|otp|tan|cvv2?|cvc2?|passcode|code|kod|kodu|kodem)\b[^0-9.;\n]{0,24}?)(?P<digits>[0-9]{3,8})(?![0-9])",
+    re.IGNORECASE,
+)
+# Free text: the word after "password:" / "hasło=" / "secret:" / "token:".
+_PASSWORD_IN_TEXT = re.compile(
+    r"(?P<word>\b(?:password|passwd|pwd|hasło|haslo|secret|token|passphrase)\s*[:=]\s*)(?P<value>[^\s,;]+)",
+    re.IGNORECASE,
+)
+
+
+def _key_words(key: str) -> list[str]:
+    return [word for word in _WORD_SPLIT.split(_CAMEL.sub("_", key).lower()) if word]
+
+
+def _is_secret_word(word: str) -> bool:
+    return (
+        word in _SECRET_WORDS
+        or word.rstrip("0123456789") in _SECRET_WORDS
+        or any(part in word for part in _SECRET_SUBSTRINGS)
+    )
+
+
+def is_card_number_key(key: str) -> bool:
+    """Whether ``key`` names a card number (``pan``, ``card_number``, ``cardNumber``)."""
+    return tuple(_key_words(key)) in _CARD_NUMBER_KEYS
+
+
+def is_secret_key(key: str, value: Any = None) -> bool:
+    """Whether the value of ``key`` (``value`` decides for a bare ``code``) must not be stored."""
+    words = _key_words(key)
+    for index, word in enumerate(words):
+        following = words[index + 1] if index + 1 < len(words) else None
+        if _is_secret_word(word) and following not in _DESCRIBING_WORDS:
+            return True
+        if word == "key" and index > 0 and words[index - 1] in _SECRET_KEY_QUALIFIERS:
+            return True
+        if word == "code" and following not in _DESCRIBING_WORDS:
+            if index > 0 and words[index - 1] in _SECRET_CODE_QUALIFIERS:
+                return True
+            if index == 0 and following is None and any(char.isdigit() for char in str(value)):
+                return True
+    return False
+
+
+def _mask_digits(text: str) -> str:
+    digits = sum(char.isdigit() for char in text)
+    kept = 0
+    masked = []
+    for char in reversed(text):
+        if char.isdigit():
+            kept += 1
+            masked.append(char if kept <= 4 else MASK)
+        else:
+            masked.append(char)
+    return "".join(reversed(masked)) if digits > 4 else MASK * len(text)
+
+
+def _mask_card_match(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if sum(char.isdigit() for char in text) < 12:
+        return text
+    return _mask_digits(text)
+
+
+def mask_card_numbers(text: str) -> str:
+    """``text`` with every card-number-like run of digits masked to its last four digits."""
+    return _CARD_NUMBER.sub(_mask_card_match, text)
+
+
+def sanitise_text(text: str) -> str:
+    """Free text without card numbers, the digits of a PIN or code, or a password after its label."""
+    text = _PASSWORD_IN_TEXT.sub(lambda match: match.group("word") + REDACTED, text)
+    text = _CODE_IN_TEXT.sub(lambda match: match.group("word") + REDACTED, text)
+    return mask_card_numbers(text)
+
+
+def _sanitise_item(key: str, value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if is_card_number_key(key):
+        return _mask_digits(str(value)) if isinstance(value, str | int) else sanitise(value)
+    if is_secret_key(key, value):
+        return REDACTED
+    return sanitise(value)
+
+
+def sanitise(value: Any) -> Any:
+    """Plain JSON data with secrets removed and card numbers masked (see the module docstring)."""
+    if isinstance(value, str):
+        return sanitise_text(value)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        text = str(value)
+        masked = mask_card_numbers(text)
+        return value if masked == text else masked
+    if isinstance(value, dict):
+        return {sanitise_text(key): _sanitise_item(key, item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [sanitise(item) for item in value]
+    return value

@@ -1,0 +1,132 @@
+"""Reads of the audit log: the role of a user, an object's entries, the verification of the chain."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models, transaction
+
+from audit.chain import ChainReport, verify_chain
+from audit.models import AuditChainHead, AuditEntry, Role
+
+# Highest privilege first: a user in several role groups is recorded in the strongest role.
+_ROLE_PRECEDENCE = (Role.ADMINISTRATOR, Role.AUDITOR, Role.SUPERVISOR, Role.ANALYST)
+
+
+def role_for(*, is_superuser: bool, is_staff: bool, group_names: Iterable[str]) -> Role:
+    """The role of a user with these flags and groups (``settings.KARTOSFERA_ROLE_GROUPS`` names the
+    group of each staff role).
+
+    A superuser is an ADMINISTRATOR; else the strongest role group wins; a staff user in no role
+    group can only use the administration site and is an ADMINISTRATOR; everybody else signs in to
+    the portal and is a CUSTOMER.
+    """
+    if is_superuser:
+        return Role.ADMINISTRATOR
+    names = set(group_names)
+    role_groups = settings.KARTOSFERA_ROLE_GROUPS
+    for role in _ROLE_PRECEDENCE:
+        if role_groups.get(role.value) in names:
+            return role
+    return Role.ADMINISTRATOR if is_staff else Role.CUSTOMER
+
+
+def role_of(user: Any) -> Role:
+    """The role of ``user`` now, from the database (``role_for``)."""
+    return role_for(
+        is_superuser=user.is_superuser,
+        is_staff=user.is_staff,
+        group_names=user.groups.values_list("name", flat=True),
+    )
+
+
+def audit_entries_for_object(*, obj: models.Model) -> models.QuerySet[AuditEntry]:
+    """The entries about ``obj``, oldest first."""
+    return AuditEntry.objects.filter(
+        object_type=ContentType.objects.get_for_model(obj, for_concrete_model=False), object_id=str(obj.pk)
+    ).order_by("sequence")
+
+
+def audit_chain_verify(*, anchors: Mapping[int, str] | None = None, max_problems: int = 1000) -> ChainReport:
+    """Verify the whole audit chain: every entry's hash, every link, the chain head, the anchors.
+
+    Reads the entries in sequence order in chunks, so memory does not grow with the log, and the
+    head and the entries from one snapshot, so entries appended meanwhile are not taken for forgeries.
+    """
+    snapshot_needed = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with transaction.atomic():
+        if snapshot_needed:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        head = AuditChainHead.objects.filter(pk=1).first()
+        entries = (
+            entry.stored() for entry in AuditEntry.objects.order_by("sequence").iterator(chunk_size=2000)
+        )
+        return verify_chain(
+            entries,
+            head=None if head is None else head.as_chain_head(),
+            anchors=anchors,
+            max_problems=max_problems,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedComputation:
+    """A deadline or liability computation as the audit log recorded it when it was made."""
+
+    sequence: int  # of the audit entry: the order the computations were made in
+    recorded_at: datetime
+    action: str  # what the computation was made for: "case.transition", "case.deadlines_recomputed"...
+    occasion: str  # the transition or event name ("submit", "DEADLINES_RECOMPUTED"), else ""
+    actor: str
+    engine: str  # "deadlines" or "liability"
+    name: str  # which deadline ("refund", "reply", "window"...) or assessment ("ESTIMATE", "ANALYST")
+    rule_ids: list[str]
+    inputs: dict[str, Any]
+    result: dict[str, Any]
+    explanation_en: str
+    explanation_pl: str
+
+
+def _explanation(engine: str, result: dict[str, Any], language: str) -> str:
+    if engine == "liability":
+        return "\n".join(line.get(f"explanation_{language}", "") for line in result.get("lines", []))
+    return result.get(f"explanation_{language}", "")
+
+
+def case_replay(*, case_id: int) -> list[RecordedComputation]:
+    """Every deadline and liability computation recorded for a dispute case, oldest first, as stored then.
+
+    Read from the audit log, not from the case: what a date or a figure was, by which rule, from which
+    inputs and why, at the time, even if the calendar or the rules changed since.
+    """
+    try:
+        case_type = ContentType.objects.get_by_natural_key("disputes", "case")
+    except ContentType.DoesNotExist:
+        return []
+    entries = AuditEntry.objects.filter(object_type=case_type, object_id=str(case_id)).order_by("sequence")
+    replay = []
+    for entry in entries.only("sequence", "recorded_at", "action", "actor_repr", "data"):
+        occasion = entry.data.get("transition") or entry.data.get("event") or ""
+        for computation in entry.data.get("computations", []):
+            engine, result = computation["engine"], computation["result"]
+            replay.append(
+                RecordedComputation(
+                    sequence=entry.sequence,
+                    recorded_at=entry.recorded_at,
+                    action=entry.action,
+                    occasion=occasion,
+                    actor=entry.actor_repr,
+                    engine=engine,
+                    name=computation["name"],
+                    rule_ids=computation["rule_ids"],
+                    inputs=computation["inputs"],
+                    result=result,
+                    explanation_en=_explanation(engine, result, "en"),
+                    explanation_pl=_explanation(engine, result, "pl"),
+                )
+            )
+    return replay

@@ -1,0 +1,209 @@
+"""The one way to write the audit log, and the helpers that describe a change for it.
+
+Other apps' services call ``audit_record`` inside their own ``transaction.atomic()`` block, as the
+last write before it ends: the entry commits or rolls back with the change it records, and the lock
+on the chain head it takes is held only until that commit.
+
+    before = audit_snapshot(card)
+    ...change and save the card...
+    audit_record(action="card.blocked", actor=actor, obj=card, now=now,
+                 **audit_diff(before, audit_snapshot(card)), data={"reason": reason})
+"""
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+
+from audit.canonical import to_json
+from audit.chain import entry_hash
+from audit.context import AuditContext, current_context
+from audit.models import AuditChainHead, AuditEntry, Channel, Role
+from audit.sanitise import sanitise, sanitise_text
+from audit.selectors import role_of
+from kartosfera.legaltime import require_aware
+
+__all__ = [
+    "AuditChainHeadMissing",
+    "AuditEntryInvalid",
+    "audit_diff",
+    "audit_record",
+    "audit_recorded_by_caller",
+    "audit_snapshot",
+    "is_recorded_by_caller",
+]
+
+# Set on a model instance while its saves are recorded by the calling service (audit_recorded_by_caller).
+_RECORDED_BY_CALLER = "_audit_recorded_by_caller"
+
+# "<area>.<what_happened>", lower case, e.g. "auth.sign_in", "case.transition", "calendar.override_set".
+_ACTION = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+")
+
+
+class AuditEntryInvalid(ValueError):
+    """An action name, channel, object or field set that cannot be recorded."""
+
+
+class AuditChainHeadMissing(RuntimeError):
+    """The chain head row is gone while entries exist: nothing is appended until it is investigated."""
+
+
+def _fit(text: str, max_length: int) -> str:
+    return text if len(text) <= max_length else text[: max_length - 1] + "…"
+
+
+def _fields(name: str, value: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    converted = to_json(value)
+    if not isinstance(converted, dict):
+        raise AuditEntryInvalid(f"{name} must be a dict of field values, got {type(value).__name__}")
+    return sanitise(converted)
+
+
+def _actor_repr(user: Any, context: AuditContext) -> str:
+    if user is not None:
+        return _fit(sanitise_text(f"{user.get_username()} (user {user.pk})"), 200)
+    if context.origin:
+        return _fit(sanitise_text(context.origin), 200)
+    return "anonymous" if context.web else "system"
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: Any,
+    obj: models.Model | None = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any] | None = None,
+    channel: Channel | str | None = None,
+    now: datetime,
+) -> AuditEntry:
+    """Append one entry to the audit log, chained to the last one, and return it.
+
+    ``actor`` is the user who acted (None, or an anonymous user, for the system or nobody signed in);
+    the role is derived from the actor's groups and flags now. ``channel`` defaults to the current
+    context's (the request's, SYSTEM in a task), as do the IP address and request id. ``before`` and
+    ``after`` hold the changed fields (``audit_diff``); ``data`` anything else worth keeping, e.g. the
+    rule ids, inputs and explanation of a computation. Every value is made plain JSON
+    (``audit.canonical.to_json``) and cleared of card numbers, PINs, codes and passwords
+    (``audit.sanitise``) before it is stored and hashed.
+
+    :raises AuditEntryInvalid: a malformed action name, an unknown channel, an unsaved ``obj``, or
+        ``before``/``after``/``data`` that is not a dict.
+    :raises AuditChainHeadMissing: the chain head row has been removed while entries exist.
+    :raises NaiveDatetimeError: ``now`` without a time zone.
+    """
+    if len(action) > 64 or not _ACTION.fullmatch(action):
+        raise AuditEntryInvalid(f"action {action!r} is not '<area>.<what_happened>' in lower case")
+    require_aware(now, name="now")
+    context = current_context()
+    try:
+        channel_value = Channel(channel).value if channel is not None else context.channel
+    except ValueError:
+        raise AuditEntryInvalid(f"unknown channel {channel!r}") from None
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    # Nobody signed in: ANONYMOUS over the web (a failed sign-in), else the system itself.
+    nobody = Role.ANONYMOUS if context.web else Role.SYSTEM
+    role = role_of(user) if user is not None else nobody
+    object_type, object_label, object_id, object_repr = None, "", "", ""
+    if obj is not None:
+        if obj.pk is None:
+            raise AuditEntryInvalid(f"cannot record an unsaved {type(obj).__name__}: it has no id yet")
+        object_type = ContentType.objects.get_for_model(obj)
+        object_label = f"{object_type.app_label}.{object_type.model}"
+        object_id = _fit(str(obj.pk), 64)
+        object_repr = _fit(sanitise_text(str(obj)), 200)
+    entry = AuditEntry(
+        recorded_at=now,
+        action=action,
+        actor=user,
+        actor_repr=_actor_repr(user, context),
+        role=role.value,
+        channel=channel_value,
+        ip_address=context.ip_address,
+        request_id=context.request_id,
+        object_type=object_type,
+        object_label=object_label,
+        object_id=object_id,
+        object_repr=object_repr,
+        before=_fields("before", before),
+        after=_fields("after", after),
+        data=_fields("data", data) or {},
+    )
+    with transaction.atomic(savepoint=False):
+        # The lock on the head row serialises appends (PostgreSQL); SQLite serialises writers itself.
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            if AuditEntry.objects.exists():
+                raise AuditChainHeadMissing(
+                    "the audit chain head row is missing while entries exist; see docs/AUDIT.md"
+                )
+            # A new, empty log (the migration creates the row; a test database flush removes it).
+            head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        entry.sequence = head.sequence + 1
+        entry.previous_hash = head.entry_hash
+        entry.entry_hash = entry_hash(entry.hash_content())
+        entry.save()
+        AuditChainHead.objects.filter(pk=1).update(sequence=entry.sequence, entry_hash=entry.entry_hash)
+    return entry
+
+
+def audit_snapshot(
+    instance: models.Model, *, fields: Iterable[str] | None = None, exclude: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The values of a model instance's concrete fields as plain JSON data (a foreign key as its id)."""
+    wanted = None if fields is None else set(fields)
+    excluded = set(exclude)
+    return {
+        field.name: to_json(field.value_from_object(instance))
+        for field in instance._meta.concrete_fields
+        if (wanted is None or field.name in wanted) and field.name not in excluded
+    }
+
+
+def audit_diff(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
+) -> dict[str, dict[str, Any] | None]:
+    """The fields that differ between two snapshots, as ``before=`` and ``after=`` for ``audit_record``.
+
+    A created object (``before`` None) keeps every field of ``after``, a deleted one (``after`` None)
+    every field of ``before``; a field present on one side only counts as None on the other.
+    """
+    if before is None or after is None:
+        return {
+            "before": None if before is None else dict(before),
+            "after": None if after is None else dict(after),
+        }
+    changed = [name for name in {**before, **after} if before.get(name) != after.get(name)]
+    return {
+        "before": {name: before.get(name) for name in changed},
+        "after": {name: after.get(name) for name in changed},
+    }
+
+
+@contextmanager
+def audit_recorded_by_caller(instance: models.Model) -> Iterator[None]:
+    """Inside the block, leave the saves of ``instance`` to the calling service's own entry.
+
+    The model receivers (``audit.receivers``: ``auth.user_created``, ``auth.password_changed``,
+    ``auth.privileges_changed``) record changes made outside our services, e.g. in Django's admin or by
+    ``manage.py changepassword``. A service that records the act itself, with more to say (a password
+    reset rather than a change, how the customer proved who they are), saves inside this block so that
+    the act is recorded once. Its own entry must then show every audited change the save makes.
+    """
+    setattr(instance, _RECORDED_BY_CALLER, True)
+    try:
+        yield
+    finally:
+        instance.__dict__.pop(_RECORDED_BY_CALLER, None)
+
+
+def is_recorded_by_caller(instance: models.Model) -> bool:
+    """Whether ``instance`` is being saved inside ``audit_recorded_by_caller`` (for the receivers)."""
+    return bool(getattr(instance, _RECORDED_BY_CALLER, False))

@@ -1,0 +1,153 @@
+"""Benchmark: back-office queue and case pages on 1,000,000 cases in PostgreSQL (median server time).
+
+    .venv/bin/python bench/backoffice_bench.py [--cases N] [--database-url URL] [--runs R]
+
+Uses its own database (default ``postgres://postgres@127.0.0.1:5432/kartosfera_bench_bo``; env
+``BENCH_BO_DATABASE_URL``), loaded by the dispute sweep benchmark's loader (``INSERT … SELECT …
+generate_series``: 90 % closed, 5 % withdrawn, ~50,000 open cases, a chargeback per open case).
+2,000 open cases are assigned to the analyst. Each page is requested ``--runs`` times through
+Django's full request stack (middleware, session, OTP check, template) by a signed-in staff member
+with a verified second factor; the figure is the time of ``Client.get`` (no network). The queue's
+query is then run as raw SQL through the same connection, so the page can be compared with the
+database's own time, and EXPLAIN (ANALYZE, BUFFERS) of it is printed.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kartosfera_bench_bo"
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--cases", type=int, default=1_000_000)
+parser.add_argument("--database-url", default=os.environ.get("BENCH_BO_DATABASE_URL", DEFAULT_URL))
+parser.add_argument("--runs", type=int, default=30)
+ARGS = parser.parse_args()
+
+# The sweep benchmark's loader creates, migrates and fills the database; it reads its own arguments.
+sys.argv = [sys.argv[0], "--database-url", ARGS.database_url, "--cases", str(ARGS.cases)]
+sys.path.insert(0, str(BENCH))
+import disputes_sweep_bench as loader  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+
+from customers.models import User  # noqa: E402
+from disputes.backoffice.selectors import PAGE_SIZE, QueueFilters, queue_cases  # noqa: E402
+from disputes.backoffice.services import staff_totp_device_ensure  # noqa: E402
+from disputes.models import OPEN_STATES, Case  # noqa: E402
+from disputes.services import staff_groups_ensure  # noqa: E402
+from kartosfera import clock  # noqa: E402
+
+NOW = loader.NOW
+FILTERED = "cause=LOST&amount_min=500&amount_max=2000"
+
+
+def _staff(username: str, group: str) -> User:
+    staff_groups_ensure()
+    user, _ = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+    user.groups.add(*user.groups.model.objects.filter(name=group))
+    return user
+
+
+def _client(user: User) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = staff_totp_device_ensure(user=user).persistent_id
+    session.save()
+    return client
+
+
+def _median_ms(call, runs: int) -> tuple[float, float, float, int]:
+    """Median wall time, max wall time, median CPU time of this process (ms) and the queries of a call.
+
+    The CPU time leaves out waiting for the database and for other processes on a shared machine.
+    """
+    call()  # warm up: caches, plans
+    times, cpu = [], []
+    queries = 0
+    for _ in range(runs):
+        reset_queries()
+        with CaptureQueriesContext(connection) as captured:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            call()
+            times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+        queries = len(captured.captured_queries)
+    return statistics.median(times), max(times), statistics.median(cpu), queries
+
+
+def main() -> int:
+    call_command("migrate", verbosity=0, interactive=False)
+    if Case.objects.count() != ARGS.cases:
+        loader._load(ARGS.cases)
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.DEBUG = False
+    clock.now = lambda: NOW  # the loader's deadlines are spread around its "now"
+    analyst, supervisor = _staff("bench-analyst", "analysts"), _staff("bench-supervisor", "supervisors")
+    open_ids = list(
+        Case.objects.filter(state__in=OPEN_STATES).order_by("id").values_list("id", flat=True)[:2000]
+    )
+    Case.objects.filter(assignee=analyst).exclude(id__in=open_ids).update(assignee=None)
+    Case.objects.filter(id__in=open_ids).update(assignee=analyst)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE disputes_case")
+    total = Case.objects.count()
+    open_count = Case.objects.filter(state__in=OPEN_STATES).count()
+    print(
+        f"{total:,} cases, {open_count:,} open; PostgreSQL {connection.pg_version}; runs {ARGS.runs}; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+    )
+    client = _client(supervisor)
+    pages = [
+        ("queue: my cases (analyst)", _client(analyst), "/back-office/queue/mine/"),
+        ("queue: all open", client, "/back-office/queue/all/"),
+        ("queue: unassigned", client, "/back-office/queue/unassigned/"),
+        ("queue: due today", client, "/back-office/queue/due_today/"),
+        ("queue: breached", client, "/back-office/queue/breached/"),
+        ("queue: awaiting the customer", client, "/back-office/queue/awaiting/"),
+        ("queue: chargebacks", client, "/back-office/queue/chargebacks/"),
+        ("queue: fraud suspected", client, "/back-office/queue/fraud/"),
+        ("queue: all open, LOST, 500-2000 PLN", client, "/back-office/queue/all/?" + FILTERED),
+        ("queue: all open, page 20", client, "/back-office/queue/all/?page=20"),
+        ("case page", client, f"/back-office/cases/{open_ids[0]}/"),
+    ]  # fmt: skip
+    print(f"{'page':50} {'median ms':>10} {'max ms':>8} {'CPU ms':>8} {'queries':>8}")
+    for label, page_client, url in pages:
+
+        def get(page_client=page_client, url=url):
+            response = page_client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        median, worst, cpu, queries = _median_ms(get, ARGS.runs)
+        print(f"{label:50} {median:10.1f} {worst:8.1f} {cpu:8.1f} {queries:8d}")
+    for name, user in (("all", supervisor), ("mine", analyst)):
+        queryset = queue_cases(name=name, user=user, now=NOW, filters=QueueFilters()).select_related(
+            "customer", "assignee", "card"
+        )[: PAGE_SIZE + 1]
+        sql, params = queryset.query.sql_with_params()
+
+        def raw(sql=sql, params=params):
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+
+        median, worst, cpu, _ = _median_ms(raw, ARGS.runs)
+        print(f"{'raw SQL of queue ' + name:50} {median:10.1f} {worst:8.1f} {cpu:8.1f} {1:8d}")
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            print(f"-- EXPLAIN queue {name}:")
+            print("\n".join(row[0] for row in cursor.fetchall()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

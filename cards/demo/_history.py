@@ -1,0 +1,122 @@
+"""A new demo card's history: the events that explain how it got where it is."""
+
+from datetime import date, datetime, time, timedelta
+
+from cards.demo._spec import DemoCard, at_warsaw
+from cards.models import (
+    Card,
+    CardEvent,
+    CardEventChannel,
+    CardEventKind,
+    CardStatus,
+    WalletToken,
+    WalletTokenStatus,
+)
+from kartosfera.legaltime import WARSAW
+
+
+def write_history(card: Card, spec: DemoCard, tokens: list[WalletToken], *, today: date) -> None:
+    """The events that explain how the card got where it is, in the order they happened."""
+    events: list[dict] = [
+        {
+            "kind": CardEventKind.ISSUED,
+            "channel": CardEventChannel.BRANCH
+            if spec.status == CardStatus.INACTIVE
+            else CardEventChannel.SYSTEM,
+            "to_status": CardStatus.INACTIVE,
+            "occurred_at": card.created_at,
+            "data": {"product": card.product.code, "expires_on": card.expires_on},
+        }
+    ]
+    if spec.status != CardStatus.INACTIVE:
+        events.append(
+            {
+                "kind": CardEventKind.ACTIVATED,
+                "channel": CardEventChannel.PORTAL,
+                "from_status": CardStatus.INACTIVE,
+                "to_status": CardStatus.ACTIVE,
+                "occurred_at": card.created_at + timedelta(days=3, hours=8, minutes=12),
+            }
+        )
+    if spec.controls:
+        events.append(
+            {
+                "kind": CardEventKind.CONTROLS_CHANGED,
+                "channel": CardEventChannel.BRANCH,
+                "occurred_at": card.created_at + timedelta(days=20, hours=1),
+                "data": {name: {"from": True, "to": value} for name, value in spec.controls.items()},
+            }
+        )
+    for token, spec_token in zip(tokens, spec.tokens, strict=True):
+        events.append(
+            {
+                "kind": CardEventKind.WALLET_TOKEN_ADDED,
+                "channel": CardEventChannel.SYSTEM,
+                "occurred_at": token.created_at,
+                "data": _token_data(token),
+            }
+        )
+        if token.status == WalletTokenStatus.SUSPENDED:
+            events.append(
+                {
+                    "kind": CardEventKind.WALLET_TOKEN_SUSPENDED,
+                    "channel": CardEventChannel.PORTAL,
+                    "occurred_at": at_warsaw(today, spec_token.suspended_days_ago, time(8, 3, 27)),
+                    "reason": "Zegarek w serwisie.",
+                    "data": _token_data(token),
+                }
+            )
+    if spec.status == CardStatus.BLOCKED:
+        days_ago, at, channel, reason = spec.status_change
+        events.append(
+            {
+                "kind": CardEventKind.BLOCKED,
+                "channel": channel,
+                "from_status": CardStatus.ACTIVE,
+                "to_status": CardStatus.BLOCKED,
+                "occurred_at": at_warsaw(today, days_ago, at),
+                "reason": reason,
+            }
+        )
+    if spec.status == CardStatus.CANCELLED:
+        _days_ago, _at_time, channel, reason = spec.status_change
+        events.append(
+            {
+                "kind": CardEventKind.CANCELLED,
+                "channel": channel,
+                "from_status": CardStatus.ACTIVE,
+                "to_status": CardStatus.CANCELLED,
+                "occurred_at": card.cancelled_at,
+                "reason": reason,
+                "data": {"cancellation_reason": card.cancellation_reason},
+            }
+        )
+        # Cancellation cascades to every wallet token of the card (RULES.md section 6).
+        for token in tokens:
+            events.append(
+                {
+                    "kind": CardEventKind.WALLET_TOKEN_REMOVED,
+                    "channel": CardEventChannel.SYSTEM,
+                    "occurred_at": card.cancelled_at,
+                    "reason": "Card cancelled.",
+                    "data": _token_data(token),
+                }
+            )
+    if spec.status == CardStatus.EXPIRED:
+        events.append(
+            {
+                "kind": CardEventKind.EXPIRED,
+                "channel": CardEventChannel.SYSTEM,
+                "from_status": CardStatus.ACTIVE,
+                "to_status": CardStatus.EXPIRED,
+                "occurred_at": datetime.combine(
+                    card.expires_on + timedelta(days=1), time(0, 15), tzinfo=WARSAW
+                ),
+            }
+        )
+    for event in sorted(events, key=lambda item: item["occurred_at"]):
+        CardEvent.objects.create(card=card, **event)
+
+
+def _token_data(token: WalletToken) -> dict[str, str]:
+    return {"wallet": token.wallet, "device_name": token.device_name, "token_last4": token.token_last4}

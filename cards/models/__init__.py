@@ -1,0 +1,30 @@
+"""Cards, their products, history, wallet tokens and transactions.
+
+No full card number (PAN) is ever stored: a card is its last four digits plus the card processor's
+opaque token; check constraints refuse anything that looks like a PAN in the text columns that
+come from outside.
+"""
+
+from cards.models._base import Brand
+from cards.models._cards import CancellationReason, Card, CardStatus
+from cards.models._events import CardEvent, CardEventChannel, CardEventKind
+from cards.models._products import CardProduct
+from cards.models._transactions import Transaction, TransactionChannel, TransactionStatus
+from cards.models._wallets import Wallet, WalletToken, WalletTokenStatus
+
+__all__ = [
+    "Brand",
+    "CancellationReason",
+    "Card",
+    "CardEvent",
+    "CardEventChannel",
+    "CardEventKind",
+    "CardProduct",
+    "CardStatus",
+    "Transaction",
+    "TransactionChannel",
+    "TransactionStatus",
+    "Wallet",
+    "WalletToken",
+    "WalletTokenStatus",
+]

@@ -1,0 +1,49 @@
+"""Shared pieces of the card models: the brand, money precision, constraint builders."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin
+
+from cards.rules import PAN_LIKE_PATTERN
+
+MONEY_DIGITS = 12
+
+
+class Brand(models.TextChoices):
+    VISA = "VISA", "Visa"
+    MASTERCARD = "MASTERCARD", "Mastercard"
+
+
+def choice_values(choices: type[models.TextChoices]) -> list[str]:
+    return [str(value) for value in choices.values]
+
+
+def not_pan_like(field_name: str, model: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=~Q(**{f"{field_name}__regex": PAN_LIKE_PATTERN}),
+        name=f"{model}_{field_name}_holds_no_card_number",
+        violation_error_message=_("This must not contain a card number."),
+    )
+
+
+def four_digits(field_name: str, model: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field_name}__regex": r"^[0-9]{4}$"}), name=f"{model}_{field_name}_is_4_digits"
+    )
+
+
+class ProtectedStateModel(ConcurrentTransitionMixin, models.Model):
+    """A model with a protected django-fsm state field that ``full_clean()`` can still validate.
+
+    ``clean_fields()`` re-assigns every field, which a protected FSM field refuses; the state only
+    ever comes from a transition (and a check constraint keeps it within its choices), so it is left
+    out of field cleaning.
+    """
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude: set[str] | None = None) -> None:
+        protected = {field.name for field in self._meta.concrete_fields if getattr(field, "protected", False)}
+        super().clean_fields(exclude=set(exclude or ()) | protected)

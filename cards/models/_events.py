@@ -1,0 +1,79 @@
+"""The history of a card."""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cards.models._base import choice_values, not_pan_like
+from cards.models._cards import Card, CardStatus
+
+
+class CardEventChannel(models.TextChoices):
+    """Where a request about a card came from."""
+
+    PORTAL = "PORTAL", _("Customer portal")
+    PHONE = "PHONE", _("Phone banking")
+    LINE_828 = "LINE_828", _("Card cancellation line 828 828 828")
+    BRANCH = "BRANCH", _("Branch")
+    SYSTEM = "SYSTEM", _("System")
+
+
+class CardEventKind(models.TextChoices):
+    ISSUED = "ISSUED", _("Card issued")
+    ACTIVATED = "ACTIVATED", _("Card activated")
+    BLOCKED = "BLOCKED", _("Card temporarily blocked")
+    UNBLOCKED = "UNBLOCKED", _("Card unblocked")
+    CANCELLED = "CANCELLED", _("Card cancelled")
+    EXPIRED = "EXPIRED", _("Card expired")
+    REPLACEMENT_ORDERED = "REPLACEMENT_ORDERED", _("Replacement card ordered")
+    LIMITS_CHANGED = "LIMITS_CHANGED", _("Daily limits changed")
+    CONTROLS_CHANGED = "CONTROLS_CHANGED", _("Card settings changed")
+    PIN_CHANGED = "PIN_CHANGED", _("PIN changed")
+    WALLET_TOKEN_ADDED = "WALLET_TOKEN_ADDED", _("Mobile payment device added")
+    WALLET_TOKEN_SUSPENDED = "WALLET_TOKEN_SUSPENDED", _("Mobile payment device suspended")
+    WALLET_TOKEN_RESUMED = "WALLET_TOKEN_RESUMED", _("Mobile payment device resumed")
+    WALLET_TOKEN_REMOVED = "WALLET_TOKEN_REMOVED", _("Mobile payment device removed")
+
+
+class CardEvent(models.Model):
+    """One entry of a card's history: what happened, who did it, through which channel, when."""
+
+    Kind = CardEventKind
+    Channel = CardEventChannel
+
+    card = models.ForeignKey(Card, verbose_name=_("card"), on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the system or an automated line acted."),
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=CardEventChannel.choices)
+    from_status = models.CharField(_("status before"), max_length=16, choices=CardStatus.choices, blank=True)
+    to_status = models.CharField(_("status after"), max_length=16, choices=CardStatus.choices, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    occurred_at = models.DateTimeField(_("occurred at"))
+
+    class Meta:
+        verbose_name = _("card event")
+        verbose_name_plural = _("card events")
+        indexes = [models.Index(fields=["card", "-occurred_at"], name="cardevent_card_occurred_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=choice_values(CardEventKind)), name="cardevent_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=choice_values(CardEventChannel)), name="cardevent_channel_valid"
+            ),
+            not_pan_like("reason", "cardevent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.occurred_at:%Y-%m-%d %H:%M:%S})"

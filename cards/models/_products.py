@@ -1,0 +1,61 @@
+"""Card products and their maximum daily limits."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cards.models._base import MONEY_DIGITS, Brand, choice_values
+
+
+class CardProduct(models.Model):
+    """A card the bank offers, with the highest daily limits a card of it can have."""
+
+    class Kind(models.TextChoices):
+        DEBIT = "DEBIT", _("Debit")
+        CREDIT = "CREDIT", _("Credit")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    brand = models.CharField(_("brand"), max_length=16, choices=Brand.choices)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    contactless_capable = models.BooleanField(_("contactless capable"), default=True)
+    max_daily_cash_limit = models.DecimalField(
+        _("maximum daily cash (ATM) limit"), max_digits=MONEY_DIGITS, decimal_places=2
+    )
+    max_daily_pos_limit = models.DecimalField(
+        _("maximum daily cashless (POS) limit"), max_digits=MONEY_DIGITS, decimal_places=2
+    )
+    max_daily_internet_limit = models.DecimalField(
+        _("maximum daily internet limit"), max_digits=MONEY_DIGITS, decimal_places=2
+    )
+
+    class Meta:
+        verbose_name = _("card product")
+        verbose_name_plural = _("card products")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(brand__in=choice_values(Brand)), name="cardproduct_brand_valid"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=["DEBIT", "CREDIT"]), name="cardproduct_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(max_daily_cash_limit__gte=0)
+                & Q(max_daily_pos_limit__gte=0)
+                & Q(max_daily_internet_limit__gte=0),
+                name="cardproduct_maximum_limits_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def maximum_limits(self) -> dict[str, Decimal]:
+        """The product maxima keyed like ``Card.daily_limits``."""
+        return {
+            "cash": self.max_daily_cash_limit,
+            "pos": self.max_daily_pos_limit,
+            "internet": self.max_daily_internet_limit,
+        }

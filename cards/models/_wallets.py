@@ -1,0 +1,82 @@
+"""Cards provisioned to phone and watch wallets."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_fsm import FSMField, transition
+
+from cards.models._base import ProtectedStateModel, choice_values, four_digits, not_pan_like
+from cards.models._cards import Card
+from kartosfera import clock
+
+
+class Wallet(models.TextChoices):
+    APPLE_PAY = "APPLE_PAY", "Apple Pay"
+    GOOGLE_PAY = "GOOGLE_PAY", "Google Pay"
+    GARMIN_PAY = "GARMIN_PAY", "Garmin Pay"
+    FITBIT_PAY = "FITBIT_PAY", "Fitbit Pay"
+    XIAOMI_PAY = "XIAOMI_PAY", "Xiaomi Pay"
+
+
+class WalletTokenStatus(models.TextChoices):
+    # A context of its own: Polish agrees in gender ("aktywna karta", "aktywny token").
+    ACTIVE = "ACTIVE", pgettext_lazy("wallet token status", "Active")
+    SUSPENDED = "SUSPENDED", _("Suspended")
+    REMOVED = "REMOVED", _("Removed")
+
+
+class WalletToken(ProtectedStateModel):
+    """A card provisioned to a phone or watch wallet: the wallet's token reference, never a card number."""
+
+    Wallet = Wallet
+    Status = WalletTokenStatus
+
+    card = models.ForeignKey(
+        Card, verbose_name=_("card"), on_delete=models.PROTECT, related_name="wallet_tokens"
+    )
+    wallet = models.CharField(_("wallet"), max_length=16, choices=Wallet.choices)
+    device_name = models.CharField(_("device name"), max_length=100)
+    token_reference = models.CharField(
+        _("token reference"),
+        max_length=64,
+        unique=True,
+        help_text=_("The token service's opaque reference to this device's token."),
+    )
+    token_last4 = models.CharField(
+        _("token last four digits"), max_length=4, help_text=_("As the wallet app shows them.")
+    )
+    status = FSMField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE, protected=True
+    )
+    created_at = models.DateTimeField(_("added at"), default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = _("wallet token")
+        verbose_name_plural = _("wallet tokens")
+        constraints = [
+            four_digits("token_last4", "wallettoken"),
+            not_pan_like("token_reference", "wallettoken"),
+            models.CheckConstraint(condition=~Q(token_reference=""), name="wallettoken_reference_present"),
+            models.CheckConstraint(
+                condition=Q(wallet__in=choice_values(Wallet)), name="wallettoken_wallet_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=choice_values(WalletTokenStatus)), name="wallettoken_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_wallet_display()} — {self.device_name} (•••• {self.token_last4})"
+
+    @transition(field=status, source=Status.ACTIVE, target=Status.SUSPENDED)
+    def suspend(self) -> None:
+        """Stop payments from this device until resumed."""
+
+    @transition(field=status, source=Status.SUSPENDED, target=Status.ACTIVE)
+    def resume(self) -> None:
+        """Allow payments from this device again."""
+
+    @transition(field=status, source=[Status.ACTIVE, Status.SUSPENDED], target=Status.REMOVED)
+    def remove(self) -> None:
+        """Remove the device for good (also when the card is cancelled, RULES.md section 6)."""

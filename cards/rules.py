@@ -1,0 +1,99 @@
+"""Card rules: expiry dates, masking, limits against the product maxima, no card numbers. Pure."""
+
+import calendar
+import itertools
+import re
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+
+# Thirteen digits in a row, optionally separated by single spaces or dashes, is the shortest card
+# number (PAN) there is. Nothing we store may contain one: we keep the last four digits and the
+# processor's opaque token only. The same pattern backs the database check constraints.
+PAN_LIKE_PATTERN = r"[0-9]([ -]?[0-9]){12}"
+_PAN_LIKE = re.compile(PAN_LIKE_PATTERN)
+
+MASK = "•••• "
+
+
+def contains_pan_like(text: str) -> bool:
+    """Whether ``text`` holds something that could be a full card number."""
+    return bool(_PAN_LIKE.search(text))
+
+
+def masked_card_number(last4: str) -> str:
+    """The card number as we show it: ``•••• 1234``."""
+    return MASK + last4
+
+
+def expiry_date(year: int, month: int) -> date:
+    """The day a card expiring ``MM/YY`` stops working after: the last day of that month."""
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def is_expiry_date(day: date) -> bool:
+    """Whether ``day`` is the last day of its month, as every card expiry date is."""
+    return day == expiry_date(day.year, day.month)
+
+
+def limits_above_maximum(*, limits: Mapping[str, Decimal], maxima: Mapping[str, Decimal]) -> list[str]:
+    """The names of the daily limits above the product maximum for the same name (RULES.md section 6)."""
+    return [name for name, amount in limits.items() if amount > maxima[name]]
+
+
+PIN_LENGTH = 4
+
+
+def gettext_noop(message: str) -> str:
+    """Mark a message for translation without translating it (the Django layer does that)."""
+    return message
+
+
+class PinError(ValueError):
+    """A PIN the bank refuses: ``code`` for programs, ``message`` (an English msgid) for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        self.message = message
+        super().__init__(message)
+
+
+def _is_sequence(digits: list[int]) -> bool:
+    steps = {later - earlier for earlier, later in itertools.pairwise(digits)}
+    return steps in ({1}, {-1})
+
+
+def check_pin(pin: str, repeated: str, *, birth_date: date | None = None) -> None:
+    """Refuse a new PIN that is not 4 digits, differs from its repetition or is easy to guess.
+
+    Easy to guess: one digit repeated (1111), a run up or down (1234, 4321), two digits alternating
+    or doubled (1212, 1122), or the holder's year of birth or birthday (1985, 1403 for 14 March,
+    0314 for March 14). The PIN is only compared here, never kept.
+
+    :raises PinError: codes ``pin_format``, ``pin_mismatch``, ``pin_trivial``, ``pin_birth_date``.
+    """
+    if len(pin) != PIN_LENGTH or not pin.isascii() or not pin.isdigit():
+        raise PinError("pin_format", gettext_noop("A PIN consists of exactly 4 digits."))
+    if pin != repeated:
+        raise PinError("pin_mismatch", gettext_noop("The two PINs differ."))
+    digits = [int(char) for char in pin]
+    a, b, c, d = pin
+    if len(set(pin)) == 1 or _is_sequence(digits) or (a == c and b == d) or (a == b and c == d):
+        raise PinError(
+            "pin_trivial",
+            gettext_noop("This PIN is too easy to guess (repeated digits or a sequence). Choose another."),
+        )
+    if birth_date is not None and pin in {
+        f"{birth_date.year:04d}",
+        f"{birth_date.day:02d}{birth_date.month:02d}",
+        f"{birth_date.month:02d}{birth_date.day:02d}",
+    }:
+        raise PinError(
+            "pin_birth_date",
+            gettext_noop("Do not use your year of birth or birthday as a PIN. Choose another."),
+        )
+
+
+def limits_raised(*, current: Mapping[str, Decimal], new: Mapping[str, Decimal]) -> list[str]:
+    """The names of the daily limits ``new`` sets higher than they are (a raise needs a code)."""
+    return [name for name, amount in new.items() if amount > current[name]]

@@ -1,0 +1,226 @@
+"""What every card service shares: its errors, the locked card, the processor call, the history row and
+the audit entry."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from audit.models import Channel
+from audit.services import audit_diff, audit_record, audit_snapshot
+from cards.models import Card, CardEvent, CardEventChannel, CardStatus, WalletToken
+from cards.processor import CardProcessorRefused, CardProcessorTimeout, get_card_processor
+from customers.models import Customer, OtpChallenge, OtpPurpose, User
+from customers.services import ServiceError, otp_confirmation, otp_consume
+
+
+class CardServiceError(ServiceError):
+    """A card request refused; nothing was changed."""
+
+
+class CardNotLive(CardServiceError):
+    message = _("This card is cancelled or expired: it cannot be changed any more.")
+
+
+class CardStatusConflict(CardServiceError):
+    """The card's status does not allow this operation (the message says why)."""
+
+
+class CardAlreadyCancelled(CardServiceError):
+    message = _("This card is already cancelled. A cancellation cannot be repeated or undone.")
+
+
+class ConfirmationRequired(CardServiceError):
+    message = _("This change must be confirmed with a code from a text message.")
+
+
+class ProcessorUnavailable(CardServiceError):
+    message = _(
+        "The card system did not answer in time. Nothing was changed: please try again in a few minutes. "
+        "If your card is lost or stolen, call 828 828 828 (from abroad +48 828 828 828) now."
+    )
+
+
+class ProcessorDeclined(CardServiceError):
+    message = _(
+        "The card system refused this change. Nothing was changed. Please call 828 828 828 "
+        "(from abroad +48 828 828 828) or visit a branch."
+    )
+
+
+class CardOperation(models.TextChoices):
+    """The card operations a bank confirms with a text-message code (from the portal)."""
+
+    ACTIVATE = "ACTIVATE", _("Activate the card")
+    CHANGE_PIN = "CHANGE_PIN", _("Change the PIN")
+    UNBLOCK = "UNBLOCK", _("Unblock the card")
+    CANCEL = "CANCEL", _("Cancel the card for good")
+    RAISE_LIMITS = "RAISE_LIMITS", _("Raise the daily limits")
+
+
+OTP_PURPOSE = {
+    CardOperation.ACTIVATE: OtpPurpose.CARD_ACTIVATE,
+    CardOperation.CHANGE_PIN: OtpPurpose.CARD_PIN_CHANGE,
+    CardOperation.UNBLOCK: OtpPurpose.CARD_UNBLOCK,
+    CardOperation.CANCEL: OtpPurpose.CARD_CANCEL,
+    CardOperation.RAISE_LIMITS: OtpPurpose.CARD_LIMITS_INCREASE,
+}
+
+
+# The way a card request reached the bank, as the audit log names it.
+AUDIT_CHANNEL = {
+    CardEventChannel.PORTAL: Channel.PORTAL,
+    CardEventChannel.PHONE: Channel.PHONE,
+    CardEventChannel.LINE_828: Channel.LINE_828,
+    CardEventChannel.BRANCH: Channel.BRANCH,
+    CardEventChannel.SYSTEM: Channel.SYSTEM,
+}
+
+
+def otp_subject(card_id: int) -> str:
+    """What a card's code is bound to: that card and no other."""
+    return f"card:{card_id}"
+
+
+def lock_card(*, customer: Customer, card_id: int) -> Card:
+    """The customer's card, locked for update until the transaction ends.
+
+    :raises Card.DoesNotExist: no such card, or another customer's.
+    """
+    return (
+        Card.objects.select_for_update(of=("self",))
+        .select_related("product", "customer")
+        .get(pk=card_id, customer=customer)
+    )
+
+
+def require_live(card: Card) -> None:
+    """:raises CardAlreadyCancelled, CardNotLive: the card is cancelled or expired."""
+    if card.status == CardStatus.CANCELLED:
+        raise CardAlreadyCancelled
+    if card.status not in Card.LIVE_STATUSES:
+        raise CardNotLive
+
+
+def consume_confirmation(
+    *,
+    card: Card,
+    operation: CardOperation,
+    channel: str,
+    confirmation: int | None,
+    now: datetime,
+) -> Any:
+    """Use up the verified code that confirms ``operation`` on ``card`` (portal requests only).
+
+    Staff channels (branch, phone, the 828 line) identify the customer their own way and pass None.
+
+    :raises ConfirmationRequired: a portal request without a confirmation.
+    :raises OtpError: the code is not verified, used or void, or was for another card or operation.
+    """
+    if confirmation is None:
+        if channel == CardEventChannel.PORTAL:
+            raise ConfirmationRequired
+        return None
+    return otp_consume(
+        challenge_id=confirmation,
+        customer=card.customer,
+        purposes=(OTP_PURPOSE[operation],),
+        subject=otp_subject(card.pk),
+        now=now,
+    )
+
+
+def call_processor(method: str, /, **kwargs: Any) -> Any:
+    """Call the card processor; its failure becomes the customer's message (and rolls our change back).
+
+    :raises ProcessorUnavailable: it timed out.
+    :raises ProcessorDeclined: it refused.
+    """
+    try:
+        return getattr(get_card_processor(), method)(**kwargs)
+    except CardProcessorTimeout as error:
+        raise ProcessorUnavailable from error
+    except CardProcessorRefused as error:
+        raise ProcessorDeclined from error
+
+
+def record_event(
+    card: Card,
+    *,
+    kind: str,
+    actor: User | None,
+    channel: str,
+    now: datetime,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> CardEvent:
+    """Write one row of the card's history."""
+    return CardEvent.objects.create(
+        card=card,
+        kind=kind,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        channel=CardEventChannel(channel),
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=data or {},
+        occurred_at=now,
+    )
+
+
+def card_state(card: Card, tokens: Sequence[WalletToken] = ()) -> dict[str, Any]:
+    """A card as the audit log shows it, with the status of each wallet token an operation touches.
+
+    Every stored field but the processor's token (a reference for the processor, of no use to a reader
+    of the log); ``audit_diff`` of two states keeps only what the operation changed.
+    """
+    state = audit_snapshot(card, exclude=("processor_token",))
+    state["wallet_token_status"] = {str(token.pk): token.status for token in tokens}
+    return state
+
+
+def token_details(token: WalletToken) -> dict[str, Any]:
+    """What identifies a wallet token in a card's history and the audit log (never its reference)."""
+    return {
+        "wallet_token_id": token.pk,
+        "wallet": token.wallet,
+        "device_name": token.device_name,
+        "token_last4": token.token_last4,
+    }
+
+
+def audit_card_operation(
+    card: Card,
+    *,
+    action: str,
+    before: dict[str, Any],
+    actor: User | None,
+    channel: str,
+    now: datetime,
+    tokens: Sequence[WalletToken] = (),
+    confirmation: OtpChallenge | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Append the operation's entry to the audit log: the card, its fields before and after, the channel.
+
+    Call it as the last write of the operation's transaction, after the processor has agreed: a
+    refusal rolls the change back with no entry, and the lock on the chain head the entry takes is not
+    held while the processor is waited for. ``before`` is ``card_state`` taken when the card was
+    locked (with the same ``tokens``); ``confirmation`` the code challenge that confirmed it, if any.
+    """
+    details = dict(data or {})
+    if confirmation is not None:
+        details |= otp_confirmation(confirmation)
+    audit_record(
+        action=action,
+        actor=actor,
+        obj=card,
+        channel=AUDIT_CHANNEL[CardEventChannel(channel)],
+        data=details,
+        now=now,
+        **audit_diff(before, card_state(card, tokens)),
+    )

@@ -1,0 +1,166 @@
+"""Portal requests confirmed by a text-message code: ask for the code, then carry out what it names.
+
+The code is bound to the card and to the operation with its details (reason, new limits), stored with
+the code's challenge: the confirmation carries out exactly that, whatever is posted with the code.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.views.decorators.debug import sensitive_variables
+
+from cards.models import CancellationReason, Card, CardEventChannel
+from cards.selectors import card_get_for_customer
+from cards.services._common import OTP_PURPOSE, CardOperation, otp_subject
+from cards.services._settings import card_set_limits, check_limits, limits_need_confirmation
+from cards.services._status import (
+    card_activate,
+    card_cancel,
+    card_change_pin,
+    card_unblock,
+    check_activate,
+    check_cancel,
+    check_change_pin,
+    check_unblock,
+    pin_check,
+)
+from customers.models import Customer, OtpChallenge, User
+from customers.services import otp_issue, otp_verify
+
+CONFIRMED_BY_CODE_PAGE = (
+    CardOperation.ACTIVATE,
+    CardOperation.UNBLOCK,
+    CardOperation.CANCEL,
+    CardOperation.RAISE_LIMITS,
+)
+
+
+def card_operation_request(
+    *,
+    customer: Customer,
+    card_id: int,
+    operation: str,
+    now: datetime,
+    reason: str | None = None,
+    limits: dict[str, Decimal | str] | None = None,
+) -> OtpChallenge:
+    """Check that the operation can be done now, then text the customer a code that confirms it.
+
+    :raises Card.DoesNotExist: not the customer's card.
+    :raises CardServiceError: the operation is not possible (the same checks as the service itself).
+    :raises ValueError: an unknown operation or cancellation reason, or limits that raise nothing.
+    :raises OtpRateLimited, OtpDeliveryFailed: from sending the code.
+    """
+    operation = CardOperation(operation)
+    card = card_get_for_customer(customer=customer, card_id=card_id)
+    payload: dict[str, object] = {"operation": operation, "card": f"{card.get_brand_display()} {card.masked}"}
+    match operation:
+        case CardOperation.ACTIVATE:
+            check_activate(card, now=now)
+        case CardOperation.CHANGE_PIN:
+            check_change_pin(card)
+        case CardOperation.UNBLOCK:
+            check_unblock(card)
+        case CardOperation.CANCEL:
+            check_cancel(card)
+            payload["reason"] = CancellationReason(reason)
+        case CardOperation.RAISE_LIMITS:
+            parsed = check_limits(card, limits or {})
+            if not limits_need_confirmation(card, parsed):
+                raise ValueError("these limits raise nothing: set them without a code")
+            payload["limits"] = {name: str(amount) for name, amount in parsed.items()}
+    return otp_issue(
+        customer=customer,
+        purpose=OTP_PURPOSE[operation],
+        subject=otp_subject(card.pk),
+        operation=payload,
+        now=now,
+    )
+
+
+@sensitive_variables("code")
+def card_operation_confirm(
+    *, customer: Customer, card_id: int, challenge_id: int, code: str, actor: User, now: datetime
+) -> tuple[CardOperation, Card]:
+    """Check the code and carry out the operation it was sent for (activate, unblock, cancel, raise limits).
+
+    A cancellation's report time is when the customer asked for it (the challenge's creation), to the
+    second: the code only proves it was them.
+
+    :raises OtpError: the code is wrong, expired, void or used (a wrong one is counted).
+    :raises CardServiceError: the operation is no longer possible; nothing changed.
+    :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed, the code
+        stays valid for a retry.
+    """
+    challenge = otp_verify(
+        challenge_id=challenge_id,
+        customer=customer,
+        purposes=tuple(OTP_PURPOSE[operation] for operation in CONFIRMED_BY_CODE_PAGE),
+        code=code,
+        now=now,
+        actor=actor,
+        subject=otp_subject(card_id),
+    )
+    operation = CardOperation(challenge.operation["operation"])
+    common = {
+        "customer": customer,
+        "card_id": card_id,
+        "actor": actor,
+        "channel": CardEventChannel.PORTAL,
+        "now": now,
+        "confirmation": challenge.pk,
+    }
+    match operation:
+        case CardOperation.ACTIVATE:
+            card = card_activate(**common)
+        case CardOperation.UNBLOCK:
+            card = card_unblock(**common)
+        case CardOperation.CANCEL:
+            card = card_cancel(
+                reason=challenge.operation["reason"], reported_at=challenge.created_at, **common
+            )
+        case CardOperation.RAISE_LIMITS:
+            card = card_set_limits(limits=challenge.operation["limits"], **common)
+        case _:
+            raise ValueError(f"{operation} is not confirmed on the code page")
+    return operation, card
+
+
+@sensitive_variables("pin", "pin_repeated", "code")
+def card_change_pin_with_code(
+    *,
+    customer: Customer,
+    card_id: int,
+    pin: str,
+    pin_repeated: str,
+    challenge_id: int,
+    code: str,
+    actor: User,
+    now: datetime,
+) -> Card:
+    """Change the PIN from the portal: the PIN twice and the code in one request (the PIN is kept nowhere).
+
+    :raises PinRefused: checked first, so a refused PIN costs no code attempt.
+    :raises OtpError: the code is wrong, expired, void or used.
+    :raises CardServiceError, ProcessorUnavailable, ProcessorDeclined: see ``card_change_pin``.
+    """
+    pin_check(pin=pin, pin_repeated=pin_repeated, customer=customer)
+    challenge = otp_verify(
+        challenge_id=challenge_id,
+        customer=customer,
+        purposes=(OTP_PURPOSE[CardOperation.CHANGE_PIN],),
+        code=code,
+        now=now,
+        actor=actor,
+        subject=otp_subject(card_id),
+    )
+    return card_change_pin(
+        customer=customer,
+        card_id=card_id,
+        pin=pin,
+        pin_repeated=pin_repeated,
+        actor=actor,
+        channel=CardEventChannel.PORTAL,
+        now=now,
+        confirmation=challenge.pk,
+    )

@@ -1,0 +1,426 @@
+"""Card settings: channel switches, daily limits, 3-D Secure, mobile payments and wallet tokens."""
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from audit import actions
+from cards.models import Card, CardEvent, WalletToken, WalletTokenStatus
+from cards.rules import limits_above_maximum, limits_raised
+from cards.services._common import (
+    CardOperation,
+    CardServiceError,
+    audit_card_operation,
+    call_processor,
+    card_state,
+    consume_confirmation,
+    lock_card,
+    record_event,
+    require_live,
+    token_details,
+)
+from customers.models import Customer, User
+from kartosfera.formatting import format_money
+
+CONTROL_FIELDS = ("contactless_enabled", "internet_enabled", "foreign_enabled", "atm_enabled")
+LIMIT_FIELDS = {"cash": "daily_cash_limit", "pos": "daily_pos_limit", "internet": "daily_internet_limit"}
+
+
+class ContactlessNotSupported(CardServiceError):
+    field = "contactless_enabled"
+    message = _("This card cannot pay contactless.")
+
+
+class LimitsNotForBusiness(CardServiceError):
+    message = _(
+        "Daily limits of a business card are set by the bank at your company's request. Please contact "
+        "your company's card administrator or a branch."
+    )
+
+
+class LimitAboveMaximum(CardServiceError):
+    """A limit above the product maximum; ``field`` is the limit's form field."""
+
+
+class LimitInvalid(CardServiceError):
+    message = _("Enter an amount in złoty of 0 or more, with at most two decimal places.")
+
+
+class WalletTokenStateConflict(CardServiceError):
+    """The device's status does not allow this (the message says why)."""
+
+
+def _data_change(card: Card, changes: dict[str, object]) -> dict[str, dict[str, object]]:
+    return {name: {"from": getattr(card, name), "to": value} for name, value in changes.items()}
+
+
+def card_set_controls(
+    *,
+    customer: Customer,
+    card_id: int,
+    controls: dict[str, bool],
+    actor: User | None,
+    channel: str,
+    now: datetime,
+) -> Card:
+    """Switch contactless, internet, foreign and ATM use on or off (contactless only where the card has it).
+
+    :raises Card.DoesNotExist: not the customer's card.
+    :raises CardNotLive, CardAlreadyCancelled: the card is cancelled or expired.
+    :raises ContactlessNotSupported: contactless switched on for a card without it.
+    :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
+    """
+    unknown = set(controls) - set(CONTROL_FIELDS)
+    if unknown:
+        raise ValueError(f"not card controls: {sorted(unknown)}")
+    with transaction.atomic():
+        card = lock_card(customer=customer, card_id=card_id)
+        require_live(card)
+        changes = {
+            name: bool(value) for name, value in controls.items() if getattr(card, name) != bool(value)
+        }
+        if changes.get("contactless_enabled") and not card.product.contactless_capable:
+            raise ContactlessNotSupported
+        if not changes:
+            return card
+        data = _data_change(card, changes)
+        before = card_state(card)
+        for name, value in changes.items():
+            setattr(card, name, value)
+        card.save(update_fields=list(changes))
+        record_event(
+            card, kind=CardEvent.Kind.CONTROLS_CHANGED, actor=actor, channel=channel, now=now, data=data
+        )
+        call_processor("set_controls", processor_token=card.processor_token, controls=changes)
+        audit_card_operation(
+            card, action=actions.CARD_CONTROLS_CHANGED, before=before, actor=actor, channel=channel, now=now
+        )
+    return card
+
+
+def _parse_limits(limits: dict[str, Decimal | str]) -> dict[str, Decimal]:
+    parsed = {}
+    for name, value in limits.items():
+        if name not in LIMIT_FIELDS:
+            raise ValueError(f"not a daily limit: {name}")
+        try:
+            amount = value if isinstance(value, Decimal) else Decimal(str(value))
+        except InvalidOperation as error:
+            raise LimitInvalid(field=LIMIT_FIELDS[name]) from error
+        if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+            raise LimitInvalid(field=LIMIT_FIELDS[name])
+        parsed[name] = amount.quantize(Decimal("0.01"))
+    return parsed
+
+
+def check_limits(card: Card, limits: dict[str, Decimal | str]) -> dict[str, Decimal]:
+    """The limits parsed and checked: an individual's live card, each within the product maximum.
+
+    :raises LimitsNotForBusiness, CardNotLive, CardAlreadyCancelled, LimitInvalid, LimitAboveMaximum.
+    """
+    require_live(card)
+    if not card.customer.is_individual:
+        raise LimitsNotForBusiness
+    parsed = _parse_limits(limits)
+    maxima = card.product.maximum_limits
+    for name in limits_above_maximum(limits=parsed, maxima={name: maxima[name] for name in parsed}):
+        raise LimitAboveMaximum(
+            _("The limit cannot be above this card's maximum of %(maximum)s.")
+            % {"maximum": format_money(maxima[name], language=get_language())},
+            field=LIMIT_FIELDS[name],
+        )
+    return parsed
+
+
+def limits_need_confirmation(card: Card, limits: dict[str, Decimal]) -> bool:
+    """Whether a change raises any limit (a raise is confirmed with a code; a cut is not)."""
+    return bool(limits_raised(current=card.daily_limits, new=limits))
+
+
+def card_set_limits(
+    *,
+    customer: Customer,
+    card_id: int,
+    limits: dict[str, Decimal | str],
+    actor: User | None,
+    channel: str,
+    now: datetime,
+    confirmation: int | None = None,
+) -> Card:
+    """Set the daily cash (ATM), cashless (POS) and internet limits; a raise needs a code from the portal.
+
+    :raises Card.DoesNotExist: not the customer's card.
+    :raises LimitsNotForBusiness: limits are for individual customers only.
+    :raises LimitInvalid, LimitAboveMaximum: an amount that is not money, or above the product maximum.
+    :raises CardNotLive, CardAlreadyCancelled: the card is cancelled or expired.
+    :raises ConfirmationRequired, OtpError: a raise from the portal without a valid code.
+    :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
+    """
+    with transaction.atomic():
+        card = lock_card(customer=customer, card_id=card_id)
+        parsed = check_limits(card, limits)
+        changes = {
+            LIMIT_FIELDS[name]: amount for name, amount in parsed.items() if card.daily_limits[name] != amount
+        }
+        confirmed = None
+        if limits_need_confirmation(card, parsed):
+            confirmed = consume_confirmation(
+                card=card,
+                operation=CardOperation.RAISE_LIMITS,
+                channel=channel,
+                confirmation=confirmation,
+                now=now,
+            )
+        if not changes:
+            return card
+        data = _data_change(card, changes)
+        before = card_state(card)
+        for field, amount in changes.items():
+            setattr(card, field, amount)
+        card.save(update_fields=list(changes))
+        record_event(
+            card, kind=CardEvent.Kind.LIMITS_CHANGED, actor=actor, channel=channel, now=now, data=data
+        )
+        call_processor("set_limits", processor_token=card.processor_token, limits=card.daily_limits)
+        audit_card_operation(
+            card,
+            action=actions.CARD_LIMITS_CHANGED,
+            before=before,
+            actor=actor,
+            channel=channel,
+            now=now,
+            confirmation=confirmed,
+        )
+    return card
+
+
+def card_enable_3ds(
+    *, customer: Customer, card_id: int, actor: User | None, channel: str, now: datetime
+) -> Card:
+    """Turn on 3-D Secure for internet payments (it cannot be turned off: strong authentication is the law).
+
+    :raises Card.DoesNotExist: not the customer's card.
+    :raises CardNotLive, CardAlreadyCancelled: the card is cancelled or expired.
+    :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
+    """
+    with transaction.atomic():
+        card = lock_card(customer=customer, card_id=card_id)
+        require_live(card)
+        if card.three_ds_enabled:
+            return card
+        before = card_state(card)
+        card.three_ds_enabled = True
+        card.save(update_fields=["three_ds_enabled"])
+        record_event(
+            card,
+            kind=CardEvent.Kind.CONTROLS_CHANGED,
+            actor=actor,
+            channel=channel,
+            now=now,
+            data={"three_ds_enabled": {"from": False, "to": True}},
+        )
+        call_processor("enable_3ds", processor_token=card.processor_token)
+        audit_card_operation(
+            card, action=actions.CARD_THREE_DS_ENABLED, before=before, actor=actor, channel=channel, now=now
+        )
+    return card
+
+
+def _set_mobile_payments(
+    *, customer: Customer, card_id: int, enabled: bool, actor: User | None, channel: str, now: datetime
+) -> Card:
+    with transaction.atomic():
+        card = lock_card(customer=customer, card_id=card_id)
+        require_live(card)
+        if card.mobile_payments_enabled == enabled:
+            return card
+        # Turning mobile payments off stops every device; the processor does it with the switch.
+        tokens = (
+            []
+            if enabled
+            else list(card.wallet_tokens.select_for_update().filter(status=WalletTokenStatus.ACTIVE))
+        )
+        before = card_state(card, tokens)
+        card.mobile_payments_enabled = enabled
+        card.save(update_fields=["mobile_payments_enabled"])
+        record_event(
+            card,
+            kind=CardEvent.Kind.CONTROLS_CHANGED,
+            actor=actor,
+            channel=channel,
+            now=now,
+            data={"mobile_payments_enabled": {"from": not enabled, "to": enabled}},
+        )
+        for token in tokens:
+            token.suspend()
+            token.save(update_fields=["status"])
+            record_event(
+                card,
+                kind=CardEvent.Kind.WALLET_TOKEN_SUSPENDED,
+                actor=actor,
+                channel=channel,
+                now=now,
+                reason="Mobile payments turned off.",
+                data=token_details(token),
+            )
+        call_processor("set_mobile_payments", processor_token=card.processor_token, enabled=enabled)
+        audit_card_operation(
+            card,
+            action=actions.CARD_MOBILE_PAYMENTS_ENABLED if enabled else actions.CARD_MOBILE_PAYMENTS_DISABLED,
+            before=before,
+            actor=actor,
+            channel=channel,
+            now=now,
+            tokens=tokens,
+            data=None if enabled else {"devices_suspended": [token_details(token) for token in tokens]},
+        )
+    return card
+
+
+def card_enable_mobile_payments(
+    *, customer: Customer, card_id: int, actor: User | None, channel: str, now: datetime
+) -> Card:
+    """Allow the card in phone and watch wallets (devices suspended earlier stay suspended until resumed).
+
+    :raises Card.DoesNotExist, CardNotLive, CardAlreadyCancelled, ProcessorUnavailable, ProcessorDeclined.
+    """
+    return _set_mobile_payments(
+        customer=customer, card_id=card_id, enabled=True, actor=actor, channel=channel, now=now
+    )
+
+
+def card_disable_mobile_payments(
+    *, customer: Customer, card_id: int, actor: User | None, channel: str, now: datetime
+) -> Card:
+    """Stop the card in every wallet: the switch goes off and every active device is suspended.
+
+    :raises Card.DoesNotExist, CardNotLive, CardAlreadyCancelled, ProcessorUnavailable, ProcessorDeclined.
+    """
+    return _set_mobile_payments(
+        customer=customer, card_id=card_id, enabled=False, actor=actor, channel=channel, now=now
+    )
+
+
+def _lock_token(*, card: Card, token_id: int) -> WalletToken:
+    return WalletToken.objects.select_for_update().get(pk=token_id, card=card)
+
+
+def _token_change(
+    *,
+    customer: Customer,
+    card_id: int,
+    token_id: int,
+    actor: User | None,
+    channel: str,
+    now: datetime,
+    allowed_from: tuple[str, ...],
+    conflict: str,
+    transition: str,
+    processor_method: str,
+    kind: str,
+    action: str,
+) -> WalletToken:
+    with transaction.atomic():
+        card = lock_card(customer=customer, card_id=card_id)
+        token = _lock_token(card=card, token_id=token_id)
+        if token.status not in allowed_from:
+            raise WalletTokenStateConflict(conflict)
+        if transition == "resume":
+            require_live(card)
+            if not card.mobile_payments_enabled:
+                raise WalletTokenStateConflict(_("Turn mobile payments on first."))
+        before = card_state(card, [token])
+        getattr(token, transition)()
+        token.save(update_fields=["status"])
+        record_event(card, kind=kind, actor=actor, channel=channel, now=now, data=token_details(token))
+        call_processor(processor_method, token_reference=token.token_reference)
+        audit_card_operation(
+            card,
+            action=action,
+            before=before,
+            actor=actor,
+            channel=channel,
+            now=now,
+            tokens=[token],
+            data={"device": token_details(token)},
+        )
+    return token
+
+
+def wallet_token_suspend(
+    *, customer: Customer, card_id: int, token_id: int, actor: User | None, channel: str, now: datetime
+) -> WalletToken:
+    """Stop payments from one phone or watch until resumed.
+
+    :raises Card.DoesNotExist, WalletToken.DoesNotExist: not the customer's card or not its device.
+    :raises WalletTokenStateConflict: the device is not active.
+    :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
+    """
+    return _token_change(
+        customer=customer,
+        card_id=card_id,
+        token_id=token_id,
+        actor=actor,
+        channel=channel,
+        now=now,
+        allowed_from=(WalletTokenStatus.ACTIVE,),
+        conflict=_("This device is not active."),
+        transition="suspend",
+        processor_method="suspend_wallet_token",
+        kind=CardEvent.Kind.WALLET_TOKEN_SUSPENDED,
+        action=actions.CARD_WALLET_TOKEN_SUSPENDED,
+    )
+
+
+def wallet_token_resume(
+    *, customer: Customer, card_id: int, token_id: int, actor: User | None, channel: str, now: datetime
+) -> WalletToken:
+    """Allow payments from a suspended device again (only on a live card with mobile payments on).
+
+    :raises Card.DoesNotExist, WalletToken.DoesNotExist: not the customer's card or not its device.
+    :raises WalletTokenStateConflict: the device is not suspended, or mobile payments are off.
+    :raises CardNotLive, CardAlreadyCancelled: the card is cancelled or expired.
+    :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
+    """
+    return _token_change(
+        customer=customer,
+        card_id=card_id,
+        token_id=token_id,
+        actor=actor,
+        channel=channel,
+        now=now,
+        allowed_from=(WalletTokenStatus.SUSPENDED,),
+        conflict=_("This device is not suspended."),
+        transition="resume",
+        processor_method="resume_wallet_token",
+        kind=CardEvent.Kind.WALLET_TOKEN_RESUMED,
+        action=actions.CARD_WALLET_TOKEN_RESUMED,
+    )
+
+
+def wallet_token_remove(
+    *, customer: Customer, card_id: int, token_id: int, actor: User | None, channel: str, now: datetime
+) -> WalletToken:
+    """Remove one device from the card for good.
+
+    :raises Card.DoesNotExist, WalletToken.DoesNotExist: not the customer's card or not its device.
+    :raises WalletTokenStateConflict: the device is already removed.
+    :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
+    """
+    return _token_change(
+        customer=customer,
+        card_id=card_id,
+        token_id=token_id,
+        actor=actor,
+        channel=channel,
+        now=now,
+        allowed_from=(WalletTokenStatus.ACTIVE, WalletTokenStatus.SUSPENDED),
+        conflict=_("This device is already removed."),
+        transition="remove",
+        processor_method="remove_wallet_token",
+        kind=CardEvent.Kind.WALLET_TOKEN_REMOVED,
+        action=actions.CARD_WALLET_TOKEN_REMOVED,
+    )

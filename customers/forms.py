@@ -1,0 +1,106 @@
+"""Portal forms: registration, sign-in, codes, passwords, the phone number. They parse; services decide."""
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from customers.services import ServiceError
+
+CODE_VALIDATOR = RegexValidator(r"^[0-9]{6}$", _("The code has 6 digits."), code="code_format")
+
+
+def code_field(label: str | None = None) -> forms.CharField:
+    """A 6-digit code from a text message, with the phone keyboard and one-time-code autofill."""
+    return forms.CharField(
+        label=label or _("Code from the text message"),
+        min_length=6,
+        max_length=6,
+        validators=[CODE_VALIDATOR],
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}", "size": 8}
+        ),
+    )
+
+
+class PortalForm(forms.Form):
+    """A form whose ``add_service_error`` puts a service's refusal on the right field (or the top)."""
+
+    required_css_class = "required"
+
+    def add_service_error(self, error: ServiceError) -> None:
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, str(error.message))
+
+
+class SignInForm(PortalForm):
+    identifier = forms.CharField(
+        label=_("PESEL or bank identification number"),
+        max_length=11,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class RegistrationForm(PortalForm):
+    identifier = forms.CharField(
+        label=_("PESEL or bank identification number"),
+        max_length=11,
+        help_text=_("Without a PESEL: the 8-digit number the bank gave you."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username"}),
+    )
+    birth_date = forms.DateField(
+        label=_("Date of birth"),
+        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+    )
+
+
+class CodeForm(PortalForm):
+    code = code_field()
+
+
+class SetPasswordForm(PortalForm):
+    password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        help_text=_("At least 10 characters; not only digits, not a common password, not like your name."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+class PasswordChangeForm(SetPasswordForm):
+    old_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["old_password", "password1", "password2"]
+
+
+class PhoneChangeForm(PortalForm):
+    new_phone = forms.CharField(
+        label=_("New mobile phone number"),
+        max_length=20,
+        help_text=_("For example 601 234 567, or +44 7700 900123 from abroad."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+
+class PhoneConfirmForm(PortalForm):
+    old_code = code_field(_("Code sent to your current number"))
+    new_code = code_field(_("Code sent to your new number"))

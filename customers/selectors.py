@@ -1,0 +1,67 @@
+"""Reads of customers."""
+
+from django.contrib.auth.models import AnonymousUser
+
+from customers.models import Customer, OtpChallenge, User
+from customers.rules import identifier_kind
+
+
+def customer_get_by_identifier(*, identifier: str) -> Customer:
+    """The customer with this PESEL or bank identification number.
+
+    :raises Customer.DoesNotExist: no customer has it, or it is neither a PESEL nor a bank id.
+    """
+    number = identifier.strip()
+    match identifier_kind(number):
+        case "PESEL":
+            return Customer.objects.get(pesel=number)
+        case "BANK_ID":
+            return Customer.objects.get(bank_id=number)
+    raise Customer.DoesNotExist("not a PESEL or a bank identification number")
+
+
+def customer_get_for_user(*, user: User | AnonymousUser) -> Customer:
+    """The customer a signed-in user is.
+
+    :raises Customer.DoesNotExist: the user is not linked to a customer (e.g. staff).
+    """
+    if not user.is_authenticated:
+        raise Customer.DoesNotExist("anonymous user")
+    return Customer.objects.get(user_id=user.pk)
+
+
+def otp_challenge_get(
+    *, challenge_id: int, customer: Customer, purposes: tuple[str, ...], subject: str
+) -> OtpChallenge:
+    """One of the customer's one-time password requests about ``subject``, in any state.
+
+    :raises OtpChallenge.DoesNotExist: no such request for this customer, purposes and subject.
+    """
+    try:
+        return OtpChallenge.objects.get(
+            pk=int(challenge_id), customer=customer, purpose__in=purposes, subject=subject
+        )
+    except (ValueError, TypeError) as error:
+        raise OtpChallenge.DoesNotExist(str(error)) from error
+
+
+def otp_challenge_get_open(
+    *, challenge_id: int, customer: Customer | None, purposes: tuple[str, ...], subject: str | None = None
+) -> OtpChallenge:
+    """A one-time password request still waiting for its code, for the page that asks for it.
+
+    ``customer`` None is for the anonymous registration flow, where the id comes from the session.
+
+    :raises OtpChallenge.DoesNotExist: no such open request for this customer and purposes.
+    """
+    queryset = OtpChallenge.objects.select_related("customer").filter(
+        purpose__in=purposes, consumed_at__isnull=True, voided_at__isnull=True
+    )
+    if customer is not None:
+        queryset = queryset.filter(customer=customer)
+    if subject is not None:
+        queryset = queryset.filter(subject=subject)
+    try:
+        return queryset.get(pk=int(challenge_id))
+    except (ValueError, TypeError) as error:
+        raise OtpChallenge.DoesNotExist(str(error)) from error

@@ -1,0 +1,327 @@
+"""Portal access: registration with a text-message code, passwords, the portal's phone number.
+
+Each act is recorded in the audit log as its transaction's last write: ``auth.registration_completed``
+(the customer linked to their new sign-in; the sign-in's own ``auth.user_created`` comes from the
+model receiver), ``auth.password_reset``, ``auth.password_changed`` and ``auth.phone_changed`` (the
+numbers masked to their last three digits). Never a password, a code or a hash.
+"""
+
+import logging
+from datetime import date, datetime
+
+from axes.utils import reset as axes_reset
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
+
+from audit import actions
+from audit.services import audit_diff, audit_record, audit_recorded_by_caller, audit_snapshot
+from customers.models import Customer, CustomerEvent, OtpChallenge, OtpPurpose, User
+from customers.rules import RuleError, identifier_kind, normalise_mobile, parse_bank_id, parse_pesel
+from customers.selectors import customer_get_by_identifier
+from customers.services._errors import ServiceError
+from customers.services._otp import otp_confirmation, otp_consume, otp_issue, otp_verify
+from customers.sms import masked_phone
+from kartosfera.legaltime import warsaw_date
+
+logger = logging.getLogger(__name__)
+
+ACCESS_PURPOSES = (OtpPurpose.REGISTRATION, OtpPurpose.PASSWORD_RESET)
+
+
+class IdentifierInvalid(ServiceError):
+    field = "identifier"
+
+
+class BirthDateMismatch(ServiceError):
+    field = "birth_date"
+    message = _("The date of birth differs from the one in your PESEL number.")
+
+
+class CustomerNotMatched(ServiceError):
+    message = _(
+        "We could not find a customer with these details. Check them, or call us or visit a branch: "
+        "the bank has to hold your details and your mobile number before you can register."
+    )
+
+
+class AlreadyRegistered(ServiceError):
+    message = _("You are already registered. Sign in, or use “Forgot your password?”.")
+
+
+class WrongPassword(ServiceError):
+    field = "old_password"
+    message = _("The current password is wrong.")
+
+
+class PhoneUnchanged(ServiceError):
+    field = "new_phone"
+    message = _("This is already your mobile number.")
+
+
+class PhoneInvalid(ServiceError):
+    field = "new_phone"
+
+
+class PhoneChangeMismatch(ServiceError):
+    message = _("The two codes belong to different requests. Please start again.")
+
+
+def customer_identifier(customer: Customer) -> str:
+    """The identifier a customer signs in with: the PESEL, or the bank id without one."""
+    return customer.pesel or customer.bank_id or ""
+
+
+def _rule_message(error: RuleError) -> str:
+    return _(error.message) % error.params if error.params else _(error.message)
+
+
+def registration_start(*, identifier: str, birth_date: date, now: datetime) -> OtpChallenge:
+    """Match the details to a customer and text them a code (for a registered one: to reset the password).
+
+    :raises IdentifierInvalid: neither a valid PESEL (checksum, date) nor an 8-digit bank id.
+    :raises BirthDateMismatch: the date of birth is not the one the PESEL encodes.
+    :raises CustomerNotMatched: no customer with this identifier and date of birth.
+    :raises OtpRateLimited, OtpDeliveryFailed: from sending the code.
+    """
+    number = (identifier or "").strip()
+    try:
+        match identifier_kind(number):
+            case "PESEL":
+                if parse_pesel(number, today=warsaw_date(now)).birth_date != birth_date:
+                    raise BirthDateMismatch
+            case "BANK_ID":
+                parse_bank_id(number)
+            case _:
+                raise IdentifierInvalid(
+                    _(
+                        "Enter your PESEL number (11 digits) or the identification number the bank "
+                        "gave you (8 digits)."
+                    )
+                )
+    except RuleError as error:
+        raise IdentifierInvalid(_rule_message(error)) from error
+    try:
+        customer = customer_get_by_identifier(identifier=number)
+    except Customer.DoesNotExist as error:
+        raise CustomerNotMatched from error
+    if customer.birth_date != birth_date:
+        raise CustomerNotMatched
+    purpose = OtpPurpose.PASSWORD_RESET if customer.user_id else OtpPurpose.REGISTRATION
+    return otp_issue(customer=customer, purpose=purpose, subject="access", now=now)
+
+
+@sensitive_variables("code")
+def registration_verify_code(*, challenge_id: int, code: str, now: datetime) -> OtpChallenge:
+    """Check the registration (or password reset) code: the customer's first sign-in.
+
+    :raises OtpError: see ``otp_verify``.
+    """
+    return otp_verify(
+        challenge_id=challenge_id, customer=None, purposes=ACCESS_PURPOSES, code=code, now=now, actor=None
+    )
+
+
+@sensitive_variables("password")
+def registration_complete(*, challenge_id: int, password: str, now: datetime) -> User:
+    """Set the portal password after a verified code: create the sign-in, or replace a forgotten password.
+
+    A replaced password signs every other session out and lifts a sign-in lockout.
+
+    :raises OtpError: the code was not verified, is used or void.
+    :raises ValidationError: the password fails Django's password validators.
+    :raises AlreadyRegistered: someone registered this customer since the code was sent.
+    """
+    with transaction.atomic():
+        challenge = otp_consume(challenge_id=challenge_id, customer=None, purposes=ACCESS_PURPOSES, now=now)
+        customer = Customer.objects.select_for_update().get(pk=challenge.customer_id)
+        identifier = customer_identifier(customer)
+        before = audit_snapshot(customer, fields=["user"])
+        if challenge.purpose == OtpPurpose.REGISTRATION:
+            if customer.user_id is not None:
+                raise AlreadyRegistered
+            user = User(
+                username=identifier,
+                first_name=customer.first_name,
+                last_name=customer.last_name,
+                email=customer.email,
+            )
+            validate_password(password, user=user)
+            user.set_password(password)
+            user.save()
+            customer.user = user
+            customer.save(update_fields=["user"])
+            kind = CustomerEvent.Kind.REGISTERED
+        else:
+            user = User.objects.select_for_update().get(pk=customer.user_id)
+            validate_password(password, user=user)
+            user.set_password(password)
+            user.rotate_security_stamp()
+            with audit_recorded_by_caller(user):
+                user.save(update_fields=["password", "security_stamp"])
+            kind = CustomerEvent.Kind.PASSWORD_RESET
+        CustomerEvent.objects.create(customer=customer, kind=kind, actor=user, occurred_at=now)
+        transaction.on_commit(lambda: axes_reset(username=identifier))
+        if kind == CustomerEvent.Kind.REGISTERED:
+            audit_record(
+                action=actions.AUTH_REGISTRATION_COMPLETED,
+                actor=user,
+                obj=customer,
+                now=now,
+                data=otp_confirmation(challenge),
+                **audit_diff(before, audit_snapshot(customer, fields=["user"])),
+            )
+        else:
+            audit_record(
+                action=actions.AUTH_PASSWORD_RESET,
+                actor=user,
+                obj=user,
+                now=now,
+                data={
+                    "customer_id": customer.pk,
+                    "other_sessions_signed_out": True,
+                    "sign_in_lockout_lifted": True,
+                    **otp_confirmation(challenge),
+                },
+            )
+    logger.info("Customer %s: %s", customer.pk, kind)
+    return user
+
+
+@sensitive_variables("old_password", "new_password")
+def user_change_password(*, user: User, old_password: str, new_password: str, now: datetime) -> User:
+    """Change a signed-in customer's password; every other session of theirs is signed out.
+
+    The caller keeps its own session with ``update_session_auth_hash``.
+
+    :raises WrongPassword: the current password is not ``old_password``.
+    :raises ValidationError: the new password fails Django's password validators.
+    """
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.check_password(old_password):
+            raise WrongPassword
+        validate_password(new_password, user=locked)
+        locked.set_password(new_password)
+        locked.rotate_security_stamp()
+        with audit_recorded_by_caller(locked):
+            locked.save(update_fields=["password", "security_stamp"])
+        customer = Customer.objects.filter(user=locked).first()
+        if customer is not None:
+            CustomerEvent.objects.create(
+                customer=customer, kind=CustomerEvent.Kind.PASSWORD_CHANGED, actor=locked, occurred_at=now
+            )
+        audit_record(
+            action=actions.AUTH_PASSWORD_CHANGED,
+            actor=locked,
+            obj=locked,
+            now=now,
+            data={
+                "customer_id": None if customer is None else customer.pk,
+                "confirmation": {"method": "CURRENT_PASSWORD"},
+                "other_sessions_signed_out": True,
+            },
+        )
+    return locked
+
+
+def phone_change_start(
+    *, customer: Customer, new_phone: str, now: datetime
+) -> tuple[OtpChallenge, OtpChallenge]:
+    """Text one code to the current number and one to the new number; both confirm the change.
+
+    :raises PhoneInvalid: the new number is not a mobile number.
+    :raises PhoneUnchanged: it is the current number.
+    :raises OtpRateLimited, OtpDeliveryFailed: from sending the codes.
+    """
+    try:
+        phone = normalise_mobile(new_phone)
+    except RuleError as error:
+        raise PhoneInvalid(_rule_message(error)) from error
+    if phone == customer.mobile_phone:
+        raise PhoneUnchanged
+    operation = {"new_phone": phone}
+    old = otp_issue(
+        customer=customer, purpose=OtpPurpose.PHONE_CHANGE_OLD, subject="phone", operation=operation, now=now
+    )
+    new = otp_issue(
+        customer=customer,
+        purpose=OtpPurpose.PHONE_CHANGE_NEW,
+        subject="phone",
+        operation=operation,
+        phone=phone,
+        now=now,
+    )
+    return old, new
+
+
+@sensitive_variables("old_code", "new_code")
+def phone_change_confirm(
+    *,
+    customer: Customer,
+    old_challenge_id: int,
+    old_code: str,
+    new_challenge_id: int,
+    new_code: str,
+    actor: User,
+    now: datetime,
+) -> Customer:
+    """Change the portal's mobile number once both codes are right; every other session is signed out.
+
+    :raises OtpError: a code is wrong, expired or void (``field`` says which: ``old_code``/``new_code``).
+    :raises PhoneChangeMismatch: the two codes were sent for different numbers.
+    """
+    for challenge_id, code, purpose, field in (
+        (old_challenge_id, old_code, OtpPurpose.PHONE_CHANGE_OLD, "old_code"),
+        (new_challenge_id, new_code, OtpPurpose.PHONE_CHANGE_NEW, "new_code"),
+    ):
+        try:
+            otp_verify(
+                challenge_id=challenge_id,
+                customer=customer,
+                purposes=(purpose,),
+                code=code,
+                now=now,
+                actor=actor,
+            )
+        except ServiceError as error:
+            error.field = field if error.field == "code" else error.field
+            raise
+    with transaction.atomic():
+        old = otp_consume(
+            challenge_id=old_challenge_id, customer=customer, purposes=(OtpPurpose.PHONE_CHANGE_OLD,), now=now
+        )
+        new = otp_consume(
+            challenge_id=new_challenge_id, customer=customer, purposes=(OtpPurpose.PHONE_CHANGE_NEW,), now=now
+        )
+        new_phone = new.operation.get("new_phone")
+        if old.operation.get("new_phone") != new_phone or new.phone != new_phone:
+            raise PhoneChangeMismatch
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        previous = locked.mobile_phone
+        locked.mobile_phone = new_phone
+        locked.save(update_fields=["mobile_phone"])
+        if locked.user_id is not None:
+            user = User.objects.select_for_update().get(pk=locked.user_id)
+            user.rotate_security_stamp()
+            user.save(update_fields=["security_stamp"])
+        CustomerEvent.objects.create(
+            customer=locked,
+            kind=CustomerEvent.Kind.PHONE_CHANGED,
+            actor=actor,
+            occurred_at=now,
+            data={"from": previous, "to": new_phone},
+        )
+        # The numbers as the portal shows them: the log says which number, not the whole of it.
+        audit_record(
+            action=actions.AUTH_PHONE_CHANGED,
+            actor=actor,
+            obj=locked,
+            before={"mobile_phone": masked_phone(previous)},
+            after={"mobile_phone": masked_phone(new_phone)},
+            data={"other_sessions_signed_out": locked.user_id is not None, **otp_confirmation(old, new)},
+            now=now,
+        )
+    logger.info("Customer %s: portal phone changed to %s", locked.pk, masked_phone(new_phone))
+    return locked

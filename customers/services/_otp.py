@@ -1,0 +1,379 @@
+"""One-time passwords sent by text message: issue, resend, verify, consume.
+
+A code is 6 digits, valid ``TTL_SECONDS`` (5 minutes), stored only as an HMAC-SHA256 keyed with
+``SECRET_KEY`` and a per-code salt, void after ``MAX_ATTEMPTS`` (5) wrong tries, and resent at most
+``MAX_SENDS`` times, no sooner than ``RESEND_INTERVAL_SECONDS`` apart (``settings.KARTOSFERA_OTP``).
+
+Issuing and verifying run in their own durable transactions: a wrong attempt is counted and committed
+even though the caller then refuses the request, with its ``auth.otp_failed`` audit entry (never the
+code nor its hash), and a text message leaves only once its challenge is committed. Consuming a
+verified code happens inside the caller's transaction, so a failed operation (e.g. the card processor
+timing out) leaves the code usable for a retry within its validity.
+"""
+
+import hmac
+import logging
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
+
+from audit import actions
+from audit.services import audit_diff, audit_record, audit_snapshot
+from customers.models import Customer, OtpChallenge, OtpPurpose, User
+from customers.services._errors import ServiceError
+from customers.sms import SmsMessage, SmsSendError, get_sms_backend, masked_phone
+
+logger = logging.getLogger(__name__)
+
+
+class OtpError(ServiceError):
+    field = "code"
+
+
+class OtpNotFound(OtpError):
+    message = _("This code request is not valid any more. Please start again.")
+
+
+class OtpInvalid(OtpError):
+    message = _("The code is wrong.")
+
+    def __init__(self, *, attempts_left: int) -> None:
+        self.attempts_left = attempts_left
+        super().__init__(
+            _("The code is wrong. Attempts left: %(attempts_left)s.") % {"attempts_left": attempts_left}
+        )
+
+
+class OtpExpired(OtpError):
+    message = _("The code has expired (a code is valid for 5 minutes). Ask for a new one.")
+
+
+class OtpVoided(OtpError):
+    message = _("The code was entered wrongly too many times and is no longer valid. Please start again.")
+
+
+class OtpAlreadyUsed(OtpError):
+    message = _("This code has already been used. Please start again.")
+
+
+class OtpNotVerified(OtpError):
+    message = _("Enter the code from the text message first.")
+
+
+class OtpResendTooSoon(OtpError):
+    def __init__(self, *, seconds: int) -> None:
+        self.seconds = seconds
+        super().__init__(
+            _("A new code can be sent in %(seconds)s seconds.") % {"seconds": seconds}, field=None
+        )
+
+
+class OtpSendLimitReached(OtpError):
+    field = None
+    message = _("We have already sent the code the maximum number of times. Please start again.")
+
+
+class OtpRateLimited(OtpError):
+    field = None
+    message = _("Too many codes were requested in the last hour. Please try again later.")
+
+
+class OtpDeliveryFailed(OtpError):
+    field = None
+    message = _("We could not send the text message. Nothing was changed; please try again in a moment.")
+
+
+# What a failed attempt changes on a challenge, as the audit log shows it (never the code's hash).
+_ATTEMPT_FIELDS = ("attempts", "voided_at")
+
+
+def _policy(name: str) -> int:
+    return int(settings.KARTOSFERA_OTP[name])
+
+
+def _new_code() -> str:
+    digits = _policy("DIGITS")
+    return f"{secrets.randbelow(10**digits):0{digits}d}"
+
+
+@sensitive_variables("code")
+def _hash(salt: str, code: str) -> str:
+    return salted_hmac("customers.otp", f"{salt}:{code}", algorithm="sha256").hexdigest()
+
+
+@sensitive_variables("code")
+def _sms_text(challenge: OtpChallenge, code: str, customer: Customer) -> str:
+    with translation.override(customer.preferred_language):
+        purpose = gettext(OtpPurpose(challenge.purpose).label)
+        # The card the code is for (dynamic linking: the customer sees what they confirm).
+        if challenge.operation.get("card"):
+            purpose = f"{purpose} {challenge.operation['card']}"
+        return gettext(
+            "Kartosfera: your code for %(purpose)s is %(code)s. It is valid for %(minutes)s minutes. "
+            "Never give it to anyone, including bank staff."
+        ) % {"purpose": purpose, "code": code, "minutes": _policy("TTL_SECONDS") // 60}
+
+
+@sensitive_variables("code")
+def _deliver(challenge: OtpChallenge, code: str, customer: Customer) -> None:
+    try:
+        get_sms_backend().send(SmsMessage(to=challenge.phone, body=_sms_text(challenge, code, customer)))
+    except SmsSendError as error:
+        logger.error("OTP %s (%s) not delivered: %s", challenge.pk, challenge.purpose, error)
+        with transaction.atomic():
+            OtpChallenge.objects.filter(pk=challenge.pk, voided_at__isnull=True).update(
+                voided_at=challenge.last_sent_at
+            )
+        raise OtpDeliveryFailed from error
+    logger.info(
+        "OTP %s (%s) sent to %s, send %s",
+        challenge.pk,
+        challenge.purpose,
+        masked_phone(challenge.phone),
+        challenge.send_count,
+    )
+
+
+@sensitive_variables("code")
+def otp_issue(
+    *,
+    customer: Customer,
+    purpose: str,
+    now: datetime,
+    subject: str = "",
+    operation: dict[str, Any] | None = None,
+    phone: str | None = None,
+) -> OtpChallenge:
+    """Send a new one-time password to ``phone`` (default: the customer's mobile) for one operation.
+
+    Any earlier open code for the same customer, purpose and subject stops being valid.
+
+    :raises OtpRateLimited: the customer asked for ``MAX_PER_HOUR`` codes in the last hour.
+    :raises OtpDeliveryFailed: the text message could not be sent (the code is void).
+    """
+    code = _new_code()
+    with transaction.atomic(durable=True):
+        Customer.objects.select_for_update().get(pk=customer.pk)  # one issuer at a time per customer
+        recent = OtpChallenge.objects.filter(customer=customer, created_at__gt=now - timedelta(hours=1))
+        if recent.count() >= _policy("MAX_PER_HOUR"):
+            raise OtpRateLimited
+        OtpChallenge.objects.filter(
+            customer=customer,
+            purpose=purpose,
+            subject=subject,
+            consumed_at__isnull=True,
+            voided_at__isnull=True,
+        ).update(voided_at=now)
+        salt = secrets.token_hex(16)
+        challenge = OtpChallenge.objects.create(
+            customer=customer,
+            purpose=OtpPurpose(purpose),
+            subject=subject,
+            operation=operation or {},
+            phone=phone or customer.mobile_phone,
+            code_salt=salt,
+            code_hash=_hash(salt, code),
+            created_at=now,
+            last_sent_at=now,
+            expires_at=now + timedelta(seconds=_policy("TTL_SECONDS")),
+        )
+    # Sent only now that the challenge is committed (the durable block guarantees it).
+    _deliver(challenge, code, customer)
+    return challenge
+
+
+def _locked(
+    *, challenge_id: int, customer: Customer | None, purposes: tuple[str, ...], subject: str | None = None
+) -> OtpChallenge:
+    queryset = OtpChallenge.objects.select_for_update().select_related("customer")
+    if customer is not None:
+        queryset = queryset.filter(customer=customer)
+    if subject is not None:
+        queryset = queryset.filter(subject=subject)
+    try:
+        return queryset.get(pk=challenge_id, purpose__in=purposes)
+    except (OtpChallenge.DoesNotExist, ValueError, TypeError) as error:
+        raise OtpNotFound from error
+
+
+@sensitive_variables("code")
+def otp_resend(
+    *,
+    challenge_id: int,
+    customer: Customer | None,
+    purposes: tuple[str, ...],
+    now: datetime,
+    subject: str | None = None,
+) -> OtpChallenge:
+    """Send a fresh code for the same request; the previous code stops working. Wrong attempts carry over.
+
+    ``customer`` None is for the anonymous registration flow, where the id comes from the session.
+
+    :raises OtpNotFound, OtpAlreadyUsed, OtpVoided: the request is over.
+    :raises OtpResendTooSoon: less than ``RESEND_INTERVAL_SECONDS`` since the last text.
+    :raises OtpSendLimitReached: already sent ``MAX_SENDS`` times.
+    :raises OtpDeliveryFailed: the text message could not be sent.
+    """
+    code = _new_code()
+    with transaction.atomic(durable=True):
+        challenge = _locked(challenge_id=challenge_id, customer=customer, purposes=purposes, subject=subject)
+        if challenge.consumed_at is not None or challenge.verified_at is not None:
+            raise OtpAlreadyUsed
+        if challenge.voided_at is not None:
+            raise OtpVoided
+        wait = challenge.last_sent_at + timedelta(seconds=_policy("RESEND_INTERVAL_SECONDS")) - now
+        if wait > timedelta(0):
+            raise OtpResendTooSoon(seconds=max(1, int(wait.total_seconds() + 0.999)))
+        if challenge.send_count >= _policy("MAX_SENDS"):
+            raise OtpSendLimitReached
+        challenge.code_salt = secrets.token_hex(16)
+        challenge.code_hash = _hash(challenge.code_salt, code)
+        challenge.last_sent_at = now
+        challenge.expires_at = now + timedelta(seconds=_policy("TTL_SECONDS"))
+        challenge.send_count += 1
+        challenge.save(update_fields=["code_salt", "code_hash", "last_sent_at", "expires_at", "send_count"])
+    _deliver(challenge, code, challenge.customer)
+    return challenge
+
+
+def _audit_failure(
+    challenge: OtpChallenge | None,
+    *,
+    reason: str,
+    before: dict[str, Any] | None,
+    actor: User | None,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Record a failed use of a code (``auth.otp_failed``): which request, why, the attempts counted."""
+    details: dict[str, Any] = {"reason": reason, **(data or {})}
+    changes: dict[str, Any] = {}
+    if challenge is not None:
+        details |= {
+            "customer_id": challenge.customer_id,
+            "purpose": challenge.purpose,
+            "subject": challenge.subject,
+            "attempts": challenge.attempts,
+            "attempts_left": max(0, _policy("MAX_ATTEMPTS") - challenge.attempts),
+        }
+        changes = audit_diff(before, audit_snapshot(challenge, fields=_ATTEMPT_FIELDS))
+    audit_record(action=actions.AUTH_OTP_FAILED, actor=actor, obj=challenge, data=details, now=now, **changes)
+
+
+@sensitive_variables("code")
+def otp_verify(
+    *,
+    challenge_id: int,
+    customer: Customer | None,
+    purposes: tuple[str, ...],
+    code: str,
+    now: datetime,
+    actor: User | None,
+    subject: str | None = None,
+) -> OtpChallenge:
+    """Check a code. A wrong one is counted (and committed); the ``MAX_ATTEMPTS``-th wrong one voids it.
+
+    Every failure, counted or not, is recorded in the audit log (``auth.otp_failed``: the request, the
+    reason, the attempts; never the code nor its hash) in the same committed transaction. ``actor`` is
+    the signed-in user typing the code (None in the registration flow). Verifying does not use the code
+    up: the operation it confirms calls :func:`otp_consume` in its own transaction.
+
+    :raises OtpNotFound: no such request for this customer and purpose.
+    :raises OtpAlreadyUsed, OtpVoided, OtpExpired: the code cannot be used any more.
+    :raises OtpInvalid: the code is wrong (with the attempts left).
+    """
+    failure: OtpError
+    with transaction.atomic(durable=True):
+        try:
+            challenge = _locked(
+                challenge_id=challenge_id, customer=customer, purposes=purposes, subject=subject
+            )
+        except OtpNotFound as error:
+            # A code typed for a request that is not this customer's, or for another card or purpose.
+            _audit_failure(
+                None,
+                reason="NOT_FOUND",
+                before=None,
+                actor=actor,
+                now=now,
+                data={
+                    "challenge_id": str(challenge_id)[:32],
+                    "customer_id": None if customer is None else customer.pk,
+                    "purposes": list(purposes),
+                    "subject": subject,
+                },
+            )
+            failure = error
+        else:
+            before = audit_snapshot(challenge, fields=_ATTEMPT_FIELDS)
+            if challenge.consumed_at is not None:
+                failure, reason = OtpAlreadyUsed(), "ALREADY_USED"
+            elif challenge.voided_at is not None:
+                failure, reason = OtpVoided(), "VOIDED"
+            elif now >= challenge.expires_at:
+                failure, reason = OtpExpired(), "EXPIRED"
+            elif hmac.compare_digest(
+                _hash(challenge.code_salt, "".join((code or "").split())), challenge.code_hash
+            ):
+                if challenge.verified_at is None:
+                    challenge.verified_at = now
+                    challenge.save(update_fields=["verified_at"])
+                logger.info("OTP %s (%s) verified", challenge.pk, challenge.purpose)
+                return challenge
+            else:
+                challenge.attempts += 1
+                attempts_left = _policy("MAX_ATTEMPTS") - challenge.attempts
+                if attempts_left <= 0:
+                    challenge.voided_at = now
+                    failure, reason = OtpVoided(), "TOO_MANY_ATTEMPTS"
+                else:
+                    failure, reason = OtpInvalid(attempts_left=attempts_left), "WRONG_CODE"
+                challenge.save(update_fields=["attempts", "voided_at"])
+                logger.info(
+                    "OTP %s (%s) wrong attempt %s", challenge.pk, challenge.purpose, challenge.attempts
+                )
+            _audit_failure(challenge, reason=reason, before=before, actor=actor, now=now)
+    # Raised after the block: the attempt and its audit entry are committed, whatever the caller does next.
+    raise failure
+
+
+def otp_confirmation(*challenges: OtpChallenge) -> dict[str, Any]:
+    """How an act was confirmed, for its audit entry's ``data``: the code requests, never a code."""
+    return {
+        "confirmation": {"method": "SMS_CODE", "challenge_ids": [challenge.pk for challenge in challenges]}
+    }
+
+
+def otp_consume(
+    *,
+    challenge_id: int,
+    customer: Customer | None,
+    purposes: tuple[str, ...],
+    now: datetime,
+    subject: str | None = None,
+) -> OtpChallenge:
+    """Use up a verified code; call inside the transaction of the operation it confirms.
+
+    :raises OtpNotFound, OtpAlreadyUsed, OtpVoided: as for :func:`otp_verify`.
+    :raises OtpNotVerified: the code was not (or too long ago) entered correctly.
+    """
+    challenge = _locked(challenge_id=challenge_id, customer=customer, purposes=purposes, subject=subject)
+    if challenge.consumed_at is not None:
+        raise OtpAlreadyUsed
+    if challenge.voided_at is not None:
+        raise OtpVoided
+    if challenge.verified_at is None:
+        raise OtpNotVerified
+    if now > challenge.verified_at + timedelta(seconds=_policy("VERIFIED_VALID_SECONDS")):
+        raise OtpExpired
+    challenge.consumed_at = now
+    challenge.save(update_fields=["consumed_at"])
+    return challenge

@@ -1,0 +1,344 @@
+"""Portal pages for access: sign-in and out, registration with a text-message code, the profile.
+
+Each view parses a form, makes one service call and turns the service's refusal into a message on
+the form; sessions are the framework's (login, logout, update_session_auth_hash).
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from customers import services
+from customers.decorators import customer_required
+from customers.forms import (
+    CodeForm,
+    PasswordChangeForm,
+    PhoneChangeForm,
+    PhoneConfirmForm,
+    RegistrationForm,
+    SetPasswordForm,
+    SignInForm,
+)
+from customers.middleware import mark_signed_in
+from customers.models import OtpChallenge, OtpPurpose
+from customers.selectors import otp_challenge_get_open
+from customers.sms import masked_phone
+from kartosfera import clock
+
+REGISTRATION_SESSION_KEY = "kartosfera_registration_challenge"
+PHONE_CHANGE_SESSION_KEY = "kartosfera_phone_change_challenges"
+CUSTOMER_BACKEND = "customers.backends.CustomerIdentifierBackend"
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("cards:list")
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """Sign in with a PESEL or bank id and the portal password (django-axes locks out repeated failures)."""
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(
+            request, identifier=form.cleaned_data["identifier"], password=form.cleaned_data["password"]
+        )
+        if user is not None:
+            login(request, user, backend=CUSTOMER_BACKEND)
+            mark_signed_in(request)
+            return redirect(_safe_next(request))
+        form.add_error(None, _("The PESEL or bank identification number, or the password, is wrong."))
+    return render(request, "portal/sign_in.html", {"form": form, "next": _safe_next(request)})
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """What django-axes answers once an identifier has failed too often (AXES_LOCKOUT_CALLABLE)."""
+    message = _(
+        "Too many failed sign-in attempts: access is locked for %(minutes)s minutes. "
+        "You can set a new password with a text-message code (“Forgot your password?”)."
+    ) % {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)}
+    return render(request, "portal/sign_in.html", {"form": SignInForm(), "locked": message}, status=429)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    """End the session."""
+    logout(request)
+    messages.success(request, _("You have signed out."))
+    return redirect("customers:sign_in")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """Step 1: PESEL (or bank id) and date of birth; a code goes to the mobile number the bank holds."""
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            challenge = services.registration_start(
+                identifier=form.cleaned_data["identifier"],
+                birth_date=form.cleaned_data["birth_date"],
+                now=clock.now(),
+            )
+        except services.ServiceError as error:
+            form.add_service_error(error)
+        else:
+            request.session[REGISTRATION_SESSION_KEY] = challenge.pk
+            return redirect("customers:register_code")
+    return render(request, "portal/register.html", {"form": form})
+
+
+def _registration_challenge(request: HttpRequest) -> OtpChallenge | None:
+    try:
+        return otp_challenge_get_open(
+            challenge_id=request.session.get(REGISTRATION_SESSION_KEY),
+            customer=None,
+            purposes=services.ACCESS_PURPOSES,
+        )
+    except OtpChallenge.DoesNotExist:
+        return None
+
+
+def _restart_registration(request: HttpRequest) -> HttpResponse:
+    request.session.pop(REGISTRATION_SESSION_KEY, None)
+    messages.warning(request, _("This code request is not valid any more. Please start again."))
+    return redirect("customers:register")
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def register_code(request: HttpRequest) -> HttpResponse:
+    """Step 2: the one-time code from the text message, the customer's first sign-in."""
+    challenge = _registration_challenge(request)
+    if challenge is None:
+        return _restart_registration(request)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_verify_code(
+                challenge_id=challenge.pk, code=form.cleaned_data["code"], now=clock.now()
+            )
+        except services.ServiceError as error:
+            form.add_service_error(error)
+        else:
+            return redirect("customers:register_password")
+    return render(
+        request,
+        "portal/register_code.html",
+        {
+            "form": form,
+            "phone": masked_phone(challenge.phone),
+            "is_reset": challenge.purpose == OtpPurpose.PASSWORD_RESET,
+            "resend_url": reverse("customers:register_resend"),
+        },
+    )
+
+
+@require_POST
+def register_resend(request: HttpRequest) -> HttpResponse:
+    """Send a new registration code (throttled)."""
+    try:
+        services.otp_resend(
+            challenge_id=request.session.get(REGISTRATION_SESSION_KEY),
+            customer=None,
+            purposes=services.ACCESS_PURPOSES,
+            now=clock.now(),
+        )
+    except (services.OtpNotFound, services.OtpVoided, services.OtpAlreadyUsed):
+        return _restart_registration(request)
+    except services.ServiceError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("We have sent a new code. The previous one no longer works."))
+    return redirect("customers:register_code")
+
+
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+@require_http_methods(["GET", "POST"])
+def register_password(request: HttpRequest) -> HttpResponse:
+    """Step 3: choose the portal password; the customer is then signed in."""
+    challenge = _registration_challenge(request)
+    if challenge is None or challenge.verified_at is None:
+        return _restart_registration(request)
+    form = SetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.registration_complete(
+                challenge_id=challenge.pk, password=form.cleaned_data["password1"], now=clock.now()
+            )
+        except ValidationError as error:
+            form.add_error("password1", error)
+        except services.ServiceError as error:
+            if isinstance(error, services.OtpError):
+                return _restart_registration(request)
+            form.add_service_error(error)
+        else:
+            request.session.pop(REGISTRATION_SESSION_KEY, None)
+            login(request, user, backend=CUSTOMER_BACKEND)
+            mark_signed_in(request)
+            messages.success(request, _("Your password is set. Welcome to Kartosfera."))
+            return redirect("cards:list")
+    return render(
+        request,
+        "portal/register_password.html",
+        {"form": form, "is_reset": challenge.purpose == OtpPurpose.PASSWORD_RESET},
+    )
+
+
+@customer_required
+@require_http_methods(["GET"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """The customer's details as the bank holds them, and links to change the password and phone."""
+    return render(
+        request,
+        "portal/profile.html",
+        {"customer": request.customer, "phone": masked_phone(request.customer.mobile_phone)},
+    )
+
+
+@never_cache
+@customer_required
+@sensitive_post_parameters("old_password", "password1", "password2")
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change the password; every other session is signed out, this one stays."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_change_password(
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["password1"],
+                now=clock.now(),
+            )
+        except ValidationError as error:
+            form.add_error("password1", error)
+        except services.ServiceError as error:
+            form.add_service_error(error)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Your password is changed. Other devices have been signed out."))
+            return redirect("customers:profile")
+    return render(request, "portal/password_change.html", {"form": form})
+
+
+@never_cache
+@customer_required
+@require_http_methods(["GET", "POST"])
+def phone_change(request: HttpRequest) -> HttpResponse:
+    """Start changing the portal's mobile number: codes go to the current and to the new number."""
+    form = PhoneChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            old, new = services.phone_change_start(
+                customer=request.customer, new_phone=form.cleaned_data["new_phone"], now=clock.now()
+            )
+        except services.ServiceError as error:
+            form.add_service_error(error)
+        else:
+            request.session[PHONE_CHANGE_SESSION_KEY] = [old.pk, new.pk]
+            return redirect("customers:phone_confirm")
+    return render(
+        request,
+        "portal/phone_change.html",
+        {"form": form, "phone": masked_phone(request.customer.mobile_phone)},
+    )
+
+
+def _phone_challenges(request: HttpRequest) -> tuple[OtpChallenge, OtpChallenge] | None:
+    ids = request.session.get(PHONE_CHANGE_SESSION_KEY) or [None, None]
+    try:
+        return (
+            otp_challenge_get_open(
+                challenge_id=ids[0], customer=request.customer, purposes=(OtpPurpose.PHONE_CHANGE_OLD,)
+            ),
+            otp_challenge_get_open(
+                challenge_id=ids[1], customer=request.customer, purposes=(OtpPurpose.PHONE_CHANGE_NEW,)
+            ),
+        )
+    except OtpChallenge.DoesNotExist:
+        return None
+
+
+def _restart_phone_change(request: HttpRequest) -> HttpResponse:
+    request.session.pop(PHONE_CHANGE_SESSION_KEY, None)
+    messages.warning(request, _("This code request is not valid any more. Please start again."))
+    return redirect("customers:phone_change")
+
+
+@never_cache
+@customer_required
+@sensitive_post_parameters("old_code", "new_code")
+@require_http_methods(["GET", "POST"])
+def phone_confirm(request: HttpRequest) -> HttpResponse:
+    """Both codes confirm the new number; every other session is signed out."""
+    challenges = _phone_challenges(request)
+    if challenges is None:
+        return _restart_phone_change(request)
+    old, new = challenges
+    form = PhoneConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.phone_change_confirm(
+                customer=request.customer,
+                old_challenge_id=old.pk,
+                old_code=form.cleaned_data["old_code"],
+                new_challenge_id=new.pk,
+                new_code=form.cleaned_data["new_code"],
+                actor=request.user,
+                now=clock.now(),
+            )
+        except (services.OtpVoided, services.OtpAlreadyUsed, services.OtpNotFound):
+            return _restart_phone_change(request)
+        except services.ServiceError as error:
+            form.add_service_error(error)
+        else:
+            request.session.pop(PHONE_CHANGE_SESSION_KEY, None)
+            request.user.refresh_from_db()
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your mobile number is changed. Other devices have been signed out."))
+            return redirect("customers:profile")
+    return render(
+        request,
+        "portal/phone_confirm.html",
+        {"form": form, "old_phone": masked_phone(old.phone), "new_phone": masked_phone(new.phone)},
+    )
+
+
+@customer_required
+@require_POST
+def phone_resend(request: HttpRequest, which: str) -> HttpResponse:
+    """Send a new code to the current (``old``) or the new (``new``) number."""
+    challenges = _phone_challenges(request)
+    if challenges is None or which not in ("old", "new"):
+        return _restart_phone_change(request)
+    challenge = challenges[0] if which == "old" else challenges[1]
+    try:
+        services.otp_resend(
+            challenge_id=challenge.pk,
+            customer=request.customer,
+            purposes=(challenge.purpose,),
+            now=clock.now(),
+        )
+    except services.ServiceError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("We have sent a new code. The previous one no longer works."))
+    return redirect("customers:phone_confirm")

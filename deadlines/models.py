@@ -1,0 +1,50 @@
+"""The bank's corrections of the business calendar (RULES.md section 1, `CAL-BD`)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from deadlines.calendar import OverrideKind
+
+
+class CalendarOverride(models.Model):
+    """One day on which the bank's calendar differs from the package: a closure or an extra open day.
+
+    Written only through ``deadlines.services`` (the admin too), which refuses an override that would
+    change nothing and tells the calendar-change hooks. Statutory deadlines (`KC-115`) ignore these.
+    """
+
+    class Kind(models.TextChoices):
+        CLOSED = OverrideKind.CLOSED.value, _("Bank closed (not a business day)")
+        OPEN = OverrideKind.OPEN.value, _("Bank open (a business day)")
+
+    day = models.DateField(_("day"), unique=True)
+    kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[kind.value for kind in OverrideKind]),
+                name="deadlines_calendaroverride_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="deadlines_calendaroverride_reason_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day.isoformat()} {self.kind}: {self.reason}"

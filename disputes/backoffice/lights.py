@@ -1,0 +1,45 @@
+"""Traffic lights for deadlines, counted in business days (pure: no ORM, no clock)."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from deadlines.calendar import BusinessCalendar
+
+
+class Light(StrEnum):
+    GREEN = "GREEN"
+    AMBER = "AMBER"
+    RED = "RED"
+    NONE = "NONE"  # no running deadline (met, withheld, not owed)
+
+
+def business_days_left(*, calendar: BusinessCalendar, today: date, due_on: date) -> int:
+    """Business days after ``today`` up to and including ``due_on`` (0 when due today, negative when past)."""
+    first, last, sign = (today, due_on, 1) if due_on >= today else (due_on, today, -1)
+    # Count the days after ``first`` up to ``last``: the day of the reference itself is not counted.
+    days = (date.fromordinal(first.toordinal() + n) for n in range(1, (last - first).days + 1))
+    return sign * sum(1 for day in days if calendar.is_business_day(day))
+
+
+def refund_light(
+    *, calendar: BusinessCalendar, now: datetime, today: date, due_at: datetime | None, due_on: date | None
+) -> Light:
+    """D+1 refund: red once due today or past, amber with one business day left, else green."""
+    if due_at is None or due_on is None:
+        return Light.NONE
+    if now >= due_at:
+        return Light.RED
+    left = business_days_left(calendar=calendar, today=today, due_on=due_on)
+    return Light.RED if left <= 0 else Light.AMBER if left == 1 else Light.GREEN
+
+
+def reply_light(
+    *, calendar: BusinessCalendar, now: datetime, today: date, due_at: datetime | None, due_on: date | None
+) -> Light:
+    """Reply: red past due or within 2 business days, amber within 5, else green."""
+    if due_at is None or due_on is None:
+        return Light.NONE
+    if now >= due_at:
+        return Light.RED
+    left = business_days_left(calendar=calendar, today=today, due_on=due_on)
+    return Light.RED if left <= 2 else Light.AMBER if left <= 5 else Light.GREEN

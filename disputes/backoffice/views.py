@@ -1,0 +1,449 @@
+"""Back-office pages: each view parses the request, makes one service or selector call, and maps the
+domain's refusals to a message. Every view requires staff signed in with their second factor."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from customers.middleware import mark_signed_in
+from customers.models import User
+from disputes.backoffice import forms
+from disputes.backoffice.selectors import (
+    QUEUES,
+    QueueFilters,
+    assignable_staff,
+    case_page,
+    evidence_get_for_staff,
+    pending_proposals,
+    queue_page,
+)
+from disputes.backoffice.services import (
+    case_take_next,
+    cases_assign_bulk,
+    claim_register_on_behalf,
+    staff_second_factor_device,
+)
+from disputes.models import Case, Evidence
+from disputes.services import (
+    DisputeError,
+    case_add_evidence,
+    case_add_note,
+    case_assess_liability,
+    case_assign,
+    case_close,
+    case_customer_responded,
+    case_deem_accepted,
+    case_dispatch_reply,
+    case_extend_reply,
+    case_propose,
+    case_refund_provisionally,
+    case_request_information,
+    case_start_review,
+    case_withdraw,
+    case_withhold_refund,
+    proposal_approve,
+    proposal_return,
+    refund_needs_approval,
+)
+from kartosfera import clock
+from liability.api import Findings
+
+PENDING_USER = "backoffice_pending_user"
+VIEW = "disputes.view_case"
+
+
+def staff_required(view: Callable) -> Callable:
+    """Staff with ``view_case`` past the second factor only: customers get 403, anonymous the sign-in."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("backoffice:sign_in"))
+        if not user.has_perm(VIEW):
+            raise PermissionDenied("not back-office staff")
+        if not user.is_verified():
+            return redirect_to_login(request.get_full_path(), reverse("backoffice:sign_in"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """First factor: user name and password of a back-office staff member."""
+    form = forms.SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(
+            request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+        )
+        if user is not None and user.has_perm(VIEW):
+            request.session.cycle_key()
+            request.session[PENDING_USER] = user.pk
+            request.session["backoffice_next"] = request.GET.get("next", "")
+            return redirect("backoffice:sign_in_code")
+        form.add_error(None, _("Wrong user name or password, or no access to the back office."))
+    return render(request, "backoffice/sign_in.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    """Second factor: the TOTP code from the staff member's authenticator app."""
+    user = User.objects.filter(pk=request.session.get(PENDING_USER), is_active=True).first()
+    if user is None:
+        return redirect("backoffice:sign_in")
+    form = forms.CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = staff_second_factor_device(user=user, code=form.cleaned_data["code"])
+        if device is not None:
+            next_url = request.session.get("backoffice_next") or ""
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            otp_login(request, device)
+            mark_signed_in(request)
+            if next_url.startswith("/back-office/"):
+                return redirect(next_url)
+            return redirect("backoffice:queue", name="mine")
+        form.add_error("code", _("The code is not valid. Codes change every 30 seconds."))
+    return render(request, "backoffice/sign_in_code.html", {"form": form, "staff": user})
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("backoffice:sign_in")
+
+
+def _filters(form: forms.QueueFilterForm) -> QueueFilters:
+    data = form.cleaned_data if form.is_valid() else {}
+    return QueueFilters(
+        state=data.get("state") or "",
+        due_within_days=data.get("due_within_days"),
+        amount_min=data.get("amount_min"),
+        amount_max=data.get("amount_max"),
+        brand=data.get("brand") or "",
+        channel=data.get("channel") or "",
+        cause=data.get("cause") or "",
+        assignee_id=data.get("assignee"),
+    )
+
+
+@require_GET
+@staff_required
+def queue(request: HttpRequest, name: str = "mine") -> HttpResponse:
+    if name not in QUEUES:
+        raise Http404("no such queue")
+    form = forms.QueueFilterForm(request.GET)
+    page = (form.cleaned_data.get("page") if form.is_valid() else None) or 1
+    result = queue_page(name=name, user=request.user, now=clock.now(), filters=_filters(form), page=page)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "backoffice/queue.html",
+        {
+            "page": result,
+            "form": form,
+            "queues": QUEUES,
+            "staff": assignable_staff() if request.user.has_perm("disputes.supervise_case") else None,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_GET
+@staff_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    return render(request, "backoffice/approvals.html", {"proposals": list(pending_proposals()[:200])})
+
+
+@require_GET
+@staff_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    try:
+        page = case_page(user=request.user, case_id=case_id, now=clock.now())
+    except Case.DoesNotExist:
+        raise Http404("no such case") from None
+    return render(
+        request,
+        "backoffice/case.html",
+        {
+            "p": page,
+            "case": page.case,
+            "staff": assignable_staff() if request.user.has_perm("disputes.supervise_case") else None,
+            "refund_needs_approval": "refund_provisionally" in page.allowed
+            and refund_needs_approval(case=page.case),
+            "forms": {
+                "questions": forms.QuestionsForm(),
+                "response": forms.ResponseForm(),
+                "extend": forms.ExtendForm(),
+                "findings": forms.FindingsForm(),
+                "note": forms.NoteForm(),
+                "evidence": forms.EvidenceForm(),
+                "reason": forms.ReasonForm(),
+                "proposal": forms.ProposalForm(),
+                "dispatch": forms.DispatchForm(),
+            },
+        },
+    )
+
+
+def _refund(form, case_id, user, now):
+    case = Case.objects.prefetch_related("disputed").get(pk=case_id)
+    if refund_needs_approval(case=case):
+        case_propose(case_id=case_id, kind="REFUND", reason="", actor=user, now=now)
+        return _("The refund is above the four-eyes limit: it waits for a supervisor's approval.")
+    case_refund_provisionally(case_id=case_id, actor=user, now=now)
+    return _("Refunded.")
+
+
+def _assess(form, case_id, user, now):
+    data = form.cleaned_data
+    findings = Findings(
+        **{
+            k: data[k]
+            for k in ("intent", "gross_negligence", "undetectable", "bank_staff", "no_means_to_report")
+        }
+    )
+    case_assess_liability(case_id=case_id, findings=findings, note=data["note"], actor=user, now=now)
+    return _("Liability assessed.")
+
+
+def _assign(form, case_id, user, now):
+    assignee = User.objects.filter(pk=form.cleaned_data["assignee"]).first()
+    if assignee is None:
+        raise Http404("no such user")
+    case_assign(case_id=case_id, assignee=assignee, actor=user, now=now)
+    return _("Assigned.")
+
+
+def _done(message: str, call: Callable) -> Callable:
+    def run(form, case_id, user, now):
+        call(form.cleaned_data if form is not None else {}, case_id, user, now)
+        return message
+
+    return run
+
+
+# Each state-changing step of the case page: the form it needs and the service it calls.
+ACTIONS: dict[str, tuple[type | None, Callable]] = {
+    "assign": (forms.AssignForm, _assign),
+    "take": (None, lambda f, c, u, n: case_assign(case_id=c, assignee=u, actor=u, now=n) and _("Assigned.")),
+    "start_review": (
+        None,
+        _done("Review started.", lambda d, c, u, n: case_start_review(case_id=c, actor=u, now=n)),
+    ),
+    "refund": (None, _refund),
+    "withhold_refund": (
+        forms.ReasonForm,
+        _done(
+            "Refund withheld.",
+            lambda d, c, u, n: case_withhold_refund(case_id=c, grounds=d["reason"], actor=u, now=n),
+        ),
+    ),
+    "request_information": (
+        forms.QuestionsForm,
+        _done(
+            "Information requested.",
+            lambda d, c, u, n: case_request_information(case_id=c, questions=d["questions"], actor=u, now=n),
+        ),
+    ),
+    "customer_responded": (
+        forms.ResponseForm,
+        _done(
+            "Answer recorded.",
+            lambda d, c, u, n: case_customer_responded(case_id=c, response=d["response"], actor=u, now=n),
+        ),
+    ),
+    "extend_reply": (
+        forms.ExtendForm,
+        _done(
+            "Reply deadline extended; the delay notice is queued.",
+            lambda d, c, u, n: case_extend_reply(
+                case_id=c,
+                reason=d["reason"],
+                outstanding=d["outstanding"],
+                expected_reply_on=d["expected_reply_on"],
+                actor=u,
+                now=n,
+            ),
+        ),
+    ),
+    "assess": (forms.FindingsForm, _assess),
+    "propose": (
+        forms.ProposalForm,
+        _done(
+            "Proposed: it waits for a supervisor's approval.",
+            lambda d, c, u, n: case_propose(case_id=c, kind=d["kind"], reason=d["reason"], actor=u, now=n),
+        ),
+    ),
+    "dispatch_reply": (
+        forms.DispatchForm,
+        _done(
+            "Dispatch recorded.",
+            lambda d, c, u, n: case_dispatch_reply(
+                case_id=c, dispatched_at=d["dispatched_at"], actor=u, now=n
+            ),
+        ),
+    ),
+    "deem_accepted": (
+        None,
+        _done("Deemed accepted.", lambda d, c, u, n: case_deem_accepted(case_id=c, actor=u, now=n)),
+    ),
+    "withdraw": (
+        forms.ReasonForm,
+        _done("Withdrawn.", lambda d, c, u, n: case_withdraw(case_id=c, reason=d["reason"], actor=u, now=n)),
+    ),
+    "close": (None, _done("Closed.", lambda d, c, u, n: case_close(case_id=c, actor=u, now=n))),
+    "note": (
+        forms.NoteForm,
+        _done("Note added.", lambda d, c, u, n: case_add_note(case_id=c, text=d["text"], actor=u, now=n)),
+    ),
+    "evidence": (
+        forms.EvidenceForm,
+        _done(
+            "Evidence added.",
+            lambda d, c, u, n: case_add_evidence(
+                case_id=c, kind=d["kind"], file=d["file"], description=d["description"], actor=u, now=n
+            ),
+        ),
+    ),
+}
+
+
+@require_POST
+@staff_required
+def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+    """Run one step on the case; a refusal is shown and changes nothing."""
+    if action not in ACTIONS:
+        raise Http404("no such action")
+    form_class, run = ACTIONS[action]
+    form = form_class(request.POST, request.FILES) if form_class is not None else None
+    if form is not None and not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(
+                request, f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}"
+            )
+        return redirect("backoffice:case", case_id=case_id)
+    try:
+        done = run(form, case_id, request.user, clock.now())
+    except DisputeError as error:
+        if error.code == "CASE_NOT_FOUND":
+            raise Http404("no such case") from None
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _(done) if isinstance(done, str) else _("Done."))
+    return redirect("backoffice:case", case_id=case_id)
+
+
+@require_POST
+@staff_required
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    form = forms.BulkAssignForm(request.POST)
+    assignee = User.objects.filter(pk=request.POST.get("assignee") or 0).first()
+    if not form.is_valid() or assignee is None:
+        messages.error(request, _("Choose the cases and the assignee."))
+    else:
+        results = cases_assign_bulk(
+            case_ids=form.cleaned_data["cases"], assignee=assignee, actor=request.user, now=clock.now()
+        )
+        done = sum(1 for error in results.values() if error is None)
+        messages.success(request, _("Assigned %(count)d case(s).") % {"count": done})
+        for case_id, error in results.items():
+            if error is not None:
+                messages.error(request, f"#{case_id}: {error}")
+    next_url = str(request.POST.get("next", ""))
+    if next_url.startswith("/back-office/"):
+        return redirect(next_url)
+    return redirect("backoffice:queue", name="unassigned")
+
+
+@require_POST
+@staff_required
+def take_next(request: HttpRequest) -> HttpResponse:
+    try:
+        case = case_take_next(actor=request.user, now=clock.now())
+    except DisputeError as error:
+        messages.error(request, str(error))
+        return redirect("backoffice:queue", name="unassigned")
+    return redirect("backoffice:case", case_id=case.pk)
+
+
+@require_POST
+@staff_required
+def approve(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    try:
+        proposal = proposal_approve(proposal_id=proposal_id, actor=request.user, now=clock.now())
+    except DisputeError as error:
+        messages.error(request, str(error))
+        return redirect("backoffice:approvals")
+    messages.success(request, _("Approved: the step has been taken."))
+    return redirect("backoffice:case", case_id=proposal.case_id)
+
+
+@require_POST
+@staff_required
+def return_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    form = forms.ReturnProposalForm(request.POST)
+    form.is_valid()
+    try:
+        proposal = proposal_return(
+            proposal_id=proposal_id,
+            note=form.cleaned_data.get("note", ""),
+            actor=request.user,
+            now=clock.now(),
+        )
+    except DisputeError as error:
+        messages.error(request, str(error))
+        return redirect("backoffice:approvals")
+    messages.success(request, _("The proposal was returned."))
+    return redirect("backoffice:case", case_id=proposal.case_id)
+
+
+@require_GET
+@staff_required
+def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    """The evidence file, to staff only, as an attachment (never rendered inline from our origin)."""
+    try:
+        evidence = evidence_get_for_staff(user=request.user, evidence_id=evidence_id)
+    except Evidence.DoesNotExist:
+        raise Http404("no such evidence") from None
+    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def claim_new(request: HttpRequest) -> HttpResponse:
+    """Register a claim a customer made by phone, in a branch or on the 828 line."""
+    form = forms.OnBehalfClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = claim_register_on_behalf(
+                customer_id=data["customer"],
+                card_id=data["card"],
+                transaction_ids=data["transactions"],
+                channel=data["channel"],
+                cause=data["cause"],
+                received_at=data["received_at"],
+                account=data["account"],
+                actor=request.user,
+                now=clock.now(),
+            )
+        except DisputeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Claim %(number)s registered.") % {"number": case.number})
+            return redirect("backoffice:case", case_id=case.pk)
+    return render(request, "backoffice/claim_new.html", {"form": form})

@@ -1,0 +1,420 @@
+"""Demo dispute cases, one in every state, made through the services so history and ledger are real.
+
+The centre piece is Anna Kowalska's stolen Mastercard: the claim taken on the 828 line at the moment
+she cancelled the card (nine days ago), refunded the next morning, with its first liability estimate
+(the 50 EUR cap on the PIN withdrawal at a SYNTHETIC demo rate). The other demo customers each have a
+case at another stage. Two staff sign-ins are created: an analyst and a supervisor.
+
+Idempotent: a case is identified by its card and the customer's account of it; a plan whose case
+exists is skipped, and so is one whose transactions cannot be found (a demo seeded long ago).
+"""
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.core.files.base import ContentFile
+
+from cards.demo import DEMO_CARDS
+from cards.models import Card, Transaction, TransactionStatus
+from customers.demo import ADMIN_DEMO_PASSWORD, demo_customer
+from customers.models import User
+from disputes.models import Case, EvidenceKind
+from disputes.services import (
+    Circumstances,
+    case_add_evidence,
+    case_assess_liability,
+    case_close,
+    case_decide,
+    case_deem_accepted,
+    case_dispatch_reply,
+    case_refund_provisionally,
+    case_request_information,
+    case_start_review,
+    case_withdraw,
+    case_withhold_refund,
+    claim_create_draft,
+    claim_submit,
+    staff_groups_ensure,
+)
+from kartosfera.legaltime import WARSAW, warsaw_date
+from liability.api import Findings
+
+STAFF = (
+    ("analyst", "Ewa", "Analityczna", "analysts"),
+    ("supervisor", "Marek", "Nadzorczy", "supervisors"),
+)
+
+
+@dataclass
+class Ctx:
+    now: datetime
+    analyst: User
+    supervisor: User
+
+    def at(self, days_ago: int, hour: int, minute: int = 0) -> datetime:
+        """A Warsaw wall-clock instant ``days_ago`` days before today, never after now."""
+        day = warsaw_date(self.now) - timedelta(days=days_ago)
+        return min(datetime.combine(day, time(hour, minute), tzinfo=WARSAW), self.now)
+
+
+Step = Callable[[Case, Ctx], None]
+
+
+@dataclass(frozen=True)
+class Plan:
+    card_key: str
+    account: str  # the customer's account: also what identifies the demo case
+    channel: str
+    cause: str
+    pick: tuple[int, int, int]  # transactions executed between (newest, oldest) days ago; how many
+    received: Callable[[Ctx, Card], datetime]
+    steps: tuple[Step, ...] = ()
+    submit: bool = True
+
+
+def _review(days: int) -> Step:
+    return lambda case, ctx: case_start_review(case_id=case.pk, actor=ctx.analyst, now=ctx.at(days, 9, 0))
+
+
+def _refund(days: int) -> Step:
+    return lambda case, ctx: case_refund_provisionally(
+        case_id=case.pk, actor=ctx.analyst, now=ctx.at(days, 9, 30)
+    )
+
+
+def _assess(days: int, findings: Findings, note: str) -> Step:
+    return lambda case, ctx: case_assess_liability(
+        case_id=case.pk, findings=findings, actor=ctx.analyst, now=ctx.at(days, 11, 0), note=note
+    )
+
+
+def _decide(days: int, reason: str) -> Step:
+    """The supervisor's decision; ``reason`` is its factual grounds, which the decision letter states."""
+    return lambda case, ctx: case_decide(
+        case_id=case.pk, actor=ctx.supervisor, now=ctx.at(days, 12, 0), reason=reason
+    )
+
+
+def _dispatch(days: int) -> Step:
+    return lambda case, ctx: case_dispatch_reply(
+        case_id=case.pk, dispatched_at=ctx.at(days, 15, 0), actor=None, now=ctx.at(days, 15, 5)
+    )
+
+
+def demo_pdf(text: str) -> bytes:
+    """A one-page PDF showing ``text`` (evidence must really be a PDF, JPEG or PNG, judged by its bytes).
+
+    The standard Helvetica font has no Polish letters, so the text is written without diacritics.
+    """
+    plain = unicodedata.normalize("NFKD", text.replace("ł", "l").replace("Ł", "L"))
+    plain = "".join(ch for ch in plain if ord(ch) < 128).replace("\\", "").replace("(", "[").replace(")", "]")
+    lines = [plain[i : i + 80] for i in range(0, len(plain), 80)] or [""]
+    stream = "BT /F1 11 Tf 50 780 Td 14 TL " + " ".join(f"({line}) '" for line in lines) + " ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("ascii")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode("ascii")
+    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode("ascii")
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode("ascii")
+    return out
+
+
+def _police_report(case: Case, ctx: Ctx) -> None:
+    case_add_evidence(
+        case_id=case.pk,
+        kind=EvidenceKind.POLICE_REPORT,
+        file=ContentFile(
+            demo_pdf(
+                "Komenda Rejonowa Policji Warszawa I. Potwierdzenie przyjęcia zawiadomienia o kradzieży "
+                "portfela z kartą płatniczą. RSD-1234/25 (DANE DEMONSTRACYJNE)"
+            ),
+            name="potwierdzenie-zgloszenia-policja.pdf",
+        ),
+        description="Potwierdzenie zgłoszenia kradzieży na policji (dane demonstracyjne)",
+        actor=ctx.analyst,
+        now=ctx.at(8, 8, 45),
+    )
+
+
+def _withhold(case: Case, ctx: Ctx) -> None:
+    case_add_evidence(
+        case_id=case.pk,
+        kind=EvidenceKind.LAW_ENFORCEMENT_NOTICE,
+        file=ContentFile(
+            demo_pdf(
+                "Zawiadomienie o podejrzeniu popełnienia przestępstwa (art. 286 KK) skierowane do "
+                "Prokuratury Rejonowej Poznań-Stare Miasto. (DANE DEMONSTRACYJNE)"
+            ),
+            name="zawiadomienie-prokuratura.pdf",
+        ),
+        description="Pisemne zawiadomienie organów ścigania (dane demonstracyjne)",
+        actor=ctx.analyst,
+        now=ctx.at(5, 8, 30),
+    )
+    case_withhold_refund(
+        case_id=case.pk,
+        grounds="Transakcja potwierdzona kodem z aplikacji mobilnej klienta na jego zaufanym urządzeniu.",
+        actor=ctx.supervisor,
+        now=ctx.at(5, 10, 0),
+    )
+
+
+def _ask(case: Case, ctx: Ctx) -> None:
+    case_request_information(
+        case_id=case.pk,
+        questions="Czy ktoś z domowników mógł mieć dostęp do telefonu z portfelem Google Pay?",
+        actor=ctx.analyst,
+        now=ctx.at(3, 10, 0),
+    )
+
+
+def _deem(case: Case, ctx: Ctx) -> None:
+    case.refresh_from_db()
+    case_deem_accepted(case_id=case.pk, actor=None, now=case.reply_due_at)
+
+
+def _withdraw(case: Case, ctx: Ctx) -> None:
+    case_withdraw(
+        case_id=case.pk,
+        reason="Klientka znalazła potwierdzenie: to jej własna płatność.",
+        actor=ctx.analyst,
+        now=ctx.at(13, 16, 0),
+    )
+
+
+def _close(days: int) -> Step:
+    return lambda case, ctx: case_close(case_id=case.pk, actor=ctx.analyst, now=ctx.at(days, 16, 0))
+
+
+def _at_the_report(ctx: Ctx, card: Card) -> datetime:
+    return card.cancelled_at
+
+
+PLANS = (
+    Plan(
+        "anna-mastercard",
+        "Portfel z kartą skradziony w tramwaju; kartę zastrzegłam na infolinii 828 828 828.",
+        "LINE_828",
+        "STOLEN",
+        (8, 10, 10),
+        _at_the_report,
+        (_review(8), _refund(8), _police_report),
+    ),
+    Plan(
+        "zofia-mastercard",
+        "I do not recognise this online payment.",
+        "PHONE",
+        "MISAPPROPRIATED",
+        (2, 40, 1),
+        lambda ctx, card: ctx.at(0, 8, 0),
+        submit=False,
+    ),
+    Plan(
+        "katarzyna-mastercard",
+        "Nie mogę znaleźć karty; nie rozpoznaję tej płatności.",
+        "BRANCH",
+        "LOST",
+        (3, 40, 1),
+        lambda ctx, card: ctx.now - timedelta(hours=2),
+    ),
+    Plan(
+        "jan-visa",
+        "Nie robiłem tych zakupów; karta była w domu.",
+        "PHONE",
+        "OTHER",
+        (3, 25, 1),
+        lambda ctx, card: ctx.at(1, 14, 0),
+        (_review(0),),
+    ),
+    Plan(
+        "tomasz-visa-expired",
+        "Nie rozpoznaję tej transakcji sprzed wygaśnięcia karty.",
+        "BRANCH",
+        "MISAPPROPRIATED",
+        (60, 120, 1),
+        lambda ctx, card: ctx.at(6, 11, 0),
+        (_review(5), _withhold),
+    ),
+    Plan(
+        "olena-mastercard",
+        "I did not make this payment; my phone was with me all day.",
+        "PHONE",
+        "MISAPPROPRIATED",
+        (14, 40, 1),
+        lambda ctx, card: ctx.at(12, 13, 0),
+        (_review(11), _refund(11), _ask),
+    ),
+    Plan(
+        "piotr-gold",
+        "Płatność internetowa, której nie wykonałem.",
+        "PHONE",
+        "MISAPPROPRIATED",
+        (21, 60, 1),
+        lambda ctx, card: ctx.at(20, 10, 0),
+        (
+            _review(19),
+            _refund(19),
+            _assess(3, Findings(), "Brak ustaleń obciążających klienta."),
+            _decide(
+                2,
+                "Karta została przywłaszczona przed zgłoszeniem; do równowartości 50 euro "
+                "transakcje obciążają posiadacza karty (art. 46 ust. 2 ustawy o usługach płatniczych).",
+            ),
+        ),
+    ),
+    Plan(
+        "marek-business",
+        "Obciążenie karty firmowej, którego nie rozpoznajemy.",
+        "STAFF",
+        "MISAPPROPRIATED",
+        (46, 90, 1),
+        lambda ctx, card: ctx.at(45, 10, 0),
+        (_review(44), _refund(44), _deem),
+    ),
+    Plan(
+        "anna-visa",
+        "Nie rozpoznaję tej płatności w sklepie.",
+        "PHONE",
+        "OTHER",
+        (16, 40, 1),
+        lambda ctx, card: ctx.at(15, 10, 0),
+        (_review(14), _refund(14), _withdraw),
+    ),
+    Plan(
+        "piotr-gold",
+        "Płatności z wyjazdu do Lizbony, których nie pamiętam.",
+        "PHONE",
+        "OTHER",
+        (400, 420, 3),
+        lambda ctx, card: ctx.at(5, 10, 0),
+        (
+            _review(4),
+            _assess(4, Findings(), "Zgłoszenie po upływie 13 miesięcy od obciążenia (UUP-44-2)."),
+            _decide(
+                3,
+                "Transakcje zgłoszono po upływie 13 miesięcy od obciążenia rachunku, w którym klient "
+                "może je zgłosić; Bank nie może ich uznać.",
+            ),
+            _dispatch(3),
+            _close(2),
+        ),
+    ),
+)
+
+
+def _staff() -> tuple[User, User]:
+    staff_groups_ensure()
+    users = []
+    for username, first_name, last_name, group in STAFF:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": f"{username}@kartosfera.example.com",
+                "is_staff": True,
+            },
+        )
+        if created:
+            user.set_password(ADMIN_DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        user.groups.add(*user.groups.model.objects.filter(name=group))
+        users.append(user)
+    return users[0], users[1]
+
+
+def _transactions(card: Card, ctx: Ctx, pick: tuple[int, int, int]) -> list[Transaction]:
+    newest, oldest, count = pick
+    candidates = (
+        Transaction.objects.filter(
+            card=card,
+            status=TransactionStatus.SETTLED,
+            executed_at__gte=ctx.now - timedelta(days=oldest),
+            executed_at__lte=ctx.now - timedelta(days=newest),
+            dispute_links__isnull=True,
+        )
+        .order_by("-amount_pln", "executed_at", "pk")
+        .distinct()
+    )
+    return list(candidates[:count])
+
+
+def _theft(card: Card) -> list[Transaction]:
+    """The transactions of the theft evening: three hours before the report and the offline one after."""
+    return list(
+        Transaction.objects.filter(
+            card=card,
+            status=TransactionStatus.SETTLED,
+            executed_at__gte=card.cancelled_at - timedelta(hours=3),
+            executed_at__lte=card.cancelled_at + timedelta(hours=1),
+        ).order_by("executed_at")
+    )
+
+
+def seed(*, now: datetime) -> list[str]:
+    """Create the demo cases (skipping those already there); return what to look at."""
+    analyst, supervisor = _staff()
+    ctx = Ctx(now=now, analyst=analyst, supervisor=supervisor)
+    lines = [
+        f"Dispute staff sign-ins: {analyst.username} (analyst) and {supervisor.username} (supervisor), "
+        f"password {ADMIN_DEMO_PASSWORD} (set when the demo created them); cases: /admin/disputes/case/",
+        "Demo dispute cases:",
+    ]
+    for plan in PLANS:
+        card = _card(plan.card_key)
+        case = Case.objects.filter(card=card, customer_account=plan.account).first()
+        if case is None:
+            case = _make(plan, card, ctx)
+        if case is None:
+            lines.append(
+                f"  {card.customer.full_name}: skipped (no transactions to claim in the demo window)"
+            )
+            continue
+        case.refresh_from_db()
+        lines.append(
+            f"  {case.number or 'draft'} {card.customer.full_name}, {card.masked}: {case.state}"
+            f" ({case.disputed.count()} transactions, {case.disputed_amount} PLN)"
+        )
+    return lines
+
+
+def _card(card_key: str) -> Card:
+    """The card the cards demo made for ``card_key``."""
+    spec = next(spec for spec in DEMO_CARDS if spec.key == card_key)
+    return Card.objects.select_related("customer").get(
+        customer=demo_customer(spec.customer), product__code=spec.product, status=spec.status
+    )
+
+
+def _make(plan: Plan, card: Card, ctx: Ctx) -> Case | None:
+    chosen = _theft(card) if plan.card_key == "anna-mastercard" else _transactions(card, ctx, plan.pick)
+    if not chosen:
+        return None
+    received_at = plan.received(ctx, card)
+    case = claim_create_draft(
+        customer=card.customer,
+        card_id=card.pk,
+        transaction_ids=[t.pk for t in chosen],
+        channel=plan.channel,
+        cause=plan.cause,
+        circumstances=Circumstances(account=plan.account, police_notified=plan.cause == "STOLEN"),
+        actor=ctx.analyst,
+        now=received_at,
+    )
+    if plan.submit:
+        claim_submit(case_id=case.pk, actor=ctx.analyst, now=received_at)
+        for step in plan.steps:
+            step(case, ctx)
+    return case

@@ -1,0 +1,158 @@
+"""Shared pieces of the dispute models: choices, transition guards and permissions."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from disputes.rules import LedgerKind, LetterType, Outcome
+
+MONEY_DIGITS = 12
+
+
+def choice_values(choices: type[models.TextChoices]) -> list[str]:
+    return [str(value) for value in choices.values]
+
+
+class CaseState(models.TextChoices):
+    DRAFT = "DRAFT", _("Draft")
+    SUBMITTED = "SUBMITTED", _("Submitted")
+    UNDER_REVIEW = "UNDER_REVIEW", _("Under review")
+    PROVISIONALLY_REFUNDED = "PROVISIONALLY_REFUNDED", _("Provisionally refunded")
+    REFUND_WITHHELD = "REFUND_WITHHELD", _("Refund withheld (fraud suspected)")
+    AWAITING_CUSTOMER = "AWAITING_CUSTOMER", _("Awaiting the customer")
+    DECIDED = "DECIDED", _("Decided")
+    DEEMED_ACCEPTED = "DEEMED_ACCEPTED", _("Deemed accepted (reply deadline missed)")
+    WITHDRAWN = "WITHDRAWN", _("Withdrawn")
+    CLOSED = "CLOSED", _("Closed")
+
+
+# Submitted and not finished: the case holds its transactions (one open case per transaction).
+OPEN_STATES = (
+    CaseState.SUBMITTED,
+    CaseState.UNDER_REVIEW,
+    CaseState.PROVISIONALLY_REFUNDED,
+    CaseState.REFUND_WITHHELD,
+    CaseState.AWAITING_CUSTOMER,
+    CaseState.DECIDED,
+    CaseState.DEEMED_ACCEPTED,
+)
+# The reply clock (REK-6/REK-7, UUP-PS-15/35) runs in these states until the reply is dispatched.
+# AWAITING_CUSTOMER is one of them: waiting for the customer pauses nothing, the law has no pause.
+REPLY_CLOCK_STATES = (
+    CaseState.SUBMITTED,
+    CaseState.UNDER_REVIEW,
+    CaseState.PROVISIONALLY_REFUNDED,
+    CaseState.REFUND_WITHHELD,
+    CaseState.AWAITING_CUSTOMER,
+    CaseState.DECIDED,
+)
+# The D+1 refund (UUP-46-1) is still to be made or withheld in these states.
+REFUND_PENDING_STATES = (CaseState.SUBMITTED, CaseState.UNDER_REVIEW)
+# The states to which a customer's answer returns the case from AWAITING_CUSTOMER.
+RESUMABLE_STATES = (
+    CaseState.UNDER_REVIEW,
+    CaseState.PROVISIONALLY_REFUNDED,
+    CaseState.REFUND_WITHHELD,
+)
+FINISHED_STATES = (CaseState.WITHDRAWN, CaseState.CLOSED)
+
+
+class Channel(models.TextChoices):
+    PORTAL = "PORTAL", _("Customer portal")
+    PHONE = "PHONE", _("Telephone")
+    BRANCH = "BRANCH", _("Branch")
+    LINE_828 = "LINE_828", _("Card cancellation line 828 828 828")
+    STAFF = "STAFF", _("Staff on behalf of the customer")
+
+
+class Cause(models.TextChoices):
+    LOST = "LOST", _("Card lost")
+    STOLEN = "STOLEN", _("Card stolen")
+    MISAPPROPRIATED = "MISAPPROPRIATED", _("Card details misappropriated")
+    OTHER = "OTHER", _("Other")
+
+
+class CaseOutcome(models.TextChoices):
+    ACCEPTED = Outcome.ACCEPTED.value, _("Accepted")
+    PARTIALLY_ACCEPTED = Outcome.PARTIALLY_ACCEPTED.value, _("Partially accepted")
+    REJECTED = Outcome.REJECTED.value, _("Rejected")
+
+
+class ReplyRegime(models.TextChoices):
+    COMPLAINTS_ACT = "COMPLAINTS_ACT", _("Complaints Act (30/60 calendar days)")
+    PAYMENT_SERVICES = "PAYMENT_SERVICES", _("Payment Services Act (15/35 business days)")
+
+
+class EstimateStatus(models.TextChoices):
+    NOT_STARTED = "NOT_STARTED", _("Not started")
+    ESTIMATED = "ESTIMATED", _("Estimated")
+    WAITING_FOR_RATE = "WAITING_FOR_RATE", _("Waiting for the NBP rate")
+
+
+class EvidenceKind(models.TextChoices):
+    LAW_ENFORCEMENT_NOTICE = "LAW_ENFORCEMENT_NOTICE", _("Notice to law enforcement")
+    DELAY_NOTICE = "DELAY_NOTICE", _("Delay notice")
+    POLICE_REPORT = "POLICE_REPORT", _("Police report")
+    CUSTOMER_DOCUMENT = "CUSTOMER_DOCUMENT", _("Customer's document")
+    OTHER = "OTHER", _("Other")
+
+
+class LedgerEntryKind(models.TextChoices):
+    PROVISIONAL_REFUND = LedgerKind.PROVISIONAL_REFUND.value, _("Provisional refund (D+1)")
+    FINAL_REFUND = LedgerKind.FINAL_REFUND.value, _("Refund on acceptance")
+    RECOVERY = LedgerKind.RECOVERY.value, _("Recovery of the customer's share")
+    REVERSAL = LedgerKind.REVERSAL.value, _("Reversal of a refund")
+    CHARGEBACK_CREDIT = LedgerKind.CHARGEBACK_CREDIT.value, _("Chargeback credit from the acquirer")
+
+
+class LetterKind(models.TextChoices):
+    ACKNOWLEDGEMENT = LetterType.ACKNOWLEDGEMENT.value, _("Acknowledgement")
+    INFORMATION_REQUEST = LetterType.INFORMATION_REQUEST.value, _("Request for information")
+    DELAY_NOTICE = LetterType.DELAY_NOTICE.value, _("Delay notice")
+    PROVISIONAL_REFUND = LetterType.PROVISIONAL_REFUND.value, _("Provisional refund")
+    DECISION_ACCEPTED = LetterType.DECISION_ACCEPTED.value, _("Decision: accepted")
+    DECISION_PARTIAL = LetterType.DECISION_PARTIAL.value, _("Decision: partially accepted")
+    DECISION_REJECTED = LetterType.DECISION_REJECTED.value, _("Decision: rejected")
+    REFUND_WITHHELD = LetterType.REFUND_WITHHELD.value, _("Refund withheld")
+    CARD_CANCELLATION = LetterType.CARD_CANCELLATION.value, _("Card cancellation")
+
+
+class ActorKind(models.TextChoices):
+    CUSTOMER = "CUSTOMER", _("Customer")
+    STAFF = "STAFF", _("Staff")
+    SYSTEM = "SYSTEM", _("System")
+
+
+# The staff roles: ONE set of Django groups, named as in settings.KARTOSFERA_ROLE_GROUPS (so the audit
+# role and the permissions agree), and their dispute permissions (migration 0003_role_groups).
+# Auditors see everything and change nothing; administrators hold every dispute permission.
+STAFF_GROUPS = {
+    "analysts": ("view_case", "handle_case"),
+    "supervisors": ("view_case", "handle_case", "approve_decision", "supervise_case"),
+    "auditors": ("view_case",),
+    "administrators": ("view_case", "handle_case", "approve_decision", "supervise_case"),
+}
+
+# A letter that depends on the outcome of the decision (DECISION_ACCEPTED / _PARTIAL / _REJECTED).
+LETTER_BY_OUTCOME = "BY_OUTCOME"
+
+
+def guard(code: str) -> Callable[[Callable[[Any], bool]], Callable[[Any], bool]]:
+    """Mark a transition condition with the code of the refusal the services raise when it fails."""
+
+    def mark(condition: Callable[[Any], bool]) -> Callable[[Any], bool]:
+        condition.refusal_code = code  # type: ignore[attr-defined]
+        return condition
+
+    return mark
+
+
+def the_customer_or_staff(instance: Any, user: Any) -> bool:
+    """The case's own customer (signed in), or staff who may handle cases on a customer's behalf."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if instance.customer.user_id is not None and instance.customer.user_id == user.pk:
+        return True
+    return bool(user.has_perm("disputes.handle_case"))

@@ -1,0 +1,183 @@
+"""Chargebacks: the bank's claim against the acquirer for one disputed transaction, a sub-process."""
+
+from datetime import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from cards.models import Brand, Transaction
+from disputes.models._base import MONEY_DIGITS, choice_values, guard
+from disputes.models._case import HANDLE, Case
+
+
+class ChargebackState(models.TextChoices):
+    DRAFT = "DRAFT", _("Draft")
+    FILED = "FILED", _("Filed")
+    REPRESENTED = "REPRESENTED", _("Second presentment received")
+    PRE_ARBITRATION = "PRE_ARBITRATION", _("Pre-arbitration")
+    ARBITRATION = "ARBITRATION", _("Arbitration")
+    WON = "WON", _("Won")
+    LOST = "LOST", _("Lost")
+    NOT_FILED = "NOT_FILED", _("Not filed")
+
+
+ACTIVE_CHARGEBACK_STATES = (
+    ChargebackState.DRAFT,
+    ChargebackState.FILED,
+    ChargebackState.REPRESENTED,
+    ChargebackState.PRE_ARBITRATION,
+    ChargebackState.ARBITRATION,
+)
+DISPUTED_CHARGEBACK_STATES = ACTIVE_CHARGEBACK_STATES[1:]
+
+# The fraud reason code of each scheme (RULES.md section 2).
+REASON_CODES = {Brand.VISA: "10.4", Brand.MASTERCARD: "4837"}
+
+
+@guard("CHARGEBACK_WINDOW_CLOSED")
+def before_filing_deadline(chargeback: "Chargeback") -> bool:
+    """The scheme's filing window (CB-VISA-10.4 / CB-MC-4837, 120 days) has not ended."""
+    return chargeback.as_of is not None and chargeback.as_of < chargeback.filing_due_at
+
+
+@guard("CHARGEBACK_RESPONSE_WINDOW_CLOSED")
+def before_response_deadline(chargeback: "Chargeback") -> bool:
+    """The response window after a second presentment (CB-MC-2P, Mastercard) has not ended."""
+    if chargeback.response_due_at is None:  # Visa: RULES.md tracks no window for this stage
+        return True
+    return chargeback.as_of is not None and chargeback.as_of < chargeback.response_due_at
+
+
+class Chargeback(ConcurrentTransitionMixin, models.Model):
+    """A fraud chargeback of one disputed transaction, with its scheme windows in indexed columns."""
+
+    State = ChargebackState
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="chargebacks"
+    )
+    transaction = models.ForeignKey(
+        Transaction, verbose_name=_("transaction"), on_delete=models.PROTECT, related_name="chargebacks"
+    )
+    scheme = models.CharField(_("scheme"), max_length=16, choices=Brand.choices)
+    reason_code = models.CharField(_("reason code"), max_length=8)
+    amount = models.DecimalField(_("amount (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2)
+    state = FSMField(
+        _("state"),
+        max_length=20,
+        choices=ChargebackState.choices,
+        default=ChargebackState.DRAFT,
+        protected=True,
+    )
+    filing_due_at = models.DateTimeField(_("file before"))
+    filing_due_on = models.DateField(_("filing due on"), db_index=True)
+    filing_rule = models.CharField(_("filing rule"), max_length=20)
+    response_due_at = models.DateTimeField(_("respond before"), null=True, blank=True)
+    response_due_on = models.DateField(_("response due on"), null=True, blank=True, db_index=True)
+    response_rule = models.CharField(_("response rule"), max_length=20, blank=True)
+    deadline_explanations = models.JSONField(_("deadline explanations"), default=dict, blank=True)
+    acquirer_reference = models.CharField(_("acquirer reference"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("opened at"))
+    filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
+    represented_at = models.DateTimeField(_("second presentment received at"), null=True, blank=True)
+    pre_arbitration_at = models.DateTimeField(_("pre-arbitration at"), null=True, blank=True)
+    arbitration_at = models.DateTimeField(_("arbitration at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    alerted_at = models.DateTimeField(_("filing alert sent at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    as_of: datetime | None = None
+
+    class Meta:
+        verbose_name = _("chargeback")
+        verbose_name_plural = _("chargebacks")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["filing_due_at"],
+                name="chargeback_filing_alert_idx",
+                condition=Q(state="DRAFT", alerted_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "transaction"], name="chargeback_once_per_case_transaction"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=choice_values(ChargebackState)), name="chargeback_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(scheme__in=choice_values(Brand)), name="chargeback_scheme_valid"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="chargeback_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(state="DRAFT") | Q(state="NOT_FILED") | Q(filed_at__isnull=False),
+                name="chargeback_filed_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.scheme} {self.reason_code} {self.amount} PLN"
+
+    @transition(
+        field=state,
+        source=ChargebackState.DRAFT,
+        target=ChargebackState.FILED,
+        conditions=[before_filing_deadline],
+        permission=HANDLE,
+    )
+    def file(self, *, at: datetime, acquirer_reference: str) -> None:
+        """File the chargeback with the scheme, within the 120-day window."""
+        self.filed_at = at
+        self.acquirer_reference = acquirer_reference
+
+    @transition(
+        field=state, source=ChargebackState.FILED, target=ChargebackState.REPRESENTED, permission=HANDLE
+    )
+    def record_representment(self, *, at: datetime) -> None:
+        """The acquirer answered with a second presentment; the response window starts (CB-MC-2P)."""
+        self.represented_at = at
+
+    @transition(
+        field=state,
+        source=ChargebackState.REPRESENTED,
+        target=ChargebackState.PRE_ARBITRATION,
+        conditions=[before_response_deadline],
+        permission=HANDLE,
+    )
+    def escalate_to_pre_arbitration(self, *, at: datetime) -> None:
+        """The bank disputes the second presentment."""
+        self.pre_arbitration_at = at
+
+    @transition(
+        field=state,
+        source=ChargebackState.PRE_ARBITRATION,
+        target=ChargebackState.ARBITRATION,
+        permission=HANDLE,
+    )
+    def escalate_to_arbitration(self, *, at: datetime) -> None:
+        """The scheme is asked to rule."""
+        self.arbitration_at = at
+
+    @transition(
+        field=state, source=list(DISPUTED_CHARGEBACK_STATES), target=ChargebackState.WON, permission=HANDLE
+    )
+    def win(self, *, at: datetime) -> None:
+        """The acquirer accepted (or the scheme ruled for the bank): a CHARGEBACK_CREDIT follows."""
+        self.resolved_at = at
+
+    @transition(
+        field=state, source=list(DISPUTED_CHARGEBACK_STATES), target=ChargebackState.LOST, permission=HANDLE
+    )
+    def lose(self, *, at: datetime) -> None:
+        """The bank accepted the second presentment or the scheme ruled for the acquirer."""
+        self.resolved_at = at
+
+    @transition(
+        field=state, source=ChargebackState.DRAFT, target=ChargebackState.NOT_FILED, permission=HANDLE
+    )
+    def abandon(self, *, at: datetime) -> None:
+        """The bank decided not to file (e.g. a PIN-verified ATM withdrawal, or the claim was withdrawn)."""
+        self.resolved_at = at

@@ -1,0 +1,369 @@
+"""What a case keeps: evidence, liability assessments, its money ledger, its history and letter requests."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Round
+from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
+
+from disputes.models._base import (
+    MONEY_DIGITS,
+    ActorKind,
+    CaseState,
+    EvidenceKind,
+    LedgerEntryKind,
+    LetterKind,
+    choice_values,
+)
+from disputes.models._case import Case
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    """Evidence lives under MEDIA_ROOT/evidence/<case id>/, named by its SHA-256 (never served as static)."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    suffix = "".join(ch for ch in suffix if ch.isalnum())[:8] or "bin"
+    return f"evidence/{instance.case_id}/{instance.sha256}.{suffix}"
+
+
+class Evidence(models.Model):
+    """A document on a case, e.g. the notice to law enforcement that allows withholding the refund."""
+
+    Kind = EvidenceKind
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=32, choices=EvidenceKind.choices)
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    original_name = models.CharField(_("original file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=choice_values(EvidenceKind)), name="evidence_kind_valid"
+            ),
+            models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="evidence_sha256_hex"),
+            models.UniqueConstraint(fields=["case", "sha256"], name="evidence_once_per_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class LiabilityAssessment(models.Model):
+    """A stored liability result of a case: inputs, findings, lines, totals and rates, replayable.
+
+    ``result`` is ``liability.api.Assessment.to_dict()``: ``liability.api.replay_assessment(result)``
+    recomputes it from the rates and windows it cites, which is how an auditor checks it.
+    """
+
+    class Kind(models.TextChoices):
+        ESTIMATE = "ESTIMATE", _("First estimate (no findings yet)")
+        ANALYST = "ANALYST", _("Analyst's assessment")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="assessments"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    findings = models.JSONField(_("findings"))
+    inputs = models.JSONField(_("inputs"))
+    result = models.JSONField(_("result"))
+    disputed_amount = models.DecimalField(
+        _("disputed amount (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2
+    )
+    customer_total = models.DecimalField(
+        _("customer's share (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2
+    )
+    bank_total = models.DecimalField(_("bank's share (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2)
+    rate_tables = models.JSONField(_("NBP tables used"), default=list, blank=True)
+    synthetic_rates_used = models.BooleanField(_("synthetic (demo) rates used"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("assessed at"))
+
+    class Meta:
+        verbose_name = _("liability assessment")
+        verbose_name_plural = _("liability assessments")
+        ordering = ["created_at", "id"]
+        get_latest_by = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["ESTIMATE", "ANALYST"]), name="assessment_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(customer_total__gte=0, bank_total__gte=0), name="assessment_shares_not_negative"
+            ),
+            # Compared in grosze: SQLite does decimal arithmetic in floating point.
+            models.CheckConstraint(
+                condition=Exact(
+                    Round((F("customer_total") + F("bank_total") - F("disputed_amount")) * 100), 0
+                ),
+                name="assessment_shares_add_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind} {self.customer_total}/{self.bank_total} PLN"
+
+
+class CaseTransition(models.Model):
+    """One state change (or a guarded action that keeps the state) of a case or of its chargeback."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="transitions"
+    )
+    chargeback = models.ForeignKey(
+        "Chargeback",
+        verbose_name=_("chargeback"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transitions",
+    )
+    name = models.CharField(_("transition"), max_length=64)
+    from_state = models.CharField(_("from"), max_length=32)
+    to_state = models.CharField(_("to"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_kind = models.CharField(_("actor kind"), max_length=16, choices=ActorKind.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    letter_required = models.CharField(
+        _("letter required"), max_length=32, choices=LetterKind.choices, blank=True
+    )
+    occurred_at = models.DateTimeField(_("occurred at"))
+
+    class Meta:
+        verbose_name = _("case transition")
+        verbose_name_plural = _("case transitions")
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["case", "occurred_at"], name="case_transition_case_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(actor_kind__in=choice_values(ActorKind)), name="case_transition_actor_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(actor__isnull=True, actor_kind="SYSTEM")
+                | Q(actor__isnull=False) & ~Q(actor_kind="SYSTEM"),
+                name="case_transition_actor_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.name}: {self.from_state} → {self.to_state}"
+
+
+class CaseEvent(models.Model):
+    """Case history that is not a state change: deadlines recomputed, reminders, escalations, notes."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "ASSIGNED", _("Assigned")
+        NOTE = "NOTE", _("Note")
+        EVIDENCE_ADDED = "EVIDENCE_ADDED", _("Evidence added")
+        ESTIMATE_WAITING = "ESTIMATE_WAITING", _("Estimate waits for the NBP rate")
+        ESTIMATE_COMPLETED = "ESTIMATE_COMPLETED", _("Estimate completed")
+        LIABILITY_ASSESSED = "LIABILITY_ASSESSED", _("Liability assessed")
+        DEADLINES_RECOMPUTED = "DEADLINES_RECOMPUTED", _("Deadlines recomputed")
+        REFUND_ESCALATED = "REFUND_ESCALATED", _("D+1 refund escalated to supervisors")
+        REPLY_REMINDER = "REPLY_REMINDER", _("Reply deadline reminder")
+        CHARGEBACK_ALERT = "CHARGEBACK_ALERT", _("Chargeback filing window closing")
+        CHARGEBACK_OPENED = "CHARGEBACK_OPENED", _("Chargeback opened")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events")
+    chargeback = models.ForeignKey(
+        "Chargeback",
+        verbose_name=_("chargeback"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    # Set for events that must happen once (a reminder per threshold, an escalation): unique per case.
+    key = models.CharField(_("once-only key"), max_length=64, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"))
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["case", "occurred_at"], name="case_event_case_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "key"], condition=~Q(key=""), name="case_event_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind}"
+
+
+class LedgerEntry(models.Model):
+    """One money movement of a dispute, in PLN, positive; ``kind`` gives its direction.
+
+    A transaction is refunded provisionally once, ever (partial unique index), and gets each other
+    kind at most once per case; every entry has a unique idempotency key, so a retry, a double click
+    or a concurrent worker finds the entry instead of writing a second one. ``disputed_amount`` is
+    the transaction's disputed amount, so the database itself refuses an entry above it.
+    """
+
+    Kind = LedgerEntryKind
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    transaction = models.ForeignKey(
+        "cards.Transaction",
+        verbose_name=_("transaction"),
+        on_delete=models.PROTECT,
+        related_name="dispute_ledger_entries",
+    )
+    chargeback = models.ForeignKey(
+        "Chargeback",
+        verbose_name=_("chargeback"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=LedgerEntryKind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=MONEY_DIGITS, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="PLN")
+    disputed_amount = models.DecimalField(_("disputed amount"), max_digits=MONEY_DIGITS, decimal_places=2)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
+    transition = models.ForeignKey(
+        CaseTransition,
+        verbose_name=_("transition"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=choice_values(LedgerEntryKind)), name="ledger_kind_valid"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__lte=models.F("disputed_amount")), name="ledger_amount_within_disputed"
+            ),
+            models.CheckConstraint(condition=Q(currency="PLN"), name="ledger_currency_pln"),
+            models.UniqueConstraint(
+                fields=["transaction"],
+                condition=Q(kind="PROVISIONAL_REFUND"),
+                name="ledger_one_provisional_refund",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "transaction", "kind"], name="ledger_one_kind_per_case_transaction"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="CHARGEBACK_CREDIT", chargeback__isnull=False)
+                | ~Q(kind="CHARGEBACK_CREDIT"),
+                name="ledger_chargeback_credit_names_chargeback",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind} {self.amount} {self.currency}"
+
+
+class CaseLetterRequest(models.Model):
+    """A letter a transition calls for (outbox): the letters app writes, sends and marks it fulfilled."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="letter_requests"
+    )
+    letter_type = models.CharField(_("letter"), max_length=32, choices=LetterKind.choices)
+    transition = models.ForeignKey(
+        CaseTransition,
+        verbose_name=_("transition"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letter_requests",
+    )
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    requested_at = models.DateTimeField(_("requested at"))
+    fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("letter request")
+        verbose_name_plural = _("letter requests")
+        ordering = ["requested_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["requested_at"],
+                name="letter_request_pending_idx",
+                condition=Q(fulfilled_at__isnull=True),
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(letter_type__in=choice_values(LetterKind)), name="letter_request_type_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.letter_type}"
+
+
+__all__ = [
+    "CaseEvent",
+    "CaseLetterRequest",
+    "CaseState",
+    "CaseTransition",
+    "Evidence",
+    "LedgerEntry",
+    "LiabilityAssessment",
+]

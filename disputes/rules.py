@@ -1,0 +1,189 @@
+"""Rules of the dispute workflow that need no database: numbering, outcomes, the money to move.
+
+Pure: no ORM, no clock, no I/O. The services feed them what they read and write what they answer.
+Money is ``Decimal`` PLN in whole grosze; every amount here is exact (no rounding happens here, the
+liability engine has already rounded each share half-up to the grosz).
+"""
+
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+ZERO = Decimal("0.00")
+CASE_NUMBER_PREFIX = "RK"
+
+
+class Outcome(StrEnum):
+    """The decision on a claim (RULES.md section 5: upheld, upheld in part, not upheld)."""
+
+    ACCEPTED = "ACCEPTED"
+    PARTIALLY_ACCEPTED = "PARTIALLY_ACCEPTED"
+    REJECTED = "REJECTED"
+
+
+class RefundPolicy(StrEnum):
+    """Policy ``REFUND_POLICY`` (RULES.md section 3)."""
+
+    FULL_THEN_RECOVER = "FULL_THEN_RECOVER"  # D+1 refunds everything; the customer's share comes back later
+    NET_OF_CAP = "NET_OF_CAP"  # D+1 refunds the bank's share of the first estimate only
+
+
+class LedgerKind(StrEnum):
+    """A money movement of a dispute, always a positive amount; the kind says its direction."""
+
+    PROVISIONAL_REFUND = "PROVISIONAL_REFUND"  # D+1 (UUP-46-1): to the customer
+    FINAL_REFUND = "FINAL_REFUND"  # on acceptance: what the customer is still owed
+    RECOVERY = "RECOVERY"  # the customer's share taken back after the final decision
+    REVERSAL = "REVERSAL"  # a refund undone because the customer withdrew the claim
+    CHARGEBACK_CREDIT = "CHARGEBACK_CREDIT"  # from the acquirer to the bank: the customer is not involved
+
+
+class LetterType(StrEnum):
+    """The letters the workflow calls for; the letters app writes and sends them."""
+
+    ACKNOWLEDGEMENT = "ACKNOWLEDGEMENT"
+    INFORMATION_REQUEST = "INFORMATION_REQUEST"
+    DELAY_NOTICE = "DELAY_NOTICE"
+    PROVISIONAL_REFUND = "PROVISIONAL_REFUND"
+    DECISION_ACCEPTED = "DECISION_ACCEPTED"
+    DECISION_PARTIAL = "DECISION_PARTIAL"
+    DECISION_REJECTED = "DECISION_REJECTED"
+    REFUND_WITHHELD = "REFUND_WITHHELD"
+    CARD_CANCELLATION = "CARD_CANCELLATION"
+
+
+# How each kind moves the customer's balance of a transaction: +1 credits the customer, -1 debits.
+CUSTOMER_DIRECTION = {
+    LedgerKind.PROVISIONAL_REFUND: 1,
+    LedgerKind.FINAL_REFUND: 1,
+    LedgerKind.RECOVERY: -1,
+    LedgerKind.REVERSAL: -1,
+    LedgerKind.CHARGEBACK_CREDIT: 0,
+}
+
+DECISION_LETTERS = {
+    Outcome.ACCEPTED: LetterType.DECISION_ACCEPTED,
+    Outcome.PARTIALLY_ACCEPTED: LetterType.DECISION_PARTIAL,
+    Outcome.REJECTED: LetterType.DECISION_REJECTED,
+}
+
+
+class MoneyRuleError(ValueError):
+    """Amounts that cannot belong to one claim (negative, above the disputed amount, unknown key)."""
+
+
+def case_number(*, year: int, sequence: int) -> str:
+    """The human case number, e.g. ``RK/2026/000123``: the year received and its running number."""
+    if not 1 <= sequence <= 999_999:
+        raise ValueError(f"case sequence must be 1..999999, got {sequence}")
+    return f"{CASE_NUMBER_PREFIX}/{year:04d}/{sequence:06d}"
+
+
+def outcome_for(*, customer_total: Decimal, bank_total: Decimal) -> Outcome:
+    """The outcome a liability split means: the bank pays all (accepted), nothing (rejected), or part."""
+    if customer_total < 0 or bank_total < 0:
+        raise MoneyRuleError(f"shares cannot be negative: customer {customer_total}, bank {bank_total}")
+    if customer_total == 0:
+        return Outcome.ACCEPTED
+    if bank_total == 0:
+        return Outcome.REJECTED
+    return Outcome.PARTIALLY_ACCEPTED
+
+
+def provisional_refunds(
+    *,
+    policy: str,
+    amounts: Mapping[Hashable, Decimal],
+    owed: Iterable[Hashable],
+    bank_shares: Mapping[Hashable, Decimal] | None = None,
+) -> dict[Hashable, Decimal]:
+    """The D+1 refund of each transaction the refund is owed for (``UUP-46-1``), zeros left out.
+
+    ``FULL_THEN_RECOVER`` refunds the whole disputed amount; ``NET_OF_CAP`` the bank's share of the
+    first estimate (``bank_shares``, required then).
+    """
+    policy = RefundPolicy(policy)
+    refunds: dict[Hashable, Decimal] = {}
+    for key in owed:
+        amount = _amount(amounts, key)
+        if policy is RefundPolicy.FULL_THEN_RECOVER:
+            refund = amount
+        else:
+            if bank_shares is None or key not in bank_shares:
+                raise MoneyRuleError(f"NET_OF_CAP needs the bank's share of transaction {key!r}")
+            refund = bank_shares[key]
+            if not ZERO <= refund <= amount:
+                raise MoneyRuleError(f"bank share {refund} of {key!r} is outside 0..{amount}")
+        if refund > 0:
+            refunds[key] = refund
+    return refunds
+
+
+def net_to_customer(entries: Iterable[tuple[Hashable, str, Decimal]]) -> dict[Hashable, Decimal]:
+    """What each transaction has returned to the customer so far: refunds minus recoveries and reversals."""
+    net: dict[Hashable, Decimal] = {}
+    for key, kind, amount in entries:
+        net[key] = net.get(key, ZERO) + CUSTOMER_DIRECTION[LedgerKind(kind)] * amount
+    return net
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyMove:
+    """One ledger entry to write so that a transaction ends where the decision says."""
+
+    key: Hashable
+    kind: LedgerKind
+    amount: Decimal
+
+
+def settlement_moves(
+    *,
+    amounts: Mapping[Hashable, Decimal],
+    targets: Mapping[Hashable, Decimal],
+    net: Mapping[Hashable, Decimal],
+) -> list[MoneyMove]:
+    """The refunds and recoveries that bring each transaction from ``net`` to its ``target``.
+
+    ``targets`` is what the customer finally gets back per transaction (the bank's share, or the whole
+    amount when the claim is deemed accepted); the difference is a FINAL_REFUND when positive and a
+    RECOVERY when negative. Every figure must lie within 0..amount.
+    """
+    moves = []
+    for key, amount in amounts.items():
+        target = targets.get(key, ZERO)
+        have = net.get(key, ZERO)
+        for name, value in (("target", target), ("net refunded", have)):
+            if not ZERO <= value <= amount:
+                raise MoneyRuleError(f"{name} {value} of transaction {key!r} is outside 0..{amount}")
+        if target > have:
+            moves.append(MoneyMove(key, LedgerKind.FINAL_REFUND, target - have))
+        elif target < have:
+            moves.append(MoneyMove(key, LedgerKind.RECOVERY, have - target))
+    unknown = set(targets) - set(amounts)
+    if unknown:
+        raise MoneyRuleError(f"targets for transactions not in the claim: {sorted(map(str, unknown))}")
+    return moves
+
+
+def expected_reply_date_problem(*, expected_on: date, today: date, extended_due_on: date) -> str | None:
+    """Why an expected reply date of a delay notice is not allowed (``REK-7``), or None when it is.
+
+    It may not be in the past nor later than the extended deadline.
+    """
+    if expected_on < today:
+        return "PAST"
+    if expected_on > extended_due_on:
+        return "AFTER_EXTENDED_DEADLINE"
+    return None
+
+
+def _amount(amounts: Mapping[Hashable, Decimal], key: Hashable) -> Decimal:
+    try:
+        amount = amounts[key]
+    except KeyError:
+        raise MoneyRuleError(f"transaction {key!r} is not in the claim") from None
+    if amount <= 0:
+        raise MoneyRuleError(f"disputed amount of {key!r} must be positive, got {amount}")
+    return amount

@@ -1,0 +1,144 @@
+"""Reads of dispute cases: owner-scoped for customers, permission-scoped for staff, and the sweep queries.
+
+A case id of another customer answers exactly like one that does not exist (``Case.DoesNotExist``),
+so an interface maps both to 404 and reveals nothing.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from customers.models import Customer, User
+from disputes.models import (
+    OPEN_STATES,
+    REFUND_PENDING_STATES,
+    REPLY_CLOCK_STATES,
+    Case,
+    CaseEvent,
+    CaseLetterRequest,
+    CaseTransition,
+    Chargeback,
+    ChargebackState,
+    EstimateStatus,
+)
+from disputes.rules import net_to_customer
+
+
+def case_get_for_customer(*, customer: Customer, case_id: int) -> Case:
+    """The customer's case with this id.
+
+    :raises Case.DoesNotExist: no such case, or it is another customer's.
+    """
+    return Case.objects.select_related("card", "customer").get(pk=case_id, customer=customer)
+
+
+def case_list_for_customer(*, customer: Customer) -> QuerySet[Case]:
+    """The customer's cases, newest first."""
+    return Case.objects.filter(customer=customer).select_related("card").order_by("-created_at", "-id")
+
+
+def case_get_for_staff(*, user: User, case_id: int) -> Case:
+    """A case for staff with ``disputes.view_case``.
+
+    :raises Case.DoesNotExist: no such case, or the user may not view cases.
+    """
+    if not (user.is_active and user.has_perm("disputes.view_case")):
+        raise Case.DoesNotExist("no permission to view cases")
+    return Case.objects.select_related("card", "customer", "assignee").get(pk=case_id)
+
+
+def case_work_queue(*, user: User) -> QuerySet[Case]:
+    """The open cases assigned to ``user``, the nearest reply deadline first."""
+    return Case.objects.filter(assignee=user, state__in=OPEN_STATES).order_by("reply_due_at", "id")
+
+
+def cases_escalated_refunds() -> QuerySet[Case]:
+    """The supervisors' queue: escalated D+1 refunds still neither made nor withheld."""
+    return Case.objects.filter(
+        state__in=REFUND_PENDING_STATES, refund_owed=True, refund_escalated_at__isnull=False
+    ).order_by("refund_due_at", "id")
+
+
+def transaction_open_case(*, transaction_id: int) -> Case | None:
+    """The open case holding a transaction, if any."""
+    return Case.objects.filter(disputed__transaction_id=transaction_id, disputed__is_open=True).first()
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryItem:
+    """One line of a case's history: a transition or an event, in time order."""
+
+    occurred_at: datetime
+    kind: str  # "TRANSITION" or "EVENT"
+    name: str
+    row: CaseTransition | CaseEvent
+
+
+def case_history(*, case: Case) -> list[HistoryItem]:
+    """Transitions and events of the case (and its chargebacks), oldest first."""
+    items = [
+        HistoryItem(row.occurred_at, "TRANSITION", row.name, row)
+        for row in case.transitions.select_related("actor", "chargeback")
+    ]
+    items += [
+        HistoryItem(row.occurred_at, "EVENT", row.kind, row) for row in case.events.select_related("actor")
+    ]
+    return sorted(items, key=lambda item: (item.occurred_at, item.kind != "TRANSITION", item.row.pk))
+
+
+def case_net_refunded(*, case: Case) -> dict[int, Decimal]:
+    """What each disputed transaction has returned to the customer so far (refunds minus recoveries)."""
+    return net_to_customer(case.ledger_entries.values_list("transaction_id", "kind", "amount"))
+
+
+# --- What the sweeps look for. Each matches a partial index (see Case.Meta and Chargeback.Meta). ---
+
+
+def cases_refund_escalation_due(*, now: datetime, within: timedelta) -> QuerySet[Case]:
+    """D+1 refunds neither made nor withheld, due within ``within``, not escalated yet."""
+    return Case.objects.filter(
+        state__in=REFUND_PENDING_STATES,
+        refund_owed=True,
+        refund_escalated_at__isnull=True,
+        refund_due_at__lte=now + within,
+    )
+
+
+def cases_reply_reminder_due(*, now: datetime, days: int) -> QuerySet[Case]:
+    """Replies due within ``days`` days, not yet reminded at this threshold or a smaller one."""
+    return Case.objects.filter(
+        state__in=REPLY_CLOCK_STATES,
+        reply_dispatched_at__isnull=True,
+        reply_due_at__gt=now,
+        reply_due_at__lte=now + timedelta(days=days),
+    ).filter(Q(reply_reminded_days__isnull=True) | Q(reply_reminded_days__gt=days))
+
+
+def cases_reply_overdue(*, now: datetime) -> QuerySet[Case]:
+    """Reply deadline ended without a dispatched reply: deemed accepted (REK-8)."""
+    return Case.objects.filter(
+        state__in=REPLY_CLOCK_STATES, reply_dispatched_at__isnull=True, reply_due_at__lte=now
+    )
+
+
+def chargebacks_filing_alert_due(*, now: datetime, within: timedelta) -> QuerySet[Chargeback]:
+    """Drafted chargebacks whose filing window ends within ``within``, not alerted yet."""
+    return Chargeback.objects.filter(
+        state=ChargebackState.DRAFT, alerted_at__isnull=True, filing_due_at__lte=now + within
+    )
+
+
+def cases_waiting_for_rate() -> QuerySet[Case]:
+    """Cases whose first liability estimate waits for an NBP rate."""
+    return Case.objects.filter(estimate_status=EstimateStatus.WAITING_FOR_RATE)
+
+
+def letter_requests_pending() -> QuerySet[CaseLetterRequest]:
+    """Letters the workflow asked for and nobody has sent yet, oldest first (the letters app's queue)."""
+    return (
+        CaseLetterRequest.objects.filter(fulfilled_at__isnull=True)
+        .select_related("case", "case__customer", "transition")
+        .order_by("requested_at", "id")
+    )

@@ -1,0 +1,199 @@
+"""Four-eyes: a rejection, a recovery from the customer and a refund above the limit take effect only
+when a supervisor who did not propose them approves.
+
+The proposer records what they saw (outcome and shares, or the amount); the approver's call runs the
+ordinary service (``case_decide``, ``case_recover_customer_share``, ``case_refund_provisionally``) in
+the same transaction, with the approver as the actor, so every guard is checked again at approval.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from audit.services import audit_record
+from disputes.models import (
+    Case,
+    DecisionProposal,
+    LiabilityAssessment,
+    ProposalKind,
+    ProposalStatus,
+)
+from disputes.rules import Outcome, outcome_for
+from disputes.services._core import APPROVE, HANDLE, Actor, lock_case, require_staff, state_label
+from disputes.services._errors import (
+    ActionNotPermitted,
+    AssessmentMissing,
+    DisputeError,
+    InformationMissing,
+    InvalidCaseState,
+)
+from disputes.services._money import case_decide, case_recover_customer_share, case_refund_provisionally
+
+# The transition each kind of proposal runs when approved.
+TRANSITION_OF = {
+    ProposalKind.DECISION: "decide",
+    ProposalKind.RECOVERY: "recover_customer_share",
+    ProposalKind.REFUND: "refund_provisionally",
+}
+
+
+class ProposalNotFound(DisputeError, LookupError):
+    code = "PROPOSAL_NOT_FOUND"
+    message = _("There is no such proposal.")
+
+
+class ProposalNotPending(DisputeError, ValueError):
+    code = "PROPOSAL_NOT_PENDING"
+    message = _("The proposal has already been dealt with.")
+
+
+class ProposalAlreadyPending(DisputeError, ValueError):
+    code = "PROPOSAL_ALREADY_PENDING"
+    message = _("A proposal of this kind is already waiting for approval.")
+
+
+class FourEyesViolation(ActionNotPermitted):
+    code = "FOUR_EYES"
+    message = _("A second person must approve this: you cannot approve your own proposal.")
+
+
+def refund_four_eyes_limit() -> Decimal:
+    """The provisional refund above which a second person must approve (setting, PLN)."""
+    return Decimal(settings.KARTOSFERA_FOUR_EYES_REFUND_ABOVE)
+
+
+def refund_needs_approval(*, case: Case) -> bool:
+    """Whether the D+1 refund of this case exceeds the four-eyes limit."""
+    owed = sum((link.amount for link in case.disputed.all() if not link.out_of_window), Decimal("0.00"))
+    return owed > refund_four_eyes_limit()
+
+
+def _proposal_data(case: Case, kind: str) -> dict:
+    if kind == ProposalKind.DECISION:
+        assessment = (
+            case.assessments.filter(kind=LiabilityAssessment.Kind.ANALYST)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if assessment is None:
+            raise AssessmentMissing("propose a decision")
+        outcome = outcome_for(customer_total=assessment.customer_total, bank_total=assessment.bank_total)
+        return {
+            "outcome": str(outcome),
+            "assessment": assessment.pk,
+            "customer_share": str(assessment.customer_total),
+            "bank_share": str(assessment.bank_total),
+        }
+    if kind == ProposalKind.REFUND:
+        owed = sum((link.amount for link in case.disputed.all() if not link.out_of_window), Decimal("0.00"))
+        return {"amount": str(owed), "limit": str(refund_four_eyes_limit())}
+    return {"to_recover": [str(move.amount) for move in case.settlement_moves()]}
+
+
+def case_propose(*, case_id: int, kind: str, reason: str, actor: Actor, now: datetime) -> DecisionProposal:
+    """Propose a step that needs a second person's approval; nothing else changes on the case.
+
+    :raises CaseNotFound, ActionNotPermitted: :raises InvalidCaseState: the step is not possible now.
+    :raises AssessmentMissing: a decision without an analyst assessment.
+    :raises InformationMissing: a rejection or recovery without a reason.
+    :raises ProposalAlreadyPending:
+    """
+    kind = ProposalKind(kind)
+    reason = reason.strip()
+    with transaction.atomic():
+        case = lock_case(case_id, actor)
+        require_staff(actor, HANDLE)
+        name = TRANSITION_OF[kind]
+        if getattr(Case, name)._django_fsm.get_transition(case.state) is None:
+            raise InvalidCaseState(f"propose {name} from {case.state}", state=state_label(case))
+        data = _proposal_data(case, kind)
+        if not reason and (kind == ProposalKind.RECOVERY or data.get("outcome") == Outcome.REJECTED):
+            raise InformationMissing("a rejection or recovery needs its reason")
+        if DecisionProposal.objects.filter(case=case, kind=kind, status=ProposalStatus.PENDING).exists():
+            raise ProposalAlreadyPending(f"{kind} on case {case.pk}")
+        proposal = DecisionProposal.objects.create(
+            case=case, kind=kind, reason=reason, data=data, proposed_by=actor, proposed_at=now
+        )
+        audit_record(
+            action="disputes.proposal_made",
+            actor=actor,
+            obj=proposal,
+            data={"case": case.pk, "kind": kind, "reason": reason, **data},
+            now=now,
+        )
+    return proposal
+
+
+def _lock_proposal(proposal_id: int, actor: Actor) -> tuple[Case, DecisionProposal]:
+    case_id = DecisionProposal.objects.filter(pk=proposal_id).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise ProposalNotFound()
+    case = lock_case(case_id, actor)
+    proposal = DecisionProposal.objects.select_for_update().get(pk=proposal_id)
+    if proposal.status != ProposalStatus.PENDING:
+        raise ProposalNotPending(f"proposal {proposal.pk} is {proposal.status}")
+    return case, proposal
+
+
+def proposal_approve(*, proposal_id: int, actor: Actor, now: datetime) -> DecisionProposal:
+    """A supervisor who is not the proposer approves: the proposed step runs now, with them as the actor.
+
+    :raises ProposalNotFound, ProposalNotPending, ActionNotPermitted:
+    :raises FourEyesViolation: the proposer approving their own proposal.
+    :raises DisputeError: any refusal of the step itself (state, guards); nothing changes.
+    """
+    with transaction.atomic():
+        case, proposal = _lock_proposal(proposal_id, actor)
+        require_staff(actor, APPROVE)
+        if actor.pk == proposal.proposed_by_id:
+            raise FourEyesViolation(f"user {actor.pk} proposed {proposal.pk}")
+        if proposal.kind == ProposalKind.DECISION:
+            case_decide(case_id=case.pk, actor=actor, now=now, reason=proposal.reason)
+        elif proposal.kind == ProposalKind.RECOVERY:
+            case_recover_customer_share(case_id=case.pk, actor=actor, now=now)
+        else:
+            case_refund_provisionally(case_id=case.pk, actor=actor, now=now)
+        proposal.status = ProposalStatus.APPROVED
+        proposal.decided_by, proposal.decided_at = actor, now
+        proposal.save(update_fields=["status", "decided_by", "decided_at"])
+        audit_record(
+            action="disputes.proposal_approved",
+            actor=actor,
+            obj=proposal,
+            data={"case": case.pk, "kind": proposal.kind, "proposed_by": proposal.proposed_by_id},
+            now=now,
+        )
+    return proposal
+
+
+def proposal_return(*, proposal_id: int, note: str, actor: Actor, now: datetime) -> DecisionProposal:
+    """A supervisor sends the proposal back with a note (the proposer may withdraw their own).
+
+    :raises ProposalNotFound, ProposalNotPending, ActionNotPermitted: :raises InformationMissing: no note.
+    """
+    note = note.strip()
+    with transaction.atomic():
+        case, proposal = _lock_proposal(proposal_id, actor)
+        if actor is not None and actor.pk == proposal.proposed_by_id:
+            require_staff(actor, HANDLE)
+            proposal.status = ProposalStatus.WITHDRAWN
+            proposal.decided_at = now
+        else:
+            require_staff(actor, APPROVE)
+            if not note:
+                raise InformationMissing("say why the proposal is returned")
+            proposal.status = ProposalStatus.REJECTED
+            proposal.decided_by, proposal.decided_at = actor, now
+        proposal.decision_note = note
+        proposal.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        audit_record(
+            action="disputes.proposal_returned",
+            actor=actor,
+            obj=proposal,
+            data={"case": case.pk, "kind": proposal.kind, "status": proposal.status, "note": note},
+            now=now,
+        )
+    return proposal

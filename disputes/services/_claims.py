@@ -1,0 +1,519 @@
+"""Claims: a draft, its submission (number, deadlines, first estimate, chargebacks), the estimate."""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from functools import partial
+
+from celery import chain, signature
+from django.db import IntegrityError, transaction
+
+from cards.models import Card, Transaction, TransactionStatus
+from cards.selectors import card_get_for_customer, transaction_list_for_card
+from customers.models import Customer
+from deadlines import api as deadlines
+from deadlines.selectors import bank_calendar
+from disputes.models import (
+    REASON_CODES,
+    Case,
+    CaseEvent,
+    CaseNumberSequence,
+    CaseState,
+    CaseTransaction,
+    Cause,
+    Channel,
+    Chargeback,
+    EstimateStatus,
+    LiabilityAssessment,
+)
+from disputes.rules import case_number
+from disputes.services._core import (
+    HANDLE,
+    ActionNotPermitted,
+    Actor,
+    add_event,
+    case_atomic,
+    check_visible,
+    lock_case,
+    note_computation,
+    record_assessment,
+    record_creation,
+    run_transition,
+)
+from disputes.services._deadlines import (
+    apply_refund_deadline,
+    apply_reply_deadline,
+    case_deadlines,
+    deadline_computation,
+    deadline_json,
+)
+from disputes.services._errors import (
+    CardNotFound,
+    CaseNotFound,
+    InvalidCaseState,
+    InvalidClaim,
+    NoTransactions,
+    TransactionAlreadyDisputed,
+    TransactionNotFound,
+    TransactionNotSettled,
+)
+from kartosfera.legaltime import NaiveDatetimeError, require_aware, warsaw_date
+from liability.api import Assessment, Findings, TransactionFacts
+from liability.services import RateUnavailable, liability_assess
+from liability.tasks import fetch_rates
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Circumstances:
+    """The customer's account of how the card left their control."""
+
+    loss_noticed_at: datetime | None = None
+    card_whereabouts: str = ""
+    access_to_card_and_phone: str = ""
+    card_in_mobile_wallet: bool | None = None
+    police_notified: bool = False
+    police_reference: str = ""
+    account: str = ""
+
+    def apply(self, case: Case) -> None:
+        """Copy onto the case (not saved)."""
+        case.loss_noticed_at = self.loss_noticed_at
+        case.card_whereabouts = self.card_whereabouts.strip()
+        case.access_to_card_and_phone = self.access_to_card_and_phone.strip()
+        case.card_in_mobile_wallet = self.card_in_mobile_wallet
+        case.police_notified = self.police_notified
+        case.police_reference = self.police_reference.strip()
+        case.customer_account = self.account.strip()
+
+
+def _instant(value: datetime | None, name: str, *, now: datetime, required: bool = False) -> datetime | None:
+    if value is None:
+        if required:
+            raise InvalidClaim(f"{name} missing", problem=name)
+        return None
+    try:
+        require_aware(value, name=name)
+    except (NaiveDatetimeError, TypeError) as exc:
+        raise InvalidClaim(str(exc), problem=name) from exc
+    if value > now:
+        raise InvalidClaim(f"{name} is in the future", problem=name)
+    return value
+
+
+def _check_claimant(customer: Customer, actor: Actor) -> None:
+    """The customer themselves (signed in), or staff taking the claim on their behalf.
+
+    :raises ActionNotPermitted:
+    """
+    if actor is None:
+        raise ActionNotPermitted("a claim is made by a person")
+    if customer.user_id is not None and customer.user_id == actor.pk:
+        return
+    if not (actor.is_active and actor.has_perm(HANDLE)):
+        raise ActionNotPermitted("only the customer or staff may make a claim")
+
+
+def _claimed_transactions(customer: Customer, card: Card, transaction_ids: list[int]) -> list[Transaction]:
+    """The chosen transactions, through the owner-scoped selector; refuses unknown or foreign ones."""
+    ids = list(dict.fromkeys(int(pk) for pk in transaction_ids))
+    if not ids:
+        raise NoTransactions()
+    found = list(transaction_list_for_card(customer=customer, card_id=card.pk).filter(pk__in=ids))
+    if len(found) != len(ids):
+        raise TransactionNotFound(f"not on card {card.pk}: {sorted(set(ids) - {t.pk for t in found})}")
+    unsettled = [t.pk for t in found if t.status != TransactionStatus.SETTLED]
+    if unsettled:
+        raise TransactionNotSettled(f"not settled: {unsettled}")
+    return sorted(found, key=lambda t: (t.executed_at, t.pk))
+
+
+def _choice(value: str, choices: type, name: str) -> str:
+    if value not in choices.values:
+        raise InvalidClaim(f"unknown {name} {value!r}", problem=name)
+    return value
+
+
+def claim_create_draft(
+    *,
+    customer: Customer,
+    card_id: int,
+    transaction_ids: list[int],
+    channel: str,
+    cause: str,
+    circumstances: Circumstances | None = None,
+    reported_at: datetime | None = None,
+    found_at: datetime | None = None,
+    actor: Actor,
+    now: datetime,
+) -> Case:
+    """Start a claim about transactions of one of the customer's cards; nothing is held until submission.
+
+    ``reported_at`` (the loss or theft report liability runs from) defaults to the card's cancellation
+    time when the card was cancelled as lost or stolen. ``found_at``: the bank found them itself.
+
+    :raises ActionNotPermitted: the actor is neither the customer nor staff.
+    :raises CardNotFound: the card is not the customer's.
+    :raises NoTransactions, TransactionNotFound, TransactionNotSettled: the transactions chosen.
+    :raises InvalidClaim: an unknown channel or cause, a naive or future time.
+    """
+    _check_claimant(customer, actor)
+    try:
+        card = card_get_for_customer(customer=customer, card_id=card_id)
+    except Card.DoesNotExist:
+        raise CardNotFound() from None
+    chosen = _claimed_transactions(customer, card, transaction_ids)
+    _choice(channel, Channel, "channel")
+    _choice(cause, Cause, "cause")
+    reported_at = _instant(reported_at, "reported_at", now=now)
+    found_at = _instant(found_at, "found_at", now=now)
+    if reported_at is None and card.is_reported_lost_or_stolen:
+        reported_at = card.cancelled_at
+    with case_atomic():
+        case = Case(
+            customer=customer,
+            card=card,
+            channel=channel,
+            cause=cause,
+            reported_at=reported_at,
+            found_at=found_at,
+            created_at=now,
+            created_by=actor,
+            disputed_amount=sum((t.amount_pln for t in chosen), Decimal("0.00")),
+        )
+        (circumstances or Circumstances()).apply(case)
+        case.save()
+        CaseTransaction.objects.bulk_create(
+            CaseTransaction(case=case, transaction=t, amount=t.amount_pln) for t in chosen
+        )
+        record_creation(case, actor=actor, now=now, data={"transactions": [t.pk for t in chosen]})
+    return case
+
+
+def claim_update_draft(
+    *,
+    case_id: int,
+    actor: Actor,
+    now: datetime,
+    transaction_ids: list[int] | None = None,
+    cause: str | None = None,
+    circumstances: Circumstances | None = None,
+) -> Case:
+    """Change the transactions, the cause or the account of a draft claim.
+
+    :raises CaseNotFound, ActionNotPermitted, InvalidCaseState: not the actor's draft.
+    :raises NoTransactions, TransactionNotFound, TransactionNotSettled, InvalidClaim: as the draft.
+    """
+    with case_atomic():
+        case = lock_case(case_id, actor)
+        _check_claimant(case.customer, actor)
+        if case.state != CaseState.DRAFT:
+            raise InvalidCaseState("update_draft", state=case.get_state_display())
+        if cause is not None:
+            case.cause = _choice(cause, Cause, "cause")
+        if circumstances is not None:
+            circumstances.apply(case)
+        if transaction_ids is not None:
+            chosen = _claimed_transactions(case.customer, case.card, transaction_ids)
+            case.disputed.all().delete()
+            CaseTransaction.objects.bulk_create(
+                CaseTransaction(case=case, transaction=t, amount=t.amount_pln) for t in chosen
+            )
+            case.disputed_amount = sum((t.amount_pln for t in chosen), Decimal("0.00"))
+        case.save()
+    return case
+
+
+def _next_number(year: int) -> str:
+    """The next case number of ``year``, under a row lock (no two cases share one, no gaps on rollback)."""
+    sequence, _ = CaseNumberSequence.objects.select_for_update().get_or_create(year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return case_number(year=year, sequence=sequence.last_number)
+
+
+def transaction_facts(links: list[CaseTransaction]) -> list[TransactionFacts]:
+    """The liability engine's view of the disputed transactions."""
+    return [
+        TransactionFacts(
+            id=str(link.transaction_id),
+            amount=link.amount,
+            executed_at=link.transaction.executed_at,
+            sca_applied=link.transaction.sca_applied,
+            debited_on=link.transaction.debited_on,
+        )
+        for link in links
+    ]
+
+
+@dataclass
+class _Estimate:
+    assessment: Assessment | None = None
+    waiting: RateUnavailable | None = field(default=None)
+
+
+def _estimate(links: list[CaseTransaction], *, cause: str, reported_at: datetime, now: datetime) -> _Estimate:
+    """The first liability estimate (no findings yet), or the rate it waits for. May ask the NBP."""
+    try:
+        return _Estimate(
+            assessment=liability_assess(
+                transactions=transaction_facts(links),
+                reported_at=reported_at,
+                cause=cause,
+                findings=Findings(),
+                now=now,
+            )
+        )
+    except RateUnavailable as error:
+        return _Estimate(waiting=error)
+
+
+def store_assessment(
+    case: Case,
+    assessment: Assessment,
+    *,
+    kind: str,
+    actor: Actor,
+    now: datetime,
+    note: str = "",
+    audit_actor: Actor = None,
+) -> LiabilityAssessment:
+    """Store a liability result with its inputs, findings, totals and the NBP tables it cites (audited)."""
+    return record_assessment(
+        case, assessment, kind=kind, actor=actor, now=now, note=note, audit_actor=audit_actor
+    )
+
+
+def _request_rate(error: RateUnavailable, case_id: int) -> None:
+    """Fetch the missing NBP range, then complete the case's estimate (Celery chain)."""
+    chain(
+        fetch_rates.si(
+            currency=error.currency, start=error.fetch_start.isoformat(), end=error.fetch_end.isoformat()
+        ),
+        signature("disputes.tasks.complete_estimate", kwargs={"case_id": case_id}, immutable=True),
+    ).delay()
+
+
+def _wait_for_rate(case: Case, error: RateUnavailable, *, now: datetime, audit_actor: Actor) -> None:
+    case.estimate_status = EstimateStatus.WAITING_FOR_RATE
+    add_event(
+        case,
+        CaseEvent.Kind.ESTIMATE_WAITING,
+        actor=None,
+        audit_actor=audit_actor,
+        now=now,
+        data={
+            "currency": error.currency,
+            "on": error.on.isoformat(),
+            "error": type(error).__name__,
+            "fetch": [error.fetch_start.isoformat(), error.fetch_end.isoformat()],
+        },
+    )
+    # robust: an unreachable broker or NBP must not undo the committed claim; the sweep retries.
+    transaction.on_commit(partial(_request_rate, error, case.pk), robust=True)
+
+
+def claim_submit(*, case_id: int, actor: Actor, now: datetime, received_at: datetime | None = None) -> Case:
+    """Submit a draft claim: it is received, numbered, its deadlines set and its transactions held.
+
+    Checks the transactions again (the customer's card, settled, in no other open claim), flags every
+    transaction reported after its 13-month window (UUP-44-2; the report is the loss or theft report
+    when there is one, else the claim itself, as the liability engine takes it) without refusing the
+    claim, computes the
+    D+1 refund and reply deadlines, opens a DRAFT chargeback per transaction whose scheme window is
+    still open, stores the first liability estimate (or marks it WAITING_FOR_RATE and fetches the rate
+    after commit) and queues the acknowledgement. ``received_at`` (default ``now``): when the bank
+    received the claim, e.g. the time of the call on the 828 line.
+
+    :raises CaseNotFound, ActionNotPermitted: not the actor's case.
+    :raises InvalidCaseState: the claim is no longer a draft.
+    :raises NoTransactions, TransactionNotFound, TransactionNotSettled, TransactionAlreadyDisputed:
+    :raises InvalidClaim: ``received_at`` naive or in the future.
+    """
+    received_at = _instant(received_at or now, "received_at", now=now, required=True)
+    # Read and estimate before taking the lock: the estimate may wait on the NBP over HTTP.
+    try:
+        draft = Case.objects.select_related("customer", "card").get(pk=case_id)
+    except Case.DoesNotExist:
+        raise CaseNotFound() from None
+    check_visible(draft, actor)
+    if draft.state != CaseState.DRAFT:
+        raise InvalidCaseState("submit", state=draft.get_state_display())
+    links = list(draft.disputed.select_related("transaction").order_by("transaction__executed_at", "pk"))
+    reported_at = draft.reported_at or received_at
+    estimate = _estimate(links, cause=draft.cause, reported_at=reported_at, now=now) if links else _Estimate()
+
+    with case_atomic():
+        case = lock_case(case_id, actor)
+        _check_claimant(case.customer, actor)
+        current = list(case.disputed.select_related("transaction").order_by("transaction__executed_at", "pk"))
+        if [(x.transaction_id, x.amount) for x in current] != [(x.transaction_id, x.amount) for x in links]:
+            raise InvalidCaseState("the draft changed while it was submitted", state=case.get_state_display())
+        _claimed_transactions(case.customer, case.card, [x.transaction_id for x in current])
+        calendar = bank_calendar()
+        received_on, reported_on = warsaw_date(received_at), warsaw_date(reported_at)
+        windows = {}
+        for link in current:
+            tx = link.transaction
+            window = deadlines.claim_window_end(
+                debited_on=tx.debited_on or warsaw_date(tx.executed_at), calendar=calendar
+            )
+            windows[str(tx.pk)] = deadline_json(window)
+            note_computation(
+                case, deadline_computation("window", window, transaction=tx.pk, debited_on=tx.debited_on)
+            )
+            link.window_end_on, link.window_rule = window.due_date, window.rule
+            # The same report date the liability engine judges UUP-44-2-LATE by, so the flag and the
+            # engine's rule always agree: the loss report if there is one, else the claim's receipt.
+            link.out_of_window = reported_on > window.due_date
+            link.is_open = True
+        try:
+            with case_atomic():
+                CaseTransaction.objects.bulk_update(
+                    current, ["window_end_on", "window_rule", "out_of_window", "is_open"]
+                )
+        except IntegrityError:
+            raise TransactionAlreadyDisputed() from None
+
+        regime = deadlines.reply_regime_for(category=case.category)
+        computed = case_deadlines(
+            received_at=received_at, found_at=case.found_at, regime=regime, extended=False, calendar=calendar
+        )
+
+        def submitted() -> None:
+            case.number = _next_number(received_on.year)
+            case.received_at, case.reported_at, case.reply_regime = received_at, reported_at, regime
+            apply_refund_deadline(case, computed.refund)
+            apply_reply_deadline(case, computed.reply)
+            earliest = min(current, key=lambda x: x.window_end_on)
+            case.window_end_on = earliest.window_end_on
+            case.deadline_explanations = {**case.deadline_explanations, "window": windows}
+            case.out_of_window = any(x.out_of_window for x in current)
+            case.refund_owed = not all(x.out_of_window for x in current)
+            if estimate.assessment is not None:
+                case.estimate_status = EstimateStatus.ESTIMATED
+
+        run_transition(
+            case,
+            "submit",
+            case=case,
+            actor=actor,
+            now=now,
+            apply=submitted,
+            data={
+                "received_at": received_at.isoformat(),
+                "reported_at": reported_at.isoformat(),
+                "out_of_window": [x.transaction_id for x in current if x.out_of_window],
+            },
+            letter_context={"received_on": received_on.isoformat()},
+        )
+        if estimate.assessment is not None:
+            store_assessment(
+                case,
+                estimate.assessment,
+                kind=LiabilityAssessment.Kind.ESTIMATE,
+                actor=None,
+                now=now,
+                audit_actor=actor,
+            )
+        elif estimate.waiting is not None:
+            _wait_for_rate(case, estimate.waiting, now=now, audit_actor=actor)
+            case.save(update_fields=["estimate_status", "updated_at"])
+        _open_chargebacks(case, current, now=now, audit_actor=actor)
+    return case
+
+
+def _open_chargebacks(case: Case, links: list[CaseTransaction], *, now: datetime, audit_actor: Actor) -> None:
+    """A DRAFT fraud chargeback per settled transaction whose scheme filing window is still open."""
+    for link in links:
+        tx = link.transaction
+        if tx.processed_on is None:
+            continue
+        due = deadlines.chargeback_due(processed_on=tx.processed_on, scheme=case.card.brand)
+        note_computation(
+            case,
+            deadline_computation(
+                "chargeback_filing",
+                due,
+                transaction=tx.pk,
+                processed_on=tx.processed_on,
+                scheme=case.card.brand,
+            ),
+        )
+        if now >= due.due_at:
+            continue
+        chargeback = Chargeback.objects.create(
+            case=case,
+            transaction=tx,
+            scheme=case.card.brand,
+            reason_code=REASON_CODES[case.card.brand],
+            amount=link.amount,
+            filing_due_at=due.due_at,
+            filing_due_on=due.due_date,
+            filing_rule=due.rule,
+            deadline_explanations={"filing": deadline_json(due)},
+            created_at=now,
+        )
+        add_event(
+            case,
+            CaseEvent.Kind.CHARGEBACK_OPENED,
+            actor=None,
+            audit_actor=audit_actor,
+            now=now,
+            chargeback=chargeback,
+            data={"transaction": tx.pk, "filing_due_on": due.due_date.isoformat(), "rule": due.rule},
+        )
+
+
+def case_complete_estimate(*, case_id: int, now: datetime) -> bool:
+    """Complete a first estimate that waited for an NBP rate; True when it is (now or before) complete.
+
+    Idempotent: an estimated case is left alone; a rate still missing leaves it waiting (the sweep and
+    the fetch chain try again).
+
+    :raises CaseNotFound:
+    """
+    try:
+        case = Case.objects.get(pk=case_id)
+    except Case.DoesNotExist:
+        raise CaseNotFound() from None
+    if case.estimate_status != EstimateStatus.WAITING_FOR_RATE:
+        return True
+    links = list(case.disputed.select_related("transaction").order_by("transaction__executed_at", "pk"))
+    estimate = _estimate(links, cause=case.cause, reported_at=case.reported_at, now=now)
+    if estimate.assessment is None:
+        return False
+    with case_atomic():
+        case = lock_case(case_id, None)
+        if case.estimate_status != EstimateStatus.WAITING_FOR_RATE:
+            return True
+        stored = store_assessment(
+            case, estimate.assessment, kind=LiabilityAssessment.Kind.ESTIMATE, actor=None, now=now
+        )
+        case.estimate_status = EstimateStatus.ESTIMATED
+        case.save(update_fields=["estimate_status", "updated_at"])
+        add_event(
+            case,
+            CaseEvent.Kind.ESTIMATE_COMPLETED,
+            actor=None,
+            now=now,
+            data={
+                "assessment": stored.pk,
+                "customer_total": str(stored.customer_total),
+                "bank_total": str(stored.bank_total),
+            },
+        )
+    return True
+
+
+__all__ = [
+    "Circumstances",
+    "case_complete_estimate",
+    "claim_create_draft",
+    "claim_submit",
+    "claim_update_draft",
+    "store_assessment",
+    "transaction_facts",
+]

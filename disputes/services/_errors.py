@@ -1,0 +1,278 @@
+"""Why a dispute service refused: one exception per reason, each with a message in Polish and English.
+
+A refused action changes nothing (state, ledger and history are as before). ``str(error)`` is the
+message in the active language; ``error.message_in("en")`` in a given one; ``error.code`` is stable.
+"""
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+
+class DisputeError(Exception):
+    """A dispute action was refused; nothing was changed."""
+
+    code = "REFUSED"
+    message = _("The action was refused.")
+
+    def __init__(self, detail: str = "", **params: object) -> None:
+        self.detail = detail
+        self.params = params
+        super().__init__(detail or self.code)
+
+    def message_in(self, language: str) -> str:
+        """The message in ``language`` ("pl" or "en")."""
+        with translation.override(language):
+            return self._render()
+
+    def _render(self) -> str:
+        text = str(self.message)
+        return text % {k: str(v) for k, v in self.params.items()} if self.params else text
+
+    def __str__(self) -> str:
+        return self._render()
+
+
+class CaseNotFound(DisputeError, LookupError):
+    """No such case, or it is another customer's (answered exactly alike)."""
+
+    code = "CASE_NOT_FOUND"
+    message = _("There is no such case.")
+
+
+class ActionNotPermitted(DisputeError, PermissionError):
+    """The actor may not do this (a customer acting as staff, staff without the permission)."""
+
+    code = "NOT_PERMITTED"
+    message = _("You are not allowed to do this.")
+
+
+class InvalidClaim(DisputeError, ValueError):
+    """The claim's data is not valid (unknown channel or cause, a time in the future, a naive time)."""
+
+    code = "INVALID_CLAIM"
+    message = _("The claim is not valid: %(problem)s")
+
+
+class CardNotFound(DisputeError, LookupError):
+    """The card is not the customer's."""
+
+    code = "CARD_NOT_FOUND"
+    message = _("There is no such card.")
+
+
+class TransitionRefused(DisputeError):
+    """A workflow step that the state of the case or a rule does not allow."""
+
+    code = "TRANSITION_REFUSED"
+
+
+class InvalidCaseState(TransitionRefused):
+    """The step is not possible from the case's (or chargeback's) current state."""
+
+    code = "INVALID_STATE"
+    message = _("This cannot be done while the case is in state “%(state)s”.")
+
+
+class InvalidChargebackState(InvalidCaseState):
+    """The step is not possible from the chargeback's current state."""
+
+    code = "INVALID_CHARGEBACK_STATE"
+    message = _("This cannot be done while the chargeback is in state “%(state)s”.")
+
+
+class NoTransactions(TransitionRefused):
+    code = "NO_TRANSACTIONS"
+    message = _("Choose at least one transaction.")
+
+
+class TransactionNotFound(TransitionRefused, LookupError):
+    code = "TRANSACTION_NOT_FOUND"
+    message = _("A chosen transaction is not on this card.")
+
+
+class TransactionNotSettled(TransitionRefused):
+    code = "TRANSACTION_NOT_SETTLED"
+    message = _(
+        "Only transactions debited from the account can be claimed; a pending or reversed one cannot."
+    )
+
+
+class TransactionAlreadyDisputed(TransitionRefused):
+    code = "TRANSACTION_ALREADY_DISPUTED"
+    message = _("A chosen transaction is already in another open claim.")
+
+
+class TransactionAlreadyRefunded(TransitionRefused):
+    code = "TRANSACTION_ALREADY_REFUNDED"
+    message = _("A transaction of this claim was already refunded in another claim.")
+
+
+class RefundNotOwed(TransitionRefused):
+    code = "REFUND_NOT_OWED"
+    message = _("No D+1 refund is owed: every transaction was reported after its 13-month window.")
+
+
+class RefundAlreadyMade(TransitionRefused):
+    code = "REFUND_ALREADY_MADE"
+    message = _("The D+1 refund has already been made.")
+
+
+class LawEnforcementNoticeMissing(TransitionRefused):
+    code = "LAW_ENFORCEMENT_NOTICE_MISSING"
+    message = _(
+        "The refund can be withheld only with the written notice to law enforcement attached to the case."
+    )
+
+
+class WithholdingGroundsMissing(TransitionRefused):
+    code = "WITHHOLDING_GROUNDS_MISSING"
+    message = _("State the justified grounds for suspecting fraud by the customer.")
+
+
+class RefundDeadlinePassed(TransitionRefused):
+    code = "REFUND_DEADLINE_PASSED"
+    message = _("The D+1 refund deadline has passed; the refund can no longer be withheld.")
+
+
+class RefundQuestionOpen(TransitionRefused):
+    code = "REFUND_QUESTION_OPEN"
+    message = _("Make or withhold the D+1 refund first: its deadline waits for nobody.")
+
+
+class EstimateNotReady(TransitionRefused):
+    code = "ESTIMATE_NOT_READY"
+    message = _("The liability estimate waits for the NBP rate, so the bank's share cannot be refunded yet.")
+
+
+class ReplyAlreadyExtended(TransitionRefused):
+    code = "REPLY_ALREADY_EXTENDED"
+    message = _("The reply deadline has already been extended.")
+
+
+class DelayNoticeTooLate(TransitionRefused):
+    code = "DELAY_NOTICE_TOO_LATE"
+    message = _("The delay notice must go out before the reply deadline ends.")
+
+
+class ExtensionDetailsMissing(TransitionRefused):
+    code = "EXTENSION_DETAILS_MISSING"
+    message = _("A delay notice states the reason for the delay and what remains to be established.")
+
+
+class ExpectedReplyDateInvalid(TransitionRefused):
+    code = "EXPECTED_REPLY_DATE_INVALID"
+    message = _("The expected reply date must be between today and the extended deadline, %(due)s.")
+
+
+class ReplyDeadlineNotPassed(TransitionRefused):
+    code = "REPLY_DEADLINE_NOT_PASSED"
+    message = _("The reply deadline has not passed yet.")
+
+
+class ReplyDeadlinePassed(TransitionRefused):
+    code = "REPLY_DEADLINE_PASSED"
+    message = _("The reply deadline has passed: the claim is deemed accepted (REK-8).")
+
+
+class ReplyAlreadyDispatched(TransitionRefused):
+    code = "REPLY_ALREADY_DISPATCHED"
+    message = _("The reply has already been dispatched.")
+
+
+class ReplyNotDispatched(TransitionRefused):
+    code = "REPLY_NOT_DISPATCHED"
+    message = _("The decision letter has to be dispatched first.")
+
+
+class AssessmentMissing(TransitionRefused):
+    code = "ASSESSMENT_MISSING"
+    message = _("Assess the liability with the analyst's findings first.")
+
+
+class AssessmentRateUnavailable(TransitionRefused):
+    code = "ASSESSMENT_RATE_UNAVAILABLE"
+    message = _("The NBP exchange rate needed for the assessment is not available yet; try again later.")
+
+
+class NothingToRecover(TransitionRefused):
+    code = "NOTHING_TO_RECOVER"
+    message = _("Nothing is left to recover from the customer.")
+
+
+class MoneyNotSettled(TransitionRefused):
+    code = "MONEY_NOT_SETTLED"
+    message = _("The money of the case is not settled yet.")
+
+
+class ChargebacksPending(TransitionRefused):
+    code = "CHARGEBACKS_PENDING"
+    message = _("A chargeback of the case is still pending.")
+
+
+class ChargebackWindowClosed(TransitionRefused):
+    code = "CHARGEBACK_WINDOW_CLOSED"
+    message = _("The scheme's chargeback filing window has closed.")
+
+
+class ChargebackResponseWindowClosed(TransitionRefused):
+    code = "CHARGEBACK_RESPONSE_WINDOW_CLOSED"
+    message = _("The window to answer the second presentment has closed.")
+
+
+class ChargebackNotFound(DisputeError, LookupError):
+    code = "CHARGEBACK_NOT_FOUND"
+    message = _("There is no such chargeback.")
+
+
+class EvidenceInvalid(DisputeError, ValueError):
+    code = "EVIDENCE_INVALID"
+    message = _("The file cannot be added: %(problem)s")
+
+
+class EvidenceEmpty(EvidenceInvalid):
+    code = "EVIDENCE_EMPTY"
+    message = _("The file is empty.")
+
+
+class EvidenceTooLarge(EvidenceInvalid):
+    code = "EVIDENCE_TOO_LARGE"
+    message = _("The file is too large: a file can be at most %(limit)s.")
+
+
+class EvidenceTypeNotAllowed(EvidenceInvalid):
+    code = "EVIDENCE_TYPE_NOT_ALLOWED"
+    message = _(
+        "Only PDF, JPEG and PNG files can be added. We check what the file contains, not its name, "
+        "and this file is none of them."
+    )
+
+
+class InformationMissing(TransitionRefused):
+    code = "INFORMATION_MISSING"
+    message = _("Say what is asked or answered.")
+
+
+# The refusal raised for each failed transition guard (see ``guard`` in disputes/models).
+REFUSALS: dict[str, type[TransitionRefused]] = {
+    error.code: error
+    for error in (
+        NoTransactions,
+        RefundNotOwed,
+        RefundAlreadyMade,
+        LawEnforcementNoticeMissing,
+        RefundDeadlinePassed,
+        RefundQuestionOpen,
+        ReplyAlreadyExtended,
+        DelayNoticeTooLate,
+        ReplyDeadlineNotPassed,
+        ReplyDeadlinePassed,
+        ReplyAlreadyDispatched,
+        ReplyNotDispatched,
+        AssessmentMissing,
+        NothingToRecover,
+        MoneyNotSettled,
+        ChargebacksPending,
+        ChargebackWindowClosed,
+        ChargebackResponseWindowClosed,
+    )
+}

@@ -1,0 +1,417 @@
+"""The money and the end of a case: D+1 refund or its withholding, decision, reply, recovery, REK-8, close."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+
+from disputes.models import (
+    Case,
+    CaseState,
+    CaseTransaction,
+    LedgerEntry,
+    LedgerEntryKind,
+    LiabilityAssessment,
+)
+from disputes.rules import (
+    ZERO,
+    LedgerKind,
+    MoneyMove,
+    net_to_customer,
+    outcome_for,
+    provisional_refunds,
+    settlement_moves,
+)
+from disputes.services._core import (
+    HANDLE,
+    Actor,
+    Entry,
+    abandon_draft_chargebacks,
+    apply_transition,
+    case_atomic,
+    close_links,
+    ledger_write,
+    ledger_write_many,
+    lock_case,
+    record_transitions,
+    require_staff,
+    run_transition,
+)
+from disputes.services._errors import (
+    EstimateNotReady,
+    InformationMissing,
+    InvalidClaim,
+    WithholdingGroundsMissing,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyResult:
+    """A case after a money step, the ledger entries of that step, and whether this call wrote them."""
+
+    case: Case
+    entries: list[LedgerEntry]
+    created: bool
+
+
+def _amounts(case: Case) -> dict[int, Decimal]:
+    return {link.transaction_id: link.amount for link in case.disputed.all()}
+
+
+def _entries_of(case: Case, kind: str) -> list[LedgerEntry]:
+    return list(case.ledger_entries.filter(kind=kind).order_by("transaction_id"))
+
+
+def _refund_policy() -> str:
+    return settings.KARTOSFERA_POLICIES.get("REFUND_POLICY", "FULL_THEN_RECOVER")
+
+
+def case_refund_provisionally(*, case_id: int, actor: Actor, now: datetime) -> MoneyResult:
+    """Make the D+1 refund (`UUP-46-1`) of every transaction reported in time, once.
+
+    Policy REFUND_POLICY: FULL_THEN_RECOVER refunds the whole amount, NET_OF_CAP the bank's share of
+    the first estimate. Safe to repeat: once made, another call (a double click, a retried task, a
+    concurrent worker) returns the entries already written and writes nothing.
+
+    :raises CaseNotFound, ActionNotPermitted, InvalidCaseState:
+    :raises RefundNotOwed: every transaction was reported after its 13-month window.
+    :raises EstimateNotReady: NET_OF_CAP and the estimate waits for a rate.
+    :raises TransactionAlreadyRefunded: a transaction was refunded in another claim.
+    """
+    with case_atomic():
+        case = lock_case(case_id, actor)
+        require_staff(actor, HANDLE)
+        if case.refunded_at is not None:
+            return MoneyResult(case, _entries_of(case, LedgerEntryKind.PROVISIONAL_REFUND), created=False)
+        links = list(case.disputed.all())
+        amounts = {link.transaction_id: link.amount for link in links}
+        owed = [link.transaction_id for link in links if not link.out_of_window]
+        policy = _refund_policy()
+        bank_shares = None
+        if policy == "NET_OF_CAP":
+            estimate = (
+                case.assessments.filter(kind=LiabilityAssessment.Kind.ESTIMATE)
+                .order_by("-created_at", "-pk")
+                .first()
+            )
+            if estimate is None:
+                raise EstimateNotReady(f"estimate {case.estimate_status}")
+            bank_shares = {
+                int(line["transaction_id"]): Decimal(line["bank"]) for line in estimate.result["lines"]
+            }
+        refunds = provisional_refunds(policy=policy, amounts=amounts, owed=owed, bank_shares=bank_shares)
+        row = run_transition(
+            case,
+            "refund_provisionally",
+            case=case,
+            actor=actor,
+            now=now,
+            data={"policy": policy, "refunds": {str(k): str(v) for k, v in refunds.items()}},
+            letter_context={"policy": policy, "total": str(sum(refunds.values(), Decimal("0.00")))},
+        )
+        entries = ledger_write(
+            case,
+            [Entry(tx, LedgerKind.PROVISIONAL_REFUND, amount, amounts[tx]) for tx, amount in refunds.items()],
+            transition=row,
+            actor=actor,
+            now=now,
+        )
+    return MoneyResult(case, entries, created=True)
+
+
+def case_withhold_refund(*, case_id: int, grounds: str, actor: Actor, now: datetime) -> Case:
+    """Withhold the D+1 refund under the fraud exception (`UUP-46-1-FRAUD`).
+
+    Only with justified, documented grounds to suspect fraud by the customer, the written notice to
+    law enforcement attached to the case (evidence LAW_ENFORCEMENT_NOTICE), and before the refund
+    deadline ends. Needs ``disputes.approve_decision``.
+
+    :raises CaseNotFound, ActionNotPermitted, InvalidCaseState:
+    :raises WithholdingGroundsMissing: :raises LawEnforcementNoticeMissing:
+    :raises RefundDeadlinePassed: :raises RefundNotOwed: :raises RefundAlreadyMade:
+    """
+    grounds = grounds.strip()
+    with case_atomic():
+        case = lock_case(case_id, actor)
+        if not grounds:
+            raise WithholdingGroundsMissing("no grounds")
+        notices = list(case.evidence.filter(kind="LAW_ENFORCEMENT_NOTICE").values_list("pk", "sha256"))
+        run_transition(
+            case,
+            "withhold_refund",
+            case=case,
+            actor=actor,
+            now=now,
+            reason=grounds,
+            grounds=grounds,
+            data={"law_enforcement_notices": [{"evidence": pk, "sha256": sha} for pk, sha in notices]},
+            letter_context={"grounds": grounds},
+        )
+    return case
+
+
+def _write_moves(
+    case: Case, moves: list[MoneyMove], *, transition, actor: Actor, now: datetime
+) -> list[LedgerEntry]:
+    amounts = _amounts(case)
+    return ledger_write(
+        case,
+        [Entry(move.key, move.kind, move.amount, amounts[move.key]) for move in moves],  # type: ignore[arg-type]
+        transition=transition,
+        actor=actor,
+        now=now,
+    )
+
+
+def case_decide(*, case_id: int, actor: Actor, now: datetime, reason: str = "") -> MoneyResult:
+    """Decide the claim on the latest analyst assessment; the outcome follows from its shares.
+
+    The bank's share is what the customer finally gets back. What is still owed is refunded at once
+    (the acceptance path); a provisional refund above it is recovered only after the decision letter
+    is dispatched (``case_recover_customer_share``). Queues the decision letter.
+
+    :raises CaseNotFound, ActionNotPermitted, InvalidCaseState:
+    :raises AssessmentMissing: no analyst assessment stored. :raises RefundQuestionOpen: the D+1
+        refund is neither made nor withheld. :raises ReplyDeadlinePassed: too late (REK-8 applies).
+    """
+    with case_atomic():
+        case = lock_case(case_id, actor)
+        assessment = (
+            case.assessments.filter(kind=LiabilityAssessment.Kind.ANALYST)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        outcome = (
+            outcome_for(customer_total=assessment.customer_total, bank_total=assessment.bank_total)
+            if assessment is not None
+            else ""
+        )
+        data: dict = {}
+        moves: list[MoneyMove] = []
+
+        def decided() -> None:
+            case.decision_assessment = assessment
+            case.customer_share, case.bank_share = assessment.customer_total, assessment.bank_total
+            moves.extend(case.settlement_moves())
+            data.update(
+                outcome=outcome,
+                assessment=assessment.pk,
+                customer_share=str(assessment.customer_total),
+                bank_share=str(assessment.bank_total),
+                refunded_now=str(sum((m.amount for m in moves if m.kind == LedgerKind.FINAL_REFUND), ZERO)),
+                to_recover=str(sum((m.amount for m in moves if m.kind == LedgerKind.RECOVERY), ZERO)),
+                rules=[line["rule"] for line in assessment.result["lines"]],
+                reason=reason.strip(),
+            )
+
+        row = run_transition(
+            case,
+            "decide",
+            case=case,
+            actor=actor,
+            now=now,
+            reason=reason.strip(),
+            outcome=outcome,
+            apply=decided,
+            data=data,
+            letter_context=data,
+        )
+        # The acceptance path: what the customer is still owed is refunded at once.
+        refunds = [move for move in moves if move.kind == LedgerKind.FINAL_REFUND]
+        entries = _write_moves(case, refunds, transition=row, actor=actor, now=now)
+    return MoneyResult(case, entries, created=True)
+
+
+def case_dispatch_reply(*, case_id: int, dispatched_at: datetime, actor: Actor, now: datetime) -> Case:
+    """Record that the decision letter (the reply) left the bank: dispatch in time is what counts (REK-6).
+
+    Called by the letters step (actor None) or staff. ``dispatched_at`` may be before ``now``.
+
+    :raises CaseNotFound, ActionNotPermitted, InvalidCaseState: :raises InvalidClaim: in the future.
+    :raises ReplyAlreadyDispatched: :raises ReplyDeadlinePassed: dispatched after the deadline ended.
+    """
+    if dispatched_at > now:
+        raise InvalidClaim("dispatched_at is in the future", problem="dispatched_at")
+    with case_atomic():
+        case = lock_case(case_id, actor)
+        # The guard "reply still in time" is judged at the dispatch instant, not at the recording.
+        run_transition(
+            case,
+            "dispatch_reply",
+            case=case,
+            actor=actor,
+            now=dispatched_at,
+            data={"dispatched_at": dispatched_at.isoformat(), "recorded_at": now.isoformat()},
+        )
+    return case
+
+
+def case_recover_customer_share(*, case_id: int, actor: Actor, now: datetime) -> MoneyResult:
+    """Recover the customer's share refunded provisionally (FULL_THEN_RECOVER), after the final decision.
+
+    Only once the decision letter stating the amount and its reason was dispatched. Safe to repeat:
+    after the recovery, another call returns the entries already written.
+
+    :raises CaseNotFound, ActionNotPermitted, InvalidCaseState:
+    :raises ReplyNotDispatched: :raises NothingToRecover:
+    """
+    with case_atomic():
+        case = lock_case(case_id, actor)
+        require_staff(actor, HANDLE)
+        if case.recovered_at is not None and not case.settlement_moves():
+            return MoneyResult(case, _entries_of(case, LedgerEntryKind.RECOVERY), created=False)
+        moves = [move for move in case.settlement_moves() if move.kind == LedgerKind.RECOVERY]
+        row = run_transition(
+            case,
+            "recover_customer_share",
+            case=case,
+            actor=actor,
+            now=now,
+            data={"recovered": {str(m.key): str(m.amount) for m in moves}},
+        )
+        entries = _write_moves(case, moves, transition=row, actor=actor, now=now)
+    return MoneyResult(case, entries, created=True)
+
+
+def case_deem_accepted(*, case_id: int, actor: Actor, now: datetime) -> MoneyResult:
+    """REK-8: the reply deadline passed without a dispatched reply; the claim is resolved for the customer.
+
+    The acceptance path starts at once: everything disputed that is not refunded is refunded, and
+    nothing is ever recovered. Run by the sweep (actor None) or a supervisor. Safe to repeat.
+
+    :raises CaseNotFound, ActionNotPermitted, InvalidCaseState:
+    :raises ReplyDeadlineNotPassed: :raises ReplyAlreadyDispatched:
+    """
+    with case_atomic():
+        case = lock_case(case_id, actor)
+        if case.state == CaseState.DEEMED_ACCEPTED:
+            return MoneyResult(case, _entries_of(case, LedgerEntryKind.FINAL_REFUND), created=False)
+        [result] = deem_accepted_locked([case], actor=actor, now=now)
+    return result
+
+
+_DEEMED_FIELDS = ["state", "outcome", "deemed_accepted_at", "resume_state", "updated_at"]
+
+
+def deem_accepted_locked(cases: list[Case], *, actor: Actor, now: datetime) -> list[MoneyResult]:
+    """Deem accepted (REK-8) cases the caller has locked, a few queries for the whole batch.
+
+    The one implementation behind ``case_deem_accepted`` and the sweep: each case is checked by its
+    transition's guards, and ends with everything disputed refunded (FINAL_REFUND) and its letter queued.
+
+    :raises InvalidCaseState, ActionNotPermitted, ReplyDeadlineNotPassed, ReplyAlreadyDispatched:
+    """
+    ids = [case.pk for case in cases]
+    amounts: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for case_id, tx, amount in CaseTransaction.objects.filter(case_id__in=ids).values_list(
+        "case_id", "transaction_id", "amount"
+    ):
+        amounts[case_id][tx] = amount
+    paid: dict[int, list] = defaultdict(list)
+    for case_id, *entry in LedgerEntry.objects.filter(case_id__in=ids).values_list(
+        "case_id", "transaction_id", "kind", "amount"
+    ):
+        paid[case_id].append(entry)
+    applied, moves_of = [], {}
+    for case in cases:
+        owed = amounts[case.pk]
+        # Deemed accepted: the customer gets back everything disputed, whatever was decided before.
+        moves = settlement_moves(amounts=owed, targets=owed, net=net_to_customer(paid[case.pk]))
+        data = {
+            "reply_due_on": case.reply_due_on.isoformat() if case.reply_due_on else None,
+            "reply_rule": case.reply_rule,
+            "deemed": True,
+            "refunded_now": {str(m.key): str(m.amount) for m in moves},
+        }
+        applied.append(
+            apply_transition(
+                case,
+                "deem_accepted",
+                case=case,
+                actor=actor,
+                now=now,
+                reason="REK-8",
+                data=data,
+                letter_context=data,
+            )
+        )
+        case.updated_at = now
+        moves_of[case.pk] = moves
+    Case.objects.bulk_update(cases, _DEEMED_FIELDS)
+    rows = record_transitions(applied)
+    entries = ledger_write_many(
+        [
+            (item.case, Entry(m.key, m.kind, m.amount, amounts[item.case.pk][m.key]), row)  # type: ignore[index]
+            for item, row in zip(applied, rows, strict=True)
+            for m in moves_of[item.case.pk]
+        ],
+        actor=actor,
+        now=now,
+    )
+    return [MoneyResult(case, [e for e in entries if e.case_id == case.pk], created=True) for case in cases]
+
+
+def case_withdraw(*, case_id: int, reason: str, actor: Actor, now: datetime) -> MoneyResult:
+    """The customer withdraws the claim: its transactions are released and a refund made is reversed.
+
+    Chargebacks not yet filed are dropped; filed ones stay to be resolved with the acquirer.
+
+    :raises CaseNotFound, ActionNotPermitted, InvalidCaseState: :raises InformationMissing: no reason.
+    """
+    reason = reason.strip()
+    with case_atomic():
+        case = lock_case(case_id, actor)
+        if not reason:
+            raise InformationMissing("no reason")
+        net = net_to_customer(case.ledger_entries.values_list("transaction_id", "kind", "amount"))
+        reversals = [MoneyMove(tx, LedgerKind.REVERSAL, amount) for tx, amount in net.items() if amount > 0]
+        row = run_transition(
+            case,
+            "withdraw",
+            case=case,
+            actor=actor,
+            now=now,
+            reason=reason,
+            data={"reversed": {str(m.key): str(m.amount) for m in reversals}},
+        )
+        entries = _write_moves(case, reversals, transition=row, actor=actor, now=now)
+        close_links(case)
+        abandon_draft_chargebacks(case, actor=actor, now=now, reason="claim withdrawn")
+    return MoneyResult(case, entries, created=True)
+
+
+def case_close(*, case_id: int, actor: Actor, now: datetime) -> Case:
+    """Close a decided case whose money is settled and whose chargebacks are finished.
+
+    :raises CaseNotFound, ActionNotPermitted, InvalidCaseState:
+    :raises ReplyNotDispatched: :raises MoneyNotSettled: :raises ChargebacksPending:
+    """
+    with case_atomic():
+        case = lock_case(case_id, actor)
+        net = net_to_customer(case.ledger_entries.values_list("transaction_id", "kind", "amount"))
+        run_transition(
+            case,
+            "close",
+            case=case,
+            actor=actor,
+            now=now,
+            data={"net_refunded": {str(k): str(v) for k, v in sorted(net.items())}},
+        )
+        close_links(case)
+    return case
+
+
+__all__ = [
+    "MoneyResult",
+    "case_close",
+    "case_decide",
+    "case_deem_accepted",
+    "case_dispatch_reply",
+    "case_recover_customer_share",
+    "case_refund_provisionally",
+    "case_withdraw",
+    "case_withhold_refund",
+    "deem_accepted_locked",
+]

@@ -1,0 +1,410 @@
+"""Working a case: assignment, review, questions to the customer, the extension, evidence, the assessment."""
+
+import hashlib
+import logging
+from datetime import date, datetime
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.files import File
+from django.db import transaction
+
+from deadlines import api as deadlines
+from disputes import filetypes
+from disputes.models import (
+    FINISHED_STATES,
+    RESUMABLE_STATES,
+    STAFF_GROUPS,
+    Case,
+    CaseEvent,
+    CaseLetterRequest,
+    CaseState,
+    Evidence,
+    EvidenceKind,
+    LiabilityAssessment,
+)
+from disputes.rules import expected_reply_date_problem
+from disputes.services._claims import store_assessment, transaction_facts
+from disputes.services._core import (
+    HANDLE,
+    SUPERVISE,
+    Actor,
+    add_event,
+    case_atomic,
+    check_visible,
+    is_own_case,
+    lock_case,
+    require_staff,
+    run_transition,
+)
+from disputes.services._deadlines import apply_reply_deadline
+from disputes.services._errors import (
+    ActionNotPermitted,
+    AssessmentRateUnavailable,
+    CaseNotFound,
+    EvidenceEmpty,
+    EvidenceInvalid,
+    EvidenceTooLarge,
+    EvidenceTypeNotAllowed,
+    ExpectedReplyDateInvalid,
+    ExtensionDetailsMissing,
+    InformationMissing,
+    InvalidCaseState,
+)
+from kartosfera.legaltime import warsaw_date
+from liability.api import Findings
+from liability.services import RateUnavailable, liability_assess
+from liability.tasks import fetch_rates
+
+logger = logging.getLogger(__name__)
+
+# Where an analyst may (re)assess liability: the case is being worked and not yet decided.
+ASSESSABLE_STATES = (*RESUMABLE_STATES, CaseState.AWAITING_CUSTOMER)
+CUSTOMER_EVIDENCE = (EvidenceKind.POLICE_REPORT, EvidenceKind.CUSTOMER_DOCUMENT, EvidenceKind.OTHER)
+
+
+def case_assign(*, case_id: int, assignee: Actor, actor: Actor, now: datetime) -> Case:
+    """Give the case to an analyst: a supervisor assigns anyone, an analyst takes a case for themselves.
+
+    :raises CaseNotFound: :raises ActionNotPermitted: :raises InvalidCaseState: not open.
+    """
+    with case_atomic():
+        case = lock_case(case_id, actor)
+        if actor is None or assignee is None:
+            raise ActionNotPermitted("assignment needs a person and an assignee")
+        if assignee.pk == actor.pk:
+            require_staff(actor, HANDLE)
+        else:
+            require_staff(actor, SUPERVISE)
+        if not (assignee.is_active and assignee.has_perm(HANDLE)):
+            raise ActionNotPermitted(f"user {assignee.pk} may not handle cases")
+        if case.state == CaseState.DRAFT or case.state in FINISHED_STATES:
+            raise InvalidCaseState("assign", state=case.get_state_display())
+        previous = case.assignee_id
+        case.assignee = assignee
+        case.save(update_fields=["assignee", "updated_at"])
+        add_event(
+            case, CaseEvent.Kind.ASSIGNED, actor=actor, now=now, data={"from": previous, "to": assignee.pk}
+        )
+    return case
+
+
+def case_start_review(*, case_id: int, actor: Actor, now: datetime) -> Case:
+    """An analyst starts reviewing a submitted case (and takes it when nobody has it).
+
+    :raises CaseNotFound, ActionNotPermitted, InvalidCaseState:
+    """
+    with case_atomic():
+        case = lock_case(case_id, actor)
+
+        def take() -> None:
+            if case.assignee_id is None:
+                case.assignee = actor
+
+        run_transition(case, "start_review", case=case, actor=actor, now=now, apply=take)
+    return case
+
+
+def case_request_information(*, case_id: int, questions: str, actor: Actor, now: datetime) -> Case:
+    """Ask the customer for information; the reply deadline keeps running (the law has no pause).
+
+    :raises CaseNotFound, ActionNotPermitted, InvalidCaseState: :raises InformationMissing: no questions.
+    :raises RefundQuestionOpen: the D+1 refund is neither made nor withheld yet.
+    """
+    questions = questions.strip()
+    with case_atomic():
+        case = lock_case(case_id, actor)
+        if not questions:
+            raise InformationMissing("no questions")
+        run_transition(
+            case,
+            "request_information",
+            case=case,
+            actor=actor,
+            now=now,
+            data={"questions": questions},
+            letter_context={"questions": questions, "reply_due_on": case.reply_due_on.isoformat()},
+        )
+    return case
+
+
+def case_customer_responded(*, case_id: int, response: str, actor: Actor, now: datetime) -> Case:
+    """The customer's answer to a request for information: the case returns to where it was.
+
+    :raises CaseNotFound, ActionNotPermitted, InvalidCaseState: :raises InformationMissing: no answer.
+    """
+    response = response.strip()
+    with case_atomic():
+        case = lock_case(case_id, actor)
+        if not response:
+            raise InformationMissing("no answer")
+        run_transition(
+            case, "customer_responded", case=case, actor=actor, now=now, data={"response": response}
+        )
+    return case
+
+
+def case_extend_reply(
+    *, case_id: int, reason: str, outstanding: str, expected_reply_on: date, actor: Actor, now: datetime
+) -> Case:
+    """Extend the reply deadline to 60 days (35 business days) with a delay notice (`REK-7`).
+
+    The notice goes out now, before the original deadline, and states the reason for the delay, what
+    remains to be established and the expected reply date, which may not be after the extended
+    deadline. The DELAY_NOTICE letter is queued with those three.
+
+    :raises CaseNotFound, ActionNotPermitted, InvalidCaseState:
+    :raises ExtensionDetailsMissing: no reason or nothing outstanding.
+    :raises ReplyAlreadyExtended: :raises DelayNoticeTooLate: the original deadline has ended.
+    :raises ExpectedReplyDateInvalid: in the past or after the extended deadline.
+    """
+    reason, outstanding = reason.strip(), outstanding.strip()
+    with case_atomic():
+        case = lock_case(case_id, actor)
+        if not reason or not outstanding:
+            raise ExtensionDetailsMissing("reason and outstanding are required")
+        data: dict = {}
+        letter: dict = {}
+
+        def extend() -> None:
+            # After the guards: the case is submitted and the original deadline has not ended.
+            extended = deadlines.reply_due(
+                received_at=case.received_at, regime=case.reply_regime, extended=True
+            )
+            problem = expected_reply_date_problem(
+                expected_on=expected_reply_on, today=warsaw_date(now), extended_due_on=extended.due_date
+            )
+            if problem is not None:
+                raise ExpectedReplyDateInvalid(problem, due=extended.due_date.isoformat())
+            data.update(
+                original={"due_on": case.reply_due_on.isoformat(), "rule": case.reply_rule},
+                extended={"due_on": extended.due_date.isoformat(), "rule": extended.rule},
+                expected_reply_on=expected_reply_on.isoformat(),
+                outstanding=outstanding,
+            )
+            letter.update(
+                reason=reason,
+                outstanding=outstanding,
+                expected_reply_on=expected_reply_on.isoformat(),
+                extended_due_on=extended.due_date.isoformat(),
+                rule=extended.rule,
+            )
+            case.extension_reason, case.extension_outstanding = reason, outstanding
+            case.expected_reply_on = expected_reply_on
+            case.reply_reminded_days = None  # the reminders count down to the new date
+            apply_reply_deadline(case, extended)
+
+        run_transition(
+            case,
+            "extend_reply",
+            case=case,
+            actor=actor,
+            now=now,
+            reason=reason,
+            apply=extend,
+            data=data,
+            letter_context=letter,
+        )
+    return case
+
+
+def _request_rate_now(error: RateUnavailable) -> None:
+    try:
+        fetch_rates.delay(
+            currency=error.currency, start=error.fetch_start.isoformat(), end=error.fetch_end.isoformat()
+        )
+    except Exception:  # the analyst is told to try again; the beat fetch brings the rate anyway
+        logger.exception("could not request the NBP rates %s..%s", error.fetch_start, error.fetch_end)
+
+
+def case_assess_liability(
+    *, case_id: int, findings: Findings, actor: Actor, now: datetime, note: str = ""
+) -> LiabilityAssessment:
+    """Assess the customer's liability with the analyst's findings and store it (replayable).
+
+    :raises CaseNotFound, ActionNotPermitted: :raises InvalidCaseState: not under review.
+    :raises AssessmentRateUnavailable: an NBP rate is missing; its fetch has been requested.
+    """
+    try:
+        case = Case.objects.get(pk=case_id)
+    except Case.DoesNotExist:
+        raise CaseNotFound() from None
+    check_visible(case, actor)
+    require_staff(actor, HANDLE)
+    if case.state not in ASSESSABLE_STATES:
+        raise InvalidCaseState("assess_liability", state=case.get_state_display())
+    links = list(case.disputed.select_related("transaction").order_by("transaction__executed_at", "pk"))
+    try:
+        assessment = liability_assess(
+            transactions=transaction_facts(links),
+            reported_at=case.reported_at,
+            cause=case.cause,
+            findings=findings,
+            now=now,
+        )
+    except RateUnavailable as error:
+        transaction.on_commit(partial(_request_rate_now, error))
+        raise AssessmentRateUnavailable(str(error)) from error
+    with case_atomic():
+        case = lock_case(case_id, actor)
+        if case.state not in ASSESSABLE_STATES:
+            raise InvalidCaseState("assess_liability", state=case.get_state_display())
+        stored = store_assessment(
+            case, assessment, kind=LiabilityAssessment.Kind.ANALYST, actor=actor, now=now, note=note.strip()
+        )
+        add_event(
+            case,
+            CaseEvent.Kind.LIABILITY_ASSESSED,
+            actor=actor,
+            now=now,
+            data={
+                "assessment": stored.pk,
+                "findings": stored.findings,
+                "customer_total": str(stored.customer_total),
+                "bank_total": str(stored.bank_total),
+                "rules": [line["rule"] for line in stored.result["lines"]],
+            },
+        )
+    return stored
+
+
+def case_add_evidence(
+    *, case_id: int, kind: str, file: File, actor: Actor, now: datetime, description: str = ""
+) -> Evidence:
+    """Attach a document to the case (stored under MEDIA_ROOT/evidence/, with its SHA-256).
+
+    Customers add police reports and their own documents; the notice to law enforcement and the
+    delay notice are the bank's, added by staff. The same file twice is one piece of evidence.
+
+    :raises CaseNotFound: :raises ActionNotPermitted: :raises InvalidCaseState: the case is finished.
+    The type is judged from the file's first bytes (PDF, JPEG, PNG), never from its name or the
+    browser's word, and the file is stored under the extension of the type it really is.
+
+    :raises EvidenceInvalid: unknown kind. :raises EvidenceEmpty: :raises EvidenceTooLarge: over
+        ``DISPUTES_EVIDENCE_MAX_BYTES``. :raises EvidenceTypeNotAllowed: not a PDF, JPEG or PNG.
+    """
+    if kind not in EvidenceKind.values:
+        raise EvidenceInvalid(f"unknown kind {kind!r}", problem=kind)
+    limit = settings.DISPUTES_EVIDENCE_MAX_BYTES
+    if (getattr(file, "size", None) or 0) > limit:  # refuse before reading a huge upload
+        raise EvidenceTooLarge("file too large", limit=_size_in_words(limit))
+    digest, size, head = hashlib.sha256(), 0, b""
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+        if len(head) < filetypes.HEAD_BYTES:
+            head += chunk[: filetypes.HEAD_BYTES - len(head)]
+    file.seek(0)
+    if size == 0:
+        raise EvidenceEmpty("empty file")
+    if size > limit:
+        raise EvidenceTooLarge("file too large", limit=_size_in_words(limit))
+    file_type = filetypes.sniff(head)
+    if file_type is None:
+        raise EvidenceTypeNotAllowed(f"content starts with {head[:8]!r}")
+    sha256 = digest.hexdigest()
+    with case_atomic():
+        case = lock_case(case_id, actor)
+        if not is_own_case(case, actor):
+            require_staff(actor, HANDLE)
+        elif kind not in CUSTOMER_EVIDENCE:
+            raise ActionNotPermitted(f"customers do not add {kind}")
+        if case.state in FINISHED_STATES:
+            raise InvalidCaseState("add_evidence", state=case.get_state_display())
+        existing = case.evidence.filter(sha256=sha256).first()
+        if existing is not None:
+            return existing
+        name = (getattr(file, "name", "") or "document").rsplit("/", 1)[-1][:200]
+        evidence = Evidence(
+            case=case,
+            kind=kind,
+            sha256=sha256,
+            original_name=name,
+            size=size,
+            content_type=file_type.content_type,
+            description=description.strip(),
+            uploaded_at=now,
+            uploaded_by=actor,
+        )
+        evidence.file.save(f"{sha256}.{file_type.extension}", file, save=False)
+        evidence.save()
+        add_event(
+            case,
+            CaseEvent.Kind.EVIDENCE_ADDED,
+            actor=actor,
+            now=now,
+            data={"evidence": evidence.pk, "kind": kind, "sha256": sha256, "name": name},
+        )
+    return evidence
+
+
+def _size_in_words(size: int) -> str:
+    """A size limit as people say it: ``20 MB``, ``512 kB``, ``100 B``."""
+    for unit, factor in (("MB", 1024 * 1024), ("kB", 1024)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor} {unit}"
+    return f"{size} B"
+
+
+def case_add_note(*, case_id: int, text: str, actor: Actor, now: datetime) -> CaseEvent:
+    """An internal note of staff on the case.
+
+    :raises CaseNotFound, ActionNotPermitted: :raises InformationMissing: empty note.
+    """
+    text = text.strip()
+    with case_atomic():
+        case = lock_case(case_id, actor)
+        require_staff(actor, HANDLE)
+        if not text:
+            raise InformationMissing("empty note")
+        return add_event(case, CaseEvent.Kind.NOTE, actor=actor, now=now, data={"text": text})
+
+
+def staff_groups_ensure() -> list[str]:
+    """Make sure the dispute staff groups exist with their permissions (migration 0003 creates them)."""
+    with transaction.atomic():
+        for name, codenames in STAFF_GROUPS.items():
+            group, _ = Group.objects.get_or_create(name=name)
+            group.permissions.add(
+                *Permission.objects.filter(content_type__app_label="disputes", codename__in=codenames)
+            )
+    return list(STAFF_GROUPS)
+
+
+def letter_request_fulfil(*, letter_request_id: int, actor: Actor, now: datetime) -> CaseLetterRequest:
+    """Mark a requested letter as written and sent (the letters app calls this); idempotent.
+
+    A decision letter's dispatch is what counts for the reply deadline: record it with
+    ``case_dispatch_reply`` too.
+
+    :raises CaseNotFound: no such letter request, or the actor may not see its case.
+    :raises ActionNotPermitted: neither the system nor staff handling cases.
+    """
+    require_staff(actor, HANDLE, system_allowed=True)
+    case_id = CaseLetterRequest.objects.filter(pk=letter_request_id).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise CaseNotFound()
+    with case_atomic():
+        lock_case(case_id, actor)
+        letter = CaseLetterRequest.objects.select_for_update().get(pk=letter_request_id)
+        if letter.fulfilled_at is None:
+            letter.fulfilled_at = now
+            letter.save(update_fields=["fulfilled_at"])
+    return letter
+
+
+__all__ = [
+    "ASSESSABLE_STATES",
+    "case_add_evidence",
+    "case_add_note",
+    "case_assess_liability",
+    "case_assign",
+    "case_customer_responded",
+    "case_extend_reply",
+    "case_request_information",
+    "case_start_review",
+    "letter_request_fulfil",
+    "staff_groups_ensure",
+]

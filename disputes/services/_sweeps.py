@@ -1,0 +1,175 @@
+"""The beat sweeps: escalations, reminders, REK-8 and chargeback alerts, in bounded batches.
+
+Each sweep reads one of the indexed deadline columns through a partial index, takes at most
+``batch_size`` rows (locked with SKIP LOCKED on PostgreSQL, so two sweeps running at once share the
+work instead of waiting), and is idempotent: a flag on the row and a unique once-only key on the
+history row mean a second run, or a concurrent one, does nothing more.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from disputes.models import Case, CaseEvent, Chargeback
+from disputes.selectors import (
+    cases_refund_escalation_due,
+    cases_reply_overdue,
+    cases_reply_reminder_due,
+    cases_waiting_for_rate,
+    chargebacks_filing_alert_due,
+)
+from disputes.services._claims import case_complete_estimate
+from disputes.services._core import add_events, case_atomic
+from disputes.services._money import deem_accepted_locked
+
+logger = logging.getLogger(__name__)
+
+
+def cases_escalate_refunds(*, now: datetime, within: timedelta, batch_size: int) -> int:
+    """Flag D+1 refunds due within ``within`` and still not made to the supervisors, once; return how many."""
+    with case_atomic():
+        cases = list(
+            cases_refund_escalation_due(now=now, within=within)
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("refund_due_at")
+            .only("pk", "number", "refund_due_at", "refund_due_on", "assignee_id", "refund_escalated_at")[
+                :batch_size
+            ]
+        )
+        Case.objects.filter(pk__in=[case.pk for case in cases]).update(
+            refund_escalated_at=now, updated_at=now
+        )
+        add_events(
+            [
+                (
+                    CaseEvent(
+                        case=case,
+                        kind=CaseEvent.Kind.REFUND_ESCALATED,
+                        key=f"refund-escalation:{case.refund_due_on.isoformat()}",
+                        data={
+                            "refund_due_at": case.refund_due_at.isoformat(),
+                            "assignee": case.assignee_id,
+                            "queue": "SUPERVISORS",
+                        },
+                        occurred_at=now,
+                    ),
+                    case,
+                    {"refund_escalated_at": case.refund_escalated_at},
+                    {"refund_escalated_at": now},
+                )
+                for case in cases
+            ],
+            ignore_conflicts=True,
+        )
+    return len(cases)
+
+
+def cases_remind_reply_due(*, now: datetime, thresholds: Iterable[int], batch_size: int) -> int:
+    """Remind the assignee of replies due within each threshold (days), once per case per threshold.
+
+    Thresholds are taken smallest first, so a case first found 2 days before its deadline gets the
+    2-day reminder, not also the 7-day one. Returns the number of reminders recorded.
+    """
+    sent = 0
+    for days in sorted(set(thresholds)):
+        with case_atomic():
+            cases = list(
+                cases_reply_reminder_due(now=now, days=days)
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("reply_due_at")
+                .only("pk", "number", "reply_due_at", "reply_due_on", "assignee_id", "reply_reminded_days")[
+                    : batch_size - sent
+                ]
+            )
+            Case.objects.filter(pk__in=[case.pk for case in cases]).update(
+                reply_reminded_days=days, updated_at=now
+            )
+            add_events(
+                [
+                    (
+                        CaseEvent(
+                            case=case,
+                            kind=CaseEvent.Kind.REPLY_REMINDER,
+                            key=f"reply-reminder:{case.reply_due_on.isoformat()}:{days}",
+                            data={
+                                "days": days,
+                                "reply_due_at": case.reply_due_at.isoformat(),
+                                # Nobody assigned: the reminder goes to the supervisors' queue.
+                                "recipient": case.assignee_id or "SUPERVISORS",
+                            },
+                            occurred_at=now,
+                        ),
+                        case,
+                        {"reply_reminded_days": case.reply_reminded_days},
+                        {"reply_reminded_days": days},
+                    )
+                    for case in cases
+                ],
+                ignore_conflicts=True,
+            )
+        sent += len(cases)
+        if sent >= batch_size:
+            break
+    return sent
+
+
+def cases_deem_accepted_overdue(*, now: datetime, batch_size: int) -> int:
+    """Deem accepted (REK-8) the cases whose reply deadline ended without a dispatched reply.
+
+    One transaction per run: the batch is locked with SKIP LOCKED (a case being worked on by someone
+    else is left for the next run) and goes through the same code as ``case_deem_accepted``, so the
+    acceptance path (the refund of whatever is not refunded) runs for each. Returns how many.
+    """
+    with case_atomic():
+        cases = list(
+            cases_reply_overdue(now=now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("reply_due_at", "pk")[:batch_size]
+        )
+        return len(deem_accepted_locked(cases, actor=None, now=now))
+
+
+def chargebacks_alert_filing_due(*, now: datetime, within: timedelta, batch_size: int) -> int:
+    """Alert once on drafted chargebacks whose 120-day filing window ends within ``within``."""
+    with case_atomic():
+        chargebacks = list(
+            chargebacks_filing_alert_due(now=now, within=within)
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("filing_due_at")
+            .values("pk", "case_id", "case__number", "filing_due_at", "filing_rule", "alerted_at")[
+                :batch_size
+            ]
+        )
+        Chargeback.objects.filter(pk__in=[cb["pk"] for cb in chargebacks]).update(alerted_at=now)
+        events = []
+        for cb in chargebacks:
+            # The case is not locked (nor read) here: only its id and number name it in the audit log.
+            case = Case(pk=cb["case_id"], number=cb["case__number"])
+            event = CaseEvent(
+                case=case,
+                chargeback_id=cb["pk"],
+                kind=CaseEvent.Kind.CHARGEBACK_ALERT,
+                key=f"chargeback-alert:{cb['pk']}",
+                data={"filing_due_at": cb["filing_due_at"].isoformat(), "rule": cb["filing_rule"]},
+                occurred_at=now,
+            )
+            events.append((event, case, {"alerted_at": cb["alerted_at"]}, {"alerted_at": now}))
+        add_events(events, ignore_conflicts=True)
+    return len(chargebacks)
+
+
+def cases_complete_waiting_estimates(*, now: datetime, batch_size: int) -> int:
+    """Complete first estimates that waited for an NBP rate, now that it may be stored; return how many."""
+    done = 0
+    for case_id in cases_waiting_for_rate().order_by("pk").values_list("pk", flat=True)[:batch_size]:
+        done += case_complete_estimate(case_id=case_id, now=now)
+    return done
+
+
+__all__ = [
+    "cases_complete_waiting_estimates",
+    "cases_deem_accepted_overdue",
+    "cases_escalate_refunds",
+    "cases_remind_reply_due",
+    "chargebacks_alert_filing_due",
+]

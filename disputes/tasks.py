@@ -1,0 +1,101 @@
+"""Celery tasks of the dispute workflow: the beat sweeps, the D+1 refund, the estimate, the calendar hook.
+
+Each task takes ids as keyword arguments, reads the clock here (the services take ``now``), calls one
+service and is safe to run twice.
+"""
+
+from datetime import date, timedelta
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from disputes import services
+from kartosfera.clock import now
+
+
+def _actor(actor_id: int | None):
+    return None if actor_id is None else get_user_model().objects.get(pk=actor_id)
+
+
+@shared_task(acks_late=True)
+def refund_provisionally(*, case_id: int, actor_id: int) -> dict[str, Any]:
+    """Make the D+1 refund approved by ``actor_id``; a redelivered or retried message refunds nothing more."""
+    result = services.case_refund_provisionally(case_id=case_id, actor=_actor(actor_id), now=now())
+    return {
+        "case_id": case_id,
+        "created": result.created,
+        "entries": [
+            {"id": e.pk, "transaction": e.transaction_id, "amount": str(e.amount)} for e in result.entries
+        ],
+    }
+
+
+@shared_task(acks_late=True)
+def complete_estimate(*, case_id: int) -> dict[str, Any]:
+    """Complete a first liability estimate that waited for an NBP rate (chained after the rate fetch)."""
+    return {"case_id": case_id, "estimated": services.case_complete_estimate(case_id=case_id, now=now())}
+
+
+@shared_task(acks_late=True)
+def sweep_refund_escalations() -> dict[str, int]:
+    """Beat: escalate D+1 refunds due within DISPUTES_REFUND_ESCALATION_HOURS and not made."""
+    escalated = services.cases_escalate_refunds(
+        now=now(),
+        within=timedelta(hours=settings.DISPUTES_REFUND_ESCALATION_HOURS),
+        batch_size=settings.DISPUTES_SWEEP_BATCH_SIZE,
+    )
+    return {"escalated": escalated}
+
+
+@shared_task(acks_late=True)
+def sweep_reply_reminders() -> dict[str, int]:
+    """Beat: remind assignees of replies due within each of DISPUTES_REPLY_REMINDER_DAYS."""
+    reminded = services.cases_remind_reply_due(
+        now=now(),
+        thresholds=settings.DISPUTES_REPLY_REMINDER_DAYS,
+        batch_size=settings.DISPUTES_SWEEP_BATCH_SIZE,
+    )
+    return {"reminded": reminded}
+
+
+@shared_task(acks_late=True)
+def sweep_deemed_accepted() -> dict[str, int]:
+    """Beat: REK-8, deem accepted the cases whose reply deadline passed without a dispatched reply."""
+    deemed = services.cases_deem_accepted_overdue(now=now(), batch_size=settings.DISPUTES_DEEM_BATCH_SIZE)
+    return {"deemed_accepted": deemed}
+
+
+@shared_task(acks_late=True)
+def sweep_chargeback_alerts() -> dict[str, int]:
+    """Beat: alert on drafted chargebacks whose filing window ends within DISPUTES_CHARGEBACK_ALERT_DAYS."""
+    alerted = services.chargebacks_alert_filing_due(
+        now=now(),
+        within=timedelta(days=settings.DISPUTES_CHARGEBACK_ALERT_DAYS),
+        batch_size=settings.DISPUTES_SWEEP_BATCH_SIZE,
+    )
+    return {"alerted": alerted}
+
+
+@shared_task(acks_late=True)
+def sweep_waiting_estimates() -> dict[str, int]:
+    """Beat: complete first estimates still waiting for an NBP rate (after the rate fetches)."""
+    completed = services.cases_complete_waiting_estimates(
+        now=now(), batch_size=settings.DISPUTES_ESTIMATE_BATCH_SIZE
+    )
+    return {"completed": completed}
+
+
+@shared_task(acks_late=True)
+def recompute_deadlines(*, day: str) -> dict[str, Any]:
+    """Recompute the deadlines of open cases after the bank's calendar changed on ``day`` (ISO date)."""
+    changed = services.cases_recompute_deadlines(
+        changed_on=date.fromisoformat(day), now=now(), batch_size=settings.DISPUTES_SWEEP_BATCH_SIZE
+    )
+    return {"day": day, "changed": changed}
+
+
+def calendar_changed(*, day: date) -> None:
+    """The deadlines app's calendar-change hook (KARTOSFERA_CALENDAR_CHANGE_HOOKS): queue the recompute."""
+    recompute_deadlines.delay(day=day.isoformat())

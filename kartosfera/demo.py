@@ -1,0 +1,33 @@
+"""Demo data: every app that has something to show contributes a seeder, run in order.
+
+Each seeder is ``seed(*, now) -> list[str]``: idempotent (running it twice changes nothing), and
+returns the lines to print for the person trying the demo (sign-ins, what to look at).
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from importlib import import_module
+
+from django.db import transaction
+
+# Order matters: later seeders use what earlier ones created.
+SEEDERS: list[str] = [
+    "customers.demo.seed",
+    "cards.demo.seed",
+    "deadlines.demo.seed",
+    "liability.demo.seed",
+    "disputes.demo.seed",
+    "letters.demo.seed",
+    "disputes.backoffice.demo.seed",
+]
+
+
+def seed_demo(*, now: datetime) -> list[str]:
+    """Run every app's demo seeder in one transaction; return what they say."""
+    lines: list[str] = []
+    with transaction.atomic():
+        for dotted in SEEDERS:
+            module_path, _, name = dotted.rpartition(".")
+            seeder: Callable[..., list[str]] = getattr(import_module(module_path), name)
+            lines.extend(seeder(now=now))
+    return lines

@@ -1,0 +1,12 @@
+from django.core.management.base import BaseCommand
+
+from kartosfera.clock import now
+from kartosfera.demo import seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo data (idempotent) and print the demo sign-ins."
+
+    def handle(self, *args, **options) -> None:
+        for line in seed_demo(now=now()):
+            self.stdout.write(line)

@@ -1,0 +1,390 @@
+"""Settings read from the environment.
+
+Defaults give a development machine: SQLite in ``var/``, Celery tasks run eagerly in-process.
+Production sets ``DEBUG=0``, ``SECRET_KEY``, ``DATABASE_URL`` (PostgreSQL), ``CELERY_BROKER_URL``
+(Redis) and ``ALLOWED_HOSTS``.
+"""
+
+import os
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import dj_database_url
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Read a boolean environment variable (1/true/yes/on)."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """Read a comma-separated environment variable."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG", True)
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    SECRET_KEY = "django-insecure-development-only-kartosfera-key-never-in-production"  # noqa: S105
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_fsm",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "kartosfera",
+    "deadlines",
+    "liability",
+    "customers",
+    "cards",
+    "disputes",
+    "letters",
+    "audit",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: the audit context reads the signed-in user.
+    "audit.middleware.AuditContextMiddleware",
+    # Marks request.user.is_verified(): the back office needs a confirmed TOTP device (second factor).
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "customers.middleware.SessionLifetimeMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "kartosfera.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "kartosfera.context_processors.bank",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "kartosfera.wsgi.application"
+
+VAR_DIR = Path(os.environ.get("KARTOSFERA_VAR_DIR", BASE_DIR / "var"))
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kartosfera.sqlite3'}",
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite: wait for a concurrent writer instead of failing at once, and use WAL so that
+    # readers (the dev server, an eager task) do not block the writer.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "customers.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Internationalisation: Polish first, English available. Legal dates are taken in Europe/Warsaw;
+# the database stores UTC.
+LANGUAGE_CODE = "pl"
+LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Europe/Warsaw"
+LEGAL_TIME_ZONE = "Europe/Warsaw"
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_ROOT = VAR_DIR / "media"
+
+LOGIN_URL = "customers:sign_in"
+LOGIN_REDIRECT_URL = "cards:list"
+
+# Customers sign in with their PESEL or bank id (customers.backends); staff with a username in the
+# admin. django-axes comes first so that a locked-out identifier is refused before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "customers.backends.CustomerIdentifierBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout after repeated failed sign-ins (django-axes): per identifier, so that guessing one
+# customer's password from many addresses is stopped too; the lock lifts after the cool-off time or
+# when staff reset it in the admin. A successful sign-in clears the failures.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "identifier"
+AXES_USERNAME_CALLABLE = "customers.backends.axes_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "customers.views.locked_out"
+AXES_SENSITIVE_PARAMETERS = ["username", "identifier", "ip_address"]
+# Behind a reverse proxy set AXES_IPWARE_PROXY_COUNT to the number of proxies in front of Django.
+AXES_IPWARE_PROXY_COUNT = (
+    int(os.environ["AXES_IPWARE_PROXY_COUNT"]) if "AXES_IPWARE_PROXY_COUNT" in os.environ else None
+)
+
+# One-time passwords sent by text message (customers.services.otp).
+KARTOSFERA_OTP = {
+    "DIGITS": 6,
+    "TTL_SECONDS": 5 * 60,
+    "MAX_ATTEMPTS": 5,
+    # A new code may be sent for the same request after this long, at most MAX_SENDS times in all.
+    "RESEND_INTERVAL_SECONDS": int(os.environ.get("KARTOSFERA_OTP_RESEND_INTERVAL_SECONDS", "60")),
+    "MAX_SENDS": 3,
+    # Text messages cost money and can be abused to flood a phone: at most this many per customer an hour.
+    "MAX_PER_HOUR": int(os.environ.get("KARTOSFERA_OTP_MAX_PER_HOUR", "10")),
+    # After the code is accepted, how long the customer has to finish (e.g. set the password).
+    "VERIFIED_VALID_SECONDS": 15 * 60,
+}
+# Text messages leave through a pluggable sender (customers.sms). Development and tests write them to
+# KARTOSFERA_SMS_DIR and print them on the console; production posts them to an SMS gateway.
+KARTOSFERA_SMS_BACKEND = os.environ.get(
+    "KARTOSFERA_SMS_BACKEND",
+    "customers.sms.FileSmsBackend" if DEBUG else "customers.sms.HttpGatewaySmsBackend",
+)
+KARTOSFERA_SMS_DIR = Path(os.environ.get("KARTOSFERA_SMS_DIR", VAR_DIR / "sms"))
+KARTOSFERA_SMS_ECHO = env_bool("KARTOSFERA_SMS_ECHO", DEBUG)
+KARTOSFERA_SMS_GATEWAY_URL = os.environ.get("KARTOSFERA_SMS_GATEWAY_URL", "")
+KARTOSFERA_SMS_GATEWAY_TOKEN = os.environ.get("KARTOSFERA_SMS_GATEWAY_TOKEN", "")
+KARTOSFERA_SMS_SENDER = os.environ.get("KARTOSFERA_SMS_SENDER", "Kartosfera")
+KARTOSFERA_SMS_TIMEOUT_SECONDS = float(os.environ.get("KARTOSFERA_SMS_TIMEOUT_SECONDS", "10"))
+
+# The card processor (cards.processor). The simulator runs in-process for the demo and the tests; it
+# can be told to fail: SIMULATOR_FAILURES maps a card or wallet token reference to TIMEOUT or REFUSED.
+KARTOSFERA_CARD_PROCESSOR = os.environ.get(
+    "KARTOSFERA_CARD_PROCESSOR", "cards.processor.SimulatedCardProcessor"
+)
+KARTOSFERA_CARD_PROCESSOR_SIMULATOR_FAILURES: dict[str, str] = {}
+
+# Celery: without a broker every task runs eagerly in-process (development, the default test run).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
+CELERY_TIMEZONE = "Europe/Warsaw"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Recycle a worker process after this many tasks: a letter-rendering process grows by ~5-10 kB a
+# letter (WeasyPrint and Pango caches, heap fragmentation; docs/PERFORMANCE.md), so memory stays bounded.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "100"))
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Pending letter requests queued by one beat sweep run (bounded: a mass event drains over minutes).
+KARTOSFERA_LETTERS_SWEEP_BATCH = int(os.environ.get("KARTOSFERA_LETTERS_SWEEP_BATCH", "500"))
+
+CELERY_BEAT_SCHEDULE: dict = {
+    # NBP table A appears on business days around 11:45-12:15 Warsaw (CELERY_TIMEZONE): fetch it
+    # after 12:30, and again in the afternoon in case it was late. The task is idempotent.
+    "nbp-table-a-eur": {
+        "task": "liability.tasks.fetch_recent_rates",
+        "schedule": crontab(hour=12, minute=35, day_of_week="mon-fri"),
+        "kwargs": {"currency": "EUR"},
+    },
+    "nbp-table-a-eur-late": {
+        "task": "liability.tasks.fetch_recent_rates",
+        "schedule": crontab(hour=14, minute=0, day_of_week="mon-fri"),
+        "kwargs": {"currency": "EUR"},
+    },
+    # Dispute sweeps (disputes/tasks.py): idempotent, bounded batches, safe to overlap.
+    # Letters the workflow asked for and no task issued (a lost message, a crash): a bounded batch.
+    "letters-issue-pending": {
+        "task": "letters.tasks.issue_pending_letters",
+        "schedule": crontab(minute="*"),
+    },
+    "disputes-refund-escalations": {
+        "task": "disputes.tasks.sweep_refund_escalations",
+        "schedule": crontab(minute="*/10"),
+    },
+    "disputes-deemed-accepted": {
+        "task": "disputes.tasks.sweep_deemed_accepted",
+        "schedule": crontab(minute="*/5"),
+    },
+    "disputes-reply-reminders": {
+        "task": "disputes.tasks.sweep_reply_reminders",
+        "schedule": crontab(minute=5),
+    },
+    "disputes-chargeback-alerts": {
+        "task": "disputes.tasks.sweep_chargeback_alerts",
+        "schedule": crontab(hour=7, minute=15),
+    },
+    "disputes-waiting-estimates": {
+        "task": "disputes.tasks.sweep_waiting_estimates",
+        "schedule": crontab(minute="*/15"),
+    },
+}
+
+# NBP web API (RULES.md section 4). The client retries timeouts, connection errors and 5xx
+# NBP_RETRIES times, waiting NBP_RETRY_BACKOFF_SECONDS × 2**n; NBP_LOOKBACK_DAYS is how far before
+# a date the last table is looked for (longer than any run of days without a table).
+NBP_API_URL = os.environ.get("NBP_API_URL", "https://api.nbp.pl/api/")
+NBP_TIMEOUT_SECONDS = float(os.environ.get("NBP_TIMEOUT_SECONDS", "10"))
+NBP_RETRIES = int(os.environ.get("NBP_RETRIES", "2"))
+NBP_RETRY_BACKOFF_SECONDS = float(os.environ.get("NBP_RETRY_BACKOFF_SECONDS", "0.5"))
+NBP_LOOKBACK_DAYS = int(os.environ.get("NBP_LOOKBACK_DAYS", "10"))
+# liability.tasks.fetch_rates retries while the NBP is unreachable, waiting BASE × 2**n seconds,
+# at most MAX. A worker retries until the NBP answers. Eager mode (no broker) has no queue to hold a
+# retry and Celery would re-run it at once, recursively: there the task waits itself and gives up
+# after NBP_FETCH_EAGER_RETRIES retries (default 0: the caller gets the error at once).
+NBP_FETCH_RETRY_BASE_SECONDS = float(os.environ.get("NBP_FETCH_RETRY_BASE_SECONDS", "60"))
+NBP_FETCH_RETRY_MAX_SECONDS = float(os.environ.get("NBP_FETCH_RETRY_MAX_SECONDS", "3600"))
+NBP_FETCH_EAGER_RETRIES = int(os.environ.get("NBP_FETCH_EAGER_RETRIES", "0"))
+
+# Domain policies (RULES.md): named settings with their defaults, never constants buried in code.
+KARTOSFERA_POLICIES = {
+    # KC-115: move a calendar-day period ending on a Saturday or a statutory day off to the next day.
+    "ROLL_FORWARD": env_bool("KARTOSFERA_ROLL_FORWARD", True),
+    # Reply regime per complaint category: COMPLAINTS_ACT (30/60 days) or PAYMENT_SERVICES (15/35
+    # business days). Categories not listed use DEFAULT_REPLY_REGIME.
+    "DEFAULT_REPLY_REGIME": os.environ.get("KARTOSFERA_DEFAULT_REPLY_REGIME", "COMPLAINTS_ACT"),
+    "REPLY_REGIME_BY_CATEGORY": {},
+    "ROUNDING": "ROUND_HALF_UP",
+    "REFUND_POLICY": os.environ.get("KARTOSFERA_REFUND_POLICY", "FULL_THEN_RECOVER"),
+    "RATE_DAY": os.environ.get("KARTOSFERA_RATE_DAY", "SAME_DAY_OR_LAST_BEFORE"),
+}
+
+# Called after commit with ``day=<date>`` whenever the bank's calendar changes (a closure or open day
+# added or removed in deadlines.services): dotted paths to callables, e.g. the disputes app's hook that
+# recomputes the business-day deadlines of open cases. Empty: nobody is told.
+KARTOSFERA_CALENDAR_CHANGE_HOOKS: list[str] = ["disputes.tasks.calendar_changed"]
+
+# Disputes (docs/WORKFLOW.md): the beat sweeps' thresholds and batch sizes, and the evidence size cap.
+# Batches are sized so one sweep run stays within 1 s including one audit entry per changed case
+# (docs/PERFORMANCE.md, "Dispute sweeps"); a backlog drains over successive beat runs.
+DISPUTES_REFUND_ESCALATION_HOURS = int(os.environ.get("DISPUTES_REFUND_ESCALATION_HOURS", "6"))
+DISPUTES_REPLY_REMINDER_DAYS = [int(d) for d in env_list("DISPUTES_REPLY_REMINDER_DAYS", "7,3,1")]
+DISPUTES_CHARGEBACK_ALERT_DAYS = int(os.environ.get("DISPUTES_CHARGEBACK_ALERT_DAYS", "14"))
+DISPUTES_SWEEP_BATCH_SIZE = int(os.environ.get("DISPUTES_SWEEP_BATCH_SIZE", "100"))
+DISPUTES_DEEM_BATCH_SIZE = int(os.environ.get("DISPUTES_DEEM_BATCH_SIZE", "50"))
+DISPUTES_ESTIMATE_BATCH_SIZE = int(os.environ.get("DISPUTES_ESTIMATE_BATCH_SIZE", "50"))
+DISPUTES_EVIDENCE_MAX_BYTES = int(os.environ.get("DISPUTES_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+# The card issuer as it signs its letters: letterhead, complaint department, registration data in
+# the footer (letters.bank.bank_identity). Fictitious values for development; production overrides.
+KARTOSFERA_BANK = {
+    "name": "Kartosfera Bank S.A.",
+    "address": {"street": "ul. Kartograficzna 12", "postal_code": "00-950", "city": "Warszawa"},
+    "krs": "0000123456",
+    "nip": "1234563218",
+    "regon": "012345675",
+    "registry_court": "Sąd Rejonowy dla m.st. Warszawy w Warszawie, XIII Wydział Gospodarczy KRS",
+    "share_capital": "250000000.00",
+    "complaint_department": "Departament Reklamacji",
+    "complaint_address": {"street": "ul. Kartograficzna 12", "postal_code": "00-950", "city": "Warszawa"},
+    "phone": "+48 22 100 20 30",
+    "email": "reklamacje@kartosfera.example",
+    "website": "www.kartosfera.example",
+    "place_of_issue": "Warszawa",
+}
+
+# The card issuer's emergency line (RULES.md section 6), shown on every portal page.
+KARTOSFERA_EMERGENCY_LINE = "828 828 828"
+KARTOSFERA_EMERGENCY_LINE_ABROAD = "+48 828 828 828"
+
+# Audit trail (docs/AUDIT.md). The group that makes a staff user an analyst, a supervisor, an auditor
+# or an administrator (the role recorded with each act); a superuser is an administrator, a user who is
+# not staff a customer.
+KARTOSFERA_ROLE_GROUPS = {
+    "ADMINISTRATOR": "administrators",
+    "AUDITOR": "auditors",
+    "SUPERVISOR": "supervisors",
+    "ANALYST": "analysts",
+}
+# The channel of a web request by URL prefix, first match wins; any other path is the PORTAL.
+KARTOSFERA_AUDIT_CHANNEL_BY_PATH: list[tuple[str, str]] = [
+    ("/admin/", "ADMIN"),
+    ("/back-office/", "BACK_OFFICE"),
+]
+# The number of reverse proxies in front of the application that append to X-Forwarded-For: the
+# client IP recorded is the one the outermost of them saw. 0: REMOTE_ADDR (no proxy).
+KARTOSFERA_TRUSTED_PROXY_COUNT = int(os.environ.get("KARTOSFERA_TRUSTED_PROXY_COUNT", "0"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # No one-time password, PIN or card number ever reaches a log (customers.log_redaction).
+    "filters": {"redact_secrets": {"()": "customers.log_redaction.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every rendering step and fontTools every subsetting step at INFO: dozens of
+    # lines per letter, and measurable time in a batch of 10,000 (bench/letters_bench.py).
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
+}
+
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+# Idle sessions end after 15 minutes (the expiry moves on with every request), every session after
+# KARTOSFERA_SESSION_MAX_AGE_SECONDS however active (customers.middleware), and the cookie goes with
+# the browser.
+SESSION_COOKIE_AGE = 15 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+KARTOSFERA_SESSION_MAX_AGE_SECONDS = int(os.environ.get("KARTOSFERA_SESSION_MAX_AGE_SECONDS", str(8 * 3600)))
+X_FRAME_OPTIONS = "DENY"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+# Back office: a refund above this amount (PLN) takes effect only after a second person approves it
+# (four-eyes, disputes.services.case_propose / proposal_approve).
+KARTOSFERA_FOUR_EYES_REFUND_ABOVE = Decimal(os.environ.get("KARTOSFERA_FOUR_EYES_REFUND_ABOVE", "5000.00"))
+# The issuer name shown in authenticator apps for staff TOTP devices.
+OTP_TOTP_ISSUER = "Kartosfera back office"

@@ -1,0 +1,57 @@
+"""Template filters that format money and dates with babel in the active language."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django import template
+from django.utils.translation import get_language
+
+from kartosfera.formatting import (
+    format_amount_in_words,
+    format_instant,
+    format_long_date,
+    format_money,
+    format_rate,
+)
+
+register = template.Library()
+
+
+@register.filter
+def money(amount: Decimal | None, currency: str = "PLN") -> str:
+    """``{{ amount|money }}`` → ``1 234,56 zł`` (Polish) or ``PLN 1,234.56`` (English)."""
+    if amount is None:
+        return ""
+    return format_money(amount, currency, language=get_language())
+
+
+@register.filter
+def longdate(day: date | None) -> str:
+    """``{{ day|longdate }}`` → ``21 listopada 2026`` (Polish) or ``21 November 2026`` (English)."""
+    if day is None:
+        return ""
+    return format_long_date(day, language=get_language())
+
+
+@register.filter
+def amount_words(amount: Decimal | None, currency: str = "PLN") -> str:
+    """``{{ amount|amount_words }}`` → ``dwieście dwanaście złotych 71/100``."""
+    if amount is None:
+        return ""
+    return format_amount_in_words(amount, currency, language=get_language())
+
+
+@register.filter
+def rate(value: Decimal | None) -> str:
+    """``{{ line.eur_rate|rate }}`` → ``4,2541``."""
+    if value is None:
+        return ""
+    return format_rate(value, language=get_language())
+
+
+@register.filter
+def instant(value: datetime | None) -> str:
+    """``{{ reported_at|instant }}`` → ``21 listopada 2026, 14:03:27`` (Warsaw time)."""
+    if value is None:
+        return ""
+    return format_instant(value, language=get_language())

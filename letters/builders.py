@@ -1,0 +1,323 @@
+"""Build the snapshot a letter is rendered from, out of the case as the workflow stored it.
+
+Everything the letter states comes from stored facts: the case and its deadlines (with their rule
+ids), the disputed transactions, the analyst's stored LiabilityAssessment (rates and NBP tables),
+the transition that called for the letter (its data and actor), the evidence and the card.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from deadlines import api as deadlines
+from disputes.models import Case, CaseLetterRequest, CaseTransaction, EvidenceKind
+from kartosfera.legaltime import warsaw_date
+from letters.bank import bank_identity
+from letters.models import CustomerAddress, StaffProfile
+from letters.rules import LetterDataError, LetterType
+from letters.snapshot import (
+    CardCancellation,
+    CaseDetails,
+    Customer,
+    Deadlines,
+    Decision,
+    DelayNotice,
+    DisputedTransaction,
+    InformationRequest,
+    LawEnforcementNotice,
+    LetterSnapshot,
+    Liability,
+    LiabilityLine,
+    Outcome,
+    PostalAddress,
+    Refund,
+    Signatory,
+)
+
+# The workflow's letter kinds, named as the letters engine names them.
+LETTER_TYPES = {
+    "ACKNOWLEDGEMENT": LetterType.CLAIM_ACKNOWLEDGEMENT,
+    "INFORMATION_REQUEST": LetterType.INFORMATION_REQUEST,
+    "DELAY_NOTICE": LetterType.DELAY_NOTICE,
+    "PROVISIONAL_REFUND": LetterType.PROVISIONAL_REFUND,
+    "DECISION_ACCEPTED": LetterType.DECISION_ACCEPTED,
+    "DECISION_PARTIAL": LetterType.DECISION_PARTIALLY_ACCEPTED,
+    "DECISION_REJECTED": LetterType.DECISION_REJECTED,
+    "REFUND_WITHHELD": LetterType.REFUND_WITHHELD,
+    "CARD_CANCELLATION": LetterType.CARD_CANCELLATION,
+}
+
+# The customer is asked to answer within 14 days, and never later than the reply deadline.
+INFORMATION_RESPONSE_DAYS = 14
+
+LEGAL_GROUNDS = {
+    "pl": "art. 46 ustawy z dnia 19 sierpnia 2011 r. o usługach płatniczych (zastosowane reguły: {rules})",
+    "en": "Article 46 of the Polish Payment Services Act of 19 August 2011 (rules applied: {rules})",
+}
+
+
+class RecipientAddressMissing(LetterDataError):
+    """The customer has no postal address on file for letters."""
+
+
+class SignatoryMissing(LetterDataError):
+    """A reply must name the person replying and their position: the staff user has no profile."""
+
+
+def letter_type_for(kind: str) -> LetterType:
+    """The letters engine's type for the workflow's letter kind."""
+    return LETTER_TYPES[kind]
+
+
+def letter_reference(letter_request: CaseLetterRequest, version: int) -> str:
+    """The letter's own reference ("nasz znak"): the case number, the request and the version."""
+    case_number = letter_request.case.number or f"DRAFT-{letter_request.case_id}"
+    return f"{case_number}/L{letter_request.pk}/v{version}"
+
+
+def snapshot_build(*, letter_request: CaseLetterRequest, issued_on: date, version: int = 1) -> LetterSnapshot:
+    """The snapshot of everything the requested letter says, as of ``issued_on``.
+
+    :raises RecipientAddressMissing: :raises SignatoryMissing: :raises LetterDataError:
+    """
+    letter_type = letter_type_for(letter_request.letter_type)
+    return _snapshot(
+        case=letter_request.case,
+        letter_type=letter_type,
+        context=letter_request.context,
+        transition=letter_request.transition,
+        issued_on=issued_on,
+        reference=letter_reference(letter_request, version),
+    )
+
+
+def snapshot_preview(*, case: Case, letter_type: LetterType, issued_on: date, actor) -> LetterSnapshot:
+    """The snapshot the letter would have if issued now for ``case``, signed by ``actor``."""
+    transition = (
+        case.transitions.filter(letter_required__in=_kinds(letter_type)).order_by("-occurred_at").first()
+    )
+    request = (
+        case.letter_requests.filter(letter_type__in=_kinds(letter_type))
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
+    return _snapshot(
+        case=case,
+        letter_type=letter_type,
+        context=request.context if request is not None else {},
+        transition=transition,
+        issued_on=issued_on,
+        reference=f"{case.number or case.pk}/PREVIEW",
+        signer=actor,
+    )
+
+
+def _kinds(letter_type: LetterType) -> list[str]:
+    return [kind for kind, member in LETTER_TYPES.items() if member is letter_type]
+
+
+def _snapshot(*, case, letter_type, context, transition, issued_on, reference, signer=None) -> LetterSnapshot:
+    customer = _customer(case)
+    signer = signer if signer is not None else (transition.actor if transition is not None else None)
+    sections: dict = {}
+    if letter_type is not LetterType.CARD_CANCELLATION:
+        sections["case"] = _case_details(case)
+        sections["deadlines"] = _deadlines(case)
+    builder = _SECTIONS.get(letter_type)
+    if builder is not None:
+        sections.update(
+            builder(
+                case=case,
+                context=context,
+                transition=transition,
+                issued_on=issued_on,
+                language=customer.language,
+            )
+        )
+    is_reply = letter_type.outcome is not None
+    return LetterSnapshot(
+        reference=reference,
+        issued_on=issued_on,
+        bank=bank_identity(),
+        customer=customer,
+        signatory=_signatory(signer, language=customer.language, required=is_reply),
+        **sections,
+    )
+
+
+def _customer(case: Case) -> Customer:
+    owner = case.customer
+    address = CustomerAddress.objects.filter(customer=owner).first()
+    if address is None:
+        raise RecipientAddressMissing(f"customer {owner.pk} has no postal address for letters")
+    return Customer(
+        full_name=owner.full_name,
+        address=PostalAddress(
+            street=address.street, postal_code=address.postal_code, city=address.city, country=address.country
+        ),
+        language=owner.preferred_language,
+        customer_number=owner.bank_id or "",
+    )
+
+
+def _signatory(user, *, language: str, required: bool) -> Signatory:
+    profile = StaffProfile.objects.filter(user=user).first() if user is not None else None
+    if profile is not None:
+        position = profile.position_en if language == "en" and profile.position_en else profile.position
+        return Signatory(name=user.get_full_name(), position=position)
+    if required:
+        raise SignatoryMissing("a reply names the person replying and their position (StaffProfile)")
+    # Letters the system sends on its own (an acknowledgement) are signed by the department.
+    bank = bank_identity()
+    return Signatory(name=bank.complaint_department, position=bank.name)
+
+
+def _case_details(case: Case) -> CaseDetails:
+    rows = (
+        CaseTransaction.objects.filter(case=case)
+        .select_related("transaction")
+        .order_by("transaction__executed_at", "transaction_id")
+    )
+    return CaseDetails(
+        number=case.number or f"DRAFT-{case.pk}",
+        received_on=warsaw_date(case.received_at),
+        card_masked=case.card.masked,
+        transactions=tuple(
+            DisputedTransaction(
+                reference=_tx_reference(row.transaction),
+                executed_on=warsaw_date(row.transaction.executed_at),
+                merchant=", ".join(
+                    p for p in (row.transaction.merchant_name, row.transaction.merchant_city) if p
+                ),
+                amount=row.amount,
+            )
+            for row in rows
+        ),
+    )
+
+
+def _tx_reference(transaction) -> str:
+    return transaction.processor_reference or f"TX-{transaction.pk}"
+
+
+def _deadlines(case: Case) -> Deadlines:
+    extended = deadlines.reply_due(received_at=case.received_at, regime=case.reply_regime, extended=True)
+    if case.reply_extended:
+        reply = deadlines.reply_due(received_at=case.received_at, regime=case.reply_regime, extended=False)
+        reply_on, reply_rule = reply.due_date, reply.rule
+    else:
+        reply_on, reply_rule = case.reply_due_on, case.reply_rule
+    return Deadlines(
+        # Without a D+1 refund owed, the reply date is the first date the customer hears from us.
+        refund_due_on=case.refund_due_on or reply_on,
+        reply_due_on=reply_on,
+        extended_reply_due_on=extended.due_date,
+        refund_rule_id=case.refund_rule or reply_rule,
+        reply_rule_id=reply_rule,
+        extended_reply_rule_id=extended.rule,
+    )
+
+
+def _information_request(*, context, issued_on, case, **_) -> dict:
+    items = tuple(line.strip(" -•\t") for line in context["questions"].splitlines() if line.strip(" -•\t"))
+    respond_by = min(issued_on + timedelta(days=INFORMATION_RESPONSE_DAYS), case.reply_due_on)
+    return {"information_request": InformationRequest(items=items, respond_by=respond_by)}
+
+
+def _delay(*, context, **_) -> dict:
+    return {
+        "delay": DelayNotice(
+            reason=context["reason"],
+            remaining_to_establish=context["outstanding"],
+            expected_reply_on=date.fromisoformat(context["expected_reply_on"]),
+        )
+    }
+
+
+def _refund(*, context, transition, case, **_) -> dict:
+    return {
+        "refund": Refund(
+            amount=Decimal(context["total"]),
+            credited_on=warsaw_date(transition.occurred_at),
+            # The refund goes to the account the card debits: named by the card, as on statements.
+            account_masked=f"{case.card.masked}",
+        )
+    }
+
+
+def _decision(*, case, context, transition, issued_on, language, **_) -> dict:
+    assessment = case.decision_assessment
+    if assessment is None:
+        raise LetterDataError("a decision letter needs the case's decided liability assessment")
+    references = {
+        str(row.transaction_id): _tx_reference(row.transaction)
+        for row in CaseTransaction.objects.filter(case=case).select_related("transaction")
+    }
+    lines = tuple(
+        LiabilityLine(
+            transaction_reference=references[str(line["transaction_id"])],
+            rule_id=line["rule"],
+            customer_share=Decimal(line["customer"]),
+            bank_share=Decimal(line["bank"]),
+            explanation_pl=line["explanation_pl"],
+            explanation_en=line["explanation_en"],
+            eur_rate=Decimal(line["rate"]) if line.get("rate") else None,
+            nbp_table=line.get("table") if line.get("rate") else None,
+            rate_effective_on=date.fromisoformat(line["rate_date"]) if line.get("rate") else None,
+        )
+        for line in assessment.result["lines"]
+    )
+    outcome = Outcome(context.get("outcome") or case.outcome or Outcome.ACCEPTED)
+    rules = ", ".join(sorted({line.rule_id for line in lines}))
+    recover = Decimal(context.get("to_recover", "0") or "0")
+    return {
+        "liability": Liability(
+            lines=lines, customer_total=assessment.customer_total, bank_total=assessment.bank_total
+        ),
+        "decision": Decision(
+            outcome=outcome,
+            factual_grounds=context.get("reason", "") or (transition.reason if transition else ""),
+            legal_grounds=LEGAL_GROUNDS[language].format(rules=rules),
+            # The acceptance path refunds what is owed at the decision itself.
+            payment_due_on=None if outcome is Outcome.REJECTED else issued_on,
+            # Recovery follows the dispatch of this letter (FULL_THEN_RECOVER): from the next day.
+            customer_share_recovered_on=issued_on + timedelta(days=1) if recover > 0 else None,
+        ),
+    }
+
+
+def _law_enforcement(*, case, **_) -> dict:
+    notice = case.evidence.filter(kind=EvidenceKind.LAW_ENFORCEMENT_NOTICE).order_by("-uploaded_at").first()
+    if notice is None:
+        raise LetterDataError("UUP-46-1-FRAUD: the case holds no written notice to law enforcement")
+    return {
+        "law_enforcement": LawEnforcementNotice(
+            authority=notice.description.strip() or notice.original_name,
+            notified_on=warsaw_date(notice.uploaded_at),
+            reference=case.police_reference or notice.sha256[:16],
+        )
+    }
+
+
+def _cancellation(*, case, **_) -> dict:
+    card = case.card
+    if card.cancelled_at is None:
+        raise LetterDataError("the card is not cancelled")
+    return {
+        "cancellation": CardCancellation(
+            card_masked=card.masked,
+            reason=card.cancellation_reason,
+            reported_at=card.cancelled_at.replace(microsecond=0),
+        )
+    }
+
+
+_SECTIONS = {
+    LetterType.INFORMATION_REQUEST: _information_request,
+    LetterType.DELAY_NOTICE: _delay,
+    LetterType.PROVISIONAL_REFUND: _refund,
+    LetterType.DECISION_ACCEPTED: _decision,
+    LetterType.DECISION_PARTIALLY_ACCEPTED: _decision,
+    LetterType.DECISION_REJECTED: _decision,
+    LetterType.REFUND_WITHHELD: _law_enforcement,
+    LetterType.CARD_CANCELLATION: _cancellation,
+}

@@ -1,0 +1,184 @@
+"""The template context of a letter: the snapshot plus what its templates derive from it."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from letters.rules import LetterType
+from letters.snapshot import (
+    CancellationReason,
+    DisputedTransaction,
+    LetterSnapshot,
+    LiabilityLine,
+)
+
+# Every user-visible text that is not in a template: the template version hashes their
+# translations too (letters.versioning), so a reworded subject is a new version.
+SUBJECTS: dict[LetterType, Promise] = {
+    LetterType.CLAIM_ACKNOWLEDGEMENT: _("Confirmation of receipt of complaint no. {number}"),
+    LetterType.INFORMATION_REQUEST: _("Request for information on complaint no. {number}"),
+    LetterType.DELAY_NOTICE: _("Extended time for the reply to complaint no. {number}"),
+    LetterType.PROVISIONAL_REFUND: _("Refund of unauthorised transactions, complaint no. {number}"),
+    LetterType.DECISION_ACCEPTED: _("Reply to complaint no. {number}"),
+    LetterType.DECISION_PARTIALLY_ACCEPTED: _("Reply to complaint no. {number}"),
+    LetterType.DECISION_REJECTED: _("Reply to complaint no. {number}"),
+    LetterType.REFUND_WITHHELD: _("Refund withheld, complaint no. {number}"),
+    LetterType.CARD_CANCELLATION: _("Confirmation of the cancellation of card {card}"),
+}
+
+CANCELLATION_REASONS: dict[CancellationReason, Promise] = {
+    CancellationReason.LOST: _("card lost"),
+    CancellationReason.STOLEN: _("card stolen"),
+    CancellationReason.COMPROMISED: _("card details compromised"),
+    CancellationReason.OTHER: _("other reason"),
+}
+
+# What each deadline rule (RULES.md section 2) means for the customer, and the law behind it.
+DEADLINE_TEXTS: dict[str, tuple[Promise, Promise]] = {
+    "UUP-46-1": (
+        _("refund of the amount of the reported transactions"),
+        _("end of the business day after the report, art. 46(1) of the Payment Services Act"),
+    ),
+    "REK-6": (
+        _("reply to the complaint"),
+        _("30 days from receipt, Act on complaints handling by financial market entities"),
+    ),
+    "REK-7": (
+        _("latest reply in a particularly complicated case, after a notice to you"),
+        _("60 days from receipt, Act on complaints handling by financial market entities"),
+    ),
+    "UUP-PS-15": (
+        _("reply to the complaint"),
+        _("15 business days from receipt, Payment Services Act"),
+    ),
+    "UUP-PS-35": (
+        _("latest reply in a particularly complicated case, after a notice to you"),
+        _("35 business days from receipt, Payment Services Act"),
+    ),
+}
+
+TRANSLATED_TEXTS: tuple[Promise, ...] = (
+    *SUBJECTS.values(),
+    *CANCELLATION_REASONS.values(),
+    *(text for pair in DEADLINE_TEXTS.values() for text in pair),
+)
+
+# A cancellation for these reasons is the customer's report of the loss (RULES.md section 6).
+LOSS_REPORT_REASONS = frozenset({CancellationReason.LOST, CancellationReason.STOLEN})
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    """One line of the "what happens next" table."""
+
+    due_on: date
+    rule_id: str
+    what: str
+    basis: str
+
+
+@dataclass(frozen=True)
+class LiabilityRow:
+    """A disputed transaction with its liability line and the explanation in the letter's language."""
+
+    transaction: DisputedTransaction
+    line: LiabilityLine
+    explanation: str
+
+
+@dataclass(frozen=True)
+class RateRow:
+    """One NBP rate the 50 EUR cap used, with the transactions it converted."""
+
+    rate: Decimal
+    table: str
+    effective_on: date | None
+    transactions: tuple[str, ...]
+
+
+def _rate_rows(snapshot: LetterSnapshot) -> list[RateRow]:
+    if snapshot.liability is None:
+        return []
+    grouped: dict[tuple[Decimal, str, date | None], list[str]] = {}
+    for line in snapshot.liability.rates:
+        key = (line.eur_rate, line.nbp_table, line.rate_effective_on)
+        grouped.setdefault(key, []).append(line.transaction_reference)
+    return [
+        RateRow(rate=rate, table=table, effective_on=effective_on, transactions=tuple(references))
+        for (rate, table, effective_on), references in grouped.items()
+    ]
+
+
+def letter_subject(*, letter_type: LetterType, snapshot: LetterSnapshot) -> str:
+    """The subject line (and PDF title) in the active language."""
+    number = snapshot.case.number if snapshot.case else ""
+    card = snapshot.cancellation.card_masked if snapshot.cancellation else ""
+    return str(SUBJECTS[letter_type]).format(number=number, card=card)
+
+
+def _deadline_rows(snapshot: LetterSnapshot) -> list[DeadlineRow]:
+    deadlines = snapshot.deadlines
+    if deadlines is None:
+        return []
+    rows = []
+    for due_on, rule_id in (
+        (deadlines.refund_due_on, deadlines.refund_rule_id),
+        (deadlines.reply_due_on, deadlines.reply_rule_id),
+        (deadlines.extended_reply_due_on, deadlines.extended_reply_rule_id),
+    ):
+        # A rule this table does not know still shows its id: the date is never left unexplained.
+        what, basis = DEADLINE_TEXTS.get(rule_id, (rule_id, rule_id))
+        rows.append(DeadlineRow(due_on=due_on, rule_id=rule_id, what=str(what), basis=str(basis)))
+    return rows
+
+
+def _liability_rows(snapshot: LetterSnapshot) -> list[LiabilityRow]:
+    if snapshot.liability is None or snapshot.case is None:
+        return []
+    lines = {line.transaction_reference: line for line in snapshot.liability.lines}
+    return [
+        LiabilityRow(
+            transaction=transaction,
+            line=lines[transaction.reference],
+            explanation=lines[transaction.reference].explanation(snapshot.language),
+        )
+        for transaction in sorted(snapshot.case.transactions, key=lambda t: (t.executed_on, t.reference))
+        if transaction.reference in lines
+    ]
+
+
+def letter_context(*, letter_type: LetterType, snapshot: LetterSnapshot) -> dict[str, Any]:
+    """Everything the letter's templates read, in the active language."""
+    cancellation = snapshot.cancellation
+    card_masked = (
+        snapshot.case.card_masked if snapshot.case else cancellation.card_masked if cancellation else ""
+    )
+    return {
+        "letter_type": letter_type,
+        "snapshot": snapshot,
+        "language": snapshot.language,
+        "subject": letter_subject(letter_type=letter_type, snapshot=snapshot),
+        "bank": snapshot.bank,
+        "customer": snapshot.customer,
+        "signatory": snapshot.signatory,
+        "case": snapshot.case,
+        "deadlines": snapshot.deadlines,
+        "liability": snapshot.liability,
+        "decision": snapshot.decision,
+        "refund": snapshot.refund,
+        "delay": snapshot.delay,
+        "law_enforcement": snapshot.law_enforcement,
+        "cancellation": cancellation,
+        # "•••• 4821" never breaks across lines.
+        "card": card_masked.replace(" ", "\u00a0"),
+        "information_request": snapshot.information_request,
+        "deadline_rows": _deadline_rows(snapshot),
+        "liability_rows": _liability_rows(snapshot),
+        "rate_rows": _rate_rows(snapshot),
+        "cancellation_reason": str(CANCELLATION_REASONS[cancellation.reason]) if cancellation else "",
+        "cancellation_is_loss_report": bool(cancellation and cancellation.reason in LOSS_REPORT_REASONS),
+    }

@@ -1,0 +1,176 @@
+"""Stored letters: the issued PDF, its hash, template version and the snapshot it was rendered from.
+
+A stored letter is evidence: once issued it is never changed or deleted. The only write allowed on an
+issued row is recording its dispatch, once. A correction is a new version that supersedes the old.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer
+from disputes.models import Case, CaseLetterRequest
+from letters.rules import LetterType
+
+# The fields set once at dispatch; every other field is frozen at issue.
+DISPATCH_FIELDS = frozenset({"dispatched_at", "dispatch_channel"})
+
+
+class LetterImmutable(Exception):
+    """An issued letter may not be changed (but for recording its dispatch once) or deleted."""
+
+
+class DispatchChannel(models.TextChoices):
+    PORTAL = "PORTAL", _("Portal download")
+    POST = "POST", _("Post")
+    EMAIL = "EMAIL", _("E-mail at the customer's request")
+
+
+class LetterQuerySet(models.QuerySet):
+    """Bulk updates and deletes would bypass the row checks: refused."""
+
+    def update(self, **kwargs):
+        raise LetterImmutable("stored letters are not updated in bulk")
+
+    def delete(self):
+        raise LetterImmutable("stored letters are never deleted")
+
+    def _raw_delete(self, using):
+        raise LetterImmutable("stored letters are never deleted")
+
+
+class CustomerAddress(models.Model):
+    """Where the bank posts a customer's letters (the window of the envelope)."""
+
+    customer = models.OneToOneField(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="letter_address"
+    )
+    street = models.CharField(_("street and number"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=16)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country (empty for Poland)"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("postal address for letters")
+        verbose_name_plural = _("postal addresses for letters")
+
+    def __str__(self) -> str:
+        return f"{self.street}, {self.postal_code} {self.city}"
+
+
+class StaffProfile(models.Model):
+    """A staff member's position, printed under their name when they sign a reply (Complaints Act)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="staff_profile",
+    )
+    position = models.CharField(_("position (Polish)"), max_length=200)
+    position_en = models.CharField(_("position (English)"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.position})"
+
+
+def letter_upload_to(instance: "Letter", filename: str) -> str:
+    """Letters live under MEDIA_ROOT/letters/<case id>/, never in static files."""
+    return f"letters/{instance.case_id}/{filename}"
+
+
+class Letter(models.Model):
+    """One issued version of a letter the workflow asked for."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="letters")
+    letter_request = models.ForeignKey(
+        CaseLetterRequest, verbose_name=_("letter request"), on_delete=models.PROTECT, related_name="letters"
+    )
+    letter_type = models.CharField(
+        _("letter type"), max_length=32, choices=[(t.value, t.value) for t in LetterType]
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    pdf = models.FileField(_("PDF"), upload_to=letter_upload_to, max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    template_version = models.CharField(_("template version"), max_length=64)
+    snapshot = models.JSONField(_("snapshot of the data used"))
+    page_count = models.PositiveSmallIntegerField(_("pages"))
+    language = models.CharField(_("language"), max_length=2)
+    issued_at = models.DateTimeField(_("issued at"))
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    dispatch_channel = models.CharField(
+        _("dispatch channel"), max_length=8, choices=DispatchChannel.choices, blank=True
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("supersedes"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+    )
+    correction_reason = models.TextField(_("reason for the correction"), blank=True)
+
+    objects = LetterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("letter")
+        verbose_name_plural = _("letters")
+        ordering = ["case_id", "letter_request_id", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter_request", "version"], name="letter_request_version_unique"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="letter_version_positive"),
+            # A re-issue says why; the first version supersedes nothing.
+            models.CheckConstraint(
+                condition=Q(version=1, supersedes__isnull=True, correction_reason="")
+                | (Q(version__gt=1, supersedes__isnull=False) & ~Q(correction_reason="")),
+                name="letter_reissue_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(dispatched_at__isnull=True, dispatch_channel="")
+                | (Q(dispatched_at__isnull=False) & ~Q(dispatch_channel="")),
+                name="letter_dispatch_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter_type} v{self.version} ({self.case_id})"
+
+    def save(self, *args, **kwargs):
+        """Insert once; afterwards only the dispatch may be recorded, once."""
+        if self._state.adding:
+            return super().save(*args, **kwargs)
+        stored = type(self).objects.filter(pk=self.pk).values().first()
+        if stored is None:
+            raise LetterImmutable("a stored letter cannot be re-created")
+        changed = {
+            field.attname
+            for field in self._meta.concrete_fields
+            if stored[field.attname] != _plain(getattr(self, field.attname))
+        }
+        if changed - DISPATCH_FIELDS:
+            raise LetterImmutable(f"an issued letter cannot be changed: {sorted(changed - DISPATCH_FIELDS)}")
+        if changed and stored["dispatched_at"] is not None:
+            raise LetterImmutable("a letter's dispatch is recorded once")
+        if not changed:
+            return None
+        # QuerySet.update is refused for everyone else; this is the one allowed write.
+        models.QuerySet.update(
+            type(self).objects.filter(pk=self.pk), **{name: getattr(self, name) for name in changed}
+        )
+        return None
+
+    def delete(self, *args, **kwargs):
+        raise LetterImmutable("stored letters are never deleted")
+
+
+def _plain(value):
+    # A FieldFile compares with the stored name.
+    return getattr(value, "name", value) if hasattr(value, "storage") else value

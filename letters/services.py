@@ -1,0 +1,222 @@
+"""Issue, dispatch, re-issue and preview letters: the letters app's writes."""
+
+import logging
+from datetime import datetime
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+
+from audit.actions import LETTER_DISPATCHED, LETTER_ISSUED
+from audit.services import audit_record
+from disputes.models import Case, CaseLetterRequest
+from disputes.services import case_dispatch_reply, letter_request_fulfil
+from kartosfera.legaltime import require_aware, warsaw_date
+from letters.batch import letter_file_name
+from letters.builders import letter_type_for, snapshot_build, snapshot_preview
+from letters.models import DispatchChannel, Letter, letter_upload_to
+from letters.rendering import RenderedLetter, render_letter_pdf
+from letters.rules import LetterType, parse_letter_type
+
+logger = logging.getLogger(__name__)
+
+VIEW_CASE = "disputes.view_case"
+HANDLE_CASE = "disputes.handle_case"
+
+
+class LetterNotFound(Exception):
+    """No such letter (or letter request), or the actor may not see it."""
+
+
+class LetterAlreadyDispatched(Exception):
+    """The letter's dispatch was recorded before: it is recorded once."""
+
+
+class LetterSuperseded(Exception):
+    """A later version replaced this letter: dispatch or correct the current one."""
+
+
+class CorrectionReasonMissing(Exception):
+    """A re-issue states why the earlier version was wrong."""
+
+
+class LetterActionNotPermitted(Exception):
+    """The actor may not issue, dispatch or preview letters."""
+
+
+def _require_staff(actor, permission: str, *, system_allowed: bool) -> None:
+    if actor is None:
+        if system_allowed:
+            return
+        raise LetterActionNotPermitted("the system may not do this")
+    if not (actor.is_active and actor.is_staff and actor.has_perm(permission)):
+        raise LetterActionNotPermitted(f"{actor} lacks {permission}")
+
+
+def _store(
+    *, letter_request: CaseLetterRequest, version: int, now: datetime, actor, supersedes=None, reason=""
+):
+    """Render and store one version of a requested letter: the file and the row in one transaction."""
+    letter_type = letter_type_for(letter_request.letter_type)
+    snapshot = snapshot_build(letter_request=letter_request, issued_on=warsaw_date(now), version=version)
+    rendered: RenderedLetter = render_letter_pdf(letter_type=letter_type, snapshot=snapshot)
+    letter = Letter(
+        case_id=letter_request.case_id,
+        letter_request=letter_request,
+        letter_type=letter_type.value,
+        version=version,
+        sha256=rendered.sha256,
+        template_version=rendered.template_version,
+        snapshot=snapshot.to_dict(),
+        page_count=rendered.page_count,
+        language=snapshot.language,
+        issued_at=now,
+        supersedes=supersedes,
+        correction_reason=reason,
+    )
+    name = letter_upload_to(letter, letter_file_name(f"{snapshot.reference}-{rendered.sha256[:12]}"))
+    # A retry after a crash between the file and the row finds the file again: replace it, never
+    # leave a second copy beside it (the name is fixed by the request, version and content).
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    letter.pdf.name = default_storage.save(name, ContentFile(rendered.pdf_bytes))
+    try:
+        with transaction.atomic():
+            letter.save()
+    except BaseException:
+        # Same request, version and content give the same name: keep a file another row holds.
+        if not Letter.objects.filter(pdf=letter.pdf.name).exists():
+            default_storage.delete(letter.pdf.name)
+        raise
+    audit_record(
+        action=LETTER_ISSUED,
+        actor=actor,
+        obj=letter,
+        data={
+            "case": letter_request.case_id,
+            "letter_request": letter_request.pk,
+            "letter_type": letter_type.value,
+            "version": version,
+            "sha256": rendered.sha256,
+            "template_version": rendered.template_version,
+            "correction_reason": reason,
+        },
+        now=now,
+    )
+    return letter
+
+
+def letter_issue(*, letter_request_id: int, actor, now: datetime) -> Letter:
+    """Issue the letter a request calls for (version 1) and mark the request fulfilled; idempotent.
+
+    A second call returns the letter already issued.
+
+    :raises LetterNotFound: no such request. :raises LetterActionNotPermitted:
+    :raises letters.rules.LetterDataError: the case cannot make this letter (the request stays pending).
+    """
+    require_aware(now, name="now")
+    _require_staff(actor, HANDLE_CASE, system_allowed=True)
+    with transaction.atomic():
+        letter_request = (
+            CaseLetterRequest.objects.select_for_update(of=("self",))
+            .select_related("case", "case__customer", "case__card", "transition", "transition__actor")
+            .filter(pk=letter_request_id)
+            .first()
+        )
+        if letter_request is None:
+            raise LetterNotFound(letter_request_id)
+        letter = Letter.objects.filter(letter_request=letter_request, version=1).first()
+        if letter is None:
+            try:
+                letter = _store(letter_request=letter_request, version=1, now=now, actor=actor)
+            except IntegrityError:
+                # A concurrent run issued it first (the unique (request, version) constraint).
+                letter = Letter.objects.get(letter_request=letter_request, version=1)
+        if letter_request.fulfilled_at is None:
+            letter_request_fulfil(letter_request_id=letter_request.pk, actor=actor, now=now)
+    return letter
+
+
+def letter_dispatch(*, letter_id: int, channel: str, actor, now: datetime) -> Letter:
+    """Record that the letter left the bank (once); a decision letter's dispatch is the reply (REK-6).
+
+    :raises LetterNotFound: :raises LetterActionNotPermitted: :raises LetterAlreadyDispatched:
+    :raises LetterSuperseded: :raises ValueError: an unknown channel.
+    """
+    require_aware(now, name="now")
+    channel = DispatchChannel(channel)
+    _require_staff(actor, HANDLE_CASE, system_allowed=True)
+    with transaction.atomic():
+        letter = Letter.objects.select_for_update().filter(pk=letter_id).first()
+        if letter is None:
+            raise LetterNotFound(letter_id)
+        if letter.dispatched_at is not None:
+            raise LetterAlreadyDispatched(letter_id)
+        if Letter.objects.filter(supersedes_id=letter.pk).exists():
+            raise LetterSuperseded(letter_id)
+        letter.dispatched_at, letter.dispatch_channel = now, channel.value
+        letter.save()
+        if LetterType(letter.letter_type).outcome is not None:
+            already = Letter.objects.filter(
+                letter_request_id=letter.letter_request_id, dispatched_at__isnull=False
+            ).exclude(pk=letter.pk)
+            if not already.exists():
+                case_dispatch_reply(case_id=letter.case_id, dispatched_at=now, actor=actor, now=now)
+        audit_record(
+            action=LETTER_DISPATCHED,
+            actor=actor,
+            obj=letter,
+            data={"case": letter.case_id, "channel": channel.value, "version": letter.version},
+            now=now,
+        )
+    return letter
+
+
+def letter_reissue(*, letter_id: int, reason: str, actor, now: datetime) -> Letter:
+    """Issue a corrected version n+1 of a letter, keeping every earlier version.
+
+    :raises LetterNotFound: :raises LetterActionNotPermitted: :raises CorrectionReasonMissing:
+    :raises LetterSuperseded: correct the latest version only.
+    """
+    require_aware(now, name="now")
+    reason = reason.strip()
+    _require_staff(actor, HANDLE_CASE, system_allowed=False)
+    if not reason:
+        raise CorrectionReasonMissing("a correction states its reason")
+    with transaction.atomic():
+        earlier = (
+            Letter.objects.select_for_update(of=("self",))
+            .select_related("letter_request")
+            .filter(pk=letter_id)
+            .first()
+        )
+        if earlier is None:
+            raise LetterNotFound(letter_id)
+        if Letter.objects.filter(supersedes_id=earlier.pk).exists():
+            raise LetterSuperseded(letter_id)
+        letter_request = CaseLetterRequest.objects.select_related(
+            "case", "case__customer", "case__card", "transition"
+        ).get(pk=earlier.letter_request_id)
+        return _store(
+            letter_request=letter_request,
+            version=earlier.version + 1,
+            now=now,
+            actor=actor,
+            supersedes=earlier,
+            reason=reason,
+        )
+
+
+def letter_preview(*, case_id: int, letter_type: LetterType | str, actor, now: datetime) -> RenderedLetter:
+    """Render a letter for a case without storing anything: the analyst's look before it goes out.
+
+    :raises LetterNotFound: no such case. :raises LetterActionNotPermitted:
+    :raises letters.rules.LetterDataError: the case cannot make this letter yet.
+    """
+    _require_staff(actor, VIEW_CASE, system_allowed=False)
+    letter_type = parse_letter_type(letter_type)
+    case = Case.objects.select_related("customer", "card").filter(pk=case_id).first()
+    if case is None:
+        raise LetterNotFound(case_id)
+    snapshot = snapshot_preview(case=case, letter_type=letter_type, issued_on=warsaw_date(now), actor=actor)
+    return render_letter_pdf(letter_type=letter_type, snapshot=snapshot)

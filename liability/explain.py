@@ -1,0 +1,177 @@
+"""Human explanations of liability lines, in Polish and in English. Pure: no Django, no clock.
+
+They are built here, not with gettext, because the engine is pure and an assessment stores both
+texts: the letter to the customer (Polish) and the analyst's screen (either language) show the very
+words computed with the figures.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_decimal
+
+from kartosfera.formatting import babel_locale, format_long_date, format_money
+from kartosfera.legaltime import WARSAW
+from liability import rules
+
+SYNTHETIC_TABLE_PREFIX = "SYNTHETIC-"
+_EUR_SHOWN = Decimal("0.000001")
+
+_CAUSE = {
+    "pl": {"LOST": "utracony", "STOLEN": "skradziony", "MISAPPROPRIATED": "przywłaszczony"},
+    "en": {"LOST": "lost", "STOLEN": "stolen", "MISAPPROPRIATED": "misappropriated"},
+}
+
+
+def is_synthetic_table(table: str | None) -> bool:
+    """True for a rate that is not an NBP table (demo data): its label starts with ``SYNTHETIC-``."""
+    return bool(table) and table.startswith(SYNTHETIC_TABLE_PREFIX)
+
+
+@dataclass(frozen=True, slots=True)
+class LineContext:
+    """Everything an explanation mentions about one transaction."""
+
+    rule: str
+    amount: Decimal
+    customer: Decimal
+    bank: Decimal
+    executed_at: datetime
+    reported_at: datetime
+    debited_on: date
+    window_end: date
+    cause: str
+    undetectable: bool
+    bank_staff: bool
+    rate: Decimal | None = None
+    table: str | None = None
+    cap: Decimal | None = None
+    remaining_eur_before: Decimal | None = None
+    remaining_eur_after: Decimal | None = None
+
+
+def _pln(amount: Decimal, lang: str) -> str:
+    return format_money(amount, "PLN", language=lang)
+
+
+def _moment(instant: datetime, lang: str) -> str:
+    local = instant.astimezone(WARSAW)
+    return f"{format_long_date(local.date(), language=lang)}, {local:%H:%M}"
+
+
+def _eur(amount: Decimal, lang: str) -> str:
+    """An EUR amount of the cap: exact up to 6 decimals, else marked approximate; used up shows 0."""
+    if amount <= 0:
+        amount = Decimal(0)
+    shown = amount.quantize(_EUR_SHOWN, rounding=ROUND_HALF_UP)
+    text = format_decimal(shown, format="#,##0.######", locale=babel_locale(lang))
+    prefix = "" if shown == amount else "≈ "
+    return f"{prefix}{text} EUR" if lang == "pl" else f"{prefix}EUR {text}"
+
+
+def _rate_source(rate: Decimal, table: str, lang: str) -> str:
+    mid = format_decimal(rate, format="0.0000##", locale=babel_locale(lang))
+    if is_synthetic_table(table):
+        if lang == "pl":
+            return f"{mid} (kurs SYNTETYCZNY {table}, nie pochodzi z tabeli NBP)"
+        return f"{mid} (SYNTHETIC rate {table}, not an NBP table)"
+    return f"{mid} (tabela {table})" if lang == "pl" else f"{mid} (table {table})"
+
+
+def _cap(ctx: LineContext, lang: str) -> str:
+    if None in (ctx.rate, ctx.table, ctx.cap, ctx.remaining_eur_before, ctx.remaining_eur_after):
+        raise ValueError("a cap line needs its rate, table, cap and remaining EUR")
+    before = _eur(ctx.remaining_eur_before, lang)
+    after = _eur(ctx.remaining_eur_after, lang)
+    rate = _rate_source(ctx.rate, ctx.table, lang)
+    amount, cap, customer, bank = (_pln(x, lang) for x in (ctx.amount, ctx.cap, ctx.customer, ctx.bank))
+    cause = _CAUSE[lang][ctx.cause]
+    if lang == "pl":
+        used_up = " (limit wyczerpany)" if ctx.remaining_eur_after <= 0 else ""
+        return (
+            f"Limit 50 EUR na całą reklamację (instrument {cause}): {before} × {rate} = {cap}; "
+            f"klient ponosi min({amount}; {cap}) = {customer}, bank {bank}; "
+            f"pozostaje {after} limitu{used_up}."
+        )
+    used_up = " (cap used up)" if ctx.remaining_eur_after <= 0 else ""
+    return (
+        f"50 EUR cap for the whole claim (instrument {cause}): {before} × {rate} = {cap}; "
+        f"the customer bears min({amount}, {cap}) = {customer}, the bank {bank}; "
+        f"{after} of the cap remains{used_up}."
+    )
+
+
+def _reason(ctx: LineContext, lang: str) -> str:
+    pl = lang == "pl"
+    if ctx.rule == rules.INTENT:
+        return "Klient działał umyślnie (oszustwo)" if pl else "The customer acted intentionally (fraud)"
+    if ctx.rule == rules.AFTER_REPORT:
+        executed, reported = _moment(ctx.executed_at, lang), _moment(ctx.reported_at, lang)
+        if pl:
+            return (
+                f"Transakcja wykonana {executed} (czasu warszawskiego), "
+                f"w chwili zgłoszenia lub po nim ({reported})"
+            )
+        return f"Executed {executed} (Warsaw time), at or after the report ({reported})"
+    if ctx.rule == rules.LATE:
+        reported = format_long_date(ctx.reported_at.astimezone(WARSAW).date(), language=lang)
+        debited = format_long_date(ctx.debited_on, language=lang)
+        window_end = format_long_date(ctx.window_end, language=lang)
+        if pl:
+            return (
+                f"Zgłoszenie z {reported} po terminie 13 miesięcy od obciążenia rachunku {debited} "
+                f"(termin upłynął {window_end})"
+            )
+        return (
+            f"Reported on {reported}, after the 13-month window from the debit on {debited} "
+            f"(it ended on {window_end})"
+        )
+    if ctx.rule == rules.NO_SCA:
+        if pl:
+            return "Bank nie wymagał silnego uwierzytelnienia klienta"
+        return "The bank did not require strong customer authentication"
+    if ctx.rule == rules.NO_MEANS:
+        if pl:
+            return "Bank nie zapewnił możliwości zgłoszenia utraty instrumentu płatniczego"
+        return "The bank gave no means to report the loss of the payment instrument"
+    if ctx.rule == rules.UNDETECTABLE:
+        reasons = []
+        if ctx.undetectable:
+            reasons.append(
+                "klient nie mógł stwierdzić utraty przed wykonaniem transakcji"
+                if pl
+                else "the loss could not be detected by the payer before the payment"
+            )
+        if ctx.bank_staff:
+            reasons.append(
+                "szkodę spowodował pracownik lub agent banku"
+                if pl
+                else "the loss was caused by the bank's staff or agents"
+            )
+        text = "; ".join(reasons)
+        return text[:1].upper() + text[1:]
+    if ctx.rule == rules.GROSS:
+        if pl:
+            return "Rażące niedbalstwo lub umyślne naruszenie obowiązków z art. 42 UUP"
+        return "Gross negligence or intentional breach of the duties in UUP art. 42"
+    if ctx.rule == rules.BANK:
+        if pl:
+            return "Przyczyna inna niż utrata, kradzież lub przywłaszczenie instrumentu płatniczego"
+        return "The cause is not a lost, stolen or misappropriated payment instrument"
+    raise ValueError(f"no explanation for rule {ctx.rule!r}")
+
+
+def explain(ctx: LineContext, lang: str) -> str:
+    """The explanation of one liability line in ``lang`` ("pl" or "en")."""
+    if ctx.rule == rules.CAP:
+        return _cap(ctx, lang)
+    reason = _reason(ctx, lang)
+    amount = _pln(ctx.amount, lang)
+    if ctx.rule in rules.CUSTOMER_PAYS_ALL:
+        if lang == "pl":
+            return f"{reason}: klient ponosi całą kwotę {amount}."
+        return f"{reason}: the customer bears the whole {amount}."
+    if lang == "pl":
+        return f"{reason}: klient nie ponosi odpowiedzialności, bank ponosi {amount}."
+    return f"{reason}: the customer is not liable; the bank bears {amount}."

@@ -1,0 +1,58 @@
+"""Concurrent appends on PostgreSQL keep one linear, gapless chain (the lock on the chain head)."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from audit.models import AuditEntry
+from audit.selectors import audit_chain_verify
+from audit.services import audit_record
+from tests.audit.helpers import postgresql_only
+
+THREADS = 8
+APPENDS_PER_THREAD = 25
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_produce_a_valid_chain(now):
+    start = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+
+    def append(thread: int) -> None:
+        try:
+            start.wait()
+            for number in range(APPENDS_PER_THREAD):
+                # Each append in its own transaction, as a service's would be, held a moment after the
+                # append so that the others queue on the head row.
+                with transaction.atomic():
+                    audit_record(
+                        action="test.concurrent_append",
+                        actor=None,
+                        data={"thread": thread, "n": number},
+                        now=now,
+                    )
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_sleep(0.001)")
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=append, args=(thread,)) for thread in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    total = THREADS * APPENDS_PER_THREAD
+    sequences = list(AuditEntry.objects.order_by("sequence").values_list("sequence", flat=True))
+    assert sequences == list(range(1, total + 1))
+    written = sorted(
+        (entry["thread"], entry["n"]) for entry in AuditEntry.objects.values_list("data", flat=True)
+    )
+    assert written == sorted((thread, n) for thread in range(THREADS) for n in range(APPENDS_PER_THREAD))
+    report = audit_chain_verify()
+    assert (report.ok, report.entries_checked, report.head.sequence) == (True, total, total)

@@ -1,0 +1,132 @@
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
+
+from audit.models import AuditChainHead, AuditEntry, AuditLogImmutable
+from audit.services import audit_record
+from tests.audit.helpers import forged_entry, insert_entry_sql, postgresql_only, raw_insert_entry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entries(now):
+    return [audit_record(action=f"test.entry_{n}", actor=None, data={"n": n}, now=now) for n in (1, 2, 3)]
+
+
+def _actions() -> list[str]:
+    return list(AuditEntry.objects.order_by("sequence").values_list("action", flat=True))
+
+
+def test_saving_a_changed_entry_is_refused_and_the_row_stays(entries):
+    entry = AuditEntry.objects.get(pk=entries[1].pk)
+    entry.action = "test.rewritten"
+
+    with pytest.raises(AuditLogImmutable, match="audit entry #2 cannot be changed"):
+        entry.save()
+
+    assert _actions() == ["test.entry_1", "test.entry_2", "test.entry_3"]
+
+
+def test_deleting_an_entry_is_refused(entries):
+    with pytest.raises(AuditLogImmutable, match="audit entry #2 cannot be deleted"):
+        AuditEntry.objects.get(pk=entries[1].pk).delete()
+
+    assert _actions() == ["test.entry_1", "test.entry_2", "test.entry_3"]
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda qs: qs.update(action="test.rewritten"),
+        lambda qs: qs.delete(),
+        lambda qs: qs.bulk_update(list(qs), ["action"]),
+        lambda qs: qs.bulk_create([AuditEntry(action="test.bulk")]),
+        lambda qs: qs.update_or_create(sequence=1, defaults={"action": "test.rewritten"}),
+        lambda qs: AuditEntry.objects.all()._raw_delete(connection.alias),
+    ],
+    ids=["update", "delete", "bulk_update", "bulk_create", "update_or_create", "raw_delete"],
+)
+def test_queryset_writes_are_refused(entries, write):
+    with pytest.raises(AuditLogImmutable):
+        write(AuditEntry.objects.filter(sequence=2))
+
+    assert _actions() == ["test.entry_1", "test.entry_2", "test.entry_3"]
+
+
+def test_an_entry_is_not_written_around_the_service(now):
+    with pytest.raises(AuditLogImmutable, match=r"written by audit\.services\.audit_record"):
+        AuditEntry(sequence=1, recorded_at=now, action="test.around", role="SYSTEM", channel="SYSTEM").save()
+
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_user_who_acted_cannot_be_deleted(now, make_user):
+    user = make_user("ewa", is_staff=True)
+    audit_record(action="test.act", actor=user, now=now)
+
+    with pytest.raises(ProtectedError):
+        user.delete()
+
+    assert type(user).objects.filter(pk=user.pk).exists()
+
+
+# --- PostgreSQL: the database itself refuses -----------------------------------------------------------
+
+
+def _sql(statement: str, params=()) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_auditentry SET action = 'test.rewritten' WHERE sequence = 2",
+        "UPDATE audit_auditentry SET data = '{}'::jsonb",
+        "DELETE FROM audit_auditentry WHERE sequence = 2",
+        "DELETE FROM audit_auditentry",
+    ],
+)
+def test_postgresql_refuses_update_and_delete_of_entries(entries, statement):
+    with pytest.raises(IntegrityError, match="the audit log is append-only"):
+        _sql(statement)
+
+    assert _actions() == ["test.entry_1", "test.entry_2", "test.entry_3"]
+
+
+@postgresql_only
+def test_postgresql_refuses_an_entry_that_does_not_extend_the_head(entries, now):
+    forged = forged_entry(sequence=4, previous_hash="f" * 64, recorded_at=now)
+
+    with pytest.raises(IntegrityError, match="does not extend the chain head"):
+        _sql(*insert_entry_sql(**forged))
+
+    assert _actions() == ["test.entry_1", "test.entry_2", "test.entry_3"]
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        ("DELETE FROM audit_auditchainhead", "the audit chain head cannot be deleted"),
+        ("UPDATE audit_auditchainhead SET sequence = 2", "only advances by one"),
+        (
+            "UPDATE audit_auditchainhead SET sequence = 4, entry_hash = repeat('a', 64)",
+            "only advances by one",
+        ),
+    ],
+)
+def test_postgresql_keeps_the_chain_head_in_step_with_the_entries(entries, statement, message):
+    with pytest.raises(IntegrityError, match=message):
+        _sql(statement)
+
+    assert AuditChainHead.objects.get().sequence == 3
+
+
+def test_raw_insert_helper_bypasses_the_protections_on_every_database(entries, now):
+    # The helper the verification tests use to forge entries must really write them.
+    raw_insert_entry(**forged_entry(sequence=4, previous_hash="f" * 64, recorded_at=now))
+
+    assert _actions() == ["test.entry_1", "test.entry_2", "test.entry_3", "auth.sign_in"]

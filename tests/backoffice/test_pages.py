@@ -1,0 +1,186 @@
+"""Queues and the case page: what they show, the journey through HTTP, and a fixed number of queries."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from cards.models import CardEvent
+from disputes.models import Case, CaseState, Channel, DecisionProposal
+from disputes.services import case_assign, case_request_information, case_start_review
+from tests.backoffice.conftest import NOW, make_theft, submitted_case, warsaw
+from tests.disputes.conftest import REPORTED_AT
+
+
+def queue_url(name: str, **params) -> str:
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return reverse("backoffice:queue", kwargs={"name": name}) + (f"?{query}" if query else "")
+
+
+def numbers(response) -> list[str]:
+    return [row.case.number for row in response.context["page"].rows]
+
+
+def test_the_journey_supervisor_assigns_analyst_works_supervisor_approves(
+    client, case, analyst, supervisor, second_supervisor, as_staff
+):
+    as_staff(supervisor).post(f"/back-office/cases/{case.pk}/assign/", {"assignee": analyst.pk})
+    as_staff(analyst)
+    client.post(f"/back-office/cases/{case.pk}/start_review/")
+    client.post(f"/back-office/cases/{case.pk}/refund/")
+    client.post(f"/back-office/cases/{case.pk}/request_information/", {"questions": "Where was the card?"})
+    client.post(
+        f"/back-office/cases/{case.pk}/extend_reply/",
+        {
+            "reason": "Waiting for the acquirer",
+            "outstanding": "CCTV at the ATM",
+            "expected_reply_on": "2025-07-15",
+        },
+    )
+    client.post(f"/back-office/cases/{case.pk}/assess/", {"intent": "on", "note": "PIN used twice"})
+    client.post(
+        f"/back-office/cases/{case.pk}/propose/", {"kind": "DECISION", "reason": "Fraud by the customer"}
+    )
+    proposal = DecisionProposal.objects.get(case=case)
+    mine = client.post(f"/back-office/approvals/{proposal.pk}/approve/")
+    case.refresh_from_db()
+    assert (case.state, mine.status_code) == (CaseState.AWAITING_CUSTOMER, 302)
+
+    as_staff(supervisor).post(f"/back-office/approvals/{proposal.pk}/approve/")
+
+    case.refresh_from_db()
+    assert (case.state, case.outcome, case.assignee) == (CaseState.DECIDED, "REJECTED", analyst)
+    assert case.reply_extended and case.expected_reply_on.isoformat() == "2025-07-15"
+    assert [name for name, *_ in case.transitions.order_by("pk").values_list("name", "from_state")] == [
+        "create_draft",
+        "submit",
+        "start_review",
+        "refund_provisionally",
+        "request_information",
+        "extend_reply",
+        "decide",
+    ]
+
+
+def test_the_queues_select_and_sort_by_the_nearest_deadline(analyst, supervisor, eur_rates, as_staff):
+    early = submitted_case(
+        make_theft(username="early"), analyst, channel=Channel.PHONE, received_at=warsaw(2025, 5, 19, 9)
+    )
+    late = submitted_case(
+        make_theft(username="late"), analyst, channel=Channel.BRANCH, received_at=warsaw(2025, 5, 26, 9)
+    )
+    case_assign(case_id=late.pk, assignee=analyst, actor=analyst, now=NOW)
+    client = as_staff(analyst)
+
+    assert numbers(client.get(queue_url("all"))) == [early.number, late.number]
+    assert numbers(client.get(queue_url("mine"))) == [late.number]
+    assert numbers(client.get(queue_url("unassigned"))) == [early.number]
+    assert numbers(client.get(queue_url("breached"))) == [early.number]  # D+1 ended on 21 May
+    assert numbers(client.get(queue_url("all", channel="BRANCH"))) == [late.number]
+    assert numbers(client.get(queue_url("all", amount_min="921"))) == []
+    page = client.get(queue_url("all")).context["page"]
+    assert [(row.refund_light, row.reply_light) for row in page.rows] == [
+        ("RED", "GREEN"),
+        ("AMBER", "GREEN"),
+    ]
+
+
+def test_awaiting_and_take_the_next_case(case, analyst, as_staff):
+    case_start_review(case_id=case.pk, actor=analyst, now=NOW)
+    client = as_staff(analyst)
+    client.post(f"/back-office/cases/{case.pk}/refund/")
+    case_request_information(case_id=case.pk, questions="?", actor=analyst, now=NOW)
+    other = submitted_case(make_theft(username="other"), analyst, received_at=warsaw(2025, 5, 26, 11))
+
+    taken = client.post(reverse("backoffice:take_next"))
+
+    assert numbers(client.get(queue_url("awaiting"))) == [Case.objects.get(pk=case.pk).number]
+    assert taken["Location"] == reverse("backoffice:case", kwargs={"case_id": other.pk})
+    assert Case.objects.get(pk=other.pk).assignee == analyst
+
+
+def test_bulk_assign(analyst, supervisor, eur_rates, as_staff):
+    cases = [submitted_case(make_theft(username=f"c{i}"), analyst) for i in range(3)]
+
+    as_staff(supervisor).post(
+        reverse("backoffice:bulk_assign"), {"assignee": analyst.pk, "cases": [c.pk for c in cases[:2]]}
+    )
+
+    assert [Case.objects.get(pk=c.pk).assignee_id for c in cases] == [analyst.pk, analyst.pk, None]
+
+
+def test_staff_register_a_claim_from_the_828_line(theft, analyst, eur_rates, as_staff):
+    response = as_staff(analyst).post(
+        reverse("backoffice:claim_new"),
+        {
+            "customer": theft.customer.pk,
+            "card": theft.card.pk,
+            "transactions": ",".join(map(str, theft.transaction_ids)),
+            "channel": "LINE_828",
+            "cause": "STOLEN",
+            "received_at": "2025-05-26T09:00",
+            "account": "Stolen from my bag on the tram",
+        },
+    )
+
+    case = Case.objects.get(customer=theft.customer)
+    assert response["Location"] == reverse("backoffice:case", kwargs={"case_id": case.pk})
+    assert (case.state, case.channel, case.disputed_amount, case.customer_account) == (
+        CaseState.SUBMITTED,
+        Channel.LINE_828,
+        Decimal("920.00"),
+        "Stolen from my bag on the tram",
+    )
+    assert case.received_at == warsaw(2025, 5, 26, 9, 0)
+
+
+def test_the_case_page_shows_the_timeline_and_only_the_steps_allowed_now(case, analyst, as_staff):
+    CardEvent.objects.create(
+        card=case.card,
+        kind=CardEvent.Kind.CANCELLED,
+        channel="PORTAL",
+        reason="STOLEN",
+        occurred_at=REPORTED_AT,
+    )
+    response = as_staff(analyst).get(reverse("backoffice:case", kwargs={"case_id": case.pk}))
+
+    page = response.context["p"]
+    assert set(page.allowed) >= {"start_review", "refund_provisionally", "extend_reply"}
+    assert "decide" not in page.allowed
+    kinds = [item.kind for item in page.timeline]
+    assert kinds[:2] == ["CARD", "CIRCUMSTANCES"] or "CARD" in kinds
+    body = response.content.decode()
+    assert case.number in body
+    assert 'name="do-refund"' in body and 'name="do-propose"' not in body
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_the_queue_costs_a_fixed_number_of_queries(
+    count, analyst, eur_rates, as_staff, django_assert_num_queries
+):
+    for i in range(count):
+        submitted_case(make_theft(username=f"q{i}"), analyst)
+    client = as_staff(analyst)
+    client.get(queue_url("all"))  # warm the session and the calendar
+
+    # session, user, OTP device, the user's permissions (2), calendar overrides, the rows, pending
+    # proposals, and the session's refresh (savepoint, update, release)
+    with django_assert_num_queries(11):
+        response = client.get(queue_url("all"))
+
+    assert len(response.context["page"].rows) == count
+
+
+@pytest.mark.parametrize("extra_notes", [0, 10])
+def test_the_case_page_costs_a_fixed_number_of_queries(
+    extra_notes, case, analyst, as_staff, django_assert_num_queries
+):
+    client = as_staff(analyst)
+    for i in range(extra_notes):
+        client.post(f"/back-office/cases/{case.pk}/note/", {"text": f"note {i}"})
+    client.get(reverse("backoffice:case", kwargs={"case_id": case.pk}))
+
+    with django_assert_num_queries(20) as captured:
+        client.get(reverse("backoffice:case", kwargs={"case_id": case.pk}))
+
+    assert len(captured.captured_queries) == 20

@@ -1,0 +1,370 @@
+"""The card pages: another customer's ids answer 404 everywhere, CSRF is enforced, the flows work."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from cards.models import CardStatus
+from customers.models import OtpPurpose
+from customers.services import otp_issue
+from disputes.services import case_add_evidence, claim_create_draft
+from tests.cards.factories import CardFactory, CardProductFactory, TransactionFactory, WalletTokenFactory
+from tests.customers.portal import last_code, registered_customer, sign_in, wrong_code
+from tests.letters.helpers import issued_letter_for
+
+pytestmark = pytest.mark.django_db
+
+# Every URL keyword of the portal, and what to put in it. An id belongs to a customer; a new keyword
+# must be added here (the test fails until it is), so that no customer URL escapes the 404 check.
+ID_KWARGS = {"card_id", "challenge_id", "token_id", "case_id", "evidence_id", "letter_id"}
+OTHER_KWARGS = {"action": "suspend", "which": "old", "step": "cause"}
+PORTAL_NAMESPACES = ("cards", "customers", "claims", "letters")
+
+
+def portal_patterns() -> list[tuple[str, set[str]]]:
+    """(``namespace:name``, keyword names) of every URL pattern in the portal's namespaces."""
+    found = []
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver) and entry.namespace in PORTAL_NAMESPACES:
+            for pattern in entry.url_patterns:
+                assert isinstance(pattern, URLPattern), "nested includes: extend this walker"
+                found.append((f"{entry.namespace}:{pattern.name}", set(pattern.pattern.converters)))
+    return found
+
+
+def owned_objects(customer):
+    card = CardFactory(customer=customer)
+    token = WalletTokenFactory(card=card)
+    challenge = otp_issue(
+        customer=customer,
+        purpose=OtpPurpose.CARD_ACTIVATE,
+        subject=f"card:{card.pk}",
+        operation={"operation": "ACTIVATE"},
+        now=datetime.now(UTC),
+    )
+    transaction = TransactionFactory(card=card)
+    case = claim_create_draft(
+        customer=customer,
+        card_id=card.pk,
+        transaction_ids=[transaction.pk],
+        channel="PORTAL",
+        cause="STOLEN",
+        actor=customer.user,
+        now=datetime.now(UTC),
+    )
+    evidence = case_add_evidence(
+        case_id=case.pk,
+        kind="POLICE_REPORT",
+        file=SimpleUploadedFile("policja.pdf", b"%PDF-1.4 police report"),
+        actor=customer.user,
+        now=datetime.now(UTC),
+    )
+    return {
+        "card_id": card.pk,
+        "token_id": token.pk,
+        "challenge_id": challenge.pk,
+        "case_id": case.pk,
+        "evidence_id": evidence.pk,
+        "letter_id": issued_letter_for(customer, card).pk,
+    }
+
+
+def test_every_customer_url_answers_404_with_another_customers_ids(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    me = registered_customer()
+    other = registered_customer()
+    mine, theirs = owned_objects(me), owned_objects(other)
+    sign_in(client, me)
+    checked = []
+
+    for name, kwargs in portal_patterns():
+        unknown = kwargs - ID_KWARGS - set(OTHER_KWARGS)
+        assert not unknown, f"{name}: teach this test the URL keyword(s) {unknown}"
+        ids = kwargs & ID_KWARGS
+        if not ids:
+            continue
+        for foreign in sorted(ids):
+            values = {key: (theirs if key == foreign else mine)[key] for key in ids}
+            values |= {key: OTHER_KWARGS[key] for key in kwargs - ids}
+            url = reverse(name, kwargs=values)
+            for method in (client.get, client.post):
+                response = method(url)
+                assert response.status_code == 404, (
+                    f"{method.__name__.upper()} {url} ({name}, {foreign}) answered {response.status_code}"
+                )
+                checked.append(url)
+
+    # The walker really found the card and claim URLs (a broken walker must not pass silently).
+    assert len({url for url in checked}) >= 26
+    assert {url.split("/")[1] for url in checked} >= {"cards", "claims", "letters"}
+    assert other.cards.get().status == CardStatus.ACTIVE
+    # Their draft (the claim URLs) and their submitted claim (the letter) are as they were.
+    draft = other.cases.get(state="DRAFT")
+    assert draft.evidence.count() == 1
+    assert other.cases.exclude(pk=draft.pk).get().letters.count() == 1
+
+
+def test_own_urls_answer_and_staff_without_a_customer_gets_404(client, admin_client):
+    customer = registered_customer()
+    card = CardFactory(customer=customer)
+    sign_in(client, customer)
+
+    assert client.get(f"/cards/{card.pk}/").status_code == 200
+    assert admin_client.get(f"/cards/{card.pk}/").status_code == 404
+    assert Client().get(f"/cards/{card.pk}/")["Location"] == f"/sign-in/?next=/cards/{card.pk}/"
+
+
+def test_csrf_is_enforced_on_card_changes():
+    customer = registered_customer()
+    card = CardFactory(customer=customer)
+    browser = Client(enforce_csrf_checks=True)
+    browser.get("/sign-in/")
+    token = browser.cookies["csrftoken"].value
+    browser.post(
+        "/sign-in/",
+        {"identifier": customer.pesel, "password": "Zielona-Herbata-2026", "csrfmiddlewaretoken": token},
+    )
+    assert browser.get("/cards/").status_code == 200
+
+    refused = browser.post(f"/cards/{card.pk}/block/", {"reason": ""})
+    card.refresh_from_db()
+    assert (refused.status_code, card.status) == (403, CardStatus.ACTIVE)
+
+    browser.get(f"/cards/{card.pk}/block/")
+    accepted = browser.post(
+        f"/cards/{card.pk}/block/", {"reason": "", "csrfmiddlewaretoken": browser.cookies["csrftoken"].value}
+    )
+    card.refresh_from_db()
+    assert (accepted.status_code, card.status) == (302, CardStatus.BLOCKED)
+
+
+def test_sign_in_itself_needs_the_csrf_token():
+    customer = registered_customer()
+    browser = Client(enforce_csrf_checks=True)
+
+    response = browser.post("/sign-in/", {"identifier": customer.pesel, "password": "Zielona-Herbata-2026"})
+
+    assert response.status_code == 403
+
+
+@pytest.fixture
+def signed_in(client):
+    customer = registered_customer()
+    sign_in(client, customer)
+    return client, customer
+
+
+def test_activation_through_the_pages(signed_in, sms_outbox):
+    client, customer = signed_in
+    card = CardFactory(customer=customer, status=CardStatus.INACTIVE)
+
+    page = client.get(f"/cards/{card.pk}/")
+    assert "Aktywuj kartę" in page.content.decode()
+    response = client.post(f"/cards/{card.pk}/activate/")
+    confirm_url = response["Location"]
+    assert "Aktywuj kartę" in client.get(confirm_url).content.decode()
+    wrong = client.post(confirm_url, {"code": wrong_code(last_code(sms_outbox, customer.mobile_phone))})
+    assert "Kod jest błędny. Pozostałe próby: 4." in wrong.content.decode()
+    card.refresh_from_db()
+    assert card.status == CardStatus.INACTIVE
+    done = client.post(confirm_url, {"code": last_code(sms_outbox, customer.mobile_phone)}, follow=True)
+
+    card.refresh_from_db()
+    assert card.status == CardStatus.ACTIVE
+    assert "Karta jest aktywna." in done.content.decode()
+
+
+def test_cancellation_through_the_pages_shows_the_report_time_and_offers_a_replacement(signed_in, sms_outbox):
+    client, customer = signed_in
+    card = CardFactory(customer=customer)
+
+    with time_machine.travel(datetime(2026, 5, 20, 19, 47, 13, 500000, tzinfo=UTC), tick=False):
+        response = client.post(f"/cards/{card.pk}/cancel/", {"reason": "STOLEN", "understood": "on"})
+    with time_machine.travel(datetime(2026, 5, 20, 19, 48, 2, tzinfo=UTC), tick=False):
+        page = client.post(
+            response["Location"], {"code": last_code(sms_outbox, customer.mobile_phone)}, follow=True
+        )
+
+    body = page.content.decode()
+    assert page.redirect_chain[-1][0] == f"/cards/{card.pk}/cancelled/"
+    assert "20 maja 2026, 21:47:13" in body
+    assert "Zamów nową kartę" in body
+    assert "828 828 828" in body and "+48 828 828 828" in body
+    assert "Widzę transakcje, których nie rozpoznaję: złóż reklamację" in body
+    assert f'href="/claims/new/{card.pk}/"' in body
+
+    with time_machine.travel(datetime(2026, 5, 20, 19, 50, tzinfo=UTC), tick=False):
+        replaced = client.post(f"/cards/{card.pk}/replacement/", follow=True)
+    new = customer.cards.get(replaces=card)
+    assert replaced.redirect_chain[-1][0] == f"/cards/{new.pk}/"
+    assert new.status == CardStatus.INACTIVE
+
+
+def test_cancelling_needs_the_reason_and_the_acknowledgement(signed_in, sms_outbox):
+    client, customer = signed_in
+    card = CardFactory(customer=customer)
+
+    response = client.post(f"/cards/{card.pk}/cancel/", {"reason": "STOLEN"})
+
+    body = response.content.decode()
+    assert 'class="error-summary"' in body
+    assert 'href="#id_understood"' in body
+    assert "Potwierdź, że rozumiesz, że zastrzeżenie jest nieodwracalne." in body
+    card.refresh_from_db()
+    assert card.status == CardStatus.ACTIVE
+
+
+def test_a_second_cancellation_through_the_page_gets_a_polish_message(signed_in, sms_outbox):
+    client, customer = signed_in
+    card = CardFactory(
+        customer=customer,
+        status=CardStatus.CANCELLED,
+        cancelled_at=datetime(2026, 5, 1, tzinfo=UTC),
+        cancellation_reason="LOST",
+    )
+
+    response = client.post(f"/cards/{card.pk}/cancel/", {"reason": "STOLEN", "understood": "on"})
+
+    assert "Ta karta jest już zastrzeżona." in response.content.decode()
+    card.refresh_from_db()
+    assert card.cancellation_reason == "LOST"
+
+
+def test_a_limit_over_the_maximum_gets_a_polish_message_linked_from_the_summary(signed_in, sms_outbox):
+    client, customer = signed_in
+    card = CardFactory(
+        customer=customer, product=CardProductFactory(max_daily_internet_limit=Decimal("20000.00"))
+    )
+
+    response = client.post(
+        f"/cards/{card.pk}/limits/",
+        {"daily_cash_limit": "2000", "daily_pos_limit": "5000", "daily_internet_limit": "20 000,01"},
+    )
+
+    body = response.content.decode()
+    assert 'href="#id_daily_internet_limit"' in body
+    assert "Limit nie może przekraczać maksimum tej karty, czyli 20\xa0000,00\xa0zł." in body
+    card.refresh_from_db()
+    assert card.daily_internet_limit == Decimal("5000.00")
+
+
+def test_raising_a_limit_through_the_pages(signed_in, sms_outbox):
+    client, customer = signed_in
+    card = CardFactory(customer=customer)
+
+    response = client.post(
+        f"/cards/{card.pk}/limits/",
+        {"daily_cash_limit": "3 000,00", "daily_pos_limit": "5000", "daily_internet_limit": "5000"},
+    )
+    assert "3\xa0000,00\xa0zł" in client.get(response["Location"]).content.decode()
+    client.post(response["Location"], {"code": last_code(sms_outbox, customer.mobile_phone)})
+
+    card.refresh_from_db()
+    assert card.daily_cash_limit == Decimal("3000.00")
+
+
+def test_the_pin_page_sends_a_code_then_takes_the_pin_twice(signed_in, sms_outbox):
+    client, customer = signed_in
+    card = CardFactory(customer=customer)
+
+    client.post(f"/cards/{card.pk}/pin/", {"action": "send_code"})
+    refused = client.post(
+        f"/cards/{card.pk}/pin/",
+        {"pin": "1234", "pin_repeated": "1234", "code": last_code(sms_outbox, customer.mobile_phone)},
+    )
+    assert "Ten PIN jest zbyt łatwy do odgadnięcia" in refused.content.decode()
+    done = client.post(
+        f"/cards/{card.pk}/pin/",
+        {"pin": "5829", "pin_repeated": "5829", "code": last_code(sms_outbox, customer.mobile_phone)},
+    )
+
+    assert done["Location"] == f"/cards/{card.pk}/"
+    assert card.events.get().kind == "PIN_CHANGED"
+
+
+def test_a_processor_timeout_shows_a_clear_message_on_the_page(signed_in, settings):
+    client, customer = signed_in
+    card = CardFactory(customer=customer)
+    settings.KARTOSFERA_CARD_PROCESSOR_SIMULATOR_FAILURES = {card.processor_token: "TIMEOUT"}
+
+    response = client.post(f"/cards/{card.pk}/block/", {"reason": ""})
+
+    assert "System kartowy nie odpowiedział na czas. Nic nie zostało zmienione" in response.content.decode()
+    card.refresh_from_db()
+    assert card.status == CardStatus.ACTIVE
+
+
+def test_every_card_page_shows_the_emergency_line_and_the_lost_card_steps(signed_in):
+    client, customer = signed_in
+    card = CardFactory(customer=customer)
+
+    for url in (
+        "/cards/",
+        f"/cards/{card.pk}/",
+        f"/cards/{card.pk}/block/",
+        f"/cards/{card.pk}/cancel/",
+        f"/cards/{card.pk}/limits/",
+        f"/cards/{card.pk}/controls/",
+        f"/cards/{card.pk}/transactions/",
+        f"/cards/{card.pk}/pin/",
+    ):
+        body = client.get(url).content.decode()
+        assert "828 828 828" in body and "+48 828 828 828" in body, url
+        assert "Od razu zablokuj kartę" in body, url
+
+
+def test_transactions_are_filtered_by_type_searched_and_paged(signed_in):
+    client, customer = signed_in
+    card = CardFactory(customer=customer)
+    start = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+    for n in range(30):
+        TransactionFactory(card=card, merchant_name=f"Biedronka {n}", executed_at=start + timedelta(hours=n))
+    TransactionFactory(card=card, channel="ATM", merchant_name="Euronet ATM", executed_at=start)
+    TransactionFactory(
+        card=card, channel="CHIP_POS", merchant_name="REWE", merchant_country="DE", executed_at=start
+    )
+    TransactionFactory(card=card, channel="INTERNET", merchant_name="Allegro", executed_at=start)
+
+    first_page = client.get(f"/cards/{card.pk}/transactions/").content.decode()
+    second_page = client.get(f"/cards/{card.pk}/transactions/?page=2").content.decode()
+    atm = client.get(f"/cards/{card.pk}/transactions/?type=ATM").content.decode()
+    foreign = client.get(f"/cards/{card.pk}/transactions/?type=FOREIGN").content.decode()
+    searched = client.get(f"/cards/{card.pk}/transactions/?q=allegro").content.decode()
+
+    assert (
+        first_page.count("<tr>") == 1 + 25 and "Biedronka 29" in first_page and "Strona 1 z 2" in first_page
+    )
+    assert second_page.count("<tr>") == 1 + 8
+    assert "Euronet ATM" in atm and "Biedronka" not in atm
+    assert "REWE" in foreign and "(DE)" in foreign and "Biedronka" not in foreign
+    assert "Allegro" in searched and "Biedronka" not in searched
+
+
+def test_devices_are_suspended_and_removed_through_the_pages(signed_in):
+    client, customer = signed_in
+    card = CardFactory(customer=customer)
+    token = WalletTokenFactory(card=card, device_name="Pixel 8")
+
+    assert "Zawieś: Pixel 8" in client.get(f"/cards/{card.pk}/").content.decode()
+    client.post(f"/cards/{card.pk}/devices/{token.pk}/suspend/")
+    token.refresh_from_db()
+    assert token.status == "SUSPENDED"
+    client.post(f"/cards/{card.pk}/devices/{token.pk}/remove/")
+    token.refresh_from_db()
+    assert token.status == "REMOVED"
+
+
+def test_the_pages_are_in_english_when_chosen(signed_in):
+    client, customer = signed_in
+    card = CardFactory(customer=customer)
+    client.cookies["django_language"] = "en"
+
+    body = client.get(f"/cards/{card.pk}/").content.decode()
+
+    assert '<html lang="en">' in body
+    assert "Cancel the card for good" in body

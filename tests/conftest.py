@@ -1,0 +1,119 @@
+"""Shared fixtures.
+
+Two ways the suite runs (same tests):
+- ``make test``: SQLite, Celery tasks eager in-process;
+- ``make test-services``: PostgreSQL and a real Celery worker process consuming from Redis. The
+  worker is started once per session against the test database and stopped before it is dropped.
+
+Tests whose effect goes through a task take the ``celery_worker`` fixture and the
+``transactional_db`` fixture (a worker process only sees committed rows), and wait on the task's
+result with ``.get(timeout=...)``, which works in both modes.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+requires_services = pytest.mark.skipif(
+    not settings.CELERY_BROKER_URL
+    or settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="needs PostgreSQL (DATABASE_URL) and a Celery broker (CELERY_BROKER_URL): `make test-services`",
+)
+
+
+# The local NBP server of the liability tests (tests/liability/nbp_server.py) listens on a port fixed
+# for the whole session, so that the Celery worker, started once, reaches it too: the worker gets
+# NBP_API_URL and these quick timeouts and retries in its environment; the test process gets the same
+# values through the `settings` fixture (tests/liability/conftest.py).
+NBP_TEST_SETTINGS = {
+    "NBP_TIMEOUT_SECONDS": 2.0,
+    "NBP_RETRIES": 1,
+    "NBP_RETRY_BACKOFF_SECONDS": 0.01,
+    "NBP_FETCH_RETRY_BASE_SECONDS": 0.2,
+    "NBP_FETCH_RETRY_MAX_SECONDS": 1.0,
+    "NBP_FETCH_EAGER_RETRIES": 30,
+}
+
+
+@pytest.fixture(scope="session")
+def nbp_api_url() -> str:
+    """The base URL of the local NBP server, on a free loopback port reserved for the session."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/api/"
+
+
+def _worker_database_url() -> str:
+    db = settings.DATABASES["default"]
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, nbp_api_url):
+    """A real Celery worker process on the configured broker, or nothing when tasks run eagerly."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        yield None
+        return
+    from kartosfera.celery import app
+
+    app.control.purge()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _worker_database_url(),
+        "PYTHONUNBUFFERED": "1",
+        "NBP_API_URL": nbp_api_url,
+        **{name: str(value) for name, value in NBP_TEST_SETTINGS.items()},
+    }
+    (ROOT / "var").mkdir(exist_ok=True)
+    log = open(ROOT / "var" / "test-celery-worker.log", "w")  # noqa: SIM115 (kept open for the session)
+    process = subprocess.Popen(  # noqa: S603 (fixed arguments)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "kartosfera",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"Celery worker exited with {process.returncode}; see var/test-celery-worker.log"
+            )
+        if app.control.ping(timeout=1):
+            break
+    else:
+        process.terminate()
+        raise RuntimeError("Celery worker did not answer a ping within 60 s")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()

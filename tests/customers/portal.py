@@ -1,0 +1,63 @@
+"""Helpers and fixtures for portal tests: the SMS outbox, registered customers, signing in."""
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from customers.models import Customer, User
+from customers.sms import read_outbox
+from tests.customers.factories import CustomerFactory
+
+PASSWORD = "Zielona-Herbata-2026"
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox(settings, tmp_path) -> Path:
+    """Every test gets its own SMS outbox (the file sender), silent on the console."""
+    directory = tmp_path / "sms"
+    settings.KARTOSFERA_SMS_BACKEND = "customers.sms.FileSmsBackend"
+    settings.KARTOSFERA_SMS_DIR = directory
+    settings.KARTOSFERA_SMS_ECHO = False
+    settings.KARTOSFERA_CARD_PROCESSOR_SIMULATOR_FAILURES = {}
+    return directory
+
+
+def messages_to(directory: Path, phone: str) -> list[str]:
+    return [message["body"] for message in read_outbox(directory) if message["to"] == phone]
+
+
+def last_code(directory: Path, phone: str) -> str:
+    """The code in the latest text message to ``phone``."""
+    bodies = messages_to(directory, phone)
+    assert bodies, f"no text message to {phone}"
+    return re.search(r"(?<![0-9])([0-9]{6})(?![0-9])", bodies[-1]).group(1)
+
+
+def wrong_code(code: str) -> str:
+    """A 6-digit code that is not ``code``."""
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def registered_customer(password: str = PASSWORD, **kwargs) -> Customer:
+    """A customer with a portal sign-in (username = PESEL or bank id)."""
+    customer = CustomerFactory(**kwargs)
+    user = User.objects.create_user(
+        username=customer.pesel or customer.bank_id,
+        password=password,
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+    )
+    customer.user = user
+    customer.save(update_fields=["user"])
+    return customer
+
+
+def sign_in(client, customer: Customer, password: str = PASSWORD):
+    """Sign in through the portal's page (django-axes and all), returning the response."""
+    return client.post("/sign-in/", {"identifier": customer.pesel or customer.bank_id, "password": password})
+
+
+def birth_date_of(customer: Customer) -> date:
+    return customer.birth_date

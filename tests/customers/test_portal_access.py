@@ -1,0 +1,325 @@
+"""Registration, sign-in, lockout, session expiry and signing other sessions out, through the pages."""
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from axes.models import AccessAttempt
+from django.contrib.auth.hashers import identify_hasher
+from django.test import Client
+
+from customers.models import CustomerEvent, OtpChallenge, User
+from customers.rules import Sex, generate_pesel
+from tests.customers.factories import CustomerFactory
+from tests.customers.portal import PASSWORD, last_code, messages_to, registered_customer, sign_in, wrong_code
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "Czerwona-Porzeczka-77"
+
+
+def start_registration(client, customer, birth_date=None):
+    return client.post(
+        "/register/",
+        {
+            "identifier": customer.pesel or customer.bank_id,
+            "birth_date": (birth_date or customer.birth_date).isoformat(),
+        },
+    )
+
+
+def body(response) -> str:
+    return response.content.decode()
+
+
+def test_registration_with_a_pesel_the_texted_code_and_a_password_signs_the_customer_in(client, sms_outbox):
+    customer = CustomerFactory(mobile_phone="+48601000111")
+
+    response = start_registration(client, customer)
+    assert response.status_code == 302 and response["Location"] == "/register/code/"
+    code_page = client.get("/register/code/")
+    assert "+48 ••• ••• 111" in body(code_page)
+    response = client.post("/register/code/", {"code": last_code(sms_outbox, "+48601000111")})
+    assert response["Location"] == "/register/password/"
+    response = client.post("/register/password/", {"password1": PASSWORD, "password2": PASSWORD})
+
+    assert response.status_code == 302 and response["Location"] == "/cards/"
+    customer.refresh_from_db()
+    assert customer.user.username == customer.pesel
+    assert identify_hasher(customer.user.password).algorithm == "argon2"
+    assert customer.user.check_password(PASSWORD)
+    assert client.get("/cards/").status_code == 200
+    assert list(CustomerEvent.objects.filter(customer=customer).values_list("kind", flat=True)) == [
+        "REGISTERED"
+    ]
+
+
+def test_a_non_resident_registers_with_the_bank_id(client, sms_outbox):
+    customer = CustomerFactory(
+        pesel=None, bank_id="40012345", birth_date=date(1990, 4, 8), mobile_phone="+48572901234"
+    )
+
+    start_registration(client, customer)
+    client.post("/register/code/", {"code": last_code(sms_outbox, "+48572901234")})
+    client.post("/register/password/", {"password1": PASSWORD, "password2": PASSWORD})
+
+    customer.refresh_from_db()
+    assert customer.user.username == "40012345"
+
+
+def test_a_pesel_with_a_wrong_check_digit_gets_a_polish_message_and_nothing_is_sent(client, sms_outbox):
+    customer = CustomerFactory()
+    wrong = customer.pesel[:10] + str((int(customer.pesel[10]) + 1) % 10)
+
+    response = client.post("/register/", {"identifier": wrong, "birth_date": customer.birth_date.isoformat()})
+
+    assert response.status_code == 200
+    assert (
+        "Cyfra kontrolna tego numeru PESEL jest błędna" in body(response)
+        or "cyfra kontrolna" in body(response).lower()
+    )
+    assert 'class="error-summary"' in body(response)
+    assert OtpChallenge.objects.count() == 0
+    assert messages_to(sms_outbox, customer.mobile_phone) == []
+
+
+def test_a_date_of_birth_that_is_not_the_one_in_the_pesel_is_refused(client, sms_outbox):
+    customer = CustomerFactory()
+
+    response = start_registration(client, customer, birth_date=customer.birth_date + timedelta(days=1))
+
+    assert "Data urodzenia różni się od zapisanej w Twoim numerze PESEL." in body(response)
+    assert not OtpChallenge.objects.filter(customer=customer).exists()
+
+
+def test_an_unknown_pesel_gets_the_same_answer_as_a_wrong_date_of_birth_for_a_bank_id(client, sms_outbox):
+    unknown = generate_pesel(birth_date=date(1970, 1, 1), serial=42, sex=Sex.MALE)
+    known = CustomerFactory(pesel=None, bank_id="40012346", birth_date=date(1990, 4, 8))
+
+    first = client.post("/register/", {"identifier": unknown, "birth_date": "1970-01-01"})
+    second = client.post("/register/", {"identifier": known.bank_id, "birth_date": "1990-04-09"})
+
+    assert "Nie znaleźliśmy klienta o tych danych." in body(first)
+    assert "Nie znaleźliśmy klienta o tych danych." in body(second)
+    assert OtpChallenge.objects.count() == 0
+
+
+def test_a_wrong_code_gets_a_polish_message_and_creates_no_sign_in(client, sms_outbox):
+    customer = CustomerFactory()
+    start_registration(client, customer)
+
+    response = client.post(
+        "/register/code/", {"code": wrong_code(last_code(sms_outbox, customer.mobile_phone))}
+    )
+
+    assert "Kod jest błędny. Pozostałe próby: 4." in body(response)
+    assert client.get("/register/password/")["Location"] == "/register/"
+    customer.refresh_from_db()
+    assert customer.user is None
+
+
+def test_an_expired_code_gets_a_polish_message_and_creates_no_sign_in(client, sms_outbox):
+    customer = CustomerFactory()
+    start_registration(client, customer)
+    code = last_code(sms_outbox, customer.mobile_phone)
+
+    with time_machine.travel(timedelta(minutes=5, seconds=1)):
+        response = client.post("/register/code/", {"code": code})
+
+    assert "Kod wygasł" in body(response)
+    customer.refresh_from_db()
+    assert customer.user is None
+    assert OtpChallenge.objects.get(customer=customer).verified_at is None
+
+
+def test_a_weak_password_is_refused_and_the_code_still_works_for_a_better_one(client, sms_outbox):
+    customer = CustomerFactory()
+    start_registration(client, customer)
+    client.post("/register/code/", {"code": last_code(sms_outbox, customer.mobile_phone)})
+
+    response = client.post("/register/password/", {"password1": "1234567890", "password2": "1234567890"})
+
+    assert response.status_code == 200
+    assert "To hasło jest za często używane." in body(response) or "zbyt" in body(response)
+    assert User.objects.filter(username=customer.pesel).count() == 0
+    response = client.post("/register/password/", {"password1": PASSWORD, "password2": PASSWORD})
+    assert response["Location"] == "/cards/"
+
+
+def test_registering_again_sets_a_new_password_and_signs_out_other_sessions(client, sms_outbox):
+    customer = registered_customer()
+    other = Client()
+    sign_in(other, customer)
+    assert other.get("/cards/").status_code == 200
+
+    start_registration(client, customer)
+    assert "ustawisz nowe hasło" in body(client.get("/register/code/"))
+    client.post("/register/code/", {"code": last_code(sms_outbox, customer.mobile_phone)})
+    client.post("/register/password/", {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+
+    customer.user.refresh_from_db()
+    assert customer.user.check_password(NEW_PASSWORD)
+    assert client.get("/cards/").status_code == 200
+    assert other.get("/cards/")["Location"].startswith("/sign-in/")
+
+
+def test_sign_in_with_the_pesel_and_password(client):
+    customer = registered_customer()
+
+    response = sign_in(client, customer)
+
+    assert response.status_code == 302 and response["Location"] == "/cards/"
+    assert client.get("/cards/").status_code == 200
+
+
+def test_a_wrong_password_gets_a_polish_message(client):
+    customer = registered_customer()
+
+    response = sign_in(client, customer, password="not-the-password")
+
+    assert "PESEL lub numer identyfikacyjny albo hasło są błędne." in body(response)
+    assert client.get("/cards/").status_code == 302
+
+
+def test_five_failures_lock_the_identifier_out_even_with_the_right_password(client):
+    customer = registered_customer()
+    for _ in range(5):
+        sign_in(Client(REMOTE_ADDR="10.0.0.1"), customer, password="wrong-password")
+
+    response = sign_in(client, customer)
+
+    assert response.status_code == 429
+    assert "Zbyt wiele nieudanych prób logowania" in body(response)
+    assert client.get("/cards/").status_code == 302
+    assert AccessAttempt.objects.get(username=customer.pesel, ip_address="10.0.0.1").failures_since_start == 5
+
+
+def test_the_lock_lifts_after_the_cool_off(client):
+    customer = registered_customer()
+    for _ in range(5):
+        sign_in(Client(REMOTE_ADDR="10.0.0.2"), customer, password="wrong-password")
+
+    with time_machine.travel(timedelta(minutes=31)):
+        response = sign_in(client, customer)
+
+    assert response["Location"] == "/cards/"
+
+
+def test_a_session_ends_after_the_absolute_limit_however_active(client, settings):
+    settings.SESSION_COOKIE_AGE = 24 * 3600  # no idle expiry in this test: only the absolute limit
+    customer = registered_customer()
+    sign_in(client, customer)
+    with time_machine.travel(timedelta(hours=4)):
+        assert client.get("/cards/").status_code == 200
+
+    with time_machine.travel(timedelta(hours=8, seconds=1)):
+        response = client.get("/cards/")
+
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in/")
+
+
+def test_changing_the_password_keeps_this_session_and_signs_out_the_others(client):
+    customer = registered_customer()
+    other = Client()
+    sign_in(client, customer)
+    sign_in(other, customer)
+
+    response = client.post(
+        "/profile/password/", {"old_password": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+
+    assert response["Location"] == "/profile/"
+    assert client.get("/cards/").status_code == 200
+    assert other.get("/cards/").status_code == 302
+    assert CustomerEvent.objects.filter(customer=customer, kind="PASSWORD_CHANGED").count() == 1
+
+
+def test_a_wrong_current_password_changes_nothing(client):
+    customer = registered_customer()
+    sign_in(client, customer)
+
+    response = client.post(
+        "/profile/password/",
+        {"old_password": "nope-nope-nope", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    assert "Obecne hasło jest błędne." in body(response)
+    customer.user.refresh_from_db()
+    assert customer.user.check_password(PASSWORD)
+
+
+def test_the_phone_number_changes_with_a_code_to_the_old_and_one_to_the_new_number(client, sms_outbox):
+    customer = registered_customer(mobile_phone="+48601000111")
+    other = Client()
+    sign_in(client, customer)
+    sign_in(other, customer)
+
+    client.post("/profile/phone/", {"new_phone": "512 345 678"})
+    response = client.post(
+        "/profile/phone/confirm/",
+        {
+            "old_code": last_code(sms_outbox, "+48601000111"),
+            "new_code": last_code(sms_outbox, "+48512345678"),
+        },
+    )
+
+    assert response["Location"] == "/profile/"
+    customer.refresh_from_db()
+    assert customer.mobile_phone == "+48512345678"
+    assert client.get("/cards/").status_code == 200
+    assert other.get("/cards/").status_code == 302
+    assert CustomerEvent.objects.get(customer=customer, kind="PHONE_CHANGED").data == {
+        "from": "+48601000111",
+        "to": "+48512345678",
+    }
+
+
+def test_a_wrong_code_for_the_new_number_changes_nothing(client, sms_outbox):
+    customer = registered_customer(mobile_phone="+48601000111")
+    sign_in(client, customer)
+    client.post("/profile/phone/", {"new_phone": "+48512345678"})
+
+    response = client.post(
+        "/profile/phone/confirm/",
+        {
+            "old_code": last_code(sms_outbox, "+48601000111"),
+            "new_code": wrong_code(last_code(sms_outbox, "+48512345678")),
+        },
+    )
+
+    assert "Kod jest błędny. Pozostałe próby: 4." in body(response)
+    customer.refresh_from_db()
+    assert customer.mobile_phone == "+48601000111"
+    assert not CustomerEvent.objects.filter(customer=customer, kind="PHONE_CHANGED").exists()
+
+
+def test_a_landline_is_refused_as_the_new_number(client, sms_outbox):
+    customer = registered_customer()
+    sign_in(client, customer)
+
+    response = client.post("/profile/phone/", {"new_phone": "22 123 45 67"})
+
+    assert response.status_code == 200
+    assert 'class="error-summary"' in body(response)
+    assert OtpChallenge.objects.filter(customer=customer).count() == 0
+
+
+def test_an_idle_session_expires_after_15_minutes(client):
+    customer = registered_customer()
+    sign_in(client, customer)
+    with time_machine.travel(timedelta(minutes=14)):
+        assert client.get("/cards/").status_code == 200
+
+    with time_machine.travel(timedelta(minutes=14 + 16)):
+        response = client.get("/cards/")
+
+    assert response.status_code == 302
+
+
+def test_sign_out_ends_the_session(client):
+    customer = registered_customer()
+    sign_in(client, customer)
+
+    client.post("/sign-out/")
+
+    assert client.get("/cards/").status_code == 302

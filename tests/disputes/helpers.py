@@ -1,0 +1,48 @@
+"""Reading a case back in tests: its ledger, history, letters and a full snapshot for "nothing changed"."""
+
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.forms.models import model_to_dict
+
+from disputes.models import Case
+
+
+def ledger(case: Case) -> list[tuple[int, str, Decimal]]:
+    """(transaction id, kind, amount) of every ledger entry, in the order written."""
+    return list(case.ledger_entries.order_by("pk").values_list("transaction_id", "kind", "amount"))
+
+
+def history(case: Case) -> list[tuple[str, str, str]]:
+    """(name, from, to) of every transition of the case itself, in order."""
+    return list(
+        case.transitions.filter(chargeback=None).order_by("pk").values_list("name", "from_state", "to_state")
+    )
+
+
+def letters(case: Case) -> list[str]:
+    """The letters requested, in order."""
+    return list(case.letter_requests.order_by("pk").values_list("letter_type", flat=True))
+
+
+def snapshot(case: Case) -> dict:
+    """Everything a refused step must leave as it was."""
+    fresh = Case.objects.get(pk=case.pk)
+    return {
+        "case": model_to_dict(fresh, exclude=["transactions"]) | {"state": fresh.state},
+        "links": list(fresh.disputed.order_by("pk").values()),
+        "ledger": list(fresh.ledger_entries.order_by("pk").values()),
+        "transitions": list(fresh.transitions.order_by("pk").values()),
+        "events": list(fresh.events.order_by("pk").values()),
+        "letters": list(fresh.letter_requests.order_by("pk").values()),
+        "assessments": list(fresh.assessments.order_by("pk").values()),
+        "evidence": list(fresh.evidence.order_by("pk").values()),
+        "chargebacks": list(fresh.chargebacks.order_by("pk").values()),
+    }
+
+
+def pdf(
+    name: str = "zawiadomienie.pdf", content: bytes = b"%PDF-1.4 notice to the prosecutor"
+) -> SimpleUploadedFile:
+    """A small uploaded document."""
+    return SimpleUploadedFile(name, content, content_type="application/pdf")

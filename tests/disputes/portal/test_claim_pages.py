@@ -1,0 +1,294 @@
+"""Filing a claim in the portal: one question per page, the draft kept on the server, clear refusals.
+
+The stolen card of tests/disputes/conftest.py: two unauthorised transactions on Friday 23 May 2025,
+the card cancelled as stolen that evening; the claim is sent on Monday 26 May 2025 at 10:00 Warsaw
+time, so the refund is due by the end of Tuesday 27 May and the reply by Wednesday 25 June 2025.
+"""
+
+import re
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from customers.middleware import SIGNED_IN_AT
+from disputes.models import Case, CaseState, Evidence
+from disputes.services import case_refund_provisionally, case_request_information, case_start_review
+from tests.disputes.conftest import RECEIVED_AT, make_theft, submitted_case, warsaw
+from tests.disputes.helpers import snapshot
+
+PDF = b"%PDF-1.4\n%test police report\n"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 64
+
+
+@pytest.fixture
+def now():
+    with time_machine.travel(RECEIVED_AT, tick=False):
+        yield RECEIVED_AT
+
+
+def signed_in(browser, user):
+    """``browser`` signed in as ``user``, with the sign-in time the portal's session limit checks."""
+    browser.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = browser.session
+    session[SIGNED_IN_AT] = RECEIVED_AT.isoformat()
+    session.save()
+    return browser
+
+
+@pytest.fixture
+def portal(client, theft, now, eur_rates):
+    return signed_in(client, theft.user)
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def start(portal, theft, transaction_ids, draft="t1"):
+    return portal.post(
+        f"/claims/new/{theft.card.pk}/", {"transactions": transaction_ids, "draft_token": draft}
+    )
+
+
+def answer_everything(portal, case):
+    steps = [
+        ("cause", {"cause": "STOLEN"}),
+        ("noticed", {"noticed_on": "2025-05-23", "noticed_time": "21:40"}),
+        ("whereabouts", {"card_whereabouts": "W portfelu, skradzionym w tramwaju."}),
+        ("access", {"access_to_card_and_phone": "Nikt."}),
+        ("wallet", {"card_in_mobile_wallet": "NO"}),
+        ("police", {"police_notified": "YES", "police_reference": "RSD-1234/25"}),
+        ("account", {"account": ""}),
+    ]
+    for index, (step, data) in enumerate(steps):
+        response = portal.post(f"/claims/{case.pk}/step/{step}/", data)
+        following = steps[index + 1][0] if index + 1 < len(steps) else "evidence"
+        assert response.status_code == 302, (step, text(response))
+        assert response["Location"] == f"/claims/{case.pk}/step/{following}/"
+
+
+def test_the_transaction_history_preselects_the_chosen_transactions(portal, theft):
+    history = portal.get(f"/cards/{theft.card.pk}/transactions/")
+    assert f'action="/claims/new/{theft.card.pk}/"' in text(history)
+    assert "Nie rozpoznaję tych transakcji" in text(history) or "Nie rozpoznaję" in text(history)
+
+    page = portal.get(f"/claims/new/{theft.card.pk}/", {"transaction": [theft.atm.pk]})
+
+    boxes = dict(re.findall(r'value="(\d+)" id="[^"]+"( checked)?', text(page)))
+    assert boxes == {str(theft.atm.pk): " checked", str(theft.contactless.pk): ""}
+    assert not Case.objects.exists()
+
+
+def test_the_cancellation_page_offers_the_claim(portal, theft):
+    page = portal.get(f"/cards/{theft.card.pk}/cancelled/")
+
+    assert f'href="/claims/new/{theft.card.pk}/"' in text(page)
+    assert "wkrótce" not in text(page)
+
+
+def test_a_claim_filed_step_by_step_with_evidence_gets_its_number_and_deadlines(portal, theft):
+    response = start(portal, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+    assert response["Location"] == f"/claims/{case.pk}/step/cause/"
+    answer_everything(portal, case)
+
+    upload = portal.post(
+        f"/claims/{case.pk}/step/evidence/",
+        {"file": SimpleUploadedFile("policja.pdf", PDF), "kind": "POLICE_REPORT", "description": ""},
+    )
+    assert upload["Location"] == f"/claims/{case.pk}/step/evidence/"
+    review = portal.get(f"/claims/{case.pk}/step/review/")
+    assert (
+        "Zwrot do: nieautoryzowaną transakcję zgłoszoną w terminie zwracamy do końca dnia 27 maja 2025"
+        in text(review)
+    )
+    assert "Odpowiedź do: odpowiemy najpóźniej do 25 czerwca 2025." in text(review)
+    sent = portal.post(f"/claims/{case.pk}/step/review/")
+
+    case.refresh_from_db()
+    assert sent["Location"] == f"/claims/{case.pk}/submitted/"
+    assert case.state == CaseState.SUBMITTED
+    assert (case.cause, case.police_reference, case.card_in_mobile_wallet) == ("STOLEN", "RSD-1234/25", False)
+    assert case.card_whereabouts == "W portfelu, skradzionym w tramwaju."
+    assert case.loss_noticed_at.isoformat() == "2025-05-23T19:40:00+00:00"
+    assert case.evidence.get().original_name == "policja.pdf"
+    confirmation = text(portal.get(sent["Location"]))
+    assert case.number in confirmation
+    assert "oddamy 920,00\xa0zł na Twoje konto najpóźniej do końca 27 maja 2025" in confirmation
+    assert "Odpowiedź do: odpowiemy najpóźniej do 25 czerwca 2025." in confirmation
+    status = text(portal.get(f"/claims/{case.pk}/"))
+    assert "Potwierdzenie przyjęcia" in status and "w przygotowaniu" in status
+    assert "Rozpoczęto szkic" in status and "Status: Złożona" in status
+    assert "Dodano dokument: policja.pdf" in status
+    assert f'href="/claims/{case.pk}/documents/{case.evidence.get().pk}/"' in status
+    assert case.number in text(portal.get("/claims/"))
+
+
+def test_no_transaction_chosen_gets_a_polish_message_and_no_draft(portal, theft):
+    response = start(portal, theft, [])
+
+    assert response.status_code == 200
+    assert "Wybierz co najmniej jedną transakcję, której nie rozpoznajesz." in text(response)
+    assert 'class="error-summary"' in text(response)
+    assert not Case.objects.exists()
+
+
+def test_a_transaction_already_in_an_open_claim_gets_a_polish_message_and_nothing_changes(portal, theft):
+    earlier = submitted_case(theft, theft.user)
+    before = snapshot(earlier)
+
+    response = start(portal, theft, [theft.atm.pk])
+
+    assert response.status_code == 200
+    assert "Wybrana transakcja jest już w innej otwartej reklamacji." in text(response)
+    assert list(Case.objects.values_list("pk", flat=True)) == [earlier.pk]
+    assert snapshot(earlier) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (EXE, "Można dodać tylko pliki PDF, JPEG i PNG."),
+        (PDF + b"x" * 2048, "Plik jest za duży: plik może mieć najwyżej 2 kB."),
+    ],
+    ids=["exe-renamed-pdf", "oversized"],
+)
+def test_a_disguised_or_oversized_upload_gets_a_polish_message_and_nothing_is_stored(
+    portal, theft, settings, content, message
+):
+    settings.DISPUTES_EVIDENCE_MAX_BYTES = 2048
+    start(portal, theft, theft.transaction_ids)
+    case = Case.objects.get()
+    before = snapshot(case)
+
+    response = portal.post(
+        f"/claims/{case.pk}/step/evidence/",
+        {
+            "file": SimpleUploadedFile("faktura.pdf", content, content_type="application/pdf"),
+            "kind": "CUSTOMER_DOCUMENT",
+        },
+    )
+
+    assert response.status_code == 200
+    assert message in text(response)
+    assert 'href="#id_file"' in text(response)
+    assert snapshot(case) == before
+    assert not Evidence.objects.exists()
+    assert (
+        not list((settings.MEDIA_ROOT / "evidence").glob("**/*"))
+        if (settings.MEDIA_ROOT / "evidence").exists()
+        else True
+    )
+
+
+def test_the_back_button_neither_loses_nor_duplicates_the_draft(portal, theft):
+    start(portal, theft, [theft.atm.pk], draft="start-1")
+    case = Case.objects.get()
+    portal.post(f"/claims/{case.pk}/step/cause/", {"cause": "LOST"})
+    portal.post(f"/claims/{case.pk}/step/noticed/", {"noticed_on": "2025-05-24", "noticed_time": ""})
+
+    # Back to the start page, which the browser sends again with the same token: still one draft.
+    again = start(portal, theft, theft.transaction_ids, draft="start-1")
+    # Back to an answered question: the saved answer is there.
+    cause_page = text(portal.get(f"/claims/{case.pk}/step/cause/"))
+    noticed_page = text(portal.get(f"/claims/{case.pk}/step/noticed/"))
+
+    case.refresh_from_db()
+    assert again["Location"] == f"/claims/{case.pk}/step/cause/"
+    assert Case.objects.count() == 1
+    assert sorted(case.disputed.values_list("transaction_id", flat=True)) == sorted(theft.transaction_ids)
+    assert re.search(r'value="LOST"[^>]*checked', cause_page)
+    assert 'value="2025-05-24"' in noticed_page
+    assert case.cause == "LOST"
+    # A step sent twice (the back button, a double click) saves the same answer once.
+    portal.post(f"/claims/{case.pk}/step/transactions/", {"transactions": [theft.contactless.pk]})
+    portal.post(f"/claims/{case.pk}/step/transactions/", {"transactions": [theft.contactless.pk]})
+    assert list(case.disputed.values_list("transaction_id", flat=True)) == [theft.contactless.pk]
+
+
+def test_a_submitted_claim_is_no_longer_edited_by_its_steps(portal, theft):
+    case = submitted_case(theft, theft.user)
+
+    response = portal.post(f"/claims/{case.pk}/step/cause/", {"cause": "LOST"})
+
+    case.refresh_from_db()
+    assert response["Location"] == f"/claims/{case.pk}/"
+    assert case.cause == "STOLEN"
+
+
+def test_evidence_is_served_to_the_owner_and_staff_only(portal, theft, analyst, clerk, client_factory):
+    case = submitted_case(theft, theft.user)
+    portal.post(
+        f"/claims/{case.pk}/documents/",
+        {"file": SimpleUploadedFile("policja.pdf", PDF), "kind": "POLICE_REPORT"},
+    )
+    evidence = case.evidence.get()
+    url = f"/claims/{case.pk}/documents/{evidence.pk}/"
+
+    own = portal.get(url)
+    staff = client_factory(analyst).get(url)
+    unpermitted_staff = client_factory(clerk).get(url)
+    anonymous = client_factory(None).get(url)
+
+    assert own.status_code == 200 and b"".join(own.streaming_content) == PDF
+    assert own["Content-Type"] == "application/pdf"
+    assert own["Content-Disposition"] == 'attachment; filename="policja.pdf"'
+    assert staff.status_code == 200
+    assert (unpermitted_staff.status_code, anonymous.status_code) == (404, 404)
+    assert not evidence.file.name.startswith("static")
+
+
+def test_answering_the_banks_request_and_withdrawing_go_through_the_services(portal, theft, analyst, now):
+    case = submitted_case(theft, theft.user)
+    case_start_review(case_id=case.pk, actor=analyst, now=now)
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=now)
+    case_request_information(case_id=case.pk, questions="Gdzie była karta o 19:10?", actor=analyst, now=now)
+
+    status = text(portal.get(f"/claims/{case.pk}/"))
+    assert "Gdzie była karta o 19:10?" in status
+    empty = portal.post(f"/claims/{case.pk}/respond/", {"response": "  "})
+    assert "Odpowiedz na to pytanie." in text(empty) or "error-summary" in text(empty)
+    case.refresh_from_db()
+    assert case.state == CaseState.AWAITING_CUSTOMER
+    portal.post(f"/claims/{case.pk}/respond/", {"response": "W portfelu, w skradzionej torbie."})
+    case.refresh_from_db()
+    assert case.state == CaseState.PROVISIONALLY_REFUNDED
+
+    portal.post(f"/claims/{case.pk}/withdraw/", {"reason": "Rozpoznałam płatność."})
+
+    case.refresh_from_db()
+    assert case.state == CaseState.WITHDRAWN
+    assert case.transitions.get(name="withdraw").reason == "Rozpoznałam płatność."
+
+
+@pytest.fixture
+def client_factory():
+    from django.test import Client
+
+    def make(user):
+        return Client() if user is None else signed_in(Client(), user)
+
+    return make
+
+
+def test_a_claim_out_of_its_13_month_window_is_registered_and_says_so(client, db, eur_rates):
+    # Debited on 26 May 2025, card never reported lost: the window (UUP-44-2) ended on 26 June 2026.
+    theft = make_theft(cancelled=False)
+    with time_machine.travel(warsaw(2026, 7, 1, 10, 0), tick=False):
+        signed_in(client, theft.user)
+        session = client.session
+        session[SIGNED_IN_AT] = warsaw(2026, 7, 1, 10, 0).isoformat()
+        session.save()
+        start(client, theft, [theft.contactless.pk])
+        case = Case.objects.get()
+        client.post(f"/claims/{case.pk}/step/review/")
+        page = text(client.get(f"/claims/{case.pk}/submitted/"))
+
+    case.refresh_from_db()
+    assert (case.state, case.out_of_window) == (CaseState.SUBMITTED, True)
+    assert (
+        "po upływie 13 miesięcy od obciążenia rachunku (najwcześniejszy termin minął 26 czerwca 2026)" in page
+    )
+    assert "Zwrot do:" not in page
+    assert "Odpowiedź do: odpowiemy najpóźniej do 31 lipca 2026." in page

@@ -1,0 +1,57 @@
+"""The demo seeder: a case in every state, through the services, and nothing new the second time."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.forms.models import model_to_dict
+
+from disputes.models import Case, CaseState, CaseTransition, LedgerEntry
+from kartosfera.demo import SEEDERS, seed_demo
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)  # Saturday 10:30 in Warsaw
+
+
+def everything() -> dict:
+    return {
+        "cases": [model_to_dict(case, exclude=["transactions"]) for case in Case.objects.order_by("pk")],
+        "transitions": list(CaseTransition.objects.order_by("pk").values()),
+        "ledger": list(LedgerEntry.objects.order_by("pk").values()),
+    }
+
+
+def test_the_disputes_seeder_runs_after_the_rates_it_needs():
+    assert (
+        SEEDERS.index("disputes.demo.seed")
+        > SEEDERS.index("liability.demo.seed")
+        > SEEDERS.index("cards.demo.seed")
+    )
+
+
+def test_there_is_a_demo_case_in_every_state_and_seeding_twice_changes_nothing():
+    lines = seed_demo(now=NOW)
+    first = everything()
+
+    again = seed_demo(now=NOW)
+
+    assert everything() == first
+    assert [line for line in again if "RK/" in line] == [line for line in lines if "RK/" in line]
+    assert sorted(Case.objects.values_list("state", flat=True)) == sorted(CaseState.values)
+    anna = Case.objects.get(customer__last_name="Kowalska", state=CaseState.PROVISIONALLY_REFUNDED)
+    assert (anna.channel, anna.cause, anna.reported_at, anna.received_at) == (
+        "LINE_828",
+        "STOLEN",
+        anna.card.cancelled_at,
+        anna.card.cancelled_at,
+    )
+    # The six payments in the three hours before the report and the offline ticket after it.
+    assert anna.disputed.count() == 7
+    estimate = anna.assessments.get(kind="ESTIMATE")
+    assert estimate.synthetic_rates_used is True
+    assert {line["rule"] for line in estimate.result["lines"]} >= {"UUP-46-AFTER-REPORT", "UUP-46-2-CAP"}
+    assert anna.ledger_entries.filter(kind="PROVISIONAL_REFUND").count() == 7
+    withheld = Case.objects.get(state=CaseState.REFUND_WITHHELD)
+    assert withheld.evidence.filter(kind="LAW_ENFORCEMENT_NOTICE").count() == 1
+    closed = Case.objects.get(state=CaseState.CLOSED)
+    assert (closed.out_of_window, closed.outcome) == (True, "REJECTED")

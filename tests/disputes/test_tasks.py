@@ -1,0 +1,62 @@
+"""The Celery tasks, in both modes: eager (SQLite) and `make test-services` (PostgreSQL, a real worker).
+
+The worker reads the real clock: the claim of these tests was received in May 2025, so by now every
+deadline of it has passed.
+"""
+
+import pytest
+from billiard.exceptions import WorkerLostError
+
+from disputes import tasks
+from disputes.models import CaseEvent, CaseState
+from disputes.services import case_start_review
+from tests.disputes.conftest import warsaw
+from tests.disputes.helpers import ledger
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_beat_sweeps_run_as_tasks_and_twice_is_once(case, celery_worker):
+    assert tasks.sweep_refund_escalations.delay().get(timeout=30) == {"escalated": 1}
+    assert tasks.sweep_refund_escalations.delay().get(timeout=30) == {"escalated": 0}
+    assert tasks.sweep_chargeback_alerts.delay().get(timeout=30) == {"alerted": 2}
+    assert tasks.sweep_chargeback_alerts.delay().get(timeout=30) == {"alerted": 0}
+    assert tasks.sweep_reply_reminders.delay().get(timeout=30) == {"reminded": 0}  # already overdue
+    assert tasks.sweep_deemed_accepted.delay().get(timeout=30) == {"deemed_accepted": 1}
+    assert tasks.sweep_deemed_accepted.delay().get(timeout=30) == {"deemed_accepted": 0}
+    assert tasks.sweep_waiting_estimates.delay().get(timeout=30) == {"completed": 0}
+
+    case.refresh_from_db()
+    assert case.state == CaseState.DEEMED_ACCEPTED
+    assert case.events.filter(kind=CaseEvent.Kind.REFUND_ESCALATED).count() == 1
+    assert sorted(kind for _, kind, _ in ledger(case)) == ["FINAL_REFUND", "FINAL_REFUND"]
+
+
+def test_a_refund_task_that_crashes_after_its_write_is_retried_without_refunding_again(
+    case, theft, analyst, celery_worker, monkeypatch
+):
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    real_refund = tasks.services.case_refund_provisionally
+
+    def crash_after_commit(**kwargs):
+        real_refund(**kwargs)
+        raise WorkerLostError("the worker died after the refund was committed, before the ack")
+
+    monkeypatch.setattr(tasks.services, "case_refund_provisionally", crash_after_commit)
+    with pytest.raises(WorkerLostError):
+        tasks.refund_provisionally.apply(kwargs={"case_id": case.pk, "actor_id": analyst.pk}).get()
+    monkeypatch.undo()
+    written = ledger(case)
+
+    # The broker redelivers the message (acks_late): the retry runs in the worker.
+    retried = tasks.refund_provisionally.delay(case_id=case.pk, actor_id=analyst.pk).get(timeout=30)
+
+    assert written == [
+        (theft.atm.pk, "PROVISIONAL_REFUND", case.disputed.get(transaction=theft.atm).amount),
+        (theft.contactless.pk, "PROVISIONAL_REFUND", case.disputed.get(transaction=theft.contactless).amount),
+    ]
+    assert retried["created"] is False
+    assert [entry["transaction"] for entry in retried["entries"]] == [theft.atm.pk, theft.contactless.pk]
+    assert ledger(case) == written
+    assert case.transitions.filter(name="refund_provisionally").count() == 1
+    assert case.letter_requests.filter(letter_type="PROVISIONAL_REFUND").count() == 1

@@ -1,0 +1,370 @@
+"""Letters issued through the workflow: stored immutably, re-issued as versions, downloaded by the owner."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.contrib.admin.sites import site
+from django.test import Client
+
+from audit.models import AuditEntry
+from customers.middleware import SIGNED_IN_AT
+from disputes.models import EvidenceKind
+from disputes.services import (
+    case_add_evidence,
+    case_assess_liability,
+    case_customer_responded,
+    case_decide,
+    case_extend_reply,
+    case_refund_provisionally,
+    case_request_information,
+    case_start_review,
+    case_withhold_refund,
+)
+from kartosfera import clock
+from letters.models import CustomerAddress, Letter, LetterImmutable, StaffProfile
+from letters.services import (
+    LetterAlreadyDispatched,
+    letter_dispatch,
+    letter_issue,
+    letter_preview,
+    letter_reissue,
+)
+from liability.api import Findings
+from tests.disputes.conftest import make_theft, staff, submitted_case, warsaw
+from tests.disputes.helpers import pdf
+from tests.letters.conftest import read_pdf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def eur_rates(db):
+    from liability.services import rates_load_fixture
+    from tests.liability.nbp_server import FIXTURE
+
+    return rates_load_fixture(path=FIXTURE, now=warsaw(2025, 5, 26, 9, 0))
+
+
+def _person(username, group, first, last, position):
+    user = staff(username, group)
+    user.first_name, user.last_name = first, last
+    user.save()
+    StaffProfile.objects.create(user=user, position=position)
+    return user
+
+
+@pytest.fixture
+def analyst(db):
+    return _person("analyst", "analysts", "Piotr", "Wróbel", "Analityk reklamacji kartowych")
+
+
+@pytest.fixture
+def supervisor(db):
+    return _person(
+        "supervisor",
+        "supervisors",
+        "Katarzyna",
+        "Zielińska",
+        "Kierownik Zespołu Reklamacji Kartowych",
+    )
+
+
+@pytest.fixture
+def theft(db):
+    theft = make_theft()
+    CustomerAddress.objects.create(
+        customer=theft.customer, street="ul. Źródlana 7 m. 12", postal_code="31-422", city="Kraków"
+    )
+    return theft
+
+
+def _sign_in(client, user):
+    client.force_login(user)
+    session = client.session
+    session[SIGNED_IN_AT] = clock.now().isoformat()  # as the sign-in view records it
+    session.save()
+
+
+def _issue(case, kind, now):
+    request = case.letter_requests.get(letter_type=kind)
+    letter = letter_issue(letter_request_id=request.pk, actor=None, now=now)
+    request.refresh_from_db()
+    assert request.fulfilled_at == now
+    return letter
+
+
+def _read(letter):
+    with letter.pdf.open("rb") as file:
+        data = file.read()
+    return data, read_pdf(data)
+
+
+def _check_stored(letter, kind_sentences):
+    data, readback = _read(letter)
+    import hashlib
+
+    assert hashlib.sha256(data).hexdigest() == letter.sha256
+    assert letter.pdf.name.startswith(f"letters/{letter.case_id}/")
+    assert readback.page_count == letter.page_count
+    assert readback.pdfa == {"part": "3", "conformance": "B"}
+    assert readback.lang == "pl"
+    assert readback.info["/Author"] == "Kartosfera Bank S.A."
+    for sentence in kind_sentences:
+        assert readback.says(sentence), f"{letter.letter_type}: {sentence!r} not in {readback.text[:3000]}"
+    return readback
+
+
+def _partial_case(theft, analyst, supervisor):
+    """Stolen card, refunded at D+1, information asked, reply extended, decided in part (50 EUR cap)."""
+    case = submitted_case(theft, theft.user)
+    issued = {"ACKNOWLEDGEMENT": _issue(case, "ACKNOWLEDGEMENT", warsaw(2025, 5, 26, 10, 5))}
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+    issued["PROVISIONAL_REFUND"] = _issue(case, "PROVISIONAL_REFUND", warsaw(2025, 5, 26, 12, 5))
+    case_request_information(
+        case_id=case.pk,
+        questions="Gdzie był telefon tego wieczoru?\nKto znał PIN?",
+        actor=analyst,
+        now=warsaw(2025, 6, 10, 9, 0),
+    )
+    issued["INFORMATION_REQUEST"] = _issue(case, "INFORMATION_REQUEST", warsaw(2025, 6, 10, 9, 5))
+    case_customer_responded(
+        case_id=case.pk, response="W domu, zablokowany.", actor=theft.user, now=warsaw(2025, 6, 15, 18, 0)
+    )
+    case_extend_reply(
+        case_id=case.pk,
+        reason="Czekamy na nagranie z kamery bankomatu",
+        outstanding="Kto wypłacił gotówkę o 19:10",
+        expected_reply_on=date(2025, 7, 15),
+        actor=analyst,
+        now=warsaw(2025, 6, 24, 10, 0),
+    )
+    issued["DELAY_NOTICE"] = _issue(case, "DELAY_NOTICE", warsaw(2025, 6, 24, 10, 5))
+    case_assess_liability(case_id=case.pk, findings=Findings(), actor=analyst, now=warsaw(2025, 7, 9, 10, 0))
+    case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 7, 10, 9, 0), reason="Karta skradziona")
+    issued["DECISION_PARTIAL"] = _issue(case, "DECISION_PARTIAL", warsaw(2025, 7, 10, 9, 5))
+    case.refresh_from_db()
+    return case, issued
+
+
+def test_every_letter_of_a_partly_accepted_claim_is_issued_and_stored(theft, eur_rates, analyst, supervisor):
+    case, issued = _partial_case(theft, analyst, supervisor)
+
+    assert {kind: (letter.version, letter.letter_type) for kind, letter in issued.items()} == {
+        "ACKNOWLEDGEMENT": (1, "CLAIM_ACKNOWLEDGEMENT"),
+        "PROVISIONAL_REFUND": (1, "PROVISIONAL_REFUND"),
+        "INFORMATION_REQUEST": (1, "INFORMATION_REQUEST"),
+        "DELAY_NOTICE": (1, "DELAY_NOTICE"),
+        "DECISION_PARTIAL": (1, "DECISION_PARTIALLY_ACCEPTED"),
+    }
+    common = [case.number, "Anna", "ul. Źródlana 7 m. 12", "31-422 Kraków"]
+    _check_stored(issued["ACKNOWLEDGEMENT"], [*common, "26 maja 2025", "920,00 zł"])
+    _check_stored(issued["PROVISIONAL_REFUND"], [*common, "920,00 zł", "dziewięćset dwadzieścia złotych"])
+    _check_stored(
+        issued["INFORMATION_REQUEST"], [*common, "Gdzie był telefon tego wieczoru?", "Kto znał PIN?"]
+    )
+    _check_stored(
+        issued["DELAY_NOTICE"],
+        [*common, "Czekamy na nagranie z kamery bankomatu", "Kto wypłacił gotówkę o 19:10", "15 lipca 2025"],
+    )
+    decision = _check_stored(
+        issued["DECISION_PARTIAL"],
+        [
+            *common,
+            "212,71 zł",
+            "707,29 zł",
+            "4,2541",
+            "099/A/NBP/2025",
+            "Katarzyna Zielińska",
+            "Kierownik Zespołu Reklamacji Kartowych",
+            "Rzecznik",
+        ],
+    )
+    assert issued["DECISION_PARTIAL"].snapshot["liability"]["customer_total"] == "212.71"
+    assert issued["DECISION_PARTIAL"].snapshot["decision"]["outcome"] == "PARTIALLY_ACCEPTED"
+    assert decision.page_count >= 2
+
+
+def test_accepted_withheld_rejected_and_cancellation_letters(theft, eur_rates, analyst, supervisor):
+    case = submitted_case(theft, theft.user)
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_add_evidence(
+        case_id=case.pk,
+        kind=EvidenceKind.LAW_ENFORCEMENT_NOTICE,
+        file=pdf(),
+        description="Prokuratura Rejonowa Warszawa-Śródmieście",
+        actor=analyst,
+        now=warsaw(2025, 5, 27, 8, 30),
+    )
+    case_withhold_refund(
+        case_id=case.pk,
+        grounds="Wypłata z PIN-em przed zgłoszeniem",
+        actor=supervisor,
+        now=warsaw(2025, 5, 27, 9, 0),
+    )
+    withheld = _issue(case, "REFUND_WITHHELD", warsaw(2025, 5, 27, 9, 5))
+    case_assess_liability(
+        case_id=case.pk, findings=Findings(intent=True), actor=analyst, now=warsaw(2025, 6, 5, 10, 0)
+    )
+    case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 6, 6, 9, 0), reason="Umyślne działanie")
+    rejected = _issue(case, "DECISION_REJECTED", warsaw(2025, 6, 6, 9, 5))
+
+    _check_stored(withheld, [case.number, "Prokuratura Rejonowa Warszawa-Śródmieście", "27 maja 2025"])
+    _check_stored(
+        rejected, [case.number, "Umyślne działanie", "920,00 zł", "Rzecznik", "Katarzyna Zielińska"]
+    )
+    cancellation = letter_preview(
+        case_id=case.pk, letter_type="CARD_CANCELLATION", actor=analyst, now=warsaw(2025, 6, 6, 10, 0)
+    )
+    readback = read_pdf(cancellation.pdf_bytes)
+    assert readback.says("23 maja 2025") and readback.says("828 828 828")
+    assert readback.page_count == cancellation.page_count
+
+
+def test_accepted_decision_letter(theft, eur_rates, analyst, supervisor):
+    case = submitted_case(theft, theft.user)
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+    case_assess_liability(
+        case_id=case.pk, findings=Findings(undetectable=True), actor=analyst, now=warsaw(2025, 6, 2, 10, 0)
+    )
+    case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 6, 3, 9, 0), reason="Niewykrywalne")
+
+    accepted = _issue(case, "DECISION_ACCEPTED", warsaw(2025, 6, 3, 9, 5))
+
+    _check_stored(accepted, [case.number, "920,00 zł", "Katarzyna Zielińska", "3 czerwca 2025"])
+    assert accepted.snapshot["liability"]["bank_total"] == "920.00"
+
+
+def test_issuing_again_returns_the_same_letter(theft, eur_rates, analyst):
+    case = submitted_case(theft, theft.user)
+    first = _issue(case, "ACKNOWLEDGEMENT", warsaw(2025, 5, 26, 10, 5))
+    request = case.letter_requests.get(letter_type="ACKNOWLEDGEMENT")
+
+    again = letter_issue(letter_request_id=request.pk, actor=None, now=warsaw(2025, 5, 26, 10, 9))
+
+    assert again.pk == first.pk
+    assert list(Letter.objects.filter(letter_request=request).values_list("version", flat=True)) == [1]
+    # No second file was written beside the first.
+    assert [p.name for p in Path(first.pdf.path).parent.iterdir()] == [Path(first.pdf.name).name]
+
+
+def test_a_stored_letter_cannot_be_changed_or_deleted(theft, eur_rates, analyst, admin_client):
+    case = submitted_case(theft, theft.user)
+    letter = _issue(case, "ACKNOWLEDGEMENT", warsaw(2025, 5, 26, 10, 5))
+    stored = Letter.objects.filter(pk=letter.pk).values().get()
+
+    letter.sha256 = "0" * 64
+    with pytest.raises(LetterImmutable):
+        letter.save()
+    with pytest.raises(LetterImmutable):
+        Letter.objects.get(pk=letter.pk).delete()
+    with pytest.raises(LetterImmutable):
+        Letter.objects.filter(pk=letter.pk).update(page_count=9)
+    with pytest.raises(LetterImmutable):
+        Letter.objects.filter(pk=letter.pk).delete()
+    admin = site._registry[Letter]
+    assert admin_client.get(f"/admin/letters/letter/{letter.pk}/delete/").status_code == 403
+    assert (
+        admin_client.post(f"/admin/letters/letter/{letter.pk}/change/", {"page_count": 9}).status_code == 403
+    )
+    assert admin.has_add_permission(None) is False
+
+    assert Letter.objects.filter(pk=letter.pk).values().get() == stored
+
+
+def test_a_reissue_keeps_the_earlier_version(theft, eur_rates, analyst):
+    case = submitted_case(theft, theft.user)
+    first = _issue(case, "ACKNOWLEDGEMENT", warsaw(2025, 5, 26, 10, 5))
+    first_file = _read(first)[0]
+
+    second = letter_reissue(
+        letter_id=first.pk, reason="Błędny adres klienta", actor=analyst, now=warsaw(2025, 5, 27, 9, 0)
+    )
+
+    assert (second.version, second.supersedes_id, second.correction_reason) == (
+        2,
+        first.pk,
+        "Błędny adres klienta",
+    )
+    assert second.pdf.name != first.pdf.name
+    assert _read(Letter.objects.get(pk=first.pk))[0] == first_file
+    assert list(case.letters.order_by("version").values_list("version", flat=True)) == [1, 2]
+    entry = AuditEntry.objects.get(action="letter.issued", object_id=str(second.pk))
+    assert (entry.actor_id, entry.data["version"], entry.data["correction_reason"]) == (
+        analyst.pk,
+        2,
+        "Błędny adres klienta",
+    )
+
+
+def test_dispatching_a_decision_letter_records_the_reply_on_the_case(theft, eur_rates, analyst, supervisor):
+    case = submitted_case(theft, theft.user)
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+    case_assess_liability(
+        case_id=case.pk, findings=Findings(undetectable=True), actor=analyst, now=warsaw(2025, 6, 2, 10, 0)
+    )
+    case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 6, 3, 9, 0), reason="Niewykrywalne")
+    letter = _issue(case, "DECISION_ACCEPTED", warsaw(2025, 6, 3, 9, 5))
+
+    letter_dispatch(letter_id=letter.pk, channel="POST", actor=analyst, now=warsaw(2025, 6, 3, 15, 0))
+
+    case.refresh_from_db()
+    letter.refresh_from_db()
+    assert case.reply_dispatched_at == warsaw(2025, 6, 3, 15, 0)
+    assert (letter.dispatched_at, letter.dispatch_channel) == (warsaw(2025, 6, 3, 15, 0), "POST")
+    with pytest.raises(LetterAlreadyDispatched):
+        letter_dispatch(letter_id=letter.pk, channel="EMAIL", actor=analyst, now=warsaw(2025, 6, 3, 16, 0))
+    letter.refresh_from_db()
+    assert letter.dispatch_channel == "POST"
+
+
+def test_the_owner_downloads_the_pdf_and_another_customer_gets_404(theft, eur_rates, analyst):
+    case = submitted_case(theft, theft.user)
+    letter = _issue(case, "ACKNOWLEDGEMENT", warsaw(2025, 5, 26, 10, 5))
+    other = make_theft(username="bartek")
+    owner, stranger, analyst_client = Client(), Client(), Client()
+    for client, user in ((owner, theft.user), (stranger, other.user), (analyst_client, analyst)):
+        _sign_in(client, user)
+
+    response = owner.get(f"/letters/{letter.pk}/pdf")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert b"".join(response.streaming_content) == _read(letter)[0]
+    assert stranger.get(f"/letters/{letter.pk}/pdf").status_code == 404
+    assert stranger.get(f"/letters/{letter.pk + 1000}/pdf").status_code == 404
+    assert analyst_client.get(f"/letters/{letter.pk}/pdf").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_task_issues_once_however_often_it_runs(celery_worker):
+    from letters.tasks import issue_letter, issue_pending_letters
+    from liability.services import rates_load_fixture
+    from tests.liability.nbp_server import FIXTURE
+
+    rates_load_fixture(path=FIXTURE, now=warsaw(2025, 5, 26, 9, 0))
+    theft = make_theft()
+    CustomerAddress.objects.create(
+        customer=theft.customer, street="ul. Źródlana 7 m. 12", postal_code="31-422", city="Kraków"
+    )
+    case = submitted_case(theft, theft.user)  # queues the acknowledgement on commit
+    request = case.letter_requests.get(letter_type="ACKNOWLEDGEMENT")
+
+    first = issue_letter.delay(letter_request_id=request.pk).get(timeout=120)
+    again = issue_letter.delay(letter_request_id=request.pk).get(timeout=120)
+    swept = issue_pending_letters.delay(limit=10).get(timeout=120)
+
+    assert first == again == Letter.objects.get(letter_request=request).pk
+    assert list(Letter.objects.filter(letter_request=request).values_list("version", flat=True)) == [1]
+    request.refresh_from_db()
+    assert request.fulfilled_at is not None
+    assert swept == 0  # nothing left pending
