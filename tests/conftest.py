@@ -18,7 +18,9 @@ import time
 from pathlib import Path
 
 import pytest
+from celery.signals import after_task_publish
 from django.conf import settings
+from kombu.exceptions import ChannelError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,6 +62,54 @@ def _worker_database_url() -> str:
     return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
+# Whether the session's worker process is up, and whether the current test published a task to it.
+_worker = {"running": False, "published": False}
+
+
+def _note_publish(**_kwargs) -> None:
+    _worker["published"] = True
+
+
+def _wait_until_the_worker_is_idle(timeout: float = 60.0) -> None:
+    """Let the worker finish what the test sent it (e.g. letters queued on commit by a sweep).
+
+    A task still running when the test's database is flushed holds row locks the TRUNCATE waits
+    on (or deadlocks with), and one finishing after the flush writes rows into the next test.
+    """
+    from kartosfera.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app.connection_for_write() as connection:
+            try:
+                waiting = connection.default_channel.queue_declare(
+                    queue=app.conf.task_default_queue, passive=True
+                ).message_count
+            except ChannelError:  # the queue was never declared: nothing is waiting in it
+                waiting = 0
+        inspect = app.control.inspect(timeout=0.5)
+        busy = [
+            task
+            for replies in (inspect.active(), inspect.reserved(), inspect.scheduled())
+            for tasks in (replies or {}).values()
+            for task in tasks
+        ]
+        if not waiting and not busy:
+            return
+        time.sleep(0.1)
+    app.control.purge()
+    raise RuntimeError(f"the Celery worker was still busy {timeout:.0f} s after the test ended")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Runs before the test's fixtures are torn down, so before its database is flushed."""
+    if _worker["running"] and _worker["published"]:
+        _wait_until_the_worker_is_idle()
+    _worker["published"] = False
+    yield
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker, nbp_api_url):
     """A real Celery worker process on the configured broker, or nothing when tasks run eagerly."""
@@ -69,6 +119,7 @@ def celery_worker(django_db_setup, django_db_blocker, nbp_api_url):
     from kartosfera.celery import app
 
     app.control.purge()
+    after_task_publish.connect(_note_publish, weak=False)
     env = {
         **os.environ,
         "DATABASE_URL": _worker_database_url(),
@@ -110,7 +161,9 @@ def celery_worker(django_db_setup, django_db_blocker, nbp_api_url):
     else:
         process.terminate()
         raise RuntimeError("Celery worker did not answer a ping within 60 s")
+    _worker["running"] = True
     yield process
+    _worker["running"] = False
     process.terminate()
     try:
         process.wait(timeout=20)
