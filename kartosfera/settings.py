@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "disputes",
     "letters",
     "audit",
+    "reports",
 ]
 
 MIDDLEWARE = [

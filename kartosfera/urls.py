@@ -13,4 +13,5 @@ urlpatterns = [
     path("claims/", include("disputes.portal.urls")),
     path("back-office/", include("disputes.backoffice.urls")),
     path("letters/", include("letters.urls")),
+    path("reports/", include("reports.urls")),
 ]
