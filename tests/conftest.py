@@ -170,3 +170,22 @@ def celery_worker(django_db_setup, django_db_blocker, nbp_api_url):
     except subprocess.TimeoutExpired:
         process.kill()
     log.close()
+    with django_db_blocker.unblock():
+        _wait_for_the_workers_database_sessions_to_end()
+
+
+def _wait_for_the_workers_database_sessions_to_end(timeout: float = 10.0) -> None:
+    """PostgreSQL ends a backend shortly after its client exits; dropping the test database before
+    then fails with "being accessed by other users"."""
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.1)
