@@ -224,3 +224,62 @@ def audit_card_operation(
         now=now,
         **audit_diff(before, card_state(card, tokens)),
     )
+
+
+def finish_card_change(
+    card: Card,
+    *,
+    before: dict[str, Any],
+    kind: str,
+    processor_call: tuple[str, dict[str, Any]],
+    action: str,
+    actor: User | None,
+    channel: str,
+    now: datetime,
+    event: dict[str, Any] | None = None,
+    tokens: Sequence[WalletToken] = (),
+    confirmation: OtpChallenge | None = None,
+    audit_data: dict[str, Any] | None = None,
+) -> None:
+    """The last three steps of every card change, in this order, inside the change's transaction.
+
+    The row of the card's history (``event``: its from/to status, reason and data), then the processor
+    (``processor_call``: the method and its arguments; a timeout or refusal raises and rolls the whole
+    change back), then the audit entry, after the processor agreed (``audit_card_operation``).
+    """
+    record_event(card, kind=kind, actor=actor, channel=channel, now=now, **(event or {}))
+    method, arguments = processor_call
+    call_processor(method, **arguments)
+    audit_card_operation(
+        card,
+        action=action,
+        before=before,
+        actor=actor,
+        channel=channel,
+        now=now,
+        tokens=tokens,
+        confirmation=confirmation,
+        data=audit_data,
+    )
+
+
+def suspend_wallet_tokens(
+    card: Card, tokens: Sequence[WalletToken], *, reason: str, actor: User | None, channel: str, now: datetime
+) -> None:
+    """Suspend each of the card's (locked) wallet tokens and write a history row for each.
+
+    The processor's token service suspends them with the card operation that calls this (cancellation,
+    mobile payments off); this records it on our side.
+    """
+    for token in tokens:
+        token.suspend()
+        token.save(update_fields=["status"])
+        record_event(
+            card,
+            kind=CardEvent.Kind.WALLET_TOKEN_SUSPENDED,
+            actor=actor,
+            channel=channel,
+            now=now,
+            reason=reason,
+            data=token_details(token),
+        )

@@ -13,13 +13,12 @@ from cards.rules import limits_above_maximum, limits_raised
 from cards.services._common import (
     CardOperation,
     CardServiceError,
-    audit_card_operation,
-    call_processor,
     card_state,
     consume_confirmation,
+    finish_card_change,
     lock_card,
-    record_event,
     require_live,
+    suspend_wallet_tokens,
     token_details,
 )
 from customers.models import Customer, User
@@ -91,12 +90,16 @@ def card_set_controls(
         for name, value in changes.items():
             setattr(card, name, value)
         card.save(update_fields=list(changes))
-        record_event(
-            card, kind=CardEvent.Kind.CONTROLS_CHANGED, actor=actor, channel=channel, now=now, data=data
-        )
-        call_processor("set_controls", processor_token=card.processor_token, controls=changes)
-        audit_card_operation(
-            card, action=actions.CARD_CONTROLS_CHANGED, before=before, actor=actor, channel=channel, now=now
+        finish_card_change(
+            card,
+            before=before,
+            kind=CardEvent.Kind.CONTROLS_CHANGED,
+            event={"data": data},
+            processor_call=("set_controls", {"processor_token": card.processor_token, "controls": changes}),
+            action=actions.CARD_CONTROLS_CHANGED,
+            actor=actor,
+            channel=channel,
+            now=now,
         )
     return card
 
@@ -181,14 +184,16 @@ def card_set_limits(
         for field, amount in changes.items():
             setattr(card, field, amount)
         card.save(update_fields=list(changes))
-        record_event(
-            card, kind=CardEvent.Kind.LIMITS_CHANGED, actor=actor, channel=channel, now=now, data=data
-        )
-        call_processor("set_limits", processor_token=card.processor_token, limits=card.daily_limits)
-        audit_card_operation(
+        finish_card_change(
             card,
-            action=actions.CARD_LIMITS_CHANGED,
             before=before,
+            kind=CardEvent.Kind.LIMITS_CHANGED,
+            event={"data": data},
+            processor_call=(
+                "set_limits",
+                {"processor_token": card.processor_token, "limits": card.daily_limits},
+            ),
+            action=actions.CARD_LIMITS_CHANGED,
             actor=actor,
             channel=channel,
             now=now,
@@ -214,17 +219,16 @@ def card_enable_3ds(
         before = card_state(card)
         card.three_ds_enabled = True
         card.save(update_fields=["three_ds_enabled"])
-        record_event(
+        finish_card_change(
             card,
+            before=before,
             kind=CardEvent.Kind.CONTROLS_CHANGED,
+            event={"data": {"three_ds_enabled": {"from": False, "to": True}}},
+            processor_call=("enable_3ds", {"processor_token": card.processor_token}),
+            action=actions.CARD_THREE_DS_ENABLED,
             actor=actor,
             channel=channel,
             now=now,
-            data={"three_ds_enabled": {"from": False, "to": True}},
-        )
-        call_processor("enable_3ds", processor_token=card.processor_token)
-        audit_card_operation(
-            card, action=actions.CARD_THREE_DS_ENABLED, before=before, actor=actor, channel=channel, now=now
         )
     return card
 
@@ -246,36 +250,24 @@ def _set_mobile_payments(
         before = card_state(card, tokens)
         card.mobile_payments_enabled = enabled
         card.save(update_fields=["mobile_payments_enabled"])
-        record_event(
-            card,
-            kind=CardEvent.Kind.CONTROLS_CHANGED,
-            actor=actor,
-            channel=channel,
-            now=now,
-            data={"mobile_payments_enabled": {"from": not enabled, "to": enabled}},
+        suspend_wallet_tokens(
+            card, tokens, reason="Mobile payments turned off.", actor=actor, channel=channel, now=now
         )
-        for token in tokens:
-            token.suspend()
-            token.save(update_fields=["status"])
-            record_event(
-                card,
-                kind=CardEvent.Kind.WALLET_TOKEN_SUSPENDED,
-                actor=actor,
-                channel=channel,
-                now=now,
-                reason="Mobile payments turned off.",
-                data=token_details(token),
-            )
-        call_processor("set_mobile_payments", processor_token=card.processor_token, enabled=enabled)
-        audit_card_operation(
+        finish_card_change(
             card,
-            action=actions.CARD_MOBILE_PAYMENTS_ENABLED if enabled else actions.CARD_MOBILE_PAYMENTS_DISABLED,
             before=before,
+            kind=CardEvent.Kind.CONTROLS_CHANGED,
+            event={"data": {"mobile_payments_enabled": {"from": not enabled, "to": enabled}}},
+            processor_call=(
+                "set_mobile_payments",
+                {"processor_token": card.processor_token, "enabled": enabled},
+            ),
+            action=actions.CARD_MOBILE_PAYMENTS_ENABLED if enabled else actions.CARD_MOBILE_PAYMENTS_DISABLED,
             actor=actor,
             channel=channel,
             now=now,
             tokens=tokens,
-            data=None if enabled else {"devices_suspended": [token_details(token) for token in tokens]},
+            audit_data=None if enabled else {"devices_suspended": [token_details(token) for token in tokens]},
         )
     return card
 
@@ -335,17 +327,18 @@ def _token_change(
         before = card_state(card, [token])
         getattr(token, transition)()
         token.save(update_fields=["status"])
-        record_event(card, kind=kind, actor=actor, channel=channel, now=now, data=token_details(token))
-        call_processor(processor_method, token_reference=token.token_reference)
-        audit_card_operation(
+        finish_card_change(
             card,
-            action=action,
             before=before,
+            kind=kind,
+            event={"data": token_details(token)},
+            processor_call=(processor_method, {"token_reference": token.token_reference}),
+            action=action,
             actor=actor,
             channel=channel,
             now=now,
             tokens=[token],
-            data={"device": token_details(token)},
+            audit_data={"device": token_details(token)},
         )
     return token
 

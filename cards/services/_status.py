@@ -1,7 +1,9 @@
 """Card status: activate, change the PIN, block, unblock, cancel for good, order a replacement."""
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -19,9 +21,11 @@ from cards.services._common import (
     call_processor,
     card_state,
     consume_confirmation,
+    finish_card_change,
     lock_card,
     record_event,
     require_live,
+    suspend_wallet_tokens,
     token_details,
 )
 from customers.models import Customer, User
@@ -91,6 +95,53 @@ def check_cancel(card: Card) -> None:
     require_live(card)
 
 
+def _change_status(
+    *,
+    customer: Customer,
+    card_id: int,
+    actor: User | None,
+    channel: str,
+    now: datetime,
+    check: Callable[[Card], None],
+    transition: str,
+    kind: str,
+    processor_method: str,
+    action: str,
+    operation: CardOperation | None = None,
+    confirmation: int | None = None,
+    reason: str = "",
+    audit_data: dict[str, Any] | None = None,
+) -> Card:
+    """A status transition of the card: lock it, ``check`` it may take ``transition``, take the code
+    when the ``operation`` needs one, change the status, then history, processor and audit entry."""
+    with transaction.atomic():
+        card = lock_card(customer=customer, card_id=card_id)
+        check(card)
+        confirmed = None
+        if operation is not None:
+            confirmed = consume_confirmation(
+                card=card, operation=operation, channel=channel, confirmation=confirmation, now=now
+            )
+        from_status = card.status
+        before = card_state(card)
+        getattr(card, transition)()
+        card.save(update_fields=["status"])
+        finish_card_change(
+            card,
+            before=before,
+            kind=kind,
+            event={"from_status": from_status, "to_status": card.status, "reason": reason},
+            processor_call=(processor_method, {"processor_token": card.processor_token}),
+            action=action,
+            actor=actor,
+            channel=channel,
+            now=now,
+            confirmation=confirmed,
+            audit_data=audit_data,
+        )
+    return card
+
+
 def card_activate(
     *,
     customer: Customer,
@@ -107,35 +158,20 @@ def card_activate(
     :raises ConfirmationRequired, OtpError: a portal request without a valid code.
     :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
     """
-    with transaction.atomic():
-        card = lock_card(customer=customer, card_id=card_id)
-        check_activate(card, now=now)
-        confirmed = consume_confirmation(
-            card=card, operation=CardOperation.ACTIVATE, channel=channel, confirmation=confirmation, now=now
-        )
-        before = card_state(card)
-        card.activate()
-        card.save(update_fields=["status"])
-        record_event(
-            card,
-            kind=CardEvent.Kind.ACTIVATED,
-            actor=actor,
-            channel=channel,
-            now=now,
-            from_status=CardStatus.INACTIVE,
-            to_status=CardStatus.ACTIVE,
-        )
-        call_processor("activate", processor_token=card.processor_token)
-        audit_card_operation(
-            card,
-            action=actions.CARD_ACTIVATED,
-            before=before,
-            actor=actor,
-            channel=channel,
-            now=now,
-            confirmation=confirmed,
-        )
-    return card
+    return _change_status(
+        customer=customer,
+        card_id=card_id,
+        actor=actor,
+        channel=channel,
+        now=now,
+        check=lambda card: check_activate(card, now=now),
+        transition="activate",
+        kind=CardEvent.Kind.ACTIVATED,
+        processor_method="activate",
+        action=actions.CARD_ACTIVATED,
+        operation=CardOperation.ACTIVATE,
+        confirmation=confirmation,
+    )
 
 
 @sensitive_variables("pin", "pin_repeated")
@@ -165,14 +201,13 @@ def card_change_pin(
         confirmed = consume_confirmation(
             card=card, operation=CardOperation.CHANGE_PIN, channel=channel, confirmation=confirmation, now=now
         )
-        before = card_state(card)
-        record_event(card, kind=CardEvent.Kind.PIN_CHANGED, actor=actor, channel=channel, now=now)
-        call_processor("set_pin", processor_token=card.processor_token, pin=pin)
         # That the PIN changed, never the PIN: no card field changes, the action says it all.
-        audit_card_operation(
+        finish_card_change(
             card,
+            before=card_state(card),
+            kind=CardEvent.Kind.PIN_CHANGED,
+            processor_call=("set_pin", {"processor_token": card.processor_token, "pin": pin}),
             action=actions.CARD_PIN_CHANGED,
-            before=before,
             actor=actor,
             channel=channel,
             now=now,
@@ -190,33 +225,20 @@ def card_block(
     :raises CardStatusConflict, CardNotLive, CardAlreadyCancelled: the card is not active.
     :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
     """
-    with transaction.atomic():
-        card = lock_card(customer=customer, card_id=card_id)
-        check_block(card)
-        before = card_state(card)
-        card.block()
-        card.save(update_fields=["status"])
-        record_event(
-            card,
-            kind=CardEvent.Kind.BLOCKED,
-            actor=actor,
-            channel=channel,
-            now=now,
-            from_status=CardStatus.ACTIVE,
-            to_status=CardStatus.BLOCKED,
-            reason=reason,
-        )
-        call_processor("block", processor_token=card.processor_token)
-        audit_card_operation(
-            card,
-            action=actions.CARD_BLOCKED,
-            before=before,
-            actor=actor,
-            channel=channel,
-            now=now,
-            data={"reason": reason},
-        )
-    return card
+    return _change_status(
+        customer=customer,
+        card_id=card_id,
+        actor=actor,
+        channel=channel,
+        now=now,
+        check=check_block,
+        transition="block",
+        kind=CardEvent.Kind.BLOCKED,
+        processor_method="block",
+        action=actions.CARD_BLOCKED,
+        reason=reason,
+        audit_data={"reason": reason},
+    )
 
 
 def card_unblock(
@@ -235,35 +257,20 @@ def card_unblock(
     :raises ConfirmationRequired, OtpError: a portal request without a valid code.
     :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
     """
-    with transaction.atomic():
-        card = lock_card(customer=customer, card_id=card_id)
-        check_unblock(card)
-        confirmed = consume_confirmation(
-            card=card, operation=CardOperation.UNBLOCK, channel=channel, confirmation=confirmation, now=now
-        )
-        before = card_state(card)
-        card.unblock()
-        card.save(update_fields=["status"])
-        record_event(
-            card,
-            kind=CardEvent.Kind.UNBLOCKED,
-            actor=actor,
-            channel=channel,
-            now=now,
-            from_status=CardStatus.BLOCKED,
-            to_status=CardStatus.ACTIVE,
-        )
-        call_processor("unblock", processor_token=card.processor_token)
-        audit_card_operation(
-            card,
-            action=actions.CARD_UNBLOCKED,
-            before=before,
-            actor=actor,
-            channel=channel,
-            now=now,
-            confirmation=confirmed,
-        )
-    return card
+    return _change_status(
+        customer=customer,
+        card_id=card_id,
+        actor=actor,
+        channel=channel,
+        now=now,
+        check=check_unblock,
+        transition="unblock",
+        kind=CardEvent.Kind.UNBLOCKED,
+        processor_method="unblock",
+        action=actions.CARD_UNBLOCKED,
+        operation=CardOperation.UNBLOCK,
+        confirmation=confirmation,
+    )
 
 
 def card_cancel(
@@ -301,42 +308,27 @@ def card_cancel(
         # The processor's token service suspends the card's wallet tokens with the card; we record it.
         tokens = list(card.wallet_tokens.select_for_update().filter(status=WalletTokenStatus.ACTIVE))
         before = card_state(card, tokens)
-        for token in tokens:
-            token.suspend()
-            token.save(update_fields=["status"])
-            record_event(
-                card,
-                kind=CardEvent.Kind.WALLET_TOKEN_SUSPENDED,
-                actor=actor,
-                channel=channel,
-                now=now,
-                reason="Card cancelled.",
-                data=token_details(token),
-            )
+        suspend_wallet_tokens(card, tokens, reason="Card cancelled.", actor=actor, channel=channel, now=now)
         card.cancel(reason=reason, reported_at=reported_at or now)
         card.save(update_fields=["status", "cancellation_reason", "cancelled_at"])
-        record_event(
+        finish_card_change(
             card,
-            kind=CardEvent.Kind.CANCELLED,
-            actor=actor,
-            channel=channel,
-            now=now,
-            from_status=from_status,
-            to_status=CardStatus.CANCELLED,
-            reason=note,
-            data={"cancellation_reason": reason, "reported_at": card.cancelled_at},
-        )
-        call_processor("cancel", processor_token=card.processor_token, reason=str(reason))
-        audit_card_operation(
-            card,
-            action=actions.CARD_CANCELLED,
             before=before,
+            kind=CardEvent.Kind.CANCELLED,
+            event={
+                "from_status": from_status,
+                "to_status": CardStatus.CANCELLED,
+                "reason": note,
+                "data": {"cancellation_reason": reason, "reported_at": card.cancelled_at},
+            },
+            processor_call=("cancel", {"processor_token": card.processor_token, "reason": str(reason)}),
+            action=actions.CARD_CANCELLED,
             actor=actor,
             channel=channel,
             now=now,
             tokens=tokens,
             confirmation=confirmed,
-            data={
+            audit_data={
                 "cancellation_reason": reason,
                 "reported_at": card.cancelled_at,
                 "loss_or_theft_report": card.is_reported_lost_or_stolen,
