@@ -305,38 +305,48 @@ def case_add_evidence(
     if file_type is None:
         raise EvidenceTypeNotAllowed(f"content starts with {head[:8]!r}")
     sha256 = digest.hexdigest()
-    with case_atomic():
-        case = lock_case(case_id, actor)
-        if not is_own_case(case, actor):
-            require_staff(actor, HANDLE)
-        elif kind not in CUSTOMER_EVIDENCE:
-            raise ActionNotPermitted(f"customers do not add {kind}")
-        if case.state in FINISHED_STATES:
-            raise InvalidCaseState("add_evidence", state=case.get_state_display())
-        existing = case.evidence.filter(sha256=sha256).first()
-        if existing is not None:
-            return existing
-        name = (getattr(file, "name", "") or "document").rsplit("/", 1)[-1][:200]
-        evidence = Evidence(
-            case=case,
-            kind=kind,
-            sha256=sha256,
-            original_name=name,
-            size=size,
-            content_type=file_type.content_type,
-            description=description.strip(),
-            uploaded_at=now,
-            uploaded_by=actor,
-        )
-        evidence.file.save(f"{sha256}.{file_type.extension}", file, save=False)
-        evidence.save()
-        add_event(
-            case,
-            CaseEvent.Kind.EVIDENCE_ADDED,
-            actor=actor,
-            now=now,
-            data={"evidence": evidence.pk, "kind": kind, "sha256": sha256, "name": name},
-        )
+    stored: list[str] = []
+    try:
+        with case_atomic():
+            case = lock_case(case_id, actor)
+            if not is_own_case(case, actor):
+                require_staff(actor, HANDLE)
+            elif kind not in CUSTOMER_EVIDENCE:
+                raise ActionNotPermitted(f"customers do not add {kind}")
+            if case.state in FINISHED_STATES:
+                raise InvalidCaseState("add_evidence", state=case.get_state_display())
+            existing = case.evidence.filter(sha256=sha256).first()
+            if existing is not None:
+                return existing
+            name = (getattr(file, "name", "") or "document").rsplit("/", 1)[-1][:200]
+            evidence = Evidence(
+                case=case,
+                kind=kind,
+                sha256=sha256,
+                original_name=name,
+                size=size,
+                content_type=file_type.content_type,
+                description=description.strip(),
+                uploaded_at=now,
+                uploaded_by=actor,
+            )
+            evidence.file.save(f"{sha256}.{file_type.extension}", file, save=False)
+            stored.append(evidence.file.name)
+            evidence.save()
+            add_event(
+                case,
+                CaseEvent.Kind.EVIDENCE_ADDED,
+                actor=actor,
+                now=now,
+                data={"evidence": evidence.pk, "kind": kind, "sha256": sha256, "name": name},
+            )
+    except BaseException:
+        # The row was rolled back: the file written for it must not stay behind as an orphan. The
+        # storage never overwrites (a second upload of the same bytes gets its own name), so the file
+        # deleted here is this call's own.
+        for stored_name in stored:
+            Evidence.file.field.storage.delete(stored_name)
+        raise
     return evidence
 
 

@@ -1,5 +1,7 @@
 """Evidence is judged by its bytes (PDF, JPEG, PNG only), within the size limit; a refusal changes nothing."""
 
+from pathlib import Path
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -96,3 +98,27 @@ def test_the_size_limit_is_stated_in_words(case, theft, settings):
         )
 
     assert refusal.value.message_in("en") == "The file is too large: a file can be at most 5 MB."
+
+
+def test_a_failure_after_the_file_is_written_leaves_neither_row_nor_file(case, theft, monkeypatch, settings):
+    from disputes.services import _review
+
+    def history_write_fails(*args, **kwargs):
+        raise RuntimeError("the history row could not be written")
+
+    monkeypatch.setattr(_review, "add_event", history_write_fails)
+    before = snapshot(case)
+
+    with pytest.raises(RuntimeError):
+        case_add_evidence(
+            case_id=case.pk,
+            kind=EvidenceKind.POLICE_REPORT,
+            file=SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf"),
+            actor=theft.user,
+            now=RECEIVED_AT,
+        )
+
+    assert snapshot(case) == before
+    assert not case.evidence.exists()
+    folder = Path(settings.MEDIA_ROOT) / "evidence" / str(case.pk)
+    assert not folder.exists() or list(folder.iterdir()) == []
