@@ -57,7 +57,7 @@ def _store(
     *, letter_request: CaseLetterRequest, version: int, now: datetime, actor, supersedes=None, reason=""
 ):
     """Render and store one version of a requested letter: the file and the row in one transaction."""
-    letter_type = letter_type_for(letter_request.letter_type)
+    letter_type = letter_type_for(letter_request.letter_type, context=letter_request.context)
     snapshot = snapshot_build(letter_request=letter_request, issued_on=warsaw_date(now), version=version)
     rendered: RenderedLetter = render_letter_pdf(letter_type=letter_type, snapshot=snapshot)
     letter = Letter(
