@@ -9,8 +9,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from deadlines import api as deadlines
-from disputes.models import Case, CaseLetterRequest, CaseTransaction, EvidenceKind
+from disputes.models import Case, CaseLetterRequest, CaseTransaction, EvidenceKind, LedgerEntryKind
 from kartosfera.legaltime import warsaw_date
+from kartosfera.money import ZERO
 from letters.bank import bank_identity
 from letters.models import CustomerAddress, StaffProfile
 from letters.rules import LetterDataError, LetterType
@@ -20,6 +21,7 @@ from letters.snapshot import (
     Customer,
     Deadlines,
     Decision,
+    DeemedAcceptance,
     DelayNotice,
     DisputedTransaction,
     InformationRequest,
@@ -30,6 +32,8 @@ from letters.snapshot import (
     Outcome,
     PostalAddress,
     Refund,
+    RefundPayment,
+    RefundPaymentKind,
     Signatory,
 )
 
@@ -44,6 +48,16 @@ LETTER_TYPES = {
     "DECISION_REJECTED": LetterType.DECISION_REJECTED,
     "REFUND_WITHHELD": LetterType.REFUND_WITHHELD,
     "CARD_CANCELLATION": LetterType.CARD_CANCELLATION,
+}
+
+# REK-8: the workflow asks for an accepted decision when the reply deadline is missed ("deemed" in
+# the request's context); there is no decision to state, so the customer gets the REK-8 notice.
+DEEMED_KIND = "DECISION_ACCEPTED"
+
+# The ledger's credits to the customer, as the REK-8 notice names them.
+REFUND_PAYMENT_KINDS = {
+    LedgerEntryKind.PROVISIONAL_REFUND: RefundPaymentKind.PROVISIONAL_MADE_FINAL,
+    LedgerEntryKind.FINAL_REFUND: RefundPaymentKind.FINAL,
 }
 
 # The customer is asked to answer within 14 days, and never later than the reply deadline.
@@ -63,8 +77,10 @@ class SignatoryMissing(LetterDataError):
     """A reply must name the person replying and their position: the staff user has no profile."""
 
 
-def letter_type_for(kind: str) -> LetterType:
-    """The letters engine's type for the workflow's letter kind."""
+def letter_type_for(kind: str, *, context: dict | None = None) -> LetterType:
+    """The letters engine's type for the workflow's letter kind (and the request's context)."""
+    if kind == DEEMED_KIND and (context or {}).get("deemed"):
+        return LetterType.DEEMED_ACCEPTED
     return LETTER_TYPES[kind]
 
 
@@ -79,7 +95,7 @@ def snapshot_build(*, letter_request: CaseLetterRequest, issued_on: date, versio
 
     :raises RecipientAddressMissing: :raises SignatoryMissing: :raises LetterDataError:
     """
-    letter_type = letter_type_for(letter_request.letter_type)
+    letter_type = letter_type_for(letter_request.letter_type, context=letter_request.context)
     return _snapshot(
         case=letter_request.case,
         letter_type=letter_type,
@@ -112,6 +128,8 @@ def snapshot_preview(*, case: Case, letter_type: LetterType, issued_on: date, ac
 
 
 def _kinds(letter_type: LetterType) -> list[str]:
+    if letter_type is LetterType.DEEMED_ACCEPTED:
+        return [DEEMED_KIND]
     return [kind for kind, member in LETTER_TYPES.items() if member is letter_type]
 
 
@@ -311,6 +329,32 @@ def _cancellation(*, case, **_) -> dict:
     }
 
 
+def _deemed_acceptance(*, case, context, **_) -> dict:
+    if case.deemed_accepted_at is None:
+        raise LetterDataError("REK-8: the case was not deemed accepted")
+    credited: dict[tuple[RefundPaymentKind, date], Decimal] = {}
+    entries = (
+        case.ledger_entries.filter(kind__in=list(REFUND_PAYMENT_KINDS))
+        .order_by("created_at", "pk")
+        .values_list("kind", "amount", "created_at")
+    )
+    for kind, amount, created_at in entries:
+        key = (REFUND_PAYMENT_KINDS[kind], warsaw_date(created_at))
+        credited[key] = credited.get(key, ZERO) + amount
+    missed_on = context.get("reply_due_on")
+    return {
+        "deemed_acceptance": DeemedAcceptance(
+            missed_deadline_on=date.fromisoformat(missed_on) if missed_on else case.reply_due_on,
+            missed_deadline_rule_id=context.get("reply_rule") or case.reply_rule,
+            deemed_on=warsaw_date(case.deemed_accepted_at),
+            payments=tuple(
+                RefundPayment(kind=kind, amount=amount, paid_on=paid_on)
+                for (kind, paid_on), amount in credited.items()
+            ),
+        )
+    }
+
+
 _SECTIONS = {
     LetterType.INFORMATION_REQUEST: _information_request,
     LetterType.DELAY_NOTICE: _delay,
@@ -320,4 +364,5 @@ _SECTIONS = {
     LetterType.DECISION_REJECTED: _decision,
     LetterType.REFUND_WITHHELD: _law_enforcement,
     LetterType.CARD_CANCELLATION: _cancellation,
+    LetterType.DEEMED_ACCEPTED: _deemed_acceptance,
 }

@@ -14,6 +14,8 @@ from letters.snapshot import (
     DisputedTransaction,
     LetterSnapshot,
     LiabilityLine,
+    RefundPayment,
+    RefundPaymentKind,
 )
 
 # Every user-visible text that is not in a template: the template version hashes their
@@ -28,6 +30,12 @@ SUBJECTS: dict[LetterType, Promise] = {
     LetterType.DECISION_REJECTED: _("Reply to complaint no. {number}"),
     LetterType.REFUND_WITHHELD: _("Refund withheld, complaint no. {number}"),
     LetterType.CARD_CANCELLATION: _("Confirmation of the cancellation of card {card}"),
+    LetterType.DEEMED_ACCEPTED: _("Complaint resolved in your favour, no. {number}"),
+}
+
+REFUND_PAYMENT_KINDS: dict[RefundPaymentKind, Promise] = {
+    RefundPaymentKind.PROVISIONAL_MADE_FINAL: _("refund made after your report, now final"),
+    RefundPaymentKind.FINAL: _("refund on the acceptance of the complaint"),
 }
 
 CANCELLATION_REASONS: dict[CancellationReason, Promise] = {
@@ -64,6 +72,7 @@ DEADLINE_TEXTS: dict[str, tuple[Promise, Promise]] = {
 TRANSLATED_TEXTS: tuple[Promise, ...] = (
     *SUBJECTS.values(),
     *CANCELLATION_REASONS.values(),
+    *REFUND_PAYMENT_KINDS.values(),
     *(text for pair in DEADLINE_TEXTS.values() for text in pair),
 )
 
@@ -88,6 +97,15 @@ class LiabilityRow:
     transaction: DisputedTransaction
     line: LiabilityLine
     explanation: str
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    """One refund of a complaint deemed accepted: what it was, and whether it is already credited."""
+
+    payment: RefundPayment
+    what: str
+    credited: bool
 
 
 @dataclass(frozen=True)
@@ -151,6 +169,28 @@ def _liability_rows(snapshot: LetterSnapshot) -> list[LiabilityRow]:
     ]
 
 
+def _payment_rows(snapshot: LetterSnapshot) -> list[PaymentRow]:
+    deemed = snapshot.deemed_acceptance
+    if deemed is None:
+        return []
+    return [
+        PaymentRow(
+            payment=payment,
+            what=str(REFUND_PAYMENT_KINDS[payment.kind]),
+            credited=payment.paid_on <= snapshot.issued_on,
+        )
+        for payment in sorted(deemed.payments, key=lambda p: (p.paid_on, p.kind))
+    ]
+
+
+def _missed_deadline_basis(snapshot: LetterSnapshot) -> str:
+    deemed = snapshot.deemed_acceptance
+    if deemed is None:
+        return ""
+    _what, basis = DEADLINE_TEXTS.get(deemed.missed_deadline_rule_id, ("", deemed.missed_deadline_rule_id))
+    return str(basis)
+
+
 def letter_context(*, letter_type: LetterType, snapshot: LetterSnapshot) -> dict[str, Any]:
     """Everything the letter's templates read, in the active language."""
     cancellation = snapshot.cancellation
@@ -179,6 +219,9 @@ def letter_context(*, letter_type: LetterType, snapshot: LetterSnapshot) -> dict
         "deadline_rows": _deadline_rows(snapshot),
         "liability_rows": _liability_rows(snapshot),
         "rate_rows": _rate_rows(snapshot),
+        "deemed": snapshot.deemed_acceptance,
+        "payment_rows": _payment_rows(snapshot),
+        "missed_deadline_basis": _missed_deadline_basis(snapshot),
         "cancellation_reason": str(CANCELLATION_REASONS[cancellation.reason]) if cancellation else "",
         "cancellation_is_loss_report": bool(cancellation and cancellation.reason in LOSS_REPORT_REASONS),
     }

@@ -174,3 +174,54 @@ class Letter(models.Model):
 def _plain(value):
     # A FieldFile compares with the stored name.
     return getattr(value, "name", value) if hasattr(value, "storage") else value
+
+
+class LetterHoldReason(models.TextChoices):
+    """Why a requested letter cannot be made until someone fixes the data (a lasting reason)."""
+
+    NO_POSTAL_ADDRESS = "NO_POSTAL_ADDRESS", _("The customer has no postal address for letters")
+    NO_SIGNATORY = "NO_SIGNATORY", _("The person replying has no position on file (staff profile)")
+    CASE_DATA = "CASE_DATA", _("The case lacks data the letter must state")
+
+
+class LetterRequestHold(models.Model):
+    """A letter request the case cannot make: the reason, for staff to fix; released once it is issued.
+
+    The request stays pending (nothing is ever dropped); the beat sweep tries it again now and then,
+    and issuing it after the fix releases the hold. The rows stay as the history of the delay.
+    """
+
+    letter_request = models.OneToOneField(
+        CaseLetterRequest,
+        verbose_name=_("letter request"),
+        on_delete=models.PROTECT,
+        related_name="letter_hold",
+    )
+    reason = models.CharField(_("reason"), max_length=32, choices=LetterHoldReason.choices)
+    detail = models.TextField(_("detail"))
+    held_at = models.DateTimeField(_("held since"))
+    last_attempt_at = models.DateTimeField(_("last attempt at"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("letter needing attention")
+        verbose_name_plural = _("letters needing attention")
+        ordering = ["held_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["last_attempt_at"],
+                name="letter_hold_open_idx",
+                condition=Q(released_at__isnull=True),
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=[choice.value for choice in LetterHoldReason]),
+                name="letter_hold_reason_valid",
+            ),
+            models.CheckConstraint(condition=Q(attempts__gte=1), name="letter_hold_attempted"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter_request} ({self.reason})"

@@ -28,6 +28,9 @@ class LetterType(StrEnum):
     DECISION_REJECTED = "DECISION_REJECTED"
     REFUND_WITHHELD = "REFUND_WITHHELD"
     CARD_CANCELLATION = "CARD_CANCELLATION"
+    # REK-8: no reply in time, the complaint is deemed resolved in the customer's favour. Not a reply
+    # (its dispatch does not count for REK-6, the deadline is already over): a notice of the result.
+    DEEMED_ACCEPTED = "DEEMED_ACCEPTED"
 
     @property
     def template_name(self) -> str:
@@ -57,6 +60,7 @@ REQUIRED_SECTIONS: dict[LetterType, tuple[str, ...]] = {
     LetterType.DECISION_REJECTED: ("case", "liability", "decision"),
     LetterType.REFUND_WITHHELD: ("case", "deadlines", "law_enforcement"),
     LetterType.CARD_CANCELLATION: ("cancellation",),
+    LetterType.DEEMED_ACCEPTED: ("case", "deadlines", "deemed_acceptance"),
 }
 
 
@@ -74,6 +78,10 @@ class DelayNoticeDateError(LetterDataError):
 
 class PaymentDateError(LetterDataError):
     """An accepted claim would be paid later than 30 days after the reply, or with no date at all."""
+
+
+class DeemedAcceptanceError(LetterDataError):
+    """A REK-8 notice before the deadline ended, or not refunding the whole disputed amount."""
 
 
 class DecisionMismatch(LetterDataError):
@@ -99,6 +107,7 @@ def check_letter_data(*, letter_type: LetterType, snapshot: LetterSnapshot) -> N
         before the reply or more than 30 days after it.
     :raises DecisionMismatch: the outcome does not match the letter type, the liability lines do
         not cover the disputed transactions exactly, or the shares contradict the outcome.
+    :raises DeemedAcceptanceError: REK-8: a notice before the deadline ended, or not refunding all.
     :raises LetterDataError: any other inconsistency (a date before the complaint was received...).
     """
     for section in REQUIRED_SECTIONS[letter_type]:
@@ -231,6 +240,31 @@ def _check_card_cancellation(letter_type: LetterType, snapshot: LetterSnapshot) 
         raise LetterDataError("the confirmation cannot be dated before the cancellation")
 
 
+def _check_deemed_accepted(letter_type: LetterType, snapshot: LetterSnapshot) -> None:
+    deemed, case = snapshot.deemed_acceptance, snapshot.case
+    assert deemed is not None and case is not None  # noqa: S101
+    if deemed.deemed_on <= deemed.missed_deadline_on:
+        raise DeemedAcceptanceError(
+            f"REK-8 applies only after the reply deadline {deemed.missed_deadline_on} has ended, "
+            f"not on {deemed.deemed_on}"
+        )
+    if snapshot.issued_on < deemed.deemed_on:
+        raise DeemedAcceptanceError("the notice cannot be dated before the complaint was deemed accepted")
+    if deemed.refunded_total != case.total_disputed:
+        # Deemed accepted means the customer gets back everything disputed, and nothing is recovered.
+        raise DeemedAcceptanceError(
+            f"a complaint deemed accepted refunds the whole disputed {case.total_disputed} PLN, "
+            f"not {deemed.refunded_total} PLN"
+        )
+    latest = snapshot.issued_on + timedelta(days=PAYMENT_AFTER_REPLY_MAX_DAYS)
+    for payment in deemed.payments:
+        if not case.received_on <= payment.paid_on <= latest:
+            raise PaymentDateError(
+                f"a refund paid on {payment.paid_on} is not between the complaint ({case.received_on}) "
+                f"and {PAYMENT_AFTER_REPLY_MAX_DAYS} days after this notice ({latest})"
+            )
+
+
 _CHECKS = {
     LetterType.INFORMATION_REQUEST: _check_information_request,
     LetterType.DELAY_NOTICE: _check_delay_notice,
@@ -240,4 +274,5 @@ _CHECKS = {
     LetterType.DECISION_REJECTED: _check_decision,
     LetterType.REFUND_WITHHELD: _check_refund_withheld,
     LetterType.CARD_CANCELLATION: _check_card_cancellation,
+    LetterType.DEEMED_ACCEPTED: _check_deemed_accepted,
 }

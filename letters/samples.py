@@ -22,6 +22,7 @@ from letters.snapshot import (
     Customer,
     Deadlines,
     Decision,
+    DeemedAcceptance,
     DelayNotice,
     DisputedTransaction,
     InformationRequest,
@@ -32,6 +33,8 @@ from letters.snapshot import (
     Outcome,
     PostalAddress,
     Refund,
+    RefundPayment,
+    RefundPaymentKind,
     Signatory,
 )
 
@@ -309,7 +312,19 @@ ISSUED_ON = {
     LetterType.DECISION_PARTIALLY_ACCEPTED: date(2025, 6, 16),
     LetterType.DECISION_REJECTED: date(2025, 6, 16),
     LetterType.CARD_CANCELLATION: date(2025, 5, 26),
+    LetterType.DEEMED_ACCEPTED: date(2025, 6, 26),
 }
+
+# REK-8: the refund was withheld (fraud suspected) and no reply went out by 25 June; on 26 June the
+# complaint is deemed accepted and the whole amount credited.
+DEEMED = DeemedAcceptance(
+    missed_deadline_on=date(2025, 6, 25),
+    missed_deadline_rule_id="REK-6",
+    deemed_on=date(2025, 6, 26),
+    payments=(
+        RefundPayment(kind=RefundPaymentKind.FINAL, amount=Decimal("2399.99"), paid_on=date(2025, 6, 26)),
+    ),
+)
 
 REFUND = Refund(
     amount=Decimal("2399.99"), credited_on=date(2025, 5, 27), account_masked="PL61 •••• •••• 0001"
@@ -349,6 +364,8 @@ def sample_snapshot(
             reference="KB/BZ/2025/0417",
         )
         return replace(base, law_enforcement=notice)
+    if letter_type is LetterType.DEEMED_ACCEPTED:
+        return replace(base, deemed_acceptance=DEEMED)
     if letter_type is LetterType.CARD_CANCELLATION:
         cancellation = CardCancellation(
             card_masked="•••• 4821",

@@ -1,6 +1,7 @@
 """Issue, dispatch, re-issue and preview letters: the letters app's writes."""
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.files.base import ContentFile
@@ -13,12 +14,28 @@ from disputes.models import Case, CaseLetterRequest
 from disputes.services import case_dispatch_reply, letter_request_fulfil
 from kartosfera.legaltime import require_aware, warsaw_date
 from letters.batch import letter_file_name
-from letters.builders import letter_type_for, snapshot_build, snapshot_preview
-from letters.models import DispatchChannel, Letter, letter_upload_to
+from letters.builders import (
+    RecipientAddressMissing,
+    SignatoryMissing,
+    letter_type_for,
+    snapshot_build,
+    snapshot_preview,
+)
+from letters.models import (
+    DispatchChannel,
+    Letter,
+    LetterHoldReason,
+    LetterRequestHold,
+    letter_upload_to,
+)
 from letters.rendering import RenderedLetter, render_letter_pdf
-from letters.rules import LetterType, parse_letter_type
+from letters.rules import LetterDataError, LetterType, parse_letter_type
 
 logger = logging.getLogger(__name__)
+
+# The letters app's own audited acts (audit.actions names the shared ones).
+LETTER_HELD = "letter.held"
+LETTER_RELEASED = "letter.released"
 
 VIEW_CASE = "disputes.view_case"
 HANDLE_CASE = "disputes.handle_case"
@@ -57,7 +74,7 @@ def _store(
     *, letter_request: CaseLetterRequest, version: int, now: datetime, actor, supersedes=None, reason=""
 ):
     """Render and store one version of a requested letter: the file and the row in one transaction."""
-    letter_type = letter_type_for(letter_request.letter_type)
+    letter_type = letter_type_for(letter_request.letter_type, context=letter_request.context)
     snapshot = snapshot_build(letter_request=letter_request, issued_on=warsaw_date(now), version=version)
     rendered: RenderedLetter = render_letter_pdf(letter_type=letter_type, snapshot=snapshot)
     letter = Letter(
@@ -134,7 +151,99 @@ def letter_issue(*, letter_request_id: int, actor, now: datetime) -> Letter:
                 letter = Letter.objects.get(letter_request=letter_request, version=1)
         if letter_request.fulfilled_at is None:
             letter_request_fulfil(letter_request_id=letter_request.pk, actor=actor, now=now)
+        _release_hold(letter_request=letter_request, letter=letter, actor=actor, now=now)
     return letter
+
+
+def _release_hold(*, letter_request: CaseLetterRequest, letter: Letter, actor, now: datetime) -> None:
+    hold = LetterRequestHold.objects.filter(letter_request=letter_request, released_at__isnull=True).first()
+    if hold is None:
+        return
+    hold.released_at = now
+    hold.save(update_fields=["released_at"])
+    audit_record(
+        action=LETTER_RELEASED,
+        actor=actor,
+        obj=hold,
+        data={"case": letter_request.case_id, "letter_request": letter_request.pk, "letter": letter.pk},
+        now=now,
+    )
+
+
+def hold_reason_for(error: LetterDataError) -> LetterHoldReason:
+    """The reason staff see for a letter the case cannot make."""
+    if isinstance(error, RecipientAddressMissing):
+        return LetterHoldReason.NO_POSTAL_ADDRESS
+    if isinstance(error, SignatoryMissing):
+        return LetterHoldReason.NO_SIGNATORY
+    return LetterHoldReason.CASE_DATA
+
+
+@dataclass(frozen=True, slots=True)
+class LetterRequestOutcome:
+    """What became of a letter request: its letter, or the hold that keeps it pending."""
+
+    letter: Letter | None
+    hold: LetterRequestHold | None
+
+
+def letter_request_process(*, letter_request_id: int, actor, now: datetime) -> LetterRequestOutcome:
+    """Issue the letter a request calls for, or hold the request with the reason the case cannot make it.
+
+    A held request stays pending and is listed for staff (``letters.selectors.letter_holds_open``);
+    the first refusal, and a refusal for another reason, log one warning; issuing it after the fix
+    releases the hold.
+
+    :raises LetterNotFound: no such request. :raises LetterActionNotPermitted:
+    """
+    try:
+        letter = letter_issue(letter_request_id=letter_request_id, actor=actor, now=now)
+    except LetterDataError as error:
+        hold = _hold(letter_request_id=letter_request_id, error=error, actor=actor, now=now)
+        return LetterRequestOutcome(letter=None, hold=hold)
+    return LetterRequestOutcome(letter=letter, hold=None)
+
+
+def _hold(*, letter_request_id: int, error: LetterDataError, actor, now: datetime) -> LetterRequestHold:
+    reason, detail = hold_reason_for(error), str(error)
+    with transaction.atomic():
+        # The request's row serialises concurrent attempts at the same letter.
+        letter_request = CaseLetterRequest.objects.select_for_update().get(pk=letter_request_id)
+        hold = LetterRequestHold.objects.filter(letter_request=letter_request).first()
+        if hold is not None and hold.released_at is None and hold.reason == reason:
+            hold.attempts += 1
+            hold.last_attempt_at, hold.detail = now, detail
+            hold.save(update_fields=["attempts", "last_attempt_at", "detail"])
+            return hold
+        if hold is None:
+            hold = LetterRequestHold(letter_request=letter_request, held_at=now, attempts=0)
+        elif hold.released_at is not None:
+            hold.held_at, hold.released_at, hold.attempts = now, None, 0
+        hold.reason, hold.detail, hold.last_attempt_at = reason, detail, now
+        hold.attempts += 1
+        hold.save()
+        audit_record(
+            action=LETTER_HELD,
+            actor=actor,
+            obj=hold,
+            data={
+                "case": letter_request.case_id,
+                "letter_request": letter_request.pk,
+                "letter_type": letter_request.letter_type,
+                "reason": reason.value,
+            },
+            now=now,
+        )
+    # One clear line for the operators, no traceback: the reason is a fact about the data.
+    logger.warning(
+        "letter request %s (case %s, %s) is held until the data is fixed: %s: %s",
+        letter_request.pk,
+        letter_request.case_id,
+        letter_request.letter_type,
+        reason.value,
+        detail,
+    )
+    return hold
 
 
 def letter_dispatch(*, letter_id: int, channel: str, actor, now: datetime) -> Letter:

@@ -435,6 +435,55 @@ class InformationRequest:
         _day(self.respond_by, "respond_by")
 
 
+class RefundPaymentKind(StrEnum):
+    """How a refund of a complaint deemed accepted reached the customer."""
+
+    PROVISIONAL_MADE_FINAL = "PROVISIONAL_MADE_FINAL"  # the D+1 refund, now final
+    FINAL = "FINAL"  # credited on acceptance
+
+
+@dataclass(frozen=True, slots=True)
+class RefundPayment:
+    """One credit to the customer's account (the date it was, or will be, credited)."""
+
+    kind: RefundPaymentKind
+    amount: Decimal
+    paid_on: date
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "kind", RefundPaymentKind(self.kind))
+        except ValueError as exc:
+            raise SnapshotError(f"unknown refund payment kind {self.kind!r}") from exc
+        _amount(self, "amount")
+        if self.amount == ZERO:
+            raise SnapshotError("a refund payment credits more than nothing")
+        _day(self.paid_on, "paid_on")
+
+
+@dataclass(frozen=True, slots=True)
+class DeemedAcceptance:
+    """REK-8: the reply deadline that was missed, when the complaint was deemed accepted, the refunds."""
+
+    missed_deadline_on: date
+    missed_deadline_rule_id: str  # REK-6, REK-7, UUP-PS-15 or UUP-PS-35
+    deemed_on: date
+    payments: tuple[RefundPayment, ...]
+
+    def __post_init__(self) -> None:
+        _day(self.missed_deadline_on, "missed_deadline_on")
+        _text(self.missed_deadline_rule_id, "missed_deadline_rule_id")
+        _day(self.deemed_on, "deemed_on")
+        _sequence(self, "payments", RefundPayment)
+        if not self.payments:
+            raise SnapshotError("a complaint deemed accepted states the refunds that settle it")
+
+    @property
+    def refunded_total(self) -> Decimal:
+        """Everything credited to the customer for the complaint."""
+        return sum((payment.amount for payment in self.payments), ZERO)
+
+
 @dataclass(frozen=True, slots=True)
 class LetterSnapshot:
     """Everything one letter says, frozen at the moment it is generated."""
@@ -453,6 +502,7 @@ class LetterSnapshot:
     law_enforcement: LawEnforcementNotice | None = None
     cancellation: CardCancellation | None = None
     information_request: InformationRequest | None = None
+    deemed_acceptance: DeemedAcceptance | None = None
 
     def __post_init__(self) -> None:
         _text(self.reference, "reference")

@@ -1,6 +1,5 @@
 """Celery tasks of the letters app."""
 
-import logging
 from dataclasses import asdict
 from pathlib import Path
 
@@ -9,12 +8,9 @@ from django.conf import settings
 
 from kartosfera import clock
 from letters.batch import render_letters_to_directory
-from letters.rules import LetterDataError
-from letters.selectors import letter_request_ids_pending
-from letters.services import letter_issue
+from letters.selectors import letter_request_ids_due
+from letters.services import letter_request_process
 from letters.snapshot import LetterSnapshot
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
@@ -31,21 +27,21 @@ def render_batch_chunk(*, letter_type: str, snapshots: list[str], output_dir: st
 def issue_letter(*, letter_request_id: int) -> int | None:
     """Issue the letter a workflow request calls for; idempotent (a retry returns the same letter).
 
-    A request the case cannot make yet (no postal address, no signatory's position...) stays pending
-    and is logged; the beat sweep tries it again once the data is there.
+    A request the case cannot make (no postal address, no signatory's position...) is held with its
+    reason for staff, logged once, and tried again by the beat sweep after a while; None meanwhile.
     """
-    try:
-        return letter_issue(letter_request_id=letter_request_id, actor=None, now=clock.now()).pk
-    except LetterDataError:
-        logger.warning("letter request %s cannot be issued yet", letter_request_id, exc_info=True)
-        return None
+    outcome = letter_request_process(letter_request_id=letter_request_id, actor=None, now=clock.now())
+    return outcome.letter.pk if outcome.letter is not None else None
 
 
 @shared_task
 def issue_pending_letters(*, limit: int | None = None) -> int:
-    """Beat sweep: queue a bounded batch of the pending letter requests, so none is ever lost."""
+    """Beat sweep: queue a bounded batch of the pending letter requests, so none is ever lost.
+
+    Held requests come after the others, and only once their retry interval has passed.
+    """
     limit = limit or settings.KARTOSFERA_LETTERS_SWEEP_BATCH
-    ids = letter_request_ids_pending(limit=limit)
+    ids = letter_request_ids_due(limit=limit, now=clock.now())
     for letter_request_id in ids:
         issue_letter.delay(letter_request_id=letter_request_id)
     return len(ids)

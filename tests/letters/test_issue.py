@@ -191,14 +191,15 @@ def test_every_letter_of_a_partly_accepted_claim_is_issued_and_stored(theft, eur
     assert decision.page_count >= 2
 
 
-def test_accepted_withheld_rejected_and_cancellation_letters(theft, eur_rates, analyst, supervisor):
+def _withheld_case(theft, analyst, supervisor, *, authority):
+    """A submitted claim whose D+1 refund is withheld on 27 May 2025, law enforcement notified."""
     case = submitted_case(theft, theft.user)
     case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
     case_add_evidence(
         case_id=case.pk,
         kind=EvidenceKind.LAW_ENFORCEMENT_NOTICE,
         file=pdf(),
-        description="Prokuratura Rejonowa Warszawa-Śródmieście",
+        description=authority,
         actor=analyst,
         now=warsaw(2025, 5, 27, 8, 30),
     )
@@ -208,6 +209,11 @@ def test_accepted_withheld_rejected_and_cancellation_letters(theft, eur_rates, a
         actor=supervisor,
         now=warsaw(2025, 5, 27, 9, 0),
     )
+    return case
+
+
+def test_accepted_withheld_rejected_and_cancellation_letters(theft, eur_rates, analyst, supervisor):
+    case = _withheld_case(theft, analyst, supervisor, authority="Prokuratura Rejonowa Warszawa-Śródmieście")
     withheld = _issue(case, "REFUND_WITHHELD", warsaw(2025, 5, 27, 9, 5))
     case_assess_liability(
         case_id=case.pk, findings=Findings(intent=True), actor=analyst, now=warsaw(2025, 6, 5, 10, 0)
@@ -368,3 +374,67 @@ def test_the_task_issues_once_however_often_it_runs(celery_worker):
     request.refresh_from_db()
     assert request.fulfilled_at is not None
     assert swept == 0  # nothing left pending
+
+
+def test_a_case_deemed_accepted_gets_the_rek_8_notice_with_its_refunds(theft, eur_rates, analyst):
+    from disputes.services import cases_deem_accepted_overdue
+
+    case = submitted_case(theft, theft.user)  # received 26 May 2025: reply due 25 June (REK-6)
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+    # No reply by the end of 25 June: the beat sweep deems the complaint accepted (REK-8).
+    assert cases_deem_accepted_overdue(now=warsaw(2025, 6, 26, 0, 30), batch_size=10) == 1
+
+    notice = _issue(case, "DECISION_ACCEPTED", warsaw(2025, 6, 26, 0, 35))
+
+    assert notice.letter_type == "DEEMED_ACCEPTED"
+    readback = _check_stored(
+        notice,
+        [
+            case.number,
+            "Reklamacja rozpatrzona zgodnie z Państwa wolą",
+            "w terminie, który upłynął 25 czerwca 2025",
+            "uważa się zatem za rozpatrzoną zgodnie z Państwa wolą",
+            "Bank zwraca całą kwotę kwestionowanych transakcji: 920,00 zł.",
+            "26 maja 2025 zwrot dokonany po Państwa zgłoszeniu, obecnie ostateczny 920,00 zł",
+            "dziewięćset dwadzieścia złotych 00/100",
+        ],
+    )
+    assert not readback.says("Rzecznik Finansowy.")
+    assert notice.snapshot["deemed_acceptance"] == {
+        "missed_deadline_on": "2025-06-25",
+        "missed_deadline_rule_id": "REK-6",
+        "deemed_on": "2025-06-26",
+        "payments": [{"kind": "PROVISIONAL_MADE_FINAL", "amount": "920.00", "paid_on": "2025-05-26"}],
+    }
+    # Sending the notice is not the reply that REK-6 asked for: the case stays deemed accepted.
+    letter_dispatch(letter_id=notice.pk, channel="POST", actor=None, now=warsaw(2025, 6, 26, 9, 0))
+    case.refresh_from_db()
+    assert case.state == "DEEMED_ACCEPTED"
+    assert case.reply_dispatched_at is None
+
+
+def test_a_withheld_refund_deemed_accepted_is_paid_on_the_day_and_the_notice_says_so(
+    theft, eur_rates, analyst, supervisor
+):
+    from disputes.services import case_deem_accepted
+
+    case = _withheld_case(theft, analyst, supervisor, authority="Komenda Miejska Policji w Krakowie")
+    case_deem_accepted(case_id=case.pk, actor=supervisor, now=warsaw(2025, 6, 27, 8, 0))
+
+    notice = _issue(case, "DECISION_ACCEPTED", warsaw(2025, 6, 27, 8, 5))
+
+    _check_stored(
+        notice,
+        [
+            "27 czerwca 2025 zwrot w związku z uznaniem reklamacji 920,00 zł",
+            "Zwrócono łącznie 920,00 zł",
+            # A supervisor deemed it: they sign it, with their position.
+            "Katarzyna Zielińska",
+            "Kierownik Zespołu Reklamacji Kartowych",
+        ],
+    )
+    preview = letter_preview(
+        case_id=case.pk, letter_type="DEEMED_ACCEPTED", actor=analyst, now=warsaw(2025, 6, 27, 9, 0)
+    )
+    assert read_pdf(preview.pdf_bytes).says("Zwrócono łącznie 920,00 zł")

@@ -1,11 +1,13 @@
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from letters.rendering import PDF_VARIANT, render_letter_html, render_letter_pdf
 from letters.rules import DelayNoticeDateError, LetterDataError, LetterType, MissingSection
 from letters.samples import sample_snapshot
+from letters.snapshot import RefundPayment, RefundPaymentKind
 
 # Key sentences each letter must carry (Polish, the default), checked in the PDF text.
 KEY_SENTENCES = {
@@ -89,6 +91,20 @@ KEY_SENTENCES = {
     ],
 }
 
+KEY_SENTENCES[LetterType.DEEMED_ACCEPTED] = [
+    "Reklamacja rozpatrzona zgodnie z Państwa wolą, nr REK/2025/000417",
+    "Nie przesłaliśmy Państwu odpowiedzi na reklamację nr REK/2025/000417 z dnia 26 maja 2025",
+    "w terminie, który upłynął 25 czerwca 2025",
+    "Zgodnie z art. 8 ustawy z dnia 5 sierpnia 2015 r. o rozpatrywaniu reklamacji przez podmioty rynku "
+    "finansowego i o Rzeczniku Finansowym reklamację uważa się zatem za rozpatrzoną zgodnie z Państwa wolą.",
+    "Bank zwraca całą kwotę kwestionowanych transakcji: 2 399,99 zł.",
+    "słownie: dwa tysiące trzysta dziewięćdziesiąt dziewięć złotych 99/100",
+    "26 czerwca 2025 zwrot w związku z uznaniem reklamacji 2 399,99 zł",
+    "Zwrócono łącznie 2 399,99 zł",
+    "żadna jej część nie zostanie pobrana z Państwa rachunku ani teraz, ani później",
+    "Apteka Pod Łabędziem, Gdańsk",
+]
+
 APPEAL_ROUTES = [
     "Jeśli nie zgadzają się Państwo z odpowiedzią",
     "Odwołanie w Banku.",
@@ -154,6 +170,43 @@ def test_partially_accepted_decision_shows_the_cap_figures_on_two_pages(partial_
     assert [
         word for word in ("Kantor Łódź", "ul. Źródlana", "Gdańsk", "Zielińska", "Świat") if not pdf.says(word)
     ] == []
+
+
+def test_a_deemed_accepted_notice_fits_one_page_and_dates_each_refund(readback):
+    sample = sample_snapshot(LetterType.DEEMED_ACCEPTED)
+    payments = (
+        RefundPayment(
+            kind=RefundPaymentKind.PROVISIONAL_MADE_FINAL,
+            amount=Decimal("2050.00"),
+            paid_on=date(2025, 5, 27),
+        ),
+        RefundPayment(kind=RefundPaymentKind.FINAL, amount=Decimal("349.99"), paid_on=date(2025, 6, 30)),
+    )
+    snapshot = replace(sample, deemed_acceptance=replace(sample.deemed_acceptance, payments=payments))
+
+    rendered = render_letter_pdf(letter_type=LetterType.DEEMED_ACCEPTED, snapshot=snapshot)
+    pdf = readback(rendered.pdf_bytes)
+
+    assert rendered.page_count == 1
+    assert pdf.says("27 maja 2025 zwrot dokonany po Państwa zgłoszeniu, obecnie ostateczny 2 050,00 zł")
+    # Not credited yet on the date of the notice: "by" that date.
+    assert pdf.says("do 30 czerwca 2025 zwrot w związku z uznaniem reklamacji 349,99 zł")
+    assert pdf.says("Zwrócono łącznie 2 399,99 zł")
+    # Not a reply deciding the complaint: no appeal routes, no grounds.
+    assert not pdf.says("Rzecznik Finansowy.")
+    assert not pdf.says("Uzasadnienie faktyczne")
+
+
+def test_a_deemed_accepted_notice_in_english(readback):
+    snapshot = sample_snapshot(LetterType.DEEMED_ACCEPTED, language="en")
+
+    pdf = readback(render_letter_pdf(letter_type=LetterType.DEEMED_ACCEPTED, snapshot=snapshot).pdf_bytes)
+
+    assert pdf.says("Complaint resolved in your favour, no. REK/2025/000417")
+    assert pdf.says("within the time limit, which ended on 25 June 2025")
+    assert pdf.says("your complaint is therefore deemed to have been resolved in your favour")
+    assert pdf.says("The bank refunds the whole amount of the disputed transactions: PLN 2,399.99.")
+    assert pdf.says("26 June 2025 refund on the acceptance of the complaint PLN 2,399.99")
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import pytest
 
 from letters.rules import (
     DecisionMismatch,
+    DeemedAcceptanceError,
     DelayNoticeDateError,
     LetterDataError,
     LetterType,
@@ -14,6 +15,7 @@ from letters.rules import (
     check_letter_data,
 )
 from letters.samples import sample_snapshot
+from letters.snapshot import RefundPayment, RefundPaymentKind
 
 DELAY = LetterType.DELAY_NOTICE
 PARTIAL = LetterType.DECISION_PARTIALLY_ACCEPTED
@@ -148,6 +150,7 @@ def test_a_letter_cannot_predate_the_complaint():
         (LetterType.DECISION_PARTIALLY_ACCEPTED, "liability"),
         (LetterType.REFUND_WITHHELD, "law_enforcement"),
         (LetterType.CARD_CANCELLATION, "cancellation"),
+        (LetterType.DEEMED_ACCEPTED, "deemed_acceptance"),
     ],
 )
 def test_each_letter_names_the_section_it_misses(letter_type, section):
@@ -160,3 +163,69 @@ def test_each_letter_names_the_section_it_misses(letter_type, section):
 @pytest.mark.parametrize("letter_type", list(LetterType))
 def test_every_sample_is_a_valid_letter(letter_type):
     check_letter_data(letter_type=letter_type, snapshot=sample_snapshot(letter_type))
+
+
+DEEMED = LetterType.DEEMED_ACCEPTED
+FINAL = RefundPaymentKind.FINAL
+PROVISIONAL = RefundPaymentKind.PROVISIONAL_MADE_FINAL
+
+
+@pytest.mark.parametrize(
+    ("deemed_on", "issued_on", "payments", "error"),
+    [
+        # The sample: complaint received 2025-05-26, reply due 2025-06-25 (REK-6), 2 399,99 zł disputed.
+        (date(2025, 6, 26), date(2025, 6, 26), [(FINAL, "2399.99", date(2025, 6, 26))], None),
+        # The D+1 refund made final, and nothing else owed.
+        (date(2025, 6, 26), date(2025, 6, 27), [(PROVISIONAL, "2399.99", date(2025, 5, 27))], None),
+        # Part refunded at D+1, the rest on acceptance, and a payment still to come (within 30 days).
+        (
+            date(2025, 6, 26),
+            date(2025, 6, 26),
+            [(PROVISIONAL, "2050.00", date(2025, 5, 27)), (FINAL, "349.99", date(2025, 7, 26))],
+            None,
+        ),
+        # REK-8 applies only once the deadline day has ended.
+        (
+            date(2025, 6, 25),
+            date(2025, 6, 26),
+            [(FINAL, "2399.99", date(2025, 6, 26))],
+            DeemedAcceptanceError,
+        ),
+        # The notice is not dated before the acceptance.
+        (
+            date(2025, 6, 27),
+            date(2025, 6, 26),
+            [(FINAL, "2399.99", date(2025, 6, 27))],
+            DeemedAcceptanceError,
+        ),
+        # Deemed accepted refunds everything disputed: not a grosz less.
+        (
+            date(2025, 6, 26),
+            date(2025, 6, 26),
+            [(FINAL, "2399.98", date(2025, 6, 26))],
+            DeemedAcceptanceError,
+        ),
+        # A payment more than 30 days after the notice, or before the complaint, is refused.
+        (date(2025, 6, 26), date(2025, 6, 26), [(FINAL, "2399.99", date(2025, 7, 27))], PaymentDateError),
+        (
+            date(2025, 6, 26),
+            date(2025, 6, 26),
+            [(PROVISIONAL, "2399.99", date(2025, 5, 25))],
+            PaymentDateError,
+        ),
+    ],
+)
+def test_a_complaint_deemed_accepted_rek_8(deemed_on, issued_on, payments, error):
+    sample = sample_snapshot(DEEMED)
+    deemed = replace(
+        sample.deemed_acceptance,
+        deemed_on=deemed_on,
+        payments=tuple(RefundPayment(kind=k, amount=Decimal(a), paid_on=d) for k, a, d in payments),
+    )
+    snapshot = replace(sample, issued_on=issued_on, deemed_acceptance=deemed)
+
+    if error is None:
+        check_letter_data(letter_type=DEEMED, snapshot=snapshot)
+    else:
+        with pytest.raises(error):
+            check_letter_data(letter_type=DEEMED, snapshot=snapshot)
