@@ -34,6 +34,11 @@ CASES_PER_PAGE = 50
 ZERO = Decimal("0.00")
 
 
+def _pln(total: Decimal | None) -> Decimal:
+    """A database sum as PLN to the grosz (SQLite sums decimals with trailing digits); 0.00 for none."""
+    return ZERO if total is None else Decimal(total).quantize(ZERO)
+
+
 class UnknownFigure(Exception):
     """The drill-down names no figure of the report."""
 
@@ -280,7 +285,7 @@ def report_figures(*, period: Period, now: datetime) -> Report:
     chargebacks = Chargeback.objects.aggregate(**chargeback_aggregates)
 
     def volume(key: str, label) -> Figure:
-        return Figure(key, label, counts[_alias(key)], counts[_alias(key) + "__amount"] or ZERO)
+        return Figure(key, label, counts[_alias(key)], _pln(counts[_alias(key) + "__amount"]))
 
     return Report(
         period=period,
@@ -298,15 +303,15 @@ def report_figures(*, period: Period, now: datetime) -> Report:
                 f"ledger.{kind}",
                 LEDGER_LABELS[kind],
                 ledger[f"{kind}__count"],
-                ledger[f"{kind}__amount"] or ZERO,
+                _pln(ledger[f"{kind}__amount"]),
             )
             for kind in LedgerEntryKind.values
         ],
         liability_cases=Figure(
             "liability.decided", _("cases decided with a liability assessment"), counts["liability__decided"]
         ),
-        liability_customer=counts["liability__customer"] or ZERO,
-        liability_bank=counts["liability__bank"] or ZERO,
+        liability_customer=_pln(counts["liability__customer"]),
+        liability_bank=_pln(counts["liability__bank"]),
         chargebacks=[
             SchemeOutcomes(
                 scheme,
@@ -316,7 +321,7 @@ def report_figures(*, period: Period, now: datetime) -> Report:
                         f"chargeback.{scheme}.{outcome}",
                         outcome_label,
                         chargebacks[f"{scheme}__{outcome}__count"],
-                        chargebacks[f"{scheme}__{outcome}__amount"] or ZERO,
+                        _pln(chargebacks[f"{scheme}__{outcome}__amount"]),
                     )
                     for outcome, (outcome_label, _lookup) in CHARGEBACK_OUTCOMES.items()
                 ],
