@@ -16,8 +16,8 @@ from kartosfera.formatting import babel_locale, format_money
 from reports.rules import bar_extent
 
 WIDTH = 640
-LABEL_WIDTH = 230
-BAR_AREA = 300
+LABEL_WIDTH = 250
+BAR_AREA = 280
 ROW = 30
 TOP = 40
 BOTTOM = 46
@@ -73,7 +73,7 @@ def bar_chart(
     return mark_safe("".join(parts))  # noqa: S308 (every text in it is escaped above)
 
 
-def _clip(label: str, length: int = 34) -> str:
+def _clip(label: str, length: int = 30) -> str:
     return label if len(label) <= length else label[: length - 1] + "…"
 
 

@@ -88,6 +88,7 @@ class Report:
     ageing: list[Figure]
     open_cases: Figure
     as_of: datetime = field(repr=False, default=None)  # type: ignore[assignment]
+    ends_now: bool = False  # the period ends today: open cases are counted as of now
 
 
 def _instants(period: Period) -> tuple[datetime, datetime]:
@@ -338,6 +339,7 @@ def report_figures(*, period: Period, now: datetime) -> Report:
         ],
         open_cases=Figure("ageing.all", _("cases open at the end of the period"), counts["ageing__all"]),
         as_of=min(end, now),
+        ends_now=now < end,
     )
 
 

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from audit.models import AuditEntry
-from disputes.models import Case
+from disputes.models import Case, Chargeback, LedgerEntry, LiabilityAssessment
 from reports.rules import Period
 from reports.selectors import figure_cases, report_figures
 from tests.backoffice.conftest import sign_in
@@ -172,3 +172,99 @@ def test_the_pdf_holds_the_figures_and_its_hash_is_audited(dataset, client):
     entry = AuditEntry.objects.get(action="report.pdf_downloaded")
     assert entry.data["sha256"] == response["X-Content-SHA256"]
     assert entry.data["from"] == "2025-05-01"
+
+
+@pytest.fixture
+def money_dataset(dataset):
+    """On A: the 800.00 PLN withdrawal refunded 27 May, 212.71 PLN of it recovered 3 June; the case
+    decided 2 June on an assessment customer 212.71 / bank 707.29; B's Visa chargebacks: 800.00 won,
+    120.00 filed."""
+    a, b, _c = dataset
+    atm_a = a.disputed.get(amount=Decimal("800.00")).transaction
+    LedgerEntry.objects.create(
+        case=a,
+        transaction=atm_a,
+        kind="PROVISIONAL_REFUND",
+        amount=Decimal("800.00"),
+        disputed_amount=Decimal("800.00"),
+        idempotency_key="a-refund",
+        created_at=warsaw(2025, 5, 27, 15, 0),
+    )
+    LedgerEntry.objects.create(
+        case=a,
+        transaction=atm_a,
+        kind="RECOVERY",
+        amount=Decimal("212.71"),
+        disputed_amount=Decimal("800.00"),
+        idempotency_key="a-recovery",
+        created_at=warsaw(2025, 6, 3, 9, 0),
+    )
+    assessment = LiabilityAssessment.objects.create(
+        case=a,
+        kind="ANALYST",
+        findings={},
+        inputs={},
+        result={},
+        disputed_amount=Decimal("920.00"),
+        customer_total=Decimal("212.71"),
+        bank_total=Decimal("707.29"),
+        created_at=warsaw(2025, 6, 2, 11, 0),
+    )
+    Case.objects.filter(pk=a.pk).update(decision_assessment=assessment, decided_at=warsaw(2025, 6, 2, 12, 0))
+    # Submission opened a DRAFT chargeback for each settled transaction (26 May 10:00): B's two are
+    # now filed, and the 800.00 one won.
+    for amount, state in ((Decimal("800.00"), "WON"), (Decimal("120.00"), "FILED")):
+        Chargeback.objects.filter(case=b, amount=amount).update(
+            state=state, filed_at=warsaw(2025, 5, 28, 10, 0)
+        )
+    return dataset
+
+
+def test_money_liability_and_chargebacks_equal_the_hand_count(money_dataset):
+    a, b, _c = money_dataset
+    may, june = report_figures(period=MAY, now=NOW), report_figures(period=JUNE, now=NOW)
+    money = {f.key: (f.count, f.amount) for f in may.money}
+    # May: one provisional refund of 800.00 (A); the recovery is in June.
+    assert money["ledger.PROVISIONAL_REFUND"] == (1, Decimal("800.00"))
+    assert money["ledger.RECOVERY"] == (0, Decimal("0.00"))
+    assert {f.key: (f.count, f.amount) for f in june.money}["ledger.RECOVERY"] == (1, Decimal("212.71"))
+    # Decided in June: A, customer 212.71 + bank 707.29 = 920.00; nothing decided in May.
+    assert (june.liability_cases.count, june.liability_customer, june.liability_bank) == (
+        1,
+        Decimal("212.71"),
+        Decimal("707.29"),
+    )
+    assert may.liability_cases.count == 0
+    # Chargebacks opened in May (at submission, 26 May), Visa (B): won 800.00, open (filed) 120.00;
+    # Mastercard (A and C, still drafts): open 2 + 2 = 4, 920.00 + 920.00 = 1840.00.
+    visa = {f.key: (f.count, f.amount) for f in may.chargebacks[0].figures}
+    mastercard = {f.key: (f.count, f.amount) for f in may.chargebacks[1].figures}
+    assert mastercard["chargeback.MASTERCARD.OPEN"] == (4, Decimal("1840.00"))
+    assert visa == {
+        "chargeback.VISA.WON": (1, Decimal("800.00")),
+        "chargeback.VISA.LOST": (0, Decimal("0.00")),
+        "chargeback.VISA.OPEN": (1, Decimal("120.00")),
+        "chargeback.VISA.NOT_FILED": (0, Decimal("0.00")),
+    }
+    found = figure_cases(period=MAY, key="chargeback.VISA.WON", now=NOW)
+    assert [case.pk for case in found.page.object_list] == [b.pk]
+    found = figure_cases(period=JUNE, key="liability.decided", now=NOW)
+    assert [case.pk for case in found.page.object_list] == [a.pk]
+
+
+def test_an_unknown_figure_answers_404(dataset, client):
+    sign_in(client, staff("auditor", "auditors"))
+    assert client.get("/reports/cases/?from=2025-05-01&to=2025-05-31&figure=nonsense").status_code == 404
+    assert client.get("/reports/cases/?from=2025-05-01&to=2025-05-31&figure=cause.NOPE").status_code == 404
+
+
+def test_the_reports_link_is_shown_to_report_readers_only(dataset, client):
+    sign_in(client, staff("auditor", "auditors"))
+    case_page = client.get(f"/back-office/cases/{dataset[0].pk}/").content
+    assert b'href="/reports/"' in case_page
+    assert f'href="/reports/cases/{dataset[0].pk}/replay/"'.encode() in case_page
+    client.logout()
+    sign_in(client, staff("analyst2", "analysts"))
+    case_page = client.get(f"/back-office/cases/{dataset[0].pk}/").content
+    assert b'href="/reports/"' not in case_page
+    assert b"/replay/" not in case_page
