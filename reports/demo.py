@@ -81,8 +81,8 @@ def _plans(today: date) -> list[Plan]:
             (_review(c - 1), _refund(c - 1)),
         ),
         Plan(
-            "anna-visa",
-            "Płatność w aplikacji, której nie rozpoznaję.",
+            "marek-business",
+            "Płatność kartą firmową w aplikacji, której nie rozpoznajemy.",
             "PHONE",
             "MISAPPROPRIATED",
             (d + 2, d + 150, 1),
