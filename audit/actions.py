@@ -28,6 +28,8 @@ CASE_TRANSITION = "case.transition"
 LETTER_ISSUED = "letter.issued"
 LETTER_DISPATCHED = "letter.dispatched"
 EXPORT_CREATED = "export.created"
+# The auditors' PDF summary report (reports.pdf): the period and the SHA-256 of the file handed out.
+REPORT_PDF_DOWNLOADED = "report.pdf_downloaded"
 
 # The dispute case workflow (disputes/services/_core.py records them; the case is the object).
 CASE_CHARGEBACK_TRANSITION = "case.chargeback_transition"

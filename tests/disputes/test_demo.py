@@ -37,7 +37,8 @@ def test_there_is_a_demo_case_in_every_state_and_seeding_twice_changes_nothing()
 
     assert everything() == first
     assert [line for line in again if "RK/" in line] == [line for line in lines if "RK/" in line]
-    assert sorted(Case.objects.values_list("state", flat=True)) == sorted(CaseState.values)
+    # Every state at least once (the reports seeder adds claims of the last months in some of them).
+    assert set(Case.objects.values_list("state", flat=True)) == set(CaseState.values)
     anna = Case.objects.get(customer__last_name="Kowalska", state=CaseState.PROVISIONALLY_REFUNDED)
     assert (anna.channel, anna.cause, anna.reported_at, anna.received_at) == (
         "LINE_828",

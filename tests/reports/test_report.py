@@ -1,0 +1,270 @@
+"""The report's figures of a small seeded dataset, against values counted by hand; access; the PDF."""
+
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+
+from audit.models import AuditEntry
+from disputes.models import Case, Chargeback, LedgerEntry, LiabilityAssessment
+from reports.rules import Period
+from reports.selectors import figure_cases, report_figures
+from tests.backoffice.conftest import sign_in
+from tests.disputes.conftest import make_theft, staff, submitted_case, warsaw
+
+NOW = warsaw(2025, 7, 15, 12, 0)
+MAY = Period(date(2025, 5, 1), date(2025, 5, 31))
+JUNE = Period(date(2025, 6, 1), date(2025, 6, 30))
+
+
+@pytest.fixture
+def dataset(db, eur_rates, time_machine):
+    """Three claims received Mon 26 May 2025 10:00: D+1 due Tue 27 May, reply due Wed 25 June."""
+    time_machine.move_to(NOW, tick=False)
+    analyst = staff("analyst", "analysts")
+    cases = []
+    for username, brand, channel in (
+        ("anna", "MASTERCARD", "PORTAL"),
+        ("jan", "VISA", "PHONE"),
+        ("ola", "MASTERCARD", "PORTAL"),
+    ):
+        theft = make_theft(username=username, brand=brand)
+        cases.append(submitted_case(theft, analyst, channel=channel))
+    a, b, c = cases
+    Case.objects.filter(pk=a.pk).update(
+        refunded_at=warsaw(2025, 5, 27, 15, 0), reply_dispatched_at=warsaw(2025, 6, 20, 9, 0)
+    )
+    Case.objects.filter(pk=b.pk).update(
+        refunded_at=warsaw(2025, 5, 28, 9, 0), deemed_accepted_at=warsaw(2025, 6, 26, 1, 0)
+    )
+    Case.objects.filter(pk=c.pk).update(
+        refund_withheld_at=warsaw(2025, 5, 27, 10, 0), refund_withheld_grounds="Podejrzenie oszustwa."
+    )
+    return a, b, c
+
+
+def test_the_figures_equal_the_hand_count(dataset):
+    assert {case.refund_due_on for case in dataset} == {date(2025, 5, 27)}
+    assert {case.reply_due_on for case in dataset} == {date(2025, 6, 25)}
+
+    may = report_figures(period=MAY, now=NOW)
+    # D+1 due 27 May: A refunded 27 May 15:00 (in time), B 28 May 09:00 (late), C withheld 27 May 10:00.
+    # Share: in time / (in time + late) = 1 / (1 + 1) = 50.0 %; the lawful withholding is not judged.
+    assert [(f.key, f.count) for f in may.refunds.figures] == [
+        ("refund.all", 3),
+        ("refund.in_time", 1),
+        ("refund.late", 1),
+        ("refund.withheld", 1),
+        ("refund.withdrawn", 0),
+        ("refund.pending", 0),
+    ]
+    assert (may.refunds.met, may.refunds.judged, may.refunds.share) == (1, 2, Decimal("50.0"))
+    # Volumes: all three received in May, all STOLEN; PORTAL 2 (A, C), PHONE 1 (B); Mastercard 2, Visa 1.
+    # Each claim disputes 800.00 + 120.00 = 920.00 PLN, so 3 x 920.00 = 2760.00 PLN.
+    assert (may.received.count, may.received.amount) == (3, Decimal("2760.00"))
+    assert {f.key: f.count for f in may.by_cause}["cause.STOLEN"] == 3
+    assert {f.key: f.count for f in may.by_channel} == {
+        "channel.PORTAL": 2,
+        "channel.PHONE": 1,
+        "channel.BRANCH": 0,
+        "channel.LINE_828": 0,
+        "channel.STAFF": 0,
+    }
+    assert {f.key: f.count for f in may.by_brand} == {"brand.VISA": 1, "brand.MASTERCARD": 2}
+    # Open at the end of May, received 26 May: 31 - 26 = 5 days old, all in 0-7.
+    assert [f.count for f in may.ageing] == [3, 0, 0, 0, 0]
+    # No reply is due in May.
+    assert (may.replies.judged, may.replies.share) == (0, None)
+
+    june = report_figures(period=JUNE, now=NOW)
+    # Replies due 25 June: A dispatched 20 June (in time), B deemed accepted (REK-8), C none by 15 July
+    # (overdue). Share: 1 / (1 + 0 late + 1 deemed + 1 overdue) = 33.3 %.
+    assert {f.key: f.count for f in june.replies.figures} == {
+        "reply.all": 3,
+        "reply.in_time": 1,
+        "reply.late": 0,
+        "reply.deemed": 1,
+        "reply.overdue": 1,
+        "reply.withdrawn": 0,
+        "reply.pending": 0,
+    }
+    assert june.replies.share == Decimal("33.3")
+    assert june.received.count == 0
+
+
+def test_the_drill_down_lists_the_cases_of_the_figure(dataset):
+    a, b, c = dataset
+    found = figure_cases(period=MAY, key="refund.late", now=NOW)
+    assert [case.pk for case in found.page.object_list] == [b.pk]
+    found = figure_cases(period=MAY, key="channel.PORTAL", now=NOW)
+    assert [case.pk for case in found.page.object_list] == [a.pk, c.pk]
+
+
+@pytest.mark.parametrize("group", ["auditors", "supervisors"])
+def test_report_readers_see_the_report_and_nothing_changes(dataset, client, group, django_assert_num_queries):
+    reader = staff("reader", group)
+    sign_in(client, reader)
+    before = list(Case.objects.order_by("pk").values())
+    response = client.get("/reports/?from=2025-05-01&to=2025-05-31")
+    assert response.status_code == 200
+    assert b'role="img"' in response.content
+    assert b"figure=refund.late" in response.content
+    assert list(Case.objects.order_by("pk").values()) == before
+    response = client.get("/reports/cases/?from=2025-05-01&to=2025-05-31&figure=refund.late")
+    assert dataset[1].number.encode() in response.content
+    response = client.get(f"/reports/cases/{dataset[0].pk}/replay/")
+    assert response.status_code == 200
+    assert b"UUP-46-1" in response.content
+
+
+def test_the_report_page_reads_in_a_fixed_number_of_queries(dataset, client, django_assert_num_queries):
+    sign_in(client, staff("auditor", "auditors"))
+    client.get("/reports/?from=2025-05-01&to=2025-05-31")
+    # Session, user, TOTP device, two permission reads, the role's groups, the three aggregates (cases,
+    # ledger, chargebacks), and the session's save in its savepoint: 12, whatever the data.
+    with django_assert_num_queries(12):
+        client.get("/reports/?from=2025-05-01&to=2025-05-31")
+    make_theft(username="ewa")
+    submitted_case(
+        make_theft(username="iga"), staff("analyst2", "analysts"), received_at=warsaw(2025, 5, 26, 11, 0)
+    )
+    with django_assert_num_queries(12):
+        client.get("/reports/?from=2025-05-01&to=2025-05-31")
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("from=2025-06-01&to=2025-05-01", b"The start of the period is after its end."),
+        ("from=2025-07-01&to=2025-07-31", b"The period may not end after today."),
+        ("from=2025-05-01&to=nonsense", b"Enter a valid date."),
+    ],
+)
+def test_a_bad_period_is_refused_with_a_clear_message(dataset, client, query, message, settings):
+    settings.LANGUAGE_CODE = "en"
+    sign_in(client, staff("auditor", "auditors"))
+    response = client.get(f"/reports/?{query}", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert message in response.content
+
+
+@pytest.mark.parametrize("group", ["analysts"])
+def test_analysts_customers_and_anonymous_are_refused(dataset, client, group):
+    assert client.get("/reports/").status_code == 302
+    client.force_login(dataset[0].customer.user)
+    assert client.get("/reports/").status_code in (302, 403)
+    client.logout()
+    sign_in(client, staff("someone", group))
+    assert client.get("/reports/?from=2025-05-01&to=2025-05-31").status_code == 403
+    assert client.post("/reports/pdf/", {"from": "2025-05-01", "to": "2025-05-31"}).status_code == 403
+    assert not AuditEntry.objects.filter(action="report.pdf_downloaded").exists()
+
+
+def test_the_pdf_holds_the_figures_and_its_hash_is_audited(dataset, client):
+    sign_in(client, staff("auditor", "auditors"))
+    response = client.post("/reports/pdf/", {"from": "2025-05-01", "to": "2025-05-31"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+    assert "50" in text and "Kartosfera" in text
+    entry = AuditEntry.objects.get(action="report.pdf_downloaded")
+    assert entry.data["sha256"] == response["X-Content-SHA256"]
+    assert entry.data["from"] == "2025-05-01"
+
+
+@pytest.fixture
+def money_dataset(dataset):
+    """On A: the 800.00 PLN withdrawal refunded 27 May, 212.71 PLN of it recovered 3 June; the case
+    decided 2 June on an assessment customer 212.71 / bank 707.29; B's Visa chargebacks: 800.00 won,
+    120.00 filed."""
+    a, b, _c = dataset
+    atm_a = a.disputed.get(amount=Decimal("800.00")).transaction
+    LedgerEntry.objects.create(
+        case=a,
+        transaction=atm_a,
+        kind="PROVISIONAL_REFUND",
+        amount=Decimal("800.00"),
+        disputed_amount=Decimal("800.00"),
+        idempotency_key="a-refund",
+        created_at=warsaw(2025, 5, 27, 15, 0),
+    )
+    LedgerEntry.objects.create(
+        case=a,
+        transaction=atm_a,
+        kind="RECOVERY",
+        amount=Decimal("212.71"),
+        disputed_amount=Decimal("800.00"),
+        idempotency_key="a-recovery",
+        created_at=warsaw(2025, 6, 3, 9, 0),
+    )
+    assessment = LiabilityAssessment.objects.create(
+        case=a,
+        kind="ANALYST",
+        findings={},
+        inputs={},
+        result={},
+        disputed_amount=Decimal("920.00"),
+        customer_total=Decimal("212.71"),
+        bank_total=Decimal("707.29"),
+        created_at=warsaw(2025, 6, 2, 11, 0),
+    )
+    Case.objects.filter(pk=a.pk).update(decision_assessment=assessment, decided_at=warsaw(2025, 6, 2, 12, 0))
+    # Submission opened a DRAFT chargeback for each settled transaction (26 May 10:00): B's two are
+    # now filed, and the 800.00 one won.
+    for amount, state in ((Decimal("800.00"), "WON"), (Decimal("120.00"), "FILED")):
+        Chargeback.objects.filter(case=b, amount=amount).update(
+            state=state, filed_at=warsaw(2025, 5, 28, 10, 0)
+        )
+    return dataset
+
+
+def test_money_liability_and_chargebacks_equal_the_hand_count(money_dataset):
+    a, b, _c = money_dataset
+    may, june = report_figures(period=MAY, now=NOW), report_figures(period=JUNE, now=NOW)
+    money = {f.key: (f.count, f.amount) for f in may.money}
+    # May: one provisional refund of 800.00 (A); the recovery is in June.
+    assert money["ledger.PROVISIONAL_REFUND"] == (1, Decimal("800.00"))
+    assert money["ledger.RECOVERY"] == (0, Decimal("0.00"))
+    assert {f.key: (f.count, f.amount) for f in june.money}["ledger.RECOVERY"] == (1, Decimal("212.71"))
+    # Decided in June: A, customer 212.71 + bank 707.29 = 920.00; nothing decided in May.
+    assert (june.liability_cases.count, june.liability_customer, june.liability_bank) == (
+        1,
+        Decimal("212.71"),
+        Decimal("707.29"),
+    )
+    assert may.liability_cases.count == 0
+    # Chargebacks opened in May (at submission, 26 May), Visa (B): won 800.00, open (filed) 120.00;
+    # Mastercard (A and C, still drafts): open 2 + 2 = 4, 920.00 + 920.00 = 1840.00.
+    visa = {f.key: (f.count, f.amount) for f in may.chargebacks[0].figures}
+    mastercard = {f.key: (f.count, f.amount) for f in may.chargebacks[1].figures}
+    assert mastercard["chargeback.MASTERCARD.OPEN"] == (4, Decimal("1840.00"))
+    assert visa == {
+        "chargeback.VISA.WON": (1, Decimal("800.00")),
+        "chargeback.VISA.LOST": (0, Decimal("0.00")),
+        "chargeback.VISA.OPEN": (1, Decimal("120.00")),
+        "chargeback.VISA.NOT_FILED": (0, Decimal("0.00")),
+    }
+    found = figure_cases(period=MAY, key="chargeback.VISA.WON", now=NOW)
+    assert [case.pk for case in found.page.object_list] == [b.pk]
+    found = figure_cases(period=JUNE, key="liability.decided", now=NOW)
+    assert [case.pk for case in found.page.object_list] == [a.pk]
+
+
+def test_an_unknown_figure_answers_404(dataset, client):
+    sign_in(client, staff("auditor", "auditors"))
+    assert client.get("/reports/cases/?from=2025-05-01&to=2025-05-31&figure=nonsense").status_code == 404
+    assert client.get("/reports/cases/?from=2025-05-01&to=2025-05-31&figure=cause.NOPE").status_code == 404
+
+
+def test_the_reports_link_is_shown_to_report_readers_only(dataset, client):
+    sign_in(client, staff("auditor", "auditors"))
+    case_page = client.get(f"/back-office/cases/{dataset[0].pk}/").content
+    assert b'href="/reports/"' in case_page
+    assert f'href="/reports/cases/{dataset[0].pk}/replay/"'.encode() in case_page
+    client.logout()
+    sign_in(client, staff("analyst2", "analysts"))
+    case_page = client.get(f"/back-office/cases/{dataset[0].pk}/").content
+    assert b'href="/reports/"' not in case_page
+    assert b"/replay/" not in case_page
