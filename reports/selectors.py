@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, Sum
@@ -267,7 +269,10 @@ def report_figures(*, period: Period, now: datetime) -> Report:
     decided = filters["liability.decided"]
     aggregates["liability__customer"] = Sum("decision_assessment__customer_total", filter=decided)
     aggregates["liability__bank"] = Sum("decision_assessment__bank_total", filter=decided)
-    counts = Case.objects.aggregate(**aggregates)
+    # Every figure's filter implies one of the cohorts: reading only the cases in one of them lets the
+    # database use the indexes on the due dates, the receipt and the decision time.
+    cohorts = ("refund.all", "reply.all", "received.all", "ageing.all", "liability.decided")
+    counts = Case.objects.filter(reduce(or_, (filters[key] for key in cohorts))).aggregate(**aggregates)
 
     start, end = _instants(period)
     in_period = Q(created_at__gte=start, created_at__lt=end)
