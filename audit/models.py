@@ -73,8 +73,8 @@ class AuditEntry(models.Model):
     """One recorded act: who, in what role, through which channel and from where, did what to which
     object, with the changed fields before and after; chained to the entry before by its hash.
 
-    Written only by ``audit.services.audit_record`` (or ``audit_record_many``); never updated or deleted (refused here, by the
-    queryset, and on PostgreSQL by a trigger).
+    Written only by ``audit.services.audit_record`` and ``audit_record_many``; never updated or deleted
+    (refused here, by the queryset, and on PostgreSQL by a trigger).
     """
 
     sequence = models.PositiveBigIntegerField(_("sequence"), unique=True, editable=False)

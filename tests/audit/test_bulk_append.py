@@ -202,8 +202,11 @@ def test_postgresql_refuses_to_extend_rows_another_transaction_left_beyond_the_h
 
 @postgresql_only
 def test_postgresql_moves_the_head_over_a_bulk_append_only_to_an_entry_that_exists(bulk_entries):
-    with pytest.raises(IntegrityError, match="only advances"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE audit_auditchainhead SET sequence = 9, entry_hash = repeat('a', 64)")
+    with (
+        pytest.raises(IntegrityError, match="only advances"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE audit_auditchainhead SET sequence = 9, entry_hash = repeat('a', 64)")
 
     assert AuditChainHead.objects.get().sequence == 5

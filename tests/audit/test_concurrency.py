@@ -1,4 +1,4 @@
-"""Concurrent appends, single and bulk, on PostgreSQL keep one linear, gapless chain (the lock on the chain head)."""
+"""Concurrent appends, single and bulk, on PostgreSQL keep one linear, gapless chain (the head lock)."""
 
 import threading
 
