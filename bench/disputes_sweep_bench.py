@@ -8,7 +8,8 @@ generate_series`` (a reload only when the count differs or ``--reload``), with t
 after three years: 90 % closed, 5 % withdrawn, and ~50,000 open cases whose deadlines are spread
 around the benchmark's "now" so that every sweep finds a full batch:
 
-- 3,000 D+1 refunds pending, due from 2 hours ago to 4 hours ahead (escalation: batch ``DISPUTES_SWEEP_BATCH_SIZE``);
+- 3,000 D+1 refunds pending, due from 2 hours ago to 4 hours ahead (escalation: batch
+  ``DISPUTES_SWEEP_BATCH_SIZE``);
 - 48,000 replies running, due over the next 60 days (reminders at 7/3/1 days, same batch);
 - 1,000 replies overdue, each with a disputed transaction (REK-8: batch ``DISPUTES_DEEM_BATCH_SIZE``);
 - a drafted chargeback for every open case, windows over the next 120 days (alerts, same batch),
