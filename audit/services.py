@@ -143,7 +143,8 @@ def audit_record_many(events: Iterable[AuditEvent]) -> list[AuditEntry]:
     :raises NaiveDatetimeError: an event's ``now`` without a time zone.
     """
     context = current_context()
-    entries = [_entry(event, context) for event in events]
+    roles: dict[int, Role] = {}  # each actor's role looked up once per call
+    entries = [_entry(event, context, roles) for event in events]
     if not entries:
         return []
     with transaction.atomic(savepoint=False):
@@ -167,7 +168,7 @@ def audit_record_many(events: Iterable[AuditEvent]) -> list[AuditEntry]:
     return entries
 
 
-def _entry(event: AuditEvent, context: AuditContext) -> AuditEntry:
+def _entry(event: AuditEvent, context: AuditContext, roles: dict[int, Role]) -> AuditEntry:
     """The unsaved, unchained entry for ``event``: checked, made plain JSON and cleared of secrets."""
     action = event.action
     if len(action) > 64 or not _ACTION.fullmatch(action):
@@ -181,7 +182,9 @@ def _entry(event: AuditEvent, context: AuditContext) -> AuditEntry:
     user = actor if getattr(actor, "is_authenticated", False) else None
     # Nobody signed in: ANONYMOUS over the web (a failed sign-in), else the system itself.
     nobody = Role.ANONYMOUS if context.web else Role.SYSTEM
-    role = role_of(user) if user is not None else nobody
+    if user is not None and user.pk not in roles:
+        roles[user.pk] = role_of(user)
+    role = roles[user.pk] if user is not None else nobody
     object_type, object_label, object_id, object_repr = None, "", "", ""
     obj = event.obj
     if obj is not None:
