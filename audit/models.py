@@ -57,7 +57,13 @@ class AuditEntryQuerySet(models.QuerySet):
         raise AuditLogImmutable("audit entries cannot be updated")
 
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list:
-        raise AuditLogImmutable("audit entries are appended one at a time by audit.services.audit_record")
+        raise AuditLogImmutable("audit entries are appended by audit.services.audit_record(_many)")
+
+    def append_linked(self, entries: list["AuditEntry"]) -> list["AuditEntry"]:
+        """INSERT entries already numbered and hashed in chain order (``audit_record_many`` only)."""
+        if any(not entry._state.adding or not entry.entry_hash for entry in entries):
+            raise AuditLogImmutable("audit entries are written by audit.services.audit_record")
+        return super().bulk_create(entries)
 
     def update_or_create(self, *args: Any, **kwargs: Any) -> Any:
         raise AuditLogImmutable("audit entries cannot be updated")
@@ -67,8 +73,8 @@ class AuditEntry(models.Model):
     """One recorded act: who, in what role, through which channel and from where, did what to which
     object, with the changed fields before and after; chained to the entry before by its hash.
 
-    Written only by ``audit.services.audit_record``; never updated or deleted (refused here, by the
-    queryset, and on PostgreSQL by a trigger).
+    Written only by ``audit.services.audit_record`` and ``audit_record_many``; never updated or deleted
+    (refused here, by the queryset, and on PostgreSQL by a trigger).
     """
 
     sequence = models.PositiveBigIntegerField(_("sequence"), unique=True, editable=False)

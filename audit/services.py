@@ -2,7 +2,8 @@
 
 Other apps' services call ``audit_record`` inside their own ``transaction.atomic()`` block, as the
 last write before it ends: the entry commits or rolls back with the change it records, and the lock
-on the chain head it takes is held only until that commit.
+on the chain head it takes is held only until that commit. A service that records many acts at once
+(a beat sweep's batch of cases) appends them with ``audit_record_many``: one lock, one INSERT.
 
     before = audit_snapshot(card)
     ...change and save the card...
@@ -13,6 +14,7 @@ on the chain head it takes is held only until that commit.
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -30,8 +32,10 @@ from kartosfera.legaltime import require_aware
 __all__ = [
     "AuditChainHeadMissing",
     "AuditEntryInvalid",
+    "AuditEvent",
     "audit_diff",
     "audit_record",
+    "audit_record_many",
     "audit_recorded_by_caller",
     "audit_snapshot",
     "is_recorded_by_caller",
@@ -73,6 +77,20 @@ def _actor_repr(user: Any, context: AuditContext) -> str:
     return "anonymous" if context.web else "system"
 
 
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One act to append with ``audit_record_many``: the arguments ``audit_record`` takes."""
+
+    action: str
+    actor: Any
+    now: datetime
+    obj: models.Model | None = None
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+    data: Mapping[str, Any] | None = None
+    channel: Channel | str | None = None
+
+
 def audit_record(
     *,
     action: str,
@@ -99,19 +117,76 @@ def audit_record(
     :raises AuditChainHeadMissing: the chain head row has been removed while entries exist.
     :raises NaiveDatetimeError: ``now`` without a time zone.
     """
+    event = AuditEvent(
+        action=action,
+        actor=actor,
+        now=now,
+        obj=obj,
+        before=before,
+        after=after,
+        data=data,
+        channel=channel,
+    )
+    return audit_record_many([event])[0]
+
+
+def audit_record_many(events: Iterable[AuditEvent]) -> list[AuditEntry]:
+    """Append one entry per event, in the given order, and return them (a sweep's many cases).
+
+    The entries are exactly those ``audit_record`` would append one after the other (each is checked,
+    cleared and hashed the same way, chained to the one before), but the chain head is locked once,
+    the entries are written in one multi-row INSERT and the head is moved once, to the last of them.
+    Nothing is written when any event is invalid.
+
+    :raises AuditEntryInvalid: as ``audit_record``, for any of the events.
+    :raises AuditChainHeadMissing: the chain head row has been removed while entries exist.
+    :raises NaiveDatetimeError: an event's ``now`` without a time zone.
+    """
+    context = current_context()
+    roles: dict[int, Role] = {}  # each actor's role looked up once per call
+    entries = [_entry(event, context, roles) for event in events]
+    if not entries:
+        return []
+    with transaction.atomic(savepoint=False):
+        # The lock on the head row serialises appends (PostgreSQL); SQLite serialises writers itself.
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            if AuditEntry.objects.exists():
+                raise AuditChainHeadMissing(
+                    "the audit chain head row is missing while entries exist; see docs/AUDIT.md"
+                )
+            # A new, empty log (the migration creates the row; a test database flush removes it).
+            head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        sequence, previous_hash = head.sequence, head.entry_hash
+        for entry in entries:
+            sequence += 1
+            entry.sequence = sequence
+            entry.previous_hash = previous_hash
+            entry.entry_hash = previous_hash = entry_hash(entry.hash_content())
+        AuditEntry.objects.append_linked(entries)
+        AuditChainHead.objects.filter(pk=1).update(sequence=sequence, entry_hash=previous_hash)
+    return entries
+
+
+def _entry(event: AuditEvent, context: AuditContext, roles: dict[int, Role]) -> AuditEntry:
+    """The unsaved, unchained entry for ``event``: checked, made plain JSON and cleared of secrets."""
+    action = event.action
     if len(action) > 64 or not _ACTION.fullmatch(action):
         raise AuditEntryInvalid(f"action {action!r} is not '<area>.<what_happened>' in lower case")
-    require_aware(now, name="now")
-    context = current_context()
+    require_aware(event.now, name="now")
     try:
-        channel_value = Channel(channel).value if channel is not None else context.channel
+        channel_value = Channel(event.channel).value if event.channel is not None else context.channel
     except ValueError:
-        raise AuditEntryInvalid(f"unknown channel {channel!r}") from None
+        raise AuditEntryInvalid(f"unknown channel {event.channel!r}") from None
+    actor = event.actor
     user = actor if getattr(actor, "is_authenticated", False) else None
     # Nobody signed in: ANONYMOUS over the web (a failed sign-in), else the system itself.
     nobody = Role.ANONYMOUS if context.web else Role.SYSTEM
-    role = role_of(user) if user is not None else nobody
+    if user is not None and user.pk not in roles:
+        roles[user.pk] = role_of(user)
+    role = roles[user.pk] if user is not None else nobody
     object_type, object_label, object_id, object_repr = None, "", "", ""
+    obj = event.obj
     if obj is not None:
         if obj.pk is None:
             raise AuditEntryInvalid(f"cannot record an unsaved {type(obj).__name__}: it has no id yet")
@@ -119,8 +194,8 @@ def audit_record(
         object_label = f"{object_type.app_label}.{object_type.model}"
         object_id = _fit(str(obj.pk), 64)
         object_repr = _fit(sanitise_text(str(obj)), 200)
-    entry = AuditEntry(
-        recorded_at=now,
+    return AuditEntry(
+        recorded_at=event.now,
         action=action,
         actor=user,
         actor_repr=_actor_repr(user, context),
@@ -132,26 +207,10 @@ def audit_record(
         object_label=object_label,
         object_id=object_id,
         object_repr=object_repr,
-        before=_fields("before", before),
-        after=_fields("after", after),
-        data=_fields("data", data) or {},
+        before=_fields("before", event.before),
+        after=_fields("after", event.after),
+        data=_fields("data", event.data) or {},
     )
-    with transaction.atomic(savepoint=False):
-        # The lock on the head row serialises appends (PostgreSQL); SQLite serialises writers itself.
-        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            if AuditEntry.objects.exists():
-                raise AuditChainHeadMissing(
-                    "the audit chain head row is missing while entries exist; see docs/AUDIT.md"
-                )
-            # A new, empty log (the migration creates the row; a test database flush removes it).
-            head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        entry.sequence = head.sequence + 1
-        entry.previous_hash = head.entry_hash
-        entry.entry_hash = entry_hash(entry.hash_content())
-        entry.save()
-        AuditChainHead.objects.filter(pk=1).update(sequence=entry.sequence, entry_hash=entry.entry_hash)
-    return entry
 
 
 def audit_snapshot(

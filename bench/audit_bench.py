@@ -7,7 +7,8 @@ dropped here, skipped when PostgreSQL does not answer), migrated, in its own pro
 database comes from the settings. An append is ``audit.services.audit_record`` with a realistic entry:
 a staff actor (role looked up in their groups), an object, a few changed fields and some data, each
 in its own transaction and committed (as a service's) unless stated. Concurrent writers are threads
-with their own connections; they all queue on the chain-head lock, which is held until commit.
+with their own connections; they all queue on the chain-head lock, which is held until commit. The
+bulk path appends ``BULK`` entries a transaction with ``audit_record_many``, as the sweeps do.
 """
 
 import argparse
@@ -23,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/kartosfera_audit_bench"
+BULK = 100  # entries per audit_record_many, as a sweep's batch
 
 
 def run_backend(database_url: str, appends: int, thread_counts: list[int]) -> dict:
@@ -40,17 +42,17 @@ def run_backend(database_url: str, appends: int, thread_counts: list[int]) -> di
     from django.db import connection, transaction
 
     from audit.selectors import audit_chain_verify
-    from audit.services import audit_record
+    from audit.services import AuditEvent, audit_record, audit_record_many
     from customers.models import User
     from kartosfera import clock
 
     call_command("migrate", verbosity=0)
     actor = User.objects.create_user(username="ewa.analyst", is_staff=True)
-    actor.groups.add(Group.objects.create(name="analysts"))
+    actor.groups.add(Group.objects.get_or_create(name="analysts")[0])
     now = clock.now()
 
-    def append(number: int) -> None:
-        audit_record(
+    def event(number: int) -> AuditEvent:
+        return AuditEvent(
             action="card.limits_changed",
             actor=actor,
             obj=actor,
@@ -59,6 +61,19 @@ def run_backend(database_url: str, appends: int, thread_counts: list[int]) -> di
             data={"number": number, "reason": "customer request by phone", "card": "4111111111111111"},
             channel="PHONE",
             now=now,
+        )
+
+    def append(number: int) -> None:
+        e = event(number)
+        audit_record(
+            action=e.action,
+            actor=e.actor,
+            obj=e.obj,
+            before=e.before,
+            after=e.after,
+            data=e.data,
+            channel=e.channel,
+            now=e.now,
         )
 
     figures: dict = {"vendor": connection.vendor}
@@ -75,6 +90,13 @@ def run_backend(database_url: str, appends: int, thread_counts: list[int]) -> di
         for number in range(appends):
             append(number)
     figures["one_writer_one_transaction"] = appends / (time.perf_counter() - started)
+
+    # A sweep's way: BULK entries a transaction, appended with one lock and one INSERT.
+    started = time.perf_counter()
+    for first in range(0, appends, BULK):
+        with transaction.atomic():
+            audit_record_many([event(number) for number in range(first, min(first + BULK, appends))])
+    figures["one_writer_bulk"] = appends / (time.perf_counter() - started)
 
     concurrent = {}
     for threads in thread_counts:
@@ -185,6 +207,7 @@ def main() -> int:
         rows = [
             ("one writer, a transaction per append", figures["one_writer_commit_each"]),
             ("one writer, all in one transaction", figures["one_writer_one_transaction"]),
+            (f"one writer, bulk appends of {BULK} a transaction", figures["one_writer_bulk"]),
             *(
                 (f"{count} concurrent writers, a transaction each", rate)
                 for count, rate in figures["concurrent_commit_each"].items()

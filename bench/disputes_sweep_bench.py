@@ -8,10 +8,11 @@ generate_series`` (a reload only when the count differs or ``--reload``), with t
 after three years: 90 % closed, 5 % withdrawn, and ~50,000 open cases whose deadlines are spread
 around the benchmark's "now" so that every sweep finds a full batch:
 
-- 3,000 D+1 refunds pending, due from 2 hours ago to 4 hours ahead (escalation: batch 500);
-- 48,000 replies running, due over the next 60 days (reminders at 7/3/1 days: batch 500);
+- 3,000 D+1 refunds pending, due from 2 hours ago to 4 hours ahead (escalation: batch
+  ``DISPUTES_SWEEP_BATCH_SIZE``);
+- 48,000 replies running, due over the next 60 days (reminders at 7/3/1 days, same batch);
 - 1,000 replies overdue, each with a disputed transaction (REK-8: batch ``DISPUTES_DEEM_BATCH_SIZE``);
-- a drafted chargeback for every open case, windows over the next 120 days (alerts: batch 500),
+- a drafted chargeback for every open case, windows over the next 120 days (alerts, same batch),
   and 190,000 finished ones.
 
 Each sweep runs exactly as the beat task runs it (the service with the settings' batch size, its own
@@ -320,6 +321,21 @@ def _load(count: int) -> None:
         cursor.execute("VACUUM ANALYZE disputes_casetransaction")
 
 
+def _warm_up() -> None:
+    """What a beat worker has done before its first sweep: import every task module and connect.
+
+    A worker imports the task modules at start (autodiscovery: the letters task pulls in WeasyPrint,
+    seconds on a busy machine) and keeps its broker connection; without this the first timed REK-8
+    run, which queues its letters, would pay both once.
+    """
+    from kartosfera.celery import app
+
+    app.loader.import_default_modules()
+    if not app.conf.task_always_eager:
+        with app.producer_or_acquire() as producer:
+            producer.connection.ensure_connection(max_retries=1)
+
+
 def _timed(sweep, runs: int) -> tuple[list[float], list[int]]:
     """Run a sweep ``runs`` times as the beat would, committing; seconds and rows of each run."""
     times, rows = [], []
@@ -369,6 +385,7 @@ def main() -> int:
     six_hours, fourteen_days = timedelta(hours=settings.DISPUTES_REFUND_ESCALATION_HOURS), timedelta(days=14)
     thresholds = settings.DISPUTES_REPLY_REMINDER_DAYS
     open_cases = Case.objects.exclude(state__in=["CLOSED", "WITHDRAWN"]).count()
+    _warm_up()
     print(
         f"{Case.objects.count():,} cases ({open_cases:,} open), {Chargeback.objects.count():,} chargebacks; "
         f"now = {NOW.isoformat()}; PostgreSQL {connection.pg_version}; Python {platform.python_version()}; "

@@ -293,12 +293,13 @@ KARTOSFERA_POLICIES = {
 KARTOSFERA_CALENDAR_CHANGE_HOOKS: list[str] = ["disputes.tasks.calendar_changed"]
 
 # Disputes (docs/WORKFLOW.md): the beat sweeps' thresholds and batch sizes, and the evidence size cap.
-# Batches are sized so one sweep run stays within 1 s including one audit entry per changed case
-# (docs/PERFORMANCE.md, "Dispute sweeps"); a backlog drains over successive beat runs.
+# Batches are sized so one sweep run stays within 1 s on 1,000,000 cases, including one audit entry
+# per changed case, appended in bulk (docs/PERFORMANCE.md, "Dispute sweeps"); a backlog drains over
+# successive beat runs.
 DISPUTES_REFUND_ESCALATION_HOURS = int(os.environ.get("DISPUTES_REFUND_ESCALATION_HOURS", "6"))
 DISPUTES_REPLY_REMINDER_DAYS = [int(d) for d in env_list("DISPUTES_REPLY_REMINDER_DAYS", "7,3,1")]
 DISPUTES_CHARGEBACK_ALERT_DAYS = int(os.environ.get("DISPUTES_CHARGEBACK_ALERT_DAYS", "14"))
-DISPUTES_SWEEP_BATCH_SIZE = int(os.environ.get("DISPUTES_SWEEP_BATCH_SIZE", "100"))
+DISPUTES_SWEEP_BATCH_SIZE = int(os.environ.get("DISPUTES_SWEEP_BATCH_SIZE", "200"))
 DISPUTES_DEEM_BATCH_SIZE = int(os.environ.get("DISPUTES_DEEM_BATCH_SIZE", "50"))
 DISPUTES_ESTIMATE_BATCH_SIZE = int(os.environ.get("DISPUTES_ESTIMATE_BATCH_SIZE", "50"))
 DISPUTES_EVIDENCE_MAX_BYTES = int(os.environ.get("DISPUTES_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))

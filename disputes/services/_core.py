@@ -5,7 +5,8 @@ Recording is also auditing: the chokepoints here (``record_creation``, ``record_
 queue one ``audit.AuditEntry`` per case, with the case as its object, what changed on it and the
 computations behind it (deadlines, liability). A service runs in ``case_atomic()``, which appends
 the queued entries at the end of its transaction, after every other write and row lock, as
-``audit_record`` requires. Called outside ``case_atomic()``, a chokepoint appends its entry at once.
+``audit_record`` requires, in one ``audit_record_many`` (one lock on the chain head, one INSERT).
+Called outside ``case_atomic()``, a chokepoint appends its entry at once.
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -21,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 
 from audit import actions
-from audit.services import audit_diff, audit_record, audit_snapshot
+from audit.services import AuditEvent, audit_diff, audit_record_many, audit_snapshot
 from customers.models import User
 from disputes.models import (
     LETTER_BY_OUTCOME,
@@ -201,12 +202,12 @@ def case_atomic() -> Iterator[None]:
             # The entries name their object's content type by id: a long-lived worker's cache may hold
             # ids that were since re-created (remove_stale_contenttypes, a test database flush).
             ContentType.objects.clear_cache()
-            for item in pending:
-                _append(item)
+            # One lock on the chain head and one INSERT for the lot (a sweep's batch of cases).
+            audit_record_many([_event(item) for item in pending])
 
 
-def _append(item: PendingAudit) -> None:
-    audit_record(
+def _event(item: PendingAudit) -> AuditEvent:
+    return AuditEvent(
         action=item.action,
         actor=item.actor,
         obj=item.case,
@@ -253,7 +254,7 @@ def queue_audit(
     if scopes:
         scopes[-1].append(item)
     else:
-        _append(item)
+        audit_record_many([_event(item)])
     return item
 
 

@@ -32,9 +32,15 @@ def cases_escalate_refunds(*, now: datetime, within: timedelta, batch_size: int)
             cases_refund_escalation_due(now=now, within=within)
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("refund_due_at")
-            .only("pk", "number", "refund_due_at", "refund_due_on", "assignee_id", "refund_escalated_at")[
-                :batch_size
-            ]
+            .only(
+                "pk",
+                "number",
+                "state",
+                "refund_due_at",
+                "refund_due_on",
+                "assignee_id",
+                "refund_escalated_at",
+            )[:batch_size]
         )
         Case.objects.filter(pk__in=[case.pk for case in cases]).update(
             refund_escalated_at=now, updated_at=now
@@ -77,9 +83,15 @@ def cases_remind_reply_due(*, now: datetime, thresholds: Iterable[int], batch_si
                 cases_reply_reminder_due(now=now, days=days)
                 .select_for_update(skip_locked=True, of=("self",))
                 .order_by("reply_due_at")
-                .only("pk", "number", "reply_due_at", "reply_due_on", "assignee_id", "reply_reminded_days")[
-                    : batch_size - sent
-                ]
+                .only(
+                    "pk",
+                    "number",
+                    "state",
+                    "reply_due_at",
+                    "reply_due_on",
+                    "assignee_id",
+                    "reply_reminded_days",
+                )[: batch_size - sent]
             )
             Case.objects.filter(pk__in=[case.pk for case in cases]).update(
                 reply_reminded_days=days, updated_at=now

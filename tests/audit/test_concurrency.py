@@ -1,4 +1,4 @@
-"""Concurrent appends on PostgreSQL keep one linear, gapless chain (the lock on the chain head)."""
+"""Concurrent appends, single and bulk, on PostgreSQL keep one linear, gapless chain (the head lock)."""
 
 import threading
 
@@ -7,7 +7,7 @@ from django.db import connection, transaction
 
 from audit.models import AuditEntry
 from audit.selectors import audit_chain_verify
-from audit.services import audit_record
+from audit.services import AuditEvent, audit_record, audit_record_many
 from tests.audit.helpers import postgresql_only
 
 THREADS = 8
@@ -50,6 +50,73 @@ def test_concurrent_appends_produce_a_valid_chain(now):
     total = THREADS * APPENDS_PER_THREAD
     sequences = list(AuditEntry.objects.order_by("sequence").values_list("sequence", flat=True))
     assert sequences == list(range(1, total + 1))
+    written = sorted(
+        (entry["thread"], entry["n"]) for entry in AuditEntry.objects.values_list("data", flat=True)
+    )
+    assert written == sorted((thread, n) for thread in range(THREADS) for n in range(APPENDS_PER_THREAD))
+    report = audit_chain_verify()
+    assert (report.ok, report.entries_checked, report.head.sequence) == (True, total, total)
+
+
+BATCH = 5
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_bulk_and_single_appends_racing_produce_one_valid_chain(now):
+    start = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+
+    def append(thread: int) -> None:
+        try:
+            start.wait()
+            for number in range(0, APPENDS_PER_THREAD, BATCH):
+                with transaction.atomic():
+                    numbers = range(number, min(number + BATCH, APPENDS_PER_THREAD))
+                    if thread % 2:
+                        # A sweep's batch: one lock, one multi-row INSERT.
+                        audit_record_many(
+                            [
+                                AuditEvent(
+                                    action="test.bulk_append",
+                                    actor=None,
+                                    data={"thread": thread, "n": n},
+                                    now=now,
+                                )
+                                for n in numbers
+                            ]
+                        )
+                    else:
+                        for n in numbers:
+                            audit_record(
+                                action="test.single_append",
+                                actor=None,
+                                data={"thread": thread, "n": n},
+                                now=now,
+                            )
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_sleep(0.001)")
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=append, args=(thread,)) for thread in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    total = THREADS * APPENDS_PER_THREAD
+    sequences = list(AuditEntry.objects.order_by("sequence").values_list("sequence", flat=True))
+    assert sequences == list(range(1, total + 1))
+    # Each batch is contiguous: nobody else's entry lands inside it.
+    bulk = AuditEntry.objects.filter(action="test.bulk_append").order_by("sequence")
+    runs: dict[tuple[int, int], list[int]] = {}
+    for entry in bulk:
+        runs.setdefault((entry.data["thread"], entry.data["n"] // BATCH), []).append(entry.sequence)
+    assert all(seqs == list(range(seqs[0], seqs[0] + len(seqs))) for seqs in runs.values())
     written = sorted(
         (entry["thread"], entry["n"]) for entry in AuditEntry.objects.values_list("data", flat=True)
     )

@@ -4,10 +4,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from audit.canonical import to_json
 from audit.models import AuditChainHead, AuditEntry
 from audit.selectors import audit_chain_verify, audit_entries_for_object
-from disputes.models import ChargebackState
+from disputes.models import CaseTransition, Chargeback, ChargebackState
 from disputes.services import (
     AssessmentMissing,
     InvalidCaseState,
@@ -23,6 +26,7 @@ from disputes.services import (
     cases_escalate_refunds,
     cases_remind_reply_due,
     chargeback_abandon,
+    chargebacks_alert_filing_due,
 )
 from liability.api import Findings
 from tests.disputes.conftest import REFUND_DUE_AT, REPLY_DUE_AT, make_theft, submitted_case, warsaw
@@ -242,3 +246,166 @@ def test_the_deemed_acceptance_sweep_writes_one_entry_per_case_with_its_refund(d
         assert trail(case)[-1] == ("case.transition", "deem_accepted")
     assert trail(in_time) == in_time_trail
     assert audit_chain_verify().ok
+
+
+# --- each sweep appends its batch's entries at once, with the content one entry per case always had ---
+
+
+def _sweep_entries(sweep) -> tuple[list[dict], int]:
+    """Run a sweep; the (unhashed) content of the entries it appended, and its INSERTs into the log."""
+    last = AuditChainHead.objects.get().sequence
+    with CaptureQueriesContext(connection) as queries:
+        sweep()
+    inserts = sum(q["sql"].startswith('INSERT INTO "audit_auditentry"') for q in queries.captured_queries)
+    written = AuditEntry.objects.filter(sequence__gt=last).order_by("sequence")
+    assert [e.sequence for e in written] == list(range(last + 1, last + 1 + len(written)))
+    assert audit_chain_verify().ok
+    contents = []
+    for entry in written:
+        content = entry.hash_content()
+        del content["sequence"], content["previous_hash"]
+        contents.append(content)
+    return contents, inserts
+
+
+def _system_entry(action: str, case, *, before, after, data, at: str) -> dict:
+    return {
+        "v": 1,
+        "recorded_at": at,
+        "action": action,
+        "actor_id": None,
+        "actor": "system",
+        "role": "SYSTEM",
+        "channel": "SYSTEM",
+        "ip_address": "",
+        "request_id": "",
+        "object_type": "disputes.case",
+        "object_id": str(case.pk),
+        "object_repr": str(case),
+        "before": before,
+        "after": after,
+        "data": data,
+    }
+
+
+def _two_cases(analyst):
+    first = submitted_case(make_theft(username="first"), analyst)
+    second = submitted_case(make_theft(username="second"), analyst, received_at=warsaw(2025, 5, 26, 11, 0))
+    for case in (first, second):
+        case.refresh_from_db()  # the deadlines as the sweeps read them, in UTC
+    return sorted([first, second], key=lambda case: (case.refund_due_at, case.pk))
+
+
+def test_the_escalation_sweep_appends_the_same_entries_in_one_insert(db, eur_rates, analyst):
+    cases = _two_cases(analyst)
+    now = REFUND_DUE_AT - timedelta(hours=6)
+
+    contents, inserts = _sweep_entries(
+        lambda: cases_escalate_refunds(now=now, within=timedelta(hours=6), batch_size=10)
+    )
+
+    assert inserts == 1
+    assert contents == [
+        _system_entry(
+            "case.refund_escalated",
+            case,
+            before={"refund_escalated_at": None},
+            after={"refund_escalated_at": "2025-05-27T16:00:00.000000Z"},
+            data={
+                "event": "REFUND_ESCALATED",
+                "key": f"refund-escalation:{case.refund_due_on.isoformat()}",
+                "details": {
+                    "refund_due_at": case.refund_due_at.isoformat(),
+                    "assignee": None,
+                    "queue": "SUPERVISORS",
+                },
+            },
+            at="2025-05-27T16:00:00.000000Z",
+        )
+        for case in cases
+    ]
+
+
+def test_the_reminder_sweep_appends_the_same_entries_in_one_insert(db, eur_rates, analyst):
+    cases = _two_cases(analyst)
+    now = REPLY_DUE_AT - timedelta(days=3)
+
+    contents, inserts = _sweep_entries(lambda: cases_remind_reply_due(now=now, thresholds=[3], batch_size=10))
+
+    assert inserts == 1
+    assert contents == [
+        _system_entry(
+            "case.reply_reminder",
+            case,
+            before={"reply_reminded_days": None},
+            after={"reply_reminded_days": 3},
+            data={
+                "event": "REPLY_REMINDER",
+                "key": f"reply-reminder:{case.reply_due_on.isoformat()}:3",
+                "details": {
+                    "days": 3,
+                    "reply_due_at": case.reply_due_at.isoformat(),
+                    "recipient": "SUPERVISORS",
+                },
+            },
+            at=to_json(now),
+        )
+        for case in sorted(cases, key=lambda case: (case.reply_due_at, case.pk))
+    ]
+
+
+def test_the_chargeback_alert_sweep_appends_the_same_entries_in_one_insert(db, eur_rates, analyst):
+    cases = _two_cases(analyst)
+    drafts = sorted(
+        Chargeback.objects.filter(case__in=cases, state=ChargebackState.DRAFT),
+        key=lambda cb: (cb.filing_due_at, cb.pk),
+    )
+    now = max(cb.filing_due_at for cb in drafts) - timedelta(days=14)
+
+    contents, inserts = _sweep_entries(
+        lambda: chargebacks_alert_filing_due(now=now, within=timedelta(days=14), batch_size=10)
+    )
+
+    assert (inserts, len(drafts)) == (1, 4)
+    assert contents == [
+        _system_entry(
+            "case.chargeback_alert",
+            cb.case,
+            before={"alerted_at": None},
+            after={"alerted_at": to_json(now)},
+            data={
+                "event": "CHARGEBACK_ALERT",
+                "key": f"chargeback-alert:{cb.pk}",
+                "chargeback": cb.pk,
+                "details": {"filing_due_at": cb.filing_due_at.isoformat(), "rule": cb.filing_rule},
+            },
+            at=to_json(now),
+        )
+        for cb in drafts
+    ]
+
+
+def test_the_deemed_acceptance_sweep_appends_its_entries_in_one_insert(db, eur_rates, analyst):
+    cases = _two_cases(analyst)
+
+    contents, inserts = _sweep_entries(
+        lambda: cases_deem_accepted_overdue(now=REPLY_DUE_AT + timedelta(hours=11), batch_size=10)
+    )
+
+    assert inserts == 1
+    assert [
+        (c["action"], c["object_id"], c["actor"], c["role"], c["data"]["transition"]) for c in contents
+    ] == [
+        ("case.transition", str(case.pk), "system", "SYSTEM", "deem_accepted")
+        for case in sorted(cases, key=lambda case: (case.reply_due_at, case.pk))
+    ]
+    for content in contents:
+        transition = CaseTransition.objects.get(pk=content["data"]["transition_id"])
+        letter = transition.letter_requests.get()
+        assert (content["before"]["state"], content["after"]["state"]) == ("SUBMITTED", "DEEMED_ACCEPTED")
+        assert content["data"]["letter_requested"] == {
+            "id": letter.pk,
+            "type": letter.letter_type,
+            "context": to_json(letter.context),
+        }
+        assert sorted(line["amount"] for line in content["data"]["ledger"]) == ["120.00", "800.00"]
