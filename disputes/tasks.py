@@ -38,43 +38,56 @@ def complete_estimate(*, case_id: int) -> dict[str, Any]:
     return {"case_id": case_id, "estimated": services.case_complete_estimate(case_id=case_id, now=now())}
 
 
-@shared_task(acks_late=True)
-def sweep_refund_escalations() -> dict[str, int]:
+def _continue_if_full(task, *, done: int, batch_size: int) -> None:
+    """A sweep takes one batch a run, so that each run stays short (docs/PERFORMANCE.md); a full batch
+    means more may be waiting, so the sweep queues itself again at once instead of leaving the rest
+    to the next beat (chargeback alerts run once a day). Each run is its own transaction, and a run
+    that finds less than a batch ends the chain."""
+    if done >= batch_size:
+        task.apply_async(kwargs={"batch_size": batch_size})
+
+
+@shared_task(bind=True, acks_late=True)
+def sweep_refund_escalations(self, *, batch_size: int | None = None) -> dict[str, int]:
     """Beat: escalate D+1 refunds due within DISPUTES_REFUND_ESCALATION_HOURS and not made."""
+    batch_size = batch_size or settings.DISPUTES_SWEEP_BATCH_SIZE
     escalated = services.cases_escalate_refunds(
         now=now(),
         within=timedelta(hours=settings.DISPUTES_REFUND_ESCALATION_HOURS),
-        batch_size=settings.DISPUTES_SWEEP_BATCH_SIZE,
+        batch_size=batch_size,
     )
+    _continue_if_full(self, done=escalated, batch_size=batch_size)
     return {"escalated": escalated}
 
 
-@shared_task(acks_late=True)
-def sweep_reply_reminders() -> dict[str, int]:
+@shared_task(bind=True, acks_late=True)
+def sweep_reply_reminders(self, *, batch_size: int | None = None) -> dict[str, int]:
     """Beat: remind assignees of replies due within each of DISPUTES_REPLY_REMINDER_DAYS."""
+    batch_size = batch_size or settings.DISPUTES_SWEEP_BATCH_SIZE
     reminded = services.cases_remind_reply_due(
-        now=now(),
-        thresholds=settings.DISPUTES_REPLY_REMINDER_DAYS,
-        batch_size=settings.DISPUTES_SWEEP_BATCH_SIZE,
+        now=now(), thresholds=settings.DISPUTES_REPLY_REMINDER_DAYS, batch_size=batch_size
     )
+    _continue_if_full(self, done=reminded, batch_size=batch_size)
     return {"reminded": reminded}
 
 
-@shared_task(acks_late=True)
-def sweep_deemed_accepted() -> dict[str, int]:
+@shared_task(bind=True, acks_late=True)
+def sweep_deemed_accepted(self, *, batch_size: int | None = None) -> dict[str, int]:
     """Beat: REK-8, deem accepted the cases whose reply deadline passed without a dispatched reply."""
-    deemed = services.cases_deem_accepted_overdue(now=now(), batch_size=settings.DISPUTES_DEEM_BATCH_SIZE)
+    batch_size = batch_size or settings.DISPUTES_DEEM_BATCH_SIZE
+    deemed = services.cases_deem_accepted_overdue(now=now(), batch_size=batch_size)
+    _continue_if_full(self, done=deemed, batch_size=batch_size)
     return {"deemed_accepted": deemed}
 
 
-@shared_task(acks_late=True)
-def sweep_chargeback_alerts() -> dict[str, int]:
+@shared_task(bind=True, acks_late=True)
+def sweep_chargeback_alerts(self, *, batch_size: int | None = None) -> dict[str, int]:
     """Beat: alert on drafted chargebacks whose filing window ends within DISPUTES_CHARGEBACK_ALERT_DAYS."""
+    batch_size = batch_size or settings.DISPUTES_SWEEP_BATCH_SIZE
     alerted = services.chargebacks_alert_filing_due(
-        now=now(),
-        within=timedelta(days=settings.DISPUTES_CHARGEBACK_ALERT_DAYS),
-        batch_size=settings.DISPUTES_SWEEP_BATCH_SIZE,
+        now=now(), within=timedelta(days=settings.DISPUTES_CHARGEBACK_ALERT_DAYS), batch_size=batch_size
     )
+    _continue_if_full(self, done=alerted, batch_size=batch_size)
     return {"alerted": alerted}
 
 

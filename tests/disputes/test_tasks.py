@@ -4,6 +4,8 @@ The worker reads the real clock: the claim of these tests was received in May 20
 deadline of it has passed.
 """
 
+import time
+
 import pytest
 from billiard.exceptions import WorkerLostError
 
@@ -60,3 +62,14 @@ def test_a_refund_task_that_crashes_after_its_write_is_retried_without_refunding
     assert ledger(case) == written
     assert case.transitions.filter(name="refund_provisionally").count() == 1
     assert case.letter_requests.filter(letter_type="PROVISIONAL_REFUND").count() == 1
+
+
+def test_a_full_batch_queues_the_sweep_again_until_the_backlog_is_cleared(case, celery_worker):
+    # The case has two drafted chargebacks whose filing window is closing: a batch of one leaves one.
+    assert tasks.sweep_chargeback_alerts.delay(batch_size=1).get(timeout=30) == {"alerted": 1}
+
+    deadline = time.monotonic() + 30
+    while case.chargebacks.filter(alerted_at__isnull=True).exists() and time.monotonic() < deadline:
+        time.sleep(0.2)  # with a real worker, the follow-up run is its own task
+    assert not case.chargebacks.filter(alerted_at__isnull=True).exists()
+    assert case.events.filter(kind=CaseEvent.Kind.CHARGEBACK_ALERT).count() == 2
