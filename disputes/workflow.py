@@ -109,7 +109,8 @@ as the liability engine judges `UUP-44-2-LATE`, so the flag and the engine agree
 The beat sweeps (`disputes/tasks.py`, schedule in `CELERY_BEAT_SCHEDULE`) read those columns through
 partial indexes, in bounded batches (`DISPUTES_SWEEP_BATCH_SIZE`, `DISPUTES_DEEM_BATCH_SIZE`), with
 `SELECT … FOR UPDATE SKIP LOCKED`, and are idempotent (a flag on the row and a once-only key on the
-history row):
+history row). A run that fills its batch queues the same sweep again, so a backlog is cleared in a
+chain of short runs:
 
 {sweeps}
 
