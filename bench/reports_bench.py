@@ -1,0 +1,84 @@
+"""Benchmark: the auditors' report figures (reports.selectors.report_figures) on 1,000,000 cases.
+
+    .venv/bin/python bench/reports_bench.py [--cases N] [--database-url URL] [--runs R]
+
+Uses the dispute sweep benchmark's database and loader (default
+``postgres://postgres@127.0.0.1:5432/kartosfera_bench``; env ``BENCH_DATABASE_URL``): claims received
+from January 2024 to March 2026, 90 % closed. Times the three aggregate queries of the report page for
+a month and for a year (median, max and CPU time of this process over ``--runs``), and prints the
+EXPLAIN (ANALYZE) of the cases' aggregate for the month.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kartosfera_bench"
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--cases", type=int, default=1_000_000)
+parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+parser.add_argument("--runs", type=int, default=5)
+ARGS = parser.parse_args()
+
+# The sweep benchmark's loader creates, migrates and fills the database; it reads its own arguments.
+sys.argv = [sys.argv[0], "--database-url", ARGS.database_url, "--cases", str(ARGS.cases)]
+sys.path.insert(0, str(BENCH))
+import disputes_sweep_bench as loader  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from disputes.models import Case  # noqa: E402
+from reports.rules import Period  # noqa: E402
+from reports.selectors import report_figures  # noqa: E402
+
+PERIODS = [
+    ("February 2026 (a month)", Period(date(2026, 2, 1), date(2026, 2, 28))),
+    ("2025 (a year)", Period(date(2025, 1, 1), date(2025, 12, 31))),
+]
+
+
+def main() -> int:
+    call_command("migrate", verbosity=0, interactive=False)
+    if Case.objects.count() != ARGS.cases:
+        loader._load(ARGS.cases)
+    print(
+        f"{Case.objects.count():,} cases; PostgreSQL {connection.pg_version}; runs {ARGS.runs}; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+    )
+    print("| period | median ms | max ms | CPU ms (this process) | queries |")
+    print("|---|---:|---:|---:|---:|")
+    for label, period in PERIODS:
+        report_figures(period=period, now=loader.NOW)  # warm up: plans, caches
+        wall, cpu = [], []
+        for _ in range(ARGS.runs):
+            with CaptureQueriesContext(connection) as captured:
+                started, started_cpu = time.perf_counter(), time.process_time()
+                report_figures(period=period, now=loader.NOW)
+                wall.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
+        print(
+            f"| {label} | {statistics.median(wall):,.0f} | {max(wall):,.0f} | "
+            f"{statistics.median(cpu):,.0f} | {len(captured.captured_queries)} |"
+        )
+    with CaptureQueriesContext(connection) as captured:
+        report_figures(period=PERIODS[0][1], now=loader.NOW)
+    cases_sql = next(query["sql"] for query in captured.captured_queries if "disputes_case" in query["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + cases_sql)
+        plan = [row[0] for row in cursor.fetchall()]
+    print("\nEXPLAIN (ANALYZE, BUFFERS), the cases' aggregate for the month (plan lines only):")
+    for line in plan:
+        if "->" in line or "Execution" in line or "Planning Time" in line:
+            print("    " + line.strip()[:160])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
