@@ -163,3 +163,19 @@ def test_a_letter_the_case_cannot_make_yet_is_explained_and_nothing_is_stored(ca
     assert response.redirect_chain == [(reverse("backoffice:case", kwargs={"case_id": case.pk}), 302)]
     assert "The letter cannot be made from the case" in response.content.decode()
     assert not Letter.objects.filter(case=case).exists()
+
+
+@pytest.mark.parametrize("extra", [0, 3])
+def test_the_preview_costs_a_fixed_number_of_queries(
+    case, pending_letter, analyst, as_staff, django_assert_num_queries, extra
+):
+    client = as_staff(analyst)
+    for i in range(extra):  # more history on the case: notes and other letters requested
+        client.post(f"/back-office/cases/{case.pk}/note/", {"text": f"note {i}"})
+        case.letter_requests.create(letter_type="ACKNOWLEDGEMENT", context={}, requested_at=NOW)
+    client.get(preview_url(case, pending_letter))
+
+    with django_assert_num_queries(13):
+        response = client.get(preview_url(case, pending_letter))
+
+    assert response.status_code == 200
