@@ -7,6 +7,7 @@ Screenshots go to docs/screenshots/ with KARTOSFERA_UPDATE_SCREENSHOTS=1, else t
 Skips where /usr/bin/chromium is absent.
 """
 
+import re
 from datetime import datetime
 
 import pytest
@@ -165,8 +166,12 @@ def test_assign_refund_request_extend_propose_and_approve(live_server, settings,
         desk.shot("04-approvals")
         desk.submit("button[name=approve]")
         desk.shot("05-case-decided")
-        # The decision letter was issued on approval: the supervisor reads it before it is dispatched.
-        letter_link = page.get_by_role("link", name="Pobierz wersję 1 — Decyzja: nieuwzględniona")
+        # The supervisor reads the decision letter before it is dispatched: issued already (eager
+        # tasks) it is downloaded, still queued for the letters worker it is previewed.
+        letter_link = page.get_by_role(
+            "link",
+            name=re.compile(r"^(Pobierz wersję 1|Podgląd przed wysyłką \(PDF\)) — Decyzja: nieuwzględniona$"),
+        )
         letter_link.scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / "backoffice-06-case-letters.png"))
         letter = page.request.get(live_server.url + letter_link.get_attribute("href"))
