@@ -3,8 +3,8 @@
 import calendar
 import itertools
 import re
-from collections.abc import Mapping
-from datetime import date
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from decimal import Decimal
 
 # Thirteen digits in a row, optionally separated by single spaces or dashes, is the shortest card
@@ -97,3 +97,23 @@ def check_pin(pin: str, repeated: str, *, birth_date: date | None = None) -> Non
 def limits_raised(*, current: Mapping[str, Decimal], new: Mapping[str, Decimal]) -> list[str]:
     """The names of the daily limits ``new`` sets higher than they are (a raise needs a code)."""
     return [name for name, amount in new.items() if amount > current[name]]
+
+
+def settings_at(
+    *,
+    current: Mapping[str, object],
+    changes: Iterable[tuple[datetime, Mapping[str, Mapping[str, object]]]],
+    at: datetime,
+) -> dict[str, object]:
+    """The card's settings as they were at ``at``: the current ones with every later change undone.
+
+    ``changes`` are the card's history in the order written, each ``(occurred_at, {name: {"from",
+    "to"}})``; a change at ``at`` itself was already in effect. Names not in ``current`` are ignored.
+    """
+    settings = dict(current)
+    later = [(when, order, change) for order, (when, change) in enumerate(changes) if when > at]
+    for _when, _order, change in sorted(later, key=lambda item: (item[0], item[1]), reverse=True):
+        for name, move in change.items():
+            if name in settings:
+                settings[name] = move["from"]
+    return settings

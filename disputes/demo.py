@@ -26,9 +26,9 @@ from disputes.services import (
     case_add_evidence,
     case_assess_liability,
     case_close,
-    case_decide,
     case_deem_accepted,
     case_dispatch_reply,
+    case_propose,
     case_refund_provisionally,
     case_request_information,
     case_start_review,
@@ -36,6 +36,7 @@ from disputes.services import (
     case_withhold_refund,
     claim_create_draft,
     claim_submit,
+    proposal_approve,
     staff_groups_ensure,
 )
 from kartosfera.legaltime import WARSAW, warsaw_date
@@ -91,10 +92,16 @@ def _assess(days: int, findings: Findings, note: str) -> Step:
 
 
 def _decide(days: int, reason: str) -> Step:
-    """The supervisor's decision; ``reason`` is its factual grounds, which the decision letter states."""
-    return lambda case, ctx: case_decide(
-        case_id=case.pk, actor=ctx.supervisor, now=ctx.at(days, 12, 0), reason=reason
-    )
+    """The analyst proposes the decision and the supervisor approves it (four-eyes); ``reason`` is its
+    factual grounds, which the decision letter states."""
+
+    def decide(case: Case, ctx: Ctx) -> None:
+        proposal = case_propose(
+            case_id=case.pk, kind="DECISION", reason=reason, actor=ctx.analyst, now=ctx.at(days, 11, 30)
+        )
+        proposal_approve(proposal_id=proposal.pk, actor=ctx.supervisor, now=ctx.at(days, 12, 0))
+
+    return decide
 
 
 def _dispatch(days: int) -> Step:

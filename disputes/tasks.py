@@ -21,7 +21,11 @@ def _actor(actor_id: int | None):
 
 @shared_task(acks_late=True)
 def refund_provisionally(*, case_id: int, actor_id: int) -> dict[str, Any]:
-    """Make the D+1 refund approved by ``actor_id``; a redelivered or retried message refunds nothing more."""
+    """Make the D+1 refund approved by ``actor_id``; a redelivered or retried message refunds nothing more.
+
+    A refund above the four-eyes limit is refused here (``FourEyesRequired``): it runs only when a
+    supervisor approves its proposal (``proposal_approve``).
+    """
     result = services.case_refund_provisionally(case_id=case_id, actor=_actor(actor_id), now=now())
     return {
         "case_id": case_id,

@@ -106,6 +106,22 @@ def snapshot_build(*, letter_request: CaseLetterRequest, issued_on: date, versio
     )
 
 
+def snapshot_request_preview(*, letter_request: CaseLetterRequest, issued_on: date) -> LetterSnapshot:
+    """What the requested letter would say if issued on ``issued_on``, marked as a preview.
+
+    The same snapshot as ``snapshot_build`` (the request's own context and transition, signed by who
+    took the step) but with a PREVIEW reference, so a printed preview cannot pass for the letter.
+    """
+    return _snapshot(
+        case=letter_request.case,
+        letter_type=letter_type_for(letter_request.letter_type, context=letter_request.context),
+        context=letter_request.context,
+        transition=letter_request.transition,
+        issued_on=issued_on,
+        reference=f"{letter_reference(letter_request, 1)}/PREVIEW",
+    )
+
+
 def snapshot_preview(*, case: Case, letter_type: LetterType, issued_on: date, actor) -> LetterSnapshot:
     """The snapshot the letter would have if issued now for ``case``, signed by ``actor``."""
     transition = (

@@ -20,6 +20,7 @@ from letters.builders import (
     letter_type_for,
     snapshot_build,
     snapshot_preview,
+    snapshot_request_preview,
 )
 from letters.models import (
     DispatchChannel,
@@ -328,4 +329,26 @@ def letter_preview(*, case_id: int, letter_type: LetterType | str, actor, now: d
     if case is None:
         raise LetterNotFound(case_id)
     snapshot = snapshot_preview(case=case, letter_type=letter_type, issued_on=warsaw_date(now), actor=actor)
+    return render_letter_pdf(letter_type=letter_type, snapshot=snapshot)
+
+
+def letter_request_preview(*, case_id: int, letter_request_id: int, actor, now: datetime) -> RenderedLetter:
+    """Render a requested letter of a case as it would be issued now, storing and issuing nothing.
+
+    Staff allowed to view cases (the read-only auditor too) look at a letter before it goes out.
+
+    :raises LetterNotFound: no such request on this case. :raises LetterActionNotPermitted:
+    :raises letters.rules.LetterDataError: the case cannot make this letter (yet).
+    """
+    require_aware(now, name="now")
+    _require_staff(actor, VIEW_CASE, system_allowed=False)
+    letter_request = (
+        CaseLetterRequest.objects.select_related("case", "case__customer", "case__card", "transition__actor")
+        .filter(pk=letter_request_id, case_id=case_id)
+        .first()
+    )
+    if letter_request is None:
+        raise LetterNotFound(letter_request_id)
+    snapshot = snapshot_request_preview(letter_request=letter_request, issued_on=warsaw_date(now))
+    letter_type = letter_type_for(letter_request.letter_type, context=letter_request.context)
     return render_letter_pdf(letter_type=letter_type, snapshot=snapshot)

@@ -10,7 +10,8 @@ from decimal import Decimal
 from django.db.models import Case as When_
 from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, When
 
-from cards.models import CardEvent
+from cards.models import Card, CardEvent
+from cards.rules import settings_at
 from customers.models import User
 from deadlines.selectors import bank_calendar
 from disputes.backoffice.lights import Light, refund_light, reply_light
@@ -30,6 +31,8 @@ from disputes.models import (
 )
 from disputes.selectors import case_get_for_staff, case_history
 from kartosfera.legaltime import warsaw_date
+from letters.models import Letter
+from letters.selectors import letters_for_case
 
 PAGE_SIZE = 50
 
@@ -246,10 +249,83 @@ class TimelineItem:
     row: object
 
 
+@dataclass(frozen=True)
+class CardThen:
+    """The card's status, controls and daily limits at the time of a transaction."""
+
+    status: str
+    three_ds_enabled: bool
+    contactless_enabled: bool
+    internet_enabled: bool
+    foreign_enabled: bool
+    atm_enabled: bool
+    mobile_payments_enabled: bool
+    daily_cash_limit: Decimal
+    daily_pos_limit: Decimal
+    daily_internet_limit: Decimal
+
+    def get_status_display(self) -> str:
+        return str(dict(Card._meta.get_field("status").choices).get(self.status, self.status))
+
+
+CARD_THEN_FIELDS = tuple(CardThen.__dataclass_fields__)
+LIMIT_FIELDS = ("daily_cash_limit", "daily_pos_limit", "daily_internet_limit")
+# The card events whose data records each setting's change as {"from", "to"}.
+SETTING_EVENTS = (CardEvent.Kind.CONTROLS_CHANGED, CardEvent.Kind.LIMITS_CHANGED)
+
+
+def _card_changes(card: Card, events: list[CardEvent]) -> list[tuple[datetime, dict]]:
+    changes = []
+    for event in events:
+        change = dict(event.data) if event.kind in SETTING_EVENTS else {}
+        if event.from_status and event.to_status and event.from_status != event.to_status:
+            change["status"] = {"from": event.from_status, "to": event.to_status}
+        when = event.occurred_at
+        if event.kind == CardEvent.Kind.CANCELLED and card.cancelled_at is not None:
+            when = min(when, card.cancelled_at)  # cancelled as of the report time, to the second
+        changes.append((when, change))
+    if card.cancelled_at is not None and not any("status" in change for _, change in changes):
+        # A card cancelled without its history (loaded from the old system): live until the report.
+        changes.append((card.cancelled_at, {"status": {"from": Card.Status.ACTIVE, "to": card.status}}))
+    return changes
+
+
+def card_then(card: Card, events: list[CardEvent], at: datetime) -> CardThen:
+    """The card as it was at ``at``: its current settings with every later change in its history undone."""
+    then = settings_at(
+        current={name: getattr(card, name) for name in CARD_THEN_FIELDS},
+        changes=_card_changes(card, events),
+        at=at,
+    )
+    for name in LIMIT_FIELDS:
+        then[name] = Decimal(str(then[name]))
+    return CardThen(**then)
+
+
+@dataclass(frozen=True)
+class TransactionRow:
+    link: object  # CaseTransaction with its transaction
+    card: CardThen
+
+
+@dataclass(frozen=True)
+class LetterRow:
+    """A letter the workflow asked for: pending (previewable) or issued, with every version."""
+
+    request: CaseLetterRequest
+    versions: list[Letter]
+
+    @property
+    def pending(self) -> bool:
+        return not self.versions
+
+
 @dataclass
 class CasePage:
     case: Case
     links: list
+    transactions: list[TransactionRow]
+    letters: list[LetterRow]
     timeline: list[TimelineItem]
     assessment: LiabilityAssessment | None
     evidence: list[Evidence]
@@ -280,6 +356,9 @@ def case_page(*, user: User, case_id: int, now: datetime) -> CasePage:
     card_events = list(
         CardEvent.objects.filter(card_id=case.card_id).select_related("actor").order_by("occurred_at", "pk")
     )
+    issued: dict[int, list[Letter]] = {}
+    for letter in letters_for_case(case_id=case.pk):
+        issued.setdefault(letter.letter_request_id, []).append(letter)
     assessment = case.assessments.order_by("-created_at", "-pk").first()
     timeline: list[TimelineItem] = []
     if case.loss_noticed_at or case.customer_account:
@@ -303,6 +382,11 @@ def case_page(*, user: User, case_id: int, now: datetime) -> CasePage:
     return CasePage(
         case=case,
         links=links,
+        transactions=[
+            TransactionRow(link, card_then(case.card, card_events, link.transaction.executed_at))
+            for link in links
+        ],
+        letters=[LetterRow(row, issued.get(row.pk, [])) for row in letters],
         timeline=timeline,
         assessment=assessment,
         evidence=evidence,

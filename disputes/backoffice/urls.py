@@ -16,6 +16,11 @@ urlpatterns = [
     path("approvals/<int:proposal_id>/approve/", views.approve, name="approve"),
     path("approvals/<int:proposal_id>/return/", views.return_proposal, name="return_proposal"),
     path("cases/<int:case_id>/", views.case_detail, name="case"),
+    path(
+        "cases/<int:case_id>/letters/<int:letter_request_id>/preview/",
+        views.letter_preview,
+        name="letter_preview",
+    ),
     path("cases/<int:case_id>/<slug:action>/", views.case_action, name="case_action"),
     path("evidence/<int:evidence_id>/", views.evidence_file, name="evidence"),
     path("claims/new/", views.claim_new, name="claim_new"),

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -56,6 +57,8 @@ from disputes.services import (
     refund_needs_approval,
 )
 from kartosfera import clock
+from letters.rules import LetterDataError
+from letters.services import LetterActionNotPermitted, LetterNotFound, letter_request_preview
 from liability.api import Findings
 
 PENDING_USER = "backoffice_pending_user"
@@ -124,7 +127,8 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 def _filters(form: forms.QueueFilterForm) -> QueueFilters:
-    data = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()
+    data = form.cleaned_data  # the valid filters; an invalid one is left out and shown as such
     return QueueFilters(
         state=data.get("state") or "",
         due_within_days=data.get("due_within_days"),
@@ -143,8 +147,9 @@ def queue(request: HttpRequest, name: str = "mine") -> HttpResponse:
     if name not in QUEUES:
         raise Http404("no such queue")
     form = forms.QueueFilterForm(request.GET)
-    page = (form.cleaned_data.get("page") if form.is_valid() else None) or 1
-    result = queue_page(name=name, user=request.user, now=clock.now(), filters=_filters(form), page=page)
+    filters = _filters(form)
+    page = form.cleaned_data.get("page") or 1
+    result = queue_page(name=name, user=request.user, now=clock.now(), filters=filters, page=page)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -447,3 +452,27 @@ def claim_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Claim %(number)s registered.") % {"number": case.number})
             return redirect("backoffice:case", case_id=case.pk)
     return render(request, "backoffice/claim_new.html", {"form": form})
+
+
+@require_GET
+@never_cache
+@staff_required
+def letter_preview(request: HttpRequest, case_id: int, letter_request_id: int) -> HttpResponse:
+    """A requested letter as it would be issued now, as a PDF to read; nothing is stored or issued."""
+    try:
+        rendered = letter_request_preview(
+            case_id=case_id, letter_request_id=letter_request_id, actor=request.user, now=clock.now()
+        )
+    except LetterNotFound:
+        raise Http404("no such letter request") from None
+    except LetterActionNotPermitted as error:
+        raise PermissionDenied("may not preview letters") from error
+    except LetterDataError as error:
+        messages.error(
+            request, _("The letter cannot be made from the case's data yet: %(problem)s") % {"problem": error}
+        )
+        return redirect("backoffice:case", case_id=case_id)
+    response = HttpResponse(rendered.pdf_bytes, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="preview-{case_id}-{letter_request_id}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -18,8 +18,6 @@ from disputes.services._approvals import (
     case_propose,
     proposal_approve,
     proposal_return,
-    refund_four_eyes_limit,
-    refund_needs_approval,
 )
 from disputes.services._chargebacks import (
     chargeback_abandon,
@@ -55,6 +53,7 @@ from disputes.services._errors import (
     EvidenceTypeNotAllowed,
     ExpectedReplyDateInvalid,
     ExtensionDetailsMissing,
+    FourEyesRequired,
     InformationMissing,
     InvalidCaseState,
     InvalidChargebackState,
@@ -63,6 +62,7 @@ from disputes.services._errors import (
     MoneyNotSettled,
     NothingToRecover,
     NoTransactions,
+    ProposalOutdated,
     RefundAlreadyMade,
     RefundDeadlinePassed,
     RefundNotOwed,
@@ -89,6 +89,8 @@ from disputes.services._money import (
     case_refund_provisionally,
     case_withdraw,
     case_withhold_refund,
+    refund_four_eyes_limit,
+    refund_needs_approval,
 )
 from disputes.services._review import (
     case_add_evidence,
@@ -130,6 +132,7 @@ __all__ = [
     "EvidenceTypeNotAllowed",
     "ExpectedReplyDateInvalid",
     "ExtensionDetailsMissing",
+    "FourEyesRequired",
     "FourEyesViolation",
     "InformationMissing",
     "InvalidCaseState",
@@ -143,6 +146,7 @@ __all__ = [
     "ProposalAlreadyPending",
     "ProposalNotFound",
     "ProposalNotPending",
+    "ProposalOutdated",
     "RefundAlreadyMade",
     "RefundDeadlinePassed",
     "RefundNotOwed",

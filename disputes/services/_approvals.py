@@ -1,15 +1,15 @@
 """Four-eyes: a rejection, a recovery from the customer and a refund above the limit take effect only
 when a supervisor who did not propose them approves.
 
-The proposer records what they saw (outcome and shares, or the amount); the approver's call runs the
-ordinary service (``case_decide``, ``case_recover_customer_share``, ``case_refund_provisionally``) in
-the same transaction, with the approver as the actor, so every guard is checked again at approval.
+The proposer records what they saw (outcome and shares, or the amount); the approver's call marks the
+proposal approved and runs the ordinary service (``case_decide``, ``case_recover_customer_share``,
+``case_refund_provisionally``) with the proposal as its ``approval``, in the same transaction and with
+the approver as the actor, so every guard is checked again at approval and a refusal undoes both.
+The services themselves refuse a four-eyes step without such an approval (``FourEyesRequired``).
 """
 
 from datetime import datetime
-from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +30,13 @@ from disputes.services._errors import (
     InformationMissing,
     InvalidCaseState,
 )
-from disputes.services._money import case_decide, case_recover_customer_share, case_refund_provisionally
+from disputes.services._money import (
+    case_decide,
+    case_recover_customer_share,
+    case_refund_provisionally,
+    refund_four_eyes_limit,
+    refund_owed_total,
+)
 
 # The transition each kind of proposal runs when approved.
 TRANSITION_OF = {
@@ -60,17 +66,6 @@ class FourEyesViolation(ActionNotPermitted):
     message = _("A second person must approve this: you cannot approve your own proposal.")
 
 
-def refund_four_eyes_limit() -> Decimal:
-    """The provisional refund above which a second person must approve (setting, PLN)."""
-    return Decimal(settings.KARTOSFERA_FOUR_EYES_REFUND_ABOVE)
-
-
-def refund_needs_approval(*, case: Case) -> bool:
-    """Whether the D+1 refund of this case exceeds the four-eyes limit."""
-    owed = sum((link.amount for link in case.disputed.all() if not link.out_of_window), Decimal("0.00"))
-    return owed > refund_four_eyes_limit()
-
-
 def _proposal_data(case: Case, kind: str) -> dict:
     if kind == ProposalKind.DECISION:
         assessment = (
@@ -88,8 +83,7 @@ def _proposal_data(case: Case, kind: str) -> dict:
             "bank_share": str(assessment.bank_total),
         }
     if kind == ProposalKind.REFUND:
-        owed = sum((link.amount for link in case.disputed.all() if not link.out_of_window), Decimal("0.00"))
-        return {"amount": str(owed), "limit": str(refund_four_eyes_limit())}
+        return {"amount": str(refund_owed_total(case)), "limit": str(refund_four_eyes_limit())}
     return {"to_recover": [str(move.amount) for move in case.settlement_moves()]}
 
 
@@ -150,15 +144,17 @@ def proposal_approve(*, proposal_id: int, actor: Actor, now: datetime) -> Decisi
         require_staff(actor, APPROVE)
         if actor.pk == proposal.proposed_by_id:
             raise FourEyesViolation(f"user {actor.pk} proposed {proposal.pk}")
-        if proposal.kind == ProposalKind.DECISION:
-            case_decide(case_id=case.pk, actor=actor, now=now, reason=proposal.reason)
-        elif proposal.kind == ProposalKind.RECOVERY:
-            case_recover_customer_share(case_id=case.pk, actor=actor, now=now)
-        else:
-            case_refund_provisionally(case_id=case.pk, actor=actor, now=now)
+        # Approved first: the step's service checks the approval in the database; if the step is
+        # refused, the transaction undoes the approval with it.
         proposal.status = ProposalStatus.APPROVED
         proposal.decided_by, proposal.decided_at = actor, now
         proposal.save(update_fields=["status", "decided_by", "decided_at"])
+        if proposal.kind == ProposalKind.DECISION:
+            case_decide(case_id=case.pk, actor=actor, now=now, reason=proposal.reason, approval=proposal)
+        elif proposal.kind == ProposalKind.RECOVERY:
+            case_recover_customer_share(case_id=case.pk, actor=actor, now=now, approval=proposal)
+        else:
+            case_refund_provisionally(case_id=case.pk, actor=actor, now=now, approval=proposal)
         audit_record(
             action="disputes.proposal_approved",
             actor=actor,

@@ -46,6 +46,18 @@ class ActionNotPermitted(DisputeError, PermissionError):
     message = _("You are not allowed to do this.")
 
 
+class FourEyesRequired(ActionNotPermitted):
+    """A four-eyes step (a rejection, a recovery, a refund above the limit) called without an approval.
+
+    It takes effect only as the approval of a proposal by a supervisor who is not its proposer.
+    """
+
+    code = "FOUR_EYES_REQUIRED"
+    message = _(
+        "This step needs a second person: propose it, and a supervisor who is not the proposer approves it."
+    )
+
+
 class InvalidClaim(DisputeError, ValueError):
     """The claim's data is not valid (unknown channel or cause, a time in the future, a naive time)."""
 
@@ -276,3 +288,12 @@ REFUSALS: dict[str, type[TransitionRefused]] = {
         ChargebackResponseWindowClosed,
     )
 }
+
+
+class ProposalOutdated(TransitionRefused):
+    """A new assessment came after the proposal: approving it would decide on what nobody proposed."""
+
+    code = "PROPOSAL_OUTDATED"
+    message = _(
+        "The case changed after this proposal (a new liability assessment): return it and propose again."
+    )

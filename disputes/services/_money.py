@@ -11,20 +11,25 @@ from disputes.models import (
     Case,
     CaseState,
     CaseTransaction,
+    DecisionProposal,
     LedgerEntry,
     LedgerEntryKind,
     LiabilityAssessment,
+    ProposalKind,
+    ProposalStatus,
 )
 from disputes.rules import (
     ZERO,
     LedgerKind,
     MoneyMove,
+    Outcome,
     net_to_customer,
     outcome_for,
     provisional_refunds,
     settlement_moves,
 )
 from disputes.services._core import (
+    APPROVE,
     HANDLE,
     Actor,
     Entry,
@@ -41,8 +46,10 @@ from disputes.services._core import (
 )
 from disputes.services._errors import (
     EstimateNotReady,
+    FourEyesRequired,
     InformationMissing,
     InvalidClaim,
+    ProposalOutdated,
     WithholdingGroundsMissing,
 )
 
@@ -68,8 +75,50 @@ def _refund_policy() -> str:
     return settings.KARTOSFERA_POLICIES.get("REFUND_POLICY", "FULL_THEN_RECOVER")
 
 
-def case_refund_provisionally(*, case_id: int, actor: Actor, now: datetime) -> MoneyResult:
+def refund_four_eyes_limit() -> Decimal:
+    """The provisional refund above which a second person must approve (setting, PLN)."""
+    return Decimal(settings.KARTOSFERA_FOUR_EYES_REFUND_ABOVE)
+
+
+def refund_owed_total(case: Case) -> Decimal:
+    """What the D+1 refund of this case comes to: every transaction reported in time."""
+    return sum((link.amount for link in case.disputed.all() if not link.out_of_window), Decimal("0.00"))
+
+
+def refund_needs_approval(*, case: Case) -> bool:
+    """Whether the D+1 refund of this case exceeds the four-eyes limit."""
+    return refund_owed_total(case) > refund_four_eyes_limit()
+
+
+def require_approval(case: Case, *, kind: str, actor: Actor, approval: DecisionProposal | None) -> None:
+    """Refuse a four-eyes step unless it runs as the approval of someone else's proposal.
+
+    ``approval`` must be this case's proposal of this kind, already marked approved (in this
+    transaction) by ``actor``, a supervisor who is not its proposer; the row is read again from the
+    database, so an object built by the caller proves nothing.
+
+    :raises FourEyesRequired:
+    """
+    if approval is None or actor is None or approval.pk is None or not actor.has_perm(APPROVE):
+        raise FourEyesRequired(f"{kind} on case {case.pk} without an approval")
+    approved = (
+        DecisionProposal.objects.filter(
+            pk=approval.pk, case=case, kind=kind, status=ProposalStatus.APPROVED, decided_by=actor
+        )
+        .exclude(proposed_by=actor)
+        .exists()
+    )
+    if not approved:
+        raise FourEyesRequired(f"proposal {approval.pk} does not approve {kind} on {case.pk} by {actor.pk}")
+
+
+def case_refund_provisionally(
+    *, case_id: int, actor: Actor, now: datetime, approval: DecisionProposal | None = None
+) -> MoneyResult:
     """Make the D+1 refund (`UUP-46-1`) of every transaction reported in time, once.
+
+    Above ``KARTOSFERA_FOUR_EYES_REFUND_ABOVE`` only as the ``approval`` of a REFUND proposal
+    (``proposal_approve``).
 
     Policy REFUND_POLICY: FULL_THEN_RECOVER refunds the whole amount, NET_OF_CAP the bank's share of
     the first estimate. Safe to repeat: once made, another call (a double click, a retried task, a
@@ -79,12 +128,15 @@ def case_refund_provisionally(*, case_id: int, actor: Actor, now: datetime) -> M
     :raises RefundNotOwed: every transaction was reported after its 13-month window.
     :raises EstimateNotReady: NET_OF_CAP and the estimate waits for a rate.
     :raises TransactionAlreadyRefunded: a transaction was refunded in another claim.
+    :raises FourEyesRequired: above the limit without an approval by a second person.
     """
     with case_atomic():
         case = lock_case(case_id, actor)
         require_staff(actor, HANDLE)
         if case.refunded_at is not None:
             return MoneyResult(case, _entries_of(case, LedgerEntryKind.PROVISIONAL_REFUND), created=False)
+        if approval is not None or refund_needs_approval(case=case):
+            require_approval(case, kind=ProposalKind.REFUND, actor=actor, approval=approval)
         links = list(case.disputed.all())
         amounts = {link.transaction_id: link.amount for link in links}
         owed = [link.transaction_id for link in links if not link.out_of_window]
@@ -165,8 +217,18 @@ def _write_moves(
     )
 
 
-def case_decide(*, case_id: int, actor: Actor, now: datetime, reason: str = "") -> MoneyResult:
+def case_decide(
+    *,
+    case_id: int,
+    actor: Actor,
+    now: datetime,
+    reason: str = "",
+    approval: DecisionProposal | None = None,
+) -> MoneyResult:
     """Decide the claim on the latest analyst assessment; the outcome follows from its shares.
+
+    A rejection takes effect only as the ``approval`` of a DECISION proposal (``proposal_approve``);
+    an approved proposal decides on the assessment it was proposed on.
 
     The bank's share is what the customer finally gets back. What is still owed is refunded at once
     (the acceptance path); a provisional refund above it is recovered only after the decision letter
@@ -175,6 +237,8 @@ def case_decide(*, case_id: int, actor: Actor, now: datetime, reason: str = "") 
     :raises CaseNotFound, ActionNotPermitted, InvalidCaseState:
     :raises AssessmentMissing: no analyst assessment stored. :raises RefundQuestionOpen: the D+1
         refund is neither made nor withheld. :raises ReplyDeadlinePassed: too late (REK-8 applies).
+    :raises FourEyesRequired: a rejection without an approval by a second person.
+    :raises ProposalOutdated: the approved proposal was made on an earlier assessment.
     """
     with case_atomic():
         case = lock_case(case_id, actor)
@@ -188,6 +252,11 @@ def case_decide(*, case_id: int, actor: Actor, now: datetime, reason: str = "") 
             if assessment is not None
             else ""
         )
+        if outcome == Outcome.REJECTED or approval is not None:
+            require_approval(case, kind=ProposalKind.DECISION, actor=actor, approval=approval)
+        proposed_on = approval.data.get("assessment") if approval is not None else None
+        if approval is not None and assessment is not None and proposed_on != assessment.pk:
+            raise ProposalOutdated(f"proposal {approval.pk} on assessment {proposed_on}")
         data: dict = {}
         moves: list[MoneyMove] = []
 
@@ -248,20 +317,26 @@ def case_dispatch_reply(*, case_id: int, dispatched_at: datetime, actor: Actor, 
     return case
 
 
-def case_recover_customer_share(*, case_id: int, actor: Actor, now: datetime) -> MoneyResult:
+def case_recover_customer_share(
+    *, case_id: int, actor: Actor, now: datetime, approval: DecisionProposal | None = None
+) -> MoneyResult:
     """Recover the customer's share refunded provisionally (FULL_THEN_RECOVER), after the final decision.
+
+    Takes effect only as the ``approval`` of a RECOVERY proposal (``proposal_approve``).
 
     Only once the decision letter stating the amount and its reason was dispatched. Safe to repeat:
     after the recovery, another call returns the entries already written.
 
     :raises CaseNotFound, ActionNotPermitted, InvalidCaseState:
     :raises ReplyNotDispatched: :raises NothingToRecover:
+    :raises FourEyesRequired: without an approval by a second person.
     """
     with case_atomic():
         case = lock_case(case_id, actor)
         require_staff(actor, HANDLE)
         if case.recovered_at is not None and not case.settlement_moves():
             return MoneyResult(case, _entries_of(case, LedgerEntryKind.RECOVERY), created=False)
+        require_approval(case, kind=ProposalKind.RECOVERY, actor=actor, approval=approval)
         moves = [move for move in case.settlement_moves() if move.kind == LedgerKind.RECOVERY]
         row = run_transition(
             case,
@@ -414,4 +489,8 @@ __all__ = [
     "case_withdraw",
     "case_withhold_refund",
     "deem_accepted_locked",
+    "refund_four_eyes_limit",
+    "refund_needs_approval",
+    "refund_owed_total",
+    "require_approval",
 ]

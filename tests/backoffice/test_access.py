@@ -22,6 +22,7 @@ URLS = [
     ("backoffice:approve", {"proposal_id": 1}, "post"),
     ("backoffice:return_proposal", {"proposal_id": 1}, "post"),
     ("backoffice:evidence", {"evidence_id": 1}, "get"),
+    ("backoffice:letter_preview", {"case_id": "CASE", "letter_request_id": 1}, "get"),
     *[
         ("backoffice:case_action", {"case_id": "CASE", "action": action}, "post")
         for action in (

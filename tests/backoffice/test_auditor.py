@@ -13,7 +13,6 @@ from disputes.models import Case, DecisionProposal
 from disputes.services import (
     ActionNotPermitted,
     case_assess_liability,
-    case_decide,
     case_propose,
     case_refund_provisionally,
     case_request_information,
@@ -21,7 +20,7 @@ from disputes.services import (
 )
 from liability.api import Findings
 from tests.backoffice.conftest import warsaw
-from tests.disputes.helpers import pdf, snapshot
+from tests.disputes.helpers import four_eyes, pdf, snapshot
 
 AT = warsaw(2025, 5, 26, 11, 0)
 
@@ -43,7 +42,7 @@ def assessed(case, analyst, supervisor):
 
 def decided(case, analyst, supervisor):
     assessed(case, analyst, supervisor)
-    case_decide(case_id=case.pk, actor=supervisor, now=AT, reason="fraud")
+    four_eyes("DECISION", case=case, proposer=analyst, approver=supervisor, now=AT, reason="fraud")
 
 
 def submitted(case, analyst, supervisor):

@@ -1,24 +1,32 @@
 """Four-eyes: a rejection, a recovery and a refund above the limit need a second person's approval."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db.models import Sum
 
 from disputes.models import CaseState, DecisionProposal, ProposalStatus
 from disputes.services import (
     ActionNotPermitted,
+    FourEyesRequired,
     FourEyesViolation,
     InformationMissing,
+    ProposalOutdated,
     case_assess_liability,
+    case_decide,
+    case_dispatch_reply,
     case_propose,
+    case_recover_customer_share,
     case_refund_provisionally,
     case_start_review,
+    cases_deem_accepted_overdue,
     proposal_approve,
     proposal_return,
 )
 from liability.api import Findings
 from tests.backoffice.conftest import warsaw
-from tests.disputes.helpers import snapshot
+from tests.disputes.helpers import four_eyes, snapshot
 
 AT = warsaw(2025, 5, 27, 10, 0)
 
@@ -123,3 +131,150 @@ def test_a_refund_below_the_limit_is_made_at_once(case, analyst, settings, as_st
     case.refresh_from_db()
     assert case.state == CaseState.PROVISIONALLY_REFUNDED
     assert not DecisionProposal.objects.filter(case=case).exists()
+
+
+# Each four-eyes step: how to bring the case to it, and the direct call of its service.
+def _to_rejection(case, analyst, supervisor, settings):
+    case_start_review(case_id=case.pk, actor=analyst, now=AT)
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=AT)
+    case_assess_liability(case_id=case.pk, findings=Findings(intent=True), actor=analyst, now=AT)
+
+
+def _to_recovery(case, analyst, supervisor, settings):
+    _to_rejection(case, analyst, supervisor, settings)
+    four_eyes("DECISION", case=case, proposer=analyst, approver=supervisor, now=AT)
+    case_dispatch_reply(case_id=case.pk, dispatched_at=AT, actor=analyst, now=AT)
+
+
+def _to_large_refund(case, analyst, supervisor, settings):
+    settings.KARTOSFERA_FOUR_EYES_REFUND_ABOVE = Decimal("500.00")  # the claim is 920.00
+    case_start_review(case_id=case.pk, actor=analyst, now=AT)
+
+
+STEPS = {
+    "DECISION": (
+        _to_rejection,
+        lambda case, actor, **kw: case_decide(case_id=case.pk, actor=actor, now=AT, reason="fraud", **kw),
+    ),
+    "RECOVERY": (
+        _to_recovery,
+        lambda case, actor, **kw: case_recover_customer_share(case_id=case.pk, actor=actor, now=AT, **kw),
+    ),
+    "REFUND": (
+        _to_large_refund,
+        lambda case, actor, **kw: case_refund_provisionally(case_id=case.pk, actor=actor, now=AT, **kw),
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", STEPS)
+@pytest.mark.parametrize("who", ["analyst", "supervisor"])
+def test_a_four_eyes_step_called_directly_is_refused_and_changes_nothing(
+    case, analyst, supervisor, settings, kind, who
+):
+    reach, call = STEPS[kind]
+    reach(case, analyst, supervisor, settings)
+    before = snapshot(case)
+
+    with pytest.raises(FourEyesRequired) as refusal:
+        call(case, {"analyst": analyst, "supervisor": supervisor}[who])
+
+    assert snapshot(case) == before
+    assert refusal.value.code == "FOUR_EYES_REQUIRED"
+    assert refusal.value.message_in("pl") != refusal.value.message_in("en")
+
+
+@pytest.mark.parametrize("kind", STEPS)
+def test_the_proposer_approving_their_own_proposal_is_refused_and_changes_nothing(
+    case, analyst, supervisor, settings, kind
+):
+    reach, _ = STEPS[kind]
+    reach(case, analyst, supervisor, settings)
+    proposal = case_propose(case_id=case.pk, kind=kind, reason="fraud", actor=supervisor, now=AT)
+    before = snapshot(case)
+
+    with pytest.raises(FourEyesViolation):
+        proposal_approve(proposal_id=proposal.pk, actor=supervisor, now=AT)
+
+    assert snapshot(case) == before
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decided_by, proposal.decided_at) == (ProposalStatus.PENDING, None, None)
+
+
+@pytest.mark.parametrize(
+    ("kind", "transition", "ledger_kind"),
+    [
+        ("DECISION", "decide", None),
+        ("RECOVERY", "recover_customer_share", "RECOVERY"),
+        ("REFUND", "refund_provisionally", "PROVISIONAL_REFUND"),
+    ],
+)
+def test_an_approved_proposal_takes_effect_with_the_approver_as_the_actor(
+    case, analyst, supervisor, settings, kind, transition, ledger_kind
+):
+    reach, _ = STEPS[kind]
+    reach(case, analyst, supervisor, settings)
+
+    proposal = four_eyes(kind, case=case, proposer=analyst, approver=supervisor, now=AT)
+
+    assert (proposal.status, proposal.decided_by) == (ProposalStatus.APPROVED, supervisor)
+    assert case.transitions.get(name=transition).actor == supervisor
+    if ledger_kind is not None:
+        total = case.ledger_entries.filter(kind=ledger_kind).aggregate(total=Sum("amount"))["total"]
+        assert total == Decimal("920.00")
+
+
+@pytest.mark.parametrize("kind", STEPS)
+def test_a_pending_proposal_passed_as_an_approval_proves_nothing(
+    case, analyst, supervisor, second_supervisor, settings, kind
+):
+    reach, call = STEPS[kind]
+    reach(case, analyst, supervisor, settings)
+    proposal = case_propose(case_id=case.pk, kind=kind, reason="fraud", actor=analyst, now=AT)
+    # Even marked approved in memory: the service reads the approval from the database.
+    proposal.status, proposal.decided_by = ProposalStatus.APPROVED, second_supervisor
+    before = snapshot(case)
+
+    with pytest.raises(FourEyesRequired):
+        call(case, second_supervisor, approval=proposal)
+
+    assert snapshot(case) == before
+
+
+def test_a_decision_proposed_on_an_earlier_assessment_is_not_approved(case, analyst, supervisor, settings):
+    _to_rejection(case, analyst, supervisor, settings)
+    proposal = case_propose(case_id=case.pk, kind="DECISION", reason="fraud", actor=analyst, now=AT)
+    case_assess_liability(case_id=case.pk, findings=Findings(gross_negligence=True), actor=analyst, now=AT)
+    before = snapshot(case)
+
+    with pytest.raises(ProposalOutdated):
+        proposal_approve(proposal_id=proposal.pk, actor=supervisor, now=AT)
+
+    assert snapshot(case) == before
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.PENDING
+
+
+def test_an_accepted_decision_needs_no_second_person(case, analyst, supervisor):
+    case_start_review(case_id=case.pk, actor=analyst, now=AT)
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=AT)
+    case_assess_liability(case_id=case.pk, findings=Findings(undetectable=True), actor=analyst, now=AT)
+
+    case_decide(case_id=case.pk, actor=supervisor, now=AT, reason="Not detectable")
+
+    case.refresh_from_db()
+    assert (case.state, case.outcome) == (CaseState.DECIDED, "ACCEPTED")
+
+
+def test_deemed_acceptance_by_law_needs_no_approval(case, analyst, settings):
+    settings.KARTOSFERA_FOUR_EYES_REFUND_ABOVE = Decimal("500.00")
+    case_start_review(case_id=case.pk, actor=analyst, now=AT)
+    overdue = case.reply_due_at + timedelta(seconds=1)
+
+    assert cases_deem_accepted_overdue(now=overdue, batch_size=10) == 1
+
+    case.refresh_from_db()
+    assert case.state == CaseState.DEEMED_ACCEPTED
+    assert case.ledger_entries.filter(kind="FINAL_REFUND").aggregate(total=Sum("amount"))["total"] == Decimal(
+        "920.00"
+    )

@@ -1,5 +1,6 @@
 """Queues and the case page: what they show, the journey through HTTP, and a fixed number of queries."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,7 +9,9 @@ from django.urls import reverse
 from cards.models import CardEvent
 from disputes.models import Case, CaseState, Channel, DecisionProposal
 from disputes.services import case_assign, case_request_information, case_start_review
-from tests.backoffice.conftest import NOW, make_theft, submitted_case, warsaw
+from letters.models import CustomerAddress, StaffProfile
+from letters.services import letter_issue, letter_reissue
+from tests.backoffice.conftest import NOW, RECEIVED_AT, make_theft, submitted_case, warsaw
 from tests.disputes.conftest import REPORTED_AT
 
 
@@ -171,16 +174,64 @@ def test_the_queue_costs_a_fixed_number_of_queries(
     assert len(response.context["page"].rows) == count
 
 
-@pytest.mark.parametrize("extra_notes", [0, 10])
+@pytest.mark.parametrize("extra", [0, 5])
 def test_the_case_page_costs_a_fixed_number_of_queries(
-    extra_notes, case, analyst, as_staff, django_assert_num_queries
+    extra, case, analyst, as_staff, django_assert_num_queries
 ):
     client = as_staff(analyst)
-    for i in range(extra_notes):
+    for i in range(extra):
         client.post(f"/back-office/cases/{case.pk}/note/", {"text": f"note {i}"})
+        CardEvent.objects.create(
+            card=case.card,
+            kind=CardEvent.Kind.CONTROLS_CHANGED,
+            channel="PHONE",
+            data={"internet_enabled": {"from": i % 2 == 0, "to": i % 2 == 1}},
+            occurred_at=RECEIVED_AT - timedelta(days=30 - i),
+        )
+    if extra:  # an issued letter with corrected versions, and the letters still pending
+        CustomerAddress.objects.create(
+            customer=case.customer, street="ul. Polna 1", postal_code="00-001", city="Warszawa"
+        )
+        StaffProfile.objects.create(user=analyst, position="Analityk")
+        letter = letter_issue(letter_request_id=case.letter_requests.first().pk, actor=None, now=NOW)
+        for i in range(extra):
+            letter = letter_reissue(letter_id=letter.pk, reason=f"correction {i}", actor=analyst, now=NOW)
     client.get(reverse("backoffice:case", kwargs={"case_id": case.pk}))
 
-    with django_assert_num_queries(20) as captured:
+    with django_assert_num_queries(21) as captured:
         client.get(reverse("backoffice:case", kwargs={"case_id": case.pk}))
 
-    assert len(captured.captured_queries) == 20
+    assert len(captured.captured_queries) == 21
+
+
+def test_the_filter_bar_labels_every_field_and_offers_a_way_back(case, analyst, supervisor, as_staff):
+    case_assign(case_id=case.pk, assignee=analyst, actor=supervisor, now=NOW)
+
+    response = as_staff(supervisor).get(
+        queue_url("all", assignee=analyst.pk, cause="STOLEN", amount_min="abc"), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    html = response.content.decode()
+    for field in (
+        "state",
+        "due_within_days",
+        "amount_min",
+        "amount_max",
+        "brand",
+        "channel",
+        "cause",
+        "assignee",
+    ):
+        assert f'<label for="id_{field}"' in html, field
+    assert f'<option value="{analyst.pk}" selected>' in html  # the supervisor's assignee filter is kept
+    assert f'href="{reverse("backoffice:queue", kwargs={"name": "all"})}" class="clear-filters"' in html
+    assert "Some filters are not valid and were left out" in html
+    assert [row.case.pk for row in response.context["page"].rows] == [case.pk]  # the valid filters apply
+    assert 'role="search"' in html
+
+
+def test_an_analyst_filters_without_the_assignee_choice(case, analyst, as_staff):
+    html = as_staff(analyst).get(queue_url("mine")).content.decode()
+
+    assert 'type="hidden" name="assignee"' in html
+    assert '<select name="assignee"' not in html

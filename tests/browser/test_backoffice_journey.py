@@ -1,11 +1,13 @@
 """The back office in a real browser (Playwright driving Debian's chromium).
 
-A supervisor assigns a case; the analyst refunds it, requests information, extends the reply with a
-delay notice, assesses liability and proposes a rejection; a second, different person approves: the
-supervisor. Screenshots go to docs/screenshots/ with KARTOSFERA_UPDATE_SCREENSHOTS=1, else to
-var/screenshots/. Skips where /usr/bin/chromium is absent.
+A supervisor assigns a case; the analyst filters the queue, refunds the case, requests information,
+extends the reply with a delay notice, assesses liability and proposes a rejection; a second,
+different person approves: the supervisor, who then reads the decision letter issued for dispatch.
+Screenshots go to docs/screenshots/ with KARTOSFERA_UPDATE_SCREENSHOTS=1, else to var/screenshots/.
+Skips where /usr/bin/chromium is absent.
 """
 
+import re
 from datetime import datetime
 
 import pytest
@@ -14,8 +16,10 @@ from django_otp.oath import TOTP
 from disputes.backoffice.services import staff_totp_device_ensure
 from disputes.models import Case, CaseState
 from kartosfera.legaltime import WARSAW
-from tests.browser.test_portal_journey import CHROMIUM, CHROMIUM_ARGS, DESKTOP, SCREENSHOTS
+from letters.models import CustomerAddress, StaffProfile
+from tests.browser.test_portal_journey import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, SCREENSHOTS
 from tests.disputes.conftest import make_theft, staff, submitted_case
+from tests.letters.conftest import read_pdf
 
 pytestmark = [
     pytest.mark.skipif(
@@ -85,7 +89,12 @@ def test_assign_refund_request_extend_propose_and_approve(live_server, settings,
     from tests.liability.nbp_server import FIXTURE
 
     rates_load_fixture(path=FIXTURE, now=START)
+    for user, position in ((analyst, "Analityk reklamacji"), (supervisor, "Kierownik zespołu reklamacji")):
+        StaffProfile.objects.create(user=user, position=position)
     theft = make_theft()
+    CustomerAddress.objects.create(
+        customer=theft.customer, street="ul. Źródlana 7 m. 12", postal_code="31-422", city="Kraków"
+    )
     case = submitted_case(theft, theft.user, received_at=datetime(2025, 5, 26, 10, 0, tzinfo=WARSAW))
     case_url = f"/back-office/cases/{case.pk}/"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -111,6 +120,17 @@ def test_assign_refund_request_extend_propose_and_approve(live_server, settings,
         desk.sign_in(analyst, devices[analyst.pk])
         desk.go("/back-office/queue/mine/")
         desk.shot("02-queue-mine")
+        # The filters by keyboard, on a phone-sized screen: label, field, Enter; then back to all.
+        page.set_viewport_size(PHONE)
+        page.get_by_label("Przyczyna").select_option("STOLEN")
+        page.get_by_label("Kwota od").fill("500")
+        page.get_by_label("Kwota od").press("Enter")
+        page.wait_for_load_state("load")
+        assert "cause=STOLEN" in page.url and case.number in page.inner_text("main table")
+        desk.shot("02b-queue-filtered-phone")
+        desk.submit("a.clear-filters")
+        assert "cause=" not in page.url
+        page.set_viewport_size(DESKTOP)
         desk.go(case_url)
         desk.submit("button[name=do-refund]")
         desk.open("request_information")
@@ -146,6 +166,17 @@ def test_assign_refund_request_extend_propose_and_approve(live_server, settings,
         desk.shot("04-approvals")
         desk.submit("button[name=approve]")
         desk.shot("05-case-decided")
+        # The supervisor reads the decision letter before it is dispatched: issued already (eager
+        # tasks) it is downloaded, still queued for the letters worker it is previewed.
+        letter_link = page.get_by_role(
+            "link",
+            name=re.compile(r"^(Pobierz wersję 1|Podgląd przed wysyłką \(PDF\)) — Decyzja: nieuwzględniona$"),
+        )
+        letter_link.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / "backoffice-06-case-letters.png"))
+        letter = page.request.get(live_server.url + letter_link.get_attribute("href"))
+        assert letter.ok and letter.headers["content-type"] == "application/pdf"
+        assert read_pdf(letter.body()).says("Transakcje autoryzowane przez klienta.")
         browser.close()
 
     decided = Case.objects.get(pk=case.pk)

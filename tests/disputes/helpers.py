@@ -46,3 +46,14 @@ def pdf(
 ) -> SimpleUploadedFile:
     """A small uploaded document."""
     return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def four_eyes(kind: str, *, case: Case, proposer, approver, now, reason: str = "Uzasadnienie decyzji"):
+    """A four-eyes step as it takes effect: proposed by one person, approved by a supervisor who is not them.
+
+    Returns the approved proposal; a refusal of the step raises from ``proposal_approve``.
+    """
+    from disputes.services import case_propose, proposal_approve
+
+    proposal = case_propose(case_id=case.pk, kind=kind, reason=reason, actor=proposer, now=now)
+    return proposal_approve(proposal_id=proposal.pk, actor=approver, now=now)

@@ -38,7 +38,7 @@ from disputes.services import (
 )
 from liability.api import Findings
 from tests.disputes.conftest import REFUND_DUE_AT, REPLY_DUE_AT, make_theft, submitted_case, warsaw
-from tests.disputes.helpers import history, ledger, letters, pdf
+from tests.disputes.helpers import four_eyes, history, ledger, letters, pdf
 
 D800, D120 = Decimal("800.00"), Decimal("120.00")
 pytestmark = pytest.mark.django_db
@@ -130,10 +130,11 @@ def test_rejected_for_gross_negligence_and_the_customer_share_recovered(db, eur_
         now=warsaw(2025, 6, 10, 10, 0),
         note="PIN written on a note kept in the wallet with the card",
     )
-    decided = case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 6, 11, 9, 0))
+    four_eyes("DECISION", case=case, proposer=analyst, approver=supervisor, now=warsaw(2025, 6, 11, 9, 0))
     case.refresh_from_db()
     assert (case.state, case.outcome) == (CaseState.DECIDED, "REJECTED")
-    assert decided.entries == []  # nothing to refund; the recovery waits for the letter
+    # Nothing to refund; the recovery waits for the letter.
+    assert [kind for _, kind, _ in ledger(case)] == ["PROVISIONAL_REFUND"] * 2
     decision_letter = case.letter_requests.get(letter_type="DECISION_REJECTED")
     assert decision_letter.context["to_recover"] == "920.00"
     assert decision_letter.context["rules"] == ["UUP-46-3-GROSS", "UUP-46-3-GROSS"]
@@ -144,15 +145,16 @@ def test_rejected_for_gross_negligence_and_the_customer_share_recovered(db, eur_
         actor=analyst,
         now=warsaw(2025, 6, 11, 14, 5),
     )
-    recovered = case_recover_customer_share(case_id=case.pk, actor=analyst, now=warsaw(2025, 6, 12, 9, 0))
+    four_eyes("RECOVERY", case=case, proposer=analyst, approver=supervisor, now=warsaw(2025, 6, 12, 9, 0))
+    recovered = list(case.ledger_entries.filter(kind="RECOVERY").order_by("transaction_id"))
     again = case_recover_customer_share(case_id=case.pk, actor=analyst, now=warsaw(2025, 6, 12, 9, 1))
     _abandon_chargebacks(case, analyst, warsaw(2025, 6, 12, 10, 0))
     case_close(case_id=case.pk, actor=analyst, now=warsaw(2025, 6, 12, 11, 0))
 
     case.refresh_from_db()
     assert (assessment.customer_total, assessment.bank_total) == (Decimal("920.00"), Decimal("0.00"))
-    assert [(e.kind, e.amount) for e in recovered.entries] == [("RECOVERY", D800), ("RECOVERY", D120)]
-    assert again.created is False and [e.pk for e in again.entries] == [e.pk for e in recovered.entries]
+    assert [(e.kind, e.amount) for e in recovered] == [("RECOVERY", D800), ("RECOVERY", D120)]
+    assert again.created is False and [e.pk for e in again.entries] == [e.pk for e in recovered]
     assert ledger(case) == [
         (theft.atm.pk, "PROVISIONAL_REFUND", D800),
         (theft.contactless.pk, "PROVISIONAL_REFUND", D120),
@@ -196,7 +198,7 @@ def test_fraud_exception_with_the_notice_to_law_enforcement(case, theft, analyst
     case_assess_liability(
         case_id=case.pk, findings=Findings(intent=True), actor=analyst, now=warsaw(2025, 6, 5, 10, 0)
     )
-    case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 6, 6, 9, 0))
+    four_eyes("DECISION", case=case, proposer=analyst, approver=supervisor, now=warsaw(2025, 6, 6, 9, 0))
     case_dispatch_reply(
         case_id=case.pk, dispatched_at=warsaw(2025, 6, 6, 12, 0), actor=None, now=warsaw(2025, 6, 6, 12, 0)
     )
@@ -272,7 +274,8 @@ def test_extended_with_a_delay_notice(case, theft, analyst, supervisor):
     case_dispatch_reply(
         case_id=case.pk, dispatched_at=warsaw(2025, 7, 10, 12, 0), actor=None, now=warsaw(2025, 7, 10, 12, 0)
     )
-    recovered = case_recover_customer_share(case_id=case.pk, actor=analyst, now=warsaw(2025, 7, 11, 9, 0))
+    four_eyes("RECOVERY", case=case, proposer=analyst, approver=supervisor, now=warsaw(2025, 7, 11, 9, 0))
+    recovered = case_recover_customer_share(case_id=case.pk, actor=analyst, now=warsaw(2025, 7, 11, 9, 1))
     _abandon_chargebacks(case, analyst, warsaw(2025, 7, 11, 10, 0))
     case_close(case_id=case.pk, actor=analyst, now=warsaw(2025, 7, 11, 11, 0))
 

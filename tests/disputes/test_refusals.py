@@ -12,7 +12,7 @@ from liability.api import Findings
 from tests.cards.factories import CardFactory, TransactionFactory
 from tests.customers.factories import CustomerFactory, UserFactory
 from tests.disputes.conftest import REFUND_DUE_AT, REPLY_DUE_AT, make_theft, submitted_case, warsaw
-from tests.disputes.helpers import pdf, snapshot
+from tests.disputes.helpers import four_eyes, pdf, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,14 @@ def decided(findings: Findings) -> Callable[[World], None]:
     def setup(w: World) -> None:
         refunded(w)
         services.case_assess_liability(case_id=w.case.pk, findings=findings, actor=w.analyst, now=T0)
-        services.case_decide(case_id=w.case.pk, actor=w.supervisor, now=T0)
+        four_eyes("DECISION", case=w.case, proposer=w.analyst, approver=w.supervisor, now=T0)
+
+    return setup
+
+
+def assessed(findings: Findings) -> Callable[[World], None]:
+    def setup(w: World) -> None:
+        services.case_assess_liability(case_id=w.case.pk, findings=findings, actor=w.analyst, now=T0)
 
     return setup
 
@@ -243,15 +250,28 @@ REFUSALS = [
     ),
     pytest.param(
         decided(GROSS),
-        lambda w: services.case_recover_customer_share(case_id=w.case.pk, actor=w.analyst, now=T0),
+        lambda w: four_eyes("RECOVERY", case=w.case, proposer=w.analyst, approver=w.supervisor, now=T0),
         services.ReplyNotDispatched,
         id="recover-before-the-letter",
     ),
     pytest.param(
         dispatched(UNDETECTABLE),
-        lambda w: services.case_recover_customer_share(case_id=w.case.pk, actor=w.analyst, now=T0),
+        lambda w: four_eyes("RECOVERY", case=w.case, proposer=w.analyst, approver=w.supervisor, now=T0),
         services.NothingToRecover,
         id="recover-nothing",
+    ),
+    # Four-eyes steps called directly, even by a supervisor, are refused: only an approval runs them.
+    pytest.param(
+        dispatched(Findings(intent=True)),
+        lambda w: services.case_recover_customer_share(case_id=w.case.pk, actor=w.supervisor, now=T0),
+        services.FourEyesRequired,
+        id="recover-without-approval",
+    ),
+    pytest.param(
+        lambda w: (refunded(w), assessed(Findings(intent=True))(w)),
+        lambda w: services.case_decide(case_id=w.case.pk, actor=w.supervisor, now=T0, reason="fraud"),
+        services.FourEyesRequired,
+        id="reject-without-approval",
     ),
     pytest.param(
         refunded,

@@ -32,7 +32,7 @@ from letters.services import (
 )
 from liability.api import Findings
 from tests.disputes.conftest import make_theft, staff, submitted_case, warsaw
-from tests.disputes.helpers import pdf
+from tests.disputes.helpers import four_eyes, pdf
 from tests.letters.conftest import read_pdf
 
 pytestmark = pytest.mark.django_db
@@ -218,7 +218,14 @@ def test_accepted_withheld_rejected_and_cancellation_letters(theft, eur_rates, a
     case_assess_liability(
         case_id=case.pk, findings=Findings(intent=True), actor=analyst, now=warsaw(2025, 6, 5, 10, 0)
     )
-    case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 6, 6, 9, 0), reason="Umyślne działanie")
+    four_eyes(
+        "DECISION",
+        case=case,
+        proposer=analyst,
+        approver=supervisor,
+        now=warsaw(2025, 6, 6, 9, 0),
+        reason="Umyślne działanie",
+    )
     rejected = _issue(case, "DECISION_REJECTED", warsaw(2025, 6, 6, 9, 5))
 
     _check_stored(withheld, [case.number, "Prokuratura Rejonowa Warszawa-Śródmieście", "27 maja 2025"])
