@@ -28,6 +28,10 @@ CASE_TRANSITION = "case.transition"
 LETTER_ISSUED = "letter.issued"
 LETTER_DISPATCHED = "letter.dispatched"
 EXPORT_CREATED = "export.created"
+# The auditors' exports (reports.exports.services): asked for, failed, and each download of the file.
+EXPORT_REQUESTED = "export.requested"
+EXPORT_FAILED = "export.failed"
+EXPORT_DOWNLOADED = "export.downloaded"
 
 # The dispute case workflow (disputes/services/_core.py records them; the case is the object).
 CASE_CHARGEBACK_TRANSITION = "case.chargeback_transition"
