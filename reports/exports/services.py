@@ -119,9 +119,11 @@ def export_request(
 
 
 def _queue(job_id: int) -> None:
-    # Looked up by name: the task module is an interface above this layer.
+    # Looked up by name: the task module is an interface above this layer. Importing the apps' task
+    # modules (Celery's autodiscovery, done once) registers it in a web process too.
     from kartosfera.celery import app
 
+    app.loader.import_default_modules()
     app.tasks[EXPORT_TASK].delay(job_id=job_id)
 
 

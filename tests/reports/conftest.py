@@ -4,7 +4,9 @@ one received a week later, report readers and the roles refused, and the export 
 from pathlib import Path
 
 import pytest
+from django.db import DatabaseError
 
+from audit.models import AuditEntry
 from reports.exports.services import export_dir
 from reports.models import ExportJob
 from tests.disputes.conftest import (  # noqa: F401 (fixtures)
@@ -30,8 +32,9 @@ def administrator(db):
 
 
 @pytest.fixture
-def seeded(db, eur_rates):
+def seeded(db, request):
     """Two submitted claims: one received on 26 May 2025 (in the period the tests export), one on 2 June."""
+    request.getfixturevalue("eur_rates")  # the first liability estimate needs the EUR rate
     first = make_theft(username="anna")
     second = make_theft(username="bogdan")
     return [
@@ -41,14 +44,30 @@ def seeded(db, eur_rates):
 
 
 @pytest.fixture(autouse=True)
-def _export_files_removed(request):
+def _export_dir(settings, tmp_path):
+    """Tasks running in this process write into the test's own directory; a worker process writes into
+    the configured one (the same for both processes), cleaned after each test below."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        settings.KARTOSFERA_EXPORT_DIR = tmp_path / "exports"
+
+
+@pytest.fixture(autouse=True)
+def _export_files_removed(_export_dir, django_db_blocker):
     """The worker writes into the configured export directory too: remove what this test made there."""
     yield
-    if request.node.get_closest_marker("django_db") is None and "db" not in request.fixturenames:
-        return
+    with django_db_blocker.unblock():
+        try:
+            job_ids = list(ExportJob.objects.values_list("pk", flat=True))
+        except DatabaseError:  # a test without a database
+            return
     directory = Path(export_dir())
-    for job in ExportJob.objects.all():
-        for path in directory.glob(f"export-{job.pk}.*"):
+    for pk in job_ids:
+        for path in directory.glob(f"export-{pk}.*"):
             path.unlink(missing_ok=True)
-        for path in directory.glob(f".{job.pk}-*.part"):
+        for path in directory.glob(f".{pk}-*.part"):
             path.unlink(missing_ok=True)
+
+
+def entries_for(job: ExportJob):
+    """The audit entries about one export."""
+    return AuditEntry.objects.filter(object_label="reports.exportjob", object_id=str(job.pk))

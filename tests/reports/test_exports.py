@@ -20,6 +20,7 @@ from reports.exports.columns import header
 from reports.exports.services import export_path, export_request
 from reports.models import ExportJob
 from reports.tasks import export_run
+from tests.reports.conftest import entries_for
 
 FROM, TO = date(2025, 5, 26), date(2025, 5, 31)
 TIMEOUT = 120
@@ -88,19 +89,21 @@ def test_each_export_has_its_columns_and_the_rows_of_the_period(
 
 
 EXACT_HEADERS = {
-    "CASES": "case_id case_number state outcome channel cause category customer_id card received_at submitted_at "
-    "reported_at reply_regime refund_owed refund_due_on refund_rule reply_due_on reply_rule reply_extended "
-    "window_end_on out_of_window disputed_amount_pln customer_share_pln bank_share_pln refunded_at "
-    "refund_withheld_at decided_at reply_dispatched_at deemed_accepted_at withdrawn_at closed_at assignee",
-    "TRANSACTIONS": "case_id case_number case_state transaction_id processor_reference card executed_at debited_on "
-    "processed_on channel status merchant_name mcc merchant_city merchant_country original_amount "
-    "original_currency amount_pln disputed_amount_pln sca_applied window_end_on window_rule out_of_window",
-    "DEADLINES": "case_id case_number deadline transaction_id rule start_date due_date due_before basis_pl basis_en "
-    "explanation_pl explanation_en",
-    "TRANSITIONS": "transition_id case_id case_number chargeback_id occurred_at transition from_state to_state actor "
-    "actor_kind reason letter_required",
-    "AUDIT_LOG": "sequence recorded_at action actor role channel ip_address request_id object_type object_id "
-    "object_repr before after data previous_hash entry_hash",
+    "CASES": """case_id case_number state outcome channel cause category customer_id card received_at
+        submitted_at reported_at reply_regime refund_owed refund_due_on refund_rule reply_due_on reply_rule
+        reply_extended window_end_on out_of_window disputed_amount_pln customer_share_pln bank_share_pln
+        refunded_at refund_withheld_at decided_at reply_dispatched_at deemed_accepted_at withdrawn_at
+        closed_at assignee""",
+    "TRANSACTIONS": """case_id case_number case_state transaction_id processor_reference card executed_at
+        debited_on processed_on channel status merchant_name mcc merchant_city merchant_country
+        original_amount original_currency amount_pln disputed_amount_pln sca_applied window_end_on
+        window_rule out_of_window""",
+    "DEADLINES": """case_id case_number deadline transaction_id rule start_date due_date due_before basis_pl
+        basis_en explanation_pl explanation_en""",
+    "TRANSITIONS": """transition_id case_id case_number chargeback_id occurred_at transition from_state
+        to_state actor actor_kind reason letter_required""",
+    "AUDIT_LOG": """sequence recorded_at action actor role channel ip_address request_id object_type
+        object_id object_repr before after data previous_hash entry_hash""",
 }
 
 
@@ -178,12 +181,12 @@ def test_the_audit_trail_holds_the_files_sha256(celery_worker, seeded, auditor, 
     job = run_export(auditor, "CASES", file_format)
 
     digest = hashlib.sha256(export_path(job).read_bytes()).hexdigest()
-    created = AuditEntry.objects.get(action=actions.EXPORT_CREATED, object_id=str(job.pk))
+    created = entries_for(job).get(action=actions.EXPORT_CREATED)
     assert job.sha256 == digest
     assert created.after["sha256"] == created.data["sha256"] == digest
     assert created.data["size"] == export_path(job).stat().st_size
     assert created.data["requested_by"] == auditor.pk
-    requested = AuditEntry.objects.get(action=actions.EXPORT_REQUESTED, object_id=str(job.pk))
+    requested = entries_for(job).get(action=actions.EXPORT_REQUESTED)
     assert requested.actor_id == auditor.pk
     assert requested.role == "AUDITOR"
 
@@ -201,7 +204,7 @@ def test_running_a_job_again_leaves_one_file_and_one_entry(celery_worker, seeded
     assert (job.sha256, job.finished_at) == first
     assert [p.name for p in directory.glob(f"export-{job.pk}.*")] == [f"export-{job.pk}.xlsx"]
     assert not list(directory.glob(f".{job.pk}-*"))
-    assert AuditEntry.objects.filter(action=actions.EXPORT_CREATED, object_id=str(job.pk)).count() == 1
+    assert entries_for(job).filter(action=actions.EXPORT_CREATED).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -217,7 +220,7 @@ def test_a_run_that_died_is_taken_over_by_the_redelivered_task(celery_worker, se
     job.refresh_from_db()
     assert result == {"job_id": job.pk, "state": "DONE", "rows": 1, "sha256": job.sha256}
     assert len(read_rows(job)) == 2
-    assert AuditEntry.objects.filter(action=actions.EXPORT_CREATED, object_id=str(job.pk)).count() == 1
+    assert entries_for(job).filter(action=actions.EXPORT_CREATED).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
