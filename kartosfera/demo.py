@@ -19,6 +19,7 @@ SEEDERS: list[str] = [
     "disputes.demo.seed",
     "letters.demo.seed",
     "disputes.backoffice.demo.seed",
+    "reports.demo.seed",
 ]
 
 
