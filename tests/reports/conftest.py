@@ -1,6 +1,8 @@
 """Exports fixtures: the stolen-card case of tests/disputes (received Monday 26 May 2025) and a second
 one received a week later, report readers and the roles refused, and the export files cleaned up."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -43,12 +45,20 @@ def seeded(db, request):
     ]
 
 
+# The Celery worker of `make test-services` starts after collection and inherits this: it and the tests
+# share a directory of this session's own, where no file of another run can be mistaken for a job's.
+SESSION_EXPORT_DIR = Path(tempfile.mkdtemp(prefix="kartosfera-test-exports-"))
+os.environ["KARTOSFERA_EXPORT_DIR"] = str(SESSION_EXPORT_DIR)
+
+
 @pytest.fixture(autouse=True)
 def _export_dir(settings, tmp_path):
-    """Tasks running in this process write into the test's own directory; a worker process writes into
-    the configured one (the same for both processes), cleaned after each test below."""
+    """Tasks running in this process write into the test's own directory; with a worker process, both
+    write into the session's directory, cleaned after each test below."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         settings.KARTOSFERA_EXPORT_DIR = tmp_path / "exports"
+    else:
+        settings.KARTOSFERA_EXPORT_DIR = SESSION_EXPORT_DIR
 
 
 @pytest.fixture(autouse=True)
