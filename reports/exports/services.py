@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,7 @@ from kartosfera.legaltime import warsaw_date
 from reports.access import require_report_reader
 from reports.exports.columns import COLUMNS, ExportFormat, ExportKind
 from reports.exports.selectors import export_job_get, export_rows
-from reports.exports.writers import CsvExportWriter, HashingFile, XlsxExportWriter
+from reports.exports.writers import CsvExportWriter, HashingFile, XlsxExportWriter, audit_digest
 from reports.models import UNFINISHED_STATES, ExportJob, ExportState
 
 logger = logging.getLogger(__name__)
@@ -206,11 +207,12 @@ def export_job_run(*, job_id: int, clock: Callable[[], datetime]) -> ExportJob:
             job.state, job.rows_done, job.rows_total = ExportState.DONE, rows, rows
             job.sha256, job.size, job.finished_at, job.error = sha256, size, clock(), ""
             job.save()
+            _forget_content_types()
             audit_record(
                 action=actions.EXPORT_CREATED,
                 actor=None,
                 obj=job,
-                after={"state": job.state, "rows": rows, "sha256": sha256, "size": size},
+                after={"state": job.state, "rows": rows, "sha256": audit_digest(sha256), "size": size},
                 data=_described(job),
                 now=job.finished_at,
             )
@@ -221,6 +223,12 @@ def export_job_run(*, job_id: int, clock: Callable[[], datetime]) -> ExportJob:
         return _fail(job_id, token, error, clock())
 
 
+def _forget_content_types() -> None:
+    # The entry names the job's content type by id: a long-lived worker's cache may hold ids that were
+    # since re-created (remove_stale_contenttypes, a test database flush), as disputes' _core does.
+    ContentType.objects.clear_cache()
+
+
 def _described(job: ExportJob) -> dict[str, Any]:
     return {
         "kind": job.kind,
@@ -229,7 +237,7 @@ def _described(job: ExportJob) -> dict[str, Any]:
         "to_date": job.to_date.isoformat(),
         "requested_by": job.requested_by_id,
         "file": job.file_name,
-        "sha256": job.sha256,
+        "sha256": audit_digest(job.sha256),
         "size": job.size,
         "rows": job.rows_done,
     }
@@ -243,6 +251,7 @@ def _fail(job_id: int, token: str, error: Exception, now: datetime) -> ExportJob
             return job
         job.state, job.error, job.finished_at = ExportState.FAILED, reason, now
         job.save(update_fields=["state", "error", "finished_at"])
+        _forget_content_types()
         audit_record(
             action=actions.EXPORT_FAILED,
             actor=None,

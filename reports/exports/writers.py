@@ -60,6 +60,15 @@ class HashingFile:
         return self._sha256.hexdigest()
 
 
+def audit_digest(sha256_hex: str) -> str:
+    """A hex SHA-256 as the audit log records it: in groups of eight joined by colons.
+
+    The audit log masks any run of 12 or more digits as a possible card number (``audit.sanitise``),
+    and a hex digest can hold one; no group of eight can.
+    """
+    return ":".join(sha256_hex[i : i + 8] for i in range(0, len(sha256_hex), 8))
+
+
 def warsaw_local(instant: datetime) -> datetime:
     """An aware instant as naive Warsaw wall-clock time, which is how both formats show it."""
     return instant.astimezone(WARSAW).replace(tzinfo=None)

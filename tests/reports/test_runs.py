@@ -118,3 +118,11 @@ def test_text_a_spreadsheet_would_run_as_a_formula_is_defused_in_the_csv():
     assert writers.csv_value('=HYPERLINK("x")', CellType.TEXT) == '\'=HYPERLINK("x")'
     assert writers.csv_value("+48 601", CellType.TEXT) == "'+48 601"
     assert writers.csv_value("Żabka", CellType.TEXT) == "Żabka"
+
+
+def test_the_audit_log_keeps_a_digest_whole_even_with_a_long_run_of_digits():
+    from audit.sanitise import sanitise
+
+    digest = "359d185332326700688a4635ad7efbcedd08aab205e5b35df13a297bf986bdb9"
+
+    assert sanitise({"sha256": writers.audit_digest(digest)})["sha256"].replace(":", "") == digest
