@@ -30,6 +30,10 @@ LETTER_DISPATCHED = "letter.dispatched"
 EXPORT_CREATED = "export.created"
 # The auditors' PDF summary report (reports.pdf): the period and the SHA-256 of the file handed out.
 REPORT_PDF_DOWNLOADED = "report.pdf_downloaded"
+# The auditors' exports (reports.exports.services): asked for, failed, and each download of the file.
+EXPORT_REQUESTED = "export.requested"
+EXPORT_FAILED = "export.failed"
+EXPORT_DOWNLOADED = "export.downloaded"
 
 # The dispute case workflow (disputes/services/_core.py records them; the case is the object).
 CASE_CHARGEBACK_TRANSITION = "case.chargeback_transition"

@@ -10,7 +10,11 @@
   digits: 12-19 consecutive digits, or digits in groups separated by spaces or dashes starting with a
   group of four (``4111 1111 1111 1111``) with 12 or more digits in all;
 - in free text, removes the digits following a PIN or code word (``PIN: 1234``, ``kod SMS 123456``)
-  and the word following ``password:``/``hasło=``.
+  and the word following ``password:``/``hasło=``;
+- leaves a hex digest alone: a string that is all of a SHA-1, SHA-256 or SHA-512 in hex (40, 64 or
+  128 hex characters, at least one a-f) is the fingerprint of a file, and about one SHA-256 in
+  fourteen holds a run of 12 to 19 decimal digits the card-number rule would mask, breaking the
+  auditor's comparison with ``sha256sum``.
 
 It errs on the side of removing too much: an audit entry that lost a harmless digit is better than
 one that holds a card number (PCI DSS 3.3-3.4; RULES.md section 6: the PIN never reaches a log).
@@ -209,8 +213,14 @@ def mask_card_numbers(text: str) -> str:
     return _CARD_NUMBER.sub(_mask_card_match, text)
 
 
+# A whole string that is a hex digest (SHA-1, SHA-256, SHA-512) with at least one letter in it.
+_HEX_DIGEST = re.compile(r"(?=[0-9]*[a-f])(?:[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128})", re.IGNORECASE)
+
+
 def sanitise_text(text: str) -> str:
     """Free text without card numbers, the digits of a PIN or code, or a password after its label."""
+    if _HEX_DIGEST.fullmatch(text):
+        return text
     text = _PASSWORD_IN_TEXT.sub(lambda match: match.group("word") + REDACTED, text)
     text = _CODE_IN_TEXT.sub(lambda match: match.group("word") + REDACTED, text)
     return mask_card_numbers(text)

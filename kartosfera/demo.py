@@ -20,6 +20,7 @@ SEEDERS: list[str] = [
     "letters.demo.seed",
     "disputes.backoffice.demo.seed",
     "reports.demo.seed",
+    "reports.exports.demo.seed",
 ]
 
 

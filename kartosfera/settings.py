@@ -188,6 +188,13 @@ KARTOSFERA_SMS_BACKEND = os.environ.get(
     "customers.sms.FileSmsBackend" if DEBUG else "customers.sms.HttpGatewaySmsBackend",
 )
 KARTOSFERA_SMS_DIR = Path(os.environ.get("KARTOSFERA_SMS_DIR", VAR_DIR / "sms"))
+
+# The auditors' exports (reports.exports): finished files live here, outside MEDIA_ROOT (only the
+# audited download view serves them); the web process and the Celery workers must share it.
+KARTOSFERA_EXPORT_DIR = Path(os.environ.get("KARTOSFERA_EXPORT_DIR", VAR_DIR / "exports"))
+# Rows fetched per database round trip, and how often a running export records its progress.
+REPORTS_EXPORT_CHUNK_SIZE = int(os.environ.get("REPORTS_EXPORT_CHUNK_SIZE", "2000"))
+REPORTS_EXPORT_PROGRESS_ROWS = int(os.environ.get("REPORTS_EXPORT_PROGRESS_ROWS", "5000"))
 KARTOSFERA_SMS_ECHO = env_bool("KARTOSFERA_SMS_ECHO", DEBUG)
 KARTOSFERA_SMS_GATEWAY_URL = os.environ.get("KARTOSFERA_SMS_GATEWAY_URL", "")
 KARTOSFERA_SMS_GATEWAY_TOKEN = os.environ.get("KARTOSFERA_SMS_GATEWAY_TOKEN", "")

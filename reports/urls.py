@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import export_views, views
 
 app_name = "reports"
 
@@ -9,4 +9,8 @@ urlpatterns = [
     path("cases/", views.cases, name="cases"),
     path("pdf/", views.pdf, name="pdf"),
     path("cases/<int:case_id>/replay/", views.replay, name="replay"),
+    path("exports/", export_views.exports, name="exports"),
+    path("exports/<int:job_id>/", export_views.export_detail, name="export_detail"),
+    path("exports/<int:job_id>/progress/", export_views.export_progress, name="export_progress"),
+    path("exports/<int:job_id>/download/", export_views.export_file, name="export_file"),
 ]

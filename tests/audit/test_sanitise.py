@@ -174,3 +174,29 @@ def test_booleans_none_and_short_numbers_pass_unchanged():
     data = {"amount": "800.00", "count": 3, "flag": False, "nothing": None, "list": [1, "two"]}
 
     assert sanitise(data) == data
+
+
+# --- file digests ----------------------------------------------------------------------------------------
+
+# A SHA-256 whose hex holds a run of 14 decimal digits: the card-number rule alone would mask it.
+DIGEST_WITH_A_DIGIT_RUN = "66d857c5" + "41111111111111" + "ab" * 21
+
+
+@pytest.mark.parametrize(
+    "digest",
+    [DIGEST_WITH_A_DIGIT_RUN, DIGEST_WITH_A_DIGIT_RUN.upper(), "a" + "1" * 39, "f" + "2" * 127],
+)
+def test_a_hex_digest_keeps_every_character(digest):
+    assert sanitise({"sha256": digest, "nested": [digest]}) == {"sha256": digest, "nested": [digest]}
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        (DIGEST_WITH_A_DIGIT_RUN[:63], "63 characters: not a digest's length"),
+        ("file " + DIGEST_WITH_A_DIGIT_RUN, "a digest inside text is text"),
+        (DIGEST_WITH_A_DIGIT_RUN[:60] + "zz" + "ab", "a character that is not hex"),
+    ],
+)
+def test_only_a_whole_hex_digest_escapes_the_card_number_rule(text, why):
+    assert sanitise_text(text) != text, why

@@ -1,0 +1,42 @@
+"""The form that asks for an export: what, in which format, over which Warsaw dates."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import ExportFormatChoice, ExportKindChoice
+
+DATE_ERRORS = {
+    "required": _("Enter a date."),
+    "invalid": _("Enter a valid date, e.g. 2025-05-31."),
+}
+
+
+class ExportRequestForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What to export"),
+        choices=ExportKindChoice.choices,
+        error_messages={
+            "required": _("Choose what to export."),
+            "invalid_choice": _("Choose what to export."),
+        },
+    )
+    file_format = forms.ChoiceField(
+        label=_("Format"),
+        choices=ExportFormatChoice.choices,
+        initial=ExportFormatChoice.XLSX,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the file format: CSV or XLSX."),
+            "invalid_choice": _("Choose the file format: CSV or XLSX."),
+        },
+    )
+    from_date = forms.DateField(
+        label=_("From (Warsaw date, included)"),
+        error_messages=DATE_ERRORS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    to_date = forms.DateField(
+        label=_("To (Warsaw date, included)"),
+        error_messages=DATE_ERRORS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )

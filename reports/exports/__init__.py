@@ -1,0 +1,1 @@
+"""The auditors' exports: columns (one place), row sources, writers, and the services that run them."""

@@ -1,0 +1,182 @@
+"""Reads for the exports: each export's rows over a period, streamed in the order of its columns.
+
+Every source is a ``values_list`` query read with ``.iterator(chunk_size=...)`` (a server-side cursor
+on PostgreSQL): memory stays bounded by one chunk whatever the period. The rows are tuples in the
+order of ``reports.exports.columns`` (a test holds each source to its header).
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Max, QuerySet
+
+from audit.models import AuditEntry
+from disputes.models import Case, CaseTransaction, CaseTransition
+from kartosfera.legaltime import day_end, day_start
+from reports.exports.columns import ExportKind, mask_card
+from reports.models import ExportJob
+
+
+@dataclass(frozen=True)
+class RowSource:
+    """How many rows to expect, and the rows themselves (a lazy iterator)."""
+
+    expected: int
+    rows: Iterator[tuple[Any, ...]]
+
+
+def _period(field: str, from_date: date, to_date: date) -> dict[str, Any]:
+    """``field`` within the Warsaw days ``from_date``..``to_date``, both included."""
+    return {f"{field}__gte": day_start(from_date), f"{field}__lt": day_end(to_date)}
+
+
+def _mapped(queryset: QuerySet, chunk_size: int, row: Callable[[tuple], tuple]) -> Iterator[tuple]:
+    for values in queryset.iterator(chunk_size=chunk_size):
+        yield row(values)
+
+
+def _cases(from_date: date, to_date: date, chunk_size: int) -> RowSource:
+    cases = Case.objects.filter(**_period("received_at", from_date, to_date))
+    rows = cases.order_by("received_at", "pk").values_list(
+        "pk", "number", "state", "outcome", "channel", "cause", "category", "customer_id", "card__last4",
+        "received_at", "submitted_at", "reported_at", "reply_regime", "refund_owed", "refund_due_on",
+        "refund_rule", "reply_due_on", "reply_rule", "reply_extended", "window_end_on", "out_of_window",
+        "disputed_amount", "customer_share", "bank_share", "refunded_at", "refund_withheld_at", "decided_at",
+        "reply_dispatched_at", "deemed_accepted_at", "withdrawn_at", "closed_at", "assignee__username",
+    )  # fmt: skip
+    return RowSource(
+        cases.count(), _mapped(rows, chunk_size, lambda v: (*v[:8], mask_card(v[8]), *v[9:-1], v[-1] or ""))
+    )
+
+
+def _transactions(from_date: date, to_date: date, chunk_size: int) -> RowSource:
+    links = CaseTransaction.objects.filter(**_period("case__received_at", from_date, to_date))
+    rows = links.order_by("case__received_at", "case_id", "transaction__executed_at", "pk").values_list(
+        "case_id", "case__number", "case__state", "transaction_id", "transaction__processor_reference",
+        "transaction__card__last4", "transaction__executed_at", "transaction__debited_on",
+        "transaction__processed_on", "transaction__channel", "transaction__status",
+        "transaction__merchant_name", "transaction__mcc", "transaction__merchant_city",
+        "transaction__merchant_country",
+        "transaction__original_amount", "transaction__original_currency", "transaction__amount_pln", "amount",
+        "transaction__sca_applied", "window_end_on", "window_rule", "out_of_window",
+    )  # fmt: skip
+    return RowSource(links.count(), _mapped(rows, chunk_size, lambda v: (*v[:5], mask_card(v[5]), *v[6:])))
+
+
+# The deadlines stored on a case, in the order a case runs into them.
+_CASE_DEADLINES = (("REFUND", "refund"), ("REPLY", "reply"))
+
+
+_EXPLAINED = ("basis_pl", "basis_en", "explanation_pl", "explanation_en")
+
+
+def _deadline_rows(values: tuple) -> Iterator[tuple]:
+    """A case's deadline rows: the D+1 refund, the reply, then each transaction's 13-month window."""
+    pk, number, refund, reply, window_links, explanations = values
+    explanations = explanations or {}
+    for (label, key), (rule, due_on, due_at) in zip(_CASE_DEADLINES, (refund, reply), strict=True):
+        if not rule:
+            continue  # a draft has no deadlines yet
+        stored = explanations.get(key) or {}
+        start = _iso(stored.get("start_date"))
+        yield (pk, number, label, None, rule, start, due_on, due_at, *(stored.get(n, "") for n in _EXPLAINED))
+    windows = explanations.get("window") or {}
+    for transaction_id, window_end_on, window_rule in window_links:
+        stored = windows.get(str(transaction_id)) or {}
+        start, due_at = _iso(stored.get("start_date")), _instant(stored.get("due_at"))
+        yield (
+            pk, number, "WINDOW", transaction_id, window_rule, start, window_end_on, due_at,
+            *(stored.get(n, "") for n in _EXPLAINED),
+        )  # fmt: skip
+
+
+def _iso(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _deadlines(from_date: date, to_date: date, chunk_size: int) -> RowSource:
+    cases = Case.objects.filter(**_period("received_at", from_date, to_date))
+    links = CaseTransaction.objects.filter(**_period("case__received_at", from_date, to_date))
+    expected = (
+        cases.exclude(refund_rule="").count()
+        + cases.exclude(reply_rule="").count()
+        + links.exclude(window_rule="").count()
+    )
+    case_rows = cases.order_by("received_at", "pk").values_list(
+        "pk", "number", "refund_rule", "refund_due_on", "refund_due_at", "reply_rule", "reply_due_on",
+        "reply_due_at", "deadline_explanations",
+    )  # fmt: skip
+    # The windows (one per disputed transaction) come from a second cursor in the same order, merged per case.
+    link_rows = (
+        links.exclude(window_rule="")
+        .order_by("case__received_at", "case_id", "transaction__executed_at", "pk")
+        .values_list("case_id", "transaction_id", "window_end_on", "window_rule")
+    )
+
+    def rows() -> Iterator[tuple]:
+        pending = link_rows.iterator(chunk_size=chunk_size)
+        link = next(pending, None)
+        for pk, number, r_rule, r_on, r_at, p_rule, p_on, p_at, explanations in case_rows.iterator(
+            chunk_size=chunk_size
+        ):
+            mine = []
+            while link is not None and link[0] == pk:
+                mine.append(link[1:])
+                link = next(pending, None)
+            yield from _deadline_rows(
+                (pk, number, (r_rule, r_on, r_at), (p_rule, p_on, p_at), mine, explanations)
+            )
+
+    return RowSource(expected, rows())
+
+
+def _transitions(from_date: date, to_date: date, chunk_size: int) -> RowSource:
+    history = CaseTransition.objects.filter(**_period("occurred_at", from_date, to_date))
+    rows = history.order_by("occurred_at", "pk").values_list(
+        "pk", "case_id", "case__number", "chargeback_id", "occurred_at", "name", "from_state", "to_state",
+        "actor__username", "actor_kind", "reason", "letter_required",
+    )  # fmt: skip
+    return RowSource(history.count(), _mapped(rows, chunk_size, lambda v: (*v[:8], v[8] or "", *v[9:])))
+
+
+def _audit_log(from_date: date, to_date: date, chunk_size: int) -> RowSource:
+    entries = AuditEntry.objects.filter(**_period("recorded_at", from_date, to_date))
+    # The export writes entries of its own while it runs: stop at the last one there was when it began.
+    last = entries.aggregate(last=Max("sequence"))["last"] or 0
+    entries = entries.filter(sequence__lte=last)
+    rows = entries.order_by("sequence").values_list(
+        "sequence", "recorded_at", "action", "actor_repr", "role", "channel", "ip_address", "request_id",
+        "object_label", "object_id", "object_repr", "before", "after", "data", "previous_hash", "entry_hash",
+    )  # fmt: skip
+    return RowSource(entries.count(), iter(rows.iterator(chunk_size=chunk_size)))
+
+
+SOURCES: dict[ExportKind, Callable[[date, date, int], RowSource]] = {
+    ExportKind.CASES: _cases,
+    ExportKind.TRANSACTIONS: _transactions,
+    ExportKind.DEADLINES: _deadlines,
+    ExportKind.TRANSITIONS: _transitions,
+    ExportKind.AUDIT_LOG: _audit_log,
+}
+
+
+def export_rows(*, kind: str, from_date: date, to_date: date, chunk_size: int) -> RowSource:
+    """The rows of an export over the Warsaw dates ``from_date``..``to_date`` (both included)."""
+    return SOURCES[ExportKind(kind)](from_date, to_date, chunk_size)
+
+
+def export_jobs_visible(*, mine_only_for=None) -> QuerySet[ExportJob]:
+    """The exports a report reader sees: everyone's, or only ``mine_only_for``'s."""
+    jobs = ExportJob.objects.select_related("requested_by")
+    return jobs.filter(requested_by=mine_only_for) if mine_only_for is not None else jobs
+
+
+def export_job_get(*, job_id: int) -> ExportJob:
+    """One export by id (``ExportJob.DoesNotExist`` when there is none)."""
+    return ExportJob.objects.select_related("requested_by").get(pk=job_id)

@@ -1,0 +1,200 @@
+"""Writers of the export files, CSV and XLSX, that hash what they write. Pure: no Django.
+
+Both take rows one at a time and keep only a bounded buffer in memory: the CSV writer flushes every
+64 KiB; XlsxWriter in ``constant_memory`` mode writes each row to a temporary file as soon as the next
+one starts, and zips the workbook on close. Every byte goes through ``HashingFile``, so the SHA-256 and
+the size are known the moment the file is closed, without reading it again.
+"""
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo
+
+import xlsxwriter
+
+from reports.exports.columns import CellType, Column
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+CSV_DELIMITER = ";"
+BOM = "\ufeff"
+# Excel's limits: rows per sheet (the header included) and characters per cell.
+XLSX_MAX_ROWS = 1_048_576
+XLSX_MAX_CELL = 32_767
+TRUNCATED = " [...]"
+# A text starting with one of these is a formula to a spreadsheet: CSV cells get a leading apostrophe
+# (XLSX cells are written as strings and are never formulas).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class HashingFile:
+    """A write-only binary stream that feeds a SHA-256 and counts the bytes on their way to ``raw``.
+
+    It has ``tell`` but no ``seek``, which tells ``zipfile`` to stream the workbook in one pass.
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._sha256 = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self._sha256.update(data)
+        self.size += len(data)
+        self._raw.write(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        self._raw.flush()
+
+    @property
+    def sha256(self) -> str:
+        return self._sha256.hexdigest()
+
+
+def warsaw_local(instant: datetime) -> datetime:
+    """An aware instant as naive Warsaw wall-clock time, which is how both formats show it."""
+    return instant.astimezone(WARSAW).replace(tzinfo=None)
+
+
+def json_text(value: Any) -> str:
+    """JSON with sorted keys and no spaces after separators, as the audit log stores it."""
+    if value is None or value == {}:
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def csv_value(value: Any, cell: CellType) -> str:
+    """One CSV cell: decimal comma for amounts, ISO dates, Warsaw local times, formulas defused."""
+    if value is None or value == "":
+        return ""
+    if cell in (CellType.MONEY, CellType.AMOUNT3):
+        places = Decimal("0.01") if cell == CellType.MONEY else Decimal("0.001")
+        return str(Decimal(value).quantize(places)).replace(".", ",")
+    if cell == CellType.INTEGER:
+        return str(int(value))
+    if cell == CellType.BOOLEAN:
+        return "1" if value else "0"
+    if cell == CellType.DATETIME:
+        return warsaw_local(value).isoformat(sep=" ", timespec="seconds")
+    if cell == CellType.DATE:
+        return date.isoformat(value)
+    text = json_text(value) if cell == CellType.JSON else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class CsvExportWriter:
+    """UTF-8 with a BOM (Excel then reads Polish letters right), ``;`` between cells, CRLF lines."""
+
+    def __init__(self, out: HashingFile, columns: Sequence[Column]) -> None:
+        self._out = out
+        self._columns = columns
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+        self._buffer.write(BOM)
+        self._writer.writerow([column.name for column in columns])
+
+    def write_row(self, row: Sequence[Any]) -> None:
+        self._writer.writerow(
+            [csv_value(value, col.type) for value, col in zip(row, self._columns, strict=True)]
+        )
+        if self._buffer.tell() > 65_536:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._out.write(self._buffer.getvalue().encode("utf-8"))
+        self._buffer.seek(0)
+        self._buffer.truncate()
+
+    def close(self) -> None:
+        self._flush()
+        self._out.flush()
+
+
+class XlsxExportWriter:
+    """One worksheet per 1,048,575 rows (Excel's limit), each with the header row frozen and filtered."""
+
+    def __init__(
+        self, out: HashingFile, columns: Sequence[Column], *, title: str, tmpdir: str, created: datetime
+    ):
+        self._columns = columns
+        self._title = title[:25]
+        self._book = xlsxwriter.Workbook(
+            out,
+            {
+                "constant_memory": True,
+                "tmpdir": tmpdir,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
+        # A fixed creation time: the same job written twice gives the same bytes.
+        self._book.set_properties({"created": warsaw_local(created), "title": title})
+        bold = self._book.add_format({"bold": True})
+        self._formats = {
+            CellType.MONEY: self._book.add_format({"num_format": "#,##0.00"}),
+            CellType.AMOUNT3: self._book.add_format({"num_format": "#,##0.000"}),
+            CellType.DATE: self._book.add_format({"num_format": "yyyy-mm-dd"}),
+            CellType.DATETIME: self._book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+            "header": bold,
+        }
+        self._sheet: Any = None
+        self._sheets = 0
+        self._row = 0
+
+    def _new_sheet(self) -> None:
+        self._sheets += 1
+        name = self._title if self._sheets == 1 else f"{self._title} ({self._sheets})"
+        self._sheet = self._book.add_worksheet(name)
+        for index, column in enumerate(self._columns):
+            self._sheet.set_column(index, index, column.width)
+        for index, column in enumerate(self._columns):
+            self._sheet.write_string(0, index, column.name, self._formats["header"])
+        self._sheet.freeze_panes(1, 0)
+        self._sheet.autofilter(0, 0, 0, len(self._columns) - 1)
+        self._row = 1
+
+    def write_row(self, row: Sequence[Any]) -> None:
+        if self._sheet is None or self._row >= XLSX_MAX_ROWS:
+            self._new_sheet()
+        sheet, number = self._sheet, self._row
+        for index, (value, column) in enumerate(zip(row, self._columns, strict=True)):
+            self._write_cell(sheet, number, index, value, column.type)
+        self._row += 1
+
+    def _write_cell(self, sheet: Any, row: int, col: int, value: Any, cell: CellType) -> None:
+        if value is None or value == "":
+            return
+        if cell in (CellType.MONEY, CellType.AMOUNT3):
+            sheet.write_number(row, col, float(value), self._formats[cell])
+            return
+        if cell == CellType.INTEGER:
+            sheet.write_number(row, col, int(value))
+            return
+        if cell == CellType.BOOLEAN:
+            sheet.write_boolean(row, col, bool(value))
+            return
+        if cell == CellType.DATETIME:
+            sheet.write_datetime(row, col, warsaw_local(value), self._formats[cell])
+            return
+        if cell == CellType.DATE:
+            sheet.write_datetime(row, col, value, self._formats[cell])
+            return
+        text = json_text(value) if cell == CellType.JSON else str(value)
+        if len(text) > XLSX_MAX_CELL:
+            text = text[: XLSX_MAX_CELL - len(TRUNCATED)] + TRUNCATED
+        sheet.write_string(row, col, text)
+
+    def close(self) -> None:
+        if self._sheet is None:
+            self._new_sheet()  # an empty period still gives a workbook with its header
+        self._book.close()

@@ -1,0 +1,115 @@
+"""The auditors' exports: one ``ExportJob`` per file asked for, run by a Celery task (docs/REPORTS.md)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from reports.exports.columns import ExportFormat, ExportKind
+
+
+class ExportKindChoice(models.TextChoices):
+    CASES = ExportKind.CASES.value, _("Cases")
+    TRANSACTIONS = ExportKind.TRANSACTIONS.value, _("Disputed transactions")
+    DEADLINES = ExportKind.DEADLINES.value, _("Deadlines")
+    TRANSITIONS = ExportKind.TRANSITIONS.value, _("Case history (transitions)")
+    AUDIT_LOG = ExportKind.AUDIT_LOG.value, _("Audit log")
+
+
+class ExportFormatChoice(models.TextChoices):
+    CSV = ExportFormat.CSV.value, _("CSV (Excel, semicolon-separated)")
+    XLSX = ExportFormat.XLSX.value, _("XLSX (Excel workbook)")
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "QUEUED", _("Queued")
+    RUNNING = "RUNNING", _("Running")
+    DONE = "DONE", _("Done")
+    FAILED = "FAILED", _("Failed")
+
+
+UNFINISHED_STATES = (ExportState.QUEUED, ExportState.RUNNING)
+
+
+class ExportJob(models.Model):
+    """An export of one kind and format over a period of Warsaw dates, and how its run went.
+
+    Written only by ``reports.exports.services``. ``run_token`` names the run that may finish the job:
+    a run that finds another token when it ends (a redelivered message ran meanwhile) discards its file.
+    """
+
+    Kind = ExportKindChoice
+    Format = ExportFormatChoice
+    State = ExportState
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("export"), max_length=16, choices=ExportKindChoice.choices)
+    file_format = models.CharField(_("format"), max_length=4, choices=ExportFormatChoice.choices)
+    from_date = models.DateField(_("from"))
+    to_date = models.DateField(_("to"))
+    state = models.CharField(
+        _("state"), max_length=8, choices=ExportState.choices, default=ExportState.QUEUED
+    )
+    rows_done = models.PositiveBigIntegerField(_("rows written"), default=0)
+    rows_total = models.PositiveBigIntegerField(_("rows expected"), null=True, blank=True)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    run_token = models.CharField(_("run"), max_length=32, blank=True)
+    requested_at = models.DateTimeField(_("requested at"))
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-requested_at", "-id"]
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["requested_by", "-requested_at"], name="export_requester_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ExportKindChoice.values), name="export_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(file_format__in=ExportFormatChoice.values), name="export_format_valid"
+            ),
+            models.CheckConstraint(condition=Q(state__in=ExportState.values), name="export_state_valid"),
+            models.CheckConstraint(
+                condition=Q(from_date__lte=models.F("to_date")), name="export_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=ExportState.DONE)
+                | (Q(size__isnull=False, finished_at__isnull=False) & ~Q(sha256="") & ~Q(file_name="")),
+                name="export_done_has_file",
+            ),
+            # A double click, or the same request from two tabs, queues one export, not two.
+            models.UniqueConstraint(
+                fields=["requested_by", "kind", "file_format", "from_date", "to_date"],
+                condition=Q(state__in=["QUEUED", "RUNNING"]),
+                name="export_one_unfinished_per_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"export #{self.pk} {self.kind} {self.file_format} {self.from_date}..{self.to_date}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (ExportState.DONE, ExportState.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        """Progress in whole per cent, None while the number of rows is not known yet."""
+        if self.state == ExportState.DONE:
+            return 100
+        if not self.rows_total:
+            return None
+        return min(99, self.rows_done * 100 // self.rows_total)
+
+    def download_name(self) -> str:
+        """The file name offered to the browser, e.g. ``kartosfera-cases-2025-05-01-2025-05-31.xlsx``."""
+        return (
+            f"kartosfera-{self.kind.lower().replace('_', '-')}-{self.from_date.isoformat()}-"
+            f"{self.to_date.isoformat()}.{self.file_format.lower()}"
+        )
