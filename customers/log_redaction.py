@@ -15,8 +15,12 @@ import re
 
 from cards.rules import PAN_LIKE_PATTERN
 
-# The shortest card number has 13 digits, the longest 19: take all of it.
-_PAN_LIKE = re.compile(PAN_LIKE_PATTERN + r"(?:[ -]?[0-9]){0,6}")
+# The shortest card number has 13 digits, the longest 19: take all of it. A decimal number with a
+# short whole part ("succeeded in 0.016555837999987943s", Celery's task runtimes) is matched first, as
+# a whole, and kept: its fraction is no card number.
+_PAN_LIKE = re.compile(
+    r"(?P<decimal>(?<![0-9])[0-9]{1,12}\.[0-9]+)|" + PAN_LIKE_PATTERN + r"(?:[ -]?[0-9]){0,6}"
+)
 # Not after a dot: the microseconds of a timestamp are not a code.
 _SIX_DIGITS = re.compile(r"(?<![0-9.])[0-9]{6}(?![0-9])")
 _SECRET_VALUE = re.compile(
@@ -29,7 +33,7 @@ _SECRET_VALUE = re.compile(
 def redact(text: str) -> str:
     """``text`` with card numbers, six-digit codes and the values of secret fields removed."""
     text = _SECRET_VALUE.sub(lambda match: match.group("key") + "[removed]", text)
-    text = _PAN_LIKE.sub("[card number removed]", text)
+    text = _PAN_LIKE.sub(lambda match: match.group("decimal") or "[card number removed]", text)
     return _SIX_DIGITS.sub("[removed]", text)
 
 
