@@ -48,7 +48,10 @@ def seeded(db, request):
 
 # The Celery worker of `make test-services` starts after collection and inherits this: it and the tests
 # share a directory of this session's own, where no file of another run can be mistaken for a job's.
-SESSION_EXPORT_DIR = Path(tempfile.mkdtemp(prefix="kartosfera-test-exports-"))
+# A module imported twice (as a conftest and by a test's import) must not make a second directory.
+if "KARTOSFERA_TEST_EXPORT_DIR" not in os.environ:
+    os.environ["KARTOSFERA_TEST_EXPORT_DIR"] = tempfile.mkdtemp(prefix="kartosfera-test-exports-")
+SESSION_EXPORT_DIR = Path(os.environ["KARTOSFERA_TEST_EXPORT_DIR"])
 os.environ["KARTOSFERA_EXPORT_DIR"] = str(SESSION_EXPORT_DIR)
 
 
