@@ -41,14 +41,19 @@ def default_period(today: date) -> Period:
     return Period(first=last.replace(day=1), last=last)
 
 
-def period_problems(first: date, last: date, *, today: date) -> list[PeriodProblem]:
-    """What is wrong with the period ``first``..``last`` (empty when it may be reported on)."""
+def period_problems(
+    first: date, last: date, *, today: date, max_days: int | None = MAX_PERIOD_DAYS
+) -> list[PeriodProblem]:
+    """What is wrong with the period ``first``..``last`` (empty when it may be reported on).
+
+    ``max_days`` bounds a report's period; ``None`` for no bound (an export may span any period).
+    """
     problems = []
     if first > last:
         problems.append(PeriodProblem.FROM_AFTER_TO)
     if last > today:
         problems.append(PeriodProblem.IN_THE_FUTURE)
-    if (last - first).days + 1 > MAX_PERIOD_DAYS:
+    if max_days is not None and (last - first).days + 1 > max_days:
         problems.append(PeriodProblem.TOO_LONG)
     return problems
 

@@ -29,6 +29,7 @@ from reports.exports.columns import COLUMNS, ExportFormat, ExportKind
 from reports.exports.selectors import export_job_get, export_rows
 from reports.exports.writers import CsvExportWriter, HashingFile, XlsxExportWriter
 from reports.models import UNFINISHED_STATES, ExportJob, ExportState
+from reports.rules import PeriodProblem, period_problems
 
 logger = logging.getLogger(__name__)
 
@@ -70,11 +71,13 @@ def _validate(*, kind: str, file_format: str, from_date: date, to_date: date, to
         raise ExportRequestInvalid(_("Choose what to export."), field="kind")
     if file_format not in ExportFormat.__members__:
         raise ExportRequestInvalid(_("Choose the file format: CSV or XLSX."), field="file_format")
-    if from_date > to_date:
+    # The report's period checks, without its length bound: an export may span any period.
+    problems = period_problems(from_date, to_date, today=today, max_days=None)
+    if PeriodProblem.FROM_AFTER_TO in problems:
         raise ExportRequestInvalid(
             _("The start of the period must not be later than its end."), field="from_date"
         )
-    if to_date > today:
+    if PeriodProblem.IN_THE_FUTURE in problems:
         raise ExportRequestInvalid(
             _("The period cannot end in the future: the last day you can export is today (%(today)s).")
             % {"today": today.isoformat()},

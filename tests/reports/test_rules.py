@@ -77,3 +77,7 @@ def test_ageing_buckets_as_received_date_ranges():
 )
 def test_bar_extent(value, maximum, expected):
     assert bar_extent(value, maximum, width=300) == expected
+
+
+def test_a_period_without_a_length_bound_has_no_length_problem():
+    assert period_problems(date(2020, 1, 1), date(2025, 12, 31), today=date(2026, 1, 1), max_days=None) == []
