@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum
 MANAGE := $(BIN)/python manage.py
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kartosfera
 REDIS_URL ?= redis://127.0.0.1:6379/15
+# Where `make demo` serves (the README's address; .ci/run's smoke step may move it to a free port).
+DEMO_ADDR ?= 127.0.0.1:8000
 
 .PHONY: demo test test-services test-browser screenshots check-deploy lint install translations migrate serve bench clean
 
@@ -28,7 +30,7 @@ migrate: install translations
 
 demo: migrate
 	$(MANAGE) seed_demo
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) runserver $(DEMO_ADDR)
 
 lint: install
 	$(BIN)/ruff check .

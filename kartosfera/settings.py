@@ -103,6 +103,9 @@ TEMPLATES = [
 WSGI_APPLICATION = "kartosfera.wsgi.application"
 
 VAR_DIR = Path(os.environ.get("KARTOSFERA_VAR_DIR", BASE_DIR / "var"))
+# The working folder (the SQLite file, text messages, exports, media) is git-ignored, so a fresh clone
+# has none: create it here, before anything opens a file in it (SQLite cannot create its folder).
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DATABASES = {
     "default": dj_database_url.parse(
