@@ -198,6 +198,9 @@ KARTOSFERA_EXPORT_DIR = Path(os.environ.get("KARTOSFERA_EXPORT_DIR", VAR_DIR / "
 # Rows fetched per database round trip, and how often a running export records its progress.
 REPORTS_EXPORT_CHUNK_SIZE = int(os.environ.get("REPORTS_EXPORT_CHUNK_SIZE", "2000"))
 REPORTS_EXPORT_PROGRESS_ROWS = int(os.environ.get("REPORTS_EXPORT_PROGRESS_ROWS", "5000"))
+# On PostgreSQL the CSV exports that are one query stream COPY (the same bytes, several times faster);
+# 0 writes them row by row in Python, as on SQLite (docs/REPORTS.md, "How a job runs").
+REPORTS_EXPORT_CSV_COPY = os.environ.get("REPORTS_EXPORT_CSV_COPY", "1") == "1"
 KARTOSFERA_SMS_ECHO = env_bool("KARTOSFERA_SMS_ECHO", DEBUG)
 KARTOSFERA_SMS_GATEWAY_URL = os.environ.get("KARTOSFERA_SMS_GATEWAY_URL", "")
 KARTOSFERA_SMS_GATEWAY_TOKEN = os.environ.get("KARTOSFERA_SMS_GATEWAY_TOKEN", "")

@@ -32,37 +32,72 @@ def _period(field: str, from_date: date, to_date: date) -> dict[str, Any]:
     return {f"{field}__gte": day_start(from_date), f"{field}__lt": day_end(to_date)}
 
 
-def _mapped(queryset: QuerySet, chunk_size: int, row: Callable[[tuple], tuple]) -> Iterator[tuple]:
-    for values in queryset.iterator(chunk_size=chunk_size):
-        yield row(values)
+@dataclass(frozen=True)
+class Table:
+    """An export that is one query: its rows (filtered and ordered) and the field of each column.
+
+    Both ways of writing such an export read it from here: row by row in Python (``export_rows``) and,
+    for CSV on PostgreSQL, formatted by the database and streamed with ``COPY``
+    (``reports.exports.pgcopy``), so the two cannot drift apart in what they select or in what order.
+    """
+
+    rows: Callable[[date, date], QuerySet]
+    fields: tuple[str, ...]
+    masked: frozenset[int] = frozenset()  # columns holding a card's last four digits, shown masked
 
 
-def _cases(from_date: date, to_date: date, chunk_size: int) -> RowSource:
-    cases = Case.objects.filter(**_period("received_at", from_date, to_date))
-    rows = cases.order_by("received_at", "pk").values_list(
-        "pk", "number", "state", "outcome", "channel", "cause", "category", "customer_id", "card__last4",
-        "received_at", "submitted_at", "reported_at", "reply_regime", "refund_owed", "refund_due_on",
-        "refund_rule", "reply_due_on", "reply_rule", "reply_extended", "window_end_on", "out_of_window",
-        "disputed_amount", "customer_share", "bank_share", "refunded_at", "refund_withheld_at", "decided_at",
-        "reply_dispatched_at", "deemed_accepted_at", "withdrawn_at", "closed_at", "assignee__username",
-    )  # fmt: skip
-    return RowSource(
-        cases.count(), _mapped(rows, chunk_size, lambda v: (*v[:8], mask_card(v[8]), *v[9:-1], v[-1] or ""))
+def _cases_in(from_date: date, to_date: date) -> QuerySet:
+    return Case.objects.filter(**_period("received_at", from_date, to_date)).order_by("received_at", "pk")
+
+
+def _links_in(from_date: date, to_date: date) -> QuerySet:
+    return CaseTransaction.objects.filter(**_period("case__received_at", from_date, to_date)).order_by(
+        "case__received_at", "case_id", "transaction__executed_at", "pk"
     )
 
 
-def _transactions(from_date: date, to_date: date, chunk_size: int) -> RowSource:
-    links = CaseTransaction.objects.filter(**_period("case__received_at", from_date, to_date))
-    rows = links.order_by("case__received_at", "case_id", "transaction__executed_at", "pk").values_list(
-        "case_id", "case__number", "case__state", "transaction_id", "transaction__processor_reference",
-        "transaction__card__last4", "transaction__executed_at", "transaction__debited_on",
-        "transaction__processed_on", "transaction__channel", "transaction__status",
-        "transaction__merchant_name", "transaction__mcc", "transaction__merchant_city",
-        "transaction__merchant_country",
-        "transaction__original_amount", "transaction__original_currency", "transaction__amount_pln", "amount",
-        "transaction__sca_applied", "window_end_on", "window_rule", "out_of_window",
-    )  # fmt: skip
-    return RowSource(links.count(), _mapped(rows, chunk_size, lambda v: (*v[:5], mask_card(v[5]), *v[6:])))
+def _history_in(from_date: date, to_date: date) -> QuerySet:
+    return CaseTransition.objects.filter(**_period("occurred_at", from_date, to_date)).order_by(
+        "occurred_at", "pk"
+    )
+
+
+_CASE_FIELDS = (
+    "pk", "number", "state", "outcome", "channel", "cause", "category", "customer_id", "card__last4",
+    "received_at", "submitted_at", "reported_at", "reply_regime", "refund_owed", "refund_due_on",
+    "refund_rule", "reply_due_on", "reply_rule", "reply_extended", "window_end_on", "out_of_window",
+    "disputed_amount", "customer_share", "bank_share", "refunded_at", "refund_withheld_at", "decided_at",
+    "reply_dispatched_at", "deemed_accepted_at", "withdrawn_at", "closed_at", "assignee__username",
+)  # fmt: skip
+_TRANSACTION_FIELDS = (
+    "case_id", "case__number", "case__state", "transaction_id", "transaction__processor_reference",
+    "transaction__card__last4", "transaction__executed_at", "transaction__debited_on",
+    "transaction__processed_on", "transaction__channel", "transaction__status", "transaction__merchant_name",
+    "transaction__mcc", "transaction__merchant_city", "transaction__merchant_country",
+    "transaction__original_amount", "transaction__original_currency", "transaction__amount_pln", "amount",
+    "transaction__sca_applied", "window_end_on", "window_rule", "out_of_window",
+)  # fmt: skip
+_TRANSITION_FIELDS = (
+    "pk", "case_id", "case__number", "chargeback_id", "occurred_at", "name", "from_state", "to_state",
+    "actor__username", "actor_kind", "reason", "letter_required",
+)  # fmt: skip
+
+TABLES: dict[ExportKind, Table] = {
+    ExportKind.CASES: Table(_cases_in, _CASE_FIELDS, masked=frozenset({8})),
+    ExportKind.TRANSACTIONS: Table(_links_in, _TRANSACTION_FIELDS, masked=frozenset({5})),
+    ExportKind.TRANSITIONS: Table(_history_in, _TRANSITION_FIELDS),
+}
+
+
+def _table_rows(table: Table, from_date: date, to_date: date, chunk_size: int) -> RowSource:
+    rows = table.rows(from_date, to_date)
+    values = rows.values_list(*table.fields).iterator(chunk_size=chunk_size)
+    if table.masked:
+        values = (
+            tuple(mask_card(v) if i in table.masked else v for i, v in enumerate(row)) for row in values
+        )
+    # A missing value (no assignee, no actor) is None: both writers leave its cell empty.
+    return RowSource(rows.count(), values)
 
 
 # The deadlines stored on a case, in the order a case runs into them.
@@ -101,22 +136,19 @@ def _instant(value: str | None) -> datetime | None:
 
 
 def _deadlines(from_date: date, to_date: date, chunk_size: int) -> RowSource:
-    cases = Case.objects.filter(**_period("received_at", from_date, to_date))
-    links = CaseTransaction.objects.filter(**_period("case__received_at", from_date, to_date))
+    cases, links = _cases_in(from_date, to_date), _links_in(from_date, to_date)
     expected = (
         cases.exclude(refund_rule="").count()
         + cases.exclude(reply_rule="").count()
         + links.exclude(window_rule="").count()
     )
-    case_rows = cases.order_by("received_at", "pk").values_list(
+    case_rows = cases.values_list(
         "pk", "number", "refund_rule", "refund_due_on", "refund_due_at", "reply_rule", "reply_due_on",
         "reply_due_at", "deadline_explanations",
     )  # fmt: skip
     # The windows (one per disputed transaction) come from a second cursor in the same order, merged per case.
-    link_rows = (
-        links.exclude(window_rule="")
-        .order_by("case__received_at", "case_id", "transaction__executed_at", "pk")
-        .values_list("case_id", "transaction_id", "window_end_on", "window_rule")
+    link_rows = links.exclude(window_rule="").values_list(
+        "case_id", "transaction_id", "window_end_on", "window_rule"
     )
 
     def rows() -> Iterator[tuple]:
@@ -136,15 +168,6 @@ def _deadlines(from_date: date, to_date: date, chunk_size: int) -> RowSource:
     return RowSource(expected, rows())
 
 
-def _transitions(from_date: date, to_date: date, chunk_size: int) -> RowSource:
-    history = CaseTransition.objects.filter(**_period("occurred_at", from_date, to_date))
-    rows = history.order_by("occurred_at", "pk").values_list(
-        "pk", "case_id", "case__number", "chargeback_id", "occurred_at", "name", "from_state", "to_state",
-        "actor__username", "actor_kind", "reason", "letter_required",
-    )  # fmt: skip
-    return RowSource(history.count(), _mapped(rows, chunk_size, lambda v: (*v[:8], v[8] or "", *v[9:])))
-
-
 def _audit_log(from_date: date, to_date: date, chunk_size: int) -> RowSource:
     entries = AuditEntry.objects.filter(**_period("recorded_at", from_date, to_date))
     # The export writes entries of its own while it runs: stop at the last one there was when it began.
@@ -158,17 +181,17 @@ def _audit_log(from_date: date, to_date: date, chunk_size: int) -> RowSource:
 
 
 SOURCES: dict[ExportKind, Callable[[date, date, int], RowSource]] = {
-    ExportKind.CASES: _cases,
-    ExportKind.TRANSACTIONS: _transactions,
     ExportKind.DEADLINES: _deadlines,
-    ExportKind.TRANSITIONS: _transitions,
     ExportKind.AUDIT_LOG: _audit_log,
 }
 
 
 def export_rows(*, kind: str, from_date: date, to_date: date, chunk_size: int) -> RowSource:
     """The rows of an export over the Warsaw dates ``from_date``..``to_date`` (both included)."""
-    return SOURCES[ExportKind(kind)](from_date, to_date, chunk_size)
+    kind = ExportKind(kind)
+    if kind in TABLES:
+        return _table_rows(TABLES[kind], from_date, to_date, chunk_size)
+    return SOURCES[kind](from_date, to_date, chunk_size)
 
 
 def export_jobs_visible(*, mine_only_for=None) -> QuerySet[ExportJob]:

@@ -10,7 +10,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, BinaryIO
@@ -109,7 +109,14 @@ class CsvExportWriter:
         if self._buffer.tell() > 65_536:
             self._flush()
 
+    def write_lines(self, lines: bytes) -> None:
+        """CSV lines already encoded by these rules elsewhere (PostgreSQL's ``COPY``): written as they are."""
+        self._flush()
+        self._out.write(lines)
+
     def _flush(self) -> None:
+        if self._buffer.tell() == 0:
+            return
         self._out.write(self._buffer.getvalue().encode("utf-8"))
         self._buffer.seek(0)
         self._buffer.truncate()
@@ -117,6 +124,13 @@ class CsvExportWriter:
     def close(self) -> None:
         self._flush()
         self._out.flush()
+
+
+def _fit_cell(text: str) -> str:
+    """A text cut to Excel's limit of characters per cell, marked as cut."""
+    if len(text) > XLSX_MAX_CELL:
+        return text[: XLSX_MAX_CELL - len(TRUNCATED)] + TRUNCATED
+    return text
 
 
 class XlsxExportWriter:
@@ -148,6 +162,7 @@ class XlsxExportWriter:
             "header": bold,
         }
         self._sheet: Any = None
+        self._cells: list[Callable[[int, int, Any], Any]] = []
         self._sheets = 0
         self._row = 0
 
@@ -161,38 +176,40 @@ class XlsxExportWriter:
             self._sheet.write_string(0, index, column.name, self._formats["header"])
         self._sheet.freeze_panes(1, 0)
         self._sheet.autofilter(0, 0, 0, len(self._columns) - 1)
+        self._cells = self._cell_writers(self._sheet)
         self._row = 1
 
     def write_row(self, row: Sequence[Any]) -> None:
         if self._sheet is None or self._row >= XLSX_MAX_ROWS:
             self._new_sheet()
-        sheet, number = self._sheet, self._row
-        for index, (value, column) in enumerate(zip(row, self._columns, strict=True)):
-            self._write_cell(sheet, number, index, value, column.type)
+        number = self._row
+        for col, (value, write) in enumerate(zip(row, self._cells, strict=True)):
+            if value is None or value == "":
+                continue
+            write(number, col, value)
         self._row += 1
 
-    def _write_cell(self, sheet: Any, row: int, col: int, value: Any, cell: CellType) -> None:
-        if value is None or value == "":
-            return
+    def _cell_writers(self, sheet: Any) -> list[Callable[[int, int, Any], Any]]:
+        """One writer per column, chosen once per sheet by the column's type (never per cell)."""
+        return [self._cell_writer(sheet, column.type) for column in self._columns]
+
+    def _cell_writer(self, sheet: Any, cell: CellType) -> Callable[[int, int, Any], Any]:
+        fmt = self._formats.get(cell)
+        number, string = sheet.write_number, sheet.write_string
         if cell in (CellType.MONEY, CellType.AMOUNT3):
-            sheet.write_number(row, col, float(value), self._formats[cell])
-            return
+            return lambda row, col, value: number(row, col, float(value), fmt)
         if cell == CellType.INTEGER:
-            sheet.write_number(row, col, int(value))
-            return
+            return lambda row, col, value: number(row, col, int(value))
         if cell == CellType.BOOLEAN:
-            sheet.write_boolean(row, col, bool(value))
-            return
-        if cell == CellType.DATETIME:
-            sheet.write_datetime(row, col, warsaw_local(value), self._formats[cell])
-            return
-        if cell == CellType.DATE:
-            sheet.write_datetime(row, col, value, self._formats[cell])
-            return
-        text = json_text(value) if cell == CellType.JSON else str(value)
-        if len(text) > XLSX_MAX_CELL:
-            text = text[: XLSX_MAX_CELL - len(TRUNCATED)] + TRUNCATED
-        sheet.write_string(row, col, text)
+            boolean = sheet.write_boolean
+            return lambda row, col, value: boolean(row, col, bool(value))
+        if cell in (CellType.DATETIME, CellType.DATE):
+            moment, local = sheet.write_datetime, cell == CellType.DATETIME
+            if local:
+                return lambda row, col, value: moment(row, col, warsaw_local(value), fmt)
+            return lambda row, col, value: moment(row, col, value, fmt)
+        text = json_text if cell == CellType.JSON else str
+        return lambda row, col, value: string(row, col, _fit_cell(text(value)))
 
     def close(self) -> None:
         if self._sheet is None:

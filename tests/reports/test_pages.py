@@ -39,6 +39,21 @@ def test_report_readers_see_the_exports_and_the_link_to_them(client, request, db
     assert '<input type="date" name="from_date"' in response.text
 
 
+@pytest.mark.parametrize(
+    ("language", "hint"),
+    [("en", "For a long period (more than a few months, or over 50,000 rows) choose CSV"),
+     ("pl", "Dla długiego okresu (ponad kilka miesięcy albo ponad 50 000 wierszy) wybierz CSV")],
+)  # fmt: skip
+def test_the_form_says_when_csv_is_the_better_choice(client, auditor, language, hint):
+    sign_in(client, auditor)
+    client.cookies["django_language"] = language
+
+    response = client.get(reverse("reports:exports"))
+
+    assert hint in response.text
+    assert 'aria-describedby="id_file_format_helptext"' in response.text
+
+
 def test_analysts_get_no_link_and_no_page(client, analyst):
     sign_in(client, analyst)
 

@@ -1,0 +1,185 @@
+"""On PostgreSQL the CSV exports that are one query stream ``COPY``: the file must be byte for byte the one
+the Python path writes, whatever the data (quotes, separators, line breaks, formula starts, empty texts,
+missing values, instants around a change of Warsaw's clock, three-decimal amounts)."""
+
+import io
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+
+from cards.models import Transaction
+from disputes.models import Case, CaseTransaction, CaseTransition
+from kartosfera.clock import now
+from reports.exports import services as export_services
+from reports.exports.columns import COLUMNS
+from reports.exports.pgcopy import copy_csv, copy_supported
+from reports.exports.selectors import TABLES, export_rows
+from reports.exports.services import export_job_run, export_path
+from reports.exports.writers import CsvExportWriter, HashingFile
+from reports.models import ExportJob
+
+pytestmark = pytest.mark.skipif(
+    django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="COPY is PostgreSQL's: `make test-services` runs this on PostgreSQL",
+)
+
+FROM, TO = date(2025, 1, 1), date(2025, 12, 31)
+MOVED = sorted(TABLES)  # every export kind that is one query: CASES, TRANSACTIONS, TRANSITIONS
+
+# Texts a CSV writer can get wrong: each is a cell of its own somewhere below.
+AWKWARD = [
+    'Sklep "Pod Lipą"; Kraków',
+    '=HYPERLINK("http://x")',
+    "-5 zł",
+    "+48 601",
+    "@home",
+    "\tindented",
+    "\rcarriage",
+    "two\nlines",
+    "crlf\r\ninside",
+    "Żółć gęślą jaźń 😀",
+    "",
+]
+
+
+@pytest.fixture
+def awkward(seeded, analyst):
+    """The seeded cases and their rows rewritten with the awkward texts, values and instants."""
+    first, second = seeded
+    Case.objects.filter(pk=first.pk).update(
+        assignee=analyst,
+        outcome="",
+        received_at=datetime(2025, 3, 30, 0, 59, 59, 999_999, tzinfo=UTC),  # 01:59:59 CET, just before
+        reply_dispatched_at=datetime(2025, 3, 30, 1, 0, 0, 1, tzinfo=UTC),  # 03:00:00 CEST, just after
+        closed_at=datetime(2025, 10, 26, 0, 30, tzinfo=UTC),  # the first 02:30 of the day (CEST)
+        decided_at=datetime(2025, 10, 26, 1, 30, tzinfo=UTC),  # the second 02:30 of the day (CET)
+        disputed_amount=Decimal("1234567.89"),
+        customer_share=Decimal("0.00"),
+        bank_share=Decimal("50.05"),
+    )
+    Case.objects.filter(pk=second.pk).update(customer_share=None, refund_owed=False)
+    links = list(CaseTransaction.objects.filter(case__in=seeded).order_by("pk"))
+    for index, link in enumerate(links):
+        text = AWKWARD[index % len(AWKWARD)]
+        Transaction.objects.filter(pk=link.transaction_id).update(
+            merchant_name=text,
+            merchant_city=AWKWARD[(index + 4) % len(AWKWARD)],
+            processor_reference=f"{AWKWARD[(index + 8) % len(AWKWARD)]}-{index}",
+            original_amount=Decimal("12.345") + index,
+        )
+    history = list(CaseTransition.objects.filter(case__in=seeded).order_by("pk"))
+    for index, row in enumerate(history):
+        CaseTransition.objects.filter(pk=row.pk).update(
+            reason=AWKWARD[index % len(AWKWARD)],
+            letter_required=AWKWARD[(index + 4) % len(AWKWARD)],
+            name=AWKWARD[(index + 8) % len(AWKWARD)],
+        )
+    # Every awkward text is a cell of the transactions' export and of the history's (4 rows x 3 columns).
+    assert len(links) == len(history) == 4
+    return seeded
+
+
+def _python_csv(kind: str) -> tuple[bytes, str, int]:
+    raw = io.BytesIO()
+    out = HashingFile(raw)
+    writer = CsvExportWriter(out, COLUMNS[kind])
+    source = export_rows(kind=kind, from_date=FROM, to_date=TO, chunk_size=2)
+    count = 0
+    for row in source.rows:
+        writer.write_row(row)
+        count += 1
+    writer.close()
+    return raw.getvalue(), out.sha256, count
+
+
+def _copied_csv(kind: str) -> tuple[bytes, str, int]:
+    raw = io.BytesIO()
+    out = HashingFile(raw)
+    writer = CsvExportWriter(out, COLUMNS[kind])
+    count = copy_csv(
+        kind=kind, from_date=FROM, to_date=TO, write=writer.write_lines, progress=lambda _: None, every=1000
+    )
+    writer.close()
+    return raw.getvalue(), out.sha256, count
+
+
+def test_every_one_query_export_kind_is_moved_to_copy():
+    assert [kind.value for kind in MOVED] == ["CASES", "TRANSACTIONS", "TRANSITIONS"]
+    assert all(copy_supported(kind) for kind in MOVED)
+    assert not copy_supported("DEADLINES") and not copy_supported("AUDIT_LOG")
+
+
+@pytest.mark.parametrize("kind", MOVED)
+def test_copy_writes_the_same_bytes_as_the_python_path(awkward, kind):
+    expected, expected_sha256, rows = _python_csv(kind)
+
+    copied, sha256, copied_rows = _copied_csv(kind)
+
+    assert copied == expected
+    assert sha256 == expected_sha256
+    assert copied_rows == rows > 0
+
+
+def test_the_awkward_cells_come_out_as_the_csv_rules_say(awkward):
+    copied = _copied_csv("TRANSACTIONS")[0].decode("utf-8")
+
+    assert '"Sklep ""Pod Lipą""; Kraków"' in copied
+    assert "'=HYPERLINK" in copied and ";'-5 zł;" in copied
+    assert '"two\nlines"' in copied and '"crlf\r\ninside-0"' in copied
+    assert ";12,345;" in copied
+    assert copied.count("\r\n") == copied.count("\n") - 1  # every line ends CRLF; one bare LF is in a cell
+
+
+def test_the_cases_instants_are_warsaw_wall_clock_across_both_clock_changes(awkward):
+    copied = _copied_csv("CASES")[0].decode("utf-8")
+
+    assert ";2025-03-30 01:59:59;" in copied
+    assert ";2025-03-30 03:00:00;" in copied
+    assert ";2025-10-26 02:30:00;" in copied
+    assert ";1234567,89;0,00;50,05;" in copied
+
+
+@pytest.mark.parametrize("kind", MOVED)
+def test_a_job_has_the_same_file_and_sha256_whichever_path_wrote_it(awkward, auditor, settings, kind):
+    digests = {}
+    for use_copy in (True, False):
+        settings.REPORTS_EXPORT_CSV_COPY = use_copy
+        job = ExportJob.objects.create(
+            requested_by=auditor, kind=kind, file_format="CSV", from_date=FROM, to_date=TO, requested_at=now()
+        )
+        job = export_job_run(job_id=job.pk, clock=now)
+        assert job.state == "DONE", job.error
+        digests[use_copy] = (job.sha256, job.size, job.rows_done, export_path(job).read_bytes())
+
+    assert digests[True] == digests[False]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_copied_export_records_its_progress_on_a_connection_of_its_own(
+    seeded, auditor, settings, monkeypatch
+):
+    settings.REPORTS_EXPORT_PROGRESS_ROWS = 1
+    job = ExportJob.objects.create(
+        requested_by=auditor, kind="TRANSACTIONS", file_format="CSV", from_date=FROM, to_date=TO,
+        requested_at=now(),
+    )  # fmt: skip
+    seen = []
+    record = export_services._ProgressAside.record
+
+    def record_and_look(self, done):
+        record(self, done)
+        # What the job's page would read meanwhile, from yet another connection.
+        with connection.get_new_connection(connection.get_connection_params()) as other:
+            seen.append(
+                other.execute("SELECT rows_done FROM reports_exportjob WHERE id = %s", [job.pk]).fetchone()[0]
+            )
+
+    monkeypatch.setattr(export_services._ProgressAside, "record", record_and_look)
+
+    job = export_job_run(job_id=job.pk, clock=now)
+
+    assert seen == [1, 2, 3, 4]
+    assert (job.state, job.rows_done, job.rows_total) == ("DONE", 4, 4)
