@@ -48,3 +48,28 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day.isoformat()} {self.kind}: {self.reason}"
+
+
+class CalendarVersion(models.Model):
+    """A stamp that changes with every write to the bank's overrides, so a process can tell cheaply
+    whether the calendar it holds is still the bank's.
+
+    One row (id 1). Database triggers on ``CalendarOverride`` replace its token with a random one on
+    every insert, update, delete (and, on PostgreSQL, truncate), in the writing transaction, whoever
+    writes: the services, the admin, a migration, another process, a test's fixtures. A token never
+    comes back, so a stamp read once can only match the overrides it was read with. The row may be
+    missing (no override was ever written, or a test run emptied the table); that is a state too.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(_("token"), max_length=36)
+
+    class Meta:
+        verbose_name = _("calendar version")
+        verbose_name_plural = _("calendar versions")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="deadlines_calendarversion_one_row")
+        ]
+
+    def __str__(self) -> str:
+        return self.token

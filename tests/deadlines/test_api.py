@@ -1,6 +1,11 @@
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.conf import settings as django_settings
+from django.db import connection
 
 from deadlines import api
 from deadlines.calendar import BusinessCalendar
@@ -186,3 +191,66 @@ def test_the_bank_calendar_is_rebuilt_when_an_override_changes():
     assert reworded is not added
     assert reworded.override_on(CLOSURE).reason == "core banking migration, phase 2"
     assert removed.is_business_day(CLOSURE) is True
+
+
+def test_a_write_that_bypasses_the_services_is_seen_too():
+    cached = bank_calendar()
+    with connection.cursor() as cursor:  # as a data migration or a database console would write it
+        cursor.execute(
+            "INSERT INTO deadlines_calendaroverride (day, kind, reason, created_at, updated_at)"
+            " VALUES (%s, 'CLOSED', 'flood', %s, %s)",
+            [CLOSURE, datetime(2025, 12, 1, tzinfo=UTC), datetime(2025, 12, 1, tzinfo=UTC)],
+        )
+
+    seen = bank_calendar()
+
+    assert seen is not cached
+    assert seen.is_business_day(CLOSURE) is False
+    assert bank_calendar() is seen
+
+
+# What another process (a second web worker, a Celery worker) runs against the same database.
+OTHER_PROCESS = """
+import sys
+from datetime import date
+import django
+django.setup()
+from deadlines.services import calendar_override_remove, calendar_override_set
+day = date.fromisoformat(sys.argv[2])
+if sys.argv[1] == "set":
+    calendar_override_set(day=day, kind="CLOSED", reason="power outage at the data centre", actor=None)
+else:
+    calendar_override_remove(day=day, actor=None)
+"""
+
+
+def _in_another_process(action: str, day: date) -> None:
+    from tests.conftest import _worker_database_url
+
+    env = {**os.environ, "DATABASE_URL": _worker_database_url(), "CELERY_BROKER_URL": ""}
+    subprocess.run(  # noqa: S603 (fixed arguments)
+        [sys.executable, "-c", OTHER_PROCESS, action, day.isoformat()],
+        env=env,
+        check=True,
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+    )
+
+
+@pytest.mark.skipif(
+    django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="another process needs a database it can share: `make test-services` runs this on PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_change_made_by_another_process_is_seen_at_the_next_call():
+    cached = bank_calendar()
+    assert cached.is_business_day(CLOSURE) is True
+
+    _in_another_process("set", CLOSURE)
+    closed = bank_calendar()
+    _in_another_process("remove", CLOSURE)
+    reopened = bank_calendar()
+
+    assert closed.is_business_day(CLOSURE) is False
+    assert closed.override_on(CLOSURE).reason == "power outage at the data centre"
+    assert reopened.is_business_day(CLOSURE) is True
