@@ -25,6 +25,7 @@ checked, and the largest resident memory of a worker process.
 """
 
 import argparse
+import math
 import os
 import platform
 import re
@@ -38,7 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BROKER = "redis://127.0.0.1:6379/14"
+BROKER = os.environ.get("BENCH_LETTERS_BROKER", "redis://127.0.0.1:6379/14")
 
 
 def parse_args() -> argparse.Namespace:
@@ -49,11 +50,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--chunk", type=int, default=50, help="letters per Celery task (default 50)")
     parser.add_argument("--keep-files", action="store_true", help="keep the pool run's PDF files")
     parser.add_argument("--pool-only", action="store_true", help="skip the single-process comparison")
+    parser.add_argument(
+        "--scale-letters", type=int, default=600, help="letters per run of the 1-and-2-process run (0: skip)"
+    )
+    parser.add_argument("--scale-type", default="CLAIM_ACKNOWLEDGEMENT", help="letter type of that run")
+    parser.add_argument("--scale-only", action="store_true", help="only the 1-and-2-process run")
     return parser.parse_args()
 
 
 ARGS = parse_args()
-if ARGS.pool_letters:
+if ARGS.pool_letters or ARGS.scale_letters:
     # The pool run needs this process to send tasks to the worker's broker, not run them eagerly.
     os.environ["CELERY_BROKER_URL"] = BROKER
     os.environ["CELERY_RESULT_BACKEND"] = BROKER
@@ -180,13 +186,43 @@ def worker_processes(root_pid: int) -> dict[int, tuple[float, int]]:
     return found
 
 
-def pool() -> None:
-    """N letters through a real 2-process prefork worker; letters/s and the time for N."""
+def _start_worker(concurrency: int) -> tuple[subprocess.Popen, object]:
+    """A letters worker as the Procfile runs it (``-Q letters``), with ``concurrency`` processes."""
+    from kartosfera.celery import app
+
+    log = (ROOT / "var" / f"bench-letters-worker-{concurrency}.log").open("w")
+    worker = subprocess.Popen(  # noqa: S603 (fixed arguments)
+        [
+            sys.executable, "-m", "celery", "-A", "kartosfera", "worker", "-Q", "letters",
+            "--pool=prefork", f"--concurrency={concurrency}", "--prefetch-multiplier=1",
+            "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING",
+            "-n", f"letters-bench-{concurrency}-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "CELERY_BROKER_URL": BROKER, "CELERY_RESULT_BACKEND": BROKER},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not app.control.ping(
+        timeout=1, destination=[f"letters-bench-{concurrency}-{os.getpid()}@{socket.gethostname()}"]
+    ):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the Celery worker did not start; see {log.name}")
+    return worker, log
+
+
+def _stop_worker(worker: subprocess.Popen, log) -> None:
+    worker.terminate()
     try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=3).close()
-    except OSError as exc:
-        print(f"pool: skipped, Redis does not answer at 127.0.0.1:6379 ({exc})")
-        return
+        worker.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+    log.close()
+
+
+def pool(*, concurrency: int, letters: int, letter_type: LetterType, quiet: bool = False) -> dict:
+    """``letters`` letters through a real prefork worker of ``concurrency`` processes on Redis."""
     from kartosfera.celery import app
     from letters.tasks import render_batch_chunk
 
@@ -194,45 +230,18 @@ def pool() -> None:
     shutil.rmtree(output, ignore_errors=True)
     output.mkdir(parents=True)
     app.control.purge()
-    log = (ROOT / "var" / "bench-letters-worker.log").open("w")
-    worker = subprocess.Popen(  # noqa: S603 (fixed arguments)
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "kartosfera",
-            "worker",
-            "--pool=prefork",
-            "--concurrency=2",
-            "--prefetch-multiplier=1",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel=WARNING",
-            "-n",
-            f"letters-bench-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "CELERY_BROKER_URL": BROKER, "CELERY_RESULT_BACKEND": BROKER},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    worker, log = _start_worker(concurrency)
     try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(timeout=1):
-            if worker.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the Celery worker did not start; see var/bench-letters-worker.log")
         snapshots = [
-            sample_snapshot(LETTER, reference=f"KB/REK/2025/{number:06d}").to_json()
-            for number in range(1, ARGS.pool_letters + 1)
+            sample_snapshot(letter_type, reference=f"KB/REK/2025/{number:06d}").to_json()
+            for number in range(1, letters + 1)
         ]
         chunks = [snapshots[i : i + ARGS.chunk] for i in range(0, len(snapshots), ARGS.chunk)]
         load_before = os.getloadavg()[0]
         cpu_before = worker_processes(worker.pid)
         started = time.perf_counter()
         results = [
-            render_batch_chunk.delay(letter_type=LETTER.value, snapshots=chunk, output_dir=str(output))
+            render_batch_chunk.delay(letter_type=letter_type.value, snapshots=chunk, output_dir=str(output))
             for chunk in chunks
         ]
         peak_rss: dict[int, int] = {}
@@ -247,46 +256,95 @@ def pool() -> None:
             cpu for cpu, _ in cpu_before.values()
         )
         files = list(output.glob("*.pdf"))
-        assert len(items) == len(files) == ARGS.pool_letters, (len(items), len(files))
-        assert all(item["page_count"] == 2 for item in items)
-        size = sum(item["size"] for item in items)
-        rate = ARGS.pool_letters / elapsed
-        # What the two worker processes would do with two cores to themselves: CPU they used a letter.
-        cpu_per_letter = cpu_used / ARGS.pool_letters
-        capacity = 2 / cpu_per_letter
-        print(
-            f"pool: {ARGS.pool_letters:,} two-page letters, {len(chunks)} tasks of {ARGS.chunk}, "
-            f"Celery prefork concurrency 2 on Redis"
-        )
-        ten_thousand = 10_000 / rate / 60
-        print(
-            f"  measured: {elapsed:8.1f} s   {rate:6.2f} letters/s   10,000 letters in {ten_thousand:.1f} min"
-        )
-        print(
-            f"  worker CPU: {cpu_per_letter * 1000:.0f} ms a letter -> on 2 idle cores "
-            f"{capacity:.2f} letters/s, 10,000 letters in {10_000 / capacity / 60:.1f} min"
-        )
-        print(f"  {size / 1e6:.1f} MB written, {size / len(items) / 1024:.1f} KiB a letter")
-        memory = ", ".join(f"{kib / 1024:.0f} MiB" for kib in sorted(peak_rss.values()))
-        print(f"  resident memory of the worker processes, largest seen: {memory}")
-        load_after = os.getloadavg()[0]
-        print(f"  load average: {load_before:.2f} before, {load_after:.2f} after (the machine is shared)")
+        assert len(items) == len(files) == letters, (len(items), len(files))
+        pages = {item["page_count"] for item in items}
+        figures = {
+            "concurrency": concurrency,
+            "letters": letters,
+            "pages": pages,
+            "seconds": elapsed,
+            "rate": letters / elapsed,
+            "cpu_per_letter": cpu_used / letters,
+            "size": sum(item["size"] for item in items),
+            "peak_rss": sorted(peak_rss.values()),
+            "load": (load_before, os.getloadavg()[0]),
+        }
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        log.close()
+        _stop_worker(worker, log)
         app.control.purge()
         if not ARGS.keep_files:
             shutil.rmtree(output, ignore_errors=True)
+    if not quiet:
+        rate, cpu = figures["rate"], figures["cpu_per_letter"]
+        print(
+            f"pool: {letters:,} letters ({letter_type.value}, {'/'.join(map(str, sorted(pages)))} pages), "
+            f"{len(chunks)} tasks of {ARGS.chunk}, Celery prefork concurrency {concurrency} on Redis "
+            "(-Q letters)"
+        )
+        print(
+            f"  measured: {elapsed:8.1f} s   {rate:6.2f} letters/s   "
+            f"10,000 letters in {10_000 / rate / 60:.1f} min"
+        )
+        print(
+            f"  worker CPU: {cpu * 1000:.0f} ms a letter -> on {concurrency} idle core(s) "
+            f"{concurrency / cpu:.2f} letters/s, "
+            f"10,000 letters in {10_000 / (concurrency / cpu) / 60:.1f} min"
+        )
+        print(
+            f"  {figures['size'] / 1e6:.1f} MB written, {figures['size'] / letters / 1024:.1f} KiB a letter"
+        )
+        memory = ", ".join(f"{kib / 1024:.0f} MiB" for kib in figures["peak_rss"])
+        print(f"  resident memory of the worker processes, largest seen: {memory}")
+        print(f"  load average: {figures['load'][0]:.2f} before, {figures['load'][1]:.2f} after")
+    return figures
+
+
+def scale() -> None:
+    """Letters/s with 1 and 2 worker processes in one run, and the capacity formula's figures."""
+    letter_type = LetterType[ARGS.scale_type]
+    print(
+        f"scale-out: {ARGS.scale_letters:,} letters ({letter_type.value}) per run, a letters worker "
+        f"(-Q letters) of 1 then 2 processes, subsetter in the workers: {subsetter()}"
+    )
+    runs = [
+        pool(concurrency=c, letters=ARGS.scale_letters, letter_type=letter_type, quiet=True) for c in (1, 2)
+    ]
+    print(
+        "\n| worker processes | letters | wall | letters/s | worker CPU a letter "
+        "| load average before → after |"
+    )
+    print("|---:|---:|---:|---:|---:|---|")
+    for run in runs:
+        print(
+            f"| {run['concurrency']} | {run['letters']:,} | {run['seconds']:.1f} s | {run['rate']:.2f} "
+            f"| {run['cpu_per_letter'] * 1000:.0f} ms | {run['load'][0]:.2f} → {run['load'][1]:.2f} |"
+        )
+    one, two = runs
+    cpu = statistics.mean(run["cpu_per_letter"] for run in runs)
+    per_core_hour = 3600 / cpu
+    needed = math.ceil(10_000 / per_core_hour)
+    print(
+        f"\n2 processes / 1 process: {two['rate'] / one['rate']:.2f}x the letters/s; pages a letter: "
+        f"{sorted(one['pages'] | two['pages'])}"
+    )
+    print(
+        f"capacity: {cpu * 1000:.0f} ms of CPU a letter -> {per_core_hour:,.0f} letters an hour per core; "
+        f"10,000 acknowledgements within an hour need ceil(10,000 x {cpu:.3f} s / 3,600 s) = {needed} "
+        f"worker process(es) on as many idle cores"
+    )
+
+
+def _pool_defaults() -> None:
+    pool(concurrency=2, letters=ARGS.pool_letters, letter_type=LETTER)
 
 
 def main() -> None:
     machine()
+    if ARGS.scale_only:
+        scale()
+        return
     if ARGS.pool_only:
-        pool()
+        _pool_defaults()
         return
     compare("single process, two-page decision letter")
     if weasyprint_fonts.harfbuzz_subset:
@@ -297,7 +355,9 @@ def main() -> None:
         weasyprint_fonts.harfbuzz_subset = saved
     options()
     if ARGS.pool_letters:
-        pool()
+        _pool_defaults()
+    if ARGS.scale_letters:
+        scale()
 
 
 if __name__ == "__main__":

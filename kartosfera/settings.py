@@ -14,6 +14,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -227,6 +228,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # letter (WeasyPrint and Pango caches, heap fragmentation; docs/PERFORMANCE.md), so memory stays bounded.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "100"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Two queues. Letters (WeasyPrint, ~160-280 ms of CPU a letter: docs/PERFORMANCE.md, "Letters") go to a
+# queue of their own, so that a mass incident's letters never wait in front of a D+1 refund, a sweep or
+# an export. Production runs a worker for each (Procfile): `-Q celery` and `-Q letters`, the second
+# with as many processes as the letters' capacity needs; a worker started without -Q consumes both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+KARTOSFERA_LETTERS_QUEUE = "letters"
+CELERY_TASK_QUEUES = (Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(KARTOSFERA_LETTERS_QUEUE))
+CELERY_TASK_ROUTES = {"letters.tasks.*": {"queue": KARTOSFERA_LETTERS_QUEUE}}
 # Pending letter requests queued by one beat sweep run (bounded: a mass event drains over minutes).
 KARTOSFERA_LETTERS_SWEEP_BATCH = int(os.environ.get("KARTOSFERA_LETTERS_SWEEP_BATCH", "500"))
 

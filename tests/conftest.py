@@ -62,12 +62,26 @@ def _worker_database_url() -> str:
     return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
+# The queues the session's worker consumes: every queue the tasks are routed to (kartosfera/settings.py).
+WORKER_QUEUES = (settings.CELERY_TASK_DEFAULT_QUEUE, settings.KARTOSFERA_LETTERS_QUEUE)
+
 # Whether the session's worker process is up, and whether the current test published a task to it.
 _worker = {"running": False, "published": False}
 
 
 def _note_publish(**_kwargs) -> None:
     _worker["published"] = True
+
+
+def queue_length(queue: str) -> int:
+    """How many messages wait in ``queue`` on the broker (0 when it was never declared)."""
+    from kartosfera.celery import app
+
+    with app.connection_for_write() as connection:
+        try:
+            return connection.default_channel.queue_declare(queue=queue, passive=True).message_count
+        except ChannelError:  # the queue was never declared: nothing is waiting in it
+            return 0
 
 
 def _wait_until_the_worker_is_idle(timeout: float = 60.0) -> None:
@@ -80,13 +94,7 @@ def _wait_until_the_worker_is_idle(timeout: float = 60.0) -> None:
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with app.connection_for_write() as connection:
-            try:
-                waiting = connection.default_channel.queue_declare(
-                    queue=app.conf.task_default_queue, passive=True
-                ).message_count
-            except ChannelError:  # the queue was never declared: nothing is waiting in it
-                waiting = 0
+        waiting = sum(queue_length(queue) for queue in WORKER_QUEUES)
         inspect = app.control.inspect(timeout=0.5)
         busy = [
             task
@@ -142,6 +150,8 @@ def celery_worker(django_db_setup, django_db_blocker, nbp_api_url):
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
+            "-Q",
+            ",".join(WORKER_QUEUES),
             "-n",
             f"test-{os.getpid()}@%h",
         ],

@@ -12,6 +12,10 @@ from billiard.exceptions import WorkerLostError
 from disputes import tasks
 from disputes.models import CaseEvent, CaseState
 from disputes.services import case_start_review
+from letters.rules import LetterType
+from letters.samples import sample_snapshot
+from letters.tasks import render_batch_chunk
+from tests.conftest import queue_length, requires_services
 from tests.disputes.conftest import warsaw
 from tests.disputes.helpers import ledger
 
@@ -73,3 +77,46 @@ def test_a_full_batch_queues_the_sweep_again_until_the_backlog_is_cleared(case, 
         time.sleep(0.2)  # with a real worker, the follow-up run is its own task
     assert not case.chargebacks.filter(alerted_at__isnull=True).exists()
     assert case.events.filter(kind=CaseEvent.Kind.CHARGEBACK_ALERT).count() == 2
+
+
+def test_letters_have_a_queue_of_their_own():
+    from kartosfera.celery import app
+
+    def queue_of(task: str) -> str:
+        return app.amqp.router.route({}, task)["queue"].name
+
+    assert [queue_of(f"letters.tasks.{name}") for name in ("issue_letter", "issue_pending_letters")] == [
+        "letters",
+        "letters",
+    ]
+    assert queue_of("letters.tasks.render_batch_chunk") == "letters"
+    assert queue_of("disputes.tasks.refund_provisionally") == "celery"
+    assert queue_of("disputes.tasks.sweep_deemed_accepted") == "celery"
+    assert queue_of("reports.tasks.export_run") == "celery"
+
+
+@requires_services
+def test_a_letters_backlog_does_not_hold_back_a_refund(case, analyst, celery_worker, tmp_path):
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    acknowledgement = LetterType.CLAIM_ACKNOWLEDGEMENT
+    # A mass incident's acknowledgements, queued before the refund: six tasks of two letters each.
+    backlog = [
+        render_batch_chunk.delay(
+            letter_type=acknowledgement.value,
+            snapshots=[
+                sample_snapshot(acknowledgement, reference=f"KB/REK/2025/{chunk:03d}{n:03d}").to_json()
+                for n in range(2)
+            ],
+            output_dir=str(tmp_path),
+        )
+        for chunk in range(6)
+    ]
+
+    refund = tasks.refund_provisionally.delay(case_id=case.pk, actor_id=analyst.pk).get(timeout=120)
+    letters_still_waiting = queue_length("letters")
+
+    assert refund["created"] is True
+    # One worker process consumes both queues: the refund was taken at the first free moment, after at
+    # most the letter task already running, not behind the backlog (one queue would have made it last).
+    assert letters_still_waiting >= 4
+    assert [len(result.get(timeout=120)) for result in backlog] == [2] * 6
