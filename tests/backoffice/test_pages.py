@@ -235,3 +235,43 @@ def test_an_analyst_filters_without_the_assignee_choice(case, analyst, as_staff)
 
     assert 'type="hidden" name="assignee"' in html
     assert '<select name="assignee"' not in html
+
+
+# The rows as the queue template wrote them cell by cell before they were rendered in one pass.
+TEMPLATE_ROWS = """{% load kartosfera_format %}{% for row in rows %}
+  <tr>
+    <td><input type="checkbox" name="cases" value="{{ row.case.pk }}" aria-label="{{ row.case.number }}"></td>
+    <td><a href="{% url 'backoffice:case' row.case.pk %}">{{ row.case.number }}</a></td>
+    <td>{{ row.case.get_state_display }}</td>
+    <td>{% include "backoffice/_light.html" with light=row.refund_light %}
+      {% if row.refund_light != "NONE" %}{{ row.case.refund_due_on|longdate }}{% endif %}</td>
+    <td>{% include "backoffice/_light.html" with light=row.reply_light %}
+      {% if row.reply_light != "NONE" %}{{ row.case.reply_due_on|longdate }}{% endif %}</td>
+    <td class="num">{{ row.case.disputed_amount|money }}</td>
+    <td>{{ row.case.customer.first_name }} {{ row.case.customer.last_name }}</td>
+    <td>{{ row.case.card.get_brand_display }} •{{ row.case.card.last4 }}</td>
+    <td>{{ row.case.assignee.username|default:"—" }}</td>
+  </tr>{% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_the_queue_rows_show_what_the_cell_by_cell_template_showed(
+    language, case, analyst, supervisor, eur_rates, as_staff
+):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    other = submitted_case(make_theft(username="second"), analyst)
+    case_assign(case_id=other.pk, assignee=analyst, actor=supervisor, now=NOW)
+    client = as_staff(supervisor)
+    client.cookies["django_language"] = language
+
+    response = client.get(queue_url("all"))
+
+    rows = response.context["page"].rows
+    with translation.override(language):
+        expected = Template(TEMPLATE_ROWS).render(Context({"rows": rows}))
+    body = response.content.decode()
+    shown = body[body.index("<tbody>") + len("<tbody>") : body.index("</tbody>")]
+    assert len(rows) == 2 and {row.case.assignee_id for row in rows} == {None, analyst.pk}
+    assert " ".join(shown.split()) == " ".join(expected.split())
