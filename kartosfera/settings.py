@@ -234,7 +234,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # with as many processes as the letters' capacity needs; a worker started without -Q consumes both.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 KARTOSFERA_LETTERS_QUEUE = "letters"
-CELERY_TASK_QUEUES = (Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(KARTOSFERA_LETTERS_QUEUE))
+# Each queue bound by its own routing key: without one, Celery binds both to the default key and a
+# message sent to either lands in both (every task would run twice).
+CELERY_TASK_QUEUES = tuple(
+    Queue(name, routing_key=name) for name in (CELERY_TASK_DEFAULT_QUEUE, KARTOSFERA_LETTERS_QUEUE)
+)
 CELERY_TASK_ROUTES = {"letters.tasks.*": {"queue": KARTOSFERA_LETTERS_QUEUE}}
 # Pending letter requests queued by one beat sweep run (bounded: a mass event drains over minutes).
 KARTOSFERA_LETTERS_SWEEP_BATCH = int(os.environ.get("KARTOSFERA_LETTERS_SWEEP_BATCH", "500"))

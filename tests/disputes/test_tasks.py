@@ -93,6 +93,9 @@ def test_letters_have_a_queue_of_their_own():
     assert queue_of("disputes.tasks.refund_provisionally") == "celery"
     assert queue_of("disputes.tasks.sweep_deemed_accepted") == "celery"
     assert queue_of("reports.tasks.export_run") == "celery"
+    # Each queue has its own binding, so a message lands in its queue only (never in both, run twice).
+    bindings = {name: (queue.exchange.name, queue.routing_key) for name, queue in app.amqp.queues.items()}
+    assert bindings == {"celery": ("celery", "celery"), "letters": ("celery", "letters")}
 
 
 @requires_services
