@@ -14,7 +14,9 @@ confirmation), and look at the card list three times on the way. Every request i
 customer sees it (connection kept alive, no network). Printed: claims/s, then per kind of request the
 median (p50) and p95, and the submit POST against the card list page in the same run.
 
-Each customer has a card cancelled as stolen with two settled transactions debited three days ago;
+The Celery worker issues each claim's acknowledgement letter as it would in production (WeasyPrint,
+the letters queue); each customer has a postal address for it, and a card cancelled as stolen with
+two settled transactions debited three days ago;
 the NBP EUR rates are the demo's (fixture and labelled synthetic ones), so no claim waits for the NBP.
 The customers, their claims and the broker's queues are created anew on each run.
 """
@@ -58,9 +60,9 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from cards.models import CancellationReason, CardStatus  # noqa: E402
-from customers.models import User  # noqa: E402
 from kartosfera import clock  # noqa: E402
 from kartosfera.celery import app  # noqa: E402
+from letters.models import CustomerAddress, Letter  # noqa: E402
 from liability import demo as rates_demo  # noqa: E402
 from tests.cards.factories import CardFactory, CardProductFactory, TransactionFactory  # noqa: E402
 from tests.customers.factories import CustomerFactory, UserFactory  # noqa: E402
@@ -86,17 +88,21 @@ def _customers(count: int) -> list[tuple[str, int]]:
         cursor.execute(
             "TRUNCATE disputes_case, disputes_casetransaction, disputes_chargeback, disputes_casetransition,"
             " disputes_caseevent, disputes_ledgerentry, disputes_caseletterrequest, "
-            "disputes_liabilityassessment, disputes_evidence, letters_letter, cards_transaction, cards_card,"
+            "disputes_liabilityassessment, disputes_evidence, letters_letter, letters_customeraddress, "
+            "cards_transaction, cards_card,"
             " customers_customer, django_session CASCADE"
         )
-    User.objects.filter(username__startswith="bench-claims-").delete()
+    run = int(time.time())  # users stay (the audit log names them): each run signs up new ones
     product = CardProductFactory(code="bench-claims-debit", brand="MASTERCARD")
     password = make_password(PASSWORD)  # hashed once: argon2 is slow by design
     found = []
     debited = (now - timedelta(days=3)).date()
     for number in range(count):
-        user = UserFactory(username=f"bench-claims-{number}", password=password)
+        user = UserFactory(username=f"bench-claims-{run}-{number}", password=password)
         customer = CustomerFactory(first_name="Klient", user=user)
+        CustomerAddress.objects.create(
+            customer=customer, street=f"ul. Długa {number + 1}", postal_code="00-238", city="Warszawa"
+        )
         card = CardFactory(customer=customer, product=product, brand="MASTERCARD", status=CardStatus.ACTIVE)
         for minutes, amount in ((10, "640.00"), (25, "89.90")):
             TransactionFactory(
@@ -296,6 +302,14 @@ def main() -> int:
             f"\nsubmit POST / card list GET: "
             f"{statistics.median(submit) / statistics.median(cards):.1f}x at the median, "
             f"{_percentile(submit, 0.95) / _percentile(cards, 0.95):.1f}x at p95 (target 3x)"
+        )
+        # End to end: the worker issues every claim's acknowledgement (bounded wait, after the timings).
+        waited = time.perf_counter()
+        while Letter.objects.count() < claims and time.perf_counter() - waited < 600:
+            time.sleep(1)
+        print(
+            f"acknowledgement letters issued by the worker: {Letter.objects.count()} of {claims}, "
+            f"the last {time.perf_counter() - waited:.0f} s after the last claim"
         )
         load = os.getloadavg()
         print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
