@@ -121,6 +121,7 @@ def main() -> int:
         ("case page", client, f"/back-office/cases/{open_ids[0]}/"),
     ]  # fmt: skip
     print(f"{'page':50} {'median ms':>10} {'max ms':>8} {'CPU ms':>8} {'queries':>8}")
+    measured: dict[str, tuple[float, float]] = {}
     for label, page_client, url in pages:
 
         def get(page_client=page_client, url=url):
@@ -128,6 +129,7 @@ def main() -> int:
             assert response.status_code == 200, (url, response.status_code)
 
         median, worst, cpu, queries = _median_ms(get, ARGS.runs)
+        measured[label] = (median, cpu)
         print(f"{label:50} {median:10.1f} {worst:8.1f} {cpu:8.1f} {queries:8d}")
     for name, user in (("all", supervisor), ("mine", analyst)):
         queryset = queue_cases(name=name, user=user, now=NOW, filters=QueueFilters()).select_related(
@@ -141,11 +143,18 @@ def main() -> int:
                 cursor.fetchall()
 
         median, worst, cpu, _ = _median_ms(raw, ARGS.runs)
+        measured[f"raw SQL of queue {name}"] = (median, cpu)
         print(f"{'raw SQL of queue ' + name:50} {median:10.1f} {worst:8.1f} {cpu:8.1f} {1:8d}")
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             print(f"-- EXPLAIN queue {name}:")
             print("\n".join(row[0] for row in cursor.fetchall()))
+    for name, label in (("all", "queue: all open"), ("mine", "queue: my cases (analyst)")):
+        page, raw = measured[label], measured[f"raw SQL of queue {name}"]
+        print(
+            f"queue {name}: the page {page[0] / raw[0]:.1f}x its raw SQL (wall, target 4x), "
+            f"{page[1] / raw[1]:.1f}x (CPU of this process)"
+        )
     return 0
 
 
