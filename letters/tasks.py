@@ -34,6 +34,20 @@ def issue_letter(*, letter_request_id: int) -> int | None:
     return outcome.letter.pk if outcome.letter is not None else None
 
 
+@shared_task(acks_late=True)
+def issue_letters(*, letter_request_ids: list[int]) -> int:
+    """Fan out the letters one committed transaction asked for (a claim's submission, a sweep's batch).
+
+    The transaction publishes this one message whatever the number of its letters, so the request
+    that committed it pays for one broker publish; here each letter becomes a task of its own, which
+    any letters worker process takes, so they render side by side. Safe to run again: ``issue_letter``
+    is idempotent, and the beat sweep issues whatever a lost message left pending.
+    """
+    for letter_request_id in letter_request_ids:
+        issue_letter.delay(letter_request_id=letter_request_id)
+    return len(letter_request_ids)
+
+
 @shared_task
 def issue_pending_letters(*, limit: int | None = None) -> int:
     """Beat sweep: queue a bounded batch of the pending letter requests, so none is ever lost.

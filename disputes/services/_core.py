@@ -348,10 +348,10 @@ def record_transitions(applied: list[Applied]) -> list[CaseTransition]:
 
 
 def _queue_letters(letter_request_ids: list[int]) -> None:
-    from letters.tasks import issue_letter  # the letters app builds on this one: imported late
+    from letters.tasks import issue_letters  # the letters app builds on this one: imported late
 
-    for letter_request_id in letter_request_ids:
-        issue_letter.delay(letter_request_id=letter_request_id)
+    # One message for the whole transaction, fanned out to a task per letter in the worker.
+    issue_letters.delay(letter_request_ids=letter_request_ids)
 
 
 def _queue_transition(

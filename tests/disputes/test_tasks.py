@@ -85,10 +85,8 @@ def test_letters_have_a_queue_of_their_own():
     def queue_of(task: str) -> str:
         return app.amqp.router.route({}, task)["queue"].name
 
-    assert [queue_of(f"letters.tasks.{name}") for name in ("issue_letter", "issue_pending_letters")] == [
-        "letters",
-        "letters",
-    ]
+    names = ("issue_letter", "issue_letters", "issue_pending_letters")
+    assert [queue_of(f"letters.tasks.{name}") for name in names] == ["letters"] * 3
     assert queue_of("letters.tasks.render_batch_chunk") == "letters"
     assert queue_of("disputes.tasks.refund_provisionally") == "celery"
     assert queue_of("disputes.tasks.sweep_deemed_accepted") == "celery"

@@ -445,3 +445,38 @@ def test_a_withheld_refund_deemed_accepted_is_paid_on_the_day_and_the_notice_say
         case_id=case.pk, letter_type="DEEMED_ACCEPTED", actor=analyst, now=warsaw(2025, 6, 27, 9, 0)
     )
     assert read_pdf(preview.pdf_bytes).says("Zwrócono łącznie 920,00 zł")
+
+
+def test_a_transaction_publishes_one_task_for_its_letters_which_fans_out_in_the_worker(
+    eur_rates, analyst, monkeypatch, django_capture_on_commit_callbacks
+):
+    from disputes.services import cases_deem_accepted_overdue
+    from letters import tasks
+
+    cases = [submitted_case(make_theft(username=name), analyst) for name in ("ewa", "jan")]
+    published, fanned_out = [], []
+    issue_letters, issue_letter = tasks.issue_letters.delay, tasks.issue_letter.delay
+
+    def publish(**kwargs):
+        published.append(kwargs)
+        return issue_letters(**kwargs)
+
+    def fan_out(**kwargs):
+        fanned_out.append(kwargs["letter_request_id"])
+        return issue_letter(**kwargs)
+
+    monkeypatch.setattr(tasks.issue_letters, "delay", publish)
+    monkeypatch.setattr(tasks.issue_letter, "delay", fan_out)
+
+    # One sweep transaction deems both claims accepted: a letter each, one message for both.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert cases_deem_accepted_overdue(now=warsaw(2025, 6, 26, 0, 30), batch_size=10) == 2
+
+    notices = sorted(
+        request.pk
+        for case in cases
+        for request in case.letter_requests.filter(letter_type="DECISION_ACCEPTED")
+    )
+    assert len(notices) == 2
+    assert [sorted(call["letter_request_ids"]) for call in published] == [notices]
+    assert sorted(fanned_out) == notices
