@@ -30,7 +30,7 @@ class ExportRequestForm(forms.Form):
         # each XLSX cell is typed and written into the workbook's XML one by one.
         help_text=_(
             "For a long period (more than a few months, or over 50,000 rows) choose CSV: it is ready "
-            "about 25 times sooner than XLSX (100,000 cases in seconds rather than about a minute) and "
+            "several times sooner than XLSX (100,000 cases in seconds rather than about a minute) and "
             "Excel opens it too. XLSX, with typed cells, suits shorter periods."
         ),
         error_messages={
