@@ -66,7 +66,16 @@ class EventInline(ReadOnly, admin.TabularInline):
 
 class LedgerInline(ReadOnly, admin.TabularInline):
     model = LedgerEntry
-    fields = ["created_at", "transaction", "kind", "amount", "currency", "idempotency_key", "actor"]
+    fields = [
+        "created_at",
+        "transaction",
+        "kind",
+        "amount",
+        "currency",
+        "idempotency_key",
+        "reversed_by",
+        "actor",
+    ]
     readonly_fields = fields
     extra = 0
 

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class DisputesConfig(AppConfig):
     name = "disputes"
     verbose_name = _("Disputes")
+
+    def ready(self) -> None:
+        # The services chain some of these tasks by name (the rate fetch, then the waiting estimate).
+        # A worker imports them itself; eager mode (no broker) runs a chain in this process, which
+        # needs them registered here too.
+        from disputes import tasks  # noqa: F401

@@ -73,6 +73,7 @@ class Plan:
     received: Callable[[Ctx, Card], datetime]
     steps: tuple[Step, ...] = ()
     submit: bool = True
+    claims_again: str = ""  # the account of a withdrawn demo case whose transactions this one claims
 
 
 def _review(days: int) -> Step:
@@ -300,6 +301,16 @@ PLANS = (
         (_review(14), _refund(14), _withdraw),
     ),
     Plan(
+        "anna-visa",
+        "Potwierdzenie dotyczyło innej płatności; tej w sklepie nie wykonałam.",
+        "PHONE",
+        "OTHER",
+        (16, 40, 1),
+        lambda ctx, card: ctx.at(11, 10, 0),
+        (_review(10), _refund(10)),
+        claims_again="Nie rozpoznaję tej płatności w sklepie.",
+    ),
+    Plan(
         "piotr-gold",
         "Płatności z wyjazdu do Lizbony, których nie pamiętam.",
         "PHONE",
@@ -405,8 +416,21 @@ def _card(card_key: str) -> Card:
     )
 
 
+def _claimed_again(card: Card, account: str) -> list[Transaction]:
+    """The transactions of the withdrawn demo case told by ``account``: free to be claimed again."""
+    withdrawn = Case.objects.filter(card=card, customer_account=account, state="WITHDRAWN").first()
+    if withdrawn is None:
+        return []
+    return [link.transaction for link in withdrawn.disputed.select_related("transaction").order_by("pk")]
+
+
 def _make(plan: Plan, card: Card, ctx: Ctx) -> Case | None:
-    chosen = _theft(card) if plan.card_key == "anna-mastercard" else _transactions(card, ctx, plan.pick)
+    if plan.claims_again:
+        chosen = _claimed_again(card, plan.claims_again)
+    elif plan.card_key == "anna-mastercard":
+        chosen = _theft(card)
+    else:
+        chosen = _transactions(card, ctx, plan.pick)
     if not chosen:
         return None
     received_at = plan.received(ctx, card)

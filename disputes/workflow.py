@@ -81,11 +81,13 @@ MONEY = """\
 owed), `RECOVERY` (the customer's share taken back), `REVERSAL` (a refund undone on withdrawal),
 `CHARGEBACK_CREDIT` (from the acquirer to the bank; the customer's balance is not touched).
 
-- A transaction is refunded provisionally once, ever: partial unique index on the transaction for
-  `PROVISIONAL_REFUND`; every other kind at most once per case and transaction; every entry has a
-  unique idempotency key `case:<id>:tx:<id>:<kind>`; amount > 0 and ≤ the disputed amount are check
-  constraints. A repeated call (double click, retried task, concurrent worker) gets the entries
-  already written.
+- A transaction has at most one outstanding provisional refund: partial unique index on the
+  transaction for `PROVISIONAL_REFUND` entries not reversed. Withdrawing a claim reverses its
+  refunds and marks each `reversed_by` its `REVERSAL`, so the transaction may be claimed and
+  refunded again.
+- Every other kind at most once per case and transaction; every entry has a unique idempotency key
+  `case:<id>:tx:<id>:<kind>`; amount > 0 and ≤ the disputed amount are check constraints. A
+  repeated call (double click, retried task, concurrent worker) gets the entries already written.
 - Policy `REFUND_POLICY` (`KARTOSFERA_POLICIES`): `FULL_THEN_RECOVER` (default) refunds every
   transaction reported in time in full at D+1; `NET_OF_CAP` refunds the bank's share of the first
   estimate only. After the decision the customer ends with the bank's share of the decision's

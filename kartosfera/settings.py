@@ -299,6 +299,13 @@ NBP_LOOKBACK_DAYS = int(os.environ.get("NBP_LOOKBACK_DAYS", "10"))
 NBP_FETCH_RETRY_BASE_SECONDS = float(os.environ.get("NBP_FETCH_RETRY_BASE_SECONDS", "60"))
 NBP_FETCH_RETRY_MAX_SECONDS = float(os.environ.get("NBP_FETCH_RETRY_MAX_SECONDS", "3600"))
 NBP_FETCH_EAGER_RETRIES = int(os.environ.get("NBP_FETCH_EAGER_RETRIES", "0"))
+# A malformed NBP answer (not table A JSON: a proxy's page, a mid that is not a number) is not an
+# outage: fetch_rates retries it NBP_FETCH_MALFORMED_RETRIES times with the same backoff, then gives
+# up and logs it as malformed (the waiting-estimates sweep asks again later).
+NBP_FETCH_MALFORMED_RETRIES = int(os.environ.get("NBP_FETCH_MALFORMED_RETRIES", "3"))
+# A business day missing from an NBP range answer is taken as "no table that day" only when a second
+# answer at least this many hours after the first lacks it too; until then it is asked again.
+NBP_ABSENCE_CONFIRM_HOURS = float(os.environ.get("NBP_ABSENCE_CONFIRM_HOURS", "24"))
 
 # Domain policies (RULES.md): named settings with their defaults, never constants buried in code.
 KARTOSFERA_POLICIES = {

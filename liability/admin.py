@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from liability.models import ExchangeRate, RateCoverage
+from liability.models import ExchangeRate, RateAbsence, RateCoverage
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -40,3 +40,10 @@ class ExchangeRateAdmin(ReadOnlyAdmin):
 class RateCoverageAdmin(ReadOnlyAdmin):
     list_display = ["currency", "start_on", "end_on", "source", "recorded_at"]
     list_filter = ["currency", "source"]
+
+
+@admin.register(RateAbsence)
+class RateAbsenceAdmin(ReadOnlyAdmin):
+    list_display = ["day", "currency", "answers", "first_seen_at", "last_seen_at", "confirmed_at"]
+    list_filter = ["currency"]
+    date_hierarchy = "day"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from fractions import Fraction
 from typing import Any
 
 from kartosfera.legaltime import NaiveDatetimeError, require_aware, warsaw_date
@@ -23,7 +24,10 @@ from liability import rules
 from liability.days import claim_window_end
 from liability.explain import LineContext, explain, is_synthetic_table
 
-ENGINE = "kartosfera.liability/1"
+# Engine 2 keeps the cap's remaining EUR as an exact rational (RULES.md section 3); engine 1 kept a
+# 50-digit Decimal. A stored result names its engine, and replays with that engine's arithmetic.
+ENGINE = "kartosfera.liability/2"
+ENGINE_1 = "kartosfera.liability/1"
 
 RateOn = Callable[[date], tuple[Decimal, str]]
 WindowEnd = Callable[[date], date]
@@ -162,7 +166,8 @@ class Findings:
         }
 
 
-def _str(value: Decimal | date | None) -> str | None:
+def _str(value: Decimal | Fraction | date | None) -> str | None:
+    """JSON-ready text: a date in ISO form, a Decimal as written, a Fraction exactly (``"n/d"``)."""
     return None if value is None else (value.isoformat() if isinstance(value, date) else str(value))
 
 
@@ -172,6 +177,8 @@ class Line:
 
     ``rate``/``table``/``rate_date`` are set only where a rate was used (the cap rule); ``table`` is
     the NBP table number, or a ``SYNTHETIC-…`` label for a demo rate that is not an NBP table.
+    ``remaining_eur_before``/``_after`` are exact rationals (``Fraction``; a Decimal in a replayed
+    engine-1 result), written ``"n/d"`` by ``to_dict``.
     """
 
     transaction_id: str
@@ -188,8 +195,8 @@ class Line:
     window_end: date
     rate_date: date | None = None
     cap: Decimal | None = None
-    remaining_eur_before: Decimal | None = None
-    remaining_eur_after: Decimal | None = None
+    remaining_eur_before: Fraction | Decimal | None = None
+    remaining_eur_after: Fraction | Decimal | None = None
 
     @property
     def synthetic_rate(self) -> bool:
@@ -236,6 +243,7 @@ class Assessment:
     findings: Findings
     rounding: str
     lines: tuple[Line, ...]
+    engine: str = ENGINE
     customer_total: Decimal = field(init=False)
     bank_total: Decimal = field(init=False)
 
@@ -251,7 +259,7 @@ class Assessment:
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form with the inputs, for storing and replaying."""
         return {
-            "engine": ENGINE,
+            "engine": self.engine,
             "inputs": {
                 "transactions": [t.to_dict() for t in self.transactions],
                 "reported_at": self.reported_at.isoformat(),
@@ -385,6 +393,30 @@ def assess_liability(
     :raises NoTransactions, DuplicateTransaction, UnknownCause, NaiveInstant, InvalidAmount,
         InvalidFacts: the input is refused (all are ``LiabilityInputError``, a ``ValueError``).
     """
+    return _assess(
+        transactions=transactions,
+        reported_at=reported_at,
+        cause=cause,
+        findings=findings,
+        rate_on=rate_on,
+        window_end=window_end,
+        rounding=rounding,
+        engine=ENGINE,
+    )
+
+
+def _assess(
+    *,
+    transactions: Iterable[TransactionFacts],
+    reported_at: datetime,
+    cause: str,
+    findings: Findings,
+    rate_on: RateOn,
+    window_end: WindowEnd | None,
+    rounding: str,
+    engine: str,
+) -> Assessment:
+    """``assess_liability`` with the cap arithmetic of ``engine`` (engine 1 only to replay its results)."""
     claim = _decide(
         transactions=transactions,
         reported_at=reported_at,
@@ -393,8 +425,13 @@ def assess_liability(
         window_end=window_end,
         rounding=rounding,
     )
+    if engine == ENGINE:
+        cap_step, remaining_eur = rules.cap_step, rules.CAP_EUR
+    elif engine == ENGINE_1:
+        cap_step, remaining_eur = rules.cap_step_decimal, Decimal(rules.CAP_EUR.numerator)
+    else:
+        raise InvalidFacts(f"unknown liability engine {engine!r}")
     rates: dict[date, tuple[Decimal, str]] = {}
-    remaining_eur = rules.CAP_EUR
     lines = []
     for tx, rule, end in claim.decisions:
         amount = tx.amount
@@ -414,7 +451,7 @@ def assess_liability(
             if day not in rates:
                 rates[day] = _checked_rate(rate_on(day), day)
             rate, table = rates[day]
-            step = rules.cap_step(amount=amount, rate=rate, remaining_eur=remaining_eur, rounding=rounding)
+            step = cap_step(amount=amount, rate=rate, remaining_eur=remaining_eur, rounding=rounding)
             remaining_eur = step.remaining_eur_after
             customer = step.customer
             context.update(
@@ -456,6 +493,7 @@ def assess_liability(
         findings=findings,
         rounding=rounding,
         lines=tuple(lines),
+        engine=engine,
     )
 
 
@@ -463,7 +501,8 @@ def replay_assessment(data: Mapping[str, Any]) -> Assessment:
     """Recompute a stored ``Assessment.to_dict()`` from its inputs with the rates and windows it used.
 
     Comparing ``replay_assessment(d).to_dict()`` with ``d`` proves a stored result was computed by
-    these rules from these inputs.
+    these rules from these inputs. A result names its engine and replays with that engine's cap
+    arithmetic (engine 1: 50-digit Decimal; engine 2: exact rationals).
 
     :raises LiabilityInputError: the stored inputs are not a valid claim.
     :raises KeyError: the data is not an assessment.
@@ -495,7 +534,7 @@ def replay_assessment(data: Mapping[str, Any]) -> Assessment:
     def stored_window(debited_on: date) -> date:
         return windows[debited_on]
 
-    return assess_liability(
+    return _assess(
         transactions=transactions,
         reported_at=datetime.fromisoformat(inputs["reported_at"]),
         cause=inputs["cause"],
@@ -503,4 +542,5 @@ def replay_assessment(data: Mapping[str, Any]) -> Assessment:
         rate_on=stored_rate,
         window_end=stored_window,
         rounding=inputs["rounding"],
+        engine=data["engine"],
     )

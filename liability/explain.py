@@ -5,9 +5,11 @@ texts: the letter to the customer (Polish) and the analyst's screen (either lang
 words computed with the figures.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 from babel.numbers import format_decimal
 
@@ -47,8 +49,8 @@ class LineContext:
     rate: Decimal | None = None
     table: str | None = None
     cap: Decimal | None = None
-    remaining_eur_before: Decimal | None = None
-    remaining_eur_after: Decimal | None = None
+    remaining_eur_before: Fraction | Decimal | None = None
+    remaining_eur_after: Fraction | Decimal | None = None
 
 
 def _pln(amount: Decimal, lang: str) -> str:
@@ -60,13 +62,13 @@ def _moment(instant: datetime, lang: str) -> str:
     return f"{format_long_date(local.date(), language=lang)}, {local:%H:%M}"
 
 
-def _eur(amount: Decimal, lang: str) -> str:
+def _eur(amount: Fraction | Decimal, lang: str) -> str:
     """An EUR amount of the cap: exact up to 6 decimals, else marked approximate; used up shows 0."""
-    if amount <= 0:
-        amount = Decimal(0)
-    shown = amount.quantize(_EUR_SHOWN, rounding=ROUND_HALF_UP)
+    exact = max(Fraction(amount), Fraction(0))
+    millionths = exact * 1_000_000
+    shown = Decimal(math.floor(millionths + Fraction(1, 2))) * _EUR_SHOWN  # half-up
     text = format_decimal(shown, format="#,##0.######", locale=babel_locale(lang))
-    prefix = "" if shown == amount else "≈ "
+    prefix = "" if Fraction(shown) == exact else "≈ "
     return f"{prefix}{text} EUR" if lang == "pl" else f"{prefix}EUR {text}"
 
 

@@ -89,3 +89,39 @@ class RateCoverage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.currency} {self.start_on}–{self.end_on} ({self.source})"
+
+
+class RateAbsence(models.Model):
+    """A publication day an NBP range answer lacked: not yet taken as "no table that day".
+
+    An answer can lack a business day's table by accident (a late publication, a cache in between);
+    covering the day would make it use the previous table forever. So the day stays unknown, and is
+    asked again, until a second answer at least ``NBP_ABSENCE_CONFIRM_HOURS`` after the first lacks
+    it too (``confirmed_at``); only then is it covered. A rate stored for the day removes the row.
+    """
+
+    currency = models.CharField(_("rate currency"), max_length=3)
+    table_type = models.CharField(_("NBP table type"), max_length=1, default="A")
+    day = models.DateField(_("day without a table in the answer"))
+    first_seen_at = models.DateTimeField(_("first answer without it at"))
+    last_seen_at = models.DateTimeField(_("last answer without it at"))
+    answers = models.PositiveIntegerField(_("answers without it"), default=1)
+    confirmed_at = models.DateTimeField(_("confirmed as a day without a table at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("day missing from an NBP answer")
+        verbose_name_plural = _("days missing from NBP answers")
+        ordering = ["currency", "-day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency", "table_type", "day"], name="liability_absence_one_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(last_seen_at__gte=models.F("first_seen_at")),
+                name="liability_absence_seen_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "confirmed" if self.confirmed_at else f"seen {self.answers}x"
+        return f"{self.currency} {self.day} missing from NBP answers ({state})"

@@ -7,7 +7,11 @@
 - 400 means our query is malformed: ``NbpBadRequest``, never retried;
 - timeouts, connection errors, 429 and 5xx are retried with exponential backoff, then
   ``NbpUnreachable``;
-- ``mid`` is parsed as an exact ``Decimal`` (the JSON is read with ``parse_float=Decimal``).
+- an answer that is not the NBP's table A JSON for what was asked (a proxy's page, another status, a
+  ``mid`` that is not a number) is retried the same bounded number of times, then ``NbpBadAnswer``:
+  the NBP (or something in between) answered, but not with rates;
+- ``mid`` is parsed as an exact ``Decimal`` (the JSON is read with ``parse_float=Decimal``); ``true``
+  is not the number 1.
 """
 
 import json
@@ -38,8 +42,11 @@ class NbpUnreachable(NbpError):
     """The NBP did not answer usefully after the retries: timeout, connection error, 429 or 5xx."""
 
 
-class NbpBadAnswer(NbpUnreachable):
-    """The answer is not the NBP's JSON for what was asked (e.g. a proxy's page): treated as unreachable."""
+class NbpBadAnswer(NbpError):
+    """The answer is malformed: not the NBP's table A JSON for what was asked (e.g. a proxy's page).
+
+    Not "unreachable": something answered. Retried a bounded number of times, never stored.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +69,9 @@ def parse_rates(content: bytes | str, *, code: str, start: date, end: date) -> l
             )
         rates = []
         for row in data["rates"]:
-            mid = Decimal(row["mid"]) if isinstance(row["mid"], int) else row["mid"]
+            # JSON true/false are ints to Python (True == 1): refuse them before taking ints as numbers.
+            raw = row["mid"]
+            mid = Decimal(raw) if isinstance(raw, int) and not isinstance(raw, bool) else raw
             day = date.fromisoformat(row["effectiveDate"])
             table_no = row["no"]
             if not isinstance(mid, Decimal) or not mid.is_finite() or mid <= 0:
@@ -131,9 +140,13 @@ class NbpClient:
         """Close the connections."""
         self._http.close()
 
-    def _get(self, path: str) -> httpx.Response | None:
-        """GET with retries; the response for 200, None for 404."""
-        last_error = ""
+    def _get_rates(self, path: str, *, code: str, start: date, end: date) -> list[NbpRate]:
+        """GET and parse with retries: the rates for 200, none for 404.
+
+        :raises NbpBadRequest: 400, at once. :raises NbpUnreachable: no answer after the retries.
+        :raises NbpBadAnswer: a malformed answer on the last attempt.
+        """
+        failure: NbpError | None = None
         for attempt in range(self.retries + 1):
             if attempt:
                 self._sleep(self.backoff * 2 ** (attempt - 1))
@@ -141,28 +154,34 @@ class NbpClient:
             try:
                 response = self._http.get(path, params={"format": "json"})
             except (httpx.TimeoutException, httpx.TransportError) as exc:
-                last_error = f"{type(exc).__name__}: {exc}"
-                logger.warning("NBP %s attempt %d failed: %s", path, attempt + 1, last_error)
-                continue
-            if response.status_code == 200:
-                return response
-            if response.status_code == 404:
-                return None
-            if response.status_code == 400:
-                raise NbpBadRequest(f"NBP refused {path}: 400 {response.text[:200]}")
-            if response.status_code == 429 or response.status_code >= 500:
-                last_error = f"HTTP {response.status_code}"
-                logger.warning("NBP %s attempt %d failed: %s", path, attempt + 1, last_error)
-                continue
-            raise NbpBadAnswer(f"NBP answered {response.status_code} to {path}")
-        raise NbpUnreachable(f"NBP did not answer {path} after {self.retries + 1} attempts ({last_error})")
+                failure = NbpUnreachable(f"{type(exc).__name__}: {exc}")
+            else:
+                status = response.status_code
+                if status == 404:
+                    return []
+                if status == 400:
+                    raise NbpBadRequest(f"NBP refused {path}: 400 {response.text[:200]}")
+                if status == 200:
+                    try:
+                        return parse_rates(response.content, code=code, start=start, end=end)
+                    except NbpBadAnswer as exc:
+                        failure = exc
+                elif status == 429 or status >= 500:
+                    failure = NbpUnreachable(f"HTTP {status}")
+                else:
+                    failure = NbpBadAnswer(f"HTTP {status} is not an NBP answer")
+            logger.warning("NBP %s attempt %d failed: %s", path, attempt + 1, failure)
+        attempts = f"after {self.retries + 1} attempts"
+        if isinstance(failure, NbpBadAnswer):
+            raise NbpBadAnswer(
+                f"NBP answered {path} with something that is not table A {attempts}: {failure}"
+            )
+        raise NbpUnreachable(f"NBP did not answer {path} {attempts} ({failure})")
 
     def rate(self, code: str, day: date) -> NbpRate | None:
         """The table A rate of ``code`` published for ``day``, or None when there was no table that day."""
-        response = self._get(f"exchangerates/rates/a/{code.lower()}/{day.isoformat()}/")
-        if response is None:
-            return None
-        rates = parse_rates(response.content, code=code, start=day, end=day)
+        path = f"exchangerates/rates/a/{code.lower()}/{day.isoformat()}/"
+        rates = self._get_rates(path, code=code, start=day, end=day)
         return rates[0] if rates else None
 
     def rates(self, code: str, start: date, end: date) -> list[NbpRate]:
@@ -170,7 +189,5 @@ class NbpClient:
         result: list[NbpRate] = []
         for chunk_start, chunk_end in chunks(start, end, max_days=self.max_days):
             path = f"exchangerates/rates/a/{code.lower()}/{chunk_start.isoformat()}/{chunk_end.isoformat()}/"
-            response = self._get(path)
-            if response is not None:
-                result.extend(parse_rates(response.content, code=code, start=chunk_start, end=chunk_end))
+            result.extend(self._get_rates(path, code=code, start=chunk_start, end=chunk_end))
         return result

@@ -4,9 +4,11 @@ The rule order is the table of RULES.md; the first rule that matches a transacti
 ``liability.api.assess_liability`` applies them to a whole claim.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, localcontext
+from fractions import Fraction
 
 from kartosfera.money import round_grosz
 
@@ -27,9 +29,9 @@ RULE_ORDER = (INTENT, AFTER_REPORT, LATE, NO_SCA, NO_MEANS, UNDETECTABLE, GROSS,
 CUSTOMER_PAYS_ALL = frozenset({INTENT, LATE, GROSS})
 CUSTOMER_PAYS_NOTHING = frozenset({AFTER_REPORT, NO_SCA, NO_MEANS, UNDETECTABLE, BANK})
 
-CAP_EUR = Decimal("50")
-# Significant digits of the exact EUR arithmetic of the cap, fixed so that a replay gives the same
-# figures whatever the caller's decimal context is (Python's default is 28).
+CAP_EUR = Fraction(50)
+# Engine 1 kept the remaining EUR as a Decimal of this many significant digits. Results it stored
+# replay with that arithmetic (``cap_step_decimal``); new results use exact rationals (``cap_step``).
 EUR_PRECISION = 50
 CAPPED_CAUSES = frozenset({"LOST", "STOLEN", "MISAPPROPRIATED"})
 CAUSES = (*sorted(CAPPED_CAUSES), "OTHER")
@@ -77,20 +79,50 @@ def first_matching_rule(facts: RuleFacts) -> str:
 class CapStep:
     """One transaction's use of the claim's 50 EUR cap."""
 
-    remaining_eur_before: Decimal
+    remaining_eur_before: Fraction | Decimal
     cap: Decimal
     customer: Decimal
-    remaining_eur_after: Decimal
+    remaining_eur_after: Fraction | Decimal
 
 
-def cap_step(*, amount: Decimal, rate: Decimal, remaining_eur: Decimal, rounding: str) -> CapStep:
+def round_grosz_exact(value: Fraction, *, rounding: str) -> Decimal:
+    """Round an exact rational to the grosz with the named policy, however long its decimal expansion.
+
+    The value is replaced by a 4-decimal Decimal in the same position relative to the grosz below it,
+    the half-grosz and the grosz above (on one, below, on or above the half), which every rounding
+    policy rounds exactly as it would round the value itself.
+    """
+    hundredths = value * 100
+    whole = math.floor(hundredths)
+    rest = hundredths - whole  # 0 <= rest < 1
+    half = Fraction(1, 2)
+    quarters = 0 if rest == 0 else 2 if rest == half else 1 if rest < half else 3
+    return round_grosz(Decimal(whole * 4 + quarters) / 400, rounding=rounding)
+
+
+def cap_step(*, amount: Decimal, rate: Decimal, remaining_eur: Fraction, rounding: str) -> CapStep:
     """Apply the cap to one transaction: RULES.md's formula, consumed in execution order.
 
     ``cap = round_half_up(remaining_eur × rate, 0.01)``, ``customer = min(amount, cap)``,
-    ``remaining_eur −= customer / rate`` exactly. Rounding the cap half-up can overshoot the 50 EUR
-    by under half a grosz (212.49 PLN at 4.2497 is 50.0001 EUR), which leaves ``remaining_eur``
-    slightly negative; a cap below zero is zero: the customer never gets a negative share.
+    ``remaining_eur = max(0, remaining_eur − customer / rate)``, with ``remaining_eur`` an exact
+    rational: no quotient is cut, so splitting a payment into several on the same day never changes
+    the customer's total, and the cap's own rounding is the only rounding. Rounding a cap half-up can
+    overshoot the 50 EUR by under half a grosz (212.49 PLN at 4.2497 is 50.0001 EUR); what remains is
+    then 0, never below.
     """
+    exact_rate = Fraction(rate)
+    cap = Decimal("0.00")
+    if remaining_eur > 0:
+        cap = max(cap, round_grosz_exact(remaining_eur * exact_rate, rounding=rounding))
+    customer = min(amount, cap)
+    remaining_after = max(Fraction(0), remaining_eur - Fraction(customer) / exact_rate)
+    return CapStep(
+        remaining_eur_before=remaining_eur, cap=cap, customer=customer, remaining_eur_after=remaining_after
+    )
+
+
+def cap_step_decimal(*, amount: Decimal, rate: Decimal, remaining_eur: Decimal, rounding: str) -> CapStep:
+    """Engine 1's cap step (remaining EUR a 50-digit Decimal, may go below 0): to replay its results only."""
     with localcontext(prec=EUR_PRECISION):
         cap = round_grosz(remaining_eur * rate, rounding=rounding)
         if cap <= 0:  # also turns -0.00 into 0.00

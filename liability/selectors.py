@@ -1,6 +1,6 @@
 """Reads of stored NBP rates: the ``RATE_DAY`` answer from storage, without asking the NBP."""
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -107,6 +107,82 @@ class RateBook:
     def unresolved(self, targets: list[date]) -> list[date]:
         """The targets that storage cannot answer."""
         return [target for target in targets if self.resolve(target) is None]
+
+    def is_known(self, day: date) -> bool:
+        """True when storage knows ``day``: its rate is stored, or it lies in a covered range."""
+        index = bisect_left(self._days, day)
+        return (index < len(self._days) and self._days[index] == day) or self.is_covered(day, day)
+
+    def _stored_between(self, after: date, before: date) -> bool:
+        """True when a rate is stored for a day strictly between ``after`` and ``before``."""
+        return bisect_left(self._days, before) > bisect_right(self._days, after)
+
+    def unknown_runs(self, start: date, end: date) -> list[tuple[date, date]]:
+        """The ranges of ``start..end`` to ask the NBP about so that every day is known.
+
+        A day is known when its rate is stored or it lies in a covered range. Each range starts and
+        ends on an unknown day and holds no stored rate (a stored date is never asked again); known
+        days without a table (a covered weekend) may lie inside, which costs nothing.
+        """
+        stored = set(self._days)
+        runs: list[tuple[date, date]] = []
+        first = last = None
+        day = start
+        while day <= end:
+            if day in stored:
+                if first is not None:
+                    runs.append((first, last))  # type: ignore[arg-type]
+                first = last = None
+            elif not self.is_known(day):
+                first, last = first or day, day
+            day += timedelta(days=1)
+        if first is not None:
+            runs.append((first, last))  # type: ignore[arg-type]
+        return runs
+
+    def fetch_plan(
+        self, targets: list[date], *, lookback: timedelta, max_days: int
+    ) -> tuple[list[tuple[date, date]], dict[date, tuple[date, date]]]:
+        """What to fetch so that storage answers every target: the ranges, and the range of each target.
+
+        For an unanswered target, only the days after its last stored table (within ``lookback``)
+        can hold the table it needs; of those, the unknown ones are fetched. The windows of several
+        targets are fetched as one range when no stored rate lies between them and that costs no
+        more requests of ``max_days`` days than apart. A target missing from the second result has
+        no unknown day before it: the NBP has no table there (``RateNotFound``).
+        """
+
+        def requests(first: date, last: date) -> int:
+            return -(-((last - first).days + 1) // max_days)
+
+        spans: list[list] = []  # [first unknown day, last unknown day, targets], in date order
+        for target in sorted(set(self.unresolved(targets))):
+            index = bisect_right(self._days, target)
+            last_stored = self._days[index - 1] if index else None
+            start = target - lookback
+            if last_stored is not None and last_stored >= start:
+                start = last_stored + timedelta(days=1)
+            runs = self.unknown_runs(start, target)  # no stored rate in the window: at most one run
+            if not runs:
+                continue
+            first, last = runs[0][0], runs[-1][1]
+            if (
+                spans
+                and (
+                    first <= spans[-1][1] + timedelta(days=1)  # overlapping or adjacent windows
+                    or (
+                        not self._stored_between(spans[-1][1], first)
+                        and requests(spans[-1][0], last) <= requests(*spans[-1][:2]) + requests(first, last)
+                    )
+                )
+            ):
+                spans[-1][1] = max(spans[-1][1], last)
+                spans[-1][2].append(target)
+            else:
+                spans.append([first, last, [target]])
+        ranges = [(first, last) for first, last, _ in spans]
+        needs = {target: (first, last) for first, last, span_targets in spans for target in span_targets}
+        return ranges, needs
 
 
 def rate_book_load(*, currency: str, start: date, end: date) -> RateBook:

@@ -238,10 +238,13 @@ class CaseEvent(models.Model):
 class LedgerEntry(models.Model):
     """One money movement of a dispute, in PLN, positive; ``kind`` gives its direction.
 
-    A transaction is refunded provisionally once, ever (partial unique index), and gets each other
-    kind at most once per case; every entry has a unique idempotency key, so a retry, a double click
-    or a concurrent worker finds the entry instead of writing a second one. ``disputed_amount`` is
-    the transaction's disputed amount, so the database itself refuses an entry above it.
+    A transaction has at most one outstanding provisional refund (partial unique index on the
+    refunds not reversed): a refund reversed in full when its claim was withdrawn (``reversed_by``,
+    the REVERSAL entry) no longer holds the transaction, so a new claim about it can be refunded.
+    Each other kind comes at most once per case; every entry has a unique idempotency key, so a
+    retry, a double click or a concurrent worker finds the entry instead of writing a second one.
+    ``disputed_amount`` is the transaction's disputed amount, so the database itself refuses an entry
+    above it.
     """
 
     Kind = LedgerEntryKind
@@ -285,6 +288,14 @@ class LedgerEntry(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"))
+    reversed_by = models.OneToOneField(
+        "self",
+        verbose_name=_("reversed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reverses",
+    )
 
     class Meta:
         verbose_name = _("ledger entry")
@@ -301,8 +312,12 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(condition=Q(currency="PLN"), name="ledger_currency_pln"),
             models.UniqueConstraint(
                 fields=["transaction"],
-                condition=Q(kind="PROVISIONAL_REFUND"),
-                name="ledger_one_provisional_refund",
+                condition=Q(kind="PROVISIONAL_REFUND", reversed_by__isnull=True),
+                name="ledger_one_outstanding_provisional_refund",
+            ),
+            models.CheckConstraint(
+                condition=Q(reversed_by__isnull=True) | Q(kind="PROVISIONAL_REFUND"),
+                name="ledger_only_refunds_are_reversed",
             ),
             models.UniqueConstraint(
                 fields=["case", "transaction", "kind"], name="ledger_one_kind_per_case_transaction"

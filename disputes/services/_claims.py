@@ -1,10 +1,10 @@
 """Claims: a draft, its submission (number, deadlines, first estimate, chargebacks), the estimate."""
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 
 from celery import chain, signature
 from django.db import IntegrityError, transaction
@@ -255,7 +255,7 @@ class _Estimate:
 
 
 def _estimate(links: list[CaseTransaction], *, cause: str, reported_at: datetime, now: datetime) -> _Estimate:
-    """The first liability estimate (no findings yet), or the rate it waits for. May ask the NBP."""
+    """The first liability estimate (no findings yet), or the rates it waits for. Stored rates only."""
     try:
         return _Estimate(
             assessment=liability_assess(
@@ -286,14 +286,28 @@ def store_assessment(
     )
 
 
-def _request_rate(error: RateUnavailable, case_id: int) -> None:
-    """Fetch the missing NBP range, then complete the case's estimate (Celery chain)."""
-    chain(
-        fetch_rates.si(
-            currency=error.currency, start=error.fetch_start.isoformat(), end=error.fetch_end.isoformat()
-        ),
-        signature("disputes.tasks.complete_estimate", kwargs={"case_id": case_id}, immutable=True),
-    ).delay()
+def _rate_fetch_work(error: RateUnavailable, case_ids: Iterable[int]):
+    """The Celery work that fetches every range ``error`` names, then completes the cases' estimates."""
+    steps = [
+        fetch_rates.si(currency=error.currency, start=start.isoformat(), end=end.isoformat())
+        for start, end in error.fetch_ranges
+    ]
+    steps += [
+        signature("disputes.tasks.complete_estimate", kwargs={"case_id": case_id}, immutable=True)
+        for case_id in case_ids
+    ]
+    return chain(*steps) if len(steps) > 1 else steps[0]
+
+
+def request_rate_fetch(error: RateUnavailable, *, case_ids: Iterable[int] = ()) -> None:
+    """Ask, after commit, for the NBP rates ``error`` lacks to be fetched, then the cases' estimates done.
+
+    The only place the disputes workflow asks for NBP rates: requests read stored rates and never
+    call the NBP themselves. ``robust``: an unreachable broker must not undo what was committed (the
+    waiting-estimates sweep asks again).
+    """
+    work = _rate_fetch_work(error, list(case_ids))
+    transaction.on_commit(lambda: work.delay(), robust=True)
 
 
 def _wait_for_rate(case: Case, error: RateUnavailable, *, now: datetime, audit_actor: Actor) -> None:
@@ -309,10 +323,10 @@ def _wait_for_rate(case: Case, error: RateUnavailable, *, now: datetime, audit_a
             "on": error.on.isoformat(),
             "error": type(error).__name__,
             "fetch": [error.fetch_start.isoformat(), error.fetch_end.isoformat()],
+            "ranges": [[start.isoformat(), end.isoformat()] for start, end in error.fetch_ranges],
         },
     )
-    # robust: an unreachable broker or NBP must not undo the committed claim; the sweep retries.
-    transaction.on_commit(partial(_request_rate, error, case.pk), robust=True)
+    request_rate_fetch(error, case_ids=[case.pk])
 
 
 def claim_submit(*, case_id: int, actor: Actor, now: datetime, received_at: datetime | None = None) -> Case:
@@ -333,7 +347,8 @@ def claim_submit(*, case_id: int, actor: Actor, now: datetime, received_at: date
     :raises InvalidClaim: ``received_at`` naive or in the future.
     """
     received_at = _instant(received_at or now, "received_at", now=now, required=True)
-    # Read and estimate before taking the lock: the estimate may wait on the NBP over HTTP.
+    # The estimate reads stored NBP rates only (a missing one is fetched by a task after commit), so
+    # it never waits on the NBP; it is computed before the case lock to keep that lock short.
     try:
         draft = Case.objects.select_related("customer", "card").get(pk=case_id)
     except Case.DoesNotExist:
@@ -470,8 +485,17 @@ def _open_chargebacks(case: Case, links: list[CaseTransaction], *, now: datetime
 def case_complete_estimate(*, case_id: int, now: datetime) -> bool:
     """Complete a first estimate that waited for an NBP rate; True when it is (now or before) complete.
 
-    Idempotent: an estimated case is left alone; a rate still missing leaves it waiting (the sweep and
-    the fetch chain try again).
+    Reads stored rates only (the fetch chain runs this after fetching). Idempotent: an estimated case
+    is left alone; a rate still missing leaves it waiting (the waiting-estimates sweep asks for the
+    fetch again).
+
+    :raises CaseNotFound:
+    """
+    return estimate_complete_or_missing(case_id=case_id, now=now) is None
+
+
+def estimate_complete_or_missing(*, case_id: int, now: datetime) -> RateUnavailable | None:
+    """``case_complete_estimate``, returning None when complete, else the error naming the rates it lacks.
 
     :raises CaseNotFound:
     """
@@ -480,15 +504,15 @@ def case_complete_estimate(*, case_id: int, now: datetime) -> bool:
     except Case.DoesNotExist:
         raise CaseNotFound() from None
     if case.estimate_status != EstimateStatus.WAITING_FOR_RATE:
-        return True
+        return None
     links = list(case.disputed.select_related("transaction").order_by("transaction__executed_at", "pk"))
     estimate = _estimate(links, cause=case.cause, reported_at=case.reported_at, now=now)
     if estimate.assessment is None:
-        return False
+        return estimate.waiting
     with case_atomic():
         case = lock_case(case_id, None)
         if case.estimate_status != EstimateStatus.WAITING_FOR_RATE:
-            return True
+            return None
         stored = store_assessment(
             case, estimate.assessment, kind=LiabilityAssessment.Kind.ESTIMATE, actor=None, now=now
         )
@@ -505,7 +529,7 @@ def case_complete_estimate(*, case_id: int, now: datetime) -> bool:
                 "bank_total": str(stored.bank_total),
             },
         )
-    return True
+    return None
 
 
 __all__ = [

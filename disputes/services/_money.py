@@ -127,7 +127,8 @@ def case_refund_provisionally(
     :raises CaseNotFound, ActionNotPermitted, InvalidCaseState:
     :raises RefundNotOwed: every transaction was reported after its 13-month window.
     :raises EstimateNotReady: NET_OF_CAP and the estimate waits for a rate.
-    :raises TransactionAlreadyRefunded: a transaction was refunded in another claim.
+    :raises TransactionAlreadyRefunded: a transaction has an outstanding refund in another claim (one
+        reversed when that claim was withdrawn does not count).
     :raises FourEyesRequired: above the limit without an approval by a second person.
     """
     with case_atomic():
@@ -428,10 +429,22 @@ def deem_accepted_locked(cases: list[Case], *, actor: Actor, now: datetime) -> l
     return [MoneyResult(case, [e for e in entries if e.case_id == case.pk], created=True) for case in cases]
 
 
+def _refunds_reversed_in_full(case: Case, reversals: list[MoneyMove]) -> dict[int, LedgerEntry]:
+    """The case's provisional refunds that ``reversals`` undo whole, by transaction."""
+    undone = {move.key: move.amount for move in reversals}
+    return {
+        refund.transaction_id: refund
+        for refund in case.ledger_entries.filter(kind=LedgerEntryKind.PROVISIONAL_REFUND, reversed_by=None)
+        if undone.get(refund.transaction_id) == refund.amount
+    }
+
+
 def case_withdraw(*, case_id: int, reason: str, actor: Actor, now: datetime) -> MoneyResult:
     """The customer withdraws the claim: its transactions are released and a refund made is reversed.
 
-    Chargebacks not yet filed are dropped; filed ones stay to be resolved with the acquirer.
+    A provisional refund reversed in full is marked so (``reversed_by``): it no longer holds its
+    transaction, which a new claim may then dispute and have refunded again. Chargebacks not yet
+    filed are dropped; filed ones stay to be resolved with the acquirer.
 
     :raises CaseNotFound, ActionNotPermitted, InvalidCaseState: :raises InformationMissing: no reason.
     """
@@ -442,6 +455,7 @@ def case_withdraw(*, case_id: int, reason: str, actor: Actor, now: datetime) -> 
             raise InformationMissing("no reason")
         net = net_to_customer(case.ledger_entries.values_list("transaction_id", "kind", "amount"))
         reversals = [MoneyMove(tx, LedgerKind.REVERSAL, amount) for tx, amount in net.items() if amount > 0]
+        refunds = _refunds_reversed_in_full(case, reversals)
         row = run_transition(
             case,
             "withdraw",
@@ -449,9 +463,17 @@ def case_withdraw(*, case_id: int, reason: str, actor: Actor, now: datetime) -> 
             actor=actor,
             now=now,
             reason=reason,
-            data={"reversed": {str(m.key): str(m.amount) for m in reversals}},
+            data={
+                "reversed": {str(m.key): str(m.amount) for m in reversals},
+                "reversed_refunds": sorted(refund.pk for refund in refunds.values()),
+            },
         )
         entries = _write_moves(case, reversals, transition=row, actor=actor, now=now)
+        for entry in entries:
+            refund = refunds.get(entry.transaction_id)
+            if refund is not None:
+                refund.reversed_by = entry
+                refund.save(update_fields=["reversed_by"])
         close_links(case)
         abandon_draft_chargebacks(case, actor=actor, now=now, reason="claim withdrawn")
     return MoneyResult(case, entries, created=True)

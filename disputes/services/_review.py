@@ -3,7 +3,6 @@
 import hashlib
 import logging
 from datetime import date, datetime
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -25,7 +24,7 @@ from disputes.models import (
     LiabilityAssessment,
 )
 from disputes.rules import expected_reply_date_problem
-from disputes.services._claims import store_assessment, transaction_facts
+from disputes.services._claims import request_rate_fetch, store_assessment, transaction_facts
 from disputes.services._core import (
     HANDLE,
     SUPERVISE,
@@ -55,7 +54,6 @@ from disputes.services._errors import (
 from kartosfera.legaltime import warsaw_date
 from liability.api import Findings
 from liability.services import RateUnavailable, liability_assess
-from liability.tasks import fetch_rates
 
 logger = logging.getLogger(__name__)
 
@@ -209,22 +207,14 @@ def case_extend_reply(
     return case
 
 
-def _request_rate_now(error: RateUnavailable) -> None:
-    try:
-        fetch_rates.delay(
-            currency=error.currency, start=error.fetch_start.isoformat(), end=error.fetch_end.isoformat()
-        )
-    except Exception:  # the analyst is told to try again; the beat fetch brings the rate anyway
-        logger.exception("could not request the NBP rates %s..%s", error.fetch_start, error.fetch_end)
-
-
 def case_assess_liability(
     *, case_id: int, findings: Findings, actor: Actor, now: datetime, note: str = ""
 ) -> LiabilityAssessment:
     """Assess the customer's liability with the analyst's findings and store it (replayable).
 
     :raises CaseNotFound, ActionNotPermitted: :raises InvalidCaseState: not under review.
-    :raises AssessmentRateUnavailable: an NBP rate is missing; its fetch has been requested.
+    :raises AssessmentRateUnavailable: an NBP rate is not stored; its fetch has been requested (the
+        assessment reads stored rates only and never calls the NBP).
     """
     try:
         case = Case.objects.get(pk=case_id)
@@ -244,7 +234,7 @@ def case_assess_liability(
             now=now,
         )
     except RateUnavailable as error:
-        transaction.on_commit(partial(_request_rate_now, error))
+        request_rate_fetch(error)
         raise AssessmentRateUnavailable(str(error)) from error
     with case_atomic():
         case = lock_case(case_id, actor)

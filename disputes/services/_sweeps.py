@@ -18,9 +18,10 @@ from disputes.selectors import (
     cases_waiting_for_rate,
     chargebacks_filing_alert_due,
 )
-from disputes.services._claims import case_complete_estimate
+from disputes.services._claims import estimate_complete_or_missing, request_rate_fetch
 from disputes.services._core import add_events, case_atomic
 from disputes.services._money import deem_accepted_locked
+from liability.services import RateUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -171,10 +172,23 @@ def chargebacks_alert_filing_due(*, now: datetime, within: timedelta, batch_size
 
 
 def cases_complete_waiting_estimates(*, now: datetime, batch_size: int) -> int:
-    """Complete first estimates that waited for an NBP rate, now that it may be stored; return how many."""
+    """Complete first estimates that waited for an NBP rate, now that it may be stored; return how many.
+
+    From stored rates only. For the cases still lacking rates (their fetch failed, or the broker lost
+    it), the fetch is asked for again after commit, once per distinct set of ranges, chained with
+    their estimates (not counted here: they complete when the rates arrive).
+    """
     done = 0
+    still_missing: dict[tuple, tuple[RateUnavailable, list[int]]] = {}
     for case_id in cases_waiting_for_rate().order_by("pk").values_list("pk", flat=True)[:batch_size]:
-        done += case_complete_estimate(case_id=case_id, now=now)
+        missing = estimate_complete_or_missing(case_id=case_id, now=now)
+        if missing is None:
+            done += 1
+        else:
+            key = (missing.currency, missing.fetch_ranges)
+            still_missing.setdefault(key, (missing, []))[1].append(case_id)
+    for error, case_ids in still_missing.values():
+        request_rate_fetch(error, case_ids=case_ids)
     return done
 
 

@@ -39,7 +39,9 @@ def test_there_is_a_demo_case_in_every_state_and_seeding_twice_changes_nothing()
     assert [line for line in again if "RK/" in line] == [line for line in lines if "RK/" in line]
     # Every state at least once (the reports seeder adds claims of the last months in some of them).
     assert set(Case.objects.values_list("state", flat=True)) == set(CaseState.values)
-    anna = Case.objects.get(customer__last_name="Kowalska", state=CaseState.PROVISIONALLY_REFUNDED)
+    anna = Case.objects.get(
+        customer__last_name="Kowalska", channel="LINE_828", state=CaseState.PROVISIONALLY_REFUNDED
+    )
     assert (anna.channel, anna.cause, anna.reported_at, anna.received_at) == (
         "LINE_828",
         "STOLEN",
@@ -56,3 +58,10 @@ def test_there_is_a_demo_case_in_every_state_and_seeding_twice_changes_nothing()
     assert withheld.evidence.filter(kind="LAW_ENFORCEMENT_NOTICE").count() == 1
     closed = Case.objects.get(state=CaseState.CLOSED)
     assert (closed.out_of_window, closed.outcome) == (True, "REJECTED")
+    # A payment refunded, then reversed when its claim was withdrawn, claimed again and refunded again.
+    withdrawn = Case.objects.get(customer__last_name="Kowalska", state=CaseState.WITHDRAWN)
+    (refund,) = LedgerEntry.objects.filter(case=withdrawn, kind="PROVISIONAL_REFUND")
+    (again,) = LedgerEntry.objects.filter(
+        transaction=refund.transaction, kind="PROVISIONAL_REFUND", reversed_by=None
+    ).exclude(case=withdrawn)
+    assert (refund.reversed_by.kind, again.case.state) == ("REVERSAL", CaseState.PROVISIONALLY_REFUNDED)

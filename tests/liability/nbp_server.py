@@ -9,7 +9,9 @@ again on the same port, and can be told to answer an error status or to hang.
     server = NbpServer(port=0, rates=REAL_EUR_RATES).start()
     server.url            # http://127.0.0.1:<port>/api/
     server.fail_next(503, 503)   # the next two requests get 503
+    server.status = 400   # every request gets 400 until set back to None
     server.hang = True    # requests wait (until released or the server stops)
+    server.answer()       # stop hanging and failing: the requests waiting get 503, the next ones rates
     server.stop(); server.start()
 """
 
@@ -64,6 +66,7 @@ class NbpServer:
         self.rates: dict[str, dict[date, tuple[str, Decimal]]] = {"EUR": dict(rates or {})}
         self.requests: list[str] = []
         self.hang = False
+        self.status: int | None = None
         self._fail: list[int] = []
         self._lock = threading.Lock()
         self._release = threading.Event()
@@ -94,6 +97,13 @@ class NbpServer:
         """Answer the next requests with these HTTP statuses, one each."""
         with self._lock:
             self._fail.extend(statuses)
+
+    def answer(self) -> None:
+        """Answer normally from now on: no hanging, no forced status; waiting requests get 503 at once."""
+        with self._lock:
+            self.hang, self.status = False, None
+            self._fail.clear()
+        self._release.set()
 
     def reset_count(self) -> None:
         with self._lock:
@@ -127,6 +137,8 @@ class NbpServer:
             self.requests.append(raw_path)
             if self._fail:
                 return self._fail.pop(0), "Internal Server Error"
+            if self.status is not None:
+                return self.status, f"{self.status} forced by the test"
             hang = self.hang
         if hang:
             self._release.wait(timeout=30)

@@ -1,8 +1,10 @@
 """The pure liability engine: RULES.md section 3, rule by rule, and its worked examples."""
 
 import json
+import math
 from datetime import UTC, date, datetime
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -111,19 +113,21 @@ def test_cap_is_consumed_across_three_transactions_on_three_days_with_three_rate
     )
 
     # By hand, RULES.md's formula: cap_i = round_half_up(remaining × rate_i), customer_i = min(amount_i,
-    # cap_i), remaining −= customer_i / rate_i (exact).
-    with localcontext(prec=50):
-        grosz = Decimal("0.01")
-        remaining = Decimal(50)
-        cap_a = (remaining * Decimal("4.2497")).quantize(grosz, ROUND_HALF_UP)  # 212.485 → 212.49
-        customer_a = min(Decimal("100.00"), cap_a)  # 100.00
-        remaining -= customer_a / Decimal("4.2497")
-        cap_b = (remaining * Decimal("4.2541")).quantize(grosz, ROUND_HALF_UP)  # 112.60
-        customer_b = min(Decimal("50.00"), cap_b)  # 50.00
-        remaining -= customer_b / Decimal("4.2541")
-        cap_c = (remaining * Decimal("4.2447")).quantize(grosz, ROUND_HALF_UP)  # 62.46
-        customer_c = min(Decimal("300.00"), cap_c)  # 62.46
-        remaining -= customer_c / Decimal("4.2447")
+    # cap_i), remaining = max(0, remaining − customer_i / rate_i), remaining an exact rational.
+    def half_up(value: Fraction) -> Decimal:
+        grosze = math.floor(value * 100 + Fraction(1, 2))
+        return Decimal(grosze) / 100
+
+    remaining = Fraction(50)
+    cap_a = half_up(remaining * Fraction("4.2497"))  # 212.485 → 212.49
+    customer_a = min(Decimal("100.00"), cap_a)  # 100.00
+    remaining -= Fraction(customer_a) / Fraction("4.2497")
+    cap_b = half_up(remaining * Fraction("4.2541"))  # 112.60
+    customer_b = min(Decimal("50.00"), cap_b)  # 50.00
+    remaining -= Fraction(customer_b) / Fraction("4.2541")
+    cap_c = half_up(remaining * Fraction("4.2447"))  # 62.46
+    customer_c = min(Decimal("300.00"), cap_c)  # 62.46
+    remaining -= Fraction(customer_c) / Fraction("4.2447")
     assert [line.transaction_id for line in result.lines] == ["a", "b", "c"]
     assert [line.table for line in result.lines] == ["096/A/NBP/2025", "099/A/NBP/2025", "102/A/NBP/2025"]
     assert (
@@ -308,9 +312,8 @@ def test_amounts_below_the_remaining_cap_are_paid_in_full_and_the_rest_carries_o
         rate_on=RealRates(),
     )
 
-    with localcontext(prec=50):
-        remaining = Decimal(50) - Decimal("12.34") / Decimal("4.2541")
-        cap_b = (remaining * Decimal("4.2541")).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    remaining = Fraction(50) - Fraction("12.34") / Fraction("4.2541")
+    cap_b = Decimal(math.floor(remaining * Fraction("4.2541") * 100 + Fraction(1, 2))) / 100
     assert [x.customer for x in result.lines] == [Decimal("12.34"), cap_b]
     assert cap_b == Decimal("200.37")
     assert result.customer_total == Decimal("212.71")

@@ -1,4 +1,4 @@
-"""liability_assess: the engine with stored NBP rates, one prefetch per claim."""
+"""liability_assess: the engine with STORED rates only; what is missing is named, and a task fetches it."""
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -10,7 +10,14 @@ import pytest
 from liability import rules
 from liability.api import Findings, TransactionFacts
 from liability.models import ExchangeRate
-from liability.services import RateNotYetPublished, RateSourceUnreachable, liability_assess, rates_prefetch
+from liability.services import (
+    RateNotStored,
+    RateNotYetPublished,
+    RateSourceUnreachable,
+    liability_assess,
+    rates_prefetch,
+)
+from liability.tasks import fetch_rates
 from tests.liability.nbp_server import REAL_EUR_RATES, publication_day_rates
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -27,15 +34,33 @@ def facts(tx_id: str, amount: str, executed_at: datetime, sca: bool = True) -> T
     return TransactionFacts(id=tx_id, amount=Decimal(amount), executed_at=executed_at, sca_applied=sca)
 
 
+def assess_after_fetching(**claim):
+    """Assess; on a missing rate, run the fetch task for every range the error names, then assess again."""
+    try:
+        return liability_assess(**claim)
+    except RateNotStored as missing:
+        for start, end in missing.fetch_ranges:
+            fetch_rates.apply(
+                kwargs={"currency": missing.currency, "start": start.isoformat(), "end": end.isoformat()}
+            ).get()
+    return liability_assess(**claim)
+
+
 @pytest.mark.django_db
 def test_rules_md_example_with_the_rate_fetched_from_the_nbp(nbp_server):
-    result = liability_assess(
-        transactions=[facts("t1", "800.00", datetime(2025, 5, 23, 10, 0, tzinfo=WARSAW))],
-        reported_at=datetime(2025, 5, 23, 18, 0, tzinfo=WARSAW),
-        cause="LOST",
-        findings=Findings(),
-        now=LATER,
-    )
+    claim = {
+        "transactions": [facts("t1", "800.00", datetime(2025, 5, 23, 10, 0, tzinfo=WARSAW))],
+        "reported_at": datetime(2025, 5, 23, 18, 0, tzinfo=WARSAW),
+        "cause": "LOST",
+        "findings": Findings(),
+        "now": LATER,
+    }
+
+    with pytest.raises(RateNotStored) as missing:
+        liability_assess(**claim)
+    assert missing.value.fetch_ranges == ((date(2025, 5, 13), date(2025, 5, 23)),)
+    assert nbp_server.request_count == 0  # reading storage never asks the NBP
+    result = assess_after_fetching(**claim)
 
     (line,) = result.lines
     assert (line.rule, line.customer, line.bank) == (rules.CAP, Decimal("212.71"), Decimal("587.29"))
@@ -47,7 +72,7 @@ def test_rules_md_example_with_the_rate_fetched_from_the_nbp(nbp_server):
 def test_00_30_warsaw_uses_the_warsaw_dates_table_not_the_utc_dates(full_2025):
     executed = datetime(2025, 5, 22, 22, 30, tzinfo=UTC)  # 00:30 on 23 May in Warsaw
 
-    result = liability_assess(
+    result = assess_after_fetching(
         transactions=[facts("night", "800.00", executed)],
         reported_at=datetime(2025, 5, 23, 8, 0, tzinfo=WARSAW),
         cause="STOLEN",
@@ -74,22 +99,17 @@ def claim_of_200_transactions() -> list[TransactionFacts]:
 def test_a_claim_of_200_transactions_over_120_days_costs_2_requests_cold_and_none_warm(full_2025):
     transactions = claim_of_200_transactions()
     assert (transactions[-1].executed_on - transactions[0].executed_on).days == 119
+    claim = {
+        "transactions": transactions,
+        "reported_at": datetime(2025, 7, 1, 9, 0, tzinfo=WARSAW),
+        "cause": "LOST",
+        "findings": Findings(),
+        "now": LATER,
+    }
 
-    cold = liability_assess(
-        transactions=transactions,
-        reported_at=datetime(2025, 7, 1, 9, 0, tzinfo=WARSAW),
-        cause="LOST",
-        findings=Findings(),
-        now=LATER,
-    )
+    cold = assess_after_fetching(**claim)
     cold_requests = full_2025.request_count
-    warm = liability_assess(
-        transactions=transactions,
-        reported_at=datetime(2025, 7, 1, 9, 0, tzinfo=WARSAW),
-        cause="LOST",
-        findings=Findings(),
-        now=LATER,
-    )
+    warm = liability_assess(**claim)
 
     assert cold_requests == 2
     assert full_2025.request_count == 2  # warm: nothing more
@@ -119,10 +139,10 @@ def test_a_claim_with_no_capped_transaction_asks_no_rate(nbp_server):
 
 
 @pytest.mark.django_db
-def test_unreachable_nbp_stops_the_assessment_with_the_specific_error(nbp_server):
-    nbp_server.stop()
+def test_a_hanging_nbp_does_not_hold_the_assessment_which_names_what_to_fetch(nbp_server):
+    nbp_server.hang = True  # a request that called the NBP would wait for its timeout
 
-    with pytest.raises(RateSourceUnreachable) as raised:
+    with pytest.raises(RateNotStored) as raised:
         liability_assess(
             transactions=[facts("t1", "800.00", datetime(2025, 5, 23, 10, 0, tzinfo=WARSAW))],
             reported_at=datetime(2025, 5, 23, 18, 0, tzinfo=WARSAW),
@@ -132,6 +152,20 @@ def test_unreachable_nbp_stops_the_assessment_with_the_specific_error(nbp_server
         )
 
     assert (raised.value.currency, raised.value.on) == ("EUR", date(2025, 5, 23))
+    assert raised.value.fetch_ranges == ((date(2025, 5, 13), date(2025, 5, 23)),)
+    assert nbp_server.request_count == 0
+    assert not ExchangeRate.objects.exists()
+
+
+@pytest.mark.django_db
+def test_prefetching_with_an_unreachable_nbp_raises_the_specific_error_when_the_date_is_asked(nbp_server):
+    nbp_server.stop()
+
+    rates = rates_prefetch(dates=[date(2025, 5, 23)], now=LATER)
+
+    with pytest.raises(RateSourceUnreachable) as raised:
+        rates(date(2025, 5, 23))
+    assert (raised.value.currency, raised.value.on) == ("EUR", date(2025, 5, 23))
     assert not ExchangeRate.objects.exists()
 
 
@@ -140,6 +174,7 @@ def test_a_capped_transaction_of_today_before_publication_waits_for_the_rate(ful
     friday = date(2025, 5, 23)
     del full_2025.rates["EUR"][friday]
     now = datetime(2025, 5, 23, 11, 0, tzinfo=WARSAW)
+    rates_prefetch(dates=[date(2025, 5, 22), friday], now=now)  # the fetch task's work: Thursday's
 
     with pytest.raises(RateNotYetPublished) as raised:
         liability_assess(
@@ -170,5 +205,5 @@ def test_prefetch_resolves_every_date_from_one_load(full_2025):
 def test_a_date_that_was_not_prefetched_is_a_caller_bug_not_a_missing_rate(full_2025):
     rates = rates_prefetch(dates=[date(2025, 5, 23)], now=LATER)
 
-    with pytest.raises(LookupError, match="not prefetched"):
+    with pytest.raises(LookupError, match="not read"):
         rates(date(2025, 7, 1))

@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from liability.models import ExchangeRate, RateCoverage, RateSource
+from liability.models import ExchangeRate, RateAbsence, RateCoverage, RateSource
 from liability.services import (
     RateNotFound,
+    RateNotStored,
     RateNotYetPublished,
     RateSourceUnreachable,
     RateUnavailable,
@@ -167,11 +168,23 @@ def test_nbp_unreachable_raises_the_specific_error_and_stores_nothing(nbp_server
 
 
 @pytest.mark.django_db
-def test_no_table_anywhere_near_is_not_found(nbp_server):
-    with pytest.raises(RateNotFound):
+def test_no_table_anywhere_near_is_not_found_once_a_second_answer_a_day_later_confirms_it(nbp_server):
+    # The first answer (404) lacks nine publication days: not yet taken as days without a table.
+    with pytest.raises(RateNotStored):
         rate_on(on=date(2001, 12, 20), now=LATER)
+    assert RateAbsence.objects.filter(confirmed_at__isnull=True).count() == 9
 
-    assert RateCoverage.objects.get().start_on == date(2001, 12, 10)
+    # An hour later the same answer is not confirmation enough; a day later it is.
+    with pytest.raises(RateNotStored):
+        rate_on(on=date(2001, 12, 20), now=LATER + timedelta(hours=1))
+    with pytest.raises(RateNotFound):
+        rate_on(on=date(2001, 12, 20), now=LATER + timedelta(hours=24))
+
+    assert nbp_server.request_count == 3
+    assert list(RateCoverage.objects.values_list("start_on", "end_on")) == [
+        (date(2001, 12, 10), date(2001, 12, 20))
+    ]
+    assert RateAbsence.objects.filter(confirmed_at__isnull=True).count() == 0
 
 
 @pytest.mark.django_db
@@ -181,7 +194,8 @@ def test_fetching_a_range_twice_stores_each_table_once_and_merges_coverage(full_
     next_month = rates_fetch_range(currency="EUR", start=date(2025, 6, 1), end=date(2025, 6, 30), now=LATER)
 
     # May 2025: 22 weekdays but 1 May is a holiday; June: 21 weekdays but 19 June is Corpus Christi.
-    assert (len(first.created), len(again.created), again.unchanged) == (21, 0, 21)
+    assert (len(first.created), len(again.created), again.unchanged) == (21, 0, 0)
+    assert (first.requests, again.requests, again.asked) == (1, 0, [])  # stored dates are not asked again
     assert ExchangeRate.objects.filter(effective_date__month=5).count() == 21
     assert len(next_month.created) == 20
     assert list(RateCoverage.objects.values_list("start_on", "end_on")) == [
@@ -200,7 +214,13 @@ def test_an_nbp_rate_replaces_a_synthetic_one(nbp_server):
         fetched_at=LATER,
     )
 
-    result = rates_fetch_range(currency="EUR", start=date(2025, 5, 23), end=date(2025, 5, 23), now=LATER)
+    kept = rates_fetch_range(currency="EUR", start=date(2025, 5, 23), end=date(2025, 5, 23), now=LATER)
+    assert (kept.requests, nbp_server.request_count) == (0, 0)  # a stored date is not asked again...
+
+    # ...unless asked on purpose (nbp_backfill --refresh).
+    result = rates_fetch_range(
+        currency="EUR", start=date(2025, 5, 23), end=date(2025, 5, 23), now=LATER, refresh=True
+    )
 
     row = ExchangeRate.objects.get(effective_date=date(2025, 5, 23))
     assert (row.source, row.table_no, row.mid) == (RateSource.NBP, "099/A/NBP/2025", Decimal("4.2541"))

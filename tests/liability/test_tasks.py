@@ -14,19 +14,35 @@ from liability.models import ExchangeRate, RateSource
 from liability.nbp import NbpUnreachable
 from liability.services import RateSourceUnreachable, rate_on
 from liability.tasks import fetch_rates, fetch_recent_rates
+from tests.liability.nbp_server import REAL_EUR_RATES, publication_day_rates
 
 LATER = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_fetch_rates_stores_the_range_and_is_idempotent(nbp_server, celery_worker):
+def test_fetch_rates_stores_the_range_and_is_idempotent_without_asking_again(nbp_server, celery_worker):
+    published = publication_day_rates(date(2025, 5, 1), date(2025, 9, 30)) | REAL_EUR_RATES
+    nbp_server.rates["EUR"] = published
+
     first = fetch_rates.delay(currency="EUR", start="2025-05-01", end="2025-09-30").get(timeout=30)
     again = fetch_rates.delay(currency="EUR", start="2025-05-01", end="2025-09-30").get(timeout=30)
 
-    assert first["created"] == ["2025-05-20", "2025-05-23", "2025-05-28", "2025-06-13", "2025-09-05"]
-    assert (first["requests"], first["covered_through"], first["attempt"]) == (2, "2025-09-30", 1)
-    assert (again["created"], again["unchanged"]) == ([], 5)
-    assert ExchangeRate.objects.filter(source=RateSource.NBP).count() == 5
+    assert first["created"] == [day.isoformat() for day in sorted(published)]
+    assert first["asked"] == [["2025-05-01", "2025-09-30"]]
+    assert (first["requests"], first["covered_through"], first["attempt"], first["lacking"]) == (
+        2,
+        "2025-09-30",
+        1,
+        [],
+    )
+    assert (again["asked"], again["requests"], again["created"], again["covered_through"]) == (
+        [],
+        0,
+        [],
+        "2025-09-30",
+    )
+    assert nbp_server.request_count == 2
+    assert ExchangeRate.objects.filter(source=RateSource.NBP).count() == len(published)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -69,12 +85,13 @@ def test_in_eager_mode_the_retries_are_bounded_and_the_error_reaches_the_caller(
 
 @pytest.mark.django_db
 def test_fetch_recent_rates_takes_the_last_days_up_to_today(nbp_server):
+    nbp_server.rates["EUR"] = publication_day_rates(date(2025, 5, 19), date(2025, 5, 23)) | REAL_EUR_RATES
     # Monday 26 May 2025, 12:35 Warsaw: the beat entry runs in the process (the clock is travelled).
     with time_machine.travel(datetime(2025, 5, 26, 10, 35, tzinfo=UTC), tick=False):
         result = fetch_recent_rates.apply(kwargs={"currency": "EUR", "days": 7}).get()
 
     assert (result["start"], result["end"]) == ("2025-05-19", "2025-05-26")
-    assert result["created"] == ["2025-05-20", "2025-05-23"]
+    assert result["created"] == ["2025-05-19", "2025-05-20", "2025-05-21", "2025-05-22", "2025-05-23"]
     # Monday's table is not in the answer: the day is not known yet, Sunday is.
     assert result["covered_through"] == "2025-05-25"
 
