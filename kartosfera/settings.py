@@ -65,6 +65,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the application server (gunicorn), compressed and cached for a year
+    # by their hashed names, before sessions or anything else runs for them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,10 +110,15 @@ VAR_DIR = Path(os.environ.get("KARTOSFERA_VAR_DIR", BASE_DIR / "var"))
 # has none: create it here, before anything opens a file in it (SQLite cannot create its folder).
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
+# Persistent connections: each web or worker process keeps its database connection for
+# DATABASE_CONN_MAX_AGE seconds instead of opening one per request (on PostgreSQL that doubles the
+# requests per second of a light page, docs/PERFORMANCE.md), and checks it is still alive before
+# reusing it after a request, so a restarted database costs one failed check, not a failed request.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kartosfera.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -143,6 +151,16 @@ LEGAL_TIME_ZONE = "Europe/Warsaw"
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Production serves the collected files (``manage.py collectstatic``, run by ``make serve``) under
+# content-hashed names with WhiteNoise; development and the tests serve them from the app folders.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_ROOT = VAR_DIR / "media"
 
 LOGIN_URL = "customers:sign_in"
