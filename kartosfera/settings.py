@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy, Permissions-Policy, and no-store for signed-in people, on every response.
+    "kartosfera.middleware.SecurityHeadersMiddleware",
     # Static files straight from the application server (gunicorn), compressed and cached for a year
     # by their hashed names, before sessions or anything else runs for them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -77,6 +79,8 @@ MIDDLEWARE = [
     "audit.middleware.AuditContextMiddleware",
     # Marks request.user.is_verified(): the back office needs a confirmed TOTP device (second factor).
     "django_otp.middleware.OTPMiddleware",
+    # A staff session without the second factor opens nothing else (admin, reports, downloads included).
+    "kartosfera.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "customers.middleware.SessionLifetimeMiddleware",
@@ -150,7 +154,10 @@ LEGAL_TIME_ZONE = "Europe/Warsaw"
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic's target, served by WhiteNoise: in the working folder, created with it (WhiteNoise
+# expects the folder even before the first collectstatic).
+STATIC_ROOT = Path(os.environ.get("KARTOSFERA_STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Production serves the collected files (``manage.py collectstatic``, run by ``make serve``) under
 # content-hashed names with WhiteNoise; development and the tests serve them from the app folders.
 STORAGES = {
@@ -407,6 +414,43 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 KARTOSFERA_SESSION_MAX_AGE_SECONDS = int(os.environ.get("KARTOSFERA_SESSION_MAX_AGE_SECONDS", str(8 * 3600)))
 X_FRAME_OPTIONS = "DENY"
+# Every response (kartosfera.middleware.SecurityHeadersMiddleware): scripts, styles, images, fonts and
+# form targets from our own origin only, no inline script or style, no plugins, never framed.
+KARTOSFERA_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+# Powerful browser features the portal never uses, switched off for it and anything it could embed.
+KARTOSFERA_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
+# The branded error pages (templates/403.html, 404.html, 500.html, 403_csrf.html), in the user's language.
+CSRF_FAILURE_VIEW = "kartosfera.views.csrf_failure"
+# django-otp's admin shows a TOTP secret only in the form that creates the device (enrolment), never
+# again: no key field, no QR code, no configuration page for an existing device.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -189,3 +189,11 @@ def _wait_for_the_workers_database_sessions_to_end(timeout: float = 10.0) -> Non
             if cursor.fetchone()[0] == 0:
                 return
         time.sleep(0.1)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin client, signed in as the admin requires: password and TOTP second factor."""
+    from tests.staff import sign_in_staff
+
+    return sign_in_staff(client, admin_user)

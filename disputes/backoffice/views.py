@@ -113,7 +113,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             otp_login(request, device)
             mark_signed_in(request)
-            if next_url.startswith("/back-office/"):
+            # Back to the staff page that sent the member here: the back office, the reports, the admin.
+            if next_url.startswith(("/back-office/", "/reports/", "/admin/", "/letters/", "/claims/")):
                 return redirect(next_url)
             return redirect("backoffice:queue", name="mine")
         form.add_error("code", _("The code is not valid. Codes change every 30 seconds."))
