@@ -338,6 +338,17 @@ DISPUTES_SWEEP_BATCH_SIZE = int(os.environ.get("DISPUTES_SWEEP_BATCH_SIZE", "200
 DISPUTES_DEEM_BATCH_SIZE = int(os.environ.get("DISPUTES_DEEM_BATCH_SIZE", "50"))
 DISPUTES_ESTIMATE_BATCH_SIZE = int(os.environ.get("DISPUTES_ESTIMATE_BATCH_SIZE", "50"))
 DISPUTES_EVIDENCE_MAX_BYTES = int(os.environ.get("DISPUTES_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+# Request bodies (kartosfera.uploads): a file above the evidence limit is refused while it streams;
+# the form fields of any request at most 1 MiB, 1,000 fields, 10 files.
+KARTOSFERA_UPLOAD_MAX_BYTES = DISPUTES_EVIDENCE_MAX_BYTES
+FILE_UPLOAD_HANDLERS = [
+    "kartosfera.uploads.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # The card issuer as it signs its letters: letterhead, complaint department, registration data in
 # the footer (letters.bank.bank_identity). Fictitious values for development; production overrides.
 KARTOSFERA_BANK = {

@@ -7,6 +7,7 @@ from kartosfera.admin_site import SecondFactorAdminSite
 # The admin keeps every registration made on ``admin.site`` and takes the back office's second factor.
 admin.site.__class__ = SecondFactorAdminSite
 
+handler400 = "kartosfera.views.bad_request"
 handler403 = "kartosfera.views.permission_denied"
 handler404 = "kartosfera.views.page_not_found"
 handler500 = "kartosfera.views.server_error"

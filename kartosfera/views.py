@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from kartosfera.health import health_check
+from kartosfera.uploads import UploadTooLarge
 
 
 @require_GET
@@ -27,7 +28,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
-def _error_page(request: HttpRequest, template: str, status: int) -> HttpResponse:
+def _error_page(request: HttpRequest, template: str, status: int, extra: dict | None = None) -> HttpResponse:
     """An error page in the request's language (LocaleMiddleware's), with the emergency line.
 
     Rendered without context processors: a 500 must not need the database (the signed-in user).
@@ -35,8 +36,17 @@ def _error_page(request: HttpRequest, template: str, status: int) -> HttpRespons
     context = {
         "emergency_line": settings.KARTOSFERA_EMERGENCY_LINE,
         "emergency_line_abroad": settings.KARTOSFERA_EMERGENCY_LINE_ABROAD,
+        **(extra or {}),
     }
     return HttpResponse(loader.render_to_string(template, context), status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400 (handler400); 413 for an upload above the limit, refused while it streamed."""
+    if isinstance(exception, UploadTooLarge):
+        context = {"limit_bytes": settings.KARTOSFERA_UPLOAD_MAX_BYTES}
+        return _error_page(request, "413.html", 413, context)
+    return _error_page(request, "400.html", 400)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

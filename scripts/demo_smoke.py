@@ -116,7 +116,9 @@ def main() -> int:
         masked = re.findall(r"•••• \d{4}", cards_page)
         if not masked:
             raise SmokeFailure("the card list shows no card")
-        print(f"signed in as the demo customer; the card list shows {len(masked)} card(s): {sorted(set(masked))}")
+        print(
+            f"signed in as the demo customer; the card list shows {len(masked)} card(s): {sorted(set(masked))}"
+        )
     except SmokeFailure as failure:
         print(f"demo smoke test FAILED: {failure}", file=sys.stderr)
         return 1

@@ -423,7 +423,13 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
         evidence = evidence_get_for_staff(user=request.user, evidence_id=evidence_id)
     except Evidence.DoesNotExist:
         raise Http404("no such evidence") from None
-    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+    # The type sniffed from the content at upload, never one guessed from the customer's file name.
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type or "application/octet-stream",
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
