@@ -34,7 +34,7 @@ def _opener() -> urllib.request.OpenerDirector:
 def _get(opener: urllib.request.OpenerDirector, url: str, timeout: float = 10) -> tuple[int, str, str]:
     """Status, final URL and body of a GET (redirects followed)."""
     try:
-        with opener.open(url, timeout=timeout) as response:  # noqa: S310 (http URL given on the command line)
+        with opener.open(url, timeout=timeout) as response:
             return response.status, response.geturl(), response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
         return error.code, url, error.read().decode("utf-8", "replace")
@@ -90,7 +90,7 @@ def sign_in_and_list_cards(base_url: str, pesel: str, password: str) -> str:
         f"{base_url}/sign-in/", data=body, headers={"Referer": f"{base_url}/sign-in/"}
     )
     try:
-        with opener.open(request, timeout=20) as response:  # noqa: S310
+        with opener.open(request, timeout=20) as response:
             landed = response.geturl()
     except urllib.error.HTTPError as error:
         raise SmokeFailure(f"POST /sign-in/ answered {error.code}") from None
@@ -116,9 +116,8 @@ def main() -> int:
         masked = re.findall(r"•••• \d{4}", cards_page)
         if not masked:
             raise SmokeFailure("the card list shows no card")
-        print(
-            f"signed in as the demo customer; the card list shows {len(masked)} card(s): {sorted(set(masked))}"
-        )
+        shown = sorted(set(masked))
+        print(f"signed in as the demo customer; the card list shows {len(masked)} card(s): {shown}")
     except SmokeFailure as failure:
         print(f"demo smoke test FAILED: {failure}", file=sys.stderr)
         return 1

@@ -7,7 +7,8 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 
 from disputes.models import Case, Evidence
-from tests.disputes.portal.test_claim_pages import PDF, now, portal, start  # noqa: F401 (fixtures)
+from tests.disputes.portal.test_claim_pages import PDF, now, start  # noqa: F401 (a fixture)
+from tests.disputes.portal.test_claim_pages import portal as portal  # a fixture
 
 BOUNDARY = "KartosferaBoundary"
 
@@ -31,7 +32,8 @@ class CountingInput(io.BytesIO):
 def multipart(file_bytes: bytes) -> bytes:
     return b"".join(
         [
-            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nCUSTOMER_DOCUMENT\r\n'.encode(),
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="kind"\r\n\r\n'.encode(),
+            b"CUSTOMER_DOCUMENT\r\n",
             f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="skan.pdf"\r\n'.encode(),
             b"Content-Type: application/pdf\r\n\r\n",
             file_bytes,
