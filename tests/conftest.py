@@ -192,8 +192,11 @@ def _wait_for_the_workers_database_sessions_to_end(timeout: float = 10.0) -> Non
 
 
 @pytest.fixture
-def admin_client(client, admin_user):
-    """pytest-django's admin client, signed in as the admin requires: password and TOTP second factor."""
+def admin_client(admin_user):
+    """pytest-django's admin client (a client of its own), signed in as the admin requires: password
+    and TOTP second factor."""
+    from django.test import Client
+
     from tests.staff import sign_in_staff
 
-    return sign_in_staff(client, admin_user)
+    return sign_in_staff(Client(), admin_user)
