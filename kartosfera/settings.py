@@ -180,12 +180,16 @@ AUTHENTICATION_BACKENDS = [
     "customers.backends.CustomerIdentifierBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Lockout after repeated failed sign-ins (django-axes): per identifier, so that guessing one
-# customer's password from many addresses is stopped too; the lock lifts after the cool-off time or
-# when staff reset it in the admin. A successful sign-in clears the failures.
+# Lockout after repeated failed sign-ins (django-axes, customers.lockout): per identifier and address
+# together (AXES_FAILURE_LIMIT), so a stranger who knows a PESEL cannot lock its owner out of their own
+# device; and per address alone with a higher limit (KARTOSFERA_AXES_ADDRESS_FAILURE_LIMIT), so one
+# address cannot try identifier after identifier. The lock lifts after the cool-off time, when staff
+# reset it in the admin, or with a password reset; a successful sign-in clears the failures.
+AXES_HANDLER = "customers.lockout.IdentifierAndAddressLockoutHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+KARTOSFERA_AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "identifier"
 AXES_USERNAME_CALLABLE = "customers.backends.axes_username"
 AXES_RESET_ON_SUCCESS = True
@@ -204,10 +208,18 @@ KARTOSFERA_OTP = {
     # A new code may be sent for the same request after this long, at most MAX_SENDS times in all.
     "RESEND_INTERVAL_SECONDS": int(os.environ.get("KARTOSFERA_OTP_RESEND_INTERVAL_SECONDS", "60")),
     "MAX_SENDS": 3,
-    # Text messages cost money and can be abused to flood a phone: at most this many per customer an hour.
+    # Text messages cost money and can be abused to flood a phone: at most this many texts (first sends
+    # and resends, whatever the request) to one phone number an hour.
     "MAX_PER_HOUR": int(os.environ.get("KARTOSFERA_OTP_MAX_PER_HOUR", "10")),
     # After the code is accepted, how long the customer has to finish (e.g. set the password).
     "VERIFIED_VALID_SECONDS": 15 * 60,
+}
+# Registration and password-reset starts (customers.services.registration_start): at most this many an
+# hour from one address, and from everywhere together (a PESEL-guessing run is slowed down however it
+# spreads; the overall cap protects the SMS budget).
+KARTOSFERA_ACCESS_START = {
+    "PER_ADDRESS_PER_HOUR": int(os.environ.get("KARTOSFERA_ACCESS_START_PER_ADDRESS_PER_HOUR", "10")),
+    "PER_HOUR": int(os.environ.get("KARTOSFERA_ACCESS_START_PER_HOUR", "1000")),
 }
 # Text messages leave through a pluggable sender (customers.sms). Development and tests write them to
 # KARTOSFERA_SMS_DIR and print them on the console; production posts them to an SMS gateway.
