@@ -200,3 +200,11 @@ def admin_client(admin_user):
     from tests.staff import sign_in_staff
 
     return sign_in_staff(Client(), admin_user)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """The fuzz test's closing note: how many requests it sent, how many answered 5xx."""
+    note = getattr(config, "kartosfera_fuzz_note", None)
+    if note:
+        terminalreporter.write_sep("-", "fuzzing")
+        terminalreporter.write_line(note)

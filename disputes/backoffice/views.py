@@ -204,7 +204,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _refund(form, case_id, user, now):
-    case = Case.objects.prefetch_related("disputed").get(pk=case_id)
+    case = Case.objects.prefetch_related("disputed").filter(pk=case_id).first()
+    if case is None:
+        raise Http404("no such case")
     if refund_needs_approval(case=case):
         case_propose(case_id=case_id, kind="REFUND", reason="", actor=user, now=now)
         return _("The refund is above the four-eyes limit: it waits for a supervisor's approval.")
@@ -355,8 +357,9 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
 @staff_required
 def bulk_assign(request: HttpRequest) -> HttpResponse:
     form = forms.BulkAssignForm(request.POST)
-    assignee = User.objects.filter(pk=request.POST.get("assignee") or 0).first()
-    if not form.is_valid() or assignee is None:
+    valid = form.is_valid()
+    assignee = User.objects.filter(pk=form.cleaned_data["assignee"]).first() if valid else None
+    if assignee is None:
         messages.error(request, _("Choose the cases and the assignee."))
     else:
         results = cases_assign_bulk(
