@@ -5,10 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cards.models import Brand
 from disputes.models import CaseState, Cause, Channel, EvidenceKind, ProposalKind
+from kartosfera.ids import MAX_ID, parse_id
 
-# The largest id a database row can have (a 64-bit signed integer): a bigger number in a form is
-# refused as invalid, not passed to the database to overflow.
-MAX_ID = 2**63 - 1
 # Amount filters as money is stored: 12 digits, 2 after the point.
 AMOUNT_DIGITS = 12
 
@@ -53,16 +51,9 @@ class AssignForm(forms.Form):
     assignee = forms.IntegerField(label=_("Assignee"), min_value=1, max_value=MAX_ID)
 
 
-def _row_id(value: str) -> int:
-    number = int(value)
-    if not 1 <= number <= MAX_ID:
-        raise ValueError(value)
-    return number
-
-
 class BulkAssignForm(forms.Form):
     assignee = forms.IntegerField(label=_("Assignee"), min_value=1, max_value=MAX_ID)
-    cases = forms.TypedMultipleChoiceField(coerce=_row_id, choices=[], label=_("Cases"))
+    cases = forms.TypedMultipleChoiceField(coerce=parse_id, choices=[], label=_("Cases"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -162,7 +153,7 @@ class OnBehalfClaimForm(forms.Form):
     def clean_transactions(self) -> list[int]:
         try:
             return [
-                _row_id(part)
+                parse_id(part)
                 for part in self.cleaned_data["transactions"].replace(" ", "").split(",")
                 if part
             ]
