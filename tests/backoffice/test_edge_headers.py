@@ -8,14 +8,20 @@ from tests.backoffice.conftest import sign_in as staff_sign_in
 from tests.kartosfera.test_http_edge import CSP, directives
 
 
-def test_staff_pages_and_the_evidence_download_are_not_stored(client, analyst, auditor, case):
-    evidence = case_add_evidence(
+def add_evidence(case, actor, name: str, content: bytes):
+    return case_add_evidence(
         case_id=case.pk,
-        kind="POLICE_REPORT",
-        file=SimpleUploadedFile("policja.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"),
+        kind="CUSTOMER_DOCUMENT",
+        file=SimpleUploadedFile(name, content),
         description="",
-        actor=analyst,
+        actor=actor,
         now=case.received_at,
+    )
+
+
+def test_staff_pages_and_the_evidence_download_are_not_stored(client, analyst, auditor, case):
+    evidence = add_evidence(
+        case, analyst, "policja.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
     )
     staff_sign_in(client, analyst)
     case_page = client.get(f"/back-office/cases/{case.pk}/")
@@ -30,13 +36,8 @@ def test_staff_pages_and_the_evidence_download_are_not_stored(client, analyst, a
 
 def test_the_evidence_download_takes_the_type_sniffed_at_upload_not_the_file_name(client, analyst, case):
     # A PDF whose name says HTML (a polyglot): served as what it is, as an attachment, never sniffed.
-    evidence = case_add_evidence(
-        case_id=case.pk,
-        kind="CUSTOMER_DOCUMENT",
-        file=SimpleUploadedFile("polyglot.html", b"%PDF-1.7\n<html><script>alert(1)</script></html>\n"),
-        description="",
-        actor=analyst,
-        now=case.received_at,
+    evidence = add_evidence(
+        case, analyst, "polyglot.html", b"%PDF-1.7\n<html><script>alert(1)</script></html>\n"
     )
     staff_sign_in(client, analyst)
 
