@@ -148,14 +148,13 @@ def register_code(request: HttpRequest) -> HttpResponse:
     """Step 2: the one-time code from the text message, the customer's first sign-in."""
     decoy = request.session.get(REGISTRATION_DECOY_KEY)
     challenge = None if decoy else _registration_challenge(request)
-    if challenge is None and not decoy:
+    if challenge is None and (not decoy or decoy["attempts"] >= settings.KARTOSFERA_OTP["MAX_ATTEMPTS"]):
         return _restart_registration(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             if decoy:
-                request.session[REGISTRATION_DECOY_KEY] = {**decoy, "attempts": decoy["attempts"] + 1}
-                services.registration_decoy_verify(attempts=decoy["attempts"])
+                _decoy_verify(request, decoy)
             else:
                 services.registration_verify_code(
                     challenge_id=challenge.pk, code=form.cleaned_data["code"], now=clock.now()
@@ -169,6 +168,19 @@ def register_code(request: HttpRequest) -> HttpResponse:
         "portal/register_code.html",
         {"form": form, "resend_url": reverse("customers:register_resend")},
     )
+
+
+def _decoy_verify(request: HttpRequest, decoy: dict) -> None:
+    """A code typed after a start that matched no customer: counted and refused as a wrong one is."""
+    try:
+        services.registration_decoy_verify(
+            attempts=decoy["attempts"],
+            last_sent_at=datetime.fromisoformat(decoy["last_sent_at"]),
+            now=clock.now(),
+        )
+    except (services.OtpInvalid, services.OtpVoided):
+        request.session[REGISTRATION_DECOY_KEY] = {**decoy, "attempts": decoy["attempts"] + 1}
+        raise
 
 
 @require_POST

@@ -23,6 +23,7 @@ from customers.rules import RuleError, identifier_kind, normalise_mobile, parse_
 from customers.selectors import customer_get_by_identifier
 from customers.services._errors import ServiceError
 from customers.services._otp import (
+    OtpExpired,
     OtpInvalid,
     OtpRateLimited,
     OtpVoided,
@@ -166,13 +167,18 @@ def registration_start(
         return None
 
 
-def registration_decoy_verify(*, attempts: int) -> None:
-    """A code typed for a start that matched no customer: wrong, exactly as a wrong code is answered.
+def registration_decoy_verify(*, attempts: int, last_sent_at: datetime, now: datetime) -> None:
+    """A code typed for a start that matched no customer: refused exactly as a real request refuses a
+    wrong code (``otp_verify``): expired after ``TTL_SECONDS``, else wrong, the last attempt voiding it.
 
-    ``attempts`` is how many were typed before this one (the caller keeps the count).
+    ``attempts`` is how many wrong ones were counted before this one (the caller keeps the count and
+    adds one for ``OtpInvalid`` and ``OtpVoided``).
 
+    :raises OtpExpired: the "code" was "sent" more than ``TTL_SECONDS`` ago (not counted).
     :raises OtpInvalid: with the attempts left. :raises OtpVoided: on the last allowed attempt.
     """
+    if now >= last_sent_at + timedelta(seconds=int(settings.KARTOSFERA_OTP["TTL_SECONDS"])):
+        raise OtpExpired
     attempts_left = int(settings.KARTOSFERA_OTP["MAX_ATTEMPTS"]) - (attempts + 1)
     if attempts_left <= 0:
         raise OtpVoided

@@ -133,6 +133,7 @@ def test_registration_answers_the_same_whether_or_not_the_pesel_is_a_customers(s
             for _ in range(3):
                 browser.post("/register/code/", {"code": "000001"})
             voided = browser.post("/register/code/", {"code": "000001"})
+            after_voided = browser.get("/register/code/")
         pages[who] = [
             (started.status_code, started["Location"]),
             _without_csrf(body(code_page)),
@@ -140,13 +141,33 @@ def test_registration_answers_the_same_whether_or_not_the_pesel_is_a_customers(s
             _without_csrf(body(too_soon)),
             _without_csrf(body(resent)),
             _without_csrf(body(voided)),
+            (after_voided.status_code, after_voided["Location"]),
         ]
 
     assert pages["customer"] == pages["stranger"]
     assert "Kod jest błędny. Pozostałe próby: 4." in pages["stranger"][2]
     assert "Nowy kod można wysłać za 60 s." in pages["stranger"][3] or "60" in pages["stranger"][3]
     assert "Wysłaliśmy nowy kod." in pages["stranger"][4]
+    assert pages["stranger"][6] == (302, "/register/")
     assert len(messages_to(sms_outbox, "+48601000222")) == 2  # the customer got the code and the resend
+
+
+def test_a_code_typed_too_late_expires_alike_for_a_customer_and_a_stranger(sms_outbox):
+    customer = CustomerFactory(mobile_phone="+48601000888")
+    stranger = generate_pesel(birth_date=date(1970, 1, 1), serial=43, sex=Sex.MALE)
+    answers = []
+    for identity in (
+        {"identifier": customer.pesel, "birth_date": customer.birth_date.isoformat()},
+        {"identifier": stranger, "birth_date": "1970-01-01"},
+    ):
+        browser = Client()
+        with time_machine.travel(NOW, tick=False):
+            browser.post("/register/", identity)
+        with time_machine.travel(NOW + timedelta(minutes=6), tick=False):
+            answers.append(_without_csrf(body(browser.post("/register/code/", {"code": "000001"}))))
+
+    assert answers[0] == answers[1]
+    assert "Kod wygasł" in answers[1]
 
 
 def test_registration_starts_are_limited_per_address_and_nothing_is_sent_past_the_limit(
