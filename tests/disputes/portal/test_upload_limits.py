@@ -4,7 +4,7 @@ body is never read), with the branded 413 page; every other body is bounded by D
 import io
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
+from django.test.client import ClientHandler
 
 from disputes.models import Case, Evidence
 from tests.disputes.portal.test_claim_pages import PDF, now, start  # noqa: F401 (a fixture)
@@ -43,7 +43,7 @@ def multipart(file_bytes: bytes) -> bytes:
 
 
 def post_streaming(portal, path: str, body: bytes) -> tuple[int, str, CountingInput]:
-    """POST ``body`` through the WSGI handler as a server would stream it, signed in as ``portal``."""
+    """POST ``body`` as a server would stream it to the application, signed in as ``portal``."""
     portal.get("/cards/")  # a CSRF cookie for the header below
     stream = CountingInput(body)
     csrf = portal.cookies["csrftoken"].value
@@ -60,9 +60,9 @@ def post_streaming(portal, path: str, body: bytes) -> tuple[int, str, CountingIn
         "HTTP_X_CSRFTOKEN": csrf,
         "HTTP_ACCEPT_LANGUAGE": "pl",
     }
-    statuses = []
-    content = b"".join(WSGIHandler()(environ, lambda status, headers, exc_info=None: statuses.append(status)))
-    return int(statuses[0].split()[0]), content.decode(), stream
+    # The test client's handler (it keeps the test's database connection open), fed this stream.
+    response = ClientHandler(enforce_csrf_checks=True)(environ)
+    return response.status_code, response.content.decode(), stream
 
 
 @pytest.mark.parametrize(
