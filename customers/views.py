@@ -4,6 +4,7 @@ Each view parses a form, makes one service call and turns the service's refusal 
 the form; sessions are the framework's (login, logout, update_session_auth_hash).
 """
 
+import logging
 from datetime import datetime
 
 from django.conf import settings
@@ -36,6 +37,8 @@ from customers.models import OtpChallenge, OtpPurpose
 from customers.selectors import otp_challenge_get_open
 from customers.sms import masked_phone
 from kartosfera import clock
+
+logger = logging.getLogger(__name__)
 
 REGISTRATION_SESSION_KEY = "kartosfera_registration_challenge"
 # A registration start that matched no customer: the code page answers as for one that did.
@@ -201,12 +204,17 @@ def register_resend(request: HttpRequest) -> HttpResponse:
                 "last_sent_at": now.isoformat(),
             }
         else:
-            services.otp_resend(
-                challenge_id=request.session.get(REGISTRATION_SESSION_KEY),
-                customer=None,
-                purposes=services.ACCESS_PURPOSES,
-                now=now,
-            )
+            try:
+                services.otp_resend(
+                    challenge_id=request.session.get(REGISTRATION_SESSION_KEY),
+                    customer=None,
+                    purposes=services.ACCESS_PURPOSES,
+                    now=now,
+                )
+            except services.OtpRateLimited:
+                # Answered as a sent code: only a customer's phone has a cap to reach, so saying so
+                # would tell who banks with us. The page asks to check the details if no text comes.
+                logger.info("Registration resend: the phone's hourly text limit is reached")
     except (services.OtpNotFound, services.OtpVoided, services.OtpAlreadyUsed):
         return _restart_registration(request)
     except services.ServiceError as error:

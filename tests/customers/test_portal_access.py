@@ -170,6 +170,26 @@ def test_a_code_typed_too_late_expires_alike_for_a_customer_and_a_stranger(sms_o
     assert "Kod wygasł" in answers[1]
 
 
+def test_a_resend_past_the_phones_hourly_cap_is_answered_as_a_strangers_is(sms_outbox, settings):
+    settings.KARTOSFERA_OTP = {**settings.KARTOSFERA_OTP, "MAX_PER_HOUR": 1}
+    customer = CustomerFactory(mobile_phone="+48601000999")
+    stranger = generate_pesel(birth_date=date(1970, 1, 1), serial=44, sex=Sex.MALE)
+    answers = []
+    for identity in (
+        {"identifier": customer.pesel, "birth_date": customer.birth_date.isoformat()},
+        {"identifier": stranger, "birth_date": "1970-01-01"},
+    ):
+        browser = Client()
+        with time_machine.travel(NOW, tick=False):
+            browser.post("/register/", identity)
+        with time_machine.travel(NOW + timedelta(seconds=61), tick=False):
+            answers.append(_without_csrf(body(browser.post("/register/code/resend/", follow=True))))
+
+    assert answers[0] == answers[1]
+    assert "Wysłaliśmy nowy kod." in answers[1]
+    assert len(messages_to(sms_outbox, "+48601000999")) == 1  # the cap held: no second text
+
+
 def test_registration_starts_are_limited_per_address_and_nothing_is_sent_past_the_limit(
     client, sms_outbox, settings
 ):
