@@ -67,15 +67,28 @@ def on_user_logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> N
 
 def on_user_login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
     User = get_user_model()
-    username = credentials.get(User.USERNAME_FIELD) or credentials.get("username") or ""
+    # Staff type a user name; customers their PESEL or bank id (the user name of their sign-in).
+    username = str(
+        credentials.get(User.USERNAME_FIELD)
+        or credentials.get("username")
+        or credentials.get("identifier")
+        or ""
+    )
     account = User._default_manager.filter(**{User.USERNAME_FIELD: username}).first() if username else None
+    # The object names an existing account (a customer by their number); what was typed is kept only
+    # when it is a user name, never when it is all digits: a PESEL or bank id stays out of the log.
+    data: dict[str, Any] = {"account_exists": account is not None}
+    if username.isdigit():
+        data["identifier_withheld"] = True
+    else:
+        data["username"] = username[:150]
 
     def record() -> None:
         audit_record(
             action=actions.AUTH_SIGN_IN_FAILED,
             actor=None,  # nobody proved who they are
             obj=account,
-            data={"username": str(username)[:150], "account_exists": account is not None},
+            data=data,
             now=clock.now(),
         )
 

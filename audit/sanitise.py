@@ -6,22 +6,23 @@
   ``token``, an ``sms_code``...) by ``[REDACTED]``; a boolean or null stays (``pin_blocked: true``
   tells nothing), and so does a key that describes a secret without holding it (``token_id``,
   ``pin_attempts``, ``password_changed_at``);
-- masks every card-number-like run of digits, in any string, key or integer, to its last four
-  digits: 12-19 consecutive digits, or digits in groups separated by spaces or dashes starting with a
-  group of four (``4111 1111 1111 1111``) with 12 or more digits in all;
+- masks every card number, in any string, key or integer, to its last four digits: a Luhn-valid run
+  of 13 to 19 digits, in groups separated by spaces or dashes or not (``kartosfera.card_numbers``,
+  the rule the log redaction and the card forms share);
 - in free text, removes the digits following a PIN or code word (``PIN: 1234``, ``kod SMS 123456``)
   and the word following ``password:``/``hasło=``;
 - leaves a hex digest alone: a string that is all of a SHA-1, SHA-256 or SHA-512 in hex (40, 64 or
-  128 hex characters, at least one a-f) is the fingerprint of a file, and about one SHA-256 in
-  fourteen holds a run of 12 to 19 decimal digits the card-number rule would mask, breaking the
-  auditor's comparison with ``sha256sum``.
+  128 hex characters, at least one a-f) is the fingerprint of a file, compared by the auditor with
+  ``sha256sum``.
 
-It errs on the side of removing too much: an audit entry that lost a harmless digit is better than
-one that holds a card number (PCI DSS 3.3-3.4; RULES.md section 6: the PIN never reaches a log).
+Secrets it errs on the side of removing too much (PCI DSS 3.3-3.4; RULES.md section 6: the PIN never
+reaches a log); card numbers are recognised by their checksum, so identifiers and digests stay whole.
 """
 
 import re
 from typing import Any
+
+from kartosfera.card_numbers import replace_card_numbers
 
 REDACTED = "[REDACTED]"
 MASK = "*"
@@ -137,11 +138,6 @@ _SECRET_KEY_QUALIFIERS = frozenset({"api", "private", "secret", "signing", "encr
 _WORD_SPLIT = re.compile(r"[^0-9a-ząćęłńóśźż]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
-# Card numbers: 12-19 consecutive digits; or groups separated by one space or dash, the first of four
-# digits, the others of three to six (4-4-4-4, 4-6-5, 4-4-4-4-3), counted in ``_mask_card_match``.
-_CARD_NUMBER = re.compile(
-    r"(?<![0-9])(?:[0-9]{12,19}|[0-9]{4}(?:(?P<sep>[ -])[0-9]{3,6})(?:(?P=sep)[0-9]{3,6})*)(?![0-9])"
-)
 # Free text: digits after a PIN/code word ("PIN: 1234", "kod SMS to 123456", "OTP=123456").
 _CODE_IN_TEXT = re.compile(
     r"(?P<word>\b(?:pin|otp|tan|cvv2?|cvc2?|passcode|code|kod|kodu|kodem)\b[^0-9.;\n]{0,24}?)(?P<digits>[0-9]{3,8})(?![0-9])",
@@ -201,16 +197,9 @@ def _mask_digits(text: str) -> str:
     return "".join(reversed(masked)) if digits > 4 else MASK * len(text)
 
 
-def _mask_card_match(match: re.Match[str]) -> str:
-    text = match.group(0)
-    if sum(char.isdigit() for char in text) < 12:
-        return text
-    return _mask_digits(text)
-
-
 def mask_card_numbers(text: str) -> str:
-    """``text`` with every card-number-like run of digits masked to its last four digits."""
-    return _CARD_NUMBER.sub(_mask_card_match, text)
+    """``text`` with every card number masked to its last four digits."""
+    return replace_card_numbers(text, _mask_digits)
 
 
 # A whole string that is a hex digest (SHA-1, SHA-256, SHA-512) with at least one letter in it.

@@ -25,6 +25,8 @@ from audit.canonical import to_json
 from audit.chain import entry_hash
 from audit.context import AuditContext, current_context
 from audit.models import AuditChainHead, AuditEntry, Channel, Role
+from audit.representation import object_repr as describe_object
+from audit.representation import user_repr
 from audit.sanitise import sanitise, sanitise_text
 from audit.selectors import role_of
 from kartosfera.legaltime import require_aware
@@ -71,7 +73,7 @@ def _fields(name: str, value: Mapping[str, Any] | None) -> dict[str, Any] | None
 
 def _actor_repr(user: Any, context: AuditContext) -> str:
     if user is not None:
-        return _fit(sanitise_text(f"{user.get_username()} (user {user.pk})"), 200)
+        return _fit(sanitise_text(user_repr(user)), 200)
     if context.origin:
         return _fit(sanitise_text(context.origin), 200)
     return "anonymous" if context.web else "system"
@@ -193,7 +195,7 @@ def _entry(event: AuditEvent, context: AuditContext, roles: dict[int, Role]) -> 
         object_type = ContentType.objects.get_for_model(obj)
         object_label = f"{object_type.app_label}.{object_type.model}"
         object_id = _fit(str(obj.pk), 64)
-        object_repr = _fit(sanitise_text(str(obj)), 200)
+        object_repr = _fit(sanitise_text(describe_object(obj)), 200)
     return AuditEntry(
         recorded_at=event.now,
         action=action,

@@ -2,23 +2,20 @@
 
 import calendar
 import itertools
-import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
-# Thirteen digits in a row, optionally separated by single spaces or dashes, is the shortest card
-# number (PAN) there is. Nothing we store may contain one: we keep the last four digits and the
-# processor's opaque token only. The same pattern backs the database check constraints.
-PAN_LIKE_PATTERN = r"[0-9]([ -]?[0-9]){12}"
-_PAN_LIKE = re.compile(PAN_LIKE_PATTERN)
+from kartosfera.card_numbers import CARD_NUMBER_SHAPE, looks_like_card_number
+
+# Nothing we store may contain a full card number (PAN): we keep the last four digits and the
+# processor's opaque token only. What has a card number's shape is refused by the forms
+# (``contains_pan_like``) and by the database check constraints (``PAN_LIKE_PATTERN``); the one
+# module that says what a card number is, is ``kartosfera.card_numbers``.
+PAN_LIKE_PATTERN = CARD_NUMBER_SHAPE
+contains_pan_like = looks_like_card_number
 
 MASK = "•••• "
-
-
-def contains_pan_like(text: str) -> bool:
-    """Whether ``text`` holds something that could be a full card number."""
-    return bool(_PAN_LIKE.search(text))
 
 
 def masked_card_number(last4: str) -> str:

@@ -151,7 +151,8 @@ def seed(*, now: datetime) -> list[str]:
     """Create or refresh the staff sign-in and the demo customers; return the sign-ins to print."""
     _seed_admin()
     lines = [
-        "Staff sign-in (Django admin, http://127.0.0.1:8000/admin/):",
+        "Staff sign-in (Django admin, http://127.0.0.1:8000/admin/: the back office's password step, then "
+        "the TOTP code; the secret is printed with the back office's staff below):",
         f"  user {ADMIN_USERNAME}, password {ADMIN_DEMO_PASSWORD} (set when the demo created the account)",
         "Customer portal (http://127.0.0.1:8000/sign-in/):",
     ]

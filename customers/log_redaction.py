@@ -3,26 +3,23 @@
 The first defence is never to hand a secret to a logger; this filter is the second. It rewrites the
 message of every record that passes a handler it is attached to (settings.LOGGING):
 
-- anything that could be a card number (13+ digits, the pattern of ``cards.rules``) becomes
+- a card number (a Luhn-valid run of 13 to 19 digits, ``kartosfera.card_numbers``) becomes
   ``[card number removed]``;
 - a standalone group of exactly six digits, the shape of a one-time password, becomes ``[removed]``;
 - ``pin=1234``, ``"code": "123456"``, ``old_password: ...``: any key naming a PIN, code, OTP or
   password loses its value.
+
+Nothing else: a Celery task id, a UUID, a SHA-256 digest, a timestamp or an amount stays as it was,
+so that an operator can match a log line to a task or a file.
 """
 
 import logging
 import re
 
-from cards.rules import PAN_LIKE_PATTERN
+from kartosfera.card_numbers import replace_card_numbers
 
-# The shortest card number has 13 digits, the longest 19: take all of it. A decimal number with a
-# short whole part ("succeeded in 0.016555837999987943s", Celery's task runtimes) is matched first, as
-# a whole, and kept: its fraction is no card number.
-_PAN_LIKE = re.compile(
-    r"(?P<decimal>(?<![0-9])[0-9]{1,12}\.[0-9]+)|" + PAN_LIKE_PATTERN + r"(?:[ -]?[0-9]){0,6}"
-)
-# Not after a dot: the microseconds of a timestamp are not a code.
-_SIX_DIGITS = re.compile(r"(?<![0-9.])[0-9]{6}(?![0-9])")
+# Standalone: not inside a word, a hex digest or a UUID, not the microseconds of a timestamp.
+_SIX_DIGITS = re.compile(r"(?<![0-9A-Za-z.])[0-9]{6}(?![0-9A-Za-z])")
 _SECRET_VALUE = re.compile(
     r"""(?P<key>\b\w*(?:pin|otp|code|password)\w*['"]?\s*[:=]\s*)"""
     r"""(?P<value>'[^']*'|"[^"]*"|[^\s,;&}\]]+)""",
@@ -33,7 +30,7 @@ _SECRET_VALUE = re.compile(
 def redact(text: str) -> str:
     """``text`` with card numbers, six-digit codes and the values of secret fields removed."""
     text = _SECRET_VALUE.sub(lambda match: match.group("key") + "[removed]", text)
-    text = _PAN_LIKE.sub(lambda match: match.group("decimal") or "[card number removed]", text)
+    text = replace_card_numbers(text, lambda _number: "[card number removed]")
     return _SIX_DIGITS.sub("[removed]", text)
 
 

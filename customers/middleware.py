@@ -27,7 +27,8 @@ class SessionLifetimeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not user.is_staff:
+        # Staff too: a back-office session lasts no longer than a customer's, however active.
+        if user is not None and user.is_authenticated:
             started = request.session.get(SIGNED_IN_AT)
             limit = timedelta(seconds=settings.KARTOSFERA_SESSION_MAX_AGE_SECONDS)
             if started is None or clock.now() - datetime.fromisoformat(started) > limit:

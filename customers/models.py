@@ -319,3 +319,27 @@ class OtpChallenge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} ({self.created_at:%Y-%m-%d %H:%M:%S})"
+
+
+class ThrottleHit(models.Model):
+    """One counted act of a rate limit (``customers.services._throttle``): a text message sent to a
+    phone number, a registration or password-reset start from an address or from anywhere.
+
+    ``key`` is an HMAC of the number or address (keyed with ``SECRET_KEY``), so this table holds no
+    phone number or IP address in clear; hits older than a day are deleted as new ones come.
+    """
+
+    scope = models.CharField(_("scope"), max_length=32)
+    key = models.CharField(_("key"), max_length=64)
+    occurred_at = models.DateTimeField(_("occurred at"))
+
+    class Meta:
+        verbose_name = _("rate limit hit")
+        verbose_name_plural = _("rate limit hits")
+        indexes = [
+            models.Index(fields=["scope", "key", "occurred_at"], name="throttlehit_lookup_idx"),
+            models.Index(fields=["occurred_at"], name="throttlehit_age_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} ({self.occurred_at:%Y-%m-%d %H:%M:%S})"

@@ -4,6 +4,9 @@ Each view parses a form, makes one service call and turns the service's refusal 
 the form; sessions are the framework's (login, logout, update_session_auth_hash).
 """
 
+import logging
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
@@ -17,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit.context import client_ip
 from customers import services
 from customers.decorators import customer_required
 from customers.forms import (
@@ -34,7 +38,11 @@ from customers.selectors import otp_challenge_get_open
 from customers.sms import masked_phone
 from kartosfera import clock
 
+logger = logging.getLogger(__name__)
+
 REGISTRATION_SESSION_KEY = "kartosfera_registration_challenge"
+# A registration start that matched no customer: the code page answers as for one that did.
+REGISTRATION_DECOY_KEY = "kartosfera_registration_unmatched"
 PHONE_CHANGE_SESSION_KEY = "kartosfera_phone_change_challenges"
 CUSTOMER_BACKEND = "customers.backends.CustomerIdentifierBackend"
 
@@ -86,19 +94,34 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    """Step 1: PESEL (or bank id) and date of birth; a code goes to the mobile number the bank holds."""
+    """Step 1: PESEL (or bank id) and date of birth; a code goes to the mobile number the bank holds.
+
+    Details that match no customer lead to the same code page (and the same answers to codes and
+    resends): the form does not tell who banks with us.
+    """
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        now = clock.now()
         try:
             challenge = services.registration_start(
                 identifier=form.cleaned_data["identifier"],
                 birth_date=form.cleaned_data["birth_date"],
-                now=clock.now(),
+                address=client_ip(request),
+                now=now,
             )
         except services.ServiceError as error:
             form.add_service_error(error)
         else:
-            request.session[REGISTRATION_SESSION_KEY] = challenge.pk
+            request.session.pop(REGISTRATION_SESSION_KEY, None)
+            request.session.pop(REGISTRATION_DECOY_KEY, None)
+            if challenge is None:
+                request.session[REGISTRATION_DECOY_KEY] = {
+                    "attempts": 0,
+                    "sends": 1,
+                    "last_sent_at": now.isoformat(),
+                }
+            else:
+                request.session[REGISTRATION_SESSION_KEY] = challenge.pk
             return redirect("customers:register_code")
     return render(request, "portal/register.html", {"form": form})
 
@@ -116,6 +139,7 @@ def _registration_challenge(request: HttpRequest) -> OtpChallenge | None:
 
 def _restart_registration(request: HttpRequest) -> HttpResponse:
     request.session.pop(REGISTRATION_SESSION_KEY, None)
+    request.session.pop(REGISTRATION_DECOY_KEY, None)
     messages.warning(request, _("This code request is not valid any more. Please start again."))
     return redirect("customers:register")
 
@@ -125,15 +149,19 @@ def _restart_registration(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def register_code(request: HttpRequest) -> HttpResponse:
     """Step 2: the one-time code from the text message, the customer's first sign-in."""
-    challenge = _registration_challenge(request)
-    if challenge is None:
+    decoy = request.session.get(REGISTRATION_DECOY_KEY)
+    challenge = None if decoy else _registration_challenge(request)
+    if challenge is None and (not decoy or decoy["attempts"] >= settings.KARTOSFERA_OTP["MAX_ATTEMPTS"]):
         return _restart_registration(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.registration_verify_code(
-                challenge_id=challenge.pk, code=form.cleaned_data["code"], now=clock.now()
-            )
+            if decoy:
+                _decoy_verify(request, decoy)
+            else:
+                services.registration_verify_code(
+                    challenge_id=challenge.pk, code=form.cleaned_data["code"], now=clock.now()
+                )
         except services.ServiceError as error:
             form.add_service_error(error)
         else:
@@ -141,25 +169,52 @@ def register_code(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/register_code.html",
-        {
-            "form": form,
-            "phone": masked_phone(challenge.phone),
-            "is_reset": challenge.purpose == OtpPurpose.PASSWORD_RESET,
-            "resend_url": reverse("customers:register_resend"),
-        },
+        {"form": form, "resend_url": reverse("customers:register_resend")},
     )
+
+
+def _decoy_verify(request: HttpRequest, decoy: dict) -> None:
+    """A code typed after a start that matched no customer: counted and refused as a wrong one is."""
+    try:
+        services.registration_decoy_verify(
+            attempts=decoy["attempts"],
+            last_sent_at=datetime.fromisoformat(decoy["last_sent_at"]),
+            now=clock.now(),
+        )
+    except (services.OtpInvalid, services.OtpVoided):
+        request.session[REGISTRATION_DECOY_KEY] = {**decoy, "attempts": decoy["attempts"] + 1}
+        raise
 
 
 @require_POST
 def register_resend(request: HttpRequest) -> HttpResponse:
     """Send a new registration code (throttled)."""
+    decoy = request.session.get(REGISTRATION_DECOY_KEY)
+    now = clock.now()
     try:
-        services.otp_resend(
-            challenge_id=request.session.get(REGISTRATION_SESSION_KEY),
-            customer=None,
-            purposes=services.ACCESS_PURPOSES,
-            now=clock.now(),
-        )
+        if decoy:
+            if decoy["attempts"] >= settings.KARTOSFERA_OTP["MAX_ATTEMPTS"]:
+                raise services.OtpVoided
+            services.registration_decoy_resend(
+                last_sent_at=datetime.fromisoformat(decoy["last_sent_at"]), send_count=decoy["sends"], now=now
+            )
+            request.session[REGISTRATION_DECOY_KEY] = {
+                **decoy,
+                "sends": decoy["sends"] + 1,
+                "last_sent_at": now.isoformat(),
+            }
+        else:
+            try:
+                services.otp_resend(
+                    challenge_id=request.session.get(REGISTRATION_SESSION_KEY),
+                    customer=None,
+                    purposes=services.ACCESS_PURPOSES,
+                    now=now,
+                )
+            except services.OtpRateLimited:
+                # Answered as a sent code: only a customer's phone has a cap to reach, so saying so
+                # would tell who banks with us. The page asks to check the details if no text comes.
+                logger.info("Registration resend: the phone's hourly text limit is reached")
     except (services.OtpNotFound, services.OtpVoided, services.OtpAlreadyUsed):
         return _restart_registration(request)
     except services.ServiceError as error:

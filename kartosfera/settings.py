@@ -66,6 +66,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy, Permissions-Policy, and no-store for signed-in people, on every response.
+    "kartosfera.middleware.SecurityHeadersMiddleware",
+    # Static files straight from the application server (gunicorn), compressed and cached for a year
+    # by their hashed names, before sessions or anything else runs for them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,6 +80,8 @@ MIDDLEWARE = [
     "audit.middleware.AuditContextMiddleware",
     # Marks request.user.is_verified(): the back office needs a confirmed TOTP device (second factor).
     "django_otp.middleware.OTPMiddleware",
+    # A staff session without the second factor opens nothing else (admin, reports, downloads included).
+    "kartosfera.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "customers.middleware.SessionLifetimeMiddleware",
@@ -108,10 +115,15 @@ VAR_DIR = Path(os.environ.get("KARTOSFERA_VAR_DIR", BASE_DIR / "var"))
 # has none: create it here, before anything opens a file in it (SQLite cannot create its folder).
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
+# Persistent connections: each web or worker process keeps its database connection for
+# DATABASE_CONN_MAX_AGE seconds instead of opening one per request (on PostgreSQL that doubles the
+# requests per second of a light page, docs/PERFORMANCE.md), and checks it is still alive before
+# reusing it after a request, so a restarted database costs one failed check, not a failed request.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kartosfera.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -143,7 +155,20 @@ LEGAL_TIME_ZONE = "Europe/Warsaw"
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic's target, served by WhiteNoise: in the working folder, created with it (WhiteNoise
+# expects the folder even before the first collectstatic).
+STATIC_ROOT = Path(os.environ.get("KARTOSFERA_STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Production serves the collected files (``manage.py collectstatic``, run by ``make serve``) under
+# content-hashed names with WhiteNoise; development and the tests serve them from the app folders.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_ROOT = VAR_DIR / "media"
 
 LOGIN_URL = "customers:sign_in"
@@ -156,12 +181,16 @@ AUTHENTICATION_BACKENDS = [
     "customers.backends.CustomerIdentifierBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Lockout after repeated failed sign-ins (django-axes): per identifier, so that guessing one
-# customer's password from many addresses is stopped too; the lock lifts after the cool-off time or
-# when staff reset it in the admin. A successful sign-in clears the failures.
+# Lockout after repeated failed sign-ins (django-axes, customers.lockout): per identifier and address
+# together (AXES_FAILURE_LIMIT), so a stranger who knows a PESEL cannot lock its owner out of their own
+# device; and per address alone with a higher limit (KARTOSFERA_AXES_ADDRESS_FAILURE_LIMIT), so one
+# address cannot try identifier after identifier. The lock lifts after the cool-off time, when staff
+# reset it in the admin, or with a password reset; a successful sign-in clears the failures.
+AXES_HANDLER = "customers.lockout.IdentifierAndAddressLockoutHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+KARTOSFERA_AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "identifier"
 AXES_USERNAME_CALLABLE = "customers.backends.axes_username"
 AXES_RESET_ON_SUCCESS = True
@@ -180,10 +209,18 @@ KARTOSFERA_OTP = {
     # A new code may be sent for the same request after this long, at most MAX_SENDS times in all.
     "RESEND_INTERVAL_SECONDS": int(os.environ.get("KARTOSFERA_OTP_RESEND_INTERVAL_SECONDS", "60")),
     "MAX_SENDS": 3,
-    # Text messages cost money and can be abused to flood a phone: at most this many per customer an hour.
+    # Text messages cost money and can be abused to flood a phone: at most this many texts (first sends
+    # and resends, whatever the request) to one phone number an hour.
     "MAX_PER_HOUR": int(os.environ.get("KARTOSFERA_OTP_MAX_PER_HOUR", "10")),
     # After the code is accepted, how long the customer has to finish (e.g. set the password).
     "VERIFIED_VALID_SECONDS": 15 * 60,
+}
+# Registration and password-reset starts (customers.services.registration_start): at most this many an
+# hour from one address, and from everywhere together (a PESEL-guessing run is slowed down however it
+# spreads; the overall cap protects the SMS budget).
+KARTOSFERA_ACCESS_START = {
+    "PER_ADDRESS_PER_HOUR": int(os.environ.get("KARTOSFERA_ACCESS_START_PER_ADDRESS_PER_HOUR", "10")),
+    "PER_HOUR": int(os.environ.get("KARTOSFERA_ACCESS_START_PER_HOUR", "1000")),
 }
 # Text messages leave through a pluggable sender (customers.sms). Development and tests write them to
 # KARTOSFERA_SMS_DIR and print them on the console; production posts them to an SMS gateway.
@@ -336,6 +373,17 @@ DISPUTES_SWEEP_BATCH_SIZE = int(os.environ.get("DISPUTES_SWEEP_BATCH_SIZE", "200
 DISPUTES_DEEM_BATCH_SIZE = int(os.environ.get("DISPUTES_DEEM_BATCH_SIZE", "50"))
 DISPUTES_ESTIMATE_BATCH_SIZE = int(os.environ.get("DISPUTES_ESTIMATE_BATCH_SIZE", "50"))
 DISPUTES_EVIDENCE_MAX_BYTES = int(os.environ.get("DISPUTES_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+# Request bodies (kartosfera.uploads): a file above the evidence limit is refused while it streams;
+# the form fields of any request at most 1 MiB, 1,000 fields, 10 files.
+KARTOSFERA_UPLOAD_MAX_BYTES = DISPUTES_EVIDENCE_MAX_BYTES
+FILE_UPLOAD_HANDLERS = [
+    "kartosfera.uploads.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # The card issuer as it signs its letters: letterhead, complaint department, registration data in
 # the footer (letters.bank.bank_identity). Fictitious values for development; production overrides.
 KARTOSFERA_BANK = {
@@ -412,6 +460,43 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 KARTOSFERA_SESSION_MAX_AGE_SECONDS = int(os.environ.get("KARTOSFERA_SESSION_MAX_AGE_SECONDS", str(8 * 3600)))
 X_FRAME_OPTIONS = "DENY"
+# Every response (kartosfera.middleware.SecurityHeadersMiddleware): scripts, styles, images, fonts and
+# form targets from our own origin only, no inline script or style, no plugins, never framed.
+KARTOSFERA_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+# Powerful browser features the portal never uses, switched off for it and anything it could embed.
+KARTOSFERA_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
+# The branded error pages (templates/403.html, 404.html, 500.html, 403_csrf.html), in the user's language.
+CSRF_FAILURE_VIEW = "kartosfera.views.csrf_failure"
+# django-otp's admin shows a TOTP secret only in the form that creates the device (enrolment), never
+# again: no key field, no QR code, no configuration page for an existing device.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

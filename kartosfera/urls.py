@@ -2,6 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kartosfera import views
+from kartosfera.admin_site import SecondFactorAdminSite
+
+# The admin keeps every registration made on ``admin.site`` and takes the back office's second factor.
+admin.site.__class__ = SecondFactorAdminSite
+
+handler400 = "kartosfera.views.bad_request"
+handler403 = "kartosfera.views.permission_denied"
+handler404 = "kartosfera.views.page_not_found"
+handler500 = "kartosfera.views.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),

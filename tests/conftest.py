@@ -199,3 +199,22 @@ def _wait_for_the_workers_database_sessions_to_end(timeout: float = 10.0) -> Non
             if cursor.fetchone()[0] == 0:
                 return
         time.sleep(0.1)
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    """pytest-django's admin client (a client of its own), signed in as the admin requires: password
+    and TOTP second factor."""
+    from django.test import Client
+
+    from tests.staff import sign_in_staff
+
+    return sign_in_staff(Client(), admin_user)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """The fuzz test's closing note: how many requests it sent, how many answered 5xx."""
+    note = getattr(config, "kartosfera_fuzz_note", None)
+    if note:
+        terminalreporter.write_sep("-", "fuzzing")
+        terminalreporter.write_line(note)

@@ -7,9 +7,10 @@ numbers masked to their last three digits). Never a password, a code or a hash.
 """
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,24 @@ from customers.models import Customer, CustomerEvent, OtpChallenge, OtpPurpose, 
 from customers.rules import RuleError, identifier_kind, normalise_mobile, parse_bank_id, parse_pesel
 from customers.selectors import customer_get_by_identifier
 from customers.services._errors import ServiceError
-from customers.services._otp import otp_confirmation, otp_consume, otp_issue, otp_verify
+from customers.services._otp import (
+    OtpExpired,
+    OtpInvalid,
+    OtpRateLimited,
+    OtpVoided,
+    otp_check_resend,
+    otp_confirmation,
+    otp_consume,
+    otp_issue,
+    otp_verify,
+)
+from customers.services._throttle import (
+    ACCESS_START_ALL,
+    ACCESS_START_FROM_ADDRESS,
+    EVERYONE,
+    ThrottleExceeded,
+    throttle_hit,
+)
 from customers.sms import masked_phone
 from kartosfera.legaltime import warsaw_date
 
@@ -39,11 +57,15 @@ class BirthDateMismatch(ServiceError):
     message = _("The date of birth differs from the one in your PESEL number.")
 
 
-class CustomerNotMatched(ServiceError):
+class AccessStartThrottled(ServiceError):
     message = _(
-        "We could not find a customer with these details. Check them, or call us or visit a branch: "
-        "the bank has to hold your details and your mobile number before you can register."
+        "Too many registrations or password resets were started from your connection in the last hour. "
+        "Please try again later, or call us."
     )
+
+
+class AccessStartBusy(ServiceError):
+    message = _("Too many people are registering right now. Please try again in a few minutes.")
 
 
 class AlreadyRegistered(ServiceError):
@@ -77,14 +99,39 @@ def _rule_message(error: RuleError) -> str:
     return _(error.message) % error.params if error.params else _(error.message)
 
 
-def registration_start(*, identifier: str, birth_date: date, now: datetime) -> OtpChallenge:
+def registration_start(
+    *, identifier: str, birth_date: date, address: str, now: datetime
+) -> OtpChallenge | None:
     """Match the details to a customer and text them a code (for a registered one: to reset the password).
 
+    The answer does not tell who banks with us: details that match no customer, or a customer whose
+    phone already had ``MAX_PER_HOUR`` texts, return None instead of a code request, and the caller
+    answers exactly as for one ("if you are our customer, we sent a code"; see
+    :func:`registration_decoy_verify`). Starts are counted per ``address`` (the client's IP) and
+    overall, matched or not (``settings.KARTOSFERA_ACCESS_START``).
+
+    :raises AccessStartThrottled: too many starts from ``address`` in the last hour.
+    :raises AccessStartBusy: too many starts from everywhere in the last hour.
     :raises IdentifierInvalid: neither a valid PESEL (checksum, date) nor an 8-digit bank id.
     :raises BirthDateMismatch: the date of birth is not the one the PESEL encodes.
-    :raises CustomerNotMatched: no customer with this identifier and date of birth.
-    :raises OtpRateLimited, OtpDeliveryFailed: from sending the code.
+    :raises OtpDeliveryFailed: from sending the code.
     """
+    hour = timedelta(hours=1)
+    limits = settings.KARTOSFERA_ACCESS_START
+    try:
+        throttle_hit(
+            scope=ACCESS_START_FROM_ADDRESS,
+            key=address,
+            limit=limits["PER_ADDRESS_PER_HOUR"],
+            window=hour,
+            now=now,
+        )
+    except ThrottleExceeded as error:
+        raise AccessStartThrottled from error
+    try:
+        throttle_hit(scope=ACCESS_START_ALL, key=EVERYONE, limit=limits["PER_HOUR"], window=hour, now=now)
+    except ThrottleExceeded as error:
+        raise AccessStartBusy from error
     number = (identifier or "").strip()
     try:
         match identifier_kind(number):
@@ -104,12 +151,46 @@ def registration_start(*, identifier: str, birth_date: date, now: datetime) -> O
         raise IdentifierInvalid(_rule_message(error)) from error
     try:
         customer = customer_get_by_identifier(identifier=number)
-    except Customer.DoesNotExist as error:
-        raise CustomerNotMatched from error
+    except Customer.DoesNotExist:
+        logger.info("Registration start matched no customer")
+        return None
     if customer.birth_date != birth_date:
-        raise CustomerNotMatched
+        logger.info("Registration start matched no customer")
+        return None
     purpose = OtpPurpose.PASSWORD_RESET if customer.user_id else OtpPurpose.REGISTRATION
-    return otp_issue(customer=customer, purpose=purpose, subject="access", now=now)
+    try:
+        return otp_issue(customer=customer, purpose=purpose, subject="access", now=now)
+    except OtpRateLimited:
+        logger.info(
+            "Registration start for customer %s: the phone's hourly text limit is reached", customer.pk
+        )
+        return None
+
+
+def registration_decoy_verify(*, attempts: int, last_sent_at: datetime, now: datetime) -> None:
+    """A code typed for a start that matched no customer: refused exactly as a real request refuses a
+    wrong code (``otp_verify``): expired after ``TTL_SECONDS``, else wrong, the last attempt voiding it.
+
+    ``attempts`` is how many wrong ones were counted before this one (the caller keeps the count and
+    adds one for ``OtpInvalid`` and ``OtpVoided``).
+
+    :raises OtpExpired: the "code" was "sent" more than ``TTL_SECONDS`` ago (not counted).
+    :raises OtpInvalid: with the attempts left. :raises OtpVoided: on the last allowed attempt.
+    """
+    if now >= last_sent_at + timedelta(seconds=int(settings.KARTOSFERA_OTP["TTL_SECONDS"])):
+        raise OtpExpired
+    attempts_left = int(settings.KARTOSFERA_OTP["MAX_ATTEMPTS"]) - (attempts + 1)
+    if attempts_left <= 0:
+        raise OtpVoided
+    raise OtpInvalid(attempts_left=attempts_left)
+
+
+def registration_decoy_resend(*, last_sent_at: datetime, send_count: int, now: datetime) -> None:
+    """A new code asked for a start that matched no customer: refused exactly when a real one would be.
+
+    :raises OtpResendTooSoon, OtpSendLimitReached: as :func:`otp_resend`.
+    """
+    otp_check_resend(last_sent_at=last_sent_at, send_count=send_count, now=now)
 
 
 @sensitive_variables("code")

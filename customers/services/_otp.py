@@ -29,6 +29,7 @@ from audit import actions
 from audit.services import audit_diff, audit_record, audit_snapshot
 from customers.models import Customer, OtpChallenge, OtpPurpose, User
 from customers.services._errors import ServiceError
+from customers.services._throttle import OTP_TEXT_TO_PHONE, ThrottleExceeded, throttle_hit
 from customers.sms import SmsMessage, SmsSendError, get_sms_backend, masked_phone
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ class OtpSendLimitReached(OtpError):
 
 class OtpRateLimited(OtpError):
     field = None
-    message = _("Too many codes were requested in the last hour. Please try again later.")
+    message = _("Too many codes were sent to this phone number in the last hour. Please try again later.")
 
 
 class OtpDeliveryFailed(OtpError):
@@ -142,6 +143,36 @@ def _deliver(challenge: OtpChallenge, code: str, customer: Customer) -> None:
     )
 
 
+def otp_check_resend(*, last_sent_at: datetime, send_count: int, now: datetime) -> None:
+    """Whether a code last sent at ``last_sent_at``, ``send_count`` times, may be sent again now.
+
+    :raises OtpResendTooSoon: less than ``RESEND_INTERVAL_SECONDS`` since the last text.
+    :raises OtpSendLimitReached: already sent ``MAX_SENDS`` times.
+    """
+    wait = last_sent_at + timedelta(seconds=_policy("RESEND_INTERVAL_SECONDS")) - now
+    if wait > timedelta(0):
+        raise OtpResendTooSoon(seconds=max(1, int(wait.total_seconds() + 0.999)))
+    if send_count >= _policy("MAX_SENDS"):
+        raise OtpSendLimitReached
+
+
+def _count_text(*, phone: str, now: datetime) -> None:
+    """Count one text message to ``phone``, first or resent, whoever asked for it.
+
+    :raises OtpRateLimited: ``MAX_PER_HOUR`` texts went to this number in the last hour.
+    """
+    try:
+        throttle_hit(
+            scope=OTP_TEXT_TO_PHONE,
+            key=phone,
+            limit=_policy("MAX_PER_HOUR"),
+            window=timedelta(hours=1),
+            now=now,
+        )
+    except ThrottleExceeded as error:
+        raise OtpRateLimited from error
+
+
 @sensitive_variables("code")
 def otp_issue(
     *,
@@ -156,15 +187,15 @@ def otp_issue(
 
     Any earlier open code for the same customer, purpose and subject stops being valid.
 
-    :raises OtpRateLimited: the customer asked for ``MAX_PER_HOUR`` codes in the last hour.
+    :raises OtpRateLimited: ``MAX_PER_HOUR`` texts (first sends and resends, for any request) went to
+        this phone number in the last hour: a text message costs money and can flood a phone.
     :raises OtpDeliveryFailed: the text message could not be sent (the code is void).
     """
     code = _new_code()
     with transaction.atomic(durable=True):
         Customer.objects.select_for_update().get(pk=customer.pk)  # one issuer at a time per customer
-        recent = OtpChallenge.objects.filter(customer=customer, created_at__gt=now - timedelta(hours=1))
-        if recent.count() >= _policy("MAX_PER_HOUR"):
-            raise OtpRateLimited
+        to = phone or customer.mobile_phone
+        _count_text(phone=to, now=now)
         OtpChallenge.objects.filter(
             customer=customer,
             purpose=purpose,
@@ -178,7 +209,7 @@ def otp_issue(
             purpose=OtpPurpose(purpose),
             subject=subject,
             operation=operation or {},
-            phone=phone or customer.mobile_phone,
+            phone=to,
             code_salt=salt,
             code_hash=_hash(salt, code),
             created_at=now,
@@ -220,6 +251,7 @@ def otp_resend(
     :raises OtpNotFound, OtpAlreadyUsed, OtpVoided: the request is over.
     :raises OtpResendTooSoon: less than ``RESEND_INTERVAL_SECONDS`` since the last text.
     :raises OtpSendLimitReached: already sent ``MAX_SENDS`` times.
+    :raises OtpRateLimited: ``MAX_PER_HOUR`` texts went to the phone number in the last hour.
     :raises OtpDeliveryFailed: the text message could not be sent.
     """
     code = _new_code()
@@ -229,11 +261,8 @@ def otp_resend(
             raise OtpAlreadyUsed
         if challenge.voided_at is not None:
             raise OtpVoided
-        wait = challenge.last_sent_at + timedelta(seconds=_policy("RESEND_INTERVAL_SECONDS")) - now
-        if wait > timedelta(0):
-            raise OtpResendTooSoon(seconds=max(1, int(wait.total_seconds() + 0.999)))
-        if challenge.send_count >= _policy("MAX_SENDS"):
-            raise OtpSendLimitReached
+        otp_check_resend(last_sent_at=challenge.last_sent_at, send_count=challenge.send_count, now=now)
+        _count_text(phone=challenge.phone, now=now)
         challenge.code_salt = secrets.token_hex(16)
         challenge.code_hash = _hash(challenge.code_salt, code)
         challenge.last_sent_at = now

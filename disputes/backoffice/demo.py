@@ -24,7 +24,9 @@ def seed(*, now: datetime) -> list[str]:
         auditor.save(update_fields=["password"])
     auditor.groups.add(*Group.objects.filter(name=group))
     lines = ["Back office: http://127.0.0.1:8000/back-office/ (password, then the TOTP code)"]
-    for user in User.objects.filter(username__in=["analyst", "supervisor", "auditor"]).order_by("username"):
+    # The admin takes the same second factor: the demo's administrator ("admin") gets a device too.
+    staff = ["admin", "analyst", "supervisor", "auditor"]
+    for user in User.objects.filter(username__in=staff, is_staff=True).order_by("username"):
         device = staff_totp_device_ensure(user=user)
         secret = b32encode(device.bin_key).decode().rstrip("=")
         lines.append(

@@ -5,6 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cards.models import Brand
 from disputes.models import CaseState, Cause, Channel, EvidenceKind, ProposalKind
+from kartosfera.ids import MAX_ID, parse_id
+
+# Amount filters as money is stored: 12 digits, 2 after the point.
+AMOUNT_DIGITS = 12
 
 STAFF_CHANNELS = [(c.value, c.label) for c in (Channel.PHONE, Channel.BRANCH, Channel.LINE_828)]
 
@@ -25,23 +29,31 @@ class CodeForm(forms.Form):
 
 class QueueFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("State"), required=False, choices=[("", "—"), *CaseState.choices])
-    due_within_days = forms.IntegerField(label=_("Deadline within (days)"), required=False, min_value=0)
-    amount_min = forms.DecimalField(label=_("Amount from"), required=False, min_value=0, decimal_places=2)
-    amount_max = forms.DecimalField(label=_("Amount to"), required=False, min_value=0, decimal_places=2)
+    due_within_days = forms.IntegerField(
+        label=_("Deadline within (days)"), required=False, min_value=0, max_value=3660
+    )
+    amount_min = forms.DecimalField(
+        label=_("Amount from"), required=False, min_value=0, max_digits=AMOUNT_DIGITS, decimal_places=2
+    )
+    amount_max = forms.DecimalField(
+        label=_("Amount to"), required=False, min_value=0, max_digits=AMOUNT_DIGITS, decimal_places=2
+    )
     brand = forms.ChoiceField(label=_("Card brand"), required=False, choices=[("", "—"), *Brand.choices])
     channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", "—"), *Channel.choices])
     cause = forms.ChoiceField(label=_("Cause"), required=False, choices=[("", "—"), *Cause.choices])
-    assignee = forms.IntegerField(label=_("Assignee"), required=False, widget=forms.HiddenInput)
-    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    assignee = forms.IntegerField(
+        label=_("Assignee"), required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000, widget=forms.HiddenInput)
 
 
 class AssignForm(forms.Form):
-    assignee = forms.IntegerField(label=_("Assignee"))
+    assignee = forms.IntegerField(label=_("Assignee"), min_value=1, max_value=MAX_ID)
 
 
 class BulkAssignForm(forms.Form):
-    assignee = forms.IntegerField(label=_("Assignee"))
-    cases = forms.TypedMultipleChoiceField(coerce=int, choices=[], label=_("Cases"))
+    assignee = forms.IntegerField(label=_("Assignee"), min_value=1, max_value=MAX_ID)
+    cases = forms.TypedMultipleChoiceField(coerce=parse_id, choices=[], label=_("Cases"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,8 +137,8 @@ class ReturnProposalForm(forms.Form):
 class OnBehalfClaimForm(forms.Form):
     """A claim a customer makes by phone, in a branch or on the 828 line, typed by staff."""
 
-    customer = forms.IntegerField(label=_("Customer number"))
-    card = forms.IntegerField(label=_("Card"))
+    customer = forms.IntegerField(label=_("Customer number"), min_value=1, max_value=MAX_ID)
+    card = forms.IntegerField(label=_("Card"), min_value=1, max_value=MAX_ID)
     transactions = forms.CharField(label=_("Transaction ids (comma-separated)"))
     channel = forms.ChoiceField(label=_("Channel"), choices=STAFF_CHANNELS)
     cause = forms.ChoiceField(label=_("Cause"), choices=Cause.choices)
@@ -141,7 +153,9 @@ class OnBehalfClaimForm(forms.Form):
     def clean_transactions(self) -> list[int]:
         try:
             return [
-                int(part) for part in self.cleaned_data["transactions"].replace(" ", "").split(",") if part
+                parse_id(part)
+                for part in self.cleaned_data["transactions"].replace(" ", "").split(",")
+                if part
             ]
         except ValueError:
             raise forms.ValidationError(_("Enter transaction ids separated by commas.")) from None

@@ -113,7 +113,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             otp_login(request, device)
             mark_signed_in(request)
-            if next_url.startswith("/back-office/"):
+            # Back to the staff page that sent the member here: the back office, the reports, the admin.
+            if next_url.startswith(("/back-office/", "/reports/", "/admin/", "/letters/", "/claims/")):
                 return redirect(next_url)
             return redirect("backoffice:queue", name="mine")
         form.add_error("code", _("The code is not valid. Codes change every 30 seconds."))
@@ -203,7 +204,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _refund(form, case_id, user, now):
-    case = Case.objects.prefetch_related("disputed").get(pk=case_id)
+    case = Case.objects.prefetch_related("disputed").filter(pk=case_id).first()
+    if case is None:
+        raise Http404("no such case")
     if refund_needs_approval(case=case):
         case_propose(case_id=case_id, kind="REFUND", reason="", actor=user, now=now)
         return _("The refund is above the four-eyes limit: it waits for a supervisor's approval.")
@@ -354,8 +357,9 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
 @staff_required
 def bulk_assign(request: HttpRequest) -> HttpResponse:
     form = forms.BulkAssignForm(request.POST)
-    assignee = User.objects.filter(pk=request.POST.get("assignee") or 0).first()
-    if not form.is_valid() or assignee is None:
+    valid = form.is_valid()
+    assignee = User.objects.filter(pk=form.cleaned_data["assignee"]).first() if valid else None
+    if assignee is None:
         messages.error(request, _("Choose the cases and the assignee."))
     else:
         results = cases_assign_bulk(
@@ -422,7 +426,13 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
         evidence = evidence_get_for_staff(user=request.user, evidence_id=evidence_id)
     except Evidence.DoesNotExist:
         raise Http404("no such evidence") from None
-    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+    # The type sniffed from the content at upload, never one guessed from the customer's file name.
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type or "application/octet-stream",
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -11,6 +11,7 @@ from customers.forms import PortalForm
 from disputes.models import Cause, EvidenceKind
 from disputes.selectors import transaction_open_case
 from disputes.services import TransactionAlreadyDisputed
+from kartosfera.ids import parse_id
 from kartosfera.legaltime import WARSAW
 
 YES, NO, UNKNOWN = "YES", "NO", "UNKNOWN"
@@ -19,6 +20,17 @@ YES, NO, UNKNOWN = "YES", "NO", "UNKNOWN"
 class TransactionChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:  # the template writes the row itself
         return obj.merchant_name
+
+    def _check_values(self, value):
+        # A number no row can have is refused here, before the database would overflow on it.
+        for pk in value:
+            try:
+                parse_id(pk)
+            except ValueError:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                ) from None
+        return super()._check_values(value)
 
 
 class TransactionsForm(PortalForm):

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Permission
 
 from audit.models import AuditEntry
 from audit.services import audit_record
+from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def entry(now):
 
 @pytest.fixture
 def superuser_client(client, make_user):
-    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    sign_in_staff(client, make_user("root", is_staff=True, is_superuser=True))
     return client
 
 
@@ -80,9 +81,9 @@ def test_an_auditor_with_the_view_permission_reads_and_a_staff_member_without_it
     auditor.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
     clerk = make_user("clerk", is_staff=True)
 
-    client.force_login(auditor)
+    sign_in_staff(client, auditor)
     allowed = client.get(f"{CHANGELIST}{entry.pk}/change/")
-    client.force_login(clerk)
+    sign_in_staff(client, clerk)
     refused = client.get(f"{CHANGELIST}{entry.pk}/change/")
 
     assert (allowed.status_code, refused.status_code) == (200, 403)

@@ -9,10 +9,15 @@ from audit.canonical import canonical_json
 from audit.context import AuditContext, audit_context
 from audit.models import AuditEntry
 from audit.services import audit_recorded_by_caller
+from disputes.backoffice.services import staff_totp_device_ensure
+from tests.backoffice.test_access import _code as totp_code
+from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
-LOGIN_URL = "/admin/login/"
+# Staff sign in through the back office (the admin's sign-in is the same two steps): the password
+# step authenticates, the TOTP step signs in.
+LOGIN_URL = "/back-office/sign-in/"
 PASSWORD = "a-long-password-1"
 
 
@@ -27,10 +32,11 @@ def entry_text(entry: AuditEntry) -> str:
 def test_a_staff_sign_in_is_recorded_with_ip_role_and_channel(client, make_user):
     analyst = make_user("ewa.analyst", groups=("analysts",), is_staff=True)
 
+    device = staff_totp_device_ensure(user=analyst)
+    client.post(LOGIN_URL, {"username": "ewa.analyst", "password": PASSWORD}, REMOTE_ADDR="203.0.113.7")
+    assert entries("auth.sign_in") == []  # the password alone signs nobody in
     response = client.post(
-        LOGIN_URL,
-        {"username": "ewa.analyst", "password": PASSWORD, "next": "/admin/"},
-        REMOTE_ADDR="203.0.113.7",
+        "/back-office/sign-in/code/", {"code": totp_code(device)}, REMOTE_ADDR="203.0.113.7"
     )
 
     assert response.status_code == 302
@@ -39,7 +45,7 @@ def test_a_staff_sign_in_is_recorded_with_ip_role_and_channel(client, make_user)
         analyst,
         f"ewa.analyst (user {analyst.pk})",
         "ANALYST",
-        "ADMIN",
+        "BACK_OFFICE",
         "203.0.113.7",
     )
     assert (entry.object_label, entry.object_id) == ("customers.user", str(analyst.pk))
@@ -77,7 +83,7 @@ def test_a_failed_sign_in_is_recorded_anonymously_against_the_account(client, ma
         None,
         "anonymous",
         "ANONYMOUS",
-        "ADMIN",
+        "BACK_OFFICE",
         "203.0.113.99",
     )
     assert (entry.object_label, entry.object_id) == ("customers.user", str(account.pk))
@@ -97,9 +103,26 @@ def test_a_failed_sign_in_with_an_unknown_user_name_is_recorded(client):
     )
 
 
+def test_a_failed_customer_sign_in_names_the_customer_and_never_the_pesel(client, make_user):
+    from tests.customers.portal import registered_customer
+
+    customer = registered_customer()
+
+    client.post("/sign-in/", {"identifier": customer.pesel, "password": "wrong-password-99"})
+    client.post("/sign-in/", {"identifier": "85031412345", "password": "wrong-password-99"})
+
+    known, unknown = entries("auth.sign_in_failed")
+    assert (known.object_repr, known.data) == (
+        f"customer {customer.pk} (user {customer.user.pk})",
+        {"account_exists": True, "identifier_withheld": True},
+    )
+    assert (unknown.object_id, unknown.data) == ("", {"account_exists": False, "identifier_withheld": True})
+    assert customer.pesel not in entry_text(known) and "85031412345" not in entry_text(unknown)
+
+
 def test_a_sign_out_is_recorded(client, make_user):
     user = make_user("admin.jan", is_staff=True, is_superuser=True)
-    client.force_login(user)
+    sign_in_staff(client, user)
 
     client.post("/admin/logout/", REMOTE_ADDR="203.0.113.7")
 

@@ -14,6 +14,7 @@ from deadlines.services import (
     calendar_override_remove,
     calendar_override_set,
 )
+from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +143,7 @@ def test_without_now_the_clock_gives_the_time(admin, time_machine_at_noon):
 def test_a_closure_added_in_the_admin_is_recorded_with_the_admin_channel_and_ip(client, admin):
     admin.is_superuser = True  # the administrators group carries no model permissions of its own
     admin.save()
-    client.force_login(admin)
+    sign_in_staff(client, admin)
 
     response = client.post(
         "/admin/deadlines/calendaroverride/add/",

@@ -3,7 +3,6 @@ tests/disputes, and a client signed in with both factors."""
 
 import pytest
 from django.contrib.auth.models import Group
-from django_otp import DEVICE_ID_SESSION_KEY
 
 from disputes.backoffice.services import staff_totp_device_ensure
 from tests.disputes.conftest import (  # noqa: F401 (fixtures)
@@ -19,6 +18,7 @@ from tests.disputes.conftest import (  # noqa: F401 (fixtures)
     theft,
     warsaw,
 )
+from tests.staff import sign_in_staff
 
 NOW = warsaw(2025, 5, 26, 12, 0)
 
@@ -42,12 +42,8 @@ def second_supervisor(db):
 
 def sign_in(client, user):
     """Sign ``user`` in with both factors (the password step is tested on its own)."""
-    device = staff_totp_device_ensure(user=user)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+    staff_totp_device_ensure(user=user)
+    return sign_in_staff(client, user)
 
 
 @pytest.fixture

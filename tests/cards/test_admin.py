@@ -7,6 +7,7 @@ from django.urls import reverse
 from cards import demo as cards_demo
 from cards.models import Card, CardEvent, CardProduct, Transaction, WalletToken
 from customers import demo as customers_demo
+from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def seeded():
 
 @pytest.fixture
 def staff_client(client, django_user_model, seeded):
-    client.force_login(django_user_model.objects.get(username="admin"))
+    sign_in_staff(client, django_user_model.objects.get(username="admin"))
     return client
 
 

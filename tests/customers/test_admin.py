@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from customers.models import Customer
+from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ FORM = {
 
 @pytest.fixture
 def staff_client(client, admin_user):
-    client.force_login(admin_user)
+    sign_in_staff(client, admin_user)
     return client
 
 

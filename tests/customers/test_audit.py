@@ -270,7 +270,9 @@ def test_the_failure_entry_is_committed_although_the_operation_is_refused(sms_ou
 
 
 def register(customer, sms_outbox, *, now=NOW):
-    challenge = registration_start(identifier=customer.pesel, birth_date=customer.birth_date, now=now)
+    challenge = registration_start(
+        identifier=customer.pesel, birth_date=customer.birth_date, address="198.51.100.7", now=now
+    )
     registration_verify_code(
         challenge_id=challenge.pk, code=last_code(sms_outbox, customer.mobile_phone), now=now
     )
@@ -303,7 +305,9 @@ def test_a_password_reset_is_recorded_once_as_a_reset(sms_outbox):
     register(customer, sms_outbox)
     old_hash = customer.__class__.objects.get(pk=customer.pk).user.password
 
-    challenge = registration_start(identifier=customer.pesel, birth_date=customer.birth_date, now=NOW)
+    challenge = registration_start(
+        identifier=customer.pesel, birth_date=customer.birth_date, address="198.51.100.7", now=NOW
+    )
     registration_verify_code(
         challenge_id=challenge.pk, code=last_code(sms_outbox, customer.mobile_phone), now=NOW
     )

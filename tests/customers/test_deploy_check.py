@@ -1,5 +1,6 @@
 """`manage.py check --deploy` passes under the production settings the README documents, and fails
-when production would write one-time passwords to disk."""
+when production would write one-time passwords to disk, run on SQLite or without a Celery broker, or
+accept any Host header."""
 
 import os
 import subprocess
@@ -18,6 +19,9 @@ PRODUCTION_ENV = {
     "KARTOSFERA_SMS_BACKEND": "customers.sms.HttpGatewaySmsBackend",
     "KARTOSFERA_SMS_GATEWAY_URL": "https://sms-gateway.kartosfera.example/v1/messages",
     "KARTOSFERA_SMS_GATEWAY_TOKEN": "stand-in-token",
+    # Stand-ins: the checks read the settings and never connect (no such hosts exist).
+    "DATABASE_URL": "postgres://kartosfera@db.kartosfera.example:5432/kartosfera",
+    "CELERY_BROKER_URL": "redis://broker.kartosfera.example:6379/0",
 }
 
 
@@ -26,7 +30,7 @@ def check_deploy(**overrides: str) -> subprocess.CompletedProcess:
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("KARTOSFERA_", "DJANGO_"))
-        and key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+        and key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"}
     }
     env.update(PRODUCTION_ENV, **overrides)
     env["KARTOSFERA_VAR_DIR"] = env.get("KARTOSFERA_VAR_DIR", str(ROOT / "var"))
@@ -60,3 +64,21 @@ def test_check_deploy_fails_when_codes_would_not_go_through_the_gateway(override
 
     assert result.returncode != 0
     assert check_id in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("overrides", "check_id", "message"),
+    [
+        ({"DATABASE_URL": ""}, "kartosfera.E001", "The database is SQLite"),
+        ({"DATABASE_URL": "sqlite:////tmp/kartosfera.sqlite3"}, "kartosfera.E001", "The database is SQLite"),
+        ({"CELERY_BROKER_URL": ""}, "kartosfera.E002", "Celery has no broker"),
+        ({"ALLOWED_HOSTS": "portal.kartosfera.example,*"}, "kartosfera.E003", "ALLOWED_HOSTS contains '*'"),
+    ],
+)
+def test_check_deploy_refuses_what_production_must_not_run_on(overrides, check_id, message):
+    result = check_deploy(**overrides)
+
+    assert result.returncode == 1
+    assert f"?: ({check_id}) {message}" in result.stderr
+    # Exactly one of our production checks fails: the others hold.
+    assert result.stderr.count("(kartosfera.E00") == 1

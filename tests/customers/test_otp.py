@@ -212,6 +212,56 @@ def test_at_most_ten_codes_an_hour_per_customer(sms_outbox):
     assert len(read_outbox(sms_outbox)) == 11
 
 
+def test_the_hourly_cap_counts_texts_to_the_phone_resends_included(sms_outbox):
+    # Someone who knows a PESEL starts and resends over and over: ten texts reach the phone, no more.
+    customer = CustomerFactory(mobile_phone="+48601000555")
+    sent_at = NOW
+    refused = 0
+    for _ in range(4):
+        challenge = otp_issue(
+            customer=customer, purpose=OtpPurpose.REGISTRATION, subject="access", now=sent_at
+        )
+        for _resend in range(2):
+            sent_at += timedelta(seconds=61)
+            try:
+                otp_resend(challenge_id=challenge.pk, customer=None, purposes=PURPOSES, now=sent_at)
+            except OtpRateLimited:
+                refused += 1
+        sent_at += timedelta(seconds=61)
+    with pytest.raises(OtpRateLimited):
+        otp_issue(customer=customer, purpose=OtpPurpose.REGISTRATION, subject="access", now=sent_at)
+
+    assert len(messages_to(sms_outbox, "+48601000555")) == 10
+    assert refused == 2  # the eleventh and twelfth texts, both resends
+    assert sent_at < NOW + timedelta(minutes=31)
+
+
+def test_the_hourly_cap_is_the_phone_numbers_whoever_asks(sms_outbox, settings):
+    # Two customers asking for texts to one number (a phone change to someone else's phone).
+    settings.KARTOSFERA_OTP = {**settings.KARTOSFERA_OTP, "MAX_PER_HOUR": 3}
+    first, second = CustomerFactory(mobile_phone="+48601000666"), CustomerFactory(mobile_phone="+48601000777")
+    for minute in range(3):
+        otp_issue(
+            customer=first,
+            purpose=OtpPurpose.PHONE_CHANGE_NEW,
+            subject=f"phone:{minute}",
+            phone="+48601000999",
+            now=NOW + timedelta(minutes=minute),
+        )
+
+    with pytest.raises(OtpRateLimited):
+        otp_issue(
+            customer=second,
+            purpose=OtpPurpose.PHONE_CHANGE_NEW,
+            subject="phone",
+            phone="+48601000999",
+            now=NOW + timedelta(minutes=5),
+        )
+    assert otp_issue(customer=second, purpose=OtpPurpose.CARD_ACTIVATE, subject="card:1", now=NOW)
+    assert len(messages_to(sms_outbox, "+48601000999")) == 3
+    assert not OtpChallenge.objects.filter(customer=second, purpose=OtpPurpose.PHONE_CHANGE_NEW).exists()
+
+
 def test_a_new_code_for_the_same_request_voids_the_previous_one(sms_outbox):
     customer = CustomerFactory()
     first = issue(customer)

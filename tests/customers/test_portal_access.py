@@ -1,6 +1,7 @@
 """Registration, sign-in, lockout, session expiry and signing other sessions out, through the pages."""
 
-from datetime import date, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -16,6 +17,7 @@ from tests.customers.portal import PASSWORD, last_code, messages_to, registered_
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "Czerwona-Porzeczka-77"
+NOW = datetime(2026, 5, 20, 10, 0, tzinfo=UTC)
 
 
 def start_registration(client, customer, birth_date=None):
@@ -38,7 +40,8 @@ def test_registration_with_a_pesel_the_texted_code_and_a_password_signs_the_cust
     response = start_registration(client, customer)
     assert response.status_code == 302 and response["Location"] == "/register/code/"
     code_page = client.get("/register/code/")
-    assert "+48 ••• ••• 111" in body(code_page)
+    assert "Jeśli jesteś naszym klientem, wysłaliśmy 6-cyfrowy kod" in body(code_page)
+    assert "111" not in body(code_page)  # not even part of the number: the page is the same for anyone
     response = client.post("/register/code/", {"code": last_code(sms_outbox, "+48601000111")})
     assert response["Location"] == "/register/password/"
     response = client.post("/register/password/", {"password1": PASSWORD, "password2": PASSWORD})
@@ -97,11 +100,131 @@ def test_an_unknown_pesel_gets_the_same_answer_as_a_wrong_date_of_birth_for_a_ba
     known = CustomerFactory(pesel=None, bank_id="40012346", birth_date=date(1990, 4, 8))
 
     first = client.post("/register/", {"identifier": unknown, "birth_date": "1970-01-01"})
-    second = client.post("/register/", {"identifier": known.bank_id, "birth_date": "1990-04-09"})
+    second = Client().post("/register/", {"identifier": known.bank_id, "birth_date": "1990-04-09"})
 
-    assert "Nie znaleźliśmy klienta o tych danych." in body(first)
-    assert "Nie znaleźliśmy klienta o tych danych." in body(second)
+    assert (first.status_code, first["Location"]) == (302, "/register/code/")
+    assert (second.status_code, second["Location"]) == (302, "/register/code/")
     assert OtpChallenge.objects.count() == 0
+    assert messages_to(sms_outbox, known.mobile_phone) == []
+
+
+def _without_csrf(page: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+
+
+def test_registration_answers_the_same_whether_or_not_the_pesel_is_a_customers(sms_outbox):
+    """Page for page, a stranger's PESEL and a customer's get the same answers: the code page, a
+    wrong code with the attempts left, a resend refused as too soon, then accepted, five wrong codes."""
+    customer = CustomerFactory(mobile_phone="+48601000222")
+    stranger = generate_pesel(birth_date=date(1970, 1, 1), serial=42, sex=Sex.MALE)
+    pages = {}
+    for who, identity in (
+        ("customer", {"identifier": customer.pesel, "birth_date": customer.birth_date.isoformat()}),
+        ("stranger", {"identifier": stranger, "birth_date": "1970-01-01"}),
+    ):
+        browser = Client()
+        with time_machine.travel(NOW, tick=False):
+            started = browser.post("/register/", identity)
+            code_page = browser.get("/register/code/")
+            wrong = browser.post("/register/code/", {"code": "000001"})
+            too_soon = browser.post("/register/code/resend/", follow=True)
+        with time_machine.travel(NOW + timedelta(seconds=61), tick=False):
+            resent = browser.post("/register/code/resend/", follow=True)
+            for _ in range(3):
+                browser.post("/register/code/", {"code": "000001"})
+            voided = browser.post("/register/code/", {"code": "000001"})
+            after_voided = browser.get("/register/code/")
+        pages[who] = [
+            (started.status_code, started["Location"]),
+            _without_csrf(body(code_page)),
+            _without_csrf(body(wrong)),
+            _without_csrf(body(too_soon)),
+            _without_csrf(body(resent)),
+            _without_csrf(body(voided)),
+            (after_voided.status_code, after_voided["Location"]),
+        ]
+
+    assert pages["customer"] == pages["stranger"]
+    assert "Kod jest błędny. Pozostałe próby: 4." in pages["stranger"][2]
+    assert "Nowy kod można wysłać za 60 s." in pages["stranger"][3] or "60" in pages["stranger"][3]
+    assert "Wysłaliśmy nowy kod." in pages["stranger"][4]
+    assert pages["stranger"][6] == (302, "/register/")
+    assert len(messages_to(sms_outbox, "+48601000222")) == 2  # the customer got the code and the resend
+
+
+def test_a_code_typed_too_late_expires_alike_for_a_customer_and_a_stranger(sms_outbox):
+    customer = CustomerFactory(mobile_phone="+48601000888")
+    stranger = generate_pesel(birth_date=date(1970, 1, 1), serial=43, sex=Sex.MALE)
+    answers = []
+    for identity in (
+        {"identifier": customer.pesel, "birth_date": customer.birth_date.isoformat()},
+        {"identifier": stranger, "birth_date": "1970-01-01"},
+    ):
+        browser = Client()
+        with time_machine.travel(NOW, tick=False):
+            browser.post("/register/", identity)
+        with time_machine.travel(NOW + timedelta(minutes=6), tick=False):
+            answers.append(_without_csrf(body(browser.post("/register/code/", {"code": "000001"}))))
+
+    assert answers[0] == answers[1]
+    assert "Kod wygasł" in answers[1]
+
+
+def test_a_resend_past_the_phones_hourly_cap_is_answered_as_a_strangers_is(sms_outbox, settings):
+    settings.KARTOSFERA_OTP = {**settings.KARTOSFERA_OTP, "MAX_PER_HOUR": 1}
+    customer = CustomerFactory(mobile_phone="+48601000999")
+    stranger = generate_pesel(birth_date=date(1970, 1, 1), serial=44, sex=Sex.MALE)
+    answers = []
+    for identity in (
+        {"identifier": customer.pesel, "birth_date": customer.birth_date.isoformat()},
+        {"identifier": stranger, "birth_date": "1970-01-01"},
+    ):
+        browser = Client()
+        with time_machine.travel(NOW, tick=False):
+            browser.post("/register/", identity)
+        with time_machine.travel(NOW + timedelta(seconds=61), tick=False):
+            answers.append(_without_csrf(body(browser.post("/register/code/resend/", follow=True))))
+
+    assert answers[0] == answers[1]
+    assert "Wysłaliśmy nowy kod." in answers[1]
+    assert len(messages_to(sms_outbox, "+48601000999")) == 1  # the cap held: no second text
+
+
+def test_registration_starts_are_limited_per_address_and_nothing_is_sent_past_the_limit(
+    client, sms_outbox, settings
+):
+    settings.KARTOSFERA_ACCESS_START = {"PER_ADDRESS_PER_HOUR": 3, "PER_HOUR": 100}
+    customers = [CustomerFactory(mobile_phone=f"+4860100033{n}") for n in range(4)]
+    other_address = Client(REMOTE_ADDR="203.0.113.50")
+
+    with time_machine.travel(NOW, tick=False):
+        for customer in customers[:3]:
+            assert start_registration(client, customer).status_code == 302
+        refused = start_registration(client, customers[3])
+        elsewhere = start_registration(other_address, customers[3])
+    with time_machine.travel(NOW + timedelta(minutes=61), tick=False):
+        later = start_registration(client, customers[3])
+
+    assert refused.status_code == 200
+    assert "W ostatniej godzinie z Twojego połączenia rozpoczęto zbyt wiele rejestracji" in body(refused)
+    assert elsewhere.status_code == 302 and later.status_code == 302
+    assert len(messages_to(sms_outbox, customers[3].mobile_phone)) == 2
+
+
+def test_registration_starts_are_limited_overall(sms_outbox, settings):
+    settings.KARTOSFERA_ACCESS_START = {"PER_ADDRESS_PER_HOUR": 10, "PER_HOUR": 2}
+    customers = [CustomerFactory(mobile_phone=f"+4860100044{n}") for n in range(3)]
+
+    with time_machine.travel(NOW, tick=False):
+        answers = [
+            start_registration(Client(REMOTE_ADDR=f"203.0.113.{n}"), customer)
+            for n, customer in enumerate(customers)
+        ]
+
+    assert [answer.status_code for answer in answers] == [302, 302, 200]
+    assert "W tej chwili rejestruje się zbyt wiele osób." in body(answers[2])
+    assert messages_to(sms_outbox, customers[2].mobile_phone) == []
+    assert not OtpChallenge.objects.filter(customer=customers[2]).exists()
 
 
 def test_a_wrong_code_gets_a_polish_message_and_creates_no_sign_in(client, sms_outbox):
@@ -153,7 +276,6 @@ def test_registering_again_sets_a_new_password_and_signs_out_other_sessions(clie
     assert other.get("/cards/").status_code == 200
 
     start_registration(client, customer)
-    assert "ustawisz nowe hasło" in body(client.get("/register/code/"))
     client.post("/register/code/", {"code": last_code(sms_outbox, customer.mobile_phone)})
     client.post("/register/password/", {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
 
@@ -181,17 +303,39 @@ def test_a_wrong_password_gets_a_polish_message(client):
     assert client.get("/cards/").status_code == 302
 
 
-def test_five_failures_lock_the_identifier_out_even_with_the_right_password(client):
+def test_five_failures_from_a_stranger_lock_the_stranger_out_and_not_the_owner(client):
     customer = registered_customer()
+    stranger = Client(REMOTE_ADDR="10.0.0.1")
     for _ in range(5):
-        sign_in(Client(REMOTE_ADDR="10.0.0.1"), customer, password="wrong-password")
+        sign_in(stranger, customer, password="wrong-password")
 
-    response = sign_in(client, customer)
+    locked = sign_in(stranger, customer)  # even with the right password
+    owner = sign_in(client, customer)  # the owner, on their own device
 
-    assert response.status_code == 429
-    assert "Zbyt wiele nieudanych prób logowania" in body(response)
-    assert client.get("/cards/").status_code == 302
-    assert AccessAttempt.objects.get(username=customer.pesel, ip_address="10.0.0.1").failures_since_start == 5
+    assert locked.status_code == 429
+    assert "Zbyt wiele nieudanych prób logowania" in body(locked)
+    assert stranger.get("/cards/").status_code == 302
+    assert owner.status_code == 302 and owner["Location"] == "/cards/"
+    assert client.get("/cards/").status_code == 200
+    # The five failures and the locked-out attempt, all on the stranger's identifier and address.
+    assert AccessAttempt.objects.get(username=customer.pesel, ip_address="10.0.0.1").failures_since_start == 6
+    assert not AccessAttempt.objects.exclude(ip_address="10.0.0.1").exists()
+
+
+def test_an_address_that_fails_on_many_identifiers_is_locked_for_every_identifier(client, settings):
+    settings.KARTOSFERA_AXES_ADDRESS_FAILURE_LIMIT = 8
+    customers = [registered_customer() for _ in range(3)]
+    guesser = Client(REMOTE_ADDR="10.0.0.9")
+    for customer in customers[:2]:
+        for _ in range(4):  # under the limit for each identifier
+            sign_in(guesser, customer, password="wrong-password")
+
+    locked = sign_in(guesser, customers[2])
+    owner = sign_in(client, customers[2])
+
+    assert locked.status_code == 429
+    assert "Zbyt wiele nieudanych prób logowania" in body(locked)
+    assert owner.status_code == 302 and owner["Location"] == "/cards/"
 
 
 def test_the_lock_lifts_after_the_cool_off(client):

@@ -26,6 +26,7 @@ from disputes.services import (
 )
 from tests.customers.factories import CustomerFactory, UserFactory
 from tests.disputes.conftest import warsaw
+from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +109,7 @@ def test_a_draft_can_be_changed_by_its_customer_until_submitted(theft, analyst, 
 def test_the_admin_shows_a_case_and_allows_no_change(case, client, supervisor):
     supervisor.is_superuser = True
     supervisor.save()
-    client.force_login(supervisor)
+    sign_in_staff(client, supervisor)
 
     page = client.get(reverse("admin:disputes_case_change", args=[case.pk]))
     listing = client.get(reverse("admin:disputes_case_changelist"))

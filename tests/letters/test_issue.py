@@ -34,6 +34,7 @@ from liability.api import Findings
 from tests.disputes.conftest import make_theft, staff, submitted_case, warsaw
 from tests.disputes.helpers import four_eyes, pdf
 from tests.letters.conftest import read_pdf
+from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +86,8 @@ def theft(db):
 
 
 def _sign_in(client, user):
+    if user.is_staff:
+        return sign_in_staff(client, user)
     client.force_login(user)
     session = client.session
     session[SIGNED_IN_AT] = clock.now().isoformat()  # as the sign-in view records it

@@ -10,12 +10,14 @@ import re
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from customers.middleware import SIGNED_IN_AT
 from disputes.models import Case, CaseState, Evidence
 from disputes.services import case_refund_provisionally, case_request_information, case_start_review
 from tests.disputes.conftest import RECEIVED_AT, make_theft, submitted_case, warsaw
 from tests.disputes.helpers import snapshot
+from tests.staff import sign_in_staff
 
 PDF = b"%PDF-1.4\n%test police report\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 64
@@ -230,12 +232,16 @@ def test_evidence_is_served_to_the_owner_and_staff_only(portal, theft, analyst, 
     staff = client_factory(analyst).get(url)
     unpermitted_staff = client_factory(clerk).get(url)
     anonymous = client_factory(None).get(url)
+    password_only_staff = signed_in(Client(), analyst).get(url)
 
     assert own.status_code == 200 and b"".join(own.streaming_content) == PDF
     assert own["Content-Type"] == "application/pdf"
     assert own["Content-Disposition"] == 'attachment; filename="policja.pdf"'
     assert staff.status_code == 200
     assert (unpermitted_staff.status_code, anonymous.status_code) == (404, 404)
+    # Staff signed in with the password alone are sent to the second factor, and get no file.
+    assert password_only_staff.status_code == 302
+    assert password_only_staff["Location"] == f"/back-office/sign-in/?next={url}"
     assert not evidence.file.name.startswith("static")
 
 
@@ -267,7 +273,9 @@ def client_factory():
     from django.test import Client
 
     def make(user):
-        return Client() if user is None else signed_in(Client(), user)
+        if user is None:
+            return Client()
+        return sign_in_staff(Client(), user) if user.is_staff else signed_in(Client(), user)
 
     return make
 
