@@ -252,6 +252,39 @@ KARTOSFERA_CARD_PROCESSOR = os.environ.get(
 )
 KARTOSFERA_CARD_PROCESSOR_SIMULATOR_FAILURES: dict[str, str] = {}
 
+# The audit log (docs/AUDIT.md, "Sealing"). A service's transaction inserts its entries unchained;
+# the sealer numbers and hashes them in order moments later, so no business transaction waits on a
+# global row. When an act's entries are sealed:
+#   IN_TRANSACTION  in the writing transaction itself, under the sealer's lock (SQLite's default: its
+#                   writers are serialised anyway, and a test sees its entries sealed at once);
+#   AFTER_COMMIT    by the writing process right after its commit (PostgreSQL without a broker);
+#   TASK            by the audit.tasks.audit_seal_pending task, queued after commit (PostgreSQL with a
+#                   broker, production); the beat task below seals whatever a lost message left;
+#   PERIODIC        only by the beat task or `manage.py seal_audit --follow` (a dedicated sealer).
+_AUDIT_SEALING_DEFAULT = (
+    "IN_TRANSACTION"
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    else ("TASK" if os.environ.get("CELERY_BROKER_URL") else "AFTER_COMMIT")
+)
+KARTOSFERA_AUDIT_SEALING = os.environ.get("KARTOSFERA_AUDIT_SEALING", _AUDIT_SEALING_DEFAULT)
+if KARTOSFERA_AUDIT_SEALING not in {"IN_TRANSACTION", "AFTER_COMMIT", "TASK", "PERIODIC"}:
+    raise ImproperlyConfigured(f"KARTOSFERA_AUDIT_SEALING={KARTOSFERA_AUDIT_SEALING!r} is not a sealing mode")
+# Entries one sealer transaction numbers and hashes (it loops until none is left).
+KARTOSFERA_AUDIT_SEAL_BATCH = int(os.environ.get("KARTOSFERA_AUDIT_SEAL_BATCH", "500"))
+# A process queues the seal task at most this often (one run seals everything pending).
+KARTOSFERA_AUDIT_SEAL_KICK_SECONDS = float(os.environ.get("KARTOSFERA_AUDIT_SEAL_KICK_SECONDS", "0.5"))
+# /healthz degrades when the oldest entry waiting to be sealed is older than this.
+KARTOSFERA_AUDIT_SEAL_LAG_LIMIT_SECONDS = float(
+    os.environ.get("KARTOSFERA_AUDIT_SEAL_LAG_LIMIT_SECONDS", "60")
+)
+# Signed anchors of the chain head, written outside the database (docs/AUDIT.md, "Anchors"): by the
+# beat task and after sealing, at most one every KARTOSFERA_AUDIT_ANCHOR_MIN_SECONDS. The HMAC key
+# comes from the environment, never from the database; without KARTOSFERA_AUDIT_ANCHOR_KEY it is
+# derived from SECRET_KEY (set a key of its own in production, kept by whoever verifies the log).
+KARTOSFERA_AUDIT_ANCHOR_DIR = Path(os.environ.get("KARTOSFERA_AUDIT_ANCHOR_DIR", VAR_DIR / "audit-anchors"))
+KARTOSFERA_AUDIT_ANCHOR_KEY = os.environ.get("KARTOSFERA_AUDIT_ANCHOR_KEY", "")
+KARTOSFERA_AUDIT_ANCHOR_MIN_SECONDS = float(os.environ.get("KARTOSFERA_AUDIT_ANCHOR_MIN_SECONDS", "60"))
+
 # Celery: without a broker every task runs eagerly in-process (development, the default test run).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -281,6 +314,16 @@ CELERY_TASK_ROUTES = {"letters.tasks.*": {"queue": KARTOSFERA_LETTERS_QUEUE}}
 KARTOSFERA_LETTERS_SWEEP_BATCH = int(os.environ.get("KARTOSFERA_LETTERS_SWEEP_BATCH", "500"))
 
 CELERY_BEAT_SCHEDULE: dict = {
+    # The audit sealer (docs/AUDIT.md, "Sealing"): seals what the after-commit task did not (a lost
+    # message, a broker outage), then anchors the chain head outside the database.
+    "audit-seal-pending": {
+        "task": "audit.tasks.audit_seal_pending",
+        "schedule": timedelta(seconds=5),
+    },
+    "audit-anchor-head": {
+        "task": "audit.tasks.audit_anchor_head",
+        "schedule": timedelta(minutes=5),
+    },
     # NBP table A appears on business days around 11:45-12:15 Warsaw (CELERY_TIMEZONE): fetch it
     # after 12:30, and again in the afternoon in case it was late. The task is idempotent.
     "nbp-table-a-eur": {

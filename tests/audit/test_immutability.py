@@ -55,7 +55,7 @@ def test_queryset_writes_are_refused(entries, write):
 
 
 def test_an_entry_is_not_written_around_the_service(now):
-    with pytest.raises(AuditLogImmutable, match=r"written by audit\.services\.audit_record"):
+    with pytest.raises(AuditLogImmutable, match=r"appended unsealed by audit\.services\.audit_record"):
         AuditEntry(sequence=1, recorded_at=now, action="test.around", role="SYSTEM", channel="SYSTEM").save()
 
     assert not AuditEntry.objects.exists()
