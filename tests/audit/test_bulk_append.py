@@ -4,9 +4,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from audit.chain import entry_hash
 from audit.models import AuditChainHead, AuditEntry
 from audit.selectors import audit_chain_verify
-from audit.chain import entry_hash
 from audit.services import AuditEntryInvalid, AuditEvent, audit_record, audit_record_many, audit_seal
 from tests.audit.helpers import forged_entry, insert_entry_sql, postgresql_only, raw_insert_entry, raw_sql
 
@@ -160,7 +160,8 @@ def _fill(rows: list[list]) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for entry_id, sequence, previous_hash, hash_ in rows:
             cursor.execute(
-                "UPDATE audit_auditentry SET sequence = %s, previous_hash = %s, entry_hash = %s WHERE id = %s",
+                "UPDATE audit_auditentry SET sequence = %s, previous_hash = %s, entry_hash = %s "
+                "WHERE id = %s",
                 [sequence, previous_hash, hash_, entry_id],
             )
 
@@ -212,7 +213,7 @@ def test_postgresql_refuses_a_fill_with_a_broken_link(bulk_entries, waiting, tam
 def test_postgresql_refuses_any_other_change_of_a_waiting_entry(bulk_entries, waiting, statement):
     params = {"head": bulk_entries[-1].entry_hash, "first": waiting[0].pk}
 
-    with pytest.raises(IntegrityError, match="append-only|audit_entry_sealed_whole"):
+    with pytest.raises(IntegrityError, match=r"append-only|audit_entry_sealed_whole"):
         _sql(statement, params)
 
     assert [(e.action, e.sequence) for e in AuditEntry.objects.unsealed()] == [

@@ -4,7 +4,7 @@ from django.db.models import ProtectedError
 
 from audit.models import AuditChainHead, AuditEntry, AuditLogImmutable
 from audit.services import audit_record
-from tests.audit.helpers import forged_entry, insert_entry_sql, postgresql_only, raw_insert_entry
+from tests.audit.helpers import forged_entry, postgresql_only, raw_insert_entry
 
 pytestmark = pytest.mark.django_db
 
