@@ -91,6 +91,26 @@ def audit_chain_verify(*, anchors: Mapping[int, str] | None = None, max_problems
 
 
 @dataclass(frozen=True, slots=True)
+class SealingLag:
+    """How far sealing lags: entries waiting and the age of the oldest (seconds, None when none)."""
+
+    unsealed: int
+    oldest_age_seconds: float | None
+
+
+def audit_sealing_lag(*, now: datetime) -> SealingLag:
+    """Count the entries waiting for the sealer and how long the oldest has waited."""
+    figures = AuditEntry.objects.filter(sequence__isnull=True).aggregate(
+        count=models.Count("id"), oldest=models.Min("recorded_at")
+    )
+    oldest = figures["oldest"]
+    return SealingLag(
+        unsealed=figures["count"],
+        oldest_age_seconds=None if oldest is None else max(0.0, (now - oldest).total_seconds()),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class RecordedComputation:
     """A deadline or liability computation as the audit log recorded it when it was made."""
 

@@ -48,14 +48,12 @@ __all__ = [
     "AuditEntryInvalid",
     "AuditEvent",
     "SealResult",
-    "SealingLag",
     "audit_anchor",
     "audit_diff",
     "audit_record",
     "audit_record_many",
     "audit_recorded_by_caller",
     "audit_seal",
-    "audit_sealing_lag",
     "audit_snapshot",
     "is_recorded_by_caller",
 ]
@@ -278,26 +276,6 @@ def _queue_sealing() -> None:
         app.send_task(SEAL_TASK, retry=False, ignore_result=True)
     except Exception:  # kombu raises transport-specific errors; the beat task seals instead
         logger.warning("audit: could not queue the seal task; the periodic sealer will seal", exc_info=True)
-
-
-@dataclass(frozen=True, slots=True)
-class SealingLag:
-    """How far sealing lags: entries waiting and the age of the oldest (seconds, None when none)."""
-
-    unsealed: int
-    oldest_age_seconds: float | None
-
-
-def audit_sealing_lag(*, now: datetime) -> SealingLag:
-    """Count the entries waiting for the sealer and how long the oldest has waited."""
-    figures = AuditEntry.objects.filter(sequence__isnull=True).aggregate(
-        count=models.Count("id"), oldest=models.Min("recorded_at")
-    )
-    oldest = figures["oldest"]
-    return SealingLag(
-        unsealed=figures["count"],
-        oldest_age_seconds=None if oldest is None else max(0.0, (now - oldest).total_seconds()),
-    )
 
 
 def _entry(event: AuditEvent, context: AuditContext, roles: dict[int, Role]) -> AuditEntry:
