@@ -162,3 +162,23 @@ def test_verify_audit_prints_the_anchor_and_waiting_entries(anchored, now, setti
     output = capsys.readouterr().out
     assert "Checked against 2 anchor(s); latest: sequence 5" in output
     assert "1 entries not sealed yet (oldest recorded at 2025-12-23T13:05:00.123456Z)" in output
+
+
+def test_the_demo_seals_and_anchors_what_it_recorded(now, settings):
+    from audit.demo import seed
+
+    audit_record(action="test.first", actor=None, now=now)
+    audit_record(action="test.second", actor=None, now=now)
+
+    lines = seed(now=now)
+    again = seed(now=now)
+
+    assert (
+        lines
+        == again
+        == [
+            f"Audit log: sealed up to sequence 2, anchored in {settings.KARTOSFERA_AUDIT_ANCHOR_DIR}/"
+            "anchor-000000000002.json (`manage.py verify_audit` checks the chain against it)"
+        ]
+    )
+    assert audit_chain_verify().anchor["sequence"] == 2
