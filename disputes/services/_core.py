@@ -4,8 +4,8 @@ Recording is also auditing: the chokepoints here (``record_creation``, ``record_
 ``add_event``/``add_events``, ``ledger_write``/``ledger_write_many``, ``record_assessment``) each
 queue one ``audit.AuditEntry`` per case, with the case as its object, what changed on it and the
 computations behind it (deadlines, liability). A service runs in ``case_atomic()``, which appends
-the queued entries at the end of its transaction, after every other write and row lock, as
-``audit_record`` requires, in one ``audit_record_many`` (one lock on the chain head, one INSERT).
+the queued entries at the end of its transaction, after every other write and row lock,
+in one ``audit_record_many`` (one INSERT, unchained; the audit sealer chains it after commit).
 Called outside ``case_atomic()``, a chokepoint appends its entry at once.
 """
 
@@ -202,7 +202,7 @@ def case_atomic() -> Iterator[None]:
             # The entries name their object's content type by id: a long-lived worker's cache may hold
             # ids that were since re-created (remove_stale_contenttypes, a test database flush).
             ContentType.objects.clear_cache()
-            # One lock on the chain head and one INSERT for the lot (a sweep's batch of cases).
+            # One INSERT for the lot (a sweep's batch of cases).
             audit_record_many([_event(item) for item in pending])
 
 
