@@ -13,7 +13,9 @@ that records many acts at once (a beat sweep's batch of cases) appends them with
 """
 
 import logging
+import os
 import re
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -257,25 +259,50 @@ def _seal_after_commit() -> None:
     audit_seal(now=clock.now())
 
 
-_last_queued = [0.0]  # monotonic time this process last queued the seal task
+class _SealKicker:
+    """Queues the seal task from a daemon thread of its own, so that no request waits on the broker.
+
+    ``kick()`` only sets an event; the thread sends at most one message every
+    ``KARTOSFERA_AUDIT_SEAL_KICK_SECONDS`` (one run seals everything pending). A message that cannot
+    be sent (broker down) is logged and dropped: the beat task seals every few seconds anyway.
+    """
+
+    def __init__(self) -> None:
+        self._wanted = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+
+    def kick(self) -> None:
+        with self._lock:
+            # A forked process (a gunicorn or Celery worker) does not inherit the parent's thread.
+            if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._run, name="audit-seal-kicker", daemon=True)
+                self._thread.start()
+        self._wanted.set()
+
+    def _run(self) -> None:
+        from kartosfera.celery import app
+
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            try:
+                app.send_task(SEAL_TASK, retry=False, ignore_result=True)
+            except Exception:  # kombu raises transport-specific errors; the beat task seals instead
+                logger.warning(
+                    "audit: could not queue the seal task; the periodic sealer will seal", exc_info=True
+                )
+            time.sleep(settings.KARTOSFERA_AUDIT_SEAL_KICK_SECONDS)
+
+
+_kicker = _SealKicker()
 
 
 def _queue_sealing() -> None:
-    """Queue the seal task at most every KARTOSFERA_AUDIT_SEAL_KICK_SECONDS; never wait on the broker.
-
-    One run seals everything pending, and the beat task seals every few seconds anyway, so a message
-    that cannot be sent (broker down) is logged and dropped, not retried in the request.
-    """
-    moment = time.monotonic()
-    if moment - _last_queued[0] < settings.KARTOSFERA_AUDIT_SEAL_KICK_SECONDS:
-        return
-    _last_queued[0] = moment
-    from kartosfera.celery import app
-
-    try:
-        app.send_task(SEAL_TASK, retry=False, ignore_result=True)
-    except Exception:  # kombu raises transport-specific errors; the beat task seals instead
-        logger.warning("audit: could not queue the seal task; the periodic sealer will seal", exc_info=True)
+    """After commit (``TASK``): have the seal task queued, without waiting for the broker here."""
+    _kicker.kick()
 
 
 def _entry(event: AuditEvent, context: AuditContext, roles: dict[int, Role]) -> AuditEntry:

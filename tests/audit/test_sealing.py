@@ -1,12 +1,15 @@
 """Sealing: entries are inserted unchained and chained by the one sealer, in order, moments later."""
 
+import time
+
 import pytest
 from django.db import transaction
 
 from audit.models import AuditChainHead, AuditEntry
 from audit.selectors import audit_chain_verify
-from audit.services import SEAL_TASK, AuditEvent, audit_record, audit_record_many, audit_seal
+from audit.services import SEAL_TASK, AuditEvent, _queue_sealing, audit_record, audit_record_many, audit_seal
 from audit.tasks import audit_seal_pending
+from tests.conftest import requires_services
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +119,41 @@ def test_the_seal_task_is_the_one_the_services_queue(now, settings):
     assert audit_seal_pending.name == SEAL_TASK
     assert audit_seal_pending.apply().get() == 1
     assert _chain() == [("test.first", 1)]
+
+
+@requires_services
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_seals_what_a_committed_transaction_queued(now, settings, celery_worker):
+    settings.KARTOSFERA_AUDIT_SEALING = "TASK"
+    settings.KARTOSFERA_AUDIT_SEAL_KICK_SECONDS = 0
+
+    with transaction.atomic():
+        entry = audit_record(action="test.queued", actor=None, now=now)
+    deadline = time.monotonic() + 30
+    while AuditEntry.objects.get(pk=entry.pk).sequence is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+    assert AuditEntry.objects.get(pk=entry.pk).sequence == 1
+    assert audit_chain_verify().ok
+
+
+def test_a_broker_that_does_not_answer_never_holds_the_commit(now, settings):
+    from kartosfera.celery import app
+
+    settings.KARTOSFERA_AUDIT_SEALING = "TASK"
+    broker = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # a closed port: sending takes seconds of retries
+    try:
+        with transaction.atomic():
+            audit_record(action="test.queued", actor=None, now=now)
+        started = time.monotonic()
+        _queue_sealing()  # what on_commit runs (the test's own transaction never commits)
+        elapsed = time.monotonic() - started
+        time.sleep(0.5)  # the kicker's thread tries meanwhile, and fails
+    finally:
+        app.conf.broker_url = broker
+
+    assert elapsed < 0.1
+    assert _chain() == [("test.queued", None)]  # left for the periodic sealer
+    assert audit_seal(now=now).sealed == 1
+    assert _chain() == [("test.queued", 1)]
