@@ -156,7 +156,8 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.action} by {self.actor_repr}"
+        number = f"#{self.sequence}" if self.sequence is not None else f"(unsealed, id {self.pk})"
+        return f"{number} {self.action} by {self.actor_repr}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
