@@ -7,12 +7,13 @@ service and is safe to run twice.
 from datetime import date, timedelta
 from typing import Any
 
-from celery import shared_task
+from celery import chain, shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from disputes import services
 from kartosfera.clock import now
+from liability.tasks import fetch_rates
 
 
 def _actor(actor_id: int | None):
@@ -40,6 +41,20 @@ def refund_provisionally(*, case_id: int, actor_id: int) -> dict[str, Any]:
 def complete_estimate(*, case_id: int) -> dict[str, Any]:
     """Complete a first liability estimate that waited for an NBP rate (chained after the rate fetch)."""
     return {"case_id": case_id, "estimated": services.case_complete_estimate(case_id=case_id, now=now())}
+
+
+@shared_task(acks_late=True)
+def fetch_rates_then_estimate(*, currency: str, ranges: list[list[str]], case_ids: list[int]) -> int:
+    """Fetch the NBP rates of ``ranges`` ([start, end] ISO dates), then complete the cases' estimates.
+
+    The one task a transaction asks for (through the outbox); here it becomes a chain of a fetch per
+    range and an estimate per case, each its own task. Safe to run again: fetches skip stored days
+    and an estimate already complete is left alone. Returns how many steps it chained.
+    """
+    steps = [fetch_rates.si(currency=currency, start=start, end=end) for start, end in ranges]
+    steps += [complete_estimate.si(case_id=case_id) for case_id in case_ids]
+    chain(*steps).delay()
+    return len(steps)
 
 
 def _continue_if_full(task, *, done: int, batch_size: int) -> None:

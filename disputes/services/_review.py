@@ -234,7 +234,7 @@ def case_assess_liability(
             now=now,
         )
     except RateUnavailable as error:
-        request_rate_fetch(error)
+        request_rate_fetch(error, now=now)
         raise AssessmentRateUnavailable(str(error)) from error
     with case_atomic():
         case = lock_case(case_id, actor)

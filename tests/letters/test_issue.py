@@ -464,7 +464,9 @@ def test_a_transaction_publishes_one_task_for_its_letters_which_fans_out_in_the_
         return tasks.issue_letter.apply(kwargs=kwargs)
 
     # What the commit hands to the broker is recorded; the worker's part is run here (both modes).
-    monkeypatch.setattr(tasks.issue_letters, "delay", lambda **kwargs: published.append(kwargs))
+    monkeypatch.setattr(
+        tasks.issue_letters, "apply_async", lambda kwargs, **_options: published.append(kwargs)
+    )
     monkeypatch.setattr(tasks.issue_letter, "delay", fan_out)
 
     # One sweep transaction deems both claims accepted: a letter each, one message for both.
