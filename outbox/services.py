@@ -134,7 +134,8 @@ def outbox_publish(*, message_ids: Iterable[int], now: datetime) -> int:
         else:
             _send(DELIVER_TASK, {"message_ids": ids})
     except Exception as error:  # any broker failure; a request's commit must never turn into a 500
-        OutboxMessage.objects.filter(pk__in=ids).update(
+        # (In eager mode the task ran here and may have failed: its row is finished, as FAILED.)
+        OutboxMessage.objects.filter(pk__in=ids, finished_at__isnull=True).update(
             publish_attempts=F("publish_attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
         )
         logger.warning("outbox: %d message(s) %s not published, left for the sweep: %r", len(ids), ids, error)
