@@ -6,7 +6,6 @@ export each answer at once, nothing raises after the commit, and what they asked
 outbox. The broker comes back, the sweep publishes the rows, and everything completes.
 """
 
-import socket
 import time
 from datetime import timedelta
 
@@ -16,7 +15,6 @@ from django.urls import reverse
 from disputes.models import Case, CaseLetterRequest, CaseState, EstimateStatus
 from disputes.services import case_assign, case_start_review
 from kartosfera import clock
-from kartosfera.celery import app
 from letters.models import Letter, LetterRequestHold
 from outbox.models import OutboxMessage, OutboxOutcome
 from outbox.services import outbox_sweep
@@ -28,35 +26,6 @@ from tests.disputes.test_no_nbp_call_in_requests import file_from_the_portal
 pytestmark = pytest.mark.django_db(transaction=True)
 
 EXPORT_FORM = {"kind": "CASES", "file_format": "CSV", "from_date": "2025-05-26", "to_date": "2025-05-31"}
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def point_celery_at(broker_url: str, *, eager: bool) -> None:
-    app.conf.broker_url = app.conf.broker_write_url = broker_url
-    app.conf.task_always_eager = eager
-    # The connection pools remember the old broker (Celery drops them the same way after a fork).
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def broker():
-    """Take the broker down (a closed port, tasks no longer eager) until ``broker.back()``."""
-    saved = (app.conf.broker_write_url, app.conf.task_always_eager)
-
-    class Broker:
-        @staticmethod
-        def back() -> None:
-            point_celery_at(saved[0], eager=saved[1])
-
-    point_celery_at(f"redis://127.0.0.1:{closed_port()}/0", eager=False)
-    yield Broker
-    Broker.back()
 
 
 def finished(messages: list[OutboxMessage], timeout: float = 120.0) -> list[OutboxMessage]:
@@ -81,6 +50,7 @@ def eventually(read, expected=EstimateStatus.ESTIMATED, timeout: float = 60.0):
 def test_requests_answer_during_an_outage_and_their_work_completes_once_the_broker_is_back(
     nbp, stolen, analyst, client, broker, celery_worker, caplog
 ):
+    broker.down()
     theft, payment = stolen
     auditor = staff("auditor", "auditors")
 
