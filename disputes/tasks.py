@@ -4,7 +4,7 @@ Each task takes ids as keyword arguments, reads the clock here (the services tak
 service and is safe to run twice.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from celery import chain, shared_task
@@ -35,6 +35,22 @@ def refund_provisionally(*, case_id: int, actor_id: int) -> dict[str, Any]:
             {"id": e.pk, "transaction": e.transaction_id, "amount": str(e.amount)} for e in result.entries
         ],
     }
+
+
+@shared_task(acks_late=True)
+def record_reply_dispatched(*, case_id: int, dispatched_at: str, actor_id: int | None) -> dict[str, Any]:
+    """Record that the case's decision letter left the bank at ``dispatched_at`` (ISO), as the letters
+    app reported through the outbox. Run again, it changes nothing (``ReplyAlreadyDispatched``)."""
+    try:
+        services.case_dispatch_reply(
+            case_id=case_id,
+            dispatched_at=datetime.fromisoformat(dispatched_at),
+            actor=_actor(actor_id),
+            now=now(),
+        )
+    except services.ReplyAlreadyDispatched:
+        return {"case_id": case_id, "recorded": False}
+    return {"case_id": case_id, "recorded": True}
 
 
 @shared_task(acks_late=True)
