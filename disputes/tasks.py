@@ -10,10 +10,12 @@ from typing import Any
 from celery import chain, shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from disputes import services
 from kartosfera.clock import now
 from liability.tasks import fetch_rates
+from outbox.services import outbox_enqueue
 
 
 def _actor(actor_id: int | None):
@@ -145,5 +147,9 @@ def recompute_deadlines(*, day: str) -> dict[str, Any]:
 
 
 def calendar_changed(*, day: date) -> None:
-    """The deadlines app's calendar-change hook (KARTOSFERA_CALENDAR_CHANGE_HOOKS): queue the recompute."""
-    recompute_deadlines.delay(day=day.isoformat())
+    """The deadlines app's calendar-change hook (KARTOSFERA_CALENDAR_CHANGE_HOOKS): ask for the recompute.
+
+    Called after the change committed; the outbox row publishes it, and the sweep if the broker is down.
+    """
+    with transaction.atomic():
+        outbox_enqueue(task="disputes.tasks.recompute_deadlines", kwargs={"day": day.isoformat()}, now=now())
