@@ -48,6 +48,7 @@ from disputes.services._errors import (
     TransactionAlreadyRefunded,
     TransitionRefused,
 )
+from outbox.services import outbox_enqueue
 
 Actor = User | None  # None: the system (a Celery beat sweep)
 
@@ -342,16 +343,14 @@ def record_transitions(applied: list[Applied]) -> list[CaseTransition]:
     for item in applied:
         _queue_transition(item.obj, item.row, before=item.before, letter=letter_of.get(item.row.pk))
     if letters:
-        # The letters step writes them once committed; its beat sweep catches any message lost here.
-        transaction.on_commit(lambda: _queue_letters([r.pk for r in letters]), robust=True)
+        # The letter requests are the ask; the outbox row wakes the letters app once committed (one
+        # task for the whole transaction, fanned out to a task per letter in the worker).
+        outbox_enqueue(
+            task="letters.tasks.issue_letters",
+            kwargs={"letter_request_ids": [r.pk for r in letters]},
+            now=applied[0].row.occurred_at,
+        )
     return rows
-
-
-def _queue_letters(letter_request_ids: list[int]) -> None:
-    from letters.tasks import issue_letters  # the letters app builds on this one: imported late
-
-    # One message for the whole transaction, fanned out to a task per letter in the worker.
-    issue_letters.delay(letter_request_ids=letter_request_ids)
 
 
 def _queue_transition(
