@@ -21,6 +21,7 @@ from disputes.services import (
     case_start_review,
     case_withhold_refund,
 )
+from disputes.tasks import record_reply_dispatched
 from kartosfera import clock
 from letters.models import CustomerAddress, Letter, LetterImmutable, StaffProfile
 from letters.services import (
@@ -31,6 +32,7 @@ from letters.services import (
     letter_reissue,
 )
 from liability.api import Findings
+from outbox.models import OutboxMessage
 from tests.disputes.conftest import make_theft, staff, submitted_case, warsaw
 from tests.disputes.helpers import four_eyes, pdf
 from tests.letters.conftest import read_pdf
@@ -320,9 +322,7 @@ def test_a_reissue_keeps_the_earlier_version(theft, eur_rates, analyst):
     )
 
 
-def test_dispatching_a_decision_letter_records_the_reply_on_the_case(
-    theft, eur_rates, analyst, supervisor, django_capture_on_commit_callbacks
-):
+def test_dispatching_a_decision_letter_records_the_reply_on_the_case(theft, eur_rates, analyst, supervisor):
     case = submitted_case(theft, theft.user)
     case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
     case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
@@ -332,9 +332,15 @@ def test_dispatching_a_decision_letter_records_the_reply_on_the_case(
     case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 6, 3, 9, 0), reason="Niewykrywalne")
     letter = _issue(case, "DECISION_ACCEPTED", warsaw(2025, 6, 3, 9, 5))
 
-    with django_capture_on_commit_callbacks(execute=True):  # the reply is recorded after commit
-        letter_dispatch(letter_id=letter.pk, channel="POST", actor=analyst, now=warsaw(2025, 6, 3, 15, 0))
+    letter_dispatch(letter_id=letter.pk, channel="POST", actor=analyst, now=warsaw(2025, 6, 3, 15, 0))
 
+    # The letters app asked the disputes workflow, through the outbox, to record the reply: the
+    # worker's part is run here (both setups).
+    [message] = OutboxMessage.objects.filter(task="disputes.tasks.record_reply_dispatched")
+    assert record_reply_dispatched.apply(kwargs=message.kwargs).get() == {
+        "case_id": case.pk,
+        "recorded": True,
+    }
     case.refresh_from_db()
     letter.refresh_from_db()
     assert case.reply_dispatched_at == warsaw(2025, 6, 3, 15, 0)
