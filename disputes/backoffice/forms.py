@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cards.models import Brand
+from disputes.backoffice.search_rules import MAX_QUERY
 from disputes.models import CaseState, Cause, Channel, EvidenceKind, ProposalKind
 from kartosfera.ids import MAX_ID, parse_id
 
@@ -45,6 +46,17 @@ class QueueFilterForm(forms.Form):
         label=_("Assignee"), required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
     )
     page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000, widget=forms.HiddenInput)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=MAX_QUERY,
+        help_text=_(
+            "Case number, PESEL or bank id, phone, name, card's last four digits, amount or merchant."
+        ),
+        widget=forms.SearchInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
 
 
 class AssignForm(forms.Form):

@@ -24,4 +24,6 @@ urlpatterns = [
     path("cases/<int:case_id>/<slug:action>/", views.case_action, name="case_action"),
     path("evidence/<int:evidence_id>/", views.evidence_file, name="evidence"),
     path("claims/new/", views.claim_new, name="claim_new"),
+    path("search/", views.search, name="search"),
+    path("customers/<int:customer_id>/", views.customer_detail, name="customer"),
 ]

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import login as otp_login
 
 from customers.middleware import mark_signed_in
-from customers.models import User
+from customers.models import Customer, User
 from disputes.backoffice import forms
+from disputes.backoffice.search import backoffice_search, customer_page
 from disputes.backoffice.selectors import (
     QUEUES,
     QueueFilters,
@@ -486,3 +487,23 @@ def letter_preview(request: HttpRequest, case_id: int, letter_request_id: int) -
     response["Content-Disposition"] = f'inline; filename="preview-{case_id}-{letter_request_id}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_GET
+@staff_required
+def search(request: HttpRequest) -> HttpResponse:
+    """The search box: case number, PESEL or bank id, phone, name, card's last four, amount, merchant."""
+    form = forms.SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    results = backoffice_search(user=request.user, query=query) if query else None
+    return render(request, "backoffice/search.html", {"search_form": form, "results": results})
+
+
+@require_GET
+@staff_required
+def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
+    try:
+        page = customer_page(user=request.user, customer_id=customer_id)
+    except Customer.DoesNotExist:
+        raise Http404("no such customer") from None
+    return render(request, "backoffice/customer.html", {"p": page, "customer": page.customer})
