@@ -1,15 +1,23 @@
 """Forms of the back office: each asks for exactly what its step needs."""
 
 from django import forms
+from django.utils import formats
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from cards.forms import no_card_number
 from cards.models import Brand
 from disputes.backoffice.search_rules import MAX_QUERY
 from disputes.models import CaseState, Cause, Channel, EvidenceKind, ProposalKind
+from disputes.portal.forms import TransactionChoiceField
+from disputes.services import TransactionAlreadyDisputed
 from kartosfera.ids import MAX_ID, parse_id
 
 # Amount filters as money is stored: 12 digits, 2 after the point.
 AMOUNT_DIGITS = 12
+
+# The longest free text a form takes (the models hold the same limit): a page stays readable.
+TEXT_LIMIT = 2000
 
 STAFF_CHANNELS = [(c.value, c.label) for c in (Channel.PHONE, Channel.BRANCH, Channel.LINE_828)]
 
@@ -146,28 +154,55 @@ class ReturnProposalForm(forms.Form):
     )
 
 
-class OnBehalfClaimForm(forms.Form):
-    """A claim a customer makes by phone, in a branch or on the 828 line, typed by staff."""
+class ClaimTargetForm(forms.Form):
+    """Whose claim is registered, and about which card (from the lookup's links)."""
 
-    customer = forms.IntegerField(label=_("Customer number"), min_value=1, max_value=MAX_ID)
-    card = forms.IntegerField(label=_("Card"), min_value=1, max_value=MAX_ID)
-    transactions = forms.CharField(label=_("Transaction ids (comma-separated)"))
+    customer = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    card = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+class OnBehalfClaimForm(forms.Form):
+    """A claim a customer makes by phone, in a branch or on the 828 line: the analyst ticks the
+    customer's transactions on the chosen card as the customer would in the portal."""
+
+    transactions = TransactionChoiceField(
+        label=_("Which transactions does the customer not recognise?"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick at least one transaction the customer does not recognise.")},
+    )
     channel = forms.ChoiceField(label=_("Channel"), choices=STAFF_CHANNELS)
     cause = forms.ChoiceField(label=_("Cause"), choices=Cause.choices)
     received_at = forms.DateTimeField(
         label=_("Received at (time of the call or visit)"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     account = forms.CharField(
-        label=_("The customer's account of the circumstances"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("The customer's account of the circumstances"),
+        max_length=TEXT_LIMIT,
+        validators=[no_card_number],
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": TEXT_LIMIT}),
     )
 
-    def clean_transactions(self) -> list[int]:
-        try:
-            return [
-                parse_id(part)
-                for part in self.cleaned_data["transactions"].replace(" ", "").split(",")
-                if part
-            ]
-        except ValueError:
-            raise forms.ValidationError(_("Enter transaction ids separated by commas.")) from None
+    def __init__(self, *args, transactions, now, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["transactions"].queryset = transactions
+        self.now = now
+
+    def clean_received_at(self):
+        received_at = self.cleaned_data["received_at"]
+        if received_at > self.now:
+            raise forms.ValidationError(
+                _("The time of the call or visit cannot be later than now (%(now)s)."),
+                code="received_at_future",
+                params={"now": formats.date_format(localtime(self.now), "DATETIME_FORMAT")},
+            )
+        return received_at
+
+    def clean_transactions(self):
+        chosen = self.cleaned_data["transactions"]
+        if any(transaction.in_open_case for transaction in chosen):
+            raise forms.ValidationError(
+                TransactionAlreadyDisputed().message, code=TransactionAlreadyDisputed.code
+            )
+        return chosen

@@ -15,6 +15,7 @@ from cards.selectors import card_list_for_customer
 from customers.models import Customer, User
 from disputes.backoffice.search_rules import FOLDED_LETTERS, SearchTerms, parse_query
 from disputes.models import Case, CaseTransaction
+from disputes.portal.selectors import claimable_transactions
 
 RESULTS = 20
 CUSTOMER_TRANSACTIONS = 100
@@ -179,3 +180,41 @@ def customer_page(*, user: User, customer_id: int) -> CustomerPage:
         transactions=transactions,
         cases=cases,
     )
+
+
+def claim_lookup(*, user: User, query: str) -> list[Customer]:
+    """The customers a claim taken by phone may be for: found by PESEL, bank id, name or phone.
+
+    :raises PermissionError: the user is not back-office staff.
+    """
+    if not _is_staff(user):
+        raise PermissionError("not back-office staff")
+    return list(customers_matching(terms=parse_query(query))[:RESULTS])
+
+
+@dataclass
+class ClaimTarget:
+    """The customer a claim is registered for, their cards, and the chosen card's transactions."""
+
+    customer: Customer
+    cards: list[Card]
+    card: Card | None
+    transactions: QuerySet[Transaction] | None
+
+
+def claim_target(*, user: User, customer_id: int, card_id: int | None) -> ClaimTarget:
+    """The customer, their cards and, once a card is chosen, its transactions a claim may dispute.
+
+    :raises Customer.DoesNotExist: no such customer, or the user is not back-office staff.
+    :raises Card.DoesNotExist: the card is not the customer's.
+    """
+    if not _is_staff(user):
+        raise Customer.DoesNotExist("not back-office staff")
+    customer = Customer.objects.get(pk=customer_id)
+    cards = list(card_list_for_customer(customer=customer))
+    if card_id is None:
+        return ClaimTarget(customer, cards, None, None)
+    card = next((card for card in cards if card.pk == card_id), None)
+    if card is None:
+        raise Card.DoesNotExist("not the customer's card")
+    return ClaimTarget(customer, cards, card, claimable_transactions(customer=customer, card_id=card.pk))

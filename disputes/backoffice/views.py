@@ -16,10 +16,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
+from cards.models import Card
 from customers.middleware import mark_signed_in
 from customers.models import Customer, User
 from disputes.backoffice import forms
-from disputes.backoffice.search import backoffice_search, customer_page
+from disputes.backoffice.search import backoffice_search, claim_lookup, claim_target, customer_page
 from disputes.backoffice.selectors import (
     QUEUES,
     QueueFilters,
@@ -441,15 +442,32 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_required
 def claim_new(request: HttpRequest) -> HttpResponse:
-    """Register a claim a customer made by phone, in a branch or on the 828 line."""
-    form = forms.OnBehalfClaimForm(request.POST or None)
+    """Register a claim a customer made by phone, in a branch or on the 828 line: find the customer
+    (PESEL, name or phone), choose the card, tick the transactions."""
+    target_form = forms.ClaimTargetForm(request.GET)
+    if not target_form.is_valid() or target_form.cleaned_data["customer"] is None:
+        lookup = forms.SearchForm(request.GET or None)
+        query = lookup.cleaned_data["q"] if lookup.is_valid() else ""
+        found = claim_lookup(user=request.user, query=query) if query else None
+        return render(request, "backoffice/claim_lookup.html", {"lookup": lookup, "found": found})
+    try:
+        target = claim_target(
+            user=request.user,
+            customer_id=target_form.cleaned_data["customer"],
+            card_id=target_form.cleaned_data["card"],
+        )
+    except (Customer.DoesNotExist, Card.DoesNotExist):
+        raise Http404("no such customer or card") from None
+    if target.card is None:
+        return render(request, "backoffice/claim_new.html", {"target": target, "form": None})
+    form = forms.OnBehalfClaimForm(request.POST or None, transactions=target.transactions, now=clock.now())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             case = claim_register_on_behalf(
-                customer_id=data["customer"],
-                card_id=data["card"],
-                transaction_ids=data["transactions"],
+                customer_id=target.customer.pk,
+                card_id=target.card.pk,
+                transaction_ids=[transaction.pk for transaction in data["transactions"]],
                 channel=data["channel"],
                 cause=data["cause"],
                 received_at=data["received_at"],
@@ -462,7 +480,8 @@ def claim_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Claim %(number)s registered.") % {"number": case.number})
             return redirect("backoffice:case", case_id=case.pk)
-    return render(request, "backoffice/claim_new.html", {"form": form})
+    chosen = {str(value) for value in form["transactions"].value() or []}
+    return render(request, "backoffice/claim_new.html", {"target": target, "form": form, "chosen": chosen})
 
 
 @require_GET
