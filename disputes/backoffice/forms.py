@@ -24,7 +24,7 @@ STAFF_CHANNELS = [(c.value, c.label) for c in (Channel.PHONE, Channel.BRANCH, Ch
 
 class SignInForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+    password = forms.CharField(label=_("Password"), max_length=128, widget=forms.PasswordInput)
 
 
 class CodeForm(forms.Form):
@@ -81,32 +81,47 @@ class BulkAssignForm(forms.Form):
         self.fields["cases"].choices = [(v, v) for v in self.data.getlist("cases")] if self.data else []
 
 
+def text_field(label, *, required: bool = True, rows: int = 3, limit: int = TEXT_LIMIT, **kwargs):
+    """A free-text field with the length limit its model column holds."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=limit,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
+
+
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_field(_("Reason"))
+
+
+class WithholdForm(forms.Form):
+    reason = text_field(
+        _("Grounds to suspect fraud by the customer"),
+        help_text=_(
+            "The refund may be withheld only with justified, documented grounds to suspect the customer's "
+            "fraud and a written notice to law enforcement (UUP-46-1-FRAUD). Add the notice first, as "
+            "evidence of the kind \"Notice to law enforcement\", under \"Internal note and evidence\"."
+        ),
+    )
 
 
 class OptionalReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_field(_("Reason"), required=False)
 
 
 class QuestionsForm(forms.Form):
-    questions = forms.CharField(
-        label=_("Questions to the customer"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+    questions = text_field(_("Questions to the customer"))
 
 
 class ResponseForm(forms.Form):
-    response = forms.CharField(
-        label=_("The customer's answer (taken by phone or in a branch)"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    response = text_field(_("The customer's answer (taken by phone or in a branch)"), limit=5000)
 
 
 class ExtendForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for the delay"), widget=forms.Textarea(attrs={"rows": 2}))
-    outstanding = forms.CharField(
-        label=_("What remains to be established"), widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = text_field(_("Reason for the delay"), rows=2)
+    outstanding = text_field(_("What remains to be established"), rows=2)
     expected_reply_on = forms.DateField(
         label=_("Expected reply date"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -124,17 +139,17 @@ class FindingsForm(forms.Form):
     no_means_to_report = forms.BooleanField(
         label=_("The bank gave no means to report the loss"), required=False
     )
-    note = forms.CharField(label=_("Explanation"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = text_field(_("Explanation"), required=False, rows=2)
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = text_field(_("Internal note"), rows=2)
 
 
 class EvidenceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=EvidenceKind.choices)
     file = forms.FileField(label=_("File"))
-    description = forms.CharField(label=_("Description"), required=False)
+    description = forms.CharField(label=_("Description"), required=False, max_length=200)
 
 
 class DispatchForm(forms.Form):
@@ -145,13 +160,11 @@ class DispatchForm(forms.Form):
 
 class ProposalForm(forms.Form):
     kind = forms.ChoiceField(choices=ProposalKind.choices, widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_field(_("Reason"), required=False)
 
 
 class ReturnProposalForm(forms.Form):
-    note = forms.CharField(
-        label=_("Why it is returned"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = text_field(_("Why it is returned"), required=False, rows=2)
 
 
 class ClaimTargetForm(forms.Form):
@@ -177,12 +190,7 @@ class OnBehalfClaimForm(forms.Form):
         label=_("Received at (time of the call or visit)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    account = forms.CharField(
-        label=_("The customer's account of the circumstances"),
-        max_length=TEXT_LIMIT,
-        validators=[no_card_number],
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": TEXT_LIMIT}),
-    )
+    account = text_field(_("The customer's account of the circumstances"), validators=[no_card_number])
 
     def __init__(self, *args, transactions, now, **kwargs) -> None:
         super().__init__(*args, **kwargs)

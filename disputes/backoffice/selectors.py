@@ -26,6 +26,7 @@ from disputes.models import (
     Chargeback,
     DecisionProposal,
     Evidence,
+    EvidenceKind,
     LiabilityAssessment,
     ProposalStatus,
 )
@@ -335,6 +336,11 @@ class CasePage:
     refund_light: Light
     reply_light: Light
     today: date
+
+    @property
+    def law_enforcement_notices(self) -> list[Evidence]:
+        """The written notices to law enforcement on the case (withholding the refund needs one)."""
+        return [item for item in self.evidence if item.kind == EvidenceKind.LAW_ENFORCEMENT_NOTICE]
 
 
 def _allowed_transitions(case: Case, now: datetime) -> list[str]:

@@ -38,6 +38,7 @@ from disputes.backoffice.services import (
 )
 from disputes.models import Case, Evidence
 from disputes.services import (
+    ActionNotPermitted,
     DisputeError,
     case_add_evidence,
     case_add_note,
@@ -174,13 +175,41 @@ def approvals(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/approvals.html", {"proposals": list(pending_proposals()[:200])})
 
 
-@require_GET
-@staff_required
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+# The case page's forms, one per step: each form's ids start with its key, so ids are unique on the
+# page although several steps ask for a "reason".
+CASE_FORMS: dict[str, type] = {
+    "withhold_refund": forms.WithholdForm,
+    "request_information": forms.QuestionsForm,
+    "customer_responded": forms.ResponseForm,
+    "extend_reply": forms.ExtendForm,
+    "assess": forms.FindingsForm,
+    "propose_decision": forms.ProposalForm,
+    "propose_recovery": forms.ProposalForm,
+    "dispatch_reply": forms.DispatchForm,
+    "withdraw": forms.ReasonForm,
+    "note": forms.NoteForm,
+    "evidence": forms.EvidenceForm,
+}
+
+
+def _form_key(action: str, data) -> str:
+    """The case page's key of the form an action was sent from (two forms propose)."""
+    if action == "propose":
+        return "propose_recovery" if data.get("kind") == "RECOVERY" else "propose_decision"
+    return action
+
+
+def _case_form(key: str, *args, **kwargs):
+    return CASE_FORMS[key](*args, auto_id=f"{key}-%s", **kwargs)
+
+
+def _render_case(request: HttpRequest, case_id: int, *, bound_key: str = "", bound=None) -> HttpResponse:
+    """The case page; a form sent with an error is shown open, with what was typed and the error."""
     try:
         page = case_page(user=request.user, case_id=case_id, now=clock.now())
     except Case.DoesNotExist:
         raise Http404("no such case") from None
+    case_forms = {key: bound if key == bound_key else _case_form(key) for key in CASE_FORMS}
     return render(
         request,
         "backoffice/case.html",
@@ -190,19 +219,17 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "staff": assignable_staff() if request.user.has_perm("disputes.supervise_case") else None,
             "refund_needs_approval": "refund_provisionally" in page.allowed
             and refund_needs_approval(case=page.case),
-            "forms": {
-                "questions": forms.QuestionsForm(),
-                "response": forms.ResponseForm(),
-                "extend": forms.ExtendForm(),
-                "findings": forms.FindingsForm(),
-                "note": forms.NoteForm(),
-                "evidence": forms.EvidenceForm(),
-                "reason": forms.ReasonForm(),
-                "proposal": forms.ProposalForm(),
-                "dispatch": forms.DispatchForm(),
-            },
+            "forms": case_forms,
+            "open_form": bound_key,
         },
+        status=400 if bound is not None else 200,
     )
+
+
+@require_GET
+@staff_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _render_case(request, case_id)
 
 
 def _refund(form, case_id, user, now):
@@ -254,7 +281,7 @@ ACTIONS: dict[str, tuple[type | None, Callable]] = {
     ),
     "refund": (None, _refund),
     "withhold_refund": (
-        forms.ReasonForm,
+        forms.WithholdForm,
         _done(
             "Refund withheld.",
             lambda d, c, u, n: case_withhold_refund(case_id=c, grounds=d["reason"], actor=u, now=n),
@@ -337,8 +364,17 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
     if action not in ACTIONS:
         raise Http404("no such action")
     form_class, run = ACTIONS[action]
-    form = form_class(request.POST, request.FILES) if form_class is not None else None
+    key = _form_key(action, request.POST)
+    form = None
+    if form_class is not None:
+        form = (
+            _case_form(key, request.POST, request.FILES)
+            if key in CASE_FORMS
+            else form_class(request.POST, request.FILES)
+        )
     if form is not None and not form.is_valid():
+        if key in CASE_FORMS:
+            return _render_case(request, case_id, bound_key=key, bound=form)
         for field, errors in form.errors.items():
             messages.error(
                 request, f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}"
@@ -349,6 +385,11 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
     except DisputeError as error:
         if error.code == "CASE_NOT_FOUND":
             raise Http404("no such case") from None
+        # A refusal of what was typed keeps it, with the reason; a step the user may not take at all
+        # is said once, on the page.
+        if form is not None and key in CASE_FORMS and not isinstance(error, ActionNotPermitted):
+            form.add_error(None, str(error))
+            return _render_case(request, case_id, bound_key=key, bound=form)
         messages.error(request, str(error))
     else:
         messages.success(request, _(done) if isinstance(done, str) else _("Done."))
