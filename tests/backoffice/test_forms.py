@@ -70,7 +70,8 @@ def test_a_service_refusal_keeps_the_form_and_says_why(client, case, analyst, as
     page = response.content.decode()
     assert response.status_code == 400
     assert response.context["forms"]["extend_reply"].non_field_errors() == [
-        "Przewidywany termin odpowiedzi musi przypadać między dniem dzisiejszym a przedłużonym terminem, 2025-07-25."
+        "Przewidywany termin odpowiedzi musi przypadać między dniem dzisiejszym "
+        "a przedłużonym terminem, 2025-07-25."
     ]
     assert "Nagranie z bankomatu</textarea>" in page
     assert "<details open><summary>Przedłuż termin odpowiedzi (zawiadomienie o opóźnieniu)</summary>" in page
