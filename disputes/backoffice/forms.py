@@ -102,7 +102,7 @@ class WithholdForm(forms.Form):
         help_text=_(
             "The refund may be withheld only with justified, documented grounds to suspect the customer's "
             "fraud and a written notice to law enforcement (UUP-46-1-FRAUD). Add the notice first, as "
-            "evidence of the kind \"Notice to law enforcement\", under \"Internal note and evidence\"."
+            'evidence of the kind "Notice to law enforcement", under "Internal note and evidence".'
         ),
     )
 

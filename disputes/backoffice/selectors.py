@@ -338,6 +338,20 @@ class CasePage:
     today: date
 
     @property
+    def assessment_lines(self) -> list[tuple[object, dict]]:
+        """The latest assessment's lines, each with its transaction (merchant and date, not an id)."""
+        if self.assessment is None:
+            return []
+        by_id = {link.transaction_id: link.transaction for link in self.links}
+        return [
+            (
+                by_id.get(line["transaction_id"]),
+                {**line, "customer": Decimal(line["customer"]), "bank": Decimal(line["bank"])},
+            )
+            for line in self.assessment.result.get("lines", [])
+        ]
+
+    @property
     def law_enforcement_notices(self) -> list[Evidence]:
         """The written notices to law enforcement on the case (withholding the refund needs one)."""
         return [item for item in self.evidence if item.kind == EvidenceKind.LAW_ENFORCEMENT_NOTICE]
