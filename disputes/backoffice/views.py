@@ -1,6 +1,7 @@
 """Back-office pages: each view parses the request, makes one service or selector call, and maps the
 domain's refusals to a message. Every view requires staff signed in with their second factor."""
 
+import math
 from collections.abc import Callable
 from functools import wraps
 
@@ -12,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -34,7 +36,7 @@ from disputes.backoffice.services import (
     case_take_next,
     cases_assign_bulk,
     claim_register_on_behalf,
-    staff_second_factor_device,
+    staff_second_factor_check,
 )
 from disputes.models import Case, Evidence
 from disputes.services import (
@@ -110,7 +112,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         return redirect("backoffice:sign_in")
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = staff_second_factor_device(user=user, code=form.cleaned_data["code"])
+        check = staff_second_factor_check(user=user, code=form.cleaned_data["code"])
+        device = check.device
         if device is not None:
             next_url = request.session.get("backoffice_next") or ""
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -120,7 +123,21 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             if next_url.startswith(("/back-office/", "/reports/", "/admin/", "/letters/", "/claims/")):
                 return redirect(next_url)
             return redirect("backoffice:queue", name="mine")
-        form.add_error("code", _("The code is not valid. Codes change every 30 seconds."))
+        if check.locked_until is not None:
+            wait = max(1, math.ceil((check.locked_until - clock.now()).total_seconds()))
+            form.add_error(
+                "code",
+                ngettext(
+                    "Too many wrong codes: no code is checked for %(seconds)d more second. "
+                    "Wait, then enter the code your app shows then.",
+                    "Too many wrong codes: no code is checked for %(seconds)d more seconds. "
+                    "Wait, then enter the code your app shows then.",
+                    wait,
+                )
+                % {"seconds": wait},
+            )
+        else:
+            form.add_error("code", _("The code is not valid. Codes change every 30 seconds."))
     return render(request, "backoffice/sign_in_code.html", {"form": form, "staff": user})
 
 
