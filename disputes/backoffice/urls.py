@@ -5,7 +5,7 @@ from disputes.backoffice import views
 app_name = "backoffice"
 
 urlpatterns = [
-    path("", views.queue, name="home"),
+    path("", views.home, name="home"),
     path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-in/code/", views.sign_in_code, name="sign_in_code"),
     path("sign-out/", views.sign_out, name="sign_out"),

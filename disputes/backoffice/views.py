@@ -122,6 +122,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             # Back to the staff page that sent the member here: the back office, the reports, the admin.
             if next_url.startswith(("/back-office/", "/reports/", "/admin/", "/letters/", "/claims/")):
                 return redirect(next_url)
+            if not user.has_perm("disputes.handle_case"):
+                return redirect("reports:report")  # auditors work no case: they land on the reports
             return redirect("backoffice:queue", name="mine")
         if check.locked_until is not None:
             wait = max(1, math.ceil((check.locked_until - clock.now()).total_seconds()))
@@ -160,6 +162,15 @@ def _filters(form: forms.QueueFilterForm) -> QueueFilters:
         cause=data.get("cause") or "",
         assignee_id=data.get("assignee"),
     )
+
+
+@require_GET
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Where staff land: analysts and supervisors on their cases, auditors (no cases) on the reports."""
+    if request.user.has_perm("disputes.handle_case"):
+        return redirect("backoffice:queue", name="mine")
+    return redirect("reports:report")
 
 
 @require_GET
