@@ -108,3 +108,14 @@ def test_every_back_office_page_has_one_h1_and_unique_ids(client, case, supervis
     assert page.count("<h1") == 1
     ids = Counter(re.findall(r'\sid="([^"]+)"', page))
     assert [id_ for id_, count in ids.items() if count > 1] == []
+
+
+def test_the_database_refuses_free_text_over_the_limit(case):
+    from django.db import IntegrityError, transaction
+
+    from disputes.models import Case
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(customer_account="x" * 2001)
+    Case.objects.filter(pk=case.pk).update(customer_account="x" * 2000)
+    assert len(Case.objects.get(pk=case.pk).customer_account) == 2000
