@@ -21,6 +21,7 @@ SEEDERS: list[str] = [
     "disputes.backoffice.demo.seed",
     "reports.demo.seed",
     "reports.exports.demo.seed",
+    "reports.demo.seed_audit_verification",
 ]
 
 
