@@ -342,10 +342,11 @@ class CasePage:
         """The latest assessment's lines, each with its transaction (merchant and date, not an id)."""
         if self.assessment is None:
             return []
-        by_id = {link.transaction_id: link.transaction for link in self.links}
+        # The engine keys each line by the transaction's id as text (liability.api.TransactionFacts.id).
+        by_id = {str(link.transaction_id): link.transaction for link in self.links}
         return [
             (
-                by_id.get(line["transaction_id"]),
+                by_id.get(str(line["transaction_id"])),
                 {**line, "customer": Decimal(line["customer"]), "bank": Decimal(line["bank"])},
             )
             for line in self.assessment.result.get("lines", [])

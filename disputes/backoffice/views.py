@@ -227,8 +227,12 @@ def _form_key(action: str, data) -> str:
     return action
 
 
+# What a form sends without asking: the two proposal forms say which proposal they make.
+CASE_FORM_INITIAL = {"propose_decision": {"kind": "DECISION"}, "propose_recovery": {"kind": "RECOVERY"}}
+
+
 def _case_form(key: str, *args, **kwargs):
-    return CASE_FORMS[key](*args, auto_id=f"{key}-%s", **kwargs)
+    return CASE_FORMS[key](*args, auto_id=f"{key}-%s", initial=CASE_FORM_INITIAL.get(key), **kwargs)
 
 
 def _render_case(request: HttpRequest, case_id: int, *, bound_key: str = "", bound=None) -> HttpResponse:
