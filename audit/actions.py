@@ -34,6 +34,8 @@ REPORT_PDF_DOWNLOADED = "report.pdf_downloaded"
 EXPORT_REQUESTED = "export.requested"
 EXPORT_FAILED = "export.failed"
 EXPORT_DOWNLOADED = "export.downloaded"
+AUDIT_VERIFICATION_REQUESTED = "audit.verification_requested"
+AUDIT_VERIFICATION_FINISHED = "audit.verification_finished"
 
 # The dispute case workflow (disputes/services/_core.py records them; the case is the object).
 CASE_CHARGEBACK_TRANSITION = "case.chargeback_transition"

@@ -39,6 +39,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 
+from customers.middleware import SIGNED_IN_AT  # noqa: E402
 from customers.models import User  # noqa: E402
 from disputes.backoffice.selectors import PAGE_SIZE, QueueFilters, queue_cases  # noqa: E402
 from disputes.backoffice.services import staff_totp_device_ensure  # noqa: E402
@@ -62,6 +63,7 @@ def _client(user: User) -> Client:
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = staff_totp_device_ensure(user=user).persistent_id
+    session[SIGNED_IN_AT] = clock.now().isoformat()  # the absolute session limit counts from here
     session.save()
     return client
 

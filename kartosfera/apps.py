@@ -6,4 +6,7 @@ class KartosferaConfig(AppConfig):
     verbose_name = "Kartosfera"
 
     def ready(self) -> None:
-        from kartosfera import checks  # noqa: F401 (registers the production checks)
+        from kartosfera import (
+            checks,  # noqa: F401 (registers the production checks)
+            db,  # noqa: F401 (registers SQLite's missing functions)
+        )

@@ -21,8 +21,10 @@ SEEDERS: list[str] = [
     "disputes.backoffice.demo.seed",
     "reports.demo.seed",
     "reports.exports.demo.seed",
-    # Last: seals and anchors what every seeder before it recorded.
+    # Seals and anchors what every seeder before it recorded.
     "audit.demo.seed",
+    # After the anchor: the demo auditor's verification is checked against it.
+    "reports.demo.seed_audit_verification",
 ]
 
 

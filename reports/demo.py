@@ -126,3 +126,20 @@ def seed(*, now: datetime) -> list[str]:
         f"Auditors' report (auditor sign-in): http://127.0.0.1:8000/reports/ "
         f"(default period {period.first}..{period.last}; {made} report demo claims added now)"
     ]
+
+
+def seed_audit_verification(*, now: datetime) -> list[str]:
+    """A verification of the audit log started by the demo auditor (once), and where to find search."""
+    from customers.models import User
+    from reports.models import AuditVerification
+    from reports.verification import audit_verification_request
+
+    auditor = User.objects.filter(username="auditor").first()
+    if auditor is not None and not AuditVerification.objects.exists():
+        audit_verification_request(actor=auditor, anchors={}, now=now)
+    return [
+        "Audit log verification (auditor): http://127.0.0.1:8000/reports/audit/",
+        "Back-office search (any staff): the box in the header, e.g. 'wisniewska', 'KOWALSKA', "
+        "'+48 512 345 678', a card's last four digits, an amount such as '216,08', or a merchant; "
+        "a phone claim starts from 'Register a claim' with the customer's PESEL, name or phone",
+    ]

@@ -113,3 +113,57 @@ class ExportJob(models.Model):
             f"kartosfera-{self.kind.lower().replace('_', '-')}-{self.from_date.isoformat()}-"
             f"{self.to_date.isoformat()}.{self.file_format.lower()}"
         )
+
+
+class AuditVerification(models.Model):
+    """A check of the audit log's hash chain an auditor started from the browser, and its result.
+
+    Written only by ``reports.verification``. ``result`` is the verification report
+    (``ChainReport.to_dict()``); ``anchors`` the entry hashes recorded outside the database that the
+    chain was checked against (sequence → hash), empty when none were given.
+    """
+
+    State = ExportState
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="audit_verifications",
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=ExportState.choices, default=ExportState.QUEUED
+    )
+    anchors = models.JSONField(_("anchors"), default=dict, blank=True)
+    entries_total = models.PositiveBigIntegerField(_("entries to check"), null=True, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("requested at"))
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("audit log verification")
+        verbose_name_plural = _("audit log verifications")
+        ordering = ["-requested_at", "-id"]
+        default_permissions = ("view",)
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=ExportState.values), name="auditverification_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=ExportState.DONE) | Q(result__isnull=False, finished_at__isnull=False),
+                name="auditverification_done_has_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"audit verification #{self.pk} {self.state}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (ExportState.DONE, ExportState.FAILED)
+
+    @property
+    def ok(self) -> bool | None:
+        return None if self.result is None else bool(self.result.get("ok"))

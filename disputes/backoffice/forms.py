@@ -1,21 +1,30 @@
 """Forms of the back office: each asks for exactly what its step needs."""
 
 from django import forms
+from django.utils import formats
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from cards.forms import no_card_number
 from cards.models import Brand
+from disputes.backoffice.search_rules import MAX_QUERY
 from disputes.models import CaseState, Cause, Channel, EvidenceKind, ProposalKind
+from disputes.portal.forms import TransactionChoiceField
+from disputes.services import TransactionAlreadyDisputed
 from kartosfera.ids import MAX_ID, parse_id
 
 # Amount filters as money is stored: 12 digits, 2 after the point.
 AMOUNT_DIGITS = 12
+
+# The longest free text a form takes (the models hold the same limit): a page stays readable.
+TEXT_LIMIT = 2000
 
 STAFF_CHANNELS = [(c.value, c.label) for c in (Channel.PHONE, Channel.BRANCH, Channel.LINE_828)]
 
 
 class SignInForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+    password = forms.CharField(label=_("Password"), max_length=128, widget=forms.PasswordInput)
 
 
 class CodeForm(forms.Form):
@@ -47,6 +56,17 @@ class QueueFilterForm(forms.Form):
     page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000, widget=forms.HiddenInput)
 
 
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=MAX_QUERY,
+        help_text=_(
+            "Case number, PESEL or bank id, phone, name, card's last four digits, amount or merchant."
+        ),
+        widget=forms.SearchInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
 class AssignForm(forms.Form):
     assignee = forms.IntegerField(label=_("Assignee"), min_value=1, max_value=MAX_ID)
 
@@ -61,32 +81,47 @@ class BulkAssignForm(forms.Form):
         self.fields["cases"].choices = [(v, v) for v in self.data.getlist("cases")] if self.data else []
 
 
+def text_field(label, *, required: bool = True, rows: int = 3, limit: int = TEXT_LIMIT, **kwargs):
+    """A free-text field with the length limit its model column holds."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=limit,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
+
+
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_field(_("Reason"))
+
+
+class WithholdForm(forms.Form):
+    reason = text_field(
+        _("Grounds to suspect fraud by the customer"),
+        help_text=_(
+            "The refund may be withheld only with justified, documented grounds to suspect the customer's "
+            "fraud and a written notice to law enforcement (UUP-46-1-FRAUD). Add the notice first, as "
+            'evidence of the kind "Notice to law enforcement", under "Internal note and evidence".'
+        ),
+    )
 
 
 class OptionalReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_field(_("Reason"), required=False)
 
 
 class QuestionsForm(forms.Form):
-    questions = forms.CharField(
-        label=_("Questions to the customer"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+    questions = text_field(_("Questions to the customer"))
 
 
 class ResponseForm(forms.Form):
-    response = forms.CharField(
-        label=_("The customer's answer (taken by phone or in a branch)"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    response = text_field(_("The customer's answer (taken by phone or in a branch)"), limit=5000)
 
 
 class ExtendForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for the delay"), widget=forms.Textarea(attrs={"rows": 2}))
-    outstanding = forms.CharField(
-        label=_("What remains to be established"), widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = text_field(_("Reason for the delay"), rows=2)
+    outstanding = text_field(_("What remains to be established"), rows=2)
     expected_reply_on = forms.DateField(
         label=_("Expected reply date"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -104,17 +139,17 @@ class FindingsForm(forms.Form):
     no_means_to_report = forms.BooleanField(
         label=_("The bank gave no means to report the loss"), required=False
     )
-    note = forms.CharField(label=_("Explanation"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = text_field(_("Explanation"), required=False, rows=2)
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = text_field(_("Internal note"), rows=2)
 
 
 class EvidenceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=EvidenceKind.choices)
     file = forms.FileField(label=_("File"))
-    description = forms.CharField(label=_("Description"), required=False)
+    description = forms.CharField(label=_("Description"), required=False, max_length=200)
 
 
 class DispatchForm(forms.Form):
@@ -125,37 +160,57 @@ class DispatchForm(forms.Form):
 
 class ProposalForm(forms.Form):
     kind = forms.ChoiceField(choices=ProposalKind.choices, widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_field(_("Reason"), required=False)
 
 
 class ReturnProposalForm(forms.Form):
-    note = forms.CharField(
-        label=_("Why it is returned"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = text_field(_("Why it is returned"), required=False, rows=2)
+
+
+class ClaimTargetForm(forms.Form):
+    """Whose claim is registered, and about which card (from the lookup's links)."""
+
+    customer = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    card = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 class OnBehalfClaimForm(forms.Form):
-    """A claim a customer makes by phone, in a branch or on the 828 line, typed by staff."""
+    """A claim a customer makes by phone, in a branch or on the 828 line: the analyst ticks the
+    customer's transactions on the chosen card as the customer would in the portal."""
 
-    customer = forms.IntegerField(label=_("Customer number"), min_value=1, max_value=MAX_ID)
-    card = forms.IntegerField(label=_("Card"), min_value=1, max_value=MAX_ID)
-    transactions = forms.CharField(label=_("Transaction ids (comma-separated)"))
+    transactions = TransactionChoiceField(
+        label=_("Which transactions does the customer not recognise?"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick at least one transaction the customer does not recognise.")},
+    )
     channel = forms.ChoiceField(label=_("Channel"), choices=STAFF_CHANNELS)
     cause = forms.ChoiceField(label=_("Cause"), choices=Cause.choices)
     received_at = forms.DateTimeField(
         label=_("Received at (time of the call or visit)"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    account = forms.CharField(
-        label=_("The customer's account of the circumstances"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+    account = text_field(_("The customer's account of the circumstances"), validators=[no_card_number])
 
-    def clean_transactions(self) -> list[int]:
-        try:
-            return [
-                parse_id(part)
-                for part in self.cleaned_data["transactions"].replace(" ", "").split(",")
-                if part
-            ]
-        except ValueError:
-            raise forms.ValidationError(_("Enter transaction ids separated by commas.")) from None
+    def __init__(self, *args, transactions, now, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["transactions"].queryset = transactions
+        self.now = now
+
+    def clean_received_at(self):
+        received_at = self.cleaned_data["received_at"]
+        if received_at > self.now:
+            raise forms.ValidationError(
+                _("The time of the call or visit cannot be later than now (%(now)s)."),
+                code="received_at_future",
+                params={"now": formats.date_format(localtime(self.now), "DATETIME_FORMAT")},
+            )
+        return received_at
+
+    def clean_transactions(self):
+        chosen = self.cleaned_data["transactions"]
+        if any(transaction.in_open_case for transaction in chosen):
+            raise forms.ValidationError(
+                TransactionAlreadyDisputed().message, code=TransactionAlreadyDisputed.code
+            )
+        return chosen

@@ -26,6 +26,7 @@ from disputes.models import (
     Chargeback,
     DecisionProposal,
     Evidence,
+    EvidenceKind,
     LiabilityAssessment,
     ProposalStatus,
 )
@@ -335,6 +336,26 @@ class CasePage:
     refund_light: Light
     reply_light: Light
     today: date
+
+    @property
+    def assessment_lines(self) -> list[tuple[object, dict]]:
+        """The latest assessment's lines, each with its transaction (merchant and date, not an id)."""
+        if self.assessment is None:
+            return []
+        # The engine keys each line by the transaction's id as text (liability.api.TransactionFacts.id).
+        by_id = {str(link.transaction_id): link.transaction for link in self.links}
+        return [
+            (
+                by_id.get(str(line["transaction_id"])),
+                {**line, "customer": Decimal(line["customer"]), "bank": Decimal(line["bank"])},
+            )
+            for line in self.assessment.result.get("lines", [])
+        ]
+
+    @property
+    def law_enforcement_notices(self) -> list[Evidence]:
+        """The written notices to law enforcement on the case (withholding the refund needs one)."""
+        return [item for item in self.evidence if item.kind == EvidenceKind.LAW_ENFORCEMENT_NOTICE]
 
 
 def _allowed_transitions(case: Case, now: datetime) -> list[str]:

@@ -1,6 +1,7 @@
 """Back-office writes that combine workflow services: bulk assignment, taking the next case, a claim
 registered on a customer's behalf, and the staff second factor."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -111,18 +112,33 @@ def claim_register_on_behalf(
         return claim_submit(case_id=draft.pk, actor=actor, now=now, received_at=received_at)
 
 
-def staff_second_factor_device(*, user: User, code: str) -> TOTPDevice | None:
-    """The confirmed TOTP device of a staff member that accepts ``code`` now, if any.
+@dataclass(frozen=True)
+class SecondFactorCheck:
+    """The outcome of a code: the device that accepted it, or when the throttle lets the next code in."""
+
+    device: TOTPDevice | None
+    locked_until: datetime | None = None
+
+
+def staff_second_factor_check(*, user: User, code: str) -> SecondFactorCheck:
+    """Check ``code`` against the staff member's confirmed TOTP devices.
 
     Only staff with ``view_case`` have a second factor here; a used code is not accepted twice
-    (django-otp remembers the last time step).
+    (django-otp remembers the last time step). After a wrong code django-otp refuses every code,
+    right or wrong, for 1, 2, 4, 8 … seconds: the result then says until when.
     """
     if not (user.is_active and user.has_perm(VIEW)):
-        return None
+        return SecondFactorCheck(None)
+    locked_until = None
     for device in TOTPDevice.objects.devices_for_user(user, confirmed=True):
+        allowed, details = device.verify_is_allowed()
+        if not allowed:
+            until = (details or {}).get("locked_until")
+            locked_until = max(filter(None, (locked_until, until)), default=None)
+            continue
         if device.verify_token(code):
-            return device
-    return None
+            return SecondFactorCheck(device)
+    return SecondFactorCheck(None, locked_until)
 
 
 def staff_totp_device_ensure(*, user: User, key: str | None = None) -> TOTPDevice:

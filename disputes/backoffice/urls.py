@@ -5,7 +5,7 @@ from disputes.backoffice import views
 app_name = "backoffice"
 
 urlpatterns = [
-    path("", views.queue, name="home"),
+    path("", views.home, name="home"),
     path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-in/code/", views.sign_in_code, name="sign_in_code"),
     path("sign-out/", views.sign_out, name="sign_out"),
@@ -24,4 +24,6 @@ urlpatterns = [
     path("cases/<int:case_id>/<slug:action>/", views.case_action, name="case_action"),
     path("evidence/<int:evidence_id>/", views.evidence_file, name="evidence"),
     path("claims/new/", views.claim_new, name="claim_new"),
+    path("search/", views.search, name="search"),
+    path("customers/<int:customer_id>/", views.customer_detail, name="customer"),
 ]

@@ -1,6 +1,7 @@
 """Back-office pages: each view parses the request, makes one service or selector call, and maps the
 domain's refusals to a message. Every view requires staff signed in with their second factor."""
 
+import math
 from collections.abc import Callable
 from functools import wraps
 
@@ -12,13 +13,16 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
+from cards.models import Card
 from customers.middleware import mark_signed_in
-from customers.models import User
+from customers.models import Customer, User
 from disputes.backoffice import forms
+from disputes.backoffice.search import backoffice_search, claim_lookup, claim_target, customer_page
 from disputes.backoffice.selectors import (
     QUEUES,
     QueueFilters,
@@ -32,10 +36,11 @@ from disputes.backoffice.services import (
     case_take_next,
     cases_assign_bulk,
     claim_register_on_behalf,
-    staff_second_factor_device,
+    staff_second_factor_check,
 )
 from disputes.models import Case, Evidence
 from disputes.services import (
+    ActionNotPermitted,
     DisputeError,
     case_add_evidence,
     case_add_note,
@@ -107,7 +112,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         return redirect("backoffice:sign_in")
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = staff_second_factor_device(user=user, code=form.cleaned_data["code"])
+        check = staff_second_factor_check(user=user, code=form.cleaned_data["code"])
+        device = check.device
         if device is not None:
             next_url = request.session.get("backoffice_next") or ""
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -116,8 +122,24 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             # Back to the staff page that sent the member here: the back office, the reports, the admin.
             if next_url.startswith(("/back-office/", "/reports/", "/admin/", "/letters/", "/claims/")):
                 return redirect(next_url)
+            if not user.has_perm("disputes.handle_case"):
+                return redirect("reports:report")  # auditors work no case: they land on the reports
             return redirect("backoffice:queue", name="mine")
-        form.add_error("code", _("The code is not valid. Codes change every 30 seconds."))
+        if check.locked_until is not None:
+            wait = max(1, math.ceil((check.locked_until - clock.now()).total_seconds()))
+            form.add_error(
+                "code",
+                ngettext(
+                    "Too many wrong codes: no code is checked for %(seconds)d more second. "
+                    "Wait, then enter the code your app shows then.",
+                    "Too many wrong codes: no code is checked for %(seconds)d more seconds. "
+                    "Wait, then enter the code your app shows then.",
+                    wait,
+                )
+                % {"seconds": wait},
+            )
+        else:
+            form.add_error("code", _("The code is not valid. Codes change every 30 seconds."))
     return render(request, "backoffice/sign_in_code.html", {"form": form, "staff": user})
 
 
@@ -140,6 +162,15 @@ def _filters(form: forms.QueueFilterForm) -> QueueFilters:
         cause=data.get("cause") or "",
         assignee_id=data.get("assignee"),
     )
+
+
+@require_GET
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Where staff land: analysts and supervisors on their cases, auditors (no cases) on the reports."""
+    if request.user.has_perm("disputes.handle_case"):
+        return redirect("backoffice:queue", name="mine")
+    return redirect("reports:report")
 
 
 @require_GET
@@ -172,13 +203,45 @@ def approvals(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/approvals.html", {"proposals": list(pending_proposals()[:200])})
 
 
-@require_GET
-@staff_required
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+# The case page's forms, one per step: each form's ids start with its key, so ids are unique on the
+# page although several steps ask for a "reason".
+CASE_FORMS: dict[str, type] = {
+    "withhold_refund": forms.WithholdForm,
+    "request_information": forms.QuestionsForm,
+    "customer_responded": forms.ResponseForm,
+    "extend_reply": forms.ExtendForm,
+    "assess": forms.FindingsForm,
+    "propose_decision": forms.ProposalForm,
+    "propose_recovery": forms.ProposalForm,
+    "dispatch_reply": forms.DispatchForm,
+    "withdraw": forms.ReasonForm,
+    "note": forms.NoteForm,
+    "evidence": forms.EvidenceForm,
+}
+
+
+def _form_key(action: str, data) -> str:
+    """The case page's key of the form an action was sent from (two forms propose)."""
+    if action == "propose":
+        return "propose_recovery" if data.get("kind") == "RECOVERY" else "propose_decision"
+    return action
+
+
+# What a form sends without asking: the two proposal forms say which proposal they make.
+CASE_FORM_INITIAL = {"propose_decision": {"kind": "DECISION"}, "propose_recovery": {"kind": "RECOVERY"}}
+
+
+def _case_form(key: str, *args, **kwargs):
+    return CASE_FORMS[key](*args, auto_id=f"{key}-%s", initial=CASE_FORM_INITIAL.get(key), **kwargs)
+
+
+def _render_case(request: HttpRequest, case_id: int, *, bound_key: str = "", bound=None) -> HttpResponse:
+    """The case page; a form sent with an error is shown open, with what was typed and the error."""
     try:
         page = case_page(user=request.user, case_id=case_id, now=clock.now())
     except Case.DoesNotExist:
         raise Http404("no such case") from None
+    case_forms = {key: bound if key == bound_key else _case_form(key) for key in CASE_FORMS}
     return render(
         request,
         "backoffice/case.html",
@@ -188,19 +251,17 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "staff": assignable_staff() if request.user.has_perm("disputes.supervise_case") else None,
             "refund_needs_approval": "refund_provisionally" in page.allowed
             and refund_needs_approval(case=page.case),
-            "forms": {
-                "questions": forms.QuestionsForm(),
-                "response": forms.ResponseForm(),
-                "extend": forms.ExtendForm(),
-                "findings": forms.FindingsForm(),
-                "note": forms.NoteForm(),
-                "evidence": forms.EvidenceForm(),
-                "reason": forms.ReasonForm(),
-                "proposal": forms.ProposalForm(),
-                "dispatch": forms.DispatchForm(),
-            },
+            "forms": case_forms,
+            "open_form": bound_key,
         },
+        status=400 if bound is not None else 200,
     )
+
+
+@require_GET
+@staff_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _render_case(request, case_id)
 
 
 def _refund(form, case_id, user, now):
@@ -252,7 +313,7 @@ ACTIONS: dict[str, tuple[type | None, Callable]] = {
     ),
     "refund": (None, _refund),
     "withhold_refund": (
-        forms.ReasonForm,
+        forms.WithholdForm,
         _done(
             "Refund withheld.",
             lambda d, c, u, n: case_withhold_refund(case_id=c, grounds=d["reason"], actor=u, now=n),
@@ -335,8 +396,17 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
     if action not in ACTIONS:
         raise Http404("no such action")
     form_class, run = ACTIONS[action]
-    form = form_class(request.POST, request.FILES) if form_class is not None else None
+    key = _form_key(action, request.POST)
+    form = None
+    if form_class is not None:
+        form = (
+            _case_form(key, request.POST, request.FILES)
+            if key in CASE_FORMS
+            else form_class(request.POST, request.FILES)
+        )
     if form is not None and not form.is_valid():
+        if key in CASE_FORMS:
+            return _render_case(request, case_id, bound_key=key, bound=form)
         for field, errors in form.errors.items():
             messages.error(
                 request, f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}"
@@ -347,6 +417,11 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
     except DisputeError as error:
         if error.code == "CASE_NOT_FOUND":
             raise Http404("no such case") from None
+        # A refusal of what was typed keeps it, with the reason; a step the user may not take at all
+        # is said once, on the page.
+        if form is not None and key in CASE_FORMS and not isinstance(error, ActionNotPermitted):
+            form.add_error(None, str(error))
+            return _render_case(request, case_id, bound_key=key, bound=form)
         messages.error(request, str(error))
     else:
         messages.success(request, _(done) if isinstance(done, str) else _("Done."))
@@ -440,15 +515,32 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_required
 def claim_new(request: HttpRequest) -> HttpResponse:
-    """Register a claim a customer made by phone, in a branch or on the 828 line."""
-    form = forms.OnBehalfClaimForm(request.POST or None)
+    """Register a claim a customer made by phone, in a branch or on the 828 line: find the customer
+    (PESEL, name or phone), choose the card, tick the transactions."""
+    target_form = forms.ClaimTargetForm(request.GET)
+    if not target_form.is_valid() or target_form.cleaned_data["customer"] is None:
+        lookup = forms.SearchForm(request.GET or None)
+        query = lookup.cleaned_data["q"] if lookup.is_valid() else ""
+        found = claim_lookup(user=request.user, query=query) if query else None
+        return render(request, "backoffice/claim_lookup.html", {"lookup": lookup, "found": found})
+    try:
+        target = claim_target(
+            user=request.user,
+            customer_id=target_form.cleaned_data["customer"],
+            card_id=target_form.cleaned_data["card"],
+        )
+    except (Customer.DoesNotExist, Card.DoesNotExist):
+        raise Http404("no such customer or card") from None
+    if target.card is None:
+        return render(request, "backoffice/claim_new.html", {"target": target, "form": None})
+    form = forms.OnBehalfClaimForm(request.POST or None, transactions=target.transactions, now=clock.now())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             case = claim_register_on_behalf(
-                customer_id=data["customer"],
-                card_id=data["card"],
-                transaction_ids=data["transactions"],
+                customer_id=target.customer.pk,
+                card_id=target.card.pk,
+                transaction_ids=[transaction.pk for transaction in data["transactions"]],
                 channel=data["channel"],
                 cause=data["cause"],
                 received_at=data["received_at"],
@@ -461,7 +553,8 @@ def claim_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Claim %(number)s registered.") % {"number": case.number})
             return redirect("backoffice:case", case_id=case.pk)
-    return render(request, "backoffice/claim_new.html", {"form": form})
+    chosen = {str(value) for value in form["transactions"].value() or []}
+    return render(request, "backoffice/claim_new.html", {"target": target, "form": form, "chosen": chosen})
 
 
 @require_GET
@@ -486,3 +579,23 @@ def letter_preview(request: HttpRequest, case_id: int, letter_request_id: int) -
     response["Content-Disposition"] = f'inline; filename="preview-{case_id}-{letter_request_id}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_GET
+@staff_required
+def search(request: HttpRequest) -> HttpResponse:
+    """The search box: case number, PESEL or bank id, phone, name, card's last four, amount, merchant."""
+    form = forms.SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    results = backoffice_search(user=request.user, query=query) if query else None
+    return render(request, "backoffice/search.html", {"search_form": form, "results": results})
+
+
+@require_GET
+@staff_required
+def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
+    try:
+        page = customer_page(user=request.user, customer_id=customer_id)
+    except Customer.DoesNotExist:
+        raise Http404("no such customer") from None
+    return render(request, "backoffice/customer.html", {"p": page, "customer": page.customer})

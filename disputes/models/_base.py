@@ -4,11 +4,29 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from disputes.rules import LedgerKind, LetterType, Outcome
 
 MONEY_DIGITS = 12
+
+
+# The longest free text a case keeps (the back office's and the portal's forms take the same): a
+# page showing it stays readable, whatever was pasted.
+TEXT_LIMIT = 2000
+DESCRIPTION_LIMIT = 200
+
+
+def text_limits(prefix: str, limits: dict[str, int]) -> list[models.CheckConstraint]:
+    """One check constraint per free-text column: at most its limit of characters."""
+    return [
+        models.CheckConstraint(
+            condition=LessThanOrEqual(Length(column), limit), name=f"{prefix}_{column}_length"[:60]
+        )
+        for column, limit in limits.items()
+    ]
 
 
 def choice_values(choices: type[models.TextChoices]) -> list[str]:

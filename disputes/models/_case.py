@@ -18,6 +18,7 @@ from disputes.models._base import (
     REFUND_PENDING_STATES,
     REPLY_CLOCK_STATES,
     RESUMABLE_STATES,
+    TEXT_LIMIT,
     CaseOutcome,
     CaseState,
     Cause,
@@ -26,6 +27,7 @@ from disputes.models._base import (
     ReplyRegime,
     choice_values,
     guard,
+    text_limits,
     the_customer_or_staff,
 )
 from disputes.rules import LetterType, MoneyMove, net_to_customer, settlement_moves
@@ -186,12 +188,14 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     # The customer's account of the circumstances.
     loss_noticed_at = models.DateTimeField(_("loss noticed at"), null=True, blank=True)
-    card_whereabouts = models.TextField(_("where the card was"), blank=True)
-    access_to_card_and_phone = models.TextField(_("who had access to the card and the phone"), blank=True)
+    card_whereabouts = models.TextField(_("where the card was"), blank=True, max_length=TEXT_LIMIT)
+    access_to_card_and_phone = models.TextField(
+        _("who had access to the card and the phone"), blank=True, max_length=TEXT_LIMIT
+    )
     card_in_mobile_wallet = models.BooleanField(_("card was in a mobile wallet"), null=True, blank=True)
     police_notified = models.BooleanField(_("police notified"), default=False)
     police_reference = models.CharField(_("police reference"), max_length=64, blank=True)
-    customer_account = models.TextField(_("customer's account"), blank=True)
+    customer_account = models.TextField(_("customer's account"), blank=True, max_length=TEXT_LIMIT)
 
     created_at = models.DateTimeField(_("created at"))
     created_by = models.ForeignKey(
@@ -262,7 +266,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     refunded_at = models.DateTimeField(_("provisionally refunded at"), null=True, blank=True)
     refund_withheld_at = models.DateTimeField(_("refund withheld at"), null=True, blank=True)
-    refund_withheld_grounds = models.TextField(_("grounds for withholding the refund"), blank=True)
+    refund_withheld_grounds = models.TextField(
+        _("grounds for withholding the refund"), blank=True, max_length=TEXT_LIMIT
+    )
     refund_escalated_at = models.DateTimeField(_("refund escalated at"), null=True, blank=True)
 
     resume_state = models.CharField(
@@ -276,8 +282,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     reply_extended = models.BooleanField(_("reply deadline extended"), default=False)
     delay_notice_at = models.DateTimeField(_("delay notice issued at"), null=True, blank=True)
-    extension_reason = models.TextField(_("reason for the delay"), blank=True)
-    extension_outstanding = models.TextField(_("what remains to be established"), blank=True)
+    extension_reason = models.TextField(_("reason for the delay"), blank=True, max_length=TEXT_LIMIT)
+    extension_outstanding = models.TextField(
+        _("what remains to be established"), blank=True, max_length=TEXT_LIMIT
+    )
     expected_reply_on = models.DateField(_("expected reply date"), null=True, blank=True)
     reply_reminded_days = models.PositiveSmallIntegerField(
         _("last reply reminder (days before)"), null=True, blank=True
@@ -340,6 +348,20 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ),
         ]
         constraints = [
+            *text_limits(
+                "case",
+                {
+                    field: TEXT_LIMIT
+                    for field in (
+                        "card_whereabouts",
+                        "access_to_card_and_phone",
+                        "customer_account",
+                        "refund_withheld_grounds",
+                        "extension_reason",
+                        "extension_outstanding",
+                    )
+                },
+            ),
             models.CheckConstraint(condition=Q(state__in=choice_values(CaseState)), name="case_state_valid"),
             models.CheckConstraint(
                 condition=Q(channel__in=choice_values(Channel)), name="case_channel_valid"

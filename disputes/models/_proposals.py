@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from disputes.models._base import TEXT_LIMIT, text_limits
 from disputes.models._case import Case
 
 
@@ -31,7 +32,7 @@ class DecisionProposal(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=TEXT_LIMIT)
     # What the proposer saw: the outcome and shares of the assessment, or the amount to move.
     data = models.JSONField(_("data"), default=dict, blank=True)
     proposed_by = models.ForeignKey(
@@ -47,12 +48,13 @@ class DecisionProposal(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("supervisor's note"), blank=True)
+    decision_note = models.TextField(_("supervisor's note"), blank=True, max_length=TEXT_LIMIT)
 
     class Meta:
         verbose_name = _("four-eyes proposal")
         verbose_name_plural = _("four-eyes proposals")
         constraints = [
+            *text_limits("proposal", {"reason": TEXT_LIMIT, "decision_note": TEXT_LIMIT}),
             # The database is the last word on four-eyes: nobody approves their own proposal.
             models.CheckConstraint(
                 condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("proposed_by")),

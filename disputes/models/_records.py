@@ -8,13 +8,16 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from disputes.models._base import (
+    DESCRIPTION_LIMIT,
     MONEY_DIGITS,
+    TEXT_LIMIT,
     ActorKind,
     CaseState,
     EvidenceKind,
     LedgerEntryKind,
     LetterKind,
     choice_values,
+    text_limits,
 )
 from disputes.models._case import Case
 
@@ -38,7 +41,7 @@ class Evidence(models.Model):
     original_name = models.CharField(_("original file name"), max_length=200)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     content_type = models.CharField(_("content type"), max_length=100, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=DESCRIPTION_LIMIT)
     uploaded_at = models.DateTimeField(_("uploaded at"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -54,6 +57,7 @@ class Evidence(models.Model):
         verbose_name_plural = _("evidence")
         ordering = ["uploaded_at", "id"]
         constraints = [
+            *text_limits("evidence", {"description": DESCRIPTION_LIMIT}),
             models.CheckConstraint(
                 condition=Q(kind__in=choice_values(EvidenceKind)), name="evidence_kind_valid"
             ),
@@ -92,7 +96,7 @@ class LiabilityAssessment(models.Model):
     bank_total = models.DecimalField(_("bank's share (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2)
     rate_tables = models.JSONField(_("NBP tables used"), default=list, blank=True)
     synthetic_rates_used = models.BooleanField(_("synthetic (demo) rates used"), default=False)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=TEXT_LIMIT)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assessed by"),
@@ -109,6 +113,7 @@ class LiabilityAssessment(models.Model):
         ordering = ["created_at", "id"]
         get_latest_by = ["created_at", "id"]
         constraints = [
+            *text_limits("assessment", {"note": TEXT_LIMIT}),
             models.CheckConstraint(
                 condition=Q(kind__in=["ESTIMATE", "ANALYST"]), name="assessment_kind_valid"
             ),
@@ -154,7 +159,7 @@ class CaseTransition(models.Model):
         related_name="+",
     )
     actor_kind = models.CharField(_("actor kind"), max_length=16, choices=ActorKind.choices)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=TEXT_LIMIT)
     data = models.JSONField(_("data"), default=dict, blank=True)
     letter_required = models.CharField(
         _("letter required"), max_length=32, choices=LetterKind.choices, blank=True
@@ -167,6 +172,7 @@ class CaseTransition(models.Model):
         ordering = ["occurred_at", "id"]
         indexes = [models.Index(fields=["case", "occurred_at"], name="case_transition_case_idx")]
         constraints = [
+            *text_limits("case_transition", {"reason": TEXT_LIMIT}),
             models.CheckConstraint(
                 condition=Q(actor_kind__in=choice_values(ActorKind)), name="case_transition_actor_kind_valid"
             ),

@@ -17,6 +17,8 @@ URLS = [
     ("backoffice:case", {"case_id": "CASE"}, "get"),
     ("backoffice:claim_new", {}, "get"),
     ("backoffice:claim_new", {}, "post"),
+    ("backoffice:search", {}, "get"),
+    ("backoffice:customer", {"customer_id": 1}, "get"),
     ("backoffice:bulk_assign", {}, "post"),
     ("backoffice:take_next", {}, "post"),
     ("backoffice:approve", {"proposal_id": 1}, "post"),

@@ -129,11 +129,9 @@ def test_an_auditor_cannot_approve_or_return_a_proposal(case, analyst, superviso
 
 def test_an_auditor_cannot_register_a_claim(theft, auditor, as_staff):
     response = as_staff(auditor).post(
-        reverse("backoffice:claim_new"),
+        reverse("backoffice:claim_new") + f"?customer={theft.customer.pk}&card={theft.card.pk}",
         {
-            "customer": theft.customer.pk,
-            "card": theft.card.pk,
-            "transactions": ",".join(map(str, theft.transaction_ids)),
+            "transactions": theft.transaction_ids,
             "channel": "LINE_828",
             "cause": "STOLEN",
             "received_at": "2025-05-26T09:00",

@@ -64,11 +64,9 @@ def test_a_huge_transaction_id_in_a_claim_taken_by_phone_is_refused(client, anal
     sign_in(client, analyst)
 
     response = client.post(
-        reverse("backoffice:claim_new"),
+        reverse("backoffice:claim_new") + f"?customer={theft.customer.pk}&card={theft.card.pk}",
         {
-            "customer": theft.customer.pk,
-            "card": theft.card.pk,
-            "transactions": f"{theft.atm.pk},{HUGE}",
+            "transactions": [theft.atm.pk, HUGE],
             "channel": "PHONE",
             "cause": "STOLEN",
             "received_at": "2025-05-26T10:00",
@@ -77,9 +75,7 @@ def test_a_huge_transaction_id_in_a_claim_taken_by_phone_is_refused(client, anal
     )
 
     assert response.status_code == 200
-    assert response.context["form"].errors["transactions"] == [
-        "Wpisz identyfikatory transakcji oddzielone przecinkami."
-    ]
+    assert response.context["form"].errors["transactions"] == [f"„{HUGE}” nie jest poprawną wartością."]
     assert not Case.objects.exists()
 
 

@@ -114,11 +114,9 @@ def test_bulk_assign(analyst, supervisor, eur_rates, as_staff):
 
 def test_staff_register_a_claim_from_the_828_line(theft, analyst, eur_rates, as_staff):
     response = as_staff(analyst).post(
-        reverse("backoffice:claim_new"),
+        reverse("backoffice:claim_new") + f"?customer={theft.customer.pk}&card={theft.card.pk}",
         {
-            "customer": theft.customer.pk,
-            "card": theft.card.pk,
-            "transactions": ",".join(map(str, theft.transaction_ids)),
+            "transactions": theft.transaction_ids,
             "channel": "LINE_828",
             "cause": "STOLEN",
             "received_at": "2025-05-26T09:00",

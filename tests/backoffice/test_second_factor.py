@@ -161,3 +161,26 @@ def test_a_staff_member_without_back_office_access_cannot_reach_the_admin_with_a
 def test_an_auditor_with_the_second_factor_reads_reports(client, auditor):
     add_to(auditor, "auditors")
     assert sign_in(client, auditor).get("/reports/").status_code == 200
+
+
+def test_a_right_code_straight_after_a_wrong_one_is_refused_with_the_wait(client, analyst):
+    device = staff_totp_device_ensure(user=analyst)
+    analyst.set_password("Correct-Horse-42")
+    analyst.save()
+    client.post(SIGN_IN, {"username": "analyst", "password": "Correct-Horse-42"})
+    code_url = reverse("backoffice:sign_in_code")
+    wrong = f"{(int(_code(device)) + 1) % 1_000_000:06d}"
+
+    first = client.post(code_url, {"code": wrong})
+    second = client.post(code_url, {"code": _code(device)})
+
+    assert first.context["form"].errors == {
+        "code": ["Kod jest nieprawidłowy. Kody zmieniają się co 30 sekund."]
+    }
+    assert second.context["form"].errors == {
+        "code": [
+            "Zbyt wiele błędnych kodów: przez jeszcze 1 sekundę żaden kod nie będzie sprawdzany. "
+            "Poczekaj, a potem wpisz kod, który wtedy pokaże aplikacja."
+        ]
+    }
+    assert "_auth_user_id" not in client.session

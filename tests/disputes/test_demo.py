@@ -65,3 +65,27 @@ def test_there_is_a_demo_case_in_every_state_and_seeding_twice_changes_nothing()
         transaction=refund.transaction, kind="PROVISIONAL_REFUND", reversed_by=None
     ).exclude(case=withdrawn)
     assert (refund.reversed_by.kind, again.case.state) == ("REVERSAL", CaseState.PROVISIONALLY_REFUNDED)
+
+
+def test_the_demo_shows_search_the_phone_claim_lookup_and_a_verified_audit_log():
+    from customers.models import User
+    from disputes.backoffice.search import backoffice_search, claim_lookup
+    from reports.models import AuditVerification
+    from reports.verification import audit_verification_run
+
+    seed_demo(now=NOW)
+    # The queued verification, run as its task runs it (a worker would, once the demo is committed).
+    audit_verification_run(verification_id=AuditVerification.objects.get().pk, clock=lambda: NOW)
+    supervisor = User.objects.get(username="supervisor")
+
+    found = backoffice_search(user=supervisor, query="wisniewska")
+    by_phone = claim_lookup(user=supervisor, query="+48 512 345 678")
+
+    assert [f"{c.first_name} {c.last_name}" for c in found.customers] == ["Katarzyna Wiśniewska"]
+    assert [f"{c.first_name} {c.last_name}" for c in by_phone] == ["Piotr Nowak"]
+    verification = AuditVerification.objects.get()
+    assert (verification.requested_by.username, verification.state, verification.ok) == (
+        "auditor",
+        "DONE",
+        True,
+    )

@@ -122,11 +122,9 @@ def file_from_the_portal(client, theft, payment) -> tuple[Case, object]:
 def file_on_the_828_line(client, theft, payment, analyst) -> tuple[Case, object]:
     received = clock.now().astimezone(WARSAW).replace(second=0, microsecond=0)
     response = sign_in(client, analyst).post(
-        reverse("backoffice:claim_new"),
+        reverse("backoffice:claim_new") + f"?customer={theft.customer.pk}&card={theft.card.pk}",
         {
-            "customer": theft.customer.pk,
-            "card": theft.card.pk,
-            "transactions": str(payment.pk),
+            "transactions": [payment.pk],
             "channel": "LINE_828",
             "cause": "STOLEN",
             "received_at": received.strftime("%Y-%m-%dT%H:%M"),
