@@ -111,6 +111,7 @@ class QueuePage:
     has_next: bool
     pending_proposals: int = 0
     extra: dict = field(default_factory=dict)
+    alerts: list[Chargeback] = field(default_factory=list)
 
 
 def _queue_base(name: str, *, user: User, now: datetime) -> QuerySet[Case]:
@@ -211,7 +212,14 @@ def queue_page(
     for case in cases[:PAGE_SIZE]:
         rows.append(QueueRow(case, *case_lights(case, calendar=calendar, now=now, today=today)))
     pending = DecisionProposal.objects.filter(status=ProposalStatus.PENDING).count()
-    return QueuePage(name, rows, page, has_next=len(cases) > PAGE_SIZE, pending_proposals=pending)
+    return QueuePage(
+        name,
+        rows,
+        page,
+        has_next=len(cases) > PAGE_SIZE,
+        pending_proposals=pending,
+        alerts=chargeback_alerts_for(user=user) if name == "mine" else [],
+    )
 
 
 def next_unassigned_case(*, now: datetime) -> Case | None:
@@ -518,6 +526,7 @@ class ChargebackQueuePage:
     page: int
     has_next: bool
     alerts: int
+    pending_proposals: int
 
 
 def _chargeback_due() -> When_:
@@ -539,7 +548,7 @@ def chargeback_queue(*, now: datetime, mine: User | None = None) -> QuerySet[Cha
 
 
 def chargeback_queue_page(*, now: datetime, page: int = 1, mine: User | None = None) -> ChargebackQueuePage:
-    """One page of the chargeback queue with lights and alert flags (three queries)."""
+    """One page of the chargeback queue with lights and alert flags (four queries)."""
     page = max(page, 1)
     calendar = bank_calendar()
     today = warsaw_date(now)
@@ -551,7 +560,10 @@ def chargeback_queue_page(*, now: datetime, page: int = 1, mine: User | None = N
     )
     rows = [_chargeback_row(cb, calendar=calendar, now=now, today=today) for cb in chargebacks[:PAGE_SIZE]]
     alerts = Chargeback.objects.filter(state=ChargebackState.DRAFT, alerted_at__isnull=False).count()
-    return ChargebackQueuePage(rows, page, has_next=len(chargebacks) > PAGE_SIZE, alerts=alerts)
+    pending = DecisionProposal.objects.filter(status=ProposalStatus.PENDING).count()
+    return ChargebackQueuePage(
+        rows, page, has_next=len(chargebacks) > PAGE_SIZE, alerts=alerts, pending_proposals=pending
+    )
 
 
 def chargeback_alerts_for(*, user: User) -> list[Chargeback]:

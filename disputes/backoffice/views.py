@@ -18,7 +18,7 @@ from django_otp import login as otp_login
 
 from customers.middleware import mark_signed_in
 from customers.models import User
-from disputes.backoffice import forms
+from disputes.backoffice import chargeback_views, forms
 from disputes.backoffice.selectors import (
     QUEUES,
     QueueFilters,
@@ -147,6 +147,8 @@ def _filters(form: forms.QueueFilterForm) -> QueueFilters:
 def queue(request: HttpRequest, name: str = "mine") -> HttpResponse:
     if name not in QUEUES:
         raise Http404("no such queue")
+    if name == "chargebacks":  # a queue of chargebacks, not of cases
+        return chargeback_views.chargeback_queue(request)
     form = forms.QueueFilterForm(request.GET)
     filters = _filters(form)
     page = form.cleaned_data.get("page") or 1
@@ -351,6 +353,9 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
     else:
         messages.success(request, _(done) if isinstance(done, str) else _("Done."))
     return redirect("backoffice:case", case_id=case_id)
+
+
+chargeback_action = require_POST(staff_required(chargeback_views.chargeback_action))
 
 
 @require_POST

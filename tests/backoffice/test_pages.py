@@ -249,6 +249,8 @@ TEMPLATE_ROWS = """{% load kartosfera_format %}{% for row in rows %}
       {% if row.refund_light != "NONE" %}{{ row.case.refund_due_on|longdate }}{% endif %}</td>
     <td>{% include "backoffice/_light.html" with light=row.reply_light %}
       {% if row.reply_light != "NONE" %}{{ row.case.reply_due_on|longdate }}{% endif %}</td>
+    <td>{% include "backoffice/_light.html" with light=row.chargeback_light %}
+      {% if row.chargeback_light != "NONE" %}{{ row.case.chargeback_due_on|longdate }}{% endif %}</td>
     <td class="num">{{ row.case.disputed_amount|money }}</td>
     <td>{{ row.case.customer.first_name }} {{ row.case.customer.last_name }}</td>
     <td>{{ row.case.card.get_brand_display }} •{{ row.case.card.last4 }}</td>

@@ -31,11 +31,11 @@ from disputes.services import (
     chargeback_abandon,
     chargeback_escalate,
     chargeback_file,
-    chargeback_record_representment,
-    proposal_approve,
     chargeback_propose_result,
+    chargeback_record_representment,
     claim_create_draft,
     claim_submit,
+    proposal_approve,
 )
 from liability.api import Findings
 from tests.disputes.conftest import REFUND_DUE_AT, REPLY_DUE_AT, make_theft, submitted_case, warsaw
