@@ -68,24 +68,22 @@ def reply_running(case: Case) -> bool:
     return case.state in REPLY_CLOCK_STATES and case.reply_dispatched_at is None
 
 
+def deadline_passed(due_at: str, *, now: datetime) -> Q:
+    """The one definition of a breach, for the back office and the reports alike: the deadline's end
+    (``due_at``, the midnight after its due date) has come without the act."""
+    return Q(**{f"{due_at}__lte": now})
+
+
 def clocks_due_by(instant: datetime) -> Q:
     """Cases with a running clock that ends at or before ``instant``."""
-    return reduce(or_, (running & Q(**{f"{due_at}__lte": instant}) for running, due_at, _ in RUNNING_CLOCKS))
+    return reduce(
+        or_, (running & deadline_passed(due_at, now=instant) for running, due_at, _ in RUNNING_CLOCKS)
+    )
 
 
 def clocks_breached(*, now: datetime) -> Q:
-    """Cases with a breached deadline: a running clock whose end has come (the one definition)."""
+    """Cases with a breached deadline: a running clock whose end has come."""
     return clocks_due_by(now)
-
-
-def refund_breached(*, now: datetime) -> Q:
-    """The D+1 refund is breached: still neither made nor withheld at its end."""
-    return REFUND_RUNNING & Q(refund_due_at__lte=now)
-
-
-def reply_breached(*, now: datetime) -> Q:
-    """The reply is breached: not dispatched at its end."""
-    return REPLY_RUNNING & Q(reply_due_at__lte=now)
 
 
 def clocks_due_on(day: date) -> Q:

@@ -28,6 +28,7 @@ from disputes.models import (
     LedgerEntry,
     LedgerEntryKind,
 )
+from disputes.selectors import deadline_passed
 from kartosfera.legaltime import day_end, day_start
 from reports.rules import Period, ageing_buckets, share
 
@@ -116,10 +117,15 @@ def _refund_filters(period: Period, now: datetime) -> dict[str, Q]:
     return {
         "refund.all": cohort,
         "refund.in_time": cohort & in_time,
-        "refund.late": cohort & rest & (Q(refunded_at__isnull=False) | Q(refund_due_at__lte=now)),
+        "refund.late": cohort
+        & rest
+        & (Q(refunded_at__isnull=False) | deadline_passed("refund_due_at", now=now)),
         "refund.withheld": cohort & not_in_time & withheld,
         "refund.withdrawn": cohort & not_in_time & not_withheld & _before("withdrawn_at", due),
-        "refund.pending": cohort & rest & Q(refunded_at__isnull=True, refund_due_at__gt=now),
+        "refund.pending": cohort
+        & rest
+        & Q(refunded_at__isnull=True)
+        & ~deadline_passed("refund_due_at", now=now),
     }
 
 
@@ -134,9 +140,9 @@ def _reply_filters(period: Period, now: datetime) -> dict[str, Q]:
         "reply.in_time": cohort & _before("reply_dispatched_at", due),
         "reply.late": cohort & Q(reply_dispatched_at__isnull=False, reply_dispatched_at__gte=due),
         "reply.deemed": cohort & Q(reply_dispatched_at__isnull=True, deemed_accepted_at__isnull=False),
-        "reply.overdue": cohort & still_due & Q(reply_due_at__lte=now),
+        "reply.overdue": cohort & still_due & deadline_passed("reply_due_at", now=now),
         "reply.withdrawn": cohort & unanswered & _before("withdrawn_at", due),
-        "reply.pending": cohort & still_due & Q(reply_due_at__gt=now),
+        "reply.pending": cohort & still_due & ~deadline_passed("reply_due_at", now=now),
         "reply.extended": cohort & Q(reply_extended=True),
     }
 

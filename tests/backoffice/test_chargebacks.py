@@ -28,6 +28,8 @@ from disputes.services import (
     proposal_approve,
 )
 from liability.api import Findings
+from reports.rules import Period
+from reports.selectors import figure_cases
 from tests.backoffice.conftest import make_theft, submitted_case, warsaw
 from tests.disputes.helpers import ledger
 
@@ -343,6 +345,9 @@ def test_queues_sort_by_running_clocks_and_a_decided_case_never_sorts_above_a_br
     # late_reply: reply breached 27 June 00:00; decided: its chargeback windows (24 Sep 00:00); quiet: none.
     assert ordered == [late_reply.pk, decided.pk, quiet.pk]
     assert breached == [late_reply.pk]
+    # The reports' "deadline passed, no reply" is the very same breach.
+    overdue = figure_cases(period=Period(date(2025, 6, 1), date(2025, 6, 30)), key="reply.overdue", now=now)
+    assert [found.pk for found in overdue.page.object_list] == breached
     within_90 = queue_cases(name="all", user=analyst, now=now, filters=QueueFilters(due_within_days=90))
     assert list(within_90.values_list("pk", flat=True)) == [late_reply.pk, decided.pk]
     within_30 = queue_cases(name="all", user=analyst, now=now, filters=QueueFilters(due_within_days=30))
