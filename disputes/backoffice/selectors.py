@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from django.db.models import Case as When_
 from django.db.models import DateTimeField, F, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
 
 from cards.models import Card, CardEvent
 from cards.rules import settings_at
@@ -433,6 +434,18 @@ CHARGEBACK_STEPS = (
 )
 
 
+# Each step of a chargeback's history as the analyst says it.
+CHARGEBACK_STEP_LABELS = {
+    "file": _("Filed with the scheme"),
+    "record_representment": _("Second presentment received"),
+    "escalate_to_pre_arbitration": _("Taken to pre-arbitration"),
+    "escalate_to_arbitration": _("Taken to arbitration"),
+    "win": _("Won"),
+    "lose": _("Lost"),
+    "abandon": _("Not filed"),
+}
+
+
 @dataclass
 class ChargebackRow:
     """One chargeback as staff see it: amounts, its running deadline with its light, history, documents."""
@@ -483,8 +496,9 @@ def chargebacks_of_case(
     amounts = dict(case.disputed.values_list("transaction_id", "amount"))
     history: dict[int, list] = {}
     for row in CaseTransition.objects.filter(case=case, chargeback__isnull=False).select_related("actor"):
+        title = CHARGEBACK_STEP_LABELS.get(row.name, row.name)
         history.setdefault(row.chargeback_id, []).append(
-            TimelineItem(row.occurred_at, "TRANSITION", row.name, row.actor, row)
+            TimelineItem(row.occurred_at, "TRANSITION", title, row.actor, row)
         )
     for row in CaseEvent.objects.filter(case=case, chargeback__isnull=False).select_related("actor"):
         history.setdefault(row.chargeback_id, []).append(

@@ -178,6 +178,7 @@ def test_a_chargeback_is_worked_from_filing_through_a_representment_to_a_won_res
     page = client.get(reverse("backoffice:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "won: the acquirer credits PLN 650.00" in page.replace("\xa0", " ")
     assert "zgloszenie-policja.pdf" in page and "second-presentment.pdf" in page
+    assert "Taken to pre-arbitration — Nagranie CCTV" in page and "Won — Schemat orzekł" in page
 
 
 def test_an_accepted_representment_leaves_the_bank_its_loss(
