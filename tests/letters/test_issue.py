@@ -320,7 +320,9 @@ def test_a_reissue_keeps_the_earlier_version(theft, eur_rates, analyst):
     )
 
 
-def test_dispatching_a_decision_letter_records_the_reply_on_the_case(theft, eur_rates, analyst, supervisor):
+def test_dispatching_a_decision_letter_records_the_reply_on_the_case(
+    theft, eur_rates, analyst, supervisor, django_capture_on_commit_callbacks
+):
     case = submitted_case(theft, theft.user)
     case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
     case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
@@ -330,7 +332,8 @@ def test_dispatching_a_decision_letter_records_the_reply_on_the_case(theft, eur_
     case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 6, 3, 9, 0), reason="Niewykrywalne")
     letter = _issue(case, "DECISION_ACCEPTED", warsaw(2025, 6, 3, 9, 5))
 
-    letter_dispatch(letter_id=letter.pk, channel="POST", actor=analyst, now=warsaw(2025, 6, 3, 15, 0))
+    with django_capture_on_commit_callbacks(execute=True):  # the reply is recorded after commit
+        letter_dispatch(letter_id=letter.pk, channel="POST", actor=analyst, now=warsaw(2025, 6, 3, 15, 0))
 
     case.refresh_from_db()
     letter.refresh_from_db()
@@ -386,7 +389,9 @@ def test_the_task_issues_once_however_often_it_runs(celery_worker):
     assert swept == 0  # nothing left pending
 
 
-def test_a_case_deemed_accepted_gets_the_rek_8_notice_with_its_refunds(theft, eur_rates, analyst):
+def test_a_case_deemed_accepted_gets_the_rek_8_notice_with_its_refunds(
+    theft, eur_rates, analyst, django_capture_on_commit_callbacks
+):
     from disputes.services import cases_deem_accepted_overdue
 
     case = submitted_case(theft, theft.user)  # received 26 May 2025: reply due 25 June (REK-6)
@@ -418,7 +423,8 @@ def test_a_case_deemed_accepted_gets_the_rek_8_notice_with_its_refunds(theft, eu
         "payments": [{"kind": "PROVISIONAL_MADE_FINAL", "amount": "920.00", "paid_on": "2025-05-26"}],
     }
     # Sending the notice is not the reply that REK-6 asked for: the case stays deemed accepted.
-    letter_dispatch(letter_id=notice.pk, channel="POST", actor=None, now=warsaw(2025, 6, 26, 9, 0))
+    with django_capture_on_commit_callbacks(execute=True):
+        letter_dispatch(letter_id=notice.pk, channel="POST", actor=None, now=warsaw(2025, 6, 26, 9, 0))
     case.refresh_from_db()
     assert case.state == "DEEMED_ACCEPTED"
     assert case.reply_dispatched_at is None
@@ -464,7 +470,9 @@ def test_a_transaction_publishes_one_task_for_its_letters_which_fans_out_in_the_
         return tasks.issue_letter.apply(kwargs=kwargs)
 
     # What the commit hands to the broker is recorded; the worker's part is run here (both modes).
-    monkeypatch.setattr(tasks.issue_letters, "delay", lambda **kwargs: published.append(kwargs))
+    monkeypatch.setattr(
+        tasks.issue_letters, "apply_async", lambda kwargs, **_options: published.append(kwargs)
+    )
     monkeypatch.setattr(tasks.issue_letter, "delay", fan_out)
 
     # One sweep transaction deems both claims accepted: a letter each, one message for both.
