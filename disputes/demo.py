@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 
 from cards.demo import DEMO_CARDS
@@ -25,6 +26,7 @@ from disputes.services import (
     Circumstances,
     case_add_evidence,
     case_assess_liability,
+    case_assign,
     case_close,
     case_deem_accepted,
     case_dispatch_reply,
@@ -34,6 +36,12 @@ from disputes.services import (
     case_start_review,
     case_withdraw,
     case_withhold_refund,
+    chargeback_abandon,
+    chargeback_escalate,
+    chargeback_file,
+    chargeback_propose_result,
+    chargeback_record_representment,
+    chargebacks_alert_filing_due,
     claim_create_draft,
     claim_submit,
     proposal_approve,
@@ -210,6 +218,102 @@ def _at_the_report(ctx: Ctx, card: Card) -> datetime:
     return card.cancelled_at
 
 
+def _assign_to_analyst(days: int) -> Step:
+    return lambda case, ctx: case_assign(
+        case_id=case.pk, assignee=ctx.analyst, actor=ctx.supervisor, now=ctx.at(days, 8, 30)
+    )
+
+
+def _statement(days: int) -> Step:
+    """The customer's signed statement that they did not make the payments: what a chargeback sends."""
+    return lambda case, ctx: case_add_evidence(
+        case_id=case.pk,
+        kind=EvidenceKind.CUSTOMER_DOCUMENT,
+        file=ContentFile(
+            demo_pdf(
+                f"Oswiadczenie posiadacza karty do reklamacji {case.number}: nie wykonalem ani nie "
+                "autoryzowalem zakwestionowanych transakcji. (DANE DEMONSTRACYJNE)"
+            ),
+            name="oswiadczenie-posiadacza-karty.pdf",
+        ),
+        description="Oświadczenie posiadacza karty (dane demonstracyjne)",
+        actor=ctx.analyst,
+        now=ctx.at(days, 8, 50),
+    )
+
+
+def _acquirer_letter(text: str) -> ContentFile:
+    return ContentFile(
+        demo_pdf(f"Second presentment. {text} (DANE DEMONSTRACYJNE)"), name="second-presentment.pdf"
+    )
+
+
+def _chargebacks(*programs: tuple[tuple[str, int], ...]) -> Step:
+    """Work the case's chargebacks (in the order opened), each through its ``(step, days ago)`` program."""
+
+    def run(case: Case, ctx: Ctx) -> None:
+        chargebacks = list(case.chargebacks.order_by("pk"))
+        documents = list(case.evidence.values_list("pk", flat=True))
+        for number, (chargeback, program) in enumerate(zip(chargebacks, programs, strict=False), start=1):
+            for step, days in program:
+                at = ctx.at(days, 10, number)
+                if step == "file":
+                    chargeback_file(
+                        chargeback_id=chargeback.pk,
+                        acquirer_reference=f"7{case.pk:05d}{number:02d}{chargeback.transaction_id:07d}",
+                        evidence_ids=documents,
+                        actor=ctx.analyst,
+                        now=at,
+                    )
+                elif step == "represent":
+                    chargeback_record_representment(
+                        chargeback_id=chargeback.pk,
+                        documents=[
+                            _acquirer_letter("Merchant states the payment was 3-D Secure authenticated.")
+                        ],
+                        note="Akceptant twierdzi, że płatność uwierzytelniono 3-D Secure.",
+                        actor=ctx.analyst,
+                        now=at,
+                    )
+                elif step == "escalate":
+                    chargeback_escalate(
+                        chargeback_id=chargeback.pk,
+                        reason="Logi 3-D Secure nie potwierdzają uwierzytelnienia na urządzeniu klienta.",
+                        evidence_ids=documents,
+                        actor=ctx.analyst,
+                        now=at,
+                    )
+                elif step in ("won", "lost"):
+                    proposal = chargeback_propose_result(
+                        chargeback_id=chargeback.pk,
+                        won=step == "won",
+                        reason="Akceptant uznał obciążenie zwrotne."
+                        if step == "won"
+                        else "Bank przyjmuje drugą prezentację: transakcja z chipem i PIN-em.",
+                        actor=ctx.analyst,
+                        now=at,
+                    )
+                    proposal_approve(
+                        proposal_id=proposal.pk, actor=ctx.supervisor, now=at + timedelta(hours=1)
+                    )
+                elif step == "abandon":
+                    chargeback_abandon(
+                        chargeback_id=chargeback.pk,
+                        reason="Klient odpowiada za transakcję: płatność zbliżeniowa poniżej limitu bez PIN.",
+                        actor=ctx.analyst,
+                        now=at,
+                    )
+
+    return run
+
+
+SETTLED_DECISION = (
+    _assess(20, Findings(undetectable=True), "Klient nie mógł wykryć utraty danych karty przed płatnością."),
+    _decide(19, "Bank uznaje reklamację: transakcje nie zostały autoryzowane przez klienta."),
+    _dispatch(19),
+)
+
+
 PLANS = (
     Plan(
         "anna-mastercard",
@@ -332,6 +436,76 @@ PLANS = (
 )
 
 
+# Chargebacks at every stage of the scheme cycle, and the filing windows as they run out.
+CHARGEBACK_PLANS = (
+    Plan(
+        "katarzyna-mastercard",
+        "Przeglądając historię karty, zauważyłam płatność internetową sprzed czterech miesięcy.",
+        "PHONE",
+        "MISAPPROPRIATED",
+        (122, 124, 1),
+        lambda ctx, card: ctx.at(5, 11, 0),
+        (_review(5), _refund(5)),
+    ),
+    Plan(
+        "katarzyna-mastercard",
+        "Dwie kolejne płatności internetowe, których nie wykonałam; karta była w domu.",
+        "PHONE",
+        "MISAPPROPRIATED",
+        (109, 122, 2),
+        lambda ctx, card: ctx.at(3, 9, 15),
+        (_review(3), _refund(3), _assign_to_analyst(3), _statement(2)),
+    ),
+    Plan(
+        "zofia-mastercard",
+        "Trzy płatności w sklepach internetowych, których nie robiłam.",
+        "PHONE",
+        "MISAPPROPRIATED",
+        (30, 100, 3),
+        lambda ctx, card: ctx.at(28, 10, 0),
+        (
+            _review(27),
+            _refund(27),
+            _statement(26),
+            *SETTLED_DECISION,
+            _chargebacks(
+                (("file", 18), ("represent", 10)),
+                (("file", 18), ("represent", 14), ("escalate", 8), ("escalate", 5)),
+                (("file", 18), ("won", 3)),
+            ),
+        ),
+    ),
+    Plan(
+        "jan-visa",
+        "Płatności kartą, których nie wykonałem; kartę miałem przy sobie.",
+        "PHONE",
+        "MISAPPROPRIATED",
+        (30, 100, 3),
+        lambda ctx, card: ctx.at(26, 10, 0),
+        (
+            _review(25),
+            _refund(25),
+            _statement(24),
+            *SETTLED_DECISION,
+            _chargebacks(
+                (("file", 15),),
+                (("file", 15), ("represent", 9), ("escalate", 4)),
+                (("file", 15), ("represent", 7), ("lost", 2)),
+            ),
+        ),
+    ),
+    Plan(
+        "piotr-gold",
+        "Płatność, której nie rozpoznaję, w sklepie stacjonarnym.",
+        "BRANCH",
+        "OTHER",
+        (25, 100, 1),
+        lambda ctx, card: ctx.at(22, 12, 0),
+        (_review(21), _refund(21), _chargebacks((("abandon", 20),))),
+    ),
+)
+
+
 def _staff() -> tuple[User, User]:
     staff_groups_ensure()
     users = []
@@ -390,7 +564,7 @@ def seed(*, now: datetime) -> list[str]:
         f"password {ADMIN_DEMO_PASSWORD} (set when the demo created them); cases: /admin/disputes/case/",
         "Demo dispute cases:",
     ]
-    for plan in PLANS:
+    for plan in PLANS + CHARGEBACK_PLANS:
         card = _card(plan.card_key)
         case = Case.objects.filter(card=card, customer_account=plan.account).first()
         if case is None:
@@ -405,6 +579,11 @@ def seed(*, now: datetime) -> list[str]:
             f"  {case.number or 'draft'} {card.customer.full_name}, {card.masked}: {case.state}"
             f" ({case.disputed.count()} transactions, {case.disputed_amount} PLN)"
         )
+    # What the beat's sweep would have flagged by now: the filing windows that end within the alert days.
+    alerted = chargebacks_alert_filing_due(
+        now=now, within=timedelta(days=settings.DISPUTES_CHARGEBACK_ALERT_DAYS), batch_size=1000
+    )
+    lines.append(f"  chargeback filing alerts raised: {alerted} (queue: /back-office/queue/chargebacks/)")
     return lines
 
 

@@ -40,7 +40,7 @@ SERVICES = {
     "record_representment": "chargeback_record_representment",
     "escalate_to_pre_arbitration": "chargeback_escalate",
     "escalate_to_arbitration": "chargeback_escalate",
-    "win": "chargeback_resolve",
+    "win": "chargeback_resolve",  # as the approval of chargeback_propose_result (four-eyes)
     "lose": "chargeback_resolve",
     "abandon": "chargeback_abandon",
 }
@@ -119,6 +119,16 @@ chain of short runs:
 
 {sweeps}
 
+## Running clocks and breaches
+
+The queues, their "due within N days" filter, "due today", "breached" and the traffic lights count
+running clocks only (`disputes.selectors.RUNNING_CLOCKS`): a D+1 refund neither made nor withheld, a
+reply not dispatched, an open chargeback window (`chargeback_due_at`). A met deadline never counts
+again, so a decided case whose reply went out sorts after every case with a deadline still to meet.
+A running deadline is *breached* once its end (`*_due_at`, the midnight after the due date) has come
+(`deadline_passed`): the back office's "breached" queue and the reports' overdue figures use that one
+definition, and the traffic light turns red at the same instant.
+
 A change of the bank's calendar (`deadlines` overrides) calls `disputes.tasks.calendar_changed`
 (setting `KARTOSFERA_CALENDAR_CHANGE_HOOKS`), which queues `recompute_deadlines`: the open cases whose
 business-day deadlines can move (a D+1 refund still pending, a payment-services reply still running)
@@ -147,7 +157,8 @@ SWEEP_TABLE = (
     (
         "sweep_chargeback_alerts",
         "drafted chargeback whose 120-day window ends within `DISPUTES_CHARGEBACK_ALERT_DAYS`",
-        "flags `alerted_at`, `CHARGEBACK_ALERT` event, once",
+        "flags `alerted_at` (shown on the chargeback queue and the case), `CHARGEBACK_ALERT` event to the "
+        "assignee (or the supervisors), listed on their “My cases”, once",
     ),
     ("sweep_waiting_estimates", "first estimate `WAITING_FOR_RATE`", "`case_complete_estimate`"),
 )
@@ -283,9 +294,21 @@ def workflow_markdown() -> str:
             "## Chargeback (one per disputed transaction)",
             "",
             "Opened as `DRAFT` at submission for every settled transaction whose scheme window is still open",
-            "(`CB-VISA-10.4` / `CB-MC-4837`, 120 days from processing); a second presentment of a Mastercard",
-            "chargeback opens the `CB-MC-2P` response window (45 days from filing). `WON` writes the",
-            "`CHARGEBACK_CREDIT` ledger entry. A case closes only when none of its chargebacks is pending.",
+            "(`CB-VISA-10.4` / `CB-MC-4837`, 120 days from processing). Filing takes the scheme's fraud",
+            "reason code, the whole disputed amount or a part of it, and the case's documents to send",
+            "(`ChargebackDocument`, `SENT`). The acquirer's second presentment is recorded with its",
+            "documents (`ACQUIRER_DOCUMENT`, `RECEIVED`); for Mastercard it opens the `CB-MC-2P` response",
+            "window (45 days from filing). The result moves money, so it is four-eyes: the analyst",
+            "proposes it (`chargeback_propose_result`, a `CHARGEBACK` proposal; accepting the second",
+            "presentment is a proposed `LOST`) and a supervisor who did not propose it approves. `WON`",
+            "writes the `CHARGEBACK_CREDIT` ledger entry of the amount filed; `LOST` writes none: the bank",
+            "keeps the loss (recorded as `bank_loss` on the transition). A draft not to be filed (the",
+            "customer is liable, the window closed) is abandoned with the reason. A case closes only when",
+            "none of its chargebacks is pending.",
+            "",
+            "The bank's clock of a chargeback runs while the bank must act: a `DRAFT`'s filing window,",
+            "and `CB-MC-2P` after a Mastercard second presentment. The nearest of a case's running",
+            "chargeback deadlines is kept in `Case.chargeback_due_at`/`_on` by every chargeback step.",
             "",
             *_mermaid(
                 chargeback_transitions,

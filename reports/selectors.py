@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 from audit.selectors import RecordedComputation, case_replay
 from cards.models import Brand
 from disputes.models import (
-    ACTIVE_CHARGEBACK_STATES,
     Case,
     Cause,
     Channel,
@@ -29,6 +28,7 @@ from disputes.models import (
     LedgerEntry,
     LedgerEntryKind,
 )
+from disputes.selectors import deadline_passed
 from kartosfera.legaltime import day_end, day_start
 from reports.rules import Period, ageing_buckets, share
 
@@ -117,10 +117,15 @@ def _refund_filters(period: Period, now: datetime) -> dict[str, Q]:
     return {
         "refund.all": cohort,
         "refund.in_time": cohort & in_time,
-        "refund.late": cohort & rest & (Q(refunded_at__isnull=False) | Q(refund_due_at__lte=now)),
+        "refund.late": cohort
+        & rest
+        & (Q(refunded_at__isnull=False) | deadline_passed("refund_due_at", now=now)),
         "refund.withheld": cohort & not_in_time & withheld,
         "refund.withdrawn": cohort & not_in_time & not_withheld & _before("withdrawn_at", due),
-        "refund.pending": cohort & rest & Q(refunded_at__isnull=True, refund_due_at__gt=now),
+        "refund.pending": cohort
+        & rest
+        & Q(refunded_at__isnull=True)
+        & ~deadline_passed("refund_due_at", now=now),
     }
 
 
@@ -135,9 +140,9 @@ def _reply_filters(period: Period, now: datetime) -> dict[str, Q]:
         "reply.in_time": cohort & _before("reply_dispatched_at", due),
         "reply.late": cohort & Q(reply_dispatched_at__isnull=False, reply_dispatched_at__gte=due),
         "reply.deemed": cohort & Q(reply_dispatched_at__isnull=True, deemed_accepted_at__isnull=False),
-        "reply.overdue": cohort & still_due & Q(reply_due_at__lte=now),
+        "reply.overdue": cohort & still_due & deadline_passed("reply_due_at", now=now),
         "reply.withdrawn": cohort & unanswered & _before("withdrawn_at", due),
-        "reply.pending": cohort & still_due & Q(reply_due_at__gt=now),
+        "reply.pending": cohort & still_due & ~deadline_passed("reply_due_at", now=now),
         "reply.extended": cohort & Q(reply_extended=True),
     }
 
@@ -155,7 +160,7 @@ def _volume_filters(period: Period) -> dict[str, Q]:
 
 def _ageing_filters(period: Period, now: datetime) -> dict[str, Q]:
     """The cases open at the end of the period (or now, for a period ending today), by age."""
-    as_of = min(day_end(period.last), now)
+    as_of = _period_as_of(period, now)
     still_open = Q(submitted_at__isnull=False, submitted_at__lt=as_of)
     still_open &= _none_or_gte("withdrawn_at", as_of) & _none_or_gte("closed_at", as_of)
     filters = {"ageing.all": still_open}
@@ -189,20 +194,37 @@ def _ledger_entries(period: Period, kind: str):
     return LedgerEntry.objects.filter(kind=kind, created_at__gte=start, created_at__lt=end)
 
 
-def _chargebacks(period: Period, scheme: str, outcome: str):
+def _chargebacks(period: Period, scheme: str, outcome: str, now: datetime):
     start, end = _instants(period)
     return Chargeback.objects.filter(
-        scheme=scheme, created_at__gte=start, created_at__lt=end, **CHARGEBACK_OUTCOMES[outcome][1]
+        _chargeback_outcome(outcome, _period_as_of(period, now)),
+        scheme=scheme,
+        created_at__gte=start,
+        created_at__lt=end,
     )
 
 
-# The outcome of a chargeback opened in the period, by its state now.
-CHARGEBACK_OUTCOMES: dict[str, tuple[Promise, dict]] = {
-    "WON": (_("won"), {"state": ChargebackState.WON}),
-    "LOST": (_("lost"), {"state": ChargebackState.LOST}),
-    "OPEN": (_("open"), {"state__in": list(ACTIVE_CHARGEBACK_STATES)}),
-    "NOT_FILED": (_("not filed"), {"state": ChargebackState.NOT_FILED}),
+def _period_as_of(period: Period, now: datetime) -> datetime:
+    """The instant a period's standing is judged at: its end, or now for a period that ends today."""
+    return min(day_end(period.last), now)
+
+
+# The outcome of a chargeback opened in the period, as it stood at the end of the period: a result
+# (won, lost, not filed) is final and stamped ``resolved_at``; one reached after the period's end
+# leaves the chargeback open in that period's report.
+CHARGEBACK_OUTCOMES: dict[str, tuple[Promise, str | None]] = {
+    "WON": (_("won"), ChargebackState.WON),
+    "LOST": (_("lost"), ChargebackState.LOST),
+    "OPEN": (_("open"), None),
+    "NOT_FILED": (_("not filed"), ChargebackState.NOT_FILED),
 }
+
+
+def _chargeback_outcome(outcome: str, as_of: datetime) -> Q:
+    state = CHARGEBACK_OUTCOMES[outcome][1]
+    if state is None:
+        return Q(resolved_at__isnull=True) | Q(resolved_at__gte=as_of)
+    return Q(state=state, resolved_at__lt=as_of)
 
 
 def _figure_filter(key: str, period: Period, now: datetime) -> Q:
@@ -213,7 +235,7 @@ def _figure_filter(key: str, period: Period, now: datetime) -> Q:
     if kind == "chargeback":
         scheme, _dot, outcome = rest.partition(".")
         if scheme in Brand.values and outcome in CHARGEBACK_OUTCOMES:
-            return Q(pk__in=_chargebacks(period, scheme, outcome).values("case_id"))
+            return Q(pk__in=_chargebacks(period, scheme, outcome, now).values("case_id"))
     filters = _case_filters(period, now)
     if key not in filters:
         raise UnknownFigure(key)
@@ -284,8 +306,8 @@ def report_figures(*, period: Period, now: datetime) -> Report:
 
     chargeback_aggregates = {}
     for scheme in Brand.values:
-        for outcome, (_label, lookup) in CHARGEBACK_OUTCOMES.items():
-            q = in_period & Q(scheme=scheme, **lookup)
+        for outcome in CHARGEBACK_OUTCOMES:
+            q = in_period & Q(scheme=scheme) & _chargeback_outcome(outcome, _period_as_of(period, now))
             chargeback_aggregates[f"{scheme}__{outcome}__count"] = Count("pk", filter=q)
             chargeback_aggregates[f"{scheme}__{outcome}__amount"] = Sum("amount", filter=q)
     chargebacks = Chargeback.objects.aggregate(**chargeback_aggregates)

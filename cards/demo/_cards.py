@@ -59,6 +59,13 @@ OLENA_VISIT_HOME = (
     tx(97, "12:40:15", "Silpo", "5411", "Lviv", "UA", "CHIP_POS", "1480.00", "UAH"),
     tx(96, "10:05:51", "Privatbank ATM", "6011", "Lviv", "UA", "ATM", "2000.00", "UAH"),
 )
+# Internet payments Katarzyna did not make, found four months later: their chargeback windows
+# (CB-MC-4837, 120 days from processing) closed two days ago, end today, and end in eleven days.
+KATARZYNA_ONLINE_FRAUD = (
+    tx(123, "21:14:09", "ELEKTRO-DISCOUNT.DE", "5732", "Berlin", "DE", "INTERNET", "1899.00"),
+    tx(121, "23:02:41", "FASHIONHUB LTD", "5691", "London", "GB", "INTERNET", "2349.00"),
+    tx(110, "20:37:55", "GAMEKEYS STORE", "5816", "Nicosia", "CY", "INTERNET", "1249.00"),
+)
 MAREK_VIENNA = (
     tx(45, "06:48:02", "OMV", "5541", "Wien", "AT", "CHIP_POS", "142.37", "EUR"),
     tx(44, "21:09:33", "Motel One Wien", "7011", "Wien", "AT", "CHIP_POS", "129.00", "EUR"),
@@ -128,6 +135,7 @@ DEMO_CARDS: tuple[DemoCard, ...] = (
         expires_in_months=28,
         profile=GROCERIES + SHOPS + ONLINE[:4] + ATMS,
         everyday_count=50,
+        scripted=KATARZYNA_ONLINE_FRAUD,
         status_change=(
             2,
             time(18, 20, 5),

@@ -1,5 +1,7 @@
 """Forms of the back office: each asks for exactly what its step needs."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils import formats
 from django.utils.timezone import localtime
@@ -214,3 +216,65 @@ class OnBehalfClaimForm(forms.Form):
                 TransactionAlreadyDisputed().message, code=TransactionAlreadyDisputed.code
             )
         return chosen
+
+
+# --- Chargebacks: each step's form (the case page renders them with ids unique per chargeback). ---
+
+CHARGEBACK_TEXT_MAX = 2000
+
+
+class IdsField(forms.Field):
+    """The ids of the boxes ticked (e.g. the case's documents to send), each a valid row id."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def to_python(self, value: object) -> list[int]:
+        try:
+            return [parse_id(item) for item in (value or [])]  # type: ignore[union-attr]
+        except ValueError:
+            raise forms.ValidationError(_("Choose from the list."), code="invalid_choice") from None
+
+
+class ChargebackFileForm(forms.Form):
+    acquirer_reference = forms.CharField(label=_("Acquirer reference (ARN)"), max_length=64)
+    reason_code = forms.CharField(label=_("Reason code"), max_length=8, required=False)
+    amount = forms.DecimalField(
+        label=_("Amount to charge back (PLN)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=AMOUNT_DIGITS,
+        decimal_places=2,
+        localize=True,
+    )
+    evidence = IdsField(label=_("Documents to send"), required=False)
+
+
+class ChargebackRepresentmentForm(forms.Form):
+    document = forms.FileField(label=_("The acquirer's document"), required=False)
+    note = forms.CharField(
+        label=_("What the acquirer says"),
+        max_length=CHARGEBACK_TEXT_MAX,
+        required=False,
+        widget=forms.Textarea,
+    )
+
+
+class ChargebackEscalateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the bank disputes it"),
+        max_length=CHARGEBACK_TEXT_MAX,
+        required=False,
+        widget=forms.Textarea,
+    )
+    evidence = IdsField(label=_("Documents to send"), required=False)
+
+
+class ChargebackResultForm(forms.Form):
+    won = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1")
+    reason = forms.CharField(
+        label=_("Reason"), max_length=CHARGEBACK_TEXT_MAX, required=False, widget=forms.Textarea
+    )
+
+
+class ChargebackAbandonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=CHARGEBACK_TEXT_MAX, widget=forms.Textarea)

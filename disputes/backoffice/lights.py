@@ -43,3 +43,16 @@ def reply_light(
         return Light.RED
     left = business_days_left(calendar=calendar, today=today, due_on=due_on)
     return Light.RED if left <= 2 else Light.AMBER if left <= 5 else Light.GREEN
+
+
+def chargeback_light(
+    *, calendar: BusinessCalendar, now: datetime, today: date, due_at: datetime | None, due_on: date | None
+) -> Light:
+    """A chargeback window (filing, CB-MC-2P): red past due or within 2 business days, amber within 10
+    (about the sweep's alert horizon), else green."""
+    if due_at is None or due_on is None:
+        return Light.NONE
+    if now >= due_at:
+        return Light.RED
+    left = business_days_left(calendar=calendar, today=today, due_on=due_on)
+    return Light.RED if left <= 2 else Light.AMBER if left <= 10 else Light.GREEN

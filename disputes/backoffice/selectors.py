@@ -6,31 +6,47 @@ Each page costs a fixed number of queries whatever the number of rows (tests ass
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Case as When_
-from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, When
+from django.db.models import DateTimeField, F, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
 
 from cards.models import Card, CardEvent
 from cards.rules import settings_at
 from customers.models import User
+from deadlines.calendar import BusinessCalendar
 from deadlines.selectors import bank_calendar
-from disputes.backoffice.lights import Light, refund_light, reply_light
+from disputes.backoffice.lights import Light, chargeback_light, refund_light, reply_light
 from disputes.models import (
     ACTIVE_CHARGEBACK_STATES,
     OPEN_STATES,
-    REFUND_PENDING_STATES,
-    REPLY_CLOCK_STATES,
     Case,
+    CaseEvent,
     CaseLetterRequest,
     CaseState,
+    CaseTransition,
     Chargeback,
+    ChargebackDocument,
+    ChargebackState,
     DecisionProposal,
     Evidence,
     EvidenceKind,
     LiabilityAssessment,
     ProposalStatus,
 )
-from disputes.selectors import case_get_for_staff, case_history
+from disputes.models._chargeback import RunningDeadline
+from disputes.selectors import (
+    NO_DEADLINE,
+    case_get_for_staff,
+    case_history,
+    clocks_breached,
+    clocks_due_by,
+    clocks_due_on,
+    next_running_due,
+    refund_running,
+    reply_running,
+)
 from kartosfera.legaltime import warsaw_date
 from letters.models import Letter
 from letters.selectors import letters_for_case
@@ -38,15 +54,6 @@ from letters.selectors import letters_for_case
 PAGE_SIZE = 50
 
 QUEUES = ("mine", "unassigned", "due_today", "breached", "awaiting", "chargebacks", "fraud", "all")
-
-# A D+1 refund still running: owed, neither made nor withheld, the case not past the refund step.
-REFUND_RUNNING = Q(
-    state__in=REFUND_PENDING_STATES,
-    refund_owed=True,
-    refunded_at__isnull=True,
-    refund_withheld_at__isnull=True,
-)
-REPLY_RUNNING = Q(state__in=REPLY_CLOCK_STATES, reply_dispatched_at__isnull=True)
 
 
 class QueueNotFound(LookupError):
@@ -72,6 +79,30 @@ class QueueRow:
     case: Case
     refund_light: Light
     reply_light: Light
+    chargeback_light: Light = Light.NONE
+
+
+class CaseLights(NamedTuple):
+    refund: Light
+    reply: Light
+    chargeback: Light
+
+
+def case_lights(case: Case, *, calendar: BusinessCalendar, now: datetime, today: date) -> CaseLights:
+    """The traffic light of each of the case's deadlines; NONE for a clock that does not run."""
+
+    def light(rule, running: bool, due_at: datetime | None, due_on: date | None) -> Light:
+        return (
+            rule(calendar=calendar, now=now, today=today, due_at=due_at, due_on=due_on)
+            if running
+            else Light.NONE
+        )
+
+    return CaseLights(
+        light(refund_light, refund_running(case), case.refund_due_at, case.refund_due_on),
+        light(reply_light, reply_running(case), case.reply_due_at, case.reply_due_on),
+        light(chargeback_light, case.is_open, case.chargeback_due_at, case.chargeback_due_on),
+    )
 
 
 @dataclass
@@ -82,6 +113,7 @@ class QueuePage:
     has_next: bool
     pending_proposals: int = 0
     extra: dict = field(default_factory=dict)
+    alerts: list[Chargeback] = field(default_factory=list)
 
 
 def _queue_base(name: str, *, user: User, now: datetime) -> QuerySet[Case]:
@@ -92,19 +124,11 @@ def _queue_base(name: str, *, user: User, now: datetime) -> QuerySet[Case]:
     if name == "unassigned":
         return cases.filter(assignee__isnull=True)
     if name == "due_today":
-        return cases.filter(
-            (REFUND_RUNNING & Q(refund_due_on=today)) | (REPLY_RUNNING & Q(reply_due_on=today))
-        )
+        return cases.filter(clocks_due_on(today))
     if name == "breached":
-        return cases.filter(
-            (REFUND_RUNNING & Q(refund_due_at__lte=now)) | (REPLY_RUNNING & Q(reply_due_at__lte=now))
-        )
+        return cases.filter(clocks_breached(now=now))
     if name == "awaiting":
         return cases.filter(state=CaseState.AWAITING_CUSTOMER)
-    if name == "chargebacks":
-        return cases.filter(
-            Exists(Chargeback.objects.filter(case=OuterRef("pk"), state__in=ACTIVE_CHARGEBACK_STATES))
-        )
     if name == "fraud":
         return cases.filter(state=CaseState.REFUND_WITHHELD)
     if name == "all":
@@ -112,17 +136,13 @@ def _queue_base(name: str, *, user: User, now: datetime) -> QuerySet[Case]:
     raise QueueNotFound(name)
 
 
-def _next_due() -> When_:
-    # The nearest running deadline: the D+1 refund while it runs (it always ends before the reply).
-    return When_(
-        When(REFUND_RUNNING, then=F("refund_due_at")), default=F("reply_due_at"), output_field=DateTimeField()
-    )
-
-
 def queue_cases(
     *, name: str, user: User, now: datetime, filters: QueueFilters = QueueFilters()
 ) -> QuerySet[Case]:
-    """The cases of queue ``name`` narrowed by ``filters``, the nearest deadline first.
+    """The cases of queue ``name`` narrowed by ``filters``, the nearest running deadline first.
+
+    Only running clocks count (``disputes.selectors.RUNNING_CLOCKS``): a case whose deadlines were
+    all met sorts after every case with one still to meet, whatever its old dates.
 
     :raises QueueNotFound:
     """
@@ -130,10 +150,7 @@ def queue_cases(
     if filters.state:
         cases = cases.filter(state=filters.state)
     if filters.due_within_days is not None:
-        cases = cases.filter(
-            (REFUND_RUNNING & Q(refund_due_at__lte=now + timedelta(days=filters.due_within_days)))
-            | Q(reply_due_at__lte=now + timedelta(days=filters.due_within_days))
-        )
+        cases = cases.filter(clocks_due_by(now + timedelta(days=filters.due_within_days)))
     if filters.amount_min is not None:
         cases = cases.filter(disputed_amount__gte=filters.amount_min)
     if filters.amount_max is not None:
@@ -146,7 +163,7 @@ def queue_cases(
         cases = cases.filter(cause=filters.cause)
     if filters.assignee_id is not None:
         cases = cases.filter(assignee_id=filters.assignee_id)
-    return cases.annotate(next_due_at=_next_due()).order_by(F("next_due_at").asc(nulls_last=True), "id")
+    return cases.annotate(next_due_at=next_running_due()).order_by("next_due_at", "id")
 
 
 def queue_page(
@@ -177,6 +194,8 @@ def queue_page(
             "reply_due_at",
             "reply_due_on",
             "reply_dispatched_at",
+            "chargeback_due_at",
+            "chargeback_due_on",
             "customer__id",
             "customer__first_name",
             "customer__last_name",
@@ -193,38 +212,16 @@ def queue_page(
     today = warsaw_date(now)
     rows = []
     for case in cases[:PAGE_SIZE]:
-        refund_running = (
-            case.state in REFUND_PENDING_STATES
-            and case.refund_owed
-            and case.refunded_at is None
-            and case.refund_withheld_at is None
-        )
-        reply_running = case.state in REPLY_CLOCK_STATES and case.reply_dispatched_at is None
-        rows.append(
-            QueueRow(
-                case,
-                refund_light(
-                    calendar=calendar,
-                    now=now,
-                    today=today,
-                    due_at=case.refund_due_at,
-                    due_on=case.refund_due_on,
-                )
-                if refund_running
-                else Light.NONE,
-                reply_light(
-                    calendar=calendar,
-                    now=now,
-                    today=today,
-                    due_at=case.reply_due_at,
-                    due_on=case.reply_due_on,
-                )
-                if reply_running
-                else Light.NONE,
-            )
-        )
+        rows.append(QueueRow(case, *case_lights(case, calendar=calendar, now=now, today=today)))
     pending = DecisionProposal.objects.filter(status=ProposalStatus.PENDING).count()
-    return QueuePage(name, rows, page, has_next=len(cases) > PAGE_SIZE, pending_proposals=pending)
+    return QueuePage(
+        name,
+        rows,
+        page,
+        has_next=len(cases) > PAGE_SIZE,
+        pending_proposals=pending,
+        alerts=chargeback_alerts_for(user=user) if name == "mine" else [],
+    )
 
 
 def next_unassigned_case(*, now: datetime) -> Case | None:
@@ -336,6 +333,9 @@ class CasePage:
     refund_light: Light
     reply_light: Light
     today: date
+    chargeback_light: Light = Light.NONE
+    chargebacks: list["ChargebackRow"] = field(default_factory=list)
+    evidence_choices: list[Evidence] = field(default_factory=list)
 
     @property
     def assessment_lines(self) -> list[tuple[object, dict]]:
@@ -399,7 +399,7 @@ def case_page(*, user: User, case_id: int, now: datetime) -> CasePage:
     timeline.sort(key=lambda item: item.occurred_at)
     calendar = bank_calendar()
     today = warsaw_date(now)
-    refund_running = case.refund_owed and case.refunded_at is None and case.refund_withheld_at is None
+    lights = case_lights(case, calendar=calendar, now=now, today=today)
     return CasePage(
         case=case,
         links=links,
@@ -414,16 +414,11 @@ def case_page(*, user: User, case_id: int, now: datetime) -> CasePage:
         proposals=proposals,
         card_events=card_events,
         allowed=_allowed_transitions(case, now),
-        refund_light=refund_light(
-            calendar=calendar, now=now, today=today, due_at=case.refund_due_at, due_on=case.refund_due_on
-        )
-        if refund_running and case.state in REFUND_PENDING_STATES
-        else Light.NONE,
-        reply_light=reply_light(
-            calendar=calendar, now=now, today=today, due_at=case.reply_due_at, due_on=case.reply_due_on
-        )
-        if case.state in REPLY_CLOCK_STATES and case.reply_dispatched_at is None
-        else Light.NONE,
+        refund_light=lights.refund,
+        reply_light=lights.reply,
+        chargeback_light=lights.chargeback,
+        chargebacks=chargebacks_of_case(case=case, calendar=calendar, now=now, today=today),
+        evidence_choices=evidence,
         today=today,
     )
 
@@ -444,4 +439,176 @@ def assignable_staff() -> QuerySet[User]:
         User.objects.filter(is_active=True, groups__permissions__codename="handle_case")
         .distinct()
         .order_by("username")
+    )
+
+
+# --- Chargebacks: the case page's section and the queue of chargebacks, by their deadlines. ---
+
+CHARGEBACK_STEPS = (
+    "file",
+    "abandon",
+    "record_representment",
+    "escalate_to_pre_arbitration",
+    "escalate_to_arbitration",
+    "win",
+    "lose",
+)
+
+
+# Each step of a chargeback's history as the analyst says it.
+CHARGEBACK_STEP_LABELS = {
+    "file": _("Filed with the scheme"),
+    "record_representment": _("Second presentment received"),
+    "escalate_to_pre_arbitration": _("Taken to pre-arbitration"),
+    "escalate_to_arbitration": _("Taken to arbitration"),
+    "win": _("Won"),
+    "lose": _("Lost"),
+    "abandon": _("Not filed"),
+}
+
+
+@dataclass
+class ChargebackRow:
+    """One chargeback as staff see it: amounts, its running deadline with its light, history, documents."""
+
+    chargeback: Chargeback
+    disputed_amount: Decimal | None
+    deadline: RunningDeadline | None
+    light: Light
+    explanation: dict
+    history: list = field(default_factory=list)
+    documents: list[ChargebackDocument] = field(default_factory=list)
+    pending_proposal: DecisionProposal | None = None
+    allowed: list[str] = field(default_factory=list)
+
+    @property
+    def alert(self) -> bool:
+        """The sweep's filing-window alert was raised and the chargeback is still not filed."""
+        return self.chargeback.alerted_at is not None and self.chargeback.state == ChargebackState.DRAFT
+
+    @property
+    def bank_loss(self) -> Decimal | None:
+        """What the bank keeps as its loss once the chargeback is lost."""
+        return self.chargeback.amount if self.chargeback.state == ChargebackState.LOST else None
+
+
+def _chargeback_row(
+    chargeback: Chargeback, *, calendar: BusinessCalendar, now: datetime, today: date, **extra
+) -> ChargebackRow:
+    deadline = chargeback.running_deadline()
+    light = (
+        chargeback_light(
+            calendar=calendar, now=now, today=today, due_at=deadline.due_at, due_on=deadline.due_on
+        )
+        if deadline is not None
+        else Light.NONE
+    )
+    explanation = chargeback.deadline_explanations.get(deadline.window, {}) if deadline is not None else {}
+    return ChargebackRow(chargeback, None, deadline, light, explanation, **extra)
+
+
+def chargebacks_of_case(
+    *, case: Case, calendar: BusinessCalendar, now: datetime, today: date
+) -> list[ChargebackRow]:
+    """The case's chargebacks with their deadlines, history, documents and possible steps (five queries)."""
+    chargebacks = list(case.chargebacks.select_related("transaction").order_by("created_at", "pk"))
+    if not chargebacks:
+        return []
+    amounts = dict(case.disputed.values_list("transaction_id", "amount"))
+    history: dict[int, list] = {}
+    for row in CaseTransition.objects.filter(case=case, chargeback__isnull=False).select_related("actor"):
+        title = CHARGEBACK_STEP_LABELS.get(row.name, row.name)
+        history.setdefault(row.chargeback_id, []).append(
+            TimelineItem(row.occurred_at, "TRANSITION", title, row.actor, row)
+        )
+    for row in CaseEvent.objects.filter(case=case, chargeback__isnull=False).select_related("actor"):
+        history.setdefault(row.chargeback_id, []).append(
+            TimelineItem(row.occurred_at, "EVENT", row.kind, row.actor, row)
+        )
+    documents: dict[int, list[ChargebackDocument]] = {}
+    for document in ChargebackDocument.objects.filter(chargeback__case=case).select_related("evidence"):
+        documents.setdefault(document.chargeback_id, []).append(document)
+    pending = {
+        proposal.chargeback_id: proposal
+        for proposal in DecisionProposal.objects.filter(
+            chargeback__case=case, status=ProposalStatus.PENDING
+        ).select_related("proposed_by")
+    }
+    rows = []
+    for chargeback in chargebacks:
+        chargeback.as_of = now  # the guards judge the windows at this instant
+        allowed = [t.name for t in chargeback.get_available_state_transitions()]  # type: ignore[attr-defined]
+        if chargeback.pk in pending:
+            allowed = [name for name in allowed if name not in ("win", "lose")]
+        row = _chargeback_row(
+            chargeback,
+            calendar=calendar,
+            now=now,
+            today=today,
+            history=sorted(history.get(chargeback.pk, []), key=lambda item: (item.occurred_at, item.row.pk)),
+            documents=documents.get(chargeback.pk, []),
+            pending_proposal=pending.get(chargeback.pk),
+            allowed=[name for name in CHARGEBACK_STEPS if name in allowed],
+        )
+        row.disputed_amount = amounts.get(chargeback.transaction_id)
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class ChargebackQueuePage:
+    rows: list[ChargebackRow]
+    page: int
+    has_next: bool
+    alerts: int
+    pending_proposals: int
+
+
+def _chargeback_due() -> When_:
+    return When_(
+        When(state=ChargebackState.DRAFT, then=F("filing_due_at")),
+        When(state=ChargebackState.REPRESENTED, response_due_at__isnull=False, then=F("response_due_at")),
+        default=Value(NO_DEADLINE),
+        output_field=DateTimeField(),
+    )
+
+
+def chargeback_queue(*, now: datetime, mine: User | None = None) -> QuerySet[Chargeback]:
+    """Chargebacks still with the bank or the acquirer, the nearest running deadline first; those
+    waiting for the acquirer or the scheme (no deadline of the bank's) last, oldest first."""
+    chargebacks = Chargeback.objects.filter(state__in=ACTIVE_CHARGEBACK_STATES)
+    if mine is not None:
+        chargebacks = chargebacks.filter(case__assignee=mine)
+    return chargebacks.annotate(due_at=_chargeback_due()).order_by("due_at", "created_at", "id")
+
+
+def chargeback_queue_page(*, now: datetime, page: int = 1, mine: User | None = None) -> ChargebackQueuePage:
+    """One page of the chargeback queue with lights and alert flags (four queries)."""
+    page = max(page, 1)
+    calendar = bank_calendar()
+    today = warsaw_date(now)
+    start = (page - 1) * PAGE_SIZE
+    chargebacks = list(
+        chargeback_queue(now=now, mine=mine).select_related(
+            "case", "case__customer", "case__assignee", "transaction"
+        )[start : start + PAGE_SIZE + 1]
+    )
+    rows = [_chargeback_row(cb, calendar=calendar, now=now, today=today) for cb in chargebacks[:PAGE_SIZE]]
+    alerts = Chargeback.objects.filter(state=ChargebackState.DRAFT, alerted_at__isnull=False).count()
+    pending = DecisionProposal.objects.filter(status=ProposalStatus.PENDING).count()
+    return ChargebackQueuePage(
+        rows, page, has_next=len(chargebacks) > PAGE_SIZE, alerts=alerts, pending_proposals=pending
+    )
+
+
+def chargeback_alerts_for(*, user: User) -> list[Chargeback]:
+    """The filing-window alerts addressed to ``user``: their cases' drafted chargebacks the sweep alerted
+    on, and for supervisors also those of unassigned cases; the nearest window first."""
+    recipients = Q(case__assignee=user)
+    if user.has_perm("disputes.supervise_case"):
+        recipients |= Q(case__assignee__isnull=True)
+    return list(
+        Chargeback.objects.filter(recipients, state=ChargebackState.DRAFT, alerted_at__isnull=False)
+        .select_related("case", "transaction")
+        .order_by("filing_due_at", "pk")[:PAGE_SIZE]
     )

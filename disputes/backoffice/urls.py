@@ -21,6 +21,11 @@ urlpatterns = [
         views.letter_preview,
         name="letter_preview",
     ),
+    path(
+        "cases/<int:case_id>/chargebacks/<int:chargeback_id>/<slug:action>/",
+        views.chargeback_action,
+        name="chargeback_action",
+    ),
     path("cases/<int:case_id>/<slug:action>/", views.case_action, name="case_action"),
     path("evidence/<int:evidence_id>/", views.evidence_file, name="evidence"),
     path("claims/new/", views.claim_new, name="claim_new"),

@@ -21,7 +21,7 @@ from django_otp import login as otp_login
 from cards.models import Card
 from customers.middleware import mark_signed_in
 from customers.models import Customer, User
-from disputes.backoffice import forms
+from disputes.backoffice import chargeback_views, forms
 from disputes.backoffice.search import backoffice_search, claim_lookup, claim_target, customer_page
 from disputes.backoffice.selectors import (
     QUEUES,
@@ -178,6 +178,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def queue(request: HttpRequest, name: str = "mine") -> HttpResponse:
     if name not in QUEUES:
         raise Http404("no such queue")
+    if name == "chargebacks":  # a queue of chargebacks, not of cases
+        return chargeback_views.chargeback_queue(request)
     form = forms.QueueFilterForm(request.GET)
     filters = _filters(form)
     page = form.cleaned_data.get("page") or 1
@@ -426,6 +428,9 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
     else:
         messages.success(request, _(done) if isinstance(done, str) else _("Done."))
     return redirect("backoffice:case", case_id=case_id)
+
+
+chargeback_action = require_POST(staff_required(chargeback_views.chargeback_action))
 
 
 @require_POST

@@ -23,8 +23,10 @@ from disputes.models._case import Case, CaseNumberSequence, CaseTransaction
 from disputes.models._chargeback import (
     ACTIVE_CHARGEBACK_STATES,
     DISPUTED_CHARGEBACK_STATES,
+    FINISHED_CHARGEBACK_STATES,
     REASON_CODES,
     Chargeback,
+    ChargebackDocument,
     ChargebackState,
 )
 from disputes.models._proposals import DecisionProposal, ProposalKind, ProposalStatus
@@ -40,6 +42,7 @@ from disputes.models._records import (
 __all__ = [
     "ACTIVE_CHARGEBACK_STATES",
     "DISPUTED_CHARGEBACK_STATES",
+    "FINISHED_CHARGEBACK_STATES",
     "FINISHED_STATES",
     "LETTER_BY_OUTCOME",
     "OPEN_STATES",
@@ -60,6 +63,7 @@ __all__ = [
     "Cause",
     "Channel",
     "Chargeback",
+    "ChargebackDocument",
     "ChargebackState",
     "DecisionProposal",
     "EstimateStatus",

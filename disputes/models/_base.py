@@ -114,6 +114,7 @@ class EvidenceKind(models.TextChoices):
     DELAY_NOTICE = "DELAY_NOTICE", _("Delay notice")
     POLICE_REPORT = "POLICE_REPORT", _("Police report")
     CUSTOMER_DOCUMENT = "CUSTOMER_DOCUMENT", _("Customer's document")
+    ACQUIRER_DOCUMENT = "ACQUIRER_DOCUMENT", _("Acquirer's document (second presentment)")
     OTHER = "OTHER", _("Other")
 
 

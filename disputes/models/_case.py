@@ -306,6 +306,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
         _("bank's share (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2, null=True, blank=True
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # The nearest deadline among the case's chargebacks whose clock runs (a DRAFT's filing window,
+    # CB-MC-2P after a second presentment), kept by the chargeback services for the queues.
+    chargeback_due_at = models.DateTimeField(_("chargeback deadline"), null=True, blank=True)
+    chargeback_due_on = models.DateField(_("chargeback due on"), null=True, blank=True)
     reply_dispatched_at = models.DateTimeField(_("reply dispatched at"), null=True, blank=True)
     recovered_at = models.DateTimeField(_("customer's share recovered at"), null=True, blank=True)
     deemed_accepted_at = models.DateTimeField(_("deemed accepted at"), null=True, blank=True)
@@ -340,6 +344,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 fields=["reply_due_at"],
                 name="case_reply_clock_idx",
                 condition=Q(state__in=REPLY_CLOCK_STATES, reply_dispatched_at__isnull=True),
+            ),
+            models.Index(
+                fields=["chargeback_due_at"],
+                name="case_chargeback_clock_idx",
+                condition=Q(chargeback_due_at__isnull=False),
             ),
             models.Index(
                 fields=["id"],

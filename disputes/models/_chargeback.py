@@ -1,6 +1,7 @@
 """Chargebacks: the bank's claim against the acquirer for one disputed transaction, a sub-process."""
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import NamedTuple
 
 from django.db import models
 from django.db.models import Q
@@ -31,9 +32,19 @@ ACTIVE_CHARGEBACK_STATES = (
     ChargebackState.ARBITRATION,
 )
 DISPUTED_CHARGEBACK_STATES = ACTIVE_CHARGEBACK_STATES[1:]
+FINISHED_CHARGEBACK_STATES = (ChargebackState.WON, ChargebackState.LOST, ChargebackState.NOT_FILED)
 
 # The fraud reason code of each scheme (RULES.md section 2).
 REASON_CODES = {Brand.VISA: "10.4", Brand.MASTERCARD: "4837"}
+
+
+class RunningDeadline(NamedTuple):
+    """A chargeback deadline the bank must meet: which window, its end, its due date and its rule."""
+
+    window: str  # "filing" or "response": the key of its explanation in ``deadline_explanations``
+    due_at: datetime
+    due_on: date
+    rule: str
 
 
 @guard("CHARGEBACK_WINDOW_CLOSED")
@@ -133,6 +144,15 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
         self.filed_at = at
         self.acquirer_reference = acquirer_reference
 
+    def running_deadline(self) -> "RunningDeadline | None":
+        """The bank's clock that runs now: the filing window of a DRAFT, the response window (CB-MC-2P)
+        after a Mastercard second presentment; None while the acquirer or the scheme is to act."""
+        if self.state == ChargebackState.DRAFT:
+            return RunningDeadline("filing", self.filing_due_at, self.filing_due_on, self.filing_rule)
+        if self.state == ChargebackState.REPRESENTED and self.response_due_at is not None:
+            return RunningDeadline("response", self.response_due_at, self.response_due_on, self.response_rule)
+        return None
+
     @transition(
         field=state, source=ChargebackState.FILED, target=ChargebackState.REPRESENTED, permission=HANDLE
     )
@@ -181,3 +201,37 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
     def abandon(self, *, at: datetime) -> None:
         """The bank decided not to file (e.g. a PIN-verified ATM withdrawal, or the claim was withdrawn)."""
         self.resolved_at = at
+
+
+class ChargebackDocument(models.Model):
+    """A document of a chargeback: evidence of the case sent to the scheme, or the acquirer's own."""
+
+    class Direction(models.TextChoices):
+        SENT = "SENT", _("Sent to the scheme")
+        RECEIVED = "RECEIVED", _("Received from the acquirer")
+
+    chargeback = models.ForeignKey(
+        Chargeback, verbose_name=_("chargeback"), on_delete=models.PROTECT, related_name="documents"
+    )
+    evidence = models.ForeignKey(
+        "Evidence", verbose_name=_("evidence"), on_delete=models.PROTECT, related_name="chargeback_documents"
+    )
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
+    stage = models.CharField(_("stage"), max_length=20, choices=ChargebackState.choices)
+    added_at = models.DateTimeField(_("added at"))
+
+    class Meta:
+        verbose_name = _("chargeback document")
+        verbose_name_plural = _("chargeback documents")
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chargeback", "evidence", "stage"], name="chargeback_document_once_per_stage"
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=["SENT", "RECEIVED"]), name="chargeback_document_direction_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chargeback_id} {self.direction} {self.evidence_id}"

@@ -10,11 +10,13 @@ from disputes.models._case import Case
 
 
 class ProposalKind(models.TextChoices):
-    """The steps that need a second person: the decision, the recovery, a refund above the limit."""
+    """The steps that need a second person: the decision, the recovery, a refund above the limit, and
+    a chargeback's result (the credit from the acquirer, or the loss the bank keeps)."""
 
     DECISION = "DECISION", _("Decision")
     RECOVERY = "RECOVERY", _("Recovery of the customer's share")
     REFUND = "REFUND", _("Provisional refund above the four-eyes limit")
+    CHARGEBACK_RESULT = "CHARGEBACK", _("Result of a chargeback")
 
 
 class ProposalStatus(models.TextChoices):
@@ -31,6 +33,14 @@ class DecisionProposal(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=ProposalKind.choices)
     status = models.CharField(
         _("status"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    chargeback = models.ForeignKey(
+        "Chargeback",
+        verbose_name=_("chargeback"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
     )
     reason = models.TextField(_("reason"), blank=True, max_length=TEXT_LIMIT)
     # What the proposer saw: the outcome and shares of the assessment, or the amount to move.
@@ -71,7 +81,19 @@ class DecisionProposal(models.Model):
                 name="proposal_decided_has_who_and_when",
             ),
             models.UniqueConstraint(
-                fields=["case", "kind"], condition=Q(status="PENDING"), name="proposal_one_pending_per_kind"
+                fields=["case", "kind"],
+                condition=Q(status="PENDING", chargeback__isnull=True),
+                name="proposal_one_pending_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["chargeback"],
+                condition=Q(status="PENDING", chargeback__isnull=False),
+                name="proposal_one_pending_per_chargeback",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="CHARGEBACK", chargeback__isnull=False)
+                | (~Q(kind="CHARGEBACK") & Q(chargeback__isnull=True)),
+                name="proposal_chargeback_iff_chargeback_kind",
             ),
         ]
         indexes = [models.Index(fields=["status", "proposed_at"], name="proposal_status_idx")]

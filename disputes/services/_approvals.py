@@ -15,20 +15,32 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from disputes.models import (
+    DISPUTED_CHARGEBACK_STATES,
     Case,
+    ChargebackState,
     DecisionProposal,
     LiabilityAssessment,
     ProposalKind,
     ProposalStatus,
 )
 from disputes.rules import Outcome, outcome_for
-from disputes.services._core import APPROVE, HANDLE, Actor, lock_case, require_staff, state_label
+from disputes.services._chargebacks import chargeback_resolve
+from disputes.services._core import (
+    APPROVE,
+    HANDLE,
+    Actor,
+    lock_case,
+    lock_chargeback,
+    require_staff,
+    state_label,
+)
 from disputes.services._errors import (
     ActionNotPermitted,
     AssessmentMissing,
     DisputeError,
     InformationMissing,
     InvalidCaseState,
+    InvalidChargebackState,
 )
 from disputes.services._money import (
     case_decide,
@@ -121,6 +133,53 @@ def case_propose(*, case_id: int, kind: str, reason: str, actor: Actor, now: dat
     return proposal
 
 
+def chargeback_propose_result(
+    *, chargeback_id: int, won: bool, reason: str, actor: Actor, now: datetime
+) -> DecisionProposal:
+    """Propose a chargeback's result (won: the acquirer's credit; lost: e.g. the second presentment is
+    accepted and the bank keeps the loss); it takes effect when a second person approves it.
+
+    :raises ChargebackNotFound, ActionNotPermitted: :raises InvalidChargebackState: not with the acquirer.
+    :raises InformationMissing: a lost chargeback without a reason. :raises ProposalAlreadyPending:
+    """
+    reason = reason.strip()
+    with transaction.atomic():
+        case, chargeback = lock_chargeback(chargeback_id, actor)
+        require_staff(actor, HANDLE)
+        if chargeback.state not in DISPUTED_CHARGEBACK_STATES:
+            raise InvalidChargebackState(
+                f"propose a result from {chargeback.state}", state=chargeback.get_state_display()
+            )
+        if not won and not reason:
+            raise InformationMissing("a lost chargeback needs its reason")
+        if DecisionProposal.objects.filter(chargeback=chargeback, status=ProposalStatus.PENDING).exists():
+            raise ProposalAlreadyPending(f"result of chargeback {chargeback.pk}")
+        data = {
+            "chargeback": chargeback.pk,
+            "won": won,
+            "outcome": str(ChargebackState.WON if won else ChargebackState.LOST),
+            "amount": str(chargeback.amount),
+            "from_state": chargeback.state,
+        }
+        proposal = DecisionProposal.objects.create(
+            case=case,
+            chargeback=chargeback,
+            kind=ProposalKind.CHARGEBACK_RESULT,
+            reason=reason,
+            data=data,
+            proposed_by=actor,
+            proposed_at=now,
+        )
+        audit_record(
+            action="disputes.proposal_made",
+            actor=actor,
+            obj=proposal,
+            data={"case": case.pk, "kind": proposal.kind, "reason": reason, **data},
+            now=now,
+        )
+    return proposal
+
+
 def _lock_proposal(proposal_id: int, actor: Actor) -> tuple[Case, DecisionProposal]:
     case_id = DecisionProposal.objects.filter(pk=proposal_id).values_list("case_id", flat=True).first()
     if case_id is None:
@@ -153,6 +212,15 @@ def proposal_approve(*, proposal_id: int, actor: Actor, now: datetime) -> Decisi
             case_decide(case_id=case.pk, actor=actor, now=now, reason=proposal.reason, approval=proposal)
         elif proposal.kind == ProposalKind.RECOVERY:
             case_recover_customer_share(case_id=case.pk, actor=actor, now=now, approval=proposal)
+        elif proposal.kind == ProposalKind.CHARGEBACK_RESULT:
+            chargeback_resolve(
+                chargeback_id=proposal.chargeback_id,
+                won=proposal.data["won"],
+                actor=actor,
+                now=now,
+                reason=proposal.reason,
+                approval=proposal,
+            )
         else:
             case_refund_provisionally(case_id=case.pk, actor=actor, now=now, approval=proposal)
         audit_record(

@@ -1,11 +1,32 @@
-"""Chargebacks: filing within the scheme window, second presentment, pre-arbitration, arbitration, result."""
+"""Chargebacks: filing within the scheme window, second presentment, pre-arbitration, arbitration, result.
 
+Each step locks the case and the chargeback, runs the chargeback's transition (audited with its
+history row), records the documents the step sends or receives, and keeps the case's chargeback
+clock (``Case.chargeback_due_at``, which the queues sort by) in step. The result moves money, so it
+takes effect only as the approval of another person's proposal (``chargeback_propose_result``).
+"""
+
+from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
+
+from django.core.files import File
 
 from deadlines import api as deadlines
-from disputes.models import Chargeback, ChargebackState
+from disputes.models import (
+    REASON_CODES,
+    Case,
+    Chargeback,
+    ChargebackDocument,
+    ChargebackState,
+    DecisionProposal,
+    EvidenceKind,
+    ProposalKind,
+    ProposalStatus,
+)
 from disputes.rules import LedgerKind
 from disputes.services._core import (
+    APPROVE,
     Actor,
     Entry,
     case_atomic,
@@ -13,90 +34,212 @@ from disputes.services._core import (
     lock_chargeback,
     note_computation,
     run_transition,
+    sync_chargeback_clock,
 )
 from disputes.services._deadlines import deadline_computation, deadline_json
-from disputes.services._errors import InformationMissing, InvalidChargebackState
+from disputes.services._errors import (
+    ChargebackAmountInvalid,
+    ChargebackDocumentInvalid,
+    ChargebackReasonCodeInvalid,
+    FourEyesRequired,
+    InformationMissing,
+    InvalidChargebackState,
+)
+from disputes.services._review import evidence_check, evidence_discard, evidence_store
 from kartosfera.legaltime import warsaw_date
+
+CENT = Decimal("0.01")
+
+
+def _attach(
+    case: Case, chargeback: Chargeback, evidence_ids: Sequence[int], *, direction: str, now: datetime
+) -> list[int]:
+    """Link evidence of the case to the chargeback at its current stage; return the evidence ids.
+
+    :raises ChargebackDocumentInvalid: an id that is not evidence of this case.
+    """
+    wanted = sorted(set(evidence_ids))
+    found = set(case.evidence.filter(pk__in=wanted).values_list("pk", flat=True))
+    if len(found) != len(wanted):
+        raise ChargebackDocumentInvalid(f"not on case {case.pk}: {sorted(set(wanted) - found)}")
+    ChargebackDocument.objects.bulk_create(
+        [
+            ChargebackDocument(
+                chargeback=chargeback,
+                evidence_id=pk,
+                direction=direction,
+                stage=chargeback.state,
+                added_at=now,
+            )
+            for pk in wanted
+        ],
+        ignore_conflicts=True,
+    )
+    return wanted
 
 
 def chargeback_file(
-    *, chargeback_id: int, acquirer_reference: str, actor: Actor, now: datetime
+    *,
+    chargeback_id: int,
+    acquirer_reference: str,
+    actor: Actor,
+    now: datetime,
+    amount: Decimal | None = None,
+    reason_code: str = "",
+    evidence_ids: Sequence[int] = (),
 ) -> Chargeback:
     """File a drafted chargeback with the scheme, before its 120-day window ends (CB-VISA-10.4 / CB-MC-4837).
 
+    ``amount``: the whole disputed amount of the transaction (None) or a part of it; ``reason_code``:
+    the scheme's fraud code (empty: that code); ``evidence_ids``: the case's documents sent with it.
+
     :raises ChargebackNotFound, ActionNotPermitted, InvalidCaseState:
     :raises InformationMissing: no acquirer reference. :raises ChargebackWindowClosed:
+    :raises ChargebackAmountInvalid, ChargebackReasonCodeInvalid, ChargebackDocumentInvalid:
     """
     acquirer_reference = acquirer_reference.strip()
     with case_atomic():
         case, chargeback = lock_chargeback(chargeback_id, actor)
         if not acquirer_reference:
             raise InformationMissing("no acquirer reference")
-        run_transition(
+        code = reason_code.strip() or REASON_CODES[chargeback.scheme]
+        if code != REASON_CODES[chargeback.scheme]:
+            raise ChargebackReasonCodeInvalid(f"{code} for {chargeback.scheme}", code=code)
+        disputed = case.disputed.get(transaction_id=chargeback.transaction_id).amount
+        filed_amount = disputed if amount is None else amount
+        if not (Decimal("0") < filed_amount <= disputed) or filed_amount != filed_amount.quantize(CENT):
+            raise ChargebackAmountInvalid(f"{filed_amount} of {disputed}", disputed=disputed)
+        documents: list[int] = []
+
+        def details() -> None:
+            chargeback.amount = filed_amount
+            chargeback.reason_code = code
+
+        row = run_transition(
             chargeback,
             "file",
             case=case,
             actor=actor,
             now=now,
             acquirer_reference=acquirer_reference,
+            apply=details,
             data={
                 "acquirer_reference": acquirer_reference,
                 "filing_due_on": chargeback.filing_due_on.isoformat(),
+                "reason_code": code,
+                "amount": str(filed_amount),
+                "partial": filed_amount < disputed,
+                "documents": documents,
             },
         )
+        documents += _attach(
+            case, chargeback, evidence_ids, direction=ChargebackDocument.Direction.SENT, now=now
+        )
+        row.data["documents"] = documents
+        row.save(update_fields=["data"])
+        sync_chargeback_clock(case)
     return chargeback
 
 
-def chargeback_record_representment(*, chargeback_id: int, actor: Actor, now: datetime) -> Chargeback:
-    """The acquirer's second presentment arrived; for Mastercard the response window (CB-MC-2P) is stored.
+def chargeback_record_representment(
+    *,
+    chargeback_id: int,
+    actor: Actor,
+    now: datetime,
+    documents: Sequence[File] = (),
+    note: str = "",
+) -> Chargeback:
+    """The acquirer's second presentment arrived with its documents; for Mastercard the response window
+    (CB-MC-2P) starts and is stored.
 
     :raises ChargebackNotFound, ActionNotPermitted, InvalidCaseState:
+    :raises EvidenceEmpty, EvidenceTooLarge, EvidenceTypeNotAllowed: a document that cannot be stored.
     """
-    with case_atomic():
-        case, chargeback = lock_chargeback(chargeback_id, actor)
-        data: dict = {}
+    checked = [(file, evidence_check(file)) for file in documents]
+    stored: list[str] = []
+    try:
+        with case_atomic():
+            case, chargeback = lock_chargeback(chargeback_id, actor)
+            data: dict = {}
 
-        def window() -> None:
-            if chargeback.scheme != "MASTERCARD":
-                data["response_window"] = "none tracked for this scheme (RULES.md section 2)"
-                return
-            due = deadlines.chargeback_due(
-                processed_on=warsaw_date(chargeback.filed_at),
-                scheme=chargeback.scheme,
-                stage="SECOND_PRESENTMENT",
-            )
-            chargeback.response_due_at, chargeback.response_due_on, chargeback.response_rule = (
-                due.due_at,
-                due.due_date,
-                due.rule,
-            )
-            note_computation(
-                case,
-                deadline_computation(
-                    "chargeback_response",
-                    due,
-                    chargeback=chargeback.pk,
-                    filed_at=chargeback.filed_at,
+            def window() -> None:
+                if chargeback.scheme != "MASTERCARD":
+                    data["response_window"] = "none tracked for this scheme (RULES.md section 2)"
+                    return
+                due = deadlines.chargeback_due(
+                    processed_on=warsaw_date(chargeback.filed_at),
                     scheme=chargeback.scheme,
                     stage="SECOND_PRESENTMENT",
-                ),
-            )
-            chargeback.deadline_explanations = {
-                **chargeback.deadline_explanations,
-                "response": deadline_json(due),
-            }
-            data.update(response_due_on=due.due_date.isoformat(), rule=due.rule)
+                )
+                chargeback.response_due_at, chargeback.response_due_on, chargeback.response_rule = (
+                    due.due_at,
+                    due.due_date,
+                    due.rule,
+                )
+                note_computation(
+                    case,
+                    deadline_computation(
+                        "chargeback_response",
+                        due,
+                        chargeback=chargeback.pk,
+                        filed_at=chargeback.filed_at,
+                        scheme=chargeback.scheme,
+                        stage="SECOND_PRESENTMENT",
+                    ),
+                )
+                chargeback.deadline_explanations = {
+                    **chargeback.deadline_explanations,
+                    "response": deadline_json(due),
+                }
+                data.update(response_due_on=due.due_date.isoformat(), rule=due.rule)
 
-        run_transition(
-            chargeback, "record_representment", case=case, actor=actor, now=now, apply=window, data=data
-        )
+            row = run_transition(
+                chargeback,
+                "record_representment",
+                case=case,
+                actor=actor,
+                now=now,
+                apply=window,
+                data=data,
+                reason=note.strip(),
+            )
+            evidence = [
+                evidence_store(
+                    case,
+                    kind=EvidenceKind.ACQUIRER_DOCUMENT,
+                    file=file,
+                    checked=check,
+                    description="",
+                    actor=actor,
+                    now=now,
+                    stored=stored,
+                )
+                for file, check in checked
+            ]
+            if evidence:
+                row.data["documents"] = _attach(
+                    case,
+                    chargeback,
+                    [item.pk for item in evidence],
+                    direction=ChargebackDocument.Direction.RECEIVED,
+                    now=now,
+                )
+                row.save(update_fields=["data"])
+            sync_chargeback_clock(case)
+    except BaseException:
+        evidence_discard(stored)
+        raise
     return chargeback
 
 
-def chargeback_escalate(*, chargeback_id: int, actor: Actor, now: datetime, reason: str = "") -> Chargeback:
-    """Take a represented chargeback to pre-arbitration (within CB-MC-2P), or pre-arbitration to arbitration.
+def chargeback_escalate(
+    *, chargeback_id: int, actor: Actor, now: datetime, reason: str = "", evidence_ids: Sequence[int] = ()
+) -> Chargeback:
+    """Take a represented chargeback to pre-arbitration (within CB-MC-2P), or pre-arbitration to arbitration,
+    with the case's documents sent for the new stage.
 
     :raises ChargebackNotFound, ActionNotPermitted, InvalidCaseState: :raises ChargebackResponseWindowClosed:
+    :raises ChargebackDocumentInvalid:
     """
     with case_atomic():
         case, chargeback = lock_chargeback(chargeback_id, actor)
@@ -108,21 +251,71 @@ def chargeback_escalate(*, chargeback_id: int, actor: Actor, now: datetime, reas
             raise InvalidChargebackState(
                 f"escalate from {chargeback.state}", state=chargeback.get_state_display()
             )
-        run_transition(chargeback, step, case=case, actor=actor, now=now, reason=reason.strip())
+        row = run_transition(chargeback, step, case=case, actor=actor, now=now, reason=reason.strip())
+        if evidence_ids:
+            row.data["documents"] = _attach(
+                case, chargeback, evidence_ids, direction=ChargebackDocument.Direction.SENT, now=now
+            )
+            row.save(update_fields=["data"])
+        sync_chargeback_clock(case)
     return chargeback
 
 
-def chargeback_resolve(
-    *, chargeback_id: int, won: bool, actor: Actor, now: datetime, reason: str = ""
-) -> Chargeback:
-    """The chargeback's result: WON writes the CHARGEBACK_CREDIT ledger entry (once), LOST writes nothing.
+def require_result_approval(
+    chargeback: Chargeback, *, won: bool, actor: Actor, approval: DecisionProposal | None
+) -> None:
+    """Refuse a chargeback's result unless it runs as a second person's approval of that very result.
 
-    :raises ChargebackNotFound, ActionNotPermitted, InvalidCaseState:
+    The proposal is read again from the database: an object built by the caller proves nothing.
+
+    :raises FourEyesRequired:
+    """
+    if approval is None or actor is None or approval.pk is None or not actor.has_perm(APPROVE):
+        raise FourEyesRequired(f"result of chargeback {chargeback.pk} without an approval")
+    approved = (
+        DecisionProposal.objects.filter(
+            pk=approval.pk,
+            chargeback=chargeback,
+            kind=ProposalKind.CHARGEBACK_RESULT,
+            status=ProposalStatus.APPROVED,
+            decided_by=actor,
+        )
+        .exclude(proposed_by=actor)
+        .values_list("data", flat=True)
+        .first()
+    )
+    if approved is None or approved.get("won") is not won:
+        raise FourEyesRequired(f"proposal {approval.pk} does not approve this result of {chargeback.pk}")
+
+
+def chargeback_resolve(
+    *,
+    chargeback_id: int,
+    won: bool,
+    actor: Actor,
+    now: datetime,
+    approval: DecisionProposal | None,
+    reason: str = "",
+) -> Chargeback:
+    """The chargeback's result, as the ``approval`` of a proposal: WON writes the CHARGEBACK_CREDIT ledger
+    entry of the amount filed (once); LOST writes nothing, the bank keeps the loss (recorded as such).
+
+    :raises ChargebackNotFound, ActionNotPermitted, InvalidCaseState: :raises FourEyesRequired:
     """
     with case_atomic():
         case, chargeback = lock_chargeback(chargeback_id, actor)
+        require_result_approval(chargeback, won=won, actor=actor, approval=approval)
+        data = {"proposal": approval.pk, "proposed_by": approval.proposed_by_id}
+        if not won:
+            data["bank_loss"] = str(chargeback.amount)
         row = run_transition(
-            chargeback, "win" if won else "lose", case=case, actor=actor, now=now, reason=reason.strip()
+            chargeback,
+            "win" if won else "lose",
+            case=case,
+            actor=actor,
+            now=now,
+            reason=reason.strip(),
+            data=data,
         )
         if won:
             link = case.disputed.get(transaction_id=chargeback.transaction_id)
@@ -141,11 +334,12 @@ def chargeback_resolve(
                 actor=actor,
                 now=now,
             )
+        sync_chargeback_clock(case)
     return chargeback
 
 
 def chargeback_abandon(*, chargeback_id: int, reason: str, actor: Actor, now: datetime) -> Chargeback:
-    """Decide not to file a drafted chargeback (e.g. a PIN-verified withdrawal), with the reason.
+    """Decide not to file a drafted chargeback, with the reason (the customer is liable, the window closed).
 
     :raises ChargebackNotFound, ActionNotPermitted, InvalidCaseState: :raises InformationMissing:
     """
@@ -159,6 +353,7 @@ def chargeback_abandon(*, chargeback_id: int, reason: str, actor: Actor, now: da
             chargeback.reason = reason
 
         run_transition(chargeback, "abandon", case=case, actor=actor, now=now, reason=reason, apply=note)
+        sync_chargeback_clock(case)
     return chargeback
 
 
@@ -168,4 +363,5 @@ __all__ = [
     "chargeback_file",
     "chargeback_record_representment",
     "chargeback_resolve",
+    "require_result_approval",
 ]

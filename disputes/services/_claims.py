@@ -39,6 +39,7 @@ from disputes.services._core import (
     record_assessment,
     record_creation,
     run_transition,
+    sync_chargeback_clock,
 )
 from disputes.services._deadlines import (
     apply_refund_deadline,
@@ -474,6 +475,7 @@ def _open_chargebacks(case: Case, links: list[CaseTransaction], *, now: datetime
             chargeback=chargeback,
             data={"transaction": tx.pk, "filing_due_on": due.due_date.isoformat(), "rule": due.rule},
         )
+    sync_chargeback_clock(case)
 
 
 def case_complete_estimate(*, case_id: int, now: datetime) -> bool:

@@ -684,6 +684,25 @@ def close_links(case: Case) -> None:
     case.disputed.filter(is_open=True).update(is_open=False)
 
 
+def sync_chargeback_clock(case: Case) -> None:
+    """Store on the locked case the nearest running deadline of its chargebacks (the queues sort by it).
+
+    Called by every step that opens, files, answers or ends a chargeback, after the step is saved.
+    """
+    running = [
+        deadline
+        for chargeback in Chargeback.objects.filter(
+            case=case, state__in=[ChargebackState.DRAFT, ChargebackState.REPRESENTED]
+        )
+        if (deadline := chargeback.running_deadline()) is not None
+    ]
+    nearest = min(running, key=lambda deadline: deadline.due_at) if running else None
+    due_at, due_on = (nearest.due_at, nearest.due_on) if nearest else (None, None)
+    if (case.chargeback_due_at, case.chargeback_due_on) != (due_at, due_on):
+        case.chargeback_due_at, case.chargeback_due_on = due_at, due_on
+        Case.objects.filter(pk=case.pk).update(chargeback_due_at=due_at, chargeback_due_on=due_on)
+
+
 def abandon_draft_chargebacks(case: Case, *, actor: Actor, now: datetime, reason: str) -> None:
     """Chargebacks never filed are dropped when the case ends without them (withdrawal)."""
     for chargeback in Chargeback.objects.select_for_update().filter(case=case, state=ChargebackState.DRAFT):
@@ -703,3 +722,4 @@ def abandon_draft_chargebacks(case: Case, *, actor: Actor, now: datetime, reason
             occurred_at=now,
         )
         _queue_transition(chargeback, row, before=before, letter=None)
+    sync_chargeback_clock(case)

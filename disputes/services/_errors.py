@@ -231,6 +231,21 @@ class ChargebackResponseWindowClosed(TransitionRefused):
     message = _("The window to answer the second presentment has closed.")
 
 
+class ChargebackAmountInvalid(TransitionRefused):
+    code = "CHARGEBACK_AMOUNT_INVALID"
+    message = _("The chargeback amount must be more than 0 and at most the disputed %(disputed)s PLN.")
+
+
+class ChargebackReasonCodeInvalid(TransitionRefused):
+    code = "CHARGEBACK_REASON_CODE_INVALID"
+    message = _("The reason code %(code)s is not a fraud reason code of this card's scheme.")
+
+
+class ChargebackDocumentInvalid(TransitionRefused):
+    code = "CHARGEBACK_DOCUMENT_INVALID"
+    message = _("A chosen document is not on this case.")
+
+
 class ChargebackNotFound(DisputeError, LookupError):
     code = "CHARGEBACK_NOT_FOUND"
     message = _("There is no such chargeback.")

@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
@@ -276,6 +277,47 @@ def case_add_evidence(
     """
     if kind not in EvidenceKind.values:
         raise EvidenceInvalid(f"unknown kind {kind!r}", problem=kind)
+    checked = evidence_check(file)
+    stored: list[str] = []
+    try:
+        with case_atomic():
+            case = lock_case(case_id, actor)
+            if not is_own_case(case, actor):
+                require_staff(actor, HANDLE)
+            elif kind not in CUSTOMER_EVIDENCE:
+                raise ActionNotPermitted(f"customers do not add {kind}")
+            if case.state in FINISHED_STATES:
+                raise InvalidCaseState("add_evidence", state=case.get_state_display())
+            evidence = evidence_store(
+                case,
+                kind=kind,
+                file=file,
+                checked=checked,
+                description=description,
+                actor=actor,
+                now=now,
+                stored=stored,
+            )
+    except BaseException:
+        evidence_discard(stored)
+        raise
+    return evidence
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An uploaded file read through once: its digest, its size and the type its first bytes show."""
+
+    sha256: str
+    size: int
+    file_type: filetypes.FileType
+
+
+def evidence_check(file: File) -> CheckedFile:
+    """Read an upload once: refuse it unless it is a PDF, JPEG or PNG within the size limit.
+
+    :raises EvidenceEmpty, EvidenceTooLarge, EvidenceTypeNotAllowed:
+    """
     limit = settings.DISPUTES_EVIDENCE_MAX_BYTES
     if (getattr(file, "size", None) or 0) > limit:  # refuse before reading a huge upload
         raise EvidenceTooLarge("file too large", limit=_size_in_words(limit))
@@ -294,50 +336,60 @@ def case_add_evidence(
     file_type = filetypes.sniff(head)
     if file_type is None:
         raise EvidenceTypeNotAllowed(f"content starts with {head[:8]!r}")
-    sha256 = digest.hexdigest()
-    stored: list[str] = []
-    try:
-        with case_atomic():
-            case = lock_case(case_id, actor)
-            if not is_own_case(case, actor):
-                require_staff(actor, HANDLE)
-            elif kind not in CUSTOMER_EVIDENCE:
-                raise ActionNotPermitted(f"customers do not add {kind}")
-            if case.state in FINISHED_STATES:
-                raise InvalidCaseState("add_evidence", state=case.get_state_display())
-            existing = case.evidence.filter(sha256=sha256).first()
-            if existing is not None:
-                return existing
-            name = (getattr(file, "name", "") or "document").rsplit("/", 1)[-1][:200]
-            evidence = Evidence(
-                case=case,
-                kind=kind,
-                sha256=sha256,
-                original_name=name,
-                size=size,
-                content_type=file_type.content_type,
-                description=description.strip(),
-                uploaded_at=now,
-                uploaded_by=actor,
-            )
-            evidence.file.save(f"{sha256}.{file_type.extension}", file, save=False)
-            stored.append(evidence.file.name)
-            evidence.save()
-            add_event(
-                case,
-                CaseEvent.Kind.EVIDENCE_ADDED,
-                actor=actor,
-                now=now,
-                data={"evidence": evidence.pk, "kind": kind, "sha256": sha256, "name": name},
-            )
-    except BaseException:
-        # The row was rolled back: the file written for it must not stay behind as an orphan. The
-        # storage never overwrites (a second upload of the same bytes gets its own name), so the file
-        # deleted here is this call's own.
-        for stored_name in stored:
-            Evidence.file.field.storage.delete(stored_name)
-        raise
+    return CheckedFile(digest.hexdigest(), size, file_type)
+
+
+def evidence_store(
+    case: Case,
+    *,
+    kind: str,
+    file: File,
+    checked: CheckedFile,
+    description: str,
+    actor: Actor,
+    now: datetime,
+    stored: list[str],
+) -> Evidence:
+    """Store a checked file as evidence of the locked case (the same bytes twice are one piece).
+
+    The name of the file written is appended to ``stored``, for ``evidence_discard`` on a rollback.
+    """
+    existing = case.evidence.filter(sha256=checked.sha256).first()
+    if existing is not None:
+        return existing
+    name = (getattr(file, "name", "") or "document").rsplit("/", 1)[-1][:200]
+    evidence = Evidence(
+        case=case,
+        kind=kind,
+        sha256=checked.sha256,
+        original_name=name,
+        size=checked.size,
+        content_type=checked.file_type.content_type,
+        description=description.strip(),
+        uploaded_at=now,
+        uploaded_by=actor,
+    )
+    evidence.file.save(f"{checked.sha256}.{checked.file_type.extension}", file, save=False)
+    stored.append(evidence.file.name)
+    evidence.save()
+    add_event(
+        case,
+        CaseEvent.Kind.EVIDENCE_ADDED,
+        actor=actor,
+        now=now,
+        data={"evidence": evidence.pk, "kind": kind, "sha256": checked.sha256, "name": name},
+    )
     return evidence
+
+
+def evidence_discard(stored: list[str]) -> None:
+    """Delete the files written for evidence rows that were rolled back.
+
+    The storage never overwrites (a second upload of the same bytes gets its own name), so the files
+    deleted here are the caller's own.
+    """
+    for stored_name in stored:
+        Evidence.file.field.storage.delete(stored_name)
 
 
 def _size_in_words(size: int) -> str:

@@ -143,15 +143,22 @@ def cases_deem_accepted_overdue(*, now: datetime, batch_size: int) -> int:
 
 
 def chargebacks_alert_filing_due(*, now: datetime, within: timedelta, batch_size: int) -> int:
-    """Alert once on drafted chargebacks whose 120-day filing window ends within ``within``."""
+    """Alert once on drafted chargebacks whose 120-day filing window ends within ``within``: the flag
+    shows on the chargeback queue and the case, and the alert is addressed to the case's assignee."""
     with case_atomic():
         chargebacks = list(
             chargebacks_filing_alert_due(now=now, within=within)
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("filing_due_at")
-            .values("pk", "case_id", "case__number", "filing_due_at", "filing_rule", "alerted_at")[
-                :batch_size
-            ]
+            .values(
+                "pk",
+                "case_id",
+                "case__number",
+                "case__assignee_id",
+                "filing_due_at",
+                "filing_rule",
+                "alerted_at",
+            )[:batch_size]
         )
         Chargeback.objects.filter(pk__in=[cb["pk"] for cb in chargebacks]).update(alerted_at=now)
         events = []
@@ -163,7 +170,12 @@ def chargebacks_alert_filing_due(*, now: datetime, within: timedelta, batch_size
                 chargeback_id=cb["pk"],
                 kind=CaseEvent.Kind.CHARGEBACK_ALERT,
                 key=f"chargeback-alert:{cb['pk']}",
-                data={"filing_due_at": cb["filing_due_at"].isoformat(), "rule": cb["filing_rule"]},
+                data={
+                    "filing_due_at": cb["filing_due_at"].isoformat(),
+                    "rule": cb["filing_rule"],
+                    # The assignee sees it among their alerts; nobody assigned: the supervisors do.
+                    "recipient": cb["case__assignee_id"] or "SUPERVISORS",
+                },
                 occurred_at=now,
             )
             events.append((event, case, {"alerted_at": cb["alerted_at"]}, {"alerted_at": now}))

@@ -1,6 +1,6 @@
 """The back-office queue's table rows, rendered in one pass (``{% queue_rows page.rows %}``).
 
-A queue page shows 50 rows of ten cells. Through the template engine each cell was a variable
+A queue page shows 50 rows of eleven cells. Through the template engine each cell was a variable
 lookup chain, a filter, an include or a ``get_FOO_display`` call: two thirds of the page's time went
 to rendering the rows (docs/PERFORMANCE.md, "Back office"). Here each row is one ``format_html`` of
 values whose formatting is memoised per language (traffic lights, states, card brands, dates and
@@ -27,7 +27,8 @@ register = template.Library()
 _LIGHT_WORDS = {Light.RED: "red", Light.AMBER: "amber", Light.GREEN: "green"}
 _ROW = (
     '<tr>\n    <td><input type="checkbox" name="cases" value="{}" aria-label="{}"></td>\n'
-    '    <td><a href="{}">{}</a></td>\n    <td>{}</td>\n    <td>{} {}</td>\n    <td>{} {}</td>\n'
+    '    <td><a href="{}">{}</a></td>\n    <td>{}</td>\n'
+    "    <td>{} {}</td>\n    <td>{} {}</td>\n    <td>{} {}</td>\n"
     '    <td class="num">{}</td>\n    <td>{} {}</td>\n    <td>{} •{}</td>\n    <td>{}</td>\n  </tr>\n'
 )
 
@@ -90,6 +91,7 @@ def queue_rows(rows) -> SafeString:
                 _choice("state", case.state, language),
                 *_due(row.refund_light, case.refund_due_on, language),
                 *_due(row.reply_light, case.reply_due_on, language),
+                *_due(row.chargeback_light, case.chargeback_due_on, language),
                 _money(case.disputed_amount, language) if case.disputed_amount is not None else "",
                 case.customer.first_name,
                 case.customer.last_name,

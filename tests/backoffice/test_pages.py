@@ -196,10 +196,12 @@ def test_the_case_page_costs_a_fixed_number_of_queries(
             letter = letter_reissue(letter_id=letter.pk, reason=f"correction {i}", actor=analyst, now=NOW)
     client.get(reverse("backoffice:case", kwargs={"case_id": case.pk}))
 
-    with django_assert_num_queries(18) as captured:
+    # 18 for the case itself, and 6 for its chargebacks (the chargebacks, the disputed amounts,
+    # their transitions, events, documents and pending proposals), whatever their number.
+    with django_assert_num_queries(24) as captured:
         client.get(reverse("backoffice:case", kwargs={"case_id": case.pk}))
 
-    assert len(captured.captured_queries) == 18
+    assert len(captured.captured_queries) == 24
 
 
 def test_the_filter_bar_labels_every_field_and_offers_a_way_back(case, analyst, supervisor, as_staff):
@@ -245,6 +247,8 @@ TEMPLATE_ROWS = """{% load kartosfera_format %}{% for row in rows %}
       {% if row.refund_light != "NONE" %}{{ row.case.refund_due_on|longdate }}{% endif %}</td>
     <td>{% include "backoffice/_light.html" with light=row.reply_light %}
       {% if row.reply_light != "NONE" %}{{ row.case.reply_due_on|longdate }}{% endif %}</td>
+    <td>{% include "backoffice/_light.html" with light=row.chargeback_light %}
+      {% if row.chargeback_light != "NONE" %}{{ row.case.chargeback_due_on|longdate }}{% endif %}</td>
     <td class="num">{{ row.case.disputed_amount|money }}</td>
     <td>{{ row.case.customer.first_name }} {{ row.case.customer.last_name }}</td>
     <td>{{ row.case.card.get_brand_display }} •{{ row.case.card.last4 }}</td>

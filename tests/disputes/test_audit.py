@@ -377,7 +377,11 @@ def test_the_chargeback_alert_sweep_appends_the_same_entries_in_one_insert(db, e
                 "event": "CHARGEBACK_ALERT",
                 "key": f"chargeback-alert:{cb.pk}",
                 "chargeback": cb.pk,
-                "details": {"filing_due_at": cb.filing_due_at.isoformat(), "rule": cb.filing_rule},
+                "details": {
+                    "filing_due_at": cb.filing_due_at.isoformat(),
+                    "rule": cb.filing_rule,
+                    "recipient": cb.case.assignee_id or "SUPERVISORS",
+                },
             },
             at=to_json(now),
         )

@@ -89,3 +89,34 @@ def test_the_demo_shows_search_the_phone_claim_lookup_and_a_verified_audit_log()
         "DONE",
         True,
     )
+
+
+def test_the_demo_holds_a_chargeback_in_every_state_and_windows_running_out():
+    from datetime import date
+
+    from disputes.backoffice.selectors import queue_cases
+    from disputes.models import Chargeback, ChargebackState
+    from kartosfera.legaltime import warsaw_date
+
+    seed_demo(now=NOW)
+    today = warsaw_date(NOW)
+
+    assert set(Chargeback.objects.values_list("state", flat=True)) == set(ChargebackState.values)
+    katarzyna = Chargeback.objects.filter(
+        case__customer__first_name="Katarzyna",
+        case__customer_account__in=[
+            "Przeglądając historię karty, zauważyłam płatność internetową sprzed czterech miesięcy.",
+            "Dwie kolejne płatności internetowe, których nie wykonałam; karta była w domu.",
+        ],
+    )
+    # Windows that closed two days ago (breached), end today, and end in eleven days (alerted).
+    assert sorted((cb.filing_due_on - today).days for cb in katarzyna) == [-2, 0, 11]
+    assert [cb.alerted_at == NOW for cb in katarzyna] == [True, True, True]
+    breached = katarzyna.get(filing_due_on=date.fromordinal(today.toordinal() - 2)).case
+    assert breached.pk in queue_cases(name="breached", user=None, now=NOW).values_list("pk", flat=True)
+    due_today = katarzyna.get(filing_due_on=today).case
+    assert due_today.assignee.username == "analyst"
+    assert due_today.pk in queue_cases(name="due_today", user=None, now=NOW).values_list("pk", flat=True)
+    won = Chargeback.objects.get(state="WON")
+    assert list(won.ledger_entries.values_list("kind", "amount")) == [("CHARGEBACK_CREDIT", won.amount)]
+    assert Chargeback.objects.get(state="REPRESENTED").response_rule == "CB-MC-2P"

@@ -31,10 +31,11 @@ from disputes.services import (
     chargeback_abandon,
     chargeback_escalate,
     chargeback_file,
+    chargeback_propose_result,
     chargeback_record_representment,
-    chargeback_resolve,
     claim_create_draft,
     claim_submit,
+    proposal_approve,
 )
 from liability.api import Findings
 from tests.disputes.conftest import REFUND_DUE_AT, REPLY_DUE_AT, make_theft, submitted_case, warsaw
@@ -387,7 +388,9 @@ def test_chargeback_won(case, theft, analyst, supervisor):
         chargeback_id=atm.pk, actor=analyst, now=warsaw(2025, 7, 1, 10, 0), reason="CCTV shows a stranger"
     )
     chargeback_escalate(chargeback_id=atm.pk, actor=analyst, now=warsaw(2025, 7, 15, 10, 0))
-    chargeback_resolve(chargeback_id=atm.pk, won=True, actor=analyst, now=warsaw(2025, 8, 1, 10, 0))
+    resolve_with_approval(
+        atm, won=True, analyst=analyst, supervisor=supervisor, now=warsaw(2025, 8, 1, 10, 0)
+    )
     # The acquirer accepts the contactless one at once.
     chargeback_file(
         chargeback_id=contactless.pk,
@@ -395,7 +398,9 @@ def test_chargeback_won(case, theft, analyst, supervisor):
         actor=analyst,
         now=warsaw(2025, 6, 5, 10, 5),
     )
-    chargeback_resolve(chargeback_id=contactless.pk, won=True, actor=analyst, now=warsaw(2025, 6, 19, 10, 0))
+    resolve_with_approval(
+        contactless, won=True, analyst=analyst, supervisor=supervisor, now=warsaw(2025, 6, 19, 10, 0)
+    )
     case_close(case_id=case.pk, actor=analyst, now=warsaw(2025, 8, 1, 11, 0))
 
     case.refresh_from_db()
@@ -428,10 +433,11 @@ def test_chargeback_lost(db, eur_rates, analyst, supervisor):
         chargeback_id=atm.pk, acquirer_reference="VISA-1", actor=analyst, now=warsaw(2025, 6, 5, 10, 0)
     )
     chargeback_record_representment(chargeback_id=atm.pk, actor=analyst, now=warsaw(2025, 6, 20, 10, 0))
-    chargeback_resolve(
-        chargeback_id=atm.pk,
+    resolve_with_approval(
+        atm,
         won=False,
-        actor=analyst,
+        analyst=analyst,
+        supervisor=supervisor,
         now=warsaw(2025, 6, 25, 10, 0),
         reason="Chip and PIN transaction",
     )
@@ -489,3 +495,11 @@ def test_withdrawn_by_the_customer(case, theft, analyst, eur_rates):
     )
     claim_submit(case_id=again.pk, actor=theft.user, now=warsaw(2025, 6, 2, 9, 0))
     assert transaction_open_case(transaction_id=theft.contactless.pk).pk == again.pk
+
+
+def resolve_with_approval(chargeback, *, won, analyst, supervisor, now, reason="") -> None:
+    """A chargeback's result as the analyst proposes it and a supervisor approves it (four-eyes)."""
+    proposal = chargeback_propose_result(
+        chargeback_id=chargeback.pk, won=won, reason=reason, actor=analyst, now=now
+    )
+    proposal_approve(proposal_id=proposal.pk, actor=supervisor, now=now)

@@ -367,7 +367,9 @@ REFUSALS = [
     ),
     pytest.param(
         nothing,
-        lambda w: services.chargeback_resolve(chargeback_id=_cb(w).pk, won=True, actor=w.analyst, now=T0),
+        lambda w: services.chargeback_propose_result(
+            chargeback_id=_cb(w).pk, won=True, reason="", actor=w.analyst, now=T0
+        ),
         services.InvalidChargebackState,
         id="chargeback-resolved-as-draft",
     ),

@@ -212,10 +212,13 @@ def money_dataset(dataset):
     )
     Case.objects.filter(pk=a.pk).update(decision_assessment=assessment, decided_at=warsaw(2025, 6, 2, 12, 0))
     # Submission opened a DRAFT chargeback for each settled transaction (26 May 10:00): B's two are
-    # now filed, and the 800.00 one won.
-    for amount, state in ((Decimal("800.00"), "WON"), (Decimal("120.00"), "FILED")):
+    # now filed, and the 800.00 one won on 30 May.
+    for amount, state, resolved_at in (
+        (Decimal("800.00"), "WON", warsaw(2025, 5, 30, 10, 0)),
+        (Decimal("120.00"), "FILED", None),
+    ):
         Chargeback.objects.filter(case=b, amount=amount).update(
-            state=state, filed_at=warsaw(2025, 5, 28, 10, 0)
+            state=state, filed_at=warsaw(2025, 5, 28, 10, 0), resolved_at=resolved_at
         )
     return dataset
 
@@ -250,6 +253,30 @@ def test_money_liability_and_chargebacks_equal_the_hand_count(money_dataset):
     assert [case.pk for case in found.page.object_list] == [b.pk]
     found = figure_cases(period=JUNE, key="liability.decided", now=NOW)
     assert [case.pk for case in found.page.object_list] == [a.pk]
+
+
+def test_chargeback_outcomes_are_counted_as_they_stood_at_the_end_of_the_period(money_dataset):
+    _a, b, _c = money_dataset
+    # Won on 2 June, after May ended: May's report still shows it open, then and later.
+    Chargeback.objects.filter(case=b, amount=Decimal("800.00")).update(resolved_at=warsaw(2025, 6, 2, 9, 0))
+
+    figures = {
+        when: {
+            f.key: (f.count, f.amount) for f in report_figures(period=MAY, now=when).chargebacks[0].figures
+        }
+        for when in (warsaw(2025, 6, 1, 12, 0), NOW)
+    }
+
+    expected = {
+        "chargeback.VISA.WON": (0, Decimal("0.00")),
+        "chargeback.VISA.LOST": (0, Decimal("0.00")),
+        "chargeback.VISA.OPEN": (2, Decimal("920.00")),
+        "chargeback.VISA.NOT_FILED": (0, Decimal("0.00")),
+    }
+    assert figures == {warsaw(2025, 6, 1, 12, 0): expected, NOW: expected}
+    found = figure_cases(period=MAY, key="chargeback.VISA.OPEN", now=NOW)
+    assert [case.pk for case in found.page.object_list] == [b.pk]
+    assert list(figure_cases(period=MAY, key="chargeback.VISA.WON", now=NOW).page.object_list) == []
 
 
 def test_an_unknown_figure_answers_404(dataset, client):

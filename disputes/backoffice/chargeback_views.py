@@ -1,0 +1,114 @@
+"""Back-office pages of chargebacks: the queue of chargebacks by deadline, and each step of the scheme
+cycle from the case page. Each view parses the request and makes one service or selector call."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from disputes.backoffice import forms
+from disputes.backoffice.selectors import chargeback_queue_page
+from disputes.services import (
+    DisputeError,
+    chargeback_abandon,
+    chargeback_escalate,
+    chargeback_file,
+    chargeback_propose_result,
+    chargeback_record_representment,
+)
+from kartosfera import clock
+
+
+def chargeback_queue(request: HttpRequest) -> HttpResponse:
+    """The chargebacks the bank or the acquirer still has to act on, the nearest deadline first."""
+    form = forms.QueueFilterForm(request.GET)
+    form.is_valid()
+    page = form.cleaned_data.get("page") or 1
+    result = chargeback_queue_page(now=clock.now(), page=page)
+    return render(request, "backoffice/chargeback_queue.html", {"page": result, "name": "chargebacks"})
+
+
+def _result(data, chargeback_id, user, now):
+    chargeback_propose_result(
+        chargeback_id=chargeback_id, won=data["won"], reason=data["reason"], actor=user, now=now
+    )
+    return gettext_lazy("Proposed: the result waits for a second person's approval.")
+
+
+# Each step of a chargeback: the form it needs, the service it calls, what is said when it is done.
+ACTIONS: dict[str, tuple[type, Callable]] = {
+    "file": (
+        forms.ChargebackFileForm,
+        lambda d, c, u, n: (
+            chargeback_file(
+                chargeback_id=c,
+                acquirer_reference=d["acquirer_reference"],
+                reason_code=d["reason_code"],
+                amount=d["amount"],
+                evidence_ids=d["evidence"],
+                actor=u,
+                now=n,
+            )
+            and gettext_lazy("Chargeback filed with the scheme.")
+        ),
+    ),
+    "representment": (
+        forms.ChargebackRepresentmentForm,
+        lambda d, c, u, n: (
+            chargeback_record_representment(
+                chargeback_id=c,
+                documents=[d["document"]] if d["document"] else [],
+                note=d["note"],
+                actor=u,
+                now=n,
+            )
+            and gettext_lazy("Second presentment recorded.")
+        ),
+    ),
+    "escalate": (
+        forms.ChargebackEscalateForm,
+        lambda d, c, u, n: (
+            chargeback_escalate(
+                chargeback_id=c, reason=d["reason"], evidence_ids=d["evidence"], actor=u, now=n
+            )
+            and gettext_lazy("Escalated.")
+        ),
+    ),
+    "result": (forms.ChargebackResultForm, _result),
+    "abandon": (
+        forms.ChargebackAbandonForm,
+        lambda d, c, u, n: (
+            chargeback_abandon(chargeback_id=c, reason=d["reason"], actor=u, now=n)
+            and gettext_lazy("The chargeback will not be filed.")
+        ),
+    ),
+}
+
+
+@require_POST
+def chargeback_action(request: HttpRequest, case_id: int, chargeback_id: int, action: str) -> HttpResponse:
+    """Run one step of a chargeback; a refusal is shown and changes nothing."""
+    if action not in ACTIONS:
+        raise Http404("no such action")
+    form_class, run = ACTIONS[action]
+    form = form_class(request.POST, request.FILES)
+    back = reverse("backoffice:case", kwargs={"case_id": case_id}) + f"#cb-{chargeback_id}"
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}")
+        return redirect(back)
+    try:
+        done = run(form.cleaned_data, chargeback_id, request.user, clock.now())
+    except DisputeError as error:
+        if error.code == "CHARGEBACK_NOT_FOUND":
+            raise Http404("no such chargeback") from None
+        messages.error(request, str(error))
+    else:
+        messages.success(request, str(done) if done else _("Done."))
+    return redirect(back)

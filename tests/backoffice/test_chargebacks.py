@@ -1,0 +1,400 @@
+"""Chargebacks in the back office: the case page's section, each step of the scheme cycle through the
+page, the four-eyes result with its ledger entries, the queue of chargebacks, the alerts, and the
+case queues that count running clocks only (exact orders)."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from disputes.backoffice.selectors import QueueFilters, chargeback_queue, queue_cases
+from disputes.models import CaseEvent, Chargeback, ChargebackState, DecisionProposal, EvidenceKind
+from disputes.services import (
+    ActionNotPermitted,
+    FourEyesRequired,
+    case_add_evidence,
+    case_assess_liability,
+    case_assign,
+    case_decide,
+    case_dispatch_reply,
+    case_refund_provisionally,
+    case_start_review,
+    chargeback_abandon,
+    chargeback_file,
+    chargeback_resolve,
+    chargebacks_alert_filing_due,
+    proposal_approve,
+)
+from liability.api import Findings
+from reports.rules import Period
+from reports.selectors import figure_cases
+from tests.backoffice.conftest import make_theft, submitted_case, warsaw
+from tests.disputes.helpers import ledger
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _decided(case, analyst, supervisor, *, dispatched_on: int = 3):
+    """Reviewed, refunded, assessed, accepted and its reply dispatched in early June 2025."""
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 27, 11, 0))
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 27, 12, 0))
+    case_assess_liability(
+        case_id=case.pk, findings=Findings(undetectable=True), actor=analyst, now=warsaw(2025, 6, 2, 10, 0)
+    )
+    case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 6, 3, 9, 0))
+    at = warsaw(2025, 6, dispatched_on, 15, 0)
+    case_dispatch_reply(case_id=case.pk, dispatched_at=at, actor=None, now=at)
+    case.refresh_from_db()
+    return case
+
+
+def _chargeback_url(case, chargeback, action: str) -> str:
+    return reverse(
+        "backoffice:chargeback_action",
+        kwargs={"case_id": case.pk, "chargeback_id": chargeback.pk, "action": action},
+    )
+
+
+def test_the_case_page_shows_each_chargeback_with_its_running_deadline(case, analyst, as_staff):
+    html = as_staff(analyst).get(reverse("backoffice:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    body = html.content.decode()
+    atm, contactless = case.chargebacks.order_by("pk")
+
+    assert body.count('<article class="chargeback"') == 2
+    assert f'id="cb-{atm.pk}"' in body and f'id="cb-{contactless.pk}"' in body
+    assert "Mastercard 4837 — Euronet ATM, 2025-05-23" in body
+    assert "file before the end of" in body and "(CB-MC-4837)" in body
+    # The deadline's explanation, as the deadlines engine wrote it, and the case's nearest window.
+    assert atm.deadline_explanations["filing"]["explanation_en"] in body
+    assert case.chargebacks.values_list("filing_due_on", flat=True).distinct().get() == date(2025, 9, 23)
+    case.refresh_from_db()
+    assert (case.chargeback_due_on, case.chargeback_due_at) == (date(2025, 9, 23), warsaw(2025, 9, 24, 0, 0))
+    assert f'action="{_chargeback_url(case, atm, "file")}"' in body
+    assert f'action="{_chargeback_url(case, atm, "abandon")}"' in body
+    assert f'action="{_chargeback_url(case, atm, "result")}"' not in body  # nothing filed yet
+
+
+def test_a_chargeback_is_worked_from_filing_through_a_representment_to_a_won_result(
+    case, theft, analyst, supervisor, as_staff, client, time_machine
+):
+    case = _decided(case, analyst, supervisor)
+    police = case_add_evidence(
+        case_id=case.pk,
+        kind=EvidenceKind.POLICE_REPORT,
+        file=SimpleUploadedFile("zgloszenie-policja.pdf", PDF),
+        actor=analyst,
+        now=warsaw(2025, 6, 4, 9, 0),
+    )
+    atm = case.chargebacks.get(transaction=theft.atm)
+    time_machine.move_to(warsaw(2025, 6, 5, 10, 0), tick=False)
+    as_staff(analyst)
+
+    # Filed for part of the amount, with the police report.
+    response = client.post(
+        _chargeback_url(case, atm, "file"),
+        {
+            "acquirer_reference": "MC-ARN-7781",
+            "reason_code": "4837",
+            "amount": "650,00",
+            "evidence": [police.pk],
+        },
+    )
+    assert response.status_code == 302 and response["Location"].endswith(f"#cb-{atm.pk}")
+    atm.refresh_from_db()
+    assert (atm.state, atm.amount, atm.acquirer_reference, atm.filed_at) == (
+        ChargebackState.FILED,
+        Decimal("650.00"),
+        "MC-ARN-7781",
+        warsaw(2025, 6, 5, 10, 0),
+    )
+    assert list(atm.documents.values_list("evidence_id", "direction", "stage")) == [
+        (police.pk, "SENT", "FILED")
+    ]
+    case.refresh_from_db()  # the contactless draft still runs; the filed one no longer does
+    assert case.chargeback_due_on == date(2025, 9, 23)
+
+    # The acquirer's second presentment, with its document: CB-MC-2P starts (45 days from filing).
+    time_machine.move_to(warsaw(2025, 6, 20, 10, 0), tick=False)
+    as_staff(analyst)  # signed in again: the session ended with the days that passed
+    client.post(
+        _chargeback_url(case, atm, "representment"),
+        {"note": "Transakcja z PIN-em", "document": SimpleUploadedFile("second-presentment.pdf", PDF + b"2")},
+    )
+    atm.refresh_from_db()
+    assert (atm.state, atm.response_rule, atm.response_due_on) == (
+        ChargebackState.REPRESENTED,
+        "CB-MC-2P",
+        date(2025, 7, 20),
+    )
+    received = atm.documents.get(direction="RECEIVED")
+    assert (received.evidence.kind, received.evidence.original_name, received.stage) == (
+        EvidenceKind.ACQUIRER_DOCUMENT,
+        "second-presentment.pdf",
+        "REPRESENTED",
+    )
+    chargeback_abandon(
+        chargeback_id=case.chargebacks.get(transaction=theft.contactless).pk,
+        reason="Klient odpowiada za transakcję zbliżeniową",
+        actor=analyst,
+        now=warsaw(2025, 6, 20, 10, 5),
+    )
+    case.refresh_from_db()
+    assert (case.chargeback_due_on, case.chargeback_due_at) == (date(2025, 7, 20), warsaw(2025, 7, 21, 0, 0))
+
+    # Disputed: pre-arbitration, then arbitration.
+    client.post(_chargeback_url(case, atm, "escalate"), {"reason": "Nagranie CCTV", "evidence": [police.pk]})
+    client.post(_chargeback_url(case, atm, "escalate"), {"reason": ""})
+    atm.refresh_from_db()
+    assert atm.state == ChargebackState.ARBITRATION
+    case.refresh_from_db()
+    assert case.chargeback_due_at is None  # the scheme is to rule: no clock of the bank's runs
+
+    # The result: proposed by the analyst, approved by a supervisor; only then the credit is booked.
+    client.post(
+        _chargeback_url(case, atm, "result"), {"won": "1", "reason": "Schemat orzekł na korzyść banku"}
+    )
+    proposal = DecisionProposal.objects.get(chargeback=atm)
+    assert (proposal.kind, proposal.status, proposal.data["won"], proposal.data["amount"]) == (
+        "CHARGEBACK",
+        "PENDING",
+        True,
+        "650.00",
+    )
+    assert [kind for _, kind, _ in ledger(case)] == ["PROVISIONAL_REFUND", "PROVISIONAL_REFUND"]
+    proposal_approve(proposal_id=proposal.pk, actor=supervisor, now=warsaw(2025, 8, 1, 10, 0))
+
+    atm.refresh_from_db()
+    assert atm.state == ChargebackState.WON
+    assert ledger(case)[2:] == [(theft.atm.pk, "CHARGEBACK_CREDIT", Decimal("650.00"))]
+    assert list(atm.transitions.values_list("name", "from_state", "to_state", "actor__username")) == [
+        ("file", "DRAFT", "FILED", "analyst"),
+        ("record_representment", "FILED", "REPRESENTED", "analyst"),
+        ("escalate_to_pre_arbitration", "REPRESENTED", "PRE_ARBITRATION", "analyst"),
+        ("escalate_to_arbitration", "PRE_ARBITRATION", "ARBITRATION", "analyst"),
+        ("win", "ARBITRATION", "WON", "supervisor"),
+    ]
+    page = client.get(reverse("backoffice:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "won: the acquirer credits PLN 650.00" in page.replace("\xa0", " ")
+    assert "zgloszenie-policja.pdf" in page and "second-presentment.pdf" in page
+    assert "Taken to pre-arbitration — Nagranie CCTV" in page and "Won — Schemat orzekł" in page
+
+
+def test_an_accepted_representment_leaves_the_bank_its_loss(
+    case, theft, analyst, supervisor, as_staff, client
+):
+    case = _decided(case, analyst, supervisor)
+    atm = case.chargebacks.get(transaction=theft.atm)
+    chargeback_file(chargeback_id=atm.pk, acquirer_reference="ARN-1", actor=analyst, now=warsaw(2025, 6, 5))
+    as_staff(analyst)
+    client.post(_chargeback_url(case, atm, "representment"), {"note": "PIN"})
+
+    client.post(_chargeback_url(case, atm, "result"), {"won": "0", "reason": "Transakcja z chipem i PIN-em"})
+    proposal_approve(
+        proposal_id=DecisionProposal.objects.get(chargeback=atm).pk, actor=supervisor, now=warsaw(2025, 6, 6)
+    )
+
+    atm.refresh_from_db()
+    assert atm.state == ChargebackState.LOST
+    assert [kind for _, kind, _ in ledger(case)] == ["PROVISIONAL_REFUND", "PROVISIONAL_REFUND"]
+    assert atm.transitions.get(name="lose").data["bank_loss"] == "800.00"
+    page = client.get(reverse("backoffice:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "lost: the bank keeps the loss of PLN 800.00" in page.replace("\xa0", " ")
+
+
+def test_the_analyst_cannot_book_a_result_alone(case, theft, analyst, supervisor, as_staff, client):
+    case = _decided(case, analyst, supervisor)
+    atm = case.chargebacks.get(transaction=theft.atm)
+    chargeback_file(chargeback_id=atm.pk, acquirer_reference="ARN-1", actor=analyst, now=warsaw(2025, 6, 5))
+    as_staff(analyst)
+    client.post(_chargeback_url(case, atm, "result"), {"won": "1", "reason": ""})
+    proposal = DecisionProposal.objects.get(chargeback=atm)
+
+    with pytest.raises(ActionNotPermitted):  # an analyst approves nothing
+        proposal_approve(proposal_id=proposal.pk, actor=analyst, now=warsaw(2025, 6, 6))
+    with pytest.raises(FourEyesRequired):  # and the result is never booked without an approval
+        chargeback_resolve(
+            chargeback_id=atm.pk, won=True, actor=supervisor, now=warsaw(2025, 6, 6), approval=None
+        )
+    atm.refresh_from_db()
+    assert atm.state == ChargebackState.FILED
+    assert not case.ledger_entries.filter(kind="CHARGEBACK_CREDIT").exists()
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("800.01", "The chargeback amount must be more than 0 and at most the disputed 800.00 PLN."),
+        ("0", "Amount to charge back (PLN): Ensure this value is greater than or equal to 0.01."),
+    ],
+)
+def test_a_wrong_amount_is_refused_and_changes_nothing(
+    case, theft, analyst, as_staff, client, amount, message
+):
+    atm = case.chargebacks.get(transaction=theft.atm)
+    as_staff(analyst)
+    client.cookies["django_language"] = "en"
+
+    response = client.post(
+        _chargeback_url(case, atm, "file"), {"acquirer_reference": "ARN", "amount": amount}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [message]
+    atm.refresh_from_db()
+    assert (atm.state, atm.amount, atm.transitions.count()) == (ChargebackState.DRAFT, Decimal("800.00"), 0)
+
+
+def test_documents_of_another_case_cannot_be_sent(case, theft, analyst, eur_rates):
+    other = submitted_case(make_theft(username="ewa"), analyst)
+    foreign = case_add_evidence(
+        case_id=other.pk,
+        kind=EvidenceKind.OTHER,
+        file=SimpleUploadedFile("cudzy.pdf", PDF),
+        actor=analyst,
+        now=warsaw(2025, 5, 26, 11, 0),
+    )
+    atm = case.chargebacks.get(transaction=theft.atm)
+
+    with pytest.raises(Exception) as refused:
+        chargeback_file(
+            chargeback_id=atm.pk,
+            acquirer_reference="ARN",
+            evidence_ids=[foreign.pk],
+            actor=analyst,
+            now=warsaw(2025, 5, 26, 12, 0),
+        )
+
+    assert refused.value.code == "CHARGEBACK_DOCUMENT_INVALID"
+    atm.refresh_from_db()
+    assert (atm.state, atm.documents.count()) == (ChargebackState.DRAFT, 0)
+
+
+# --- the queue of chargebacks and the alerts ---
+
+
+def test_the_chargeback_queue_lists_chargebacks_by_their_deadline(
+    case, theft, analyst, supervisor, eur_rates
+):
+    case = _decided(case, analyst, supervisor)
+    atm = case.chargebacks.get(transaction=theft.atm)
+    contactless = case.chargebacks.get(transaction=theft.contactless)
+    chargeback_file(chargeback_id=atm.pk, acquirer_reference="ARN", actor=analyst, now=warsaw(2025, 6, 5))
+    # A later claim: its drafts' windows end later (processed a week later).
+    later_theft = make_theft(username="ewa")
+    later_theft.atm.processed_on = later_theft.contactless.processed_on = date(2025, 6, 2)
+    later_theft.atm.save()
+    later_theft.contactless.save()
+    later = submitted_case(later_theft, analyst, received_at=warsaw(2025, 6, 3, 9, 0))
+    later_atm = later.chargebacks.get(transaction=later_theft.atm)
+    later_contactless = later.chargebacks.get(transaction=later_theft.contactless)
+
+    order = list(chargeback_queue(now=warsaw(2025, 6, 10)).values_list("pk", flat=True))
+
+    # Drafts by filing window (23 Sep, then 30 Sep), then the filed one, waiting for the acquirer.
+    assert order == [contactless.pk, later_atm.pk, later_contactless.pk, atm.pk]
+
+
+def test_the_sweeps_alert_reaches_the_assignee_on_the_queue_and_the_case(
+    case, theft, analyst, supervisor, as_staff, client, time_machine
+):
+    case_assign(case_id=case.pk, assignee=analyst, actor=supervisor, now=warsaw(2025, 5, 26, 12, 0))
+    now = warsaw(2025, 9, 12, 9, 0)  # 11 days before the window ends
+    assert chargebacks_alert_filing_due(now=now, within=timedelta(days=14), batch_size=10) == 2
+    time_machine.move_to(now, tick=False)
+    atm = case.chargebacks.get(transaction=theft.atm)
+
+    assert list(
+        CaseEvent.objects.filter(kind="CHARGEBACK_ALERT", chargeback=atm).values_list(
+            "data__recipient", flat=True
+        )
+    ) == [analyst.pk]
+    as_staff(analyst)
+    mine = client.get(reverse("backoffice:queue", args=["mine"]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Chargeback filing windows closing" in mine
+    assert f'href="/back-office/cases/{case.pk}/#cb-{atm.pk}"' in mine
+    queue = client.get(reverse("backoffice:queue", args=["chargebacks"]), HTTP_ACCEPT_LANGUAGE="en")
+    assert [row.alert for row in queue.context["page"].rows] == [True, True]
+    assert queue.content.decode().count('<strong class="flag">Filing window closing</strong>') == 2
+    page = client.get(reverse("backoffice:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count("Filing window closing") == 2
+
+
+# --- case queues: running clocks only, and one definition of "breached" ---
+
+
+def test_queues_sort_by_running_clocks_and_a_decided_case_never_sorts_above_a_breached_one(
+    analyst, supervisor, eur_rates
+):
+    # Decided with the reply sent; its reply was due on 25 June, but that clock stopped on 3 June.
+    decided = _decided(submitted_case(make_theft(username="a1"), analyst), analyst, supervisor)
+    # The reply was never dispatched (due 26 June): breached on 1 July.
+    late_reply = submitted_case(make_theft(username="a2"), analyst, received_at=warsaw(2025, 5, 27, 10, 0))
+    case_start_review(case_id=late_reply.pk, actor=analyst, now=warsaw(2025, 5, 27, 11, 0))
+    case_refund_provisionally(case_id=late_reply.pk, actor=analyst, now=warsaw(2025, 5, 27, 12, 0))
+    # Decided, reply sent, and its chargebacks dropped: no clock runs at all.
+    quiet = _decided(submitted_case(make_theft(username="a3"), analyst), analyst, supervisor)
+    for chargeback in quiet.chargebacks.all():
+        chargeback_abandon(
+            chargeback_id=chargeback.pk, reason="brak prawa", actor=analyst, now=warsaw(2025, 6, 4)
+        )
+    now = warsaw(2025, 7, 1, 12, 0)
+
+    ordered = list(queue_cases(name="all", user=analyst, now=now).values_list("pk", flat=True))
+    breached = list(queue_cases(name="breached", user=analyst, now=now).values_list("pk", flat=True))
+
+    # late_reply: reply breached 27 June 00:00; decided: its chargeback windows (24 Sep 00:00); quiet: none.
+    assert ordered == [late_reply.pk, decided.pk, quiet.pk]
+    assert breached == [late_reply.pk]
+    # The reports' "deadline passed, no reply" is the very same breach.
+    overdue = figure_cases(period=Period(date(2025, 6, 1), date(2025, 6, 30)), key="reply.overdue", now=now)
+    assert [found.pk for found in overdue.page.object_list] == breached
+    within_90 = queue_cases(name="all", user=analyst, now=now, filters=QueueFilters(due_within_days=90))
+    assert list(within_90.values_list("pk", flat=True)) == [late_reply.pk, decided.pk]
+    within_30 = queue_cases(name="all", user=analyst, now=now, filters=QueueFilters(due_within_days=30))
+    assert list(within_30.values_list("pk", flat=True)) == [late_reply.pk]
+
+
+def test_chargeback_deadlines_count_in_due_today_breached_and_the_lights(
+    case, analyst, as_staff, client, time_machine
+):
+    due_day = warsaw(2025, 9, 23, 9, 0)
+
+    assert list(queue_cases(name="due_today", user=analyst, now=due_day).values_list("pk", flat=True)) == [
+        case.pk
+    ]
+    after = warsaw(2025, 9, 24, 0, 0)
+    assert list(queue_cases(name="breached", user=analyst, now=after).values_list("pk", flat=True)) == [
+        case.pk
+    ]
+    lights = []
+    for when in (warsaw(2025, 9, 1, 9, 0), warsaw(2025, 9, 12, 9, 0), due_day):
+        time_machine.move_to(when, tick=False)
+        as_staff(analyst)
+        row = client.get(reverse("backoffice:queue", args=["all"])).context["page"].rows[0]
+        lights.append((row.case.pk, row.chargeback_light))
+    # 16 business days left, 7 left, due today
+    assert lights == [(case.pk, "GREEN"), (case.pk, "AMBER"), (case.pk, "RED")]
+
+
+def test_a_window_that_closed_is_abandoned_with_its_reason_and_stops_counting(case, theft, analyst):
+    for chargeback in Chargeback.objects.filter(case=case):
+        chargeback_abandon(
+            chargeback_id=chargeback.pk,
+            reason="Okno reklamacyjne schematu minęło",
+            actor=analyst,
+            now=warsaw(2025, 9, 25, 9, 0),
+        )
+
+    case.refresh_from_db()
+    assert (case.chargeback_due_at, case.chargeback_due_on) == (None, None)
+    assert set(case.chargebacks.values_list("state", "reason")) == {
+        ("NOT_FILED", "Okno reklamacyjne schematu minęło")
+    }
+    assert list(
+        queue_cases(name="breached", user=analyst, now=warsaw(2025, 9, 25, 10, 0)).values_list(
+            "pk", flat=True
+        )
+    ) == [
+        case.pk  # the D+1 refund and the reply were never met: those clocks still run
+    ]
