@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import AnonymousUser
 
-from customers.models import Customer, OtpChallenge, User
+from customers.models import Customer, Notification, OtpChallenge, User
 from customers.rules import identifier_kind
 
 
@@ -65,3 +65,8 @@ def otp_challenge_get_open(
         return queryset.get(pk=int(challenge_id))
     except (ValueError, TypeError) as error:
         raise OtpChallenge.DoesNotExist(str(error)) from error
+
+
+def notification_list_for_customer(*, customer: Customer, limit: int = 100) -> list[Notification]:
+    """The latest messages the bank wrote to the customer (text messages and e-mails), newest first."""
+    return list(Notification.objects.filter(customer=customer).order_by("-created_at", "-pk")[:limit])

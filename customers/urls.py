@@ -12,6 +12,7 @@ urlpatterns = [
     path("register/code/resend/", views.register_resend, name="register_resend"),
     path("register/password/", views.register_password, name="register_password"),
     path("profile/", views.profile, name="profile"),
+    path("messages/", views.messages_sent, name="messages"),
     path("profile/password/", views.password_change, name="password_change"),
     path("profile/phone/", views.phone_change, name="phone_change"),
     path("profile/phone/confirm/", views.phone_confirm, name="phone_confirm"),

@@ -34,7 +34,7 @@ from customers.forms import (
 )
 from customers.middleware import mark_signed_in
 from customers.models import OtpChallenge, OtpPurpose
-from customers.selectors import otp_challenge_get_open
+from customers.selectors import notification_list_for_customer, otp_challenge_get_open
 from customers.sms import masked_phone
 from kartosfera import clock
 
@@ -265,6 +265,17 @@ def profile(request: HttpRequest) -> HttpResponse:
         request,
         "portal/profile.html",
         {"customer": request.customer, "phone": masked_phone(request.customer.mobile_phone)},
+    )
+
+
+@customer_required
+@require_http_methods(["GET"])
+def messages_sent(request: HttpRequest) -> HttpResponse:
+    """The text messages and e-mails the bank sent the customer, newest first."""
+    return render(
+        request,
+        "portal/messages.html",
+        {"notifications": notification_list_for_customer(customer=request.customer)},
     )
 
 

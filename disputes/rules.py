@@ -7,12 +7,19 @@ liability engine has already rounded each share half-up to the grosz).
 
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 ZERO = Decimal("0.00")
 CASE_NUMBER_PREFIX = "RK"
+# The customer is asked to answer a request for information within 14 days, never after the reply deadline.
+INFORMATION_RESPONSE_DAYS = 14
+
+
+def information_respond_by(*, asked_on: date, reply_due_on: date) -> date:
+    """The date a customer asked for information on ``asked_on`` is asked to answer by."""
+    return min(asked_on + timedelta(days=INFORMATION_RESPONSE_DAYS), reply_due_on)
 
 
 class Outcome(StrEnum):

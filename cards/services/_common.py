@@ -12,8 +12,8 @@ from audit.models import Channel
 from audit.services import audit_diff, audit_record, audit_snapshot
 from cards.models import Card, CardEvent, CardEventChannel, CardStatus, WalletToken
 from cards.processor import CardProcessorRefused, CardProcessorTimeout, get_card_processor
-from customers.models import Customer, OtpChallenge, OtpPurpose, User
-from customers.services import ServiceError, otp_confirmation, otp_consume
+from customers.models import Customer, NotificationKind, OtpChallenge, OtpPurpose, User
+from customers.services import ServiceError, notification_send, otp_confirmation, otp_consume
 
 
 class CardServiceError(ServiceError):
@@ -68,6 +68,14 @@ OTP_PURPOSE = {
     CardOperation.RAISE_LIMITS: OtpPurpose.CARD_LIMITS_INCREASE,
 }
 
+
+# The card changes the customer is told of, whoever made them (RULES.md: the holder hears of each).
+NOTIFIED = {
+    CardEvent.Kind.BLOCKED: NotificationKind.CARD_BLOCKED,
+    CardEvent.Kind.UNBLOCKED: NotificationKind.CARD_UNBLOCKED,
+    CardEvent.Kind.CANCELLED: NotificationKind.CARD_CANCELLED,
+    CardEvent.Kind.PIN_CHANGED: NotificationKind.PIN_CHANGED,
+}
 
 # The way a card request reached the bank, as the audit log names it.
 AUDIT_CHANNEL = {
@@ -241,11 +249,12 @@ def finish_card_change(
     confirmation: OtpChallenge | None = None,
     audit_data: dict[str, Any] | None = None,
 ) -> None:
-    """The last three steps of every card change, in this order, inside the change's transaction.
+    """The last steps of every card change, in this order, inside the change's transaction.
 
     The row of the card's history (``event``: its from/to status, reason and data), then the processor
     (``processor_call``: the method and its arguments; a timeout or refusal raises and rolls the whole
-    change back), then the audit entry, after the processor agreed (``audit_card_operation``).
+    change back), then the audit entry, after the processor agreed (``audit_card_operation``), then the
+    customer's text message and e-mail for a block, unblock, cancellation or new PIN.
     """
     record_event(card, kind=kind, actor=actor, channel=channel, now=now, **(event or {}))
     method, arguments = processor_call
@@ -261,6 +270,8 @@ def finish_card_change(
         confirmation=confirmation,
         data=audit_data,
     )
+    if kind in NOTIFIED:
+        notification_send(customer=card.customer, kind=NOTIFIED[kind], now=now, params={"card": card.masked})
 
 
 def suspend_wallet_tokens(

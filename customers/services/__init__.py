@@ -22,6 +22,12 @@ from customers.services._accounts import (
     user_change_password,
 )
 from customers.services._errors import ServiceError
+from customers.services._notifications import (
+    NotificationNotSent,
+    notification_deliver,
+    notification_send,
+    notification_text,
+)
 from customers.services._otp import (
     OtpAlreadyUsed,
     OtpDeliveryFailed,
@@ -49,6 +55,7 @@ __all__ = [
     "AlreadyRegistered",
     "BirthDateMismatch",
     "IdentifierInvalid",
+    "NotificationNotSent",
     "OtpAlreadyUsed",
     "OtpDeliveryFailed",
     "OtpError",
@@ -66,6 +73,9 @@ __all__ = [
     "ServiceError",
     "WrongPassword",
     "customer_identifier",
+    "notification_deliver",
+    "notification_send",
+    "notification_text",
     "otp_check_resend",
     "otp_confirmation",
     "otp_consume",

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from cards.models import Card, Transaction, TransactionStatus
 from cards.selectors import card_get_for_customer, transaction_list_for_card
-from customers.models import Customer
+from customers.models import Customer, NotificationKind
 from deadlines import api as deadlines
 from deadlines.selectors import bank_calendar
 from disputes.models import (
@@ -58,6 +58,7 @@ from disputes.services._errors import (
     TransactionNotFound,
     TransactionNotSettled,
 )
+from disputes.services._notify import case_notify
 from kartosfera.legaltime import NaiveDatetimeError, require_aware, warsaw_date
 from liability.api import Assessment, Findings, TransactionFacts
 from liability.services import RateUnavailable, liability_assess
@@ -437,6 +438,7 @@ def claim_submit(*, case_id: int, actor: Actor, now: datetime, received_at: date
             _wait_for_rate(case, estimate.waiting, now=now, audit_actor=actor)
             case.save(update_fields=["estimate_status", "updated_at"])
         _open_chargebacks(case, current, now=now, audit_actor=actor)
+        case_notify(case, NotificationKind.CLAIM_RECEIVED, now=now, reply_due=case.reply_due_on)
     return case
 
 
