@@ -414,11 +414,11 @@ class Notification(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        channel = self.get_channel_display()
+        return f"{self.get_kind_display()} ({channel}, {self.created_at:%Y-%m-%d %H:%M:%S})"
+
     @property
     def recipient_shown(self) -> str:
         """Whom it went to, as the portal shows it: a phone number masked, an e-mail address whole."""
         return masked_phone(self.recipient) if self.channel == NotificationChannel.SMS else self.recipient
-
-    def __str__(self) -> str:
-        channel = self.get_channel_display()
-        return f"{self.get_kind_display()} ({channel}, {self.created_at:%Y-%m-%d %H:%M:%S})"

@@ -70,11 +70,10 @@ def test_a_password_change_is_texted_and_e_mailed_once_committed(
 def test_a_rolled_back_act_sends_nothing(sms_outbox, django_capture_on_commit_callbacks):
     customer = registered_customer()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(WrongPassword):
-            user_change_password(
-                user=customer.user, old_password="Zle-Haslo-1", new_password=NEW_PASSWORD, now=NOW
-            )
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(WrongPassword):
+        user_change_password(
+            user=customer.user, old_password="Zle-Haslo-1", new_password=NEW_PASSWORD, now=NOW
+        )
 
     assert (Notification.objects.filter(customer=customer).count(), read_outbox(sms_outbox), mail.outbox) == (
         0,
@@ -120,7 +119,8 @@ def test_a_card_block_is_texted_with_the_masked_card_and_no_more(
     [(to, body)] = [(m["to"], m["body"]) for m in read_outbox(sms_outbox)]
     assert (to, body) == (
         "+48601000222",
-        "Kartosfera: Your card •••• 4821 has been blocked. If you did not do this, call us at once on 828 828 828.",
+        "Kartosfera: Your card •••• 4821 has been blocked. If you did not do this, call us at once on "
+        "828 828 828.",
     )
 
 
