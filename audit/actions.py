@@ -19,6 +19,8 @@ AUTH_GROUP_PERMISSIONS_CHANGED = "auth.group_permissions_changed"
 AUTH_REGISTRATION_COMPLETED = "auth.registration_completed"
 AUTH_PASSWORD_RESET = "auth.password_reset"  # noqa: S105 (an action name, not a password)
 AUTH_PHONE_CHANGED = "auth.phone_changed"
+AUTH_EMAIL_CHANGED = "auth.email_changed"
+CUSTOMER_ADDRESS_CHANGED = "customer.address_changed"
 
 CALENDAR_OVERRIDE_SET = "calendar.override_set"
 CALENDAR_OVERRIDE_REMOVED = "calendar.override_removed"

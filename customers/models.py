@@ -220,6 +220,8 @@ class CustomerEventKind(models.TextChoices):
     PASSWORD_RESET = "PASSWORD_RESET", _("Password set with a text-message code")
     PASSWORD_CHANGED = "PASSWORD_CHANGED", _("Password changed")
     PHONE_CHANGED = "PHONE_CHANGED", _("Mobile phone number changed")
+    EMAIL_CHANGED = "EMAIL_CHANGED", _("E-mail address changed")
+    ADDRESS_CHANGED = "ADDRESS_CHANGED", _("Postal address changed")
 
 
 class CustomerEvent(models.Model):
@@ -264,6 +266,8 @@ class OtpPurpose(models.TextChoices):
     PASSWORD_RESET = "PASSWORD_RESET", _("setting a new portal password")
     PHONE_CHANGE_OLD = "PHONE_CHANGE_OLD", _("changing your mobile number (current number)")
     PHONE_CHANGE_NEW = "PHONE_CHANGE_NEW", _("changing your mobile number (new number)")
+    EMAIL_CHANGE = "EMAIL_CHANGE", _("changing your e-mail address")
+    ADDRESS_CHANGE = "ADDRESS_CHANGE", _("changing your postal address")
     CARD_ACTIVATE = "CARD_ACTIVATE", _("activating a card")
     CARD_PIN_CHANGE = "CARD_PIN_CHANGE", _("changing a card's PIN")
     CARD_UNBLOCK = "CARD_UNBLOCK", _("unblocking a card")

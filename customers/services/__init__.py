@@ -21,6 +21,12 @@ from customers.services._accounts import (
     registration_verify_code,
     user_change_password,
 )
+from customers.services._contact import (
+    EmailInvalid,
+    EmailUnchanged,
+    email_change_confirm,
+    email_change_start,
+)
 from customers.services._errors import ServiceError
 from customers.services._notifications import (
     NotificationNotSent,
@@ -54,6 +60,8 @@ __all__ = [
     "AccessStartThrottled",
     "AlreadyRegistered",
     "BirthDateMismatch",
+    "EmailInvalid",
+    "EmailUnchanged",
     "IdentifierInvalid",
     "NotificationNotSent",
     "OtpAlreadyUsed",
@@ -73,6 +81,8 @@ __all__ = [
     "ServiceError",
     "WrongPassword",
     "customer_identifier",
+    "email_change_confirm",
+    "email_change_start",
     "notification_deliver",
     "notification_send",
     "notification_text",

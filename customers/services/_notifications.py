@@ -116,9 +116,11 @@ def notification_send(
     now: datetime,
     params: Mapping[str, Any] | None = None,
     extra_phones: tuple[str, ...] = (),
+    extra_emails: tuple[str, ...] = (),
 ) -> list[Notification]:
-    """Record a text message (to the customer's mobile and each of ``extra_phones``) and an e-mail (when
-    the customer has an address) about ``kind``, and deliver them once the caller's transaction commits.
+    """Record a text message (to the customer's mobile and each of ``extra_phones``) and an e-mail (to the
+    customer's address, if any, and each of ``extra_emails``) about ``kind``; deliver them once the
+    caller's transaction commits.
 
     ``params`` fill the message; dates and amounts are formatted in the customer's language.
     """
@@ -129,16 +131,13 @@ def notification_send(
         Notification(**common, channel=NotificationChannel.SMS, recipient=phone, body=sms_body)
         for phone in dict.fromkeys((customer.mobile_phone, *extra_phones))
     ]
-    if customer.email:
-        rows.append(
-            Notification(
-                **common,
-                channel=NotificationChannel.EMAIL,
-                recipient=customer.email,
-                subject=subject,
-                body=email_body,
-            )
+    rows += [
+        Notification(
+            **common, channel=NotificationChannel.EMAIL, recipient=email, subject=subject, body=email_body
         )
+        for email in dict.fromkeys((customer.email, *extra_emails))
+        if email
+    ]
     rows = Notification.objects.bulk_create(rows)
     ids = [row.pk for row in rows]
     # robust: a broker that is down must not undo the act; the unsent rows are picked up again.
