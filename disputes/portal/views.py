@@ -16,8 +16,8 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -36,9 +36,11 @@ from disputes.portal.selectors import (
     claimable_transactions,
     evidence_get_for_user,
 )
+from disputes.rules import DraftProblem
 from disputes.selectors import case_get_for_customer, case_list_for_customer
 from disputes.services import (
     Circumstances,
+    ClaimIncomplete,
     DisputeError,
     EvidenceInvalid,
     InvalidClaim,
@@ -50,6 +52,7 @@ from disputes.services import (
     claim_update_draft,
 )
 from kartosfera import clock
+from kartosfera.formatting import format_long_date
 from kartosfera.legaltime import WARSAW
 
 # The cause a claim starts with when the card was cancelled; the customer confirms it on the next page.
@@ -354,12 +357,33 @@ def _evidence_page(request: HttpRequest, case: Case, *, wizard_step: Step | None
     return render(request, "portal/claims/evidence.html", context)
 
 
+def _draft_problem_message(problem: DraftProblem, case: Case) -> str:
+    """What the customer must fix on the page the submission sent them back to."""
+    match problem.code:
+        case "NO_TRANSACTIONS":
+            return _("Choose at least one transaction you do not recognise.")
+        case "IN_FUTURE":
+            return _("The day you noticed cannot be in the future. Enter the day you noticed.")
+        case "BEFORE_CARD_ISSUED":
+            return _("The day you noticed cannot be before the card was issued (%(issued)s).") % {
+                "issued": format_long_date(
+                    case.card.created_at.astimezone(WARSAW).date(), language=get_language()
+                )
+            }
+    return _("Please answer this question before sending the claim.")
+
+
 def _review(request: HttpRequest, case: Case, step: Step) -> HttpResponse:
     """Everything the claim says, the deadlines it can expect, and the button that sends it."""
     error = ""
     if request.method == "POST":
         try:
-            claim_submit(case_id=case.pk, actor=request.user, now=clock.now())
+            claim_submit(case_id=case.pk, actor=request.user, now=clock.now(), answers_required=True)
+        except ClaimIncomplete as refusal:
+            # Back to the first page with a missing or impossible answer, saying what is wrong there.
+            first = refusal.problems[0]
+            messages.error(request, _draft_problem_message(first, case))
+            return redirect(_step_url(case, first.step))
         except DisputeError as refusal:
             error = str(refusal)
         else:

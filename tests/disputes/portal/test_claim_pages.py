@@ -290,6 +290,7 @@ def test_a_claim_out_of_its_13_month_window_is_registered_and_says_so(client, db
         session.save()
         start(client, theft, [theft.contactless.pk])
         case = Case.objects.get()
+        answer_everything(client, case)
         client.post(f"/claims/{case.pk}/step/review/")
         page = text(client.get(f"/claims/{case.pk}/submitted/"))
 
@@ -300,3 +301,58 @@ def test_a_claim_out_of_its_13_month_window_is_registered_and_says_so(client, db
     )
     assert "Zwrot do:" not in page
     assert "Odpowiedź do: odpowiemy najpóźniej do 31 lipca 2026." in page
+
+
+def test_a_draft_sent_from_the_review_page_with_answers_missing_goes_back_to_the_first_one(portal, theft):
+    start(portal, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+    portal.post(f"/claims/{case.pk}/step/cause/", {"cause": "STOLEN"})
+
+    sent = portal.post(f"/claims/{case.pk}/step/review/")
+
+    case.refresh_from_db()
+    assert (case.state, case.number) == (CaseState.DRAFT, None)
+    assert sent["Location"] == f"/claims/{case.pk}/step/noticed/"
+    page = text(portal.get(sent["Location"]))
+    assert "Odpowiedz na to pytanie przed wysłaniem reklamacji." in page
+
+
+@pytest.mark.parametrize(
+    ("noticed_at", "step", "message"),
+    [
+        (
+            warsaw(2025, 5, 27, 9, 0),
+            "noticed",
+            "Dzień zauważenia nie może być w przyszłości. Wpisz dzień zauważenia.",
+        ),
+        (
+            warsaw(2023, 12, 1, 12, 0),
+            "noticed",
+            "Dzień zauważenia nie może być wcześniejszy niż wydanie karty (15 stycznia 2024).",
+        ),
+    ],
+)
+def test_an_impossible_noticed_day_stored_in_the_draft_is_refused_at_submission(
+    portal, theft, noticed_at, step, message
+):
+    start(portal, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+    answer_everything(portal, case)
+    Case.objects.filter(pk=case.pk).update(loss_noticed_at=noticed_at)  # as a forged or stale draft holds it
+
+    sent = portal.post(f"/claims/{case.pk}/step/review/")
+
+    assert sent["Location"] == f"/claims/{case.pk}/step/{step}/"
+    assert message in text(portal.get(sent["Location"]))
+    assert Case.objects.get(pk=case.pk).state == CaseState.DRAFT
+
+
+def test_a_loss_noticed_before_the_transactions_is_accepted(portal, theft):
+    start(portal, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+    answer_everything(portal, case)
+    portal.post(f"/claims/{case.pk}/step/noticed/", {"noticed_on": "2025-05-20", "noticed_time": ""})
+
+    sent = portal.post(f"/claims/{case.pk}/step/review/")
+
+    assert sent["Location"] == f"/claims/{case.pk}/submitted/"
