@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -214,18 +215,47 @@ def _navigation(case: Case, step: Step) -> dict[str, object]:
     }
 
 
+# The start page shows the card's history a page at a time, however long it is.
+TRANSACTIONS_PER_PAGE = 25
+# Buttons of the start page that move through the history rather than send the choice.
+BROWSE_BUTTONS = ("page", "show")
+
+
+def _browsing(request: HttpRequest) -> bool:
+    return request.method == "POST" and any(name in request.POST for name in BROWSE_BUTTONS)
+
+
 def _transactions_page(request: HttpRequest, card: Card, form, case: Case | None) -> HttpResponse:
-    rows = form.fields["transactions"].queryset
+    """One page of the card's claimable transactions, filtered; the ones chosen elsewhere travel along."""
+    data = request.POST if request.method == "POST" else request.GET
+    filters = forms.TransactionFilterForm(data)
+    rows = claimable_transactions(customer=request.customer, card_id=card.pk, **filters.selector_filters())
+    page = Paginator(rows, TRANSACTIONS_PER_PAGE).get_page(data.get("page") or data.get("current_page"))
+    chosen = [str(value) for value in (form["transactions"].value() or [])]
+    shown = {str(row.pk) for row in page.object_list}
     return render(
         request,
         "portal/claims/step_transactions.html",
         {
             "card": card,
             "form": form,
-            "rows": rows,
-            "chosen": {str(value) for value in (form["transactions"].value() or [])},
+            "filters": filters,
+            "page": page,
+            "chosen": set(chosen),
+            "kept": [value for value in dict.fromkeys(chosen) if value not in shown],
             **(_navigation(case, STEPS[0]) if case else {"number": 1, "total": len(STEPS), "step": STEPS[0]}),
         },
+    )
+
+
+def _browse_form(request: HttpRequest, rows) -> forms.TransactionsForm:
+    """The choice so far, unchecked: moving to another page or filtering is not sending it."""
+    return forms.TransactionsForm(
+        initial={
+            "transactions": request.POST.getlist("transactions"),
+            "draft_token": request.POST.get("draft_token", ""),
+        },
+        transactions=rows,
     )
 
 
@@ -245,6 +275,8 @@ def claim_start(request: HttpRequest, card_id: int) -> HttpResponse:
             transactions=rows,
         )
         return _transactions_page(request, card, form, None)
+    if _browsing(request):
+        return _transactions_page(request, card, _browse_form(request, rows), None)
     form = forms.TransactionsForm(request.POST, transactions=rows)
     if not form.is_valid():
         return _transactions_page(request, card, form, None)
@@ -296,6 +328,8 @@ def claim_step(request: HttpRequest, case: Case, step: str) -> HttpResponse:
     kwargs = {}
     if current.name == "transactions":
         kwargs["transactions"] = claimable_transactions(customer=request.customer, card_id=case.card_id)
+    if current.name == "transactions" and _browsing(request):
+        return _transactions_page(request, case.card, _browse_form(request, kwargs["transactions"]), case)
     if request.method == "POST":
         form = current.form_class(request.POST, **kwargs)
         if form.is_valid():

@@ -356,3 +356,64 @@ def test_a_loss_noticed_before_the_transactions_is_accepted(portal, theft):
     sent = portal.post(f"/claims/{case.pk}/step/review/")
 
     assert sent["Location"] == f"/claims/{case.pk}/submitted/"
+
+
+def _history(theft, count: int):
+    """``count`` more settled card payments, one a day going back from 22 May 2025."""
+    from datetime import timedelta
+
+    from tests.cards.factories import TransactionFactory
+
+    return [
+        TransactionFactory(
+            card=theft.card,
+            executed_at=warsaw(2025, 5, 22, 12, 0) - timedelta(days=day),
+            merchant_name=f"Sklep {day}",
+            channel="CHIP_POS",
+        )
+        for day in range(count)
+    ]
+
+
+def _boxes(page: str) -> dict[str, str]:
+    return dict(re.findall(r'name="transactions" value="(\d+)" id="[^"]+"( checked| disabled[^>]*)?', page))
+
+
+def test_the_start_page_shows_the_history_a_page_at_a_time_and_keeps_the_choice(portal, theft):
+    older = _history(theft, 30)  # 32 transactions: 25 on the first page, 7 on the second
+    url = f"/claims/new/{theft.card.pk}/"
+
+    first = text(portal.get(url))
+    assert len(_boxes(first)) == 25 and "Strona 1 z 2" in first
+    second = text(portal.post(url, {"transactions": [theft.atm.pk], "draft_token": "t9", "page": "2"}))
+    assert len(_boxes(second)) == 7
+    assert f'<input type="hidden" name="transactions" value="{theft.atm.pk}">' in second
+    assert "Wybrano 1 transakcję (na tej lub innych stronach)." in second
+    assert not Case.objects.exists()  # browsing is not sending
+    portal.post(url, {"transactions": [theft.atm.pk, older[-1].pk], "draft_token": "t9", "current_page": "2"})
+
+    case = Case.objects.get(customer=theft.customer)
+    assert sorted(case.disputed.values_list("transaction_id", flat=True)) == sorted(
+        [theft.atm.pk, older[-1].pk]
+    )
+
+
+def test_the_start_page_filters_by_day_and_type(portal, theft):
+    _history(theft, 30)
+    url = f"/claims/new/{theft.card.pk}/"
+
+    page = text(
+        portal.post(url, {"date_from": "2025-05-23", "date_to": "2025-05-23", "type": "", "show": "1"})
+    )
+    assert set(_boxes(page)) == {str(theft.atm.pk), str(theft.contactless.pk)}
+    atm_only = text(portal.post(url, {"type": "ATM", "show": "1"}))
+    assert set(_boxes(atm_only)) == {str(theft.atm.pk)}
+
+
+def test_a_transaction_in_an_open_claim_is_shown_and_cannot_be_ticked(portal, theft):
+    submitted_case(theft, theft.user)
+
+    page = text(portal.get(f"/claims/new/{theft.card.pk}/"))
+
+    assert _boxes(page)[str(theft.atm.pk)].startswith(" disabled")
+    assert "Już w otwartej reklamacji: nie można jej wybrać ponownie." in page
