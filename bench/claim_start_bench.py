@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/claim_start_bench.py [--database-url URL] [--runs R] [--small N] [--large N]
 
-Uses its own database (default ``postgres://postgres@127.0.0.1:5432/kartosfera_bench_start``, created
-and migrated here, emptied on each run; env ``BENCH_START_DATABASE_URL``). One customer holds two
-cards, one with ``--small`` settled transactions and one with ``--large``; two of the large card's
-transactions are in an open claim. The signed-in customer opens each card's start page ``--runs`` times, alternating, through
-Django's full request stack (the figure is the time of ``Client.get``, no network). Printed: the median
-and p95 of each and the ratio of the medians (the page is flat against history when it is near 1).
+Uses its own database (default ``postgres://postgres@127.0.0.1:5432/kartosfera_bench_start``,
+created and migrated here, emptied on each run; env ``BENCH_START_DATABASE_URL``). One customer
+holds two cards, one with ``--small`` settled transactions and one with ``--large``; two of the
+large card's transactions are in an open claim. The signed-in customer opens each card's start
+page ``--runs`` times, alternating, through Django's full request stack (the figure is the time of
+``Client.get``, no network). Printed: the median and p95 of each and the ratio of the medians (the
+page is flat against history when it is near 1).
 """
 
 import argparse
