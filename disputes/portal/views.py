@@ -17,12 +17,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cards.models import CancellationReason, Card
+from cards import services as card_services
+from cards.models import CancellationReason, Card, CardEventChannel, CardStatus
 from cards.selectors import card_get_for_customer
 from customers.decorators import customer_required
 from customers.models import Customer
@@ -63,6 +65,7 @@ CAUSE_FROM_CANCELLATION = {
     CancellationReason.COMPROMISED: Cause.MISAPPROPRIATED,
 }
 SESSION_DRAFTS = "claim_drafts"
+LOST_OR_STOLEN = (Cause.LOST, Cause.STOLEN)
 
 
 def case_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -208,6 +211,8 @@ def _navigation(case: Case, step: Step) -> dict[str, object]:
     index = STEP_NAMES.index(step.name)
     return {
         "case": case,
+        # A card said to be lost or stolen that still works: the wizard offers to block or cancel it.
+        "offer_block": case.cause in LOST_OR_STOLEN and case.card.status == CardStatus.ACTIVE,
         "step": step,
         "number": index + 1,
         "total": len(STEPS),
@@ -434,6 +439,35 @@ def _review(request: HttpRequest, case: Case, step: Step) -> HttpResponse:
             **_navigation(case, step),
         },
     )
+
+
+@case_page
+@require_POST
+def claim_block_card(request: HttpRequest, case: Case) -> HttpResponse:
+    """Block the claim's card from inside the wizard, then back to the page the customer was on."""
+    try:
+        card_services.card_block(
+            customer=request.customer,
+            card_id=case.card_id,
+            actor=request.user,
+            channel=CardEventChannel.PORTAL,
+            now=clock.now(),
+            reason=_("Reported lost or stolen in a claim."),
+        )
+    except card_services.CardServiceError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request, _("The card is blocked. You can unblock it from “My cards” if you find it.")
+        )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = (
+            _step_url(case, "cause")
+            if case.state == CaseState.DRAFT
+            else reverse("claims:detail", args=[case.pk])
+        )
+    return redirect(target)
 
 
 @case_page

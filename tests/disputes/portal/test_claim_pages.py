@@ -417,3 +417,30 @@ def test_a_transaction_in_an_open_claim_is_shown_and_cannot_be_ticked(portal, th
 
     assert _boxes(page)[str(theft.atm.pk)].startswith(" disabled")
     assert "Już w otwartej reklamacji: nie można jej wybrać ponownie." in page
+
+
+def test_a_stolen_card_still_active_is_offered_a_block_inside_the_wizard(client, db, eur_rates, now):
+    theft = make_theft(cancelled=False)
+    signed_in(client, theft.user)
+    start(client, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+    client.post(f"/claims/{case.pk}/step/cause/", {"cause": "STOLEN"})
+
+    page = text(client.get(f"/claims/{case.pk}/step/noticed/"))
+    assert "Twoja karta nadal działa" in page
+    assert f'href="/cards/{theft.card.pk}/cancel/"' in page
+    blocked = client.post(f"/claims/{case.pk}/block-card/", {"next": f"/claims/{case.pk}/step/noticed/"})
+
+    theft.card.refresh_from_db()
+    assert (blocked["Location"], theft.card.status) == (f"/claims/{case.pk}/step/noticed/", "BLOCKED")
+    after = text(client.get(blocked["Location"]))
+    assert "Karta jest zablokowana. Jeśli ją znajdziesz, odblokujesz ją w zakładce „Moje karty”." in after
+    assert "Twoja karta nadal działa" not in after
+
+
+def test_a_card_already_cancelled_is_not_offered_a_block(portal, theft):
+    start(portal, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+    portal.post(f"/claims/{case.pk}/step/cause/", {"cause": "STOLEN"})
+
+    assert "Twoja karta nadal działa" not in text(portal.get(f"/claims/{case.pk}/step/noticed/"))
