@@ -279,15 +279,38 @@ def suspend_wallet_tokens(
 ) -> None:
     """Suspend each of the card's (locked) wallet tokens and write a history row for each.
 
-    The processor's token service suspends them with the card operation that calls this (cancellation,
-    mobile payments off); this records it on our side.
+    The processor's token service suspends them with the card operation that calls this (mobile
+    payments off); this records it on our side.
     """
+    _end_wallet_tokens(card, tokens, remove=False, reason=reason, actor=actor, channel=channel, now=now)
+
+
+def remove_wallet_tokens(
+    card: Card, tokens: Sequence[WalletToken], *, reason: str, actor: User | None, channel: str, now: datetime
+) -> None:
+    """Remove each of the card's (locked) wallet tokens for good, with a history row for each.
+
+    The processor's token service deletes them with the card's cancellation (RULES.md section 6).
+    """
+    _end_wallet_tokens(card, tokens, remove=True, reason=reason, actor=actor, channel=channel, now=now)
+
+
+def _end_wallet_tokens(
+    card: Card,
+    tokens: Sequence[WalletToken],
+    *,
+    remove: bool,
+    reason: str,
+    actor: User | None,
+    channel: str,
+    now: datetime,
+) -> None:
     for token in tokens:
-        token.suspend()
+        token.remove() if remove else token.suspend()
         token.save(update_fields=["status"])
         record_event(
             card,
-            kind=CardEvent.Kind.WALLET_TOKEN_SUSPENDED,
+            kind=CardEvent.Kind.WALLET_TOKEN_REMOVED if remove else CardEvent.Kind.WALLET_TOKEN_SUSPENDED,
             actor=actor,
             channel=channel,
             now=now,
