@@ -66,4 +66,6 @@ CARD_MOBILE_PAYMENTS_DISABLED = "card.mobile_payments_disabled"
 CARD_WALLET_TOKEN_SUSPENDED = "card.wallet_token_suspended"  # noqa: S105 (an action name, not a token)
 CARD_WALLET_TOKEN_RESUMED = "card.wallet_token_resumed"  # noqa: S105 (an action name, not a token)
 CARD_WALLET_TOKEN_REMOVED = "card.wallet_token_removed"  # noqa: S105 (an action name, not a token)
+CARD_WALLET_TOKEN_REQUESTED = "card.wallet_token_requested"  # noqa: S105 (an action name, not a token)
+CARD_WALLET_TOKEN_ADDED = "card.wallet_token_added"  # noqa: S105 (an action name, not a token)
 CARD_REPLACEMENT_ORDERED = "card.replacement_ordered"

@@ -261,6 +261,8 @@ def _after_confirmation(request: HttpRequest, operation: str, card: Card) -> Htt
             messages.success(request, _("The card is unblocked and works again."))
         case services.CardOperation.RAISE_LIMITS:
             messages.success(request, _("The daily limits are changed."))
+        case services.CardOperation.ADD_DEVICE:
+            messages.success(request, _("The device is added: you can pay with it now."))
     return _detail(card)
 
 
@@ -475,6 +477,24 @@ def _confirm_page(
             "button": button,
         },
     )
+
+
+@card_page
+@require_GET
+def card_add_device(request: HttpRequest, card: Card) -> HttpResponse:
+    """How to add the card to Google Pay, Apple Pay or a watch, and the devices waiting to be confirmed."""
+    return render(
+        request,
+        "portal/cards/add_device.html",
+        {"card": card, "tokens": wallet_token_list_for_card(card=card).filter(status="PENDING")},
+    )
+
+
+@card_page
+@require_POST
+def wallet_token_confirm(request: HttpRequest, card: Card, token_id: int) -> HttpResponse:
+    """Text the code that confirms a wallet's request to add the card."""
+    return _request_code(request, card, services.CardOperation.ADD_DEVICE, token_id=token_id) or _detail(card)
 
 
 @card_page

@@ -269,6 +269,7 @@ class OtpPurpose(models.TextChoices):
     EMAIL_CHANGE = "EMAIL_CHANGE", _("changing your e-mail address")
     ADDRESS_CHANGE = "ADDRESS_CHANGE", _("changing your postal address")
     CARD_ACTIVATE = "CARD_ACTIVATE", _("activating a card")
+    WALLET_PROVISION = "WALLET_PROVISION", _("adding a card to a phone or watch")
     CARD_PIN_CHANGE = "CARD_PIN_CHANGE", _("changing a card's PIN")
     CARD_UNBLOCK = "CARD_UNBLOCK", _("unblocking a card")
     CARD_CANCEL = "CARD_CANCEL", _("cancelling a card for good")

@@ -58,6 +58,7 @@ class CardOperation(models.TextChoices):
     UNBLOCK = "UNBLOCK", _("Unblock the card")
     CANCEL = "CANCEL", _("Cancel the card for good")
     RAISE_LIMITS = "RAISE_LIMITS", _("Raise the daily limits")
+    ADD_DEVICE = "ADD_DEVICE", _("Add the card to a phone or watch")
 
 
 OTP_PURPOSE = {
@@ -66,6 +67,7 @@ OTP_PURPOSE = {
     CardOperation.UNBLOCK: OtpPurpose.CARD_UNBLOCK,
     CardOperation.CANCEL: OtpPurpose.CARD_CANCEL,
     CardOperation.RAISE_LIMITS: OtpPurpose.CARD_LIMITS_INCREASE,
+    CardOperation.ADD_DEVICE: OtpPurpose.WALLET_PROVISION,
 }
 
 
