@@ -491,9 +491,15 @@ def card_add_device(request: HttpRequest, card: Card) -> HttpResponse:
 
 
 @card_page
-@require_POST
 def wallet_token_confirm(request: HttpRequest, card: Card, token_id: int) -> HttpResponse:
     """Text the code that confirms a wallet's request to add the card."""
+    # Another card's device answers 404 whatever the method, before anything else.
+    try:
+        wallet_token_get_for_customer(customer=request.customer, card_id=card.pk, token_id=token_id)
+    except WalletToken.DoesNotExist as error:
+        raise Http404("no such device") from error
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     return _request_code(request, card, services.CardOperation.ADD_DEVICE, token_id=token_id) or _detail(card)
 
 
