@@ -76,13 +76,19 @@ WORDS = {
 
 @pytest.mark.parametrize("language", ["pl", "en"])
 def test_a_claim_from_i_dont_recognise_this_to_the_messages_on_a_phone(
-    live_server, sms_outbox, language, monkeypatch
+    live_server, sms_outbox, language, monkeypatch, request
 ):
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the bank's steps in between are the
     # test's own ORM calls (as in the back-office journey).
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The messages leave from this process (also under `make test-services`), so the page lists them
+    # as sent when it is read.
+    from kartosfera.celery import app
+
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+    request.addfinalizer(lambda: setattr(app.conf, "task_always_eager", eager))
 
     words = WORDS[language]
     customer = registered_customer(

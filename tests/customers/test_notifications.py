@@ -28,6 +28,17 @@ NOW = datetime(2026, 5, 20, 10, 0, 0, tzinfo=UTC)
 NEW_PASSWORD = "Czerwona-Porzeczka-77"
 
 
+@pytest.fixture(autouse=True)
+def _deliver_in_this_process():
+    """The delivery task runs here, also under `make test-services`: a worker process would write to its
+    own SMS outbox and mail box, not this test's."""
+    from kartosfera.celery import app
+
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+    yield
+    app.conf.task_always_eager = eager
+
+
 class BrokenGateway:
     def send(self, message):
         from customers.sms import SmsSendError
