@@ -90,6 +90,7 @@ class ProblemKind(StrEnum):
     HEAD_MISSING = "HEAD_MISSING"  # entries exist but the chain head row does not
     ANCHOR_MISMATCH = "ANCHOR_MISMATCH"  # an entry's hash differs from one recorded outside the database
     ANCHOR_MISSING = "ANCHOR_MISSING"  # an anchored entry is not there
+    ANCHOR_INVALID = "ANCHOR_INVALID"  # an anchor file whose signature does not hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +140,12 @@ class ChainReport:
     problems: list[Problem] = field(default_factory=list)
     problems_total: int = 0
     max_problems: int = 1000
+    # Filled by the selector: the latest signed anchor checked against and how many were, and the
+    # entries still waiting for the sealer (not yet chained, so not yet provable).
+    anchor: dict[str, Any] | None = None
+    anchors_checked: int = 0
+    unsealed_entries: int = 0
+    oldest_unsealed_at: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -167,6 +174,10 @@ class ChainReport:
             "first_break": self.first_break,
             "problems_total": self.problems_total,
             "problems": [problem.to_dict() for problem in self.problems],
+            "anchor": self.anchor,
+            "anchors_checked": self.anchors_checked,
+            "unsealed_entries": self.unsealed_entries,
+            "oldest_unsealed_at": self.oldest_unsealed_at,
         }
 
 
@@ -176,16 +187,28 @@ def verify_chain(
     head: ChainHead | None,
     anchors: Mapping[int, str] | None = None,
     max_problems: int = 1000,
+    after: ChainHead | None = None,
 ) -> ChainReport:
     """Check entries given in ascending ``sequence`` order against their hashes, links and the head.
 
     Each entry is checked on its own (its content against its hash) and against its predecessor's
     stored hash, so one altered entry is reported once, and a removed one as the gap and broken link
     where it was. ``anchors`` are ``{sequence: entry_hash}`` recorded outside the database earlier.
+    ``after``: the entries given start after this point of a chain already proven (an anchor).
     """
     anchors = dict(anchors or {})
     report = ChainReport(head=head, max_problems=max_problems)
     previous_sequence, previous_hash, previous_id = 0, GENESIS_HASH, None
+    if after is not None:
+        previous_sequence, previous_hash = after.sequence, after.entry_hash
+        anchored = anchors.pop(after.sequence, None)
+        if anchored is not None and anchored != after.entry_hash:
+            report.add(
+                ProblemKind.ANCHOR_MISMATCH,
+                after.sequence,
+                None,
+                f"sequence {after.sequence} has hash {after.entry_hash}, the anchor recorded {anchored}",
+            )
     for entry in entries:
         sequence = entry.content["sequence"]
         report.entries_checked += 1

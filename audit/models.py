@@ -59,11 +59,19 @@ class AuditEntryQuerySet(models.QuerySet):
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list:
         raise AuditLogImmutable("audit entries are appended by audit.services.audit_record(_many)")
 
-    def append_linked(self, entries: list["AuditEntry"]) -> list["AuditEntry"]:
-        """INSERT entries already numbered and hashed in chain order (``audit_record_many`` only)."""
-        if any(not entry._state.adding or not entry.entry_hash for entry in entries):
-            raise AuditLogImmutable("audit entries are written by audit.services.audit_record")
+    def append_unsealed(self, entries: list["AuditEntry"]) -> list["AuditEntry"]:
+        """INSERT new entries unchained, for the sealer to number and hash (``audit_record_many`` only)."""
+        if any(not entry._state.adding or entry.sealed for entry in entries):
+            raise AuditLogImmutable("audit entries are appended unsealed by audit.services.audit_record")
         return super().bulk_create(entries)
+
+    def unsealed(self) -> "AuditEntryQuerySet":
+        """The entries the sealer has not chained yet, in the order it will chain them."""
+        return self.filter(sequence__isnull=True).order_by("id")
+
+    def sealed(self) -> "AuditEntryQuerySet":
+        """The chained entries, in chain order."""
+        return self.filter(sequence__isnull=False).order_by("sequence")
 
     def update_or_create(self, *args: Any, **kwargs: Any) -> Any:
         raise AuditLogImmutable("audit entries cannot be updated")
@@ -73,11 +81,13 @@ class AuditEntry(models.Model):
     """One recorded act: who, in what role, through which channel and from where, did what to which
     object, with the changed fields before and after; chained to the entry before by its hash.
 
-    Written only by ``audit.services.audit_record`` and ``audit_record_many``; never updated or deleted
-    (refused here, by the queryset, and on PostgreSQL by a trigger).
+    Written only by ``audit.services.audit_record`` and ``audit_record_many``, unchained; the sealer
+    (``audit.services.audit_seal``) then fills ``sequence``, ``previous_hash`` and ``entry_hash`` once.
+    Never updated otherwise nor deleted (refused here, by the queryset, and on PostgreSQL by triggers).
     """
 
-    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True, editable=False)
+    # Empty until the entry is sealed (docs/AUDIT.md, "Sealing").
+    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True, null=True, editable=False)
     recorded_at = models.DateTimeField(_("recorded at"), db_index=True, editable=False)
     action = models.CharField(_("action"), max_length=64, db_index=True, editable=False)
     actor = models.ForeignKey(
@@ -112,13 +122,18 @@ class AuditEntry(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True, editable=False)
     data = models.JSONField(_("data"), default=dict, blank=True, editable=False)
     hash_version = models.PositiveSmallIntegerField(_("hash format"), default=HASH_VERSION, editable=False)
-    previous_hash = models.CharField(_("previous entry's hash"), max_length=64, editable=False)
-    entry_hash = models.CharField(_("hash"), max_length=64, unique=True, editable=False)
+    # NULL (not "") until sealed: "unsealed" is one state of all three chain columns, and a unique
+    # entry_hash must allow many entries waiting at once.
+    previous_hash = models.CharField(  # noqa: DJ001
+        _("previous entry's hash"), max_length=64, null=True, editable=False
+    )
+    entry_hash = models.CharField(_("hash"), max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
 
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
-        ordering = ["sequence"]
+        # Sealed entries in chain order, then those waiting for the sealer in the order it takes them.
+        ordering = [models.F("sequence").asc(nulls_last=True), "id"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         default_permissions = ("view",)
@@ -128,6 +143,12 @@ class AuditEntry(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(sequence__gte=1), name="audit_entry_sequence_positive"),
+            # Sealed once, all three chain columns together.
+            models.CheckConstraint(
+                condition=models.Q(sequence__isnull=True, previous_hash__isnull=True, entry_hash__isnull=True)
+                | models.Q(sequence__isnull=False, previous_hash__isnull=False, entry_hash__isnull=False),
+                name="audit_entry_sealed_whole",
+            ),
             models.CheckConstraint(condition=models.Q(role__in=Role.values), name="audit_entry_role_valid"),
             models.CheckConstraint(
                 condition=models.Q(channel__in=Channel.values), name="audit_entry_channel_valid"
@@ -135,18 +156,24 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.action} by {self.actor_repr}"
+        number = f"#{self.sequence}" if self.sequence is not None else f"(unsealed, id {self.pk})"
+        return f"{number} {self.action} by {self.actor_repr}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AuditLogImmutable(f"audit entry #{self.sequence} cannot be changed")
-        if not self.entry_hash:
-            raise AuditLogImmutable("audit entries are written by audit.services.audit_record")
+        if self.sealed:
+            raise AuditLogImmutable("audit entries are appended unsealed by audit.services.audit_record")
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditLogImmutable(f"audit entry #{self.sequence} cannot be deleted")
+
+    @property
+    def sealed(self) -> bool:
+        """Whether the sealer has numbered and hashed this entry."""
+        return self.sequence is not None or self.entry_hash is not None or self.previous_hash is not None
 
     def hash_content(self) -> dict[str, Any]:
         """The content this entry's hash covers (``audit.chain.entry_content``)."""
@@ -178,8 +205,9 @@ class AuditEntry(models.Model):
 class AuditChainHead(models.Model):
     """The one row holding the sequence and hash of the last audit entry.
 
-    ``audit_record`` locks it (``select_for_update``) to append, which keeps the chain linear under
-    concurrent writers; the verification compares it with the last entry to see deletions at the end.
+    Only the sealer (``audit.services.audit_seal``) locks it (``select_for_update``), which keeps the
+    chain linear; business transactions never touch it. The verification compares it with the last
+    entry to see deletions at the end.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)

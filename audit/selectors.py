@@ -9,7 +9,9 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 
-from audit.chain import ChainReport, verify_chain
+from audit.anchors import anchors_read
+from audit.canonical import format_instant
+from audit.chain import ChainReport, ProblemKind, verify_chain
 from audit.models import AuditChainHead, AuditEntry, Role
 
 # Highest privilege first: a user in several role groups is recorded in the strongest role.
@@ -47,30 +49,65 @@ def audit_entries_for_object(*, obj: models.Model) -> models.QuerySet[AuditEntry
     """The entries about ``obj``, oldest first."""
     return AuditEntry.objects.filter(
         object_type=ContentType.objects.get_for_model(obj, for_concrete_model=False), object_id=str(obj.pk)
-    ).order_by("sequence")
+    )
 
 
 def audit_chain_verify(*, anchors: Mapping[int, str] | None = None, max_problems: int = 1000) -> ChainReport:
-    """Verify the whole audit chain: every entry's hash, every link, the chain head, the anchors.
+    """Verify the whole audit chain: every entry's hash, every link, the chain head, and the signed
+    anchors kept outside the database (``audit.anchors``) together with any ``anchors`` given.
 
-    Reads the entries in sequence order in chunks, so memory does not grow with the log, and the
-    head and the entries from one snapshot, so entries appended meanwhile are not taken for forgeries.
+    Reads the sealed entries in sequence order in chunks, so memory does not grow with the log, and
+    the head and the entries from one snapshot, so entries sealed meanwhile are not taken for
+    forgeries. Entries still waiting for the sealer are counted in the report (they cannot be proven
+    until chained); an anchor file whose signature does not hold is a problem (``ANCHOR_INVALID``).
+    The report names the latest anchor it was checked against (``report.anchor``).
     """
+    found = anchors_read()
+    checked = {anchor.sequence: anchor.entry_hash for anchor in found.valid}
+    checked.update(anchors or {})
     snapshot_needed = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic():
         if snapshot_needed:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         head = AuditChainHead.objects.filter(pk=1).first()
-        entries = (
-            entry.stored() for entry in AuditEntry.objects.order_by("sequence").iterator(chunk_size=2000)
-        )
-        return verify_chain(
+        entries = (entry.stored() for entry in AuditEntry.objects.sealed().iterator(chunk_size=2000))
+        report = verify_chain(
             entries,
             head=None if head is None else head.as_chain_head(),
-            anchors=anchors,
+            anchors=checked,
             max_problems=max_problems,
         )
+        waiting = AuditEntry.objects.unsealed().aggregate(
+            count=models.Count("id"), oldest=models.Min("recorded_at")
+        )
+    for file, reason in found.invalid:
+        report.add(ProblemKind.ANCHOR_INVALID, 0, None, f"anchor file {file} in {found.directory}: {reason}")
+    report.anchors_checked = len(checked)
+    report.anchor = None if found.latest is None else {**found.latest.to_dict(), "directory": found.directory}
+    report.unsealed_entries = waiting["count"]
+    report.oldest_unsealed_at = None if waiting["oldest"] is None else format_instant(waiting["oldest"])
+    return report
+
+
+@dataclass(frozen=True, slots=True)
+class SealingLag:
+    """How far sealing lags: entries waiting and the age of the oldest (seconds, None when none)."""
+
+    unsealed: int
+    oldest_age_seconds: float | None
+
+
+def audit_sealing_lag(*, now: datetime) -> SealingLag:
+    """Count the entries waiting for the sealer and how long the oldest has waited."""
+    figures = AuditEntry.objects.filter(sequence__isnull=True).aggregate(
+        count=models.Count("id"), oldest=models.Min("recorded_at")
+    )
+    oldest = figures["oldest"]
+    return SealingLag(
+        unsealed=figures["count"],
+        oldest_age_seconds=None if oldest is None else max(0.0, (now - oldest).total_seconds()),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +144,7 @@ def case_replay(*, case_id: int) -> list[RecordedComputation]:
         case_type = ContentType.objects.get_by_natural_key("disputes", "case")
     except ContentType.DoesNotExist:
         return []
-    entries = AuditEntry.objects.filter(object_type=case_type, object_id=str(case_id)).order_by("sequence")
+    entries = AuditEntry.objects.filter(object_type=case_type, object_id=str(case_id))
     replay = []
     for entry in entries.only("sequence", "recorded_at", "action", "actor_repr", "data"):
         occasion = entry.data.get("transition") or entry.data.get("event") or ""

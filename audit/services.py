@@ -1,9 +1,10 @@
 """The one way to write the audit log, and the helpers that describe a change for it.
 
 Other apps' services call ``audit_record`` inside their own ``transaction.atomic()`` block, as the
-last write before it ends: the entry commits or rolls back with the change it records, and the lock
-on the chain head it takes is held only until that commit. A service that records many acts at once
-(a beat sweep's batch of cases) appends them with ``audit_record_many``: one lock, one INSERT.
+last write before it ends: the entry commits or rolls back with the change it records. It is inserted
+unchained and takes no shared lock; the sealer (``audit_seal``) chains it moments later. A service
+that records many acts at once (a beat sweep's batch of cases) appends them with
+``audit_record_many``: one INSERT.
 
     before = audit_snapshot(card)
     ...change and save the card...
@@ -11,17 +12,23 @@ on the chain head it takes is held only until that commit. A service that record
                  **audit_diff(before, audit_snapshot(card)), data={"reason": reason})
 """
 
+import logging
+import os
 import re
+import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
-from audit.canonical import to_json
+from audit.anchors import Anchor, anchor_write, anchor_write_if_due
+from audit.canonical import GENESIS_HASH, to_json
 from audit.chain import entry_hash
 from audit.context import AuditContext, current_context
 from audit.models import AuditChainHead, AuditEntry, Channel, Role
@@ -29,16 +36,26 @@ from audit.representation import object_repr as describe_object
 from audit.representation import user_repr
 from audit.sanitise import sanitise, sanitise_text
 from audit.selectors import role_of
+from kartosfera import clock
 from kartosfera.legaltime import require_aware
+
+logger = logging.getLogger(__name__)
+
+# The Celery task that runs ``audit_seal`` (audit.tasks; named here because services never import
+# tasks: tests/audit/test_sealing.py checks the name).
+SEAL_TASK = "audit.tasks.audit_seal_pending"
 
 __all__ = [
     "AuditChainHeadMissing",
     "AuditEntryInvalid",
     "AuditEvent",
+    "SealResult",
+    "audit_anchor",
     "audit_diff",
     "audit_record",
     "audit_record_many",
     "audit_recorded_by_caller",
+    "audit_seal",
     "audit_snapshot",
     "is_recorded_by_caller",
 ]
@@ -135,13 +152,16 @@ def audit_record(
 def audit_record_many(events: Iterable[AuditEvent]) -> list[AuditEntry]:
     """Append one entry per event, in the given order, and return them (a sweep's many cases).
 
-    The entries are exactly those ``audit_record`` would append one after the other (each is checked,
-    cleared and hashed the same way, chained to the one before), but the chain head is locked once,
-    the entries are written in one multi-row INSERT and the head is moved once, to the last of them.
+    Each event is checked, made plain JSON and cleared of secrets before anything is written; the
+    entries are then inserted unchained, in one multi-row INSERT, without touching any shared row.
+    The sealer chains them (``audit_seal``), in this order and contiguously when they are committed
+    together, according to ``settings.KARTOSFERA_AUDIT_SEALING``: in this transaction
+    (``IN_TRANSACTION``: the returned entries are sealed), right after its commit (``AFTER_COMMIT``),
+    by a task queued after its commit (``TASK``) or by the periodic sealer alone (``PERIODIC``).
     Nothing is written when any event is invalid.
 
     :raises AuditEntryInvalid: as ``audit_record``, for any of the events.
-    :raises AuditChainHeadMissing: the chain head row has been removed while entries exist.
+    :raises AuditChainHeadMissing: (``IN_TRANSACTION``) the chain head row is gone while entries exist.
     :raises NaiveDatetimeError: an event's ``now`` without a time zone.
     """
     context = current_context()
@@ -149,25 +169,140 @@ def audit_record_many(events: Iterable[AuditEvent]) -> list[AuditEntry]:
     entries = [_entry(event, context, roles) for event in events]
     if not entries:
         return []
+    mode = settings.KARTOSFERA_AUDIT_SEALING
     with transaction.atomic(savepoint=False):
-        # The lock on the head row serialises appends (PostgreSQL); SQLite serialises writers itself.
-        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            if AuditEntry.objects.exists():
-                raise AuditChainHeadMissing(
-                    "the audit chain head row is missing while entries exist; see docs/AUDIT.md"
-                )
-            # A new, empty log (the migration creates the row; a test database flush removes it).
-            head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        sequence, previous_hash = head.sequence, head.entry_hash
-        for entry in entries:
-            sequence += 1
-            entry.sequence = sequence
-            entry.previous_hash = previous_hash
-            entry.entry_hash = previous_hash = entry_hash(entry.hash_content())
-        AuditEntry.objects.append_linked(entries)
-        AuditChainHead.objects.filter(pk=1).update(sequence=sequence, entry_hash=previous_hash)
+        AuditEntry.objects.append_unsealed(entries)
+        if mode == "IN_TRANSACTION":
+            sealed = {entry.pk: entry for entry in _seal_batch(limit=None)}
+            for entry in entries:
+                chained = sealed[entry.pk]
+                entry.sequence, entry.previous_hash = chained.sequence, chained.previous_hash
+                entry.entry_hash = chained.entry_hash
+        elif mode == "AFTER_COMMIT":
+            transaction.on_commit(_seal_after_commit, robust=True)
+        elif mode == "TASK":
+            transaction.on_commit(_queue_sealing, robust=True)
     return entries
+
+
+@dataclass(frozen=True, slots=True)
+class SealResult:
+    """What one ``audit_seal`` run chained: how many entries, and the head it left."""
+
+    sealed: int
+    head_sequence: int
+    head_hash: str
+
+
+def audit_seal(*, now: datetime, batch_size: int | None = None) -> SealResult:
+    """Chain every committed entry still unsealed, oldest id first, then anchor the head if due.
+
+    The one sealer: each batch is a transaction holding the lock on the chain head row, which only
+    sealers take, so sealers run one after another and business transactions never wait on them.
+    Each entry gets the next sequence, the previous entry's hash and its own hash, written once (the
+    PostgreSQL trigger allows exactly this fill of the three chain columns and nothing else).
+
+    :raises AuditChainHeadMissing: the chain head row has been removed while sealed entries exist.
+    """
+    batch_size = batch_size or settings.KARTOSFERA_AUDIT_SEAL_BATCH
+    total = 0
+    while True:
+        with transaction.atomic():
+            chained = _seal_batch(limit=batch_size)
+        total += len(chained)
+        if len(chained) < batch_size:
+            break
+    head = AuditChainHead.objects.filter(pk=1).first()
+    result = SealResult(
+        sealed=total,
+        head_sequence=0 if head is None else head.sequence,
+        head_hash=GENESIS_HASH if head is None else head.entry_hash,
+    )
+    if total:
+        anchor_write_if_due(now=now)
+    return result
+
+
+def _seal_batch(*, limit: int | None) -> list[AuditEntry]:
+    """Inside a transaction: lock the chain head, chain up to ``limit`` unsealed entries, move the head."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        if AuditEntry.objects.filter(sequence__isnull=False).exists():
+            raise AuditChainHeadMissing(
+                "the audit chain head row is missing while entries exist; see docs/AUDIT.md"
+            )
+        # A new, empty log (the migration creates the row; a test database flush removes it).
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    pending = AuditEntry.objects.unsealed()
+    entries = list(pending if limit is None else pending[:limit])
+    if not entries:
+        return []
+    sequence, previous_hash = head.sequence, head.entry_hash
+    for entry in entries:
+        sequence += 1
+        entry.sequence, entry.previous_hash = sequence, previous_hash
+        entry.entry_hash = previous_hash = entry_hash(entry.hash_content())
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        # One row at a time, in chain order: the PostgreSQL trigger checks each link against the row
+        # sealed just before it (audit/migrations/0004).
+        cursor.executemany(
+            f"UPDATE {table} SET sequence = %s, previous_hash = %s, entry_hash = %s "  # noqa: S608
+            "WHERE id = %s AND sequence IS NULL",
+            [(entry.sequence, entry.previous_hash, entry.entry_hash, entry.pk) for entry in entries],
+        )
+    AuditChainHead.objects.filter(pk=1).update(sequence=sequence, entry_hash=previous_hash)
+    return entries
+
+
+def _seal_after_commit() -> None:
+    audit_seal(now=clock.now())
+
+
+class _SealKicker:
+    """Queues the seal task from a daemon thread of its own, so that no request waits on the broker.
+
+    ``kick()`` only sets an event; the thread sends at most one message every
+    ``KARTOSFERA_AUDIT_SEAL_KICK_SECONDS`` (one run seals everything pending). A message that cannot
+    be sent (broker down) is logged and dropped: the beat task seals every few seconds anyway.
+    """
+
+    def __init__(self) -> None:
+        self._wanted = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+
+    def kick(self) -> None:
+        with self._lock:
+            # A forked process (a gunicorn or Celery worker) does not inherit the parent's thread.
+            if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._run, name="audit-seal-kicker", daemon=True)
+                self._thread.start()
+        self._wanted.set()
+
+    def _run(self) -> None:
+        from kartosfera.celery import app
+
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            try:
+                app.send_task(SEAL_TASK, retry=False, ignore_result=True)
+            except Exception:  # kombu raises transport-specific errors; the beat task seals instead
+                logger.warning(
+                    "audit: could not queue the seal task; the periodic sealer will seal", exc_info=True
+                )
+            time.sleep(settings.KARTOSFERA_AUDIT_SEAL_KICK_SECONDS)
+
+
+_kicker = _SealKicker()
+
+
+def _queue_sealing() -> None:
+    """After commit (``TASK``): have the seal task queued, without waiting for the broker here."""
+    _kicker.kick()
 
 
 def _entry(event: AuditEvent, context: AuditContext, roles: dict[int, Role]) -> AuditEntry:
@@ -268,3 +403,12 @@ def audit_recorded_by_caller(instance: models.Model) -> Iterator[None]:
 def is_recorded_by_caller(instance: models.Model) -> bool:
     """Whether ``instance`` is being saved inside ``audit_recorded_by_caller`` (for the receivers)."""
     return bool(getattr(instance, _RECORDED_BY_CALLER, False))
+
+
+def audit_anchor(*, now: datetime) -> Anchor | None:
+    """Seal what is pending, then anchor the chain head outside the database (``audit.anchors``).
+
+    :raises AnchorRefused: the chain is broken since the last anchor (nothing is written).
+    """
+    audit_seal(now=now)
+    return anchor_write(now=now)

@@ -1,224 +1,247 @@
-"""Benchmark: audit log appends per second on SQLite and PostgreSQL, and verification speed.
+"""Benchmark: individually audited acts per second with 1 and N writer processes on PostgreSQL, beside
+the raw-SQL floors, the sealer's own rate and the verification's.
 
-    .venv/bin/python bench/audit_bench.py [--appends N] [--threads 1,4,8] [--pg-url URL]
+    .venv/bin/python bench/audit_bench.py [--acts 4000] [--processes 1,8] [--pg-url URL]
 
-Each database is a fresh one (a temporary SQLite file; a scratch PostgreSQL database created and
-dropped here, skipped when PostgreSQL does not answer), migrated, in its own process because the
-database comes from the settings. An append is ``audit.services.audit_record`` with a realistic entry:
-a staff actor (role looked up in their groups), an object, a few changed fields and some data, each
-in its own transaction and committed (as a service's) unless stated. Concurrent writers are threads
-with their own connections; they all queue on the chain-head lock, which is held until commit. The
-bulk path appends ``BULK`` entries a transaction with ``audit_record_many``, as the sweeps do.
+A scratch PostgreSQL database (dropped and recreated here) is migrated once. Each figure is measured
+with fresh writer *processes* (not threads: no shared interpreter lock), released together:
+
+- ``plain INSERT``: the floor, each process inserting rows of a JSON payload into a table of its own
+  kind with psycopg, a transaction (and commit) per row, no shared row, no Django;
+- ``audited act``: ``audit.services.audit_record`` with a realistic entry (a staff actor whose role is
+  looked up in their groups, an object, changed fields, data), a transaction and commit per act, as a
+  service's. Writers insert the entries unchained (``KARTOSFERA_AUDIT_SEALING=PERIODIC``) while one
+  sealer process (``manage.py seal_audit --follow``'s loop) chains them meanwhile, as in production;
+  the figure is the writers' rate, and the sealer's lag when the writers finish is printed with it.
+
+Then the sealer's own rate (entries chained a second, everything pending at once) and
+``verify_audit``'s. The chain must verify at the end, or the benchmark fails.
 """
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/kartosfera_audit_bench"
-BULK = 100  # entries per audit_record_many, as a sweep's batch
 
 
-def run_backend(database_url: str, appends: int, thread_counts: list[int]) -> dict:
-    """Migrate the database at ``database_url`` and measure; return the figures."""
+def _django(database_url: str) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "kartosfera.settings"
     os.environ["DATABASE_URL"] = database_url
+    os.environ["KARTOSFERA_AUDIT_SEALING"] = "PERIODIC"
+    os.environ.pop("CELERY_BROKER_URL", None)
     import django
 
     django.setup()
+
+
+def _plain_writer(database_url: str, count: int, start, done) -> None:
+    import psycopg
+
+    payload = json.dumps({"daily_cash_limit": "500.00", "reason": "customer request by phone", "n": 0})
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1), autocommit=False) as db:
+        start.wait()
+        began = time.perf_counter()
+        for _ in range(count):
+            db.execute("INSERT INTO bench_plain (recorded_at, payload) VALUES (now(), %s)", [payload])
+            db.commit()
+        done.put(time.perf_counter() - began)
+
+
+def _audit_writer(database_url: str, count: int, start, done) -> None:
+    _django(database_url)
     from decimal import Decimal
 
-    from django.contrib.auth.models import Group
-    from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import transaction
 
-    from audit.selectors import audit_chain_verify
-    from audit.services import AuditEvent, audit_record, audit_record_many
+    from audit.services import audit_record
     from customers.models import User
     from kartosfera import clock
+
+    actor = User.objects.get(username="ewa.analyst")
+    audit_record(action="bench.warm_up", actor=actor, obj=actor, now=clock.now())
+    start.wait()
+    began = time.perf_counter()
+    for number in range(count):
+        with transaction.atomic():
+            audit_record(
+                action="card.limits_changed",
+                actor=actor,
+                obj=actor,
+                before={"daily_cash_limit": Decimal("2000.00"), "daily_pos_limit": Decimal("5000.00")},
+                after={"daily_cash_limit": Decimal("500.00"), "daily_pos_limit": Decimal("5000.00")},
+                data={"number": number, "reason": "customer request by phone", "card": "4111111111111111"},
+                channel="PHONE",
+                now=clock.now(),
+            )
+    done.put(time.perf_counter() - began)
+
+
+def _sealer(database_url: str, stop) -> None:
+    _django(database_url)
+    from audit.services import audit_seal
+    from kartosfera import clock
+
+    while not stop.is_set():
+        audit_seal(now=clock.now())
+        time.sleep(0.05)
+    audit_seal(now=clock.now())
+
+
+def _measure(target, database_url: str, processes: int, acts: int) -> float:
+    """Acts a second of ``processes`` writer processes doing ``acts`` in all, released together."""
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(processes + 1)
+    done = context.Queue()
+    per_process = acts // processes
+    workers = [
+        context.Process(target=target, args=(database_url, per_process, start, done))
+        for _ in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    start.wait()
+    began = time.perf_counter()
+    for _ in workers:
+        done.get(timeout=600)
+    elapsed = time.perf_counter() - began
+    for worker in workers:
+        worker.join()
+        if worker.exitcode:
+            raise RuntimeError(f"a writer process failed (exit {worker.exitcode})")
+    return per_process * processes / elapsed
+
+
+def _prepare(database_url: str) -> None:
+    _django(database_url)
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.db import connection
+
+    from customers.models import User
 
     call_command("migrate", verbosity=0)
     actor = User.objects.create_user(username="ewa.analyst", is_staff=True)
     actor.groups.add(Group.objects.get_or_create(name="analysts")[0])
-    now = clock.now()
-
-    def event(number: int) -> AuditEvent:
-        return AuditEvent(
-            action="card.limits_changed",
-            actor=actor,
-            obj=actor,
-            before={"daily_cash_limit": Decimal("2000.00"), "daily_pos_limit": Decimal("5000.00")},
-            after={"daily_cash_limit": Decimal("500.00"), "daily_pos_limit": Decimal("5000.00")},
-            data={"number": number, "reason": "customer request by phone", "card": "4111111111111111"},
-            channel="PHONE",
-            now=now,
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_plain "
+            "(id bigserial PRIMARY KEY, recorded_at timestamptz NOT NULL, payload jsonb)"
         )
 
-    def append(number: int) -> None:
-        e = event(number)
-        audit_record(
-            action=e.action,
-            actor=e.actor,
-            obj=e.obj,
-            before=e.before,
-            after=e.after,
-            data=e.data,
-            channel=e.channel,
-            now=e.now,
-        )
 
-    figures: dict = {"vendor": connection.vendor}
-    append(0)  # warm-up: content types, first queries
+def _seal_and_verify(database_url: str, result) -> None:
+    _django(database_url)
+    from audit.models import AuditEntry
+    from audit.selectors import audit_chain_verify, audit_sealing_lag
+    from audit.services import audit_seal
+    from kartosfera import clock
 
-    started = time.perf_counter()
-    for number in range(appends):
-        with transaction.atomic():
-            append(number)
-    figures["one_writer_commit_each"] = appends / (time.perf_counter() - started)
-
-    started = time.perf_counter()
-    with transaction.atomic():
-        for number in range(appends):
-            append(number)
-    figures["one_writer_one_transaction"] = appends / (time.perf_counter() - started)
-
-    # A sweep's way: BULK entries a transaction, appended with one lock and one INSERT.
-    started = time.perf_counter()
-    for first in range(0, appends, BULK):
-        with transaction.atomic():
-            audit_record_many([event(number) for number in range(first, min(first + BULK, appends))])
-    figures["one_writer_bulk"] = appends / (time.perf_counter() - started)
-
-    concurrent = {}
-    for threads in thread_counts:
-        if threads == 1 or connection.vendor != "postgresql":
-            continue
-        per_thread = max(1, appends // threads)
-        barrier = threading.Barrier(threads + 1)
-        errors: list[BaseException] = []
-
-        def writer(per_thread: int = per_thread, barrier: threading.Barrier = barrier, errors=errors) -> None:
-            try:
-                barrier.wait()
-                for number in range(per_thread):
-                    with transaction.atomic():
-                        append(number)
-            except BaseException as error:  # reported below
-                errors.append(error)
-            finally:
-                connection.close()
-
-        workers = [threading.Thread(target=writer) for _ in range(threads)]
-        for worker in workers:
-            worker.start()
-        barrier.wait()
-        started = time.perf_counter()
-        for worker in workers:
-            worker.join()
-        elapsed = time.perf_counter() - started
-        if errors:
-            raise errors[0]
-        concurrent[threads] = per_thread * threads / elapsed
-    figures["concurrent_commit_each"] = concurrent
-
-    started = time.perf_counter()
+    figures = {"pending_before": audit_sealing_lag(now=clock.now()).unsealed}
+    began = time.perf_counter()
+    sealed = audit_seal(now=clock.now()).sealed
+    figures["seal_per_second"] = sealed / (time.perf_counter() - began) if sealed else None
+    began = time.perf_counter()
     report = audit_chain_verify()
-    elapsed = time.perf_counter() - started
-    if not report.ok:
-        raise RuntimeError(f"the benchmark's own chain does not verify: {report.to_dict()['problems'][:3]}")
-    figures["verified_entries"] = report.entries_checked
-    figures["verify_entries_per_second"] = report.entries_checked / elapsed
-    return figures
+    figures["verify_per_second"] = report.entries_checked / (time.perf_counter() - began)
+    figures["entries"] = report.entries_checked
+    figures["ok"] = report.ok and report.unsealed_entries == 0
+    figures["first_problems"] = report.to_dict()["problems"][:3]
+    figures["total"] = AuditEntry.objects.count()
+    result.put(figures)
 
 
-def _in_subprocess(database_url: str, appends: int, threads: list[int]) -> dict:
-    result = subprocess.run(  # noqa: S603 (this script, fixed arguments)
-        [
-            sys.executable,
-            __file__,
-            "--run",
-            database_url,
-            "--appends",
-            str(appends),
-            "--threads",
-            ",".join(map(str, threads)),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+def _lag(database_url: str, result) -> None:
+    _django(database_url)
+    from audit.selectors import audit_sealing_lag
+    from kartosfera import clock
+
+    lag = audit_sealing_lag(now=clock.now())
+    result.put((lag.unsealed, lag.oldest_age_seconds))
 
 
-def _postgresql_database(pg_url: str, *, create: bool) -> bool:
-    """Create (or drop) the scratch database named in ``pg_url``; False when PostgreSQL does not answer."""
+def _in_process(target, *args):
+    context = multiprocessing.get_context("spawn")
+    result = context.Queue()
+    process = context.Process(target=target, args=(*args, result))
+    process.start()
+    value = result.get(timeout=900)
+    process.join()
+    return value
+
+
+def _database(pg_url: str, *, create: bool) -> None:
     import psycopg
     from psycopg import sql
 
     base, _, name = pg_url.rpartition("/")
-    try:
-        with psycopg.connect(
-            f"{base}/postgres".replace("postgres://", "postgresql://", 1), autocommit=True
-        ) as db:
-            db.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-            if create:
-                db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.OperationalError as error:
-        print(f"PostgreSQL skipped: {error}".strip())
-        return False
-    return True
+    with psycopg.connect(
+        f"{base}/postgres".replace("postgres://", "postgresql://", 1), autocommit=True
+    ) as db:
+        db.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if create:
+            db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--appends", type=int, default=2000, help="appends per measurement")
-    parser.add_argument("--threads", default="1,4,8", help="concurrent writers to try on PostgreSQL")
+    parser.add_argument(
+        "--acts", type=int, default=4000, help="acts (or rows) per figure, over all processes"
+    )
+    parser.add_argument("--processes", default="1,8", help="writer processes to try")
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="scratch database (dropped and recreated)")
-    parser.add_argument("--run", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    threads = [int(count) for count in args.threads.split(",") if count]
+    counts = [int(count) for count in args.processes.split(",") if count]
 
-    if args.run:
-        print(json.dumps(run_backend(args.run, args.appends, threads)))
-        return 0
+    print(
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average "
+        f"{' '.join(f'{value:.1f}' for value in os.getloadavg())}, {args.acts} acts per figure"
+    )
+    # The scratch database's anchors go to a scratch directory (never the deployment's var/).
+    anchors = tempfile.TemporaryDirectory()
+    os.environ["KARTOSFERA_AUDIT_ANCHOR_DIR"] = anchors.name
+    _database(args.pg_url, create=True)
+    try:
+        context = multiprocessing.get_context("spawn")
+        prepare = context.Process(target=_prepare, args=(args.pg_url,))
+        prepare.start()
+        prepare.join()
+        rows = []
+        for processes in counts:
+            rate = _measure(_plain_writer, args.pg_url, processes, args.acts)
+            rows.append((f"plain INSERT, commit each, {processes} process(es)", rate, ""))
+        for processes in counts:
+            stop = context.Event()
+            sealer = context.Process(target=_sealer, args=(args.pg_url, stop))
+            sealer.start()
+            rate = _measure(_audit_writer, args.pg_url, processes, args.acts)
+            unsealed, oldest = _in_process(_lag, args.pg_url)
+            stop.set()
+            sealer.join()
+            lag = f"sealer behind by {unsealed} entries ({oldest or 0:.1f} s) when the writers finished"
+            rows.append((f"audited act, commit each, {processes} process(es)", rate, lag))
+        # The sealer alone: everything the writers left, plus a fresh backlog.
+        _measure(_audit_writer, args.pg_url, 2, args.acts)
+        figures = _in_process(_seal_and_verify, args.pg_url)
+    finally:
+        _database(args.pg_url, create=False)
+        anchors.cleanup()
 
-    print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {args.appends} appends per figure")
-    results = []
-    with tempfile.TemporaryDirectory() as directory:
-        results.append(_in_subprocess(f"sqlite:///{directory}/bench.sqlite3", args.appends, threads))
-    if _postgresql_database(args.pg_url, create=True):
-        try:
-            results.append(_in_subprocess(args.pg_url, args.appends, threads))
-        finally:
-            _postgresql_database(args.pg_url, create=False)
-
-    print(f"{'database':<12} {'path':<46} {'per second':>10}")
-    for figures in results:
-        rows = [
-            ("one writer, a transaction per append", figures["one_writer_commit_each"]),
-            ("one writer, all in one transaction", figures["one_writer_one_transaction"]),
-            (f"one writer, bulk appends of {BULK} a transaction", figures["one_writer_bulk"]),
-            *(
-                (f"{count} concurrent writers, a transaction each", rate)
-                for count, rate in figures["concurrent_commit_each"].items()
-            ),
-            (
-                f"verify_audit, entries ({figures['verified_entries']} in the log)",
-                figures["verify_entries_per_second"],
-            ),
-        ]
-        for path, rate in rows:
-            print(f"{figures['vendor']:<12} {path:<46} {rate:>10,.0f}")
+    if not figures["ok"]:
+        raise SystemExit(f"the benchmark's own chain does not verify: {figures['first_problems']}")
+    rows.append((f"sealer, {figures['pending_before']} entries pending", figures["seal_per_second"], ""))
+    rows.append((f"verify_audit ({figures['entries']} entries)", figures["verify_per_second"], ""))
+    print(f"{'path':<48} {'per second':>10}")
+    for path, rate, note in rows:
+        print(f"{path:<48} {rate:>10,.0f}  {note}".rstrip())
     return 0
 
 

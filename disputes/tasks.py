@@ -4,15 +4,18 @@ Each task takes ids as keyword arguments, reads the clock here (the services tak
 service and is safe to run twice.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from celery import shared_task
+from celery import chain, shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from disputes import services
 from kartosfera.clock import now
+from liability.tasks import fetch_rates
+from outbox.services import outbox_enqueue
 
 
 def _actor(actor_id: int | None):
@@ -37,9 +40,39 @@ def refund_provisionally(*, case_id: int, actor_id: int) -> dict[str, Any]:
 
 
 @shared_task(acks_late=True)
+def record_reply_dispatched(*, case_id: int, dispatched_at: str, actor_id: int | None) -> dict[str, Any]:
+    """Record that the case's decision letter left the bank at ``dispatched_at`` (ISO), as the letters
+    app reported through the outbox. Run again, it changes nothing (``ReplyAlreadyDispatched``)."""
+    try:
+        services.case_dispatch_reply(
+            case_id=case_id,
+            dispatched_at=datetime.fromisoformat(dispatched_at),
+            actor=_actor(actor_id),
+            now=now(),
+        )
+    except services.ReplyAlreadyDispatched:
+        return {"case_id": case_id, "recorded": False}
+    return {"case_id": case_id, "recorded": True}
+
+
+@shared_task(acks_late=True)
 def complete_estimate(*, case_id: int) -> dict[str, Any]:
     """Complete a first liability estimate that waited for an NBP rate (chained after the rate fetch)."""
     return {"case_id": case_id, "estimated": services.case_complete_estimate(case_id=case_id, now=now())}
+
+
+@shared_task(acks_late=True)
+def fetch_rates_then_estimate(*, currency: str, ranges: list[list[str]], case_ids: list[int]) -> int:
+    """Fetch the NBP rates of ``ranges`` ([start, end] ISO dates), then complete the cases' estimates.
+
+    The one task a transaction asks for (through the outbox); here it becomes a chain of a fetch per
+    range and an estimate per case, each its own task. Safe to run again: fetches skip stored days
+    and an estimate already complete is left alone. Returns how many steps it chained.
+    """
+    steps = [fetch_rates.si(currency=currency, start=start, end=end) for start, end in ranges]
+    steps += [complete_estimate.si(case_id=case_id) for case_id in case_ids]
+    chain(*steps).delay()
+    return len(steps)
 
 
 def _continue_if_full(task, *, done: int, batch_size: int) -> None:
@@ -114,5 +147,9 @@ def recompute_deadlines(*, day: str) -> dict[str, Any]:
 
 
 def calendar_changed(*, day: date) -> None:
-    """The deadlines app's calendar-change hook (KARTOSFERA_CALENDAR_CHANGE_HOOKS): queue the recompute."""
-    recompute_deadlines.delay(day=day.isoformat())
+    """The deadlines app's calendar-change hook (KARTOSFERA_CALENDAR_CHANGE_HOOKS): ask for the recompute.
+
+    Called after the change committed; the outbox row publishes it, and the sweep if the broker is down.
+    """
+    with transaction.atomic():
+        outbox_enqueue(task="disputes.tasks.recompute_deadlines", kwargs={"day": day.isoformat()}, now=now())

@@ -69,8 +69,11 @@ Reads go through `disputes.selectors` (`case_get_for_customer`, `case_list_for_c
 `case_get_for_staff`, `case_work_queue`, `case_history`, `case_net_refunded`,
 `cases_escalated_refunds`, `letter_requests_pending`). The letters app takes the
 `CaseLetterRequest` rows of `letter_requests_pending()` (letter type, the transition that asked, a
-context with what the letter must state), marks each sent with `letter_request_fulfil`, and records
-the dispatch of a decision letter with `case_dispatch_reply` (what counts for the reply deadline).
+context with what the letter must state); the transition's transaction asks for them with one outbox
+row (`letters.tasks.issue_letters`, docs/OUTBOX.md). The letters app issues each letter and marks its
+request fulfilled on the request row itself; it never calls the disputes services. The dispatch of a
+decision letter (what counts for the reply deadline) is recorded by `case_dispatch_reply`, which the
+letters app asks for through the outbox (`disputes.tasks.record_reply_dispatched`).
 """
 
 MONEY = """\

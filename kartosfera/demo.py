@@ -21,6 +21,8 @@ SEEDERS: list[str] = [
     "disputes.backoffice.demo.seed",
     "reports.demo.seed",
     "reports.exports.demo.seed",
+    # Last: seals and anchors what every seeder before it recorded.
+    "audit.demo.seed",
 ]
 
 

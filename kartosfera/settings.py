@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "letters",
     "audit",
     "reports",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -274,15 +275,86 @@ KARTOSFERA_CARD_PROCESSOR = os.environ.get(
 )
 KARTOSFERA_CARD_PROCESSOR_SIMULATOR_FAILURES: dict[str, str] = {}
 
+# The audit log (docs/AUDIT.md, "Sealing"). A service's transaction inserts its entries unchained;
+# the sealer numbers and hashes them in order moments later, so no business transaction waits on a
+# global row. When an act's entries are sealed:
+#   IN_TRANSACTION  in the writing transaction itself, under the sealer's lock (SQLite's default: its
+#                   writers are serialised anyway, and a test sees its entries sealed at once);
+#   AFTER_COMMIT    by the writing process right after its commit (PostgreSQL without a broker);
+#   TASK            by the audit.tasks.audit_seal_pending task, queued after commit (PostgreSQL with a
+#                   broker, production); the beat task below seals whatever a lost message left;
+#   PERIODIC        only by the beat task or `manage.py seal_audit --follow` (a dedicated sealer).
+_AUDIT_SEALING_DEFAULT = (
+    "IN_TRANSACTION"
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    else ("TASK" if os.environ.get("CELERY_BROKER_URL") else "AFTER_COMMIT")
+)
+KARTOSFERA_AUDIT_SEALING = os.environ.get("KARTOSFERA_AUDIT_SEALING", _AUDIT_SEALING_DEFAULT)
+if KARTOSFERA_AUDIT_SEALING not in {"IN_TRANSACTION", "AFTER_COMMIT", "TASK", "PERIODIC"}:
+    raise ImproperlyConfigured(f"KARTOSFERA_AUDIT_SEALING={KARTOSFERA_AUDIT_SEALING!r} is not a sealing mode")
+# Entries one sealer transaction numbers and hashes (it loops until none is left).
+KARTOSFERA_AUDIT_SEAL_BATCH = int(os.environ.get("KARTOSFERA_AUDIT_SEAL_BATCH", "500"))
+# A process queues the seal task at most this often (one run seals everything pending).
+KARTOSFERA_AUDIT_SEAL_KICK_SECONDS = float(os.environ.get("KARTOSFERA_AUDIT_SEAL_KICK_SECONDS", "0.5"))
+# /healthz degrades when the oldest entry waiting to be sealed is older than this.
+KARTOSFERA_AUDIT_SEAL_LAG_LIMIT_SECONDS = float(
+    os.environ.get("KARTOSFERA_AUDIT_SEAL_LAG_LIMIT_SECONDS", "60")
+)
+# Signed anchors of the chain head, written outside the database (docs/AUDIT.md, "Anchors"): by the
+# beat task and after sealing, at most one every KARTOSFERA_AUDIT_ANCHOR_MIN_SECONDS. The HMAC key
+# comes from the environment, never from the database; without KARTOSFERA_AUDIT_ANCHOR_KEY it is
+# derived from SECRET_KEY (set a key of its own in production, kept by whoever verifies the log).
+KARTOSFERA_AUDIT_ANCHOR_DIR = Path(os.environ.get("KARTOSFERA_AUDIT_ANCHOR_DIR", VAR_DIR / "audit-anchors"))
+KARTOSFERA_AUDIT_ANCHOR_KEY = os.environ.get("KARTOSFERA_AUDIT_ANCHOR_KEY", "")
+KARTOSFERA_AUDIT_ANCHOR_MIN_SECONDS = float(os.environ.get("KARTOSFERA_AUDIT_ANCHOR_MIN_SECONDS", "60"))
+
 # Celery: without a broker every task runs eagerly in-process (development, the default test run).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
 CELERY_TIMEZONE = "Europe/Warsaw"
+# Redelivery (docs/OUTBOX.md). Every task is idempotent (STYLE.md 8: a letter, an export, a rate fetch, a
+# refund, an estimate, a sweep each check what is done before doing it), so a task is acknowledged
+# only once it has run (acks_late) and a worker process that dies mid-task gives its message back at
+# once (reject_on_worker_lost): the task runs again rather than never. A task that could not run twice
+# would set acks_late=False on itself and be lost instead with its worker; there is none today.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis gives an unacknowledged message to another worker after the visibility timeout (Redis's
+# default: one hour). A whole worker host lost mid-task is redelivered after 5 minutes. A message
+# held longer than this unacknowledged is delivered a second time while the first still waits: a
+# task's runtime and any retry countdown (NBP_FETCH_RETRY_MAX_SECONDS, the letters' retry backoff)
+# stay under it.
+CELERY_VISIBILITY_TIMEOUT_SECONDS = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT_SECONDS", "300"))
+# A request never waits on the broker: the outbox publishes after commit with a short connection
+# timeout and one quick retry, and a failure leaves the row for the sweep. Celery's defaults (4 s
+# timeout, 3 publish retries, and the Redis result backend's 20 retries a second apart) held a
+# request ~19 s while Redis was down.
+CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "1"))
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS,
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
+# The outbox sweep (outbox.tasks.sweep, each minute): a row whose publication after commit failed is
+# published again once it is OUTBOX_PUBLISH_GRACE_SECONDS old; a row published and not finished
+# after OUTBOX_REPUBLISH_AFTER_SECONDS (a message lost with the broker's data; longer than the
+# visibility timeout, which redelivers what a worker held) is published again; at most
+# OUTBOX_SWEEP_BATCH_SIZE a run.
+OUTBOX_PUBLISH_GRACE_SECONDS = float(os.environ.get("OUTBOX_PUBLISH_GRACE_SECONDS", "30"))
+OUTBOX_REPUBLISH_AFTER_SECONDS = float(os.environ.get("OUTBOX_REPUBLISH_AFTER_SECONDS", "3600"))
+OUTBOX_SWEEP_BATCH_SIZE = int(os.environ.get("OUTBOX_SWEEP_BATCH_SIZE", "500"))
 # Recycle a worker process after this many tasks: a letter-rendering process grows by ~5-10 kB a
 # letter (WeasyPrint and Pango caches, heap fragmentation; docs/PERFORMANCE.md), so memory stays bounded.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "100"))
@@ -303,6 +375,21 @@ CELERY_TASK_ROUTES = {"letters.tasks.*": {"queue": KARTOSFERA_LETTERS_QUEUE}}
 KARTOSFERA_LETTERS_SWEEP_BATCH = int(os.environ.get("KARTOSFERA_LETTERS_SWEEP_BATCH", "500"))
 
 CELERY_BEAT_SCHEDULE: dict = {
+    # The audit sealer (docs/AUDIT.md, "Sealing"): seals what the after-commit task did not (a lost
+    # message, a broker outage), then anchors the chain head outside the database.
+    "audit-seal-pending": {
+        "task": "audit.tasks.audit_seal_pending",
+        "schedule": timedelta(seconds=5),
+    },
+    "audit-anchor-head": {
+        "task": "audit.tasks.audit_anchor_head",
+        "schedule": timedelta(minutes=5),
+    },
+    # What a transaction asked for and the broker did not take (docs/OUTBOX.md).
+    "outbox-sweep": {
+        "task": "outbox.tasks.sweep",
+        "schedule": crontab(minute="*"),
+    },
     # NBP table A appears on business days around 11:45-12:15 Warsaw (CELERY_TIMEZONE): fetch it
     # after 12:30, and again in the afternoon in case it was late. The task is idempotent.
     "nbp-table-a-eur": {
@@ -356,7 +443,8 @@ NBP_LOOKBACK_DAYS = int(os.environ.get("NBP_LOOKBACK_DAYS", "10"))
 # retry and Celery would re-run it at once, recursively: there the task waits itself and gives up
 # after NBP_FETCH_EAGER_RETRIES retries (default 0: the caller gets the error at once).
 NBP_FETCH_RETRY_BASE_SECONDS = float(os.environ.get("NBP_FETCH_RETRY_BASE_SECONDS", "60"))
-NBP_FETCH_RETRY_MAX_SECONDS = float(os.environ.get("NBP_FETCH_RETRY_MAX_SECONDS", "3600"))
+# MAX stays below CELERY_VISIBILITY_TIMEOUT_SECONDS: a retry waiting longer would be redelivered.
+NBP_FETCH_RETRY_MAX_SECONDS = float(os.environ.get("NBP_FETCH_RETRY_MAX_SECONDS", "240"))
 NBP_FETCH_EAGER_RETRIES = int(os.environ.get("NBP_FETCH_EAGER_RETRIES", "0"))
 # A malformed NBP answer (not table A JSON: a proxy's page, a mid that is not a number) is not an
 # outage: fetch_rates retries it NBP_FETCH_MALFORMED_RETRIES times with the same backoff, then gives

@@ -20,10 +20,11 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database (and the broker, if configured) answers, 503 otherwise."""
+    """200 when the database (and the broker, if configured) answers, 503 otherwise; status "degraded"
+    (still 200: requests are served) when the audit sealer lags beyond its limit."""
     report = health_check()
     return JsonResponse(
-        {"status": "ok" if report.healthy else "unavailable", "components": report.components},
+        {"status": report.status, "components": report.components, "audit_sealing": report.audit_sealing},
         status=200 if report.healthy else 503,
     )
 

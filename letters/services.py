@@ -23,7 +23,6 @@ from customers.services import (
     otp_verify,
 )
 from disputes.models import Case, CaseLetterRequest
-from disputes.services import case_dispatch_reply, letter_request_fulfil
 from kartosfera.legaltime import require_aware, warsaw_date
 from letters.batch import letter_file_name
 from letters.builders import (
@@ -44,6 +43,7 @@ from letters.models import (
 )
 from letters.rendering import RenderedLetter, render_letter_pdf
 from letters.rules import LetterDataError, LetterType, parse_letter_type
+from outbox.services import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +164,10 @@ def letter_issue(*, letter_request_id: int, actor, now: datetime) -> Letter:
                 # A concurrent run issued it first (the unique (request, version) constraint).
                 letter = Letter.objects.get(letter_request=letter_request, version=1)
         if letter_request.fulfilled_at is None:
-            letter_request_fulfil(letter_request_id=letter_request.pk, actor=actor, now=now)
+            # The letters app records the fulfilment on the request it was handed, under that row's
+            # lock: no call back into the disputes services, no case lock taken while issuing.
+            letter_request.fulfilled_at = now
+            letter_request.save(update_fields=["fulfilled_at"])
         _release_hold(letter_request=letter_request, letter=letter, actor=actor, now=now)
     return letter
 
@@ -284,7 +287,16 @@ def letter_dispatch(*, letter_id: int, channel: str, actor, now: datetime) -> Le
                 letter_request_id=letter.letter_request_id, dispatched_at__isnull=False
             ).exclude(pk=letter.pk)
             if not already.exists():
-                case_dispatch_reply(case_id=letter.case_id, dispatched_at=now, actor=actor, now=now)
+                # The reply is the disputes workflow's to record: asked for through the outbox.
+                outbox_enqueue(
+                    task="disputes.tasks.record_reply_dispatched",
+                    kwargs={
+                        "case_id": letter.case_id,
+                        "dispatched_at": now.isoformat(),
+                        "actor_id": getattr(actor, "pk", None),
+                    },
+                    now=now,
+                )
         audit_record(
             action=LETTER_DISPATCHED,
             actor=actor,

@@ -23,7 +23,10 @@ def render_batch_chunk(*, letter_type: str, snapshots: list[str], output_dir: st
     return [asdict(item) for item in items]
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+# retry_backoff_max below the broker's visibility timeout (settings): a longer countdown is redelivered.
+@shared_task(
+    acks_late=True, autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=240, max_retries=5
+)
 def issue_letter(*, letter_request_id: int) -> int | None:
     """Issue the letter a workflow request calls for; idempotent (a retry returns the same letter).
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from celery import chain, signature
 from django.db import IntegrityError, transaction
 
 from cards.models import Card, Transaction, TransactionStatus
@@ -63,7 +62,7 @@ from disputes.services._notify import case_notify
 from kartosfera.legaltime import NaiveDatetimeError, require_aware, warsaw_date
 from liability.api import Assessment, Findings, TransactionFacts
 from liability.services import RateUnavailable, liability_assess
-from liability.tasks import fetch_rates
+from outbox.services import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -288,28 +287,23 @@ def store_assessment(
     )
 
 
-def _rate_fetch_work(error: RateUnavailable, case_ids: Iterable[int]):
-    """The Celery work that fetches every range ``error`` names, then completes the cases' estimates."""
-    steps = [
-        fetch_rates.si(currency=error.currency, start=start.isoformat(), end=end.isoformat())
-        for start, end in error.fetch_ranges
-    ]
-    steps += [
-        signature("disputes.tasks.complete_estimate", kwargs={"case_id": case_id}, immutable=True)
-        for case_id in case_ids
-    ]
-    return chain(*steps) if len(steps) > 1 else steps[0]
-
-
-def request_rate_fetch(error: RateUnavailable, *, case_ids: Iterable[int] = ()) -> None:
-    """Ask, after commit, for the NBP rates ``error`` lacks to be fetched, then the cases' estimates done.
+def request_rate_fetch(error: RateUnavailable, *, now: datetime, case_ids: Iterable[int] = ()) -> None:
+    """Ask through the outbox for the NBP rates ``error`` lacks to be fetched, then the cases' estimates done.
 
     The only place the disputes workflow asks for NBP rates: requests read stored rates and never
-    call the NBP themselves. ``robust``: an unreachable broker must not undo what was committed (the
-    waiting-estimates sweep asks again).
+    call the NBP themselves. The row joins the caller's transaction (or commits on its own); the
+    worker chains the fetches and the estimates (``disputes.tasks.fetch_rates_then_estimate``).
     """
-    work = _rate_fetch_work(error, list(case_ids))
-    transaction.on_commit(lambda: work.delay(), robust=True)
+    with transaction.atomic():
+        outbox_enqueue(
+            task="disputes.tasks.fetch_rates_then_estimate",
+            kwargs={
+                "currency": error.currency,
+                "ranges": [[start.isoformat(), end.isoformat()] for start, end in error.fetch_ranges],
+                "case_ids": list(case_ids),
+            },
+            now=now,
+        )
 
 
 def _wait_for_rate(case: Case, error: RateUnavailable, *, now: datetime, audit_actor: Actor) -> None:
@@ -328,7 +322,7 @@ def _wait_for_rate(case: Case, error: RateUnavailable, *, now: datetime, audit_a
             "ranges": [[start.isoformat(), end.isoformat()] for start, end in error.fetch_ranges],
         },
     )
-    request_rate_fetch(error, case_ids=[case.pk])
+    request_rate_fetch(error, now=now, case_ids=[case.pk])
 
 
 def claim_submit(

@@ -4,8 +4,8 @@ Recording is also auditing: the chokepoints here (``record_creation``, ``record_
 ``add_event``/``add_events``, ``ledger_write``/``ledger_write_many``, ``record_assessment``) each
 queue one ``audit.AuditEntry`` per case, with the case as its object, what changed on it and the
 computations behind it (deadlines, liability). A service runs in ``case_atomic()``, which appends
-the queued entries at the end of its transaction, after every other write and row lock, as
-``audit_record`` requires, in one ``audit_record_many`` (one lock on the chain head, one INSERT).
+the queued entries at the end of its transaction, after every other write and row lock,
+in one ``audit_record_many`` (one INSERT, unchained; the audit sealer chains it after commit).
 Called outside ``case_atomic()``, a chokepoint appends its entry at once.
 """
 
@@ -48,6 +48,7 @@ from disputes.services._errors import (
     TransactionAlreadyRefunded,
     TransitionRefused,
 )
+from outbox.services import outbox_enqueue
 
 Actor = User | None  # None: the system (a Celery beat sweep)
 
@@ -202,7 +203,7 @@ def case_atomic() -> Iterator[None]:
             # The entries name their object's content type by id: a long-lived worker's cache may hold
             # ids that were since re-created (remove_stale_contenttypes, a test database flush).
             ContentType.objects.clear_cache()
-            # One lock on the chain head and one INSERT for the lot (a sweep's batch of cases).
+            # One INSERT for the lot (a sweep's batch of cases).
             audit_record_many([_event(item) for item in pending])
 
 
@@ -342,16 +343,14 @@ def record_transitions(applied: list[Applied]) -> list[CaseTransition]:
     for item in applied:
         _queue_transition(item.obj, item.row, before=item.before, letter=letter_of.get(item.row.pk))
     if letters:
-        # The letters step writes them once committed; its beat sweep catches any message lost here.
-        transaction.on_commit(lambda: _queue_letters([r.pk for r in letters]), robust=True)
+        # The letter requests are the ask; the outbox row wakes the letters app once committed (one
+        # task for the whole transaction, fanned out to a task per letter in the worker).
+        outbox_enqueue(
+            task="letters.tasks.issue_letters",
+            kwargs={"letter_request_ids": [r.pk for r in letters]},
+            now=applied[0].row.occurred_at,
+        )
     return rows
-
-
-def _queue_letters(letter_request_ids: list[int]) -> None:
-    from letters.tasks import issue_letters  # the letters app builds on this one: imported late
-
-    # One message for the whole transaction, fanned out to a task per letter in the worker.
-    issue_letters.delay(letter_request_ids=letter_request_ids)
 
 
 def _queue_transition(

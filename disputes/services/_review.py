@@ -246,7 +246,7 @@ def case_assess_liability(
             now=now,
         )
     except RateUnavailable as error:
-        request_rate_fetch(error)
+        request_rate_fetch(error, now=now)
         raise AssessmentRateUnavailable(str(error)) from error
     with case_atomic():
         case = lock_case(case_id, actor)
@@ -386,10 +386,10 @@ def staff_groups_ensure() -> list[str]:
 
 
 def letter_request_fulfil(*, letter_request_id: int, actor: Actor, now: datetime) -> CaseLetterRequest:
-    """Mark a requested letter as written and sent (the letters app calls this); idempotent.
+    """Mark a requested letter as written and sent outside the letters app (staff); idempotent.
 
-    A decision letter's dispatch is what counts for the reply deadline: record it with
-    ``case_dispatch_reply`` too.
+    The letters app marks the letters it issues itself. A decision letter's dispatch is what counts
+    for the reply deadline: record it with ``case_dispatch_reply`` too.
 
     :raises CaseNotFound: no such letter request, or the actor may not see its case.
     :raises ActionNotPermitted: neither the system nor staff handling cases.

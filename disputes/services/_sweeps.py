@@ -188,7 +188,7 @@ def cases_complete_waiting_estimates(*, now: datetime, batch_size: int) -> int:
             key = (missing.currency, missing.fetch_ranges)
             still_missing.setdefault(key, (missing, []))[1].append(case_id)
     for error, case_ids in still_missing.values():
-        request_rate_fetch(error, case_ids=case_ids)
+        request_rate_fetch(error, now=now, case_ids=case_ids)
     return done
 
 

@@ -24,6 +24,7 @@ from audit import actions
 from audit.sanitise import sanitise_text
 from audit.services import audit_record, audit_snapshot
 from kartosfera.legaltime import warsaw_date
+from outbox.services import outbox_enqueue
 from reports.access import require_report_reader
 from reports.exports.columns import COLUMNS, ExportFormat, ExportKind
 from reports.exports.pgcopy import copy_csv, copy_expected, copy_supported
@@ -119,17 +120,8 @@ def export_request(
             after=audit_snapshot(job, fields=["kind", "file_format", "from_date", "to_date", "state"]),
             now=now,
         )
-        transaction.on_commit(lambda: _queue(job.pk), robust=True)
+        outbox_enqueue(task=EXPORT_TASK, kwargs={"job_id": job.pk}, now=now)
     return ExportRequest(job=job, created=True)
-
-
-def _queue(job_id: int) -> None:
-    # Looked up by name: the task module is an interface above this layer. Importing the apps' task
-    # modules (Celery's autodiscovery, done once) registers it in a web process too.
-    from kartosfera.celery import app
-
-    app.loader.import_default_modules()
-    app.tasks[EXPORT_TASK].delay(job_id=job_id)
 
 
 def _claim(job_id: int, token: str, now: datetime) -> ExportJob | None:

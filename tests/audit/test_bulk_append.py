@@ -1,13 +1,14 @@
-"""``audit_record_many``: many entries under one lock and in one INSERT, the same chain as one by one."""
+"""``audit_record_many``: many entries in one INSERT, sealed into the same chain as one by one."""
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from audit.chain import entry_hash
 from audit.models import AuditChainHead, AuditEntry
 from audit.selectors import audit_chain_verify
-from audit.services import AuditEntryInvalid, AuditEvent, audit_record, audit_record_many
-from tests.audit.helpers import forged_entry, postgresql_only, raw_insert_entry, raw_sql
+from audit.services import AuditEntryInvalid, AuditEvent, audit_record, audit_record_many, audit_seal
+from tests.audit.helpers import forged_entry, insert_entry_sql, postgresql_only, raw_insert_entry, raw_sql
 
 pytestmark = pytest.mark.django_db
 
@@ -132,81 +133,136 @@ def test_an_entry_inserted_among_bulk_entries_is_found(bulk_entries, now):
     assert _problems() == [("LINK_BROKEN", 5)]
 
 
-# --- PostgreSQL: the trigger takes a statement of linked rows, and only that --------------------------
+# --- PostgreSQL: the trigger lets the sealer fill the chain columns once, in order, and nothing else -----
 
 
-def _unsaved(now, *, first_sequence: int, previous_hash: str, count: int) -> list[AuditEntry]:
-    """Entries a forger numbered and hashed, linked to each other, as ``AuditEntry`` objects."""
-    entries = []
-    for offset in range(count):
-        columns = forged_entry(sequence=first_sequence + offset, previous_hash=previous_hash, recorded_at=now)
-        previous_hash = columns["entry_hash"]
-        entries.append(AuditEntry(**columns))
-    return entries
+@pytest.fixture
+def waiting(bulk_entries, now, settings) -> list[AuditEntry]:
+    """Three entries inserted unsealed (as a business transaction does), after five sealed ones."""
+    settings.KARTOSFERA_AUDIT_SEALING = "PERIODIC"
+    written = audit_record_many(
+        [AuditEvent(action=f"test.waiting_{n}", actor=None, data={"n": n}, now=now) for n in range(6, 9)]
+    )
+    return list(AuditEntry.objects.filter(pk__in=[entry.pk for entry in written]).order_by("id"))
 
 
-def _insert(entries: list[AuditEntry]) -> None:
-    with transaction.atomic():
-        AuditEntry.objects.append_linked(entries)
+def _chained(entries: list[AuditEntry], previous_hash: str) -> list[tuple]:
+    """The (id, sequence, previous_hash, entry_hash) an honest sealer gives the entries, from 6 on."""
+    rows = []
+    for sequence, entry in enumerate(entries, start=6):
+        entry.sequence, entry.previous_hash = sequence, previous_hash
+        previous_hash = entry_hash(entry.hash_content())
+        rows.append([entry.pk, sequence, entry.previous_hash, previous_hash])
+    return rows
+
+
+def _fill(rows: list[list]) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        for entry_id, sequence, previous_hash, hash_ in rows:
+            cursor.execute(
+                "UPDATE audit_auditentry SET sequence = %s, previous_hash = %s, entry_hash = %s "
+                "WHERE id = %s",
+                [sequence, previous_hash, hash_, entry_id],
+            )
 
 
 @postgresql_only
-def test_postgresql_takes_one_statement_of_linked_rows(bulk_entries, now):
-    entries = _unsaved(now, first_sequence=6, previous_hash=bulk_entries[-1].entry_hash, count=3)
+def test_postgresql_lets_the_sealer_fill_the_chain_columns_in_order(bulk_entries, waiting, now):
+    result = audit_seal(now=now)
 
-    with CaptureQueriesContext(connection) as queries:
-        _insert(entries)
-
-    assert sum("INSERT INTO" in q["sql"] for q in queries.captured_queries) == 1
-    assert AuditEntry.objects.filter(sequence__gte=6).count() == 3
+    assert result.sealed == 3
+    assert [entry.sequence for entry in AuditEntry.objects.order_by("id")] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert _problems() == []
 
 
 @postgresql_only
 @pytest.mark.parametrize(
     ("tamper", "message"),
     [
-        (lambda e: setattr(e[1], "previous_hash", "f" * 64), "audit entry 7 does not link"),
-        (lambda e: setattr(e[2], "previous_hash", e[0].entry_hash), "audit entry 8 does not link"),
-        (lambda e: e.reverse(), "audit entry 8 does not link"),
-        (lambda e: e.pop(1), "audit entry 8 does not link"),
-        (lambda e: e.pop(0), "audit entry 7 does not link"),
-        (lambda e: setattr(e[0], "previous_hash", "f" * 64), "audit entry 6 does not extend the chain head"),
+        (lambda r: r[1].__setitem__(2, "f" * 64), "sealed entry 7 does not follow"),
+        (lambda r: r[2].__setitem__(2, r[0][3]), "sealed entry 8 does not follow"),
+        (lambda r: r.reverse(), "sealed entry 8 does not follow"),
+        (lambda r: r.pop(1), "sealed entry 8 does not follow"),
+        (lambda r: r[0].__setitem__(2, "f" * 64), "sealed entry 6 does not extend the chain head"),
+        (lambda r: r[0].__setitem__(1, 3), "sealed entry 3 does not follow"),  # a sequence already taken
     ],
-    ids=["bad-link", "link-to-older", "reversed", "gap", "skips-head", "bad-first-link"],
+    ids=["bad-link", "link-to-older", "reversed", "gap", "bad-first-link", "reused-sequence"],
 )
-def test_postgresql_refuses_a_bulk_insert_with_a_broken_link(bulk_entries, now, tamper, message):
-    entries = _unsaved(now, first_sequence=6, previous_hash=bulk_entries[-1].entry_hash, count=3)
-    tamper(entries)
+def test_postgresql_refuses_a_fill_with_a_broken_link(bulk_entries, waiting, tamper, message):
+    rows = _chained(waiting, bulk_entries[-1].entry_hash)
+    tamper(rows)
 
     with pytest.raises(IntegrityError, match=message):
-        _insert(entries)
+        _fill(rows)
 
-    assert list(AuditEntry.objects.values_list("sequence", flat=True)) == [1, 2, 3, 4, 5]
+    assert list(AuditEntry.objects.sealed().values_list("sequence", flat=True)) == [1, 2, 3, 4, 5]
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_auditentry SET action = 'test.rewritten' WHERE sequence IS NULL",
+        "UPDATE audit_auditentry SET sequence = 6, previous_hash = %(head)s, entry_hash = repeat('a', 64), "
+        "data = '{}'::jsonb WHERE id = %(first)s",
+        "UPDATE audit_auditentry SET sequence = 6, previous_hash = %(head)s WHERE id = %(first)s",
+        "DELETE FROM audit_auditentry WHERE sequence IS NULL",
+    ],
+    ids=["content", "fill-and-content", "partial-fill", "delete"],
+)
+def test_postgresql_refuses_any_other_change_of_a_waiting_entry(bulk_entries, waiting, statement):
+    params = {"head": bulk_entries[-1].entry_hash, "first": waiting[0].pk}
+
+    with pytest.raises(IntegrityError, match=r"append-only|audit_entry_sealed_whole"):
+        _sql(statement, params)
+
+    assert [(e.action, e.sequence) for e in AuditEntry.objects.unsealed()] == [
+        ("test.waiting_6", None),
+        ("test.waiting_7", None),
+        ("test.waiting_8", None),
+    ]
+
+
+@postgresql_only
+def test_postgresql_refuses_an_entry_inserted_chained(bulk_entries, now):
+    forged = forged_entry(sequence=6, previous_hash=bulk_entries[-1].entry_hash, recorded_at=now)
+
+    with pytest.raises(IntegrityError, match="inserted unsealed"):
+        _sql(*insert_entry_sql(**forged))
+
+    assert AuditEntry.objects.count() == 5
 
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-def test_postgresql_refuses_to_extend_rows_another_transaction_left_beyond_the_head(now):
-    # A row appended without moving the head (verify_audit reports it BEYOND_HEAD) is a dead end:
-    # a later transaction cannot chain more rows to it.
+def test_postgresql_refuses_to_extend_entries_another_transaction_sealed_beyond_the_head(now, settings):
+    # An entry sealed without moving the head (verify_audit reports it BEYOND_HEAD) is a dead end: a
+    # later transaction cannot chain more entries to it.
     head = audit_record(action="test.single", actor=None, now=now)
-    first, second = _unsaved(now, first_sequence=2, previous_hash=head.entry_hash, count=2)
-    _insert([first])
+    settings.KARTOSFERA_AUDIT_SEALING = "PERIODIC"
+    waiting = audit_record_many([AuditEvent(action=f"test.w{n}", actor=None, now=now) for n in (2, 3)])
+    rows = _chained(list(AuditEntry.objects.filter(pk__in=[e.pk for e in waiting]).order_by("id")), "")
+    rows = [[row[0], row[1] - 4, *row[2:]] for row in rows]  # sequences 2 and 3
+    first = AuditEntry.objects.get(pk=rows[0][0])
+    first.sequence, first.previous_hash = 2, head.entry_hash
+    rows[0][2], rows[0][3] = head.entry_hash, entry_hash(first.hash_content())
+    _fill([rows[0]])
 
-    with pytest.raises(IntegrityError, match="audit entry 3 does not link"):
-        _insert([second])
+    with pytest.raises(IntegrityError, match="sealed entry 3 does not follow"):
+        _fill([rows[1]])
 
-    assert list(AuditEntry.objects.values_list("sequence", flat=True)) == [1, 2]
+    assert list(AuditEntry.objects.sealed().values_list("sequence", flat=True)) == [1, 2]
     assert _problems() == [("BEYOND_HEAD", 2)]
 
 
 @postgresql_only
-def test_postgresql_moves_the_head_over_a_bulk_append_only_to_an_entry_that_exists(bulk_entries):
-    with (
-        pytest.raises(IntegrityError, match="only advances"),
-        transaction.atomic(),
-        connection.cursor() as cursor,
-    ):
-        cursor.execute("UPDATE audit_auditchainhead SET sequence = 9, entry_hash = repeat('a', 64)")
+def test_postgresql_moves_the_head_only_to_an_entry_that_exists(bulk_entries):
+    with pytest.raises(IntegrityError, match="only advances"):
+        _sql("UPDATE audit_auditchainhead SET sequence = 9, entry_hash = repeat('a', 64)")
 
     assert AuditChainHead.objects.get().sequence == 5
+
+
+def _sql(statement: str, params=()) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement, params)

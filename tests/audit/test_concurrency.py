@@ -1,4 +1,5 @@
-"""Concurrent appends, single and bulk, on PostgreSQL keep one linear, gapless chain (the head lock)."""
+"""Concurrent appends, single and bulk, on PostgreSQL keep one linear, gapless chain: sealed in the
+writing transaction (the sealer's lock held to commit) or after each commit by racing sealers."""
 
 import threading
 
@@ -52,11 +53,15 @@ def _assert_every_append_written_once_and_the_chain_verifies(total: int) -> None
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_appends_produce_a_valid_chain(now):
+@pytest.mark.parametrize("sealing", ["IN_TRANSACTION", "AFTER_COMMIT"])
+def test_concurrent_appends_produce_a_valid_chain(now, settings, sealing):
+    settings.KARTOSFERA_AUDIT_SEALING = sealing
+
     def append(thread: int) -> None:
         for number in range(APPENDS_PER_THREAD):
             # Each append in its own transaction, as a service's would be, held a moment after the
-            # append so that the others queue on the head row.
+            # append (IN_TRANSACTION: the others queue on the head row; AFTER_COMMIT: they do not,
+            # and each thread's sealer races the others' after its commit).
             with transaction.atomic():
                 audit_record(
                     action="test.concurrent_append",

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.test import override_settings
 
@@ -23,7 +25,12 @@ def test_healthz_answers_503_when_the_configured_broker_does_not_answer(client):
     assert response.status_code == 503
     assert response.json() == {
         "status": "unavailable",
-        "components": {"database": "ok", "broker": "unavailable"},
+        "components": {"database": "ok", "broker": "unavailable", "audit_sealing": "ok"},
+        "audit_sealing": {
+            "unsealed_entries": 0,
+            "oldest_unsealed_age_seconds": None,
+            "lag_limit_seconds": 60.0,
+        },
     }
 
 
@@ -33,7 +40,49 @@ def test_healthz_reports_the_real_broker(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json()["components"] == {"database": "ok", "broker": "ok"}
+    assert response.json()["components"] == {"database": "ok", "broker": "ok", "audit_sealing": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_degrades_when_audit_sealing_lags_beyond_the_limit(client, settings):
+    from audit.services import audit_record, audit_seal
+    from kartosfera import clock
+
+    settings.KARTOSFERA_AUDIT_SEALING = "PERIODIC"  # nothing seals but the periodic sealer
+    settings.KARTOSFERA_AUDIT_SEAL_LAG_LIMIT_SECONDS = 30
+    now = clock.now()
+    audit_record(action="test.waiting", actor=None, now=now - timedelta(seconds=45))
+    audit_record(action="test.waiting", actor=None, now=now - timedelta(seconds=5))
+
+    lagging = client.get("/healthz").json()
+    audit_seal(now=now)
+    caught_up = client.get("/healthz")
+
+    assert lagging["status"] == "degraded"
+    assert lagging["components"]["audit_sealing"] == "lagging"
+    assert lagging["audit_sealing"]["unsealed_entries"] == 2
+    assert 45 <= lagging["audit_sealing"]["oldest_unsealed_age_seconds"] < 60
+    assert caught_up.status_code == 200
+    assert caught_up.json()["status"] == "ok"
+    assert caught_up.json()["audit_sealing"] == {
+        "unsealed_entries": 0,
+        "oldest_unsealed_age_seconds": None,
+        "lag_limit_seconds": 30,
+    }
+
+
+@pytest.mark.django_db
+def test_healthz_stays_ok_while_entries_wait_less_than_the_limit(client, settings):
+    from audit.services import audit_record
+    from kartosfera import clock
+
+    settings.KARTOSFERA_AUDIT_SEALING = "PERIODIC"
+    audit_record(action="test.waiting", actor=None, now=clock.now() - timedelta(seconds=5))
+
+    report = client.get("/healthz").json()
+
+    assert (report["status"], report["components"]["audit_sealing"]) == ("ok", "ok")
+    assert report["audit_sealing"]["unsealed_entries"] == 1
 
 
 @pytest.mark.django_db

@@ -21,6 +21,7 @@ from disputes.services import (
     case_start_review,
     case_withhold_refund,
 )
+from disputes.tasks import record_reply_dispatched
 from kartosfera import clock
 from letters.models import CustomerAddress, Letter, LetterImmutable, StaffProfile
 from letters.services import (
@@ -31,6 +32,7 @@ from letters.services import (
     letter_reissue,
 )
 from liability.api import Findings
+from outbox.models import OutboxMessage
 from tests.disputes.conftest import make_theft, staff, submitted_case, warsaw
 from tests.disputes.helpers import four_eyes, pdf
 from tests.letters.conftest import read_pdf
@@ -332,6 +334,13 @@ def test_dispatching_a_decision_letter_records_the_reply_on_the_case(theft, eur_
 
     letter_dispatch(letter_id=letter.pk, channel="POST", actor=analyst, now=warsaw(2025, 6, 3, 15, 0))
 
+    # The letters app asked the disputes workflow, through the outbox, to record the reply: the
+    # worker's part is run here (both setups).
+    [message] = OutboxMessage.objects.filter(task="disputes.tasks.record_reply_dispatched")
+    assert record_reply_dispatched.apply(kwargs=message.kwargs).get() == {
+        "case_id": case.pk,
+        "recorded": True,
+    }
     case.refresh_from_db()
     letter.refresh_from_db()
     assert case.reply_dispatched_at == warsaw(2025, 6, 3, 15, 0)
@@ -386,7 +395,9 @@ def test_the_task_issues_once_however_often_it_runs(celery_worker):
     assert swept == 0  # nothing left pending
 
 
-def test_a_case_deemed_accepted_gets_the_rek_8_notice_with_its_refunds(theft, eur_rates, analyst):
+def test_a_case_deemed_accepted_gets_the_rek_8_notice_with_its_refunds(
+    theft, eur_rates, analyst, django_capture_on_commit_callbacks
+):
     from disputes.services import cases_deem_accepted_overdue
 
     case = submitted_case(theft, theft.user)  # received 26 May 2025: reply due 25 June (REK-6)
@@ -418,7 +429,8 @@ def test_a_case_deemed_accepted_gets_the_rek_8_notice_with_its_refunds(theft, eu
         "payments": [{"kind": "PROVISIONAL_MADE_FINAL", "amount": "920.00", "paid_on": "2025-05-26"}],
     }
     # Sending the notice is not the reply that REK-6 asked for: the case stays deemed accepted.
-    letter_dispatch(letter_id=notice.pk, channel="POST", actor=None, now=warsaw(2025, 6, 26, 9, 0))
+    with django_capture_on_commit_callbacks(execute=True):
+        letter_dispatch(letter_id=notice.pk, channel="POST", actor=None, now=warsaw(2025, 6, 26, 9, 0))
     case.refresh_from_db()
     assert case.state == "DEEMED_ACCEPTED"
     assert case.reply_dispatched_at is None
@@ -464,7 +476,9 @@ def test_a_transaction_publishes_one_task_for_its_letters_which_fans_out_in_the_
         return tasks.issue_letter.apply(kwargs=kwargs)
 
     # What the commit hands to the broker is recorded; the worker's part is run here (both modes).
-    monkeypatch.setattr(tasks.issue_letters, "delay", lambda **kwargs: published.append(kwargs))
+    monkeypatch.setattr(
+        tasks.issue_letters, "apply_async", lambda kwargs, **_options: published.append(kwargs)
+    )
     monkeypatch.setattr(tasks.issue_letter, "delay", fan_out)
 
     # One sweep transaction deems both claims accepted: a letter each, one message for both.

@@ -21,7 +21,8 @@ def _anchor(value: str) -> tuple[int, str]:
 class Command(BaseCommand):
     help = (
         "Verify the audit log: every entry against its hash, every link to the entry before, the chain "
-        "head, and hashes recorded outside the database (--anchor). Exit status 1 when the chain is broken."
+        "head, the signed anchors in KARTOSFERA_AUDIT_ANCHOR_DIR and hashes given with --anchor. Exit "
+        "status 1 when the chain is broken."
     )
 
     def add_arguments(self, parser) -> None:
@@ -61,6 +62,26 @@ class Command(BaseCommand):
             self.stdout.write("Audit log: no entries")
         if report.head is not None:
             self.stdout.write(f"Chain head: sequence {report.head.sequence}, hash {report.head.entry_hash}")
+        if report.anchor is not None:
+            anchor = report.anchor
+            self.stdout.write(
+                f"Checked against {report.anchors_checked} anchor(s); latest: sequence {anchor['sequence']}, "
+                f"hash {anchor['entry_hash']}, written {anchor['written_at']} "
+                f"({anchor['directory']}/{anchor['file']})"
+            )
+        else:
+            self.stdout.write(
+                self.style.WARNING(
+                    "No signed anchor found: truncation or a rewrite with recomputed hashes would not show"
+                )
+            )
+        if report.unsealed_entries:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{report.unsealed_entries} entries not sealed yet (oldest recorded at "
+                    f"{report.oldest_unsealed_at}): not proven until sealed (manage.py seal_audit)"
+                )
+            )
         if report.ok:
             self.stdout.write(
                 self.style.SUCCESS("OK: every entry matches its hash and links to the one before it.")

@@ -1,0 +1,211 @@
+"""Signed anchors of the audit chain head, kept outside the database (docs/AUDIT.md, "Anchors").
+
+An anchor is a small JSON file in ``settings.KARTOSFERA_AUDIT_ANCHOR_DIR`` naming a sequence and the
+entry hash the chain had there, when it was written, and an HMAC-SHA256 over those with a key from
+the environment (``KARTOSFERA_AUDIT_ANCHOR_KEY``), never stored in the database. Whoever can rewrite
+the database, hashes included, cannot make an anchor for the rewritten chain, nor make one disappear
+from where it was copied to: ``verify_audit`` then reports the entry that differs from an anchor
+(``ANCHOR_MISMATCH``) or the anchored entry that is gone (``ANCHOR_MISSING``, a truncation).
+
+Before writing an anchor, the chain from the previous anchor to the head is verified: a chain broken
+since then is reported, never anchored.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from audit.canonical import canonical_json, format_instant
+from audit.chain import ChainHead, verify_chain
+from audit.models import AuditChainHead, AuditEntry
+
+logger = logging.getLogger(__name__)
+
+ANCHOR_VERSION = 1
+_FILE = re.compile(r"anchor-(?P<sequence>[0-9]{12})\.json")
+
+
+class AnchorRefused(RuntimeError):
+    """The chain is broken since the last anchor: no anchor is written over it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """One anchor as read back and checked: the chain had ``entry_hash`` at ``sequence``."""
+
+    sequence: int
+    entry_hash: str
+    written_at: str
+    key_id: str
+    file: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sequence": self.sequence,
+            "entry_hash": self.entry_hash,
+            "written_at": self.written_at,
+            "key_id": self.key_id,
+            "file": self.file,
+        }
+
+
+@dataclass(slots=True)
+class AnchorSet:
+    """Every anchor file found: those whose signature holds, in sequence order, and those refused."""
+
+    directory: str
+    valid: list[Anchor] = field(default_factory=list)
+    invalid: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
+
+    @property
+    def latest(self) -> Anchor | None:
+        return self.valid[-1] if self.valid else None
+
+
+def anchor_key() -> bytes:
+    """The HMAC key: ``KARTOSFERA_AUDIT_ANCHOR_KEY``, else one derived from ``SECRET_KEY``."""
+    configured = settings.KARTOSFERA_AUDIT_ANCHOR_KEY
+    if configured:
+        return configured.encode("utf-8")
+    return hmac.new(
+        settings.SECRET_KEY.encode("utf-8"), b"kartosfera audit anchor key", hashlib.sha256
+    ).digest()
+
+
+def key_id(key: bytes) -> str:
+    """A short public name of a key (so a verifier knows which key signed), not the key itself."""
+    return hashlib.sha256(b"kartosfera audit anchor key id:" + key).hexdigest()[:16]
+
+
+def _payload(*, sequence: int, entry_hash: str, written_at: str, signer: str) -> dict[str, Any]:
+    return {
+        "v": ANCHOR_VERSION,
+        "sequence": sequence,
+        "entry_hash": entry_hash,
+        "written_at": written_at,
+        "key_id": signer,
+    }
+
+
+def anchor_mac(payload: dict[str, Any], key: bytes) -> str:
+    """HMAC-SHA256 (hex) of the canonical JSON of an anchor's payload."""
+    return hmac.new(key, canonical_json(payload), hashlib.sha256).hexdigest()
+
+
+def _directory() -> Path:
+    return Path(settings.KARTOSFERA_AUDIT_ANCHOR_DIR)
+
+
+def anchors_read() -> AnchorSet:
+    """Read and check every anchor file; a file whose signature or name does not hold is listed apart."""
+    directory = _directory()
+    found = AnchorSet(directory=str(directory))
+    if not directory.is_dir():
+        return found
+    key = anchor_key()
+    for path in sorted(directory.iterdir()):
+        match = _FILE.fullmatch(path.name)
+        if match is None:
+            continue
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            payload = _payload(
+                sequence=int(stored["sequence"]),
+                entry_hash=str(stored["entry_hash"]),
+                written_at=str(stored["written_at"]),
+                signer=str(stored["key_id"]),
+            )
+            mac = str(stored["mac"])
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            found.invalid.append((path.name, f"unreadable: {error}"))
+            continue
+        if stored.get("v") != ANCHOR_VERSION:
+            found.invalid.append((path.name, f"unknown anchor format {stored.get('v')!r}"))
+        elif payload["sequence"] != int(match["sequence"]):
+            found.invalid.append((path.name, f"names sequence {payload['sequence']}, not its file's"))
+        elif payload["key_id"] != key_id(key):
+            found.invalid.append((path.name, f"signed with another key ({payload['key_id']})"))
+        elif not hmac.compare_digest(mac, anchor_mac(payload, key)):
+            found.invalid.append((path.name, "its signature does not match its content"))
+        else:
+            found.valid.append(
+                Anchor(
+                    sequence=payload["sequence"],
+                    entry_hash=payload["entry_hash"],
+                    written_at=payload["written_at"],
+                    key_id=payload["key_id"],
+                    file=path.name,
+                )
+            )
+    found.valid.sort(key=lambda anchor: anchor.sequence)
+    return found
+
+
+def anchor_write(*, now: datetime) -> Anchor | None:
+    """Anchor the chain head (verified since the last anchor) in a new signed file; None when the log
+    is empty or the head is anchored already.
+
+    :raises AnchorRefused: the chain is broken between the last anchor and the head.
+    """
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is None or head.sequence == 0:
+        return None
+    latest = anchors_read().latest
+    if latest is not None and latest.sequence >= head.sequence:
+        return latest if latest.sequence == head.sequence else None
+    start = None
+    if latest is not None:
+        start = ChainHead(sequence=latest.sequence, entry_hash=latest.entry_hash)
+    entries = (
+        entry.stored()
+        for entry in AuditEntry.objects.sealed()
+        .filter(sequence__gt=0 if start is None else start.sequence, sequence__lte=head.sequence)
+        .iterator(chunk_size=2000)
+    )
+    report = verify_chain(entries, head=head.as_chain_head(), after=start, max_problems=10)
+    if not report.ok:
+        raise AnchorRefused(
+            f"the audit chain is broken at sequence {report.first_break} since the last anchor: "
+            f"{report.problems[0].detail}"
+        )
+    key = anchor_key()
+    payload = _payload(
+        sequence=head.sequence, entry_hash=head.entry_hash, written_at=format_instant(now), signer=key_id(key)
+    )
+    directory = _directory()
+    directory.mkdir(parents=True, exist_ok=True)
+    name = f"anchor-{head.sequence:012d}.json"
+    temporary = directory / f".{name}.tmp"
+    temporary.write_text(json.dumps({**payload, "mac": anchor_mac(payload, key)}, indent=2) + "\n")
+    os.replace(temporary, directory / name)
+    return Anchor(
+        sequence=head.sequence,
+        entry_hash=head.entry_hash,
+        written_at=payload["written_at"],
+        key_id=payload["key_id"],
+        file=name,
+    )
+
+
+def anchor_write_if_due(*, now: datetime) -> Anchor | None:
+    """``anchor_write`` when the last anchor is older than ``KARTOSFERA_AUDIT_ANCHOR_MIN_SECONDS``;
+    a broken chain is logged as an error (``verify_audit`` reports it), not raised to the sealer."""
+    latest = anchors_read().latest
+    if latest is not None:
+        written = datetime.fromisoformat(latest.written_at.replace("Z", "+00:00"))
+        if (now - written).total_seconds() < settings.KARTOSFERA_AUDIT_ANCHOR_MIN_SECONDS:
+            return None
+    try:
+        return anchor_write(now=now)
+    except AnchorRefused:
+        logger.error("audit: anchor refused", exc_info=True)
+        return None

@@ -1,0 +1,210 @@
+"""The outbox's writes: enqueue a task in the caller's transaction, publish it after commit, sweep.
+
+A transaction that asks for work writes an ``OutboxMessage`` row with ``outbox_enqueue``; the row
+commits or rolls back with the work that asked for it. Once committed, one broker message publishes
+every row the transaction wrote (one row: its task; more: ``outbox.tasks.deliver``, which fans them
+out in the worker), with a short broker timeout. A publication that fails leaves its rows pending
+and never raises: the request that committed them has answered already. The beat sweep
+(``outbox.tasks.sweep``) publishes again what is pending, and what was published long ago and never
+finished (a message lost with the broker), until a worker has run it. Eager mode (no broker) runs
+the tasks in this process after commit. docs/OUTBOX.md.
+"""
+
+import functools
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+
+from kartosfera import clock
+from kartosfera.celery import app
+from outbox.models import TASK_ID_PREFIX, OutboxMessage, OutboxOutcome
+from outbox.selectors import outbox_messages_due
+
+logger = logging.getLogger(__name__)
+
+DELIVER_TASK = "outbox.tasks.deliver"
+
+
+class UnknownTask(LookupError):
+    """No Celery task is registered under that name."""
+
+
+class OutsideTransaction(RuntimeError):
+    """``outbox_enqueue`` was called outside ``transaction.atomic``: there is no transaction to join."""
+
+
+@functools.cache
+def _registered_tasks() -> frozenset[str]:
+    # Importing the apps' task modules (Celery's autodiscovery) registers every task in a web process
+    # too; done once.
+    app.loader.import_default_modules()
+    return frozenset(app.tasks)
+
+
+def _require_registered(task: str) -> None:
+    if task not in _registered_tasks():
+        _registered_tasks.cache_clear()
+        if task not in _registered_tasks():
+            raise UnknownTask(task)
+
+
+def outbox_enqueue(*, task: str, kwargs: dict[str, Any], now: datetime) -> OutboxMessage:
+    """Ask for the Celery task named ``task`` with ``kwargs``, run once the current transaction commits.
+
+    Call it inside the ``transaction.atomic`` block whose work asks for the task: the row commits or
+    rolls back with it. ``kwargs`` are JSON (ids, ISO dates), as the task's keyword arguments.
+
+    :raises OutsideTransaction: no ``transaction.atomic`` block is open.
+    :raises UnknownTask: no task is registered under ``task`` (a typo fails the transaction, not later).
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise OutsideTransaction(task)
+    _require_registered(task)
+    message = OutboxMessage.objects.create(task=task, kwargs=kwargs, created_at=now)
+    batch = _batch_of_this_transaction(connection)
+    batch.message_ids.append(message.pk)
+    transaction.on_commit(_Publication(batch, message.pk), robust=True)
+    return message
+
+
+class _Batch:
+    """The rows one transaction wrote, published together after its commit."""
+
+    def __init__(self) -> None:
+        self.message_ids: list[int] = []
+        self.published = False
+
+
+class _Publication:
+    """The after-commit callback of one row; the first of a transaction's callbacks publishes them all.
+
+    Django runs the callbacks after the outermost commit, outside any atomic block. Inside one (a
+    test's ``captureOnCommitCallbacks``) the batch may hold rows of callbacks never run, so each
+    callback publishes its own row only.
+    """
+
+    def __init__(self, batch: _Batch, message_id: int) -> None:
+        self.batch, self.message_id = batch, message_id
+        # Django's robust on_commit names a failing callback by its __qualname__.
+        self.__qualname__ = f"outbox publication of message {message_id}"
+
+    def __call__(self) -> None:
+        if transaction.get_connection().in_atomic_block:
+            outbox_publish(message_ids=[self.message_id], now=clock.now())
+        elif not self.batch.published:
+            self.batch.published = True
+            outbox_publish(message_ids=self.batch.message_ids, now=clock.now())
+
+
+def _batch_of_this_transaction(connection) -> _Batch:
+    """The batch of the transaction's earlier rows (found among its on_commit callbacks), else a new one."""
+    for _savepoints, callback, _robust in connection.run_on_commit:
+        if isinstance(callback, _Publication):
+            return callback.batch
+    return _Batch()
+
+
+def _send(task: str, kwargs: dict[str, Any], *, task_id: str | None = None) -> None:
+    # ignore_result: no subscription to a result on the backend, whose connection retries for ~20 s
+    # when Redis is down (result_backend_transport_options); the outbox row records the outcome.
+    app.tasks[task].apply_async(kwargs=kwargs, task_id=task_id, ignore_result=True)
+
+
+def outbox_publish(*, message_ids: Iterable[int], now: datetime) -> int:
+    """Publish the unfinished rows ``message_ids`` in one broker message; how many it published.
+
+    Never raises for a broker that cannot be reached (nor, in eager mode, for a task that failed: its
+    row records it): the rows stay as they were, their attempt and error noted, for the sweep.
+    """
+    messages = list(
+        OutboxMessage.objects.filter(pk__in=list(message_ids), finished_at__isnull=True).order_by("pk")
+    )
+    if not messages:
+        return 0
+    ids = [message.pk for message in messages]
+    if app.conf.task_always_eager:
+        return _run_here(messages, now=now)
+    try:
+        if len(messages) == 1:
+            _send(messages[0].task, messages[0].kwargs, task_id=messages[0].celery_task_id)
+        else:
+            _send(DELIVER_TASK, {"message_ids": ids})
+    except Exception as error:  # any broker failure; a request's commit must never turn into a 500
+        OutboxMessage.objects.filter(pk__in=ids).update(
+            publish_attempts=F("publish_attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
+        )
+        logger.warning("outbox: %d message(s) %s not published, left for the sweep: %r", len(ids), ids, error)
+        return 0
+    OutboxMessage.objects.filter(pk__in=ids).update(
+        published_at=now, publish_attempts=F("publish_attempts") + 1, last_error=""
+    )
+    return len(ids)
+
+
+def _run_here(messages: list[OutboxMessage], *, now: datetime) -> int:
+    """Eager mode (no broker): run each row's task in this process, one failure not stopping the rest.
+
+    Celery hands an eager task's exception to the caller without its end-of-task signal: the row's
+    failure is recorded here.
+    """
+    for message in messages:
+        try:
+            _send(message.task, message.kwargs, task_id=message.celery_task_id)
+        except Exception as error:  # the task's own failure: recorded, and logged as a worker would
+            logger.exception("outbox: task %s of message %s failed", message.task, message.pk)
+            outbox_task_finished(
+                task_id=message.celery_task_id, succeeded=False, error=repr(error), now=clock.now()
+            )
+    OutboxMessage.objects.filter(pk__in=[message.pk for message in messages]).update(
+        published_at=now, publish_attempts=F("publish_attempts") + 1
+    )
+    return len(messages)
+
+
+def outbox_deliver(*, message_ids: Iterable[int]) -> int:
+    """Send each unfinished row of ``message_ids`` as its own task (the worker's fan-out); how many."""
+    sent = 0
+    for message in OutboxMessage.objects.filter(pk__in=list(message_ids), finished_at__isnull=True).order_by(
+        "pk"
+    ):
+        _send(message.task, message.kwargs, task_id=message.celery_task_id)
+        sent += 1
+    return sent
+
+
+def outbox_sweep(*, now: datetime, batch_size: int | None = None) -> int:
+    """Publish again the rows due (pending, or published long ago and unfinished); how many it published.
+
+    Stops at the first publication that fails: the broker is still down, the next run tries again.
+    """
+    batch_size = batch_size or settings.OUTBOX_SWEEP_BATCH_SIZE
+    due = outbox_messages_due(
+        now=now,
+        pending_for=timedelta(seconds=settings.OUTBOX_PUBLISH_GRACE_SECONDS),
+        published_for=timedelta(seconds=settings.OUTBOX_REPUBLISH_AFTER_SECONDS),
+        limit=batch_size,
+    )
+    published = 0
+    for message_id in due:
+        if not outbox_publish(message_ids=[message_id], now=now):
+            break
+        published += 1
+    return published
+
+
+def outbox_task_finished(*, task_id: str, succeeded: bool, error: str, now: datetime) -> None:
+    """Record that a worker ran the task of Celery id ``task_id`` to the end (ignores other tasks' ids)."""
+    if not task_id.startswith(TASK_ID_PREFIX):
+        return
+    message_id = int(task_id.removeprefix(TASK_ID_PREFIX))
+    OutboxMessage.objects.filter(pk=message_id, finished_at__isnull=True).update(
+        finished_at=now,
+        outcome=OutboxOutcome.DONE if succeeded else OutboxOutcome.FAILED,
+        last_error="" if succeeded else error[:2000],
+    )

@@ -1,0 +1,137 @@
+"""The outbox's mechanics: rows in the caller's transaction, one publication a transaction, the
+outcome recorded by the worker's end-of-task signal, the sweep (docs/OUTBOX.md)."""
+
+from datetime import timedelta
+
+import pytest
+from celery.signals import after_task_publish
+from django.db import transaction
+
+from kartosfera import clock
+from outbox.models import OutboxMessage, OutboxOutcome
+from outbox.services import OutsideTransaction, UnknownTask, outbox_enqueue, outbox_sweep
+from reports.models import ExportJob
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SWEEP = "disputes.tasks.sweep_waiting_estimates"  # a real task that runs quickly on an empty database
+EXPORT = "reports.tasks.export_run"
+ESCALATIONS = "disputes.tasks.sweep_refund_escalations"
+
+
+@pytest.fixture
+def published():
+    """(task name, keyword arguments) of every message this process hands to the broker."""
+    messages: list[tuple[str, dict]] = []
+
+    def record(sender=None, body=None, **_kwargs):
+        messages.append((sender, body[1]))
+
+    after_task_publish.connect(record, weak=False)
+    yield messages
+    after_task_publish.disconnect(record)
+
+
+def test_a_transaction_publishes_its_rows_in_one_message_after_commit(broker, published):
+    broker.memory()
+    now = clock.now()
+    with transaction.atomic():
+        first = outbox_enqueue(task=SWEEP, kwargs={}, now=now)
+        with transaction.atomic():
+            second = outbox_enqueue(task=EXPORT, kwargs={"job_id": 7}, now=now)
+        assert published == []  # nothing before the commit
+
+    assert published == [("outbox.tasks.deliver", {"message_ids": [first.pk, second.pk]})]
+    rows = OutboxMessage.objects.order_by("pk")
+    assert [(row.published_at, row.publish_attempts, row.finished_at) for row in rows] == [
+        (row.published_at, 1, None) for row in rows
+    ]
+    assert all(row.published_at is not None for row in rows)
+
+
+def test_a_transaction_with_one_row_publishes_its_task_under_the_rows_id(broker, published):
+    broker.memory()
+    with transaction.atomic():
+        message = outbox_enqueue(task=SWEEP, kwargs={}, now=clock.now())
+
+    assert published == [(SWEEP, {})]
+    assert message.celery_task_id == f"outbox-{message.pk}"
+
+
+def test_a_row_rolled_back_with_its_transaction_is_never_published(broker, published):
+    broker.memory()
+    with transaction.atomic():
+        kept = outbox_enqueue(task=SWEEP, kwargs={}, now=clock.now())
+        try:
+            with transaction.atomic():
+                outbox_enqueue(task=EXPORT, kwargs={"job_id": 1}, now=clock.now())
+                raise RuntimeError("the work that asked for it failed")
+        except RuntimeError:
+            pass
+
+    assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert published == [(SWEEP, {})]  # the one row left goes as its own task
+
+
+def test_enqueue_needs_a_transaction_and_a_registered_task():
+    with pytest.raises(OutsideTransaction):
+        outbox_enqueue(task=SWEEP, kwargs={}, now=clock.now())
+    with pytest.raises(UnknownTask), transaction.atomic():
+        outbox_enqueue(task="reports.tasks.no_such_task", kwargs={}, now=clock.now())
+    assert not OutboxMessage.objects.exists()
+
+
+def test_the_sweep_publishes_pending_rows_after_the_grace_and_lost_ones_after_the_republish_delay(
+    broker, published, settings
+):
+    settings.OUTBOX_PUBLISH_GRACE_SECONDS, settings.OUTBOX_REPUBLISH_AFTER_SECONDS = 30, 3600
+    now = clock.now()
+    broker.down()
+    with transaction.atomic():
+        pending = outbox_enqueue(task=SWEEP, kwargs={}, now=now)
+    broker.memory()
+    with transaction.atomic():
+        lost = outbox_enqueue(task=ESCALATIONS, kwargs={"batch_size": 5}, now=now)
+    published.clear()
+
+    assert outbox_sweep(now=now + timedelta(seconds=29)) == 0
+    assert outbox_sweep(now=now + timedelta(seconds=31)) == 1
+    assert published == [(SWEEP, {})]
+    assert OutboxMessage.objects.get(pk=pending.pk).publish_attempts == 2
+
+    published.clear()
+    assert outbox_sweep(now=now + timedelta(seconds=3601)) == 1
+    assert published == [(ESCALATIONS, {"batch_size": 5})]
+    assert OutboxMessage.objects.get(pk=lost.pk).publish_attempts == 2
+
+
+def test_the_worker_records_each_rows_outcome_and_the_sweep_leaves_finished_rows_alone(
+    broker, published, celery_worker
+):
+    job = ExportJob.objects.none()  # no export job 999999: its task fails
+    with transaction.atomic():
+        done = outbox_enqueue(task=SWEEP, kwargs={}, now=clock.now())
+    with transaction.atomic():
+        failed = outbox_enqueue(task=EXPORT, kwargs={"job_id": 999999}, now=clock.now())
+
+    rows = {row.pk: row for row in _finished([done.pk, failed.pk])}
+    assert (rows[done.pk].outcome, rows[done.pk].last_error) == (OutboxOutcome.DONE, "")
+    assert rows[failed.pk].outcome == OutboxOutcome.FAILED
+    assert "DoesNotExist" in rows[failed.pk].last_error
+    assert not job.exists()
+
+    broker.memory()
+    published.clear()
+    assert outbox_sweep(now=clock.now() + timedelta(days=1)) == 0
+    assert published == []
+
+
+def _finished(ids: list[int], timeout: float = 60.0) -> list[OutboxMessage]:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = list(OutboxMessage.objects.filter(pk__in=ids))
+        if all(row.finished_at for row in rows) or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.1)
