@@ -19,6 +19,8 @@ AUTH_GROUP_PERMISSIONS_CHANGED = "auth.group_permissions_changed"
 AUTH_REGISTRATION_COMPLETED = "auth.registration_completed"
 AUTH_PASSWORD_RESET = "auth.password_reset"  # noqa: S105 (an action name, not a password)
 AUTH_PHONE_CHANGED = "auth.phone_changed"
+AUTH_EMAIL_CHANGED = "auth.email_changed"
+CUSTOMER_ADDRESS_CHANGED = "customer.address_changed"
 
 CALENDAR_OVERRIDE_SET = "calendar.override_set"
 CALENDAR_OVERRIDE_REMOVED = "calendar.override_removed"
@@ -66,4 +68,6 @@ CARD_MOBILE_PAYMENTS_DISABLED = "card.mobile_payments_disabled"
 CARD_WALLET_TOKEN_SUSPENDED = "card.wallet_token_suspended"  # noqa: S105 (an action name, not a token)
 CARD_WALLET_TOKEN_RESUMED = "card.wallet_token_resumed"  # noqa: S105 (an action name, not a token)
 CARD_WALLET_TOKEN_REMOVED = "card.wallet_token_removed"  # noqa: S105 (an action name, not a token)
+CARD_WALLET_TOKEN_REQUESTED = "card.wallet_token_requested"  # noqa: S105 (an action name, not a token)
+CARD_WALLET_TOKEN_ADDED = "card.wallet_token_added"  # noqa: S105 (an action name, not a token)
 CARD_REPLACEMENT_ORDERED = "card.replacement_ordered"

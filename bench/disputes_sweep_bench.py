@@ -52,27 +52,10 @@ os.environ["DATABASE_URL"] = ARGS.database_url
 os.environ.setdefault("CELERY_BROKER_URL", "")  # eager: the sweeps queue nothing here
 
 
-def _ensure_database(url: str) -> bool:
-    """Create the benchmark database if it does not exist; False when PostgreSQL cannot be reached."""
-    from urllib.parse import urlsplit
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchdb import ensure_database  # noqa: E402
 
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as error:
-        print(f"SKIPPED: PostgreSQL at {parts.hostname}:{parts.port} cannot be reached: {error}")
-        return False
-    return True
-
-
-if not _ensure_database(ARGS.database_url):
+if not ensure_database(ARGS.database_url):
     sys.exit(0)
 
 import django  # noqa: E402

@@ -72,6 +72,8 @@ class CardProcessor(Protocol):
 
     def remove_wallet_token(self, *, token_reference: str) -> None: ...
 
+    def activate_wallet_token(self, *, token_reference: str) -> None: ...
+
     def issue_replacement(self, *, processor_token: str, expires_on: date) -> IssuedCard: ...
 
 
@@ -149,6 +151,17 @@ class SimulatedCardProcessor:
 
     def remove_wallet_token(self, *, token_reference: str) -> None:
         self._maybe_fail(token_reference)
+
+    def activate_wallet_token(self, *, token_reference: str) -> None:
+        self._maybe_fail(token_reference)
+
+    def wallet_request(self, *, processor_token: str) -> tuple[str, str]:
+        """A wallet's request to add the card, as the token service sends it: the token's reference
+        (letters only, never like a card number) and the last four digits the wallet will show."""
+        with _SIMULATOR_LOCK:
+            self._live_card(processor_token)
+        reference = "wtk_" + base64.b32encode(secrets.token_bytes(15)).decode().lower()
+        return reference, f"{secrets.randbelow(10_000):04d}"
 
     def issue_replacement(self, *, processor_token: str, expires_on: date) -> IssuedCard:
         with _SIMULATOR_LOCK:

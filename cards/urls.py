@@ -22,6 +22,13 @@ urlpatterns = [
     path("<int:card_id>/limits/", views.card_limits, name="limits"),
     path("<int:card_id>/3ds/", views.card_3ds, name="three_ds"),
     path("<int:card_id>/mobile-payments/", views.card_mobile_payments, name="mobile_payments"),
+    # Before the device actions: "add" and "confirm" are not among them.
+    path("<int:card_id>/devices/add/", views.card_add_device, name="add_device"),
+    path(
+        "<int:card_id>/devices/<int:token_id>/confirm/",
+        views.wallet_token_confirm,
+        name="wallet_token_confirm",
+    ),
     path(
         "<int:card_id>/devices/<int:token_id>/<slug:action>/",
         views.wallet_token_action,

@@ -261,6 +261,8 @@ def _after_confirmation(request: HttpRequest, operation: str, card: Card) -> Htt
             messages.success(request, _("The card is unblocked and works again."))
         case services.CardOperation.RAISE_LIMITS:
             messages.success(request, _("The daily limits are changed."))
+        case services.CardOperation.ADD_DEVICE:
+            messages.success(request, _("The device is added: you can pay with it now."))
     return _detail(card)
 
 
@@ -425,8 +427,21 @@ def card_3ds(request: HttpRequest, card: Card) -> HttpResponse:
 @card_page
 @require_POST
 def card_mobile_payments(request: HttpRequest, card: Card) -> HttpResponse:
-    """Turn mobile payments (phone and watch wallets) on or off."""
+    """Turn mobile payments (phone and watch wallets) on or off; off only once confirmed on a second page."""
     enable = request.POST.get("enabled") == "1"
+    if not enable and request.POST.get("confirmed") != "1":
+        return _confirm_page(
+            request,
+            card,
+            title=_("Turn mobile payments off?"),
+            explanation=_(
+                "Every phone and watch this card is on stops paying at once. Turning mobile payments on "
+                "again does not bring them back by itself: each device has to be resumed here."
+            ),
+            action=reverse("cards:mobile_payments", args=[card.pk]),
+            fields={"enabled": "0"},
+            button=_("Yes, turn mobile payments off"),
+        )
     service = services.card_enable_mobile_payments if enable else services.card_disable_mobile_payments
     try:
         service(now=clock.now(), **_service_kwargs(request, card))
@@ -446,11 +461,38 @@ WALLET_ACTIONS = {
 }
 
 
+def _confirm_page(
+    request: HttpRequest, card: Card, *, title: str, explanation: str, action: str, fields: dict, button: str
+) -> HttpResponse:
+    """The second page of a step that cannot be undone: what it does, and the button that does it."""
+    return render(
+        request,
+        "portal/cards/confirm_irreversible.html",
+        {
+            "card": card,
+            "title": title,
+            "explanation": explanation,
+            "action": action,
+            "fields": fields,
+            "button": button,
+        },
+    )
+
+
 @card_page
-def wallet_token_action(request: HttpRequest, card: Card, token_id: int, action: str) -> HttpResponse:
-    """Suspend, resume or remove one phone or watch."""
-    if action not in WALLET_ACTIONS:
-        raise Http404("no such action")
+@require_GET
+def card_add_device(request: HttpRequest, card: Card) -> HttpResponse:
+    """How to add the card to Google Pay, Apple Pay or a watch, and the devices waiting to be confirmed."""
+    return render(
+        request,
+        "portal/cards/add_device.html",
+        {"card": card, "tokens": wallet_token_list_for_card(card=card).filter(status="PENDING")},
+    )
+
+
+@card_page
+def wallet_token_confirm(request: HttpRequest, card: Card, token_id: int) -> HttpResponse:
+    """Text the code that confirms a wallet's request to add the card."""
     # Another card's device answers 404 whatever the method, before anything else.
     try:
         wallet_token_get_for_customer(customer=request.customer, card_id=card.pk, token_id=token_id)
@@ -458,6 +500,34 @@ def wallet_token_action(request: HttpRequest, card: Card, token_id: int, action:
         raise Http404("no such device") from error
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    return _request_code(request, card, services.CardOperation.ADD_DEVICE, token_id=token_id) or _detail(card)
+
+
+@card_page
+def wallet_token_action(request: HttpRequest, card: Card, token_id: int, action: str) -> HttpResponse:
+    """Suspend, resume or remove one phone or watch."""
+    if action not in WALLET_ACTIONS:
+        raise Http404("no such action")
+    # Another card's device answers 404 whatever the method, before anything else.
+    try:
+        token = wallet_token_get_for_customer(customer=request.customer, card_id=card.pk, token_id=token_id)
+    except WalletToken.DoesNotExist as error:
+        raise Http404("no such device") from error
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if action == "remove" and request.POST.get("confirmed") != "1":
+        return _confirm_page(
+            request,
+            card,
+            title=_("Remove %(device)s?") % {"device": token.device_name},
+            explanation=_(
+                "The card is deleted from this device's wallet for good. To pay with the device again you "
+                "will have to add the card to the wallet anew and confirm it with a code."
+            ),
+            action=reverse("cards:wallet_token_action", args=[card.pk, token.pk, "remove"]),
+            fields={},
+            button=_("Yes, remove %(device)s") % {"device": token.device_name},
+        )
     service, done = WALLET_ACTIONS[action]
     try:
         token = service(token_id=token_id, now=clock.now(), **_service_kwargs(request, card))

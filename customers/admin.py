@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer, CustomerEvent, OtpChallenge, User
+from customers.models import Customer, CustomerEvent, Notification, OtpChallenge, User
 
 admin.site.register(User, UserAdmin)
 
@@ -21,8 +21,21 @@ class CustomerEventInline(admin.TabularInline):
         return False
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows only services write: staff look, never add, change or delete."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(OtpChallenge)
-class OtpChallengeAdmin(admin.ModelAdmin):
+class OtpChallengeAdmin(ReadOnlyAdmin):
     """Text-message codes, for support ("I got no code"): state only, read-only, never the code."""
 
     list_display = [
@@ -57,14 +70,30 @@ class OtpChallengeAdmin(admin.ModelAdmin):
     readonly_fields = fields
     ordering = ["-created_at"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """The messages sent to customers, for support ("I got no text"): read-only, services write them."""
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    list_display = ["created_at", "customer", "kind", "channel", "recipient", "sent_at", "attempts"]
+    list_filter = ["kind", "channel", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["customer__pesel", "customer__bank_id", "customer__last_name"]
+    list_select_related = ["customer"]
+    fields = [
+        "customer",
+        "kind",
+        "channel",
+        "recipient",
+        "language",
+        "subject",
+        "body",
+        "created_at",
+        "sent_at",
+        "attempts",
+        "last_error",
+    ]
+    readonly_fields = fields
+    ordering = ["-created_at"]
 
 
 @admin.register(Customer)

@@ -1,4 +1,7 @@
-"""Portal forms: registration, sign-in, codes, passwords, the phone number. They parse; services decide."""
+"""Portal forms: registration, sign-in, codes, passwords, the phone number, the e-mail address.
+
+They parse; services decide.
+"""
 
 from django import forms
 from django.core.validators import RegexValidator
@@ -104,3 +107,11 @@ class PhoneChangeForm(PortalForm):
 class PhoneConfirmForm(PortalForm):
     old_code = code_field(_("Code sent to your current number"))
     new_code = code_field(_("Code sent to your new number"))
+
+
+class EmailChangeForm(PortalForm):
+    email = forms.CharField(
+        label=_("New e-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

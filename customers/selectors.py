@@ -1,8 +1,9 @@
 """Reads of customers."""
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
-from customers.models import Customer, OtpChallenge, User
+from customers.models import Customer, Notification, OtpChallenge, User
 from customers.rules import identifier_kind
 
 
@@ -65,3 +66,14 @@ def otp_challenge_get_open(
         return queryset.get(pk=int(challenge_id))
     except (ValueError, TypeError) as error:
         raise OtpChallenge.DoesNotExist(str(error)) from error
+
+
+def notification_list_for_customer(*, customer: Customer, limit: int = 100) -> list[Notification]:
+    """The latest messages the bank wrote to the customer (text messages and e-mails), newest first."""
+    return list(Notification.objects.filter(customer=customer).order_by("-created_at", "-pk")[:limit])
+
+
+def customer_language(*, user: User) -> str:
+    """The language a signed-in customer reads the portal in (staff: the portal's default)."""
+    language = Customer.objects.filter(user_id=user.pk).values_list("preferred_language", flat=True).first()
+    return language or settings.LANGUAGE_CODE

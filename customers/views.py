@@ -25,6 +25,7 @@ from customers import services
 from customers.decorators import customer_required
 from customers.forms import (
     CodeForm,
+    EmailChangeForm,
     PasswordChangeForm,
     PhoneChangeForm,
     PhoneConfirmForm,
@@ -34,7 +35,7 @@ from customers.forms import (
 )
 from customers.middleware import mark_signed_in
 from customers.models import OtpChallenge, OtpPurpose
-from customers.selectors import otp_challenge_get_open
+from customers.selectors import customer_language, notification_list_for_customer, otp_challenge_get_open
 from customers.sms import masked_phone
 from kartosfera import clock
 
@@ -44,6 +45,7 @@ REGISTRATION_SESSION_KEY = "kartosfera_registration_challenge"
 # A registration start that matched no customer: the code page answers as for one that did.
 REGISTRATION_DECOY_KEY = "kartosfera_registration_unmatched"
 PHONE_CHANGE_SESSION_KEY = "kartosfera_phone_change_challenges"
+EMAIL_CHANGE_SESSION_KEY = "kartosfera_email_change_challenge"
 CUSTOMER_BACKEND = "customers.backends.CustomerIdentifierBackend"
 
 
@@ -69,7 +71,18 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if user is not None:
             login(request, user, backend=CUSTOMER_BACKEND)
             mark_signed_in(request)
-            return redirect(_safe_next(request))
+            response = redirect(_safe_next(request))
+            # The portal speaks the customer's language from the first page after signing in.
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                customer_language(user=user),
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+            return response
         form.add_error(None, _("The PESEL or bank identification number, or the password, is wrong."))
     return render(request, "portal/sign_in.html", {"form": form, "next": _safe_next(request)})
 
@@ -268,6 +281,17 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
 
 
+@customer_required
+@require_http_methods(["GET"])
+def messages_sent(request: HttpRequest) -> HttpResponse:
+    """The text messages and e-mails the bank sent the customer, newest first."""
+    return render(
+        request,
+        "portal/messages.html",
+        {"notifications": notification_list_for_customer(customer=request.customer)},
+    )
+
+
 @never_cache
 @customer_required
 @sensitive_post_parameters("old_password", "password1", "password2")
@@ -397,3 +421,74 @@ def phone_resend(request: HttpRequest, which: str) -> HttpResponse:
     else:
         messages.success(request, _("We have sent a new code. The previous one no longer works."))
     return redirect("customers:phone_confirm")
+
+
+@never_cache
+@customer_required
+@require_http_methods(["GET", "POST"])
+def email_change(request: HttpRequest) -> HttpResponse:
+    """Start changing the e-mail address: a code goes to the mobile number."""
+    form = EmailChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            challenge = services.email_change_start(
+                customer=request.customer, email=form.cleaned_data["email"], now=clock.now()
+            )
+        except services.ServiceError as error:
+            form.add_service_error(error)
+        else:
+            request.session[EMAIL_CHANGE_SESSION_KEY] = challenge.pk
+            return redirect("customers:email_confirm")
+    return render(
+        request,
+        "portal/contact_change.html",
+        {
+            "form": form,
+            "heading": _("Change e-mail address"),
+            "intro": _("We write to %(email)s. To change the address we send a code to your mobile number.")
+            % {"email": request.customer.email or "—"},
+        },
+    )
+
+
+@never_cache
+@customer_required
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def email_confirm(request: HttpRequest) -> HttpResponse:
+    """The code from the text message saves the new e-mail address."""
+    try:
+        challenge = otp_challenge_get_open(
+            challenge_id=request.session.get(EMAIL_CHANGE_SESSION_KEY),
+            customer=request.customer,
+            purposes=(OtpPurpose.EMAIL_CHANGE,),
+        )
+    except OtpChallenge.DoesNotExist:
+        messages.warning(request, _("This code request is not valid any more. Please start again."))
+        return redirect("customers:email_change")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.email_change_confirm(
+                customer=request.customer,
+                challenge_id=challenge.pk,
+                code=form.cleaned_data["code"],
+                actor=request.user,
+                now=clock.now(),
+            )
+        except services.ServiceError as error:
+            form.add_service_error(error)
+        else:
+            request.session.pop(EMAIL_CHANGE_SESSION_KEY, None)
+            messages.success(request, _("Your e-mail address is changed."))
+            return redirect("customers:profile")
+    return render(
+        request,
+        "portal/contact_confirm.html",
+        {
+            "form": form,
+            "heading": _("Confirm the new e-mail address"),
+            "phone": masked_phone(challenge.phone),
+            "new_value": challenge.operation["email"],
+        },
+    )

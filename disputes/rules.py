@@ -7,12 +7,19 @@ liability engine has already rounded each share half-up to the grosz).
 
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 ZERO = Decimal("0.00")
 CASE_NUMBER_PREFIX = "RK"
+# The customer is asked to answer a request for information within 14 days, never after the reply deadline.
+INFORMATION_RESPONSE_DAYS = 14
+
+
+def information_respond_by(*, asked_on: date, reply_due_on: date) -> date:
+    """The date a customer asked for information on ``asked_on`` is asked to answer by."""
+    return min(asked_on + timedelta(days=INFORMATION_RESPONSE_DAYS), reply_due_on)
 
 
 class Outcome(StrEnum):
@@ -187,3 +194,48 @@ def _amount(amounts: Mapping[Hashable, Decimal], key: Hashable) -> Decimal:
     if amount <= 0:
         raise MoneyRuleError(f"disputed amount of {key!r} must be positive, got {amount}")
     return amount
+
+
+@dataclass(frozen=True, slots=True)
+class DraftProblem:
+    """Why a draft claim cannot be sent yet: the wizard step to go back to and what is wrong there."""
+
+    step: str
+    code: str
+
+
+# The wizard's questions a customer must answer before sending, in the order the wizard asks them.
+DRAFT_STEPS = ("transactions", "cause", "noticed", "whereabouts", "access")
+
+
+def draft_problems(
+    *,
+    transaction_count: int,
+    cause: str,
+    loss_noticed_on: date | None,
+    card_issued_on: date,
+    today: date,
+    card_whereabouts: str,
+    access_to_card_and_phone: str,
+) -> list[DraftProblem]:
+    """Every problem of a draft claim the customer sends themselves, in the wizard's order.
+
+    The day the loss was noticed may not be in the future nor before the card was issued; it may be
+    before the disputed transactions (a card is often missed before it is misused).
+    """
+    problems = []
+    if transaction_count == 0:
+        problems.append(DraftProblem("transactions", "NO_TRANSACTIONS"))
+    if not cause:
+        problems.append(DraftProblem("cause", "REQUIRED"))
+    if loss_noticed_on is None:
+        problems.append(DraftProblem("noticed", "REQUIRED"))
+    elif loss_noticed_on > today:
+        problems.append(DraftProblem("noticed", "IN_FUTURE"))
+    elif loss_noticed_on < card_issued_on:
+        problems.append(DraftProblem("noticed", "BEFORE_CARD_ISSUED"))
+    if not card_whereabouts.strip():
+        problems.append(DraftProblem("whereabouts", "REQUIRED"))
+    if not access_to_card_and_phone.strip():
+        problems.append(DraftProblem("access", "REQUIRED"))
+    return problems

@@ -140,7 +140,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "customers.User"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # The similarity check names the PESEL (the sign-in "username") as the customer knows it.
+    {"NAME": "customers.passwords.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -247,6 +248,25 @@ KARTOSFERA_SMS_GATEWAY_URL = os.environ.get("KARTOSFERA_SMS_GATEWAY_URL", "")
 KARTOSFERA_SMS_GATEWAY_TOKEN = os.environ.get("KARTOSFERA_SMS_GATEWAY_TOKEN", "")
 KARTOSFERA_SMS_SENDER = os.environ.get("KARTOSFERA_SMS_SENDER", "Kartosfera")
 KARTOSFERA_SMS_TIMEOUT_SECONDS = float(os.environ.get("KARTOSFERA_SMS_TIMEOUT_SECONDS", "10"))
+
+# E-mail to customers (customers.services.notification_send): Django's e-mail framework. Development
+# writes each message as a file in KARTOSFERA_VAR_DIR/mail; production sends it by SMTP (EMAIL_HOST...).
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", VAR_DIR / "mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Kartosfera <powiadomienia@kartosfera.example>")
+# How often a notification that could not be sent is tried again (seconds between tries, at most).
+KARTOSFERA_NOTIFICATION_RETRIES = int(os.environ.get("KARTOSFERA_NOTIFICATION_RETRIES", "8"))
 
 # The card processor (cards.processor). The simulator runs in-process for the demo and the tests; it
 # can be told to fail: SIMULATOR_FAILURES maps a card or wallet token reference to TIMEOUT or REFUSED.

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from deadlines import api as deadlines
 from disputes.models import Case, CaseLetterRequest, CaseTransaction, EvidenceKind, LedgerEntryKind
+from disputes.rules import information_respond_by
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import ZERO
 from letters.bank import bank_identity
@@ -59,9 +60,6 @@ REFUND_PAYMENT_KINDS = {
     LedgerEntryKind.PROVISIONAL_REFUND: RefundPaymentKind.PROVISIONAL_MADE_FINAL,
     LedgerEntryKind.FINAL_REFUND: RefundPaymentKind.FINAL,
 }
-
-# The customer is asked to answer within 14 days, and never later than the reply deadline.
-INFORMATION_RESPONSE_DAYS = 14
 
 LEGAL_GROUNDS = {
     "pl": "art. 46 ustawy z dnia 19 sierpnia 2011 r. o usługach płatniczych (zastosowane reguły: {rules})",
@@ -253,7 +251,7 @@ def _deadlines(case: Case) -> Deadlines:
 
 def _information_request(*, context, issued_on, case, **_) -> dict:
     items = tuple(line.strip(" -•\t") for line in context["questions"].splitlines() if line.strip(" -•\t"))
-    respond_by = min(issued_on + timedelta(days=INFORMATION_RESPONSE_DAYS), case.reply_due_on)
+    respond_by = information_respond_by(asked_on=issued_on, reply_due_on=case.reply_due_on)
     return {"information_request": InformationRequest(items=items, respond_by=respond_by)}
 
 

@@ -6,4 +6,6 @@ app_name = "letters"
 
 urlpatterns = [
     path("<int:letter_id>/pdf", views.letter_pdf, name="pdf"),
+    path("address/", views.address_change, name="address_change"),
+    path("address/confirm/", views.address_confirm, name="address_confirm"),
 ]

@@ -87,6 +87,7 @@ def _seed_card(spec: DemoCard, *, product: CardProduct, today: date) -> Card:
         "daily_pos_limit": Decimal(spec.pos_limit),
         "daily_internet_limit": Decimal(spec.internet_limit),
         "created_at": issued_at,
+        "three_ds_enabled": spec.three_ds,
         **spec.controls,
     }
     if spec.status == CardStatus.CANCELLED:

@@ -81,7 +81,11 @@ DEMO_CARDS: tuple[DemoCard, ...] = (
         home_city="Warszawa",
         issued_days_ago=700,
         expires_in_months=37,
-        tokens=(DemoToken(Wallet.APPLE_PAY, "iPhone 15 (Anna)", 400),),
+        tokens=(
+            DemoToken(Wallet.APPLE_PAY, "iPhone 15 (Anna)", 400),
+            # A wallet asked to add the card today: Anna confirms it with a texted code (or removes it).
+            DemoToken(Wallet.GOOGLE_PAY, "Galaxy Tab S9 (Anna)", 0, WalletTokenStatus.PENDING),
+        ),
         profile=GROCERIES + SHOPS + ONLINE + SUBSCRIPTIONS[:1] + ATMS[:1],
         everyday_count=70,
         scripted=ANNA_PENDING,
@@ -115,6 +119,7 @@ DEMO_CARDS: tuple[DemoCard, ...] = (
         expires_in_months=14,
         pos_limit="15000.00",
         internet_limit="10000.00",
+        three_ds=False,
         tokens=(
             DemoToken(Wallet.GOOGLE_PAY, "Pixel 8", 300),
             DemoToken(

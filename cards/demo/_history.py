@@ -48,6 +48,8 @@ def write_history(card: Card, spec: DemoCard, tokens: list[WalletToken], *, toda
             }
         )
     for token, spec_token in zip(tokens, spec.tokens, strict=True):
+        if token.status == WalletTokenStatus.PENDING:
+            continue  # not added until the customer confirms it
         events.append(
             {
                 "kind": CardEventKind.WALLET_TOKEN_ADDED,

@@ -52,6 +52,8 @@ class DemoCard:
     # (days ago, time, channel, reason text) of the status change, for BLOCKED and CANCELLED cards
     status_change: tuple[int, time, str, str] | None = None
     cancellation_reason: str = ""
+    # A card issued before 3-D Secure was switched on for everyone: the customer turns it on in the portal.
+    three_ds: bool = True
 
 
 def tx(

@@ -10,7 +10,15 @@ import holidays
 
 from cards.demo._catalogue import CONTACTLESS_WITHOUT_PIN_PLN, FX_RATES, HISTORY_DAYS
 from cards.demo._spec import TOKEN_ADDED_AT, DemoCard, Scripted, at_warsaw
-from cards.models import Card, CardStatus, Transaction, TransactionChannel, TransactionStatus, WalletToken
+from cards.models import (
+    Card,
+    CardStatus,
+    Transaction,
+    TransactionChannel,
+    TransactionStatus,
+    WalletToken,
+    WalletTokenStatus,
+)
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import round_grosz
 
@@ -114,7 +122,8 @@ def _paying_token(
     usable = [
         token
         for token, spec_token in zip(tokens, spec.tokens, strict=True)
-        if at_warsaw(today, spec_token.days_ago, TOKEN_ADDED_AT) < executed_at
+        if spec_token.status != WalletTokenStatus.PENDING  # a device not yet confirmed never pays
+        and at_warsaw(today, spec_token.days_ago, TOKEN_ADDED_AT) < executed_at
         and (
             spec_token.suspended_days_ago is None
             or executed_at < at_warsaw(today, spec_token.suspended_days_ago, time(8))

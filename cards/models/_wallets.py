@@ -20,6 +20,8 @@ class Wallet(models.TextChoices):
 
 
 class WalletTokenStatus(models.TextChoices):
+    # A wallet asked to add the card; it pays only once the customer confirms with a texted code.
+    PENDING = "PENDING", _("Waiting for your confirmation")
     # A context of its own: Polish agrees in gender ("aktywna karta", "aktywny token").
     ACTIVE = "ACTIVE", pgettext_lazy("wallet token status", "Active")
     SUSPENDED = "SUSPENDED", _("Suspended")
@@ -69,6 +71,10 @@ class WalletToken(ProtectedStateModel):
     def __str__(self) -> str:
         return f"{self.get_wallet_display()} — {self.device_name} (•••• {self.token_last4})"
 
+    @transition(field=status, source=Status.PENDING, target=Status.ACTIVE)
+    def confirm(self) -> None:
+        """The customer confirmed, with a code, the wallet's request to add the card."""
+
     @transition(field=status, source=Status.ACTIVE, target=Status.SUSPENDED)
     def suspend(self) -> None:
         """Stop payments from this device until resumed."""
@@ -77,6 +83,6 @@ class WalletToken(ProtectedStateModel):
     def resume(self) -> None:
         """Allow payments from this device again."""
 
-    @transition(field=status, source=[Status.ACTIVE, Status.SUSPENDED], target=Status.REMOVED)
+    @transition(field=status, source=[Status.PENDING, Status.ACTIVE, Status.SUSPENDED], target=Status.REMOVED)
     def remove(self) -> None:
         """Remove the device for good (also when the card is cancelled, RULES.md section 6)."""

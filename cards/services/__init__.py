@@ -47,6 +47,13 @@ from cards.services._status import (
     card_order_replacement,
     card_unblock,
 )
+from cards.services._wallets import (
+    WalletProvisioningRefused,
+    WalletTokenNotPending,
+    wallet_token_confirm,
+    wallet_token_provision,
+    wallet_token_simulate_request,
+)
 
 __all__ = [
     "CONTROL_FIELDS",
@@ -67,6 +74,8 @@ __all__ = [
     "ProcessorUnavailable",
     "ReplacementAlreadyOrdered",
     "ReplacementNotAllowed",
+    "WalletProvisioningRefused",
+    "WalletTokenNotPending",
     "WalletTokenStateConflict",
     "card_activate",
     "card_block",
@@ -83,7 +92,10 @@ __all__ = [
     "card_set_limits",
     "card_unblock",
     "otp_subject",
+    "wallet_token_confirm",
+    "wallet_token_provision",
     "wallet_token_remove",
     "wallet_token_resume",
+    "wallet_token_simulate_request",
     "wallet_token_suspend",
 ]

@@ -12,8 +12,8 @@ from audit.models import Channel
 from audit.services import audit_diff, audit_record, audit_snapshot
 from cards.models import Card, CardEvent, CardEventChannel, CardStatus, WalletToken
 from cards.processor import CardProcessorRefused, CardProcessorTimeout, get_card_processor
-from customers.models import Customer, OtpChallenge, OtpPurpose, User
-from customers.services import ServiceError, otp_confirmation, otp_consume
+from customers.models import Customer, NotificationKind, OtpChallenge, OtpPurpose, User
+from customers.services import ServiceError, notification_send, otp_confirmation, otp_consume
 
 
 class CardServiceError(ServiceError):
@@ -58,6 +58,7 @@ class CardOperation(models.TextChoices):
     UNBLOCK = "UNBLOCK", _("Unblock the card")
     CANCEL = "CANCEL", _("Cancel the card for good")
     RAISE_LIMITS = "RAISE_LIMITS", _("Raise the daily limits")
+    ADD_DEVICE = "ADD_DEVICE", _("Add the card to a phone or watch")
 
 
 OTP_PURPOSE = {
@@ -66,8 +67,17 @@ OTP_PURPOSE = {
     CardOperation.UNBLOCK: OtpPurpose.CARD_UNBLOCK,
     CardOperation.CANCEL: OtpPurpose.CARD_CANCEL,
     CardOperation.RAISE_LIMITS: OtpPurpose.CARD_LIMITS_INCREASE,
+    CardOperation.ADD_DEVICE: OtpPurpose.WALLET_PROVISION,
 }
 
+
+# The card changes the customer is told of, whoever made them (RULES.md: the holder hears of each).
+NOTIFIED = {
+    CardEvent.Kind.BLOCKED: NotificationKind.CARD_BLOCKED,
+    CardEvent.Kind.UNBLOCKED: NotificationKind.CARD_UNBLOCKED,
+    CardEvent.Kind.CANCELLED: NotificationKind.CARD_CANCELLED,
+    CardEvent.Kind.PIN_CHANGED: NotificationKind.PIN_CHANGED,
+}
 
 # The way a card request reached the bank, as the audit log names it.
 AUDIT_CHANNEL = {
@@ -241,11 +251,12 @@ def finish_card_change(
     confirmation: OtpChallenge | None = None,
     audit_data: dict[str, Any] | None = None,
 ) -> None:
-    """The last three steps of every card change, in this order, inside the change's transaction.
+    """The last steps of every card change, in this order, inside the change's transaction.
 
     The row of the card's history (``event``: its from/to status, reason and data), then the processor
     (``processor_call``: the method and its arguments; a timeout or refusal raises and rolls the whole
-    change back), then the audit entry, after the processor agreed (``audit_card_operation``).
+    change back), then the audit entry, after the processor agreed (``audit_card_operation``), then the
+    customer's text message and e-mail for a block, unblock, cancellation or new PIN.
     """
     record_event(card, kind=kind, actor=actor, channel=channel, now=now, **(event or {}))
     method, arguments = processor_call
@@ -261,6 +272,8 @@ def finish_card_change(
         confirmation=confirmation,
         data=audit_data,
     )
+    if kind in NOTIFIED:
+        notification_send(customer=card.customer, kind=NOTIFIED[kind], now=now, params={"card": card.masked})
 
 
 def suspend_wallet_tokens(
@@ -268,15 +281,38 @@ def suspend_wallet_tokens(
 ) -> None:
     """Suspend each of the card's (locked) wallet tokens and write a history row for each.
 
-    The processor's token service suspends them with the card operation that calls this (cancellation,
-    mobile payments off); this records it on our side.
+    The processor's token service suspends them with the card operation that calls this (mobile
+    payments off); this records it on our side.
     """
+    _end_wallet_tokens(card, tokens, remove=False, reason=reason, actor=actor, channel=channel, now=now)
+
+
+def remove_wallet_tokens(
+    card: Card, tokens: Sequence[WalletToken], *, reason: str, actor: User | None, channel: str, now: datetime
+) -> None:
+    """Remove each of the card's (locked) wallet tokens for good, with a history row for each.
+
+    The processor's token service deletes them with the card's cancellation (RULES.md section 6).
+    """
+    _end_wallet_tokens(card, tokens, remove=True, reason=reason, actor=actor, channel=channel, now=now)
+
+
+def _end_wallet_tokens(
+    card: Card,
+    tokens: Sequence[WalletToken],
+    *,
+    remove: bool,
+    reason: str,
+    actor: User | None,
+    channel: str,
+    now: datetime,
+) -> None:
     for token in tokens:
-        token.suspend()
+        token.remove() if remove else token.suspend()
         token.save(update_fields=["status"])
         record_event(
             card,
-            kind=CardEvent.Kind.WALLET_TOKEN_SUSPENDED,
+            kind=CardEvent.Kind.WALLET_TOKEN_REMOVED if remove else CardEvent.Kind.WALLET_TOKEN_SUSPENDED,
             actor=actor,
             channel=channel,
             now=now,

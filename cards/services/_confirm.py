@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.views.decorators.debug import sensitive_variables
 
 from cards.models import CancellationReason, Card, CardEventChannel
-from cards.selectors import card_get_for_customer
+from cards.selectors import card_get_for_customer, wallet_token_list_for_card
 from cards.services._common import OTP_PURPOSE, CardOperation, otp_subject
 from cards.services._settings import card_set_limits, check_limits, limits_need_confirmation
 from cards.services._status import (
@@ -24,6 +24,7 @@ from cards.services._status import (
     check_unblock,
     pin_check,
 )
+from cards.services._wallets import check_add_device, wallet_token_confirm
 from customers.models import Customer, OtpChallenge, User
 from customers.services import otp_issue, otp_verify
 
@@ -32,6 +33,7 @@ CONFIRMED_BY_CODE_PAGE = (
     CardOperation.UNBLOCK,
     CardOperation.CANCEL,
     CardOperation.RAISE_LIMITS,
+    CardOperation.ADD_DEVICE,
 )
 
 
@@ -43,6 +45,7 @@ def card_operation_request(
     now: datetime,
     reason: str | None = None,
     limits: dict[str, Decimal | str] | None = None,
+    token_id: int | None = None,
 ) -> OtpChallenge:
     """Check that the operation can be done now, then text the customer a code that confirms it.
 
@@ -69,6 +72,10 @@ def card_operation_request(
             if not limits_need_confirmation(card, parsed):
                 raise ValueError("these limits raise nothing: set them without a code")
             payload["limits"] = {name: str(amount) for name, amount in parsed.items()}
+        case CardOperation.ADD_DEVICE:
+            token = wallet_token_list_for_card(card=card).get(pk=token_id)
+            check_add_device(card, token)
+            payload |= {"token": token.pk, "device": f"{token.get_wallet_display()} — {token.device_name}"}
     return otp_issue(
         customer=customer,
         purpose=OTP_PURPOSE[operation],
@@ -121,6 +128,8 @@ def card_operation_confirm(
             )
         case CardOperation.RAISE_LIMITS:
             card = card_set_limits(limits=challenge.operation["limits"], **common)
+        case CardOperation.ADD_DEVICE:
+            card = wallet_token_confirm(token_id=challenge.operation["token"], **common).card
         case _:
             raise ValueError(f"{operation} is not confirmed on the code page")
     return operation, card

@@ -24,8 +24,8 @@ from cards.services._common import (
     finish_card_change,
     lock_card,
     record_event,
+    remove_wallet_tokens,
     require_live,
-    suspend_wallet_tokens,
     token_details,
 )
 from customers.models import Customer, User
@@ -285,7 +285,7 @@ def card_cancel(
     confirmation: int | None = None,
     note: str = "",
 ) -> Card:
-    """Cancel a card for good (zastrzeżenie), suspending every wallet token of it with it.
+    """Cancel a card for good (zastrzeżenie), removing every wallet token of it with it (RULES.md section 6).
 
     ``reported_at`` (default ``now``) is the report time liability runs from, kept to the second; the
     portal passes the moment the customer asked, before the code was typed.
@@ -305,10 +305,13 @@ def card_cancel(
             card=card, operation=CardOperation.CANCEL, channel=channel, confirmation=confirmation, now=now
         )
         from_status = card.status
-        # The processor's token service suspends the card's wallet tokens with the card; we record it.
-        tokens = list(card.wallet_tokens.select_for_update().filter(status=WalletTokenStatus.ACTIVE))
+        # The processor's token service deletes the card's wallet tokens, active or suspended, with the
+        # card; we record it.
+        tokens = list(
+            card.wallet_tokens.select_for_update().exclude(status=WalletTokenStatus.REMOVED).order_by("pk")
+        )
         before = card_state(card, tokens)
-        suspend_wallet_tokens(card, tokens, reason="Card cancelled.", actor=actor, channel=channel, now=now)
+        remove_wallet_tokens(card, tokens, reason="Card cancelled.", actor=actor, channel=channel, now=now)
         card.cancel(reason=reason, reported_at=reported_at or now)
         card.save(update_fields=["status", "cancellation_reason", "cancelled_at"])
         finish_card_change(
@@ -333,7 +336,7 @@ def card_cancel(
                 "reported_at": card.cancelled_at,
                 "loss_or_theft_report": card.is_reported_lost_or_stolen,
                 "note": note,
-                "devices_suspended": [token_details(token) for token in tokens],
+                "devices_removed": [token_details(token) for token in tokens],
             },
         )
     logger.info("Card %s cancelled (%s), reported at %s", card.pk, reason, card.cancelled_at.isoformat())

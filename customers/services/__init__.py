@@ -21,7 +21,19 @@ from customers.services._accounts import (
     registration_verify_code,
     user_change_password,
 )
+from customers.services._contact import (
+    EmailInvalid,
+    EmailUnchanged,
+    email_change_confirm,
+    email_change_start,
+)
 from customers.services._errors import ServiceError
+from customers.services._notifications import (
+    NotificationNotSent,
+    notification_deliver,
+    notification_send,
+    notification_text,
+)
 from customers.services._otp import (
     OtpAlreadyUsed,
     OtpDeliveryFailed,
@@ -48,7 +60,10 @@ __all__ = [
     "AccessStartThrottled",
     "AlreadyRegistered",
     "BirthDateMismatch",
+    "EmailInvalid",
+    "EmailUnchanged",
     "IdentifierInvalid",
+    "NotificationNotSent",
     "OtpAlreadyUsed",
     "OtpDeliveryFailed",
     "OtpError",
@@ -66,6 +81,11 @@ __all__ = [
     "ServiceError",
     "WrongPassword",
     "customer_identifier",
+    "email_change_confirm",
+    "email_change_start",
+    "notification_deliver",
+    "notification_send",
+    "notification_text",
     "otp_check_resend",
     "otp_confirmation",
     "otp_consume",

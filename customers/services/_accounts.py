@@ -18,10 +18,11 @@ from django.views.decorators.debug import sensitive_variables
 
 from audit import actions
 from audit.services import audit_diff, audit_record, audit_recorded_by_caller, audit_snapshot
-from customers.models import Customer, CustomerEvent, OtpChallenge, OtpPurpose, User
+from customers.models import Customer, CustomerEvent, NotificationKind, OtpChallenge, OtpPurpose, User
 from customers.rules import RuleError, identifier_kind, normalise_mobile, parse_bank_id, parse_pesel
 from customers.selectors import customer_get_by_identifier
 from customers.services._errors import ServiceError
+from customers.services._notifications import notification_send
 from customers.services._otp import (
     OtpExpired,
     OtpInvalid,
@@ -242,6 +243,7 @@ def registration_complete(*, challenge_id: int, password: str, now: datetime) ->
             with audit_recorded_by_caller(user):
                 user.save(update_fields=["password", "security_stamp"])
             kind = CustomerEvent.Kind.PASSWORD_RESET
+            notification_send(customer=customer, kind=NotificationKind.PASSWORD_CHANGED, now=now)
         CustomerEvent.objects.create(customer=customer, kind=kind, actor=user, occurred_at=now)
         transaction.on_commit(lambda: axes_reset(username=identifier))
         if kind == CustomerEvent.Kind.REGISTERED:
@@ -293,6 +295,7 @@ def user_change_password(*, user: User, old_password: str, new_password: str, no
             CustomerEvent.objects.create(
                 customer=customer, kind=CustomerEvent.Kind.PASSWORD_CHANGED, actor=locked, occurred_at=now
             )
+            notification_send(customer=customer, kind=NotificationKind.PASSWORD_CHANGED, now=now)
         audit_record(
             action=actions.AUTH_PASSWORD_CHANGED,
             actor=locked,
@@ -393,6 +396,14 @@ def phone_change_confirm(
             actor=actor,
             occurred_at=now,
             data={"from": previous, "to": new_phone},
+        )
+        # Also to the number it replaces: its owner is the one who must hear of a change they did not make.
+        notification_send(
+            customer=locked,
+            kind=NotificationKind.PHONE_CHANGED,
+            now=now,
+            params={"new_phone": masked_phone(new_phone)},
+            extra_phones=(previous,),
         )
         # The numbers as the portal shows them: the log says which number, not the whole of it.
         audit_record(

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cards.forms import no_card_number
+from cards.forms import TYPE_CHOICES, no_card_number
 from customers.forms import PortalForm
 from disputes.models import Cause, EvidenceKind
 from disputes.selectors import transaction_open_case
@@ -54,6 +54,36 @@ class TransactionsForm(PortalForm):
         if any(transaction_open_case(transaction_id=t.pk) is not None for t in chosen):
             raise ValidationError(TransactionAlreadyDisputed().message, code=TransactionAlreadyDisputed.code)
         return chosen
+
+
+class TransactionFilterForm(PortalForm):
+    """Narrows the claim's list of transactions; the choice made on other pages is kept."""
+
+    date_from = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter the day as a date, e.g. 2026-11-21.")},
+    )
+    date_to = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter the day as a date, e.g. 2026-11-21.")},
+    )
+    type = forms.ChoiceField(
+        label=_("Type"), choices=[choice for choice in TYPE_CHOICES if choice[0] != "FOREIGN"], required=False
+    )
+
+    def selector_filters(self) -> dict[str, object]:
+        """The keyword arguments of ``claimable_transactions`` for what was chosen (none when invalid)."""
+        if not self.is_valid():
+            return {}
+        return {
+            "channel": self.cleaned_data["type"] or None,
+            "executed_from": self.cleaned_data["date_from"],
+            "executed_to": self.cleaned_data["date_to"],
+        }
 
 
 class CauseForm(PortalForm):

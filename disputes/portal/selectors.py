@@ -1,7 +1,7 @@
 """Reads for the customer's claim pages: owner-scoped, so another customer's ids answer like missing ones."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Exists, OuterRef, QuerySet
 
@@ -11,23 +11,37 @@ from customers.models import Customer, User
 from deadlines import api as deadlines
 from disputes.models import Case, CaseState, CaseTransaction, Evidence
 from disputes.selectors import HistoryItem, case_get_for_customer, case_get_for_staff, case_history
+from kartosfera.legaltime import day_end, day_start
 
 # What the customer sees of a case's history: its own steps and the documents added, never the
 # bank's internal work (notes, assignments, reminders, escalations, chargebacks).
 CUSTOMER_EVENTS = ("EVIDENCE_ADDED",)
 
 
-def claimable_transactions(*, customer: Customer, card_id: int) -> QuerySet[Transaction]:
+def claimable_transactions(
+    *,
+    customer: Customer,
+    card_id: int,
+    channel: str | None = None,
+    executed_from: date | None = None,
+    executed_to: date | None = None,
+) -> QuerySet[Transaction]:
     """The card's debited transactions, newest first, each with ``in_open_case`` (held by a submitted claim).
+
+    Optionally of one ``channel`` and made from ``executed_from`` to ``executed_to`` (Warsaw days,
+    both included).
 
     :raises Card.DoesNotExist: not the customer's card.
     """
     held = CaseTransaction.objects.filter(transaction=OuterRef("pk"), is_open=True)
-    return (
-        transaction_list_for_card(customer=customer, card_id=card_id)
-        .filter(status=TransactionStatus.SETTLED)
-        .annotate(in_open_case=Exists(held))
+    transactions = transaction_list_for_card(customer=customer, card_id=card_id, channel=channel).filter(
+        status=TransactionStatus.SETTLED
     )
+    if executed_from is not None:
+        transactions = transactions.filter(executed_at__gte=day_start(executed_from))
+    if executed_to is not None:
+        transactions = transactions.filter(executed_at__lt=day_end(executed_to))
+    return transactions.annotate(in_open_case=Exists(held))
 
 
 def evidence_get_for_user(

@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:case_id>/documents/", views.claim_documents, name="documents"),
     path("<int:case_id>/documents/<int:evidence_id>/", views.evidence_download, name="evidence"),
     path("<int:case_id>/withdraw/", views.claim_withdraw, name="withdraw"),
+    path("<int:case_id>/block-card/", views.claim_block_card, name="block_card"),
     path("<int:case_id>/respond/", views.claim_respond, name="respond"),
 ]

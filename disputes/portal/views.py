@@ -13,15 +13,18 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cards.models import CancellationReason, Card
+from cards import services as card_services
+from cards.models import CancellationReason, Card, CardEventChannel, CardStatus
 from cards.selectors import card_get_for_customer
 from customers.decorators import customer_required
 from customers.models import Customer
@@ -36,9 +39,11 @@ from disputes.portal.selectors import (
     claimable_transactions,
     evidence_get_for_user,
 )
+from disputes.rules import DraftProblem
 from disputes.selectors import case_get_for_customer, case_list_for_customer
 from disputes.services import (
     Circumstances,
+    ClaimIncomplete,
     DisputeError,
     EvidenceInvalid,
     InvalidClaim,
@@ -50,6 +55,7 @@ from disputes.services import (
     claim_update_draft,
 )
 from kartosfera import clock
+from kartosfera.formatting import format_long_date
 from kartosfera.legaltime import WARSAW
 
 # The cause a claim starts with when the card was cancelled; the customer confirms it on the next page.
@@ -59,6 +65,7 @@ CAUSE_FROM_CANCELLATION = {
     CancellationReason.COMPROMISED: Cause.MISAPPROPRIATED,
 }
 SESSION_DRAFTS = "claim_drafts"
+LOST_OR_STOLEN = (Cause.LOST, Cause.STOLEN)
 
 
 def case_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -204,6 +211,8 @@ def _navigation(case: Case, step: Step) -> dict[str, object]:
     index = STEP_NAMES.index(step.name)
     return {
         "case": case,
+        # A card said to be lost or stolen that still works: the wizard offers to block or cancel it.
+        "offer_block": case.cause in LOST_OR_STOLEN and case.card.status == CardStatus.ACTIVE,
         "step": step,
         "number": index + 1,
         "total": len(STEPS),
@@ -211,18 +220,47 @@ def _navigation(case: Case, step: Step) -> dict[str, object]:
     }
 
 
+# The start page shows the card's history a page at a time, however long it is.
+TRANSACTIONS_PER_PAGE = 25
+# Buttons of the start page that move through the history rather than send the choice.
+BROWSE_BUTTONS = ("page", "show")
+
+
+def _browsing(request: HttpRequest) -> bool:
+    return request.method == "POST" and any(name in request.POST for name in BROWSE_BUTTONS)
+
+
 def _transactions_page(request: HttpRequest, card: Card, form, case: Case | None) -> HttpResponse:
-    rows = form.fields["transactions"].queryset
+    """One page of the card's claimable transactions, filtered; the ones chosen elsewhere travel along."""
+    data = request.POST if request.method == "POST" else request.GET
+    filters = forms.TransactionFilterForm(data)
+    rows = claimable_transactions(customer=request.customer, card_id=card.pk, **filters.selector_filters())
+    page = Paginator(rows, TRANSACTIONS_PER_PAGE).get_page(data.get("page") or data.get("current_page"))
+    chosen = [str(value) for value in (form["transactions"].value() or [])]
+    shown = {str(row.pk) for row in page.object_list}
     return render(
         request,
         "portal/claims/step_transactions.html",
         {
             "card": card,
             "form": form,
-            "rows": rows,
-            "chosen": {str(value) for value in (form["transactions"].value() or [])},
+            "filters": filters,
+            "page": page,
+            "chosen": set(chosen),
+            "kept": [value for value in dict.fromkeys(chosen) if value not in shown],
             **(_navigation(case, STEPS[0]) if case else {"number": 1, "total": len(STEPS), "step": STEPS[0]}),
         },
+    )
+
+
+def _browse_form(request: HttpRequest, rows) -> forms.TransactionsForm:
+    """The choice so far, unchecked: moving to another page or filtering is not sending it."""
+    return forms.TransactionsForm(
+        initial={
+            "transactions": request.POST.getlist("transactions"),
+            "draft_token": request.POST.get("draft_token", ""),
+        },
+        transactions=rows,
     )
 
 
@@ -242,6 +280,8 @@ def claim_start(request: HttpRequest, card_id: int) -> HttpResponse:
             transactions=rows,
         )
         return _transactions_page(request, card, form, None)
+    if _browsing(request):
+        return _transactions_page(request, card, _browse_form(request, rows), None)
     form = forms.TransactionsForm(request.POST, transactions=rows)
     if not form.is_valid():
         return _transactions_page(request, card, form, None)
@@ -293,6 +333,8 @@ def claim_step(request: HttpRequest, case: Case, step: str) -> HttpResponse:
     kwargs = {}
     if current.name == "transactions":
         kwargs["transactions"] = claimable_transactions(customer=request.customer, card_id=case.card_id)
+    if current.name == "transactions" and _browsing(request):
+        return _transactions_page(request, case.card, _browse_form(request, kwargs["transactions"]), case)
     if request.method == "POST":
         form = current.form_class(request.POST, **kwargs)
         if form.is_valid():
@@ -354,12 +396,33 @@ def _evidence_page(request: HttpRequest, case: Case, *, wizard_step: Step | None
     return render(request, "portal/claims/evidence.html", context)
 
 
+def _draft_problem_message(problem: DraftProblem, case: Case) -> str:
+    """What the customer must fix on the page the submission sent them back to."""
+    match problem.code:
+        case "NO_TRANSACTIONS":
+            return _("Choose at least one transaction you do not recognise.")
+        case "IN_FUTURE":
+            return _("The day you noticed cannot be in the future. Enter the day you noticed.")
+        case "BEFORE_CARD_ISSUED":
+            return _("The day you noticed cannot be before the card was issued (%(issued)s).") % {
+                "issued": format_long_date(
+                    case.card.created_at.astimezone(WARSAW).date(), language=get_language()
+                )
+            }
+    return _("Please answer this question before sending the claim.")
+
+
 def _review(request: HttpRequest, case: Case, step: Step) -> HttpResponse:
     """Everything the claim says, the deadlines it can expect, and the button that sends it."""
     error = ""
     if request.method == "POST":
         try:
-            claim_submit(case_id=case.pk, actor=request.user, now=clock.now())
+            claim_submit(case_id=case.pk, actor=request.user, now=clock.now(), answers_required=True)
+        except ClaimIncomplete as refusal:
+            # Back to the first page with a missing or impossible answer, saying what is wrong there.
+            first = refusal.problems[0]
+            messages.error(request, _draft_problem_message(first, case))
+            return redirect(_step_url(case, first.step))
         except DisputeError as refusal:
             error = str(refusal)
         else:
@@ -376,6 +439,35 @@ def _review(request: HttpRequest, case: Case, step: Step) -> HttpResponse:
             **_navigation(case, step),
         },
     )
+
+
+@case_page
+@require_POST
+def claim_block_card(request: HttpRequest, case: Case) -> HttpResponse:
+    """Block the claim's card from inside the wizard, then back to the page the customer was on."""
+    try:
+        card_services.card_block(
+            customer=request.customer,
+            card_id=case.card_id,
+            actor=request.user,
+            channel=CardEventChannel.PORTAL,
+            now=clock.now(),
+            reason=_("Reported lost or stolen in a claim."),
+        )
+    except card_services.CardServiceError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request, _("The card is blocked. You can unblock it from “My cards” if you find it.")
+        )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = (
+            _step_url(case, "cause")
+            if case.state == CaseState.DRAFT
+            else reverse("claims:detail", args=[case.pk])
+        )
+    return redirect(target)
 
 
 @case_page

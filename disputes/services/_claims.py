@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from cards.models import Card, Transaction, TransactionStatus
 from cards.selectors import card_get_for_customer, transaction_list_for_card
-from customers.models import Customer
+from customers.models import Customer, NotificationKind
 from deadlines import api as deadlines
 from deadlines.selectors import bank_calendar
 from disputes.models import (
@@ -26,7 +26,7 @@ from disputes.models import (
     EstimateStatus,
     LiabilityAssessment,
 )
-from disputes.rules import case_number
+from disputes.rules import case_number, draft_problems
 from disputes.services._core import (
     HANDLE,
     ActionNotPermitted,
@@ -51,6 +51,7 @@ from disputes.services._deadlines import (
 from disputes.services._errors import (
     CardNotFound,
     CaseNotFound,
+    ClaimIncomplete,
     InvalidCaseState,
     InvalidClaim,
     NoTransactions,
@@ -58,6 +59,7 @@ from disputes.services._errors import (
     TransactionNotFound,
     TransactionNotSettled,
 )
+from disputes.services._notify import case_notify
 from kartosfera.legaltime import NaiveDatetimeError, require_aware, warsaw_date
 from liability.api import Assessment, Findings, TransactionFacts
 from liability.services import RateUnavailable, liability_assess
@@ -324,7 +326,14 @@ def _wait_for_rate(case: Case, error: RateUnavailable, *, now: datetime, audit_a
     request_rate_fetch(error, now=now, case_ids=[case.pk])
 
 
-def claim_submit(*, case_id: int, actor: Actor, now: datetime, received_at: datetime | None = None) -> Case:
+def claim_submit(
+    *,
+    case_id: int,
+    actor: Actor,
+    now: datetime,
+    received_at: datetime | None = None,
+    answers_required: bool = False,
+) -> Case:
     """Submit a draft claim: it is received, numbered, its deadlines set and its transactions held.
 
     Checks the transactions again (the customer's card, settled, in no other open claim), flags every
@@ -334,12 +343,14 @@ def claim_submit(*, case_id: int, actor: Actor, now: datetime, received_at: date
     D+1 refund and reply deadlines, opens a DRAFT chargeback per transaction whose scheme window is
     still open, stores the first liability estimate (or marks it WAITING_FOR_RATE and fetches the rate
     after commit) and queues the acknowledgement. ``received_at`` (default ``now``): when the bank
-    received the claim, e.g. the time of the call on the 828 line.
+    received the claim, e.g. the time of the call on the 828 line. ``answers_required`` (the portal's
+    wizard): the whole draft is checked first (``draft_problems``), whichever pages were opened.
 
     :raises CaseNotFound, ActionNotPermitted: not the actor's case.
     :raises InvalidCaseState: the claim is no longer a draft.
     :raises NoTransactions, TransactionNotFound, TransactionNotSettled, TransactionAlreadyDisputed:
     :raises InvalidClaim: ``received_at`` naive or in the future.
+    :raises ClaimIncomplete: with ``answers_required``, an answer is missing or impossible.
     """
     received_at = _instant(received_at or now, "received_at", now=now, required=True)
     # The estimate reads stored NBP rates only (a missing one is fetched by a task after commit), so
@@ -359,6 +370,8 @@ def claim_submit(*, case_id: int, actor: Actor, now: datetime, received_at: date
         case = lock_case(case_id, actor)
         _check_claimant(case.customer, actor)
         current = list(case.disputed.select_related("transaction").order_by("transaction__executed_at", "pk"))
+        if answers_required:
+            _check_answers(case, transaction_count=len(current), now=now)
         if [(x.transaction_id, x.amount) for x in current] != [(x.transaction_id, x.amount) for x in links]:
             raise InvalidCaseState("the draft changed while it was submitted", state=case.get_state_display())
         _claimed_transactions(case.customer, case.card, [x.transaction_id for x in current])
@@ -432,7 +445,23 @@ def claim_submit(*, case_id: int, actor: Actor, now: datetime, received_at: date
             _wait_for_rate(case, estimate.waiting, now=now, audit_actor=actor)
             case.save(update_fields=["estimate_status", "updated_at"])
         _open_chargebacks(case, current, now=now, audit_actor=actor)
+        case_notify(case, NotificationKind.CLAIM_RECEIVED, now=now, reply_due=case.reply_due_on)
     return case
+
+
+def _check_answers(case: Case, *, transaction_count: int, now: datetime) -> None:
+    """:raises ClaimIncomplete: the draft misses an answer or has an impossible one."""
+    problems = draft_problems(
+        transaction_count=transaction_count,
+        cause=case.cause,
+        loss_noticed_on=warsaw_date(case.loss_noticed_at) if case.loss_noticed_at else None,
+        card_issued_on=warsaw_date(case.card.created_at),
+        today=warsaw_date(now),
+        card_whereabouts=case.card_whereabouts,
+        access_to_card_and_phone=case.access_to_card_and_phone,
+    )
+    if problems:
+        raise ClaimIncomplete(", ".join(f"{p.step}:{p.code}" for p in problems), problems=problems)
 
 
 def _open_chargebacks(case: Case, links: list[CaseTransaction], *, now: datetime, audit_actor: Actor) -> None:

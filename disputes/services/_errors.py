@@ -312,3 +312,15 @@ class ProposalOutdated(TransitionRefused):
     message = _(
         "The case changed after this proposal (a new liability assessment): return it and propose again."
     )
+
+
+class ClaimIncomplete(DisputeError, ValueError):
+    """A draft the customer sends is missing an answer or has an impossible one (``problems``, in the
+    wizard's order; the first says which page to go back to)."""
+
+    code = "CLAIM_INCOMPLETE"
+    message = _("The claim is not complete yet: please check the highlighted answer and send it again.")
+
+    def __init__(self, detail: str = "", *, problems: list) -> None:
+        super().__init__(detail)
+        self.problems = problems

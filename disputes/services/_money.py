@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from customers.models import NotificationKind
 from disputes.models import (
     Case,
     CaseState,
@@ -52,6 +53,7 @@ from disputes.services._errors import (
     ProposalOutdated,
     WithholdingGroundsMissing,
 )
+from disputes.services._notify import case_notify, notify_decision
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +173,9 @@ def case_refund_provisionally(
             actor=actor,
             now=now,
         )
+        total = sum(refunds.values(), ZERO)
+        if total > ZERO:
+            case_notify(case, NotificationKind.REFUND_MADE, now=now, amount=total)
     return MoneyResult(case, entries, created=True)
 
 
@@ -291,6 +296,7 @@ def case_decide(
         # The acceptance path: what the customer is still owed is refunded at once.
         refunds = [move for move in moves if move.kind == LedgerKind.FINAL_REFUND]
         entries = _write_moves(case, refunds, transition=row, actor=actor, now=now)
+        notify_decision(case, outcome, now=now)
     return MoneyResult(case, entries, created=True)
 
 
@@ -415,6 +421,7 @@ def deem_accepted_locked(cases: list[Case], *, actor: Actor, now: datetime) -> l
         )
         case.updated_at = now
         moves_of[case.pk] = moves
+        notify_decision(case, "DEEMED_ACCEPTED", now=now)
     Case.objects.bulk_update(cases, _DEEMED_FIELDS)
     rows = record_transitions(applied)
     entries = ledger_write_many(

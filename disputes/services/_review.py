@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files import File
 from django.db import transaction
 
+from customers.models import NotificationKind
 from deadlines import api as deadlines
 from disputes import filetypes
 from disputes.models import (
@@ -24,7 +25,7 @@ from disputes.models import (
     EvidenceKind,
     LiabilityAssessment,
 )
-from disputes.rules import expected_reply_date_problem
+from disputes.rules import expected_reply_date_problem, information_respond_by
 from disputes.services._claims import request_rate_fetch, store_assessment, transaction_facts
 from disputes.services._core import (
     HANDLE,
@@ -52,6 +53,7 @@ from disputes.services._errors import (
     InformationMissing,
     InvalidCaseState,
 )
+from disputes.services._notify import case_notify
 from kartosfera.legaltime import warsaw_date
 from liability.api import Findings
 from liability.services import RateUnavailable, liability_assess
@@ -124,6 +126,13 @@ def case_request_information(*, case_id: int, questions: str, actor: Actor, now:
             now=now,
             data={"questions": questions},
             letter_context={"questions": questions, "reply_due_on": case.reply_due_on.isoformat()},
+        )
+        case_notify(
+            case,
+            NotificationKind.INFORMATION_REQUESTED,
+            now=now,
+            questions=" ".join(line.strip() for line in questions.splitlines() if line.strip()),
+            respond_by=information_respond_by(asked_on=warsaw_date(now), reply_due_on=case.reply_due_on),
         )
     return case
 
@@ -204,6 +213,9 @@ def case_extend_reply(
             apply=extend,
             data=data,
             letter_context=letter,
+        )
+        case_notify(
+            case, NotificationKind.REPLY_EXTENDED, now=now, reason=reason, expected_on=expected_reply_on
         )
     return case
 

@@ -1,9 +1,10 @@
-"""Template filters that format money and dates with babel in the active language."""
+"""Template filters: money and dates formatted with babel in the active language, phones as links."""
 
 from datetime import date, datetime
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import get_language
 
 from kartosfera.formatting import (
@@ -55,3 +56,11 @@ def instant(value: datetime | None) -> str:
     if value is None:
         return ""
     return format_instant(value, language=get_language())
+
+
+@register.filter
+def tel_link(number: str) -> str:
+    """``{{ emergency_line|tel_link }}`` → a ``tel:`` link a phone can call (``828 828 828`` is +48)."""
+    digits = "".join(character for character in str(number) if character.isdigit() or character == "+")
+    target = digits if digits.startswith("+") else f"+48{digits}"
+    return format_html('<a href="tel:{}" class="tel">{}</a>', target, number)

@@ -260,13 +260,13 @@ def test_a_customer_registers_and_runs_a_card_from_a_phone(live_server, sms_outb
     assert card.status == CardStatus.CANCELLED
     assert card.cancellation_reason == "STOLEN"
     assert card.daily_internet_limit == Decimal("8000.00")
-    assert card.wallet_tokens.get().status == "SUSPENDED"
+    assert card.wallet_tokens.get().status == "REMOVED"  # the cancellation takes every device with it
     assert list(card.events.order_by("occurred_at", "pk").values_list("kind", flat=True)) == [
         "ACTIVATED",
         "BLOCKED",
         "UNBLOCKED",
         "LIMITS_CHANGED",
-        "WALLET_TOKEN_SUSPENDED",
+        "WALLET_TOKEN_REMOVED",
         "CANCELLED",
         "REPLACEMENT_ORDERED",
     ]

@@ -53,6 +53,8 @@ class CardFactory(factory.django.DjangoModelFactory):
     last4 = factory.Sequence(lambda n: f"{n % 10_000:04d}")
     processor_token = factory.Sequence(lambda n: f"tok_test_{letters(n)}")
     expires_on = date(2029, 12, 31)
+    # Issued well before the test transactions (a claim's noticed date may not precede the issue).
+    created_at = datetime(2024, 1, 15, 9, 0, tzinfo=UTC)
     status = Card.Status.ACTIVE
     daily_cash_limit = Decimal("2000.00")
     daily_pos_limit = Decimal("5000.00")

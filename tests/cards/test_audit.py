@@ -186,14 +186,14 @@ CASES = {
             "status": "CANCELLED",
             "cancellation_reason": "STOLEN",
             "cancelled_at": REPORTED_AT,
-            "wallet_token_status": {TOKEN: "SUSPENDED"},
+            "wallet_token_status": {TOKEN: "REMOVED"},
         },
         data={
             "cancellation_reason": "STOLEN",
             "reported_at": REPORTED_AT,
             "loss_or_theft_report": True,
             "note": "Skradziona w Krakowie.",
-            "devices_suspended": [token_details()],
+            "devices_removed": [token_details()],
         },
     ),
     "switch controls": Case(

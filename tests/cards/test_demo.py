@@ -200,3 +200,21 @@ def test_the_scan_would_find_a_card_number():
     assert PAN_SHAPE.search("Zakup 4111 1111 1111 1111")
     assert PAN_SHAPE.search('{"pan": "5500-0055-5555-5559"}')
     assert not PAN_SHAPE.search("PESEL 44051401359, tel. +48601234567")
+
+
+def test_the_demo_shows_a_card_without_3d_secure_and_a_device_waiting_for_its_code():
+    seed()
+
+    assert list(
+        Card.objects.filter(three_ds_enabled=False).values_list("customer__first_name", flat=True)
+    ) == ["Piotr"]
+    [pending] = WalletToken.objects.filter(status="PENDING")
+    assert (pending.card.customer.first_name, pending.wallet, pending.device_name) == (
+        "Anna",
+        "GOOGLE_PAY",
+        "Galaxy Tab S9 (Anna)",
+    )
+    assert not pending.transactions.exists()
+    assert not CardEvent.objects.filter(
+        kind="WALLET_TOKEN_ADDED", data__device_name=pending.device_name
+    ).exists()

@@ -241,7 +241,7 @@ def test_block_needs_no_code_and_unblock_needs_one(sms_outbox):
     assert snapshot(card)[0] == CardStatus.ACTIVE
 
 
-def test_cancellation_is_recorded_to_the_second_from_the_moment_asked_and_suspends_every_device(sms_outbox):
+def test_cancellation_is_recorded_to_the_second_from_the_moment_asked_and_removes_every_device(sms_outbox):
     card = CardFactory(status=CardStatus.ACTIVE)
     phone = WalletTokenFactory(card=card, device_name="iPhone")
     watch = WalletTokenFactory(card=card, device_name="Watch", status=WalletTokenStatus.SUSPENDED)
@@ -254,11 +254,16 @@ def test_cancellation_is_recorded_to_the_second_from_the_moment_asked_and_suspen
     assert card.cancelled_at == datetime(2026, 5, 20, 19, 47, 13, tzinfo=UTC)
     assert card.cancellation_reason == "STOLEN"
     assert card.is_reported_lost_or_stolen
-    for token, status in ((phone, "SUSPENDED"), (watch, "SUSPENDED"), (removed, "REMOVED")):
+    # RULES.md section 6: every wallet token of the card goes with it, suspended ones too.
+    for token, status in ((phone, "REMOVED"), (watch, "REMOVED"), (removed, "REMOVED")):
         token.refresh_from_db()
         assert token.status == status
     events = list(card.events.order_by("pk").values_list("kind", "channel"))
-    assert events == [("WALLET_TOKEN_SUSPENDED", "PORTAL"), ("CANCELLED", "PORTAL")]
+    assert events == [
+        ("WALLET_TOKEN_REMOVED", "PORTAL"),
+        ("WALLET_TOKEN_REMOVED", "PORTAL"),
+        ("CANCELLED", "PORTAL"),
+    ]
     assert card.events.get(kind="CANCELLED").data == {
         "cancellation_reason": "STOLEN",
         "reported_at": "2026-05-20T19:47:13Z",

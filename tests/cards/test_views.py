@@ -354,9 +354,29 @@ def test_devices_are_suspended_and_removed_through_the_pages(signed_in):
     client.post(f"/cards/{card.pk}/devices/{token.pk}/suspend/")
     token.refresh_from_db()
     assert token.status == "SUSPENDED"
-    client.post(f"/cards/{card.pk}/devices/{token.pk}/remove/")
+    asked = client.post(f"/cards/{card.pk}/devices/{token.pk}/remove/").content.decode()
+    token.refresh_from_db()
+    assert token.status == "SUSPENDED"  # removing cannot be undone: the page asks first
+    assert "<h1>Usunąć Pixel 8?</h1>" in asked
+    assert '<input type="hidden" name="confirmed" value="1">' in asked
+    client.post(f"/cards/{card.pk}/devices/{token.pk}/remove/", {"confirmed": "1"})
     token.refresh_from_db()
     assert token.status == "REMOVED"
+
+
+def test_turning_mobile_payments_off_is_confirmed_on_a_second_page(signed_in):
+    client, customer = signed_in
+    card = CardFactory(customer=customer, mobile_payments_enabled=True)
+    token = WalletTokenFactory(card=card, device_name="Pixel 8")
+
+    asked = client.post(f"/cards/{card.pk}/mobile-payments/", {"enabled": "0"}).content.decode()
+    card.refresh_from_db()
+    assert (card.mobile_payments_enabled, asked.count("Wyłączyć płatności mobilne?")) == (True, 2)
+    client.post(f"/cards/{card.pk}/mobile-payments/", {"enabled": "0", "confirmed": "1"})
+
+    card.refresh_from_db()
+    token.refresh_from_db()
+    assert (card.mobile_payments_enabled, token.status) == (False, "SUSPENDED")
 
 
 def test_the_pages_are_in_english_when_chosen(signed_in):

@@ -187,7 +187,13 @@ def test_a_card_code_typed_for_another_card_is_recorded_against_the_customer_who
         "reason": "NOT_FOUND",
         "challenge_id": str(challenge.pk),
         "customer_id": customer.pk,
-        "purposes": ["CARD_ACTIVATE", "CARD_UNBLOCK", "CARD_CANCEL", "CARD_LIMITS_INCREASE"],
+        "purposes": [
+            "CARD_ACTIVATE",
+            "CARD_UNBLOCK",
+            "CARD_CANCEL",
+            "CARD_LIMITS_INCREASE",
+            "WALLET_PROVISION",
+        ],
         "subject": f"card:{second.pk}",
     }
     assert_no_secret(entry, challenge, code)

@@ -95,7 +95,8 @@ def test_a_missing_rate_leaves_the_claim_waiting_and_fetches_it_after_commit(
         "ranges": [["2025-06-03", "2025-06-13"]],
     }
     assert nbp_server.request_count == 0  # the submission read stored rates only
-    assert len(scheduled) == 2  # the fetch chain and the acknowledgement letter, after commit
+    # The fetch chain, the acknowledgement letter and the "claim received" messages, after commit.
+    assert len(scheduled) == 3
 
 
 @pytest.mark.skipif(

@@ -115,6 +115,15 @@ def file_from_the_portal(client, theft, payment) -> tuple[Case, object]:
     session.save()
     client.post(f"/claims/new/{theft.card.pk}/", {"transactions": [payment.pk], "draft_token": "t1"})
     draft = Case.objects.get(customer=theft.customer)
+    # The answers the submission checks (the whole draft is validated when it is sent).
+    noticed = clock.now().astimezone(WARSAW).date().isoformat()
+    for step, answer in (
+        ("cause", {"cause": "STOLEN"}),
+        ("noticed", {"noticed_on": noticed, "noticed_time": ""}),
+        ("whereabouts", {"card_whereabouts": "W portfelu."}),
+        ("access", {"access_to_card_and_phone": "Nikt."}),
+    ):
+        client.post(f"/claims/{draft.pk}/step/{step}/", answer)
     response = client.post(f"/claims/{draft.pk}/step/review/")
     return Case.objects.get(pk=draft.pk), response
 

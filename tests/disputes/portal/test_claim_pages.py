@@ -290,6 +290,7 @@ def test_a_claim_out_of_its_13_month_window_is_registered_and_says_so(client, db
         session.save()
         start(client, theft, [theft.contactless.pk])
         case = Case.objects.get()
+        answer_everything(client, case)
         client.post(f"/claims/{case.pk}/step/review/")
         page = text(client.get(f"/claims/{case.pk}/submitted/"))
 
@@ -300,3 +301,146 @@ def test_a_claim_out_of_its_13_month_window_is_registered_and_says_so(client, db
     )
     assert "Zwrot do:" not in page
     assert "Odpowiedź do: odpowiemy najpóźniej do 31 lipca 2026." in page
+
+
+def test_a_draft_sent_from_the_review_page_with_answers_missing_goes_back_to_the_first_one(portal, theft):
+    start(portal, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+    portal.post(f"/claims/{case.pk}/step/cause/", {"cause": "STOLEN"})
+
+    sent = portal.post(f"/claims/{case.pk}/step/review/")
+
+    case.refresh_from_db()
+    assert (case.state, case.number) == (CaseState.DRAFT, None)
+    assert sent["Location"] == f"/claims/{case.pk}/step/noticed/"
+    page = text(portal.get(sent["Location"]))
+    assert "Odpowiedz na to pytanie przed wysłaniem reklamacji." in page
+
+
+@pytest.mark.parametrize(
+    ("noticed_at", "step", "message"),
+    [
+        (
+            warsaw(2025, 5, 27, 9, 0),
+            "noticed",
+            "Dzień zauważenia nie może być w przyszłości. Wpisz dzień zauważenia.",
+        ),
+        (
+            warsaw(2023, 12, 1, 12, 0),
+            "noticed",
+            "Dzień zauważenia nie może być wcześniejszy niż wydanie karty (15 stycznia 2024).",
+        ),
+    ],
+)
+def test_an_impossible_noticed_day_stored_in_the_draft_is_refused_at_submission(
+    portal, theft, noticed_at, step, message
+):
+    start(portal, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+    answer_everything(portal, case)
+    Case.objects.filter(pk=case.pk).update(loss_noticed_at=noticed_at)  # as a forged or stale draft holds it
+
+    sent = portal.post(f"/claims/{case.pk}/step/review/")
+
+    assert sent["Location"] == f"/claims/{case.pk}/step/{step}/"
+    assert message in text(portal.get(sent["Location"]))
+    assert Case.objects.get(pk=case.pk).state == CaseState.DRAFT
+
+
+def test_a_loss_noticed_before_the_transactions_is_accepted(portal, theft):
+    start(portal, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+    answer_everything(portal, case)
+    portal.post(f"/claims/{case.pk}/step/noticed/", {"noticed_on": "2025-05-20", "noticed_time": ""})
+
+    sent = portal.post(f"/claims/{case.pk}/step/review/")
+
+    assert sent["Location"] == f"/claims/{case.pk}/submitted/"
+
+
+def _history(theft, count: int):
+    """``count`` more settled card payments, one a day going back from 22 May 2025."""
+    from datetime import timedelta
+
+    from tests.cards.factories import TransactionFactory
+
+    return [
+        TransactionFactory(
+            card=theft.card,
+            executed_at=warsaw(2025, 5, 22, 12, 0) - timedelta(days=day),
+            merchant_name=f"Sklep {day}",
+            channel="CHIP_POS",
+        )
+        for day in range(count)
+    ]
+
+
+def _boxes(page: str) -> dict[str, str]:
+    return dict(re.findall(r'name="transactions" value="(\d+)" id="[^"]+"( checked| disabled[^>]*)?', page))
+
+
+def test_the_start_page_shows_the_history_a_page_at_a_time_and_keeps_the_choice(portal, theft):
+    older = _history(theft, 30)  # 32 transactions: 25 on the first page, 7 on the second
+    url = f"/claims/new/{theft.card.pk}/"
+
+    first = text(portal.get(url))
+    assert len(_boxes(first)) == 25 and "Strona 1 z 2" in first
+    second = text(portal.post(url, {"transactions": [theft.atm.pk], "draft_token": "t9", "page": "2"}))
+    assert len(_boxes(second)) == 7
+    assert f'<input type="hidden" name="transactions" value="{theft.atm.pk}">' in second
+    assert "Wybrano 1 transakcję (na tej lub innych stronach)." in second
+    assert not Case.objects.exists()  # browsing is not sending
+    portal.post(url, {"transactions": [theft.atm.pk, older[-1].pk], "draft_token": "t9", "current_page": "2"})
+
+    case = Case.objects.get(customer=theft.customer)
+    assert sorted(case.disputed.values_list("transaction_id", flat=True)) == sorted(
+        [theft.atm.pk, older[-1].pk]
+    )
+
+
+def test_the_start_page_filters_by_day_and_type(portal, theft):
+    _history(theft, 30)
+    url = f"/claims/new/{theft.card.pk}/"
+
+    page = text(
+        portal.post(url, {"date_from": "2025-05-23", "date_to": "2025-05-23", "type": "", "show": "1"})
+    )
+    assert set(_boxes(page)) == {str(theft.atm.pk), str(theft.contactless.pk)}
+    atm_only = text(portal.post(url, {"type": "ATM", "show": "1"}))
+    assert set(_boxes(atm_only)) == {str(theft.atm.pk)}
+
+
+def test_a_transaction_in_an_open_claim_is_shown_and_cannot_be_ticked(portal, theft):
+    submitted_case(theft, theft.user)
+
+    page = text(portal.get(f"/claims/new/{theft.card.pk}/"))
+
+    assert _boxes(page)[str(theft.atm.pk)].startswith(" disabled")
+    assert "Już w otwartej reklamacji: nie można jej wybrać ponownie." in page
+
+
+def test_a_stolen_card_still_active_is_offered_a_block_inside_the_wizard(client, db, eur_rates, now):
+    theft = make_theft(cancelled=False)
+    signed_in(client, theft.user)
+    start(client, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+    client.post(f"/claims/{case.pk}/step/cause/", {"cause": "STOLEN"})
+
+    page = text(client.get(f"/claims/{case.pk}/step/noticed/"))
+    assert "Twoja karta nadal działa" in page
+    assert f'href="/cards/{theft.card.pk}/cancel/"' in page
+    blocked = client.post(f"/claims/{case.pk}/block-card/", {"next": f"/claims/{case.pk}/step/noticed/"})
+
+    theft.card.refresh_from_db()
+    assert (blocked["Location"], theft.card.status) == (f"/claims/{case.pk}/step/noticed/", "BLOCKED")
+    after = text(client.get(blocked["Location"]))
+    assert "Karta jest zablokowana. Jeśli ją znajdziesz, odblokujesz ją w zakładce „Moje karty”." in after
+    assert "Twoja karta nadal działa" not in after
+
+
+def test_a_card_already_cancelled_is_not_offered_a_block(portal, theft):
+    start(portal, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+    portal.post(f"/claims/{case.pk}/step/cause/", {"cause": "STOLEN"})
+
+    assert "Twoja karta nadal działa" not in text(portal.get(f"/claims/{case.pk}/step/noticed/"))

@@ -1,0 +1,142 @@
+"""Adding a card to a phone or watch: the wallet asks, the customer confirms with a texted code.
+
+Issuers verify a wallet's provisioning request before the token pays (the "yellow path"): the token
+service's request creates a PENDING token here, the portal shows it, and only the customer's code
+makes it ACTIVE.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from audit import actions
+from audit.services import audit_record
+from cards.models import Card, CardEvent, CardEventChannel, WalletToken, WalletTokenStatus
+from cards.processor import get_card_processor
+from cards.services._common import (
+    AUDIT_CHANNEL,
+    CardOperation,
+    CardServiceError,
+    card_state,
+    consume_confirmation,
+    finish_card_change,
+    lock_card,
+    require_live,
+    token_details,
+)
+from customers.models import Customer, User
+
+
+class WalletProvisioningRefused(CardServiceError):
+    message = _("This card cannot be added to a phone or watch now: turn mobile payments on first.")
+
+
+class WalletTokenNotPending(CardServiceError):
+    message = _("This device is not waiting for a confirmation.")
+
+
+def check_add_device(card: Card, token: WalletToken) -> None:
+    """:raises WalletTokenNotPending: the device was confirmed or removed already."""
+    require_live(card)
+    if token.status != WalletTokenStatus.PENDING:
+        raise WalletTokenNotPending
+
+
+def wallet_token_provision(
+    *, card_id: int, wallet: str, device_name: str, token_reference: str, token_last4: str, now: datetime
+) -> WalletToken:
+    """The token service asks to add the card to a wallet: a PENDING token the customer must confirm.
+
+    :raises Card.DoesNotExist: no such card.
+    :raises CardAlreadyCancelled, CardNotLive: the card is cancelled or expired.
+    :raises WalletProvisioningRefused: mobile payments are off on the card.
+    """
+    with transaction.atomic():
+        owner = Card.objects.values_list("customer_id", flat=True).get(pk=card_id)
+        card = lock_card(customer=Customer(pk=owner), card_id=card_id)
+        require_live(card)
+        if not card.mobile_payments_enabled:
+            raise WalletProvisioningRefused
+        token = WalletToken.objects.create(
+            card=card,
+            wallet=WalletToken.Wallet(wallet),
+            device_name=device_name[:100],
+            token_reference=token_reference,
+            token_last4=token_last4,
+            status=WalletTokenStatus.PENDING,
+            created_at=now,
+        )
+        audit_record(
+            action=actions.CARD_WALLET_TOKEN_REQUESTED,
+            actor=None,
+            obj=card,
+            channel=AUDIT_CHANNEL[CardEventChannel.SYSTEM],
+            data={"device": token_details(token), "status": token.status},
+            now=now,
+        )
+    return token
+
+
+def wallet_token_confirm(
+    *,
+    customer: Customer,
+    card_id: int,
+    token_id: int,
+    actor: User | None,
+    channel: str,
+    now: datetime,
+    confirmation: int | None = None,
+) -> WalletToken:
+    """The customer confirms the wallet's request with the texted code: the device can pay.
+
+    :raises Card.DoesNotExist, WalletToken.DoesNotExist: not the customer's card or not its device.
+    :raises WalletTokenNotPending: :raises CardNotLive, CardAlreadyCancelled:
+    :raises ConfirmationRequired, OtpError: a portal request without a valid code.
+    :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
+    """
+    with transaction.atomic():
+        card = lock_card(customer=customer, card_id=card_id)
+        token = WalletToken.objects.select_for_update().get(pk=token_id, card=card)
+        check_add_device(card, token)
+        confirmed = consume_confirmation(
+            card=card, operation=CardOperation.ADD_DEVICE, channel=channel, confirmation=confirmation, now=now
+        )
+        before = card_state(card, [token])
+        token.confirm()
+        token.save(update_fields=["status"])
+        finish_card_change(
+            card,
+            before=before,
+            kind=CardEvent.Kind.WALLET_TOKEN_ADDED,
+            event={"data": token_details(token)},
+            processor_call=("activate_wallet_token", {"token_reference": token.token_reference}),
+            action=actions.CARD_WALLET_TOKEN_ADDED,
+            actor=actor,
+            channel=channel,
+            now=now,
+            tokens=[token],
+            confirmation=confirmed,
+            audit_data={"device": token_details(token)},
+        )
+    return token
+
+
+def wallet_token_simulate_request(
+    *, card_id: int, wallet: str, device_name: str, now: datetime
+) -> WalletToken:
+    """The card processor's simulator plays a wallet asking to add the card (demo and tests).
+
+    :raises AttributeError: the configured processor is not the simulator.
+    :raises Card.DoesNotExist, CardNotLive, CardAlreadyCancelled, WalletProvisioningRefused:
+    """
+    card = Card.objects.get(pk=card_id)
+    reference, last4 = get_card_processor().wallet_request(processor_token=card.processor_token)
+    return wallet_token_provision(
+        card_id=card_id,
+        wallet=wallet,
+        device_name=device_name,
+        token_reference=reference,
+        token_last4=last4,
+        now=now,
+    )

@@ -1,0 +1,202 @@
+"""From "I don't recognise this" to the bank's messages, on a phone, in Polish and in English.
+
+The customer ticks a transaction on the card's history, files the claim (the wizard offers to block
+the still-active card, and she does), sends it, and reads what the bank texted and e-mailed her; the
+bank then asks for information and decides, and those messages appear too. Screenshots at 375 px.
+"""
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from cards.models import CardStatus
+from customers.models import Notification
+from disputes.models import Case
+from disputes.services import (
+    case_assess_liability,
+    case_decide,
+    case_refund_provisionally,
+    case_request_information,
+    case_start_review,
+)
+from liability.api import Findings
+from liability.services import rates_seed_synthetic
+from tests.browser.test_portal_journey import CHROMIUM, CHROMIUM_ARGS, PHONE, SCREENSHOTS, Journey
+from tests.cards.factories import CardFactory, CardProductFactory, TransactionFactory
+from tests.customers.portal import PASSWORD, registered_customer
+from tests.disputes.conftest import staff
+
+pytestmark = [
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+WORDS = {
+    "pl": {
+        "sign_in": "Zaloguj się",
+        "dont_recognise": "Nie rozpoznaję tych transakcji",
+        "continue": "Zapisz i przejdź dalej",
+        "still_usable": "Twoja karta nadal działa",
+        "block": "Zablokuj kartę teraz",
+        "blocked": "Karta jest zablokowana.",
+        "next": "Dalej",
+        "send": "Wyślij reklamację",
+        "sent": "Reklamacja wysłana",
+        "messages": "Wiadomości",
+        "received": "Przyjęliśmy Twoją reklamację {number}.",
+        "card_blocked": "Twoja karta •••• 4821 została zablokowana.",
+        "asked": "Aby rozpatrzyć reklamację {number}, potrzebujemy od Ciebie: Gdzie był telefon?",
+        "decided": "Rozpatrzyliśmy Twoją reklamację {number}: uznana w całości.",
+        "refunded": "Zwróciliśmy na Twój rachunek 1\xa0250,00\xa0zł",
+    },
+    "en": {
+        "sign_in": "Sign in",
+        "dont_recognise": "I don't recognise these",
+        "continue": "Save and continue",
+        "still_usable": "Your card can still be used",
+        "block": "Block the card now",
+        "blocked": "The card is blocked.",
+        "next": "Continue",
+        "send": "Send the claim",
+        "sent": "Claim sent",
+        "messages": "Messages",
+        "received": "We have received your claim {number}.",
+        "card_blocked": "Your card •••• 4821 has been blocked.",
+        "asked": "To handle your claim {number} we need the following from you: Gdzie był telefon?",
+        "decided": "We have decided on your claim {number}: accepted in full.",
+        "refunded": "We have refunded PLN\xa01,250.00 to your account",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_a_claim_from_i_dont_recognise_this_to_the_messages_on_a_phone(
+    live_server, sms_outbox, language, monkeypatch, request
+):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the bank's steps in between are the
+    # test's own ORM calls (as in the back-office journey).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The messages leave from this process (also under `make test-services`), so the page lists them
+    # as sent when it is read.
+    from kartosfera.celery import app
+
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+    request.addfinalizer(lambda: setattr(app.conf, "task_always_eager", eager))
+
+    words = WORDS[language]
+    customer = registered_customer(
+        first_name="Anna", last_name="Kowalska", mobile_phone="+48601234567", preferred_language=language
+    )
+    card = CardFactory(
+        customer=customer, product=CardProductFactory(), status=CardStatus.ACTIVE, last4="4821"
+    )
+    for n in range(30):  # a history longer than a page
+        TransactionFactory(
+            card=card,
+            merchant_name=f"Żabka {n}",
+            executed_at=datetime(2026, 5, 1, tzinfo=UTC) + timedelta(hours=n),
+        )
+    stolen = TransactionFactory(
+        card=card,
+        merchant_name="Media Expert",
+        amount_pln=Decimal("1250.00"),
+        original_amount=Decimal("1250.00"),
+        channel="CONTACTLESS",
+        executed_at=datetime(2026, 5, 18, 19, 40, tzinfo=UTC),
+    )
+    rates_seed_synthetic(
+        currency="EUR", start=date(2026, 5, 1), end=date(2026, 5, 31), now=datetime(2026, 6, 1, tzinfo=UTC)
+    )
+    analyst, supervisor = (
+        staff(f"analyst-{language}", "analysts"),
+        staff(f"supervisor-{language}", "supervisors"),
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport=PHONE, locale=f"{language}-PL" if language == "pl" else "en-GB")
+        page.set_default_timeout(15_000)
+        journey = Journey(page, live_server.url, sms_outbox, customer.mobile_phone)
+        shot = lambda name: journey.shot(f"{name}-{language}")  # noqa: E731
+
+        # Signing in switches the portal to the customer's language, whatever the browser said.
+        journey.go("/sign-in/")
+        page.fill("#id_identifier", customer.pesel)
+        page.fill("#id_password", PASSWORD)
+        page.locator("main button[type=submit]").first.click()
+        page.wait_for_load_state("load")
+        assert page.locator("html").get_attribute("lang") == language
+
+        # "I don't recognise this" on the card's history.
+        journey.go(f"/cards/{card.pk}/transactions/")
+        page.locator(f"#claim-transaction-{stolen.pk}").check()
+        journey.click("button", words["dont_recognise"])
+        assert page.locator(f"input[name=transactions][value='{stolen.pk}']").is_checked()
+        shot("20-claim-start")
+        journey.click("button", words["continue"])
+        page.check("#id_cause_1")  # stolen
+        journey.click("button", words["continue"])
+        assert words["still_usable"] in journey.text()
+        shot("21-claim-block-offered")
+        journey.click("button", words["block"])
+        assert words["blocked"] in journey.text()
+        page.fill("#id_noticed_on", "2026-05-18")
+        journey.click("button", words["continue"])
+        page.fill("#id_card_whereabouts", "W torebce, skradzionej w tramwaju.")
+        journey.click("button", words["continue"])
+        page.fill("#id_access_to_card_and_phone", "Nikt.")
+        journey.click("button", words["continue"])
+        page.check("#id_card_in_mobile_wallet_1")
+        journey.click("button", words["continue"])
+        page.check("#id_police_notified_1")
+        journey.click("button", words["continue"])
+        journey.click("button", words["continue"])
+        journey.click("link", words["next"])
+        journey.click("button", words["send"])
+        assert words["sent"] in journey.text()
+        case = Case.objects.get(customer=customer)
+
+        # The bank's side: the refund, a question, the decision (each writes to the customer).
+        now = case.received_at
+        case_start_review(case_id=case.pk, actor=analyst, now=now + timedelta(minutes=5))
+        case_refund_provisionally(case_id=case.pk, actor=analyst, now=now + timedelta(minutes=10))
+        case_request_information(
+            case_id=case.pk, questions="Gdzie był telefon?", actor=analyst, now=now + timedelta(minutes=20)
+        )
+        case_assess_liability(
+            case_id=case.pk,
+            findings=Findings(undetectable=True),
+            actor=analyst,
+            now=now + timedelta(minutes=30),
+        )
+        case_decide(case_id=case.pk, actor=supervisor, now=now + timedelta(minutes=40))
+
+        journey.click("link", words["messages"])
+        text = journey.text()
+        for key in ("received", "card_blocked", "asked", "decided", "refunded"):
+            assert words[key].format(number=case.number) in text, key
+        shot("22-messages")
+        browser.close()
+
+    card.refresh_from_db()
+    assert card.status == CardStatus.BLOCKED
+    assert list(case.disputed.values_list("transaction_id", flat=True)) == [stolen.pk]
+    sent = Notification.objects.filter(customer=customer)
+    assert sorted(set(sent.values_list("kind", flat=True))) == [
+        "CARD_BLOCKED",
+        "CLAIM_RECEIVED",
+        "DECISION_ISSUED",
+        "INFORMATION_REQUESTED",
+        "REFUND_MADE",
+    ]
+    assert not sent.filter(sent_at__isnull=True).exists()  # each left once its act was committed
+    assert set(sent.values_list("language", flat=True)) == {language}
+    assert re.fullmatch(r"RK/\d{4}/\d{6}", case.number)

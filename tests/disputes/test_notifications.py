@@ -1,0 +1,97 @@
+"""What the customer is told of their claim: each step, in their language, once the step commits."""
+
+from datetime import date
+
+from customers.models import Notification
+from disputes.services import (
+    case_assess_liability,
+    case_decide,
+    case_extend_reply,
+    case_refund_provisionally,
+    case_request_information,
+    case_start_review,
+)
+from liability.api import Findings
+from tests.disputes.conftest import submitted_case, warsaw
+
+
+def sms_of(case, kind: str) -> str:
+    return Notification.objects.get(customer=case.customer, kind=kind, channel="SMS").body
+
+
+def test_each_step_of_a_claim_is_texted_and_e_mailed_in_polish(case, theft, analyst, supervisor):
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+    case_request_information(
+        case_id=case.pk,
+        questions="Gdzie był telefon tego wieczoru?\nKto znał PIN?",
+        actor=analyst,
+        now=warsaw(2025, 6, 16, 9, 0),
+    )
+    case_extend_reply(
+        case_id=case.pk,
+        reason="Czekamy na nagranie z kamery bankomatu.",
+        outstanding="Kto wypłacił gotówkę o 19:10",
+        expected_reply_on=date(2025, 7, 15),
+        actor=analyst,
+        now=warsaw(2025, 6, 24, 10, 0),
+    )
+    case_assess_liability(
+        case_id=case.pk, findings=Findings(undetectable=True), actor=analyst, now=warsaw(2025, 7, 1, 10, 0)
+    )
+    case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 7, 2, 9, 0), reason="Nie do wykrycia")
+
+    number = case.number
+    assert sms_of(case, "CLAIM_RECEIVED") == (
+        f"Kartosfera: Przyjęliśmy Twoją reklamację {number}. Odpowiemy do 25 czerwca 2025. "
+        "Możesz ją śledzić w portalu w zakładce „Moje reklamacje”."
+    )
+    assert sms_of(case, "REFUND_MADE") == (
+        f"Kartosfera: Zwróciliśmy na Twój rachunek 920,00\xa0zł za transakcje z reklamacji {number}. "
+        "Zwrot jest tymczasowy do czasu rozpatrzenia reklamacji."
+    )
+    # 14 days from the request, but never after the reply deadline (25 June).
+    assert sms_of(case, "INFORMATION_REQUESTED") == (
+        f"Kartosfera: Aby rozpatrzyć reklamację {number}, potrzebujemy od Ciebie: Gdzie był telefon tego "
+        "wieczoru? Kto znał PIN? Odpowiedz do 25 czerwca 2025 w portalu w zakładce „Moje reklamacje”."
+    )
+    assert sms_of(case, "REPLY_EXTENDED") == (
+        f"Kartosfera: Potrzebujemy więcej czasu na odpowiedź na reklamację {number}: Czekamy na nagranie "
+        "z kamery bankomatu. Przewidujemy odpowiedź do 15 lipca 2025."
+    )
+    assert sms_of(case, "DECISION_ISSUED") == (
+        f"Kartosfera: Rozpatrzyliśmy Twoją reklamację {number}: uznana w całości. Pismo z uzasadnieniem "
+        "znajdziesz w portalu w zakładce „Moje reklamacje”."
+    )
+    sent = Notification.objects.filter(customer=theft.customer)
+    assert sorted(sent.values_list("kind", "channel")) == sorted(
+        (kind, channel)
+        for kind in (
+            "CLAIM_RECEIVED",
+            "REFUND_MADE",
+            "INFORMATION_REQUESTED",
+            "REPLY_EXTENDED",
+            "DECISION_ISSUED",
+        )
+        for channel in ("EMAIL", "SMS")
+    )
+    decision_mail = sent.get(kind="DECISION_ISSUED", channel="EMAIL")
+    assert (decision_mail.recipient, decision_mail.subject, decision_mail.body.splitlines()[2]) == (
+        theft.customer.email,
+        "Kartosfera: Decyzja wydana",
+        sms_of(case, "DECISION_ISSUED").removeprefix("Kartosfera: "),
+    )
+
+
+def test_a_customer_reading_english_is_written_to_in_english(theft, eur_rates):
+    theft.customer.preferred_language = "en"
+    theft.customer.save(update_fields=["preferred_language"])
+    case = submitted_case(theft, theft.user)
+
+    assert sms_of(case, "CLAIM_RECEIVED") == (
+        f"Kartosfera: We have received your claim {case.number}. We will reply by 25 June 2025. "
+        "You can follow it under “My claims” in the portal."
+    )
+    assert Notification.objects.get(customer=case.customer, channel="EMAIL").subject == (
+        "Kartosfera: Claim received"
+    )
