@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import Customer, Notification, NotificationChannel, NotificationKind
 from customers.sms import SmsMessage, SmsSendError, get_sms_backend
 from kartosfera.formatting import format_long_date, format_money
+from outbox.services import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -138,19 +139,12 @@ def notification_send(
         for email in dict.fromkeys((customer.email, *extra_emails))
         if email
     ]
-    rows = Notification.objects.bulk_create(rows)
-    ids = [row.pk for row in rows]
-    # robust: a broker that is down must not undo the act; the unsent rows are picked up again.
-    transaction.on_commit(lambda: _queue(ids), robust=True)
+    # The rows and their delivery task commit together with the caller's act (the outbox publishes the
+    # task after commit, and its sweep again while the broker is down): nothing is lost or sent early.
+    with transaction.atomic():
+        rows = Notification.objects.bulk_create(rows)
+        outbox_enqueue(task=DELIVER_TASK, kwargs={"notification_ids": [row.pk for row in rows]}, now=now)
     return rows
-
-
-def _queue(notification_ids: list[int]) -> None:
-    # Looked up by name: the task module is an interface above this layer.
-    from kartosfera.celery import app
-
-    app.loader.import_default_modules()
-    app.tasks[DELIVER_TASK].delay(notification_ids=notification_ids)
 
 
 class NotificationNotSent(Exception):
