@@ -23,4 +23,5 @@ urlpatterns = [
     path("back-office/", include("disputes.backoffice.urls")),
     path("letters/", include("letters.urls")),
     path("reports/", include("reports.urls")),
+    path("api/", include("api.urls")),
 ]
