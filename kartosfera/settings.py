@@ -276,7 +276,7 @@ OAUTH2_PROVIDER = {
         "chargebacks:write": "Report chargeback events",
         "webhooks:manage": "Manage webhook endpoints",
     },
-    "DEFAULT_SCOPES": [],
+    "SCOPES_BACKEND_CLASS": "api.oauth.ClientScopes",
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
 }
