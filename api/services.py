@@ -40,6 +40,8 @@ SCOPES = (
 )
 # The scopes whose writes go through the dispute workflow, which asks for a case handler's permission.
 WORKFLOW_SCOPES = frozenset({"claims:write", "chargebacks:write"})
+# What such a client's user may do in the workflow: see and handle cases (never approve or supervise).
+WORKFLOW_PERMISSIONS = ("view_case", "handle_case")
 
 API_CLIENT_CREATED = "api.client_created"
 API_CUSTOMER_UPSERTED = "api.customer_upserted"
@@ -80,7 +82,7 @@ def api_client_create(
         user.save()
         if WORKFLOW_SCOPES & set(scopes):
             user.user_permissions.add(
-                Permission.objects.get(codename="handle_case", content_type__app_label="disputes")
+                *Permission.objects.filter(codename__in=WORKFLOW_PERMISSIONS, content_type__app_label="disputes")
             )
         application = Application.objects.create(
             name=name,

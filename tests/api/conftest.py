@@ -12,7 +12,9 @@ from api.services import SCOPES, api_client_create
 from kartosfera.clock import now
 from tests.disputes.conftest import (  # noqa: F401 (fixtures used by the API tests)
     RECEIVED_AT,
+    _media,
     analyst,
+    case,
     eur_rates,
     make_theft,
     supervisor,
