@@ -11,7 +11,7 @@ from api.models import ApiClient
 from api.selectors import token_grant
 from kartosfera.clock import now
 
-TOKEN_PATH = "/api/oauth/token/"
+TOKEN_PATH = "/api/oauth/token/"  # noqa: S105 (a URL path, not a password)
 
 
 def rate_limit_check(client: ApiClient) -> None:
@@ -35,7 +35,9 @@ class ClientToken(HttpBearer):
     """A bearer token of an API client that carries ``scope``."""
 
     openapi_type = "oauth2"
-    openapi_flows = {"clientCredentials": {"tokenUrl": TOKEN_PATH, "scopes": dict(settings.OAUTH2_PROVIDER["SCOPES"])}}
+    openapi_flows = {
+        "clientCredentials": {"tokenUrl": TOKEN_PATH, "scopes": dict(settings.OAUTH2_PROVIDER["SCOPES"])}
+    }
 
     def __init__(self, scope: str) -> None:
         self.scope = scope

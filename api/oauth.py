@@ -12,7 +12,9 @@ class ClientScopes(SettingsScopes):
         return list(client.scopes) if client is not None else []
 
     def get_available_scopes(self, application=None, request=None, *args, **kwargs) -> list[str]:
-        return [scope for scope in super().get_available_scopes() if scope in self._client_scopes(application)]
+        return [
+            scope for scope in super().get_available_scopes() if scope in self._client_scopes(application)
+        ]
 
     def get_default_scopes(self, application=None, request=None, *args, **kwargs) -> list[str]:
         return self.get_available_scopes(application, request)

@@ -77,16 +77,22 @@ def _deadlines(case) -> list[DeadlineOut]:
     deadlines = []
     if case.refund_rule:
         deadlines.append(
-            DeadlineOut(kind="REFUND", due_on=case.refund_due_on, due_at=case.refund_due_at, rule=case.refund_rule)
+            DeadlineOut(
+                kind="REFUND", due_on=case.refund_due_on, due_at=case.refund_due_at, rule=case.refund_rule
+            )
         )
     if case.reply_rule:
         deadlines.append(
-            DeadlineOut(kind="REPLY", due_on=case.reply_due_on, due_at=case.reply_due_at, rule=case.reply_rule)
+            DeadlineOut(
+                kind="REPLY", due_on=case.reply_due_on, due_at=case.reply_due_at, rule=case.reply_rule
+            )
         )
     for link in case.disputed.all():
         if link.window_rule:
             deadlines.append(
-                DeadlineOut(kind="REPORTING_WINDOW", due_on=link.window_end_on, due_at=None, rule=link.window_rule)
+                DeadlineOut(
+                    kind="REPORTING_WINDOW", due_on=link.window_end_on, due_at=None, rule=link.window_rule
+                )
             )
     for chargeback in case.chargebacks.all():
         if chargeback.filing_rule:
@@ -153,7 +159,9 @@ def claim_out(case) -> ClaimOut:
             confirmed_at=_refund_confirmed_at(case),
         ),
         liability=LiabilityOut(
-            disputed_amount=case.disputed_amount, customer_share=case.customer_share, bank_share=case.bank_share
+            disputed_amount=case.disputed_amount,
+            customer_share=case.customer_share,
+            bank_share=case.bank_share,
         ),
         letters=[
             LetterOut(

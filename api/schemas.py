@@ -37,7 +37,7 @@ def _date_in_range(value: date) -> date:
 
 
 # Printable text without control characters (PostgreSQL refuses NUL in text).
-def Text(max_length: int, min_length: int = 0):  # noqa: N802 (a type factory, named like the types it makes)
+def Text(max_length: int, min_length: int = 0):
     return Annotated[
         str,
         Field(min_length=min_length, max_length=max_length, pattern=r"^[^\x00-\x1f\x7f]*$"),
@@ -48,7 +48,9 @@ def Text(max_length: int, min_length: int = 0):  # noqa: N802 (a type factory, n
 Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]
 Day = Annotated[date, AfterValidator(_date_in_range)]
 Reference = Annotated[
-    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"), AfterValidator(_no_card_number)
+    str,
+    Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"),
+    AfterValidator(_no_card_number),
 ]
 Amount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
 

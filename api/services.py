@@ -67,6 +67,8 @@ def api_client_create(
     actor: User | None,
     now: datetime,
     rate_limit_per_minute: int | None = None,
+    client_id: str | None = None,
+    client_secret: str | None = None,
 ) -> NewClient:
     """Register a calling system: an OAuth 2.0 confidential client (client credentials) and its user.
 
@@ -75,14 +77,16 @@ def api_client_create(
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown or not name.strip() or ApiClient.objects.filter(name=name).exists():
         raise RequestInvalid(f"scopes {unknown} or name {name!r}")
-    secret = secrets.token_urlsafe(32)
+    secret = client_secret or secrets.token_urlsafe(32)
     with transaction.atomic():
         user = User.objects.create_user(username=f"api:{name}"[:150], password=None, is_active=True)
         user.set_unusable_password()
         user.save()
         if WORKFLOW_SCOPES & set(scopes):
             user.user_permissions.add(
-                *Permission.objects.filter(codename__in=WORKFLOW_PERMISSIONS, content_type__app_label="disputes")
+                *Permission.objects.filter(
+                    codename__in=WORKFLOW_PERMISSIONS, content_type__app_label="disputes"
+                )
             )
         application = Application.objects.create(
             name=name,
@@ -90,6 +94,7 @@ def api_client_create(
             authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
             client_secret=secret,
             user=user,
+            **({"client_id": client_id} if client_id else {}),
             allowed_origins="",
         )
         client = ApiClient.objects.create(

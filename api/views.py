@@ -87,8 +87,11 @@ def domain_refusal(request: HttpRequest, error: Exception) -> HttpResponse:
         return _problem(request, error)
     if isinstance(error, NinjaValidationError):
         errors = [
-            {"field": ".".join(str(part) for part in e.get("loc", ())[1:]), "code": e.get("type", "invalid"),
-             "message": e.get("msg", "")}
+            {
+                "field": ".".join(str(part) for part in e.get("loc", ())[1:]),
+                "code": e.get("type", "invalid"),
+                "message": e.get("msg", ""),
+            }
             for e in error.errors
         ]
         return _problem(request, RequestInvalid("validation", errors=errors))
@@ -110,7 +113,13 @@ for _refusal in (Exception, NinjaValidationError, HttpError, Http404):
 
 def _write(request: HttpRequest, key: str, write) -> Status:
     status, body = idempotent_write(
-        client=request.auth, key=key, method=request.method, path=request.path, body=request.body, write=write, now=now()
+        client=request.auth,
+        key=key,
+        method=request.method,
+        path=request.path,
+        body=request.body,
+        write=write,
+        now=now(),
     )
     return Status(status, body)
 
@@ -143,7 +152,9 @@ def customer_upsert(request: HttpRequest, payload: CustomerIn, idempotency_key: 
 )
 def card_upsert(request: HttpRequest, payload: CardIn, idempotency_key: IdempotencyKey):
     def write():
-        card, created = services.card_upsert(client=request.auth, data=services.CardData(**payload.dict()), now=now())
+        card, created = services.card_upsert(
+            client=request.auth, data=services.CardData(**payload.dict()), now=now()
+        )
         return (201 if created else 200), presenters.card_out(card, created)
 
     return _write(request, idempotency_key, write)
@@ -233,7 +244,11 @@ def chargeback_event(
 ):
     def write():
         chargeback = services.chargeback_event_apply(
-            client=request.auth, chargeback_id=chargeback_id, event=payload.event, reason=payload.reason, now=now()
+            client=request.auth,
+            chargeback_id=chargeback_id,
+            event=payload.event,
+            reason=payload.reason,
+            now=now(),
         )
         return 200, presenters.chargeback_out(chargeback)
 
@@ -260,7 +275,9 @@ def webhook_endpoint_list(request: HttpRequest):
     summary="Register a webhook endpoint (its signing secret is in this answer only)",
     openapi_extra={"security": [{"ClientToken": ["webhooks:manage"]}]},
 )
-def webhook_endpoint_create(request: HttpRequest, payload: WebhookEndpointIn, idempotency_key: IdempotencyKey):
+def webhook_endpoint_create(
+    request: HttpRequest, payload: WebhookEndpointIn, idempotency_key: IdempotencyKey
+):
     def write():
         endpoint = services.webhook_endpoint_create(
             client=request.auth, url=payload.url, event_types=payload.event_types, now=now()

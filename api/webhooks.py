@@ -13,7 +13,14 @@ import httpx
 from django.conf import settings
 from django.db import transaction
 
-from api.models import DeliveryStatus, WebhookCursor, WebhookDelivery, WebhookEndpoint, WebhookEvent, WebhookEventType
+from api.models import (
+    DeliveryStatus,
+    WebhookCursor,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookEventType,
+)
 from api.signing import SIGNATURE_HEADER, signature_header
 from audit.services import audit_record
 from disputes.models import CaseTransition
@@ -75,7 +82,10 @@ def _save_event(event_type: str, source: str, occurred_at: datetime, data: dict,
         if event_type in endpoint.event_types
     ]
     WebhookDelivery.objects.bulk_create(
-        [WebhookDelivery(event=event, endpoint=endpoint, next_attempt_at=now, created_at=now) for endpoint in endpoints]
+        [
+            WebhookDelivery(event=event, endpoint=endpoint, next_attempt_at=now, created_at=now)
+            for endpoint in endpoints
+        ]
     )
     return 1
 
@@ -96,7 +106,9 @@ def webhook_events_collect(*, now: datetime, limit: int = 500) -> int:
             cursor.last_id = rows[-1].pk
             cursor.save()
         cursor, _ = WebhookCursor.objects.select_for_update().get_or_create(source="letter")
-        letters = list(Letter.objects.select_related("case").filter(pk__gt=cursor.last_id).order_by("pk")[:limit])
+        letters = list(
+            Letter.objects.select_related("case").filter(pk__gt=cursor.last_id).order_by("pk")[:limit]
+        )
         for letter in letters:
             data = {
                 "letter_id": letter.pk,
@@ -106,7 +118,9 @@ def webhook_events_collect(*, now: datetime, limit: int = 500) -> int:
                 "version": letter.version,
                 "language": letter.language,
             }
-            made += _save_event(WebhookEventType.LETTER_ISSUED, f"letter:{letter.pk}", letter.issued_at, data, now)
+            made += _save_event(
+                WebhookEventType.LETTER_ISSUED, f"letter:{letter.pk}", letter.issued_at, data, now
+            )
         if letters:
             cursor.last_id = letters[-1].pk
             cursor.save()
@@ -122,7 +136,9 @@ def webhook_delivery_send(*, delivery_id: int, now: datetime) -> WebhookDelivery
     """Post one due delivery, signed; record the answer, and the next attempt after a failure."""
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update().select_related("event", "endpoint").get(pk=delivery_id)
+            WebhookDelivery.objects.select_for_update()
+            .select_related("event", "endpoint")
+            .get(pk=delivery_id)
         )
         if delivery.status != DeliveryStatus.PENDING:
             return delivery
@@ -137,7 +153,10 @@ def webhook_delivery_send(*, delivery_id: int, now: datetime) -> WebhookDelivery
         delivery.attempts += 1
         try:
             response = httpx.post(
-                delivery.endpoint.url, content=body, headers=headers, timeout=settings.KARTOSFERA_WEBHOOK_TIMEOUT_SECONDS
+                delivery.endpoint.url,
+                content=body,
+                headers=headers,
+                timeout=settings.KARTOSFERA_WEBHOOK_TIMEOUT_SECONDS,
             )
             delivery.last_status_code = response.status_code
             delivery.last_error = "" if response.is_success else response.text[:500]

@@ -21,6 +21,8 @@ SEEDERS: list[str] = [
     "disputes.backoffice.demo.seed",
     "reports.demo.seed",
     "reports.exports.demo.seed",
+    "corebanking.demo.seed",
+    "api.demo.seed",
 ]
 
 

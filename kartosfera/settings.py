@@ -263,7 +263,9 @@ KARTOSFERA_CORE_BANKING_GATEWAY = os.environ.get(
     "KARTOSFERA_CORE_BANKING_GATEWAY", "corebanking.gateway.HttpCoreBankingGateway"
 )
 KARTOSFERA_CORE_BANKING_URL = os.environ.get("KARTOSFERA_CORE_BANKING_URL", "http://127.0.0.1:8765")
-KARTOSFERA_CORE_BANKING_TIMEOUT_SECONDS = float(os.environ.get("KARTOSFERA_CORE_BANKING_TIMEOUT_SECONDS", "10"))
+KARTOSFERA_CORE_BANKING_TIMEOUT_SECONDS = float(
+    os.environ.get("KARTOSFERA_CORE_BANKING_TIMEOUT_SECONDS", "10")
+)
 
 # The bank systems API (api/): OAuth 2.0 client credentials (django-oauth-toolkit), one client per
 # calling system. Tokens live an hour; only their SHA-256 is stored (RFC 9700 token storage).
@@ -282,7 +284,9 @@ OAUTH2_PROVIDER = {
 }
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 # Idempotency keys of API writes are kept this long; a key replayed later is a new request.
-KARTOSFERA_API_IDEMPOTENCY_RETENTION_HOURS = int(os.environ.get("KARTOSFERA_API_IDEMPOTENCY_RETENTION_HOURS", "48"))
+KARTOSFERA_API_IDEMPOTENCY_RETENTION_HOURS = int(
+    os.environ.get("KARTOSFERA_API_IDEMPOTENCY_RETENTION_HOURS", "48")
+)
 # Requests per minute each API client may make (a client's own ``rate_limit_per_minute`` overrides it).
 KARTOSFERA_API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("KARTOSFERA_API_RATE_LIMIT_PER_MINUTE", "600"))
 # Webhooks: signatures older than this are refused by receivers (the window is in the signature header).

@@ -64,7 +64,9 @@ def token_for(client_id: str, client_secret: str, scopes: list[str]) -> str:
 
 
 def make_caller(name: str, scopes: list[str], *, rate_limit: int | None = None) -> Caller:
-    created = api_client_create(name=name, scopes=scopes, actor=None, now=now(), rate_limit_per_minute=rate_limit)
+    created = api_client_create(
+        name=name, scopes=scopes, actor=None, now=now(), rate_limit_per_minute=rate_limit
+    )
     token = token_for(created.client_id, created.client_secret, scopes)
     return Caller(created.client, created.client_id, created.client_secret, token, Client())
 

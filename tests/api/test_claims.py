@@ -65,7 +65,11 @@ def test_a_claim_filed_through_the_api_is_submitted_as_one_taken_in_a_branch(the
         "confirmed_at": None,
     }
     client = ApiClient.objects.get(name="branch-crm")
-    submitted = AuditEntry.objects.filter(object_id=str(case.pk), action="case.transition").order_by("sequence").last()
+    submitted = (
+        AuditEntry.objects.filter(object_id=str(case.pk), action="case.transition")
+        .order_by("sequence")
+        .last()
+    )
     assert (submitted.channel, submitted.actor_id) == ("API", client.user_id)
 
 
@@ -131,7 +135,9 @@ def test_chargeback_events_drive_the_chargeback_services(case, theft, analyst, s
 
     _accepted(case, analyst, supervisor)
     atm = case.chargebacks.get(transaction=theft.atm)
-    chargeback_file(chargeback_id=atm.pk, acquirer_reference="MC-ARN-1", actor=analyst, now=warsaw(2025, 6, 5, 10, 0))
+    chargeback_file(
+        chargeback_id=atm.pk, acquirer_reference="MC-ARN-1", actor=analyst, now=warsaw(2025, 6, 5, 10, 0)
+    )
     with time_machine.travel(warsaw(2025, 6, 20, 10, 0), tick=True):
         scheme = make_caller("scheme-gateway", ["chargebacks:write", "claims:read"])
         represented = scheme.post(f"/api/v1/chargebacks/{atm.pk}/events", {"event": "REPRESENTMENT_RECEIVED"})

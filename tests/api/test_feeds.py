@@ -86,7 +86,9 @@ def test_a_scope_the_client_was_not_given_is_not_granted_and_writes_outside_it_c
 
 
 def test_no_token_or_a_wrong_token_is_401_in_polish_by_default(bank):
-    response = bank.http.get("/api/v1/claims", HTTP_AUTHORIZATION="Bearer nonsense", HTTP_ACCEPT_LANGUAGE="pl")
+    response = bank.http.get(
+        "/api/v1/claims", HTTP_AUTHORIZATION="Bearer nonsense", HTTP_ACCEPT_LANGUAGE="pl"
+    )
 
     assert response.status_code == 401
     assert response.json()["code"] == "UNAUTHENTICATED"
@@ -119,7 +121,10 @@ def test_a_card_number_anywhere_in_a_request_is_refused_and_not_stored_or_logged
 
 
 def test_the_feed_creates_amends_and_ignores_duplicates_on_the_processor_reference(bank, card):
-    first = bank.post("/api/v1/transactions/batch", {"transactions": [tx("ZB-1", card.processor_token), tx("ZB-2", card.processor_token)]})
+    first = bank.post(
+        "/api/v1/transactions/batch",
+        {"transactions": [tx("ZB-1", card.processor_token), tx("ZB-2", card.processor_token)]},
+    )
     second = bank.post(
         "/api/v1/transactions/batch",
         {
@@ -146,7 +151,9 @@ def test_the_feed_creates_amends_and_ignores_duplicates_on_the_processor_referen
     amended = Transaction.objects.get(processor_reference="ZB-2")
     assert str(amended.amount_pln) == "32.40"
     assert Transaction.objects.filter(processor_reference__startswith="ZB-").count() == 2
-    assert list(TransactionAmendment.objects.filter(transaction=amended).values_list("changes", flat=True)) == [
+    assert list(
+        TransactionAmendment.objects.filter(transaction=amended).values_list("changes", flat=True)
+    ) == [
         {
             "amount_pln": {"before": "23.40", "after": "32.40"},
             "original_amount": {"before": "23.400", "after": "32.40"},
@@ -199,7 +206,9 @@ def test_a_refused_write_keeps_no_key_so_the_corrected_request_can_use_it(bank):
 
 
 def test_validation_problems_name_the_field(bank, card):
-    response = bank.post("/api/v1/transactions/batch", {"transactions": [tx("ZB-12", card.processor_token, mcc="54")]})
+    response = bank.post(
+        "/api/v1/transactions/batch", {"transactions": [tx("ZB-12", card.processor_token, mcc="54")]}
+    )
 
     assert response.status_code == 422
     assert response.json()["code"] == "VALIDATION_FAILED"

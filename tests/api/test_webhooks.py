@@ -31,7 +31,9 @@ def test_signature_verification(header_time, now, secret, body, valid):
     header = signature_header(secret="whsec_a", timestamp=header_time, body=BODY)
 
     if valid:
-        assert signature_verify(secret=secret, header=header, body=body, now=now, tolerance=300) == header_time
+        assert (
+            signature_verify(secret=secret, header=header, body=body, now=now, tolerance=300) == header_time
+        )
     else:
         with pytest.raises(SignatureInvalid):
             signature_verify(secret=secret, header=header, body=body, now=now, tolerance=300)
@@ -44,10 +46,14 @@ def test_a_signature_is_hmac_sha256_of_timestamp_dot_body():
 
 
 def test_events_of_a_claim_reach_the_endpoint_signed_retried_and_logged(case, analyst, supervisor):
-    with time_machine.travel(warsaw(2025, 5, 26, 11, 0), tick=True), WebhookReceiver(fail_first=1) as receiver:
+    with (
+        time_machine.travel(warsaw(2025, 5, 26, 11, 0), tick=True),
+        WebhookReceiver(fail_first=1) as receiver,
+    ):
         crm = make_caller("branch-crm", ["webhooks:manage"])
         created = crm.post(
-            "/api/v1/webhooks/endpoints", {"url": receiver.url, "event_types": ["claim.submitted", "claim.refunded"]}
+            "/api/v1/webhooks/endpoints",
+            {"url": receiver.url, "event_types": ["claim.submitted", "claim.refunded"]},
         ).json()
         receiver.secret = created["secret"]
         case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
@@ -65,7 +71,9 @@ def test_events_of_a_claim_reach_the_endpoint_signed_retried_and_logged(case, an
     assert too_early == {}
     assert retried == {"DELIVERED": 1}
     assert receiver.refused == []
-    assert [(event["type"], event["data"]["claim_id"], event["data"]["state"]) for event in receiver.received] == [
+    assert [
+        (event["type"], event["data"]["claim_id"], event["data"]["state"]) for event in receiver.received
+    ] == [
         ("claim.refunded", case.pk, "PROVISIONALLY_REFUNDED"),
         ("claim.submitted", case.pk, "SUBMITTED"),
     ]
@@ -76,7 +84,10 @@ def test_events_of_a_claim_reach_the_endpoint_signed_retried_and_logged(case, an
 
 
 def test_a_receiver_refuses_a_delivery_signed_with_another_secret(case):
-    with time_machine.travel(warsaw(2025, 5, 26, 11, 0), tick=True), WebhookReceiver("whsec_wrong") as receiver:
+    with (
+        time_machine.travel(warsaw(2025, 5, 26, 11, 0), tick=True),
+        WebhookReceiver("whsec_wrong") as receiver,
+    ):
         crm = make_caller("branch-crm", ["webhooks:manage"])
         crm.post("/api/v1/webhooks/endpoints", {"url": receiver.url, "event_types": ["claim.submitted"]})
         webhook_events_collect(now=warsaw(2025, 5, 26, 11, 1))
@@ -99,7 +110,9 @@ def test_staff_replay_a_delivery_and_other_clients_never_see_it(case, analyst):
         webhook_deliveries_send(now=warsaw(2025, 5, 26, 11, 1))
         delivery = WebhookDelivery.objects.get()
         with pytest.raises(ActionNotPermitted):
-            webhook_delivery_replay(delivery_id=delivery.pk, actor=crm.client.user, now=warsaw(2025, 5, 26, 11, 2))
+            webhook_delivery_replay(
+                delivery_id=delivery.pk, actor=crm.client.user, now=warsaw(2025, 5, 26, 11, 2)
+            )
         webhook_delivery_replay(delivery_id=delivery.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 2))
         webhook_deliveries_send(now=warsaw(2025, 5, 26, 11, 2))
         others = other.get("/api/v1/webhooks/deliveries").json()

@@ -64,7 +64,9 @@ def test_the_dispatcher_sends_the_posting_and_records_the_confirmation(case, ana
     assert (atm.status, atm.confirmed_at, atm.attempts) == ("CONFIRMED", sent_at, 1)
     assert atm.core_reference.startswith("CB")
     assert core_simulator.stats()["applications"] == {atm.idempotency_key: 1, contactless.idempotency_key: 1}
-    assert sorted((line["amount"], line["direction"], line["account"]) for line in core_simulator.lines()) == [
+    assert sorted(
+        (line["amount"], line["direction"], line["account"]) for line in core_simulator.lines()
+    ) == [
         ("120.00", "CREDIT", atm.account),
         ("800.00", "CREDIT", atm.account),
     ]
@@ -112,7 +114,9 @@ def test_reconciliation_flags_an_injected_difference_and_an_unknown_posting(case
     posting, _contactless = refund(case, analyst)
     postings_dispatch_due(gateway=HttpCoreBankingGateway(), now=now())
     core_simulator.control(inject={"idempotency_key": posting.idempotency_key, "amount": "902.00"})
-    core_simulator.control(inject={"idempotency_key": "someone-else:1", "amount": "15.00", "account": "CARD-x"})
+    core_simulator.control(
+        inject={"idempotency_key": "someone-else:1", "amount": "15.00", "account": "CARD-x"}
+    )
 
     found = reconciliation_run(business_date=today_warsaw(), gateway=HttpCoreBankingGateway(), now=now())
     again = reconciliation_run(business_date=today_warsaw(), gateway=HttpCoreBankingGateway(), now=now())
@@ -136,7 +140,9 @@ def test_reconciliation_of_a_day_that_matches_finds_nothing(case, analyst, core_
 
 @requires_services
 @pytest.mark.services
-def test_a_dispatcher_killed_mid_posting_leaves_it_applied_exactly_once(transactional_db, core_simulator, eur_rates):
+def test_a_dispatcher_killed_mid_posting_leaves_it_applied_exactly_once(
+    transactional_db, core_simulator, eur_rates
+):
     from tests.disputes.conftest import staff
 
     theft = make_theft()
@@ -150,7 +156,7 @@ def test_a_dispatcher_killed_mid_posting_leaves_it_applied_exactly_once(transact
         "KARTOSFERA_CORE_BANKING_URL": core_simulator.url,
         "KARTOSFERA_CORE_BANKING_TIMEOUT_SECONDS": "60",
     }
-    dispatcher = subprocess.Popen(  # noqa: S603
+    dispatcher = subprocess.Popen(
         [sys.executable, "manage.py", "dispatch_postings"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 30
