@@ -6,16 +6,19 @@ from urllib.parse import unquote_plus
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from api.errors import PROBLEM_CONTENT_TYPE, CardNumberRefused, problem_for
-from kartosfera.card_numbers import card_number_spans
+from kartosfera.card_numbers import card_number_spans, looks_like_card_number
+
+
+def _has_card_number(text: str) -> bool:
+    # The shape test is one regular-expression scan; the Luhn spans are looked for only where it matches.
+    return looks_like_card_number(text) and bool(card_number_spans(text))
 
 
 def carries_card_number(request: HttpRequest) -> bool:
     """Whether the query string or the body holds a Luhn-valid card number (kartosfera.card_numbers)."""
-    query = unquote_plus(request.META.get("QUERY_STRING", ""))
-    if card_number_spans(query):
+    if _has_card_number(unquote_plus(request.META.get("QUERY_STRING", ""))):
         return True
-    body = request.body.decode("utf-8", errors="replace") if request.body else ""
-    return bool(card_number_spans(body))
+    return bool(request.body) and _has_card_number(request.body.decode("utf-8", errors="replace"))
 
 
 class CardNumberGuardMiddleware:

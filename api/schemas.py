@@ -1,7 +1,9 @@
 """The request and response bodies of /api/v1/, as pydantic types (the OpenAPI document comes from them).
 
 Every constraint the database would enforce is declared here too, so that a request the database
-would refuse is answered 422 with the field named, never a server error.
+would refuse is answered 422 with the field named, never a server error. The transaction feed's
+bodies are plain pydantic models: ninja's ``Schema`` adds a wrapping validator (for reading Django
+objects) that costs a third of a 1,000-record batch.
 """
 
 from datetime import UTC, date, datetime
@@ -9,7 +11,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, AwareDatetime, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
 
 from kartosfera.card_numbers import looks_like_card_number
 
@@ -107,7 +109,7 @@ class CardOut(Schema):
     created: bool
 
 
-class TransactionIn(Schema):
+class TransactionIn(BaseModel):
     processor_reference: Reference
     card_token: Reference
     status: Literal["AUTHORISED", "SETTLED", "REVERSED"]
@@ -133,18 +135,18 @@ class TransactionIn(Schema):
         return self
 
 
-class TransactionBatchIn(Schema):
+class TransactionBatchIn(BaseModel):
     transactions: list[TransactionIn] = Field(min_length=1, max_length=1000)
 
 
-class TransactionOutcomeOut(Schema):
+class TransactionOutcomeOut(BaseModel):
     processor_reference: str
     outcome: Literal["CREATED", "AMENDED", "UNCHANGED", "REJECTED"]
     transaction_id: int | None
     code: str
 
 
-class TransactionBatchOut(Schema):
+class TransactionBatchOut(BaseModel):
     created: int
     amended: int
     unchanged: int

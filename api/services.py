@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from oauth2_provider.models import Application
 
 from api.errors import RequestInvalid, ResourceConflict, ResourceNotFound, validation_errors
@@ -286,6 +286,32 @@ def _plain(value):
     return str(value) if isinstance(value, Decimal | date) else value
 
 
+def _insert_transactions(rows: list[Transaction]) -> None:
+    """Insert new transactions and set their ids. On PostgreSQL with COPY and one query for the ids: the
+    ORM's multi-row INSERT spends more time compiling 1,000 rows than the database spends storing them."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        Transaction.objects.bulk_create(rows)
+        return
+    columns = ["card_id", "processor_reference", *FEED_FIELDS]
+    with (
+        connection.cursor() as cursor,
+        cursor.connection.cursor().copy(
+            f"COPY {Transaction._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+        ) as copy,
+    ):
+        for row in rows:
+            copy.write_row([getattr(row, column) for column in columns])
+    ids = dict(
+        Transaction.objects.filter(
+            processor_reference__in=[row.processor_reference for row in rows]
+        ).values_list("processor_reference", "pk")
+    )
+    for row in rows:
+        row.pk = ids[row.processor_reference]
+
+
 def transactions_ingest(
     *, client: ApiClient, records: Sequence[FeedRecord], now: datetime
 ) -> list[FeedOutcome]:
@@ -343,7 +369,7 @@ def transactions_ingest(
                     TransactionAmendment(transaction=current, changes=changes, client=client, received_at=now)
                 )
             outcomes.append(FeedOutcome(record.processor_reference, "AMENDED", current.pk))
-        Transaction.objects.bulk_create(list(new.values()))
+        _insert_transactions(list(new.values()))
         if amended:
             Transaction.objects.bulk_update(list(amended.values()), list(FEED_FIELDS))
             TransactionAmendment.objects.bulk_create(amendments)

@@ -173,7 +173,7 @@ def transactions_feed(request: HttpRequest, payload: TransactionBatchIn, idempot
         services.FeedRecord(
             processor_reference=record.processor_reference,
             card_token=record.card_token,
-            values=record.dict(exclude={"processor_reference", "card_token"}),
+            values=record.model_dump(exclude={"processor_reference", "card_token"}),
         )
         for record in payload.transactions
     ]

@@ -30,12 +30,17 @@ def test_every_write_declares_its_idempotency_key_and_every_operation_its_scope(
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             [requirement] = operation["security"]
-            assert list(requirement) == ["ClientToken"] and len(requirement["ClientToken"]) == 1, (method, path)
+            assert list(requirement) == ["ClientToken"] and len(requirement["ClientToken"]) == 1, (
+                method,
+                path,
+            )
             headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
             assert ("Idempotency-Key" in headers) == (method == "post"), (method, path)
 
 
-def test_schemathesis_finds_no_server_error_and_no_nonconforming_response(live_server, transactional_db, tmp_path):
+def test_schemathesis_finds_no_server_error_and_no_nonconforming_response(
+    live_server, transactional_db, tmp_path
+):
     caller = make_caller("schemathesis", list(SCOPES), rate_limit=1_000_000)
     card = CardFactory(processor_token="tok_schemathesis")
     TransactionFactory(card=card, processor_reference="ST-1")
@@ -64,8 +69,12 @@ def test_schemathesis_finds_no_server_error_and_no_nonconforming_response(live_s
         timeout=900,
         check=False,
     )
-    summary = "\n".join(line for line in result.stdout.splitlines() if re.search(r"passed|failed|error|Test cases", line, re.I))
-    print(summary)  # noqa: T201 (the counts go into the closing note)
+    summary = "\n".join(
+        line
+        for line in result.stdout.splitlines()
+        if re.search(r"passed|failed|error|Test cases", line, re.I)
+    )
+    print(summary)
     assert result.returncode == 0, result.stdout[-6000:]
     assert not re.search(r"Server error", result.stdout)
     pytest.importorskip("schemathesis")
