@@ -76,6 +76,7 @@ class DifferenceKind(models.TextChoices):
     AMOUNT_DIFFERS = "AMOUNT_DIFFERS", _("The amounts differ")
     APPLIED_TWICE = "APPLIED_TWICE", _("Applied more than once by the core system")
     UNCONFIRMED = "UNCONFIRMED", _("Not confirmed by the core system by the end of the day")
+    REFUND_LATE = "REFUND_LATE", _("D+1 refund confirmed by the core system after its deadline")
 
 
 class ReconciliationDifference(models.Model):

@@ -177,10 +177,14 @@ def reconciliation_run(
     """
     lines = {line.idempotency_key: line for line in gateway.statement(business_date=business_date)}
     start, end = day_start(business_date), day_end(business_date)
-    ours = Posting.objects.filter(
-        Q(confirmed_at__gte=start, confirmed_at__lt=end)
-        | Q(status=PostingStatus.PENDING, recorded_at__lt=end)
-    ).order_by("pk")
+    ours = (
+        Posting.objects.select_related("ledger_entry__case")
+        .filter(
+            Q(confirmed_at__gte=start, confirmed_at__lt=end)
+            | Q(status=PostingStatus.PENDING, recorded_at__lt=end)
+        )
+        .order_by("pk")
+    )
     found: list[ReconciliationDifference | None] = []
     seen: set[str] = set()
     for posting in ours:
@@ -216,6 +220,31 @@ def reconciliation_run(
                 )
             )
             continue
+        due_at = posting.ledger_entry.case.refund_due_at
+        confirmed_at = posting.confirmed_at
+        if (
+            posting.ledger_entry.kind == "PROVISIONAL_REFUND"
+            and due_at
+            and confirmed_at
+            and confirmed_at > due_at
+        ):
+            # The refund is made when the core system confirms the credit (docs/WORKFLOW.md).
+            late = {
+                **mine,
+                "refund_due_at": due_at.isoformat(),
+                "confirmed_at": posting.confirmed_at.isoformat(),
+            }
+            found.append(
+                _difference(
+                    business_date,
+                    DifferenceKind.REFUND_LATE,
+                    posting.idempotency_key,
+                    posting=posting,
+                    ours=late,
+                    theirs={},
+                    now=now,
+                )
+            )
         theirs = {
             "amount": str(line.amount),
             "direction": line.direction,

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from audit.models import AuditEntry
 from corebanking.gateway import HttpCoreBankingGateway
 from corebanking.models import Posting, ReconciliationDifference
 from corebanking.services import postings_dispatch_due, reconciliation_run
+from disputes.models import Case
 from disputes.services import case_refund_provisionally
 from kartosfera.clock import now, today_warsaw
 from tests.conftest import ROOT, _worker_database_url, requires_services
@@ -110,8 +112,14 @@ def test_a_posting_not_yet_due_is_not_sent(case, analyst, core_simulator):
     assert posting.next_attempt_at == warsaw(2025, 5, 26, 12, 1, 30)
 
 
+def _due_in_a_week(case) -> None:
+    """Move the case's D+1 deadline after today's confirmations (the simulator confirms at today's date)."""
+    Case.objects.filter(pk=case.pk).update(refund_due_at=now() + timedelta(days=7))
+
+
 def test_reconciliation_flags_an_injected_difference_and_an_unknown_posting(case, analyst, core_simulator):
     posting, _contactless = refund(case, analyst)
+    _due_in_a_week(case)
     postings_dispatch_due(gateway=HttpCoreBankingGateway(), now=now())
     core_simulator.control(inject={"idempotency_key": posting.idempotency_key, "amount": "902.00"})
     core_simulator.control(
@@ -133,9 +141,25 @@ def test_reconciliation_flags_an_injected_difference_and_an_unknown_posting(case
 
 def test_reconciliation_of_a_day_that_matches_finds_nothing(case, analyst, core_simulator):
     refund(case, analyst)
+    _due_in_a_week(case)
     postings_dispatch_due(gateway=HttpCoreBankingGateway(), now=now())
 
     assert reconciliation_run(business_date=today_warsaw(), gateway=HttpCoreBankingGateway(), now=now()) == []
+
+
+def test_a_refund_the_core_system_confirms_after_its_d1_deadline_is_flagged_late(
+    case, analyst, core_simulator
+):
+    atm, contactless = refund(case, analyst)
+    # Recorded on 26 May 2025, in time; the core system confirms only today, long after 27 May.
+    postings_dispatch_due(gateway=HttpCoreBankingGateway(), now=now())
+
+    found = reconciliation_run(business_date=today_warsaw(), gateway=HttpCoreBankingGateway(), now=now())
+
+    assert sorted((d.kind, d.idempotency_key) for d in found) == sorted(
+        [("REFUND_LATE", atm.idempotency_key), ("REFUND_LATE", contactless.idempotency_key)]
+    )
+    assert found[0].ours["refund_due_at"] == "2025-05-27T22:00:00+00:00"
 
 
 @requires_services
