@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import Permission
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from oauth2_provider.models import Application
@@ -82,6 +83,9 @@ def api_client_create(
         user = User.objects.create_user(username=f"api:{name}"[:150], password=None, is_active=True)
         user.set_unusable_password()
         user.save()
+        # Recorded in the audit trail in the role SYSTEM (settings.KARTOSFERA_ROLE_GROUPS).
+        group, _ = Group.objects.get_or_create(name=settings.KARTOSFERA_ROLE_GROUPS["SYSTEM"])
+        user.groups.add(group)
         if WORKFLOW_SCOPES & set(scopes):
             user.user_permissions.add(
                 *Permission.objects.filter(

@@ -472,6 +472,7 @@ KARTOSFERA_ROLE_GROUPS = {
     "AUDITOR": "auditors",
     "SUPERVISOR": "supervisors",
     "ANALYST": "analysts",
+    "SYSTEM": "api-clients",
 }
 # The channel of a web request by URL prefix, first match wins; any other path is the PORTAL.
 KARTOSFERA_AUDIT_CHANNEL_BY_PATH: list[tuple[str, str]] = [

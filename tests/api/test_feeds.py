@@ -104,7 +104,7 @@ def test_customer_upsert_creates_then_updates_and_audits_the_calling_system_thro
     customer = Customer.objects.get(pesel=CUSTOMER["pesel"])
     assert customer.email == "z.wisniewska@example.pl"
     entries = list(AuditEntry.objects.filter(action="api.customer_upserted").order_by("sequence"))
-    assert [(e.channel, e.actor_id) for e in entries] == [("API", bank.client.user_id)] * 2
+    assert [(e.channel, e.role, e.actor_id) for e in entries] == [("API", "SYSTEM", bank.client.user_id)] * 2
     assert entries[1].after == {"email": "z.wisniewska@example.pl"}
 
 
