@@ -1,5 +1,7 @@
 """Benchmark: the card list's requests per second under gunicorn on PostgreSQL, with a new database
-connection per request (``DATABASE_CONN_MAX_AGE=0``) and with persistent connections (the default).
+connection per request (``DATABASE_CONN_MAX_AGE=0``) and with persistent connections (the default),
+and with the session written on every request (``KARTOSFERA_SESSION_REFRESH_SECONDS=0``, Django's
+``SESSION_SAVE_EVERY_REQUEST``) or once a minute (the default).
 
     .venv/bin/python bench/connections_bench.py [--pg-url URL] [--workers 2] [--clients 4]
         [--seconds 15] [--rounds 3]
@@ -7,10 +9,10 @@ connection per request (``DATABASE_CONN_MAX_AGE=0``) and with persistent connect
 A scratch PostgreSQL database (default ``kartosfera_edge_bench``) is created, migrated and filled with
 the demo data (``manage.py seed_demo``), then dropped. The demo customer Anna Kowalska is signed in
 by a session made in the database (as the sign-in view makes it), and ``--clients`` threads fetch her
-card list (``GET /cards/``, 2 cards, the whole middleware stack: session saved on every request,
+card list (``GET /cards/``, 2 cards, the whole middleware stack: the session, the
 security headers, audit context) for ``--seconds`` from gunicorn with ``--workers`` sync workers under
-the production settings (``DEBUG=0``). The two settings alternate, round by round, so a change of the
-machine's load hits both; each round's requests per second are printed, and the medians.
+the production settings (``DEBUG=0``). The three settings alternate, round by round, so a change of the
+machine's load hits all; each round's requests per second are printed, and the medians.
 """
 
 import argparse
@@ -132,11 +134,29 @@ def _load(port: int, cookie: str, clients: int, seconds: float) -> tuple[int, in
     return sum(count[0] for count in counts), sum(count[1] for count in counts)
 
 
-def _round(env: dict, conn_max_age: str, workers: int, cookie: str, clients: int, seconds: float) -> float:
+# (label, the settings of the round): before persistent connections, persistent connections with the
+# session written on every request, and today's defaults.
+VARIANTS = [
+    (
+        "new connection, session written every request",
+        {"DATABASE_CONN_MAX_AGE": "0", "KARTOSFERA_SESSION_REFRESH_SECONDS": "0"},
+    ),
+    (
+        "persistent, session written every request",
+        {"DATABASE_CONN_MAX_AGE": "600", "KARTOSFERA_SESSION_REFRESH_SECONDS": "0"},
+    ),
+    (
+        "persistent, session written once a minute",
+        {"DATABASE_CONN_MAX_AGE": "600", "KARTOSFERA_SESSION_REFRESH_SECONDS": "60"},
+    ),
+]
+
+
+def _round(env: dict, overrides: dict, workers: int, cookie: str, clients: int, seconds: float) -> float:
     port = _free_port()
     server_env = {
         **env,
-        "DATABASE_CONN_MAX_AGE": conn_max_age,
+        **overrides,
         "KARTOSFERA_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": str(workers),
     }
@@ -161,7 +181,7 @@ def _round(env: dict, conn_max_age: str, workers: int, cookie: str, clients: int
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     if other:
-        raise RuntimeError(f"{other} answers were not the card list (CONN_MAX_AGE={conn_max_age})")
+        raise RuntimeError(f"{other} answers were not the card list ({overrides})")
     return ok / seconds
 
 
@@ -196,22 +216,22 @@ def main() -> int:
         seeded = _manage({**env, "DEBUG": "1"}, "seed_demo")
         pesel = SIGN_IN_LINE.search(seeded).group("pesel")
         cookie = _session_cookie(env, pesel)
-        figures: dict[str, list[float]] = {"0": [], "600": []}
+        figures: dict[str, list[float]] = {label: [] for label, _ in VARIANTS}
         for number in range(1, args.rounds + 1):
-            for conn_max_age in ("0", "600"):
-                rate = _round(env, conn_max_age, args.workers, cookie, args.clients, args.seconds)
-                figures[conn_max_age].append(rate)
-                print(f"round {number}: CONN_MAX_AGE={conn_max_age:>3}: {rate:7.1f} requests/s", flush=True)
+            for label, overrides in VARIANTS:
+                rate = _round(env, overrides, args.workers, cookie, args.clients, args.seconds)
+                figures[label].append(rate)
+                print(f"round {number}: {label:<48} {rate:7.1f} requests/s", flush=True)
     finally:
         _psql(args.pg_url, f'DROP DATABASE IF EXISTS "{name}"')
-    new, persistent = statistics.median(figures["0"]), statistics.median(figures["600"])
+    medians = {label: statistics.median(rates) for label, rates in figures.items()}
     print(
         f"GET /cards/, gunicorn {args.workers} sync workers, {args.clients} clients, "
         f"{args.seconds:g} s a round, median of {args.rounds} rounds:"
     )
-    print(f"  a new connection per request (DATABASE_CONN_MAX_AGE=0): {new:7.1f} requests/s")
-    print(f"  persistent connections (DATABASE_CONN_MAX_AGE=600):     {persistent:7.1f} requests/s")
-    print(f"  persistent / new: {persistent / new:.2f}x")
+    base = medians[VARIANTS[0][0]]
+    for label, rate in medians.items():
+        print(f"  {label:<48} {rate:7.1f} requests/s ({rate / base:.2f}x the first)")
     print(f"load after: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")  # noqa: S607
     return 0
 

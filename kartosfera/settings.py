@@ -75,6 +75,8 @@ MIDDLEWARE = [
     # by their hashed names, before sessions or anything else runs for them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Right after the sessions: it marks an active session for saving once a refresh interval.
+    "customers.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # The bank systems API refuses a request carrying a card number before anything reads or logs it.
     "api.middleware.CardNumberGuardMiddleware",
@@ -512,11 +514,13 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
-# Idle sessions end after 15 minutes (the expiry moves on with every request), every session after
-# KARTOSFERA_SESSION_MAX_AGE_SECONDS however active (customers.middleware), and the cookie goes with
-# the browser.
+# Idle sessions end after 15 minutes, every session after KARTOSFERA_SESSION_MAX_AGE_SECONDS however
+# active (customers.middleware), and the cookie goes with the browser. The idle expiry moves on when a
+# request finds the session's last refresh KARTOSFERA_SESSION_REFRESH_SECONDS old
+# (customers.middleware.SessionIdleRefreshMiddleware), not with a write on every request.
 SESSION_COOKIE_AGE = 15 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+KARTOSFERA_SESSION_REFRESH_SECONDS = int(os.environ.get("KARTOSFERA_SESSION_REFRESH_SECONDS", "60"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 KARTOSFERA_SESSION_MAX_AGE_SECONDS = int(os.environ.get("KARTOSFERA_SESSION_MAX_AGE_SECONDS", str(8 * 3600)))
 X_FRAME_OPTIONS = "DENY"

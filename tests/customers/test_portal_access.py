@@ -460,6 +460,39 @@ def test_an_idle_session_expires_after_15_minutes(client):
     assert response.status_code == 302
 
 
+def _session_expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.cookies["sessionid"].value).expire_date
+
+
+def test_an_active_session_is_written_once_a_refresh_interval_not_on_every_request(client):
+    customer = registered_customer()
+    sign_in(client, customer)
+    with time_machine.travel(timedelta(minutes=1)):
+        client.get("/cards/")
+    written = _session_expiry(client)
+
+    with time_machine.travel(timedelta(minutes=1, seconds=30)):
+        assert client.get("/cards/").status_code == 200
+    unchanged = _session_expiry(client)
+    with time_machine.travel(timedelta(minutes=2, seconds=1)):
+        assert client.get("/cards/").status_code == 200
+
+    assert unchanged == written
+    # The clock runs on between the travels (by milliseconds): the expiry moved by the 61 s between them.
+    assert timedelta(seconds=61) <= _session_expiry(client) - written < timedelta(seconds=62)
+
+
+def test_a_session_used_every_ten_minutes_outlives_the_idle_limit(client):
+    customer = registered_customer()
+    sign_in(client, customer)
+
+    for minutes in (10, 20, 30, 40):
+        with time_machine.travel(timedelta(minutes=minutes)):
+            assert client.get("/cards/").status_code == 200
+
+
 def test_sign_out_ends_the_session(client):
     customer = registered_customer()
     sign_in(client, customer)
