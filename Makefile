@@ -10,6 +10,8 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/kartosfera
 REDIS_URL ?= redis://127.0.0.1:6379/15
 # Where `make demo` serves (the README's address; .ci/run's smoke step may move it to a free port).
 DEMO_ADDR ?= 127.0.0.1:8000
+# Where `make demo` runs the core banking simulator (corebanking/simulator.py).
+CORE_BANKING_PORT ?= 8765
 
 .PHONY: demo test test-services test-browser screenshots check-deploy lint install translations migrate serve bench clean
 
@@ -28,8 +30,13 @@ translations: $(STAMP)
 migrate: install translations
 	$(MANAGE) migrate --noinput
 
+# The core banking simulator and a dispatcher loop (postings, webhooks) run beside the server and stop with it.
 demo: migrate
-	$(MANAGE) seed_demo
+	export KARTOSFERA_CORE_BANKING_URL=http://127.0.0.1:$(CORE_BANKING_PORT); \
+	$(BIN)/python -m corebanking.simulator --port $(CORE_BANKING_PORT) & simulator=$$!; \
+	trap 'kill $$simulator $$dispatcher 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) seed_demo || exit 1; \
+	$(MANAGE) run_dispatcher --every 5 & dispatcher=$$!; \
 	$(MANAGE) runserver $(DEMO_ADDR)
 
 lint: install

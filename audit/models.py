@@ -39,6 +39,8 @@ class Channel(models.TextChoices):
     BRANCH = "BRANCH", _("Branch")
     SYSTEM = "SYSTEM", _("System")
     CLI = "CLI", _("Command line")
+    # The bank's other systems through /api/v1/ (the calling system's user is the actor).
+    API = "API", _("Bank systems API")
 
 
 class AuditEntryQuerySet(models.QuerySet):

@@ -15,7 +15,8 @@ from audit.chain import ChainReport, ProblemKind, verify_chain
 from audit.models import AuditChainHead, AuditEntry, Role
 
 # Highest privilege first: a user in several role groups is recorded in the strongest role.
-_ROLE_PRECEDENCE = (Role.ADMINISTRATOR, Role.AUDITOR, Role.SUPERVISOR, Role.ANALYST)
+# SYSTEM: the user of another system of the bank calling the API (api.services.api_client_create).
+_ROLE_PRECEDENCE = (Role.ADMINISTRATOR, Role.AUDITOR, Role.SUPERVISOR, Role.ANALYST, Role.SYSTEM)
 
 
 def role_for(*, is_superuser: bool, is_staff: bool, group_names: Iterable[str]) -> Role:

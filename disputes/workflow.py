@@ -97,6 +97,23 @@ owed), `RECOVERY` (the customer's share taken back), `REVERSAL` (a refund undone
   assessment: what is missing is refunded at once, what was refunded above it is recovered only
   after the decision letter (stating the amount and why) is dispatched. A claim deemed accepted
   (REK-8) ends with everything refunded and nothing recovered.
+### When the D+1 refund is made
+
+Every ledger entry is posted to the customer's account in the core banking system (docs/API.md,
+"Money out"): its `corebanking.Posting` is written in the same transaction as the entry and sent by
+the dispatcher with the entry's idempotency key. Two times are recorded for a provisional refund:
+
+- **recorded**: `Case.refunded_at` (and the posting's `recorded_at`), when the bank decided and
+  entered the refund in its ledger;
+- **made**: the posting's `confirmed_at`, when the core banking system confirmed the credit on the
+  customer's account (the API's claim answers both: `refund.recorded_at`, `refund.confirmed_at`).
+
+**Rule: the refund counts as made for the D+1 deadline (`refund_due_at`) when the core system has
+confirmed every provisional refund credit of the case**, not when it was entered in our ledger: the
+money is the customer's only once it is on their account. A credit recorded in time but confirmed
+after `refund_due_at` is a late refund. The daily reconciliation reports every posting of the day
+the core system had not confirmed by the end of the day (`UNCONFIRMED`) to supervisors, so a refund
+stuck at the core is seen the next morning, before its deadline passes for the next claims.
 """
 
 SWEEPS = """\

@@ -21,6 +21,8 @@ SEEDERS: list[str] = [
     "disputes.backoffice.demo.seed",
     "reports.demo.seed",
     "reports.exports.demo.seed",
+    "corebanking.demo.seed",
+    "api.demo.seed",
     # Seals and anchors what every seeder before it recorded.
     "audit.demo.seed",
     # After the anchor: the demo auditor's verification is checked against it.

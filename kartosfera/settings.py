@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "audit",
     "reports",
     "outbox",
+    "oauth2_provider",
+    "corebanking",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +79,8 @@ MIDDLEWARE = [
     # Right after the sessions: it marks an active session for saving once a refresh interval.
     "customers.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The bank systems API refuses a request carrying a card number before anything reads or logs it.
+    "api.middleware.CardNumberGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -307,6 +312,53 @@ KARTOSFERA_AUDIT_SEAL_LAG_LIMIT_SECONDS = float(
 KARTOSFERA_AUDIT_ANCHOR_DIR = Path(os.environ.get("KARTOSFERA_AUDIT_ANCHOR_DIR", VAR_DIR / "audit-anchors"))
 KARTOSFERA_AUDIT_ANCHOR_KEY = os.environ.get("KARTOSFERA_AUDIT_ANCHOR_KEY", "")
 KARTOSFERA_AUDIT_ANCHOR_MIN_SECONDS = float(os.environ.get("KARTOSFERA_AUDIT_ANCHOR_MIN_SECONDS", "60"))
+# The core banking system that ledger entries are posted to (corebanking/gateway.py). The default talks
+# HTTP to the simulator that `make demo` starts (python -m corebanking.simulator).
+KARTOSFERA_CORE_BANKING_GATEWAY = os.environ.get(
+    "KARTOSFERA_CORE_BANKING_GATEWAY", "corebanking.gateway.HttpCoreBankingGateway"
+)
+KARTOSFERA_CORE_BANKING_URL = os.environ.get("KARTOSFERA_CORE_BANKING_URL", "http://127.0.0.1:8765")
+KARTOSFERA_CORE_BANKING_TIMEOUT_SECONDS = float(
+    os.environ.get("KARTOSFERA_CORE_BANKING_TIMEOUT_SECONDS", "10")
+)
+
+# The bank systems API (api/): OAuth 2.0 client credentials (django-oauth-toolkit), one client per
+# calling system. Tokens live an hour; only their SHA-256 is stored (RFC 9700 token storage).
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "transactions:write": "Feed card transactions",
+        "customers:write": "Create and update customers and cards",
+        "claims:read": "Read claims",
+        "claims:write": "File claims on a customer's behalf",
+        "chargebacks:write": "Report chargeback events",
+        "webhooks:manage": "Manage webhook endpoints",
+    },
+    "SCOPES_BACKEND_CLASS": "api.oauth.ClientScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    # Only the client credentials grant is used: every RFC 9700 (OAuth 2.0 Security BCP) behaviour on.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# Idempotency keys of API writes are kept this long; a key replayed later is a new request.
+KARTOSFERA_API_IDEMPOTENCY_RETENTION_HOURS = int(
+    os.environ.get("KARTOSFERA_API_IDEMPOTENCY_RETENTION_HOURS", "48")
+)
+# Requests per minute each API client may make (a client's own ``rate_limit_per_minute`` overrides it).
+KARTOSFERA_API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("KARTOSFERA_API_RATE_LIMIT_PER_MINUTE", "600"))
+# Webhooks: signatures older than this are refused by receivers (the window is in the signature header).
+KARTOSFERA_WEBHOOK_TOLERANCE_SECONDS = 300
+KARTOSFERA_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("KARTOSFERA_WEBHOOK_TIMEOUT_SECONDS", "5"))
 
 # Celery: without a broker every task runs eagerly in-process (development, the default test run).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -428,6 +480,23 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "disputes.tasks.sweep_waiting_estimates",
         "schedule": crontab(minute="*/15"),
     },
+    # Money out and events out (corebanking/tasks.py, api/tasks.py): each run is idempotent.
+    "corebanking-dispatch-postings": {
+        "task": "corebanking.tasks.dispatch_postings",
+        "schedule": crontab(minute="*"),
+    },
+    "corebanking-reconcile": {
+        "task": "corebanking.tasks.reconcile_postings",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "api-webhooks": {
+        "task": "api.tasks.send_webhooks",
+        "schedule": crontab(minute="*"),
+    },
+    "api-idempotency-purge": {
+        "task": "api.tasks.purge_idempotency_keys",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
 
 # NBP web API (RULES.md section 4). The client retries timeouts, connection errors and 5xx
@@ -524,11 +593,13 @@ KARTOSFERA_ROLE_GROUPS = {
     "AUDITOR": "auditors",
     "SUPERVISOR": "supervisors",
     "ANALYST": "analysts",
+    "SYSTEM": "api-clients",
 }
 # The channel of a web request by URL prefix, first match wins; any other path is the PORTAL.
 KARTOSFERA_AUDIT_CHANNEL_BY_PATH: list[tuple[str, str]] = [
     ("/admin/", "ADMIN"),
     ("/back-office/", "BACK_OFFICE"),
+    ("/api/", "API"),
 ]
 # The number of reverse proxies in front of the application that append to X-Forwarded-For: the
 # client IP recorded is the one the outermost of them saw. 0: REMOTE_ADDR (no proxy).

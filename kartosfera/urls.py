@@ -20,7 +20,9 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("cards/", include("cards.urls")),
     path("claims/", include("disputes.portal.urls")),
+    path("back-office/postings/", include("corebanking.urls")),
     path("back-office/", include("disputes.backoffice.urls")),
     path("letters/", include("letters.urls")),
     path("reports/", include("reports.urls")),
+    path("api/", include("api.urls")),
 ]

@@ -23,6 +23,7 @@ from django.db.models import Model
 
 from audit import actions
 from audit.services import AuditEvent, audit_diff, audit_record_many, audit_snapshot
+from corebanking.services import postings_record
 from customers.models import User
 from disputes.models import (
     LETTER_BY_OUTCOME,
@@ -637,6 +638,9 @@ def ledger_write_many(
         try:
             with transaction.atomic():
                 LedgerEntry.objects.bulk_create(new)
+                # The transactional outbox of money out: each entry's posting to the core banking
+                # system commits (or rolls back) with the entry itself (corebanking.services).
+                postings_record(entries=new, now=now)
         except IntegrityError as exc:
             # Only another case's entry can collide here (these cases are locked): refuse the step.
             raise TransactionAlreadyRefunded(str(exc)) from exc
