@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from customers.models import Notification
 from disputes.models import Case, CaseLetterRequest, CaseState, EstimateStatus
 from disputes.services import case_assign, case_start_review
 from kartosfera import clock
@@ -54,7 +55,8 @@ def test_requests_answer_during_an_outage_and_their_work_completes_once_the_brok
     theft, payment = stolen
     auditor = staff("auditor", "auditors")
 
-    # A claim from the portal: filed (its rate is not stored: it waits for it), its letter asked for.
+    # A claim from the portal: filed (its rate is not stored: it waits for it), its letter asked for,
+    # the customer told (text and e-mail).
     case, response = file_from_the_portal(client, theft, payment)
     assert response["Location"] == f"/claims/{case.pk}/submitted/"
     assert (case.state, case.estimate_status) == (CaseState.SUBMITTED, EstimateStatus.WAITING_FOR_RATE)
@@ -62,6 +64,7 @@ def test_requests_answer_during_an_outage_and_their_work_completes_once_the_brok
     assert [row.task for row in claim_rows] == [
         "letters.tasks.issue_letters",
         "disputes.tasks.fetch_rates_then_estimate",
+        "customers.tasks.deliver_notifications",
     ]
 
     # The D+1 refund from the back office.
@@ -101,6 +104,10 @@ def test_requests_answer_during_an_outage_and_their_work_completes_once_the_brok
     # The rate fetch and the estimate run as a chain the worker's task started.
     assert eventually(lambda: Case.objects.get(pk=case.pk).estimate_status) == EstimateStatus.ESTIMATED
     assert ExportJob.objects.get(pk=job.pk).state == ExportState.DONE
+    # The messages to the customer (claim received, refund made) left once the broker was back.
+    unsent = Notification.objects.filter(customer=case.customer, sent_at__isnull=True)
+    assert Notification.objects.filter(customer=case.customer).exists()
+    assert eventually(unsent.count, expected=0) == 0
 
     # Each letter asked for was made, or held for staff with its reason (the demo customer's address).
     # (issue_letters fans out a task per letter, which the worker runs after it.)
