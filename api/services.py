@@ -27,8 +27,8 @@ from disputes.backoffice.services import claim_register_on_behalf
 from disputes.models import Case, Chargeback
 from disputes.services import (
     chargeback_escalate,
+    chargeback_propose_result,
     chargeback_record_representment,
-    chargeback_resolve,
 )
 
 SCOPES = (
@@ -452,6 +452,9 @@ def chargeback_event_apply(
 ) -> Chargeback:
     """A chargeback event from the scheme or the issuer-processor, through the chargeback services.
 
+    An outcome (WON, LOST) moves money, so it becomes the result's proposal, which a supervisor
+    approves in the back office (four-eyes), as an analyst's proposal does.
+
     :raises DisputeError: as the chargeback service the event calls (a state that does not allow it).
     """
     actor = client.user
@@ -459,9 +462,14 @@ def chargeback_event_apply(
         return chargeback_record_representment(chargeback_id=chargeback_id, actor=actor, now=now)
     if event in ("PRE_ARBITRATION", "ARBITRATION"):
         return chargeback_escalate(chargeback_id=chargeback_id, actor=actor, now=now, reason=reason)
-    return chargeback_resolve(
-        chargeback_id=chargeback_id, won=event == "WON", actor=actor, now=now, reason=reason
+    chargeback_propose_result(
+        chargeback_id=chargeback_id,
+        won=event == "WON",
+        reason=reason.strip() or f"{event} reported by the card scheme",
+        actor=actor,
+        now=now,
     )
+    return Chargeback.objects.get(pk=chargeback_id)
 
 
 def webhook_endpoint_create(

@@ -146,8 +146,14 @@ def test_chargeback_events_drive_the_chargeback_services(case, theft, analyst, s
             f"/api/v1/chargebacks/{atm.pk}/events", {"event": "PRE_ARBITRATION", "reason": "CCTV"}
         )
         claim = scheme.get(f"/api/v1/claims/{case.pk}").json()
+        won = scheme.post(f"/api/v1/chargebacks/{atm.pk}/events", {"event": "WON"})
 
     assert represented.json()["state"] == "REPRESENTED"
+    # The outcome moves money: it waits for a supervisor's approval, nothing credited yet.
+    assert (won.status_code, won.json()["state"]) == (200, "PRE_ARBITRATION")
+    proposal = atm.proposals.get()
+    assert (proposal.kind, proposal.status, proposal.data["won"]) == ("CHARGEBACK", "PENDING", True)
+    assert not atm.ledger_entries.exists()
     assert (refused.status_code, refused.json()["code"]) == (409, "INVALID_CHARGEBACK_STATE")
     assert pre_arbitration.json()["state"] == "PRE_ARBITRATION"
     assert list(atm.transitions.values_list("name", "actor__username")) == [
