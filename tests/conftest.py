@@ -173,7 +173,7 @@ def celery_worker(django_db_setup, django_db_blocker, nbp_api_url):
             "-m",
             "celery",
             "-A",
-            "kartosfera",
+            "tests.celery_worker",  # the project's app; content types re-read after each flush
             "worker",
             "--pool=solo",
             "--loglevel=INFO",
