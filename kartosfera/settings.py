@@ -375,7 +375,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis gives an unacknowledged message to another worker after the visibility timeout (Redis's
-# default: one hour). A whole worker host lost mid-task is redelivered after 5 minutes. A message
+# default: one hour). A whole worker host lost mid-task is redelivered after 5 minutes (and at most
+# CELERY_UNACKED_RESTORE_INTERVAL_SECONDS more). A message
 # held longer than this unacknowledged is delivered a second time while the first still waits: a
 # task's runtime and any retry countdown (NBP_FETCH_RETRY_MAX_SECONDS, the letters' retry backoff)
 # stay under it.
@@ -391,8 +392,14 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
+# Each worker looks for messages past their visibility timeout every this many seconds. kombu's
+# defaults (a sweep every 10 s that scans Redis only every tenth time) leave a lost worker's message
+# waiting up to ~100 s more than the timeout; a scan is one ZRANGE, so every sweep scans.
+CELERY_UNACKED_RESTORE_INTERVAL_SECONDS = max(1, min(10, CELERY_VISIBILITY_TIMEOUT_SECONDS // 2))
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS,
+    "unacked_restore_interval": CELERY_UNACKED_RESTORE_INTERVAL_SECONDS,
+    "unacked_restore_throttle": 1,
     "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
 }
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
