@@ -19,6 +19,7 @@ from disputes.models import (
     OPEN_STATES,
     REFUND_PENDING_STATES,
     REPLY_CLOCK_STATES,
+    REPLY_NOT_IN_TIME,
     Case,
     CaseEvent,
     CaseLetterRequest,
@@ -192,10 +193,8 @@ def cases_reply_reminder_due(*, now: datetime, days: int) -> QuerySet[Case]:
 
 
 def cases_reply_overdue(*, now: datetime) -> QuerySet[Case]:
-    """Reply deadline ended without a dispatched reply: deemed accepted (REK-8)."""
-    return Case.objects.filter(
-        state__in=REPLY_CLOCK_STATES, reply_dispatched_at__isnull=True, reply_due_at__lte=now
-    )
+    """Reply deadline ended without a decision letter dispatched in time: deemed accepted (REK-8)."""
+    return Case.objects.filter(REPLY_NOT_IN_TIME, state__in=REPLY_CLOCK_STATES, reply_due_at__lte=now)
 
 
 def chargebacks_filing_alert_due(*, now: datetime, within: timedelta) -> QuerySet[Chargeback]:

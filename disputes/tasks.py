@@ -40,17 +40,22 @@ def refund_provisionally(*, case_id: int, actor_id: int) -> dict[str, Any]:
 
 
 @shared_task(acks_late=True)
-def record_reply_dispatched(*, case_id: int, dispatched_at: str, actor_id: int | None) -> dict[str, Any]:
-    """Record that the case's decision letter left the bank at ``dispatched_at`` (ISO), as the letters
-    app reported through the outbox. Run again, it changes nothing (``ReplyAlreadyDispatched``)."""
+def record_reply_dispatched(
+    *, case_id: int, letter_id: int, channel: str, dispatched_at: str, actor_id: int | None
+) -> dict[str, Any]:
+    """Record that the case's decision letter ``letter_id`` left the bank at ``dispatched_at`` (ISO) by
+    ``channel``, as the letters app reported through the outbox. Run again, it changes nothing; a case
+    closed meanwhile keeps the letter's own record only."""
     try:
         services.case_dispatch_reply(
             case_id=case_id,
+            letter_id=letter_id,
+            channel=channel,
             dispatched_at=datetime.fromisoformat(dispatched_at),
             actor=_actor(actor_id),
             now=now(),
         )
-    except services.ReplyAlreadyDispatched:
+    except (services.ReplyAlreadyDispatched, services.InvalidCaseState):
         return {"case_id": case_id, "recorded": False}
     return {"case_id": case_id, "recorded": True}
 

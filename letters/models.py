@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
-from disputes.models import Case, CaseLetterRequest
+from disputes.models import Case, CaseLetterRequest, DeliveryChannel
 from letters.rules import LetterType
 
 # The fields set once at dispatch; every other field is frozen at issue.
@@ -21,10 +21,8 @@ class LetterImmutable(Exception):
     """An issued letter may not be changed (but for recording its dispatch once) or deleted."""
 
 
-class DispatchChannel(models.TextChoices):
-    PORTAL = "PORTAL", _("Portal download")
-    POST = "POST", _("Post")
-    EMAIL = "EMAIL", _("E-mail at the customer's request")
+# How a letter left the bank: one vocabulary with the case's choice of delivery for its reply.
+DispatchChannel = DeliveryChannel
 
 
 class LetterQuerySet(models.QuerySet):
@@ -225,3 +223,62 @@ class LetterRequestHold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.letter_request} ({self.reason})"
+
+
+class PrintBatch(models.Model):
+    """The paper letters staff print together: downloaded as one PDF, posted, then marked posted.
+
+    Marking the batch posted records the dispatch of each letter in it at that time (the time that
+    counts for the reply deadline, REK-6). A letter is printed in one batch.
+    """
+
+    created_at = models.DateTimeField(_("assembled at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assembled by"), on_delete=models.PROTECT, related_name="+"
+    )
+    posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("posted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    letters = models.ManyToManyField(Letter, through="PrintBatchLetter", related_name="print_batches")
+
+    class Meta:
+        verbose_name = _("print batch")
+        verbose_name_plural = _("print batches")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(posted_at__isnull=True, posted_by__isnull=True)
+                | Q(posted_at__isnull=False, posted_by__isnull=False),
+                name="print_batch_posted_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"print batch {self.pk} ({self.created_at:%Y-%m-%d})"
+
+
+class PrintBatchLetter(models.Model):
+    """One letter of a print batch, in print order."""
+
+    batch = models.ForeignKey(PrintBatch, verbose_name=_("print batch"), on_delete=models.PROTECT)
+    letter = models.OneToOneField(
+        Letter, verbose_name=_("letter"), on_delete=models.PROTECT, related_name="print_batch_entry"
+    )
+    position = models.PositiveIntegerField(_("position"))
+
+    class Meta:
+        verbose_name = _("letter in a print batch")
+        verbose_name_plural = _("letters in a print batch")
+        ordering = ["batch_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "position"], name="print_batch_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}/{self.position}: letter {self.letter_id}"

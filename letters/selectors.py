@@ -1,11 +1,18 @@
 """Reads of the letters app: the owner-scoped access funnel, the pending queue, the held letters."""
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import translation
 
+from disputes.models import DeliveryChannel
 from disputes.selectors import letter_requests_pending
-from letters.models import Letter, LetterRequestHold
+from kartosfera.legaltime import warsaw_date
+from letters.context import letter_subject
+from letters.models import Letter, LetterRequestHold, PrintBatch
+from letters.rules import LetterType
+from letters.snapshot import LetterSnapshot
 
 # A held request is tried again this long after its last attempt, so that a fix staff made (an
 # address added) issues it without anyone asking, while a thousand held requests never crowd out
@@ -66,3 +73,108 @@ def letter_get_for_user(*, user, letter_id: int) -> Letter:
     if letter is None:
         raise LetterNotVisible(letter_id)
     return letter
+
+
+def _letters_to_send() -> QuerySet[Letter]:
+    # Issued, current (no correction replaced it), not sent, and not printed already.
+    return Letter.objects.filter(
+        dispatched_at__isnull=True, superseded_by__isnull=True, print_batch_entry__isnull=True
+    )
+
+
+def letters_awaiting_email(*, case_id: int) -> QuerySet[Letter]:
+    """The case's letters the customer asked to get by e-mail and not sent yet, oldest first."""
+    return (
+        _letters_to_send()
+        .filter(case_id=case_id, case__reply_delivery=DeliveryChannel.EMAIL)
+        .exclude(case__customer__email="")
+        .order_by("issued_at", "pk")
+    )
+
+
+def letters_awaiting_post() -> QuerySet[Letter]:
+    """The paper letters for the next print batch, oldest first: every letter not sent, but those the
+    customer gets by e-mail (Complaints Act art. 5: paper unless the customer asked for e-mail)."""
+    by_email = Q(case__reply_delivery=DeliveryChannel.EMAIL) & ~Q(case__customer__email="")
+    return _letters_to_send().exclude(by_email).order_by("issued_at", "pk")
+
+
+def print_batches_recent(*, limit: int = 30) -> QuerySet[PrintBatch]:
+    """The latest print batches, newest first, with their letter counts."""
+    return (
+        PrintBatch.objects.select_related("created_by", "posted_by")
+        .annotate(letter_count=Count("printbatchletter"))
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def letters_of_print_batch(*, batch_id: int) -> QuerySet[Letter]:
+    """The letters of a print batch in print order."""
+    return (
+        Letter.objects.filter(print_batch_entry__batch_id=batch_id)
+        .select_related("case", "case__customer")
+        .order_by("print_batch_entry__position")
+    )
+
+
+def letter_title(letter: Letter) -> str:
+    """The letter's subject line as printed on it, in the letter's language."""
+    snapshot = LetterSnapshot.from_dict(letter.snapshot)
+    with translation.override(letter.language):
+        return letter_subject(letter_type=LetterType(letter.letter_type), snapshot=snapshot)
+
+
+@dataclass(frozen=True)
+class ClaimLetter:
+    """One version of a letter as the customer sees it on the claim page."""
+
+    letter: Letter
+    title: str
+    superseded: bool
+    issued_on: date  # Warsaw dates, as the customer counts
+    dispatched_on: date | None
+
+
+@dataclass(frozen=True)
+class ClaimLetters:
+    letters: list[ClaimLetter]
+    being_prepared: int  # letters the workflow asked for and not issued yet
+
+
+def claim_letters(*, case) -> ClaimLetters:
+    """The letters of the customer's claim, every version, oldest first, and how many are still to come.
+
+    The caller has the case from the owner-scoped funnel; each PDF is downloaded through
+    ``letter_get_for_user`` again.
+    """
+    letters = list(letters_for_case(case_id=case.pk))
+    replaced = {letter.supersedes_id for letter in letters if letter.supersedes_id}
+    return ClaimLetters(
+        letters=[
+            ClaimLetter(
+                letter=letter,
+                title=letter_title(letter),
+                superseded=letter.pk in replaced,
+                issued_on=warsaw_date(letter.issued_at),
+                dispatched_on=warsaw_date(letter.dispatched_at) if letter.dispatched_at else None,
+            )
+            for letter in letters
+        ],
+        being_prepared=letter_requests_pending().filter(case_id=case.pk).count(),
+    )
+
+
+@dataclass(frozen=True)
+class PrintRoom:
+    """The back office's print page: the paper letters waiting, and the latest batches."""
+
+    waiting: list[Letter]
+    batches: list[PrintBatch]
+
+
+def print_room(*, limit: int = 200) -> PrintRoom:
+    """What waits for the next print batch (the first ``limit``) and the latest batches."""
+    return PrintRoom(
+        waiting=list(letters_awaiting_post().select_related("case", "case__customer")[:limit]),
+        batches=list(print_batches_recent()),
+    )

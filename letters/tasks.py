@@ -9,7 +9,7 @@ from django.conf import settings
 from kartosfera import clock
 from letters.batch import render_letters_to_directory
 from letters.selectors import letter_request_ids_due
-from letters.services import letter_request_process
+from letters.services import letter_request_process, letters_email_send
 from letters.snapshot import LetterSnapshot
 
 
@@ -35,6 +35,17 @@ def issue_letter(*, letter_request_id: int) -> int | None:
     """
     outcome = letter_request_process(letter_request_id=letter_request_id, actor=None, now=clock.now())
     return outcome.letter.pk if outcome.letter is not None else None
+
+
+# A mail server that is down (OSError, smtplib's errors among them) is tried again; the outbox sweep
+# publishes the task again should its message be lost.
+@shared_task(
+    acks_late=True, autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=240, max_retries=5
+)
+def send_letters_by_email(*, case_id: int) -> list[int]:
+    """E-mail the case's letters the customer asked to get by e-mail, recording each dispatch as it
+    leaves; idempotent (a letter sent is not sent again). The ids of the letters it sent."""
+    return [letter.pk for letter in letters_email_send(case_id=case_id, now=clock.now())]
 
 
 @shared_task(acks_late=True)

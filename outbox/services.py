@@ -208,3 +208,22 @@ def outbox_task_finished(*, task_id: str, succeeded: bool, error: str, now: date
         outcome=OutboxOutcome.DONE if succeeded else OutboxOutcome.FAILED,
         last_error="" if succeeded else error[:2000],
     )
+
+
+def outbox_run_in_place(*, message_ids: Iterable[int]) -> int:
+    """Run the unfinished rows ``message_ids`` now, in this process and transaction; how many ran.
+
+    For a caller that needs the work done before it goes on inside one transaction (the demo seeder,
+    whose later steps read what these tasks record): a worker would only see the rows after the
+    commit. Each row is marked finished by the end-of-task signal as a worker's run is, so the
+    publication after the commit skips it. A task's failure propagates and rolls the caller back.
+    """
+    ran = 0
+    for message in OutboxMessage.objects.filter(pk__in=list(message_ids), finished_at__isnull=True).order_by(
+        "pk"
+    ):
+        result = app.tasks[message.task].apply(kwargs=message.kwargs, task_id=message.celery_task_id)
+        if result.failed():
+            raise result.result
+        ran += 1
+    return ran

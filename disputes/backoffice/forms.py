@@ -154,12 +154,6 @@ class EvidenceForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, max_length=200)
 
 
-class DispatchForm(forms.Form):
-    dispatched_at = forms.DateTimeField(
-        label=_("Dispatched at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-
-
 class ProposalForm(forms.Form):
     kind = forms.ChoiceField(choices=ProposalKind.choices, widget=forms.HiddenInput)
     reason = text_field(_("Reason"), required=False)

@@ -360,7 +360,16 @@ class CasePage:
 
 def _allowed_transitions(case: Case, now: datetime) -> list[str]:
     case.as_of = now  # the guards judge the deadlines at this instant
-    return [t.name for t in case.get_available_state_transitions()]  # type: ignore[attr-defined]
+    # A reply's dispatch is recorded by the channel that sent the letter (the print batch marked
+    # posted, the e-mail leaving), never typed in on the case.
+    return [
+        t.name
+        for t in case.get_available_state_transitions()  # type: ignore[attr-defined]
+        if t.name not in SYSTEM_ONLY_TRANSITIONS
+    ]
+
+
+SYSTEM_ONLY_TRANSITIONS = frozenset({"dispatch_reply"})
 
 
 def case_page(*, user: User, case_id: int, now: datetime) -> CasePage:

@@ -49,7 +49,6 @@ from disputes.services import (
     case_close,
     case_customer_responded,
     case_deem_accepted,
-    case_dispatch_reply,
     case_extend_reply,
     case_propose,
     case_refund_provisionally,
@@ -63,7 +62,18 @@ from disputes.services import (
 )
 from kartosfera import clock
 from letters.rules import LetterDataError
-from letters.services import LetterActionNotPermitted, LetterNotFound, letter_request_preview
+from letters.selectors import print_room
+from letters.services import (
+    LetterActionNotPermitted,
+    LetterNotFound,
+    NothingToPrint,
+    PrintBatchAlreadyPosted,
+    PrintBatchNotFound,
+    letter_request_preview,
+    print_batch_assemble,
+    print_batch_mark_posted,
+    print_batch_pdf,
+)
 from liability.api import Findings
 
 PENDING_USER = "backoffice_pending_user"
@@ -215,7 +225,6 @@ CASE_FORMS: dict[str, type] = {
     "assess": forms.FindingsForm,
     "propose_decision": forms.ProposalForm,
     "propose_recovery": forms.ProposalForm,
-    "dispatch_reply": forms.DispatchForm,
     "withdraw": forms.ReasonForm,
     "note": forms.NoteForm,
     "evidence": forms.EvidenceForm,
@@ -355,15 +364,6 @@ ACTIONS: dict[str, tuple[type | None, Callable]] = {
         _done(
             "Proposed: it waits for a supervisor's approval.",
             lambda d, c, u, n: case_propose(case_id=c, kind=d["kind"], reason=d["reason"], actor=u, now=n),
-        ),
-    ),
-    "dispatch_reply": (
-        forms.DispatchForm,
-        _done(
-            "Dispatch recorded.",
-            lambda d, c, u, n: case_dispatch_reply(
-                case_id=c, dispatched_at=d["dispatched_at"], actor=u, now=n
-            ),
         ),
     ),
     "deem_accepted": (
@@ -604,3 +604,64 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     except Customer.DoesNotExist:
         raise Http404("no such customer") from None
     return render(request, "backoffice/customer.html", {"p": page, "customer": page.customer})
+
+
+@require_GET
+@staff_required
+def print_letters(request: HttpRequest) -> HttpResponse:
+    """The paper letters waiting to be printed and posted, and the print batches."""
+    return render(request, "backoffice/print.html", {"room": print_room()})
+
+
+@require_POST
+@staff_required
+def print_batch_new(request: HttpRequest) -> HttpResponse:
+    """Put every paper letter waiting into a new print batch."""
+    try:
+        batch = print_batch_assemble(actor=request.user, now=clock.now())
+    except NothingToPrint:
+        messages.info(request, _("No paper letter is waiting to be printed."))
+    except LetterActionNotPermitted as error:
+        raise PermissionDenied("may not print letters") from error
+    else:
+        messages.success(
+            request,
+            _("Print batch %(batch)s is ready: download it, print it, post it, then mark it posted.")
+            % {"batch": batch.pk},
+        )
+    return redirect("backoffice:print")
+
+
+@require_GET
+@staff_required
+def print_batch_file(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """The print batch as one PDF, each letter exactly as issued."""
+    try:
+        pdf = print_batch_pdf(batch_id=batch_id, actor=request.user)
+    except PrintBatchNotFound:
+        raise Http404("no such print batch") from None
+    except LetterActionNotPermitted as error:
+        raise PermissionDenied("may not print letters") from error
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="print-batch-{batch_id}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@staff_required
+def print_batch_posted(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """The batch was handed to the post now: each letter's dispatch is recorded at this time."""
+    try:
+        print_batch_mark_posted(batch_id=batch_id, actor=request.user, now=clock.now())
+    except PrintBatchNotFound:
+        raise Http404("no such print batch") from None
+    except PrintBatchAlreadyPosted:
+        messages.info(request, _("This batch was marked posted before; nothing changed."))
+    except LetterActionNotPermitted as error:
+        raise PermissionDenied("may not print letters") from error
+    else:
+        messages.success(
+            request, _("Marked posted: each letter of the batch is recorded as sent by post now.")
+        )
+    return redirect("backoffice:print")

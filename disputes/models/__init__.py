@@ -6,6 +6,7 @@ from disputes.models._base import (
     OPEN_STATES,
     REFUND_PENDING_STATES,
     REPLY_CLOCK_STATES,
+    REPLY_DELIVERY_CHOICES,
     RESUMABLE_STATES,
     STAFF_GROUPS,
     ActorKind,
@@ -13,13 +14,14 @@ from disputes.models._base import (
     CaseState,
     Cause,
     Channel,
+    DeliveryChannel,
     EstimateStatus,
     EvidenceKind,
     LedgerEntryKind,
     LetterKind,
     ReplyRegime,
 )
-from disputes.models._case import Case, CaseNumberSequence, CaseTransaction
+from disputes.models._case import REPLY_NOT_IN_TIME, Case, CaseNumberSequence, CaseTransaction
 from disputes.models._chargeback import (
     ACTIVE_CHARGEBACK_STATES,
     DISPUTED_CHARGEBACK_STATES,
@@ -49,6 +51,8 @@ __all__ = [
     "REASON_CODES",
     "REFUND_PENDING_STATES",
     "REPLY_CLOCK_STATES",
+    "REPLY_DELIVERY_CHOICES",
+    "REPLY_NOT_IN_TIME",
     "RESUMABLE_STATES",
     "STAFF_GROUPS",
     "ActorKind",
@@ -66,6 +70,7 @@ __all__ = [
     "ChargebackDocument",
     "ChargebackState",
     "DecisionProposal",
+    "DeliveryChannel",
     "EstimateStatus",
     "Evidence",
     "EvidenceKind",

@@ -103,6 +103,19 @@ class ReplyRegime(models.TextChoices):
     PAYMENT_SERVICES = "PAYMENT_SERVICES", _("Payment Services Act (15/35 business days)")
 
 
+class DeliveryChannel(models.TextChoices):
+    """How a letter reaches the customer; the reply goes by post unless the customer asked for e-mail
+    (Complaints Act art. 5)."""
+
+    PORTAL = "PORTAL", _("Portal download")
+    POST = "POST", _("Post")
+    EMAIL = "EMAIL", _("E-mail at the customer's request")
+
+
+# The channels a customer may choose for the bank's letters (the portal holds a copy of each anyway).
+REPLY_DELIVERY_CHOICES = [(c.value, c.label) for c in (DeliveryChannel.POST, DeliveryChannel.EMAIL)]
+
+
 class EstimateStatus(models.TextChoices):
     NOT_STARTED = "NOT_STARTED", _("Not started")
     ESTIMATED = "ESTIMATED", _("Estimated")

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
@@ -17,12 +17,14 @@ from disputes.models._base import (
     OPEN_STATES,
     REFUND_PENDING_STATES,
     REPLY_CLOCK_STATES,
+    REPLY_DELIVERY_CHOICES,
     RESUMABLE_STATES,
     TEXT_LIMIT,
     CaseOutcome,
     CaseState,
     Cause,
     Channel,
+    DeliveryChannel,
     EstimateStatus,
     ReplyRegime,
     choice_values,
@@ -99,22 +101,41 @@ def reply_still_in_time(case: "Case") -> bool:
     return case.as_of is not None and case.reply_due_at is not None and case.as_of < case.reply_due_at
 
 
+# No decision letter left before the end of the reply's due date (the queryset form of the guards below).
+REPLY_NOT_IN_TIME = Q(reply_dispatched_at__isnull=True) | Q(reply_dispatched_at__gte=F("reply_due_at"))
+
+
 @guard("REPLY_ALREADY_DISPATCHED")
 def reply_not_dispatched(case: "Case") -> bool:
     """The reply has not been dispatched."""
     return case.reply_dispatched_at is None
 
 
+def dispatched_in_time(case: "Case") -> bool:
+    """The decision letter left before the end of the reply's due date (REK-6, Complaints Act art. 6)."""
+    return (
+        case.reply_dispatched_at is not None
+        and case.reply_due_at is not None
+        and case.reply_dispatched_at < case.reply_due_at
+    )
+
+
+@guard("REPLY_ALREADY_DISPATCHED")
+def reply_not_dispatched_in_time(case: "Case") -> bool:
+    """No decision letter left in time: a letter posted after the deadline is a late reply (REK-8)."""
+    return not dispatched_in_time(case)
+
+
 @guard("REPLY_NOT_DISPATCHED")
 def reply_dispatched(case: "Case") -> bool:
-    """The decision letter (the reply) has been dispatched: the customer knows the amount and why."""
-    return case.reply_dispatched_at is not None
+    """The decision letter (the reply) left in time: the customer knows the amount and why."""
+    return dispatched_in_time(case)
 
 
 @guard("REPLY_NOT_DISPATCHED")
 def reply_dispatched_or_deemed(case: "Case") -> bool:
-    """The reply was dispatched, or the claim was deemed accepted (REK-8) and needs none."""
-    return case.reply_dispatched_at is not None or case.state == CaseState.DEEMED_ACCEPTED
+    """The reply was dispatched in time, or the claim was deemed accepted (REK-8) and needs none."""
+    return dispatched_in_time(case) or case.state == CaseState.DEEMED_ACCEPTED
 
 
 @guard("ASSESSMENT_MISSING")
@@ -240,6 +261,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     reply_due_at = models.DateTimeField(_("reply due before"), null=True, blank=True)
     reply_due_on = models.DateField(_("reply due on"), null=True, blank=True, db_index=True)
     reply_rule = models.CharField(_("reply rule"), max_length=20, blank=True)
+    # Complaints Act art. 5: the reply goes on paper by post unless the customer asked for e-mail.
+    reply_delivery = models.CharField(
+        _("reply sent by"), max_length=8, choices=REPLY_DELIVERY_CHOICES, default=DeliveryChannel.POST
+    )
     window_end_on = models.DateField(
         _("reporting window ends on"),
         null=True,
@@ -343,7 +368,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(
                 fields=["reply_due_at"],
                 name="case_reply_clock_idx",
-                condition=Q(state__in=REPLY_CLOCK_STATES, reply_dispatched_at__isnull=True),
+                # A reply not dispatched, or dispatched late (REK-8 still applies to it).
+                condition=Q(state__in=REPLY_CLOCK_STATES) & REPLY_NOT_IN_TIME,
             ),
             models.Index(
                 fields=["chargeback_due_at"],
@@ -563,14 +589,18 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
-        source=CaseState.DECIDED,
+        source=[CaseState.DECIDED, CaseState.DEEMED_ACCEPTED],
         target=None,
-        conditions=[reply_not_dispatched, reply_still_in_time],
+        conditions=[reply_not_dispatched],
         permission=HANDLE,
         custom={"system": True},
     )
     def dispatch_reply(self, *, at: datetime) -> None:
-        """The decision letter left the bank: what counts for the reply deadline (REK-6)."""
+        """The decision letter left the bank, as its channel recorded: what counts for REK-6.
+
+        A letter that left after the deadline is recorded as it happened; the reply is late and the
+        case is deemed accepted (REK-8) all the same.
+        """
         self.reply_dispatched_at = at
 
     @transition(
@@ -588,7 +618,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=list(REPLY_CLOCK_STATES),
         target=CaseState.DEEMED_ACCEPTED,
-        conditions=[reply_not_dispatched, reply_deadline_passed],
+        conditions=[reply_not_dispatched_in_time, reply_deadline_passed],
         permission=SUPERVISE,
         custom={"letter": LetterType.DECISION_ACCEPTED, "system": True},
     )

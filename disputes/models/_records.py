@@ -202,6 +202,7 @@ class CaseEvent(models.Model):
         REPLY_REMINDER = "REPLY_REMINDER", _("Reply deadline reminder")
         CHARGEBACK_ALERT = "CHARGEBACK_ALERT", _("Chargeback filing window closing")
         CHARGEBACK_OPENED = "CHARGEBACK_OPENED", _("Chargeback opened")
+        REPLY_DELIVERY_CHANGED = "REPLY_DELIVERY_CHANGED", _("Delivery of letters changed")
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events")
     chargeback = models.ForeignKey(

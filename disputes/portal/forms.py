@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cards.forms import TYPE_CHOICES, no_card_number
 from customers.forms import PortalForm
-from disputes.models import Cause, EvidenceKind
+from disputes.models import Cause, DeliveryChannel, EvidenceKind
 from disputes.selectors import transaction_open_case
 from disputes.services import TransactionAlreadyDisputed
 from kartosfera.ids import parse_id
@@ -92,6 +92,24 @@ class CauseForm(PortalForm):
         choices=Cause.choices,
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose what happened to the card.")},
+    )
+
+
+class ReplyDeliveryForm(PortalForm):
+    """How the bank's letters about the claim reach the customer: paper unless they ask for e-mail."""
+
+    reply_delivery = forms.ChoiceField(
+        label=_("How should we send you our letters about this claim, the reply among them?"),
+        choices=[
+            (DeliveryChannel.POST.value, _("On paper, by post to my postal address")),
+            (DeliveryChannel.EMAIL.value, _("By e-mail, with the letter attached as a PDF file")),
+        ],
+        widget=forms.RadioSelect,
+        help_text=_(
+            "The law gives you the bank's reply on paper unless you ask for e-mail. Whichever you "
+            "choose, a copy of every letter is on this claim's page in the portal."
+        ),
+        error_messages={"required": _("Choose how we send you our letters.")},
     )
 
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:case_id>/withdraw/", views.claim_withdraw, name="withdraw"),
     path("<int:case_id>/block-card/", views.claim_block_card, name="block_card"),
     path("<int:case_id>/respond/", views.claim_respond, name="respond"),
+    path("<int:case_id>/delivery/", views.claim_delivery, name="delivery"),
 ]

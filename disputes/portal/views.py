@@ -49,6 +49,7 @@ from disputes.services import (
     InvalidClaim,
     case_add_evidence,
     case_customer_responded,
+    case_set_reply_delivery,
     case_withdraw,
     claim_create_draft,
     claim_submit,
@@ -196,6 +197,13 @@ STEPS = [
         forms.AccountForm,
         lambda case: {"account": case.customer_account},
         lambda form, case: {"circumstances": _circumstances(case, account=form.cleaned_data["account"])},
+    ),
+    Step(
+        "delivery",
+        gettext_lazy("How we write to you"),
+        forms.ReplyDeliveryForm,
+        lambda case: {"reply_delivery": case.reply_delivery},
+        lambda form, case: {"reply_delivery": form.cleaned_data["reply_delivery"]},
     ),
     Step("evidence", gettext_lazy("Documents"), forms.EvidenceForm),
     Step("review", gettext_lazy("Check and send")),
@@ -503,13 +511,35 @@ def claim_detail(request: HttpRequest, case: Case) -> HttpResponse:
                 (item, CaseState(item.row.to_state).label if item.kind == "TRANSITION" else "")
                 for item in claim_timeline(case=case)
             ],
-            "letters": case.letter_requests.all(),
+            "delivery_form": forms.ReplyDeliveryForm(initial={"reply_delivery": case.reply_delivery}),
             "evidence": case.evidence.all(),
             "actions": claim_available_actions(case=case, user=request.user),
             "questions": claim_information_request(case=case),
             "first_step_url": _step_url(case, STEP_NAMES[0]),
         },
     )
+
+
+@case_page
+@require_POST
+def claim_delivery(request: HttpRequest, case: Case) -> HttpResponse:
+    """The customer changes how the bank's letters about the claim reach them; back to the claim."""
+    form = forms.ReplyDeliveryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how we send you our letters."))
+    else:
+        try:
+            case_set_reply_delivery(
+                case_id=case.pk,
+                delivery=form.cleaned_data["reply_delivery"],
+                actor=request.user,
+                now=clock.now(),
+            )
+        except DisputeError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Saved: we send your letters about this claim as you chose."))
+    return redirect(reverse("claims:detail", args=[case.pk]) + "#letters-title")
 
 
 @never_cache

@@ -14,6 +14,7 @@ from customers.models import Customer, NotificationKind
 from deadlines import api as deadlines
 from deadlines.selectors import bank_calendar
 from disputes.models import (
+    FINISHED_STATES,
     REASON_CODES,
     Case,
     CaseEvent,
@@ -23,6 +24,7 @@ from disputes.models import (
     Cause,
     Channel,
     Chargeback,
+    DeliveryChannel,
     EstimateStatus,
     LiabilityAssessment,
 )
@@ -52,6 +54,7 @@ from disputes.services._errors import (
     CardNotFound,
     CaseNotFound,
     ClaimIncomplete,
+    EmailAddressMissing,
     InvalidCaseState,
     InvalidClaim,
     NoTransactions,
@@ -202,8 +205,9 @@ def claim_update_draft(
     transaction_ids: list[int] | None = None,
     cause: str | None = None,
     circumstances: Circumstances | None = None,
+    reply_delivery: str | None = None,
 ) -> Case:
-    """Change the transactions, the cause or the account of a draft claim.
+    """Change the transactions, the cause, the account or the delivery of letters of a draft claim.
 
     :raises CaseNotFound, ActionNotPermitted, InvalidCaseState: not the actor's draft.
     :raises NoTransactions, TransactionNotFound, TransactionNotSettled, InvalidClaim: as the draft.
@@ -213,6 +217,8 @@ def claim_update_draft(
         _check_claimant(case.customer, actor)
         if case.state != CaseState.DRAFT:
             raise InvalidCaseState("update_draft", state=case.get_state_display())
+        if reply_delivery is not None:
+            case.reply_delivery = _reply_delivery(case, reply_delivery)
         if cause is not None:
             case.cause = _choice(cause, Cause, "cause")
         if circumstances is not None:
@@ -225,6 +231,49 @@ def claim_update_draft(
             )
             case.disputed_amount = sum((t.amount_pln for t in chosen), Decimal("0.00"))
         case.save()
+    return case
+
+
+def _reply_delivery(case: Case, delivery: str) -> str:
+    """A valid choice of delivery for the case's letters (Complaints Act art. 5)."""
+    if delivery not in (DeliveryChannel.POST, DeliveryChannel.EMAIL):
+        raise InvalidClaim(f"unknown reply_delivery {delivery!r}", problem="reply_delivery")
+    if delivery == DeliveryChannel.EMAIL and not case.customer.email:
+        raise EmailAddressMissing()
+    return delivery
+
+
+def case_set_reply_delivery(*, case_id: int, delivery: str, actor: Actor, now: datetime) -> Case:
+    """The customer's choice of how the bank's letters about the claim reach them: post (the default)
+    or e-mail (Complaints Act art. 5: only at the customer's request); letters not sent yet follow it.
+
+    Switching to e-mail asks the letters app to e-mail the letters still waiting (through the outbox).
+
+    :raises CaseNotFound, ActionNotPermitted: not the actor's case.
+    :raises InvalidCaseState: the claim is withdrawn or closed. :raises InvalidClaim: an unknown choice.
+    :raises EmailAddressMissing: e-mail without an address on file.
+    """
+    require_aware(now, name="now")
+    with case_atomic():
+        case = lock_case(case_id, actor)
+        _check_claimant(case.customer, actor)
+        if case.state in FINISHED_STATES:
+            raise InvalidCaseState("set_reply_delivery", state=case.get_state_display())
+        delivery = _reply_delivery(case, delivery)
+        if delivery == case.reply_delivery:
+            return case
+        before = case.reply_delivery
+        case.reply_delivery = delivery
+        case.save(update_fields=["reply_delivery", "updated_at"])
+        add_event(
+            case,
+            CaseEvent.Kind.REPLY_DELIVERY_CHANGED,
+            actor=actor,
+            now=now,
+            data={"from": before, "to": delivery},
+        )
+        if delivery == DeliveryChannel.EMAIL and case.state != CaseState.DRAFT:
+            outbox_enqueue(task="letters.tasks.send_letters_by_email", kwargs={"case_id": case.pk}, now=now)
     return case
 
 

@@ -65,6 +65,13 @@ class InvalidClaim(DisputeError, ValueError):
     message = _("The claim is not valid: %(problem)s")
 
 
+class EmailAddressMissing(DisputeError):
+    """Letters by e-mail were asked for, but the customer has no e-mail address on file."""
+
+    code = "EMAIL_ADDRESS_MISSING"
+    message = _("Add your e-mail address in your profile first; until then we send letters by post.")
+
+
 class CardNotFound(DisputeError, LookupError):
     """The card is not the customer's."""
 

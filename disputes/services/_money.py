@@ -300,26 +300,37 @@ def case_decide(
     return MoneyResult(case, entries, created=True)
 
 
-def case_dispatch_reply(*, case_id: int, dispatched_at: datetime, actor: Actor, now: datetime) -> Case:
-    """Record that the decision letter (the reply) left the bank: dispatch in time is what counts (REK-6).
+def case_dispatch_reply(
+    *, case_id: int, letter_id: int, channel: str, dispatched_at: datetime, actor: Actor, now: datetime
+) -> Case:
+    """Record on the case that its decision letter ``letter_id`` left the bank by ``channel``.
 
-    Called by the letters step (actor None) or staff. ``dispatched_at`` may be before ``now``.
+    The one caller is the letters app, through the outbox (``disputes.tasks.record_reply_dispatched``),
+    once the channel that sent the letter recorded its dispatch: the e-mail left, or the print batch
+    was marked posted. Dispatch before the end of the due date is what counts (REK-6); a later one is
+    recorded as it happened, the reply is late and the case is deemed accepted (REK-8).
+    ``dispatched_at`` may be before ``now``.
 
     :raises CaseNotFound, ActionNotPermitted, InvalidCaseState: :raises InvalidClaim: in the future.
-    :raises ReplyAlreadyDispatched: :raises ReplyDeadlinePassed: dispatched after the deadline ended.
+    :raises ReplyAlreadyDispatched:
     """
     if dispatched_at > now:
         raise InvalidClaim("dispatched_at is in the future", problem="dispatched_at")
     with case_atomic():
         case = lock_case(case_id, actor)
-        # The guard "reply still in time" is judged at the dispatch instant, not at the recording.
         run_transition(
             case,
             "dispatch_reply",
             case=case,
             actor=actor,
             now=dispatched_at,
-            data={"dispatched_at": dispatched_at.isoformat(), "recorded_at": now.isoformat()},
+            data={
+                "letter": letter_id,
+                "channel": channel,
+                "dispatched_at": dispatched_at.isoformat(),
+                "recorded_at": now.isoformat(),
+                "in_time": case.reply_due_at is not None and dispatched_at < case.reply_due_at,
+            },
         )
     return case
 

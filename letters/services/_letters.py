@@ -119,6 +119,7 @@ def _store(
         if not Letter.objects.filter(pdf=letter.pdf.name).exists():
             default_storage.delete(letter.pdf.name)
         raise
+    letter_delivery_ask(case=letter_request.case, now=now)
     audit_record(
         action=LETTER_ISSUED,
         actor=actor,
@@ -135,6 +136,18 @@ def _store(
         now=now,
     )
     return letter
+
+
+EMAIL_TASK = "letters.tasks.send_letters_by_email"
+
+
+def letter_delivery_ask(*, case: Case, now: datetime) -> None:
+    """Inside the transaction that issued a letter of ``case``: ask for its e-mail when the customer
+    chose e-mail. A paper letter needs nothing here: it waits for the next print batch
+    (``letters_awaiting_post``).
+    """
+    if case.reply_delivery == DispatchChannel.EMAIL and case.customer.email:
+        outbox_enqueue(task=EMAIL_TASK, kwargs={"case_id": case.pk}, now=now)
 
 
 def letter_issue(*, letter_request_id: int, actor, now: datetime) -> Letter:
@@ -292,6 +305,8 @@ def letter_dispatch(*, letter_id: int, channel: str, actor, now: datetime) -> Le
                     task="disputes.tasks.record_reply_dispatched",
                     kwargs={
                         "case_id": letter.case_id,
+                        "letter_id": letter.pk,
+                        "channel": channel.value,
                         "dispatched_at": now.isoformat(),
                         "actor_id": getattr(actor, "pk", None),
                     },

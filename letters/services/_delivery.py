@@ -1,0 +1,149 @@
+"""How issued letters reach the customer (Complaints Act art. 5): by e-mail when the customer asked for
+it, else on paper in the print batch staff download, post and mark posted. Each channel records the
+dispatch of the letters it sent (``letter_dispatch``), which for a decision letter is the reply."""
+
+from datetime import datetime
+from io import BytesIO
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from pypdf import PdfWriter
+
+from disputes.models import DeliveryChannel
+from kartosfera.legaltime import require_aware
+from letters.batch import letter_file_name
+from letters.models import Letter, PrintBatch, PrintBatchLetter
+from letters.selectors import letter_title, letters_awaiting_email, letters_awaiting_post
+from letters.services._letters import HANDLE_CASE, _require_staff, letter_dispatch
+
+
+class NothingToPrint(Exception):
+    """No paper letter is waiting for a print batch."""
+
+
+class PrintBatchNotFound(Exception):
+    """No such print batch."""
+
+
+class PrintBatchAlreadyPosted(Exception):
+    """The batch was marked posted before: its letters' dispatch is recorded once."""
+
+
+def letters_email_send(*, case_id: int, now: datetime) -> list[Letter]:
+    """E-mail each letter of the case still to be sent, the PDF attached, and record its dispatch as
+    the e-mail leaves; the letters it sent. Safe to run again: a sent letter is not sent twice.
+
+    Nothing is sent when the customer wants paper or has no e-mail address (the print batch takes the
+    letters then). A mail server that fails raises, recording nothing: the task is retried.
+    """
+    require_aware(now, name="now")
+    sent = []
+    for letter_id in letters_awaiting_email(case_id=case_id).values_list("pk", flat=True):
+        with transaction.atomic():
+            letter = (
+                letters_awaiting_email(case_id=case_id)
+                .select_for_update(of=("self",))
+                .select_related("case", "case__customer")
+                .filter(pk=letter_id)
+                .first()
+            )
+            if letter is None:
+                continue  # sent or printed meanwhile
+            _email(letter)
+            sent.append(
+                letter_dispatch(letter_id=letter.pk, channel=DeliveryChannel.EMAIL, actor=None, now=now)
+            )
+    return sent
+
+
+def _email(letter: Letter) -> None:
+    customer = letter.case.customer
+    title = letter_title(letter)
+    with translation.override(letter.language):
+        message = EmailMessage(
+            subject=title,
+            body=_(
+                "Dear Customer,\n\nas you asked, we send you our letter by e-mail: “%(title)s”. It is "
+                "attached as a PDF file; a copy is on the claim page in the Kartosfera portal.\n\n"
+                "Kartosfera Bank"
+            )
+            % {"title": title},
+            # The same sender and mail backend as the customer's notifications (settings.EMAIL_*).
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[customer.email],
+        )
+    with letter.pdf.open("rb") as pdf:
+        message.attach(
+            letter_file_name(
+                f"{letter.case.number or letter.case_id}-{letter.letter_type}-v{letter.version}"
+            ),
+            pdf.read(),
+            "application/pdf",
+        )
+    message.send(fail_silently=False)
+
+
+def print_batch_assemble(*, actor, now: datetime) -> PrintBatch:
+    """Put every paper letter waiting to be posted into a new print batch, oldest first.
+
+    :raises NothingToPrint: :raises LetterActionNotPermitted:
+    """
+    require_aware(now, name="now")
+    _require_staff(actor, HANDLE_CASE, system_allowed=False)
+    with transaction.atomic():
+        letters = list(letters_awaiting_post().select_for_update(of=("self",), skip_locked=True))
+        if not letters:
+            raise NothingToPrint()
+        batch = PrintBatch.objects.create(created_at=now, created_by=actor)
+        PrintBatchLetter.objects.bulk_create(
+            PrintBatchLetter(batch=batch, letter=letter, position=position)
+            for position, letter in enumerate(letters, start=1)
+        )
+    return batch
+
+
+def print_batch_pdf(*, batch_id: int, actor) -> bytes:
+    """The batch's letters as one PDF to print, in batch order, each exactly as issued.
+
+    :raises PrintBatchNotFound: :raises LetterActionNotPermitted:
+    """
+    _require_staff(actor, HANDLE_CASE, system_allowed=False)
+    batch = PrintBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        raise PrintBatchNotFound(batch_id)
+    writer = PdfWriter()
+    for entry in PrintBatchLetter.objects.filter(batch=batch).select_related("letter").order_by("position"):
+        with entry.letter.pdf.open("rb") as pdf:
+            writer.append(BytesIO(pdf.read()))
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def print_batch_mark_posted(*, batch_id: int, actor, now: datetime) -> PrintBatch:
+    """The batch was handed to the post at ``now``: record the dispatch of each of its letters then.
+
+    A letter corrected after the batch was assembled is not recorded (its new version goes in the
+    next batch).
+
+    :raises PrintBatchNotFound: :raises PrintBatchAlreadyPosted: :raises LetterActionNotPermitted:
+    """
+    require_aware(now, name="now")
+    _require_staff(actor, HANDLE_CASE, system_allowed=False)
+    with transaction.atomic():
+        batch = PrintBatch.objects.select_for_update().filter(pk=batch_id).first()
+        if batch is None:
+            raise PrintBatchNotFound(batch_id)
+        if batch.posted_at is not None:
+            raise PrintBatchAlreadyPosted(batch_id)
+        batch.posted_at, batch.posted_by = now, actor
+        batch.save(update_fields=["posted_at", "posted_by"])
+        entries = PrintBatchLetter.objects.filter(batch=batch).select_related("letter").order_by("position")
+        for entry in entries:
+            letter = entry.letter
+            if letter.dispatched_at is None and not Letter.objects.filter(supersedes_id=letter.pk).exists():
+                letter_dispatch(letter_id=letter.pk, channel=DeliveryChannel.POST, actor=actor, now=now)
+    return batch
