@@ -8,9 +8,10 @@ audit trail are real. Idempotent: a plan whose case exists (same card and accoun
 
 from datetime import date, datetime, timedelta
 
-from disputes.demo import Ctx, Plan, _assess, _card, _decide, _dispatch, _make, _refund, _review, _staff
+from disputes.demo import Ctx, Plan, _assess, _card, _decide, _make, _refund, _review, _staff
 from disputes.models import Case
 from kartosfera.legaltime import warsaw_date
+from letters.demo import reply_posted
 from liability.api import Findings
 from reports.rules import default_period
 
@@ -53,7 +54,7 @@ def _plans(today: date) -> list[Plan]:
                 _refund(a - 1),
                 _assess(a - 24, Findings(), decided),
                 _decide(a - 25, decided),
-                _dispatch(a - 26),
+                reply_posted(a - 26),
             ),
         ),
         Plan(
@@ -68,7 +69,7 @@ def _plans(today: date) -> list[Plan]:
                 _refund(b - 1),
                 _assess(b - 20, Findings(), decided),
                 _decide(b - 21, decided),
-                _dispatch(b - 22),
+                reply_posted(b - 22),
             ),
         ),
         Plan(

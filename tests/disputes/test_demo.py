@@ -36,7 +36,11 @@ def test_there_is_a_demo_case_in_every_state_and_seeding_twice_changes_nothing()
     again = seed_demo(now=NOW)
 
     assert everything() == first
-    assert [line for line in again if "RK/" in line] == [line for line in lines if "RK/" in line]
+    # The same cases; their states are printed as the disputes seeder leaves them, before the letters
+    # seeder posts the decision letters and closes the cases that allows.
+    assert [line.split(":")[0] for line in again if "RK/" in line] == [
+        line.split(":")[0] for line in lines if "RK/" in line
+    ]
     # Every state at least once (the reports seeder adds claims of the last months in some of them).
     assert set(Case.objects.values_list("state", flat=True)) == set(CaseState.values)
     anna = Case.objects.get(
