@@ -35,6 +35,9 @@ from tests.disputes.helpers import ledger
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
+# The disputes side records the dispatch the letters app reports; these tests stand in for it.
+LETTER = 1
+
 
 def _decided(case, analyst, supervisor, *, dispatched_on: int = 3):
     """Reviewed, refunded, assessed, accepted and its reply dispatched in early June 2025."""
@@ -45,7 +48,9 @@ def _decided(case, analyst, supervisor, *, dispatched_on: int = 3):
     )
     case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 6, 3, 9, 0))
     at = warsaw(2025, 6, dispatched_on, 15, 0)
-    case_dispatch_reply(case_id=case.pk, dispatched_at=at, actor=None, now=at)
+    case_dispatch_reply(
+        letter_id=LETTER, channel="POST", case_id=case.pk, dispatched_at=at, actor=None, now=at
+    )
     case.refresh_from_db()
     return case
 

@@ -30,6 +30,9 @@ from tests.disputes.helpers import four_eyes, snapshot
 
 AT = warsaw(2025, 5, 27, 10, 0)
 
+# The disputes side records the dispatch the letters app reports; these tests stand in for it.
+LETTER = 1
+
 
 @pytest.fixture
 def assessed(case, analyst):
@@ -143,7 +146,9 @@ def _to_rejection(case, analyst, supervisor, settings):
 def _to_recovery(case, analyst, supervisor, settings):
     _to_rejection(case, analyst, supervisor, settings)
     four_eyes("DECISION", case=case, proposer=analyst, approver=supervisor, now=AT)
-    case_dispatch_reply(case_id=case.pk, dispatched_at=AT, actor=analyst, now=AT)
+    case_dispatch_reply(
+        letter_id=LETTER, channel="POST", case_id=case.pk, dispatched_at=AT, actor=analyst, now=AT
+    )
 
 
 def _to_large_refund(case, analyst, supervisor, settings):

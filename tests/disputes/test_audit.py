@@ -34,6 +34,9 @@ from tests.disputes.helpers import pdf
 
 pytestmark = pytest.mark.django_db
 
+# The disputes side records the dispatch the letters app reports; these tests stand in for it.
+LETTER = 1
+
 
 def trail(case) -> list[tuple[str, str]]:
     """(action, transition or event) of every audit entry about the case, in order."""
@@ -59,7 +62,12 @@ def test_the_accepted_path_writes_one_audit_entry_per_act_in_order(case, theft, 
     )
     case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 6, 3, 9, 0), reason="Not detectable")
     case_dispatch_reply(
-        case_id=case.pk, dispatched_at=warsaw(2025, 6, 3, 15, 0), actor=None, now=warsaw(2025, 6, 3, 16, 0)
+        letter_id=LETTER,
+        channel="POST",
+        case_id=case.pk,
+        dispatched_at=warsaw(2025, 6, 3, 15, 0),
+        actor=None,
+        now=warsaw(2025, 6, 3, 16, 0),
     )
     for chargeback in case.chargebacks.filter(state=ChargebackState.DRAFT).order_by("pk"):
         chargeback_abandon(

@@ -44,6 +44,9 @@ from tests.disputes.helpers import four_eyes, history, ledger, letters, pdf
 D800, D120 = Decimal("800.00"), Decimal("120.00")
 pytestmark = pytest.mark.django_db
 
+# The disputes side records the dispatch the letters app reports; these tests stand in for it.
+LETTER = 1
+
 
 @pytest.fixture(autouse=True)
 def _audit_chain_intact():
@@ -83,7 +86,12 @@ def test_accepted_with_the_d1_refund(case, theft, analyst, supervisor):
         case_id=case.pk, actor=supervisor, now=warsaw(2025, 6, 3, 9, 0), reason="Not detectable"
     )
     case_dispatch_reply(
-        case_id=case.pk, dispatched_at=warsaw(2025, 6, 3, 15, 0), actor=None, now=warsaw(2025, 6, 3, 16, 0)
+        letter_id=LETTER,
+        channel="POST",
+        case_id=case.pk,
+        dispatched_at=warsaw(2025, 6, 3, 15, 0),
+        actor=None,
+        now=warsaw(2025, 6, 3, 16, 0),
     )
     _abandon_chargebacks(case, analyst, warsaw(2025, 6, 4, 9, 0))
     case_close(case_id=case.pk, actor=analyst, now=warsaw(2025, 6, 4, 10, 0))
@@ -141,6 +149,8 @@ def test_rejected_for_gross_negligence_and_the_customer_share_recovered(db, eur_
     assert decision_letter.context["rules"] == ["UUP-46-3-GROSS", "UUP-46-3-GROSS"]
 
     case_dispatch_reply(
+        letter_id=LETTER,
+        channel="POST",
         case_id=case.pk,
         dispatched_at=warsaw(2025, 6, 11, 14, 0),
         actor=analyst,
@@ -201,7 +211,12 @@ def test_fraud_exception_with_the_notice_to_law_enforcement(case, theft, analyst
     )
     four_eyes("DECISION", case=case, proposer=analyst, approver=supervisor, now=warsaw(2025, 6, 6, 9, 0))
     case_dispatch_reply(
-        case_id=case.pk, dispatched_at=warsaw(2025, 6, 6, 12, 0), actor=None, now=warsaw(2025, 6, 6, 12, 0)
+        letter_id=LETTER,
+        channel="POST",
+        case_id=case.pk,
+        dispatched_at=warsaw(2025, 6, 6, 12, 0),
+        actor=None,
+        now=warsaw(2025, 6, 6, 12, 0),
     )
     _abandon_chargebacks(case, analyst, warsaw(2025, 6, 6, 13, 0))
     case_close(case_id=case.pk, actor=None, now=warsaw(2025, 6, 6, 14, 0))
@@ -273,7 +288,12 @@ def test_extended_with_a_delay_notice(case, theft, analyst, supervisor):
     case_assess_liability(case_id=case.pk, findings=Findings(), actor=analyst, now=warsaw(2025, 7, 9, 10, 0))
     case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 7, 10, 9, 0))
     case_dispatch_reply(
-        case_id=case.pk, dispatched_at=warsaw(2025, 7, 10, 12, 0), actor=None, now=warsaw(2025, 7, 10, 12, 0)
+        letter_id=LETTER,
+        channel="POST",
+        case_id=case.pk,
+        dispatched_at=warsaw(2025, 7, 10, 12, 0),
+        actor=None,
+        now=warsaw(2025, 7, 10, 12, 0),
     )
     four_eyes("RECOVERY", case=case, proposer=analyst, approver=supervisor, now=warsaw(2025, 7, 11, 9, 0))
     recovered = case_recover_customer_share(case_id=case.pk, actor=analyst, now=warsaw(2025, 7, 11, 9, 1))
@@ -363,7 +383,12 @@ def _accepted(case, analyst, supervisor):
     )
     case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 6, 3, 9, 0))
     case_dispatch_reply(
-        case_id=case.pk, dispatched_at=warsaw(2025, 6, 3, 15, 0), actor=None, now=warsaw(2025, 6, 3, 15, 0)
+        letter_id=LETTER,
+        channel="POST",
+        case_id=case.pk,
+        dispatched_at=warsaw(2025, 6, 3, 15, 0),
+        actor=None,
+        now=warsaw(2025, 6, 3, 15, 0),
     )
 
 

@@ -33,6 +33,9 @@ pytestmark = pytest.mark.django_db
 
 D800, D120, D45 = Decimal("800.00"), Decimal("120.00"), Decimal("45.00")
 
+# The disputes side records the dispatch the letters app reports; these tests stand in for it.
+LETTER = 1
+
 
 def refund(case, analyst, *, day: int):
     case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, day, 11, 0))
@@ -104,7 +107,12 @@ def test_a_refund_that_was_not_reversed_still_holds_its_transaction(case, theft,
     )
     case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 6, 3, 9, 0), reason="Not detectable")
     case_dispatch_reply(
-        case_id=case.pk, dispatched_at=warsaw(2025, 6, 3, 15, 0), actor=None, now=warsaw(2025, 6, 3, 16, 0)
+        letter_id=LETTER,
+        channel="POST",
+        case_id=case.pk,
+        dispatched_at=warsaw(2025, 6, 3, 15, 0),
+        actor=None,
+        now=warsaw(2025, 6, 3, 16, 0),
     )
     for chargeback in case.chargebacks.filter(state="DRAFT"):
         chargeback_abandon(

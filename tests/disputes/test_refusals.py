@@ -18,6 +18,9 @@ pytestmark = pytest.mark.django_db
 
 T0 = warsaw(2025, 5, 26, 11, 0)
 
+# The disputes side records the dispatch the letters app reports; these tests stand in for it.
+LETTER = 1
+
 
 @dataclass
 class World:
@@ -57,7 +60,9 @@ def assessed(findings: Findings) -> Callable[[World], None]:
 def dispatched(findings: Findings) -> Callable[[World], None]:
     def setup(w: World) -> None:
         decided(findings)(w)
-        services.case_dispatch_reply(case_id=w.case.pk, dispatched_at=T0, actor=None, now=T0)
+        services.case_dispatch_reply(
+            letter_id=LETTER, channel="POST", case_id=w.case.pk, dispatched_at=T0, actor=None, now=T0
+        )
 
     return setup
 
@@ -296,7 +301,12 @@ REFUSALS = [
     pytest.param(
         decided(GROSS),
         lambda w: services.case_dispatch_reply(
-            case_id=w.case.pk, dispatched_at=REPLY_DUE_AT, actor=None, now=REPLY_DUE_AT
+            letter_id=LETTER,
+            channel="POST",
+            case_id=w.case.pk,
+            dispatched_at=REPLY_DUE_AT,
+            actor=None,
+            now=REPLY_DUE_AT,
         ),
         services.ReplyDeadlinePassed,
         id="dispatch-after-the-deadline",

@@ -1,0 +1,218 @@
+# ruff: noqa: F811 (the letters tests' fixtures, imported from test_issue, are test arguments here)
+"""How letters leave the bank: the print batch marked posted, the e-mail at the customer's request; the
+reply deadline (REK-6) and the deemed-acceptance sweep (REK-8) count the decision letter's dispatch."""
+
+from datetime import date
+from io import BytesIO
+
+import pytest
+from django.core import mail
+from django.test import Client
+from pypdf import PdfReader
+
+from disputes.services import (
+    case_assess_liability,
+    case_decide,
+    case_refund_provisionally,
+    case_set_reply_delivery,
+    case_start_review,
+    cases_deem_accepted_overdue,
+)
+from letters.models import Letter
+from letters.selectors import letters_awaiting_post
+from letters.services import (
+    letter_reissue,
+    letter_request_process,
+    print_batch_assemble,
+    print_batch_mark_posted,
+    print_batch_pdf,
+)
+from liability.api import Findings
+from outbox.models import OutboxMessage
+from outbox.services import outbox_run_in_place
+from tests.disputes.conftest import submitted_case, warsaw
+
+# The letters tests' fixtures: stored files in a temporary MEDIA_ROOT, NBP rates, signing staff.
+from tests.letters.test_issue import _media, _sign_in, analyst, eur_rates, supervisor, theft  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def _decided(theft, analyst, supervisor, *, decided_at):
+    """The claim received Mon 2025-05-26 (reply due Wed 2025-06-25, REK-6), decided at ``decided_at``
+    and its letters issued then."""
+    case = submitted_case(theft, theft.user)
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+    case_assess_liability(
+        case_id=case.pk, findings=Findings(undetectable=True), actor=analyst, now=warsaw(2025, 6, 2, 10, 0)
+    )
+    case_decide(case_id=case.pk, actor=supervisor, now=decided_at, reason="Niewykrywalne")
+    for request in case.letter_requests.filter(fulfilled_at__isnull=True).order_by("pk"):
+        letter_request_process(letter_request_id=request.pk, actor=None, now=decided_at)
+    return case
+
+
+def _record_replies(case):
+    # The worker's part, run here: the letters app asked the workflow to record the reply.
+    outbox_run_in_place(
+        message_ids=OutboxMessage.objects.filter(
+            task="disputes.tasks.record_reply_dispatched", kwargs__case_id=case.pk
+        ).values_list("pk", flat=True)
+    )
+
+
+def test_a_decision_issued_on_day_29_and_posted_on_day_31_is_a_late_reply(
+    theft, eur_rates, analyst, supervisor
+):
+    case = _decided(theft, analyst, supervisor, decided_at=warsaw(2025, 6, 24, 10, 0))  # day 29
+    batch = print_batch_assemble(actor=analyst, now=warsaw(2025, 6, 26, 9, 0))
+
+    print_batch_mark_posted(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 26, 10, 0))  # day 31
+    _record_replies(case)
+
+    case.refresh_from_db()
+    decision = Letter.objects.get(case=case, letter_type="DECISION_ACCEPTED")
+    assert (decision.dispatched_at, decision.dispatch_channel) == (warsaw(2025, 6, 26, 10, 0), "POST")
+    assert (case.reply_due_on, case.reply_rule) == (date(2025, 6, 25), "REK-6")
+    assert case.reply_dispatched_at == warsaw(2025, 6, 26, 10, 0)
+    recorded = case.transitions.get(name="dispatch_reply")
+    assert (recorded.data["letter"], recorded.data["channel"], recorded.data["in_time"]) == (
+        decision.pk,
+        "POST",
+        False,
+    )
+    # The sweep deems the late reply accepted (REK-8), as if no reply had been sent.
+    assert cases_deem_accepted_overdue(now=warsaw(2025, 6, 26, 11, 0), batch_size=10) == 1
+    case.refresh_from_db()
+    assert (case.state, case.deemed_accepted_at) == ("DEEMED_ACCEPTED", warsaw(2025, 6, 26, 11, 0))
+
+
+def test_a_decision_posted_on_day_30_is_in_time_and_the_sweep_leaves_it(
+    theft, eur_rates, analyst, supervisor
+):
+    case = _decided(theft, analyst, supervisor, decided_at=warsaw(2025, 6, 24, 10, 0))
+    batch = print_batch_assemble(actor=analyst, now=warsaw(2025, 6, 25, 14, 0))
+
+    print_batch_mark_posted(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 25, 23, 59))  # day 30
+    _record_replies(case)
+
+    assert cases_deem_accepted_overdue(now=warsaw(2025, 6, 26, 11, 0), batch_size=10) == 0
+    case.refresh_from_db()
+    assert (case.state, case.reply_dispatched_at) == ("DECIDED", warsaw(2025, 6, 25, 23, 59))
+    assert case.transitions.get(name="dispatch_reply").data["in_time"] is True
+
+
+def test_the_print_batch_is_one_pdf_of_every_paper_letter_and_marking_posts_each(
+    theft, eur_rates, analyst, supervisor
+):
+    case = _decided(theft, analyst, supervisor, decided_at=warsaw(2025, 6, 3, 9, 0))
+    letters = list(Letter.objects.filter(case=case).order_by("issued_at", "pk"))
+    batch = print_batch_assemble(actor=analyst, now=warsaw(2025, 6, 3, 14, 0))
+
+    reader = PdfReader(BytesIO(print_batch_pdf(batch_id=batch.pk, actor=analyst)))
+    print_batch_mark_posted(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 3, 15, 0))
+
+    assert len(reader.pages) == sum(letter.page_count for letter in letters)
+    assert [letter.letter_type for letter in letters][-1] == "DECISION_ACCEPTED"
+    assert {
+        (letter.dispatched_at, letter.dispatch_channel) for letter in Letter.objects.filter(case=case)
+    } == {(warsaw(2025, 6, 3, 15, 0), "POST")}
+    assert mail.outbox == []
+
+
+def test_a_customer_who_asked_for_e_mail_gets_each_letter_attached_and_it_counts_when_it_leaves(
+    theft, eur_rates, analyst, supervisor
+):
+    theft.customer.email = "ola@example.com"
+    theft.customer.save(update_fields=["email"])
+    case = submitted_case(theft, theft.user)
+    case_set_reply_delivery(
+        case_id=case.pk, delivery="EMAIL", actor=theft.user, now=warsaw(2025, 5, 26, 10, 30)
+    )
+    for request in case.letter_requests.filter(fulfilled_at__isnull=True):
+        letter_request_process(letter_request_id=request.pk, actor=None, now=warsaw(2025, 5, 26, 10, 40))
+
+    outbox_run_in_place(
+        message_ids=OutboxMessage.objects.filter(
+            task="letters.tasks.send_letters_by_email", kwargs__case_id=case.pk
+        ).values_list("pk", flat=True)
+    )
+
+    [ack] = Letter.objects.filter(case=case)
+    [message] = mail.outbox
+    assert (message.to, message.subject) == (
+        ["ola@example.com"],
+        f"Potwierdzenie przyjęcia reklamacji nr {case.number}",
+    )
+    [(_name, content, mimetype)] = message.attachments
+    with ack.pdf.open("rb") as pdf:
+        assert (content, mimetype) == (pdf.read(), "application/pdf")
+    assert ack.dispatch_channel == "EMAIL" and ack.dispatched_at is not None
+    # The paper queue holds nothing of this case.
+    assert not letters_awaiting_post().filter(case=case).exists()
+
+
+def test_e_mail_needs_an_address_and_changes_nothing_without_one(theft, eur_rates, analyst):
+    from disputes.services import EmailAddressMissing
+
+    theft.customer.email = ""
+    theft.customer.save(update_fields=["email"])
+    case = submitted_case(theft, theft.user)
+
+    with pytest.raises(EmailAddressMissing):
+        case_set_reply_delivery(
+            case_id=case.pk, delivery="EMAIL", actor=theft.user, now=warsaw(2025, 5, 26, 10, 30)
+        )
+
+    case.refresh_from_db()
+    assert case.reply_delivery == "POST"
+
+
+def test_the_claim_page_links_every_letter_and_tells_how_it_left(theft, eur_rates, analyst, supervisor):
+    case = _decided(theft, analyst, supervisor, decided_at=warsaw(2025, 6, 3, 9, 0))
+    batch = print_batch_assemble(actor=analyst, now=warsaw(2025, 6, 3, 14, 0))
+    print_batch_mark_posted(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 3, 15, 0))
+    _record_replies(case)
+    ack = Letter.objects.get(case=case, letter_type="CLAIM_ACKNOWLEDGEMENT")
+    second = letter_reissue(
+        letter_id=ack.pk, reason="Błędny adres", actor=analyst, now=warsaw(2025, 6, 4, 9, 0)
+    )
+    client = Client()
+    _sign_in(client, theft.user)
+
+    page = client.get(f"/claims/{case.pk}/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+
+    for letter in Letter.objects.filter(case=case):
+        assert f'href="/letters/{letter.pk}/pdf"' in page
+    assert f"Odpowiedź na reklamację nr {case.number}" in page
+    assert "Wystawione 3 czerwca 2025" in page
+    assert "wysłane pocztą 3 czerwca 2025" in page
+    assert f"Potwierdzenie przyjęcia reklamacji nr {case.number} (poprawiona wersja 2)" in page
+    assert "jeszcze niewysłane" in page  # the corrected version waits for the next print batch
+    assert "Odpowiedź wysłana pocztą" in page
+    assert "kopie będzie można" not in page
+    assert second.dispatched_at is None
+
+
+def test_the_customer_changes_the_delivery_on_the_claim_page(theft, eur_rates):
+    theft.customer.email = "ola@example.com"
+    theft.customer.save(update_fields=["email"])
+    case = submitted_case(theft, theft.user)
+    client = Client()
+    _sign_in(client, theft.user)
+
+    response = client.post(
+        f"/claims/{case.pk}/delivery/", {"reply_delivery": "EMAIL"}, HTTP_ACCEPT_LANGUAGE="pl"
+    )
+
+    case.refresh_from_db()
+    assert (response.status_code, case.reply_delivery) == (302, "EMAIL")
+    event = case.events.get(kind="REPLY_DELIVERY_CHANGED")
+    assert event.data == {"from": "POST", "to": "EMAIL"}
+    assert (
+        OutboxMessage.objects.filter(
+            task="letters.tasks.send_letters_by_email", kwargs__case_id=case.pk
+        ).count()
+        == 1
+    )
