@@ -25,11 +25,15 @@ URLS = [
     ("backoffice:return_proposal", {"proposal_id": 1}, "post"),
     ("backoffice:evidence", {"evidence_id": 1}, "get"),
     ("backoffice:letter_preview", {"case_id": "CASE", "letter_request_id": 1}, "get"),
+    ("backoffice:print", {}, "get"),
+    ("backoffice:print_batch_new", {}, "post"),
+    ("backoffice:print_batch_file", {"batch_id": 1}, "get"),
+    ("backoffice:print_batch_posted", {"batch_id": 1}, "post"),
     *[
         ("backoffice:case_action", {"case_id": "CASE", "action": action}, "post")
         for action in (
             "assign", "take", "start_review", "refund", "withhold_refund", "request_information",
-            "customer_responded", "extend_reply", "assess", "propose", "dispatch_reply", "deem_accepted",
+            "customer_responded", "extend_reply", "assess", "propose", "deem_accepted",
             "withdraw", "close", "note", "evidence",
         )
     ],

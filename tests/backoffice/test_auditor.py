@@ -60,7 +60,6 @@ CASE_ACTIONS = [
     ("extend_reply", refunded, {"reason": "Scheme", "outstanding": "TV", "expected_reply_on": "2025-07-20"}),
     ("assess", refunded, {"gross_negligence": "on"}),
     ("propose", assessed, {"kind": "DECISION", "reason": "fraud"}),
-    ("dispatch_reply", decided, {"dispatched_at": "2025-05-26T11:30"}),
     ("deem_accepted", refunded, {}),
     ("withdraw", refunded, {"reason": "Found the payments were mine"}),
     ("close", decided, {}),

@@ -1,9 +1,11 @@
 """The case page: the card as it was at each transaction, and the letters with their preview."""
 
 from datetime import timedelta
+from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from audit.models import AuditEntry
 from cards.models import CardEvent
@@ -179,3 +181,32 @@ def test_the_preview_costs_a_fixed_number_of_queries(
         response = client.get(preview_url(case, pending_letter))
 
     assert response.status_code == 200
+
+
+def test_staff_print_the_paper_letters_as_one_pdf_and_mark_them_posted(
+    case, pending_letter, analyst, auditor, as_staff
+):
+    from letters.models import PrintBatch
+
+    letter = letter_issue(letter_request_id=pending_letter.pk, actor=None, now=NOW)
+    client = as_staff(analyst)
+    waiting = client.get(reverse("backoffice:print"), HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+
+    client.post(reverse("backoffice:print_batch_new"))
+    batch = PrintBatch.objects.get()
+    pdf = client.get(reverse("backoffice:print_batch_file", kwargs={"batch_id": batch.pk}))
+    refused = as_staff(auditor).post(reverse("backoffice:print_batch_posted", kwargs={"batch_id": batch.pk}))
+    letter.refresh_from_db()
+    assert (refused.status_code, letter.dispatched_at) == (403, None)
+    posted = as_staff(analyst).post(reverse("backoffice:print_batch_posted", kwargs={"batch_id": batch.pk}))
+
+    assert "1 pismo czeka" in waiting and case.number in waiting
+    assert (pdf.status_code, pdf["Content-Type"]) == (200, "application/pdf")
+    batch_pages = PdfReader(BytesIO(pdf.content)).pages
+    assert len(batch_pages) == letter.page_count
+    assert f"{case.number}/L{pending_letter.pk}/v1" in " ".join(page.extract_text() for page in batch_pages)
+    assert posted.status_code == 302
+    letter.refresh_from_db()
+    batch.refresh_from_db()
+    assert (letter.dispatch_channel, letter.dispatched_at) == ("POST", batch.posted_at)
+    assert batch.posted_by == analyst
