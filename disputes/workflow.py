@@ -71,9 +71,14 @@ Reads go through `disputes.selectors` (`case_get_for_customer`, `case_list_for_c
 `CaseLetterRequest` rows of `letter_requests_pending()` (letter type, the transition that asked, a
 context with what the letter must state); the transition's transaction asks for them with one outbox
 row (`letters.tasks.issue_letters`, docs/OUTBOX.md). The letters app issues each letter and marks its
-request fulfilled on the request row itself; it never calls the disputes services. The dispatch of a
-decision letter (what counts for the reply deadline) is recorded by `case_dispatch_reply`, which the
-letters app asks for through the outbox (`disputes.tasks.record_reply_dispatched`).
+request fulfilled on the request row itself; it never calls the disputes services. A letter's
+dispatch is recorded on the letter by the channel that sent it: the e-mail leaving (only when the
+customer chose e-mail for the case, `Case.reply_delivery`, Complaints Act art. 5) or the print batch
+staff mark posted. A decision letter's dispatch (what counts for the reply deadline) is then copied
+to the case by `case_dispatch_reply`, which the letters app asks for through the outbox
+(`disputes.tasks.record_reply_dispatched`) with the letter's id; nobody types it in. A letter that
+left after the deadline is recorded as it happened: the reply is late, and the REK-8 sweep deems the
+case accepted all the same (it counts a dispatch before the end of the due date only).
 """
 
 MONEY = """\
