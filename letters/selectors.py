@@ -138,7 +138,7 @@ class ClaimLetter:
 @dataclass(frozen=True)
 class ClaimLetters:
     letters: list[ClaimLetter]
-    being_prepared: int  # letters the workflow asked for and not issued yet
+    being_prepared: list[str]  # the kinds of letter the workflow asked for and not issued yet
 
 
 def claim_letters(*, case) -> ClaimLetters:
@@ -160,7 +160,10 @@ def claim_letters(*, case) -> ClaimLetters:
             )
             for letter in letters
         ],
-        being_prepared=letter_requests_pending().filter(case_id=case.pk).count(),
+        being_prepared=[
+            str(request.get_letter_type_display())
+            for request in letter_requests_pending().filter(case_id=case.pk)
+        ],
     )
 
 

@@ -45,7 +45,8 @@ from letters.rendering import RenderedLetter, render_letter_pdf
 from letters.rules import LetterDataError, LetterType, parse_letter_type
 from outbox.services import outbox_enqueue
 
-logger = logging.getLogger(__name__)
+# The operators know these lines by the name of the public module.
+logger = logging.getLogger("letters.services")
 
 # The letters app's own audited acts (audit.actions names the shared ones).
 LETTER_HELD = "letter.held"

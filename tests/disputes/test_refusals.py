@@ -299,19 +299,6 @@ REFUSALS = [
         id="deem-by-analyst",
     ),
     pytest.param(
-        decided(GROSS),
-        lambda w: services.case_dispatch_reply(
-            letter_id=LETTER,
-            channel="POST",
-            case_id=w.case.pk,
-            dispatched_at=REPLY_DUE_AT,
-            actor=None,
-            now=REPLY_DUE_AT,
-        ),
-        services.ReplyDeadlinePassed,
-        id="dispatch-after-the-deadline",
-    ),
-    pytest.param(
         decided(UNDETECTABLE),
         lambda w: services.case_close(case_id=w.case.pk, actor=w.analyst, now=T0),
         services.ReplyNotDispatched,

@@ -62,6 +62,7 @@ def answer_everything(portal, case):
         ("wallet", {"card_in_mobile_wallet": "NO"}),
         ("police", {"police_notified": "YES", "police_reference": "RSD-1234/25"}),
         ("account", {"account": ""}),
+        ("delivery", {"reply_delivery": "POST"}),
     ]
     for index, (step, data) in enumerate(steps):
         response = portal.post(f"/claims/{case.pk}/step/{step}/", data)
@@ -444,3 +445,24 @@ def test_a_card_already_cancelled_is_not_offered_a_block(portal, theft):
     portal.post(f"/claims/{case.pk}/step/cause/", {"cause": "STOLEN"})
 
     assert "Twoja karta nadal działa" not in text(portal.get(f"/claims/{case.pk}/step/noticed/"))
+
+
+def test_the_wizard_asks_how_letters_go_and_paper_is_the_default(portal, theft):
+    start(portal, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+    theft.customer.email = ""
+    theft.customer.save(update_fields=["email"])
+
+    page = text(portal.get(f"/claims/{case.pk}/step/delivery/", HTTP_ACCEPT_LANGUAGE="pl"))
+    refused = portal.post(f"/claims/{case.pk}/step/delivery/", {"reply_delivery": "EMAIL"})
+
+    assert "Jak mamy wysyłać Ci pisma w sprawie tej reklamacji, w tym odpowiedź?" in page
+    assert (
+        'value="POST" id="id_reply_delivery_0" checked' in page
+        or 'value="POST" checked' in page
+        or ("checked" in page.split('value="POST"')[1].split(">")[0])
+    )
+    assert refused.status_code == 200
+    assert "Najpierw dodaj adres e-mail w swoim profilu" in text(refused)
+    case.refresh_from_db()
+    assert case.reply_delivery == "POST"
