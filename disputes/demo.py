@@ -100,13 +100,18 @@ def _assess(days: int, findings: Findings, note: str) -> Step:
     )
 
 
-def _decide(days: int, reason: str) -> Step:
-    """The analyst proposes the decision and the supervisor approves it (four-eyes); ``reason`` is its
-    factual grounds, which the decision letter states."""
+def _decide(days: int, reason: str, grounds: str = "") -> Step:
+    """The analyst proposes the decision and the supervisor approves it (four-eyes); ``reason`` is the
+    internal note for the approver, ``grounds`` the factual grounds the decision letter states."""
 
     def decide(case: Case, ctx: Ctx) -> None:
         proposal = case_propose(
-            case_id=case.pk, kind="DECISION", reason=reason, actor=ctx.analyst, now=ctx.at(days, 11, 30)
+            case_id=case.pk,
+            kind="DECISION",
+            reason=reason,
+            customer_grounds=grounds,
+            actor=ctx.analyst,
+            now=ctx.at(days, 11, 30),
         )
         proposal_approve(proposal_id=proposal.pk, actor=ctx.supervisor, now=ctx.at(days, 12, 0))
 
@@ -182,6 +187,9 @@ def _withhold(case: Case, ctx: Ctx) -> None:
     case_withhold_refund(
         case_id=case.pk,
         grounds="Transakcja potwierdzona kodem z aplikacji mobilnej klienta na jego zaufanym urządzeniu.",
+        authority="Prokuratura Rejonowa Poznań-Stare Miasto",
+        notified_on=warsaw_date(ctx.at(5, 8, 0)),
+        notice_reference="KB/BZ/2026/0057",
         actor=ctx.supervisor,
         now=ctx.at(5, 10, 0),
     )
@@ -381,8 +389,10 @@ PLANS = (
             _assess(3, Findings(), "Brak ustaleń obciążających klienta."),
             _decide(
                 2,
-                "Karta została przywłaszczona przed zgłoszeniem; do równowartości 50 euro "
-                "transakcje obciążają posiadacza karty (art. 46 ust. 2 ustawy o usługach płatniczych).",
+                "Przywłaszczenie przed zgłoszeniem, brak rażącego niedbalstwa: limit 50 EUR (UUP-46-2-CAP).",
+                "Dane karty zostały przywłaszczone i użyte, zanim zgłosił Pan nieautoryzowaną płatność. Za "
+                "transakcje wykonane przed zgłoszeniem posiadacz karty odpowiada do równowartości 50 euro "
+                "według średniego kursu NBP z dnia transakcji; pozostałą kwotę ponosi Bank.",
             ),
         ),
     ),
@@ -426,8 +436,9 @@ PLANS = (
             _assess(4, Findings(), "Zgłoszenie po upływie 13 miesięcy od obciążenia (UUP-44-2)."),
             _decide(
                 3,
-                "Transakcje zgłoszono po upływie 13 miesięcy od obciążenia rachunku, w którym klient "
-                "może je zgłosić; Bank nie może ich uznać.",
+                "Zgłoszenie po terminie UUP-44-2; brak podstaw do uznania.",
+                "Transakcje zgłosił Pan po upływie 13 miesięcy od obciążenia rachunku, a ustawa pozwala "
+                "zgłaszać nieautoryzowane transakcje tylko w tym terminie; Bank nie może ich uznać.",
             ),
             _dispatch(3),
             _close(2),

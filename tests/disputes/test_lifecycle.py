@@ -188,6 +188,9 @@ def test_fraud_exception_with_the_notice_to_law_enforcement(case, theft, analyst
     case_withhold_refund(
         case_id=case.pk,
         grounds="ATM withdrawal with the PIN 20 minutes before the report; the customer's phone at the ATM",
+        authority="Prokuratura Rejonowa Warszawa-Śródmieście",
+        notified_on=date(2025, 5, 27),
+        notice_reference="KB/BZ/2025/0112",
         actor=supervisor,
         now=warsaw(2025, 5, 27, 9, 0),
     )
@@ -217,7 +220,14 @@ def test_fraud_exception_with_the_notice_to_law_enforcement(case, theft, analyst
     assert case.refund_withheld_at == warsaw(2025, 5, 27, 9, 0) < REFUND_DUE_AT
     assert ledger(case) == []  # nothing was ever paid out
     withheld = case.transitions.get(name="withhold_refund")
-    assert withheld.data == {"law_enforcement_notices": [{"evidence": notice.pk, "sha256": notice.sha256}]}
+    assert withheld.data == {
+        "law_enforcement_notices": [{"evidence": notice.pk, "sha256": notice.sha256}],
+        "law_enforcement": {
+            "authority": "Prokuratura Rejonowa Warszawa-Śródmieście",
+            "notified_on": "2025-05-27",
+            "reference": "KB/BZ/2025/0112",
+        },
+    }
     assert letters(case) == ["ACKNOWLEDGEMENT", "REFUND_WITHHELD", "DECISION_REJECTED"]
     assert [step[0] for step in history(case)] == [
         "create_draft",

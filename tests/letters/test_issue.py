@@ -125,6 +125,14 @@ def _check_stored(letter, kind_sentences):
     return readback
 
 
+# The analyst's internal note on the decision, and the grounds written for the customer to read.
+INTERNAL_REASON = "Notatka wewnętrzna: limit 50 EUR, brak rażącego niedbalstwa"
+CUSTOMER_GROUNDS = (
+    "Karta została skradziona, a transakcje wykonano przed jej zastrzeżeniem. Za takie transakcje "
+    "posiadacz karty odpowiada do równowartości 50 euro; resztę ponosi Bank."
+)
+
+
 def _partial_case(theft, analyst, supervisor):
     """Stolen card, refunded at D+1, information asked, reply extended, decided in part (50 EUR cap)."""
     case = submitted_case(theft, theft.user)
@@ -152,7 +160,13 @@ def _partial_case(theft, analyst, supervisor):
     )
     issued["DELAY_NOTICE"] = _issue(case, "DELAY_NOTICE", warsaw(2025, 6, 24, 10, 5))
     case_assess_liability(case_id=case.pk, findings=Findings(), actor=analyst, now=warsaw(2025, 7, 9, 10, 0))
-    case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 7, 10, 9, 0), reason="Karta skradziona")
+    case_decide(
+        case_id=case.pk,
+        actor=supervisor,
+        now=warsaw(2025, 7, 10, 9, 0),
+        reason=INTERNAL_REASON,
+        customer_grounds=CUSTOMER_GROUNDS,
+    )
     issued["DECISION_PARTIAL"] = _issue(case, "DECISION_PARTIAL", warsaw(2025, 7, 10, 9, 5))
     case.refresh_from_db()
     return case, issued
@@ -194,9 +208,22 @@ def test_every_letter_of_a_partly_accepted_claim_is_issued_and_stored(theft, eur
     assert issued["DECISION_PARTIAL"].snapshot["liability"]["customer_total"] == "212.71"
     assert issued["DECISION_PARTIAL"].snapshot["decision"]["outcome"] == "PARTIALLY_ACCEPTED"
     assert decision.page_count >= 2
+    # The factual grounds are the text written for the customer; the internal note never appears.
+    assert decision.says(CUSTOMER_GROUNDS)
+    assert not decision.says(INTERNAL_REASON)
+    # The full D+1 refund, then when and how the customer's share is taken back (FULL_THEN_RECOVER).
+    assert decision.says("Dnia 26 maja 2025 zwróciliśmy tymczasowo na Państwa rachunek 920,00 zł")
+    assert decision.says("Część ponoszoną przez Państwa, 212,71 zł, pobierzemy z rachunku dnia 11 lipca 2025")
+    # Transactions are named by merchant, date and amount, never by the processor's references.
+    references = [
+        link.transaction.processor_reference for link in case.disputed.select_related("transaction")
+    ]
+    for letter in issued.values():
+        _data, readback = _read(letter)
+        assert not [reference for reference in references if readback.says(reference)], letter.letter_type
 
 
-def _withheld_case(theft, analyst, supervisor, *, authority):
+def _withheld_case(theft, analyst, supervisor, *, authority, reference="KB/BZ/2025/0417"):
     """A submitted claim whose D+1 refund is withheld on 27 May 2025, law enforcement notified."""
     case = submitted_case(theft, theft.user)
     case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
@@ -204,13 +231,16 @@ def _withheld_case(theft, analyst, supervisor, *, authority):
         case_id=case.pk,
         kind=EvidenceKind.LAW_ENFORCEMENT_NOTICE,
         file=pdf(),
-        description=authority,
+        description="Skan wysłanego zawiadomienia",
         actor=analyst,
         now=warsaw(2025, 5, 27, 8, 30),
     )
     case_withhold_refund(
         case_id=case.pk,
         grounds="Wypłata z PIN-em przed zgłoszeniem",
+        authority=authority,
+        notified_on=date(2025, 5, 27),
+        notice_reference=reference,
         actor=supervisor,
         now=warsaw(2025, 5, 27, 9, 0),
     )

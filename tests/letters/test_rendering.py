@@ -58,8 +58,9 @@ KEY_SENTENCES = {
         "słownie: dwieście dwanaście złotych 71/100",
         "Część ponoszoną przez Państwa, 212,71 zł, pobierzemy z rachunku dnia 23 czerwca 2025",
         "uznamy ją do 20 czerwca 2025",
-        "1 EUR = 4,2541 zł, tabela 099/A/NBP/2025 z dnia 23 maja 2025 (transakcje: TX-2025-0523-01, "
-        "TX-2025-0523-02)",
+        # Transactions named by merchant, date and amount, never by internal references.
+        "1 EUR = 4,2541 zł, tabela 099/A/NBP/2025 z dnia 23 maja 2025 (transakcje: Elektro-Świat, Kraków, "
+        "23 maja 2025, 800,00 zł; Kantor Łódź Wymiana24, 23 maja 2025, 1 250,00 zł)",
         "50 EUR × 4,2541 = 212,71 zł",
         "Uzasadnienie faktyczne",
         "Uzasadnienie prawne",
