@@ -281,7 +281,12 @@ def test_extended_with_a_delay_notice(case, theft, analyst, supervisor):
     assert cases_deem_accepted_overdue(now=REPLY_DUE_AT + timedelta(days=1), batch_size=10) == 0
 
     case_assess_liability(case_id=case.pk, findings=Findings(), actor=analyst, now=warsaw(2025, 7, 9, 10, 0))
-    case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 7, 10, 9, 0))
+    case_decide(
+        case_id=case.pk,
+        actor=supervisor,
+        now=warsaw(2025, 7, 10, 9, 0),
+        customer_grounds="The card was stolen; up to 50 euro of the payments before the report are yours.",
+    )
     case_dispatch_reply(
         case_id=case.pk, dispatched_at=warsaw(2025, 7, 10, 12, 0), actor=None, now=warsaw(2025, 7, 10, 12, 0)
     )
