@@ -118,6 +118,18 @@ def _decide(days: int, reason: str, grounds: str = "") -> Step:
     return decide
 
 
+def _propose(days: int, reason: str, grounds: str) -> Step:
+    """The analyst proposes the decision; it waits for a supervisor, who previews its letter first."""
+    return lambda case, ctx: case_propose(
+        case_id=case.pk,
+        kind="DECISION",
+        reason=reason,
+        customer_grounds=grounds,
+        actor=ctx.analyst,
+        now=ctx.at(days, 11, 30),
+    )
+
+
 def _dispatch(days: int) -> Step:
     return lambda case, ctx: case_dispatch_reply(
         case_id=case.pk, dispatched_at=ctx.at(days, 15, 0), actor=None, now=ctx.at(days, 15, 5)
@@ -392,7 +404,7 @@ PLANS = (
                 "Przywłaszczenie przed zgłoszeniem, brak rażącego niedbalstwa: limit 50 EUR (UUP-46-2-CAP).",
                 "Dane karty zostały przywłaszczone i użyte, zanim zgłosił Pan nieautoryzowaną płatność. Za "
                 "transakcje wykonane przed zgłoszeniem posiadacz karty odpowiada do równowartości 50 euro "
-                "według średniego kursu NBP z dnia transakcji; pozostałą kwotę ponosi Bank.",
+                "według średniego kursu NBP z dnia transakcji; ponad tę kwotę odpowiada Bank.",
             ),
         ),
     ),
@@ -442,6 +454,32 @@ PLANS = (
             ),
             _dispatch(3),
             _close(2),
+        ),
+    ),
+)
+
+
+# Made last, from what the other plans left: a decision proposed and waiting for its approver, who
+# reads the letter's preview (the grounds as the customer will read them) before approving.
+PROPOSAL_PLANS = (
+    Plan(
+        "anna-visa",
+        "Płatność internetowa sprzed dwóch miesięcy, której nie wykonałam; karta była przy mnie.",
+        "PHONE",
+        "MISAPPROPRIATED",
+        (41, 90, 1),
+        lambda ctx, card: ctx.at(9, 10, 0),
+        (
+            _review(8),
+            _refund(8),
+            _assess(2, Findings(), "Dane karty przywłaszczone przed zgłoszeniem; brak rażącego niedbalstwa."),
+            _propose(
+                1,
+                "Limit 50 EUR (UUP-46-2-CAP); klientka nie zgłosiła wcześniej utraty danych.",
+                "Dane karty zostały przywłaszczone i użyte, zanim zgłosiła Pani nieautoryzowaną płatność. Za "
+                "transakcje wykonane przed zgłoszeniem posiadacz karty odpowiada do równowartości 50 euro "
+                "według średniego kursu NBP z dnia transakcji; ponad tę kwotę odpowiada Bank.",
+            ),
         ),
     ),
 )
@@ -575,7 +613,7 @@ def seed(*, now: datetime) -> list[str]:
         f"password {ADMIN_DEMO_PASSWORD} (set when the demo created them); cases: /admin/disputes/case/",
         "Demo dispute cases:",
     ]
-    for plan in PLANS + CHARGEBACK_PLANS:
+    for plan in PLANS + CHARGEBACK_PLANS + PROPOSAL_PLANS:
         card = _card(plan.card_key)
         case = Case.objects.filter(card=card, customer_account=plan.account).first()
         if case is None:
