@@ -99,17 +99,34 @@ def _assess(days: int, findings: Findings, note: str) -> Step:
     )
 
 
-def _decide(days: int, reason: str) -> Step:
-    """The analyst proposes the decision and the supervisor approves it (four-eyes); ``reason`` is its
-    factual grounds, which the decision letter states."""
+def _decide(days: int, reason: str, grounds: str = "") -> Step:
+    """The analyst proposes the decision and the supervisor approves it (four-eyes); ``reason`` is the
+    internal note for the approver, ``grounds`` the factual grounds the decision letter states."""
 
     def decide(case: Case, ctx: Ctx) -> None:
         proposal = case_propose(
-            case_id=case.pk, kind="DECISION", reason=reason, actor=ctx.analyst, now=ctx.at(days, 11, 30)
+            case_id=case.pk,
+            kind="DECISION",
+            reason=reason,
+            customer_grounds=grounds,
+            actor=ctx.analyst,
+            now=ctx.at(days, 11, 30),
         )
         proposal_approve(proposal_id=proposal.pk, actor=ctx.supervisor, now=ctx.at(days, 12, 0))
 
     return decide
+
+
+def _propose(days: int, reason: str, grounds: str) -> Step:
+    """The analyst proposes the decision; it waits for a supervisor, who previews its letter first."""
+    return lambda case, ctx: case_propose(
+        case_id=case.pk,
+        kind="DECISION",
+        reason=reason,
+        customer_grounds=grounds,
+        actor=ctx.analyst,
+        now=ctx.at(days, 11, 30),
+    )
 
 
 def demo_pdf(text: str) -> bytes:
@@ -175,6 +192,9 @@ def _withhold(case: Case, ctx: Ctx) -> None:
     case_withhold_refund(
         case_id=case.pk,
         grounds="Transakcja potwierdzona kodem z aplikacji mobilnej klienta na jego zaufanym urządzeniu.",
+        authority="Prokuratura Rejonowa Poznań-Stare Miasto",
+        notified_on=warsaw_date(ctx.at(5, 8, 0)),
+        notice_reference="KB/BZ/2026/0057",
         actor=ctx.supervisor,
         now=ctx.at(5, 10, 0),
     )
@@ -373,8 +393,10 @@ PLANS = (
             _assess(3, Findings(), "Brak ustaleń obciążających klienta."),
             _decide(
                 2,
-                "Karta została przywłaszczona przed zgłoszeniem; do równowartości 50 euro "
-                "transakcje obciążają posiadacza karty (art. 46 ust. 2 ustawy o usługach płatniczych).",
+                "Przywłaszczenie przed zgłoszeniem, brak rażącego niedbalstwa: limit 50 EUR (UUP-46-2-CAP).",
+                "Dane karty zostały przywłaszczone i użyte, zanim zgłosił Pan nieautoryzowaną płatność. Za "
+                "transakcje wykonane przed zgłoszeniem posiadacz karty odpowiada do równowartości 50 euro "
+                "według średniego kursu NBP z dnia transakcji; ponad tę kwotę odpowiada Bank.",
             ),
         ),
     ),
@@ -418,8 +440,35 @@ PLANS = (
             _assess(4, Findings(), "Zgłoszenie po upływie 13 miesięcy od obciążenia (UUP-44-2)."),
             _decide(
                 3,
-                "Transakcje zgłoszono po upływie 13 miesięcy od obciążenia rachunku, w którym klient "
-                "może je zgłosić; Bank nie może ich uznać.",
+                "Zgłoszenie po terminie UUP-44-2; brak podstaw do uznania.",
+                "Transakcje zgłosił Pan po upływie 13 miesięcy od obciążenia rachunku, a ustawa pozwala "
+                "zgłaszać nieautoryzowane transakcje tylko w tym terminie; Bank nie może ich uznać.",
+            ),
+        ),
+    ),
+)
+
+
+# Made last, from what the other plans left: a decision proposed and waiting for its approver, who
+# reads the letter's preview (the grounds as the customer will read them) before approving.
+PROPOSAL_PLANS = (
+    Plan(
+        "anna-visa",
+        "Płatność internetowa sprzed dwóch miesięcy, której nie wykonałam; karta była przy mnie.",
+        "PHONE",
+        "MISAPPROPRIATED",
+        (41, 90, 1),
+        lambda ctx, card: ctx.at(9, 10, 0),
+        (
+            _review(8),
+            _refund(8),
+            _assess(2, Findings(), "Dane karty przywłaszczone przed zgłoszeniem; brak rażącego niedbalstwa."),
+            _propose(
+                1,
+                "Limit 50 EUR (UUP-46-2-CAP); klientka nie zgłosiła wcześniej utraty danych.",
+                "Dane karty zostały przywłaszczone i użyte, zanim zgłosiła Pani nieautoryzowaną płatność. Za "
+                "transakcje wykonane przed zgłoszeniem posiadacz karty odpowiada do równowartości 50 euro "
+                "według średniego kursu NBP z dnia transakcji; ponad tę kwotę odpowiada Bank.",
             ),
         ),
     ),
@@ -577,7 +626,7 @@ def seed(*, now: datetime) -> list[str]:
         f"password {ADMIN_DEMO_PASSWORD} (set when the demo created them); cases: /admin/disputes/case/",
         "Demo dispute cases:",
     ]
-    for plan in PLANS + CHARGEBACK_PLANS:
+    for plan in PLANS + CHARGEBACK_PLANS + PROPOSAL_PLANS:
         card = _card(plan.card_key)
         case = Case.objects.filter(card=card, customer_account=plan.account).first()
         if case is None:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from deadlines import api as deadlines
-from disputes.models import Case, CaseLetterRequest, CaseTransaction, EvidenceKind, LedgerEntryKind
+from disputes.models import Case, CaseLetterRequest, CaseTransaction, LedgerEntryKind
 from disputes.rules import information_respond_by
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import ZERO
@@ -18,6 +18,7 @@ from letters.models import CustomerAddress, StaffProfile
 from letters.rules import LetterDataError, LetterType
 from letters.snapshot import (
     CardCancellation,
+    CardState,
     CaseDetails,
     Customer,
     Deadlines,
@@ -51,9 +52,26 @@ LETTER_TYPES = {
     "CARD_CANCELLATION": LetterType.CARD_CANCELLATION,
 }
 
+# The decision letter of each outcome.
+DECISION_LETTER_TYPES = {
+    Outcome.ACCEPTED: LetterType.DECISION_ACCEPTED,
+    Outcome.PARTIALLY_ACCEPTED: LetterType.DECISION_PARTIALLY_ACCEPTED,
+    Outcome.REJECTED: LetterType.DECISION_REJECTED,
+}
+
 # REK-8: the workflow asks for an accepted decision when the reply deadline is missed ("deemed" in
 # the request's context); there is no decision to state, so the customer gets the REK-8 notice.
 DEEMED_KIND = "DECISION_ACCEPTED"
+
+# The card's status as the letters tell the customer what to do with it: a card not activated yet
+# is not blocked either, whoever holds it can still activate and use it.
+CARD_STATES = {
+    "ACTIVE": CardState.ACTIVE,
+    "INACTIVE": CardState.ACTIVE,
+    "BLOCKED": CardState.BLOCKED,
+    "CANCELLED": CardState.CANCELLED,
+    "EXPIRED": CardState.EXPIRED,
+}
 
 # The ledger's credits to the customer, as the REK-8 notice names them.
 REFUND_PAYMENT_KINDS = {
@@ -141,13 +159,44 @@ def snapshot_preview(*, case: Case, letter_type: LetterType, issued_on: date, ac
     )
 
 
+def snapshot_proposal_preview(*, proposal, issued_on: date, actor) -> LetterSnapshot:
+    """The decision letter a pending DECISION proposal would give if approved by ``actor`` on ``issued_on``.
+
+    Made from the proposal itself (its assessment, outcome and the grounds written for the customer),
+    so the approver reads what the customer would read before approving; marked as a preview.
+    """
+    case = proposal.case
+    assessment = case.assessments.filter(pk=proposal.data.get("assessment")).first()
+    if assessment is None:
+        raise LetterDataError("the proposal's liability assessment is not on the case")
+    outcome = Outcome(proposal.data["outcome"])
+    to_recover = sum((m.amount for m in case.settlement_moves_on(assessment) if m.kind == "RECOVERY"), ZERO)
+    context = {
+        "outcome": outcome.value,
+        "grounds": proposal.data.get("customer_grounds", ""),
+        "to_recover": str(to_recover),
+    }
+    return _snapshot(
+        case=case,
+        letter_type=DECISION_LETTER_TYPES[outcome],
+        context=context,
+        transition=None,
+        issued_on=issued_on,
+        reference=f"{case.number or case.pk}/P{proposal.pk}/PREVIEW",
+        signer=actor,
+        assessment=assessment,
+    )
+
+
 def _kinds(letter_type: LetterType) -> list[str]:
     if letter_type is LetterType.DEEMED_ACCEPTED:
         return [DEEMED_KIND]
     return [kind for kind, member in LETTER_TYPES.items() if member is letter_type]
 
 
-def _snapshot(*, case, letter_type, context, transition, issued_on, reference, signer=None) -> LetterSnapshot:
+def _snapshot(
+    *, case, letter_type, context, transition, issued_on, reference, signer=None, assessment=None
+) -> LetterSnapshot:
     customer = _customer(case)
     signer = signer if signer is not None else (transition.actor if transition is not None else None)
     sections: dict = {}
@@ -163,6 +212,7 @@ def _snapshot(*, case, letter_type, context, transition, issued_on, reference, s
                 transition=transition,
                 issued_on=issued_on,
                 language=customer.language,
+                assessment=assessment,
             )
         )
     is_reply = letter_type.outcome is not None
@@ -213,6 +263,8 @@ def _case_details(case: Case) -> CaseDetails:
         number=case.number or f"DRAFT-{case.pk}",
         received_on=warsaw_date(case.received_at),
         card_masked=case.card.masked,
+        # As the card is when the letter is issued, not when the claim was made.
+        card_state=CARD_STATES.get(case.card.status),
         transactions=tuple(
             DisputedTransaction(
                 reference=_tx_reference(row.transaction),
@@ -276,8 +328,8 @@ def _refund(*, context, transition, case, **_) -> dict:
     }
 
 
-def _decision(*, case, context, transition, issued_on, language, **_) -> dict:
-    assessment = case.decision_assessment
+def _decision(*, case, context, issued_on, language, assessment=None, **_) -> dict:
+    assessment = assessment if assessment is not None else case.decision_assessment
     if assessment is None:
         raise LetterDataError("a decision letter needs the case's decided liability assessment")
     references = {
@@ -301,13 +353,14 @@ def _decision(*, case, context, transition, issued_on, language, **_) -> dict:
     outcome = Outcome(context.get("outcome") or case.outcome or Outcome.ACCEPTED)
     rules = ", ".join(sorted({line.rule_id for line in lines}))
     recover = Decimal(context.get("to_recover", "0") or "0")
-    return {
+    sections = {
         "liability": Liability(
             lines=lines, customer_total=assessment.customer_total, bank_total=assessment.bank_total
         ),
         "decision": Decision(
             outcome=outcome,
-            factual_grounds=context.get("reason", "") or (transition.reason if transition else ""),
+            # The text written for the customer to read; the analyst's internal reason never is.
+            factual_grounds=context.get("grounds", ""),
             legal_grounds=LEGAL_GROUNDS[language].format(rules=rules),
             # The acceptance path refunds what is owed at the decision itself.
             payment_due_on=None if outcome is Outcome.REJECTED else issued_on,
@@ -315,17 +368,39 @@ def _decision(*, case, context, transition, issued_on, language, **_) -> dict:
             customer_share_recovered_on=issued_on + timedelta(days=1) if recover > 0 else None,
         ),
     }
+    refund = _provisional_refund(case)
+    if refund is not None:
+        # The letter says what the full D+1 refund was before it says what is taken back.
+        sections["refund"] = refund
+    return sections
 
 
-def _law_enforcement(*, case, **_) -> dict:
-    notice = case.evidence.filter(kind=EvidenceKind.LAW_ENFORCEMENT_NOTICE).order_by("-uploaded_at").first()
-    if notice is None:
-        raise LetterDataError("UUP-46-1-FRAUD: the case holds no written notice to law enforcement")
+def _provisional_refund(case: Case) -> Refund | None:
+    """The D+1 refund the case made, from its ledger (None when none was made)."""
+    if case.refunded_at is None:
+        return None
+    total = sum(
+        case.ledger_entries.filter(kind=LedgerEntryKind.PROVISIONAL_REFUND).values_list("amount", flat=True),
+        ZERO,
+    )
+    if total <= ZERO:
+        return None
+    return Refund(amount=total, credited_on=warsaw_date(case.refunded_at), account_masked=case.card.masked)
+
+
+def _law_enforcement(*, context, **_) -> dict:
+    # Named as the analyst recorded it when withholding the refund: the authority, the date of the
+    # written notice and its reference, never guessed from a file's description or hash.
+    notice = context.get("law_enforcement") or {}
+    if not all(notice.get(key) for key in ("authority", "notified_on", "reference")):
+        raise LetterDataError(
+            "UUP-46-1-FRAUD: the withholding step recorded no authority, notice date and reference"
+        )
     return {
         "law_enforcement": LawEnforcementNotice(
-            authority=notice.description.strip() or notice.original_name,
-            notified_on=warsaw_date(notice.uploaded_at),
-            reference=case.police_reference or notice.sha256[:16],
+            authority=notice["authority"],
+            notified_on=date.fromisoformat(notice["notified_on"]),
+            reference=notice["reference"],
         )
     }
 

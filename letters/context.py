@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kartosfera.formatting import format_long_date, format_money
 from letters.rules import LetterType
 from letters.snapshot import (
     CancellationReason,
@@ -118,16 +119,28 @@ class RateRow:
     transactions: tuple[str, ...]
 
 
+def transaction_label(transaction: DisputedTransaction, language: str) -> str:
+    """A transaction as the customer knows it from the statement: merchant, date and amount."""
+    return (
+        f"{transaction.merchant}, {format_long_date(transaction.executed_on, language=language)}, "
+        f"{format_money(transaction.amount, language=language)}"
+    )
+
+
 def _rate_rows(snapshot: LetterSnapshot) -> list[RateRow]:
     if snapshot.liability is None:
         return []
+    # Named by merchant, date and amount: the internal references mean nothing to the customer.
+    transactions = {t.reference: t for t in snapshot.case.transactions} if snapshot.case else {}
     grouped: dict[tuple[Decimal, str, date | None], list[str]] = {}
     for line in snapshot.liability.rates:
         key = (line.eur_rate, line.nbp_table, line.rate_effective_on)
-        grouped.setdefault(key, []).append(line.transaction_reference)
+        transaction = transactions.get(line.transaction_reference)
+        label = transaction_label(transaction, snapshot.language) if transaction else ""
+        grouped.setdefault(key, []).append(label or line.transaction_reference)
     return [
-        RateRow(rate=rate, table=table, effective_on=effective_on, transactions=tuple(references))
-        for (rate, table, effective_on), references in grouped.items()
+        RateRow(rate=rate, table=table, effective_on=effective_on, transactions=tuple(labels))
+        for (rate, table, effective_on), labels in grouped.items()
     ]
 
 
@@ -224,4 +237,5 @@ def letter_context(*, letter_type: LetterType, snapshot: LetterSnapshot) -> dict
         "missed_deadline_basis": _missed_deadline_basis(snapshot),
         "cancellation_reason": str(CANCELLATION_REASONS[cancellation.reason]) if cancellation else "",
         "cancellation_is_loss_report": bool(cancellation and cancellation.reason in LOSS_REPORT_REASONS),
+        "card_state": snapshot.case.card_state if snapshot.case else None,
     }

@@ -17,6 +17,7 @@ from letters.rules import LetterType
 from letters.snapshot import (
     CancellationReason,
     CardCancellation,
+    CardState,
     CaseDetails,
     ContractTerm,
     Customer,
@@ -84,6 +85,7 @@ CASE = CaseDetails(
     received_on=date(2025, 5, 26),
     card_masked="•••• 4821",
     transactions=TRANSACTIONS,
+    card_state=CardState.CANCELLED,
 )
 
 DEADLINES = Deadlines(

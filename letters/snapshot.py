@@ -36,6 +36,15 @@ class Outcome(StrEnum):
     REJECTED = "REJECTED"
 
 
+class CardState(StrEnum):
+    """What the card can do when the letter is issued: the acknowledgement's advice follows it."""
+
+    ACTIVE = "ACTIVE"  # not blocked: whoever holds it (or its details) can still pay with it
+    BLOCKED = "BLOCKED"  # temporarily blocked by the customer, reversible
+    CANCELLED = "CANCELLED"  # cancelled for good (zastrzeżona)
+    EXPIRED = "EXPIRED"
+
+
 class CancellationReason(StrEnum):
     """Why a card was cancelled (RULES.md section 6)."""
 
@@ -208,11 +217,17 @@ class CaseDetails:
     received_on: date
     card_masked: str
     transactions: tuple[DisputedTransaction, ...]
+    card_state: CardState | None = None  # when the letter was issued; None in snapshots made before
 
     def __post_init__(self) -> None:
         _text(self.number, "number")
         _day(self.received_on, "received_on")
         _card(self.card_masked, "card_masked")
+        if self.card_state is not None:
+            try:
+                object.__setattr__(self, "card_state", CardState(self.card_state))
+            except ValueError as exc:
+                raise SnapshotError(f"unknown card state {self.card_state!r}") from exc
         _sequence(self, "transactions", DisputedTransaction)
         if not self.transactions:
             raise SnapshotError("a case has at least one disputed transaction")

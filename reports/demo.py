@@ -33,6 +33,10 @@ def _plans(today: date) -> list[Plan]:
     decided = (
         "Brak ustaleń obciążających klienta; do równowartości 50 euro transakcje obciążają posiadacza karty."
     )
+    grounds = (
+        "Karta została utracona lub jej dane przywłaszczone przed zgłoszeniem. Za transakcje wykonane przed "
+        "zgłoszeniem posiadacz karty odpowiada do równowartości 50 euro; pozostałą kwotę ponosi Bank."
+    )
     a, b, c, d, e, f = (
         on(month_before.first, 6),
         on(month_before.first, 12),
@@ -53,7 +57,7 @@ def _plans(today: date) -> list[Plan]:
                 _review(a - 1),
                 _refund(a - 1),
                 _assess(a - 24, Findings(), decided),
-                _decide(a - 25, decided),
+                _decide(a - 25, decided, grounds),
                 reply_posted(a - 26),
             ),
         ),
@@ -68,7 +72,7 @@ def _plans(today: date) -> list[Plan]:
                 _review(b - 1),
                 _refund(b - 1),
                 _assess(b - 20, Findings(), decided),
-                _decide(b - 21, decided),
+                _decide(b - 21, decided, grounds),
                 reply_posted(b - 22),
             ),
         ),

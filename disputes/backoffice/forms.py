@@ -107,6 +107,19 @@ class WithholdForm(forms.Form):
             'evidence of the kind "Notice to law enforcement", under "Internal note and evidence".'
         ),
     )
+    authority = forms.CharField(
+        label=_("Law-enforcement authority notified"),
+        max_length=200,
+        help_text=_("As the letter to the customer names it, e.g. Prokuratura Rejonowa Poznań-Stare Miasto."),
+    )
+    notified_on = forms.DateField(
+        label=_("Date of the written notice"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    notice_reference = forms.CharField(
+        label=_("Reference of the notice"),
+        max_length=64,
+        help_text=_("The reference on the notice (or given by the authority), printed in the letter."),
+    )
 
 
 class OptionalReasonForm(forms.Form):
@@ -156,7 +169,23 @@ class EvidenceForm(forms.Form):
 
 class ProposalForm(forms.Form):
     kind = forms.ChoiceField(choices=ProposalKind.choices, widget=forms.HiddenInput)
-    reason = text_field(_("Reason"), required=False)
+    reason = text_field(
+        _("Reason"),
+        required=False,
+        help_text=_("Internal: for the approver and the audit trail, never sent."),
+    )
+
+
+class DecisionProposalForm(ProposalForm):
+    customer_grounds = text_field(
+        _("Factual grounds: the text the customer will read"),
+        required=False,
+        rows=5,
+        help_text=_(
+            "Printed verbatim in the decision letter, in the customer's language; required unless the "
+            "claim is accepted in full. The approver previews the letter before approving."
+        ),
+    )
 
 
 class ReturnProposalForm(forms.Form):

@@ -26,6 +26,11 @@ urlpatterns = [
         name="letter_preview",
     ),
     path(
+        "cases/<int:case_id>/proposals/<int:proposal_id>/preview/",
+        views.proposal_letter_preview,
+        name="proposal_letter_preview",
+    ),
+    path(
         "cases/<int:case_id>/chargebacks/<int:chargeback_id>/<slug:action>/",
         views.chargeback_action,
         name="chargeback_action",

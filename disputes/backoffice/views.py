@@ -69,6 +69,7 @@ from letters.services import (
     NothingToPrint,
     PrintBatchAlreadyPosted,
     PrintBatchNotFound,
+    letter_proposal_preview,
     letter_request_preview,
     print_batch_assemble,
     print_batch_mark_posted,
@@ -223,7 +224,7 @@ CASE_FORMS: dict[str, type] = {
     "customer_responded": forms.ResponseForm,
     "extend_reply": forms.ExtendForm,
     "assess": forms.FindingsForm,
-    "propose_decision": forms.ProposalForm,
+    "propose_decision": forms.DecisionProposalForm,
     "propose_recovery": forms.ProposalForm,
     "withdraw": forms.ReasonForm,
     "note": forms.NoteForm,
@@ -327,7 +328,15 @@ ACTIONS: dict[str, tuple[type | None, Callable]] = {
         forms.WithholdForm,
         _done(
             "Refund withheld.",
-            lambda d, c, u, n: case_withhold_refund(case_id=c, grounds=d["reason"], actor=u, now=n),
+            lambda d, c, u, n: case_withhold_refund(
+                case_id=c,
+                grounds=d["reason"],
+                authority=d["authority"],
+                notified_on=d["notified_on"],
+                notice_reference=d["notice_reference"],
+                actor=u,
+                now=n,
+            ),
         ),
     ),
     "request_information": (
@@ -363,7 +372,14 @@ ACTIONS: dict[str, tuple[type | None, Callable]] = {
         forms.ProposalForm,
         _done(
             "Proposed: it waits for a supervisor's approval.",
-            lambda d, c, u, n: case_propose(case_id=c, kind=d["kind"], reason=d["reason"], actor=u, now=n),
+            lambda d, c, u, n: case_propose(
+                case_id=c,
+                kind=d["kind"],
+                reason=d["reason"],
+                customer_grounds=d.get("customer_grounds", ""),
+                actor=u,
+                now=n,
+            ),
         ),
     ),
     "deem_accepted": (
@@ -582,6 +598,30 @@ def letter_preview(request: HttpRequest, case_id: int, letter_request_id: int) -
         return redirect("backoffice:case", case_id=case_id)
     response = HttpResponse(rendered.pdf_bytes, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="preview-{case_id}-{letter_request_id}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+@never_cache
+@staff_required
+def proposal_letter_preview(request: HttpRequest, case_id: int, proposal_id: int) -> HttpResponse:
+    """The decision letter a pending proposal would give, as a PDF to read before approving it."""
+    try:
+        rendered = letter_proposal_preview(
+            case_id=case_id, proposal_id=proposal_id, actor=request.user, now=clock.now()
+        )
+    except LetterNotFound:
+        raise Http404("no such pending decision proposal") from None
+    except LetterActionNotPermitted as error:
+        raise PermissionDenied("may not preview letters") from error
+    except LetterDataError as error:
+        messages.error(
+            request, _("The letter cannot be made from the case's data yet: %(problem)s") % {"problem": error}
+        )
+        return redirect("backoffice:case", case_id=case_id)
+    response = HttpResponse(rendered.pdf_bytes, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="preview-{case_id}-proposal-{proposal_id}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -484,12 +484,20 @@ class Case(ConcurrentTransitionMixin, models.Model):
         """
         if self.state not in ("DECIDED", "DEEMED_ACCEPTED", "CLOSED"):
             return []
-        amounts = {link.transaction_id: link.amount for link in self.disputed.all()}
         if self.deemed_accepted_at is not None:
-            targets = dict(amounts)
-        else:
-            lines = self.decision_assessment.result["lines"] if self.decision_assessment else []
-            targets = {int(line["transaction_id"]): Decimal(line["bank"]) for line in lines}
+            amounts = {link.transaction_id: link.amount for link in self.disputed.all()}
+            net = net_to_customer(self.ledger_entries.values_list("transaction_id", "kind", "amount"))
+            return settlement_moves(amounts=amounts, targets=dict(amounts), net=net)
+        return self.settlement_moves_on(self.decision_assessment)
+
+    def settlement_moves_on(self, assessment) -> list[MoneyMove]:
+        """The refunds and recoveries a decision on ``assessment`` needs, given the money moved so far.
+
+        What a proposed decision would do (its letter's preview), and what the decided one does.
+        """
+        amounts = {link.transaction_id: link.amount for link in self.disputed.all()}
+        lines = assessment.result["lines"] if assessment is not None else []
+        targets = {int(line["transaction_id"]): Decimal(line["bank"]) for line in lines}
         net = net_to_customer(self.ledger_entries.values_list("transaction_id", "kind", "amount"))
         return settlement_moves(amounts=amounts, targets=targets, net=net)
 

@@ -1,7 +1,8 @@
 """Reads for the customer's claim pages: owner-scoped, so another customer's ids answer like missing ones."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, QuerySet
 
@@ -9,9 +10,23 @@ from cards.models import Transaction, TransactionStatus
 from cards.selectors import transaction_list_for_card
 from customers.models import Customer, User
 from deadlines import api as deadlines
-from disputes.models import Case, CaseState, CaseTransaction, Evidence
+from disputes.models import (
+    REFUND_PENDING_STATES,
+    REPLY_CLOCK_STATES,
+    Case,
+    CaseOutcome,
+    CaseState,
+    CaseTransaction,
+    Evidence,
+    LedgerEntryKind,
+)
+from disputes.rules import LedgerKind
 from disputes.selectors import HistoryItem, case_get_for_customer, case_get_for_staff, case_history
-from kartosfera.legaltime import day_end, day_start
+from kartosfera.legaltime import day_end, day_start, warsaw_date
+from kartosfera.money import ZERO
+
+# The outcome the customer reads for a claim resolved in their favour because no reply came in time.
+DEEMED_ACCEPTED = "DEEMED_ACCEPTED"
 
 # What the customer sees of a case's history: its own steps and the documents added, never the
 # bank's internal work (notes, assignments, reminders, escalations, chargebacks).
@@ -101,3 +116,129 @@ def claim_information_request(*, case: Case) -> str:
         return ""
     row = case.transitions.filter(name="request_information").order_by("-occurred_at", "-pk").first()
     return (row.data or {}).get("questions", "") if row else ""
+
+
+# The reply clock runs until the reply leaves the bank; once decided, the customer reads the decision
+# itself, so the page no longer counts down to it (the letter's delivery is shown with the letters).
+REPLY_COUNTDOWN_STATES = tuple(s for s in REPLY_CLOCK_STATES if s != CaseState.DECIDED)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimClocks:
+    """Which of the claim's deadlines still run, so the page shows only those."""
+
+    refund: bool  # the D+1 refund is still to be made (UUP-46-1)
+    reply: bool  # the reply is still to come (REK-6/REK-7, UUP-PS-15/35)
+
+
+def claim_clocks(*, case: Case) -> ClaimClocks:
+    """The deadlines whose clock runs for the claim now."""
+    return ClaimClocks(
+        refund=case.state in REFUND_PENDING_STATES
+        and case.refund_owed
+        and case.refunded_at is None
+        and case.refund_withheld_at is None,
+        reply=case.state in REPLY_COUNTDOWN_STATES and case.reply_dispatched_at is None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BorneLine:
+    """One disputed transaction as decided: who bears what, by which rule and why."""
+
+    merchant: str
+    executed_on: date
+    amount: Decimal
+    customer_share: Decimal
+    bank_share: Decimal
+    rule_id: str
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimOutcome:
+    """The decision in words for the customer: outcome, the shares, the money moved and what is next."""
+
+    outcome: str  # ACCEPTED, PARTIALLY_ACCEPTED, REJECTED or DEEMED_ACCEPTED
+    decided_on: date
+    lines: tuple[BorneLine, ...]
+    customer_total: Decimal
+    bank_total: Decimal
+    provisional_refund: Decimal  # the full D+1 refund made before the decision
+    refunded_on: date | None
+    credited_on_decision: Decimal  # the bank's share still owed, credited when decided
+    recovered: Decimal  # the customer's share already taken back
+    recovered_on: date | None
+    to_recover: Decimal  # the customer's share still to be taken back
+    reply_dispatched_at: datetime | None
+    card_masked: str
+
+    @property
+    def appeal(self) -> bool:
+        """Appeal routes are shown when the claim was not accepted in full (Complaints Act)."""
+        return self.outcome in (CaseOutcome.PARTIALLY_ACCEPTED, CaseOutcome.REJECTED)
+
+    @property
+    def recovery_from(self) -> date | None:
+        """The first day the customer's share may be taken back: the day after the reply left."""
+        if self.reply_dispatched_at is None:
+            return None
+        return warsaw_date(self.reply_dispatched_at) + timedelta(days=1)
+
+
+def claim_outcome(*, case: Case, language: str) -> ClaimOutcome | None:
+    """The decision on the claim as the customer reads it (explanations in ``language``), else None."""
+    if case.decided_at is None and case.deemed_accepted_at is None:
+        return None
+    links = {link.transaction_id: link for link in case.disputed.select_related("transaction")}
+    if case.deemed_accepted_at is not None:
+        # REK-8: resolved in the customer's favour, whatever an assessment said.
+        outcome, decided_at = DEEMED_ACCEPTED, case.deemed_accepted_at
+        rows = [(link, ZERO, link.amount, "REK-8", "") for link in links.values()]
+    else:
+        outcome, decided_at = case.outcome, case.decided_at
+        result_lines = case.decision_assessment.result["lines"] if case.decision_assessment else []
+        explanation = "explanation_en" if language == "en" else "explanation_pl"
+        rows = [
+            (
+                links[int(line["transaction_id"])],
+                Decimal(line["customer"]),
+                Decimal(line["bank"]),
+                line["rule"],
+                line.get(explanation, ""),
+            )
+            for line in result_lines
+        ]
+    lines = tuple(
+        BorneLine(
+            merchant=link.transaction.merchant_name,
+            executed_on=warsaw_date(link.transaction.executed_at),
+            amount=link.amount,
+            customer_share=customer,
+            bank_share=bank,
+            rule_id=rule,
+            explanation=text,
+        )
+        for link, customer, bank, rule, text in sorted(rows, key=lambda row: row[0].transaction.executed_at)
+    )
+    moved: dict[str, Decimal] = {}
+    for kind, amount in case.ledger_entries.values_list("kind", "amount"):
+        moved[kind] = moved.get(kind, ZERO) + amount
+    to_recover = sum(
+        (move.amount for move in case.settlement_moves() if move.kind == LedgerKind.RECOVERY), ZERO
+    )
+    return ClaimOutcome(
+        outcome=outcome,
+        decided_on=warsaw_date(decided_at),
+        lines=lines,
+        customer_total=sum((line.customer_share for line in lines), ZERO),
+        bank_total=sum((line.bank_share for line in lines), ZERO),
+        provisional_refund=moved.get(LedgerEntryKind.PROVISIONAL_REFUND, ZERO),
+        refunded_on=warsaw_date(case.refunded_at) if case.refunded_at else None,
+        credited_on_decision=moved.get(LedgerEntryKind.FINAL_REFUND, ZERO),
+        recovered=moved.get(LedgerEntryKind.RECOVERY, ZERO),
+        recovered_on=warsaw_date(case.recovered_at) if case.recovered_at else None,
+        to_recover=to_recover,
+        reply_dispatched_at=case.reply_dispatched_at,
+        card_masked=case.card.masked,
+    )

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -33,8 +34,10 @@ from disputes.models import Case, CaseState, Cause, Channel, Evidence
 from disputes.portal import forms
 from disputes.portal.selectors import (
     claim_available_actions,
+    claim_clocks,
     claim_expected_deadlines,
     claim_information_request,
+    claim_outcome,
     claim_timeline,
     claimable_transactions,
     evidence_get_for_user,
@@ -484,7 +487,7 @@ def claim_submitted(request: HttpRequest, case: Case) -> HttpResponse:
     """The claim was sent: its number and the dates the customer can count on."""
     if case.state == CaseState.DRAFT:
         return redirect(_step_url(case, "review"))
-    return render(request, "portal/claims/submitted.html", {"case": case})
+    return render(request, "portal/claims/submitted.html", {"case": case, "clocks": claim_clocks(case=case)})
 
 
 @customer_required
@@ -516,6 +519,10 @@ def claim_detail(request: HttpRequest, case: Case) -> HttpResponse:
             "actions": claim_available_actions(case=case, user=request.user),
             "questions": claim_information_request(case=case),
             "first_step_url": _step_url(case, STEP_NAMES[0]),
+            "clocks": claim_clocks(case=case),
+            "outcome": claim_outcome(case=case, language=get_language()),
+            # The appeal routes name the bank's complaint department as its letters do.
+            "appeal_bank": settings.KARTOSFERA_BANK,
         },
     )
 

@@ -37,6 +37,7 @@ from disputes.services._core import (
 from disputes.services._errors import (
     ActionNotPermitted,
     AssessmentMissing,
+    CustomerGroundsMissing,
     DisputeError,
     InformationMissing,
     InvalidCaseState,
@@ -99,16 +100,22 @@ def _proposal_data(case: Case, kind: str) -> dict:
     return {"to_recover": [str(move.amount) for move in case.settlement_moves()]}
 
 
-def case_propose(*, case_id: int, kind: str, reason: str, actor: Actor, now: datetime) -> DecisionProposal:
+def case_propose(
+    *, case_id: int, kind: str, reason: str, actor: Actor, now: datetime, customer_grounds: str = ""
+) -> DecisionProposal:
     """Propose a step that needs a second person's approval; nothing else changes on the case.
+
+    A decision carries, besides the internal ``reason``, the factual grounds written for the customer
+    (``customer_grounds``): the approver previews the letter that states them before approving.
 
     :raises CaseNotFound, ActionNotPermitted: :raises InvalidCaseState: the step is not possible now.
     :raises AssessmentMissing: a decision without an analyst assessment.
     :raises InformationMissing: a rejection or recovery without a reason.
+    :raises CustomerGroundsMissing: a decision not accepting in full without grounds for the customer.
     :raises ProposalAlreadyPending:
     """
     kind = ProposalKind(kind)
-    reason = reason.strip()
+    reason, customer_grounds = reason.strip(), customer_grounds.strip()
     with transaction.atomic():
         case = lock_case(case_id, actor)
         require_staff(actor, HANDLE)
@@ -118,6 +125,10 @@ def case_propose(*, case_id: int, kind: str, reason: str, actor: Actor, now: dat
         data = _proposal_data(case, kind)
         if not reason and (kind == ProposalKind.RECOVERY or data.get("outcome") == Outcome.REJECTED):
             raise InformationMissing("a rejection or recovery needs its reason")
+        if kind == ProposalKind.DECISION:
+            if data["outcome"] != Outcome.ACCEPTED and not customer_grounds:
+                raise CustomerGroundsMissing(f"{data['outcome']} without grounds for the customer")
+            data["customer_grounds"] = customer_grounds
         if DecisionProposal.objects.filter(case=case, kind=kind, status=ProposalStatus.PENDING).exists():
             raise ProposalAlreadyPending(f"{kind} on case {case.pk}")
         proposal = DecisionProposal.objects.create(
@@ -209,7 +220,14 @@ def proposal_approve(*, proposal_id: int, actor: Actor, now: datetime) -> Decisi
         proposal.decided_by, proposal.decided_at = actor, now
         proposal.save(update_fields=["status", "decided_by", "decided_at"])
         if proposal.kind == ProposalKind.DECISION:
-            case_decide(case_id=case.pk, actor=actor, now=now, reason=proposal.reason, approval=proposal)
+            case_decide(
+                case_id=case.pk,
+                actor=actor,
+                now=now,
+                reason=proposal.reason,
+                customer_grounds=proposal.data.get("customer_grounds", ""),
+                approval=proposal,
+            )
         elif proposal.kind == ProposalKind.RECOVERY:
             case_recover_customer_share(case_id=case.pk, actor=actor, now=now, approval=proposal)
         elif proposal.kind == ProposalKind.CHARGEBACK_RESULT:

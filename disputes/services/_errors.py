@@ -148,6 +148,31 @@ class WithholdingGroundsMissing(TransitionRefused):
     message = _("State the justified grounds for suspecting fraud by the customer.")
 
 
+class LawEnforcementNoticeDetailsMissing(TransitionRefused):
+    """The withholding letter names the authority, the notice's date and its reference (UUP-46-1-FRAUD)."""
+
+    code = "LAW_ENFORCEMENT_NOTICE_DETAILS_MISSING"
+    message = _(
+        "Enter the law-enforcement authority notified, the date of the written notice and its reference: "
+        "the letter to the customer states them."
+    )
+
+
+class LawEnforcementNoticeDateInvalid(TransitionRefused):
+    code = "LAW_ENFORCEMENT_NOTICE_DATE_INVALID"
+    message = _("The date of the written notice cannot be in the future.")
+
+
+class CustomerGroundsMissing(TransitionRefused):
+    """A decision not accepting the claim in full states its factual grounds in words for the customer."""
+
+    code = "CUSTOMER_GROUNDS_MISSING"
+    message = _(
+        "Write the factual grounds as the customer will read them: the decision letter states them "
+        "unless the claim is accepted in full."
+    )
+
+
 class RefundDeadlinePassed(TransitionRefused):
     code = "REFUND_DEADLINE_PASSED"
     message = _("The D+1 refund deadline has passed; the refund can no longer be withheld.")

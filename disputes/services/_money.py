@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -46,14 +46,18 @@ from disputes.services._core import (
     run_transition,
 )
 from disputes.services._errors import (
+    CustomerGroundsMissing,
     EstimateNotReady,
     FourEyesRequired,
     InformationMissing,
     InvalidClaim,
+    LawEnforcementNoticeDateInvalid,
+    LawEnforcementNoticeDetailsMissing,
     ProposalOutdated,
     WithholdingGroundsMissing,
 )
 from disputes.services._notify import case_notify, notify_decision
+from kartosfera.legaltime import warsaw_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,23 +183,44 @@ def case_refund_provisionally(
     return MoneyResult(case, entries, created=True)
 
 
-def case_withhold_refund(*, case_id: int, grounds: str, actor: Actor, now: datetime) -> Case:
+def case_withhold_refund(
+    *,
+    case_id: int,
+    grounds: str,
+    authority: str,
+    notified_on: date | None,
+    notice_reference: str,
+    actor: Actor,
+    now: datetime,
+) -> Case:
     """Withhold the D+1 refund under the fraud exception (`UUP-46-1-FRAUD`).
 
     Only with justified, documented grounds to suspect fraud by the customer, the written notice to
     law enforcement attached to the case (evidence LAW_ENFORCEMENT_NOTICE), and before the refund
-    deadline ends. Needs ``disputes.approve_decision``.
+    deadline ends. The analyst names the authority notified, the date of the written notice and its
+    reference: the letter to the customer states exactly those. Needs ``disputes.approve_decision``.
 
     :raises CaseNotFound, ActionNotPermitted, InvalidCaseState:
     :raises WithholdingGroundsMissing: :raises LawEnforcementNoticeMissing:
+    :raises LawEnforcementNoticeDetailsMissing: :raises LawEnforcementNoticeDateInvalid: a future date.
     :raises RefundDeadlinePassed: :raises RefundNotOwed: :raises RefundAlreadyMade:
     """
-    grounds = grounds.strip()
+    grounds, authority, notice_reference = grounds.strip(), authority.strip(), notice_reference.strip()
     with case_atomic():
         case = lock_case(case_id, actor)
         if not grounds:
             raise WithholdingGroundsMissing("no grounds")
+        if not authority or notified_on is None or not notice_reference:
+            raise LawEnforcementNoticeDetailsMissing("authority, date and reference of the notice")
+        today = warsaw_date(now)
+        if notified_on > today:
+            raise LawEnforcementNoticeDateInvalid(f"notice dated {notified_on}, today is {today}")
         notices = list(case.evidence.filter(kind="LAW_ENFORCEMENT_NOTICE").values_list("pk", "sha256"))
+        notice = {
+            "authority": authority,
+            "notified_on": notified_on.isoformat(),
+            "reference": notice_reference,
+        }
         run_transition(
             case,
             "withhold_refund",
@@ -204,8 +229,11 @@ def case_withhold_refund(*, case_id: int, grounds: str, actor: Actor, now: datet
             now=now,
             reason=grounds,
             grounds=grounds,
-            data={"law_enforcement_notices": [{"evidence": pk, "sha256": sha} for pk, sha in notices]},
-            letter_context={"grounds": grounds},
+            data={
+                "law_enforcement_notices": [{"evidence": pk, "sha256": sha} for pk, sha in notices],
+                "law_enforcement": notice,
+            },
+            letter_context={"grounds": grounds, "law_enforcement": notice},
         )
     return case
 
@@ -229,9 +257,13 @@ def case_decide(
     actor: Actor,
     now: datetime,
     reason: str = "",
+    customer_grounds: str = "",
     approval: DecisionProposal | None = None,
 ) -> MoneyResult:
     """Decide the claim on the latest analyst assessment; the outcome follows from its shares.
+
+    ``reason`` is the staff's internal note; ``customer_grounds`` the factual grounds written for the
+    customer, which the decision letter states (required unless the claim is accepted in full).
 
     A rejection takes effect only as the ``approval`` of a DECISION proposal (``proposal_approve``);
     an approved proposal decides on the assessment it was proposed on.
@@ -245,7 +277,9 @@ def case_decide(
         refund is neither made nor withheld. :raises ReplyDeadlinePassed: too late (REK-8 applies).
     :raises FourEyesRequired: a rejection without an approval by a second person.
     :raises ProposalOutdated: the approved proposal was made on an earlier assessment.
+    :raises CustomerGroundsMissing: not accepted in full, and no grounds written for the customer.
     """
+    customer_grounds = customer_grounds.strip()
     with case_atomic():
         case = lock_case(case_id, actor)
         assessment = (
@@ -267,6 +301,8 @@ def case_decide(
         moves: list[MoneyMove] = []
 
         def decided() -> None:
+            if outcome != Outcome.ACCEPTED and not customer_grounds:
+                raise CustomerGroundsMissing(f"{outcome} without grounds for the customer")
             case.decision_assessment = assessment
             case.customer_share, case.bank_share = assessment.customer_total, assessment.bank_total
             moves.extend(case.settlement_moves())
@@ -279,6 +315,7 @@ def case_decide(
                 to_recover=str(sum((m.amount for m in moves if m.kind == LedgerKind.RECOVERY), ZERO)),
                 rules=[line["rule"] for line in assessment.result["lines"]],
                 reason=reason.strip(),
+                grounds=customer_grounds,
             )
 
         row = run_transition(

@@ -22,15 +22,17 @@ from customers.services import (
     otp_issue,
     otp_verify,
 )
-from disputes.models import Case, CaseLetterRequest
+from disputes.models import Case, CaseLetterRequest, DecisionProposal, ProposalKind, ProposalStatus
 from kartosfera.legaltime import require_aware, warsaw_date
 from letters.batch import letter_file_name
 from letters.builders import (
+    DECISION_LETTER_TYPES,
     RecipientAddressMissing,
     SignatoryMissing,
     letter_type_for,
     snapshot_build,
     snapshot_preview,
+    snapshot_proposal_preview,
     snapshot_request_preview,
 )
 from letters.models import (
@@ -393,6 +395,27 @@ def letter_request_preview(*, case_id: int, letter_request_id: int, actor, now: 
     snapshot = snapshot_request_preview(letter_request=letter_request, issued_on=warsaw_date(now))
     letter_type = letter_type_for(letter_request.letter_type, context=letter_request.context)
     return render_letter_pdf(letter_type=letter_type, snapshot=snapshot)
+
+
+def letter_proposal_preview(*, case_id: int, proposal_id: int, actor, now: datetime) -> RenderedLetter:
+    """Render the decision letter a pending DECISION proposal would give, storing and issuing nothing.
+
+    The approver reads the grounds as the customer would before approving (signed by the viewer).
+
+    :raises LetterNotFound: no pending decision proposal of that id on this case.
+    :raises LetterActionNotPermitted: :raises letters.rules.LetterDataError: the letter cannot be made.
+    """
+    require_aware(now, name="now")
+    _require_staff(actor, VIEW_CASE, system_allowed=False)
+    proposal = (
+        DecisionProposal.objects.select_related("case", "case__customer", "case__card")
+        .filter(pk=proposal_id, case_id=case_id, kind=ProposalKind.DECISION, status=ProposalStatus.PENDING)
+        .first()
+    )
+    if proposal is None:
+        raise LetterNotFound(proposal_id)
+    snapshot = snapshot_proposal_preview(proposal=proposal, issued_on=warsaw_date(now), actor=actor)
+    return render_letter_pdf(letter_type=DECISION_LETTER_TYPES[snapshot.decision.outcome], snapshot=snapshot)
 
 
 class AddressInvalid(ServiceError):

@@ -23,6 +23,8 @@ from tests.backoffice.conftest import warsaw
 from tests.disputes.helpers import four_eyes, pdf, snapshot
 
 AT = warsaw(2025, 5, 26, 11, 0)
+# The factual grounds a decision letter states, written for the customer.
+GROUNDS = "Wypłatę z bankomatu potwierdzono kodem PIN, którego karta nie ujawnia."
 
 
 def refunded(case, analyst, supervisor):
@@ -54,7 +56,16 @@ CASE_ACTIONS = [
     ("take", submitted, {}),
     ("start_review", submitted, {}),
     ("refund", submitted, {}),
-    ("withhold_refund", submitted, {"reason": "Customer's phone used at the ATM"}),
+    (
+        "withhold_refund",
+        submitted,
+        {
+            "reason": "Customer's phone used at the ATM",
+            "authority": "Prokuratura Rejonowa Kraków-Śródmieście",
+            "notified_on": "2025-05-26",
+            "notice_reference": "KB/BZ/2025/0417",
+        },
+    ),
     ("request_information", refunded, {"questions": "Where was the card?"}),
     ("customer_responded", awaiting, {"response": "In my bag"}),
     ("extend_reply", refunded, {"reason": "Scheme", "outstanding": "TV", "expected_reply_on": "2025-07-20"}),
@@ -116,7 +127,9 @@ def test_an_auditor_cannot_take_the_next_case(case, auditor, as_staff):
 @pytest.mark.parametrize("url", ["backoffice:approve", "backoffice:return_proposal"])
 def test_an_auditor_cannot_approve_or_return_a_proposal(case, analyst, supervisor, auditor, as_staff, url):
     assessed(case, analyst, supervisor)
-    proposal = case_propose(case_id=case.pk, kind="DECISION", reason="fraud", actor=analyst, now=AT)
+    proposal = case_propose(
+        case_id=case.pk, kind="DECISION", reason="fraud", customer_grounds=GROUNDS, actor=analyst, now=AT
+    )
     before = snapshot(case)
 
     as_staff(auditor).post(reverse(url, kwargs={"proposal_id": proposal.pk}), {"note": "no"})

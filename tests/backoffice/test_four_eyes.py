@@ -29,6 +29,8 @@ from tests.backoffice.conftest import warsaw
 from tests.disputes.helpers import four_eyes, snapshot
 
 AT = warsaw(2025, 5, 27, 10, 0)
+# The factual grounds a decision letter states, written for the customer.
+GROUNDS = "Wypłatę z bankomatu potwierdzono kodem PIN, którego karta nie ujawnia."
 
 # The disputes side records the dispatch the letters app reports; these tests stand in for it.
 LETTER = 1
@@ -47,7 +49,12 @@ def test_a_rejection_proposed_by_an_analyst_takes_effect_when_a_supervisor_appro
     assessed, analyst, supervisor
 ):
     proposal = case_propose(
-        case_id=assessed.pk, kind="DECISION", reason="PIN used; fraud", actor=analyst, now=AT
+        case_id=assessed.pk,
+        kind="DECISION",
+        reason="PIN used; fraud",
+        customer_grounds=GROUNDS,
+        actor=analyst,
+        now=AT,
     )
 
     proposal_approve(proposal_id=proposal.pk, actor=supervisor, now=AT)
@@ -65,7 +72,14 @@ def test_a_rejection_proposed_by_an_analyst_takes_effect_when_a_supervisor_appro
 
 
 def test_the_proposer_alone_is_refused_and_nothing_changes(assessed, supervisor):
-    proposal = case_propose(case_id=assessed.pk, kind="DECISION", reason="fraud", actor=supervisor, now=AT)
+    proposal = case_propose(
+        case_id=assessed.pk,
+        kind="DECISION",
+        reason="fraud",
+        customer_grounds=GROUNDS,
+        actor=supervisor,
+        now=AT,
+    )
     before = snapshot(assessed)
 
     with pytest.raises(FourEyesViolation):
@@ -77,7 +91,14 @@ def test_the_proposer_alone_is_refused_and_nothing_changes(assessed, supervisor)
 
 
 def test_an_analyst_cannot_approve(assessed, analyst, supervisor):
-    proposal = case_propose(case_id=assessed.pk, kind="DECISION", reason="fraud", actor=supervisor, now=AT)
+    proposal = case_propose(
+        case_id=assessed.pk,
+        kind="DECISION",
+        reason="fraud",
+        customer_grounds=GROUNDS,
+        actor=supervisor,
+        now=AT,
+    )
     before = snapshot(assessed)
 
     with pytest.raises(ActionNotPermitted):
@@ -94,7 +115,9 @@ def test_a_rejection_needs_its_reason(assessed, analyst):
 
 
 def test_a_returned_proposal_changes_nothing_on_the_case(assessed, analyst, supervisor):
-    proposal = case_propose(case_id=assessed.pk, kind="DECISION", reason="fraud", actor=analyst, now=AT)
+    proposal = case_propose(
+        case_id=assessed.pk, kind="DECISION", reason="fraud", customer_grounds=GROUNDS, actor=analyst, now=AT
+    )
     before = snapshot(assessed)
 
     proposal_return(proposal_id=proposal.pk, note="Ask for the police report first", actor=supervisor, now=AT)
@@ -195,7 +218,9 @@ def test_the_proposer_approving_their_own_proposal_is_refused_and_changes_nothin
 ):
     reach, _ = STEPS[kind]
     reach(case, analyst, supervisor, settings)
-    proposal = case_propose(case_id=case.pk, kind=kind, reason="fraud", actor=supervisor, now=AT)
+    proposal = case_propose(
+        case_id=case.pk, kind=kind, reason="fraud", customer_grounds=GROUNDS, actor=supervisor, now=AT
+    )
     before = snapshot(case)
 
     with pytest.raises(FourEyesViolation):
@@ -235,7 +260,9 @@ def test_a_pending_proposal_passed_as_an_approval_proves_nothing(
 ):
     reach, call = STEPS[kind]
     reach(case, analyst, supervisor, settings)
-    proposal = case_propose(case_id=case.pk, kind=kind, reason="fraud", actor=analyst, now=AT)
+    proposal = case_propose(
+        case_id=case.pk, kind=kind, reason="fraud", customer_grounds=GROUNDS, actor=analyst, now=AT
+    )
     # Even marked approved in memory: the service reads the approval from the database.
     proposal.status, proposal.decided_by = ProposalStatus.APPROVED, second_supervisor
     before = snapshot(case)
@@ -248,7 +275,9 @@ def test_a_pending_proposal_passed_as_an_approval_proves_nothing(
 
 def test_a_decision_proposed_on_an_earlier_assessment_is_not_approved(case, analyst, supervisor, settings):
     _to_rejection(case, analyst, supervisor, settings)
-    proposal = case_propose(case_id=case.pk, kind="DECISION", reason="fraud", actor=analyst, now=AT)
+    proposal = case_propose(
+        case_id=case.pk, kind="DECISION", reason="fraud", customer_grounds=GROUNDS, actor=analyst, now=AT
+    )
     case_assess_liability(case_id=case.pk, findings=Findings(gross_negligence=True), actor=analyst, now=AT)
     before = snapshot(case)
 

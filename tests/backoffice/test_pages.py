@@ -42,7 +42,12 @@ def test_the_journey_supervisor_assigns_analyst_works_supervisor_approves(
     )
     client.post(f"/back-office/cases/{case.pk}/assess/", {"intent": "on", "note": "PIN used twice"})
     client.post(
-        f"/back-office/cases/{case.pk}/propose/", {"kind": "DECISION", "reason": "Fraud by the customer"}
+        f"/back-office/cases/{case.pk}/propose/",
+        {
+            "kind": "DECISION",
+            "reason": "Fraud by the customer",
+            "customer_grounds": "Wypłatę potwierdzono kodem PIN.",
+        },
     )
     proposal = DecisionProposal.objects.get(case=case)
     mine = client.post(f"/back-office/approvals/{proposal.pk}/approve/")

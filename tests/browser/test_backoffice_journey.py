@@ -152,6 +152,10 @@ def test_assign_refund_request_extend_propose_and_approve(live_server, settings,
         desk.submit("button[name=do-assess]")
         desk.open("propose")
         page.fill("form[action$='/propose/'] textarea[name=reason]", "Transakcje autoryzowane przez klienta.")
+        page.fill(
+            "form[action$='/propose/'] textarea[name=customer_grounds]",
+            "Transakcje potwierdzono kodem z aplikacji mobilnej na Państwa zaufanym urządzeniu.",
+        )
         desk.submit("button[name=do-propose]")
         desk.shot("03-case-proposed")
         desk.sign_out()

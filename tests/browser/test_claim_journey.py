@@ -53,6 +53,7 @@ WORDS = {
         "asked": "Aby rozpatrzyć reklamację {number}, potrzebujemy od Ciebie: Gdzie był telefon?",
         "decided": "Rozpatrzyliśmy Twoją reklamację {number}: uznana w całości.",
         "refunded": "Zwróciliśmy na Twój rachunek 1\xa0250,00\xa0zł",
+        "decision": "Reklamacja uznana w całości. Całą reklamowaną kwotę, 1\xa0250,00\xa0zł, ponosi bank",
     },
     "en": {
         "sign_in": "Sign in",
@@ -70,6 +71,7 @@ WORDS = {
         "asked": "To handle your claim {number} we need the following from you: Gdzie był telefon?",
         "decided": "We have decided on your claim {number}: accepted in full.",
         "refunded": "We have refunded PLN\xa01,250.00 to your account",
+        "decision": "Accepted in full. The bank bears the whole disputed amount, PLN\xa01,250.00",
     },
 }
 
@@ -184,6 +186,11 @@ def test_a_claim_from_i_dont_recognise_this_to_the_messages_on_a_phone(
         for key in ("received", "card_blocked", "asked", "decided", "refunded"):
             assert words[key].format(number=case.number) in text, key
         shot("22-messages")
+
+        # The claim page states the decision in words; the reply deadline no longer counts down.
+        journey.go(f"/claims/{case.pk}/")
+        assert words["decision"] in journey.text()
+        shot("23-claim-decision")
         browser.close()
 
     card.refresh_from_db()

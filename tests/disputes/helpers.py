@@ -48,12 +48,23 @@ def pdf(
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
-def four_eyes(kind: str, *, case: Case, proposer, approver, now, reason: str = "Uzasadnienie decyzji"):
+def four_eyes(
+    kind: str,
+    *,
+    case: Case,
+    proposer,
+    approver,
+    now,
+    reason: str = "Uzasadnienie decyzji",
+    grounds: str | None = None,
+):
     """A four-eyes step as it takes effect: proposed by one person, approved by a supervisor who is not them.
 
+    A decision's grounds for the customer are ``grounds``, by default the same text as the ``reason``.
     Returns the approved proposal; a refusal of the step raises from ``proposal_approve``.
     """
     from disputes.services import case_propose, proposal_approve
 
-    proposal = case_propose(case_id=case.pk, kind=kind, reason=reason, actor=proposer, now=now)
+    extra = {"customer_grounds": reason if grounds is None else grounds} if kind == "DECISION" else {}
+    proposal = case_propose(case_id=case.pk, kind=kind, reason=reason, actor=proposer, now=now, **extra)
     return proposal_approve(proposal_id=proposal.pk, actor=approver, now=now)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.forms.models import model_to_dict
 
-from disputes.models import Case, CaseState, CaseTransition, LedgerEntry
+from disputes.models import Case, CaseState, CaseTransition, DecisionProposal, LedgerEntry
 from kartosfera.demo import SEEDERS, seed_demo
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +124,26 @@ def test_the_demo_holds_a_chargeback_in_every_state_and_windows_running_out():
     won = Chargeback.objects.get(state="WON")
     assert list(won.ledger_entries.values_list("kind", "amount")) == [("CHARGEBACK_CREDIT", won.amount)]
     assert Chargeback.objects.get(state="REPRESENTED").response_rule == "CB-MC-2P"
+
+
+def test_the_demo_shows_decisions_in_words_and_letters_from_real_data():
+    seed_demo(now=NOW)
+
+    # A claim decided in part: the customer's share, its rule, and the grounds written for the customer.
+    partial = Case.objects.filter(outcome="PARTIALLY_ACCEPTED", state=CaseState.DECIDED).first()
+    assert partial.customer_share > 0 and partial.bank_share > 0
+    assert "UUP-46-2-CAP" in {line["rule"] for line in partial.decision_assessment.result["lines"]}
+    decided = partial.transitions.get(name="decide")
+    assert decided.data["grounds"].startswith("Karta została utracona lub jej dane przywłaszczone")
+    assert decided.data["grounds"] != decided.data["reason"]
+    # The refund withheld names the authority, the notice's date and reference the analyst recorded.
+    withheld = Case.objects.get(state=CaseState.REFUND_WITHHELD)
+    notice = withheld.letter_requests.get(letter_type="REFUND_WITHHELD").context["law_enforcement"]
+    assert (notice["authority"], notice["reference"]) == (
+        "Prokuratura Rejonowa Poznań-Stare Miasto",
+        "KB/BZ/2026/0057",
+    )
+    # A decision waiting for its approver, whose letter can be previewed before approval.
+    pending = DecisionProposal.objects.get(kind="DECISION", status="PENDING")
+    assert pending.case.customer_account.startswith("Płatność internetowa sprzed dwóch miesięcy")
+    assert pending.data["customer_grounds"].startswith("Dane karty zostały przywłaszczone")

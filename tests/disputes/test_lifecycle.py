@@ -198,6 +198,9 @@ def test_fraud_exception_with_the_notice_to_law_enforcement(case, theft, analyst
     case_withhold_refund(
         case_id=case.pk,
         grounds="ATM withdrawal with the PIN 20 minutes before the report; the customer's phone at the ATM",
+        authority="Prokuratura Rejonowa Warszawa-Śródmieście",
+        notified_on=date(2025, 5, 27),
+        notice_reference="KB/BZ/2025/0112",
         actor=supervisor,
         now=warsaw(2025, 5, 27, 9, 0),
     )
@@ -232,7 +235,14 @@ def test_fraud_exception_with_the_notice_to_law_enforcement(case, theft, analyst
     assert case.refund_withheld_at == warsaw(2025, 5, 27, 9, 0) < REFUND_DUE_AT
     assert ledger(case) == []  # nothing was ever paid out
     withheld = case.transitions.get(name="withhold_refund")
-    assert withheld.data == {"law_enforcement_notices": [{"evidence": notice.pk, "sha256": notice.sha256}]}
+    assert withheld.data == {
+        "law_enforcement_notices": [{"evidence": notice.pk, "sha256": notice.sha256}],
+        "law_enforcement": {
+            "authority": "Prokuratura Rejonowa Warszawa-Śródmieście",
+            "notified_on": "2025-05-27",
+            "reference": "KB/BZ/2025/0112",
+        },
+    }
     assert letters(case) == ["ACKNOWLEDGEMENT", "REFUND_WITHHELD", "DECISION_REJECTED"]
     assert [step[0] for step in history(case)] == [
         "create_draft",
@@ -286,7 +296,12 @@ def test_extended_with_a_delay_notice(case, theft, analyst, supervisor):
     assert cases_deem_accepted_overdue(now=REPLY_DUE_AT + timedelta(days=1), batch_size=10) == 0
 
     case_assess_liability(case_id=case.pk, findings=Findings(), actor=analyst, now=warsaw(2025, 7, 9, 10, 0))
-    case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 7, 10, 9, 0))
+    case_decide(
+        case_id=case.pk,
+        actor=supervisor,
+        now=warsaw(2025, 7, 10, 9, 0),
+        customer_grounds="The card was stolen; up to 50 euro of the payments before the report are yours.",
+    )
     case_dispatch_reply(
         letter_id=LETTER,
         channel="POST",

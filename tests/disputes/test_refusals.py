@@ -17,6 +17,12 @@ from tests.disputes.helpers import four_eyes, pdf, snapshot
 pytestmark = pytest.mark.django_db
 
 T0 = warsaw(2025, 5, 26, 11, 0)
+# The written notice to law enforcement as the withholding step records it.
+NOTICE = {
+    "authority": "Prokuratura Rejonowa Kraków-Śródmieście",
+    "notified_on": date(2025, 5, 26),
+    "notice_reference": "KB/BZ/2025/0417",
+}
 
 # The disputes side records the dispatch the letters app reports; these tests stand in for it.
 LETTER = 1
@@ -137,35 +143,71 @@ REFUSALS = [
     ),
     pytest.param(
         reviewing,
-        lambda w: services.case_withhold_refund(case_id=w.case.pk, grounds="g", actor=w.supervisor, now=T0),
+        lambda w: services.case_withhold_refund(
+            case_id=w.case.pk, grounds="g", **NOTICE, actor=w.supervisor, now=T0
+        ),
         services.LawEnforcementNoticeMissing,
         id="withhold-without-notice",
     ),
     pytest.param(
         noticed,
-        lambda w: services.case_withhold_refund(case_id=w.case.pk, grounds=" ", actor=w.supervisor, now=T0),
+        lambda w: services.case_withhold_refund(
+            case_id=w.case.pk, grounds=" ", **NOTICE, actor=w.supervisor, now=T0
+        ),
         services.WithholdingGroundsMissing,
         id="withhold-without-grounds",
     ),
     pytest.param(
         noticed,
-        lambda w: services.case_withhold_refund(case_id=w.case.pk, grounds="g", actor=w.analyst, now=T0),
+        lambda w: services.case_withhold_refund(
+            case_id=w.case.pk, grounds="g", **NOTICE, actor=w.analyst, now=T0
+        ),
         services.ActionNotPermitted,
         id="withhold-by-analyst",
     ),
     pytest.param(
         noticed,
         lambda w: services.case_withhold_refund(
-            case_id=w.case.pk, grounds="g", actor=w.supervisor, now=REFUND_DUE_AT
+            case_id=w.case.pk, grounds="g", **NOTICE, actor=w.supervisor, now=REFUND_DUE_AT
         ),
         services.RefundDeadlinePassed,
         id="withhold-after-the-refund-deadline",
     ),
     pytest.param(
         refunded,
-        lambda w: services.case_withhold_refund(case_id=w.case.pk, grounds="g", actor=w.supervisor, now=T0),
+        lambda w: services.case_withhold_refund(
+            case_id=w.case.pk, grounds="g", **NOTICE, actor=w.supervisor, now=T0
+        ),
         services.InvalidCaseState,
         id="withhold-after-refund",
+    ),
+    pytest.param(
+        noticed,
+        lambda w: services.case_withhold_refund(
+            case_id=w.case.pk, grounds="g", **{**NOTICE, "authority": " "}, actor=w.supervisor, now=T0
+        ),
+        services.LawEnforcementNoticeDetailsMissing,
+        id="withhold-without-the-authority",
+    ),
+    pytest.param(
+        noticed,
+        lambda w: services.case_withhold_refund(
+            case_id=w.case.pk, grounds="g", **{**NOTICE, "notice_reference": ""}, actor=w.supervisor, now=T0
+        ),
+        services.LawEnforcementNoticeDetailsMissing,
+        id="withhold-without-the-notice-reference",
+    ),
+    pytest.param(
+        noticed,
+        lambda w: services.case_withhold_refund(
+            case_id=w.case.pk,
+            grounds="g",
+            **{**NOTICE, "notified_on": date(2025, 5, 27)},
+            actor=w.supervisor,
+            now=T0,
+        ),
+        services.LawEnforcementNoticeDateInvalid,
+        id="withhold-with-a-notice-dated-tomorrow",
     ),
     pytest.param(
         reviewing,
@@ -277,6 +319,21 @@ REFUSALS = [
         lambda w: services.case_decide(case_id=w.case.pk, actor=w.supervisor, now=T0, reason="fraud"),
         services.FourEyesRequired,
         id="reject-without-approval",
+    ),
+    # A decision not accepting in full states its grounds in words the customer reads.
+    pytest.param(
+        lambda w: (refunded(w), assessed(Findings())(w)),
+        lambda w: services.case_propose(
+            case_id=w.case.pk, kind="DECISION", reason="limit 50 EUR", actor=w.analyst, now=T0
+        ),
+        services.CustomerGroundsMissing,
+        id="propose-partial-without-grounds-for-the-customer",
+    ),
+    pytest.param(
+        lambda w: (refunded(w), assessed(Findings())(w)),
+        lambda w: services.case_decide(case_id=w.case.pk, actor=w.supervisor, now=T0, reason="limit 50 EUR"),
+        services.CustomerGroundsMissing,
+        id="decide-partial-without-grounds-for-the-customer",
     ),
     pytest.param(
         refunded,

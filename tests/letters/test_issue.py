@@ -24,6 +24,7 @@ from disputes.services import (
 from disputes.tasks import record_reply_dispatched
 from kartosfera import clock
 from letters.models import CustomerAddress, Letter, LetterImmutable, StaffProfile
+from letters.rules import LetterDataError
 from letters.services import (
     LetterAlreadyDispatched,
     letter_dispatch,
@@ -125,6 +126,14 @@ def _check_stored(letter, kind_sentences):
     return readback
 
 
+# The analyst's internal note on the decision, and the grounds written for the customer to read.
+INTERNAL_REASON = "Notatka wewnętrzna: limit 50 EUR, brak rażącego niedbalstwa"
+CUSTOMER_GROUNDS = (
+    "Karta została skradziona, a transakcje wykonano przed jej zastrzeżeniem. Za takie transakcje "
+    "posiadacz karty odpowiada do równowartości 50 euro; resztę ponosi Bank."
+)
+
+
 def _partial_case(theft, analyst, supervisor):
     """Stolen card, refunded at D+1, information asked, reply extended, decided in part (50 EUR cap)."""
     case = submitted_case(theft, theft.user)
@@ -152,7 +161,13 @@ def _partial_case(theft, analyst, supervisor):
     )
     issued["DELAY_NOTICE"] = _issue(case, "DELAY_NOTICE", warsaw(2025, 6, 24, 10, 5))
     case_assess_liability(case_id=case.pk, findings=Findings(), actor=analyst, now=warsaw(2025, 7, 9, 10, 0))
-    case_decide(case_id=case.pk, actor=supervisor, now=warsaw(2025, 7, 10, 9, 0), reason="Karta skradziona")
+    case_decide(
+        case_id=case.pk,
+        actor=supervisor,
+        now=warsaw(2025, 7, 10, 9, 0),
+        reason=INTERNAL_REASON,
+        customer_grounds=CUSTOMER_GROUNDS,
+    )
     issued["DECISION_PARTIAL"] = _issue(case, "DECISION_PARTIAL", warsaw(2025, 7, 10, 9, 5))
     case.refresh_from_db()
     return case, issued
@@ -194,9 +209,22 @@ def test_every_letter_of_a_partly_accepted_claim_is_issued_and_stored(theft, eur
     assert issued["DECISION_PARTIAL"].snapshot["liability"]["customer_total"] == "212.71"
     assert issued["DECISION_PARTIAL"].snapshot["decision"]["outcome"] == "PARTIALLY_ACCEPTED"
     assert decision.page_count >= 2
+    # The factual grounds are the text written for the customer; the internal note never appears.
+    assert decision.says(CUSTOMER_GROUNDS)
+    assert not decision.says(INTERNAL_REASON)
+    # The full D+1 refund, then when and how the customer's share is taken back (FULL_THEN_RECOVER).
+    assert decision.says("Dnia 26 maja 2025 zwróciliśmy tymczasowo na Państwa rachunek 920,00 zł")
+    assert decision.says("Część ponoszoną przez Państwa, 212,71 zł, pobierzemy z rachunku dnia 11 lipca 2025")
+    # Transactions are named by merchant, date and amount, never by the processor's references.
+    references = [
+        link.transaction.processor_reference for link in case.disputed.select_related("transaction")
+    ]
+    for letter in issued.values():
+        _data, readback = _read(letter)
+        assert not [reference for reference in references if readback.says(reference)], letter.letter_type
 
 
-def _withheld_case(theft, analyst, supervisor, *, authority):
+def _withheld_case(theft, analyst, supervisor, *, authority, reference="KB/BZ/2025/0417"):
     """A submitted claim whose D+1 refund is withheld on 27 May 2025, law enforcement notified."""
     case = submitted_case(theft, theft.user)
     case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
@@ -204,13 +232,16 @@ def _withheld_case(theft, analyst, supervisor, *, authority):
         case_id=case.pk,
         kind=EvidenceKind.LAW_ENFORCEMENT_NOTICE,
         file=pdf(),
-        description=authority,
+        description="Skan wysłanego zawiadomienia",
         actor=analyst,
         now=warsaw(2025, 5, 27, 8, 30),
     )
     case_withhold_refund(
         case_id=case.pk,
         grounds="Wypłata z PIN-em przed zgłoszeniem",
+        authority=authority,
+        notified_on=date(2025, 5, 27),
+        notice_reference=reference,
         actor=supervisor,
         now=warsaw(2025, 5, 27, 9, 0),
     )
@@ -233,7 +264,20 @@ def test_accepted_withheld_rejected_and_cancellation_letters(theft, eur_rates, a
     )
     rejected = _issue(case, "DECISION_REJECTED", warsaw(2025, 6, 6, 9, 5))
 
-    _check_stored(withheld, [case.number, "Prokuratura Rejonowa Warszawa-Śródmieście", "27 maja 2025"])
+    # The authority, the notice's date and its reference as the withholding step recorded them; never
+    # the evidence file's description or a fragment of its hash.
+    withheld_text = _check_stored(
+        withheld,
+        [
+            case.number,
+            "Zawiadomiony organ: Prokuratura Rejonowa Warszawa-Śródmieście",
+            "Data pisemnego zawiadomienia: 27 maja 2025",
+            "Znak sprawy: KB/BZ/2025/0417",
+        ],
+    )
+    notice = case.evidence.get(kind=EvidenceKind.LAW_ENFORCEMENT_NOTICE)
+    assert not withheld_text.says("Skan wysłanego zawiadomienia")
+    assert not withheld_text.says(notice.sha256[:16])
     _check_stored(
         rejected, [case.number, "Umyślne działanie", "920,00 zł", "Rzecznik", "Katarzyna Zielińska"]
     )
@@ -495,3 +539,59 @@ def test_a_transaction_publishes_one_task_for_its_letters_which_fans_out_in_the_
     assert tasks.issue_letters.apply(kwargs=published[0]).get() == 2
 
     assert sorted(fanned_out) == notices
+
+
+def test_a_withholding_recorded_without_the_notice_details_holds_its_letter(theft, analyst, supervisor):
+    """A request made before the step recorded the notice's details: no letter guesses them."""
+    case = _withheld_case(theft, analyst, supervisor, authority="Prokuratura Rejonowa Kraków-Śródmieście")
+    request = case.letter_requests.get(letter_type="REFUND_WITHHELD")
+    request.context = {"grounds": request.context["grounds"]}
+    request.save(update_fields=["context"])
+
+    with pytest.raises(LetterDataError, match="authority"):
+        letter_issue(letter_request_id=request.pk, actor=None, now=warsaw(2025, 5, 27, 9, 5))
+
+    assert not Letter.objects.filter(letter_request=request).exists()
+
+
+@pytest.mark.parametrize(
+    ("status", "sentence"),
+    [
+        (
+            "CANCELLED",
+            "Karta {card} jest zastrzeżona i nikt nie może już nią płacić.",
+        ),
+        (
+            "BLOCKED",
+            "Karta {card} jest czasowo zablokowana. Prosimy pozostawić ją zablokowaną i nie używać jej; "
+            "jeśli została zgubiona lub skradziona, prosimy ją zastrzec w portalu lub pod numerem "
+            "828 828 828.",
+        ),
+        (
+            "ACTIVE",
+            "Karta {card} jest nadal aktywna: można nią płacić. Jeśli została zgubiona lub skradziona albo "
+            "ktoś inny może znać jej dane, prosimy ją niezwłocznie zastrzec w portalu lub pod numerem "
+            "828 828 828 (z zagranicy +48 828 828 828, całą dobę).",
+        ),
+    ],
+)
+def test_the_acknowledgement_follows_the_cards_state_when_it_is_issued(status, sentence, db, eur_rates):
+    theft = make_theft(cancelled=status == "CANCELLED")
+    CustomerAddress.objects.create(
+        customer=theft.customer, street="ul. Źródlana 7 m. 12", postal_code="31-422", city="Kraków"
+    )
+    if status == "BLOCKED":
+        theft.card.block()
+        theft.card.save()
+    case = submitted_case(theft, theft.user)
+
+    letter = _issue(case, "ACKNOWLEDGEMENT", warsaw(2025, 5, 26, 10, 5))
+
+    assert letter.snapshot["case"]["card_state"] == status
+    readback = _check_stored(letter, [sentence.format(card=theft.card.masked.replace(" ", "\u00a0"))])
+    others = {
+        "CANCELLED": "jest zastrzeżona",
+        "BLOCKED": "jest czasowo zablokowana",
+        "ACTIVE": "jest nadal aktywna",
+    }
+    assert [text for state, text in others.items() if state != status and readback.says(text)] == []

@@ -1,8 +1,10 @@
+import io
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from pypdf import PdfReader
 
 from letters.rendering import PDF_VARIANT, render_letter_html, render_letter_pdf
 from letters.rules import DelayNoticeDateError, LetterDataError, LetterType, MissingSection
@@ -58,8 +60,9 @@ KEY_SENTENCES = {
         "słownie: dwieście dwanaście złotych 71/100",
         "Część ponoszoną przez Państwa, 212,71 zł, pobierzemy z rachunku dnia 23 czerwca 2025",
         "uznamy ją do 20 czerwca 2025",
-        "1 EUR = 4,2541 zł, tabela 099/A/NBP/2025 z dnia 23 maja 2025 (transakcje: TX-2025-0523-01, "
-        "TX-2025-0523-02)",
+        # Transactions named by merchant, date and amount, never by internal references.
+        "1 EUR = 4,2541 zł, tabela 099/A/NBP/2025 z dnia 23 maja 2025 (transakcje: Elektro-Świat, Kraków, "
+        "23 maja 2025, 800,00 zł; Kantor Łódź Wymiana24, 23 maja 2025, 1 250,00 zł)",
         "50 EUR × 4,2541 = 212,71 zł",
         "Uzasadnienie faktyczne",
         "Uzasadnienie prawne",
@@ -355,3 +358,32 @@ def test_contract_terms_are_quoted_the_way_the_language_quotes(language, quoted,
     pdf = readback(render_letter_pdf(letter_type=letter_type, snapshot=snapshot).pdf_bytes)
 
     assert pdf.says(quoted)
+
+
+ACKNOWLEDGEMENT_ADVICE = {
+    ("pl", "CANCELLED"): "Karta •••• 4821 jest zastrzeżona i nikt nie może już nią płacić.",
+    ("en", "CANCELLED"): "The card •••• 4821 is cancelled and can no longer be used by anyone.",
+    ("pl", "BLOCKED"): "Karta •••• 4821 jest czasowo zablokowana. Prosimy pozostawić ją zablokowaną",
+    ("en", "BLOCKED"): "The card •••• 4821 is temporarily blocked. Please keep it blocked and do not use it",
+    ("pl", "ACTIVE"): "Karta •••• 4821 jest nadal aktywna: można nią płacić.",
+    ("en", "ACTIVE"): "The card •••• 4821 is still active: it can be used for payments. If it was lost or "
+    "stolen, or someone else may know its details, cancel it at once in the portal or at 828 828 828 (from "
+    "abroad +48 828 828 828, 24 hours a day).",
+    ("pl", "EXPIRED"): "Karta •••• 4821 utraciła ważność i nie można już nią płacić.",
+    ("en", "EXPIRED"): "The card •••• 4821 has expired and can no longer be used.",
+}
+
+
+@pytest.mark.parametrize(("language", "card_state"), list(ACKNOWLEDGEMENT_ADVICE))
+def test_the_acknowledgements_last_page_carries_its_last_words_not_a_lone_signature(language, card_state):
+    base = sample_snapshot(LetterType.CLAIM_ACKNOWLEDGEMENT, language=language)
+    snapshot = replace(base, case=replace(base.case, card_state=card_state))
+
+    rendered = render_letter_pdf(letter_type=LetterType.CLAIM_ACKNOWLEDGEMENT, snapshot=snapshot)
+
+    pages = PdfReader(io.BytesIO(rendered.pdf_bytes)).pages
+    last = " ".join(pages[-1].extract_text().replace("\u00a0", " ").split())
+    advice = ACKNOWLEDGEMENT_ADVICE[(language, card_state)]
+    # The advice on the card is the letter's last paragraph: it stands on the page with the signature.
+    assert advice in last
+    assert last.index(advice) < last.index("Katarzyna Zielińska")

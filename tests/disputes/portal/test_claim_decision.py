@@ -1,0 +1,244 @@
+"""The decision in words on the customer's claim page: outcome, who bears what and why, the money, appeals.
+
+The stolen card of tests/disputes/conftest.py: the PIN withdrawal of 800,00 zł at Euronet ATM and the
+contactless payment of 120,00 zł at Biedronka on 23 May 2025, both before the report. Refunded in full
+at D+1 on 26 May; decided in part on 10 June 2025: the customer bears the 50 EUR cap at 4,2541
+(212,71 zł, UUP-46-2-CAP) and the bank the rest (707,29 zł).
+"""
+
+import html
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from customers.middleware import SIGNED_IN_AT
+from disputes.models import CaseState
+from disputes.services import (
+    case_assess_liability,
+    case_decide,
+    case_deem_accepted,
+    case_dispatch_reply,
+    case_refund_provisionally,
+    case_start_review,
+)
+from liability.api import Findings
+from tests.disputes.conftest import REPLY_DUE_AT, submitted_case, warsaw
+from tests.disputes.helpers import four_eyes
+from tests.disputes.portal.test_claim_pages import signed_in
+
+DECIDED_AT = warsaw(2025, 6, 10, 9, 0)
+GROUNDS = "Karta została skradziona, a transakcje wykonano przed jej zastrzeżeniem."
+
+
+def page(client, case, language="pl") -> str:
+    """The claim page as the customer reads it now (signed in just before), whitespace normalised."""
+    client.force_login(case.customer.user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[SIGNED_IN_AT] = timezone.now().isoformat()
+    session.save()
+    client.cookies["django_language"] = language
+    response = client.get(f"/claims/{case.pk}/")
+    assert response.status_code == 200
+    # Amounts are formatted with babel: a no-break space before "zł" and between thousands.
+    return " ".join(response.content.decode().replace("\xa0", " ").replace("\u202f", " ").split())
+
+
+@pytest.fixture
+def refunded(theft, eur_rates, analyst):
+    case = submitted_case(theft, theft.user)
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+    return case
+
+
+@pytest.fixture
+def partial(refunded, analyst, supervisor):
+    case_assess_liability(
+        case_id=refunded.pk, findings=Findings(), actor=analyst, now=warsaw(2025, 6, 9, 10, 0)
+    )
+    case_decide(
+        case_id=refunded.pk, actor=supervisor, now=DECIDED_AT, reason="limit 50 EUR", customer_grounds=GROUNDS
+    )
+    refunded.refresh_from_db()
+    return refunded
+
+
+def explanations(case, language):
+    key = "explanation_en" if language == "en" else "explanation_pl"
+    return {line["rule"]: line[key] for line in case.decision_assessment.result["lines"]}
+
+
+def test_a_partly_accepted_claim_states_the_outcome_each_share_with_its_rule_and_the_recovery(
+    client, theft, partial
+):
+    with time_machine.travel(warsaw(2025, 6, 10, 10, 0), tick=False):
+        text = page(signed_in(client, theft.user), partial)
+
+    card = theft.card.masked
+    assert '<h2 id="decision-title">Rozstrzygnięcie reklamacji</h2>' in text
+    assert (
+        "<strong>Reklamacja uznana częściowo.</strong> Ty ponosisz 212,71 zł, bank ponosi 707,29 zł." in text
+    )
+    assert "Rozstrzygnięto 10 czerwca 2025." in text
+    assert (
+        '<tr><th scope="row">Euronet ATM, 23 maja 2025</th><td class="amount">800,00 zł</td>'
+        '<td class="amount">212,71 zł</td><td class="amount">587,29 zł</td></tr>'
+    ) in text
+    assert (
+        '<tr><th scope="row">Biedronka, 23 maja 2025</th><td class="amount">120,00 zł</td>'
+        '<td class="amount">0,00 zł</td><td class="amount">120,00 zł</td></tr>'
+    ) in text
+    for rule, explanation in explanations(partial, "pl").items():
+        assert f"Reguła {rule}: {' '.join(html.escape(explanation).split())}" in text
+    assert "26 maja 2025 zwróciliśmy na Twój rachunek 920,00 zł, całą reklamowaną kwotę" in text
+    assert (
+        f"Część, którą ponosisz, 212,71 zł, pobierzemy, obciążając rachunek karty {card}, dopiero po "
+        "wysłaniu Ci naszej odpowiedzi z uzasadnieniem: najwcześniej dzień po jej wysłaniu." in text
+    )
+    # Not accepted in full: the appeal routes, as the decision letter gives them.
+    assert "Rzecznik Finansowy" in text and "Sąd Polubowny przy Rzeczniku Finansowym" in text
+    # The reply deadline no longer counts down once the decision is on the page.
+    assert "Odpowiedź do:" not in text
+
+
+def test_after_the_reply_is_sent_the_recovery_date_is_given_then_the_recovery_itself(
+    client, theft, partial, analyst, supervisor
+):
+    case_dispatch_reply(
+        case_id=partial.pk,
+        dispatched_at=warsaw(2025, 6, 10, 15, 0),
+        actor=None,
+        now=warsaw(2025, 6, 10, 15, 0),
+    )
+    card = theft.card.masked
+    browser = signed_in(client, theft.user)
+    with time_machine.travel(warsaw(2025, 6, 10, 16, 0), tick=False):
+        text = page(browser, partial)
+    assert (
+        f"Część, którą ponosisz, 212,71 zł, pobierzemy, obciążając rachunek karty {card}, nie wcześniej niż "
+        "11 czerwca 2025, czyli dzień po wysłaniu Ci naszej odpowiedzi z uzasadnieniem." in text
+    )
+
+    four_eyes("RECOVERY", case=partial, proposer=analyst, approver=supervisor, now=warsaw(2025, 6, 11, 9, 0))
+    with time_machine.travel(warsaw(2025, 6, 11, 10, 0), tick=False):
+        text = page(browser, partial)
+    assert (
+        "11 czerwca 2025 pobraliśmy 212,71 zł, czyli część, którą ponosisz, obciążając rachunek karty "
+        f"{card}." in text
+    )
+    assert "pobierzemy" not in text
+
+
+def test_the_decision_reads_in_english_with_the_english_explanations(client, theft, partial):
+    theft.customer.preferred_language = "en"
+    theft.customer.save(update_fields=["preferred_language"])
+    with time_machine.travel(warsaw(2025, 6, 10, 10, 0), tick=False):
+        text = page(signed_in(client, theft.user), partial, language="en")
+
+    assert "The decision on your claim" in text
+    assert "<strong>Partly accepted.</strong> You bear PLN 212.71; the bank bears PLN 707.29." in text
+    assert "Decided on 10 June 2025." in text
+    for rule, explanation in explanations(partial, "en").items():
+        assert f"Rule {rule}: {' '.join(html.escape(explanation).split())}" in text
+    assert (
+        "On 26 May 2025 we refunded PLN 920.00 to your account, the whole disputed amount, as the law "
+        "requires by the next business day." in text
+    )
+    assert "Financial Ombudsman" in text
+
+
+def test_an_accepted_claim_says_so_and_offers_no_appeal(client, theft, refunded, analyst, supervisor):
+    case_assess_liability(
+        case_id=refunded.pk,
+        findings=Findings(undetectable=True),
+        actor=analyst,
+        now=warsaw(2025, 6, 9, 10, 0),
+    )
+    case_decide(case_id=refunded.pk, actor=supervisor, now=DECIDED_AT)
+    with time_machine.travel(warsaw(2025, 6, 10, 10, 0), tick=False):
+        text = page(signed_in(client, theft.user), refunded)
+
+    assert (
+        "<strong>Reklamacja uznana w całości.</strong> Całą reklamowaną kwotę, 920,00 zł, ponosi bank: "
+        "Ty nie ponosisz nic." in text
+    )
+    assert "Nic nie zostanie pobrane z Twojego rachunku." in text
+    assert "Rzecznik Finansowy" not in text
+
+
+def test_a_claim_deemed_accepted_says_the_law_resolved_it_for_the_customer(client, theft, refunded):
+    case_deem_accepted(case_id=refunded.pk, actor=None, now=REPLY_DUE_AT)
+    refunded.refresh_from_db()
+    assert refunded.state == CaseState.DEEMED_ACCEPTED
+    with time_machine.travel(REPLY_DUE_AT, tick=False):
+        text = page(signed_in(client, theft.user), refunded)
+
+    assert (
+        "<strong>Reklamacja uznana z mocy prawa.</strong> Nie odpowiedzieliśmy w terminie, więc zgodnie z "
+        "ustawą reklamację uważa się za rozpatrzoną zgodnie z Twoją wolą: całą reklamowaną kwotę, 920,00 zł, "
+        "ponosi bank." in text
+    )
+    assert "Reguła REK-8: reklamację uważa się za rozpatrzoną zgodnie z Twoją wolą" in text
+    assert "Rzecznik Finansowy" not in text
+    assert "Odpowiedź do:" not in text
+
+
+def test_before_a_decision_the_page_shows_the_running_deadlines_and_no_outcome(client, theft, refunded):
+    with time_machine.travel(warsaw(2025, 5, 27, 10, 0), tick=False):
+        text = page(signed_in(client, theft.user), refunded)
+
+    assert 'aria-labelledby="decision-title"' not in text
+    assert "Odpowiedź do: odpowiemy najpóźniej do 25 czerwca 2025." in text
+    # The refund was made: its deadline no longer runs.
+    assert "Zwrot do:" not in text
+
+
+def test_a_rejected_claim_whose_refund_was_withheld_takes_nothing_back(
+    client, theft, eur_rates, analyst, supervisor
+):
+    case = submitted_case(theft, theft.user)
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    from django.core.files.base import ContentFile
+
+    from disputes.models import EvidenceKind
+    from disputes.services import case_add_evidence, case_withhold_refund
+
+    case_add_evidence(
+        case_id=case.pk,
+        kind=EvidenceKind.LAW_ENFORCEMENT_NOTICE,
+        file=ContentFile(b"%PDF-1.4 notice", name="notice.pdf"),
+        description="",
+        actor=analyst,
+        now=warsaw(2025, 5, 27, 8, 30),
+    )
+    case_withhold_refund(
+        case_id=case.pk,
+        grounds="PIN used",
+        authority="Prokuratura Rejonowa Kraków-Śródmieście",
+        notified_on=warsaw(2025, 5, 27, 8, 0).date(),
+        notice_reference="KB/BZ/2025/0417",
+        actor=supervisor,
+        now=warsaw(2025, 5, 27, 9, 0),
+    )
+    case_assess_liability(
+        case_id=case.pk, findings=Findings(intent=True), actor=analyst, now=warsaw(2025, 6, 5, 10, 0)
+    )
+    four_eyes(
+        "DECISION",
+        case=case,
+        proposer=analyst,
+        approver=supervisor,
+        now=warsaw(2025, 6, 6, 9, 0),
+        reason="fraud",
+        grounds="Wypłatę potwierdzono kodem PIN.",
+    )
+    with time_machine.travel(warsaw(2025, 6, 6, 10, 0), tick=False):
+        text = page(signed_in(client, theft.user), case)
+
+    assert "<strong>Reklamacja nieuznana.</strong> Ponosisz całą reklamowaną kwotę, 920,00 zł." in text
+    assert (
+        "Części, którą ponosisz, 920,00 zł, nie zwróciliśmy, więc nic nie zostanie pobrane z Twojego "
+        "rachunku." in text
+    )
+    assert "Rzecznik Finansowy" in text
