@@ -180,7 +180,12 @@ def test_assign_refund_request_extend_propose_and_approve(live_server, settings,
         page.screenshot(path=str(SCREENSHOTS / "backoffice-06-case-letters.png"))
         letter = page.request.get(live_server.url + letter_link.get_attribute("href"))
         assert letter.ok and letter.headers["content-type"] == "application/pdf"
-        assert read_pdf(letter.body()).says("Transakcje autoryzowane przez klienta.")
+        # The letter states the grounds written for the customer, never the analyst's internal reason.
+        decision_letter = read_pdf(letter.body())
+        assert decision_letter.says(
+            "Transakcje potwierdzono kodem z aplikacji mobilnej na Państwa zaufanym urządzeniu."
+        )
+        assert not decision_letter.says("Transakcje autoryzowane przez klienta.")
         browser.close()
 
     decided = Case.objects.get(pk=case.pk)

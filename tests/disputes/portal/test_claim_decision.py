@@ -82,13 +82,13 @@ def test_a_partly_accepted_claim_states_the_outcome_each_share_with_its_rule_and
     )
     assert "Rozstrzygnięto 10 czerwca 2025." in text
     assert (
-        '<tr><th scope="row">Euronet ATM, 23 maja 2025</th><td class="amount">800,00 zł</td>'
-        '<td class="amount">212,71 zł</td><td class="amount">587,29 zł</td></tr>'
-    ) in text
+        "<li><strong>Euronet ATM, 23 maja 2025</strong>: 800,00 zł<br> "
+        "Twoja część: 212,71 zł; część banku: 587,29 zł.<br>" in text
+    )
     assert (
-        '<tr><th scope="row">Biedronka, 23 maja 2025</th><td class="amount">120,00 zł</td>'
-        '<td class="amount">0,00 zł</td><td class="amount">120,00 zł</td></tr>'
-    ) in text
+        "<li><strong>Biedronka, 23 maja 2025</strong>: 120,00 zł<br> "
+        "Twoja część: 0,00 zł; część banku: 120,00 zł.<br>" in text
+    )
     for rule, explanation in explanations(partial, "pl").items():
         assert f"Reguła {rule}: {' '.join(html.escape(explanation).split())}" in text
     assert "26 maja 2025 zwróciliśmy na Twój rachunek 920,00 zł, całą reklamowaną kwotę" in text
@@ -139,6 +139,7 @@ def test_the_decision_reads_in_english_with_the_english_explanations(client, the
     assert "The decision on your claim" in text
     assert "<strong>Partly accepted.</strong> You bear PLN 212.71; the bank bears PLN 707.29." in text
     assert "Decided on 10 June 2025." in text
+    assert "Your share: PLN 212.71; the bank's share: PLN 587.29." in text
     for rule, explanation in explanations(partial, "en").items():
         assert f"Rule {rule}: {' '.join(html.escape(explanation).split())}" in text
     assert (
