@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the letters tests' fixtures, imported from test_issue, are test arguments here)
 """The decision in words on the customer's claim page: outcome, who bears what and why, the money, appeals.
 
 The stolen card of tests/disputes/conftest.py: the PIN withdrawal of 800,00 zł at Euronet ATM and the
@@ -18,14 +19,20 @@ from disputes.services import (
     case_assess_liability,
     case_decide,
     case_deem_accepted,
-    case_dispatch_reply,
     case_refund_provisionally,
     case_start_review,
 )
+from letters.services import letter_request_process, print_batch_assemble, print_batch_mark_posted
 from liability.api import Findings
+from outbox.models import OutboxMessage
+from outbox.services import outbox_run_in_place
 from tests.disputes.conftest import REPLY_DUE_AT, submitted_case, warsaw
 from tests.disputes.helpers import four_eyes
 from tests.disputes.portal.test_claim_pages import signed_in
+
+# The letters tests' fixtures: letters stored in a temporary MEDIA_ROOT, a postal address for the
+# customer, signing staff with their positions (the decision letter is issued and posted here).
+from tests.letters.test_issue import _media, analyst, eur_rates, supervisor, theft  # noqa: F401
 
 DECIDED_AT = warsaw(2025, 6, 10, 9, 0)
 GROUNDS = "Karta została skradziona, a transakcje wykonano przed jej zastrzeżeniem."
@@ -105,12 +112,19 @@ def test_a_partly_accepted_claim_states_the_outcome_each_share_with_its_rule_and
 def test_after_the_reply_is_sent_the_recovery_date_is_given_then_the_recovery_itself(
     client, theft, partial, analyst, supervisor
 ):
-    case_dispatch_reply(
-        case_id=partial.pk,
-        dispatched_at=warsaw(2025, 6, 10, 15, 0),
-        actor=None,
-        now=warsaw(2025, 6, 10, 15, 0),
+    # The decision letter is issued, printed in the day's batch and posted at 15:00; the workflow
+    # records the reply from that dispatch (the worker's part, run here).
+    for request in partial.letter_requests.filter(fulfilled_at__isnull=True).order_by("pk"):
+        letter_request_process(letter_request_id=request.pk, actor=None, now=warsaw(2025, 6, 10, 13, 0))
+    batch = print_batch_assemble(actor=analyst, now=warsaw(2025, 6, 10, 14, 0))
+    print_batch_mark_posted(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 10, 15, 0))
+    outbox_run_in_place(
+        message_ids=OutboxMessage.objects.filter(
+            task="disputes.tasks.record_reply_dispatched", kwargs__case_id=partial.pk
+        ).values_list("pk", flat=True)
     )
+    partial.refresh_from_db()
+    assert partial.reply_dispatched_at == warsaw(2025, 6, 10, 15, 0)
     card = theft.card.masked
     browser = signed_in(client, theft.user)
     with time_machine.travel(warsaw(2025, 6, 10, 16, 0), tick=False):
