@@ -55,8 +55,15 @@ def _wait_for(condition, timeout: float) -> bool:
     return True
 
 
+@pytest.fixture
+def _own_queue():
+    """Publishing to this queue declares it on the app; later tests see the app's queues unchanged."""
+    yield
+    app.amqp.queues.pop(QUEUE, None)
+
+
 def test_a_task_whose_worker_was_killed_is_redelivered_and_completes_once(
-    nbp_server, nbp_api_url, celery_worker
+    nbp_server, nbp_api_url, celery_worker, _own_queue
 ):
     day = a_month_ago().date()
     nbp_server.rates["EUR"] = publication_day_rates(day - timedelta(days=7), day)
