@@ -40,18 +40,18 @@ START = datetime(2025, 6, 5, 9, 30, tzinfo=WARSAW)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # What sticks out of the viewport, and the page's own width against the viewport's.
-OVERFLOW = """() => ({
-  scrollWidth: document.documentElement.scrollWidth,
-  innerWidth: window.innerWidth,
-  wide: [...document.querySelectorAll('body *')]
-    .filter(e => (!e.parentElement.closest('.table-scroll')) && e.getBoundingClientRect().right > window.innerWidth + 0.5)
-    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + [...e.classList].join('.'))
-    .slice(0, 8),
-  overflowing: [...document.querySelectorAll('body *')]
-    .filter(e => !e.closest('.table-scroll') && e.scrollWidth > window.innerWidth)
-    .map(e => e.tagName.toLowerCase() + '.' + [...e.classList].join('.') + ':' + Math.round(e.getBoundingClientRect().right) + '/' + e.scrollWidth)
-    .slice(0, 12),
-})"""
+OVERFLOW = """() => {
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + [...e.classList].join('.');
+  const outside = e => !e.parentElement.closest('.table-scroll');
+  const all = [...document.querySelectorAll('body *')].filter(outside);
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    wide: all.filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).map(name).slice(0, 8),
+    overflowing: all.filter(e => e.scrollWidth > window.innerWidth)
+      .map(e => name(e) + ' ' + e.scrollWidth).slice(0, 12),
+  };
+}"""
 
 # Every scrolling table container is a region named by its heading or caption and reachable by keyboard.
 UNLABELLED_SCROLLERS = """() => [...document.querySelectorAll('.table-scroll')]
