@@ -18,7 +18,7 @@ from decimal import Decimal
 import pytest
 
 from disputes.backoffice.services import staff_totp_device_ensure
-from disputes.models import Case, CaseState, ChargebackState, Channel
+from disputes.models import Case, CaseState, Channel, ChargebackState
 from kartosfera.legaltime import WARSAW
 from tests.browser.test_backoffice_journey import PASSWORD, Desk
 from tests.browser.test_portal_journey import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, SCREENSHOTS
@@ -172,7 +172,8 @@ def test_find_register_by_phone_and_work_its_chargeback_to_each_deadline(
         desk.submit(f"main table.queue a[href$='{atm}']")
         article = page.locator(atm)
         article.locator("summary", has_text="Złóż obciążenie zwrotne").click()
-        article.get_by_label("Numer referencyjny agenta rozliczeniowego (ARN)").fill("74837651234567890123456")
+        arn = article.get_by_label("Numer referencyjny agenta rozliczeniowego (ARN)")
+        arn.fill("74837651234567890123456")
         article.get_by_label("Kwota obciążenia zwrotnego (PLN)").fill("650,00")
         article.get_by_label("zawiadomienie-policja.pdf").check()
         desk.submit(f"{atm} form[action$='/file/'] button[type=submit]")
