@@ -1,7 +1,7 @@
-"""Every back-office page fits a 375 px phone: the page never scrolls sideways; a wide table scrolls
-inside its own container, a labelled region. The case page is the fullest: liability lines, letters,
-chargebacks with their history, long unbroken text typed by a customer.
-Skips where /usr/bin/chromium is absent.
+"""Every back-office page fits a 375 px phone, with one h1 and each id once: the page never scrolls
+sideways; a wide table scrolls inside its own container, a labelled region. The case page is the
+fullest: liability lines, letters, chargebacks with their history, long unbroken text typed by a
+customer. Skips where /usr/bin/chromium is absent.
 """
 
 from datetime import datetime
@@ -141,6 +141,11 @@ def test_every_back_office_page_fits_a_375_px_phone(live_server, settings, time_
         for path in pages:
             desk.go(path)
             assert page.locator("h1").count() == 1, path
+            duplicate_ids = page.evaluate(
+                "() => { const ids = [...document.querySelectorAll('[id]')].map(e => e.id);"
+                " return ids.filter((id, i) => ids.indexOf(id) !== i); }"
+            )
+            assert duplicate_ids == [], (path, duplicate_ids)
             measured = page.evaluate(OVERFLOW)
             unlabelled = page.evaluate(UNLABELLED_SCROLLERS)
             if measured["scrollWidth"] > measured["innerWidth"] or measured["wide"] or unlabelled:
