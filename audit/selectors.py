@@ -1,6 +1,6 @@
 """Reads of the audit log: the role of a user, an object's entries, the verification of the chain."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -53,7 +53,28 @@ def audit_entries_for_object(*, obj: models.Model) -> models.QuerySet[AuditEntry
     )
 
 
-def audit_chain_verify(*, anchors: Mapping[int, str] | None = None, max_problems: int = 1000) -> ChainReport:
+# A progress report of a verification: (entries verified so far, entries to verify).
+Progress = Callable[[int, int], None]
+
+
+def _reporting(entries: Iterator[Any], *, total: int, progress: Progress, every: int) -> Iterator[Any]:
+    """Pass the entries through, reporting how many went by every ``every`` entries and at the end."""
+    done = 0
+    for done, entry in enumerate(entries, start=1):
+        yield entry
+        if done % every == 0:
+            progress(done, total)
+    if done % every:
+        progress(done, total)
+
+
+def audit_chain_verify(
+    *,
+    anchors: Mapping[int, str] | None = None,
+    max_problems: int = 1000,
+    progress: Progress | None = None,
+    progress_every: int = 2000,
+) -> ChainReport:
     """Verify the whole audit chain: every entry's hash, every link, the chain head, and the signed
     anchors kept outside the database (``audit.anchors``) together with any ``anchors`` given.
 
@@ -61,7 +82,9 @@ def audit_chain_verify(*, anchors: Mapping[int, str] | None = None, max_problems
     the head and the entries from one snapshot, so entries sealed meanwhile are not taken for
     forgeries. Entries still waiting for the sealer are counted in the report (they cannot be proven
     until chained); an anchor file whose signature does not hold is a problem (``ANCHOR_INVALID``).
-    The report names the latest anchor it was checked against (``report.anchor``).
+    The report names the latest anchor it was checked against (``report.anchor``). ``progress``, when
+    given, is told the number of entries to verify in the snapshot before the first is read
+    (``progress(0, total)``), then every ``progress_every`` entries and once at the end.
     """
     found = anchors_read()
     checked = {anchor.sequence: anchor.entry_hash for anchor in found.valid}
@@ -73,6 +96,10 @@ def audit_chain_verify(*, anchors: Mapping[int, str] | None = None, max_problems
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         head = AuditChainHead.objects.filter(pk=1).first()
         entries = (entry.stored() for entry in AuditEntry.objects.sealed().iterator(chunk_size=2000))
+        if progress is not None:
+            total = AuditEntry.objects.sealed().count()
+            progress(0, total)
+            entries = _reporting(entries, total=total, progress=progress, every=progress_every)
         report = verify_chain(
             entries,
             head=None if head is None else head.as_chain_head(),

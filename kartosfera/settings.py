@@ -245,6 +245,8 @@ KARTOSFERA_EXPORT_DIR = Path(os.environ.get("KARTOSFERA_EXPORT_DIR", VAR_DIR / "
 # Rows fetched per database round trip, and how often a running export records its progress.
 REPORTS_EXPORT_CHUNK_SIZE = int(os.environ.get("REPORTS_EXPORT_CHUNK_SIZE", "2000"))
 REPORTS_EXPORT_PROGRESS_ROWS = int(os.environ.get("REPORTS_EXPORT_PROGRESS_ROWS", "5000"))
+# How often a running verification of the audit log records how many entries it has verified.
+REPORTS_AUDIT_PROGRESS_ENTRIES = int(os.environ.get("REPORTS_AUDIT_PROGRESS_ENTRIES", "2000"))
 # On PostgreSQL the CSV exports that are one query stream COPY (the same bytes, several times faster);
 # 0 writes them row by row in Python, as on SQLite (docs/REPORTS.md, "How a job runs").
 REPORTS_EXPORT_CSV_COPY = os.environ.get("REPORTS_EXPORT_CSV_COPY", "1") == "1"

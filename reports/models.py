@@ -135,7 +135,10 @@ class AuditVerification(models.Model):
         _("state"), max_length=16, choices=ExportState.choices, default=ExportState.QUEUED
     )
     anchors = models.JSONField(_("anchors"), default=dict, blank=True)
+    # Known when the run takes its snapshot (an estimate, all entries, until then); entries_verified
+    # grows while it runs, written aside so the page sees it (``reports.progress``).
     entries_total = models.PositiveBigIntegerField(_("entries to check"), null=True, blank=True)
+    entries_verified = models.PositiveBigIntegerField(_("entries verified"), default=0)
     result = models.JSONField(_("result"), null=True, blank=True)
     requested_at = models.DateTimeField(_("requested at"))
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
@@ -167,3 +170,15 @@ class AuditVerification(models.Model):
     @property
     def ok(self) -> bool | None:
         return None if self.result is None else bool(self.result.get("ok"))
+
+    @property
+    def percent(self) -> int | None:
+        """Entries verified of the entries to verify, in whole per cent (100 only when done); None
+        before the run has counted them."""
+        if self.state == ExportState.DONE:
+            return 100
+        if self.entries_total is None or self.state != ExportState.RUNNING:
+            return None
+        if self.entries_total == 0:
+            return 99
+        return min(99, self.entries_verified * 100 // self.entries_total)

@@ -10,21 +10,27 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 
 from audit import actions
 from audit.models import AuditEntry
-from audit.selectors import audit_chain_verify
+from audit.selectors import Progress, audit_chain_verify
 from audit.services import audit_record
 from outbox.services import outbox_enqueue
 from reports.access import require_report_reader
 from reports.models import AuditVerification, ExportState
+from reports.progress import ProgressAside
 
 
-def audit_log_verify(*, anchors: Mapping[int, str]) -> dict[str, Any]:
+def audit_log_verify(
+    *, anchors: Mapping[int, str], progress: Progress | None = None, progress_every: int = 2000
+) -> dict[str, Any]:
     """The audit log's verification report (``audit.selectors.audit_chain_verify``) as plain data."""
-    return audit_chain_verify(anchors=dict(anchors)).to_dict()
+    return audit_chain_verify(
+        anchors=dict(anchors), progress=progress, progress_every=progress_every
+    ).to_dict()
 
 
 def audit_verification_request(*, actor: Any, anchors: Mapping[int, str], now: datetime) -> AuditVerification:
@@ -62,16 +68,29 @@ def audit_verification_run(*, verification_id: int, clock: Callable[[], datetime
         verification.state, verification.started_at = ExportState.RUNNING, clock()
         verification.save(update_fields=["state", "started_at"])
     anchors = {int(sequence): digest for sequence, digest in verification.anchors.items()}
+    # The snapshot the chain is read in is read-only: the progress is written aside, as it goes.
+    aside = ProgressAside(AuditVerification, verification.pk, state=ExportState.RUNNING)
+
+    def progress(done: int, total: int) -> None:
+        verification.entries_verified, verification.entries_total = done, total
+        aside.record(entries_verified=done, entries_total=total)
+
     try:
-        result = audit_log_verify(anchors=anchors)
+        result = audit_log_verify(
+            anchors=anchors, progress=progress, progress_every=settings.REPORTS_AUDIT_PROGRESS_ENTRIES
+        )
     except Exception as error:  # the page must say it failed rather than run forever
         verification.state, verification.error = ExportState.FAILED, str(error)[:500]
         result = None
     else:
         verification.state, verification.result = ExportState.DONE, result
+    finally:
+        aside.close()
     verification.finished_at = clock()
     with transaction.atomic():
-        verification.save(update_fields=["state", "result", "error", "finished_at"])
+        verification.save(
+            update_fields=["state", "result", "error", "finished_at", "entries_verified", "entries_total"]
+        )
         audit_record(
             action=actions.AUDIT_VERIFICATION_FINISHED,
             actor=None,

@@ -10,13 +10,13 @@ from typing import NamedTuple
 
 from django.db.models import Case as When_
 from django.db.models import DateTimeField, F, Q, QuerySet, Value, When
-from django.utils.translation import gettext_lazy as _
 
 from cards.models import Card, CardEvent
 from cards.rules import settings_at
 from customers.models import User
 from deadlines.calendar import BusinessCalendar
 from deadlines.selectors import bank_calendar
+from disputes.backoffice.labels import chargeback_step_label
 from disputes.backoffice.lights import Light, chargeback_light, refund_light, reply_light
 from disputes.models import (
     ACTIVE_CHARGEBACK_STATES,
@@ -233,7 +233,7 @@ def pending_proposals() -> QuerySet[DecisionProposal]:
     """Proposals waiting for a second person, oldest first."""
     return (
         DecisionProposal.objects.filter(status=ProposalStatus.PENDING)
-        .select_related("case", "proposed_by")
+        .select_related("case", "proposed_by", "chargeback", "chargeback__transaction")
         .order_by("proposed_at", "id")
     )
 
@@ -382,7 +382,11 @@ def case_page(*, user: User, case_id: int, now: datetime) -> CasePage:
     history = case_history(case=case)
     letters = list(CaseLetterRequest.objects.filter(case=case).order_by("requested_at", "pk"))
     evidence = list(case.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk"))
-    proposals = list(case.proposals.select_related("proposed_by", "decided_by").order_by("proposed_at", "pk"))
+    proposals = list(
+        case.proposals.select_related(
+            "proposed_by", "decided_by", "chargeback", "chargeback__transaction"
+        ).order_by("proposed_at", "pk")
+    )
     card_events = list(
         CardEvent.objects.filter(card_id=case.card_id).select_related("actor").order_by("occurred_at", "pk")
     )
@@ -464,18 +468,6 @@ CHARGEBACK_STEPS = (
 )
 
 
-# Each step of a chargeback's history as the analyst says it.
-CHARGEBACK_STEP_LABELS = {
-    "file": _("Filed with the scheme"),
-    "record_representment": _("Second presentment received"),
-    "escalate_to_pre_arbitration": _("Taken to pre-arbitration"),
-    "escalate_to_arbitration": _("Taken to arbitration"),
-    "win": _("Won"),
-    "lose": _("Lost"),
-    "abandon": _("Not filed"),
-}
-
-
 @dataclass
 class ChargebackRow:
     """One chargeback as staff see it: amounts, its running deadline with its light, history, documents."""
@@ -525,8 +517,10 @@ def chargebacks_of_case(
         return []
     amounts = dict(case.disputed.values_list("transaction_id", "amount"))
     history: dict[int, list] = {}
-    for row in CaseTransition.objects.filter(case=case, chargeback__isnull=False).select_related("actor"):
-        title = CHARGEBACK_STEP_LABELS.get(row.name, row.name)
+    for row in CaseTransition.objects.filter(case=case, chargeback__isnull=False).select_related(
+        "actor", "chargeback"
+    ):
+        title = chargeback_step_label(row.name)
         history.setdefault(row.chargeback_id, []).append(
             TimelineItem(row.occurred_at, "TRANSITION", title, row.actor, row)
         )

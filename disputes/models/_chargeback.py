@@ -6,6 +6,7 @@ from typing import NamedTuple
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from cards.models import Brand, Transaction
@@ -20,7 +21,7 @@ class ChargebackState(models.TextChoices):
     PRE_ARBITRATION = "PRE_ARBITRATION", _("Pre-arbitration")
     ARBITRATION = "ARBITRATION", _("Arbitration")
     WON = "WON", _("Won")
-    LOST = "LOST", _("Lost")
+    LOST = "LOST", pgettext_lazy("chargeback", "Lost")
     NOT_FILED = "NOT_FILED", _("Not filed")
 
 

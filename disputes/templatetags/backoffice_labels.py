@@ -1,59 +1,54 @@
-"""The case page in the analyst's words: state, step, outcome and finding names, people by name."""
+"""The back-office pages in the analyst's words: state, step, outcome and finding names, people by
+name (the names themselves live in ``disputes.backoffice.labels``)."""
 
 from django import template
-from django.utils.translation import gettext_lazy as _
 
-from disputes.models import CaseOutcome, CaseState
+from disputes.backoffice import labels
 
 register = template.Library()
-
-# The workflow's steps (the case's transitions) as the back office names them.
-STEP_LABELS = {
-    "create_draft": _("Draft started"),
-    "submit": _("Claim submitted"),
-    "start_review": _("Review started"),
-    "refund_provisionally": _("Provisional refund (D+1)"),
-    "withhold_refund": _("Refund withheld (fraud suspected)"),
-    "request_information": _("Information requested from the customer"),
-    "customer_responded": _("The customer answered"),
-    "extend_reply": _("Reply deadline extended (delay notice)"),
-    "decide": _("Decided"),
-    "dispatch_reply": _("Reply sent"),
-    "recover_customer_share": _("Customer's share recovered"),
-    "deem_accepted": _("Deemed accepted (REK-8)"),
-    "withdraw": _("Withdrawn"),
-    "close": _("Closed"),
-}
-
-# The liability findings (``liability.api.Findings``) as the assessment form asks them.
-FINDING_LABELS = {
-    "intent": _("The customer acted intentionally (fraud)"),
-    "gross_negligence": _("Gross negligence (e.g. PIN kept with the card)"),
-    "undetectable": _("Loss not detectable by the payer before the payment"),
-    "bank_staff": _("Caused by bank staff or agents"),
-    "no_means_to_report": _("The bank gave no means to report the loss"),
-}
 
 
 @register.filter
 def state_label(value: str) -> str:
-    """``CLOSED`` → ``Zamknięta``; a value of another machine (a chargeback's) is shown as it is."""
-    return str(CaseState(value).label) if value in CaseState.values else value or "—"
+    """A case's state: ``CLOSED`` → ``Zamknięta``."""
+    return labels.case_state_label(value)
+
+
+@register.filter
+def chargeback_state_label(value: str) -> str:
+    """A chargeback's state: ``WON`` → ``Wygrany``."""
+    return labels.chargeback_state_label(value)
 
 
 @register.filter
 def step_label(name: str) -> str:
-    return str(STEP_LABELS.get(name, name.replace("_", " ")))
+    return labels.case_step_label(name)
+
+
+@register.filter
+def transition_label(row) -> str:
+    """A case's or a chargeback's transition row: its step and the states it went between."""
+    return labels.transition_label(row)
 
 
 @register.filter
 def outcome_label(value: str) -> str:
-    return str(CaseOutcome(value).label) if value in CaseOutcome.values else value
+    return labels.outcome_label(value)
+
+
+@register.filter
+def proposal_label(proposal) -> str:
+    return labels.proposal_label(proposal)
 
 
 @register.filter
 def finding_label(key: str) -> str:
-    return str(FINDING_LABELS.get(key, key))
+    return labels.finding_label(key)
+
+
+@register.filter
+def light_label(light: str) -> str:
+    return labels.light_label(light)
 
 
 @register.filter

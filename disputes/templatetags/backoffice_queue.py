@@ -15,16 +15,17 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 
 from cards.models import Card
+from disputes.backoffice.labels import light_label
 from disputes.backoffice.lights import Light
 from disputes.models import Case
+from disputes.templatetags.backoffice_labels import person
 from kartosfera.formatting import format_long_date, format_money
 
 register = template.Library()
 
-_LIGHT_WORDS = {Light.RED: "red", Light.AMBER: "amber", Light.GREEN: "green"}
 _ROW = (
     '<tr>\n    <td><input type="checkbox" name="cases" value="{}" aria-label="{}"></td>\n'
     '    <td><a href="{}">{}</a></td>\n    <td>{}</td>\n'
@@ -35,13 +36,7 @@ _ROW = (
 
 @lru_cache(maxsize=32)
 def _light(light: str, language: str | None) -> SafeString:
-    word = _LIGHT_WORDS.get(Light(light))
-    return format_html(
-        '<span class="light light-{}" title="{}">{}</span>',
-        light.lower(),
-        light,
-        gettext(word) if word else "—",
-    )
+    return format_html('<span class="light light-{}">{}</span>', light.lower(), light_label(light))
 
 
 @lru_cache(maxsize=64)
@@ -97,7 +92,7 @@ def queue_rows(rows) -> SafeString:
                 case.customer.last_name,
                 _choice("brand", case.card.brand, language),
                 case.card.last4,
-                (case.assignee.username if case.assignee else "") or "—",
+                person(case.assignee),
             )
             for row in rows
             for case in (row.case,)

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from audit import actions
@@ -31,6 +31,7 @@ from reports.exports.pgcopy import copy_csv, copy_expected, copy_supported
 from reports.exports.selectors import export_job_get, export_rows
 from reports.exports.writers import CsvExportWriter, HashingFile, XlsxExportWriter
 from reports.models import UNFINISHED_STATES, ExportJob, ExportState
+from reports.progress import ProgressAside
 from reports.rules import PeriodProblem, period_problems
 
 logger = logging.getLogger(__name__)
@@ -146,30 +147,6 @@ def _progress(rows: Iterator[tuple], *, job_id: int, token: str, every: int) -> 
             ExportJob.objects.filter(pk=job_id, run_token=token).update(rows_done=done)
 
 
-class _ProgressAside:
-    """Records a job's ``rows_done`` on a connection of its own, opened at the first record.
-
-    While ``COPY`` streams, the export's own connection can run nothing else; each record commits at once
-    (autocommit), under the run's token like every other write of the run.
-    """
-
-    def __init__(self, *, job_id: int, token: str) -> None:
-        self._job_id, self._token, self._connection = job_id, token, None
-
-    def record(self, done: int) -> None:
-        if self._connection is None:
-            self._connection = connection.get_new_connection(connection.get_connection_params())
-            self._connection.autocommit = True
-        self._connection.execute(
-            f"UPDATE {ExportJob._meta.db_table} SET rows_done = %s WHERE id = %s AND run_token = %s",  # noqa: S608
-            [done, self._job_id, self._token],
-        )
-
-    def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-
-
 def _write_rows(job: ExportJob, writer: Any, *, token: str) -> int:
     """The rows read one by one and written by ``writer``: every format, every database."""
     source = export_rows(
@@ -192,12 +169,13 @@ def _write_copied(job: ExportJob, writer: CsvExportWriter, *, token: str) -> int
     """The CSV lines formatted by PostgreSQL and streamed with ``COPY`` (``reports.exports.pgcopy``)."""
     period = {"kind": job.kind, "from_date": job.from_date, "to_date": job.to_date}
     ExportJob.objects.filter(pk=job.pk, run_token=token).update(rows_total=copy_expected(**period))
-    progress = _ProgressAside(job_id=job.pk, token=token)
+    # COPY holds the export's own connection: the progress goes on a connection of its own.
+    progress = ProgressAside(ExportJob, job.pk, run_token=token)
     try:
         return copy_csv(
             **period,
             write=writer.write_lines,
-            progress=progress.record,
+            progress=lambda done: progress.record(rows_done=done),
             every=settings.REPORTS_EXPORT_PROGRESS_ROWS,
         )
     finally:

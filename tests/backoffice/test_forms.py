@@ -90,7 +90,18 @@ def test_withholding_says_it_needs_a_written_notice_to_law_enforcement(client, c
 
 @pytest.mark.parametrize(
     "name",
-    ["queue", "case", "approvals", "claim_new", "search", "customer"],
+    [
+        "queue",
+        "chargebacks",
+        "case",
+        "approvals",
+        "claim_lookup",
+        "claim_new",
+        "search",
+        "customer",
+        "postings",
+        "audit_verifications",
+    ],
 )
 def test_every_back_office_page_has_one_h1_and_unique_ids(client, case, supervisor, as_staff, name):
     case_start_review(case_id=case.pk, actor=supervisor, now=NOW)
@@ -101,6 +112,10 @@ def test_every_back_office_page_has_one_h1_and_unique_ids(client, case, supervis
         "claim_new": reverse("backoffice:claim_new") + f"?customer={case.customer_id}&card={case.card_id}",
         "search": reverse("backoffice:search") + "?q=anna",
         "customer": reverse("backoffice:customer", kwargs={"customer_id": case.customer_id}),
+        "chargebacks": reverse("backoffice:queue", kwargs={"name": "chargebacks"}),
+        "claim_lookup": reverse("backoffice:claim_new") + "?q=anna",
+        "postings": reverse("corebanking:postings"),
+        "audit_verifications": reverse("reports:audit_verifications"),
     }
 
     page = as_staff(supervisor).get(urls[name]).content.decode()

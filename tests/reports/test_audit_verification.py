@@ -84,6 +84,10 @@ def test_a_wrong_anchor_shows_the_break(client, auditor):
         False,
         last.sequence,
     )
+    # The problem is named for the auditor, not by its code.
+    page = client.get(reverse("reports:audit_verification", args=[verification.pk])).content.decode()
+    assert "<td>Różni się od kotwicy przechowywanej poza bazą danych</td>" in page
+    assert "ANCHOR_MISMATCH" not in page
 
 
 def test_a_malformed_anchor_is_refused_next_to_the_field(client, auditor):

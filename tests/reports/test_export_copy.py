@@ -13,13 +13,13 @@ from django.db import connection
 from cards.models import Transaction
 from disputes.models import Case, CaseTransaction, CaseTransition
 from kartosfera.clock import now
-from reports.exports import services as export_services
 from reports.exports.columns import COLUMNS
 from reports.exports.pgcopy import copy_csv, copy_supported
 from reports.exports.selectors import TABLES, export_rows
 from reports.exports.services import export_job_run, export_path
 from reports.exports.writers import CsvExportWriter, HashingFile
 from reports.models import ExportJob
+from reports.progress import ProgressAside
 
 pytestmark = pytest.mark.skipif(
     django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
@@ -167,17 +167,17 @@ def test_a_copied_export_records_its_progress_on_a_connection_of_its_own(
         requested_at=now(),
     )  # fmt: skip
     seen = []
-    record = export_services._ProgressAside.record
+    record = ProgressAside.record
 
-    def record_and_look(self, done):
-        record(self, done)
+    def record_and_look(self, **values):
+        record(self, **values)
         # What the job's page would read meanwhile, from yet another connection.
         with connection.get_new_connection(connection.get_connection_params()) as other:
             seen.append(
                 other.execute("SELECT rows_done FROM reports_exportjob WHERE id = %s", [job.pk]).fetchone()[0]
             )
 
-    monkeypatch.setattr(export_services._ProgressAside, "record", record_and_look)
+    monkeypatch.setattr(ProgressAside, "record", record_and_look)
 
     job = export_job_run(job_id=job.pk, clock=now)
 

@@ -1,0 +1,131 @@
+"""The back office's names for the workflow's codes: states, steps, outcomes, findings, lights.
+
+A case's and a chargeback's machines share some codes (``DRAFT``, ``CLOSED``...) but not their
+meaning, so each row is named by the machine it belongs to: a case transition row with a chargeback
+is a step of that chargeback. A code nobody named yet is shown as readable words, never raw.
+"""
+
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from disputes.models import CaseOutcome, CaseState, ChargebackState, ProposalKind
+
+# The workflow's steps (the case's transitions) as the back office names them.
+STEP_LABELS = {
+    "create_draft": _("Draft started"),
+    "submit": _("Claim submitted"),
+    "start_review": _("Review started"),
+    "refund_provisionally": _("Provisional refund (D+1)"),
+    "withhold_refund": _("Refund withheld (fraud suspected)"),
+    "request_information": _("Information requested from the customer"),
+    "customer_responded": _("The customer answered"),
+    "extend_reply": _("Reply deadline extended (delay notice)"),
+    "decide": _("Decided"),
+    "dispatch_reply": _("Reply sent"),
+    "recover_customer_share": _("Customer's share recovered"),
+    "deem_accepted": _("Deemed accepted (REK-8)"),
+    "withdraw": _("Withdrawn"),
+    "close": _("Closed"),
+}
+
+# Each step of a chargeback's history as the analyst says it.
+CHARGEBACK_STEP_LABELS = {
+    "file": _("Filed with the scheme"),
+    "record_representment": _("Second presentment received"),
+    "escalate_to_pre_arbitration": _("Taken to pre-arbitration"),
+    "escalate_to_arbitration": _("Taken to arbitration"),
+    "win": _("Won"),
+    "lose": pgettext_lazy("chargeback", "Lost"),
+    "abandon": _("Not filed"),
+}
+
+# The liability findings (``liability.api.Findings``) as the assessment form asks them.
+FINDING_LABELS = {
+    "intent": _("The customer acted intentionally (fraud)"),
+    "gross_negligence": _("Gross negligence (e.g. PIN kept with the card)"),
+    "undetectable": _("Loss not detectable by the payer before the payment"),
+    "bank_staff": _("Caused by bank staff or agents"),
+    "no_means_to_report": _("The bank gave no means to report the loss"),
+}
+
+
+# The traffic lights (``disputes.backoffice.lights.Light``) by their colour.
+LIGHT_LABELS = {"RED": _("red"), "AMBER": _("amber"), "GREEN": _("green")}
+
+
+def _words(code: str) -> str:
+    """An unnamed code as words (``SOME_CODE`` → ``some code``): readable, though untranslated."""
+    return code.replace("_", " ").lower() if code else "—"
+
+
+def _choice(choices: type, value: str) -> str:
+    return str(choices(value).label) if value in choices.values else _words(value)
+
+
+def case_state_label(value: str) -> str:
+    """``CLOSED`` → ``Zamknięta``."""
+    return _choice(CaseState, value)
+
+
+def chargeback_state_label(value: str) -> str:
+    """``WON`` → ``Wygrany``."""
+    return _choice(ChargebackState, value)
+
+
+def case_step_label(name: str) -> str:
+    return str(STEP_LABELS[name]) if name in STEP_LABELS else _words(name)
+
+
+def chargeback_step_label(name: str) -> str:
+    return str(CHARGEBACK_STEP_LABELS[name]) if name in CHARGEBACK_STEP_LABELS else _words(name)
+
+
+def transition_label(row) -> str:
+    """A transition row (``CaseTransition``) as a sentence: the step and the states it went between,
+    of the case or, for a chargeback's row, of that chargeback."""
+    if getattr(row, "chargeback_id", None):
+        chargeback = row.chargeback
+        return gettext("Chargeback %(scheme)s %(code)s: %(step)s (%(source)s → %(target)s)") % {
+            "scheme": chargeback.get_scheme_display(),
+            "code": chargeback.reason_code,
+            "step": chargeback_step_label(row.name),
+            "source": chargeback_state_label(row.from_state),
+            "target": chargeback_state_label(row.to_state),
+        }
+    return gettext("Step: %(step)s (%(source)s → %(target)s)") % {
+        "step": case_step_label(row.name),
+        "source": case_state_label(row.from_state),
+        "target": case_state_label(row.to_state),
+    }
+
+
+def outcome_label(value: str) -> str:
+    """A case's outcome (``ACCEPTED``) or a chargeback's result (``WON``/``LOST``) by its name."""
+    if value in CaseOutcome.values:
+        return str(CaseOutcome(value).label)
+    return chargeback_state_label(value)
+
+
+def proposal_label(proposal) -> str:
+    """What a four-eyes proposal asks for, in words: its kind and, where it has one, its outcome."""
+    kind = _choice(ProposalKind, proposal.kind)
+    outcome = (proposal.data or {}).get("outcome")
+    if proposal.kind == ProposalKind.CHARGEBACK_RESULT and proposal.chargeback_id:
+        chargeback = proposal.chargeback
+        return gettext("%(kind)s %(scheme)s %(code)s (%(merchant)s): %(outcome)s") % {
+            "kind": kind,
+            "scheme": chargeback.get_scheme_display(),
+            "code": chargeback.reason_code,
+            "merchant": chargeback.transaction.merchant_name,
+            "outcome": outcome_label(outcome or ""),
+        }
+    return f"{kind} ({outcome_label(outcome)})" if outcome else kind
+
+
+def finding_label(key: str) -> str:
+    return str(FINDING_LABELS[key]) if key in FINDING_LABELS else _words(key)
+
+
+def light_label(light: str) -> str:
+    """A traffic light's colour in words (the ``title`` and the text of ``_light.html``)."""
+    return str(LIGHT_LABELS[light]) if light in LIGHT_LABELS else "—"
