@@ -46,6 +46,15 @@ def _registered_tasks() -> frozenset[str]:
     return frozenset(app.tasks)
 
 
+def outbox_tasks_load() -> None:
+    """Register every app's tasks now (a web process's start), not in the first request that enqueues.
+
+    Importing the task modules takes a second or two (the letters' pull in WeasyPrint); paid inside a
+    request, it was the slowest claim submission of each web process.
+    """
+    _registered_tasks()
+
+
 def _require_registered(task: str) -> None:
     if task not in _registered_tasks():
         _registered_tasks.cache_clear()
