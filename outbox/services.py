@@ -79,7 +79,7 @@ def outbox_enqueue(*, task: str, kwargs: dict[str, Any], now: datetime) -> Outbo
     batch = _batch_of_this_transaction(connection)
     batch.messages.append(message)
     # Written inside a savepoint, the row may be rolled back while the transaction commits.
-    batch.only_outermost = batch.only_outermost and not connection.savepoint_ids
+    batch.only_outermost = batch.only_outermost and not any(connection.savepoint_ids)  # None: no savepoint
     transaction.on_commit(_Publication(batch, message.pk), robust=True)
     return message
 
