@@ -19,6 +19,7 @@ Secrets it errs on the side of removing too much (PCI DSS 3.3-3.4; RULES.md sect
 reaches a log); card numbers are recognised by their checksum, so identifiers and digests stay whole.
 """
 
+import functools
 import re
 from typing import Any
 
@@ -150,8 +151,10 @@ _PASSWORD_IN_TEXT = re.compile(
 )
 
 
-def _key_words(key: str) -> list[str]:
-    return [word for word in _WORD_SPLIT.split(_CAMEL.sub("_", key).lower()) if word]
+@functools.lru_cache(maxsize=4096)
+def _key_words(key: str) -> tuple[str, ...]:
+    # Keys repeat in every entry (``rule``, ``due_date``...): split each once per process.
+    return tuple(word for word in _WORD_SPLIT.split(_CAMEL.sub("_", key).lower()) if word)
 
 
 def _is_secret_word(word: str) -> bool:
@@ -164,7 +167,7 @@ def _is_secret_word(word: str) -> bool:
 
 def is_card_number_key(key: str) -> bool:
     """Whether ``key`` names a card number (``pan``, ``card_number``, ``cardNumber``)."""
-    return tuple(_key_words(key)) in _CARD_NUMBER_KEYS
+    return _key_words(key) in _CARD_NUMBER_KEYS
 
 
 def is_secret_key(key: str, value: Any = None) -> bool:
@@ -206,8 +209,26 @@ def mask_card_numbers(text: str) -> str:
 _HEX_DIGEST = re.compile(r"(?=[0-9]*[a-f])(?:[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128})", re.IGNORECASE)
 
 
+# Short texts found clean (nothing to remove) before: an entry repeats its keys, rule ids, dates and
+# labels, and every request the same ones. Only clean texts are kept, so no secret stays in memory.
+_CLEAN_TEXTS: set[str] = set()
+_CLEAN_TEXT_MAX_LENGTH = 200
+_CLEAN_TEXTS_MAX = 8192
+
+
 def sanitise_text(text: str) -> str:
     """Free text without card numbers, the digits of a PIN or code, or a password after its label."""
+    if text in _CLEAN_TEXTS:
+        return text
+    cleared = _sanitise_text(text)
+    if cleared == text and len(text) <= _CLEAN_TEXT_MAX_LENGTH:
+        if len(_CLEAN_TEXTS) >= _CLEAN_TEXTS_MAX:
+            _CLEAN_TEXTS.clear()
+        _CLEAN_TEXTS.add(text)
+    return cleared
+
+
+def _sanitise_text(text: str) -> str:
     if _HEX_DIGEST.fullmatch(text):
         return text
     text = _PASSWORD_IN_TEXT.sub(lambda match: match.group("word") + REDACTED, text)
@@ -232,6 +253,8 @@ def sanitise(value: Any) -> Any:
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int):
+        if -(10**12) < value < 10**12:  # fewer digits than any card number (13)
+            return value
         text = str(value)
         masked = mask_card_numbers(text)
         return value if masked == text else masked

@@ -5,14 +5,12 @@ so an interface maps both to 404 and reveals nothing.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import Case as When_
-from django.db.models import DateTimeField, F, Q, QuerySet, Value, When
-from django.db.models.functions import Least
+from django.db.models import Q, QuerySet
 
 from customers.models import Customer, User
 from disputes.models import (
@@ -28,30 +26,15 @@ from disputes.models import (
     ChargebackState,
     EstimateStatus,
 )
+from disputes.models._clocks import (  # noqa: F401 (re-exported: the one definition of a running clock)
+    CHARGEBACK_RUNNING,
+    NO_DEADLINE,
+    REFUND_RUNNING,
+    REPLY_RUNNING,
+    RUNNING_CLOCKS,
+    next_running_due,
+)
 from disputes.rules import net_to_customer
-
-# --- The running clocks: one definition for the queues, the traffic lights and the reports. ---
-# A deadline counts while its clock runs: the D+1 refund until it is made or withheld, the reply until
-# it is dispatched, a chargeback window while the bank must act (``Case.chargeback_due_at``: a DRAFT's
-# filing window, CB-MC-2P after a Mastercard second presentment). A met deadline never counts again.
-# A running deadline is *breached* once its end (``*_due_at``, the midnight after the due date) has
-# come: ``due_at <= now``, the same instant at which the traffic light turns red.
-
-REFUND_RUNNING = Q(
-    state__in=REFUND_PENDING_STATES,
-    refund_owed=True,
-    refunded_at__isnull=True,
-    refund_withheld_at__isnull=True,
-)
-REPLY_RUNNING = Q(state__in=REPLY_CLOCK_STATES, reply_dispatched_at__isnull=True)
-CHARGEBACK_RUNNING = Q(state__in=OPEN_STATES, chargeback_due_at__isnull=False)
-RUNNING_CLOCKS = (
-    (REFUND_RUNNING, "refund_due_at", "refund_due_on"),
-    (REPLY_RUNNING, "reply_due_at", "reply_due_on"),
-    (CHARGEBACK_RUNNING, "chargeback_due_at", "chargeback_due_on"),
-)
-# Stands for "no running clock" in the nearest-deadline sort (Least() of a NULL is NULL on SQLite).
-NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 def refund_running(case: Case) -> bool:
@@ -90,16 +73,6 @@ def clocks_breached(*, now: datetime) -> Q:
 def clocks_due_on(day: date) -> Q:
     """Cases with a running clock whose due date is ``day`` (Warsaw)."""
     return reduce(or_, (running & Q(**{due_on: day}) for running, _, due_on in RUNNING_CLOCKS))
-
-
-def next_running_due() -> Least:
-    """The end of the case's nearest running clock; ``NO_DEADLINE`` when none runs."""
-    return Least(
-        *(
-            When_(When(running, then=F(due_at)), default=Value(NO_DEADLINE), output_field=DateTimeField())
-            for running, due_at, _due_on in RUNNING_CLOCKS
-        )
-    )
 
 
 def case_get_for_customer(*, customer: Customer, case_id: int) -> Case:

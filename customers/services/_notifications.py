@@ -141,7 +141,8 @@ def notification_send(
     ]
     # The rows and their delivery task commit together with the caller's act (the outbox publishes the
     # task after commit, and its sweep again while the broker is down): nothing is lost or sent early.
-    with transaction.atomic():
+    # No savepoint: a failure here fails the caller's act, which nobody continues after it.
+    with transaction.atomic(savepoint=False):
         rows = Notification.objects.bulk_create(rows)
         outbox_enqueue(task=DELIVER_TASK, kwargs={"notification_ids": [row.pk for row in rows]}, now=now)
     return rows

@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Prefetch
 
 from cards.models import Card, Transaction, TransactionStatus
 from cards.selectors import card_get_for_customer, transaction_list_for_card
 from customers.models import Customer, NotificationKind
 from deadlines import api as deadlines
+from deadlines.calendar import BusinessCalendar
 from deadlines.selectors import bank_calendar
 from disputes.models import (
     FINISHED_STATES,
@@ -278,11 +280,19 @@ def case_set_reply_delivery(*, case_id: int, delivery: str, actor: Actor, now: d
 
 
 def _next_number(year: int) -> str:
-    """The next case number of ``year``, under a row lock (no two cases share one, no gaps on rollback)."""
-    sequence, _ = CaseNumberSequence.objects.select_for_update().get_or_create(year=year)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    return case_number(year=year, sequence=sequence.last_number)
+    """The next case number of ``year``, under a row lock (no two cases share one, no gaps on rollback).
+
+    One statement: the upsert creates the year's row or moves it on, and holds its lock until commit.
+    """
+    table = connection.ops.quote_name(CaseNumberSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last_number) VALUES (%s, 1) "  # noqa: S608 (the model's table)
+            f"ON CONFLICT (year) DO UPDATE SET last_number = {table}.last_number + 1 RETURNING last_number",
+            [year],
+        )
+        (number,) = cursor.fetchone()
+    return case_number(year=year, sequence=number)
 
 
 def transaction_facts(links: list[CaseTransaction]) -> list[TransactionFacts]:
@@ -402,28 +412,21 @@ def claim_submit(
     :raises ClaimIncomplete: with ``answers_required``, an answer is missing or impossible.
     """
     received_at = _instant(received_at or now, "received_at", now=now, required=True)
-    # The estimate reads stored NBP rates only (a missing one is fetched by a task after commit), so
-    # it never waits on the NBP; it is computed before the case lock to keep that lock short.
-    try:
-        draft = Case.objects.select_related("customer", "card").get(pk=case_id)
-    except Case.DoesNotExist:
-        raise CaseNotFound() from None
-    check_visible(draft, actor)
-    if draft.state != CaseState.DRAFT:
-        raise InvalidCaseState("submit", state=draft.get_state_display())
-    links = list(draft.disputed.select_related("transaction").order_by("transaction__executed_at", "pk"))
-    reported_at = draft.reported_at or received_at
-    estimate = _estimate(links, cause=draft.cause, reported_at=reported_at, now=now) if links else _Estimate()
-
     with case_atomic():
-        case = lock_case(case_id, actor)
+        case = _lock_draft_for_submission(case_id, actor)
+        if case.state != CaseState.DRAFT:
+            raise InvalidCaseState("submit", state=case.get_state_display())
         _check_claimant(case.customer, actor)
-        current = list(case.disputed.select_related("transaction").order_by("transaction__executed_at", "pk"))
+        # Read once under the lock: the guard's ``case.disputed.exists()`` answers from the same rows.
+        current = list(case.disputed.all())
         if answers_required:
             _check_answers(case, transaction_count=len(current), now=now)
-        if [(x.transaction_id, x.amount) for x in current] != [(x.transaction_id, x.amount) for x in links]:
-            raise InvalidCaseState("the draft changed while it was submitted", state=case.get_state_display())
-        _claimed_transactions(case.customer, case.card, [x.transaction_id for x in current])
+        _check_still_claimable(case, current)
+        reported_at = case.reported_at or received_at
+        # Stored NBP rates only (a missing one is fetched by a task after commit): never waits on the NBP.
+        estimate = (
+            _estimate(current, cause=case.cause, reported_at=reported_at, now=now) if current else _Estimate()
+        )
         calendar = bank_calendar()
         received_on, reported_on = warsaw_date(received_at), warsaw_date(reported_at)
         windows = {}
@@ -442,7 +445,8 @@ def claim_submit(
             link.out_of_window = reported_on > window.due_date
             link.is_open = True
         try:
-            with case_atomic():
+            # No savepoint: a transaction in another open claim ends this submission, rolled back whole.
+            with transaction.atomic(savepoint=False):
                 CaseTransaction.objects.bulk_update(
                     current, ["window_end_on", "window_rule", "out_of_window", "is_open"]
                 )
@@ -493,9 +497,49 @@ def claim_submit(
         elif estimate.waiting is not None:
             _wait_for_rate(case, estimate.waiting, now=now, audit_actor=actor)
             case.save(update_fields=["estimate_status", "updated_at"])
-        _open_chargebacks(case, current, now=now, audit_actor=actor)
+        _open_chargebacks(case, current, now=now, audit_actor=actor, calendar=calendar)
         case_notify(case, NotificationKind.CLAIM_RECEIVED, now=now, reply_due=case.reply_due_on)
     return case
+
+
+def _lock_draft_for_submission(case_id: int, actor: Actor) -> Case:
+    """The case locked (its row only) with its customer, card and disputed transactions, if visible.
+
+    :raises CaseNotFound:
+    """
+    disputed = CaseTransaction.objects.select_related("transaction").order_by(
+        "transaction__executed_at", "pk"
+    )
+    try:
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("customer", "card")
+            .prefetch_related(Prefetch("disputed", queryset=disputed))
+            .get(pk=case_id)
+        )
+    except Case.DoesNotExist:
+        raise CaseNotFound() from None
+    check_visible(case, actor)
+    return case
+
+
+def _check_still_claimable(case: Case, links: list[CaseTransaction]) -> None:
+    """The draft's transactions, read under the case lock, are still the customer's card's and settled.
+
+    A transaction in another open claim is refused by the database when the links are opened.
+
+    :raises NoTransactions, TransactionNotFound, TransactionNotSettled:
+    """
+    if not links:
+        raise NoTransactions()
+    if case.card.customer_id != case.customer_id:
+        raise TransactionNotFound(f"card {case.card_id} is not the customer's")
+    foreign = sorted(x.transaction_id for x in links if x.transaction.card_id != case.card_id)
+    if foreign:
+        raise TransactionNotFound(f"not on card {case.card_id}: {foreign}")
+    unsettled = [x.transaction_id for x in links if x.transaction.status != TransactionStatus.SETTLED]
+    if unsettled:
+        raise TransactionNotSettled(f"not settled: {unsettled}")
 
 
 def _check_answers(case: Case, *, transaction_count: int, now: datetime) -> None:
@@ -513,13 +557,21 @@ def _check_answers(case: Case, *, transaction_count: int, now: datetime) -> None
         raise ClaimIncomplete(", ".join(f"{p.step}:{p.code}" for p in problems), problems=problems)
 
 
-def _open_chargebacks(case: Case, links: list[CaseTransaction], *, now: datetime, audit_actor: Actor) -> None:
-    """A DRAFT fraud chargeback per settled transaction whose scheme filing window is still open."""
+def _open_chargebacks(
+    case: Case, links: list[CaseTransaction], *, now: datetime, audit_actor: Actor, calendar: BusinessCalendar
+) -> None:
+    """A DRAFT fraud chargeback per settled transaction whose scheme filing window is still open.
+
+    The claim is being submitted: it has no chargebacks yet, so the ones opened here are all of them.
+    """
+    opened = []
     for link in links:
         tx = link.transaction
         if tx.processed_on is None:
             continue
-        due = deadlines.chargeback_due(processed_on=tx.processed_on, scheme=case.card.brand)
+        due = deadlines.chargeback_due(
+            processed_on=tx.processed_on, scheme=case.card.brand, calendar=calendar
+        )
         note_computation(
             case,
             deadline_computation(
@@ -544,6 +596,7 @@ def _open_chargebacks(case: Case, links: list[CaseTransaction], *, now: datetime
             deadline_explanations={"filing": deadline_json(due)},
             created_at=now,
         )
+        opened.append(chargeback)
         add_event(
             case,
             CaseEvent.Kind.CHARGEBACK_OPENED,
@@ -553,7 +606,7 @@ def _open_chargebacks(case: Case, links: list[CaseTransaction], *, now: datetime
             chargeback=chargeback,
             data={"transaction": tx.pk, "filing_due_on": due.due_date.isoformat(), "rule": due.rule},
         )
-    sync_chargeback_clock(case)
+    sync_chargeback_clock(case, chargebacks=opened)
 
 
 def case_complete_estimate(*, case_id: int, now: datetime) -> bool:

@@ -689,17 +689,18 @@ def close_links(case: Case) -> None:
     case.disputed.filter(is_open=True).update(is_open=False)
 
 
-def sync_chargeback_clock(case: Case) -> None:
+def sync_chargeback_clock(case: Case, *, chargebacks: list[Chargeback] | None = None) -> None:
     """Store on the locked case the nearest running deadline of its chargebacks (the queues sort by it).
 
     Called by every step that opens, files, answers or ends a chargeback, after the step is saved.
+    ``chargebacks``: every chargeback of the case, when the caller holds them all (a claim being
+    submitted has no others), so they are not read again.
     """
+    if chargebacks is None:
+        running_states = [ChargebackState.DRAFT, ChargebackState.REPRESENTED]
+        chargebacks = list(Chargeback.objects.filter(case=case, state__in=running_states))
     running = [
-        deadline
-        for chargeback in Chargeback.objects.filter(
-            case=case, state__in=[ChargebackState.DRAFT, ChargebackState.REPRESENTED]
-        )
-        if (deadline := chargeback.running_deadline()) is not None
+        deadline for chargeback in chargebacks if (deadline := chargeback.running_deadline()) is not None
     ]
     nearest = min(running, key=lambda deadline: deadline.due_at) if running else None
     due_at, due_on = (nearest.due_at, nearest.due_on) if nearest else (None, None)

@@ -98,3 +98,34 @@ def queue_rows(rows) -> SafeString:
             for case in (row.case,)
         ),
     )
+
+
+# The filter bar's fields in the order the page shows them (the assignee is rendered by the template).
+_FILTER_FIELDS = ("state", "due_within_days", "amount_min", "amount_max", "brand", "channel", "cause")
+_FILTER_HTML: dict[tuple, SafeString] = {}
+_FILTER_HTML_MAX = 256
+
+
+@register.simple_tag
+def queue_filter_fields(form) -> SafeString:
+    """The filter bar's labelled fields: Django renders each widget and option through templates (about
+    2 ms a page), and the same few filters come back on every page, so a valid form's markup is kept
+    per language and values. A form with errors (its fields marked invalid) is rendered afresh."""
+    if form.errors:
+        return _filter_fields(form)
+    data = form.data
+    key = (get_language(), tuple((name, tuple(data.getlist(name))) for name in _FILTER_FIELDS))
+    html = _FILTER_HTML.get(key)
+    if html is None:
+        if len(_FILTER_HTML) >= _FILTER_HTML_MAX:
+            _FILTER_HTML.clear()
+        html = _FILTER_HTML[key] = _filter_fields(form)
+    return html
+
+
+def _filter_fields(form) -> SafeString:
+    return format_html_join(
+        "\n    ",
+        '<div class="field">{}{}</div>',
+        ((form[name].label_tag(), form[name]) for name in _FILTER_FIELDS),
+    )

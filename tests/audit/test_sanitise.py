@@ -205,3 +205,16 @@ def test_a_digest_inside_text_keeps_every_character_and_a_card_number_beside_it_
     text = f"file {DIGEST_WITH_A_DIGIT_RUN} read by 4111111111111111"
 
     assert sanitise_text(text) == f"file {DIGEST_WITH_A_DIGIT_RUN} read by ************1111"
+
+
+def test_a_text_with_a_secret_is_cleared_every_time_and_never_kept_as_clean():
+    from audit import sanitise as module
+
+    text = "PIN: 4821, karta 4111 1111 1111 1111"
+
+    results = [sanitise_text(text) for _ in range(3)]
+
+    assert all("4821" not in result and "4111 1111 1111 1111" not in result for result in results)
+    assert len(set(results)) == 1
+    assert text not in module._CLEAN_TEXTS
+    assert sanitise_text("UUP-46-1") == "UUP-46-1" and "UUP-46-1" in module._CLEAN_TEXTS

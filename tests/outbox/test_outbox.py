@@ -58,6 +58,24 @@ def test_a_transaction_with_one_row_publishes_its_task_under_the_rows_id(broker,
     assert message.celery_task_id == f"outbox-{message.pk}"
 
 
+def test_rows_written_outside_savepoints_are_published_without_being_read_again(broker, published):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    broker.memory()
+    with CaptureQueriesContext(connection) as captured:
+        with transaction.atomic():
+            first = outbox_enqueue(task=SWEEP, kwargs={}, now=clock.now())
+            second = outbox_enqueue(task=ESCALATIONS, kwargs={}, now=clock.now())
+        after_commit = [q["sql"] for q in captured.captured_queries][3:]  # BEGIN, two INSERTs, then
+
+    assert published == [("outbox.tasks.deliver", {"message_ids": [first.pk, second.pk]})]
+    assert not [sql for sql in after_commit if sql.lstrip().upper().startswith("SELECT")]
+    rows = OutboxMessage.objects.order_by("pk")
+    assert [(row.publish_attempts, row.last_error) for row in rows] == [(1, ""), (1, "")]
+    assert all(row.published_at is not None for row in rows)
+
+
 def test_a_row_rolled_back_with_its_transaction_is_never_published(broker, published):
     broker.memory()
     with transaction.atomic():
