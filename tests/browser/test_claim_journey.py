@@ -10,10 +10,13 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
+from pypdf import PdfReader
 
 from cards.models import CardStatus
 from customers.models import Notification
 from disputes.models import Case
+from disputes.selectors import letter_requests_pending
 from disputes.services import (
     case_assess_liability,
     case_decide,
@@ -21,6 +24,10 @@ from disputes.services import (
     case_request_information,
     case_start_review,
 )
+from kartosfera.formatting import format_long_date
+from kartosfera.legaltime import warsaw_date
+from letters.models import CustomerAddress, Letter, StaffProfile
+from letters.services import letter_request_process, print_batch_assemble, print_batch_mark_posted
 from liability.api import Findings
 from liability.services import rates_seed_synthetic
 from tests.browser.test_portal_journey import CHROMIUM, CHROMIUM_ARGS, PHONE, SCREENSHOTS, Journey
@@ -54,6 +61,9 @@ WORDS = {
         "decided": "Rozpatrzyliśmy Twoją reklamację {number}: uznana w całości.",
         "refunded": "Zwróciliśmy na Twój rachunek 1\xa0250,00\xa0zł",
         "decision": "Reklamacja uznana w całości. Całą reklamowaną kwotę, 1\xa0250,00\xa0zł, ponosi bank",
+        "posted": "wysłane pocztą {day}",
+        "reply_sent": "Odpowiedź wysłana pocztą",
+        "reply": "Odpowiedź na reklamację nr {number}",
     },
     "en": {
         "sign_in": "Sign in",
@@ -72,6 +82,9 @@ WORDS = {
         "decided": "We have decided on your claim {number}: accepted in full.",
         "refunded": "We have refunded PLN\xa01,250.00 to your account",
         "decision": "Accepted in full. The bank bears the whole disputed amount, PLN\xa01,250.00",
+        "posted": "sent by post on {day}",
+        "reply_sent": "Reply sent by post",
+        "reply": "Reply to complaint no. {number}",
     },
 }
 
@@ -95,6 +108,9 @@ def test_a_claim_from_i_dont_recognise_this_to_the_messages_on_a_phone(
     words = WORDS[language]
     customer = registered_customer(
         first_name="Anna", last_name="Kowalska", mobile_phone="+48601234567", preferred_language=language
+    )
+    CustomerAddress.objects.create(
+        customer=customer, street="ul. Polna 12 m. 4", postal_code="00-625", city="Warszawa"
     )
     card = CardFactory(
         customer=customer, product=CardProductFactory(), status=CardStatus.ACTIVE, last4="4821"
@@ -120,6 +136,10 @@ def test_a_claim_from_i_dont_recognise_this_to_the_messages_on_a_phone(
         staff(f"analyst-{language}", "analysts"),
         staff(f"supervisor-{language}", "supervisors"),
     )
+    for user, position in ((analyst, "Analityk reklamacji"), (supervisor, "Kierownik Zespołu Reklamacji")):
+        user.first_name, user.last_name = "Ewa", "Maj"
+        user.save(update_fields=["first_name", "last_name"])
+        StaffProfile.objects.create(user=user, position=position, position_en="Complaints")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     with sync_playwright() as playwright:
@@ -161,6 +181,9 @@ def test_a_claim_from_i_dont_recognise_this_to_the_messages_on_a_phone(
         page.check("#id_police_notified_1")
         journey.click("button", words["continue"])
         journey.click("button", words["continue"])
+        # How the bank's letters go: paper by post unless she asks for e-mail (Complaints Act art. 5).
+        assert page.locator("#id_reply_delivery_0").is_checked()
+        journey.click("button", words["continue"])
         journey.click("link", words["next"])
         journey.click("button", words["send"])
         assert words["sent"] in journey.text()
@@ -180,6 +203,39 @@ def test_a_claim_from_i_dont_recognise_this_to_the_messages_on_a_phone(
             now=now + timedelta(minutes=30),
         )
         case_decide(case_id=case.pk, actor=supervisor, now=now + timedelta(minutes=40))
+
+        # The letters are issued, the paper ones printed in a batch and posted the next morning.
+        for request_id in letter_requests_pending().filter(case=case).values_list("pk", flat=True):
+            letter_request_process(letter_request_id=request_id, actor=None, now=now + timedelta(minutes=45))
+        batch = print_batch_assemble(actor=analyst, now=now + timedelta(hours=1))
+        posted_at = now + timedelta(hours=2)
+        # The bank's steps above are dated ahead of the wall clock; the worker's part (recording the
+        # reply) reads the clock, so the clock is where the posting is.
+        with time_machine.travel(posted_at + timedelta(minutes=1), tick=True):
+            print_batch_mark_posted(batch_id=batch.pk, actor=analyst, now=posted_at)
+
+        # She downloads each letter from the claim page and reads it.
+        journey.go(f"/claims/{case.pk}/")
+        assert words["posted"].format(day=format_long_date(warsaw_date(posted_at), language=language)) in (
+            journey.text()
+        )
+        assert words["reply_sent"] in journey.text()
+        shot("23-claim-letters")
+        links = page.locator("a[href^='/letters/'][download]")
+        read = {}
+        for index in range(links.count()):
+            with page.expect_download() as download:
+                links.nth(index).click()
+            pdf = PdfReader(download.value.path())
+            read[download.value.suggested_filename] = " ".join(p.extract_text() for p in pdf.pages)
+        issued = Letter.objects.filter(case=case).order_by("pk")
+        assert len(read) == issued.count() >= 4
+        number = case.number
+        for letter in issued:
+            [text] = [t for name, t in read.items() if f"-{letter.letter_type}-v{letter.version}" in name]
+            assert number in text, letter.letter_type
+        decision = next(t for name, t in read.items() if "DECISION_ACCEPTED" in name)
+        assert words["reply"].format(number=number) in decision
 
         journey.click("link", words["messages"])
         text = journey.text()

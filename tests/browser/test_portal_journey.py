@@ -226,6 +226,9 @@ def test_a_customer_registers_and_runs_a_card_from_a_phone(live_server, sms_outb
         page.fill("#id_police_reference", "RSD-1234/26")
         journey.click("button", "Zapisz i przejdź dalej")
         journey.click("button", "Zapisz i przejdź dalej")
+        # Letters by post, as the law has it unless she asks for e-mail.
+        assert page.locator("#id_reply_delivery_0").is_checked()
+        journey.click("button", "Zapisz i przejdź dalej")
         # Documents: an .exe renamed .pdf is refused by its content, the real PDF is added.
         page.set_input_files(
             "#id_file",
