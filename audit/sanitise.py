@@ -19,6 +19,7 @@ Secrets it errs on the side of removing too much (PCI DSS 3.3-3.4; RULES.md sect
 reaches a log); card numbers are recognised by their checksum, so identifiers and digests stay whole.
 """
 
+import functools
 import re
 from typing import Any
 
@@ -150,8 +151,10 @@ _PASSWORD_IN_TEXT = re.compile(
 )
 
 
-def _key_words(key: str) -> list[str]:
-    return [word for word in _WORD_SPLIT.split(_CAMEL.sub("_", key).lower()) if word]
+@functools.lru_cache(maxsize=4096)
+def _key_words(key: str) -> tuple[str, ...]:
+    # Cached: an entry's keys come from a small vocabulary (field names), its values do not.
+    return tuple(word for word in _WORD_SPLIT.split(_CAMEL.sub("_", key).lower()) if word)
 
 
 def _is_secret_word(word: str) -> bool:
@@ -164,11 +167,20 @@ def _is_secret_word(word: str) -> bool:
 
 def is_card_number_key(key: str) -> bool:
     """Whether ``key`` names a card number (``pan``, ``card_number``, ``cardNumber``)."""
-    return tuple(_key_words(key)) in _CARD_NUMBER_KEYS
+    return _key_words(key) in _CARD_NUMBER_KEYS
 
 
 def is_secret_key(key: str, value: Any = None) -> bool:
     """Whether the value of ``key`` (``value`` decides for a bare ``code``) must not be stored."""
+    verdict = _secret_by_key(key)
+    if verdict is None:  # a bare "code": an OTP when its value has a digit, a step code otherwise
+        return any(char.isdigit() for char in str(value))
+    return verdict
+
+
+@functools.lru_cache(maxsize=4096)
+def _secret_by_key(key: str) -> bool | None:
+    """``is_secret_key`` as far as the key alone decides it; None for a bare ``code``."""
     words = _key_words(key)
     for index, word in enumerate(words):
         following = words[index + 1] if index + 1 < len(words) else None
@@ -179,8 +191,8 @@ def is_secret_key(key: str, value: Any = None) -> bool:
         if word == "code" and following not in _DESCRIBING_WORDS:
             if index > 0 and words[index - 1] in _SECRET_CODE_QUALIFIERS:
                 return True
-            if index == 0 and following is None and any(char.isdigit() for char in str(value)):
-                return True
+            if index == 0 and following is None:
+                return None
     return False
 
 
@@ -206,9 +218,16 @@ def mask_card_numbers(text: str) -> str:
 _HEX_DIGEST = re.compile(r"(?=[0-9]*[a-f])(?:[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128})", re.IGNORECASE)
 
 
+# Every rule below needs an ASCII digit (a card number, a code) or a label's ":" or "=" (a password):
+# text with none of them is left as it is without running them.
+_MAY_HOLD_A_SECRET = re.compile(r"[0-9:=]")
+# An integer below 13 digits cannot be a card number.
+_SHORTER_THAN_A_CARD_NUMBER = 10**12
+
+
 def sanitise_text(text: str) -> str:
     """Free text without card numbers, the digits of a PIN or code, or a password after its label."""
-    if _HEX_DIGEST.fullmatch(text):
+    if not _MAY_HOLD_A_SECRET.search(text) or _HEX_DIGEST.fullmatch(text):
         return text
     text = _PASSWORD_IN_TEXT.sub(lambda match: match.group("word") + REDACTED, text)
     text = _CODE_IN_TEXT.sub(lambda match: match.group("word") + REDACTED, text)
@@ -232,6 +251,8 @@ def sanitise(value: Any) -> Any:
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int):
+        if -_SHORTER_THAN_A_CARD_NUMBER < value < _SHORTER_THAN_A_CARD_NUMBER:
+            return value
         text = str(value)
         masked = mask_card_numbers(text)
         return value if masked == text else masked

@@ -12,6 +12,8 @@ that records many acts at once (a beat sweep's batch of cases) appends them with
                  **audit_diff(before, audit_snapshot(card)), data={"reason": reason})
 """
 
+import functools
+import json
 import logging
 import os
 import re
@@ -31,11 +33,11 @@ from audit.anchors import Anchor, anchor_write, anchor_write_if_due
 from audit.canonical import GENESIS_HASH, to_json
 from audit.chain import entry_hash
 from audit.context import AuditContext, current_context
-from audit.models import AuditChainHead, AuditEntry, Channel, Role
+from audit.models import AuditChainHead, AuditEntry, AuditLogImmutable, Channel, Role
 from audit.representation import object_repr as describe_object
 from audit.representation import user_repr
 from audit.sanitise import sanitise, sanitise_text
-from audit.selectors import role_of
+from audit.selectors import role_group_sql, role_without_groups
 from kartosfera import clock
 from kartosfera.legaltime import require_aware
 
@@ -165,13 +167,12 @@ def audit_record_many(events: Iterable[AuditEvent]) -> list[AuditEntry]:
     :raises NaiveDatetimeError: an event's ``now`` without a time zone.
     """
     context = current_context()
-    roles: dict[int, Role] = {}  # each actor's role looked up once per call
-    entries = [_entry(event, context, roles) for event in events]
+    entries = [_entry(event, context) for event in events]
     if not entries:
         return []
     mode = settings.KARTOSFERA_AUDIT_SEALING
     with transaction.atomic(savepoint=False):
-        AuditEntry.objects.append_unsealed(entries)
+        _insert_unsealed(entries)
         if mode == "IN_TRANSACTION":
             sealed = {entry.pk: entry for entry in _seal_batch(limit=None)}
             for entry in entries:
@@ -305,7 +306,98 @@ def _queue_sealing() -> None:
     _kicker.kick()
 
 
-def _entry(event: AuditEvent, context: AuditContext, roles: dict[int, Role]) -> AuditEntry:
+# The columns an unsealed entry is inserted with; the chain columns stay NULL for the sealer.
+_INSERT_COLUMNS = (
+    "recorded_at",
+    "action",
+    "actor_id",
+    "actor_repr",
+    "role",
+    "channel",
+    "ip_address",
+    "request_id",
+    "object_type_id",
+    "object_label",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+    "data",
+    "hash_version",
+)
+_JSON_COLUMNS = frozenset({"before", "after", "data"})
+
+
+@functools.cache
+def _insert_sql(rows: int, vendor: str, role_group_sql: str) -> str:
+    """The INSERT of ``rows`` unsealed entries, each role read from the actor's groups in the statement."""
+    quote = connection.ops.quote_name
+    json_value = "CAST(%s AS jsonb)" if vendor == "postgresql" else "%s"
+    values = []
+    for column in _INSERT_COLUMNS:
+        if column == "role":
+            # The strongest role group the actor is in, else the role their flags give (the parameter).
+            values.append(f"COALESCE({role_group_sql}, %s)")
+        else:
+            values.append(json_value if column in _JSON_COLUMNS else "%s")
+    row = f"({', '.join(values)})"
+    return (
+        f"INSERT INTO {quote(AuditEntry._meta.db_table)} "  # noqa: S608 (no value is interpolated)
+        f"({', '.join(quote(column) for column in _INSERT_COLUMNS)}) "
+        f"VALUES {', '.join([row] * rows)} RETURNING {quote('id')}, {quote('role')}"
+    )
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def _insert_unsealed(entries: list[AuditEntry]) -> None:
+    """INSERT new entries unchained in one statement, and give each its id and role as stored.
+
+    One raw statement rather than the ORM's bulk_create, which cost more Python than everything else
+    an audited act does (docs/PERFORMANCE.md, "Audit log"). The role of a signed-in actor is chosen in
+    the statement from their groups as they are now (``audit.selectors.role_group_sql``); the entry
+    holds the role of their flags alone until then.
+    """
+    adapt_instant = connection.ops.adapt_datetimefield_value
+    params: list[Any] = []
+    for entry in entries:
+        if entry.sealed or not entry._state.adding:
+            raise AuditLogImmutable("audit entries are appended unsealed by audit.services.audit_record")
+        actor = entry.actor if entry.actor_id is not None else None
+        params.extend(
+            (
+                adapt_instant(entry.recorded_at),
+                entry.action,
+                entry.actor_id,
+                entry.actor_repr,
+                # A superuser is an ADMINISTRATOR whatever their groups: no group to look at.
+                None if actor is None or actor.is_superuser else entry.actor_id,
+                entry.role,
+                entry.channel,
+                entry.ip_address,
+                entry.request_id,
+                entry.object_type_id,
+                entry.object_label,
+                entry.object_id,
+                entry.object_repr,
+                _json_text(entry.before),
+                _json_text(entry.after),
+                _json_text(entry.data),
+                entry.hash_version,
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(len(entries), connection.vendor, role_group_sql()), params)
+        stored = sorted(cursor.fetchall())
+    # Ids grow in the order of the VALUES rows within one statement, whatever order RETURNING uses.
+    for entry, (entry_id, role) in zip(entries, stored, strict=True):
+        entry.pk, entry.role = entry_id, role
+        entry._state.adding, entry._state.db = False, connection.alias
+
+
+def _entry(event: AuditEvent, context: AuditContext) -> AuditEntry:
     """The unsaved, unchained entry for ``event``: checked, made plain JSON and cleared of secrets."""
     action = event.action
     if len(action) > 64 or not _ACTION.fullmatch(action):
@@ -319,9 +411,9 @@ def _entry(event: AuditEvent, context: AuditContext, roles: dict[int, Role]) -> 
     user = actor if getattr(actor, "is_authenticated", False) else None
     # Nobody signed in: ANONYMOUS over the web (a failed sign-in), else the system itself.
     nobody = Role.ANONYMOUS if context.web else Role.SYSTEM
-    if user is not None and user.pk not in roles:
-        roles[user.pk] = role_of(user)
-    role = roles[user.pk] if user is not None else nobody
+    # The actor's role groups are read by the INSERT itself (_insert_unsealed); this is the role their
+    # flags give when they are in none.
+    role = role_without_groups(user) if user is not None else nobody
     object_type, object_label, object_id, object_repr = None, "", "", ""
     obj = event.obj
     if obj is not None:
