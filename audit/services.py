@@ -15,10 +15,7 @@ that records many acts at once (a beat sweep's batch of cases) appends them with
 import functools
 import json
 import logging
-import os
 import re
-import threading
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,6 +37,7 @@ from audit.sanitise import sanitise, sanitise_text
 from audit.selectors import role_group_sql, role_without_groups
 from kartosfera import clock
 from kartosfera.legaltime import require_aware
+from outbox.services import outbox_nudge
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +157,8 @@ def audit_record_many(events: Iterable[AuditEvent]) -> list[AuditEntry]:
     The sealer chains them (``audit_seal``), in this order and contiguously when they are committed
     together, according to ``settings.KARTOSFERA_AUDIT_SEALING``: in this transaction
     (``IN_TRANSACTION``: the returned entries are sealed), right after its commit (``AFTER_COMMIT``),
-    by a task queued after its commit (``TASK``) or by the periodic sealer alone (``PERIODIC``).
+    by a task the transaction's outbox publication asks for (``TASK``, ``outbox_nudge``) or by the
+    periodic sealer alone (``PERIODIC``).
     Nothing is written when any event is invalid.
 
     :raises AuditEntryInvalid: as ``audit_record``, for any of the events.
@@ -182,7 +181,8 @@ def audit_record_many(events: Iterable[AuditEvent]) -> list[AuditEntry]:
         elif mode == "AFTER_COMMIT":
             transaction.on_commit(_seal_after_commit, robust=True)
         elif mode == "TASK":
-            transaction.on_commit(_queue_sealing, robust=True)
+            # The seal task rides the transaction's one outbox publication (no row, coalesced).
+            outbox_nudge(task=SEAL_TASK, coalesce_seconds=settings.KARTOSFERA_AUDIT_SEAL_KICK_SECONDS)
     return entries
 
 
@@ -258,52 +258,6 @@ def _seal_batch(*, limit: int | None) -> list[AuditEntry]:
 
 def _seal_after_commit() -> None:
     audit_seal(now=clock.now())
-
-
-class _SealKicker:
-    """Queues the seal task from a daemon thread of its own, so that no request waits on the broker.
-
-    ``kick()`` only sets an event; the thread sends at most one message every
-    ``KARTOSFERA_AUDIT_SEAL_KICK_SECONDS`` (one run seals everything pending). A message that cannot
-    be sent (broker down) is logged and dropped: the beat task seals every few seconds anyway.
-    """
-
-    def __init__(self) -> None:
-        self._wanted = threading.Event()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._pid: int | None = None
-
-    def kick(self) -> None:
-        with self._lock:
-            # A forked process (a gunicorn or Celery worker) does not inherit the parent's thread.
-            if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
-                self._pid = os.getpid()
-                self._thread = threading.Thread(target=self._run, name="audit-seal-kicker", daemon=True)
-                self._thread.start()
-        self._wanted.set()
-
-    def _run(self) -> None:
-        from kartosfera.celery import app
-
-        while True:
-            self._wanted.wait()
-            self._wanted.clear()
-            try:
-                app.send_task(SEAL_TASK, retry=False, ignore_result=True)
-            except Exception:  # kombu raises transport-specific errors; the beat task seals instead
-                logger.warning(
-                    "audit: could not queue the seal task; the periodic sealer will seal", exc_info=True
-                )
-            time.sleep(settings.KARTOSFERA_AUDIT_SEAL_KICK_SECONDS)
-
-
-_kicker = _SealKicker()
-
-
-def _queue_sealing() -> None:
-    """After commit (``TASK``): have the seal task queued, without waiting for the broker here."""
-    _kicker.kick()
 
 
 # The columns an unsealed entry is inserted with; the chain columns stay NULL for the sealer.

@@ -286,8 +286,9 @@ KARTOSFERA_CARD_PROCESSOR_SIMULATOR_FAILURES: dict[str, str] = {}
 #   IN_TRANSACTION  in the writing transaction itself, under the sealer's lock (SQLite's default: its
 #                   writers are serialised anyway, and a test sees its entries sealed at once);
 #   AFTER_COMMIT    by the writing process right after its commit (PostgreSQL without a broker);
-#   TASK            by the audit.tasks.audit_seal_pending task, queued after commit (PostgreSQL with a
-#                   broker, production); the beat task below seals whatever a lost message left;
+#   TASK            by the audit.tasks.audit_seal_pending task, which the transaction's outbox
+#                   publication asks for (outbox_nudge: no row, coalesced; PostgreSQL with a broker,
+#                   production); the beat task below seals whatever a lost message left;
 #   PERIODIC        only by the beat task or `manage.py seal_audit --follow` (a dedicated sealer).
 _AUDIT_SEALING_DEFAULT = (
     "IN_TRANSACTION"
@@ -299,7 +300,8 @@ if KARTOSFERA_AUDIT_SEALING not in {"IN_TRANSACTION", "AFTER_COMMIT", "TASK", "P
     raise ImproperlyConfigured(f"KARTOSFERA_AUDIT_SEALING={KARTOSFERA_AUDIT_SEALING!r} is not a sealing mode")
 # Entries one sealer transaction numbers and hashes (it loops until none is left).
 KARTOSFERA_AUDIT_SEAL_BATCH = int(os.environ.get("KARTOSFERA_AUDIT_SEAL_BATCH", "500"))
-# A process queues the seal task at most this often (one run seals everything pending).
+# A process publishes the seal task on its own at most this often, to run this much later, so that
+# the one run seals every entry committed meanwhile (outbox_nudge; with outbox rows it rides along).
 KARTOSFERA_AUDIT_SEAL_KICK_SECONDS = float(os.environ.get("KARTOSFERA_AUDIT_SEAL_KICK_SECONDS", "0.5"))
 # /healthz degrades when the oldest entry waiting to be sealed is older than this.
 KARTOSFERA_AUDIT_SEAL_LAG_LIMIT_SECONDS = float(

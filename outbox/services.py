@@ -12,7 +12,8 @@ the tasks in this process after commit. docs/OUTBOX.md.
 
 import functools
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -73,11 +74,38 @@ def outbox_enqueue(*, task: str, kwargs: dict[str, Any], now: datetime) -> Outbo
     return message
 
 
+def outbox_nudge(*, task: str, coalesce_seconds: float) -> None:
+    """Ask for ``task``, a task that finds its own work (no arguments), once the transaction commits.
+
+    For work that a periodic task does anyway and that one run does for every transaction before it,
+    such as the audit sealer: no row is written (nothing to lose: beat runs the task too), the
+    request rides the transaction's one publication (``outbox.tasks.deliver`` then sends it, with the
+    rows), and a transaction that wrote no row publishes it at most once every ``coalesce_seconds``
+    from this process, to run ``coalesce_seconds`` later: one run then covers every transaction that
+    committed in between, whose own nudges were dropped. Asked twice in a transaction, it is
+    published once. A broker that does not answer is logged, never raised.
+
+    :raises OutsideTransaction: no ``transaction.atomic`` block is open.
+    :raises UnknownTask: no task is registered under ``task``.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise OutsideTransaction(task)
+    _require_registered(task)
+    batch = _batch_of_this_transaction(connection)
+    if batch.nudges:
+        batch.nudges.setdefault(task, coalesce_seconds)
+        return
+    batch.nudges[task] = coalesce_seconds
+    transaction.on_commit(_Publication(batch, None), robust=True)
+
+
 class _Batch:
-    """The rows one transaction wrote, published together after its commit."""
+    """The rows one transaction wrote, and the tasks it nudged, published together after its commit."""
 
     def __init__(self) -> None:
         self.message_ids: list[int] = []
+        self.nudges: dict[str, float] = {}  # task name -> coalesce_seconds
         self.published = False
 
 
@@ -89,17 +117,24 @@ class _Publication:
     callback publishes its own row only.
     """
 
-    def __init__(self, batch: _Batch, message_id: int) -> None:
+    def __init__(self, batch: _Batch, message_id: int | None) -> None:
         self.batch, self.message_id = batch, message_id
         # Django's robust on_commit names a failing callback by its __qualname__.
-        self.__qualname__ = f"outbox publication of message {message_id}"
+        self.__qualname__ = (
+            "outbox publication of nudged tasks"
+            if message_id is None
+            else f"outbox publication of message {message_id}"
+        )
 
     def __call__(self) -> None:
         if transaction.get_connection().in_atomic_block:
-            outbox_publish(message_ids=[self.message_id], now=clock.now())
+            if self.message_id is None:
+                outbox_publish(message_ids=[], nudges=self.batch.nudges, now=clock.now())
+            else:
+                outbox_publish(message_ids=[self.message_id], now=clock.now())
         elif not self.batch.published:
             self.batch.published = True
-            outbox_publish(message_ids=self.batch.message_ids, now=clock.now())
+            outbox_publish(message_ids=self.batch.message_ids, nudges=self.batch.nudges, now=clock.now())
 
 
 def _batch_of_this_transaction(connection) -> _Batch:
@@ -116,23 +151,51 @@ def _send(task: str, kwargs: dict[str, Any], *, task_id: str | None = None) -> N
     app.tasks[task].apply_async(kwargs=kwargs, task_id=task_id, ignore_result=True)
 
 
-def outbox_publish(*, message_ids: Iterable[int], now: datetime) -> int:
-    """Publish the unfinished rows ``message_ids`` in one broker message; how many it published.
+# When this process last published each nudged task on its own (time.monotonic()), for coalescing.
+_nudged_at: dict[str, float] = {}
+
+
+def _publish_nudges(nudges: Mapping[str, float]) -> None:
+    """Publish nudged tasks that no row carried: each at most once every its coalesce_seconds, delayed
+    by as much, so that the run covers the transactions whose nudges are dropped meanwhile."""
+    eager = app.conf.task_always_eager  # no broker: each runs here and now, nothing to coalesce
+    for task, seconds in sorted(nudges.items()):
+        moment = time.monotonic()
+        if not eager and moment - _nudged_at.get(task, float("-inf")) < seconds:
+            continue
+        _nudged_at[task] = moment
+        try:
+            app.tasks[task].apply_async(countdown=None if eager else seconds or None, ignore_result=True)
+        except Exception as error:  # a broker failure (eager: the task's own); beat runs the task too
+            logger.warning("outbox: nudged task %s not published, left to its periodic run: %r", task, error)
+
+
+def outbox_publish(
+    *, message_ids: Iterable[int], now: datetime, nudges: Mapping[str, float] | None = None
+) -> int:
+    """Publish the unfinished rows ``message_ids``, and the ``nudges`` (``outbox_nudge``), in one
+    broker message; how many rows it published.
 
     Never raises for a broker that cannot be reached (nor, in eager mode, for a task that failed: its
     row records it): the rows stay as they were, their attempt and error noted, for the sweep.
     """
+    nudges = nudges or {}
     messages = list(
         OutboxMessage.objects.filter(pk__in=list(message_ids), finished_at__isnull=True).order_by("pk")
     )
     if not messages:
+        _publish_nudges(nudges)
         return 0
     ids = [message.pk for message in messages]
     if app.conf.task_always_eager:
-        return _run_here(messages, now=now)
+        published = _run_here(messages, now=now)
+        _publish_nudges(nudges)  # after the rows' tasks
+        return published
     try:
-        if len(messages) == 1:
+        if len(messages) == 1 and not nudges:
             _send(messages[0].task, messages[0].kwargs, task_id=messages[0].celery_task_id)
+        elif nudges:
+            _send(DELIVER_TASK, {"message_ids": ids, "tasks": sorted(nudges)})
         else:
             _send(DELIVER_TASK, {"message_ids": ids})
     except Exception as error:  # any broker failure; a request's commit must never turn into a 500
@@ -167,14 +230,17 @@ def _run_here(messages: list[OutboxMessage], *, now: datetime) -> int:
     return len(messages)
 
 
-def outbox_deliver(*, message_ids: Iterable[int]) -> int:
-    """Send each unfinished row of ``message_ids`` as its own task (the worker's fan-out); how many."""
+def outbox_deliver(*, message_ids: Iterable[int], tasks: Iterable[str] = ()) -> int:
+    """Send each unfinished row of ``message_ids`` as its own task (the worker's fan-out), then each
+    nudged task of ``tasks`` (``outbox_nudge``); how many rows."""
     sent = 0
     for message in OutboxMessage.objects.filter(pk__in=list(message_ids), finished_at__isnull=True).order_by(
         "pk"
     ):
         _send(message.task, message.kwargs, task_id=message.celery_task_id)
         sent += 1
+    for task in tasks:
+        _send(task, {})
     return sent
 
 

@@ -8,9 +8,10 @@ from outbox.services import outbox_deliver, outbox_sweep
 
 
 @shared_task(name="outbox.tasks.deliver", acks_late=True)
-def deliver(*, message_ids: list[int]) -> int:
-    """Send each row one transaction wrote as its own task; run again, it sends the unfinished ones again."""
-    return outbox_deliver(message_ids=message_ids)
+def deliver(*, message_ids: list[int], tasks: list[str] = ()) -> int:
+    """Send each row one transaction wrote as its own task, and the tasks it nudged; run again, it
+    sends the unfinished ones again."""
+    return outbox_deliver(message_ids=message_ids, tasks=tasks)
 
 
 @shared_task(name="outbox.tasks.sweep", acks_late=True)
