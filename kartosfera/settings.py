@@ -416,6 +416,13 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
 OUTBOX_PUBLISH_GRACE_SECONDS = float(os.environ.get("OUTBOX_PUBLISH_GRACE_SECONDS", "30"))
 OUTBOX_REPUBLISH_AFTER_SECONDS = float(os.environ.get("OUTBOX_REPUBLISH_AFTER_SECONDS", "3600"))
 OUTBOX_SWEEP_BATCH_SIZE = int(os.environ.get("OUTBOX_SWEEP_BATCH_SIZE", "500"))
+# The beat purge deletes rows a worker finished (done or failed) more than this long ago, at most
+# OUTBOX_PURGE_BATCH_SIZE a run (the next run takes the next batch): a week to look into a failure.
+OUTBOX_PURGE_AFTER_SECONDS = float(os.environ.get("OUTBOX_PURGE_AFTER_SECONDS", str(7 * 24 * 3600)))
+OUTBOX_PURGE_BATCH_SIZE = int(os.environ.get("OUTBOX_PURGE_BATCH_SIZE", "5000"))
+# /healthz degrades when the oldest row no worker has finished is older than this (the broker or the
+# workers are down, or far behind): longer than a letters backlog, shorter than the republish delay.
+OUTBOX_BACKLOG_LIMIT_SECONDS = float(os.environ.get("OUTBOX_BACKLOG_LIMIT_SECONDS", "900"))
 # Recycle a worker process after this many tasks: a letter-rendering process grows by ~5-10 kB a
 # letter (WeasyPrint and Pango caches, heap fragmentation; docs/PERFORMANCE.md), so memory stays bounded.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "100"))
@@ -450,6 +457,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "outbox-sweep": {
         "task": "outbox.tasks.sweep",
         "schedule": crontab(minute="*"),
+    },
+    "outbox-purge": {
+        "task": "outbox.tasks.purge",
+        "schedule": crontab(minute="17"),
     },
     # NBP table A appears on business days around 11:45-12:15 Warsaw (CELERY_TIMEZONE): fetch it
     # after 12:30, and again in the afternoon in case it was late. The task is idempotent.

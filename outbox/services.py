@@ -24,7 +24,7 @@ from django.db.models import F
 from kartosfera import clock
 from kartosfera.celery import app
 from outbox.models import TASK_ID_PREFIX, OutboxMessage, OutboxOutcome
-from outbox.selectors import outbox_messages_due
+from outbox.selectors import outbox_messages_due, outbox_messages_finished_before
 
 logger = logging.getLogger(__name__)
 
@@ -274,3 +274,18 @@ def outbox_task_finished(*, task_id: str, succeeded: bool, error: str, now: date
         outcome=OutboxOutcome.DONE if succeeded else OutboxOutcome.FAILED,
         last_error="" if succeeded else error[:2000],
     )
+
+
+def outbox_purge(*, now: datetime, batch_size: int | None = None) -> int:
+    """Delete the rows a worker finished (done or failed) more than ``OUTBOX_PURGE_AFTER_SECONDS``
+    ago, oldest first, at most ``batch_size`` a run (``OUTBOX_PURGE_BATCH_SIZE``); how many it deleted.
+
+    Unfinished rows are never touched: they are the sweep's. The next run takes the next batch.
+    """
+    batch_size = batch_size or settings.OUTBOX_PURGE_BATCH_SIZE
+    moment = now - timedelta(seconds=settings.OUTBOX_PURGE_AFTER_SECONDS)
+    ids = outbox_messages_finished_before(moment=moment, limit=batch_size)
+    if not ids:
+        return 0
+    deleted, _ = OutboxMessage.objects.filter(pk__in=ids, finished_at__lt=moment).delete()
+    return deleted

@@ -8,8 +8,16 @@ from celery.signals import after_task_publish
 from django.db import transaction
 
 from kartosfera import clock
+from outbox import services as outbox_services
 from outbox.models import OutboxMessage, OutboxOutcome
-from outbox.services import OutsideTransaction, UnknownTask, outbox_enqueue, outbox_sweep
+from outbox.services import (
+    OutsideTransaction,
+    UnknownTask,
+    outbox_enqueue,
+    outbox_nudge,
+    outbox_purge,
+    outbox_sweep,
+)
 from reports.models import ExportJob
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -123,6 +131,57 @@ def test_the_worker_records_each_rows_outcome_and_the_sweep_leaves_finished_rows
     broker.memory()
     published.clear()
     assert outbox_sweep(now=clock.now() + timedelta(days=1)) == 0
+    assert published == []
+
+
+def test_the_purge_deletes_rows_finished_longer_ago_than_the_setting_a_batch_at_a_time(settings):
+    settings.OUTBOX_PURGE_AFTER_SECONDS = 7 * 24 * 3600
+    now = clock.now()
+    week_ago = now - timedelta(days=7, seconds=1)
+
+    def row(*, finished_at, outcome=OutboxOutcome.DONE):
+        return OutboxMessage.objects.create(
+            task=SWEEP, created_at=now - timedelta(days=30), finished_at=finished_at, outcome=outcome
+        )
+
+    old_done = [row(finished_at=week_ago - timedelta(minutes=minutes)) for minutes in (3, 2, 1)]
+    old_failed = row(finished_at=week_ago, outcome=OutboxOutcome.FAILED)
+    recent = row(finished_at=now - timedelta(days=6))
+    unfinished = row(finished_at=None, outcome="")
+
+    assert outbox_purge(now=now, batch_size=2) == 2  # the oldest two
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {
+        old_done[2].pk,
+        old_failed.pk,
+        recent.pk,
+        unfinished.pk,
+    }
+    assert outbox_purge(now=now, batch_size=2) == 2
+    assert outbox_purge(now=now, batch_size=2) == 0
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent.pk, unfinished.pk}
+
+
+def test_a_nudge_needs_a_transaction_and_is_published_once_however_often_asked(broker, published):
+    broker.memory()
+    outbox_services._nudged_at.clear()
+    with pytest.raises(OutsideTransaction):
+        outbox_nudge(task=SWEEP, coalesce_seconds=0)
+    with transaction.atomic():
+        outbox_nudge(task=SWEEP, coalesce_seconds=0)
+        outbox_nudge(task=SWEEP, coalesce_seconds=0)
+        assert published == []  # nothing before the commit
+
+    assert published == [(SWEEP, {})]
+    assert not OutboxMessage.objects.exists()  # a nudge writes no row
+
+
+def test_a_nudge_in_a_rolled_back_transaction_is_never_published(broker, published):
+    broker.memory()
+    outbox_services._nudged_at.clear()
+    with transaction.atomic():
+        outbox_nudge(task=SWEEP, coalesce_seconds=0)
+        transaction.set_rollback(True)
+
     assert published == []
 
 
