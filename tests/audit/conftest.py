@@ -3,9 +3,6 @@ from datetime import UTC, datetime
 import pytest
 from django.contrib.auth.models import Group
 
-from tests.outbox.conftest import broker  # noqa: F401 (fixture: the seal task's publication)
-from tests.outbox.test_outbox import published  # noqa: F401 (fixture)
-
 NOW = datetime(2025, 12, 23, 13, 5, 0, 123456, tzinfo=UTC)
 
 

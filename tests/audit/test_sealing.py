@@ -9,13 +9,9 @@ from audit.models import AuditChainHead, AuditEntry
 from audit.selectors import audit_chain_verify
 from audit.services import SEAL_TASK, AuditEvent, audit_record, audit_record_many, audit_seal
 from audit.tasks import audit_seal_pending
-from outbox import services as outbox_services
-from outbox.services import outbox_enqueue
 from tests.conftest import requires_services
 
 pytestmark = pytest.mark.django_db
-
-OUTBOX_TASK = "disputes.tasks.sweep_waiting_estimates"  # any registered task
 
 
 def _chain() -> list[tuple[str, int | None]]:
@@ -139,42 +135,3 @@ def test_the_worker_seals_what_a_committed_transaction_queued(now, settings, cel
 
     assert AuditEntry.objects.get(pk=entry.pk).sequence == 1
     assert audit_chain_verify().ok
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_broker_that_does_not_answer_never_holds_the_commit(now, settings, broker):
-    settings.KARTOSFERA_AUDIT_SEALING = "TASK"
-    broker.down()  # a closed port: the outbox's short timeout, one quick retry, then a warning
-    with transaction.atomic():
-        audit_record(action="test.queued", actor=None, now=now)  # nothing raises after the commit
-
-    assert _chain() == [("test.queued", None)]  # left for the periodic sealer
-    assert audit_seal(now=now).sealed == 1
-    assert _chain() == [("test.queued", 1)]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_seal_task_rides_the_transactions_one_publication(now, settings, broker, published):
-    settings.KARTOSFERA_AUDIT_SEALING = "TASK"
-    broker.memory()
-    outbox_services._nudged_at.clear()
-    with transaction.atomic():
-        audit_record(action="test.first", actor=None, now=now)
-        message = outbox_enqueue(task=OUTBOX_TASK, kwargs={}, now=now)
-        audit_record(action="test.second", actor=None, now=now)
-
-    assert published == [("outbox.tasks.deliver", {"message_ids": [message.pk], "tasks": [SEAL_TASK]})]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_without_outbox_rows_the_seal_task_is_published_once_a_window(now, settings, broker, published):
-    settings.KARTOSFERA_AUDIT_SEALING = "TASK"
-    settings.KARTOSFERA_AUDIT_SEAL_KICK_SECONDS = 60
-    broker.memory()
-    outbox_services._nudged_at.clear()
-    for number in range(3):
-        with transaction.atomic():
-            audit_record(action="test.act", actor=None, now=now, data={"number": number})
-
-    # One message for the three transactions, run at the end of the window: it seals all three.
-    assert published == [(SEAL_TASK, {})]

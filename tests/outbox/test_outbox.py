@@ -7,6 +7,8 @@ import pytest
 from celery.signals import after_task_publish
 from django.db import transaction
 
+from audit.models import AuditEntry
+from audit.services import SEAL_TASK, audit_record, audit_seal
 from kartosfera import clock
 from outbox import services as outbox_services
 from outbox.models import OutboxMessage, OutboxOutcome
@@ -183,6 +185,49 @@ def test_a_nudge_in_a_rolled_back_transaction_is_never_published(broker, publish
         transaction.set_rollback(True)
 
     assert published == []
+
+
+def test_a_broker_that_does_not_answer_never_holds_an_audited_commit(settings, broker):
+    now = clock.now()
+    settings.KARTOSFERA_AUDIT_SEALING = "TASK"
+    broker.down()  # a closed port: the outbox's short timeout, one quick retry, then a warning
+    with transaction.atomic():
+        audit_record(action="test.queued", actor=None, now=now)  # nothing raises after the commit
+
+    assert _audit_chain() == [("test.queued", None)]  # left for the periodic sealer
+    assert audit_seal(now=now).sealed == 1
+    assert _audit_chain() == [("test.queued", 1)]
+
+
+def test_the_seal_task_rides_the_transactions_one_publication(settings, broker, published):
+    now = clock.now()
+    settings.KARTOSFERA_AUDIT_SEALING = "TASK"
+    broker.memory()
+    outbox_services._nudged_at.clear()
+    with transaction.atomic():
+        audit_record(action="test.first", actor=None, now=now)
+        message = outbox_enqueue(task=SWEEP, kwargs={}, now=now)
+        audit_record(action="test.second", actor=None, now=now)
+
+    assert published == [("outbox.tasks.deliver", {"message_ids": [message.pk], "tasks": [SEAL_TASK]})]
+
+
+def test_without_outbox_rows_the_seal_task_is_published_once_a_window(settings, broker, published):
+    now = clock.now()
+    settings.KARTOSFERA_AUDIT_SEALING = "TASK"
+    settings.KARTOSFERA_AUDIT_SEAL_KICK_SECONDS = 60
+    broker.memory()
+    outbox_services._nudged_at.clear()
+    for number in range(3):
+        with transaction.atomic():
+            audit_record(action="test.act", actor=None, now=now, data={"number": number})
+
+    # One message for the three transactions, run at the end of the window: it seals all three.
+    assert published == [(SEAL_TASK, {})]
+
+
+def _audit_chain() -> list[tuple[str, int | None]]:
+    return [(entry.action, entry.sequence) for entry in AuditEntry.objects.order_by("id")]
 
 
 def _finished(ids: list[int], timeout: float = 60.0) -> list[OutboxMessage]:
