@@ -61,12 +61,6 @@ class AuditEntryQuerySet(models.QuerySet):
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list:
         raise AuditLogImmutable("audit entries are appended by audit.services.audit_record(_many)")
 
-    def append_unsealed(self, entries: list["AuditEntry"]) -> list["AuditEntry"]:
-        """INSERT new entries unchained, for the sealer to number and hash (``audit_record_many`` only)."""
-        if any(not entry._state.adding or entry.sealed for entry in entries):
-            raise AuditLogImmutable("audit entries are appended unsealed by audit.services.audit_record")
-        return super().bulk_create(entries)
-
     def unsealed(self) -> "AuditEntryQuerySet":
         """The entries the sealer has not chained yet, in the order it will chain them."""
         return self.filter(sequence__isnull=True).order_by("id")

@@ -153,7 +153,7 @@ _PASSWORD_IN_TEXT = re.compile(
 
 @functools.lru_cache(maxsize=4096)
 def _key_words(key: str) -> tuple[str, ...]:
-    # Keys repeat in every entry (``rule``, ``due_date``...): split each once per process.
+    # Cached: an entry's keys come from a small vocabulary (field names), its values do not.
     return tuple(word for word in _WORD_SPLIT.split(_CAMEL.sub("_", key).lower()) if word)
 
 
@@ -172,6 +172,15 @@ def is_card_number_key(key: str) -> bool:
 
 def is_secret_key(key: str, value: Any = None) -> bool:
     """Whether the value of ``key`` (``value`` decides for a bare ``code``) must not be stored."""
+    verdict = _secret_by_key(key)
+    if verdict is None:  # a bare "code": an OTP when its value has a digit, a step code otherwise
+        return any(char.isdigit() for char in str(value))
+    return verdict
+
+
+@functools.lru_cache(maxsize=4096)
+def _secret_by_key(key: str) -> bool | None:
+    """``is_secret_key`` as far as the key alone decides it; None for a bare ``code``."""
     words = _key_words(key)
     for index, word in enumerate(words):
         following = words[index + 1] if index + 1 < len(words) else None
@@ -182,8 +191,8 @@ def is_secret_key(key: str, value: Any = None) -> bool:
         if word == "code" and following not in _DESCRIBING_WORDS:
             if index > 0 and words[index - 1] in _SECRET_CODE_QUALIFIERS:
                 return True
-            if index == 0 and following is None and any(char.isdigit() for char in str(value)):
-                return True
+            if index == 0 and following is None:
+                return None
     return False
 
 
@@ -214,11 +223,16 @@ _HEX_DIGEST = re.compile(r"(?=[0-9]*[a-f])(?:[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{
 _CLEAN_TEXTS: set[str] = set()
 _CLEAN_TEXT_MAX_LENGTH = 200
 _CLEAN_TEXTS_MAX = 8192
+# Every rule below needs an ASCII digit (a card number, a code) or a label's ":" or "=" (a password):
+# text with none of them is left as it is without running them.
+_MAY_HOLD_A_SECRET = re.compile(r"[0-9:=]")
+# An integer below 13 digits cannot be a card number.
+_SHORTER_THAN_A_CARD_NUMBER = 10**12
 
 
 def sanitise_text(text: str) -> str:
     """Free text without card numbers, the digits of a PIN or code, or a password after its label."""
-    if text in _CLEAN_TEXTS:
+    if not _MAY_HOLD_A_SECRET.search(text) or text in _CLEAN_TEXTS:
         return text
     cleared = _sanitise_text(text)
     if cleared == text and len(text) <= _CLEAN_TEXT_MAX_LENGTH:
@@ -253,7 +267,7 @@ def sanitise(value: Any) -> Any:
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int):
-        if -(10**12) < value < 10**12:  # fewer digits than any card number (13)
+        if -_SHORTER_THAN_A_CARD_NUMBER < value < _SHORTER_THAN_A_CARD_NUMBER:
             return value
         text = str(value)
         masked = mask_card_numbers(text)

@@ -1,11 +1,14 @@
 """Reads of the audit log: the role of a user, an object's entries, the verification of the chain."""
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 
@@ -43,6 +46,51 @@ def role_of(user: Any) -> Role:
         is_superuser=user.is_superuser,
         is_staff=user.is_staff,
         group_names=user.groups.values_list("name", flat=True),
+    )
+
+
+def role_without_groups(user: Any) -> Role:
+    """The role ``role_for`` gives ``user`` when none of their groups is a role group (the flags alone)."""
+    return role_for(is_superuser=user.is_superuser, is_staff=user.is_staff, group_names=())
+
+
+def role_group_sql() -> str:
+    """``role_for``'s choice among the groups, as an SQL scalar subquery with one ``%s``: a user's id.
+
+    It answers the role of the strongest role group the user is in, or NULL when they are in none
+    (then ``role_without_groups`` applies). The audit log's INSERT embeds it, so that an entry's role
+    is read from the groups in the same statement that writes the entry: no query of its own, and no
+    cache that a change of groups in another process could leave stale. ``role_of`` and this agree
+    (tests/audit/test_record.py); a superuser is an ADMINISTRATOR whatever their groups, so the
+    caller passes NULL as the id for one.
+    """
+    role_groups = settings.KARTOSFERA_ROLE_GROUPS
+    return _role_group_sql(tuple((role.value, role_groups.get(role.value)) for role in _ROLE_PRECEDENCE))
+
+
+@functools.cache
+def _role_group_sql(ranked: tuple[tuple[str, str | None], ...]) -> str:
+    membership = get_user_model().groups.through
+    group = Group._meta.db_table
+    quote = connection.ops.quote_name
+    named = [(role, name) for role, name in ranked if name]
+
+    def literal(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    if not named:
+        return "(SELECT NULL WHERE %s IS NULL)"
+    role_of_name = " ".join(f"WHEN {literal(name)} THEN {literal(role)}" for role, name in named)
+    rank_of_name = " ".join(f"WHEN {literal(name)} THEN {rank}" for rank, (_role, name) in enumerate(named))
+    user_column = quote(membership._meta.get_field(get_user_model()._meta.model_name).column)
+    group_column = quote(membership._meta.get_field("group").column)
+    name, group_id = f"g.{quote('name')}", f"g.{quote('id')}"
+    names = ", ".join(literal(name) for _role, name in named)
+    return (
+        f"(SELECT CASE {name} {role_of_name} END "  # noqa: S608 (names from the settings, quoted)
+        f"FROM {quote(group)} g JOIN {quote(membership._meta.db_table)} m ON m.{group_column} = {group_id} "
+        f"WHERE m.{user_column} = %s AND {name} IN ({names}) "
+        f"ORDER BY CASE {name} {rank_of_name} END LIMIT 1)"
     )
 
 

@@ -12,11 +12,10 @@ that records many acts at once (a beat sweep's batch of cases) appends them with
                  **audit_diff(before, audit_snapshot(card)), data={"reason": reason})
 """
 
+import functools
+import json
 import logging
-import os
 import re
-import threading
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,13 +30,14 @@ from audit.anchors import Anchor, anchor_write, anchor_write_if_due
 from audit.canonical import GENESIS_HASH, to_json
 from audit.chain import entry_hash
 from audit.context import AuditContext, current_context
-from audit.models import AuditChainHead, AuditEntry, Channel, Role
+from audit.models import AuditChainHead, AuditEntry, AuditLogImmutable, Channel, Role
 from audit.representation import object_repr as describe_object
 from audit.representation import user_repr
 from audit.sanitise import sanitise, sanitise_text
-from audit.selectors import role_of
+from audit.selectors import role_group_sql, role_without_groups
 from kartosfera import clock
 from kartosfera.legaltime import require_aware
+from outbox.services import outbox_nudge
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +157,8 @@ def audit_record_many(events: Iterable[AuditEvent]) -> list[AuditEntry]:
     The sealer chains them (``audit_seal``), in this order and contiguously when they are committed
     together, according to ``settings.KARTOSFERA_AUDIT_SEALING``: in this transaction
     (``IN_TRANSACTION``: the returned entries are sealed), right after its commit (``AFTER_COMMIT``),
-    by a task queued after its commit (``TASK``) or by the periodic sealer alone (``PERIODIC``).
+    by a task the transaction's outbox publication asks for (``TASK``, ``outbox_nudge``) or by the
+    periodic sealer alone (``PERIODIC``).
     Nothing is written when any event is invalid.
 
     :raises AuditEntryInvalid: as ``audit_record``, for any of the events.
@@ -165,13 +166,12 @@ def audit_record_many(events: Iterable[AuditEvent]) -> list[AuditEntry]:
     :raises NaiveDatetimeError: an event's ``now`` without a time zone.
     """
     context = current_context()
-    roles: dict[int, Role] = {}  # each actor's role looked up once per call
-    entries = [_entry(event, context, roles) for event in events]
+    entries = [_entry(event, context) for event in events]
     if not entries:
         return []
     mode = settings.KARTOSFERA_AUDIT_SEALING
     with transaction.atomic(savepoint=False):
-        AuditEntry.objects.append_unsealed(entries)
+        _insert_unsealed(entries)
         if mode == "IN_TRANSACTION":
             sealed = {entry.pk: entry for entry in _seal_batch(limit=None)}
             for entry in entries:
@@ -181,7 +181,8 @@ def audit_record_many(events: Iterable[AuditEvent]) -> list[AuditEntry]:
         elif mode == "AFTER_COMMIT":
             transaction.on_commit(_seal_after_commit, robust=True)
         elif mode == "TASK":
-            transaction.on_commit(_queue_sealing, robust=True)
+            # The seal task rides the transaction's one outbox publication (no row, coalesced).
+            outbox_nudge(task=SEAL_TASK, coalesce_seconds=settings.KARTOSFERA_AUDIT_SEAL_KICK_SECONDS)
     return entries
 
 
@@ -259,53 +260,98 @@ def _seal_after_commit() -> None:
     audit_seal(now=clock.now())
 
 
-class _SealKicker:
-    """Queues the seal task from a daemon thread of its own, so that no request waits on the broker.
+# The columns an unsealed entry is inserted with; the chain columns stay NULL for the sealer.
+_INSERT_COLUMNS = (
+    "recorded_at",
+    "action",
+    "actor_id",
+    "actor_repr",
+    "role",
+    "channel",
+    "ip_address",
+    "request_id",
+    "object_type_id",
+    "object_label",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+    "data",
+    "hash_version",
+)
+_JSON_COLUMNS = frozenset({"before", "after", "data"})
 
-    ``kick()`` only sets an event; the thread sends at most one message every
-    ``KARTOSFERA_AUDIT_SEAL_KICK_SECONDS`` (one run seals everything pending). A message that cannot
-    be sent (broker down) is logged and dropped: the beat task seals every few seconds anyway.
+
+@functools.cache
+def _insert_sql(rows: int, vendor: str, role_group_sql: str) -> str:
+    """The INSERT of ``rows`` unsealed entries, each role read from the actor's groups in the statement."""
+    quote = connection.ops.quote_name
+    json_value = "CAST(%s AS jsonb)" if vendor == "postgresql" else "%s"
+    values = []
+    for column in _INSERT_COLUMNS:
+        if column == "role":
+            # The strongest role group the actor is in, else the role their flags give (the parameter).
+            values.append(f"COALESCE({role_group_sql}, %s)")
+        else:
+            values.append(json_value if column in _JSON_COLUMNS else "%s")
+    row = f"({', '.join(values)})"
+    return (
+        f"INSERT INTO {quote(AuditEntry._meta.db_table)} "  # noqa: S608 (no value is interpolated)
+        f"({', '.join(quote(column) for column in _INSERT_COLUMNS)}) "
+        f"VALUES {', '.join([row] * rows)} RETURNING {quote('id')}, {quote('role')}"
+    )
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def _insert_unsealed(entries: list[AuditEntry]) -> None:
+    """INSERT new entries unchained in one statement, and give each its id and role as stored.
+
+    One raw statement rather than the ORM's bulk_create, which cost more Python than everything else
+    an audited act does (docs/PERFORMANCE.md, "Audit log"). The role of a signed-in actor is chosen in
+    the statement from their groups as they are now (``audit.selectors.role_group_sql``); the entry
+    holds the role of their flags alone until then.
     """
-
-    def __init__(self) -> None:
-        self._wanted = threading.Event()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._pid: int | None = None
-
-    def kick(self) -> None:
-        with self._lock:
-            # A forked process (a gunicorn or Celery worker) does not inherit the parent's thread.
-            if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
-                self._pid = os.getpid()
-                self._thread = threading.Thread(target=self._run, name="audit-seal-kicker", daemon=True)
-                self._thread.start()
-        self._wanted.set()
-
-    def _run(self) -> None:
-        from kartosfera.celery import app
-
-        while True:
-            self._wanted.wait()
-            self._wanted.clear()
-            try:
-                app.send_task(SEAL_TASK, retry=False, ignore_result=True)
-            except Exception:  # kombu raises transport-specific errors; the beat task seals instead
-                logger.warning(
-                    "audit: could not queue the seal task; the periodic sealer will seal", exc_info=True
-                )
-            time.sleep(settings.KARTOSFERA_AUDIT_SEAL_KICK_SECONDS)
-
-
-_kicker = _SealKicker()
-
-
-def _queue_sealing() -> None:
-    """After commit (``TASK``): have the seal task queued, without waiting for the broker here."""
-    _kicker.kick()
+    adapt_instant = connection.ops.adapt_datetimefield_value
+    params: list[Any] = []
+    for entry in entries:
+        if entry.sealed or not entry._state.adding:
+            raise AuditLogImmutable("audit entries are appended unsealed by audit.services.audit_record")
+        actor = entry.actor if entry.actor_id is not None else None
+        params.extend(
+            (
+                adapt_instant(entry.recorded_at),
+                entry.action,
+                entry.actor_id,
+                entry.actor_repr,
+                # A superuser is an ADMINISTRATOR whatever their groups: no group to look at.
+                None if actor is None or actor.is_superuser else entry.actor_id,
+                entry.role,
+                entry.channel,
+                entry.ip_address,
+                entry.request_id,
+                entry.object_type_id,
+                entry.object_label,
+                entry.object_id,
+                entry.object_repr,
+                _json_text(entry.before),
+                _json_text(entry.after),
+                _json_text(entry.data),
+                entry.hash_version,
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(len(entries), connection.vendor, role_group_sql()), params)
+        stored = sorted(cursor.fetchall())
+    # Ids grow in the order of the VALUES rows within one statement, whatever order RETURNING uses.
+    for entry, (entry_id, role) in zip(entries, stored, strict=True):
+        entry.pk, entry.role = entry_id, role
+        entry._state.adding, entry._state.db = False, connection.alias
 
 
-def _entry(event: AuditEvent, context: AuditContext, roles: dict[int, Role]) -> AuditEntry:
+def _entry(event: AuditEvent, context: AuditContext) -> AuditEntry:
     """The unsaved, unchained entry for ``event``: checked, made plain JSON and cleared of secrets."""
     action = event.action
     if len(action) > 64 or not _ACTION.fullmatch(action):
@@ -319,9 +365,9 @@ def _entry(event: AuditEvent, context: AuditContext, roles: dict[int, Role]) -> 
     user = actor if getattr(actor, "is_authenticated", False) else None
     # Nobody signed in: ANONYMOUS over the web (a failed sign-in), else the system itself.
     nobody = Role.ANONYMOUS if context.web else Role.SYSTEM
-    if user is not None and user.pk not in roles:
-        roles[user.pk] = role_of(user)
-    role = roles[user.pk] if user is not None else nobody
+    # The actor's role groups are read by the INSERT itself (_insert_unsealed); this is the role their
+    # flags give when they are in none.
+    role = role_without_groups(user) if user is not None else nobody
     object_type, object_label, object_id, object_repr = None, "", "", ""
     obj = event.obj
     if obj is not None:

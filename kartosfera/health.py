@@ -1,5 +1,6 @@
-"""Readiness checks for /healthz: the database always, the Celery broker when one is configured, and
-how far the audit sealer lags (degraded beyond ``KARTOSFERA_AUDIT_SEAL_LAG_LIMIT_SECONDS``)."""
+"""Readiness checks for /healthz: the database always, the Celery broker when one is configured, how
+far the audit sealer lags (degraded beyond ``KARTOSFERA_AUDIT_SEAL_LAG_LIMIT_SECONDS``) and how old the
+outbox's oldest unfinished task is (degraded beyond ``OUTBOX_BACKLOG_LIMIT_SECONDS``)."""
 
 import logging
 from dataclasses import dataclass, field
@@ -16,10 +17,11 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class HealthReport:
     """Each component's state (``ok``, ``unavailable``, ``not configured`` or ``lagging``), and the
-    audit sealer's figures."""
+    audit sealer's and the outbox's figures."""
 
     components: dict[str, str] = field(default_factory=dict)
     audit_sealing: dict[str, Any] = field(default_factory=dict)
+    outbox: dict[str, Any] = field(default_factory=dict)
 
     @property
     def healthy(self) -> bool:
@@ -76,14 +78,38 @@ def _audit_sealing() -> tuple[str, dict[str, Any]]:
     return ("lagging" if lagging else "ok"), figures
 
 
+def _outbox() -> tuple[str, dict[str, Any]]:
+    """The outbox's backlog: ``lagging`` when the oldest unfinished row is older than the limit."""
+    from outbox.selectors import outbox_backlog
+
+    try:
+        backlog = outbox_backlog(now=clock.now())
+    except Exception:  # the database check reports the cause
+        logger.warning("health check: outbox backlog unreadable", exc_info=True)
+        return "unavailable", {}
+    limit = settings.OUTBOX_BACKLOG_LIMIT_SECONDS
+    figures = {
+        "unfinished_messages": backlog.unfinished,
+        "oldest_unfinished_age_seconds": None
+        if backlog.oldest_age_seconds is None
+        else round(backlog.oldest_age_seconds, 1),
+        "backlog_limit_seconds": limit,
+    }
+    lagging = backlog.oldest_age_seconds is not None and backlog.oldest_age_seconds > limit
+    return ("lagging" if lagging else "ok"), figures
+
+
 def health_check() -> HealthReport:
-    """Ask the database and, when configured, the broker whether they answer; measure the sealer's lag."""
+    """Ask the database and, when configured, the broker whether they answer; measure the sealer's lag
+    and the outbox's backlog."""
     components = {"database": "ok" if _database_ok() else "unavailable"}
     if settings.CELERY_BROKER_URL:
         components["broker"] = "ok" if _broker_ok() else "unavailable"
     else:
         components["broker"] = "not configured"
-    figures: dict[str, Any] = {}
+    sealing: dict[str, Any] = {}
+    outbox: dict[str, Any] = {}
     if components["database"] == "ok":
-        components["audit_sealing"], figures = _audit_sealing()
-    return HealthReport(components=components, audit_sealing=figures)
+        components["audit_sealing"], sealing = _audit_sealing()
+        components["outbox"], outbox = _outbox()
+    return HealthReport(components=components, audit_sealing=sealing, outbox=outbox)

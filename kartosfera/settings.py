@@ -288,8 +288,9 @@ KARTOSFERA_CARD_PROCESSOR_SIMULATOR_FAILURES: dict[str, str] = {}
 #   IN_TRANSACTION  in the writing transaction itself, under the sealer's lock (SQLite's default: its
 #                   writers are serialised anyway, and a test sees its entries sealed at once);
 #   AFTER_COMMIT    by the writing process right after its commit (PostgreSQL without a broker);
-#   TASK            by the audit.tasks.audit_seal_pending task, queued after commit (PostgreSQL with a
-#                   broker, production); the beat task below seals whatever a lost message left;
+#   TASK            by the audit.tasks.audit_seal_pending task, which the transaction's outbox
+#                   publication asks for (outbox_nudge: no row, coalesced; PostgreSQL with a broker,
+#                   production); the beat task below seals whatever a lost message left;
 #   PERIODIC        only by the beat task or `manage.py seal_audit --follow` (a dedicated sealer).
 _AUDIT_SEALING_DEFAULT = (
     "IN_TRANSACTION"
@@ -301,7 +302,8 @@ if KARTOSFERA_AUDIT_SEALING not in {"IN_TRANSACTION", "AFTER_COMMIT", "TASK", "P
     raise ImproperlyConfigured(f"KARTOSFERA_AUDIT_SEALING={KARTOSFERA_AUDIT_SEALING!r} is not a sealing mode")
 # Entries one sealer transaction numbers and hashes (it loops until none is left).
 KARTOSFERA_AUDIT_SEAL_BATCH = int(os.environ.get("KARTOSFERA_AUDIT_SEAL_BATCH", "500"))
-# A process queues the seal task at most this often (one run seals everything pending).
+# A process publishes the seal task on its own at most this often, to run this much later, so that
+# the one run seals every entry committed meanwhile (outbox_nudge; with outbox rows it rides along).
 KARTOSFERA_AUDIT_SEAL_KICK_SECONDS = float(os.environ.get("KARTOSFERA_AUDIT_SEAL_KICK_SECONDS", "0.5"))
 # /healthz degrades when the oldest entry waiting to be sealed is older than this.
 KARTOSFERA_AUDIT_SEAL_LAG_LIMIT_SECONDS = float(
@@ -416,6 +418,13 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
 OUTBOX_PUBLISH_GRACE_SECONDS = float(os.environ.get("OUTBOX_PUBLISH_GRACE_SECONDS", "30"))
 OUTBOX_REPUBLISH_AFTER_SECONDS = float(os.environ.get("OUTBOX_REPUBLISH_AFTER_SECONDS", "3600"))
 OUTBOX_SWEEP_BATCH_SIZE = int(os.environ.get("OUTBOX_SWEEP_BATCH_SIZE", "500"))
+# The beat purge deletes rows a worker finished (done or failed) more than this long ago, at most
+# OUTBOX_PURGE_BATCH_SIZE a run (the next run takes the next batch): a week to look into a failure.
+OUTBOX_PURGE_AFTER_SECONDS = float(os.environ.get("OUTBOX_PURGE_AFTER_SECONDS", str(7 * 24 * 3600)))
+OUTBOX_PURGE_BATCH_SIZE = int(os.environ.get("OUTBOX_PURGE_BATCH_SIZE", "5000"))
+# /healthz degrades when the oldest row no worker has finished is older than this (the broker or the
+# workers are down, or far behind): longer than a letters backlog, shorter than the republish delay.
+OUTBOX_BACKLOG_LIMIT_SECONDS = float(os.environ.get("OUTBOX_BACKLOG_LIMIT_SECONDS", "900"))
 # Recycle a worker process after this many tasks: a letter-rendering process grows by ~5-10 kB a
 # letter (WeasyPrint and Pango caches, heap fragmentation; docs/PERFORMANCE.md), so memory stays bounded.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "100"))
@@ -450,6 +459,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "outbox-sweep": {
         "task": "outbox.tasks.sweep",
         "schedule": crontab(minute="*"),
+    },
+    "outbox-purge": {
+        "task": "outbox.tasks.purge",
+        "schedule": crontab(minute="17"),
     },
     # NBP table A appears on business days around 11:45-12:15 Warsaw (CELERY_TIMEZONE): fetch it
     # after 12:30, and again in the afternoon in case it was late. The task is idempotent.

@@ -21,10 +21,15 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database (and the broker, if configured) answers, 503 otherwise; status "degraded"
-    (still 200: requests are served) when the audit sealer lags beyond its limit."""
+    (still 200: requests are served) when the audit sealer or the outbox lags beyond its limit."""
     report = health_check()
     return JsonResponse(
-        {"status": report.status, "components": report.components, "audit_sealing": report.audit_sealing},
+        {
+            "status": report.status,
+            "components": report.components,
+            "audit_sealing": report.audit_sealing,
+            "outbox": report.outbox,
+        },
         status=200 if report.healthy else 503,
     )
 

@@ -34,6 +34,10 @@ class OutboxMessage(models.Model):
             models.Index(
                 fields=["created_at"], name="outbox_unfinished_idx", condition=Q(finished_at__isnull=True)
             ),
+            # The purge reads only the finished ones, oldest first.
+            models.Index(
+                fields=["finished_at"], name="outbox_finished_idx", condition=Q(finished_at__isnull=False)
+            ),
         ]
         constraints = [
             models.CheckConstraint(

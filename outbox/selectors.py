@@ -1,8 +1,9 @@
 """The outbox's reads."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 
 from outbox.models import OutboxMessage
 
@@ -26,3 +27,32 @@ def outbox_messages_due(
 def outbox_pending_count() -> int:
     """How many rows wait for a publication (health)."""
     return OutboxMessage.objects.filter(finished_at__isnull=True, published_at__isnull=True).count()
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxBacklog:
+    """The rows no worker has finished yet: how many, and the age of the oldest (None when none)."""
+
+    unfinished: int
+    oldest_age_seconds: float | None
+
+
+def outbox_backlog(*, now: datetime) -> OutboxBacklog:
+    """Count the unfinished rows (pending or published) and how long the oldest has waited (health)."""
+    figures = OutboxMessage.objects.filter(finished_at__isnull=True).aggregate(
+        count=Count("id"), oldest=Min("created_at")
+    )
+    oldest = figures["oldest"]
+    return OutboxBacklog(
+        unfinished=figures["count"],
+        oldest_age_seconds=None if oldest is None else max(0.0, (now - oldest).total_seconds()),
+    )
+
+
+def outbox_messages_finished_before(*, moment: datetime, limit: int) -> list[int]:
+    """Ids of up to ``limit`` rows a worker finished (done or failed) before ``moment``, oldest first."""
+    return list(
+        OutboxMessage.objects.filter(finished_at__lt=moment)
+        .order_by("finished_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -12,7 +12,8 @@ the tasks in this process after commit. docs/OUTBOX.md.
 
 import functools
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ from django.db.models import F
 from kartosfera import clock
 from kartosfera.celery import app
 from outbox.models import TASK_ID_PREFIX, OutboxMessage, OutboxOutcome
-from outbox.selectors import outbox_messages_due
+from outbox.selectors import outbox_messages_due, outbox_messages_finished_before
 
 logger = logging.getLogger(__name__)
 
@@ -84,11 +85,38 @@ def outbox_enqueue(*, task: str, kwargs: dict[str, Any], now: datetime) -> Outbo
     return message
 
 
+def outbox_nudge(*, task: str, coalesce_seconds: float) -> None:
+    """Ask for ``task``, a task that finds its own work (no arguments), once the transaction commits.
+
+    For work that a periodic task does anyway and that one run does for every transaction before it,
+    such as the audit sealer: no row is written (nothing to lose: beat runs the task too), the
+    request rides the transaction's one publication (``outbox.tasks.deliver`` then sends it, with the
+    rows), and a transaction that wrote no row publishes it at most once every ``coalesce_seconds``
+    from this process, to run ``coalesce_seconds`` later: one run then covers every transaction that
+    committed in between, whose own nudges were dropped. Asked twice in a transaction, it is
+    published once. A broker that does not answer is logged, never raised.
+
+    :raises OutsideTransaction: no ``transaction.atomic`` block is open.
+    :raises UnknownTask: no task is registered under ``task``.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise OutsideTransaction(task)
+    _require_registered(task)
+    batch = _batch_of_this_transaction(connection)
+    if batch.nudges:
+        batch.nudges.setdefault(task, coalesce_seconds)
+        return
+    batch.nudges[task] = coalesce_seconds
+    transaction.on_commit(_Publication(batch, None), robust=True)
+
+
 class _Batch:
-    """The rows one transaction wrote, published together after its commit."""
+    """The rows one transaction wrote, and the tasks it nudged, published together after its commit."""
 
     def __init__(self) -> None:
         self.messages: list[OutboxMessage] = []
+        self.nudges: dict[str, float] = {}  # task name -> coalesce_seconds
         self.published = False
         self.only_outermost = True  # every row written outside any savepoint
 
@@ -101,21 +129,30 @@ class _Publication:
     callback publishes its own row only.
     """
 
-    def __init__(self, batch: _Batch, message_id: int) -> None:
+    def __init__(self, batch: _Batch, message_id: int | None) -> None:
         self.batch, self.message_id = batch, message_id
         # Django's robust on_commit names a failing callback by its __qualname__.
-        self.__qualname__ = f"outbox publication of message {message_id}"
+        self.__qualname__ = (
+            "outbox publication of nudged tasks"
+            if message_id is None
+            else f"outbox publication of message {message_id}"
+        )
 
     def __call__(self) -> None:
         if transaction.get_connection().in_atomic_block:
-            outbox_publish(message_ids=[self.message_id], now=clock.now())
+            if self.message_id is None:
+                outbox_publish(message_ids=[], nudges=self.batch.nudges, now=clock.now())
+            else:
+                outbox_publish(message_ids=[self.message_id], now=clock.now())
         elif not self.batch.published:
             self.batch.published = True
-            if self.batch.only_outermost and not app.conf.task_always_eager:
+            if self.batch.only_outermost and self.batch.messages and not app.conf.task_always_eager:
                 # All committed with the transaction, and no worker has them yet: not read again.
-                _publish_messages(self.batch.messages, now=clock.now())
+                _publish_messages(self.batch.messages, nudges=self.batch.nudges, now=clock.now())
             else:
-                outbox_publish(message_ids=[m.pk for m in self.batch.messages], now=clock.now())
+                outbox_publish(
+                    message_ids=[m.pk for m in self.batch.messages], nudges=self.batch.nudges, now=clock.now()
+                )
 
 
 def _batch_of_this_transaction(connection) -> _Batch:
@@ -132,28 +169,60 @@ def _send(task: str, kwargs: dict[str, Any], *, task_id: str | None = None) -> N
     app.tasks[task].apply_async(kwargs=kwargs, task_id=task_id, ignore_result=True)
 
 
-def outbox_publish(*, message_ids: Iterable[int], now: datetime) -> int:
-    """Publish the unfinished rows ``message_ids`` in one broker message; how many it published.
+# When this process last published each nudged task on its own (time.monotonic()), for coalescing.
+_nudged_at: dict[str, float] = {}
+
+
+def _publish_nudges(nudges: Mapping[str, float]) -> None:
+    """Publish nudged tasks that no row carried: each at most once every its coalesce_seconds, delayed
+    by as much, so that the run covers the transactions whose nudges are dropped meanwhile."""
+    eager = app.conf.task_always_eager  # no broker: each runs here and now, nothing to coalesce
+    for task, seconds in sorted(nudges.items()):
+        moment = time.monotonic()
+        if not eager and moment - _nudged_at.get(task, float("-inf")) < seconds:
+            continue
+        _nudged_at[task] = moment
+        try:
+            app.tasks[task].apply_async(countdown=None if eager else seconds or None, ignore_result=True)
+        except Exception as error:  # a broker failure (eager: the task's own); beat runs the task too
+            logger.warning("outbox: nudged task %s not published, left to its periodic run: %r", task, error)
+
+
+def outbox_publish(
+    *, message_ids: Iterable[int], now: datetime, nudges: Mapping[str, float] | None = None
+) -> int:
+    """Publish the unfinished rows ``message_ids``, and the ``nudges`` (``outbox_nudge``), in one
+    broker message; how many rows it published.
 
     Never raises for a broker that cannot be reached (nor, in eager mode, for a task that failed: its
     row records it): the rows stay as they were, their attempt and error noted, for the sweep.
     """
+    nudges = nudges or {}
     messages = list(
         OutboxMessage.objects.filter(pk__in=list(message_ids), finished_at__isnull=True).order_by("pk")
     )
     if not messages:
+        _publish_nudges(nudges)
         return 0
     if app.conf.task_always_eager:
-        return _run_here(messages, now=now)
-    return _publish_messages(messages, now=now)
+        published = _run_here(messages, now=now)
+        _publish_nudges(nudges)  # after the rows' tasks
+        return published
+    return _publish_messages(messages, nudges=nudges, now=now)
 
 
-def _publish_messages(messages: list[OutboxMessage], *, now: datetime) -> int:
-    """Publish unfinished ``messages`` in one broker message and mark them; how many it published."""
+def _publish_messages(
+    messages: list[OutboxMessage], *, nudges: Mapping[str, float] | None = None, now: datetime
+) -> int:
+    """Publish unfinished ``messages`` (and the ``nudges``) in one broker message and mark them; how
+    many rows it published."""
+    nudges = nudges or {}
     ids = [message.pk for message in messages]
     try:
-        if len(messages) == 1:
+        if len(messages) == 1 and not nudges:
             _send(messages[0].task, messages[0].kwargs, task_id=messages[0].celery_task_id)
+        elif nudges:
+            _send(DELIVER_TASK, {"message_ids": ids, "tasks": sorted(nudges)})
         else:
             _send(DELIVER_TASK, {"message_ids": ids})
     except Exception as error:  # any broker failure; a request's commit must never turn into a 500
@@ -194,14 +263,17 @@ def _run_here(messages: list[OutboxMessage], *, now: datetime) -> int:
     return len(messages)
 
 
-def outbox_deliver(*, message_ids: Iterable[int]) -> int:
-    """Send each unfinished row of ``message_ids`` as its own task (the worker's fan-out); how many."""
+def outbox_deliver(*, message_ids: Iterable[int], tasks: Iterable[str] = ()) -> int:
+    """Send each unfinished row of ``message_ids`` as its own task (the worker's fan-out), then each
+    nudged task of ``tasks`` (``outbox_nudge``); how many rows."""
     sent = 0
     for message in OutboxMessage.objects.filter(pk__in=list(message_ids), finished_at__isnull=True).order_by(
         "pk"
     ):
         _send(message.task, message.kwargs, task_id=message.celery_task_id)
         sent += 1
+    for task in tasks:
+        _send(task, {})
     return sent
 
 
@@ -254,3 +326,18 @@ def outbox_run_in_place(*, message_ids: Iterable[int]) -> int:
             raise result.result
         ran += 1
     return ran
+
+
+def outbox_purge(*, now: datetime, batch_size: int | None = None) -> int:
+    """Delete the rows a worker finished (done or failed) more than ``OUTBOX_PURGE_AFTER_SECONDS``
+    ago, oldest first, at most ``batch_size`` a run (``OUTBOX_PURGE_BATCH_SIZE``); how many it deleted.
+
+    Unfinished rows are never touched: they are the sweep's. The next run takes the next batch.
+    """
+    batch_size = batch_size or settings.OUTBOX_PURGE_BATCH_SIZE
+    moment = now - timedelta(seconds=settings.OUTBOX_PURGE_AFTER_SECONDS)
+    ids = outbox_messages_finished_before(moment=moment, limit=batch_size)
+    if not ids:
+        return 0
+    deleted, _ = OutboxMessage.objects.filter(pk__in=ids, finished_at__lt=moment).delete()
+    return deleted

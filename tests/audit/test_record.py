@@ -14,8 +14,10 @@ from audit.selectors import audit_chain_verify, audit_entries_for_object, role_o
 from audit.services import (
     AuditChainHeadMissing,
     AuditEntryInvalid,
+    AuditEvent,
     audit_diff,
     audit_record,
+    audit_record_many,
     audit_snapshot,
 )
 from deadlines import api as deadlines_api
@@ -82,14 +84,39 @@ def test_the_actor_is_frozen_as_text_with_the_role_their_groups_give(now, make_u
         (("bowling team",), {}, "CUSTOMER"),
     ],
 )
-def test_the_role_is_derived_from_groups_and_flags(make_user, groups, flags, role):
-    assert role_of(make_user("someone", groups=groups, **flags)) == role
+def test_the_role_is_derived_from_groups_and_flags(make_user, groups, flags, role, now):
+    user = make_user("someone", groups=groups, **flags)
+
+    entry = audit_record(action="test.act", actor=user, now=now)
+
+    # The INSERT chooses the role in SQL (audit.selectors.role_group_sql): the same rule as role_of.
+    assert (role_of(user), entry.role, AuditEntry.objects.get(pk=entry.pk).role) == (role, role, role)
 
 
-def test_the_role_groups_are_a_setting(make_user, settings):
-    settings.KARTOSFERA_ROLE_GROUPS = {**settings.KARTOSFERA_ROLE_GROUPS, "ANALYST": "analitycy"}
+def test_the_role_groups_are_a_setting(make_user, settings, now):
+    settings.KARTOSFERA_ROLE_GROUPS = {**settings.KARTOSFERA_ROLE_GROUPS, "ANALYST": "analitycy O'Hary"}
+    anna = make_user("anna", groups=("analitycy O'Hary",), is_staff=True)
 
-    assert role_of(make_user("anna", groups=("analitycy",), is_staff=True)) == "ANALYST"
+    entry = audit_record(action="test.act", actor=anna, now=now)
+
+    assert (role_of(anna), AuditEntry.objects.get(pk=entry.pk).role) == ("ANALYST", "ANALYST")
+
+
+def test_each_entry_of_a_bulk_append_has_its_own_actors_role(make_user, now):
+    supervisor = make_user("ola", groups=("supervisors",), is_staff=True)
+    customer = make_user("jan")
+    events = [
+        AuditEvent(action="test.act", actor=supervisor, now=now),
+        AuditEvent(action="test.act", actor=customer, now=now),
+        AuditEvent(action="test.act", actor=None, now=now),
+        AuditEvent(action="test.act", actor=supervisor, now=now),
+    ]
+
+    entries = audit_record_many(events)
+
+    stored = AuditEntry.objects.filter(pk__in=[entry.pk for entry in entries]).order_by("id")
+    assert [entry.role for entry in stored] == ["SUPERVISOR", "CUSTOMER", "SYSTEM", "SUPERVISOR"]
+    assert [entry.role for entry in entries] == ["SUPERVISOR", "CUSTOMER", "SYSTEM", "SUPERVISOR"]
 
 
 def test_the_role_is_the_one_at_write_time(now, make_user):

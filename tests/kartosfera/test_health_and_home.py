@@ -25,11 +25,16 @@ def test_healthz_answers_503_when_the_configured_broker_does_not_answer(client):
     assert response.status_code == 503
     assert response.json() == {
         "status": "unavailable",
-        "components": {"database": "ok", "broker": "unavailable", "audit_sealing": "ok"},
+        "components": {"database": "ok", "broker": "unavailable", "audit_sealing": "ok", "outbox": "ok"},
         "audit_sealing": {
             "unsealed_entries": 0,
             "oldest_unsealed_age_seconds": None,
             "lag_limit_seconds": 60.0,
+        },
+        "outbox": {
+            "unfinished_messages": 0,
+            "oldest_unfinished_age_seconds": None,
+            "backlog_limit_seconds": 900.0,
         },
     }
 
@@ -40,7 +45,12 @@ def test_healthz_reports_the_real_broker(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json()["components"] == {"database": "ok", "broker": "ok", "audit_sealing": "ok"}
+    assert response.json()["components"] == {
+        "database": "ok",
+        "broker": "ok",
+        "audit_sealing": "ok",
+        "outbox": "ok",
+    }
 
 
 @pytest.mark.django_db
@@ -83,6 +93,31 @@ def test_healthz_stays_ok_while_entries_wait_less_than_the_limit(client, setting
 
     assert (report["status"], report["components"]["audit_sealing"]) == ("ok", "ok")
     assert report["audit_sealing"]["unsealed_entries"] == 1
+
+
+@pytest.mark.django_db
+def test_healthz_degrades_when_the_outbox_backlog_is_older_than_the_limit(client, settings):
+    from kartosfera import clock
+    from outbox.models import OutboxMessage
+
+    settings.OUTBOX_BACKLOG_LIMIT_SECONDS = 600
+    now = clock.now()
+    stuck = OutboxMessage.objects.create(task="outbox.tasks.sweep", created_at=now - timedelta(seconds=700))
+    OutboxMessage.objects.create(task="outbox.tasks.sweep", created_at=now - timedelta(seconds=5))
+    OutboxMessage.objects.create(  # finished long ago: not part of the backlog
+        task="outbox.tasks.sweep", created_at=now - timedelta(days=1), finished_at=now, outcome="DONE"
+    )
+
+    lagging = client.get("/healthz")
+    OutboxMessage.objects.filter(pk=stuck.pk).update(finished_at=now, outcome="DONE")
+    caught_up = client.get("/healthz").json()
+
+    assert lagging.status_code == 200
+    assert (lagging.json()["status"], lagging.json()["components"]["outbox"]) == ("degraded", "lagging")
+    assert lagging.json()["outbox"]["unfinished_messages"] == 2
+    assert 700 <= lagging.json()["outbox"]["oldest_unfinished_age_seconds"] < 760
+    assert (caught_up["status"], caught_up["components"]["outbox"]) == ("ok", "ok")
+    assert caught_up["outbox"]["unfinished_messages"] == 1
 
 
 @pytest.mark.django_db

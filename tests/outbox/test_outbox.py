@@ -7,9 +7,19 @@ import pytest
 from celery.signals import after_task_publish
 from django.db import transaction
 
+from audit.models import AuditEntry
+from audit.services import SEAL_TASK, audit_record, audit_seal
 from kartosfera import clock
+from outbox import services as outbox_services
 from outbox.models import OutboxMessage, OutboxOutcome
-from outbox.services import OutsideTransaction, UnknownTask, outbox_enqueue, outbox_sweep
+from outbox.services import (
+    OutsideTransaction,
+    UnknownTask,
+    outbox_enqueue,
+    outbox_nudge,
+    outbox_purge,
+    outbox_sweep,
+)
 from reports.models import ExportJob
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -142,6 +152,100 @@ def test_the_worker_records_each_rows_outcome_and_the_sweep_leaves_finished_rows
     published.clear()
     assert outbox_sweep(now=clock.now() + timedelta(days=1)) == 0
     assert published == []
+
+
+def test_the_purge_deletes_rows_finished_longer_ago_than_the_setting_a_batch_at_a_time(settings):
+    settings.OUTBOX_PURGE_AFTER_SECONDS = 7 * 24 * 3600
+    now = clock.now()
+    week_ago = now - timedelta(days=7, seconds=1)
+
+    def row(*, finished_at, outcome=OutboxOutcome.DONE):
+        return OutboxMessage.objects.create(
+            task=SWEEP, created_at=now - timedelta(days=30), finished_at=finished_at, outcome=outcome
+        )
+
+    old_done = [row(finished_at=week_ago - timedelta(minutes=minutes)) for minutes in (3, 2, 1)]
+    old_failed = row(finished_at=week_ago, outcome=OutboxOutcome.FAILED)
+    recent = row(finished_at=now - timedelta(days=6))
+    unfinished = row(finished_at=None, outcome="")
+
+    assert outbox_purge(now=now, batch_size=2) == 2  # the oldest two
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {
+        old_done[2].pk,
+        old_failed.pk,
+        recent.pk,
+        unfinished.pk,
+    }
+    assert outbox_purge(now=now, batch_size=2) == 2
+    assert outbox_purge(now=now, batch_size=2) == 0
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent.pk, unfinished.pk}
+
+
+def test_a_nudge_needs_a_transaction_and_is_published_once_however_often_asked(broker, published):
+    broker.memory()
+    outbox_services._nudged_at.clear()
+    with pytest.raises(OutsideTransaction):
+        outbox_nudge(task=SWEEP, coalesce_seconds=0)
+    with transaction.atomic():
+        outbox_nudge(task=SWEEP, coalesce_seconds=0)
+        outbox_nudge(task=SWEEP, coalesce_seconds=0)
+        assert published == []  # nothing before the commit
+
+    assert published == [(SWEEP, {})]
+    assert not OutboxMessage.objects.exists()  # a nudge writes no row
+
+
+def test_a_nudge_in_a_rolled_back_transaction_is_never_published(broker, published):
+    broker.memory()
+    outbox_services._nudged_at.clear()
+    with transaction.atomic():
+        outbox_nudge(task=SWEEP, coalesce_seconds=0)
+        transaction.set_rollback(True)
+
+    assert published == []
+
+
+def test_a_broker_that_does_not_answer_never_holds_an_audited_commit(settings, broker):
+    now = clock.now()
+    settings.KARTOSFERA_AUDIT_SEALING = "TASK"
+    broker.down()  # a closed port: the outbox's short timeout, one quick retry, then a warning
+    with transaction.atomic():
+        audit_record(action="test.queued", actor=None, now=now)  # nothing raises after the commit
+
+    assert _audit_chain() == [("test.queued", None)]  # left for the periodic sealer
+    assert audit_seal(now=now).sealed == 1
+    assert _audit_chain() == [("test.queued", 1)]
+
+
+def test_the_seal_task_rides_the_transactions_one_publication(settings, broker, published):
+    now = clock.now()
+    settings.KARTOSFERA_AUDIT_SEALING = "TASK"
+    broker.memory()
+    outbox_services._nudged_at.clear()
+    with transaction.atomic():
+        audit_record(action="test.first", actor=None, now=now)
+        message = outbox_enqueue(task=SWEEP, kwargs={}, now=now)
+        audit_record(action="test.second", actor=None, now=now)
+
+    assert published == [("outbox.tasks.deliver", {"message_ids": [message.pk], "tasks": [SEAL_TASK]})]
+
+
+def test_without_outbox_rows_the_seal_task_is_published_once_a_window(settings, broker, published):
+    now = clock.now()
+    settings.KARTOSFERA_AUDIT_SEALING = "TASK"
+    settings.KARTOSFERA_AUDIT_SEAL_KICK_SECONDS = 60
+    broker.memory()
+    outbox_services._nudged_at.clear()
+    for number in range(3):
+        with transaction.atomic():
+            audit_record(action="test.act", actor=None, now=now, data={"number": number})
+
+    # One message for the three transactions, run at the end of the window: it seals all three.
+    assert published == [(SEAL_TASK, {})]
+
+
+def _audit_chain() -> list[tuple[str, int | None]]:
+    return [(entry.action, entry.sequence) for entry in AuditEntry.objects.order_by("id")]
 
 
 def _finished(ids: list[int], timeout: float = 60.0) -> list[OutboxMessage]:
