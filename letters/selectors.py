@@ -178,6 +178,8 @@ class PrintRoom:
 def print_room(*, limit: int = 200) -> PrintRoom:
     """What waits for the next print batch (the first ``limit``) and the latest batches."""
     return PrintRoom(
-        waiting=list(letters_awaiting_post().select_related("case", "case__customer")[:limit]),
+        waiting=list(
+            letters_awaiting_post().select_related("case", "case__customer", "letter_request")[:limit]
+        ),
         batches=list(print_batches_recent()),
     )

@@ -188,6 +188,8 @@ def test_staff_print_the_paper_letters_as_one_pdf_and_mark_them_posted(
 ):
     from letters.models import PrintBatch
 
+    analyst.first_name, analyst.last_name = "Piotr", "Wróbel"
+    analyst.save(update_fields=["first_name", "last_name"])
     letter = letter_issue(letter_request_id=pending_letter.pk, actor=None, now=NOW)
     client = as_staff(analyst)
     waiting = client.get(reverse("backoffice:print"), HTTP_ACCEPT_LANGUAGE="pl").content.decode()
@@ -201,6 +203,10 @@ def test_staff_print_the_paper_letters_as_one_pdf_and_mark_them_posted(
     posted = as_staff(analyst).post(reverse("backoffice:print_batch_posted", kwargs={"batch_id": batch.pk}))
 
     assert "1 pismo czeka" in waiting and case.number in waiting
+    # The letter by its name and version, never its code; the batch by the person who made it.
+    assert "Potwierdzenie przyjęcia, wersja 1" in waiting and "ACKNOWLEDGEMENT" not in waiting
+    batches = client.get(reverse("backoffice:print"), HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "(Piotr Wróbel)" in batches and "(analyst)" not in batches
     assert (pdf.status_code, pdf["Content-Type"]) == (200, "application/pdf")
     batch_pages = PdfReader(BytesIO(pdf.content)).pages
     assert len(batch_pages) == letter.page_count
