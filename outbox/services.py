@@ -317,6 +317,9 @@ def outbox_run_in_place(*, message_ids: Iterable[int]) -> int:
     commit. Each row is marked finished by the end-of-task signal as a worker's run is, so the
     publication after the commit skips it. A task's failure propagates and rolls the caller back.
     """
+    # The transaction's publication must read its rows again (the finished ones are skipped), not
+    # publish them from memory.
+    _batch_of_this_transaction(transaction.get_connection()).only_outermost = False
     ran = 0
     for message in OutboxMessage.objects.filter(pk__in=list(message_ids), finished_at__isnull=True).order_by(
         "pk"

@@ -18,6 +18,7 @@ from outbox.services import (
     outbox_enqueue,
     outbox_nudge,
     outbox_purge,
+    outbox_run_in_place,
     outbox_sweep,
 )
 from reports.models import ExportJob
@@ -84,6 +85,21 @@ def test_rows_written_outside_savepoints_are_published_without_being_read_again(
     rows = OutboxMessage.objects.order_by("pk")
     assert [(row.publish_attempts, row.last_error) for row in rows] == [(1, ""), (1, "")]
     assert all(row.published_at is not None for row in rows)
+
+
+def test_a_row_run_in_place_is_not_published_again_after_the_commit(broker, published):
+    broker.memory()
+    with transaction.atomic():
+        done = outbox_enqueue(task=SWEEP, kwargs={}, now=clock.now())
+        waiting = outbox_enqueue(task=ESCALATIONS, kwargs={}, now=clock.now())
+        assert outbox_run_in_place(message_ids=[done.pk]) == 1
+
+    # Only the row still waiting goes to the broker, under its own id.
+    assert published == [(ESCALATIONS, {})]
+    done.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (done.outcome, done.published_at is None) == (OutboxOutcome.DONE, True)
+    assert waiting.published_at is not None
 
 
 def test_a_row_rolled_back_with_its_transaction_is_never_published(broker, published):
