@@ -441,6 +441,10 @@ CELERY_TASK_QUEUES = tuple(
     Queue(name, routing_key=name) for name in (CELERY_TASK_DEFAULT_QUEUE, KARTOSFERA_LETTERS_QUEUE)
 )
 CELERY_TASK_ROUTES = {"letters.tasks.*": {"queue": KARTOSFERA_LETTERS_QUEUE}}
+# A letter the customer asked to get by e-mail that has not left this long after its issue (the mail
+# server refused it for good, or is down for hours) joins the paper letters of the next print batch:
+# the reply still reaches the customer, on paper, the default channel (Complaints Act art. 5).
+LETTERS_EMAIL_FALLBACK_SECONDS = int(os.environ.get("LETTERS_EMAIL_FALLBACK_SECONDS", "7200"))
 # Pending letter requests queued by one beat sweep run (bounded: a mass event drains over minutes).
 KARTOSFERA_LETTERS_SWEEP_BATCH = int(os.environ.get("KARTOSFERA_LETTERS_SWEEP_BATCH", "500"))
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import translation
 
@@ -92,10 +93,16 @@ def letters_awaiting_email(*, case_id: int) -> QuerySet[Letter]:
     )
 
 
-def letters_awaiting_post() -> QuerySet[Letter]:
+def letters_awaiting_post(*, now: datetime) -> QuerySet[Letter]:
     """The paper letters for the next print batch, oldest first: every letter not sent, but those the
-    customer gets by e-mail (Complaints Act art. 5: paper unless the customer asked for e-mail)."""
-    by_email = Q(case__reply_delivery=DeliveryChannel.EMAIL) & ~Q(case__customer__email="")
+    customer gets by e-mail (Complaints Act art. 5: paper unless the customer asked for e-mail) while
+    the e-mail may still leave. One still not sent ``LETTERS_EMAIL_FALLBACK_SECONDS`` after its issue
+    goes on paper: the reply reaches the customer whatever the mail server does."""
+    by_email = (
+        Q(case__reply_delivery=DeliveryChannel.EMAIL)
+        & ~Q(case__customer__email="")
+        & Q(issued_at__gt=now - timedelta(seconds=settings.LETTERS_EMAIL_FALLBACK_SECONDS))
+    )
     return _letters_to_send().exclude(by_email).order_by("issued_at", "pk")
 
 
@@ -175,11 +182,11 @@ class PrintRoom:
     batches: list[PrintBatch]
 
 
-def print_room(*, limit: int = 200) -> PrintRoom:
+def print_room(*, now: datetime, limit: int = 200) -> PrintRoom:
     """What waits for the next print batch (the first ``limit``) and the latest batches."""
     return PrintRoom(
         waiting=list(
-            letters_awaiting_post().select_related("case", "case__customer", "letter_request")[:limit]
+            letters_awaiting_post(now=now).select_related("case", "case__customer", "letter_request")[:limit]
         ),
         batches=list(print_batches_recent()),
     )

@@ -650,7 +650,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
 @staff_required
 def print_letters(request: HttpRequest) -> HttpResponse:
     """The paper letters waiting to be printed and posted, and the print batches."""
-    return render(request, "backoffice/print.html", {"room": print_room()})
+    return render(request, "backoffice/print.html", {"room": print_room(now=clock.now())})
 
 
 @require_POST

@@ -94,7 +94,7 @@ def print_batch_assemble(*, actor, now: datetime) -> PrintBatch:
     require_aware(now, name="now")
     _require_staff(actor, HANDLE_CASE, system_allowed=False)
     with transaction.atomic():
-        letters = list(letters_awaiting_post().select_for_update(of=("self",), skip_locked=True))
+        letters = list(letters_awaiting_post(now=now).select_for_update(of=("self",), skip_locked=True))
         if not letters:
             raise NothingToPrint()
         batch = PrintBatch.objects.create(created_at=now, created_by=actor)

@@ -2,11 +2,13 @@
 """How letters leave the bank: the print batch marked posted, the e-mail at the customer's request; the
 reply deadline (REK-6) and the deemed-acceptance sweep (REK-8) count the decision letter's dispatch."""
 
+import smtplib
 from datetime import date
 from io import BytesIO
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
 from pypdf import PdfReader
 
@@ -23,6 +25,7 @@ from letters.selectors import letters_awaiting_post
 from letters.services import (
     letter_reissue,
     letter_request_process,
+    letters_email_send,
     print_batch_assemble,
     print_batch_mark_posted,
     print_batch_pdf,
@@ -150,7 +153,45 @@ def test_a_customer_who_asked_for_e_mail_gets_each_letter_attached_and_it_counts
         assert (content, mimetype) == (pdf.read(), "application/pdf")
     assert ack.dispatch_channel == "EMAIL" and ack.dispatched_at is not None
     # The paper queue holds nothing of this case.
-    assert not letters_awaiting_post().filter(case=case).exists()
+    assert not letters_awaiting_post(now=warsaw(2025, 5, 26, 11, 0)).filter(case=case).exists()
+
+
+def test_a_letter_the_mail_server_refuses_goes_on_paper_after_the_fallback_delay(
+    theft, eur_rates, analyst, settings
+):
+    settings.LETTERS_EMAIL_FALLBACK_SECONDS = 7200
+    settings.EMAIL_BACKEND = "tests.letters.test_delivery.RefusingBackend"
+    theft.customer.email = "ola@example.com"
+    theft.customer.save(update_fields=["email"])
+    case = submitted_case(theft, theft.user)
+    case_set_reply_delivery(
+        case_id=case.pk, delivery="EMAIL", actor=theft.user, now=warsaw(2025, 5, 26, 10, 30)
+    )
+    for request in case.letter_requests.filter(fulfilled_at__isnull=True):
+        letter_request_process(letter_request_id=request.pk, actor=None, now=warsaw(2025, 5, 26, 10, 40))
+    [ack] = Letter.objects.filter(case=case)
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        letters_email_send(case_id=case.pk, now=warsaw(2025, 5, 26, 10, 41))
+
+    ack.refresh_from_db()
+    assert (ack.dispatched_at, ack.dispatch_channel) == (None, "")
+    # Within the delay the e-mail may still leave; after it, the letter waits for the print batch.
+    assert not letters_awaiting_post(now=warsaw(2025, 5, 26, 12, 39)).filter(pk=ack.pk).exists()
+    assert letters_awaiting_post(now=warsaw(2025, 5, 26, 12, 41)).filter(pk=ack.pk).exists()
+    batch = print_batch_assemble(actor=analyst, now=warsaw(2025, 5, 26, 14, 0))
+    print_batch_mark_posted(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 5, 26, 15, 0))
+    ack.refresh_from_db()
+    assert (ack.dispatched_at, ack.dispatch_channel) == (warsaw(2025, 5, 26, 15, 0), "POST")
+    # Once posted, it is never e-mailed as well.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert letters_email_send(case_id=case.pk, now=warsaw(2025, 5, 26, 16, 0)) == []
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A mail server that refuses the recipient for good."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPRecipientsRefused({"ola@example.com": (550, b"No such user")})
 
 
 def test_e_mail_needs_an_address_and_changes_nothing_without_one(theft, eur_rates, analyst):
