@@ -1,6 +1,7 @@
 """/api/v1/: the endpoints. Each parses its input, makes one service or selector call (writes through
 ``idempotent_write``), and leaves every refusal to the one problem mapping (api.errors)."""
 
+import hashlib
 from datetime import datetime
 from typing import Annotated
 
@@ -171,15 +172,18 @@ def card_upsert(request: HttpRequest, payload: CardIn, idempotency_key: Idempote
 def transactions_feed(request: HttpRequest, payload: TransactionBatchIn, idempotency_key: IdempotencyKey):
     records = [
         services.FeedRecord(
-            processor_reference=record.processor_reference,
-            card_token=record.card_token,
-            values=record.model_dump(exclude={"processor_reference", "card_token"}),
+            processor_reference=values.pop("processor_reference"),
+            card_token=values.pop("card_token"),
+            values=values,
         )
-        for record in payload.transactions
+        for values in payload.model_dump()["transactions"]  # one call for the whole batch
     ]
+    request_sha256 = hashlib.sha256(request.body).hexdigest()
 
     def write():
-        outcomes = services.transactions_ingest(client=request.auth, records=records, now=now())
+        outcomes = services.transactions_ingest(
+            client=request.auth, records=records, request_sha256=request_sha256, now=now()
+        )
         return 200, presenters.batch_out(outcomes)
 
     return _write(request, idempotency_key, write)
