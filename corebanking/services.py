@@ -23,7 +23,7 @@ from corebanking.models import (
     PostingStatus,
     ReconciliationDifference,
 )
-from kartosfera.legaltime import day_end, day_start
+from kartosfera.legaltime import day_end, day_start, in_time
 
 logger = logging.getLogger(__name__)
 
@@ -191,6 +191,31 @@ def reconciliation_run(
         seen.add(posting.idempotency_key)
         mine = {"amount": str(posting.amount), "direction": posting.direction, "account": posting.account}
         line = lines.get(posting.idempotency_key)
+        due_at = posting.ledger_entry.case.refund_due_at
+        confirmed_at = posting.confirmed_at
+        if (
+            posting.ledger_entry.kind == "PROVISIONAL_REFUND"
+            and due_at
+            and confirmed_at
+            and not in_time(confirmed_at, due_at)
+        ):
+            # The refund is made when the core system confirms the credit (docs/WORKFLOW.md).
+            late = {
+                **mine,
+                "refund_due_at": due_at.isoformat(),
+                "confirmed_at": posting.confirmed_at.isoformat(),
+            }
+            found.append(
+                _difference(
+                    business_date,
+                    DifferenceKind.REFUND_LATE,
+                    posting.idempotency_key,
+                    posting=posting,
+                    ours=late,
+                    theirs={},
+                    now=now,
+                )
+            )
         if posting.status == PostingStatus.PENDING:
             if line is None:
                 kind = DifferenceKind.UNCONFIRMED
@@ -220,31 +245,6 @@ def reconciliation_run(
                 )
             )
             continue
-        due_at = posting.ledger_entry.case.refund_due_at
-        confirmed_at = posting.confirmed_at
-        if (
-            posting.ledger_entry.kind == "PROVISIONAL_REFUND"
-            and due_at
-            and confirmed_at
-            and confirmed_at > due_at
-        ):
-            # The refund is made when the core system confirms the credit (docs/WORKFLOW.md).
-            late = {
-                **mine,
-                "refund_due_at": due_at.isoformat(),
-                "confirmed_at": posting.confirmed_at.isoformat(),
-            }
-            found.append(
-                _difference(
-                    business_date,
-                    DifferenceKind.REFUND_LATE,
-                    posting.idempotency_key,
-                    posting=posting,
-                    ours=late,
-                    theirs={},
-                    now=now,
-                )
-            )
         theirs = {
             "amount": str(line.amount),
             "direction": line.direction,

@@ -11,9 +11,10 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Case as When_
-from django.db.models import DateTimeField, F, Q, QuerySet, Value, When
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Least
 
+from corebanking.models import PostingStatus
 from customers.models import Customer, User
 from disputes.models import (
     OPEN_STATES,
@@ -26,6 +27,8 @@ from disputes.models import (
     Chargeback,
     ChargebackState,
     EstimateStatus,
+    LedgerEntry,
+    LedgerEntryKind,
 )
 from disputes.rules import net_to_customer
 
@@ -36,11 +39,17 @@ from disputes.rules import net_to_customer
 # A running deadline is *breached* once its end (``*_due_at``, the midnight after the due date) has
 # come: ``due_at <= now``, the same instant at which the traffic light turns red.
 
-REFUND_RUNNING = Q(
-    state__in=REFUND_PENDING_STATES,
-    refund_owed=True,
-    refunded_at__isnull=True,
-    refund_withheld_at__isnull=True,
+# The D+1 refund is *made* when the core banking system has confirmed every provisional refund credit
+# of the case, not when our ledger recorded it (``Case.refunded_at``): docs/WORKFLOW.md, "When the
+# D+1 refund is made". The one definition, read by the sweeps, the queues, the traffic lights and the
+# API's claim: a refund recorded and not yet confirmed keeps its clock running, whatever the state.
+_PROVISIONAL_REFUNDS = LedgerEntry.objects.filter(
+    case=OuterRef("pk"), kind=LedgerEntryKind.PROVISIONAL_REFUND, amount__gt=0
+)
+REFUND_AWAITING_CORE = Exists(_PROVISIONAL_REFUNDS.exclude(posting__status=PostingStatus.CONFIRMED))
+REFUND_RUNNING = Q(refund_owed=True, refund_withheld_at__isnull=True) & (
+    Q(state__in=REFUND_PENDING_STATES, refunded_at__isnull=True)
+    | (Q(state__in=OPEN_STATES, refunded_at__isnull=False) & REFUND_AWAITING_CORE)
 )
 REPLY_RUNNING = Q(state__in=REPLY_CLOCK_STATES, reply_dispatched_at__isnull=True)
 CHARGEBACK_RUNNING = Q(state__in=OPEN_STATES, chargeback_due_at__isnull=False)
@@ -53,14 +62,32 @@ RUNNING_CLOCKS = (
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
-def refund_running(case: Case) -> bool:
-    """``REFUND_RUNNING`` of one loaded case."""
-    return (
-        case.state in REFUND_PENDING_STATES
-        and case.refund_owed
-        and case.refunded_at is None
-        and case.refund_withheld_at is None
-    )
+def refund_running(case: Case, *, awaiting_core: bool) -> bool:
+    """``REFUND_RUNNING`` of one loaded case; ``awaiting_core``: ``REFUND_AWAITING_CORE`` of the case
+    (annotated by the queue's query, or ``refund_awaiting_core``)."""
+    if not case.refund_owed or case.refund_withheld_at is not None:
+        return False
+    if case.refunded_at is None:
+        return case.state in REFUND_PENDING_STATES
+    return case.state in OPEN_STATES and awaiting_core
+
+
+def refund_awaiting_core(*, case_id: int) -> bool:
+    """Whether a provisional refund credit of the case still awaits the core system's confirmation."""
+    return Case.objects.filter(pk=case_id).filter(REFUND_AWAITING_CORE).exists()
+
+
+def refund_made_at(entries) -> datetime | None:
+    """When the D+1 refund was made, from the case's ledger entries with their postings loaded: when the
+    core system confirmed the last provisional refund credit (None until it has confirmed all)."""
+    postings = [
+        getattr(entry, "posting", None)
+        for entry in entries
+        if entry.kind == LedgerEntryKind.PROVISIONAL_REFUND and entry.amount > 0
+    ]
+    if not postings or any(p is None or p.confirmed_at is None for p in postings):
+        return None
+    return max(p.confirmed_at for p in postings)
 
 
 def reply_running(case: Case) -> bool:
@@ -172,12 +199,10 @@ def case_net_refunded(*, case: Case) -> dict[int, Decimal]:
 
 
 def cases_refund_escalation_due(*, now: datetime, within: timedelta) -> QuerySet[Case]:
-    """D+1 refunds neither made nor withheld, due within ``within``, not escalated yet."""
-    return Case.objects.filter(
-        state__in=REFUND_PENDING_STATES,
-        refund_owed=True,
-        refund_escalated_at__isnull=True,
-        refund_due_at__lte=now + within,
+    """D+1 refunds not made (not confirmed by the core system) nor withheld, due within ``within``, not
+    escalated yet."""
+    return Case.objects.filter(REFUND_RUNNING).filter(
+        refund_escalated_at__isnull=True, refund_due_at__lte=now + within
     )
 
 

@@ -38,12 +38,14 @@ from disputes.models import (
 from disputes.models._chargeback import RunningDeadline
 from disputes.selectors import (
     NO_DEADLINE,
+    REFUND_AWAITING_CORE,
     case_get_for_staff,
     case_history,
     clocks_breached,
     clocks_due_by,
     clocks_due_on,
     next_running_due,
+    refund_awaiting_core,
     refund_running,
     reply_running,
 )
@@ -88,8 +90,11 @@ class CaseLights(NamedTuple):
     chargeback: Light
 
 
-def case_lights(case: Case, *, calendar: BusinessCalendar, now: datetime, today: date) -> CaseLights:
-    """The traffic light of each of the case's deadlines; NONE for a clock that does not run."""
+def case_lights(
+    case: Case, *, refund_awaiting_core: bool, calendar: BusinessCalendar, now: datetime, today: date
+) -> CaseLights:
+    """The traffic light of each of the case's deadlines; NONE for a clock that does not run.
+    ``refund_awaiting_core``: a provisional refund credit awaits the core system's confirmation."""
 
     def light(rule, running: bool, due_at: datetime | None, due_on: date | None) -> Light:
         return (
@@ -99,7 +104,12 @@ def case_lights(case: Case, *, calendar: BusinessCalendar, now: datetime, today:
         )
 
     return CaseLights(
-        light(refund_light, refund_running(case), case.refund_due_at, case.refund_due_on),
+        light(
+            refund_light,
+            refund_running(case, awaiting_core=refund_awaiting_core),
+            case.refund_due_at,
+            case.refund_due_on,
+        ),
         light(reply_light, reply_running(case), case.reply_due_at, case.reply_due_on),
         light(chargeback_light, case.is_open, case.chargeback_due_at, case.chargeback_due_on),
     )
@@ -178,6 +188,7 @@ def queue_page(
     start = (page - 1) * PAGE_SIZE
     cases = list(
         queue_cases(name=name, user=user, now=now, filters=filters)
+        .annotate(awaiting_core=REFUND_AWAITING_CORE)
         .select_related("customer", "assignee", "card")
         .only(
             "id",
@@ -212,7 +223,10 @@ def queue_page(
     today = warsaw_date(now)
     rows = []
     for case in cases[:PAGE_SIZE]:
-        rows.append(QueueRow(case, *case_lights(case, calendar=calendar, now=now, today=today)))
+        lights = case_lights(
+            case, refund_awaiting_core=case.awaiting_core, calendar=calendar, now=now, today=today
+        )
+        rows.append(QueueRow(case, *lights))
     pending = DecisionProposal.objects.filter(status=ProposalStatus.PENDING).count()
     return QueuePage(
         name,
@@ -399,7 +413,13 @@ def case_page(*, user: User, case_id: int, now: datetime) -> CasePage:
     timeline.sort(key=lambda item: item.occurred_at)
     calendar = bank_calendar()
     today = warsaw_date(now)
-    lights = case_lights(case, calendar=calendar, now=now, today=today)
+    lights = case_lights(
+        case,
+        refund_awaiting_core=refund_awaiting_core(case_id=case.pk),
+        calendar=calendar,
+        now=now,
+        today=today,
+    )
     return CasePage(
         case=case,
         links=links,
