@@ -329,11 +329,47 @@ def _with_problem_media_type(schema: dict) -> dict:
     return schema
 
 
+# OpenAPI links: how an answer's ids feed the next call (a client's generator, and Schemathesis's stateful
+# phase, follow them). (operation, status code) -> {link name: (target operation, parameters)}.
+LINKS = {
+    ("claim_file", 201): {
+        "GetClaim": ("claim_get", {"claim_id": "$response.body#/id"}),
+    },
+    ("claim_list", 200): {
+        "GetFirstClaim": ("claim_get", {"claim_id": "$response.body#/items/0/id"}),
+    },
+    ("webhook_endpoint_create", 201): {
+        "ListEndpoints": ("webhook_endpoint_list", {}),
+        "DeleteEndpoint": ("webhook_endpoint_delete", {"endpoint_id": "$response.body#/id"}),
+        "ListDeliveries": ("webhook_delivery_list", {}),
+    },
+    ("claim_get", 200): {
+        "ListClaimsChangedSince": ("claim_list", {"updated_since": "$response.body#/updated_at"}),
+    },
+}
+
+
+def _with_links(schema: dict) -> dict:
+    """Declare ``LINKS`` on the operations' responses (ninja names operations ``api_views_<function>``)."""
+    operations = {
+        operation["operationId"].removeprefix("api_views_"): operation
+        for path in schema.get("paths", {}).values()
+        for operation in path.values()
+    }
+    for (source, status), links in LINKS.items():
+        responses = operations[source]["responses"]
+        responses[status if status in responses else str(status)]["links"] = {
+            name: {"operationId": operations[target]["operationId"], "parameters": parameters}
+            for name, (target, parameters) in links.items()
+        }
+    return schema
+
+
 _generate = api.get_openapi_schema
 
 
 def _openapi_schema(*args, **kwargs):
-    return _with_problem_media_type(_generate(*args, **kwargs))
+    return _with_links(_with_problem_media_type(_generate(*args, **kwargs)))
 
 
 api.get_openapi_schema = _openapi_schema
