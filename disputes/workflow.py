@@ -110,20 +110,32 @@ the dispatcher with the entry's idempotency key. Two times are recorded for a pr
 
 - **recorded**: `Case.refunded_at` (and the posting's `recorded_at`), when the bank decided and
   entered the refund in its ledger;
-- **made**: the posting's `confirmed_at`, when the core banking system confirmed the credit on the
-  customer's account (the API's claim answers both: `refund.recorded_at`, `refund.confirmed_at`).
+- **made**: `Case.refund_confirmed_at`, when the core banking system confirmed the last positive
+  provisional refund credit on the customer's account (the latest of their postings' `confirmed_at`;
+  the API's claim answers both: `refund.recorded_at`, `refund.confirmed_at`).
 
 **Rule: the refund counts as made for the D+1 deadline (`refund_due_at`) when the core system has
 confirmed every provisional refund credit of the case**, not when it was entered in our ledger: the
 money is the customer's only once it is on their account. It is met when that confirmation comes
 strictly before `refund_due_at` (the midnight after the due date, `kartosfera.legaltime.in_time`).
 
-The rule has one definition, `disputes.selectors.REFUND_AWAITING_CORE` and `REFUND_RUNNING` (a
-refund owed and not withheld, either not recorded yet, or recorded with a credit the core system has
-not confirmed), read by the D+1 escalation sweep, the queues ("due today", "breached", "due within N
-days"), the traffic lights, and the API's claim (`refund.recorded_at` and `refund.confirmed_at`,
-`disputes.selectors.refund_made_at`). So, for a claim reported on Monday 26 May 2025 (D), refund due
-by the end of Tuesday 27 May (D+1), the refund booked in our ledger on D:
+`Case.refund_confirmed_at` is written in the same transaction as the confirmation: the dispatcher
+(`corebanking.services.posting_send`) sends the `corebanking.signals.posting_confirmed` signal, and
+disputes' receiver (`disputes.services.case_record_refund_confirmation`, the case locked) sets it once
+every positive provisional refund credit of the case is confirmed, to the last confirmation
+(`disputes.selectors.refund_made_at` of the case's ledger entries). A refund recorded with no positive
+credit (nothing for the core system to confirm) is made as it is recorded. corebanking never imports
+disputes (the import-linter contract "Apps depend one way"), hence the signal.
+
+The rule has one definition, `REFUND_RUNNING` (`disputes/models/_clocks.py`, re-exported by
+`disputes.selectors`): a refund owed and not withheld, either not recorded yet (`refunded_at` null),
+or recorded and not yet made (`refund_confirmed_at` null) while the case is open. It reads only the
+case's own columns, so the queues' index on `next_running_due()` holds it; it is read by the D+1
+escalation sweep, the queues ("due today", "breached", "due within N days"), the traffic lights, and
+the API's claim (`refund.recorded_at` and `refund.confirmed_at`).
+
+So, for a claim reported on Monday 26 May 2025 (D), refund due by the end of Tuesday 27 May (D+1),
+the refund booked in our ledger on D:
 
 - confirmed by the core system on 27 May at 23:59 (D+1): on time, never escalated;
 - still unconfirmed six hours before the end of D+1: escalated to the supervisors like a refund not
