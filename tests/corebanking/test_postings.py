@@ -15,13 +15,14 @@ from django.db import transaction
 from audit.models import AuditEntry
 from corebanking.gateway import HttpCoreBankingGateway
 from corebanking.models import Posting, ReconciliationDifference
-from corebanking.services import postings_dispatch_due, reconciliation_run
+from corebanking.services import posting_send, postings_dispatch_due, reconciliation_run
 from disputes.models import Case
 from disputes.selectors import clocks_breached, refund_made_at
 from disputes.services import case_refund_provisionally, cases_escalate_refunds
 from kartosfera.clock import now, today_warsaw
 from tests.conftest import ROOT, _worker_database_url, requires_services
 from tests.disputes.conftest import make_theft, submitted_case, warsaw
+from tests.disputes.helpers import CoreSystemConfirmingAt
 
 REFUND_AT = warsaw(2025, 5, 26, 12, 0)
 
@@ -254,3 +255,19 @@ def test_a_refund_not_confirmed_by_the_end_of_d1_escalates(case, analyst, core_s
     assert refund_clock_running(case, now=END_OF_D1)
     case.refresh_from_db()
     assert (case.state, case.refund_escalated_at) == ("PROVISIONALLY_REFUNDED", six_hours_before)
+
+
+def test_the_case_records_the_refund_made_only_when_its_last_credit_is_confirmed(case, analyst):
+    atm, contactless = refund(case, analyst)
+    first, last = warsaw(2025, 5, 26, 13, 0), warsaw(2025, 5, 27, 9, 0)
+
+    posting_send(posting_id=atm.pk, gateway=CoreSystemConfirmingAt(first), now=first)
+    case.refresh_from_db()
+    assert case.refund_confirmed_at is None
+    assert refund_clock_running(case, now=END_OF_D1)
+
+    posting_send(posting_id=contactless.pk, gateway=CoreSystemConfirmingAt(last), now=last)
+    posting_send(posting_id=contactless.pk, gateway=CoreSystemConfirmingAt(END_OF_D1), now=END_OF_D1)
+    case.refresh_from_db()
+    assert case.refund_confirmed_at == last == refund_made_at(case.ledger_entries.select_related("posting"))
+    assert not refund_clock_running(case, now=END_OF_D1)
