@@ -8,8 +8,10 @@ import sys
 import time
 from datetime import date, timedelta
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import transaction
 
 from audit.models import AuditEntry
@@ -22,7 +24,7 @@ from disputes.services import case_refund_provisionally, cases_escalate_refunds
 from kartosfera.clock import now, today_warsaw
 from tests.conftest import ROOT, _worker_database_url, requires_services
 from tests.disputes.conftest import make_theft, submitted_case, warsaw
-from tests.disputes.helpers import CoreSystemConfirmingAt
+from tests.disputes.helpers import CoreSystemConfirmingAt, confirm_postings
 
 REFUND_AT = warsaw(2025, 5, 26, 12, 0)
 
@@ -271,3 +273,19 @@ def test_the_case_records_the_refund_made_only_when_its_last_credit_is_confirmed
     case.refresh_from_db()
     assert case.refund_confirmed_at == last == refund_made_at(case.ledger_entries.select_related("posting"))
     assert not refund_clock_running(case, now=END_OF_D1)
+
+
+def test_the_migration_backfills_when_each_existing_refund_was_made(case, analyst):
+    backfill = import_module("disputes.migrations.0012_refund_confirmed_at").backfill
+    refund(case, analyst)
+    confirm_postings(at=warsaw(2025, 5, 27, 9, 0))
+    unconfirmed = submitted_case(make_theft(username="backfill"), analyst)
+    case_refund_provisionally(case_id=unconfirmed.pk, actor=analyst, now=REFUND_AT)
+    Case.objects.update(refund_confirmed_at=None)
+
+    backfill(django_apps, None)
+
+    assert dict(Case.objects.filter(refunded_at__isnull=False).values_list("pk", "refund_confirmed_at")) == {
+        case.pk: warsaw(2025, 5, 27, 9, 0),
+        unconfirmed.pk: None,
+    }
