@@ -65,6 +65,7 @@ check-deploy: install
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-portal.kartosfera.example}" \
 	DATABASE_URL="$${DATABASE_URL:-postgres://kartosfera@db.kartosfera.example:5432/kartosfera}" \
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-redis://broker.kartosfera.example:6379/0}" \
+	REDIS_CACHE_URL="$${REDIS_CACHE_URL:-redis://broker.kartosfera.example:6379/1}" \
 	KARTOSFERA_SMS_BACKEND=customers.sms.HttpGatewaySmsBackend \
 	KARTOSFERA_SMS_GATEWAY_URL="$${KARTOSFERA_SMS_GATEWAY_URL:-https://sms-gateway.kartosfera.example/v1/messages}" \
 	KARTOSFERA_SMS_GATEWAY_TOKEN="$${KARTOSFERA_SMS_GATEWAY_TOKEN:-stand-in}" \

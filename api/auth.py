@@ -1,6 +1,8 @@
 """Authentication of the calling systems: an OAuth 2.0 bearer token (client credentials), its scope,
 and the client's rate limit. The client's user becomes ``request.user``: the actor of what it does."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -14,20 +16,29 @@ from kartosfera.clock import now
 TOKEN_PATH = "/api/oauth/token/"  # noqa: S105 (a URL path, not a password)
 
 
+def rate_limit_count(*, client_id: str, now: datetime) -> int:
+    """Count one request of the client in the minute of ``now``; returns the minute's count so far.
+
+    The counter lives in Django's default cache: Redis in production (``REDIS_CACHE_URL``), shared by
+    every web process, so a client's limit holds across them; local memory otherwise (one process).
+    ``incr`` is atomic in Redis, so two processes never lose a count.
+    """
+    key = f"api-rate:{client_id}:{int(now.timestamp() // 60)}"
+    cache.add(key, 0, timeout=90)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=90)
+        return 1
+
+
 def rate_limit_check(client: ApiClient) -> None:
     """Count the request in the client's current minute.
 
     :raises RateLimited: past the client's limit (its own, else KARTOSFERA_API_RATE_LIMIT_PER_MINUTE).
     """
     limit = client.rate_limit_per_minute or settings.KARTOSFERA_API_RATE_LIMIT_PER_MINUTE
-    key = f"api-rate:{client.application.client_id}:{int(now().timestamp() // 60)}"
-    cache.add(key, 0, timeout=90)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=90)
-        count = 1
-    if count > limit:
+    if rate_limit_count(client_id=client.application.client_id, now=now()) > limit:
         raise RateLimited(f"client {client.pk}", limit=limit)
 
 

@@ -116,18 +116,6 @@ def _deadlines(case) -> list[DeadlineOut]:
     return deadlines
 
 
-def _refund_confirmed_at(case):
-    """When the core system confirmed the last provisional refund credit of the case (None until all are)."""
-    postings = [
-        getattr(entry, "posting", None)
-        for entry in case.ledger_entries.all()
-        if entry.kind == "PROVISIONAL_REFUND"
-    ]
-    if not postings or any(p is None or p.confirmed_at is None for p in postings):
-        return None
-    return max(p.confirmed_at for p in postings)
-
-
 def claim_out(case) -> ClaimOut:
     return ClaimOut(
         id=case.pk,
@@ -156,7 +144,7 @@ def claim_out(case) -> ClaimOut:
             owed=case.refund_owed,
             due_at=case.refund_due_at,
             recorded_at=case.refunded_at,
-            confirmed_at=_refund_confirmed_at(case),
+            confirmed_at=case.refund_confirmed_at,
         ),
         liability=LiabilityOut(
             disputed_amount=case.disputed_amount,

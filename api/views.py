@@ -1,6 +1,7 @@
 """/api/v1/: the endpoints. Each parses its input, makes one service or selector call (writes through
 ``idempotent_write``), and leaves every refusal to the one problem mapping (api.errors)."""
 
+import hashlib
 from datetime import datetime
 from typing import Annotated
 
@@ -171,15 +172,18 @@ def card_upsert(request: HttpRequest, payload: CardIn, idempotency_key: Idempote
 def transactions_feed(request: HttpRequest, payload: TransactionBatchIn, idempotency_key: IdempotencyKey):
     records = [
         services.FeedRecord(
-            processor_reference=record.processor_reference,
-            card_token=record.card_token,
-            values=record.model_dump(exclude={"processor_reference", "card_token"}),
+            processor_reference=values.pop("processor_reference"),
+            card_token=values.pop("card_token"),
+            values=values,
         )
-        for record in payload.transactions
+        for values in payload.model_dump()["transactions"]  # one call for the whole batch
     ]
+    request_sha256 = hashlib.sha256(request.body).hexdigest()
 
     def write():
-        outcomes = services.transactions_ingest(client=request.auth, records=records, now=now())
+        outcomes = services.transactions_ingest(
+            client=request.auth, records=records, request_sha256=request_sha256, now=now()
+        )
         return 200, presenters.batch_out(outcomes)
 
     return _write(request, idempotency_key, write)
@@ -325,11 +329,47 @@ def _with_problem_media_type(schema: dict) -> dict:
     return schema
 
 
+# OpenAPI links: how an answer's ids feed the next call (a client's generator, and Schemathesis's stateful
+# phase, follow them). (operation, status code) -> {link name: (target operation, parameters)}.
+LINKS = {
+    ("claim_file", 201): {
+        "GetClaim": ("claim_get", {"claim_id": "$response.body#/id"}),
+    },
+    ("claim_list", 200): {
+        "GetFirstClaim": ("claim_get", {"claim_id": "$response.body#/items/0/id"}),
+    },
+    ("webhook_endpoint_create", 201): {
+        "ListEndpoints": ("webhook_endpoint_list", {}),
+        "DeleteEndpoint": ("webhook_endpoint_delete", {"endpoint_id": "$response.body#/id"}),
+        "ListDeliveries": ("webhook_delivery_list", {}),
+    },
+    ("claim_get", 200): {
+        "ListClaimsChangedSince": ("claim_list", {"updated_since": "$response.body#/updated_at"}),
+    },
+}
+
+
+def _with_links(schema: dict) -> dict:
+    """Declare ``LINKS`` on the operations' responses (ninja names operations ``api_views_<function>``)."""
+    operations = {
+        operation["operationId"].removeprefix("api_views_"): operation
+        for path in schema.get("paths", {}).values()
+        for operation in path.values()
+    }
+    for (source, status), links in LINKS.items():
+        responses = operations[source]["responses"]
+        responses[status if status in responses else str(status)]["links"] = {
+            name: {"operationId": operations[target]["operationId"], "parameters": parameters}
+            for name, (target, parameters) in links.items()
+        }
+    return schema
+
+
 _generate = api.get_openapi_schema
 
 
 def _openapi_schema(*args, **kwargs):
-    return _with_problem_media_type(_generate(*args, **kwargs))
+    return _with_links(_with_problem_media_type(_generate(*args, **kwargs)))
 
 
 api.get_openapi_schema = _openapi_schema

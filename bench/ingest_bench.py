@@ -17,9 +17,11 @@ Prints transactions per second of each and their ratio.
 """
 
 import argparse
+import cProfile
 import json
 import os
 import platform
+import pstats
 import sys
 import time
 import uuid
@@ -69,6 +71,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=20)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="print the API run's N costliest calls (cProfile)"
+    )
     args = parser.parse_args()
     _ensure_database(args.database_url)
     os.environ["DATABASE_URL"] = args.database_url
@@ -163,7 +168,10 @@ def main() -> int:
         ).status_code
         == 200
     )
+    profiler = cProfile.Profile() if args.profile else None
     started = time.perf_counter()
+    if profiler:
+        profiler.enable()
     for b, body in enumerate(bodies):
         response = http.post(
             "/api/v1/transactions/batch",
@@ -174,6 +182,9 @@ def main() -> int:
         )
         assert response.status_code == 200 and response.json()["created"] == BATCH, response.content[:300]
     api_seconds = time.perf_counter() - started
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
 
     rows = [
         (

@@ -3,7 +3,9 @@
 ``postings_record`` is called by the dispute workflow inside the transaction that writes the ledger
 entries, so a ledger entry and its posting commit or roll back together (a transactional outbox).
 ``posting_dispatch_due`` sends due postings through the ``CoreBankingGateway`` and records the core
-system's confirmation; ``reconciliation_run`` compares a business day's postings with the core
+system's confirmation (and sends ``corebanking.signals.posting_confirmed`` in its transaction, which
+the dispute workflow handles: the D+1 refund is made when its credits are confirmed);
+``reconciliation_run`` compares a business day's postings with the core
 system's statement and records every difference for supervisors.
 """
 
@@ -23,7 +25,8 @@ from corebanking.models import (
     PostingStatus,
     ReconciliationDifference,
 )
-from kartosfera.legaltime import day_end, day_start
+from corebanking.signals import posting_confirmed
+from kartosfera.legaltime import day_end, day_start, in_time
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +131,7 @@ def posting_send(*, posting_id: int, gateway: CoreBankingGateway, now: datetime)
             },
             now=now,
         )
+        posting_confirmed.send(sender=Posting, posting=posting, now=now)
         return posting
 
 
@@ -191,6 +195,31 @@ def reconciliation_run(
         seen.add(posting.idempotency_key)
         mine = {"amount": str(posting.amount), "direction": posting.direction, "account": posting.account}
         line = lines.get(posting.idempotency_key)
+        due_at = posting.ledger_entry.case.refund_due_at
+        confirmed_at = posting.confirmed_at
+        if (
+            posting.ledger_entry.kind == "PROVISIONAL_REFUND"
+            and due_at
+            and confirmed_at
+            and not in_time(confirmed_at, due_at)
+        ):
+            # The refund is made when the core system confirms the credit (docs/WORKFLOW.md).
+            late = {
+                **mine,
+                "refund_due_at": due_at.isoformat(),
+                "confirmed_at": posting.confirmed_at.isoformat(),
+            }
+            found.append(
+                _difference(
+                    business_date,
+                    DifferenceKind.REFUND_LATE,
+                    posting.idempotency_key,
+                    posting=posting,
+                    ours=late,
+                    theirs={},
+                    now=now,
+                )
+            )
         if posting.status == PostingStatus.PENDING:
             if line is None:
                 kind = DifferenceKind.UNCONFIRMED
@@ -220,31 +249,6 @@ def reconciliation_run(
                 )
             )
             continue
-        due_at = posting.ledger_entry.case.refund_due_at
-        confirmed_at = posting.confirmed_at
-        if (
-            posting.ledger_entry.kind == "PROVISIONAL_REFUND"
-            and due_at
-            and confirmed_at
-            and confirmed_at > due_at
-        ):
-            # The refund is made when the core system confirms the credit (docs/WORKFLOW.md).
-            late = {
-                **mine,
-                "refund_due_at": due_at.isoformat(),
-                "confirmed_at": posting.confirmed_at.isoformat(),
-            }
-            found.append(
-                _difference(
-                    business_date,
-                    DifferenceKind.REFUND_LATE,
-                    posting.idempotency_key,
-                    posting=posting,
-                    ours=late,
-                    theirs={},
-                    now=now,
-                )
-            )
         theirs = {
             "amount": str(line.amount),
             "direction": line.direction,

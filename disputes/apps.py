@@ -10,4 +10,9 @@ class DisputesConfig(AppConfig):
         # The services chain some of these tasks by name (the rate fetch, then the waiting estimate).
         # A worker imports them itself; eager mode (no broker) runs a chain in this process, which
         # needs them registered here too.
-        from disputes import tasks  # noqa: F401
+        # The D+1 refund is made when the core system confirms its credits (corebanking may not
+        # import disputes, so it signals the confirmation).
+        from disputes import (
+            receivers,  # noqa: F401
+            tasks,  # noqa: F401
+        )

@@ -25,6 +25,7 @@ from disputes.models import (
     Chargeback,
     ChargebackState,
     EstimateStatus,
+    LedgerEntryKind,
 )
 from disputes.models._clocks import (  # noqa: F401 (re-exported: the one definition of a running clock)
     CHARGEBACK_RUNNING,
@@ -38,13 +39,25 @@ from disputes.rules import net_to_customer
 
 
 def refund_running(case: Case) -> bool:
-    """``REFUND_RUNNING`` of one loaded case."""
-    return (
-        case.state in REFUND_PENDING_STATES
-        and case.refund_owed
-        and case.refunded_at is None
-        and case.refund_withheld_at is None
-    )
+    """``REFUND_RUNNING`` of one loaded case (a ``Case`` or a queue's ``QueueCase``)."""
+    if not case.refund_owed or case.refund_withheld_at is not None:
+        return False
+    if case.refunded_at is None:
+        return case.state in REFUND_PENDING_STATES
+    return case.state in OPEN_STATES and case.refund_confirmed_at is None
+
+
+def refund_made_at(entries) -> datetime | None:
+    """When the D+1 refund was made, from the case's ledger entries with their postings loaded: when the
+    core system confirmed the last provisional refund credit (None until it has confirmed all)."""
+    postings = [
+        getattr(entry, "posting", None)
+        for entry in entries
+        if entry.kind == LedgerEntryKind.PROVISIONAL_REFUND and entry.amount > 0
+    ]
+    if not postings or any(p is None or p.confirmed_at is None for p in postings):
+        return None
+    return max(p.confirmed_at for p in postings)
 
 
 def reply_running(case: Case) -> bool:
@@ -146,12 +159,10 @@ def case_net_refunded(*, case: Case) -> dict[int, Decimal]:
 
 
 def cases_refund_escalation_due(*, now: datetime, within: timedelta) -> QuerySet[Case]:
-    """D+1 refunds neither made nor withheld, due within ``within``, not escalated yet."""
-    return Case.objects.filter(
-        state__in=REFUND_PENDING_STATES,
-        refund_owed=True,
-        refund_escalated_at__isnull=True,
-        refund_due_at__lte=now + within,
+    """D+1 refunds not made (not confirmed by the core system) nor withheld, due within ``within``, not
+    escalated yet."""
+    return Case.objects.filter(REFUND_RUNNING).filter(
+        refund_escalated_at__isnull=True, refund_due_at__lte=now + within
     )
 
 

@@ -110,15 +110,43 @@ the dispatcher with the entry's idempotency key. Two times are recorded for a pr
 
 - **recorded**: `Case.refunded_at` (and the posting's `recorded_at`), when the bank decided and
   entered the refund in its ledger;
-- **made**: the posting's `confirmed_at`, when the core banking system confirmed the credit on the
-  customer's account (the API's claim answers both: `refund.recorded_at`, `refund.confirmed_at`).
+- **made**: `Case.refund_confirmed_at`, when the core banking system confirmed the last positive
+  provisional refund credit on the customer's account (the latest of their postings' `confirmed_at`;
+  the API's claim answers both: `refund.recorded_at`, `refund.confirmed_at`).
 
 **Rule: the refund counts as made for the D+1 deadline (`refund_due_at`) when the core system has
 confirmed every provisional refund credit of the case**, not when it was entered in our ledger: the
-money is the customer's only once it is on their account. A credit recorded in time but confirmed
-after `refund_due_at` is a late refund. The daily reconciliation reports every posting of the day
-the core system had not confirmed by the end of the day (`UNCONFIRMED`) to supervisors, so a refund
-stuck at the core is seen the next morning, before its deadline passes for the next claims.
+money is the customer's only once it is on their account. It is met when that confirmation comes
+strictly before `refund_due_at` (the midnight after the due date, `kartosfera.legaltime.in_time`).
+
+`Case.refund_confirmed_at` is written in the same transaction as the confirmation: the dispatcher
+(`corebanking.services.posting_send`) sends the `corebanking.signals.posting_confirmed` signal, and
+disputes' receiver (`disputes.services.case_record_refund_confirmation`, the case locked) sets it once
+every positive provisional refund credit of the case is confirmed, to the last confirmation
+(`disputes.selectors.refund_made_at` of the case's ledger entries). A refund recorded with no positive
+credit (nothing for the core system to confirm) is made as it is recorded. corebanking never imports
+disputes (the import-linter contract "Apps depend one way"), hence the signal.
+
+The rule has one definition, `REFUND_RUNNING` (`disputes/models/_clocks.py`, re-exported by
+`disputes.selectors`): a refund owed and not withheld, either not recorded yet (`refunded_at` null),
+or recorded and not yet made (`refund_confirmed_at` null) while the case is open. It reads only the
+case's own columns, so the queues' index on `next_running_due()` holds it; it is read by the D+1
+escalation sweep, the queues ("due today", "breached", "due within N days"), the traffic lights, and
+the API's claim (`refund.recorded_at` and `refund.confirmed_at`).
+
+So, for a claim reported on Monday 26 May 2025 (D), refund due by the end of Tuesday 27 May (D+1),
+the refund booked in our ledger on D:
+
+- confirmed by the core system on 27 May at 23:59 (D+1): on time, never escalated;
+- still unconfirmed six hours before the end of D+1: escalated to the supervisors like a refund not
+  made, and shown breached at midnight;
+- confirmed on 28 May (D+2): late; the escalation stands, the clock stops at the confirmation, and the
+  reconciliation of 28 May reports it (`REFUND_LATE`) to supervisors.
+
+The daily reconciliation also reports every posting of the day the core system had not confirmed by
+the end of the day (`UNCONFIRMED`), so a refund stuck at the core is seen the next morning. The
+management reports' D+1 figures (`reports`) still count a refund in time by `Case.refunded_at` (the
+ledger time); the reconciliation's `REFUND_LATE` is where a late confirmation shows.
 """
 
 SWEEPS = """\
@@ -144,7 +172,8 @@ chain of short runs:
 ## Running clocks and breaches
 
 The queues, their "due within N days" filter, "due today", "breached" and the traffic lights count
-running clocks only (`disputes.selectors.RUNNING_CLOCKS`): a D+1 refund neither made nor withheld, a
+running clocks only (`disputes.selectors.RUNNING_CLOCKS`): a D+1 refund neither made (confirmed by the
+core system, above) nor withheld, a
 reply not dispatched, an open chargeback window (`chargeback_due_at`). A met deadline never counts
 again, so a decided case whose reply went out sorts after every case with a deadline still to meet.
 A running deadline is *breached* once its end (`*_due_at`, the midnight after the due date) has come
@@ -163,7 +192,8 @@ windows ignore the bank's closures (see docs/DEADLINES.md).
 SWEEP_TABLE = (
     (
         "sweep_refund_escalations",
-        "D+1 refund due within `DISPUTES_REFUND_ESCALATION_HOURS` and neither made nor withheld",
+        "D+1 refund due within `DISPUTES_REFUND_ESCALATION_HOURS`, neither made (confirmed by the core "
+        "system) nor withheld",
         "flags `refund_escalated_at`, `REFUND_ESCALATED` event for the supervisors' queue, once",
     ),
     (

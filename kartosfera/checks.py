@@ -4,7 +4,7 @@ They read the settings only; nothing here opens a database or broker connection.
 """
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.security, Tags.database, deploy=True)
@@ -39,3 +39,19 @@ def check_production_runtime(app_configs=None, **kwargs) -> list[Error]:
             )
         )
     return errors
+
+
+@register(Tags.caches, deploy=True)
+def check_shared_cache(app_configs=None, **kwargs) -> list[Warning]:
+    """The API's rate limits are counted in a cache every web process shares (Redis), not per process."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.endswith(("LocMemCache", "DummyCache")):
+        return [
+            Warning(
+                "The cache is local to each process: an API client's rate limit would be counted per web "
+                "process, so it could send the limit times the number of processes.",
+                hint="Set REDIS_CACHE_URL, e.g. redis://host:6379/1.",
+                id="kartosfera.W001",
+            )
+        ]
+    return []

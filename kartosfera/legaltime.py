@@ -43,3 +43,9 @@ def day_end(day: date) -> datetime:
     move it: the next day's local midnight always exists in Europe/Warsaw.
     """
     return day_start(day + timedelta(days=1))
+
+
+def in_time(act_at: datetime, due_at: datetime) -> bool:
+    """Whether an act at ``act_at`` meets a deadline that ends at ``due_at`` (a ``day_end``): strictly
+    before it. A deadline's end reached without the act is its breach (``due_at <= now``)."""
+    return act_at < due_at

@@ -141,6 +141,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
 
+# The cache holds what every web process must share: the API clients' rate-limit counters (api.auth).
+# Production points it at Redis (REDIS_CACHE_URL, e.g. redis://host:6379/1, Django's own RedisCache);
+# without it each process counts on its own in local memory (the demo and the tests), and
+# `check --deploy` warns (kartosfera.W001).
+REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_CACHE_URL,
+            "KEY_PREFIX": "kartosfera",
+        }
+        if REDIS_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "customers.User"
 

@@ -115,6 +115,7 @@ class QueueCase:
     cause: str
     refund_owed: bool
     refunded_at: datetime | None
+    refund_confirmed_at: datetime | None
     refund_withheld_at: datetime | None
     refund_due_at: datetime | None
     refund_due_on: date | None
@@ -146,8 +147,8 @@ class QueueCase:
 # The columns of a queue row, in QueueCase's order (the customer, card and assignee in theirs).
 _QUEUE_CASE_FIELDS = (
     "id", "number", "state", "disputed_amount", "channel", "cause", "refund_owed", "refunded_at",
-    "refund_withheld_at", "refund_due_at", "refund_due_on", "reply_due_at", "reply_due_on",
-    "reply_dispatched_at", "chargeback_due_at", "chargeback_due_on",
+    "refund_confirmed_at", "refund_withheld_at", "refund_due_at", "refund_due_on", "reply_due_at",
+    "reply_due_on", "reply_dispatched_at", "chargeback_due_at", "chargeback_due_on",
 )  # fmt: skip
 _QUEUE_CUSTOMER_FIELDS = ("customer__id", "customer__first_name", "customer__last_name")
 _QUEUE_CARD_FIELDS = ("card__id", "card__brand", "card__last4", "card__status")
@@ -195,7 +196,12 @@ def case_lights(
         )
 
     return CaseLights(
-        light(refund_light, refund_running(case), case.refund_due_at, case.refund_due_on),
+        light(
+            refund_light,
+            refund_running(case),
+            case.refund_due_at,
+            case.refund_due_on,
+        ),
         light(reply_light, reply_running(case), case.reply_due_at, case.reply_due_on),
         light(chargeback_light, case.is_open, case.chargeback_due_at, case.chargeback_due_on),
     )
@@ -282,7 +288,8 @@ def queue_page(
     today = warsaw_date(now)
     rows = []
     for case in cases[:PAGE_SIZE]:
-        rows.append(QueueRow(case, *case_lights(case, calendar=calendar, now=now, today=today)))
+        lights = case_lights(case, calendar=calendar, now=now, today=today)
+        rows.append(QueueRow(case, *lights))
     pending = DecisionProposal.objects.filter(status=ProposalStatus.PENDING).count()
     return QueuePage(
         name,

@@ -291,6 +291,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
 
     refunded_at = models.DateTimeField(_("provisionally refunded at"), null=True, blank=True)
+    # When the core banking system confirmed the last positive provisional refund credit of the case:
+    # the D+1 refund is *made* then (docs/WORKFLOW.md). Set with that confirmation, or with the refund
+    # itself when it has no positive credit to confirm.
+    refund_confirmed_at = models.DateTimeField(_("refund confirmed at"), null=True, blank=True)
     refund_withheld_at = models.DateTimeField(_("refund withheld at"), null=True, blank=True)
     refund_withheld_grounds = models.TextField(
         _("grounds for withholding the refund"), blank=True, max_length=TEXT_LIMIT

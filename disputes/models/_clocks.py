@@ -18,11 +18,14 @@ from django.db.models.functions import Least
 
 from disputes.models._base import OPEN_STATES, REFUND_PENDING_STATES, REPLY_CLOCK_STATES
 
-REFUND_RUNNING = Q(
-    state__in=REFUND_PENDING_STATES,
-    refund_owed=True,
-    refunded_at__isnull=True,
-    refund_withheld_at__isnull=True,
+# The D+1 refund is *made* when the core banking system has confirmed every provisional refund credit
+# of the case (``Case.refund_confirmed_at``), not when our ledger recorded it (``Case.refunded_at``):
+# docs/WORKFLOW.md, "When the D+1 refund is made". So its clock runs while the refund is owed and not
+# withheld, either not recorded yet, or recorded and not yet confirmed (whatever the open state). Pure
+# columns of the case, so the queue's index can hold it.
+REFUND_RUNNING = Q(refund_owed=True, refund_withheld_at__isnull=True) & (
+    Q(state__in=REFUND_PENDING_STATES, refunded_at__isnull=True)
+    | Q(state__in=OPEN_STATES, refunded_at__isnull=False, refund_confirmed_at__isnull=True)
 )
 REPLY_RUNNING = Q(state__in=REPLY_CLOCK_STATES, reply_dispatched_at__isnull=True)
 CHARGEBACK_RUNNING = Q(state__in=OPEN_STATES, chargeback_due_at__isnull=False)

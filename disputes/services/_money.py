@@ -29,6 +29,7 @@ from disputes.rules import (
     provisional_refunds,
     settlement_moves,
 )
+from disputes.selectors import refund_made_at
 from disputes.services._core import (
     APPROVE,
     HANDLE,
@@ -180,7 +181,36 @@ def case_refund_provisionally(
         total = sum(refunds.values(), ZERO)
         if total > ZERO:
             case_notify(case, NotificationKind.REFUND_MADE, now=now, amount=total)
+        if not any(entry.amount > 0 for entry in entries):
+            # No credit for the core system to confirm: the refund is made as it is recorded.
+            case.refund_confirmed_at = now
+            case.save(update_fields=["refund_confirmed_at"])
     return MoneyResult(case, entries, created=True)
+
+
+def case_record_refund_confirmation(*, case_id: int, now: datetime) -> Case:
+    """The core system confirmed a provisional refund credit of the case: once it has confirmed every
+    positive one, the D+1 refund is made, at the last confirmation (``Case.refund_confirmed_at``,
+    docs/WORKFLOW.md "When the D+1 refund is made"). Called by the ``posting_confirmed`` receiver
+    inside the confirmation's transaction; safe to repeat (a time once set is kept).
+
+    The case is locked first, so of two credits confirmed at once the second to commit sees the
+    first's confirmation and sets the time.
+
+    :raises CaseNotFound:
+    """
+    with case_atomic():
+        case = lock_case(case_id, None)
+        if case.refunded_at is None or case.refund_confirmed_at is not None:
+            return case
+        entries = case.ledger_entries.filter(kind=LedgerEntryKind.PROVISIONAL_REFUND).select_related(
+            "posting"
+        )
+        made_at = refund_made_at(entries)
+        if made_at is not None:
+            case.refund_confirmed_at = made_at
+            case.save(update_fields=["refund_confirmed_at"])
+    return case
 
 
 def case_withhold_refund(

@@ -1,16 +1,22 @@
 """Data in through /api/v1/: tokens and scopes, customers and cards, the transaction feed, idempotency,
 problem details, card numbers refused, rate limits, and the audit trail of the calling system."""
 
+import hashlib
 import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from api.models import IdempotencyRecord, TransactionAmendment
+from api.services import FEED_FIELDS, _insert_new
 from audit.models import AuditEntry
 from cards.models import Card, Transaction
 from customers.models import Customer
 from tests.api.conftest import make_caller, token_for
 from tests.cards.factories import CardProductFactory
+from tests.conftest import requires_services
 
 CUSTOMER = {
     "pesel": "85010212342",
@@ -234,3 +240,103 @@ def test_the_openapi_document_is_served(bank):
 
     assert response.status_code == 200
     assert json.loads(response.content)["info"]["title"] == "Kartosfera bank systems API"
+
+
+STORED_FIELDS = ("processor_reference", "card__processor_token", *FEED_FIELDS, "is_foreign")
+
+
+def test_the_feed_stores_exactly_what_was_sent_and_audits_the_batch_once(bank, card):
+    """The same stored rows on both setups (PostgreSQL's set-based insert, SQLite's ORM insert)."""
+    bank.post("/api/v1/transactions/batch", {"transactions": [tx("ZB-20", card.processor_token)]})
+    body = {
+        "transactions": [
+            tx("ZB-20", card.processor_token, merchant_name="Żabka Z1235"),
+            tx(
+                "ZB-21",
+                card.processor_token,
+                status="AUTHORISED",
+                channel="INTERNET",
+                merchant_country="BH",
+                merchant_city="",
+                original_amount="12.345",
+                original_currency="BHD",
+                amount_pln="131.07",
+                executed_at="2026-11-30T23:30:00Z",
+                debited_on=None,
+                processed_on=None,
+                sca_applied=True,
+                authorisation_code="",
+            ),
+            tx("ZB-22", card.processor_token),
+            tx("ZB-22", card.processor_token, amount_pln="25.00", original_amount="25.00"),
+            tx("ZB-23", "tok_nobody"),
+        ]
+    }
+
+    response = bank.post("/api/v1/transactions/batch", body)
+
+    assert [(r["processor_reference"], r["outcome"]) for r in response.json()["results"]] == [
+        ("ZB-20", "AMENDED"),
+        ("ZB-21", "CREATED"),
+        ("ZB-22", "CREATED"),
+        ("ZB-22", "AMENDED"),
+        ("ZB-23", "REJECTED"),
+    ]
+    rows = Transaction.objects.filter(processor_reference__startswith="ZB-2").order_by("processor_reference")
+    assert [
+        tuple(str(v) if v is not None else None for v in row) for row in rows.values_list(*STORED_FIELDS)
+    ] == [
+        ("ZB-20", "tok_zofia_main", "CONTACTLESS", "Żabka Z1235", "5411", "Kraków", "PL", "23.400", "PLN",
+         "23.40", "2026-11-30 07:15:00+00:00", "2026-12-01", "2026-12-01", "False", "A1B2C3", "SETTLED",
+         "False"),
+        ("ZB-21", "tok_zofia_main", "INTERNET", "Żabka Z1234", "5411", "", "BH", "12.345", "BHD", "131.07",
+         "2026-11-30 23:30:00+00:00", None, None, "True", "", "AUTHORISED", "True"),
+        ("ZB-22", "tok_zofia_main", "CONTACTLESS", "Żabka Z1234", "5411", "Kraków", "PL", "25.000", "PLN",
+         "25.00", "2026-11-30 07:15:00+00:00", "2026-12-01", "2026-12-01", "False", "A1B2C3", "SETTLED",
+         "False"),
+    ]  # fmt: skip
+    ids = {r["processor_reference"]: r["transaction_id"] for r in response.json()["results"]}
+    entry = AuditEntry.objects.filter(action="api.transactions_fed").order_by("-sequence").first()
+    assert (entry.channel, entry.actor_id) == ("API", bank.client.user_id)
+    assert entry.data == {
+        "client": "integration-hub",
+        "counts": {"AMENDED": 2, "CREATED": 2, "REJECTED": 1},
+        "request_sha256": hashlib.sha256(json.dumps(body).encode()).hexdigest(),
+        "created_ids": [[ids["ZB-21"], ids["ZB-22"]]],
+        "amended": ["ZB-20"],
+        "rejected": ["ZB-23"],
+    }
+
+
+@requires_services
+def test_the_set_based_insert_stores_the_same_rows_as_the_orm_insert(card):
+    values = {
+        "channel": "ATM",
+        "merchant_name": "Bankomat Euronet",
+        "mcc": "6011",
+        "merchant_city": "Gdańsk",
+        "merchant_country": "PL",
+        "original_amount": Decimal("200.000"),
+        "original_currency": "PLN",
+        "amount_pln": Decimal("200.00"),
+        "executed_at": datetime(2026, 12, 1, 22, 59, 59, 999999, tzinfo=UTC),
+        "debited_on": date(2026, 12, 2),
+        "processed_on": date(2026, 12, 3),
+        "sca_applied": True,
+        "authorisation_code": "Z9",
+        "status": "SETTLED",
+    }
+
+    with transaction.atomic():
+        by_orm = _insert_new({"SB-ORM": (card.pk, values)}, set_based=False)
+        by_set = _insert_new({"SB-SET": (card.pk, values)}, set_based=True)
+        again = _insert_new({"SB-SET": (card.pk, values)}, set_based=True)
+
+    assert again == {}
+    fields = [f for f in STORED_FIELDS if f != "processor_reference"]
+    stored = {t["processor_reference"]: t for t in Transaction.objects.filter(
+        pk__in=[*by_orm.values(), *by_set.values()]).values("processor_reference", *fields)}  # fmt: skip
+    assert {k: v for k, v in stored["SB-SET"].items() if k != "processor_reference"} == {
+        k: v for k, v in stored["SB-ORM"].items() if k != "processor_reference"
+    }
+    assert Transaction.objects.filter(processor_reference="SB-SET").count() == 1

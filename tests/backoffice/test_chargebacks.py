@@ -31,7 +31,7 @@ from liability.api import Findings
 from reports.rules import Period
 from reports.selectors import figure_cases
 from tests.backoffice.conftest import make_theft, submitted_case, warsaw
-from tests.disputes.helpers import ledger
+from tests.disputes.helpers import confirm_postings, ledger
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -343,6 +343,9 @@ def test_queues_sort_by_running_clocks_and_a_decided_case_never_sorts_above_a_br
         chargeback_abandon(
             chargeback_id=chargeback.pk, reason="brak prawa", actor=analyst, now=warsaw(2025, 6, 4)
         )
+    # The core system confirmed every refund credit on 5 June: the refunds are made (late, but their
+    # clocks have stopped).
+    confirm_postings(at=warsaw(2025, 6, 5, 9, 0))
     now = warsaw(2025, 7, 1, 12, 0)
 
     ordered = list(queue_cases(name="all", user=analyst, now=now).values_list("pk", flat=True))

@@ -201,8 +201,9 @@ def test_the_case_page_costs_a_fixed_number_of_queries(
             letter = letter_reissue(letter_id=letter.pk, reason=f"correction {i}", actor=analyst, now=NOW)
     client.get(reverse("backoffice:case", kwargs={"case_id": case.pk}))
 
-    # 18 for the case itself, and 6 for its chargebacks (the chargebacks, the disputed amounts,
-    # their transitions, events, documents and pending proposals), whatever their number.
+    # 18 for the case itself (the D+1 light reads the case's own Case.refund_confirmed_at), and 6 for
+    # its chargebacks (the chargebacks, the disputed amounts, their transitions, events, documents
+    # and pending proposals), whatever their number.
     with django_assert_num_queries(24) as captured:
         client.get(reverse("backoffice:case", kwargs={"case_id": case.pk}))
 

@@ -6,21 +6,25 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import transaction
 
 from audit.models import AuditEntry
 from corebanking.gateway import HttpCoreBankingGateway
 from corebanking.models import Posting, ReconciliationDifference
-from corebanking.services import postings_dispatch_due, reconciliation_run
+from corebanking.services import posting_send, postings_dispatch_due, reconciliation_run
 from disputes.models import Case
-from disputes.services import case_refund_provisionally
+from disputes.selectors import clocks_breached, refund_made_at
+from disputes.services import case_refund_provisionally, cases_escalate_refunds
 from kartosfera.clock import now, today_warsaw
 from tests.conftest import ROOT, _worker_database_url, requires_services
 from tests.disputes.conftest import make_theft, submitted_case, warsaw
+from tests.disputes.helpers import CoreSystemConfirmingAt, confirm_postings
 
 REFUND_AT = warsaw(2025, 5, 26, 12, 0)
 
@@ -200,3 +204,88 @@ def test_a_dispatcher_killed_mid_posting_leaves_it_applied_exactly_once(
     stats = core_simulator.stats()
     assert stats["applications"] == {posting.idempotency_key: 1, contactless.idempotency_key: 1}
     assert stats["deliveries"] == {posting.idempotency_key: 2, contactless.idempotency_key: 1}
+
+
+# D+1 by the core system's confirmation (docs/WORKFLOW.md, "When the D+1 refund is made"): the claim
+# was reported on Monday 26 May 2025 (D), so the refund is due by the end of Tuesday 27 May (D+1);
+# every refund below is booked in our ledger on D.
+END_OF_D1 = warsaw(2025, 5, 28, 0, 0)
+
+
+def refund_clock_running(case, *, now) -> bool:
+    return Case.objects.filter(pk=case.pk).filter(clocks_breached(now=now)).exists()
+
+
+def late_refunds(business_date) -> list[str]:
+    found = reconciliation_run(business_date=business_date, gateway=HttpCoreBankingGateway(), now=now())
+    return sorted(d.idempotency_key for d in found if d.kind == "REFUND_LATE")
+
+
+def test_a_refund_booked_on_d_and_confirmed_on_d1_is_on_time(case, analyst, core_simulator):
+    refund(case, analyst)
+    confirmed_at = warsaw(2025, 5, 27, 23, 59)
+
+    postings_dispatch_due(gateway=HttpCoreBankingGateway(), now=confirmed_at)
+
+    assert refund_made_at(case.ledger_entries.select_related("posting")) == confirmed_at
+    assert cases_escalate_refunds(now=END_OF_D1, within=timedelta(hours=6), batch_size=10) == 0
+    assert not refund_clock_running(case, now=END_OF_D1)
+    assert late_refunds(date(2025, 5, 27)) == []
+
+
+def test_a_refund_booked_on_d_and_confirmed_on_d2_is_late(case, analyst, core_simulator):
+    atm, contactless = refund(case, analyst)
+
+    escalated = cases_escalate_refunds(now=END_OF_D1, within=timedelta(hours=6), batch_size=10)
+    postings_dispatch_due(gateway=HttpCoreBankingGateway(), now=END_OF_D1)
+
+    case.refresh_from_db()
+    assert case.refunded_at == REFUND_AT  # recorded on D
+    assert refund_made_at(case.ledger_entries.select_related("posting")) == END_OF_D1  # made on D+2
+    assert escalated == 1
+    assert case.refund_escalated_at == END_OF_D1
+    assert not refund_clock_running(case, now=END_OF_D1)  # made, late: its clock has stopped
+    assert late_refunds(date(2025, 5, 28)) == sorted([atm.idempotency_key, contactless.idempotency_key])
+
+
+def test_a_refund_not_confirmed_by_the_end_of_d1_escalates(case, analyst, core_simulator):
+    refund(case, analyst)
+    six_hours_before = END_OF_D1 - timedelta(hours=6)
+
+    assert cases_escalate_refunds(now=six_hours_before, within=timedelta(hours=6), batch_size=10) == 1
+    assert refund_made_at(case.ledger_entries.select_related("posting")) is None
+    assert refund_clock_running(case, now=END_OF_D1)
+    case.refresh_from_db()
+    assert (case.state, case.refund_escalated_at) == ("PROVISIONALLY_REFUNDED", six_hours_before)
+
+
+def test_the_case_records_the_refund_made_only_when_its_last_credit_is_confirmed(case, analyst):
+    atm, contactless = refund(case, analyst)
+    first, last = warsaw(2025, 5, 26, 13, 0), warsaw(2025, 5, 27, 9, 0)
+
+    posting_send(posting_id=atm.pk, gateway=CoreSystemConfirmingAt(first), now=first)
+    case.refresh_from_db()
+    assert case.refund_confirmed_at is None
+    assert refund_clock_running(case, now=END_OF_D1)
+
+    posting_send(posting_id=contactless.pk, gateway=CoreSystemConfirmingAt(last), now=last)
+    posting_send(posting_id=contactless.pk, gateway=CoreSystemConfirmingAt(END_OF_D1), now=END_OF_D1)
+    case.refresh_from_db()
+    assert case.refund_confirmed_at == last == refund_made_at(case.ledger_entries.select_related("posting"))
+    assert not refund_clock_running(case, now=END_OF_D1)
+
+
+def test_the_migration_backfills_when_each_existing_refund_was_made(case, analyst):
+    backfill = import_module("disputes.migrations.0012_refund_confirmed_at").backfill
+    refund(case, analyst)
+    confirm_postings(at=warsaw(2025, 5, 27, 9, 0))
+    unconfirmed = submitted_case(make_theft(username="backfill"), analyst)
+    case_refund_provisionally(case_id=unconfirmed.pk, actor=analyst, now=REFUND_AT)
+    Case.objects.update(refund_confirmed_at=None)
+
+    backfill(django_apps, None)
+
+    assert dict(Case.objects.filter(refunded_at__isnull=False).values_list("pk", "refund_confirmed_at")) == {
+        case.pk: warsaw(2025, 5, 27, 9, 0),
+        unconfirmed.pk: None,
+    }

@@ -22,6 +22,7 @@ PRODUCTION_ENV = {
     # Stand-ins: the checks read the settings and never connect (no such hosts exist).
     "DATABASE_URL": "postgres://kartosfera@db.kartosfera.example:5432/kartosfera",
     "CELERY_BROKER_URL": "redis://broker.kartosfera.example:6379/0",
+    "REDIS_CACHE_URL": "redis://broker.kartosfera.example:6379/1",
 }
 
 
@@ -30,7 +31,15 @@ def check_deploy(**overrides: str) -> subprocess.CompletedProcess:
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("KARTOSFERA_", "DJANGO_"))
-        and key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"}
+        and key
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "REDIS_CACHE_URL",
+        }
     }
     env.update(PRODUCTION_ENV, **overrides)
     env["KARTOSFERA_VAR_DIR"] = env.get("KARTOSFERA_VAR_DIR", str(ROOT / "var"))
@@ -82,3 +91,10 @@ def test_check_deploy_refuses_what_production_must_not_run_on(overrides, check_i
     assert f"?: ({check_id}) {message}" in result.stderr
     # Exactly one of our production checks fails: the others hold.
     assert result.stderr.count("(kartosfera.E00") == 1
+
+
+def test_check_deploy_warns_when_rate_limits_would_be_counted_per_process():
+    result = check_deploy(REDIS_CACHE_URL="")
+
+    assert result.returncode == 1
+    assert "?: (kartosfera.W001) The cache is local to each process" in result.stderr

@@ -5,6 +5,8 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.models import model_to_dict
 
+from corebanking.gateway import PostingReceipt
+from corebanking.services import postings_dispatch_due
 from disputes.models import Case
 
 
@@ -68,3 +70,22 @@ def four_eyes(
     extra = {"customer_grounds": reason if grounds is None else grounds} if kind == "DECISION" else {}
     proposal = case_propose(case_id=case.pk, kind=kind, reason=reason, actor=proposer, now=now, **extra)
     return proposal_approve(proposal_id=proposal.pk, actor=approver, now=now)
+
+
+class CoreSystemConfirmingAt:
+    """The core banking system behind its port (``CoreBankingGateway``), applying and confirming every
+    posting at ``at``: for tests whose refunds must count as made without the simulator process."""
+
+    def __init__(self, at) -> None:
+        self.at = at
+
+    def post(self, *, idempotency_key, account, direction, amount, currency, description) -> PostingReceipt:
+        return PostingReceipt(idempotency_key, f"CB-{idempotency_key[-20:]}", self.at)
+
+    def statement(self, *, business_date) -> list:
+        return []
+
+
+def confirm_postings(*, at) -> dict[str, int]:
+    """The dispatcher at ``at``: every posting due is sent and confirmed (the refunds are made then)."""
+    return postings_dispatch_due(gateway=CoreSystemConfirmingAt(at), now=at, limit=10_000)

@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from audit.canonical import to_json
 from audit.models import AuditChainHead, AuditEntry
 from audit.selectors import audit_chain_verify, audit_entries_for_object
+from corebanking.gateway import HttpCoreBankingGateway
+from corebanking.services import postings_dispatch_due
 from disputes.models import CaseTransition, Chargeback, ChargebackState
 from disputes.services import (
     AssessmentMissing,
@@ -29,6 +31,7 @@ from disputes.services import (
     chargebacks_alert_filing_due,
 )
 from liability.api import Findings
+from tests.corebanking.conftest import core_simulator, core_simulator_process  # noqa: F401
 from tests.disputes.conftest import REFUND_DUE_AT, REPLY_DUE_AT, make_theft, submitted_case, warsaw
 from tests.disputes.helpers import pdf
 
@@ -193,11 +196,13 @@ def test_a_repeated_refund_writes_no_second_entry(case, analyst):
     assert trail(case) == before
 
 
+@pytest.mark.usefixtures("core_simulator")
 def test_the_escalation_sweep_audits_each_case_it_flags_and_none_it_skips(db, eur_rates, analyst):
     due = submitted_case(make_theft(username="due"), analyst)
     refunded = submitted_case(make_theft(username="refunded"), analyst)
     case_start_review(case_id=refunded.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
     case_refund_provisionally(case_id=refunded.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+    postings_dispatch_due(gateway=HttpCoreBankingGateway(), now=warsaw(2025, 5, 26, 12, 5))
     refunded_trail = trail(refunded)
     now = REFUND_DUE_AT - timedelta(hours=6)
 

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from corebanking.gateway import HttpCoreBankingGateway
+from corebanking.services import postings_dispatch_due
 from disputes.models import CaseEvent
 from disputes.selectors import cases_escalated_refunds
 from disputes.services import (
@@ -17,6 +19,7 @@ from disputes.services import (
     chargeback_file,
     chargebacks_alert_filing_due,
 )
+from tests.corebanking.conftest import core_simulator, core_simulator_process  # noqa: F401
 from tests.disputes.conftest import REFUND_DUE_AT, REPLY_DUE_AT, make_theft, submitted_case, warsaw
 
 pytestmark = pytest.mark.django_db
@@ -52,9 +55,12 @@ def test_a_refund_due_within_six_hours_is_escalated_once(case, analyst):
     assert list(cases_escalated_refunds()) == [case]
 
 
+@pytest.mark.usefixtures("core_simulator")
 def test_a_refund_made_in_time_is_not_escalated(case, analyst):
     case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
     case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+    # Made when the core system confirms the credit (docs/WORKFLOW.md), here on D+1.
+    postings_dispatch_due(gateway=HttpCoreBankingGateway(), now=warsaw(2025, 5, 27, 9, 0))
 
     assert cases_escalate_refunds(now=REFUND_DUE_AT, within=SIX_HOURS, batch_size=10) == 0
     assert not case.events.filter(kind=CaseEvent.Kind.REFUND_ESCALATED).exists()
