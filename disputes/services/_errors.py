@@ -228,6 +228,11 @@ class ReplyNotDispatched(TransitionRefused):
     message = _("The decision letter has to be dispatched first.")
 
 
+class RecoveryTooEarly(TransitionRefused):
+    code = "RECOVERY_BEFORE_DAY_AFTER_DISPATCH"
+    message = _("The customer's share can be taken back from the day after the decision letter was sent.")
+
+
 class AssessmentMissing(TransitionRefused):
     code = "ASSESSMENT_MISSING"
     message = _("Assess the liability with the analyst's findings first.")
@@ -317,6 +322,7 @@ REFUSALS: dict[str, type[TransitionRefused]] = {
     for error in (
         NoTransactions,
         RefundNotOwed,
+        RecoveryTooEarly,
         RefundAlreadyMade,
         LawEnforcementNoticeMissing,
         RefundDeadlinePassed,

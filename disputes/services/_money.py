@@ -383,7 +383,7 @@ def case_recover_customer_share(
     after the recovery, another call returns the entries already written.
 
     :raises CaseNotFound, ActionNotPermitted, InvalidCaseState:
-    :raises ReplyNotDispatched: :raises NothingToRecover:
+    :raises ReplyNotDispatched: :raises RecoveryTooEarly: :raises NothingToRecover:
     :raises FourEyesRequired: without an approval by a second person.
     """
     with case_atomic():

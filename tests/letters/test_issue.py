@@ -39,6 +39,11 @@ from tests.disputes.helpers import four_eyes, pdf
 from tests.letters.conftest import read_pdf
 from tests.staff import sign_in_staff
 
+RECOVERY_AFTER_DISPATCH_PL = (
+    "Część ponoszoną przez Państwa, 212,71 zł, pobierzemy z rachunku nie wcześniej niż "
+    "następnego dnia po wysłaniu do Państwa tego pisma"
+)
+
 pytestmark = pytest.mark.django_db
 
 
@@ -214,7 +219,10 @@ def test_every_letter_of_a_partly_accepted_claim_is_issued_and_stored(theft, eur
     assert not decision.says(INTERNAL_REASON)
     # The full D+1 refund, then when and how the customer's share is taken back (FULL_THEN_RECOVER).
     assert decision.says("Dnia 26 maja 2025 zwróciliśmy tymczasowo na Państwa rachunek 920,00 zł")
-    assert decision.says("Część ponoszoną przez Państwa, 212,71 zł, pobierzemy z rachunku dnia 11 lipca 2025")
+    assert decision.says(RECOVERY_AFTER_DISPATCH_PL)
+    assert not decision.says("pobierzemy z rachunku dnia")
+    assert issued["DECISION_PARTIAL"].snapshot["decision"]["customer_share_recovered_after_dispatch"] is True
+    assert issued["DECISION_PARTIAL"].snapshot["decision"]["customer_share_recovered_on"] is None
     # Transactions are named by merchant, date and amount, never by the processor's references.
     references = [
         link.transaction.processor_reference for link in case.disputed.select_related("transaction")
