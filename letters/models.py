@@ -102,7 +102,7 @@ class Letter(models.Model):
     issued_at = models.DateTimeField(_("issued at"))
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
     dispatch_channel = models.CharField(
-        _("dispatch channel"), max_length=8, choices=DispatchChannel.choices, blank=True
+        _("dispatch channel"), max_length=16, choices=DispatchChannel.choices, blank=True
     )
     supersedes = models.OneToOneField(
         "self",
