@@ -636,7 +636,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=CaseState.DECIDED,
         target=None,
-        conditions=[reply_dispatched, day_after_reply_dispatch, recovery_outstanding],
+        conditions=[reply_dispatched, recovery_outstanding, day_after_reply_dispatch],
         permission=HANDLE,
     )
     def recover_customer_share(self, *, at: datetime) -> None:
