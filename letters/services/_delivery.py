@@ -149,6 +149,10 @@ def print_batch_mark_posted(*, batch_id: int, actor, now: datetime) -> PrintBatc
         entries = PrintBatchLetter.objects.filter(batch=batch).select_related("letter").order_by("position")
         for entry in entries:
             letter = entry.letter
-            if letter.dispatched_at is None and not Letter.objects.filter(supersedes_id=letter.pk).exists():
+            if (
+                letter.dispatched_at is None
+                and letter.withdrawn_at is None
+                and not Letter.objects.filter(supersedes_id=letter.pk).exists()
+            ):
                 letter_dispatch(letter_id=letter.pk, channel=DeliveryChannel.POST, actor=actor, now=now)
     return batch
