@@ -480,12 +480,15 @@ def test_a_case_deemed_accepted_gets_the_rek_8_notice_with_its_refunds(
         "deemed_on": "2025-06-26",
         "payments": [{"kind": "PROVISIONAL_MADE_FINAL", "amount": "920.00", "paid_on": "2025-05-26"}],
     }
-    # Sending the notice is not the reply that REK-6 asked for: the case stays deemed accepted.
+    # The notice tells the customer the current outcome: its dispatch is recorded on the case, which
+    # stays deemed accepted (it was not a reply in time).
     with django_capture_on_commit_callbacks(execute=True):
         letter_dispatch(letter_id=notice.pk, channel="POST", actor=None, now=warsaw(2025, 6, 26, 9, 0))
     case.refresh_from_db()
     assert case.state == "DEEMED_ACCEPTED"
-    assert case.reply_dispatched_at is None
+    assert case.reply_dispatched_at == warsaw(2025, 6, 26, 9, 0)
+    recorded = case.transitions.get(name="dispatch_reply")
+    assert (recorded.data["letter"], recorded.data["in_time"]) == (notice.pk, False)
 
 
 def test_a_withheld_refund_deemed_accepted_is_paid_on_the_day_and_the_notice_says_so(
