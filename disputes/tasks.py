@@ -41,7 +41,13 @@ def refund_provisionally(*, case_id: int, actor_id: int) -> dict[str, Any]:
 
 @shared_task(acks_late=True)
 def record_reply_dispatched(
-    *, case_id: int, letter_id: int, channel: str, dispatched_at: str, actor_id: int | None
+    *,
+    case_id: int,
+    letter_id: int,
+    channel: str,
+    dispatched_at: str,
+    actor_id: int | None,
+    letter_type: str = "",
 ) -> dict[str, Any]:
     """Record that the case's decision letter ``letter_id`` left the bank at ``dispatched_at`` (ISO) by
     ``channel``, as the letters app reported through the outbox. Run again, it changes nothing; a case
@@ -50,12 +56,13 @@ def record_reply_dispatched(
         services.case_dispatch_reply(
             case_id=case_id,
             letter_id=letter_id,
+            letter_type=letter_type,
             channel=channel,
             dispatched_at=datetime.fromisoformat(dispatched_at),
             actor=_actor(actor_id),
             now=now(),
         )
-    except (services.ReplyAlreadyDispatched, services.InvalidCaseState):
+    except (services.ReplyAlreadyDispatched, services.InvalidCaseState, services.ReplyLetterStale):
         return {"case_id": case_id, "recorded": False}
     return {"case_id": case_id, "recorded": True}
 

@@ -464,6 +464,8 @@ CELERY_TASK_ROUTES = {"letters.tasks.*": {"queue": KARTOSFERA_LETTERS_QUEUE}}
 LETTERS_EMAIL_FALLBACK_SECONDS = int(os.environ.get("LETTERS_EMAIL_FALLBACK_SECONDS", "7200"))
 # Pending letter requests queued by one beat sweep run (bounded: a mass event drains over minutes).
 KARTOSFERA_LETTERS_SWEEP_BATCH = int(os.environ.get("KARTOSFERA_LETTERS_SWEEP_BATCH", "500"))
+# Letters in one print batch (merged into one PDF in one request); the rest wait for the next batch.
+KARTOSFERA_PRINT_BATCH_MAX = int(os.environ.get("KARTOSFERA_PRINT_BATCH_MAX", "200"))
 
 CELERY_BEAT_SCHEDULE: dict = {
     # The audit sealer (docs/AUDIT.md, "Sealing"): seals what the after-commit task did not (a lost

@@ -26,7 +26,16 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Letter)
 class LetterAdmin(_ReadOnlyAdmin):
-    list_display = ("id", "case", "letter_type", "version", "language", "issued_at", "dispatched_at")
+    list_display = (
+        "id",
+        "case",
+        "letter_type",
+        "version",
+        "language",
+        "issued_at",
+        "dispatched_at",
+        "withdrawn_at",
+    )
     list_filter = ("letter_type", "dispatch_channel")
     search_fields = ("case__number", "sha256")
     list_select_related = ("case",)

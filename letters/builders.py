@@ -5,7 +5,7 @@ ids), the disputed transactions, the analyst's stored LiabilityAssessment (rates
 the transition that called for the letter (its data and actor), the evidence and the card.
 """
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from deadlines import api as deadlines
@@ -364,8 +364,9 @@ def _decision(*, case, context, issued_on, language, assessment=None, **_) -> di
             legal_grounds=LEGAL_GROUNDS[language].format(rules=rules),
             # The acceptance path refunds what is owed at the decision itself.
             payment_due_on=None if outcome is Outcome.REJECTED else issued_on,
-            # Recovery follows the dispatch of this letter (FULL_THEN_RECOVER): from the next day.
-            customer_share_recovered_on=issued_on + timedelta(days=1) if recover > 0 else None,
+            # Recovery follows the dispatch of this letter (FULL_THEN_RECOVER), not before the next day;
+            # the letter leaves when posted or e-mailed, so it names no date it cannot know.
+            customer_share_recovered_after_dispatch=recover > 0,
         ),
     }
     refund = _provisional_refund(case)

@@ -15,6 +15,8 @@ from letters.rules import LetterType
 
 # The fields set once at dispatch; every other field is frozen at issue.
 DISPATCH_FIELDS = frozenset({"dispatched_at", "dispatch_channel"})
+# A stale letter taken out of the queues (never deleted): recorded once, like a dispatch.
+WITHDRAWAL_FIELDS = frozenset({"withdrawn_at", "withdrawal_reason"})
 
 
 class LetterImmutable(Exception):
@@ -102,8 +104,10 @@ class Letter(models.Model):
     issued_at = models.DateTimeField(_("issued at"))
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
     dispatch_channel = models.CharField(
-        _("dispatch channel"), max_length=8, choices=DispatchChannel.choices, blank=True
+        _("dispatch channel"), max_length=16, choices=DispatchChannel.choices, blank=True
     )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("reason for the withdrawal"), blank=True)
     supersedes = models.OneToOneField(
         "self",
         verbose_name=_("supersedes"),
@@ -136,6 +140,12 @@ class Letter(models.Model):
                 | (Q(dispatched_at__isnull=False) & ~Q(dispatch_channel="")),
                 name="letter_dispatch_complete",
             ),
+            # A withdrawn letter never leaves the bank, and says why it was withdrawn.
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True, withdrawal_reason="")
+                | (Q(withdrawn_at__isnull=False, dispatched_at__isnull=True) & ~Q(withdrawal_reason="")),
+                name="letter_withdrawal_complete",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -153,10 +163,14 @@ class Letter(models.Model):
             for field in self._meta.concrete_fields
             if stored[field.attname] != _plain(getattr(self, field.attname))
         }
-        if changed - DISPATCH_FIELDS:
-            raise LetterImmutable(f"an issued letter cannot be changed: {sorted(changed - DISPATCH_FIELDS)}")
+        if changed - DISPATCH_FIELDS - WITHDRAWAL_FIELDS:
+            raise LetterImmutable(
+                f"an issued letter cannot be changed: {sorted(changed - DISPATCH_FIELDS - WITHDRAWAL_FIELDS)}"
+            )
         if changed and stored["dispatched_at"] is not None:
             raise LetterImmutable("a letter's dispatch is recorded once")
+        if changed and stored["withdrawn_at"] is not None:
+            raise LetterImmutable("a withdrawn letter is not sent, and its withdrawal is recorded once")
         if not changed:
             return None
         # QuerySet.update is refused for everyone else; this is the one allowed write.

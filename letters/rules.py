@@ -215,6 +215,8 @@ def _check_decision(letter_type: LetterType, snapshot: LetterSnapshot) -> None:
                 f"{PAYMENT_AFTER_REPLY_MAX_DAYS} days after it ({latest}), not on {decision.payment_due_on}"
             )
     recovered_on = decision.customer_share_recovered_on
+    if decision.customer_share_recovered_after_dispatch and liability.customer_total == ZERO:
+        raise DecisionMismatch("nothing to recover from the customer, yet the letter says it is recovered")
     if recovered_on is not None:
         if liability.customer_total == ZERO:
             raise DecisionMismatch("nothing to recover from the customer, yet a recovery date is given")

@@ -382,7 +382,7 @@ def sample_snapshot(
             legal_grounds=grounds["legal"],
             contract_terms=CONTRACT_TERMS[language],
             payment_due_on=date(2025, 6, 20),
-            customer_share_recovered_on=date(2025, 6, 23),
+            customer_share_recovered_after_dispatch=True,
         )
         return replace(
             base, liability=LIABILITY[Outcome.PARTIALLY_ACCEPTED], decision=decision, refund=REFUND
@@ -402,7 +402,7 @@ def sample_snapshot(
             factual_grounds=grounds["gross_factual"],
             legal_grounds=grounds["gross_legal"],
             contract_terms=CONTRACT_TERMS[language][:1],
-            customer_share_recovered_on=date(2025, 6, 23),
+            customer_share_recovered_after_dispatch=True,
         )
         refund = replace(REFUND, amount=first.amount + second.amount)
         case = replace(CASE, transactions=(first, second))

@@ -7,12 +7,12 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import translation
 
-from disputes.models import DeliveryChannel
+from disputes.models import CaseState, DeliveryChannel
 from disputes.selectors import letter_requests_pending
 from kartosfera.legaltime import warsaw_date
 from letters.context import letter_subject
 from letters.models import Letter, LetterRequestHold, PrintBatch
-from letters.rules import LetterType
+from letters.rules import DECISION_OUTCOMES, LetterType
 from letters.snapshot import LetterSnapshot
 
 # A held request is tried again this long after its last attempt, so that a fix staff made (an
@@ -76,11 +76,18 @@ def letter_get_for_user(*, user, letter_id: int) -> Letter:
     return letter
 
 
+DECISION_TYPE_VALUES = [letter_type.value for letter_type in DECISION_OUTCOMES]
+
+
 def _letters_to_send() -> QuerySet[Letter]:
     # Issued, current (no correction replaced it), not sent, and not printed already.
+    # A decision letter of a case deemed accepted (REK-8) is stale even before it is withdrawn.
     return Letter.objects.filter(
-        dispatched_at__isnull=True, superseded_by__isnull=True, print_batch_entry__isnull=True
-    )
+        dispatched_at__isnull=True,
+        withdrawn_at__isnull=True,
+        superseded_by__isnull=True,
+        print_batch_entry__isnull=True,
+    ).exclude(letter_type__in=DECISION_TYPE_VALUES, case__state=CaseState.DEEMED_ACCEPTED)
 
 
 def letters_awaiting_email(*, case_id: int) -> QuerySet[Letter]:

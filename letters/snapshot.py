@@ -342,7 +342,10 @@ class Decision:
     legal_grounds: str
     contract_terms: tuple[ContractTerm, ...] = ()
     payment_due_on: date | None = None  # when an (partly) accepted claim is paid; ≤ 30 days
-    customer_share_recovered_on: date | None = None  # FULL_THEN_RECOVER: debit of the customer's share
+    # FULL_THEN_RECOVER: the customer's share is taken back, not before the day after this letter is sent
+    # (the letter cannot know when it leaves). Letters issued before that rule carry a fixed date instead.
+    customer_share_recovered_after_dispatch: bool = False
+    customer_share_recovered_on: date | None = None
 
     def __post_init__(self) -> None:
         try:
@@ -354,6 +357,8 @@ class Decision:
         _sequence(self, "contract_terms", ContractTerm)
         _optional_day(self.payment_due_on, "payment_due_on")
         _optional_day(self.customer_share_recovered_on, "customer_share_recovered_on")
+        if not isinstance(self.customer_share_recovered_after_dispatch, bool):
+            raise SnapshotError("customer_share_recovered_after_dispatch must be True or False")
 
 
 @dataclass(frozen=True, slots=True)
@@ -580,7 +585,7 @@ def _encode(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, tuple):
         return [_encode(item) for item in value]
-    if value is None or isinstance(value, (str, int)):
+    if value is None or isinstance(value, (str, int, bool)):
         return value
     raise SnapshotError(f"cannot encode {type(value).__name__} in a snapshot")
 
@@ -612,6 +617,10 @@ def _decode(expected: Any, value: Any) -> Any:
         if not isinstance(value, str):
             raise SnapshotError(f"amounts are strings in a snapshot, got {value!r}")
         return to_decimal(value)
+    if expected is bool:
+        if not isinstance(value, bool):
+            raise SnapshotError(f"expected true or false, got {value!r}")
+        return value
     if expected is datetime:
         return datetime.fromisoformat(value)
     if expected is date:

@@ -110,6 +110,9 @@ class DeliveryChannel(models.TextChoices):
     PORTAL = "PORTAL", _("Portal download")
     POST = "POST", _("Post")
     EMAIL = "EMAIL", _("E-mail at the customer's request")
+    # Letters issued before their dispatch was recorded (letters migration 0005): they left the bank
+    # then, by whatever channel, and never go into a print batch or an e-mail again.
+    UNRECORDED = "UNRECORDED", _("Sent before dispatch was recorded")
 
 
 # The channels a customer may choose for the bank's letters (the portal holds a copy of each anyway).

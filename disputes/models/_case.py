@@ -34,6 +34,7 @@ from disputes.models._base import (
 )
 from disputes.models._clocks import next_running_due
 from disputes.rules import LetterType, MoneyMove, net_to_customer, settlement_moves
+from kartosfera.legaltime import warsaw_date
 
 HANDLE = "disputes.handle_case"
 APPROVE = "disputes.approve_decision"
@@ -131,6 +132,16 @@ def reply_not_dispatched_in_time(case: "Case") -> bool:
 def reply_dispatched(case: "Case") -> bool:
     """The decision letter (the reply) left in time: the customer knows the amount and why."""
     return dispatched_in_time(case)
+
+
+@guard("RECOVERY_BEFORE_DAY_AFTER_DISPATCH")
+def day_after_reply_dispatch(case: "Case") -> bool:
+    """It is a Warsaw date later than the reply's dispatch date (FULL_THEN_RECOVER: not on that day)."""
+    return (
+        case.as_of is not None
+        and case.reply_dispatched_at is not None
+        and warsaw_date(case.as_of) > warsaw_date(case.reply_dispatched_at)
+    )
 
 
 @guard("REPLY_NOT_DISPATCHED")
@@ -629,11 +640,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=CaseState.DECIDED,
         target=None,
-        conditions=[reply_dispatched, recovery_outstanding],
+        conditions=[reply_dispatched, recovery_outstanding, day_after_reply_dispatch],
         permission=HANDLE,
     )
     def recover_customer_share(self, *, at: datetime) -> None:
-        """REFUND_POLICY FULL_THEN_RECOVER: take back the customer's share after the final decision."""
+        """REFUND_POLICY FULL_THEN_RECOVER: take back the customer's share the day after the reply left."""
         self.recovered_at = at
 
     @transition(

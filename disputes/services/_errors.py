@@ -228,6 +228,19 @@ class ReplyNotDispatched(TransitionRefused):
     message = _("The decision letter has to be dispatched first.")
 
 
+class ReplyLetterStale(DisputeError):
+    """The letter reported sent does not match the case's current outcome (e.g. a decision letter after
+    the case was deemed accepted): it is not the reply."""
+
+    code = "REPLY_LETTER_STALE"
+    message = _("This letter no longer states the case's outcome; it is not recorded as the reply.")
+
+
+class RecoveryTooEarly(TransitionRefused):
+    code = "RECOVERY_BEFORE_DAY_AFTER_DISPATCH"
+    message = _("The customer's share can be taken back from the day after the decision letter was sent.")
+
+
 class AssessmentMissing(TransitionRefused):
     code = "ASSESSMENT_MISSING"
     message = _("Assess the liability with the analyst's findings first.")
@@ -317,6 +330,7 @@ REFUSALS: dict[str, type[TransitionRefused]] = {
     for error in (
         NoTransactions,
         RefundNotOwed,
+        RecoveryTooEarly,
         RefundAlreadyMade,
         LawEnforcementNoticeMissing,
         RefundDeadlinePassed,

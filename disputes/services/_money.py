@@ -55,6 +55,7 @@ from disputes.services._errors import (
     LawEnforcementNoticeDateInvalid,
     LawEnforcementNoticeDetailsMissing,
     ProposalOutdated,
+    ReplyLetterStale,
     WithholdingGroundsMissing,
 )
 from disputes.services._notify import case_notify, notify_decision
@@ -367,8 +368,30 @@ def case_decide(
     return MoneyResult(case, entries, created=True)
 
 
+# The issued letter (letters.rules.LetterType values) that is the case's reply for its current outcome.
+REPLY_LETTER_BY_OUTCOME = {
+    "ACCEPTED": "DECISION_ACCEPTED",
+    "PARTIALLY_ACCEPTED": "DECISION_PARTIALLY_ACCEPTED",
+    "REJECTED": "DECISION_REJECTED",
+}
+
+
+def reply_letter_type(case: Case) -> str:
+    """The letter that tells the customer the case's current outcome: the REK-8 notice once deemed."""
+    if case.state == CaseState.DEEMED_ACCEPTED:
+        return "DEEMED_ACCEPTED"
+    return REPLY_LETTER_BY_OUTCOME.get(case.outcome, "")
+
+
 def case_dispatch_reply(
-    *, case_id: int, letter_id: int, channel: str, dispatched_at: datetime, actor: Actor, now: datetime
+    *,
+    case_id: int,
+    letter_id: int,
+    channel: str,
+    dispatched_at: datetime,
+    actor: Actor,
+    now: datetime,
+    letter_type: str = "",
 ) -> Case:
     """Record on the case that its decision letter ``letter_id`` left the bank by ``channel``.
 
@@ -379,12 +402,19 @@ def case_dispatch_reply(
     ``dispatched_at`` may be before ``now``.
 
     :raises CaseNotFound, ActionNotPermitted, InvalidCaseState: :raises InvalidClaim: in the future.
-    :raises ReplyAlreadyDispatched:
+    Only the letter matching the case's current outcome counts (``letter_type``, when the letters app
+    gives it): the DEEMED_ACCEPTED notice once the case is deemed accepted, else the DECISION_<outcome>
+    letter. A stale decision letter is refused.
+
+    :raises ReplyAlreadyDispatched: :raises ReplyLetterStale:
     """
     if dispatched_at > now:
         raise InvalidClaim("dispatched_at is in the future", problem="dispatched_at")
     with case_atomic():
         case = lock_case(case_id, actor)
+        expected = reply_letter_type(case)
+        if letter_type and letter_type != expected:
+            raise ReplyLetterStale(f"{letter_type} on case {case.pk}, whose reply is {expected}")
         run_transition(
             case,
             "dispatch_reply",
@@ -413,7 +443,7 @@ def case_recover_customer_share(
     after the recovery, another call returns the entries already written.
 
     :raises CaseNotFound, ActionNotPermitted, InvalidCaseState:
-    :raises ReplyNotDispatched: :raises NothingToRecover:
+    :raises ReplyNotDispatched: :raises RecoveryTooEarly: :raises NothingToRecover:
     :raises FourEyesRequired: without an approval by a second person.
     """
     with case_atomic():

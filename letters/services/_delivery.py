@@ -87,14 +87,19 @@ def _email(letter: Letter) -> None:
 
 
 def print_batch_assemble(*, actor, now: datetime) -> PrintBatch:
-    """Put every paper letter waiting to be posted into a new print batch, oldest first.
+    """Put the paper letters waiting to be posted into a new print batch, oldest first, at most
+    ``KARTOSFERA_PRINT_BATCH_MAX`` of them (the rest go in the next batch).
 
     :raises NothingToPrint: :raises LetterActionNotPermitted:
     """
     require_aware(now, name="now")
     _require_staff(actor, HANDLE_CASE, system_allowed=False)
     with transaction.atomic():
-        letters = list(letters_awaiting_post(now=now).select_for_update(of=("self",), skip_locked=True))
+        letters = list(
+            letters_awaiting_post(now=now).select_for_update(of=("self",), skip_locked=True)[
+                : settings.KARTOSFERA_PRINT_BATCH_MAX
+            ]
+        )
         if not letters:
             raise NothingToPrint()
         batch = PrintBatch.objects.create(created_at=now, created_by=actor)
@@ -144,6 +149,10 @@ def print_batch_mark_posted(*, batch_id: int, actor, now: datetime) -> PrintBatc
         entries = PrintBatchLetter.objects.filter(batch=batch).select_related("letter").order_by("position")
         for entry in entries:
             letter = entry.letter
-            if letter.dispatched_at is None and not Letter.objects.filter(supersedes_id=letter.pk).exists():
+            if (
+                letter.dispatched_at is None
+                and letter.withdrawn_at is None
+                and not Letter.objects.filter(supersedes_id=letter.pk).exists()
+            ):
                 letter_dispatch(letter_id=letter.pk, channel=DeliveryChannel.POST, actor=actor, now=now)
     return batch

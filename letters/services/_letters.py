@@ -44,7 +44,7 @@ from letters.models import (
     letter_upload_to,
 )
 from letters.rendering import RenderedLetter, render_letter_pdf
-from letters.rules import LetterDataError, LetterType, parse_letter_type
+from letters.rules import DECISION_OUTCOMES, LetterDataError, LetterType, parse_letter_type
 from outbox.services import outbox_enqueue
 
 # The operators know these lines by the name of the public module.
@@ -52,6 +52,7 @@ logger = logging.getLogger("letters.services")
 
 # The letters app's own audited acts (audit.actions names the shared ones).
 LETTER_HELD = "letter.held"
+LETTER_WITHDRAWN = "letter.withdrawn"
 LETTER_RELEASED = "letter.released"
 
 VIEW_CASE = "disputes.view_case"
@@ -70,12 +71,43 @@ class LetterSuperseded(Exception):
     """A later version replaced this letter: dispatch or correct the current one."""
 
 
+class LetterWithdrawn(Exception):
+    """The letter was withdrawn (stale after the case was deemed accepted): it is not sent."""
+
+
 class CorrectionReasonMissing(Exception):
     """A re-issue states why the earlier version was wrong."""
 
 
 class LetterActionNotPermitted(Exception):
     """The actor may not issue, dispatch or preview letters."""
+
+
+def _withdraw_stale_decisions(*, letter: Letter, actor, now: datetime) -> list[Letter]:
+    """REK-8: once the case is deemed accepted, its decision letters not sent are stale: each is
+    withdrawn from the e-mail and post queues (recorded on the letter and audited, never deleted)."""
+    stale = list(
+        Letter.objects.select_for_update()
+        .filter(
+            case_id=letter.case_id,
+            letter_type__in=[t.value for t in DECISION_OUTCOMES],
+            dispatched_at__isnull=True,
+            withdrawn_at__isnull=True,
+        )
+        .order_by("pk")
+    )
+    for decision in stale:
+        decision.withdrawn_at = now
+        decision.withdrawal_reason = f"REK-8: the complaint was deemed accepted; notice {letter.letter_type}"
+        decision.save()
+        audit_record(
+            action=LETTER_WITHDRAWN,
+            actor=actor,
+            obj=decision,
+            data={"case": decision.case_id, "version": decision.version, "replaced_by": letter.pk},
+            now=now,
+        )
+    return stale
 
 
 def _require_staff(actor, permission: str, *, system_allowed: bool) -> None:
@@ -122,6 +154,8 @@ def _store(
         if not Letter.objects.filter(pdf=letter.pdf.name).exists():
             default_storage.delete(letter.pdf.name)
         raise
+    if letter_type is LetterType.DEEMED_ACCEPTED:
+        _withdraw_stale_decisions(letter=letter, actor=actor, now=now)
     letter_delivery_ask(case=letter_request.case, now=now)
     audit_record(
         action=LETTER_ISSUED,
@@ -283,7 +317,7 @@ def letter_dispatch(*, letter_id: int, channel: str, actor, now: datetime) -> Le
     """Record that the letter left the bank (once); a decision letter's dispatch is the reply (REK-6).
 
     :raises LetterNotFound: :raises LetterActionNotPermitted: :raises LetterAlreadyDispatched:
-    :raises LetterSuperseded: :raises ValueError: an unknown channel.
+    :raises LetterSuperseded: :raises LetterWithdrawn: :raises ValueError: an unknown channel.
     """
     require_aware(now, name="now")
     channel = DispatchChannel(channel)
@@ -296,9 +330,16 @@ def letter_dispatch(*, letter_id: int, channel: str, actor, now: datetime) -> Le
             raise LetterAlreadyDispatched(letter_id)
         if Letter.objects.filter(supersedes_id=letter.pk).exists():
             raise LetterSuperseded(letter_id)
+        if letter.withdrawn_at is not None:
+            raise LetterWithdrawn(letter_id)
         letter.dispatched_at, letter.dispatch_channel = now, channel.value
         letter.save()
-        if LetterType(letter.letter_type).outcome is not None:
+        # The decision letter, or the REK-8 notice that stands in its place: the workflow records on
+        # the case only the one matching the case's current outcome.
+        if (
+            LetterType(letter.letter_type).outcome is not None
+            or letter.letter_type == LetterType.DEEMED_ACCEPTED
+        ):
             already = Letter.objects.filter(
                 letter_request_id=letter.letter_request_id, dispatched_at__isnull=False
             ).exclude(pk=letter.pk)
@@ -309,6 +350,7 @@ def letter_dispatch(*, letter_id: int, channel: str, actor, now: datetime) -> Le
                     kwargs={
                         "case_id": letter.case_id,
                         "letter_id": letter.pk,
+                        "letter_type": letter.letter_type,
                         "channel": channel.value,
                         "dispatched_at": now.isoformat(),
                         "actor_id": getattr(actor, "pk", None),

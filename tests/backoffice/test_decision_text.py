@@ -17,6 +17,11 @@ from tests.backoffice.conftest import NOW, warsaw
 from tests.disputes.helpers import snapshot
 from tests.letters.conftest import read_pdf
 
+RECOVERY_AFTER_DISPATCH_PL = (
+    "Część ponoszoną przez Państwa, 212,71 zł, pobierzemy z rachunku nie wcześniej niż "
+    "następnego dnia po wysłaniu do Państwa tego pisma"
+)
+
 INTERNAL = "Notatka dla kierownika: limit 50 EUR, bez rażącego niedbalstwa"
 GROUNDS = "Karta została skradziona, a płatności wykonano przed jej zastrzeżeniem."
 
@@ -61,6 +66,7 @@ def test_a_partial_decision_proposed_without_the_customers_text_is_refused_and_n
 def test_the_approver_previews_the_decision_letter_with_the_customers_text_before_approving(
     assessed, analyst, supervisor, as_staff
 ):
+
     as_staff(analyst).post(
         f"/back-office/cases/{assessed.pk}/propose/",
         {"kind": "DECISION", "reason": INTERNAL, "customer_grounds": GROUNDS},
@@ -77,7 +83,7 @@ def test_the_approver_previews_the_decision_letter_with_the_customers_text_befor
     assert letter.says(GROUNDS)
     assert not letter.says(INTERNAL)
     assert letter.says("Uznaliśmy Państwa reklamację częściowo.")
-    assert letter.says("Część ponoszoną przez Państwa, 212,71 zł, pobierzemy z rachunku dnia 27 maja 2025")
+    assert letter.says(RECOVERY_AFTER_DISPATCH_PL)
     assert letter.says(f"{assessed.number}/P{proposal.pk}/PREVIEW")
     # A preview decides, stores and issues nothing.
     proposal.refresh_from_db()

@@ -160,17 +160,24 @@ def test_a_refund_below_the_limit_is_made_at_once(case, analyst, settings, as_st
 
 
 # Each four-eyes step: how to bring the case to it, and the direct call of its service.
-def _to_rejection(case, analyst, supervisor, settings):
-    case_start_review(case_id=case.pk, actor=analyst, now=AT)
-    case_refund_provisionally(case_id=case.pk, actor=analyst, now=AT)
-    case_assess_liability(case_id=case.pk, findings=Findings(intent=True), actor=analyst, now=AT)
+def _to_rejection(case, analyst, supervisor, settings, at=AT):
+    case_start_review(case_id=case.pk, actor=analyst, now=at)
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=at)
+    case_assess_liability(case_id=case.pk, findings=Findings(intent=True), actor=analyst, now=at)
 
 
 def _to_recovery(case, analyst, supervisor, settings):
-    _to_rejection(case, analyst, supervisor, settings)
-    four_eyes("DECISION", case=case, proposer=analyst, approver=supervisor, now=AT)
+    # Decided and its letter posted the day before AT: the share is recovered from the next day.
+    day_before = warsaw(2025, 5, 26, 10, 30)
+    _to_rejection(case, analyst, supervisor, settings, at=day_before)
+    four_eyes("DECISION", case=case, proposer=analyst, approver=supervisor, now=day_before)
     case_dispatch_reply(
-        letter_id=LETTER, channel="POST", case_id=case.pk, dispatched_at=AT, actor=analyst, now=AT
+        letter_id=LETTER,
+        channel="POST",
+        case_id=case.pk,
+        dispatched_at=day_before,
+        actor=analyst,
+        now=day_before,
     )
 
 

@@ -543,3 +543,52 @@ def resolve_with_approval(chargeback, *, won, analyst, supervisor, now, reason="
         chargeback_id=chargeback.pk, won=won, reason=reason, actor=analyst, now=now
     )
     proposal_approve(proposal_id=proposal.pk, actor=supervisor, now=now)
+
+
+def test_the_customer_share_is_recovered_from_the_warsaw_day_after_the_reply_left(
+    db, eur_rates, analyst, supervisor
+):
+    # FULL_THEN_RECOVER: the letter says "not before the day after this letter is sent"; the workflow
+    # holds to it in Warsaw dates. Posted Wed 2025-06-11 at 23:30 Warsaw (21:30 UTC).
+    from disputes.services import RecoveryTooEarly, case_propose, proposal_approve
+
+    theft = make_theft(contactless_sca=True)
+    case = submitted_case(theft, analyst, channel="LINE_828")
+    _review_and_refund(case, analyst)
+    case_assess_liability(
+        case_id=case.pk,
+        findings=Findings(gross_negligence=True),
+        actor=analyst,
+        now=warsaw(2025, 6, 10, 10, 0),
+    )
+    four_eyes("DECISION", case=case, proposer=analyst, approver=supervisor, now=warsaw(2025, 6, 11, 9, 0))
+    case_dispatch_reply(
+        letter_id=LETTER,
+        channel="POST",
+        case_id=case.pk,
+        dispatched_at=warsaw(2025, 6, 11, 23, 30),
+        actor=analyst,
+        now=warsaw(2025, 6, 11, 23, 31),
+    )
+
+    proposal = case_propose(
+        case_id=case.pk,
+        kind="RECOVERY",
+        reason="PIN kept with the card",
+        actor=analyst,
+        now=warsaw(2025, 6, 11, 23, 50),
+    )
+    with pytest.raises(RecoveryTooEarly):
+        proposal_approve(proposal_id=proposal.pk, actor=supervisor, now=warsaw(2025, 6, 11, 23, 59))
+    assert not case.ledger_entries.filter(kind="RECOVERY").exists()
+
+    # 00:05 Warsaw on Thu 2025-06-12 is still Wed 22:05 UTC: the Warsaw date is what counts.
+    proposal_approve(proposal_id=proposal.pk, actor=supervisor, now=warsaw(2025, 6, 12, 0, 5))
+    case.refresh_from_db()
+    assert case.recovered_at == warsaw(2025, 6, 12, 0, 5)
+    assert [
+        (e.kind, e.amount) for e in case.ledger_entries.filter(kind="RECOVERY").order_by("transaction_id")
+    ] == [
+        ("RECOVERY", D800),
+        ("RECOVERY", D120),
+    ]

@@ -257,3 +257,53 @@ def test_the_customer_changes_the_delivery_on_the_claim_page(theft, eur_rates):
         ).count()
         == 1
     )
+
+
+def test_after_deemed_acceptance_only_the_notice_is_printed_and_recorded_as_the_reply(
+    theft, eur_rates, analyst, supervisor
+):
+    # Decided on day 29 (Tue 2025-06-24), not posted; deemed accepted by the REK-8 sweep on day 31.
+    case = _decided(theft, analyst, supervisor, decided_at=warsaw(2025, 6, 24, 10, 0))
+    decision = Letter.objects.get(case=case, letter_type="DECISION_ACCEPTED")
+    assert cases_deem_accepted_overdue(now=warsaw(2025, 6, 26, 11, 0), batch_size=10) == 1
+    for request in case.letter_requests.filter(fulfilled_at__isnull=True).order_by("pk"):
+        letter_request_process(letter_request_id=request.pk, actor=None, now=warsaw(2025, 6, 26, 11, 5))
+    notice = Letter.objects.get(case=case, letter_type="DEEMED_ACCEPTED")
+
+    batch = print_batch_assemble(actor=analyst, now=warsaw(2025, 6, 26, 14, 0))
+    print_batch_mark_posted(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 26, 15, 0))
+    _record_replies(case)
+
+    printed = list(batch.letters.filter(case=case).values_list("letter_type", flat=True))
+    assert "DECISION_ACCEPTED" not in printed and "DEEMED_ACCEPTED" in printed
+    decision.refresh_from_db()
+    # Withdrawn, recorded and kept, never sent.
+    assert decision.withdrawn_at == warsaw(2025, 6, 26, 11, 5)
+    assert decision.withdrawal_reason.startswith("REK-8")
+    assert (decision.dispatched_at, decision.dispatch_channel) == (None, "")
+    case.refresh_from_db()
+    assert (case.state, case.reply_dispatched_at) == ("DEEMED_ACCEPTED", warsaw(2025, 6, 26, 15, 0))
+    assert case.transitions.get(name="dispatch_reply").data["letter"] == notice.pk
+
+
+def test_a_stale_decision_letter_is_not_recorded_as_the_reply(theft, eur_rates, analyst, supervisor):
+    from disputes.services import ReplyLetterStale, case_dispatch_reply
+
+    case = _decided(theft, analyst, supervisor, decided_at=warsaw(2025, 6, 24, 10, 0))
+    decision = Letter.objects.get(case=case, letter_type="DECISION_ACCEPTED")
+    cases_deem_accepted_overdue(now=warsaw(2025, 6, 26, 11, 0), batch_size=10)
+
+    with pytest.raises(ReplyLetterStale):
+        case_dispatch_reply(
+            case_id=case.pk,
+            letter_id=decision.pk,
+            letter_type="DECISION_ACCEPTED",
+            channel="POST",
+            dispatched_at=warsaw(2025, 6, 26, 15, 0),
+            actor=None,
+            now=warsaw(2025, 6, 26, 15, 0),
+        )
+    case.refresh_from_db()
+    assert case.reply_dispatched_at is None
+    # Before the notice is issued the stale letter is already out of the post queue.
+    assert not letters_awaiting_post().filter(pk=decision.pk).exists()

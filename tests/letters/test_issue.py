@@ -34,10 +34,16 @@ from letters.services import (
 )
 from liability.api import Findings
 from outbox.models import OutboxMessage
+from outbox.services import outbox_run_in_place
 from tests.disputes.conftest import make_theft, staff, submitted_case, warsaw
 from tests.disputes.helpers import four_eyes, pdf
 from tests.letters.conftest import read_pdf
 from tests.staff import sign_in_staff
+
+RECOVERY_AFTER_DISPATCH_PL = (
+    "Część ponoszoną przez Państwa, 212,71 zł, pobierzemy z rachunku nie wcześniej niż "
+    "następnego dnia po wysłaniu do Państwa tego pisma"
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -214,7 +220,10 @@ def test_every_letter_of_a_partly_accepted_claim_is_issued_and_stored(theft, eur
     assert not decision.says(INTERNAL_REASON)
     # The full D+1 refund, then when and how the customer's share is taken back (FULL_THEN_RECOVER).
     assert decision.says("Dnia 26 maja 2025 zwróciliśmy tymczasowo na Państwa rachunek 920,00 zł")
-    assert decision.says("Część ponoszoną przez Państwa, 212,71 zł, pobierzemy z rachunku dnia 11 lipca 2025")
+    assert decision.says(RECOVERY_AFTER_DISPATCH_PL)
+    assert not decision.says("pobierzemy z rachunku dnia")
+    assert issued["DECISION_PARTIAL"].snapshot["decision"]["customer_share_recovered_after_dispatch"] is True
+    assert issued["DECISION_PARTIAL"].snapshot["decision"]["customer_share_recovered_on"] is None
     # Transactions are named by merchant, date and amount, never by the processor's references.
     references = [
         link.transaction.processor_reference for link in case.disputed.select_related("transaction")
@@ -472,12 +481,23 @@ def test_a_case_deemed_accepted_gets_the_rek_8_notice_with_its_refunds(
         "deemed_on": "2025-06-26",
         "payments": [{"kind": "PROVISIONAL_MADE_FINAL", "amount": "920.00", "paid_on": "2025-05-26"}],
     }
-    # Sending the notice is not the reply that REK-6 asked for: the case stays deemed accepted.
+    # The notice tells the customer the current outcome: its dispatch is recorded on the case, which
+    # stays deemed accepted (it was not a reply in time).
     with django_capture_on_commit_callbacks(execute=True):
         letter_dispatch(letter_id=notice.pk, channel="POST", actor=None, now=warsaw(2025, 6, 26, 9, 0))
+    # The worker's part, run here whatever the broker: the letters app asked the workflow to record it.
+    outbox_run_in_place(
+        message_ids=OutboxMessage.objects.filter(
+            task="disputes.tasks.record_reply_dispatched",
+            kwargs__case_id=case.pk,
+            kwargs__letter_id=notice.pk,
+        ).values_list("pk", flat=True)
+    )
     case.refresh_from_db()
     assert case.state == "DEEMED_ACCEPTED"
-    assert case.reply_dispatched_at is None
+    assert case.reply_dispatched_at == warsaw(2025, 6, 26, 9, 0)
+    recorded = case.transitions.get(name="dispatch_reply")
+    assert (recorded.data["letter"], recorded.data["in_time"]) == (notice.pk, False)
 
 
 def test_a_withheld_refund_deemed_accepted_is_paid_on_the_day_and_the_notice_says_so(

@@ -11,6 +11,11 @@ from letters.rules import DelayNoticeDateError, LetterDataError, LetterType, Mis
 from letters.samples import sample_snapshot
 from letters.snapshot import RefundPayment, RefundPaymentKind
 
+RECOVERY_AFTER_DISPATCH_PL = (
+    "Część ponoszoną przez Państwa, 212,71 zł, pobierzemy z rachunku nie wcześniej niż "
+    "następnego dnia po wysłaniu do Państwa tego pisma"
+)
+
 # Key sentences each letter must carry (Polish, the default), checked in the PDF text.
 KEY_SENTENCES = {
     LetterType.CLAIM_ACKNOWLEDGEMENT: [
@@ -58,7 +63,7 @@ KEY_SENTENCES = {
         "Uznaliśmy Państwa reklamację częściowo.",
         "Z kwoty kwestionowanych transakcji Państwo ponoszą 212,71 zł, a Bank 2 187,28 zł.",
         "słownie: dwieście dwanaście złotych 71/100",
-        "Część ponoszoną przez Państwa, 212,71 zł, pobierzemy z rachunku dnia 23 czerwca 2025",
+        RECOVERY_AFTER_DISPATCH_PL,
         "uznamy ją do 20 czerwca 2025",
         # Transactions named by merchant, date and amount, never by internal references.
         "1 EUR = 4,2541 zł, tabela 099/A/NBP/2025 z dnia 23 maja 2025 (transakcje: Elektro-Świat, Kraków, "
@@ -260,6 +265,11 @@ def test_english_decision_formats_amounts_and_rates_the_english_way(readback):
     assert pdf.says("Of the disputed transactions you bear PLN 212.71 and the bank bears PLN 2,187.28.")
     assert pdf.says("You bear, in words: two hundred and twelve zlotys 71/100")
     assert pdf.says("1 EUR = 4.2541 PLN, NBP table 099/A/NBP/2025 of 23 May 2025")
+    # FULL_THEN_RECOVER: no fixed date the letter cannot know, since it leaves when posted or e-mailed.
+    assert pdf.says(
+        "The part you bear, PLN 212.71, will be charged to your account not before the day after this "
+        "letter is sent to you, for the reasons given below."
+    )
     assert pdf.says("If you do not agree with this reply")
     assert pdf.says("Financial Ombudsman (Rzecznik Finansowy")
 

@@ -117,6 +117,15 @@ def test_a_partial_decision_states_its_grounds():
         )
 
 
+def test_a_letter_saying_the_share_is_recovered_needs_a_share_to_recover():
+    accepted = LetterType.DECISION_ACCEPTED
+    snapshot = sample_snapshot(accepted)
+    decision = replace(snapshot.decision, customer_share_recovered_after_dispatch=True)
+
+    with pytest.raises(DecisionMismatch, match="nothing to recover"):
+        check_letter_data(letter_type=accepted, snapshot=replace(snapshot, decision=decision))
+
+
 def test_the_customer_share_is_recovered_only_after_the_decision():
     snapshot = sample_snapshot(PARTIAL)
     decision = replace(snapshot.decision, customer_share_recovered_on=date(2025, 6, 15))
