@@ -306,4 +306,4 @@ def test_a_stale_decision_letter_is_not_recorded_as_the_reply(theft, eur_rates, 
     case.refresh_from_db()
     assert case.reply_dispatched_at is None
     # Before the notice is issued the stale letter is already out of the post queue.
-    assert not letters_awaiting_post().filter(pk=decision.pk).exists()
+    assert not letters_awaiting_post(now=warsaw(2025, 6, 26, 15, 0)).filter(pk=decision.pk).exists()
