@@ -145,8 +145,8 @@ the refund booked in our ledger on D:
 
 The daily reconciliation also reports every posting of the day the core system had not confirmed by
 the end of the day (`UNCONFIRMED`), so a refund stuck at the core is seen the next morning. The
-management reports' D+1 figures (`reports`) still count a refund in time by `Case.refunded_at` (the
-ledger time); the reconciliation's `REFUND_LATE` is where a late confirmation shows.
+management reports' D+1 figures (`reports`) count the same moment: a refund is in time when
+`Case.refund_confirmed_at` is before the end of D+1, whatever the ledger time (`Case.refunded_at`).
 """
 
 SWEEPS = """\

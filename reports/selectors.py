@@ -106,11 +106,15 @@ def _before(name: str, bound: F | datetime) -> Q:
 
 
 def _refund_filters(period: Period, now: datetime) -> dict[str, Q]:
-    """UUP-46-1 (D+1): the refunds owed whose due date is in the period, by how the deadline went."""
+    """UUP-46-1 (D+1): the refunds owed whose due date is in the period, by how the deadline went.
+
+    A refund is made when the core banking system confirmed its credit (``refund_confirmed_at``), as
+    the sweep and the queues count it (docs/WORKFLOW.md, "When the D+1 refund is made"), not when our
+    ledger recorded it (``refunded_at``)."""
     due = F("refund_due_at")
     cohort = Q(submitted_at__isnull=False, refund_owed=True, refund_due_on__range=(period.first, period.last))
-    in_time = _before("refunded_at", due)
-    not_in_time = _none_or_gte("refunded_at", due)
+    in_time = _before("refund_confirmed_at", due)
+    not_in_time = _none_or_gte("refund_confirmed_at", due)
     withheld = _before("refund_withheld_at", due)
     not_withheld = _none_or_gte("refund_withheld_at", due)
     rest = not_in_time & not_withheld & _none_or_gte("withdrawn_at", due)
@@ -119,12 +123,12 @@ def _refund_filters(period: Period, now: datetime) -> dict[str, Q]:
         "refund.in_time": cohort & in_time,
         "refund.late": cohort
         & rest
-        & (Q(refunded_at__isnull=False) | deadline_passed("refund_due_at", now=now)),
+        & (Q(refund_confirmed_at__isnull=False) | deadline_passed("refund_due_at", now=now)),
         "refund.withheld": cohort & not_in_time & withheld,
         "refund.withdrawn": cohort & not_in_time & not_withheld & _before("withdrawn_at", due),
         "refund.pending": cohort
         & rest
-        & Q(refunded_at__isnull=True)
+        & Q(refund_confirmed_at__isnull=True)
         & ~deadline_passed("refund_due_at", now=now),
     }
 

@@ -34,10 +34,14 @@ def dataset(db, eur_rates, time_machine):
         cases.append(submitted_case(theft, analyst, channel=channel))
     a, b, c = cases
     Case.objects.filter(pk=a.pk).update(
-        refunded_at=warsaw(2025, 5, 27, 15, 0), reply_dispatched_at=warsaw(2025, 6, 20, 9, 0)
+        refunded_at=warsaw(2025, 5, 27, 15, 0),
+        refund_confirmed_at=warsaw(2025, 5, 27, 15, 0),
+        reply_dispatched_at=warsaw(2025, 6, 20, 9, 0),
     )
     Case.objects.filter(pk=b.pk).update(
-        refunded_at=warsaw(2025, 5, 28, 9, 0), deemed_accepted_at=warsaw(2025, 6, 26, 1, 0)
+        refunded_at=warsaw(2025, 5, 28, 9, 0),
+        refund_confirmed_at=warsaw(2025, 5, 28, 9, 0),
+        deemed_accepted_at=warsaw(2025, 6, 26, 1, 0),
     )
     Case.objects.filter(pk=c.pk).update(
         refund_withheld_at=warsaw(2025, 5, 27, 10, 0), refund_withheld_grounds="Podejrzenie oszustwa."
@@ -92,6 +96,19 @@ def test_the_figures_equal_the_hand_count(dataset):
     }
     assert june.replies.share == Decimal("33.3")
     assert june.received.count == 0
+
+
+def test_a_refund_the_core_system_confirmed_after_d1_is_late_whatever_the_ledger_says(dataset):
+    a, _b, _c = dataset
+    # A's ledger recorded the refund on 27 May 15:00; the core system confirmed the credit 28 May 08:00.
+    Case.objects.filter(pk=a.pk).update(refund_confirmed_at=warsaw(2025, 5, 28, 8, 0))
+
+    may = report_figures(period=MAY, now=NOW)
+    assert [(f.key, f.count) for f in may.refunds.figures][1:3] == [("refund.in_time", 0), ("refund.late", 2)]
+    # Recorded and not confirmed, with D+1 still running: pending, not made.
+    Case.objects.filter(pk=a.pk).update(refund_confirmed_at=None)
+    early = report_figures(period=MAY, now=warsaw(2025, 5, 27, 16, 0))
+    assert dict((f.key, f.count) for f in early.refunds.figures)["refund.pending"] == 1
 
 
 def test_the_drill_down_lists_the_cases_of_the_figure(dataset):
