@@ -578,17 +578,13 @@ def claim_new(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/claim_new.html", {"target": target, "form": form, "chosen": chosen})
 
 
-@require_GET
-@never_cache
-@staff_required
-def letter_preview(request: HttpRequest, case_id: int, letter_request_id: int) -> HttpResponse:
-    """A requested letter as it would be issued now, as a PDF to read; nothing is stored or issued."""
+def _preview_pdf(request: HttpRequest, case_id: int, render, *, missing: str, filename: str) -> HttpResponse:
+    """A letter rendered by ``render()`` (a letters preview service), inline as a PDF; the staff's
+    message on the case page when the case cannot make it yet."""
     try:
-        rendered = letter_request_preview(
-            case_id=case_id, letter_request_id=letter_request_id, actor=request.user, now=clock.now()
-        )
+        rendered = render()
     except LetterNotFound:
-        raise Http404("no such letter request") from None
+        raise Http404(missing) from None
     except LetterActionNotPermitted as error:
         raise PermissionDenied("may not preview letters") from error
     except LetterDataError as error:
@@ -597,9 +593,25 @@ def letter_preview(request: HttpRequest, case_id: int, letter_request_id: int) -
         )
         return redirect("backoffice:case", case_id=case_id)
     response = HttpResponse(rendered.pdf_bytes, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="preview-{case_id}-{letter_request_id}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_GET
+@never_cache
+@staff_required
+def letter_preview(request: HttpRequest, case_id: int, letter_request_id: int) -> HttpResponse:
+    """A requested letter as it would be issued now, as a PDF to read; nothing is stored or issued."""
+    return _preview_pdf(
+        request,
+        case_id,
+        lambda: letter_request_preview(
+            case_id=case_id, letter_request_id=letter_request_id, actor=request.user, now=clock.now()
+        ),
+        missing="no such letter request",
+        filename=f"preview-{case_id}-{letter_request_id}.pdf",
+    )
 
 
 @require_GET
@@ -607,23 +619,15 @@ def letter_preview(request: HttpRequest, case_id: int, letter_request_id: int) -
 @staff_required
 def proposal_letter_preview(request: HttpRequest, case_id: int, proposal_id: int) -> HttpResponse:
     """The decision letter a pending proposal would give, as a PDF to read before approving it."""
-    try:
-        rendered = letter_proposal_preview(
+    return _preview_pdf(
+        request,
+        case_id,
+        lambda: letter_proposal_preview(
             case_id=case_id, proposal_id=proposal_id, actor=request.user, now=clock.now()
-        )
-    except LetterNotFound:
-        raise Http404("no such pending decision proposal") from None
-    except LetterActionNotPermitted as error:
-        raise PermissionDenied("may not preview letters") from error
-    except LetterDataError as error:
-        messages.error(
-            request, _("The letter cannot be made from the case's data yet: %(problem)s") % {"problem": error}
-        )
-        return redirect("backoffice:case", case_id=case_id)
-    response = HttpResponse(rendered.pdf_bytes, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="preview-{case_id}-proposal-{proposal_id}.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+        ),
+        missing="no such pending decision proposal",
+        filename=f"preview-{case_id}-proposal-{proposal_id}.pdf",
+    )
 
 
 @require_GET
