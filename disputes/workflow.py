@@ -10,6 +10,7 @@ from typing import Any
 
 from django_fsm import RETURN_VALUE
 
+from disputes import fsm
 from disputes.models import (
     FINISHED_STATES,
     LETTER_BY_OUTCOME,
@@ -233,7 +234,7 @@ def _transitions(model: type, field: str) -> list[Any]:
     """Every (source, transition) of the model's state field, in the order the methods are declared."""
     order = {name: index for index, name in enumerate(vars(model))}
     state_order = {value: index for index, (value, _) in enumerate(model._meta.get_field(field).flatchoices)}
-    found = list(model._meta.get_field(field).get_all_transitions(model))
+    found = fsm.all_transitions(model, field)
     return sorted(
         found, key=lambda t: (order.get(t.name, 999), state_order.get(t.source, 999), str(t.source))
     )
@@ -262,7 +263,7 @@ def _letter(transition: Any) -> str:
 def _guards(transition: Any) -> str:
     guards = [
         f"`{condition.__name__}`: {_first_line(condition)} (else `{condition.refusal_code}`)"
-        for condition in transition.conditions
+        for condition in fsm.guards(transition)
     ]
     return "<br>".join(guards) or "—"
 

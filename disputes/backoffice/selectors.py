@@ -16,6 +16,7 @@ from cards.rules import settings_at
 from customers.models import User
 from deadlines.calendar import BusinessCalendar
 from deadlines.selectors import bank_calendar
+from disputes import fsm
 from disputes.backoffice.labels import chargeback_step_label
 from disputes.backoffice.lights import Light, chargeback_light, refund_light, reply_light
 from disputes.models import (
@@ -436,14 +437,9 @@ class CasePage:
 
 
 def _allowed_transitions(case: Case, now: datetime) -> list[str]:
-    case.as_of = now  # the guards judge the deadlines at this instant
-    # A reply's dispatch is recorded by the channel that sent the letter (the print batch marked
-    # posted, the e-mail leaving), never typed in on the case.
-    return [
-        t.name
-        for t in case.get_available_state_transitions()  # type: ignore[attr-defined]
-        if t.name not in SYSTEM_ONLY_TRANSITIONS
-    ]
+    # The guards judge the deadlines at ``now``. A reply's dispatch is recorded by the channel that
+    # sent the letter (the print batch marked posted, the e-mail leaving), never typed in on the case.
+    return [name for name in fsm.available_transitions(case, now=now) if name not in SYSTEM_ONLY_TRANSITIONS]
 
 
 SYSTEM_ONLY_TRANSITIONS = frozenset({"dispatch_reply"})
@@ -616,8 +612,7 @@ def chargebacks_of_case(
     }
     rows = []
     for chargeback in chargebacks:
-        chargeback.as_of = now  # the guards judge the windows at this instant
-        allowed = [t.name for t in chargeback.get_available_state_transitions()]  # type: ignore[attr-defined]
+        allowed = fsm.available_transitions(chargeback, now=now)  # the windows judged at ``now``
         if chargeback.pk in pending:
             allowed = [name for name in allowed if name not in ("win", "lose")]
         row = _chargeback_row(

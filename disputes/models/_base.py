@@ -1,6 +1,5 @@
 """Shared pieces of the dispute models: choices, transition guards and permissions."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db import models
@@ -172,16 +171,6 @@ STAFF_GROUPS = {
 
 # A letter that depends on the outcome of the decision (DECISION_ACCEPTED / _PARTIAL / _REJECTED).
 LETTER_BY_OUTCOME = "BY_OUTCOME"
-
-
-def guard(code: str) -> Callable[[Callable[[Any], bool]], Callable[[Any], bool]]:
-    """Mark a transition condition with the code of the refusal the services raise when it fails."""
-
-    def mark(condition: Callable[[Any], bool]) -> Callable[[Any], bool]:
-        condition.refusal_code = code  # type: ignore[attr-defined]
-        return condition
-
-    return mark
 
 
 def the_customer_or_staff(instance: Any, user: Any) -> bool:

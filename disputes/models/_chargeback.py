@@ -10,7 +10,8 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from cards.models import Brand, Transaction
-from disputes.models._base import MONEY_DIGITS, choice_values, guard
+from disputes.fsm import guard
+from disputes.models._base import MONEY_DIGITS, choice_values
 from disputes.models._case import HANDLE, Case
 
 
@@ -49,17 +50,17 @@ class RunningDeadline(NamedTuple):
 
 
 @guard("CHARGEBACK_WINDOW_CLOSED")
-def before_filing_deadline(chargeback: "Chargeback") -> bool:
+def before_filing_deadline(chargeback: "Chargeback", now: datetime) -> bool:
     """The scheme's filing window (CB-VISA-10.4 / CB-MC-4837, 120 days) has not ended."""
-    return chargeback.as_of is not None and chargeback.as_of < chargeback.filing_due_at
+    return now < chargeback.filing_due_at
 
 
 @guard("CHARGEBACK_RESPONSE_WINDOW_CLOSED")
-def before_response_deadline(chargeback: "Chargeback") -> bool:
+def before_response_deadline(chargeback: "Chargeback", now: datetime) -> bool:
     """The response window after a second presentment (CB-MC-2P, Mastercard) has not ended."""
     if chargeback.response_due_at is None:  # Visa: RULES.md tracks no window for this stage
         return True
-    return chargeback.as_of is not None and chargeback.as_of < chargeback.response_due_at
+    return now < chargeback.response_due_at
 
 
 class Chargeback(ConcurrentTransitionMixin, models.Model):
@@ -99,8 +100,6 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     alerted_at = models.DateTimeField(_("filing alert sent at"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
-
-    as_of: datetime | None = None
 
     class Meta:
         verbose_name = _("chargeback")

@@ -10,6 +10,7 @@ from cards.models import Transaction, TransactionStatus
 from cards.selectors import transaction_list_for_card
 from customers.models import Customer, User
 from deadlines import api as deadlines
+from disputes import fsm
 from disputes.models import (
     REFUND_PENDING_STATES,
     REPLY_CLOCK_STATES,
@@ -102,9 +103,9 @@ def claim_timeline(*, case: Case) -> list[HistoryItem]:
     ]
 
 
-def claim_available_actions(*, case: Case, user: User) -> set[str]:
-    """The customer's workflow steps the case allows now (the workflow's own transitions and permissions)."""
-    return {t.name for t in case.get_available_user_state_transitions(user)} & {
+def claim_available_actions(*, case: Case, user: User, now: datetime) -> set[str]:
+    """The customer's workflow steps the case allows at ``now`` (its transitions and permissions)."""
+    return set(fsm.available_transitions(case, now=now, user=user)) & {
         "withdraw",
         "customer_responded",
     }

@@ -516,7 +516,7 @@ def claim_detail(request: HttpRequest, case: Case) -> HttpResponse:
             ],
             "delivery_form": forms.ReplyDeliveryForm(initial={"reply_delivery": case.reply_delivery}),
             "evidence": case.evidence.all(),
-            "actions": claim_available_actions(case=case, user=request.user),
+            "actions": claim_available_actions(case=case, user=request.user, now=clock.now()),
             "questions": claim_information_request(case=case),
             "first_step_url": _step_url(case, STEP_NAMES[0]),
             "clocks": claim_clocks(case=case),

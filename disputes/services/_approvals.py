@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
+from disputes import fsm
 from disputes.models import (
     DISPUTED_CHARGEBACK_STATES,
     Case,
@@ -120,7 +121,7 @@ def case_propose(
         case = lock_case(case_id, actor)
         require_staff(actor, HANDLE)
         name = TRANSITION_OF[kind]
-        if getattr(Case, name)._django_fsm.get_transition(case.state) is None:
+        if fsm.transition_for(Case, name, case.state) is None:
             raise InvalidCaseState(f"propose {name} from {case.state}", state=state_label(case))
         data = _proposal_data(case, kind)
         if not reason and (kind == ProposalKind.RECOVERY or data.get("outcome") == Outcome.REJECTED):

@@ -20,11 +20,13 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django_fsm import Transition
 
 from audit import actions
 from audit.services import AuditEvent, audit_diff, audit_record_many, audit_snapshot
 from corebanking.services import postings_record
 from customers.models import User
+from disputes import fsm
 from disputes.models import (
     LETTER_BY_OUTCOME,
     ActorKind,
@@ -130,14 +132,13 @@ def state_label(obj: Model) -> str:
     return str(obj.get_state_display())  # type: ignore[attr-defined]
 
 
-def _check_transition(obj: Case | Chargeback, name: str, actor: Actor, now: datetime) -> Any:
+def _check_transition(obj: Case | Chargeback, name: str, actor: Actor, now: datetime) -> Transition:
     """The django-fsm transition ``name`` from the current state, after state, permission and guards.
 
     :raises InvalidCaseState, ActionNotPermitted, TransitionRefused: (the guard's own refusal)
     """
-    meta = getattr(type(obj), name)._django_fsm
     state = obj.state
-    fsm_transition = meta.get_transition(state)
+    fsm_transition = fsm.transition_for(obj, name, state)
     if fsm_transition is None:
         refusal = InvalidChargebackState if isinstance(obj, Chargeback) else InvalidCaseState
         raise refusal(f"{name} from {state}", state=state_label(obj))
@@ -146,11 +147,10 @@ def _check_transition(obj: Case | Chargeback, name: str, actor: Actor, now: date
             raise ActionNotPermitted(f"the system may not {name}")
     elif not (actor.is_active and fsm_transition.has_perm(obj, actor)):
         raise ActionNotPermitted(f"{name}: permission {fsm_transition.permission}")
-    obj.as_of = now
-    for condition in fsm_transition.conditions:
-        if not condition(obj):
-            refusal = REFUSALS.get(getattr(condition, "refusal_code", ""), TransitionRefused)
-            raise refusal(f"{name}: {condition.__name__}")
+    failed = fsm.failed_guard(obj, fsm_transition, now=now)
+    if failed is not None:
+        refusal = REFUSALS.get(failed.refusal_code, TransitionRefused)
+        raise refusal(f"{name}: {failed.__name__}")
     return fsm_transition
 
 
