@@ -24,7 +24,7 @@ from api.models import (
 from api.signing import SIGNATURE_HEADER, signature_header
 from audit.services import audit_record
 from disputes.models import CaseTransition
-from disputes.services._core import VIEW, require_staff
+from disputes.services._access import VIEW, require_staff
 from letters.models import Letter
 
 TRANSITION_EVENTS = {

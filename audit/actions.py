@@ -39,7 +39,7 @@ EXPORT_DOWNLOADED = "export.downloaded"
 AUDIT_VERIFICATION_REQUESTED = "audit.verification_requested"
 AUDIT_VERIFICATION_FINISHED = "audit.verification_finished"
 
-# The dispute case workflow (disputes/services/_core.py records them; the case is the object).
+# The dispute case workflow (recorded by the chokepoints in disputes/services; the case is the object).
 CASE_CHARGEBACK_TRANSITION = "case.chargeback_transition"
 CASE_LEDGER_WRITTEN = "case.ledger_written"
 CASE_LIABILITY_ASSESSED = "case.liability_assessed"

@@ -22,7 +22,7 @@ from disputes.services import (
     claim_create_draft,
     claim_submit,
 )
-from disputes.services._core import HANDLE, VIEW, Actor, require_staff
+from disputes.services._access import HANDLE, VIEW, Actor, require_staff
 
 ON_BEHALF_CHANNELS = (Channel.PHONE, Channel.BRANCH, Channel.LINE_828)
 

@@ -25,8 +25,7 @@ from disputes.models import (
     ProposalStatus,
 )
 from disputes.rules import Outcome, outcome_for
-from disputes.services._chargebacks import chargeback_resolve
-from disputes.services._core import (
+from disputes.services._access import (
     APPROVE,
     HANDLE,
     Actor,
@@ -35,6 +34,7 @@ from disputes.services._core import (
     require_staff,
     state_label,
 )
+from disputes.services._chargebacks import chargeback_resolve
 from disputes.services._errors import (
     ActionNotPermitted,
     AssessmentMissing,

@@ -25,17 +25,9 @@ from disputes.models import (
     ProposalStatus,
 )
 from disputes.rules import LedgerKind
-from disputes.services._core import (
-    APPROVE,
-    Actor,
-    Entry,
-    case_atomic,
-    ledger_write,
-    lock_chargeback,
-    note_computation,
-    run_transition,
-    sync_chargeback_clock,
-)
+from disputes.services._access import APPROVE, Actor, lock_chargeback
+from disputes.services._audit import case_atomic
+from disputes.services._core import run_transition, sync_chargeback_clock
 from disputes.services._deadlines import deadline_computation, deadline_json
 from disputes.services._errors import (
     ChargebackAmountInvalid,
@@ -45,6 +37,7 @@ from disputes.services._errors import (
     InformationMissing,
     InvalidChargebackState,
 )
+from disputes.services._ledger import Entry, ledger_write
 from disputes.services._review import evidence_check, evidence_discard, evidence_store
 from kartosfera.legaltime import warsaw_date
 
@@ -98,7 +91,7 @@ def chargeback_file(
     :raises ChargebackAmountInvalid, ChargebackReasonCodeInvalid, ChargebackDocumentInvalid:
     """
     acquirer_reference = acquirer_reference.strip()
-    with case_atomic():
+    with case_atomic() as audit:
         case, chargeback = lock_chargeback(chargeback_id, actor)
         if not acquirer_reference:
             raise InformationMissing("no acquirer reference")
@@ -131,6 +124,7 @@ def chargeback_file(
                 "partial": filed_amount < disputed,
                 "documents": documents,
             },
+            audit=audit,
         )
         documents += _attach(
             case, chargeback, evidence_ids, direction=ChargebackDocument.Direction.SENT, now=now
@@ -158,7 +152,7 @@ def chargeback_record_representment(
     checked = [(file, evidence_check(file)) for file in documents]
     stored: list[str] = []
     try:
-        with case_atomic():
+        with case_atomic() as audit:
             case, chargeback = lock_chargeback(chargeback_id, actor)
             data: dict = {}
 
@@ -176,7 +170,7 @@ def chargeback_record_representment(
                     due.due_date,
                     due.rule,
                 )
-                note_computation(
+                audit.note_computation(
                     case,
                     deadline_computation(
                         "chargeback_response",
@@ -202,6 +196,7 @@ def chargeback_record_representment(
                 apply=window,
                 data=data,
                 reason=note.strip(),
+                audit=audit,
             )
             evidence = [
                 evidence_store(
@@ -213,6 +208,7 @@ def chargeback_record_representment(
                     actor=actor,
                     now=now,
                     stored=stored,
+                    audit=audit,
                 )
                 for file, check in checked
             ]
@@ -241,7 +237,7 @@ def chargeback_escalate(
     :raises ChargebackNotFound, ActionNotPermitted, InvalidCaseState: :raises ChargebackResponseWindowClosed:
     :raises ChargebackDocumentInvalid:
     """
-    with case_atomic():
+    with case_atomic() as audit:
         case, chargeback = lock_chargeback(chargeback_id, actor)
         step = {
             ChargebackState.REPRESENTED: "escalate_to_pre_arbitration",
@@ -251,7 +247,9 @@ def chargeback_escalate(
             raise InvalidChargebackState(
                 f"escalate from {chargeback.state}", state=chargeback.get_state_display()
             )
-        row = run_transition(chargeback, step, case=case, actor=actor, now=now, reason=reason.strip())
+        row = run_transition(
+            chargeback, step, case=case, actor=actor, now=now, reason=reason.strip(), audit=audit
+        )
         if evidence_ids:
             row.data["documents"] = _attach(
                 case, chargeback, evidence_ids, direction=ChargebackDocument.Direction.SENT, now=now
@@ -302,7 +300,7 @@ def chargeback_resolve(
 
     :raises ChargebackNotFound, ActionNotPermitted, InvalidCaseState: :raises FourEyesRequired:
     """
-    with case_atomic():
+    with case_atomic() as audit:
         case, chargeback = lock_chargeback(chargeback_id, actor)
         require_result_approval(chargeback, won=won, actor=actor, approval=approval)
         data = {"proposal": approval.pk, "proposed_by": approval.proposed_by_id}
@@ -316,6 +314,7 @@ def chargeback_resolve(
             now=now,
             reason=reason.strip(),
             data=data,
+            audit=audit,
         )
         if won:
             link = case.disputed.get(transaction_id=chargeback.transaction_id)
@@ -333,6 +332,7 @@ def chargeback_resolve(
                 transition=row,
                 actor=actor,
                 now=now,
+                audit=audit,
             )
         sync_chargeback_clock(case)
     return chargeback
@@ -344,7 +344,7 @@ def chargeback_abandon(*, chargeback_id: int, reason: str, actor: Actor, now: da
     :raises ChargebackNotFound, ActionNotPermitted, InvalidCaseState: :raises InformationMissing:
     """
     reason = reason.strip()
-    with case_atomic():
+    with case_atomic() as audit:
         case, chargeback = lock_chargeback(chargeback_id, actor)
         if not reason:
             raise InformationMissing("no reason")
@@ -352,7 +352,9 @@ def chargeback_abandon(*, chargeback_id: int, reason: str, actor: Actor, now: da
         def note() -> None:
             chargeback.reason = reason
 
-        run_transition(chargeback, "abandon", case=case, actor=actor, now=now, reason=reason, apply=note)
+        run_transition(
+            chargeback, "abandon", case=case, actor=actor, now=now, reason=reason, apply=note, audit=audit
+        )
         sync_chargeback_clock(case)
     return chargeback
 

@@ -31,20 +31,9 @@ from disputes.models import (
     LiabilityAssessment,
 )
 from disputes.rules import case_number, draft_problems
-from disputes.services._core import (
-    HANDLE,
-    ActionNotPermitted,
-    Actor,
-    add_event,
-    case_atomic,
-    check_visible,
-    lock_case,
-    note_computation,
-    record_assessment,
-    record_creation,
-    run_transition,
-    sync_chargeback_clock,
-)
+from disputes.services._access import HANDLE, Actor, check_visible, lock_case
+from disputes.services._audit import CaseAudit, case_atomic
+from disputes.services._core import record_creation, run_transition, sync_chargeback_clock
 from disputes.services._deadlines import (
     apply_refund_deadline,
     apply_reply_deadline,
@@ -53,6 +42,7 @@ from disputes.services._deadlines import (
     deadline_json,
 )
 from disputes.services._errors import (
+    ActionNotPermitted,
     CardNotFound,
     CaseNotFound,
     ClaimIncomplete,
@@ -64,6 +54,7 @@ from disputes.services._errors import (
     TransactionNotFound,
     TransactionNotSettled,
 )
+from disputes.services._history import add_event, record_assessment
 from disputes.services._notify import case_notify
 from kartosfera.legaltime import NaiveDatetimeError, require_aware, warsaw_date
 from liability.api import Assessment, Findings, TransactionFacts
@@ -178,7 +169,7 @@ def claim_create_draft(
     found_at = _instant(found_at, "found_at", now=now)
     if reported_at is None and card.is_reported_lost_or_stolen:
         reported_at = card.cancelled_at
-    with case_atomic():
+    with case_atomic() as audit:
         case = Case(
             customer=customer,
             card=card,
@@ -195,7 +186,9 @@ def claim_create_draft(
         CaseTransaction.objects.bulk_create(
             CaseTransaction(case=case, transaction=t, amount=t.amount_pln) for t in chosen
         )
-        record_creation(case, actor=actor, now=now, data={"transactions": [t.pk for t in chosen]})
+        record_creation(
+            case, actor=actor, now=now, data={"transactions": [t.pk for t in chosen]}, audit=audit
+        )
     return case
 
 
@@ -256,7 +249,7 @@ def case_set_reply_delivery(*, case_id: int, delivery: str, actor: Actor, now: d
     :raises EmailAddressMissing: e-mail without an address on file.
     """
     require_aware(now, name="now")
-    with case_atomic():
+    with case_atomic() as audit:
         case = lock_case(case_id, actor)
         _check_claimant(case.customer, actor)
         if case.state in FINISHED_STATES:
@@ -273,6 +266,7 @@ def case_set_reply_delivery(*, case_id: int, delivery: str, actor: Actor, now: d
             actor=actor,
             now=now,
             data={"from": before, "to": delivery},
+            audit=audit,
         )
         if delivery == DeliveryChannel.EMAIL and case.state != CaseState.DRAFT:
             outbox_enqueue(task="letters.tasks.send_letters_by_email", kwargs={"case_id": case.pk}, now=now)
@@ -340,10 +334,11 @@ def store_assessment(
     now: datetime,
     note: str = "",
     audit_actor: Actor = None,
+    audit: CaseAudit,
 ) -> LiabilityAssessment:
     """Store a liability result with its inputs, findings, totals and the NBP tables it cites (audited)."""
     return record_assessment(
-        case, assessment, kind=kind, actor=actor, now=now, note=note, audit_actor=audit_actor
+        case, assessment, kind=kind, actor=actor, now=now, note=note, audit_actor=audit_actor, audit=audit
     )
 
 
@@ -366,7 +361,9 @@ def request_rate_fetch(error: RateUnavailable, *, now: datetime, case_ids: Itera
         )
 
 
-def _wait_for_rate(case: Case, error: RateUnavailable, *, now: datetime, audit_actor: Actor) -> None:
+def _wait_for_rate(
+    case: Case, error: RateUnavailable, *, now: datetime, audit_actor: Actor, audit: CaseAudit
+) -> None:
     case.estimate_status = EstimateStatus.WAITING_FOR_RATE
     add_event(
         case,
@@ -381,6 +378,7 @@ def _wait_for_rate(case: Case, error: RateUnavailable, *, now: datetime, audit_a
             "fetch": [error.fetch_start.isoformat(), error.fetch_end.isoformat()],
             "ranges": [[start.isoformat(), end.isoformat()] for start, end in error.fetch_ranges],
         },
+        audit=audit,
     )
     request_rate_fetch(error, now=now, case_ids=[case.pk])
 
@@ -412,7 +410,7 @@ def claim_submit(
     :raises ClaimIncomplete: with ``answers_required``, an answer is missing or impossible.
     """
     received_at = _instant(received_at or now, "received_at", now=now, required=True)
-    with case_atomic():
+    with case_atomic() as audit:
         case = _lock_draft_for_submission(case_id, actor)
         if case.state != CaseState.DRAFT:
             raise InvalidCaseState("submit", state=case.get_state_display())
@@ -436,7 +434,7 @@ def claim_submit(
                 debited_on=tx.debited_on or warsaw_date(tx.executed_at), calendar=calendar
             )
             windows[str(tx.pk)] = deadline_json(window)
-            note_computation(
+            audit.note_computation(
                 case, deadline_computation("window", window, transaction=tx.pk, debited_on=tx.debited_on)
             )
             link.window_end_on, link.window_rule = window.due_date, window.rule
@@ -461,8 +459,8 @@ def claim_submit(
         def submitted() -> None:
             case.number = _next_number(received_on.year)
             case.received_at, case.reported_at, case.reply_regime = received_at, reported_at, regime
-            apply_refund_deadline(case, computed.refund)
-            apply_reply_deadline(case, computed.reply)
+            apply_refund_deadline(case, computed.refund, audit=audit)
+            apply_reply_deadline(case, computed.reply, audit=audit)
             earliest = min(current, key=lambda x: x.window_end_on)
             case.window_end_on = earliest.window_end_on
             case.deadline_explanations = {**case.deadline_explanations, "window": windows}
@@ -484,6 +482,7 @@ def claim_submit(
                 "out_of_window": [x.transaction_id for x in current if x.out_of_window],
             },
             letter_context={"received_on": received_on.isoformat()},
+            audit=audit,
         )
         if estimate.assessment is not None:
             store_assessment(
@@ -493,11 +492,12 @@ def claim_submit(
                 actor=None,
                 now=now,
                 audit_actor=actor,
+                audit=audit,
             )
         elif estimate.waiting is not None:
-            _wait_for_rate(case, estimate.waiting, now=now, audit_actor=actor)
+            _wait_for_rate(case, estimate.waiting, now=now, audit_actor=actor, audit=audit)
             case.save(update_fields=["estimate_status", "updated_at"])
-        _open_chargebacks(case, current, now=now, audit_actor=actor, calendar=calendar)
+        _open_chargebacks(case, current, now=now, audit_actor=actor, calendar=calendar, audit=audit)
         case_notify(case, NotificationKind.CLAIM_RECEIVED, now=now, reply_due=case.reply_due_on)
     return case
 
@@ -558,7 +558,13 @@ def _check_answers(case: Case, *, transaction_count: int, now: datetime) -> None
 
 
 def _open_chargebacks(
-    case: Case, links: list[CaseTransaction], *, now: datetime, audit_actor: Actor, calendar: BusinessCalendar
+    case: Case,
+    links: list[CaseTransaction],
+    *,
+    now: datetime,
+    audit_actor: Actor,
+    calendar: BusinessCalendar,
+    audit: CaseAudit,
 ) -> None:
     """A DRAFT fraud chargeback per settled transaction whose scheme filing window is still open.
 
@@ -572,7 +578,7 @@ def _open_chargebacks(
         due = deadlines.chargeback_due(
             processed_on=tx.processed_on, scheme=case.card.brand, calendar=calendar
         )
-        note_computation(
+        audit.note_computation(
             case,
             deadline_computation(
                 "chargeback_filing",
@@ -605,6 +611,7 @@ def _open_chargebacks(
             now=now,
             chargeback=chargeback,
             data={"transaction": tx.pk, "filing_due_on": due.due_date.isoformat(), "rule": due.rule},
+            audit=audit,
         )
     sync_chargeback_clock(case, chargebacks=opened)
 
@@ -636,12 +643,17 @@ def estimate_complete_or_missing(*, case_id: int, now: datetime) -> RateUnavaila
     estimate = _estimate(links, cause=case.cause, reported_at=case.reported_at, now=now)
     if estimate.assessment is None:
         return estimate.waiting
-    with case_atomic():
+    with case_atomic() as audit:
         case = lock_case(case_id, None)
         if case.estimate_status != EstimateStatus.WAITING_FOR_RATE:
             return None
         stored = store_assessment(
-            case, estimate.assessment, kind=LiabilityAssessment.Kind.ESTIMATE, actor=None, now=now
+            case,
+            estimate.assessment,
+            kind=LiabilityAssessment.Kind.ESTIMATE,
+            actor=None,
+            now=now,
+            audit=audit,
         )
         case.estimate_status = EstimateStatus.ESTIMATED
         case.save(update_fields=["estimate_status", "updated_at"])
@@ -655,6 +667,7 @@ def estimate_complete_or_missing(*, case_id: int, now: datetime) -> RateUnavaila
                 "customer_total": str(stored.customer_total),
                 "bank_total": str(stored.bank_total),
             },
+            audit=audit,
         )
     return None
 

@@ -18,7 +18,8 @@ from disputes.models import (
     CaseEvent,
     ReplyRegime,
 )
-from disputes.services._core import add_events, case_atomic, case_snapshot, note_computation
+from disputes.services._audit import CaseAudit, case_atomic, case_snapshot
+from disputes.services._history import add_events
 from kartosfera.legaltime import day_start
 
 logger = logging.getLogger(__name__)
@@ -81,9 +82,9 @@ def case_deadlines(
     )
 
 
-def apply_refund_deadline(case: Case, deadline: deadlines.Deadline) -> None:
+def apply_refund_deadline(case: Case, deadline: deadlines.Deadline, *, audit: CaseAudit) -> None:
     """Store the refund deadline on the case (not saved); audited with the computation."""
-    note_computation(
+    audit.note_computation(
         case,
         deadline_computation("refund", deadline, received_at=case.received_at, found_at=case.found_at),
     )
@@ -95,9 +96,9 @@ def apply_refund_deadline(case: Case, deadline: deadlines.Deadline) -> None:
     case.deadline_explanations = {**case.deadline_explanations, "refund": deadline_json(deadline)}
 
 
-def apply_reply_deadline(case: Case, deadline: deadlines.Deadline) -> None:
+def apply_reply_deadline(case: Case, deadline: deadlines.Deadline, *, audit: CaseAudit) -> None:
     """Store the reply deadline on the case (not saved); audited with the computation."""
-    note_computation(
+    audit.note_computation(
         case,
         deadline_computation(
             "reply",
@@ -153,7 +154,7 @@ def cases_recompute_deadlines(*, changed_on: date, now: datetime, batch_size: in
     calendar = bank_calendar()
     changed_total, last_pk = 0, 0
     while True:
-        with case_atomic():
+        with case_atomic() as audit:
             batch = list(
                 Case.objects.select_for_update(of=("self",))
                 .filter(_affected(changed_on), pk__gt=last_pk)
@@ -165,7 +166,7 @@ def cases_recompute_deadlines(*, changed_on: date, now: datetime, batch_size: in
             changed, events = [], []
             for case in batch:
                 before = case_snapshot(case)
-                moves = _recompute(case, calendar)
+                moves = _recompute(case, calendar, audit=audit)
                 if moves:
                     case.updated_at = now
                     changed.append(case)
@@ -179,13 +180,13 @@ def cases_recompute_deadlines(*, changed_on: date, now: datetime, batch_size: in
                     events.append((event, case, diff["before"], diff["after"]))
             Case.objects.bulk_update(changed, _RECOMPUTED_FIELDS)
             # One audit entry per case moved, with the new computations, appended at the end of the batch.
-            add_events(events)
+            add_events(events, audit=audit)
             changed_total += len(changed)
     logger.info("calendar change on %s: deadlines of %d open cases moved", changed_on, changed_total)
     return changed_total
 
 
-def _recompute(case: Case, calendar: BusinessCalendar) -> dict[str, Any]:
+def _recompute(case: Case, calendar: BusinessCalendar, *, audit: CaseAudit) -> dict[str, Any]:
     """Recompute a case's business-day deadlines in place; return what moved (empty: nothing)."""
     computed = case_deadlines(
         received_at=case.received_at,
@@ -201,12 +202,12 @@ def _recompute(case: Case, calendar: BusinessCalendar) -> dict[str, Any]:
         and computed.refund.due_date != case.refund_due_on
     ):
         moves["refund"] = _move(case.refund_due_on, computed.refund)
-        apply_refund_deadline(case, computed.refund)
+        apply_refund_deadline(case, computed.refund, audit=audit)
     reply_running = case.state in REPLY_CLOCK_STATES and case.reply_dispatched_at is None
     if reply_running and computed.reply.due_date != case.reply_due_on:
         moves["reply"] = _move(case.reply_due_on, computed.reply)
         later = computed.reply.due_date > case.reply_due_on
-        apply_reply_deadline(case, computed.reply)
+        apply_reply_deadline(case, computed.reply, audit=audit)
         if later:
             case.reply_reminded_days = None  # the reminders count down to the new date again
     return moves

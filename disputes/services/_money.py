@@ -30,20 +30,13 @@ from disputes.rules import (
     settlement_moves,
 )
 from disputes.selectors import refund_made_at
+from disputes.services._access import APPROVE, HANDLE, Actor, lock_case, require_staff
+from disputes.services._audit import CaseAudit, case_atomic
 from disputes.services._core import (
-    APPROVE,
-    HANDLE,
-    Actor,
-    Entry,
     abandon_draft_chargebacks,
     apply_transition,
-    case_atomic,
     close_links,
-    ledger_write,
-    ledger_write_many,
-    lock_case,
     record_transitions,
-    require_staff,
     run_transition,
 )
 from disputes.services._errors import (
@@ -58,6 +51,7 @@ from disputes.services._errors import (
     ReplyLetterStale,
     WithholdingGroundsMissing,
 )
+from disputes.services._ledger import Entry, ledger_write, ledger_write_many
 from disputes.services._notify import case_notify, notify_decision
 from kartosfera.legaltime import warsaw_date
 
@@ -139,7 +133,7 @@ def case_refund_provisionally(
         reversed when that claim was withdrawn does not count).
     :raises FourEyesRequired: above the limit without an approval by a second person.
     """
-    with case_atomic():
+    with case_atomic() as audit:
         case = lock_case(case_id, actor)
         require_staff(actor, HANDLE)
         if case.refunded_at is not None:
@@ -171,6 +165,7 @@ def case_refund_provisionally(
             now=now,
             data={"policy": policy, "refunds": {str(k): str(v) for k, v in refunds.items()}},
             letter_context={"policy": policy, "total": str(sum(refunds.values(), Decimal("0.00")))},
+            audit=audit,
         )
         entries = ledger_write(
             case,
@@ -178,6 +173,7 @@ def case_refund_provisionally(
             transition=row,
             actor=actor,
             now=now,
+            audit=audit,
         )
         total = sum(refunds.values(), ZERO)
         if total > ZERO:
@@ -237,7 +233,7 @@ def case_withhold_refund(
     :raises RefundDeadlinePassed: :raises RefundNotOwed: :raises RefundAlreadyMade:
     """
     grounds, authority, notice_reference = grounds.strip(), authority.strip(), notice_reference.strip()
-    with case_atomic():
+    with case_atomic() as audit:
         case = lock_case(case_id, actor)
         if not grounds:
             raise WithholdingGroundsMissing("no grounds")
@@ -265,12 +261,13 @@ def case_withhold_refund(
                 "law_enforcement": notice,
             },
             letter_context={"grounds": grounds, "law_enforcement": notice},
+            audit=audit,
         )
     return case
 
 
 def _write_moves(
-    case: Case, moves: list[MoneyMove], *, transition, actor: Actor, now: datetime
+    case: Case, moves: list[MoneyMove], *, transition, actor: Actor, now: datetime, audit: CaseAudit
 ) -> list[LedgerEntry]:
     amounts = _amounts(case)
     return ledger_write(
@@ -279,6 +276,7 @@ def _write_moves(
         transition=transition,
         actor=actor,
         now=now,
+        audit=audit,
     )
 
 
@@ -311,7 +309,7 @@ def case_decide(
     :raises CustomerGroundsMissing: not accepted in full, and no grounds written for the customer.
     """
     customer_grounds = customer_grounds.strip()
-    with case_atomic():
+    with case_atomic() as audit:
         case = lock_case(case_id, actor)
         assessment = (
             case.assessments.filter(kind=LiabilityAssessment.Kind.ANALYST)
@@ -360,10 +358,11 @@ def case_decide(
             apply=decided,
             data=data,
             letter_context=data,
+            audit=audit,
         )
         # The acceptance path: what the customer is still owed is refunded at once.
         refunds = [move for move in moves if move.kind == LedgerKind.FINAL_REFUND]
-        entries = _write_moves(case, refunds, transition=row, actor=actor, now=now)
+        entries = _write_moves(case, refunds, transition=row, actor=actor, now=now, audit=audit)
         notify_decision(case, outcome, now=now)
     return MoneyResult(case, entries, created=True)
 
@@ -410,7 +409,7 @@ def case_dispatch_reply(
     """
     if dispatched_at > now:
         raise InvalidClaim("dispatched_at is in the future", problem="dispatched_at")
-    with case_atomic():
+    with case_atomic() as audit:
         case = lock_case(case_id, actor)
         expected = reply_letter_type(case)
         if letter_type and letter_type != expected:
@@ -428,6 +427,7 @@ def case_dispatch_reply(
                 "recorded_at": now.isoformat(),
                 "in_time": case.reply_due_at is not None and dispatched_at < case.reply_due_at,
             },
+            audit=audit,
         )
     return case
 
@@ -446,7 +446,7 @@ def case_recover_customer_share(
     :raises ReplyNotDispatched: :raises RecoveryTooEarly: :raises NothingToRecover:
     :raises FourEyesRequired: without an approval by a second person.
     """
-    with case_atomic():
+    with case_atomic() as audit:
         case = lock_case(case_id, actor)
         require_staff(actor, HANDLE)
         if case.recovered_at is not None and not case.settlement_moves():
@@ -460,8 +460,9 @@ def case_recover_customer_share(
             actor=actor,
             now=now,
             data={"recovered": {str(m.key): str(m.amount) for m in moves}},
+            audit=audit,
         )
-        entries = _write_moves(case, moves, transition=row, actor=actor, now=now)
+        entries = _write_moves(case, moves, transition=row, actor=actor, now=now, audit=audit)
     return MoneyResult(case, entries, created=True)
 
 
@@ -474,18 +475,20 @@ def case_deem_accepted(*, case_id: int, actor: Actor, now: datetime) -> MoneyRes
     :raises CaseNotFound, ActionNotPermitted, InvalidCaseState:
     :raises ReplyDeadlineNotPassed: :raises ReplyAlreadyDispatched:
     """
-    with case_atomic():
+    with case_atomic() as audit:
         case = lock_case(case_id, actor)
         if case.state == CaseState.DEEMED_ACCEPTED:
             return MoneyResult(case, _entries_of(case, LedgerEntryKind.FINAL_REFUND), created=False)
-        [result] = deem_accepted_locked([case], actor=actor, now=now)
+        [result] = deem_accepted_locked([case], actor=actor, now=now, audit=audit)
     return result
 
 
 _DEEMED_FIELDS = ["state", "outcome", "deemed_accepted_at", "resume_state", "updated_at"]
 
 
-def deem_accepted_locked(cases: list[Case], *, actor: Actor, now: datetime) -> list[MoneyResult]:
+def deem_accepted_locked(
+    cases: list[Case], *, actor: Actor, now: datetime, audit: CaseAudit
+) -> list[MoneyResult]:
     """Deem accepted (REK-8) cases the caller has locked, a few queries for the whole batch.
 
     The one implementation behind ``case_deem_accepted`` and the sweep: each case is checked by its
@@ -531,7 +534,7 @@ def deem_accepted_locked(cases: list[Case], *, actor: Actor, now: datetime) -> l
         moves_of[case.pk] = moves
         notify_decision(case, "DEEMED_ACCEPTED", now=now)
     Case.objects.bulk_update(cases, _DEEMED_FIELDS)
-    rows = record_transitions(applied)
+    rows = record_transitions(applied, audit=audit)
     entries = ledger_write_many(
         [
             (item.case, Entry(m.key, m.kind, m.amount, amounts[item.case.pk][m.key]), row)  # type: ignore[index]
@@ -540,6 +543,7 @@ def deem_accepted_locked(cases: list[Case], *, actor: Actor, now: datetime) -> l
         ],
         actor=actor,
         now=now,
+        audit=audit,
     )
     return [MoneyResult(case, [e for e in entries if e.case_id == case.pk], created=True) for case in cases]
 
@@ -564,7 +568,7 @@ def case_withdraw(*, case_id: int, reason: str, actor: Actor, now: datetime) -> 
     :raises CaseNotFound, ActionNotPermitted, InvalidCaseState: :raises InformationMissing: no reason.
     """
     reason = reason.strip()
-    with case_atomic():
+    with case_atomic() as audit:
         case = lock_case(case_id, actor)
         if not reason:
             raise InformationMissing("no reason")
@@ -582,15 +586,16 @@ def case_withdraw(*, case_id: int, reason: str, actor: Actor, now: datetime) -> 
                 "reversed": {str(m.key): str(m.amount) for m in reversals},
                 "reversed_refunds": sorted(refund.pk for refund in refunds.values()),
             },
+            audit=audit,
         )
-        entries = _write_moves(case, reversals, transition=row, actor=actor, now=now)
+        entries = _write_moves(case, reversals, transition=row, actor=actor, now=now, audit=audit)
         for entry in entries:
             refund = refunds.get(entry.transaction_id)
             if refund is not None:
                 refund.reversed_by = entry
                 refund.save(update_fields=["reversed_by"])
         close_links(case)
-        abandon_draft_chargebacks(case, actor=actor, now=now, reason="claim withdrawn")
+        abandon_draft_chargebacks(case, actor=actor, now=now, reason="claim withdrawn", audit=audit)
     return MoneyResult(case, entries, created=True)
 
 
@@ -600,7 +605,7 @@ def case_close(*, case_id: int, actor: Actor, now: datetime) -> Case:
     :raises CaseNotFound, ActionNotPermitted, InvalidCaseState:
     :raises ReplyNotDispatched: :raises MoneyNotSettled: :raises ChargebacksPending:
     """
-    with case_atomic():
+    with case_atomic() as audit:
         case = lock_case(case_id, actor)
         net = net_to_customer(case.ledger_entries.values_list("transaction_id", "kind", "amount"))
         run_transition(
@@ -610,6 +615,7 @@ def case_close(*, case_id: int, actor: Actor, now: datetime) -> Case:
             actor=actor,
             now=now,
             data={"net_refunded": {str(k): str(v) for k, v in sorted(net.items())}},
+            audit=audit,
         )
         close_links(case)
     return case

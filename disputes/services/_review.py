@@ -26,19 +26,18 @@ from disputes.models import (
     LiabilityAssessment,
 )
 from disputes.rules import expected_reply_date_problem, information_respond_by
-from disputes.services._claims import request_rate_fetch, store_assessment, transaction_facts
-from disputes.services._core import (
+from disputes.services._access import (
     HANDLE,
     SUPERVISE,
     Actor,
-    add_event,
-    case_atomic,
     check_visible,
     is_own_case,
     lock_case,
     require_staff,
-    run_transition,
 )
+from disputes.services._audit import CaseAudit, case_atomic
+from disputes.services._claims import request_rate_fetch, store_assessment, transaction_facts
+from disputes.services._core import run_transition
 from disputes.services._deadlines import apply_reply_deadline
 from disputes.services._errors import (
     ActionNotPermitted,
@@ -53,6 +52,7 @@ from disputes.services._errors import (
     InformationMissing,
     InvalidCaseState,
 )
+from disputes.services._history import add_event
 from disputes.services._notify import case_notify
 from kartosfera.legaltime import warsaw_date
 from liability.api import Findings
@@ -70,7 +70,7 @@ def case_assign(*, case_id: int, assignee: Actor, actor: Actor, now: datetime) -
 
     :raises CaseNotFound: :raises ActionNotPermitted: :raises InvalidCaseState: not open.
     """
-    with case_atomic():
+    with case_atomic() as audit:
         case = lock_case(case_id, actor)
         if actor is None or assignee is None:
             raise ActionNotPermitted("assignment needs a person and an assignee")
@@ -86,7 +86,12 @@ def case_assign(*, case_id: int, assignee: Actor, actor: Actor, now: datetime) -
         case.assignee = assignee
         case.save(update_fields=["assignee", "updated_at"])
         add_event(
-            case, CaseEvent.Kind.ASSIGNED, actor=actor, now=now, data={"from": previous, "to": assignee.pk}
+            case,
+            CaseEvent.Kind.ASSIGNED,
+            actor=actor,
+            now=now,
+            data={"from": previous, "to": assignee.pk},
+            audit=audit,
         )
     return case
 
@@ -96,14 +101,14 @@ def case_start_review(*, case_id: int, actor: Actor, now: datetime) -> Case:
 
     :raises CaseNotFound, ActionNotPermitted, InvalidCaseState:
     """
-    with case_atomic():
+    with case_atomic() as audit:
         case = lock_case(case_id, actor)
 
         def take() -> None:
             if case.assignee_id is None:
                 case.assignee = actor
 
-        run_transition(case, "start_review", case=case, actor=actor, now=now, apply=take)
+        run_transition(case, "start_review", case=case, actor=actor, now=now, apply=take, audit=audit)
     return case
 
 
@@ -114,7 +119,7 @@ def case_request_information(*, case_id: int, questions: str, actor: Actor, now:
     :raises RefundQuestionOpen: the D+1 refund is neither made nor withheld yet.
     """
     questions = questions.strip()
-    with case_atomic():
+    with case_atomic() as audit:
         case = lock_case(case_id, actor)
         if not questions:
             raise InformationMissing("no questions")
@@ -126,6 +131,7 @@ def case_request_information(*, case_id: int, questions: str, actor: Actor, now:
             now=now,
             data={"questions": questions},
             letter_context={"questions": questions, "reply_due_on": case.reply_due_on.isoformat()},
+            audit=audit,
         )
         case_notify(
             case,
@@ -143,12 +149,18 @@ def case_customer_responded(*, case_id: int, response: str, actor: Actor, now: d
     :raises CaseNotFound, ActionNotPermitted, InvalidCaseState: :raises InformationMissing: no answer.
     """
     response = response.strip()
-    with case_atomic():
+    with case_atomic() as audit:
         case = lock_case(case_id, actor)
         if not response:
             raise InformationMissing("no answer")
         run_transition(
-            case, "customer_responded", case=case, actor=actor, now=now, data={"response": response}
+            case,
+            "customer_responded",
+            case=case,
+            actor=actor,
+            now=now,
+            data={"response": response},
+            audit=audit,
         )
     return case
 
@@ -168,7 +180,7 @@ def case_extend_reply(
     :raises ExpectedReplyDateInvalid: in the past or after the extended deadline.
     """
     reason, outstanding = reason.strip(), outstanding.strip()
-    with case_atomic():
+    with case_atomic() as audit:
         case = lock_case(case_id, actor)
         if not reason or not outstanding:
             raise ExtensionDetailsMissing("reason and outstanding are required")
@@ -201,7 +213,7 @@ def case_extend_reply(
             case.extension_reason, case.extension_outstanding = reason, outstanding
             case.expected_reply_on = expected_reply_on
             case.reply_reminded_days = None  # the reminders count down to the new date
-            apply_reply_deadline(case, extended)
+            apply_reply_deadline(case, extended, audit=audit)
 
         run_transition(
             case,
@@ -213,6 +225,7 @@ def case_extend_reply(
             apply=extend,
             data=data,
             letter_context=letter,
+            audit=audit,
         )
         case_notify(
             case, NotificationKind.REPLY_EXTENDED, now=now, reason=reason, expected_on=expected_reply_on
@@ -249,12 +262,18 @@ def case_assess_liability(
     except RateUnavailable as error:
         request_rate_fetch(error, now=now)
         raise AssessmentRateUnavailable(str(error)) from error
-    with case_atomic():
+    with case_atomic() as audit:
         case = lock_case(case_id, actor)
         if case.state not in ASSESSABLE_STATES:
             raise InvalidCaseState("assess_liability", state=case.get_state_display())
         stored = store_assessment(
-            case, assessment, kind=LiabilityAssessment.Kind.ANALYST, actor=actor, now=now, note=note.strip()
+            case,
+            assessment,
+            kind=LiabilityAssessment.Kind.ANALYST,
+            actor=actor,
+            now=now,
+            note=note.strip(),
+            audit=audit,
         )
         add_event(
             case,
@@ -268,6 +287,7 @@ def case_assess_liability(
                 "bank_total": str(stored.bank_total),
                 "rules": [line["rule"] for line in stored.result["lines"]],
             },
+            audit=audit,
         )
     return stored
 
@@ -292,7 +312,7 @@ def case_add_evidence(
     checked = evidence_check(file)
     stored: list[str] = []
     try:
-        with case_atomic():
+        with case_atomic() as audit:
             case = lock_case(case_id, actor)
             if not is_own_case(case, actor):
                 require_staff(actor, HANDLE)
@@ -309,6 +329,7 @@ def case_add_evidence(
                 actor=actor,
                 now=now,
                 stored=stored,
+                audit=audit,
             )
     except BaseException:
         evidence_discard(stored)
@@ -361,6 +382,7 @@ def evidence_store(
     actor: Actor,
     now: datetime,
     stored: list[str],
+    audit: CaseAudit,
 ) -> Evidence:
     """Store a checked file as evidence of the locked case (the same bytes twice are one piece).
 
@@ -390,6 +412,7 @@ def evidence_store(
         actor=actor,
         now=now,
         data={"evidence": evidence.pk, "kind": kind, "sha256": checked.sha256, "name": name},
+        audit=audit,
     )
     return evidence
 
@@ -418,12 +441,12 @@ def case_add_note(*, case_id: int, text: str, actor: Actor, now: datetime) -> Ca
     :raises CaseNotFound, ActionNotPermitted: :raises InformationMissing: empty note.
     """
     text = text.strip()
-    with case_atomic():
+    with case_atomic() as audit:
         case = lock_case(case_id, actor)
         require_staff(actor, HANDLE)
         if not text:
             raise InformationMissing("empty note")
-        return add_event(case, CaseEvent.Kind.NOTE, actor=actor, now=now, data={"text": text})
+        return add_event(case, CaseEvent.Kind.NOTE, actor=actor, now=now, data={"text": text}, audit=audit)
 
 
 def staff_groups_ensure() -> list[str]:

@@ -18,8 +18,9 @@ from disputes.selectors import (
     cases_waiting_for_rate,
     chargebacks_filing_alert_due,
 )
+from disputes.services._audit import case_atomic
 from disputes.services._claims import estimate_complete_or_missing, request_rate_fetch
-from disputes.services._core import add_events, case_atomic
+from disputes.services._history import add_events
 from disputes.services._money import deem_accepted_locked
 from liability.services import RateUnavailable
 
@@ -28,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 def cases_escalate_refunds(*, now: datetime, within: timedelta, batch_size: int) -> int:
     """Flag D+1 refunds due within ``within`` and still not made to the supervisors, once; return how many."""
-    with case_atomic():
+    with case_atomic() as audit:
         cases = list(
             cases_refund_escalation_due(now=now, within=within)
             .select_for_update(skip_locked=True, of=("self",))
@@ -67,6 +68,7 @@ def cases_escalate_refunds(*, now: datetime, within: timedelta, batch_size: int)
                 for case in cases
             ],
             ignore_conflicts=True,
+            audit=audit,
         )
     return len(cases)
 
@@ -79,7 +81,7 @@ def cases_remind_reply_due(*, now: datetime, thresholds: Iterable[int], batch_si
     """
     sent = 0
     for days in sorted(set(thresholds)):
-        with case_atomic():
+        with case_atomic() as audit:
             cases = list(
                 cases_reply_reminder_due(now=now, days=days)
                 .select_for_update(skip_locked=True, of=("self",))
@@ -119,6 +121,7 @@ def cases_remind_reply_due(*, now: datetime, thresholds: Iterable[int], batch_si
                     for case in cases
                 ],
                 ignore_conflicts=True,
+                audit=audit,
             )
         sent += len(cases)
         if sent >= batch_size:
@@ -133,19 +136,19 @@ def cases_deem_accepted_overdue(*, now: datetime, batch_size: int) -> int:
     else is left for the next run) and goes through the same code as ``case_deem_accepted``, so the
     acceptance path (the refund of whatever is not refunded) runs for each. Returns how many.
     """
-    with case_atomic():
+    with case_atomic() as audit:
         cases = list(
             cases_reply_overdue(now=now)
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("reply_due_at", "pk")[:batch_size]
         )
-        return len(deem_accepted_locked(cases, actor=None, now=now))
+        return len(deem_accepted_locked(cases, actor=None, now=now, audit=audit))
 
 
 def chargebacks_alert_filing_due(*, now: datetime, within: timedelta, batch_size: int) -> int:
     """Alert once on drafted chargebacks whose 120-day filing window ends within ``within``: the flag
     shows on the chargeback queue and the case, and the alert is addressed to the case's assignee."""
-    with case_atomic():
+    with case_atomic() as audit:
         chargebacks = list(
             chargebacks_filing_alert_due(now=now, within=within)
             .select_for_update(skip_locked=True, of=("self",))
@@ -179,7 +182,7 @@ def chargebacks_alert_filing_due(*, now: datetime, within: timedelta, batch_size
                 occurred_at=now,
             )
             events.append((event, case, {"alerted_at": cb["alerted_at"]}, {"alerted_at": now}))
-        add_events(events, ignore_conflicts=True)
+        add_events(events, ignore_conflicts=True, audit=audit)
     return len(chargebacks)
 
 
