@@ -232,7 +232,9 @@ def _targets(transition: Any) -> list[str]:
 
 def _transitions(model: type, field: str) -> list[Any]:
     """Every (source, transition) of the model's state field, in the order the methods are declared."""
-    order = {name: index for index, name in enumerate(vars(model))}
+    # The model's own methods and those it inherits (the case's transitions are a mixin), base first.
+    declared = [name for klass in reversed(model.__mro__) for name in vars(klass)]
+    order = {name: index for index, name in reversed(list(enumerate(declared)))}
     state_order = {value: index for index, (value, _) in enumerate(model._meta.get_field(field).flatchoices)}
     found = fsm.all_transitions(model, field)
     return sorted(

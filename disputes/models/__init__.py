@@ -21,7 +21,9 @@ from disputes.models._base import (
     LetterKind,
     ReplyRegime,
 )
-from disputes.models._case import REPLY_NOT_IN_TIME, Case, CaseNumberSequence, CaseTransaction
+from disputes.models._case import Case
+from disputes.models._case_guards import REPLY_NOT_IN_TIME
+from disputes.models._case_links import CaseNumberSequence, CaseTransaction
 from disputes.models._chargeback import (
     ACTIVE_CHARGEBACK_STATES,
     DISPUTED_CHARGEBACK_STATES,

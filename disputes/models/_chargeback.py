@@ -12,7 +12,8 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from cards.models import Brand, Transaction
 from disputes.fsm import guard
 from disputes.models._base import MONEY_DIGITS, choice_values
-from disputes.models._case import HANDLE, Case
+from disputes.models._case import Case
+from disputes.models._case_workflow import HANDLE
 
 
 class ChargebackState(models.TextChoices):

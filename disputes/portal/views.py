@@ -6,54 +6,47 @@ nothing changed. Each answer is saved in the draft on the server (claim_update_d
 redirects (post/redirect/get), so the back button shows the saved answers and never sends twice.
 """
 
-import dataclasses
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cards import services as card_services
-from cards.models import CancellationReason, Card, CardEventChannel, CardStatus
+from cards.models import Card, CardEventChannel
 from cards.selectors import card_get_for_customer
 from customers.decorators import customer_required
-from customers.models import Customer
-from customers.selectors import customer_get_for_user
-from disputes.models import Case, CaseState, Cause, Channel, Evidence
+from disputes.models import Case, CaseState, Cause, Channel
 from disputes.portal import forms
 from disputes.portal.selectors import (
-    claim_available_actions,
     claim_clocks,
     claim_expected_deadlines,
-    claim_information_request,
-    claim_outcome,
-    claim_timeline,
     claimable_transactions,
-    evidence_get_for_user,
+)
+from disputes.portal.steps import (
+    CAUSE_FROM_CANCELLATION,
+    SESSION_DRAFTS,
+    STEP_NAMES,
+    STEPS,
+    Step,
+    _navigation,
+    _step_url,
+    case_page,
 )
 from disputes.rules import DraftProblem
-from disputes.selectors import case_get_for_customer, case_list_for_customer
 from disputes.services import (
-    Circumstances,
     ClaimIncomplete,
     DisputeError,
     EvidenceInvalid,
     InvalidClaim,
     case_add_evidence,
-    case_customer_responded,
-    case_set_reply_delivery,
-    case_withdraw,
     claim_create_draft,
     claim_submit,
     claim_update_draft,
@@ -61,175 +54,6 @@ from disputes.services import (
 from kartosfera import clock
 from kartosfera.formatting import format_long_date
 from kartosfera.legaltime import WARSAW
-
-# The cause a claim starts with when the card was cancelled; the customer confirms it on the next page.
-CAUSE_FROM_CANCELLATION = {
-    CancellationReason.LOST: Cause.LOST,
-    CancellationReason.STOLEN: Cause.STOLEN,
-    CancellationReason.COMPROMISED: Cause.MISAPPROPRIATED,
-}
-SESSION_DRAFTS = "claim_drafts"
-LOST_OR_STOLEN = (Cause.LOST, Cause.STOLEN)
-
-
-def case_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A signed-in customer's own case, as ``case`` (404 for anyone else's)."""
-
-    @customer_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, case_id: int, *args, **kwargs) -> HttpResponse:
-        try:
-            case = case_get_for_customer(customer=request.customer, case_id=case_id)
-        except Case.DoesNotExist as error:
-            raise Http404("no such case") from error
-        return view(request, case, *args, **kwargs)
-
-    return wrapper
-
-
-def _circumstances(case: Case, **changes) -> Circumstances:
-    """The draft's account with ``changes`` (the service takes the account whole)."""
-    current = Circumstances(
-        loss_noticed_at=case.loss_noticed_at,
-        card_whereabouts=case.card_whereabouts,
-        access_to_card_and_phone=case.access_to_card_and_phone,
-        card_in_mobile_wallet=case.card_in_mobile_wallet,
-        police_notified=case.police_notified,
-        police_reference=case.police_reference,
-        account=case.customer_account,
-    )
-    return dataclasses.replace(current, **changes)
-
-
-def _yes_no(value: bool | None) -> str:
-    return {True: forms.YES, False: forms.NO}.get(value, forms.UNKNOWN)
-
-
-@dataclass(frozen=True)
-class Step:
-    """One page of the claim: its form, the saved answer as initial data, and the draft update it makes."""
-
-    name: str
-    title: str
-    form_class: type | None = None
-    initial: Callable[[Case], dict] = lambda case: {}
-    update: Callable[[object, Case], dict] = lambda form, case: {}
-
-
-STEPS = [
-    Step(
-        "transactions",
-        gettext_lazy("Transactions"),
-        forms.TransactionsForm,
-        lambda case: {"transactions": [link.transaction_id for link in case.disputed.all()]},
-        lambda form, case: {"transaction_ids": [t.pk for t in form.cleaned_data["transactions"]]},
-    ),
-    Step(
-        "cause",
-        gettext_lazy("What happened"),
-        forms.CauseForm,
-        lambda case: {"cause": case.cause},
-        lambda form, case: {"cause": form.cleaned_data["cause"]},
-    ),
-    Step(
-        "noticed",
-        gettext_lazy("When you noticed"),
-        forms.NoticedForm,
-        lambda case: (
-            {
-                "noticed_on": case.loss_noticed_at.astimezone(WARSAW).date(),
-                "noticed_time": case.loss_noticed_at.astimezone(WARSAW).time(),
-            }
-            if case.loss_noticed_at
-            else {}
-        ),
-        lambda form, case: {"circumstances": _circumstances(case, loss_noticed_at=form.noticed_at())},
-    ),
-    Step(
-        "whereabouts",
-        gettext_lazy("Where the card was"),
-        forms.WhereaboutsForm,
-        lambda case: {"card_whereabouts": case.card_whereabouts},
-        lambda form, case: {
-            "circumstances": _circumstances(case, card_whereabouts=form.cleaned_data["card_whereabouts"])
-        },
-    ),
-    Step(
-        "access",
-        gettext_lazy("Who had access"),
-        forms.AccessForm,
-        lambda case: {"access_to_card_and_phone": case.access_to_card_and_phone},
-        lambda form, case: {
-            "circumstances": _circumstances(
-                case, access_to_card_and_phone=form.cleaned_data["access_to_card_and_phone"]
-            )
-        },
-    ),
-    Step(
-        "wallet",
-        gettext_lazy("Mobile wallet"),
-        forms.WalletForm,
-        # None is both "I do not know" and "not answered yet": only a yes or a no is shown as chosen.
-        lambda case: (
-            {"card_in_mobile_wallet": _yes_no(case.card_in_mobile_wallet)}
-            if case.card_in_mobile_wallet is not None
-            else {}
-        ),
-        lambda form, case: {"circumstances": _circumstances(case, card_in_mobile_wallet=form.value())},
-    ),
-    Step(
-        "police",
-        gettext_lazy("Police"),
-        forms.PoliceForm,
-        lambda case: (
-            {"police_notified": _yes_no(case.police_notified), "police_reference": case.police_reference}
-            if case.police_notified or case.police_reference
-            else {}
-        ),
-        lambda form, case: {
-            "circumstances": _circumstances(
-                case,
-                police_notified=form.cleaned_data["police_notified"] == forms.YES,
-                police_reference=form.cleaned_data["police_reference"],
-            )
-        },
-    ),
-    Step(
-        "account",
-        gettext_lazy("In your words"),
-        forms.AccountForm,
-        lambda case: {"account": case.customer_account},
-        lambda form, case: {"circumstances": _circumstances(case, account=form.cleaned_data["account"])},
-    ),
-    Step(
-        "delivery",
-        gettext_lazy("How we write to you"),
-        forms.ReplyDeliveryForm,
-        lambda case: {"reply_delivery": case.reply_delivery},
-        lambda form, case: {"reply_delivery": form.cleaned_data["reply_delivery"]},
-    ),
-    Step("evidence", gettext_lazy("Documents"), forms.EvidenceForm),
-    Step("review", gettext_lazy("Check and send")),
-]
-STEP_NAMES = [step.name for step in STEPS]
-
-
-def _step_url(case: Case, name: str) -> str:
-    return reverse("claims:step", kwargs={"case_id": case.pk, "step": name})
-
-
-def _navigation(case: Case, step: Step) -> dict[str, object]:
-    index = STEP_NAMES.index(step.name)
-    return {
-        "case": case,
-        # A card said to be lost or stolen that still works: the wizard offers to block or cancel it.
-        "offer_block": case.cause in LOST_OR_STOLEN and case.card.status == CardStatus.ACTIVE,
-        "step": step,
-        "number": index + 1,
-        "total": len(STEPS),
-        "previous_url": _step_url(case, STEP_NAMES[index - 1]) if index else None,
-    }
-
 
 # The start page shows the card's history a page at a time, however long it is.
 TRANSACTIONS_PER_PAGE = 25
@@ -488,140 +312,3 @@ def claim_submitted(request: HttpRequest, case: Case) -> HttpResponse:
     if case.state == CaseState.DRAFT:
         return redirect(_step_url(case, "review"))
     return render(request, "portal/claims/submitted.html", {"case": case, "clocks": claim_clocks(case=case)})
-
-
-@customer_required
-@require_GET
-def claim_list(request: HttpRequest) -> HttpResponse:
-    """The customer's claims, newest first."""
-    return render(
-        request, "portal/claims/list.html", {"cases": case_list_for_customer(customer=request.customer)}
-    )
-
-
-@never_cache
-@case_page
-@require_GET
-def claim_detail(request: HttpRequest, case: Case) -> HttpResponse:
-    """A claim's status: deadlines, the questions asked, its timeline, letters and documents."""
-    return render(
-        request,
-        "portal/claims/detail.html",
-        {
-            "case": case,
-            "disputed": case.disputed.select_related("transaction"),
-            "timeline": [
-                (item, CaseState(item.row.to_state).label if item.kind == "TRANSITION" else "")
-                for item in claim_timeline(case=case)
-            ],
-            "delivery_form": forms.ReplyDeliveryForm(initial={"reply_delivery": case.reply_delivery}),
-            "evidence": case.evidence.all(),
-            "actions": claim_available_actions(case=case, user=request.user, now=clock.now()),
-            "questions": claim_information_request(case=case),
-            "first_step_url": _step_url(case, STEP_NAMES[0]),
-            "clocks": claim_clocks(case=case),
-            "outcome": claim_outcome(case=case, language=get_language()),
-            # The appeal routes name the bank's complaint department as its letters do.
-            "appeal_bank": settings.KARTOSFERA_BANK,
-        },
-    )
-
-
-@case_page
-@require_POST
-def claim_delivery(request: HttpRequest, case: Case) -> HttpResponse:
-    """The customer changes how the bank's letters about the claim reach them; back to the claim."""
-    form = forms.ReplyDeliveryForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose how we send you our letters."))
-    else:
-        try:
-            case_set_reply_delivery(
-                case_id=case.pk,
-                delivery=form.cleaned_data["reply_delivery"],
-                actor=request.user,
-                now=clock.now(),
-            )
-        except DisputeError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Saved: we send your letters about this claim as you chose."))
-    return redirect(reverse("claims:detail", args=[case.pk]) + "#letters-title")
-
-
-@never_cache
-@case_page
-@require_http_methods(["GET", "POST"])
-def claim_documents(request: HttpRequest, case: Case) -> HttpResponse:
-    """Add a document to a submitted claim."""
-    if case.state == CaseState.DRAFT:
-        return redirect(_step_url(case, "evidence"))
-    return _evidence_page(request, case, wizard_step=None)
-
-
-@never_cache
-@case_page
-@require_http_methods(["GET", "POST"])
-def claim_withdraw(request: HttpRequest, case: Case) -> HttpResponse:
-    """Withdraw the claim (or throw away a draft)."""
-    form = forms.WithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case_withdraw(
-                case_id=case.pk, reason=form.cleaned_data["reason"], actor=request.user, now=clock.now()
-            )
-        except DisputeError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The claim has been withdrawn."))
-            return redirect("claims:detail", case_id=case.pk)
-    return render(request, "portal/claims/withdraw.html", {"case": case, "form": form})
-
-
-@never_cache
-@case_page
-@require_http_methods(["GET", "POST"])
-def claim_respond(request: HttpRequest, case: Case) -> HttpResponse:
-    """Answer the bank's request for information."""
-    form = forms.RespondForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case_customer_responded(
-                case_id=case.pk, response=form.cleaned_data["response"], actor=request.user, now=clock.now()
-            )
-        except DisputeError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Thank you: we have your answer."))
-            return redirect("claims:detail", case_id=case.pk)
-    return render(
-        request,
-        "portal/claims/respond.html",
-        {"case": case, "form": form, "questions": claim_information_request(case=case)},
-    )
-
-
-def evidence_download(request: HttpRequest, case_id: int, evidence_id: int) -> HttpResponse:
-    """A document of a claim, for its own customer or staff who may view cases; 404 for anyone else."""
-    if not request.user.is_authenticated:
-        raise Http404("not signed in")
-    try:
-        customer = customer_get_for_user(user=request.user)
-    except Customer.DoesNotExist:
-        customer = None
-    try:
-        evidence = evidence_get_for_user(
-            user=request.user, customer=customer, case_id=case_id, evidence_id=evidence_id
-        )
-    except (Case.DoesNotExist, Evidence.DoesNotExist) as error:
-        raise Http404("no such document") from error
-    if request.method != "GET":  # after the access check: a foreign id answers 404 whatever the method
-        return HttpResponseNotAllowed(["GET"])
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type or "application/octet-stream",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response

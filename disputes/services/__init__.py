@@ -27,15 +27,16 @@ from disputes.services._chargebacks import (
     chargeback_record_representment,
     chargeback_resolve,
 )
-from disputes.services._claims import (
+from disputes.services._claims import claim_submit
+from disputes.services._deadlines import cases_recompute_deadlines
+from disputes.services._decision import case_decide, case_dispatch_reply, case_recover_customer_share
+from disputes.services._drafts import (
     Circumstances,
-    case_complete_estimate,
     case_set_reply_delivery,
     claim_create_draft,
-    claim_submit,
     claim_update_draft,
 )
-from disputes.services._deadlines import cases_recompute_deadlines
+from disputes.services._endings import case_close, case_deem_accepted, case_withdraw
 from disputes.services._errors import (
     ActionNotPermitted,
     AssessmentMissing,
@@ -91,22 +92,17 @@ from disputes.services._errors import (
     TransitionRefused,
     WithholdingGroundsMissing,
 )
+from disputes.services._estimates import case_complete_estimate
+from disputes.services._evidence import case_add_evidence
 from disputes.services._money import (
     MoneyResult,
-    case_close,
-    case_decide,
-    case_deem_accepted,
-    case_dispatch_reply,
     case_record_refund_confirmation,
-    case_recover_customer_share,
     case_refund_provisionally,
-    case_withdraw,
     case_withhold_refund,
     refund_four_eyes_limit,
     refund_needs_approval,
 )
 from disputes.services._review import (
-    case_add_evidence,
     case_add_note,
     case_assess_liability,
     case_assign,

@@ -35,6 +35,7 @@ from disputes.services._access import (
     state_label,
 )
 from disputes.services._chargebacks import chargeback_resolve
+from disputes.services._decision import case_decide, case_recover_customer_share
 from disputes.services._errors import (
     ActionNotPermitted,
     AssessmentMissing,
@@ -44,13 +45,7 @@ from disputes.services._errors import (
     InvalidCaseState,
     InvalidChargebackState,
 )
-from disputes.services._money import (
-    case_decide,
-    case_recover_customer_share,
-    case_refund_provisionally,
-    refund_four_eyes_limit,
-    refund_owed_total,
-)
+from disputes.services._money import case_refund_provisionally, refund_four_eyes_limit, refund_owed_total
 
 # The transition each kind of proposal runs when approved.
 TRANSITION_OF = {

@@ -37,8 +37,8 @@ from disputes.services._errors import (
     InformationMissing,
     InvalidChargebackState,
 )
+from disputes.services._evidence import evidence_check, evidence_discard, evidence_store
 from disputes.services._ledger import Entry, ledger_write
-from disputes.services._review import evidence_check, evidence_discard, evidence_store
 from kartosfera.legaltime import warsaw_date
 
 CENT = Decimal("0.01")

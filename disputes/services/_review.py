@@ -1,18 +1,13 @@
-"""Working a case: assignment, review, questions to the customer, the extension, evidence, the assessment."""
+"""Working a case: assignment, review, questions to the customer, the extension, the assessment, notes."""
 
-import hashlib
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.core.files import File
 from django.db import transaction
 
 from customers.models import NotificationKind
 from deadlines import api as deadlines
-from disputes import filetypes
 from disputes.models import (
     FINISHED_STATES,
     RESUMABLE_STATES,
@@ -21,8 +16,6 @@ from disputes.models import (
     CaseEvent,
     CaseLetterRequest,
     CaseState,
-    Evidence,
-    EvidenceKind,
     LiabilityAssessment,
 )
 from disputes.rules import expected_reply_date_problem, information_respond_by
@@ -31,27 +24,22 @@ from disputes.services._access import (
     SUPERVISE,
     Actor,
     check_visible,
-    is_own_case,
     lock_case,
     require_staff,
 )
-from disputes.services._audit import CaseAudit, case_atomic
-from disputes.services._claims import request_rate_fetch, store_assessment, transaction_facts
+from disputes.services._audit import case_atomic
 from disputes.services._core import run_transition
 from disputes.services._deadlines import apply_reply_deadline
 from disputes.services._errors import (
     ActionNotPermitted,
     AssessmentRateUnavailable,
     CaseNotFound,
-    EvidenceEmpty,
-    EvidenceInvalid,
-    EvidenceTooLarge,
-    EvidenceTypeNotAllowed,
     ExpectedReplyDateInvalid,
     ExtensionDetailsMissing,
     InformationMissing,
     InvalidCaseState,
 )
+from disputes.services._estimates import request_rate_fetch, store_assessment, transaction_facts
 from disputes.services._history import add_event
 from disputes.services._notify import case_notify
 from kartosfera.legaltime import warsaw_date
@@ -62,7 +50,6 @@ logger = logging.getLogger(__name__)
 
 # Where an analyst may (re)assess liability: the case is being worked and not yet decided.
 ASSESSABLE_STATES = (*RESUMABLE_STATES, CaseState.AWAITING_CUSTOMER)
-CUSTOMER_EVIDENCE = (EvidenceKind.POLICE_REPORT, EvidenceKind.CUSTOMER_DOCUMENT, EvidenceKind.OTHER)
 
 
 def case_assign(*, case_id: int, assignee: Actor, actor: Actor, now: datetime) -> Case:
@@ -292,149 +279,6 @@ def case_assess_liability(
     return stored
 
 
-def case_add_evidence(
-    *, case_id: int, kind: str, file: File, actor: Actor, now: datetime, description: str = ""
-) -> Evidence:
-    """Attach a document to the case (stored under MEDIA_ROOT/evidence/, with its SHA-256).
-
-    Customers add police reports and their own documents; the notice to law enforcement and the
-    delay notice are the bank's, added by staff. The same file twice is one piece of evidence.
-
-    :raises CaseNotFound: :raises ActionNotPermitted: :raises InvalidCaseState: the case is finished.
-    The type is judged from the file's first bytes (PDF, JPEG, PNG), never from its name or the
-    browser's word, and the file is stored under the extension of the type it really is.
-
-    :raises EvidenceInvalid: unknown kind. :raises EvidenceEmpty: :raises EvidenceTooLarge: over
-        ``DISPUTES_EVIDENCE_MAX_BYTES``. :raises EvidenceTypeNotAllowed: not a PDF, JPEG or PNG.
-    """
-    if kind not in EvidenceKind.values:
-        raise EvidenceInvalid(f"unknown kind {kind!r}", problem=kind)
-    checked = evidence_check(file)
-    stored: list[str] = []
-    try:
-        with case_atomic() as audit:
-            case = lock_case(case_id, actor)
-            if not is_own_case(case, actor):
-                require_staff(actor, HANDLE)
-            elif kind not in CUSTOMER_EVIDENCE:
-                raise ActionNotPermitted(f"customers do not add {kind}")
-            if case.state in FINISHED_STATES:
-                raise InvalidCaseState("add_evidence", state=case.get_state_display())
-            evidence = evidence_store(
-                case,
-                kind=kind,
-                file=file,
-                checked=checked,
-                description=description,
-                actor=actor,
-                now=now,
-                stored=stored,
-                audit=audit,
-            )
-    except BaseException:
-        evidence_discard(stored)
-        raise
-    return evidence
-
-
-@dataclass(frozen=True)
-class CheckedFile:
-    """An uploaded file read through once: its digest, its size and the type its first bytes show."""
-
-    sha256: str
-    size: int
-    file_type: filetypes.FileType
-
-
-def evidence_check(file: File) -> CheckedFile:
-    """Read an upload once: refuse it unless it is a PDF, JPEG or PNG within the size limit.
-
-    :raises EvidenceEmpty, EvidenceTooLarge, EvidenceTypeNotAllowed:
-    """
-    limit = settings.DISPUTES_EVIDENCE_MAX_BYTES
-    if (getattr(file, "size", None) or 0) > limit:  # refuse before reading a huge upload
-        raise EvidenceTooLarge("file too large", limit=_size_in_words(limit))
-    digest, size, head = hashlib.sha256(), 0, b""
-    file.seek(0)
-    for chunk in file.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-        if len(head) < filetypes.HEAD_BYTES:
-            head += chunk[: filetypes.HEAD_BYTES - len(head)]
-    file.seek(0)
-    if size == 0:
-        raise EvidenceEmpty("empty file")
-    if size > limit:
-        raise EvidenceTooLarge("file too large", limit=_size_in_words(limit))
-    file_type = filetypes.sniff(head)
-    if file_type is None:
-        raise EvidenceTypeNotAllowed(f"content starts with {head[:8]!r}")
-    return CheckedFile(digest.hexdigest(), size, file_type)
-
-
-def evidence_store(
-    case: Case,
-    *,
-    kind: str,
-    file: File,
-    checked: CheckedFile,
-    description: str,
-    actor: Actor,
-    now: datetime,
-    stored: list[str],
-    audit: CaseAudit,
-) -> Evidence:
-    """Store a checked file as evidence of the locked case (the same bytes twice are one piece).
-
-    The name of the file written is appended to ``stored``, for ``evidence_discard`` on a rollback.
-    """
-    existing = case.evidence.filter(sha256=checked.sha256).first()
-    if existing is not None:
-        return existing
-    name = (getattr(file, "name", "") or "document").rsplit("/", 1)[-1][:200]
-    evidence = Evidence(
-        case=case,
-        kind=kind,
-        sha256=checked.sha256,
-        original_name=name,
-        size=checked.size,
-        content_type=checked.file_type.content_type,
-        description=description.strip(),
-        uploaded_at=now,
-        uploaded_by=actor,
-    )
-    evidence.file.save(f"{checked.sha256}.{checked.file_type.extension}", file, save=False)
-    stored.append(evidence.file.name)
-    evidence.save()
-    add_event(
-        case,
-        CaseEvent.Kind.EVIDENCE_ADDED,
-        actor=actor,
-        now=now,
-        data={"evidence": evidence.pk, "kind": kind, "sha256": checked.sha256, "name": name},
-        audit=audit,
-    )
-    return evidence
-
-
-def evidence_discard(stored: list[str]) -> None:
-    """Delete the files written for evidence rows that were rolled back.
-
-    The storage never overwrites (a second upload of the same bytes gets its own name), so the files
-    deleted here are the caller's own.
-    """
-    for stored_name in stored:
-        Evidence.file.field.storage.delete(stored_name)
-
-
-def _size_in_words(size: int) -> str:
-    """A size limit as people say it: ``20 MB``, ``512 kB``, ``100 B``."""
-    for unit, factor in (("MB", 1024 * 1024), ("kB", 1024)):
-        if size >= factor and size % factor == 0:
-            return f"{size // factor} {unit}"
-    return f"{size} B"
-
-
 def case_add_note(*, case_id: int, text: str, actor: Actor, now: datetime) -> CaseEvent:
     """An internal note of staff on the case.
 
@@ -484,7 +328,6 @@ def letter_request_fulfil(*, letter_request_id: int, actor: Actor, now: datetime
 
 __all__ = [
     "ASSESSABLE_STATES",
-    "case_add_evidence",
     "case_add_note",
     "case_assess_liability",
     "case_assign",

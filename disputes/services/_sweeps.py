@@ -19,9 +19,9 @@ from disputes.selectors import (
     chargebacks_filing_alert_due,
 )
 from disputes.services._audit import case_atomic
-from disputes.services._claims import estimate_complete_or_missing, request_rate_fetch
+from disputes.services._endings import deem_accepted_locked
+from disputes.services._estimates import estimate_complete_or_missing, request_rate_fetch
 from disputes.services._history import add_events
-from disputes.services._money import deem_accepted_locked
 from liability.services import RateUnavailable
 
 logger = logging.getLogger(__name__)

@@ -101,12 +101,12 @@ def test_the_size_limit_is_stated_in_words(case, theft, settings):
 
 
 def test_a_failure_after_the_file_is_written_leaves_neither_row_nor_file(case, theft, monkeypatch, settings):
-    from disputes.services import _review
+    from disputes.services import _evidence
 
     def history_write_fails(*args, **kwargs):
         raise RuntimeError("the history row could not be written")
 
-    monkeypatch.setattr(_review, "add_event", history_write_fails)
+    monkeypatch.setattr(_evidence, "add_event", history_write_fails)
     before = snapshot(case)
 
     with pytest.raises(RuntimeError):

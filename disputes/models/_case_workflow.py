@@ -1,0 +1,191 @@
+"""The workflow of a case: the django-fsm transitions of ``Case.state``, with their guards and letters."""
+
+from datetime import datetime
+
+from django_fsm import RETURN_VALUE, transition
+
+from disputes.models import _case_guards as guards
+from disputes.models._base import (
+    LETTER_BY_OUTCOME,
+    REPLY_CLOCK_STATES,
+    RESUMABLE_STATES,
+    CaseOutcome,
+    CaseState,
+    the_customer_or_staff,
+)
+from disputes.rules import LetterType
+
+HANDLE = "disputes.handle_case"
+APPROVE = "disputes.approve_decision"
+SUPERVISE = "disputes.supervise_case"
+
+
+class CaseWorkflow:
+    """The transitions of ``Case``, whose ``state`` field they change (the model inherits them)."""
+
+    # --- Transitions: called only by disputes.services, which check permission and guards first. ---
+
+    @transition(
+        field="state",
+        source=CaseState.DRAFT,
+        target=CaseState.SUBMITTED,
+        conditions=[guards.has_transactions],
+        permission=the_customer_or_staff,
+        custom={"letter": LetterType.ACKNOWLEDGEMENT},
+    )
+    def submit(self, *, at: datetime) -> None:
+        """The claim is received: number, deadlines and the first estimate are set by the service."""
+        self.submitted_at = at
+
+    @transition(field="state", source=CaseState.SUBMITTED, target=CaseState.UNDER_REVIEW, permission=HANDLE)
+    def start_review(self, *, at: datetime) -> None:
+        """An analyst starts working on the case."""
+
+    @transition(
+        field="state",
+        source=[CaseState.SUBMITTED, CaseState.UNDER_REVIEW, CaseState.REFUND_WITHHELD],
+        target=CaseState.PROVISIONALLY_REFUNDED,
+        conditions=[guards.refund_is_owed, guards.refund_not_made],
+        permission=HANDLE,
+        custom={"letter": LetterType.PROVISIONAL_REFUND},
+    )
+    def refund_provisionally(self, *, at: datetime) -> None:
+        """The D+1 refund (UUP-46-1); from REFUND_WITHHELD when the suspicion of fraud is dropped."""
+        self.refunded_at = at
+
+    @transition(
+        field="state",
+        source=[CaseState.SUBMITTED, CaseState.UNDER_REVIEW],
+        target=CaseState.REFUND_WITHHELD,
+        conditions=[
+            guards.refund_is_owed,
+            guards.refund_not_made,
+            guards.has_law_enforcement_notice,
+            guards.before_refund_deadline,
+        ],
+        permission=APPROVE,
+        custom={"letter": LetterType.REFUND_WITHHELD},
+    )
+    def withhold_refund(self, *, at: datetime, grounds: str) -> None:
+        """The fraud exception (UUP-46-1-FRAUD): documented grounds and the notice to law enforcement."""
+        self.refund_withheld_at = at
+        self.refund_withheld_grounds = grounds
+
+    @transition(
+        field="state",
+        source=list(RESUMABLE_STATES),
+        target=CaseState.AWAITING_CUSTOMER,
+        conditions=[guards.refund_question_settled],
+        permission=HANDLE,
+        custom={"letter": LetterType.INFORMATION_REQUEST},
+    )
+    def request_information(self, *, at: datetime) -> None:
+        """Ask the customer; the reply clock keeps running."""
+        self.resume_state = self.state
+        self.information_requested_at = at
+
+    @transition(
+        field="state",
+        source=CaseState.AWAITING_CUSTOMER,
+        target=RETURN_VALUE(*RESUMABLE_STATES),
+        permission=the_customer_or_staff,
+    )
+    def customer_responded(self, *, at: datetime) -> str:
+        """The customer answered: back to the state the request was made in."""
+        resume, self.resume_state = self.resume_state, ""
+        return resume
+
+    @transition(
+        field="state",
+        source=[CaseState.SUBMITTED, *RESUMABLE_STATES, CaseState.AWAITING_CUSTOMER],
+        target=None,
+        conditions=[guards.reply_not_extended, guards.before_reply_deadline],
+        permission=HANDLE,
+        custom={"letter": LetterType.DELAY_NOTICE},
+    )
+    def extend_reply(self, *, at: datetime) -> None:
+        """REK-7: the delay notice goes out before the original deadline, which moves to 60 (35) days."""
+        self.reply_extended = True
+        self.delay_notice_at = at
+
+    @transition(
+        field="state",
+        source=[*RESUMABLE_STATES, CaseState.AWAITING_CUSTOMER],
+        target=CaseState.DECIDED,
+        conditions=[
+            guards.refund_question_settled,
+            guards.has_analyst_assessment,
+            guards.reply_still_in_time,
+        ],
+        permission=APPROVE,
+        custom={"letter": LETTER_BY_OUTCOME},
+    )
+    def decide(self, *, at: datetime, outcome: str) -> None:
+        """The decision on the stored assessment; acceptance refunds what is still owed at once."""
+        self.outcome = outcome
+        self.decided_at = at
+        self.resume_state = ""
+
+    @transition(
+        field="state",
+        source=[CaseState.DECIDED, CaseState.DEEMED_ACCEPTED],
+        target=None,
+        conditions=[guards.reply_not_dispatched],
+        permission=HANDLE,
+        custom={"system": True},
+    )
+    def dispatch_reply(self, *, at: datetime) -> None:
+        """The decision letter left the bank, as its channel recorded: what counts for REK-6.
+
+        A letter that left after the deadline is recorded as it happened; the reply is late and the
+        case is deemed accepted (REK-8) all the same.
+        """
+        self.reply_dispatched_at = at
+
+    @transition(
+        field="state",
+        source=CaseState.DECIDED,
+        target=None,
+        conditions=[guards.reply_dispatched, guards.recovery_outstanding, guards.day_after_reply_dispatch],
+        permission=HANDLE,
+    )
+    def recover_customer_share(self, *, at: datetime) -> None:
+        """REFUND_POLICY FULL_THEN_RECOVER: take back the customer's share the day after the reply left."""
+        self.recovered_at = at
+
+    @transition(
+        field="state",
+        source=list(REPLY_CLOCK_STATES),
+        target=CaseState.DEEMED_ACCEPTED,
+        conditions=[guards.reply_not_dispatched_in_time, guards.reply_deadline_passed],
+        permission=SUPERVISE,
+        custom={"letter": LetterType.DECISION_ACCEPTED, "system": True},
+    )
+    def deem_accepted(self, *, at: datetime) -> None:
+        """REK-8: no reply dispatched in time, the claim is resolved in the customer's favour."""
+        self.outcome = CaseOutcome.ACCEPTED
+        self.deemed_accepted_at = at
+        self.resume_state = ""
+
+    @transition(
+        field="state",
+        source=[CaseState.DRAFT, CaseState.SUBMITTED, *RESUMABLE_STATES, CaseState.AWAITING_CUSTOMER],
+        target=CaseState.WITHDRAWN,
+        permission=the_customer_or_staff,
+    )
+    def withdraw(self, *, at: datetime) -> None:
+        """The customer withdraws the claim; a refund already made is reversed."""
+        self.withdrawn_at = at
+        self.resume_state = ""
+
+    @transition(
+        field="state",
+        source=[CaseState.DECIDED, CaseState.DEEMED_ACCEPTED],
+        target=CaseState.CLOSED,
+        conditions=[guards.reply_dispatched_or_deemed, guards.money_settled, guards.chargebacks_finished],
+        permission=HANDLE,
+        custom={"system": True},
+    )
+    def close(self, *, at: datetime) -> None:
+        """The money is settled and nothing is pending with the acquirer."""
+        self.closed_at = at

@@ -1,0 +1,172 @@
+"""A customer's sent claims: the list, the status page, the reply's delivery, documents, withdrawal."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from customers.decorators import customer_required
+from customers.models import Customer
+from customers.selectors import customer_get_for_user
+from disputes.models import Case, CaseState, Evidence
+from disputes.portal import forms
+from disputes.portal.selectors import (
+    claim_available_actions,
+    claim_clocks,
+    claim_information_request,
+    claim_outcome,
+    claim_timeline,
+    evidence_get_for_user,
+)
+from disputes.portal.steps import STEP_NAMES, _step_url, case_page
+from disputes.portal.views import _evidence_page
+from disputes.selectors import case_list_for_customer
+from disputes.services import (
+    DisputeError,
+    case_customer_responded,
+    case_set_reply_delivery,
+    case_withdraw,
+)
+from kartosfera import clock
+
+
+@customer_required
+@require_GET
+def claim_list(request: HttpRequest) -> HttpResponse:
+    """The customer's claims, newest first."""
+    return render(
+        request, "portal/claims/list.html", {"cases": case_list_for_customer(customer=request.customer)}
+    )
+
+
+@never_cache
+@case_page
+@require_GET
+def claim_detail(request: HttpRequest, case: Case) -> HttpResponse:
+    """A claim's status: deadlines, the questions asked, its timeline, letters and documents."""
+    return render(
+        request,
+        "portal/claims/detail.html",
+        {
+            "case": case,
+            "disputed": case.disputed.select_related("transaction"),
+            "timeline": [
+                (item, CaseState(item.row.to_state).label if item.kind == "TRANSITION" else "")
+                for item in claim_timeline(case=case)
+            ],
+            "delivery_form": forms.ReplyDeliveryForm(initial={"reply_delivery": case.reply_delivery}),
+            "evidence": case.evidence.all(),
+            "actions": claim_available_actions(case=case, user=request.user, now=clock.now()),
+            "questions": claim_information_request(case=case),
+            "first_step_url": _step_url(case, STEP_NAMES[0]),
+            "clocks": claim_clocks(case=case),
+            "outcome": claim_outcome(case=case, language=get_language()),
+            # The appeal routes name the bank's complaint department as its letters do.
+            "appeal_bank": settings.KARTOSFERA_BANK,
+        },
+    )
+
+
+@case_page
+@require_POST
+def claim_delivery(request: HttpRequest, case: Case) -> HttpResponse:
+    """The customer changes how the bank's letters about the claim reach them; back to the claim."""
+    form = forms.ReplyDeliveryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how we send you our letters."))
+    else:
+        try:
+            case_set_reply_delivery(
+                case_id=case.pk,
+                delivery=form.cleaned_data["reply_delivery"],
+                actor=request.user,
+                now=clock.now(),
+            )
+        except DisputeError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Saved: we send your letters about this claim as you chose."))
+    return redirect(reverse("claims:detail", args=[case.pk]) + "#letters-title")
+
+
+@never_cache
+@case_page
+@require_http_methods(["GET", "POST"])
+def claim_documents(request: HttpRequest, case: Case) -> HttpResponse:
+    """Add a document to a submitted claim."""
+    if case.state == CaseState.DRAFT:
+        return redirect(_step_url(case, "evidence"))
+    return _evidence_page(request, case, wizard_step=None)
+
+
+@never_cache
+@case_page
+@require_http_methods(["GET", "POST"])
+def claim_withdraw(request: HttpRequest, case: Case) -> HttpResponse:
+    """Withdraw the claim (or throw away a draft)."""
+    form = forms.WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_withdraw(
+                case_id=case.pk, reason=form.cleaned_data["reason"], actor=request.user, now=clock.now()
+            )
+        except DisputeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The claim has been withdrawn."))
+            return redirect("claims:detail", case_id=case.pk)
+    return render(request, "portal/claims/withdraw.html", {"case": case, "form": form})
+
+
+@never_cache
+@case_page
+@require_http_methods(["GET", "POST"])
+def claim_respond(request: HttpRequest, case: Case) -> HttpResponse:
+    """Answer the bank's request for information."""
+    form = forms.RespondForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_customer_responded(
+                case_id=case.pk, response=form.cleaned_data["response"], actor=request.user, now=clock.now()
+            )
+        except DisputeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Thank you: we have your answer."))
+            return redirect("claims:detail", case_id=case.pk)
+    return render(
+        request,
+        "portal/claims/respond.html",
+        {"case": case, "form": form, "questions": claim_information_request(case=case)},
+    )
+
+
+def evidence_download(request: HttpRequest, case_id: int, evidence_id: int) -> HttpResponse:
+    """A document of a claim, for its own customer or staff who may view cases; 404 for anyone else."""
+    if not request.user.is_authenticated:
+        raise Http404("not signed in")
+    try:
+        customer = customer_get_for_user(user=request.user)
+    except Customer.DoesNotExist:
+        customer = None
+    try:
+        evidence = evidence_get_for_user(
+            user=request.user, customer=customer, case_id=case_id, evidence_id=evidence_id
+        )
+    except (Case.DoesNotExist, Evidence.DoesNotExist) as error:
+        raise Http404("no such document") from error
+    if request.method != "GET":  # after the access check: a foreign id answers 404 whatever the method
+        return HttpResponseNotAllowed(["GET"])
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

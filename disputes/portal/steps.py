@@ -1,0 +1,188 @@
+"""The claim wizard's steps (one question a page), and the check that a page's case is the customer's."""
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+
+from cards.models import CancellationReason, CardStatus
+from customers.decorators import customer_required
+from disputes.models import Case, Cause
+from disputes.portal import forms
+from disputes.selectors import case_get_for_customer
+from disputes.services import (
+    Circumstances,
+)
+from kartosfera.legaltime import WARSAW
+
+# The cause a claim starts with when the card was cancelled; the customer confirms it on the next page.
+CAUSE_FROM_CANCELLATION = {
+    CancellationReason.LOST: Cause.LOST,
+    CancellationReason.STOLEN: Cause.STOLEN,
+    CancellationReason.COMPROMISED: Cause.MISAPPROPRIATED,
+}
+SESSION_DRAFTS = "claim_drafts"
+LOST_OR_STOLEN = (Cause.LOST, Cause.STOLEN)
+
+
+def case_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A signed-in customer's own case, as ``case`` (404 for anyone else's)."""
+
+    @customer_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, case_id: int, *args, **kwargs) -> HttpResponse:
+        try:
+            case = case_get_for_customer(customer=request.customer, case_id=case_id)
+        except Case.DoesNotExist as error:
+            raise Http404("no such case") from error
+        return view(request, case, *args, **kwargs)
+
+    return wrapper
+
+
+def _circumstances(case: Case, **changes) -> Circumstances:
+    """The draft's account with ``changes`` (the service takes the account whole)."""
+    current = Circumstances(
+        loss_noticed_at=case.loss_noticed_at,
+        card_whereabouts=case.card_whereabouts,
+        access_to_card_and_phone=case.access_to_card_and_phone,
+        card_in_mobile_wallet=case.card_in_mobile_wallet,
+        police_notified=case.police_notified,
+        police_reference=case.police_reference,
+        account=case.customer_account,
+    )
+    return dataclasses.replace(current, **changes)
+
+
+def _yes_no(value: bool | None) -> str:
+    return {True: forms.YES, False: forms.NO}.get(value, forms.UNKNOWN)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One page of the claim: its form, the saved answer as initial data, and the draft update it makes."""
+
+    name: str
+    title: str
+    form_class: type | None = None
+    initial: Callable[[Case], dict] = lambda case: {}
+    update: Callable[[object, Case], dict] = lambda form, case: {}
+
+
+STEPS = [
+    Step(
+        "transactions",
+        gettext_lazy("Transactions"),
+        forms.TransactionsForm,
+        lambda case: {"transactions": [link.transaction_id for link in case.disputed.all()]},
+        lambda form, case: {"transaction_ids": [t.pk for t in form.cleaned_data["transactions"]]},
+    ),
+    Step(
+        "cause",
+        gettext_lazy("What happened"),
+        forms.CauseForm,
+        lambda case: {"cause": case.cause},
+        lambda form, case: {"cause": form.cleaned_data["cause"]},
+    ),
+    Step(
+        "noticed",
+        gettext_lazy("When you noticed"),
+        forms.NoticedForm,
+        lambda case: (
+            {
+                "noticed_on": case.loss_noticed_at.astimezone(WARSAW).date(),
+                "noticed_time": case.loss_noticed_at.astimezone(WARSAW).time(),
+            }
+            if case.loss_noticed_at
+            else {}
+        ),
+        lambda form, case: {"circumstances": _circumstances(case, loss_noticed_at=form.noticed_at())},
+    ),
+    Step(
+        "whereabouts",
+        gettext_lazy("Where the card was"),
+        forms.WhereaboutsForm,
+        lambda case: {"card_whereabouts": case.card_whereabouts},
+        lambda form, case: {
+            "circumstances": _circumstances(case, card_whereabouts=form.cleaned_data["card_whereabouts"])
+        },
+    ),
+    Step(
+        "access",
+        gettext_lazy("Who had access"),
+        forms.AccessForm,
+        lambda case: {"access_to_card_and_phone": case.access_to_card_and_phone},
+        lambda form, case: {
+            "circumstances": _circumstances(
+                case, access_to_card_and_phone=form.cleaned_data["access_to_card_and_phone"]
+            )
+        },
+    ),
+    Step(
+        "wallet",
+        gettext_lazy("Mobile wallet"),
+        forms.WalletForm,
+        # None is both "I do not know" and "not answered yet": only a yes or a no is shown as chosen.
+        lambda case: (
+            {"card_in_mobile_wallet": _yes_no(case.card_in_mobile_wallet)}
+            if case.card_in_mobile_wallet is not None
+            else {}
+        ),
+        lambda form, case: {"circumstances": _circumstances(case, card_in_mobile_wallet=form.value())},
+    ),
+    Step(
+        "police",
+        gettext_lazy("Police"),
+        forms.PoliceForm,
+        lambda case: (
+            {"police_notified": _yes_no(case.police_notified), "police_reference": case.police_reference}
+            if case.police_notified or case.police_reference
+            else {}
+        ),
+        lambda form, case: {
+            "circumstances": _circumstances(
+                case,
+                police_notified=form.cleaned_data["police_notified"] == forms.YES,
+                police_reference=form.cleaned_data["police_reference"],
+            )
+        },
+    ),
+    Step(
+        "account",
+        gettext_lazy("In your words"),
+        forms.AccountForm,
+        lambda case: {"account": case.customer_account},
+        lambda form, case: {"circumstances": _circumstances(case, account=form.cleaned_data["account"])},
+    ),
+    Step(
+        "delivery",
+        gettext_lazy("How we write to you"),
+        forms.ReplyDeliveryForm,
+        lambda case: {"reply_delivery": case.reply_delivery},
+        lambda form, case: {"reply_delivery": form.cleaned_data["reply_delivery"]},
+    ),
+    Step("evidence", gettext_lazy("Documents"), forms.EvidenceForm),
+    Step("review", gettext_lazy("Check and send")),
+]
+STEP_NAMES = [step.name for step in STEPS]
+
+
+def _step_url(case: Case, name: str) -> str:
+    return reverse("claims:step", kwargs={"case_id": case.pk, "step": name})
+
+
+def _navigation(case: Case, step: Step) -> dict[str, object]:
+    index = STEP_NAMES.index(step.name)
+    return {
+        "case": case,
+        # A card said to be lost or stolen that still works: the wizard offers to block or cancel it.
+        "offer_block": case.cause in LOST_OR_STOLEN and case.card.status == CardStatus.ACTIVE,
+        "step": step,
+        "number": index + 1,
+        "total": len(STEPS),
+        "previous_url": _step_url(case, STEP_NAMES[index - 1]) if index else None,
+    }
