@@ -47,7 +47,7 @@ from disputes.services import (
     staff_groups_ensure,
 )
 from kartosfera.legaltime import WARSAW, warsaw_date
-from liability.api import Findings
+from liability.engine import Findings
 
 STAFF = (
     ("analyst", "Ewa", "Analityczna", "analysts"),

@@ -27,8 +27,8 @@ from django.conf import settings
 from django.db import transaction
 
 from kartosfera.legaltime import warsaw_date
-from liability.api import Assessment, Findings, TransactionFacts, assess_liability, dates_needing_rates
 from liability.days import claim_window_end, final_tables_through, is_nbp_publication_day, rate_day_target
+from liability.engine import Assessment, Findings, TransactionFacts, assess_liability, dates_needing_rates
 from liability.explain import SYNTHETIC_TABLE_PREFIX
 from liability.models import ExchangeRate, RateAbsence, RateCoverage, RateSource
 from liability.nbp import MAX_DAYS_PER_QUERY, NbpBadAnswer, NbpClient, NbpRate, NbpUnreachable, parse_rates
@@ -520,7 +520,7 @@ def liability_assess(
     Only the dates under the 50 EUR cap need a rate; they are read together (``claim_rates_read``).
     The window ``UUP-44-2`` uses ``liability.days.claim_window_end`` with the ``ROLL_FORWARD`` policy.
 
-    :raises liability.api.LiabilityInputError: the claim is not valid (nothing computed).
+    :raises liability.engine.LiabilityInputError: the claim is not valid (nothing computed).
     :raises RateUnavailable: (``RateNotStored``, ``RateNotYetPublished``, ``RateNotFound``) a capped
         transaction's rate is not stored; ``fetch_ranges`` are what the whole claim needs fetched
         (``liability.tasks.fetch_rates``). The workflow waits for them and assesses again.

@@ -12,7 +12,7 @@ from disputes.demo import Ctx, Plan, _assess, _card, _decide, _make, _refund, _r
 from disputes.models import Case
 from kartosfera.legaltime import warsaw_date
 from letters.demo import reply_posted
-from liability.api import Findings
+from liability.engine import Findings
 from reports.rules import default_period
 
 

@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from cards.models import Card, Transaction, TransactionStatus
 from cards.selectors import card_get_for_customer, transaction_list_for_card
 from customers.models import Customer, NotificationKind
-from deadlines import api as deadlines
+from deadlines import engine as deadlines
 from deadlines.calendar import BusinessCalendar
 from deadlines.selectors import bank_calendar
 from disputes.models import (
@@ -66,7 +66,7 @@ from disputes.services._errors import (
 )
 from disputes.services._notify import case_notify
 from kartosfera.legaltime import NaiveDatetimeError, require_aware, warsaw_date
-from liability.api import Assessment, Findings, TransactionFacts
+from liability.engine import Assessment, Findings, TransactionFacts
 from liability.services import RateUnavailable, liability_assess
 from outbox.services import outbox_enqueue
 

@@ -11,7 +11,7 @@ from django.core.files import File
 from django.db import transaction
 
 from customers.models import NotificationKind
-from deadlines import api as deadlines
+from deadlines import engine as deadlines
 from disputes import filetypes
 from disputes.models import (
     FINISHED_STATES,
@@ -55,7 +55,7 @@ from disputes.services._errors import (
 )
 from disputes.services._notify import case_notify
 from kartosfera.legaltime import warsaw_date
-from liability.api import Findings
+from liability.engine import Findings
 from liability.services import RateUnavailable, liability_assess
 
 logger = logging.getLogger(__name__)

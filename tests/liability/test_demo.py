@@ -5,7 +5,7 @@ import pytest
 
 from kartosfera.demo import SEEDERS, seed_demo
 from liability import demo
-from liability.api import Findings, TransactionFacts
+from liability.engine import Findings, TransactionFacts
 from liability.models import ExchangeRate, RateSource
 from liability.services import liability_assess, rate_on
 
