@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from kartosfera.policies import current_policies
 from liability.days import RATE_DAY_POLICIES
 from liability.models import ExchangeRate, RateCoverage, RateSource
 
@@ -16,7 +17,7 @@ NBP_DECIMALS = Decimal("0.0001")
 
 def rate_day_policy() -> str:
     """The ``RATE_DAY`` policy from ``KARTOSFERA_POLICIES`` (RULES.md section 4)."""
-    policy = settings.KARTOSFERA_POLICIES.get("RATE_DAY", "SAME_DAY_OR_LAST_BEFORE")
+    policy = current_policies().rate_day
     if policy not in RATE_DAY_POLICIES:
         raise ImproperlyConfigured(
             f"KARTOSFERA_POLICIES['RATE_DAY'] = {policy!r}; expected one of {RATE_DAY_POLICIES}"

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import transaction
 
 from kartosfera.legaltime import warsaw_date
+from kartosfera.policies import current_policies
 from liability.days import claim_window_end, final_tables_through, is_nbp_publication_day, rate_day_target
 from liability.engine import Assessment, Findings, TransactionFacts, assess_liability, dates_needing_rates
 from liability.explain import SYNTHETIC_TABLE_PREFIX
@@ -526,8 +527,8 @@ def liability_assess(
         (``liability.tasks.fetch_rates``). The workflow waits for them and assesses again.
     """
     transactions = list(transactions)
-    policies = settings.KARTOSFERA_POLICIES
-    window_end = partial(claim_window_end, roll=policies.get("ROLL_FORWARD", True))
+    policies = current_policies()
+    window_end = partial(claim_window_end, roll=policies.roll_forward)
     dates = dates_needing_rates(
         transactions=transactions,
         reported_at=reported_at,
@@ -543,7 +544,7 @@ def liability_assess(
         findings=findings,
         rate_on=claim_rates,
         window_end=window_end,
-        rounding=policies.get("ROUNDING", "ROUND_HALF_UP"),
+        rounding=policies.rounding,
     )
 
 
