@@ -4,6 +4,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -156,7 +157,7 @@ class RateBook:
         def requests(first: date, last: date) -> int:
             return -(-((last - first).days + 1) // max_days)
 
-        spans: list[list] = []  # [first unknown day, last unknown day, targets], in date order
+        spans: list[list[Any]] = []  # [first unknown day, last unknown day, targets], in date order
         for target in sorted(set(self.unresolved(targets))):
             index = bisect_right(self._days, target)
             last_stored = self._days[index - 1] if index else None
