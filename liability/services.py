@@ -16,12 +16,13 @@ Every "no rate" outcome is a ``RateUnavailable`` naming the currency and the dat
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -66,7 +67,11 @@ class RateUnavailable(Exception):
         self.fetch_start, self.fetch_end = fetch_start, fetch_end
         self.fetch_ranges = tuple(fetch_ranges) if fetch_ranges else ((fetch_start, fetch_end),)
 
-    def __reduce__(self):  # keyword-only arguments: say how to rebuild it (pickle, Celery results)
+    def __reduce__(
+        self,
+    ) -> tuple[
+        Callable[..., "RateUnavailable"], tuple[Any, ...]
+    ]:  # keyword-only arguments: say how to rebuild it (pickle, Celery results)
         return _rebuild_error, (
             type(self),
             str(self),
@@ -78,7 +83,15 @@ class RateUnavailable(Exception):
         )
 
 
-def _rebuild_error(cls, message, currency, on, fetch_start, fetch_end, fetch_ranges=None):
+def _rebuild_error(
+    cls: type[RateUnavailable],
+    message: str,
+    currency: str,
+    on: date,
+    fetch_start: date,
+    fetch_end: date,
+    fetch_ranges: Iterable[DateRange] | None = None,
+) -> RateUnavailable:
     return cls(
         message,
         currency=currency,
