@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -85,7 +85,8 @@ def _fields(name: str, value: Mapping[str, Any] | None) -> dict[str, Any] | None
     converted = to_json(value)
     if not isinstance(converted, dict):
         raise AuditEntryInvalid(f"{name} must be a dict of field values, got {type(value).__name__}")
-    return sanitise(converted)
+    sanitised: dict[str, Any] = sanitise(converted)
+    return sanitised
 
 
 def _actor_repr(user: Any, context: AuditContext) -> str:
@@ -409,9 +410,14 @@ def audit_snapshot(
     }
 
 
-def audit_diff(
-    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
-) -> dict[str, dict[str, Any] | None]:
+class AuditDiff(TypedDict):
+    """``audit_record``'s ``before=`` and ``after=``, as ``audit_diff`` gives them (``**audit_diff(...)``)."""
+
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def audit_diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> AuditDiff:
     """The fields that differ between two snapshots, as ``before=`` and ``after=`` for ``audit_record``.
 
     A created object (``before`` None) keeps every field of ``after``, a deleted one (``after`` None)

@@ -41,7 +41,7 @@ import disputes_sweep_bench  # noqa: E402, F401
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from deadlines import api as deadlines  # noqa: E402
+from deadlines import engine as deadlines  # noqa: E402
 from deadlines.calendar import BusinessCalendar, Override, OverrideKind  # noqa: E402
 from deadlines.models import CalendarOverride  # noqa: E402
 from deadlines.selectors import bank_calendar  # noqa: E402

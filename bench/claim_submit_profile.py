@@ -47,9 +47,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from demo import liability as rates_demo  # noqa: E402
 from kartosfera import clock  # noqa: E402
 from kartosfera.celery import app  # noqa: E402
-from liability import demo as rates_demo  # noqa: E402
 
 
 def _post(client: Client, path: str, page: str, form: dict) -> str:

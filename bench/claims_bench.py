@@ -62,10 +62,10 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from cards.models import CancellationReason, CardStatus  # noqa: E402
+from demo import liability as rates_demo  # noqa: E402
 from kartosfera import clock  # noqa: E402
 from kartosfera.celery import app  # noqa: E402
 from letters.models import CustomerAddress, Letter  # noqa: E402
-from liability import demo as rates_demo  # noqa: E402
 from tests.cards.factories import CardFactory, CardProductFactory, TransactionFactory  # noqa: E402
 from tests.customers.factories import CustomerFactory, UserFactory  # noqa: E402
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/deadlines_bench.py [--claims N] [--naive-sample M] [--seed S]
 
-The project's path is the public API (``deadlines.api``) with the bank's calendar read once through
+The project's path is the public API (``deadlines.engine``) with the bank's calendar read once through
 ``deadlines.selectors.bank_calendar()``, exactly as a batch recomputation would call it. The naive
 path steps day by day asking ``holidays`` about each day: as specified (``d in holidays.Poland()``,
 a fresh object per question, measured on a sample because it is slow) and with one shared
@@ -34,7 +34,7 @@ django.setup()
 import holidays  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from deadlines import api  # noqa: E402
+from deadlines import engine  # noqa: E402
 from deadlines.selectors import bank_calendar  # noqa: E402
 from kartosfera.legaltime import WARSAW  # noqa: E402
 
@@ -57,7 +57,7 @@ def make_claims(count: int, seed: int) -> list[tuple[datetime, date]]:
 def project(claims: list[tuple[datetime, date]]) -> list[tuple[date, date, date]]:
     """The project's path: the public API with the bank's calendar."""
     calendar = bank_calendar()
-    refund_due, reply_due, claim_window_end = api.refund_due, api.reply_due, api.claim_window_end
+    refund_due, reply_due, claim_window_end = engine.refund_due, engine.reply_due, engine.claim_window_end
     return [
         (
             refund_due(reported_at=reported_at, calendar=calendar).due_date,
@@ -71,7 +71,7 @@ def project(claims: list[tuple[datetime, date]]) -> list[tuple[date, date, date]
 def project_payment_service(claims: list[tuple[datetime, date]]) -> list[date]:
     """The project's path for the 35-business-day reply (UUP-PS-35), where counting days costs most."""
     calendar = bank_calendar()
-    reply_due = api.reply_due
+    reply_due = engine.reply_due
     return [
         reply_due(
             received_at=reported_at, regime="PAYMENT_SERVICES", extended=True, calendar=calendar
@@ -200,7 +200,7 @@ def main() -> int:
         f"= naive (as specified) on {len(results['literal'][0]):,} of them"
     )
     labels = {
-        "project": "project path (deadlines.api, bank calendar)",
+        "project": "project path (deadlines.engine, bank calendar)",
         "shared": "naive, one shared holidays.Poland()",
         "literal": "naive as specified, holidays.Poland() per day",
     }

@@ -4,7 +4,7 @@ letters through a real 2-process Celery prefork worker on Redis. Figures go to d
     .venv/bin/python bench/letters_bench.py                  # everything: ~20 minutes on 2 cores
     .venv/bin/python bench/letters_bench.py --pool-letters 0 # single-process comparison only
 
-Single process: the two-page partly accepted decision letter of letters.samples, rendered
+Single process: the two-page partly accepted decision letter of demo.letter_samples, rendered
 - the project's way: ``render_letter_pdf`` (template, checks, pre-subset Kartosfera Sans, font
   configuration and parsed stylesheet shared by every render);
 - WeasyPrint's default way: the same HTML (also rendered from the snapshot each time), the same
@@ -74,9 +74,9 @@ import weasyprint  # noqa: E402
 import weasyprint.pdf.fonts as weasyprint_fonts  # noqa: E402
 from weasyprint import CSS, HTML  # noqa: E402
 
+from demo.letter_samples import sample_snapshot  # noqa: E402
 from letters.rendering import PDF_OPTIONS, html_to_pdf, render_letter_html, render_letter_pdf  # noqa: E402
 from letters.rules import LetterType  # noqa: E402
-from letters.samples import sample_snapshot  # noqa: E402
 from letters.versioning import STYLESHEET  # noqa: E402
 
 LETTER = LetterType.DECISION_PARTIALLY_ACCEPTED

@@ -74,7 +74,7 @@ def check_pin(pin: str, repeated: str, *, birth_date: date | None = None) -> Non
     if pin != repeated:
         raise PinError("pin_mismatch", gettext_noop("The two PINs differ."))
     digits = [int(char) for char in pin]
-    a, b, c, d = pin
+    a, b, c, d = tuple(pin)
     if len(set(pin)) == 1 or _is_sequence(digits) or (a == c and b == d) or (a == b and c == d):
         raise PinError(
             "pin_trivial",

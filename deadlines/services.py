@@ -11,6 +11,7 @@ Every change, reason-only edits included, writes an audit entry in the same tran
 (``calendar.override_set`` / ``calendar.override_removed``, with the override before and after).
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from django.conf import settings
@@ -51,7 +52,7 @@ def _announce_calendar_change(day: date) -> None:
     for dotted in settings.KARTOSFERA_CALENDAR_CHANGE_HOOKS:
         hook = import_string(dotted)
 
-        def announce(hook=hook) -> None:
+        def announce(hook: Callable[..., object] = hook) -> None:
             hook(day=day)
 
         announce.__qualname__ = f"calendar change hook {dotted}"  # named in the error log if it fails

@@ -153,7 +153,7 @@ management reports' D+1 figures (`reports`) count the same moment: a refund is i
 SWEEPS = """\
 ## Deadlines and sweeps
 
-Deadlines come from `deadlines.api` and are stored in indexed columns with their rule ids and
+Deadlines come from `deadlines.engine` and are stored in indexed columns with their rule ids and
 explanations (`deadline_explanations`, Polish and English steps): `refund_due_at`/`_on`/`refund_rule`
 (`UUP-46-1` from the receipt of the claim, or the bank's own finding), `reply_due_at`/`_on`/`reply_rule`
 (`REK-6`/`REK-7` or `UUP-PS-15`/`UUP-PS-35` by the category's regime; it changes when extended),

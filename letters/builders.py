@@ -8,7 +8,7 @@ the transition that called for the letter (its data and actor), the evidence and
 from datetime import date
 from decimal import Decimal
 
-from deadlines import api as deadlines
+from deadlines import engine as deadlines
 from disputes.models import Case, CaseLetterRequest, CaseTransaction, LedgerEntryKind
 from disputes.rules import information_respond_by
 from kartosfera.legaltime import warsaw_date

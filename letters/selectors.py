@@ -7,7 +7,8 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import translation
 
-from disputes.models import CaseState, DeliveryChannel
+from customers.models import User
+from disputes.models import Case, CaseState, DeliveryChannel
 from disputes.selectors import letter_requests_pending
 from kartosfera.legaltime import warsaw_date
 from letters.context import letter_subject
@@ -62,7 +63,7 @@ def letters_for_case(*, case_id: int) -> QuerySet[Letter]:
     return Letter.objects.filter(case_id=case_id).order_by("letter_request_id", "version")
 
 
-def letter_get_for_user(*, user, letter_id: int) -> Letter:
+def letter_get_for_user(*, user: User, letter_id: int) -> Letter:
     """The letter if ``user`` owns its case, or is staff allowed to view cases.
 
     :raises LetterNotVisible: no such letter, or not the user's.
@@ -155,7 +156,7 @@ class ClaimLetters:
     being_prepared: list[str]  # the kinds of letter the workflow asked for and not issued yet
 
 
-def claim_letters(*, case) -> ClaimLetters:
+def claim_letters(*, case: Case) -> ClaimLetters:
     """The letters of the customer's claim, every version, oldest first, and how many are still to come.
 
     The caller has the case from the owner-scoped funnel; each PDF is downloaded through

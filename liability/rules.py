@@ -1,7 +1,7 @@
 """Customer liability rules of RULES.md section 3 (UUP art. 46, PSD2 art. 74). Pure: no Django, no clock.
 
 The rule order is the table of RULES.md; the first rule that matches a transaction decides it.
-``liability.api.assess_liability`` applies them to a whole claim.
+``liability.engine.assess_liability`` applies them to a whole claim.
 """
 
 import math

@@ -4,10 +4,12 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from kartosfera.policies import current_policies
 from liability.days import RATE_DAY_POLICIES
 from liability.models import ExchangeRate, RateCoverage, RateSource
 
@@ -16,7 +18,7 @@ NBP_DECIMALS = Decimal("0.0001")
 
 def rate_day_policy() -> str:
     """The ``RATE_DAY`` policy from ``KARTOSFERA_POLICIES`` (RULES.md section 4)."""
-    policy = settings.KARTOSFERA_POLICIES.get("RATE_DAY", "SAME_DAY_OR_LAST_BEFORE")
+    policy = current_policies().rate_day
     if policy not in RATE_DAY_POLICIES:
         raise ImproperlyConfigured(
             f"KARTOSFERA_POLICIES['RATE_DAY'] = {policy!r}; expected one of {RATE_DAY_POLICIES}"
@@ -155,7 +157,7 @@ class RateBook:
         def requests(first: date, last: date) -> int:
             return -(-((last - first).days + 1) // max_days)
 
-        spans: list[list] = []  # [first unknown day, last unknown day, targets], in date order
+        spans: list[list[Any]] = []  # [first unknown day, last unknown day, targets], in date order
         for target in sorted(set(self.unresolved(targets))):
             index = bisect_right(self._days, target)
             last_stored = self._days[index - 1] if index else None

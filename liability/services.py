@@ -16,19 +16,21 @@ Every "no rate" outcome is a ``RateUnavailable`` naming the currency and the dat
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
 from kartosfera.legaltime import warsaw_date
-from liability.api import Assessment, Findings, TransactionFacts, assess_liability, dates_needing_rates
+from kartosfera.policies import current_policies
 from liability.days import claim_window_end, final_tables_through, is_nbp_publication_day, rate_day_target
+from liability.engine import Assessment, Findings, TransactionFacts, assess_liability, dates_needing_rates
 from liability.explain import SYNTHETIC_TABLE_PREFIX
 from liability.models import ExchangeRate, RateAbsence, RateCoverage, RateSource
 from liability.nbp import MAX_DAYS_PER_QUERY, NbpBadAnswer, NbpClient, NbpRate, NbpUnreachable, parse_rates
@@ -65,7 +67,11 @@ class RateUnavailable(Exception):
         self.fetch_start, self.fetch_end = fetch_start, fetch_end
         self.fetch_ranges = tuple(fetch_ranges) if fetch_ranges else ((fetch_start, fetch_end),)
 
-    def __reduce__(self):  # keyword-only arguments: say how to rebuild it (pickle, Celery results)
+    def __reduce__(
+        self,
+    ) -> tuple[
+        Callable[..., "RateUnavailable"], tuple[Any, ...]
+    ]:  # keyword-only arguments: say how to rebuild it (pickle, Celery results)
         return _rebuild_error, (
             type(self),
             str(self),
@@ -77,7 +83,15 @@ class RateUnavailable(Exception):
         )
 
 
-def _rebuild_error(cls, message, currency, on, fetch_start, fetch_end, fetch_ranges=None):
+def _rebuild_error(
+    cls: type[RateUnavailable],
+    message: str,
+    currency: str,
+    on: date,
+    fetch_start: date,
+    fetch_end: date,
+    fetch_ranges: Iterable[DateRange] | None = None,
+) -> RateUnavailable:
     return cls(
         message,
         currency=currency,
@@ -520,14 +534,14 @@ def liability_assess(
     Only the dates under the 50 EUR cap need a rate; they are read together (``claim_rates_read``).
     The window ``UUP-44-2`` uses ``liability.days.claim_window_end`` with the ``ROLL_FORWARD`` policy.
 
-    :raises liability.api.LiabilityInputError: the claim is not valid (nothing computed).
+    :raises liability.engine.LiabilityInputError: the claim is not valid (nothing computed).
     :raises RateUnavailable: (``RateNotStored``, ``RateNotYetPublished``, ``RateNotFound``) a capped
         transaction's rate is not stored; ``fetch_ranges`` are what the whole claim needs fetched
         (``liability.tasks.fetch_rates``). The workflow waits for them and assesses again.
     """
     transactions = list(transactions)
-    policies = settings.KARTOSFERA_POLICIES
-    window_end = partial(claim_window_end, roll=policies.get("ROLL_FORWARD", True))
+    policies = current_policies()
+    window_end = partial(claim_window_end, roll=policies.roll_forward)
     dates = dates_needing_rates(
         transactions=transactions,
         reported_at=reported_at,
@@ -543,7 +557,7 @@ def liability_assess(
         findings=findings,
         rate_on=claim_rates,
         window_end=window_end,
-        rounding=policies.get("ROUNDING", "ROUND_HALF_UP"),
+        rounding=policies.rounding,
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F
 
 from kartosfera import clock
@@ -155,9 +156,9 @@ class _Publication:
                 )
 
 
-def _batch_of_this_transaction(connection) -> _Batch:
+def _batch_of_this_transaction(connection: BaseDatabaseWrapper) -> _Batch:
     """The batch of the transaction's earlier rows (found among its on_commit callbacks), else a new one."""
-    for _savepoints, callback, _robust in connection.run_on_commit:
+    for _savepoints, callback, _robust in connection.run_on_commit:  # type: ignore[misc]  # django-stubs: 2-tuples; Django 5 stores 3
         if isinstance(callback, _Publication):
             return callback.batch
     return _Batch()

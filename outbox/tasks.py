@@ -1,5 +1,7 @@
 """Celery tasks of the outbox: the fan-out of a transaction's rows, and the beat sweep."""
 
+from collections.abc import Sequence
+
 from celery import shared_task
 from django.conf import settings
 
@@ -8,7 +10,7 @@ from outbox.services import outbox_deliver, outbox_purge, outbox_sweep
 
 
 @shared_task(name="outbox.tasks.deliver", acks_late=True)
-def deliver(*, message_ids: list[int], tasks: list[str] = ()) -> int:
+def deliver(*, message_ids: list[int], tasks: Sequence[str] = ()) -> int:
     """Send each row one transaction wrote as its own task, and the tasks it nudged; run again, it
     sends the unfinished ones again."""
     return outbox_deliver(message_ids=message_ids, tasks=tasks)

@@ -86,7 +86,7 @@ def export_progress(request: HttpRequest, job_id: int) -> JsonResponse:
 
 @require_GET
 @reports_required
-def export_file(request: HttpRequest, job_id: int) -> HttpResponse:
+def export_file(request: HttpRequest, job_id: int) -> HttpResponse | FileResponse:
     """The finished file, as an attachment; audited. A job not done (or unknown) has nothing to give."""
     try:
         exported = export_download(actor=request.user, job_id=job_id, now=clock.now())

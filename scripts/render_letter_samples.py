@@ -21,9 +21,9 @@ from PIL import Image  # noqa: E402
 
 django.setup()
 
+from demo.letter_samples import sample_snapshot  # noqa: E402
 from letters.rendering import render_letter_pdf  # noqa: E402
 from letters.rules import LetterType  # noqa: E402
-from letters.samples import sample_snapshot  # noqa: E402
 
 OUTPUT = ROOT / "docs" / "letters"
 

@@ -62,7 +62,8 @@ def _worker_database_url() -> str:
     return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-# The queues the session's worker consumes: every queue the tasks are routed to (kartosfera/settings.py).
+# The queues the session's worker consumes: every queue the tasks are routed to
+# (kartosfera/settings/celery.py).
 WORKER_QUEUES = (settings.CELERY_TASK_DEFAULT_QUEUE, settings.KARTOSFERA_LETTERS_QUEUE)
 
 # Whether the session's worker process is up, and whether the current test published a task to it.

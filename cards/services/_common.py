@@ -72,7 +72,7 @@ OTP_PURPOSE = {
 
 
 # The card changes the customer is told of, whoever made them (RULES.md: the holder hears of each).
-NOTIFIED = {
+NOTIFIED: dict[str, NotificationKind] = {
     CardEvent.Kind.BLOCKED: NotificationKind.CARD_BLOCKED,
     CardEvent.Kind.UNBLOCKED: NotificationKind.CARD_UNBLOCKED,
     CardEvent.Kind.CANCELLED: NotificationKind.CARD_CANCELLED,

@@ -1,11 +1,13 @@
 """Card settings: channel switches, daily limits, 3-D Secure, mobile payments and wallet tokens."""
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from audit import actions
 from cards.models import Card, CardEvent, WalletToken, WalletTokenStatus
@@ -52,7 +54,7 @@ class WalletTokenStateConflict(CardServiceError):
     """The device's status does not allow this (the message says why)."""
 
 
-def _data_change(card: Card, changes: dict[str, object]) -> dict[str, dict[str, object]]:
+def _data_change(card: Card, changes: Mapping[str, object]) -> dict[str, dict[str, object]]:
     return {name: {"from": getattr(card, name), "to": value} for name, value in changes.items()}
 
 
@@ -309,7 +311,7 @@ def _token_change(
     channel: str,
     now: datetime,
     allowed_from: tuple[str, ...],
-    conflict: str,
+    conflict: StrOrPromise,
     transition: str,
     processor_method: str,
     kind: str,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from audit import actions
 from audit.services import audit_record
 from cards.models import Card, CardEvent, CardEventChannel, WalletToken, WalletTokenStatus
-from cards.processor import get_card_processor
+from cards.processor import SimulatedCardProcessor, get_card_processor
 from cards.services._common import (
     AUDIT_CHANNEL,
     CardOperation,
@@ -131,7 +131,10 @@ def wallet_token_simulate_request(
     :raises Card.DoesNotExist, CardNotLive, CardAlreadyCancelled, WalletProvisioningRefused:
     """
     card = Card.objects.get(pk=card_id)
-    reference, last4 = get_card_processor().wallet_request(processor_token=card.processor_token)
+    processor = get_card_processor()
+    if not isinstance(processor, SimulatedCardProcessor):
+        raise AttributeError(f"{type(processor).__name__} is not the simulator: no wallet asks it")
+    reference, last4 = processor.wallet_request(processor_token=card.processor_token)
     return wallet_token_provision(
         card_id=card_id,
         wallet=wallet,

@@ -39,7 +39,7 @@ CHARGEBACK_STEP_LABELS = {
     "abandon": _("Not filed"),
 }
 
-# The liability findings (``liability.api.Findings``) as the assessment form asks them.
+# The liability findings (``liability.engine.Findings``) as the assessment form asks them.
 FINDING_LABELS = {
     "intent": _("The customer acted intentionally (fraud)"),
     "gross_negligence": _("Gross negligence (e.g. PIN kept with the card)"),

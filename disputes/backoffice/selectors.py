@@ -420,7 +420,7 @@ class CasePage:
         """The latest assessment's lines, each with its transaction (merchant and date, not an id)."""
         if self.assessment is None:
             return []
-        # The engine keys each line by the transaction's id as text (liability.api.TransactionFacts.id).
+        # The engine keys each line by the transaction's id as text (liability.engine.TransactionFacts.id).
         by_id = {str(link.transaction_id): link.transaction for link in self.links}
         return [
             (

@@ -75,7 +75,7 @@ from letters.services import (
     print_batch_mark_posted,
     print_batch_pdf,
 )
-from liability.api import Findings
+from liability.engine import Findings
 
 PENDING_USER = "backoffice_pending_user"
 VIEW = "disputes.view_case"

@@ -72,7 +72,7 @@ class Evidence(models.Model):
 class LiabilityAssessment(models.Model):
     """A stored liability result of a case: inputs, findings, lines, totals and rates, replayable.
 
-    ``result`` is ``liability.api.Assessment.to_dict()``: ``liability.api.replay_assessment(result)``
+    ``result`` is ``liability.engine.Assessment.to_dict()``: ``liability.engine.replay_assessment(result)``
     recomputes it from the rates and windows it cites, which is how an auditor checks it.
     """
 

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from cards.models import Transaction, TransactionStatus
 from cards.selectors import transaction_list_for_card
 from customers.models import Customer, User
-from deadlines import api as deadlines
+from deadlines import engine as deadlines
 from disputes import fsm
 from disputes.models import (
     REFUND_PENDING_STATES,

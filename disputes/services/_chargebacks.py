@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.core.files import File
 
-from deadlines import api as deadlines
+from deadlines import engine as deadlines
 from disputes.models import (
     REASON_CODES,
     Case,

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 
 from cards.models import TransactionStatus
 from customers.models import NotificationKind
-from deadlines import api as deadlines
+from deadlines import engine as deadlines
 from deadlines.calendar import BusinessCalendar
 from deadlines.selectors import bank_calendar
 from disputes.models import (

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q
 
 from audit.services import audit_diff
-from deadlines import api as deadlines
+from deadlines import engine as deadlines
 from deadlines.calendar import BusinessCalendar
 from deadlines.selectors import bank_calendar
 from disputes.models import (

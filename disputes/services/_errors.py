@@ -7,6 +7,8 @@ message in the active language; ``error.message_in("en")`` in a given one; ``err
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from disputes.rules import DraftProblem
+
 
 class DisputeError(Exception):
     """A dispute action was refused; nothing was changed."""
@@ -367,6 +369,6 @@ class ClaimIncomplete(DisputeError, ValueError):
     code = "CLAIM_INCOMPLETE"
     message = _("The claim is not complete yet: please check the highlighted answer and send it again.")
 
-    def __init__(self, detail: str = "", *, problems: list) -> None:
+    def __init__(self, detail: str = "", *, problems: list[DraftProblem]) -> None:
         super().__init__(detail)
         self.problems = problems

@@ -19,7 +19,7 @@ from disputes.services._errors import (
     CaseNotFound,
 )
 from disputes.services._history import add_event, record_assessment
-from liability.api import Assessment, Findings, TransactionFacts
+from liability.engine import Assessment, Findings, TransactionFacts
 from liability.services import RateUnavailable, liability_assess
 from outbox.services import outbox_enqueue
 

@@ -38,6 +38,7 @@ from disputes.services._errors import (
 from disputes.services._ledger import Entry, ledger_write
 from disputes.services._notify import case_notify
 from kartosfera.legaltime import warsaw_date
+from kartosfera.policies import current_policies
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,7 @@ def _entries_of(case: Case, kind: str) -> list[LedgerEntry]:
 
 
 def _refund_policy() -> str:
-    return settings.KARTOSFERA_POLICIES.get("REFUND_POLICY", "FULL_THEN_RECOVER")
+    return current_policies().refund_policy
 
 
 def refund_four_eyes_limit() -> Decimal:

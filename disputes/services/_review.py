@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from customers.models import NotificationKind
-from deadlines import api as deadlines
+from deadlines import engine as deadlines
 from disputes.models import (
     FINISHED_STATES,
     RESUMABLE_STATES,
@@ -43,7 +43,7 @@ from disputes.services._estimates import request_rate_fetch, store_assessment, t
 from disputes.services._history import add_event
 from disputes.services._notify import case_notify
 from kartosfera.legaltime import warsaw_date
-from liability.api import Findings
+from liability.engine import Findings
 from liability.services import RateUnavailable, liability_assess
 
 logger = logging.getLogger(__name__)

@@ -10,8 +10,10 @@ amounts repeat from row to row), so the markup below is the whole row, in one pl
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any, cast
 
 from django import template
+from django.db.models import Field
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -42,7 +44,9 @@ def _light(light: str, language: str | None) -> SafeString:
 @lru_cache(maxsize=64)
 def _choice(field: str, value: str, language: str | None) -> str:
     model = Card if field == "brand" else Case
-    return str(dict(model._meta.get_field(field).flatchoices).get(value, value))
+    # The brand and the case's columns with choices: a concrete field, never a relation's reverse side.
+    column = cast("Field[Any, Any]", model._meta.get_field(field))
+    return str(dict(column.flatchoices).get(value, value))
 
 
 @lru_cache(maxsize=4096)

@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from pypdf import PdfWriter
 
+from customers.models import User
 from disputes.models import DeliveryChannel
 from kartosfera.legaltime import require_aware
 from letters.batch import letter_file_name
@@ -86,7 +87,7 @@ def _email(letter: Letter) -> None:
     message.send(fail_silently=False)
 
 
-def print_batch_assemble(*, actor, now: datetime) -> PrintBatch:
+def print_batch_assemble(*, actor: User, now: datetime) -> PrintBatch:
     """Put the paper letters waiting to be posted into a new print batch, oldest first, at most
     ``KARTOSFERA_PRINT_BATCH_MAX`` of them (the rest go in the next batch).
 
@@ -110,7 +111,7 @@ def print_batch_assemble(*, actor, now: datetime) -> PrintBatch:
     return batch
 
 
-def print_batch_pdf(*, batch_id: int, actor) -> bytes:
+def print_batch_pdf(*, batch_id: int, actor: User) -> bytes:
     """The batch's letters as one PDF to print, in batch order, each exactly as issued.
 
     :raises PrintBatchNotFound: :raises LetterActionNotPermitted:
@@ -128,7 +129,7 @@ def print_batch_pdf(*, batch_id: int, actor) -> bytes:
     return out.getvalue()
 
 
-def print_batch_mark_posted(*, batch_id: int, actor, now: datetime) -> PrintBatch:
+def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> PrintBatch:
     """The batch was handed to the post at ``now``: record the dispatch of each of its letters then.
 
     A letter corrected after the batch was assembled is not recorded (its new version goes in the

@@ -165,7 +165,7 @@ def test_verify_audit_prints_the_anchor_and_waiting_entries(anchored, now, setti
 
 
 def test_the_demo_seals_and_anchors_what_it_recorded(now, settings):
-    from audit.demo import seed
+    from demo.audit import seed
 
     audit_record(action="test.first", actor=None, now=now)
     audit_record(action="test.second", actor=None, now=now)

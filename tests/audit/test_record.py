@@ -20,7 +20,7 @@ from audit.services import (
     audit_record_many,
     audit_snapshot,
 )
-from deadlines import api as deadlines_api
+from deadlines import engine as deadlines_engine
 from deadlines.models import CalendarOverride
 from kartosfera.legaltime import WARSAW, NaiveDatetimeError
 from tests.audit.helpers import raw_sql
@@ -215,7 +215,7 @@ def test_rich_values_are_stored_as_plain_json_and_still_verify(now):
 
 
 def test_a_computation_is_kept_with_its_rule_steps_and_explanations(now):
-    deadline = deadlines_api.refund_due(reported_at=datetime(2025, 12, 23, 10, 0, tzinfo=WARSAW))
+    deadline = deadlines_engine.refund_due(reported_at=datetime(2025, 12, 23, 10, 0, tzinfo=WARSAW))
 
     entry = audit_record(action="test.deadline_computed", actor=None, data={"deadline": deadline}, now=now)
 

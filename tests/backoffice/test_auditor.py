@@ -18,7 +18,7 @@ from disputes.services import (
     case_request_information,
     case_start_review,
 )
-from liability.api import Findings
+from liability.engine import Findings
 from tests.backoffice.conftest import warsaw
 from tests.disputes.helpers import four_eyes, pdf, snapshot
 

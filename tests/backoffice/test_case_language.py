@@ -29,7 +29,7 @@ def test_the_case_page_names_things_as_the_analyst_does(client, case, analyst, a
 
 def test_liability_lines_name_the_transaction_by_merchant_and_date(client, case, analyst, as_staff):
     from disputes.services import case_assess_liability
-    from liability.api import Findings
+    from liability.engine import Findings
 
     case_start_review(case_id=case.pk, actor=analyst, now=NOW)
     case_assess_liability(case_id=case.pk, findings=Findings(), note="", actor=analyst, now=NOW)

@@ -27,7 +27,7 @@ from disputes.services import (
     chargebacks_alert_filing_due,
     proposal_approve,
 )
-from liability.api import Findings
+from liability.engine import Findings
 from reports.rules import Period
 from reports.selectors import figure_cases
 from tests.backoffice.conftest import make_theft, submitted_case, warsaw

@@ -12,7 +12,7 @@ from disputes.services import (
     case_start_review,
 )
 from letters.models import CustomerAddress, Letter, StaffProfile
-from liability.api import Findings
+from liability.engine import Findings
 from tests.backoffice.conftest import NOW, warsaw
 from tests.disputes.helpers import snapshot
 from tests.letters.conftest import read_pdf

@@ -24,7 +24,7 @@ from disputes.services import (
     proposal_approve,
     proposal_return,
 )
-from liability.api import Findings
+from liability.engine import Findings
 from tests.backoffice.conftest import warsaw
 from tests.disputes.helpers import four_eyes, snapshot
 

@@ -22,7 +22,7 @@ from disputes.services import (
     chargeback_record_representment,
 )
 from kartosfera.legaltime import WARSAW
-from liability.api import Findings
+from liability.engine import Findings
 from reports.verification import audit_verification_request, audit_verification_run
 from tests.browser.test_backoffice_journey import PASSWORD, Desk
 from tests.browser.test_portal_journey import CHROMIUM, CHROMIUM_ARGS, PHONE, SCREENSHOTS

@@ -28,7 +28,7 @@ from kartosfera.formatting import format_long_date
 from kartosfera.legaltime import warsaw_date
 from letters.models import CustomerAddress, Letter, StaffProfile
 from letters.services import letter_request_process, print_batch_assemble, print_batch_mark_posted
-from liability.api import Findings
+from liability.engine import Findings
 from liability.services import rates_seed_synthetic
 from tests.browser.test_portal_journey import CHROMIUM, CHROMIUM_ARGS, PHONE, SCREENSHOTS, Journey
 from tests.cards.factories import CardFactory, CardProductFactory, TransactionFactory

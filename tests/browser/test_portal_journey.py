@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from cards.models import CardStatus
-from disputes.demo import demo_pdf
+from demo.disputes import demo_pdf
 from disputes.models import Case
 from liability.services import rates_seed_synthetic
 from tests.cards.factories import CardFactory, CardProductFactory, TransactionFactory, WalletTokenFactory

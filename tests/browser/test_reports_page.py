@@ -10,9 +10,9 @@ import subprocess
 import pytest
 
 from customers.models import User
+from demo import seed_demo
 from disputes.backoffice.services import staff_totp_device_ensure
 from kartosfera import clock
-from kartosfera.demo import seed_demo
 from reports.pdf import report_pdf_download
 from reports.rules import default_period
 from tests.browser.test_backoffice_journey import PASSWORD, Desk

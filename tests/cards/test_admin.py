@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from cards import demo as cards_demo
 from cards.models import Card, CardEvent, CardProduct, Transaction, WalletToken
-from customers import demo as customers_demo
+from demo import cards as cards_demo
+from demo import customers as customers_demo
 from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db

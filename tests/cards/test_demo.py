@@ -8,7 +8,6 @@ from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from cards import demo as cards_demo
 from cards.models import (
     Card,
     CardEvent,
@@ -18,9 +17,10 @@ from cards.models import (
     TransactionStatus,
     WalletToken,
 )
-from customers import demo as customers_demo
 from customers.models import Customer, User
-from kartosfera.demo import SEEDERS
+from demo import SEEDERS
+from demo import cards as cards_demo
+from demo import customers as customers_demo
 from kartosfera.legaltime import WARSAW
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def snapshot() -> dict[str, list[dict]]:
 
 
 def test_seeders_are_registered_customers_before_cards():
-    assert SEEDERS.index("customers.demo.seed") < SEEDERS.index("cards.demo.seed")
+    assert SEEDERS.index("demo.customers.seed") < SEEDERS.index("demo.cards.seed")
 
 
 def test_running_the_seeders_again_changes_nothing():

@@ -2,8 +2,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from customers import demo
 from customers.models import Customer
+from demo import customers as demo
 from tests.customers.portal import sign_in
 
 NOW = datetime(2026, 5, 20, 10, 0, tzinfo=UTC)

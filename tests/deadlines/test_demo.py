@@ -2,8 +2,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from deadlines.demo import seed
 from deadlines.models import CalendarOverride
+from demo.deadlines import seed
 
 
 @pytest.mark.django_db

@@ -30,7 +30,7 @@ from disputes.services import (
     chargeback_abandon,
     chargebacks_alert_filing_due,
 )
-from liability.api import Findings
+from liability.engine import Findings
 from tests.corebanking.conftest import core_simulator, core_simulator_process  # noqa: F401
 from tests.disputes.conftest import REFUND_DUE_AT, REPLY_DUE_AT, make_theft, submitted_case, warsaw
 from tests.disputes.helpers import pdf

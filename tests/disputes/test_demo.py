@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from django.forms.models import model_to_dict
 
+from demo import SEEDERS, seed_demo
 from disputes.models import Case, CaseState, CaseTransition, DecisionProposal, LedgerEntry
-from kartosfera.demo import SEEDERS, seed_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -23,9 +23,9 @@ def everything() -> dict:
 
 def test_the_disputes_seeder_runs_after_the_rates_it_needs():
     assert (
-        SEEDERS.index("disputes.demo.seed")
-        > SEEDERS.index("liability.demo.seed")
-        > SEEDERS.index("cards.demo.seed")
+        SEEDERS.index("demo.disputes.seed")
+        > SEEDERS.index("demo.liability.seed")
+        > SEEDERS.index("demo.cards.seed")
     )
 
 

@@ -18,7 +18,7 @@ from disputes.services import (
     claim_create_draft,
     claim_submit,
 )
-from liability.api import Findings, replay_assessment
+from liability.engine import Findings, replay_assessment
 from tests.cards.factories import TransactionFactory
 from tests.disputes.conftest import make_theft, warsaw
 

@@ -37,7 +37,7 @@ from disputes.services import (
     claim_submit,
     proposal_approve,
 )
-from liability.api import Findings
+from liability.engine import Findings
 from tests.disputes.conftest import REFUND_DUE_AT, REPLY_DUE_AT, make_theft, submitted_case, warsaw
 from tests.disputes.helpers import four_eyes, history, ledger, letters, pdf
 

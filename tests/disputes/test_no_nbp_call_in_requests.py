@@ -29,8 +29,8 @@ from disputes.tasks import sweep_waiting_estimates
 from kartosfera import clock
 from kartosfera.legaltime import WARSAW
 from liability import services as liability_services
-from liability.api import Findings
 from liability.days import is_nbp_publication_day
+from liability.engine import Findings
 from tests.backoffice.conftest import sign_in
 from tests.cards.factories import TransactionFactory
 from tests.disputes.conftest import make_theft

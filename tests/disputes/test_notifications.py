@@ -11,7 +11,7 @@ from disputes.services import (
     case_request_information,
     case_start_review,
 )
-from liability.api import Findings
+from liability.engine import Findings
 from tests.disputes.conftest import submitted_case, warsaw
 
 

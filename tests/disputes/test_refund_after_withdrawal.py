@@ -24,7 +24,7 @@ from disputes.services import (
     claim_create_draft,
     claim_submit,
 )
-from liability.api import Findings
+from liability.engine import Findings
 from tests.cards.factories import TransactionFactory
 from tests.disputes.conftest import make_theft, submitted_case, warsaw
 from tests.disputes.helpers import ledger

@@ -8,7 +8,7 @@ import pytest
 
 from disputes import services
 from disputes.models import Case, EvidenceKind
-from liability.api import Findings
+from liability.engine import Findings
 from tests.cards.factories import CardFactory, TransactionFactory
 from tests.customers.factories import CustomerFactory, UserFactory
 from tests.disputes.conftest import REFUND_DUE_AT, REPLY_DUE_AT, make_theft, submitted_case, warsaw

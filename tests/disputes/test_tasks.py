@@ -9,11 +9,11 @@ import time
 import pytest
 from billiard.exceptions import WorkerLostError
 
+from demo.letter_samples import sample_snapshot
 from disputes import tasks
 from disputes.models import CaseEvent, CaseState
 from disputes.services import case_start_review
 from letters.rules import LetterType
-from letters.samples import sample_snapshot
 from letters.tasks import render_batch_chunk
 from tests.conftest import queue_length, requires_services
 from tests.disputes.conftest import warsaw

@@ -8,8 +8,8 @@ from xml.etree import ElementTree
 import pytest
 from pypdf import PdfReader
 
+from demo.letter_samples import sample_snapshot
 from letters.rules import LetterType
-from letters.samples import sample_snapshot
 
 PDFAID = "{http://www.aiim.org/pdfa/ns/id/}"
 

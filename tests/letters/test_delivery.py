@@ -30,7 +30,7 @@ from letters.services import (
     print_batch_mark_posted,
     print_batch_pdf,
 )
-from liability.api import Findings
+from liability.engine import Findings
 from outbox.models import OutboxMessage
 from outbox.services import outbox_run_in_place
 from tests.disputes.conftest import submitted_case, warsaw

@@ -5,10 +5,10 @@ import multiprocessing
 
 from django.conf import settings
 
+from demo.letter_samples import sample_snapshot
 from letters import rendering
 from letters.bank import bank_identity
 from letters.rules import LetterType
-from letters.samples import sample_snapshot
 
 LETTER = LetterType.CARD_CANCELLATION
 

@@ -4,9 +4,9 @@ from dataclasses import replace
 
 from fontTools.ttLib import TTFont
 
+from demo.letter_samples import sample_snapshot
 from letters.rendering import render_letter_pdf
 from letters.rules import LetterType
-from letters.samples import sample_snapshot
 from letters.versioning import FONTS
 
 POLISH = "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ"

@@ -32,7 +32,7 @@ from letters.services import (
     letter_preview,
     letter_reissue,
 )
-from liability.api import Findings
+from liability.engine import Findings
 from outbox.models import OutboxMessage
 from outbox.services import outbox_run_in_place
 from tests.disputes.conftest import make_theft, staff, submitted_case, warsaw

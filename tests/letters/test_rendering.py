@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
+from demo.letter_samples import sample_snapshot
 from letters.rendering import PDF_VARIANT, render_letter_html, render_letter_pdf
 from letters.rules import DelayNoticeDateError, LetterDataError, LetterType, MissingSection
-from letters.samples import sample_snapshot
 from letters.snapshot import RefundPayment, RefundPaymentKind
 
 RECOVERY_AFTER_DISPATCH_PL = (

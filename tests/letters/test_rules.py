@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from demo.letter_samples import sample_snapshot
 from letters.rules import (
     DecisionMismatch,
     DeemedAcceptanceError,
@@ -14,7 +15,6 @@ from letters.rules import (
     PaymentDateError,
     check_letter_data,
 )
-from letters.samples import sample_snapshot
 from letters.snapshot import RefundPayment, RefundPaymentKind
 
 DELAY = LetterType.DELAY_NOTICE

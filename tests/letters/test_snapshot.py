@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from demo.letter_samples import sample_snapshot
 from letters.rules import LetterType
-from letters.samples import sample_snapshot
 from letters.snapshot import (
     CaseDetails,
     DisputedTransaction,

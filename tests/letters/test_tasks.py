@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
+from demo.letter_samples import sample_snapshot
 from letters.batch import letter_file_name
 from letters.rules import DelayNoticeDateError, LetterType
-from letters.samples import sample_snapshot
 from letters.tasks import render_batch_chunk
 
 TYPE = LetterType.DECISION_PARTIALLY_ACCEPTED

@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 from liability.days import is_nbp_publication_day
 from liability.nbp import parse_rates
 
-FIXTURE = Path(__file__).resolve().parents[2] / "liability" / "fixtures" / "nbp_eur_2025.json"
+FIXTURE = Path(__file__).resolve().parents[2] / "demo" / "fixtures" / "nbp_eur_2025.json"
 
 # The real EUR table A mid rates of RULES.md section 4 (the demo fixture): {date: (table no, mid)}.
 REAL_EUR_RATES = {

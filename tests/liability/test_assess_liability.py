@@ -11,7 +11,7 @@ import pytest
 
 from kartosfera.legaltime import NaiveDatetimeError
 from liability import rules
-from liability.api import (
+from liability.engine import (
     Cause,
     DuplicateTransaction,
     Findings,

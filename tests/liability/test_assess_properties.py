@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from liability import rules
-from liability.api import Findings, TransactionFacts, assess_liability, replay_assessment
+from liability.engine import Findings, TransactionFacts, assess_liability, replay_assessment
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 GROSZ = Decimal("0.01")

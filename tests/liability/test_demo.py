@@ -3,9 +3,9 @@ from decimal import Decimal
 
 import pytest
 
-from kartosfera.demo import SEEDERS, seed_demo
-from liability import demo
-from liability.api import Findings, TransactionFacts
+from demo import SEEDERS, seed_demo
+from demo import liability as demo
+from liability.engine import Findings, TransactionFacts
 from liability.models import ExchangeRate, RateSource
 from liability.services import liability_assess, rate_on
 
@@ -77,7 +77,7 @@ def test_the_demo_answers_from_storage_and_shows_synthetic_rates_as_synthetic(nb
 
 @pytest.mark.django_db
 def test_the_liability_seeder_is_registered():
-    assert "liability.demo.seed" in SEEDERS
+    assert "demo.liability.seed" in SEEDERS
 
     lines = seed_demo(now=NOW)
 

@@ -16,7 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from liability import rules
-from liability.api import ENGINE, ENGINE_1, Findings, TransactionFacts, assess_liability, replay_assessment
+from liability.engine import ENGINE, ENGINE_1, Findings, TransactionFacts, assess_liability, replay_assessment
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 # RULES.md section 4: the real EUR table A mid rates used in its examples.

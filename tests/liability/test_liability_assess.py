@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from liability import rules
-from liability.api import Findings, TransactionFacts
+from liability.engine import Findings, TransactionFacts
 from liability.models import ExchangeRate
 from liability.services import (
     RateNotStored,

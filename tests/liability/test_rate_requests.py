@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from liability import rules
-from liability.api import Findings, TransactionFacts
+from liability.engine import Findings, TransactionFacts
 from liability.models import ExchangeRate, RateAbsence, RateCoverage
 from liability.nbp import NbpBadAnswer, NbpBadRequest, NbpClient, NbpUnreachable, parse_rates
 from liability.services import RateNotStored, liability_assess, rates_fetch_range

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from reports.exports.demo import seed
+from demo.exports import seed
 from reports.exports.services import export_path
 from reports.models import ExportJob
 from tests.reports.conftest import staff

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from deadlines import api
+from deadlines import engine
 from deadlines.rules import Regime, Scheme, Stage
 
 
@@ -83,24 +83,24 @@ class Command(BaseCommand):
             self.stdout.write(f"{label + ':':<{width}} {value}")
 
     @staticmethod
-    def _compute(options) -> api.Deadline:
+    def _compute(options) -> engine.Deadline:
         match options["deadline"]:
             case "refund":
-                return api.refund_due(reported_at=options["reported_at"], found_at=options["found_at"])
+                return engine.refund_due(reported_at=options["reported_at"], found_at=options["found_at"])
             case "reply":
-                return api.reply_due(
+                return engine.reply_due(
                     received_at=options["received_at"], regime=options["regime"], extended=options["extended"]
                 )
             case "window":
-                return api.claim_window_end(debited_on=options["debited_on"])
+                return engine.claim_window_end(debited_on=options["debited_on"])
             case "chargeback":
-                return api.chargeback_due(
+                return engine.chargeback_due(
                     processed_on=options["processed_on"], scheme=options["scheme"], stage=options["stage"]
                 )
         raise CommandError(f"unknown deadline {options['deadline']!r}")
 
     @staticmethod
-    def _as_json(deadline: api.Deadline, lang: str) -> dict:
+    def _as_json(deadline: engine.Deadline, lang: str) -> dict:
         return {
             "rule": deadline.rule,
             "start_date": deadline.start_date.isoformat(),

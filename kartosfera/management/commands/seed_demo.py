@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from demo import seed_demo
 from kartosfera.clock import now
-from kartosfera.demo import seed_demo
 
 
 class Command(BaseCommand):

@@ -23,7 +23,7 @@ from disputes.services import (
     case_start_review,
 )
 from letters.services import letter_request_process, print_batch_assemble, print_batch_mark_posted
-from liability.api import Findings
+from liability.engine import Findings
 from outbox.models import OutboxMessage
 from outbox.services import outbox_run_in_place
 from tests.disputes.conftest import REPLY_DUE_AT, submitted_case, warsaw

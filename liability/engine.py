@@ -7,7 +7,7 @@ stored NBP rates (one prefetch per claim) and is what the workflow calls.
 The 13-month window (``UUP-44-2-LATE``) needs the last reporting day for each debit date. It is the
 optional ``window_end(debited_on) -> date`` parameter; by default ``liability.days.claim_window_end``
 (KC-112 month clip, KC-115 roll over Saturdays, Sundays and ``holidays.Poland``), so this module does
-not depend on the deadlines app. The integrator may pass ``deadlines.api.claim_window_end`` instead.
+not depend on the deadlines app. The integrator may pass ``deadlines.engine.claim_window_end`` instead.
 """
 
 from collections.abc import Callable, Iterable, Mapping

@@ -8,8 +8,6 @@ from decimal import Decimal
 
 import holidays
 
-from cards.demo._catalogue import CONTACTLESS_WITHOUT_PIN_PLN, FX_RATES, HISTORY_DAYS
-from cards.demo._spec import TOKEN_ADDED_AT, DemoCard, Scripted, at_warsaw
 from cards.models import (
     Card,
     CardStatus,
@@ -19,6 +17,8 @@ from cards.models import (
     WalletToken,
     WalletTokenStatus,
 )
+from demo.cards._catalogue import CONTACTLESS_WITHOUT_PIN_PLN, FX_RATES, HISTORY_DAYS
+from demo.cards._spec import TOKEN_ADDED_AT, DemoCard, Scripted, at_warsaw
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import round_grosz
 

@@ -5,8 +5,8 @@ from datetime import datetime
 
 from django.contrib.auth.models import Group
 
-from customers.demo import ADMIN_DEMO_PASSWORD
 from customers.models import User
+from demo.customers import ADMIN_DEMO_PASSWORD
 from disputes.backoffice.services import staff_totp_device_ensure
 
 AUDITOR = ("auditor", "Anna", "Rewizyjna", "auditors")

@@ -2,7 +2,6 @@
 
 from datetime import date, datetime, time, timedelta
 
-from cards.demo._spec import DemoCard, at_warsaw
 from cards.models import (
     Card,
     CardEvent,
@@ -12,6 +11,7 @@ from cards.models import (
     WalletToken,
     WalletTokenStatus,
 )
+from demo.cards._spec import DemoCard, at_warsaw
 from kartosfera.legaltime import WARSAW
 
 

@@ -7,13 +7,13 @@ overrides are edited in the admin.
 
 from datetime import datetime
 
-from deadlines import api
+from deadlines import engine
 
 
 def seed(*, now: datetime) -> list[str]:
     """Create nothing; return the D+1 refund and reply deadlines of a claim filed at ``now``."""
-    refund = api.refund_due(reported_at=now)
-    reply = api.reply_due(received_at=now)
+    refund = engine.refund_due(reported_at=now)
+    reply = engine.reply_due(received_at=now)
     return [
         f"Deadlines: a claim reported now is refunded by the end of {refund.due_date.isoformat()} "
         f"({refund.rule}) and answered by the end of {reply.due_date.isoformat()} ({reply.rule}); "

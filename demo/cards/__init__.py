@@ -18,14 +18,14 @@ from decimal import Decimal
 
 from django.utils import translation
 
-from cards.demo._cards import DEMO_CARDS, STOLEN_CARD_REPORTED
-from cards.demo._catalogue import PRODUCTS
-from cards.demo._history import write_history
-from cards.demo._spec import TOKEN_ADDED_AT, DemoCard, DemoToken, at_warsaw
-from cards.demo._transactions import seed_transactions
 from cards.models import Card, CardProduct, CardStatus, WalletToken
 from cards.rules import expiry_date
-from customers.demo import demo_customer
+from demo.cards._cards import DEMO_CARDS, STOLEN_CARD_REPORTED
+from demo.cards._catalogue import PRODUCTS
+from demo.cards._history import write_history
+from demo.cards._spec import TOKEN_ADDED_AT, DemoCard, DemoToken, at_warsaw
+from demo.cards._transactions import seed_transactions
+from demo.customers import demo_customer
 from kartosfera.legaltime import WARSAW, warsaw_date
 
 __all__ = ["DEMO_CARDS", "STOLEN_CARD_REPORTED", "seed"]

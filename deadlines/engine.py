@@ -8,8 +8,6 @@ time zone, ``UnknownRegime``, ``UnknownScheme``, ``UnknownStage``, ``StageNotInS
 
 from datetime import date, datetime
 
-from django.conf import settings
-
 from deadlines import rules
 from deadlines.calendar import BusinessCalendar
 from deadlines.rules import (
@@ -26,6 +24,7 @@ from deadlines.rules import (
 )
 from deadlines.selectors import bank_calendar
 from kartosfera.legaltime import NaiveDatetimeError
+from kartosfera.policies import current_policies
 
 __all__ = [
     "Deadline",
@@ -76,7 +75,7 @@ def reply_due(
         received_at=received_at,
         regime=regime,
         extended=extended,
-        roll_forward=settings.KARTOSFERA_POLICIES["ROLL_FORWARD"],
+        roll_forward=current_policies().roll_forward,
         calendar=bank_calendar() if calendar is None else calendar,
     )
 
@@ -87,7 +86,7 @@ def claim_window_end(*, debited_on: date, calendar: BusinessCalendar | None = No
     """
     return rules.claim_window_end(
         debited_on=debited_on,
-        roll_forward=settings.KARTOSFERA_POLICIES["ROLL_FORWARD"],
+        roll_forward=current_policies().roll_forward,
         calendar=bank_calendar() if calendar is None else calendar,
     )
 
@@ -118,6 +117,6 @@ def reply_regime_for(*, category: str) -> str:
 
     :raises UnknownRegime: the settings name a regime that does not exist.
     """
-    policies = settings.KARTOSFERA_POLICIES
-    regime = policies["REPLY_REGIME_BY_CATEGORY"].get(category, policies["DEFAULT_REPLY_REGIME"])
+    policies = current_policies()
+    regime = policies.reply_regime_by_category.get(category, policies.default_reply_regime)
     return rules.parse_regime(regime).value

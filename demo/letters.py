@@ -7,7 +7,7 @@ issued when ``seed_demo`` commits (the workflow queues them on commit). Idempote
 from datetime import datetime
 
 from customers.models import Customer, User
-from disputes.demo import REPLIES_POSTED, Ctx, Step, demo_ctx
+from demo.disputes import REPLIES_POSTED, Ctx, Step, demo_ctx
 from disputes.models import Case, CaseState
 from disputes.selectors import letter_requests_pending
 from disputes.services import case_close

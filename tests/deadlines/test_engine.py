@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
-from deadlines import api
+from deadlines import engine
 from deadlines.calendar import BusinessCalendar
 from deadlines.selectors import bank_calendar
 from deadlines.services import calendar_override_remove, calendar_override_set
@@ -34,29 +34,29 @@ def open_saturday():
 
 
 def test_the_worked_examples_through_the_public_api():
-    assert api.refund_due(reported_at=at_noon(date(2025, 12, 23))).due_date == date(2025, 12, 29)
-    assert api.refund_due(reported_at=at_noon(date(2026, 6, 3))).due_date == date(2026, 6, 5)
-    assert api.reply_due(received_at=at_noon(date(2025, 11, 24))).due_date == date(2025, 12, 29)
-    assert api.claim_window_end(debited_on=date(2025, 1, 31)).due_date == date(2026, 3, 2)
-    assert api.reply_due(received_at=at_noon(date(2025, 12, 1)), regime="PAYMENT_SERVICES").due_date == date(
-        2025, 12, 22
-    )
+    assert engine.refund_due(reported_at=at_noon(date(2025, 12, 23))).due_date == date(2025, 12, 29)
+    assert engine.refund_due(reported_at=at_noon(date(2026, 6, 3))).due_date == date(2026, 6, 5)
+    assert engine.reply_due(received_at=at_noon(date(2025, 11, 24))).due_date == date(2025, 12, 29)
+    assert engine.claim_window_end(debited_on=date(2025, 1, 31)).due_date == date(2026, 3, 2)
+    assert engine.reply_due(
+        received_at=at_noon(date(2025, 12, 1)), regime="PAYMENT_SERVICES"
+    ).due_date == date(2025, 12, 22)
 
 
 def test_without_overrides_the_deadlines_follow_the_package_calendar():
-    assert api.refund_due(reported_at=at_noon(date(2025, 12, 30))).due_date == CLOSURE
-    assert api.refund_due(reported_at=at_noon(date(2026, 1, 2))).due_date == date(2026, 1, 5)
-    assert api.reply_due(received_at=at_noon(date(2025, 12, 8)), regime="PAYMENT_SERVICES").due_date == date(
-        2026, 1, 2
-    )
-    assert api.reply_due(received_at=at_noon(date(2025, 12, 9)), regime="PAYMENT_SERVICES").due_date == date(
-        2026, 1, 5
-    )
+    assert engine.refund_due(reported_at=at_noon(date(2025, 12, 30))).due_date == CLOSURE
+    assert engine.refund_due(reported_at=at_noon(date(2026, 1, 2))).due_date == date(2026, 1, 5)
+    assert engine.reply_due(
+        received_at=at_noon(date(2025, 12, 8)), regime="PAYMENT_SERVICES"
+    ).due_date == date(2026, 1, 2)
+    assert engine.reply_due(
+        received_at=at_noon(date(2025, 12, 9)), regime="PAYMENT_SERVICES"
+    ).due_date == date(2026, 1, 5)
 
 
 def test_a_database_closure_delays_d_plus_1_and_15_business_days(closure):
-    refund = api.refund_due(reported_at=at_noon(date(2025, 12, 30)))
-    reply = api.reply_due(received_at=at_noon(date(2025, 12, 8)), regime="PAYMENT_SERVICES")
+    refund = engine.refund_due(reported_at=at_noon(date(2025, 12, 30)))
+    reply = engine.reply_due(received_at=at_noon(date(2025, 12, 8)), regime="PAYMENT_SERVICES")
 
     assert refund.due_date == date(2026, 1, 2)
     assert reply.due_date == date(2026, 1, 5)
@@ -64,26 +64,30 @@ def test_a_database_closure_delays_d_plus_1_and_15_business_days(closure):
 
 
 def test_a_database_open_day_brings_d_plus_1_and_15_business_days_forward(open_saturday):
-    assert api.refund_due(reported_at=at_noon(date(2026, 1, 2))).due_date == OPEN_SATURDAY
-    assert api.reply_due(received_at=at_noon(date(2025, 12, 9)), regime="PAYMENT_SERVICES").due_date == (
+    assert engine.refund_due(reported_at=at_noon(date(2026, 1, 2))).due_date == OPEN_SATURDAY
+    assert engine.reply_due(received_at=at_noon(date(2025, 12, 9)), regime="PAYMENT_SERVICES").due_date == (
         OPEN_SATURDAY
     )
 
 
 def test_database_overrides_do_not_change_kc_115_rolls(closure, open_saturday):
-    assert api.reply_due(received_at=at_noon(date(2025, 12, 1))).due_date == CLOSURE  # day 30, not moved
-    assert api.reply_due(received_at=at_noon(date(2025, 12, 4))).due_date == date(2026, 1, 5)  # day 30 = Sat
-    assert api.claim_window_end(debited_on=date(2024, 12, 3)).due_date == date(2026, 1, 5)  # 13 months = Sat
+    assert engine.reply_due(received_at=at_noon(date(2025, 12, 1))).due_date == CLOSURE  # day 30, not moved
+    assert engine.reply_due(received_at=at_noon(date(2025, 12, 4))).due_date == date(
+        2026, 1, 5
+    )  # day 30 = Sat
+    assert engine.claim_window_end(debited_on=date(2024, 12, 3)).due_date == date(
+        2026, 1, 5
+    )  # 13 months = Sat
 
 
 def test_removing_an_override_restores_the_package_calendar(closure):
     calendar_override_remove(day=CLOSURE, actor=None)
 
-    assert api.refund_due(reported_at=at_noon(date(2025, 12, 30))).due_date == CLOSURE
+    assert engine.refund_due(reported_at=at_noon(date(2025, 12, 30))).due_date == CLOSURE
 
 
 def test_a_passed_calendar_is_used_instead_of_the_banks(closure):
-    deadline = api.refund_due(reported_at=at_noon(date(2025, 12, 30)), calendar=BusinessCalendar())
+    deadline = engine.refund_due(reported_at=at_noon(date(2025, 12, 30)), calendar=BusinessCalendar())
 
     assert deadline.due_date == CLOSURE
 
@@ -91,8 +95,8 @@ def test_a_passed_calendar_is_used_instead_of_the_banks(closure):
 def test_roll_forward_is_read_from_the_policies(settings):
     settings.KARTOSFERA_POLICIES = {**settings.KARTOSFERA_POLICIES, "ROLL_FORWARD": False}
 
-    assert api.reply_due(received_at=at_noon(date(2025, 11, 24))).due_date == date(2025, 12, 24)
-    assert api.claim_window_end(debited_on=date(2025, 1, 31)).due_date == date(2026, 2, 28)
+    assert engine.reply_due(received_at=at_noon(date(2025, 11, 24))).due_date == date(2025, 12, 24)
+    assert engine.claim_window_end(debited_on=date(2025, 1, 31)).due_date == date(2026, 2, 28)
 
 
 @pytest.mark.parametrize(
@@ -104,31 +108,34 @@ def test_roll_forward_is_read_from_the_policies(settings):
     ],
 )
 def test_chargeback_windows(scheme, stage, rule, due):
-    deadline = api.chargeback_due(processed_on=date(2025, 8, 27), scheme=scheme, stage=stage)
+    deadline = engine.chargeback_due(processed_on=date(2025, 8, 27), scheme=scheme, stage=stage)
 
     assert (deadline.rule, deadline.due_date) == (rule, due)
 
 
 def test_the_default_stage_is_the_chargeback():
-    assert api.chargeback_due(processed_on=date(2025, 8, 27), scheme="VISA").rule == "CB-VISA-10.4"
+    assert engine.chargeback_due(processed_on=date(2025, 8, 27), scheme="VISA").rule == "CB-VISA-10.4"
 
 
 @pytest.mark.parametrize(
     ("call", "error"),
     [
-        (lambda: api.refund_due(reported_at=datetime(2025, 12, 23, 10, 0)), api.NaiveDatetimeError),
-        (lambda: api.reply_due(received_at=datetime(2025, 12, 23, 10, 0)), api.NaiveDatetimeError),
-        (lambda: api.reply_due(received_at=at_noon(date(2025, 12, 1)), regime="FAST"), api.UnknownRegime),
-        (lambda: api.chargeback_due(processed_on=date(2025, 8, 27), scheme="AMEX"), api.UnknownScheme),
+        (lambda: engine.refund_due(reported_at=datetime(2025, 12, 23, 10, 0)), engine.NaiveDatetimeError),
+        (lambda: engine.reply_due(received_at=datetime(2025, 12, 23, 10, 0)), engine.NaiveDatetimeError),
         (
-            lambda: api.chargeback_due(processed_on=date(2025, 8, 27), scheme="VISA", stage="X"),
-            api.UnknownStage,
+            lambda: engine.reply_due(received_at=at_noon(date(2025, 12, 1)), regime="FAST"),
+            engine.UnknownRegime,
+        ),
+        (lambda: engine.chargeback_due(processed_on=date(2025, 8, 27), scheme="AMEX"), engine.UnknownScheme),
+        (
+            lambda: engine.chargeback_due(processed_on=date(2025, 8, 27), scheme="VISA", stage="X"),
+            engine.UnknownStage,
         ),
         (
-            lambda: api.chargeback_due(
+            lambda: engine.chargeback_due(
                 processed_on=date(2025, 8, 27), scheme="VISA", stage="SECOND_PRESENTMENT"
             ),
-            api.StageNotInScheme,
+            engine.StageNotInScheme,
         ),
     ],
 )
@@ -139,7 +146,7 @@ def test_bad_input_is_refused(call, error):
 
 def test_the_api_is_keyword_only():
     with pytest.raises(TypeError):
-        api.refund_due(datetime(2025, 12, 23, 10, 0, tzinfo=UTC))
+        engine.refund_due(datetime(2025, 12, 23, 10, 0, tzinfo=UTC))
 
 
 def test_reply_regime_per_category_with_the_default_for_the_rest(settings):
@@ -149,19 +156,19 @@ def test_reply_regime_per_category_with_the_default_for_the_rest(settings):
         "DEFAULT_REPLY_REGIME": "COMPLAINTS_ACT",
     }
 
-    assert api.reply_regime_for(category="CARD_PAYMENT") == "PAYMENT_SERVICES"
-    assert api.reply_regime_for(category="ACCOUNT_FEES") == "COMPLAINTS_ACT"
+    assert engine.reply_regime_for(category="CARD_PAYMENT") == "PAYMENT_SERVICES"
+    assert engine.reply_regime_for(category="ACCOUNT_FEES") == "COMPLAINTS_ACT"
 
 
 def test_the_default_reply_regime_is_the_complaints_act():
-    assert api.reply_regime_for(category="CARD_PAYMENT") == "COMPLAINTS_ACT"
+    assert engine.reply_regime_for(category="CARD_PAYMENT") == "COMPLAINTS_ACT"
 
 
 def test_a_misconfigured_reply_regime_is_refused(settings):
     settings.KARTOSFERA_POLICIES = {**settings.KARTOSFERA_POLICIES, "DEFAULT_REPLY_REGIME": "FAST"}
 
-    with pytest.raises(api.UnknownRegime, match="unknown reply regime 'FAST'"):
-        api.reply_regime_for(category="CARD_PAYMENT")
+    with pytest.raises(engine.UnknownRegime, match="unknown reply regime 'FAST'"):
+        engine.reply_regime_for(category="CARD_PAYMENT")
 
 
 # --- the cached bank calendar ---------------------------------------------------------------------

@@ -3,8 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from cards.demo._catalogue import Merchant
 from cards.models import WalletTokenStatus
+from demo.cards._catalogue import Merchant
 from kartosfera.legaltime import WARSAW
 
 

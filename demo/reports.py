@@ -2,17 +2,17 @@
 its default period (the last full month) shows every section: refunds in time and late, replies in
 time, a decided liability split, volumes by cause, channel and brand, and open cases by age.
 
-Made through the dispute services (disputes.demo's plans and steps), so deadlines, ledger, history and
+Made through the dispute services (the plans and steps of demo.disputes), so deadlines, ledger, history and
 audit trail are real. Idempotent: a plan whose case exists (same card and account) is skipped.
 """
 
 from datetime import date, datetime, timedelta
 
-from disputes.demo import Ctx, Plan, _assess, _card, _decide, _make, _refund, _review, _staff
+from demo.disputes import Ctx, Plan, _assess, _card, _decide, _make, _refund, _review, _staff
+from demo.letters import reply_posted
 from disputes.models import Case
 from kartosfera.legaltime import warsaw_date
-from letters.demo import reply_posted
-from liability.api import Findings
+from liability.engine import Findings
 from reports.rules import default_period
 
 

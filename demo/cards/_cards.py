@@ -2,8 +2,6 @@
 
 from datetime import time
 
-from cards.demo._catalogue import ATMS, BUSINESS, FUEL, GROCERIES, ONLINE, SHOPS, SUBSCRIPTIONS
-from cards.demo._spec import DemoCard, DemoToken, tx
 from cards.models import (
     CancellationReason,
     CardEventChannel,
@@ -12,6 +10,8 @@ from cards.models import (
     Wallet,
     WalletTokenStatus,
 )
+from demo.cards._catalogue import ATMS, BUSINESS, FUEL, GROCERIES, ONLINE, SHOPS, SUBSCRIPTIONS
+from demo.cards._spec import DemoCard, DemoToken, tx
 
 STOLEN_CARD_REPORTED = (9, time(21, 47, 13))
 REVERSED = TransactionStatus.REVERSED

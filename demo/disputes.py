@@ -17,10 +17,10 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 
-from cards.demo import DEMO_CARDS
 from cards.models import Card, Transaction, TransactionStatus
-from customers.demo import ADMIN_DEMO_PASSWORD, demo_customer
 from customers.models import User
+from demo.cards import DEMO_CARDS
+from demo.customers import ADMIN_DEMO_PASSWORD, demo_customer
 from disputes.models import Case, EvidenceKind
 from disputes.services import (
     Circumstances,
@@ -47,7 +47,7 @@ from disputes.services import (
     staff_groups_ensure,
 )
 from kartosfera.legaltime import WARSAW, warsaw_date
-from liability.api import Findings
+from liability.engine import Findings
 
 STAFF = (
     ("analyst", "Ewa", "Analityczna", "analysts"),

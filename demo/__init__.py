@@ -12,21 +12,21 @@ from django.db import transaction
 
 # Order matters: later seeders use what earlier ones created.
 SEEDERS: list[str] = [
-    "customers.demo.seed",
-    "cards.demo.seed",
-    "deadlines.demo.seed",
-    "liability.demo.seed",
-    "disputes.demo.seed",
-    "letters.demo.seed",
-    "disputes.backoffice.demo.seed",
-    "reports.demo.seed",
-    "reports.exports.demo.seed",
-    "corebanking.demo.seed",
-    "api.demo.seed",
+    "demo.customers.seed",
+    "demo.cards.seed",
+    "demo.deadlines.seed",
+    "demo.liability.seed",
+    "demo.disputes.seed",
+    "demo.letters.seed",
+    "demo.backoffice.seed",
+    "demo.reports.seed",
+    "demo.exports.seed",
+    "demo.corebanking.seed",
+    "demo.api_clients.seed",
     # Seals and anchors what every seeder before it recorded.
-    "audit.demo.seed",
+    "demo.audit.seed",
     # After the anchor: the demo auditor's verification is checked against it.
-    "reports.demo.seed_audit_verification",
+    "demo.reports.seed_audit_verification",
 ]
 
 
