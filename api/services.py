@@ -141,6 +141,11 @@ def _validated(instance, *, exclude: Sequence[str] = ()) -> None:
         raise RequestInvalid(str(error), errors=validation_errors(error)) from error
 
 
+# The audit log is permanent and names a customer by their customer number (the entry's object), never
+# by their PESEL (audit.representation): the entry of an upsert records every other field.
+_CUSTOMER_NOT_AUDITED = ("pesel",)
+
+
 def customer_upsert(*, client: ApiClient, data: CustomerData, now: datetime) -> tuple[Customer, bool]:
     """Create the customer of this PESEL (or bank id), or update them; returns (customer, created).
 
@@ -161,7 +166,7 @@ def customer_upsert(*, client: ApiClient, data: CustomerData, now: datetime) -> 
         lookup = {"pesel": data.pesel} if data.pesel else {"bank_id": data.bank_id}
         customer = Customer.objects.select_for_update().filter(**lookup).first()
         created = customer is None
-        before = None if created else audit_snapshot(customer)
+        before = None if created else audit_snapshot(customer, exclude=_CUSTOMER_NOT_AUDITED)
         customer = customer or Customer(**lookup)
         for field in (
             "kind",
@@ -177,7 +182,7 @@ def customer_upsert(*, client: ApiClient, data: CustomerData, now: datetime) -> 
             customer.birth_date = data.birth_date
         _validated(customer, exclude=["user"])
         customer.save()
-        after = audit_snapshot(customer)
+        after = audit_snapshot(customer, exclude=_CUSTOMER_NOT_AUDITED)
         if created or before != after:
             audit_record(
                 action=API_CUSTOMER_UPSERTED, actor=client.user, obj=customer, **_diff(before, after), now=now

@@ -209,8 +209,11 @@ AXES_USERNAME_CALLABLE = "customers.backends.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "customers.views.locked_out"
 AXES_SENSITIVE_PARAMETERS = ["username", "identifier", "ip_address"]
-# Behind a reverse proxy set AXES_IPWARE_PROXY_COUNT to the number of proxies in front of Django.
-AXES_IPWARE_PROXY_COUNT = ENV.axes_ipware_proxy_count
+# The address a failure is counted on is the one the audit log records and the registration throttle
+# counts (audit.context.client_ip): behind KARTOSFERA_TRUSTED_PROXY_COUNT reverse proxies, the address
+# the outermost of them saw, never the proxy's own (every customer would share one lock) nor what the
+# client wrote in X-Forwarded-For itself (every guess would come from a new address).
+AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
 
 
 LOGGING = {

@@ -72,7 +72,6 @@ class Env(BaseSettings):
     axes_failure_limit: int = 5
     axes_address_failure_limit: int = 20
     axes_cooloff_minutes: int = 30
-    axes_ipware_proxy_count: int | None = None
 
     # --- one-time passwords, text messages, e-mail ---------------------------------------------------
     kartosfera_otp_resend_interval_seconds: int = 60

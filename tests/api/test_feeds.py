@@ -15,6 +15,7 @@ from audit.models import AuditEntry
 from cards.models import Card, Transaction
 from customers.models import Customer
 from tests.api.conftest import make_caller, token_for
+from tests.audit.helpers import readable_text
 from tests.cards.factories import CardProductFactory
 from tests.conftest import requires_services
 
@@ -112,6 +113,17 @@ def test_customer_upsert_creates_then_updates_and_audits_the_calling_system_thro
     entries = list(AuditEntry.objects.filter(action="api.customer_upserted").order_by("sequence"))
     assert [(e.channel, e.role, e.actor_id) for e in entries] == [("API", "SYSTEM", bank.client.user_id)] * 2
     assert entries[1].after == {"email": "z.wisniewska@example.pl"}
+
+
+def test_a_customer_created_through_the_api_is_audited_without_their_pesel(bank):
+    created = bank.post("/api/v1/customers", CUSTOMER)
+
+    entry = AuditEntry.objects.get(action="api.customer_upserted")
+    assert created.status_code == 201
+    assert entry.object_id == str(created.json()["id"])
+    assert entry.after["first_name"] == "Zofia" and entry.after["email"] == CUSTOMER["email"]
+    assert "pesel" not in entry.after
+    assert CUSTOMER["pesel"] not in readable_text(entry)
 
 
 def test_a_card_number_anywhere_in_a_request_is_refused_and_not_stored_or_logged(bank, caplog):

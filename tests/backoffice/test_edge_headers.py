@@ -48,3 +48,17 @@ def test_the_evidence_download_takes_the_type_sniffed_at_upload_not_the_file_nam
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="polyglot.html"'
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_customers_own_download_of_the_evidence_is_not_stored(client, analyst, case, theft):
+    from tests.disputes.portal.test_claim_pages import signed_in
+
+    evidence = add_evidence(case, analyst, "skan.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    signed_in(client, theft.user)
+
+    response = client.get(f"/claims/{case.pk}/documents/{evidence.pk}/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert {"no-store", "private"} <= directives(response)
+    assert response["Content-Security-Policy"] == CSP

@@ -338,6 +338,43 @@ def test_an_address_that_fails_on_many_identifiers_is_locked_for_every_identifie
     assert owner.status_code == 302 and owner["Location"] == "/cards/"
 
 
+PROXY = "10.0.0.254"  # the reverse proxy every request comes through
+
+
+def behind_the_proxy(client_address: str) -> Client:
+    """A browser at ``client_address``, as the application sees it behind one reverse proxy."""
+    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=client_address)
+
+
+def test_behind_a_proxy_a_strangers_failures_lock_the_stranger_and_not_the_owner(settings):
+    settings.KARTOSFERA_TRUSTED_PROXY_COUNT = 1
+    customer = registered_customer()
+    stranger = behind_the_proxy("198.51.100.7")
+    for _ in range(5):
+        sign_in(stranger, customer, password="wrong-password")
+
+    locked = sign_in(stranger, customer)
+    owner = sign_in(behind_the_proxy("203.0.113.20"), customer)
+
+    assert locked.status_code == 429
+    assert owner.status_code == 302 and owner["Location"] == "/cards/"
+    assert AccessAttempt.objects.get(username=customer.pesel).ip_address == "198.51.100.7"
+
+
+def test_behind_a_proxy_an_address_written_by_the_client_does_not_escape_the_lock(settings):
+    settings.KARTOSFERA_TRUSTED_PROXY_COUNT = 1
+    customer = registered_customer()
+    for n in range(5):
+        # The client writes a new address each time; the proxy appends the one it really came from.
+        forged = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 198.51.100.7")
+        sign_in(forged, customer, password="wrong-password")
+
+    locked = sign_in(Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="192.0.2.99, 198.51.100.7"), customer)
+
+    assert locked.status_code == 429
+    assert AccessAttempt.objects.get(username=customer.pesel).failures_since_start == 6
+
+
 def test_the_lock_lifts_after_the_cool_off(client):
     customer = registered_customer()
     for _ in range(5):

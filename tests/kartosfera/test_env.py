@@ -84,7 +84,7 @@ def test_start_up_stops_with_the_error_naming_the_variable():
             "kartosfera_four_eyes_refund_above",
             Decimal("100.50"),
         ),
-        ("AXES_IPWARE_PROXY_COUNT", "2", "axes_ipware_proxy_count", 2),
+        ("KARTOSFERA_TRUSTED_PROXY_COUNT", "2", "kartosfera_trusted_proxy_count", 2),
         ("KARTOSFERA_ROLL_FORWARD", "no", "kartosfera_roll_forward", False),
     ],
 )

@@ -84,7 +84,10 @@ HOSTILE_TEXT = [
 HOSTILE_IDS = ["0", "-1", "999999", "9" * 25]
 CARD_PAGES = [
     "",
+    "activate/",
     "block/",
+    "unblock/",
+    "devices/add/",
     "limits/",
     "controls/",
     "3ds/",
@@ -155,13 +158,19 @@ class Crawler:
     def __init__(self, client: Client, prefixes: tuple[str, ...]) -> None:
         self.client, self.prefixes = client, prefixes
         self.forms: dict[tuple, Form] = {}
-        self.seen: set[str] = set()
+        # The depth each page was visited with: a page first reached as a link (depth 0) and then asked
+        # for as a start page is visited again, its links followed.
+        self.seen: dict[str, int] = {}
 
     def visit(self, url: str, depth: int = 2) -> None:
         path = urlsplit(url).path
-        if path in self.seen or not path.startswith(self.prefixes) or SKIPPED_LINKS.search(path):
+        if (
+            self.seen.get(path, -1) >= depth
+            or not path.startswith(self.prefixes)
+            or SKIPPED_LINKS.search(path)
+        ):
             return
-        self.seen.add(path)
+        self.seen[path] = depth
         response = self.client.get(path)
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             return
@@ -336,8 +345,9 @@ def test_the_portal_forms_answer_hostile_values_without_a_server_error(dataset, 
     client = signed_in(Client(), theft.user)
     card = CardFactory(customer=theft.customer, status=CardStatus.ACTIVE)
     WalletTokenFactory(card=card)
+    WalletTokenFactory(card=card, status="PENDING")  # a device waiting to be confirmed with a code
     TransactionFactory(card=card)
-    crawler = Crawler(client, ("/cards/", "/claims/", "/profile/"))
+    crawler = Crawler(client, ("/cards/", "/claims/", "/profile/", "/letters/"))
     pages = [
         "/cards/",
         "/claims/",
@@ -345,16 +355,29 @@ def test_the_portal_forms_answer_hostile_values_without_a_server_error(dataset, 
         "/profile/",
         "/profile/password/",
         "/profile/phone/",
+        "/profile/email/",
+        "/letters/address/",
     ]
     pages += [f"/cards/{card.pk}/{page}" for page in CARD_PAGES]
     for url in pages:
         crawler.visit(url, depth=1)
     crawler.visit(f"/claims/new/{theft.card.pk}/", depth=0)
-    anonymous = Crawler(Client(), ("/", "/sign-in/", "/register/"))
-    for url in ("/sign-in/", "/register/"):
+    anonymous = Crawler(Client(), ("/", "/sign-in/", "/register/", "/back-office/sign-in/"))
+    for url in ("/sign-in/", "/register/", "/back-office/sign-in/"):
         anonymous.visit(url, depth=0)
-    assert {"/cards/N/block/", "/cards/N/limits/", "/claims/new/N/", "/profile/password/"} <= {
-        re.sub(r"\d+", "N", form.action) for form in crawler.forms.values()
+    assert {
+        "/cards/N/activate/",
+        "/cards/N/block/",
+        "/cards/N/unblock/",
+        "/cards/N/limits/",
+        "/cards/N/devices/N/confirm/",
+        "/claims/new/N/",
+        "/profile/password/",
+        "/profile/email/",
+        "/letters/address/",
+    } <= {re.sub(r"\d+", "N", form.action) for form in crawler.forms.values()}
+    assert {"/sign-in/", "/register/", "/back-office/sign-in/"} <= {
+        form.action for form in anonymous.forms.values()
     }
     fuzz(client, crawler, fuzz_stats, examples=600)
     fuzz(Client(), anonymous, fuzz_stats, examples=100)
@@ -372,10 +395,17 @@ def test_the_back_office_forms_answer_hostile_values_without_a_server_error(data
         f"/back-office/cases/{dataset.pk}/",
         "/back-office/claims/new/",
         "/back-office/approvals/",
+        "/back-office/print/",
+        "/back-office/postings/",
     ):
         crawler.visit(url, depth=1)
     actions = {re.sub(r"\d+", "N", form.action) for form in crawler.forms.values()}
-    assert {"/back-office/queue/all/", "/back-office/assign/", "/back-office/claims/new/"} <= actions
+    assert {
+        "/back-office/queue/all/",
+        "/back-office/assign/",
+        "/back-office/claims/new/",
+        "/back-office/search/",
+    } <= actions
     assert any(action.startswith("/back-office/cases/N/") for action in actions)
     fuzz(client, crawler, fuzz_stats, examples=500)
     fuzz_stats["endpoints"] += len(crawler.forms)

@@ -114,3 +114,6 @@ def test_a_fresh_folder_migrates_and_gunicorn_serves_it_under_the_production_set
     assert home[1]["strict-transport-security"] == "max-age=31536000; includeSubDomains; preload"
     assert stylesheet[0] == 200 and stylesheet[1]["content-type"].startswith("text/css")
     assert stylesheet[1]["cache-control"] == "max-age=315360000, public, immutable"
+    # The policies are on every response, the files WhiteNoise serves included.
+    assert stylesheet[1]["permissions-policy"] == home[1]["permissions-policy"]
+    assert home[1]["permissions-policy"].startswith("accelerometer=(), autoplay=()")
