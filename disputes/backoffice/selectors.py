@@ -47,6 +47,7 @@ from disputes.selectors import (
     refund_running,
     reply_running,
 )
+from kartosfera import compiled_sql
 from kartosfera.legaltime import warsaw_date
 from letters.models import Letter
 from letters.selectors import letters_for_case
@@ -218,24 +219,85 @@ class QueuePage:
     alerts: list[Chargeback] = field(default_factory=list)
 
 
-def _queue_base(name: str, *, user: User, now: datetime) -> QuerySet[Case]:
-    today = warsaw_date(now)
+# What a queue's query compares with each value it takes (``kartosfera.compiled_sql`` prepares a
+# request's values for the database by these fields, as the ORM does for its lookups).
+_QUEUE_VALUE_FIELDS = {
+    "now": Case._meta.get_field("refund_due_at"),
+    "today": Case._meta.get_field("refund_due_on"),
+    "due_by": Case._meta.get_field("refund_due_at"),
+    "user": Case._meta.get_field("assignee"),
+    "state": Case._meta.get_field("state"),
+    "amount_min": Case._meta.get_field("disputed_amount"),
+    "amount_max": Case._meta.get_field("disputed_amount"),
+    "brand": Card._meta.get_field("brand"),
+    "channel": Case._meta.get_field("channel"),
+    "cause": Case._meta.get_field("cause"),
+    "assignee": Case._meta.get_field("assignee"),
+}
+# The filters in the order they narrow the queue: (value, lookup); ``due_by`` is its own clause.
+_QUEUE_FILTER_LOOKUPS = (
+    ("state", "state"),
+    ("due_by", None),
+    ("amount_min", "disputed_amount__gte"),
+    ("amount_max", "disputed_amount__lte"),
+    ("brand", "card__brand"),
+    ("channel", "channel"),
+    ("cause", "cause"),
+    ("assignee", "assignee_id"),
+)
+
+
+def _queue_values(*, user: User | None, now: datetime, filters: QueueFilters) -> dict:
+    """The values a queue's query takes, by the names of ``_QUEUE_VALUE_FIELDS`` (None: not filtered)."""
+    due_by = None if filters.due_within_days is None else now + timedelta(days=filters.due_within_days)
+    return {
+        "now": now,
+        "today": warsaw_date(now),
+        "due_by": due_by,
+        "user": None if user is None else user.pk,
+        "state": filters.state or None,
+        "amount_min": filters.amount_min,
+        "amount_max": filters.amount_max,
+        "brand": filters.brand or None,
+        "channel": filters.channel or None,
+        "cause": filters.cause or None,
+        "assignee": filters.assignee_id,
+    }
+
+
+def _queue_filtered(name: str, narrowed: tuple[str, ...], values: dict) -> QuerySet[Case]:
+    """Queue ``name`` narrowed by the filters named in ``narrowed``, with ``values``, ordered.
+
+    Which filters apply comes from ``narrowed`` alone, never from the values, so that one shape
+    always builds the same SQL (``kartosfera.compiled_sql``).
+
+    :raises QueueNotFound:
+    """
     cases = Case.objects.filter(state__in=OPEN_STATES)
     if name == "mine":
-        return cases.filter(assignee=user)
-    if name == "unassigned":
-        return cases.filter(assignee__isnull=True)
-    if name == "due_today":
-        return cases.filter(clocks_due_on(today))
-    if name == "breached":
-        return cases.filter(clocks_breached(now=now))
-    if name == "awaiting":
-        return cases.filter(state=CaseState.AWAITING_CUSTOMER)
-    if name == "fraud":
-        return cases.filter(state=CaseState.REFUND_WITHHELD)
-    if name == "all":
-        return cases
-    raise QueueNotFound(name)
+        cases = cases.filter(assignee_id=values["user"])
+    elif name == "unassigned":
+        cases = cases.filter(assignee__isnull=True)
+    elif name == "due_today":
+        cases = cases.filter(clocks_due_on(values["today"]))
+    elif name == "breached":
+        cases = cases.filter(clocks_breached(now=values["now"]))
+    elif name == "awaiting":
+        cases = cases.filter(state=CaseState.AWAITING_CUSTOMER)
+    elif name == "fraud":
+        cases = cases.filter(state=CaseState.REFUND_WITHHELD)
+    elif name != "all":
+        raise QueueNotFound(name)
+    for value, lookup in _QUEUE_FILTER_LOOKUPS:
+        if value in narrowed:
+            cases = cases.filter(
+                clocks_due_by(values[value]) if lookup is None else Q(**{lookup: values[value]})
+            )
+    return cases.annotate(next_due_at=next_running_due()).order_by("next_due_at", "id")
+
+
+def _narrowed(values: dict) -> tuple[str, ...]:
+    return tuple(value for value, _ in _QUEUE_FILTER_LOOKUPS if values[value] is not None)
 
 
 def queue_cases(
@@ -248,24 +310,11 @@ def queue_cases(
 
     :raises QueueNotFound:
     """
-    cases = _queue_base(name, user=user, now=now)
-    if filters.state:
-        cases = cases.filter(state=filters.state)
-    if filters.due_within_days is not None:
-        cases = cases.filter(clocks_due_by(now + timedelta(days=filters.due_within_days)))
-    if filters.amount_min is not None:
-        cases = cases.filter(disputed_amount__gte=filters.amount_min)
-    if filters.amount_max is not None:
-        cases = cases.filter(disputed_amount__lte=filters.amount_max)
-    if filters.brand:
-        cases = cases.filter(card__brand=filters.brand)
-    if filters.channel:
-        cases = cases.filter(channel=filters.channel)
-    if filters.cause:
-        cases = cases.filter(cause=filters.cause)
-    if filters.assignee_id is not None:
-        cases = cases.filter(assignee_id=filters.assignee_id)
-    return cases.annotate(next_due_at=next_running_due()).order_by("next_due_at", "id")
+    values = _queue_values(user=user, now=now, filters=filters)
+    return _queue_filtered(name, _narrowed(values), values)
+
+
+_QUEUE_COLUMNS = (*_QUEUE_CASE_FIELDS, *_QUEUE_CUSTOMER_FIELDS, *_QUEUE_CARD_FIELDS, *_QUEUE_ASSIGNEE_FIELDS)
 
 
 def queue_page(
@@ -273,30 +322,37 @@ def queue_page(
 ) -> QueuePage:
     """One page of a queue with its traffic lights: three queries (calendar, rows, pending proposals).
 
+    The rows' query is built once per queue and set of filters and kept (``kartosfera.compiled_sql``).
+
     :raises QueueNotFound:
     """
+    if name not in QUEUES or name == "chargebacks":
+        raise QueueNotFound(name)
     page = max(page, 1)
     calendar = bank_calendar()
     start = (page - 1) * PAGE_SIZE
-    columns = (*_QUEUE_CASE_FIELDS, *_QUEUE_CUSTOMER_FIELDS, *_QUEUE_CARD_FIELDS, *_QUEUE_ASSIGNEE_FIELDS)
-    cases = [
-        _queue_case(values)
-        for values in queue_cases(name=name, user=user, now=now, filters=filters).values_list(*columns)[
-            start : start + PAGE_SIZE + 1
-        ]
-    ]
-    today = warsaw_date(now)
+    values = _queue_values(user=user, now=now, filters=filters)
+    narrowed = _narrowed(values)
+    rows = compiled_sql.run(
+        ("backoffice queue", name, narrowed),
+        lambda values: _queue_filtered(name, narrowed, values).values_list(*_QUEUE_COLUMNS),
+        _QUEUE_VALUE_FIELDS,
+        values,
+        low=start,
+        high=start + PAGE_SIZE + 1,
+    )
+    cases = [_queue_case(row) for row in rows]
+    today = values["today"]
     rows = []
     for case in cases[:PAGE_SIZE]:
         lights = case_lights(case, calendar=calendar, now=now, today=today)
         rows.append(QueueRow(case, *lights))
-    pending = DecisionProposal.objects.filter(status=ProposalStatus.PENDING).count()
     return QueuePage(
         name,
         rows,
         page,
         has_next=len(cases) > PAGE_SIZE,
-        pending_proposals=pending,
+        pending_proposals=DecisionProposal.objects.filter(status=ProposalStatus.PENDING).count(),
         alerts=chargeback_alerts_for(user=user) if name == "mine" else [],
     )
 
