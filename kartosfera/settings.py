@@ -204,6 +204,8 @@ LOGIN_REDIRECT_URL = "cards:list"
 # admin. django-axes comes first so that a locked-out identifier is refused before any password check.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Authenticates nobody: reads a user's permissions in one query for the backends below.
+    "customers.backends.PermissionsInOneQuery",
     "customers.backends.CustomerIdentifierBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
