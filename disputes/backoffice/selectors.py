@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db.models import Case as When_
-from django.db.models import DateTimeField, F, Q, QuerySet, Value, When
+from django.db.models import Count, DateTimeField, F, Q, QuerySet, Value, When
 
 from cards.models import Card, CardEvent
 from cards.rules import settings_at
@@ -88,6 +88,10 @@ class QueuePerson:
     first_name: str
     last_name: str
     username: str = ""
+
+    @property
+    def pk(self) -> int:
+        return self.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +321,22 @@ def queue_cases(
 _QUEUE_COLUMNS = (*_QUEUE_CASE_FIELDS, *_QUEUE_CUSTOMER_FIELDS, *_QUEUE_CARD_FIELDS, *_QUEUE_ASSIGNEE_FIELDS)
 
 
+def _pending_by_status(values) -> QuerySet[DecisionProposal]:
+    return (
+        DecisionProposal.objects.filter(status=ProposalStatus.PENDING)
+        .order_by()
+        .values("status")
+        .annotate(count=Count("pk"))
+        .values_list("count")
+    )
+
+
+def pending_proposals_count() -> int:
+    """How many proposals wait for a second person (its SQL is built once: one group, or no row)."""
+    rows = compiled_sql.run("pending proposals", _pending_by_status, {}, {})
+    return rows[0][0] if rows else 0
+
+
 def queue_page(
     *, name: str, user: User, now: datetime, filters: QueueFilters = QueueFilters(), page: int = 1
 ) -> QueuePage:
@@ -352,7 +372,7 @@ def queue_page(
         rows,
         page,
         has_next=len(cases) > PAGE_SIZE,
-        pending_proposals=DecisionProposal.objects.filter(status=ProposalStatus.PENDING).count(),
+        pending_proposals=pending_proposals_count(),
         alerts=chargeback_alerts_for(user=user) if name == "mine" else [],
     )
 
@@ -579,13 +599,18 @@ def evidence_get_for_staff(*, user: User, evidence_id: int) -> Evidence:
     return Evidence.objects.get(pk=evidence_id)
 
 
-def assignable_staff() -> QuerySet[User]:
-    """Active staff who may handle cases (for the assign form)."""
+def _assignable_staff(values) -> QuerySet[User]:
     return (
         User.objects.filter(is_active=True, groups__permissions__codename="handle_case")
         .distinct()
         .order_by("username")
+        .values_list("id", "first_name", "last_name", "username")
     )
+
+
+def assignable_staff() -> list[QueuePerson]:
+    """Active staff who may handle cases, by user name (for the assign forms; its SQL is built once)."""
+    return [QueuePerson(*row) for row in compiled_sql.run("assignable staff", _assignable_staff, {}, {})]
 
 
 # --- Chargebacks: the case page's section and the queue of chargebacks, by their deadlines. ---
