@@ -7,8 +7,7 @@ from decimal import Decimal
 import pytest
 
 from cards.models import Brand
-from disputes.backoffice import selectors
-from disputes.backoffice.selectors import PAGE_SIZE, QUEUES, QueueFilters, queue_cases, queue_page
+from disputes.backoffice.selectors import PAGE_SIZE, QUEUES, QueueFilters, _queue, queue_cases, queue_page
 from disputes.models import Case, CaseState, Channel
 from kartosfera import compiled_sql
 from tests.backoffice.conftest import NOW, RECEIVED_AT, make_theft, submitted_case
@@ -52,24 +51,24 @@ def test_every_queue_and_filter_reads_the_rows_of_its_queryset(analyst, eur_rate
     ]
     Case.objects.filter(pk__in=[cases[0].pk, cases[3].pk]).update(assignee=analyst)
     Case.objects.filter(pk=cases[1].pk).update(disputed_amount=Decimal("1500.00"))
-    columns = selectors._QUEUE_COLUMNS
+    columns = _queue._QUEUE_COLUMNS
 
     # The second time round the kept SQL runs with other values (a later "now", page 2 of one row).
     for now, page, size in ((NOW, 1, PAGE_SIZE), (NOW + timedelta(days=3), 2, 1)):
         for name in (name for name in QUEUES if name != "chargebacks"):
             for filters in _filters(analyst):
                 if size != PAGE_SIZE:
-                    selectors.PAGE_SIZE = size
+                    _queue.PAGE_SIZE = size
                 try:
                     result = queue_page(name=name, user=analyst, now=now, filters=filters, page=page)
                 finally:
-                    selectors.PAGE_SIZE = PAGE_SIZE
+                    _queue.PAGE_SIZE = PAGE_SIZE
                 expected = queue_cases(name=name, user=analyst, now=now, filters=filters).values_list(
                     *columns
                 )
                 start = (page - 1) * size
                 assert [row.case for row in result.rows] == [
-                    selectors._queue_case(values) for values in expected[start : start + size]
+                    _queue._queue_case(values) for values in expected[start : start + size]
                 ], (name, filters, now)
 
     assert queue_page(name="all", user=analyst, now=NOW).rows  # the data above does show up
