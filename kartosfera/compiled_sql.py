@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import Field, QuerySet
 
@@ -66,7 +67,10 @@ def _compile(build: Build, fields: Mapping[str, Field], connection) -> _Compiled
     for variant in (0, 1):
         values = {name: _placeholder(fields[name], i, variant) for i, name in enumerate(names)}
         compiler = build(values).query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except (EmptyResultSet, FullResultSet):
+            return None  # the ORM answers such a query without SQL (an empty IN, say): let it
         prepared = {name: _prepared(fields[name], values[name], connection) for name in names}
         variants.append((sql, tuple(params), prepared, compiler))
     (sql, params, prepared, compiler), (other_sql, other_params, other_prepared, _) = variants

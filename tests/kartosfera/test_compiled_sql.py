@@ -43,3 +43,13 @@ def test_a_value_changed_on_its_way_into_the_sql_is_never_substituted():
 
     assert rows == [(anna.pk,)]
     assert [shape for key, shape in compiled_sql._SHAPES.items() if key[2] == "lowered"] == [None]
+
+
+def test_a_query_the_orm_answers_without_sql_is_left_to_the_orm():
+    UserFactory(username="anna")
+
+    def build(values):
+        return User.objects.filter(username=values["name"], pk__in=[]).values_list("pk")
+
+    assert compiled_sql.run("nothing", build, USERNAME, {"name": "anna"}) == []
+    assert [shape for key, shape in compiled_sql._SHAPES.items() if key[2] == "nothing"] == [None]
