@@ -62,17 +62,15 @@ def _permissions_of(values) -> QuerySet[Permission]:
     ).values_list("content_type__app_label", "codename")
 
 
-class PermissionsInOneQuery(ModelBackend):
+class PermissionsInOneQuery:
     """A user's permissions in one query rather than ModelBackend's two (the user's own, the groups').
 
-    It authenticates nobody: it only fills, for the backends after it, the per-user permission cache
-    ``ModelBackend`` answers ``has_perm`` from, with the same set; its SQL is built once per process.
+    It authenticates nobody and loads no user (no ``get_user``: Django's test client and sign-in pick
+    the backends after it): it answers ``has_perm`` from, and fills for the backends after it, the
+    per-user permission cache ``ModelBackend`` answers from, with the same set; its SQL is built once.
     """
 
     def authenticate(self, request: HttpRequest | None, **credentials: Any) -> None:
-        return None
-
-    def get_user(self, user_id: int) -> None:
         return None
 
     def get_all_permissions(self, user_obj, obj=None) -> set[str]:
@@ -80,7 +78,10 @@ class PermissionsInOneQuery(ModelBackend):
             return set()
         if not hasattr(user_obj, "_perm_cache"):
             if user_obj.is_superuser:
-                return super().get_all_permissions(user_obj, obj)
+                return ModelBackend().get_all_permissions(user_obj, obj)
             rows = compiled_sql.run("permissions of a user", _permissions_of, _USER_ID, {"user": user_obj.pk})
             user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
         return user_obj._perm_cache
+
+    def has_perm(self, user_obj, perm: str, obj=None) -> bool:
+        return user_obj.is_active and perm in self.get_all_permissions(user_obj, obj)

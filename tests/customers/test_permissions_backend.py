@@ -56,7 +56,7 @@ def test_one_query_answers_every_permission_check(django_assert_num_queries):
         assert not user.has_perm("disputes.delete_case")
 
 
-def test_it_signs_nobody_in():
+def test_it_signs_nobody_in_and_loads_nobody(client):
     user = UserFactory(username="someone")
     user.set_password("a long passphrase")
     user.save()
@@ -64,4 +64,7 @@ def test_it_signs_nobody_in():
     assert (
         PermissionsInOneQuery().authenticate(None, username="someone", password="a long passphrase") is None
     )
-    assert PermissionsInOneQuery().get_user(user.pk) is None
+    # No get_user: the test client's force_login (and Django's sign-in) take the next backend.
+    assert not hasattr(PermissionsInOneQuery(), "get_user")
+    client.force_login(user)
+    assert client.session["_auth_user_backend"] != "customers.backends.PermissionsInOneQuery"
