@@ -10,13 +10,14 @@ amounts repeat from row to row), so the markup below is the whole row, in one pl
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from html import escape
 from typing import Any, cast
 
 from django import template
 from django.db.models import Field
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from cards.models import Card
@@ -36,8 +37,11 @@ _ROW = (
 )
 
 
+# Each memoised piece is kept escaped, so that a row is put together with ``str.format`` and only the
+# values read from the database (case number, names, card digits) are escaped per row: ``format_html``
+# escaped all nineteen of a row's values, a thousand calls a page.
 @lru_cache(maxsize=32)
-def _light(light: str, language: str | None) -> SafeString:
+def _light(light: str, language: str | None) -> str:
     return format_html('<span class="light light-{}">{}</span>', light.lower(), light_label(light))
 
 
@@ -46,17 +50,17 @@ def _choice(field: str, value: str, language: str | None) -> str:
     model = Card if field == "brand" else Case
     # The brand and the case's columns with choices: a concrete field, never a relation's reverse side.
     column = cast("Field[Any, Any]", model._meta.get_field(field))
-    return str(dict(column.flatchoices).get(value, value))
+    return escape(str(dict(column.flatchoices).get(value, value)))
 
 
 @lru_cache(maxsize=4096)
 def _long_date(day: date, language: str | None) -> str:
-    return format_long_date(day, language=language)
+    return escape(format_long_date(day, language=language))
 
 
 @lru_cache(maxsize=4096)
 def _money(amount: Decimal, language: str | None) -> str:
-    return format_money(amount, "PLN", language=language)
+    return escape(format_money(amount, "PLN", language=language))
 
 
 @lru_cache(maxsize=1)
@@ -65,10 +69,10 @@ def _case_url_prefix() -> str:
     sample = reverse("backoffice:case", args=[0])
     if not sample.endswith("/0/"):
         raise ValueError(f"the case page's address changed shape: {sample}")
-    return sample[: -len("0/")]
+    return escape(sample[: -len("0/")])
 
 
-def _due(light: str, day: date | None, language: str | None) -> tuple[SafeString, str]:
+def _due(light: str, day: date | None, language: str | None) -> tuple[str, str]:
     shown = light != Light.NONE and day is not None
     return _light(light, language), _long_date(day, language) if shown else ""
 
@@ -78,30 +82,29 @@ def queue_rows(rows) -> SafeString:
     """The ``<tr>`` of every row of a queue page (``selectors.QueueRow``), in the active language."""
     language = get_language()
     case_url = _case_url_prefix()
-    return format_html_join(
-        "  ",
-        _ROW,
-        (
-            (
-                case.pk,
-                case.number,
-                f"{case_url}{case.pk}/",
-                case.number,
+    html = []
+    for row in rows:
+        case = row.case
+        number = escape(case.number)
+        html.append(
+            _ROW.format(
+                int(case.pk),
+                number,
+                f"{case_url}{int(case.pk)}/",
+                number,
                 _choice("state", case.state, language),
                 *_due(row.refund_light, case.refund_due_on, language),
                 *_due(row.reply_light, case.reply_due_on, language),
                 *_due(row.chargeback_light, case.chargeback_due_on, language),
                 _money(case.disputed_amount, language) if case.disputed_amount is not None else "",
-                case.customer.first_name,
-                case.customer.last_name,
+                escape(case.customer.first_name),
+                escape(case.customer.last_name),
                 _choice("brand", case.card.brand, language),
-                case.card.last4,
-                person(case.assignee),
+                escape(case.card.last4),
+                escape(person(case.assignee)),
             )
-            for row in rows
-            for case in (row.case,)
-        ),
-    )
+        )
+    return mark_safe("  ".join(html))  # noqa: S308 (every value above is escaped or an integer)
 
 
 # The filter bar's fields in the order the page shows them (the assignee is rendered by the template).

@@ -74,7 +74,7 @@ MIDDLEWARE = [
     # After authentication: the audit context reads the signed-in user.
     "audit.middleware.AuditContextMiddleware",
     # Marks request.user.is_verified(): the back office needs a confirmed TOTP device (second factor).
-    "django_otp.middleware.OTPMiddleware",
+    "kartosfera.middleware.OTPMiddleware",
     # A staff session without the second factor opens nothing else (admin, reports, downloads included).
     "kartosfera.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -191,6 +191,8 @@ LOGIN_REDIRECT_URL = "cards:list"
 # admin. django-axes comes first so that a locked-out identifier is refused before any password check.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Authenticates nobody: reads a user's permissions in one query for the backends below.
+    "customers.backends.PermissionsInOneQuery",
     "customers.backends.CustomerIdentifierBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -249,6 +251,8 @@ SESSION_COOKIE_HTTPONLY = True
 # request finds the session's last refresh KARTOSFERA_SESSION_REFRESH_SECONDS old
 # (customers.middleware.SessionIdleRefreshMiddleware), not with a write on every request.
 SESSION_COOKIE_AGE = 15 * 60
+# Django's database sessions, their row read with SQL built once per process (customers/sessions.py).
+SESSION_ENGINE = "customers.sessions"
 SESSION_SAVE_EVERY_REQUEST = False
 KARTOSFERA_SESSION_REFRESH_SECONDS = ENV.kartosfera_session_refresh_seconds
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

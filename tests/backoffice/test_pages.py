@@ -169,9 +169,9 @@ def test_the_queue_costs_a_fixed_number_of_queries(
     client = as_staff(analyst)
     client.get(queue_url("all"))  # warm the session and the calendar
 
-    # session, user, OTP device, the user's permissions (2), calendar overrides, the rows and pending
-    # proposals (the session is written once a minute, not on this request)
-    with django_assert_num_queries(8):
+    # session, user, OTP device, the user's permissions (one query: customers.backends), calendar
+    # overrides, the rows and pending proposals (the session is written once a minute, not on this request)
+    with django_assert_num_queries(7):
         response = client.get(queue_url("all"))
 
     assert len(response.context["page"].rows) == count
@@ -201,13 +201,13 @@ def test_the_case_page_costs_a_fixed_number_of_queries(
             letter = letter_reissue(letter_id=letter.pk, reason=f"correction {i}", actor=analyst, now=NOW)
     client.get(reverse("backoffice:case", kwargs={"case_id": case.pk}))
 
-    # 18 for the case itself (the D+1 light reads the case's own Case.refund_confirmed_at), and 6 for
-    # its chargebacks (the chargebacks, the disputed amounts, their transitions, events, documents
-    # and pending proposals), whatever their number.
-    with django_assert_num_queries(24) as captured:
+    # 17 for the case itself (the D+1 light reads the case's own Case.refund_confirmed_at; the user's
+    # permissions in one query), and 6 for its chargebacks (the chargebacks, the disputed amounts, their
+    # transitions, events, documents and pending proposals), whatever their number.
+    with django_assert_num_queries(23) as captured:
         client.get(reverse("backoffice:case", kwargs={"case_id": case.pk}))
 
-    assert len(captured.captured_queries) == 24
+    assert len(captured.captured_queries) == 23
 
 
 def test_the_filter_bar_labels_every_field_and_offers_a_way_back(case, analyst, supervisor, as_staff):

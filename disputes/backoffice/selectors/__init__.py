@@ -1,0 +1,90 @@
+"""Reads of the back office: the queues, their filters, and everything the case page shows.
+
+Each page costs a fixed number of queries whatever the number of rows (tests assert the counts).
+The modules: ``_common`` (page size, plain rows, lights, timeline items), ``_queue`` (the queues),
+``_case`` (the case page), ``_chargebacks`` (a case's chargebacks and their queue).
+"""
+
+from disputes.backoffice.selectors._case import (
+    CARD_THEN_FIELDS,
+    LIMIT_FIELDS,
+    SETTING_EVENTS,
+    SYSTEM_ONLY_TRANSITIONS,
+    CardThen,
+    CasePage,
+    LetterRow,
+    TransactionRow,
+    card_then,
+    case_page,
+    evidence_get_for_staff,
+)
+from disputes.backoffice.selectors._chargebacks import (
+    CHARGEBACK_STEPS,
+    ChargebackQueuePage,
+    ChargebackRow,
+    chargeback_alerts_for,
+    chargeback_queue,
+    chargeback_queue_page,
+    chargebacks_of_case,
+)
+from disputes.backoffice.selectors._common import (
+    PAGE_SIZE,
+    CaseLights,
+    QueueCard,
+    QueueCase,
+    QueuePerson,
+    TimelineItem,
+    case_lights,
+)
+from disputes.backoffice.selectors._queue import (
+    QUEUES,
+    QueueFilters,
+    QueueNotFound,
+    QueuePage,
+    QueueRow,
+    assignable_staff,
+    next_unassigned_case,
+    pending_proposals,
+    pending_proposals_count,
+    queue_cases,
+    queue_page,
+)
+
+__all__ = [
+    "CARD_THEN_FIELDS",
+    "CHARGEBACK_STEPS",
+    "LIMIT_FIELDS",
+    "PAGE_SIZE",
+    "QUEUES",
+    "SETTING_EVENTS",
+    "SYSTEM_ONLY_TRANSITIONS",
+    "CardThen",
+    "CaseLights",
+    "CasePage",
+    "ChargebackQueuePage",
+    "ChargebackRow",
+    "LetterRow",
+    "QueueCard",
+    "QueueCase",
+    "QueueFilters",
+    "QueueNotFound",
+    "QueuePage",
+    "QueuePerson",
+    "QueueRow",
+    "TimelineItem",
+    "TransactionRow",
+    "assignable_staff",
+    "card_then",
+    "case_lights",
+    "case_page",
+    "chargeback_alerts_for",
+    "chargeback_queue",
+    "chargeback_queue_page",
+    "chargebacks_of_case",
+    "evidence_get_for_staff",
+    "next_unassigned_case",
+    "pending_proposals",
+    "pending_proposals_count",
+    "queue_cases",
+    "queue_page",
+]

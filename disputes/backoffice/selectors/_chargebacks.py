@@ -1,0 +1,190 @@
+"""Chargebacks: the case page's section and the queue of chargebacks, by their deadlines."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Case as When_
+from django.db.models import DateTimeField, F, Q, QuerySet, Value, When
+
+from customers.models import User
+from deadlines.calendar import BusinessCalendar
+from deadlines.selectors import bank_calendar
+from disputes import fsm
+from disputes.backoffice.labels import chargeback_step_label
+from disputes.backoffice.lights import Light, chargeback_light
+from disputes.backoffice.selectors._common import PAGE_SIZE, TimelineItem
+from disputes.models import (
+    ACTIVE_CHARGEBACK_STATES,
+    Case,
+    CaseEvent,
+    CaseTransition,
+    Chargeback,
+    ChargebackDocument,
+    ChargebackState,
+    DecisionProposal,
+    ProposalStatus,
+)
+from disputes.models._chargeback import RunningDeadline
+from disputes.selectors import (
+    NO_DEADLINE,
+)
+from kartosfera.legaltime import warsaw_date
+
+CHARGEBACK_STEPS = (
+    "file",
+    "abandon",
+    "record_representment",
+    "escalate_to_pre_arbitration",
+    "escalate_to_arbitration",
+    "win",
+    "lose",
+)
+
+
+@dataclass
+class ChargebackRow:
+    """One chargeback as staff see it: amounts, its running deadline with its light, history, documents."""
+
+    chargeback: Chargeback
+    disputed_amount: Decimal | None
+    deadline: RunningDeadline | None
+    light: Light
+    explanation: dict
+    history: list = field(default_factory=list)
+    documents: list[ChargebackDocument] = field(default_factory=list)
+    pending_proposal: DecisionProposal | None = None
+    allowed: list[str] = field(default_factory=list)
+
+    @property
+    def alert(self) -> bool:
+        """The sweep's filing-window alert was raised and the chargeback is still not filed."""
+        return self.chargeback.alerted_at is not None and self.chargeback.state == ChargebackState.DRAFT
+
+    @property
+    def bank_loss(self) -> Decimal | None:
+        """What the bank keeps as its loss once the chargeback is lost."""
+        return self.chargeback.amount if self.chargeback.state == ChargebackState.LOST else None
+
+
+def _chargeback_row(
+    chargeback: Chargeback, *, calendar: BusinessCalendar, now: datetime, today: date, **extra
+) -> ChargebackRow:
+    deadline = chargeback.running_deadline()
+    light = (
+        chargeback_light(
+            calendar=calendar, now=now, today=today, due_at=deadline.due_at, due_on=deadline.due_on
+        )
+        if deadline is not None
+        else Light.NONE
+    )
+    explanation = chargeback.deadline_explanations.get(deadline.window, {}) if deadline is not None else {}
+    return ChargebackRow(chargeback, None, deadline, light, explanation, **extra)
+
+
+def chargebacks_of_case(
+    *, case: Case, calendar: BusinessCalendar, now: datetime, today: date
+) -> list[ChargebackRow]:
+    """The case's chargebacks with their deadlines, history, documents and possible steps (five queries)."""
+    chargebacks = list(case.chargebacks.select_related("transaction").order_by("created_at", "pk"))
+    if not chargebacks:
+        return []
+    amounts = dict(case.disputed.values_list("transaction_id", "amount"))
+    history: dict[int, list] = {}
+    for row in CaseTransition.objects.filter(case=case, chargeback__isnull=False).select_related(
+        "actor", "chargeback"
+    ):
+        title = chargeback_step_label(row.name)
+        history.setdefault(row.chargeback_id, []).append(
+            TimelineItem(row.occurred_at, "TRANSITION", title, row.actor, row)
+        )
+    for row in CaseEvent.objects.filter(case=case, chargeback__isnull=False).select_related("actor"):
+        history.setdefault(row.chargeback_id, []).append(
+            TimelineItem(row.occurred_at, "EVENT", row.kind, row.actor, row)
+        )
+    documents: dict[int, list[ChargebackDocument]] = {}
+    for document in ChargebackDocument.objects.filter(chargeback__case=case).select_related("evidence"):
+        documents.setdefault(document.chargeback_id, []).append(document)
+    pending = {
+        proposal.chargeback_id: proposal
+        for proposal in DecisionProposal.objects.filter(
+            chargeback__case=case, status=ProposalStatus.PENDING
+        ).select_related("proposed_by")
+    }
+    rows = []
+    for chargeback in chargebacks:
+        allowed = fsm.available_transitions(chargeback, now=now)  # the windows judged at ``now``
+        if chargeback.pk in pending:
+            allowed = [name for name in allowed if name not in ("win", "lose")]
+        row = _chargeback_row(
+            chargeback,
+            calendar=calendar,
+            now=now,
+            today=today,
+            history=sorted(history.get(chargeback.pk, []), key=lambda item: (item.occurred_at, item.row.pk)),
+            documents=documents.get(chargeback.pk, []),
+            pending_proposal=pending.get(chargeback.pk),
+            allowed=[name for name in CHARGEBACK_STEPS if name in allowed],
+        )
+        row.disputed_amount = amounts.get(chargeback.transaction_id)
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class ChargebackQueuePage:
+    rows: list[ChargebackRow]
+    page: int
+    has_next: bool
+    alerts: int
+    pending_proposals: int
+
+
+def _chargeback_due() -> When_:
+    return When_(
+        When(state=ChargebackState.DRAFT, then=F("filing_due_at")),
+        When(state=ChargebackState.REPRESENTED, response_due_at__isnull=False, then=F("response_due_at")),
+        default=Value(NO_DEADLINE),
+        output_field=DateTimeField(),
+    )
+
+
+def chargeback_queue(*, now: datetime, mine: User | None = None) -> QuerySet[Chargeback]:
+    """Chargebacks still with the bank or the acquirer, the nearest running deadline first; those
+    waiting for the acquirer or the scheme (no deadline of the bank's) last, oldest first."""
+    chargebacks = Chargeback.objects.filter(state__in=ACTIVE_CHARGEBACK_STATES)
+    if mine is not None:
+        chargebacks = chargebacks.filter(case__assignee=mine)
+    return chargebacks.annotate(due_at=_chargeback_due()).order_by("due_at", "created_at", "id")
+
+
+def chargeback_queue_page(*, now: datetime, page: int = 1, mine: User | None = None) -> ChargebackQueuePage:
+    """One page of the chargeback queue with lights and alert flags (four queries)."""
+    page = max(page, 1)
+    calendar = bank_calendar()
+    today = warsaw_date(now)
+    start = (page - 1) * PAGE_SIZE
+    chargebacks = list(
+        chargeback_queue(now=now, mine=mine).select_related(
+            "case", "case__customer", "case__assignee", "transaction"
+        )[start : start + PAGE_SIZE + 1]
+    )
+    rows = [_chargeback_row(cb, calendar=calendar, now=now, today=today) for cb in chargebacks[:PAGE_SIZE]]
+    alerts = Chargeback.objects.filter(state=ChargebackState.DRAFT, alerted_at__isnull=False).count()
+    pending = DecisionProposal.objects.filter(status=ProposalStatus.PENDING).count()
+    return ChargebackQueuePage(
+        rows, page, has_next=len(chargebacks) > PAGE_SIZE, alerts=alerts, pending_proposals=pending
+    )
+
+
+def chargeback_alerts_for(*, user: User) -> list[Chargeback]:
+    """The filing-window alerts addressed to ``user``: their cases' drafted chargebacks the sweep alerted
+    on, and for supervisors also those of unassigned cases; the nearest window first."""
+    recipients = Q(case__assignee=user)
+    if user.has_perm("disputes.supervise_case"):
+        recipients |= Q(case__assignee__isnull=True)
+    return list(
+        Chargeback.objects.filter(recipients, state=ChargebackState.DRAFT, alerted_at__isnull=False)
+        .select_related("case", "transaction")
+        .order_by("filing_due_at", "pk")[:PAGE_SIZE]
+    )
