@@ -16,7 +16,10 @@ from django.utils import timezone
 
 from kartosfera import compiled_sql
 
-_FIELDS: dict[str, Field[Any, Any]] = {"key": Session._meta.get_field("session_key"), "now": Session._meta.get_field("expire_date")}
+_FIELDS: dict[str, Field[Any, Any]] = {
+    "key": Session._meta.get_field("session_key"),
+    "now": Session._meta.get_field("expire_date"),
+}
 
 
 def _live_session(values: Mapping[str, Any]) -> QuerySet[Session, tuple[str]]:
