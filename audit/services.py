@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
@@ -306,6 +307,34 @@ def _json_text(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
+def _insert_cursor(*, prepared: bool) -> Any:
+    """A cursor for the audit INSERT: on PostgreSQL, for one entry, one that runs it as a prepared statement.
+
+    Every service's act is this one statement, so PostgreSQL parses and plans it once per connection
+    instead of once per act (docs/PERFORMANCE.md, "Audit log"). It is prepared at the protocol level
+    when the connection allows prepared statements at all (``prepare_threshold`` in the settings'
+    ``OPTIONS``; Django's default, None, turns them off, and this cursor then just binds on the
+    server). The cursor is wrapped as Django wraps its own, so query logging and ``execute_wrapper``
+    see the statement as before.
+    """
+    if not prepared or connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    cursor = _PreparedCursor(connection.connection)
+    return (
+        connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+    )
+
+
+class _PreparedCursor(psycopg.Cursor):
+    """A psycopg cursor with server-side binding that prepares what it runs (``prepare=True``)."""
+
+    def execute(
+        self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: Any = None
+    ) -> Any:
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
 def _insert_unsealed(entries: list[AuditEntry]) -> None:
     """INSERT new entries unchained in one statement, and give each its id and role as stored.
 
@@ -342,7 +371,7 @@ def _insert_unsealed(entries: list[AuditEntry]) -> None:
                 entry.hash_version,
             )
         )
-    with connection.cursor() as cursor:
+    with _insert_cursor(prepared=len(entries) == 1) as cursor:
         cursor.execute(_insert_sql(len(entries), connection.vendor, role_group_sql()), params)
         stored = sorted(cursor.fetchall())
     # Ids grow in the order of the VALUES rows within one statement, whatever order RETURNING uses.

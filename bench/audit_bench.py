@@ -37,6 +37,9 @@ def _django(database_url: str) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "kartosfera.settings"
     os.environ["DATABASE_URL"] = database_url
     os.environ["KARTOSFERA_AUDIT_SEALING"] = "PERIODIC"
+    # As production runs: DEBUG off (Django then neither records nor logs each query).
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "audit-bench-scratch-key-not-a-deployment-secret")
     os.environ.pop("CELERY_BROKER_URL", None)
     import django
 
@@ -215,14 +218,15 @@ def main() -> int:
         prepare.start()
         prepare.join()
         rows = []
+        floors, audited = {}, {}
         for processes in counts:
-            rate = _measure(_plain_writer, args.pg_url, processes, args.acts)
+            rate = floors[processes] = _measure(_plain_writer, args.pg_url, processes, args.acts)
             rows.append((f"plain INSERT, commit each, {processes} process(es)", rate, ""))
         for processes in counts:
             stop = context.Event()
             sealer = context.Process(target=_sealer, args=(args.pg_url, stop))
             sealer.start()
-            rate = _measure(_audit_writer, args.pg_url, processes, args.acts)
+            rate = audited[processes] = _measure(_audit_writer, args.pg_url, processes, args.acts)
             unsealed, oldest = _in_process(_lag, args.pg_url)
             stop.set()
             sealer.join()
@@ -242,6 +246,16 @@ def main() -> int:
     print(f"{'path':<48} {'per second':>10}")
     for path, rate, note in rows:
         print(f"{path:<48} {rate:>10,.0f}  {note}".rstrip())
+    for processes in counts:
+        print(f"audited/floor with {processes} process(es): {audited[processes] / floors[processes]:.2f}")
+    if len(counts) > 1:
+        fewest, most = min(counts), max(counts)
+        verdict = "yes" if audited[most] >= audited[fewest] else "NO"
+        print(
+            f"more writers never slower than one: {verdict} "
+            f"({most} processes {audited[most]:,.0f}/s, {fewest} {audited[fewest]:,.0f}/s)"
+        )
+    print(f"load average at the end {' '.join(f'{value:.1f}' for value in os.getloadavg())}")
     return 0
 
 
