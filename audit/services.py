@@ -245,7 +245,7 @@ def _seal_batch(*, limit: int | None) -> list[AuditEntry]:
         entry.sequence, entry.previous_hash = sequence, previous_hash
         entry.entry_hash = previous_hash = entry_hash(entry.hash_content())
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
-    with connection.cursor() as cursor:
+    with _prepared_cursor() as cursor:
         # One row at a time, in chain order: the PostgreSQL trigger checks each link against the row
         # sealed just before it (audit/migrations/0004).
         cursor.executemany(
@@ -307,17 +307,17 @@ def _json_text(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
-def _insert_cursor(*, prepared: bool) -> Any:
-    """A cursor for the audit INSERT: on PostgreSQL, for one entry, one that runs it as a prepared statement.
+def _prepared_cursor() -> Any:
+    """A cursor whose statements PostgreSQL prepares: parsed and planned once per connection.
 
-    Every service's act is this one statement, so PostgreSQL parses and plans it once per connection
-    instead of once per act (docs/PERFORMANCE.md, "Audit log"). It is prepared at the protocol level
-    when the connection allows prepared statements at all (``prepare_threshold`` in the settings'
-    ``OPTIONS``; Django's default, None, turns them off, and this cursor then just binds on the
-    server). The cursor is wrapped as Django wraps its own, so query logging and ``execute_wrapper``
-    see the statement as before.
+    For the statements the audit log runs once per act or per entry sealed (the single-entry INSERT,
+    the sealer's UPDATE), not once per act (docs/PERFORMANCE.md, "Audit log"). They are prepared at
+    the protocol level when the connection allows prepared statements at all (``prepare_threshold``
+    in the settings' ``OPTIONS``; Django's default, None, turns them off, and this cursor then just
+    binds on the server). It is wrapped as Django wraps its own cursors, so query logging and
+    ``execute_wrapper`` see the statements as before. Elsewhere than PostgreSQL, Django's cursor.
     """
-    if not prepared or connection.vendor != "postgresql":
+    if connection.vendor != "postgresql":
         return connection.cursor()
     connection.ensure_connection()
     cursor = _PreparedCursor(connection.connection)
@@ -371,7 +371,8 @@ def _insert_unsealed(entries: list[AuditEntry]) -> None:
                 entry.hash_version,
             )
         )
-    with _insert_cursor(prepared=len(entries) == 1) as cursor:
+    # A sweep's many-row INSERT differs with its length: only the one-entry act is worth preparing.
+    with _prepared_cursor() if len(entries) == 1 else connection.cursor() as cursor:
         cursor.execute(_insert_sql(len(entries), connection.vendor, role_group_sql()), params)
         stored = sorted(cursor.fetchall())
     # Ids grow in the order of the VALUES rows within one statement, whatever order RETURNING uses.
