@@ -310,20 +310,19 @@ def _json_text(value: Any) -> str | None:
 def _prepared_cursor() -> Any:
     """A cursor whose statements PostgreSQL prepares: parsed and planned once per connection.
 
-    For the statements the audit log runs once per act or per entry sealed (the single-entry INSERT,
-    the sealer's UPDATE), not once per act (docs/PERFORMANCE.md, "Audit log"). They are prepared at
-    the protocol level when the connection allows prepared statements at all (``prepare_threshold``
-    in the settings' ``OPTIONS``; Django's default, None, turns them off, and this cursor then just
-    binds on the server). It is wrapped as Django wraps its own cursors, so query logging and
-    ``execute_wrapper`` see the statements as before. Elsewhere than PostgreSQL, Django's cursor.
+    For the statements the audit log runs for every act or every entry sealed (the single-entry
+    INSERT, the sealer's UPDATE), rather than once each time (docs/PERFORMANCE.md, "Audit log").
+    They are prepared at the protocol level when the connection allows prepared statements at all
+    (``prepare_threshold`` in the settings' ``OPTIONS``; Django's default, None, turns them off, and
+    this cursor then just binds on the server). It is wrapped as Django wraps its own cursors, so
+    ``execute_wrapper`` sees the statements as before. Elsewhere than PostgreSQL, and while queries
+    are logged (``DEBUG``, a test capturing them), Django's own cursor: psycopg keeps no text of a
+    prepared statement, and a logged query shows the SQL as it ran, values included, as every other.
     """
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or connection.queries_logged:
         return connection.cursor()
     connection.ensure_connection()
-    cursor = _PreparedCursor(connection.connection)
-    return (
-        connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
-    )
+    return connection.make_cursor(_PreparedCursor(connection.connection))
 
 
 class _PreparedCursor(psycopg.Cursor):
