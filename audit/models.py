@@ -85,7 +85,12 @@ class AuditEntry(models.Model):
     # Empty until the entry is sealed (docs/AUDIT.md, "Sealing").
     sequence = models.PositiveBigIntegerField(_("sequence"), unique=True, null=True, editable=False)
     recorded_at = models.DateTimeField(_("recorded at"), db_index=True, editable=False)
-    action = models.CharField(_("action"), max_length=64, db_index=True, editable=False)
+    # Indexed by audit_entry_action (Meta.indexes): equality only, no pattern index (docs/AUDIT.md).
+    action = models.CharField(_("action"), max_length=64, editable=False)
+    # No database foreign keys (db_constraint=False) on the actor and the object type: the check of
+    # one locks the referenced row (FOR KEY SHARE) in every audited act, and concurrent acts of one
+    # actor or on one kind of object then share that lock. Triggers keep the same integrity instead
+    # (audit/migrations/0006, docs/AUDIT.md "Immutability"); the composite indexes below serve both.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -95,6 +100,8 @@ class AuditEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         editable=False,
+        db_index=False,
+        db_constraint=False,
     )
     actor_repr = models.CharField(_("actor as recorded"), max_length=200, editable=False)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, editable=False)
@@ -109,6 +116,8 @@ class AuditEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         editable=False,
+        db_index=False,
+        db_constraint=False,
     )
     # "app_label.model" frozen at write time and hashed: a later model rename does not break the chain.
     object_label = models.CharField(_("object type as recorded"), max_length=100, blank=True, editable=False)
@@ -123,7 +132,8 @@ class AuditEntry(models.Model):
     previous_hash = models.CharField(  # noqa: DJ001
         _("previous entry's hash"), max_length=64, null=True, editable=False
     )
-    entry_hash = models.CharField(_("hash"), max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
+    # Unique by audit_entry_hash_unique (Meta.constraints), which needs no pattern index.
+    entry_hash = models.CharField(_("hash"), max_length=64, null=True, editable=False)  # noqa: DJ001
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -136,9 +146,11 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_entry_object"),
             models.Index(fields=["actor", "recorded_at"], name="audit_entry_actor"),
+            models.Index(fields=["action"], name="audit_entry_action"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(sequence__gte=1), name="audit_entry_sequence_positive"),
+            models.UniqueConstraint(fields=["entry_hash"], name="audit_entry_hash_unique"),
             # Sealed once, all three chain columns together.
             models.CheckConstraint(
                 condition=models.Q(sequence__isnull=True, previous_hash__isnull=True, entry_hash__isnull=True)

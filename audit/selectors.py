@@ -79,7 +79,7 @@ def _role_group_sql(ranked: tuple[tuple[str, str | None], ...]) -> str:
         return "'" + text.replace("'", "''") + "'"
 
     if not named:
-        return "(SELECT NULL WHERE %s IS NULL)"
+        return "(SELECT NULL WHERE CAST(%s AS bigint) IS NULL)"
     role_of_name = " ".join(f"WHEN {literal(name)} THEN {literal(role)}" for role, name in named)
     rank_of_name = " ".join(f"WHEN {literal(name)} THEN {rank}" for rank, (_role, name) in enumerate(named))
     user_column = quote(membership._meta.get_field(get_user_model()._meta.model_name).column)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict
 
+import psycopg
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
@@ -245,7 +246,7 @@ def _seal_batch(*, limit: int | None) -> list[AuditEntry]:
         entry.sequence, entry.previous_hash = sequence, previous_hash
         entry.entry_hash = previous_hash = entry_hash(entry.hash_content())
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
-    with connection.cursor() as cursor:
+    with _prepared_cursor() as cursor:
         # One row at a time, in chain order: the PostgreSQL trigger checks each link against the row
         # sealed just before it (audit/migrations/0004).
         cursor.executemany(
@@ -307,6 +308,34 @@ def _json_text(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
+def _prepared_cursor() -> Any:
+    """A cursor whose statements PostgreSQL prepares: parsed and planned once per connection.
+
+    For the statements the audit log runs for every act or every entry sealed (the single-entry
+    INSERT, the sealer's UPDATE), rather than once each time (docs/PERFORMANCE.md, "Audit log").
+    They are prepared at the protocol level when the connection allows prepared statements at all
+    (``prepare_threshold`` in the settings' ``OPTIONS``; Django's default, None, turns them off, and
+    this cursor then just binds on the server). It is wrapped as Django wraps its own cursors, so
+    ``execute_wrapper`` sees the statements as before. Elsewhere than PostgreSQL, and while queries
+    are logged (``DEBUG``, a test capturing them), Django's own cursor: psycopg keeps no text of a
+    prepared statement, and a logged query shows the SQL as it ran, values included, as every other.
+    """
+    if connection.vendor != "postgresql" or connection.queries_logged:
+        return connection.cursor()
+    connection.ensure_connection()
+    # django-stubs types make_cursor's argument as Django's wrapper; Django wraps the driver's cursor.
+    return connection.make_cursor(_PreparedCursor(connection.connection))  # type: ignore[arg-type]
+
+
+class _PreparedCursor(psycopg.Cursor):
+    """A psycopg cursor with server-side binding that prepares what it runs (``prepare=True``)."""
+
+    def execute(
+        self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: Any = None
+    ) -> Any:
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
 def _insert_unsealed(entries: list[AuditEntry]) -> None:
     """INSERT new entries unchained in one statement, and give each its id and role as stored.
 
@@ -343,7 +372,8 @@ def _insert_unsealed(entries: list[AuditEntry]) -> None:
                 entry.hash_version,
             )
         )
-    with connection.cursor() as cursor:
+    # A sweep's many-row INSERT differs with its length: only the one-entry act is worth preparing.
+    with _prepared_cursor() if len(entries) == 1 else connection.cursor() as cursor:
         cursor.execute(_insert_sql(len(entries), connection.vendor, role_group_sql()), params)
         stored = sorted(cursor.fetchall())
     # Ids grow in the order of the VALUES rows within one statement, whatever order RETURNING uses.

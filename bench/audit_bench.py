@@ -1,10 +1,12 @@
 """Benchmark: individually audited acts per second with 1 and N writer processes on PostgreSQL, beside
 the raw-SQL floors, the sealer's own rate and the verification's.
 
-    .venv/bin/python bench/audit_bench.py [--acts 4000] [--processes 1,8] [--pg-url URL]
+    .venv/bin/python bench/audit_bench.py [--acts 4000] [--processes 1,8] [--rounds 1] [--pg-url URL]
 
 A scratch PostgreSQL database (dropped and recreated here) is migrated once. Each figure is measured
-with fresh writer *processes* (not threads: no shared interpreter lock), released together:
+with fresh writer *processes* (not threads: no shared interpreter lock), released together, each
+audited figure right after the floor with as many processes (a busy machine's load changes by the
+minute; ``--rounds`` repeats both):
 
 - ``plain INSERT``: the floor, each process inserting rows of a JSON payload into a table of its own
   kind with psycopg, a transaction (and commit) per row, no shared row, no Django;
@@ -37,6 +39,9 @@ def _django(database_url: str) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "kartosfera.settings"
     os.environ["DATABASE_URL"] = database_url
     os.environ["KARTOSFERA_AUDIT_SEALING"] = "PERIODIC"
+    # As production runs: DEBUG off (Django then neither records nor logs each query).
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "audit-bench-scratch-key-not-a-deployment-secret")
     os.environ.pop("CELERY_BROKER_URL", None)
     import django
 
@@ -197,6 +202,7 @@ def main() -> int:
         "--acts", type=int, default=4000, help="acts (or rows) per figure, over all processes"
     )
     parser.add_argument("--processes", default="1,8", help="writer processes to try")
+    parser.add_argument("--rounds", type=int, default=1, help="times to measure every figure")
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="scratch database (dropped and recreated)")
     args = parser.parse_args()
     counts = [int(count) for count in args.processes.split(",") if count]
@@ -215,19 +221,24 @@ def main() -> int:
         prepare.start()
         prepare.join()
         rows = []
-        for processes in counts:
-            rate = _measure(_plain_writer, args.pg_url, processes, args.acts)
-            rows.append((f"plain INSERT, commit each, {processes} process(es)", rate, ""))
-        for processes in counts:
-            stop = context.Event()
-            sealer = context.Process(target=_sealer, args=(args.pg_url, stop))
-            sealer.start()
-            rate = _measure(_audit_writer, args.pg_url, processes, args.acts)
-            unsealed, oldest = _in_process(_lag, args.pg_url)
-            stop.set()
-            sealer.join()
-            lag = f"sealer behind by {unsealed} entries ({oldest or 0:.1f} s) when the writers finished"
-            rows.append((f"audited act, commit each, {processes} process(es)", rate, lag))
+        floors, audited = {}, {}
+        # Each audited figure right after its floor, so that both meet the same load of the machine.
+        for round_number in range(1, args.rounds + 1):
+            suffix = f", round {round_number}" if args.rounds > 1 else ""
+            for processes in counts:
+                rate = _measure(_plain_writer, args.pg_url, processes, args.acts)
+                floors.setdefault(processes, []).append(rate)
+                rows.append((f"plain INSERT, {processes} process(es){suffix}", rate, ""))
+                stop = context.Event()
+                sealer = context.Process(target=_sealer, args=(args.pg_url, stop))
+                sealer.start()
+                rate = _measure(_audit_writer, args.pg_url, processes, args.acts)
+                audited.setdefault(processes, []).append(rate)
+                unsealed, oldest = _in_process(_lag, args.pg_url)
+                stop.set()
+                sealer.join()
+                lag = f"sealer behind by {unsealed} entries ({oldest or 0:.1f} s) at the end"
+                rows.append((f"audited act, {processes} process(es){suffix}", rate, lag))
         # The sealer alone: everything the writers left, plus a fresh backlog.
         _measure(_audit_writer, args.pg_url, 2, args.acts)
         figures = _in_process(_seal_and_verify, args.pg_url)
@@ -242,6 +253,18 @@ def main() -> int:
     print(f"{'path':<48} {'per second':>10}")
     for path, rate, note in rows:
         print(f"{path:<48} {rate:>10,.0f}  {note}".rstrip())
+    for processes in counts:
+        ratios = ", ".join(
+            f"{audit / floor:.2f}" for audit, floor in zip(audited[processes], floors[processes], strict=True)
+        )
+        print(f"audited/floor with {processes} process(es): {ratios}")
+    if len(counts) > 1:
+        fewest, most = min(counts), max(counts)
+        pairs = list(zip(audited[most], audited[fewest], strict=True))
+        verdict = "yes" if all(many >= one for many, one in pairs) else "NO"
+        figures = ", ".join(f"{many:,.0f}/s against {one:,.0f}/s" for many, one in pairs)
+        print(f"more writers never slower than one: {verdict} ({most} processes against {fewest}: {figures})")
+    print(f"load average at the end {' '.join(f'{value:.1f}' for value in os.getloadavg())}")
     return 0
 
 

@@ -5,6 +5,8 @@
 "The back-office queue page"). The row, its expiry check and everything written are Django's.
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping
 from typing import Any
 

@@ -128,6 +128,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Prepared statements only where the code asks for one (psycopg's prepare=True): the audit log's
+    # INSERT and the sealer's UPDATE, run for every audited act (audit.services._prepared_cursor).
+    # Django's default (None) turns them off altogether, for connection poolers; PgBouncer 1.21+
+    # keeps protocol-level prepared statements (max_prepared_statements). Every other query is bound
+    # on the client side (Django's default cursor), which never prepares: the threshold is never met.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
+
 # The cache holds what every web process must share: the API clients' rate-limit counters (api.auth).
 # Production points it at Redis (REDIS_CACHE_URL, e.g. redis://host:6379/1, Django's own RedisCache);
 # without it each process counts on its own in local memory (the demo and the tests), and

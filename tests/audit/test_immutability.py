@@ -1,10 +1,11 @@
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
 from audit.models import AuditChainHead, AuditEntry, AuditLogImmutable
 from audit.services import audit_record
-from tests.audit.helpers import forged_entry, postgresql_only, raw_insert_entry
+from tests.audit.helpers import forged_entry, insert_entry_sql, postgresql_only, raw_insert_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +124,79 @@ def test_postgresql_keeps_the_chain_head_in_step_with_the_entries(entries, state
         _sql(statement)
 
     assert AuditChainHead.objects.get().sequence == 3
+
+
+# The actor and object type are not database foreign keys (no row lock in every act,
+# audit/migrations/0006); triggers keep what the constraints kept.
+
+
+def _unchained(now, **columns) -> tuple[str, list]:
+    entry = forged_entry(sequence=1, previous_hash="", recorded_at=now, action="test.named")
+    for chain_column in ("sequence", "previous_hash", "entry_hash"):
+        del entry[chain_column]
+    return insert_entry_sql(**entry, **columns)
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    ("column", "message"),
+    [("actor_id", "names actor 987654, who is not a user"), ("object_type_id", "names object type 987654")],
+)
+def test_postgresql_refuses_an_entry_naming_what_does_not_exist(now, column, message):
+    with pytest.raises(IntegrityError, match=message):
+        _sql(*_unchained(now, **{column: 987654}))
+
+    assert not AuditEntry.objects.exists()
+
+
+@postgresql_only
+def test_postgresql_accepts_an_entry_naming_an_existing_actor_and_object_type(now, make_user):
+    user = make_user("ewa", is_staff=True)
+    user_type = ContentType.objects.get_for_model(user)
+
+    _sql(*_unchained(now, actor_id=user.pk, object_type_id=user_type.pk))
+
+    named = AuditEntry.objects.filter(action="test.named")
+    assert list(named.values_list("actor_id", "object_type_id")) == [(user.pk, user_type.pk)]
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM customers_user WHERE id = %s",
+        "UPDATE customers_user SET id = id + 1000000 WHERE id = %s",
+    ],
+)
+def test_postgresql_keeps_a_user_who_acted(now, make_user, statement):
+    user = make_user("ewa", is_staff=True)
+    audit_record(action="test.act", actor=user, now=now)
+
+    with pytest.raises(IntegrityError, match=f"user {user.pk} acted in the audit log"):
+        _sql(statement, [user.pk])
+
+    assert type(user).objects.filter(pk=user.pk).exists()
+
+
+@postgresql_only
+def test_postgresql_deletes_a_user_who_never_acted(make_user):
+    user = make_user("ewa", is_staff=True)
+
+    _sql("DELETE FROM customers_user WHERE id = %s", [user.pk])
+
+    assert not type(user).objects.filter(pk=user.pk).exists()
+
+
+@postgresql_only
+def test_postgresql_keeps_a_content_type_the_log_names(now, make_user):
+    user = make_user("ewa", is_staff=True)
+    audit_record(action="test.act", actor=None, obj=user, now=now)
+    user_type = ContentType.objects.get_for_model(user)
+
+    with pytest.raises(IntegrityError, match=f"content type {user_type.pk} is named in the audit log"):
+        _sql("DELETE FROM django_content_type WHERE id = %s", [user_type.pk])
+
+    assert ContentType.objects.filter(pk=user_type.pk).exists()
 
 
 def test_raw_insert_helper_bypasses_the_protections_on_every_database(entries, now):
