@@ -11,6 +11,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from kartosfera.vocabulary import TextChoices
+from kartosfera.vocabulary import gettext_lazy as _
+
 ZERO = Decimal("0.00")
 CASE_NUMBER_PREFIX = "RK"
 # The customer is asked to answer a request for information within 14 days, never after the reply deadline.
@@ -22,12 +25,12 @@ def information_respond_by(*, asked_on: date, reply_due_on: date) -> date:
     return min(asked_on + timedelta(days=INFORMATION_RESPONSE_DAYS), reply_due_on)
 
 
-class Outcome(StrEnum):
+class Outcome(TextChoices):
     """The decision on a claim (RULES.md section 5: upheld, upheld in part, not upheld)."""
 
-    ACCEPTED = "ACCEPTED"
-    PARTIALLY_ACCEPTED = "PARTIALLY_ACCEPTED"
-    REJECTED = "REJECTED"
+    ACCEPTED = "ACCEPTED", _("Accepted")
+    PARTIALLY_ACCEPTED = "PARTIALLY_ACCEPTED", _("Partially accepted")
+    REJECTED = "REJECTED", _("Rejected")
 
 
 class RefundPolicy(StrEnum):

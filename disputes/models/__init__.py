@@ -10,7 +10,6 @@ from disputes.models._base import (
     RESUMABLE_STATES,
     STAFF_GROUPS,
     ActorKind,
-    CaseOutcome,
     CaseState,
     Cause,
     Channel,
@@ -40,6 +39,7 @@ from disputes.models._records import (
     LedgerEntry,
     LiabilityAssessment,
 )
+from disputes.rules import Outcome
 
 __all__ = [
     "ACTIVE_CHARGEBACK_STATES",
@@ -60,7 +60,6 @@ __all__ = [
     "CaseEvent",
     "CaseLetterRequest",
     "CaseNumberSequence",
-    "CaseOutcome",
     "CaseState",
     "CaseTransaction",
     "CaseTransition",
@@ -78,6 +77,7 @@ __all__ = [
     "LedgerEntryKind",
     "LetterKind",
     "LiabilityAssessment",
+    "Outcome",
     "ProposalKind",
     "ProposalStatus",
     "ReplyRegime",

@@ -8,7 +8,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
-from disputes.rules import LedgerKind, LetterType, Outcome
+from disputes.rules import LedgerKind, LetterType
 
 MONEY_DIGITS = 12
 
@@ -90,12 +90,6 @@ class Cause(models.TextChoices):
     STOLEN = "STOLEN", _("Card stolen")
     MISAPPROPRIATED = "MISAPPROPRIATED", _("Card details misappropriated")
     OTHER = "OTHER", _("Other")
-
-
-class CaseOutcome(models.TextChoices):
-    ACCEPTED = Outcome.ACCEPTED.value, _("Accepted")
-    PARTIALLY_ACCEPTED = Outcome.PARTIALLY_ACCEPTED.value, _("Partially accepted")
-    REJECTED = Outcome.REJECTED.value, _("Rejected")
 
 
 class ReplyRegime(models.TextChoices):

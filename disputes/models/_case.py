@@ -20,7 +20,6 @@ from disputes.models._base import (
     REPLY_DELIVERY_CHOICES,
     RESUMABLE_STATES,
     TEXT_LIMIT,
-    CaseOutcome,
     CaseState,
     Cause,
     Channel,
@@ -33,7 +32,7 @@ from disputes.models._base import (
     the_customer_or_staff,
 )
 from disputes.models._clocks import next_running_due
-from disputes.rules import LetterType, MoneyMove, net_to_customer, settlement_moves
+from disputes.rules import LetterType, MoneyMove, Outcome, net_to_customer, settlement_moves
 from kartosfera.legaltime import warsaw_date
 
 HANDLE = "disputes.handle_case"
@@ -185,7 +184,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     """
 
     State = CaseState
-    Outcome = CaseOutcome
+    Outcome = Outcome
     Channel = Channel
     Cause = Cause
     ReplyRegime = ReplyRegime
@@ -217,7 +216,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     state = FSMField(
         _("state"), max_length=32, choices=CaseState.choices, default=CaseState.DRAFT, protected=True
     )
-    outcome = models.CharField(_("outcome"), max_length=20, choices=CaseOutcome.choices, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
 
     # The customer's account of the circumstances.
     loss_noticed_at = models.DateTimeField(_("loss noticed at"), null=True, blank=True)
@@ -429,7 +428,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.CheckConstraint(condition=Q(cause__in=choice_values(Cause)), name="case_cause_valid"),
             models.CheckConstraint(
                 condition=Q(
-                    outcome__in=choice_values(CaseOutcome), state__in=["DECIDED", "DEEMED_ACCEPTED", "CLOSED"]
+                    outcome__in=choice_values(Outcome), state__in=["DECIDED", "DEEMED_ACCEPTED", "CLOSED"]
                 )
                 | Q(
                     outcome="",
@@ -657,7 +656,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
     def deem_accepted(self, *, at: datetime) -> None:
         """REK-8: no reply dispatched in time, the claim is resolved in the customer's favour."""
-        self.outcome = CaseOutcome.ACCEPTED
+        self.outcome = Outcome.ACCEPTED
         self.deemed_accepted_at = at
         self.resume_state = ""
 

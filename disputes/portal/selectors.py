@@ -14,11 +14,11 @@ from disputes.models import (
     REFUND_PENDING_STATES,
     REPLY_CLOCK_STATES,
     Case,
-    CaseOutcome,
     CaseState,
     CaseTransaction,
     Evidence,
     LedgerEntryKind,
+    Outcome,
 )
 from disputes.rules import LedgerKind
 from disputes.selectors import HistoryItem, case_get_for_customer, case_get_for_staff, case_history
@@ -176,7 +176,7 @@ class ClaimOutcome:
     @property
     def appeal(self) -> bool:
         """Appeal routes are shown when the claim was not accepted in full (Complaints Act)."""
-        return self.outcome in (CaseOutcome.PARTIALLY_ACCEPTED, CaseOutcome.REJECTED)
+        return self.outcome in (Outcome.PARTIALLY_ACCEPTED, Outcome.REJECTED)
 
     @property
     def recovery_from(self) -> date | None:
