@@ -40,14 +40,19 @@ class RefundPolicy(StrEnum):
     NET_OF_CAP = "NET_OF_CAP"  # D+1 refunds the bank's share of the first estimate only
 
 
-class LedgerKind(StrEnum):
+class LedgerKind(TextChoices):
     """A money movement of a dispute, always a positive amount; the kind says its direction."""
 
-    PROVISIONAL_REFUND = "PROVISIONAL_REFUND"  # D+1 (UUP-46-1): to the customer
-    FINAL_REFUND = "FINAL_REFUND"  # on acceptance: what the customer is still owed
-    RECOVERY = "RECOVERY"  # the customer's share taken back after the final decision
-    REVERSAL = "REVERSAL"  # a refund undone because the customer withdrew the claim
-    CHARGEBACK_CREDIT = "CHARGEBACK_CREDIT"  # from the acquirer to the bank: the customer is not involved
+    # D+1 (UUP-46-1): to the customer
+    PROVISIONAL_REFUND = "PROVISIONAL_REFUND", _("Provisional refund (D+1)")
+    # on acceptance: what the customer is still owed
+    FINAL_REFUND = "FINAL_REFUND", _("Refund on acceptance")
+    # the customer's share taken back after the final decision
+    RECOVERY = "RECOVERY", _("Recovery of the customer's share")
+    # a refund undone because the customer withdrew the claim
+    REVERSAL = "REVERSAL", _("Reversal of a refund")
+    # from the acquirer to the bank: the customer is not involved
+    CHARGEBACK_CREDIT = "CHARGEBACK_CREDIT", _("Chargeback credit from the acquirer")
 
 
 class LetterType(StrEnum):

@@ -25,7 +25,7 @@ from disputes.models import (
     Chargeback,
     ChargebackState,
     EstimateStatus,
-    LedgerEntryKind,
+    LedgerKind,
 )
 from disputes.models._clocks import (  # noqa: F401 (re-exported: the one definition of a running clock)
     CHARGEBACK_RUNNING,
@@ -53,7 +53,7 @@ def refund_made_at(entries) -> datetime | None:
     postings = [
         getattr(entry, "posting", None)
         for entry in entries
-        if entry.kind == LedgerEntryKind.PROVISIONAL_REFUND and entry.amount > 0
+        if entry.kind == LedgerKind.PROVISIONAL_REFUND and entry.amount > 0
     ]
     if not postings or any(p is None or p.confirmed_at is None for p in postings):
         return None

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from deadlines import api as deadlines
-from disputes.models import Case, CaseLetterRequest, CaseTransaction, LedgerEntryKind
+from disputes.models import Case, CaseLetterRequest, CaseTransaction, LedgerKind
 from disputes.rules import information_respond_by
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import ZERO
@@ -75,8 +75,8 @@ CARD_STATES = {
 
 # The ledger's credits to the customer, as the REK-8 notice names them.
 REFUND_PAYMENT_KINDS = {
-    LedgerEntryKind.PROVISIONAL_REFUND: RefundPaymentKind.PROVISIONAL_MADE_FINAL,
-    LedgerEntryKind.FINAL_REFUND: RefundPaymentKind.FINAL,
+    LedgerKind.PROVISIONAL_REFUND: RefundPaymentKind.PROVISIONAL_MADE_FINAL,
+    LedgerKind.FINAL_REFUND: RefundPaymentKind.FINAL,
 }
 
 LEGAL_GROUNDS = {
@@ -381,7 +381,7 @@ def _provisional_refund(case: Case) -> Refund | None:
     if case.refunded_at is None:
         return None
     total = sum(
-        case.ledger_entries.filter(kind=LedgerEntryKind.PROVISIONAL_REFUND).values_list("amount", flat=True),
+        case.ledger_entries.filter(kind=LedgerKind.PROVISIONAL_REFUND).values_list("amount", flat=True),
         ZERO,
     )
     if total <= ZERO:

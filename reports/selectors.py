@@ -26,7 +26,7 @@ from disputes.models import (
     Chargeback,
     ChargebackState,
     LedgerEntry,
-    LedgerEntryKind,
+    LedgerKind,
 )
 from disputes.selectors import deadline_passed
 from kartosfera.legaltime import day_end, day_start
@@ -234,7 +234,7 @@ def _chargeback_outcome(outcome: str, as_of: datetime) -> Q:
 def _figure_filter(key: str, period: Period, now: datetime) -> Q:
     """The filter over the cases of the figure ``key`` (see ``report_figures``)."""
     kind, _dot, rest = key.partition(".")
-    if kind == "ledger" and rest in LedgerEntryKind.values:
+    if kind == "ledger" and rest in LedgerKind.values:
         return Q(pk__in=_ledger_entries(period, rest).values("case_id"))
     if kind == "chargeback":
         scheme, _dot, outcome = rest.partition(".")
@@ -278,11 +278,11 @@ REPLY_LABELS = {
     "pending": _("deadline not yet passed"),
 }
 LEDGER_LABELS = {
-    LedgerEntryKind.PROVISIONAL_REFUND: _("refunded provisionally (D+1)"),
-    LedgerEntryKind.FINAL_REFUND: _("refunded on acceptance"),
-    LedgerEntryKind.RECOVERY: _("recovered from customers"),
-    LedgerEntryKind.REVERSAL: _("refunds reversed"),
-    LedgerEntryKind.CHARGEBACK_CREDIT: _("charged back (credited by acquirers)"),
+    LedgerKind.PROVISIONAL_REFUND: _("refunded provisionally (D+1)"),
+    LedgerKind.FINAL_REFUND: _("refunded on acceptance"),
+    LedgerKind.RECOVERY: _("recovered from customers"),
+    LedgerKind.REVERSAL: _("refunds reversed"),
+    LedgerKind.CHARGEBACK_CREDIT: _("charged back (credited by acquirers)"),
 }
 
 
@@ -303,7 +303,7 @@ def report_figures(*, period: Period, now: datetime) -> Report:
     start, end = _instants(period)
     in_period = Q(created_at__gte=start, created_at__lt=end)
     ledger_aggregates = {}
-    for kind in LedgerEntryKind.values:
+    for kind in LedgerKind.values:
         ledger_aggregates[f"{kind}__count"] = Count("case", distinct=True, filter=in_period & Q(kind=kind))
         ledger_aggregates[f"{kind}__amount"] = Sum("amount", filter=in_period & Q(kind=kind))
     ledger = LedgerEntry.objects.aggregate(**ledger_aggregates)
@@ -337,7 +337,7 @@ def report_figures(*, period: Period, now: datetime) -> Report:
                 ledger[f"{kind}__count"],
                 _pln(ledger[f"{kind}__amount"]),
             )
-            for kind in LedgerEntryKind.values
+            for kind in LedgerKind.values
         ],
         liability_cases=Figure(
             "liability.decided", _("cases decided with a liability assessment"), counts["liability__decided"]

@@ -16,7 +16,6 @@ from disputes.models._base import (
     DeliveryChannel,
     EstimateStatus,
     EvidenceKind,
-    LedgerEntryKind,
     LetterKind,
     ReplyRegime,
 )
@@ -39,7 +38,7 @@ from disputes.models._records import (
     LedgerEntry,
     LiabilityAssessment,
 )
-from disputes.rules import Outcome
+from disputes.rules import LedgerKind, Outcome
 
 __all__ = [
     "ACTIVE_CHARGEBACK_STATES",
@@ -74,7 +73,7 @@ __all__ = [
     "Evidence",
     "EvidenceKind",
     "LedgerEntry",
-    "LedgerEntryKind",
+    "LedgerKind",
     "LetterKind",
     "LiabilityAssessment",
     "Outcome",

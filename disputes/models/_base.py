@@ -8,7 +8,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
-from disputes.rules import LedgerKind, LetterType
+from disputes.rules import LetterType
 
 MONEY_DIGITS = 12
 
@@ -126,14 +126,6 @@ class EvidenceKind(models.TextChoices):
     CUSTOMER_DOCUMENT = "CUSTOMER_DOCUMENT", _("Customer's document")
     ACQUIRER_DOCUMENT = "ACQUIRER_DOCUMENT", _("Acquirer's document (second presentment)")
     OTHER = "OTHER", _("Other")
-
-
-class LedgerEntryKind(models.TextChoices):
-    PROVISIONAL_REFUND = LedgerKind.PROVISIONAL_REFUND.value, _("Provisional refund (D+1)")
-    FINAL_REFUND = LedgerKind.FINAL_REFUND.value, _("Refund on acceptance")
-    RECOVERY = LedgerKind.RECOVERY.value, _("Recovery of the customer's share")
-    REVERSAL = LedgerKind.REVERSAL.value, _("Reversal of a refund")
-    CHARGEBACK_CREDIT = LedgerKind.CHARGEBACK_CREDIT.value, _("Chargeback credit from the acquirer")
 
 
 class LetterKind(models.TextChoices):

@@ -14,12 +14,12 @@ from disputes.models._base import (
     ActorKind,
     CaseState,
     EvidenceKind,
-    LedgerEntryKind,
     LetterKind,
     choice_values,
     text_limits,
 )
 from disputes.models._case import Case
+from disputes.rules import LedgerKind
 
 
 def evidence_path(instance: "Evidence", filename: str) -> str:
@@ -254,7 +254,7 @@ class LedgerEntry(models.Model):
     above it.
     """
 
-    Kind = LedgerEntryKind
+    Kind = LedgerKind
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="ledger_entries"
@@ -273,7 +273,7 @@ class LedgerEntry(models.Model):
         blank=True,
         related_name="ledger_entries",
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=LedgerEntryKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=LedgerKind.choices)
     amount = models.DecimalField(_("amount"), max_digits=MONEY_DIGITS, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="PLN")
     disputed_amount = models.DecimalField(_("disputed amount"), max_digits=MONEY_DIGITS, decimal_places=2)
@@ -309,9 +309,7 @@ class LedgerEntry(models.Model):
         verbose_name_plural = _("ledger entries")
         ordering = ["created_at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=choice_values(LedgerEntryKind)), name="ledger_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=choice_values(LedgerKind)), name="ledger_kind_valid"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
             models.CheckConstraint(
                 condition=Q(amount__lte=models.F("disputed_amount")), name="ledger_amount_within_disputed"

@@ -17,10 +17,9 @@ from disputes.models import (
     CaseState,
     CaseTransaction,
     Evidence,
-    LedgerEntryKind,
+    LedgerKind,
     Outcome,
 )
-from disputes.rules import LedgerKind
 from disputes.selectors import HistoryItem, case_get_for_customer, case_get_for_staff, case_history
 from kartosfera.legaltime import day_end, day_start, warsaw_date
 from kartosfera.money import ZERO
@@ -233,10 +232,10 @@ def claim_outcome(*, case: Case, language: str) -> ClaimOutcome | None:
         lines=lines,
         customer_total=sum((line.customer_share for line in lines), ZERO),
         bank_total=sum((line.bank_share for line in lines), ZERO),
-        provisional_refund=moved.get(LedgerEntryKind.PROVISIONAL_REFUND, ZERO),
+        provisional_refund=moved.get(LedgerKind.PROVISIONAL_REFUND, ZERO),
         refunded_on=warsaw_date(case.refunded_at) if case.refunded_at else None,
-        credited_on_decision=moved.get(LedgerEntryKind.FINAL_REFUND, ZERO),
-        recovered=moved.get(LedgerEntryKind.RECOVERY, ZERO),
+        credited_on_decision=moved.get(LedgerKind.FINAL_REFUND, ZERO),
+        recovered=moved.get(LedgerKind.RECOVERY, ZERO),
         recovered_on=warsaw_date(case.recovered_at) if case.recovered_at else None,
         to_recover=to_recover,
         reply_dispatched_at=case.reply_dispatched_at,

@@ -14,7 +14,6 @@ from disputes.models import (
     CaseTransaction,
     DecisionProposal,
     LedgerEntry,
-    LedgerEntryKind,
     LiabilityAssessment,
     ProposalKind,
     ProposalStatus,
@@ -143,7 +142,7 @@ def case_refund_provisionally(
         case = lock_case(case_id, actor)
         require_staff(actor, HANDLE)
         if case.refunded_at is not None:
-            return MoneyResult(case, _entries_of(case, LedgerEntryKind.PROVISIONAL_REFUND), created=False)
+            return MoneyResult(case, _entries_of(case, LedgerKind.PROVISIONAL_REFUND), created=False)
         if approval is not None or refund_needs_approval(case=case):
             require_approval(case, kind=ProposalKind.REFUND, actor=actor, approval=approval)
         links = list(case.disputed.all())
@@ -204,9 +203,7 @@ def case_record_refund_confirmation(*, case_id: int, now: datetime) -> Case:
         case = lock_case(case_id, None)
         if case.refunded_at is None or case.refund_confirmed_at is not None:
             return case
-        entries = case.ledger_entries.filter(kind=LedgerEntryKind.PROVISIONAL_REFUND).select_related(
-            "posting"
-        )
+        entries = case.ledger_entries.filter(kind=LedgerKind.PROVISIONAL_REFUND).select_related("posting")
         made_at = refund_made_at(entries)
         if made_at is not None:
             case.refund_confirmed_at = made_at
@@ -450,7 +447,7 @@ def case_recover_customer_share(
         case = lock_case(case_id, actor)
         require_staff(actor, HANDLE)
         if case.recovered_at is not None and not case.settlement_moves():
-            return MoneyResult(case, _entries_of(case, LedgerEntryKind.RECOVERY), created=False)
+            return MoneyResult(case, _entries_of(case, LedgerKind.RECOVERY), created=False)
         require_approval(case, kind=ProposalKind.RECOVERY, actor=actor, approval=approval)
         moves = [move for move in case.settlement_moves() if move.kind == LedgerKind.RECOVERY]
         row = run_transition(
@@ -477,7 +474,7 @@ def case_deem_accepted(*, case_id: int, actor: Actor, now: datetime) -> MoneyRes
     with case_atomic():
         case = lock_case(case_id, actor)
         if case.state == CaseState.DEEMED_ACCEPTED:
-            return MoneyResult(case, _entries_of(case, LedgerEntryKind.FINAL_REFUND), created=False)
+            return MoneyResult(case, _entries_of(case, LedgerKind.FINAL_REFUND), created=False)
         [result] = deem_accepted_locked([case], actor=actor, now=now)
     return result
 
@@ -549,7 +546,7 @@ def _refunds_reversed_in_full(case: Case, reversals: list[MoneyMove]) -> dict[in
     undone = {move.key: move.amount for move in reversals}
     return {
         refund.transaction_id: refund
-        for refund in case.ledger_entries.filter(kind=LedgerEntryKind.PROVISIONAL_REFUND, reversed_by=None)
+        for refund in case.ledger_entries.filter(kind=LedgerKind.PROVISIONAL_REFUND, reversed_by=None)
         if undone.get(refund.transaction_id) == refund.amount
     }
 
