@@ -18,7 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from audit.selectors import RecordedComputation, case_replay
-from cards.models import Brand
+from cards.models import Scheme
 from disputes.models import (
     Case,
     Cause,
@@ -158,7 +158,7 @@ def _volume_filters(period: Period) -> dict[str, Q]:
     filters = {"received.all": cohort}
     filters |= {f"cause.{value}": cohort & Q(cause=value) for value in Cause.values}
     filters |= {f"channel.{value}": cohort & Q(channel=value) for value in Channel.values}
-    filters |= {f"brand.{value}": cohort & Q(card__brand=value) for value in Brand.values}
+    filters |= {f"brand.{value}": cohort & Q(card__brand=value) for value in Scheme.values}
     return filters
 
 
@@ -238,7 +238,7 @@ def _figure_filter(key: str, period: Period, now: datetime) -> Q:
         return Q(pk__in=_ledger_entries(period, rest).values("case_id"))
     if kind == "chargeback":
         scheme, _dot, outcome = rest.partition(".")
-        if scheme in Brand.values and outcome in CHARGEBACK_OUTCOMES:
+        if scheme in Scheme.values and outcome in CHARGEBACK_OUTCOMES:
             return Q(pk__in=_chargebacks(period, scheme, outcome, now).values("case_id"))
     filters = _case_filters(period, now)
     if key not in filters:
@@ -309,7 +309,7 @@ def report_figures(*, period: Period, now: datetime) -> Report:
     ledger = LedgerEntry.objects.aggregate(**ledger_aggregates)
 
     chargeback_aggregates = {}
-    for scheme in Brand.values:
+    for scheme in Scheme.values:
         for outcome in CHARGEBACK_OUTCOMES:
             q = in_period & Q(scheme=scheme) & _chargeback_outcome(outcome, _period_as_of(period, now))
             chargeback_aggregates[f"{scheme}__{outcome}__count"] = Count("pk", filter=q)
@@ -329,7 +329,7 @@ def report_figures(*, period: Period, now: datetime) -> Report:
         received=volume("received.all", _("claims received")),
         by_cause=[volume(f"cause.{value}", label) for value, label in Cause.choices],
         by_channel=[volume(f"channel.{value}", label) for value, label in Channel.choices],
-        by_brand=[volume(f"brand.{value}", label) for value, label in Brand.choices],
+        by_brand=[volume(f"brand.{value}", label) for value, label in Scheme.choices],
         money=[
             Figure(
                 f"ledger.{kind}",
@@ -358,7 +358,7 @@ def report_figures(*, period: Period, now: datetime) -> Report:
                     for outcome, (outcome_label, _lookup) in CHARGEBACK_OUTCOMES.items()
                 ],
             )
-            for scheme, label in Brand.choices
+            for scheme, label in Scheme.choices
         ],
         ageing=[
             Figure(
@@ -398,11 +398,11 @@ def figure_label(key: str) -> str:
         "received": lambda name: str(_("claims received")),
         "cause": lambda name: f"{_('Cause')}: {Cause(name).label}",
         "channel": lambda name: f"{_('Channel')}: {Channel(name).label}",
-        "brand": lambda name: f"{_('Card brand')}: {Brand(name).label}",
+        "brand": lambda name: f"{_('Card brand')}: {Scheme(name).label}",
         "ledger": lambda name: f"{_('Ledger')}: {LEDGER_LABELS[name]}",
         "liability": lambda name: str(_("cases decided with a liability assessment")),
         "chargeback": lambda name: "{}: {} — {}".format(
-            _("Chargebacks"), Brand(name.split(".")[0]).label, CHARGEBACK_OUTCOMES[name.split(".")[1]][0]
+            _("Chargebacks"), Scheme(name.split(".")[0]).label, CHARGEBACK_OUTCOMES[name.split(".")[1]][0]
         ),
         "ageing": lambda name: (
             f"{_('Open cases')}: "

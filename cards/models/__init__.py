@@ -5,15 +5,14 @@ opaque token; check constraints refuse anything that looks like a PAN in the tex
 come from outside.
 """
 
-from cards.models._base import Brand
 from cards.models._cards import CancellationReason, Card, CardStatus
 from cards.models._events import CardEvent, CardEventChannel, CardEventKind
 from cards.models._products import CardProduct
 from cards.models._transactions import Transaction, TransactionChannel, TransactionStatus
 from cards.models._wallets import Wallet, WalletToken, WalletTokenStatus
+from deadlines.rules import Scheme
 
 __all__ = [
-    "Brand",
     "CancellationReason",
     "Card",
     "CardEvent",
@@ -21,6 +20,7 @@ __all__ = [
     "CardEventKind",
     "CardProduct",
     "CardStatus",
+    "Scheme",
     "Transaction",
     "TransactionChannel",
     "TransactionStatus",

@@ -10,11 +10,6 @@ from cards.rules import PAN_LIKE_PATTERN
 MONEY_DIGITS = 12
 
 
-class Brand(models.TextChoices):
-    VISA = "VISA", "Visa"
-    MASTERCARD = "MASTERCARD", "Mastercard"
-
-
 def choice_values(choices: type[models.TextChoices]) -> list[str]:
     return [str(value) for value in choices.values]
 

@@ -11,7 +11,6 @@ from django_fsm import FSMField, transition
 
 from cards.models._base import (
     MONEY_DIGITS,
-    Brand,
     ProtectedStateModel,
     choice_values,
     four_digits,
@@ -20,6 +19,7 @@ from cards.models._base import (
 from cards.models._products import CardProduct
 from cards.rules import is_expiry_date, limits_above_maximum, masked_card_number
 from customers.models import Customer
+from deadlines.rules import Scheme
 from kartosfera import clock
 from kartosfera.legaltime import require_aware
 
@@ -60,7 +60,7 @@ class Card(ProtectedStateModel):
     product = models.ForeignKey(
         CardProduct, verbose_name=_("product"), on_delete=models.PROTECT, related_name="cards"
     )
-    brand = models.CharField(_("brand"), max_length=16, choices=Brand.choices)
+    brand = models.CharField(_("brand"), max_length=16, choices=Scheme.choices)
     last4 = models.CharField(_("last four digits"), max_length=4)
     processor_token = models.CharField(
         _("processor token"),
@@ -115,7 +115,7 @@ class Card(ProtectedStateModel):
             four_digits("last4", "card"),
             not_pan_like("processor_token", "card"),
             models.CheckConstraint(condition=~Q(processor_token=""), name="card_processor_token_present"),
-            models.CheckConstraint(condition=Q(brand__in=choice_values(Brand)), name="card_brand_valid"),
+            models.CheckConstraint(condition=Q(brand__in=choice_values(Scheme)), name="card_brand_valid"),
             models.CheckConstraint(
                 condition=Q(status__in=choice_values(CardStatus)), name="card_status_valid"
             ),

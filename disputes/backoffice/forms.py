@@ -8,7 +8,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from cards.forms import no_card_number
-from cards.models import Brand
+from cards.models import Scheme
 from disputes.backoffice.search_rules import MAX_QUERY
 from disputes.models import CaseState, Cause, Channel, EvidenceKind, ProposalKind
 from disputes.portal.forms import TransactionChoiceField
@@ -49,7 +49,7 @@ class QueueFilterForm(forms.Form):
     amount_max = forms.DecimalField(
         label=_("Amount to"), required=False, min_value=0, max_digits=AMOUNT_DIGITS, decimal_places=2
     )
-    brand = forms.ChoiceField(label=_("Card brand"), required=False, choices=[("", "—"), *Brand.choices])
+    brand = forms.ChoiceField(label=_("Card brand"), required=False, choices=[("", "—"), *Scheme.choices])
     channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", "—"), *Channel.choices])
     cause = forms.ChoiceField(label=_("Cause"), required=False, choices=[("", "—"), *Cause.choices])
     assignee = forms.IntegerField(

@@ -1,5 +1,6 @@
 """Dispute cases, their disputed transactions, evidence, assessments, ledger, chargebacks and history."""
 
+from deadlines.rules import Regime
 from disputes.models._base import (
     FINISHED_STATES,
     LETTER_BY_OUTCOME,
@@ -17,7 +18,6 @@ from disputes.models._base import (
     EstimateStatus,
     EvidenceKind,
     LetterKind,
-    ReplyRegime,
 )
 from disputes.models._case import REPLY_NOT_IN_TIME, Case, CaseNumberSequence, CaseTransaction
 from disputes.models._chargeback import (
@@ -79,5 +79,5 @@ __all__ = [
     "Outcome",
     "ProposalKind",
     "ProposalStatus",
-    "ReplyRegime",
+    "Regime",
 ]

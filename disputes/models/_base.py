@@ -92,11 +92,6 @@ class Cause(models.TextChoices):
     OTHER = "OTHER", _("Other")
 
 
-class ReplyRegime(models.TextChoices):
-    COMPLAINTS_ACT = "COMPLAINTS_ACT", _("Complaints Act (30/60 calendar days)")
-    PAYMENT_SERVICES = "PAYMENT_SERVICES", _("Payment Services Act (15/35 business days)")
-
-
 class DeliveryChannel(models.TextChoices):
     """How a letter reaches the customer; the reply goes by post unless the customer asked for e-mail
     (Complaints Act art. 5)."""

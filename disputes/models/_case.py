@@ -11,6 +11,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 
 from cards.models import Card, Transaction
 from customers.models import Customer
+from deadlines.rules import Regime
 from disputes.models._base import (
     LETTER_BY_OUTCOME,
     MONEY_DIGITS,
@@ -25,7 +26,6 @@ from disputes.models._base import (
     Channel,
     DeliveryChannel,
     EstimateStatus,
-    ReplyRegime,
     choice_values,
     guard,
     text_limits,
@@ -187,7 +187,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     Outcome = Outcome
     Channel = Channel
     Cause = Cause
-    ReplyRegime = ReplyRegime
+    ReplyRegime = Regime
     EstimateStatus = EstimateStatus
 
     number = models.CharField(
@@ -264,7 +264,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
 
     # Deadlines: indexed, with the rule that gave them; explanations (pl/en steps) as JSON.
-    reply_regime = models.CharField(_("reply regime"), max_length=20, choices=ReplyRegime.choices, blank=True)
+    reply_regime = models.CharField(_("reply regime"), max_length=20, choices=Regime.choices, blank=True)
     refund_owed = models.BooleanField(_("D+1 refund owed"), default=False)
     refund_due_at = models.DateTimeField(_("refund due before"), null=True, blank=True)
     refund_due_on = models.DateField(_("refund due on"), null=True, blank=True, db_index=True)

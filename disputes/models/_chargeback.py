@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from cards.models import Brand, Transaction
+from cards.models import Scheme, Transaction
 from disputes.models._base import MONEY_DIGITS, choice_values, guard
 from disputes.models._case import HANDLE, Case
 
@@ -36,7 +36,7 @@ DISPUTED_CHARGEBACK_STATES = ACTIVE_CHARGEBACK_STATES[1:]
 FINISHED_CHARGEBACK_STATES = (ChargebackState.WON, ChargebackState.LOST, ChargebackState.NOT_FILED)
 
 # The fraud reason code of each scheme (RULES.md section 2).
-REASON_CODES = {Brand.VISA: "10.4", Brand.MASTERCARD: "4837"}
+REASON_CODES = {Scheme.VISA: "10.4", Scheme.MASTERCARD: "4837"}
 
 
 class RunningDeadline(NamedTuple):
@@ -73,7 +73,7 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
     transaction = models.ForeignKey(
         Transaction, verbose_name=_("transaction"), on_delete=models.PROTECT, related_name="chargebacks"
     )
-    scheme = models.CharField(_("scheme"), max_length=16, choices=Brand.choices)
+    scheme = models.CharField(_("scheme"), max_length=16, choices=Scheme.choices)
     reason_code = models.CharField(_("reason code"), max_length=8)
     amount = models.DecimalField(_("amount (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2)
     state = FSMField(
@@ -121,7 +121,7 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
                 condition=Q(state__in=choice_values(ChargebackState)), name="chargeback_state_valid"
             ),
             models.CheckConstraint(
-                condition=Q(scheme__in=choice_values(Brand)), name="chargeback_scheme_valid"
+                condition=Q(scheme__in=choice_values(Scheme)), name="chargeback_scheme_valid"
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="chargeback_amount_positive"),
             models.CheckConstraint(

@@ -16,7 +16,7 @@ from disputes.models import (
     REPLY_CLOCK_STATES,
     Case,
     CaseEvent,
-    ReplyRegime,
+    Regime,
 )
 from disputes.services._core import add_events, case_atomic, case_snapshot, note_computation
 from kartosfera.legaltime import day_start
@@ -137,7 +137,7 @@ def _affected(changed_on: date) -> Q:
     reply = Q(
         state__in=REPLY_CLOCK_STATES,
         reply_dispatched_at__isnull=True,
-        reply_regime=ReplyRegime.PAYMENT_SERVICES,
+        reply_regime=Regime.PAYMENT_SERVICES,
         reply_due_on__gte=changed_on,
     )
     return started_before & (refund | reply)
