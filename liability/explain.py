@@ -21,8 +21,16 @@ SYNTHETIC_TABLE_PREFIX = "SYNTHETIC-"
 _EUR_SHOWN = Decimal("0.000001")
 
 _CAUSE = {
-    "pl": {"LOST": "utracony", "STOLEN": "skradziony", "MISAPPROPRIATED": "przywłaszczony"},
-    "en": {"LOST": "lost", "STOLEN": "stolen", "MISAPPROPRIATED": "misappropriated"},
+    "pl": {
+        rules.Cause.LOST: "utracony",
+        rules.Cause.STOLEN: "skradziony",
+        rules.Cause.MISAPPROPRIATED: "przywłaszczony",
+    },
+    "en": {
+        rules.Cause.LOST: "lost",
+        rules.Cause.STOLEN: "stolen",
+        rules.Cause.MISAPPROPRIATED: "misappropriated",
+    },
 }
 
 

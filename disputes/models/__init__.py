@@ -12,7 +12,6 @@ from disputes.models._base import (
     STAFF_GROUPS,
     ActorKind,
     CaseState,
-    Cause,
     Channel,
     DeliveryChannel,
     EstimateStatus,
@@ -39,6 +38,7 @@ from disputes.models._records import (
     LiabilityAssessment,
 )
 from disputes.rules import LedgerKind, Outcome
+from liability.rules import Cause
 
 __all__ = [
     "ACTIVE_CHARGEBACK_STATES",

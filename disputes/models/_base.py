@@ -85,13 +85,6 @@ class Channel(models.TextChoices):
     STAFF = "STAFF", _("Staff on behalf of the customer")
 
 
-class Cause(models.TextChoices):
-    LOST = "LOST", _("Card lost")
-    STOLEN = "STOLEN", _("Card stolen")
-    MISAPPROPRIATED = "MISAPPROPRIATED", _("Card details misappropriated")
-    OTHER = "OTHER", _("Other")
-
-
 class DeliveryChannel(models.TextChoices):
     """How a letter reaches the customer; the reply goes by post unless the customer asked for e-mail
     (Complaints Act art. 5)."""

@@ -22,7 +22,6 @@ from disputes.models._base import (
     RESUMABLE_STATES,
     TEXT_LIMIT,
     CaseState,
-    Cause,
     Channel,
     DeliveryChannel,
     EstimateStatus,
@@ -34,6 +33,7 @@ from disputes.models._base import (
 from disputes.models._clocks import next_running_due
 from disputes.rules import LetterType, MoneyMove, Outcome, net_to_customer, settlement_moves
 from kartosfera.legaltime import warsaw_date
+from liability.rules import Cause
 
 HANDLE = "disputes.handle_case"
 APPROVE = "disputes.approve_decision"
