@@ -7,6 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from kartosfera.card_numbers import CARD_NUMBER_SHAPE, looks_like_card_number
+from kartosfera.vocabulary import TextChoices
+from kartosfera.vocabulary import gettext_lazy as _
 
 # Nothing we store may contain a full card number (PAN): we keep the last four digits and the
 # processor's opaque token only. What has a card number's shape is refused by the forms
@@ -36,6 +38,15 @@ def is_expiry_date(day: date) -> bool:
 def limits_above_maximum(*, limits: Mapping[str, Decimal], maxima: Mapping[str, Decimal]) -> list[str]:
     """The names of the daily limits above the product maximum for the same name (RULES.md section 6)."""
     return [name for name, amount in limits.items() if amount > maxima[name]]
+
+
+class CancellationReason(TextChoices):
+    """Why a card was cancelled (RULES.md section 6)."""
+
+    LOST = "LOST", _("Lost")
+    STOLEN = "STOLEN", _("Stolen")
+    COMPROMISED = "COMPROMISED", _("Card details compromised")
+    OTHER = "OTHER", _("Other")
 
 
 PIN_LENGTH = 4

@@ -16,6 +16,7 @@ from decimal import Decimal
 from enum import Enum, StrEnum
 from typing import Any, TypeVar
 
+from cards.rules import CancellationReason
 from disputes.rules import Outcome
 from kartosfera.legaltime import require_aware
 from kartosfera.money import ZERO, round_grosz, to_decimal
@@ -36,15 +37,6 @@ class CardState(StrEnum):
     BLOCKED = "BLOCKED"  # temporarily blocked by the customer, reversible
     CANCELLED = "CANCELLED"  # cancelled for good (zastrzeżona)
     EXPIRED = "EXPIRED"
-
-
-class CancellationReason(StrEnum):
-    """Why a card was cancelled (RULES.md section 6)."""
-
-    LOST = "LOST"
-    STOLEN = "STOLEN"
-    COMPROMISED = "COMPROMISED"
-    OTHER = "OTHER"
 
 
 def mask_card(last_four: str) -> str:

@@ -17,7 +17,7 @@ from cards.models._base import (
     not_pan_like,
 )
 from cards.models._products import CardProduct
-from cards.rules import is_expiry_date, limits_above_maximum, masked_card_number
+from cards.rules import CancellationReason, is_expiry_date, limits_above_maximum, masked_card_number
 from customers.models import Customer
 from deadlines.rules import Scheme
 from kartosfera import clock
@@ -30,13 +30,6 @@ class CardStatus(models.TextChoices):
     BLOCKED = "BLOCKED", _("Temporarily blocked")
     CANCELLED = "CANCELLED", _("Cancelled")
     EXPIRED = "EXPIRED", _("Expired")
-
-
-class CancellationReason(models.TextChoices):
-    LOST = "LOST", _("Lost")
-    STOLEN = "STOLEN", _("Stolen")
-    COMPROMISED = "COMPROMISED", _("Card details compromised")
-    OTHER = "OTHER", _("Other")
 
 
 class Card(ProtectedStateModel):
