@@ -10,12 +10,23 @@ letter renders. import-linter lets exactly this module import Django among the p
 Shared here too, the vocabulary more than one app speaks: the channel an act reached the bank by.
 """
 
+from typing import TypeVar
+
 from django.db.models.enums import TextChoices
 from django.utils.translation import gettext_lazy, gettext_noop
 
-__all__ = ["Channel", "TextChoices", "choice_values", "gettext_lazy", "gettext_noop", "subset_choices"]
+__all__ = [
+    "Channel",
+    "TextChoices",
+    "choice_values",
+    "gettext_lazy",
+    "gettext_noop",
+    "one_of",
+    "subset_choices",
+]
 
 _ = gettext_lazy
+Member = TypeVar("Member", bound=TextChoices)
 
 
 def choice_values(choices: type[TextChoices] | tuple[TextChoices, ...]) -> list[str]:
@@ -26,6 +37,14 @@ def choice_values(choices: type[TextChoices] | tuple[TextChoices, ...]) -> list[
 def subset_choices(members: tuple[TextChoices, ...]) -> list[tuple[str, str]]:
     """The ``choices`` of a column that holds only some members of an enum."""
     return [(member.value, member.label) for member in members]
+
+
+def one_of(members: tuple[Member, ...], value: object) -> Member:
+    """The member of ``members`` whose value is ``value``; ValueError for any other value."""
+    for member in members:
+        if member.value == value:
+            return member
+    raise ValueError(f"{value!r} is not one of {', '.join(member.value for member in members)}")
 
 
 class Channel(TextChoices):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.selectors import RecordedComputation, case_replay
 from cards.models import Scheme
 from disputes.models import (
+    CASE_CHANNELS,
     Case,
     Cause,
     Channel,
@@ -30,6 +31,7 @@ from disputes.models import (
 )
 from disputes.selectors import deadline_passed
 from kartosfera.legaltime import day_end, day_start
+from kartosfera.vocabulary import choice_values, subset_choices
 from reports.rules import Period, ageing_buckets, share
 
 CASES_PER_PAGE = 50
@@ -157,7 +159,7 @@ def _volume_filters(period: Period) -> dict[str, Q]:
     cohort = Q(submitted_at__isnull=False, received_at__gte=start, received_at__lt=end)
     filters = {"received.all": cohort}
     filters |= {f"cause.{value}": cohort & Q(cause=value) for value in Cause.values}
-    filters |= {f"channel.{value}": cohort & Q(channel=value) for value in Channel.values}
+    filters |= {f"channel.{value}": cohort & Q(channel=value) for value in choice_values(CASE_CHANNELS)}
     filters |= {f"brand.{value}": cohort & Q(card__brand=value) for value in Scheme.values}
     return filters
 
@@ -328,7 +330,7 @@ def report_figures(*, period: Period, now: datetime) -> Report:
         ),
         received=volume("received.all", _("claims received")),
         by_cause=[volume(f"cause.{value}", label) for value, label in Cause.choices],
-        by_channel=[volume(f"channel.{value}", label) for value, label in Channel.choices],
+        by_channel=[volume(f"channel.{value}", label) for value, label in subset_choices(CASE_CHANNELS)],
         by_brand=[volume(f"brand.{value}", label) for value, label in Scheme.choices],
         money=[
             Figure(

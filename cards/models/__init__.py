@@ -6,7 +6,7 @@ come from outside.
 """
 
 from cards.models._cards import Card, CardStatus
-from cards.models._events import CardEvent, CardEventChannel, CardEventKind
+from cards.models._events import CARD_EVENT_CHANNELS, CardEvent, CardEventKind
 from cards.models._products import CardProduct
 from cards.models._transactions import Transaction, TransactionChannel, TransactionStatus
 from cards.models._wallets import Wallet, WalletToken, WalletTokenStatus
@@ -14,10 +14,10 @@ from cards.rules import CancellationReason
 from deadlines.rules import Scheme
 
 __all__ = [
+    "CARD_EVENT_CHANNELS",
     "CancellationReason",
     "Card",
     "CardEvent",
-    "CardEventChannel",
     "CardEventKind",
     "CardProduct",
     "CardStatus",

@@ -2,6 +2,7 @@
 
 from deadlines.rules import Regime
 from disputes.models._base import (
+    CASE_CHANNELS,
     FINISHED_STATES,
     LETTER_BY_OUTCOME,
     OPEN_STATES,
@@ -12,7 +13,6 @@ from disputes.models._base import (
     STAFF_GROUPS,
     ActorKind,
     CaseState,
-    Channel,
     DeliveryChannel,
     EstimateStatus,
     EvidenceKind,
@@ -38,10 +38,12 @@ from disputes.models._records import (
     LiabilityAssessment,
 )
 from disputes.rules import LedgerKind, Outcome
+from kartosfera.vocabulary import Channel
 from liability.rules import Cause
 
 __all__ = [
     "ACTIVE_CHARGEBACK_STATES",
+    "CASE_CHANNELS",
     "DISPUTED_CHARGEBACK_STATES",
     "FINISHED_CHARGEBACK_STATES",
     "FINISHED_STATES",

@@ -9,6 +9,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from disputes.rules import LetterType
+from kartosfera.vocabulary import Channel, choice_values  # noqa: F401 (re-exported to the models)
 
 MONEY_DIGITS = 12
 
@@ -27,10 +28,6 @@ def text_limits(prefix: str, limits: dict[str, int]) -> list[models.CheckConstra
         )
         for column, limit in limits.items()
     ]
-
-
-def choice_values(choices: type[models.TextChoices]) -> list[str]:
-    return [str(value) for value in choices.values]
 
 
 class CaseState(models.TextChoices):
@@ -77,12 +74,8 @@ RESUMABLE_STATES = (
 FINISHED_STATES = (CaseState.WITHDRAWN, CaseState.CLOSED)
 
 
-class Channel(models.TextChoices):
-    PORTAL = "PORTAL", _("Customer portal")
-    PHONE = "PHONE", _("Telephone")
-    BRANCH = "BRANCH", _("Branch")
-    LINE_828 = "LINE_828", _("Card cancellation line 828 828 828")
-    STAFF = "STAFF", _("Staff on behalf of the customer")
+# The ways a claim reaches the bank.
+CASE_CHANNELS = (Channel.PORTAL, Channel.PHONE, Channel.BRANCH, Channel.LINE_828, Channel.STAFF)
 
 
 class DeliveryChannel(models.TextChoices):

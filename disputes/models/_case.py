@@ -13,6 +13,7 @@ from cards.models import Card, Transaction
 from customers.models import Customer
 from deadlines.rules import Regime
 from disputes.models._base import (
+    CASE_CHANNELS,
     LETTER_BY_OUTCOME,
     MONEY_DIGITS,
     OPEN_STATES,
@@ -33,6 +34,7 @@ from disputes.models._base import (
 from disputes.models._clocks import next_running_due
 from disputes.rules import LetterType, MoneyMove, Outcome, net_to_customer, settlement_moves
 from kartosfera.legaltime import warsaw_date
+from kartosfera.vocabulary import subset_choices
 from liability.rules import Cause
 
 HANDLE = "disputes.handle_case"
@@ -205,7 +207,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     transactions = models.ManyToManyField(
         Transaction, through="CaseTransaction", related_name="cases", verbose_name=_("disputed transactions")
     )
-    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=subset_choices(CASE_CHANNELS))
     cause = models.CharField(_("cause"), max_length=16, choices=Cause.choices)
     category = models.CharField(
         _("complaint category"),
@@ -423,7 +425,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ),
             models.CheckConstraint(condition=Q(state__in=choice_values(CaseState)), name="case_state_valid"),
             models.CheckConstraint(
-                condition=Q(channel__in=choice_values(Channel)), name="case_channel_valid"
+                condition=Q(channel__in=choice_values(CASE_CHANNELS)), name="case_channel_valid"
             ),
             models.CheckConstraint(condition=Q(cause__in=choice_values(Cause)), name="case_cause_valid"),
             models.CheckConstraint(

@@ -16,6 +16,7 @@ from deadlines import api as deadlines
 from deadlines.calendar import BusinessCalendar
 from deadlines.selectors import bank_calendar
 from disputes.models import (
+    CASE_CHANNELS,
     FINISHED_STATES,
     REASON_CODES,
     Case,
@@ -24,7 +25,6 @@ from disputes.models import (
     CaseState,
     CaseTransaction,
     Cause,
-    Channel,
     Chargeback,
     DeliveryChannel,
     EstimateStatus,
@@ -137,8 +137,8 @@ def _claimed_transactions(customer: Customer, card: Card, transaction_ids: list[
     return sorted(found, key=lambda t: (t.executed_at, t.pk))
 
 
-def _choice(value: str, choices: type, name: str) -> str:
-    if value not in choices.values:
+def _choice(value: str, choices: Iterable[str], name: str) -> str:
+    if value not in choices:
         raise InvalidClaim(f"unknown {name} {value!r}", problem=name)
     return value
 
@@ -172,7 +172,7 @@ def claim_create_draft(
     except Card.DoesNotExist:
         raise CardNotFound() from None
     chosen = _claimed_transactions(customer, card, transaction_ids)
-    _choice(channel, Channel, "channel")
+    _choice(channel, CASE_CHANNELS, "channel")
     _choice(cause, Cause, "cause")
     reported_at = _instant(reported_at, "reported_at", now=now)
     found_at = _instant(found_at, "found_at", now=now)
