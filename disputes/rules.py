@@ -55,18 +55,61 @@ class LedgerKind(TextChoices):
     CHARGEBACK_CREDIT = "CHARGEBACK_CREDIT", _("Chargeback credit from the acquirer")
 
 
-class LetterType(StrEnum):
-    """The letters the workflow calls for; the letters app writes and sends them."""
+class LetterType(TextChoices):
+    """Every letter the bank sends about a card, a claim or a complaint; the letters app writes them.
 
-    ACKNOWLEDGEMENT = "ACKNOWLEDGEMENT"
-    INFORMATION_REQUEST = "INFORMATION_REQUEST"
-    DELAY_NOTICE = "DELAY_NOTICE"
-    PROVISIONAL_REFUND = "PROVISIONAL_REFUND"
-    DECISION_ACCEPTED = "DECISION_ACCEPTED"
-    DECISION_PARTIAL = "DECISION_PARTIAL"
-    DECISION_REJECTED = "DECISION_REJECTED"
-    REFUND_WITHHELD = "REFUND_WITHHELD"
-    CARD_CANCELLATION = "CARD_CANCELLATION"
+    The workflow's letter requests (``CaseTransition.letter_required``, ``CaseLetterRequest``) have
+    stored two of them under older names since before the letters app existed: ``request_code`` is
+    that spelling and ``from_request`` reads it back. Nothing else spells a letter otherwise.
+    """
+
+    CLAIM_ACKNOWLEDGEMENT = "CLAIM_ACKNOWLEDGEMENT", _("Acknowledgement")
+    INFORMATION_REQUEST = "INFORMATION_REQUEST", _("Request for information")
+    DELAY_NOTICE = "DELAY_NOTICE", _("Delay notice")
+    PROVISIONAL_REFUND = "PROVISIONAL_REFUND", _("Provisional refund")
+    DECISION_ACCEPTED = "DECISION_ACCEPTED", _("Decision: accepted")
+    DECISION_PARTIALLY_ACCEPTED = "DECISION_PARTIALLY_ACCEPTED", _("Decision: partially accepted")
+    DECISION_REJECTED = "DECISION_REJECTED", _("Decision: rejected")
+    REFUND_WITHHELD = "REFUND_WITHHELD", _("Refund withheld")
+    CARD_CANCELLATION = "CARD_CANCELLATION", _("Card cancellation")
+    # REK-8: no reply in time, the complaint is deemed resolved in the customer's favour. Not a reply
+    # (its dispatch does not count for REK-6, the deadline is already over): a notice of the result.
+    # The workflow requests it as an accepted decision with ``deemed`` in the request's context.
+    DEEMED_ACCEPTED = "DEEMED_ACCEPTED", _("Deemed accepted (reply deadline missed)")
+
+    @property
+    def template_name(self) -> str:
+        """The Django template of this letter."""
+        return f"letters/{self.value.lower()}.html"
+
+    @property
+    def outcome(self) -> "Outcome | None":
+        """The decision outcome a decision letter announces; None for other letters."""
+        return DECISION_OUTCOMES.get(self)
+
+    @property
+    def request_code(self) -> str:
+        """How the workflow's letter requests store this letter."""
+        return _REQUEST_CODES.get(self, self.value)
+
+    @classmethod
+    def from_request(cls, code: str) -> "LetterType":
+        """The letter a stored letter request names; ValueError for an unknown code."""
+        for member in REQUESTED_LETTERS:
+            if member.request_code == code:
+                return member
+        raise ValueError(f"{code!r} is not a letter the workflow requests")
+
+
+# The two letters the workflow's requests store under their older names (no data migration).
+_REQUEST_CODES = {
+    LetterType.CLAIM_ACKNOWLEDGEMENT: "ACKNOWLEDGEMENT",
+    LetterType.DECISION_PARTIALLY_ACCEPTED: "DECISION_PARTIAL",
+}
+# The letters a workflow transition can request (REK-8's notice is requested as an accepted decision).
+REQUESTED_LETTERS = tuple(letter for letter in LetterType if letter is not LetterType.DEEMED_ACCEPTED)
+# The choices of the columns that hold a letter request.
+LETTER_REQUEST_CHOICES = [(letter.request_code, letter.label) for letter in REQUESTED_LETTERS]
 
 
 # How each kind moves the customer's balance of a transaction: +1 credits the customer, -1 debits.
@@ -78,11 +121,13 @@ CUSTOMER_DIRECTION = {
     LedgerKind.CHARGEBACK_CREDIT: 0,
 }
 
+# The decision letter of each outcome, and the outcome each decision letter announces.
 DECISION_LETTERS = {
     Outcome.ACCEPTED: LetterType.DECISION_ACCEPTED,
-    Outcome.PARTIALLY_ACCEPTED: LetterType.DECISION_PARTIAL,
+    Outcome.PARTIALLY_ACCEPTED: LetterType.DECISION_PARTIALLY_ACCEPTED,
     Outcome.REJECTED: LetterType.DECISION_REJECTED,
 }
+DECISION_OUTCOMES = {letter: outcome for outcome, letter in DECISION_LETTERS.items()}
 
 
 class MoneyRuleError(ValueError):

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from deadlines import api as deadlines
 from disputes.models import Case, CaseLetterRequest, CaseTransaction, LedgerKind
-from disputes.rules import information_respond_by
+from disputes.rules import DECISION_LETTERS, information_respond_by
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import ZERO
 from letters.bank import bank_identity
@@ -39,25 +39,8 @@ from letters.snapshot import (
     Signatory,
 )
 
-# The workflow's letter kinds, named as the letters engine names them.
-LETTER_TYPES = {
-    "ACKNOWLEDGEMENT": LetterType.CLAIM_ACKNOWLEDGEMENT,
-    "INFORMATION_REQUEST": LetterType.INFORMATION_REQUEST,
-    "DELAY_NOTICE": LetterType.DELAY_NOTICE,
-    "PROVISIONAL_REFUND": LetterType.PROVISIONAL_REFUND,
-    "DECISION_ACCEPTED": LetterType.DECISION_ACCEPTED,
-    "DECISION_PARTIAL": LetterType.DECISION_PARTIALLY_ACCEPTED,
-    "DECISION_REJECTED": LetterType.DECISION_REJECTED,
-    "REFUND_WITHHELD": LetterType.REFUND_WITHHELD,
-    "CARD_CANCELLATION": LetterType.CARD_CANCELLATION,
-}
-
 # The decision letter of each outcome.
-DECISION_LETTER_TYPES = {
-    Outcome.ACCEPTED: LetterType.DECISION_ACCEPTED,
-    Outcome.PARTIALLY_ACCEPTED: LetterType.DECISION_PARTIALLY_ACCEPTED,
-    Outcome.REJECTED: LetterType.DECISION_REJECTED,
-}
+DECISION_LETTER_TYPES = DECISION_LETTERS
 
 # REK-8: the workflow asks for an accepted decision when the reply deadline is missed ("deemed" in
 # the request's context); there is no decision to state, so the customer gets the REK-8 notice.
@@ -97,7 +80,7 @@ def letter_type_for(kind: str, *, context: dict | None = None) -> LetterType:
     """The letters engine's type for the workflow's letter kind (and the request's context)."""
     if kind == DEEMED_KIND and (context or {}).get("deemed"):
         return LetterType.DEEMED_ACCEPTED
-    return LETTER_TYPES[kind]
+    return LetterType.from_request(kind)
 
 
 def letter_reference(letter_request: CaseLetterRequest, version: int) -> str:
@@ -191,7 +174,7 @@ def snapshot_proposal_preview(*, proposal, issued_on: date, actor) -> LetterSnap
 def _kinds(letter_type: LetterType) -> list[str]:
     if letter_type is LetterType.DEEMED_ACCEPTED:
         return [DEEMED_KIND]
-    return [kind for kind, member in LETTER_TYPES.items() if member is letter_type]
+    return [letter_type.request_code]
 
 
 def _snapshot(

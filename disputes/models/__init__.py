@@ -16,7 +16,6 @@ from disputes.models._base import (
     DeliveryChannel,
     EstimateStatus,
     EvidenceKind,
-    LetterKind,
 )
 from disputes.models._case import REPLY_NOT_IN_TIME, Case, CaseNumberSequence, CaseTransaction
 from disputes.models._chargeback import (
@@ -76,7 +75,6 @@ __all__ = [
     "EvidenceKind",
     "LedgerEntry",
     "LedgerKind",
-    "LetterKind",
     "LiabilityAssessment",
     "Outcome",
     "ProposalKind",

@@ -8,7 +8,6 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
-from disputes.rules import LetterType
 from kartosfera.vocabulary import Channel, choice_values  # noqa: F401 (re-exported to the models)
 
 MONEY_DIGITS = 12
@@ -107,18 +106,6 @@ class EvidenceKind(models.TextChoices):
     CUSTOMER_DOCUMENT = "CUSTOMER_DOCUMENT", _("Customer's document")
     ACQUIRER_DOCUMENT = "ACQUIRER_DOCUMENT", _("Acquirer's document (second presentment)")
     OTHER = "OTHER", _("Other")
-
-
-class LetterKind(models.TextChoices):
-    ACKNOWLEDGEMENT = LetterType.ACKNOWLEDGEMENT.value, _("Acknowledgement")
-    INFORMATION_REQUEST = LetterType.INFORMATION_REQUEST.value, _("Request for information")
-    DELAY_NOTICE = LetterType.DELAY_NOTICE.value, _("Delay notice")
-    PROVISIONAL_REFUND = LetterType.PROVISIONAL_REFUND.value, _("Provisional refund")
-    DECISION_ACCEPTED = LetterType.DECISION_ACCEPTED.value, _("Decision: accepted")
-    DECISION_PARTIAL = LetterType.DECISION_PARTIAL.value, _("Decision: partially accepted")
-    DECISION_REJECTED = LetterType.DECISION_REJECTED.value, _("Decision: rejected")
-    REFUND_WITHHELD = LetterType.REFUND_WITHHELD.value, _("Refund withheld")
-    CARD_CANCELLATION = LetterType.CARD_CANCELLATION.value, _("Card cancellation")
 
 
 class ActorKind(models.TextChoices):

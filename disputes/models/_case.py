@@ -535,7 +535,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         target=CaseState.SUBMITTED,
         conditions=[has_transactions],
         permission=the_customer_or_staff,
-        custom={"letter": LetterType.ACKNOWLEDGEMENT},
+        custom={"letter": LetterType.CLAIM_ACKNOWLEDGEMENT},
     )
     def submit(self, *, at: datetime) -> None:
         """The claim is received: number, deadlines and the first estimate are set by the service."""

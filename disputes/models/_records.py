@@ -14,12 +14,11 @@ from disputes.models._base import (
     ActorKind,
     CaseState,
     EvidenceKind,
-    LetterKind,
     choice_values,
     text_limits,
 )
 from disputes.models._case import Case
-from disputes.rules import LedgerKind
+from disputes.rules import LETTER_REQUEST_CHOICES, LedgerKind
 
 
 def evidence_path(instance: "Evidence", filename: str) -> str:
@@ -162,7 +161,7 @@ class CaseTransition(models.Model):
     reason = models.TextField(_("reason"), blank=True, max_length=TEXT_LIMIT)
     data = models.JSONField(_("data"), default=dict, blank=True)
     letter_required = models.CharField(
-        _("letter required"), max_length=32, choices=LetterKind.choices, blank=True
+        _("letter required"), max_length=32, choices=LETTER_REQUEST_CHOICES, blank=True
     )
     occurred_at = models.DateTimeField(_("occurred at"))
 
@@ -344,7 +343,7 @@ class CaseLetterRequest(models.Model):
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="letter_requests"
     )
-    letter_type = models.CharField(_("letter"), max_length=32, choices=LetterKind.choices)
+    letter_type = models.CharField(_("letter"), max_length=32, choices=LETTER_REQUEST_CHOICES)
     transition = models.ForeignKey(
         CaseTransition,
         verbose_name=_("transition"),
@@ -370,7 +369,8 @@ class CaseLetterRequest(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(letter_type__in=choice_values(LetterKind)), name="letter_request_type_valid"
+                condition=Q(letter_type__in=[code for code, _label in LETTER_REQUEST_CHOICES]),
+                name="letter_request_type_valid",
             ),
         ]
 

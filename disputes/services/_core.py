@@ -38,7 +38,7 @@ from disputes.models import (
     LedgerEntry,
     LiabilityAssessment,
 )
-from disputes.rules import DECISION_LETTERS, LedgerKind, Outcome
+from disputes.rules import DECISION_LETTERS, LedgerKind, LetterType, Outcome
 from disputes.services._errors import (
     REFUSALS,
     ActionNotPermitted,
@@ -316,7 +316,7 @@ def apply_transition(
         actor_kind=actor_kind(case, actor),
         reason=reason,
         data=data if data is not None else {},
-        letter_required=letter,
+        letter_required=LetterType(letter).request_code if letter else "",
         occurred_at=now,
     )
     return Applied(obj, case, row, letter_context if letter_context is not None else {}, before)

@@ -19,8 +19,10 @@ from disputes.models import (
     ProposalStatus,
 )
 from disputes.rules import (
+    DECISION_LETTERS,
     ZERO,
     LedgerKind,
+    LetterType,
     MoneyMove,
     Outcome,
     net_to_customer,
@@ -365,19 +367,11 @@ def case_decide(
     return MoneyResult(case, entries, created=True)
 
 
-# The issued letter (letters.rules.LetterType values) that is the case's reply for its current outcome.
-REPLY_LETTER_BY_OUTCOME = {
-    "ACCEPTED": "DECISION_ACCEPTED",
-    "PARTIALLY_ACCEPTED": "DECISION_PARTIALLY_ACCEPTED",
-    "REJECTED": "DECISION_REJECTED",
-}
-
-
 def reply_letter_type(case: Case) -> str:
     """The letter that tells the customer the case's current outcome: the REK-8 notice once deemed."""
     if case.state == CaseState.DEEMED_ACCEPTED:
-        return "DEEMED_ACCEPTED"
-    return REPLY_LETTER_BY_OUTCOME.get(case.outcome, "")
+        return LetterType.DEEMED_ACCEPTED
+    return DECISION_LETTERS.get(case.outcome, "")
 
 
 def case_dispatch_reply(
