@@ -11,10 +11,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from kartosfera.money import ZERO
 from kartosfera.vocabulary import TextChoices
 from kartosfera.vocabulary import gettext_lazy as _
 
-ZERO = Decimal("0.00")
 CASE_NUMBER_PREFIX = "RK"
 # The customer is asked to answer a request for information within 14 days, never after the reply deadline.
 INFORMATION_RESPONSE_DAYS = 14

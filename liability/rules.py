@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
-from kartosfera.money import round_grosz
+from kartosfera.money import ZERO, round_grosz
 from kartosfera.vocabulary import TextChoices
 from kartosfera.vocabulary import gettext_lazy as _
 
@@ -125,7 +125,7 @@ def cap_step(*, amount: Decimal, rate: Decimal, remaining_eur: Fraction, roundin
     then 0, never below.
     """
     exact_rate = Fraction(rate)
-    cap = Decimal("0.00")
+    cap = ZERO
     if remaining_eur > 0:
         cap = max(cap, round_grosz_exact(remaining_eur * exact_rate, rounding=rounding))
     customer = min(amount, cap)
@@ -140,7 +140,7 @@ def cap_step_decimal(*, amount: Decimal, rate: Decimal, remaining_eur: Decimal, 
     with localcontext(prec=EUR_PRECISION):
         cap = round_grosz(remaining_eur * rate, rounding=rounding)
         if cap <= 0:  # also turns -0.00 into 0.00
-            cap = Decimal("0.00")
+            cap = ZERO
         customer = min(amount, cap)
         remaining_after = remaining_eur - customer / rate
     return CapStep(

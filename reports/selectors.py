@@ -31,11 +31,11 @@ from disputes.models import (
 )
 from disputes.selectors import deadline_passed
 from kartosfera.legaltime import day_end, day_start
+from kartosfera.money import ZERO
 from kartosfera.vocabulary import choice_values, subset_choices
 from reports.rules import Period, ageing_buckets, share
 
 CASES_PER_PAGE = 50
-ZERO = Decimal("0.00")
 
 
 def _pln(total: Decimal | None) -> Decimal:

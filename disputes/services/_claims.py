@@ -4,7 +4,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch
@@ -66,6 +65,7 @@ from disputes.services._errors import (
 )
 from disputes.services._notify import case_notify
 from kartosfera.legaltime import NaiveDatetimeError, require_aware, warsaw_date
+from kartosfera.money import ZERO
 from liability.api import Assessment, Findings, TransactionFacts
 from liability.services import RateUnavailable, liability_assess
 from outbox.services import outbox_enqueue
@@ -188,7 +188,7 @@ def claim_create_draft(
             found_at=found_at,
             created_at=now,
             created_by=actor,
-            disputed_amount=sum((t.amount_pln for t in chosen), Decimal("0.00")),
+            disputed_amount=sum((t.amount_pln for t in chosen), ZERO),
         )
         (circumstances or Circumstances()).apply(case)
         case.save()
@@ -231,7 +231,7 @@ def claim_update_draft(
             CaseTransaction.objects.bulk_create(
                 CaseTransaction(case=case, transaction=t, amount=t.amount_pln) for t in chosen
             )
-            case.disputed_amount = sum((t.amount_pln for t in chosen), Decimal("0.00"))
+            case.disputed_amount = sum((t.amount_pln for t in chosen), ZERO)
         case.save()
     return case
 

@@ -20,7 +20,6 @@ from disputes.models import (
 )
 from disputes.rules import (
     DECISION_LETTERS,
-    ZERO,
     LedgerKind,
     LetterType,
     MoneyMove,
@@ -61,6 +60,7 @@ from disputes.services._errors import (
 )
 from disputes.services._notify import case_notify, notify_decision
 from kartosfera.legaltime import warsaw_date
+from kartosfera.money import ZERO
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,7 @@ def refund_four_eyes_limit() -> Decimal:
 
 def refund_owed_total(case: Case) -> Decimal:
     """What the D+1 refund of this case comes to: every transaction reported in time."""
-    return sum((link.amount for link in case.disputed.all() if not link.out_of_window), Decimal("0.00"))
+    return sum((link.amount for link in case.disputed.all() if not link.out_of_window), ZERO)
 
 
 def refund_needs_approval(*, case: Case) -> bool:
@@ -171,7 +171,7 @@ def case_refund_provisionally(
             actor=actor,
             now=now,
             data={"policy": policy, "refunds": {str(k): str(v) for k, v in refunds.items()}},
-            letter_context={"policy": policy, "total": str(sum(refunds.values(), Decimal("0.00")))},
+            letter_context={"policy": policy, "total": str(sum(refunds.values(), ZERO))},
         )
         entries = ledger_write(
             case,
