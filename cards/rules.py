@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from kartosfera.card_numbers import CARD_NUMBER_SHAPE, looks_like_card_number
-from kartosfera.vocabulary import TextChoices
+from kartosfera.vocabulary import TextChoices, gettext_noop
 from kartosfera.vocabulary import gettext_lazy as _
 
 # Nothing we store may contain a full card number (PAN): we keep the last four digits and the
@@ -50,11 +50,6 @@ class CancellationReason(TextChoices):
 
 
 PIN_LENGTH = 4
-
-
-def gettext_noop(message: str) -> str:
-    """Mark a message for translation without translating it (the Django layer does that)."""
-    return message
 
 
 class PinError(ValueError):
