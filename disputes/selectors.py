@@ -36,6 +36,7 @@ from disputes.models._clocks import (  # noqa: F401 (re-exported: the one defini
     next_running_due,
 )
 from disputes.rules import net_to_customer
+from kartosfera.authz import VIEW_CASE
 
 
 def refund_running(case: Case) -> bool:
@@ -106,7 +107,7 @@ def case_get_for_staff(*, user: User, case_id: int) -> Case:
 
     :raises Case.DoesNotExist: no such case, or the user may not view cases.
     """
-    if not (user.is_active and user.has_perm("disputes.view_case")):
+    if not (user.is_active and user.has_perm(VIEW_CASE)):
         raise Case.DoesNotExist("no permission to view cases")
     return Case.objects.select_related("card", "customer", "assignee").get(pk=case_id)
 

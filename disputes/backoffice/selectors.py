@@ -47,6 +47,7 @@ from disputes.selectors import (
     refund_running,
     reply_running,
 )
+from kartosfera.authz import SUPERVISE_CASE, VIEW_CASE
 from kartosfera.legaltime import warsaw_date
 from letters.models import Letter
 from letters.selectors import letters_for_case
@@ -518,7 +519,7 @@ def evidence_get_for_staff(*, user: User, evidence_id: int) -> Evidence:
 
     :raises Evidence.DoesNotExist:
     """
-    if not (user.is_active and user.has_perm("disputes.view_case")):
+    if not (user.is_active and user.has_perm(VIEW_CASE)):
         raise Evidence.DoesNotExist("no permission")
     return Evidence.objects.get(pk=evidence_id)
 
@@ -685,7 +686,7 @@ def chargeback_alerts_for(*, user: User) -> list[Chargeback]:
     """The filing-window alerts addressed to ``user``: their cases' drafted chargebacks the sweep alerted
     on, and for supervisors also those of unassigned cases; the nearest window first."""
     recipients = Q(case__assignee=user)
-    if user.has_perm("disputes.supervise_case"):
+    if user.has_perm(SUPERVISE_CASE):
         recipients |= Q(case__assignee__isnull=True)
     return list(
         Chargeback.objects.filter(recipients, state=ChargebackState.DRAFT, alerted_at__isnull=False)

@@ -8,6 +8,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
+from kartosfera.authz import HANDLE_CASE
 from kartosfera.vocabulary import Channel, choice_values  # noqa: F401 (re-exported to the models)
 
 MONEY_DIGITS = 12
@@ -114,16 +115,6 @@ class ActorKind(models.TextChoices):
     SYSTEM = "SYSTEM", _("System")
 
 
-# The staff roles: ONE set of Django groups, named as in settings.KARTOSFERA_ROLE_GROUPS (so the audit
-# role and the permissions agree), and their dispute permissions (migration 0003_role_groups).
-# Auditors see everything and change nothing; administrators hold every dispute permission.
-STAFF_GROUPS = {
-    "analysts": ("view_case", "handle_case"),
-    "supervisors": ("view_case", "handle_case", "approve_decision", "supervise_case"),
-    "auditors": ("view_case",),
-    "administrators": ("view_case", "handle_case", "approve_decision", "supervise_case"),
-}
-
 # A letter that depends on the outcome of the decision (DECISION_ACCEPTED / _PARTIAL / _REJECTED).
 LETTER_BY_OUTCOME = "BY_OUTCOME"
 
@@ -144,4 +135,4 @@ def the_customer_or_staff(instance: Any, user: Any) -> bool:
         return False
     if instance.customer.user_id is not None and instance.customer.user_id == user.pk:
         return True
-    return bool(user.has_perm("disputes.handle_case"))
+    return bool(user.has_perm(HANDLE_CASE))

@@ -33,13 +33,10 @@ from disputes.models._base import (
 )
 from disputes.models._clocks import next_running_due
 from disputes.rules import LetterType, MoneyMove, Outcome, net_to_customer, settlement_moves
+from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE, SUPERVISE_CASE
 from kartosfera.legaltime import warsaw_date
 from kartosfera.vocabulary import subset_choices
 from liability.rules import Cause
-
-HANDLE = "disputes.handle_case"
-APPROVE = "disputes.approve_decision"
-SUPERVISE = "disputes.supervise_case"
 
 # --- Transition guards. Each is named in docs/WORKFLOW.md; its code names the service's refusal. ---
 
@@ -541,7 +538,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
         """The claim is received: number, deadlines and the first estimate are set by the service."""
         self.submitted_at = at
 
-    @transition(field=state, source=CaseState.SUBMITTED, target=CaseState.UNDER_REVIEW, permission=HANDLE)
+    @transition(
+        field=state, source=CaseState.SUBMITTED, target=CaseState.UNDER_REVIEW, permission=HANDLE_CASE
+    )
     def start_review(self, *, at: datetime) -> None:
         """An analyst starts working on the case."""
 
@@ -550,7 +549,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=[CaseState.SUBMITTED, CaseState.UNDER_REVIEW, CaseState.REFUND_WITHHELD],
         target=CaseState.PROVISIONALLY_REFUNDED,
         conditions=[refund_is_owed, refund_not_made],
-        permission=HANDLE,
+        permission=HANDLE_CASE,
         custom={"letter": LetterType.PROVISIONAL_REFUND},
     )
     def refund_provisionally(self, *, at: datetime) -> None:
@@ -562,7 +561,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=[CaseState.SUBMITTED, CaseState.UNDER_REVIEW],
         target=CaseState.REFUND_WITHHELD,
         conditions=[refund_is_owed, refund_not_made, has_law_enforcement_notice, before_refund_deadline],
-        permission=APPROVE,
+        permission=APPROVE_DECISION,
         custom={"letter": LetterType.REFUND_WITHHELD},
     )
     def withhold_refund(self, *, at: datetime, grounds: str) -> None:
@@ -575,7 +574,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=list(RESUMABLE_STATES),
         target=CaseState.AWAITING_CUSTOMER,
         conditions=[refund_question_settled],
-        permission=HANDLE,
+        permission=HANDLE_CASE,
         custom={"letter": LetterType.INFORMATION_REQUEST},
     )
     def request_information(self, *, at: datetime) -> None:
@@ -599,7 +598,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=[CaseState.SUBMITTED, *RESUMABLE_STATES, CaseState.AWAITING_CUSTOMER],
         target=None,
         conditions=[reply_not_extended, before_reply_deadline],
-        permission=HANDLE,
+        permission=HANDLE_CASE,
         custom={"letter": LetterType.DELAY_NOTICE},
     )
     def extend_reply(self, *, at: datetime) -> None:
@@ -612,7 +611,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=[*RESUMABLE_STATES, CaseState.AWAITING_CUSTOMER],
         target=CaseState.DECIDED,
         conditions=[refund_question_settled, has_analyst_assessment, reply_still_in_time],
-        permission=APPROVE,
+        permission=APPROVE_DECISION,
         custom={"letter": LETTER_BY_OUTCOME},
     )
     def decide(self, *, at: datetime, outcome: str) -> None:
@@ -626,7 +625,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=[CaseState.DECIDED, CaseState.DEEMED_ACCEPTED],
         target=None,
         conditions=[reply_not_dispatched],
-        permission=HANDLE,
+        permission=HANDLE_CASE,
         custom={"system": True},
     )
     def dispatch_reply(self, *, at: datetime) -> None:
@@ -642,7 +641,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=CaseState.DECIDED,
         target=None,
         conditions=[reply_dispatched, recovery_outstanding, day_after_reply_dispatch],
-        permission=HANDLE,
+        permission=HANDLE_CASE,
     )
     def recover_customer_share(self, *, at: datetime) -> None:
         """REFUND_POLICY FULL_THEN_RECOVER: take back the customer's share the day after the reply left."""
@@ -653,7 +652,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=list(REPLY_CLOCK_STATES),
         target=CaseState.DEEMED_ACCEPTED,
         conditions=[reply_not_dispatched_in_time, reply_deadline_passed],
-        permission=SUPERVISE,
+        permission=SUPERVISE_CASE,
         custom={"letter": LetterType.DECISION_ACCEPTED, "system": True},
     )
     def deem_accepted(self, *, at: datetime) -> None:
@@ -678,7 +677,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=[CaseState.DECIDED, CaseState.DEEMED_ACCEPTED],
         target=CaseState.CLOSED,
         conditions=[reply_dispatched_or_deemed, money_settled, chargebacks_finished],
-        permission=HANDLE,
+        permission=HANDLE_CASE,
         custom={"system": True},
     )
     def close(self, *, at: datetime) -> None:

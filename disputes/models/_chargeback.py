@@ -11,7 +11,8 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from cards.models import Scheme, Transaction
 from disputes.models._base import MONEY_DIGITS, choice_values, guard
-from disputes.models._case import HANDLE, Case
+from disputes.models._case import Case
+from kartosfera.authz import HANDLE_CASE
 
 
 class ChargebackState(models.TextChoices):
@@ -138,7 +139,7 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
         source=ChargebackState.DRAFT,
         target=ChargebackState.FILED,
         conditions=[before_filing_deadline],
-        permission=HANDLE,
+        permission=HANDLE_CASE,
     )
     def file(self, *, at: datetime, acquirer_reference: str) -> None:
         """File the chargeback with the scheme, within the 120-day window."""
@@ -155,7 +156,7 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
         return None
 
     @transition(
-        field=state, source=ChargebackState.FILED, target=ChargebackState.REPRESENTED, permission=HANDLE
+        field=state, source=ChargebackState.FILED, target=ChargebackState.REPRESENTED, permission=HANDLE_CASE
     )
     def record_representment(self, *, at: datetime) -> None:
         """The acquirer answered with a second presentment; the response window starts (CB-MC-2P)."""
@@ -166,7 +167,7 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
         source=ChargebackState.REPRESENTED,
         target=ChargebackState.PRE_ARBITRATION,
         conditions=[before_response_deadline],
-        permission=HANDLE,
+        permission=HANDLE_CASE,
     )
     def escalate_to_pre_arbitration(self, *, at: datetime) -> None:
         """The bank disputes the second presentment."""
@@ -176,28 +177,34 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=ChargebackState.PRE_ARBITRATION,
         target=ChargebackState.ARBITRATION,
-        permission=HANDLE,
+        permission=HANDLE_CASE,
     )
     def escalate_to_arbitration(self, *, at: datetime) -> None:
         """The scheme is asked to rule."""
         self.arbitration_at = at
 
     @transition(
-        field=state, source=list(DISPUTED_CHARGEBACK_STATES), target=ChargebackState.WON, permission=HANDLE
+        field=state,
+        source=list(DISPUTED_CHARGEBACK_STATES),
+        target=ChargebackState.WON,
+        permission=HANDLE_CASE,
     )
     def win(self, *, at: datetime) -> None:
         """The acquirer accepted (or the scheme ruled for the bank): a CHARGEBACK_CREDIT follows."""
         self.resolved_at = at
 
     @transition(
-        field=state, source=list(DISPUTED_CHARGEBACK_STATES), target=ChargebackState.LOST, permission=HANDLE
+        field=state,
+        source=list(DISPUTED_CHARGEBACK_STATES),
+        target=ChargebackState.LOST,
+        permission=HANDLE_CASE,
     )
     def lose(self, *, at: datetime) -> None:
         """The bank accepted the second presentment or the scheme ruled for the acquirer."""
         self.resolved_at = at
 
     @transition(
-        field=state, source=ChargebackState.DRAFT, target=ChargebackState.NOT_FILED, permission=HANDLE
+        field=state, source=ChargebackState.DRAFT, target=ChargebackState.NOT_FILED, permission=HANDLE_CASE
     )
     def abandon(self, *, at: datetime) -> None:
         """The bank decided not to file (e.g. a PIN-verified ATM withdrawal, or the claim was withdrawn)."""

@@ -21,6 +21,7 @@ from disputes.models import (
     Outcome,
 )
 from disputes.selectors import HistoryItem, case_get_for_customer, case_get_for_staff, case_history
+from kartosfera.authz import VIEW_CASE
 from kartosfera.legaltime import day_end, day_start, warsaw_date
 from kartosfera.money import ZERO
 
@@ -66,7 +67,7 @@ def evidence_get_for_user(
     :raises Case.DoesNotExist: the user may not see the case (or there is none).
     :raises Evidence.DoesNotExist: no such document on that case.
     """
-    if user.is_active and user.has_perm("disputes.view_case"):
+    if user.is_active and user.has_perm(VIEW_CASE):
         case = case_get_for_staff(user=user, case_id=case_id)
     elif customer is not None:
         case = case_get_for_customer(customer=customer, case_id=case_id)

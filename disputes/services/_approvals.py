@@ -26,8 +26,6 @@ from disputes.models import (
 from disputes.rules import Outcome, outcome_for
 from disputes.services._chargebacks import chargeback_resolve
 from disputes.services._core import (
-    APPROVE,
-    HANDLE,
     Actor,
     lock_case,
     lock_chargeback,
@@ -52,6 +50,8 @@ from disputes.services._money import (
 )
 
 # The transition each kind of proposal runs when approved.
+from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE
+
 TRANSITION_OF = {
     ProposalKind.DECISION: "decide",
     ProposalKind.RECOVERY: "recover_customer_share",
@@ -118,7 +118,7 @@ def case_propose(
     reason, customer_grounds = reason.strip(), customer_grounds.strip()
     with transaction.atomic():
         case = lock_case(case_id, actor)
-        require_staff(actor, HANDLE)
+        require_staff(actor, HANDLE_CASE)
         name = TRANSITION_OF[kind]
         if getattr(Case, name)._django_fsm.get_transition(case.state) is None:
             raise InvalidCaseState(f"propose {name} from {case.state}", state=state_label(case))
@@ -156,7 +156,7 @@ def chargeback_propose_result(
     reason = reason.strip()
     with transaction.atomic():
         case, chargeback = lock_chargeback(chargeback_id, actor)
-        require_staff(actor, HANDLE)
+        require_staff(actor, HANDLE_CASE)
         if chargeback.state not in DISPUTED_CHARGEBACK_STATES:
             raise InvalidChargebackState(
                 f"propose a result from {chargeback.state}", state=chargeback.get_state_display()
@@ -211,7 +211,7 @@ def proposal_approve(*, proposal_id: int, actor: Actor, now: datetime) -> Decisi
     """
     with transaction.atomic():
         case, proposal = _lock_proposal(proposal_id, actor)
-        require_staff(actor, APPROVE)
+        require_staff(actor, APPROVE_DECISION)
         if actor.pk == proposal.proposed_by_id:
             raise FourEyesViolation(f"user {actor.pk} proposed {proposal.pk}")
         # Approved first: the step's service checks the approval in the database; if the step is
@@ -260,11 +260,11 @@ def proposal_return(*, proposal_id: int, note: str, actor: Actor, now: datetime)
     with transaction.atomic():
         case, proposal = _lock_proposal(proposal_id, actor)
         if actor is not None and actor.pk == proposal.proposed_by_id:
-            require_staff(actor, HANDLE)
+            require_staff(actor, HANDLE_CASE)
             proposal.status = ProposalStatus.WITHDRAWN
             proposal.decided_at = now
         else:
-            require_staff(actor, APPROVE)
+            require_staff(actor, APPROVE_DECISION)
             if not note:
                 raise InformationMissing("say why the proposal is returned")
             proposal.status = ProposalStatus.REJECTED

@@ -26,7 +26,6 @@ from disputes.models import (
 )
 from disputes.rules import LedgerKind
 from disputes.services._core import (
-    APPROVE,
     Actor,
     Entry,
     case_atomic,
@@ -46,6 +45,7 @@ from disputes.services._errors import (
     InvalidChargebackState,
 )
 from disputes.services._review import evidence_check, evidence_discard, evidence_store
+from kartosfera.authz import APPROVE_DECISION
 from kartosfera.legaltime import warsaw_date
 
 CENT = Decimal("0.01")
@@ -270,7 +270,7 @@ def require_result_approval(
 
     :raises FourEyesRequired:
     """
-    if approval is None or actor is None or approval.pk is None or not actor.has_perm(APPROVE):
+    if approval is None or actor is None or approval.pk is None or not actor.has_perm(APPROVE_DECISION):
         raise FourEyesRequired(f"result of chargeback {chargeback.pk} without an approval")
     approved = (
         DecisionProposal.objects.filter(

@@ -31,7 +31,6 @@ from disputes.models import (
 )
 from disputes.rules import case_number, draft_problems
 from disputes.services._core import (
-    HANDLE,
     ActionNotPermitted,
     Actor,
     add_event,
@@ -64,6 +63,7 @@ from disputes.services._errors import (
     TransactionNotSettled,
 )
 from disputes.services._notify import case_notify
+from kartosfera.authz import HANDLE_CASE
 from kartosfera.legaltime import NaiveDatetimeError, require_aware, warsaw_date
 from kartosfera.money import ZERO
 from liability.api import Assessment, Findings, TransactionFacts
@@ -119,7 +119,7 @@ def _check_claimant(customer: Customer, actor: Actor) -> None:
         raise ActionNotPermitted("a claim is made by a person")
     if customer.user_id is not None and customer.user_id == actor.pk:
         return
-    if not (actor.is_active and actor.has_perm(HANDLE)):
+    if not (actor.is_active and actor.has_perm(HANDLE_CASE)):
         raise ActionNotPermitted("only the customer or staff may make a claim")
 
 

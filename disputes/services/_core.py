@@ -49,14 +49,10 @@ from disputes.services._errors import (
     TransactionAlreadyRefunded,
     TransitionRefused,
 )
+from kartosfera.authz import HANDLE_CASE, VIEW_CASE
 from outbox.services import outbox_enqueue
 
 Actor = User | None  # None: the system (a Celery beat sweep)
-
-VIEW = "disputes.view_case"
-HANDLE = "disputes.handle_case"
-APPROVE = "disputes.approve_decision"
-SUPERVISE = "disputes.supervise_case"
 
 
 def actor_kind(case: Case, actor: Actor) -> str:
@@ -80,11 +76,11 @@ def check_visible(case: Case, actor: Actor) -> None:
     """
     if actor is None or is_own_case(case, actor):
         return
-    if not (actor.is_active and actor.has_perm(VIEW)):
+    if not (actor.is_active and actor.has_perm(VIEW_CASE)):
         raise CaseNotFound()
 
 
-def require_staff(actor: Actor, permission: str = HANDLE, *, system_allowed: bool = False) -> None:
+def require_staff(actor: Actor, permission: str = HANDLE_CASE, *, system_allowed: bool = False) -> None:
     """Refuse anyone without the staff ``permission`` (and the system unless ``system_allowed``).
 
     :raises ActionNotPermitted:

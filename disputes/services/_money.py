@@ -31,8 +31,6 @@ from disputes.rules import (
 )
 from disputes.selectors import refund_made_at
 from disputes.services._core import (
-    APPROVE,
-    HANDLE,
     Actor,
     Entry,
     abandon_draft_chargebacks,
@@ -59,6 +57,7 @@ from disputes.services._errors import (
     WithholdingGroundsMissing,
 )
 from disputes.services._notify import case_notify, notify_decision
+from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import ZERO
 
@@ -108,7 +107,7 @@ def require_approval(case: Case, *, kind: str, actor: Actor, approval: DecisionP
 
     :raises FourEyesRequired:
     """
-    if approval is None or actor is None or approval.pk is None or not actor.has_perm(APPROVE):
+    if approval is None or actor is None or approval.pk is None or not actor.has_perm(APPROVE_DECISION):
         raise FourEyesRequired(f"{kind} on case {case.pk} without an approval")
     approved = (
         DecisionProposal.objects.filter(
@@ -142,7 +141,7 @@ def case_refund_provisionally(
     """
     with case_atomic():
         case = lock_case(case_id, actor)
-        require_staff(actor, HANDLE)
+        require_staff(actor, HANDLE_CASE)
         if case.refunded_at is not None:
             return MoneyResult(case, _entries_of(case, LedgerKind.PROVISIONAL_REFUND), created=False)
         if approval is not None or refund_needs_approval(case=case):
@@ -439,7 +438,7 @@ def case_recover_customer_share(
     """
     with case_atomic():
         case = lock_case(case_id, actor)
-        require_staff(actor, HANDLE)
+        require_staff(actor, HANDLE_CASE)
         if case.recovered_at is not None and not case.settlement_moves():
             return MoneyResult(case, _entries_of(case, LedgerKind.RECOVERY), created=False)
         require_approval(case, kind=ProposalKind.RECOVERY, actor=actor, approval=approval)
