@@ -152,9 +152,16 @@ class Deadline:
         return dict(self.policies).get(name)
 
 
+def deadline_breached(*, due_at: datetime, at: datetime) -> bool:
+    """The one definition of a breach: at ``at`` the deadline's end (``due_at``, the midnight after
+    the Warsaw due date) has come, and an act then is late. The traffic lights use it; the queues and
+    the reports use its database form, ``disputes.selectors.deadline_passed``."""
+    return at >= due_at
+
+
 def is_met(deadline: Deadline, act_at: datetime) -> bool:
     """Whether an act at ``act_at`` is in time: any moment before the end of the Warsaw due date."""
-    return require_aware(act_at, name="act_at") < deadline.due_at
+    return not deadline_breached(due_at=deadline.due_at, at=require_aware(act_at, name="act_at"))
 
 
 def _require_date(value: object, name: str) -> date:

@@ -67,8 +67,9 @@ def reply_running(case: Case) -> bool:
 
 
 def deadline_passed(due_at: str, *, now: datetime) -> Q:
-    """The one definition of a breach, for the back office and the reports alike: the deadline's end
-    (``due_at``, the midnight after its due date) has come without the act."""
+    """The one definition of a breach (``deadlines.rules.deadline_breached``) as a filter, for the back
+    office and the reports alike: the deadline's end (``due_at``, the midnight after its due date) has
+    come without the act."""
     return Q(**{f"{due_at}__lte": now})
 
 
