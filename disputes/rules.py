@@ -130,6 +130,18 @@ DECISION_LETTERS = {
 DECISION_OUTCOMES = {letter: outcome for outcome, letter in DECISION_LETTERS.items()}
 
 
+def refund_needs_second_person(*, amount: Decimal, limit: Decimal) -> bool:
+    """Four-eyes: a provisional refund of more than ``limit`` (``KARTOSFERA_FOUR_EYES_REFUND_ABOVE``)
+    takes effect only when a second person approves it; a rejection and a recovery always do."""
+    return amount > limit
+
+
+def may_approve(*, approver_id: Hashable | None, proposer_id: Hashable | None, holds_approval: bool) -> bool:
+    """Four-eyes: who may approve a proposal: a second person, holding the approval permission
+    (``kartosfera.authz.APPROVE_DECISION``), never its proposer."""
+    return holds_approval and approver_id is not None and approver_id != proposer_id
+
+
 class MoneyRuleError(ValueError):
     """Amounts that cannot belong to one claim (negative, above the disputed amount, unknown key)."""
 

@@ -51,7 +51,7 @@ from disputes.services import (
     case_deem_accepted,
     case_extend_reply,
     case_propose,
-    case_refund_provisionally,
+    case_refund_or_propose,
     case_request_information,
     case_start_review,
     case_withdraw,
@@ -277,13 +277,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _refund(form, case_id, user, now):
-    case = Case.objects.prefetch_related("disputed").filter(pk=case_id).first()
-    if case is None:
-        raise Http404("no such case")
-    if refund_needs_approval(case=case):
-        case_propose(case_id=case_id, kind="REFUND", reason="", actor=user, now=now)
+    if case_refund_or_propose(case_id=case_id, actor=user, now=now) is not None:
         return _("The refund is above the four-eyes limit: it waits for a supervisor's approval.")
-    case_refund_provisionally(case_id=case_id, actor=user, now=now)
     return _("Refunded.")
 
 

@@ -23,7 +23,7 @@ from disputes.models import (
     ProposalKind,
     ProposalStatus,
 )
-from disputes.rules import Outcome, outcome_for
+from disputes.rules import Outcome, may_approve, outcome_for
 from disputes.services._chargebacks import chargeback_resolve
 from disputes.services._core import (
     Actor,
@@ -35,6 +35,7 @@ from disputes.services._core import (
 from disputes.services._errors import (
     ActionNotPermitted,
     AssessmentMissing,
+    CaseNotFound,
     CustomerGroundsMissing,
     DisputeError,
     InformationMissing,
@@ -46,6 +47,7 @@ from disputes.services._money import (
     case_recover_customer_share,
     case_refund_provisionally,
     refund_four_eyes_limit,
+    refund_needs_approval,
     refund_owed_total,
 )
 
@@ -202,6 +204,23 @@ def _lock_proposal(proposal_id: int, actor: Actor) -> tuple[Case, DecisionPropos
     return case, proposal
 
 
+def case_refund_or_propose(*, case_id: int, actor: Actor, now: datetime) -> DecisionProposal | None:
+    """Make the D+1 refund, or, above the four-eyes limit, propose it for a second person's approval.
+
+    The one place that decides between the two (``disputes.rules.refund_needs_second_person``).
+    Returns the proposal when one was made, None when the refund was made.
+
+    :raises: what ``case_refund_provisionally`` or ``case_propose`` raise.
+    """
+    case = Case.objects.prefetch_related("disputed").filter(pk=case_id).first()
+    if case is None:
+        raise CaseNotFound(f"case {case_id}")
+    if refund_needs_approval(case=case):
+        return case_propose(case_id=case_id, kind=ProposalKind.REFUND, reason="", actor=actor, now=now)
+    case_refund_provisionally(case_id=case_id, actor=actor, now=now)
+    return None
+
+
 def proposal_approve(*, proposal_id: int, actor: Actor, now: datetime) -> DecisionProposal:
     """A supervisor who is not the proposer approves: the proposed step runs now, with them as the actor.
 
@@ -212,7 +231,7 @@ def proposal_approve(*, proposal_id: int, actor: Actor, now: datetime) -> Decisi
     with transaction.atomic():
         case, proposal = _lock_proposal(proposal_id, actor)
         require_staff(actor, APPROVE_DECISION)
-        if actor.pk == proposal.proposed_by_id:
+        if not may_approve(approver_id=actor.pk, proposer_id=proposal.proposed_by_id, holds_approval=True):
             raise FourEyesViolation(f"user {actor.pk} proposed {proposal.pk}")
         # Approved first: the step's service checks the approval in the database; if the step is
         # refused, the transaction undoes the approval with it.

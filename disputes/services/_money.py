@@ -24,9 +24,11 @@ from disputes.rules import (
     LetterType,
     MoneyMove,
     Outcome,
+    may_approve,
     net_to_customer,
     outcome_for,
     provisional_refunds,
+    refund_needs_second_person,
     settlement_moves,
 )
 from disputes.selectors import refund_made_at
@@ -95,7 +97,7 @@ def refund_owed_total(case: Case) -> Decimal:
 
 def refund_needs_approval(*, case: Case) -> bool:
     """Whether the D+1 refund of this case exceeds the four-eyes limit."""
-    return refund_owed_total(case) > refund_four_eyes_limit()
+    return refund_needs_second_person(amount=refund_owed_total(case), limit=refund_four_eyes_limit())
 
 
 def require_approval(case: Case, *, kind: str, actor: Actor, approval: DecisionProposal | None) -> None:
@@ -109,14 +111,12 @@ def require_approval(case: Case, *, kind: str, actor: Actor, approval: DecisionP
     """
     if approval is None or actor is None or approval.pk is None or not actor.has_perm(APPROVE_DECISION):
         raise FourEyesRequired(f"{kind} on case {case.pk} without an approval")
-    approved = (
-        DecisionProposal.objects.filter(
-            pk=approval.pk, case=case, kind=kind, status=ProposalStatus.APPROVED, decided_by=actor
-        )
-        .exclude(proposed_by=actor)
-        .exists()
-    )
-    if not approved:
+    approved = DecisionProposal.objects.filter(
+        pk=approval.pk, case=case, kind=kind, status=ProposalStatus.APPROVED, decided_by=actor
+    ).first()
+    if approved is None or not may_approve(
+        approver_id=actor.pk, proposer_id=approved.proposed_by_id, holds_approval=True
+    ):
         raise FourEyesRequired(f"proposal {approval.pk} does not approve {kind} on {case.pk} by {actor.pk}")
 
 
