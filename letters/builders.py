@@ -8,6 +8,10 @@ the transition that called for the letter (its data and actor), the evidence and
 from datetime import date
 from decimal import Decimal
 
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from deadlines import api as deadlines
 from disputes.models import Case, CaseLetterRequest, CaseTransaction, LedgerKind
 from disputes.rules import DECISION_LETTERS, information_respond_by
@@ -62,10 +66,14 @@ REFUND_PAYMENT_KINDS = {
     LedgerKind.FINAL_REFUND: RefundPaymentKind.FINAL,
 }
 
-LEGAL_GROUNDS = {
-    "pl": "art. 46 ustawy z dnia 19 sierpnia 2011 r. o usługach płatniczych (zastosowane reguły: {rules})",
-    "en": "Article 46 of the Polish Payment Services Act of 19 August 2011 (rules applied: {rules})",
-}
+# Translated into the customer's language when the snapshot is built; the snapshot freezes it.
+LEGAL_GROUNDS = _("Article 46 of the Polish Payment Services Act of 19 August 2011 (rules applied: {rules})")
+
+
+def _in_language(text: Promise, language: str) -> str:
+    """``text`` translated into ``language`` (the snapshot's), whatever language the request has."""
+    with translation.override(language):
+        return str(text)
 
 
 class RecipientAddressMissing(LetterDataError):
@@ -344,7 +352,7 @@ def _decision(*, case, context, issued_on, language, assessment=None, **_) -> di
             outcome=outcome,
             # The text written for the customer to read; the analyst's internal reason never is.
             factual_grounds=context.get("grounds", ""),
-            legal_grounds=LEGAL_GROUNDS[language].format(rules=rules),
+            legal_grounds=_in_language(LEGAL_GROUNDS, language).format(rules=rules),
             # The acceptance path refunds what is owed at the decision itself.
             payment_due_on=None if outcome is Outcome.REJECTED else issued_on,
             # Recovery follows the dispatch of this letter (FULL_THEN_RECOVER), not before the next day;
