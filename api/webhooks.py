@@ -24,7 +24,8 @@ from api.models import (
 from api.signing import SIGNATURE_HEADER, signature_header
 from audit.services import audit_record
 from disputes.models import CaseTransition
-from disputes.services._access import VIEW, require_staff
+from disputes.services._access import require_staff
+from kartosfera.authz import VIEW_CASE
 from letters.models import Letter
 
 TRANSITION_EVENTS = {
@@ -196,7 +197,7 @@ def webhook_delivery_replay(*, delivery_id: int, actor, now: datetime) -> Webhoo
 
     :raises ActionNotPermitted: not back-office staff.
     """
-    require_staff(actor, VIEW)
+    require_staff(actor, VIEW_CASE)
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)
         delivery.status = DeliveryStatus.PENDING

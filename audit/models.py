@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.canonical import GENESIS_HASH, HASH_VERSION
 from audit.chain import ChainHead, StoredEntry, entry_content
+from kartosfera.vocabulary import Channel, choice_values, subset_choices
 
 
 class AuditLogImmutable(Exception):
@@ -28,19 +29,9 @@ class Role(models.TextChoices):
     ANONYMOUS = "ANONYMOUS", _("Anonymous")
 
 
-class Channel(models.TextChoices):
-    """The way the act reached the bank."""
-
-    PORTAL = "PORTAL", _("Customer portal")
-    BACK_OFFICE = "BACK_OFFICE", _("Back office")
-    ADMIN = "ADMIN", _("Administration site")
-    PHONE = "PHONE", _("Phone banking")
-    LINE_828 = "LINE_828", _("Card cancellation line 828 828 828")
-    BRANCH = "BRANCH", _("Branch")
-    SYSTEM = "SYSTEM", _("System")
-    CLI = "CLI", _("Command line")
-    # The bank's other systems through /api/v1/ (the calling system's user is the actor).
-    API = "API", _("Bank systems API")
+# The way the act reached the bank: every channel but a case's "staff on behalf of the customer"
+# (an act records the member of staff as its actor, and the channel they used).
+AUDIT_CHANNELS = tuple(channel for channel in Channel if channel is not Channel.STAFF)
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -105,7 +96,9 @@ class AuditEntry(models.Model):
     )
     actor_repr = models.CharField(_("actor as recorded"), max_length=200, editable=False)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, editable=False)
-    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, editable=False)
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=subset_choices(AUDIT_CHANNELS), editable=False
+    )
     ip_address = models.CharField(_("IP address"), max_length=45, blank=True, editable=False)
     request_id = models.CharField(_("request id"), max_length=32, blank=True, editable=False)
     object_type = models.ForeignKey(
@@ -159,7 +152,8 @@ class AuditEntry(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(role__in=Role.values), name="audit_entry_role_valid"),
             models.CheckConstraint(
-                condition=models.Q(channel__in=Channel.values), name="audit_entry_channel_valid"
+                condition=models.Q(channel__in=choice_values(AUDIT_CHANNELS)),
+                name="audit_entry_channel_valid",
             ),
         ]
 

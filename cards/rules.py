@@ -7,6 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from kartosfera.card_numbers import CARD_NUMBER_SHAPE, looks_like_card_number
+from kartosfera.vocabulary import TextChoices, gettext_noop
+from kartosfera.vocabulary import gettext_lazy as _
 
 # Nothing we store may contain a full card number (PAN): we keep the last four digits and the
 # processor's opaque token only. What has a card number's shape is refused by the forms
@@ -38,12 +40,16 @@ def limits_above_maximum(*, limits: Mapping[str, Decimal], maxima: Mapping[str, 
     return [name for name, amount in limits.items() if amount > maxima[name]]
 
 
+class CancellationReason(TextChoices):
+    """Why a card was cancelled (RULES.md section 6)."""
+
+    LOST = "LOST", _("Lost")
+    STOLEN = "STOLEN", _("Stolen")
+    COMPROMISED = "COMPROMISED", _("Card details compromised")
+    OTHER = "OTHER", _("Other")
+
+
 PIN_LENGTH = 4
-
-
-def gettext_noop(message: str) -> str:
-    """Mark a message for translation without translating it (the Django layer does that)."""
-    return message
 
 
 class PinError(ValueError):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cards import services
 from cards.forms import BlockForm, CancelForm, ControlsForm, LimitsForm, PinForm, TransactionFilterForm
-from cards.models import Card, CardEventChannel, CardStatus, WalletToken
+from cards.models import Card, CardStatus, WalletToken
 from cards.selectors import (
     card_event_list_for_card,
     card_get_for_customer,
@@ -34,8 +34,9 @@ from customers.models import OtpChallenge
 from customers.selectors import otp_challenge_get
 from customers.services import OtpError, OtpExpired, OtpInvalid, OtpNotFound, ServiceError, otp_resend
 from kartosfera import clock
+from kartosfera.vocabulary import Channel
 
-PORTAL = CardEventChannel.PORTAL
+PORTAL = Channel.PORTAL
 TRANSACTIONS_PER_PAGE = 25
 CODE_PAGE_PURPOSES = tuple(services.OTP_PURPOSE[operation] for operation in services.CardOperation)
 # A wrong or expired code keeps the customer on the code page (to retry or ask for a new code); a void

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from kartosfera.vocabulary import gettext_noop
+
 PESEL_LENGTH = 11
 PESEL_WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)
 
@@ -26,11 +28,6 @@ POLISH_MOBILE_PREFIXES = frozenset(
 )
 _PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
 _E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
-
-
-def gettext_noop(message: str) -> str:
-    """Mark a message for translation without translating it (the Django layer does that)."""
-    return message
 
 
 class RuleError(ValueError):

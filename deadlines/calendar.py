@@ -61,7 +61,16 @@ class OverrideChangesNothing(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Bilingual:
-    """A short text in English and Polish."""
+    """A short text in English and Polish, written out in both, not translated by gettext.
+
+    The one place text is not gettext's, and why: a computed explanation is a record. The steps of a
+    deadline (``Case.deadline_explanations``, the audit entry's computation) and the lines of a
+    liability assessment (``liability.explain``, the same two-language shape as a dict) are stored as
+    they were computed, in both languages, and the audit log's hash covers them; a later change of the
+    translation catalogue must not change what an issued explanation said, nor break the replay that
+    compares them. Everything else (pages, letters, labels) is English msgids translated by gettext at
+    render time (docs/ARCHITECTURE.md, "One vocabulary").
+    """
 
     en: str
     pl: str
@@ -188,6 +197,13 @@ class BusinessCalendar:
         """`CAL-BD`: whether the bank does business on ``day`` (package calendar plus overrides)."""
         year = self._year(day.year)
         return bool(year.business[day.toordinal() - year.first])
+
+    def business_days_between(self, start: date, end: date) -> int:
+        """The business days after ``start`` up to and including ``end`` (`KC-111`: ``start`` itself is
+        not counted); 0 when they are the same day, negative when ``end`` is before ``start``."""
+        first, last, sign = (start, end, 1) if end >= start else (end, start, -1)
+        days = (date.fromordinal(first.toordinal() + n) for n in range(1, (last - first).days + 1))
+        return sign * sum(1 for day in days if self.is_business_day(day))
 
     def add_business_days(self, start: date, count: int) -> date:
         """The ``count``-th business day after ``start`` (`KC-111`: ``start`` itself is not counted).

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import TypeVar
 
 from deadlines.bases import (
@@ -30,6 +30,8 @@ from deadlines.bases import (
 )
 from deadlines.calendar import SATURDAY, Bilingual, BusinessCalendar, add_months, weekday_name
 from kartosfera.legaltime import day_end, require_aware, warsaw_date
+from kartosfera.vocabulary import TextChoices
+from kartosfera.vocabulary import gettext_lazy as _
 
 _NOT_COUNTED = Bilingual("that day is not counted (KC-111)", "tego dnia nie wlicza się (KC-111)")
 _SATURDAY = Bilingual("a Saturday", "sobota")
@@ -56,21 +58,24 @@ class StageNotInScheme(DeadlineInputError):
     """A stage the scheme does not have: Visa has no second presentment (`CB-MC-2P` is Mastercard's)."""
 
 
-_Choice = TypeVar("_Choice", bound=StrEnum)
+_Choice = TypeVar("_Choice", bound=Enum)
 
 
-class Regime(StrEnum):
+class Regime(TextChoices):
     """Reply regime of a complaint (a policy per complaint category)."""
 
-    COMPLAINTS_ACT = "COMPLAINTS_ACT"  # REK-6 / REK-7: 30 / 60 calendar days
-    PAYMENT_SERVICES = "PAYMENT_SERVICES"  # UUP-PS-15 / UUP-PS-35: 15 / 35 business days
+    # REK-6 / REK-7: 30 / 60 calendar days
+    COMPLAINTS_ACT = "COMPLAINTS_ACT", _("Complaints Act (30/60 calendar days)")
+    # UUP-PS-15 / UUP-PS-35: 15 / 35 business days
+    PAYMENT_SERVICES = "PAYMENT_SERVICES", _("Payment Services Act (15/35 business days)")
 
 
-class Scheme(StrEnum):
-    """Card scheme of a chargeback."""
+class Scheme(TextChoices):
+    """Card scheme: of a card, and of the chargeback raised on its transaction."""
 
-    VISA = "VISA"
-    MASTERCARD = "MASTERCARD"
+    # Trade names, the same in every language.
+    VISA = "VISA", "Visa"
+    MASTERCARD = "MASTERCARD", "Mastercard"
 
 
 class Stage(StrEnum):
@@ -147,9 +152,16 @@ class Deadline:
         return dict(self.policies).get(name)
 
 
+def deadline_breached(*, due_at: datetime, at: datetime) -> bool:
+    """The one definition of a breach: at ``at`` the deadline's end (``due_at``, the midnight after
+    the Warsaw due date) has come, and an act then is late. The traffic lights use it; the queues and
+    the reports use its database form, ``disputes.selectors.deadline_passed``."""
+    return at >= due_at
+
+
 def is_met(deadline: Deadline, act_at: datetime) -> bool:
     """Whether an act at ``act_at`` is in time: any moment before the end of the Warsaw due date."""
-    return require_aware(act_at, name="act_at") < deadline.due_at
+    return not deadline_breached(due_at=deadline.due_at, at=require_aware(act_at, name="act_at"))
 
 
 def _require_date(value: object, name: str) -> date:

@@ -3,7 +3,7 @@
 from django.dispatch import receiver
 
 from corebanking.signals import posting_confirmed
-from disputes.models import LedgerEntry, LedgerEntryKind
+from disputes.models import LedgerEntry, LedgerKind
 from disputes.services import case_record_refund_confirmation
 
 
@@ -11,7 +11,7 @@ from disputes.services import case_record_refund_confirmation
 def refund_credit_confirmed(sender, *, posting, now, **kwargs) -> None:
     """A positive provisional refund credit confirmed by the core system may make the D+1 refund."""
     entry = LedgerEntry.objects.filter(
-        pk=posting.ledger_entry_id, kind=LedgerEntryKind.PROVISIONAL_REFUND, amount__gt=0
+        pk=posting.ledger_entry_id, kind=LedgerKind.PROVISIONAL_REFUND, amount__gt=0
     ).values_list("case_id", flat=True)
     for case_id in entry:
         case_record_refund_confirmation(case_id=case_id, now=now)

@@ -11,7 +11,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-ZERO = Decimal("0.00")
+from kartosfera.money import ZERO
+from kartosfera.vocabulary import TextChoices
+from kartosfera.vocabulary import gettext_lazy as _
+
 CASE_NUMBER_PREFIX = "RK"
 # The customer is asked to answer a request for information within 14 days, never after the reply deadline.
 INFORMATION_RESPONSE_DAYS = 14
@@ -22,12 +25,12 @@ def information_respond_by(*, asked_on: date, reply_due_on: date) -> date:
     return min(asked_on + timedelta(days=INFORMATION_RESPONSE_DAYS), reply_due_on)
 
 
-class Outcome(StrEnum):
+class Outcome(TextChoices):
     """The decision on a claim (RULES.md section 5: upheld, upheld in part, not upheld)."""
 
-    ACCEPTED = "ACCEPTED"
-    PARTIALLY_ACCEPTED = "PARTIALLY_ACCEPTED"
-    REJECTED = "REJECTED"
+    ACCEPTED = "ACCEPTED", _("Accepted")
+    PARTIALLY_ACCEPTED = "PARTIALLY_ACCEPTED", _("Partially accepted")
+    REJECTED = "REJECTED", _("Rejected")
 
 
 class RefundPolicy(StrEnum):
@@ -37,28 +40,76 @@ class RefundPolicy(StrEnum):
     NET_OF_CAP = "NET_OF_CAP"  # D+1 refunds the bank's share of the first estimate only
 
 
-class LedgerKind(StrEnum):
+class LedgerKind(TextChoices):
     """A money movement of a dispute, always a positive amount; the kind says its direction."""
 
-    PROVISIONAL_REFUND = "PROVISIONAL_REFUND"  # D+1 (UUP-46-1): to the customer
-    FINAL_REFUND = "FINAL_REFUND"  # on acceptance: what the customer is still owed
-    RECOVERY = "RECOVERY"  # the customer's share taken back after the final decision
-    REVERSAL = "REVERSAL"  # a refund undone because the customer withdrew the claim
-    CHARGEBACK_CREDIT = "CHARGEBACK_CREDIT"  # from the acquirer to the bank: the customer is not involved
+    # D+1 (UUP-46-1): to the customer
+    PROVISIONAL_REFUND = "PROVISIONAL_REFUND", _("Provisional refund (D+1)")
+    # on acceptance: what the customer is still owed
+    FINAL_REFUND = "FINAL_REFUND", _("Refund on acceptance")
+    # the customer's share taken back after the final decision
+    RECOVERY = "RECOVERY", _("Recovery of the customer's share")
+    # a refund undone because the customer withdrew the claim
+    REVERSAL = "REVERSAL", _("Reversal of a refund")
+    # from the acquirer to the bank: the customer is not involved
+    CHARGEBACK_CREDIT = "CHARGEBACK_CREDIT", _("Chargeback credit from the acquirer")
 
 
-class LetterType(StrEnum):
-    """The letters the workflow calls for; the letters app writes and sends them."""
+class LetterType(TextChoices):
+    """Every letter the bank sends about a card, a claim or a complaint; the letters app writes them.
 
-    ACKNOWLEDGEMENT = "ACKNOWLEDGEMENT"
-    INFORMATION_REQUEST = "INFORMATION_REQUEST"
-    DELAY_NOTICE = "DELAY_NOTICE"
-    PROVISIONAL_REFUND = "PROVISIONAL_REFUND"
-    DECISION_ACCEPTED = "DECISION_ACCEPTED"
-    DECISION_PARTIAL = "DECISION_PARTIAL"
-    DECISION_REJECTED = "DECISION_REJECTED"
-    REFUND_WITHHELD = "REFUND_WITHHELD"
-    CARD_CANCELLATION = "CARD_CANCELLATION"
+    The workflow's letter requests (``CaseTransition.letter_required``, ``CaseLetterRequest``) have
+    stored two of them under older names since before the letters app existed: ``request_code`` is
+    that spelling and ``from_request`` reads it back. Nothing else spells a letter otherwise.
+    """
+
+    CLAIM_ACKNOWLEDGEMENT = "CLAIM_ACKNOWLEDGEMENT", _("Acknowledgement")
+    INFORMATION_REQUEST = "INFORMATION_REQUEST", _("Request for information")
+    DELAY_NOTICE = "DELAY_NOTICE", _("Delay notice")
+    PROVISIONAL_REFUND = "PROVISIONAL_REFUND", _("Provisional refund")
+    DECISION_ACCEPTED = "DECISION_ACCEPTED", _("Decision: accepted")
+    DECISION_PARTIALLY_ACCEPTED = "DECISION_PARTIALLY_ACCEPTED", _("Decision: partially accepted")
+    DECISION_REJECTED = "DECISION_REJECTED", _("Decision: rejected")
+    REFUND_WITHHELD = "REFUND_WITHHELD", _("Refund withheld")
+    CARD_CANCELLATION = "CARD_CANCELLATION", _("Card cancellation")
+    # REK-8: no reply in time, the complaint is deemed resolved in the customer's favour. Not a reply
+    # (its dispatch does not count for REK-6, the deadline is already over): a notice of the result.
+    # The workflow requests it as an accepted decision with ``deemed`` in the request's context.
+    DEEMED_ACCEPTED = "DEEMED_ACCEPTED", _("Deemed accepted (reply deadline missed)")
+
+    @property
+    def template_name(self) -> str:
+        """The Django template of this letter."""
+        return f"letters/{self.value.lower()}.html"
+
+    @property
+    def outcome(self) -> "Outcome | None":
+        """The decision outcome a decision letter announces; None for other letters."""
+        return DECISION_OUTCOMES.get(self)
+
+    @property
+    def request_code(self) -> str:
+        """How the workflow's letter requests store this letter."""
+        return _REQUEST_CODES.get(self, self.value)
+
+    @classmethod
+    def from_request(cls, code: str) -> "LetterType":
+        """The letter a stored letter request names; ValueError for an unknown code."""
+        for member in REQUESTED_LETTERS:
+            if member.request_code == code:
+                return member
+        raise ValueError(f"{code!r} is not a letter the workflow requests")
+
+
+# The two letters the workflow's requests store under their older names (no data migration).
+_REQUEST_CODES = {
+    LetterType.CLAIM_ACKNOWLEDGEMENT: "ACKNOWLEDGEMENT",
+    LetterType.DECISION_PARTIALLY_ACCEPTED: "DECISION_PARTIAL",
+}
+# The letters a workflow transition can request (REK-8's notice is requested as an accepted decision).
+REQUESTED_LETTERS = tuple(letter for letter in LetterType if letter is not LetterType.DEEMED_ACCEPTED)
+# The choices of the columns that hold a letter request.
+LETTER_REQUEST_CHOICES = [(letter.request_code, letter.label) for letter in REQUESTED_LETTERS]
 
 
 # How each kind moves the customer's balance of a transaction: +1 credits the customer, -1 debits.
@@ -70,11 +121,25 @@ CUSTOMER_DIRECTION = {
     LedgerKind.CHARGEBACK_CREDIT: 0,
 }
 
+# The decision letter of each outcome, and the outcome each decision letter announces.
 DECISION_LETTERS = {
     Outcome.ACCEPTED: LetterType.DECISION_ACCEPTED,
-    Outcome.PARTIALLY_ACCEPTED: LetterType.DECISION_PARTIAL,
+    Outcome.PARTIALLY_ACCEPTED: LetterType.DECISION_PARTIALLY_ACCEPTED,
     Outcome.REJECTED: LetterType.DECISION_REJECTED,
 }
+DECISION_OUTCOMES = {letter: outcome for outcome, letter in DECISION_LETTERS.items()}
+
+
+def refund_needs_second_person(*, amount: Decimal, limit: Decimal) -> bool:
+    """Four-eyes: a provisional refund of more than ``limit`` (``KARTOSFERA_FOUR_EYES_REFUND_ABOVE``)
+    takes effect only when a second person approves it; a rejection and a recovery always do."""
+    return amount > limit
+
+
+def may_approve(*, approver_id: Hashable | None, proposer_id: Hashable | None, holds_approval: bool) -> bool:
+    """Four-eyes: who may approve a proposal: a second person, holding the approval permission
+    (``kartosfera.authz.APPROVE_DECISION``), never its proposer."""
+    return holds_approval and approver_id is not None and approver_id != proposer_id
 
 
 class MoneyRuleError(ValueError):

@@ -25,7 +25,7 @@ from disputes.models import (
     Chargeback,
     ChargebackState,
     EstimateStatus,
-    LedgerEntryKind,
+    LedgerKind,
 )
 from disputes.models._clocks import (  # noqa: F401 (re-exported: the one definition of a running clock)
     CHARGEBACK_RUNNING,
@@ -36,6 +36,7 @@ from disputes.models._clocks import (  # noqa: F401 (re-exported: the one defini
     next_running_due,
 )
 from disputes.rules import net_to_customer
+from kartosfera.authz import VIEW_CASE
 
 
 def refund_running(case: Case) -> bool:
@@ -53,7 +54,7 @@ def refund_made_at(entries) -> datetime | None:
     postings = [
         getattr(entry, "posting", None)
         for entry in entries
-        if entry.kind == LedgerEntryKind.PROVISIONAL_REFUND and entry.amount > 0
+        if entry.kind == LedgerKind.PROVISIONAL_REFUND and entry.amount > 0
     ]
     if not postings or any(p is None or p.confirmed_at is None for p in postings):
         return None
@@ -66,8 +67,9 @@ def reply_running(case: Case) -> bool:
 
 
 def deadline_passed(due_at: str, *, now: datetime) -> Q:
-    """The one definition of a breach, for the back office and the reports alike: the deadline's end
-    (``due_at``, the midnight after its due date) has come without the act."""
+    """The one definition of a breach (``deadlines.rules.deadline_breached``) as a filter, for the back
+    office and the reports alike: the deadline's end (``due_at``, the midnight after its due date) has
+    come without the act."""
     return Q(**{f"{due_at}__lte": now})
 
 
@@ -106,7 +108,7 @@ def case_get_for_staff(*, user: User, case_id: int) -> Case:
 
     :raises Case.DoesNotExist: no such case, or the user may not view cases.
     """
-    if not (user.is_active and user.has_perm("disputes.view_case")):
+    if not (user.is_active and user.has_perm(VIEW_CASE)):
         raise Case.DoesNotExist("no permission to view cases")
     return Case.objects.select_related("card", "customer", "assignee").get(pk=case_id)
 

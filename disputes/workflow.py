@@ -21,6 +21,7 @@ from disputes.models import (
     Chargeback,
     ChargebackState,
 )
+from disputes.rules import DECISION_LETTERS, LetterType
 
 # The service that runs each transition (disputes.services); checked against the package by a test.
 SERVICES = {
@@ -258,8 +259,8 @@ def _who(transition: Any) -> str:
 def _letter(transition: Any) -> str:
     letter = transition.custom.get("letter", "")
     if letter == LETTER_BY_OUTCOME:
-        return "DECISION_ACCEPTED / DECISION_PARTIAL / DECISION_REJECTED (by outcome)"
-    return str(letter) or "—"
+        return " / ".join(letter.request_code for letter in DECISION_LETTERS.values()) + " (by outcome)"
+    return LetterType(letter).request_code if letter else "—"
 
 
 def _guards(transition: Any) -> str:

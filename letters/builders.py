@@ -8,9 +8,13 @@ the transition that called for the letter (its data and actor), the evidence and
 from datetime import date
 from decimal import Decimal
 
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from deadlines import engine as deadlines
-from disputes.models import Case, CaseLetterRequest, CaseTransaction, LedgerEntryKind
-from disputes.rules import information_respond_by
+from disputes.models import Case, CaseLetterRequest, CaseTransaction, LedgerKind
+from disputes.rules import DECISION_LETTERS, information_respond_by
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import ZERO
 from letters.bank import bank_identity
@@ -39,25 +43,8 @@ from letters.snapshot import (
     Signatory,
 )
 
-# The workflow's letter kinds, named as the letters engine names them.
-LETTER_TYPES = {
-    "ACKNOWLEDGEMENT": LetterType.CLAIM_ACKNOWLEDGEMENT,
-    "INFORMATION_REQUEST": LetterType.INFORMATION_REQUEST,
-    "DELAY_NOTICE": LetterType.DELAY_NOTICE,
-    "PROVISIONAL_REFUND": LetterType.PROVISIONAL_REFUND,
-    "DECISION_ACCEPTED": LetterType.DECISION_ACCEPTED,
-    "DECISION_PARTIAL": LetterType.DECISION_PARTIALLY_ACCEPTED,
-    "DECISION_REJECTED": LetterType.DECISION_REJECTED,
-    "REFUND_WITHHELD": LetterType.REFUND_WITHHELD,
-    "CARD_CANCELLATION": LetterType.CARD_CANCELLATION,
-}
-
 # The decision letter of each outcome.
-DECISION_LETTER_TYPES = {
-    Outcome.ACCEPTED: LetterType.DECISION_ACCEPTED,
-    Outcome.PARTIALLY_ACCEPTED: LetterType.DECISION_PARTIALLY_ACCEPTED,
-    Outcome.REJECTED: LetterType.DECISION_REJECTED,
-}
+DECISION_LETTER_TYPES = DECISION_LETTERS
 
 # REK-8: the workflow asks for an accepted decision when the reply deadline is missed ("deemed" in
 # the request's context); there is no decision to state, so the customer gets the REK-8 notice.
@@ -75,14 +62,18 @@ CARD_STATES = {
 
 # The ledger's credits to the customer, as the REK-8 notice names them.
 REFUND_PAYMENT_KINDS = {
-    LedgerEntryKind.PROVISIONAL_REFUND: RefundPaymentKind.PROVISIONAL_MADE_FINAL,
-    LedgerEntryKind.FINAL_REFUND: RefundPaymentKind.FINAL,
+    LedgerKind.PROVISIONAL_REFUND: RefundPaymentKind.PROVISIONAL_MADE_FINAL,
+    LedgerKind.FINAL_REFUND: RefundPaymentKind.FINAL,
 }
 
-LEGAL_GROUNDS = {
-    "pl": "art. 46 ustawy z dnia 19 sierpnia 2011 r. o usługach płatniczych (zastosowane reguły: {rules})",
-    "en": "Article 46 of the Polish Payment Services Act of 19 August 2011 (rules applied: {rules})",
-}
+# Translated into the customer's language when the snapshot is built; the snapshot freezes it.
+LEGAL_GROUNDS = _("Article 46 of the Polish Payment Services Act of 19 August 2011 (rules applied: {rules})")
+
+
+def _in_language(text: Promise, language: str) -> str:
+    """``text`` translated into ``language`` (the snapshot's), whatever language the request has."""
+    with translation.override(language):
+        return str(text)
 
 
 class RecipientAddressMissing(LetterDataError):
@@ -97,7 +88,7 @@ def letter_type_for(kind: str, *, context: dict | None = None) -> LetterType:
     """The letters engine's type for the workflow's letter kind (and the request's context)."""
     if kind == DEEMED_KIND and (context or {}).get("deemed"):
         return LetterType.DEEMED_ACCEPTED
-    return LETTER_TYPES[kind]
+    return LetterType.from_request(kind)
 
 
 def letter_reference(letter_request: CaseLetterRequest, version: int) -> str:
@@ -191,7 +182,7 @@ def snapshot_proposal_preview(*, proposal, issued_on: date, actor) -> LetterSnap
 def _kinds(letter_type: LetterType) -> list[str]:
     if letter_type is LetterType.DEEMED_ACCEPTED:
         return [DEEMED_KIND]
-    return [kind for kind, member in LETTER_TYPES.items() if member is letter_type]
+    return [letter_type.request_code]
 
 
 def _snapshot(
@@ -361,7 +352,7 @@ def _decision(*, case, context, issued_on, language, assessment=None, **_) -> di
             outcome=outcome,
             # The text written for the customer to read; the analyst's internal reason never is.
             factual_grounds=context.get("grounds", ""),
-            legal_grounds=LEGAL_GROUNDS[language].format(rules=rules),
+            legal_grounds=_in_language(LEGAL_GROUNDS, language).format(rules=rules),
             # The acceptance path refunds what is owed at the decision itself.
             payment_due_on=None if outcome is Outcome.REJECTED else issued_on,
             # Recovery follows the dispatch of this letter (FULL_THEN_RECOVER), not before the next day;
@@ -381,7 +372,7 @@ def _provisional_refund(case: Case) -> Refund | None:
     if case.refunded_at is None:
         return None
     total = sum(
-        case.ledger_entries.filter(kind=LedgerEntryKind.PROVISIONAL_REFUND).values_list("amount", flat=True),
+        case.ledger_entries.filter(kind=LedgerKind.PROVISIONAL_REFUND).values_list("amount", flat=True),
         ZERO,
     )
     if total <= ZERO:

@@ -18,6 +18,7 @@ from letters.snapshot import (
     RefundPayment,
     RefundPaymentKind,
 )
+from liability.rules import CAP_EUR
 
 # Every user-visible text that is not in a template: the template version hashes their
 # translations too (letters.versioning), so a reworded subject is a new version.
@@ -238,4 +239,6 @@ def letter_context(*, letter_type: LetterType, snapshot: LetterSnapshot) -> dict
         "cancellation_reason": str(CANCELLATION_REASONS[cancellation.reason]) if cancellation else "",
         "cancellation_is_loss_report": bool(cancellation and cancellation.reason in LOSS_REPORT_REASONS),
         "card_state": snapshot.case.card_state if snapshot.case else None,
+        # The cap of UUP art. 46(2) as the liability rules hold it, not a copy in the wording.
+        "cap_eur": str(CAP_EUR),
     }

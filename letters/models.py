@@ -91,9 +91,7 @@ class Letter(models.Model):
     letter_request = models.ForeignKey(
         CaseLetterRequest, verbose_name=_("letter request"), on_delete=models.PROTECT, related_name="letters"
     )
-    letter_type = models.CharField(
-        _("letter type"), max_length=32, choices=[(t.value, t.value) for t in LetterType]
-    )
+    letter_type = models.CharField(_("letter type"), max_length=32, choices=LetterType.choices)
     version = models.PositiveSmallIntegerField(_("version"))
     pdf = models.FileField(_("PDF"), upload_to=letter_upload_to, max_length=200)
     sha256 = models.CharField(_("SHA-256"), max_length=64)

@@ -6,48 +6,17 @@ reply) or that lacks what the letter states, before anything is rendered.
 """
 
 from datetime import timedelta
-from enum import StrEnum
 
+from disputes.rules import DECISION_OUTCOMES as DECISION_OUTCOMES  # the letters' names
+from disputes.rules import LetterType as LetterType
+from disputes.rules import Outcome as Outcome
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import ZERO
-from letters.snapshot import LetterSnapshot, Outcome
+from letters.snapshot import LetterSnapshot
 
 # Complaints Act: an accepted claim is satisfied at most 30 days after the reply.
 PAYMENT_AFTER_REPLY_MAX_DAYS = 30
 
-
-class LetterType(StrEnum):
-    """Every letter the bank sends about a card, a claim or a complaint."""
-
-    CLAIM_ACKNOWLEDGEMENT = "CLAIM_ACKNOWLEDGEMENT"
-    INFORMATION_REQUEST = "INFORMATION_REQUEST"
-    DELAY_NOTICE = "DELAY_NOTICE"
-    PROVISIONAL_REFUND = "PROVISIONAL_REFUND"
-    DECISION_ACCEPTED = "DECISION_ACCEPTED"
-    DECISION_PARTIALLY_ACCEPTED = "DECISION_PARTIALLY_ACCEPTED"
-    DECISION_REJECTED = "DECISION_REJECTED"
-    REFUND_WITHHELD = "REFUND_WITHHELD"
-    CARD_CANCELLATION = "CARD_CANCELLATION"
-    # REK-8: no reply in time, the complaint is deemed resolved in the customer's favour. Not a reply
-    # (its dispatch does not count for REK-6, the deadline is already over): a notice of the result.
-    DEEMED_ACCEPTED = "DEEMED_ACCEPTED"
-
-    @property
-    def template_name(self) -> str:
-        """The Django template of this letter."""
-        return f"letters/{self.value.lower()}.html"
-
-    @property
-    def outcome(self) -> Outcome | None:
-        """The decision outcome a decision letter announces; None for other letters."""
-        return DECISION_OUTCOMES.get(self)
-
-
-DECISION_OUTCOMES = {
-    LetterType.DECISION_ACCEPTED: Outcome.ACCEPTED,
-    LetterType.DECISION_PARTIALLY_ACCEPTED: Outcome.PARTIALLY_ACCEPTED,
-    LetterType.DECISION_REJECTED: Outcome.REJECTED,
-}
 
 # The snapshot sections each letter reads; a missing one is refused with its name.
 REQUIRED_SECTIONS: dict[LetterType, tuple[str, ...]] = {

@@ -10,6 +10,7 @@ from django.utils import translation
 from customers.models import User
 from disputes.models import Case, CaseState, DeliveryChannel
 from disputes.selectors import letter_requests_pending
+from kartosfera.authz import VIEW_CASE
 from kartosfera.legaltime import warsaw_date
 from letters.context import letter_subject
 from letters.models import Letter, LetterRequestHold, PrintBatch
@@ -69,7 +70,7 @@ def letter_get_for_user(*, user: User, letter_id: int) -> Letter:
     :raises LetterNotVisible: no such letter, or not the user's.
     """
     letters = Letter.objects.select_related("case", "case__customer")
-    if not (user.is_staff and user.is_active and user.has_perm("disputes.view_case")):
+    if not (user.is_staff and user.is_active and user.has_perm(VIEW_CASE)):
         letters = letters.filter(case__customer__user=user)
     letter = letters.filter(pk=letter_id).first()
     if letter is None:

@@ -13,9 +13,11 @@ import typing
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any, TypeVar
 
+from cards.rules import CancellationReason
+from disputes.rules import Outcome
 from kartosfera.legaltime import require_aware
 from kartosfera.money import ZERO, round_grosz, to_decimal
 
@@ -28,14 +30,6 @@ class SnapshotError(ValueError):
     """A snapshot value is malformed (wrong type, a float amount, an unmasked card number...)."""
 
 
-class Outcome(StrEnum):
-    """How the bank resolved the complaint."""
-
-    ACCEPTED = "ACCEPTED"
-    PARTIALLY_ACCEPTED = "PARTIALLY_ACCEPTED"
-    REJECTED = "REJECTED"
-
-
 class CardState(StrEnum):
     """What the card can do when the letter is issued: the acknowledgement's advice follows it."""
 
@@ -43,15 +37,6 @@ class CardState(StrEnum):
     BLOCKED = "BLOCKED"  # temporarily blocked by the customer, reversible
     CANCELLED = "CANCELLED"  # cancelled for good (zastrzeżona)
     EXPIRED = "EXPIRED"
-
-
-class CancellationReason(StrEnum):
-    """Why a card was cancelled (RULES.md section 6)."""
-
-    LOST = "LOST"
-    STOLEN = "STOLEN"
-    COMPROMISED = "COMPROMISED"
-    OTHER = "OTHER"
 
 
 def mask_card(last_four: str) -> str:
@@ -577,7 +562,7 @@ def _field_types(cls: type) -> dict[str, Any]:
 def _encode(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
         return {field.name: _encode(getattr(value, field.name)) for field in fields(value)}
-    if isinstance(value, StrEnum):
+    if isinstance(value, Enum):
         return value.value
     if isinstance(value, Decimal):
         return str(value)
@@ -625,7 +610,7 @@ def _decode(expected: Any, value: Any) -> Any:
         return datetime.fromisoformat(value)
     if expected is date:
         return date.fromisoformat(value)
-    if isinstance(expected, type) and issubclass(expected, StrEnum):
+    if isinstance(expected, type) and issubclass(expected, Enum):
         return expected(value)
     if expected is str:
         if not isinstance(value, str):

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
@@ -59,15 +58,6 @@ class NoTransactions(LiabilityInputError):
 
 class InvalidFacts(LiabilityInputError):
     """A transaction, a finding or a rate of the wrong type or shape."""
-
-
-class Cause(StrEnum):
-    """How the payment instrument left the customer's control."""
-
-    LOST = "LOST"
-    STOLEN = "STOLEN"
-    MISAPPROPRIATED = "MISAPPROPRIATED"
-    OTHER = "OTHER"
 
 
 def _aware(value: datetime, name: str) -> datetime:

@@ -18,11 +18,20 @@ from kartosfera.legaltime import WARSAW
 from liability import rules
 
 SYNTHETIC_TABLE_PREFIX = "SYNTHETIC-"
+_CAP_EUR = str(rules.CAP_EUR)  # "50": the cap of UUP art. 46(2), as the rules hold it
 _EUR_SHOWN = Decimal("0.000001")
 
 _CAUSE = {
-    "pl": {"LOST": "utracony", "STOLEN": "skradziony", "MISAPPROPRIATED": "przywłaszczony"},
-    "en": {"LOST": "lost", "STOLEN": "stolen", "MISAPPROPRIATED": "misappropriated"},
+    "pl": {
+        rules.Cause.LOST: "utracony",
+        rules.Cause.STOLEN: "skradziony",
+        rules.Cause.MISAPPROPRIATED: "przywłaszczony",
+    },
+    "en": {
+        rules.Cause.LOST: "lost",
+        rules.Cause.STOLEN: "stolen",
+        rules.Cause.MISAPPROPRIATED: "misappropriated",
+    },
 }
 
 
@@ -92,13 +101,13 @@ def _cap(ctx: LineContext, lang: str) -> str:
     if lang == "pl":
         used_up = " (limit wyczerpany)" if ctx.remaining_eur_after <= 0 else ""
         return (
-            f"Limit 50 EUR na całą reklamację (instrument {cause}): {before} × {rate} = {cap}; "
+            f"Limit {_CAP_EUR} EUR na całą reklamację (instrument {cause}): {before} × {rate} = {cap}; "
             f"klient ponosi min({amount}; {cap}) = {customer}, bank {bank}; "
             f"pozostaje {after} limitu{used_up}."
         )
     used_up = " (cap used up)" if ctx.remaining_eur_after <= 0 else ""
     return (
-        f"50 EUR cap for the whole claim (instrument {cause}): {before} × {rate} = {cap}; "
+        f"{_CAP_EUR} EUR cap for the whole claim (instrument {cause}): {before} × {rate} = {cap}; "
         f"the customer bears min({amount}, {cap}) = {customer}, the bank {bank}; "
         f"{after} of the cap remains{used_up}."
     )

@@ -10,7 +10,9 @@ from datetime import date, datetime
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
-from kartosfera.money import round_grosz
+from kartosfera.money import ZERO, round_grosz
+from kartosfera.vocabulary import TextChoices
+from kartosfera.vocabulary import gettext_lazy as _
 
 INTENT = "UUP-46-3-INTENT"
 AFTER_REPORT = "UUP-46-AFTER-REPORT"
@@ -33,8 +35,20 @@ CAP_EUR = Fraction(50)
 # Engine 1 kept the remaining EUR as a Decimal of this many significant digits. Results it stored
 # replay with that arithmetic (``cap_step_decimal``); new results use exact rationals (``cap_step``).
 EUR_PRECISION = 50
-CAPPED_CAUSES = frozenset({"LOST", "STOLEN", "MISAPPROPRIATED"})
-CAUSES = (*sorted(CAPPED_CAUSES), "OTHER")
+
+
+class Cause(TextChoices):
+    """How the payment instrument left the customer's control."""
+
+    LOST = "LOST", _("Card lost")
+    STOLEN = "STOLEN", _("Card stolen")
+    MISAPPROPRIATED = "MISAPPROPRIATED", _("Card details misappropriated")
+    OTHER = "OTHER", _("Other")
+
+
+# The causes the 50 EUR cap of UUP art. 46 ust. 2 applies to.
+CAPPED_CAUSES = frozenset({Cause.LOST, Cause.STOLEN, Cause.MISAPPROPRIATED})
+CAUSES = (*sorted(CAPPED_CAUSES), Cause.OTHER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +125,7 @@ def cap_step(*, amount: Decimal, rate: Decimal, remaining_eur: Fraction, roundin
     then 0, never below.
     """
     exact_rate = Fraction(rate)
-    cap = Decimal("0.00")
+    cap = ZERO
     if remaining_eur > 0:
         cap = max(cap, round_grosz_exact(remaining_eur * exact_rate, rounding=rounding))
     customer = min(amount, cap)
@@ -126,7 +140,7 @@ def cap_step_decimal(*, amount: Decimal, rate: Decimal, remaining_eur: Decimal, 
     with localcontext(prec=EUR_PRECISION):
         cap = round_grosz(remaining_eur * rate, rounding=rounding)
         if cap <= 0:  # also turns -0.00 into 0.00
-            cap = Decimal("0.00")
+            cap = ZERO
         customer = min(amount, cap)
         remaining_after = remaining_eur - customer / rate
     return CapStep(

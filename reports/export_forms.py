@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import ExportFormatChoice, ExportKindChoice
+from reports.exports.columns import ExportFormat, ExportKind
 
 DATE_ERRORS = {
     "required": _("Enter a date."),
@@ -14,7 +14,7 @@ DATE_ERRORS = {
 class ExportRequestForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What to export"),
-        choices=ExportKindChoice.choices,
+        choices=ExportKind.choices,
         error_messages={
             "required": _("Choose what to export."),
             "invalid_choice": _("Choose what to export."),
@@ -22,8 +22,8 @@ class ExportRequestForm(forms.Form):
     )
     file_format = forms.ChoiceField(
         label=_("Format"),
-        choices=ExportFormatChoice.choices,
-        initial=ExportFormatChoice.XLSX,
+        choices=ExportFormat.choices,
+        initial=ExportFormat.XLSX,
         # Each radio button points at the hint (Django describes single inputs only).
         widget=forms.RadioSelect(attrs={"aria-describedby": "id_file_format_helptext"}),
         # The measured difference (docs/PERFORMANCE.md, "Exports"): CSV streams straight from PostgreSQL,

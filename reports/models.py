@@ -8,19 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from reports.exports.columns import ExportFormat, ExportKind
 
 
-class ExportKindChoice(models.TextChoices):
-    CASES = ExportKind.CASES.value, _("Cases")
-    TRANSACTIONS = ExportKind.TRANSACTIONS.value, _("Disputed transactions")
-    DEADLINES = ExportKind.DEADLINES.value, _("Deadlines")
-    TRANSITIONS = ExportKind.TRANSITIONS.value, _("Case history (transitions)")
-    AUDIT_LOG = ExportKind.AUDIT_LOG.value, _("Audit log")
-
-
-class ExportFormatChoice(models.TextChoices):
-    CSV = ExportFormat.CSV.value, _("CSV (Excel, semicolon-separated)")
-    XLSX = ExportFormat.XLSX.value, _("XLSX (Excel workbook)")
-
-
 class ExportState(models.TextChoices):
     QUEUED = "QUEUED", _("Queued")
     RUNNING = "RUNNING", _("Running")
@@ -38,15 +25,15 @@ class ExportJob(models.Model):
     a run that finds another token when it ends (a redelivered message ran meanwhile) discards its file.
     """
 
-    Kind = ExportKindChoice
-    Format = ExportFormatChoice
+    Kind = ExportKind
+    Format = ExportFormat
     State = ExportState
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
     )
-    kind = models.CharField(_("export"), max_length=16, choices=ExportKindChoice.choices)
-    file_format = models.CharField(_("format"), max_length=4, choices=ExportFormatChoice.choices)
+    kind = models.CharField(_("export"), max_length=16, choices=ExportKind.choices)
+    file_format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
     from_date = models.DateField(_("from"))
     to_date = models.DateField(_("to"))
     state = models.CharField(
@@ -70,9 +57,9 @@ class ExportJob(models.Model):
         default_permissions = ("view",)
         indexes = [models.Index(fields=["requested_by", "-requested_at"], name="export_requester_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=ExportKindChoice.values), name="export_kind_valid"),
+            models.CheckConstraint(condition=Q(kind__in=ExportKind.values), name="export_kind_valid"),
             models.CheckConstraint(
-                condition=Q(file_format__in=ExportFormatChoice.values), name="export_format_valid"
+                condition=Q(file_format__in=ExportFormat.values), name="export_format_valid"
             ),
             models.CheckConstraint(condition=Q(state__in=ExportState.values), name="export_state_valid"),
             models.CheckConstraint(

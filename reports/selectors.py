@@ -18,22 +18,24 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from audit.selectors import RecordedComputation, case_replay
-from cards.models import Brand
+from cards.models import Scheme
 from disputes.models import (
+    CASE_CHANNELS,
     Case,
     Cause,
     Channel,
     Chargeback,
     ChargebackState,
     LedgerEntry,
-    LedgerEntryKind,
+    LedgerKind,
 )
 from disputes.selectors import deadline_passed
 from kartosfera.legaltime import day_end, day_start
+from kartosfera.money import ZERO
+from kartosfera.vocabulary import choice_values, subset_choices
 from reports.rules import Period, ageing_buckets, share
 
 CASES_PER_PAGE = 50
-ZERO = Decimal("0.00")
 
 
 def _pln(total: Decimal | None) -> Decimal:
@@ -157,8 +159,8 @@ def _volume_filters(period: Period) -> dict[str, Q]:
     cohort = Q(submitted_at__isnull=False, received_at__gte=start, received_at__lt=end)
     filters = {"received.all": cohort}
     filters |= {f"cause.{value}": cohort & Q(cause=value) for value in Cause.values}
-    filters |= {f"channel.{value}": cohort & Q(channel=value) for value in Channel.values}
-    filters |= {f"brand.{value}": cohort & Q(card__brand=value) for value in Brand.values}
+    filters |= {f"channel.{value}": cohort & Q(channel=value) for value in choice_values(CASE_CHANNELS)}
+    filters |= {f"brand.{value}": cohort & Q(card__brand=value) for value in Scheme.values}
     return filters
 
 
@@ -234,11 +236,11 @@ def _chargeback_outcome(outcome: str, as_of: datetime) -> Q:
 def _figure_filter(key: str, period: Period, now: datetime) -> Q:
     """The filter over the cases of the figure ``key`` (see ``report_figures``)."""
     kind, _dot, rest = key.partition(".")
-    if kind == "ledger" and rest in LedgerEntryKind.values:
+    if kind == "ledger" and rest in LedgerKind.values:
         return Q(pk__in=_ledger_entries(period, rest).values("case_id"))
     if kind == "chargeback":
         scheme, _dot, outcome = rest.partition(".")
-        if scheme in Brand.values and outcome in CHARGEBACK_OUTCOMES:
+        if scheme in Scheme.values and outcome in CHARGEBACK_OUTCOMES:
             return Q(pk__in=_chargebacks(period, scheme, outcome, now).values("case_id"))
     filters = _case_filters(period, now)
     if key not in filters:
@@ -278,11 +280,11 @@ REPLY_LABELS = {
     "pending": _("deadline not yet passed"),
 }
 LEDGER_LABELS = {
-    LedgerEntryKind.PROVISIONAL_REFUND: _("refunded provisionally (D+1)"),
-    LedgerEntryKind.FINAL_REFUND: _("refunded on acceptance"),
-    LedgerEntryKind.RECOVERY: _("recovered from customers"),
-    LedgerEntryKind.REVERSAL: _("refunds reversed"),
-    LedgerEntryKind.CHARGEBACK_CREDIT: _("charged back (credited by acquirers)"),
+    LedgerKind.PROVISIONAL_REFUND: _("refunded provisionally (D+1)"),
+    LedgerKind.FINAL_REFUND: _("refunded on acceptance"),
+    LedgerKind.RECOVERY: _("recovered from customers"),
+    LedgerKind.REVERSAL: _("refunds reversed"),
+    LedgerKind.CHARGEBACK_CREDIT: _("charged back (credited by acquirers)"),
 }
 
 
@@ -303,13 +305,13 @@ def report_figures(*, period: Period, now: datetime) -> Report:
     start, end = _instants(period)
     in_period = Q(created_at__gte=start, created_at__lt=end)
     ledger_aggregates = {}
-    for kind in LedgerEntryKind.values:
+    for kind in LedgerKind.values:
         ledger_aggregates[f"{kind}__count"] = Count("case", distinct=True, filter=in_period & Q(kind=kind))
         ledger_aggregates[f"{kind}__amount"] = Sum("amount", filter=in_period & Q(kind=kind))
     ledger = LedgerEntry.objects.aggregate(**ledger_aggregates)
 
     chargeback_aggregates = {}
-    for scheme in Brand.values:
+    for scheme in Scheme.values:
         for outcome in CHARGEBACK_OUTCOMES:
             q = in_period & Q(scheme=scheme) & _chargeback_outcome(outcome, _period_as_of(period, now))
             chargeback_aggregates[f"{scheme}__{outcome}__count"] = Count("pk", filter=q)
@@ -328,8 +330,8 @@ def report_figures(*, period: Period, now: datetime) -> Report:
         ),
         received=volume("received.all", _("claims received")),
         by_cause=[volume(f"cause.{value}", label) for value, label in Cause.choices],
-        by_channel=[volume(f"channel.{value}", label) for value, label in Channel.choices],
-        by_brand=[volume(f"brand.{value}", label) for value, label in Brand.choices],
+        by_channel=[volume(f"channel.{value}", label) for value, label in subset_choices(CASE_CHANNELS)],
+        by_brand=[volume(f"brand.{value}", label) for value, label in Scheme.choices],
         money=[
             Figure(
                 f"ledger.{kind}",
@@ -337,7 +339,7 @@ def report_figures(*, period: Period, now: datetime) -> Report:
                 ledger[f"{kind}__count"],
                 _pln(ledger[f"{kind}__amount"]),
             )
-            for kind in LedgerEntryKind.values
+            for kind in LedgerKind.values
         ],
         liability_cases=Figure(
             "liability.decided", _("cases decided with a liability assessment"), counts["liability__decided"]
@@ -358,7 +360,7 @@ def report_figures(*, period: Period, now: datetime) -> Report:
                     for outcome, (outcome_label, _lookup) in CHARGEBACK_OUTCOMES.items()
                 ],
             )
-            for scheme, label in Brand.choices
+            for scheme, label in Scheme.choices
         ],
         ageing=[
             Figure(
@@ -398,11 +400,11 @@ def figure_label(key: str) -> str:
         "received": lambda name: str(_("claims received")),
         "cause": lambda name: f"{_('Cause')}: {Cause(name).label}",
         "channel": lambda name: f"{_('Channel')}: {Channel(name).label}",
-        "brand": lambda name: f"{_('Card brand')}: {Brand(name).label}",
+        "brand": lambda name: f"{_('Card brand')}: {Scheme(name).label}",
         "ledger": lambda name: f"{_('Ledger')}: {LEDGER_LABELS[name]}",
         "liability": lambda name: str(_("cases decided with a liability assessment")),
         "chargeback": lambda name: "{}: {} — {}".format(
-            _("Chargebacks"), Brand(name.split(".")[0]).label, CHARGEBACK_OUTCOMES[name.split(".")[1]][0]
+            _("Chargebacks"), Scheme(name.split(".")[0]).label, CHARGEBACK_OUTCOMES[name.split(".")[1]][0]
         ),
         "ageing": lambda name: (
             f"{_('Open cases')}: "

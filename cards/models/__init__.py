@@ -5,22 +5,23 @@ opaque token; check constraints refuse anything that looks like a PAN in the tex
 come from outside.
 """
 
-from cards.models._base import Brand
-from cards.models._cards import CancellationReason, Card, CardStatus
-from cards.models._events import CardEvent, CardEventChannel, CardEventKind
+from cards.models._cards import Card, CardStatus
+from cards.models._events import CARD_EVENT_CHANNELS, CardEvent, CardEventKind
 from cards.models._products import CardProduct
 from cards.models._transactions import Transaction, TransactionChannel, TransactionStatus
 from cards.models._wallets import Wallet, WalletToken, WalletTokenStatus
+from cards.rules import CancellationReason
+from deadlines.rules import Scheme
 
 __all__ = [
-    "Brand",
+    "CARD_EVENT_CHANNELS",
     "CancellationReason",
     "Card",
     "CardEvent",
-    "CardEventChannel",
     "CardEventKind",
     "CardProduct",
     "CardStatus",
+    "Scheme",
     "Transaction",
     "TransactionChannel",
     "TransactionStatus",

@@ -6,17 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin
 
 from cards.rules import PAN_LIKE_PATTERN
+from kartosfera.vocabulary import choice_values  # noqa: F401 (the models' one helper, re-exported)
 
 MONEY_DIGITS = 12
-
-
-class Brand(models.TextChoices):
-    VISA = "VISA", "Visa"
-    MASTERCARD = "MASTERCARD", "Mastercard"
-
-
-def choice_values(choices: type[models.TextChoices]) -> list[str]:
-    return [str(value) for value in choices.values]
 
 
 def not_pan_like(field_name: str, model: str) -> models.CheckConstraint:

@@ -11,15 +11,15 @@ from django_fsm import FSMField, transition
 
 from cards.models._base import (
     MONEY_DIGITS,
-    Brand,
     ProtectedStateModel,
     choice_values,
     four_digits,
     not_pan_like,
 )
 from cards.models._products import CardProduct
-from cards.rules import is_expiry_date, limits_above_maximum, masked_card_number
+from cards.rules import CancellationReason, is_expiry_date, limits_above_maximum, masked_card_number
 from customers.models import Customer
+from deadlines.rules import Scheme
 from kartosfera import clock
 from kartosfera.legaltime import require_aware
 
@@ -30,13 +30,6 @@ class CardStatus(models.TextChoices):
     BLOCKED = "BLOCKED", _("Temporarily blocked")
     CANCELLED = "CANCELLED", _("Cancelled")
     EXPIRED = "EXPIRED", _("Expired")
-
-
-class CancellationReason(models.TextChoices):
-    LOST = "LOST", _("Lost")
-    STOLEN = "STOLEN", _("Stolen")
-    COMPROMISED = "COMPROMISED", _("Card details compromised")
-    OTHER = "OTHER", _("Other")
 
 
 class Card(ProtectedStateModel):
@@ -60,7 +53,7 @@ class Card(ProtectedStateModel):
     product = models.ForeignKey(
         CardProduct, verbose_name=_("product"), on_delete=models.PROTECT, related_name="cards"
     )
-    brand = models.CharField(_("brand"), max_length=16, choices=Brand.choices)
+    brand = models.CharField(_("brand"), max_length=16, choices=Scheme.choices)
     last4 = models.CharField(_("last four digits"), max_length=4)
     processor_token = models.CharField(
         _("processor token"),
@@ -115,7 +108,7 @@ class Card(ProtectedStateModel):
             four_digits("last4", "card"),
             not_pan_like("processor_token", "card"),
             models.CheckConstraint(condition=~Q(processor_token=""), name="card_processor_token_present"),
-            models.CheckConstraint(condition=Q(brand__in=choice_values(Brand)), name="card_brand_valid"),
+            models.CheckConstraint(condition=Q(brand__in=choice_values(Scheme)), name="card_brand_valid"),
             models.CheckConstraint(
                 condition=Q(status__in=choice_values(CardStatus)), name="card_status_valid"
             ),

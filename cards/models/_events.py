@@ -8,16 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cards.models._base import choice_values, not_pan_like
 from cards.models._cards import Card, CardStatus
+from kartosfera.vocabulary import Channel, subset_choices
 
-
-class CardEventChannel(models.TextChoices):
-    """Where a request about a card came from."""
-
-    PORTAL = "PORTAL", _("Customer portal")
-    PHONE = "PHONE", _("Phone banking")
-    LINE_828 = "LINE_828", _("Card cancellation line 828 828 828")
-    BRANCH = "BRANCH", _("Branch")
-    SYSTEM = "SYSTEM", _("System")
+# Where a request about a card came from.
+CARD_EVENT_CHANNELS = (Channel.PORTAL, Channel.PHONE, Channel.LINE_828, Channel.BRANCH, Channel.SYSTEM)
 
 
 class CardEventKind(models.TextChoices):
@@ -41,7 +35,7 @@ class CardEvent(models.Model):
     """One entry of a card's history: what happened, who did it, through which channel, when."""
 
     Kind = CardEventKind
-    Channel = CardEventChannel
+    Channel = Channel
 
     card = models.ForeignKey(Card, verbose_name=_("card"), on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
@@ -54,7 +48,7 @@ class CardEvent(models.Model):
         related_name="+",
         help_text=_("Empty when the system or an automated line acted."),
     )
-    channel = models.CharField(_("channel"), max_length=16, choices=CardEventChannel.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=subset_choices(CARD_EVENT_CHANNELS))
     from_status = models.CharField(_("status before"), max_length=16, choices=CardStatus.choices, blank=True)
     to_status = models.CharField(_("status after"), max_length=16, choices=CardStatus.choices, blank=True)
     reason = models.TextField(_("reason"), blank=True)
@@ -70,7 +64,7 @@ class CardEvent(models.Model):
                 condition=Q(kind__in=choice_values(CardEventKind)), name="cardevent_kind_valid"
             ),
             models.CheckConstraint(
-                condition=Q(channel__in=choice_values(CardEventChannel)), name="cardevent_channel_valid"
+                condition=Q(channel__in=choice_values(CARD_EVENT_CHANNELS)), name="cardevent_channel_valid"
             ),
             not_pan_like("reason", "cardevent"),
         ]

@@ -6,7 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cards.models._base import MONEY_DIGITS, Brand, choice_values
+from cards.models._base import MONEY_DIGITS, choice_values
+from deadlines.rules import Scheme
 
 
 class CardProduct(models.Model):
@@ -18,7 +19,7 @@ class CardProduct(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    brand = models.CharField(_("brand"), max_length=16, choices=Brand.choices)
+    brand = models.CharField(_("brand"), max_length=16, choices=Scheme.choices)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     contactless_capable = models.BooleanField(_("contactless capable"), default=True)
     max_daily_cash_limit = models.DecimalField(
@@ -37,7 +38,7 @@ class CardProduct(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(brand__in=choice_values(Brand)), name="cardproduct_brand_valid"
+                condition=Q(brand__in=choice_values(Scheme)), name="cardproduct_brand_valid"
             ),
             models.CheckConstraint(condition=Q(kind__in=["DEBIT", "CREDIT"]), name="cardproduct_kind_valid"),
             models.CheckConstraint(

@@ -8,12 +8,12 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from audit.models import Channel
 from audit.services import audit_diff, audit_record, audit_snapshot
-from cards.models import Card, CardEvent, CardEventChannel, CardStatus, WalletToken
+from cards.models import CARD_EVENT_CHANNELS, Card, CardEvent, CardStatus, WalletToken
 from cards.processor import CardProcessorRefused, CardProcessorTimeout, get_card_processor
 from customers.models import Customer, NotificationKind, OtpChallenge, OtpPurpose, User
 from customers.services import ServiceError, notification_send, otp_confirmation, otp_consume
+from kartosfera.vocabulary import Channel, one_of
 
 
 class CardServiceError(ServiceError):
@@ -79,15 +79,6 @@ NOTIFIED: dict[str, NotificationKind] = {
     CardEvent.Kind.PIN_CHANGED: NotificationKind.PIN_CHANGED,
 }
 
-# The way a card request reached the bank, as the audit log names it.
-AUDIT_CHANNEL = {
-    CardEventChannel.PORTAL: Channel.PORTAL,
-    CardEventChannel.PHONE: Channel.PHONE,
-    CardEventChannel.LINE_828: Channel.LINE_828,
-    CardEventChannel.BRANCH: Channel.BRANCH,
-    CardEventChannel.SYSTEM: Channel.SYSTEM,
-}
-
 
 def otp_subject(card_id: int) -> str:
     """What a card's code is bound to: that card and no other."""
@@ -130,7 +121,7 @@ def consume_confirmation(
     :raises OtpError: the code is not verified, used or void, or was for another card or operation.
     """
     if confirmation is None:
-        if channel == CardEventChannel.PORTAL:
+        if channel == Channel.PORTAL:
             raise ConfirmationRequired
         return None
     return otp_consume(
@@ -173,7 +164,7 @@ def record_event(
         card=card,
         kind=kind,
         actor=actor if actor is not None and actor.is_authenticated else None,
-        channel=CardEventChannel(channel),
+        channel=one_of(CARD_EVENT_CHANNELS, channel),
         from_status=from_status,
         to_status=to_status,
         reason=reason,
@@ -229,7 +220,7 @@ def audit_card_operation(
         action=action,
         actor=actor,
         obj=card,
-        channel=AUDIT_CHANNEL[CardEventChannel(channel)],
+        channel=one_of(CARD_EVENT_CHANNELS, channel),
         data=details,
         now=now,
         **audit_diff(before, card_state(card, tokens)),

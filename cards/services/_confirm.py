@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.views.decorators.debug import sensitive_variables
 
-from cards.models import CancellationReason, Card, CardEventChannel
+from cards.models import CancellationReason, Card
 from cards.selectors import card_get_for_customer, wallet_token_list_for_card
 from cards.services._common import OTP_PURPOSE, CardOperation, otp_subject
 from cards.services._settings import card_set_limits, check_limits, limits_need_confirmation
@@ -27,6 +27,7 @@ from cards.services._status import (
 from cards.services._wallets import check_add_device, wallet_token_confirm
 from customers.models import Customer, OtpChallenge, User
 from customers.services import otp_issue, otp_verify
+from kartosfera.vocabulary import Channel
 
 CONFIRMED_BY_CODE_PAGE = (
     CardOperation.ACTIVATE,
@@ -113,7 +114,7 @@ def card_operation_confirm(
         "customer": customer,
         "card_id": card_id,
         "actor": actor,
-        "channel": CardEventChannel.PORTAL,
+        "channel": Channel.PORTAL,
         "now": now,
         "confirmation": challenge.pk,
     }
@@ -169,7 +170,7 @@ def card_change_pin_with_code(
         pin=pin,
         pin_repeated=pin_repeated,
         actor=actor,
-        channel=CardEventChannel.PORTAL,
+        channel=Channel.PORTAL,
         now=now,
         confirmation=challenge.pk,
     )

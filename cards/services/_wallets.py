@@ -12,10 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from audit import actions
 from audit.services import audit_record
-from cards.models import Card, CardEvent, CardEventChannel, WalletToken, WalletTokenStatus
+from cards.models import Card, CardEvent, WalletToken, WalletTokenStatus
 from cards.processor import SimulatedCardProcessor, get_card_processor
 from cards.services._common import (
-    AUDIT_CHANNEL,
     CardOperation,
     CardServiceError,
     card_state,
@@ -26,6 +25,7 @@ from cards.services._common import (
     token_details,
 )
 from customers.models import Customer, User
+from kartosfera.vocabulary import Channel
 
 
 class WalletProvisioningRefused(CardServiceError):
@@ -71,7 +71,7 @@ def wallet_token_provision(
             action=actions.CARD_WALLET_TOKEN_REQUESTED,
             actor=None,
             obj=card,
-            channel=AUDIT_CHANNEL[CardEventChannel.SYSTEM],
+            channel=Channel.SYSTEM,
             data={"device": token_details(token), "status": token.status},
             now=now,
         )

@@ -4,7 +4,6 @@ from datetime import time
 
 from cards.models import (
     CancellationReason,
-    CardEventChannel,
     CardStatus,
     TransactionStatus,
     Wallet,
@@ -12,6 +11,7 @@ from cards.models import (
 )
 from demo.cards._catalogue import ATMS, BUSINESS, FUEL, GROCERIES, ONLINE, SHOPS, SUBSCRIPTIONS
 from demo.cards._spec import DemoCard, DemoToken, tx
+from kartosfera.vocabulary import Channel
 
 STOLEN_CARD_REPORTED = (9, time(21, 47, 13))
 REVERSED = TransactionStatus.REVERSED
@@ -103,7 +103,7 @@ DEMO_CARDS: tuple[DemoCard, ...] = (
         everyday_count=45,
         status_change=(
             *STOLEN_CARD_REPORTED,
-            CardEventChannel.LINE_828,
+            Channel.LINE_828,
             "Karta skradziona razem z portfelem; zgłoszenie na infolinii 828 828 828.",
         ),
         cancellation_reason=CancellationReason.STOLEN,
@@ -144,7 +144,7 @@ DEMO_CARDS: tuple[DemoCard, ...] = (
         status_change=(
             2,
             time(18, 20, 5),
-            CardEventChannel.PORTAL,
+            Channel.PORTAL,
             "Nie mogę znaleźć karty, może jest w domu.",
         ),
     ),

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cards.models import Brand, CardProduct
+from cards.models import CardProduct, Scheme
 
 HISTORY_DAYS = 425  # about 14 months: the oldest transactions fall outside the 13-month window
 
@@ -14,7 +14,7 @@ PRODUCTS = (
     (
         "visa-classic-debit",
         "Visa Classic Debit",
-        Brand.VISA,
+        Scheme.VISA,
         CardProduct.Kind.DEBIT,
         "10000",
         "20000",
@@ -23,17 +23,17 @@ PRODUCTS = (
     (
         "mastercard-debit-paypass",
         "Mastercard Debit PayPass",
-        Brand.MASTERCARD,
+        Scheme.MASTERCARD,
         CardProduct.Kind.DEBIT,
         "10000",
         "20000",
         "15000",
     ),
-    ("visa-gold-credit", "Visa Gold Credit", Brand.VISA, CardProduct.Kind.CREDIT, "5000", "50000", "30000"),
+    ("visa-gold-credit", "Visa Gold Credit", Scheme.VISA, CardProduct.Kind.CREDIT, "5000", "50000", "30000"),
     (
         "mastercard-business-debit",
         "Mastercard Business Debit",
-        Brand.MASTERCARD,
+        Scheme.MASTERCARD,
         CardProduct.Kind.DEBIT,
         "20000",
         "100000",

@@ -5,7 +5,6 @@ from datetime import date, datetime, time, timedelta
 from cards.models import (
     Card,
     CardEvent,
-    CardEventChannel,
     CardEventKind,
     CardStatus,
     WalletToken,
@@ -13,6 +12,7 @@ from cards.models import (
 )
 from demo.cards._spec import DemoCard, at_warsaw
 from kartosfera.legaltime import WARSAW
+from kartosfera.vocabulary import Channel
 
 
 def write_history(card: Card, spec: DemoCard, tokens: list[WalletToken], *, today: date) -> None:
@@ -20,9 +20,7 @@ def write_history(card: Card, spec: DemoCard, tokens: list[WalletToken], *, toda
     events: list[dict] = [
         {
             "kind": CardEventKind.ISSUED,
-            "channel": CardEventChannel.BRANCH
-            if spec.status == CardStatus.INACTIVE
-            else CardEventChannel.SYSTEM,
+            "channel": Channel.BRANCH if spec.status == CardStatus.INACTIVE else Channel.SYSTEM,
             "to_status": CardStatus.INACTIVE,
             "occurred_at": card.created_at,
             "data": {"product": card.product.code, "expires_on": card.expires_on},
@@ -32,7 +30,7 @@ def write_history(card: Card, spec: DemoCard, tokens: list[WalletToken], *, toda
         events.append(
             {
                 "kind": CardEventKind.ACTIVATED,
-                "channel": CardEventChannel.PORTAL,
+                "channel": Channel.PORTAL,
                 "from_status": CardStatus.INACTIVE,
                 "to_status": CardStatus.ACTIVE,
                 "occurred_at": card.created_at + timedelta(days=3, hours=8, minutes=12),
@@ -42,7 +40,7 @@ def write_history(card: Card, spec: DemoCard, tokens: list[WalletToken], *, toda
         events.append(
             {
                 "kind": CardEventKind.CONTROLS_CHANGED,
-                "channel": CardEventChannel.BRANCH,
+                "channel": Channel.BRANCH,
                 "occurred_at": card.created_at + timedelta(days=20, hours=1),
                 "data": {name: {"from": True, "to": value} for name, value in spec.controls.items()},
             }
@@ -53,7 +51,7 @@ def write_history(card: Card, spec: DemoCard, tokens: list[WalletToken], *, toda
         events.append(
             {
                 "kind": CardEventKind.WALLET_TOKEN_ADDED,
-                "channel": CardEventChannel.SYSTEM,
+                "channel": Channel.SYSTEM,
                 "occurred_at": token.created_at,
                 "data": _token_data(token),
             }
@@ -62,7 +60,7 @@ def write_history(card: Card, spec: DemoCard, tokens: list[WalletToken], *, toda
             events.append(
                 {
                     "kind": CardEventKind.WALLET_TOKEN_SUSPENDED,
-                    "channel": CardEventChannel.PORTAL,
+                    "channel": Channel.PORTAL,
                     "occurred_at": at_warsaw(today, spec_token.suspended_days_ago, time(8, 3, 27)),
                     "reason": "Zegarek w serwisie.",
                     "data": _token_data(token),
@@ -98,7 +96,7 @@ def write_history(card: Card, spec: DemoCard, tokens: list[WalletToken], *, toda
             events.append(
                 {
                     "kind": CardEventKind.WALLET_TOKEN_REMOVED,
-                    "channel": CardEventChannel.SYSTEM,
+                    "channel": Channel.SYSTEM,
                     "occurred_at": card.cancelled_at,
                     "reason": "Card cancelled.",
                     "data": _token_data(token),
@@ -108,7 +106,7 @@ def write_history(card: Card, spec: DemoCard, tokens: list[WalletToken], *, toda
         events.append(
             {
                 "kind": CardEventKind.EXPIRED,
-                "channel": CardEventChannel.SYSTEM,
+                "channel": Channel.SYSTEM,
                 "from_status": CardStatus.ACTIVE,
                 "to_status": CardStatus.EXPIRED,
                 "occurred_at": datetime.combine(

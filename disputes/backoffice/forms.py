@@ -8,12 +8,14 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from cards.forms import no_card_number
-from cards.models import Brand
+from cards.models import Scheme
 from disputes.backoffice.search_rules import MAX_QUERY
-from disputes.models import CaseState, Cause, Channel, EvidenceKind, ProposalKind
+from disputes.backoffice.services import ON_BEHALF_CHANNELS
+from disputes.models import CASE_CHANNELS, CaseState, Cause, EvidenceKind, ProposalKind
 from disputes.portal.forms import TransactionChoiceField
 from disputes.services import TransactionAlreadyDisputed
 from kartosfera.ids import MAX_ID, parse_id
+from kartosfera.vocabulary import subset_choices
 
 # Amount filters as money is stored: 12 digits, 2 after the point.
 AMOUNT_DIGITS = 12
@@ -21,7 +23,7 @@ AMOUNT_DIGITS = 12
 # The longest free text a form takes (the models hold the same limit): a page stays readable.
 TEXT_LIMIT = 2000
 
-STAFF_CHANNELS = [(c.value, c.label) for c in (Channel.PHONE, Channel.BRANCH, Channel.LINE_828)]
+STAFF_CHANNELS = subset_choices(ON_BEHALF_CHANNELS)
 
 
 class SignInForm(forms.Form):
@@ -49,8 +51,10 @@ class QueueFilterForm(forms.Form):
     amount_max = forms.DecimalField(
         label=_("Amount to"), required=False, min_value=0, max_digits=AMOUNT_DIGITS, decimal_places=2
     )
-    brand = forms.ChoiceField(label=_("Card brand"), required=False, choices=[("", "—"), *Brand.choices])
-    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", "—"), *Channel.choices])
+    brand = forms.ChoiceField(label=_("Card brand"), required=False, choices=[("", "—"), *Scheme.choices])
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", "—"), *subset_choices(CASE_CHANNELS)]
+    )
     cause = forms.ChoiceField(label=_("Cause"), required=False, choices=[("", "—"), *Cause.choices])
     assignee = forms.IntegerField(
         label=_("Assignee"), required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput

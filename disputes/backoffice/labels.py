@@ -8,7 +8,7 @@ is a step of that chargeback. A code nobody named yet is shown as readable words
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from disputes.models import CaseOutcome, CaseState, ChargebackState, ProposalKind
+from disputes.models import CaseState, ChargebackState, Outcome, ProposalKind
 
 # The workflow's steps (the case's transitions) as the back office names them.
 STEP_LABELS = {
@@ -101,8 +101,8 @@ def transition_label(row) -> str:
 
 def outcome_label(value: str) -> str:
     """A case's outcome (``ACCEPTED``) or a chargeback's result (``WON``/``LOST``) by its name."""
-    if value in CaseOutcome.values:
-        return str(CaseOutcome(value).label)
+    if value in Outcome.values:
+        return str(Outcome(value).label)
     return chargeback_state_label(value)
 
 

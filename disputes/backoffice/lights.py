@@ -4,6 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from deadlines.calendar import BusinessCalendar
+from deadlines.rules import deadline_breached
 
 
 class Light(StrEnum):
@@ -15,10 +16,7 @@ class Light(StrEnum):
 
 def business_days_left(*, calendar: BusinessCalendar, today: date, due_on: date) -> int:
     """Business days after ``today`` up to and including ``due_on`` (0 when due today, negative when past)."""
-    first, last, sign = (today, due_on, 1) if due_on >= today else (due_on, today, -1)
-    # Count the days after ``first`` up to ``last``: the day of the reference itself is not counted.
-    days = (date.fromordinal(first.toordinal() + n) for n in range(1, (last - first).days + 1))
-    return sign * sum(1 for day in days if calendar.is_business_day(day))
+    return calendar.business_days_between(today, due_on)
 
 
 def refund_light(
@@ -27,7 +25,7 @@ def refund_light(
     """D+1 refund: red once due today or past, amber with one business day left, else green."""
     if due_at is None or due_on is None:
         return Light.NONE
-    if now >= due_at:
+    if deadline_breached(due_at=due_at, at=now):
         return Light.RED
     left = business_days_left(calendar=calendar, today=today, due_on=due_on)
     return Light.RED if left <= 0 else Light.AMBER if left == 1 else Light.GREEN
@@ -39,7 +37,7 @@ def reply_light(
     """Reply: red past due or within 2 business days, amber within 5, else green."""
     if due_at is None or due_on is None:
         return Light.NONE
-    if now >= due_at:
+    if deadline_breached(due_at=due_at, at=now):
         return Light.RED
     left = business_days_left(calendar=calendar, today=today, due_on=due_on)
     return Light.RED if left <= 2 else Light.AMBER if left <= 5 else Light.GREEN
@@ -52,7 +50,7 @@ def chargeback_light(
     (about the sweep's alert horizon), else green."""
     if due_at is None or due_on is None:
         return Light.NONE
-    if now >= due_at:
+    if deadline_breached(due_at=due_at, at=now):
         return Light.RED
     left = business_days_left(calendar=calendar, today=today, due_on=due_on)
     return Light.RED if left <= 2 else Light.AMBER if left <= 10 else Light.GREEN

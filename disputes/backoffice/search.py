@@ -16,6 +16,7 @@ from customers.models import Customer, User
 from disputes.backoffice.search_rules import FOLDED_LETTERS, SearchTerms, parse_query
 from disputes.models import Case, CaseTransaction
 from disputes.portal.selectors import claimable_transactions
+from kartosfera.authz import VIEW_CASE
 
 RESULTS = 20
 CUSTOMER_TRANSACTIONS = 100
@@ -68,7 +69,7 @@ class SearchResults:
 
 
 def _is_staff(user: User) -> bool:
-    return user.is_active and user.has_perm("disputes.view_case")
+    return user.is_active and user.has_perm(VIEW_CASE)
 
 
 def customers_matching(*, terms: SearchTerms) -> QuerySet[Customer]:

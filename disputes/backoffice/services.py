@@ -22,7 +22,8 @@ from disputes.services import (
     claim_create_draft,
     claim_submit,
 )
-from disputes.services._access import HANDLE, VIEW, Actor, require_staff
+from disputes.services._access import Actor, require_staff
+from kartosfera.authz import HANDLE_CASE, VIEW_CASE
 
 ON_BEHALF_CHANNELS = (Channel.PHONE, Channel.BRANCH, Channel.LINE_828)
 
@@ -57,7 +58,7 @@ def case_take_next(*, actor: Actor, now: datetime) -> Case:
 
     :raises ActionNotPermitted: :raises NoCaseToTake:
     """
-    require_staff(actor, HANDLE)
+    require_staff(actor, HANDLE_CASE)
     for _attempt in range(5):
         case = next_unassigned_case(now=now)
         if case is None:
@@ -92,7 +93,7 @@ def claim_register_on_behalf(
     :raises CardNotFound, NoTransactions, TransactionNotFound, TransactionNotSettled,
         TransactionAlreadyDisputed: as ``claim_create_draft`` and ``claim_submit``.
     """
-    require_staff(actor, HANDLE)
+    require_staff(actor, HANDLE_CASE)
     if channel not in ON_BEHALF_CHANNELS:
         raise InvalidClaim(f"channel {channel}", problem="channel")
     customer = Customer.objects.filter(pk=customer_id).first()
@@ -127,7 +128,7 @@ def staff_second_factor_check(*, user: User, code: str) -> SecondFactorCheck:
     (django-otp remembers the last time step). After a wrong code django-otp refuses every code,
     right or wrong, for 1, 2, 4, 8 … seconds: the result then says until when.
     """
-    if not (user.is_active and user.has_perm(VIEW)):
+    if not (user.is_active and user.has_perm(VIEW_CASE)):
         return SecondFactorCheck(None)
     locked_until = None
     for device in TOTPDevice.objects.devices_for_user(user, confirmed=True):
@@ -146,7 +147,7 @@ def staff_totp_device_ensure(*, user: User, key: str | None = None) -> TOTPDevic
 
     :raises ActionNotPermitted: the user is not staff of the back office.
     """
-    if not user.has_perm(VIEW):
+    if not user.has_perm(VIEW_CASE):
         raise ActionNotPermitted(f"user {user.pk} is not back-office staff")
     device = TOTPDevice.objects.filter(user=user, name="back office").first()
     if device is None:

@@ -51,7 +51,7 @@ from disputes.services import (
     case_deem_accepted,
     case_extend_reply,
     case_propose,
-    case_refund_provisionally,
+    case_refund_or_propose,
     case_request_information,
     case_start_review,
     case_withdraw,
@@ -61,6 +61,7 @@ from disputes.services import (
     refund_needs_approval,
 )
 from kartosfera import clock
+from kartosfera.authz import HANDLE_CASE, SUPERVISE_CASE, VIEW_CASE
 from letters.rules import LetterDataError
 from letters.selectors import print_room
 from letters.services import (
@@ -78,7 +79,6 @@ from letters.services import (
 from liability.engine import Findings
 
 PENDING_USER = "backoffice_pending_user"
-VIEW = "disputes.view_case"
 
 
 def staff_required(view: Callable) -> Callable:
@@ -89,7 +89,7 @@ def staff_required(view: Callable) -> Callable:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("backoffice:sign_in"))
-        if not user.has_perm(VIEW):
+        if not user.has_perm(VIEW_CASE):
             raise PermissionDenied("not back-office staff")
         if not user.is_verified():
             return redirect_to_login(request.get_full_path(), reverse("backoffice:sign_in"))
@@ -106,7 +106,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         user = authenticate(
             request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
         )
-        if user is not None and user.has_perm(VIEW):
+        if user is not None and user.has_perm(VIEW_CASE):
             request.session.cycle_key()
             request.session[PENDING_USER] = user.pk
             request.session["backoffice_next"] = request.GET.get("next", "")
@@ -133,7 +133,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             # Back to the staff page that sent the member here: the back office, the reports, the admin.
             if next_url.startswith(("/back-office/", "/reports/", "/admin/", "/letters/", "/claims/")):
                 return redirect(next_url)
-            if not user.has_perm("disputes.handle_case"):
+            if not user.has_perm(HANDLE_CASE):
                 return redirect("reports:report")  # auditors work no case: they land on the reports
             return redirect("backoffice:queue", name="mine")
         if check.locked_until is not None:
@@ -179,7 +179,7 @@ def _filters(form: forms.QueueFilterForm) -> QueueFilters:
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
     """Where staff land: analysts and supervisors on their cases, auditors (no cases) on the reports."""
-    if request.user.has_perm("disputes.handle_case"):
+    if request.user.has_perm(HANDLE_CASE):
         return redirect("backoffice:queue", name="mine")
     return redirect("reports:report")
 
@@ -204,7 +204,7 @@ def queue(request: HttpRequest, name: str = "mine") -> HttpResponse:
             "page": result,
             "form": form,
             "queues": QUEUES,
-            "staff": assignable_staff() if request.user.has_perm("disputes.supervise_case") else None,
+            "staff": assignable_staff() if request.user.has_perm(SUPERVISE_CASE) else None,
             "query": query.urlencode(),
         },
     )
@@ -260,7 +260,7 @@ def _render_case(request: HttpRequest, case_id: int, *, bound_key: str = "", bou
         {
             "p": page,
             "case": page.case,
-            "staff": assignable_staff() if request.user.has_perm("disputes.supervise_case") else None,
+            "staff": assignable_staff() if request.user.has_perm(SUPERVISE_CASE) else None,
             "refund_needs_approval": "refund_provisionally" in page.allowed
             and refund_needs_approval(case=page.case),
             "forms": case_forms,
@@ -277,13 +277,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _refund(form, case_id, user, now):
-    case = Case.objects.prefetch_related("disputed").filter(pk=case_id).first()
-    if case is None:
-        raise Http404("no such case")
-    if refund_needs_approval(case=case):
-        case_propose(case_id=case_id, kind="REFUND", reason="", actor=user, now=now)
+    if case_refund_or_propose(case_id=case_id, actor=user, now=now) is not None:
         return _("The refund is above the four-eyes limit: it waits for a supervisor's approval.")
-    case_refund_provisionally(case_id=case_id, actor=user, now=now)
     return _("Refunded.")
 
 

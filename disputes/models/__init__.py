@@ -1,6 +1,8 @@
 """Dispute cases, their disputed transactions, evidence, assessments, ledger, chargebacks and history."""
 
+from deadlines.rules import Regime
 from disputes.models._base import (
+    CASE_CHANNELS,
     FINISHED_STATES,
     LETTER_BY_OUTCOME,
     OPEN_STATES,
@@ -8,18 +10,11 @@ from disputes.models._base import (
     REPLY_CLOCK_STATES,
     REPLY_DELIVERY_CHOICES,
     RESUMABLE_STATES,
-    STAFF_GROUPS,
     ActorKind,
-    CaseOutcome,
     CaseState,
-    Cause,
-    Channel,
     DeliveryChannel,
     EstimateStatus,
     EvidenceKind,
-    LedgerEntryKind,
-    LetterKind,
-    ReplyRegime,
 )
 from disputes.models._case import Case
 from disputes.models._case_guards import REPLY_NOT_IN_TIME
@@ -42,9 +37,13 @@ from disputes.models._records import (
     LedgerEntry,
     LiabilityAssessment,
 )
+from disputes.rules import LedgerKind, Outcome
+from kartosfera.vocabulary import Channel
+from liability.rules import Cause
 
 __all__ = [
     "ACTIVE_CHARGEBACK_STATES",
+    "CASE_CHANNELS",
     "DISPUTED_CHARGEBACK_STATES",
     "FINISHED_CHARGEBACK_STATES",
     "FINISHED_STATES",
@@ -56,13 +55,11 @@ __all__ = [
     "REPLY_DELIVERY_CHOICES",
     "REPLY_NOT_IN_TIME",
     "RESUMABLE_STATES",
-    "STAFF_GROUPS",
     "ActorKind",
     "Case",
     "CaseEvent",
     "CaseLetterRequest",
     "CaseNumberSequence",
-    "CaseOutcome",
     "CaseState",
     "CaseTransaction",
     "CaseTransition",
@@ -77,10 +74,10 @@ __all__ = [
     "Evidence",
     "EvidenceKind",
     "LedgerEntry",
-    "LedgerEntryKind",
-    "LetterKind",
+    "LedgerKind",
     "LiabilityAssessment",
+    "Outcome",
     "ProposalKind",
     "ProposalStatus",
-    "ReplyRegime",
+    "Regime",
 ]

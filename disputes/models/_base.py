@@ -7,7 +7,8 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
-from disputes.rules import LedgerKind, LetterType, Outcome
+from kartosfera.authz import HANDLE_CASE
+from kartosfera.vocabulary import Channel, choice_values  # noqa: F401 (re-exported to the models)
 
 MONEY_DIGITS = 12
 
@@ -26,10 +27,6 @@ def text_limits(prefix: str, limits: dict[str, int]) -> list[models.CheckConstra
         )
         for column, limit in limits.items()
     ]
-
-
-def choice_values(choices: type[models.TextChoices]) -> list[str]:
-    return [str(value) for value in choices.values]
 
 
 class CaseState(models.TextChoices):
@@ -76,30 +73,8 @@ RESUMABLE_STATES = (
 FINISHED_STATES = (CaseState.WITHDRAWN, CaseState.CLOSED)
 
 
-class Channel(models.TextChoices):
-    PORTAL = "PORTAL", _("Customer portal")
-    PHONE = "PHONE", _("Telephone")
-    BRANCH = "BRANCH", _("Branch")
-    LINE_828 = "LINE_828", _("Card cancellation line 828 828 828")
-    STAFF = "STAFF", _("Staff on behalf of the customer")
-
-
-class Cause(models.TextChoices):
-    LOST = "LOST", _("Card lost")
-    STOLEN = "STOLEN", _("Card stolen")
-    MISAPPROPRIATED = "MISAPPROPRIATED", _("Card details misappropriated")
-    OTHER = "OTHER", _("Other")
-
-
-class CaseOutcome(models.TextChoices):
-    ACCEPTED = Outcome.ACCEPTED.value, _("Accepted")
-    PARTIALLY_ACCEPTED = Outcome.PARTIALLY_ACCEPTED.value, _("Partially accepted")
-    REJECTED = Outcome.REJECTED.value, _("Rejected")
-
-
-class ReplyRegime(models.TextChoices):
-    COMPLAINTS_ACT = "COMPLAINTS_ACT", _("Complaints Act (30/60 calendar days)")
-    PAYMENT_SERVICES = "PAYMENT_SERVICES", _("Payment Services Act (15/35 business days)")
+# The ways a claim reaches the bank.
+CASE_CHANNELS = (Channel.PORTAL, Channel.PHONE, Channel.BRANCH, Channel.LINE_828, Channel.STAFF)
 
 
 class DeliveryChannel(models.TextChoices):
@@ -133,41 +108,11 @@ class EvidenceKind(models.TextChoices):
     OTHER = "OTHER", _("Other")
 
 
-class LedgerEntryKind(models.TextChoices):
-    PROVISIONAL_REFUND = LedgerKind.PROVISIONAL_REFUND.value, _("Provisional refund (D+1)")
-    FINAL_REFUND = LedgerKind.FINAL_REFUND.value, _("Refund on acceptance")
-    RECOVERY = LedgerKind.RECOVERY.value, _("Recovery of the customer's share")
-    REVERSAL = LedgerKind.REVERSAL.value, _("Reversal of a refund")
-    CHARGEBACK_CREDIT = LedgerKind.CHARGEBACK_CREDIT.value, _("Chargeback credit from the acquirer")
-
-
-class LetterKind(models.TextChoices):
-    ACKNOWLEDGEMENT = LetterType.ACKNOWLEDGEMENT.value, _("Acknowledgement")
-    INFORMATION_REQUEST = LetterType.INFORMATION_REQUEST.value, _("Request for information")
-    DELAY_NOTICE = LetterType.DELAY_NOTICE.value, _("Delay notice")
-    PROVISIONAL_REFUND = LetterType.PROVISIONAL_REFUND.value, _("Provisional refund")
-    DECISION_ACCEPTED = LetterType.DECISION_ACCEPTED.value, _("Decision: accepted")
-    DECISION_PARTIAL = LetterType.DECISION_PARTIAL.value, _("Decision: partially accepted")
-    DECISION_REJECTED = LetterType.DECISION_REJECTED.value, _("Decision: rejected")
-    REFUND_WITHHELD = LetterType.REFUND_WITHHELD.value, _("Refund withheld")
-    CARD_CANCELLATION = LetterType.CARD_CANCELLATION.value, _("Card cancellation")
-
-
 class ActorKind(models.TextChoices):
     CUSTOMER = "CUSTOMER", _("Customer")
     STAFF = "STAFF", _("Staff")
     SYSTEM = "SYSTEM", _("System")
 
-
-# The staff roles: ONE set of Django groups, named as in settings.KARTOSFERA_ROLE_GROUPS (so the audit
-# role and the permissions agree), and their dispute permissions (migration 0003_role_groups).
-# Auditors see everything and change nothing; administrators hold every dispute permission.
-STAFF_GROUPS = {
-    "analysts": ("view_case", "handle_case"),
-    "supervisors": ("view_case", "handle_case", "approve_decision", "supervise_case"),
-    "auditors": ("view_case",),
-    "administrators": ("view_case", "handle_case", "approve_decision", "supervise_case"),
-}
 
 # A letter that depends on the outcome of the decision (DECISION_ACCEPTED / _PARTIAL / _REJECTED).
 LETTER_BY_OUTCOME = "BY_OUTCOME"
@@ -179,4 +124,4 @@ def the_customer_or_staff(instance: Any, user: Any) -> bool:
         return False
     if instance.customer.user_id is not None and instance.customer.user_id == user.pk:
         return True
-    return bool(user.has_perm("disputes.handle_case"))
+    return bool(user.has_perm(HANDLE_CASE))

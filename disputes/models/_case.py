@@ -9,22 +9,23 @@ from django_fsm import ConcurrentTransitionMixin, FSMField
 
 from cards.models import Card, Transaction
 from customers.models import Customer
+from deadlines.rules import Regime
 from disputes.models._base import (
+    CASE_CHANNELS,
     MONEY_DIGITS,
     OPEN_STATES,
     REPLY_DELIVERY_CHOICES,
     TEXT_LIMIT,
-    CaseOutcome,
     CaseState,
-    Cause,
     Channel,
     DeliveryChannel,
     EstimateStatus,
-    ReplyRegime,
 )
 from disputes.models._case_meta import case_constraints, case_indexes
 from disputes.models._case_workflow import CaseWorkflow
-from disputes.rules import MoneyMove, net_to_customer, settlement_moves
+from disputes.rules import MoneyMove, Outcome, net_to_customer, settlement_moves
+from kartosfera.vocabulary import subset_choices
+from liability.rules import Cause
 
 
 class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
@@ -36,10 +37,10 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
     """
 
     State = CaseState
-    Outcome = CaseOutcome
+    Outcome = Outcome
     Channel = Channel
     Cause = Cause
-    ReplyRegime = ReplyRegime
+    ReplyRegime = Regime
     EstimateStatus = EstimateStatus
 
     number = models.CharField(
@@ -57,7 +58,7 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
     transactions = models.ManyToManyField(
         Transaction, through="CaseTransaction", related_name="cases", verbose_name=_("disputed transactions")
     )
-    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=subset_choices(CASE_CHANNELS))
     cause = models.CharField(_("cause"), max_length=16, choices=Cause.choices)
     category = models.CharField(
         _("complaint category"),
@@ -68,7 +69,7 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
     state = FSMField(
         _("state"), max_length=32, choices=CaseState.choices, default=CaseState.DRAFT, protected=True
     )
-    outcome = models.CharField(_("outcome"), max_length=20, choices=CaseOutcome.choices, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
 
     # The customer's account of the circumstances.
     loss_noticed_at = models.DateTimeField(_("loss noticed at"), null=True, blank=True)
@@ -116,7 +117,7 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
     )
 
     # Deadlines: indexed, with the rule that gave them; explanations (pl/en steps) as JSON.
-    reply_regime = models.CharField(_("reply regime"), max_length=20, choices=ReplyRegime.choices, blank=True)
+    reply_regime = models.CharField(_("reply regime"), max_length=20, choices=Regime.choices, blank=True)
     refund_owed = models.BooleanField(_("D+1 refund owed"), default=False)
     refund_due_at = models.DateTimeField(_("refund due before"), null=True, blank=True)
     refund_due_on = models.DateField(_("refund due on"), null=True, blank=True, db_index=True)

@@ -4,20 +4,20 @@ from django.db import models
 from django.db.models import Q
 
 from disputes.models._base import (
+    CASE_CHANNELS,
     OPEN_STATES,
     REFUND_PENDING_STATES,
     REPLY_CLOCK_STATES,
     RESUMABLE_STATES,
     TEXT_LIMIT,
-    CaseOutcome,
     CaseState,
-    Cause,
-    Channel,
     choice_values,
     text_limits,
 )
 from disputes.models._case_guards import REPLY_NOT_IN_TIME
 from disputes.models._clocks import next_running_due
+from disputes.rules import Outcome
+from liability.rules import Cause
 
 
 def case_indexes() -> list[models.Index]:
@@ -77,11 +77,13 @@ def case_constraints() -> list[models.BaseConstraint]:
             },
         ),
         models.CheckConstraint(condition=Q(state__in=choice_values(CaseState)), name="case_state_valid"),
-        models.CheckConstraint(condition=Q(channel__in=choice_values(Channel)), name="case_channel_valid"),
+        models.CheckConstraint(
+            condition=Q(channel__in=choice_values(CASE_CHANNELS)), name="case_channel_valid"
+        ),
         models.CheckConstraint(condition=Q(cause__in=choice_values(Cause)), name="case_cause_valid"),
         models.CheckConstraint(
             condition=Q(
-                outcome__in=choice_values(CaseOutcome), state__in=["DECIDED", "DEEMED_ACCEPTED", "CLOSED"]
+                outcome__in=choice_values(Outcome), state__in=["DECIDED", "DEEMED_ACCEPTED", "CLOSED"]
             )
             | Q(
                 outcome="",

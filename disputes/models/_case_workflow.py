@@ -9,15 +9,11 @@ from disputes.models._base import (
     LETTER_BY_OUTCOME,
     REPLY_CLOCK_STATES,
     RESUMABLE_STATES,
-    CaseOutcome,
     CaseState,
     the_customer_or_staff,
 )
-from disputes.rules import LetterType
-
-HANDLE = "disputes.handle_case"
-APPROVE = "disputes.approve_decision"
-SUPERVISE = "disputes.supervise_case"
+from disputes.rules import LetterType, Outcome
+from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE, SUPERVISE_CASE
 
 
 class CaseWorkflow:
@@ -31,13 +27,15 @@ class CaseWorkflow:
         target=CaseState.SUBMITTED,
         conditions=[guards.has_transactions],
         permission=the_customer_or_staff,
-        custom={"letter": LetterType.ACKNOWLEDGEMENT},
+        custom={"letter": LetterType.CLAIM_ACKNOWLEDGEMENT},
     )
     def submit(self, *, at: datetime) -> None:
         """The claim is received: number, deadlines and the first estimate are set by the service."""
         self.submitted_at = at
 
-    @transition(field="state", source=CaseState.SUBMITTED, target=CaseState.UNDER_REVIEW, permission=HANDLE)
+    @transition(
+        field="state", source=CaseState.SUBMITTED, target=CaseState.UNDER_REVIEW, permission=HANDLE_CASE
+    )
     def start_review(self, *, at: datetime) -> None:
         """An analyst starts working on the case."""
 
@@ -46,7 +44,7 @@ class CaseWorkflow:
         source=[CaseState.SUBMITTED, CaseState.UNDER_REVIEW, CaseState.REFUND_WITHHELD],
         target=CaseState.PROVISIONALLY_REFUNDED,
         conditions=[guards.refund_is_owed, guards.refund_not_made],
-        permission=HANDLE,
+        permission=HANDLE_CASE,
         custom={"letter": LetterType.PROVISIONAL_REFUND},
     )
     def refund_provisionally(self, *, at: datetime) -> None:
@@ -63,7 +61,7 @@ class CaseWorkflow:
             guards.has_law_enforcement_notice,
             guards.before_refund_deadline,
         ],
-        permission=APPROVE,
+        permission=APPROVE_DECISION,
         custom={"letter": LetterType.REFUND_WITHHELD},
     )
     def withhold_refund(self, *, at: datetime, grounds: str) -> None:
@@ -76,7 +74,7 @@ class CaseWorkflow:
         source=list(RESUMABLE_STATES),
         target=CaseState.AWAITING_CUSTOMER,
         conditions=[guards.refund_question_settled],
-        permission=HANDLE,
+        permission=HANDLE_CASE,
         custom={"letter": LetterType.INFORMATION_REQUEST},
     )
     def request_information(self, *, at: datetime) -> None:
@@ -100,7 +98,7 @@ class CaseWorkflow:
         source=[CaseState.SUBMITTED, *RESUMABLE_STATES, CaseState.AWAITING_CUSTOMER],
         target=None,
         conditions=[guards.reply_not_extended, guards.before_reply_deadline],
-        permission=HANDLE,
+        permission=HANDLE_CASE,
         custom={"letter": LetterType.DELAY_NOTICE},
     )
     def extend_reply(self, *, at: datetime) -> None:
@@ -117,7 +115,7 @@ class CaseWorkflow:
             guards.has_analyst_assessment,
             guards.reply_still_in_time,
         ],
-        permission=APPROVE,
+        permission=APPROVE_DECISION,
         custom={"letter": LETTER_BY_OUTCOME},
     )
     def decide(self, *, at: datetime, outcome: str) -> None:
@@ -131,7 +129,7 @@ class CaseWorkflow:
         source=[CaseState.DECIDED, CaseState.DEEMED_ACCEPTED],
         target=None,
         conditions=[guards.reply_not_dispatched],
-        permission=HANDLE,
+        permission=HANDLE_CASE,
         custom={"system": True},
     )
     def dispatch_reply(self, *, at: datetime) -> None:
@@ -147,7 +145,7 @@ class CaseWorkflow:
         source=CaseState.DECIDED,
         target=None,
         conditions=[guards.reply_dispatched, guards.recovery_outstanding, guards.day_after_reply_dispatch],
-        permission=HANDLE,
+        permission=HANDLE_CASE,
     )
     def recover_customer_share(self, *, at: datetime) -> None:
         """REFUND_POLICY FULL_THEN_RECOVER: take back the customer's share the day after the reply left."""
@@ -158,12 +156,12 @@ class CaseWorkflow:
         source=list(REPLY_CLOCK_STATES),
         target=CaseState.DEEMED_ACCEPTED,
         conditions=[guards.reply_not_dispatched_in_time, guards.reply_deadline_passed],
-        permission=SUPERVISE,
+        permission=SUPERVISE_CASE,
         custom={"letter": LetterType.DECISION_ACCEPTED, "system": True},
     )
     def deem_accepted(self, *, at: datetime) -> None:
         """REK-8: no reply dispatched in time, the claim is resolved in the customer's favour."""
-        self.outcome = CaseOutcome.ACCEPTED
+        self.outcome = Outcome.ACCEPTED
         self.deemed_accepted_at = at
         self.resume_state = ""
 
@@ -183,7 +181,7 @@ class CaseWorkflow:
         source=[CaseState.DECIDED, CaseState.DEEMED_ACCEPTED],
         target=CaseState.CLOSED,
         conditions=[guards.reply_dispatched_or_deemed, guards.money_settled, guards.chargebacks_finished],
-        permission=HANDLE,
+        permission=HANDLE_CASE,
         custom={"system": True},
     )
     def close(self, *, at: datetime) -> None:

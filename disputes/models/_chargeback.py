@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from cards.models import Brand, Transaction
+from cards.models import Scheme, Transaction
 from disputes.fsm import guard
 from disputes.models._base import MONEY_DIGITS, choice_values
 from disputes.models._case import Case
-from disputes.models._case_workflow import HANDLE
+from kartosfera.authz import HANDLE_CASE
 
 
 class ChargebackState(models.TextChoices):
@@ -38,7 +38,7 @@ DISPUTED_CHARGEBACK_STATES = ACTIVE_CHARGEBACK_STATES[1:]
 FINISHED_CHARGEBACK_STATES = (ChargebackState.WON, ChargebackState.LOST, ChargebackState.NOT_FILED)
 
 # The fraud reason code of each scheme (RULES.md section 2).
-REASON_CODES = {Brand.VISA: "10.4", Brand.MASTERCARD: "4837"}
+REASON_CODES = {Scheme.VISA: "10.4", Scheme.MASTERCARD: "4837"}
 
 
 class RunningDeadline(NamedTuple):
@@ -75,7 +75,7 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
     transaction = models.ForeignKey(
         Transaction, verbose_name=_("transaction"), on_delete=models.PROTECT, related_name="chargebacks"
     )
-    scheme = models.CharField(_("scheme"), max_length=16, choices=Brand.choices)
+    scheme = models.CharField(_("scheme"), max_length=16, choices=Scheme.choices)
     reason_code = models.CharField(_("reason code"), max_length=8)
     amount = models.DecimalField(_("amount (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2)
     state = FSMField(
@@ -121,7 +121,7 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
                 condition=Q(state__in=choice_values(ChargebackState)), name="chargeback_state_valid"
             ),
             models.CheckConstraint(
-                condition=Q(scheme__in=choice_values(Brand)), name="chargeback_scheme_valid"
+                condition=Q(scheme__in=choice_values(Scheme)), name="chargeback_scheme_valid"
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="chargeback_amount_positive"),
             models.CheckConstraint(
@@ -138,7 +138,7 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
         source=ChargebackState.DRAFT,
         target=ChargebackState.FILED,
         conditions=[before_filing_deadline],
-        permission=HANDLE,
+        permission=HANDLE_CASE,
     )
     def file(self, *, at: datetime, acquirer_reference: str) -> None:
         """File the chargeback with the scheme, within the 120-day window."""
@@ -155,7 +155,7 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
         return None
 
     @transition(
-        field=state, source=ChargebackState.FILED, target=ChargebackState.REPRESENTED, permission=HANDLE
+        field=state, source=ChargebackState.FILED, target=ChargebackState.REPRESENTED, permission=HANDLE_CASE
     )
     def record_representment(self, *, at: datetime) -> None:
         """The acquirer answered with a second presentment; the response window starts (CB-MC-2P)."""
@@ -166,7 +166,7 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
         source=ChargebackState.REPRESENTED,
         target=ChargebackState.PRE_ARBITRATION,
         conditions=[before_response_deadline],
-        permission=HANDLE,
+        permission=HANDLE_CASE,
     )
     def escalate_to_pre_arbitration(self, *, at: datetime) -> None:
         """The bank disputes the second presentment."""
@@ -176,28 +176,34 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=ChargebackState.PRE_ARBITRATION,
         target=ChargebackState.ARBITRATION,
-        permission=HANDLE,
+        permission=HANDLE_CASE,
     )
     def escalate_to_arbitration(self, *, at: datetime) -> None:
         """The scheme is asked to rule."""
         self.arbitration_at = at
 
     @transition(
-        field=state, source=list(DISPUTED_CHARGEBACK_STATES), target=ChargebackState.WON, permission=HANDLE
+        field=state,
+        source=list(DISPUTED_CHARGEBACK_STATES),
+        target=ChargebackState.WON,
+        permission=HANDLE_CASE,
     )
     def win(self, *, at: datetime) -> None:
         """The acquirer accepted (or the scheme ruled for the bank): a CHARGEBACK_CREDIT follows."""
         self.resolved_at = at
 
     @transition(
-        field=state, source=list(DISPUTED_CHARGEBACK_STATES), target=ChargebackState.LOST, permission=HANDLE
+        field=state,
+        source=list(DISPUTED_CHARGEBACK_STATES),
+        target=ChargebackState.LOST,
+        permission=HANDLE_CASE,
     )
     def lose(self, *, at: datetime) -> None:
         """The bank accepted the second presentment or the scheme ruled for the acquirer."""
         self.resolved_at = at
 
     @transition(
-        field=state, source=ChargebackState.DRAFT, target=ChargebackState.NOT_FILED, permission=HANDLE
+        field=state, source=ChargebackState.DRAFT, target=ChargebackState.NOT_FILED, permission=HANDLE_CASE
     )
     def abandon(self, *, at: datetime) -> None:
         """The bank decided not to file (e.g. a PIN-verified ATM withdrawal, or the claim was withdrawn)."""

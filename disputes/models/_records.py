@@ -14,12 +14,11 @@ from disputes.models._base import (
     ActorKind,
     CaseState,
     EvidenceKind,
-    LedgerEntryKind,
-    LetterKind,
     choice_values,
     text_limits,
 )
 from disputes.models._case import Case
+from disputes.rules import LETTER_REQUEST_CHOICES, LedgerKind
 
 
 def evidence_path(instance: "Evidence", filename: str) -> str:
@@ -162,7 +161,7 @@ class CaseTransition(models.Model):
     reason = models.TextField(_("reason"), blank=True, max_length=TEXT_LIMIT)
     data = models.JSONField(_("data"), default=dict, blank=True)
     letter_required = models.CharField(
-        _("letter required"), max_length=32, choices=LetterKind.choices, blank=True
+        _("letter required"), max_length=32, choices=LETTER_REQUEST_CHOICES, blank=True
     )
     occurred_at = models.DateTimeField(_("occurred at"))
 
@@ -254,7 +253,7 @@ class LedgerEntry(models.Model):
     above it.
     """
 
-    Kind = LedgerEntryKind
+    Kind = LedgerKind
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="ledger_entries"
@@ -273,7 +272,7 @@ class LedgerEntry(models.Model):
         blank=True,
         related_name="ledger_entries",
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=LedgerEntryKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=LedgerKind.choices)
     amount = models.DecimalField(_("amount"), max_digits=MONEY_DIGITS, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="PLN")
     disputed_amount = models.DecimalField(_("disputed amount"), max_digits=MONEY_DIGITS, decimal_places=2)
@@ -309,9 +308,7 @@ class LedgerEntry(models.Model):
         verbose_name_plural = _("ledger entries")
         ordering = ["created_at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=choice_values(LedgerEntryKind)), name="ledger_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=choice_values(LedgerKind)), name="ledger_kind_valid"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
             models.CheckConstraint(
                 condition=Q(amount__lte=models.F("disputed_amount")), name="ledger_amount_within_disputed"
@@ -346,7 +343,7 @@ class CaseLetterRequest(models.Model):
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="letter_requests"
     )
-    letter_type = models.CharField(_("letter"), max_length=32, choices=LetterKind.choices)
+    letter_type = models.CharField(_("letter"), max_length=32, choices=LETTER_REQUEST_CHOICES)
     transition = models.ForeignKey(
         CaseTransition,
         verbose_name=_("transition"),
@@ -372,7 +369,8 @@ class CaseLetterRequest(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(letter_type__in=choice_values(LetterKind)), name="letter_request_type_valid"
+                condition=Q(letter_type__in=[code for code, _label in LETTER_REQUEST_CHOICES]),
+                name="letter_request_type_valid",
             ),
         ]
 

@@ -15,14 +15,14 @@ from disputes.models import (
     REFUND_PENDING_STATES,
     REPLY_CLOCK_STATES,
     Case,
-    CaseOutcome,
     CaseState,
     CaseTransaction,
     Evidence,
-    LedgerEntryKind,
+    LedgerKind,
+    Outcome,
 )
-from disputes.rules import LedgerKind
 from disputes.selectors import HistoryItem, case_get_for_customer, case_get_for_staff, case_history
+from kartosfera.authz import VIEW_CASE
 from kartosfera.legaltime import day_end, day_start, warsaw_date
 from kartosfera.money import ZERO
 
@@ -68,7 +68,7 @@ def evidence_get_for_user(
     :raises Case.DoesNotExist: the user may not see the case (or there is none).
     :raises Evidence.DoesNotExist: no such document on that case.
     """
-    if user.is_active and user.has_perm("disputes.view_case"):
+    if user.is_active and user.has_perm(VIEW_CASE):
         case = case_get_for_staff(user=user, case_id=case_id)
     elif customer is not None:
         case = case_get_for_customer(customer=customer, case_id=case_id)
@@ -177,7 +177,7 @@ class ClaimOutcome:
     @property
     def appeal(self) -> bool:
         """Appeal routes are shown when the claim was not accepted in full (Complaints Act)."""
-        return self.outcome in (CaseOutcome.PARTIALLY_ACCEPTED, CaseOutcome.REJECTED)
+        return self.outcome in (Outcome.PARTIALLY_ACCEPTED, Outcome.REJECTED)
 
     @property
     def recovery_from(self) -> date | None:
@@ -234,10 +234,10 @@ def claim_outcome(*, case: Case, language: str) -> ClaimOutcome | None:
         lines=lines,
         customer_total=sum((line.customer_share for line in lines), ZERO),
         bank_total=sum((line.bank_share for line in lines), ZERO),
-        provisional_refund=moved.get(LedgerEntryKind.PROVISIONAL_REFUND, ZERO),
+        provisional_refund=moved.get(LedgerKind.PROVISIONAL_REFUND, ZERO),
         refunded_on=warsaw_date(case.refunded_at) if case.refunded_at else None,
-        credited_on_decision=moved.get(LedgerEntryKind.FINAL_REFUND, ZERO),
-        recovered=moved.get(LedgerEntryKind.RECOVERY, ZERO),
+        credited_on_decision=moved.get(LedgerKind.FINAL_REFUND, ZERO),
+        recovered=moved.get(LedgerKind.RECOVERY, ZERO),
         recovered_on=warsaw_date(case.recovered_at) if case.recovered_at else None,
         to_recover=to_recover,
         reply_dispatched_at=case.reply_dispatched_at,

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cards import services as card_services
-from cards.models import Card, CardEventChannel
+from cards.models import Card
 from cards.selectors import card_get_for_customer
 from customers.decorators import customer_required
 from disputes.models import Case, CaseState, Cause, Channel
@@ -285,7 +285,7 @@ def claim_block_card(request: HttpRequest, case: Case) -> HttpResponse:
             customer=request.customer,
             card_id=case.card_id,
             actor=request.user,
-            channel=CardEventChannel.PORTAL,
+            channel=Channel.PORTAL,
             now=clock.now(),
             reason=_("Reported lost or stolen in a claim."),
         )

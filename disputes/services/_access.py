@@ -5,13 +5,9 @@ from django.db.models import Model
 from customers.models import User
 from disputes.models import ActorKind, Case, Chargeback
 from disputes.services._errors import ActionNotPermitted, CaseNotFound, ChargebackNotFound
+from kartosfera.authz import HANDLE_CASE, VIEW_CASE
 
 Actor = User | None  # None: the system (a Celery beat sweep)
-
-VIEW = "disputes.view_case"
-HANDLE = "disputes.handle_case"
-APPROVE = "disputes.approve_decision"
-SUPERVISE = "disputes.supervise_case"
 
 
 def actor_kind(case: Case, actor: Actor) -> str:
@@ -35,11 +31,11 @@ def check_visible(case: Case, actor: Actor) -> None:
     """
     if actor is None or is_own_case(case, actor):
         return
-    if not (actor.is_active and actor.has_perm(VIEW)):
+    if not (actor.is_active and actor.has_perm(VIEW_CASE)):
         raise CaseNotFound()
 
 
-def require_staff(actor: Actor, permission: str = HANDLE, *, system_allowed: bool = False) -> None:
+def require_staff(actor: Actor, permission: str = HANDLE_CASE, *, system_allowed: bool = False) -> None:
     """Refuse anyone without the staff ``permission`` (and the system unless ``system_allowed``).
 
     :raises ActionNotPermitted:

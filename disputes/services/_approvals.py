@@ -24,10 +24,8 @@ from disputes.models import (
     ProposalKind,
     ProposalStatus,
 )
-from disputes.rules import Outcome, outcome_for
+from disputes.rules import Outcome, may_approve, outcome_for
 from disputes.services._access import (
-    APPROVE,
-    HANDLE,
     Actor,
     lock_case,
     lock_chargeback,
@@ -39,13 +37,20 @@ from disputes.services._decision import case_decide, case_recover_customer_share
 from disputes.services._errors import (
     ActionNotPermitted,
     AssessmentMissing,
+    CaseNotFound,
     CustomerGroundsMissing,
     DisputeError,
     InformationMissing,
     InvalidCaseState,
     InvalidChargebackState,
 )
-from disputes.services._money import case_refund_provisionally, refund_four_eyes_limit, refund_owed_total
+from disputes.services._money import (
+    case_refund_provisionally,
+    refund_four_eyes_limit,
+    refund_needs_approval,
+    refund_owed_total,
+)
+from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE
 
 # The transition each kind of proposal runs when approved.
 TRANSITION_OF = {
@@ -114,7 +119,7 @@ def case_propose(
     reason, customer_grounds = reason.strip(), customer_grounds.strip()
     with transaction.atomic():
         case = lock_case(case_id, actor)
-        require_staff(actor, HANDLE)
+        require_staff(actor, HANDLE_CASE)
         name = TRANSITION_OF[kind]
         if fsm.transition_for(Case, name, case.state) is None:
             raise InvalidCaseState(f"propose {name} from {case.state}", state=state_label(case))
@@ -152,7 +157,7 @@ def chargeback_propose_result(
     reason = reason.strip()
     with transaction.atomic():
         case, chargeback = lock_chargeback(chargeback_id, actor)
-        require_staff(actor, HANDLE)
+        require_staff(actor, HANDLE_CASE)
         if chargeback.state not in DISPUTED_CHARGEBACK_STATES:
             raise InvalidChargebackState(
                 f"propose a result from {chargeback.state}", state=chargeback.get_state_display()
@@ -198,6 +203,23 @@ def _lock_proposal(proposal_id: int, actor: Actor) -> tuple[Case, DecisionPropos
     return case, proposal
 
 
+def case_refund_or_propose(*, case_id: int, actor: Actor, now: datetime) -> DecisionProposal | None:
+    """Make the D+1 refund, or, above the four-eyes limit, propose it for a second person's approval.
+
+    The one place that decides between the two (``disputes.rules.refund_needs_second_person``).
+    Returns the proposal when one was made, None when the refund was made.
+
+    :raises: what ``case_refund_provisionally`` or ``case_propose`` raise.
+    """
+    case = Case.objects.prefetch_related("disputed").filter(pk=case_id).first()
+    if case is None:
+        raise CaseNotFound(f"case {case_id}")
+    if refund_needs_approval(case=case):
+        return case_propose(case_id=case_id, kind=ProposalKind.REFUND, reason="", actor=actor, now=now)
+    case_refund_provisionally(case_id=case_id, actor=actor, now=now)
+    return None
+
+
 def proposal_approve(*, proposal_id: int, actor: Actor, now: datetime) -> DecisionProposal:
     """A supervisor who is not the proposer approves: the proposed step runs now, with them as the actor.
 
@@ -207,8 +229,8 @@ def proposal_approve(*, proposal_id: int, actor: Actor, now: datetime) -> Decisi
     """
     with transaction.atomic():
         case, proposal = _lock_proposal(proposal_id, actor)
-        require_staff(actor, APPROVE)
-        if actor.pk == proposal.proposed_by_id:
+        require_staff(actor, APPROVE_DECISION)
+        if not may_approve(approver_id=actor.pk, proposer_id=proposal.proposed_by_id, holds_approval=True):
             raise FourEyesViolation(f"user {actor.pk} proposed {proposal.pk}")
         # Approved first: the step's service checks the approval in the database; if the step is
         # refused, the transaction undoes the approval with it.
@@ -256,11 +278,11 @@ def proposal_return(*, proposal_id: int, note: str, actor: Actor, now: datetime)
     with transaction.atomic():
         case, proposal = _lock_proposal(proposal_id, actor)
         if actor is not None and actor.pk == proposal.proposed_by_id:
-            require_staff(actor, HANDLE)
+            require_staff(actor, HANDLE_CASE)
             proposal.status = ProposalStatus.WITHDRAWN
             proposal.decided_at = now
         else:
-            require_staff(actor, APPROVE)
+            require_staff(actor, APPROVE_DECISION)
             if not note:
                 raise InformationMissing("say why the proposal is returned")
             proposal.status = ProposalStatus.REJECTED

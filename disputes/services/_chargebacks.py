@@ -25,7 +25,7 @@ from disputes.models import (
     ProposalStatus,
 )
 from disputes.rules import LedgerKind
-from disputes.services._access import APPROVE, Actor, lock_chargeback
+from disputes.services._access import Actor, lock_chargeback
 from disputes.services._audit import case_atomic
 from disputes.services._core import run_transition, sync_chargeback_clock
 from disputes.services._deadlines import deadline_computation, deadline_json
@@ -39,6 +39,7 @@ from disputes.services._errors import (
 )
 from disputes.services._evidence import evidence_check, evidence_discard, evidence_store
 from disputes.services._ledger import Entry, ledger_write
+from kartosfera.authz import APPROVE_DECISION
 from kartosfera.legaltime import warsaw_date
 
 CENT = Decimal("0.01")
@@ -268,7 +269,7 @@ def require_result_approval(
 
     :raises FourEyesRequired:
     """
-    if approval is None or actor is None or approval.pk is None or not actor.has_perm(APPROVE):
+    if approval is None or actor is None or approval.pk is None or not actor.has_perm(APPROVE_DECISION):
         raise FourEyesRequired(f"result of chargeback {chargeback.pk} without an approval")
     approved = (
         DecisionProposal.objects.filter(

@@ -25,7 +25,7 @@ from disputes.models import (
     Chargeback,
     ChargebackState,
 )
-from disputes.rules import DECISION_LETTERS, Outcome
+from disputes.rules import DECISION_LETTERS, LetterType, Outcome
 from disputes.services._access import Actor, actor_kind, state_label
 from disputes.services._audit import CaseAudit, case_snapshot
 from disputes.services._errors import (
@@ -109,7 +109,7 @@ def apply_transition(
         actor_kind=actor_kind(case, actor),
         reason=reason,
         data=data if data is not None else {},
-        letter_required=letter,
+        letter_required=LetterType(letter).request_code if letter else "",
         occurred_at=now,
     )
     return Applied(obj, case, row, letter_context if letter_context is not None else {}, before)

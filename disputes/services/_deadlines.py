@@ -16,7 +16,7 @@ from disputes.models import (
     REPLY_CLOCK_STATES,
     Case,
     CaseEvent,
-    ReplyRegime,
+    Regime,
 )
 from disputes.services._audit import CaseAudit, case_atomic, case_snapshot
 from disputes.services._history import add_events
@@ -138,7 +138,7 @@ def _affected(changed_on: date) -> Q:
     reply = Q(
         state__in=REPLY_CLOCK_STATES,
         reply_dispatched_at__isnull=True,
-        reply_regime=ReplyRegime.PAYMENT_SERVICES,
+        reply_regime=Regime.PAYMENT_SERVICES,
         reply_due_on__gte=changed_on,
     )
     return started_before & (refund | reply)

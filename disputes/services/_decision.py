@@ -6,18 +6,19 @@ from disputes.models import (
     Case,
     CaseState,
     DecisionProposal,
-    LedgerEntryKind,
     LiabilityAssessment,
     ProposalKind,
 )
 from disputes.rules import (
+    DECISION_LETTERS,
     ZERO,
     LedgerKind,
+    LetterType,
     MoneyMove,
     Outcome,
     outcome_for,
 )
-from disputes.services._access import HANDLE, Actor, lock_case, require_staff
+from disputes.services._access import Actor, lock_case, require_staff
 from disputes.services._audit import case_atomic
 from disputes.services._core import (
     run_transition,
@@ -30,6 +31,7 @@ from disputes.services._errors import (
 )
 from disputes.services._money import MoneyResult, _entries_of, _write_moves, require_approval
 from disputes.services._notify import notify_decision
+from kartosfera.authz import HANDLE_CASE
 
 
 def case_decide(
@@ -119,19 +121,11 @@ def case_decide(
     return MoneyResult(case, entries, created=True)
 
 
-# The issued letter (letters.rules.LetterType values) that is the case's reply for its current outcome.
-REPLY_LETTER_BY_OUTCOME = {
-    "ACCEPTED": "DECISION_ACCEPTED",
-    "PARTIALLY_ACCEPTED": "DECISION_PARTIALLY_ACCEPTED",
-    "REJECTED": "DECISION_REJECTED",
-}
-
-
 def reply_letter_type(case: Case) -> str:
     """The letter that tells the customer the case's current outcome: the REK-8 notice once deemed."""
     if case.state == CaseState.DEEMED_ACCEPTED:
-        return "DEEMED_ACCEPTED"
-    return REPLY_LETTER_BY_OUTCOME.get(case.outcome, "")
+        return LetterType.DEEMED_ACCEPTED
+    return DECISION_LETTERS.get(case.outcome, "")
 
 
 def case_dispatch_reply(
@@ -200,9 +194,9 @@ def case_recover_customer_share(
     """
     with case_atomic() as audit:
         case = lock_case(case_id, actor)
-        require_staff(actor, HANDLE)
+        require_staff(actor, HANDLE_CASE)
         if case.recovered_at is not None and not case.settlement_moves():
-            return MoneyResult(case, _entries_of(case, LedgerEntryKind.RECOVERY), created=False)
+            return MoneyResult(case, _entries_of(case, LedgerKind.RECOVERY), created=False)
         require_approval(case, kind=ProposalKind.RECOVERY, actor=actor, approval=approval)
         moves = [move for move in case.settlement_moves() if move.kind == LedgerKind.RECOVERY]
         row = run_transition(

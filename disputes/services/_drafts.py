@@ -1,23 +1,23 @@
 """A claim's draft: what the customer (or staff for them) enters before submitting; the reply's delivery."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from cards.models import Card, Transaction, TransactionStatus
 from cards.selectors import card_get_for_customer, transaction_list_for_card
 from customers.models import Customer
 from disputes.models import (
+    CASE_CHANNELS,
     FINISHED_STATES,
     Case,
     CaseEvent,
     CaseState,
     CaseTransaction,
     Cause,
-    Channel,
     DeliveryChannel,
 )
-from disputes.services._access import HANDLE, Actor, lock_case
+from disputes.services._access import Actor, lock_case
 from disputes.services._audit import case_atomic
 from disputes.services._core import record_creation
 from disputes.services._errors import (
@@ -31,7 +31,9 @@ from disputes.services._errors import (
     TransactionNotSettled,
 )
 from disputes.services._history import add_event
+from kartosfera.authz import HANDLE_CASE
 from kartosfera.legaltime import NaiveDatetimeError, require_aware
+from kartosfera.money import ZERO
 from outbox.services import outbox_enqueue
 
 
@@ -81,7 +83,7 @@ def _check_claimant(customer: Customer, actor: Actor) -> None:
         raise ActionNotPermitted("a claim is made by a person")
     if customer.user_id is not None and customer.user_id == actor.pk:
         return
-    if not (actor.is_active and actor.has_perm(HANDLE)):
+    if not (actor.is_active and actor.has_perm(HANDLE_CASE)):
         raise ActionNotPermitted("only the customer or staff may make a claim")
 
 
@@ -99,8 +101,8 @@ def _claimed_transactions(customer: Customer, card: Card, transaction_ids: list[
     return sorted(found, key=lambda t: (t.executed_at, t.pk))
 
 
-def _choice(value: str, choices: type, name: str) -> str:
-    if value not in choices.values:
+def _choice(value: str, choices: Iterable[str], name: str) -> str:
+    if value not in choices:
         raise InvalidClaim(f"unknown {name} {value!r}", problem=name)
     return value
 
@@ -134,7 +136,7 @@ def claim_create_draft(
     except Card.DoesNotExist:
         raise CardNotFound() from None
     chosen = _claimed_transactions(customer, card, transaction_ids)
-    _choice(channel, Channel, "channel")
+    _choice(channel, CASE_CHANNELS, "channel")
     _choice(cause, Cause, "cause")
     reported_at = _instant(reported_at, "reported_at", now=now)
     found_at = _instant(found_at, "found_at", now=now)
@@ -150,7 +152,7 @@ def claim_create_draft(
             found_at=found_at,
             created_at=now,
             created_by=actor,
-            disputed_amount=sum((t.amount_pln for t in chosen), Decimal("0.00")),
+            disputed_amount=sum((t.amount_pln for t in chosen), ZERO),
         )
         (circumstances or Circumstances()).apply(case)
         case.save()
@@ -195,7 +197,7 @@ def claim_update_draft(
             CaseTransaction.objects.bulk_create(
                 CaseTransaction(case=case, transaction=t, amount=t.amount_pln) for t in chosen
             )
-            case.disputed_amount = sum((t.amount_pln for t in chosen), Decimal("0.00"))
+            case.disputed_amount = sum((t.amount_pln for t in chosen), ZERO)
         case.save()
     return case
 

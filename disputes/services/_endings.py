@@ -9,7 +9,6 @@ from disputes.models import (
     CaseState,
     CaseTransaction,
     LedgerEntry,
-    LedgerEntryKind,
 )
 from disputes.rules import (
     LedgerKind,
@@ -46,7 +45,7 @@ def case_deem_accepted(*, case_id: int, actor: Actor, now: datetime) -> MoneyRes
     with case_atomic() as audit:
         case = lock_case(case_id, actor)
         if case.state == CaseState.DEEMED_ACCEPTED:
-            return MoneyResult(case, _entries_of(case, LedgerEntryKind.FINAL_REFUND), created=False)
+            return MoneyResult(case, _entries_of(case, LedgerKind.FINAL_REFUND), created=False)
         [result] = deem_accepted_locked([case], actor=actor, now=now, audit=audit)
     return result
 
@@ -121,7 +120,7 @@ def _refunds_reversed_in_full(case: Case, reversals: list[MoneyMove]) -> dict[in
     undone = {move.key: move.amount for move in reversals}
     return {
         refund.transaction_id: refund
-        for refund in case.ledger_entries.filter(kind=LedgerEntryKind.PROVISIONAL_REFUND, reversed_by=None)
+        for refund in case.ledger_entries.filter(kind=LedgerKind.PROVISIONAL_REFUND, reversed_by=None)
         if undone.get(refund.transaction_id) == refund.amount
     }
 

@@ -16,7 +16,6 @@ from disputes.models import (
     EvidenceKind,
 )
 from disputes.services._access import (
-    HANDLE,
     Actor,
     is_own_case,
     lock_case,
@@ -32,6 +31,7 @@ from disputes.services._errors import (
     InvalidCaseState,
 )
 from disputes.services._history import add_event
+from kartosfera.authz import HANDLE_CASE
 
 CUSTOMER_EVIDENCE = (EvidenceKind.POLICE_REPORT, EvidenceKind.CUSTOMER_DOCUMENT, EvidenceKind.OTHER)
 
@@ -59,7 +59,7 @@ def case_add_evidence(
         with case_atomic() as audit:
             case = lock_case(case_id, actor)
             if not is_own_case(case, actor):
-                require_staff(actor, HANDLE)
+                require_staff(actor, HANDLE_CASE)
             elif kind not in CUSTOMER_EVIDENCE:
                 raise ActionNotPermitted(f"customers do not add {kind}")
             if case.state in FINISHED_STATES:

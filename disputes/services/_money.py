@@ -11,7 +11,6 @@ from disputes.models import (
     Case,
     DecisionProposal,
     LedgerEntry,
-    LedgerEntryKind,
     LiabilityAssessment,
     ProposalKind,
     ProposalStatus,
@@ -20,10 +19,12 @@ from disputes.rules import (
     ZERO,
     LedgerKind,
     MoneyMove,
+    may_approve,
     provisional_refunds,
+    refund_needs_second_person,
 )
 from disputes.selectors import refund_made_at
-from disputes.services._access import APPROVE, HANDLE, Actor, lock_case, require_staff
+from disputes.services._access import Actor, lock_case, require_staff
 from disputes.services._audit import CaseAudit, case_atomic
 from disputes.services._core import (
     run_transition,
@@ -37,6 +38,7 @@ from disputes.services._errors import (
 )
 from disputes.services._ledger import Entry, ledger_write
 from disputes.services._notify import case_notify
+from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE
 from kartosfera.legaltime import warsaw_date
 from kartosfera.policies import current_policies
 
@@ -69,12 +71,12 @@ def refund_four_eyes_limit() -> Decimal:
 
 def refund_owed_total(case: Case) -> Decimal:
     """What the D+1 refund of this case comes to: every transaction reported in time."""
-    return sum((link.amount for link in case.disputed.all() if not link.out_of_window), Decimal("0.00"))
+    return sum((link.amount for link in case.disputed.all() if not link.out_of_window), ZERO)
 
 
 def refund_needs_approval(*, case: Case) -> bool:
     """Whether the D+1 refund of this case exceeds the four-eyes limit."""
-    return refund_owed_total(case) > refund_four_eyes_limit()
+    return refund_needs_second_person(amount=refund_owed_total(case), limit=refund_four_eyes_limit())
 
 
 def require_approval(case: Case, *, kind: str, actor: Actor, approval: DecisionProposal | None) -> None:
@@ -86,16 +88,14 @@ def require_approval(case: Case, *, kind: str, actor: Actor, approval: DecisionP
 
     :raises FourEyesRequired:
     """
-    if approval is None or actor is None or approval.pk is None or not actor.has_perm(APPROVE):
+    if approval is None or actor is None or approval.pk is None or not actor.has_perm(APPROVE_DECISION):
         raise FourEyesRequired(f"{kind} on case {case.pk} without an approval")
-    approved = (
-        DecisionProposal.objects.filter(
-            pk=approval.pk, case=case, kind=kind, status=ProposalStatus.APPROVED, decided_by=actor
-        )
-        .exclude(proposed_by=actor)
-        .exists()
-    )
-    if not approved:
+    approved = DecisionProposal.objects.filter(
+        pk=approval.pk, case=case, kind=kind, status=ProposalStatus.APPROVED, decided_by=actor
+    ).first()
+    if approved is None or not may_approve(
+        approver_id=actor.pk, proposer_id=approved.proposed_by_id, holds_approval=True
+    ):
         raise FourEyesRequired(f"proposal {approval.pk} does not approve {kind} on {case.pk} by {actor.pk}")
 
 
@@ -120,9 +120,9 @@ def case_refund_provisionally(
     """
     with case_atomic() as audit:
         case = lock_case(case_id, actor)
-        require_staff(actor, HANDLE)
+        require_staff(actor, HANDLE_CASE)
         if case.refunded_at is not None:
-            return MoneyResult(case, _entries_of(case, LedgerEntryKind.PROVISIONAL_REFUND), created=False)
+            return MoneyResult(case, _entries_of(case, LedgerKind.PROVISIONAL_REFUND), created=False)
         if approval is not None or refund_needs_approval(case=case):
             require_approval(case, kind=ProposalKind.REFUND, actor=actor, approval=approval)
         links = list(case.disputed.all())
@@ -149,7 +149,7 @@ def case_refund_provisionally(
             actor=actor,
             now=now,
             data={"policy": policy, "refunds": {str(k): str(v) for k, v in refunds.items()}},
-            letter_context={"policy": policy, "total": str(sum(refunds.values(), Decimal("0.00")))},
+            letter_context={"policy": policy, "total": str(sum(refunds.values(), ZERO))},
             audit=audit,
         )
         entries = ledger_write(
@@ -185,9 +185,7 @@ def case_record_refund_confirmation(*, case_id: int, now: datetime) -> Case:
         case = lock_case(case_id, None)
         if case.refunded_at is None or case.refund_confirmed_at is not None:
             return case
-        entries = case.ledger_entries.filter(kind=LedgerEntryKind.PROVISIONAL_REFUND).select_related(
-            "posting"
-        )
+        entries = case.ledger_entries.filter(kind=LedgerKind.PROVISIONAL_REFUND).select_related("posting")
         made_at = refund_made_at(entries)
         if made_at is not None:
             case.refund_confirmed_at = made_at

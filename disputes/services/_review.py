@@ -5,13 +5,13 @@ from datetime import date, datetime
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 
 from customers.models import NotificationKind
 from deadlines import engine as deadlines
 from disputes.models import (
     FINISHED_STATES,
     RESUMABLE_STATES,
-    STAFF_GROUPS,
     Case,
     CaseEvent,
     CaseLetterRequest,
@@ -20,8 +20,6 @@ from disputes.models import (
 )
 from disputes.rules import expected_reply_date_problem, information_respond_by
 from disputes.services._access import (
-    HANDLE,
-    SUPERVISE,
     Actor,
     check_visible,
     lock_case,
@@ -42,6 +40,7 @@ from disputes.services._errors import (
 from disputes.services._estimates import request_rate_fetch, store_assessment, transaction_facts
 from disputes.services._history import add_event
 from disputes.services._notify import case_notify
+from kartosfera.authz import HANDLE_CASE, ROLE_PERMISSIONS, SUPERVISE_CASE
 from kartosfera.legaltime import warsaw_date
 from liability.engine import Findings
 from liability.services import RateUnavailable, liability_assess
@@ -62,10 +61,10 @@ def case_assign(*, case_id: int, assignee: Actor, actor: Actor, now: datetime) -
         if actor is None or assignee is None:
             raise ActionNotPermitted("assignment needs a person and an assignee")
         if assignee.pk == actor.pk:
-            require_staff(actor, HANDLE)
+            require_staff(actor, HANDLE_CASE)
         else:
-            require_staff(actor, SUPERVISE)
-        if not (assignee.is_active and assignee.has_perm(HANDLE)):
+            require_staff(actor, SUPERVISE_CASE)
+        if not (assignee.is_active and assignee.has_perm(HANDLE_CASE)):
             raise ActionNotPermitted(f"user {assignee.pk} may not handle cases")
         if case.state == CaseState.DRAFT or case.state in FINISHED_STATES:
             raise InvalidCaseState("assign", state=case.get_state_display())
@@ -234,7 +233,7 @@ def case_assess_liability(
     except Case.DoesNotExist:
         raise CaseNotFound() from None
     check_visible(case, actor)
-    require_staff(actor, HANDLE)
+    require_staff(actor, HANDLE_CASE)
     if case.state not in ASSESSABLE_STATES:
         raise InvalidCaseState("assess_liability", state=case.get_state_display())
     links = list(case.disputed.select_related("transaction").order_by("transaction__executed_at", "pk"))
@@ -287,21 +286,24 @@ def case_add_note(*, case_id: int, text: str, actor: Actor, now: datetime) -> Ca
     text = text.strip()
     with case_atomic() as audit:
         case = lock_case(case_id, actor)
-        require_staff(actor, HANDLE)
+        require_staff(actor, HANDLE_CASE)
         if not text:
             raise InformationMissing("empty note")
         return add_event(case, CaseEvent.Kind.NOTE, actor=actor, now=now, data={"text": text}, audit=audit)
 
 
 def staff_groups_ensure() -> list[str]:
-    """Make sure the dispute staff groups exist with their permissions (migration 0003 creates them)."""
+    """Make sure the staff role groups exist with their permissions (``kartosfera.authz.ROLE_PERMISSIONS``;
+    migrations disputes 0003 and reports 0004 create them)."""
     with transaction.atomic():
-        for name, codenames in STAFF_GROUPS.items():
+        for name, permissions in ROLE_PERMISSIONS.items():
             group, _ = Group.objects.get_or_create(name=name)
-            group.permissions.add(
-                *Permission.objects.filter(content_type__app_label="disputes", codename__in=codenames)
-            )
-    return list(STAFF_GROUPS)
+            held = Q(pk__in=[])
+            for permission in permissions:
+                app_label, codename = permission.split(".")
+                held |= Q(content_type__app_label=app_label, codename=codename)
+            group.permissions.add(*Permission.objects.filter(held))
+    return list(ROLE_PERMISSIONS)
 
 
 def letter_request_fulfil(*, letter_request_id: int, actor: Actor, now: datetime) -> CaseLetterRequest:
@@ -313,7 +315,7 @@ def letter_request_fulfil(*, letter_request_id: int, actor: Actor, now: datetime
     :raises CaseNotFound: no such letter request, or the actor may not see its case.
     :raises ActionNotPermitted: neither the system nor staff handling cases.
     """
-    require_staff(actor, HANDLE, system_allowed=True)
+    require_staff(actor, HANDLE_CASE, system_allowed=True)
     case_id = CaseLetterRequest.objects.filter(pk=letter_request_id).values_list("case_id", flat=True).first()
     if case_id is None:
         raise CaseNotFound()

@@ -1,5 +1,6 @@
 """The letters app's writes: issue, hold, dispatch, re-issue and preview letters, and deliver them."""
 
+from kartosfera.authz import HANDLE_CASE, VIEW_CASE
 from letters.services._delivery import (
     NothingToPrint,
     PrintBatchAlreadyPosted,
@@ -11,10 +12,8 @@ from letters.services._delivery import (
 )
 from letters.services._letters import (
     ADDRESS_SUBJECT,
-    HANDLE_CASE,
     LETTER_HELD,
     LETTER_RELEASED,
-    VIEW_CASE,
     AddressInvalid,
     CorrectionReasonMissing,
     LetterActionNotPermitted,

@@ -14,11 +14,12 @@ from pypdf import PdfWriter
 
 from customers.models import User
 from disputes.models import DeliveryChannel
+from kartosfera.authz import HANDLE_CASE
 from kartosfera.legaltime import require_aware
 from letters.batch import letter_file_name
 from letters.models import Letter, PrintBatch, PrintBatchLetter
 from letters.selectors import letter_title, letters_awaiting_email, letters_awaiting_post
-from letters.services._letters import HANDLE_CASE, _require_staff, letter_dispatch
+from letters.services._letters import _require_staff, letter_dispatch
 
 
 class NothingToPrint(Exception):

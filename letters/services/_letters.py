@@ -23,6 +23,7 @@ from customers.services import (
     otp_verify,
 )
 from disputes.models import Case, CaseLetterRequest, DecisionProposal, ProposalKind, ProposalStatus
+from kartosfera.authz import HANDLE_CASE, VIEW_CASE
 from kartosfera.legaltime import require_aware, warsaw_date
 from letters.batch import letter_file_name
 from letters.builders import (
@@ -54,9 +55,6 @@ logger = logging.getLogger("letters.services")
 LETTER_HELD = "letter.held"
 LETTER_WITHDRAWN = "letter.withdrawn"
 LETTER_RELEASED = "letter.released"
-
-VIEW_CASE = "disputes.view_case"
-HANDLE_CASE = "disputes.handle_case"
 
 
 class LetterNotFound(Exception):

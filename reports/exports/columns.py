@@ -9,18 +9,21 @@ docs/REPORTS.md.
 from dataclasses import dataclass
 from enum import StrEnum
 
-
-class ExportKind(StrEnum):
-    CASES = "CASES"
-    TRANSACTIONS = "TRANSACTIONS"
-    DEADLINES = "DEADLINES"
-    TRANSITIONS = "TRANSITIONS"
-    AUDIT_LOG = "AUDIT_LOG"
+from kartosfera.vocabulary import TextChoices
+from kartosfera.vocabulary import gettext_lazy as _
 
 
-class ExportFormat(StrEnum):
-    CSV = "CSV"
-    XLSX = "XLSX"
+class ExportKind(TextChoices):
+    CASES = "CASES", _("Cases")
+    TRANSACTIONS = "TRANSACTIONS", _("Disputed transactions")
+    DEADLINES = "DEADLINES", _("Deadlines")
+    TRANSITIONS = "TRANSITIONS", _("Case history (transitions)")
+    AUDIT_LOG = "AUDIT_LOG", _("Audit log")
+
+
+class ExportFormat(TextChoices):
+    CSV = "CSV", _("CSV (Excel, semicolon-separated)")
+    XLSX = "XLSX", _("XLSX (Excel workbook)")
 
 
 class CellType(StrEnum):

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from disputes.models import CaseOutcome, CaseState, ChargebackState, ProposalKind
+from disputes.models import CaseState, ChargebackState, Outcome, ProposalKind
 from disputes.services import (
     chargeback_abandon,
     chargeback_escalate,
@@ -28,7 +28,7 @@ TRANSITION_NAMES = (
     "escalate_to_arbitration",
 )
 CODES = sorted(
-    {*CaseState.values, *ChargebackState.values, *CaseOutcome.values, *ProposalKind.values},
+    {*CaseState.values, *ChargebackState.values, *Outcome.values, *ProposalKind.values},
     key=len,
     reverse=True,
 )

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from cards.models import Brand
+from cards.models import Scheme
 from disputes.backoffice.selectors import PAGE_SIZE, QUEUES, QueueFilters, _queue, queue_cases, queue_page
 from disputes.models import Case, CaseState, Channel
 from kartosfera import compiled_sql
@@ -23,7 +23,7 @@ def _filters(analyst) -> list[QueueFilters]:
         QueueFilters(due_within_days=60),
         QueueFilters(amount_min=Decimal("500"), amount_max=Decimal("1000")),
         QueueFilters(amount_min=Decimal("930.00")),
-        QueueFilters(brand=Brand.VISA),
+        QueueFilters(brand=Scheme.VISA),
         QueueFilters(channel=Channel.PHONE, cause="STOLEN"),
         QueueFilters(assignee_id=analyst.pk),
         QueueFilters(
@@ -31,7 +31,7 @@ def _filters(analyst) -> list[QueueFilters]:
             due_within_days=30,
             amount_min=Decimal("1"),
             amount_max=Decimal("99999"),
-            brand=Brand.MASTERCARD,
+            brand=Scheme.MASTERCARD,
             channel=Channel.PORTAL,
             cause="STOLEN",
             assignee_id=analyst.pk,
@@ -42,7 +42,7 @@ def _filters(analyst) -> list[QueueFilters]:
 def test_every_queue_and_filter_reads_the_rows_of_its_queryset(analyst, eur_rates):
     cases = [
         submitted_case(
-            make_theft(username=f"q{i}", brand=Brand.VISA if i % 2 else Brand.MASTERCARD),
+            make_theft(username=f"q{i}", brand=Scheme.VISA if i % 2 else Scheme.MASTERCARD),
             analyst,
             channel=Channel.PHONE if i % 3 else Channel.PORTAL,
             received_at=RECEIVED_AT - timedelta(days=i),

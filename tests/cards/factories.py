@@ -6,9 +6,9 @@ from decimal import Decimal
 import factory
 
 from cards.models import (
-    Brand,
     Card,
     CardProduct,
+    Scheme,
     Transaction,
     TransactionChannel,
     TransactionStatus,
@@ -36,7 +36,7 @@ class CardProductFactory(factory.django.DjangoModelFactory):
 
     code = "visa-classic-debit"
     name = "Visa Classic Debit"
-    brand = Brand.VISA
+    brand = Scheme.VISA
     kind = CardProduct.Kind.DEBIT
     max_daily_cash_limit = Decimal("10000.00")
     max_daily_pos_limit = Decimal("20000.00")

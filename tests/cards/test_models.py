@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django_fsm import TransitionNotAllowed
 
-from cards.models import Brand, Card, CardStatus, Transaction, TransactionStatus, WalletToken
+from cards.models import Card, CardStatus, Scheme, Transaction, TransactionStatus, WalletToken
 from kartosfera.legaltime import NaiveDatetimeError
 from tests.cards.factories import CardFactory, CardProductFactory, TransactionFactory, WalletTokenFactory
 
@@ -69,7 +69,7 @@ def test_card_validation_checks_product_maximum_brand_and_expiry_day():
     card = CardFactory.build(
         product=product,
         customer=CardFactory().customer,
-        brand=Brand.MASTERCARD,
+        brand=Scheme.MASTERCARD,
         daily_cash_limit=Decimal("5000.01"),
         expires_on=date(2029, 12, 30),
     )

@@ -6,7 +6,6 @@ import pytest
 from django.core import mail
 
 from cards import services as card_services
-from cards.models import CardEventChannel
 from customers.models import Notification
 from customers.services import (
     NotificationNotSent,
@@ -18,6 +17,7 @@ from customers.services import (
     user_change_password,
 )
 from customers.sms import read_outbox
+from kartosfera.vocabulary import Channel
 from tests.cards.factories import CardFactory
 from tests.customers.factories import CustomerFactory
 from tests.customers.portal import PASSWORD, last_code, registered_customer, sign_in
@@ -124,7 +124,7 @@ def test_a_card_block_is_texted_with_the_masked_card_and_no_more(
 
     with django_capture_on_commit_callbacks(execute=True):
         card_services.card_block(
-            customer=customer, card_id=card.pk, actor=None, channel=CardEventChannel.LINE_828, now=NOW
+            customer=customer, card_id=card.pk, actor=None, channel=Channel.LINE_828, now=NOW
         )
 
     [(to, body)] = [(m["to"], m["body"]) for m in read_outbox(sms_outbox)]

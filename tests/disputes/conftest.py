@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth.models import Group
 
-from cards.models import Brand, CancellationReason, CardStatus
+from cards.models import CancellationReason, CardStatus, Scheme
 from disputes.models import Case, Channel
 from disputes.services import claim_create_draft, claim_submit, staff_groups_ensure
 from kartosfera.legaltime import WARSAW
@@ -102,14 +102,14 @@ class Theft:
 
 def make_theft(
     *,
-    brand: str = Brand.MASTERCARD,
+    brand: str = Scheme.MASTERCARD,
     contactless_sca: bool = False,
     username: str = "anna",
     cancelled: bool = True,
 ) -> Theft:
     user = UserFactory(username=username)
     customer = CustomerFactory(first_name="Anna", user=user)
-    code = "mc-debit" if brand == Brand.MASTERCARD else "visa-classic-debit"
+    code = "mc-debit" if brand == Scheme.MASTERCARD else "visa-classic-debit"
     product = CardProductFactory(code=code, brand=brand)
     card = CardFactory(customer=customer, product=product, brand=brand, status=CardStatus.ACTIVE)
     common = {"card": card, "debited_on": date(2025, 5, 26), "processed_on": date(2025, 5, 26)}

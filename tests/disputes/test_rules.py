@@ -14,9 +14,11 @@ from disputes.rules import (
     Outcome,
     case_number,
     expected_reply_date_problem,
+    may_approve,
     net_to_customer,
     outcome_for,
     provisional_refunds,
+    refund_needs_second_person,
     settlement_moves,
 )
 
@@ -168,4 +170,32 @@ def test_expected_reply_date_of_a_delay_notice(expected_on, problem):
             expected_on=expected_on, today=date(2025, 6, 24), extended_due_on=date(2025, 7, 25)
         )
         == problem
+    )
+
+
+@pytest.mark.parametrize(
+    ("amount", "limit", "needed"),
+    [
+        (Decimal("5000.00"), Decimal("5000.00"), False),  # at the limit: one person
+        (Decimal("5000.01"), Decimal("5000.00"), True),
+        (Decimal("0.00"), Decimal("0.00"), False),
+    ],
+)
+def test_a_refund_above_the_limit_needs_a_second_person(amount, limit, needed):
+    assert refund_needs_second_person(amount=amount, limit=limit) is needed
+
+
+@pytest.mark.parametrize(
+    ("approver_id", "proposer_id", "holds_approval", "allowed"),
+    [
+        (2, 1, True, True),
+        (1, 1, True, False),  # the proposer never approves their own proposal
+        (2, 1, False, False),  # nor does anyone without the approval permission
+        (None, 1, True, False),
+    ],
+)
+def test_who_may_approve(approver_id, proposer_id, holds_approval, allowed):
+    assert (
+        may_approve(approver_id=approver_id, proposer_id=proposer_id, holds_approval=holds_approval)
+        is allowed
     )

@@ -12,7 +12,6 @@ import pytest
 from kartosfera.legaltime import NaiveDatetimeError
 from liability import rules
 from liability.engine import (
-    Cause,
     DuplicateTransaction,
     Findings,
     InvalidAmount,
@@ -26,6 +25,7 @@ from liability.engine import (
     dates_needing_rates,
     replay_assessment,
 )
+from liability.rules import Cause
 from tests.liability.nbp_server import REAL_EUR_RATES
 
 WARSAW = ZoneInfo("Europe/Warsaw")

@@ -24,6 +24,7 @@ from disputes.selectors import (
     case_get_for_staff,
     case_history,
 )
+from kartosfera.authz import VIEW_CASE
 from kartosfera.legaltime import warsaw_date
 from letters.models import Letter
 from letters.selectors import letters_for_case
@@ -218,6 +219,6 @@ def evidence_get_for_staff(*, user: User, evidence_id: int) -> Evidence:
 
     :raises Evidence.DoesNotExist:
     """
-    if not (user.is_active and user.has_perm("disputes.view_case")):
+    if not (user.is_active and user.has_perm(VIEW_CASE)):
         raise Evidence.DoesNotExist("no permission")
     return Evidence.objects.get(pk=evidence_id)

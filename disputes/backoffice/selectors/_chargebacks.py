@@ -29,6 +29,7 @@ from disputes.models._chargeback import RunningDeadline
 from disputes.selectors import (
     NO_DEADLINE,
 )
+from kartosfera.authz import SUPERVISE_CASE
 from kartosfera.legaltime import warsaw_date
 
 CHARGEBACK_STEPS = (
@@ -181,7 +182,7 @@ def chargeback_alerts_for(*, user: User) -> list[Chargeback]:
     """The filing-window alerts addressed to ``user``: their cases' drafted chargebacks the sweep alerted
     on, and for supervisors also those of unassigned cases; the nearest window first."""
     recipients = Q(case__assignee=user)
-    if user.has_perm("disputes.supervise_case"):
+    if user.has_perm(SUPERVISE_CASE):
         recipients |= Q(case__assignee__isnull=True)
     return list(
         Chargeback.objects.filter(recipients, state=ChargebackState.DRAFT, alerted_at__isnull=False)
