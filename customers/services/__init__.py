@@ -51,6 +51,7 @@ from customers.services._otp import (
     otp_consume,
     otp_issue,
     otp_resend,
+    otp_send_queued,
     otp_verify,
 )
 
@@ -91,6 +92,7 @@ __all__ = [
     "otp_consume",
     "otp_issue",
     "otp_resend",
+    "otp_send_queued",
     "otp_verify",
     "phone_change_confirm",
     "phone_change_start",

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from customers.models import Customer, User
+from customers.services._otp import SEND_TASK
 from customers.sms import read_outbox
+from kartosfera import clock
 from tests.customers.factories import CustomerFactory
 
 PASSWORD = "Zielona-Herbata-2026"
@@ -24,7 +26,32 @@ def sms_outbox(settings, tmp_path) -> Path:
     return directory
 
 
+def run_queued_texts() -> int:
+    """Run, in this process, the code texts queued in the outbox and not run yet; how many.
+
+    What a worker does once the request's transaction commits: a test's own transaction never commits
+    (transactional tests and the browser run them after the commit already, leaving nothing here).
+    In this process also under `make test-services`, so the texts land in this test's SMS outbox.
+    """
+    from kartosfera.celery import app
+    from outbox.models import OutboxMessage
+    from outbox.services import outbox_publish
+
+    queued = list(
+        OutboxMessage.objects.filter(task=SEND_TASK, finished_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+    try:
+        return outbox_publish(message_ids=queued, now=clock.now())
+    finally:
+        app.conf.task_always_eager = eager
+
+
 def messages_to(directory: Path, phone: str) -> list[str]:
+    """The bodies of the texts to ``phone``, once the queued code texts have run."""
+    run_queued_texts()
     return [message["body"] for message in read_outbox(directory) if message["to"] == phone]
 
 
