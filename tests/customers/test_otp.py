@@ -114,7 +114,9 @@ def test_the_fifth_wrong_code_voids_it_and_then_even_the_right_one_fails(sms_out
 
 
 @pytest.mark.django_db(transaction=True)
-def test_verifying_refuses_to_run_inside_a_callers_transaction_that_could_undo_the_count(sms_outbox):
+def test_verifying_refuses_to_run_inside_a_callers_transaction_that_could_undo_the_count(
+    sms_outbox, texts_in_this_process
+):
     challenge = issue(CustomerFactory())
 
     # A rolled-back caller would forget the wrong attempt; the durable block makes that impossible.
