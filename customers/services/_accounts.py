@@ -33,6 +33,7 @@ from customers.services._otp import (
     otp_consume,
     otp_issue,
     otp_queue_decoy,
+    otp_resend,
     otp_verify,
 )
 from customers.services._throttle import (
@@ -174,6 +175,23 @@ def registration_start(
 def _queue_decoy(*, now: datetime) -> None:
     with transaction.atomic(durable=True):
         otp_queue_decoy(now=now)
+
+
+def registration_resend(*, challenge_id: int, now: datetime) -> None:
+    """Queue a new registration (or password-reset) code for the request in the session.
+
+    A phone past its hourly cap is answered as a sent code, with a send that texts nothing queued in
+    its place: only a customer's phone has a cap to reach, so saying so, or doing less work, would
+    tell who banks with us.
+
+    :raises OtpNotFound, OtpAlreadyUsed, OtpVoided: the request is over.
+    :raises OtpResendTooSoon, OtpSendLimitReached: as :func:`otp_resend`.
+    """
+    try:
+        otp_resend(challenge_id=challenge_id, customer=None, purposes=ACCESS_PURPOSES, now=now)
+    except OtpRateLimited:
+        logger.info("Registration resend: the phone's hourly text limit is reached")
+        _queue_decoy(now=now)
 
 
 def registration_decoy_verify(*, attempts: int, last_sent_at: datetime, now: datetime) -> None:

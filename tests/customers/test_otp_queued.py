@@ -167,3 +167,28 @@ def test_a_resend_past_the_phones_hourly_cap_is_refused_at_once_and_queues_no_te
     assert list(OutboxMessage.objects.filter(task=SEND_TASK).values_list("kwargs", flat=True)) == [
         {"challenge_id": challenge.pk, "send": 1}
     ]
+
+
+def test_a_resend_past_the_cap_queues_the_same_work_for_a_customer_and_a_stranger(settings, sms_outbox):
+    settings.KARTOSFERA_OTP = {**settings.KARTOSFERA_OTP, "MAX_PER_HOUR": 1}
+    customer = CustomerFactory(mobile_phone="+48601000451")
+    stranger = generate_pesel(birth_date=date(1970, 1, 1), serial=47, sex=Sex.MALE)
+    queued = []
+    for identity in (
+        {"identifier": customer.pesel, "birth_date": customer.birth_date.isoformat()},
+        {"identifier": stranger, "birth_date": "1970-01-01"},
+    ):
+        browser = Client()
+        with time_machine.travel(NOW, tick=False):
+            browser.post("/register/", identity)
+        before = OutboxMessage.objects.filter(task=SEND_TASK).count()
+        with time_machine.travel(NOW + timedelta(seconds=61), tick=False):
+            browser.post("/register/code/resend/")
+        queued.append(
+            list(
+                OutboxMessage.objects.filter(task=SEND_TASK).order_by("pk").values_list("kwargs", flat=True)
+            )[before:]
+        )
+
+    assert queued == [[{"challenge_id": None, "send": 1}], [{"challenge_id": None, "send": 1}]]
+    assert run_queued_texts() == 4 and len(read_outbox(sms_outbox)) == 1  # the customer's first code only
