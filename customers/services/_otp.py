@@ -6,16 +6,16 @@ A code is 6 digits, valid ``TTL_SECONDS`` (5 minutes), stored only as an HMAC-SH
 
 Issuing and verifying run in their own durable transactions: a wrong attempt is counted and committed
 even though the caller then refuses the request, with its ``auth.otp_failed`` audit entry (never the
-code nor its hash), and a text message leaves only once its challenge is committed.
+code nor its hash), and a text message leaves only once its challenge is committed. Consuming a
+verified code happens inside the caller's transaction, so a failed operation (e.g. the card processor
+timing out) leaves the code usable for a retry within its validity.
 
 Registration and password-reset codes (``SENT_BY_TASK``) are not made in the request at all: it
 records the request with a placeholder hash and asks the outbox for ``customers.tasks.send_otp`` with
 the challenge id and the send's number only. The task makes the code, stores its hash and texts it
 (:func:`otp_send_queued`), so the answer neither waits on the SMS gateway nor depends on what the
 gateway does, and tells nobody whether the details were a customer's; the code itself is in no outbox
-row, broker message or log. Consuming a
-verified code happens inside the caller's transaction, so a failed operation (e.g. the card processor
-timing out) leaves the code usable for a retry within its validity.
+row, broker message or log.
 """
 
 import hmac
