@@ -301,6 +301,9 @@ class OtpChallenge(models.Model):
     last_sent_at = models.DateTimeField(_("last sent at"))
     expires_at = models.DateTimeField(_("expires at"))
     send_count = models.PositiveSmallIntegerField(_("times sent"), default=1)
+    # A text sent by a task (registration, password reset): the send (1 = first, 2 = first resend...)
+    # whose text has left; a redelivered task finds its send done and texts nothing.
+    delivered_send = models.PositiveSmallIntegerField(_("text delivered for send"), default=0)
     attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     consumed_at = models.DateTimeField(_("used at"), null=True, blank=True)

@@ -1,4 +1,5 @@
-"""Celery tasks of the customers app: delivering the notifications the services recorded."""
+"""Celery tasks of the customers app: delivering the notifications the services recorded, texting queued
+one-time codes."""
 
 from celery import shared_task
 from django.conf import settings
@@ -21,3 +22,18 @@ def deliver_notifications(self, *, notification_ids: list[int]) -> dict[str, int
     if failed and not self.request.is_eager and retries < settings.KARTOSFERA_NOTIFICATION_RETRIES:
         raise self.retry(kwargs={"notification_ids": failed}, countdown=min(3600, 30 * 2**retries))
     return {"sent": sent, "failed": len(failed)}
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def send_otp(self, *, challenge_id: int | None, send: int) -> bool:
+    """Make and text the code of a registration or password-reset request (the request queued only its
+    id); a gateway failure is tried again ``KARTOSFERA_OTP["SEND_RETRIES"]`` times, 10, 20, 40 s apart."""
+    try:
+        return services.otp_send_queued(challenge_id=challenge_id, send=send)
+    except services.OtpDeliveryFailed as error:
+        retries = self.request.retries
+        if self.request.is_eager or retries >= settings.KARTOSFERA_OTP["SEND_RETRIES"]:
+            raise  # the outbox row records the failure; the customer can ask for a new code
+        raise self.retry(
+            kwargs={"challenge_id": challenge_id, "send": send}, countdown=10 * 2**retries
+        ) from error

@@ -217,17 +217,9 @@ def register_resend(request: HttpRequest) -> HttpResponse:
                 "last_sent_at": now.isoformat(),
             }
         else:
-            try:
-                services.otp_resend(
-                    challenge_id=request.session.get(REGISTRATION_SESSION_KEY),
-                    customer=None,
-                    purposes=services.ACCESS_PURPOSES,
-                    now=now,
-                )
-            except services.OtpRateLimited:
-                # Answered as a sent code: only a customer's phone has a cap to reach, so saying so
-                # would tell who banks with us. The page asks to check the details if no text comes.
-                logger.info("Registration resend: the phone's hourly text limit is reached")
+            # A phone past its hourly cap is answered as a sent code (the page asks to check the
+            # details if no text comes): only a customer's phone has a cap to reach.
+            services.registration_resend(challenge_id=request.session.get(REGISTRATION_SESSION_KEY), now=now)
     except (services.OtpNotFound, services.OtpVoided, services.OtpAlreadyUsed):
         return _restart_registration(request)
     except services.ServiceError as error:

@@ -32,6 +32,8 @@ from customers.services._otp import (
     otp_confirmation,
     otp_consume,
     otp_issue,
+    otp_queue_decoy,
+    otp_resend,
     otp_verify,
 )
 from customers.services._throttle import (
@@ -108,14 +110,15 @@ def registration_start(
     The answer does not tell who banks with us: details that match no customer, or a customer whose
     phone already had ``MAX_PER_HOUR`` texts, return None instead of a code request, and the caller
     answers exactly as for one ("if you are our customer, we sent a code"; see
-    :func:`registration_decoy_verify`). Starts are counted per ``address`` (the client's IP) and
-    overall, matched or not (``settings.KARTOSFERA_ACCESS_START``).
+    :func:`registration_decoy_verify`). The code is texted by a task after the commit, so neither
+    the gateway's delay nor its failure reaches the answer; a start that matched no customer queues
+    a task that texts nothing, so both requests do the same work. Starts are counted per ``address``
+    (the client's IP) and overall, matched or not (``settings.KARTOSFERA_ACCESS_START``).
 
     :raises AccessStartThrottled: too many starts from ``address`` in the last hour.
     :raises AccessStartBusy: too many starts from everywhere in the last hour.
     :raises IdentifierInvalid: neither a valid PESEL (checksum, date) nor an 8-digit bank id.
     :raises BirthDateMismatch: the date of birth is not the one the PESEL encodes.
-    :raises OtpDeliveryFailed: from sending the code.
     """
     hour = timedelta(hours=1)
     limits = settings.KARTOSFERA_ACCESS_START
@@ -153,10 +156,10 @@ def registration_start(
     try:
         customer = customer_get_by_identifier(identifier=number)
     except Customer.DoesNotExist:
+        customer = None
+    if customer is None or customer.birth_date != birth_date:
         logger.info("Registration start matched no customer")
-        return None
-    if customer.birth_date != birth_date:
-        logger.info("Registration start matched no customer")
+        _queue_decoy(now=now)
         return None
     purpose = OtpPurpose.PASSWORD_RESET if customer.user_id else OtpPurpose.REGISTRATION
     try:
@@ -165,7 +168,30 @@ def registration_start(
         logger.info(
             "Registration start for customer %s: the phone's hourly text limit is reached", customer.pk
         )
+        _queue_decoy(now=now)
         return None
+
+
+def _queue_decoy(*, now: datetime) -> None:
+    with transaction.atomic(durable=True):
+        otp_queue_decoy(now=now)
+
+
+def registration_resend(*, challenge_id: int, now: datetime) -> None:
+    """Queue a new registration (or password-reset) code for the request in the session.
+
+    A phone past its hourly cap is answered as a sent code, with a send that texts nothing queued in
+    its place: only a customer's phone has a cap to reach, so saying so, or doing less work, would
+    tell who banks with us.
+
+    :raises OtpNotFound, OtpAlreadyUsed, OtpVoided: the request is over.
+    :raises OtpResendTooSoon, OtpSendLimitReached: as :func:`otp_resend`.
+    """
+    try:
+        otp_resend(challenge_id=challenge_id, customer=None, purposes=ACCESS_PURPOSES, now=now)
+    except OtpRateLimited:
+        logger.info("Registration resend: the phone's hourly text limit is reached")
+        _queue_decoy(now=now)
 
 
 def registration_decoy_verify(*, attempts: int, last_sent_at: datetime, now: datetime) -> None:
@@ -189,9 +215,12 @@ def registration_decoy_verify(*, attempts: int, last_sent_at: datetime, now: dat
 def registration_decoy_resend(*, last_sent_at: datetime, send_count: int, now: datetime) -> None:
     """A new code asked for a start that matched no customer: refused exactly when a real one would be.
 
+    Allowed, it queues a send that texts nothing, as a customer's resend queues a real one.
+
     :raises OtpResendTooSoon, OtpSendLimitReached: as :func:`otp_resend`.
     """
     otp_check_resend(last_sent_at=last_sent_at, send_count=send_count, now=now)
+    _queue_decoy(now=now)
 
 
 @sensitive_variables("code")

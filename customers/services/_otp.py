@@ -9,6 +9,13 @@ even though the caller then refuses the request, with its ``auth.otp_failed`` au
 code nor its hash), and a text message leaves only once its challenge is committed. Consuming a
 verified code happens inside the caller's transaction, so a failed operation (e.g. the card processor
 timing out) leaves the code usable for a retry within its validity.
+
+Registration and password-reset codes (``SENT_BY_TASK``) are not made in the request at all: it
+records the request with a placeholder hash and asks the outbox for ``customers.tasks.send_otp`` with
+the challenge id and the send's number only. The task makes the code, stores its hash and texts it
+(:func:`otp_send_queued`), so the answer neither waits on the SMS gateway nor depends on what the
+gateway does, and tells nobody whether the details were a customer's; the code itself is in no outbox
+row, broker message or log.
 """
 
 import hmac
@@ -31,6 +38,7 @@ from customers.models import Customer, OtpChallenge, OtpPurpose, User
 from customers.services._errors import ServiceError
 from customers.services._throttle import OTP_TEXT_TO_PHONE, ThrottleExceeded, throttle_hit
 from customers.sms import SmsMessage, SmsSendError, get_sms_backend, masked_phone
+from outbox.services import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +100,11 @@ class OtpDeliveryFailed(OtpError):
     message = _("We could not send the text message. Nothing was changed; please try again in a moment.")
 
 
+# The task that makes and texts a queued code (customers.tasks.send_otp), and the purposes it serves:
+# the anonymous access flows, whose answers must not depend on whether the details were a customer's.
+SEND_TASK = "customers.tasks.send_otp"
+SENT_BY_TASK = frozenset({OtpPurpose.REGISTRATION, OtpPurpose.PASSWORD_RESET})
+
 # What a failed attempt changes on a challenge, as the audit log shows it (never the code's hash).
 _ATTEMPT_FIELDS = ("attempts", "voided_at")
 
@@ -121,6 +134,17 @@ def _sms_text(challenge: OtpChallenge, code: str, customer: Customer) -> str:
             "Kartosfera: your code for %(purpose)s is %(code)s. It is valid for %(minutes)s minutes. "
             "Never give it to anyone, including bank staff."
         ) % {"purpose": purpose, "code": code, "minutes": _policy("TTL_SECONDS") // 60}
+
+
+def _unknowable_hash(salt: str) -> str:
+    """The hash a queued code holds until its task makes the code: of a value nobody can type or know."""
+    return _hash(salt, secrets.token_hex(16))
+
+
+def otp_queue_decoy(*, now: datetime) -> None:
+    """Ask for a send that texts nothing, for an access request that matched no customer: its request
+    does the same work (an outbox row, one publication) as one that did. Call inside ``atomic``."""
+    outbox_enqueue(task=SEND_TASK, kwargs={"challenge_id": None, "send": 1}, now=now)
 
 
 @sensitive_variables("code")
@@ -189,9 +213,11 @@ def otp_issue(
 
     :raises OtpRateLimited: ``MAX_PER_HOUR`` texts (first sends and resends, for any request) went to
         this phone number in the last hour: a text message costs money and can flood a phone.
-    :raises OtpDeliveryFailed: the text message could not be sent (the code is void).
+    :raises OtpDeliveryFailed: the text message could not be sent (the code is void). Never for a
+        purpose in ``SENT_BY_TASK``, whose text a task sends after the commit.
     """
-    code = _new_code()
+    queued = purpose in SENT_BY_TASK
+    code = None if queued else _new_code()
     with transaction.atomic(durable=True):
         Customer.objects.select_for_update().get(pk=customer.pk)  # one issuer at a time per customer
         to = phone or customer.mobile_phone
@@ -211,13 +237,16 @@ def otp_issue(
             operation=operation or {},
             phone=to,
             code_salt=salt,
-            code_hash=_hash(salt, code),
+            code_hash=_unknowable_hash(salt) if code is None else _hash(salt, code),
             created_at=now,
             last_sent_at=now,
             expires_at=now + timedelta(seconds=_policy("TTL_SECONDS")),
         )
-    # Sent only now that the challenge is committed (the durable block guarantees it).
-    _deliver(challenge, code, customer)
+        if code is None:
+            outbox_enqueue(task=SEND_TASK, kwargs={"challenge_id": challenge.pk, "send": 1}, now=now)
+    if code is not None:
+        # Sent only now that the challenge is committed (the durable block guarantees it).
+        _deliver(challenge, code, customer)
     return challenge
 
 
@@ -252,9 +281,8 @@ def otp_resend(
     :raises OtpResendTooSoon: less than ``RESEND_INTERVAL_SECONDS`` since the last text.
     :raises OtpSendLimitReached: already sent ``MAX_SENDS`` times.
     :raises OtpRateLimited: ``MAX_PER_HOUR`` texts went to the phone number in the last hour.
-    :raises OtpDeliveryFailed: the text message could not be sent.
+    :raises OtpDeliveryFailed: the text message could not be sent (never for ``SENT_BY_TASK``).
     """
-    code = _new_code()
     with transaction.atomic(durable=True):
         challenge = _locked(challenge_id=challenge_id, customer=customer, purposes=purposes, subject=subject)
         if challenge.consumed_at is not None or challenge.verified_at is not None:
@@ -263,14 +291,77 @@ def otp_resend(
             raise OtpVoided
         otp_check_resend(last_sent_at=challenge.last_sent_at, send_count=challenge.send_count, now=now)
         _count_text(phone=challenge.phone, now=now)
+        code = None if challenge.purpose in SENT_BY_TASK else _new_code()
         challenge.code_salt = secrets.token_hex(16)
-        challenge.code_hash = _hash(challenge.code_salt, code)
+        # Queued, the previous code stops working now all the same, as the page says.
+        challenge.code_hash = (
+            _unknowable_hash(challenge.code_salt) if code is None else _hash(challenge.code_salt, code)
+        )
         challenge.last_sent_at = now
         challenge.expires_at = now + timedelta(seconds=_policy("TTL_SECONDS"))
         challenge.send_count += 1
         challenge.save(update_fields=["code_salt", "code_hash", "last_sent_at", "expires_at", "send_count"])
-    _deliver(challenge, code, challenge.customer)
+        if code is None:
+            outbox_enqueue(
+                task=SEND_TASK, kwargs={"challenge_id": challenge.pk, "send": challenge.send_count}, now=now
+            )
+    if code is not None:
+        _deliver(challenge, code, challenge.customer)
     return challenge
+
+
+@sensitive_variables("code")
+def otp_send_queued(*, challenge_id: int | None, send: int) -> bool:
+    """Make, store (as its hash) and text the code of send number ``send`` of a queued challenge; True
+    when a text left now.
+
+    Nothing is sent for a decoy (``challenge_id`` None), for a send a resend replaced, for one whose
+    text left already (a redelivered task), or for a request that is over (used, verified, void). The
+    code's validity runs from the request (``expires_at``), as the resend interval does.
+
+    :raises OtpDeliveryFailed: the gateway refused or could not be reached; the task tries again with
+        a new code (this one was never read by anyone).
+    """
+    if challenge_id is None:
+        return False
+    code = _new_code()
+    with transaction.atomic():
+        challenge = (
+            OtpChallenge.objects.select_for_update()
+            .select_related("customer")
+            .filter(pk=challenge_id)
+            .first()
+        )
+        if (
+            challenge is None
+            or challenge.send_count != send
+            or challenge.delivered_send >= send
+            or challenge.verified_at is not None
+            or challenge.consumed_at is not None
+            or challenge.voided_at is not None
+        ):
+            return False
+        challenge.code_salt = secrets.token_hex(16)
+        challenge.code_hash = _hash(challenge.code_salt, code)
+        challenge.save(update_fields=["code_salt", "code_hash"])
+    # The hash is committed before the text leaves (no lock held while the gateway answers): the code
+    # works as soon as it can arrive.
+    try:
+        get_sms_backend().send(
+            SmsMessage(to=challenge.phone, body=_sms_text(challenge, code, challenge.customer))
+        )
+    except SmsSendError as error:
+        logger.warning("OTP %s (%s) send %s not delivered: %s", challenge.pk, challenge.purpose, send, error)
+        raise OtpDeliveryFailed from error
+    OtpChallenge.objects.filter(pk=challenge.pk, delivered_send__lt=send).update(delivered_send=send)
+    logger.info(
+        "OTP %s (%s) sent to %s, send %s",
+        challenge.pk,
+        challenge.purpose,
+        masked_phone(challenge.phone),
+        send,
+    )
+    return True
 
 
 def _audit_failure(

@@ -18,6 +18,10 @@ KARTOSFERA_OTP = {
     "MAX_PER_HOUR": ENV.kartosfera_otp_max_per_hour,
     # After the code is accepted, how long the customer has to finish (e.g. set the password).
     "VERIFIED_VALID_SECONDS": 15 * 60,
+    # A registration or password-reset text leaves from a task (customers.tasks.send_otp); a gateway
+    # failure is tried again this many times, 10, 20, 40 s apart (within the code's validity), then the
+    # customer asks for a new code.
+    "SEND_RETRIES": 3,
 }
 # Registration and password-reset starts (customers.services.registration_start): at most this many an
 # hour from one address, and from everywhere together (a PESEL-guessing run is slowed down however it

@@ -29,14 +29,8 @@ NEW_PASSWORD = "Czerwona-Porzeczka-77"
 
 
 @pytest.fixture(autouse=True)
-def _deliver_in_this_process():
-    """The delivery task runs here, also under `make test-services`: a worker process would write to its
-    own SMS outbox and mail box, not this test's."""
-    from kartosfera.celery import app
-
-    eager, app.conf.task_always_eager = app.conf.task_always_eager, True
-    yield
-    app.conf.task_always_eager = eager
+def _deliver_in_this_process(texts_in_this_process):
+    """The delivery task runs here, also under `make test-services` (``texts_in_this_process``)."""
 
 
 class BrokenGateway:

@@ -12,7 +12,15 @@ from django.test import Client
 from customers.models import CustomerEvent, OtpChallenge, User
 from customers.rules import Sex, generate_pesel
 from tests.customers.factories import CustomerFactory
-from tests.customers.portal import PASSWORD, last_code, messages_to, registered_customer, sign_in, wrong_code
+from tests.customers.portal import (
+    PASSWORD,
+    last_code,
+    messages_to,
+    registered_customer,
+    run_queued_texts,
+    sign_in,
+    wrong_code,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -125,11 +133,13 @@ def test_registration_answers_the_same_whether_or_not_the_pesel_is_a_customers(s
         browser = Client()
         with time_machine.travel(NOW, tick=False):
             started = browser.post("/register/", identity)
+            run_queued_texts()  # what the worker does after the commit
             code_page = browser.get("/register/code/")
             wrong = browser.post("/register/code/", {"code": "000001"})
             too_soon = browser.post("/register/code/resend/", follow=True)
         with time_machine.travel(NOW + timedelta(seconds=61), tick=False):
             resent = browser.post("/register/code/resend/", follow=True)
+            run_queued_texts()
             for _ in range(3):
                 browser.post("/register/code/", {"code": "000001"})
             voided = browser.post("/register/code/", {"code": "000001"})
@@ -202,6 +212,7 @@ def test_registration_starts_are_limited_per_address_and_nothing_is_sent_past_th
             assert start_registration(client, customer).status_code == 302
         refused = start_registration(client, customers[3])
         elsewhere = start_registration(other_address, customers[3])
+        run_queued_texts()  # the worker texts the code before the next start replaces it
     with time_machine.travel(NOW + timedelta(minutes=61), tick=False):
         later = start_registration(client, customers[3])
 
