@@ -1,6 +1,7 @@
-"""Who may see the auditors' reports and exports: auditors, supervisors and administrators, signed in
-to the back office with their second factor. Analysts work cases; they do not read the bank-wide
-figures. Every report and export view and service checks this, not only the navigation."""
+"""Who may see the auditors' reports and exports: staff holding ``kartosfera.authz.READ_REPORTS``
+(the auditors', supervisors' and administrators' groups grant it), signed in to the back office with
+their second factor. Analysts work cases; they do not read the bank-wide figures. Every report and
+export view and service checks this, not only the navigation."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -9,16 +10,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from audit.models import Role
-from audit.selectors import role_of
 from disputes.backoffice.views import staff_required
-
-REPORT_ROLES = frozenset({Role.AUDITOR, Role.SUPERVISOR, Role.ADMINISTRATOR})
+from kartosfera.authz import READ_REPORTS, may
 
 
 def may_read_reports(user: Any) -> bool:
-    """True for an authenticated auditor, supervisor or administrator (as the audit log records roles)."""
-    return bool(getattr(user, "is_authenticated", False)) and role_of(user) in REPORT_ROLES
+    """True for a signed-in user who holds ``READ_REPORTS``."""
+    return may(user, READ_REPORTS)
 
 
 def require_report_reader(user: Any) -> None:

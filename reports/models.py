@@ -55,6 +55,8 @@ class ExportJob(models.Model):
         verbose_name_plural = _("exports")
         ordering = ["-requested_at", "-id"]
         default_permissions = ("view",)
+        # kartosfera.authz.READ_REPORTS: the reports, the exports and the audit verification.
+        permissions = [("read_reports", _("Can read the bank-wide reports and exports"))]
         indexes = [models.Index(fields=["requested_by", "-requested_at"], name="export_requester_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ExportKind.values), name="export_kind_valid"),
