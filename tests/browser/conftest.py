@@ -1,1 +1,1 @@
-from tests.customers.portal import sms_outbox  # noqa: F401 (fixture)
+from tests.customers.portal import sms_outbox, texts_in_this_process  # noqa: F401 (fixtures)

@@ -66,7 +66,8 @@ class Journey:
         self.page.wait_for_load_state("load")
 
     def code(self) -> str:
-        # The live server texted it after its commit (eager Celery): nothing queued is left to run.
+        # The live server texted it after its commit (tasks run in this process, also under
+        # `make test-services`, where a worker would text it into its own SMS outbox): nothing is left.
         return last_code(self.sms_outbox, self.phone, run_queued=False)
 
     def shot(self, name: str) -> None:
@@ -80,7 +81,7 @@ class Journey:
         return self.page.inner_text("main")
 
 
-def test_a_customer_registers_and_runs_a_card_from_a_phone(live_server, sms_outbox):
+def test_a_customer_registers_and_runs_a_card_from_a_phone(live_server, sms_outbox, texts_in_this_process):
     from playwright.sync_api import sync_playwright
 
     customer = CustomerFactory(
