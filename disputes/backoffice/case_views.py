@@ -1,0 +1,311 @@
+"""The back office's case page and each step taken from it: the view parses the form, calls the one
+service the step names (``ACTIONS``), and shows the domain's refusal on the page."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_GET, require_POST
+
+from customers.models import User
+from disputes.backoffice import chargeback_views, forms
+from disputes.backoffice.access import StaffRequest, staff_required
+from disputes.backoffice.selectors import assignable_staff, case_page, evidence_get_for_staff
+from disputes.models import Case, Evidence
+from disputes.services import (
+    ActionNotPermitted,
+    DisputeError,
+    case_add_evidence,
+    case_add_note,
+    case_assess_liability,
+    case_assign,
+    case_close,
+    case_customer_responded,
+    case_deem_accepted,
+    case_extend_reply,
+    case_propose,
+    case_refund_or_propose,
+    case_request_information,
+    case_start_review,
+    case_withdraw,
+    case_withhold_refund,
+    refund_needs_approval,
+)
+from kartosfera import clock
+from kartosfera.authz import SUPERVISE_CASE
+from liability.engine import Findings
+
+# The case page's forms, one per step: each form's ids start with its key, so ids are unique on the
+# page although several steps ask for a "reason".
+CASE_FORMS: dict[str, type[Form]] = {
+    "withhold_refund": forms.WithholdForm,
+    "request_information": forms.QuestionsForm,
+    "customer_responded": forms.ResponseForm,
+    "extend_reply": forms.ExtendForm,
+    "assess": forms.FindingsForm,
+    "propose_decision": forms.DecisionProposalForm,
+    "propose_recovery": forms.ProposalForm,
+    "withdraw": forms.ReasonForm,
+    "note": forms.NoteForm,
+    "evidence": forms.EvidenceForm,
+}
+
+
+def _form_key(action: str, data: QueryDict) -> str:
+    """The case page's key of the form an action was sent from (two forms propose)."""
+    if action == "propose":
+        return "propose_recovery" if data.get("kind") == "RECOVERY" else "propose_decision"
+    return action
+
+
+# What a form sends without asking: the two proposal forms say which proposal they make.
+CASE_FORM_INITIAL = {"propose_decision": {"kind": "DECISION"}, "propose_recovery": {"kind": "RECOVERY"}}
+
+
+def _case_form(
+    key: str, data: QueryDict | None = None, files: MultiValueDict[str, Any] | None = None
+) -> Form:
+    return CASE_FORMS[key](data, files, auto_id=f"{key}-%s", initial=CASE_FORM_INITIAL.get(key))
+
+
+def _render_case(
+    request: StaffRequest, case_id: int, *, bound_key: str = "", bound: Form | None = None
+) -> HttpResponse:
+    """The case page; a form sent with an error is shown open, with what was typed and the error."""
+    try:
+        page = case_page(user=request.user, case_id=case_id, now=clock.now())
+    except Case.DoesNotExist:
+        raise Http404("no such case") from None
+    case_forms = {
+        key: bound if bound is not None and key == bound_key else _case_form(key) for key in CASE_FORMS
+    }
+    return render(
+        request,
+        "backoffice/case.html",
+        {
+            "p": page,
+            "case": page.case,
+            "staff": assignable_staff() if request.user.has_perm(SUPERVISE_CASE) else None,
+            "refund_needs_approval": "refund_provisionally" in page.allowed
+            and refund_needs_approval(case=page.case),
+            "forms": case_forms,
+            "open_form": bound_key,
+        },
+        status=400 if bound is not None else 200,
+    )
+
+
+@require_GET
+@staff_required
+def case_detail(request: StaffRequest, case_id: int) -> HttpResponse:
+    return _render_case(request, case_id)
+
+
+# A step: the form sent (None for a step without one), the case's id, the actor and now; it returns the
+# message the staff member sees (a gettext msgid).
+Step = Callable[[Form | None, int, User, datetime], str]
+# A step's service call, given the form's cleaned data (empty without a form).
+Call = Callable[[dict[str, Any], int, User, datetime], object]
+
+
+def _refund(form: Form | None, case_id: int, user: User, now: datetime) -> str:
+    if case_refund_or_propose(case_id=case_id, actor=user, now=now) is not None:
+        return gettext_noop("The refund is above the four-eyes limit: it waits for a supervisor's approval.")
+    return gettext_noop("Refunded.")
+
+
+def _assess(data: dict[str, Any], case_id: int, user: User, now: datetime) -> object:
+    fields = ("intent", "gross_negligence", "undetectable", "bank_staff", "no_means_to_report")
+    findings = Findings(**{k: data[k] for k in fields})
+    return case_assess_liability(case_id=case_id, findings=findings, note=data["note"], actor=user, now=now)
+
+
+def _assign(data: dict[str, Any], case_id: int, user: User, now: datetime) -> object:
+    assignee = User.objects.filter(pk=data["assignee"]).first()
+    if assignee is None:
+        raise Http404("no such user")
+    return case_assign(case_id=case_id, assignee=assignee, actor=user, now=now)
+
+
+def _done(message: str, call: Call) -> Step:
+    """The step that makes ``call`` and says ``message``."""
+
+    def run(form: Form | None, case_id: int, user: User, now: datetime) -> str:
+        call(form.cleaned_data if form is not None else {}, case_id, user, now)
+        return message
+
+    return run
+
+
+# Each state-changing step of the case page: the form it needs and the service it calls.
+ACTIONS: dict[str, tuple[type[Form] | None, Step]] = {
+    "assign": (forms.AssignForm, _done(gettext_noop("Assigned."), _assign)),
+    "take": (
+        None,
+        _done(
+            gettext_noop("Assigned."), lambda d, c, u, n: case_assign(case_id=c, assignee=u, actor=u, now=n)
+        ),
+    ),
+    "start_review": (
+        None,
+        _done(
+            gettext_noop("Review started."), lambda d, c, u, n: case_start_review(case_id=c, actor=u, now=n)
+        ),
+    ),
+    "refund": (None, _refund),
+    "withhold_refund": (
+        forms.WithholdForm,
+        _done(
+            gettext_noop("Refund withheld."),
+            lambda d, c, u, n: case_withhold_refund(
+                case_id=c,
+                grounds=d["reason"],
+                authority=d["authority"],
+                notified_on=d["notified_on"],
+                notice_reference=d["notice_reference"],
+                actor=u,
+                now=n,
+            ),
+        ),
+    ),
+    "request_information": (
+        forms.QuestionsForm,
+        _done(
+            gettext_noop("Information requested."),
+            lambda d, c, u, n: case_request_information(case_id=c, questions=d["questions"], actor=u, now=n),
+        ),
+    ),
+    "customer_responded": (
+        forms.ResponseForm,
+        _done(
+            gettext_noop("Answer recorded."),
+            lambda d, c, u, n: case_customer_responded(case_id=c, response=d["response"], actor=u, now=n),
+        ),
+    ),
+    "extend_reply": (
+        forms.ExtendForm,
+        _done(
+            gettext_noop("Reply deadline extended; the delay notice is queued."),
+            lambda d, c, u, n: case_extend_reply(
+                case_id=c,
+                reason=d["reason"],
+                outstanding=d["outstanding"],
+                expected_reply_on=d["expected_reply_on"],
+                actor=u,
+                now=n,
+            ),
+        ),
+    ),
+    "assess": (forms.FindingsForm, _done(gettext_noop("Liability assessed."), _assess)),
+    "propose": (
+        forms.ProposalForm,
+        _done(
+            gettext_noop("Proposed: it waits for a supervisor's approval."),
+            lambda d, c, u, n: case_propose(
+                case_id=c,
+                kind=d["kind"],
+                reason=d["reason"],
+                customer_grounds=d.get("customer_grounds", ""),
+                actor=u,
+                now=n,
+            ),
+        ),
+    ),
+    "deem_accepted": (
+        None,
+        _done(
+            gettext_noop("Deemed accepted."), lambda d, c, u, n: case_deem_accepted(case_id=c, actor=u, now=n)
+        ),
+    ),
+    "withdraw": (
+        forms.ReasonForm,
+        _done(
+            gettext_noop("Withdrawn."),
+            lambda d, c, u, n: case_withdraw(case_id=c, reason=d["reason"], actor=u, now=n),
+        ),
+    ),
+    "close": (None, _done(gettext_noop("Closed."), lambda d, c, u, n: case_close(case_id=c, actor=u, now=n))),
+    "note": (
+        forms.NoteForm,
+        _done(
+            gettext_noop("Note added."),
+            lambda d, c, u, n: case_add_note(case_id=c, text=d["text"], actor=u, now=n),
+        ),
+    ),
+    "evidence": (
+        forms.EvidenceForm,
+        _done(
+            gettext_noop("Evidence added."),
+            lambda d, c, u, n: case_add_evidence(
+                case_id=c, kind=d["kind"], file=d["file"], description=d["description"], actor=u, now=n
+            ),
+        ),
+    ),
+}
+
+
+@require_POST
+@staff_required
+def case_action(request: StaffRequest, case_id: int, action: str) -> HttpResponse:
+    """Run one step on the case; a refusal is shown and changes nothing."""
+    if action not in ACTIONS:
+        raise Http404("no such action")
+    form_class, run = ACTIONS[action]
+    key = _form_key(action, request.POST)
+    form = None
+    if form_class is not None:
+        form = (
+            _case_form(key, request.POST, request.FILES)
+            if key in CASE_FORMS
+            else form_class(request.POST, request.FILES)
+        )
+    if form is not None and not form.is_valid():
+        if key in CASE_FORMS:
+            return _render_case(request, case_id, bound_key=key, bound=form)
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(str(error) for error in errors)}")
+        return redirect("backoffice:case", case_id=case_id)
+    try:
+        done = run(form, case_id, request.user, clock.now())
+    except DisputeError as error:
+        if error.code == "CASE_NOT_FOUND":
+            raise Http404("no such case") from None
+        # A refusal of what was typed keeps it, with the reason; a step the user may not take at all
+        # is said once, on the page.
+        if form is not None and key in CASE_FORMS and not isinstance(error, ActionNotPermitted):
+            form.add_error(None, str(error))
+            return _render_case(request, case_id, bound_key=key, bound=form)
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _(done))
+    return redirect("backoffice:case", case_id=case_id)
+
+
+chargeback_action = require_POST(staff_required(chargeback_views.chargeback_action))
+
+
+@require_GET
+@staff_required
+def evidence_file(request: StaffRequest, evidence_id: int) -> FileResponse:
+    """The evidence file, to staff only, as an attachment (never rendered inline from our origin)."""
+    try:
+        evidence = evidence_get_for_staff(user=request.user, evidence_id=evidence_id)
+    except Evidence.DoesNotExist:
+        raise Http404("no such evidence") from None
+    # The type sniffed from the content at upload, never one guessed from the customer's file name.
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,141 @@
+"""The back office's letter pages: a letter previewed as a PDF before it is issued, and the print room
+where paper letters are batched, printed and marked posted. Each view makes one letters service call."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from disputes.backoffice.access import StaffRequest, staff_required
+from kartosfera import clock
+from letters.rendering import RenderedLetter
+from letters.rules import LetterDataError
+from letters.selectors import print_room
+from letters.services import (
+    LetterActionNotPermitted,
+    LetterNotFound,
+    NothingToPrint,
+    PrintBatchAlreadyPosted,
+    PrintBatchNotFound,
+    letter_proposal_preview,
+    letter_request_preview,
+    print_batch_assemble,
+    print_batch_mark_posted,
+    print_batch_pdf,
+)
+
+
+def _pdf_response(pdf: bytes, *, disposition: str, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _preview_view(
+    name: str, preview: Callable[..., RenderedLetter], *, doc: str, missing: str, filename: str
+) -> Callable[..., HttpResponseBase]:
+    """The view of one letters preview service: the letter it renders for the case (and the ids in the
+    URL), inline as a PDF to read; nothing is stored or issued. When the case cannot make the letter
+    yet, the staff's message on the case page."""
+
+    def view(request: StaffRequest, case_id: int, **ids: int) -> HttpResponse:
+        try:
+            rendered = preview(case_id=case_id, **ids, actor=request.user, now=clock.now())
+        except LetterNotFound:
+            raise Http404(missing) from None
+        except LetterActionNotPermitted as error:
+            raise PermissionDenied("may not preview letters") from error
+        except LetterDataError as error:
+            messages.error(
+                request,
+                _("The letter cannot be made from the case's data yet: %(problem)s") % {"problem": error},
+            )
+            return redirect("backoffice:case", case_id=case_id)
+        return _pdf_response(
+            rendered.pdf_bytes, disposition="inline", filename=filename.format(case_id=case_id, **ids)
+        )
+
+    view.__name__ = view.__qualname__ = name
+    view.__doc__ = doc
+    return require_GET(never_cache(staff_required(view)))
+
+
+letter_preview = _preview_view(
+    "letter_preview",
+    letter_request_preview,
+    doc="A requested letter as it would be issued now, as a PDF to read; nothing is stored or issued.",
+    missing="no such letter request",
+    filename="preview-{case_id}-{letter_request_id}.pdf",
+)
+proposal_letter_preview = _preview_view(
+    "proposal_letter_preview",
+    letter_proposal_preview,
+    doc="The decision letter a pending proposal would give, as a PDF to read before approving it.",
+    missing="no such pending decision proposal",
+    filename="preview-{case_id}-proposal-{proposal_id}.pdf",
+)
+
+
+@require_GET
+@staff_required
+def print_letters(request: StaffRequest) -> HttpResponse:
+    """The paper letters waiting to be printed and posted, and the print batches."""
+    return render(request, "backoffice/print.html", {"room": print_room(now=clock.now())})
+
+
+@require_POST
+@staff_required
+def print_batch_new(request: StaffRequest) -> HttpResponse:
+    """Put every paper letter waiting into a new print batch."""
+    try:
+        batch = print_batch_assemble(actor=request.user, now=clock.now())
+    except NothingToPrint:
+        messages.info(request, _("No paper letter is waiting to be printed."))
+    except LetterActionNotPermitted as error:
+        raise PermissionDenied("may not print letters") from error
+    else:
+        messages.success(
+            request,
+            _("Print batch %(batch)s is ready: download it, print it, post it, then mark it posted.")
+            % {"batch": batch.pk},
+        )
+    return redirect("backoffice:print")
+
+
+@require_GET
+@staff_required
+def print_batch_file(request: StaffRequest, batch_id: int) -> HttpResponse:
+    """The print batch as one PDF, each letter exactly as issued."""
+    try:
+        pdf = print_batch_pdf(batch_id=batch_id, actor=request.user)
+    except PrintBatchNotFound:
+        raise Http404("no such print batch") from None
+    except LetterActionNotPermitted as error:
+        raise PermissionDenied("may not print letters") from error
+    return _pdf_response(pdf, disposition="attachment", filename=f"print-batch-{batch_id}.pdf")
+
+
+@require_POST
+@staff_required
+def print_batch_posted(request: StaffRequest, batch_id: int) -> HttpResponse:
+    """The batch was handed to the post now: each letter's dispatch is recorded at this time."""
+    try:
+        print_batch_mark_posted(batch_id=batch_id, actor=request.user, now=clock.now())
+    except PrintBatchNotFound:
+        raise Http404("no such print batch") from None
+    except PrintBatchAlreadyPosted:
+        messages.info(request, _("This batch was marked posted before; nothing changed."))
+    except LetterActionNotPermitted as error:
+        raise PermissionDenied("may not print letters") from error
+    else:
+        messages.success(
+            request, _("Marked posted: each letter of the batch is recorded as sent by post now.")
+        )
+    return redirect("backoffice:print")
