@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import reduce
 from operator import or_
+from typing import Protocol
 
 from django.db.models import Q, QuerySet
 
@@ -33,13 +34,32 @@ from disputes.models._clocks import (  # noqa: F401 (re-exported: the one defini
     REFUND_RUNNING,
     REPLY_RUNNING,
     RUNNING_CLOCKS,
-    next_running_due,
+)
+from disputes.models._clocks import (
+    next_running_due as next_running_due,
 )
 from disputes.rules import net_to_customer
 from kartosfera.authz import VIEW_CASE
 
 
-def refund_running(case: Case) -> bool:
+class LoadedClocks(Protocol):
+    """What the running-clock tests read of a case: a ``Case``, or a back-office queue's row."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def refund_owed(self) -> bool: ...
+    @property
+    def refunded_at(self) -> datetime | None: ...
+    @property
+    def refund_confirmed_at(self) -> datetime | None: ...
+    @property
+    def refund_withheld_at(self) -> datetime | None: ...
+    @property
+    def reply_dispatched_at(self) -> datetime | None: ...
+
+
+def refund_running(case: LoadedClocks) -> bool:
     """``REFUND_RUNNING`` of one loaded case (a ``Case`` or a queue's ``QueueCase``)."""
     if not case.refund_owed or case.refund_withheld_at is not None:
         return False
@@ -61,7 +81,7 @@ def refund_made_at(entries) -> datetime | None:
     return max(p.confirmed_at for p in postings)
 
 
-def reply_running(case: Case) -> bool:
+def reply_running(case: LoadedClocks) -> bool:
     """``REPLY_RUNNING`` of one loaded case."""
     return case.state in REPLY_CLOCK_STATES and case.reply_dispatched_at is None
 

@@ -144,108 +144,79 @@ def _done(message: str, call: Call) -> Step:
     return run
 
 
+def _step(message: str, service: Callable[..., object], **from_form: str) -> Step:
+    """The step that calls ``service`` on the case as the actor, now, with each keyword the value of the
+    form field it names ("" for a field the form has not), and says ``message``."""
+
+    def call(data: dict[str, Any], case_id: int, user: User, now: datetime) -> object:
+        given = {keyword: data.get(name, "") for keyword, name in from_form.items()}
+        return service(case_id=case_id, actor=user, now=now, **given)
+
+    return _done(message, call)
+
+
+def _take(data: dict[str, Any], case_id: int, user: User, now: datetime) -> object:
+    return case_assign(case_id=case_id, assignee=user, actor=user, now=now)
+
+
 # Each state-changing step of the case page: the form it needs and the service it calls.
 ACTIONS: dict[str, tuple[type[Form] | None, Step]] = {
     "assign": (forms.AssignForm, _done(gettext_noop("Assigned."), _assign)),
-    "take": (
-        None,
-        _done(
-            gettext_noop("Assigned."), lambda d, c, u, n: case_assign(case_id=c, assignee=u, actor=u, now=n)
-        ),
-    ),
-    "start_review": (
-        None,
-        _done(
-            gettext_noop("Review started."), lambda d, c, u, n: case_start_review(case_id=c, actor=u, now=n)
-        ),
-    ),
+    "take": (None, _done(gettext_noop("Assigned."), _take)),
+    "start_review": (None, _step(gettext_noop("Review started."), case_start_review)),
     "refund": (None, _refund),
     "withhold_refund": (
         forms.WithholdForm,
-        _done(
+        _step(
             gettext_noop("Refund withheld."),
-            lambda d, c, u, n: case_withhold_refund(
-                case_id=c,
-                grounds=d["reason"],
-                authority=d["authority"],
-                notified_on=d["notified_on"],
-                notice_reference=d["notice_reference"],
-                actor=u,
-                now=n,
-            ),
+            case_withhold_refund,
+            grounds="reason",
+            authority="authority",
+            notified_on="notified_on",
+            notice_reference="notice_reference",
         ),
     ),
     "request_information": (
         forms.QuestionsForm,
-        _done(
-            gettext_noop("Information requested."),
-            lambda d, c, u, n: case_request_information(case_id=c, questions=d["questions"], actor=u, now=n),
-        ),
+        _step(gettext_noop("Information requested."), case_request_information, questions="questions"),
     ),
     "customer_responded": (
         forms.ResponseForm,
-        _done(
-            gettext_noop("Answer recorded."),
-            lambda d, c, u, n: case_customer_responded(case_id=c, response=d["response"], actor=u, now=n),
-        ),
+        _step(gettext_noop("Answer recorded."), case_customer_responded, response="response"),
     ),
     "extend_reply": (
         forms.ExtendForm,
-        _done(
+        _step(
             gettext_noop("Reply deadline extended; the delay notice is queued."),
-            lambda d, c, u, n: case_extend_reply(
-                case_id=c,
-                reason=d["reason"],
-                outstanding=d["outstanding"],
-                expected_reply_on=d["expected_reply_on"],
-                actor=u,
-                now=n,
-            ),
+            case_extend_reply,
+            reason="reason",
+            outstanding="outstanding",
+            expected_reply_on="expected_reply_on",
         ),
     ),
     "assess": (forms.FindingsForm, _done(gettext_noop("Liability assessed."), _assess)),
     "propose": (
         forms.ProposalForm,
-        _done(
+        _step(
             gettext_noop("Proposed: it waits for a supervisor's approval."),
-            lambda d, c, u, n: case_propose(
-                case_id=c,
-                kind=d["kind"],
-                reason=d["reason"],
-                customer_grounds=d.get("customer_grounds", ""),
-                actor=u,
-                now=n,
-            ),
+            case_propose,
+            kind="kind",
+            reason="reason",
+            customer_grounds="customer_grounds",  # the decision's form only
         ),
     ),
-    "deem_accepted": (
-        None,
-        _done(
-            gettext_noop("Deemed accepted."), lambda d, c, u, n: case_deem_accepted(case_id=c, actor=u, now=n)
-        ),
-    ),
-    "withdraw": (
-        forms.ReasonForm,
-        _done(
-            gettext_noop("Withdrawn."),
-            lambda d, c, u, n: case_withdraw(case_id=c, reason=d["reason"], actor=u, now=n),
-        ),
-    ),
-    "close": (None, _done(gettext_noop("Closed."), lambda d, c, u, n: case_close(case_id=c, actor=u, now=n))),
-    "note": (
-        forms.NoteForm,
-        _done(
-            gettext_noop("Note added."),
-            lambda d, c, u, n: case_add_note(case_id=c, text=d["text"], actor=u, now=n),
-        ),
-    ),
+    "deem_accepted": (None, _step(gettext_noop("Deemed accepted."), case_deem_accepted)),
+    "withdraw": (forms.ReasonForm, _step(gettext_noop("Withdrawn."), case_withdraw, reason="reason")),
+    "close": (None, _step(gettext_noop("Closed."), case_close)),
+    "note": (forms.NoteForm, _step(gettext_noop("Note added."), case_add_note, text="text")),
     "evidence": (
         forms.EvidenceForm,
-        _done(
+        _step(
             gettext_noop("Evidence added."),
-            lambda d, c, u, n: case_add_evidence(
-                case_id=c, kind=d["kind"], file=d["file"], description=d["description"], actor=u, now=n
-            ),
+            case_add_evidence,
+            kind="kind",
+            file="file",
+            description="description",
         ),
     ),
 }

@@ -1,6 +1,8 @@
 """Forms of the back office: each asks for exactly what its step needs."""
 
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.utils import formats
@@ -223,7 +225,7 @@ class OnBehalfClaimForm(forms.Form):
 
     def __init__(self, *args, transactions, now, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["transactions"].queryset = transactions
+        cast(TransactionChoiceField, self.fields["transactions"]).queryset = transactions
         self.now = now
 
     def clean_received_at(self):
@@ -257,7 +259,7 @@ class IdsField(forms.Field):
 
     def to_python(self, value: object) -> list[int]:
         try:
-            return [parse_id(item) for item in (value or [])]  # type: ignore[union-attr]
+            return [parse_id(item) for item in value] if isinstance(value, Iterable) else []
         except ValueError:
             raise forms.ValidationError(_("Choose from the list."), code="invalid_choice") from None
 

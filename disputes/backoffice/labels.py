@@ -5,6 +5,7 @@ meaning, so each row is named by the machine it belongs to: a case transition ro
 is a step of that chargeback. A code nobody named yet is shown as readable words, never raw.
 """
 
+from django.db.models import Choices
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -58,7 +59,7 @@ def _words(code: str) -> str:
     return code.replace("_", " ").lower() if code else "—"
 
 
-def _choice(choices: type, value: str) -> str:
+def _choice(choices: type[Choices], value: str) -> str:
     return str(choices(value).label) if value in choices.values else _words(value)
 
 

@@ -1,7 +1,8 @@
 """The back office's letter pages: a letter previewed as a PDF before it is issued, and the print room
 where paper letters are batched, printed and marked posted. Each view makes one letters service call."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -90,16 +91,26 @@ def print_letters(request: StaffRequest) -> HttpResponse:
     return render(request, "backoffice/print.html", {"room": print_room(now=clock.now())})
 
 
+@contextmanager
+def _print_room_refusals() -> Iterator[None]:
+    """The letters services' refusals as the print room answers them: no batch 404, no right 403."""
+    try:
+        yield
+    except PrintBatchNotFound:
+        raise Http404("no such print batch") from None
+    except LetterActionNotPermitted as error:
+        raise PermissionDenied("may not print letters") from error
+
+
 @require_POST
 @staff_required
 def print_batch_new(request: StaffRequest) -> HttpResponse:
     """Put every paper letter waiting into a new print batch."""
     try:
-        batch = print_batch_assemble(actor=request.user, now=clock.now())
+        with _print_room_refusals():
+            batch = print_batch_assemble(actor=request.user, now=clock.now())
     except NothingToPrint:
         messages.info(request, _("No paper letter is waiting to be printed."))
-    except LetterActionNotPermitted as error:
-        raise PermissionDenied("may not print letters") from error
     else:
         messages.success(
             request,
@@ -113,12 +124,8 @@ def print_batch_new(request: StaffRequest) -> HttpResponse:
 @staff_required
 def print_batch_file(request: StaffRequest, batch_id: int) -> HttpResponse:
     """The print batch as one PDF, each letter exactly as issued."""
-    try:
+    with _print_room_refusals():
         pdf = print_batch_pdf(batch_id=batch_id, actor=request.user)
-    except PrintBatchNotFound:
-        raise Http404("no such print batch") from None
-    except LetterActionNotPermitted as error:
-        raise PermissionDenied("may not print letters") from error
     return _pdf_response(pdf, disposition="attachment", filename=f"print-batch-{batch_id}.pdf")
 
 
@@ -127,13 +134,10 @@ def print_batch_file(request: StaffRequest, batch_id: int) -> HttpResponse:
 def print_batch_posted(request: StaffRequest, batch_id: int) -> HttpResponse:
     """The batch was handed to the post now: each letter's dispatch is recorded at this time."""
     try:
-        print_batch_mark_posted(batch_id=batch_id, actor=request.user, now=clock.now())
-    except PrintBatchNotFound:
-        raise Http404("no such print batch") from None
+        with _print_room_refusals():
+            print_batch_mark_posted(batch_id=batch_id, actor=request.user, now=clock.now())
     except PrintBatchAlreadyPosted:
         messages.info(request, _("This batch was marked posted before; nothing changed."))
-    except LetterActionNotPermitted as error:
-        raise PermissionDenied("may not print letters") from error
     else:
         messages.success(
             request, _("Marked posted: each letter of the batch is recorded as sent by post now.")

@@ -1,5 +1,6 @@
 """Traffic lights for deadlines, counted in business days (pure: no ORM, no clock)."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -19,38 +20,41 @@ def business_days_left(*, calendar: BusinessCalendar, today: date, due_on: date)
     return calendar.business_days_between(today, due_on)
 
 
-def refund_light(
-    *, calendar: BusinessCalendar, now: datetime, today: date, due_at: datetime | None, due_on: date | None
-) -> Light:
-    """D+1 refund: red once due today or past, amber with one business day left, else green."""
-    if due_at is None or due_on is None:
-        return Light.NONE
-    if deadline_breached(due_at=due_at, at=now):
-        return Light.RED
-    left = business_days_left(calendar=calendar, today=today, due_on=due_on)
-    return Light.RED if left <= 0 else Light.AMBER if left == 1 else Light.GREEN
+@dataclass(frozen=True)
+class LightRule:
+    """A deadline's traffic light: red once breached or with at most ``red_within`` business days left,
+    amber with at most ``amber_within``, else green; NONE with no running deadline."""
+
+    red_within: int
+    amber_within: int
+
+    def __call__(
+        self,
+        *,
+        calendar: BusinessCalendar,
+        now: datetime,
+        today: date,
+        due_at: datetime | None,
+        due_on: date | None,
+    ) -> Light:
+        if due_at is None or due_on is None:
+            return Light.NONE
+        if deadline_breached(due_at=due_at, at=now):
+            return Light.RED
+        left = business_days_left(calendar=calendar, today=today, due_on=due_on)
+        return (
+            Light.RED
+            if left <= self.red_within
+            else Light.AMBER
+            if left <= self.amber_within
+            else Light.GREEN
+        )
 
 
-def reply_light(
-    *, calendar: BusinessCalendar, now: datetime, today: date, due_at: datetime | None, due_on: date | None
-) -> Light:
-    """Reply: red past due or within 2 business days, amber within 5, else green."""
-    if due_at is None or due_on is None:
-        return Light.NONE
-    if deadline_breached(due_at=due_at, at=now):
-        return Light.RED
-    left = business_days_left(calendar=calendar, today=today, due_on=due_on)
-    return Light.RED if left <= 2 else Light.AMBER if left <= 5 else Light.GREEN
-
-
-def chargeback_light(
-    *, calendar: BusinessCalendar, now: datetime, today: date, due_at: datetime | None, due_on: date | None
-) -> Light:
-    """A chargeback window (filing, CB-MC-2P): red past due or within 2 business days, amber within 10
-    (about the sweep's alert horizon), else green."""
-    if due_at is None or due_on is None:
-        return Light.NONE
-    if deadline_breached(due_at=due_at, at=now):
-        return Light.RED
-    left = business_days_left(calendar=calendar, today=today, due_on=due_on)
-    return Light.RED if left <= 2 else Light.AMBER if left <= 10 else Light.GREEN
+# D+1 refund: red once due today or past, amber with one business day left, else green.
+refund_light = LightRule(red_within=0, amber_within=1)
+# Reply: red past due or within 2 business days, amber within 5, else green.
+reply_light = LightRule(red_within=2, amber_within=5)
+# A chargeback window (filing, CB-MC-2P): red past due or within 2 business days, amber within 10
+# (about the sweep's alert horizon), else green.
+chargeback_light = LightRule(red_within=2, amber_within=10)

@@ -5,6 +5,7 @@ number, PESEL, bank id and phone by their unique or plain b-tree indexes, a card
 and an amount by b-tree indexes, names and merchants by pg_trgm GIN indexes on the folded text.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import CharField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Value
@@ -151,7 +152,7 @@ def backoffice_search(*, user: User, query: str) -> SearchResults:
 class CustomerPage:
     customer: Customer
     cards: list[Card]
-    transactions: list[Transaction]
+    transactions: Sequence[Transaction]  # each with its open case's id
     cases: list[Case]
 
 

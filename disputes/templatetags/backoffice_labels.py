@@ -8,47 +8,16 @@ from disputes.backoffice import labels
 register = template.Library()
 
 
-@register.filter
-def state_label(value: str) -> str:
-    """A case's state: ``CLOSED`` → ``Zamknięta``."""
-    return labels.case_state_label(value)
-
-
-@register.filter
-def chargeback_state_label(value: str) -> str:
-    """A chargeback's state: ``WON`` → ``Wygrany``."""
-    return labels.chargeback_state_label(value)
-
-
-@register.filter
-def step_label(name: str) -> str:
-    return labels.case_step_label(name)
-
-
-@register.filter
-def transition_label(row) -> str:
-    """A case's or a chargeback's transition row: its step and the states it went between."""
-    return labels.transition_label(row)
-
-
-@register.filter
-def outcome_label(value: str) -> str:
-    return labels.outcome_label(value)
-
-
-@register.filter
-def proposal_label(proposal) -> str:
-    return labels.proposal_label(proposal)
-
-
-@register.filter
-def finding_label(key: str) -> str:
-    return labels.finding_label(key)
-
-
-@register.filter
-def light_label(light: str) -> str:
-    return labels.light_label(light)
+# Each label is ``disputes.backoffice.labels``'s, under the name the templates use.
+register.filter("state_label", labels.case_state_label)  # a case's state: CLOSED → Zamknięta
+register.filter("chargeback_state_label", labels.chargeback_state_label)  # a chargeback's: WON → Wygrany
+register.filter("step_label", labels.case_step_label)
+# A case's or a chargeback's transition row: its step and the states it went between.
+register.filter("transition_label", labels.transition_label)
+register.filter("outcome_label", labels.outcome_label)
+register.filter("proposal_label", labels.proposal_label)
+register.filter("finding_label", labels.finding_label)
+register.filter("light_label", labels.light_label)
 
 
 @register.filter

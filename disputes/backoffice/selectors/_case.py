@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from cards.models import Card, CardEvent
 from cards.rules import settings_at
@@ -11,7 +12,7 @@ from deadlines.selectors import bank_calendar
 from disputes import fsm
 from disputes.backoffice.lights import Light
 from disputes.backoffice.selectors._chargebacks import ChargebackRow, chargebacks_of_case
-from disputes.backoffice.selectors._common import TimelineItem, case_lights
+from disputes.backoffice.selectors._common import TimelineItem, case_lights, choice_display
 from disputes.models import (
     Case,
     CaseLetterRequest,
@@ -46,7 +47,7 @@ class CardThen:
     daily_internet_limit: Decimal
 
     def get_status_display(self) -> str:
-        return str(dict(Card._meta.get_field("status").choices).get(self.status, self.status))
+        return choice_display(Card, "status", self.status)
 
 
 CARD_THEN_FIELDS = tuple(CardThen.__dataclass_fields__)
@@ -73,7 +74,7 @@ def _card_changes(card: Card, events: list[CardEvent]) -> list[tuple[datetime, d
 
 def card_then(card: Card, events: list[CardEvent], at: datetime) -> CardThen:
     """The card as it was at ``at``: its current settings with every later change in its history undone."""
-    then = settings_at(
+    then: dict[str, Any] = settings_at(  # each setting with its field's type
         current={name: getattr(card, name) for name in CARD_THEN_FIELDS},
         changes=_card_changes(card, events),
         at=at,

@@ -6,9 +6,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.db.models import Field, Model
+
 from cards.models import Card
 from deadlines.calendar import BusinessCalendar
-from disputes.backoffice.lights import Light, chargeback_light, refund_light, reply_light
+from disputes.backoffice.lights import Light, LightRule, chargeback_light, refund_light, reply_light
 from disputes.models import (
     OPEN_STATES,
     Case,
@@ -21,9 +23,17 @@ from disputes.selectors import (
 PAGE_SIZE = 50
 
 
-def _choice_display(model: type, field_name: str, value: str) -> str:
+def model_field(model: type[Model], name: str) -> "Field[object, object]":
+    """The ``model``'s own field ``name`` (not a relation of another model to it)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise TypeError(f"{model.__name__}.{name} is another model's relation, not a field")
+    return field
+
+
+def choice_display(model: type[Model], field_name: str, value: str) -> str:
     """What ``get_<field>_display()`` of a ``model`` instance shows for ``value``, in the active language."""
-    return str(dict(model._meta.get_field(field_name).flatchoices).get(value, value))
+    return str(dict(model_field(model, field_name).flatchoices).get(value, value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +60,7 @@ class QueueCard:
     status: str
 
     def get_brand_display(self) -> str:
-        return _choice_display(Card, "brand", self.brand)
+        return choice_display(Card, "brand", self.brand)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +102,7 @@ class QueueCase:
         return self.state in OPEN_STATES
 
     def get_state_display(self) -> str:
-        return _choice_display(Case, "state", self.state)
+        return choice_display(Case, "state", self.state)
 
 
 # The columns of a queue row, in QueueCase's order (the customer, card and assignee in theirs).
@@ -109,7 +119,7 @@ def case_lights(
 ) -> CaseLights:
     """The traffic light of each of the case's deadlines; NONE for a clock that does not run."""
 
-    def light(rule, running: bool, due_at: datetime | None, due_on: date | None) -> Light:
+    def light(rule: LightRule, running: bool, due_at: datetime | None, due_on: date | None) -> Light:
         return (
             rule(calendar=calendar, now=now, today=today, due_at=due_at, due_on=due_on)
             if running

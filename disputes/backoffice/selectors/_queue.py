@@ -5,11 +5,14 @@ Each page costs a fixed number of queries whatever the number of rows (tests ass
 rows' query is built once per queue and set of filters (``kartosfera.compiled_sql``).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django_stubs_ext import WithAnnotations
 
 from cards.models import Card
 from customers.models import User
@@ -22,6 +25,7 @@ from disputes.backoffice.selectors._common import (
     QueueCase,
     QueuePerson,
     case_lights,
+    model_field,
 )
 from disputes.models import (
     OPEN_STATES,
@@ -71,14 +75,14 @@ _QUEUE_CARD_FIELDS = ("card__id", "card__brand", "card__last4", "card__status")
 _QUEUE_ASSIGNEE_FIELDS = ("assignee__id", "assignee__first_name", "assignee__last_name", "assignee__username")
 
 
-def _queue_case(values: tuple) -> QueueCase:
+def _queue_case(values: tuple[Any, ...]) -> QueueCase:
     """A ``QueueCase`` from one row of the queue's ``values_list`` (the columns above, in order)."""
     own = len(_QUEUE_CASE_FIELDS)
     customer_end = own + len(_QUEUE_CUSTOMER_FIELDS)
     card_end = customer_end + len(_QUEUE_CARD_FIELDS)
     assignee = values[card_end:]
     return QueueCase(
-        *values[:own],
+        **dict(zip(_QUEUE_CASE_FIELDS, values[:own], strict=True)),
         customer=QueuePerson(*values[own:customer_end]),
         card=QueueCard(*values[customer_end:card_end]),
         assignee=None if assignee[0] is None else QueuePerson(*assignee),
@@ -100,24 +104,24 @@ class QueuePage:
     page: int
     has_next: bool
     pending_proposals: int = 0
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
     alerts: list[Chargeback] = field(default_factory=list)
 
 
 # What a queue's query compares with each value it takes (``kartosfera.compiled_sql`` prepares a
 # request's values for the database by these fields, as the ORM does for its lookups).
 _QUEUE_VALUE_FIELDS = {
-    "now": Case._meta.get_field("refund_due_at"),
-    "today": Case._meta.get_field("refund_due_on"),
-    "due_by": Case._meta.get_field("refund_due_at"),
-    "user": Case._meta.get_field("assignee"),
-    "state": Case._meta.get_field("state"),
-    "amount_min": Case._meta.get_field("disputed_amount"),
-    "amount_max": Case._meta.get_field("disputed_amount"),
-    "brand": Card._meta.get_field("brand"),
-    "channel": Case._meta.get_field("channel"),
-    "cause": Case._meta.get_field("cause"),
-    "assignee": Case._meta.get_field("assignee"),
+    "now": model_field(Case, "refund_due_at"),
+    "today": model_field(Case, "refund_due_on"),
+    "due_by": model_field(Case, "refund_due_at"),
+    "user": model_field(Case, "assignee"),
+    "state": model_field(Case, "state"),
+    "amount_min": model_field(Case, "disputed_amount"),
+    "amount_max": model_field(Case, "disputed_amount"),
+    "brand": model_field(Card, "brand"),
+    "channel": model_field(Case, "channel"),
+    "cause": model_field(Case, "cause"),
+    "assignee": model_field(Case, "assignee"),
 }
 # The filters in the order they narrow the queue: (value, lookup); ``due_by`` is its own clause.
 _QUEUE_FILTER_LOOKUPS = (
@@ -132,7 +136,7 @@ _QUEUE_FILTER_LOOKUPS = (
 )
 
 
-def _queue_values(*, user: User | None, now: datetime, filters: QueueFilters) -> dict:
+def _queue_values(*, user: User | None, now: datetime, filters: QueueFilters) -> dict[str, Any]:
     """The values a queue's query takes, by the names of ``_QUEUE_VALUE_FIELDS`` (None: not filtered)."""
     due_by = None if filters.due_within_days is None else now + timedelta(days=filters.due_within_days)
     return {
@@ -150,7 +154,7 @@ def _queue_values(*, user: User | None, now: datetime, filters: QueueFilters) ->
     }
 
 
-def _queue_filtered(name: str, narrowed: tuple[str, ...], values: dict) -> QuerySet[Case]:
+def _queue_filtered(name: str, narrowed: tuple[str, ...], values: Mapping[str, Any]) -> QuerySet[Case]:
     """Queue ``name`` narrowed by the filters named in ``narrowed``, with ``values``, ordered.
 
     Which filters apply comes from ``narrowed`` alone, never from the values, so that one shape
@@ -181,7 +185,7 @@ def _queue_filtered(name: str, narrowed: tuple[str, ...], values: dict) -> Query
     return cases.annotate(next_due_at=next_running_due()).order_by("next_due_at", "id")
 
 
-def _narrowed(values: dict) -> tuple[str, ...]:
+def _narrowed(values: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(value for value, _ in _QUEUE_FILTER_LOOKUPS if values[value] is not None)
 
 
@@ -202,7 +206,9 @@ def queue_cases(
 _QUEUE_COLUMNS = (*_QUEUE_CASE_FIELDS, *_QUEUE_CUSTOMER_FIELDS, *_QUEUE_CARD_FIELDS, *_QUEUE_ASSIGNEE_FIELDS)
 
 
-def _pending_by_status(values) -> QuerySet[DecisionProposal]:
+def _pending_by_status(
+    values: Mapping[str, Any],
+) -> QuerySet[WithAnnotations[DecisionProposal], tuple[int]]:
     return (
         DecisionProposal.objects.filter(status=ProposalStatus.PENDING)
         .order_by()
@@ -244,13 +250,13 @@ def queue_page(
     )
     cases = [_queue_case(row) for row in rows]
     today = values["today"]
-    rows = []
-    for case in cases[:PAGE_SIZE]:
-        lights = case_lights(case, calendar=calendar, now=now, today=today)
-        rows.append(QueueRow(case, *lights))
+    page_rows = [
+        QueueRow(case, *case_lights(case, calendar=calendar, now=now, today=today))
+        for case in cases[:PAGE_SIZE]
+    ]
     return QueuePage(
         name,
-        rows,
+        page_rows,
         page,
         has_next=len(cases) > PAGE_SIZE,
         pending_proposals=pending_proposals_count(),
@@ -272,7 +278,7 @@ def pending_proposals() -> QuerySet[DecisionProposal]:
     )
 
 
-def _assignable_staff(values) -> QuerySet[User]:
+def _assignable_staff(values: Mapping[str, Any]) -> QuerySet[User, tuple[int, str, str, str]]:
     return (
         User.objects.filter(is_active=True, groups__permissions__codename="handle_case")
         .distinct()
