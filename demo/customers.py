@@ -183,6 +183,10 @@ def seed(*, now: datetime) -> list[str]:
 
 def _seed_portal_user(customer: Customer) -> Customer:
     if customer.user_id is None:
+        if customer.pesel is None:
+            raise ValueError(
+                f"the registered demo customer {customer.full_name} signs in by PESEL and has none"
+            )
         user = User.objects.filter(username=customer.pesel).first() or User(
             username=customer.pesel,
             first_name=customer.first_name,

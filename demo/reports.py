@@ -8,12 +8,19 @@ audit trail are real. Idempotent: a plan whose case exists (same card and accoun
 
 from datetime import date, datetime, timedelta
 
-from demo.disputes import Ctx, Plan, _assess, _card, _decide, _make, _refund, _review, _staff
+from demo.disputes import Plan, Step, assess, decide, demo_card, demo_ctx, plan_case, refund, review
 from demo.letters import reply_posted
-from disputes.models import Case
 from kartosfera.legaltime import warsaw_date
 from liability.engine import Findings
 from reports.rules import default_period
+
+DECIDED = (
+    "Brak ustaleń obciążających klienta; do równowartości 50 euro transakcje obciążają posiadacza karty."
+)
+GROUNDS = (
+    "Karta została utracona lub jej dane przywłaszczone przed zgłoszeniem. Za transakcje wykonane przed "
+    "zgłoszeniem posiadacz karty odpowiada do równowartości 50 euro; pozostałą kwotę ponosi Bank."
+)
 
 
 def _days_ago(today: date, day: date) -> int:
@@ -27,16 +34,36 @@ def _plans(today: date) -> list[Plan]:
     def on(month_first: date, day: int) -> int:
         return _days_ago(today, month_first + timedelta(days=day - 1))
 
-    def received(days: int, hour: int):
-        return lambda ctx, card: ctx.at(days, hour, 0)
+    def claim(
+        card_key: str,
+        account: str,
+        channel: str,
+        cause: str,
+        days: int,
+        hour: int,
+        *steps: Step,
+        count: int = 1,
+    ) -> Plan:
+        """A claim received ``days`` ago at ``hour``, of ``count`` transactions made before it."""
+        return Plan(
+            card_key,
+            account,
+            channel,
+            cause,
+            (days + 2, days + 150, count),
+            lambda ctx, card: ctx.at(days, hour, 0),
+            (review(days - 1), *steps),
+        )
 
-    decided = (
-        "Brak ustaleń obciążających klienta; do równowartości 50 euro transakcje obciążają posiadacza karty."
-    )
-    grounds = (
-        "Karta została utracona lub jej dane przywłaszczone przed zgłoszeniem. Za transakcje wykonane przed "
-        "zgłoszeniem posiadacz karty odpowiada do równowartości 50 euro; pozostałą kwotę ponosi Bank."
-    )
+    def decided(days: int, decision: int) -> tuple[Step, ...]:
+        """Refunded the day after, then assessed, decided and its reply posted from ``decision`` days on."""
+        return (
+            refund(days - 1),
+            assess(days - decision, Findings(), DECIDED),
+            decide(days - decision - 1, DECIDED, GROUNDS),
+            reply_posted(days - decision - 2),
+        )
+
     a, b, c, d, e, f = (
         on(month_before.first, 6),
         on(month_before.first, 12),
@@ -46,63 +73,52 @@ def _plans(today: date) -> list[Plan]:
         on(last_month.first, 22),
     )
     return [
-        Plan(
+        claim(
             "katarzyna-mastercard",
             "Karta zgubiona w pociągu do Krakowa; płatności zbliżeniowe, których nie wykonałam.",
             "BRANCH",
             "LOST",
-            (a + 2, a + 150, 2),
-            received(a, 10),
-            (
-                _review(a - 1),
-                _refund(a - 1),
-                _assess(a - 24, Findings(), decided),
-                _decide(a - 25, decided, grounds),
-                reply_posted(a - 26),
-            ),
+            a,
+            10,
+            *decided(a, 24),
+            count=2,
         ),
-        Plan(
+        claim(
             "jan-visa",
             "Dane karty wykradzione w sklepie internetowym; nie zamawiałem tych biletów lotniczych.",
             "PORTAL",
             "MISAPPROPRIATED",
-            (b + 2, b + 150, 1),
-            received(b, 14),
-            (
-                _review(b - 1),
-                _refund(b - 1),
-                _assess(b - 20, Findings(), decided),
-                _decide(b - 21, decided, grounds),
-                reply_posted(b - 22),
-            ),
+            b,
+            14,
+            *decided(b, 20),
         ),
-        Plan(
+        claim(
             "olena-mastercard",
             "Telefon z kartą w portfelu skradziony na Dworcu Centralnym.",
             "LINE_828",
             "STOLEN",
-            (c + 2, c + 150, 1),
-            received(c, 9),
-            (_review(c - 1), _refund(c - 1)),
+            c,
+            9,
+            refund(c - 1),
         ),
-        Plan(
+        # Refunded the second business day after the report: the D+1 deadline was missed.
+        claim(
             "marek-business",
             "Płatność kartą firmową w aplikacji, której nie rozpoznajemy.",
             "PHONE",
             "MISAPPROPRIATED",
-            (d + 2, d + 150, 1),
-            received(d, 11),
-            # Refunded the second business day after the report: the D+1 deadline was missed.
-            (_review(d - 1), _refund(d - 3)),
+            d,
+            11,
+            refund(d - 3),
         ),
-        Plan(
+        claim(
             "zofia-mastercard",
             "Karta skradziona z torebki w kawiarni na Starym Mieście.",
             "PHONE",
             "STOLEN",
-            (e + 2, e + 150, 1),
-            received(e, 15),
-            (_review(e - 1), _refund(e - 1)),
+            e,
+            15,
+            refund(e - 1),
         ),
         Plan(
             "piotr-gold",
@@ -110,22 +126,19 @@ def _plans(today: date) -> list[Plan]:
             "PORTAL",
             "OTHER",
             (f + 2, f + 150, 1),
-            received(f, 8),
-            (_review(f),),
+            lambda ctx, card: ctx.at(f, 8, 0),
+            (review(f),),
         ),
     ]
 
 
 def seed(*, now: datetime) -> list[str]:
     """Create the report's demo claims (skipping those already there); say where the report is."""
-    analyst, supervisor = _staff()
-    ctx = Ctx(now=now, analyst=analyst, supervisor=supervisor)
+    ctx = demo_ctx(now=now)
     made = 0
     for plan in _plans(warsaw_date(now)):
-        card = _card(plan.card_key)
-        if Case.objects.filter(card=card, customer_account=plan.account).exists():
-            continue
-        made += _make(plan, card, ctx) is not None
+        case, made_now = plan_case(plan, demo_card(plan.card_key), ctx)
+        made += made_now and case is not None
     period = default_period(warsaw_date(now))
     return [
         f"Auditors' report (auditor sign-in): http://127.0.0.1:8000/reports/ "

@@ -91,7 +91,7 @@ def _seed_card(spec: DemoCard, *, product: CardProduct, today: date) -> Card:
         **spec.controls,
     }
     if spec.status == CardStatus.CANCELLED:
-        days_ago, at, _channel, _reason = spec.status_change
+        days_ago, at, _channel, _reason = spec.status_changed()
         defaults["cancelled_at"] = at_warsaw(today, days_ago, at)
         defaults["cancellation_reason"] = spec.cancellation_reason
     card, created = Card.objects.get_or_create(processor_token=_opaque("tok_", spec.key), defaults=defaults)
@@ -122,10 +122,11 @@ def _seed_token(card: Card, card_key: str, index: int, spec: DemoToken, *, today
 
 def _describe(card: Card) -> str:
     line = f"  {card.customer.full_name}: {card.product.name} {card.masked}, {card.get_status_display()}"
-    if card.status == CardStatus.CANCELLED:
-        reported = card.cancelled_at.astimezone(WARSAW)
+    cancelled_at = card.cancelled_at
+    if card.status == CardStatus.CANCELLED and cancelled_at is not None:
+        reported = cancelled_at.astimezone(WARSAW)
         before = card.transactions.filter(
-            executed_at__lt=card.cancelled_at, executed_at__gte=card.cancelled_at - timedelta(hours=3)
+            executed_at__lt=cancelled_at, executed_at__gte=cancelled_at - timedelta(hours=3)
         ).count()
         line += (
             f" ({card.get_cancellation_reason_display()}, reported {reported:%Y-%m-%d %H:%M:%S} Warsaw time;"

@@ -1,6 +1,8 @@
 """A new demo card's history: the events that explain how it got where it is."""
 
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
+from typing import TypedDict
 
 from cards.models import (
     Card,
@@ -15,9 +17,21 @@ from kartosfera.legaltime import WARSAW
 from kartosfera.vocabulary import Channel
 
 
+class CardEventRow(TypedDict, total=False):
+    """The fields of one ``CardEvent`` of the history."""
+
+    kind: str
+    channel: str
+    from_status: str
+    to_status: str
+    occurred_at: datetime
+    reason: str
+    data: Mapping[str, object]
+
+
 def write_history(card: Card, spec: DemoCard, tokens: list[WalletToken], *, today: date) -> None:
     """The events that explain how the card got where it is, in the order they happened."""
-    events: list[dict] = [
+    events: list[CardEventRow] = [
         {
             "kind": CardEventKind.ISSUED,
             "channel": Channel.BRANCH if spec.status == CardStatus.INACTIVE else Channel.SYSTEM,
@@ -61,43 +75,33 @@ def write_history(card: Card, spec: DemoCard, tokens: list[WalletToken], *, toda
                 {
                     "kind": CardEventKind.WALLET_TOKEN_SUSPENDED,
                     "channel": Channel.PORTAL,
-                    "occurred_at": at_warsaw(today, spec_token.suspended_days_ago, time(8, 3, 27)),
+                    "occurred_at": spec_token.suspended_at(today),
                     "reason": "Zegarek w serwisie.",
                     "data": _token_data(token),
                 }
             )
-    if spec.status == CardStatus.BLOCKED:
-        days_ago, at, channel, reason = spec.status_change
-        events.append(
-            {
-                "kind": CardEventKind.BLOCKED,
-                "channel": channel,
-                "from_status": CardStatus.ACTIVE,
-                "to_status": CardStatus.BLOCKED,
-                "occurred_at": at_warsaw(today, days_ago, at),
-                "reason": reason,
-            }
-        )
+    if spec.status in (CardStatus.BLOCKED, CardStatus.CANCELLED):
+        days_ago, at, channel, reason = spec.status_changed()
+        changed_at = at_warsaw(today, days_ago, at)  # a cancelled card's report time, to the second
+        change: CardEventRow = {
+            "kind": CardEventKind(spec.status),  # BLOCKED or CANCELLED, as the card's status
+            "channel": channel,
+            "from_status": CardStatus.ACTIVE,
+            "to_status": spec.status,
+            "occurred_at": changed_at,
+            "reason": reason,
+        }
+        if spec.status == CardStatus.CANCELLED:
+            change["data"] = {"cancellation_reason": spec.cancellation_reason}
+        events.append(change)
     if spec.status == CardStatus.CANCELLED:
-        _days_ago, _at_time, channel, reason = spec.status_change
-        events.append(
-            {
-                "kind": CardEventKind.CANCELLED,
-                "channel": channel,
-                "from_status": CardStatus.ACTIVE,
-                "to_status": CardStatus.CANCELLED,
-                "occurred_at": card.cancelled_at,
-                "reason": reason,
-                "data": {"cancellation_reason": card.cancellation_reason},
-            }
-        )
         # Cancellation cascades to every wallet token of the card (RULES.md section 6).
         for token in tokens:
             events.append(
                 {
                     "kind": CardEventKind.WALLET_TOKEN_REMOVED,
                     "channel": Channel.SYSTEM,
-                    "occurred_at": card.cancelled_at,
+                    "occurred_at": changed_at,
                     "reason": "Card cancelled.",
                     "data": _token_data(token),
                 }

@@ -31,6 +31,12 @@ class DemoToken:
     status: str = WalletTokenStatus.ACTIVE
     suspended_days_ago: int | None = None  # for a SUSPENDED token: since when
 
+    def suspended_at(self, today: date) -> datetime:
+        """When the SUSPENDED token was suspended."""
+        if self.suspended_days_ago is None:
+            raise ValueError(f"the suspended demo token on {self.device_name} says not since when")
+        return at_warsaw(today, self.suspended_days_ago, time(8, 3, 27))
+
 
 @dataclass(frozen=True, slots=True)
 class DemoCard:
@@ -54,6 +60,12 @@ class DemoCard:
     cancellation_reason: str = ""
     # A card issued before 3-D Secure was switched on for everyone: the customer turns it on in the portal.
     three_ds: bool = True
+
+    def status_changed(self) -> tuple[int, time, str, str]:
+        """(days ago, time, channel, reason text) of a BLOCKED or CANCELLED card's status change."""
+        if self.status_change is None:
+            raise ValueError(f"the {self.status} demo card {self.key} says no status change")
+        return self.status_change
 
 
 def tx(

@@ -1,0 +1,181 @@
+"""The demo's chargebacks: cases whose chargebacks stand at every stage of the scheme cycle, and filing
+windows as they run out. All demo code that knows chargebacks is here."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+
+from demo.disputes._steps import (
+    STATEMENT,
+    Ctx,
+    Plan,
+    Step,
+    assess,
+    assign_to_analyst,
+    decide,
+    demo_pdf,
+    refund,
+    review,
+)
+from disputes.models import Case
+from disputes.services import (
+    chargeback_abandon,
+    chargeback_escalate,
+    chargeback_file,
+    chargeback_propose_result,
+    chargeback_record_representment,
+    chargebacks_alert_filing_due,
+    proposal_approve,
+)
+from liability.engine import Findings
+
+
+def _acquirer_letter(text: str) -> ContentFile:
+    return ContentFile(
+        demo_pdf(f"Second presentment. {text} (DANE DEMONSTRACYJNE)"), name="second-presentment.pdf"
+    )
+
+
+def chargebacks(*programs: tuple[tuple[str, int], ...]) -> Step:
+    """Work the case's chargebacks (in the order opened), each through its ``(step, days ago)`` program."""
+
+    def run(case: Case, ctx: Ctx) -> None:
+        chargebacks = list(case.chargebacks.order_by("pk"))
+        documents = list(case.evidence.values_list("pk", flat=True))
+        for number, (chargeback, program) in enumerate(zip(chargebacks, programs, strict=False), start=1):
+            for step, days in program:
+                at = ctx.at(days, 10, number)
+                if step == "file":
+                    chargeback_file(
+                        chargeback_id=chargeback.pk,
+                        acquirer_reference=f"7{case.pk:05d}{number:02d}{chargeback.transaction_id:07d}",
+                        evidence_ids=documents,
+                        actor=ctx.analyst,
+                        now=at,
+                    )
+                elif step == "represent":
+                    chargeback_record_representment(
+                        chargeback_id=chargeback.pk,
+                        documents=[
+                            _acquirer_letter("Merchant states the payment was 3-D Secure authenticated.")
+                        ],
+                        note="Akceptant twierdzi, że płatność uwierzytelniono 3-D Secure.",
+                        actor=ctx.analyst,
+                        now=at,
+                    )
+                elif step == "escalate":
+                    chargeback_escalate(
+                        chargeback_id=chargeback.pk,
+                        reason="Logi 3-D Secure nie potwierdzają uwierzytelnienia na urządzeniu klienta.",
+                        evidence_ids=documents,
+                        actor=ctx.analyst,
+                        now=at,
+                    )
+                elif step in ("won", "lost"):
+                    proposal = chargeback_propose_result(
+                        chargeback_id=chargeback.pk,
+                        won=step == "won",
+                        reason="Akceptant uznał obciążenie zwrotne."
+                        if step == "won"
+                        else "Bank przyjmuje drugą prezentację: transakcja z chipem i PIN-em.",
+                        actor=ctx.analyst,
+                        now=at,
+                    )
+                    proposal_approve(
+                        proposal_id=proposal.pk, actor=ctx.supervisor, now=at + timedelta(hours=1)
+                    )
+                elif step == "abandon":
+                    chargeback_abandon(
+                        chargeback_id=chargeback.pk,
+                        reason="Klient odpowiada za transakcję: płatność zbliżeniowa poniżej limitu bez PIN.",
+                        actor=ctx.analyst,
+                        now=at,
+                    )
+
+    return run
+
+
+SETTLED_DECISION = (
+    assess(20, Findings(undetectable=True), "Klient nie mógł wykryć utraty danych karty przed płatnością."),
+    decide(19, "Bank uznaje reklamację: transakcje nie zostały autoryzowane przez klienta."),
+)
+
+
+# Chargebacks at every stage of the scheme cycle, and the filing windows as they run out.
+CHARGEBACK_PLANS = (
+    Plan(
+        "katarzyna-mastercard",
+        "Przeglądając historię karty, zauważyłam płatność internetową sprzed czterech miesięcy.",
+        "PHONE",
+        "MISAPPROPRIATED",
+        (122, 124, 1),
+        lambda ctx, card: ctx.at(5, 11, 0),
+        (review(5), refund(5)),
+    ),
+    Plan(
+        "katarzyna-mastercard",
+        "Dwie kolejne płatności internetowe, których nie wykonałam; karta była w domu.",
+        "PHONE",
+        "MISAPPROPRIATED",
+        (109, 122, 2),
+        lambda ctx, card: ctx.at(3, 9, 15),
+        (review(3), refund(3), assign_to_analyst(3), STATEMENT.added(2, 8, 50)),
+    ),
+    Plan(
+        "zofia-mastercard",
+        "Trzy płatności w sklepach internetowych, których nie robiłam.",
+        "PHONE",
+        "MISAPPROPRIATED",
+        (30, 100, 3),
+        lambda ctx, card: ctx.at(28, 10, 0),
+        (
+            review(27),
+            refund(27),
+            STATEMENT.added(26, 8, 50),
+            *SETTLED_DECISION,
+            chargebacks(
+                (("file", 18), ("represent", 10)),
+                (("file", 18), ("represent", 14), ("escalate", 8), ("escalate", 5)),
+                (("file", 18), ("won", 3)),
+            ),
+        ),
+    ),
+    Plan(
+        "jan-visa",
+        "Płatności kartą, których nie wykonałem; kartę miałem przy sobie.",
+        "PHONE",
+        "MISAPPROPRIATED",
+        (30, 100, 3),
+        lambda ctx, card: ctx.at(26, 10, 0),
+        (
+            review(25),
+            refund(25),
+            STATEMENT.added(24, 8, 50),
+            *SETTLED_DECISION,
+            chargebacks(
+                (("file", 15),),
+                (("file", 15), ("represent", 9), ("escalate", 4)),
+                (("file", 15), ("represent", 7), ("lost", 2)),
+            ),
+        ),
+    ),
+    Plan(
+        "piotr-gold",
+        "Płatność, której nie rozpoznaję, w sklepie stacjonarnym.",
+        "BRANCH",
+        "OTHER",
+        (25, 100, 1),
+        lambda ctx, card: ctx.at(22, 12, 0),
+        (review(21), refund(21), chargebacks((("abandon", 20),))),
+    ),
+)
+
+
+def chargeback_alerts_raise(*, now: datetime) -> str:
+    """What the beat's sweep would have flagged by now: the filing windows that end within the alert
+    days; the line that says so."""
+    alerted = chargebacks_alert_filing_due(
+        now=now, within=timedelta(days=settings.DISPUTES_CHARGEBACK_ALERT_DAYS), batch_size=1000
+    )
+    return f"  chargeback filing alerts raised: {alerted} (queue: /back-office/queue/chargebacks/)"
