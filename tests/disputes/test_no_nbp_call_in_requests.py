@@ -28,9 +28,9 @@ from disputes.services import AssessmentRateUnavailable, case_assess_liability, 
 from disputes.tasks import sweep_waiting_estimates
 from kartosfera import clock
 from kartosfera.legaltime import WARSAW
-from liability import services as liability_services
 from liability.days import is_nbp_publication_day
 from liability.engine import Findings
+from liability.services import _fetch as liability_fetch  # where rates_fetch_range makes its client
 from tests.backoffice.conftest import sign_in
 from tests.cards.factories import TransactionFactory
 from tests.disputes.conftest import make_theft
@@ -87,13 +87,13 @@ def nbp_calls(monkeypatch):
     With eager tasks the post-commit fetch runs here, inside its task; with a worker, nothing here.
     """
     calls: list[str | None] = []
-    make_client = liability_services.nbp_client
+    make_client = liability_fetch.nbp_client
 
     def recorded():
         calls.append(current_task.name if current_task else None)
         return make_client()
 
-    monkeypatch.setattr(liability_services, "nbp_client", recorded)
+    monkeypatch.setattr(liability_fetch, "nbp_client", recorded)
     return calls
 
 
