@@ -142,6 +142,25 @@ def may_approve(*, approver_id: Hashable | None, proposer_id: Hashable | None, h
     return holds_approval and approver_id is not None and approver_id != proposer_id
 
 
+def may_make_refund(
+    *,
+    amount: Decimal,
+    limit: Decimal,
+    holds_handling: bool,
+    actor_id: Hashable | None,
+    proposer_id: Hashable | None = None,
+    holds_approval: bool = False,
+) -> bool:
+    """Four-eyes on the D+1 refund, as the state machine and the services apply it: whoever handles
+    cases makes a refund of up to ``limit``; above it, or when the refund runs as the approval of a
+    proposal (``proposer_id``: who proposed it), only a second person who may approve it."""
+    if not holds_handling:
+        return False
+    if proposer_id is None:
+        return not refund_needs_second_person(amount=amount, limit=limit)
+    return may_approve(approver_id=actor_id, proposer_id=proposer_id, holds_approval=holds_approval)
+
+
 class MoneyRuleError(ValueError):
     """Amounts that cannot belong to one claim (negative, above the disputed amount, unknown key)."""
 

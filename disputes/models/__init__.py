@@ -15,10 +15,13 @@ from disputes.models._base import (
     DeliveryChannel,
     EstimateStatus,
     EvidenceKind,
+    ProposalKind,
+    ProposalStatus,
 )
 from disputes.models._case import Case
 from disputes.models._case_guards import REPLY_NOT_IN_TIME
 from disputes.models._case_links import CaseNumberSequence, CaseTransaction
+from disputes.models._case_workflow import refund_four_eyes_limit
 from disputes.models._chargeback import (
     ACTIVE_CHARGEBACK_STATES,
     DISPUTED_CHARGEBACK_STATES,
@@ -28,7 +31,7 @@ from disputes.models._chargeback import (
     ChargebackDocument,
     ChargebackState,
 )
-from disputes.models._proposals import DecisionProposal, ProposalKind, ProposalStatus
+from disputes.models._proposals import DecisionProposal
 from disputes.models._records import (
     CaseEvent,
     CaseLetterRequest,
@@ -80,4 +83,5 @@ __all__ = [
     "ProposalKind",
     "ProposalStatus",
     "Regime",
+    "refund_four_eyes_limit",
 ]

@@ -114,6 +114,23 @@ class ActorKind(models.TextChoices):
     SYSTEM = "SYSTEM", _("System")
 
 
+class ProposalKind(models.TextChoices):
+    """The steps that need a second person: the decision, the recovery, a refund above the limit, and
+    a chargeback's result (the credit from the acquirer, or the loss the bank keeps)."""
+
+    DECISION = "DECISION", _("Decision")
+    RECOVERY = "RECOVERY", _("Recovery of the customer's share")
+    REFUND = "REFUND", _("Provisional refund above the four-eyes limit")
+    CHARGEBACK_RESULT = "CHARGEBACK", _("Result of a chargeback")
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "PENDING", _("Waiting for approval")
+    APPROVED = "APPROVED", _("Approved")
+    REJECTED = "REJECTED", _("Returned by the supervisor")
+    WITHDRAWN = "WITHDRAWN", _("Withdrawn")
+
+
 # A letter that depends on the outcome of the decision (DECISION_ACCEPTED / _PARTIAL / _REJECTED).
 LETTER_BY_OUTCOME = "BY_OUTCOME"
 

@@ -24,6 +24,7 @@ from disputes.models._base import (
 from disputes.models._case_meta import case_constraints, case_indexes
 from disputes.models._case_workflow import CaseWorkflow
 from disputes.rules import MoneyMove, Outcome, net_to_customer, settlement_moves
+from kartosfera.money import ZERO
 from kartosfera.vocabulary import subset_choices
 from liability.rules import Cause
 
@@ -229,6 +230,10 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
     def is_open(self) -> bool:
         """Submitted and not finished: its transactions cannot be claimed in another case."""
         return self.state in OPEN_STATES
+
+    def refund_owed_total(self) -> Decimal:
+        """What the D+1 refund of this case comes to: every transaction reported in time."""
+        return sum((link.amount for link in self.disputed.all() if not link.out_of_window), ZERO)
 
     def settlement_moves(self) -> list[MoneyMove]:
         """The refunds and recoveries still needed to bring every transaction to the decided amount.

@@ -1,7 +1,10 @@
 """The workflow of a case: the django-fsm transitions of ``Case.state``, with their guards and letters."""
 
 from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django_fsm import RETURN_VALUE, transition
 
 from disputes.models import _case_guards as guards
@@ -10,10 +13,42 @@ from disputes.models._base import (
     REPLY_CLOCK_STATES,
     RESUMABLE_STATES,
     CaseState,
+    ProposalKind,
+    ProposalStatus,
     the_customer_or_staff,
 )
-from disputes.rules import LetterType, Outcome
+from disputes.rules import LetterType, Outcome, may_make_refund
 from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE, SUPERVISE_CASE
+
+if TYPE_CHECKING:
+    from disputes.models._case import Case
+
+
+def refund_four_eyes_limit() -> Decimal:
+    """The provisional refund above which a second person must approve (setting, PLN)."""
+    return Decimal(settings.KARTOSFERA_FOUR_EYES_REFUND_ABOVE)
+
+
+def may_refund(case: "Case", user: Any) -> bool:
+    """`disputes.handle_case`; above the four-eyes limit, `disputes.approve_decision` and not the proposer.
+
+    The rule is ``disputes.rules.may_make_refund``: above the limit, the refund runs only as a second
+    person's approval of someone else's proposal (``proposal_approve``), which the services check too.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    # The proposal this user approved, in the transaction that runs the refund (``proposal_approve``).
+    approval = case.proposals.filter(
+        kind=ProposalKind.REFUND, status=ProposalStatus.APPROVED, decided_by_id=user.pk
+    ).first()
+    return may_make_refund(
+        amount=case.refund_owed_total(),
+        limit=refund_four_eyes_limit(),
+        holds_handling=user.has_perm(HANDLE_CASE),
+        actor_id=user.pk,
+        proposer_id=approval.proposed_by_id if approval is not None else None,
+        holds_approval=user.has_perm(APPROVE_DECISION),
+    )
 
 
 class CaseWorkflow:
@@ -44,7 +79,7 @@ class CaseWorkflow:
         source=[CaseState.SUBMITTED, CaseState.UNDER_REVIEW, CaseState.REFUND_WITHHELD],
         target=CaseState.PROVISIONALLY_REFUNDED,
         conditions=[guards.refund_is_owed, guards.refund_not_made],
-        permission=HANDLE_CASE,
+        permission=may_refund,
         custom={"letter": LetterType.PROVISIONAL_REFUND},
     )
     def refund_provisionally(self, *, at: datetime) -> None:

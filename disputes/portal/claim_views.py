@@ -23,8 +23,8 @@ from disputes.portal.selectors import (
     claim_timeline,
     evidence_get_for_user,
 )
-from disputes.portal.steps import STEP_NAMES, _step_url, case_page
-from disputes.portal.views import _evidence_page
+from disputes.portal.steps import STEP_NAMES, case_page, step_url
+from disputes.portal.views import evidence_page
 from disputes.selectors import case_list_for_customer
 from disputes.services import (
     DisputeError,
@@ -63,7 +63,7 @@ def claim_detail(request: HttpRequest, case: Case) -> HttpResponse:
             "evidence": case.evidence.all(),
             "actions": claim_available_actions(case=case, user=request.user, now=clock.now()),
             "questions": claim_information_request(case=case),
-            "first_step_url": _step_url(case, STEP_NAMES[0]),
+            "first_step_url": step_url(case, STEP_NAMES[0]),
             "clocks": claim_clocks(case=case),
             "outcome": claim_outcome(case=case, language=get_language()),
             # The appeal routes name the bank's complaint department as its letters do.
@@ -100,8 +100,8 @@ def claim_delivery(request: HttpRequest, case: Case) -> HttpResponse:
 def claim_documents(request: HttpRequest, case: Case) -> HttpResponse:
     """Add a document to a submitted claim."""
     if case.state == CaseState.DRAFT:
-        return redirect(_step_url(case, "evidence"))
-    return _evidence_page(request, case, wizard_step=None)
+        return redirect(step_url(case, "evidence"))
+    return evidence_page(request, case, wizard_step=None)
 
 
 @never_cache

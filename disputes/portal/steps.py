@@ -171,11 +171,13 @@ STEPS = [
 STEP_NAMES = [step.name for step in STEPS]
 
 
-def _step_url(case: Case, name: str) -> str:
+def step_url(case: Case, name: str) -> str:
+    """The address of the claim wizard's step ``name`` for ``case``."""
     return reverse("claims:step", kwargs={"case_id": case.pk, "step": name})
 
 
-def _navigation(case: Case, step: Step) -> dict[str, object]:
+def step_navigation(case: Case, step: Step) -> dict[str, object]:
+    """The template context every wizard step shares: the case, the step and its place."""
     index = STEP_NAMES.index(step.name)
     return {
         "case": case,
@@ -184,5 +186,5 @@ def _navigation(case: Case, step: Step) -> dict[str, object]:
         "step": step,
         "number": index + 1,
         "total": len(STEPS),
-        "previous_url": _step_url(case, STEP_NAMES[index - 1]) if index else None,
+        "previous_url": step_url(case, STEP_NAMES[index - 1]) if index else None,
     }

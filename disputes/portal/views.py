@@ -36,9 +36,9 @@ from disputes.portal.steps import (
     STEP_NAMES,
     STEPS,
     Step,
-    _navigation,
-    _step_url,
     case_page,
+    step_navigation,
+    step_url,
 )
 from disputes.rules import DraftProblem
 from disputes.services import (
@@ -83,7 +83,11 @@ def _transactions_page(request: HttpRequest, card: Card, form, case: Case | None
             "page": page,
             "chosen": set(chosen),
             "kept": [value for value in dict.fromkeys(chosen) if value not in shown],
-            **(_navigation(case, STEPS[0]) if case else {"number": 1, "total": len(STEPS), "step": STEPS[0]}),
+            **(
+                step_navigation(case, STEPS[0])
+                if case
+                else {"number": 1, "total": len(STEPS), "step": STEPS[0]}
+            ),
         },
     )
 
@@ -144,7 +148,7 @@ def claim_start(request: HttpRequest, card_id: int) -> HttpResponse:
         return _transactions_page(request, card, form, None)
     if token:
         request.session[SESSION_DRAFTS] = {**drafts, token: case.pk}
-    return redirect(_step_url(case, "cause"))
+    return redirect(step_url(case, "cause"))
 
 
 def _not_a_draft(case: Case) -> HttpResponse:
@@ -162,7 +166,7 @@ def claim_step(request: HttpRequest, case: Case, step: str) -> HttpResponse:
     if case.state != CaseState.DRAFT:
         return _not_a_draft(case)
     if current.name == "evidence":
-        return _evidence_page(request, case, wizard_step=current)
+        return evidence_page(request, case, wizard_step=current)
     if current.name == "review":
         return _review(request, case, current)
     kwargs = {}
@@ -184,12 +188,12 @@ def claim_step(request: HttpRequest, case: Case, step: str) -> HttpResponse:
             except DisputeError as error:
                 form.add_error(None, str(error))
             else:
-                return redirect(_step_url(case, STEP_NAMES[STEP_NAMES.index(step) + 1]))
+                return redirect(step_url(case, STEP_NAMES[STEP_NAMES.index(step) + 1]))
     else:
         form = current.form_class(initial=current.initial(case), **kwargs)
     if current.name == "transactions":
         return _transactions_page(request, case.card, form, case)
-    return render(request, "portal/claims/step.html", {"form": form, **_navigation(case, current)})
+    return render(request, "portal/claims/step.html", {"form": form, **step_navigation(case, current)})
 
 
 def _problem(error: InvalidClaim) -> str:
@@ -199,9 +203,9 @@ def _problem(error: InvalidClaim) -> str:
     return str(error.params.get("problem", ""))
 
 
-def _evidence_page(request: HttpRequest, case: Case, *, wizard_step: Step | None) -> HttpResponse:
+def evidence_page(request: HttpRequest, case: Case, *, wizard_step: Step | None) -> HttpResponse:
     """Add documents one by one (police report, receipts); the list shows what the case holds."""
-    here = _step_url(case, "evidence") if wizard_step else reverse("claims:documents", args=[case.pk])
+    here = step_url(case, "evidence") if wizard_step else reverse("claims:documents", args=[case.pk])
     if request.method == "POST":
         form = forms.EvidenceForm(request.POST, request.FILES)
         if form.is_valid():
@@ -227,7 +231,7 @@ def _evidence_page(request: HttpRequest, case: Case, *, wizard_step: Step | None
         form = forms.EvidenceForm()
     context = {"form": form, "case": case, "evidence": case.evidence.all(), "wizard": wizard_step is not None}
     if wizard_step:
-        context |= _navigation(case, wizard_step) | {"next_url": _step_url(case, "review")}
+        context |= step_navigation(case, wizard_step) | {"next_url": step_url(case, "review")}
     return render(request, "portal/claims/evidence.html", context)
 
 
@@ -257,7 +261,7 @@ def _review(request: HttpRequest, case: Case, step: Step) -> HttpResponse:
             # Back to the first page with a missing or impossible answer, saying what is wrong there.
             first = refusal.problems[0]
             messages.error(request, _draft_problem_message(first, case))
-            return redirect(_step_url(case, first.step))
+            return redirect(step_url(case, first.step))
         except DisputeError as refusal:
             error = str(refusal)
         else:
@@ -270,8 +274,8 @@ def _review(request: HttpRequest, case: Case, step: Step) -> HttpResponse:
             "evidence": case.evidence.all(),
             "expected": claim_expected_deadlines(case=case, now=clock.now()),
             "error": error,
-            "step_urls": {name: _step_url(case, name) for name in STEP_NAMES},
-            **_navigation(case, step),
+            "step_urls": {name: step_url(case, name) for name in STEP_NAMES},
+            **step_navigation(case, step),
         },
     )
 
@@ -298,7 +302,7 @@ def claim_block_card(request: HttpRequest, case: Case) -> HttpResponse:
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = (
-            _step_url(case, "cause")
+            step_url(case, "cause")
             if case.state == CaseState.DRAFT
             else reverse("claims:detail", args=[case.pk])
         )
@@ -310,5 +314,5 @@ def claim_block_card(request: HttpRequest, case: Case) -> HttpResponse:
 def claim_submitted(request: HttpRequest, case: Case) -> HttpResponse:
     """The claim was sent: its number and the dates the customer can count on."""
     if case.state == CaseState.DRAFT:
-        return redirect(_step_url(case, "review"))
+        return redirect(step_url(case, "review"))
     return render(request, "portal/claims/submitted.html", {"case": case, "clocks": claim_clocks(case=case)})

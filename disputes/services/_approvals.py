@@ -48,7 +48,6 @@ from disputes.services._money import (
     case_refund_provisionally,
     refund_four_eyes_limit,
     refund_needs_approval,
-    refund_owed_total,
 )
 from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE
 
@@ -97,7 +96,7 @@ def _proposal_data(case: Case, kind: str) -> dict:
             "bank_share": str(assessment.bank_total),
         }
     if kind == ProposalKind.REFUND:
-        return {"amount": str(refund_owed_total(case)), "limit": str(refund_four_eyes_limit())}
+        return {"amount": str(case.refund_owed_total()), "limit": str(refund_four_eyes_limit())}
     return {"to_recover": [str(move.amount) for move in case.settlement_moves()]}
 
 

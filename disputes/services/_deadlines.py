@@ -125,7 +125,7 @@ _RECOMPUTED_FIELDS = [
 ]
 
 
-def _affected(changed_on: date) -> Q:
+def cases_a_calendar_change_moves(changed_on: date) -> Q:
     """Open cases with a business-day deadline still running that a change of ``changed_on`` can move.
 
     Only business-day deadlines use the bank's calendar: the D+1 refund and the payment-services
@@ -157,7 +157,7 @@ def cases_recompute_deadlines(*, changed_on: date, now: datetime, batch_size: in
         with case_atomic() as audit:
             batch = list(
                 Case.objects.select_for_update(of=("self",))
-                .filter(_affected(changed_on), pk__gt=last_pk)
+                .filter(cases_a_calendar_change_moves(changed_on), pk__gt=last_pk)
                 .order_by("pk")[:batch_size]
             )
             if not batch:

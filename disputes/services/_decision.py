@@ -29,7 +29,7 @@ from disputes.services._errors import (
     ProposalOutdated,
     ReplyLetterStale,
 )
-from disputes.services._money import MoneyResult, _entries_of, _write_moves, require_approval
+from disputes.services._money import MoneyResult, ledger_entries_of_kind, ledger_write_moves, require_approval
 from disputes.services._notify import notify_decision
 from kartosfera.authz import HANDLE_CASE
 
@@ -116,7 +116,7 @@ def case_decide(
         )
         # The acceptance path: what the customer is still owed is refunded at once.
         refunds = [move for move in moves if move.kind == LedgerKind.FINAL_REFUND]
-        entries = _write_moves(case, refunds, transition=row, actor=actor, now=now, audit=audit)
+        entries = ledger_write_moves(case, refunds, transition=row, actor=actor, now=now, audit=audit)
         notify_decision(case, outcome, now=now)
     return MoneyResult(case, entries, created=True)
 
@@ -196,7 +196,7 @@ def case_recover_customer_share(
         case = lock_case(case_id, actor)
         require_staff(actor, HANDLE_CASE)
         if case.recovered_at is not None and not case.settlement_moves():
-            return MoneyResult(case, _entries_of(case, LedgerKind.RECOVERY), created=False)
+            return MoneyResult(case, ledger_entries_of_kind(case, LedgerKind.RECOVERY), created=False)
         require_approval(case, kind=ProposalKind.RECOVERY, actor=actor, approval=approval)
         moves = [move for move in case.settlement_moves() if move.kind == LedgerKind.RECOVERY]
         row = run_transition(
@@ -208,7 +208,7 @@ def case_recover_customer_share(
             data={"recovered": {str(m.key): str(m.amount) for m in moves}},
             audit=audit,
         )
-        entries = _write_moves(case, moves, transition=row, actor=actor, now=now, audit=audit)
+        entries = ledger_write_moves(case, moves, transition=row, actor=actor, now=now, audit=audit)
     return MoneyResult(case, entries, created=True)
 
 

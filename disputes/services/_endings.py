@@ -29,7 +29,7 @@ from disputes.services._errors import (
     InformationMissing,
 )
 from disputes.services._ledger import Entry, ledger_write_many
-from disputes.services._money import MoneyResult, _entries_of, _write_moves
+from disputes.services._money import MoneyResult, ledger_entries_of_kind, ledger_write_moves
 from disputes.services._notify import notify_decision
 
 
@@ -45,7 +45,7 @@ def case_deem_accepted(*, case_id: int, actor: Actor, now: datetime) -> MoneyRes
     with case_atomic() as audit:
         case = lock_case(case_id, actor)
         if case.state == CaseState.DEEMED_ACCEPTED:
-            return MoneyResult(case, _entries_of(case, LedgerKind.FINAL_REFUND), created=False)
+            return MoneyResult(case, ledger_entries_of_kind(case, LedgerKind.FINAL_REFUND), created=False)
         [result] = deem_accepted_locked([case], actor=actor, now=now, audit=audit)
     return result
 
@@ -155,7 +155,7 @@ def case_withdraw(*, case_id: int, reason: str, actor: Actor, now: datetime) -> 
             },
             audit=audit,
         )
-        entries = _write_moves(case, reversals, transition=row, actor=actor, now=now, audit=audit)
+        entries = ledger_write_moves(case, reversals, transition=row, actor=actor, now=now, audit=audit)
         for entry in entries:
             refund = refunds.get(entry.transaction_id)
             if refund is not None:

@@ -37,8 +37,8 @@ from disputes.services._errors import (
     InformationMissing,
     InvalidCaseState,
 )
-from disputes.services._estimates import request_rate_fetch, store_assessment, transaction_facts
-from disputes.services._history import add_event
+from disputes.services._estimates import request_rate_fetch, transaction_facts
+from disputes.services._history import add_event, record_assessment
 from disputes.services._notify import case_notify
 from kartosfera.authz import HANDLE_CASE, ROLE_PERMISSIONS, SUPERVISE_CASE
 from kartosfera.legaltime import warsaw_date
@@ -252,7 +252,7 @@ def case_assess_liability(
         case = lock_case(case_id, actor)
         if case.state not in ASSESSABLE_STATES:
             raise InvalidCaseState("assess_liability", state=case.get_state_display())
-        stored = store_assessment(
+        stored = record_assessment(
             case,
             assessment,
             kind=LiabilityAssessment.Kind.ANALYST,
