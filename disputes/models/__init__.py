@@ -15,8 +15,7 @@ from disputes.models._base import (
     DeliveryChannel,
     EstimateStatus,
     EvidenceKind,
-    ProposalKind,
-    ProposalStatus,
+    present,
 )
 from disputes.models._case import Case
 from disputes.models._case_guards import REPLY_NOT_IN_TIME
@@ -31,7 +30,7 @@ from disputes.models._chargeback import (
     ChargebackDocument,
     ChargebackState,
 )
-from disputes.models._proposals import DecisionProposal
+from disputes.models._proposals import DecisionProposal, ProposalKind, ProposalStatus
 from disputes.models._records import (
     CaseEvent,
     CaseLetterRequest,
@@ -83,5 +82,6 @@ __all__ = [
     "ProposalKind",
     "ProposalStatus",
     "Regime",
+    "present",
     "refund_four_eyes_limit",
 ]

@@ -1,6 +1,6 @@
 """Shared pieces of the dispute models: choices, transition guards and permissions."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models.functions import Length
@@ -114,21 +114,17 @@ class ActorKind(models.TextChoices):
     SYSTEM = "SYSTEM", _("System")
 
 
-class ProposalKind(models.TextChoices):
-    """The steps that need a second person: the decision, the recovery, a refund above the limit, and
-    a chargeback's result (the credit from the acquirer, or the loss the bank keeps)."""
-
-    DECISION = "DECISION", _("Decision")
-    RECOVERY = "RECOVERY", _("Recovery of the customer's share")
-    REFUND = "REFUND", _("Provisional refund above the four-eyes limit")
-    CHARGEBACK_RESULT = "CHARGEBACK", _("Result of a chargeback")
+T = TypeVar("T")
 
 
-class ProposalStatus(models.TextChoices):
-    PENDING = "PENDING", _("Waiting for approval")
-    APPROVED = "APPROVED", _("Approved")
-    REJECTED = "REJECTED", _("Returned by the supervisor")
-    WITHDRAWN = "WITHDRAWN", _("Withdrawn")
+def present(value: T | None, name: str) -> T:
+    """``value``, which the state of its case guarantees is set (e.g. ``received_at`` once submitted).
+
+    :raises RuntimeError: it is not: a service ran a step its state does not allow.
+    """
+    if value is None:
+        raise RuntimeError(f"{name} is not set")
+    return value
 
 
 # A letter that depends on the outcome of the decision (DECISION_ACCEPTED / _PARTIAL / _REJECTED).

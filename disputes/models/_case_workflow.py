@@ -2,9 +2,11 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser, AnonymousUser, PermissionsMixin
+from django.db.models import Model
 from django_fsm import RETURN_VALUE, transition
 
 from disputes.models import _case_guards as guards
@@ -13,12 +15,11 @@ from disputes.models._base import (
     REPLY_CLOCK_STATES,
     RESUMABLE_STATES,
     CaseState,
-    ProposalKind,
-    ProposalStatus,
     the_customer_or_staff,
 )
+from disputes.models._proposals import ProposalKind, ProposalStatus
 from disputes.rules import LetterType, Outcome, may_make_refund
-from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE, SUPERVISE_CASE
+from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE, SUPERVISE_CASE, may
 
 if TYPE_CHECKING:
     from disputes.models._case import Case
@@ -29,14 +30,13 @@ def refund_four_eyes_limit() -> Decimal:
     return Decimal(settings.KARTOSFERA_FOUR_EYES_REFUND_ABOVE)
 
 
-def may_refund(case: "Case", user: Any) -> bool:
+def may_refund(instance: Model, user: AbstractUser | AnonymousUser | PermissionsMixin) -> bool:
     """`disputes.handle_case`; above the four-eyes limit, `disputes.approve_decision` and not the proposer.
 
     The rule is ``disputes.rules.may_make_refund``: above the limit, the refund runs only as a second
     person's approval of someone else's proposal (``proposal_approve``), which the services check too.
     """
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
+    case = cast("Case", instance)  # django-fsm types a permission's instance as any model
     # The proposal this user approved, in the transaction that runs the refund (``proposal_approve``).
     approval = case.proposals.filter(
         kind=ProposalKind.REFUND, status=ProposalStatus.APPROVED, decided_by_id=user.pk
@@ -44,15 +44,34 @@ def may_refund(case: "Case", user: Any) -> bool:
     return may_make_refund(
         amount=case.refund_owed_total(),
         limit=refund_four_eyes_limit(),
-        holds_handling=user.has_perm(HANDLE_CASE),
+        holds_handling=may(user, HANDLE_CASE),
         actor_id=user.pk,
         proposer_id=approval.proposed_by_id if approval is not None else None,
-        holds_approval=user.has_perm(APPROVE_DECISION),
+        holds_approval=may(user, APPROVE_DECISION),
     )
 
 
 class CaseWorkflow:
     """The transitions of ``Case``, whose ``state`` field they change (the model inherits them)."""
+
+    if TYPE_CHECKING:
+        # The fields of ``Case`` (declared there) that the transitions read and set.
+        state: str
+        resume_state: str
+        outcome: str
+        reply_extended: bool
+        refund_withheld_grounds: str
+        submitted_at: datetime | None
+        refunded_at: datetime | None
+        refund_withheld_at: datetime | None
+        information_requested_at: datetime | None
+        delay_notice_at: datetime | None
+        decided_at: datetime | None
+        reply_dispatched_at: datetime | None
+        recovered_at: datetime | None
+        deemed_accepted_at: datetime | None
+        withdrawn_at: datetime | None
+        closed_at: datetime | None
 
     # --- Transitions: called only by disputes.services, which check permission and guards first. ---
 

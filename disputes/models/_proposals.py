@@ -5,14 +5,32 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from disputes.models._base import TEXT_LIMIT, ProposalKind, ProposalStatus, text_limits
-from disputes.models._case import Case
+from disputes.models._base import TEXT_LIMIT, text_limits
+
+
+class ProposalKind(models.TextChoices):
+    """The steps that need a second person: the decision, the recovery, a refund above the limit, and
+    a chargeback's result (the credit from the acquirer, or the loss the bank keeps)."""
+
+    DECISION = "DECISION", _("Decision")
+    RECOVERY = "RECOVERY", _("Recovery of the customer's share")
+    REFUND = "REFUND", _("Provisional refund above the four-eyes limit")
+    CHARGEBACK_RESULT = "CHARGEBACK", _("Result of a chargeback")
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "PENDING", _("Waiting for approval")
+    APPROVED = "APPROVED", _("Approved")
+    REJECTED = "REJECTED", _("Returned by the supervisor")
+    WITHDRAWN = "WITHDRAWN", _("Withdrawn")
 
 
 class DecisionProposal(models.Model):
     """A proposed step (decision, recovery, large refund) and the second person's verdict on it."""
 
-    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="proposals")
+    case = models.ForeignKey(
+        "disputes.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="proposals"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=ProposalKind.choices)
     status = models.CharField(
         _("status"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PENDING

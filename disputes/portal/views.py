@@ -10,7 +10,8 @@ import uuid
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,9 +21,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cards import services as card_services
-from cards.models import Card
+from cards.models import Card, Transaction
 from cards.selectors import card_get_for_customer
-from customers.decorators import customer_required
+from customers.decorators import CustomerRequest, customer_required
+from customers.forms import PortalForm
 from disputes.models import Case, CaseState, Cause, Channel
 from disputes.portal import forms
 from disputes.portal.selectors import (
@@ -61,11 +63,11 @@ TRANSACTIONS_PER_PAGE = 25
 BROWSE_BUTTONS = ("page", "show")
 
 
-def _browsing(request: HttpRequest) -> bool:
+def _browsing(request: CustomerRequest) -> bool:
     return request.method == "POST" and any(name in request.POST for name in BROWSE_BUTTONS)
 
 
-def _transactions_page(request: HttpRequest, card: Card, form, case: Case | None) -> HttpResponse:
+def _transactions_page(request: CustomerRequest, card: Card, form, case: Case | None) -> HttpResponse:
     """One page of the card's claimable transactions, filtered; the ones chosen elsewhere travel along."""
     data = request.POST if request.method == "POST" else request.GET
     filters = forms.TransactionFilterForm(data)
@@ -92,7 +94,7 @@ def _transactions_page(request: HttpRequest, card: Card, form, case: Case | None
     )
 
 
-def _browse_form(request: HttpRequest, rows) -> forms.TransactionsForm:
+def _browse_form(request: CustomerRequest, rows) -> forms.TransactionsForm:
     """The choice so far, unchecked: moving to another page or filtering is not sending it."""
     return forms.TransactionsForm(
         initial={
@@ -106,7 +108,7 @@ def _browse_form(request: HttpRequest, rows) -> forms.TransactionsForm:
 @never_cache
 @customer_required
 @require_http_methods(["GET", "POST"])
-def claim_start(request: HttpRequest, card_id: int) -> HttpResponse:
+def claim_start(request: CustomerRequest, card_id: int) -> HttpResponse:
     """Start a claim about one of the customer's cards, with the transactions chosen on the history page."""
     try:
         card = card_get_for_customer(customer=request.customer, card_id=card_id)
@@ -158,7 +160,7 @@ def _not_a_draft(case: Case) -> HttpResponse:
 @never_cache
 @case_page
 @require_http_methods(["GET", "POST"])
-def claim_step(request: HttpRequest, case: Case, step: str) -> HttpResponse:
+def claim_step(request: CustomerRequest, case: Case, step: str) -> HttpResponse:
     """One question of a draft claim; the answer is saved in the draft and the next question follows."""
     if step not in STEP_NAMES:
         raise Http404("no such step")
@@ -169,31 +171,44 @@ def claim_step(request: HttpRequest, case: Case, step: str) -> HttpResponse:
         return evidence_page(request, case, wizard_step=current)
     if current.name == "review":
         return _review(request, case, current)
-    kwargs = {}
+    rows = None
     if current.name == "transactions":
-        kwargs["transactions"] = claimable_transactions(customer=request.customer, card_id=case.card_id)
-    if current.name == "transactions" and _browsing(request):
-        return _transactions_page(request, case.card, _browse_form(request, kwargs["transactions"]), case)
-    if request.method == "POST":
-        form = current.form_class(request.POST, **kwargs)
-        if form.is_valid():
-            try:
-                claim_update_draft(
-                    case_id=case.pk, actor=request.user, now=clock.now(), **current.update(form, case)
-                )
-            except InvalidClaim as error:
-                form.add_error(
-                    None, _("This answer cannot be saved: %(problem)s") % {"problem": _problem(error)}
-                )
-            except DisputeError as error:
-                form.add_error(None, str(error))
-            else:
-                return redirect(step_url(case, STEP_NAMES[STEP_NAMES.index(step) + 1]))
-    else:
-        form = current.form_class(initial=current.initial(case), **kwargs)
+        rows = claimable_transactions(customer=request.customer, card_id=case.card_id)
+        if _browsing(request):
+            return _transactions_page(request, case.card, _browse_form(request, rows), case)
+    form = _step_form(request, case, current, rows)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim_update_draft(
+                case_id=case.pk, actor=request.user, now=clock.now(), **current.update(form, case)
+            )
+        except InvalidClaim as error:
+            form.add_error(None, _("This answer cannot be saved: %(problem)s") % {"problem": _problem(error)})
+        except DisputeError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(step_url(case, STEP_NAMES[STEP_NAMES.index(step) + 1]))
     if current.name == "transactions":
         return _transactions_page(request, case.card, form, case)
     return render(request, "portal/claims/step.html", {"form": form, **step_navigation(case, current)})
+
+
+def _step_form(
+    request: CustomerRequest, case: Case, step: Step, rows: QuerySet[Transaction] | None
+) -> PortalForm:
+    """A wizard page's form: bound to the answer sent, or showing the saved answer.
+
+    The transactions page chooses among the card's claimable ``rows``; the evidence and review pages
+    have views of their own.
+    """
+    bound = request.method == "POST"
+    if rows is not None:
+        if bound:
+            return forms.TransactionsForm(request.POST, transactions=rows)
+        return forms.TransactionsForm(initial=step.initial(case), transactions=rows)
+    if step.form_class is None:
+        raise Http404("no form on this step")
+    return step.form_class(request.POST) if bound else step.form_class(initial=step.initial(case))
 
 
 def _problem(error: InvalidClaim) -> str:
@@ -203,7 +218,7 @@ def _problem(error: InvalidClaim) -> str:
     return str(error.params.get("problem", ""))
 
 
-def evidence_page(request: HttpRequest, case: Case, *, wizard_step: Step | None) -> HttpResponse:
+def evidence_page(request: CustomerRequest, case: Case, *, wizard_step: Step | None) -> HttpResponse:
     """Add documents one by one (police report, receipts); the list shows what the case holds."""
     here = step_url(case, "evidence") if wizard_step else reverse("claims:documents", args=[case.pk])
     if request.method == "POST":
@@ -251,7 +266,7 @@ def _draft_problem_message(problem: DraftProblem, case: Case) -> str:
     return _("Please answer this question before sending the claim.")
 
 
-def _review(request: HttpRequest, case: Case, step: Step) -> HttpResponse:
+def _review(request: CustomerRequest, case: Case, step: Step) -> HttpResponse:
     """Everything the claim says, the deadlines it can expect, and the button that sends it."""
     error = ""
     if request.method == "POST":
@@ -282,7 +297,7 @@ def _review(request: HttpRequest, case: Case, step: Step) -> HttpResponse:
 
 @case_page
 @require_POST
-def claim_block_card(request: HttpRequest, case: Case) -> HttpResponse:
+def claim_block_card(request: CustomerRequest, case: Case) -> HttpResponse:
     """Block the claim's card from inside the wizard, then back to the page the customer was on."""
     try:
         card_services.card_block(
@@ -311,7 +326,7 @@ def claim_block_card(request: HttpRequest, case: Case) -> HttpResponse:
 
 @case_page
 @require_GET
-def claim_submitted(request: HttpRequest, case: Case) -> HttpResponse:
+def claim_submitted(request: CustomerRequest, case: Case) -> HttpResponse:
     """The claim was sent: its number and the dates the customer can count on."""
     if case.state == CaseState.DRAFT:
         return redirect(step_url(case, "review"))

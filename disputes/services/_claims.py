@@ -10,6 +10,7 @@ from cards.models import TransactionStatus
 from customers.models import NotificationKind
 from deadlines import engine as deadlines
 from deadlines.calendar import BusinessCalendar
+from deadlines.rules import Scheme
 from deadlines.selectors import bank_calendar
 from disputes.models import (
     REASON_CODES,
@@ -21,6 +22,7 @@ from disputes.models import (
     Chargeback,
     EstimateStatus,
     LiabilityAssessment,
+    present,
 )
 from disputes.rules import case_number, draft_problems
 from disputes.services._access import Actor, check_visible
@@ -147,7 +149,7 @@ def claim_submit(
             case.received_at, case.reported_at, case.reply_regime = received_at, reported_at, regime
             apply_refund_deadline(case, computed.refund, audit=audit)
             apply_reply_deadline(case, computed.reply, audit=audit)
-            earliest = min(current, key=lambda x: x.window_end_on)
+            earliest = min(current, key=lambda x: present(x.window_end_on, "window_end_on"))
             case.window_end_on = earliest.window_end_on
             case.deadline_explanations = {**case.deadline_explanations, "window": windows}
             case.out_of_window = any(x.out_of_window for x in current)
@@ -280,7 +282,7 @@ def _open_chargebacks(
             case=case,
             transaction=tx,
             scheme=case.card.brand,
-            reason_code=REASON_CODES[case.card.brand],
+            reason_code=REASON_CODES[Scheme(case.card.brand)],
             amount=link.amount,
             filing_due_at=due.due_at,
             filing_due_on=due.due_date,

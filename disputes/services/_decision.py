@@ -1,6 +1,7 @@
 """The decision on the analyst's assessment, the reply's dispatch, the recovery of the customer's share."""
 
 from datetime import datetime
+from typing import Any
 
 from disputes.models import (
     Case,
@@ -11,7 +12,6 @@ from disputes.models import (
 )
 from disputes.rules import (
     DECISION_LETTERS,
-    ZERO,
     LedgerKind,
     LetterType,
     MoneyMove,
@@ -24,6 +24,7 @@ from disputes.services._core import (
     run_transition,
 )
 from disputes.services._errors import (
+    AssessmentMissing,
     CustomerGroundsMissing,
     InvalidClaim,
     ProposalOutdated,
@@ -32,6 +33,7 @@ from disputes.services._errors import (
 from disputes.services._money import MoneyResult, ledger_entries_of_kind, ledger_write_moves, require_approval
 from disputes.services._notify import notify_decision
 from kartosfera.authz import HANDLE_CASE
+from kartosfera.money import ZERO
 
 
 def case_decide(
@@ -80,10 +82,12 @@ def case_decide(
         proposed_on = approval.data.get("assessment") if approval is not None else None
         if approval is not None and assessment is not None and proposed_on != assessment.pk:
             raise ProposalOutdated(f"proposal {approval.pk} on assessment {proposed_on}")
-        data: dict = {}
-        moves: list[MoneyMove] = []
+        data: dict[str, Any] = {}
+        moves: list[MoneyMove[int]] = []
 
         def decided() -> None:
+            if assessment is None:  # the guard ``has_analyst_assessment`` refused it first
+                raise AssessmentMissing("decide")
             if outcome != Outcome.ACCEPTED and not customer_grounds:
                 raise CustomerGroundsMissing(f"{outcome} without grounds for the customer")
             case.decision_assessment = assessment
@@ -125,7 +129,7 @@ def reply_letter_type(case: Case) -> str:
     """The letter that tells the customer the case's current outcome: the REK-8 notice once deemed."""
     if case.state == CaseState.DEEMED_ACCEPTED:
         return LetterType.DEEMED_ACCEPTED
-    return DECISION_LETTERS.get(case.outcome, "")
+    return DECISION_LETTERS[Outcome(case.outcome)] if case.outcome else ""
 
 
 def case_dispatch_reply(

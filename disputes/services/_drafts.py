@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import overload
 
 from cards.models import Card, Transaction, TransactionStatus
 from cards.selectors import card_get_for_customer, transaction_list_for_card
@@ -60,6 +61,12 @@ class Circumstances:
         case.customer_account = self.account.strip()
 
 
+@overload
+def claim_instant(value: datetime, name: str, *, now: datetime, required: bool = False) -> datetime: ...
+@overload
+def claim_instant(
+    value: datetime | None, name: str, *, now: datetime, required: bool = False
+) -> datetime | None: ...
 def claim_instant(
     value: datetime | None, name: str, *, now: datetime, required: bool = False
 ) -> datetime | None:

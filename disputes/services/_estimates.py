@@ -12,6 +12,7 @@ from disputes.models import (
     CaseTransaction,
     EstimateStatus,
     LiabilityAssessment,
+    present,
 )
 from disputes.services._access import Actor, lock_case
 from disputes.services._audit import CaseAudit, case_atomic
@@ -130,7 +131,9 @@ def estimate_complete_or_missing(*, case_id: int, now: datetime) -> RateUnavaila
     if case.estimate_status != EstimateStatus.WAITING_FOR_RATE:
         return None
     links = list(case.disputed.select_related("transaction").order_by("transaction__executed_at", "pk"))
-    estimate = first_estimate(links, cause=case.cause, reported_at=case.reported_at, now=now)
+    estimate = first_estimate(
+        links, cause=case.cause, reported_at=present(case.reported_at, "reported_at"), now=now
+    )
     if estimate.assessment is None:
         return estimate.waiting
     with case_atomic() as audit:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from customers.models import NotificationKind
 from disputes.models import (
     Case,
+    CaseTransition,
     DecisionProposal,
     LedgerEntry,
     LiabilityAssessment,
@@ -15,7 +16,6 @@ from disputes.models import (
     refund_four_eyes_limit,
 )
 from disputes.rules import (
-    ZERO,
     LedgerKind,
     MoneyMove,
     may_approve,
@@ -39,6 +39,7 @@ from disputes.services._ledger import Entry, ledger_write
 from disputes.services._notify import case_notify
 from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE
 from kartosfera.legaltime import warsaw_date
+from kartosfera.money import ZERO
 from kartosfera.policies import current_policies
 
 
@@ -242,13 +243,19 @@ def case_withhold_refund(
 
 
 def ledger_write_moves(
-    case: Case, moves: list[MoneyMove], *, transition, actor: Actor, now: datetime, audit: CaseAudit
+    case: Case,
+    moves: list[MoneyMove[int]],
+    *,
+    transition: CaseTransition | None,
+    actor: Actor,
+    now: datetime,
+    audit: CaseAudit,
 ) -> list[LedgerEntry]:
     """Write a step's money moves as the case's ledger entries (audited), each with its disputed amount."""
     amounts = _amounts(case)
     return ledger_write(
         case,
-        [Entry(move.key, move.kind, move.amount, amounts[move.key]) for move in moves],  # type: ignore[arg-type]
+        [Entry(move.key, move.kind, move.amount, amounts[move.key]) for move in moves],
         transition=transition,
         actor=actor,
         now=now,
