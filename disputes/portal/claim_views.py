@@ -1,10 +1,8 @@
 """A customer's sent claims: the list, the status page, the reply's delivery, documents, withdrawal."""
 
-from collections.abc import Callable
-
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +12,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customers.decorators import CustomerRequest, customer_required
-from customers.forms import PortalForm
 from customers.models import Customer
 from customers.selectors import customer_get_for_user
 from disputes.models import Case, CaseState, CaseTransition, Evidence
@@ -108,46 +105,23 @@ def claim_documents(request: CustomerRequest, case: Case) -> HttpResponse:
     return evidence_page(request, case, wizard_step=None)
 
 
-def _answer_page(
-    request: CustomerRequest,
-    case: Case,
-    form: PortalForm,
-    act: Callable[[], object],
-    *,
-    done: str,
-    template: str,
-    context: dict[str, object],
-) -> HttpResponse:
-    """A claim page that sends one answer: on a valid post ``act`` runs, then back to the claim with
-    the ``done`` message; a refusal is shown on the form."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            act()
-        except DisputeError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, done)
-            return redirect("claims:detail", case_id=case.pk)
-    return render(request, template, {"case": case, "form": form, **context})
-
-
 @never_cache
 @case_page
 @require_http_methods(["GET", "POST"])
 def claim_withdraw(request: CustomerRequest, case: Case) -> HttpResponse:
     """Withdraw the claim (or throw away a draft)."""
     form = forms.WithdrawForm(request.POST or None)
-    return _answer_page(
-        request,
-        case,
-        form,
-        lambda: case_withdraw(
-            case_id=case.pk, reason=form.cleaned_data["reason"], actor=request.user, now=clock.now()
-        ),
-        done=_("The claim has been withdrawn."),
-        template="portal/claims/withdraw.html",
-        context={},
-    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_withdraw(
+                case_id=case.pk, reason=form.cleaned_data["reason"], actor=request.user, now=clock.now()
+            )
+        except DisputeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The claim has been withdrawn."))
+            return redirect("claims:detail", case_id=case.pk)
+    return render(request, "portal/claims/withdraw.html", {"case": case, "form": form})
 
 
 @never_cache
@@ -156,20 +130,24 @@ def claim_withdraw(request: CustomerRequest, case: Case) -> HttpResponse:
 def claim_respond(request: CustomerRequest, case: Case) -> HttpResponse:
     """Answer the bank's request for information."""
     form = forms.RespondForm(request.POST or None)
-    return _answer_page(
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_customer_responded(
+                case_id=case.pk, response=form.cleaned_data["response"], actor=request.user, now=clock.now()
+            )
+        except DisputeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Thank you: we have your answer."))
+            return redirect("claims:detail", case_id=case.pk)
+    return render(
         request,
-        case,
-        form,
-        lambda: case_customer_responded(
-            case_id=case.pk, response=form.cleaned_data["response"], actor=request.user, now=clock.now()
-        ),
-        done=_("Thank you: we have your answer."),
-        template="portal/claims/respond.html",
-        context={"questions": claim_information_request(case=case)},
+        "portal/claims/respond.html",
+        {"case": case, "form": form, "questions": claim_information_request(case=case)},
     )
 
 
-def evidence_download(request: CustomerRequest, case_id: int, evidence_id: int) -> HttpResponseBase:
+def evidence_download(request: HttpRequest, case_id: int, evidence_id: int) -> HttpResponseBase:
     """A document of a claim, for its own customer or staff who may view cases; 404 for anyone else."""
     if not request.user.is_authenticated:
         raise Http404("not signed in")

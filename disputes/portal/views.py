@@ -11,7 +11,7 @@ import uuid
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -63,11 +63,13 @@ TRANSACTIONS_PER_PAGE = 25
 BROWSE_BUTTONS = ("page", "show")
 
 
-def _browsing(request: CustomerRequest) -> bool:
+def _browsing(request: HttpRequest) -> bool:
     return request.method == "POST" and any(name in request.POST for name in BROWSE_BUTTONS)
 
 
-def _transactions_page(request: CustomerRequest, card: Card, form, case: Case | None) -> HttpResponse:
+def _transactions_page(
+    request: CustomerRequest, card: Card, form: PortalForm, case: Case | None
+) -> HttpResponse:
     """One page of the card's claimable transactions, filtered; the ones chosen elsewhere travel along."""
     data = request.POST if request.method == "POST" else request.GET
     filters = forms.TransactionFilterForm(data)
@@ -94,7 +96,7 @@ def _transactions_page(request: CustomerRequest, card: Card, form, case: Case | 
     )
 
 
-def _browse_form(request: CustomerRequest, rows) -> forms.TransactionsForm:
+def _browse_form(request: HttpRequest, rows: QuerySet[Transaction]) -> forms.TransactionsForm:
     """The choice so far, unchecked: moving to another page or filtering is not sending it."""
     return forms.TransactionsForm(
         initial={
