@@ -37,14 +37,20 @@ def may_refund(instance: Model, user: AbstractUser | AnonymousUser | Permissions
     person's approval of someone else's proposal (``proposal_approve``), which the services check too.
     """
     case = cast("Case", instance)  # django-fsm types a permission's instance as any model
-    # The proposal this user approved, in the transaction that runs the refund (``proposal_approve``).
-    approval = case.proposals.filter(
-        kind=ProposalKind.REFUND, status=ProposalStatus.APPROVED, decided_by_id=user.pk
-    ).first()
+    holds_handling = may(user, HANDLE_CASE)
+    # The proposal this user approved, in the transaction that runs the refund (``proposal_approve``);
+    # not looked for when the user may not handle cases at all (a customer on their claim's page).
+    approval = (
+        case.proposals.filter(
+            kind=ProposalKind.REFUND, status=ProposalStatus.APPROVED, decided_by_id=user.pk
+        ).first()
+        if holds_handling
+        else None
+    )
     return may_make_refund(
         amount=case.refund_owed_total(),
         limit=refund_four_eyes_limit(),
-        holds_handling=may(user, HANDLE_CASE),
+        holds_handling=holds_handling,
         actor_id=user.pk,
         proposer_id=approval.proposed_by_id if approval is not None else None,
         holds_approval=may(user, APPROVE_DECISION),
