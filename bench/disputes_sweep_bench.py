@@ -81,7 +81,7 @@ from disputes.services import (  # noqa: E402
     cases_remind_reply_due,
     chargebacks_alert_filing_due,
 )
-from disputes.services._deadlines import _affected  # noqa: E402
+from disputes.services._deadlines import cases_a_calendar_change_moves  # noqa: E402
 
 # The benchmark's "now": a Tuesday noon, Warsaw.
 NOW = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)
@@ -419,7 +419,9 @@ def main() -> int:
     changed_on = (NOW - timedelta(days=2)).date()
     _explain(
         "calendar-change recompute (one batch)",
-        Case.objects.filter(_affected(changed_on)).order_by("pk").values_list("pk", flat=True)[:batch],
+        Case.objects.filter(cases_a_calendar_change_moves(changed_on))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch],
     )
     return 0
 

@@ -4,17 +4,25 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
-from customers.models import Customer
+from customers.models import Customer, User
 from customers.selectors import customer_get_for_user
 
 
-def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+class CustomerRequest(HttpRequest):
+    """The request a ``customer_required`` view receives: a signed-in user and their customer record."""
+
+    user: User
+    customer: Customer
+
+
+def customer_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Send anonymous visitors to sign in; give the view ``request.customer``; 404 for non-customers."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         try:

@@ -3,6 +3,7 @@ which checks the workflow's guards and permissions and writes the history. The b
 """
 
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -22,26 +23,32 @@ from disputes.models import (
 class ReadOnly:
     """View permission only."""
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
 class DisputedInline(ReadOnly, admin.TabularInline):
     model = CaseTransaction
-    fields = ["transaction", "amount", "window_end_on", "window_rule", "out_of_window", "is_open"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "transaction",
+        "amount",
+        "window_end_on",
+        "window_rule",
+        "out_of_window",
+        "is_open",
+    )
     extra = 0
 
 
 class TransitionInline(ReadOnly, admin.TabularInline):
     model = CaseTransition
-    fields = [
+    fields = readonly_fields = (
         "occurred_at",
         "name",
         "from_state",
@@ -50,23 +57,21 @@ class TransitionInline(ReadOnly, admin.TabularInline):
         "actor_kind",
         "letter_required",
         "reason",
-    ]
-    readonly_fields = fields
+    )
     ordering = ["occurred_at", "id"]
     extra = 0
 
 
 class EventInline(ReadOnly, admin.TabularInline):
     model = CaseEvent
-    fields = ["occurred_at", "kind", "actor", "data"]
-    readonly_fields = fields
+    fields = readonly_fields = ("occurred_at", "kind", "actor", "data")
     ordering = ["occurred_at", "id"]
     extra = 0
 
 
 class LedgerInline(ReadOnly, admin.TabularInline):
     model = LedgerEntry
-    fields = [
+    fields = readonly_fields = (
         "created_at",
         "transaction",
         "kind",
@@ -75,14 +80,13 @@ class LedgerInline(ReadOnly, admin.TabularInline):
         "idempotency_key",
         "reversed_by",
         "actor",
-    ]
-    readonly_fields = fields
+    )
     extra = 0
 
 
 class AssessmentInline(ReadOnly, admin.TabularInline):
     model = LiabilityAssessment
-    fields = [
+    fields = readonly_fields = (
         "created_at",
         "kind",
         "customer_total",
@@ -90,29 +94,27 @@ class AssessmentInline(ReadOnly, admin.TabularInline):
         "rate_tables",
         "synthetic_rates_used",
         "actor",
-    ]
-    readonly_fields = fields
+    )
     extra = 0
 
 
 class ChargebackInline(ReadOnly, admin.TabularInline):
     model = Chargeback
     fields = ["transaction", "scheme", "reason_code", "amount", "state", "filing_due_on", "response_due_on"]
-    readonly_fields = fields
+    # django-stubs types ``fields`` as field groups and ``readonly_fields`` as names; these are names.
+    readonly_fields = fields  # type: ignore[assignment]
     extra = 0
 
 
 class EvidenceInline(ReadOnly, admin.TabularInline):
     model = Evidence
-    fields = ["uploaded_at", "kind", "original_name", "size", "sha256", "uploaded_by"]
-    readonly_fields = fields
+    fields = readonly_fields = ("uploaded_at", "kind", "original_name", "size", "sha256", "uploaded_by")
     extra = 0
 
 
 class LetterInline(ReadOnly, admin.TabularInline):
     model = CaseLetterRequest
-    fields = ["requested_at", "letter_type", "fulfilled_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("requested_at", "letter_type", "fulfilled_at")
     extra = 0
 
 

@@ -30,6 +30,7 @@ class Guard:
     def __init__(self, test: GuardTest, refusal_code: str) -> None:
         self.test = test
         self.refusal_code = refusal_code
+        self.name: str = test.__name__
         functools.update_wrapper(self, test)  # the diagram shows the test's name and docstring
 
     def holds(self, obj: Model, now: datetime) -> bool:

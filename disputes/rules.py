@@ -10,10 +10,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from kartosfera.money import ZERO
 from kartosfera.vocabulary import TextChoices
 from kartosfera.vocabulary import gettext_lazy as _
+
+# The key of a disputed transaction in the money rules (its id, for the services).
+K = TypeVar("K", bound=Hashable)
 
 CASE_NUMBER_PREFIX = "RK"
 # The customer is asked to answer a request for information within 14 days, never after the reply deadline.
@@ -142,6 +146,25 @@ def may_approve(*, approver_id: Hashable | None, proposer_id: Hashable | None, h
     return holds_approval and approver_id is not None and approver_id != proposer_id
 
 
+def may_make_refund(
+    *,
+    amount: Decimal,
+    limit: Decimal,
+    holds_handling: bool,
+    actor_id: Hashable | None,
+    proposer_id: Hashable | None = None,
+    holds_approval: bool = False,
+) -> bool:
+    """Four-eyes on the D+1 refund, as the state machine and the services apply it: whoever handles
+    cases makes a refund of up to ``limit``; above it, or when the refund runs as the approval of a
+    proposal (``proposer_id``: who proposed it), only a second person who may approve it."""
+    if not holds_handling:
+        return False
+    if proposer_id is None:
+        return not refund_needs_second_person(amount=amount, limit=limit)
+    return may_approve(approver_id=actor_id, proposer_id=proposer_id, holds_approval=holds_approval)
+
+
 class MoneyRuleError(ValueError):
     """Amounts that cannot belong to one claim (negative, above the disputed amount, unknown key)."""
 
@@ -167,17 +190,17 @@ def outcome_for(*, customer_total: Decimal, bank_total: Decimal) -> Outcome:
 def provisional_refunds(
     *,
     policy: str,
-    amounts: Mapping[Hashable, Decimal],
-    owed: Iterable[Hashable],
-    bank_shares: Mapping[Hashable, Decimal] | None = None,
-) -> dict[Hashable, Decimal]:
+    amounts: Mapping[K, Decimal],
+    owed: Iterable[K],
+    bank_shares: Mapping[K, Decimal] | None = None,
+) -> dict[K, Decimal]:
     """The D+1 refund of each transaction the refund is owed for (``UUP-46-1``), zeros left out.
 
     ``FULL_THEN_RECOVER`` refunds the whole disputed amount; ``NET_OF_CAP`` the bank's share of the
     first estimate (``bank_shares``, required then).
     """
     policy = RefundPolicy(policy)
-    refunds: dict[Hashable, Decimal] = {}
+    refunds: dict[K, Decimal] = {}
     for key in owed:
         amount = _amount(amounts, key)
         if policy is RefundPolicy.FULL_THEN_RECOVER:
@@ -193,36 +216,36 @@ def provisional_refunds(
     return refunds
 
 
-def net_to_customer(entries: Iterable[tuple[Hashable, str, Decimal]]) -> dict[Hashable, Decimal]:
+def net_to_customer(entries: Iterable[tuple[K, str, Decimal]]) -> dict[K, Decimal]:
     """What each transaction has returned to the customer so far: refunds minus recoveries and reversals."""
-    net: dict[Hashable, Decimal] = {}
+    net: dict[K, Decimal] = {}
     for key, kind, amount in entries:
         net[key] = net.get(key, ZERO) + CUSTOMER_DIRECTION[LedgerKind(kind)] * amount
     return net
 
 
 @dataclass(frozen=True, slots=True)
-class MoneyMove:
+class MoneyMove(Generic[K]):
     """One ledger entry to write so that a transaction ends where the decision says."""
 
-    key: Hashable
+    key: K
     kind: LedgerKind
     amount: Decimal
 
 
 def settlement_moves(
     *,
-    amounts: Mapping[Hashable, Decimal],
-    targets: Mapping[Hashable, Decimal],
-    net: Mapping[Hashable, Decimal],
-) -> list[MoneyMove]:
+    amounts: Mapping[K, Decimal],
+    targets: Mapping[K, Decimal],
+    net: Mapping[K, Decimal],
+) -> list[MoneyMove[K]]:
     """The refunds and recoveries that bring each transaction from ``net`` to its ``target``.
 
     ``targets`` is what the customer finally gets back per transaction (the bank's share, or the whole
     amount when the claim is deemed accepted); the difference is a FINAL_REFUND when positive and a
     RECOVERY when negative. Every figure must lie within 0..amount.
     """
-    moves = []
+    moves: list[MoneyMove[K]] = []
     for key, amount in amounts.items():
         target = targets.get(key, ZERO)
         have = net.get(key, ZERO)
@@ -251,7 +274,7 @@ def expected_reply_date_problem(*, expected_on: date, today: date, extended_due_
     return None
 
 
-def _amount(amounts: Mapping[Hashable, Decimal], key: Hashable) -> Decimal:
+def _amount(amounts: Mapping[K, Decimal], key: K) -> Decimal:
     try:
         amount = amounts[key]
     except KeyError:

@@ -4,12 +4,13 @@ A case id of another customer answers exactly like one that does not exist (``Ca
 so an interface maps both to 404 and reveals nothing.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import reduce
 from operator import or_
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from django.db.models import Q, QuerySet
 
@@ -26,6 +27,7 @@ from disputes.models import (
     Chargeback,
     ChargebackState,
     EstimateStatus,
+    LedgerEntry,
     LedgerKind,
 )
 from disputes.models._clocks import (  # noqa: F401 (re-exported: the one definition of a running clock)
@@ -40,6 +42,9 @@ from disputes.models._clocks import (
 )
 from disputes.rules import net_to_customer
 from kartosfera.authz import VIEW_CASE
+
+if TYPE_CHECKING:
+    from corebanking.models import Posting
 
 
 class LoadedClocks(Protocol):
@@ -68,17 +73,22 @@ def refund_running(case: LoadedClocks) -> bool:
     return case.state in OPEN_STATES and case.refund_confirmed_at is None
 
 
-def refund_made_at(entries) -> datetime | None:
+def refund_made_at(entries: Iterable[LedgerEntry]) -> datetime | None:
     """When the D+1 refund was made, from the case's ledger entries with their postings loaded: when the
     core system confirmed the last provisional refund credit (None until it has confirmed all)."""
-    postings = [
-        getattr(entry, "posting", None)
+    confirmed = [
+        _confirmed_at(entry)
         for entry in entries
         if entry.kind == LedgerKind.PROVISIONAL_REFUND and entry.amount > 0
     ]
-    if not postings or any(p is None or p.confirmed_at is None for p in postings):
+    if not confirmed or None in confirmed:
         return None
-    return max(p.confirmed_at for p in postings)
+    return max(at for at in confirmed if at is not None)
+
+
+def _confirmed_at(entry: LedgerEntry) -> datetime | None:
+    posting: Posting | None = getattr(entry, "posting", None)  # no posting yet: the reverse one-to-one raises
+    return None if posting is None else posting.confirmed_at
 
 
 def reply_running(case: LoadedClocks) -> bool:

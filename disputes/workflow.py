@@ -8,7 +8,8 @@ import inspect
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django_fsm import RETURN_VALUE
+from django.db.models import Field, Model
+from django_fsm import RETURN_VALUE, Transition
 
 from disputes import fsm
 from disputes.models import (
@@ -231,12 +232,14 @@ def _targets(transition: Any) -> list[str]:
     return [_state(target)]
 
 
-def _transitions(model: type, field: str) -> list[Any]:
+def _transitions(model: type[Model], field: str) -> list[Transition]:
     """Every (source, transition) of the model's state field, in the order the methods are declared."""
     # The model's own methods and those it inherits (the case's transitions are a mixin), base first.
     declared = [name for klass in reversed(model.__mro__) for name in vars(klass)]
     order = {name: index for index, name in reversed(list(enumerate(declared)))}
-    state_order = {value: index for index, (value, _) in enumerate(model._meta.get_field(field).flatchoices)}
+    state_field = model._meta.get_field(field)
+    choices = state_field.flatchoices if isinstance(state_field, Field) else []  # a state is a field
+    state_order = {value: index for index, (value, _) in enumerate(choices)}
     found = fsm.all_transitions(model, field)
     return sorted(
         found, key=lambda t: (order.get(t.name, 999), state_order.get(t.source, 999), str(t.source))
@@ -265,7 +268,7 @@ def _letter(transition: Any) -> str:
 
 def _guards(transition: Any) -> str:
     guards = [
-        f"`{condition.__name__}`: {_first_line(condition)} (else `{condition.refusal_code}`)"
+        f"`{condition.name}`: {_first_line(condition)} (else `{condition.refusal_code}`)"
         for condition in fsm.guards(transition)
     ]
     return "<br>".join(guards) or "—"

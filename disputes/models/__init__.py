@@ -15,10 +15,12 @@ from disputes.models._base import (
     DeliveryChannel,
     EstimateStatus,
     EvidenceKind,
+    present,
 )
 from disputes.models._case import Case
 from disputes.models._case_guards import REPLY_NOT_IN_TIME
 from disputes.models._case_links import CaseNumberSequence, CaseTransaction
+from disputes.models._case_workflow import refund_four_eyes_limit
 from disputes.models._chargeback import (
     ACTIVE_CHARGEBACK_STATES,
     DISPUTED_CHARGEBACK_STATES,
@@ -80,4 +82,6 @@ __all__ = [
     "ProposalKind",
     "ProposalStatus",
     "Regime",
+    "present",
+    "refund_four_eyes_limit",
 ]

@@ -1,6 +1,6 @@
 """Shared pieces of the dispute models: choices, transition guards and permissions."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models.functions import Length
@@ -112,6 +112,19 @@ class ActorKind(models.TextChoices):
     CUSTOMER = "CUSTOMER", _("Customer")
     STAFF = "STAFF", _("Staff")
     SYSTEM = "SYSTEM", _("System")
+
+
+T = TypeVar("T")
+
+
+def present(value: T | None, name: str) -> T:
+    """``value``, which the state of its case guarantees is set (e.g. ``received_at`` once submitted).
+
+    :raises RuntimeError: it is not: a service ran a step its state does not allow.
+    """
+    if value is None:
+        raise RuntimeError(f"{name} is not set")
+    return value
 
 
 # A letter that depends on the outcome of the decision (DECISION_ACCEPTED / _PARTIAL / _REJECTED).

@@ -24,6 +24,7 @@ from disputes.models._base import (
 from disputes.models._case_meta import case_constraints, case_indexes
 from disputes.models._case_workflow import CaseWorkflow
 from disputes.rules import MoneyMove, Outcome, net_to_customer, settlement_moves
+from kartosfera.money import ZERO
 from kartosfera.vocabulary import subset_choices
 from liability.rules import Cause
 
@@ -230,7 +231,11 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
         """Submitted and not finished: its transactions cannot be claimed in another case."""
         return self.state in OPEN_STATES
 
-    def settlement_moves(self) -> list[MoneyMove]:
+    def refund_owed_total(self) -> Decimal:
+        """What the D+1 refund of this case comes to: every transaction reported in time."""
+        return sum((link.amount for link in self.disputed.all() if not link.out_of_window), ZERO)
+
+    def settlement_moves(self) -> list[MoneyMove[int]]:
         """The refunds and recoveries still needed to bring every transaction to the decided amount.
 
         Nothing before a decision. After DECIDED the customer ends with the bank's share of the
@@ -244,7 +249,7 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
             return settlement_moves(amounts=amounts, targets=dict(amounts), net=net)
         return self.settlement_moves_on(self.decision_assessment)
 
-    def settlement_moves_on(self, assessment) -> list[MoneyMove]:
+    def settlement_moves_on(self, assessment) -> list[MoneyMove[int]]:
         """The refunds and recoveries a decision on ``assessment`` needs, given the money moved so far.
 
         What a proposed decision would do (its letter's preview), and what the decided one does.

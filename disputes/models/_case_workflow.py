@@ -1,7 +1,12 @@
 """The workflow of a case: the django-fsm transitions of ``Case.state``, with their guards and letters."""
 
 from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, cast
 
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, AnonymousUser, PermissionsMixin
+from django.db.models import Model
 from django_fsm import RETURN_VALUE, transition
 
 from disputes.models import _case_guards as guards
@@ -12,12 +17,67 @@ from disputes.models._base import (
     CaseState,
     the_customer_or_staff,
 )
-from disputes.rules import LetterType, Outcome
-from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE, SUPERVISE_CASE
+from disputes.models._proposals import ProposalKind, ProposalStatus
+from disputes.rules import LetterType, Outcome, may_make_refund
+from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE, SUPERVISE_CASE, may
+
+if TYPE_CHECKING:
+    from disputes.models._case import Case
+
+
+def refund_four_eyes_limit() -> Decimal:
+    """The provisional refund above which a second person must approve (setting, PLN)."""
+    return Decimal(settings.KARTOSFERA_FOUR_EYES_REFUND_ABOVE)
+
+
+def may_refund(instance: Model, user: AbstractUser | AnonymousUser | PermissionsMixin) -> bool:
+    """`disputes.handle_case`; above the four-eyes limit, `disputes.approve_decision` and not the proposer.
+
+    The rule is ``disputes.rules.may_make_refund``: above the limit, the refund runs only as a second
+    person's approval of someone else's proposal (``proposal_approve``), which the services check too.
+    """
+    case = cast("Case", instance)  # django-fsm types a permission's instance as any model
+    holds_handling = may(user, HANDLE_CASE)
+    # The proposal this user approved, in the transaction that runs the refund (``proposal_approve``);
+    # not looked for when the user may not handle cases at all (a customer on their claim's page).
+    approval = (
+        case.proposals.filter(
+            kind=ProposalKind.REFUND, status=ProposalStatus.APPROVED, decided_by_id=user.pk
+        ).first()
+        if holds_handling
+        else None
+    )
+    return may_make_refund(
+        amount=case.refund_owed_total(),
+        limit=refund_four_eyes_limit(),
+        holds_handling=holds_handling,
+        actor_id=user.pk,
+        proposer_id=approval.proposed_by_id if approval is not None else None,
+        holds_approval=may(user, APPROVE_DECISION),
+    )
 
 
 class CaseWorkflow:
     """The transitions of ``Case``, whose ``state`` field they change (the model inherits them)."""
+
+    if TYPE_CHECKING:
+        # The fields of ``Case`` (declared there) that the transitions read and set.
+        state: str
+        resume_state: str
+        outcome: str
+        reply_extended: bool
+        refund_withheld_grounds: str
+        submitted_at: datetime | None
+        refunded_at: datetime | None
+        refund_withheld_at: datetime | None
+        information_requested_at: datetime | None
+        delay_notice_at: datetime | None
+        decided_at: datetime | None
+        reply_dispatched_at: datetime | None
+        recovered_at: datetime | None
+        deemed_accepted_at: datetime | None
+        withdrawn_at: datetime | None
+        closed_at: datetime | None
 
     # --- Transitions: called only by disputes.services, which check permission and guards first. ---
 
@@ -44,7 +104,7 @@ class CaseWorkflow:
         source=[CaseState.SUBMITTED, CaseState.UNDER_REVIEW, CaseState.REFUND_WITHHELD],
         target=CaseState.PROVISIONALLY_REFUNDED,
         conditions=[guards.refund_is_owed, guards.refund_not_made],
-        permission=HANDLE_CASE,
+        permission=may_refund,
         custom={"letter": LetterType.PROVISIONAL_REFUND},
     )
     def refund_provisionally(self, *, at: datetime) -> None:

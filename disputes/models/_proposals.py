@@ -6,7 +6,6 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from disputes.models._base import TEXT_LIMIT, text_limits
-from disputes.models._case import Case
 
 
 class ProposalKind(models.TextChoices):
@@ -29,7 +28,9 @@ class ProposalStatus(models.TextChoices):
 class DecisionProposal(models.Model):
     """A proposed step (decision, recovery, large refund) and the second person's verdict on it."""
 
-    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="proposals")
+    case = models.ForeignKey(
+        "disputes.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="proposals"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=ProposalKind.choices)
     status = models.CharField(
         _("status"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PENDING

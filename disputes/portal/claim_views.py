@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -10,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from customers.decorators import customer_required
+from customers.decorators import CustomerRequest, customer_required
 from customers.models import Customer
 from customers.selectors import customer_get_for_user
-from disputes.models import Case, CaseState, Evidence
+from disputes.models import Case, CaseState, CaseTransition, Evidence
 from disputes.portal import forms
 from disputes.portal.selectors import (
     claim_available_actions,
@@ -23,8 +24,8 @@ from disputes.portal.selectors import (
     claim_timeline,
     evidence_get_for_user,
 )
-from disputes.portal.steps import STEP_NAMES, _step_url, case_page
-from disputes.portal.views import _evidence_page
+from disputes.portal.steps import STEP_NAMES, case_page, step_url
+from disputes.portal.views import evidence_page
 from disputes.selectors import case_list_for_customer
 from disputes.services import (
     DisputeError,
@@ -37,7 +38,7 @@ from kartosfera import clock
 
 @customer_required
 @require_GET
-def claim_list(request: HttpRequest) -> HttpResponse:
+def claim_list(request: CustomerRequest) -> HttpResponse:
     """The customer's claims, newest first."""
     return render(
         request, "portal/claims/list.html", {"cases": case_list_for_customer(customer=request.customer)}
@@ -47,7 +48,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @case_page
 @require_GET
-def claim_detail(request: HttpRequest, case: Case) -> HttpResponse:
+def claim_detail(request: CustomerRequest, case: Case) -> HttpResponse:
     """A claim's status: deadlines, the questions asked, its timeline, letters and documents."""
     return render(
         request,
@@ -56,14 +57,14 @@ def claim_detail(request: HttpRequest, case: Case) -> HttpResponse:
             "case": case,
             "disputed": case.disputed.select_related("transaction"),
             "timeline": [
-                (item, CaseState(item.row.to_state).label if item.kind == "TRANSITION" else "")
+                (item, CaseState(item.row.to_state).label if isinstance(item.row, CaseTransition) else "")
                 for item in claim_timeline(case=case)
             ],
             "delivery_form": forms.ReplyDeliveryForm(initial={"reply_delivery": case.reply_delivery}),
             "evidence": case.evidence.all(),
             "actions": claim_available_actions(case=case, user=request.user, now=clock.now()),
             "questions": claim_information_request(case=case),
-            "first_step_url": _step_url(case, STEP_NAMES[0]),
+            "first_step_url": step_url(case, STEP_NAMES[0]),
             "clocks": claim_clocks(case=case),
             "outcome": claim_outcome(case=case, language=get_language()),
             # The appeal routes name the bank's complaint department as its letters do.
@@ -74,7 +75,7 @@ def claim_detail(request: HttpRequest, case: Case) -> HttpResponse:
 
 @case_page
 @require_POST
-def claim_delivery(request: HttpRequest, case: Case) -> HttpResponse:
+def claim_delivery(request: CustomerRequest, case: Case) -> HttpResponse:
     """The customer changes how the bank's letters about the claim reach them; back to the claim."""
     form = forms.ReplyDeliveryForm(request.POST)
     if not form.is_valid():
@@ -97,17 +98,17 @@ def claim_delivery(request: HttpRequest, case: Case) -> HttpResponse:
 @never_cache
 @case_page
 @require_http_methods(["GET", "POST"])
-def claim_documents(request: HttpRequest, case: Case) -> HttpResponse:
+def claim_documents(request: CustomerRequest, case: Case) -> HttpResponse:
     """Add a document to a submitted claim."""
     if case.state == CaseState.DRAFT:
-        return redirect(_step_url(case, "evidence"))
-    return _evidence_page(request, case, wizard_step=None)
+        return redirect(step_url(case, "evidence"))
+    return evidence_page(request, case, wizard_step=None)
 
 
 @never_cache
 @case_page
 @require_http_methods(["GET", "POST"])
-def claim_withdraw(request: HttpRequest, case: Case) -> HttpResponse:
+def claim_withdraw(request: CustomerRequest, case: Case) -> HttpResponse:
     """Withdraw the claim (or throw away a draft)."""
     form = forms.WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -126,7 +127,7 @@ def claim_withdraw(request: HttpRequest, case: Case) -> HttpResponse:
 @never_cache
 @case_page
 @require_http_methods(["GET", "POST"])
-def claim_respond(request: HttpRequest, case: Case) -> HttpResponse:
+def claim_respond(request: CustomerRequest, case: Case) -> HttpResponse:
     """Answer the bank's request for information."""
     form = forms.RespondForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -146,7 +147,7 @@ def claim_respond(request: HttpRequest, case: Case) -> HttpResponse:
     )
 
 
-def evidence_download(request: HttpRequest, case_id: int, evidence_id: int) -> HttpResponse:
+def evidence_download(request: HttpRequest, case_id: int, evidence_id: int) -> HttpResponseBase:
     """A document of a claim, for its own customer or staff who may view cases; 404 for anyone else."""
     if not request.user.is_authenticated:
         raise Http404("not signed in")

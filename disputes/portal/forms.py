@@ -1,12 +1,15 @@
 """The claim's questions, one per page: each form parses an answer; the workflow's services decide."""
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any, TypedDict, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cards.forms import TYPE_CHOICES, no_card_number
+from cards.models import Transaction
 from customers.forms import PortalForm
 from disputes.models import Cause, DeliveryChannel, EvidenceKind
 from disputes.selectors import transaction_open_case
@@ -44,9 +47,9 @@ class TransactionsForm(PortalForm):
     # Identifies this start of a claim, so that going back and sending it again keeps one draft.
     draft_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args, transactions, **kwargs) -> None:
+    def __init__(self, *args: Any, transactions: QuerySet[Transaction], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["transactions"].queryset = transactions
+        cast(TransactionChoiceField, self.fields["transactions"]).queryset = transactions
 
     def clean_transactions(self):
         chosen = self.cleaned_data["transactions"]
@@ -54,6 +57,14 @@ class TransactionsForm(PortalForm):
         if any(transaction_open_case(transaction_id=t.pk) is not None for t in chosen):
             raise ValidationError(TransactionAlreadyDisputed().message, code=TransactionAlreadyDisputed.code)
         return chosen
+
+
+class TransactionFilters(TypedDict, total=False):
+    """The keyword arguments of ``claimable_transactions`` that narrow the list."""
+
+    channel: str | None
+    executed_from: date | None
+    executed_to: date | None
 
 
 class TransactionFilterForm(PortalForm):
@@ -75,10 +86,10 @@ class TransactionFilterForm(PortalForm):
         label=_("Type"), choices=[choice for choice in TYPE_CHOICES if choice[0] != "FOREIGN"], required=False
     )
 
-    def selector_filters(self) -> dict[str, object]:
+    def selector_filters(self) -> TransactionFilters:
         """The keyword arguments of ``claimable_transactions`` for what was chosen (none when invalid)."""
         if not self.is_valid():
-            return {}
+            return TransactionFilters()
         return {
             "channel": self.cleaned_data["type"] or None,
             "executed_from": self.cleaned_data["date_from"],
@@ -129,10 +140,13 @@ class NoticedForm(PortalForm):
         error_messages={"invalid": _("Enter the time as hours and minutes, e.g. 18:30.")},
     )
 
-    def noticed_at(self) -> datetime:
-        """The moment in Warsaw time (midday when no time is given)."""
-        moment = self.cleaned_data["noticed_time"] or datetime.min.time().replace(hour=12)
-        return datetime.combine(self.cleaned_data["noticed_on"], moment, tzinfo=WARSAW)
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("noticed_on") is not None:
+            # The moment in Warsaw time (midday when no time is given).
+            moment = cleaned.get("noticed_time") or datetime.min.time().replace(hour=12)
+            cleaned["noticed_at"] = datetime.combine(cleaned["noticed_on"], moment, tzinfo=WARSAW)
+        return cleaned
 
 
 def text_answer(label, help_text, *, required: bool = True, max_length: int = 2000) -> forms.CharField:
@@ -169,7 +183,8 @@ class WalletForm(PortalForm):
         error_messages={"required": _("Choose an answer.")},
     )
 
-    def value(self) -> bool | None:
+    def clean_card_in_mobile_wallet(self) -> bool | None:
+        """Yes or no; None for "I do not know"."""
         return {YES: True, NO: False}.get(self.cleaned_data["card_in_mobile_wallet"])
 
 

@@ -20,6 +20,7 @@ from disputes.models import (
     Evidence,
     LedgerKind,
     Outcome,
+    present,
 )
 from disputes.selectors import HistoryItem, case_get_for_customer, case_get_for_staff, case_history
 from kartosfera.authz import VIEW_CASE
@@ -197,7 +198,7 @@ def claim_outcome(*, case: Case, language: str) -> ClaimOutcome | None:
         outcome, decided_at = DEEMED_ACCEPTED, case.deemed_accepted_at
         rows = [(link, ZERO, link.amount, "REK-8", "") for link in links.values()]
     else:
-        outcome, decided_at = case.outcome, case.decided_at
+        outcome, decided_at = case.outcome, present(case.decided_at, "decided_at")
         result_lines = case.decision_assessment.result["lines"] if case.decision_assessment else []
         explanation = "explanation_en" if language == "en" else "explanation_pl"
         rows = [

@@ -4,13 +4,16 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from cards.models import CancellationReason, CardStatus
-from customers.decorators import customer_required
+from customers.decorators import CustomerRequest, customer_required
+from customers.forms import PortalForm
 from disputes.models import Case, Cause
 from disputes.portal import forms
 from disputes.selectors import case_get_for_customer
@@ -19,8 +22,11 @@ from disputes.services import (
 )
 from kartosfera.legaltime import WARSAW
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # the stubs' name for a str or a lazy translation
+
 # The cause a claim starts with when the card was cancelled; the customer confirms it on the next page.
-CAUSE_FROM_CANCELLATION = {
+CAUSE_FROM_CANCELLATION: dict[str, Cause] = {
     CancellationReason.LOST: Cause.LOST,
     CancellationReason.STOLEN: Cause.STOLEN,
     CancellationReason.COMPROMISED: Cause.MISAPPROPRIATED,
@@ -29,12 +35,12 @@ SESSION_DRAFTS = "claim_drafts"
 LOST_OR_STOLEN = (Cause.LOST, Cause.STOLEN)
 
 
-def case_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def case_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """A signed-in customer's own case, as ``case`` (404 for anyone else's)."""
 
     @customer_required
     @wraps(view)
-    def wrapper(request: HttpRequest, case_id: int, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: CustomerRequest, case_id: int, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             case = case_get_for_customer(customer=request.customer, case_id=case_id)
         except Case.DoesNotExist as error:
@@ -44,7 +50,7 @@ def case_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
-def _circumstances(case: Case, **changes) -> Circumstances:
+def _circumstances(case: Case, **changes: Any) -> Circumstances:
     """The draft's account with ``changes`` (the service takes the account whole)."""
     current = Circumstances(
         loss_noticed_at=case.loss_noticed_at,
@@ -59,7 +65,18 @@ def _circumstances(case: Case, **changes) -> Circumstances:
 
 
 def _yes_no(value: bool | None) -> str:
-    return {True: forms.YES, False: forms.NO}.get(value, forms.UNKNOWN)
+    if value is None:
+        return forms.UNKNOWN
+    return forms.YES if value else forms.NO
+
+
+class DraftChanges(TypedDict, total=False):
+    """What one page of the wizard changes in the draft: keyword arguments of ``claim_update_draft``."""
+
+    transaction_ids: list[int]
+    cause: str
+    circumstances: Circumstances
+    reply_delivery: str
 
 
 @dataclass(frozen=True)
@@ -67,10 +84,10 @@ class Step:
     """One page of the claim: its form, the saved answer as initial data, and the draft update it makes."""
 
     name: str
-    title: str
-    form_class: type | None = None
-    initial: Callable[[Case], dict] = lambda case: {}
-    update: Callable[[object, Case], dict] = lambda form, case: {}
+    title: "StrOrPromise"
+    form_class: type[PortalForm] | None = None
+    initial: Callable[[Case], dict[str, object]] = lambda case: {}
+    update: Callable[[PortalForm, Case], DraftChanges] = lambda form, case: {}
 
 
 STEPS = [
@@ -100,7 +117,9 @@ STEPS = [
             if case.loss_noticed_at
             else {}
         ),
-        lambda form, case: {"circumstances": _circumstances(case, loss_noticed_at=form.noticed_at())},
+        lambda form, case: {
+            "circumstances": _circumstances(case, loss_noticed_at=form.cleaned_data["noticed_at"])
+        },
     ),
     Step(
         "whereabouts",
@@ -132,7 +151,11 @@ STEPS = [
             if case.card_in_mobile_wallet is not None
             else {}
         ),
-        lambda form, case: {"circumstances": _circumstances(case, card_in_mobile_wallet=form.value())},
+        lambda form, case: {
+            "circumstances": _circumstances(
+                case, card_in_mobile_wallet=form.cleaned_data["card_in_mobile_wallet"]
+            )
+        },
     ),
     Step(
         "police",
@@ -171,11 +194,13 @@ STEPS = [
 STEP_NAMES = [step.name for step in STEPS]
 
 
-def _step_url(case: Case, name: str) -> str:
+def step_url(case: Case, name: str) -> str:
+    """The address of the claim wizard's step ``name`` for ``case``."""
     return reverse("claims:step", kwargs={"case_id": case.pk, "step": name})
 
 
-def _navigation(case: Case, step: Step) -> dict[str, object]:
+def step_navigation(case: Case, step: Step) -> dict[str, object]:
+    """The template context every wizard step shares: the case, the step and its place."""
     index = STEP_NAMES.index(step.name)
     return {
         "case": case,
@@ -184,5 +209,5 @@ def _navigation(case: Case, step: Step) -> dict[str, object]:
         "step": step,
         "number": index + 1,
         "total": len(STEPS),
-        "previous_url": _step_url(case, STEP_NAMES[index - 1]) if index else None,
+        "previous_url": step_url(case, STEP_NAMES[index - 1]) if index else None,
     }

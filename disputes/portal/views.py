@@ -10,6 +10,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,9 +21,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cards import services as card_services
-from cards.models import Card
+from cards.models import Card, Transaction
 from cards.selectors import card_get_for_customer
-from customers.decorators import customer_required
+from customers.decorators import CustomerRequest, customer_required
+from customers.forms import PortalForm
 from disputes.models import Case, CaseState, Cause, Channel
 from disputes.portal import forms
 from disputes.portal.selectors import (
@@ -36,9 +38,9 @@ from disputes.portal.steps import (
     STEP_NAMES,
     STEPS,
     Step,
-    _navigation,
-    _step_url,
     case_page,
+    step_navigation,
+    step_url,
 )
 from disputes.rules import DraftProblem
 from disputes.services import (
@@ -65,7 +67,9 @@ def _browsing(request: HttpRequest) -> bool:
     return request.method == "POST" and any(name in request.POST for name in BROWSE_BUTTONS)
 
 
-def _transactions_page(request: HttpRequest, card: Card, form, case: Case | None) -> HttpResponse:
+def _transactions_page(
+    request: CustomerRequest, card: Card, form: PortalForm, case: Case | None
+) -> HttpResponse:
     """One page of the card's claimable transactions, filtered; the ones chosen elsewhere travel along."""
     data = request.POST if request.method == "POST" else request.GET
     filters = forms.TransactionFilterForm(data)
@@ -83,12 +87,16 @@ def _transactions_page(request: HttpRequest, card: Card, form, case: Case | None
             "page": page,
             "chosen": set(chosen),
             "kept": [value for value in dict.fromkeys(chosen) if value not in shown],
-            **(_navigation(case, STEPS[0]) if case else {"number": 1, "total": len(STEPS), "step": STEPS[0]}),
+            **(
+                step_navigation(case, STEPS[0])
+                if case
+                else {"number": 1, "total": len(STEPS), "step": STEPS[0]}
+            ),
         },
     )
 
 
-def _browse_form(request: HttpRequest, rows) -> forms.TransactionsForm:
+def _browse_form(request: HttpRequest, rows: QuerySet[Transaction]) -> forms.TransactionsForm:
     """The choice so far, unchecked: moving to another page or filtering is not sending it."""
     return forms.TransactionsForm(
         initial={
@@ -102,7 +110,7 @@ def _browse_form(request: HttpRequest, rows) -> forms.TransactionsForm:
 @never_cache
 @customer_required
 @require_http_methods(["GET", "POST"])
-def claim_start(request: HttpRequest, card_id: int) -> HttpResponse:
+def claim_start(request: CustomerRequest, card_id: int) -> HttpResponse:
     """Start a claim about one of the customer's cards, with the transactions chosen on the history page."""
     try:
         card = card_get_for_customer(customer=request.customer, card_id=card_id)
@@ -144,7 +152,7 @@ def claim_start(request: HttpRequest, card_id: int) -> HttpResponse:
         return _transactions_page(request, card, form, None)
     if token:
         request.session[SESSION_DRAFTS] = {**drafts, token: case.pk}
-    return redirect(_step_url(case, "cause"))
+    return redirect(step_url(case, "cause"))
 
 
 def _not_a_draft(case: Case) -> HttpResponse:
@@ -154,7 +162,7 @@ def _not_a_draft(case: Case) -> HttpResponse:
 @never_cache
 @case_page
 @require_http_methods(["GET", "POST"])
-def claim_step(request: HttpRequest, case: Case, step: str) -> HttpResponse:
+def claim_step(request: CustomerRequest, case: Case, step: str) -> HttpResponse:
     """One question of a draft claim; the answer is saved in the draft and the next question follows."""
     if step not in STEP_NAMES:
         raise Http404("no such step")
@@ -162,34 +170,47 @@ def claim_step(request: HttpRequest, case: Case, step: str) -> HttpResponse:
     if case.state != CaseState.DRAFT:
         return _not_a_draft(case)
     if current.name == "evidence":
-        return _evidence_page(request, case, wizard_step=current)
+        return evidence_page(request, case, wizard_step=current)
     if current.name == "review":
         return _review(request, case, current)
-    kwargs = {}
+    rows = None
     if current.name == "transactions":
-        kwargs["transactions"] = claimable_transactions(customer=request.customer, card_id=case.card_id)
-    if current.name == "transactions" and _browsing(request):
-        return _transactions_page(request, case.card, _browse_form(request, kwargs["transactions"]), case)
-    if request.method == "POST":
-        form = current.form_class(request.POST, **kwargs)
-        if form.is_valid():
-            try:
-                claim_update_draft(
-                    case_id=case.pk, actor=request.user, now=clock.now(), **current.update(form, case)
-                )
-            except InvalidClaim as error:
-                form.add_error(
-                    None, _("This answer cannot be saved: %(problem)s") % {"problem": _problem(error)}
-                )
-            except DisputeError as error:
-                form.add_error(None, str(error))
-            else:
-                return redirect(_step_url(case, STEP_NAMES[STEP_NAMES.index(step) + 1]))
-    else:
-        form = current.form_class(initial=current.initial(case), **kwargs)
+        rows = claimable_transactions(customer=request.customer, card_id=case.card_id)
+        if _browsing(request):
+            return _transactions_page(request, case.card, _browse_form(request, rows), case)
+    form = _step_form(request, case, current, rows)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim_update_draft(
+                case_id=case.pk, actor=request.user, now=clock.now(), **current.update(form, case)
+            )
+        except InvalidClaim as error:
+            form.add_error(None, _("This answer cannot be saved: %(problem)s") % {"problem": _problem(error)})
+        except DisputeError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(step_url(case, STEP_NAMES[STEP_NAMES.index(step) + 1]))
     if current.name == "transactions":
         return _transactions_page(request, case.card, form, case)
-    return render(request, "portal/claims/step.html", {"form": form, **_navigation(case, current)})
+    return render(request, "portal/claims/step.html", {"form": form, **step_navigation(case, current)})
+
+
+def _step_form(
+    request: CustomerRequest, case: Case, step: Step, rows: QuerySet[Transaction] | None
+) -> PortalForm:
+    """A wizard page's form: bound to the answer sent, or showing the saved answer.
+
+    The transactions page chooses among the card's claimable ``rows``; the evidence and review pages
+    have views of their own.
+    """
+    bound = request.method == "POST"
+    if rows is not None:
+        if bound:
+            return forms.TransactionsForm(request.POST, transactions=rows)
+        return forms.TransactionsForm(initial=step.initial(case), transactions=rows)
+    if step.form_class is None:
+        raise Http404("no form on this step")
+    return step.form_class(request.POST) if bound else step.form_class(initial=step.initial(case))
 
 
 def _problem(error: InvalidClaim) -> str:
@@ -199,9 +220,9 @@ def _problem(error: InvalidClaim) -> str:
     return str(error.params.get("problem", ""))
 
 
-def _evidence_page(request: HttpRequest, case: Case, *, wizard_step: Step | None) -> HttpResponse:
+def evidence_page(request: CustomerRequest, case: Case, *, wizard_step: Step | None) -> HttpResponse:
     """Add documents one by one (police report, receipts); the list shows what the case holds."""
-    here = _step_url(case, "evidence") if wizard_step else reverse("claims:documents", args=[case.pk])
+    here = step_url(case, "evidence") if wizard_step else reverse("claims:documents", args=[case.pk])
     if request.method == "POST":
         form = forms.EvidenceForm(request.POST, request.FILES)
         if form.is_valid():
@@ -227,7 +248,7 @@ def _evidence_page(request: HttpRequest, case: Case, *, wizard_step: Step | None
         form = forms.EvidenceForm()
     context = {"form": form, "case": case, "evidence": case.evidence.all(), "wizard": wizard_step is not None}
     if wizard_step:
-        context |= _navigation(case, wizard_step) | {"next_url": _step_url(case, "review")}
+        context |= step_navigation(case, wizard_step) | {"next_url": step_url(case, "review")}
     return render(request, "portal/claims/evidence.html", context)
 
 
@@ -247,7 +268,7 @@ def _draft_problem_message(problem: DraftProblem, case: Case) -> str:
     return _("Please answer this question before sending the claim.")
 
 
-def _review(request: HttpRequest, case: Case, step: Step) -> HttpResponse:
+def _review(request: CustomerRequest, case: Case, step: Step) -> HttpResponse:
     """Everything the claim says, the deadlines it can expect, and the button that sends it."""
     error = ""
     if request.method == "POST":
@@ -257,7 +278,7 @@ def _review(request: HttpRequest, case: Case, step: Step) -> HttpResponse:
             # Back to the first page with a missing or impossible answer, saying what is wrong there.
             first = refusal.problems[0]
             messages.error(request, _draft_problem_message(first, case))
-            return redirect(_step_url(case, first.step))
+            return redirect(step_url(case, first.step))
         except DisputeError as refusal:
             error = str(refusal)
         else:
@@ -270,15 +291,15 @@ def _review(request: HttpRequest, case: Case, step: Step) -> HttpResponse:
             "evidence": case.evidence.all(),
             "expected": claim_expected_deadlines(case=case, now=clock.now()),
             "error": error,
-            "step_urls": {name: _step_url(case, name) for name in STEP_NAMES},
-            **_navigation(case, step),
+            "step_urls": {name: step_url(case, name) for name in STEP_NAMES},
+            **step_navigation(case, step),
         },
     )
 
 
 @case_page
 @require_POST
-def claim_block_card(request: HttpRequest, case: Case) -> HttpResponse:
+def claim_block_card(request: CustomerRequest, case: Case) -> HttpResponse:
     """Block the claim's card from inside the wizard, then back to the page the customer was on."""
     try:
         card_services.card_block(
@@ -298,7 +319,7 @@ def claim_block_card(request: HttpRequest, case: Case) -> HttpResponse:
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = (
-            _step_url(case, "cause")
+            step_url(case, "cause")
             if case.state == CaseState.DRAFT
             else reverse("claims:detail", args=[case.pk])
         )
@@ -307,8 +328,8 @@ def claim_block_card(request: HttpRequest, case: Case) -> HttpResponse:
 
 @case_page
 @require_GET
-def claim_submitted(request: HttpRequest, case: Case) -> HttpResponse:
+def claim_submitted(request: CustomerRequest, case: Case) -> HttpResponse:
     """The claim was sent: its number and the dates the customer can count on."""
     if case.state == CaseState.DRAFT:
-        return redirect(_step_url(case, "review"))
+        return redirect(step_url(case, "review"))
     return render(request, "portal/claims/submitted.html", {"case": case, "clocks": claim_clocks(case=case)})

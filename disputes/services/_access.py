@@ -1,5 +1,7 @@
 """Who may act on a case: the actor, the permissions, and the row locks every service takes first."""
 
+from typing import Literal, overload
+
 from django.db.models import Model
 
 from customers.models import User
@@ -35,17 +37,27 @@ def check_visible(case: Case, actor: Actor) -> None:
         raise CaseNotFound()
 
 
-def require_staff(actor: Actor, permission: str = HANDLE_CASE, *, system_allowed: bool = False) -> None:
-    """Refuse anyone without the staff ``permission`` (and the system unless ``system_allowed``).
+@overload
+def require_staff(
+    actor: Actor, permission: str = HANDLE_CASE, *, system_allowed: Literal[False] = False
+) -> User: ...
+@overload
+def require_staff(actor: Actor, permission: str = HANDLE_CASE, *, system_allowed: bool) -> User | None: ...
+def require_staff(
+    actor: Actor, permission: str = HANDLE_CASE, *, system_allowed: bool = False
+) -> User | None:
+    """Refuse anyone without the staff ``permission`` (and the system unless ``system_allowed``); return
+    the staff member (None: the system, if allowed).
 
     :raises ActionNotPermitted:
     """
     if actor is None:
         if system_allowed:
-            return
+            return None
         raise ActionNotPermitted("the system may not do this")
     if not (actor.is_active and actor.has_perm(permission)):
         raise ActionNotPermitted(f"needs {permission}")
+    return actor
 
 
 def lock_case(case_id: int, actor: Actor) -> Case:

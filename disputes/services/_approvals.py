@@ -9,6 +9,7 @@ The services themselves refuse a four-eyes step without such an approval (``Four
 """
 
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,7 @@ from disputes.models import (
     LiabilityAssessment,
     ProposalKind,
     ProposalStatus,
+    present,
 )
 from disputes.rules import Outcome, may_approve, outcome_for
 from disputes.services._access import (
@@ -48,7 +50,6 @@ from disputes.services._money import (
     case_refund_provisionally,
     refund_four_eyes_limit,
     refund_needs_approval,
-    refund_owed_total,
 )
 from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE
 
@@ -80,7 +81,7 @@ class FourEyesViolation(ActionNotPermitted):
     message = _("A second person must approve this: you cannot approve your own proposal.")
 
 
-def _proposal_data(case: Case, kind: str) -> dict:
+def _proposal_data(case: Case, kind: str) -> dict[str, Any]:
     if kind == ProposalKind.DECISION:
         assessment = (
             case.assessments.filter(kind=LiabilityAssessment.Kind.ANALYST)
@@ -97,7 +98,7 @@ def _proposal_data(case: Case, kind: str) -> dict:
             "bank_share": str(assessment.bank_total),
         }
     if kind == ProposalKind.REFUND:
-        return {"amount": str(refund_owed_total(case)), "limit": str(refund_four_eyes_limit())}
+        return {"amount": str(case.refund_owed_total()), "limit": str(refund_four_eyes_limit())}
     return {"to_recover": [str(move.amount) for move in case.settlement_moves()]}
 
 
@@ -119,7 +120,7 @@ def case_propose(
     reason, customer_grounds = reason.strip(), customer_grounds.strip()
     with transaction.atomic():
         case = lock_case(case_id, actor)
-        require_staff(actor, HANDLE_CASE)
+        proposer = require_staff(actor, HANDLE_CASE)
         name = TRANSITION_OF[kind]
         if fsm.transition_for(Case, name, case.state) is None:
             raise InvalidCaseState(f"propose {name} from {case.state}", state=state_label(case))
@@ -133,7 +134,7 @@ def case_propose(
         if DecisionProposal.objects.filter(case=case, kind=kind, status=ProposalStatus.PENDING).exists():
             raise ProposalAlreadyPending(f"{kind} on case {case.pk}")
         proposal = DecisionProposal.objects.create(
-            case=case, kind=kind, reason=reason, data=data, proposed_by=actor, proposed_at=now
+            case=case, kind=kind, reason=reason, data=data, proposed_by=proposer, proposed_at=now
         )
         audit_record(
             action="disputes.proposal_made",
@@ -157,7 +158,7 @@ def chargeback_propose_result(
     reason = reason.strip()
     with transaction.atomic():
         case, chargeback = lock_chargeback(chargeback_id, actor)
-        require_staff(actor, HANDLE_CASE)
+        proposer = require_staff(actor, HANDLE_CASE)
         if chargeback.state not in DISPUTED_CHARGEBACK_STATES:
             raise InvalidChargebackState(
                 f"propose a result from {chargeback.state}", state=chargeback.get_state_display()
@@ -179,7 +180,7 @@ def chargeback_propose_result(
             kind=ProposalKind.CHARGEBACK_RESULT,
             reason=reason,
             data=data,
-            proposed_by=actor,
+            proposed_by=proposer,
             proposed_at=now,
         )
         audit_record(
@@ -229,9 +230,9 @@ def proposal_approve(*, proposal_id: int, actor: Actor, now: datetime) -> Decisi
     """
     with transaction.atomic():
         case, proposal = _lock_proposal(proposal_id, actor)
-        require_staff(actor, APPROVE_DECISION)
-        if not may_approve(approver_id=actor.pk, proposer_id=proposal.proposed_by_id, holds_approval=True):
-            raise FourEyesViolation(f"user {actor.pk} proposed {proposal.pk}")
+        approver = require_staff(actor, APPROVE_DECISION)
+        if not may_approve(approver_id=approver.pk, proposer_id=proposal.proposed_by_id, holds_approval=True):
+            raise FourEyesViolation(f"user {approver.pk} proposed {proposal.pk}")
         # Approved first: the step's service checks the approval in the database; if the step is
         # refused, the transaction undoes the approval with it.
         proposal.status = ProposalStatus.APPROVED
@@ -250,7 +251,7 @@ def proposal_approve(*, proposal_id: int, actor: Actor, now: datetime) -> Decisi
             case_recover_customer_share(case_id=case.pk, actor=actor, now=now, approval=proposal)
         elif proposal.kind == ProposalKind.CHARGEBACK_RESULT:
             chargeback_resolve(
-                chargeback_id=proposal.chargeback_id,
+                chargeback_id=present(proposal.chargeback_id, "chargeback"),
                 won=proposal.data["won"],
                 actor=actor,
                 now=now,

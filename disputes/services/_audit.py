@@ -9,7 +9,7 @@ entries are appended after every other write and row lock, in one ``audit_record
 unchained; the audit sealer chains it after commit).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,9 +31,9 @@ class PendingAudit:
     case: Case
     actor: Actor
     now: datetime
-    before: dict | None
-    after: dict | None
-    data: dict
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+    data: dict[str, Any]
     transition_id: int | None = None  # the CaseTransition it records: its ledger entries join it
 
 
@@ -70,8 +70,8 @@ class CaseAudit:
         actor: Actor,
         now: datetime,
         data: dict[str, Any],
-        before: dict | None = None,
-        after: dict | None = None,
+        before: Mapping[str, Any] | None = None,
+        after: Mapping[str, Any] | None = None,
         transition_id: int | None = None,
     ) -> PendingAudit:
         """Queue an audit entry about ``case`` with the computations noted for it since its last entry."""

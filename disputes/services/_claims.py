@@ -10,6 +10,7 @@ from cards.models import TransactionStatus
 from customers.models import NotificationKind
 from deadlines import engine as deadlines
 from deadlines.calendar import BusinessCalendar
+from deadlines.rules import Scheme
 from deadlines.selectors import bank_calendar
 from disputes.models import (
     REASON_CODES,
@@ -21,6 +22,7 @@ from disputes.models import (
     Chargeback,
     EstimateStatus,
     LiabilityAssessment,
+    present,
 )
 from disputes.rules import case_number, draft_problems
 from disputes.services._access import Actor, check_visible
@@ -33,7 +35,7 @@ from disputes.services._deadlines import (
     deadline_computation,
     deadline_json,
 )
-from disputes.services._drafts import _check_claimant, _instant
+from disputes.services._drafts import check_claimant, claim_instant
 from disputes.services._errors import (
     CaseNotFound,
     ClaimIncomplete,
@@ -43,8 +45,8 @@ from disputes.services._errors import (
     TransactionNotFound,
     TransactionNotSettled,
 )
-from disputes.services._estimates import _Estimate, _estimate, _wait_for_rate, store_assessment
-from disputes.services._history import add_event
+from disputes.services._estimates import Estimate, first_estimate, wait_for_rate
+from disputes.services._history import add_event, record_assessment
 from disputes.services._notify import case_notify
 from kartosfera.legaltime import warsaw_date
 
@@ -93,12 +95,12 @@ def claim_submit(
     :raises InvalidClaim: ``received_at`` naive or in the future.
     :raises ClaimIncomplete: with ``answers_required``, an answer is missing or impossible.
     """
-    received_at = _instant(received_at or now, "received_at", now=now, required=True)
+    received_at = claim_instant(received_at or now, "received_at", now=now, required=True)
     with case_atomic() as audit:
         case = _lock_draft_for_submission(case_id, actor)
         if case.state != CaseState.DRAFT:
             raise InvalidCaseState("submit", state=case.get_state_display())
-        _check_claimant(case.customer, actor)
+        check_claimant(case.customer, actor)
         # Read once under the lock: the guard's ``case.disputed.exists()`` answers from the same rows.
         current = list(case.disputed.all())
         if answers_required:
@@ -107,7 +109,9 @@ def claim_submit(
         reported_at = case.reported_at or received_at
         # Stored NBP rates only (a missing one is fetched by a task after commit): never waits on the NBP.
         estimate = (
-            _estimate(current, cause=case.cause, reported_at=reported_at, now=now) if current else _Estimate()
+            first_estimate(current, cause=case.cause, reported_at=reported_at, now=now)
+            if current
+            else Estimate()
         )
         calendar = bank_calendar()
         received_on, reported_on = warsaw_date(received_at), warsaw_date(reported_at)
@@ -145,7 +149,7 @@ def claim_submit(
             case.received_at, case.reported_at, case.reply_regime = received_at, reported_at, regime
             apply_refund_deadline(case, computed.refund, audit=audit)
             apply_reply_deadline(case, computed.reply, audit=audit)
-            earliest = min(current, key=lambda x: x.window_end_on)
+            earliest = min(current, key=lambda x: present(x.window_end_on, "window_end_on"))
             case.window_end_on = earliest.window_end_on
             case.deadline_explanations = {**case.deadline_explanations, "window": windows}
             case.out_of_window = any(x.out_of_window for x in current)
@@ -169,7 +173,7 @@ def claim_submit(
             audit=audit,
         )
         if estimate.assessment is not None:
-            store_assessment(
+            record_assessment(
                 case,
                 estimate.assessment,
                 kind=LiabilityAssessment.Kind.ESTIMATE,
@@ -179,7 +183,7 @@ def claim_submit(
                 audit=audit,
             )
         elif estimate.waiting is not None:
-            _wait_for_rate(case, estimate.waiting, now=now, audit_actor=actor, audit=audit)
+            wait_for_rate(case, estimate.waiting, now=now, audit_actor=actor, audit=audit)
             case.save(update_fields=["estimate_status", "updated_at"])
         _open_chargebacks(case, current, now=now, audit_actor=actor, calendar=calendar, audit=audit)
         case_notify(case, NotificationKind.CLAIM_RECEIVED, now=now, reply_due=case.reply_due_on)
@@ -278,7 +282,7 @@ def _open_chargebacks(
             case=case,
             transaction=tx,
             scheme=case.card.brand,
-            reason_code=REASON_CODES[case.card.brand],
+            reason_code=REASON_CODES[Scheme(case.card.brand)],
             amount=link.amount,
             filing_due_at=due.due_at,
             filing_due_on=due.due_date,

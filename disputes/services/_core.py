@@ -55,8 +55,8 @@ def _check_transition(obj: Case | Chargeback, name: str, actor: Actor, now: date
         raise ActionNotPermitted(f"{name}: permission {fsm_transition.permission}")
     failed = fsm.failed_guard(obj, fsm_transition, now=now)
     if failed is not None:
-        refusal = REFUSALS.get(failed.refusal_code, TransitionRefused)
-        raise refusal(f"{name}: {failed.__name__}")
+        guard_refusal = REFUSALS.get(failed.refusal_code, TransitionRefused)
+        raise guard_refusal(f"{name}: {failed.name}")
     return fsm_transition
 
 
@@ -67,7 +67,7 @@ class Applied:
     obj: Case | Chargeback
     case: Case
     row: CaseTransition
-    letter_context: dict
+    letter_context: dict[str, Any]
     before: dict[str, Any] = field(default_factory=dict)
 
 
@@ -79,8 +79,8 @@ def apply_transition(
     actor: Actor,
     now: datetime,
     reason: str = "",
-    data: dict | None = None,
-    letter_context: dict | None = None,
+    data: dict[str, Any] | None = None,
+    letter_context: dict[str, Any] | None = None,
     apply: Callable[[], None] | None = None,
     **kwargs: Any,
 ) -> Applied:
@@ -187,8 +187,8 @@ def run_transition(
     actor: Actor,
     now: datetime,
     reason: str = "",
-    data: dict | None = None,
-    letter_context: dict | None = None,
+    data: dict[str, Any] | None = None,
+    letter_context: dict[str, Any] | None = None,
     apply: Callable[[], None] | None = None,
     audit: CaseAudit,
     **kwargs: Any,
@@ -216,7 +216,7 @@ def run_transition(
 
 
 def record_creation(
-    case: Case, *, actor: Actor, now: datetime, data: dict, audit: CaseAudit
+    case: Case, *, actor: Actor, now: datetime, data: dict[str, Any], audit: CaseAudit
 ) -> CaseTransition:
     """The first history row of a case: created as a draft (audited with all its fields)."""
     row = CaseTransition.objects.create(

@@ -17,6 +17,7 @@ from disputes.models import (
     Case,
     CaseEvent,
     Regime,
+    present,
 )
 from disputes.services._audit import CaseAudit, case_atomic, case_snapshot
 from disputes.services._history import add_events
@@ -103,7 +104,7 @@ def apply_reply_deadline(case: Case, deadline: deadlines.Deadline, *, audit: Cas
         deadline_computation(
             "reply",
             deadline,
-            received_at=case.received_at,
+            received_at=present(case.received_at, "received_at"),
             regime=case.reply_regime,
             extended=case.reply_extended,
         ),
@@ -125,7 +126,7 @@ _RECOMPUTED_FIELDS = [
 ]
 
 
-def _affected(changed_on: date) -> Q:
+def cases_a_calendar_change_moves(changed_on: date) -> Q:
     """Open cases with a business-day deadline still running that a change of ``changed_on`` can move.
 
     Only business-day deadlines use the bank's calendar: the D+1 refund and the payment-services
@@ -157,7 +158,7 @@ def cases_recompute_deadlines(*, changed_on: date, now: datetime, batch_size: in
         with case_atomic() as audit:
             batch = list(
                 Case.objects.select_for_update(of=("self",))
-                .filter(_affected(changed_on), pk__gt=last_pk)
+                .filter(cases_a_calendar_change_moves(changed_on), pk__gt=last_pk)
                 .order_by("pk")[:batch_size]
             )
             if not batch:
@@ -189,7 +190,7 @@ def cases_recompute_deadlines(*, changed_on: date, now: datetime, batch_size: in
 def _recompute(case: Case, calendar: BusinessCalendar, *, audit: CaseAudit) -> dict[str, Any]:
     """Recompute a case's business-day deadlines in place; return what moved (empty: nothing)."""
     computed = case_deadlines(
-        received_at=case.received_at,
+        received_at=present(case.received_at, "received_at"),
         found_at=case.found_at,
         regime=case.reply_regime,
         extended=case.reply_extended,
@@ -201,12 +202,13 @@ def _recompute(case: Case, calendar: BusinessCalendar, *, audit: CaseAudit) -> d
         and case.refund_owed
         and computed.refund.due_date != case.refund_due_on
     ):
-        moves["refund"] = _move(case.refund_due_on, computed.refund)
+        moves["refund"] = _move(present(case.refund_due_on, "refund_due_on"), computed.refund)
         apply_refund_deadline(case, computed.refund, audit=audit)
     reply_running = case.state in REPLY_CLOCK_STATES and case.reply_dispatched_at is None
     if reply_running and computed.reply.due_date != case.reply_due_on:
-        moves["reply"] = _move(case.reply_due_on, computed.reply)
-        later = computed.reply.due_date > case.reply_due_on
+        reply_due_on = present(case.reply_due_on, "reply_due_on")
+        moves["reply"] = _move(reply_due_on, computed.reply)
+        later = computed.reply.due_date > reply_due_on
         apply_reply_deadline(case, computed.reply, audit=audit)
         if later:
             case.reply_reminded_days = None  # the reminders count down to the new date again

@@ -1,6 +1,7 @@
 """The decision on the analyst's assessment, the reply's dispatch, the recovery of the customer's share."""
 
 from datetime import datetime
+from typing import Any
 
 from disputes.models import (
     Case,
@@ -11,7 +12,6 @@ from disputes.models import (
 )
 from disputes.rules import (
     DECISION_LETTERS,
-    ZERO,
     LedgerKind,
     LetterType,
     MoneyMove,
@@ -24,14 +24,16 @@ from disputes.services._core import (
     run_transition,
 )
 from disputes.services._errors import (
+    AssessmentMissing,
     CustomerGroundsMissing,
     InvalidClaim,
     ProposalOutdated,
     ReplyLetterStale,
 )
-from disputes.services._money import MoneyResult, _entries_of, _write_moves, require_approval
+from disputes.services._money import MoneyResult, ledger_entries_of_kind, ledger_write_moves, require_approval
 from disputes.services._notify import notify_decision
 from kartosfera.authz import HANDLE_CASE
+from kartosfera.money import ZERO
 
 
 def case_decide(
@@ -80,10 +82,12 @@ def case_decide(
         proposed_on = approval.data.get("assessment") if approval is not None else None
         if approval is not None and assessment is not None and proposed_on != assessment.pk:
             raise ProposalOutdated(f"proposal {approval.pk} on assessment {proposed_on}")
-        data: dict = {}
-        moves: list[MoneyMove] = []
+        data: dict[str, Any] = {}
+        moves: list[MoneyMove[int]] = []
 
         def decided() -> None:
+            if assessment is None:  # the guard ``has_analyst_assessment`` refused it first
+                raise AssessmentMissing("decide")
             if outcome != Outcome.ACCEPTED and not customer_grounds:
                 raise CustomerGroundsMissing(f"{outcome} without grounds for the customer")
             case.decision_assessment = assessment
@@ -116,7 +120,7 @@ def case_decide(
         )
         # The acceptance path: what the customer is still owed is refunded at once.
         refunds = [move for move in moves if move.kind == LedgerKind.FINAL_REFUND]
-        entries = _write_moves(case, refunds, transition=row, actor=actor, now=now, audit=audit)
+        entries = ledger_write_moves(case, refunds, transition=row, actor=actor, now=now, audit=audit)
         notify_decision(case, outcome, now=now)
     return MoneyResult(case, entries, created=True)
 
@@ -125,7 +129,7 @@ def reply_letter_type(case: Case) -> str:
     """The letter that tells the customer the case's current outcome: the REK-8 notice once deemed."""
     if case.state == CaseState.DEEMED_ACCEPTED:
         return LetterType.DEEMED_ACCEPTED
-    return DECISION_LETTERS.get(case.outcome, "")
+    return DECISION_LETTERS[Outcome(case.outcome)] if case.outcome else ""
 
 
 def case_dispatch_reply(
@@ -196,7 +200,7 @@ def case_recover_customer_share(
         case = lock_case(case_id, actor)
         require_staff(actor, HANDLE_CASE)
         if case.recovered_at is not None and not case.settlement_moves():
-            return MoneyResult(case, _entries_of(case, LedgerKind.RECOVERY), created=False)
+            return MoneyResult(case, ledger_entries_of_kind(case, LedgerKind.RECOVERY), created=False)
         require_approval(case, kind=ProposalKind.RECOVERY, actor=actor, approval=approval)
         moves = [move for move in case.settlement_moves() if move.kind == LedgerKind.RECOVERY]
         row = run_transition(
@@ -208,7 +212,7 @@ def case_recover_customer_share(
             data={"recovered": {str(m.key): str(m.amount) for m in moves}},
             audit=audit,
         )
-        entries = _write_moves(case, moves, transition=row, actor=actor, now=now, audit=audit)
+        entries = ledger_write_moves(case, moves, transition=row, actor=actor, now=now, audit=audit)
     return MoneyResult(case, entries, created=True)
 
 

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import overload
 
 from cards.models import Card, Transaction, TransactionStatus
 from cards.selectors import card_get_for_customer, transaction_list_for_card
@@ -60,7 +61,16 @@ class Circumstances:
         case.customer_account = self.account.strip()
 
 
-def _instant(value: datetime | None, name: str, *, now: datetime, required: bool = False) -> datetime | None:
+@overload
+def claim_instant(value: datetime, name: str, *, now: datetime, required: bool = False) -> datetime: ...
+@overload
+def claim_instant(
+    value: datetime | None, name: str, *, now: datetime, required: bool = False
+) -> datetime | None: ...
+def claim_instant(
+    value: datetime | None, name: str, *, now: datetime, required: bool = False
+) -> datetime | None:
+    """An aware instant of the claim form (``name``), not in the future; None if not given nor required."""
     if value is None:
         if required:
             raise InvalidClaim(f"{name} missing", problem=name)
@@ -74,7 +84,7 @@ def _instant(value: datetime | None, name: str, *, now: datetime, required: bool
     return value
 
 
-def _check_claimant(customer: Customer, actor: Actor) -> None:
+def check_claimant(customer: Customer, actor: Actor) -> None:
     """The customer themselves (signed in), or staff taking the claim on their behalf.
 
     :raises ActionNotPermitted:
@@ -130,7 +140,7 @@ def claim_create_draft(
     :raises NoTransactions, TransactionNotFound, TransactionNotSettled: the transactions chosen.
     :raises InvalidClaim: an unknown channel or cause, a naive or future time.
     """
-    _check_claimant(customer, actor)
+    check_claimant(customer, actor)
     try:
         card = card_get_for_customer(customer=customer, card_id=card_id)
     except Card.DoesNotExist:
@@ -138,8 +148,8 @@ def claim_create_draft(
     chosen = _claimed_transactions(customer, card, transaction_ids)
     _choice(channel, CASE_CHANNELS, "channel")
     _choice(cause, Cause, "cause")
-    reported_at = _instant(reported_at, "reported_at", now=now)
-    found_at = _instant(found_at, "found_at", now=now)
+    reported_at = claim_instant(reported_at, "reported_at", now=now)
+    found_at = claim_instant(found_at, "found_at", now=now)
     if reported_at is None and card.is_reported_lost_or_stolen:
         reported_at = card.cancelled_at
     with case_atomic() as audit:
@@ -182,7 +192,7 @@ def claim_update_draft(
     """
     with case_atomic():
         case = lock_case(case_id, actor)
-        _check_claimant(case.customer, actor)
+        check_claimant(case.customer, actor)
         if case.state != CaseState.DRAFT:
             raise InvalidCaseState("update_draft", state=case.get_state_display())
         if reply_delivery is not None:
@@ -224,7 +234,7 @@ def case_set_reply_delivery(*, case_id: int, delivery: str, actor: Actor, now: d
     require_aware(now, name="now")
     with case_atomic() as audit:
         case = lock_case(case_id, actor)
-        _check_claimant(case.customer, actor)
+        check_claimant(case.customer, actor)
         if case.state in FINISHED_STATES:
             raise InvalidCaseState("set_reply_delivery", state=case.get_state_display())
         delivery = _reply_delivery(case, delivery)
@@ -246,4 +256,11 @@ def case_set_reply_delivery(*, case_id: int, delivery: str, actor: Actor, now: d
     return case
 
 
-__all__ = ["Circumstances", "case_set_reply_delivery", "claim_create_draft", "claim_update_draft"]
+__all__ = [
+    "Circumstances",
+    "case_set_reply_delivery",
+    "check_claimant",
+    "claim_create_draft",
+    "claim_instant",
+    "claim_update_draft",
+]

@@ -29,7 +29,7 @@ from disputes.services._errors import (
     InformationMissing,
 )
 from disputes.services._ledger import Entry, ledger_write_many
-from disputes.services._money import MoneyResult, _entries_of, _write_moves
+from disputes.services._money import MoneyResult, ledger_entries_of_kind, ledger_write_moves
 from disputes.services._notify import notify_decision
 
 
@@ -45,7 +45,7 @@ def case_deem_accepted(*, case_id: int, actor: Actor, now: datetime) -> MoneyRes
     with case_atomic() as audit:
         case = lock_case(case_id, actor)
         if case.state == CaseState.DEEMED_ACCEPTED:
-            return MoneyResult(case, _entries_of(case, LedgerKind.FINAL_REFUND), created=False)
+            return MoneyResult(case, ledger_entries_of_kind(case, LedgerKind.FINAL_REFUND), created=False)
         [result] = deem_accepted_locked([case], actor=actor, now=now, audit=audit)
     return result
 
@@ -69,11 +69,11 @@ def deem_accepted_locked(
         "case_id", "transaction_id", "amount"
     ):
         amounts[case_id][tx] = amount
-    paid: dict[int, list] = defaultdict(list)
-    for case_id, *entry in LedgerEntry.objects.filter(case_id__in=ids).values_list(
+    paid: dict[int, list[tuple[int, str, Decimal]]] = defaultdict(list)
+    for case_id, tx, kind, amount in LedgerEntry.objects.filter(case_id__in=ids).values_list(
         "case_id", "transaction_id", "kind", "amount"
     ):
-        paid[case_id].append(entry)
+        paid[case_id].append((tx, kind, amount))
     applied, moves_of = [], {}
     for case in cases:
         owed = amounts[case.pk]
@@ -104,7 +104,7 @@ def deem_accepted_locked(
     rows = record_transitions(applied, audit=audit)
     entries = ledger_write_many(
         [
-            (item.case, Entry(m.key, m.kind, m.amount, amounts[item.case.pk][m.key]), row)  # type: ignore[index]
+            (item.case, Entry(m.key, m.kind, m.amount, amounts[item.case.pk][m.key]), row)
             for item, row in zip(applied, rows, strict=True)
             for m in moves_of[item.case.pk]
         ],
@@ -115,7 +115,7 @@ def deem_accepted_locked(
     return [MoneyResult(case, [e for e in entries if e.case_id == case.pk], created=True) for case in cases]
 
 
-def _refunds_reversed_in_full(case: Case, reversals: list[MoneyMove]) -> dict[int, LedgerEntry]:
+def _refunds_reversed_in_full(case: Case, reversals: list[MoneyMove[int]]) -> dict[int, LedgerEntry]:
     """The case's provisional refunds that ``reversals`` undo whole, by transaction."""
     undone = {move.key: move.amount for move in reversals}
     return {
@@ -155,7 +155,7 @@ def case_withdraw(*, case_id: int, reason: str, actor: Actor, now: datetime) -> 
             },
             audit=audit,
         )
-        entries = _write_moves(case, reversals, transition=row, actor=actor, now=now, audit=audit)
+        entries = ledger_write_moves(case, reversals, transition=row, actor=actor, now=now, audit=audit)
         for entry in entries:
             refund = refunds.get(entry.transaction_id)
             if refund is not None:

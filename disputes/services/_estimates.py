@@ -12,6 +12,7 @@ from disputes.models import (
     CaseTransaction,
     EstimateStatus,
     LiabilityAssessment,
+    present,
 )
 from disputes.services._access import Actor, lock_case
 from disputes.services._audit import CaseAudit, case_atomic
@@ -39,15 +40,19 @@ def transaction_facts(links: list[CaseTransaction]) -> list[TransactionFacts]:
 
 
 @dataclass
-class _Estimate:
+class Estimate:
+    """The first estimate of a claim: its assessment, or the NBP rates it waits for."""
+
     assessment: Assessment | None = None
     waiting: RateUnavailable | None = field(default=None)
 
 
-def _estimate(links: list[CaseTransaction], *, cause: str, reported_at: datetime, now: datetime) -> _Estimate:
+def first_estimate(
+    links: list[CaseTransaction], *, cause: str, reported_at: datetime, now: datetime
+) -> Estimate:
     """The first liability estimate (no findings yet), or the rates it waits for. Stored rates only."""
     try:
-        return _Estimate(
+        return Estimate(
             assessment=liability_assess(
                 transactions=transaction_facts(links),
                 reported_at=reported_at,
@@ -57,24 +62,7 @@ def _estimate(links: list[CaseTransaction], *, cause: str, reported_at: datetime
             )
         )
     except RateUnavailable as error:
-        return _Estimate(waiting=error)
-
-
-def store_assessment(
-    case: Case,
-    assessment: Assessment,
-    *,
-    kind: str,
-    actor: Actor,
-    now: datetime,
-    note: str = "",
-    audit_actor: Actor = None,
-    audit: CaseAudit,
-) -> LiabilityAssessment:
-    """Store a liability result with its inputs, findings, totals and the NBP tables it cites (audited)."""
-    return record_assessment(
-        case, assessment, kind=kind, actor=actor, now=now, note=note, audit_actor=audit_actor, audit=audit
-    )
+        return Estimate(waiting=error)
 
 
 def request_rate_fetch(error: RateUnavailable, *, now: datetime, case_ids: Iterable[int] = ()) -> None:
@@ -96,9 +84,10 @@ def request_rate_fetch(error: RateUnavailable, *, now: datetime, case_ids: Itera
         )
 
 
-def _wait_for_rate(
+def wait_for_rate(
     case: Case, error: RateUnavailable, *, now: datetime, audit_actor: Actor, audit: CaseAudit
 ) -> None:
+    """Mark the case's estimate as waiting for NBP rates (audited) and ask for their fetch."""
     case.estimate_status = EstimateStatus.WAITING_FOR_RATE
     add_event(
         case,
@@ -142,14 +131,16 @@ def estimate_complete_or_missing(*, case_id: int, now: datetime) -> RateUnavaila
     if case.estimate_status != EstimateStatus.WAITING_FOR_RATE:
         return None
     links = list(case.disputed.select_related("transaction").order_by("transaction__executed_at", "pk"))
-    estimate = _estimate(links, cause=case.cause, reported_at=case.reported_at, now=now)
+    estimate = first_estimate(
+        links, cause=case.cause, reported_at=present(case.reported_at, "reported_at"), now=now
+    )
     if estimate.assessment is None:
         return estimate.waiting
     with case_atomic() as audit:
         case = lock_case(case_id, None)
         if case.estimate_status != EstimateStatus.WAITING_FOR_RATE:
             return None
-        stored = store_assessment(
+        stored = record_assessment(
             case,
             estimate.assessment,
             kind=LiabilityAssessment.Kind.ESTIMATE,
@@ -174,4 +165,4 @@ def estimate_complete_or_missing(*, case_id: int, now: datetime) -> RateUnavaila
     return None
 
 
-__all__ = ["case_complete_estimate", "store_assessment", "transaction_facts"]
+__all__ = ["Estimate", "case_complete_estimate", "first_estimate", "transaction_facts", "wait_for_rate"]

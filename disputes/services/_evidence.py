@@ -14,6 +14,7 @@ from disputes.models import (
     CaseEvent,
     Evidence,
     EvidenceKind,
+    present,
 )
 from disputes.services._access import (
     Actor,
@@ -37,7 +38,7 @@ CUSTOMER_EVIDENCE = (EvidenceKind.POLICE_REPORT, EvidenceKind.CUSTOMER_DOCUMENT,
 
 
 def case_add_evidence(
-    *, case_id: int, kind: str, file: File, actor: Actor, now: datetime, description: str = ""
+    *, case_id: int, kind: str, file: "File[bytes]", actor: Actor, now: datetime, description: str = ""
 ) -> Evidence:
     """Attach a document to the case (stored under MEDIA_ROOT/evidence/, with its SHA-256).
 
@@ -90,7 +91,7 @@ class CheckedFile:
     file_type: filetypes.FileType
 
 
-def evidence_check(file: File) -> CheckedFile:
+def evidence_check(file: "File[bytes]") -> CheckedFile:
     """Read an upload once: refuse it unless it is a PDF, JPEG or PNG within the size limit.
 
     :raises EvidenceEmpty, EvidenceTooLarge, EvidenceTypeNotAllowed:
@@ -120,7 +121,7 @@ def evidence_store(
     case: Case,
     *,
     kind: str,
-    file: File,
+    file: "File[bytes]",
     checked: CheckedFile,
     description: str,
     actor: Actor,
@@ -148,7 +149,7 @@ def evidence_store(
         uploaded_by=actor,
     )
     evidence.file.save(f"{checked.sha256}.{checked.file_type.extension}", file, save=False)
-    stored.append(evidence.file.name)
+    stored.append(present(evidence.file.name, "file name"))
     evidence.save()
     add_event(
         case,

@@ -1,5 +1,6 @@
 """History rows that are not state changes (events) and stored liability assessments, audited."""
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -7,6 +8,7 @@ from audit import actions
 from disputes.models import Case, CaseEvent, Chargeback, LiabilityAssessment
 from disputes.services._access import Actor
 from disputes.services._audit import CaseAudit
+from liability.engine import Assessment
 
 
 def add_event(
@@ -15,7 +17,7 @@ def add_event(
     *,
     actor: Actor,
     now: datetime,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     chargeback: Chargeback | None = None,
     audit_actor: Actor = None,
     audit: CaseAudit,
@@ -34,7 +36,7 @@ def add_event(
 
 # The action of each event; LIABILITY_ASSESSED is the storing of the assessment, which
 # ``record_assessment`` audits with the whole computation.
-EVENT_ACTIONS = {
+EVENT_ACTIONS: dict[str, str] = {
     CaseEvent.Kind.ASSIGNED: actions.CASE_ASSIGNED,
     CaseEvent.Kind.NOTE: actions.CASE_NOTE_ADDED,
     CaseEvent.Kind.EVIDENCE_ADDED: actions.CASE_EVIDENCE_ADDED,
@@ -55,8 +57,8 @@ def _queue_event(
     *,
     case: Case,
     actor: Actor = None,
-    before: dict | None = None,
-    after: dict | None = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
 ) -> None:
     action = EVENT_ACTIONS.get(event.kind)
     if action is None:
@@ -70,7 +72,7 @@ def _queue_event(
 
 
 def add_events(
-    events: list[tuple[CaseEvent, Case, dict | None, dict | None]],
+    events: Sequence[tuple[CaseEvent, Case, Mapping[str, Any] | None, Mapping[str, Any] | None]],
     *,
     audit: CaseAudit,
     ignore_conflicts: bool = False,
@@ -87,7 +89,7 @@ def add_events(
 
 def record_assessment(
     case: Case,
-    assessment: Any,
+    assessment: Assessment,
     *,
     kind: str,
     actor: Actor,

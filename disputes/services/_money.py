@@ -4,19 +4,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.conf import settings
-
 from customers.models import NotificationKind
 from disputes.models import (
     Case,
+    CaseTransition,
     DecisionProposal,
     LedgerEntry,
     LiabilityAssessment,
     ProposalKind,
     ProposalStatus,
+    refund_four_eyes_limit,
 )
 from disputes.rules import (
-    ZERO,
     LedgerKind,
     MoneyMove,
     may_approve,
@@ -40,6 +39,7 @@ from disputes.services._ledger import Entry, ledger_write
 from disputes.services._notify import case_notify
 from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE
 from kartosfera.legaltime import warsaw_date
+from kartosfera.money import ZERO
 from kartosfera.policies import current_policies
 
 
@@ -56,7 +56,8 @@ def _amounts(case: Case) -> dict[int, Decimal]:
     return {link.transaction_id: link.amount for link in case.disputed.all()}
 
 
-def _entries_of(case: Case, kind: str) -> list[LedgerEntry]:
+def ledger_entries_of_kind(case: Case, kind: str) -> list[LedgerEntry]:
+    """The case's ledger entries of ``kind``, by transaction."""
     return list(case.ledger_entries.filter(kind=kind).order_by("transaction_id"))
 
 
@@ -64,19 +65,9 @@ def _refund_policy() -> str:
     return current_policies().refund_policy
 
 
-def refund_four_eyes_limit() -> Decimal:
-    """The provisional refund above which a second person must approve (setting, PLN)."""
-    return Decimal(settings.KARTOSFERA_FOUR_EYES_REFUND_ABOVE)
-
-
-def refund_owed_total(case: Case) -> Decimal:
-    """What the D+1 refund of this case comes to: every transaction reported in time."""
-    return sum((link.amount for link in case.disputed.all() if not link.out_of_window), ZERO)
-
-
 def refund_needs_approval(*, case: Case) -> bool:
     """Whether the D+1 refund of this case exceeds the four-eyes limit."""
-    return refund_needs_second_person(amount=refund_owed_total(case), limit=refund_four_eyes_limit())
+    return refund_needs_second_person(amount=case.refund_owed_total(), limit=refund_four_eyes_limit())
 
 
 def require_approval(case: Case, *, kind: str, actor: Actor, approval: DecisionProposal | None) -> None:
@@ -122,7 +113,9 @@ def case_refund_provisionally(
         case = lock_case(case_id, actor)
         require_staff(actor, HANDLE_CASE)
         if case.refunded_at is not None:
-            return MoneyResult(case, _entries_of(case, LedgerKind.PROVISIONAL_REFUND), created=False)
+            return MoneyResult(
+                case, ledger_entries_of_kind(case, LedgerKind.PROVISIONAL_REFUND), created=False
+            )
         if approval is not None or refund_needs_approval(case=case):
             require_approval(case, kind=ProposalKind.REFUND, actor=actor, approval=approval)
         links = list(case.disputed.all())
@@ -249,13 +242,20 @@ def case_withhold_refund(
     return case
 
 
-def _write_moves(
-    case: Case, moves: list[MoneyMove], *, transition, actor: Actor, now: datetime, audit: CaseAudit
+def ledger_write_moves(
+    case: Case,
+    moves: list[MoneyMove[int]],
+    *,
+    transition: CaseTransition | None,
+    actor: Actor,
+    now: datetime,
+    audit: CaseAudit,
 ) -> list[LedgerEntry]:
+    """Write a step's money moves as the case's ledger entries (audited), each with its disputed amount."""
     amounts = _amounts(case)
     return ledger_write(
         case,
-        [Entry(move.key, move.kind, move.amount, amounts[move.key]) for move in moves],  # type: ignore[arg-type]
+        [Entry(move.key, move.kind, move.amount, amounts[move.key]) for move in moves],
         transition=transition,
         actor=actor,
         now=now,
@@ -267,8 +267,9 @@ __all__ = [
     "MoneyResult",
     "case_refund_provisionally",
     "case_withhold_refund",
+    "ledger_entries_of_kind",
+    "ledger_write_moves",
     "refund_four_eyes_limit",
     "refund_needs_approval",
-    "refund_owed_total",
     "require_approval",
 ]

@@ -2,6 +2,7 @@
 
 import logging
 from datetime import date, datetime
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -17,6 +18,7 @@ from disputes.models import (
     CaseLetterRequest,
     CaseState,
     LiabilityAssessment,
+    present,
 )
 from disputes.rules import expected_reply_date_problem, information_respond_by
 from disputes.services._access import (
@@ -37,8 +39,8 @@ from disputes.services._errors import (
     InformationMissing,
     InvalidCaseState,
 )
-from disputes.services._estimates import request_rate_fetch, store_assessment, transaction_facts
-from disputes.services._history import add_event
+from disputes.services._estimates import request_rate_fetch, transaction_facts
+from disputes.services._history import add_event, record_assessment
 from disputes.services._notify import case_notify
 from kartosfera.authz import HANDLE_CASE, ROLE_PERMISSIONS, SUPERVISE_CASE
 from kartosfera.legaltime import warsaw_date
@@ -116,7 +118,10 @@ def case_request_information(*, case_id: int, questions: str, actor: Actor, now:
             actor=actor,
             now=now,
             data={"questions": questions},
-            letter_context={"questions": questions, "reply_due_on": case.reply_due_on.isoformat()},
+            letter_context={
+                "questions": questions,
+                "reply_due_on": present(case.reply_due_on, "reply_due_on").isoformat(),
+            },
             audit=audit,
         )
         case_notify(
@@ -124,7 +129,9 @@ def case_request_information(*, case_id: int, questions: str, actor: Actor, now:
             NotificationKind.INFORMATION_REQUESTED,
             now=now,
             questions=" ".join(line.strip() for line in questions.splitlines() if line.strip()),
-            respond_by=information_respond_by(asked_on=warsaw_date(now), reply_due_on=case.reply_due_on),
+            respond_by=information_respond_by(
+                asked_on=warsaw_date(now), reply_due_on=present(case.reply_due_on, "reply_due_on")
+            ),
         )
     return case
 
@@ -170,13 +177,13 @@ def case_extend_reply(
         case = lock_case(case_id, actor)
         if not reason or not outstanding:
             raise ExtensionDetailsMissing("reason and outstanding are required")
-        data: dict = {}
-        letter: dict = {}
+        data: dict[str, Any] = {}
+        letter: dict[str, Any] = {}
 
         def extend() -> None:
             # After the guards: the case is submitted and the original deadline has not ended.
             extended = deadlines.reply_due(
-                received_at=case.received_at, regime=case.reply_regime, extended=True
+                received_at=present(case.received_at, "received_at"), regime=case.reply_regime, extended=True
             )
             problem = expected_reply_date_problem(
                 expected_on=expected_reply_on, today=warsaw_date(now), extended_due_on=extended.due_date
@@ -184,7 +191,10 @@ def case_extend_reply(
             if problem is not None:
                 raise ExpectedReplyDateInvalid(problem, due=extended.due_date.isoformat())
             data.update(
-                original={"due_on": case.reply_due_on.isoformat(), "rule": case.reply_rule},
+                original={
+                    "due_on": present(case.reply_due_on, "reply_due_on").isoformat(),
+                    "rule": case.reply_rule,
+                },
                 extended={"due_on": extended.due_date.isoformat(), "rule": extended.rule},
                 expected_reply_on=expected_reply_on.isoformat(),
                 outstanding=outstanding,
@@ -240,7 +250,7 @@ def case_assess_liability(
     try:
         assessment = liability_assess(
             transactions=transaction_facts(links),
-            reported_at=case.reported_at,
+            reported_at=present(case.reported_at, "reported_at"),
             cause=case.cause,
             findings=findings,
             now=now,
@@ -252,7 +262,7 @@ def case_assess_liability(
         case = lock_case(case_id, actor)
         if case.state not in ASSESSABLE_STATES:
             raise InvalidCaseState("assess_liability", state=case.get_state_display())
-        stored = store_assessment(
+        stored = record_assessment(
             case,
             assessment,
             kind=LiabilityAssessment.Kind.ANALYST,

@@ -7,10 +7,11 @@ history row mean a second run, or a concurrent one, does nothing more.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
-from disputes.models import Case, CaseEvent, Chargeback
+from disputes.models import Case, CaseEvent, Chargeback, present
 from disputes.selectors import (
     cases_refund_escalation_due,
     cases_reply_overdue,
@@ -18,13 +19,37 @@ from disputes.selectors import (
     cases_waiting_for_rate,
     chargebacks_filing_alert_due,
 )
-from disputes.services._audit import case_atomic
+from disputes.services._audit import CaseAudit, case_atomic
 from disputes.services._endings import deem_accepted_locked
 from disputes.services._estimates import estimate_complete_or_missing, request_rate_fetch
 from disputes.services._history import add_events
-from liability.services import RateUnavailable
+from liability.services import DateRange, RateUnavailable
 
 logger = logging.getLogger(__name__)
+
+
+# A sweep's event about one case: its kind, its once-only key and its data.
+SweepEvent = tuple[str, str, dict[str, Any]]
+
+
+def _flag_cases(
+    cases: list[Case],
+    *,
+    field: str,
+    value: object,
+    event: Callable[[Case], SweepEvent],
+    now: datetime,
+    audit: CaseAudit,
+) -> None:
+    """Set the sweep's flag ``field`` to ``value`` on every case and record one once-only event each,
+    audited with the flag before and after."""
+    Case.objects.filter(pk__in=[case.pk for case in cases]).update(**{field: value, "updated_at": now})
+    rows = []
+    for case in cases:
+        kind, key, data = event(case)
+        row = CaseEvent(case=case, kind=kind, key=key, data=data, occurred_at=now)
+        rows.append((row, case, {field: getattr(case, field)}, {field: value}))
+    add_events(rows, ignore_conflicts=True, audit=audit)
 
 
 def cases_escalate_refunds(*, now: datetime, within: timedelta, batch_size: int) -> int:
@@ -44,30 +69,20 @@ def cases_escalate_refunds(*, now: datetime, within: timedelta, batch_size: int)
                 "refund_escalated_at",
             )[:batch_size]
         )
-        Case.objects.filter(pk__in=[case.pk for case in cases]).update(
-            refund_escalated_at=now, updated_at=now
-        )
-        add_events(
-            [
-                (
-                    CaseEvent(
-                        case=case,
-                        kind=CaseEvent.Kind.REFUND_ESCALATED,
-                        key=f"refund-escalation:{case.refund_due_on.isoformat()}",
-                        data={
-                            "refund_due_at": case.refund_due_at.isoformat(),
-                            "assignee": case.assignee_id,
-                            "queue": "SUPERVISORS",
-                        },
-                        occurred_at=now,
-                    ),
-                    case,
-                    {"refund_escalated_at": case.refund_escalated_at},
-                    {"refund_escalated_at": now},
-                )
-                for case in cases
-            ],
-            ignore_conflicts=True,
+        _flag_cases(
+            cases,
+            field="refund_escalated_at",
+            value=now,
+            event=lambda case: (
+                CaseEvent.Kind.REFUND_ESCALATED,
+                f"refund-escalation:{present(case.refund_due_on, 'refund_due_on').isoformat()}",
+                {
+                    "refund_due_at": present(case.refund_due_at, "refund_due_at").isoformat(),
+                    "assignee": case.assignee_id,
+                    "queue": "SUPERVISORS",
+                },
+            ),
+            now=now,
             audit=audit,
         )
     return len(cases)
@@ -96,33 +111,20 @@ def cases_remind_reply_due(*, now: datetime, thresholds: Iterable[int], batch_si
                     "reply_reminded_days",
                 )[: batch_size - sent]
             )
-            Case.objects.filter(pk__in=[case.pk for case in cases]).update(
-                reply_reminded_days=days, updated_at=now
-            )
-            add_events(
-                [
-                    (
-                        CaseEvent(
-                            case=case,
-                            kind=CaseEvent.Kind.REPLY_REMINDER,
-                            key=f"reply-reminder:{case.reply_due_on.isoformat()}:{days}",
-                            data={
-                                "days": days,
-                                "reply_due_at": case.reply_due_at.isoformat(),
-                                # Nobody assigned: the reminder goes to the supervisors' queue.
-                                "recipient": case.assignee_id or "SUPERVISORS",
-                            },
-                            occurred_at=now,
-                        ),
-                        case,
-                        {"reply_reminded_days": case.reply_reminded_days},
-                        {"reply_reminded_days": days},
-                    )
-                    for case in cases
-                ],
-                ignore_conflicts=True,
-                audit=audit,
-            )
+
+            def reminder(case: Case, days: int = days) -> SweepEvent:
+                return (
+                    CaseEvent.Kind.REPLY_REMINDER,
+                    f"reply-reminder:{present(case.reply_due_on, 'reply_due_on').isoformat()}:{days}",
+                    {
+                        "days": days,
+                        "reply_due_at": present(case.reply_due_at, "reply_due_at").isoformat(),
+                        # Nobody assigned: the reminder goes to the supervisors' queue.
+                        "recipient": case.assignee_id or "SUPERVISORS",
+                    },
+                )
+
+            _flag_cases(cases, field="reply_reminded_days", value=days, event=reminder, now=now, audit=audit)
         sent += len(cases)
         if sent >= batch_size:
             break
@@ -194,7 +196,7 @@ def cases_complete_waiting_estimates(*, now: datetime, batch_size: int) -> int:
     their estimates (not counted here: they complete when the rates arrive).
     """
     done = 0
-    still_missing: dict[tuple, tuple[RateUnavailable, list[int]]] = {}
+    still_missing: dict[tuple[str, tuple[DateRange, ...]], tuple[RateUnavailable, list[int]]] = {}
     for case_id in cases_waiting_for_rate().order_by("pk").values_list("pk", flat=True)[:batch_size]:
         missing = estimate_complete_or_missing(case_id=case_id, now=now)
         if missing is None:

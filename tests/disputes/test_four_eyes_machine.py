@@ -1,0 +1,92 @@
+"""Four-eyes on the D+1 refund: the state machine's permission and the services give the same answer.
+
+The claim is 920.00 PLN; the limit is set below it (the refund needs a second person) or at it (it
+does not). For each role, and the actor's part in a refund proposal, the machine's permission on
+``refund_provisionally`` is judged as the refund would run, and the service is then asked to run it.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+
+from disputes import fsm
+from disputes.models import Case, DecisionProposal, ProposalStatus
+from disputes.services import (
+    ActionNotPermitted,
+    FourEyesRequired,
+    case_propose,
+    case_refund_provisionally,
+    case_start_review,
+    proposal_approve,
+)
+from tests.disputes.conftest import staff, warsaw
+
+AT = warsaw(2025, 5, 27, 10, 0)
+LIMITS = {"below": Decimal("920.00"), "above": Decimal("500.00")}  # the claim is 920.00
+
+
+def _machine_allows(case: Case, user, approval: DecisionProposal | None) -> bool:
+    """The machine's permission, with ``approval`` marked approved by ``user`` as ``proposal_approve``
+    marks it before the refund runs; the marking is undone."""
+    with transaction.atomic():
+        if approval is not None:
+            DecisionProposal.objects.filter(pk=approval.pk).update(
+                status=ProposalStatus.APPROVED, decided_by=user, decided_at=AT
+            )
+        fresh = Case.objects.get(pk=case.pk)
+        allowed = fsm.transition_for(fresh, "refund_provisionally", fresh.state).has_perm(fresh, user)
+        transaction.set_rollback(True)
+    return allowed
+
+
+def _service_allows(run) -> bool:
+    try:
+        run()
+    except (ActionNotPermitted, FourEyesRequired):
+        return False
+    return True
+
+
+# (role, amount against the limit, the actor's part): whether the refund may be made.
+TABLE = [
+    ("customer", "below", "alone", False),
+    ("customer", "above", "alone", False),
+    ("analyst", "below", "alone", True),
+    ("analyst", "above", "alone", False),
+    ("analyst", "below", "proposer", True),
+    ("analyst", "above", "proposer", False),
+    ("analyst", "below", "approver", False),
+    ("analyst", "above", "approver", False),
+    ("supervisor", "below", "alone", True),
+    ("supervisor", "above", "alone", False),
+    ("supervisor", "below", "proposer", True),
+    ("supervisor", "above", "proposer", False),
+    ("supervisor", "below", "approver", True),
+    ("supervisor", "above", "approver", True),
+]
+
+
+@pytest.mark.parametrize(("role", "amount", "part", "allowed"), TABLE)
+def test_the_machine_and_the_service_agree_on_who_may_refund(
+    case, theft, analyst, supervisor, settings, role, amount, part, allowed
+):
+    settings.KARTOSFERA_FOUR_EYES_REFUND_ABOVE = LIMITS[amount]
+    case_start_review(case_id=case.pk, actor=analyst, now=AT)
+    actor = {"customer": theft.user, "analyst": analyst, "supervisor": supervisor}[role]
+    approval = None
+    if part == "proposer":
+        case_propose(case_id=case.pk, kind="REFUND", reason="", actor=actor, now=AT)
+    elif part == "approver":
+        colleague = staff("analyst2", "analysts")
+        approval = case_propose(case_id=case.pk, kind="REFUND", reason="", actor=colleague, now=AT)
+
+    machine = _machine_allows(case, actor, approval)
+    if approval is not None:
+        service = _service_allows(lambda: proposal_approve(proposal_id=approval.pk, actor=actor, now=AT))
+    else:
+        service = _service_allows(lambda: case_refund_provisionally(case_id=case.pk, actor=actor, now=AT))
+
+    assert (machine, service) == (allowed, allowed)
+    case.refresh_from_db()
+    assert (case.refunded_at is not None) is allowed
