@@ -43,7 +43,7 @@ class AuditEntryQuerySet(models.QuerySet):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AuditLogImmutable("audit entries cannot be deleted")
 
-    def _raw_delete(self, using: str) -> int:
+    def _raw_delete(self, using: str | None) -> int:
         raise AuditLogImmutable("audit entries cannot be deleted")
 
     def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
@@ -200,7 +200,9 @@ class AuditEntry(models.Model):
         )
 
     def stored(self) -> StoredEntry:
-        """This entry as the chain verification reads it."""
+        """This sealed entry as the chain verification reads it."""
+        if self.entry_hash is None:
+            raise ValueError(f"audit entry id {self.pk} is not sealed yet: only sealed entries are verified")
         return StoredEntry(entry_id=self.pk, content=self.hash_content(), entry_hash=self.entry_hash)
 
 
