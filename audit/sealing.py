@@ -39,16 +39,18 @@ def audit_seal(*, now: datetime, batch_size: int | None = None) -> SealResult:
     Each entry gets the next sequence, the previous entry's hash and its own hash, written once (the
     PostgreSQL trigger allows exactly this fill of the three chain columns and nothing else).
 
-    :raises AuditChainHeadMissing: the chain head row has been removed while sealed entries exist.
+    :raises AuditChainHeadMissing: the chain head row has been removed while entries wait to be sealed.
     """
     batch_size = batch_size or settings.KARTOSFERA_AUDIT_SEAL_BATCH
     total = 0
-    while True:
+    # A dedicated sealer polls: with nothing waiting, one read of the unsealed index, no transaction
+    # and no lock (docs/PERFORMANCE.md, "Audit log").
+    pending = AuditEntry.objects.unsealed().exists()
+    while pending:
         with transaction.atomic():
             chained = seal_batch(limit=batch_size)
         total += len(chained)
-        if len(chained) < batch_size:
-            break
+        pending = len(chained) == batch_size
     head = AuditChainHead.objects.filter(pk=1).first()
     result = SealResult(
         sealed=total,
