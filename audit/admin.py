@@ -9,6 +9,28 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEntry
 
+# Every field is shown, and every field is read only.
+_FIELDS = (
+    "sequence",
+    "recorded_at",
+    "action",
+    "actor_repr",
+    "actor",
+    "role",
+    "channel",
+    "ip_address",
+    "request_id",
+    "object_label",
+    "object_id",
+    "object_repr",
+    "before_json",
+    "after_json",
+    "data_json",
+    "hash_version",
+    "previous_hash",
+    "entry_hash",
+)
+
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
@@ -37,27 +59,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "recorded_at"
     ordering = ["-sequence"]
     actions = None
-    fields = [
-        "sequence",
-        "recorded_at",
-        "action",
-        "actor_repr",
-        "actor",
-        "role",
-        "channel",
-        "ip_address",
-        "request_id",
-        "object_label",
-        "object_id",
-        "object_repr",
-        "before_json",
-        "after_json",
-        "data_json",
-        "hash_version",
-        "previous_hash",
-        "entry_hash",
-    ]
-    readonly_fields = fields
+    fields = _FIELDS
+    readonly_fields = _FIELDS
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

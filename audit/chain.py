@@ -34,7 +34,7 @@ __all__ = [
 def entry_content(
     *,
     version: int,
-    sequence: int,
+    sequence: int | None,
     recorded_at: datetime,
     action: str,
     actor_id: int | None,
@@ -49,9 +49,13 @@ def entry_content(
     before: Any,
     after: Any,
     data: Any,
-    previous_hash: str,
+    previous_hash: str | None,
 ) -> dict[str, Any]:
-    """The object whose canonical JSON an entry's hash covers (hash format version 1)."""
+    """The object whose canonical JSON an entry's hash covers (hash format version 1).
+
+    ``sequence`` and ``previous_hash`` are None only for an entry not sealed yet, whose hash is not
+    taken: the sealer fills both before hashing.
+    """
     return {
         "v": version,
         "sequence": sequence,

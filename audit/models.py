@@ -43,7 +43,7 @@ class AuditEntryQuerySet(models.QuerySet):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AuditLogImmutable("audit entries cannot be deleted")
 
-    def _raw_delete(self, using: str) -> int:
+    def _raw_delete(self, using: str | None) -> int:
         raise AuditLogImmutable("audit entries cannot be deleted")
 
     def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
@@ -64,6 +64,22 @@ class AuditEntryQuerySet(models.QuerySet):
         raise AuditLogImmutable("audit entries cannot be updated")
 
 
+def _reference(to: Any, verbose_name: Any) -> "models.ForeignKey[Any, Any]":
+    """An optional reference an entry keeps (``PROTECT``) without a database constraint or an index of
+    its own: the composite indexes in ``AuditEntry.Meta`` serve it, a trigger checks it (0006)."""
+    return models.ForeignKey(
+        to,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        db_constraint=False,
+    )
+
+
 class AuditEntry(models.Model):
     """One recorded act: who, in what role, through which channel and from where, did what to which
     object, with the changed fields before and after; chained to the entry before by its hash.
@@ -82,18 +98,8 @@ class AuditEntry(models.Model):
     # one locks the referenced row (FOR KEY SHARE) in every audited act, and concurrent acts of one
     # actor or on one kind of object then share that lock. Triggers keep the same integrity instead
     # (audit/migrations/0006, docs/AUDIT.md "Immutability"); the composite indexes below serve both.
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        # A user who acted is deactivated, never deleted: the trail keeps pointing at them.
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-        db_constraint=False,
-    )
+    # A user who acted is deactivated, never deleted: the trail keeps pointing at them.
+    actor = _reference(settings.AUTH_USER_MODEL, _("actor"))
     actor_repr = models.CharField(_("actor as recorded"), max_length=200, editable=False)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, editable=False)
     channel = models.CharField(
@@ -101,17 +107,7 @@ class AuditEntry(models.Model):
     )
     ip_address = models.CharField(_("IP address"), max_length=45, blank=True, editable=False)
     request_id = models.CharField(_("request id"), max_length=32, blank=True, editable=False)
-    object_type = models.ForeignKey(
-        ContentType,
-        verbose_name=_("object type"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-        db_constraint=False,
-    )
+    object_type = _reference(ContentType, _("object type"))
     # "app_label.model" frozen at write time and hashed: a later model rename does not break the chain.
     object_label = models.CharField(_("object type as recorded"), max_length=100, blank=True, editable=False)
     object_id = models.CharField(_("object id"), max_length=64, blank=True, editable=False)
@@ -140,6 +136,12 @@ class AuditEntry(models.Model):
             models.Index(fields=["object_type", "object_id"], name="audit_entry_object"),
             models.Index(fields=["actor", "recorded_at"], name="audit_entry_actor"),
             models.Index(fields=["action"], name="audit_entry_action"),
+            # The entries waiting for the sealer, in the order it takes them (docs/PERFORMANCE.md,
+            # "Audit log"): a sealed row leaves this index, so the sealer's poll does not walk every
+            # row sealed since the last vacuum as it did through the NULLs of ``sequence``'s index.
+            models.Index(
+                fields=["id"], condition=models.Q(sequence__isnull=True), name="audit_entry_unsealed"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(sequence__gte=1), name="audit_entry_sequence_positive"),
@@ -200,7 +202,9 @@ class AuditEntry(models.Model):
         )
 
     def stored(self) -> StoredEntry:
-        """This entry as the chain verification reads it."""
+        """This sealed entry as the chain verification reads it."""
+        if self.entry_hash is None:
+            raise ValueError(f"audit entry id {self.pk} is not sealed yet: only sealed entries are verified")
         return StoredEntry(entry_id=self.pk, content=self.hash_content(), entry_hash=self.entry_hash)
 
 

@@ -182,25 +182,26 @@ def _relations() -> dict[Any, _Relation]:
             read=lambda user: sorted(user.groups.values_list("name", flat=True)),
             related=lambda group: group.user_set.all(),
         ),
-        User.user_permissions.through: _Relation(
-            action=actions.AUTH_USER_PERMISSIONS_CHANGED,
-            owner=User,
-            key="permissions",
-            read=lambda user: _permission_labels(
-                user.user_permissions.values_list("content_type__app_label", "codename")
-            ),
-            related=lambda permission: permission.user_set.all(),
+        User.user_permissions.through: _permissions(
+            actions.AUTH_USER_PERMISSIONS_CHANGED, User, "user_permissions", "user_set"
         ),
-        Group.permissions.through: _Relation(
-            action=actions.AUTH_GROUP_PERMISSIONS_CHANGED,
-            owner=Group,
-            key="permissions",
-            read=lambda group: _permission_labels(
-                group.permissions.values_list("content_type__app_label", "codename")
-            ),
-            related=lambda permission: permission.group_set.all(),
+        Group.permissions.through: _permissions(
+            actions.AUTH_GROUP_PERMISSIONS_CHANGED, Group, "permissions", "group_set"
         ),
     }
+
+
+def _permissions(action: str, owner: Any, field: str, reverse_name: str) -> _Relation:
+    """The relation of a user's or a group's permissions (``field``), recorded as app_label.codename."""
+    return _Relation(
+        action=action,
+        owner=owner,
+        key="permissions",
+        read=lambda holder: _permission_labels(
+            getattr(holder, field).values_list("content_type__app_label", "codename")
+        ),
+        related=lambda permission: getattr(permission, reverse_name).all(),
+    )
 
 
 def on_m2m_changed(

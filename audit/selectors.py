@@ -14,7 +14,7 @@ from django.db import connection, models, transaction
 
 from audit.anchors import anchors_read
 from audit.canonical import format_instant
-from audit.chain import ChainReport, ProblemKind, verify_chain
+from audit.chain import ChainReport, ProblemKind, StoredEntry, verify_chain
 from audit.models import AuditChainHead, AuditEntry, Role
 
 # Highest privilege first: a user in several role groups is recorded in the strongest role.
@@ -68,6 +68,13 @@ def role_group_sql() -> str:
     return _role_group_sql(tuple((role.value, role_groups.get(role.value)) for role in _ROLE_PRECEDENCE))
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field.column
+
+
 @functools.cache
 def _role_group_sql(ranked: tuple[tuple[str, str | None], ...]) -> str:
     membership = get_user_model().groups.through
@@ -82,8 +89,8 @@ def _role_group_sql(ranked: tuple[tuple[str, str | None], ...]) -> str:
         return "(SELECT NULL WHERE CAST(%s AS bigint) IS NULL)"
     role_of_name = " ".join(f"WHEN {literal(name)} THEN {literal(role)}" for role, name in named)
     rank_of_name = " ".join(f"WHEN {literal(name)} THEN {rank}" for rank, (_role, name) in enumerate(named))
-    user_column = quote(membership._meta.get_field(get_user_model()._meta.model_name).column)
-    group_column = quote(membership._meta.get_field("group").column)
+    user_column = quote(_column(membership, str(get_user_model()._meta.model_name)))
+    group_column = quote(_column(membership, "group"))
     name, group_id = f"g.{quote('name')}", f"g.{quote('id')}"
     names = ", ".join(literal(name) for _role, name in named)
     return (
@@ -143,7 +150,9 @@ def audit_chain_verify(
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         head = AuditChainHead.objects.filter(pk=1).first()
-        entries = (entry.stored() for entry in AuditEntry.objects.sealed().iterator(chunk_size=2000))
+        entries: Iterator[StoredEntry] = (
+            entry.stored() for entry in AuditEntry.objects.sealed().iterator(chunk_size=2000)
+        )
         if progress is not None:
             total = AuditEntry.objects.sealed().count()
             progress(0, total)
@@ -190,7 +199,7 @@ def audit_sealing_lag(*, now: datetime) -> SealingLag:
 class RecordedComputation:
     """A deadline or liability computation as the audit log recorded it when it was made."""
 
-    sequence: int  # of the audit entry: the order the computations were made in
+    sequence: int | None  # of the audit entry (None until sealed): the order the computations were made in
     recorded_at: datetime
     action: str  # what the computation was made for: "case.transition", "case.deadlines_recomputed"...
     occasion: str  # the transition or event name ("submit", "DEADLINES_RECOMPUTED"), else ""
@@ -207,7 +216,7 @@ class RecordedComputation:
 def _explanation(engine: str, result: dict[str, Any], language: str) -> str:
     if engine == "liability":
         return "\n".join(line.get(f"explanation_{language}", "") for line in result.get("lines", []))
-    return result.get(f"explanation_{language}", "")
+    return str(result.get(f"explanation_{language}", ""))
 
 
 def case_replay(*, case_id: int) -> list[RecordedComputation]:

@@ -12,8 +12,6 @@ that records many acts at once (a beat sweep's batch of cases) appends them with
                  **audit_diff(before, audit_snapshot(card)), data={"reason": reason})
 """
 
-import functools
-import json
 import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -22,21 +20,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict
 
-import psycopg
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
+from django.db import models, transaction
 
-from audit.anchors import Anchor, anchor_write, anchor_write_if_due
-from audit.canonical import GENESIS_HASH, to_json
-from audit.chain import entry_hash
+from audit.anchors import Anchor, anchor_write
+from audit.canonical import to_json
 from audit.context import AuditContext, current_context
-from audit.models import AuditChainHead, AuditEntry, AuditLogImmutable, Channel, Role
+from audit.models import AuditEntry, Channel, Role
 from audit.representation import object_repr as describe_object
 from audit.representation import user_repr
 from audit.sanitise import sanitise, sanitise_text
-from audit.selectors import role_group_sql, role_without_groups
-from kartosfera import clock
+from audit.sealing import AuditChainHeadMissing, SealResult, audit_seal, seal_after_commit, seal_batch
+from audit.selectors import role_without_groups
+from audit.statements import insert_unsealed
 from kartosfera.legaltime import require_aware
 from outbox.services import outbox_nudge
 
@@ -70,10 +67,6 @@ _ACTION = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+")
 
 class AuditEntryInvalid(ValueError):
     """An action name, channel, object or field set that cannot be recorded."""
-
-
-class AuditChainHeadMissing(RuntimeError):
-    """The chain head row is gone while entries exist: nothing is appended until it is investigated."""
 
 
 def _fit(text: str, max_length: int) -> str:
@@ -173,213 +166,19 @@ def audit_record_many(events: Iterable[AuditEvent]) -> list[AuditEntry]:
         return []
     mode = settings.KARTOSFERA_AUDIT_SEALING
     with transaction.atomic(savepoint=False):
-        _insert_unsealed(entries)
+        insert_unsealed(entries)
         if mode == "IN_TRANSACTION":
-            sealed = {entry.pk: entry for entry in _seal_batch(limit=None)}
+            sealed = {entry.pk: entry for entry in seal_batch(limit=None)}
             for entry in entries:
                 chained = sealed[entry.pk]
                 entry.sequence, entry.previous_hash = chained.sequence, chained.previous_hash
                 entry.entry_hash = chained.entry_hash
         elif mode == "AFTER_COMMIT":
-            transaction.on_commit(_seal_after_commit, robust=True)
+            transaction.on_commit(seal_after_commit, robust=True)
         elif mode == "TASK":
             # The seal task rides the transaction's one outbox publication (no row, coalesced).
             outbox_nudge(task=SEAL_TASK, coalesce_seconds=settings.KARTOSFERA_AUDIT_SEAL_KICK_SECONDS)
     return entries
-
-
-@dataclass(frozen=True, slots=True)
-class SealResult:
-    """What one ``audit_seal`` run chained: how many entries, and the head it left."""
-
-    sealed: int
-    head_sequence: int
-    head_hash: str
-
-
-def audit_seal(*, now: datetime, batch_size: int | None = None) -> SealResult:
-    """Chain every committed entry still unsealed, oldest id first, then anchor the head if due.
-
-    The one sealer: each batch is a transaction holding the lock on the chain head row, which only
-    sealers take, so sealers run one after another and business transactions never wait on them.
-    Each entry gets the next sequence, the previous entry's hash and its own hash, written once (the
-    PostgreSQL trigger allows exactly this fill of the three chain columns and nothing else).
-
-    :raises AuditChainHeadMissing: the chain head row has been removed while sealed entries exist.
-    """
-    batch_size = batch_size or settings.KARTOSFERA_AUDIT_SEAL_BATCH
-    total = 0
-    while True:
-        with transaction.atomic():
-            chained = _seal_batch(limit=batch_size)
-        total += len(chained)
-        if len(chained) < batch_size:
-            break
-    head = AuditChainHead.objects.filter(pk=1).first()
-    result = SealResult(
-        sealed=total,
-        head_sequence=0 if head is None else head.sequence,
-        head_hash=GENESIS_HASH if head is None else head.entry_hash,
-    )
-    if total:
-        anchor_write_if_due(now=now)
-    return result
-
-
-def _seal_batch(*, limit: int | None) -> list[AuditEntry]:
-    """Inside a transaction: lock the chain head, chain up to ``limit`` unsealed entries, move the head."""
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        if AuditEntry.objects.filter(sequence__isnull=False).exists():
-            raise AuditChainHeadMissing(
-                "the audit chain head row is missing while entries exist; see docs/AUDIT.md"
-            )
-        # A new, empty log (the migration creates the row; a test database flush removes it).
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-    pending = AuditEntry.objects.unsealed()
-    entries = list(pending if limit is None else pending[:limit])
-    if not entries:
-        return []
-    sequence, previous_hash = head.sequence, head.entry_hash
-    for entry in entries:
-        sequence += 1
-        entry.sequence, entry.previous_hash = sequence, previous_hash
-        entry.entry_hash = previous_hash = entry_hash(entry.hash_content())
-    table = connection.ops.quote_name(AuditEntry._meta.db_table)
-    with _prepared_cursor() as cursor:
-        # One row at a time, in chain order: the PostgreSQL trigger checks each link against the row
-        # sealed just before it (audit/migrations/0004).
-        cursor.executemany(
-            f"UPDATE {table} SET sequence = %s, previous_hash = %s, entry_hash = %s "  # noqa: S608
-            "WHERE id = %s AND sequence IS NULL",
-            [(entry.sequence, entry.previous_hash, entry.entry_hash, entry.pk) for entry in entries],
-        )
-    AuditChainHead.objects.filter(pk=1).update(sequence=sequence, entry_hash=previous_hash)
-    return entries
-
-
-def _seal_after_commit() -> None:
-    audit_seal(now=clock.now())
-
-
-# The columns an unsealed entry is inserted with; the chain columns stay NULL for the sealer.
-_INSERT_COLUMNS = (
-    "recorded_at",
-    "action",
-    "actor_id",
-    "actor_repr",
-    "role",
-    "channel",
-    "ip_address",
-    "request_id",
-    "object_type_id",
-    "object_label",
-    "object_id",
-    "object_repr",
-    "before",
-    "after",
-    "data",
-    "hash_version",
-)
-_JSON_COLUMNS = frozenset({"before", "after", "data"})
-
-
-@functools.cache
-def _insert_sql(rows: int, vendor: str, role_group_sql: str) -> str:
-    """The INSERT of ``rows`` unsealed entries, each role read from the actor's groups in the statement."""
-    quote = connection.ops.quote_name
-    json_value = "CAST(%s AS jsonb)" if vendor == "postgresql" else "%s"
-    values = []
-    for column in _INSERT_COLUMNS:
-        if column == "role":
-            # The strongest role group the actor is in, else the role their flags give (the parameter).
-            values.append(f"COALESCE({role_group_sql}, %s)")
-        else:
-            values.append(json_value if column in _JSON_COLUMNS else "%s")
-    row = f"({', '.join(values)})"
-    return (
-        f"INSERT INTO {quote(AuditEntry._meta.db_table)} "  # noqa: S608 (no value is interpolated)
-        f"({', '.join(quote(column) for column in _INSERT_COLUMNS)}) "
-        f"VALUES {', '.join([row] * rows)} RETURNING {quote('id')}, {quote('role')}"
-    )
-
-
-def _json_text(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, allow_nan=False)
-
-
-def _prepared_cursor() -> Any:
-    """A cursor whose statements PostgreSQL prepares: parsed and planned once per connection.
-
-    For the statements the audit log runs for every act or every entry sealed (the single-entry
-    INSERT, the sealer's UPDATE), rather than once each time (docs/PERFORMANCE.md, "Audit log").
-    They are prepared at the protocol level when the connection allows prepared statements at all
-    (``prepare_threshold`` in the settings' ``OPTIONS``; Django's default, None, turns them off, and
-    this cursor then just binds on the server). It is wrapped as Django wraps its own cursors, so
-    ``execute_wrapper`` sees the statements as before. Elsewhere than PostgreSQL, and while queries
-    are logged (``DEBUG``, a test capturing them), Django's own cursor: psycopg keeps no text of a
-    prepared statement, and a logged query shows the SQL as it ran, values included, as every other.
-    """
-    if connection.vendor != "postgresql" or connection.queries_logged:
-        return connection.cursor()
-    connection.ensure_connection()
-    # django-stubs types make_cursor's argument as Django's wrapper; Django wraps the driver's cursor.
-    return connection.make_cursor(_PreparedCursor(connection.connection))  # type: ignore[arg-type]
-
-
-class _PreparedCursor(psycopg.Cursor):
-    """A psycopg cursor with server-side binding that prepares what it runs (``prepare=True``)."""
-
-    def execute(
-        self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: Any = None
-    ) -> Any:
-        return super().execute(query, params, prepare=True, binary=binary)
-
-
-def _insert_unsealed(entries: list[AuditEntry]) -> None:
-    """INSERT new entries unchained in one statement, and give each its id and role as stored.
-
-    One raw statement rather than the ORM's bulk_create, which cost more Python than everything else
-    an audited act does (docs/PERFORMANCE.md, "Audit log"). The role of a signed-in actor is chosen in
-    the statement from their groups as they are now (``audit.selectors.role_group_sql``); the entry
-    holds the role of their flags alone until then.
-    """
-    adapt_instant = connection.ops.adapt_datetimefield_value
-    params: list[Any] = []
-    for entry in entries:
-        if entry.sealed or not entry._state.adding:
-            raise AuditLogImmutable("audit entries are appended unsealed by audit.services.audit_record")
-        actor = entry.actor if entry.actor_id is not None else None
-        params.extend(
-            (
-                adapt_instant(entry.recorded_at),
-                entry.action,
-                entry.actor_id,
-                entry.actor_repr,
-                # A superuser is an ADMINISTRATOR whatever their groups: no group to look at.
-                None if actor is None or actor.is_superuser else entry.actor_id,
-                entry.role,
-                entry.channel,
-                entry.ip_address,
-                entry.request_id,
-                entry.object_type_id,
-                entry.object_label,
-                entry.object_id,
-                entry.object_repr,
-                _json_text(entry.before),
-                _json_text(entry.after),
-                _json_text(entry.data),
-                entry.hash_version,
-            )
-        )
-    # A sweep's many-row INSERT differs with its length: only the one-entry act is worth preparing.
-    with _prepared_cursor() if len(entries) == 1 else connection.cursor() as cursor:
-        cursor.execute(_insert_sql(len(entries), connection.vendor, role_group_sql()), params)
-        stored = sorted(cursor.fetchall())
-    # Ids grow in the order of the VALUES rows within one statement, whatever order RETURNING uses.
-    for entry, (entry_id, role) in zip(entries, stored, strict=True):
-        entry.pk, entry.role = entry_id, role
-        entry._state.adding, entry._state.db = False, connection.alias
 
 
 def _entry(event: AuditEvent, context: AuditContext) -> AuditEntry:
@@ -396,8 +195,8 @@ def _entry(event: AuditEvent, context: AuditContext) -> AuditEntry:
     user = actor if getattr(actor, "is_authenticated", False) else None
     # Nobody signed in: ANONYMOUS over the web (a failed sign-in), else the system itself.
     nobody = Role.ANONYMOUS if context.web else Role.SYSTEM
-    # The actor's role groups are read by the INSERT itself (_insert_unsealed); this is the role their
-    # flags give when they are in none.
+    # The actor's role groups are read by the INSERT itself (audit.statements.insert_unsealed); this
+    # is the role their flags give when they are in none.
     role = role_without_groups(user) if user is not None else nobody
     object_type, object_label, object_id, object_repr = None, "", "", ""
     obj = event.obj

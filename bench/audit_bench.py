@@ -13,8 +13,15 @@ minute; ``--rounds`` repeats both):
 - ``audited act``: ``audit.services.audit_record`` with a realistic entry (a staff actor whose role is
   looked up in their groups, an object, changed fields, data), a transaction and commit per act, as a
   service's. Writers insert the entries unchained (``KARTOSFERA_AUDIT_SEALING=PERIODIC``) while one
-  sealer process (``manage.py seal_audit --follow``'s loop) chains them meanwhile, as in production;
-  the figure is the writers' rate, and the sealer's lag when the writers finish is printed with it.
+  sealer process (``manage.py seal_audit --follow``'s loop, its default interval) chains them
+  meanwhile, as in production; the figure is the writers' rate, and the sealer's lag when the writers
+  finish is printed with it.
+
+With each figure, the CPU an act: the writers' processes (``time.process_time``), their PostgreSQL
+backends (``utime + stime`` from ``/proc/<pid>/stat``) and, for an audited act, the sealer process and
+its backend over the whole figure (idle polls included) divided by the acts. Two cores divided by that
+total is what the act could reach on this machine alone, whatever the other sessions' load; it leaves
+out PostgreSQL's own background processes (WAL writer, autovacuum, checkpointer).
 
 Then the sealer's own rate (entries chained a second, everything pending at once) and
 ``verify_audit``'s. The chain must verify at the end, or the benchmark fails.
@@ -32,6 +39,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/kartosfera_audit_bench"
+# The sealer's pause between runs: `manage.py seal_audit --follow`'s default --interval.
+SEAL_INTERVAL = 0.2
 
 
 def _django(database_url: str) -> None:
@@ -48,17 +57,31 @@ def _django(database_url: str) -> None:
     django.setup()
 
 
+def _backend_cpu(execute) -> float:
+    """CPU seconds (user + system) spent so far by the PostgreSQL backend serving this connection."""
+    pid = execute("SELECT pg_backend_pid()")
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _plain_writer(database_url: str, count: int, start, done) -> None:
     import psycopg
 
     payload = json.dumps({"daily_cash_limit": "500.00", "reason": "customer request by phone", "n": 0})
     with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1), autocommit=False) as db:
+
+        def execute(query):
+            value = db.execute(query).fetchone()[0]
+            db.commit()
+            return value
+
         start.wait()
-        began = time.perf_counter()
+        began, cpu, backend = time.perf_counter(), time.process_time(), _backend_cpu(execute)
         for _ in range(count):
             db.execute("INSERT INTO bench_plain (recorded_at, payload) VALUES (now(), %s)", [payload])
             db.commit()
-        done.put(time.perf_counter() - began)
+        elapsed = time.perf_counter() - began
+        done.put((elapsed, time.process_time() - cpu, _backend_cpu(execute) - backend))
 
 
 def _audit_writer(database_url: str, count: int, start, done) -> None:
@@ -74,7 +97,7 @@ def _audit_writer(database_url: str, count: int, start, done) -> None:
     actor = User.objects.get(username="ewa.analyst")
     audit_record(action="bench.warm_up", actor=actor, obj=actor, now=clock.now())
     start.wait()
-    began = time.perf_counter()
+    began, cpu, backend = time.perf_counter(), time.process_time(), _backend_cpu(_django_value)
     for number in range(count):
         with transaction.atomic():
             audit_record(
@@ -87,22 +110,35 @@ def _audit_writer(database_url: str, count: int, start, done) -> None:
                 channel="PHONE",
                 now=clock.now(),
             )
-    done.put(time.perf_counter() - began)
+    elapsed = time.perf_counter() - began
+    done.put((elapsed, time.process_time() - cpu, _backend_cpu(_django_value) - backend))
 
 
-def _sealer(database_url: str, stop) -> None:
+def _django_value(query: str):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        return cursor.fetchone()[0]
+
+
+def _sealer(database_url: str, stop, result) -> None:
     _django(database_url)
     from audit.services import audit_seal
     from kartosfera import clock
 
+    sealed = audit_seal(now=clock.now()).sealed  # warm: its first call imports and connects
+    cpu, backend = time.process_time(), _backend_cpu(_django_value)
     while not stop.is_set():
-        audit_seal(now=clock.now())
-        time.sleep(0.05)
-    audit_seal(now=clock.now())
+        sealed += audit_seal(now=clock.now()).sealed
+        time.sleep(SEAL_INTERVAL)
+    sealed += audit_seal(now=clock.now()).sealed
+    result.put((sealed, time.process_time() - cpu, _backend_cpu(_django_value) - backend))
 
 
-def _measure(target, database_url: str, processes: int, acts: int) -> float:
-    """Acts a second of ``processes`` writer processes doing ``acts`` in all, released together."""
+def _measure(target, database_url: str, processes: int, acts: int) -> tuple[float, float, float]:
+    """Acts a second of ``processes`` writer processes doing ``acts`` in all, released together, and
+    the CPU milliseconds an act of the writers' processes and of their PostgreSQL backends."""
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(processes + 1)
     done = context.Queue()
@@ -115,14 +151,18 @@ def _measure(target, database_url: str, processes: int, acts: int) -> float:
         worker.start()
     start.wait()
     began = time.perf_counter()
-    for _ in workers:
-        done.get(timeout=600)
+    cpu = [done.get(timeout=600) for _ in workers]
     elapsed = time.perf_counter() - began
     for worker in workers:
         worker.join()
         if worker.exitcode:
             raise RuntimeError(f"a writer process failed (exit {worker.exitcode})")
-    return per_process * processes / elapsed
+    total = per_process * processes
+    return (
+        total / elapsed,
+        1000 * sum(writer for _, writer, _ in cpu) / total,
+        1000 * sum(backend for _, _, backend in cpu) / total,
+    )
 
 
 def _prepare(database_url: str) -> None:
@@ -220,25 +260,30 @@ def main() -> int:
         prepare = context.Process(target=_prepare, args=(args.pg_url,))
         prepare.start()
         prepare.join()
-        rows = []
+        rows, cpu_rows = [], []
         floors, audited = {}, {}
         # Each audited figure right after its floor, so that both meet the same load of the machine.
         for round_number in range(1, args.rounds + 1):
             suffix = f", round {round_number}" if args.rounds > 1 else ""
             for processes in counts:
-                rate = _measure(_plain_writer, args.pg_url, processes, args.acts)
+                rate, writer, backend = _measure(_plain_writer, args.pg_url, processes, args.acts)
                 floors.setdefault(processes, []).append(rate)
                 rows.append((f"plain INSERT, {processes} process(es){suffix}", rate, ""))
-                stop = context.Event()
-                sealer = context.Process(target=_sealer, args=(args.pg_url, stop))
+                cpu_rows.append((f"plain INSERT, {processes} process(es){suffix}", writer, backend, 0.0))
+                stop, sealed = context.Event(), context.Queue()
+                sealer = context.Process(target=_sealer, args=(args.pg_url, stop, sealed))
                 sealer.start()
-                rate = _measure(_audit_writer, args.pg_url, processes, args.acts)
+                rate, writer, backend = _measure(_audit_writer, args.pg_url, processes, args.acts)
                 audited.setdefault(processes, []).append(rate)
                 unsealed, oldest = _in_process(_lag, args.pg_url)
                 stop.set()
+                _count, sealer_python, sealer_backend = sealed.get(timeout=600)
                 sealer.join()
                 lag = f"sealer behind by {unsealed} entries ({oldest or 0:.1f} s) at the end"
                 rows.append((f"audited act, {processes} process(es){suffix}", rate, lag))
+                # The sealer's whole CPU while the writers ran (its idle polls too), shared over the acts.
+                sealing = 1000 * (sealer_python + sealer_backend) / (args.acts // processes * processes)
+                cpu_rows.append((f"audited act, {processes} process(es){suffix}", writer, backend, sealing))
         # The sealer alone: everything the writers left, plus a fresh backlog.
         _measure(_audit_writer, args.pg_url, 2, args.acts)
         figures = _in_process(_seal_and_verify, args.pg_url)
@@ -253,6 +298,14 @@ def main() -> int:
     print(f"{'path':<48} {'per second':>10}")
     for path, rate, note in rows:
         print(f"{path:<48} {rate:>10,.0f}  {note}".rstrip())
+    heading = f"{'writer':>7} {'backend':>8} {'sealer':>7} {'total':>7}  2 CPUs / total"
+    print(f"\nCPU an act, ms: {'path':<38} {heading}")
+    for path, writer, backend, sealing in cpu_rows:
+        total = writer + backend + sealing
+        print(
+            f"{'':<16}{path:<38} {writer:>7.3f} {backend:>8.3f} {sealing:>7.3f} {total:>7.3f}  "
+            f"{2000 / total:>7,.0f}/s"
+        )
     for processes in counts:
         ratios = ", ".join(
             f"{audit / floor:.2f}" for audit, floor in zip(audited[processes], floors[processes], strict=True)

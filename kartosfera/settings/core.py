@@ -130,7 +130,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Prepared statements only where the code asks for one (psycopg's prepare=True): the audit log's
-    # INSERT and the sealer's UPDATE, run for every audited act (audit.services._prepared_cursor).
+    # INSERT and the sealer's UPDATE, run for every audited act (audit.statements.prepared_cursor).
     # Django's default (None) turns them off altogether, for connection poolers; PgBouncer 1.21+
     # keeps protocol-level prepared statements (max_prepared_statements). Every other query is bound
     # on the client side (Django's default cursor), which never prepares: the threshold is never met.
