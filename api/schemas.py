@@ -171,8 +171,11 @@ class ClaimIn(Schema):
     account: Account = ""
 
 
+DeadlineKind = Literal["REFUND", "REPLY", "REPORTING_WINDOW", "CHARGEBACK_FILING", "CHARGEBACK_RESPONSE"]
+
+
 class DeadlineOut(Schema):
-    kind: Literal["REFUND", "REPLY", "REPORTING_WINDOW", "CHARGEBACK_FILING", "CHARGEBACK_RESPONSE"]
+    kind: DeadlineKind
     due_on: date | None
     due_at: datetime | None
     rule: str

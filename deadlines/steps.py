@@ -14,6 +14,11 @@ from kartosfera.legaltime import day_end
 NOT_COUNTED = Bilingual("that day is not counted (KC-111)", "tego dnia nie wlicza się (KC-111)")
 SATURDAY_TEXT = Bilingual("a Saturday", "sobota")
 DAY_OFF_TEXT = Bilingual("a statutory day off", "dzień ustawowo wolny od pracy")
+NOT_COUNTED_DAYS = Bilingual("not business days, not counted", "dni nierobocze, nieliczone")
+OPEN_DAYS_COUNTED = Bilingual(
+    "bank open days counted as business days", "dni otwarcia banku liczone jako robocze"
+)
+ALSO_DAYS_OFF = Bilingual("also days off", "również dni wolne")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +37,16 @@ def day_text(day: date, described: Bilingual) -> Bilingual:
 def days_text(days: list[date], describe: Callable[[date], Bilingual]) -> Bilingual:
     parts = [day_text(day, describe(day)) for day in days]
     return Bilingual(", ".join(part.en for part in parts), ", ".join(part.pl for part in parts))
+
+
+def _listed(
+    text: Bilingual, label: Bilingual, days: list[date], describe: Callable[[date], Bilingual]
+) -> Bilingual:
+    """``text`` followed by ``label`` and the ``days`` described (``text`` alone when there are none)."""
+    if not days:
+        return text
+    listed = days_text(days, describe)
+    return Bilingual(f"{text.en}; {label.en}: {listed.en}", f"{text.pl}; {label.pl}: {listed.pl}")
 
 
 def ordinal_en(number: int) -> str:
@@ -63,15 +78,10 @@ def business_days_step(start: date, count: int, calendar: BusinessCalendar) -> t
     else:
         en = f"the {ordinal_en(count)} business day after it: {when.en}"
         pl = f"{count}. dzień roboczy po nim: {when.pl}"
-    if skipped:
-        listed = days_text(skipped, calendar.describe)
-        en += f"; not business days, not counted: {listed.en}"
-        pl += f"; dni nierobocze, nieliczone: {listed.pl}"
-    if opened:
-        listed = days_text(opened, calendar.describe)
-        en += f"; bank open days counted as business days: {listed.en}"
-        pl += f"; dni otwarcia banku liczone jako robocze: {listed.pl}"
-    return due, Step("BUSINESS_DAYS", due, Bilingual(en, pl))
+    text = Bilingual(en, pl)
+    text = _listed(text, NOT_COUNTED_DAYS, skipped, calendar.describe)
+    text = _listed(text, OPEN_DAYS_COUNTED, opened, calendar.describe)
+    return due, Step("BUSINESS_DAYS", due, text)
 
 
 def roll_step(end: date, roll_forward: bool, calendar: BusinessCalendar) -> tuple[date, Step]:
@@ -100,11 +110,8 @@ def roll_step(end: date, roll_forward: bool, calendar: BusinessCalendar) -> tupl
         "przesuwają terminu ustawowego)"
     )
     also_off = [end + timedelta(days=offset) for offset in range(1, (rolled - end).days)]
-    if also_off:
-        listed = days_text(also_off, calendar.describe_statutory)
-        en += f"; also days off: {listed.en}"
-        pl += f"; również dni wolne: {listed.pl}"
-    return rolled, Step("ROLL", rolled, Bilingual(en, pl))
+    text = _listed(Bilingual(en, pl), ALSO_DAYS_OFF, also_off, calendar.describe_statutory)
+    return rolled, Step("ROLL", rolled, text)
 
 
 def calendar_days_step(start: date, days: int, calendar: BusinessCalendar) -> tuple[date, Step]:

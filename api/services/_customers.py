@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -38,6 +39,21 @@ def _validated(instance: Model, *, exclude: Sequence[str] = ()) -> None:
         instance.full_clean(exclude=list(exclude), validate_unique=False)
     except ValidationError as error:
         raise RequestInvalid(str(error), errors=validation_errors(error)) from error
+
+
+def _audit_upsert(
+    action: str,
+    *,
+    client: ApiClient,
+    obj: Model,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Record what an upsert changed, as the client's act: the fields created or changed (no entry when
+    nothing changed; a created object has no ``before``)."""
+    if before != after:
+        audit_record(action=action, actor=client.user, obj=obj, **audit_diff(before, after), now=now)
 
 
 # The audit log is permanent and names a customer by their customer number (the entry's object), never
@@ -82,14 +98,7 @@ def customer_upsert(*, client: ApiClient, data: CustomerData, now: datetime) -> 
         _validated(customer, exclude=["user"])
         customer.save()
         after = audit_snapshot(customer, exclude=_CUSTOMER_NOT_AUDITED)
-        if created or before != after:
-            audit_record(
-                action=API_CUSTOMER_UPSERTED,
-                actor=client.user,
-                obj=customer,
-                **audit_diff(before, after),
-                now=now,
-            )
+        _audit_upsert(API_CUSTOMER_UPSERTED, client=client, obj=customer, before=before, after=after, now=now)
     return customer, created
 
 
@@ -126,14 +135,7 @@ def card_upsert(*, client: ApiClient, data: CardData, now: datetime) -> tuple[Ca
             _validated(card)
             card.save(update_fields=["expires_on"])
             after = audit_snapshot(card)
-            if before != after:
-                audit_record(
-                    action=API_CARD_UPSERTED,
-                    actor=client.user,
-                    obj=card,
-                    **audit_diff(before, after),
-                    now=now,
-                )
+            _audit_upsert(API_CARD_UPSERTED, client=client, obj=card, before=before, after=after, now=now)
             return card, False
         card = Card(
             customer=customer,
@@ -150,11 +152,7 @@ def card_upsert(*, client: ApiClient, data: CardData, now: datetime) -> tuple[Ca
         )
         _validated(card)
         card.save()
-        audit_record(
-            action=API_CARD_UPSERTED,
-            actor=client.user,
-            obj=card,
-            **audit_diff(None, audit_snapshot(card)),
-            now=now,
+        _audit_upsert(
+            API_CARD_UPSERTED, client=client, obj=card, before=None, after=audit_snapshot(card), now=now
         )
     return card, True
