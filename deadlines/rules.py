@@ -1,8 +1,9 @@
 """Legal deadlines: RULES.md section 2. Pure functions of dates, instants and a calendar: no ORM, no clock.
 
 Every function returns a frozen ``Deadline`` that says which rule gave the date, on which legal basis,
-and how (the steps, in English and Polish), so a customer, an analyst and an auditor can check it.
-Policies (``ROLL_FORWARD``) come in as arguments; the caller reads them from the settings.
+and how (the steps, in English and Polish, worded by ``deadlines.steps``), so a customer, an analyst
+and an auditor can check it. Policies (``ROLL_FORWARD``) come in as arguments; the caller reads them
+from the settings.
 
 A deadline depends only on its rule, its start date, its policies and the calendar, so the result is
 memoised in the calendar (``BusinessCalendar.derived``): thousands of claims share a few hundred start
