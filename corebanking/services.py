@@ -63,18 +63,13 @@ class _Case(Protocol):
 class PostedEntry(Protocol):
     """What a posting is made of: a ledger entry of the dispute workflow, an app above this one."""
 
-    @property
-    def pk(self) -> int: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def idempotency_key(self) -> str: ...
-    @property
-    def amount(self) -> Decimal: ...
-    @property
-    def currency(self) -> str: ...
-    @property
-    def created_at(self) -> datetime: ...
+    pk: int
+    kind: str
+    idempotency_key: str
+    amount: Decimal
+    currency: str
+    created_at: datetime
+
     @property
     def case(self) -> _Case: ...
     @property
