@@ -47,7 +47,7 @@ class ClientToken(HttpBearer):
 
     openapi_type = "oauth2"
     openapi_flows = {
-        "clientCredentials": {"tokenUrl": TOKEN_PATH, "scopes": dict(settings.OAUTH2_PROVIDER["SCOPES"])}
+        "clientCredentials": {"tokenUrl": TOKEN_PATH, "scopes": dict(settings.KARTOSFERA_API_SCOPES)}
     }
 
     def __init__(self, scope: str) -> None:

@@ -1,10 +1,17 @@
 """Domain objects as the API's response bodies (what a calling system sees: no staff notes, no assignee)."""
 
+from datetime import date, datetime
+from typing import TypeVar
+
+from ninja import Schema
+
+from api.models import WebhookDelivery, WebhookEndpoint
 from api.schemas import (
     CardOut,
     ChargebackOut,
     ClaimOut,
     CustomerOut,
+    DeadlineKind,
     DeadlineOut,
     DisputedTransactionOut,
     LetterOut,
@@ -16,29 +23,27 @@ from api.schemas import (
     WebhookEndpointCreatedOut,
     WebhookEndpointOut,
 )
+from cards.models import Card
+from customers.models import Customer
+from disputes.models import Case, Chargeback
+
+_Out = TypeVar("_Out", bound=Schema)
 
 
-def customer_out(customer, created: bool) -> CustomerOut:
-    return CustomerOut(
-        id=customer.pk,
-        pesel=customer.pesel,
-        bank_id=customer.bank_id,
-        first_name=customer.first_name,
-        last_name=customer.last_name,
-        created=created,
+def _out(schema: type[_Out], obj: object, **values: object) -> _Out:
+    """``schema`` with each field read from ``obj``'s attribute of the same name (``id``: its primary key),
+    except the fields given in ``values``."""
+    return schema(
+        **{name: values[name] if name in values else getattr(obj, name) for name in schema.model_fields}
     )
 
 
-def card_out(card, created: bool) -> CardOut:
-    return CardOut(
-        id=card.pk,
-        customer_id=card.customer_id,
-        processor_token=card.processor_token,
-        last4=card.last4,
-        status=card.status,
-        expires_on=card.expires_on,
-        created=created,
-    )
+def customer_out(customer: Customer, created: bool) -> CustomerOut:
+    return _out(CustomerOut, customer, created=created)
+
+
+def card_out(card: Card, created: bool) -> CardOut:
+    return _out(CardOut, card, created=created)
 
 
 def batch_out(outcomes) -> TransactionBatchOut:
@@ -62,58 +67,30 @@ def batch_out(outcomes) -> TransactionBatchOut:
     )
 
 
-def chargeback_out(chargeback) -> ChargebackOut:
-    return ChargebackOut(
-        id=chargeback.pk,
-        claim_id=chargeback.case_id,
-        state=chargeback.state,
-        scheme=chargeback.scheme,
-        reason_code=chargeback.reason_code,
-        amount=chargeback.amount,
-    )
+def chargeback_out(chargeback: Chargeback) -> ChargebackOut:
+    return _out(ChargebackOut, chargeback, claim_id=chargeback.case_id)
 
 
-def _deadlines(case) -> list[DeadlineOut]:
-    deadlines = []
-    if case.refund_rule:
-        deadlines.append(
-            DeadlineOut(
-                kind="REFUND", due_on=case.refund_due_on, due_at=case.refund_due_at, rule=case.refund_rule
-            )
-        )
-    if case.reply_rule:
-        deadlines.append(
-            DeadlineOut(
-                kind="REPLY", due_on=case.reply_due_on, due_at=case.reply_due_at, rule=case.reply_rule
-            )
-        )
-    for link in case.disputed.all():
-        if link.window_rule:
-            deadlines.append(
-                DeadlineOut(
-                    kind="REPORTING_WINDOW", due_on=link.window_end_on, due_at=None, rule=link.window_rule
-                )
-            )
+def _deadlines(case: Case) -> list[DeadlineOut]:
+    """The deadlines stored on a case, its transactions and its chargebacks, in that order."""
+    stored: list[tuple[DeadlineKind, str, date | None, datetime | None]] = [
+        ("REFUND", case.refund_rule, case.refund_due_on, case.refund_due_at),
+        ("REPLY", case.reply_rule, case.reply_due_on, case.reply_due_at),
+    ]
+    stored += [
+        ("REPORTING_WINDOW", link.window_rule, link.window_end_on, None) for link in case.disputed.all()
+    ]
     for chargeback in case.chargebacks.all():
-        if chargeback.filing_rule:
-            deadlines.append(
-                DeadlineOut(
-                    kind="CHARGEBACK_FILING",
-                    due_on=chargeback.filing_due_on,
-                    due_at=chargeback.filing_due_at,
-                    rule=chargeback.filing_rule,
-                )
-            )
-        if chargeback.response_rule:
-            deadlines.append(
-                DeadlineOut(
-                    kind="CHARGEBACK_RESPONSE",
-                    due_on=chargeback.response_due_on,
-                    due_at=chargeback.response_due_at,
-                    rule=chargeback.response_rule,
-                )
-            )
-    return deadlines
+        stored += [
+            ("CHARGEBACK_FILING", chargeback.filing_rule, chargeback.filing_due_on, chargeback.filing_due_at),
+            (
+                "CHARGEBACK_RESPONSE",
+                chargeback.response_rule,
+                chargeback.response_due_on,
+                chargeback.response_due_at,
+            ),
+        ]
+    return [DeadlineOut(kind=kind, due_on=on, due_at=at, rule=rule) for kind, rule, on, at in stored if rule]
 
 
 def claim_out(case) -> ClaimOut:
@@ -165,28 +142,14 @@ def claim_out(case) -> ClaimOut:
     )
 
 
-def endpoint_out(endpoint, *, with_secret: bool = False) -> WebhookEndpointOut:
-    fields = {
-        "id": endpoint.pk,
-        "url": endpoint.url,
-        "event_types": endpoint.event_types,
-        "active": endpoint.active,
-        "created_at": endpoint.created_at,
-    }
-    if with_secret:
-        return WebhookEndpointCreatedOut(**fields, secret=endpoint.secret)
-    return WebhookEndpointOut(**fields)
+def endpoint_out(endpoint: WebhookEndpoint, *, with_secret: bool = False) -> WebhookEndpointOut:
+    return _out(WebhookEndpointCreatedOut if with_secret else WebhookEndpointOut, endpoint)
 
 
-def delivery_out(delivery) -> WebhookDeliveryOut:
-    return WebhookDeliveryOut(
-        id=delivery.pk,
+def delivery_out(delivery: WebhookDelivery) -> WebhookDeliveryOut:
+    return _out(
+        WebhookDeliveryOut,
+        delivery,
         event_id=delivery.event.payload["id"],
         event_type=delivery.event.event_type,
-        endpoint_id=delivery.endpoint_id,
-        status=delivery.status,
-        attempts=delivery.attempts,
-        last_status_code=delivery.last_status_code,
-        delivered_at=delivery.delivered_at,
-        created_at=delivery.created_at,
     )

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
+from pydantic.fields import FieldInfo
 
 from kartosfera.card_numbers import looks_like_card_number
 
@@ -38,13 +39,19 @@ def _date_in_range(value: date) -> date:
     return value
 
 
-# Printable text without control characters (PostgreSQL refuses NUL in text).
-def Text(max_length: int, min_length: int = 0):
-    return Annotated[
-        str,
-        Field(min_length=min_length, max_length=max_length, pattern=r"^[^\x00-\x1f\x7f]*$"),
-        AfterValidator(_no_card_number),
-    ]
+def _printable(max_length: int, min_length: int = 0) -> FieldInfo:
+    """Printable text without control characters (PostgreSQL refuses NUL in text)."""
+    field: FieldInfo = Field(min_length=min_length, max_length=max_length, pattern=r"^[^\x00-\x1f\x7f]*$")
+    return field
+
+
+_NOT_A_CARD_NUMBER = AfterValidator(_no_card_number)
+# Free text of the given lengths: printable, never a card number.
+Name = Annotated[str, _printable(100, 1), _NOT_A_CARD_NUMBER]
+OptionalName = Annotated[str, _printable(100), _NOT_A_CARD_NUMBER]
+CompanyName = Annotated[str, _printable(200), _NOT_A_CARD_NUMBER]
+Reason = Annotated[str, _printable(2000), _NOT_A_CARD_NUMBER]
+Account = Annotated[str, _printable(5000), _NOT_A_CARD_NUMBER]
 
 
 Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]
@@ -52,7 +59,7 @@ Day = Annotated[date, AfterValidator(_date_in_range)]
 Reference = Annotated[
     str,
     Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"),
-    AfterValidator(_no_card_number),
+    _NOT_A_CARD_NUMBER,
 ]
 Amount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
 
@@ -72,9 +79,9 @@ class CustomerIn(Schema):
     pesel: Annotated[str, Field(pattern=r"^[0-9]{11}$")] | None = None
     bank_id: Annotated[str, Field(pattern=r"^[0-9]{8}$")] | None = None
     kind: Literal["INDIVIDUAL", "BUSINESS"] = "INDIVIDUAL"
-    first_name: Text(100, 1)
-    last_name: Text(100, 1)
-    company_name: Text(200) = ""
+    first_name: Name
+    last_name: Name
+    company_name: CompanyName = ""
     birth_date: Day | None = None
     mobile_phone: Annotated[str, Field(pattern=r"^\+?[0-9 ]{9,15}$")]
     email: Annotated[str, Field(max_length=254, pattern=r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]
@@ -114,9 +121,9 @@ class TransactionIn(BaseModel):
     card_token: Reference
     status: Literal["AUTHORISED", "SETTLED", "REVERSED"]
     channel: Literal["CONTACTLESS", "CHIP_POS", "INTERNET", "ATM"]
-    merchant_name: Text(100, 1)
+    merchant_name: Name
     mcc: Annotated[str, Field(pattern=r"^[0-9]{4}$")]
-    merchant_city: Text(100) = ""
+    merchant_city: OptionalName = ""
     merchant_country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
     original_amount: Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=3)]
     original_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "PLN"
@@ -161,11 +168,14 @@ class ClaimIn(Schema):
     channel: Literal["PHONE", "BRANCH", "LINE_828"]
     cause: Literal["LOST", "STOLEN", "MISAPPROPRIATED", "OTHER"]
     received_at: Instant
-    account: Text(5000) = ""
+    account: Account = ""
+
+
+DeadlineKind = Literal["REFUND", "REPLY", "REPORTING_WINDOW", "CHARGEBACK_FILING", "CHARGEBACK_RESPONSE"]
 
 
 class DeadlineOut(Schema):
-    kind: Literal["REFUND", "REPLY", "REPORTING_WINDOW", "CHARGEBACK_FILING", "CHARGEBACK_RESPONSE"]
+    kind: DeadlineKind
     due_on: date | None
     due_at: datetime | None
     rule: str
@@ -238,7 +248,7 @@ class ClaimPageOut(Schema):
 
 class ChargebackEventIn(Schema):
     event: Literal["REPRESENTMENT_RECEIVED", "PRE_ARBITRATION", "ARBITRATION", "WON", "LOST"]
-    reason: Text(2000) = ""
+    reason: Reason = ""
 
 
 class WebhookEndpointIn(Schema):

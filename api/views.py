@@ -2,14 +2,16 @@
 ``idempotent_write``), and leaves every refusal to the one problem mapping (api.errors)."""
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Header, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from pydantic import Field
 
 from api import presenters, selectors, services
@@ -24,6 +26,7 @@ from api.errors import (
     validation_errors,
 )
 from api.idempotency import idempotent_write
+from api.models import ApiClient
 from api.schemas import (
     DB_ID,
     CardIn,
@@ -52,7 +55,24 @@ Authenticate with OAuth 2.0 client credentials at `POST /api/oauth/token/`; ever
 `Idempotency-Key`; every refusal is an RFC 9457 problem (`application/problem+json`) with a stable
 `code`, its title in the language of `Accept-Language` (pl, en)."""
 
-api = NinjaAPI(
+
+class KartosferaApi(NinjaAPI):
+    """The API, whose OpenAPI document says how refusals are served and how answers link to calls."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return _with_links(_with_problem_media_type(schema))
+
+
+class ClientRequest(HttpRequest):
+    """A request ninja has authenticated: ``auth`` is the calling client (``ClientToken``)."""
+
+    auth: ApiClient
+
+
+api = KartosferaApi(
     title="Kartosfera bank systems API",
     version="1",
     description=DESCRIPTION,
@@ -82,8 +102,10 @@ def _problem(request: HttpRequest, error: Exception) -> HttpResponse:
     return response
 
 
-def domain_refusal(request: HttpRequest, error: Exception) -> HttpResponse:
-    """Every refusal of the domain or the API, through the one mapping; anything else is a server error."""
+def domain_refusal(request: HttpRequest, error: Exception | type[Exception]) -> HttpResponse:
+    """Every refusal of the domain or the API, through the one mapping; anything else is a server error.
+
+    Ninja's handler type takes an exception class too; it passes the raised instance."""
     if isinstance(error, HANDLED):
         return _problem(request, error)
     if isinstance(error, NinjaValidationError):
@@ -112,11 +134,11 @@ for _refusal in (Exception, NinjaValidationError, HttpError, Http404):
     api.add_exception_handler(_refusal, domain_refusal)
 
 
-def _write(request: HttpRequest, key: str, write) -> Status:
+def _write(request: ClientRequest, key: str, write: Callable[[], tuple[int, Any]]) -> Status:
     status, body = idempotent_write(
         client=request.auth,
         key=key,
-        method=request.method,
+        method=request.method or "",
         path=request.path,
         body=request.body,
         write=write,
@@ -133,7 +155,7 @@ def _write(request: HttpRequest, key: str, write) -> Status:
     summary="Create or update a customer (by PESEL or bank id)",
     openapi_extra={"security": [{"ClientToken": ["customers:write"]}]},
 )
-def customer_upsert(request: HttpRequest, payload: CustomerIn, idempotency_key: IdempotencyKey):
+def customer_upsert(request: ClientRequest, payload: CustomerIn, idempotency_key: IdempotencyKey):
     def write():
         customer, created = services.customer_upsert(
             client=request.auth, data=services.CustomerData(**payload.dict()), now=now()
@@ -151,7 +173,7 @@ def customer_upsert(request: HttpRequest, payload: CustomerIn, idempotency_key: 
     summary="Create or update a card (processor token and last four digits, never the number)",
     openapi_extra={"security": [{"ClientToken": ["customers:write"]}]},
 )
-def card_upsert(request: HttpRequest, payload: CardIn, idempotency_key: IdempotencyKey):
+def card_upsert(request: ClientRequest, payload: CardIn, idempotency_key: IdempotencyKey):
     def write():
         card, created = services.card_upsert(
             client=request.auth, data=services.CardData(**payload.dict()), now=now()
@@ -169,7 +191,7 @@ def card_upsert(request: HttpRequest, payload: CardIn, idempotency_key: Idempote
     summary="Feed up to 1,000 authorisation and clearing records (idempotent on processor_reference)",
     openapi_extra={"security": [{"ClientToken": ["transactions:write"]}]},
 )
-def transactions_feed(request: HttpRequest, payload: TransactionBatchIn, idempotency_key: IdempotencyKey):
+def transactions_feed(request: ClientRequest, payload: TransactionBatchIn, idempotency_key: IdempotencyKey):
     records = [
         services.FeedRecord(
             processor_reference=values.pop("processor_reference"),
@@ -197,7 +219,7 @@ def transactions_feed(request: HttpRequest, payload: TransactionBatchIn, idempot
     summary="File a claim the customer made at a branch, by phone or on the 828 line",
     openapi_extra={"security": [{"ClientToken": ["claims:write"]}]},
 )
-def claim_file(request: HttpRequest, payload: ClaimIn, idempotency_key: IdempotencyKey):
+def claim_file(request: ClientRequest, payload: ClaimIn, idempotency_key: IdempotencyKey):
     def write():
         case = services.claim_file(client=request.auth, data=services.ClaimData(**payload.dict()), now=now())
         return 201, presenters.claim_out(selectors.claim_get(claim_id=case.pk))
@@ -244,7 +266,7 @@ def claim_list(
     openapi_extra={"security": [{"ClientToken": ["chargebacks:write"]}]},
 )
 def chargeback_event(
-    request: HttpRequest, chargeback_id: DB_ID, payload: ChargebackEventIn, idempotency_key: IdempotencyKey
+    request: ClientRequest, chargeback_id: DB_ID, payload: ChargebackEventIn, idempotency_key: IdempotencyKey
 ):
     def write():
         chargeback = services.chargeback_event_apply(
@@ -267,7 +289,7 @@ def chargeback_event(
     summary="The client's webhook endpoints",
     openapi_extra={"security": [{"ClientToken": ["webhooks:manage"]}]},
 )
-def webhook_endpoint_list(request: HttpRequest):
+def webhook_endpoint_list(request: ClientRequest):
     return [presenters.endpoint_out(e) for e in selectors.webhook_endpoints_of(client=request.auth)]
 
 
@@ -280,7 +302,7 @@ def webhook_endpoint_list(request: HttpRequest):
     openapi_extra={"security": [{"ClientToken": ["webhooks:manage"]}]},
 )
 def webhook_endpoint_create(
-    request: HttpRequest, payload: WebhookEndpointIn, idempotency_key: IdempotencyKey
+    request: ClientRequest, payload: WebhookEndpointIn, idempotency_key: IdempotencyKey
 ):
     def write():
         endpoint = services.webhook_endpoint_create(
@@ -299,7 +321,7 @@ def webhook_endpoint_create(
     summary="Stop sending events to an endpoint",
     openapi_extra={"security": [{"ClientToken": ["webhooks:manage"]}]},
 )
-def webhook_endpoint_delete(request: HttpRequest, endpoint_id: DB_ID):
+def webhook_endpoint_delete(request: ClientRequest, endpoint_id: DB_ID):
     services.webhook_endpoint_delete(client=request.auth, endpoint_id=endpoint_id, now=now())
     return Status(204, None)
 
@@ -312,11 +334,11 @@ def webhook_endpoint_delete(request: HttpRequest, endpoint_id: DB_ID):
     summary="The latest deliveries to the client's endpoints",
     openapi_extra={"security": [{"ClientToken": ["webhooks:manage"]}]},
 )
-def webhook_delivery_list(request: HttpRequest):
+def webhook_delivery_list(request: ClientRequest):
     return [presenters.delivery_out(d) for d in selectors.webhook_deliveries_of(client=request.auth)]
 
 
-def _with_problem_media_type(schema: dict) -> dict:
+def _with_problem_media_type(schema: OpenAPISchema) -> OpenAPISchema:
     """Refusals are served as application/problem+json: say so in the document. Each operation's security
     requirement names its scope (ninja adds one without scopes beside the one each operation declares)."""
     for path in schema.get("paths", {}).values():
@@ -349,7 +371,7 @@ LINKS = {
 }
 
 
-def _with_links(schema: dict) -> dict:
+def _with_links(schema: OpenAPISchema) -> OpenAPISchema:
     """Declare ``LINKS`` on the operations' responses (ninja names operations ``api_views_<function>``)."""
     operations = {
         operation["operationId"].removeprefix("api_views_"): operation
@@ -365,13 +387,5 @@ def _with_links(schema: dict) -> dict:
     return schema
 
 
-_generate = api.get_openapi_schema
-
-
-def _openapi_schema(*args, **kwargs):
-    return _with_links(_with_problem_media_type(_generate(*args, **kwargs)))
-
-
-api.get_openapi_schema = _openapi_schema
 TOKEN_URL = TOKEN_PATH
 __all__ = ["api", "datetime"]

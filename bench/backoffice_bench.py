@@ -3,7 +3,7 @@
     .venv/bin/python bench/backoffice_bench.py [--cases N] [--database-url URL] [--runs R]
 
 Uses its own database (default ``postgres://postgres@127.0.0.1:5432/kartosfera_bench_bo``; env
-``BENCH_BO_DATABASE_URL``), loaded by the dispute sweep benchmark's loader (``INSERT … SELECT …
+``BENCH_BO_DATABASE_URL``), loaded by the benchmarks' caseload (``bench/caseload.py``) (``INSERT … SELECT …
 generate_series``: 90 % closed, 5 % withdrawn, ~50,000 open cases, a chargeback per open case).
 2,000 open cases are assigned to the analyst. Each page is requested ``--runs`` times through
 Django's full request stack (middleware, session, OTP check, template) by a signed-in staff member
@@ -20,20 +20,19 @@ import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+from benchdb import add_caseload_arguments, django_setup  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kartosfera_bench_bo"
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--cases", type=int, default=1_000_000)
-parser.add_argument("--database-url", default=os.environ.get("BENCH_BO_DATABASE_URL", DEFAULT_URL))
+add_caseload_arguments(parser, cases=1_000_000, url_variable="BENCH_BO_DATABASE_URL", url=DEFAULT_URL)
 parser.add_argument("--runs", type=int, default=30)
 ARGS = parser.parse_args()
 
-# The sweep benchmark's loader creates, migrates and fills the database; it reads its own arguments.
-sys.argv = [sys.argv[0], "--database-url", ARGS.database_url, "--cases", str(ARGS.cases)]
-sys.path.insert(0, str(BENCH))
-import disputes_sweep_bench as loader  # noqa: E402
+django_setup(ARGS.database_url)
+import caseload  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -47,7 +46,7 @@ from disputes.models import OPEN_STATES, Case  # noqa: E402
 from disputes.services import staff_groups_ensure  # noqa: E402
 from kartosfera import clock  # noqa: E402
 
-NOW = loader.NOW
+NOW = caseload.NOW
 FILTERED = "cause=LOST&amount_min=500&amount_max=2000"
 
 
@@ -88,9 +87,7 @@ def _median_ms(call, runs: int) -> tuple[float, float, float, int]:
 
 
 def main() -> int:
-    call_command("migrate", verbosity=0, interactive=False)
-    if Case.objects.count() != ARGS.cases:
-        loader._load(ARGS.cases)
+    caseload.ensure_loaded(ARGS.cases, reload=ARGS.reload)
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.DEBUG = False
     clock.now = lambda: NOW  # the loader's deadlines are spread around its "now"

@@ -34,10 +34,10 @@ parser.add_argument("--database-url", default=os.environ.get("BENCH_CALENDAR_DAT
 parser.add_argument("--calls", type=int, default=2000)
 parser.add_argument("--overrides", type=int, default=12)
 ARGS = parser.parse_args()
-# The sweep benchmark's module creates the database if missing and sets Django up; it reads its own
-# arguments (no cases are loaded here).
-sys.argv = [sys.argv[0], "--database-url", ARGS.database_url]
-import disputes_sweep_bench  # noqa: E402, F401
+# Create the database if missing and set Django up (no cases are loaded here).
+from benchdb import django_setup  # noqa: E402
+
+django_setup(ARGS.database_url)
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 

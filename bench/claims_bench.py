@@ -53,10 +53,11 @@ parser.add_argument("--concurrency", type=int, default=2)
 parser.add_argument("--web-workers", type=int, default=2)
 ARGS = parser.parse_args()
 
-# The sweep benchmark's module creates the database if missing and sets Django up (no cases loaded).
-sys.argv = [sys.argv[0], "--database-url", ARGS.database_url]
+# Create the database if missing and set Django up (no cases loaded).
 os.environ["CELERY_BROKER_URL"] = ARGS.broker_url
-import disputes_sweep_bench  # noqa: E402, F401
+from benchdb import django_setup  # noqa: E402
+
+django_setup(ARGS.database_url)
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402

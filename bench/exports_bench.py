@@ -3,7 +3,7 @@
     .venv/bin/python bench/exports_bench.py [--cases N] [--database-url URL] [--reload] [--rounds R]
         [--paths csv-copy csv-rows xlsx]
 
-Uses the database and the loader of ``bench/disputes_sweep_bench.py`` (default
+Uses the database of ``bench/disputes_sweep_bench.py`` and the caseload of ``bench/caseload.py`` (default
 ``postgres://postgres@127.0.0.1:5432/kartosfera_bench``, env ``BENCH_DATABASE_URL``): the cases are
 loaded only when their count differs or with ``--reload``. Each path then runs in a fresh Python
 process that calls the Celery task ``reports.tasks.export_run`` in-process on a new ``ExportJob``
@@ -33,6 +33,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from benchdb import add_caseload_arguments  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kartosfera_bench"
 FROM_DATE, TO_DATE = "2020-01-01", "2026-03-31"  # every case the loader makes (received 2023-2026)
 PATHS = {"csv-copy": ("CSV", "1"), "csv-rows": ("CSV", "0"), "xlsx": ("XLSX", "1")}
@@ -40,11 +43,7 @@ PATHS = {"csv-copy": ("CSV", "1"), "csv-rows": ("CSV", "0"), "xlsx": ("XLSX", "1
 
 def _parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
-    parser.add_argument(
-        "--reload", action="store_true", help="load the cases again even if the count matches"
-    )
+    add_caseload_arguments(parser, cases=100_000, url_variable="BENCH_DATABASE_URL", url=DEFAULT_URL)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--paths", nargs="+", default=list(PATHS), choices=list(PATHS))
     parser.add_argument("--child", choices=list(PATHS), help=argparse.SUPPRESS)
@@ -125,17 +124,15 @@ def _run(path: str, args: argparse.Namespace, directory: str) -> dict | str:
 
 def parent(args: argparse.Namespace) -> int:
     # The sweep benchmark's module parses its own arguments and sets Django up when imported.
-    sys.argv = [sys.argv[0], "--cases", str(args.cases), "--database-url", args.database_url]
-    sys.path.insert(0, str(ROOT / "bench"))
-    import disputes_sweep_bench as loader
-    from django.core.management import call_command
+    from benchdb import django_setup
+
+    django_setup(args.database_url)
+    import caseload
     from django.db import connection
 
     from disputes.models import Case
 
-    call_command("migrate", verbosity=0, interactive=False)
-    if args.reload or Case.objects.count() != args.cases:
-        loader._load(args.cases)
+    caseload.ensure_loaded(args.cases, reload=args.reload)
     cases = Case.objects.count()
     load = os.getloadavg()
     cpu = next(

@@ -37,15 +37,6 @@ COLUMNS = (
 )
 
 
-def _ensure_database(url: str) -> None:
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        if not connection.execute("select 1 from pg_database where datname = %s", [name]).fetchone():
-            connection.execute(f'create database "{name}"')
-
-
 def _record(reference: str, token: str, n: int) -> dict:
     return {
         "processor_reference": reference,
@@ -75,14 +66,12 @@ def main() -> int:
         "--profile", type=int, default=0, metavar="N", help="print the API run's N costliest calls (cProfile)"
     )
     args = parser.parse_args()
-    _ensure_database(args.database_url)
-    os.environ["DATABASE_URL"] = args.database_url
     os.environ["CELERY_BROKER_URL"] = ""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "kartosfera.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
+    sys.path.insert(0, str(ROOT / "bench"))
+    from benchdb import django_setup
 
-    django.setup()
+    django_setup(args.database_url)
+    import caseload
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
@@ -91,46 +80,10 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     settings.DEBUG = False  # no query log
     from api.services import api_client_create
-    from cards.models import Card, CardProduct
-    from customers.models import Customer
     from kartosfera.clock import now
 
     run = uuid.uuid4().hex[:8]
-    product, _ = CardProduct.objects.get_or_create(
-        code="bench-debit",
-        defaults={
-            "name": "Bench Debit",
-            "brand": "VISA",
-            "kind": "DEBIT",
-            "max_daily_cash_limit": "10000.00",
-            "max_daily_pos_limit": "20000.00",
-            "max_daily_internet_limit": "20000.00",
-        },
-    )
-    customer, _ = Customer.objects.get_or_create(
-        bank_id="90000001",
-        defaults={
-            "first_name": "Test",
-            "last_name": "Wydajności",
-            "mobile_phone": "+48600000001",
-            "email": "bench@example.pl",
-            "birth_date": "1980-01-01",
-        },
-    )
-    card, _ = Card.objects.get_or_create(
-        processor_token="tok_bench_ingest",  # noqa: S106 (an opaque card token, not a password)
-        defaults={
-            "customer": customer,
-            "product": product,
-            "brand": "VISA",
-            "last4": "0001",
-            "expires_on": "2030-12-31",
-            "status": "ACTIVE",
-            "daily_cash_limit": "1000.00",
-            "daily_pos_limit": "1000.00",
-            "daily_internet_limit": "1000.00",
-        },
-    )
+    _customer, card = caseload.owner()
     created = api_client_create(
         name=f"bench-{run}", scopes=["transactions:write"], actor=None, now=now(), rate_limit_per_minute=10**9
     )

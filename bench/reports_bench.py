@@ -18,19 +18,18 @@ from datetime import date
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+from benchdb import add_caseload_arguments, django_setup  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kartosfera_bench"
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--cases", type=int, default=1_000_000)
-parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+add_caseload_arguments(parser, cases=1_000_000, url_variable="BENCH_DATABASE_URL", url=DEFAULT_URL)
 parser.add_argument("--runs", type=int, default=5)
 ARGS = parser.parse_args()
 
-# The sweep benchmark's loader creates, migrates and fills the database; it reads its own arguments.
-sys.argv = [sys.argv[0], "--database-url", ARGS.database_url, "--cases", str(ARGS.cases)]
-sys.path.insert(0, str(BENCH))
-import disputes_sweep_bench as loader  # noqa: E402
-from django.core.management import call_command  # noqa: E402
+django_setup(ARGS.database_url)
+import caseload  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -45,9 +44,7 @@ PERIODS = [
 
 
 def main() -> int:
-    call_command("migrate", verbosity=0, interactive=False)
-    if Case.objects.count() != ARGS.cases:
-        loader._load(ARGS.cases)
+    caseload.ensure_loaded(ARGS.cases, reload=ARGS.reload)
     print(
         f"{Case.objects.count():,} cases; PostgreSQL {connection.pg_version}; runs {ARGS.runs}; "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
@@ -55,12 +52,12 @@ def main() -> int:
     print("| period | median ms | max ms | CPU ms (this process) | queries |")
     print("|---|---:|---:|---:|---:|")
     for label, period in PERIODS:
-        report_figures(period=period, now=loader.NOW)  # warm up: plans, caches
+        report_figures(period=period, now=caseload.NOW)  # warm up: plans, caches
         wall, cpu = [], []
         for _ in range(ARGS.runs):
             with CaptureQueriesContext(connection) as captured:
                 started, started_cpu = time.perf_counter(), time.process_time()
-                report_figures(period=period, now=loader.NOW)
+                report_figures(period=period, now=caseload.NOW)
                 wall.append((time.perf_counter() - started) * 1000)
                 cpu.append((time.process_time() - started_cpu) * 1000)
         print(
@@ -68,7 +65,7 @@ def main() -> int:
             f"{statistics.median(cpu):,.0f} | {len(captured.captured_queries)} |"
         )
     with CaptureQueriesContext(connection) as captured:
-        report_figures(period=PERIODS[0][1], now=loader.NOW)
+        report_figures(period=PERIODS[0][1], now=caseload.NOW)
     cases_sql = next(query["sql"] for query in captured.captured_queries if "disputes_case" in query["sql"])
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + cases_sql)

@@ -12,12 +12,14 @@ system's statement and records every difference for supervisors.
 import logging
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.db.models import Q
 
 from audit.services import audit_record
-from corebanking.gateway import CoreBankingError, CoreBankingGateway, CoreBankingRefused
+from corebanking.gateway import CoreBankingError, CoreBankingGateway, CoreBankingRefused, StatementLine
 from corebanking.models import (
     DifferenceKind,
     Posting,
@@ -43,18 +45,50 @@ POSTING_REFUSED = "posting.refused"
 RECONCILIATION_DIFFERENCE = "reconciliation.difference_found"
 
 
-def posting_account(entry) -> str:
+class _Card(Protocol):
+    @property
+    def processor_token(self) -> str: ...
+
+
+class _Transaction(Protocol):
+    @property
+    def card(self) -> _Card: ...
+
+
+class _Case(Protocol):
+    @property
+    def number(self) -> str | None: ...
+
+
+class PostedEntry(Protocol):
+    """What a posting is made of: a ledger entry of the dispute workflow, an app above this one."""
+
+    pk: int
+    kind: str
+    idempotency_key: str
+    amount: Decimal
+    currency: str
+    created_at: datetime
+
+    @property
+    def case(self) -> _Case: ...
+    @property
+    def transaction(self) -> _Transaction: ...
+    def get_kind_display(self) -> str: ...
+
+
+def posting_account(entry: PostedEntry) -> str:
     """The core system's account a ledger entry moves money on: the card's account, or the bank's."""
     if entry.kind == "CHARGEBACK_CREDIT":
         return CHARGEBACK_SETTLEMENT_ACCOUNT
     return f"CARD-{entry.transaction.card.processor_token}"
 
 
-def postings_record(*, entries: Iterable, now: datetime) -> list[Posting]:
+def postings_record(*, entries: Iterable[PostedEntry], now: datetime) -> list[Posting]:
     """Write the posting of each new ledger entry (call inside the ledger entry's transaction)."""
     postings = [
         Posting(
-            ledger_entry=entry,
+            ledger_entry_id=entry.pk,
             idempotency_key=f"kartosfera:ledger:{entry.pk}:{entry.idempotency_key}"[:120],
             account=posting_account(entry),
             direction=PostingDirection.DEBIT if entry.kind in DEBIT_KINDS else PostingDirection.CREDIT,
@@ -149,8 +183,19 @@ def postings_dispatch_due(*, gateway: CoreBankingGateway, now: datetime, limit: 
     return counts
 
 
+# A difference's two sides as the reconciliation records them (plain JSON).
+Side = dict[str, Any]
+
+
 def _difference(
-    business_date: date, kind: str, key: str, *, posting, ours, theirs, now
+    business_date: date,
+    kind: str,
+    key: str,
+    *,
+    posting: Posting | None,
+    ours: Side,
+    theirs: Side,
+    now: datetime,
 ) -> ReconciliationDifference | None:
     difference, created = ReconciliationDifference.objects.get_or_create(
         business_date=business_date,
@@ -168,6 +213,48 @@ def _difference(
         now=now,
     )
     return difference
+
+
+def _line_side(line: StatementLine) -> Side:
+    """The core system's side of a difference: its statement line."""
+    return {
+        "amount": str(line.amount),
+        "direction": line.direction,
+        "account": line.account,
+        "applications": line.applications,
+    }
+
+
+def _posting_differences(posting: Posting, line: StatementLine | None) -> list[tuple[str, Side, Side]]:
+    """How one of our postings differs from the core system's line for it (None: the statement has
+    none): each difference's kind, our side and theirs, in the order they are recorded."""
+    mine: Side = {"amount": str(posting.amount), "direction": posting.direction, "account": posting.account}
+    found: list[tuple[str, Side, Side]] = []
+    due_at = posting.ledger_entry.case.refund_due_at
+    confirmed_at = posting.confirmed_at
+    if (
+        posting.ledger_entry.kind == "PROVISIONAL_REFUND"
+        and due_at
+        and confirmed_at
+        and not in_time(confirmed_at, due_at)
+    ):
+        # The refund is made when the core system confirms the credit (docs/WORKFLOW.md).
+        late = {**mine, "refund_due_at": due_at.isoformat(), "confirmed_at": confirmed_at.isoformat()}
+        found.append((DifferenceKind.REFUND_LATE, late, {}))
+    if line is None:
+        pending = posting.status == PostingStatus.PENDING
+        found.append((DifferenceKind.UNCONFIRMED if pending else DifferenceKind.MISSING_AT_CORE, mine, {}))
+        return found
+    theirs = _line_side(line)
+    if (
+        line.amount != posting.amount
+        or line.direction != posting.direction
+        or line.account != posting.account
+    ):
+        found.append((DifferenceKind.AMOUNT_DIFFERS, mine, theirs))
+    if line.applications > 1:
+        found.append((DifferenceKind.APPLIED_TWICE, mine, theirs))
+    return found
 
 
 def reconciliation_run(
@@ -193,89 +280,11 @@ def reconciliation_run(
     seen: set[str] = set()
     for posting in ours:
         seen.add(posting.idempotency_key)
-        mine = {"amount": str(posting.amount), "direction": posting.direction, "account": posting.account}
-        line = lines.get(posting.idempotency_key)
-        due_at = posting.ledger_entry.case.refund_due_at
-        confirmed_at = posting.confirmed_at
-        if (
-            posting.ledger_entry.kind == "PROVISIONAL_REFUND"
-            and due_at
-            and confirmed_at
-            and not in_time(confirmed_at, due_at)
-        ):
-            # The refund is made when the core system confirms the credit (docs/WORKFLOW.md).
-            late = {
-                **mine,
-                "refund_due_at": due_at.isoformat(),
-                "confirmed_at": posting.confirmed_at.isoformat(),
-            }
-            found.append(
-                _difference(
-                    business_date,
-                    DifferenceKind.REFUND_LATE,
-                    posting.idempotency_key,
-                    posting=posting,
-                    ours=late,
-                    theirs={},
-                    now=now,
-                )
-            )
-        if posting.status == PostingStatus.PENDING:
-            if line is None:
-                kind = DifferenceKind.UNCONFIRMED
-                found.append(
-                    _difference(
-                        business_date,
-                        kind,
-                        posting.idempotency_key,
-                        posting=posting,
-                        ours=mine,
-                        theirs={},
-                        now=now,
-                    )
-                )
-                continue
-        elif line is None:
-            kind = DifferenceKind.MISSING_AT_CORE
+        for kind, mine, theirs in _posting_differences(posting, lines.get(posting.idempotency_key)):
             found.append(
                 _difference(
                     business_date,
                     kind,
-                    posting.idempotency_key,
-                    posting=posting,
-                    ours=mine,
-                    theirs={},
-                    now=now,
-                )
-            )
-            continue
-        theirs = {
-            "amount": str(line.amount),
-            "direction": line.direction,
-            "account": line.account,
-            "applications": line.applications,
-        }
-        if (
-            line.amount != posting.amount
-            or line.direction != posting.direction
-            or line.account != posting.account
-        ):
-            found.append(
-                _difference(
-                    business_date,
-                    DifferenceKind.AMOUNT_DIFFERS,
-                    posting.idempotency_key,
-                    posting=posting,
-                    ours=mine,
-                    theirs=theirs,
-                    now=now,
-                )
-            )
-        if line.applications > 1:
-            found.append(
-                _difference(
-                    business_date,
-                    DifferenceKind.APPLIED_TWICE,
                     posting.idempotency_key,
                     posting=posting,
                     ours=mine,
@@ -291,12 +300,6 @@ def reconciliation_run(
     for key, line in lines.items():
         if key in seen or key in known:
             continue
-        theirs = {
-            "amount": str(line.amount),
-            "direction": line.direction,
-            "account": line.account,
-            "applications": line.applications,
-        }
         found.append(
             _difference(
                 business_date,
@@ -304,7 +307,7 @@ def reconciliation_run(
                 key,
                 posting=None,
                 ours={},
-                theirs=theirs,
+                theirs=_line_side(line),
                 now=now,
             )
         )

@@ -1,8 +1,9 @@
 """Legal deadlines: RULES.md section 2. Pure functions of dates, instants and a calendar: no ORM, no clock.
 
 Every function returns a frozen ``Deadline`` that says which rule gave the date, on which legal basis,
-and how (the steps, in English and Polish), so a customer, an analyst and an auditor can check it.
-Policies (``ROLL_FORWARD``) come in as arguments; the caller reads them from the settings.
+and how (the steps, in English and Polish, worded by ``deadlines.steps``), so a customer, an analyst
+and an auditor can check it. Policies (``ROLL_FORWARD``) come in as arguments; the caller reads them
+from the settings.
 
 A deadline depends only on its rule, its start date, its policies and the calendar, so the result is
 memoised in the calendar (``BusinessCalendar.derived``): thousands of claims share a few hundred start
@@ -12,7 +13,7 @@ dates, and a calendar never changes once built.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import Enum, StrEnum
 from typing import TypeVar
 
@@ -28,14 +29,21 @@ from deadlines.bases import (
     REPLY_EXTENDED,
     VISA_FRAUD_CHARGEBACK,
 )
-from deadlines.calendar import SATURDAY, Bilingual, BusinessCalendar, add_months, weekday_name
+from deadlines.calendar import Bilingual, BusinessCalendar, add_months, weekday_name
+from deadlines.steps import (
+    NOT_COUNTED,
+    Step,
+    business_days_step,
+    calendar_days_step,
+    day_text,
+    due_step,
+    roll_step,
+    sentence,
+    start_step,
+)
 from kartosfera.legaltime import day_end, require_aware, warsaw_date
 from kartosfera.vocabulary import TextChoices
 from kartosfera.vocabulary import gettext_lazy as _
-
-_NOT_COUNTED = Bilingual("that day is not counted (KC-111)", "tego dnia nie wlicza się (KC-111)")
-_SATURDAY = Bilingual("a Saturday", "sobota")
-_DAY_OFF = Bilingual("a statutory day off", "dzień ustawowo wolny od pracy")
 
 
 class DeadlineInputError(ValueError):
@@ -59,6 +67,8 @@ class StageNotInScheme(DeadlineInputError):
 
 
 _Choice = TypeVar("_Choice", bound=Enum)
+# The policies a deadline was computed with, by name (``Deadline.policy``).
+Policies = tuple[tuple[str, str | bool], ...]
 
 
 class Regime(TextChoices):
@@ -111,15 +121,6 @@ def parse_stage(value: object) -> Stage:
 
 
 @dataclass(frozen=True, slots=True)
-class Step:
-    """One step of the computation of a deadline, e.g. a roll-forward, as the explanation states it."""
-
-    code: str  # START, CALENDAR_DAYS, MONTHS, BUSINESS_DAYS, ROLL, NO_ROLL, DUE
-    day: date
-    text: Bilingual
-
-
-@dataclass(frozen=True, slots=True)
 class Deadline:
     """A legal deadline: the Warsaw due date, the instant it ends, the rule, its basis and the steps."""
 
@@ -129,7 +130,7 @@ class Deadline:
     due_at: datetime  # the next Warsaw midnight after due_date: an act strictly before it is in time
     basis: Bilingual
     steps: tuple[Step, ...]
-    policies: tuple[tuple[str, str | bool], ...]
+    policies: Policies
     explanation_en: str
     explanation_pl: str
 
@@ -171,31 +172,14 @@ def _require_date(value: object, name: str) -> date:
     return value
 
 
-def _day(day: date, described: Bilingual) -> Bilingual:
-    return Bilingual(f"{day.isoformat()} ({described.en})", f"{day.isoformat()} ({described.pl})")
+# A memo key: the rule, its start date and whatever else the date depends on (a policy, the report date).
+_Key = tuple[object, ...]
 
 
-def _days(days: list[date], describe) -> Bilingual:
-    parts = [_day(day, describe(day)) for day in days]
-    return Bilingual(", ".join(part.en for part in parts), ", ".join(part.pl for part in parts))
-
-
-def _ordinal_en(number: int) -> str:
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
-
-
-def _start(day: date, what: Bilingual, *, of_instant: bool = False) -> Step:
-    weekday = weekday_name(day)
-    if of_instant:
-        # The date of an instant is its Europe/Warsaw date (RULES.md section 1), whatever zone it came in.
-        weekday = Bilingual(f"{weekday.en}, Europe/Warsaw date", f"{weekday.pl}, data w czasie warszawskim")
-    when = _day(day, weekday)
-    return Step(
-        "START",
-        day,
-        Bilingual(f"{what.en} {when.en}; {_NOT_COUNTED.en}", f"{what.pl} {when.pl}; {_NOT_COUNTED.pl}"),
-    )
+def _remembered(calendar: BusinessCalendar, key: _Key) -> Deadline | None:
+    """The deadline computed earlier on this calendar under ``key``, if any."""
+    cached = calendar.derived.get(key)
+    return cached if isinstance(cached, Deadline) else None
 
 
 def _finish(
@@ -204,99 +188,24 @@ def _finish(
     due: date,
     steps: list[Step],
     calendar: BusinessCalendar,
-    key: tuple,
-    policies: tuple[tuple[str, str | bool], ...] = (),
+    key: _Key,
+    policies: Policies = (),
     dispatch_counts: bool = False,
 ) -> Deadline:
-    due_at = day_end(due)
-    when = _day(due, calendar.describe(due))
-    en = f"due by the end of {when.en}, i.e. before {due_at.isoformat()} (midnight, Europe/Warsaw)"
-    pl = f"termin upływa z końcem dnia {when.pl}, tj. przed {due_at.isoformat()} (północ czasu warszawskiego)"
-    if dispatch_counts:
-        en += "; dispatching the reply before then is in time (Complaints Act art. 6)"
-        pl += (
-            "; do zachowania terminu wystarczy wysłanie odpowiedzi przed jego upływem "
-            "(art. 6 ustawy o reklamacjach)"
-        )
-    steps.append(Step("DUE", due, Bilingual(f"{en} [{rule}]", f"{pl} [{rule}]")))
+    steps.append(due_step(rule, due, calendar, dispatch_counts=dispatch_counts))
     deadline = Deadline(
         rule=rule,
         start_date=start,
         due_date=due,
-        due_at=due_at,
+        due_at=day_end(due),
         basis=BASES[rule],
         steps=tuple(steps),
         policies=policies,
-        explanation_en=_sentence("; ".join(step.text.en for step in steps)),
-        explanation_pl=_sentence("; ".join(step.text.pl for step in steps)),
+        explanation_en=sentence("; ".join(step.text.en for step in steps)),
+        explanation_pl=sentence("; ".join(step.text.pl for step in steps)),
     )
     calendar.remember(key, deadline)
     return deadline
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + "."
-
-
-def _business_days(start: date, count: int, calendar: BusinessCalendar) -> tuple[date, Step]:
-    due = calendar.add_business_days(start, count)
-    between = [start + timedelta(days=offset) for offset in range(1, (due - start).days)]
-    skipped = [day for day in between if not calendar.is_business_day(day)]
-    opened = [day for day in between if calendar.is_statutory_day_off(day) and calendar.is_business_day(day)]
-    when = _day(due, calendar.describe(due))
-    if count == 1:
-        en, pl = f"first business day after it: {when.en}", f"pierwszy dzień roboczy po nim: {when.pl}"
-    else:
-        en = f"the {_ordinal_en(count)} business day after it: {when.en}"
-        pl = f"{count}. dzień roboczy po nim: {when.pl}"
-    if skipped:
-        listed = _days(skipped, calendar.describe)
-        en += f"; not business days, not counted: {listed.en}"
-        pl += f"; dni nierobocze, nieliczone: {listed.pl}"
-    if opened:
-        listed = _days(opened, calendar.describe)
-        en += f"; bank open days counted as business days: {listed.en}"
-        pl += f"; dni otwarcia banku liczone jako robocze: {listed.pl}"
-    return due, Step("BUSINESS_DAYS", due, Bilingual(en, pl))
-
-
-def _roll(end: date, roll_forward: bool, calendar: BusinessCalendar) -> tuple[date, Step]:
-    if not calendar.is_statutory_day_off(end):
-        text = Bilingual(
-            "neither a Saturday nor a statutory day off: no roll-forward (KC-115)",
-            "nie jest sobotą ani dniem ustawowo wolnym od pracy: bez przesunięcia (KC-115)",
-        )
-        return end, Step("NO_ROLL", end, text)
-    if not roll_forward:
-        text = Bilingual(
-            "a Saturday or statutory day off, not moved: policy ROLL_FORWARD is off",
-            "sobota lub dzień ustawowo wolny od pracy, bez przesunięcia: polityka ROLL_FORWARD wyłączona",
-        )
-        return end, Step("NO_ROLL", end, text)
-    rolled = calendar.roll_forward(end)
-    when = _day(rolled, weekday_name(rolled))
-    off = _SATURDAY if end.weekday() == SATURDAY else _DAY_OFF
-    en = (
-        f"{off.en} → moved to {when.en}, the next day that is neither a Saturday nor a statutory day off "
-        "(KC-115; statutory days off only: the bank's closure and open days do not move a statutory deadline)"
-    )
-    pl = (
-        f"{off.pl} → termin przesunięty na {when.pl}, najbliższy dzień, który nie jest sobotą ani dniem "
-        "ustawowo wolnym od pracy (KC-115; tylko dni ustawowo wolne: dni zamknięcia i otwarcia banku nie "
-        "przesuwają terminu ustawowego)"
-    )
-    also_off = [end + timedelta(days=offset) for offset in range(1, (rolled - end).days)]
-    if also_off:
-        listed = _days(also_off, calendar.describe_statutory)
-        en += f"; also days off: {listed.en}"
-        pl += f"; również dni wolne: {listed.pl}"
-    return rolled, Step("ROLL", rolled, Bilingual(en, pl))
-
-
-def _calendar_days(start: date, days: int, calendar: BusinessCalendar) -> tuple[date, Step]:
-    end = start + timedelta(days=days)
-    when = _day(end, calendar.describe_statutory(end))
-    return end, Step("CALENDAR_DAYS", end, Bilingual(f"day {days} = {when.en}", f"dzień {days} = {when.pl}"))
 
 
 def refund_due(
@@ -305,25 +214,26 @@ def refund_due(
     """`UUP-46-1`: refund by the end of the first business day after the report (or discovery, if earlier)."""
     reported_on = warsaw_date(reported_at, name="reported_at")
     found_on = None if found_at is None else warsaw_date(found_at, name="found_at")
-    found_first = found_on is not None and found_on < reported_on
-    start = found_on if found_first else reported_on
-    key = (REFUND, start, reported_on if found_first else None)
-    cached = calendar.derived.get(key)
+    start = reported_on if found_on is None else min(found_on, reported_on)
+    found_first = start < reported_on
+    key: _Key = (REFUND, start, reported_on if found_first else None)
+    cached = _remembered(calendar, key)
     if cached is not None:
         return cached
     if found_first:
-        first = _day(start, weekday_name(start))
+        first = day_text(start, weekday_name(start))
         text = Bilingual(
             f"the bank found the transaction itself on {first.en}, before the report of {reported_on}: the "
-            f"earlier date starts the period; {_NOT_COUNTED.en}",
+            f"earlier date starts the period; {NOT_COUNTED.en}",
             f"bank sam stwierdził transakcję {first.pl}, przed zgłoszeniem z {reported_on}: bieg terminu "
-            f"liczy się od wcześniejszej daty; {_NOT_COUNTED.pl}",
+            f"liczy się od wcześniejszej daty; {NOT_COUNTED.pl}",
         )
-        start_step = Step("START", start, text)
+        first_step = Step("START", start, text)
     else:
-        start_step = _start(start, Bilingual("report received on", "zgłoszenie otrzymane"), of_instant=True)
-    due, counted = _business_days(start, 1, calendar)
-    return _finish(REFUND, start, due, [start_step, counted], calendar, key)
+        received = Bilingual("report received on", "zgłoszenie otrzymane")
+        first_step = start_step(start, received, of_instant=True)
+    due, counted = business_days_step(start, 1, calendar)
+    return _finish(REFUND, start, due, [first_step, counted], calendar, key)
 
 
 def reply_due(
@@ -341,31 +251,31 @@ def reply_due(
     received_on = warsaw_date(received_at, name="received_at")
     if regime is Regime.COMPLAINTS_ACT:
         rule = REPLY_EXTENDED if extended else REPLY
-        key = (rule, received_on, roll_forward)
-        cached = calendar.derived.get(key)
+        key: _Key = (rule, received_on, roll_forward)
+        cached = _remembered(calendar, key)
         if cached is not None:
             return cached
-        start = _start(
+        start = start_step(
             received_on, Bilingual("complaint received on", "reklamacja otrzymana"), of_instant=True
         )
-        end, counted = _calendar_days(received_on, 60 if extended else 30, calendar)
-        due, rolled = _roll(end, roll_forward, calendar)
-        policies = (("REPLY_REGIME", regime.value), ("ROLL_FORWARD", roll_forward))
+        end, counted = calendar_days_step(received_on, 60 if extended else 30, calendar)
+        due, rolled = roll_step(end, roll_forward, calendar)
+        policies: Policies = (("REPLY_REGIME", regime.value), ("ROLL_FORWARD", roll_forward))
         steps = [start, counted, rolled]
         return _finish(rule, received_on, due, steps, calendar, key, policies, dispatch_counts=True)
     rule = PAYMENT_SERVICE_REPLY_EXTENDED if extended else PAYMENT_SERVICE_REPLY
     key = (rule, received_on)
-    cached = calendar.derived.get(key)
+    cached = _remembered(calendar, key)
     if cached is not None:
         return cached
-    start = _start(
+    start = start_step(
         received_on,
         Bilingual(
             "payment-service complaint received on", "reklamacja dotycząca usługi płatniczej otrzymana"
         ),
         of_instant=True,
     )
-    due, counted = _business_days(received_on, 35 if extended else 15, calendar)
+    due, counted = business_days_step(received_on, 35 if extended else 15, calendar)
     policies = (("REPLY_REGIME", regime.value),)
     return _finish(rule, received_on, due, [start, counted], calendar, key, policies, dispatch_counts=True)
 
@@ -374,12 +284,12 @@ def claim_window_end(*, debited_on: date, roll_forward: bool, calendar: Business
     """`UUP-44-2`: the last day to report an unauthorised transaction: 13 months after the debit, rolled."""
     debited_on = _require_date(debited_on, "debited_on")
     key = (CLAIM_WINDOW, debited_on, roll_forward)
-    cached = calendar.derived.get(key)
+    cached = _remembered(calendar, key)
     if cached is not None:
         return cached
-    start = _start(debited_on, Bilingual("account debited on", "obciążenie rachunku"))
+    start = start_step(debited_on, Bilingual("account debited on", "obciążenie rachunku"))
     end, clipped = add_months(debited_on, 13)
-    when = _day(end, calendar.describe_statutory(end))
+    when = day_text(end, calendar.describe_statutory(end))
     if clipped:
         text = Bilingual(
             f"13 months later (KC-112): {end:%Y-%m} has no day {debited_on.day} → its last day, {when.en}",
@@ -391,7 +301,7 @@ def claim_window_end(*, debited_on: date, roll_forward: bool, calendar: Business
             f"13 months later, the day with the same number (KC-112): {when.en}",
             f"13 miesięcy później, dzień o tej samej liczbie (KC-112): {when.pl}",
         )
-    due, rolled = _roll(end, roll_forward, calendar)
+    due, rolled = roll_step(end, roll_forward, calendar)
     steps = [start, Step("MONTHS", end, text), rolled]
     return _finish(CLAIM_WINDOW, debited_on, due, steps, calendar, key, (("ROLL_FORWARD", roll_forward),))
 
@@ -420,10 +330,10 @@ def chargeback_due(
             "transaction processed (processing date) on", "transakcja przetworzona (data przetworzenia)"
         )
     key = (rule, processed_on)
-    cached = calendar.derived.get(key)
+    cached = _remembered(calendar, key)
     if cached is not None:
         return cached
-    end, counted = _calendar_days(processed_on, days, calendar)
+    end, counted = calendar_days_step(processed_on, days, calendar)
     no_roll = Step(
         "NO_ROLL",
         end,
@@ -433,5 +343,5 @@ def chargeback_due(
             "nawet na dzień wolny",
         ),
     )
-    steps = [_start(processed_on, what), counted, no_roll]
+    steps = [start_step(processed_on, what), counted, no_roll]
     return _finish(rule, processed_on, end, steps, calendar, key)

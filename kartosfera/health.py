@@ -3,6 +3,7 @@ far the audit sealer lags (degraded beyond ``KARTOSFERA_AUDIT_SEAL_LAG_LIMIT_SEC
 outbox's oldest unfinished task is (degraded beyond ``OUTBOX_BACKLOG_LIMIT_SECONDS``)."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,46 +58,58 @@ def _broker_ok() -> bool:
         return False
 
 
-def _audit_sealing() -> tuple[str, dict[str, Any]]:
-    """The sealer's lag: ``lagging`` when the oldest entry waiting is older than the limit."""
+def _backlog(
+    what: str,
+    read: Callable[[], tuple[int, float | None]],
+    *,
+    limit: float,
+    names: tuple[str, str, str],
+) -> tuple[str, dict[str, Any]]:
+    """A backlog's state: ``lagging`` when its oldest item is older than ``limit`` seconds.
+
+    ``read`` gives how many items wait and the age of the oldest (None: none waits); ``names`` are the
+    figures' keys for those two and the limit.
+    """
+    try:
+        waiting, oldest_age = read()
+    except Exception:  # the database check reports the cause
+        logger.warning("health check: %s unreadable", what, exc_info=True)
+        return "unavailable", {}
+    count_name, age_name, limit_name = names
+    figures = {
+        count_name: waiting,
+        age_name: None if oldest_age is None else round(oldest_age, 1),
+        limit_name: limit,
+    }
+    lagging = oldest_age is not None and oldest_age > limit
+    return ("lagging" if lagging else "ok"), figures
+
+
+def _unsealed() -> tuple[int, float | None]:
     from audit.selectors import audit_sealing_lag
 
-    try:
-        lag = audit_sealing_lag(now=clock.now())
-    except Exception:  # the database check reports the cause
-        logger.warning("health check: audit sealing lag unreadable", exc_info=True)
-        return "unavailable", {}
+    lag = audit_sealing_lag(now=clock.now())
+    return lag.unsealed, lag.oldest_age_seconds
+
+
+def _unfinished() -> tuple[int, float | None]:
+    from outbox.selectors import outbox_backlog
+
+    backlog = outbox_backlog(now=clock.now())
+    return backlog.unfinished, backlog.oldest_age_seconds
+
+
+def _audit_sealing() -> tuple[str, dict[str, Any]]:
+    """The sealer's lag: ``lagging`` when the oldest entry waiting is older than the limit."""
+    names = ("unsealed_entries", "oldest_unsealed_age_seconds", "lag_limit_seconds")
     limit = settings.KARTOSFERA_AUDIT_SEAL_LAG_LIMIT_SECONDS
-    figures = {
-        "unsealed_entries": lag.unsealed,
-        "oldest_unsealed_age_seconds": None
-        if lag.oldest_age_seconds is None
-        else round(lag.oldest_age_seconds, 1),
-        "lag_limit_seconds": limit,
-    }
-    lagging = lag.oldest_age_seconds is not None and lag.oldest_age_seconds > limit
-    return ("lagging" if lagging else "ok"), figures
+    return _backlog("audit sealing lag", _unsealed, limit=limit, names=names)
 
 
 def _outbox() -> tuple[str, dict[str, Any]]:
     """The outbox's backlog: ``lagging`` when the oldest unfinished row is older than the limit."""
-    from outbox.selectors import outbox_backlog
-
-    try:
-        backlog = outbox_backlog(now=clock.now())
-    except Exception:  # the database check reports the cause
-        logger.warning("health check: outbox backlog unreadable", exc_info=True)
-        return "unavailable", {}
-    limit = settings.OUTBOX_BACKLOG_LIMIT_SECONDS
-    figures = {
-        "unfinished_messages": backlog.unfinished,
-        "oldest_unfinished_age_seconds": None
-        if backlog.oldest_age_seconds is None
-        else round(backlog.oldest_age_seconds, 1),
-        "backlog_limit_seconds": limit,
-    }
-    lagging = backlog.oldest_age_seconds is not None and backlog.oldest_age_seconds > limit
-    return ("lagging" if lagging else "ok"), figures
+    names = ("unfinished_messages", "oldest_unfinished_age_seconds", "backlog_limit_seconds")
+    return _backlog("outbox backlog", _unfinished, limit=settings.OUTBOX_BACKLOG_LIMIT_SECONDS, names=names)
 
 
 def health_check() -> HealthReport:

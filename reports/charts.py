@@ -94,29 +94,23 @@ def report_charts(report, *, language: str) -> dict[str, SafeString]:
             else f"{format_decimal(value, format='#,##0.0', locale=babel_locale(language))} %"
         )
 
-    cases = _("claims received in the period")
-    return {
-        "cause": bar_chart(
-            chart_id="chart-cause",
-            title=_("Claims by cause"),
-            bars=count_bars(report.by_cause),
-            category_axis=_("cause"),
-            value_axis=cases,
-        ),
-        "channel": bar_chart(
-            chart_id="chart-channel",
-            title=_("Claims by channel"),
-            bars=count_bars(report.by_channel),
-            category_axis=_("channel"),
-            value_axis=cases,
-        ),
-        "brand": bar_chart(
-            chart_id="chart-brand",
-            title=_("Claims by card brand"),
-            bars=count_bars(report.by_brand),
-            category_axis=_("card brand"),
-            value_axis=cases,
-        ),
+    # The claims received in the period, by cause, channel and card brand: one kind of chart each.
+    volumes = (
+        ("cause", _("Claims by cause"), report.by_cause, _("cause")),
+        ("channel", _("Claims by channel"), report.by_channel, _("channel")),
+        ("brand", _("Claims by card brand"), report.by_brand, _("card brand")),
+    )
+    charts = {
+        key: bar_chart(
+            chart_id=f"chart-{key}",
+            title=title,
+            bars=count_bars(figures),
+            category_axis=axis,
+            value_axis=_("claims received in the period"),
+        )
+        for key, title, figures, axis in volumes
+    }
+    return charts | {
         "sla": bar_chart(
             chart_id="chart-sla",
             title=_("Deadlines met"),

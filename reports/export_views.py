@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from customers.models import User
 from kartosfera import clock
 from reports.access import reports_required
 from reports.export_forms import ExportRequestForm
@@ -36,10 +37,10 @@ def exports(request: HttpRequest) -> HttpResponse:
             if not result.created:
                 messages.info(request, _("This export was already asked for and is still being prepared."))
             return redirect("reports:export_detail", job_id=result.job.pk)
+    # reports_required lets in a signed-in user only: an anonymous one never reaches this page.
     mine = request.GET.get("mine") == "1"
-    page = Paginator(export_jobs_visible(mine_only_for=request.user if mine else None), 25).get_page(
-        request.GET.get("page")
-    )
+    reader = request.user if mine and isinstance(request.user, User) else None
+    page = Paginator(export_jobs_visible(mine_only_for=reader), 25).get_page(request.GET.get("page"))
     running = any(not job.finished for job in page.object_list)
     status = 400 if form.errors else 200
     return render(

@@ -1,8 +1,11 @@
 """Progress of a long job, written where the page that follows the job can read it while it runs."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, models
+
+if TYPE_CHECKING:
+    from psycopg import Connection
 
 
 class ProgressAside:
@@ -16,7 +19,8 @@ class ProgressAside:
     """
 
     def __init__(self, model: type[models.Model], pk: int, **match: Any) -> None:
-        self._model, self._pk, self._match, self._connection = model, pk, match, None
+        self._model, self._pk, self._match = model, pk, match
+        self._connection: Connection[Any] | None = None
 
     def record(self, **values: Any) -> None:
         if connection.vendor != "postgresql":
@@ -25,15 +29,21 @@ class ProgressAside:
         if self._connection is None:
             self._connection = connection.get_new_connection(connection.get_connection_params())
             self._connection.autocommit = True
-        meta = self._model._meta
-        assignments = ", ".join(f"{meta.get_field(name).column} = %s" for name in values)
+        assignments = ", ".join(f"{self._column(name)} = %s" for name in values)
         conditions = " AND ".join(
-            [f"{meta.pk.column} = %s", *(f"{meta.get_field(name).column} = %s" for name in self._match)]
+            [f"{self._column('pk')} = %s", *(f"{self._column(name)} = %s" for name in self._match)]
         )
         self._connection.execute(
-            f"UPDATE {meta.db_table} SET {assignments} WHERE {conditions}",  # noqa: S608 (columns from the model)
+            f"UPDATE {self._model._meta.db_table} SET {assignments} WHERE {conditions}",  # noqa: S608 (columns from the model)
             [*values.values(), self._pk, *self._match.values()],
         )
+
+    def _column(self, name: str) -> str:
+        """The database column of the model's field ``name`` (``pk``: its primary key)."""
+        field = self._model._meta.pk if name == "pk" else self._model._meta.get_field(name)
+        if not isinstance(field, models.Field) or field.column is None:
+            raise TypeError(f"{name} is not a column of {self._model.__name__}")
+        return field.column
 
     def close(self) -> None:
         if self._connection is not None:

@@ -52,9 +52,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
 }
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
-    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
-}
+# The result backend retries as briefly as a publication does.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": dict(CELERY_TASK_PUBLISH_RETRY_POLICY)}
 # The outbox sweep (outbox.tasks.sweep, each minute): a row whose publication after commit failed is
 # published again once it is OUTBOX_PUBLISH_GRACE_SECONDS old; a row published and not finished
 # after OUTBOX_REPUBLISH_AFTER_SECONDS (a message lost with the broker's data; longer than the

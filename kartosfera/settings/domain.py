@@ -114,15 +114,17 @@ KARTOSFERA_CORE_BANKING_TIMEOUT_SECONDS = ENV.kartosfera_core_banking_timeout_se
 
 # The bank systems API (api/): OAuth 2.0 client credentials (django-oauth-toolkit), one client per
 # calling system. Tokens live an hour; only their SHA-256 is stored (RFC 9700 token storage).
+# The scopes a client can hold, and what each allows: the one list (api.services.SCOPES, the document).
+KARTOSFERA_API_SCOPES: dict[str, str] = {
+    "transactions:write": "Feed card transactions",
+    "customers:write": "Create and update customers and cards",
+    "claims:read": "Read claims",
+    "claims:write": "File claims on a customer's behalf",
+    "chargebacks:write": "Report chargeback events",
+    "webhooks:manage": "Manage webhook endpoints",
+}
 OAUTH2_PROVIDER = {
-    "SCOPES": {
-        "transactions:write": "Feed card transactions",
-        "customers:write": "Create and update customers and cards",
-        "claims:read": "Read claims",
-        "claims:write": "File claims on a customer's behalf",
-        "chargebacks:write": "Report chargeback events",
-        "webhooks:manage": "Manage webhook endpoints",
-    },
+    "SCOPES": KARTOSFERA_API_SCOPES,
     "SCOPES_BACKEND_CLASS": "api.oauth.ClientScopes",
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     # Only the client credentials grant is used: every RFC 9700 (OAuth 2.0 Security BCP) behaviour on.

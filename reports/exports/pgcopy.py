@@ -17,7 +17,7 @@ spaces, Python's number formatting) is Python's ``json.dumps``, which ``jsonb``'
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import connection
 from django.db.models import F, Func, TextField
@@ -85,6 +85,14 @@ def copy_statement(*, kind: ExportKind | str, from_date: date, to_date: date) ->
     query = table.rows(from_date, to_date).annotate(**cells).values_list(*cells)
     sql, params = query.query.sql_with_params()
     return f"COPY ({sql}) TO STDOUT WITH ({COPY_OPTIONS})", params
+
+
+class ExportPeriod(TypedDict):
+    """An export's kind and period, as ``copy_expected`` and ``copy_csv`` take them."""
+
+    kind: ExportKind | str
+    from_date: date
+    to_date: date
 
 
 def copy_expected(*, kind: ExportKind | str, from_date: date, to_date: date) -> int:

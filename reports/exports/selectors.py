@@ -13,10 +13,14 @@ from typing import Any
 from django.db.models import Max, QuerySet
 
 from audit.models import AuditEntry
+from customers.models import User
 from disputes.models import Case, CaseTransaction, CaseTransition
 from kartosfera.legaltime import day_end, day_start
 from reports.exports.columns import ExportKind, mask_card
 from reports.models import ExportJob
+
+# One row of an export: its values in the order of the export's columns.
+Row = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,7 @@ class RowSource:
     """How many rows to expect, and the rows themselves (a lazy iterator)."""
 
     expected: int
-    rows: Iterator[tuple[Any, ...]]
+    rows: Iterator[Row]
 
 
 def _period(field: str, from_date: date, to_date: date) -> dict[str, Any]:
@@ -41,22 +45,22 @@ class Table:
     (``reports.exports.pgcopy``), so the two cannot drift apart in what they select or in what order.
     """
 
-    rows: Callable[[date, date], QuerySet]
+    rows: Callable[[date, date], QuerySet[Any]]
     fields: tuple[str, ...]
     masked: frozenset[int] = frozenset()  # columns holding a card's last four digits, shown masked
 
 
-def _cases_in(from_date: date, to_date: date) -> QuerySet:
+def _cases_in(from_date: date, to_date: date) -> QuerySet[Case]:
     return Case.objects.filter(**_period("received_at", from_date, to_date)).order_by("received_at", "pk")
 
 
-def _links_in(from_date: date, to_date: date) -> QuerySet:
+def _links_in(from_date: date, to_date: date) -> QuerySet[CaseTransaction]:
     return CaseTransaction.objects.filter(**_period("case__received_at", from_date, to_date)).order_by(
         "case__received_at", "case_id", "transaction__executed_at", "pk"
     )
 
 
-def _history_in(from_date: date, to_date: date) -> QuerySet:
+def _history_in(from_date: date, to_date: date) -> QuerySet[CaseTransition]:
     return CaseTransition.objects.filter(**_period("occurred_at", from_date, to_date)).order_by(
         "occurred_at", "pk"
     )
@@ -107,7 +111,7 @@ _CASE_DEADLINES = (("REFUND", "refund"), ("REPLY", "reply"))
 _EXPLAINED = ("basis_pl", "basis_en", "explanation_pl", "explanation_en")
 
 
-def _deadline_rows(values: tuple) -> Iterator[tuple]:
+def _deadline_rows(values: Row) -> Iterator[Row]:
     """A case's deadline rows: the D+1 refund, the reply, then each transaction's 13-month window."""
     pk, number, refund, reply, window_links, explanations = values
     explanations = explanations or {}
@@ -151,7 +155,7 @@ def _deadlines(from_date: date, to_date: date, chunk_size: int) -> RowSource:
         "case_id", "transaction_id", "window_end_on", "window_rule"
     )
 
-    def rows() -> Iterator[tuple]:
+    def rows() -> Iterator[Row]:
         pending = link_rows.iterator(chunk_size=chunk_size)
         link = next(pending, None)
         for pk, number, r_rule, r_on, r_at, p_rule, p_on, p_at, explanations in case_rows.iterator(
@@ -194,7 +198,7 @@ def export_rows(*, kind: str, from_date: date, to_date: date, chunk_size: int) -
     return SOURCES[kind](from_date, to_date, chunk_size)
 
 
-def export_jobs_visible(*, mine_only_for=None) -> QuerySet[ExportJob]:
+def export_jobs_visible(*, mine_only_for: User | None = None) -> QuerySet[ExportJob]:
     """The exports a report reader sees: everyone's, or only ``mine_only_for``'s."""
     jobs = ExportJob.objects.select_related("requested_by")
     return jobs.filter(requested_by=mine_only_for) if mine_only_for is not None else jobs

@@ -27,8 +27,8 @@ from kartosfera.legaltime import warsaw_date
 from outbox.services import outbox_enqueue
 from reports.access import require_report_reader
 from reports.exports.columns import COLUMNS, ExportFormat, ExportKind
-from reports.exports.pgcopy import copy_csv, copy_expected, copy_supported
-from reports.exports.selectors import export_job_get, export_rows
+from reports.exports.pgcopy import ExportPeriod, copy_csv, copy_expected, copy_supported
+from reports.exports.selectors import Row, export_job_get, export_rows
 from reports.exports.writers import CsvExportWriter, HashingFile, XlsxExportWriter
 from reports.models import UNFINISHED_STATES, ExportJob, ExportState
 from reports.progress import ProgressAside
@@ -139,7 +139,7 @@ def _claim(job_id: int, token: str, now: datetime) -> ExportJob | None:
     return job
 
 
-def _progress(rows: Iterator[tuple], *, job_id: int, token: str, every: int) -> Iterator[tuple]:
+def _progress(rows: Iterator[Row], *, job_id: int, token: str, every: int) -> Iterator[Row]:
     """Pass the rows through, recording how many went by every ``every`` rows (committed at once)."""
     for done, row in enumerate(rows, start=1):
         yield row
@@ -167,7 +167,7 @@ def _write_rows(job: ExportJob, writer: Any, *, token: str) -> int:
 
 def _write_copied(job: ExportJob, writer: CsvExportWriter, *, token: str) -> int:
     """The CSV lines formatted by PostgreSQL and streamed with ``COPY`` (``reports.exports.pgcopy``)."""
-    period = {"kind": job.kind, "from_date": job.from_date, "to_date": job.to_date}
+    period = ExportPeriod(kind=job.kind, from_date=job.from_date, to_date=job.to_date)
     ExportJob.objects.filter(pk=job.pk, run_token=token).update(rows_total=copy_expected(**period))
     # COPY holds the export's own connection: the progress goes on a connection of its own.
     progress = ProgressAside(ExportJob, job.pk, run_token=token)

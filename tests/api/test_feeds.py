@@ -10,7 +10,7 @@ import pytest
 from django.db import transaction
 
 from api.models import IdempotencyRecord, TransactionAmendment
-from api.services import FEED_FIELDS, _insert_new
+from api.services._feed import FEED_FIELDS, _insert_new
 from audit.models import AuditEntry
 from cards.models import Card, Transaction
 from customers.models import Customer
