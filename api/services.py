@@ -23,9 +23,10 @@ from api.models import ApiClient, TransactionAmendment, WebhookEndpoint, Webhook
 from api.selectors import card_by_token, customer_for_client
 from audit.services import audit_diff, audit_record, audit_snapshot
 from cards.models import Card, CardProduct, Transaction
+from chargebacks.models import Chargeback
 from customers.models import Customer, User
 from disputes.backoffice.services import claim_register_on_behalf
-from disputes.models import Case, Chargeback
+from disputes.models import Case
 from disputes.services import (
     chargeback_escalate,
     chargeback_propose_result,

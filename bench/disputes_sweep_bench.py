@@ -67,13 +67,14 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from cards.models import Card, CardProduct, Transaction  # noqa: E402
+from chargebacks.models import Chargeback  # noqa: E402
+from chargebacks.selectors import chargebacks_filing_alert_due  # noqa: E402
 from customers.models import Customer  # noqa: E402
-from disputes.models import Case, CaseTransaction, Chargeback  # noqa: E402
+from disputes.models import Case, CaseTransaction  # noqa: E402
 from disputes.selectors import (  # noqa: E402
     cases_refund_escalation_due,
     cases_reply_overdue,
     cases_reply_reminder_due,
-    chargebacks_filing_alert_due,
 )
 from disputes.services import (  # noqa: E402
     cases_deem_accepted_overdue,

@@ -6,17 +6,17 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from chargebacks.models import Chargeback
 from disputes.models import (
     Case,
     CaseEvent,
     CaseLetterRequest,
     CaseTransaction,
     CaseTransition,
-    Chargeback,
     Evidence,
-    LedgerEntry,
     LiabilityAssessment,
 )
+from ledger.models import LedgerEntry
 
 
 class ReadOnly:

@@ -14,6 +14,7 @@ from enum import StrEnum
 from kartosfera.money import ZERO
 from kartosfera.vocabulary import TextChoices
 from kartosfera.vocabulary import gettext_lazy as _
+from ledger.rules import LedgerKind
 
 CASE_NUMBER_PREFIX = "RK"
 # The customer is asked to answer a request for information within 14 days, never after the reply deadline.
@@ -38,21 +39,6 @@ class RefundPolicy(StrEnum):
 
     FULL_THEN_RECOVER = "FULL_THEN_RECOVER"  # D+1 refunds everything; the customer's share comes back later
     NET_OF_CAP = "NET_OF_CAP"  # D+1 refunds the bank's share of the first estimate only
-
-
-class LedgerKind(TextChoices):
-    """A money movement of a dispute, always a positive amount; the kind says its direction."""
-
-    # D+1 (UUP-46-1): to the customer
-    PROVISIONAL_REFUND = "PROVISIONAL_REFUND", _("Provisional refund (D+1)")
-    # on acceptance: what the customer is still owed
-    FINAL_REFUND = "FINAL_REFUND", _("Refund on acceptance")
-    # the customer's share taken back after the final decision
-    RECOVERY = "RECOVERY", _("Recovery of the customer's share")
-    # a refund undone because the customer withdrew the claim
-    REVERSAL = "REVERSAL", _("Reversal of a refund")
-    # from the acquirer to the bank: the customer is not involved
-    CHARGEBACK_CREDIT = "CHARGEBACK_CREDIT", _("Chargeback credit from the acquirer")
 
 
 class LetterType(TextChoices):

@@ -19,20 +19,19 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.selectors import RecordedComputation, case_replay
 from cards.models import Scheme
+from chargebacks.models import Chargeback, ChargebackState
 from disputes.models import (
     CASE_CHANNELS,
     Case,
     Cause,
     Channel,
-    Chargeback,
-    ChargebackState,
-    LedgerEntry,
-    LedgerKind,
 )
 from disputes.selectors import deadline_passed
 from kartosfera.legaltime import day_end, day_start
 from kartosfera.money import ZERO
 from kartosfera.vocabulary import choice_values, subset_choices
+from ledger.models import LedgerEntry
+from ledger.rules import LedgerKind
 from reports.rules import Period, ageing_buckets, share
 
 CASES_PER_PAGE = 50

@@ -12,19 +12,16 @@ from decimal import Decimal
 
 from django.core.files import File
 
+from chargebacks.models import Chargeback, ChargebackDocument, ChargebackState
+from chargebacks.rules import REASON_CODES
 from deadlines import engine as deadlines
 from disputes.models import (
-    REASON_CODES,
     Case,
-    Chargeback,
-    ChargebackDocument,
-    ChargebackState,
     DecisionProposal,
     EvidenceKind,
     ProposalKind,
     ProposalStatus,
 )
-from disputes.rules import LedgerKind
 from disputes.services._access import Actor, lock_chargeback
 from disputes.services._audit import case_atomic
 from disputes.services._core import run_transition, sync_chargeback_clock
@@ -41,6 +38,7 @@ from disputes.services._evidence import evidence_check, evidence_discard, eviden
 from disputes.services._ledger import Entry, ledger_write
 from kartosfera.authz import APPROVE_DECISION
 from kartosfera.legaltime import warsaw_date
+from ledger.rules import LedgerKind
 
 CENT = Decimal("0.01")
 

@@ -12,7 +12,6 @@ from disputes.models import (
 from disputes.rules import (
     DECISION_LETTERS,
     ZERO,
-    LedgerKind,
     LetterType,
     MoneyMove,
     Outcome,
@@ -32,6 +31,7 @@ from disputes.services._errors import (
 from disputes.services._money import MoneyResult, _entries_of, _write_moves, require_approval
 from disputes.services._notify import notify_decision
 from kartosfera.authz import HANDLE_CASE
+from ledger.rules import LedgerKind
 
 
 def case_decide(

@@ -10,14 +10,12 @@ from customers.models import NotificationKind
 from disputes.models import (
     Case,
     DecisionProposal,
-    LedgerEntry,
     LiabilityAssessment,
     ProposalKind,
     ProposalStatus,
 )
 from disputes.rules import (
     ZERO,
-    LedgerKind,
     MoneyMove,
     may_approve,
     provisional_refunds,
@@ -41,6 +39,8 @@ from disputes.services._notify import case_notify
 from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE
 from kartosfera.legaltime import warsaw_date
 from kartosfera.policies import current_policies
+from ledger.models import LedgerEntry
+from ledger.rules import LedgerKind
 
 
 @dataclass(frozen=True, slots=True)

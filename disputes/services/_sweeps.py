@@ -10,13 +10,14 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from disputes.models import Case, CaseEvent, Chargeback
+from chargebacks.models import Chargeback
+from chargebacks.selectors import chargebacks_filing_alert_due
+from disputes.models import Case, CaseEvent
 from disputes.selectors import (
     cases_refund_escalation_due,
     cases_reply_overdue,
     cases_reply_reminder_due,
     cases_waiting_for_rate,
-    chargebacks_filing_alert_due,
 )
 from disputes.services._audit import case_atomic
 from disputes.services._endings import deem_accepted_locked

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from customers.models import User
-from disputes.models import LedgerEntry
 from disputes.services import (
     TransactionAlreadyDisputed,
     case_refund_provisionally,
@@ -17,6 +16,7 @@ from disputes.services import (
     claim_create_draft,
     claim_submit,
 )
+from ledger.models import LedgerEntry
 from tests.disputes.conftest import RECEIVED_AT, REPLY_DUE_AT, make_theft, submitted_case, warsaw
 from tests.disputes.helpers import ledger
 

@@ -7,28 +7,30 @@ from decimal import Decimal
 from django.db.models import Case as When_
 from django.db.models import DateTimeField, F, Q, QuerySet, Value, When
 
+from chargebacks.models import (
+    ACTIVE_CHARGEBACK_STATES,
+    Chargeback,
+    ChargebackDocument,
+    ChargebackState,
+    RunningDeadline,
+)
 from customers.models import User
 from deadlines.calendar import BusinessCalendar
 from deadlines.selectors import bank_calendar
-from disputes import fsm
 from disputes.backoffice.labels import chargeback_step_label
 from disputes.backoffice.lights import Light, chargeback_light
 from disputes.backoffice.selectors._common import PAGE_SIZE, TimelineItem
 from disputes.models import (
-    ACTIVE_CHARGEBACK_STATES,
     Case,
     CaseEvent,
     CaseTransition,
-    Chargeback,
-    ChargebackDocument,
-    ChargebackState,
     DecisionProposal,
     ProposalStatus,
 )
-from disputes.models._chargeback import RunningDeadline
 from disputes.selectors import (
     NO_DEADLINE,
 )
+from kartosfera import fsm
 from kartosfera.authz import SUPERVISE_CASE
 from kartosfera.legaltime import warsaw_date
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 
 from cards.models import Card
+from chargebacks.models import Chargeback
 from customers.models import User
 from deadlines.selectors import bank_calendar
 from disputes.backoffice.lights import Light
@@ -27,7 +28,6 @@ from disputes.models import (
     OPEN_STATES,
     Case,
     CaseState,
-    Chargeback,
     DecisionProposal,
     ProposalStatus,
 )
