@@ -193,23 +193,6 @@ class CaseAdmin(ReadOnly, admin.ModelAdmin):
     ]
 
 
-@admin.register(Chargeback)
-class ChargebackAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = [
-        "case",
-        "transaction",
-        "scheme",
-        "reason_code",
-        "amount",
-        "state",
-        "filing_due_on",
-        "response_due_on",
-    ]
-    list_filter = ["state", "scheme"]
-    search_fields = ["case__number", "acquirer_reference"]
-    list_select_related = ["case", "transaction"]
-
-
 @admin.register(CaseLetterRequest)
 class CaseLetterRequestAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["requested_at", "case", "letter_type", "fulfilled_at"]
