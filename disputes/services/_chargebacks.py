@@ -4,6 +4,10 @@ Each step locks the case and the chargeback, runs the chargeback's transition (a
 history row), records the documents the step sends or receives, and keeps the case's chargeback
 clock (``Case.chargeback_due_at``, which the queues sort by) in step. The result moves money, so it
 takes effect only as the approval of another person's proposal (``chargeback_propose_result``).
+
+The chargeback's own rules (states, transitions, the window guards, the reason codes) are the
+``chargebacks`` app's; these steps stay with the case because each runs inside the case's lock,
+history, audit chain and four-eyes proposals, which the workflow owns.
 """
 
 from collections.abc import Sequence
