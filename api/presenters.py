@@ -24,8 +24,9 @@ from api.schemas import (
     WebhookEndpointOut,
 )
 from cards.models import Card
+from chargebacks.models import Chargeback
 from customers.models import Customer
-from disputes.models import Case, Chargeback
+from disputes.models import Case
 
 _Out = TypeVar("_Out", bound=Schema)
 

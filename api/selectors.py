@@ -11,8 +11,9 @@ from oauth2_provider.models import AccessToken
 from api.errors import RequestInvalid, ResourceNotFound
 from api.models import ApiClient, WebhookDelivery, WebhookEndpoint
 from cards.models import Card
+from chargebacks.models import Chargeback
 from customers.models import Customer
-from disputes.models import Case, CaseTransaction, Chargeback
+from disputes.models import Case, CaseTransaction
 from letters.models import Letter
 
 

@@ -50,12 +50,13 @@ from caseload import NOW, ensure_loaded  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from disputes.models import Case, Chargeback  # noqa: E402
+from chargebacks.models import Chargeback  # noqa: E402
+from chargebacks.selectors import chargebacks_filing_alert_due  # noqa: E402
+from disputes.models import Case  # noqa: E402
 from disputes.selectors import (  # noqa: E402
     cases_refund_escalation_due,
     cases_reply_overdue,
     cases_reply_reminder_due,
-    chargebacks_filing_alert_due,
 )
 from disputes.services import (  # noqa: E402
     cases_deem_accepted_overdue,

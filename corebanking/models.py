@@ -27,7 +27,7 @@ class Posting(models.Model):
     Status = PostingStatus
 
     ledger_entry = models.OneToOneField(
-        "disputes.LedgerEntry",
+        "ledger.LedgerEntry",
         verbose_name=_("ledger entry"),
         on_delete=models.PROTECT,
         related_name="posting",

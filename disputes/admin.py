@@ -7,17 +7,17 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from chargebacks.models import Chargeback
 from disputes.models import (
     Case,
     CaseEvent,
     CaseLetterRequest,
     CaseTransaction,
     CaseTransition,
-    Chargeback,
     Evidence,
-    LedgerEntry,
     LiabilityAssessment,
 )
+from ledger.models import LedgerEntry
 
 
 class ReadOnly:
@@ -193,23 +193,6 @@ class CaseAdmin(ReadOnly, admin.ModelAdmin):
         EventInline,
         LetterInline,
     ]
-
-
-@admin.register(Chargeback)
-class ChargebackAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = [
-        "case",
-        "transaction",
-        "scheme",
-        "reason_code",
-        "amount",
-        "state",
-        "filing_due_on",
-        "response_due_on",
-    ]
-    list_filter = ["state", "scheme"]
-    search_fields = ["case__number", "acquirer_reference"]
-    list_select_related = ["case", "transaction"]
 
 
 @admin.register(CaseLetterRequest)

@@ -3,8 +3,9 @@
 from django.dispatch import receiver
 
 from corebanking.signals import posting_confirmed
-from disputes.models import LedgerEntry, LedgerKind
 from disputes.services import case_record_refund_confirmation
+from ledger.models import LedgerEntry
+from ledger.rules import LedgerKind
 
 
 @receiver(posting_confirmed, dispatch_uid="disputes.refund_confirmed")

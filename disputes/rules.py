@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 from kartosfera.money import ZERO
 from kartosfera.vocabulary import TextChoices
 from kartosfera.vocabulary import gettext_lazy as _
+from ledger.rules import LedgerKind
 
 # The key of a disputed transaction in the money rules (its id, for the services).
 K = TypeVar("K", bound=Hashable)
@@ -42,21 +43,6 @@ class RefundPolicy(StrEnum):
 
     FULL_THEN_RECOVER = "FULL_THEN_RECOVER"  # D+1 refunds everything; the customer's share comes back later
     NET_OF_CAP = "NET_OF_CAP"  # D+1 refunds the bank's share of the first estimate only
-
-
-class LedgerKind(TextChoices):
-    """A money movement of a dispute, always a positive amount; the kind says its direction."""
-
-    # D+1 (UUP-46-1): to the customer
-    PROVISIONAL_REFUND = "PROVISIONAL_REFUND", _("Provisional refund (D+1)")
-    # on acceptance: what the customer is still owed
-    FINAL_REFUND = "FINAL_REFUND", _("Refund on acceptance")
-    # the customer's share taken back after the final decision
-    RECOVERY = "RECOVERY", _("Recovery of the customer's share")
-    # a refund undone because the customer withdrew the claim
-    REVERSAL = "REVERSAL", _("Reversal of a refund")
-    # from the acquirer to the bank: the customer is not involved
-    CHARGEBACK_CREDIT = "CHARGEBACK_CREDIT", _("Chargeback credit from the acquirer")
 
 
 class LetterType(TextChoices):

@@ -24,11 +24,7 @@ from disputes.models import (
     CaseEvent,
     CaseLetterRequest,
     CaseTransition,
-    Chargeback,
-    ChargebackState,
     EstimateStatus,
-    LedgerEntry,
-    LedgerKind,
 )
 from disputes.models._clocks import (  # noqa: F401 (re-exported: the one definition of a running clock)
     CHARGEBACK_RUNNING,
@@ -42,6 +38,8 @@ from disputes.models._clocks import (
 )
 from disputes.rules import net_to_customer
 from kartosfera.authz import VIEW_CASE
+from ledger.models import LedgerEntry
+from ledger.rules import LedgerKind
 
 if TYPE_CHECKING:
     from corebanking.models import Posting
@@ -187,7 +185,7 @@ def case_net_refunded(*, case: Case) -> dict[int, Decimal]:
     return net_to_customer(case.ledger_entries.values_list("transaction_id", "kind", "amount"))
 
 
-# --- What the sweeps look for. Each matches a partial index (see Case.Meta and Chargeback.Meta). ---
+# --- What the sweeps look for. Each matches a partial index (see Case.Meta; chargebacks.selectors). ---
 
 
 def cases_refund_escalation_due(*, now: datetime, within: timedelta) -> QuerySet[Case]:
@@ -211,13 +209,6 @@ def cases_reply_reminder_due(*, now: datetime, days: int) -> QuerySet[Case]:
 def cases_reply_overdue(*, now: datetime) -> QuerySet[Case]:
     """Reply deadline ended without a decision letter dispatched in time: deemed accepted (REK-8)."""
     return Case.objects.filter(REPLY_NOT_IN_TIME, state__in=REPLY_CLOCK_STATES, reply_due_at__lte=now)
-
-
-def chargebacks_filing_alert_due(*, now: datetime, within: timedelta) -> QuerySet[Chargeback]:
-    """Drafted chargebacks whose filing window ends within ``within``, not alerted yet."""
-    return Chargeback.objects.filter(
-        state=ChargebackState.DRAFT, alerted_at__isnull=True, filing_due_at__lte=now + within
-    )
 
 
 def cases_waiting_for_rate() -> QuerySet[Case]:

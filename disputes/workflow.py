@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Field, Model
 from django_fsm import RETURN_VALUE, Transition
 
-from disputes import fsm
+from chargebacks.models import Chargeback, ChargebackState
 from disputes.models import (
     FINISHED_STATES,
     LETTER_BY_OUTCOME,
@@ -19,10 +19,9 @@ from disputes.models import (
     REFUND_PENDING_STATES,
     REPLY_CLOCK_STATES,
     Case,
-    Chargeback,
-    ChargebackState,
 )
 from disputes.rules import DECISION_LETTERS, LetterType
+from kartosfera import fsm
 
 # The service that runs each transition (disputes.services); checked against the package by a test.
 SERVICES = {

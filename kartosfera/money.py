@@ -5,6 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 GROSZ = Decimal("0.01")
 ZERO = Decimal("0.00")
+# The digits of a stored PLN amount (two of them after the point): every money column of the disputes.
+MONEY_DIGITS = 12
 
 _ROUNDING_MODES = {"ROUND_HALF_UP": ROUND_HALF_UP}
 

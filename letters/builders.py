@@ -13,10 +13,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from deadlines import engine as deadlines
-from disputes.models import Case, CaseLetterRequest, CaseTransaction, LedgerKind
+from disputes.models import Case, CaseLetterRequest, CaseTransaction
 from disputes.rules import DECISION_LETTERS, information_respond_by
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import ZERO
+from ledger.rules import LedgerKind
 from letters.bank import bank_identity
 from letters.models import CustomerAddress, StaffProfile
 from letters.rules import LetterDataError, LetterType

@@ -7,8 +7,9 @@ from api.errors import ResourceNotFound
 from api.models import ApiClient
 from api.selectors import card_by_token
 from cards.models import Transaction
+from chargebacks.models import Chargeback
 from disputes.backoffice.services import claim_register_on_behalf
-from disputes.models import Case, Chargeback
+from disputes.models import Case
 from disputes.services import (
     chargeback_escalate,
     chargeback_propose_result,

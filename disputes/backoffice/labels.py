@@ -9,7 +9,8 @@ from django.db.models import Choices
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from disputes.models import CaseState, ChargebackState, Outcome, ProposalKind
+from chargebacks.models import ChargebackState
+from disputes.models import CaseState, Outcome, ProposalKind
 
 # The workflow's steps (the case's transitions) as the back office names them.
 STEP_LABELS = {

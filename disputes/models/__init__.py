@@ -1,4 +1,7 @@
-"""Dispute cases, their disputed transactions, evidence, assessments, ledger, chargebacks and history."""
+"""Dispute cases, their disputed transactions, evidence, assessments and history.
+
+A case's chargebacks are the ``chargebacks`` app's models, its money the ``ledger`` app's.
+"""
 
 from deadlines.rules import Regime
 from disputes.models._base import (
@@ -21,37 +24,23 @@ from disputes.models._case import Case
 from disputes.models._case_guards import REPLY_NOT_IN_TIME
 from disputes.models._case_links import CaseNumberSequence, CaseTransaction
 from disputes.models._case_workflow import refund_four_eyes_limit
-from disputes.models._chargeback import (
-    ACTIVE_CHARGEBACK_STATES,
-    DISPUTED_CHARGEBACK_STATES,
-    FINISHED_CHARGEBACK_STATES,
-    REASON_CODES,
-    Chargeback,
-    ChargebackDocument,
-    ChargebackState,
-)
 from disputes.models._proposals import DecisionProposal, ProposalKind, ProposalStatus
 from disputes.models._records import (
     CaseEvent,
     CaseLetterRequest,
     CaseTransition,
     Evidence,
-    LedgerEntry,
     LiabilityAssessment,
 )
-from disputes.rules import LedgerKind, Outcome
+from disputes.rules import Outcome
 from kartosfera.vocabulary import Channel
 from liability.rules import Cause
 
 __all__ = [
-    "ACTIVE_CHARGEBACK_STATES",
     "CASE_CHANNELS",
-    "DISPUTED_CHARGEBACK_STATES",
-    "FINISHED_CHARGEBACK_STATES",
     "FINISHED_STATES",
     "LETTER_BY_OUTCOME",
     "OPEN_STATES",
-    "REASON_CODES",
     "REFUND_PENDING_STATES",
     "REPLY_CLOCK_STATES",
     "REPLY_DELIVERY_CHOICES",
@@ -67,16 +56,11 @@ __all__ = [
     "CaseTransition",
     "Cause",
     "Channel",
-    "Chargeback",
-    "ChargebackDocument",
-    "ChargebackState",
     "DecisionProposal",
     "DeliveryChannel",
     "EstimateStatus",
     "Evidence",
     "EvidenceKind",
-    "LedgerEntry",
-    "LedgerKind",
     "LiabilityAssessment",
     "Outcome",
     "ProposalKind",

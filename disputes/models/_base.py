@@ -8,10 +8,8 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from kartosfera.authz import HANDLE_CASE
+from kartosfera.money import MONEY_DIGITS  # noqa: F401 (re-exported to the models)
 from kartosfera.vocabulary import Channel, choice_values  # noqa: F401 (re-exported to the models)
-
-MONEY_DIGITS = 12
-
 
 # The longest free text a case keeps (the back office's and the portal's forms take the same): a
 # page showing it stays readable, whatever was pasted.

@@ -1,12 +1,12 @@
-"""The guards of the case's transitions, judged at the instant of the act (``disputes.fsm``)."""
+"""The guards of the case's transitions, judged at the instant of the act (``kartosfera.fsm``)."""
 
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import F, Q
 
-from disputes.fsm import guard
 from disputes.models._base import CaseState
+from kartosfera.fsm import guard
 from kartosfera.legaltime import warsaw_date
 
 if TYPE_CHECKING:

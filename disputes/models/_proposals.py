@@ -36,7 +36,7 @@ class DecisionProposal(models.Model):
         _("status"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
     )
     chargeback = models.ForeignKey(
-        "Chargeback",
+        "chargebacks.Chargeback",
         verbose_name=_("chargeback"),
         on_delete=models.PROTECT,
         null=True,

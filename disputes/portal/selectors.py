@@ -10,7 +10,6 @@ from cards.models import Transaction, TransactionStatus
 from cards.selectors import transaction_list_for_card
 from customers.models import Customer, User
 from deadlines import engine as deadlines
-from disputes import fsm
 from disputes.models import (
     REFUND_PENDING_STATES,
     REPLY_CLOCK_STATES,
@@ -18,14 +17,15 @@ from disputes.models import (
     CaseState,
     CaseTransaction,
     Evidence,
-    LedgerKind,
     Outcome,
     present,
 )
 from disputes.selectors import HistoryItem, case_get_for_customer, case_get_for_staff, case_history
+from kartosfera import fsm
 from kartosfera.authz import VIEW_CASE
 from kartosfera.legaltime import day_end, day_start, warsaw_date
 from kartosfera.money import ZERO
+from ledger.rules import LedgerKind
 
 # The outcome the customer reads for a claim resolved in their favour because no reply came in time.
 DEEMED_ACCEPTED = "DEEMED_ACCEPTED"

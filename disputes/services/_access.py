@@ -4,8 +4,9 @@ from typing import Literal, overload
 
 from django.db.models import Model
 
+from chargebacks.models import Chargeback
 from customers.models import User
-from disputes.models import ActorKind, Case, Chargeback
+from disputes.models import ActorKind, Case
 from disputes.services._errors import ActionNotPermitted, CaseNotFound, ChargebackNotFound
 from kartosfera.authz import HANDLE_CASE, VIEW_CASE
 

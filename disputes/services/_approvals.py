@@ -15,11 +15,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
-from disputes import fsm
+from chargebacks.models import DISPUTED_CHARGEBACK_STATES, ChargebackState
 from disputes.models import (
-    DISPUTED_CHARGEBACK_STATES,
     Case,
-    ChargebackState,
     DecisionProposal,
     LiabilityAssessment,
     ProposalKind,
@@ -51,6 +49,7 @@ from disputes.services._money import (
     refund_four_eyes_limit,
     refund_needs_approval,
 )
+from kartosfera import fsm
 from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE
 
 # The transition each kind of proposal runs when approved.

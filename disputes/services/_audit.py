@@ -19,7 +19,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from audit.services import AuditEvent, audit_record_many, audit_snapshot
-from disputes.models import Case, Chargeback
+from chargebacks.models import Chargeback
+from disputes.models import Case
 from disputes.services._access import Actor
 
 

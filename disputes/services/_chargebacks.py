@@ -4,6 +4,10 @@ Each step locks the case and the chargeback, runs the chargeback's transition (a
 history row), records the documents the step sends or receives, and keeps the case's chargeback
 clock (``Case.chargeback_due_at``, which the queues sort by) in step. The result moves money, so it
 takes effect only as the approval of another person's proposal (``chargeback_propose_result``).
+
+The chargeback's own rules (states, transitions, the window guards, the reason codes) are the
+``chargebacks`` app's; these steps stay with the case because each runs inside the case's lock,
+history, audit chain and four-eyes proposals, which the workflow owns.
 """
 
 from collections.abc import Sequence
@@ -12,19 +16,16 @@ from decimal import Decimal
 
 from django.core.files import File
 
+from chargebacks.models import Chargeback, ChargebackDocument, ChargebackState
+from chargebacks.rules import REASON_CODES
 from deadlines import engine as deadlines
 from disputes.models import (
-    REASON_CODES,
     Case,
-    Chargeback,
-    ChargebackDocument,
-    ChargebackState,
     DecisionProposal,
     EvidenceKind,
     ProposalKind,
     ProposalStatus,
 )
-from disputes.rules import LedgerKind
 from disputes.services._access import Actor, lock_chargeback
 from disputes.services._audit import case_atomic
 from disputes.services._core import run_transition, sync_chargeback_clock
@@ -41,6 +42,7 @@ from disputes.services._evidence import evidence_check, evidence_discard, eviden
 from disputes.services._ledger import Entry, ledger_write
 from kartosfera.authz import APPROVE_DECISION
 from kartosfera.legaltime import warsaw_date
+from ledger.rules import LedgerKind
 
 CENT = Decimal("0.01")
 

@@ -7,19 +7,19 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch
 
 from cards.models import TransactionStatus
+from chargebacks.models import Chargeback
+from chargebacks.rules import REASON_CODES
 from customers.models import NotificationKind
 from deadlines import engine as deadlines
 from deadlines.calendar import BusinessCalendar
 from deadlines.rules import Scheme
 from deadlines.selectors import bank_calendar
 from disputes.models import (
-    REASON_CODES,
     Case,
     CaseEvent,
     CaseNumberSequence,
     CaseState,
     CaseTransaction,
-    Chargeback,
     EstimateStatus,
     LiabilityAssessment,
     present,

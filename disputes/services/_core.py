@@ -15,15 +15,13 @@ from django_fsm import Transition
 
 from audit import actions
 from audit.services import audit_diff
-from disputes import fsm
+from chargebacks.models import Chargeback, ChargebackState
 from disputes.models import (
     LETTER_BY_OUTCOME,
     Case,
     CaseLetterRequest,
     CaseState,
     CaseTransition,
-    Chargeback,
-    ChargebackState,
 )
 from disputes.rules import DECISION_LETTERS, LetterType, Outcome
 from disputes.services._access import Actor, actor_kind, state_label
@@ -35,6 +33,7 @@ from disputes.services._errors import (
     InvalidChargebackState,
     TransitionRefused,
 )
+from kartosfera import fsm
 from outbox.services import outbox_enqueue
 
 

@@ -12,7 +12,6 @@ from disputes.models import (
 )
 from disputes.rules import (
     DECISION_LETTERS,
-    LedgerKind,
     LetterType,
     MoneyMove,
     Outcome,
@@ -34,6 +33,7 @@ from disputes.services._money import MoneyResult, ledger_entries_of_kind, ledger
 from disputes.services._notify import notify_decision
 from kartosfera.authz import HANDLE_CASE
 from kartosfera.money import ZERO
+from ledger.rules import LedgerKind
 
 
 def case_decide(

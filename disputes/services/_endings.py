@@ -8,10 +8,8 @@ from disputes.models import (
     Case,
     CaseState,
     CaseTransaction,
-    LedgerEntry,
 )
 from disputes.rules import (
-    LedgerKind,
     MoneyMove,
     net_to_customer,
     settlement_moves,
@@ -31,6 +29,8 @@ from disputes.services._errors import (
 from disputes.services._ledger import Entry, ledger_write_many
 from disputes.services._money import MoneyResult, ledger_entries_of_kind, ledger_write_moves
 from disputes.services._notify import notify_decision
+from ledger.models import LedgerEntry
+from ledger.rules import LedgerKind
 
 
 def case_deem_accepted(*, case_id: int, actor: Actor, now: datetime) -> MoneyResult:

@@ -5,7 +5,8 @@ from datetime import datetime
 from typing import Any
 
 from audit import actions
-from disputes.models import Case, CaseEvent, Chargeback, LiabilityAssessment
+from chargebacks.models import Chargeback
+from disputes.models import Case, CaseEvent, LiabilityAssessment
 from disputes.services._access import Actor
 from disputes.services._audit import CaseAudit
 from liability.engine import Assessment

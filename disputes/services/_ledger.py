@@ -1,36 +1,15 @@
-"""The case's money: ledger entries written once per idempotency key, posted and audited with them."""
+"""The case's money: the ledger's entries (``ledger.services``) written for a case and audited with it."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
-
-from django.db import IntegrityError, transaction
 
 from audit import actions
-from corebanking.services import postings_record
-from disputes.models import Case, CaseTransition, LedgerEntry
-from disputes.rules import LedgerKind
+from disputes.models import Case, CaseTransition
 from disputes.services._access import Actor
 from disputes.services._audit import CaseAudit
 from disputes.services._errors import TransactionAlreadyRefunded
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """A ledger entry to write: transaction, kind, amount and the transaction's disputed amount."""
-
-    transaction_id: int
-    kind: LedgerKind
-    amount: Decimal
-    disputed_amount: Decimal
-    chargeback_id: int | None = None
-
-
-def idempotency_key(case_id: int, entry: Entry) -> str:
-    """The natural key of a ledger entry: one of each kind per case and transaction (and chargeback)."""
-    suffix = f":cb:{entry.chargeback_id}" if entry.chargeback_id else ""
-    return f"case:{case_id}:tx:{entry.transaction_id}:{entry.kind}{suffix}"
+from ledger.models import LedgerEntry
+from ledger.services import Entry, LedgerEntryConflict, ledger_entries_write
 
 
 def ledger_write(
@@ -65,49 +44,27 @@ def ledger_write_many(
 
     :raises TransactionAlreadyRefunded:
     """
-    keyed = {
-        idempotency_key(case.pk, entry): (case, entry, transition) for case, entry, transition in entries
-    }
-    if not keyed:
-        return []
-    existing = {e.idempotency_key: e for e in LedgerEntry.objects.filter(idempotency_key__in=list(keyed))}
-    new = [
-        LedgerEntry(
-            case=case,
-            transaction_id=entry.transaction_id,
-            chargeback_id=entry.chargeback_id,
-            kind=entry.kind,
-            amount=entry.amount,
-            disputed_amount=entry.disputed_amount,
-            idempotency_key=key,
-            transition=transition,
-            actor=actor,
-            created_at=now,
+    wanted = list(entries)
+    try:
+        written = ledger_entries_write(wanted, actor=actor, now=now)
+    except LedgerEntryConflict as exc:
+        # Only another case's entry can collide here (these cases are locked): refuse the step.
+        raise TransactionAlreadyRefunded(str(exc)) from exc
+    if written.new:
+        _queue_ledger(
+            audit, written.new, cases={case.pk: case for case, _entry, _row in wanted}, actor=actor, now=now
         )
-        for key, (case, entry, transition) in keyed.items()
-        if key not in existing
-    ]
-    if new:
-        try:
-            with transaction.atomic():
-                LedgerEntry.objects.bulk_create(new)
-                # The transactional outbox of money out: each entry's posting to the core banking
-                # system commits (or rolls back) with the entry itself (corebanking.services).
-                postings_record(entries=new, now=now)
-        except IntegrityError as exc:
-            # Only another case's entry can collide here (these cases are locked): refuse the step.
-            raise TransactionAlreadyRefunded(str(exc)) from exc
-        existing.update({entry.idempotency_key: entry for entry in new})
-        _queue_ledger(audit, new, actor=actor, now=now)
-    return [existing[key] for key in keyed]
+    return written.entries
 
 
-def _queue_ledger(audit: CaseAudit, new: list[LedgerEntry], *, actor: Actor, now: datetime) -> None:
+def _queue_ledger(
+    audit: CaseAudit, new: list[LedgerEntry], *, cases: dict[int, Case], actor: Actor, now: datetime
+) -> None:
     """Audit new ledger entries: in the entry of the transition they belong to, else one per case."""
     joined: dict[int, list[LedgerEntry]] = {}
     for entry in new:
         joined.setdefault(entry.case_id, []).append(entry)
-    for entries in joined.values():
+    for case_id, entries in joined.items():
         lines = [
             {
                 "id": entry.pk,
@@ -129,8 +86,11 @@ def _queue_ledger(audit: CaseAudit, new: list[LedgerEntry], *, actor: Actor, now
         else:
             audit.queue(
                 actions.CASE_LEDGER_WRITTEN,
-                case=entries[0].case,
+                case=cases[case_id],
                 actor=actor,
                 now=now,
                 data={"ledger": lines},
             )
+
+
+__all__ = ["Entry", "ledger_write", "ledger_write_many"]

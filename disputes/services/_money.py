@@ -9,14 +9,12 @@ from disputes.models import (
     Case,
     CaseTransition,
     DecisionProposal,
-    LedgerEntry,
     LiabilityAssessment,
     ProposalKind,
     ProposalStatus,
     refund_four_eyes_limit,
 )
 from disputes.rules import (
-    LedgerKind,
     MoneyMove,
     may_approve,
     provisional_refunds,
@@ -41,6 +39,8 @@ from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import ZERO
 from kartosfera.policies import current_policies
+from ledger.models import LedgerEntry
+from ledger.rules import LedgerKind
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,13 +11,14 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from disputes.models import Case, CaseEvent, Chargeback, present
+from chargebacks.models import Chargeback
+from chargebacks.selectors import chargebacks_filing_alert_due
+from disputes.models import Case, CaseEvent, present
 from disputes.selectors import (
     cases_refund_escalation_due,
     cases_reply_overdue,
     cases_reply_reminder_due,
     cases_waiting_for_rate,
-    chargebacks_filing_alert_due,
 )
 from disputes.services._audit import CaseAudit, case_atomic
 from disputes.services._endings import deem_accepted_locked

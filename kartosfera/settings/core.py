@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "customers",
     "cards",
     "disputes",
+    "chargebacks",
+    "ledger",
     "letters",
     "audit",
     "reports",

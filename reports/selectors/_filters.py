@@ -11,17 +11,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cards.models import Scheme
-from disputes.models import (
-    CASE_CHANNELS,
-    Cause,
-    Chargeback,
-    ChargebackState,
-    LedgerEntry,
-    LedgerKind,
-)
+from chargebacks.models import Chargeback, ChargebackState
+from disputes.models import CASE_CHANNELS, Cause
 from disputes.selectors import deadline_passed
 from kartosfera.legaltime import day_end, day_start
 from kartosfera.vocabulary import choice_values
+from ledger.models import LedgerEntry
+from ledger.rules import LedgerKind
 from reports.rules import Period, ageing_buckets
 
 

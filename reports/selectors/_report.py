@@ -13,9 +13,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cards.models import Scheme
-from disputes.models import CASE_CHANNELS, Case, Cause, Chargeback, LedgerEntry, LedgerKind
+from chargebacks.models import Chargeback
+from disputes.models import CASE_CHANNELS, Case, Cause
 from kartosfera.money import ZERO
 from kartosfera.vocabulary import subset_choices
+from ledger.models import LedgerEntry
+from ledger.rules import LedgerKind
 from reports.rules import Period, ageing_buckets, share
 from reports.selectors._filters import (
     CHARGEBACK_OUTCOMES,

@@ -9,8 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from chargebacks.models import Chargeback, ChargebackState
 from disputes.backoffice.selectors import QueueFilters, chargeback_queue, queue_cases
-from disputes.models import CaseEvent, Chargeback, ChargebackState, DecisionProposal, EvidenceKind
+from disputes.models import CaseEvent, DecisionProposal, EvidenceKind
 from disputes.services import (
     ActionNotPermitted,
     FourEyesRequired,

@@ -7,7 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from disputes.models import CaseState, ChargebackState, Outcome, ProposalKind
+from chargebacks.models import ChargebackState
+from disputes.models import CaseState, Outcome, ProposalKind
 from disputes.services import (
     chargeback_abandon,
     chargeback_escalate,

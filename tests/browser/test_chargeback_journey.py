@@ -17,8 +17,9 @@ from decimal import Decimal
 
 import pytest
 
+from chargebacks.models import ChargebackState
 from disputes.backoffice.services import staff_totp_device_ensure
-from disputes.models import Case, CaseState, Channel, ChargebackState
+from disputes.models import Case, CaseState, Channel
 from kartosfera.legaltime import WARSAW
 from tests.browser.test_backoffice_journey import PASSWORD, Desk
 from tests.browser.test_portal_journey import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, SCREENSHOTS

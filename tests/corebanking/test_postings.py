@@ -11,8 +11,8 @@ from decimal import Decimal
 from importlib import import_module
 
 import pytest
-from django.apps import apps as django_apps
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.migrations.loader import MigrationLoader
 
 from audit.models import AuditEntry
 from corebanking.gateway import HttpCoreBankingGateway
@@ -283,7 +283,8 @@ def test_the_migration_backfills_when_each_existing_refund_was_made(case, analys
     case_refund_provisionally(case_id=unconfirmed.pk, actor=analyst, now=REFUND_AT)
     Case.objects.update(refund_confirmed_at=None)
 
-    backfill(django_apps, None)
+    # The models as that migration saw them (the ledger entry was the disputes app's then).
+    backfill(MigrationLoader(connection).project_state(("disputes", "0012_refund_confirmed_at")).apps, None)
 
     assert dict(Case.objects.filter(refunded_at__isnull=False).values_list("pk", "refund_confirmed_at")) == {
         case.pk: warsaw(2025, 5, 27, 9, 0),

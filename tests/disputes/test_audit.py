@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from audit.canonical import to_json
 from audit.models import AuditChainHead, AuditEntry
 from audit.selectors import audit_chain_verify, audit_entries_for_object
+from chargebacks.models import Chargeback, ChargebackState
 from corebanking.gateway import HttpCoreBankingGateway
 from corebanking.services import postings_dispatch_due
-from disputes.models import CaseTransition, Chargeback, ChargebackState
+from disputes.models import CaseTransition
 from disputes.services import (
     AssessmentMissing,
     InvalidCaseState,

@@ -5,10 +5,9 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 
 from customers.models import User
-from disputes.models import LedgerEntry
 from disputes.services import (
     TransactionAlreadyDisputed,
     case_refund_provisionally,
@@ -24,35 +23,6 @@ requires_postgresql = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
     reason="concurrent transactions need PostgreSQL (`make test-services`); SQLite serialises writers",
 )
-
-
-def _entry(case, tx, key, **extra):
-    values = {
-        "case": case,
-        "transaction": tx,
-        "kind": "PROVISIONAL_REFUND",
-        "amount": tx.amount_pln,
-        "disputed_amount": tx.amount_pln,
-        "idempotency_key": key,
-        "created_at": RECEIVED_AT,
-    }
-    return LedgerEntry.objects.create(**(values | extra))
-
-
-@pytest.mark.django_db
-def test_the_database_refuses_a_second_provisional_refund_of_a_transaction(case, theft):
-    _entry(case, theft.atm, "first")
-
-    with pytest.raises(IntegrityError), transaction.atomic():
-        _entry(case, theft.atm, "second")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        _entry(case, theft.contactless, "first")  # the same idempotency key
-    with pytest.raises(IntegrityError), transaction.atomic():
-        _entry(case, theft.contactless, "third", amount=Decimal("120.01"))  # above the disputed amount
-    with pytest.raises(IntegrityError), transaction.atomic():
-        _entry(case, theft.contactless, "fourth", amount=Decimal("0.00"))
-
-    assert ledger(case) == [(theft.atm.pk, "PROVISIONAL_REFUND", Decimal("800.00"))]
 
 
 def _run_together(count: int, work) -> tuple[list, list]:

@@ -5,8 +5,10 @@ from datetime import UTC, datetime
 import pytest
 from django.forms.models import model_to_dict
 
+from chargebacks.models import Chargeback, ChargebackState
 from demo import SEEDERS, seed_demo
-from disputes.models import Case, CaseState, CaseTransition, DecisionProposal, LedgerEntry
+from disputes.models import Case, CaseState, CaseTransition, DecisionProposal
+from ledger.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +101,6 @@ def test_the_demo_holds_a_chargeback_in_every_state_and_windows_running_out():
     from datetime import date
 
     from disputes.backoffice.selectors import queue_cases
-    from disputes.models import Chargeback, ChargebackState
     from kartosfera.legaltime import warsaw_date
 
     seed_demo(now=NOW)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from django.conf import settings
 
-from disputes import fsm
-from disputes.models import Case, CaseState, Chargeback
+from chargebacks.models import Chargeback
+from disputes.models import Case, CaseState
+from kartosfera import fsm
 from tests.disputes.conftest import RECEIVED_AT, REPLY_DUE_AT
 
 

@@ -10,7 +10,8 @@ from django.core.management import call_command
 
 from audit.actions import CASE_TRANSITION
 from audit.models import AuditEntry
-from disputes.models import CaseState, ChargebackState, EvidenceKind
+from chargebacks.models import ChargebackState
+from disputes.models import CaseState, EvidenceKind
 from disputes.selectors import case_net_refunded, transaction_open_case
 from disputes.services import (
     case_add_evidence,

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from disputes.models import LedgerEntry
 from disputes.selectors import case_net_refunded
 from disputes.services import (
     TransactionAlreadyRefunded,
@@ -24,6 +23,7 @@ from disputes.services import (
     claim_create_draft,
     claim_submit,
 )
+from ledger.models import LedgerEntry
 from liability.engine import Findings
 from tests.cards.factories import TransactionFactory
 from tests.disputes.conftest import make_theft, submitted_case, warsaw

@@ -8,7 +8,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from disputes.rules import (
-    LedgerKind,
     MoneyMove,
     MoneyRuleError,
     Outcome,
@@ -21,6 +20,7 @@ from disputes.rules import (
     refund_needs_second_person,
     settlement_moves,
 )
+from ledger.rules import LedgerKind
 
 D = Decimal
 

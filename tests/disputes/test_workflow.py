@@ -7,8 +7,9 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from chargebacks.models import Chargeback
 from disputes import services
-from disputes.models import Case, Chargeback
+from disputes.models import Case
 from disputes.workflow import SERVICES, workflow_markdown
 
 DOC = Path(settings.BASE_DIR) / "docs" / "WORKFLOW.md"

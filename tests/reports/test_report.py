@@ -8,7 +8,9 @@ import pytest
 from pypdf import PdfReader
 
 from audit.models import AuditEntry
-from disputes.models import Case, Chargeback, LedgerEntry, LiabilityAssessment
+from chargebacks.models import Chargeback
+from disputes.models import Case, LiabilityAssessment
+from ledger.models import LedgerEntry
 from reports.rules import Period
 from reports.selectors import figure_cases, report_figures
 from tests.backoffice.conftest import sign_in

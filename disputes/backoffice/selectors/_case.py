@@ -9,7 +9,6 @@ from cards.models import Card, CardEvent
 from cards.rules import settings_at
 from customers.models import User
 from deadlines.selectors import bank_calendar
-from disputes import fsm
 from disputes.backoffice.lights import Light
 from disputes.backoffice.selectors._chargebacks import ChargebackRow, chargebacks_of_case
 from disputes.backoffice.selectors._common import TimelineItem, case_lights, choice_display
@@ -25,6 +24,7 @@ from disputes.selectors import (
     case_get_for_staff,
     case_history,
 )
+from kartosfera import fsm
 from kartosfera.authz import VIEW_CASE
 from kartosfera.legaltime import warsaw_date
 from letters.models import Letter

@@ -7,28 +7,28 @@ from decimal import Decimal
 from django.db.models import Case as When_
 from django.db.models import DateTimeField, F, Q, QuerySet, Value, When
 
+from chargebacks.models import (
+    ACTIVE_CHARGEBACK_STATES,
+    Chargeback,
+    ChargebackDocument,
+    ChargebackState,
+    RunningDeadline,
+)
 from customers.models import User
 from deadlines.calendar import BusinessCalendar
 from deadlines.selectors import bank_calendar
-from disputes import fsm
 from disputes.backoffice.labels import chargeback_step_label
 from disputes.backoffice.lights import Light, chargeback_light
 from disputes.backoffice.selectors._common import PAGE_SIZE, TimelineItem
 from disputes.models import (
-    ACTIVE_CHARGEBACK_STATES,
     Case,
     CaseEvent,
     CaseTransition,
-    Chargeback,
-    ChargebackDocument,
-    ChargebackState,
     DecisionProposal,
     ProposalStatus,
 )
-from disputes.models._chargeback import RunningDeadline
-from disputes.selectors import (
-    NO_DEADLINE,
-)
+from disputes.models._clocks import NO_DEADLINE
+from kartosfera import fsm
 from kartosfera.authz import SUPERVISE_CASE
 from kartosfera.legaltime import warsaw_date
 
@@ -91,17 +91,17 @@ def chargebacks_of_case(
     if not chargebacks:
         return []
     amounts = dict(case.disputed.values_list("transaction_id", "amount"))
-    history: dict[int, list] = {}
-    for row in CaseTransition.objects.filter(case=case, chargeback__isnull=False).select_related(
+    history: dict[int | None, list[TimelineItem]] = {}  # filtered to rows of a chargeback: no None key
+    for transition in CaseTransition.objects.filter(case=case, chargeback__isnull=False).select_related(
         "actor", "chargeback"
     ):
-        title = chargeback_step_label(row.name)
-        history.setdefault(row.chargeback_id, []).append(
-            TimelineItem(row.occurred_at, "TRANSITION", title, row.actor, row)
+        title = chargeback_step_label(transition.name)
+        history.setdefault(transition.chargeback_id, []).append(
+            TimelineItem(transition.occurred_at, "TRANSITION", title, transition.actor, transition)
         )
-    for row in CaseEvent.objects.filter(case=case, chargeback__isnull=False).select_related("actor"):
-        history.setdefault(row.chargeback_id, []).append(
-            TimelineItem(row.occurred_at, "EVENT", row.kind, row.actor, row)
+    for event in CaseEvent.objects.filter(case=case, chargeback__isnull=False).select_related("actor"):
+        history.setdefault(event.chargeback_id, []).append(
+            TimelineItem(event.occurred_at, "EVENT", event.kind, event.actor, event)
         )
     documents: dict[int, list[ChargebackDocument]] = {}
     for document in ChargebackDocument.objects.filter(chargeback__case=case).select_related("evidence"):
@@ -117,7 +117,7 @@ def chargebacks_of_case(
         allowed = fsm.available_transitions(chargeback, now=now)  # the windows judged at ``now``
         if chargeback.pk in pending:
             allowed = [name for name in allowed if name not in ("win", "lose")]
-        row = _chargeback_row(
+        chargeback_row = _chargeback_row(
             chargeback,
             calendar=calendar,
             now=now,
@@ -127,8 +127,8 @@ def chargebacks_of_case(
             pending_proposal=pending.get(chargeback.pk),
             allowed=[name for name in CHARGEBACK_STEPS if name in allowed],
         )
-        row.disputed_amount = amounts.get(chargeback.transaction_id)
-        rows.append(row)
+        chargeback_row.disputed_amount = amounts.get(chargeback.transaction_id)
+        rows.append(chargeback_row)
     return rows
 
 

@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django_stubs_ext import WithAnnotations
 
 from cards.models import Card
+from chargebacks.models import Chargeback
 from customers.models import User
 from deadlines.selectors import bank_calendar
 from disputes.backoffice.lights import Light
@@ -31,7 +32,6 @@ from disputes.models import (
     OPEN_STATES,
     Case,
     CaseState,
-    Chargeback,
     DecisionProposal,
     ProposalStatus,
 )

@@ -1,4 +1,8 @@
-"""Chargebacks: the bank's claim against the acquirer for one disputed transaction, a sub-process."""
+"""Chargebacks: the bank's claim against the acquirer for one disputed transaction, a sub-process of its case.
+
+The tables keep the names they had in the disputes app (``disputes_chargeback``,
+``disputes_chargebackdocument``): the models moved, the data did not.
+"""
 
 from datetime import date, datetime
 from typing import NamedTuple
@@ -10,10 +14,10 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from cards.models import Scheme, Transaction
-from disputes.fsm import guard
-from disputes.models._base import MONEY_DIGITS, choice_values
-from disputes.models._case import Case
 from kartosfera.authz import HANDLE_CASE
+from kartosfera.fsm import guard
+from kartosfera.money import MONEY_DIGITS
+from kartosfera.vocabulary import choice_values
 
 
 class ChargebackState(models.TextChoices):
@@ -36,9 +40,6 @@ ACTIVE_CHARGEBACK_STATES = (
 )
 DISPUTED_CHARGEBACK_STATES = ACTIVE_CHARGEBACK_STATES[1:]
 FINISHED_CHARGEBACK_STATES = (ChargebackState.WON, ChargebackState.LOST, ChargebackState.NOT_FILED)
-
-# The fraud reason code of each scheme (RULES.md section 2).
-REASON_CODES = {Scheme.VISA: "10.4", Scheme.MASTERCARD: "4837"}
 
 
 class RunningDeadline(NamedTuple):
@@ -70,7 +71,7 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
     State = ChargebackState
 
     case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="chargebacks"
+        "disputes.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="chargebacks"
     )
     transaction = models.ForeignKey(
         Transaction, verbose_name=_("transaction"), on_delete=models.PROTECT, related_name="chargebacks"
@@ -103,6 +104,7 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
     reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
+        db_table = "disputes_chargeback"
         verbose_name = _("chargeback")
         verbose_name_plural = _("chargebacks")
         ordering = ["created_at", "id"]
@@ -150,7 +152,12 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
         after a Mastercard second presentment; None while the acquirer or the scheme is to act."""
         if self.state == ChargebackState.DRAFT:
             return RunningDeadline("filing", self.filing_due_at, self.filing_due_on, self.filing_rule)
-        if self.state == ChargebackState.REPRESENTED and self.response_due_at is not None:
+        # The response window's end and due date are stored together (chargeback_record_representment).
+        if (
+            self.state == ChargebackState.REPRESENTED
+            and self.response_due_at is not None
+            and self.response_due_on is not None
+        ):
             return RunningDeadline("response", self.response_due_at, self.response_due_on, self.response_rule)
         return None
 
@@ -221,13 +228,17 @@ class ChargebackDocument(models.Model):
         Chargeback, verbose_name=_("chargeback"), on_delete=models.PROTECT, related_name="documents"
     )
     evidence = models.ForeignKey(
-        "Evidence", verbose_name=_("evidence"), on_delete=models.PROTECT, related_name="chargeback_documents"
+        "disputes.Evidence",
+        verbose_name=_("evidence"),
+        on_delete=models.PROTECT,
+        related_name="chargeback_documents",
     )
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
     stage = models.CharField(_("stage"), max_length=20, choices=ChargebackState.choices)
     added_at = models.DateTimeField(_("added at"))
 
     class Meta:
+        db_table = "disputes_chargebackdocument"
         verbose_name = _("chargeback document")
         verbose_name_plural = _("chargeback documents")
         ordering = ["added_at", "id"]

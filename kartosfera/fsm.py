@@ -1,5 +1,7 @@
 """The one door to django-fsm-2's transition metadata, and the guards judged at an explicit instant.
 
+Shared by the state machines of the case (``disputes``) and the chargeback (``chargebacks``).
+
 django-fsm-2 keeps what a transition allows (source, target, permission, conditions, custom data) on a
 private ``_django_fsm`` attribute of the model's method; only this module reads it, so an upgrade that
 moves it breaks here, where ``tests/disputes/test_fsm.py`` pins the version (constraints.txt).

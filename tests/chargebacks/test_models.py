@@ -1,0 +1,46 @@
+"""The chargeback is the chargebacks app's model on the table it always had; its rules and reads."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+
+from chargebacks.models import Chargeback, ChargebackDocument, ChargebackState
+from chargebacks.rules import REASON_CODES
+from chargebacks.selectors import chargebacks_filing_alert_due
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_models_keep_their_tables_and_answer_to_the_chargebacks_label():
+    assert (Chargeback._meta.label, Chargeback._meta.db_table) == (
+        "chargebacks.Chargeback",
+        "disputes_chargeback",
+    )
+    assert (ChargebackDocument._meta.label, ChargebackDocument._meta.db_table) == (
+        "chargebacks.ChargebackDocument",
+        "disputes_chargebackdocument",
+    )
+    assert ContentType.objects.get_for_model(Chargeback).app_label == "chargebacks"
+    assert Permission.objects.filter(
+        content_type__app_label="chargebacks", codename="view_chargeback"
+    ).exists()
+    assert not ContentType.objects.filter(app_label="disputes", model__startswith="chargeback").exists()
+
+
+def test_each_scheme_files_under_its_fraud_reason_code():
+    assert REASON_CODES == {"VISA": "10.4", "MASTERCARD": "4837"}
+
+
+def test_the_filing_alert_finds_a_draft_whose_window_ends_within_the_notice_once(case, theft):
+    chargeback = case.chargebacks.get(transaction=theft.atm)
+    assert chargeback.state == ChargebackState.DRAFT
+    before = chargeback.filing_due_at - timedelta(days=14)
+
+    assert chargeback in chargebacks_filing_alert_due(now=before, within=timedelta(days=14))
+    assert chargeback not in chargebacks_filing_alert_due(
+        now=before - timedelta(seconds=1), within=timedelta(days=14)
+    )
+    Chargeback.objects.filter(pk=chargeback.pk).update(alerted_at=before)
+    assert chargeback not in chargebacks_filing_alert_due(now=before, within=timedelta(days=14))
