@@ -10,7 +10,6 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from disputes import fsm
 from disputes.models import Case, DecisionProposal, ProposalStatus
 from disputes.services import (
     ActionNotPermitted,
@@ -20,6 +19,7 @@ from disputes.services import (
     case_start_review,
     proposal_approve,
 )
+from kartosfera import fsm
 from tests.disputes.conftest import staff, warsaw
 
 AT = warsaw(2025, 5, 27, 10, 0)
