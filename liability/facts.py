@@ -14,14 +14,7 @@ from typing import Any
 from kartosfera.legaltime import NaiveDatetimeError, require_aware, warsaw_date
 from kartosfera.money import GROSZ, MoneyError, to_decimal
 from liability.explain import is_synthetic_table
-from liability.record import (
-    StoredAssessment,
-    StoredFindings,
-    StoredInputs,
-    StoredLine,
-    StoredTransaction,
-    dump,
-)
+from liability.record import StoredAssessment, StoredFindings, StoredLine, StoredTransaction, stored_form
 
 # Engine 2 keeps the cap's remaining EUR as an exact rational (RULES.md section 3); engine 1 kept a
 # 50-digit Decimal. A stored result names its engine, and replays with that engine's arithmetic.
@@ -126,19 +119,9 @@ class TransactionFacts:
         """The Warsaw date of execution: the date whose EUR rate applies."""
         return warsaw_date(self.executed_at)
 
-    def record(self) -> StoredTransaction:
-        """The stored form of the transaction."""
-        return StoredTransaction(
-            id=self.id,
-            amount=self.amount,
-            executed_at=self.executed_at,
-            sca_applied=self.sca_applied,
-            debited_on=self.debit_date,
-        )
-
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (Decimals and dates as strings)."""
-        return dump(self.record())
+        return stored_form(StoredTransaction, self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,19 +138,9 @@ class Findings:
         for name in ("intent", "gross_negligence", "undetectable", "bank_staff", "no_means_to_report"):
             _bool(getattr(self, name), f"finding {name}")
 
-    def record(self) -> StoredFindings:
-        """The stored form of the findings."""
-        return StoredFindings(
-            intent=self.intent,
-            gross_negligence=self.gross_negligence,
-            undetectable=self.undetectable,
-            bank_staff=self.bank_staff,
-            no_means_to_report=self.no_means_to_report,
-        )
-
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return dump(self.record())
+        return stored_form(StoredFindings, self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,31 +179,9 @@ class Line:
         """The explanation in Polish, or in English for an ``en`` language code."""
         return self.explanation_en if (language or "pl").startswith("en") else self.explanation_pl
 
-    def record(self) -> StoredLine:
-        """The stored form of the line."""
-        return StoredLine(
-            transaction_id=self.transaction_id,
-            rule=self.rule,
-            customer=self.customer,
-            bank=self.bank,
-            rate=self.rate,
-            table=self.table,
-            synthetic_rate=self.synthetic_rate,
-            rate_date=self.rate_date,
-            amount=self.amount,
-            executed_at=self.executed_at,
-            debited_on=self.debited_on,
-            window_end=self.window_end,
-            cap=self.cap,
-            remaining_eur_before=self.remaining_eur_before,  # type: ignore[arg-type]  # written exactly
-            remaining_eur_after=self.remaining_eur_after,  # type: ignore[arg-type]
-            explanation_pl=self.explanation_pl,
-            explanation_en=self.explanation_en,
-        )
-
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (Decimals and dates as strings, the remaining EUR exact)."""
-        return dump(self.record())
+        return stored_form(StoredLine, self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,23 +210,6 @@ class Assessment:
         """True when any line used a synthetic (demo) rate: show it wherever the result is shown."""
         return any(line.synthetic_rate for line in self.lines)
 
-    def record(self) -> StoredAssessment:
-        """The stored form: the engine, the inputs, the totals and the lines."""
-        return StoredAssessment(
-            engine=self.engine,
-            inputs=StoredInputs(
-                transactions=[t.record() for t in self.transactions],
-                reported_at=self.reported_at,
-                cause=str(self.cause),
-                findings=self.findings.record(),
-                rounding=self.rounding,
-            ),
-            customer_total=self.customer_total,
-            bank_total=self.bank_total,
-            synthetic_rates_used=self.synthetic_rates_used,
-            lines=[line.record() for line in self.lines],
-        )
-
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form with the inputs, for storing and replaying."""
-        return dump(self.record())
+        return stored_form(StoredAssessment, self)

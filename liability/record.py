@@ -14,15 +14,15 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, ValidationError, ValidationInfo
+from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, ValidationError, model_validator
 
 
 class NotAnAssessment(ValueError):
     """The data is not a stored assessment (a field missing, or of the wrong form)."""
 
 
-def _decimal(value: object, info: ValidationInfo) -> Decimal:
-    if isinstance(value, Decimal) and info.mode == "python":
+def _decimal(value: object) -> Decimal:
+    if isinstance(value, Decimal):  # from an Assessment (JSON has no Decimal)
         return value
     if not isinstance(value, str):
         raise ValueError(f"amounts and rates are strings in a stored assessment, got {value!r}")
@@ -32,18 +32,18 @@ def _decimal(value: object, info: ValidationInfo) -> Decimal:
         raise ValueError(f"not a number: {value!r}") from exc
 
 
-def _day(value: object, info: ValidationInfo) -> date:
+def _day(value: object) -> date:
     if isinstance(value, str):
         return date.fromisoformat(value)
-    if type(value) is not date or info.mode == "json":
+    if type(value) is not date:
         raise ValueError(f"dates are ISO strings in a stored assessment, got {value!r}")
     return value
 
 
-def _instant(value: object, info: ValidationInfo) -> datetime:
+def _instant(value: object) -> datetime:
     if isinstance(value, str):
         return datetime.fromisoformat(value)
-    if not isinstance(value, datetime) or info.mode == "json":
+    if not isinstance(value, datetime):
         raise ValueError(f"instants are ISO strings in a stored assessment, got {value!r}")
     return value
 
@@ -119,7 +119,10 @@ class StoredLine(_Stored):
 
 
 class StoredAssessment(_Stored):
-    """A whole assessment: the engine, the inputs, the totals and the lines in execution order."""
+    """A whole assessment: the engine, the inputs, the totals and the lines in execution order.
+
+    Read from an ``Assessment``, ``inputs`` is the assessment itself: it holds its inputs as attributes.
+    """
 
     engine: str
     inputs: StoredInputs
@@ -128,6 +131,14 @@ class StoredAssessment(_Stored):
     bank_total: Amount
     synthetic_rates_used: bool
     lines: list[StoredLine]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_assessment(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return value
+        read = [name for name in cls.model_fields if name not in ("inputs", "currency")]
+        return {name: getattr(value, name) for name in read} | {"inputs": value}
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> "StoredAssessment":
@@ -153,6 +164,6 @@ class StoredAssessment(_Stored):
         return {line.debited_on: line.window_end for line in self.lines}
 
 
-def dump(record: _Stored) -> dict[str, Any]:
-    """The JSON-ready form of a stored record, keys in the order of its fields."""
-    return record.model_dump(mode="json")
+def stored_form(model: type[_Stored], value: object) -> dict[str, Any]:
+    """The JSON-ready form of an engine value, read from its attributes; keys in the model's order."""
+    return model.model_validate(value, from_attributes=True, strict=False).model_dump(mode="json")
