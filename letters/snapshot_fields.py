@@ -186,9 +186,8 @@ def _nbp_table(value: object) -> str:
     return value
 
 
-def _account_masked(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise SnapshotError(f"account_masked must be a non-empty str, got {value!r}")
+def _account_masked(value: object, info: ValidationInfo) -> str:
+    value = _text(value, info)
     if "•" not in value or sum(c.isdigit() for c in value) > 8:
         raise SnapshotError("account_masked must hide the account number but its ends, e.g. PL61 •••• 0001")
     return value
