@@ -1,5 +1,7 @@
 """The bank's identity for letters, from settings (KARTOSFERA_BANK and the emergency lines)."""
 
+from typing import Any
+
 from django.conf import settings
 
 from letters.snapshot import BankIdentity, PostalAddress
@@ -7,7 +9,7 @@ from letters.snapshot import BankIdentity, PostalAddress
 
 def bank_identity() -> BankIdentity:
     """The bank as it signs its letters: name, seat, registration data, complaint department."""
-    config = dict(settings.KARTOSFERA_BANK)
+    config: dict[str, Any] = dict(settings.KARTOSFERA_BANK)
     config["address"] = PostalAddress(**config["address"])
     config["complaint_address"] = PostalAddress(**config["complaint_address"])
     return BankIdentity(

@@ -135,6 +135,8 @@ def _rate_rows(snapshot: LetterSnapshot) -> list[RateRow]:
     transactions = {t.reference: t for t in snapshot.case.transactions} if snapshot.case else {}
     grouped: dict[tuple[Decimal, str, date | None], list[str]] = {}
     for line in snapshot.liability.rates:
+        if line.eur_rate is None or line.nbp_table is None:  # a rate line has both (LiabilityLine)
+            continue
         key = (line.eur_rate, line.nbp_table, line.rate_effective_on)
         transaction = transactions.get(line.transaction_reference)
         label = transaction_label(transaction, snapshot.language) if transaction else ""

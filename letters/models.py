@@ -4,6 +4,8 @@ A stored letter is evidence: once issued it is never changed or deleted. The onl
 issued row is recording its dispatch, once. A correction is a new version that supersedes the old.
 """
 
+from typing import Any, cast
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -149,11 +151,12 @@ class Letter(models.Model):
     def __str__(self) -> str:
         return f"{self.letter_type} v{self.version} ({self.case_id})"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         """Insert once; afterwards only the dispatch may be recorded, once."""
         if self._state.adding:
-            return super().save(*args, **kwargs)
-        stored = type(self).objects.filter(pk=self.pk).values().first()
+            super().save(*args, **kwargs)
+            return
+        stored = cast("dict[str, Any] | None", type(self).objects.filter(pk=self.pk).values().first())
         if stored is None:
             raise LetterImmutable("a stored letter cannot be re-created")
         changed = {
@@ -170,12 +173,11 @@ class Letter(models.Model):
         if changed and stored["withdrawn_at"] is not None:
             raise LetterImmutable("a withdrawn letter is not sent, and its withdrawal is recorded once")
         if not changed:
-            return None
+            return
         # QuerySet.update is refused for everyone else; this is the one allowed write.
         models.QuerySet.update(
             type(self).objects.filter(pk=self.pk), **{name: getattr(self, name) for name in changed}
         )
-        return None
 
     def delete(self, *args, **kwargs):
         raise LetterImmutable("stored letters are never deleted")

@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from django.template import Context, Template, engines
+from django.template.backends.django import DjangoTemplates
 from django.template.base import Node
 from django.template.loader_tags import ExtendsNode, IncludeNode
 from django.templatetags.i18n import BlockTranslateNode, TranslateNode
@@ -27,7 +28,10 @@ LANGUAGES = ("pl", "en")
 
 
 def _django_template(name: str) -> Template:
-    return engines["django"].get_template(name).template
+    backend = engines["django"]
+    if not isinstance(backend, DjangoTemplates):
+        raise TypeError("letters are Django templates")
+    return backend.engine.get_template(name)
 
 
 def _literal_name(expression: object) -> str | None:
@@ -62,11 +66,15 @@ def template_messages(template: Template) -> set[tuple[str | None, str, str | No
     """The (context, singular, plural) gettext messages of one template."""
     messages: set[tuple[str | None, str, str | None]] = set()
     for node in template.nodelist.get_nodes_by_type(TranslateNode):
+        if not isinstance(node, TranslateNode):
+            continue
         variable = node.filter_expression.var
         literal = getattr(variable, "literal", None)
         if isinstance(literal, str):
             messages.add((_message_context(node), literal, None))
     for node in template.nodelist.get_nodes_by_type(BlockTranslateNode):
+        if not isinstance(node, BlockTranslateNode):
+            continue
         singular, _ = node.render_token_list(node.singular)
         plural = node.render_token_list(node.plural)[0] if node.plural else None
         messages.add((_message_context(node), singular, plural))
@@ -91,6 +99,11 @@ def _translate(message: tuple[str | None, str, str | None]) -> str:
     return translation.pgettext(context, singular) if context else translation.gettext(singular)
 
 
+def _template_name(template: Template) -> str:
+    name = template.origin.template_name
+    return name if isinstance(name, str) else str(name)
+
+
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -98,7 +111,7 @@ def _digest(data: bytes) -> str:
 def template_manifest(letter_type: LetterType) -> list[str]:
     """One line per source that shapes the letter, each with its content hash; sorted."""
     chain = template_chain(letter_type.template_name)
-    lines = [f"template {t.origin.template_name} {_digest(t.source.encode())}" for t in chain]
+    lines = [f"template {_template_name(t)} {_digest(t.source.encode())}" for t in chain]
     messages = set().union(*(template_messages(t) for t in chain))
     for language in LANGUAGES:
         with translation.override(language):

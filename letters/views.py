@@ -3,7 +3,14 @@ portal pages where the customer changes the postal address letters go to."""
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotAllowed,
+)
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -12,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from customers.decorators import customer_required
 from customers.forms import CodeForm
-from customers.models import OtpChallenge, OtpPurpose
+from customers.models import Customer, OtpChallenge, OtpPurpose, User
 from customers.selectors import otp_challenge_get_open
 from customers.services import ServiceError
 from customers.sms import masked_phone
@@ -24,7 +31,7 @@ from letters.selectors import LetterNotVisible, letter_get_for_user
 
 
 @never_cache
-def letter_pdf(request: HttpRequest, letter_id: int) -> HttpResponse:
+def letter_pdf(request: HttpRequest, letter_id: int) -> HttpResponseBase:
     """The stored PDF exactly as issued, as an attachment."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -44,10 +51,17 @@ def letter_pdf(request: HttpRequest, letter_id: int) -> HttpResponse:
 ADDRESS_CHANGE_SESSION_KEY = "kartosfera_address_change_challenge"
 
 
+class CustomerRequest(HttpRequest):
+    """A request past ``customer_required``: a signed-in user who is a customer."""
+
+    customer: Customer
+    user: User
+
+
 @never_cache
 @customer_required
 @require_http_methods(["GET", "POST"])
-def address_change(request: HttpRequest) -> HttpResponse:
+def address_change(request: CustomerRequest) -> HttpResponse:
     """Start changing the postal address for letters: a code goes to the mobile number."""
     form = AddressChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -78,11 +92,11 @@ def address_change(request: HttpRequest) -> HttpResponse:
 @customer_required
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
-def address_confirm(request: HttpRequest) -> HttpResponse:
+def address_confirm(request: CustomerRequest) -> HttpResponse:
     """The code from the text message saves the new postal address."""
     try:
         challenge = otp_challenge_get_open(
-            challenge_id=request.session.get(ADDRESS_CHANGE_SESSION_KEY),
+            challenge_id=int(request.session.get(ADDRESS_CHANGE_SESSION_KEY) or 0),  # 0: no such challenge
             customer=request.customer,
             purposes=(OtpPurpose.ADDRESS_CHANGE,),
         )

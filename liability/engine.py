@@ -11,258 +11,38 @@ not depend on the deadlines app. The integrator may pass ``deadlines.engine.clai
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from kartosfera.legaltime import NaiveDatetimeError, require_aware, warsaw_date
-from kartosfera.money import GROSZ, MoneyError, round_grosz, to_decimal
+from kartosfera.legaltime import warsaw_date
+from kartosfera.money import MoneyError, round_grosz
 from liability import rules
 from liability.days import claim_window_end
-from liability.explain import LineContext, explain, is_synthetic_table
+from liability.explain import LineContext, explain
 
-# Engine 2 keeps the cap's remaining EUR as an exact rational (RULES.md section 3); engine 1 kept a
-# 50-digit Decimal. A stored result names its engine, and replays with that engine's arithmetic.
-ENGINE = "kartosfera.liability/2"
-ENGINE_1 = "kartosfera.liability/1"
-
-RateOn = Callable[[date], tuple[Decimal, str]]
-WindowEnd = Callable[[date], date]
-
-
-class LiabilityInputError(ValueError):
-    """The claim given to the engine is not valid; nothing was computed."""
-
-
-class InvalidAmount(LiabilityInputError):
-    """An amount that is a float, not a number, zero or negative, or finer than the grosz."""
-
-
-class NaiveInstant(LiabilityInputError, NaiveDatetimeError):
-    """A datetime without a time zone: the Warsaw date of a naive datetime is unknown."""
-
-
-class DuplicateTransaction(LiabilityInputError):
-    """Two transactions of the claim have the same id."""
-
-
-class UnknownCause(LiabilityInputError):
-    """The cause is not one of LOST, STOLEN, MISAPPROPRIATED, OTHER."""
-
-
-class NoTransactions(LiabilityInputError):
-    """The claim has no transaction."""
-
-
-class InvalidFacts(LiabilityInputError):
-    """A transaction, a finding or a rate of the wrong type or shape."""
-
-
-def _aware(value: datetime, name: str) -> datetime:
-    try:
-        return require_aware(value, name=name)
-    except NaiveDatetimeError as exc:
-        raise NaiveInstant(str(exc)) from exc
-    except TypeError as exc:
-        raise InvalidFacts(str(exc)) from exc
-
-
-def _bool(value: object, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise InvalidFacts(f"{name} must be True or False, got {value!r}")
-    return value
-
-
-def _amount(value: object, name: str) -> Decimal:
-    try:
-        amount = to_decimal(value)  # type: ignore[arg-type]
-    except MoneyError as exc:
-        raise InvalidAmount(f"{name}: {exc}") from exc
-    if amount <= 0:
-        raise InvalidAmount(f"{name} must be positive, got {amount}")
-    try:
-        in_grosze = amount.quantize(GROSZ)
-    except InvalidOperation as exc:
-        raise InvalidAmount(f"{name} is too large: {amount}") from exc
-    if amount != in_grosze:
-        raise InvalidAmount(f"{name} must be in whole grosze, got {amount}")
-    return in_grosze
-
-
-@dataclass(frozen=True, slots=True)
-class TransactionFacts:
-    """One unauthorised transaction: the PLN amount debited and when it was executed.
-
-    ``debited_on`` (start of the 13-month window) defaults to the Warsaw date of execution.
-    """
-
-    id: str
-    amount: Decimal
-    executed_at: datetime
-    sca_applied: bool
-    debited_on: date | None = None
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not self.id:
-            raise InvalidFacts(f"transaction id must be a non-empty str, got {self.id!r}")
-        object.__setattr__(self, "amount", _amount(self.amount, f"amount of transaction {self.id}"))
-        _aware(self.executed_at, f"executed_at of transaction {self.id}")
-        _bool(self.sca_applied, f"sca_applied of transaction {self.id}")
-        if self.debited_on is None:
-            object.__setattr__(self, "debited_on", warsaw_date(self.executed_at))
-        elif not isinstance(self.debited_on, date) or isinstance(self.debited_on, datetime):
-            raise InvalidFacts(f"debited_on of transaction {self.id} must be a date, got {self.debited_on!r}")
-
-    @property
-    def executed_on(self) -> date:
-        """The Warsaw date of execution: the date whose EUR rate applies."""
-        return warsaw_date(self.executed_at)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (Decimals and dates as strings)."""
-        return {
-            "id": self.id,
-            "amount": str(self.amount),
-            "executed_at": self.executed_at.isoformat(),
-            "sca_applied": self.sca_applied,
-            "debited_on": self.debited_on.isoformat(),  # type: ignore[union-attr]
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Findings:
-    """The analyst's findings about the claim (all False until established)."""
-
-    intent: bool = False
-    gross_negligence: bool = False
-    undetectable: bool = False
-    bank_staff: bool = False
-    no_means_to_report: bool = False
-
-    def __post_init__(self) -> None:
-        for name in ("intent", "gross_negligence", "undetectable", "bank_staff", "no_means_to_report"):
-            _bool(getattr(self, name), f"finding {name}")
-
-    def to_dict(self) -> dict[str, bool]:
-        """JSON-ready form."""
-        return {
-            "intent": self.intent,
-            "gross_negligence": self.gross_negligence,
-            "undetectable": self.undetectable,
-            "bank_staff": self.bank_staff,
-            "no_means_to_report": self.no_means_to_report,
-        }
-
-
-def _str(value: Decimal | Fraction | date | None) -> str | None:
-    """JSON-ready text: a date in ISO form, a Decimal as written, a Fraction exactly (``"n/d"``)."""
-    return None if value is None else (value.isoformat() if isinstance(value, date) else str(value))
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """The decision for one transaction: the rule applied, the shares, the rate and why.
-
-    ``rate``/``table``/``rate_date`` are set only where a rate was used (the cap rule); ``table`` is
-    the NBP table number, or a ``SYNTHETIC-…`` label for a demo rate that is not an NBP table.
-    ``remaining_eur_before``/``_after`` are exact rationals (``Fraction``; a Decimal in a replayed
-    engine-1 result), written ``"n/d"`` by ``to_dict``.
-    """
-
-    transaction_id: str
-    rule: str
-    customer: Decimal
-    bank: Decimal
-    rate: Decimal | None
-    table: str | None
-    explanation_pl: str
-    explanation_en: str
-    amount: Decimal
-    executed_at: datetime
-    debited_on: date
-    window_end: date
-    rate_date: date | None = None
-    cap: Decimal | None = None
-    remaining_eur_before: Fraction | Decimal | None = None
-    remaining_eur_after: Fraction | Decimal | None = None
-
-    @property
-    def synthetic_rate(self) -> bool:
-        """True when the rate used is a labelled synthetic (demo) rate, not an NBP table."""
-        return is_synthetic_table(self.table)
-
-    def explanation(self, language: str | None = "pl") -> str:
-        """The explanation in Polish, or in English for an ``en`` language code."""
-        return self.explanation_en if (language or "pl").startswith("en") else self.explanation_pl
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (Decimals and dates as strings)."""
-        return {
-            "transaction_id": self.transaction_id,
-            "rule": self.rule,
-            "customer": str(self.customer),
-            "bank": str(self.bank),
-            "rate": _str(self.rate),
-            "table": self.table,
-            "synthetic_rate": self.synthetic_rate,
-            "rate_date": _str(self.rate_date),
-            "amount": str(self.amount),
-            "executed_at": self.executed_at.isoformat(),
-            "debited_on": self.debited_on.isoformat(),
-            "window_end": self.window_end.isoformat(),
-            "cap": _str(self.cap),
-            "remaining_eur_before": _str(self.remaining_eur_before),
-            "remaining_eur_after": _str(self.remaining_eur_after),
-            "explanation_pl": self.explanation_pl,
-            "explanation_en": self.explanation_en,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Assessment:
-    """The liability of a whole claim: one line per transaction (in execution order) and the totals.
-
-    It keeps its inputs, so ``to_dict()`` can be stored and ``replay_assessment`` recomputes it.
-    """
-
-    transactions: tuple[TransactionFacts, ...]
-    reported_at: datetime
-    cause: str
-    findings: Findings
-    rounding: str
-    lines: tuple[Line, ...]
-    engine: str = ENGINE
-    customer_total: Decimal = field(init=False)
-    bank_total: Decimal = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "customer_total", sum((x.customer for x in self.lines), Decimal("0.00")))
-        object.__setattr__(self, "bank_total", sum((x.bank for x in self.lines), Decimal("0.00")))
-
-    @property
-    def synthetic_rates_used(self) -> bool:
-        """True when any line used a synthetic (demo) rate: show it wherever the result is shown."""
-        return any(line.synthetic_rate for line in self.lines)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable form with the inputs, for storing and replaying."""
-        return {
-            "engine": self.engine,
-            "inputs": {
-                "transactions": [t.to_dict() for t in self.transactions],
-                "reported_at": self.reported_at.isoformat(),
-                "cause": str(self.cause),
-                "findings": self.findings.to_dict(),
-                "rounding": self.rounding,
-            },
-            "currency": "PLN",
-            "customer_total": str(self.customer_total),
-            "bank_total": str(self.bank_total),
-            "synthetic_rates_used": self.synthetic_rates_used,
-            "lines": [line.to_dict() for line in self.lines],
-        }
+# The value types live in liability.facts and the stored form in liability.record; the engine's callers
+# import them from here, its front door.
+from liability.facts import ENGINE as ENGINE
+from liability.facts import ENGINE_1 as ENGINE_1
+from liability.facts import Assessment as Assessment
+from liability.facts import DuplicateTransaction as DuplicateTransaction
+from liability.facts import Findings as Findings
+from liability.facts import InvalidAmount as InvalidAmount
+from liability.facts import InvalidFacts as InvalidFacts
+from liability.facts import LiabilityInputError as LiabilityInputError
+from liability.facts import Line as Line
+from liability.facts import NaiveInstant as NaiveInstant
+from liability.facts import NoTransactions as NoTransactions
+from liability.facts import RateOn as RateOn
+from liability.facts import TransactionFacts as TransactionFacts
+from liability.facts import UnknownCause as UnknownCause
+from liability.facts import WindowEnd as WindowEnd
+from liability.facts import aware
+from liability.record import NotAnAssessment as NotAnAssessment
+from liability.record import StoredAssessment
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +76,7 @@ def _decide(
         if tx.id in seen:
             raise DuplicateTransaction(f"transaction id {tx.id!r} appears more than once in the claim")
         seen.add(tx.id)
-    _aware(reported_at, "reported_at")
+    aware(reported_at, "reported_at")
     if cause not in rules.CAUSES:
         raise UnknownCause(f"unknown cause {cause!r}; expected one of {', '.join(rules.CAUSES)}")
     if not isinstance(findings, Findings):
@@ -310,7 +90,7 @@ def _decide(
     decisions = []
     # The cap is consumed in execution order; equal instants keep the order they were given in.
     for _, tx in sorted(enumerate(txs), key=lambda pair: (pair[1].executed_at, pair[0])):
-        end = window_end(tx.debited_on)  # type: ignore[arg-type]
+        end = window_end(tx.debit_date)
         if not isinstance(end, date):
             raise InvalidFacts(f"window_end must return a date, got {end!r}")
         facts = rules.RuleFacts(
@@ -395,6 +175,15 @@ def assess_liability(
     )
 
 
+def _cap_arithmetic(engine: str) -> tuple[Callable[..., rules.CapStep], Fraction | Decimal]:
+    """The cap step of ``engine`` and the 50 EUR it starts from (engine 1 only to replay its results)."""
+    if engine == ENGINE:
+        return rules.cap_step, rules.CAP_EUR
+    if engine == ENGINE_1:
+        return rules.cap_step_decimal, Decimal(rules.CAP_EUR.numerator)
+    raise InvalidFacts(f"unknown liability engine {engine!r}")
+
+
 def _assess(
     *,
     transactions: Iterable[TransactionFacts],
@@ -415,60 +204,52 @@ def _assess(
         window_end=window_end,
         rounding=rounding,
     )
-    if engine == ENGINE:
-        cap_step, remaining_eur = rules.cap_step, rules.CAP_EUR
-    elif engine == ENGINE_1:
-        cap_step, remaining_eur = rules.cap_step_decimal, Decimal(rules.CAP_EUR.numerator)
-    else:
-        raise InvalidFacts(f"unknown liability engine {engine!r}")
+    cap_step, remaining_eur = _cap_arithmetic(engine)
     rates: dict[date, tuple[Decimal, str]] = {}
     lines = []
     for tx, rule, end in claim.decisions:
-        amount = tx.amount
-        context = {
-            "rule": rule,
-            "amount": amount,
-            "executed_at": tx.executed_at,
-            "reported_at": claim.reported_at,
-            "debited_on": tx.debited_on,
-            "window_end": end,
-            "cause": claim.cause,
-            "undetectable": findings.undetectable,
-            "bank_staff": findings.bank_staff,
-        }
+        step, rate, table, day = None, None, None, None
         if rule == rules.CAP:
             day = tx.executed_on
             if day not in rates:
                 rates[day] = _checked_rate(rate_on(day), day)
             rate, table = rates[day]
-            step = cap_step(amount=amount, rate=rate, remaining_eur=remaining_eur, rounding=rounding)
+            step = cap_step(amount=tx.amount, rate=rate, remaining_eur=remaining_eur, rounding=rounding)
             remaining_eur = step.remaining_eur_after
             customer = step.customer
-            context.update(
-                rate=rate,
-                table=table,
-                cap=step.cap,
-                remaining_eur_before=step.remaining_eur_before,
-                remaining_eur_after=step.remaining_eur_after,
-            )
         else:
-            day = None
-            customer = amount if rule in rules.CUSTOMER_PAYS_ALL else Decimal("0.00")
-        bank = amount - customer
-        ctx = LineContext(customer=customer, bank=bank, **context)
+            customer = tx.amount if rule in rules.CUSTOMER_PAYS_ALL else Decimal("0.00")
+        ctx = LineContext(
+            rule=rule,
+            amount=tx.amount,
+            customer=customer,
+            bank=tx.amount - customer,
+            executed_at=tx.executed_at,
+            reported_at=claim.reported_at,
+            debited_on=tx.debit_date,
+            window_end=end,
+            cause=claim.cause,
+            undetectable=findings.undetectable,
+            bank_staff=findings.bank_staff,
+            rate=rate,
+            table=table,
+            cap=None if step is None else step.cap,
+            remaining_eur_before=None if step is None else step.remaining_eur_before,
+            remaining_eur_after=None if step is None else step.remaining_eur_after,
+        )
         lines.append(
             Line(
                 transaction_id=tx.id,
                 rule=rule,
-                customer=customer,
-                bank=bank,
-                rate=ctx.rate,
-                table=ctx.table,
+                customer=ctx.customer,
+                bank=ctx.bank,
+                rate=rate,
+                table=table,
                 explanation_pl=explain(ctx, "pl"),
                 explanation_en=explain(ctx, "en"),
-                amount=amount,
+                amount=tx.amount,
                 executed_at=tx.executed_at,
-                debited_on=tx.debited_on,  # type: ignore[arg-type]
+                debited_on=tx.debit_date,
                 window_end=end,
                 rate_date=day,
                 cap=ctx.cap,
@@ -492,45 +273,31 @@ def replay_assessment(data: Mapping[str, Any]) -> Assessment:
 
     Comparing ``replay_assessment(d).to_dict()`` with ``d`` proves a stored result was computed by
     these rules from these inputs. A result names its engine and replays with that engine's cap
-    arithmetic (engine 1: 50-digit Decimal; engine 2: exact rationals).
+    arithmetic (engine 1: 50-digit Decimal, ``rules.cap_step_decimal``; engine 2: exact rationals).
 
     :raises LiabilityInputError: the stored inputs are not a valid claim.
-    :raises KeyError: the data is not an assessment.
+    :raises NotAnAssessment: the data is not a stored assessment (``liability.record``).
     """
-    inputs = data["inputs"]
+    stored = StoredAssessment.parse(data)
+    inputs = stored.inputs
+    rates, windows = stored.rates(), stored.windows()
     transactions = [
         TransactionFacts(
-            id=t["id"],
-            amount=Decimal(t["amount"]),
-            executed_at=datetime.fromisoformat(t["executed_at"]),
-            sca_applied=t["sca_applied"],
-            debited_on=date.fromisoformat(t["debited_on"]),
+            id=t.id,
+            amount=t.amount,
+            executed_at=t.executed_at,
+            sca_applied=t.sca_applied,
+            debited_on=t.debited_on,
         )
-        for t in inputs["transactions"]
+        for t in inputs.transactions
     ]
-    rates = {
-        date.fromisoformat(line["rate_date"]): (Decimal(line["rate"]), line["table"])
-        for line in data["lines"]
-        if line["rate_date"] is not None
-    }
-    windows = {
-        date.fromisoformat(line["debited_on"]): date.fromisoformat(line["window_end"])
-        for line in data["lines"]
-    }
-
-    def stored_rate(day: date) -> tuple[Decimal, str]:
-        return rates[day]
-
-    def stored_window(debited_on: date) -> date:
-        return windows[debited_on]
-
     return _assess(
         transactions=transactions,
-        reported_at=datetime.fromisoformat(inputs["reported_at"]),
-        cause=inputs["cause"],
-        findings=Findings(**inputs["findings"]),
-        rate_on=stored_rate,
-        window_end=stored_window,
-        rounding=inputs["rounding"],
-        engine=data["engine"],
+        reported_at=inputs.reported_at,
+        cause=inputs.cause,
+        findings=Findings(**inputs.findings.model_dump()),
+        rate_on=rates.__getitem__,
+        window_end=windows.__getitem__,
+        rounding=inputs.rounding,
+        engine=stored.engine,
     )

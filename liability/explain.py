@@ -21,7 +21,7 @@ SYNTHETIC_TABLE_PREFIX = "SYNTHETIC-"
 _CAP_EUR = str(rules.CAP_EUR)  # "50": the cap of UUP art. 46(2), as the rules hold it
 _EUR_SHOWN = Decimal("0.000001")
 
-_CAUSE = {
+_CAUSE: dict[str, dict[str, str]] = {
     "pl": {
         rules.Cause.LOST: "utracony",
         rules.Cause.STOLEN: "skradziony",
@@ -37,7 +37,7 @@ _CAUSE = {
 
 def is_synthetic_table(table: str | None) -> bool:
     """True for a rate that is not an NBP table (demo data): its label starts with ``SYNTHETIC-``."""
-    return bool(table) and table.startswith(SYNTHETIC_TABLE_PREFIX)
+    return table is not None and table.startswith(SYNTHETIC_TABLE_PREFIX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,21 +91,28 @@ def _rate_source(rate: Decimal, table: str, lang: str) -> str:
 
 
 def _cap(ctx: LineContext, lang: str) -> str:
-    if None in (ctx.rate, ctx.table, ctx.cap, ctx.remaining_eur_before, ctx.remaining_eur_after):
+    remaining_after = ctx.remaining_eur_after
+    if (
+        ctx.rate is None
+        or ctx.table is None
+        or ctx.cap is None
+        or ctx.remaining_eur_before is None
+        or remaining_after is None
+    ):
         raise ValueError("a cap line needs its rate, table, cap and remaining EUR")
     before = _eur(ctx.remaining_eur_before, lang)
-    after = _eur(ctx.remaining_eur_after, lang)
+    after = _eur(remaining_after, lang)
     rate = _rate_source(ctx.rate, ctx.table, lang)
     amount, cap, customer, bank = (_pln(x, lang) for x in (ctx.amount, ctx.cap, ctx.customer, ctx.bank))
     cause = _CAUSE[lang][ctx.cause]
     if lang == "pl":
-        used_up = " (limit wyczerpany)" if ctx.remaining_eur_after <= 0 else ""
+        used_up = " (limit wyczerpany)" if remaining_after <= 0 else ""
         return (
             f"Limit {_CAP_EUR} EUR na całą reklamację (instrument {cause}): {before} × {rate} = {cap}; "
             f"klient ponosi min({amount}; {cap}) = {customer}, bank {bank}; "
             f"pozostaje {after} limitu{used_up}."
         )
-    used_up = " (cap used up)" if ctx.remaining_eur_after <= 0 else ""
+    used_up = " (cap used up)" if remaining_after <= 0 else ""
     return (
         f"{_CAP_EUR} EUR cap for the whole claim (instrument {cause}): {before} × {rate} = {cap}; "
         f"the customer bears min({amount}, {cap}) = {customer}, the bank {bank}; "

@@ -19,7 +19,8 @@ from kartosfera.legaltime import require_aware
 from letters.batch import letter_file_name
 from letters.models import Letter, PrintBatch, PrintBatchLetter
 from letters.selectors import letter_title, letters_awaiting_email, letters_awaiting_post
-from letters.services._letters import _require_staff, letter_dispatch
+from letters.services._common import require_staff
+from letters.services._letters import letter_dispatch
 
 
 class NothingToPrint(Exception):
@@ -95,7 +96,7 @@ def print_batch_assemble(*, actor: User, now: datetime) -> PrintBatch:
     :raises NothingToPrint: :raises LetterActionNotPermitted:
     """
     require_aware(now, name="now")
-    _require_staff(actor, HANDLE_CASE, system_allowed=False)
+    require_staff(actor, HANDLE_CASE, system_allowed=False)
     with transaction.atomic():
         letters = list(
             letters_awaiting_post(now=now).select_for_update(of=("self",), skip_locked=True)[
@@ -117,7 +118,7 @@ def print_batch_pdf(*, batch_id: int, actor: User) -> bytes:
 
     :raises PrintBatchNotFound: :raises LetterActionNotPermitted:
     """
-    _require_staff(actor, HANDLE_CASE, system_allowed=False)
+    require_staff(actor, HANDLE_CASE, system_allowed=False)
     batch = PrintBatch.objects.filter(pk=batch_id).first()
     if batch is None:
         raise PrintBatchNotFound(batch_id)
@@ -139,7 +140,7 @@ def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> Pri
     :raises PrintBatchNotFound: :raises PrintBatchAlreadyPosted: :raises LetterActionNotPermitted:
     """
     require_aware(now, name="now")
-    _require_staff(actor, HANDLE_CASE, system_allowed=False)
+    require_staff(actor, HANDLE_CASE, system_allowed=False)
     with transaction.atomic():
         batch = PrintBatch.objects.select_for_update().filter(pk=batch_id).first()
         if batch is None:

@@ -1,0 +1,217 @@
+"""The sections of a letter's snapshot each letter type adds, built from the case as stored.
+
+``letters.builders`` assembles a snapshot: the customer, the case, the deadlines and the signatory for
+every letter, and the section(s) of its type from ``SECTIONS`` here (a decision, a delay notice...).
+"""
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cards.models import Transaction
+from disputes.models import Case, CaseTransaction
+from disputes.rules import information_respond_by
+from kartosfera.legaltime import warsaw_date
+from kartosfera.money import ZERO
+from ledger.rules import LedgerKind
+from letters.rules import LetterDataError, LetterType
+from letters.snapshot import (
+    CardCancellation,
+    Decision,
+    DeemedAcceptance,
+    DelayNotice,
+    InformationRequest,
+    LawEnforcementNotice,
+    Liability,
+    LiabilityLine,
+    Outcome,
+    Refund,
+    RefundPayment,
+    RefundPaymentKind,
+)
+from liability.record import StoredAssessment
+
+SectionBuilder = Callable[..., dict[str, Any]]
+
+# The ledger's credits to the customer, as the REK-8 notice names them.
+REFUND_PAYMENT_KINDS = {
+    LedgerKind.PROVISIONAL_REFUND: RefundPaymentKind.PROVISIONAL_MADE_FINAL,
+    LedgerKind.FINAL_REFUND: RefundPaymentKind.FINAL,
+}
+
+# Translated into the customer's language when the snapshot is built; the snapshot freezes it.
+LEGAL_GROUNDS = _("Article 46 of the Polish Payment Services Act of 19 August 2011 (rules applied: {rules})")
+
+
+def _in_language(text: Promise, language: str) -> str:
+    """``text`` translated into ``language`` (the snapshot's), whatever language the request has."""
+    with translation.override(language):
+        return str(text)
+
+
+def tx_reference(transaction: Transaction) -> str:
+    """How letters name a disputed transaction: the processor's reference, else its id."""
+    return transaction.processor_reference or f"TX-{transaction.pk}"
+
+
+def _information_request(*, context, issued_on, case, **_) -> dict:
+    items = tuple(line.strip(" -•\t") for line in context["questions"].splitlines() if line.strip(" -•\t"))
+    respond_by = information_respond_by(asked_on=issued_on, reply_due_on=case.reply_due_on)
+    return {"information_request": InformationRequest(items=items, respond_by=respond_by)}
+
+
+def _delay(*, context, **_) -> dict:
+    return {
+        "delay": DelayNotice(
+            reason=context["reason"],
+            remaining_to_establish=context["outstanding"],
+            expected_reply_on=date.fromisoformat(context["expected_reply_on"]),
+        )
+    }
+
+
+def _refund(*, context, transition, case, **_) -> dict:
+    return {
+        "refund": Refund(
+            amount=Decimal(context["total"]),
+            credited_on=warsaw_date(transition.occurred_at),
+            # The refund goes to the account the card debits: named by the card, as on statements.
+            account_masked=f"{case.card.masked}",
+        )
+    }
+
+
+def _decision(*, case, context, issued_on, language, assessment=None, **_) -> dict:
+    assessment = assessment if assessment is not None else case.decision_assessment
+    if assessment is None:
+        raise LetterDataError("a decision letter needs the case's decided liability assessment")
+    references = {
+        str(row.transaction_id): tx_reference(row.transaction)
+        for row in CaseTransaction.objects.filter(case=case).select_related("transaction")
+    }
+    stored = StoredAssessment.parse(assessment.result)
+    lines = tuple(
+        LiabilityLine(
+            transaction_reference=references[line.transaction_id],
+            rule_id=line.rule,
+            customer_share=line.customer,
+            bank_share=line.bank,
+            explanation_pl=line.explanation_pl,
+            explanation_en=line.explanation_en,
+            eur_rate=line.rate,
+            nbp_table=line.table if line.rate else None,
+            rate_effective_on=line.rate_date if line.rate else None,
+        )
+        for line in stored.lines
+    )
+    outcome = Outcome(context.get("outcome") or case.outcome or Outcome.ACCEPTED)
+    rules = ", ".join(sorted({line.rule_id for line in lines}))
+    recover = Decimal(context.get("to_recover", "0") or "0")
+    sections = {
+        "liability": Liability(
+            lines=lines, customer_total=assessment.customer_total, bank_total=assessment.bank_total
+        ),
+        "decision": Decision(
+            outcome=outcome,
+            # The text written for the customer to read; the analyst's internal reason never is.
+            factual_grounds=context.get("grounds", ""),
+            legal_grounds=_in_language(LEGAL_GROUNDS, language).format(rules=rules),
+            # The acceptance path refunds what is owed at the decision itself.
+            payment_due_on=None if outcome is Outcome.REJECTED else issued_on,
+            # Recovery follows the dispatch of this letter (FULL_THEN_RECOVER), not before the next day;
+            # the letter leaves when posted or e-mailed, so it names no date it cannot know.
+            customer_share_recovered_after_dispatch=recover > 0,
+        ),
+    }
+    refund = _provisional_refund(case)
+    if refund is not None:
+        # The letter says what the full D+1 refund was before it says what is taken back.
+        sections["refund"] = refund
+    return sections
+
+
+def _provisional_refund(case: Case) -> Refund | None:
+    """The D+1 refund the case made, from its ledger (None when none was made)."""
+    if case.refunded_at is None:
+        return None
+    total = sum(
+        case.ledger_entries.filter(kind=LedgerKind.PROVISIONAL_REFUND).values_list("amount", flat=True),
+        ZERO,
+    )
+    if total <= ZERO:
+        return None
+    return Refund(amount=total, credited_on=warsaw_date(case.refunded_at), account_masked=case.card.masked)
+
+
+def _law_enforcement(*, context, **_) -> dict:
+    # Named as the analyst recorded it when withholding the refund: the authority, the date of the
+    # written notice and its reference, never guessed from a file's description or hash.
+    notice = context.get("law_enforcement") or {}
+    if not all(notice.get(key) for key in ("authority", "notified_on", "reference")):
+        raise LetterDataError(
+            "UUP-46-1-FRAUD: the withholding step recorded no authority, notice date and reference"
+        )
+    return {
+        "law_enforcement": LawEnforcementNotice(
+            authority=notice["authority"],
+            notified_on=date.fromisoformat(notice["notified_on"]),
+            reference=notice["reference"],
+        )
+    }
+
+
+def _cancellation(*, case, **_) -> dict:
+    card = case.card
+    if card.cancelled_at is None:
+        raise LetterDataError("the card is not cancelled")
+    return {
+        "cancellation": CardCancellation(
+            card_masked=card.masked,
+            reason=card.cancellation_reason,
+            reported_at=card.cancelled_at.replace(microsecond=0),
+        )
+    }
+
+
+def _deemed_acceptance(*, case, context, **_) -> dict:
+    if case.deemed_accepted_at is None:
+        raise LetterDataError("REK-8: the case was not deemed accepted")
+    credited: dict[tuple[RefundPaymentKind, date], Decimal] = {}
+    entries = (
+        case.ledger_entries.filter(kind__in=list(REFUND_PAYMENT_KINDS))
+        .order_by("created_at", "pk")
+        .values_list("kind", "amount", "created_at")
+    )
+    for kind, amount, created_at in entries:
+        key = (REFUND_PAYMENT_KINDS[kind], warsaw_date(created_at))
+        credited[key] = credited.get(key, ZERO) + amount
+    missed_on = context.get("reply_due_on")
+    return {
+        "deemed_acceptance": DeemedAcceptance(
+            missed_deadline_on=date.fromisoformat(missed_on) if missed_on else case.reply_due_on,
+            missed_deadline_rule_id=context.get("reply_rule") or case.reply_rule,
+            deemed_on=warsaw_date(case.deemed_accepted_at),
+            payments=tuple(
+                RefundPayment(kind=kind, amount=amount, paid_on=paid_on)
+                for (kind, paid_on), amount in credited.items()
+            ),
+        )
+    }
+
+
+SECTIONS: dict[LetterType, SectionBuilder] = {
+    LetterType.INFORMATION_REQUEST: _information_request,
+    LetterType.DELAY_NOTICE: _delay,
+    LetterType.PROVISIONAL_REFUND: _refund,
+    LetterType.DECISION_ACCEPTED: _decision,
+    LetterType.DECISION_PARTIALLY_ACCEPTED: _decision,
+    LetterType.DECISION_REJECTED: _decision,
+    LetterType.REFUND_WITHHELD: _law_enforcement,
+    LetterType.CARD_CANCELLATION: _cancellation,
+    LetterType.DEEMED_ACCEPTED: _deemed_acceptance,
+}
