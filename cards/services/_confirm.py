@@ -53,7 +53,7 @@ def card_operation_request(
     :raises Card.DoesNotExist: not the customer's card.
     :raises CardServiceError: the operation is not possible (the same checks as the service itself).
     :raises ValueError: an unknown operation or cancellation reason, or limits that raise nothing.
-    :raises OtpRateLimited, OtpDeliveryFailed: from sending the code.
+    :raises OtpRateLimited: from asking for the code.
     """
     operation = CardOperation(operation)
     card = card_get_for_customer(customer=customer, card_id=card_id)

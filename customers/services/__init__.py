@@ -36,6 +36,14 @@ from customers.services._notifications import (
     notification_text,
 )
 from customers.services._otp import (
+    otp_check_resend,
+    otp_confirmation,
+    otp_consume,
+    otp_issue,
+    otp_resend,
+    otp_verify,
+)
+from customers.services._otp_errors import (
     OtpAlreadyUsed,
     OtpDeliveryFailed,
     OtpError,
@@ -47,14 +55,8 @@ from customers.services._otp import (
     OtpResendTooSoon,
     OtpSendLimitReached,
     OtpVoided,
-    otp_check_resend,
-    otp_confirmation,
-    otp_consume,
-    otp_issue,
-    otp_resend,
-    otp_send_queued,
-    otp_verify,
 )
+from customers.services._otp_send import otp_send_queued
 
 __all__ = [
     "ACCESS_PURPOSES",

@@ -13,6 +13,7 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
@@ -24,10 +25,6 @@ from customers.selectors import customer_get_by_identifier
 from customers.services._errors import ServiceError
 from customers.services._notifications import notification_send
 from customers.services._otp import (
-    OtpExpired,
-    OtpInvalid,
-    OtpRateLimited,
-    OtpVoided,
     otp_check_resend,
     otp_confirmation,
     otp_consume,
@@ -36,6 +33,7 @@ from customers.services._otp import (
     otp_resend,
     otp_verify,
 )
+from customers.services._otp_errors import OtpExpired, OtpInvalid, OtpRateLimited, OtpVoided
 from customers.services._throttle import (
     ACCESS_START_ALL,
     ACCESS_START_FROM_ADDRESS,
@@ -98,7 +96,7 @@ def customer_identifier(customer: Customer) -> str:
     return customer.pesel or customer.bank_id or ""
 
 
-def _rule_message(error: RuleError) -> str:
+def _rule_message(error: RuleError) -> str | Promise:
     return _(error.message) % error.params if error.params else _(error.message)
 
 
@@ -265,7 +263,7 @@ def registration_complete(*, challenge_id: int, password: str, now: datetime) ->
             customer.save(update_fields=["user"])
             kind = CustomerEvent.Kind.REGISTERED
         else:
-            user = User.objects.select_for_update().get(pk=customer.user_id)
+            user = User.objects.select_for_update().get(customer=customer)
             validate_password(password, user=user)
             user.set_password(password)
             user.rotate_security_stamp()
@@ -346,7 +344,7 @@ def phone_change_start(
 
     :raises PhoneInvalid: the new number is not a mobile number.
     :raises PhoneUnchanged: it is the current number.
-    :raises OtpRateLimited, OtpDeliveryFailed: from sending the codes.
+    :raises OtpRateLimited: from asking for the codes.
     """
     try:
         phone = normalise_mobile(new_phone)
