@@ -9,6 +9,7 @@ unblocking, cancellation, raising a limit) need one from the portal.
 from cards.services._common import (
     OTP_PURPOSE,
     CardAlreadyCancelled,
+    CardCaller,
     CardNotLive,
     CardOperation,
     CardServiceError,
@@ -60,6 +61,7 @@ __all__ = [
     "LIMIT_FIELDS",
     "OTP_PURPOSE",
     "CardAlreadyCancelled",
+    "CardCaller",
     "CardNotLive",
     "CardOperation",
     "CardServiceError",

@@ -3,7 +3,7 @@ the audit entry."""
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +14,22 @@ from cards.processor import CardProcessorRefused, CardProcessorTimeout, get_card
 from customers.models import Customer, NotificationKind, OtpChallenge, OtpPurpose, User
 from customers.services import ServiceError, notification_send, otp_confirmation, otp_consume
 from kartosfera.vocabulary import Channel, one_of
+
+
+class CardCaller(TypedDict):
+    """Who asks a card service for a change, and for which card: the arguments every one of them takes."""
+
+    customer: Customer
+    card_id: int
+    actor: User | None
+    channel: str
+
+
+class ConfirmedCardCall(CardCaller):
+    """A card change confirmed by a code: the caller, when, and the code's challenge."""
+
+    now: datetime
+    confirmation: int | None
 
 
 class CardServiceError(ServiceError):

@@ -106,7 +106,7 @@ def card_set_controls(
     return card
 
 
-def _parse_limits(limits: dict[str, Decimal | str]) -> dict[str, Decimal]:
+def _parse_limits(limits: Mapping[str, Decimal | str]) -> dict[str, Decimal]:
     parsed = {}
     for name, value in limits.items():
         if name not in LIMIT_FIELDS:
@@ -121,7 +121,7 @@ def _parse_limits(limits: dict[str, Decimal | str]) -> dict[str, Decimal]:
     return parsed
 
 
-def check_limits(card: Card, limits: dict[str, Decimal | str]) -> dict[str, Decimal]:
+def check_limits(card: Card, limits: Mapping[str, Decimal | str]) -> dict[str, Decimal]:
     """The limits parsed and checked: an individual's live card, each within the product maximum.
 
     :raises LimitsNotForBusiness, CardNotLive, CardAlreadyCancelled, LimitInvalid, LimitAboveMaximum.
@@ -149,7 +149,7 @@ def card_set_limits(
     *,
     customer: Customer,
     card_id: int,
-    limits: dict[str, Decimal | str],
+    limits: Mapping[str, Decimal | str],
     actor: User | None,
     channel: str,
     now: datetime,

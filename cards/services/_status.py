@@ -312,7 +312,8 @@ def card_cancel(
         )
         before = card_state(card, tokens)
         remove_wallet_tokens(card, tokens, reason="Card cancelled.", actor=actor, channel=channel, now=now)
-        card.cancel(reason=reason, reported_at=reported_at or now)
+        reported_at = reported_at or now
+        card.cancel(reason=reason, reported_at=reported_at)
         card.save(update_fields=["status", "cancellation_reason", "cancelled_at"])
         finish_card_change(
             card,
@@ -339,7 +340,7 @@ def card_cancel(
                 "devices_removed": [token_details(token) for token in tokens],
             },
         )
-    logger.info("Card %s cancelled (%s), reported at %s", card.pk, reason, card.cancelled_at.isoformat())
+    logger.info("Card %s cancelled (%s), reported at %s", card.pk, reason, reported_at.isoformat())
     return card
 
 
