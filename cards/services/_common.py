@@ -3,7 +3,7 @@ the audit entry."""
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -25,11 +25,16 @@ class CardCaller(TypedDict):
     channel: str
 
 
-class ConfirmedCardCall(CardCaller):
-    """A card change confirmed by a code: the caller, when, and the code's challenge."""
+class CardChange(CardCaller):
+    """A card change: who asks, for which card, and when."""
 
     now: datetime
-    confirmation: int | None
+
+
+class ConfirmedCardChange(CardChange):
+    """A card change a code confirms from the portal: also the code's challenge (None from staff)."""
+
+    confirmation: NotRequired[int | None]
 
 
 class CardServiceError(ServiceError):

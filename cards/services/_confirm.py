@@ -12,7 +12,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from cards.models import CancellationReason, Card
 from cards.selectors import card_get_for_customer, wallet_token_list_for_card
-from cards.services._common import OTP_PURPOSE, CardOperation, ConfirmedCardCall, otp_subject
+from cards.services._common import OTP_PURPOSE, CardOperation, ConfirmedCardChange, otp_subject
 from cards.services._settings import card_set_limits, check_limits, limits_need_confirmation
 from cards.services._status import (
     card_activate,
@@ -115,7 +115,7 @@ def card_operation_confirm(
         subject=otp_subject(card_id),
     )
     operation = CardOperation(challenge.operation["operation"])
-    common = ConfirmedCardCall(
+    common = ConfirmedCardChange(
         customer=customer,
         card_id=card_id,
         actor=actor,

@@ -7,20 +7,13 @@ from customers.services._accounts import (
     AlreadyRegistered,
     BirthDateMismatch,
     IdentifierInvalid,
-    PhoneChangeMismatch,
-    PhoneInvalid,
-    PhoneUnchanged,
-    WrongPassword,
     customer_identifier,
-    phone_change_confirm,
-    phone_change_start,
     registration_complete,
     registration_decoy_resend,
     registration_decoy_verify,
     registration_resend,
     registration_start,
     registration_verify_code,
-    user_change_password,
 )
 from customers.services._contact import (
     EmailInvalid,
@@ -57,6 +50,15 @@ from customers.services._otp_errors import (
     OtpVoided,
 )
 from customers.services._otp_send import otp_send_queued
+from customers.services._profile import (
+    PhoneChangeMismatch,
+    PhoneInvalid,
+    PhoneUnchanged,
+    WrongPassword,
+    phone_change_confirm,
+    phone_change_start,
+    user_change_password,
+)
 
 __all__ = [
     "ACCESS_PURPOSES",
