@@ -1,18 +1,21 @@
 """What the card pages share: the card of the signed-in customer (404 for anyone else's), the service
 arguments, asking for a code, and the second page of a step that cannot be undone."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from decimal import Decimal
 from functools import wraps
 from typing import Concatenate, ParamSpec
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django_stubs_ext import StrOrPromise
 
 from cards import services
 from cards.models import Card
 from cards.selectors import card_get_for_customer
 from customers.decorators import CustomerRequest, customer_required
+from customers.forms import PortalForm
 from customers.services import OtpExpired, OtpInvalid, ServiceError
 from kartosfera import clock
 from kartosfera.vocabulary import Channel
@@ -60,21 +63,52 @@ def service_kwargs(request: CustomerRequest, card: Card) -> services.CardCaller:
 
 
 def request_code(
-    request: CustomerRequest, card: Card, operation: str, *, token_id: int | None = None
+    request: CustomerRequest,
+    card: Card,
+    operation: str,
+    *,
+    form: PortalForm | None = None,
+    reason: str | None = None,
+    limits: Mapping[str, Decimal | str] | None = None,
+    token_id: int | None = None,
 ) -> HttpResponse | None:
-    """Text a code for ``operation``; the code page, or None after a refusal (already shown as a message)."""
+    """Text a code for ``operation``; the code page, or None after a refusal (already shown on ``form``,
+    or as a message without one)."""
     try:
         challenge = services.card_operation_request(
             customer=request.customer,
             card_id=card.pk,
             operation=operation,
             now=clock.now(),
+            reason=reason,
+            limits=limits,
             token_id=token_id,
         )
     except ServiceError as error:
-        refused(request, error)
+        if form is None:
+            refused(request, error)
+        else:
+            form.add_service_error(error)
         return None
     return redirect("cards:confirm", card_id=card.pk, challenge_id=challenge.pk)
+
+
+def carried_out(
+    request: CustomerRequest,
+    card: Card,
+    form: PortalForm,
+    change: Callable[..., object],
+    done: StrOrPromise,
+) -> HttpResponse | None:
+    """Make the ``change`` a valid form asks for (a card service, given its caller's arguments): back to
+    the card saying ``done``, or None with the service's refusal shown on the form."""
+    try:
+        change(**service_kwargs(request, card))
+    except ServiceError as error:
+        form.add_service_error(error)
+        return None
+    messages.success(request, done)
+    return detail(card)
 
 
 def confirm_page(

@@ -1,6 +1,8 @@
 """The card's settings pages: the PIN, channel switches, daily limits, 3-D Secure, mobile payments and
 the phones and watches the card is on."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -17,6 +19,7 @@ from cards.selectors import wallet_token_get_for_customer
 from cards.views._common import (
     RETRYABLE_OTP_ERRORS,
     card_page,
+    carried_out,
     confirm_page,
     detail,
     refused,
@@ -92,13 +95,9 @@ def card_controls(request: CustomerRequest, card: Card) -> HttpResponse:
         controls = {name: form.cleaned_data[name] for name in services.CONTROL_FIELDS}
         if not card.product.contactless_capable:
             controls.pop("contactless_enabled")
-        try:
-            services.card_set_controls(controls=controls, now=clock.now(), **service_kwargs(request, card))
-        except ServiceError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The card settings are saved."))
-            return detail(card)
+        set_controls = partial(services.card_set_controls, controls=controls, now=clock.now())
+        if answer := carried_out(request, card, form, set_controls, _("The card settings are saved.")):
+            return answer
     return render(request, "portal/cards/controls.html", {"card": card, "form": form})
 
 
@@ -117,18 +116,10 @@ def card_limits(request: CustomerRequest, card: Card) -> HttpResponse:
         try:
             services.card_set_limits(limits=form.limits(), now=clock.now(), **service_kwargs(request, card))
         except services.ConfirmationRequired:
-            try:
-                challenge = services.card_operation_request(
-                    customer=request.customer,
-                    card_id=card.pk,
-                    operation=services.CardOperation.RAISE_LIMITS,
-                    limits=form.limits(),
-                    now=clock.now(),
-                )
-            except ServiceError as error:
-                form.add_service_error(error)
-            else:
-                return redirect("cards:confirm", card_id=card.pk, challenge_id=challenge.pk)
+            raising = services.CardOperation.RAISE_LIMITS
+            answer = request_code(request, card, raising, form=form, limits=form.limits())
+            if answer is not None:
+                return answer
         except ServiceError as error:
             form.add_service_error(error)
         else:

@@ -2,6 +2,7 @@
 confirms what a texted code was sent for."""
 
 from collections.abc import Callable
+from functools import partial
 from typing import Concatenate
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from cards.views._common import (
     CODE_PAGE_PURPOSES,
     RETRYABLE_OTP_ERRORS,
     card_page,
+    carried_out,
     detail,
     refused,
     request_code,
@@ -63,15 +65,10 @@ def card_block(request: CustomerRequest, card: Card) -> HttpResponse:
     """Block the card at once, reversibly (no code: blocking must be quick)."""
     form = BlockForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.card_block(
-                reason=form.cleaned_data["reason"], now=clock.now(), **service_kwargs(request, card)
-            )
-        except ServiceError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The card is blocked. You can unblock it here when you find it."))
-            return detail(card)
+        block = partial(services.card_block, reason=form.cleaned_data["reason"], now=clock.now())
+        done = _("The card is blocked. You can unblock it here when you find it.")
+        if answer := carried_out(request, card, form, block, done):
+            return answer
     return render(request, "portal/cards/block.html", {"card": card, "form": form})
 
 
@@ -82,18 +79,10 @@ def card_cancel(request: CustomerRequest, card: Card) -> HttpResponse:
     """Cancel the card for good: the reason, then a texted code confirms."""
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            challenge = services.card_operation_request(
-                customer=request.customer,
-                card_id=card.pk,
-                operation=services.CardOperation.CANCEL,
-                reason=form.cleaned_data["reason"],
-                now=clock.now(),
-            )
-        except ServiceError as error:
-            form.add_service_error(error)
-        else:
-            return redirect("cards:confirm", card_id=card.pk, challenge_id=challenge.pk)
+        cancel = services.CardOperation.CANCEL
+        answer = request_code(request, card, cancel, form=form, reason=form.cleaned_data["reason"])
+        if answer is not None:
+            return answer
     return render(request, "portal/cards/cancel.html", {"card": card, "form": form})
 
 
