@@ -1,9 +1,9 @@
 """Card settings: channel switches, daily limits, 3-D Secure, mobile payments and wallet tokens."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Unpack
+from typing import Any, Unpack
 
 from django.db import transaction
 from django.utils.translation import get_language
@@ -24,7 +24,7 @@ from cards.services._common import (
     suspend_wallet_tokens,
     token_details,
 )
-from customers.models import Customer, User
+from customers.models import Customer, OtpChallenge, User
 from kartosfera.formatting import format_money
 
 CONTROL_FIELDS = ("contactless_enabled", "internet_enabled", "foreign_enabled", "atm_enabled")
@@ -51,8 +51,38 @@ class LimitInvalid(CardServiceError):
     message = _("Enter an amount in złoty of 0 or more, with at most two decimal places.")
 
 
-def _data_change(card: Card, changes: Mapping[str, object]) -> dict[str, dict[str, object]]:
-    return {name: {"from": getattr(card, name), "to": value} for name, value in changes.items()}
+def _set_fields(
+    card: Card,
+    changes: Mapping[str, object],
+    *,
+    kind: str,
+    processor: tuple[str, Callable[[Card], dict[str, Any]]],
+    action: str,
+    actor: User | None,
+    channel: str,
+    now: datetime,
+    confirmation: OtpChallenge | None = None,
+) -> None:
+    """Save ``changes`` to the card's fields, then the history row (each field from and to), the
+    processor (``processor``: its method, and its arguments from the changed card) and the audit entry."""
+    data = {name: {"from": getattr(card, name), "to": value} for name, value in changes.items()}
+    before = card_state(card)
+    for name, value in changes.items():
+        setattr(card, name, value)
+    card.save(update_fields=list(changes))
+    method, arguments = processor
+    finish_card_change(
+        card,
+        before=before,
+        kind=kind,
+        event={"data": data},
+        processor_call=(method, {"processor_token": card.processor_token, **arguments(card)}),
+        action=action,
+        actor=actor,
+        channel=channel,
+        now=now,
+        confirmation=confirmation,
+    )
 
 
 def card_set_controls(
@@ -84,17 +114,11 @@ def card_set_controls(
             raise ContactlessNotSupported
         if not changes:
             return card
-        data = _data_change(card, changes)
-        before = card_state(card)
-        for name, value in changes.items():
-            setattr(card, name, value)
-        card.save(update_fields=list(changes))
-        finish_card_change(
+        _set_fields(
             card,
-            before=before,
+            changes,
             kind=CardEvent.Kind.CONTROLS_CHANGED,
-            event={"data": data},
-            processor_call=("set_controls", {"processor_token": card.processor_token, "controls": changes}),
+            processor=("set_controls", lambda card: {"controls": changes}),
             action=actions.CARD_CONTROLS_CHANGED,
             actor=actor,
             channel=channel,
@@ -178,20 +202,11 @@ def card_set_limits(
             )
         if not changes:
             return card
-        data = _data_change(card, changes)
-        before = card_state(card)
-        for field, amount in changes.items():
-            setattr(card, field, amount)
-        card.save(update_fields=list(changes))
-        finish_card_change(
+        _set_fields(
             card,
-            before=before,
+            changes,
             kind=CardEvent.Kind.LIMITS_CHANGED,
-            event={"data": data},
-            processor_call=(
-                "set_limits",
-                {"processor_token": card.processor_token, "limits": card.daily_limits},
-            ),
+            processor=("set_limits", lambda card: {"limits": card.daily_limits}),
             action=actions.CARD_LIMITS_CHANGED,
             actor=actor,
             channel=channel,

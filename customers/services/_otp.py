@@ -22,7 +22,7 @@ import hmac
 import logging
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.conf import settings
 from django.db import transaction
@@ -141,6 +141,16 @@ def otp_issue(
     return challenge
 
 
+class ChallengeRequest(TypedDict):
+    """Which code request: its id, the customer's (None in the anonymous access flows), the purposes
+    the page accepts and, for a card's codes, the card it is bound to."""
+
+    challenge_id: int
+    customer: Customer | None
+    purposes: tuple[str, ...]
+    subject: NotRequired[str | None]
+
+
 def _locked(
     *, challenge_id: int, customer: Customer | None, purposes: tuple[str, ...], subject: str | None = None
 ) -> OtpChallenge:
@@ -163,14 +173,7 @@ def _refuse_if_over(challenge: OtpChallenge) -> None:
         raise errors.OtpVoided
 
 
-def otp_resend(
-    *,
-    challenge_id: int,
-    customer: Customer | None,
-    purposes: tuple[str, ...],
-    now: datetime,
-    subject: str | None = None,
-) -> OtpChallenge:
+def otp_resend(*, now: datetime, **request: Unpack[ChallengeRequest]) -> OtpChallenge:
     """Ask for a fresh code for the same request; the previous code stops working at once. Wrong attempts
     carry over.
 
@@ -182,7 +185,7 @@ def otp_resend(
     :raises OtpRateLimited: ``MAX_PER_HOUR`` texts went to the phone number in the last hour.
     """
     with transaction.atomic(durable=True):
-        challenge = _locked(challenge_id=challenge_id, customer=customer, purposes=purposes, subject=subject)
+        challenge = _locked(**request)
         if challenge.verified_at is not None:
             raise errors.OtpAlreadyUsed
         _refuse_if_over(challenge)
@@ -308,20 +311,13 @@ def otp_confirmation(*challenges: OtpChallenge) -> dict[str, Any]:
     }
 
 
-def otp_consume(
-    *,
-    challenge_id: int,
-    customer: Customer | None,
-    purposes: tuple[str, ...],
-    now: datetime,
-    subject: str | None = None,
-) -> OtpChallenge:
+def otp_consume(*, now: datetime, **request: Unpack[ChallengeRequest]) -> OtpChallenge:
     """Use up a verified code; call inside the transaction of the operation it confirms.
 
     :raises OtpNotFound, OtpAlreadyUsed, OtpVoided: as for :func:`otp_verify`.
     :raises OtpNotVerified: the code was not (or too long ago) entered correctly.
     """
-    challenge = _locked(challenge_id=challenge_id, customer=customer, purposes=purposes, subject=subject)
+    challenge = _locked(**request)
     _refuse_if_over(challenge)
     if challenge.verified_at is None:
         raise errors.OtpNotVerified
