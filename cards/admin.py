@@ -45,16 +45,31 @@ class CardProductAdmin(admin.ModelAdmin):
 
 class CardEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CardEvent
-    fields = ["occurred_at", "kind", "channel", "actor", "from_status", "to_status", "reason"]
-    readonly_fields = fields
+    readonly_fields = (
+        "occurred_at",
+        "kind",
+        "channel",
+        "actor",
+        "from_status",
+        "to_status",
+        "reason",
+    )
+    fields = readonly_fields
     ordering = ["-occurred_at", "-id"]
     extra = 0
 
 
 class WalletTokenInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = WalletToken
-    fields = ["wallet", "device_name", "token_last4", "token_reference", "status", "created_at"]
-    readonly_fields = fields
+    readonly_fields = (
+        "wallet",
+        "device_name",
+        "token_last4",
+        "token_reference",
+        "status",
+        "created_at",
+    )
+    fields = readonly_fields
     extra = 0
 
 

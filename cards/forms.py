@@ -1,10 +1,12 @@
 """Card forms: they parse what the customer typed; the services decide what is allowed."""
 
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from cards.models import CancellationReason, TransactionChannel
 from cards.rules import contains_pan_like
@@ -41,7 +43,7 @@ class CancelForm(PortalForm):
     )
 
 
-def pin_field(label: str) -> forms.CharField:
+def pin_field(label: StrOrPromise) -> forms.CharField:
     return forms.CharField(
         label=label,
         strip=False,
@@ -76,13 +78,13 @@ class ControlsForm(PortalForm):
 class AmountField(forms.DecimalField):
     """An amount in złoty as people type it: ``5000``, ``5 000``, ``5000,50`` or ``5000.50``."""
 
-    def to_python(self, value: object) -> Decimal | None:
+    def clean(self, value: Any) -> Any:
         if isinstance(value, str):
             value = value.replace("\u00a0", "").replace(" ", "").replace(",", ".")
-        return super().to_python(value)
+        return super().clean(value)
 
 
-def amount_field(label: str) -> AmountField:
+def amount_field(label: StrOrPromise) -> AmountField:
     return AmountField(
         label=label,
         min_value=Decimal("0"),
@@ -117,11 +119,19 @@ TYPE_CHOICES = [
 ]
 
 
+class TransactionFilters(TypedDict, total=False):
+    """The filters of ``transaction_list_for_card``."""
+
+    channel: str | None
+    foreign: bool | None
+    search: str | None
+
+
 class TransactionFilterForm(PortalForm):
     type = forms.ChoiceField(label=_("Type"), choices=TYPE_CHOICES, required=False)
     q = forms.CharField(label=_("Merchant or city"), required=False, max_length=100)
 
-    def selector_filters(self) -> dict[str, object]:
+    def selector_filters(self) -> TransactionFilters:
         """The keyword arguments of ``transaction_list_for_card`` for what was chosen."""
         if not self.is_valid():
             return {}

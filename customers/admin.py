@@ -11,8 +11,13 @@ class CustomerEventInline(admin.TabularInline):
     """The customer's portal history, read-only: services write it."""
 
     model = CustomerEvent
-    fields = ["occurred_at", "kind", "actor", "data"]
-    readonly_fields = fields
+    readonly_fields = (
+        "occurred_at",
+        "kind",
+        "actor",
+        "data",
+    )
+    fields = readonly_fields
     ordering = ["-occurred_at", "-id"]
     extra = 0
     can_delete = False
@@ -52,7 +57,7 @@ class OtpChallengeAdmin(ReadOnlyAdmin):
     list_filter = ["purpose"]
     search_fields = ["customer__pesel", "customer__bank_id", "customer__last_name", "subject"]
     list_select_related = ["customer"]
-    fields = [
+    readonly_fields = (
         "customer",
         "purpose",
         "subject",
@@ -66,8 +71,8 @@ class OtpChallengeAdmin(ReadOnlyAdmin):
         "verified_at",
         "consumed_at",
         "voided_at",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
     ordering = ["-created_at"]
 
 
@@ -79,7 +84,7 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "channel", ("sent_at", admin.EmptyFieldListFilter)]
     search_fields = ["customer__pesel", "customer__bank_id", "customer__last_name"]
     list_select_related = ["customer"]
-    fields = [
+    readonly_fields = (
         "customer",
         "kind",
         "channel",
@@ -91,8 +96,8 @@ class NotificationAdmin(ReadOnlyAdmin):
         "sent_at",
         "attempts",
         "last_error",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
     ordering = ["-created_at"]
 
 

@@ -1,5 +1,6 @@
 """Sign-in for customers with their PESEL or bank id, and the identifier django-axes locks out."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
@@ -22,8 +23,10 @@ class CustomerIdentifierBackend(ModelBackend):
     def authenticate(
         self,
         request: HttpRequest | None,
-        identifier: str | None = None,
+        username: str | None = None,
         password: str | None = None,
+        *,
+        identifier: str | None = None,
         **kwargs: Any,
     ) -> User | None:
         if identifier is None or password is None:
@@ -55,7 +58,7 @@ def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> s
 _USER_ID = {"user": User._meta.get_field("id")}
 
 
-def _permissions_of(values) -> QuerySet[Permission]:
+def _permissions_of(values: Mapping[str, Any]) -> QuerySet[Permission, tuple[str, str]]:
     """The permissions given to the user directly or through a group, as ``app_label``, ``codename``."""
     return Permission.objects.filter(
         Q(user__id=values["user"]) | Q(group__user__id=values["user"])

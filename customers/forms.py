@@ -3,16 +3,19 @@
 They parse; services decide.
 """
 
+from typing import Any
+
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from customers.services import ServiceError
 
 CODE_VALIDATOR = RegexValidator(r"^[0-9]{6}$", _("The code has 6 digits."), code="code_format")
 
 
-def code_field(label: str | None = None) -> forms.CharField:
+def code_field(label: StrOrPromise | None = None) -> forms.CharField:
     """A 6-digit code from a text message, with the phone keyboard and one-time-code autofill."""
     return forms.CharField(
         label=label or _("Code from the text message"),
@@ -79,8 +82,9 @@ class SetPasswordForm(PortalForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", _("The two passwords differ."))
         return data

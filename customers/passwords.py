@@ -32,6 +32,9 @@ class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilari
                 ) from error
 
     def get_help_text(self) -> str:
-        return _(
-            "The password cannot be too similar to your PESEL or bank identification number, name or e-mail."
+        return str(
+            _(
+                "The password cannot be too similar to your PESEL or bank identification number, name or "
+                "e-mail."
+            )
         )

@@ -26,7 +26,7 @@ def deliver_notifications(self, *, notification_ids: list[int]) -> dict[str, int
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
 def send_otp(self, *, challenge_id: int | None, send: int) -> bool:
-    """Make and text the code of a registration or password-reset request (the request queued only its
+    """Make and text a one-time code, whatever it confirms (the request that asked for it queued only its
     id); a gateway failure is tried again ``KARTOSFERA_OTP["SEND_RETRIES"]`` times, 10, 20, 40 s apart."""
     try:
         return services.otp_send_queued(challenge_id=challenge_id, send=send)

@@ -17,9 +17,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from customers.decorators import customer_required
+from customers.decorators import CustomerRequest, customer_required
 from customers.forms import CodeForm
-from customers.models import Customer, OtpChallenge, OtpPurpose, User
+from customers.models import OtpChallenge, OtpPurpose
 from customers.selectors import otp_challenge_get_open
 from customers.services import ServiceError
 from customers.sms import masked_phone
@@ -49,13 +49,6 @@ def letter_pdf(request: HttpRequest, letter_id: int) -> HttpResponseBase:
 
 
 ADDRESS_CHANGE_SESSION_KEY = "kartosfera_address_change_challenge"
-
-
-class CustomerRequest(HttpRequest):
-    """A request past ``customer_required``: a signed-in user who is a customer."""
-
-    customer: Customer
-    user: User
 
 
 @never_cache

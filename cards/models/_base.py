@@ -1,5 +1,7 @@
 """Shared pieces of the card models: the brand, money precision, constraint builders."""
 
+from collections.abc import Collection
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +38,6 @@ class ProtectedStateModel(ConcurrentTransitionMixin, models.Model):
     class Meta:
         abstract = True
 
-    def clean_fields(self, exclude: set[str] | None = None) -> None:
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
         protected = {field.name for field in self._meta.concrete_fields if getattr(field, "protected", False)}
         super().clean_fields(exclude=set(exclude or ()) | protected)

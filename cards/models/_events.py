@@ -1,13 +1,12 @@
 """The history of a card."""
 
-from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cards.models._base import choice_values, not_pan_like
 from cards.models._cards import Card, CardStatus
+from customers.models import HistoryEvent
 from kartosfera.vocabulary import Channel, subset_choices
 
 # Where a request about a card came from.
@@ -31,7 +30,7 @@ class CardEventKind(models.TextChoices):
     WALLET_TOKEN_REMOVED = "WALLET_TOKEN_REMOVED", _("Mobile payment device removed")
 
 
-class CardEvent(models.Model):
+class CardEvent(HistoryEvent):
     """One entry of a card's history: what happened, who did it, through which channel, when."""
 
     Kind = CardEventKind
@@ -39,21 +38,10 @@ class CardEvent(models.Model):
 
     card = models.ForeignKey(Card, verbose_name=_("card"), on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("Empty when the system or an automated line acted."),
-    )
     channel = models.CharField(_("channel"), max_length=16, choices=subset_choices(CARD_EVENT_CHANNELS))
     from_status = models.CharField(_("status before"), max_length=16, choices=CardStatus.choices, blank=True)
     to_status = models.CharField(_("status after"), max_length=16, choices=CardStatus.choices, blank=True)
     reason = models.TextField(_("reason"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
-    occurred_at = models.DateTimeField(_("occurred at"))
 
     class Meta:
         verbose_name = _("card event")
@@ -68,6 +56,3 @@ class CardEvent(models.Model):
             ),
             not_pan_like("reason", "cardevent"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.occurred_at:%Y-%m-%d %H:%M:%S})"

@@ -59,7 +59,8 @@ class Transaction(models.Model):
         _("merchant country"), max_length=2, default="PL", help_text=_("ISO 3166-1 alpha-2 code.")
     )
     is_foreign = models.GeneratedField(
-        expression=~Q(merchant_country="PL"),
+        # A Q is an expression at runtime (conditional); django-stubs accepts only Expression here.
+        expression=~Q(merchant_country="PL"),  # type: ignore[arg-type]
         output_field=models.BooleanField(),
         db_persist=True,
         verbose_name=_("abroad"),

@@ -9,6 +9,7 @@ unblocking, cancellation, raising a limit) need one from the portal.
 from cards.services._common import (
     OTP_PURPOSE,
     CardAlreadyCancelled,
+    CardCaller,
     CardNotLive,
     CardOperation,
     CardServiceError,
@@ -19,6 +20,11 @@ from cards.services._common import (
     otp_subject,
 )
 from cards.services._confirm import card_change_pin_with_code, card_operation_confirm, card_operation_request
+from cards.services._replacement import (
+    ReplacementAlreadyOrdered,
+    ReplacementNotAllowed,
+    card_order_replacement,
+)
 from cards.services._settings import (
     CONTROL_FIELDS,
     LIMIT_FIELDS,
@@ -26,26 +32,25 @@ from cards.services._settings import (
     LimitAboveMaximum,
     LimitInvalid,
     LimitsNotForBusiness,
-    WalletTokenStateConflict,
     card_disable_mobile_payments,
     card_enable_3ds,
     card_enable_mobile_payments,
     card_set_controls,
     card_set_limits,
-    wallet_token_remove,
-    wallet_token_resume,
-    wallet_token_suspend,
 )
 from cards.services._status import (
     PinRefused,
-    ReplacementAlreadyOrdered,
-    ReplacementNotAllowed,
     card_activate,
     card_block,
     card_cancel,
     card_change_pin,
-    card_order_replacement,
     card_unblock,
+)
+from cards.services._tokens import (
+    WalletTokenStateConflict,
+    wallet_token_remove,
+    wallet_token_resume,
+    wallet_token_suspend,
 )
 from cards.services._wallets import (
     WalletProvisioningRefused,
@@ -60,6 +65,7 @@ __all__ = [
     "LIMIT_FIELDS",
     "OTP_PURPOSE",
     "CardAlreadyCancelled",
+    "CardCaller",
     "CardNotLive",
     "CardOperation",
     "CardServiceError",

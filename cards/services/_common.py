@@ -3,7 +3,7 @@ the audit entry."""
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +14,27 @@ from cards.processor import CardProcessorRefused, CardProcessorTimeout, get_card
 from customers.models import Customer, NotificationKind, OtpChallenge, OtpPurpose, User
 from customers.services import ServiceError, notification_send, otp_confirmation, otp_consume
 from kartosfera.vocabulary import Channel, one_of
+
+
+class CardCaller(TypedDict):
+    """Who asks a card service for a change, and for which card: the arguments every one of them takes."""
+
+    customer: Customer
+    card_id: int
+    actor: User | None
+    channel: str
+
+
+class CardChange(CardCaller):
+    """A card change: who asks, for which card, and when."""
+
+    now: datetime
+
+
+class ConfirmedCardChange(CardChange):
+    """A card change a code confirms from the portal: also the code's challenge (None from staff)."""
+
+    confirmation: NotRequired[int | None]
 
 
 class CardServiceError(ServiceError):

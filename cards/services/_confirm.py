@@ -4,6 +4,7 @@ The code is bound to the card and to the operation with its details (reason, new
 the code's challenge: the confirmation carries out exactly that, whatever is posted with the code.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from cards.models import CancellationReason, Card
 from cards.selectors import card_get_for_customer, wallet_token_list_for_card
-from cards.services._common import OTP_PURPOSE, CardOperation, otp_subject
+from cards.services._common import OTP_PURPOSE, CardOperation, ConfirmedCardChange, otp_subject
 from cards.services._settings import card_set_limits, check_limits, limits_need_confirmation
 from cards.services._status import (
     card_activate,
@@ -45,7 +46,7 @@ def card_operation_request(
     operation: str,
     now: datetime,
     reason: str | None = None,
-    limits: dict[str, Decimal | str] | None = None,
+    limits: Mapping[str, Decimal | str] | None = None,
     token_id: int | None = None,
 ) -> OtpChallenge:
     """Check that the operation can be done now, then text the customer a code that confirms it.
@@ -53,7 +54,7 @@ def card_operation_request(
     :raises Card.DoesNotExist: not the customer's card.
     :raises CardServiceError: the operation is not possible (the same checks as the service itself).
     :raises ValueError: an unknown operation or cancellation reason, or limits that raise nothing.
-    :raises OtpRateLimited, OtpDeliveryFailed: from sending the code.
+    :raises OtpRateLimited: from asking for the code.
     """
     operation = CardOperation(operation)
     card = card_get_for_customer(customer=customer, card_id=card_id)
@@ -67,6 +68,8 @@ def card_operation_request(
             check_unblock(card)
         case CardOperation.CANCEL:
             check_cancel(card)
+            if reason is None:
+                raise ValueError("a cancellation names its reason")
             payload["reason"] = CancellationReason(reason)
         case CardOperation.RAISE_LIMITS:
             parsed = check_limits(card, limits or {})
@@ -74,6 +77,8 @@ def card_operation_request(
                 raise ValueError("these limits raise nothing: set them without a code")
             payload["limits"] = {name: str(amount) for name, amount in parsed.items()}
         case CardOperation.ADD_DEVICE:
+            if token_id is None:
+                raise ValueError("adding a device names the device")
             token = wallet_token_list_for_card(card=card).get(pk=token_id)
             check_add_device(card, token)
             payload |= {"token": token.pk, "device": f"{token.get_wallet_display()} — {token.device_name}"}
@@ -110,14 +115,14 @@ def card_operation_confirm(
         subject=otp_subject(card_id),
     )
     operation = CardOperation(challenge.operation["operation"])
-    common = {
-        "customer": customer,
-        "card_id": card_id,
-        "actor": actor,
-        "channel": Channel.PORTAL,
-        "now": now,
-        "confirmation": challenge.pk,
-    }
+    common = ConfirmedCardChange(
+        customer=customer,
+        card_id=card_id,
+        actor=actor,
+        channel=Channel.PORTAL,
+        now=now,
+        confirmation=challenge.pk,
+    )
     match operation:
         case CardOperation.ACTIVATE:
             card = card_activate(**common)

@@ -1,18 +1,19 @@
 """Card settings: channel switches, daily limits, 3-D Secure, mobile payments and wallet tokens."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any, Unpack
 
 from django.db import transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 
 from audit import actions
-from cards.models import Card, CardEvent, WalletToken, WalletTokenStatus
+from cards.models import Card, CardEvent, WalletTokenStatus
 from cards.rules import limits_above_maximum, limits_raised
 from cards.services._common import (
+    CardChange,
     CardOperation,
     CardServiceError,
     card_state,
@@ -23,7 +24,7 @@ from cards.services._common import (
     suspend_wallet_tokens,
     token_details,
 )
-from customers.models import Customer, User
+from customers.models import Customer, OtpChallenge, User
 from kartosfera.formatting import format_money
 
 CONTROL_FIELDS = ("contactless_enabled", "internet_enabled", "foreign_enabled", "atm_enabled")
@@ -50,12 +51,38 @@ class LimitInvalid(CardServiceError):
     message = _("Enter an amount in złoty of 0 or more, with at most two decimal places.")
 
 
-class WalletTokenStateConflict(CardServiceError):
-    """The device's status does not allow this (the message says why)."""
-
-
-def _data_change(card: Card, changes: Mapping[str, object]) -> dict[str, dict[str, object]]:
-    return {name: {"from": getattr(card, name), "to": value} for name, value in changes.items()}
+def _set_fields(
+    card: Card,
+    changes: Mapping[str, object],
+    *,
+    kind: str,
+    processor: tuple[str, Callable[[Card], dict[str, Any]]],
+    action: str,
+    actor: User | None,
+    channel: str,
+    now: datetime,
+    confirmation: OtpChallenge | None = None,
+) -> None:
+    """Save ``changes`` to the card's fields, then the history row (each field from and to), the
+    processor (``processor``: its method, and its arguments from the changed card) and the audit entry."""
+    data = {name: {"from": getattr(card, name), "to": value} for name, value in changes.items()}
+    before = card_state(card)
+    for name, value in changes.items():
+        setattr(card, name, value)
+    card.save(update_fields=list(changes))
+    method, arguments = processor
+    finish_card_change(
+        card,
+        before=before,
+        kind=kind,
+        event={"data": data},
+        processor_call=(method, {"processor_token": card.processor_token, **arguments(card)}),
+        action=action,
+        actor=actor,
+        channel=channel,
+        now=now,
+        confirmation=confirmation,
+    )
 
 
 def card_set_controls(
@@ -87,17 +114,11 @@ def card_set_controls(
             raise ContactlessNotSupported
         if not changes:
             return card
-        data = _data_change(card, changes)
-        before = card_state(card)
-        for name, value in changes.items():
-            setattr(card, name, value)
-        card.save(update_fields=list(changes))
-        finish_card_change(
+        _set_fields(
             card,
-            before=before,
+            changes,
             kind=CardEvent.Kind.CONTROLS_CHANGED,
-            event={"data": data},
-            processor_call=("set_controls", {"processor_token": card.processor_token, "controls": changes}),
+            processor=("set_controls", lambda card: {"controls": changes}),
             action=actions.CARD_CONTROLS_CHANGED,
             actor=actor,
             channel=channel,
@@ -106,7 +127,7 @@ def card_set_controls(
     return card
 
 
-def _parse_limits(limits: dict[str, Decimal | str]) -> dict[str, Decimal]:
+def _parse_limits(limits: Mapping[str, Decimal | str]) -> dict[str, Decimal]:
     parsed = {}
     for name, value in limits.items():
         if name not in LIMIT_FIELDS:
@@ -121,7 +142,7 @@ def _parse_limits(limits: dict[str, Decimal | str]) -> dict[str, Decimal]:
     return parsed
 
 
-def check_limits(card: Card, limits: dict[str, Decimal | str]) -> dict[str, Decimal]:
+def check_limits(card: Card, limits: Mapping[str, Decimal | str]) -> dict[str, Decimal]:
     """The limits parsed and checked: an individual's live card, each within the product maximum.
 
     :raises LimitsNotForBusiness, CardNotLive, CardAlreadyCancelled, LimitInvalid, LimitAboveMaximum.
@@ -149,7 +170,7 @@ def card_set_limits(
     *,
     customer: Customer,
     card_id: int,
-    limits: dict[str, Decimal | str],
+    limits: Mapping[str, Decimal | str],
     actor: User | None,
     channel: str,
     now: datetime,
@@ -181,20 +202,11 @@ def card_set_limits(
             )
         if not changes:
             return card
-        data = _data_change(card, changes)
-        before = card_state(card)
-        for field, amount in changes.items():
-            setattr(card, field, amount)
-        card.save(update_fields=list(changes))
-        finish_card_change(
+        _set_fields(
             card,
-            before=before,
+            changes,
             kind=CardEvent.Kind.LIMITS_CHANGED,
-            event={"data": data},
-            processor_call=(
-                "set_limits",
-                {"processor_token": card.processor_token, "limits": card.daily_limits},
-            ),
+            processor=("set_limits", lambda card: {"limits": card.daily_limits}),
             action=actions.CARD_LIMITS_CHANGED,
             actor=actor,
             channel=channel,
@@ -274,148 +286,17 @@ def _set_mobile_payments(
     return card
 
 
-def card_enable_mobile_payments(
-    *, customer: Customer, card_id: int, actor: User | None, channel: str, now: datetime
-) -> Card:
+def card_enable_mobile_payments(**call: Unpack[CardChange]) -> Card:
     """Allow the card in phone and watch wallets (devices suspended earlier stay suspended until resumed).
 
     :raises Card.DoesNotExist, CardNotLive, CardAlreadyCancelled, ProcessorUnavailable, ProcessorDeclined.
     """
-    return _set_mobile_payments(
-        customer=customer, card_id=card_id, enabled=True, actor=actor, channel=channel, now=now
-    )
+    return _set_mobile_payments(enabled=True, **call)
 
 
-def card_disable_mobile_payments(
-    *, customer: Customer, card_id: int, actor: User | None, channel: str, now: datetime
-) -> Card:
+def card_disable_mobile_payments(**call: Unpack[CardChange]) -> Card:
     """Stop the card in every wallet: the switch goes off and every active device is suspended.
 
     :raises Card.DoesNotExist, CardNotLive, CardAlreadyCancelled, ProcessorUnavailable, ProcessorDeclined.
     """
-    return _set_mobile_payments(
-        customer=customer, card_id=card_id, enabled=False, actor=actor, channel=channel, now=now
-    )
-
-
-def _lock_token(*, card: Card, token_id: int) -> WalletToken:
-    return WalletToken.objects.select_for_update().get(pk=token_id, card=card)
-
-
-def _token_change(
-    *,
-    customer: Customer,
-    card_id: int,
-    token_id: int,
-    actor: User | None,
-    channel: str,
-    now: datetime,
-    allowed_from: tuple[str, ...],
-    conflict: StrOrPromise,
-    transition: str,
-    processor_method: str,
-    kind: str,
-    action: str,
-) -> WalletToken:
-    with transaction.atomic():
-        card = lock_card(customer=customer, card_id=card_id)
-        token = _lock_token(card=card, token_id=token_id)
-        if token.status not in allowed_from:
-            raise WalletTokenStateConflict(conflict)
-        if transition == "resume":
-            require_live(card)
-            if not card.mobile_payments_enabled:
-                raise WalletTokenStateConflict(_("Turn mobile payments on first."))
-        before = card_state(card, [token])
-        getattr(token, transition)()
-        token.save(update_fields=["status"])
-        finish_card_change(
-            card,
-            before=before,
-            kind=kind,
-            event={"data": token_details(token)},
-            processor_call=(processor_method, {"token_reference": token.token_reference}),
-            action=action,
-            actor=actor,
-            channel=channel,
-            now=now,
-            tokens=[token],
-            audit_data={"device": token_details(token)},
-        )
-    return token
-
-
-def wallet_token_suspend(
-    *, customer: Customer, card_id: int, token_id: int, actor: User | None, channel: str, now: datetime
-) -> WalletToken:
-    """Stop payments from one phone or watch until resumed.
-
-    :raises Card.DoesNotExist, WalletToken.DoesNotExist: not the customer's card or not its device.
-    :raises WalletTokenStateConflict: the device is not active.
-    :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
-    """
-    return _token_change(
-        customer=customer,
-        card_id=card_id,
-        token_id=token_id,
-        actor=actor,
-        channel=channel,
-        now=now,
-        allowed_from=(WalletTokenStatus.ACTIVE,),
-        conflict=_("This device is not active."),
-        transition="suspend",
-        processor_method="suspend_wallet_token",
-        kind=CardEvent.Kind.WALLET_TOKEN_SUSPENDED,
-        action=actions.CARD_WALLET_TOKEN_SUSPENDED,
-    )
-
-
-def wallet_token_resume(
-    *, customer: Customer, card_id: int, token_id: int, actor: User | None, channel: str, now: datetime
-) -> WalletToken:
-    """Allow payments from a suspended device again (only on a live card with mobile payments on).
-
-    :raises Card.DoesNotExist, WalletToken.DoesNotExist: not the customer's card or not its device.
-    :raises WalletTokenStateConflict: the device is not suspended, or mobile payments are off.
-    :raises CardNotLive, CardAlreadyCancelled: the card is cancelled or expired.
-    :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
-    """
-    return _token_change(
-        customer=customer,
-        card_id=card_id,
-        token_id=token_id,
-        actor=actor,
-        channel=channel,
-        now=now,
-        allowed_from=(WalletTokenStatus.SUSPENDED,),
-        conflict=_("This device is not suspended."),
-        transition="resume",
-        processor_method="resume_wallet_token",
-        kind=CardEvent.Kind.WALLET_TOKEN_RESUMED,
-        action=actions.CARD_WALLET_TOKEN_RESUMED,
-    )
-
-
-def wallet_token_remove(
-    *, customer: Customer, card_id: int, token_id: int, actor: User | None, channel: str, now: datetime
-) -> WalletToken:
-    """Remove one device from the card for good.
-
-    :raises Card.DoesNotExist, WalletToken.DoesNotExist: not the customer's card or not its device.
-    :raises WalletTokenStateConflict: the device is already removed.
-    :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
-    """
-    return _token_change(
-        customer=customer,
-        card_id=card_id,
-        token_id=token_id,
-        actor=actor,
-        channel=channel,
-        now=now,
-        allowed_from=(WalletTokenStatus.ACTIVE, WalletTokenStatus.SUSPENDED),
-        conflict=_("This device is already removed."),
-        transition="remove",
-        processor_method="remove_wallet_token",
-        kind=CardEvent.Kind.WALLET_TOKEN_REMOVED,
-        action=actions.CARD_WALLET_TOKEN_REMOVED,
-    )
+    return _set_mobile_payments(enabled=False, **call)

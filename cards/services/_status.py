@@ -1,29 +1,28 @@
-"""Card status: activate, change the PIN, block, unblock, cancel for good, order a replacement."""
+"""Card status: activate, change the PIN, block, unblock, cancel for good."""
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from audit import actions
-from audit.services import audit_snapshot
 from cards.models import Card, CardEvent, CardStatus, WalletTokenStatus
-from cards.rules import PinError, check_pin, expiry_date
+from cards.rules import PinError, check_pin
 from cards.services._common import (
+    CardChange,
     CardOperation,
     CardServiceError,
     CardStatusConflict,
-    audit_card_operation,
-    call_processor,
+    ConfirmedCardChange,
     card_state,
     consume_confirmation,
     finish_card_change,
     lock_card,
-    record_event,
     remove_wallet_tokens,
     require_live,
     token_details,
@@ -33,19 +32,9 @@ from kartosfera.legaltime import warsaw_date
 
 logger = logging.getLogger(__name__)
 
-REPLACEMENT_VALID_YEARS = 5
-
 
 class PinRefused(CardServiceError):
     field = "pin"
-
-
-class ReplacementNotAllowed(CardServiceError):
-    message = _("A replacement can be ordered only for a cancelled card.")
-
-
-class ReplacementAlreadyOrdered(CardServiceError):
-    message = _("A replacement for this card has already been ordered.")
 
 
 def check_activate(card: Card, *, now: datetime) -> None:
@@ -95,44 +84,78 @@ def check_cancel(card: Card) -> None:
     require_live(card)
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    """One status transition of a card: the check it may take it, the card's transition, the history
+    kind, the processor's method, the audit action, and the operation whose code confirms it (if any)."""
+
+    check: Callable[[Card, datetime], None]
+    transition: str
+    kind: str
+    processor_method: str
+    action: str
+    operation: CardOperation | None = None
+
+
+ACTIVATE = StatusChange(
+    check=lambda card, now: check_activate(card, now=now),
+    transition="activate",
+    kind=CardEvent.Kind.ACTIVATED,
+    processor_method="activate",
+    action=actions.CARD_ACTIVATED,
+    operation=CardOperation.ACTIVATE,
+)
+BLOCK = StatusChange(
+    check=lambda card, now: check_block(card),
+    transition="block",
+    kind=CardEvent.Kind.BLOCKED,
+    processor_method="block",
+    action=actions.CARD_BLOCKED,
+)
+UNBLOCK = StatusChange(
+    check=lambda card, now: check_unblock(card),
+    transition="unblock",
+    kind=CardEvent.Kind.UNBLOCKED,
+    processor_method="unblock",
+    action=actions.CARD_UNBLOCKED,
+    operation=CardOperation.UNBLOCK,
+)
+
+
 def _change_status(
+    change: StatusChange,
+    /,
     *,
     customer: Customer,
     card_id: int,
     actor: User | None,
     channel: str,
     now: datetime,
-    check: Callable[[Card], None],
-    transition: str,
-    kind: str,
-    processor_method: str,
-    action: str,
-    operation: CardOperation | None = None,
     confirmation: int | None = None,
     reason: str = "",
     audit_data: dict[str, Any] | None = None,
 ) -> Card:
-    """A status transition of the card: lock it, ``check`` it may take ``transition``, take the code
-    when the ``operation`` needs one, change the status, then history, processor and audit entry."""
+    """A status transition of the card: lock it, check it may take ``change``, take the code when the
+    change needs one, change the status, then history, processor and audit entry."""
     with transaction.atomic():
         card = lock_card(customer=customer, card_id=card_id)
-        check(card)
+        change.check(card, now)
         confirmed = None
-        if operation is not None:
+        if change.operation is not None:
             confirmed = consume_confirmation(
-                card=card, operation=operation, channel=channel, confirmation=confirmation, now=now
+                card=card, operation=change.operation, channel=channel, confirmation=confirmation, now=now
             )
         from_status = card.status
         before = card_state(card)
-        getattr(card, transition)()
+        getattr(card, change.transition)()
         card.save(update_fields=["status"])
         finish_card_change(
             card,
             before=before,
-            kind=kind,
+            kind=change.kind,
             event={"from_status": from_status, "to_status": card.status, "reason": reason},
-            processor_call=(processor_method, {"processor_token": card.processor_token}),
-            action=action,
+            processor_call=(change.processor_method, {"processor_token": card.processor_token}),
+            action=change.action,
             actor=actor,
             channel=channel,
             now=now,
@@ -142,15 +165,7 @@ def _change_status(
     return card
 
 
-def card_activate(
-    *,
-    customer: Customer,
-    card_id: int,
-    actor: User | None,
-    channel: str,
-    now: datetime,
-    confirmation: int | None = None,
-) -> Card:
+def card_activate(**call: Unpack[ConfirmedCardChange]) -> Card:
     """Activate a new card (INACTIVE → ACTIVE), confirmed by a code from the portal.
 
     :raises Card.DoesNotExist: not the customer's card.
@@ -158,20 +173,7 @@ def card_activate(
     :raises ConfirmationRequired, OtpError: a portal request without a valid code.
     :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
     """
-    return _change_status(
-        customer=customer,
-        card_id=card_id,
-        actor=actor,
-        channel=channel,
-        now=now,
-        check=lambda card: check_activate(card, now=now),
-        transition="activate",
-        kind=CardEvent.Kind.ACTIVATED,
-        processor_method="activate",
-        action=actions.CARD_ACTIVATED,
-        operation=CardOperation.ACTIVATE,
-        confirmation=confirmation,
-    )
+    return _change_status(ACTIVATE, **call)
 
 
 @sensitive_variables("pin", "pin_repeated")
@@ -216,40 +218,17 @@ def card_change_pin(
     return card
 
 
-def card_block(
-    *, customer: Customer, card_id: int, actor: User | None, channel: str, now: datetime, reason: str = ""
-) -> Card:
+def card_block(*, reason: str = "", **call: Unpack[CardChange]) -> Card:
     """Block a card for now (ACTIVE → BLOCKED); reversible, so no code is asked for: speed matters.
 
     :raises Card.DoesNotExist: not the customer's card.
     :raises CardStatusConflict, CardNotLive, CardAlreadyCancelled: the card is not active.
     :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
     """
-    return _change_status(
-        customer=customer,
-        card_id=card_id,
-        actor=actor,
-        channel=channel,
-        now=now,
-        check=check_block,
-        transition="block",
-        kind=CardEvent.Kind.BLOCKED,
-        processor_method="block",
-        action=actions.CARD_BLOCKED,
-        reason=reason,
-        audit_data={"reason": reason},
-    )
+    return _change_status(BLOCK, reason=reason, audit_data={"reason": reason}, **call)
 
 
-def card_unblock(
-    *,
-    customer: Customer,
-    card_id: int,
-    actor: User | None,
-    channel: str,
-    now: datetime,
-    confirmation: int | None = None,
-) -> Card:
+def card_unblock(**call: Unpack[ConfirmedCardChange]) -> Card:
     """Lift a temporary block (BLOCKED → ACTIVE), confirmed by a code from the portal.
 
     :raises Card.DoesNotExist: not the customer's card.
@@ -257,20 +236,7 @@ def card_unblock(
     :raises ConfirmationRequired, OtpError: a portal request without a valid code.
     :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
     """
-    return _change_status(
-        customer=customer,
-        card_id=card_id,
-        actor=actor,
-        channel=channel,
-        now=now,
-        check=check_unblock,
-        transition="unblock",
-        kind=CardEvent.Kind.UNBLOCKED,
-        processor_method="unblock",
-        action=actions.CARD_UNBLOCKED,
-        operation=CardOperation.UNBLOCK,
-        confirmation=confirmation,
-    )
+    return _change_status(UNBLOCK, **call)
 
 
 def card_cancel(
@@ -312,7 +278,8 @@ def card_cancel(
         )
         before = card_state(card, tokens)
         remove_wallet_tokens(card, tokens, reason="Card cancelled.", actor=actor, channel=channel, now=now)
-        card.cancel(reason=reason, reported_at=reported_at or now)
+        reported_at = reported_at or now
+        card.cancel(reason=reason, reported_at=reported_at)
         card.save(update_fields=["status", "cancellation_reason", "cancelled_at"])
         finish_card_change(
             card,
@@ -339,86 +306,5 @@ def card_cancel(
                 "devices_removed": [token_details(token) for token in tokens],
             },
         )
-    logger.info("Card %s cancelled (%s), reported at %s", card.pk, reason, card.cancelled_at.isoformat())
+    logger.info("Card %s cancelled (%s), reported at %s", card.pk, reason, reported_at.isoformat())
     return card
-
-
-def card_order_replacement(
-    *, customer: Customer, card_id: int, actor: User | None, channel: str, now: datetime
-) -> Card:
-    """Order a new card of the same product for a cancelled one: a new, not yet activated card.
-
-    The new card keeps the old one's limits (within the product maxima) and switches.
-
-    :raises Card.DoesNotExist: not the customer's card.
-    :raises ReplacementNotAllowed: the card is not cancelled.
-    :raises ReplacementAlreadyOrdered: it already has a replacement.
-    :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
-    """
-    with transaction.atomic():
-        old = lock_card(customer=customer, card_id=card_id)
-        if old.status != CardStatus.CANCELLED:
-            raise ReplacementNotAllowed
-        if Card.objects.filter(replaces=old).exists():
-            raise ReplacementAlreadyOrdered
-        today = warsaw_date(now)
-        expires_on = expiry_date(today.year + REPLACEMENT_VALID_YEARS, today.month)
-        issued = call_processor(
-            "issue_replacement", processor_token=old.processor_token, expires_on=expires_on
-        )
-        maxima = old.product.maximum_limits
-        new = Card.objects.create(
-            customer=old.customer,
-            product=old.product,
-            brand=old.product.brand,
-            last4=issued.last4,
-            processor_token=issued.processor_token,
-            expires_on=issued.expires_on,
-            replaces=old,
-            three_ds_enabled=True,
-            contactless_enabled=old.contactless_enabled and old.product.contactless_capable,
-            internet_enabled=old.internet_enabled,
-            foreign_enabled=old.foreign_enabled,
-            atm_enabled=old.atm_enabled,
-            mobile_payments_enabled=old.mobile_payments_enabled,
-            daily_cash_limit=min(old.daily_cash_limit, maxima["cash"]),
-            daily_pos_limit=min(old.daily_pos_limit, maxima["pos"]),
-            daily_internet_limit=min(old.daily_internet_limit, maxima["internet"]),
-            created_at=now,
-        )
-        record_event(
-            old,
-            kind=CardEvent.Kind.REPLACEMENT_ORDERED,
-            actor=actor,
-            channel=channel,
-            now=now,
-            data={"replacement_card_id": new.pk, "replacement_last4": new.last4},
-        )
-        record_event(
-            new,
-            kind=CardEvent.Kind.ISSUED,
-            actor=actor,
-            channel=channel,
-            now=now,
-            to_status=CardStatus.INACTIVE,
-            data={
-                "product": new.product.code,
-                "expires_on": new.expires_on,
-                "replaces_card_id": old.pk,
-                "replaces_last4": old.last4,
-            },
-        )
-        # The old card is unchanged; the entry names the new one and what it was issued with.
-        audit_card_operation(
-            old,
-            action=actions.CARD_REPLACEMENT_ORDERED,
-            before=card_state(old),
-            actor=actor,
-            channel=channel,
-            now=now,
-            data={
-                "replacement_card_id": new.pk,
-                "replacement": audit_snapshot(new, exclude=("id", "processor_token")),
-            },
-        )
-    return new

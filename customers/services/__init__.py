@@ -7,20 +7,13 @@ from customers.services._accounts import (
     AlreadyRegistered,
     BirthDateMismatch,
     IdentifierInvalid,
-    PhoneChangeMismatch,
-    PhoneInvalid,
-    PhoneUnchanged,
-    WrongPassword,
     customer_identifier,
-    phone_change_confirm,
-    phone_change_start,
     registration_complete,
     registration_decoy_resend,
     registration_decoy_verify,
     registration_resend,
     registration_start,
     registration_verify_code,
-    user_change_password,
 )
 from customers.services._contact import (
     EmailInvalid,
@@ -36,6 +29,14 @@ from customers.services._notifications import (
     notification_text,
 )
 from customers.services._otp import (
+    otp_check_resend,
+    otp_confirmation,
+    otp_consume,
+    otp_issue,
+    otp_resend,
+    otp_verify,
+)
+from customers.services._otp_errors import (
     OtpAlreadyUsed,
     OtpDeliveryFailed,
     OtpError,
@@ -47,13 +48,16 @@ from customers.services._otp import (
     OtpResendTooSoon,
     OtpSendLimitReached,
     OtpVoided,
-    otp_check_resend,
-    otp_confirmation,
-    otp_consume,
-    otp_issue,
-    otp_resend,
-    otp_send_queued,
-    otp_verify,
+)
+from customers.services._otp_send import otp_send_queued
+from customers.services._profile import (
+    PhoneChangeMismatch,
+    PhoneInvalid,
+    PhoneUnchanged,
+    WrongPassword,
+    phone_change_confirm,
+    phone_change_start,
+    user_change_password,
 )
 
 __all__ = [

@@ -1,9 +1,8 @@
-"""Portal access: registration with a text-message code, passwords, the portal's phone number.
+"""Portal access: registration, or a new password, with a text-message code.
 
 Each act is recorded in the audit log as its transaction's last write: ``auth.registration_completed``
 (the customer linked to their new sign-in; the sign-in's own ``auth.user_created`` comes from the
-model receiver), ``auth.password_reset``, ``auth.password_changed`` and ``auth.phone_changed`` (the
-numbers masked to their last three digits). Never a password, a code or a hash.
+model receiver) and ``auth.password_reset``. Never a password, a code or a hash.
 """
 
 import logging
@@ -13,21 +12,18 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from audit import actions
 from audit.services import audit_diff, audit_record, audit_recorded_by_caller, audit_snapshot
 from customers.models import Customer, CustomerEvent, NotificationKind, OtpChallenge, OtpPurpose, User
-from customers.rules import RuleError, identifier_kind, normalise_mobile, parse_bank_id, parse_pesel
+from customers.rules import RuleError, identifier_kind, parse_bank_id, parse_pesel
 from customers.selectors import customer_get_by_identifier
 from customers.services._errors import ServiceError
 from customers.services._notifications import notification_send
 from customers.services._otp import (
-    OtpExpired,
-    OtpInvalid,
-    OtpRateLimited,
-    OtpVoided,
     otp_check_resend,
     otp_confirmation,
     otp_consume,
@@ -36,6 +32,7 @@ from customers.services._otp import (
     otp_resend,
     otp_verify,
 )
+from customers.services._otp_errors import OtpExpired, OtpInvalid, OtpRateLimited, OtpVoided
 from customers.services._throttle import (
     ACCESS_START_ALL,
     ACCESS_START_FROM_ADDRESS,
@@ -43,7 +40,6 @@ from customers.services._throttle import (
     ThrottleExceeded,
     throttle_hit,
 )
-from customers.sms import masked_phone
 from kartosfera.legaltime import warsaw_date
 
 logger = logging.getLogger(__name__)
@@ -75,30 +71,12 @@ class AlreadyRegistered(ServiceError):
     message = _("You are already registered. Sign in, or use “Forgot your password?”.")
 
 
-class WrongPassword(ServiceError):
-    field = "old_password"
-    message = _("The current password is wrong.")
-
-
-class PhoneUnchanged(ServiceError):
-    field = "new_phone"
-    message = _("This is already your mobile number.")
-
-
-class PhoneInvalid(ServiceError):
-    field = "new_phone"
-
-
-class PhoneChangeMismatch(ServiceError):
-    message = _("The two codes belong to different requests. Please start again.")
-
-
 def customer_identifier(customer: Customer) -> str:
     """The identifier a customer signs in with: the PESEL, or the bank id without one."""
     return customer.pesel or customer.bank_id or ""
 
 
-def _rule_message(error: RuleError) -> str:
+def rule_message(error: RuleError) -> str | Promise:
     return _(error.message) % error.params if error.params else _(error.message)
 
 
@@ -152,7 +130,7 @@ def registration_start(
                     )
                 )
     except RuleError as error:
-        raise IdentifierInvalid(_rule_message(error)) from error
+        raise IdentifierInvalid(rule_message(error)) from error
     try:
         customer = customer_get_by_identifier(identifier=number)
     except Customer.DoesNotExist:
@@ -265,7 +243,7 @@ def registration_complete(*, challenge_id: int, password: str, now: datetime) ->
             customer.save(update_fields=["user"])
             kind = CustomerEvent.Kind.REGISTERED
         else:
-            user = User.objects.select_for_update().get(pk=customer.user_id)
+            user = User.objects.select_for_update().get(customer=customer)
             validate_password(password, user=user)
             user.set_password(password)
             user.rotate_security_stamp()
@@ -299,150 +277,3 @@ def registration_complete(*, challenge_id: int, password: str, now: datetime) ->
             )
     logger.info("Customer %s: %s", customer.pk, kind)
     return user
-
-
-@sensitive_variables("old_password", "new_password")
-def user_change_password(*, user: User, old_password: str, new_password: str, now: datetime) -> User:
-    """Change a signed-in customer's password; every other session of theirs is signed out.
-
-    The caller keeps its own session with ``update_session_auth_hash``.
-
-    :raises WrongPassword: the current password is not ``old_password``.
-    :raises ValidationError: the new password fails Django's password validators.
-    """
-    with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        if not locked.check_password(old_password):
-            raise WrongPassword
-        validate_password(new_password, user=locked)
-        locked.set_password(new_password)
-        locked.rotate_security_stamp()
-        with audit_recorded_by_caller(locked):
-            locked.save(update_fields=["password", "security_stamp"])
-        customer = Customer.objects.filter(user=locked).first()
-        if customer is not None:
-            CustomerEvent.objects.create(
-                customer=customer, kind=CustomerEvent.Kind.PASSWORD_CHANGED, actor=locked, occurred_at=now
-            )
-            notification_send(customer=customer, kind=NotificationKind.PASSWORD_CHANGED, now=now)
-        audit_record(
-            action=actions.AUTH_PASSWORD_CHANGED,
-            actor=locked,
-            obj=locked,
-            now=now,
-            data={
-                "customer_id": None if customer is None else customer.pk,
-                "confirmation": {"method": "CURRENT_PASSWORD"},
-                "other_sessions_signed_out": True,
-            },
-        )
-    return locked
-
-
-def phone_change_start(
-    *, customer: Customer, new_phone: str, now: datetime
-) -> tuple[OtpChallenge, OtpChallenge]:
-    """Text one code to the current number and one to the new number; both confirm the change.
-
-    :raises PhoneInvalid: the new number is not a mobile number.
-    :raises PhoneUnchanged: it is the current number.
-    :raises OtpRateLimited, OtpDeliveryFailed: from sending the codes.
-    """
-    try:
-        phone = normalise_mobile(new_phone)
-    except RuleError as error:
-        raise PhoneInvalid(_rule_message(error)) from error
-    if phone == customer.mobile_phone:
-        raise PhoneUnchanged
-    operation = {"new_phone": phone}
-    old = otp_issue(
-        customer=customer, purpose=OtpPurpose.PHONE_CHANGE_OLD, subject="phone", operation=operation, now=now
-    )
-    new = otp_issue(
-        customer=customer,
-        purpose=OtpPurpose.PHONE_CHANGE_NEW,
-        subject="phone",
-        operation=operation,
-        phone=phone,
-        now=now,
-    )
-    return old, new
-
-
-@sensitive_variables("old_code", "new_code")
-def phone_change_confirm(
-    *,
-    customer: Customer,
-    old_challenge_id: int,
-    old_code: str,
-    new_challenge_id: int,
-    new_code: str,
-    actor: User,
-    now: datetime,
-) -> Customer:
-    """Change the portal's mobile number once both codes are right; every other session is signed out.
-
-    :raises OtpError: a code is wrong, expired or void (``field`` says which: ``old_code``/``new_code``).
-    :raises PhoneChangeMismatch: the two codes were sent for different numbers.
-    """
-    for challenge_id, code, purpose, field in (
-        (old_challenge_id, old_code, OtpPurpose.PHONE_CHANGE_OLD, "old_code"),
-        (new_challenge_id, new_code, OtpPurpose.PHONE_CHANGE_NEW, "new_code"),
-    ):
-        try:
-            otp_verify(
-                challenge_id=challenge_id,
-                customer=customer,
-                purposes=(purpose,),
-                code=code,
-                now=now,
-                actor=actor,
-            )
-        except ServiceError as error:
-            error.field = field if error.field == "code" else error.field
-            raise
-    with transaction.atomic():
-        old = otp_consume(
-            challenge_id=old_challenge_id, customer=customer, purposes=(OtpPurpose.PHONE_CHANGE_OLD,), now=now
-        )
-        new = otp_consume(
-            challenge_id=new_challenge_id, customer=customer, purposes=(OtpPurpose.PHONE_CHANGE_NEW,), now=now
-        )
-        new_phone = new.operation.get("new_phone")
-        if old.operation.get("new_phone") != new_phone or new.phone != new_phone:
-            raise PhoneChangeMismatch
-        locked = Customer.objects.select_for_update().get(pk=customer.pk)
-        previous = locked.mobile_phone
-        locked.mobile_phone = new_phone
-        locked.save(update_fields=["mobile_phone"])
-        if locked.user_id is not None:
-            user = User.objects.select_for_update().get(pk=locked.user_id)
-            user.rotate_security_stamp()
-            user.save(update_fields=["security_stamp"])
-        CustomerEvent.objects.create(
-            customer=locked,
-            kind=CustomerEvent.Kind.PHONE_CHANGED,
-            actor=actor,
-            occurred_at=now,
-            data={"from": previous, "to": new_phone},
-        )
-        # Also to the number it replaces: its owner is the one who must hear of a change they did not make.
-        notification_send(
-            customer=locked,
-            kind=NotificationKind.PHONE_CHANGED,
-            now=now,
-            params={"new_phone": masked_phone(new_phone)},
-            extra_phones=(previous,),
-        )
-        # The numbers as the portal shows them: the log says which number, not the whole of it.
-        audit_record(
-            action=actions.AUTH_PHONE_CHANGED,
-            actor=actor,
-            obj=locked,
-            before={"mobile_phone": masked_phone(previous)},
-            after={"mobile_phone": masked_phone(new_phone)},
-            data={"other_sessions_signed_out": locked.user_id is not None, **otp_confirmation(old, new)},
-            now=now,
-        )
-    logger.info("Customer %s: portal phone changed to %s", locked.pk, masked_phone(new_phone))
-    return locked

@@ -32,7 +32,7 @@ def email_change_start(*, customer: Customer, email: str, now: datetime) -> OtpC
     """Text a code that confirms changing the customer's e-mail address to ``email``.
 
     :raises EmailInvalid: not an e-mail address. :raises EmailUnchanged: it is the current one.
-    :raises OtpRateLimited, OtpDeliveryFailed: from sending the code.
+    :raises OtpRateLimited: from asking for the code.
     """
     email = (email or "").strip()
     try:

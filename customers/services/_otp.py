@@ -6,104 +6,41 @@ A code is 6 digits, valid ``TTL_SECONDS`` (5 minutes), stored only as an HMAC-SH
 
 Issuing and verifying run in their own durable transactions: a wrong attempt is counted and committed
 even though the caller then refuses the request, with its ``auth.otp_failed`` audit entry (never the
-code nor its hash), and a text message leaves only once its challenge is committed. Consuming a
-verified code happens inside the caller's transaction, so a failed operation (e.g. the card processor
-timing out) leaves the code usable for a retry within its validity.
+code nor its hash). Consuming a verified code happens inside the caller's transaction, so a failed
+operation (e.g. the card processor timing out) leaves the code usable for a retry within its validity.
 
-Registration and password-reset codes (``SENT_BY_TASK``) are not made in the request at all: it
-records the request with a placeholder hash and asks the outbox for ``customers.tasks.send_otp`` with
+No code is made in the request, whatever it confirms (registration, a new password, a card operation,
+a new phone number or address): the request counts the text against the phone's hourly cap, records
+the challenge with a hash nobody can match, and asks the outbox for ``customers.tasks.send_otp`` with
 the challenge id and the send's number only. The task makes the code, stores its hash and texts it
-(:func:`otp_send_queued`), so the answer neither waits on the SMS gateway nor depends on what the
-gateway does, and tells nobody whether the details were a customer's; the code itself is in no outbox
-row, broker message or log.
+(:func:`otp_send_queued`, in :mod:`customers.services._otp_send`), so no answer waits on the SMS
+gateway or depends on what it does, and the anonymous flows tell nobody whether the details were a
+customer's; the code itself is in no outbox row, broker message or log.
 """
 
 import hmac
 import logging
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import translation
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from audit import actions
-from audit.services import audit_diff, audit_record, audit_snapshot
+from audit.services import AuditDiff, audit_diff, audit_record, audit_snapshot
 from customers.models import Customer, OtpChallenge, OtpPurpose, User
-from customers.services._errors import ServiceError
+from customers.services import _otp_errors as errors
 from customers.services._throttle import OTP_TEXT_TO_PHONE, ThrottleExceeded, throttle_hit
-from customers.sms import SmsMessage, SmsSendError, get_sms_backend, masked_phone
 from outbox.services import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 
 
-class OtpError(ServiceError):
-    field = "code"
-
-
-class OtpNotFound(OtpError):
-    message = _("This code request is not valid any more. Please start again.")
-
-
-class OtpInvalid(OtpError):
-    message = _("The code is wrong.")
-
-    def __init__(self, *, attempts_left: int) -> None:
-        self.attempts_left = attempts_left
-        super().__init__(
-            _("The code is wrong. Attempts left: %(attempts_left)s.") % {"attempts_left": attempts_left}
-        )
-
-
-class OtpExpired(OtpError):
-    message = _("The code has expired (a code is valid for 5 minutes). Ask for a new one.")
-
-
-class OtpVoided(OtpError):
-    message = _("The code was entered wrongly too many times and is no longer valid. Please start again.")
-
-
-class OtpAlreadyUsed(OtpError):
-    message = _("This code has already been used. Please start again.")
-
-
-class OtpNotVerified(OtpError):
-    message = _("Enter the code from the text message first.")
-
-
-class OtpResendTooSoon(OtpError):
-    def __init__(self, *, seconds: int) -> None:
-        self.seconds = seconds
-        super().__init__(
-            _("A new code can be sent in %(seconds)s seconds.") % {"seconds": seconds}, field=None
-        )
-
-
-class OtpSendLimitReached(OtpError):
-    field = None
-    message = _("We have already sent the code the maximum number of times. Please start again.")
-
-
-class OtpRateLimited(OtpError):
-    field = None
-    message = _("Too many codes were sent to this phone number in the last hour. Please try again later.")
-
-
-class OtpDeliveryFailed(OtpError):
-    field = None
-    message = _("We could not send the text message. Nothing was changed; please try again in a moment.")
-
-
-# The task that makes and texts a queued code (customers.tasks.send_otp), and the purposes it serves:
-# the anonymous access flows, whose answers must not depend on whether the details were a customer's.
+# The task that makes and texts every code (customers.tasks.send_otp): the request queues only the id.
 SEND_TASK = "customers.tasks.send_otp"
-SENT_BY_TASK = frozenset({OtpPurpose.REGISTRATION, OtpPurpose.PASSWORD_RESET})
 
 # What a failed attempt changes on a challenge, as the audit log shows it (never the code's hash).
 _ATTEMPT_FIELDS = ("attempts", "voided_at")
@@ -113,27 +50,9 @@ def _policy(name: str) -> int:
     return int(settings.KARTOSFERA_OTP[name])
 
 
-def _new_code() -> str:
-    digits = _policy("DIGITS")
-    return f"{secrets.randbelow(10**digits):0{digits}d}"
-
-
 @sensitive_variables("code")
 def _hash(salt: str, code: str) -> str:
     return salted_hmac("customers.otp", f"{salt}:{code}", algorithm="sha256").hexdigest()
-
-
-@sensitive_variables("code")
-def _sms_text(challenge: OtpChallenge, code: str, customer: Customer) -> str:
-    with translation.override(customer.preferred_language):
-        purpose = gettext(OtpPurpose(challenge.purpose).label)
-        # The card the code is for (dynamic linking: the customer sees what they confirm).
-        if challenge.operation.get("card"):
-            purpose = f"{purpose} {challenge.operation['card']}"
-        return gettext(
-            "Kartosfera: your code for %(purpose)s is %(code)s. It is valid for %(minutes)s minutes. "
-            "Never give it to anyone, including bank staff."
-        ) % {"purpose": purpose, "code": code, "minutes": _policy("TTL_SECONDS") // 60}
 
 
 def _unknowable_hash(salt: str) -> str:
@@ -147,26 +66,6 @@ def otp_queue_decoy(*, now: datetime) -> None:
     outbox_enqueue(task=SEND_TASK, kwargs={"challenge_id": None, "send": 1}, now=now)
 
 
-@sensitive_variables("code")
-def _deliver(challenge: OtpChallenge, code: str, customer: Customer) -> None:
-    try:
-        get_sms_backend().send(SmsMessage(to=challenge.phone, body=_sms_text(challenge, code, customer)))
-    except SmsSendError as error:
-        logger.error("OTP %s (%s) not delivered: %s", challenge.pk, challenge.purpose, error)
-        with transaction.atomic():
-            OtpChallenge.objects.filter(pk=challenge.pk, voided_at__isnull=True).update(
-                voided_at=challenge.last_sent_at
-            )
-        raise OtpDeliveryFailed from error
-    logger.info(
-        "OTP %s (%s) sent to %s, send %s",
-        challenge.pk,
-        challenge.purpose,
-        masked_phone(challenge.phone),
-        challenge.send_count,
-    )
-
-
 def otp_check_resend(*, last_sent_at: datetime, send_count: int, now: datetime) -> None:
     """Whether a code last sent at ``last_sent_at``, ``send_count`` times, may be sent again now.
 
@@ -175,9 +74,9 @@ def otp_check_resend(*, last_sent_at: datetime, send_count: int, now: datetime) 
     """
     wait = last_sent_at + timedelta(seconds=_policy("RESEND_INTERVAL_SECONDS")) - now
     if wait > timedelta(0):
-        raise OtpResendTooSoon(seconds=max(1, int(wait.total_seconds() + 0.999)))
+        raise errors.OtpResendTooSoon(seconds=max(1, int(wait.total_seconds() + 0.999)))
     if send_count >= _policy("MAX_SENDS"):
-        raise OtpSendLimitReached
+        raise errors.OtpSendLimitReached
 
 
 def _count_text(*, phone: str, now: datetime) -> None:
@@ -194,10 +93,9 @@ def _count_text(*, phone: str, now: datetime) -> None:
             now=now,
         )
     except ThrottleExceeded as error:
-        raise OtpRateLimited from error
+        raise errors.OtpRateLimited from error
 
 
-@sensitive_variables("code")
 def otp_issue(
     *,
     customer: Customer,
@@ -207,17 +105,14 @@ def otp_issue(
     operation: dict[str, Any] | None = None,
     phone: str | None = None,
 ) -> OtpChallenge:
-    """Send a new one-time password to ``phone`` (default: the customer's mobile) for one operation.
+    """Ask for a new one-time password to ``phone`` (default: the customer's mobile) for one operation;
+    the task texts it once the request commits.
 
     Any earlier open code for the same customer, purpose and subject stops being valid.
 
     :raises OtpRateLimited: ``MAX_PER_HOUR`` texts (first sends and resends, for any request) went to
         this phone number in the last hour: a text message costs money and can flood a phone.
-    :raises OtpDeliveryFailed: the text message could not be sent (the code is void). Never for a
-        purpose in ``SENT_BY_TASK``, whose text a task sends after the commit.
     """
-    queued = purpose in SENT_BY_TASK
-    code = None if queued else _new_code()
     with transaction.atomic(durable=True):
         Customer.objects.select_for_update().get(pk=customer.pk)  # one issuer at a time per customer
         to = phone or customer.mobile_phone
@@ -237,17 +132,23 @@ def otp_issue(
             operation=operation or {},
             phone=to,
             code_salt=salt,
-            code_hash=_unknowable_hash(salt) if code is None else _hash(salt, code),
+            code_hash=_unknowable_hash(salt),
             created_at=now,
             last_sent_at=now,
             expires_at=now + timedelta(seconds=_policy("TTL_SECONDS")),
         )
-        if code is None:
-            outbox_enqueue(task=SEND_TASK, kwargs={"challenge_id": challenge.pk, "send": 1}, now=now)
-    if code is not None:
-        # Sent only now that the challenge is committed (the durable block guarantees it).
-        _deliver(challenge, code, customer)
+        outbox_enqueue(task=SEND_TASK, kwargs={"challenge_id": challenge.pk, "send": 1}, now=now)
     return challenge
+
+
+class ChallengeRequest(TypedDict):
+    """Which code request: its id, the customer's (None in the anonymous access flows), the purposes
+    the page accepts and, for a card's codes, the card it is bound to."""
+
+    challenge_id: int
+    customer: Customer | None
+    purposes: tuple[str, ...]
+    subject: NotRequired[str | None]
 
 
 def _locked(
@@ -261,19 +162,20 @@ def _locked(
     try:
         return queryset.get(pk=challenge_id, purpose__in=purposes)
     except (OtpChallenge.DoesNotExist, ValueError, TypeError) as error:
-        raise OtpNotFound from error
+        raise errors.OtpNotFound from error
 
 
-@sensitive_variables("code")
-def otp_resend(
-    *,
-    challenge_id: int,
-    customer: Customer | None,
-    purposes: tuple[str, ...],
-    now: datetime,
-    subject: str | None = None,
-) -> OtpChallenge:
-    """Send a fresh code for the same request; the previous code stops working. Wrong attempts carry over.
+def _refuse_if_over(challenge: OtpChallenge) -> None:
+    """:raises OtpAlreadyUsed, OtpVoided: the request is over (used, or void)."""
+    if challenge.consumed_at is not None:
+        raise errors.OtpAlreadyUsed
+    if challenge.voided_at is not None:
+        raise errors.OtpVoided
+
+
+def otp_resend(*, now: datetime, **request: Unpack[ChallengeRequest]) -> OtpChallenge:
+    """Ask for a fresh code for the same request; the previous code stops working at once. Wrong attempts
+    carry over.
 
     ``customer`` None is for the anonymous registration flow, where the id comes from the session.
 
@@ -281,87 +183,24 @@ def otp_resend(
     :raises OtpResendTooSoon: less than ``RESEND_INTERVAL_SECONDS`` since the last text.
     :raises OtpSendLimitReached: already sent ``MAX_SENDS`` times.
     :raises OtpRateLimited: ``MAX_PER_HOUR`` texts went to the phone number in the last hour.
-    :raises OtpDeliveryFailed: the text message could not be sent (never for ``SENT_BY_TASK``).
     """
     with transaction.atomic(durable=True):
-        challenge = _locked(challenge_id=challenge_id, customer=customer, purposes=purposes, subject=subject)
-        if challenge.consumed_at is not None or challenge.verified_at is not None:
-            raise OtpAlreadyUsed
-        if challenge.voided_at is not None:
-            raise OtpVoided
+        challenge = _locked(**request)
+        if challenge.verified_at is not None:
+            raise errors.OtpAlreadyUsed
+        _refuse_if_over(challenge)
         otp_check_resend(last_sent_at=challenge.last_sent_at, send_count=challenge.send_count, now=now)
         _count_text(phone=challenge.phone, now=now)
-        code = None if challenge.purpose in SENT_BY_TASK else _new_code()
         challenge.code_salt = secrets.token_hex(16)
-        # Queued, the previous code stops working now all the same, as the page says.
-        challenge.code_hash = (
-            _unknowable_hash(challenge.code_salt) if code is None else _hash(challenge.code_salt, code)
-        )
+        challenge.code_hash = _unknowable_hash(challenge.code_salt)  # the previous code stops working now
         challenge.last_sent_at = now
         challenge.expires_at = now + timedelta(seconds=_policy("TTL_SECONDS"))
         challenge.send_count += 1
         challenge.save(update_fields=["code_salt", "code_hash", "last_sent_at", "expires_at", "send_count"])
-        if code is None:
-            outbox_enqueue(
-                task=SEND_TASK, kwargs={"challenge_id": challenge.pk, "send": challenge.send_count}, now=now
-            )
-    if code is not None:
-        _deliver(challenge, code, challenge.customer)
+        outbox_enqueue(
+            task=SEND_TASK, kwargs={"challenge_id": challenge.pk, "send": challenge.send_count}, now=now
+        )
     return challenge
-
-
-@sensitive_variables("code")
-def otp_send_queued(*, challenge_id: int | None, send: int) -> bool:
-    """Make, store (as its hash) and text the code of send number ``send`` of a queued challenge; True
-    when a text left now.
-
-    Nothing is sent for a decoy (``challenge_id`` None), for a send a resend replaced, for one whose
-    text left already (a redelivered task), or for a request that is over (used, verified, void). The
-    code's validity runs from the request (``expires_at``), as the resend interval does.
-
-    :raises OtpDeliveryFailed: the gateway refused or could not be reached; the task tries again with
-        a new code (this one was never read by anyone).
-    """
-    if challenge_id is None:
-        return False
-    code = _new_code()
-    with transaction.atomic():
-        challenge = (
-            OtpChallenge.objects.select_for_update()
-            .select_related("customer")
-            .filter(pk=challenge_id)
-            .first()
-        )
-        if (
-            challenge is None
-            or challenge.send_count != send
-            or challenge.delivered_send >= send
-            or challenge.verified_at is not None
-            or challenge.consumed_at is not None
-            or challenge.voided_at is not None
-        ):
-            return False
-        challenge.code_salt = secrets.token_hex(16)
-        challenge.code_hash = _hash(challenge.code_salt, code)
-        challenge.save(update_fields=["code_salt", "code_hash"])
-    # The hash is committed before the text leaves (no lock held while the gateway answers): the code
-    # works as soon as it can arrive.
-    try:
-        get_sms_backend().send(
-            SmsMessage(to=challenge.phone, body=_sms_text(challenge, code, challenge.customer))
-        )
-    except SmsSendError as error:
-        logger.warning("OTP %s (%s) send %s not delivered: %s", challenge.pk, challenge.purpose, send, error)
-        raise OtpDeliveryFailed from error
-    OtpChallenge.objects.filter(pk=challenge.pk, delivered_send__lt=send).update(delivered_send=send)
-    logger.info(
-        "OTP %s (%s) sent to %s, send %s",
-        challenge.pk,
-        challenge.purpose,
-        masked_phone(challenge.phone),
-        send,
-    )
-    return True
 
 
 def _audit_failure(
@@ -375,7 +214,7 @@ def _audit_failure(
 ) -> None:
     """Record a failed use of a code (``auth.otp_failed``): which request, why, the attempts counted."""
     details: dict[str, Any] = {"reason": reason, **(data or {})}
-    changes: dict[str, Any] = {}
+    changes = AuditDiff(before=None, after=None)
     if challenge is not None:
         details |= {
             "customer_id": challenge.customer_id,
@@ -410,13 +249,13 @@ def otp_verify(
     :raises OtpAlreadyUsed, OtpVoided, OtpExpired: the code cannot be used any more.
     :raises OtpInvalid: the code is wrong (with the attempts left).
     """
-    failure: OtpError
+    failure: errors.OtpError
     with transaction.atomic(durable=True):
         try:
             challenge = _locked(
                 challenge_id=challenge_id, customer=customer, purposes=purposes, subject=subject
             )
-        except OtpNotFound as error:
+        except errors.OtpNotFound as error:
             # A code typed for a request that is not this customer's, or for another card or purpose.
             _audit_failure(
                 None,
@@ -435,11 +274,11 @@ def otp_verify(
         else:
             before = audit_snapshot(challenge, fields=_ATTEMPT_FIELDS)
             if challenge.consumed_at is not None:
-                failure, reason = OtpAlreadyUsed(), "ALREADY_USED"
+                failure, reason = errors.OtpAlreadyUsed(), "ALREADY_USED"
             elif challenge.voided_at is not None:
-                failure, reason = OtpVoided(), "VOIDED"
+                failure, reason = errors.OtpVoided(), "VOIDED"
             elif now >= challenge.expires_at:
-                failure, reason = OtpExpired(), "EXPIRED"
+                failure, reason = errors.OtpExpired(), "EXPIRED"
             elif hmac.compare_digest(
                 _hash(challenge.code_salt, "".join((code or "").split())), challenge.code_hash
             ):
@@ -453,9 +292,9 @@ def otp_verify(
                 attempts_left = _policy("MAX_ATTEMPTS") - challenge.attempts
                 if attempts_left <= 0:
                     challenge.voided_at = now
-                    failure, reason = OtpVoided(), "TOO_MANY_ATTEMPTS"
+                    failure, reason = errors.OtpVoided(), "TOO_MANY_ATTEMPTS"
                 else:
-                    failure, reason = OtpInvalid(attempts_left=attempts_left), "WRONG_CODE"
+                    failure, reason = errors.OtpInvalid(attempts_left=attempts_left), "WRONG_CODE"
                 challenge.save(update_fields=["attempts", "voided_at"])
                 logger.info(
                     "OTP %s (%s) wrong attempt %s", challenge.pk, challenge.purpose, challenge.attempts
@@ -472,28 +311,18 @@ def otp_confirmation(*challenges: OtpChallenge) -> dict[str, Any]:
     }
 
 
-def otp_consume(
-    *,
-    challenge_id: int,
-    customer: Customer | None,
-    purposes: tuple[str, ...],
-    now: datetime,
-    subject: str | None = None,
-) -> OtpChallenge:
+def otp_consume(*, now: datetime, **request: Unpack[ChallengeRequest]) -> OtpChallenge:
     """Use up a verified code; call inside the transaction of the operation it confirms.
 
     :raises OtpNotFound, OtpAlreadyUsed, OtpVoided: as for :func:`otp_verify`.
     :raises OtpNotVerified: the code was not (or too long ago) entered correctly.
     """
-    challenge = _locked(challenge_id=challenge_id, customer=customer, purposes=purposes, subject=subject)
-    if challenge.consumed_at is not None:
-        raise OtpAlreadyUsed
-    if challenge.voided_at is not None:
-        raise OtpVoided
+    challenge = _locked(**request)
+    _refuse_if_over(challenge)
     if challenge.verified_at is None:
-        raise OtpNotVerified
+        raise errors.OtpNotVerified
     if now > challenge.verified_at + timedelta(seconds=_policy("VERIFIED_VALID_SECONDS")):
-        raise OtpExpired
+        raise errors.OtpExpired
     challenge.consumed_at = now
     challenge.save(update_fields=["consumed_at"])
     return challenge

@@ -1,5 +1,5 @@
-"""Registration and password-reset codes leave from a task: the answer is the same for a customer and
-a stranger whatever the SMS gateway does, and the code is in no outbox row."""
+"""Every one-time code leaves from a task: no request waits on the SMS gateway, the answer is the same
+for a customer and a stranger whatever the gateway does, and the code is in no outbox row."""
 
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -8,14 +8,16 @@ import pytest
 import time_machine
 from django.test import Client
 
+from cards.models import CardStatus
 from customers.models import OtpChallenge, OtpPurpose
 from customers.rules import Sex, generate_pesel
 from customers.services import OtpDeliveryFailed, OtpRateLimited, otp_issue, otp_resend, otp_send_queued
 from customers.services._otp import SEND_TASK
 from customers.sms import read_outbox
 from outbox.models import OutboxMessage, OutboxOutcome
+from tests.cards.factories import CardFactory
 from tests.customers.factories import CustomerFactory
-from tests.customers.portal import last_code, run_queued_texts
+from tests.customers.portal import last_code, registered_customer, run_queued_texts, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +194,53 @@ def test_a_resend_past_the_cap_queues_the_same_work_for_a_customer_and_a_strange
 
     assert queued == [[{"challenge_id": None, "send": 1}], [{"challenge_id": None, "send": 1}]]
     assert run_queued_texts() == 4 and len(read_outbox(sms_outbox)) == 1  # the customer's first code only
+
+
+@pytest.mark.parametrize("purpose", list(OtpPurpose))
+def test_every_kind_of_code_is_texted_by_the_task_only(purpose, sms_outbox):
+    customer = CustomerFactory(mobile_phone="+48601000452")
+    challenge = otp_issue(customer=customer, purpose=purpose, subject="kind", now=NOW)
+
+    assert read_outbox(sms_outbox) == []  # nothing left in the request
+    row = OutboxMessage.objects.get(task=SEND_TASK)
+    assert row.kwargs == {"challenge_id": challenge.pk, "send": 1}
+    assert run_queued_texts() == 1
+    code = last_code(sms_outbox, "+48601000452", run_queued=False)
+    stored = OutboxMessage.objects.filter(task=SEND_TASK).values()
+    assert not any(code in str(value) for message in stored for value in message.values())
+    assert otp_send_queued(challenge_id=challenge.pk, send=1) is False  # a redelivery texts nothing more
+    assert len(read_outbox(sms_outbox)) == 1
+
+
+def test_a_card_code_page_answers_at_once_with_a_failing_gateway_and_the_task_fails(settings, sms_outbox):
+    settings.KARTOSFERA_SMS_BACKEND = "tests.customers.test_otp_queued.BrokenGateway"
+    customer = registered_customer(mobile_phone="+48601000453")
+    card = CardFactory(customer=customer, status=CardStatus.INACTIVE)
+    browser = Client(raise_request_exception=True)
+    sign_in(browser, customer)
+
+    answer = browser.post(f"/cards/{card.pk}/activate/")
+
+    challenge = OtpChallenge.objects.get(customer=customer, purpose=OtpPurpose.CARD_ACTIVATE)
+    assert (answer.status_code, answer["Location"]) == (302, f"/cards/{card.pk}/confirm/{challenge.pk}/")
+    run_queued_texts()
+    assert read_outbox(sms_outbox) == []
+    assert OutboxMessage.objects.get(task=SEND_TASK).outcome == OutboxOutcome.FAILED
+    challenge.refresh_from_db()
+    assert challenge.voided_at is None  # a resend can still follow
+
+
+def test_a_phone_change_queues_one_text_to_each_number_and_texts_nothing_in_the_request(sms_outbox):
+    customer = registered_customer(mobile_phone="+48601000454")
+    browser = Client()
+    sign_in(browser, customer)
+
+    browser.post("/profile/phone/", {"new_phone": "512 345 678"})
+
+    assert read_outbox(sms_outbox) == []
+    challenges = OtpChallenge.objects.filter(customer=customer).order_by("pk")
+    assert [row.kwargs for row in OutboxMessage.objects.filter(task=SEND_TASK).order_by("pk")] == [
+        {"challenge_id": challenge.pk, "send": 1} for challenge in challenges
+    ]
+    assert run_queued_texts() == 2
+    assert [message["to"] for message in read_outbox(sms_outbox)] == ["+48601000454", "+48512345678"]

@@ -1,15 +1,12 @@
-"""Portal pages for access: sign-in and out, registration with a text-message code, the profile.
+"""Portal pages for access: sign-in and out, and registration (or a new password) with a text-message
+code: the details, the code, the password."""
 
-Each view parses a form, makes one service call and turns the service's refusal into a message on
-the form; sessions are the framework's (login, logout, update_session_auth_hash).
-"""
-
-import logging
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth import authenticate, login, logout
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,31 +19,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.context import client_ip
 from customers import services
-from customers.decorators import customer_required
-from customers.forms import (
-    CodeForm,
-    EmailChangeForm,
-    PasswordChangeForm,
-    PhoneChangeForm,
-    PhoneConfirmForm,
-    RegistrationForm,
-    SetPasswordForm,
-    SignInForm,
-)
+from customers.forms import CodeForm, RegistrationForm, SetPasswordForm, SignInForm
 from customers.middleware import mark_signed_in
 from customers.models import OtpChallenge, OtpPurpose
-from customers.selectors import customer_language, notification_list_for_customer, otp_challenge_get_open
-from customers.sms import masked_phone
+from customers.selectors import customer_language, otp_challenge_get_open
 from kartosfera import clock
-
-logger = logging.getLogger(__name__)
 
 REGISTRATION_SESSION_KEY = "kartosfera_registration_challenge"
 # A registration start that matched no customer: the code page answers as for one that did.
 REGISTRATION_DECOY_KEY = "kartosfera_registration_unmatched"
-PHONE_CHANGE_SESSION_KEY = "kartosfera_phone_change_challenges"
-EMAIL_CHANGE_SESSION_KEY = "kartosfera_email_change_challenge"
 CUSTOMER_BACKEND = "customers.backends.CustomerIdentifierBackend"
+
+
+def session_challenge_id(request: HttpRequest, key: str) -> int:
+    """The id of the code request the session holds under ``key``; 0, which no request has, if none."""
+    value = request.session.get(key)
+    return value if isinstance(value, int) else 0
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -142,7 +130,7 @@ def register(request: HttpRequest) -> HttpResponse:
 def _registration_challenge(request: HttpRequest) -> OtpChallenge | None:
     try:
         return otp_challenge_get_open(
-            challenge_id=request.session.get(REGISTRATION_SESSION_KEY),
+            challenge_id=session_challenge_id(request, REGISTRATION_SESSION_KEY),
             customer=None,
             purposes=services.ACCESS_PURPOSES,
         )
@@ -169,9 +157,9 @@ def register_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            if decoy:
+            if decoy:  # a start that matched no customer
                 _decoy_verify(request, decoy)
-            else:
+            elif challenge is not None:
                 services.registration_verify_code(
                     challenge_id=challenge.pk, code=form.cleaned_data["code"], now=clock.now()
                 )
@@ -186,7 +174,7 @@ def register_code(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _decoy_verify(request: HttpRequest, decoy: dict) -> None:
+def _decoy_verify(request: HttpRequest, decoy: dict[str, Any]) -> None:
     """A code typed after a start that matched no customer: counted and refused as a wrong one is."""
     try:
         services.registration_decoy_verify(
@@ -219,7 +207,9 @@ def register_resend(request: HttpRequest) -> HttpResponse:
         else:
             # A phone past its hourly cap is answered as a sent code (the page asks to check the
             # details if no text comes): only a customer's phone has a cap to reach.
-            services.registration_resend(challenge_id=request.session.get(REGISTRATION_SESSION_KEY), now=now)
+            services.registration_resend(
+                challenge_id=session_challenge_id(request, REGISTRATION_SESSION_KEY), now=now
+            )
     except (services.OtpNotFound, services.OtpVoided, services.OtpAlreadyUsed):
         return _restart_registration(request)
     except services.ServiceError as error:
@@ -259,228 +249,4 @@ def register_password(request: HttpRequest) -> HttpResponse:
         request,
         "portal/register_password.html",
         {"form": form, "is_reset": challenge.purpose == OtpPurpose.PASSWORD_RESET},
-    )
-
-
-@customer_required
-@require_http_methods(["GET"])
-def profile(request: HttpRequest) -> HttpResponse:
-    """The customer's details as the bank holds them, and links to change the password and phone."""
-    return render(
-        request,
-        "portal/profile.html",
-        {"customer": request.customer, "phone": masked_phone(request.customer.mobile_phone)},
-    )
-
-
-@customer_required
-@require_http_methods(["GET"])
-def messages_sent(request: HttpRequest) -> HttpResponse:
-    """The text messages and e-mails the bank sent the customer, newest first."""
-    return render(
-        request,
-        "portal/messages.html",
-        {"notifications": notification_list_for_customer(customer=request.customer)},
-    )
-
-
-@never_cache
-@customer_required
-@sensitive_post_parameters("old_password", "password1", "password2")
-@require_http_methods(["GET", "POST"])
-def password_change(request: HttpRequest) -> HttpResponse:
-    """Change the password; every other session is signed out, this one stays."""
-    form = PasswordChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_change_password(
-                user=request.user,
-                old_password=form.cleaned_data["old_password"],
-                new_password=form.cleaned_data["password1"],
-                now=clock.now(),
-            )
-        except ValidationError as error:
-            form.add_error("password1", error)
-        except services.ServiceError as error:
-            form.add_service_error(error)
-        else:
-            update_session_auth_hash(request, user)
-            messages.success(request, _("Your password is changed. Other devices have been signed out."))
-            return redirect("customers:profile")
-    return render(request, "portal/password_change.html", {"form": form})
-
-
-@never_cache
-@customer_required
-@require_http_methods(["GET", "POST"])
-def phone_change(request: HttpRequest) -> HttpResponse:
-    """Start changing the portal's mobile number: codes go to the current and to the new number."""
-    form = PhoneChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            old, new = services.phone_change_start(
-                customer=request.customer, new_phone=form.cleaned_data["new_phone"], now=clock.now()
-            )
-        except services.ServiceError as error:
-            form.add_service_error(error)
-        else:
-            request.session[PHONE_CHANGE_SESSION_KEY] = [old.pk, new.pk]
-            return redirect("customers:phone_confirm")
-    return render(
-        request,
-        "portal/phone_change.html",
-        {"form": form, "phone": masked_phone(request.customer.mobile_phone)},
-    )
-
-
-def _phone_challenges(request: HttpRequest) -> tuple[OtpChallenge, OtpChallenge] | None:
-    ids = request.session.get(PHONE_CHANGE_SESSION_KEY) or [None, None]
-    try:
-        return (
-            otp_challenge_get_open(
-                challenge_id=ids[0], customer=request.customer, purposes=(OtpPurpose.PHONE_CHANGE_OLD,)
-            ),
-            otp_challenge_get_open(
-                challenge_id=ids[1], customer=request.customer, purposes=(OtpPurpose.PHONE_CHANGE_NEW,)
-            ),
-        )
-    except OtpChallenge.DoesNotExist:
-        return None
-
-
-def _restart_phone_change(request: HttpRequest) -> HttpResponse:
-    request.session.pop(PHONE_CHANGE_SESSION_KEY, None)
-    messages.warning(request, _("This code request is not valid any more. Please start again."))
-    return redirect("customers:phone_change")
-
-
-@never_cache
-@customer_required
-@sensitive_post_parameters("old_code", "new_code")
-@require_http_methods(["GET", "POST"])
-def phone_confirm(request: HttpRequest) -> HttpResponse:
-    """Both codes confirm the new number; every other session is signed out."""
-    challenges = _phone_challenges(request)
-    if challenges is None:
-        return _restart_phone_change(request)
-    old, new = challenges
-    form = PhoneConfirmForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.phone_change_confirm(
-                customer=request.customer,
-                old_challenge_id=old.pk,
-                old_code=form.cleaned_data["old_code"],
-                new_challenge_id=new.pk,
-                new_code=form.cleaned_data["new_code"],
-                actor=request.user,
-                now=clock.now(),
-            )
-        except (services.OtpVoided, services.OtpAlreadyUsed, services.OtpNotFound):
-            return _restart_phone_change(request)
-        except services.ServiceError as error:
-            form.add_service_error(error)
-        else:
-            request.session.pop(PHONE_CHANGE_SESSION_KEY, None)
-            request.user.refresh_from_db()
-            update_session_auth_hash(request, request.user)
-            messages.success(request, _("Your mobile number is changed. Other devices have been signed out."))
-            return redirect("customers:profile")
-    return render(
-        request,
-        "portal/phone_confirm.html",
-        {"form": form, "old_phone": masked_phone(old.phone), "new_phone": masked_phone(new.phone)},
-    )
-
-
-@customer_required
-@require_POST
-def phone_resend(request: HttpRequest, which: str) -> HttpResponse:
-    """Send a new code to the current (``old``) or the new (``new``) number."""
-    challenges = _phone_challenges(request)
-    if challenges is None or which not in ("old", "new"):
-        return _restart_phone_change(request)
-    challenge = challenges[0] if which == "old" else challenges[1]
-    try:
-        services.otp_resend(
-            challenge_id=challenge.pk,
-            customer=request.customer,
-            purposes=(challenge.purpose,),
-            now=clock.now(),
-        )
-    except services.ServiceError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("We have sent a new code. The previous one no longer works."))
-    return redirect("customers:phone_confirm")
-
-
-@never_cache
-@customer_required
-@require_http_methods(["GET", "POST"])
-def email_change(request: HttpRequest) -> HttpResponse:
-    """Start changing the e-mail address: a code goes to the mobile number."""
-    form = EmailChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            challenge = services.email_change_start(
-                customer=request.customer, email=form.cleaned_data["email"], now=clock.now()
-            )
-        except services.ServiceError as error:
-            form.add_service_error(error)
-        else:
-            request.session[EMAIL_CHANGE_SESSION_KEY] = challenge.pk
-            return redirect("customers:email_confirm")
-    return render(
-        request,
-        "portal/contact_change.html",
-        {
-            "form": form,
-            "heading": _("Change e-mail address"),
-            "intro": _("We write to %(email)s. To change the address we send a code to your mobile number.")
-            % {"email": request.customer.email or "—"},
-        },
-    )
-
-
-@never_cache
-@customer_required
-@sensitive_post_parameters("code")
-@require_http_methods(["GET", "POST"])
-def email_confirm(request: HttpRequest) -> HttpResponse:
-    """The code from the text message saves the new e-mail address."""
-    try:
-        challenge = otp_challenge_get_open(
-            challenge_id=request.session.get(EMAIL_CHANGE_SESSION_KEY),
-            customer=request.customer,
-            purposes=(OtpPurpose.EMAIL_CHANGE,),
-        )
-    except OtpChallenge.DoesNotExist:
-        messages.warning(request, _("This code request is not valid any more. Please start again."))
-        return redirect("customers:email_change")
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.email_change_confirm(
-                customer=request.customer,
-                challenge_id=challenge.pk,
-                code=form.cleaned_data["code"],
-                actor=request.user,
-                now=clock.now(),
-            )
-        except services.ServiceError as error:
-            form.add_service_error(error)
-        else:
-            request.session.pop(EMAIL_CHANGE_SESSION_KEY, None)
-            messages.success(request, _("Your e-mail address is changed."))
-            return redirect("customers:profile")
-    return render(
-        request,
-        "portal/contact_confirm.html",
-        {
-            "form": form,
-            "heading": _("Confirm the new e-mail address"),
-            "phone": masked_phone(challenge.phone),
-            "new_value": challenge.operation["email"],
-        },
     )

@@ -1,0 +1,71 @@
+"""The history of a customer, and what every history of our models shares (a card's too)."""
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from customers.models._people import Customer
+
+
+class HistoryEvent(models.Model):
+    """One entry of a history: a kind (each history has its own), who acted, the details, when.
+
+    A subclass adds what the history is of (a card, a customer) and its ``kind`` with its choices.
+    """
+
+    if TYPE_CHECKING:  # each subclass's ``kind`` field has choices: Django gives it this method
+
+        def get_kind_display(self) -> str: ...
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the system or an automated line acted."),
+    )
+    data = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    occurred_at = models.DateTimeField(_("occurred at"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.occurred_at:%Y-%m-%d %H:%M:%S})"
+
+
+class CustomerEventKind(models.TextChoices):
+    REGISTERED = "REGISTERED", _("Registered for the portal")
+    PASSWORD_RESET = "PASSWORD_RESET", _("Password set with a text-message code")
+    PASSWORD_CHANGED = "PASSWORD_CHANGED", _("Password changed")
+    PHONE_CHANGED = "PHONE_CHANGED", _("Mobile phone number changed")
+    EMAIL_CHANGED = "EMAIL_CHANGED", _("E-mail address changed")
+    ADDRESS_CHANGED = "ADDRESS_CHANGED", _("Postal address changed")
+
+
+class CustomerEvent(HistoryEvent):
+    """One entry of a customer's portal history (registration, password and phone changes)."""
+
+    Kind = CustomerEventKind
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("customer event")
+        verbose_name_plural = _("customer events")
+        indexes = [models.Index(fields=["customer", "-occurred_at"], name="customerevent_customer_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=[str(value) for value in CustomerEventKind.values]),
+                name="customerevent_kind_valid",
+            ),
+        ]
