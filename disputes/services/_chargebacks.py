@@ -25,6 +25,7 @@ from disputes.models import (
     EvidenceKind,
     ProposalKind,
     ProposalStatus,
+    present,
 )
 from disputes.services._access import Actor, lock_chargeback
 from disputes.services._audit import case_atomic
@@ -143,7 +144,7 @@ def chargeback_record_representment(
     chargeback_id: int,
     actor: Actor,
     now: datetime,
-    documents: Sequence[File] = (),
+    documents: Sequence["File[bytes]"] = (),
     note: str = "",
 ) -> Chargeback:
     """The acquirer's second presentment arrived with its documents; for Mastercard the response window
@@ -157,14 +158,14 @@ def chargeback_record_representment(
     try:
         with case_atomic() as audit:
             case, chargeback = lock_chargeback(chargeback_id, actor)
-            data: dict = {}
+            data: dict[str, object] = {}
 
             def window() -> None:
                 if chargeback.scheme != "MASTERCARD":
                     data["response_window"] = "none tracked for this scheme (RULES.md section 2)"
                     return
                 due = deadlines.chargeback_due(
-                    processed_on=warsaw_date(chargeback.filed_at),
+                    processed_on=warsaw_date(present(chargeback.filed_at, "filed_at")),
                     scheme=chargeback.scheme,
                     stage="SECOND_PRESENTMENT",
                 )
@@ -264,8 +265,9 @@ def chargeback_escalate(
 
 def require_result_approval(
     chargeback: Chargeback, *, won: bool, actor: Actor, approval: DecisionProposal | None
-) -> None:
-    """Refuse a chargeback's result unless it runs as a second person's approval of that very result.
+) -> DecisionProposal:
+    """Refuse a chargeback's result unless it runs as a second person's approval of that very result;
+    the approval it runs as.
 
     The proposal is read again from the database: an object built by the caller proves nothing.
 
@@ -287,6 +289,7 @@ def require_result_approval(
     )
     if approved is None or approved.get("won") is not won:
         raise FourEyesRequired(f"proposal {approval.pk} does not approve this result of {chargeback.pk}")
+    return approval
 
 
 def chargeback_resolve(
@@ -305,8 +308,8 @@ def chargeback_resolve(
     """
     with case_atomic() as audit:
         case, chargeback = lock_chargeback(chargeback_id, actor)
-        require_result_approval(chargeback, won=won, actor=actor, approval=approval)
-        data = {"proposal": approval.pk, "proposed_by": approval.proposed_by_id}
+        approved = require_result_approval(chargeback, won=won, actor=actor, approval=approval)
+        data: dict[str, object] = {"proposal": approved.pk, "proposed_by": approved.proposed_by_id}
         if not won:
             data["bank_loss"] = str(chargeback.amount)
         row = run_transition(
