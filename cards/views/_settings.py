@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -175,10 +176,11 @@ def card_mobile_payments(request: CustomerRequest, card: Card) -> HttpResponse:
     return detail(card)
 
 
+# Lazy: the message is put in the customer's language when the page shows it, not when this module loads.
 WALLET_ACTIONS = {
-    "suspend": (services.wallet_token_suspend, _("Payments from %(device)s are suspended.")),
-    "resume": (services.wallet_token_resume, _("Payments from %(device)s work again.")),
-    "remove": (services.wallet_token_remove, _("%(device)s is removed from the card.")),
+    "suspend": (services.wallet_token_suspend, gettext_lazy("Payments from %(device)s are suspended.")),
+    "resume": (services.wallet_token_resume, gettext_lazy("Payments from %(device)s work again.")),
+    "remove": (services.wallet_token_remove, gettext_lazy("%(device)s is removed from the card.")),
 }
 
 

@@ -388,3 +388,16 @@ def test_the_pages_are_in_english_when_chosen(signed_in):
 
     assert '<html lang="en">' in body
     assert "Cancel the card for good" in body
+
+
+def test_a_device_message_is_in_the_customers_language_whichever_language_the_pages_loaded_in(signed_in):
+    client, customer = signed_in
+    card = CardFactory(customer=customer)
+    token = WalletTokenFactory(card=card, device_name="Pixel 8")
+
+    in_polish = client.post(f"/cards/{card.pk}/devices/{token.pk}/suspend/", follow=True).content.decode()
+    client.cookies["django_language"] = "en"
+    in_english = client.post(f"/cards/{card.pk}/devices/{token.pk}/resume/", follow=True).content.decode()
+
+    assert "Płatności z urządzenia Pixel 8 są zawieszone." in in_polish
+    assert "Payments from Pixel 8 work again." in in_english
