@@ -105,49 +105,79 @@ def _directory() -> Path:
     return Path(settings.KARTOSFERA_AUDIT_ANCHOR_DIR)
 
 
+def _anchor_names(directory: Path) -> list[str]:
+    """The anchor files' names in sequence order, from the directory listing alone (no file is opened):
+    the sequence in a name has a fixed width, so the names sort as their sequences do."""
+    if not directory.is_dir():
+        return []
+    with os.scandir(directory) as entries:
+        return sorted(entry.name for entry in entries if _FILE.fullmatch(entry.name))
+
+
+def _anchor_check(path: Path, key: bytes) -> Anchor | str:
+    """The anchor a file holds when its name, format and signature hold, else why not."""
+    match = _FILE.fullmatch(path.name)
+    if match is None:
+        return "not an anchor file's name"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        payload = _payload(
+            sequence=int(stored["sequence"]),
+            entry_hash=str(stored["entry_hash"]),
+            written_at=str(stored["written_at"]),
+            signer=str(stored["key_id"]),
+        )
+        mac = str(stored["mac"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        return f"unreadable: {error}"
+    if stored.get("v") != ANCHOR_VERSION:
+        return f"unknown anchor format {stored.get('v')!r}"
+    if payload["sequence"] != int(match["sequence"]):
+        return f"names sequence {payload['sequence']}, not its file's"
+    if payload["key_id"] != key_id(key):
+        return f"signed with another key ({payload['key_id']})"
+    if not hmac.compare_digest(mac, anchor_mac(payload, key)):
+        return "its signature does not match its content"
+    return Anchor(
+        sequence=payload["sequence"],
+        entry_hash=payload["entry_hash"],
+        written_at=payload["written_at"],
+        key_id=payload["key_id"],
+        file=path.name,
+    )
+
+
 def anchors_read() -> AnchorSet:
     """Read and check every anchor file; a file whose signature or name does not hold is listed apart."""
     directory = _directory()
     found = AnchorSet(directory=str(directory))
-    if not directory.is_dir():
-        return found
     key = anchor_key()
-    for path in sorted(directory.iterdir()):
-        match = _FILE.fullmatch(path.name)
-        if match is None:
-            continue
-        try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
-            payload = _payload(
-                sequence=int(stored["sequence"]),
-                entry_hash=str(stored["entry_hash"]),
-                written_at=str(stored["written_at"]),
-                signer=str(stored["key_id"]),
-            )
-            mac = str(stored["mac"])
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            found.invalid.append((path.name, f"unreadable: {error}"))
-            continue
-        if stored.get("v") != ANCHOR_VERSION:
-            found.invalid.append((path.name, f"unknown anchor format {stored.get('v')!r}"))
-        elif payload["sequence"] != int(match["sequence"]):
-            found.invalid.append((path.name, f"names sequence {payload['sequence']}, not its file's"))
-        elif payload["key_id"] != key_id(key):
-            found.invalid.append((path.name, f"signed with another key ({payload['key_id']})"))
-        elif not hmac.compare_digest(mac, anchor_mac(payload, key)):
-            found.invalid.append((path.name, "its signature does not match its content"))
+    for name in _anchor_names(directory):
+        checked = _anchor_check(directory / name, key)
+        if isinstance(checked, Anchor):
+            found.valid.append(checked)
         else:
-            found.valid.append(
-                Anchor(
-                    sequence=payload["sequence"],
-                    entry_hash=payload["entry_hash"],
-                    written_at=payload["written_at"],
-                    key_id=payload["key_id"],
-                    file=path.name,
-                )
-            )
+            found.invalid.append((name, checked))
     found.valid.sort(key=lambda anchor: anchor.sequence)
     return found
+
+
+def anchor_latest() -> Anchor | None:
+    """The latest anchor whose signature holds, reading only the newest file when it does (the sealer's
+    path: the directory grows by up to one file a minute, and ``verify_audit`` reads them all).
+
+    A newest file that does not hold (altered, forged, unreadable) is logged as an error and the one
+    before it is tried, so the chain is then verified from the last anchor that holds, as
+    ``anchors_read().latest`` would; ``verify_audit`` reports the file (``ANCHOR_INVALID``).
+    """
+    directory = _directory()
+    key = anchor_key()
+    for name in reversed(_anchor_names(directory)):
+        checked = _anchor_check(directory / name, key)
+        if isinstance(checked, Anchor):
+            return checked
+        logger.error("audit: anchor file %s in %s does not hold: %s", name, directory, checked)
+    return None
 
 
 def anchor_write(*, now: datetime) -> Anchor | None:
@@ -159,7 +189,7 @@ def anchor_write(*, now: datetime) -> Anchor | None:
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is None or head.sequence == 0:
         return None
-    latest = anchors_read().latest
+    latest = anchor_latest()
     if latest is not None and latest.sequence >= head.sequence:
         return latest if latest.sequence == head.sequence else None
     start = None
@@ -199,7 +229,7 @@ def anchor_write(*, now: datetime) -> Anchor | None:
 def anchor_write_if_due(*, now: datetime) -> Anchor | None:
     """``anchor_write`` when the last anchor is older than ``KARTOSFERA_AUDIT_ANCHOR_MIN_SECONDS``;
     a broken chain is logged as an error (``verify_audit`` reports it), not raised to the sealer."""
-    latest = anchors_read().latest
+    latest = anchor_latest()
     if latest is not None:
         written = datetime.fromisoformat(latest.written_at.replace("Z", "+00:00"))
         if (now - written).total_seconds() < settings.KARTOSFERA_AUDIT_ANCHOR_MIN_SECONDS:

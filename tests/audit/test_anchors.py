@@ -1,7 +1,9 @@
 """Signed anchors of the chain head outside the database: truncation and rewrites are detected."""
 
 import json
+import logging
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -141,6 +143,76 @@ def test_the_sealer_anchors_after_sealing_at_most_once_a_minimum_interval(now, s
     audit_seal(now=now + timedelta(seconds=61))
 
     assert [anchor.sequence for anchor in anchors_read().valid] == [1, 3]
+
+
+@pytest.fixture
+def anchor_reads(monkeypatch, settings) -> list[str]:
+    """The names of the anchor files read from now on, in order."""
+    read_text = Path.read_text
+    names: list[str] = []
+
+    def spy(path: Path, *args, **kwargs) -> str:
+        if path.parent == Path(settings.KARTOSFERA_AUDIT_ANCHOR_DIR):
+            names.append(path.name)
+        return read_text(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", spy)
+    return names
+
+
+def _anchor_files(settings) -> list[str]:
+    return sorted(path.name for path in Path(settings.KARTOSFERA_AUDIT_ANCHOR_DIR).glob("anchor-*.json"))
+
+
+def test_the_sealers_anchor_step_reads_the_latest_anchor_only(anchored, now, settings, anchor_reads):
+    # An older anchor is made unreadable: the sealer neither opens nor needs it; verify_audit reports it.
+    (settings.KARTOSFERA_AUDIT_ANCHOR_DIR / "anchor-000000000003.json").write_text("not an anchor")
+    settings.KARTOSFERA_AUDIT_SEALING = "PERIODIC"
+    audit_record(action="test.entry_6", actor=None, now=now)
+
+    audit_seal(now=now + timedelta(minutes=10))
+
+    assert set(anchor_reads) == {"anchor-000000000005.json"}
+    assert _anchor_files(settings) == [
+        "anchor-000000000003.json",
+        "anchor-000000000005.json",
+        "anchor-000000000006.json",
+    ]
+    report = audit_chain_verify()
+    assert _problems(report) == [("ANCHOR_INVALID", 0)]
+    assert "anchor-000000000003.json" in report.problems[0].detail
+    assert "unreadable" in report.problems[0].detail
+    assert report.anchor["sequence"] == 6
+    with pytest.raises(CommandError, match="audit chain broken"):
+        call_command("verify_audit")
+
+
+@pytest.mark.parametrize("tampering", ["deleted", "altered"])
+def test_the_sealer_verifies_from_the_anchor_before_a_deleted_or_altered_latest_one(
+    anchored, now, settings, caplog, tampering
+):
+    latest = settings.KARTOSFERA_AUDIT_ANCHOR_DIR / "anchor-000000000005.json"
+    if tampering == "deleted":
+        latest.unlink()
+    else:
+        stored = json.loads(latest.read_text())
+        latest.write_text(json.dumps({**stored, "written_at": "2025-12-23T13:09:00.000000Z"}))
+    # An entry anchored only by the latest anchor is rewritten: the sealer must notice it from anchor 3.
+    raw_sql("UPDATE audit_auditentry SET action = 'test.rewritten' WHERE sequence = 4")
+    settings.KARTOSFERA_AUDIT_SEALING = "PERIODIC"
+    audit_record(action="test.entry_6", actor=None, now=now)
+
+    with caplog.at_level(logging.ERROR, logger="audit.anchors"):
+        sealed = audit_seal(now=now + timedelta(minutes=10))
+
+    assert sealed.sealed == 1
+    assert "anchor-000000000006.json" not in _anchor_files(settings)
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages[-1] == "audit: anchor refused"
+    assert (tampering == "altered") == any(
+        "anchor-000000000005.json" in message and "signature does not match" in message
+        for message in messages
+    )
 
 
 def test_the_anchor_directory_is_created_when_missing(now, settings, tmp_path):
