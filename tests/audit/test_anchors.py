@@ -2,6 +2,7 @@
 
 import json
 import logging
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -147,16 +148,23 @@ def test_the_sealer_anchors_after_sealing_at_most_once_a_minimum_interval(now, s
 
 @pytest.fixture
 def anchor_reads(monkeypatch, settings) -> list[str]:
-    """The names of the anchor files read from now on, in order."""
-    read_text = Path.read_text
+    """The names of the files read in the anchor directory from now on, in order ("*" for a listing)."""
+    directory = Path(settings.KARTOSFERA_AUDIT_ANCHOR_DIR)
+    read_text, scandir = Path.read_text, os.scandir
     names: list[str] = []
 
-    def spy(path: Path, *args, **kwargs) -> str:
-        if path.parent == Path(settings.KARTOSFERA_AUDIT_ANCHOR_DIR):
+    def read_spy(path: Path, *args, **kwargs) -> str:
+        if path.parent == directory:
             names.append(path.name)
         return read_text(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_text", spy)
+    def list_spy(path=".", *args, **kwargs):
+        if Path(path) == directory:
+            names.append("*")
+        return scandir(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", read_spy)
+    monkeypatch.setattr(os, "scandir", list_spy)
     return names
 
 
@@ -172,7 +180,11 @@ def test_the_sealers_anchor_step_reads_the_latest_anchor_only(anchored, now, set
 
     audit_seal(now=now + timedelta(minutes=10))
 
-    assert set(anchor_reads) == {"anchor-000000000005.json"}
+    # Neither the older anchors nor the directory's listing: the LATEST pointer and the file it names.
+    assert set(anchor_reads) == {"latest-anchor", "anchor-000000000005.json"}
+    assert (
+        settings.KARTOSFERA_AUDIT_ANCHOR_DIR / "latest-anchor"
+    ).read_text() == "anchor-000000000006.json\n"
     assert _anchor_files(settings) == [
         "anchor-000000000003.json",
         "anchor-000000000005.json",
@@ -209,10 +221,27 @@ def test_the_sealer_verifies_from_the_anchor_before_a_deleted_or_altered_latest_
     assert "anchor-000000000006.json" not in _anchor_files(settings)
     messages = [record.getMessage() for record in caplog.records]
     assert messages[-1] == "audit: anchor refused"
-    assert (tampering == "altered") == any(
-        "anchor-000000000005.json" in message and "signature does not match" in message
-        for message in messages
-    )
+    reason = {"deleted": "No such file", "altered": "signature does not match"}[tampering]
+    assert any("anchor-000000000005.json" in message and reason in message for message in messages)
+    report = audit_chain_verify()
+    assert ("CHANGED", 4) in _problems(report)
+    invalid = [problem.detail for problem in report.problems if problem.kind.value == "ANCHOR_INVALID"]
+    assert len(invalid) == 1
+    assert ("latest-anchor" in invalid[0]) == (tampering == "deleted")
+    assert "anchor-000000000005.json" in invalid[0]
+
+
+def test_without_a_latest_pointer_the_sealer_finds_the_newest_anchor_by_name(anchored, now, settings):
+    # Anchors written before the pointer existed: the sealer lists the names and reads the newest.
+    (settings.KARTOSFERA_AUDIT_ANCHOR_DIR / "latest-anchor").unlink()
+    settings.KARTOSFERA_AUDIT_SEALING = "PERIODIC"
+    audit_record(action="test.entry_6", actor=None, now=now)
+
+    audit_seal(now=now + timedelta(minutes=10))
+
+    assert _anchor_files(settings)[-1] == "anchor-000000000006.json"
+    assert [anchor.sequence for anchor in anchors_read().valid] == [3, 5, 6]
+    assert audit_chain_verify().ok
 
 
 def test_the_anchor_directory_is_created_when_missing(now, settings, tmp_path):
