@@ -9,6 +9,8 @@ from where it was copied to: ``verify_audit`` then reports the entry that differ
 
 Before writing an anchor, the chain from the previous anchor to the head is verified: a chain broken
 since then is reported, never anchored.
+The writer finds the previous anchor through ``LATEST`` without reading the older files
+(``anchor_latest``); ``verify_audit`` reads them all (``anchors_read``).
 """
 
 import hashlib
@@ -32,6 +34,10 @@ logger = logging.getLogger(__name__)
 
 ANCHOR_VERSION = 1
 _FILE = re.compile(r"anchor-(?P<sequence>[0-9]{12})\.json")
+# Beside the anchors, the name of the newest one, so the sealer reads one file, not the directory. It is
+# a hint: the file it names is checked like any anchor, and when it does not hold the sealer falls back
+# to the newest anchor that does (which can only make it verify more of the chain, never less).
+LATEST = "latest-anchor"
 
 
 class AnchorRefused(RuntimeError):
@@ -105,49 +111,107 @@ def _directory() -> Path:
     return Path(settings.KARTOSFERA_AUDIT_ANCHOR_DIR)
 
 
+def _anchor_names(directory: Path) -> list[str]:
+    """The anchor files' names in sequence order, from the directory listing alone (no file is opened):
+    the sequence in a name has a fixed width, so the names sort as their sequences do."""
+    if not directory.is_dir():
+        return []
+    with os.scandir(directory) as entries:
+        return sorted(entry.name for entry in entries if _FILE.fullmatch(entry.name))
+
+
+def _anchor_check(path: Path, key: bytes) -> Anchor | str:
+    """The anchor a file holds when its name, format and signature hold, else why not."""
+    match = _FILE.fullmatch(path.name)
+    if match is None:
+        return "not an anchor file's name"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        payload = _payload(
+            sequence=int(stored["sequence"]),
+            entry_hash=str(stored["entry_hash"]),
+            written_at=str(stored["written_at"]),
+            signer=str(stored["key_id"]),
+        )
+        mac = str(stored["mac"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        return f"unreadable: {error}"
+    if stored.get("v") != ANCHOR_VERSION:
+        return f"unknown anchor format {stored.get('v')!r}"
+    if payload["sequence"] != int(match["sequence"]):
+        return f"names sequence {payload['sequence']}, not its file's"
+    if payload["key_id"] != key_id(key):
+        return f"signed with another key ({payload['key_id']})"
+    if not hmac.compare_digest(mac, anchor_mac(payload, key)):
+        return "its signature does not match its content"
+    return Anchor(
+        sequence=payload["sequence"],
+        entry_hash=payload["entry_hash"],
+        written_at=payload["written_at"],
+        key_id=payload["key_id"],
+        file=path.name,
+    )
+
+
+def _latest_named(directory: Path) -> str | None:
+    """What the ``LATEST`` file says (stripped), None when there is none."""
+    try:
+        return (directory / LATEST).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        return f"<unreadable: {error}>"
+
+
 def anchors_read() -> AnchorSet:
-    """Read and check every anchor file; a file whose signature or name does not hold is listed apart."""
+    """Read and check every anchor file; a file whose signature or name does not hold is listed apart,
+    and so is a ``LATEST`` file naming an anchor that is not there (the latest anchor deleted)."""
     directory = _directory()
     found = AnchorSet(directory=str(directory))
-    if not directory.is_dir():
-        return found
     key = anchor_key()
-    for path in sorted(directory.iterdir()):
-        match = _FILE.fullmatch(path.name)
-        if match is None:
-            continue
-        try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
-            payload = _payload(
-                sequence=int(stored["sequence"]),
-                entry_hash=str(stored["entry_hash"]),
-                written_at=str(stored["written_at"]),
-                signer=str(stored["key_id"]),
-            )
-            mac = str(stored["mac"])
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            found.invalid.append((path.name, f"unreadable: {error}"))
-            continue
-        if stored.get("v") != ANCHOR_VERSION:
-            found.invalid.append((path.name, f"unknown anchor format {stored.get('v')!r}"))
-        elif payload["sequence"] != int(match["sequence"]):
-            found.invalid.append((path.name, f"names sequence {payload['sequence']}, not its file's"))
-        elif payload["key_id"] != key_id(key):
-            found.invalid.append((path.name, f"signed with another key ({payload['key_id']})"))
-        elif not hmac.compare_digest(mac, anchor_mac(payload, key)):
-            found.invalid.append((path.name, "its signature does not match its content"))
+    names = _anchor_names(directory)
+    for name in names:
+        checked = _anchor_check(directory / name, key)
+        if isinstance(checked, Anchor):
+            found.valid.append(checked)
         else:
-            found.valid.append(
-                Anchor(
-                    sequence=payload["sequence"],
-                    entry_hash=payload["entry_hash"],
-                    written_at=payload["written_at"],
-                    key_id=payload["key_id"],
-                    file=path.name,
-                )
-            )
+            found.invalid.append((name, checked))
+    named = _latest_named(directory)
+    if named is not None and named not in names:
+        found.invalid.append((LATEST, f"names {named!r}, which is not an anchor file there"))
     found.valid.sort(key=lambda anchor: anchor.sequence)
     return found
+
+
+def anchor_latest() -> Anchor | None:
+    """The latest anchor whose signature holds, reading only ``LATEST`` and the file it names when that
+    holds (the sealer's path: the directory grows by up to one file a minute; ``verify_audit`` reads
+    them all).
+
+    A named file that is gone or does not hold (altered, forged, unreadable) is logged as an error and
+    the directory is searched from its newest anchor down, so the chain is then verified from the last
+    anchor that holds, as ``anchors_read().latest`` would; ``verify_audit`` reports the file
+    (``ANCHOR_INVALID``). Without ``LATEST`` (anchors written before it existed) the same search runs.
+    """
+    directory = _directory()
+    key = anchor_key()
+    named = _latest_named(directory)
+    if named is not None:
+        if _FILE.fullmatch(named):
+            checked = _anchor_check(directory / named, key)
+            if isinstance(checked, Anchor):
+                return checked
+        else:
+            checked = "not an anchor file's name"
+        logger.error("audit: the latest anchor %r in %s does not hold: %s", named, directory, checked)
+    for name in reversed(_anchor_names(directory)):
+        if name == named:
+            continue
+        checked = _anchor_check(directory / name, key)
+        if isinstance(checked, Anchor):
+            return checked
+        logger.error("audit: anchor file %s in %s does not hold: %s", name, directory, checked)
+    return None
 
 
 def anchor_write(*, now: datetime) -> Anchor | None:
@@ -159,7 +223,7 @@ def anchor_write(*, now: datetime) -> Anchor | None:
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is None or head.sequence == 0:
         return None
-    latest = anchors_read().latest
+    latest = anchor_latest()
     if latest is not None and latest.sequence >= head.sequence:
         return latest if latest.sequence == head.sequence else None
     start = None
@@ -184,9 +248,9 @@ def anchor_write(*, now: datetime) -> Anchor | None:
     directory = _directory()
     directory.mkdir(parents=True, exist_ok=True)
     name = f"anchor-{head.sequence:012d}.json"
-    temporary = directory / f".{name}.tmp"
-    temporary.write_text(json.dumps({**payload, "mac": anchor_mac(payload, key)}, indent=2) + "\n")
-    os.replace(temporary, directory / name)
+    _write_atomically(directory / name, json.dumps({**payload, "mac": anchor_mac(payload, key)}, indent=2))
+    # After the anchor: a crash in between leaves LATEST naming the one before, which holds.
+    _write_atomically(directory / LATEST, name)
     return Anchor(
         sequence=head.sequence,
         entry_hash=head.entry_hash,
@@ -196,10 +260,16 @@ def anchor_write(*, now: datetime) -> Anchor | None:
     )
 
 
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
 def anchor_write_if_due(*, now: datetime) -> Anchor | None:
     """``anchor_write`` when the last anchor is older than ``KARTOSFERA_AUDIT_ANCHOR_MIN_SECONDS``;
     a broken chain is logged as an error (``verify_audit`` reports it), not raised to the sealer."""
-    latest = anchors_read().latest
+    latest = anchor_latest()
     if latest is not None:
         written = datetime.fromisoformat(latest.written_at.replace("Z", "+00:00"))
         if (now - written).total_seconds() < settings.KARTOSFERA_AUDIT_ANCHOR_MIN_SECONDS:

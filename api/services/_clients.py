@@ -8,22 +8,33 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 from oauth2_provider.models import Application
 
 from api.errors import RequestInvalid, ResourceNotFound
 from api.models import ApiClient, WebhookEndpoint, WebhookEventType
 from audit.services import audit_record
 from customers.models import User
+from kartosfera.authz import HANDLE_CASE, VIEW_CASE
 
 SCOPES = tuple(settings.KARTOSFERA_API_SCOPES)
 # The scopes whose writes go through the dispute workflow, which asks for a case handler's permission.
 WORKFLOW_SCOPES = frozenset({"claims:write", "chargebacks:write"})
 # What such a client's user may do in the workflow: see and handle cases (never approve or supervise).
-WORKFLOW_PERMISSIONS = ("view_case", "handle_case")
+WORKFLOW_PERMISSIONS = (VIEW_CASE, HANDLE_CASE)
 
 API_CLIENT_CREATED = "api.client_created"
 API_WEBHOOK_ENDPOINT_SAVED = "api.webhook_endpoint_saved"
 API_WEBHOOK_ENDPOINT_DELETED = "api.webhook_endpoint_deleted"
+
+
+def _permissions_named(permissions: Sequence[str]) -> Q:
+    """A filter of ``Permission`` for permissions named ``app_label.codename`` (``kartosfera.authz``)."""
+    named = Q(pk__in=[])
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        named |= Q(content_type__app_label=app_label, codename=codename)
+    return named
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +72,7 @@ def api_client_create(
         group, _ = Group.objects.get_or_create(name=settings.KARTOSFERA_ROLE_GROUPS["SYSTEM"])
         user.groups.add(group)
         if WORKFLOW_SCOPES & set(scopes):
-            user.user_permissions.add(
-                *Permission.objects.filter(
-                    codename__in=WORKFLOW_PERMISSIONS, content_type__app_label="disputes"
-                )
-            )
+            user.user_permissions.add(*Permission.objects.filter(_permissions_named(WORKFLOW_PERMISSIONS)))
         application = Application.objects.create(
             name=name,
             client_type=Application.CLIENT_CONFIDENTIAL,

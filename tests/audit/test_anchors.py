@@ -1,7 +1,10 @@
 """Signed anchors of the chain head outside the database: truncation and rewrites are detected."""
 
 import json
+import logging
+import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -141,6 +144,104 @@ def test_the_sealer_anchors_after_sealing_at_most_once_a_minimum_interval(now, s
     audit_seal(now=now + timedelta(seconds=61))
 
     assert [anchor.sequence for anchor in anchors_read().valid] == [1, 3]
+
+
+@pytest.fixture
+def anchor_reads(monkeypatch, settings) -> list[str]:
+    """The names of the files read in the anchor directory from now on, in order ("*" for a listing)."""
+    directory = Path(settings.KARTOSFERA_AUDIT_ANCHOR_DIR)
+    read_text, scandir = Path.read_text, os.scandir
+    names: list[str] = []
+
+    def read_spy(path: Path, *args, **kwargs) -> str:
+        if path.parent == directory:
+            names.append(path.name)
+        return read_text(path, *args, **kwargs)
+
+    def list_spy(path=".", *args, **kwargs):
+        if Path(path) == directory:
+            names.append("*")
+        return scandir(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", read_spy)
+    monkeypatch.setattr(os, "scandir", list_spy)
+    return names
+
+
+def _anchor_files(settings) -> list[str]:
+    return sorted(path.name for path in Path(settings.KARTOSFERA_AUDIT_ANCHOR_DIR).glob("anchor-*.json"))
+
+
+def test_the_sealers_anchor_step_reads_the_latest_anchor_only(anchored, now, settings, anchor_reads):
+    # An older anchor is made unreadable: the sealer neither opens nor needs it; verify_audit reports it.
+    (settings.KARTOSFERA_AUDIT_ANCHOR_DIR / "anchor-000000000003.json").write_text("not an anchor")
+    settings.KARTOSFERA_AUDIT_SEALING = "PERIODIC"
+    audit_record(action="test.entry_6", actor=None, now=now)
+
+    audit_seal(now=now + timedelta(minutes=10))
+
+    # Neither the older anchors nor the directory's listing: the LATEST pointer and the file it names.
+    assert set(anchor_reads) == {"latest-anchor", "anchor-000000000005.json"}
+    assert (
+        settings.KARTOSFERA_AUDIT_ANCHOR_DIR / "latest-anchor"
+    ).read_text() == "anchor-000000000006.json\n"
+    assert _anchor_files(settings) == [
+        "anchor-000000000003.json",
+        "anchor-000000000005.json",
+        "anchor-000000000006.json",
+    ]
+    report = audit_chain_verify()
+    assert _problems(report) == [("ANCHOR_INVALID", 0)]
+    assert "anchor-000000000003.json" in report.problems[0].detail
+    assert "unreadable" in report.problems[0].detail
+    assert report.anchor["sequence"] == 6
+    with pytest.raises(CommandError, match="audit chain broken"):
+        call_command("verify_audit")
+
+
+@pytest.mark.parametrize("tampering", ["deleted", "altered"])
+def test_the_sealer_verifies_from_the_anchor_before_a_deleted_or_altered_latest_one(
+    anchored, now, settings, caplog, tampering
+):
+    latest = settings.KARTOSFERA_AUDIT_ANCHOR_DIR / "anchor-000000000005.json"
+    if tampering == "deleted":
+        latest.unlink()
+    else:
+        stored = json.loads(latest.read_text())
+        latest.write_text(json.dumps({**stored, "written_at": "2025-12-23T13:09:00.000000Z"}))
+    # An entry anchored only by the latest anchor is rewritten: the sealer must notice it from anchor 3.
+    raw_sql("UPDATE audit_auditentry SET action = 'test.rewritten' WHERE sequence = 4")
+    settings.KARTOSFERA_AUDIT_SEALING = "PERIODIC"
+    audit_record(action="test.entry_6", actor=None, now=now)
+
+    with caplog.at_level(logging.ERROR, logger="audit.anchors"):
+        sealed = audit_seal(now=now + timedelta(minutes=10))
+
+    assert sealed.sealed == 1
+    assert "anchor-000000000006.json" not in _anchor_files(settings)
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages[-1] == "audit: anchor refused"
+    reason = {"deleted": "No such file", "altered": "signature does not match"}[tampering]
+    assert any("anchor-000000000005.json" in message and reason in message for message in messages)
+    report = audit_chain_verify()
+    assert ("CHANGED", 4) in _problems(report)
+    invalid = [problem.detail for problem in report.problems if problem.kind.value == "ANCHOR_INVALID"]
+    assert len(invalid) == 1
+    assert ("latest-anchor" in invalid[0]) == (tampering == "deleted")
+    assert "anchor-000000000005.json" in invalid[0]
+
+
+def test_without_a_latest_pointer_the_sealer_finds_the_newest_anchor_by_name(anchored, now, settings):
+    # Anchors written before the pointer existed: the sealer lists the names and reads the newest.
+    (settings.KARTOSFERA_AUDIT_ANCHOR_DIR / "latest-anchor").unlink()
+    settings.KARTOSFERA_AUDIT_SEALING = "PERIODIC"
+    audit_record(action="test.entry_6", actor=None, now=now)
+
+    audit_seal(now=now + timedelta(minutes=10))
+
+    assert _anchor_files(settings)[-1] == "anchor-000000000006.json"
+    assert [anchor.sequence for anchor in anchors_read().valid] == [3, 5, 6]
+    assert audit_chain_verify().ok
 
 
 def test_the_anchor_directory_is_created_when_missing(now, settings, tmp_path):
