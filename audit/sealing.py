@@ -67,11 +67,16 @@ def seal_batch(*, limit: int | None) -> list[AuditEntry]:
     head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
         if AuditEntry.objects.filter(sequence__isnull=False).exists():
-            raise AuditChainHeadMissing(
-                "the audit chain head row is missing while entries exist; see docs/AUDIT.md"
-            )
-        # A new, empty log (the migration creates the row; a test database flush removes it).
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+            # Sealed entries and no head: either a concurrent sealer has just created the head of a new
+            # log and sealed after this one looked, or the row was removed. Read it again to tell.
+            head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+            if head is None:
+                raise AuditChainHeadMissing(
+                    "the audit chain head row is missing while entries exist; see docs/AUDIT.md"
+                )
+        else:
+            # A new, empty log (the migration creates the row; a test database flush removes it).
+            head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
     pending = AuditEntry.objects.unsealed()
     entries = list(pending if limit is None else pending[:limit])
     if not entries:
