@@ -15,6 +15,7 @@ from disputes.backoffice.selectors._common import TimelineItem, case_lights, cho
 from disputes.models import (
     Case,
     CaseLetterRequest,
+    CaseTransaction,
     DecisionProposal,
     Evidence,
     EvidenceKind,
@@ -56,7 +57,7 @@ LIMIT_FIELDS = ("daily_cash_limit", "daily_pos_limit", "daily_internet_limit")
 SETTING_EVENTS = (CardEvent.Kind.CONTROLS_CHANGED, CardEvent.Kind.LIMITS_CHANGED)
 
 
-def _card_changes(card: Card, events: list[CardEvent]) -> list[tuple[datetime, dict]]:
+def _card_changes(card: Card, events: list[CardEvent]) -> list[tuple[datetime, dict[str, Any]]]:
     changes = []
     for event in events:
         change = dict(event.data) if event.kind in SETTING_EVENTS else {}
@@ -105,7 +106,7 @@ class LetterRow:
 @dataclass
 class CasePage:
     case: Case
-    links: list
+    links: list[CaseTransaction]
     transactions: list[TransactionRow]
     letters: list[LetterRow]
     timeline: list[TimelineItem]
@@ -122,7 +123,7 @@ class CasePage:
     evidence_choices: list[Evidence] = field(default_factory=list)
 
     @property
-    def assessment_lines(self) -> list[tuple[object, dict]]:
+    def assessment_lines(self) -> list[tuple[object, dict[str, Any]]]:
         """The latest assessment's lines, each with its transaction (merchant and date, not an id)."""
         if self.assessment is None:
             return []

@@ -1,5 +1,6 @@
 """Chargebacks: the case page's section and the queue of chargebacks, by their deadlines."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -51,8 +52,8 @@ class ChargebackRow:
     disputed_amount: Decimal | None
     deadline: RunningDeadline | None
     light: Light
-    explanation: dict
-    history: list = field(default_factory=list)
+    explanation: dict[str, str]
+    history: list[TimelineItem] = field(default_factory=list)
     documents: list[ChargebackDocument] = field(default_factory=list)
     pending_proposal: DecisionProposal | None = None
     allowed: list[str] = field(default_factory=list)
@@ -69,8 +70,18 @@ class ChargebackRow:
 
 
 def _chargeback_row(
-    chargeback: Chargeback, *, calendar: BusinessCalendar, now: datetime, today: date, **extra
+    chargeback: Chargeback,
+    *,
+    calendar: BusinessCalendar,
+    now: datetime,
+    today: date,
+    history: Sequence[TimelineItem] = (),
+    documents: Sequence[ChargebackDocument] = (),
+    pending_proposal: DecisionProposal | None = None,
+    allowed: Sequence[str] = (),
 ) -> ChargebackRow:
+    """One chargeback's row: its running deadline's light and explanation; on the case page, also its
+    history, documents, pending proposal and possible steps (the queue shows none of them)."""
     deadline = chargeback.running_deadline()
     light = (
         chargeback_light(
@@ -80,7 +91,17 @@ def _chargeback_row(
         else Light.NONE
     )
     explanation = chargeback.deadline_explanations.get(deadline.window, {}) if deadline is not None else {}
-    return ChargebackRow(chargeback, None, deadline, light, explanation, **extra)
+    return ChargebackRow(
+        chargeback,
+        None,
+        deadline,
+        light,
+        explanation,
+        list(history),
+        list(documents),
+        pending_proposal,
+        list(allowed),
+    )
 
 
 def chargebacks_of_case(
@@ -122,7 +143,10 @@ def chargebacks_of_case(
             calendar=calendar,
             now=now,
             today=today,
-            history=sorted(history.get(chargeback.pk, []), key=lambda item: (item.occurred_at, item.row.pk)),
+            history=sorted(
+                history.get(chargeback.pk, []),
+                key=lambda item: (item.occurred_at, getattr(item.row, "pk", 0)),
+            ),
             documents=documents.get(chargeback.pk, []),
             pending_proposal=pending.get(chargeback.pk),
             allowed=[name for name in CHARGEBACK_STEPS if name in allowed],
