@@ -31,6 +31,7 @@ from customers.services._notifications import (
 from customers.services._otp import (
     otp_check_resend,
     otp_confirmation,
+    otp_confirmed,
     otp_consume,
     otp_issue,
     otp_resend,
@@ -94,6 +95,7 @@ __all__ = [
     "notification_text",
     "otp_check_resend",
     "otp_confirmation",
+    "otp_confirmed",
     "otp_consume",
     "otp_issue",
     "otp_resend",

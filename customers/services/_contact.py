@@ -4,7 +4,6 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
@@ -13,7 +12,7 @@ from audit.services import audit_record
 from customers.models import Customer, CustomerEvent, NotificationKind, OtpChallenge, OtpPurpose, User
 from customers.services._errors import ServiceError
 from customers.services._notifications import notification_send
-from customers.services._otp import otp_confirmation, otp_consume, otp_issue, otp_verify
+from customers.services._otp import otp_confirmation, otp_confirmed, otp_issue
 
 EMAIL_SUBJECT = "email"
 
@@ -58,20 +57,15 @@ def email_change_confirm(
 
     :raises OtpError: the code is wrong, expired or void.
     """
-    purposes = (OtpPurpose.EMAIL_CHANGE,)
-    otp_verify(
+    with otp_confirmed(
         challenge_id=challenge_id,
         customer=customer,
-        purposes=purposes,
+        purpose=OtpPurpose.EMAIL_CHANGE,
         code=code,
         now=now,
         actor=actor,
         subject=EMAIL_SUBJECT,
-    )
-    with transaction.atomic():
-        challenge = otp_consume(
-            challenge_id=challenge_id, customer=customer, purposes=purposes, now=now, subject=EMAIL_SUBJECT
-        )
+    ) as challenge:
         locked = Customer.objects.select_for_update().get(pk=customer.pk)
         previous, locked.email = locked.email, challenge.operation["email"]
         locked.save(update_fields=["email"])

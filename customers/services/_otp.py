@@ -21,6 +21,8 @@ customer's; the code itself is in no outbox row, broker message or log.
 import hmac
 import logging
 import secrets
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from typing import Any, NotRequired, TypedDict, Unpack
 
@@ -326,3 +328,36 @@ def otp_consume(*, now: datetime, **request: Unpack[ChallengeRequest]) -> OtpCha
     challenge.consumed_at = now
     challenge.save(update_fields=["consumed_at"])
     return challenge
+
+
+@sensitive_variables("code")
+def otp_confirmed(
+    *,
+    challenge_id: int,
+    customer: Customer,
+    purpose: str,
+    code: str,
+    now: datetime,
+    actor: User,
+    subject: str | None = None,
+) -> AbstractContextManager[OtpChallenge]:
+    """Check a code, then open the transaction in which it is used up: ``with otp_confirmed(...) as
+    challenge:`` makes the change the code confirms in that same transaction, so the code is spent only
+    with its change. A wrong code is counted and committed on its own, before the block opens.
+
+    :raises OtpError: as :func:`otp_verify` and :func:`otp_consume`.
+    """
+    request: ChallengeRequest = {
+        "challenge_id": challenge_id,
+        "customer": customer,
+        "purposes": (purpose,),
+        "subject": subject,
+    }
+    otp_verify(code=code, now=now, actor=actor, **request)
+    return _used_up(now=now, request=request)
+
+
+@contextmanager
+def _used_up(*, now: datetime, request: ChallengeRequest) -> Iterator[OtpChallenge]:
+    with transaction.atomic():
+        yield otp_consume(now=now, **request)

@@ -3,7 +3,6 @@
 import re
 from datetime import datetime
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
@@ -14,9 +13,8 @@ from customers.services import (
     ServiceError,
     notification_send,
     otp_confirmation,
-    otp_consume,
+    otp_confirmed,
     otp_issue,
-    otp_verify,
 )
 from letters.models import CustomerAddress
 
@@ -64,20 +62,15 @@ def customer_address_change_confirm(
 
     :raises OtpError: the code is wrong, expired or void.
     """
-    purposes = (OtpPurpose.ADDRESS_CHANGE,)
-    otp_verify(
+    with otp_confirmed(
         challenge_id=challenge_id,
         customer=customer,
-        purposes=purposes,
+        purpose=OtpPurpose.ADDRESS_CHANGE,
         code=code,
         now=now,
         actor=actor,
         subject=ADDRESS_SUBJECT,
-    )
-    with transaction.atomic():
-        challenge = otp_consume(
-            challenge_id=challenge_id, customer=customer, purposes=purposes, now=now, subject=ADDRESS_SUBJECT
-        )
+    ) as challenge:
         fields = ("street", "postal_code", "city", "country")
         address = CustomerAddress.objects.select_for_update().filter(customer=customer).first()
         before = None if address is None else audit_snapshot(address, fields=fields)
