@@ -242,12 +242,17 @@ def anchor_write(*, now: datetime) -> Anchor | None:
             f"{report.problems[0].detail}"
         )
     key = anchor_key()
-    payload = _payload(
-        sequence=head.sequence, entry_hash=head.entry_hash, written_at=format_instant(now), signer=key_id(key)
-    )
     directory = _directory()
     directory.mkdir(parents=True, exist_ok=True)
     name = f"anchor-{head.sequence:012d}.json"
+    existing = _anchor_check(directory / name, key) if (directory / name).exists() else None
+    if isinstance(existing, Anchor) and existing.entry_hash == head.entry_hash:
+        # Written before a crash that left LATEST behind it: an anchor stays as first written.
+        _write_atomically(directory / LATEST, name)
+        return existing
+    payload = _payload(
+        sequence=head.sequence, entry_hash=head.entry_hash, written_at=format_instant(now), signer=key_id(key)
+    )
     _write_atomically(directory / name, json.dumps({**payload, "mac": anchor_mac(payload, key)}, indent=2))
     # After the anchor: a crash in between leaves LATEST naming the one before, which holds.
     _write_atomically(directory / LATEST, name)

@@ -283,3 +283,18 @@ def test_the_demo_seals_and_anchors_what_it_recorded(now, settings):
         ]
     )
     assert audit_chain_verify().anchor["sequence"] == 2
+
+
+def test_an_anchor_written_before_a_crash_that_left_the_pointer_behind_is_kept_as_written(
+    anchored, now, settings
+):
+    directory = settings.KARTOSFERA_AUDIT_ANCHOR_DIR
+    written = (directory / "anchor-000000000005.json").read_text()
+    (directory / "latest-anchor").write_text("anchor-000000000003.json\n")  # the crash: pointer not moved
+
+    again = anchor_write(now=now + timedelta(hours=1))
+
+    assert (again.sequence, again.written_at) == (5, "2025-12-23T13:10:00.123456Z")
+    assert (directory / "anchor-000000000005.json").read_text() == written
+    assert (directory / "latest-anchor").read_text() == "anchor-000000000005.json\n"
+    assert audit_chain_verify().ok
