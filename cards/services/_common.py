@@ -7,6 +7,7 @@ from typing import Any, NotRequired, TypedDict
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from audit.services import audit_diff, audit_record, audit_snapshot
 from cards.models import CARD_EVENT_CHANNELS, Card, CardEvent, CardStatus, WalletToken
@@ -154,6 +155,7 @@ def consume_confirmation(
     )
 
 
+@sensitive_variables("kwargs")  # a PIN change's new PIN is among them
 def call_processor(method: str, /, **kwargs: Any) -> Any:
     """Call the card processor; its failure becomes the customer's message (and rolls our change back).
 
@@ -248,6 +250,8 @@ def audit_card_operation(
     )
 
 
+# The processor's arguments hold a new PIN for a PIN change: kept out of error reports' locals.
+@sensitive_variables("processor_call", "arguments")
 def finish_card_change(
     card: Card,
     *,

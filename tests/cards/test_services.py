@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from django.views.debug import ExceptionReporter
 
 from cards import services
 from cards.models import CardEvent, CardStatus, WalletTokenStatus
@@ -565,3 +566,34 @@ def test_a_pin_change_reaches_the_processor_and_never_the_database(sms_outbox):
     assert (event.kind, event.data, event.reason) == ("PIN_CHANGED", {}, "")
     assert _SIMULATOR_STATE[card.processor_token]["pin_set"] is True
     assert "5829" not in str(_SIMULATOR_STATE[card.processor_token])
+
+
+# Built, not written out, and no test's local: an error report shows the lines around each frame and
+# every frame's locals, the test's own included.
+NEW_PIN = str(5800 + 29)
+
+
+def test_a_pin_change_the_processor_fails_leaves_the_pin_out_of_the_error_report(sms_outbox, settings, rf):
+    card = CardFactory()
+    challenge = services.card_operation_request(
+        customer=card.customer, card_id=card.pk, operation="CHANGE_PIN", now=NOW
+    )
+    code = last_code(sms_outbox, card.customer.mobile_phone)
+    settings.KARTOSFERA_CARD_PROCESSOR_SIMULATOR_FAILURES = {card.processor_token: "TIMEOUT"}
+
+    with pytest.raises(services.ProcessorUnavailable) as raised:
+        services.card_change_pin_with_code(
+            customer=card.customer,
+            card_id=card.pk,
+            pin=NEW_PIN,
+            pin_repeated=NEW_PIN,
+            challenge_id=challenge.pk,
+            code=code,
+            actor=None,
+            now=NOW,
+        )
+    error = raised.value
+    report = ExceptionReporter(rf.get("/"), type(error), error, error.__traceback__).get_traceback_html()
+
+    assert "finish_card_change" in report and "call_processor" in report  # the frames are in the report
+    assert NEW_PIN not in report
