@@ -92,15 +92,15 @@ def _chargeback_row(
     )
     explanation = chargeback.deadline_explanations.get(deadline.window, {}) if deadline is not None else {}
     return ChargebackRow(
-        chargeback,
-        None,
-        deadline,
-        light,
-        explanation,
-        list(history),
-        list(documents),
-        pending_proposal,
-        list(allowed),
+        chargeback=chargeback,
+        disputed_amount=None,
+        deadline=deadline,
+        light=light,
+        explanation=explanation,
+        history=list(history),
+        documents=list(documents),
+        pending_proposal=pending_proposal,
+        allowed=list(allowed),
     )
 
 
@@ -145,7 +145,7 @@ def chargebacks_of_case(
             today=today,
             history=sorted(
                 history.get(chargeback.pk, []),
-                key=lambda item: (item.occurred_at, getattr(item.row, "pk", 0)),
+                key=lambda item: (item.occurred_at, item.row.pk),
             ),
             documents=documents.get(chargeback.pk, []),
             pending_proposal=pending.get(chargeback.pk),

@@ -144,4 +144,4 @@ class TimelineItem:
     kind: str  # TRANSITION, EVENT, LETTER, EVIDENCE, CARD, PROPOSAL, CIRCUMSTANCES
     title: str
     actor: object
-    row: object
+    row: Model  # the row shown: a transition, event, letter, evidence, card event, proposal or the case
