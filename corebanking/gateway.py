@@ -13,7 +13,7 @@ a lost answer, its own death mid-call) and the money moves exactly once.
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, TypedDict, Unpack
 
 import httpx
 from django.conf import settings
@@ -58,19 +58,21 @@ class StatementLine:
     applications: int
 
 
+class PostingOrder(TypedDict):
+    """What one posting asks the core system to do: the keyword arguments of ``post``, every gateway's."""
+
+    idempotency_key: str
+    account: str
+    direction: str
+    amount: Decimal
+    currency: str
+    description: str
+
+
 class CoreBankingGateway(Protocol):
     """What Kartosfera asks of the core banking system."""
 
-    def post(
-        self,
-        *,
-        idempotency_key: str,
-        account: str,
-        direction: str,
-        amount: Decimal,
-        currency: str,
-        description: str,
-    ) -> PostingReceipt: ...
+    def post(self, **order: Unpack[PostingOrder]) -> PostingReceipt: ...
 
     def statement(self, *, business_date: date) -> list[StatementLine]: ...
 
@@ -82,22 +84,14 @@ class HttpCoreBankingGateway:
         self.base_url = (base_url or settings.KARTOSFERA_CORE_BANKING_URL).rstrip("/")
         self.timeout = timeout if timeout is not None else settings.KARTOSFERA_CORE_BANKING_TIMEOUT_SECONDS
 
-    def post(
-        self,
-        *,
-        idempotency_key: str,
-        account: str,
-        direction: str,
-        amount: Decimal,
-        currency: str,
-        description: str,
-    ) -> PostingReceipt:
+    def post(self, **order: Unpack[PostingOrder]) -> PostingReceipt:
+        idempotency_key = order["idempotency_key"]
         body = {
-            "account": account,
-            "direction": direction,
-            "amount": str(amount),
-            "currency": currency,
-            "description": description,
+            "account": order["account"],
+            "direction": order["direction"],
+            "amount": str(order["amount"]),
+            "currency": order["currency"],
+            "description": order["description"],
         }
         try:
             response = httpx.post(
