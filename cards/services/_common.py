@@ -3,7 +3,7 @@ the audit entry."""
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -119,6 +119,17 @@ def lock_card(*, customer: Customer, card_id: int) -> Card:
     )
 
 
+def lock_live_card(*, customer: Customer, card_id: int) -> Card:
+    """The customer's card, locked for update, and still live: the first step of most card changes.
+
+    :raises Card.DoesNotExist: no such card, or another customer's.
+    :raises CardAlreadyCancelled, CardNotLive: the card is cancelled or expired.
+    """
+    card = lock_card(customer=customer, card_id=card_id)
+    require_live(card)
+    return card
+
+
 def require_live(card: Card) -> None:
     """:raises CardAlreadyCancelled, CardNotLive: the card is cancelled or expired."""
     if card.status == CardStatus.CANCELLED:
@@ -128,22 +139,18 @@ def require_live(card: Card) -> None:
 
 
 def consume_confirmation(
-    *,
-    card: Card,
-    operation: CardOperation,
-    channel: str,
-    confirmation: int | None,
-    now: datetime,
+    card: Card, operation: CardOperation, /, **change: Unpack[ConfirmedCardChange]
 ) -> Any:
-    """Use up the verified code that confirms ``operation`` on ``card`` (portal requests only).
+    """Use up the verified code that confirms ``operation`` on ``card`` for ``change`` (portal requests only).
 
     Staff channels (branch, phone, the 828 line) identify the customer their own way and pass None.
 
     :raises ConfirmationRequired: a portal request without a confirmation.
     :raises OtpError: the code is not verified, used or void, or was for another card or operation.
     """
+    confirmation = change.get("confirmation")
     if confirmation is None:
-        if channel == Channel.PORTAL:
+        if change["channel"] == Channel.PORTAL:
             raise ConfirmationRequired
         return None
     return otp_consume(
@@ -151,7 +158,7 @@ def consume_confirmation(
         customer=card.customer,
         purposes=(OTP_PURPOSE[operation],),
         subject=otp_subject(card.pk),
-        now=now,
+        now=change["now"],
     )
 
 

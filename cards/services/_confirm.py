@@ -7,6 +7,7 @@ the code's challenge: the confirmation carries out exactly that, whatever is pos
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from typing import Unpack
 
 from django.views.decorators.debug import sensitive_variables
 
@@ -26,8 +27,8 @@ from cards.services._status import (
     pin_check,
 )
 from cards.services._wallets import check_add_device, wallet_token_confirm
-from customers.models import Customer, OtpChallenge, User
-from customers.services import otp_issue, otp_verify
+from customers.models import Customer, OtpChallenge
+from customers.services import EnteredCode, otp_issue, otp_verify
 from kartosfera.vocabulary import Channel
 
 CONFIRMED_BY_CODE_PAGE = (
@@ -91,10 +92,29 @@ def card_operation_request(
     )
 
 
-@sensitive_variables("code")
-def card_operation_confirm(
-    *, customer: Customer, card_id: int, challenge_id: int, code: str, actor: User, now: datetime
-) -> tuple[CardOperation, Card]:
+@sensitive_variables("entered")
+def _code_checked(
+    purposes: tuple[str, ...], /, *, card_id: int, **entered: Unpack[EnteredCode]
+) -> tuple[OtpChallenge, ConfirmedCardChange]:
+    """Check the code typed for the card (for one of ``purposes``): its challenge, and the portal
+    change it confirms.
+
+    :raises OtpError: the code is wrong, expired, void or used (a wrong one is counted).
+    """
+    challenge = otp_verify(purposes=purposes, subject=otp_subject(card_id), **entered)
+    change = ConfirmedCardChange(
+        customer=entered["customer"],
+        card_id=card_id,
+        actor=entered["actor"],
+        channel=Channel.PORTAL,
+        now=entered["now"],
+        confirmation=challenge.pk,
+    )
+    return challenge, change
+
+
+@sensitive_variables("entered")
+def card_operation_confirm(*, card_id: int, **entered: Unpack[EnteredCode]) -> tuple[CardOperation, Card]:
     """Check the code and carry out the operation it was sent for (activate, unblock, cancel, raise limits).
 
     A cancellation's report time is when the customer asked for it (the challenge's creation), to the
@@ -105,24 +125,10 @@ def card_operation_confirm(
     :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed, the code
         stays valid for a retry.
     """
-    challenge = otp_verify(
-        challenge_id=challenge_id,
-        customer=customer,
-        purposes=tuple(OTP_PURPOSE[operation] for operation in CONFIRMED_BY_CODE_PAGE),
-        code=code,
-        now=now,
-        actor=actor,
-        subject=otp_subject(card_id),
+    challenge, common = _code_checked(
+        tuple(OTP_PURPOSE[operation] for operation in CONFIRMED_BY_CODE_PAGE), card_id=card_id, **entered
     )
     operation = CardOperation(challenge.operation["operation"])
-    common = ConfirmedCardChange(
-        customer=customer,
-        card_id=card_id,
-        actor=actor,
-        channel=Channel.PORTAL,
-        now=now,
-        confirmation=challenge.pk,
-    )
     match operation:
         case CardOperation.ACTIVATE:
             card = card_activate(**common)
@@ -141,17 +147,9 @@ def card_operation_confirm(
     return operation, card
 
 
-@sensitive_variables("pin", "pin_repeated", "code")
+@sensitive_variables("pin", "pin_repeated", "entered")
 def card_change_pin_with_code(
-    *,
-    customer: Customer,
-    card_id: int,
-    pin: str,
-    pin_repeated: str,
-    challenge_id: int,
-    code: str,
-    actor: User,
-    now: datetime,
+    *, card_id: int, pin: str, pin_repeated: str, **entered: Unpack[EnteredCode]
 ) -> Card:
     """Change the PIN from the portal: the PIN twice and the code in one request (the PIN is kept nowhere).
 
@@ -159,23 +157,6 @@ def card_change_pin_with_code(
     :raises OtpError: the code is wrong, expired, void or used.
     :raises CardServiceError, ProcessorUnavailable, ProcessorDeclined: see ``card_change_pin``.
     """
-    pin_check(pin=pin, pin_repeated=pin_repeated, customer=customer)
-    challenge = otp_verify(
-        challenge_id=challenge_id,
-        customer=customer,
-        purposes=(OTP_PURPOSE[CardOperation.CHANGE_PIN],),
-        code=code,
-        now=now,
-        actor=actor,
-        subject=otp_subject(card_id),
-    )
-    return card_change_pin(
-        customer=customer,
-        card_id=card_id,
-        pin=pin,
-        pin_repeated=pin_repeated,
-        actor=actor,
-        channel=Channel.PORTAL,
-        now=now,
-        confirmation=challenge.pk,
-    )
+    pin_check(pin=pin, pin_repeated=pin_repeated, customer=entered["customer"])
+    _, change = _code_checked((OTP_PURPOSE[CardOperation.CHANGE_PIN],), card_id=card_id, **entered)
+    return card_change_pin(pin=pin, pin_repeated=pin_repeated, **change)

@@ -16,10 +16,12 @@ from cards.services._common import (
     CardChange,
     CardOperation,
     CardServiceError,
+    ConfirmedCardChange,
     card_state,
     consume_confirmation,
     finish_card_change,
     lock_card,
+    lock_live_card,
     require_live,
     suspend_wallet_tokens,
     token_details,
@@ -105,8 +107,7 @@ def card_set_controls(
     if unknown:
         raise ValueError(f"not card controls: {sorted(unknown)}")
     with transaction.atomic():
-        card = lock_card(customer=customer, card_id=card_id)
-        require_live(card)
+        card = lock_live_card(customer=customer, card_id=card_id)
         changes = {
             name: bool(value) for name, value in controls.items() if getattr(card, name) != bool(value)
         }
@@ -166,16 +167,7 @@ def limits_need_confirmation(card: Card, limits: dict[str, Decimal]) -> bool:
     return bool(limits_raised(current=card.daily_limits, new=limits))
 
 
-def card_set_limits(
-    *,
-    customer: Customer,
-    card_id: int,
-    limits: Mapping[str, Decimal | str],
-    actor: User | None,
-    channel: str,
-    now: datetime,
-    confirmation: int | None = None,
-) -> Card:
+def card_set_limits(*, limits: Mapping[str, Decimal | str], **call: Unpack[ConfirmedCardChange]) -> Card:
     """Set the daily cash (ATM), cashless (POS) and internet limits; a raise needs a code from the portal.
 
     :raises Card.DoesNotExist: not the customer's card.
@@ -186,20 +178,14 @@ def card_set_limits(
     :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
     """
     with transaction.atomic():
-        card = lock_card(customer=customer, card_id=card_id)
+        card = lock_card(customer=call["customer"], card_id=call["card_id"])
         parsed = check_limits(card, limits)
         changes = {
             LIMIT_FIELDS[name]: amount for name, amount in parsed.items() if card.daily_limits[name] != amount
         }
         confirmed = None
         if limits_need_confirmation(card, parsed):
-            confirmed = consume_confirmation(
-                card=card,
-                operation=CardOperation.RAISE_LIMITS,
-                channel=channel,
-                confirmation=confirmation,
-                now=now,
-            )
+            confirmed = consume_confirmation(card, CardOperation.RAISE_LIMITS, **call)
         if not changes:
             return card
         _set_fields(
@@ -208,9 +194,9 @@ def card_set_limits(
             kind=CardEvent.Kind.LIMITS_CHANGED,
             processor=("set_limits", lambda card: {"limits": card.daily_limits}),
             action=actions.CARD_LIMITS_CHANGED,
-            actor=actor,
-            channel=channel,
-            now=now,
+            actor=call["actor"],
+            channel=call["channel"],
+            now=call["now"],
             confirmation=confirmed,
         )
     return card
@@ -226,19 +212,14 @@ def card_enable_3ds(
     :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
     """
     with transaction.atomic():
-        card = lock_card(customer=customer, card_id=card_id)
-        require_live(card)
+        card = lock_live_card(customer=customer, card_id=card_id)
         if card.three_ds_enabled:
             return card
-        before = card_state(card)
-        card.three_ds_enabled = True
-        card.save(update_fields=["three_ds_enabled"])
-        finish_card_change(
+        _set_fields(
             card,
-            before=before,
+            {"three_ds_enabled": True},
             kind=CardEvent.Kind.CONTROLS_CHANGED,
-            event={"data": {"three_ds_enabled": {"from": False, "to": True}}},
-            processor_call=("enable_3ds", {"processor_token": card.processor_token}),
+            processor=("enable_3ds", lambda card: {}),
             action=actions.CARD_THREE_DS_ENABLED,
             actor=actor,
             channel=channel,
@@ -251,8 +232,7 @@ def _set_mobile_payments(
     *, customer: Customer, card_id: int, enabled: bool, actor: User | None, channel: str, now: datetime
 ) -> Card:
     with transaction.atomic():
-        card = lock_card(customer=customer, card_id=card_id)
-        require_live(card)
+        card = lock_live_card(customer=customer, card_id=card_id)
         if card.mobile_payments_enabled == enabled:
             return card
         # Turning mobile payments off stops every device; the processor does it with the switch.

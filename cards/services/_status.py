@@ -27,7 +27,7 @@ from cards.services._common import (
     require_live,
     token_details,
 )
-from customers.models import Customer, User
+from customers.models import Customer
 from kartosfera.legaltime import warsaw_date
 
 logger = logging.getLogger(__name__)
@@ -126,25 +126,18 @@ def _change_status(
     change: StatusChange,
     /,
     *,
-    customer: Customer,
-    card_id: int,
-    actor: User | None,
-    channel: str,
-    now: datetime,
-    confirmation: int | None = None,
     reason: str = "",
     audit_data: dict[str, Any] | None = None,
+    **call: Unpack[ConfirmedCardChange],
 ) -> Card:
     """A status transition of the card: lock it, check it may take ``change``, take the code when the
     change needs one, change the status, then history, processor and audit entry."""
     with transaction.atomic():
-        card = lock_card(customer=customer, card_id=card_id)
-        change.check(card, now)
+        card = lock_card(customer=call["customer"], card_id=call["card_id"])
+        change.check(card, call["now"])
         confirmed = None
         if change.operation is not None:
-            confirmed = consume_confirmation(
-                card=card, operation=change.operation, channel=channel, confirmation=confirmation, now=now
-            )
+            confirmed = consume_confirmation(card, change.operation, **call)
         from_status = card.status
         before = card_state(card)
         getattr(card, change.transition)()
@@ -156,9 +149,9 @@ def _change_status(
             event={"from_status": from_status, "to_status": card.status, "reason": reason},
             processor_call=(change.processor_method, {"processor_token": card.processor_token}),
             action=change.action,
-            actor=actor,
-            channel=channel,
-            now=now,
+            actor=call["actor"],
+            channel=call["channel"],
+            now=call["now"],
             confirmation=confirmed,
             audit_data=audit_data,
         )
@@ -177,17 +170,7 @@ def card_activate(**call: Unpack[ConfirmedCardChange]) -> Card:
 
 
 @sensitive_variables("pin", "pin_repeated")
-def card_change_pin(
-    *,
-    customer: Customer,
-    card_id: int,
-    pin: str,
-    pin_repeated: str,
-    actor: User | None,
-    channel: str,
-    now: datetime,
-    confirmation: int | None = None,
-) -> Card:
+def card_change_pin(*, pin: str, pin_repeated: str, **call: Unpack[ConfirmedCardChange]) -> Card:
     """Set a new PIN: checked against the easy-to-guess ones, then handed to the processor only.
 
     :raises Card.DoesNotExist: not the customer's card.
@@ -196,13 +179,11 @@ def card_change_pin(
     :raises ConfirmationRequired, OtpError: a portal request without a valid code.
     :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; the PIN is unchanged.
     """
-    pin_check(pin=pin, pin_repeated=pin_repeated, customer=customer)
+    pin_check(pin=pin, pin_repeated=pin_repeated, customer=call["customer"])
     with transaction.atomic():
-        card = lock_card(customer=customer, card_id=card_id)
+        card = lock_card(customer=call["customer"], card_id=call["card_id"])
         check_change_pin(card)
-        confirmed = consume_confirmation(
-            card=card, operation=CardOperation.CHANGE_PIN, channel=channel, confirmation=confirmation, now=now
-        )
+        confirmed = consume_confirmation(card, CardOperation.CHANGE_PIN, **call)
         # That the PIN changed, never the PIN: no card field changes, the action says it all.
         finish_card_change(
             card,
@@ -210,9 +191,9 @@ def card_change_pin(
             kind=CardEvent.Kind.PIN_CHANGED,
             processor_call=("set_pin", {"processor_token": card.processor_token, "pin": pin}),
             action=actions.CARD_PIN_CHANGED,
-            actor=actor,
-            channel=channel,
-            now=now,
+            actor=call["actor"],
+            channel=call["channel"],
+            now=call["now"],
             confirmation=confirmed,
         )
     return card
@@ -240,16 +221,7 @@ def card_unblock(**call: Unpack[ConfirmedCardChange]) -> Card:
 
 
 def card_cancel(
-    *,
-    customer: Customer,
-    card_id: int,
-    reason: str,
-    actor: User | None,
-    channel: str,
-    now: datetime,
-    reported_at: datetime | None = None,
-    confirmation: int | None = None,
-    note: str = "",
+    *, reason: str, reported_at: datetime | None = None, note: str = "", **call: Unpack[ConfirmedCardChange]
 ) -> Card:
     """Cancel a card for good (zastrzeżenie), removing every wallet token of it with it (RULES.md section 6).
 
@@ -264,12 +236,11 @@ def card_cancel(
     :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
     """
     reason = Card.CancellationReason(reason)
+    actor, channel, now = call["actor"], call["channel"], call["now"]
     with transaction.atomic():
-        card = lock_card(customer=customer, card_id=card_id)
+        card = lock_card(customer=call["customer"], card_id=call["card_id"])
         check_cancel(card)
-        confirmed = consume_confirmation(
-            card=card, operation=CardOperation.CANCEL, channel=channel, confirmation=confirmation, now=now
-        )
+        confirmed = consume_confirmation(card, CardOperation.CANCEL, **call)
         from_status = card.status
         # The processor's token service deletes the card's wallet tokens, active or suspended, with the
         # card; we record it.

@@ -6,6 +6,7 @@ makes it ACTIVE.
 """
 
 from datetime import datetime
+from typing import Unpack
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -17,14 +18,16 @@ from cards.processor import SimulatedCardProcessor, get_card_processor
 from cards.services._common import (
     CardOperation,
     CardServiceError,
+    ConfirmedCardChange,
     card_state,
     consume_confirmation,
     finish_card_change,
     lock_card,
+    lock_live_card,
     require_live,
     token_details,
 )
-from customers.models import Customer, User
+from customers.models import Customer
 from kartosfera.vocabulary import Channel
 
 
@@ -54,8 +57,7 @@ def wallet_token_provision(
     """
     with transaction.atomic():
         owner = Card.objects.values_list("customer_id", flat=True).get(pk=card_id)
-        card = lock_card(customer=Customer(pk=owner), card_id=card_id)
-        require_live(card)
+        card = lock_live_card(customer=Customer(pk=owner), card_id=card_id)
         if not card.mobile_payments_enabled:
             raise WalletProvisioningRefused
         token = WalletToken.objects.create(
@@ -78,16 +80,7 @@ def wallet_token_provision(
     return token
 
 
-def wallet_token_confirm(
-    *,
-    customer: Customer,
-    card_id: int,
-    token_id: int,
-    actor: User | None,
-    channel: str,
-    now: datetime,
-    confirmation: int | None = None,
-) -> WalletToken:
+def wallet_token_confirm(*, token_id: int, **call: Unpack[ConfirmedCardChange]) -> WalletToken:
     """The customer confirms the wallet's request with the texted code: the device can pay.
 
     :raises Card.DoesNotExist, WalletToken.DoesNotExist: not the customer's card or not its device.
@@ -96,12 +89,10 @@ def wallet_token_confirm(
     :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
     """
     with transaction.atomic():
-        card = lock_card(customer=customer, card_id=card_id)
+        card = lock_card(customer=call["customer"], card_id=call["card_id"])
         token = WalletToken.objects.select_for_update().get(pk=token_id, card=card)
         check_add_device(card, token)
-        confirmed = consume_confirmation(
-            card=card, operation=CardOperation.ADD_DEVICE, channel=channel, confirmation=confirmation, now=now
-        )
+        confirmed = consume_confirmation(card, CardOperation.ADD_DEVICE, **call)
         before = card_state(card, [token])
         token.confirm()
         token.save(update_fields=["status"])
@@ -112,9 +103,9 @@ def wallet_token_confirm(
             event={"data": token_details(token)},
             processor_call=("activate_wallet_token", {"token_reference": token.token_reference}),
             action=actions.CARD_WALLET_TOKEN_ADDED,
-            actor=actor,
-            channel=channel,
-            now=now,
+            actor=call["actor"],
+            channel=call["channel"],
+            now=call["now"],
             tokens=[token],
             confirmation=confirmed,
             audit_data={"device": token_details(token)},
