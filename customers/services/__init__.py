@@ -29,6 +29,7 @@ from customers.services._notifications import (
     notification_text,
 )
 from customers.services._otp import (
+    EnteredCode,
     otp_check_resend,
     otp_confirmation,
     otp_confirmed,
@@ -69,6 +70,7 @@ __all__ = [
     "BirthDateMismatch",
     "EmailInvalid",
     "EmailUnchanged",
+    "EnteredCode",
     "IdentifierInvalid",
     "NotificationNotSent",
     "OtpAlreadyUsed",

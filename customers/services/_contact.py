@@ -1,6 +1,7 @@
 """The customer's e-mail address, changed in the portal with a text-message code."""
 
 from datetime import datetime
+from typing import Unpack
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -9,10 +10,10 @@ from django.views.decorators.debug import sensitive_variables
 
 from audit import actions
 from audit.services import audit_record
-from customers.models import Customer, CustomerEvent, NotificationKind, OtpChallenge, OtpPurpose, User
+from customers.models import Customer, CustomerEvent, NotificationKind, OtpChallenge, OtpPurpose
 from customers.services._errors import ServiceError
 from customers.services._notifications import notification_send
-from customers.services._otp import otp_confirmation, otp_confirmed, otp_issue
+from customers.services._otp import EnteredCode, otp_confirmation, otp_confirmed, otp_issue
 
 EMAIL_SUBJECT = "email"
 
@@ -49,24 +50,15 @@ def email_change_start(*, customer: Customer, email: str, now: datetime) -> OtpC
     )
 
 
-@sensitive_variables("code")
-def email_change_confirm(
-    *, customer: Customer, challenge_id: int, code: str, actor: User, now: datetime
-) -> Customer:
+@sensitive_variables("entered")
+def email_change_confirm(**entered: Unpack[EnteredCode]) -> Customer:
     """Change the e-mail address the code was sent for; both the old and the new address are told.
 
     :raises OtpError: the code is wrong, expired or void.
     """
-    with otp_confirmed(
-        challenge_id=challenge_id,
-        customer=customer,
-        purpose=OtpPurpose.EMAIL_CHANGE,
-        code=code,
-        now=now,
-        actor=actor,
-        subject=EMAIL_SUBJECT,
-    ) as challenge:
-        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    actor, now = entered["actor"], entered["now"]
+    with otp_confirmed(purpose=OtpPurpose.EMAIL_CHANGE, subject=EMAIL_SUBJECT, **entered) as challenge:
+        locked = Customer.objects.select_for_update().get(pk=entered["customer"].pk)
         previous, locked.email = locked.email, challenge.operation["email"]
         locked.save(update_fields=["email"])
         CustomerEvent.objects.create(

@@ -331,15 +331,20 @@ def otp_consume(*, now: datetime, **request: Unpack[ChallengeRequest]) -> OtpCha
 
 
 @sensitive_variables("code")
+class EnteredCode(TypedDict):
+    """A code the customer typed in the portal to confirm a change: the arguments every such change
+    takes (which challenge, whose, the code, who typed it, when)."""
+
+    challenge_id: int
+    customer: Customer
+    code: str
+    actor: User
+    now: datetime
+
+
+@sensitive_variables("entered")
 def otp_confirmed(
-    *,
-    challenge_id: int,
-    customer: Customer,
-    purpose: str,
-    code: str,
-    now: datetime,
-    actor: User,
-    subject: str | None = None,
+    *, purpose: str, subject: str | None = None, **entered: Unpack[EnteredCode]
 ) -> AbstractContextManager[OtpChallenge]:
     """Check a code, then open the transaction in which it is used up: ``with otp_confirmed(...) as
     challenge:`` makes the change the code confirms in that same transaction, so the code is spent only
@@ -348,13 +353,13 @@ def otp_confirmed(
     :raises OtpError: as :func:`otp_verify` and :func:`otp_consume`.
     """
     request: ChallengeRequest = {
-        "challenge_id": challenge_id,
-        "customer": customer,
+        "challenge_id": entered["challenge_id"],
+        "customer": entered["customer"],
         "purposes": (purpose,),
         "subject": subject,
     }
-    otp_verify(code=code, now=now, actor=actor, **request)
-    return _used_up(now=now, request=request)
+    otp_verify(code=entered["code"], now=entered["now"], actor=entered["actor"], **request)
+    return _used_up(now=entered["now"], request=request)
 
 
 @contextmanager

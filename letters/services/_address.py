@@ -2,14 +2,16 @@
 
 import re
 from datetime import datetime
+from typing import Unpack
 
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from audit.actions import CUSTOMER_ADDRESS_CHANGED
 from audit.services import audit_diff, audit_record, audit_snapshot
-from customers.models import Customer, NotificationKind, OtpChallenge, OtpPurpose, User
+from customers.models import Customer, NotificationKind, OtpChallenge, OtpPurpose
 from customers.services import (
+    EnteredCode,
     ServiceError,
     notification_send,
     otp_confirmation,
@@ -53,24 +55,15 @@ def customer_address_change_start(
     )
 
 
-@sensitive_variables("code")
-def customer_address_change_confirm(
-    *, customer: Customer, challenge_id: int, code: str, actor: User, now: datetime
-) -> CustomerAddress:
+@sensitive_variables("entered")
+def customer_address_change_confirm(**entered: Unpack[EnteredCode]) -> CustomerAddress:
     """Store the postal address the code was sent for; letters held for want of one are issued by the
     letters sweep.
 
     :raises OtpError: the code is wrong, expired or void.
     """
-    with otp_confirmed(
-        challenge_id=challenge_id,
-        customer=customer,
-        purpose=OtpPurpose.ADDRESS_CHANGE,
-        code=code,
-        now=now,
-        actor=actor,
-        subject=ADDRESS_SUBJECT,
-    ) as challenge:
+    customer, actor, now = entered["customer"], entered["actor"], entered["now"]
+    with otp_confirmed(purpose=OtpPurpose.ADDRESS_CHANGE, subject=ADDRESS_SUBJECT, **entered) as challenge:
         fields = ("street", "postal_code", "city", "country")
         address = CustomerAddress.objects.select_for_update().filter(customer=customer).first()
         before = None if address is None else audit_snapshot(address, fields=fields)
