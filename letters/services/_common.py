@@ -1,12 +1,16 @@
 """The letters services' refusals, the one check of who may act on letters, and their audit."""
 
 from datetime import datetime
+from typing import TypeVar
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from audit.services import audit_record
 from customers.models import User
 from disputes.models import CaseLetterRequest
+from letters.models import Letter
+
+_Row = TypeVar("_Row", bound=Model)
 
 
 class LetterNotFound(Exception):
@@ -61,5 +65,27 @@ def audit_letter_request(
         actor=actor,
         obj=obj,
         data={"case": letter_request.case_id, "letter_request": letter_request.pk, **data},
+        now=now,
+    )
+
+
+def row_or_missing(rows: QuerySet[_Row], pk: int, missing: type[Exception]) -> _Row:
+    """Row ``pk`` of ``rows``: the caller's queryset, locking and with the relations it needs.
+
+    :raises missing: no such row; the refusal names the id.
+    """
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise missing(pk)
+    return row
+
+
+def audit_letter(action: str, *, letter: Letter, actor: User | None, now: datetime, **data: object) -> None:
+    """Audit an act on one letter: its case and version, then what the act adds."""
+    audit_record(
+        action=action,
+        actor=actor,
+        obj=letter,
+        data={"case": letter.case_id, "version": letter.version, **data},
         now=now,
     )

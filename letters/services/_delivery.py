@@ -19,7 +19,7 @@ from kartosfera.legaltime import require_aware
 from letters.batch import letter_file_name
 from letters.models import Letter, PrintBatch, PrintBatchLetter
 from letters.selectors import letter_title, letters_awaiting_email, letters_awaiting_post
-from letters.services._common import require_staff
+from letters.services._common import require_staff, row_or_missing
 from letters.services._letters import letter_dispatch
 
 
@@ -119,9 +119,7 @@ def print_batch_pdf(*, batch_id: int, actor: User) -> bytes:
     :raises PrintBatchNotFound: :raises LetterActionNotPermitted:
     """
     require_staff(actor, HANDLE_CASE, system_allowed=False)
-    batch = PrintBatch.objects.filter(pk=batch_id).first()
-    if batch is None:
-        raise PrintBatchNotFound(batch_id)
+    batch = row_or_missing(PrintBatch.objects.all(), batch_id, PrintBatchNotFound)
     writer = PdfWriter()
     for entry in PrintBatchLetter.objects.filter(batch=batch).select_related("letter").order_by("position"):
         with entry.letter.pdf.open("rb") as pdf:
@@ -142,9 +140,7 @@ def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> Pri
     require_aware(now, name="now")
     require_staff(actor, HANDLE_CASE, system_allowed=False)
     with transaction.atomic():
-        batch = PrintBatch.objects.select_for_update().filter(pk=batch_id).first()
-        if batch is None:
-            raise PrintBatchNotFound(batch_id)
+        batch = row_or_missing(PrintBatch.objects.select_for_update(), batch_id, PrintBatchNotFound)
         if batch.posted_at is not None:
             raise PrintBatchAlreadyPosted(batch_id)
         batch.posted_at, batch.posted_by = now, actor

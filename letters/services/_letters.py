@@ -8,7 +8,6 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from audit.actions import LETTER_DISPATCHED, LETTER_ISSUED
-from audit.services import audit_record
 from customers.models import User
 from disputes.models import Case, CaseLetterRequest
 from kartosfera.authz import HANDLE_CASE
@@ -24,8 +23,10 @@ from letters.services._common import (
     LetterNotFound,
     LetterSuperseded,
     LetterWithdrawn,
+    audit_letter,
     audit_letter_request,
     require_staff,
+    row_or_missing,
 )
 from letters.services._holds import hold_record, hold_release
 from outbox.services import outbox_enqueue
@@ -51,13 +52,7 @@ def _withdraw_stale_decisions(*, letter: Letter, actor: User | None, now: dateti
         decision.withdrawn_at = now
         decision.withdrawal_reason = f"REK-8: the complaint was deemed accepted; notice {letter.letter_type}"
         decision.save()
-        audit_record(
-            action=LETTER_WITHDRAWN,
-            actor=actor,
-            obj=decision,
-            data={"case": decision.case_id, "version": decision.version, "replaced_by": letter.pk},
-            now=now,
-        )
+        audit_letter(LETTER_WITHDRAWN, letter=decision, actor=actor, now=now, replaced_by=letter.pk)
     return stale
 
 
@@ -143,14 +138,13 @@ def letter_issue(*, letter_request_id: int, actor: User | None, now: datetime) -
     require_aware(now, name="now")
     require_staff(actor, HANDLE_CASE, system_allowed=True)
     with transaction.atomic():
-        letter_request = (
-            CaseLetterRequest.objects.select_for_update(of=("self",))
-            .select_related("case", "case__customer", "case__card", "transition", "transition__actor")
-            .filter(pk=letter_request_id)
-            .first()
+        letter_request = row_or_missing(
+            CaseLetterRequest.objects.select_for_update(of=("self",)).select_related(
+                "case", "case__customer", "case__card", "transition", "transition__actor"
+            ),
+            letter_request_id,
+            LetterNotFound,
         )
-        if letter_request is None:
-            raise LetterNotFound(letter_request_id)
         letter = Letter.objects.filter(letter_request=letter_request, version=1).first()
         if letter is None:
             try:
@@ -204,9 +198,7 @@ def letter_dispatch(*, letter_id: int, channel: str, actor: User | None, now: da
     channel = DispatchChannel(channel)
     require_staff(actor, HANDLE_CASE, system_allowed=True)
     with transaction.atomic():
-        letter = Letter.objects.select_for_update().filter(pk=letter_id).first()
-        if letter is None:
-            raise LetterNotFound(letter_id)
+        letter = row_or_missing(Letter.objects.select_for_update(), letter_id, LetterNotFound)
         if letter.dispatched_at is not None:
             raise LetterAlreadyDispatched(letter_id)
         if Letter.objects.filter(supersedes_id=letter.pk).exists():
@@ -238,13 +230,7 @@ def letter_dispatch(*, letter_id: int, channel: str, actor: User | None, now: da
                     },
                     now=now,
                 )
-        audit_record(
-            action=LETTER_DISPATCHED,
-            actor=actor,
-            obj=letter,
-            data={"case": letter.case_id, "channel": channel.value, "version": letter.version},
-            now=now,
-        )
+        audit_letter(LETTER_DISPATCHED, letter=letter, actor=actor, now=now, channel=channel.value)
     return letter
 
 
@@ -260,14 +246,11 @@ def letter_reissue(*, letter_id: int, reason: str, actor: User | None, now: date
     if not reason:
         raise CorrectionReasonMissing("a correction states its reason")
     with transaction.atomic():
-        earlier = (
-            Letter.objects.select_for_update(of=("self",))
-            .select_related("letter_request")
-            .filter(pk=letter_id)
-            .first()
+        earlier = row_or_missing(
+            Letter.objects.select_for_update(of=("self",)).select_related("letter_request"),
+            letter_id,
+            LetterNotFound,
         )
-        if earlier is None:
-            raise LetterNotFound(letter_id)
         if Letter.objects.filter(supersedes_id=earlier.pk).exists():
             raise LetterSuperseded(letter_id)
         letter_request = CaseLetterRequest.objects.select_related(
