@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import TypeVar
 
-from ninja import Schema
+from pydantic import BaseModel
 
 from api.models import WebhookDelivery, WebhookEndpoint
 from api.schemas import (
@@ -28,7 +28,7 @@ from chargebacks.models import Chargeback
 from customers.models import Customer
 from disputes.models import Case
 
-_Out = TypeVar("_Out", bound=Schema)
+_Out = TypeVar("_Out", bound=BaseModel)
 
 
 def _out(schema: type[_Out], obj: object, **values: object) -> _Out:
@@ -56,15 +56,7 @@ def batch_out(outcomes) -> TransactionBatchOut:
         amended=counts["AMENDED"],
         unchanged=counts["UNCHANGED"],
         rejected=counts["REJECTED"],
-        results=[
-            TransactionOutcomeOut(
-                processor_reference=o.processor_reference,
-                outcome=o.outcome,
-                transaction_id=o.transaction_id,
-                code=o.code,
-            )
-            for o in outcomes
-        ],
+        results=[_out(TransactionOutcomeOut, outcome) for outcome in outcomes],
     )
 
 
@@ -95,19 +87,10 @@ def _deadlines(case: Case) -> list[DeadlineOut]:
 
 
 def claim_out(case) -> ClaimOut:
-    return ClaimOut(
-        id=case.pk,
-        number=case.number,
-        state=case.state,
-        outcome=case.outcome,
-        channel=case.channel,
-        cause=case.cause,
-        customer_id=case.customer_id,
+    return _out(
+        ClaimOut,
+        case,
         card_token=case.card.processor_token,
-        received_at=case.received_at,
-        submitted_at=case.submitted_at,
-        decided_at=case.decided_at,
-        updated_at=case.updated_at,
         transactions=[
             DisputedTransactionOut(
                 id=link.transaction_id,
@@ -124,21 +107,8 @@ def claim_out(case) -> ClaimOut:
             recorded_at=case.refunded_at,
             confirmed_at=case.refund_confirmed_at,
         ),
-        liability=LiabilityOut(
-            disputed_amount=case.disputed_amount,
-            customer_share=case.customer_share,
-            bank_share=case.bank_share,
-        ),
-        letters=[
-            LetterOut(
-                id=letter.pk,
-                letter_type=letter.letter_type,
-                version=letter.version,
-                language=letter.language,
-                issued_at=letter.issued_at,
-            )
-            for letter in case.letters.all()
-        ],
+        liability=_out(LiabilityOut, case),
+        letters=[_out(LetterOut, letter) for letter in case.letters.all()],
         chargebacks=[chargeback_out(chargeback) for chargeback in case.chargebacks.all()],
     )
 
