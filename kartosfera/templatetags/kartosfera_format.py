@@ -1,5 +1,6 @@
 """Template filters: money and dates formatted with babel in the active language, phones as links."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -18,44 +19,41 @@ from kartosfera.formatting import (
 register = template.Library()
 
 
+def _formatted(format_value: Callable[..., str], value: object, *args: object) -> str:
+    """``value`` formatted in the active language, or blank when there is none."""
+    if value is None:
+        return ""
+    return format_value(value, *args, language=get_language())
+
+
 @register.filter
 def money(amount: Decimal | None, currency: str = "PLN") -> str:
     """``{{ amount|money }}`` → ``1 234,56 zł`` (Polish) or ``PLN 1,234.56`` (English)."""
-    if amount is None:
-        return ""
-    return format_money(amount, currency, language=get_language())
+    return _formatted(format_money, amount, currency)
 
 
 @register.filter
 def longdate(day: date | None) -> str:
     """``{{ day|longdate }}`` → ``21 listopada 2026`` (Polish) or ``21 November 2026`` (English)."""
-    if day is None:
-        return ""
-    return format_long_date(day, language=get_language())
+    return _formatted(format_long_date, day)
 
 
 @register.filter
 def amount_words(amount: Decimal | None, currency: str = "PLN") -> str:
     """``{{ amount|amount_words }}`` → ``dwieście dwanaście złotych 71/100``."""
-    if amount is None:
-        return ""
-    return format_amount_in_words(amount, currency, language=get_language())
+    return _formatted(format_amount_in_words, amount, currency)
 
 
 @register.filter
 def rate(value: Decimal | None) -> str:
     """``{{ line.eur_rate|rate }}`` → ``4,2541``."""
-    if value is None:
-        return ""
-    return format_rate(value, language=get_language())
+    return _formatted(format_rate, value)
 
 
 @register.filter
 def instant(value: datetime | None) -> str:
     """``{{ reported_at|instant }}`` → ``21 listopada 2026, 14:03:27`` (Warsaw time)."""
-    if value is None:
-        return ""
-    return format_instant(value, language=get_language())
+    return _formatted(format_instant, value)
 
 
 @register.filter
