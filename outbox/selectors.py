@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Min, Q
+from django.db.models import Q
 
+from kartosfera.backlog import backlog_of
 from outbox.models import OutboxMessage
 
 
@@ -39,14 +40,8 @@ class OutboxBacklog:
 
 def outbox_backlog(*, now: datetime) -> OutboxBacklog:
     """Count the unfinished rows (pending or published) and how long the oldest has waited (health)."""
-    figures = OutboxMessage.objects.filter(finished_at__isnull=True).aggregate(
-        count=Count("id"), oldest=Min("created_at")
-    )
-    oldest = figures["oldest"]
-    return OutboxBacklog(
-        unfinished=figures["count"],
-        oldest_age_seconds=None if oldest is None else max(0.0, (now - oldest).total_seconds()),
-    )
+    backlog = backlog_of(OutboxMessage.objects.filter(finished_at__isnull=True), since="created_at", now=now)
+    return OutboxBacklog(unfinished=backlog.waiting, oldest_age_seconds=backlog.oldest_age_seconds)
 
 
 def outbox_messages_finished_before(*, moment: datetime, limit: int) -> list[int]:
