@@ -4,12 +4,12 @@ No ORM, no clock, no I/O (RULES.md section 3). ``liability.engine`` decides with
 them; ``liability.record`` is their stored JSON form.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypedDict
 
 from kartosfera.legaltime import NaiveDatetimeError, require_aware, warsaw_date
 from kartosfera.money import GROSZ, MoneyError, to_decimal
@@ -141,6 +141,16 @@ class Findings:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return stored_form(StoredFindings, self)
+
+
+class ClaimFacts(TypedDict):
+    """A claim's facts: the keywords ``assess_liability``, ``dates_needing_rates`` and
+    ``liability.services.liability_assess`` each take, so they travel together."""
+
+    transactions: Iterable[TransactionFacts]
+    reported_at: datetime
+    cause: str
+    findings: Findings
 
 
 @dataclass(frozen=True, slots=True)
