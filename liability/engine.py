@@ -192,21 +192,10 @@ def _assess(claim: _Claim, *, rate_on: RateOn, engine: str) -> Assessment:
         lines.append(
             Line(
                 transaction_id=tx.id,
-                rule=rule,
-                customer=ctx.customer,
-                bank=ctx.bank,
-                rate=rate,
-                table=table,
                 explanation_pl=explain(ctx, "pl"),
                 explanation_en=explain(ctx, "en"),
-                amount=tx.amount,
-                executed_at=tx.executed_at,
-                debited_on=tx.debit_date,
-                window_end=end,
                 rate_date=day,
-                cap=ctx.cap,
-                remaining_eur_before=ctx.remaining_eur_before,
-                remaining_eur_after=ctx.remaining_eur_after,
+                **ctx.figures(),
             )
         )
     return Assessment(

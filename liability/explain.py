@@ -6,10 +6,11 @@ words computed with the figures.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from babel.numbers import format_decimal
 
@@ -40,26 +41,36 @@ def is_synthetic_table(table: str | None) -> bool:
     return table is not None and table.startswith(SYNTHETIC_TABLE_PREFIX)
 
 
-@dataclass(frozen=True, slots=True)
-class LineContext:
-    """Everything an explanation mentions about one transaction."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LineFigures:
+    """One transaction's decision in figures: what its explanation states and its ``Line`` keeps."""
 
     rule: str
     amount: Decimal
     customer: Decimal
     bank: Decimal
     executed_at: datetime
-    reported_at: datetime
     debited_on: date
     window_end: date
-    cause: str
-    undetectable: bool
-    bank_staff: bool
     rate: Decimal | None = None
     table: str | None = None
     cap: Decimal | None = None
     remaining_eur_before: Fraction | Decimal | None = None
     remaining_eur_after: Fraction | Decimal | None = None
+
+    def figures(self) -> dict[str, Any]:
+        """The ``LineFigures`` fields alone, as keywords (to build a ``Line`` from a ``LineContext``)."""
+        return {field.name: getattr(self, field.name) for field in fields(LineFigures)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LineContext(LineFigures):
+    """Everything an explanation mentions about one transaction: its figures and the claim's facts."""
+
+    reported_at: datetime
+    cause: str
+    undetectable: bool
+    bank_staff: bool
 
 
 def _pln(amount: Decimal, lang: str) -> str:
