@@ -19,7 +19,7 @@ A calendar never changes after it is built; a changed override means a new calen
 from __future__ import annotations
 
 from calendar import monthrange
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -185,6 +185,16 @@ class BusinessCalendar:
             computed = self._years[year] = _Year(year, self._overrides)
         return computed
 
+    def _day_at(self, number: int, index: int, days_of: Callable[[_Year], list[int]]) -> date:
+        """The day at ``index`` (from 0) of ``days_of`` the year ``number``, continued into the years
+        after it when ``index`` runs past its end."""
+        days = days_of(self._year(number))
+        while index >= len(days):
+            index -= len(days)
+            number += 1
+            days = days_of(self._year(number))
+        return date.fromordinal(days[index])
+
     def remember(self, key: tuple, value: object) -> None:
         """Keep a value derived purely from this calendar under ``key`` (see ``derived``)."""
         if len(self.derived) >= DERIVED_LIMIT:
@@ -216,13 +226,7 @@ class BusinessCalendar:
             return start
         year = self._year(start.year)
         index = year.business_through[start.toordinal() - year.first] + count - 1
-        days = year.business_days
-        number = start.year
-        while index >= len(days):
-            index -= len(days)
-            number += 1
-            days = self._year(number).business_days
-        return date.fromordinal(days[index])
+        return self._day_at(start.year, index, lambda each: each.business_days)
 
     def next_business_day_after(self, day: date) -> date:
         """The first business day strictly after ``day`` (the D+1 day of `UUP-46-1`)."""
@@ -244,14 +248,7 @@ class BusinessCalendar:
         index = day.toordinal() - year.first
         if year.working[index]:
             return day
-        index = year.working_through[index]
-        days = year.working_days
-        number = day.year
-        while index >= len(days):
-            index -= len(days)
-            number += 1
-            days = self._year(number).working_days
-        return date.fromordinal(days[index])
+        return self._day_at(day.year, year.working_through[index], lambda each: each.working_days)
 
     # --- descriptions for explanations ---------------------------------------------------------------
 

@@ -13,6 +13,7 @@ Every change, reason-only edits included, writes an audit entry in the same tran
 
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -59,6 +60,31 @@ def _announce_calendar_change(day: date) -> None:
         transaction.on_commit(announce, robust=True)
 
 
+def _snapshot(override: CalendarOverride) -> dict[str, Any]:
+    return audit_snapshot(override, fields=_AUDITED_FIELDS)
+
+
+def _audit_change(
+    action: str,
+    override: CalendarOverride,
+    *,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    calendar_changed: bool,
+    actor: AbstractBaseUser | None,
+    now: datetime | None,
+) -> None:
+    """Audit a change of the override (its fields before and after, ``None`` when there was or is none)."""
+    audit_record(
+        action=action,
+        actor=actor,
+        obj=override,
+        **audit_diff(before, after),
+        data={"day": override.day, "calendar_changed": calendar_changed},
+        now=clock.now() if now is None else now,
+    )
+
+
 def calendar_override_set(
     *,
     day: date,
@@ -95,17 +121,18 @@ def calendar_override_set(
         elif override.kind == kind and override.reason == reason:
             return override
         else:
-            before = audit_snapshot(override, fields=_AUDITED_FIELDS)
+            before = _snapshot(override)
             calendar_changed = override.kind != kind
             override.kind, override.reason = kind, reason
             override.save(update_fields=["kind", "reason", "updated_at"])
-        audit_record(
-            action=actions.CALENDAR_OVERRIDE_SET,
+        _audit_change(
+            actions.CALENDAR_OVERRIDE_SET,
+            override,
+            before=before,
+            after=_snapshot(override),
+            calendar_changed=calendar_changed,
             actor=actor,
-            obj=override,
-            **audit_diff(before, audit_snapshot(override, fields=_AUDITED_FIELDS)),
-            data={"day": day, "calendar_changed": calendar_changed},
-            now=clock.now() if now is None else now,
+            now=now,
         )
         if calendar_changed:
             _announce_calendar_change(day)
@@ -126,13 +153,14 @@ def calendar_override_remove(
         if override is None:
             raise CalendarOverrideNotFound(f"no calendar override on {day.isoformat()}")
         # Recorded before the row goes, while the entry can still name the override's id.
-        audit_record(
-            action=actions.CALENDAR_OVERRIDE_REMOVED,
+        _audit_change(
+            actions.CALENDAR_OVERRIDE_REMOVED,
+            override,
+            before=_snapshot(override),
+            after=None,
+            calendar_changed=True,
             actor=actor,
-            obj=override,
-            **audit_diff(audit_snapshot(override, fields=_AUDITED_FIELDS), None),
-            data={"day": day, "calendar_changed": True},
-            now=clock.now() if now is None else now,
+            now=now,
         )
         override.delete()
         _announce_calendar_change(day)

@@ -4,6 +4,7 @@ Each task takes ids as keyword arguments, reads the clock here (the services tak
 service and is safe to run twice.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -87,57 +88,66 @@ def fetch_rates_then_estimate(*, currency: str, ranges: list[list[str]], case_id
     return len(steps)
 
 
-def _continue_if_full(task, *, done: int, batch_size: int) -> None:
-    """A sweep takes one batch a run, so that each run stays short (docs/PERFORMANCE.md); a full batch
+def _sweep_batch(
+    task: Any, sweep: Callable[..., int], *, result: str, batch_size: int, **arguments: Any
+) -> dict[str, int]:
+    """Run one batch of the sweep service ``sweep`` now; return ``{result: how many it handled}``.
+
+    A sweep takes one batch a run, so that each run stays short (docs/PERFORMANCE.md); a full batch
     means more may be waiting, so the sweep queues itself again at once instead of leaving the rest
     to the next beat (chargeback alerts run once a day). Each run is its own transaction, and a run
     that finds less than a batch ends the chain."""
+    done = sweep(now=now(), batch_size=batch_size, **arguments)
     if done >= batch_size:
         task.apply_async(kwargs={"batch_size": batch_size})
+    return {result: done}
 
 
 @shared_task(bind=True, acks_late=True)
 def sweep_refund_escalations(self, *, batch_size: int | None = None) -> dict[str, int]:
     """Beat: escalate D+1 refunds due within DISPUTES_REFUND_ESCALATION_HOURS and not made."""
-    batch_size = batch_size or settings.DISPUTES_SWEEP_BATCH_SIZE
-    escalated = services.cases_escalate_refunds(
-        now=now(),
+    return _sweep_batch(
+        self,
+        services.cases_escalate_refunds,
+        result="escalated",
+        batch_size=batch_size or settings.DISPUTES_SWEEP_BATCH_SIZE,
         within=timedelta(hours=settings.DISPUTES_REFUND_ESCALATION_HOURS),
-        batch_size=batch_size,
     )
-    _continue_if_full(self, done=escalated, batch_size=batch_size)
-    return {"escalated": escalated}
 
 
 @shared_task(bind=True, acks_late=True)
 def sweep_reply_reminders(self, *, batch_size: int | None = None) -> dict[str, int]:
     """Beat: remind assignees of replies due within each of DISPUTES_REPLY_REMINDER_DAYS."""
-    batch_size = batch_size or settings.DISPUTES_SWEEP_BATCH_SIZE
-    reminded = services.cases_remind_reply_due(
-        now=now(), thresholds=settings.DISPUTES_REPLY_REMINDER_DAYS, batch_size=batch_size
+    return _sweep_batch(
+        self,
+        services.cases_remind_reply_due,
+        result="reminded",
+        batch_size=batch_size or settings.DISPUTES_SWEEP_BATCH_SIZE,
+        thresholds=settings.DISPUTES_REPLY_REMINDER_DAYS,
     )
-    _continue_if_full(self, done=reminded, batch_size=batch_size)
-    return {"reminded": reminded}
 
 
 @shared_task(bind=True, acks_late=True)
 def sweep_deemed_accepted(self, *, batch_size: int | None = None) -> dict[str, int]:
     """Beat: REK-8, deem accepted the cases whose reply deadline passed without a dispatched reply."""
-    batch_size = batch_size or settings.DISPUTES_DEEM_BATCH_SIZE
-    deemed = services.cases_deem_accepted_overdue(now=now(), batch_size=batch_size)
-    _continue_if_full(self, done=deemed, batch_size=batch_size)
-    return {"deemed_accepted": deemed}
+    return _sweep_batch(
+        self,
+        services.cases_deem_accepted_overdue,
+        result="deemed_accepted",
+        batch_size=batch_size or settings.DISPUTES_DEEM_BATCH_SIZE,
+    )
 
 
 @shared_task(bind=True, acks_late=True)
 def sweep_chargeback_alerts(self, *, batch_size: int | None = None) -> dict[str, int]:
     """Beat: alert on drafted chargebacks whose filing window ends within DISPUTES_CHARGEBACK_ALERT_DAYS."""
-    batch_size = batch_size or settings.DISPUTES_SWEEP_BATCH_SIZE
-    alerted = services.chargebacks_alert_filing_due(
-        now=now(), within=timedelta(days=settings.DISPUTES_CHARGEBACK_ALERT_DAYS), batch_size=batch_size
+    return _sweep_batch(
+        self,
+        services.chargebacks_alert_filing_due,
+        result="alerted",
+        batch_size=batch_size or settings.DISPUTES_SWEEP_BATCH_SIZE,
+        within=timedelta(days=settings.DISPUTES_CHARGEBACK_ALERT_DAYS),
     )
-    _continue_if_full(self, done=alerted, batch_size=batch_size)
-    return {"alerted": alerted}
 
 
 @shared_task(acks_late=True)

@@ -10,12 +10,12 @@ optional ``window_end(debited_on) -> date`` parameter; by default ``liability.da
 not depend on the deadlines app. The integrator may pass ``deadlines.engine.claim_window_end`` instead.
 """
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Unpack
 
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import MoneyError, round_grosz
@@ -28,6 +28,7 @@ from liability.explain import LineContext, explain
 from liability.facts import ENGINE as ENGINE
 from liability.facts import ENGINE_1 as ENGINE_1
 from liability.facts import Assessment as Assessment
+from liability.facts import ClaimFacts as ClaimFacts
 from liability.facts import DuplicateTransaction as DuplicateTransaction
 from liability.facts import Findings as Findings
 from liability.facts import InvalidAmount as InvalidAmount
@@ -55,17 +56,10 @@ class _Claim:
     decisions: tuple[tuple[TransactionFacts, str, date], ...]  # execution order: (tx, rule, window end)
 
 
-def _decide(
-    *,
-    transactions: Iterable[TransactionFacts],
-    reported_at: datetime,
-    cause: str,
-    findings: Findings,
-    window_end: WindowEnd | None,
-    rounding: str,
-) -> _Claim:
+def _decide(claim: ClaimFacts, *, window_end: WindowEnd | None, rounding: str) -> _Claim:
     """Validate the claim and pick each transaction's rule (first match wins), in execution order."""
-    txs = tuple(transactions)
+    txs = tuple(claim["transactions"])
+    reported_at, cause, findings = claim["reported_at"], claim["cause"], claim["findings"]
     if not txs:
         raise NoTransactions("a claim needs at least one transaction")
     for tx in txs:
@@ -110,27 +104,13 @@ def _decide(
     return _Claim(txs, reported_at, str(cause), findings, rounding, tuple(decisions))
 
 
-def dates_needing_rates(
-    *,
-    transactions: Iterable[TransactionFacts],
-    reported_at: datetime,
-    cause: str,
-    findings: Findings,
-    window_end: WindowEnd | None = None,
-) -> list[date]:
+def dates_needing_rates(*, window_end: WindowEnd | None = None, **claim: Unpack[ClaimFacts]) -> list[date]:
     """The Warsaw execution dates whose EUR rate ``assess_liability`` will ask for (cap rule only).
 
     :raises LiabilityInputError: (and subclasses) as ``assess_liability``.
     """
-    claim = _decide(
-        transactions=transactions,
-        reported_at=reported_at,
-        cause=cause,
-        findings=findings,
-        window_end=window_end,
-        rounding="ROUND_HALF_UP",
-    )
-    return sorted({tx.executed_on for tx, rule, _ in claim.decisions if rule == rules.CAP})
+    decided = _decide(claim, window_end=window_end, rounding="ROUND_HALF_UP")
+    return sorted({tx.executed_on for tx, rule, _ in decided.decisions if rule == rules.CAP})
 
 
 def _checked_rate(answer: object, day: date) -> tuple[Decimal, str]:
@@ -146,13 +126,10 @@ def _checked_rate(answer: object, day: date) -> tuple[Decimal, str]:
 
 def assess_liability(
     *,
-    transactions: Iterable[TransactionFacts],
-    reported_at: datetime,
-    cause: str,
-    findings: Findings,
     rate_on: RateOn,
     window_end: WindowEnd | None = None,
     rounding: str = "ROUND_HALF_UP",
+    **claim: Unpack[ClaimFacts],
 ) -> Assessment:
     """Decide the customer's and the bank's share of every transaction of a claim (RULES.md section 3).
 
@@ -163,16 +140,7 @@ def assess_liability(
     :raises NoTransactions, DuplicateTransaction, UnknownCause, NaiveInstant, InvalidAmount,
         InvalidFacts: the input is refused (all are ``LiabilityInputError``, a ``ValueError``).
     """
-    return _assess(
-        transactions=transactions,
-        reported_at=reported_at,
-        cause=cause,
-        findings=findings,
-        rate_on=rate_on,
-        window_end=window_end,
-        rounding=rounding,
-        engine=ENGINE,
-    )
+    return _assess(_decide(claim, window_end=window_end, rounding=rounding), rate_on=rate_on, engine=ENGINE)
 
 
 def _cap_arithmetic(engine: str) -> tuple[Callable[..., rules.CapStep], Fraction | Decimal]:
@@ -184,26 +152,10 @@ def _cap_arithmetic(engine: str) -> tuple[Callable[..., rules.CapStep], Fraction
     raise InvalidFacts(f"unknown liability engine {engine!r}")
 
 
-def _assess(
-    *,
-    transactions: Iterable[TransactionFacts],
-    reported_at: datetime,
-    cause: str,
-    findings: Findings,
-    rate_on: RateOn,
-    window_end: WindowEnd | None,
-    rounding: str,
-    engine: str,
-) -> Assessment:
-    """``assess_liability`` with the cap arithmetic of ``engine`` (engine 1 only to replay its results)."""
-    claim = _decide(
-        transactions=transactions,
-        reported_at=reported_at,
-        cause=cause,
-        findings=findings,
-        window_end=window_end,
-        rounding=rounding,
-    )
+def _assess(claim: _Claim, *, rate_on: RateOn, engine: str) -> Assessment:
+    """``assess_liability`` of a decided claim with the cap arithmetic of ``engine`` (engine 1 only to
+    replay its results)."""
+    findings, rounding = claim.findings, claim.rounding
     cap_step, remaining_eur = _cap_arithmetic(engine)
     rates: dict[date, tuple[Decimal, str]] = {}
     lines = []
@@ -240,21 +192,10 @@ def _assess(
         lines.append(
             Line(
                 transaction_id=tx.id,
-                rule=rule,
-                customer=ctx.customer,
-                bank=ctx.bank,
-                rate=rate,
-                table=table,
                 explanation_pl=explain(ctx, "pl"),
                 explanation_en=explain(ctx, "en"),
-                amount=tx.amount,
-                executed_at=tx.executed_at,
-                debited_on=tx.debit_date,
-                window_end=end,
                 rate_date=day,
-                cap=ctx.cap,
-                remaining_eur_before=ctx.remaining_eur_before,
-                remaining_eur_after=ctx.remaining_eur_after,
+                **ctx.figures(),
             )
         )
     return Assessment(
@@ -291,13 +232,11 @@ def replay_assessment(data: Mapping[str, Any]) -> Assessment:
         )
         for t in inputs.transactions
     ]
-    return _assess(
+    claim = ClaimFacts(
         transactions=transactions,
         reported_at=inputs.reported_at,
         cause=inputs.cause,
         findings=Findings(**inputs.findings.model_dump()),
-        rate_on=rates.__getitem__,
-        window_end=windows.__getitem__,
-        rounding=inputs.rounding,
-        engine=stored.engine,
     )
+    decided = _decide(claim, window_end=windows.__getitem__, rounding=inputs.rounding)
+    return _assess(decided, rate_on=rates.__getitem__, engine=stored.engine)

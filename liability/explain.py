@@ -6,10 +6,11 @@ words computed with the figures.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from babel.numbers import format_decimal
 
@@ -40,26 +41,36 @@ def is_synthetic_table(table: str | None) -> bool:
     return table is not None and table.startswith(SYNTHETIC_TABLE_PREFIX)
 
 
-@dataclass(frozen=True, slots=True)
-class LineContext:
-    """Everything an explanation mentions about one transaction."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LineFigures:
+    """One transaction's decision in figures: what its explanation states and its ``Line`` keeps."""
 
     rule: str
     amount: Decimal
     customer: Decimal
     bank: Decimal
     executed_at: datetime
-    reported_at: datetime
     debited_on: date
     window_end: date
-    cause: str
-    undetectable: bool
-    bank_staff: bool
     rate: Decimal | None = None
     table: str | None = None
     cap: Decimal | None = None
     remaining_eur_before: Fraction | Decimal | None = None
     remaining_eur_after: Fraction | Decimal | None = None
+
+    def figures(self) -> dict[str, Any]:
+        """The ``LineFigures`` fields alone, as keywords (to build a ``Line`` from a ``LineContext``)."""
+        return {field.name: getattr(self, field.name) for field in fields(LineFigures)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LineContext(LineFigures):
+    """Everything an explanation mentions about one transaction: its figures and the claim's facts."""
+
+    reported_at: datetime
+    cause: str
+    undetectable: bool
+    bank_staff: bool
 
 
 def _pln(amount: Decimal, lang: str) -> str:
@@ -120,10 +131,33 @@ def _cap(ctx: LineContext, lang: str) -> str:
     )
 
 
+# The reasons that say the same for every transaction under the rule: (Polish, English).
+_FIXED_REASONS = {
+    rules.INTENT: ("Klient działał umyślnie (oszustwo)", "The customer acted intentionally (fraud)"),
+    rules.NO_SCA: (
+        "Bank nie wymagał silnego uwierzytelnienia klienta",
+        "The bank did not require strong customer authentication",
+    ),
+    rules.NO_MEANS: (
+        "Bank nie zapewnił możliwości zgłoszenia utraty instrumentu płatniczego",
+        "The bank gave no means to report the loss of the payment instrument",
+    ),
+    rules.GROSS: (
+        "Rażące niedbalstwo lub umyślne naruszenie obowiązków z art. 42 UUP",
+        "Gross negligence or intentional breach of the duties in UUP art. 42",
+    ),
+    rules.BANK: (
+        "Przyczyna inna niż utrata, kradzież lub przywłaszczenie instrumentu płatniczego",
+        "The cause is not a lost, stolen or misappropriated payment instrument",
+    ),
+}
+
+
 def _reason(ctx: LineContext, lang: str) -> str:
     pl = lang == "pl"
-    if ctx.rule == rules.INTENT:
-        return "Klient działał umyślnie (oszustwo)" if pl else "The customer acted intentionally (fraud)"
+    if ctx.rule in _FIXED_REASONS:
+        polish, english = _FIXED_REASONS[ctx.rule]
+        return polish if pl else english
     if ctx.rule == rules.AFTER_REPORT:
         executed, reported = _moment(ctx.executed_at, lang), _moment(ctx.reported_at, lang)
         if pl:
@@ -145,14 +179,6 @@ def _reason(ctx: LineContext, lang: str) -> str:
             f"Reported on {reported}, after the 13-month window from the debit on {debited} "
             f"(it ended on {window_end})"
         )
-    if ctx.rule == rules.NO_SCA:
-        if pl:
-            return "Bank nie wymagał silnego uwierzytelnienia klienta"
-        return "The bank did not require strong customer authentication"
-    if ctx.rule == rules.NO_MEANS:
-        if pl:
-            return "Bank nie zapewnił możliwości zgłoszenia utraty instrumentu płatniczego"
-        return "The bank gave no means to report the loss of the payment instrument"
     if ctx.rule == rules.UNDETECTABLE:
         reasons = []
         if ctx.undetectable:
@@ -169,14 +195,6 @@ def _reason(ctx: LineContext, lang: str) -> str:
             )
         text = "; ".join(reasons)
         return text[:1].upper() + text[1:]
-    if ctx.rule == rules.GROSS:
-        if pl:
-            return "Rażące niedbalstwo lub umyślne naruszenie obowiązków z art. 42 UUP"
-        return "Gross negligence or intentional breach of the duties in UUP art. 42"
-    if ctx.rule == rules.BANK:
-        if pl:
-            return "Przyczyna inna niż utrata, kradzież lub przywłaszczenie instrumentu płatniczego"
-        return "The cause is not a lost, stolen or misappropriated payment instrument"
     raise ValueError(f"no explanation for rule {ctx.rule!r}")
 
 

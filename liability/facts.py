@@ -4,16 +4,15 @@ No ORM, no clock, no I/O (RULES.md section 3). ``liability.engine`` decides with
 them; ``liability.record`` is their stored JSON form.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
-from typing import Any
+from typing import Any, TypedDict
 
 from kartosfera.legaltime import NaiveDatetimeError, require_aware, warsaw_date
 from kartosfera.money import GROSZ, MoneyError, to_decimal
-from liability.explain import is_synthetic_table
+from liability.explain import LineFigures, is_synthetic_table
 from liability.record import StoredAssessment, StoredFindings, StoredLine, StoredTransaction, stored_form
 
 # Engine 2 keeps the cap's remaining EUR as an exact rational (RULES.md section 3); engine 1 kept a
@@ -143,32 +142,30 @@ class Findings:
         return stored_form(StoredFindings, self)
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class ClaimFacts(TypedDict):
+    """A claim's facts: the keywords ``assess_liability``, ``dates_needing_rates`` and
+    ``liability.services.liability_assess`` each take, so they travel together."""
+
+    transactions: Iterable[TransactionFacts]
+    reported_at: datetime
+    cause: str
+    findings: Findings
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Line(LineFigures):
     """The decision for one transaction: the rule applied, the shares, the rate and why.
 
     ``rate``/``table``/``rate_date`` are set only where a rate was used (the cap rule); ``table`` is
     the NBP table number, or a ``SYNTHETIC-…`` label for a demo rate that is not an NBP table.
     ``remaining_eur_before``/``_after`` are exact rationals (``Fraction``; a Decimal in a replayed
-    engine-1 result), written ``"n/d"`` by ``to_dict``.
+    engine-1 result), written ``"n/d"`` by ``to_dict``. The figures are ``LineFigures``'.
     """
 
     transaction_id: str
-    rule: str
-    customer: Decimal
-    bank: Decimal
-    rate: Decimal | None
-    table: str | None
     explanation_pl: str
     explanation_en: str
-    amount: Decimal
-    executed_at: datetime
-    debited_on: date
-    window_end: date
     rate_date: date | None = None
-    cap: Decimal | None = None
-    remaining_eur_before: Fraction | Decimal | None = None
-    remaining_eur_after: Fraction | Decimal | None = None
 
     @property
     def synthetic_rate(self) -> bool:

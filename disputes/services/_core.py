@@ -178,37 +178,15 @@ def _queue_transition(
     )
 
 
-def run_transition(
-    obj: Case | Chargeback,
-    name: str,
-    *,
-    case: Case,
-    actor: Actor,
-    now: datetime,
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-    letter_context: dict[str, Any] | None = None,
-    apply: Callable[[], None] | None = None,
-    audit: CaseAudit,
-    **kwargs: Any,
-) -> CaseTransition:
+def run_transition(obj: Case | Chargeback, name: str, *, audit: CaseAudit, **step: Any) -> CaseTransition:
     """Run transition ``name`` on the locked ``obj``, save it and record it; return the history row.
 
-    A refused step (state, permission, a guard) raises before anything is saved. The row names the
-    letter the transition calls for, and a ``CaseLetterRequest`` is queued for the letters app.
+    ``step``: ``apply_transition``'s keywords (``case``, ``actor``, ``now``, ``reason``, ``data``,
+    ``letter_context``, ``apply`` and the transition's own). A refused step (state, permission, a
+    guard) raises before anything is saved. The row names the letter the transition calls for, and a
+    ``CaseLetterRequest`` is queued for the letters app.
     """
-    applied = apply_transition(
-        obj,
-        name,
-        case=case,
-        actor=actor,
-        now=now,
-        reason=reason,
-        data=data,
-        letter_context=letter_context,
-        apply=apply,
-        **kwargs,
-    )
+    applied = apply_transition(obj, name, **step)
     obj.save()
     record_transitions([applied], audit=audit)
     return applied.row

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import QuerySet
+
 from chargebacks.models import Chargeback
 from chargebacks.selectors import chargebacks_filing_alert_due
 from disputes.models import Case, CaseEvent, present
@@ -33,17 +35,25 @@ logger = logging.getLogger(__name__)
 SweepEvent = tuple[str, str, dict[str, Any]]
 
 
-def _flag_cases(
-    cases: list[Case],
+def _flag_due_cases(
+    due_cases: QuerySet[Case],
     *,
+    deadline: str,
+    limit: int,
     field: str,
     value: object,
     event: Callable[[Case], SweepEvent],
     now: datetime,
     audit: CaseAudit,
-) -> None:
-    """Set the sweep's flag ``field`` to ``value`` on every case and record one once-only event each,
-    audited with the flag before and after."""
+) -> int:
+    """Lock (SKIP LOCKED) the first ``limit`` of ``due_cases`` by their ``deadline`` (``<deadline>_at``),
+    set the sweep's flag ``field`` to ``value`` on each and record one once-only event each, audited
+    with the flag before and after; return how many."""
+    cases = list(
+        due_cases.select_for_update(skip_locked=True, of=("self",))
+        .order_by(f"{deadline}_at")
+        .only("pk", "number", "state", f"{deadline}_at", f"{deadline}_on", "assignee_id", field)[:limit]
+    )
     Case.objects.filter(pk__in=[case.pk for case in cases]).update(**{field: value, "updated_at": now})
     rows = []
     for case in cases:
@@ -51,27 +61,16 @@ def _flag_cases(
         row = CaseEvent(case=case, kind=kind, key=key, data=data, occurred_at=now)
         rows.append((row, case, {field: getattr(case, field)}, {field: value}))
     add_events(rows, ignore_conflicts=True, audit=audit)
+    return len(cases)
 
 
 def cases_escalate_refunds(*, now: datetime, within: timedelta, batch_size: int) -> int:
     """Flag D+1 refunds due within ``within`` and still not made to the supervisors, once; return how many."""
     with case_atomic() as audit:
-        cases = list(
-            cases_refund_escalation_due(now=now, within=within)
-            .select_for_update(skip_locked=True, of=("self",))
-            .order_by("refund_due_at")
-            .only(
-                "pk",
-                "number",
-                "state",
-                "refund_due_at",
-                "refund_due_on",
-                "assignee_id",
-                "refund_escalated_at",
-            )[:batch_size]
-        )
-        _flag_cases(
-            cases,
+        return _flag_due_cases(
+            cases_refund_escalation_due(now=now, within=within),
+            deadline="refund_due",
+            limit=batch_size,
             field="refund_escalated_at",
             value=now,
             event=lambda case: (
@@ -86,7 +85,6 @@ def cases_escalate_refunds(*, now: datetime, within: timedelta, batch_size: int)
             now=now,
             audit=audit,
         )
-    return len(cases)
 
 
 def cases_remind_reply_due(*, now: datetime, thresholds: Iterable[int], batch_size: int) -> int:
@@ -97,36 +95,30 @@ def cases_remind_reply_due(*, now: datetime, thresholds: Iterable[int], batch_si
     """
     sent = 0
     for days in sorted(set(thresholds)):
-        with case_atomic() as audit:
-            cases = list(
-                cases_reply_reminder_due(now=now, days=days)
-                .select_for_update(skip_locked=True, of=("self",))
-                .order_by("reply_due_at")
-                .only(
-                    "pk",
-                    "number",
-                    "state",
-                    "reply_due_at",
-                    "reply_due_on",
-                    "assignee_id",
-                    "reply_reminded_days",
-                )[: batch_size - sent]
+
+        def reminder(case: Case, days: int = days) -> SweepEvent:
+            return (
+                CaseEvent.Kind.REPLY_REMINDER,
+                f"reply-reminder:{present(case.reply_due_on, 'reply_due_on').isoformat()}:{days}",
+                {
+                    "days": days,
+                    "reply_due_at": present(case.reply_due_at, "reply_due_at").isoformat(),
+                    # Nobody assigned: the reminder goes to the supervisors' queue.
+                    "recipient": case.assignee_id or "SUPERVISORS",
+                },
             )
 
-            def reminder(case: Case, days: int = days) -> SweepEvent:
-                return (
-                    CaseEvent.Kind.REPLY_REMINDER,
-                    f"reply-reminder:{present(case.reply_due_on, 'reply_due_on').isoformat()}:{days}",
-                    {
-                        "days": days,
-                        "reply_due_at": present(case.reply_due_at, "reply_due_at").isoformat(),
-                        # Nobody assigned: the reminder goes to the supervisors' queue.
-                        "recipient": case.assignee_id or "SUPERVISORS",
-                    },
-                )
-
-            _flag_cases(cases, field="reply_reminded_days", value=days, event=reminder, now=now, audit=audit)
-        sent += len(cases)
+        with case_atomic() as audit:
+            sent += _flag_due_cases(
+                cases_reply_reminder_due(now=now, days=days),
+                deadline="reply_due",
+                limit=batch_size - sent,
+                field="reply_reminded_days",
+                value=days,
+                event=reminder,
+                now=now,
+                audit=audit,
+            )
         if sent >= batch_size:
             break
     return sent

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
+from typing import Unpack
 
 from kartosfera.legaltime import warsaw_date
 from kartosfera.policies import current_policies
 from liability.days import claim_window_end, is_nbp_publication_day, rate_day_target
-from liability.engine import Assessment, Findings, TransactionFacts, assess_liability, dates_needing_rates
+from liability.engine import Assessment, ClaimFacts, assess_liability, dates_needing_rates
 from liability.nbp import MAX_DAYS_PER_QUERY, NbpBadAnswer, NbpUnreachable
 from liability.selectors import Rate, RateBook, rate_book_load, rate_day_policy, rate_lookback
 from liability.services import _errors as no_rate
@@ -149,15 +150,7 @@ def rate_on(*, currency: str = "EUR", on: date, now: datetime) -> Rate:
     return rates_prefetch(currency=currency, dates=[on], now=now).rate(on)
 
 
-def liability_assess(
-    *,
-    transactions: Iterable[TransactionFacts],
-    reported_at: datetime,
-    cause: str,
-    findings: Findings,
-    now: datetime,
-    currency: str = "EUR",
-) -> Assessment:
+def liability_assess(*, now: datetime, currency: str = "EUR", **claim: Unpack[ClaimFacts]) -> Assessment:
     """The liability of a claim (RULES.md section 3) with STORED NBP rates and the project's policies.
 
     Never calls the NBP, so a request (a claim's submission, an analyst's assessment) may run it.
@@ -169,23 +162,9 @@ def liability_assess(
         transaction's rate is not stored; ``fetch_ranges`` are what the whole claim needs fetched
         (``liability.tasks.fetch_rates``). The workflow waits for them and assesses again.
     """
-    transactions = list(transactions)
+    claim["transactions"] = list(claim["transactions"])  # read twice
     policies = current_policies()
     window_end = partial(claim_window_end, roll=policies.roll_forward)
-    dates = dates_needing_rates(
-        transactions=transactions,
-        reported_at=reported_at,
-        cause=cause,
-        findings=findings,
-        window_end=window_end,
-    )
+    dates = dates_needing_rates(window_end=window_end, **claim)
     claim_rates = claim_rates_read(currency=currency, dates=dates, now=now)
-    return assess_liability(
-        transactions=transactions,
-        reported_at=reported_at,
-        cause=cause,
-        findings=findings,
-        rate_on=claim_rates,
-        window_end=window_end,
-        rounding=policies.rounding,
-    )
+    return assess_liability(rate_on=claim_rates, window_end=window_end, rounding=policies.rounding, **claim)
