@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from customers.services import ServiceError
+from kartosfera.widgets import DatePicker
 
 CODE_VALIDATOR = RegexValidator(r"^[0-9]{6}$", _("The code has 6 digits."), code="code_format")
 
@@ -61,7 +62,7 @@ class RegistrationForm(PortalForm):
     birth_date = forms.DateField(
         label=_("Date of birth"),
         input_formats=["%Y-%m-%d", "%d.%m.%Y"],
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+        widget=DatePicker(attrs={"autocomplete": "bday"}),
     )
 
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kartosfera.widgets import DatePicker
 from reports.exports.columns import ExportFormat, ExportKind
 
 DATE_ERRORS = {
@@ -41,10 +42,10 @@ class ExportRequestForm(forms.Form):
     from_date = forms.DateField(
         label=_("From (Warsaw date, included)"),
         error_messages=DATE_ERRORS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePicker(),
     )
     to_date = forms.DateField(
         label=_("To (Warsaw date, included)"),
         error_messages=DATE_ERRORS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePicker(),
     )

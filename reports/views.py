@@ -4,6 +4,9 @@ Read-only, for auditors, supervisors and administrators (``reports.access.report
 view parses the period, makes one selector or service call and renders.
 """
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -15,7 +18,7 @@ from kartosfera.formatting import language_code
 from reports.access import reports_required
 from reports.charts import report_charts
 from reports.pdf import report_pdf_download
-from reports.period_form import period_form
+from reports.period_form import PeriodForm, period_form
 from reports.selectors import UnknownFigure, case_replay_page, figure_cases, report_figures
 
 
@@ -23,13 +26,28 @@ def _period_query(form) -> str:
     return f"from={form.period.first.isoformat()}&to={form.period.last.isoformat()}"
 
 
+def _period_page(
+    view: Callable[[HttpRequest, PeriodForm], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """The view gets the valid period of the query (of the form sent, for a POST); a period that is not
+    valid answers 400 with the report page showing what is wrong."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        data = request.POST if request.method == "POST" else request.GET
+        form = period_form(data, today=clock.today_warsaw())
+        if not form.is_valid():
+            return render(request, "reports/report.html", {"form": form}, status=400)
+        return view(request, form)
+
+    return wrapper
+
+
 @require_GET
 @reports_required
-def report(request: HttpRequest) -> HttpResponse:
+@_period_page
+def report(request: HttpRequest, form: PeriodForm) -> HttpResponse:
     now = clock.now()
-    form = period_form(request.GET, today=clock.today_warsaw())
-    if not form.is_valid():
-        return render(request, "reports/report.html", {"form": form}, status=400)
     figures = report_figures(period=form.period, now=now)
     context = {
         "form": form,
@@ -42,10 +60,8 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @reports_required
-def cases(request: HttpRequest) -> HttpResponse:
-    form = period_form(request.GET, today=clock.today_warsaw())
-    if not form.is_valid():
-        return render(request, "reports/report.html", {"form": form}, status=400)
+@_period_page
+def cases(request: HttpRequest, form: PeriodForm) -> HttpResponse:
     try:
         found = figure_cases(
             period=form.period,
@@ -61,10 +77,8 @@ def cases(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @reports_required
-def pdf(request: HttpRequest) -> HttpResponse:
-    form = period_form(request.POST, today=clock.today_warsaw())
-    if not form.is_valid():
-        return render(request, "reports/report.html", {"form": form}, status=400)
+@_period_page
+def pdf(request: HttpRequest, form: PeriodForm) -> HttpResponse:
     document = report_pdf_download(
         period=form.period, actor=request.user, language=language_code(get_language()), now=clock.now()
     )

@@ -3,25 +3,21 @@ arguments, asking for a code, and the second page of a step that cannot be undon
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from functools import wraps
-from typing import Concatenate, ParamSpec
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django_stubs_ext import StrOrPromise
 
 from cards import services
 from cards.models import Card
 from cards.selectors import card_get_for_customer
-from customers.decorators import CustomerRequest, customer_required
+from customers.decorators import CustomerRequest
 from customers.forms import PortalForm
+from customers.owned import owned_page
 from customers.services import OtpExpired, OtpInvalid, ServiceError
 from kartosfera import clock
 from kartosfera.vocabulary import Channel
-
-P = ParamSpec("P")
 
 PORTAL = Channel.PORTAL
 TRANSACTIONS_PER_PAGE = 25
@@ -31,21 +27,10 @@ CODE_PAGE_PURPOSES = tuple(services.OTP_PURPOSE[operation] for operation in serv
 RETRYABLE_OTP_ERRORS = (OtpInvalid, OtpExpired)
 
 
-def card_page(
-    view: Callable[Concatenate[CustomerRequest, Card, P], HttpResponse],
-) -> Callable[Concatenate[HttpRequest, int, P], HttpResponseBase]:
-    """A signed-in customer's own card, as ``card`` (404 for anyone else's)."""
-
-    @customer_required
-    @wraps(view)
-    def wrapper(request: CustomerRequest, card_id: int, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        try:
-            card = card_get_for_customer(customer=request.customer, card_id=card_id)
-        except Card.DoesNotExist as error:
-            raise Http404("no such card") from error
-        return view(request, card, *args, **kwargs)
-
-    return wrapper
+card_page = owned_page(
+    find=card_get_for_customer, id_name="card_id", missing=Card.DoesNotExist, not_found="no such card"
+)
+"""A signed-in customer's own card, as ``card`` (404 for anyone else's)."""
 
 
 def detail(card: Card) -> HttpResponse:

@@ -17,6 +17,7 @@ from cards.selectors import (
 )
 from cards.views._common import TRANSACTIONS_PER_PAGE, card_page
 from customers.decorators import CustomerRequest, customer_required
+from kartosfera.paging import query_without_page
 
 
 @customer_required
@@ -65,8 +66,6 @@ def card_transactions(request: CustomerRequest, card: Card) -> HttpResponse:
         customer=request.customer, card_id=card.pk, **form.selector_filters()
     )
     page = Paginator(transactions, TRANSACTIONS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "portal/cards/transactions.html",
@@ -74,7 +73,7 @@ def card_transactions(request: CustomerRequest, card: Card) -> HttpResponse:
             "card": card,
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "base_url": reverse("cards:transactions", args=[card.pk]),
         },
     )

@@ -13,6 +13,7 @@ from customers.views._access import (
     sign_in,
     sign_out,
 )
+from customers.views._contact import CodeConfirmedChange, change_confirm_page, change_start_page
 from customers.views._profile import (
     email_change,
     email_confirm,
@@ -25,6 +26,9 @@ from customers.views._profile import (
 )
 
 __all__ = [
+    "CodeConfirmedChange",
+    "change_confirm_page",
+    "change_start_page",
     "email_change",
     "email_confirm",
     "locked_out",

@@ -7,17 +7,18 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from customers import services
 from customers.decorators import CustomerRequest, customer_required
-from customers.forms import CodeForm, EmailChangeForm, PasswordChangeForm, PhoneChangeForm, PhoneConfirmForm
+from customers.forms import EmailChangeForm, PasswordChangeForm, PhoneChangeForm, PhoneConfirmForm
 from customers.models import OtpChallenge, OtpPurpose
 from customers.selectors import notification_list_for_customer, otp_challenge_get_open
 from customers.sms import masked_phone
-from customers.views._access import session_challenge_id
+from customers.views._contact import CodeConfirmedChange, change_confirm_page, change_start_page
 from kartosfera import clock
 
 PHONE_CHANGE_SESSION_KEY = "kartosfera_phone_change_challenges"
@@ -179,31 +180,31 @@ def phone_resend(request: CustomerRequest, which: str) -> HttpResponse:
     return redirect("customers:phone_confirm")
 
 
+EMAIL_CHANGE = CodeConfirmedChange(
+    session_key=EMAIL_CHANGE_SESSION_KEY,
+    purpose=OtpPurpose.EMAIL_CHANGE,
+    start_view="customers:email_change",
+    confirm_view="customers:email_confirm",
+    heading=gettext_lazy("Change e-mail address"),
+    confirm_heading=gettext_lazy("Confirm the new e-mail address"),
+    done=gettext_lazy("Your e-mail address is changed."),
+)
+
+
 @never_cache
 @customer_required
 @require_http_methods(["GET", "POST"])
 def email_change(request: CustomerRequest) -> HttpResponse:
     """Start changing the e-mail address: a code goes to the mobile number."""
-    form = EmailChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            challenge = services.email_change_start(
-                customer=request.customer, email=form.cleaned_data["email"], now=clock.now()
-            )
-        except services.ServiceError as error:
-            form.add_service_error(error)
-        else:
-            request.session[EMAIL_CHANGE_SESSION_KEY] = challenge.pk
-            return redirect("customers:email_confirm")
-    return render(
+    return change_start_page(
         request,
-        "portal/contact_change.html",
-        {
-            "form": form,
-            "heading": _("Change e-mail address"),
-            "intro": _("We write to %(email)s. To change the address we send a code to your mobile number.")
-            % {"email": request.customer.email or "—"},
-        },
+        EMAIL_CHANGE,
+        EmailChangeForm(request.POST or None),
+        lambda data: services.email_change_start(
+            customer=request.customer, email=data["email"], now=clock.now()
+        ),
+        _("We write to %(email)s. To change the address we send a code to your mobile number.")
+        % {"email": request.customer.email or "—"},
     )
 
 
@@ -213,38 +214,6 @@ def email_change(request: CustomerRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def email_confirm(request: CustomerRequest) -> HttpResponse:
     """The code from the text message saves the new e-mail address."""
-    try:
-        challenge = otp_challenge_get_open(
-            challenge_id=session_challenge_id(request, EMAIL_CHANGE_SESSION_KEY),
-            customer=request.customer,
-            purposes=(OtpPurpose.EMAIL_CHANGE,),
-        )
-    except OtpChallenge.DoesNotExist:
-        messages.warning(request, _("This code request is not valid any more. Please start again."))
-        return redirect("customers:email_change")
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.email_change_confirm(
-                customer=request.customer,
-                challenge_id=challenge.pk,
-                code=form.cleaned_data["code"],
-                actor=request.user,
-                now=clock.now(),
-            )
-        except services.ServiceError as error:
-            form.add_service_error(error)
-        else:
-            request.session.pop(EMAIL_CHANGE_SESSION_KEY, None)
-            messages.success(request, _("Your e-mail address is changed."))
-            return redirect("customers:profile")
-    return render(
-        request,
-        "portal/contact_confirm.html",
-        {
-            "form": form,
-            "heading": _("Confirm the new e-mail address"),
-            "phone": masked_phone(challenge.phone),
-            "new_value": challenge.operation["email"],
-        },
+    return change_confirm_page(
+        request, EMAIL_CHANGE, services.email_change_confirm, lambda operation: operation["email"]
     )

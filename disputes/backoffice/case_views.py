@@ -18,6 +18,7 @@ from customers.models import User
 from disputes.backoffice import chargeback_views, forms
 from disputes.backoffice.access import StaffRequest, staff_required
 from disputes.backoffice.selectors import assignable_staff, case_page, evidence_get_for_staff
+from disputes.downloads import evidence_attachment
 from disputes.models import Case, Evidence
 from disputes.services import (
     ActionNotPermitted,
@@ -271,12 +272,6 @@ def evidence_file(request: StaffRequest, evidence_id: int) -> FileResponse:
         evidence = evidence_get_for_staff(user=request.user, evidence_id=evidence_id)
     except Evidence.DoesNotExist:
         raise Http404("no such evidence") from None
-    # The type sniffed from the content at upload, never one guessed from the customer's file name.
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type or "application/octet-stream",
-    )
+    response = evidence_attachment(evidence)
     response["X-Content-Type-Options"] = "nosniff"
     return response

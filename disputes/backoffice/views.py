@@ -29,6 +29,7 @@ from disputes.models import DecisionProposal
 from disputes.services import DisputeError, proposal_approve, proposal_return
 from kartosfera import clock
 from kartosfera.authz import HANDLE_CASE, SUPERVISE_CASE
+from kartosfera.paging import query_without_page
 
 __all__ = ["staff_required"]  # the reports' and core banking's pages guard with it from here
 
@@ -68,8 +69,6 @@ def queue(request: StaffRequest, name: str = "mine") -> HttpResponse:
     filters = _filters(form)
     page = form.cleaned_data.get("page") or 1
     result = queue_page(name=name, user=request.user, now=clock.now(), filters=filters, page=page)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "backoffice/queue.html",
@@ -78,7 +77,7 @@ def queue(request: StaffRequest, name: str = "mine") -> HttpResponse:
             "form": form,
             "queues": QUEUES,
             "staff": assignable_staff() if request.user.has_perm(SUPERVISE_CASE) else None,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
         },
     )
 

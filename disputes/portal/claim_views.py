@@ -1,8 +1,11 @@
 """A customer's sent claims: the list, the status page, the reply's delivery, documents, withdrawal."""
 
+from collections.abc import Callable
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,8 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customers.decorators import CustomerRequest, customer_required
+from customers.forms import PortalForm
 from customers.models import Customer
 from customers.selectors import customer_get_for_user
+from disputes.downloads import evidence_attachment
 from disputes.models import Case, CaseState, CaseTransition, Evidence
 from disputes.portal import forms
 from disputes.portal.selectors import (
@@ -105,6 +110,20 @@ def claim_documents(request: CustomerRequest, case: Case) -> HttpResponse:
     return evidence_page(request, case, wizard_step=None)
 
 
+def _carried_out(
+    request: CustomerRequest, case: Case, form: PortalForm, change: Callable[..., object], done: str
+) -> HttpResponse | None:
+    """Make the ``change`` a valid form asks for (a case service, given the case, actor and time): back to
+    the claim saying ``done``, or None with the service's refusal shown on the form."""
+    try:
+        change(case_id=case.pk, actor=request.user, now=clock.now())
+    except DisputeError as error:
+        form.add_error(None, str(error))
+        return None
+    messages.success(request, done)
+    return redirect("claims:detail", case_id=case.pk)
+
+
 @never_cache
 @case_page
 @require_http_methods(["GET", "POST"])
@@ -112,15 +131,9 @@ def claim_withdraw(request: CustomerRequest, case: Case) -> HttpResponse:
     """Withdraw the claim (or throw away a draft)."""
     form = forms.WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            case_withdraw(
-                case_id=case.pk, reason=form.cleaned_data["reason"], actor=request.user, now=clock.now()
-            )
-        except DisputeError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The claim has been withdrawn."))
-            return redirect("claims:detail", case_id=case.pk)
+        withdraw = partial(case_withdraw, reason=form.cleaned_data["reason"])
+        if answer := _carried_out(request, case, form, withdraw, _("The claim has been withdrawn.")):
+            return answer
     return render(request, "portal/claims/withdraw.html", {"case": case, "form": form})
 
 
@@ -131,15 +144,9 @@ def claim_respond(request: CustomerRequest, case: Case) -> HttpResponse:
     """Answer the bank's request for information."""
     form = forms.RespondForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            case_customer_responded(
-                case_id=case.pk, response=form.cleaned_data["response"], actor=request.user, now=clock.now()
-            )
-        except DisputeError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Thank you: we have your answer."))
-            return redirect("claims:detail", case_id=case.pk)
+        respond = partial(case_customer_responded, response=form.cleaned_data["response"])
+        if answer := _carried_out(request, case, form, respond, _("Thank you: we have your answer.")):
+            return answer
     return render(
         request,
         "portal/claims/respond.html",
@@ -163,11 +170,6 @@ def evidence_download(request: HttpRequest, case_id: int, evidence_id: int) -> H
         raise Http404("no such document") from error
     if request.method != "GET":  # after the access check: a foreign id answers 404 whatever the method
         return HttpResponseNotAllowed(["GET"])
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type or "application/octet-stream",
-    )
+    response = evidence_attachment(evidence)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -16,6 +16,7 @@ from disputes.selectors import transaction_open_case
 from disputes.services import TransactionAlreadyDisputed
 from kartosfera.ids import parse_id
 from kartosfera.legaltime import WARSAW
+from kartosfera.widgets import DatePicker, TimePicker
 
 YES, NO, UNKNOWN = "YES", "NO", "UNKNOWN"
 
@@ -73,13 +74,13 @@ class TransactionFilterForm(PortalForm):
     date_from = forms.DateField(
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePicker(),
         error_messages={"invalid": _("Enter the day as a date, e.g. 2026-11-21.")},
     )
     date_to = forms.DateField(
         label=_("To"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePicker(),
         error_messages={"invalid": _("Enter the day as a date, e.g. 2026-11-21.")},
     )
     type = forms.ChoiceField(
@@ -127,7 +128,7 @@ class ReplyDeliveryForm(PortalForm):
 class NoticedForm(PortalForm):
     noticed_on = forms.DateField(
         label=_("On what day did you notice?"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePicker(),
         error_messages={
             "required": _("Enter the day you noticed."),
             "invalid": _("Enter the day as a date, e.g. 2026-11-21."),
@@ -136,7 +137,7 @@ class NoticedForm(PortalForm):
     noticed_time = forms.TimeField(
         label=_("At about what time? (optional)"),
         required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=TimePicker(),
         error_messages={"invalid": _("Enter the time as hours and minutes, e.g. 18:30.")},
     )
 

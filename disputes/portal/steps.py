@@ -3,17 +3,14 @@
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.http import Http404
-from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from cards.models import CancellationReason, CardStatus
-from customers.decorators import CustomerRequest, customer_required
 from customers.forms import PortalForm
+from customers.owned import owned_page
 from disputes.models import Case, Cause
 from disputes.portal import forms
 from disputes.selectors import case_get_for_customer
@@ -35,19 +32,10 @@ SESSION_DRAFTS = "claim_drafts"
 LOST_OR_STOLEN = (Cause.LOST, Cause.STOLEN)
 
 
-def case_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """A signed-in customer's own case, as ``case`` (404 for anyone else's)."""
-
-    @customer_required
-    @wraps(view)
-    def wrapper(request: CustomerRequest, case_id: int, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            case = case_get_for_customer(customer=request.customer, case_id=case_id)
-        except Case.DoesNotExist as error:
-            raise Http404("no such case") from error
-        return view(request, case, *args, **kwargs)
-
-    return wrapper
+case_page = owned_page(
+    find=case_get_for_customer, id_name="case_id", missing=Case.DoesNotExist, not_found="no such case"
+)
+"""A signed-in customer's own case, as ``case`` (404 for anyone else's)."""
 
 
 def _circumstances(case: Case, **changes: Any) -> Circumstances:

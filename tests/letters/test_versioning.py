@@ -20,6 +20,7 @@ def test_the_chain_holds_the_template_and_everything_it_extends_or_includes():
     assert sorted(names) == [
         "letters/_appeal_routes.html",
         "letters/_decision.html",
+        "letters/_decision_customer_bears.html",
         "letters/_liability.html",
         "letters/_settlement.html",
         "letters/base.html",
