@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from corebanking.selectors import differences_open, postings_latest
-from disputes.backoffice.views import staff_required
+from disputes.backoffice.access import staff_required
 
 
 @require_GET

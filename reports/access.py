@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from disputes.backoffice.views import staff_required
+from disputes.backoffice.access import staff_required
 from kartosfera.authz import READ_REPORTS, may
 
 

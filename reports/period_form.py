@@ -5,6 +5,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kartosfera.widgets import DatePicker
 from reports.rules import MAX_PERIOD_DAYS, Period, PeriodProblem, default_period, period_problems
 
 PROBLEM_MESSAGES = {
@@ -16,8 +17,8 @@ PROBLEM_MESSAGES = {
 
 class PeriodForm(forms.Form):
     # The query parameters are named "from" and "to" (a Python keyword): see ``period_from_query``.
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), widget=DatePicker())
+    end = forms.DateField(label=_("To"), widget=DatePicker())
 
     def __init__(self, *args, today: date, **kwargs) -> None:
         super().__init__(*args, **kwargs)

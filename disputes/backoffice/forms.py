@@ -18,6 +18,7 @@ from disputes.portal.forms import TransactionChoiceField
 from disputes.services import TransactionAlreadyDisputed
 from kartosfera.ids import MAX_ID, parse_id
 from kartosfera.vocabulary import subset_choices
+from kartosfera.widgets import DatePicker
 
 # Amount filters as money is stored: 12 digits, 2 after the point.
 AMOUNT_DIGITS = 12
@@ -118,9 +119,7 @@ class WithholdForm(forms.Form):
         max_length=200,
         help_text=_("As the letter to the customer names it, e.g. Prokuratura Rejonowa Poznań-Stare Miasto."),
     )
-    notified_on = forms.DateField(
-        label=_("Date of the written notice"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    notified_on = forms.DateField(label=_("Date of the written notice"), widget=DatePicker())
     notice_reference = forms.CharField(
         label=_("Reference of the notice"),
         max_length=64,
@@ -143,9 +142,7 @@ class ResponseForm(forms.Form):
 class ExtendForm(forms.Form):
     reason = text_field(_("Reason for the delay"), rows=2)
     outstanding = text_field(_("What remains to be established"), rows=2)
-    expected_reply_on = forms.DateField(
-        label=_("Expected reply date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    expected_reply_on = forms.DateField(label=_("Expected reply date"), widget=DatePicker())
 
 
 class FindingsForm(forms.Form):
