@@ -103,6 +103,12 @@ SETTLED_DECISION = (
 )
 
 
+def settled_with_statement(days: int) -> tuple[Step, ...]:
+    """Reviewed and refunded ``days`` ago, the customer's signed statement added the next day, then
+    decided for the customer (``SETTLED_DECISION``): where the chargebacks start from."""
+    return (review(days), refund(days), STATEMENT.added(days - 1, 8, 50), *SETTLED_DECISION)
+
+
 # Chargebacks at every stage of the scheme cycle, and the filing windows as they run out.
 # fmt: off
 CHARGEBACK_PLANS = (
@@ -115,10 +121,7 @@ CHARGEBACK_PLANS = (
          (review(3), refund(3), assign_to_analyst(3), STATEMENT.added(2, 8, 50))),
     Plan("zofia-mastercard", "Trzy płatności w sklepach internetowych, których nie robiłam.",
          "PHONE", "MISAPPROPRIATED", (30, 100, 3), received(28, 10), (
-             review(27),
-             refund(27),
-             STATEMENT.added(26, 8, 50),
-             *SETTLED_DECISION,
+             *settled_with_statement(27),
              chargebacks(
                  (("file", 18), ("represent", 10)),
                  (("file", 18), ("represent", 14), ("escalate", 8), ("escalate", 5)),
@@ -127,10 +130,7 @@ CHARGEBACK_PLANS = (
          )),
     Plan("jan-visa", "Płatności kartą, których nie wykonałem; kartę miałem przy sobie.",
          "PHONE", "MISAPPROPRIATED", (30, 100, 3), received(26, 10), (
-             review(25),
-             refund(25),
-             STATEMENT.added(24, 8, 50),
-             *SETTLED_DECISION,
+             *settled_with_statement(25),
              chargebacks(
                  (("file", 15),),
                  (("file", 15), ("represent", 9), ("escalate", 4)),

@@ -21,6 +21,16 @@ from demo.disputes._steps import (
 )
 from liability.engine import Findings
 
+
+def cap_grounds(reported: str) -> str:
+    """The 50 EUR cap's grounds as the customer reads them; ``reported``: "zgłosił Pan" or "zgłosiła Pani"."""
+    return (
+        f"Dane karty zostały przywłaszczone i użyte, zanim {reported} nieautoryzowaną płatność. Za "
+        "transakcje wykonane przed zgłoszeniem posiadacz karty odpowiada do równowartości 50 euro "
+        "według średniego kursu NBP z dnia transakcji; ponad tę kwotę odpowiada Bank."
+    )
+
+
 # fmt: off
 # One case a plan: the card, the customer's account, the channel and the cause, which transactions
 # (executed between newest and oldest days ago; how many), when the claim came in, the staff's steps.
@@ -48,9 +58,7 @@ PLANS = (
              decide(
                  2,
                  "Przywłaszczenie przed zgłoszeniem, brak rażącego niedbalstwa: limit 50 EUR (UUP-46-2-CAP).",
-                 "Dane karty zostały przywłaszczone i użyte, zanim zgłosił Pan nieautoryzowaną płatność. Za "
-                 "transakcje wykonane przed zgłoszeniem posiadacz karty odpowiada do równowartości 50 euro "
-                 "według średniego kursu NBP z dnia transakcji; ponad tę kwotę odpowiada Bank.",
+                 cap_grounds("zgłosił Pan"),
              ),
          )),
     Plan("marek-business", "Obciążenie karty firmowej, którego nie rozpoznajemy.",
@@ -86,9 +94,7 @@ PROPOSAL_PLANS = (
              propose(
                  1,
                  "Limit 50 EUR (UUP-46-2-CAP); klientka nie zgłosiła wcześniej utraty danych.",
-                 "Dane karty zostały przywłaszczone i użyte, zanim zgłosiła Pani nieautoryzowaną płatność. "
-                 "Za transakcje wykonane przed zgłoszeniem posiadacz karty odpowiada do równowartości 50 "
-                 "euro według średniego kursu NBP z dnia transakcji; ponad tę kwotę odpowiada Bank.",
+                 cap_grounds("zgłosiła Pani"),
              ),
          )),
 )
