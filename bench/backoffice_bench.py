@@ -12,28 +12,22 @@ query is then run as raw SQL through the same connection, so the page can be com
 database's own time, and EXPLAIN (ANALYZE, BUFFERS) of it is printed.
 """
 
-import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from benchdb import add_caseload_arguments, django_setup  # noqa: E402
+from benchdb import caseload_benchmark_setup, time_call  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kartosfera_bench_bo"
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-add_caseload_arguments(parser, cases=1_000_000, url_variable="BENCH_BO_DATABASE_URL", url=DEFAULT_URL)
-parser.add_argument("--runs", type=int, default=30)
-ARGS = parser.parse_args()
-
-django_setup(ARGS.database_url)
+ARGS = caseload_benchmark_setup(
+    __doc__.splitlines()[0], url_variable="BENCH_BO_DATABASE_URL", url=DEFAULT_URL, runs=30
+)
 import caseload  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
@@ -65,25 +59,6 @@ def _client(user: User) -> Client:
     session[SIGNED_IN_AT] = clock.now().isoformat()  # the absolute session limit counts from here
     session.save()
     return client
-
-
-def _median_ms(call, runs: int) -> tuple[float, float, float, int]:
-    """Median wall time, max wall time, median CPU time of this process (ms) and the queries of a call.
-
-    The CPU time leaves out waiting for the database and for other processes on a shared machine.
-    """
-    call()  # warm up: caches, plans
-    times, cpu = [], []
-    queries = 0
-    for _ in range(runs):
-        reset_queries()
-        with CaptureQueriesContext(connection) as captured:
-            started, started_cpu = time.perf_counter(), time.process_time()
-            call()
-            times.append((time.perf_counter() - started) * 1000)
-            cpu.append((time.process_time() - started_cpu) * 1000)
-        queries = len(captured.captured_queries)
-    return statistics.median(times), max(times), statistics.median(cpu), queries
 
 
 def main() -> int:
@@ -127,7 +102,7 @@ def main() -> int:
             response = page_client.get(url)
             assert response.status_code == 200, (url, response.status_code)
 
-        median, worst, cpu, queries = _median_ms(get, ARGS.runs)
+        median, worst, cpu, queries = time_call(get, ARGS.runs)
         measured[label] = (median, cpu)
         print(f"{label:50} {median:10.1f} {worst:8.1f} {cpu:8.1f} {queries:8d}")
     for name, user in (("all", supervisor), ("mine", analyst)):
@@ -141,7 +116,7 @@ def main() -> int:
                 cursor.execute(sql, params)
                 cursor.fetchall()
 
-        median, worst, cpu, _ = _median_ms(raw, ARGS.runs)
+        median, worst, cpu, _ = time_call(raw, ARGS.runs)
         measured[f"raw SQL of queue {name}"] = (median, cpu)
         print(f"{'raw SQL of queue ' + name:50} {median:10.1f} {worst:8.1f} {cpu:8.1f} {1:8d}")
         with connection.cursor() as cursor:
@@ -166,7 +141,7 @@ def main() -> int:
                 cursor.execute(sql)
                 cursor.fetchall()
 
-        median, worst, cpu, _ = _median_ms(raw, ARGS.runs)
+        median, worst, cpu, _ = time_call(raw, ARGS.runs)
         measured[f"page's own rows query, queue {name}"] = (median, cpu)
         print(f"{'the page rows query of queue ' + name:50} {median:10.1f} {worst:8.1f} {cpu:8.1f} {1:8d}")
     for name, label in (("all", "queue: all open"), ("mine", "queue: my cases (analyst)")):

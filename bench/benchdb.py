@@ -1,7 +1,14 @@
-"""What the benchmarks share: their own PostgreSQL database, created when missing."""
+"""What the benchmarks share: their own PostgreSQL database, created when missing, timings, servers."""
 
+import http.client
 import os
-from argparse import ArgumentParser
+import statistics
+import subprocess
+import time
+from argparse import ArgumentParser, Namespace
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 
@@ -50,3 +57,73 @@ def add_caseload_arguments(parser: ArgumentParser, *, cases: int, url_variable: 
     parser.add_argument(
         "--reload", action="store_true", help="load the cases again even if the count matches"
     )
+
+
+def caseload_benchmark_setup(description: str, *, url_variable: str, url: str, runs: int) -> Namespace:
+    """Parse a caseload benchmark's arguments (cases, database, reload, ``--runs``), then set Django up."""
+    parser = ArgumentParser(description=description)
+    add_caseload_arguments(parser, cases=1_000_000, url_variable=url_variable, url=url)
+    parser.add_argument("--runs", type=int, default=runs)
+    args = parser.parse_args()
+    django_setup(args.database_url)
+    return args
+
+
+class Timing(NamedTuple):
+    """Of ``runs`` calls: median and max wall time, median CPU time of this process (ms), queries a call."""
+
+    median_ms: float
+    max_ms: float
+    cpu_ms: float
+    queries: int
+
+
+def time_call(call: Callable[[], object], runs: int) -> Timing:
+    """Call once to warm up (caches, plans), then time ``runs`` calls.
+
+    The CPU time leaves out waiting for the database and for other processes on a shared machine.
+    """
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    call()
+    wall, cpu = [], []
+    queries = 0
+    for _ in range(runs):
+        reset_queries()
+        with CaptureQueriesContext(connection) as captured:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            call()
+            wall.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+        queries = len(captured.captured_queries)
+    return Timing(statistics.median(wall), max(wall), statistics.median(cpu), queries)
+
+
+def wait_for_healthz(
+    port: int,
+    *,
+    timeout: float,
+    headers: dict[str, str] | None = None,
+    server: subprocess.Popen | None = None,
+    log: Path | None = None,
+) -> None:
+    """Wait until gunicorn on ``port`` answers /healthz with 200.
+
+    RuntimeError when ``timeout`` seconds pass, or when the ``server`` process exits first (``log``
+    says why).
+    """
+    see = f"; see {log}" if log else ""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server is not None and server.poll() is not None:
+            raise RuntimeError(f"gunicorn on port {port} exited{see}")
+        try:
+            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            probe.request("GET", "/healthz", headers=headers or {})
+            if probe.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"gunicorn on port {port} did not answer /healthz within {timeout:g} s{see}")

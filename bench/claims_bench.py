@@ -55,7 +55,7 @@ ARGS = parser.parse_args()
 
 # Create the database if missing and set Django up (no cases loaded).
 os.environ["CELERY_BROKER_URL"] = ARGS.broker_url
-from benchdb import django_setup  # noqa: E402
+from benchdb import django_setup, wait_for_healthz  # noqa: E402
 
 django_setup(ARGS.database_url)
 from django.contrib.auth.hashers import make_password  # noqa: E402
@@ -193,22 +193,6 @@ class Customer:
         self.request("card list GET", "GET", "/cards/")
 
 
-def _wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited; see {log}")
-        try:
-            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            probe.request("GET", "/healthz", headers={"X-Forwarded-Proto": "https"})
-            if probe.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"gunicorn did not answer /healthz within 120 s; see {log}")
-
-
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -246,7 +230,9 @@ def main() -> int:
         cwd=ROOT, env=env, stdout=worker_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     try:
-        _wait_for(ARGS.port, web, web_log)
+        wait_for_healthz(
+            ARGS.port, timeout=120, headers={"X-Forwarded-Proto": "https"}, server=web, log=web_log
+        )
         load = os.getloadavg()
         print(
             f"{len(customers)} customers, {ARGS.concurrency} at a time; gunicorn {ARGS.web_workers} sync "

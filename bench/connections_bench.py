@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from benchdb import wait_for_healthz
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/kartosfera_edge_bench"
@@ -96,20 +98,6 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_until_serving(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"gunicorn on port {port} did not answer /healthz within {timeout} s")
-
-
 def _load(port: int, cookie: str, clients: int, seconds: float) -> tuple[int, int]:
     """(requests answered 200, other answers) from ``clients`` threads fetching /cards/ for ``seconds``."""
     counts = [[0, 0] for _ in range(clients)]
@@ -174,7 +162,7 @@ def _round(env: dict, overrides: dict, workers: int, cookie: str, clients: int, 
         start_new_session=True,
     )
     try:
-        _wait_until_serving(port)
+        wait_for_healthz(port, timeout=60)
         _load(port, cookie, clients, 2)  # warm up: every worker imported, caches filled
         ok, other = _load(port, cookie, clients, seconds)
     finally:

@@ -21,7 +21,6 @@ and history rows the sweeps wrote are reset first, so the figures repeat. Then E
 BUFFERS) of each sweep's query is printed.
 """
 
-import argparse
 import os
 import platform
 import statistics
@@ -31,20 +30,14 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchdb import add_caseload_arguments, django_setup
+from benchdb import caseload_benchmark_setup
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kartosfera_bench"
 
-
-def _parse() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_caseload_arguments(parser, cases=1_000_000, url_variable="BENCH_DATABASE_URL", url=DEFAULT_URL)
-    parser.add_argument("--runs", type=int, default=5)
-    return parser.parse_args()
-
-
-ARGS = _parse()
-django_setup(ARGS.database_url)  # Celery eager: the sweeps queue nothing here
+# Celery eager: the sweeps queue nothing here
+ARGS = caseload_benchmark_setup(
+    __doc__.splitlines()[0], url_variable="BENCH_DATABASE_URL", url=DEFAULT_URL, runs=5
+)
 
 from caseload import NOW, ensure_loaded  # noqa: E402
 from django.conf import settings  # noqa: E402
@@ -121,6 +114,13 @@ def _explain(label: str, queryset) -> None:
         transaction.set_rollback(True)
 
 
+def _locked_batch(queryset, *, order_by: str, fields: tuple[str, ...], batch: int):
+    """A sweep's batch as its service takes it: locked, skipping rows another run holds, in due order."""
+    return (
+        queryset.select_for_update(skip_locked=True, of=("self",)).order_by(order_by).values(*fields)[:batch]
+    )
+
+
 def main() -> int:
     if not ensure_loaded(ARGS.cases, reload=ARGS.reload):
         _reset()
@@ -153,17 +153,21 @@ def main() -> int:
 
     _explain(
         "refund escalations",
-        cases_refund_escalation_due(now=NOW, within=six_hours)
-        .select_for_update(skip_locked=True, of=("self",))
-        .order_by("refund_due_at")
-        .values("pk", "refund_due_at", "refund_due_on", "assignee_id")[:batch],
+        _locked_batch(
+            cases_refund_escalation_due(now=NOW, within=six_hours),
+            order_by="refund_due_at",
+            fields=("pk", "refund_due_at", "refund_due_on", "assignee_id"),
+            batch=batch,
+        ),
     )
     _explain(
         "reply reminders (7 days)",
-        cases_reply_reminder_due(now=NOW, days=7)
-        .select_for_update(skip_locked=True, of=("self",))
-        .order_by("reply_due_at")
-        .values("pk", "reply_due_at", "reply_due_on", "assignee_id")[:batch],
+        _locked_batch(
+            cases_reply_reminder_due(now=NOW, days=7),
+            order_by="reply_due_at",
+            fields=("pk", "reply_due_at", "reply_due_on", "assignee_id"),
+            batch=batch,
+        ),
     )
     _explain(
         "deemed accepted (REK-8)",
@@ -171,10 +175,12 @@ def main() -> int:
     )
     _explain(
         "chargeback alerts",
-        chargebacks_filing_alert_due(now=NOW, within=fourteen_days)
-        .select_for_update(skip_locked=True, of=("self",))
-        .order_by("filing_due_at")
-        .values("pk", "case_id", "filing_due_at", "filing_rule")[:batch],
+        _locked_batch(
+            chargebacks_filing_alert_due(now=NOW, within=fourteen_days),
+            order_by="filing_due_at",
+            fields=("pk", "case_id", "filing_due_at", "filing_rule"),
+            batch=batch,
+        ),
     )
     changed_on = (NOW - timedelta(days=2)).date()
     _explain(

@@ -9,26 +9,20 @@ a month and for a year (median, max and CPU time of this process over ``--runs``
 EXPLAIN (ANALYZE) of the cases' aggregate for the month.
 """
 
-import argparse
 import os
-import statistics
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from benchdb import add_caseload_arguments, django_setup  # noqa: E402
+from benchdb import caseload_benchmark_setup, time_call  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kartosfera_bench"
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-add_caseload_arguments(parser, cases=1_000_000, url_variable="BENCH_DATABASE_URL", url=DEFAULT_URL)
-parser.add_argument("--runs", type=int, default=5)
-ARGS = parser.parse_args()
-
-django_setup(ARGS.database_url)
+ARGS = caseload_benchmark_setup(
+    __doc__.splitlines()[0], url_variable="BENCH_DATABASE_URL", url=DEFAULT_URL, runs=5
+)
 import caseload  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -52,17 +46,10 @@ def main() -> int:
     print("| period | median ms | max ms | CPU ms (this process) | queries |")
     print("|---|---:|---:|---:|---:|")
     for label, period in PERIODS:
-        report_figures(period=period, now=caseload.NOW)  # warm up: plans, caches
-        wall, cpu = [], []
-        for _ in range(ARGS.runs):
-            with CaptureQueriesContext(connection) as captured:
-                started, started_cpu = time.perf_counter(), time.process_time()
-                report_figures(period=period, now=caseload.NOW)
-                wall.append((time.perf_counter() - started) * 1000)
-                cpu.append((time.process_time() - started_cpu) * 1000)
+        timing = time_call(lambda period=period: report_figures(period=period, now=caseload.NOW), ARGS.runs)
         print(
-            f"| {label} | {statistics.median(wall):,.0f} | {max(wall):,.0f} | "
-            f"{statistics.median(cpu):,.0f} | {len(captured.captured_queries)} |"
+            f"| {label} | {timing.median_ms:,.0f} | {timing.max_ms:,.0f} | "
+            f"{timing.cpu_ms:,.0f} | {timing.queries} |"
         )
     with CaptureQueriesContext(connection) as captured:
         report_figures(period=PERIODS[0][1], now=caseload.NOW)

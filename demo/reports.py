@@ -8,7 +8,18 @@ audit trail are real. Idempotent: a plan whose case exists (same card and accoun
 
 from datetime import date, datetime, timedelta
 
-from demo.disputes import Plan, Step, assess, decide, demo_card, demo_ctx, plan_case, refund, review
+from demo.disputes import (
+    Plan,
+    Step,
+    assess,
+    decide,
+    demo_card,
+    demo_ctx,
+    plan_case,
+    received,
+    refund,
+    review,
+)
 from demo.letters import reply_posted
 from kartosfera.legaltime import warsaw_date
 from liability.engine import Findings
@@ -51,7 +62,7 @@ def _plans(today: date) -> list[Plan]:
             channel,
             cause,
             (days + 2, days + 150, count),
-            lambda ctx, card: ctx.at(days, hour, 0),
+            received(days, hour),
             (review(days - 1), *steps),
         )
 
@@ -126,7 +137,7 @@ def _plans(today: date) -> list[Plan]:
             "PORTAL",
             "OTHER",
             (f + 2, f + 150, 1),
-            lambda ctx, card: ctx.at(f, 8, 0),
+            received(f, 8),
             (review(f),),
         ),
     ]

@@ -9,37 +9,18 @@ HISTORY_DAYS = 425  # about 14 months: the oldest transactions fall outside the 
 
 CONTACTLESS_WITHOUT_PIN_PLN = Decimal("100.00")  # Polish contactless limit without a PIN
 
+VISA, MASTERCARD = Scheme.VISA, Scheme.MASTERCARD
+DEBIT, CREDIT = CardProduct.Kind.DEBIT, CardProduct.Kind.CREDIT
+
+# fmt: off
 # (code, name, brand, kind, max cash, max POS, max internet) in PLN.
 PRODUCTS = (
-    (
-        "visa-classic-debit",
-        "Visa Classic Debit",
-        Scheme.VISA,
-        CardProduct.Kind.DEBIT,
-        "10000",
-        "20000",
-        "20000",
-    ),
-    (
-        "mastercard-debit-paypass",
-        "Mastercard Debit PayPass",
-        Scheme.MASTERCARD,
-        CardProduct.Kind.DEBIT,
-        "10000",
-        "20000",
-        "15000",
-    ),
-    ("visa-gold-credit", "Visa Gold Credit", Scheme.VISA, CardProduct.Kind.CREDIT, "5000", "50000", "30000"),
-    (
-        "mastercard-business-debit",
-        "Mastercard Business Debit",
-        Scheme.MASTERCARD,
-        CardProduct.Kind.DEBIT,
-        "20000",
-        "100000",
-        "50000",
-    ),
+    ("visa-classic-debit", "Visa Classic Debit", VISA, DEBIT, "10000", "20000", "20000"),
+    ("mastercard-debit-paypass", "Mastercard Debit PayPass", MASTERCARD, DEBIT, "10000", "20000", "15000"),
+    ("visa-gold-credit", "Visa Gold Credit", VISA, CREDIT, "5000", "50000", "30000"),
+    ("mastercard-business-debit", "Mastercard Business Debit", MASTERCARD, DEBIT, "20000", "100000", "50000"),
 )
+# fmt: on
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from demo.disputes._steps import (
     cancelled_at,
     decide,
     demo_pdf,
+    received,
     refund,
     review,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "demo_ctx",
     "demo_pdf",
     "plan_case",
+    "received",
     "refund",
     "review",
     "seed",

@@ -15,6 +15,7 @@ from demo.disputes._steps import (
     assign_to_analyst,
     decide,
     demo_pdf,
+    received,
     refund,
     review,
 )
@@ -102,74 +103,45 @@ SETTLED_DECISION = (
 )
 
 
+def settled_with_statement(days: int) -> tuple[Step, ...]:
+    """Reviewed and refunded ``days`` ago, the customer's signed statement added the next day, then
+    decided for the customer (``SETTLED_DECISION``): where the chargebacks start from."""
+    return (review(days), refund(days), STATEMENT.added(days - 1, 8, 50), *SETTLED_DECISION)
+
+
 # Chargebacks at every stage of the scheme cycle, and the filing windows as they run out.
+# fmt: off
 CHARGEBACK_PLANS = (
-    Plan(
-        "katarzyna-mastercard",
-        "Przeglądając historię karty, zauważyłam płatność internetową sprzed czterech miesięcy.",
-        "PHONE",
-        "MISAPPROPRIATED",
-        (122, 124, 1),
-        lambda ctx, card: ctx.at(5, 11, 0),
-        (review(5), refund(5)),
-    ),
-    Plan(
-        "katarzyna-mastercard",
-        "Dwie kolejne płatności internetowe, których nie wykonałam; karta była w domu.",
-        "PHONE",
-        "MISAPPROPRIATED",
-        (109, 122, 2),
-        lambda ctx, card: ctx.at(3, 9, 15),
-        (review(3), refund(3), assign_to_analyst(3), STATEMENT.added(2, 8, 50)),
-    ),
-    Plan(
-        "zofia-mastercard",
-        "Trzy płatności w sklepach internetowych, których nie robiłam.",
-        "PHONE",
-        "MISAPPROPRIATED",
-        (30, 100, 3),
-        lambda ctx, card: ctx.at(28, 10, 0),
-        (
-            review(27),
-            refund(27),
-            STATEMENT.added(26, 8, 50),
-            *SETTLED_DECISION,
-            chargebacks(
-                (("file", 18), ("represent", 10)),
-                (("file", 18), ("represent", 14), ("escalate", 8), ("escalate", 5)),
-                (("file", 18), ("won", 3)),
-            ),
-        ),
-    ),
-    Plan(
-        "jan-visa",
-        "Płatności kartą, których nie wykonałem; kartę miałem przy sobie.",
-        "PHONE",
-        "MISAPPROPRIATED",
-        (30, 100, 3),
-        lambda ctx, card: ctx.at(26, 10, 0),
-        (
-            review(25),
-            refund(25),
-            STATEMENT.added(24, 8, 50),
-            *SETTLED_DECISION,
-            chargebacks(
-                (("file", 15),),
-                (("file", 15), ("represent", 9), ("escalate", 4)),
-                (("file", 15), ("represent", 7), ("lost", 2)),
-            ),
-        ),
-    ),
-    Plan(
-        "piotr-gold",
-        "Płatność, której nie rozpoznaję, w sklepie stacjonarnym.",
-        "BRANCH",
-        "OTHER",
-        (25, 100, 1),
-        lambda ctx, card: ctx.at(22, 12, 0),
-        (review(21), refund(21), chargebacks((("abandon", 20),))),
-    ),
+    Plan("katarzyna-mastercard",
+         "Przeglądając historię karty, zauważyłam płatność internetową sprzed czterech miesięcy.",
+         "PHONE", "MISAPPROPRIATED", (122, 124, 1), received(5, 11), (review(5), refund(5))),
+    Plan("katarzyna-mastercard",
+         "Dwie kolejne płatności internetowe, których nie wykonałam; karta była w domu.",
+         "PHONE", "MISAPPROPRIATED", (109, 122, 2), received(3, 9, 15),
+         (review(3), refund(3), assign_to_analyst(3), STATEMENT.added(2, 8, 50))),
+    Plan("zofia-mastercard", "Trzy płatności w sklepach internetowych, których nie robiłam.",
+         "PHONE", "MISAPPROPRIATED", (30, 100, 3), received(28, 10), (
+             *settled_with_statement(27),
+             chargebacks(
+                 (("file", 18), ("represent", 10)),
+                 (("file", 18), ("represent", 14), ("escalate", 8), ("escalate", 5)),
+                 (("file", 18), ("won", 3)),
+             ),
+         )),
+    Plan("jan-visa", "Płatności kartą, których nie wykonałem; kartę miałem przy sobie.",
+         "PHONE", "MISAPPROPRIATED", (30, 100, 3), received(26, 10), (
+             *settled_with_statement(25),
+             chargebacks(
+                 (("file", 15),),
+                 (("file", 15), ("represent", 9), ("escalate", 4)),
+                 (("file", 15), ("represent", 7), ("lost", 2)),
+             ),
+         )),
+    Plan("piotr-gold", "Płatność, której nie rozpoznaję, w sklepie stacjonarnym.",
+         "BRANCH", "OTHER", (25, 100, 1), received(22, 12),
+         (review(21), refund(21), chargebacks((("abandon", 20),)))),
 )
+# fmt: on
 
 
 def chargeback_alerts_raise(*, now: datetime) -> str:

@@ -69,6 +69,11 @@ def at_the_report(ctx: Ctx, card: Card) -> datetime:
     return cancelled_at(card)
 
 
+def received(days_ago: int, hour: int, minute: int = 0) -> Callable[[Ctx, Card], datetime]:
+    """A plan's claim received ``days_ago`` days before today at ``hour``:``minute``, Warsaw time."""
+    return lambda ctx, card: ctx.at(days_ago, hour, minute)
+
+
 def review(days: int) -> Step:
     return lambda case, ctx: case_start_review(case_id=case.pk, actor=ctx.analyst, now=ctx.at(days, 9, 0))
 

@@ -94,79 +94,43 @@ KARTOSFERA_LETTERS_SWEEP_BATCH = ENV.kartosfera_letters_sweep_batch
 # Letters in one print batch (merged into one PDF in one request); the rest wait for the next batch.
 KARTOSFERA_PRINT_BATCH_MAX = ENV.kartosfera_print_batch_max
 
-CELERY_BEAT_SCHEDULE: dict = {
+
+def _beat(task: str, schedule: timedelta | crontab, **kwargs: str) -> dict[str, object]:
+    """A beat schedule entry: run ``task`` (with ``kwargs``, if any) on ``schedule``."""
+    return {"task": task, "schedule": schedule, **({"kwargs": kwargs} if kwargs else {})}
+
+
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # The audit sealer (docs/AUDIT.md, "Sealing"): seals what the after-commit task did not (a lost
     # message, a broker outage), then anchors the chain head outside the database.
-    "audit-seal-pending": {
-        "task": "audit.tasks.audit_seal_pending",
-        "schedule": timedelta(seconds=5),
-    },
-    "audit-anchor-head": {
-        "task": "audit.tasks.audit_anchor_head",
-        "schedule": timedelta(minutes=5),
-    },
+    "audit-seal-pending": _beat("audit.tasks.audit_seal_pending", timedelta(seconds=5)),
+    "audit-anchor-head": _beat("audit.tasks.audit_anchor_head", timedelta(minutes=5)),
     # What a transaction asked for and the broker did not take (docs/OUTBOX.md).
-    "outbox-sweep": {
-        "task": "outbox.tasks.sweep",
-        "schedule": crontab(minute="*"),
-    },
-    "outbox-purge": {
-        "task": "outbox.tasks.purge",
-        "schedule": crontab(minute="17"),
-    },
+    "outbox-sweep": _beat("outbox.tasks.sweep", crontab(minute="*")),
+    "outbox-purge": _beat("outbox.tasks.purge", crontab(minute="17")),
     # NBP table A appears on business days around 11:45-12:15 Warsaw (CELERY_TIMEZONE): fetch it
     # after 12:30, and again in the afternoon in case it was late. The task is idempotent.
-    "nbp-table-a-eur": {
-        "task": "liability.tasks.fetch_recent_rates",
-        "schedule": crontab(hour=12, minute=35, day_of_week="mon-fri"),
-        "kwargs": {"currency": "EUR"},
-    },
-    "nbp-table-a-eur-late": {
-        "task": "liability.tasks.fetch_recent_rates",
-        "schedule": crontab(hour=14, minute=0, day_of_week="mon-fri"),
-        "kwargs": {"currency": "EUR"},
-    },
+    "nbp-table-a-eur": _beat(
+        "liability.tasks.fetch_recent_rates",
+        crontab(hour=12, minute=35, day_of_week="mon-fri"),
+        currency="EUR",
+    ),
+    "nbp-table-a-eur-late": _beat(
+        "liability.tasks.fetch_recent_rates",
+        crontab(hour=14, minute=0, day_of_week="mon-fri"),
+        currency="EUR",
+    ),
     # Dispute sweeps (disputes/tasks.py): idempotent, bounded batches, safe to overlap.
     # Letters the workflow asked for and no task issued (a lost message, a crash): a bounded batch.
-    "letters-issue-pending": {
-        "task": "letters.tasks.issue_pending_letters",
-        "schedule": crontab(minute="*"),
-    },
-    "disputes-refund-escalations": {
-        "task": "disputes.tasks.sweep_refund_escalations",
-        "schedule": crontab(minute="*/10"),
-    },
-    "disputes-deemed-accepted": {
-        "task": "disputes.tasks.sweep_deemed_accepted",
-        "schedule": crontab(minute="*/5"),
-    },
-    "disputes-reply-reminders": {
-        "task": "disputes.tasks.sweep_reply_reminders",
-        "schedule": crontab(minute=5),
-    },
-    "disputes-chargeback-alerts": {
-        "task": "disputes.tasks.sweep_chargeback_alerts",
-        "schedule": crontab(hour=7, minute=15),
-    },
-    "disputes-waiting-estimates": {
-        "task": "disputes.tasks.sweep_waiting_estimates",
-        "schedule": crontab(minute="*/15"),
-    },
+    "letters-issue-pending": _beat("letters.tasks.issue_pending_letters", crontab(minute="*")),
+    "disputes-refund-escalations": _beat("disputes.tasks.sweep_refund_escalations", crontab(minute="*/10")),
+    "disputes-deemed-accepted": _beat("disputes.tasks.sweep_deemed_accepted", crontab(minute="*/5")),
+    "disputes-reply-reminders": _beat("disputes.tasks.sweep_reply_reminders", crontab(minute=5)),
+    "disputes-chargeback-alerts": _beat("disputes.tasks.sweep_chargeback_alerts", crontab(hour=7, minute=15)),
+    "disputes-waiting-estimates": _beat("disputes.tasks.sweep_waiting_estimates", crontab(minute="*/15")),
     # Money out and events out (corebanking/tasks.py, api/tasks.py): each run is idempotent.
-    "corebanking-dispatch-postings": {
-        "task": "corebanking.tasks.dispatch_postings",
-        "schedule": crontab(minute="*"),
-    },
-    "corebanking-reconcile": {
-        "task": "corebanking.tasks.reconcile_postings",
-        "schedule": crontab(hour=6, minute=30),
-    },
-    "api-webhooks": {
-        "task": "api.tasks.send_webhooks",
-        "schedule": crontab(minute="*"),
-    },
-    "api-idempotency-purge": {
-        "task": "api.tasks.purge_idempotency_keys",
-        "schedule": crontab(hour=3, minute=40),
-    },
+    "corebanking-dispatch-postings": _beat("corebanking.tasks.dispatch_postings", crontab(minute="*")),
+    "corebanking-reconcile": _beat("corebanking.tasks.reconcile_postings", crontab(hour=6, minute=30)),
+    "api-webhooks": _beat("api.tasks.send_webhooks", crontab(minute="*")),
+    "api-idempotency-purge": _beat("api.tasks.purge_idempotency_keys", crontab(hour=3, minute=40)),
 }
