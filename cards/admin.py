@@ -8,19 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from cards.models import Card, CardEvent, CardProduct, Transaction, WalletToken
-
-
-class ReadOnlyAdminMixin:
-    """View permission only: no add, change or delete from the admin."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+from kartosfera.admin import ReadOnlyAdminMixin
 
 
 @admin.register(CardProduct)

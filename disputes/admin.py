@@ -3,8 +3,6 @@ which checks the workflow's guards and permissions and writes the history. The b
 """
 
 from django.contrib import admin
-from django.db.models import Model
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from chargebacks.models import Chargeback
@@ -17,23 +15,11 @@ from disputes.models import (
     Evidence,
     LiabilityAssessment,
 )
+from kartosfera.admin import ReadOnlyAdminMixin
 from ledger.models import LedgerEntry
 
 
-class ReadOnly:
-    """View permission only."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-
-class DisputedInline(ReadOnly, admin.TabularInline):
+class DisputedInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CaseTransaction
     fields = readonly_fields = (
         "transaction",
@@ -46,7 +32,7 @@ class DisputedInline(ReadOnly, admin.TabularInline):
     extra = 0
 
 
-class TransitionInline(ReadOnly, admin.TabularInline):
+class TransitionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CaseTransition
     fields = readonly_fields = (
         "occurred_at",
@@ -62,14 +48,14 @@ class TransitionInline(ReadOnly, admin.TabularInline):
     extra = 0
 
 
-class EventInline(ReadOnly, admin.TabularInline):
+class EventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CaseEvent
     fields = readonly_fields = ("occurred_at", "kind", "actor", "data")
     ordering = ["occurred_at", "id"]
     extra = 0
 
 
-class LedgerInline(ReadOnly, admin.TabularInline):
+class LedgerInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = LedgerEntry
     fields = readonly_fields = (
         "created_at",
@@ -84,7 +70,7 @@ class LedgerInline(ReadOnly, admin.TabularInline):
     extra = 0
 
 
-class AssessmentInline(ReadOnly, admin.TabularInline):
+class AssessmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = LiabilityAssessment
     fields = readonly_fields = (
         "created_at",
@@ -98,7 +84,7 @@ class AssessmentInline(ReadOnly, admin.TabularInline):
     extra = 0
 
 
-class ChargebackInline(ReadOnly, admin.TabularInline):
+class ChargebackInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Chargeback
     fields = ["transaction", "scheme", "reason_code", "amount", "state", "filing_due_on", "response_due_on"]
     # django-stubs types ``fields`` as field groups and ``readonly_fields`` as names; these are names.
@@ -106,20 +92,20 @@ class ChargebackInline(ReadOnly, admin.TabularInline):
     extra = 0
 
 
-class EvidenceInline(ReadOnly, admin.TabularInline):
+class EvidenceInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Evidence
     fields = readonly_fields = ("uploaded_at", "kind", "original_name", "size", "sha256", "uploaded_by")
     extra = 0
 
 
-class LetterInline(ReadOnly, admin.TabularInline):
+class LetterInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CaseLetterRequest
     fields = readonly_fields = ("requested_at", "letter_type", "fulfilled_at")
     extra = 0
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnly, admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "customer",
@@ -196,7 +182,7 @@ class CaseAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(CaseLetterRequest)
-class CaseLetterRequestAdmin(ReadOnly, admin.ModelAdmin):
+class CaseLetterRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["requested_at", "case", "letter_type", "fulfilled_at"]
     list_filter = ["letter_type"]
     search_fields = ["case__number"]
