@@ -3,24 +3,22 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, CustomerEvent, Notification, OtpChallenge, User
-from kartosfera.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
+from kartosfera.admin import ReadOnlyAdmin, ReadOnlyInline
 
 admin.site.register(User, UserAdmin)
 
 
-class CustomerEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+class CustomerEventInline(ReadOnlyInline):
     """The customer's portal history, read-only: services write it."""
 
     model = CustomerEvent
-    readonly_fields = (
+    fields = (
         "occurred_at",
         "kind",
         "actor",
         "data",
     )
-    fields = readonly_fields
     ordering = ["-occurred_at", "-id"]
-    extra = 0
 
 
 @admin.register(OtpChallenge)

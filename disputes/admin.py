@@ -15,13 +15,13 @@ from disputes.models import (
     Evidence,
     LiabilityAssessment,
 )
-from kartosfera.admin import ReadOnlyAdminMixin
+from kartosfera.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from ledger.models import LedgerEntry
 
 
-class DisputedInline(ReadOnlyAdminMixin, admin.TabularInline):
+class DisputedInline(ReadOnlyInline):
     model = CaseTransaction
-    fields = readonly_fields = (
+    fields = (
         "transaction",
         "amount",
         "window_end_on",
@@ -29,12 +29,11 @@ class DisputedInline(ReadOnlyAdminMixin, admin.TabularInline):
         "out_of_window",
         "is_open",
     )
-    extra = 0
 
 
-class TransitionInline(ReadOnlyAdminMixin, admin.TabularInline):
+class TransitionInline(ReadOnlyInline):
     model = CaseTransition
-    fields = readonly_fields = (
+    fields = (
         "occurred_at",
         "name",
         "from_state",
@@ -45,19 +44,17 @@ class TransitionInline(ReadOnlyAdminMixin, admin.TabularInline):
         "reason",
     )
     ordering = ["occurred_at", "id"]
-    extra = 0
 
 
-class EventInline(ReadOnlyAdminMixin, admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = CaseEvent
-    fields = readonly_fields = ("occurred_at", "kind", "actor", "data")
+    fields = ("occurred_at", "kind", "actor", "data")
     ordering = ["occurred_at", "id"]
-    extra = 0
 
 
-class LedgerInline(ReadOnlyAdminMixin, admin.TabularInline):
+class LedgerInline(ReadOnlyInline):
     model = LedgerEntry
-    fields = readonly_fields = (
+    fields = (
         "created_at",
         "transaction",
         "kind",
@@ -67,12 +64,11 @@ class LedgerInline(ReadOnlyAdminMixin, admin.TabularInline):
         "reversed_by",
         "actor",
     )
-    extra = 0
 
 
-class AssessmentInline(ReadOnlyAdminMixin, admin.TabularInline):
+class AssessmentInline(ReadOnlyInline):
     model = LiabilityAssessment
-    fields = readonly_fields = (
+    fields = (
         "created_at",
         "kind",
         "customer_total",
@@ -81,27 +77,21 @@ class AssessmentInline(ReadOnlyAdminMixin, admin.TabularInline):
         "synthetic_rates_used",
         "actor",
     )
-    extra = 0
 
 
-class ChargebackInline(ReadOnlyAdminMixin, admin.TabularInline):
+class ChargebackInline(ReadOnlyInline):
     model = Chargeback
     fields = ["transaction", "scheme", "reason_code", "amount", "state", "filing_due_on", "response_due_on"]
-    # django-stubs types ``fields`` as field groups and ``readonly_fields`` as names; these are names.
-    readonly_fields = fields  # type: ignore[assignment]
-    extra = 0
 
 
-class EvidenceInline(ReadOnlyAdminMixin, admin.TabularInline):
+class EvidenceInline(ReadOnlyInline):
     model = Evidence
-    fields = readonly_fields = ("uploaded_at", "kind", "original_name", "size", "sha256", "uploaded_by")
-    extra = 0
+    fields = ("uploaded_at", "kind", "original_name", "size", "sha256", "uploaded_by")
 
 
-class LetterInline(ReadOnlyAdminMixin, admin.TabularInline):
+class LetterInline(ReadOnlyInline):
     model = CaseLetterRequest
-    fields = readonly_fields = ("requested_at", "letter_type", "fulfilled_at")
-    extra = 0
+    fields = ("requested_at", "letter_type", "fulfilled_at")
 
 
 @admin.register(Case)

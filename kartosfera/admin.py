@@ -1,6 +1,7 @@
 """The read-only admin the apps share: rows their services write, which staff look at and never edit."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import Model
 from django.http import HttpRequest
 
@@ -20,3 +21,12 @@ class ReadOnlyAdminMixin:
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A model admin that lists and shows rows; adding, changing and deleting go through the services."""
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Rows shown in a table on their parent's page: the fields listed, each read only, no blank rows."""
+
+    extra = 0
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
+        return flatten_fieldsets([(None, {"fields": self.fields or ()})])
