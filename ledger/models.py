@@ -4,7 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kartosfera.models import Acted, optional_link
+from customers.models import Acted
+from kartosfera.models import optional_link
 from kartosfera.money import MONEY_DIGITS
 from kartosfera.vocabulary import choice_values
 from ledger.rules import LedgerKind

@@ -1,4 +1,4 @@
-"""A customer's history, and the base of the card and customer histories (a kind and its details)."""
+"""What every history of our models shares (who acted, when), and a customer's history."""
 
 from typing import TYPE_CHECKING
 
@@ -7,8 +7,28 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from customers.models._people import Customer
-from kartosfera.models import HistoryEntry
+from customers.models._people import Customer, user_link
+
+
+class Acted(models.Model):
+    """A row that names who acted: a user, or nobody when the system acted."""
+
+    actor = user_link(_("actor"), help_text=_("Empty when the system or an automated line acted."))
+
+    class Meta:
+        abstract = True
+
+
+class HistoryEntry(Acted):
+    """One entry of a history (a case's, a card's, a customer's): who acted and when.
+
+    A subclass adds what the history is of and what happened (a kind, a transition).
+    """
+
+    occurred_at = models.DateTimeField(_("occurred at"))
+
+    class Meta:
+        abstract = True
 
 
 class HistoryEvent(HistoryEntry):

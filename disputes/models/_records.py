@@ -3,13 +3,13 @@
 Its money is the ``ledger`` app's (``ledger.models.LedgerEntry``).
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
+from customers.models import HistoryEntry, user_link
 from disputes.models._base import (
     DESCRIPTION_LIMIT,
     MONEY_DIGITS,
@@ -22,7 +22,7 @@ from disputes.models._base import (
 )
 from disputes.models._case import Case
 from disputes.rules import LETTER_REQUEST_CHOICES
-from kartosfera.models import HistoryEntry, optional_link
+from kartosfera.models import optional_link
 
 
 def evidence_path(instance: "Evidence", filename: str) -> str:
@@ -46,14 +46,7 @@ class Evidence(models.Model):
     content_type = models.CharField(_("content type"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True, max_length=DESCRIPTION_LIMIT)
     uploaded_at = models.DateTimeField(_("uploaded at"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    uploaded_by = user_link(_("uploaded by"))
 
     class Meta:
         verbose_name = _("evidence")
@@ -100,14 +93,7 @@ class LiabilityAssessment(models.Model):
     rate_tables = models.JSONField(_("NBP tables used"), default=list, blank=True)
     synthetic_rates_used = models.BooleanField(_("synthetic (demo) rates used"), default=False)
     note = models.TextField(_("note"), blank=True, max_length=TEXT_LIMIT)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assessed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = user_link(_("assessed by"))
     created_at = models.DateTimeField(_("assessed at"))
 
     class Meta:
