@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from api.models import ApiClient, TransactionAmendment, WebhookDelivery, WebhookEndpoint
 from api.webhooks import webhook_delivery_replay
-from cards.admin import ReadOnlyAdminMixin
 from disputes.services import DisputeError
+from kartosfera.admin import ReadOnlyAdminMixin
 from kartosfera.clock import now
 
 

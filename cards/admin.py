@@ -8,19 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from cards.models import Card, CardEvent, CardProduct, Transaction, WalletToken
-
-
-class ReadOnlyAdminMixin:
-    """View permission only: no add, change or delete from the admin."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+from kartosfera.admin import ReadOnlyAdminMixin, ReadOnlyInline
 
 
 @admin.register(CardProduct)
@@ -43,9 +31,9 @@ class CardProductAdmin(admin.ModelAdmin):
         return False
 
 
-class CardEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+class CardEventInline(ReadOnlyInline):
     model = CardEvent
-    readonly_fields = (
+    fields = (
         "occurred_at",
         "kind",
         "channel",
@@ -54,14 +42,12 @@ class CardEventInline(ReadOnlyAdminMixin, admin.TabularInline):
         "to_status",
         "reason",
     )
-    fields = readonly_fields
     ordering = ["-occurred_at", "-id"]
-    extra = 0
 
 
-class WalletTokenInline(ReadOnlyAdminMixin, admin.TabularInline):
+class WalletTokenInline(ReadOnlyInline):
     model = WalletToken
-    readonly_fields = (
+    fields = (
         "wallet",
         "device_name",
         "token_last4",
@@ -69,8 +55,6 @@ class WalletTokenInline(ReadOnlyAdminMixin, admin.TabularInline):
         "status",
         "created_at",
     )
-    fields = readonly_fields
-    extra = 0
 
 
 @admin.register(Card)

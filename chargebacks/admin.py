@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from cards.admin import ReadOnlyAdminMixin
 from chargebacks.models import Chargeback
+from kartosfera.admin import ReadOnlyAdminMixin
 
 
 @admin.register(Chargeback)

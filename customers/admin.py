@@ -3,40 +3,22 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, CustomerEvent, Notification, OtpChallenge, User
+from kartosfera.admin import ReadOnlyAdmin, ReadOnlyInline
 
 admin.site.register(User, UserAdmin)
 
 
-class CustomerEventInline(admin.TabularInline):
+class CustomerEventInline(ReadOnlyInline):
     """The customer's portal history, read-only: services write it."""
 
     model = CustomerEvent
-    readonly_fields = (
+    fields = (
         "occurred_at",
         "kind",
         "actor",
         "data",
     )
-    fields = readonly_fields
     ordering = ["-occurred_at", "-id"]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows only services write: staff look, never add, change or delete."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(OtpChallenge)

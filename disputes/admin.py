@@ -3,8 +3,6 @@ which checks the workflow's guards and permissions and writes the history. The b
 """
 
 from django.contrib import admin
-from django.db.models import Model
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from chargebacks.models import Chargeback
@@ -17,25 +15,13 @@ from disputes.models import (
     Evidence,
     LiabilityAssessment,
 )
+from kartosfera.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from ledger.models import LedgerEntry
 
 
-class ReadOnly:
-    """View permission only."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-
-class DisputedInline(ReadOnly, admin.TabularInline):
+class DisputedInline(ReadOnlyInline):
     model = CaseTransaction
-    fields = readonly_fields = (
+    fields = (
         "transaction",
         "amount",
         "window_end_on",
@@ -43,12 +29,11 @@ class DisputedInline(ReadOnly, admin.TabularInline):
         "out_of_window",
         "is_open",
     )
-    extra = 0
 
 
-class TransitionInline(ReadOnly, admin.TabularInline):
+class TransitionInline(ReadOnlyInline):
     model = CaseTransition
-    fields = readonly_fields = (
+    fields = (
         "occurred_at",
         "name",
         "from_state",
@@ -59,19 +44,17 @@ class TransitionInline(ReadOnly, admin.TabularInline):
         "reason",
     )
     ordering = ["occurred_at", "id"]
-    extra = 0
 
 
-class EventInline(ReadOnly, admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = CaseEvent
-    fields = readonly_fields = ("occurred_at", "kind", "actor", "data")
+    fields = ("occurred_at", "kind", "actor", "data")
     ordering = ["occurred_at", "id"]
-    extra = 0
 
 
-class LedgerInline(ReadOnly, admin.TabularInline):
+class LedgerInline(ReadOnlyInline):
     model = LedgerEntry
-    fields = readonly_fields = (
+    fields = (
         "created_at",
         "transaction",
         "kind",
@@ -81,12 +64,11 @@ class LedgerInline(ReadOnly, admin.TabularInline):
         "reversed_by",
         "actor",
     )
-    extra = 0
 
 
-class AssessmentInline(ReadOnly, admin.TabularInline):
+class AssessmentInline(ReadOnlyInline):
     model = LiabilityAssessment
-    fields = readonly_fields = (
+    fields = (
         "created_at",
         "kind",
         "customer_total",
@@ -95,31 +77,25 @@ class AssessmentInline(ReadOnly, admin.TabularInline):
         "synthetic_rates_used",
         "actor",
     )
-    extra = 0
 
 
-class ChargebackInline(ReadOnly, admin.TabularInline):
+class ChargebackInline(ReadOnlyInline):
     model = Chargeback
     fields = ["transaction", "scheme", "reason_code", "amount", "state", "filing_due_on", "response_due_on"]
-    # django-stubs types ``fields`` as field groups and ``readonly_fields`` as names; these are names.
-    readonly_fields = fields  # type: ignore[assignment]
-    extra = 0
 
 
-class EvidenceInline(ReadOnly, admin.TabularInline):
+class EvidenceInline(ReadOnlyInline):
     model = Evidence
-    fields = readonly_fields = ("uploaded_at", "kind", "original_name", "size", "sha256", "uploaded_by")
-    extra = 0
+    fields = ("uploaded_at", "kind", "original_name", "size", "sha256", "uploaded_by")
 
 
-class LetterInline(ReadOnly, admin.TabularInline):
+class LetterInline(ReadOnlyInline):
     model = CaseLetterRequest
-    fields = readonly_fields = ("requested_at", "letter_type", "fulfilled_at")
-    extra = 0
+    fields = ("requested_at", "letter_type", "fulfilled_at")
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnly, admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "customer",
@@ -196,7 +172,7 @@ class CaseAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(CaseLetterRequest)
-class CaseLetterRequestAdmin(ReadOnly, admin.ModelAdmin):
+class CaseLetterRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["requested_at", "case", "letter_type", "fulfilled_at"]
     list_filter = ["letter_type"]
     search_fields = ["case__number"]

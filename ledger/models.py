@@ -1,16 +1,17 @@
 """The ledger entry: one money movement of a dispute, written once, with its posting to the core system."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from customers.models import Acted
+from kartosfera.models import optional_link
 from kartosfera.money import MONEY_DIGITS
 from kartosfera.vocabulary import choice_values
 from ledger.rules import LedgerKind
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(Acted):
     """One money movement of a dispute, in PLN, positive; ``kind`` gives its direction.
 
     A transaction has at most one outstanding provisional refund (partial unique index on the
@@ -36,14 +37,7 @@ class LedgerEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="dispute_ledger_entries",
     )
-    chargeback = models.ForeignKey(
-        "chargebacks.Chargeback",
-        verbose_name=_("chargeback"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="ledger_entries",
-    )
+    chargeback = optional_link("chargebacks.Chargeback", _("chargeback"), related_name="ledger_entries")
     kind = models.CharField(_("kind"), max_length=20, choices=LedgerKind.choices)
     amount = models.DecimalField(_("amount"), max_digits=MONEY_DIGITS, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="PLN")
@@ -56,14 +50,6 @@ class LedgerEntry(models.Model):
         null=True,
         blank=True,
         related_name="ledger_entries",
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"))
     reversed_by = models.OneToOneField(

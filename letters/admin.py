@@ -3,25 +3,17 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from kartosfera.admin import ReadOnlyAdmin
 from letters.models import Letter, LetterRequestHold
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class _ReadOnlyAdmin(ReadOnlyAdmin):
     """Evidence and its history: shown, never added, changed or deleted here."""
 
     actions = None
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Letter)

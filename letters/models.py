@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer
+from customers.models import Customer, user_link
 from disputes.models import Case, CaseLetterRequest, DeliveryChannel
 from letters.rules import LetterType
 
@@ -251,14 +251,7 @@ class PrintBatch(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("assembled by"), on_delete=models.PROTECT, related_name="+"
     )
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
-    posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("posted by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    posted_by = user_link(_("posted by"))
     letters = models.ManyToManyField(Letter, through="PrintBatchLetter", related_name="print_batches")
 
     class Meta:

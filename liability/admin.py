@@ -1,24 +1,11 @@
 """Admin: stored NBP rates and the ranges known, read-only (they are evidence, never edited by hand)."""
 
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from kartosfera.admin import ReadOnlyAdmin
 from liability.models import ExchangeRate, RateAbsence, RateCoverage
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Lists and shows rows; adding, changing and deleting go through the services only."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(ExchangeRate)

@@ -15,15 +15,23 @@ class RateSource(models.TextChoices):
     SYNTHETIC = "SYNTHETIC", _("SYNTHETIC (demo data, not an NBP rate)")
 
 
-class ExchangeRate(models.Model):
+class NbpTableRow(models.Model):
+    """What the NBP publishes for: a currency and the type of its table (A: the mid rates we use)."""
+
+    currency = models.CharField(_("rate currency"), max_length=3)
+    table_type = models.CharField(_("NBP table type"), max_length=1, default="A")
+
+    class Meta:
+        abstract = True
+
+
+class ExchangeRate(NbpTableRow):
     """One NBP table A mid rate of one currency, as published for ``effective_date``.
 
     ``mid`` keeps the NBP's decimals exactly (4 for EUR). A synthetic rate's ``table_no`` is
     ``SYNTHETIC-<date>``, never an NBP-like number; the database refuses any other combination.
     """
 
-    currency = models.CharField(_("rate currency"), max_length=3)
-    table_type = models.CharField(_("NBP table type"), max_length=1, default="A")
     table_no = models.CharField(_("NBP table number"), max_length=32)
     effective_date = models.DateField(_("rate effective date"))
     mid = models.DecimalField(_("NBP mid rate"), max_digits=12, decimal_places=6)
@@ -61,7 +69,7 @@ class ExchangeRate(models.Model):
         return self.source == RateSource.SYNTHETIC
 
 
-class RateCoverage(models.Model):
+class RateCoverage(NbpTableRow):
     """A date range for which every table A of a currency is stored: days in it without a rate had no table.
 
     This is what lets "the last table before D" be answered from storage: a day with no stored rate
@@ -69,8 +77,6 @@ class RateCoverage(models.Model):
     tables are final are covered (never today before today's table is out).
     """
 
-    currency = models.CharField(_("rate currency"), max_length=3)
-    table_type = models.CharField(_("NBP table type"), max_length=1, default="A")
     start_on = models.DateField(_("covered from"))
     end_on = models.DateField(_("covered to"))
     source = models.CharField(_("rate source"), max_length=16, choices=RateSource.choices)
@@ -91,7 +97,7 @@ class RateCoverage(models.Model):
         return f"{self.currency} {self.start_on}–{self.end_on} ({self.source})"
 
 
-class RateAbsence(models.Model):
+class RateAbsence(NbpTableRow):
     """A publication day an NBP range answer lacked: not yet taken as "no table that day".
 
     An answer can lack a business day's table by accident (a late publication, a cache in between);
@@ -100,8 +106,6 @@ class RateAbsence(models.Model):
     it too (``confirmed_at``); only then is it covered. A rate stored for the day removes the row.
     """
 
-    currency = models.CharField(_("rate currency"), max_length=3)
-    table_type = models.CharField(_("NBP table type"), max_length=1, default="A")
     day = models.DateField(_("day without a table in the answer"))
     first_seen_at = models.DateTimeField(_("first answer without it at"))
     last_seen_at = models.DateTimeField(_("last answer without it at"))

@@ -1,5 +1,7 @@
 """The auditors' exports: one ``ExportJob`` per file asked for, run by a Celery task (docs/REPORTS.md)."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,7 +20,25 @@ class ExportState(models.TextChoices):
 UNFINISHED_STATES = (ExportState.QUEUED, ExportState.RUNNING)
 
 
-class ExportJob(models.Model):
+class RequestedRun(models.Model):
+    """A file or a check a person asked for, run by a Celery task: when it was asked for, started, ended."""
+
+    if TYPE_CHECKING:  # each subclass declares its ``state`` (ExportState; the two columns differ in length)
+        state: str
+
+    requested_at = models.DateTimeField(_("requested at"))
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (ExportState.DONE, ExportState.FAILED)
+
+
+class ExportJob(RequestedRun):
     """An export of one kind and format over a period of Warsaw dates, and how its run went.
 
     Written only by ``reports.exports.services``. ``run_token`` names the run that may finish the job:
@@ -45,9 +65,6 @@ class ExportJob(models.Model):
     size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     run_token = models.CharField(_("run"), max_length=32, blank=True)
-    requested_at = models.DateTimeField(_("requested at"))
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:
@@ -84,10 +101,6 @@ class ExportJob(models.Model):
         return f"export #{self.pk} {self.kind} {self.file_format} {self.from_date}..{self.to_date}"
 
     @property
-    def finished(self) -> bool:
-        return self.state in (ExportState.DONE, ExportState.FAILED)
-
-    @property
     def percent(self) -> int | None:
         """Progress in whole per cent, None while the number of rows is not known yet."""
         if self.state == ExportState.DONE:
@@ -104,7 +117,7 @@ class ExportJob(models.Model):
         )
 
 
-class AuditVerification(models.Model):
+class AuditVerification(RequestedRun):
     """A check of the audit log's hash chain an auditor started from the browser, and its result.
 
     Written only by ``reports.verification``. ``result`` is the verification report
@@ -129,9 +142,6 @@ class AuditVerification(models.Model):
     entries_total = models.PositiveBigIntegerField(_("entries to check"), null=True, blank=True)
     entries_verified = models.PositiveBigIntegerField(_("entries verified"), default=0)
     result = models.JSONField(_("result"), null=True, blank=True)
-    requested_at = models.DateTimeField(_("requested at"))
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
 
     class Meta:
@@ -151,10 +161,6 @@ class AuditVerification(models.Model):
 
     def __str__(self) -> str:
         return f"audit verification #{self.pk} {self.state}"
-
-    @property
-    def finished(self) -> bool:
-        return self.state in (ExportState.DONE, ExportState.FAILED)
 
     @property
     def ok(self) -> bool | None:

@@ -1,17 +1,37 @@
-"""The history of a customer, and what every history of our models shares (a card's too)."""
+"""What every history of our models shares (who acted, when), and a customer's history."""
 
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from customers.models._people import Customer
+from customers.models._people import Customer, user_link
 
 
-class HistoryEvent(models.Model):
+class Acted(models.Model):
+    """A row that names who acted: a user, or nobody when the system acted."""
+
+    actor = user_link(_("actor"), help_text=_("Empty when the system or an automated line acted."))
+
+    class Meta:
+        abstract = True
+
+
+class HistoryEntry(Acted):
+    """One entry of a history (a case's, a card's, a customer's): who acted and when.
+
+    A subclass adds what the history is of and what happened (a kind, a transition).
+    """
+
+    occurred_at = models.DateTimeField(_("occurred at"))
+
+    class Meta:
+        abstract = True
+
+
+class HistoryEvent(HistoryEntry):
     """One entry of a history: a kind (each history has its own), who acted, the details, when.
 
     A subclass adds what the history is of (a card, a customer) and its ``kind`` with its choices.
@@ -21,17 +41,7 @@ class HistoryEvent(models.Model):
 
         def get_kind_display(self) -> str: ...
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("Empty when the system or an automated line acted."),
-    )
     data = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
-    occurred_at = models.DateTimeField(_("occurred at"))
 
     class Meta:
         abstract = True

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from customers.rules import RuleError, normalise_mobile, parse_bank_id, parse_pesel
 from kartosfera import clock
@@ -47,6 +48,25 @@ class User(AbstractUser):
             secret=secret,
             algorithm="sha256",
         ).hexdigest()
+
+
+def user_link(
+    verbose_name: StrOrPromise, *, help_text: StrOrPromise = "", related_name: str = "+"
+) -> "models.ForeignKey[User | None, User | None]":
+    """An optional link to the user who did something (acted, uploaded, decided, posted).
+
+    ``PROTECT``: a user who did something stays; ``"+"``: by default the user gets no reverse accessor.
+    Typed here once: django-stubs types only a field declared in a model's body.
+    """
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        help_text=help_text,
+    )
 
 
 def rule_error_to_validation_error(error: RuleError) -> ValidationError:

@@ -40,16 +40,6 @@ class CaseState(models.TextChoices):
     CLOSED = "CLOSED", _("Closed")
 
 
-# Submitted and not finished: the case holds its transactions (one open case per transaction).
-OPEN_STATES = (
-    CaseState.SUBMITTED,
-    CaseState.UNDER_REVIEW,
-    CaseState.PROVISIONALLY_REFUNDED,
-    CaseState.REFUND_WITHHELD,
-    CaseState.AWAITING_CUSTOMER,
-    CaseState.DECIDED,
-    CaseState.DEEMED_ACCEPTED,
-)
 # The reply clock (REK-6/REK-7, UUP-PS-15/35) runs in these states until the reply is dispatched.
 # AWAITING_CUSTOMER is one of them: waiting for the customer pauses nothing, the law has no pause.
 REPLY_CLOCK_STATES = (
@@ -60,6 +50,9 @@ REPLY_CLOCK_STATES = (
     CaseState.AWAITING_CUSTOMER,
     CaseState.DECIDED,
 )
+# Submitted and not finished: the case holds its transactions (one open case per transaction). That is
+# every state of the reply clock, and a case deemed accepted (REK-8) until it is closed.
+OPEN_STATES = (*REPLY_CLOCK_STATES, CaseState.DEEMED_ACCEPTED)
 # The D+1 refund (UUP-46-1) is still to be made or withheld in these states.
 REFUND_PENDING_STATES = (CaseState.SUBMITTED, CaseState.UNDER_REVIEW)
 # The states to which a customer's answer returns the case from AWAITING_CUSTOMER.

@@ -2,13 +2,12 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
 from cards.models import Card, Transaction
-from customers.models import Customer
+from customers.models import Customer, user_link
 from deadlines.rules import Regime
 from disputes.models._base import (
     CASE_CHANNELS,
@@ -84,14 +83,7 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
     customer_account = models.TextField(_("customer's account"), blank=True, max_length=TEXT_LIMIT)
 
     created_at = models.DateTimeField(_("created at"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = user_link(_("created by"))
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     reported_at = models.DateTimeField(
         _("loss or theft reported at"),
@@ -108,14 +100,7 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
         help_text=_("When the bank found the transactions itself."),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assignee"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="assigned_cases",
-    )
+    assignee = user_link(_("assignee"), related_name="assigned_cases")
 
     # Deadlines: indexed, with the rule that gave them; explanations (pl/en steps) as JSON.
     reply_regime = models.CharField(_("reply regime"), max_length=20, choices=Regime.choices, blank=True)

@@ -5,7 +5,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from customers.models import user_link
 from disputes.models._base import TEXT_LIMIT, text_limits
+from kartosfera.models import optional_link
 
 
 class ProposalKind(models.TextChoices):
@@ -35,14 +37,7 @@ class DecisionProposal(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
     )
-    chargeback = models.ForeignKey(
-        "chargebacks.Chargeback",
-        verbose_name=_("chargeback"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="proposals",
-    )
+    chargeback = optional_link("chargebacks.Chargeback", _("chargeback"), related_name="proposals")
     reason = models.TextField(_("reason"), blank=True, max_length=TEXT_LIMIT)
     # What the proposer saw: the outcome and shares of the assessment, or the amount to move.
     data = models.JSONField(_("data"), default=dict, blank=True)
@@ -50,14 +45,7 @@ class DecisionProposal(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
     )
     proposed_at = models.DateTimeField(_("proposed at"))
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = user_link(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("supervisor's note"), blank=True, max_length=TEXT_LIMIT)
 

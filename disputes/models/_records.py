@@ -3,13 +3,13 @@
 Its money is the ``ledger`` app's (``ledger.models.LedgerEntry``).
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
+from customers.models import HistoryEntry, user_link
 from disputes.models._base import (
     DESCRIPTION_LIMIT,
     MONEY_DIGITS,
@@ -22,6 +22,7 @@ from disputes.models._base import (
 )
 from disputes.models._case import Case
 from disputes.rules import LETTER_REQUEST_CHOICES
+from kartosfera.models import optional_link
 
 
 def evidence_path(instance: "Evidence", filename: str) -> str:
@@ -45,14 +46,7 @@ class Evidence(models.Model):
     content_type = models.CharField(_("content type"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True, max_length=DESCRIPTION_LIMIT)
     uploaded_at = models.DateTimeField(_("uploaded at"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    uploaded_by = user_link(_("uploaded by"))
 
     class Meta:
         verbose_name = _("evidence")
@@ -99,14 +93,7 @@ class LiabilityAssessment(models.Model):
     rate_tables = models.JSONField(_("NBP tables used"), default=list, blank=True)
     synthetic_rates_used = models.BooleanField(_("synthetic (demo) rates used"), default=False)
     note = models.TextField(_("note"), blank=True, max_length=TEXT_LIMIT)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assessed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = user_link(_("assessed by"))
     created_at = models.DateTimeField(_("assessed at"))
 
     class Meta:
@@ -135,38 +122,22 @@ class LiabilityAssessment(models.Model):
         return f"{self.case} {self.kind} {self.customer_total}/{self.bank_total} PLN"
 
 
-class CaseTransition(models.Model):
+class CaseTransition(HistoryEntry):
     """One state change (or a guarded action that keeps the state) of a case or of its chargeback."""
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="transitions"
     )
-    chargeback = models.ForeignKey(
-        "chargebacks.Chargeback",
-        verbose_name=_("chargeback"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="transitions",
-    )
+    chargeback = optional_link("chargebacks.Chargeback", _("chargeback"), related_name="transitions")
     name = models.CharField(_("transition"), max_length=64)
     from_state = models.CharField(_("from"), max_length=32)
     to_state = models.CharField(_("to"), max_length=32)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     actor_kind = models.CharField(_("actor kind"), max_length=16, choices=ActorKind.choices)
     reason = models.TextField(_("reason"), blank=True, max_length=TEXT_LIMIT)
     data = models.JSONField(_("data"), default=dict, blank=True)
     letter_required = models.CharField(
         _("letter required"), max_length=32, choices=LETTER_REQUEST_CHOICES, blank=True
     )
-    occurred_at = models.DateTimeField(_("occurred at"))
 
     class Meta:
         verbose_name = _("case transition")
@@ -189,7 +160,7 @@ class CaseTransition(models.Model):
         return f"{self.case} {self.name}: {self.from_state} → {self.to_state}"
 
 
-class CaseEvent(models.Model):
+class CaseEvent(HistoryEntry):
     """Case history that is not a state change: deadlines recomputed, reminders, escalations, notes."""
 
     class Kind(models.TextChoices):
@@ -207,27 +178,11 @@ class CaseEvent(models.Model):
         REPLY_DELIVERY_CHANGED = "REPLY_DELIVERY_CHANGED", _("Delivery of letters changed")
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events")
-    chargeback = models.ForeignKey(
-        "chargebacks.Chargeback",
-        verbose_name=_("chargeback"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="events",
-    )
+    chargeback = optional_link("chargebacks.Chargeback", _("chargeback"), related_name="events")
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     # Set for events that must happen once (a reminder per threshold, an escalation): unique per case.
     key = models.CharField(_("once-only key"), max_length=64, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     data = models.JSONField(_("data"), default=dict, blank=True)
-    occurred_at = models.DateTimeField(_("occurred at"))
 
     class Meta:
         verbose_name = _("case event")
