@@ -3,8 +3,8 @@
 
 from django.contrib import admin
 
-from cards.admin import ReadOnlyAdminMixin
 from corebanking.models import Posting, ReconciliationDifference
+from kartosfera.admin import ReadOnlyAdminMixin
 
 
 @admin.register(Posting)
