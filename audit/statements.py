@@ -43,7 +43,8 @@ class UnsealedEntry(NamedTuple):
 
     ``role`` is the role of the actor's flags alone; the statement replaces it with the one of their
     strongest role group, read from the groups of ``role_groups_of`` (the actor's id; None for a
-    superuser, whose groups do not matter, or for nobody).
+    superuser, whose groups do not matter, or for nobody). The fields are in the order of the
+    statement's parameters (``_INSERT_COLUMNS``, the role's two in its place).
     """
 
     recorded_at: datetime
