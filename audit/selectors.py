@@ -20,6 +20,7 @@ from audit.models import AuditChainHead, AuditEntry, Role
 # Highest privilege first: a user in several role groups is recorded in the strongest role.
 # SYSTEM: the user of another system of the bank calling the API (api.services.api_client_create).
 _ROLE_PRECEDENCE = (Role.ADMINISTRATOR, Role.AUDITOR, Role.SUPERVISOR, Role.ANALYST, Role.SYSTEM)
+_RANKED_ROLE_VALUES = tuple(role.value for role in _ROLE_PRECEDENCE)
 
 
 def role_for(*, is_superuser: bool, is_staff: bool, group_names: Iterable[str]) -> Role:
@@ -51,7 +52,13 @@ def role_of(user: Any) -> Role:
 
 def role_without_groups(user: Any) -> Role:
     """The role ``role_for`` gives ``user`` when none of their groups is a role group (the flags alone)."""
-    return role_for(is_superuser=user.is_superuser, is_staff=user.is_staff, group_names=())
+    return _role_of_flags(bool(user.is_superuser), bool(user.is_staff))
+
+
+@functools.cache
+def _role_of_flags(is_superuser: bool, is_staff: bool) -> Role:
+    # Without groups no role group matches, whatever the settings name: the two flags decide alone.
+    return role_for(is_superuser=is_superuser, is_staff=is_staff, group_names=())
 
 
 def role_group_sql() -> str:
@@ -65,7 +72,7 @@ def role_group_sql() -> str:
     caller passes NULL as the id for one.
     """
     role_groups = settings.KARTOSFERA_ROLE_GROUPS
-    return _role_group_sql(tuple((role.value, role_groups.get(role.value)) for role in _ROLE_PRECEDENCE))
+    return _role_group_sql(tuple((role, role_groups.get(role)) for role in _RANKED_ROLE_VALUES))
 
 
 def _column(model: type[models.Model], name: str) -> str:

@@ -13,6 +13,7 @@ that records many acts at once (a beat sweep's batch of cases) appends them with
 """
 
 import logging
+import operator
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -23,9 +24,11 @@ from typing import Any, TypedDict
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 from audit.anchors import Anchor, anchor_write
-from audit.canonical import to_json
+from audit.canonical import HASH_VERSION, to_json
 from audit.context import AuditContext, current_context
 from audit.models import AuditEntry, Channel, Role
 from audit.representation import object_repr as describe_object
@@ -33,7 +36,7 @@ from audit.representation import user_repr
 from audit.sanitise import sanitise, sanitise_text
 from audit.sealing import AuditChainHeadMissing, SealResult, audit_seal, seal_after_commit, seal_batch
 from audit.selectors import role_without_groups
-from audit.statements import insert_unsealed
+from audit.statements import UnsealedEntry, insert_unsealed
 from kartosfera.legaltime import require_aware
 from outbox.services import outbox_nudge
 
@@ -161,36 +164,103 @@ def audit_record_many(events: Iterable[AuditEvent]) -> list[AuditEntry]:
     :raises NaiveDatetimeError: an event's ``now`` without a time zone.
     """
     context = current_context()
-    entries = [_entry(event, context) for event in events]
-    if not entries:
+    prepared = [_entry(event, context) for event in events]
+    if not prepared:
         return []
-    mode = settings.KARTOSFERA_AUDIT_SEALING
-    with transaction.atomic(savepoint=False):
-        insert_unsealed(entries)
-        if mode == "IN_TRANSACTION":
-            sealed = {entry.pk: entry for entry in seal_batch(limit=None)}
-            for entry in entries:
-                chained = sealed[entry.pk]
-                entry.sequence, entry.previous_hash = chained.sequence, chained.previous_hash
-                entry.entry_hash = chained.entry_hash
-        elif mode == "AFTER_COMMIT":
-            transaction.on_commit(seal_after_commit, robust=True)
-        elif mode == "TASK":
-            # The seal task rides the transaction's one outbox publication (no row, coalesced).
-            outbox_nudge(task=SEAL_TASK, coalesce_seconds=settings.KARTOSFERA_AUDIT_SEAL_KICK_SECONDS)
+    rows = [row for row, _user, _object_type in prepared]
+    db = transaction.get_connection()  # this thread's connection, looked up once
+    if db.in_atomic_block:
+        # Inside the calling service's transaction (the usual case), what an inner
+        # ``atomic(savepoint=False)`` would do, without its bookkeeping on every act: a failed write
+        # leaves the transaction marked for rollback.
+        try:
+            stored, sealed = _write(rows)
+        except BaseException:
+            db.needs_rollback = True
+            raise
+    else:
+        with transaction.atomic():
+            stored, sealed = _write(rows)
+    entries = [
+        _stored(row, user, object_type, entry_id, role, db.alias)
+        for (row, user, object_type), (entry_id, role) in zip(prepared, stored, strict=True)
+    ]
+    if sealed is not None:
+        for entry in entries:
+            chained = sealed[entry.pk]
+            entry.sequence, entry.previous_hash = chained.sequence, chained.previous_hash
+            entry.entry_hash = chained.entry_hash
     return entries
 
 
-def _entry(event: AuditEvent, context: AuditContext) -> AuditEntry:
-    """The unsaved, unchained entry for ``event``: checked, made plain JSON and cleared of secrets."""
+def _write(rows: list[UnsealedEntry]) -> tuple[list[tuple[int, str]], dict[int, AuditEntry] | None]:
+    """Insert the rows and see to their sealing (``audit_record_many``); the ids and roles stored, and
+    the sealed entries by id when they were sealed in this transaction."""
+    stored = insert_unsealed(rows)
+    mode = settings.KARTOSFERA_AUDIT_SEALING
+    if mode == "IN_TRANSACTION":
+        return stored, {entry.pk: entry for entry in seal_batch(limit=None)}
+    if mode == "AFTER_COMMIT":
+        transaction.on_commit(seal_after_commit, robust=True)
+    elif mode == "TASK":
+        # The seal task rides the transaction's one outbox publication (no row, coalesced).
+        outbox_nudge(task=SEAL_TASK, coalesce_seconds=settings.KARTOSFERA_AUDIT_SEAL_KICK_SECONDS)
+    return stored, None
+
+
+# What an entry holds once inserted: the row's columns (all but the actor whose groups give the role),
+# the id and the role the INSERT returns, and the chain columns, empty until the sealer fills them.
+_ROW_COLUMNS = tuple(name for name in UnsealedEntry._fields if name != "role_groups_of")
+_ROW_VALUES = operator.itemgetter(*(UnsealedEntry._fields.index(name) for name in _ROW_COLUMNS))
+_UNCHAINED = {"sequence": None, "hash_version": HASH_VERSION, "previous_hash": None, "entry_hash": None}
+# The two references whose objects the returned entry keeps, as one built with the objects would.
+_ACTOR = AuditEntry._meta.get_field("actor")
+_OBJECT_TYPE = AuditEntry._meta.get_field("object_type")
+_CHANNELS = {channel.value: channel.value for channel in Channel}
+
+
+def _stored(
+    row: UnsealedEntry, user: Any, object_type: ContentType | None, entry_id: int, role: str, alias: str
+) -> AuditEntry:
+    """The entry ``row`` became when inserted with ``entry_id`` and ``role``, unchained.
+
+    Made as Django restores a pickled instance (``Model.__reduce__``): its class's ``__new__`` and the
+    column values as its attributes. A model's ``__init__``, even positional (``from_db``), cost more
+    than anything else in building an act's entry, and no caller of ``audit_record`` in the
+    application reads the entry it returns (docs/PERFORMANCE.md, "Audit log"). While anything listens
+    to a model's ``pre_init`` or ``post_init``, built by ``from_db``, which sends them.
+    """
+    values = dict(zip(_ROW_COLUMNS, _ROW_VALUES(row), strict=True))
+    values.update(_UNCHAINED, id=entry_id, role=role)
+    if pre_init.receivers or post_init.receivers:
+        attnames = [field.attname for field in AuditEntry._meta.concrete_fields]
+        entry = AuditEntry.from_db(alias, attnames, [values[name] for name in attnames])
+    else:
+        entry = AuditEntry.__new__(AuditEntry)
+        entry.__dict__.update(values)
+        entry._state = ModelState()
+        entry._state.adding, entry._state.db = False, alias
+    if user is not None:
+        _ACTOR.set_cached_value(entry, user)
+    if object_type is not None:
+        _OBJECT_TYPE.set_cached_value(entry, object_type)
+    return entry
+
+
+def _entry(event: AuditEvent, context: AuditContext) -> tuple[UnsealedEntry, Any, ContentType | None]:
+    """The new entry's values for ``event``: checked, made plain JSON and cleared of secrets; with its
+    signed-in actor and its object's content type."""
     action = event.action
     if len(action) > 64 or not _ACTION.fullmatch(action):
         raise AuditEntryInvalid(f"action {action!r} is not '<area>.<what_happened>' in lower case")
     require_aware(event.now, name="now")
-    try:
-        channel_value = Channel(event.channel).value if event.channel is not None else context.channel
-    except ValueError:
-        raise AuditEntryInvalid(f"unknown channel {event.channel!r}") from None
+    if event.channel is None:
+        channel_value = context.channel
+    else:
+        try:
+            channel_value = _CHANNELS[event.channel]
+        except (KeyError, TypeError):
+            raise AuditEntryInvalid(f"unknown channel {event.channel!r}") from None
     actor = event.actor
     user = actor if getattr(actor, "is_authenticated", False) else None
     # Nobody signed in: ANONYMOUS over the web (a failed sign-in), else the system itself.
@@ -207,16 +277,18 @@ def _entry(event: AuditEvent, context: AuditContext) -> AuditEntry:
         object_label = f"{object_type.app_label}.{object_type.model}"
         object_id = _fit(str(obj.pk), 64)
         object_repr = _fit(sanitise_text(describe_object(obj)), 200)
-    return AuditEntry(
+    row = UnsealedEntry(
         recorded_at=event.now,
         action=action,
-        actor=user,
+        actor_id=None if user is None else user.pk,
         actor_repr=_actor_repr(user, context),
+        # A superuser is an ADMINISTRATOR whatever their groups: no group to look at.
+        role_groups_of=None if user is None or user.is_superuser else user.pk,
         role=role.value,
         channel=channel_value,
         ip_address=context.ip_address,
         request_id=context.request_id,
-        object_type=object_type,
+        object_type_id=None if object_type is None else object_type.pk,
         object_label=object_label,
         object_id=object_id,
         object_repr=object_repr,
@@ -224,6 +296,7 @@ def _entry(event: AuditEvent, context: AuditContext) -> AuditEntry:
         after=_fields("after", event.after),
         data=_fields("data", event.data) or {},
     )
+    return row, user, object_type
 
 
 def audit_snapshot(

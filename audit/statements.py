@@ -4,12 +4,16 @@ cursor that prepares it and the sealer's UPDATE once per connection (docs/PERFOR
 
 import functools
 import json
-from typing import Any
+import threading
+from datetime import datetime
+from typing import Any, NamedTuple
 
 import psycopg
-from django.db import connection
+from django.db import connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 
-from audit.models import AuditEntry, AuditLogImmutable
+from audit.canonical import HASH_VERSION
+from audit.models import AuditEntry
 from audit.selectors import role_group_sql
 
 # The columns an unsealed entry is inserted with; the chain columns stay NULL for the sealer.
@@ -34,6 +38,33 @@ _INSERT_COLUMNS = (
 _JSON_COLUMNS = frozenset({"before", "after", "data"})
 
 
+class UnsealedEntry(NamedTuple):
+    """The values of a new entry as ``insert_unsealed`` writes them (its columns but the chain's).
+
+    ``role`` is the role of the actor's flags alone; the statement replaces it with the one of their
+    strongest role group, read from the groups of ``role_groups_of`` (the actor's id; None for a
+    superuser, whose groups do not matter, or for nobody). The fields are in the order of the
+    statement's parameters (``_INSERT_COLUMNS``, the role's two in its place).
+    """
+
+    recorded_at: datetime
+    action: str
+    actor_id: int | None
+    actor_repr: str
+    role_groups_of: int | None
+    role: str
+    channel: str
+    ip_address: str
+    request_id: str
+    object_type_id: int | None
+    object_label: str
+    object_id: str
+    object_repr: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    data: dict[str, Any]
+
+
 @functools.cache
 def _insert_sql(rows: int, vendor: str, role_group_sql: str) -> str:
     """The INSERT of ``rows`` unsealed entries, each role read from the actor's groups in the statement."""
@@ -44,6 +75,9 @@ def _insert_sql(rows: int, vendor: str, role_group_sql: str) -> str:
         if column == "role":
             # The strongest role group the actor is in, else the role their flags give (the parameter).
             values.append(f"COALESCE({role_group_sql}, %s)")
+        elif column == "hash_version":
+            # The one format entries are written in: a constant of the statement, not a parameter.
+            values.append(str(int(HASH_VERSION)))
         else:
             values.append(json_value if column in _JSON_COLUMNS else "%s")
     row = f"({', '.join(values)})"
@@ -54,8 +88,12 @@ def _insert_sql(rows: int, vendor: str, role_group_sql: str) -> str:
     )
 
 
+# json.dumps with these options would build this encoder again for every value.
+_dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+
+
 def _json_text(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, allow_nan=False)
+    return None if value is None else _dumps(value)
 
 
 def prepared_cursor() -> Any:
@@ -86,47 +124,59 @@ class _PreparedCursor(psycopg.Cursor):
         return super().execute(query, params, prepare=True, binary=binary)
 
 
-def insert_unsealed(entries: list[AuditEntry]) -> None:
-    """INSERT new entries unchained in one statement, and give each its id and role as stored.
+class _ActCursor(threading.local):
+    """The prepared cursor of the audited act's INSERT, kept for as long as its connection is open."""
+
+    cursor: _PreparedCursor | None = None
+
+
+_act_cursor = _ActCursor()
+
+
+def _execute_prepared(db: BaseDatabaseWrapper, sql: str, params: list[Any]) -> list[Any]:
+    """Run ``sql`` prepared on the connection ``db``, as Django's cursor would, and fetch its rows.
+
+    The one-entry INSERT runs once per audited act: its psycopg cursor (and the adapters psycopg
+    looked up for the parameters) is kept per connection rather than made, wrapped and closed each
+    time (docs/PERFORMANCE.md, "Audit log"). What Django's cursor wrapper does around a statement is
+    done here too: the broken-transaction check and the translation of the driver's errors into
+    Django's; with an ``execute_wrapper`` installed, the statement goes through Django's wrapper.
+    """
+    db.ensure_connection()
+    if db.execute_wrappers:
+        with prepared_cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+    driver = db.connection
+    cursor = _act_cursor.cursor
+    if cursor is None or cursor.connection is not driver or cursor.closed:
+        cursor = _act_cursor.cursor = _PreparedCursor(driver)
+    db.validate_no_broken_transaction()
+    with db.wrap_database_errors:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def insert_unsealed(entries: list[UnsealedEntry]) -> list[tuple[int, str]]:
+    """INSERT new entries unchained in one statement; the id and the role stored of each, in order.
 
     One raw statement rather than the ORM's bulk_create, which cost more Python than everything else
     an audited act does (docs/PERFORMANCE.md, "Audit log"). The role of a signed-in actor is chosen in
     the statement from their groups as they are now (``audit.selectors.role_group_sql``); the entry
     holds the role of their flags alone until then.
     """
-    adapt_instant = connection.ops.adapt_datetimefield_value
+    db = transaction.get_connection()  # this thread's connection, looked up once
+    adapt_instant = db.ops.adapt_datetimefield_value
     params: list[Any] = []
     for entry in entries:
-        if entry.sealed or not entry._state.adding:
-            raise AuditLogImmutable("audit entries are appended unsealed by audit.services.audit_record")
-        actor = entry.actor if entry.actor_id is not None else None
-        params.extend(
-            (
-                adapt_instant(entry.recorded_at),
-                entry.action,
-                entry.actor_id,
-                entry.actor_repr,
-                # A superuser is an ADMINISTRATOR whatever their groups: no group to look at.
-                None if actor is None or actor.is_superuser else entry.actor_id,
-                entry.role,
-                entry.channel,
-                entry.ip_address,
-                entry.request_id,
-                entry.object_type_id,
-                entry.object_label,
-                entry.object_id,
-                entry.object_repr,
-                _json_text(entry.before),
-                _json_text(entry.after),
-                _json_text(entry.data),
-                entry.hash_version,
-            )
-        )
+        params.append(adapt_instant(entry.recorded_at))
+        params.extend(entry[1:13])
+        params.extend((_json_text(entry.before), _json_text(entry.after), _json_text(entry.data)))
+    sql = _insert_sql(len(entries), db.vendor, role_group_sql())
     # A sweep's many-row INSERT differs with its length: only the one-entry act is worth preparing.
-    with prepared_cursor() if len(entries) == 1 else connection.cursor() as cursor:
-        cursor.execute(_insert_sql(len(entries), connection.vendor, role_group_sql()), params)
-        stored = sorted(cursor.fetchall())
-    # Ids grow in the order of the VALUES rows within one statement, whatever order RETURNING uses.
-    for entry, (entry_id, role) in zip(entries, stored, strict=True):
-        entry.pk, entry.role = entry_id, role
-        entry._state.adding, entry._state.db = False, connection.alias
+    if len(entries) == 1 and db.vendor == "postgresql" and not db.queries_logged:
+        return _execute_prepared(db, sql, params)
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        # Ids grow in the order of the VALUES rows within one statement, whatever order RETURNING uses.
+        return sorted(cursor.fetchall())
