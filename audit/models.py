@@ -1,6 +1,6 @@
 """The append-only audit log and the head of its hash chain (docs/AUDIT.md)."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -63,6 +63,14 @@ class AuditEntryQuerySet(models.QuerySet):
 
     def update_or_create(self, *args: Any, **kwargs: Any) -> Any:
         raise AuditLogImmutable("audit entries cannot be updated")
+
+    def stored_entries(self, *, chunk_size: int = 2000) -> Iterator[StoredEntry]:
+        """These sealed entries as the chain verification reads them (``AuditEntry.stored``), in chunks,
+        from the hashed columns alone: no model instance is built for each."""
+        rows = self.values_list("pk", "sequence", "previous_hash", "entry_hash", *HASHED_FIELDS)
+        for entry_id, sequence, previous_hash, digest, *values in rows.iterator(chunk_size=chunk_size):
+            content = hashed_content(values, sequence=sequence, previous_hash=previous_hash)
+            yield StoredEntry(entry_id=entry_id, content=content, entry_hash=digest)
 
 
 def _reference(to: Any, verbose_name: Any) -> "models.ForeignKey[Any, Any]":

@@ -53,20 +53,23 @@ def audit_seal(*, now: datetime, batch_size: int | None = None) -> SealResult:
     # A dedicated sealer polls: with nothing waiting, one read of the unsealed index, no transaction
     # and no lock (docs/PERFORMANCE.md, "Audit log").
     pending = AuditEntry.objects.unsealed().exists()
+    last: SealedLink | None = None
     while pending:
         with transaction.atomic():
             chained = seal_batch(limit=batch_size)
         total += len(chained)
         pending = len(chained) == batch_size
-    head = AuditChainHead.objects.filter(pk=1).first()
-    result = SealResult(
-        sealed=total,
-        head_sequence=0 if head is None else head.sequence,
-        head_hash=GENESIS_HASH if head is None else head.entry_hash,
-    )
-    if total:
-        anchor_write_if_due(now=now)
-    return result
+        last = chained[-1] if chained else last
+    if last is None:
+        head = AuditChainHead.objects.filter(pk=1).first()
+        return SealResult(
+            sealed=0,
+            head_sequence=0 if head is None else head.sequence,
+            head_hash=GENESIS_HASH if head is None else head.entry_hash,
+        )
+    # The head this run left is the last entry it chained: no need to read it back.
+    anchor_write_if_due(now=now)
+    return SealResult(sealed=total, head_sequence=last.sequence, head_hash=last.entry_hash)
 
 
 @dataclass(frozen=True, slots=True)
