@@ -4,9 +4,11 @@ unchained (docs/AUDIT.md, "Sealing").
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Model
 
 from audit.anchors import anchor_write_if_due
 from audit.canonical import GENESIS_HASH
@@ -52,7 +54,8 @@ def audit_seal(*, now: datetime, batch_size: int | None = None) -> SealResult:
     total = 0
     # A dedicated sealer polls: with nothing waiting, one read of the unsealed index, no transaction
     # and no lock (docs/PERFORMANCE.md, "Audit log").
-    pending = AuditEntry.objects.unsealed().exists()
+    waiting = f"SELECT 1 FROM {_table(AuditEntry)} WHERE sequence IS NULL LIMIT 1"  # noqa: S608
+    pending = _first_row(waiting) is not None
     last: SealedLink | None = None
     while pending:
         with transaction.atomic():
@@ -61,11 +64,11 @@ def audit_seal(*, now: datetime, batch_size: int | None = None) -> SealResult:
         pending = len(chained) == batch_size
         last = chained[-1] if chained else last
     if last is None:
-        head = AuditChainHead.objects.filter(pk=1).first()
+        head = _first_row(f"SELECT sequence, entry_hash FROM {_table(AuditChainHead)} WHERE id = 1")  # noqa: S608
         return SealResult(
             sealed=0,
-            head_sequence=0 if head is None else head.sequence,
-            head_hash=GENESIS_HASH if head is None else head.entry_hash,
+            head_sequence=0 if head is None else head[0],
+            head_hash=GENESIS_HASH if head is None else head[1],
         )
     # The head this run left is the last entry it chained: no need to read it back.
     anchor_write_if_due(now=now)
@@ -89,38 +92,65 @@ def seal_batch(*, limit: int | None) -> list[SealedLink]:
     columns of the whole batch with one UPDATE, which PostgreSQL's triggers check once for the
     statement (audit/migrations/0009).
     """
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        if AuditEntry.objects.filter(sequence__isnull=False).exists():
-            # Sealed entries and no head: either a concurrent sealer has just created the head of a new
-            # log and sealed after this one looked, or the row was removed. Read it again to tell.
-            head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-            if head is None:
-                raise AuditChainHeadMissing(
-                    "the audit chain head row is missing while entries exist; see docs/AUDIT.md"
-                )
-        else:
-            # A new, empty log (the migration creates the row; a test database flush removes it).
-            head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    sequence, previous_hash = _locked_head()
     pending = AuditEntry.objects.unsealed().values_list("pk", *HASHED_FIELDS)
     rows = list(pending if limit is None else pending[:limit])
     if not rows:
         return []
     links: list[SealedLink] = []
-    sequence, previous_hash = head.sequence, head.entry_hash
     for entry_id, *values in rows:
         sequence += 1
         digest = entry_hash(hashed_content(values, sequence=sequence, previous_hash=previous_hash))
         links.append(SealedLink(entry_id, sequence, previous_hash, digest))
         previous_hash = digest
     _fill_chain_columns(links)
-    AuditChainHead.objects.filter(pk=1).update(sequence=sequence, entry_hash=previous_hash)
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_table(AuditChainHead)} SET sequence = %s, entry_hash = %s WHERE id = 1",  # noqa: S608
+            [sequence, previous_hash],
+        )
     return links
+
+
+def _locked_head() -> tuple[int, str]:
+    """Lock the chain head row (only sealers take it) and return its sequence and hash.
+
+    :raises AuditChainHeadMissing: the row is gone while sealed entries exist.
+    """
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    row = _first_row(f"SELECT sequence, entry_hash FROM {_table(AuditChainHead)} WHERE id = 1{lock}")  # noqa: S608
+    if row is not None:
+        return row[0], row[1]
+    if AuditEntry.objects.filter(sequence__isnull=False).exists():
+        # Sealed entries and no head: either a concurrent sealer has just created the head of a new
+        # log and sealed after this one looked, or the row was removed. Read it again to tell.
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            raise AuditChainHeadMissing(
+                "the audit chain head row is missing while entries exist; see docs/AUDIT.md"
+            )
+    else:
+        # A new, empty log (the migration creates the row; a test database flush removes it).
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    return head.sequence, head.entry_hash
+
+
+# The sealer's own statements in raw SQL, prepared on PostgreSQL: it runs them at every poll, and the
+# ORM's compilation of each cost several times the statement (docs/PERFORMANCE.md, "Audit log").
+def _first_row(sql: str) -> tuple[Any, ...] | None:
+    with prepared_cursor() as cursor:
+        cursor.execute(sql)
+        row: tuple[Any, ...] | None = cursor.fetchone()
+        return row
+
+
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 def _fill_chain_columns(links: list[SealedLink]) -> None:
     """Write the chain columns of the entries just chained: one statement for the batch on PostgreSQL."""
-    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    table = _table(AuditEntry)
     with prepared_cursor() as cursor:
         if connection.vendor == "postgresql":
             # One statement whatever the batch's length, planned once. Each column travels as one text
