@@ -46,7 +46,7 @@ def audit_seal(*, now: datetime, batch_size: int | None = None) -> SealResult:
     The one sealer: each batch is a transaction holding the lock on the chain head row, which only
     sealers take, so sealers run one after another and business transactions never wait on them.
     Each entry gets the next sequence, the previous entry's hash and its own hash, written once (the
-    PostgreSQL trigger allows exactly this fill of the three chain columns and nothing else).
+    PostgreSQL triggers allow exactly this fill of the three chain columns and nothing else).
 
     :raises AuditChainHeadMissing: the chain head row has been removed while entries wait to be sealed.
     """
