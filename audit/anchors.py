@@ -230,10 +230,9 @@ def anchor_write(*, now: datetime) -> Anchor | None:
     if latest is not None:
         start = ChainHead(sequence=latest.sequence, entry_hash=latest.entry_hash)
     entries = (
-        entry.stored()
-        for entry in AuditEntry.objects.sealed()
+        AuditEntry.objects.sealed()
         .filter(sequence__gt=0 if start is None else start.sequence, sequence__lte=head.sequence)
-        .iterator(chunk_size=2000)
+        .stored_entries()
     )
     report = verify_chain(entries, head=head.as_chain_head(), after=start, max_problems=10)
     if not report.ok:

@@ -1,5 +1,6 @@
 """The append-only audit log and the head of its hash chain (docs/AUDIT.md)."""
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -62,6 +63,14 @@ class AuditEntryQuerySet(models.QuerySet):
 
     def update_or_create(self, *args: Any, **kwargs: Any) -> Any:
         raise AuditLogImmutable("audit entries cannot be updated")
+
+    def stored_entries(self, *, chunk_size: int = 2000) -> Iterator[StoredEntry]:
+        """These sealed entries as the chain verification reads them (``AuditEntry.stored``), in chunks,
+        from the hashed columns alone: no model instance is built for each."""
+        rows = self.values_list("pk", "sequence", "previous_hash", "entry_hash", *HASHED_FIELDS)
+        for entry_id, sequence, previous_hash, digest, *values in rows.iterator(chunk_size=chunk_size):
+            content = hashed_content(values, sequence=sequence, previous_hash=previous_hash)
+            yield StoredEntry(entry_id=entry_id, content=content, entry_hash=digest)
 
 
 def _reference(to: Any, verbose_name: Any) -> "models.ForeignKey[Any, Any]":
@@ -181,23 +190,9 @@ class AuditEntry(models.Model):
 
     def hash_content(self) -> dict[str, Any]:
         """The content this entry's hash covers (``audit.chain.entry_content``)."""
-        return entry_content(
-            version=self.hash_version,
+        return hashed_content(
+            [getattr(self, name) for name in HASHED_FIELDS],
             sequence=self.sequence,
-            recorded_at=self.recorded_at,
-            action=self.action,
-            actor_id=self.actor_id,
-            actor=self.actor_repr,
-            role=self.role,
-            channel=self.channel,
-            ip_address=self.ip_address,
-            request_id=self.request_id,
-            object_type=self.object_label,
-            object_id=self.object_id,
-            object_repr=self.object_repr,
-            before=self.before,
-            after=self.after,
-            data=self.data,
             previous_hash=self.previous_hash,
         )
 
@@ -206,6 +201,70 @@ class AuditEntry(models.Model):
         if self.entry_hash is None:
             raise ValueError(f"audit entry id {self.pk} is not sealed yet: only sealed entries are verified")
         return StoredEntry(entry_id=self.pk, content=self.hash_content(), entry_hash=self.entry_hash)
+
+
+# The fields an entry's hash covers besides its two chain links, in the order ``hashed_content`` takes
+# them: the sealer reads just these (``values_list``), without building model instances.
+HASHED_FIELDS = (
+    "hash_version",
+    "recorded_at",
+    "action",
+    "actor_id",
+    "actor_repr",
+    "role",
+    "channel",
+    "ip_address",
+    "request_id",
+    "object_label",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+    "data",
+)
+
+
+def hashed_content(
+    values: Sequence[Any], *, sequence: int | None, previous_hash: str | None
+) -> dict[str, Any]:
+    """The content an entry's hash covers (``audit.chain.entry_content``) from the values of its
+    ``HASHED_FIELDS`` and its chain links."""
+    (
+        version,
+        recorded_at,
+        action,
+        actor_id,
+        actor,
+        role,
+        channel,
+        ip_address,
+        request_id,
+        object_type,
+        object_id,
+        object_repr,
+        before,
+        after,
+        data,
+    ) = values
+    return entry_content(
+        version=version,
+        sequence=sequence,
+        recorded_at=recorded_at,
+        action=action,
+        actor_id=actor_id,
+        actor=actor,
+        role=role,
+        channel=channel,
+        ip_address=ip_address,
+        request_id=request_id,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        before=before,
+        after=after,
+        data=data,
+        previous_hash=previous_hash,
+    )
 
 
 class AuditChainHead(models.Model):
