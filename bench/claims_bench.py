@@ -56,6 +56,10 @@ ARGS = parser.parse_args()
 
 # Create the database if missing and set Django up (no cases loaded).
 os.environ["CELERY_BROKER_URL"] = ARGS.broker_url
+# The benchmark's deployment keeps its files (collected static files, letters, audit anchors signed with
+# its own key) apart from the checkout's var/, where a development server would take its anchors for
+# broken ones.
+os.environ["KARTOSFERA_VAR_DIR"] = str(ROOT / "var" / "bench-claims")
 from benchdb import django_setup, wait_for_healthz  # noqa: E402
 
 django_setup(ARGS.database_url)
