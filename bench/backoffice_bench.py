@@ -3,13 +3,14 @@
     .venv/bin/python bench/backoffice_bench.py [--cases N] [--database-url URL] [--runs R]
 
 Uses its own database (default ``postgres://postgres@127.0.0.1:5432/kartosfera_bench_bo``; env
-``BENCH_BO_DATABASE_URL``), loaded by the benchmarks' caseload (``bench/caseload.py``) (``INSERT … SELECT …
-generate_series``: 90 % closed, 5 % withdrawn, ~50,000 open cases, a chargeback per open case).
-2,000 open cases are assigned to the analyst. Each page is requested ``--runs`` times through
-Django's full request stack (middleware, session, OTP check, template) by a signed-in staff member
-with a verified second factor; the figure is the time of ``Client.get`` (no network). The queue's
-query is then run as raw SQL through the same connection, so the page can be compared with the
-database's own time, and EXPLAIN (ANALYZE, BUFFERS) of it is printed.
+``BENCH_BO_DATABASE_URL``), loaded by the benchmarks' caseload (``bench/caseload.py``) (``INSERT …
+SELECT … generate_series``: 90 % closed, 5 % withdrawn, ~50,000 open cases, a chargeback per open case;
+a smaller ``--cases`` keeps that mix, and under 19 it holds no open case and the benchmark refuses). The
+first 2,000 open cases (all of them, when fewer) are assigned to the analyst. Each page is requested
+``--runs`` times through Django's full request stack (middleware, session, OTP check, template) by a
+signed-in staff member with a verified second factor; the figure is the time of ``Client.get`` (no
+network). The queue's query is then run as raw SQL through the same connection, so the page can be
+compared with the database's own time, and EXPLAIN (ANALYZE, BUFFERS) of it is printed.
 """
 
 import os
@@ -70,6 +71,12 @@ def main() -> int:
     open_ids = list(
         Case.objects.filter(state__in=OPEN_STATES).order_by("id").values_list("id", flat=True)[:2000]
     )
+    if not open_ids:  # the queues would be empty and the case page has no case to show
+        print(
+            f"REFUSED: no open case among the {Case.objects.count():,} cases loaded; the benchmark needs "
+            f"at least {caseload.FEWEST_WITH_AN_OPEN_CASE} (--cases), loaded by this caseload (--reload)"
+        )
+        return 1
     Case.objects.filter(assignee=analyst).exclude(id__in=open_ids).update(assignee=None)
     Case.objects.filter(id__in=open_ids).update(assignee=analyst)
     with connection.cursor() as cursor:

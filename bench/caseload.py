@@ -2,8 +2,8 @@
 
 The cases are loaded in one ``INSERT … SELECT … FROM generate_series``, with the mix a bank has after
 three years: 90 % closed, 5 % withdrawn, and ~50,000 open cases whose deadlines are spread around
-``NOW`` (see ``bench/disputes_sweep_bench.py``), and a chargeback for every open case. Import it after
-``benchdb.django_setup``.
+``NOW`` (see ``bench/disputes_sweep_bench.py``), and a chargeback for every open case. Fewer than
+100,000 cases keep that mix (``MIX``). Import it after ``benchdb.django_setup``.
 """
 
 import time
@@ -63,7 +63,13 @@ def owner() -> tuple[Customer, Card]:
     return customer, card
 
 
-# r = g % 100000 decides what a case is (10 cases per r for a million).
+# r (0 to 99,999) decides what a case is: g % 100000 from 100,000 cases on (10 cases per r for a
+# million); under 100,000, the cases spread over the whole range of r, so a small load keeps the mix
+# (~5.3 % open) instead of holding only closed ones.
+MIX = """CASE WHEN %(count)s >= 100000 THEN mod(g, 100000)
+  ELSE ((g - 1)::bigint * 100000 / %(count)s)::integer END"""
+# The fewest cases whose mix holds an open one: the last case's r reaches 94,700, the first open state.
+FEWEST_WITH_AN_OPEN_CASE = 19
 STATE = """CASE
   WHEN r < 90000 THEN 'CLOSED'
   WHEN r < 94700 THEN 'WITHDRAWN'
@@ -155,7 +161,7 @@ def _case_insert_sql() -> str:
         FROM (
           SELECT g, r, state, received, {REFUND_DUE} AS refund_due, {REPLY_DUE} AS reply_due
           FROM (SELECT g, r, {STATE} AS state, {RECEIVED} AS received
-                FROM (SELECT g, mod(g, 100000) AS r FROM generate_series(1, %(count)s) AS g) AS s) AS t
+                FROM (SELECT g, {MIX} AS r FROM generate_series(1, %(count)s) AS g) AS s) AS t
         ) AS u
     """  # noqa: S608
 

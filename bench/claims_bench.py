@@ -6,15 +6,16 @@
 Uses its own database (default ``postgres://postgres@127.0.0.1:5432/kartosfera_bench_claims``, created,
 migrated and filled here; env ``BENCH_CLAIMS_DATABASE_URL``) and broker (default
 ``redis://127.0.0.1:6379/13``, env ``BENCH_CLAIMS_BROKER_URL``). It starts, as the Procfile does,
-gunicorn (``--web-workers`` sync workers, production settings: ``DEBUG=0``) and a Celery worker on both
-queues, then ``--concurrency`` scripted customers, each in a thread with its own cookies, sign in and
-file one claim about their stolen card through every page of the portal (about 20 requests: sign-in,
-the card list, the transactions, seven questions, the documents, the review and its submit POST, the
-confirmation), and look at the card list three times on the way. With as many customers at a time as
-gunicorn has workers (the default), a request never queues for a worker, so its time is its cost;
-more customers than workers measures the queueing as well. Every request is timed as the
-customer sees it (connection kept alive, no network). Printed: claims/s, then per kind of request the
-median (p50) and p95, and the submit POST against the card list page in the same run.
+gunicorn (``--web-workers`` sync workers, production settings: ``DEBUG=0``, static files collected and
+translations compiled first, as ``make serve`` does) and a Celery worker on both queues, then
+``--concurrency`` scripted customers, each in a thread with its own cookies, sign in and file one claim
+about their stolen card through every page of the portal (27 requests: sign-in, the card list, the
+transactions, eight questions (the last: how the bank's letters go), the documents, the review and its
+submit POST, the confirmation), and look at the card list three times on the way. With as many customers
+at a time as gunicorn has workers (the default), a request never queues for a worker, so its time is its
+cost; more customers than workers measures the queueing as well. Every request is timed as the customer
+sees it (connection kept alive, no network). Printed: claims/s, then per kind of request the median
+(p50) and p95, and the submit POST against the card list page in the same run.
 
 The Celery worker issues each claim's acknowledgement letter as it would in production (WeasyPrint,
 the letters queue); each customer has a postal address for it, and a card cancelled as stolen with
@@ -55,6 +56,10 @@ ARGS = parser.parse_args()
 
 # Create the database if missing and set Django up (no cases loaded).
 os.environ["CELERY_BROKER_URL"] = ARGS.broker_url
+# The benchmark's deployment keeps its files (collected static files, letters, audit anchors signed with
+# its own key) apart from the checkout's var/, where a development server would take its anchors for
+# broken ones.
+os.environ["KARTOSFERA_VAR_DIR"] = str(ROOT / "var" / "bench-claims")
 from benchdb import django_setup, wait_for_healthz  # noqa: E402
 
 django_setup(ARGS.database_url)
@@ -81,7 +86,13 @@ STEPS = [
     ("wallet", {"card_in_mobile_wallet": "NO"}),
     ("police", {"police_notified": "NO", "police_reference": ""}),
     ("account", {"account": ""}),
+    # Paper by post: the answer the page shows chosen, which a customer sends by pressing Continue.
+    ("delivery", {"reply_delivery": "POST"}),
 ]
+# The page after the questions: the documents (none added here), then the review.
+AFTER_QUESTIONS = "evidence"
+ERRORS = re.compile(r'<div class="error-summary".*?</div>', re.DOTALL)
+TAG = re.compile(r"<[^>]+>")
 
 
 def _customers(count: int) -> list[tuple[str, int]]:
@@ -159,7 +170,9 @@ class Customer:
             raise RuntimeError(f"no CSRF token on the page before POST {path}")
         status, location, text = self.request(label, "POST", path, {"csrfmiddlewaretoken": token[1], **form})
         if status != 302:
-            raise RuntimeError(f"POST {path} answered {status}, not a redirect: {text[:1500]}")
+            summary = ERRORS.search(text)
+            errors = " ".join(TAG.sub(" ", summary[0]).split()) if summary else "no error summary on the page"
+            raise RuntimeError(f"POST {path} answered {status}, not a redirect: {errors}")
         return urllib.parse.urlsplit(location).path
 
     def file_a_claim(self, pesel: str, card_id: int, today: str) -> None:
@@ -176,15 +189,18 @@ class Customer:
             {"transactions": chosen, "draft_token": draft[1] if draft else ""},
         )
         self.request("card list GET", "GET", "/cards/")
-        for name, answer in STEPS:
+        following = [name for name, _ in STEPS[1:]] + [AFTER_QUESTIONS]
+        for (name, answer), expected in zip(STEPS, following, strict=True):
+            if not path.endswith(f"/step/{name}/"):
+                raise RuntimeError(f"the wizard asks {path} where the script answers the step {name}")
             _, _, page = self.request("question GET", "GET", path)
             if answer is None:
                 answer = {"noticed_on": today, "noticed_time": "08:15"}
             path = self.post("question POST", path, page, answer)
-            if not path.endswith("/"):
-                raise RuntimeError(f"step {name} led to {path}")
+            if not path.endswith(f"/step/{expected}/"):
+                raise RuntimeError(f"the step {name} led to {path}, not to the step {expected}")
         _, _, page = self.request("documents GET", "GET", path)  # the documents step: none added
-        review = path.replace("/step/evidence/", "/step/review/")
+        review = path.replace(f"/step/{AFTER_QUESTIONS}/", "/step/review/")
         _, _, page = self.request("review GET", "GET", review)
         submitted = self.post("submit POST", review, page, {})
         _, _, page = self.request("confirmation GET", "GET", submitted)
@@ -218,6 +234,18 @@ def main() -> int:
     }
     var = ROOT / "var"
     var.mkdir(exist_ok=True)
+    # As ``make serve`` does: production settings serve only collected (content-hashed) static files,
+    # and the portal speaks Polish from the compiled catalogue.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    subprocess.run(  # noqa: S603 (fixed arguments)
+        [Path(sys.executable).with_name("pybabel"), "-q", "compile", "-d", "locale", "-D", "django"],
+        cwd=ROOT, check=True,
+    )  # fmt: skip
     web_log, worker_log = var / "bench-claims-gunicorn.log", var / "bench-claims-worker.log"
     web = subprocess.Popen(  # noqa: S603 (fixed arguments)
         [sys.executable, "-m", "gunicorn", "kartosfera.wsgi", "--workers", str(ARGS.web_workers),
