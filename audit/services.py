@@ -34,7 +34,14 @@ from audit.models import AuditEntry, Channel, Role
 from audit.representation import object_repr as describe_object
 from audit.representation import user_repr
 from audit.sanitise import sanitise, sanitise_text
-from audit.sealing import AuditChainHeadMissing, SealResult, audit_seal, seal_after_commit, seal_batch
+from audit.sealing import (
+    AuditChainHeadMissing,
+    SealedLink,
+    SealResult,
+    audit_seal,
+    seal_after_commit,
+    seal_batch,
+)
 from audit.selectors import role_without_groups
 from audit.statements import UnsealedEntry, insert_unsealed
 from kartosfera.legaltime import require_aware
@@ -193,7 +200,7 @@ def audit_record_many(events: Iterable[AuditEvent]) -> list[AuditEntry]:
     return entries
 
 
-def _write(rows: list[UnsealedEntry]) -> tuple[list[tuple[int, str]], dict[int, AuditEntry] | None]:
+def _write(rows: list[UnsealedEntry]) -> tuple[list[tuple[int, str]], dict[int, SealedLink] | None]:
     """Insert the rows and see to their sealing (``audit_record_many``); the ids and roles stored, and
     the sealed entries by id when they were sealed in this transaction."""
     stored = insert_unsealed(rows)
