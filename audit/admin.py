@@ -3,11 +3,11 @@
 import json
 
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEntry
+from kartosfera.admin import ReadOnlyAdmin
 
 # Every field is shown, and every field is read only.
 _FIELDS = (
@@ -33,7 +33,7 @@ _FIELDS = (
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Entries can be searched and read (``audit.view_auditentry``); nobody adds, changes or deletes."""
 
     list_display = [
@@ -61,15 +61,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     actions = None
     fields = _FIELDS
     readonly_fields = _FIELDS
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
-        return False
 
     @staticmethod
     def _json(value: object) -> str:
