@@ -330,7 +330,6 @@ def otp_consume(*, now: datetime, **request: Unpack[ChallengeRequest]) -> OtpCha
     return challenge
 
 
-@sensitive_variables("code")
 class EnteredCode(TypedDict):
     """A code the customer typed in the portal to confirm a change: the arguments every such change
     takes (which challenge, whose, the code, who typed it, when)."""
