@@ -43,8 +43,11 @@ class OutsideTransaction(RuntimeError):
 @functools.cache
 def _registered_tasks() -> frozenset[str]:
     # Importing the apps' task modules (Celery's autodiscovery) registers every task in a web process
-    # too; done once.
-    app.loader.import_default_modules()
+    # too; done once. Forced discovery imports them directly: Celery's import signal
+    # (``loader.import_default_modules``) would also run its Django fix-up, a second ``django.setup()``
+    # that reconfigures logging (dropping any handler added since start-up) and every system check,
+    # in whatever request enqueued first.
+    app.autodiscover_tasks(force=True)
     return frozenset(app.tasks)
 
 
