@@ -110,6 +110,19 @@ def _wait_until_the_worker_is_idle(timeout: float = 60.0) -> None:
     raise RuntimeError(f"the Celery worker was still busy {timeout:.0f} s after the test ended")
 
 
+# Whether a test's set-up passed: a skipped test (a `requires_services` mark without the services)
+# never had a database, and its teardown must not reach for one.
+_SET_UP = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "setup":
+        item.stash[_SET_UP] = report.passed
+    return report
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """Runs before the test's fixtures are torn down, so before its database is flushed."""
@@ -125,6 +138,8 @@ def _empty_the_audit_log_before_the_flush(item) -> None:
     and the flush after a transactional test truncates every table: empty them first, triggers off
     (the test database's superuser, as a DBA could)."""
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return
+    if not item.stash.get(_SET_UP, False):
         return
     marker = item.get_closest_marker("django_db")
     transactional = "transactional_db" in item.fixturenames or "live_server" in item.fixturenames
