@@ -43,7 +43,7 @@ from audit.sealing import (
     seal_batch,
 )
 from audit.selectors import role_without_groups
-from audit.statements import UnsealedEntry, insert_unsealed
+from audit.statements import ROW_COLUMNS, UnsealedEntry, insert_unsealed
 from kartosfera.legaltime import require_aware
 from outbox.services import outbox_nudge
 
@@ -217,8 +217,7 @@ def _write(rows: list[UnsealedEntry]) -> tuple[list[tuple[int, str]], dict[int, 
 
 # What an entry holds once inserted: the row's columns (all but the actor whose groups give the role),
 # the id and the role the INSERT returns, and the chain columns, empty until the sealer fills them.
-_ROW_COLUMNS = tuple(name for name in UnsealedEntry._fields if name != "role_groups_of")
-_ROW_VALUES = operator.itemgetter(*(UnsealedEntry._fields.index(name) for name in _ROW_COLUMNS))
+_ROW_VALUES = operator.itemgetter(*(UnsealedEntry._fields.index(name) for name in ROW_COLUMNS))
 _UNCHAINED = {"sequence": None, "hash_version": HASH_VERSION, "previous_hash": None, "entry_hash": None}
 # The two references whose objects the returned entry keeps, as one built with the objects would.
 _ACTOR = AuditEntry._meta.get_field("actor")
@@ -237,7 +236,7 @@ def _stored(
     application reads the entry it returns (docs/PERFORMANCE.md, "Audit log"). While anything listens
     to a model's ``pre_init`` or ``post_init``, built by ``from_db``, which sends them.
     """
-    values = dict(zip(_ROW_COLUMNS, _ROW_VALUES(row), strict=True))
+    values = dict(zip(ROW_COLUMNS, _ROW_VALUES(row), strict=True))
     values.update(_UNCHAINED, id=entry_id, role=role)
     if pre_init.receivers or post_init.receivers:
         attnames = [field.attname for field in AuditEntry._meta.concrete_fields]

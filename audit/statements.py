@@ -16,25 +16,6 @@ from audit.canonical import HASH_VERSION
 from audit.models import AuditEntry
 from audit.selectors import role_group_sql
 
-# The columns an unsealed entry is inserted with; the chain columns stay NULL for the sealer.
-_INSERT_COLUMNS = (
-    "recorded_at",
-    "action",
-    "actor_id",
-    "actor_repr",
-    "role",
-    "channel",
-    "ip_address",
-    "request_id",
-    "object_type_id",
-    "object_label",
-    "object_id",
-    "object_repr",
-    "before",
-    "after",
-    "data",
-    "hash_version",
-)
 _JSON_COLUMNS = frozenset({"before", "after", "data"})
 
 
@@ -63,6 +44,13 @@ class UnsealedEntry(NamedTuple):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     data: dict[str, Any]
+
+
+# The columns of an unsealed entry's values, in their order (the actor whose groups give the role is a
+# parameter, not a column); the INSERT adds the format version, a constant of the statement. The chain
+# columns stay NULL for the sealer.
+ROW_COLUMNS = tuple(name for name in UnsealedEntry._fields if name != "role_groups_of")
+_INSERT_COLUMNS = (*ROW_COLUMNS, "hash_version")
 
 
 @functools.cache
