@@ -157,9 +157,7 @@ def audit_chain_verify(
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         head = AuditChainHead.objects.filter(pk=1).first()
-        entries: Iterator[StoredEntry] = (
-            entry.stored() for entry in AuditEntry.objects.sealed().iterator(chunk_size=2000)
-        )
+        entries: Iterator[StoredEntry] = AuditEntry.objects.sealed().stored_entries(chunk_size=2000)
         if progress is not None:
             total = AuditEntry.objects.sealed().count()
             progress(0, total)
