@@ -51,6 +51,8 @@ class UnsealedEntry(NamedTuple):
 # columns stay NULL for the sealer.
 ROW_COLUMNS = tuple(name for name in UnsealedEntry._fields if name != "role_groups_of")
 _INSERT_COLUMNS = (*ROW_COLUMNS, "hash_version")
+# The values bound as they are: those after the instant and before the three JSON documents.
+_PLAIN = slice(1, UnsealedEntry._fields.index("before"))
 
 
 @functools.cache
@@ -158,7 +160,7 @@ def insert_unsealed(entries: list[UnsealedEntry]) -> list[tuple[int, str]]:
     params: list[Any] = []
     for entry in entries:
         params.append(adapt_instant(entry.recorded_at))
-        params.extend(entry[1:13])
+        params.extend(tuple(entry)[_PLAIN])
         params.extend((_json_text(entry.before), _json_text(entry.after), _json_text(entry.data)))
     sql = _insert_sql(len(entries), db.vendor, role_group_sql())
     # A sweep's many-row INSERT differs with its length: only the one-entry act is worth preparing.
