@@ -110,8 +110,8 @@ def _wait_until_the_worker_is_idle(timeout: float = 60.0) -> None:
     raise RuntimeError(f"the Celery worker was still busy {timeout:.0f} s after the test ended")
 
 
-# Whether a test's set-up passed: a skipped test (a `requires_services` mark without the services)
-# never had a database, and its teardown must not reach for one.
+# Whether a test was set up rather than skipped: a skipped test (a `requires_services` mark without
+# the services) never had a database, and its teardown must not reach for one.
 _SET_UP = pytest.StashKey[bool]()
 
 
@@ -119,7 +119,7 @@ _SET_UP = pytest.StashKey[bool]()
 def pytest_runtest_makereport(item, call):
     report = yield
     if report.when == "setup":
-        item.stash[_SET_UP] = report.passed
+        item.stash[_SET_UP] = not report.skipped
     return report
 
 
