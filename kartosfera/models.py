@@ -6,7 +6,9 @@ from django.db import models
 from django_stubs_ext import StrOrPromise
 
 
-def optional_link(to: str, verbose_name: StrOrPromise, *, related_name: str) -> "models.ForeignKey[Any, Any]":
+def optional_link(
+    to: str, verbose_name: StrOrPromise, *, related_name: str, help_text: StrOrPromise = ""
+) -> "models.ForeignKey[Any, Any]":
     """An optional foreign key to a row that stays while this one refers to it (``PROTECT``).
 
     ``to`` is a label (``"chargebacks.Chargeback"``): the apps that share a link may not import each
@@ -19,4 +21,5 @@ def optional_link(to: str, verbose_name: StrOrPromise, *, related_name: str) -> 
         null=True,
         blank=True,
         related_name=related_name,
+        help_text=help_text,
     )

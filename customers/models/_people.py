@@ -14,6 +14,7 @@ from django_stubs_ext import StrOrPromise
 
 from customers.rules import RuleError, normalise_mobile, parse_bank_id, parse_pesel
 from kartosfera import clock
+from kartosfera.models import optional_link
 
 
 def new_security_stamp() -> str:
@@ -58,14 +59,8 @@ def user_link(
     ``PROTECT``: a user who did something stays; ``"+"``: by default the user gets no reverse accessor.
     Typed here once: django-stubs types only a field declared in a model's body.
     """
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=verbose_name,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name=related_name,
-        help_text=help_text,
+    return optional_link(
+        settings.AUTH_USER_MODEL, verbose_name, related_name=related_name, help_text=help_text
     )
 
 
