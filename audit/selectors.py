@@ -16,6 +16,7 @@ from audit.anchors import anchors_read
 from audit.canonical import format_instant
 from audit.chain import ChainReport, ProblemKind, StoredEntry, verify_chain
 from audit.models import AuditChainHead, AuditEntry, Role
+from kartosfera.backlog import Backlog, backlog_of
 
 # Highest privilege first: a user in several role groups is recorded in the strongest role.
 # SYSTEM: the user of another system of the bank calling the API (api.services.api_client_create).
@@ -180,24 +181,9 @@ def audit_chain_verify(
     return report
 
 
-@dataclass(frozen=True, slots=True)
-class SealingLag:
-    """How far sealing lags: entries waiting and the age of the oldest (seconds, None when none)."""
-
-    unsealed: int
-    oldest_age_seconds: float | None
-
-
-def audit_sealing_lag(*, now: datetime) -> SealingLag:
-    """Count the entries waiting for the sealer and how long the oldest has waited."""
-    figures = AuditEntry.objects.filter(sequence__isnull=True).aggregate(
-        count=models.Count("id"), oldest=models.Min("recorded_at")
-    )
-    oldest = figures["oldest"]
-    return SealingLag(
-        unsealed=figures["count"],
-        oldest_age_seconds=None if oldest is None else max(0.0, (now - oldest).total_seconds()),
-    )
+def audit_sealing_lag(*, now: datetime) -> Backlog:
+    """The entries waiting for the sealer: how many, and how long the oldest has waited."""
+    return backlog_of(AuditEntry.objects.filter(sequence__isnull=True), since="recorded_at", now=now)
 
 
 @dataclass(frozen=True, slots=True)

@@ -190,7 +190,7 @@ def _seal_and_verify(database_url: str, result) -> None:
     from audit.services import audit_seal
     from kartosfera import clock
 
-    figures = {"pending_before": audit_sealing_lag(now=clock.now()).unsealed}
+    figures = {"pending_before": audit_sealing_lag(now=clock.now()).waiting}
     began = time.perf_counter()
     sealed = audit_seal(now=clock.now()).sealed
     figures["seal_per_second"] = sealed / (time.perf_counter() - began) if sealed else None
@@ -210,7 +210,7 @@ def _lag(database_url: str, result) -> None:
     from kartosfera import clock
 
     lag = audit_sealing_lag(now=clock.now())
-    result.put((lag.unsealed, lag.oldest_age_seconds))
+    result.put((lag.waiting, lag.oldest_age_seconds))
 
 
 def _in_process(target, *args):

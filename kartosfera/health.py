@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connections
 
 from kartosfera import clock
+from kartosfera.backlog import Backlog
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def _broker_ok() -> bool:
 
 def _backlog(
     what: str,
-    read: Callable[[], tuple[int, float | None]],
+    read: Callable[[], Backlog],
     *,
     limit: float,
     names: tuple[str, str, str],
@@ -71,13 +72,14 @@ def _backlog(
     figures' keys for those two and the limit.
     """
     try:
-        waiting, oldest_age = read()
+        backlog = read()
     except Exception:  # the database check reports the cause
         logger.warning("health check: %s unreadable", what, exc_info=True)
         return "unavailable", {}
     count_name, age_name, limit_name = names
+    oldest_age = backlog.oldest_age_seconds
     figures = {
-        count_name: waiting,
+        count_name: backlog.waiting,
         age_name: None if oldest_age is None else round(oldest_age, 1),
         limit_name: limit,
     }
@@ -85,18 +87,16 @@ def _backlog(
     return ("lagging" if lagging else "ok"), figures
 
 
-def _unsealed() -> tuple[int, float | None]:
+def _unsealed() -> Backlog:
     from audit.selectors import audit_sealing_lag
 
-    lag = audit_sealing_lag(now=clock.now())
-    return lag.unsealed, lag.oldest_age_seconds
+    return audit_sealing_lag(now=clock.now())
 
 
-def _unfinished() -> tuple[int, float | None]:
+def _unfinished() -> Backlog:
     from outbox.selectors import outbox_backlog
 
-    backlog = outbox_backlog(now=clock.now())
-    return backlog.unfinished, backlog.oldest_age_seconds
+    return outbox_backlog(now=clock.now())
 
 
 def _audit_sealing() -> tuple[str, dict[str, Any]]:

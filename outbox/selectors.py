@@ -1,11 +1,10 @@
 """The outbox's reads."""
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Q
 
-from kartosfera.backlog import backlog_of
+from kartosfera.backlog import Backlog, backlog_of
 from outbox.models import OutboxMessage
 
 
@@ -30,18 +29,9 @@ def outbox_pending_count() -> int:
     return OutboxMessage.objects.filter(finished_at__isnull=True, published_at__isnull=True).count()
 
 
-@dataclass(frozen=True, slots=True)
-class OutboxBacklog:
-    """The rows no worker has finished yet: how many, and the age of the oldest (None when none)."""
-
-    unfinished: int
-    oldest_age_seconds: float | None
-
-
-def outbox_backlog(*, now: datetime) -> OutboxBacklog:
-    """Count the unfinished rows (pending or published) and how long the oldest has waited (health)."""
-    backlog = backlog_of(OutboxMessage.objects.filter(finished_at__isnull=True), since="created_at", now=now)
-    return OutboxBacklog(unfinished=backlog.waiting, oldest_age_seconds=backlog.oldest_age_seconds)
+def outbox_backlog(*, now: datetime) -> Backlog:
+    """The unfinished rows (pending or published): how many, and how long the oldest has waited (health)."""
+    return backlog_of(OutboxMessage.objects.filter(finished_at__isnull=True), since="created_at", now=now)
 
 
 def outbox_messages_finished_before(*, moment: datetime, limit: int) -> list[int]:
