@@ -15,7 +15,7 @@ from letters.builders import (
 )
 from letters.rendering import RenderedLetter, render_letter_pdf
 from letters.rules import LetterDataError, LetterType, parse_letter_type
-from letters.services._common import LetterNotFound, require_staff
+from letters.services._common import LetterNotFound, require_staff, row_or_missing
 
 
 def letter_preview(
@@ -28,9 +28,7 @@ def letter_preview(
     """
     require_staff(actor, VIEW_CASE, system_allowed=False)
     letter_type = parse_letter_type(letter_type)
-    case = Case.objects.select_related("customer", "card").filter(pk=case_id).first()
-    if case is None:
-        raise LetterNotFound(case_id)
+    case = row_or_missing(Case.objects.select_related("customer", "card"), case_id, LetterNotFound)
     snapshot = snapshot_preview(case=case, letter_type=letter_type, issued_on=warsaw_date(now), actor=actor)
     return render_letter_pdf(letter_type=letter_type, snapshot=snapshot)
 
@@ -47,13 +45,13 @@ def letter_request_preview(
     """
     require_aware(now, name="now")
     require_staff(actor, VIEW_CASE, system_allowed=False)
-    letter_request = (
-        CaseLetterRequest.objects.select_related("case", "case__customer", "case__card", "transition__actor")
-        .filter(pk=letter_request_id, case_id=case_id)
-        .first()
+    letter_request = row_or_missing(
+        CaseLetterRequest.objects.select_related(
+            "case", "case__customer", "case__card", "transition__actor"
+        ).filter(case_id=case_id),
+        letter_request_id,
+        LetterNotFound,
     )
-    if letter_request is None:
-        raise LetterNotFound(letter_request_id)
     snapshot = snapshot_request_preview(letter_request=letter_request, issued_on=warsaw_date(now))
     letter_type = letter_type_for(letter_request.letter_type, context=letter_request.context)
     return render_letter_pdf(letter_type=letter_type, snapshot=snapshot)
@@ -71,13 +69,13 @@ def letter_proposal_preview(
     """
     require_aware(now, name="now")
     require_staff(actor, VIEW_CASE, system_allowed=False)
-    proposal = (
-        DecisionProposal.objects.select_related("case", "case__customer", "case__card")
-        .filter(pk=proposal_id, case_id=case_id, kind=ProposalKind.DECISION, status=ProposalStatus.PENDING)
-        .first()
+    proposal = row_or_missing(
+        DecisionProposal.objects.select_related("case", "case__customer", "case__card").filter(
+            case_id=case_id, kind=ProposalKind.DECISION, status=ProposalStatus.PENDING
+        ),
+        proposal_id,
+        LetterNotFound,
     )
-    if proposal is None:
-        raise LetterNotFound(proposal_id)
     snapshot = snapshot_proposal_preview(proposal=proposal, issued_on=warsaw_date(now), actor=actor)
     if snapshot.decision is None:  # a DECISION proposal always gives one
         raise LetterDataError(f"proposal {proposal_id} gives no decision")
