@@ -7,28 +7,28 @@ from django.utils.translation import gettext_lazy as _
 from api.models import ApiClient, TransactionAmendment, WebhookDelivery, WebhookEndpoint
 from api.webhooks import webhook_delivery_replay
 from disputes.services import DisputeError
-from kartosfera.admin import ReadOnlyAdminMixin
+from kartosfera.admin import ReadOnlyAdmin
 from kartosfera.clock import now
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ApiClientAdmin(ReadOnlyAdmin):
     list_display = ["name", "scopes", "rate_limit_per_minute", "created_at"]
 
 
 @admin.register(TransactionAmendment)
-class TransactionAmendmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TransactionAmendmentAdmin(ReadOnlyAdmin):
     list_display = ["transaction", "changes", "client", "received_at"]
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WebhookEndpointAdmin(ReadOnlyAdmin):
     list_display = ["url", "client", "event_types", "active", "created_at"]
     exclude = ["secret"]
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = [
         "event",
         "endpoint",

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from cards.models import Card, CardEvent, CardProduct, Transaction, WalletToken
-from kartosfera.admin import ReadOnlyAdminMixin, ReadOnlyInline
+from kartosfera.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 @admin.register(CardProduct)
@@ -58,7 +58,7 @@ class WalletTokenInline(ReadOnlyInline):
 
 
 @admin.register(Card)
-class CardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CardAdmin(ReadOnlyAdmin):
     list_display = ["masked", "brand", "product", "customer", "status", "expires_on", "cancelled_at"]
     list_filter = ["status", "brand", "product", "cancellation_reason"]
     search_fields = [
@@ -102,7 +102,7 @@ class CardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CardEvent)
-class CardEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CardEventAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "card", "kind", "channel", "actor", "from_status", "to_status"]
     list_filter = ["kind", "channel"]
     search_fields = ["card__last4", "card__processor_token", "reason"]
@@ -111,7 +111,7 @@ class CardEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(WalletToken)
-class WalletTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WalletTokenAdmin(ReadOnlyAdmin):
     list_display = ["device_name", "wallet", "token_last4", "card", "status", "created_at"]
     list_filter = ["wallet", "status"]
     search_fields = ["token_reference", "token_last4", "device_name", "card__last4"]
@@ -119,7 +119,7 @@ class WalletTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Transaction)
-class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TransactionAdmin(ReadOnlyAdmin):
     list_display = [
         "executed_at",
         "card",

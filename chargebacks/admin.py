@@ -3,11 +3,11 @@
 from django.contrib import admin
 
 from chargebacks.models import Chargeback
-from kartosfera.admin import ReadOnlyAdminMixin
+from kartosfera.admin import ReadOnlyAdmin
 
 
 @admin.register(Chargeback)
-class ChargebackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ChargebackAdmin(ReadOnlyAdmin):
     list_display = [
         "case",
         "transaction",

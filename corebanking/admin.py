@@ -4,11 +4,11 @@
 from django.contrib import admin
 
 from corebanking.models import Posting, ReconciliationDifference
-from kartosfera.admin import ReadOnlyAdminMixin
+from kartosfera.admin import ReadOnlyAdmin
 
 
 @admin.register(Posting)
-class PostingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PostingAdmin(ReadOnlyAdmin):
     list_display = [
         "idempotency_key",
         "direction",
@@ -27,7 +27,7 @@ class PostingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReconciliationDifference)
-class ReconciliationDifferenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReconciliationDifferenceAdmin(ReadOnlyAdmin):
     list_display = ["business_date", "kind", "idempotency_key", "ours", "theirs", "found_at", "resolved_at"]
     list_filter = ["kind", "business_date"]
     search_fields = ["idempotency_key"]

@@ -15,7 +15,7 @@ from disputes.models import (
     Evidence,
     LiabilityAssessment,
 )
-from kartosfera.admin import ReadOnlyAdminMixin, ReadOnlyInline
+from kartosfera.admin import ReadOnlyAdmin, ReadOnlyInline
 from ledger.models import LedgerEntry
 
 
@@ -95,7 +95,7 @@ class LetterInline(ReadOnlyInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     list_display = [
         "number",
         "customer",
@@ -172,7 +172,7 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CaseLetterRequest)
-class CaseLetterRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CaseLetterRequestAdmin(ReadOnlyAdmin):
     list_display = ["requested_at", "case", "letter_type", "fulfilled_at"]
     list_filter = ["letter_type"]
     search_fields = ["case__number"]
