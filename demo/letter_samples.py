@@ -39,6 +39,7 @@ from letters.snapshot import (
     RefundPaymentKind,
     Signatory,
 )
+from liability.rules import CAP_EUR
 
 CUSTOMERS = {
     "pl": Customer(
@@ -155,7 +156,7 @@ CONTRACT_TERMS = {
             reference="§ 14 ust. 2 Regulaminu kart płatniczych Kartosfera Bank S.A.",
             text=(
                 "Do chwili zgłoszenia Posiadacz karty odpowiada za transakcje dokonane kartą utraconą lub "
-                "skradzioną do kwoty stanowiącej równowartość 50 euro."
+                f"skradzioną do kwoty stanowiącej równowartość {CAP_EUR} euro."
             ),
         ),
         ContractTerm(
@@ -172,7 +173,7 @@ CONTRACT_TERMS = {
             text=(
                 "Until the report, the cardholder bears transactions made with a lost or stolen card "
                 "up to the "
-                "equivalent of 50 euro."
+                f"equivalent of {CAP_EUR} euro."
             ),
         ),
         ContractTerm(

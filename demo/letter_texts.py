@@ -4,15 +4,19 @@ The sample letters show what the analyst writes; the engine's own explanations c
 ``liability.explain`` when a real case is assessed.
 """
 
+from liability.rules import CAP_EUR
+
 CAP_EXPLANATIONS = {
     "first": (
-        "Karta została skradziona: do równowartości 50 euro odpowiada posiadacz karty, 50 EUR × 4,2541 "
-        "= 212,71 zł.",
-        "The card was stolen. You bear up to the equivalent of 50 euro: 50 EUR × 4.2541 = PLN 212.71.",
+        f"Karta została skradziona: do równowartości {CAP_EUR} euro odpowiada posiadacz karty, "
+        f"{CAP_EUR} EUR × 4,2541 = 212,71 zł.",
+        f"The card was stolen. You bear up to the equivalent of {CAP_EUR} euro: "
+        f"{CAP_EUR} EUR × 4.2541 = PLN 212.71.",
     ),
     "used_up": (
-        "Limit 50 euro został w całości wykorzystany przez wcześniejszą transakcję; resztę ponosi Bank.",
-        "The 50 euro limit was used up by the earlier transaction; the bank bears the rest.",
+        f"Limit {CAP_EUR} euro został w całości wykorzystany przez wcześniejszą transakcję; "
+        "resztę ponosi Bank.",
+        f"The {CAP_EUR} euro limit was used up by the earlier transaction; the bank bears the rest.",
     ),
     "after_report": (
         "Transakcja wykonana po zgłoszeniu kradzieży karty (26 maja 2025 r., 07:45:12): ponosi ją Bank.",
@@ -42,8 +46,8 @@ GROUNDS = {
         ),
         "legal": (
             "Art. 46 ust. 2 ustawy z dnia 19 sierpnia 2011 r. o usługach płatniczych: płatnik odpowiada za "
-            "nieautoryzowane transakcje płatnicze do wysokości równowartości 50 euro, według kursu średniego "
-            "NBP obowiązującego w dniu wykonania transakcji, jeżeli są one skutkiem posłużenia się "
+            f"nieautoryzowane transakcje płatnicze do wysokości równowartości {CAP_EUR} euro, według kursu "
+            "średniego NBP obowiązującego w dniu wykonania transakcji, jeżeli są one skutkiem posłużenia się "
             "instrumentem płatniczym utraconym albo skradzionym. Za transakcje wykonane po zgłoszeniu "
             "utraty karty płatnik nie odpowiada, chyba że doprowadził do nich umyślnie (art. 46 tej ustawy)."
         ),
@@ -72,10 +76,10 @@ GROUNDS = {
         ),
         "legal": (
             "Art. 46(2) of the Payment Services Act of 19 August 2011: the payer bears unauthorised payment "
-            "transactions up to the equivalent of 50 euro, at the NBP average rate in force on the day of "
-            "the transaction, where they result from the use of a lost or stolen payment instrument. The "
-            "payer does not bear transactions made after reporting the loss, unless caused intentionally "
-            "(art. 46 of that Act)."
+            f"transactions up to the equivalent of {CAP_EUR} euro, at the NBP average rate in force on the "
+            "day of the transaction, where they result from the use of a lost or stolen payment "
+            "instrument. The payer does not bear transactions made after reporting the loss, unless "
+            "caused intentionally (art. 46 of that Act)."
         ),
         "gross_factual": (
             "Your explanations of 28 May 2025 show that the PIN was written on a note kept in the wallet "

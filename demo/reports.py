@@ -23,14 +23,16 @@ from demo.disputes import (
 from demo.letters import reply_posted
 from kartosfera.legaltime import warsaw_date
 from liability.engine import Findings
+from liability.rules import CAP_EUR
 from reports.rules import default_period
 
 DECIDED = (
-    "Brak ustaleń obciążających klienta; do równowartości 50 euro transakcje obciążają posiadacza karty."
+    f"Brak ustaleń obciążających klienta; do równowartości {CAP_EUR} euro transakcje obciążają posiadacza "
+    "karty."
 )
 GROUNDS = (
     "Karta została utracona lub jej dane przywłaszczone przed zgłoszeniem. Za transakcje wykonane przed "
-    "zgłoszeniem posiadacz karty odpowiada do równowartości 50 euro; pozostałą kwotę ponosi Bank."
+    f"zgłoszeniem posiadacz karty odpowiada do równowartości {CAP_EUR} euro; pozostałą kwotę ponosi Bank."
 )
 
 

@@ -20,13 +20,14 @@ from demo.disputes._steps import (
     withhold,
 )
 from liability.engine import Findings
+from liability.rules import CAP_EUR
 
 
 def cap_grounds(reported: str) -> str:
     """The 50 EUR cap's grounds as the customer reads them; ``reported``: "zgłosił Pan" or "zgłosiła Pani"."""
     return (
         f"Dane karty zostały przywłaszczone i użyte, zanim {reported} nieautoryzowaną płatność. Za "
-        "transakcje wykonane przed zgłoszeniem posiadacz karty odpowiada do równowartości 50 euro "
+        f"transakcje wykonane przed zgłoszeniem posiadacz karty odpowiada do równowartości {CAP_EUR} euro "
         "według średniego kursu NBP z dnia transakcji; ponad tę kwotę odpowiada Bank."
     )
 
@@ -57,7 +58,8 @@ PLANS = (
              assess(3, Findings(), "Brak ustaleń obciążających klienta."),
              decide(
                  2,
-                 "Przywłaszczenie przed zgłoszeniem, brak rażącego niedbalstwa: limit 50 EUR (UUP-46-2-CAP).",
+                 "Przywłaszczenie przed zgłoszeniem, brak rażącego niedbalstwa: "
+                 f"limit {CAP_EUR} EUR (UUP-46-2-CAP).",
                  cap_grounds("zgłosił Pan"),
              ),
          )),
@@ -93,7 +95,7 @@ PROPOSAL_PLANS = (
              assess(2, Findings(), "Dane karty przywłaszczone przed zgłoszeniem; brak rażącego niedbalstwa."),
              propose(
                  1,
-                 "Limit 50 EUR (UUP-46-2-CAP); klientka nie zgłosiła wcześniej utraty danych.",
+                 f"Limit {CAP_EUR} EUR (UUP-46-2-CAP); klientka nie zgłosiła wcześniej utraty danych.",
                  cap_grounds("zgłosiła Pani"),
              ),
          )),

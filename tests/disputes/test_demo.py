@@ -148,3 +148,34 @@ def test_the_demo_shows_decisions_in_words_and_letters_from_real_data():
     pending = DecisionProposal.objects.get(kind="DECISION", status="PENDING")
     assert pending.case.customer_account.startswith("Płatność internetowa sprzed dwóch miesięcy")
     assert pending.data["customer_grounds"].startswith("Dane karty zostały przywłaszczone")
+
+
+def test_the_demo_analysts_write_the_cap_of_the_liability_rules_in_their_notes_and_grounds():
+    seed_demo(now=NOW)
+
+    decisions = set(
+        DecisionProposal.objects.filter(kind="DECISION").values_list("reason", "data__customer_grounds")
+    )
+
+    assert {
+        (
+            "Przywłaszczenie przed zgłoszeniem, brak rażącego niedbalstwa: limit 50 EUR (UUP-46-2-CAP).",
+            "Dane karty zostały przywłaszczone i użyte, zanim zgłosił Pan nieautoryzowaną płatność. Za "
+            "transakcje wykonane przed zgłoszeniem posiadacz karty odpowiada do równowartości 50 euro "
+            "według średniego kursu NBP z dnia transakcji; ponad tę kwotę odpowiada Bank.",
+        ),
+        (
+            "Limit 50 EUR (UUP-46-2-CAP); klientka nie zgłosiła wcześniej utraty danych.",
+            "Dane karty zostały przywłaszczone i użyte, zanim zgłosiła Pani nieautoryzowaną płatność. Za "
+            "transakcje wykonane przed zgłoszeniem posiadacz karty odpowiada do równowartości 50 euro "
+            "według średniego kursu NBP z dnia transakcji; ponad tę kwotę odpowiada Bank.",
+        ),
+        # The auditors' report's claims (demo.reports), decided in part.
+        (
+            "Brak ustaleń obciążających klienta; do równowartości 50 euro transakcje obciążają "
+            "posiadacza karty.",
+            "Karta została utracona lub jej dane przywłaszczone przed zgłoszeniem. Za transakcje wykonane "
+            "przed zgłoszeniem posiadacz karty odpowiada do równowartości 50 euro; pozostałą kwotę "
+            "ponosi Bank.",
+        ),
+    } <= decisions
