@@ -1,9 +1,12 @@
 """What the benchmarks share: their own PostgreSQL database, created when missing, timings, servers."""
 
+import atexit
 import http.client
 import os
+import shutil
 import statistics
 import subprocess
+import tempfile
 import time
 from argparse import ArgumentParser, Namespace
 from collections.abc import Callable
@@ -30,11 +33,23 @@ def ensure_database(url: str) -> bool:
     return True
 
 
+def scratch_audit_anchors() -> None:
+    """Send the audit anchors to a temporary directory, removed when the benchmark exits.
+
+    A benchmark's scratch database must not anchor its audit log in the checkout's var/audit-anchors (the
+    default). Call before Django is set up; the processes the benchmark starts inherit the directory.
+    """
+    anchors = tempfile.mkdtemp(prefix="kartosfera-bench-anchors-")
+    atexit.register(shutil.rmtree, anchors, ignore_errors=True)
+    os.environ["KARTOSFERA_AUDIT_ANCHOR_DIR"] = anchors
+
+
 def django_setup(url: str) -> None:
     """Point Django at the benchmark database ``url`` (created when missing) and set it up.
 
     Exits the benchmark (status 0, "SKIPPED") when PostgreSQL cannot be reached. Celery runs eager
-    unless the caller set ``CELERY_BROKER_URL``: the benchmarks queue nothing unless they say so.
+    unless the caller set ``CELERY_BROKER_URL``: the benchmarks queue nothing unless they say so. The
+    audit anchors go to a temporary directory (``scratch_audit_anchors``).
     """
     import sys
     from pathlib import Path
@@ -43,6 +58,7 @@ def django_setup(url: str) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "kartosfera.settings"
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("CELERY_BROKER_URL", "")
+    scratch_audit_anchors()
     if not ensure_database(url):
         sys.exit(0)
     import django

@@ -36,8 +36,9 @@ os.environ["CELERY_BROKER_URL"] = ""
 os.environ["KARTOSFERA_SMS_ECHO"] = "0"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kartosfera.settings")
 
-from benchdb import ensure_database  # noqa: E402
+from benchdb import ensure_database, scratch_audit_anchors  # noqa: E402
 
+scratch_audit_anchors()
 if not ensure_database(ARGS.database_url):
     sys.exit(0)
 

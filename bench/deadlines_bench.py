@@ -27,6 +27,10 @@ sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "kartosfera.settings"
 os.environ["DATABASE_URL"] = "sqlite://:memory:"
 
+from benchdb import scratch_audit_anchors  # noqa: E402
+
+scratch_audit_anchors()
+
 import django  # noqa: E402
 
 django.setup()

@@ -65,6 +65,10 @@ if ARGS.pool_letters or ARGS.scale_letters:
     os.environ["CELERY_RESULT_BACKEND"] = BROKER
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kartosfera.settings")
 
+from benchdb import scratch_audit_anchors  # noqa: E402
+
+scratch_audit_anchors()
+
 import django  # noqa: E402
 
 django.setup()

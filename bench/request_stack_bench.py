@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from benchdb import scratch_audit_anchors
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kartosfera_bench_stack"
 PAGE = "/back-office/approvals/"
@@ -66,6 +68,7 @@ def main() -> int:
     os.environ["DATABASE_URL"] = ARGS.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kartosfera.settings")
     os.environ["KARTOSFERA_SMS_ECHO"] = "0"
+    scratch_audit_anchors()
     sys.path.insert(0, str(ROOT))
     import django
 
