@@ -33,9 +33,10 @@ import multiprocessing
 import os
 import platform
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from benchdb import scratch_audit_anchors
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/kartosfera_audit_bench"
@@ -251,9 +252,7 @@ def main() -> int:
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average "
         f"{' '.join(f'{value:.1f}' for value in os.getloadavg())}, {args.acts} acts per figure"
     )
-    # The scratch database's anchors go to a scratch directory (never the deployment's var/).
-    anchors = tempfile.TemporaryDirectory()
-    os.environ["KARTOSFERA_AUDIT_ANCHOR_DIR"] = anchors.name
+    scratch_audit_anchors()
     _database(args.pg_url, create=True)
     try:
         context = multiprocessing.get_context("spawn")
@@ -289,7 +288,6 @@ def main() -> int:
         figures = _in_process(_seal_and_verify, args.pg_url)
     finally:
         _database(args.pg_url, create=False)
-        anchors.cleanup()
 
     if not figures["ok"]:
         raise SystemExit(f"the benchmark's own chain does not verify: {figures['first_problems']}")
