@@ -58,6 +58,7 @@ from disputes.services import (  # noqa: E402
     chargebacks_alert_filing_due,
 )
 from disputes.services._deadlines import cases_a_calendar_change_moves  # noqa: E402
+from kartosfera.locking import locked_batch  # noqa: E402
 
 
 def _warm_up() -> None:
@@ -114,13 +115,6 @@ def _explain(label: str, queryset) -> None:
         transaction.set_rollback(True)
 
 
-def _locked_batch(queryset, *, order_by: str, fields: tuple[str, ...], batch: int):
-    """A sweep's batch as its service takes it: locked, skipping rows another run holds, in due order."""
-    return (
-        queryset.select_for_update(skip_locked=True, of=("self",)).order_by(order_by).values(*fields)[:batch]
-    )
-
-
 def main() -> int:
     if not ensure_loaded(ARGS.cases, reload=ARGS.reload):
         _reset()
@@ -153,20 +147,20 @@ def main() -> int:
 
     _explain(
         "refund escalations",
-        _locked_batch(
-            cases_refund_escalation_due(now=NOW, within=six_hours),
-            order_by="refund_due_at",
-            fields=("pk", "refund_due_at", "refund_due_on", "assignee_id"),
-            batch=batch,
+        locked_batch(
+            cases_refund_escalation_due(now=NOW, within=six_hours)
+            .order_by("refund_due_at")
+            .values("pk", "refund_due_at", "refund_due_on", "assignee_id"),
+            size=batch,
         ),
     )
     _explain(
         "reply reminders (7 days)",
-        _locked_batch(
-            cases_reply_reminder_due(now=NOW, days=7),
-            order_by="reply_due_at",
-            fields=("pk", "reply_due_at", "reply_due_on", "assignee_id"),
-            batch=batch,
+        locked_batch(
+            cases_reply_reminder_due(now=NOW, days=7)
+            .order_by("reply_due_at")
+            .values("pk", "reply_due_at", "reply_due_on", "assignee_id"),
+            size=batch,
         ),
     )
     _explain(
@@ -175,11 +169,11 @@ def main() -> int:
     )
     _explain(
         "chargeback alerts",
-        _locked_batch(
-            chargebacks_filing_alert_due(now=NOW, within=fourteen_days),
-            order_by="filing_due_at",
-            fields=("pk", "case_id", "filing_due_at", "filing_rule"),
-            batch=batch,
+        locked_batch(
+            chargebacks_filing_alert_due(now=NOW, within=fourteen_days)
+            .order_by("filing_due_at")
+            .values("pk", "case_id", "filing_due_at", "filing_rule"),
+            size=batch,
         ),
     )
     changed_on = (NOW - timedelta(days=2)).date()

@@ -64,27 +64,6 @@ def _snapshot(override: CalendarOverride) -> dict[str, Any]:
     return audit_snapshot(override, fields=_AUDITED_FIELDS)
 
 
-def _audit_change(
-    action: str,
-    override: CalendarOverride,
-    *,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    calendar_changed: bool,
-    actor: AbstractBaseUser | None,
-    now: datetime | None,
-) -> None:
-    """Audit a change of the override (its fields before and after, ``None`` when there was or is none)."""
-    audit_record(
-        action=action,
-        actor=actor,
-        obj=override,
-        **audit_diff(before, after),
-        data={"day": override.day, "calendar_changed": calendar_changed},
-        now=clock.now() if now is None else now,
-    )
-
-
 def calendar_override_set(
     *,
     day: date,
@@ -125,14 +104,13 @@ def calendar_override_set(
             calendar_changed = override.kind != kind
             override.kind, override.reason = kind, reason
             override.save(update_fields=["kind", "reason", "updated_at"])
-        _audit_change(
-            actions.CALENDAR_OVERRIDE_SET,
-            override,
-            before=before,
-            after=_snapshot(override),
-            calendar_changed=calendar_changed,
+        audit_record(
+            action=actions.CALENDAR_OVERRIDE_SET,
             actor=actor,
-            now=now,
+            obj=override,
+            **audit_diff(before, _snapshot(override)),
+            data={"day": override.day, "calendar_changed": calendar_changed},
+            now=clock.now() if now is None else now,
         )
         if calendar_changed:
             _announce_calendar_change(day)
@@ -153,14 +131,13 @@ def calendar_override_remove(
         if override is None:
             raise CalendarOverrideNotFound(f"no calendar override on {day.isoformat()}")
         # Recorded before the row goes, while the entry can still name the override's id.
-        _audit_change(
-            actions.CALENDAR_OVERRIDE_REMOVED,
-            override,
-            before=_snapshot(override),
-            after=None,
-            calendar_changed=True,
+        audit_record(
+            action=actions.CALENDAR_OVERRIDE_REMOVED,
             actor=actor,
-            now=now,
+            obj=override,
+            before=_snapshot(override),
+            data={"day": override.day, "calendar_changed": True},
+            now=clock.now() if now is None else now,
         )
         override.delete()
         _announce_calendar_change(day)

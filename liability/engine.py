@@ -109,8 +109,11 @@ def dates_needing_rates(*, window_end: WindowEnd | None = None, **claim: Unpack[
 
     :raises LiabilityInputError: (and subclasses) as ``assess_liability``.
     """
-    decided = _decide(claim, window_end=window_end, rounding="ROUND_HALF_UP")
-    return sorted({tx.executed_on for tx, rule, _ in decided.decisions if rule == rules.CAP})
+    return _rate_dates(_decide(claim, window_end=window_end, rounding="ROUND_HALF_UP"))
+
+
+def _rate_dates(claim: _Claim) -> list[date]:
+    return sorted({tx.executed_on for tx, rule, _ in claim.decisions if rule == rules.CAP})
 
 
 def _checked_rate(answer: object, day: date) -> tuple[Decimal, str]:
@@ -141,6 +144,22 @@ def assess_liability(
         InvalidFacts: the input is refused (all are ``LiabilityInputError``, a ``ValueError``).
     """
     return _assess(_decide(claim, window_end=window_end, rounding=rounding), rate_on=rate_on, engine=ENGINE)
+
+
+def assess_liability_reading_rates(
+    *,
+    read_rates: Callable[[list[date]], RateOn],
+    window_end: WindowEnd | None = None,
+    rounding: str = "ROUND_HALF_UP",
+    **claim: Unpack[ClaimFacts],
+) -> Assessment:
+    """``assess_liability`` for a caller that reads a claim's rates together: the claim is decided once,
+    and ``read_rates`` gets the dates ``dates_needing_rates`` lists and returns the ``rate_on`` to use.
+
+    :raises LiabilityInputError: as ``assess_liability`` (before ``read_rates`` is called).
+    """
+    decided = _decide(claim, window_end=window_end, rounding=rounding)
+    return _assess(decided, rate_on=read_rates(_rate_dates(decided)), engine=ENGINE)
 
 
 def _cap_arithmetic(engine: str) -> tuple[Callable[..., rules.CapStep], Fraction | Decimal]:

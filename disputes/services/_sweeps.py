@@ -26,6 +26,7 @@ from disputes.services._audit import CaseAudit, case_atomic
 from disputes.services._endings import deem_accepted_locked
 from disputes.services._estimates import estimate_complete_or_missing, request_rate_fetch
 from disputes.services._history import add_events
+from kartosfera.locking import locked_batch
 from liability.services import DateRange, RateUnavailable
 
 logger = logging.getLogger(__name__)
@@ -50,9 +51,12 @@ def _flag_due_cases(
     set the sweep's flag ``field`` to ``value`` on each and record one once-only event each, audited
     with the flag before and after; return how many."""
     cases = list(
-        due_cases.select_for_update(skip_locked=True, of=("self",))
-        .order_by(f"{deadline}_at")
-        .only("pk", "number", "state", f"{deadline}_at", f"{deadline}_on", "assignee_id", field)[:limit]
+        locked_batch(
+            due_cases.order_by(f"{deadline}_at").only(
+                "pk", "number", "state", f"{deadline}_at", f"{deadline}_on", "assignee_id", field
+            ),
+            size=limit,
+        )
     )
     Case.objects.filter(pk__in=[case.pk for case in cases]).update(**{field: value, "updated_at": now})
     rows = []
@@ -133,9 +137,7 @@ def cases_deem_accepted_overdue(*, now: datetime, batch_size: int) -> int:
     """
     with case_atomic() as audit:
         cases = list(
-            cases_reply_overdue(now=now)
-            .select_for_update(skip_locked=True, of=("self",))
-            .order_by("reply_due_at", "pk")[:batch_size]
+            locked_batch(cases_reply_overdue(now=now).order_by("reply_due_at", "pk"), size=batch_size)
         )
         return len(deem_accepted_locked(cases, actor=None, now=now, audit=audit))
 
@@ -145,18 +147,20 @@ def chargebacks_alert_filing_due(*, now: datetime, within: timedelta, batch_size
     shows on the chargeback queue and the case, and the alert is addressed to the case's assignee."""
     with case_atomic() as audit:
         chargebacks = list(
-            chargebacks_filing_alert_due(now=now, within=within)
-            .select_for_update(skip_locked=True, of=("self",))
-            .order_by("filing_due_at")
-            .values(
-                "pk",
-                "case_id",
-                "case__number",
-                "case__assignee_id",
-                "filing_due_at",
-                "filing_rule",
-                "alerted_at",
-            )[:batch_size]
+            locked_batch(
+                chargebacks_filing_alert_due(now=now, within=within)
+                .order_by("filing_due_at")
+                .values(
+                    "pk",
+                    "case_id",
+                    "case__number",
+                    "case__assignee_id",
+                    "filing_due_at",
+                    "filing_rule",
+                    "alerted_at",
+                ),
+                size=batch_size,
+            )
         )
         Chargeback.objects.filter(pk__in=[cb["pk"] for cb in chargebacks]).update(alerted_at=now)
         events = []

@@ -16,6 +16,7 @@ from customers.models import User
 from disputes.models import DeliveryChannel
 from kartosfera.authz import HANDLE_CASE
 from kartosfera.legaltime import require_aware
+from kartosfera.locking import locked_batch
 from letters.batch import letter_file_name
 from letters.models import Letter, PrintBatch, PrintBatchLetter
 from letters.selectors import letter_title, letters_awaiting_email, letters_awaiting_post
@@ -98,11 +99,7 @@ def print_batch_assemble(*, actor: User, now: datetime) -> PrintBatch:
     require_aware(now, name="now")
     require_staff(actor, HANDLE_CASE, system_allowed=False)
     with transaction.atomic():
-        letters = list(
-            letters_awaiting_post(now=now).select_for_update(of=("self",), skip_locked=True)[
-                : settings.KARTOSFERA_PRINT_BATCH_MAX
-            ]
-        )
+        letters = list(locked_batch(letters_awaiting_post(now=now), size=settings.KARTOSFERA_PRINT_BATCH_MAX))
         if not letters:
             raise NothingToPrint()
         batch = PrintBatch.objects.create(created_at=now, created_by=actor)

@@ -12,7 +12,7 @@ from typing import Unpack
 from kartosfera.legaltime import warsaw_date
 from kartosfera.policies import current_policies
 from liability.days import claim_window_end, is_nbp_publication_day, rate_day_target
-from liability.engine import Assessment, ClaimFacts, assess_liability, dates_needing_rates
+from liability.engine import Assessment, ClaimFacts, assess_liability_reading_rates
 from liability.nbp import MAX_DAYS_PER_QUERY, NbpBadAnswer, NbpUnreachable
 from liability.selectors import Rate, RateBook, rate_book_load, rate_day_policy, rate_lookback
 from liability.services import _errors as no_rate
@@ -162,9 +162,10 @@ def liability_assess(*, now: datetime, currency: str = "EUR", **claim: Unpack[Cl
         transaction's rate is not stored; ``fetch_ranges`` are what the whole claim needs fetched
         (``liability.tasks.fetch_rates``). The workflow waits for them and assesses again.
     """
-    claim["transactions"] = list(claim["transactions"])  # read twice
     policies = current_policies()
-    window_end = partial(claim_window_end, roll=policies.roll_forward)
-    dates = dates_needing_rates(window_end=window_end, **claim)
-    claim_rates = claim_rates_read(currency=currency, dates=dates, now=now)
-    return assess_liability(rate_on=claim_rates, window_end=window_end, rounding=policies.rounding, **claim)
+    return assess_liability_reading_rates(
+        read_rates=lambda dates: claim_rates_read(currency=currency, dates=dates, now=now),
+        window_end=partial(claim_window_end, roll=policies.roll_forward),
+        rounding=policies.rounding,
+        **claim,
+    )

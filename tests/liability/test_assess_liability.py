@@ -22,6 +22,7 @@ from liability.engine import (
     TransactionFacts,
     UnknownCause,
     assess_liability,
+    assess_liability_reading_rates,
     dates_needing_rates,
     replay_assessment,
 )
@@ -352,6 +353,44 @@ def test_dates_needing_rates_lists_only_capped_transactions():
         )
         == []
     )
+
+
+def test_reading_rates_gets_the_capped_dates_once_and_assesses_with_what_it_read():
+    claim = {
+        "transactions": [
+            tx("a", when=at(2025, 5, 20, 9, 0)),
+            tx("b", when=at(2025, 5, 23, 9, 0), sca=False),
+            tx("c", when=at(2025, 5, 28, 9, 0)),
+        ],
+        "reported_at": at(2025, 5, 29, 9, 0),
+        "cause": "LOST",
+        "findings": Findings(),
+    }
+    asked: list[list[date]] = []
+
+    def read_rates(dates: list[date]) -> RealRates:
+        asked.append(dates)
+        return RealRates()
+
+    result = assess_liability_reading_rates(read_rates=read_rates, **claim)
+
+    assert asked == [[date(2025, 5, 20), date(2025, 5, 28)]]
+    assert result.to_dict() == assess_liability(rate_on=RealRates(), **claim).to_dict()
+
+
+def test_reading_rates_refuses_an_invalid_claim_before_reading_any():
+    asked: list[list[date]] = []
+
+    with pytest.raises(UnknownCause):
+        assess_liability_reading_rates(
+            read_rates=lambda dates: asked.append(dates) or RealRates(),
+            transactions=[tx()],
+            reported_at=at(2025, 5, 29, 9, 0),
+            cause="EARTHQUAKE",
+            findings=Findings(),
+        )
+
+    assert asked == []
 
 
 def test_synthetic_rates_are_labelled_in_the_explanations():
