@@ -143,8 +143,9 @@ class Findings:
 
 
 class ClaimFacts(TypedDict):
-    """A claim's facts: the keywords ``assess_liability``, ``dates_needing_rates`` and
-    ``liability.services.liability_assess`` each take, so they travel together."""
+    """A claim's facts: the keywords ``assess_liability``, ``assess_liability_reading_rates``,
+    ``dates_needing_rates`` and ``liability.services.liability_assess`` each take, so they travel
+    together."""
 
     transactions: Iterable[TransactionFacts]
     reported_at: datetime
