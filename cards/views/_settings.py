@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cards import services
 from cards.forms import ControlsForm, LimitsForm, PinForm
 from cards.models import Card, WalletToken
+from cards.owned import card_page
 from cards.selectors import wallet_token_get_for_customer
 from cards.views._common import (
     RETRYABLE_OTP_ERRORS,
-    card_page,
     carried_out,
     confirm_page,
     detail,
