@@ -29,6 +29,16 @@ def code_field(label: StrOrPromise | None = None) -> forms.CharField:
     )
 
 
+def identifier_field(help_text: StrOrPromise = "") -> forms.CharField:
+    """The customer's PESEL or, without one, the number the bank gave them: the portal's user name."""
+    return forms.CharField(
+        label=_("PESEL or bank identification number"),
+        max_length=11,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username"}),
+    )
+
+
 class PortalForm(forms.Form):
     """A form whose ``add_service_error`` puts a service's refusal on the right field (or the top)."""
 
@@ -40,11 +50,7 @@ class PortalForm(forms.Form):
 
 
 class SignInForm(PortalForm):
-    identifier = forms.CharField(
-        label=_("PESEL or bank identification number"),
-        max_length=11,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username"}),
-    )
+    identifier = identifier_field()
     password = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -53,12 +59,7 @@ class SignInForm(PortalForm):
 
 
 class RegistrationForm(PortalForm):
-    identifier = forms.CharField(
-        label=_("PESEL or bank identification number"),
-        max_length=11,
-        help_text=_("Without a PESEL: the 8-digit number the bank gave you."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username"}),
-    )
+    identifier = identifier_field(help_text=_("Without a PESEL: the 8-digit number the bank gave you."))
     birth_date = forms.DateField(
         label=_("Date of birth"),
         input_formats=["%Y-%m-%d", "%d.%m.%Y"],

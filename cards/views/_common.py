@@ -1,5 +1,5 @@
-"""What the card pages share: the card of the signed-in customer (404 for anyone else's), the service
-arguments, asking for a code, and the second page of a step that cannot be undone."""
+"""What the card pages share: the service arguments, asking for a code, and the second page of a step
+that cannot be undone."""
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -11,10 +11,8 @@ from django_stubs_ext import StrOrPromise
 
 from cards import services
 from cards.models import Card
-from cards.selectors import card_get_for_customer
 from customers.decorators import CustomerRequest
 from customers.forms import PortalForm
-from customers.owned import owned_page
 from customers.services import OtpExpired, OtpInvalid, ServiceError
 from kartosfera import clock
 from kartosfera.vocabulary import Channel
@@ -25,12 +23,6 @@ CODE_PAGE_PURPOSES = tuple(services.OTP_PURPOSE[operation] for operation in serv
 # A wrong or expired code keeps the customer on the code page (to retry or ask for a new code); a void
 # or used one sends them back to start again.
 RETRYABLE_OTP_ERRORS = (OtpInvalid, OtpExpired)
-
-
-card_page = owned_page(
-    find=card_get_for_customer, id_name="card_id", missing=Card.DoesNotExist, not_found="no such card"
-)
-"""A signed-in customer's own card, as ``card`` (404 for anyone else's)."""
 
 
 def detail(card: Card) -> HttpResponse:

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from cards.forms import TransactionFilterForm
 from cards.models import Card
+from cards.owned import card_page
 from cards.selectors import (
     card_event_list_for_card,
     card_list_for_customer,
@@ -15,7 +16,7 @@ from cards.selectors import (
     transaction_list_for_card,
     wallet_token_list_for_card,
 )
-from cards.views._common import TRANSACTIONS_PER_PAGE, card_page
+from cards.views._common import TRANSACTIONS_PER_PAGE
 from customers.decorators import CustomerRequest, customer_required
 from kartosfera.paging import query_without_page
 

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cards import services
 from cards.forms import ControlsForm, LimitsForm, PinForm
 from cards.models import Card, WalletToken
+from cards.owned import card_page
 from cards.selectors import wallet_token_get_for_customer
 from cards.views._common import (
     RETRYABLE_OTP_ERRORS,
-    card_page,
     carried_out,
     confirm_page,
     detail,
@@ -57,8 +57,10 @@ def card_pin(request: CustomerRequest, card: Card) -> HttpResponse:
         request.session[key] = challenge.pk
         return redirect("cards:pin", card_id=card.pk)
     challenge_id: int | None = request.session.get(key)
-    form = PinForm(request.POST or None) if challenge_id else None
-    if form is not None and challenge_id and request.method == "POST" and form.is_valid():
+    if not challenge_id:
+        return render(request, "portal/cards/pin_send_code.html", {"card": card})
+    form = PinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         try:
             services.card_change_pin_with_code(
                 customer=request.customer,

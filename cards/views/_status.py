@@ -17,11 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cards import services
 from cards.forms import BlockForm, CancelForm
 from cards.models import Card, CardStatus
+from cards.owned import card_page
 from cards.selectors import card_replacement_for
 from cards.views._common import (
     CODE_PAGE_PURPOSES,
     RETRYABLE_OTP_ERRORS,
-    card_page,
     carried_out,
     detail,
     refused,

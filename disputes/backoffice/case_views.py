@@ -272,6 +272,4 @@ def evidence_file(request: StaffRequest, evidence_id: int) -> FileResponse:
         evidence = evidence_get_for_staff(user=request.user, evidence_id=evidence_id)
     except Evidence.DoesNotExist:
         raise Http404("no such evidence") from None
-    response = evidence_attachment(evidence)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return evidence_attachment(evidence)

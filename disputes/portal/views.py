@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cards import services as card_services
 from cards.models import Card, Transaction
-from cards.selectors import card_get_for_customer
-from customers.decorators import CustomerRequest, customer_required
+from cards.owned import card_page
+from customers.decorators import CustomerRequest
 from customers.forms import PortalForm
 from disputes.models import Case, CaseState, Cause, Channel
 from disputes.portal import forms
@@ -108,15 +108,11 @@ def _browse_form(request: HttpRequest, rows: QuerySet[Transaction]) -> forms.Tra
 
 
 @never_cache
-@customer_required
+@card_page
 @require_http_methods(["GET", "POST"])
-def claim_start(request: CustomerRequest, card_id: int) -> HttpResponse:
+def claim_start(request: CustomerRequest, card: Card) -> HttpResponse:
     """Start a claim about one of the customer's cards, with the transactions chosen on the history page."""
-    try:
-        card = card_get_for_customer(customer=request.customer, card_id=card_id)
-        rows = claimable_transactions(customer=request.customer, card_id=card.pk)
-    except Card.DoesNotExist as error:
-        raise Http404("no such card") from error
+    rows = claimable_transactions(customer=request.customer, card_id=card.pk)
     if request.method == "GET":
         form = forms.TransactionsForm(
             initial={"transactions": request.GET.getlist("transaction"), "draft_token": uuid.uuid4().hex},

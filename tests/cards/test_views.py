@@ -287,6 +287,22 @@ def test_the_pin_page_sends_a_code_then_takes_the_pin_twice(signed_in, sms_outbo
     assert card.events.get().kind == "PIN_CHANGED"
 
 
+def test_the_pin_page_asks_for_a_code_first_then_for_the_pin_and_the_code(signed_in, sms_outbox):
+    client, customer = signed_in
+    card = CardFactory(customer=customer)
+
+    before = client.get(f"/cards/{card.pk}/pin/").content.decode()
+    client.post(f"/cards/{card.pk}/pin/", {"action": "send_code"})
+    after = client.get(f"/cards/{card.pk}/pin/").content.decode()
+
+    assert "Aby zmienić PIN, najpierw wyślemy kod" in before
+    assert 'name="action" value="send_code"' in before
+    assert 'name="pin"' not in before and "Wyślij nowy kod" not in before
+    assert 'name="pin"' in after and 'name="pin_repeated"' in after and 'name="code"' in after
+    assert "Wyślij nowy kod" in after
+    assert "Aby zmienić PIN, najpierw wyślemy kod" not in after
+
+
 def test_a_processor_timeout_shows_a_clear_message_on_the_page(signed_in, settings):
     client, customer = signed_in
     card = CardFactory(customer=customer)
