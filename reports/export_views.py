@@ -102,6 +102,5 @@ def export_file(request: HttpRequest, job_id: int) -> HttpResponse | FileRespons
         filename=exported.download_name,
         content_type=exported.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response

@@ -96,5 +96,4 @@ def verification_report(request: HttpRequest, verification_id: int) -> HttpRespo
         raise Http404("no such finished verification") from None
     response = HttpResponse(document, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-verification-{verification_id}.json"'
-    response["X-Content-Type-Options"] = "nosniff"
     return response

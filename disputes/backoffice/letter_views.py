@@ -35,7 +35,6 @@ from letters.services import (
 def _pdf_response(pdf: bytes, *, disposition: str, filename: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -96,6 +96,7 @@ def test_staff_preview_a_pending_letter_and_nothing_is_stored(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("inline;")
+    assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
     text = read_pdf(response.content)
     assert text.says(case.number)

@@ -64,6 +64,7 @@ def test_an_auditor_verifies_the_audit_log_and_downloads_the_report(client, audi
     assert (
         report["Content-Disposition"] == f'attachment; filename="audit-verification-{verification.pk}.json"'
     )
+    assert report["X-Content-Type-Options"] == "nosniff"
     assert (document["result"]["ok"], document["anchors"], document["requested_by"]) == (
         True,
         {str(last.sequence): last.entry_hash},

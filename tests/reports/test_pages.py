@@ -198,6 +198,7 @@ def test_a_finished_export_is_downloaded_and_the_download_audited(client, seeded
     assert response["Content-Disposition"] == (
         'attachment; filename="kartosfera-cases-2025-05-26-2025-05-31.csv"'
     )
+    assert response["X-Content-Type-Options"] == "nosniff"
     downloaded = entries_for(job).get(action=actions.EXPORT_DOWNLOADED)
     assert (downloaded.actor, downloaded.data["sha256"]) == (supervisor, job.sha256)
 
