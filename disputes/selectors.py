@@ -4,16 +4,18 @@ A case id of another customer answers exactly like one that does not exist (``Ca
 so an interface maps both to 404 and reveals nothing.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import reduce
 from operator import or_
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import Q, QuerySet
 
+from chargebacks.models import Chargeback
+from chargebacks.selectors import chargebacks_filing_alert_due
 from customers.models import Customer, User
 from disputes.models import (
     OPEN_STATES,
@@ -185,30 +187,69 @@ def case_net_refunded(*, case: Case) -> dict[int, Decimal]:
     return net_to_customer(case.ledger_entries.values_list("transaction_id", "kind", "amount"))
 
 
-# --- What the sweeps look for. Each matches a partial index (see Case.Meta; chargebacks.selectors). ---
+# --- What the sweeps look for, in the order they take it: exactly the queries the sweeps run (the
+# sweep locks a batch of them, ``locked_batch``), and the benchmark explains. Each matches a partial
+# index (see Case.Meta; chargebacks.selectors). ---
+
+
+# What a flag sweep reads of each case besides its deadline and flag: the number names the case in the
+# audit log, the assignee gets the event; without ``state`` django-fsm would load it with a query per case.
+_FLAGGED_CASE_FIELDS = ("pk", "number", "state", "assignee_id")
 
 
 def cases_refund_escalation_due(*, now: datetime, within: timedelta) -> QuerySet[Case]:
     """D+1 refunds not made (not confirmed by the core system) nor withheld, due within ``within``, not
-    escalated yet."""
-    return Case.objects.filter(REFUND_RUNNING).filter(
-        refund_escalated_at__isnull=True, refund_due_at__lte=now + within
+    escalated yet; the earliest due first, with the fields the escalation reads and writes."""
+    return (
+        Case.objects.filter(REFUND_RUNNING)
+        .filter(refund_escalated_at__isnull=True, refund_due_at__lte=now + within)
+        .order_by("refund_due_at")
+        .only(*_FLAGGED_CASE_FIELDS, "refund_due_at", "refund_due_on", "refund_escalated_at")
     )
 
 
 def cases_reply_reminder_due(*, now: datetime, days: int) -> QuerySet[Case]:
-    """Replies due within ``days`` days, not yet reminded at this threshold or a smaller one."""
-    return Case.objects.filter(
-        state__in=REPLY_CLOCK_STATES,
-        reply_dispatched_at__isnull=True,
-        reply_due_at__gt=now,
-        reply_due_at__lte=now + timedelta(days=days),
-    ).filter(Q(reply_reminded_days__isnull=True) | Q(reply_reminded_days__gt=days))
+    """Replies due within ``days`` days, not yet reminded at this threshold or a smaller one; the
+    earliest due first, with the fields the reminder reads and writes."""
+    return (
+        Case.objects.filter(
+            state__in=REPLY_CLOCK_STATES,
+            reply_dispatched_at__isnull=True,
+            reply_due_at__gt=now,
+            reply_due_at__lte=now + timedelta(days=days),
+        )
+        .filter(Q(reply_reminded_days__isnull=True) | Q(reply_reminded_days__gt=days))
+        .order_by("reply_due_at")
+        .only(*_FLAGGED_CASE_FIELDS, "reply_due_at", "reply_due_on", "reply_reminded_days")
+    )
 
 
 def cases_reply_overdue(*, now: datetime) -> QuerySet[Case]:
-    """Reply deadline ended without a decision letter dispatched in time: deemed accepted (REK-8)."""
-    return Case.objects.filter(REPLY_NOT_IN_TIME, state__in=REPLY_CLOCK_STATES, reply_due_at__lte=now)
+    """Reply deadline ended without a decision letter dispatched in time: deemed accepted (REK-8); the
+    earliest due first."""
+    return Case.objects.filter(
+        REPLY_NOT_IN_TIME, state__in=REPLY_CLOCK_STATES, reply_due_at__lte=now
+    ).order_by("reply_due_at", "pk")
+
+
+def chargebacks_filing_alert_rows(
+    *, now: datetime, within: timedelta
+) -> QuerySet[Chargeback, Mapping[str, Any]]:
+    """The chargebacks to alert (``chargebacks_filing_alert_due``), the earliest window end first, as the
+    values the alert writes: with their case's number and assignee (the case itself is not read)."""
+    return (
+        chargebacks_filing_alert_due(now=now, within=within)
+        .order_by("filing_due_at")
+        .values(
+            "pk",
+            "case_id",
+            "case__number",
+            "case__assignee_id",
+            "filing_due_at",
+            "filing_rule",
+            "alerted_at",
+        )
+    )
 
 
 def cases_waiting_for_rate() -> QuerySet[Case]:

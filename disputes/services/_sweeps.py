@@ -14,13 +14,13 @@ from typing import Any
 from django.db.models import QuerySet
 
 from chargebacks.models import Chargeback
-from chargebacks.selectors import chargebacks_filing_alert_due
 from disputes.models import Case, CaseEvent, present
 from disputes.selectors import (
     cases_refund_escalation_due,
     cases_reply_overdue,
     cases_reply_reminder_due,
     cases_waiting_for_rate,
+    chargebacks_filing_alert_rows,
 )
 from disputes.services._audit import CaseAudit, case_atomic
 from disputes.services._endings import deem_accepted_locked
@@ -39,7 +39,6 @@ SweepEvent = tuple[str, str, dict[str, Any]]
 def _flag_due_cases(
     due_cases: QuerySet[Case],
     *,
-    deadline: str,
     limit: int,
     field: str,
     value: object,
@@ -47,17 +46,10 @@ def _flag_due_cases(
     now: datetime,
     audit: CaseAudit,
 ) -> int:
-    """Lock (SKIP LOCKED) the first ``limit`` of ``due_cases`` by their ``deadline`` (``<deadline>_at``),
-    set the sweep's flag ``field`` to ``value`` on each and record one once-only event each, audited
-    with the flag before and after; return how many."""
-    cases = list(
-        locked_batch(
-            due_cases.order_by(f"{deadline}_at").only(
-                "pk", "number", "state", f"{deadline}_at", f"{deadline}_on", "assignee_id", field
-            ),
-            size=limit,
-        )
-    )
+    """Lock (SKIP LOCKED) the first ``limit`` of ``due_cases``, set the sweep's flag ``field`` to
+    ``value`` on each and record one once-only event each, audited with the flag before and after;
+    return how many."""
+    cases = list(locked_batch(due_cases, size=limit))
     Case.objects.filter(pk__in=[case.pk for case in cases]).update(**{field: value, "updated_at": now})
     rows = []
     for case in cases:
@@ -73,7 +65,6 @@ def cases_escalate_refunds(*, now: datetime, within: timedelta, batch_size: int)
     with case_atomic() as audit:
         return _flag_due_cases(
             cases_refund_escalation_due(now=now, within=within),
-            deadline="refund_due",
             limit=batch_size,
             field="refund_escalated_at",
             value=now,
@@ -115,7 +106,6 @@ def cases_remind_reply_due(*, now: datetime, thresholds: Iterable[int], batch_si
         with case_atomic() as audit:
             sent += _flag_due_cases(
                 cases_reply_reminder_due(now=now, days=days),
-                deadline="reply_due",
                 limit=batch_size - sent,
                 field="reply_reminded_days",
                 value=days,
@@ -136,9 +126,7 @@ def cases_deem_accepted_overdue(*, now: datetime, batch_size: int) -> int:
     acceptance path (the refund of whatever is not refunded) runs for each. Returns how many.
     """
     with case_atomic() as audit:
-        cases = list(
-            locked_batch(cases_reply_overdue(now=now).order_by("reply_due_at", "pk"), size=batch_size)
-        )
+        cases = list(locked_batch(cases_reply_overdue(now=now), size=batch_size))
         return len(deem_accepted_locked(cases, actor=None, now=now, audit=audit))
 
 
@@ -147,20 +135,7 @@ def chargebacks_alert_filing_due(*, now: datetime, within: timedelta, batch_size
     shows on the chargeback queue and the case, and the alert is addressed to the case's assignee."""
     with case_atomic() as audit:
         chargebacks = list(
-            locked_batch(
-                chargebacks_filing_alert_due(now=now, within=within)
-                .order_by("filing_due_at")
-                .values(
-                    "pk",
-                    "case_id",
-                    "case__number",
-                    "case__assignee_id",
-                    "filing_due_at",
-                    "filing_rule",
-                    "alerted_at",
-                ),
-                size=batch_size,
-            )
+            locked_batch(chargebacks_filing_alert_rows(now=now, within=within), size=batch_size)
         )
         Chargeback.objects.filter(pk__in=[cb["pk"] for cb in chargebacks]).update(alerted_at=now)
         events = []
