@@ -6,7 +6,6 @@ from django.db.models import Q
 from disputes.models._base import (
     CASE_CHANNELS,
     OPEN_STATES,
-    REFUND_PENDING_STATES,
     REPLY_CLOCK_STATES,
     RESUMABLE_STATES,
     TEXT_LIMIT,
@@ -15,7 +14,7 @@ from disputes.models._base import (
     text_limits,
 )
 from disputes.models._case_guards import REPLY_NOT_IN_TIME
-from disputes.models._clocks import next_running_due
+from disputes.models._clocks import REFUND_RUNNING, next_running_due
 from disputes.rules import Outcome
 from liability.rules import Cause
 
@@ -29,7 +28,9 @@ def case_indexes() -> list[models.Index]:
         models.Index(
             fields=["refund_due_at"],
             name="case_refund_sweep_idx",
-            condition=Q(state__in=REFUND_PENDING_STATES, refund_owed=True, refund_escalated_at__isnull=True),
+            # The escalation sweep's own condition: a refund running (pending, or made and awaiting the
+            # core system's confirmation) and not escalated yet, so its batch is read in index order.
+            condition=REFUND_RUNNING & Q(refund_escalated_at__isnull=True),
         ),
         models.Index(
             fields=["reply_due_at"],
