@@ -118,14 +118,10 @@ def _code_of(error: Exception) -> str:
 
 def validation_errors(error: DjangoValidationError) -> list[dict[str, Any]]:
     """A model's validation errors as the problem's ``errors`` (field, code, message)."""
-    if not hasattr(error, "error_dict"):
-        return [
-            {"field": "", "code": e.code or "invalid", "message": str(e.message % (e.params or {}))}
-            for e in error.error_list
-        ]
+    by_field = error.error_dict.items() if hasattr(error, "error_dict") else [("", error.error_list)]
     return [
         {"field": field, "code": e.code or "invalid", "message": str(e.message % (e.params or {}))}
-        for field, errors in error.error_dict.items()
+        for field, errors in by_field
         for e in errors
     ]
 

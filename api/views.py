@@ -147,13 +147,17 @@ def _write(request: ClientRequest, key: str, write: Callable[[], tuple[int, Any]
     return Status(status, body)
 
 
+def _scoped(scope: str) -> dict[str, Any]:
+    """An endpoint's arguments for ``scope``: the token check, and the scope its OpenAPI operation names."""
+    return {"auth": ClientToken(scope), "openapi_extra": {"security": [{"ClientToken": [scope]}]}}
+
+
 @api.post(
     "/customers",
-    auth=ClientToken("customers:write"),
+    **_scoped("customers:write"),
     response={200: CustomerOut, 201: CustomerOut, **REFUSALS},
     tags=["customers"],
     summary="Create or update a customer (by PESEL or bank id)",
-    openapi_extra={"security": [{"ClientToken": ["customers:write"]}]},
 )
 def customer_upsert(request: ClientRequest, payload: CustomerIn, idempotency_key: IdempotencyKey):
     def write():
@@ -167,11 +171,10 @@ def customer_upsert(request: ClientRequest, payload: CustomerIn, idempotency_key
 
 @api.post(
     "/cards",
-    auth=ClientToken("customers:write"),
+    **_scoped("customers:write"),
     response={200: CardOut, 201: CardOut, **REFUSALS},
     tags=["customers"],
     summary="Create or update a card (processor token and last four digits, never the number)",
-    openapi_extra={"security": [{"ClientToken": ["customers:write"]}]},
 )
 def card_upsert(request: ClientRequest, payload: CardIn, idempotency_key: IdempotencyKey):
     def write():
@@ -185,11 +188,10 @@ def card_upsert(request: ClientRequest, payload: CardIn, idempotency_key: Idempo
 
 @api.post(
     "/transactions/batch",
-    auth=ClientToken("transactions:write"),
+    **_scoped("transactions:write"),
     response={200: TransactionBatchOut, **REFUSALS},
     tags=["transactions"],
     summary="Feed up to 1,000 authorisation and clearing records (idempotent on processor_reference)",
-    openapi_extra={"security": [{"ClientToken": ["transactions:write"]}]},
 )
 def transactions_feed(request: ClientRequest, payload: TransactionBatchIn, idempotency_key: IdempotencyKey):
     records = [
@@ -213,11 +215,10 @@ def transactions_feed(request: ClientRequest, payload: TransactionBatchIn, idemp
 
 @api.post(
     "/claims",
-    auth=ClientToken("claims:write"),
+    **_scoped("claims:write"),
     response={201: ClaimOut, **REFUSALS},
     tags=["claims"],
     summary="File a claim the customer made at a branch, by phone or on the 828 line",
-    openapi_extra={"security": [{"ClientToken": ["claims:write"]}]},
 )
 def claim_file(request: ClientRequest, payload: ClaimIn, idempotency_key: IdempotencyKey):
     def write():
@@ -229,11 +230,10 @@ def claim_file(request: ClientRequest, payload: ClaimIn, idempotency_key: Idempo
 
 @api.get(
     "/claims/{claim_id}",
-    auth=ClientToken("claims:read"),
+    **_scoped("claims:read"),
     response={200: ClaimOut, **READ_REFUSALS},
     tags=["claims"],
     summary="A claim: state, deadlines with their rule ids, liability, letters, chargebacks",
-    openapi_extra={"security": [{"ClientToken": ["claims:read"]}]},
 )
 def claim_get(request: HttpRequest, claim_id: DB_ID):
     return presenters.claim_out(selectors.claim_get(claim_id=claim_id))
@@ -241,11 +241,10 @@ def claim_get(request: HttpRequest, claim_id: DB_ID):
 
 @api.get(
     "/claims",
-    auth=ClientToken("claims:read"),
+    **_scoped("claims:read"),
     response={200: ClaimPageOut, **READ_REFUSALS},
     tags=["claims"],
     summary="Claims changed since a time or a cursor, oldest change first",
-    openapi_extra={"security": [{"ClientToken": ["claims:read"]}]},
 )
 def claim_list(
     request: HttpRequest,
@@ -259,11 +258,10 @@ def claim_list(
 
 @api.post(
     "/chargebacks/{chargeback_id}/events",
-    auth=ClientToken("chargebacks:write"),
+    **_scoped("chargebacks:write"),
     response={200: ChargebackOut, **REFUSALS},
     tags=["chargebacks"],
     summary="A chargeback event from the scheme or the issuer-processor",
-    openapi_extra={"security": [{"ClientToken": ["chargebacks:write"]}]},
 )
 def chargeback_event(
     request: ClientRequest, chargeback_id: DB_ID, payload: ChargebackEventIn, idempotency_key: IdempotencyKey
@@ -283,11 +281,10 @@ def chargeback_event(
 
 @api.get(
     "/webhooks/endpoints",
-    auth=ClientToken("webhooks:manage"),
+    **_scoped("webhooks:manage"),
     response={200: list[WebhookEndpointOut], **READ_REFUSALS},
     tags=["webhooks"],
     summary="The client's webhook endpoints",
-    openapi_extra={"security": [{"ClientToken": ["webhooks:manage"]}]},
 )
 def webhook_endpoint_list(request: ClientRequest):
     return [presenters.endpoint_out(e) for e in selectors.webhook_endpoints_of(client=request.auth)]
@@ -295,11 +292,10 @@ def webhook_endpoint_list(request: ClientRequest):
 
 @api.post(
     "/webhooks/endpoints",
-    auth=ClientToken("webhooks:manage"),
+    **_scoped("webhooks:manage"),
     response={201: WebhookEndpointCreatedOut, **REFUSALS},
     tags=["webhooks"],
     summary="Register a webhook endpoint (its signing secret is in this answer only)",
-    openapi_extra={"security": [{"ClientToken": ["webhooks:manage"]}]},
 )
 def webhook_endpoint_create(
     request: ClientRequest, payload: WebhookEndpointIn, idempotency_key: IdempotencyKey
@@ -315,11 +311,10 @@ def webhook_endpoint_create(
 
 @api.delete(
     "/webhooks/endpoints/{endpoint_id}",
-    auth=ClientToken("webhooks:manage"),
+    **_scoped("webhooks:manage"),
     response={204: None, **REFUSALS},
     tags=["webhooks"],
     summary="Stop sending events to an endpoint",
-    openapi_extra={"security": [{"ClientToken": ["webhooks:manage"]}]},
 )
 def webhook_endpoint_delete(request: ClientRequest, endpoint_id: DB_ID):
     services.webhook_endpoint_delete(client=request.auth, endpoint_id=endpoint_id, now=now())
@@ -328,11 +323,10 @@ def webhook_endpoint_delete(request: ClientRequest, endpoint_id: DB_ID):
 
 @api.get(
     "/webhooks/deliveries",
-    auth=ClientToken("webhooks:manage"),
+    **_scoped("webhooks:manage"),
     response={200: list[WebhookDeliveryOut], **READ_REFUSALS},
     tags=["webhooks"],
     summary="The latest deliveries to the client's endpoints",
-    openapi_extra={"security": [{"ClientToken": ["webhooks:manage"]}]},
 )
 def webhook_delivery_list(request: ClientRequest):
     return [presenters.delivery_out(d) for d in selectors.webhook_deliveries_of(client=request.auth)]

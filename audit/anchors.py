@@ -19,7 +19,7 @@ import json
 import logging
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -55,13 +55,7 @@ class Anchor:
     file: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "sequence": self.sequence,
-            "entry_hash": self.entry_hash,
-            "written_at": self.written_at,
-            "key_id": self.key_id,
-            "file": self.file,
-        }
+        return asdict(self)
 
 
 @dataclass(slots=True)

@@ -10,7 +10,7 @@ for an external checker.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -172,9 +172,7 @@ class ChainReport:
             "first_sequence": self.first_sequence,
             "last_sequence": self.last_sequence,
             "last_hash": self.last_hash,
-            "head": None
-            if self.head is None
-            else {"sequence": self.head.sequence, "entry_hash": self.head.entry_hash},
+            "head": None if self.head is None else asdict(self.head),
             "first_break": self.first_break,
             "problems_total": self.problems_total,
             "problems": [problem.to_dict() for problem in self.problems],

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kartosfera.models import optional_link
+
 
 class PostingDirection(models.TextChoices):
     CREDIT = "CREDIT", _("Credit")
@@ -87,14 +89,7 @@ class ReconciliationDifference(models.Model):
     business_date = models.DateField(_("business date"))
     kind = models.CharField(_("kind"), max_length=20, choices=DifferenceKind.choices)
     idempotency_key = models.CharField(_("idempotency key"), max_length=120)
-    posting = models.ForeignKey(
-        Posting,
-        verbose_name=_("posting"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="differences",
-    )
+    posting = optional_link(Posting, _("posting"), related_name="differences")
     ours = models.JSONField(_("our record"), default=dict, blank=True)
     theirs = models.JSONField(_("core system's record"), default=dict, blank=True)
     found_at = models.DateTimeField(_("found at"))

@@ -43,23 +43,9 @@ class LedgerEntry(Acted):
     currency = models.CharField(_("currency"), max_length=3, default="PLN")
     disputed_amount = models.DecimalField(_("disputed amount"), max_digits=MONEY_DIGITS, decimal_places=2)
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
-    transition = models.ForeignKey(
-        "disputes.CaseTransition",
-        verbose_name=_("transition"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="ledger_entries",
-    )
+    transition = optional_link("disputes.CaseTransition", _("transition"), related_name="ledger_entries")
     created_at = models.DateTimeField(_("created at"))
-    reversed_by = models.OneToOneField(
-        "self",
-        verbose_name=_("reversed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reverses",
-    )
+    reversed_by = optional_link("self", _("reversed by"), related_name="reverses", one_to_one=True)
 
     class Meta:
         db_table = "disputes_ledgerentry"

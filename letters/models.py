@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, user_link
 from disputes.models import Case, CaseLetterRequest, DeliveryChannel
+from kartosfera.models import optional_link
 from letters.rules import LetterType
 
 # The fields set once at dispatch; every other field is frozen at issue.
@@ -108,14 +109,7 @@ class Letter(models.Model):
     )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("reason for the withdrawal"), blank=True)
-    supersedes = models.OneToOneField(
-        "self",
-        verbose_name=_("supersedes"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="superseded_by",
-    )
+    supersedes = optional_link("self", _("supersedes"), related_name="superseded_by", one_to_one=True)
     correction_reason = models.TextField(_("reason for the correction"), blank=True)
 
     objects = LetterQuerySet.as_manager()

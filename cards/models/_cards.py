@@ -22,6 +22,7 @@ from customers.models import Customer
 from deadlines.rules import Scheme
 from kartosfera import clock
 from kartosfera.legaltime import require_aware
+from kartosfera.models import optional_link
 
 
 class CardStatus(models.TextChoices):
@@ -89,14 +90,12 @@ class Card(ProtectedStateModel):
     daily_internet_limit = models.DecimalField(
         _("daily internet limit"), max_digits=MONEY_DIGITS, decimal_places=2
     )
-    replaces = models.OneToOneField(
+    replaces = optional_link(
         "self",
-        verbose_name=_("replaces card"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        _("replaces card"),
         related_name="replacement",
         help_text=_("The cancelled card this one was ordered to replace (at most one replacement each)."),
+        one_to_one=True,
     )
     created_at = models.DateTimeField(_("issued at"), default=clock.now, editable=False)
 

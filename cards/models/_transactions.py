@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from cards.models._base import MONEY_DIGITS, choice_values, not_pan_like
 from cards.models._cards import Card
 from cards.models._wallets import WalletToken
+from kartosfera.models import optional_link
 
 
 class TransactionChannel(models.TextChoices):
@@ -36,12 +37,9 @@ class Transaction(models.Model):
     card = models.ForeignKey(
         Card, verbose_name=_("card"), on_delete=models.PROTECT, related_name="transactions"
     )
-    wallet_token = models.ForeignKey(
+    wallet_token = optional_link(
         WalletToken,
-        verbose_name=_("wallet token"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        _("wallet token"),
         related_name="transactions",
         help_text=_("The phone or watch that paid, when the payment was made with a wallet."),
     )

@@ -23,6 +23,7 @@ from disputes.models._base import (
 from disputes.models._case_meta import case_constraints, case_indexes
 from disputes.models._case_workflow import CaseWorkflow
 from disputes.rules import MoneyMove, Outcome, net_to_customer, settlement_moves
+from kartosfera.models import optional_link
 from kartosfera.money import ZERO
 from kartosfera.vocabulary import subset_choices
 from liability.rules import Cause
@@ -170,14 +171,7 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
         _("last reply reminder (days before)"), null=True, blank=True
     )
 
-    decision_assessment = models.ForeignKey(
-        "LiabilityAssessment",
-        verbose_name=_("assessment decided on"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decision_assessment = optional_link("LiabilityAssessment", _("assessment decided on"), related_name="+")
     customer_share = models.DecimalField(
         _("customer's share (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2, null=True, blank=True
     )

@@ -206,14 +206,7 @@ class CaseLetterRequest(models.Model):
         Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="letter_requests"
     )
     letter_type = models.CharField(_("letter"), max_length=32, choices=LETTER_REQUEST_CHOICES)
-    transition = models.ForeignKey(
-        CaseTransition,
-        verbose_name=_("transition"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="letter_requests",
-    )
+    transition = optional_link(CaseTransition, _("transition"), related_name="letter_requests")
     context = models.JSONField(_("context"), default=dict, blank=True)
     requested_at = models.DateTimeField(_("requested at"))
     fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True, blank=True)
