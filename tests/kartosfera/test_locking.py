@@ -21,10 +21,9 @@ def test_the_batch_is_the_first_rows_in_the_querysets_order():
     for name in ("ewa", "anna", "bartek", "celina"):
         UserFactory(username=name)
 
+    names = User.objects.filter(username__in=("ewa", "anna", "bartek", "celina"))
     with transaction.atomic():
-        batch = list(
-            locked_batch(User.objects.order_by("username").values_list("username", flat=True), size=3)
-        )
+        batch = list(locked_batch(names.order_by("username").values_list("username", flat=True), size=3))
 
     assert batch == ["anna", "bartek", "celina"]
 
