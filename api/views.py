@@ -4,7 +4,7 @@
 import hashlib
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -147,7 +147,12 @@ def _write(request: ClientRequest, key: str, write: Callable[[], tuple[int, Any]
     return Status(status, body)
 
 
-def _scoped(scope: str) -> dict[str, Any]:
+class _Scoped(TypedDict):
+    auth: ClientToken
+    openapi_extra: dict[str, Any]
+
+
+def _scoped(scope: str) -> _Scoped:
     """An endpoint's arguments for ``scope``: the token check, and the scope its OpenAPI operation names."""
     return {"auth": ClientToken(scope), "openapi_extra": {"security": [{"ClientToken": [scope]}]}}
 
