@@ -110,3 +110,29 @@ def readable_text(entry: Any) -> str:
     content = entry.hash_content()
     del content["previous_hash"], content["request_id"]
     return canonical_json(content).decode()
+
+
+def honest_links(entries: list[Any], *, first: int, previous_hash: str) -> list[list[Any]]:
+    """The [id, sequence, previous_hash, entry_hash] an honest sealer gives ``entries`` from ``first``.
+
+    Sets the two chain columns on each entry as it goes (its hash covers its sequence and link).
+    """
+    rows = []
+    for sequence, entry in enumerate(entries, start=first):
+        entry.sequence, entry.previous_hash = sequence, previous_hash
+        previous_hash = entry_hash(entry.hash_content())
+        rows.append([entry.pk, sequence, entry.previous_hash, previous_hash])
+    return rows
+
+
+def write_unsealed(settings: Any, numbers: range, *, now: Any) -> list[Any]:
+    """Entries ``test.waiting_<n>`` inserted unsealed, as business transactions leave them for the
+    sealer (``PERIODIC`` sealing), read back in id order."""
+    from audit.models import AuditEntry
+    from audit.services import AuditEvent, audit_record_many
+
+    settings.KARTOSFERA_AUDIT_SEALING = "PERIODIC"
+    written = audit_record_many(
+        [AuditEvent(action=f"test.waiting_{n}", actor=None, data={"n": n}, now=now) for n in numbers]
+    )
+    return list(AuditEntry.objects.filter(pk__in=[entry.pk for entry in written]).order_by("id"))

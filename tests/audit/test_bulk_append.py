@@ -8,7 +8,15 @@ from audit.chain import entry_hash
 from audit.models import AuditChainHead, AuditEntry
 from audit.selectors import audit_chain_verify
 from audit.services import AuditEntryInvalid, AuditEvent, audit_record, audit_record_many, audit_seal
-from tests.audit.helpers import forged_entry, insert_entry_sql, postgresql_only, raw_insert_entry, raw_sql
+from tests.audit.helpers import (
+    forged_entry,
+    honest_links,
+    insert_entry_sql,
+    postgresql_only,
+    raw_insert_entry,
+    raw_sql,
+    write_unsealed,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -139,21 +147,7 @@ def test_an_entry_inserted_among_bulk_entries_is_found(bulk_entries, now):
 @pytest.fixture
 def waiting(bulk_entries, now, settings) -> list[AuditEntry]:
     """Three entries inserted unsealed (as a business transaction does), after five sealed ones."""
-    settings.KARTOSFERA_AUDIT_SEALING = "PERIODIC"
-    written = audit_record_many(
-        [AuditEvent(action=f"test.waiting_{n}", actor=None, data={"n": n}, now=now) for n in range(6, 9)]
-    )
-    return list(AuditEntry.objects.filter(pk__in=[entry.pk for entry in written]).order_by("id"))
-
-
-def _chained(entries: list[AuditEntry], previous_hash: str) -> list[tuple]:
-    """The (id, sequence, previous_hash, entry_hash) an honest sealer gives the entries, from 6 on."""
-    rows = []
-    for sequence, entry in enumerate(entries, start=6):
-        entry.sequence, entry.previous_hash = sequence, previous_hash
-        previous_hash = entry_hash(entry.hash_content())
-        rows.append([entry.pk, sequence, entry.previous_hash, previous_hash])
-    return rows
+    return write_unsealed(settings, range(6, 9), now=now)
 
 
 def _fill(rows: list[list]) -> None:
@@ -189,7 +183,7 @@ def test_postgresql_lets_the_sealer_fill_the_chain_columns_in_order(bulk_entries
     ids=["bad-link", "link-to-older", "reversed", "gap", "bad-first-link", "reused-sequence"],
 )
 def test_postgresql_refuses_a_fill_with_a_broken_link(bulk_entries, waiting, tamper, message):
-    rows = _chained(waiting, bulk_entries[-1].entry_hash)
+    rows = honest_links(waiting, first=6, previous_hash=bulk_entries[-1].entry_hash)
     tamper(rows)
 
     with pytest.raises(IntegrityError, match=message):
@@ -241,7 +235,11 @@ def test_postgresql_refuses_to_extend_entries_another_transaction_sealed_beyond_
     head = audit_record(action="test.single", actor=None, now=now)
     settings.KARTOSFERA_AUDIT_SEALING = "PERIODIC"
     waiting = audit_record_many([AuditEvent(action=f"test.w{n}", actor=None, now=now) for n in (2, 3)])
-    rows = _chained(list(AuditEntry.objects.filter(pk__in=[e.pk for e in waiting]).order_by("id")), "")
+    rows = honest_links(
+        list(AuditEntry.objects.filter(pk__in=[e.pk for e in waiting]).order_by("id")),
+        first=6,
+        previous_hash="",
+    )
     rows = [[row[0], row[1] - 4, *row[2:]] for row in rows]  # sequences 2 and 3
     first = AuditEntry.objects.get(pk=rows[0][0])
     first.sequence, first.previous_hash = 2, head.entry_hash

@@ -5,11 +5,10 @@ it, only the three empty chain columns filled, nothing sealed twice."""
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from audit.chain import entry_hash
 from audit.models import AuditChainHead, AuditEntry
 from audit.selectors import audit_chain_verify
 from audit.services import AuditEvent, audit_record_many, audit_seal
-from tests.audit.helpers import postgresql_only
+from tests.audit.helpers import honest_links, postgresql_only, write_unsealed
 
 pytestmark = [postgresql_only, pytest.mark.django_db]
 
@@ -32,21 +31,7 @@ def sealed(now) -> list[AuditEntry]:
 @pytest.fixture
 def waiting(sealed, now, settings) -> list[AuditEntry]:
     """Four entries inserted unsealed after them, as business transactions leave them for the sealer."""
-    settings.KARTOSFERA_AUDIT_SEALING = "PERIODIC"
-    written = audit_record_many(
-        [AuditEvent(action=f"test.waiting_{n}", actor=None, data={"n": n}, now=now) for n in range(6, 10)]
-    )
-    return list(AuditEntry.objects.filter(pk__in=[entry.pk for entry in written]).order_by("id"))
-
-
-def _links(entries: list[AuditEntry], *, first: int, previous_hash: str) -> list[list]:
-    """The [id, sequence, previous_hash, entry_hash] an honest sealer gives ``entries`` from ``first``."""
-    rows = []
-    for sequence, entry in enumerate(entries, start=first):
-        entry.sequence, entry.previous_hash = sequence, previous_hash
-        previous_hash = entry_hash(entry.hash_content())
-        rows.append([entry.pk, sequence, entry.previous_hash, previous_hash])
-    return rows
+    return write_unsealed(settings, range(6, 10), now=now)
 
 
 def _batch(rows: list[list], *, extra: str = "") -> None:
@@ -60,7 +45,7 @@ def _sealed_sequences() -> list[int]:
 
 
 def test_one_statement_seals_a_whole_batch(sealed, waiting):
-    _batch(_links(waiting, first=6, previous_hash=sealed[-1].entry_hash))
+    _batch(honest_links(waiting, first=6, previous_hash=sealed[-1].entry_hash))
     AuditChainHead.objects.filter(pk=1).update(
         sequence=9, entry_hash=AuditEntry.objects.get(sequence=9).entry_hash
     )
@@ -84,7 +69,7 @@ def test_the_sealer_seals_its_batches_in_one_statement_each(sealed, waiting, now
 
 
 def test_statements_of_one_transaction_continue_each_other(sealed, waiting):
-    rows = _links(waiting, first=6, previous_hash=sealed[-1].entry_hash)
+    rows = honest_links(waiting, first=6, previous_hash=sealed[-1].entry_hash)
 
     with transaction.atomic():
         _batch(rows[:2])
@@ -131,7 +116,7 @@ def test_statements_of_one_transaction_continue_each_other(sealed, waiting):
     ],
 )
 def test_a_batch_that_breaks_the_chain_is_refused(sealed, waiting, tamper, message):
-    rows = _links(waiting, first=6, previous_hash=sealed[-1].entry_hash)
+    rows = honest_links(waiting, first=6, previous_hash=sealed[-1].entry_hash)
     tamper(rows)
 
     with pytest.raises(IntegrityError, match=message):
@@ -141,7 +126,7 @@ def test_a_batch_that_breaks_the_chain_is_refused(sealed, waiting, tamper, messa
 
 
 def test_a_batch_that_also_changes_content_is_refused(sealed, waiting):
-    rows = _links(waiting, first=6, previous_hash=sealed[-1].entry_hash)
+    rows = honest_links(waiting, first=6, previous_hash=sealed[-1].entry_hash)
 
     with pytest.raises(IntegrityError, match="the audit log is append-only"):
         _batch(rows, extra=", action = 'test.rewritten'")
@@ -165,7 +150,7 @@ def test_a_batch_that_reseals_sealed_entries_is_refused(sealed, first):
     # recomputed: either way they were sealed already.
     stored = [(entry.sequence, entry.previous_hash, entry.entry_hash) for entry in sealed]
     previous_hash = "0" * 64 if first == 1 else sealed[-1].entry_hash
-    rows = _links(sealed, first=first, previous_hash=previous_hash)
+    rows = honest_links(sealed, first=first, previous_hash=previous_hash)
 
     with pytest.raises(IntegrityError, match="the audit log is append-only"):
         _batch(rows)
