@@ -1,7 +1,7 @@
 """Every refusal of the API as an RFC 9457 problem: one model, mapped to HTTP in one place.
 
-The domain's refusals already carry a stable ``code`` and a translated message (``DisputeError``,
-the customer-facing ``ServiceError``); the API's own refusals (``ApiError``) take the same shape.
+Every refusal is a ``kartosfera.refusals.Refusal`` with a stable ``code`` and a translated message: the
+domain's (``DisputeError``, the customer-facing ``ServiceError``) and the API's own (``ApiError``).
 ``problem_for`` turns any of them into ``(status, problem)``: the status comes from what *kind* of
 refusal it is (not found, not permitted, invalid, conflict), never from a per-view table. The
 ``title`` is in the language the caller asked for (``Accept-Language``: Polish or English).
@@ -12,14 +12,14 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 
-from customers.services import ServiceError
-from disputes.services import DisputeError, TransitionRefused
+from disputes.services import TransitionRefused
+from kartosfera.refusals import Refusal
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://kartosfera.example/problems/"
 
 
-class ApiError(Exception):
+class ApiError(Refusal):
     """A request the API refused; nothing was changed. ``code`` is stable, ``message`` translated."""
 
     status = 400
@@ -29,14 +29,8 @@ class ApiError(Exception):
     def __init__(
         self, detail: str = "", *, errors: list[dict[str, Any]] | None = None, **params: object
     ) -> None:
-        self.detail = detail
+        super().__init__(detail, **params)
         self.errors = errors or []
-        self.params = params
-        super().__init__(detail or self.code)
-
-    def __str__(self) -> str:
-        text = str(self.message)
-        return text % {k: str(v) for k, v in self.params.items()} if self.params else text
 
 
 class Unauthenticated(ApiError):
@@ -95,7 +89,7 @@ class ResourceConflict(ApiError):
     message = _("The request conflicts with what is recorded: %(problem)s")
 
 
-def _status_of(error: Exception) -> int:
+def _status_of(error: Refusal) -> int:
     """The HTTP status of a domain refusal, by what kind of refusal it is."""
     if isinstance(error, ApiError):
         return error.status
@@ -108,14 +102,6 @@ def _status_of(error: Exception) -> int:
     return 422
 
 
-def _code_of(error: Exception) -> str:
-    if isinstance(error, ApiError | DisputeError):
-        return error.code
-    # The customer-facing services name their refusals by class (CardNotLive -> CARD_NOT_LIVE).
-    name = type(error).__name__
-    return "".join(f"_{c}" if c.isupper() and i else c for i, c in enumerate(name)).upper()
-
-
 def validation_errors(error: DjangoValidationError) -> list[dict[str, Any]]:
     """A model's validation errors as the problem's ``errors`` (field, code, message)."""
     by_field = error.error_dict.items() if hasattr(error, "error_dict") else [("", error.error_list)]
@@ -126,18 +112,14 @@ def validation_errors(error: DjangoValidationError) -> list[dict[str, Any]]:
     ]
 
 
-HANDLED = (ApiError, DisputeError, ServiceError)
-
-
-def problem_for(error: Exception, *, instance: str) -> tuple[int, dict[str, Any]]:
+def problem_for(error: Refusal, *, instance: str) -> tuple[int, dict[str, Any]]:
     """``(status, RFC 9457 problem)`` of a refusal, its title in the active language."""
     status = _status_of(error)
-    code = _code_of(error)
     problem: dict[str, Any] = {
-        "type": PROBLEM_TYPE_BASE + code.lower().replace("_", "-"),
-        "title": str(error.message) if isinstance(error, ServiceError) else str(error),
+        "type": PROBLEM_TYPE_BASE + error.code.lower().replace("_", "-"),
+        "title": str(error),
         "status": status,
-        "code": code,
+        "code": error.code,
         "instance": instance,
     }
     errors = getattr(error, "errors", None)

@@ -17,7 +17,6 @@ from pydantic import Field
 from api import presenters, selectors, services
 from api.auth import TOKEN_PATH, ClientToken
 from api.errors import (
-    HANDLED,
     PROBLEM_CONTENT_TYPE,
     RequestInvalid,
     ResourceNotFound,
@@ -48,6 +47,7 @@ from api.schemas import (
     WebhookEndpointOut,
 )
 from kartosfera.clock import now
+from kartosfera.refusals import Refusal
 
 DESCRIPTION = """The machine interface of Kartosfera for the bank's other systems (docs/API.md).
 
@@ -95,7 +95,7 @@ REFUSALS = {code: Problem for code in (400, 401, 403, 404, 409, 422, 429)}
 READ_REFUSALS = {code: Problem for code in (401, 403, 404, 422, 429)}
 
 
-def _problem(request: HttpRequest, error: Exception) -> HttpResponse:
+def _problem(request: HttpRequest, error: Refusal) -> HttpResponse:
     status, problem = problem_for(error, instance=request.path)
     response = api.create_response(request, problem, status=status)
     response["Content-Type"] = PROBLEM_CONTENT_TYPE
@@ -106,7 +106,7 @@ def domain_refusal(request: HttpRequest, error: Exception | type[Exception]) -> 
     """Every refusal of the domain or the API, through the one mapping; anything else is a server error.
 
     Ninja's handler type takes an exception class too; it passes the raised instance."""
-    if isinstance(error, HANDLED):
+    if isinstance(error, Refusal):
         return _problem(request, error)
     if isinstance(error, NinjaValidationError):
         errors = [

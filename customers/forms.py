@@ -10,7 +10,6 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from customers.services import ServiceError
 from kartosfera.widgets import DatePicker
 
 CODE_VALIDATOR = RegexValidator(r"^[0-9]{6}$", _("The code has 6 digits."), code="code_format")
@@ -40,13 +39,10 @@ def identifier_field(help_text: StrOrPromise = "") -> forms.CharField:
 
 
 class PortalForm(forms.Form):
-    """A form whose ``add_service_error`` puts a service's refusal on the right field (or the top)."""
+    """A portal form: required fields are marked. A service's refusal goes on it with
+    ``kartosfera.refusals.add_refusal``."""
 
     required_css_class = "required"
-
-    def add_service_error(self, error: ServiceError) -> None:
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, str(error.message))
 
 
 class SignInForm(PortalForm):

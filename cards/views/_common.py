@@ -15,6 +15,7 @@ from customers.decorators import CustomerRequest
 from customers.forms import PortalForm
 from customers.services import OtpExpired, OtpInvalid, ServiceError
 from kartosfera import clock
+from kartosfera.refusals import add_refusal
 from kartosfera.vocabulary import Channel
 
 PORTAL = Channel.PORTAL
@@ -32,7 +33,7 @@ def detail(card: Card) -> HttpResponse:
 
 def refused(request: HttpRequest, error: ServiceError) -> None:
     """Show a refusal as a message (nothing was changed)."""
-    messages.error(request, str(error.message))
+    messages.error(request, str(error))
 
 
 def service_kwargs(request: CustomerRequest, card: Card) -> services.CardCaller:
@@ -66,7 +67,7 @@ def request_code(
         if form is None:
             refused(request, error)
         else:
-            form.add_service_error(error)
+            add_refusal(form, error)
         return None
     return redirect("cards:confirm", card_id=card.pk, challenge_id=challenge.pk)
 
@@ -83,7 +84,7 @@ def carried_out(
     try:
         change(**service_kwargs(request, card))
     except ServiceError as error:
-        form.add_service_error(error)
+        add_refusal(form, error)
         return None
     messages.success(request, done)
     return detail(card)

@@ -30,6 +30,7 @@ from cards.views._common import (
 from customers.decorators import CustomerRequest
 from customers.services import OtpError, ServiceError
 from kartosfera import clock
+from kartosfera.refusals import add_refusal
 
 
 def _pin_session_key(card: Card) -> str:
@@ -77,7 +78,7 @@ def card_pin(request: CustomerRequest, card: Card) -> HttpResponse:
                 request.session.pop(key, None)
                 refused(request, error)
                 return redirect("cards:pin", card_id=card.pk)
-            form.add_service_error(error)
+            add_refusal(form, error)
         else:
             request.session.pop(key, None)
             messages.success(request, _("The PIN is changed. Use the new PIN from your next payment."))
@@ -124,7 +125,7 @@ def card_limits(request: CustomerRequest, card: Card) -> HttpResponse:
             if answer is not None:
                 return answer
         except ServiceError as error:
-            form.add_service_error(error)
+            add_refusal(form, error)
         else:
             messages.success(request, _("The daily limits are changed."))
             return detail(card)

@@ -34,6 +34,7 @@ from customers.models import OtpChallenge
 from customers.selectors import otp_challenge_get
 from customers.services import OtpError, OtpNotFound, ServiceError, otp_resend
 from kartosfera import clock
+from kartosfera.refusals import add_refusal
 
 
 def _code_request_page(
@@ -164,7 +165,7 @@ def card_confirm(request: CustomerRequest, card: Card, challenge_id: int) -> Htt
             if isinstance(error, OtpError) and not isinstance(error, RETRYABLE_OTP_ERRORS):
                 refused(request, error)
                 return detail(card)
-            form.add_service_error(error)
+            add_refusal(form, error)
         else:
             return _after_confirmation(request, operation, card)
     return render(

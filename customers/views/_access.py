@@ -24,6 +24,7 @@ from customers.middleware import mark_signed_in
 from customers.models import OtpChallenge, OtpPurpose
 from customers.selectors import customer_language, otp_challenge_get_open
 from kartosfera import clock
+from kartosfera.refusals import add_refusal
 
 REGISTRATION_SESSION_KEY = "kartosfera_registration_challenge"
 # A registration start that matched no customer: the code page answers as for one that did.
@@ -111,7 +112,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 now=now,
             )
         except services.ServiceError as error:
-            form.add_service_error(error)
+            add_refusal(form, error)
         else:
             request.session.pop(REGISTRATION_SESSION_KEY, None)
             request.session.pop(REGISTRATION_DECOY_KEY, None)
@@ -164,7 +165,7 @@ def register_code(request: HttpRequest) -> HttpResponse:
                     challenge_id=challenge.pk, code=form.cleaned_data["code"], now=clock.now()
                 )
         except services.ServiceError as error:
-            form.add_service_error(error)
+            add_refusal(form, error)
         else:
             return redirect("customers:register_password")
     return render(
@@ -213,7 +214,7 @@ def register_resend(request: HttpRequest) -> HttpResponse:
     except (services.OtpNotFound, services.OtpVoided, services.OtpAlreadyUsed):
         return _restart_registration(request)
     except services.ServiceError as error:
-        messages.error(request, str(error.message))
+        messages.error(request, str(error))
     else:
         messages.success(request, _("We have sent a new code. The previous one no longer works."))
     return redirect("customers:register_code")
@@ -238,7 +239,7 @@ def register_password(request: HttpRequest) -> HttpResponse:
         except services.ServiceError as error:
             if isinstance(error, services.OtpError):
                 return _restart_registration(request)
-            form.add_service_error(error)
+            add_refusal(form, error)
         else:
             request.session.pop(REGISTRATION_SESSION_KEY, None)
             login(request, user, backend=CUSTOMER_BACKEND)

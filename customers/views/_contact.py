@@ -20,6 +20,7 @@ from customers.services import ServiceError
 from customers.sms import masked_phone
 from customers.views._access import session_challenge_id
 from kartosfera import clock
+from kartosfera.refusals import add_refusal
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def change_start_page(
         try:
             challenge = start(form.cleaned_data)
         except ServiceError as error:
-            form.add_service_error(error)
+            add_refusal(form, error)
         else:
             request.session[change.session_key] = challenge.pk
             return redirect(change.confirm_view)
@@ -86,7 +87,7 @@ def change_confirm_page(
                 now=clock.now(),
             )
         except ServiceError as error:
-            form.add_service_error(error)
+            add_refusal(form, error)
         else:
             request.session.pop(change.session_key, None)
             messages.success(request, change.done)

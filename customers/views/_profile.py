@@ -20,6 +20,7 @@ from customers.selectors import notification_list_for_customer, otp_challenge_ge
 from customers.sms import masked_phone
 from customers.views._contact import CodeConfirmedChange, change_confirm_page, change_start_page
 from kartosfera import clock
+from kartosfera.refusals import add_refusal
 
 PHONE_CHANGE_SESSION_KEY = "kartosfera_phone_change_challenges"
 EMAIL_CHANGE_SESSION_KEY = "kartosfera_email_change_challenge"
@@ -65,7 +66,7 @@ def password_change(request: CustomerRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("password1", error)
         except services.ServiceError as error:
-            form.add_service_error(error)
+            add_refusal(form, error)
         else:
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password is changed. Other devices have been signed out."))
@@ -85,7 +86,7 @@ def phone_change(request: CustomerRequest) -> HttpResponse:
                 customer=request.customer, new_phone=form.cleaned_data["new_phone"], now=clock.now()
             )
         except services.ServiceError as error:
-            form.add_service_error(error)
+            add_refusal(form, error)
         else:
             request.session[PHONE_CHANGE_SESSION_KEY] = [old.pk, new.pk]
             return redirect("customers:phone_confirm")
@@ -144,7 +145,7 @@ def phone_confirm(request: CustomerRequest) -> HttpResponse:
         except (services.OtpVoided, services.OtpAlreadyUsed, services.OtpNotFound):
             return _restart_phone_change(request)
         except services.ServiceError as error:
-            form.add_service_error(error)
+            add_refusal(form, error)
         else:
             request.session.pop(PHONE_CHANGE_SESSION_KEY, None)
             request.user.refresh_from_db()
@@ -174,7 +175,7 @@ def phone_resend(request: CustomerRequest, which: str) -> HttpResponse:
             now=clock.now(),
         )
     except services.ServiceError as error:
-        messages.error(request, str(error.message))
+        messages.error(request, str(error))
     else:
         messages.success(request, _("We have sent a new code. The previous one no longer works."))
     return redirect("customers:phone_confirm")

@@ -41,6 +41,7 @@ from disputes.services import (
 )
 from kartosfera import clock
 from kartosfera.authz import SUPERVISE_CASE
+from kartosfera.refusals import add_refusal
 from liability.engine import Findings
 
 # The case page's forms, one per step: each form's ids start with its key, so ids are unique on the
@@ -253,7 +254,7 @@ def case_action(request: StaffRequest, case_id: int, action: str) -> HttpRespons
         # A refusal of what was typed keeps it, with the reason; a step the user may not take at all
         # is said once, on the page.
         if form is not None and key in CASE_FORMS and not isinstance(error, ActionNotPermitted):
-            form.add_error(None, str(error))
+            add_refusal(form, error)
             return _render_case(request, case_id, bound_key=key, bound=form)
         messages.error(request, str(error))
     else:

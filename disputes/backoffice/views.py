@@ -30,6 +30,7 @@ from disputes.services import DisputeError, proposal_approve, proposal_return
 from kartosfera import clock
 from kartosfera.authz import HANDLE_CASE, SUPERVISE_CASE
 from kartosfera.paging import query_without_page
+from kartosfera.refusals import add_refusal
 
 __all__ = ["staff_required"]  # the reports' and core banking's pages guard with it from here
 
@@ -194,7 +195,7 @@ def claim_new(request: StaffRequest) -> HttpResponse:
                 now=clock.now(),
             )
         except DisputeError as error:
-            form.add_error(None, str(error))
+            add_refusal(form, error)
         else:
             messages.success(request, _("Claim %(number)s registered.") % {"number": case.number})
             return redirect("backoffice:case", case_id=case.pk)

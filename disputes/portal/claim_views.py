@@ -39,6 +39,7 @@ from disputes.services import (
     case_withdraw,
 )
 from kartosfera import clock
+from kartosfera.refusals import add_refusal
 
 
 @customer_required
@@ -118,7 +119,7 @@ def _carried_out(
     try:
         change(case_id=case.pk, actor=request.user, now=clock.now())
     except DisputeError as error:
-        form.add_error(None, str(error))
+        add_refusal(form, error)
         return None
     messages.success(request, done)
     return redirect("claims:detail", case_id=case.pk)

@@ -46,7 +46,6 @@ from disputes.rules import DraftProblem
 from disputes.services import (
     ClaimIncomplete,
     DisputeError,
-    EvidenceInvalid,
     InvalidClaim,
     case_add_evidence,
     claim_create_draft,
@@ -56,6 +55,7 @@ from disputes.services import (
 from kartosfera import clock
 from kartosfera.formatting import format_long_date
 from kartosfera.legaltime import WARSAW
+from kartosfera.refusals import add_refusal
 
 # The start page shows the card's history a page at a time, however long it is.
 TRANSACTIONS_PER_PAGE = 25
@@ -183,7 +183,7 @@ def claim_step(request: CustomerRequest, case: Case, step: str) -> HttpResponse:
         except InvalidClaim as error:
             form.add_error(None, _("This answer cannot be saved: %(problem)s") % {"problem": _problem(error)})
         except DisputeError as error:
-            form.add_error(None, str(error))
+            add_refusal(form, error)
         else:
             return redirect(step_url(case, STEP_NAMES[STEP_NAMES.index(step) + 1]))
     if current.name == "transactions":
@@ -231,10 +231,8 @@ def evidence_page(request: CustomerRequest, case: Case, *, wizard_step: Step | N
                     actor=request.user,
                     now=clock.now(),
                 )
-            except EvidenceInvalid as error:
-                form.add_error("file", str(error))
             except DisputeError as error:
-                form.add_error(None, str(error))
+                add_refusal(form, error)
             else:
                 messages.success(
                     request, _("We have added “%(name)s” to the claim.") % {"name": evidence.original_name}
@@ -307,7 +305,7 @@ def claim_block_card(request: CustomerRequest, case: Case) -> HttpResponse:
             reason=_("Reported lost or stolen in a claim."),
         )
     except card_services.CardServiceError as error:
-        messages.error(request, str(error.message))
+        messages.error(request, str(error))
     else:
         messages.success(
             request, _("The card is blocked. You can unblock it from “My cards” if you find it.")

@@ -1,37 +1,22 @@
 """Why a dispute service refused: one exception per reason, each with a message in Polish and English.
 
-A refused action changes nothing (state, ledger and history are as before). ``str(error)`` is the
-message in the active language; ``error.message_in("en")`` in a given one; ``error.code`` is stable.
+A refused action changes nothing (state, ledger and history are as before). Each is a
+``kartosfera.refusals.Refusal``: ``str(error)`` is the message in the active language,
+``error.message_in("en")`` in a given one, ``error.code`` is stable.
 """
 
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from disputes.rules import DraftProblem
+from kartosfera.refusals import Refusal
 
 
-class DisputeError(Exception):
-    """A dispute action was refused; nothing was changed."""
+class DisputeError(Refusal):
+    """A dispute action was refused; nothing was changed. ``detail`` (the first argument) is for
+    developers; the keyword arguments are the message's parameters."""
 
     code = "REFUSED"
     message = _("The action was refused.")
-
-    def __init__(self, detail: str = "", **params: object) -> None:
-        self.detail = detail
-        self.params = params
-        super().__init__(detail or self.code)
-
-    def message_in(self, language: str) -> str:
-        """The message in ``language`` ("pl" or "en")."""
-        with translation.override(language):
-            return self._render()
-
-    def _render(self) -> str:
-        text = str(self.message)
-        return text % {k: str(v) for k, v in self.params.items()} if self.params else text
-
-    def __str__(self) -> str:
-        return self._render()
 
 
 class CaseNotFound(DisputeError, LookupError):
@@ -299,7 +284,10 @@ class ChargebackNotFound(DisputeError, LookupError):
 
 
 class EvidenceInvalid(DisputeError, ValueError):
+    """The file cannot be added to the case; the refusal is about the form's ``file``."""
+
     code = "EVIDENCE_INVALID"
+    field = "file"
     message = _("The file cannot be added: %(problem)s")
 
 

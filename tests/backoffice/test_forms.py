@@ -5,6 +5,7 @@ import re
 from collections import Counter
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from disputes.models import CaseState
@@ -134,3 +135,22 @@ def test_the_database_refuses_free_text_over_the_limit(case):
         Case.objects.filter(pk=case.pk).update(customer_account="x" * 2001)
     Case.objects.filter(pk=case.pk).update(customer_account="x" * 2000)
     assert len(Case.objects.get(pk=case.pk).customer_account) == 2000
+
+
+def test_a_refused_document_is_shown_next_to_the_file_field(client, case, analyst, as_staff):
+    as_staff(analyst)
+    exe = SimpleUploadedFile(
+        "protokol.pdf", b"MZ\x90\x00\x03\x00" + b"\x00" * 64, content_type="application/pdf"
+    )
+
+    response = client.post(case_url(case, "evidence"), {"kind": "OTHER", "description": "", "file": exe})
+
+    assert response.status_code == 400
+    assert response.context["forms"]["evidence"].errors == {
+        "file": [
+            "Można dodać tylko pliki PDF, JPEG i PNG. Sprawdzamy, co plik zawiera, a nie jak się nazywa, "
+            "a ten plik nie jest żadnym z nich."
+        ]
+    }
+    assert 'id="evidence-file_error"' in response.content.decode()
+    assert not case.evidence.exists()

@@ -23,5 +23,5 @@ class Command(BaseCommand):
         except Card.DoesNotExist as error:
             raise CommandError(f"no card {card}") from error
         except services.CardServiceError as error:
-            raise CommandError(str(error.message)) from error
+            raise CommandError(str(error)) from error
         self.stdout.write(f"{token} waits for the customer's confirmation (card {card})")
