@@ -1,10 +1,11 @@
 """A refusal: a request was refused and nothing was changed. The one base every app's refusals share.
 
-The dispute workflow's ``DisputeError``, the customer-facing services' ``ServiceError`` and the API's
-``ApiError`` derive from ``Refusal``: each refusal has a stable ``code`` (API problems, tests), a
-translated ``message`` for people (it may name ``%(name)s`` parameters, given as ``params``), optionally
-the ``field`` of the form it is about, and a ``detail`` for developers that is never shown. A page shows
-a refusal on its form with ``add_refusal``; the API turns one into a problem (``api/errors.py``).
+The dispute workflow's ``DisputeError``, the customer-facing services' ``ServiceError``, the API's
+``ApiError`` and the export request's ``ExportRequestInvalid`` derive from ``Refusal``: each refusal
+has a stable ``code`` (API problems, tests), a translated ``message`` for people (it may name
+``%(name)s`` parameters, given as ``params``), optionally the ``field`` of the form it is about, and a
+``detail`` for developers that is never shown. A page shows a refusal on its form with
+``add_refusal``; the API turns one into a problem (``api/errors.py``).
 """
 
 from django import forms

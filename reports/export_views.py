@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from customers.models import User
 from kartosfera import clock
+from kartosfera.refusals import add_refusal
 from reports.access import reports_required
 from reports.export_forms import ExportRequestForm
 from reports.exports.selectors import export_job_get, export_jobs_visible
@@ -32,7 +33,7 @@ def exports(request: HttpRequest) -> HttpResponse:
         try:
             result = export_request(actor=request.user, now=clock.now(), **form.cleaned_data)
         except ExportRequestInvalid as error:
-            form.add_error(error.field, error.message)
+            add_refusal(form, error)
         else:
             if not result.created:
                 messages.info(request, _("This export was already asked for and is still being prepared."))

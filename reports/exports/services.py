@@ -19,11 +19,13 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 
 from audit import actions
 from audit.sanitise import sanitise_text
 from audit.services import audit_record, audit_snapshot
 from kartosfera.legaltime import warsaw_date
+from kartosfera.refusals import Refusal
 from outbox.services import outbox_enqueue
 from reports.access import require_report_reader
 from reports.exports.columns import COLUMNS, ExportFormat, ExportKind
@@ -43,11 +45,13 @@ CONTENT_TYPES = {
 }
 
 
-class ExportRequestInvalid(Exception):
+class ExportRequestInvalid(Refusal):
     """The export asked for cannot be made; ``field`` names the form field, the message says why."""
 
-    def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(message)
+    code = "EXPORT_REQUEST_INVALID"
+
+    def __init__(self, message: StrOrPromise, *, field: str) -> None:
+        super().__init__()
         self.message, self.field = message, field
 
 
