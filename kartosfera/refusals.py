@@ -5,13 +5,18 @@ The dispute workflow's ``DisputeError``, the customer-facing services' ``Service
 has a stable ``code`` (API problems, tests), a translated ``message`` for people (it may name
 ``%(name)s`` parameters, given as ``params``), optionally the ``field`` of the form it is about, and a
 ``detail`` for developers that is never shown. A page shows a refusal on its form with
-``add_refusal``; the API turns one into a problem (``api/errors.py``).
+``add_refusal``; the API turns one into a problem (``api/errors.py``). A date given as a parameter is
+said in the message's language (``25 lipca 2025`` / ``25 July 2025``), never as ISO text.
 """
+
+from datetime import date, datetime
 
 from django import forms
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from kartosfera.formatting import format_instant, format_long_date
 
 
 class Refusal(Exception):
@@ -33,7 +38,16 @@ class Refusal(Exception):
 
     def __str__(self) -> str:
         text = str(self.message)
-        return text % {k: str(v) for k, v in self.params.items()} if self.params else text
+        return text % {k: _param_text(v) for k, v in self.params.items()} if self.params else text
+
+
+def _param_text(value: object) -> str:
+    """A message parameter as text in the active language: dates and instants as people read them."""
+    if isinstance(value, datetime):
+        return format_instant(value, language=translation.get_language())
+    if isinstance(value, date):
+        return format_long_date(value, language=translation.get_language())
+    return str(value)
 
 
 def add_refusal(form: forms.BaseForm, refusal: Refusal) -> None:

@@ -189,7 +189,7 @@ def case_extend_reply(
                 expected_on=expected_reply_on, today=warsaw_date(now), extended_due_on=extended.due_date
             )
             if problem is not None:
-                raise ExpectedReplyDateInvalid(problem, due=extended.due_date.isoformat())
+                raise ExpectedReplyDateInvalid(problem, due=extended.due_date)
             data.update(
                 original={
                     "due_on": present(case.reply_due_on, "reply_due_on").isoformat(),

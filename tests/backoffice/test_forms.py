@@ -72,7 +72,7 @@ def test_a_service_refusal_keeps_the_form_and_says_why(client, case, analyst, as
     assert response.status_code == 400
     assert response.context["forms"]["extend_reply"].non_field_errors() == [
         "Przewidywany termin odpowiedzi musi przypadać między dniem dzisiejszym "
-        "a przedłużonym terminem, 2025-07-25."
+        "a przedłużonym terminem, 25 lipca 2025."  # the date as a Polish page says it, not ISO
     ]
     assert "Nagranie z bankomatu</textarea>" in page
     assert "<details open><summary>Przedłuż termin odpowiedzi (zawiadomienie o opóźnieniu)</summary>" in page

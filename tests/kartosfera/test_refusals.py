@@ -2,6 +2,8 @@
 dispute, customer-service and API refusals are all of it, and the customer services keep the codes API
 clients have always seen."""
 
+from datetime import UTC, date, datetime
+
 import pytest
 from django import forms
 from django.utils import translation
@@ -10,9 +12,18 @@ from django.utils.translation import gettext_lazy as _
 from api.errors import ApiError, ScopeMissing, problem_for
 from cards.services import CardNotLive, CardStatusConflict
 from customers.services import OtpInvalid, ServiceError
-from disputes.services import DisputeError, EvidenceTooLarge, EvidenceTypeNotAllowed, InvalidCaseState
+from disputes.services import (
+    DisputeError,
+    EvidenceTooLarge,
+    EvidenceTypeNotAllowed,
+    ExpectedReplyDateInvalid,
+    InvalidCaseState,
+)
 from kartosfera.refusals import Refusal, add_refusal
 from letters.services import AddressInvalid
+
+# An instant given as a parameter is said in Warsaw time, to the second (kartosfera.formatting).
+_AT_EN = "The file is too large: a file can be at most 4 February 2027, 09:30:00."
 
 
 class FileTooLarge(Refusal):
@@ -36,9 +47,24 @@ class FileTooLarge(Refusal):
             "pl",
             "Ta karta jest zastrzeżona lub straciła ważność: nie można jej już zmieniać.",
         ),
+        (
+            ExpectedReplyDateInvalid(due=date(2027, 2, 4)),
+            "pl",
+            "Przewidywany termin odpowiedzi musi przypadać między dniem dzisiejszym a przedłużonym "
+            "terminem, 4 lutego 2027.",
+        ),
+        (
+            ExpectedReplyDateInvalid(due=date(2027, 2, 4)),
+            "en",
+            "The expected reply date must be between today and the extended deadline, 4 February 2027.",
+        ),
+        (FileTooLarge(limit=datetime(2027, 2, 4, 8, 30, tzinfo=UTC)), "en", _AT_EN),
     ],
-    ids=["params-en", "params-pl", "base-en", "base-pl", "dispute-pl", "api-en", "api-pl", "service-pl"],
-)
+    ids=[
+        "params-en", "params-pl", "base-en", "base-pl", "dispute-pl", "api-en", "api-pl", "service-pl",
+        "date-pl", "date-en", "instant-en",
+    ],
+)  # fmt: skip
 def test_a_refusal_says_its_message_in_the_active_language_and_in_a_given_one(refusal, language, text):
     with translation.override(language):
         active = str(refusal)
@@ -164,6 +190,24 @@ def test_a_service_refusal_is_a_problem_with_its_code_and_message():
         "https://kartosfera.example/problems/card-status-conflict",
         "This card is not blocked.",
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "The expected reply date must be between today and the extended deadline, 4 February 2027."),
+        (
+            "pl",
+            "Przewidywany termin odpowiedzi musi przypadać między dniem dzisiejszym a przedłużonym "
+            "terminem, 4 lutego 2027.",
+        ),
+    ],
+)
+def test_a_date_in_a_problem_title_is_said_in_the_callers_language(language, title):
+    with translation.override(language):
+        status, problem = problem_for(ExpectedReplyDateInvalid("after", due=date(2027, 2, 4)), instance="/x")
+
+    assert (status, problem["code"], problem["title"]) == (409, "EXPECTED_REPLY_DATE_INVALID", title)
 
 
 class UploadForm(forms.Form):
