@@ -1,10 +1,13 @@
-"""The case page in the analyst's language: names of states, steps and outcomes, babel money,
-transactions by merchant and date, people by name (never a PESEL)."""
+"""The case page in the analyst's language: names of states, steps and outcomes, babel money and
+rates, transactions by merchant and date, people by name (never a PESEL); the history's police part;
+the language switch."""
 
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 
+from disputes.models import Case
 from disputes.services import case_assign, case_start_review
 from tests.backoffice.conftest import NOW
 
@@ -41,3 +44,61 @@ def test_liability_lines_name_the_transaction_by_merchant_and_date(client, case,
         ("Biedronka", Decimal("0.00")),
     ]
     assert "<td>Euronet ATM, 23 maja 2025, 19:10:00</td>" in page.content.decode()
+
+
+def test_the_nbp_rate_is_written_as_the_page_language_writes_numbers(client, case, analyst, as_staff):
+    from disputes.services import case_assess_liability
+    from liability.engine import Findings
+
+    case_start_review(case_id=case.pk, actor=analyst, now=NOW)
+    case_assess_liability(case_id=case.pk, findings=Findings(), note="", actor=analyst, now=NOW)
+    url = reverse("backoffice:case", kwargs={"case_id": case.pk})
+    as_staff(analyst)
+
+    polish = client.get(url, HTTP_ACCEPT_LANGUAGE="pl").content.decode().split('id="liab-h"')[1]
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode().split('id="liab-h"')[1]
+
+    assert "<td>099/A/NBP/2025 4,2541</td>" in polish
+    assert "4.2541" not in polish
+    assert "<td>099/A/NBP/2025 4.2541</td>" in english
+
+
+@pytest.mark.parametrize(
+    ("notified", "reference", "shown", "not_shown"),
+    [
+        (True, "RSD-1234/25", "(policja: RSD-1234/25)", "bez numeru"),
+        (True, "", "(zgłoszono na policję, bez numeru sprawy)", "(policja: )"),
+        (False, "", "Zgubiłam portfel w tramwaju.", "policj"),
+    ],
+    ids=["reference", "notified-without-reference", "not-notified"],
+)
+def test_the_history_names_the_police_reference_only_when_there_is_one(
+    client, case, analyst, as_staff, notified, reference, shown, not_shown
+):
+    Case.objects.filter(pk=case.pk).update(
+        customer_account="Zgubiłam portfel w tramwaju.", police_notified=notified, police_reference=reference
+    )
+
+    page = as_staff(analyst).get(reverse("backoffice:case", kwargs={"case_id": case.pk}))
+    history = page.content.decode().split('id="tl-h"')[1].split("</ol>")[0]
+
+    assert shown in history
+    assert not_shown not in history
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_the_language_switch_names_each_language_in_itself_here_and_in_the_portal(
+    client, analyst, as_staff, language
+):
+    staff_page = as_staff(analyst).get(
+        reverse("backoffice:queue", args=["mine"]), HTTP_ACCEPT_LANGUAGE=language
+    )
+    portal_page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE=language)
+
+    for page in (staff_page, portal_page):
+        html = page.content.decode()
+        switch = html.split('<select id="language-select" name="language">')[1].split("</select>")[0]
+        assert '<option value="pl" lang="pl"' in switch and ">Polski</option>" in switch
+        assert '<option value="en" lang="en"' in switch and ">English</option>" in switch
+        assert "angielski" not in switch and "Polish" not in switch
+        assert f'<option value="{language}" lang="{language}" selected>' in switch

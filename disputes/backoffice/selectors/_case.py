@@ -132,7 +132,12 @@ class CasePage:
         return [
             (
                 by_id.get(str(line["transaction_id"])),
-                {**line, "customer": Decimal(line["customer"]), "bank": Decimal(line["bank"])},
+                {
+                    **line,
+                    "customer": Decimal(line["customer"]),
+                    "bank": Decimal(line["bank"]),
+                    "rate": Decimal(line["rate"]) if line.get("rate") else None,  # shown per language
+                },
             )
             for line in self.assessment.result.get("lines", [])
         ]
