@@ -10,10 +10,11 @@ from pypdf import PdfReader
 from audit.models import AuditEntry
 from cards.models import CardEvent
 from customers.middleware import SIGNED_IN_AT
+from disputes.services import letter_request_fulfil
 from letters.models import CustomerAddress, Letter, StaffProfile
-from letters.services import letter_issue
+from letters.services import letter_dispatch, letter_issue
 from tests.backoffice.conftest import NOW
-from tests.disputes.conftest import REPORTED_AT
+from tests.disputes.conftest import REPORTED_AT, warsaw
 from tests.letters.conftest import read_pdf
 
 
@@ -118,6 +119,54 @@ def test_an_issued_letter_is_listed_for_download_not_preview(case, pending_lette
     assert preview_url(case, pending_letter) not in page
     assert download.status_code == 200
     assert read_pdf(b"".join(download.streaming_content)).says(f"{case.number}/L{pending_letter.pk}/v1")
+
+
+def _history(client, case, language: str) -> str:
+    page = client.get(reverse("backoffice:case", kwargs={"case_id": case.pk}), HTTP_ACCEPT_LANGUAGE=language)
+    return page.content.decode().split('id="tl-h"')[1]
+
+
+def test_the_history_says_a_letter_was_sent_only_once_its_dispatch_is_recorded(
+    case, pending_letter, analyst, as_staff
+):
+    client = as_staff(analyst)
+    letter_issue(letter_request_id=pending_letter.pk, actor=None, now=NOW)
+
+    issued_en, issued_pl = _history(client, case, "en"), _history(client, case, "pl")
+    letter = letter_dispatch(
+        letter_id=pending_letter.letters.get().pk, channel="POST", actor=None, now=warsaw(2025, 5, 27, 9, 30)
+    )
+    sent_en, sent_pl = _history(client, case, "en"), _history(client, case, "pl")
+
+    # Issued (the PDF made) is not sent: the reply deadline is met by the dispatch alone.
+    assert "(issued 26 May 2025, 12:00:00 — not sent yet)" in issued_en
+    assert "(wystawione 26 maja 2025, 12:00:00 — jeszcze niewysłane)" in issued_pl
+    assert "(sent)" not in issued_en and "(wysłane)" not in issued_pl
+    assert "sent 27 May" not in issued_en
+    assert letter.dispatch_channel == "POST"
+    assert "(issued 26 May 2025, 12:00:00 — sent 27 May 2025, 09:30:00 (Post))" in sent_en
+    assert "(wystawione 26 maja 2025, 12:00:00 — wysłane 27 maja 2025, 09:30:00 (Poczta))" in sent_pl
+
+
+def test_the_history_and_the_letters_say_a_letter_waits_or_was_done_outside_the_letters_app(
+    case, pending_letter, analyst, as_staff
+):
+    client = as_staff(analyst)
+
+    waiting = _history(client, case, "en")
+    letter_request_fulfil(letter_request_id=pending_letter.pk, actor=analyst, now=NOW)
+    page = client.get(reverse("backoffice:case", kwargs={"case_id": case.pk}), HTTP_ACCEPT_LANGUAGE="en")
+    body = page.content.decode()
+
+    assert "Acknowledgement (waiting to be issued)" in waiting
+    # Marked done by staff with no letter stored here: neither waiting nor known to be sent.
+    outside = "marked done outside the letters app: no copy or dispatch recorded here"
+    assert f"Acknowledgement ({outside})" in body.split('id="tl-h"')[1]
+    assert [row.pending for row in page.context["p"].letters if row.request.pk == pending_letter.pk] == [
+        False
+    ]
+    assert preview_url(case, pending_letter) not in body
+    assert f"<td>{outside}</td>" in body.split('id="letters-h"')[1]
 
 
 def test_a_customer_cannot_preview_even_their_own_letter(client, case, theft, pending_letter):

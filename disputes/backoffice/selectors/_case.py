@@ -93,14 +93,15 @@ class TransactionRow:
 
 @dataclass(frozen=True)
 class LetterRow:
-    """A letter the workflow asked for: pending (previewable) or issued, with every version."""
+    """A letter the workflow asked for: pending (previewable), issued with every version, or marked
+    done outside the letters app (no version stored here)."""
 
     request: CaseLetterRequest
     versions: list[Letter]
 
     @property
     def pending(self) -> bool:
-        return not self.versions
+        return not self.versions and self.request.fulfilled_at is None
 
 
 @dataclass
@@ -186,7 +187,10 @@ def case_page(*, user: User, case_id: int, now: datetime) -> CasePage:
         )
     for item in history:
         timeline.append(TimelineItem(item.occurred_at, item.kind, item.name, item.row.actor, item.row))
-    timeline += [TimelineItem(row.requested_at, "LETTER", row.letter_type, None, row) for row in letters]
+    timeline += [
+        TimelineItem(row.requested_at, "LETTER", row.letter_type, None, row, letters=issued.get(row.pk, []))
+        for row in letters
+    ]
     timeline += [
         TimelineItem(row.uploaded_at, "EVIDENCE", row.kind, row.uploaded_by, row) for row in evidence
     ]

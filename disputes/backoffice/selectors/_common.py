@@ -1,10 +1,11 @@
 """What the back office's pages share: the page size, the plain rows a queue reads, the traffic
 lights of a case's deadlines, and the items of a timeline."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db.models import Field, Model
 
@@ -19,6 +20,9 @@ from disputes.selectors import (
     refund_running,
     reply_running,
 )
+
+if TYPE_CHECKING:
+    from letters.models import Letter
 
 PAGE_SIZE = 50
 
@@ -144,4 +148,7 @@ class TimelineItem:
     kind: str  # TRANSITION, EVENT, LETTER, EVIDENCE, CARD, PROPOSAL, CIRCUMSTANCES
     title: str
     actor: object
-    row: Model  # the row shown: a transition, event, letter, evidence, card event, proposal or the case
+    row: Model  # the row shown: transition, event, letter request, evidence, card event, proposal or the case
+    # A letter request's issued versions, oldest first, each with its dispatch (or withdrawal) if
+    # recorded: the history says a letter was sent only when it left the bank, not when it was made.
+    letters: "Sequence[Letter]" = ()
