@@ -10,7 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from chargebacks.models import Chargeback, ChargebackState
-from disputes.backoffice.selectors import QueueFilters, chargeback_queue, queue_cases
+from disputes.backoffice.selectors import (
+    QueueFilters,
+    chargeback_alerts_for,
+    chargeback_queue,
+    filing_missed_days,
+    queue_cases,
+)
 from disputes.models import CaseEvent, DecisionProposal, EvidenceKind
 from disputes.services import (
     ActionNotPermitted,
@@ -28,6 +34,7 @@ from disputes.services import (
     chargebacks_alert_filing_due,
     proposal_approve,
 )
+from kartosfera.legaltime import warsaw_date
 from liability.engine import Findings
 from reports.rules import Period
 from reports.selectors import figure_cases
@@ -324,6 +331,78 @@ def test_the_sweeps_alert_reaches_the_assignee_on_the_queue_and_the_case(
     assert queue.content.decode().count('<strong class="flag">Filing window closing</strong>') == 2
     page = client.get(reverse("backoffice:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert page.count("Filing window closing") == 2
+
+
+def test_a_filing_window_that_ended_shows_as_missed_not_closing(
+    case, theft, analyst, supervisor, as_staff, client, time_machine
+):
+    case_assign(case_id=case.pk, assignee=analyst, actor=supervisor, now=warsaw(2025, 5, 26, 12, 0))
+    assert (
+        chargebacks_alert_filing_due(now=warsaw(2025, 9, 12, 9, 0), within=timedelta(days=14), batch_size=10)
+        == 2
+    )
+    # Both windows ended with 23 September (CB-MC-4837, Warsaw): two days later, unfiled.
+    time_machine.move_to(warsaw(2025, 9, 25, 9, 0), tick=False)
+    as_staff(analyst)
+    atm = case.chargebacks.get(transaction=theft.atm)
+
+    mine = client.get(reverse("backoffice:queue", args=["mine"]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    moje = client.get(reverse("backoffice:queue", args=["mine"]), HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    queue = client.get(reverse("backoffice:queue", args=["chargebacks"]), HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(reverse("backoffice:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Chargeback filing windows missed" in mine
+    assert "Chargeback filing windows closing" not in mine
+    assert f'href="/back-office/cases/{case.pk}/#cb-{atm.pk}"' in mine
+    assert mine.count("the filing window ended on 23 September 2025 (CB-MC-4837), 2 days ago") == 2
+    assert "Przekroczone terminy złożenia obciążeń zwrotnych" in moje
+    assert moje.count("termin złożenia minął 23 września 2025 (CB-MC-4837), 2 dni temu") == 2
+    assert "Kończące się terminy złożenia" not in moje
+    body = queue.content.decode()
+    assert [(row.filing_missed_days, row.filing_missed) for row in queue.context["page"].rows] == [
+        (2, True),
+        (2, True),
+    ]
+    assert (queue.context["page"].alerts, queue.context["page"].missed) == (0, 2)
+    assert "2 chargebacks' filing windows were missed and they are not filed." in body
+    assert "closing" not in body
+    assert body.count('<strong class="flag">Filing window missed 2 days ago</strong>') == 2
+    assert "Filing window closing" not in page
+    assert page.count("Filing window missed 2 days ago") == 2
+    assert page.count("the filing window ended on 23 September 2025 (CB-MC-4837)") == 2
+    assert "file before the end of" not in page
+
+
+@pytest.mark.parametrize(
+    ("now", "missed_days"),
+    [
+        (warsaw(2025, 9, 23, 23, 59), None),  # the window's last day, Warsaw time: still closing
+        (warsaw(2025, 9, 24, 0, 0), 1),  # 22:00 UTC on 23 September: the window has ended
+        (warsaw(2025, 9, 29, 9, 0), 6),  # calendar days, as the scheme windows count
+    ],
+    ids=["last-day", "next-midnight", "days-later"],
+)
+def test_a_filing_window_is_missed_from_the_warsaw_midnight_after_its_last_day(case, now, missed_days):
+    chargeback = case.chargebacks.order_by("pk").first()
+
+    assert chargeback.filing_due_on == date(2025, 9, 23)
+    assert filing_missed_days(chargeback, now=now, today=warsaw_date(now)) == missed_days
+
+
+def test_a_window_missed_before_the_sweep_alerted_on_it_is_listed_and_a_filed_one_never(
+    case, theft, analyst, supervisor
+):
+    case_assign(case_id=case.pk, assignee=analyst, actor=supervisor, now=warsaw(2025, 5, 26, 12, 0))
+    atm = case.chargebacks.get(transaction=theft.atm)
+    contactless = case.chargebacks.get(transaction=theft.contactless)
+    chargeback_file(chargeback_id=atm.pk, acquirer_reference="ARN", actor=analyst, now=warsaw(2025, 6, 5))
+
+    early = chargeback_alerts_for(user=analyst, now=warsaw(2025, 9, 23, 12, 0))
+    late = chargeback_alerts_for(user=analyst, now=warsaw(2025, 9, 24, 8, 0))
+
+    assert not early  # no alert raised yet, and the window still open
+    assert late.closing == []
+    assert [(missed.chargeback.pk, missed.days_ago) for missed in late.missed] == [(contactless.pk, 1)]
 
 
 # --- case queues: running clocks only, and one definition of "breached" ---

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Case as When_
-from django.db.models import DateTimeField, F, Q, QuerySet, Value, When
+from django.db.models import Count, DateTimeField, F, Q, QuerySet, Value, When
 
 from chargebacks.models import (
     ACTIVE_CHARGEBACK_STATES,
@@ -17,6 +17,7 @@ from chargebacks.models import (
 )
 from customers.models import User
 from deadlines.calendar import BusinessCalendar
+from deadlines.rules import deadline_breached
 from deadlines.selectors import bank_calendar
 from disputes.backoffice.labels import chargeback_step_label
 from disputes.backoffice.lights import Light, chargeback_light
@@ -29,6 +30,7 @@ from disputes.models import (
     ProposalStatus,
 )
 from disputes.models._clocks import NO_DEADLINE
+from disputes.selectors import deadline_passed
 from kartosfera import fsm
 from kartosfera.authz import SUPERVISE_CASE
 from kartosfera.legaltime import warsaw_date
@@ -44,6 +46,19 @@ CHARGEBACK_STEPS = (
 )
 
 
+def filing_missed_days(chargeback: Chargeback, *, now: datetime, today: date) -> int | None:
+    """How many days ago a drafted chargeback's filing window ended, once its end has come without the
+    filing (``deadline_breached``); None while the window is open or once the chargeback left DRAFT.
+
+    Calendar days, as the scheme windows count them (CB-VISA-10.4, CB-MC-4837: 120 calendar days, no
+    roll): due on 5 December, on 7 December (Warsaw) it was missed 2 days ago."""
+    if chargeback.state != ChargebackState.DRAFT or not deadline_breached(
+        due_at=chargeback.filing_due_at, at=now
+    ):
+        return None
+    return (today - chargeback.filing_due_on).days
+
+
 @dataclass
 class ChargebackRow:
     """One chargeback as staff see it: amounts, its running deadline with its light, history, documents."""
@@ -57,11 +72,18 @@ class ChargebackRow:
     documents: list[ChargebackDocument] = field(default_factory=list)
     pending_proposal: DecisionProposal | None = None
     allowed: list[str] = field(default_factory=list)
+    # Days since the filing window ended unfiled (``filing_missed_days``); None while it is open.
+    filing_missed_days: int | None = None
 
     @property
     def alert(self) -> bool:
         """The sweep's filing-window alert was raised and the chargeback is still not filed."""
         return self.chargeback.alerted_at is not None and self.chargeback.state == ChargebackState.DRAFT
+
+    @property
+    def filing_missed(self) -> bool:
+        """The filing window ended without the chargeback filed: no longer closing, missed."""
+        return self.filing_missed_days is not None
 
     @property
     def bank_loss(self) -> Decimal | None:
@@ -101,6 +123,7 @@ def _chargeback_row(
         documents=list(documents),
         pending_proposal=pending_proposal,
         allowed=list(allowed),
+        filing_missed_days=filing_missed_days(chargeback, now=now, today=today),
     )
 
 
@@ -161,8 +184,9 @@ class ChargebackQueuePage:
     rows: list[ChargebackRow]
     page: int
     has_next: bool
-    alerts: int
+    alerts: int  # drafts alerted whose filing window is still open (closing)
     pending_proposals: int
+    missed: int = 0  # drafts whose filing window has ended unfiled
 
 
 def _chargeback_due() -> When_:
@@ -184,7 +208,7 @@ def chargeback_queue(*, now: datetime, mine: User | None = None) -> QuerySet[Cha
 
 
 def chargeback_queue_page(*, now: datetime, page: int = 1, mine: User | None = None) -> ChargebackQueuePage:
-    """One page of the chargeback queue with lights and alert flags (four queries)."""
+    """One page of the chargeback queue with lights, alert flags and the windows missed (four queries)."""
     page = max(page, 1)
     calendar = bank_calendar()
     today = warsaw_date(now)
@@ -195,21 +219,60 @@ def chargeback_queue_page(*, now: datetime, page: int = 1, mine: User | None = N
         )[start : start + PAGE_SIZE + 1]
     )
     rows = [_chargeback_row(cb, calendar=calendar, now=now, today=today) for cb in chargebacks[:PAGE_SIZE]]
-    alerts = Chargeback.objects.filter(state=ChargebackState.DRAFT, alerted_at__isnull=False).count()
+    missed = deadline_passed("filing_due_at", now=now)
+    counts = Chargeback.objects.filter(state=ChargebackState.DRAFT).aggregate(
+        closing=Count("pk", filter=Q(alerted_at__isnull=False) & ~missed), missed=Count("pk", filter=missed)
+    )
     pending = DecisionProposal.objects.filter(status=ProposalStatus.PENDING).count()
     return ChargebackQueuePage(
-        rows, page, has_next=len(chargebacks) > PAGE_SIZE, alerts=alerts, pending_proposals=pending
+        rows,
+        page,
+        has_next=len(chargebacks) > PAGE_SIZE,
+        alerts=counts["closing"],
+        pending_proposals=pending,
+        missed=counts["missed"],
     )
 
 
-def chargeback_alerts_for(*, user: User) -> list[Chargeback]:
+@dataclass(frozen=True)
+class MissedFiling:
+    """A drafted chargeback whose filing window ended unfiled, and how many days ago."""
+
+    chargeback: Chargeback
+    days_ago: int
+
+
+@dataclass(frozen=True)
+class FilingAlerts:
+    """The filing windows a person must act on: those closing (still open) and those already missed."""
+
+    closing: list[Chargeback] = field(default_factory=list)
+    missed: list[MissedFiling] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.closing or self.missed)
+
+
+def chargeback_alerts_for(*, user: User, now: datetime) -> FilingAlerts:
     """The filing-window alerts addressed to ``user``: their cases' drafted chargebacks the sweep alerted
-    on, and for supervisors also those of unassigned cases; the nearest window first."""
+    on or whose window has ended, and for supervisors also those of unassigned cases; the nearest (or
+    longest missed) window first, those still closing apart from those missed at ``now``."""
     recipients = Q(case__assignee=user)
     if user.has_perm(SUPERVISE_CASE):
         recipients |= Q(case__assignee__isnull=True)
-    return list(
-        Chargeback.objects.filter(recipients, state=ChargebackState.DRAFT, alerted_at__isnull=False)
+    chargebacks = list(
+        Chargeback.objects.filter(recipients, state=ChargebackState.DRAFT)
+        .filter(Q(alerted_at__isnull=False) | deadline_passed("filing_due_at", now=now))
         .select_related("case", "transaction")
         .order_by("filing_due_at", "pk")[:PAGE_SIZE]
     )
+    today = warsaw_date(now)
+    closing: list[Chargeback] = []
+    missed: list[MissedFiling] = []
+    for chargeback in chargebacks:
+        days_ago = filing_missed_days(chargeback, now=now, today=today)
+        if days_ago is None:
+            closing.append(chargeback)
+        else:
+            missed.append(MissedFiling(chargeback, days_ago))
+    return FilingAlerts(closing, missed)

@@ -15,11 +15,10 @@ from django.db.models import Count, Q, QuerySet
 from django_stubs_ext import WithAnnotations
 
 from cards.models import Card
-from chargebacks.models import Chargeback
 from customers.models import User
 from deadlines.selectors import bank_calendar
 from disputes.backoffice.lights import Light
-from disputes.backoffice.selectors._chargebacks import chargeback_alerts_for
+from disputes.backoffice.selectors._chargebacks import FilingAlerts, chargeback_alerts_for
 from disputes.backoffice.selectors._common import (
     PAGE_SIZE,
     QueueCard,
@@ -105,7 +104,7 @@ class QueuePage:
     has_next: bool
     pending_proposals: int = 0
     extra: dict[str, object] = field(default_factory=dict)
-    alerts: list[Chargeback] = field(default_factory=list)
+    alerts: FilingAlerts = field(default_factory=FilingAlerts)
 
 
 # What a queue's query compares with each value it takes (``kartosfera.compiled_sql`` prepares a
@@ -260,7 +259,7 @@ def queue_page(
         page,
         has_next=len(cases) > PAGE_SIZE,
         pending_proposals=pending_proposals_count(),
-        alerts=chargeback_alerts_for(user=user) if name == "mine" else [],
+        alerts=chargeback_alerts_for(user=user, now=now) if name == "mine" else FilingAlerts(),
     )
 
 
