@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from disputes.models import Case, CaseEvent
 from disputes.selectors import (
@@ -136,3 +137,15 @@ def test_the_letters_queue(case, analyst, clerk):
 
     assert sent.fulfilled_at == again.fulfilled_at == warsaw(2025, 5, 26, 10, 2)
     assert list(letter_requests_pending()) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "label"),
+    [
+        ("delay_notice_at", "zawiadomienie o opóźnieniu wystawiono"),  # issued with the extension, not sent
+        ("reply_dispatched_at", "odpowiedź wysłano"),  # recorded when the letter left the bank
+    ],
+)
+def test_the_admin_says_issued_for_what_was_issued_and_sent_for_what_left_the_bank(field, label):
+    with translation.override("pl"):
+        assert str(Case._meta.get_field(field).verbose_name) == label
