@@ -35,7 +35,7 @@ demo: migrate
 	export KARTOSFERA_CORE_BANKING_URL=http://127.0.0.1:$(CORE_BANKING_PORT); \
 	$(BIN)/python -m corebanking.simulator --port $(CORE_BANKING_PORT) & simulator=$$!; \
 	trap 'kill $$simulator $$dispatcher 2>/dev/null' EXIT INT TERM; \
-	$(MANAGE) seed_demo || exit 1; \
+	$(MANAGE) seed_demo --addr $(DEMO_ADDR) || exit 1; \
 	$(MANAGE) run_dispatcher --every 5 & dispatcher=$$!; \
 	$(MANAGE) runserver $(DEMO_ADDR)
 

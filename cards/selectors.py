@@ -4,7 +4,7 @@ A card id that belongs to another customer answers exactly like one that does no
 (``Card.DoesNotExist``), so an interface maps both to 404 and reveals nothing.
 """
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, FilteredRelation, IntegerField, Q, QuerySet, Value, When
 
 from cards.models import Card, CardEvent, CardStatus, Transaction, TransactionChannel, WalletToken
 from customers.models import Customer
@@ -49,11 +49,14 @@ def transaction_list_for_card(
     channel: str | None = None,
     foreign: bool | None = None,
     search: str | None = None,
+    with_open_claim: bool = False,
 ) -> QuerySet[Transaction]:
     """The history of one of the customer's cards, newest first, optionally filtered.
 
     ``channel`` is a ``TransactionChannel`` value, ``foreign`` keeps only transactions abroad (True)
-    or at home (False), ``search`` matches the merchant's name or city.
+    or at home (False), ``search`` matches the merchant's name or city. ``with_open_claim`` gives each
+    transaction the submitted claim that holds it, ``open_claim_id`` and ``open_claim_number`` (None
+    when none), read in the same query.
 
     :raises Card.DoesNotExist: no such card, or it belongs to another customer.
     :raises ValueError: ``channel`` is not a transaction channel.
@@ -69,7 +72,20 @@ def transaction_list_for_card(
         transactions = transactions.filter(
             Q(merchant_name__icontains=term) | Q(merchant_city__icontains=term)
         )
+    if with_open_claim:
+        transactions = _with_open_claim(transactions)
     return transactions.order_by("-executed_at", "-id")
+
+
+def _with_open_claim(transactions: QuerySet[Transaction]) -> QuerySet[Transaction]:
+    # The claims name their transactions (disputes' CaseTransaction, reverse name ``dispute_links``) and
+    # sit above the cards, so the card reads them by that relation's name, never by importing them. A
+    # transaction is in at most one open claim (a partial unique index), so the join adds no rows.
+    return transactions.annotate(
+        open_link=FilteredRelation("dispute_links", condition=Q(dispute_links__is_open=True)),
+        open_claim_id=F("open_link__case_id"),
+        open_claim_number=F("open_link__case__number"),
+    )
 
 
 def wallet_token_list_for_card(*, card: Card) -> QuerySet[WalletToken]:

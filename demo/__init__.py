@@ -1,7 +1,8 @@
 """Demo data: every app that has something to show contributes a seeder, run in order.
 
 Each seeder is ``seed(*, now) -> list[str]``: idempotent (running it twice changes nothing), and
-returns the lines to print for the person trying the demo (sign-ins, what to look at).
+returns the lines to print for the person trying the demo (sign-ins, what to look at). A link in them
+starts with ``SITE``; ``seed_demo`` writes it with the address the demo server actually serves on.
 """
 
 from collections.abc import Callable
@@ -9,6 +10,9 @@ from datetime import datetime
 from importlib import import_module
 
 from django.db import transaction
+
+# The demo server's address as the seeders write their links; `make demo DEMO_ADDR=...` moves them.
+SITE = "http://127.0.0.1:8000"
 
 # Order matters: later seeders use what earlier ones created.
 SEEDERS: list[str] = [
@@ -30,12 +34,23 @@ SEEDERS: list[str] = [
 ]
 
 
-def seed_demo(*, now: datetime) -> list[str]:
-    """Run every app's demo seeder in one transaction; return what they say."""
+def site_url(addr: str) -> str:
+    """The address to open for a server started with ``runserver <addr>`` (``port``, ``host:port``).
+
+    A server listening on every interface (``0.0.0.0``, ``[::]``) is opened on this machine.
+    """
+    host, _, port = addr.strip().rpartition(":")
+    if host in ("", "0.0.0.0", "[::]", "0"):  # noqa: S104 (an address given to runserver, not bound here)
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
+def seed_demo(*, now: datetime, site: str = SITE) -> list[str]:
+    """Run every app's demo seeder in one transaction; return what they say, with links to ``site``."""
     lines: list[str] = []
     with transaction.atomic():
         for dotted in SEEDERS:
             module_path, _, name = dotted.rpartition(".")
             seeder: Callable[..., list[str]] = getattr(import_module(module_path), name)
             lines.extend(seeder(now=now))
-    return lines
+    return [line.replace(SITE, site.rstrip("/")) for line in lines]

@@ -5,12 +5,13 @@ from datetime import datetime
 from api.models import ApiClient
 from api.services import SCOPES, api_client_create
 from cards.models import Card
+from demo import SITE
 
 DEMO_CLIENT_NAME = "demo-integration-hub"
 DEMO_CLIENT_ID = "kartosfera-demo-integration-hub"
 # A demo credential printed for the person trying the demo; never used outside `make demo`.
 DEMO_CLIENT_SECRET = "demo-secret-integration-hub-not-for-production"  # noqa: S105
-BASE = "http://127.0.0.1:8000"
+BASE = SITE
 TAKE_ACCESS_TOKEN = "'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'"  # noqa: S105 (a shell snippet)
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.contrib.auth.models import Group
 
 from customers.models import User
+from demo import SITE
 from demo.customers import ADMIN_DEMO_PASSWORD
 from disputes.backoffice.services import staff_totp_device_ensure
 
@@ -23,7 +24,7 @@ def seed(*, now: datetime) -> list[str]:
         auditor.set_password(ADMIN_DEMO_PASSWORD)
         auditor.save(update_fields=["password"])
     auditor.groups.add(*Group.objects.filter(name=group))
-    lines = ["Back office: http://127.0.0.1:8000/back-office/ (password, then the TOTP code)"]
+    lines = [f"Back office: {SITE}/back-office/ (password, then the TOTP code)"]
     # The admin takes the same second factor: the demo's administrator ("admin") gets a device too.
     staff = ["admin", "analyst", "supervisor", "auditor"]
     for user in User.objects.filter(username__in=staff, is_staff=True).order_by("username"):

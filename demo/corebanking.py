@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from corebanking.gateway import get_core_banking_gateway
 from corebanking.models import Posting, PostingStatus
 from corebanking.services import posting_send
+from demo import SITE
 
 # How long after its ledger entry the demo's core system confirms a posting.
 CONFIRMED_AFTER = timedelta(minutes=3)
@@ -29,5 +30,5 @@ def seed(*, now: datetime) -> list[str]:
     return [
         f"Core banking postings: {Posting.objects.count()} from the demo's ledger entries, {confirmed} "
         "confirmed by the core banking simulator as they happened, the rest sent by the dispatcher: "
-        "http://127.0.0.1:8000/back-office/postings/"
+        f"{SITE}/back-office/postings/"
     ]

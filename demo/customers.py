@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from customers.models import Customer, User
 from customers.rules import Sex, generate_pesel
+from demo import SITE
 
 ADMIN_USERNAME = "admin"
 # A demo-only password, printed for the person trying the demo; the seeder sets it only when it
@@ -84,10 +85,10 @@ def seed(*, now: datetime) -> list[str]:
     """Create or refresh the staff sign-in and the demo customers; return the sign-ins to print."""
     _seed_admin()
     lines = [
-        "Staff sign-in (Django admin, http://127.0.0.1:8000/admin/: the back office's password step, then "
+        f"Staff sign-in (Django admin, {SITE}/admin/: the back office's password step, then "
         "the TOTP code; the secret is printed with the back office's staff below):",
         f"  user {ADMIN_USERNAME}, password {ADMIN_DEMO_PASSWORD} (set when the demo created the account)",
-        "Customer portal (http://127.0.0.1:8000/sign-in/):",
+        f"Customer portal ({SITE}/sign-in/):",
     ]
     customers = [_seed_customer(spec, now=now) for spec in DEMO_CUSTOMERS]
     registered = _seed_portal_user(
@@ -96,7 +97,7 @@ def seed(*, now: datetime) -> list[str]:
     lines += [
         f"  {registered.full_name} is registered: sign in with PESEL {registered.pesel} and password "
         f"{CUSTOMER_DEMO_PASSWORD} (set when the demo created her sign-in).",
-        "  Everyone else registers at http://127.0.0.1:8000/register/ with the PESEL (or bank id)",
+        f"  Everyone else registers at {SITE}/register/ with the PESEL (or bank id)",
         "  and date of birth below; the text-message code is printed on this server's console",
         "  and kept in var/sms/outbox.jsonl.",
         "Demo customers:",

@@ -8,6 +8,7 @@ audit trail are real. Idempotent: a plan whose case exists (same card and accoun
 
 from datetime import date, datetime, timedelta
 
+from demo import SITE
 from demo.disputes import (
     Plan,
     Step,
@@ -154,7 +155,7 @@ def seed(*, now: datetime) -> list[str]:
         made += made_now and case is not None
     period = default_period(warsaw_date(now))
     return [
-        f"Auditors' report (auditor sign-in): http://127.0.0.1:8000/reports/ "
+        f"Auditors' report (auditor sign-in): {SITE}/reports/ "
         f"(default period {period.first}..{period.last}; {made} report demo claims added now)"
     ]
 
@@ -169,7 +170,7 @@ def seed_audit_verification(*, now: datetime) -> list[str]:
     if auditor is not None and not AuditVerification.objects.exists():
         audit_verification_request(actor=auditor, anchors={}, now=now)
     return [
-        "Audit log verification (auditor): http://127.0.0.1:8000/reports/audit/",
+        f"Audit log verification (auditor): {SITE}/reports/audit/",
         "Back-office search (any staff): the box in the header, e.g. 'wisniewska', 'KOWALSKA', "
         "'+48 512 345 678', a card's last four digits, an amount such as '216,08', or a merchant; "
         "a phone claim starts from 'Register a claim' with the customer's PESEL, name or phone",

@@ -4,6 +4,7 @@ Each chart carries a title, a description that lists every value, axis labels an
 next to the bars; ``role="img"`` with ``aria-labelledby`` names it for assistive technology.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -34,9 +35,19 @@ class Bar:
 
 
 def bar_chart(
-    *, chart_id: str, title: str, bars: list[Bar], category_axis: str, value_axis: str, maximum=None
+    *,
+    chart_id: str,
+    title: str,
+    bars: list[Bar],
+    category_axis: str,
+    value_axis: str,
+    scale_text: Callable[[Decimal | int], str],
+    maximum=None,
 ) -> SafeString:
-    """A horizontal bar chart as inline SVG; ``maximum`` fixes the scale's end (e.g. 100 for shares)."""
+    """A horizontal bar chart as inline SVG; ``maximum`` fixes the scale's end (e.g. 100 for shares).
+
+    ``scale_text`` writes the scale's end as the bars' values are written, in the reader's language.
+    """
     top = max([maximum or 0, *(bar.value for bar in bars)])
     height = TOP + ROW * max(1, len(bars)) + BOTTOM
     axis_x = LABEL_WIDTH
@@ -65,7 +76,7 @@ def bar_chart(
         f'stroke="{TEXT_COLOUR}"/>',
         f'<text x="{axis_x}" y="{axis_bottom + 16}" font-size="11" text-anchor="middle">0</text>',
         f'<text x="{axis_x + BAR_AREA}" y="{axis_bottom + 16}" font-size="11" text-anchor="middle">'
-        f"{escape(_scale_end(top))}</text>",
+        f"{escape(scale_text(top))}</text>",
         f'<text x="{axis_x + BAR_AREA // 2}" y="{axis_bottom + 36}" font-size="11" text-anchor="middle" '
         f'font-style="italic">{escape(value_axis)}</text>',
         "</svg>",
@@ -77,15 +88,17 @@ def _clip(label: str, length: int = 30) -> str:
     return label if len(label) <= length else label[: length - 1] + "…"
 
 
-def _scale_end(top) -> str:
-    return format(top.normalize(), "f") if isinstance(top, Decimal) else str(top)
-
-
 def report_charts(report, *, language: str) -> dict[str, SafeString]:
     """The charts of a report (``reports.selectors.Report``): volumes, SLA shares, liability split."""
 
+    def number(value: Decimal | int) -> str:
+        return format_decimal(value, locale=babel_locale(language))
+
+    def money(value: Decimal | int) -> str:
+        return format_money(Decimal(value), language=language)
+
     def count_bars(figures) -> list[Bar]:
-        return [Bar(str(figure.label), figure.count, str(figure.count)) for figure in figures]
+        return [Bar(str(figure.label), figure.count, number(figure.count)) for figure in figures]
 
     def percent(value) -> str:
         return (
@@ -107,6 +120,7 @@ def report_charts(report, *, language: str) -> dict[str, SafeString]:
             bars=count_bars(figures),
             category_axis=axis,
             value_axis=_("claims received in the period"),
+            scale_text=number,
         )
         for key, title, figures, axis in volumes
     }
@@ -120,6 +134,7 @@ def report_charts(report, *, language: str) -> dict[str, SafeString]:
             ],
             category_axis=_("deadline"),
             value_axis=_("share of the deadlines due in the period (%)"),
+            scale_text=number,
             maximum=100,
         ),
         "liability": bar_chart(
@@ -129,16 +144,17 @@ def report_charts(report, *, language: str) -> dict[str, SafeString]:
                 Bar(
                     _("customers"),
                     report.liability_customer,
-                    format_money(report.liability_customer, language=language),
+                    money(report.liability_customer),
                 ),
                 Bar(
                     _("the bank"),
                     report.liability_bank,
-                    format_money(report.liability_bank, language=language),
+                    money(report.liability_bank),
                 ),
             ],
             category_axis=_("who bears the loss"),
             value_axis=_("amount (PLN)"),
+            scale_text=money,
         ),
         "ageing": bar_chart(
             chart_id="chart-ageing",
@@ -146,5 +162,6 @@ def report_charts(report, *, language: str) -> dict[str, SafeString]:
             bars=count_bars(report.ageing),
             category_axis=_("days since the claim was received"),
             value_axis=_("open cases"),
+            scale_text=number,
         ),
     }

@@ -61,10 +61,10 @@ def card_add_device(request: CustomerRequest, card: Card) -> HttpResponse:
 @card_page
 @require_GET
 def card_transactions(request: CustomerRequest, card: Card) -> HttpResponse:
-    """The card's transactions: filter by type, search the merchant, page by page."""
+    """The card's transactions, filtered and paged; one held by an open claim links to that claim."""
     form = TransactionFilterForm(request.GET or None)
     transactions = transaction_list_for_card(
-        customer=request.customer, card_id=card.pk, **form.selector_filters()
+        customer=request.customer, card_id=card.pk, with_open_claim=True, **form.selector_filters()
     )
     page = Paginator(transactions, TRANSACTIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from cards.models import Transaction, TransactionStatus
 from cards.selectors import transaction_list_for_card
@@ -15,7 +15,6 @@ from disputes.models import (
     REPLY_CLOCK_STATES,
     Case,
     CaseState,
-    CaseTransaction,
     Evidence,
     Outcome,
     present,
@@ -23,6 +22,7 @@ from disputes.models import (
 from disputes.selectors import HistoryItem, case_get_for_customer, case_get_for_staff, case_history
 from kartosfera import fsm
 from kartosfera.authz import VIEW_CASE
+from kartosfera.ids import parse_id
 from kartosfera.legaltime import day_end, day_start, warsaw_date
 from kartosfera.money import ZERO
 from ledger.rules import LedgerKind
@@ -43,22 +43,52 @@ def claimable_transactions(
     executed_from: date | None = None,
     executed_to: date | None = None,
 ) -> QuerySet[Transaction]:
-    """The card's debited transactions, newest first, each with ``in_open_case`` (held by a submitted claim).
+    """The card's debited transactions, newest first, each with ``in_open_case`` (held by a submitted claim)
+    and that claim's ``open_claim_id`` and ``open_claim_number``.
 
     Optionally of one ``channel`` and made from ``executed_from`` to ``executed_to`` (Warsaw days,
     both included).
 
     :raises Card.DoesNotExist: not the customer's card.
     """
-    held = CaseTransaction.objects.filter(transaction=OuterRef("pk"), is_open=True)
-    transactions = transaction_list_for_card(customer=customer, card_id=card_id, channel=channel).filter(
-        status=TransactionStatus.SETTLED
-    )
+    transactions = transaction_list_for_card(
+        customer=customer, card_id=card_id, channel=channel, with_open_claim=True
+    ).filter(status=TransactionStatus.SETTLED)
     if executed_from is not None:
         transactions = transactions.filter(executed_at__gte=day_start(executed_from))
     if executed_to is not None:
         transactions = transactions.filter(executed_at__lt=day_end(executed_to))
-    return transactions.annotate(in_open_case=Exists(held))
+    return transactions.annotate(
+        in_open_case=ExpressionWrapper(Q(open_claim_id__isnull=False), output_field=BooleanField())
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Preselection:
+    """The transactions ticked on the card's history, split: those a claim can take, those a claim holds."""
+
+    chosen: list[int]
+    held: list[Transaction]
+
+
+def claim_preselection(*, transactions: QuerySet[Transaction], ids: list[str]) -> Preselection:
+    """Which of the ``ids`` ticked on the card's history the claim starts with, and which it cannot take.
+
+    ``transactions`` are ``claimable_transactions``; an id not among them (or not an id) is dropped, one
+    already in an open claim is ``held`` (with its claim's number) rather than chosen.
+    """
+    wanted = set()
+    for value in ids:
+        try:
+            wanted.add(parse_id(value))
+        except ValueError:
+            continue
+    ticked = transactions.filter(pk__in=wanted)
+    # In Q: ``in_open_case`` is claimable_transactions' annotation, which the model's type does not know.
+    return Preselection(
+        chosen=list(ticked.filter(Q(in_open_case=False)).values_list("pk", flat=True)),
+        held=list(ticked.filter(Q(in_open_case=True))),
+    )
 
 
 def evidence_get_for_user(

@@ -30,6 +30,7 @@ from disputes.portal import forms
 from disputes.portal.selectors import (
     claim_clocks,
     claim_expected_deadlines,
+    claim_preselection,
     claimable_transactions,
 )
 from disputes.portal.steps import (
@@ -68,9 +69,16 @@ def _browsing(request: HttpRequest) -> bool:
 
 
 def _transactions_page(
-    request: CustomerRequest, card: Card, form: PortalForm, case: Case | None
+    request: CustomerRequest,
+    card: Card,
+    form: PortalForm,
+    case: Case | None,
+    held: list[Transaction] | None = None,
 ) -> HttpResponse:
-    """One page of the card's claimable transactions, filtered; the ones chosen elsewhere travel along."""
+    """One page of the card's claimable transactions, filtered; the ones chosen elsewhere travel along.
+
+    ``held`` are transactions ticked on the card's history that an open claim holds, so not chosen.
+    """
     data = request.POST if request.method == "POST" else request.GET
     filters = forms.TransactionFilterForm(data)
     rows = claimable_transactions(customer=request.customer, card_id=card.pk, **filters.selector_filters())
@@ -87,6 +95,7 @@ def _transactions_page(
             "page": page,
             "chosen": set(chosen),
             "kept": [value for value in dict.fromkeys(chosen) if value not in shown],
+            "held": held or [],
             **(
                 step_navigation(case, STEPS[0])
                 if case
@@ -114,11 +123,13 @@ def claim_start(request: CustomerRequest, card: Card) -> HttpResponse:
     """Start a claim about one of the customer's cards, with the transactions chosen on the history page."""
     rows = claimable_transactions(customer=request.customer, card_id=card.pk)
     if request.method == "GET":
+        # Ticked on the card's history: one an open claim already holds is not chosen, and the page says why.
+        ticked = claim_preselection(transactions=rows, ids=request.GET.getlist("transaction"))
         form = forms.TransactionsForm(
-            initial={"transactions": request.GET.getlist("transaction"), "draft_token": uuid.uuid4().hex},
+            initial={"transactions": ticked.chosen, "draft_token": uuid.uuid4().hex},
             transactions=rows,
         )
-        return _transactions_page(request, card, form, None)
+        return _transactions_page(request, card, form, None, held=ticked.held)
     if _browsing(request):
         return _transactions_page(request, card, _browse_form(request, rows), None)
     form = forms.TransactionsForm(request.POST, transactions=rows)

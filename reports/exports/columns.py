@@ -2,12 +2,15 @@
 
 Headers are stable identifiers, the same in every language, so that a file's SHA-256 does not depend on
 who asked for it and a spreadsheet or script reading it keeps working. The type decides how a value is
-written: XLSX cells are typed (dates as dates, money as numbers with two decimals), CSV cells follow
-docs/REPORTS.md.
+written: XLSX cells are typed (dates as dates, money as numbers with two decimals, an original amount
+with its currency's), CSV cells follow docs/REPORTS.md.
 """
 
 from dataclasses import dataclass
 from enum import StrEnum
+
+from babel.core import get_global
+from babel.numbers import get_currency_precision
 
 from kartosfera.vocabulary import TextChoices
 from kartosfera.vocabulary import gettext_lazy as _
@@ -30,7 +33,9 @@ class CellType(StrEnum):
     TEXT = "TEXT"
     INTEGER = "INTEGER"
     MONEY = "MONEY"  # two decimals (PLN)
-    AMOUNT3 = "AMOUNT3"  # an original amount: three decimals for the currencies with 1/1000 units
+    # An amount in the currency its column's ``currency`` names, with that currency's decimals
+    # (ISO 4217 minor units: 2,000 UAH as 2000,00, 500 JPY as 500, 7.125 KWD as 7,125).
+    AMOUNT = "AMOUNT"
     DATE = "DATE"  # a Warsaw calendar date
     DATETIME = "DATETIME"  # an instant, written as Warsaw local time
     BOOLEAN = "BOOLEAN"
@@ -42,13 +47,28 @@ class Column:
     name: str
     type: CellType
     width: int = 14  # XLSX column width (characters)
+    currency: str | None = None  # an AMOUNT's currency: the name of the column that holds it
 
 
-T, N, M, A3, D, DT, B, J = (
+def minor_units(currency: str) -> int:
+    """The decimals of an amount in ``currency``: its minor units (ISO 4217, as CLDR and babel give them)."""
+    return get_currency_precision(currency)
+
+
+# The minor units of most currencies, and those with other ones, for the database to write them alike.
+DEFAULT_MINOR_UNITS: int = get_global("currency_fractions")["DEFAULT"][0]
+OTHER_MINOR_UNITS: dict[str, int] = {
+    code: fraction[0]
+    for code, fraction in sorted(get_global("currency_fractions").items())
+    if code != "DEFAULT" and fraction[0] != DEFAULT_MINOR_UNITS
+}
+
+
+T, N, M, A, D, DT, B, J = (
     CellType.TEXT,
     CellType.INTEGER,
     CellType.MONEY,
-    CellType.AMOUNT3,
+    CellType.AMOUNT,
     CellType.DATE,
     CellType.DATETIME,
     CellType.BOOLEAN,
@@ -106,7 +126,7 @@ TRANSACTIONS = (
     Column("mcc", T, 6),
     Column("merchant_city", T, 16),
     Column("merchant_country", T, 8),
-    Column("original_amount", A3, 14),
+    Column("original_amount", A, 14, currency="original_currency"),
     Column("original_currency", T, 8),
     Column("amount_pln", M, 14),
     Column("disputed_amount_pln", M, 14),

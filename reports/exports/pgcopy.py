@@ -22,7 +22,7 @@ from typing import Any, TypedDict
 from django.db import connection
 from django.db.models import F, Func, TextField
 
-from reports.exports.columns import COLUMNS, CellType, ExportKind
+from reports.exports.columns import COLUMNS, DEFAULT_MINOR_UNITS, OTHER_MINOR_UNITS, CellType, ExportKind
 from reports.exports.selectors import TABLES, Table
 from reports.exports.writers import FORMULA_STARTS, WARSAW
 
@@ -35,11 +35,17 @@ _SQL = {
     f" ELSE NULLIF({_TEXT}, '') END",
     CellType.INTEGER: "({v})::bigint::text",
     CellType.MONEY: "replace(round({v}, 2)::text, '.', ',')",
-    CellType.AMOUNT3: "replace(round({v}, 3)::text, '.', ',')",
     CellType.BOOLEAN: "({v})::int::text",
     CellType.DATE: "to_char({v}, 'YYYY-MM-DD')",
     CellType.DATETIME: f"to_char(({{v}}) AT TIME ZONE '{WARSAW.key}', 'YYYY-MM-DD HH24:MI:SS')",
 }
+# An amount with its currency's decimals (``{c}``: the currency), as ``columns.minor_units`` gives them.
+_PLACES = (
+    "CASE {c} "
+    + " ".join(f"WHEN '{code}' THEN {places}" for code, places in OTHER_MINOR_UNITS.items())
+    + f" ELSE {DEFAULT_MINOR_UNITS} END"
+)
+_AMOUNT = f"replace(round({{v}}, {_PLACES})::text, '.', ',')"
 # A card as ``columns.mask_card`` shows it (then formatted as text).
 _MASKED_CARD = "'**** ' || NULLIF(({v})::text, '')"
 COPY_OPTIONS = "FORMAT csv, DELIMITER ';', NULL '', ENCODING 'UTF8'"
@@ -62,18 +68,39 @@ class _Cell(Func):
         return sql, params
 
 
+class _AmountCell(Func):
+    """An amount's CSV cell with the decimals of the currency in another column, formatted by PostgreSQL."""
+
+    output_field = TextField()
+
+    def __init__(self, amount: Any, currency: Any) -> None:
+        super().__init__(amount, currency)
+
+    def as_sql(self, compiler, connection, **extra):
+        (amount, amount_params), (currency, currency_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        assert not amount_params and not currency_params, "an amount cell takes plain columns"  # noqa: S101
+        return _AMOUNT.format(v=amount, c=currency), []
+
+
 def copy_supported(kind: ExportKind | str) -> bool:
     """Whether ``kind``'s CSV can be written by ``COPY`` here (PostgreSQL, and one query per export)."""
     return connection.vendor == "postgresql" and ExportKind(kind) in TABLES
 
 
-def _cells(table: Table, kind: ExportKind) -> dict[str, _Cell]:
-    cells = {}
+def _cells(table: Table, kind: ExportKind) -> dict[str, Any]:
+    cells: dict[str, Any] = {}
+    names = [column.name for column in COLUMNS[kind]]
     for index, (field, column) in enumerate(zip(table.fields, COLUMNS[kind], strict=True)):
         value: Any = F(field)
         if index in table.masked:
             value = _Cell(value, _MASKED_CARD)
-        cells[f"cell_{index}"] = _Cell(value, _SQL[column.type])
+        if column.currency is not None:
+            currency = F(table.fields[names.index(column.currency)])
+            cells[f"cell_{index}"] = _AmountCell(value, currency)
+        else:
+            cells[f"cell_{index}"] = _Cell(value, _SQL[column.type])
     return cells
 
 

@@ -12,13 +12,13 @@ import io
 import json
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
 
-from reports.exports.columns import CellType, Column
+from reports.exports.columns import CellType, Column, minor_units
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 CSV_DELIMITER = ";"
@@ -72,13 +72,19 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def csv_value(value: Any, cell: CellType) -> str:
-    """One CSV cell: decimal comma for amounts, ISO dates, Warsaw local times, formulas defused."""
+def csv_value(value: Any, cell: CellType, currency: str | None = None) -> str:
+    """One CSV cell: decimal comma for amounts, ISO dates, Warsaw local times, formulas defused.
+
+    An ``AMOUNT`` is written with the decimals of its ``currency``.
+    """
     if value is None or value == "":
         return ""
-    if cell in (CellType.MONEY, CellType.AMOUNT3):
-        places = Decimal("0.01") if cell == CellType.MONEY else Decimal("0.001")
-        return str(Decimal(value).quantize(places)).replace(".", ",")
+    if cell in (CellType.MONEY, CellType.AMOUNT):
+        places = minor_units(currency or "") if cell == CellType.AMOUNT else 2
+        # Half up, as PostgreSQL's round() writes the same cell on the COPY path.
+        return str(Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)).replace(
+            ".", ","
+        )
     if cell == CellType.INTEGER:
         return str(int(value))
     if cell == CellType.BOOLEAN:
@@ -91,6 +97,12 @@ def csv_value(value: Any, cell: CellType) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def currency_positions(columns: Sequence[Column]) -> list[int | None]:
+    """For each column, where in the row its amount's currency is (None: not an amount in a currency)."""
+    names = [column.name for column in columns]
+    return [None if column.currency is None else names.index(column.currency) for column in columns]
+
+
 class CsvExportWriter:
     """UTF-8 with a BOM (Excel then reads Polish letters right), ``;`` between cells, CRLF lines."""
 
@@ -99,12 +111,16 @@ class CsvExportWriter:
         self._columns = columns
         self._buffer = io.StringIO()
         self._writer = csv.writer(self._buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+        self._currency_at = currency_positions(columns)
         self._buffer.write(BOM)
         self._writer.writerow([column.name for column in columns])
 
     def write_row(self, row: Sequence[Any]) -> None:
         self._writer.writerow(
-            [csv_value(value, col.type) for value, col in zip(row, self._columns, strict=True)]
+            [
+                csv_value(value, col.type, None if at is None else row[at])
+                for value, col, at in zip(row, self._columns, self._currency_at, strict=True)
+            ]
         )
         if self._buffer.tell() > 65_536:
             self._flush()
@@ -156,11 +172,16 @@ class XlsxExportWriter:
         bold = self._book.add_format({"bold": True})
         self._formats = {
             CellType.MONEY: self._book.add_format({"num_format": "#,##0.00"}),
-            CellType.AMOUNT3: self._book.add_format({"num_format": "#,##0.000"}),
             CellType.DATE: self._book.add_format({"num_format": "yyyy-mm-dd"}),
             CellType.DATETIME: self._book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
             "header": bold,
         }
+        # An amount's number format by its currency's decimals (ISO 4217 has 0 to 4).
+        self._amount_formats = {
+            places: self._book.add_format({"num_format": "#,##0" + ("." + "0" * places if places else "")})
+            for places in range(5)
+        }
+        self._currency_at = currency_positions(columns)
         self._sheet: Any = None
         self._cells: list[Callable[[int, int, Any], Any]] = []
         self._sheets = 0
@@ -183,10 +204,11 @@ class XlsxExportWriter:
         if self._sheet is None or self._row >= XLSX_MAX_ROWS:
             self._new_sheet()
         number = self._row
-        for col, (value, write) in enumerate(zip(row, self._cells, strict=True)):
+        for col, (value, write, at) in enumerate(zip(row, self._cells, self._currency_at, strict=True)):
             if value is None or value == "":
                 continue
-            write(number, col, value)
+            # An amount's writer takes its currency with it (the format depends on it).
+            write(number, col, value if at is None else (value, row[at]))
         self._row += 1
 
     def _cell_writers(self, sheet: Any) -> list[Callable[[int, int, Any], Any]]:
@@ -196,8 +218,16 @@ class XlsxExportWriter:
     def _cell_writer(self, sheet: Any, cell: CellType) -> Callable[[int, int, Any], Any]:
         fmt = self._formats.get(cell)
         number, string = sheet.write_number, sheet.write_string
-        if cell in (CellType.MONEY, CellType.AMOUNT3):
+        if cell == CellType.MONEY:
             return lambda row, col, value: number(row, col, float(value), fmt)
+        if cell == CellType.AMOUNT:
+            formats = self._amount_formats
+
+            def amount(row: int, col: int, value: tuple[Any, str]) -> Any:
+                places = minor_units(value[1] or "")
+                return number(row, col, float(value[0]), formats[places])
+
+            return amount
         if cell == CellType.INTEGER:
             return lambda row, col, value: number(row, col, int(value))
         if cell == CellType.BOOLEAN:

@@ -1,12 +1,16 @@
 """The demo seeder: a case in every state, through the services, and nothing new the second time."""
 
+import io
+import re
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
+from django.core.management import call_command
 from django.forms.models import model_to_dict
 
 from chargebacks.models import Chargeback, ChargebackState
-from demo import SEEDERS, seed_demo
+from demo import SEEDERS, seed_demo, site_url
 from disputes.models import Case, CaseState, CaseTransition, DecisionProposal
 from ledger.models import LedgerEntry
 
@@ -179,3 +183,28 @@ def test_the_demo_analysts_write_the_cap_of_the_liability_rules_in_their_notes_a
             "ponosi Bank.",
         ),
     } <= decisions
+
+
+@pytest.mark.parametrize(
+    ("addr", "site"),
+    [
+        ("127.0.0.1:8290", "http://127.0.0.1:8290"),
+        ("8290", "http://127.0.0.1:8290"),
+        ("0.0.0.0:8001", "http://127.0.0.1:8001"),
+        ("demo.local:80", "http://demo.local:80"),
+    ],
+)
+def test_the_demo_address_is_the_one_runserver_serves_on(addr, site):
+    assert site_url(addr) == site
+
+
+def test_the_demo_prints_links_to_the_address_it_serves_on():
+    out = io.StringIO()
+
+    with time_machine.travel(NOW, tick=False):
+        call_command("seed_demo", "--addr", "127.0.0.1:8290", stdout=out)
+
+    links = re.findall(r"https?://[^\s/]+", out.getvalue())
+    assert links and set(links) == {"http://127.0.0.1:8290"}
+    assert "http://127.0.0.1:8290/back-office/" in out.getvalue()
+    assert "http://127.0.0.1:8290/sign-in/" in out.getvalue()

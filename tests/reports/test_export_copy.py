@@ -69,6 +69,8 @@ def awkward(seeded, analyst):
             merchant_city=AWKWARD[(index + 4) % len(AWKWARD)],
             processor_reference=f"{AWKWARD[(index + 8) % len(AWKWARD)]}-{index}",
             original_amount=Decimal("12.345") + index,
+            # Currencies of 3, 2 and 0 decimals: both paths write each with its currency's, rounded alike.
+            original_currency=("KWD", "PLN", "JPY", "UAH")[index % 4],
         )
     history = list(CaseTransition.objects.filter(case__in=seeded).order_by("pk"))
     for index, row in enumerate(history):

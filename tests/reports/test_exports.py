@@ -5,7 +5,7 @@ import csv
 import hashlib
 import io
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import openpyxl
@@ -238,4 +238,51 @@ def test_money_in_the_csv_keeps_two_decimals():
     from reports.exports.writers import csv_value
 
     assert csv_value(Decimal("1234.5"), CellType.MONEY) == "1234,50"
-    assert csv_value(Decimal("7.125"), CellType.AMOUNT3) == "7,125"
+    assert csv_value(Decimal("7.125"), CellType.AMOUNT, "KWD") == "7,125"
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "cell"),
+    [
+        (Decimal("2000.000"), "UAH", "2000,00"),
+        (Decimal("88.870"), "PLN", "88,87"),
+        (Decimal("500.000"), "JPY", "500"),
+        (Decimal("7.125"), "KWD", "7,125"),
+        (Decimal("12.5"), "CLF", "12,5000"),
+    ],
+)
+def test_an_original_amount_has_its_currencys_decimals(amount, currency, cell):
+    from reports.exports.columns import CellType
+    from reports.exports.writers import csv_value
+
+    assert csv_value(amount, CellType.AMOUNT, currency) == cell
+
+
+def test_the_workbook_writes_an_original_amount_with_its_currencys_decimals(tmp_path):
+    from reports.exports.columns import COLUMNS
+    from reports.exports.writers import HashingFile, XlsxExportWriter
+
+    columns = COLUMNS["TRANSACTIONS"]
+    names = [column.name for column in columns]
+    path = tmp_path / "transactions.xlsx"
+    with path.open("wb") as raw:
+        writer = XlsxExportWriter(
+            HashingFile(raw),
+            columns,
+            title="t",
+            tmpdir=str(tmp_path),
+            created=datetime(2025, 6, 1, tzinfo=UTC),
+        )
+        for amount, currency in [("2000.000", "UAH"), ("500.000", "JPY"), ("7.125", "KWD")]:
+            row = [None] * len(columns)
+            row[names.index("original_amount")] = Decimal(amount)
+            row[names.index("original_currency")] = currency
+            row[names.index("amount_pln")] = Decimal("88.87")
+            writer.write_row(row)
+        writer.close()
+
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    amount_column = names.index("original_amount") + 1
+    formats = [sheet.cell(row=r, column=amount_column).number_format for r in (2, 3, 4)]
+    assert formats == ["#,##0.00", "#,##0", "#,##0.000"]
+    assert sheet.cell(row=2, column=names.index("amount_pln") + 1).number_format == "#,##0.00"

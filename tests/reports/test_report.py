@@ -315,3 +315,23 @@ def test_the_reports_link_is_shown_to_report_readers_only(dataset, client):
     case_page = client.get(f"/back-office/cases/{dataset[0].pk}/").content
     assert b'href="/reports/"' not in case_page
     assert b"/replay/" not in case_page
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("pl", "Każda liczba otwiera listę spraw, które liczy."),
+        ("en", "Each count opens the list of the cases it counts."),
+    ],
+)
+def test_the_report_points_to_its_case_lists_not_to_a_repository_file(dataset, client, language, sentence):
+    sign_in(client, staff("auditor", "auditors"))
+    client.cookies["django_language"] = language
+
+    page = client.get("/reports/?from=2025-05-01&to=2025-05-31").content.decode()
+    pdf = client.post("/reports/pdf/", {"from": "2025-05-01", "to": "2025-05-31"})
+    pdf_text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)
+
+    assert sentence in page
+    assert "REPORTS.md" not in page
+    assert "REPORTS.md" not in pdf_text

@@ -10,11 +10,19 @@ import re
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from customers.middleware import SIGNED_IN_AT
 from disputes.models import Case, CaseState, Evidence
-from disputes.services import case_refund_provisionally, case_request_information, case_start_review
+from disputes.services import (
+    case_refund_provisionally,
+    case_request_information,
+    case_start_review,
+    claim_create_draft,
+    claim_submit,
+)
 from tests.disputes.conftest import RECEIVED_AT, make_theft, submitted_case, warsaw
 from tests.disputes.helpers import snapshot
 from tests.staff import sign_in_staff
@@ -466,3 +474,67 @@ def test_the_wizard_asks_how_letters_go_and_paper_is_the_default(portal, theft):
     assert "Najpierw dodaj adres e-mail w swoim profilu" in text(refused)
     case.refresh_from_db()
     assert case.reply_delivery == "POST"
+
+
+def _claim_about(theft, transaction_ids) -> Case:
+    """A submitted claim about only these of the stolen card's transactions."""
+    draft = claim_create_draft(
+        customer=theft.customer,
+        card_id=theft.card.pk,
+        transaction_ids=transaction_ids,
+        channel="PORTAL",
+        cause="STOLEN",
+        actor=theft.user,
+        now=RECEIVED_AT,
+    )
+    return claim_submit(case_id=draft.pk, actor=theft.user, now=RECEIVED_AT)
+
+
+def test_the_card_history_links_a_transaction_in_an_open_claim_instead_of_offering_it(portal, theft):
+    held = _claim_about(theft, [theft.atm.pk])
+
+    with CaptureQueriesContext(connection) as queries:
+        page = text(portal.get(f"/cards/{theft.card.pk}/transactions/"))
+
+    boxes = re.findall(r'name="transaction" value="(\d+)"', page)
+    assert boxes == [str(theft.contactless.pk)]
+    assert f'<a href="/claims/{held.pk}/" class="hint">W reklamacji {held.number}</a>' in page
+    # Read with the list, not looked up row by row.
+    claim_reads = [q["sql"] for q in queries.captured_queries if "disputes_casetransaction" in q["sql"]]
+    assert claim_reads and all("cards_transaction" in sql for sql in claim_reads)
+
+
+def test_the_card_history_names_the_claim_in_english(portal, theft):
+    held = _claim_about(theft, [theft.atm.pk])
+    portal.cookies["django_language"] = "en"
+
+    page = text(portal.get(f"/cards/{theft.card.pk}/transactions/"))
+
+    assert f'<a href="/claims/{held.pk}/" class="hint">In claim {held.number}</a>' in page
+
+
+def test_the_start_page_counts_only_what_can_be_chosen_and_says_why_the_rest_was_not(portal, theft):
+    held = _claim_about(theft, [theft.atm.pk])
+
+    page = text(portal.get(f"/claims/new/{theft.card.pk}/", {"transaction": [theft.atm.pk]}))
+
+    assert "Wybrano" not in page
+    assert _boxes(page)[str(theft.atm.pk)].startswith(" disabled")
+    assert f"Nie wybrano: Euronet ATM 800,00\xa0zł jest już w otwartej reklamacji {held.number}" in page
+    assert f'href="/claims/{held.pk}/"' in page
+
+
+def test_the_start_page_keeps_what_can_be_chosen_of_a_mixed_choice(portal, theft):
+    _claim_about(theft, [theft.atm.pk])
+
+    page = text(
+        portal.get(
+            f"/claims/new/{theft.card.pk}/",
+            {"transaction": [theft.atm.pk, theft.contactless.pk, "x", "999999999"]},
+        )
+    )
+
+    assert "Wybrano 1 transakcję (na tej lub innych stronach)." in page
+    boxes = _boxes(page)
+    assert boxes[str(theft.atm.pk)].startswith(" disabled")
+    assert boxes[str(theft.contactless.pk)] == " checked"
