@@ -81,7 +81,10 @@ def case_constraints() -> list[models.BaseConstraint]:
         models.CheckConstraint(
             condition=Q(channel__in=choice_values(CASE_CHANNELS)), name="case_channel_valid"
         ),
-        models.CheckConstraint(condition=Q(cause__in=choice_values(Cause)), name="case_cause_valid"),
+        # A draft started in the portal has no cause until the customer answers "what happened".
+        models.CheckConstraint(
+            condition=Q(cause__in=choice_values(Cause)) | Q(cause="", state="DRAFT"), name="case_cause_valid"
+        ),
         models.CheckConstraint(
             condition=Q(
                 outcome__in=choice_values(Outcome), state__in=["DECIDED", "DEEMED_ACCEPTED", "CLOSED"]

@@ -25,7 +25,7 @@ from cards.models import Card, Transaction
 from cards.owned import card_page
 from customers.decorators import CustomerRequest
 from customers.forms import PortalForm
-from disputes.models import Case, CaseState, Cause, Channel
+from disputes.models import Case, CaseState, Channel
 from disputes.portal import forms
 from disputes.portal.selectors import (
     claim_clocks,
@@ -45,6 +45,7 @@ from disputes.portal.steps import (
 )
 from disputes.rules import DraftProblem
 from disputes.services import (
+    CAUSE_NOT_ANSWERED,
     ClaimIncomplete,
     DisputeError,
     InvalidClaim,
@@ -150,7 +151,8 @@ def claim_start(request: CustomerRequest, card: Card) -> HttpResponse:
                 card_id=card.pk,
                 transaction_ids=chosen,
                 channel=Channel.PORTAL,
-                cause=CAUSE_FROM_CANCELLATION.get(card.cancellation_reason, Cause.OTHER),
+                # Only the card's own cancellation says what happened; else the customer chooses.
+                cause=CAUSE_FROM_CANCELLATION.get(card.cancellation_reason, CAUSE_NOT_ANSWERED),
                 actor=request.user,
                 now=clock.now(),
             )
@@ -264,6 +266,8 @@ def _draft_problem_message(problem: DraftProblem, case: Case) -> str:
             return _("Choose at least one transaction you do not recognise.")
         case "IN_FUTURE":
             return _("The day you noticed cannot be in the future. Enter the day you noticed.")
+        case "REQUIRED" if problem.step == "cause":
+            return _("Choose what happened to the card.")
         case "BEFORE_CARD_ISSUED":
             return _("The day you noticed cannot be before the card was issued (%(issued)s).") % {
                 "issued": format_long_date(

@@ -32,6 +32,7 @@ from disputes.services._claims import claim_submit
 from disputes.services._deadlines import cases_recompute_deadlines
 from disputes.services._decision import case_decide, case_dispatch_reply, case_recover_customer_share
 from disputes.services._drafts import (
+    CAUSE_NOT_ANSWERED,
     Circumstances,
     case_set_reply_delivery,
     claim_create_draft,
@@ -123,6 +124,7 @@ from disputes.services._sweeps import (
 )
 
 __all__ = [
+    "CAUSE_NOT_ANSWERED",
     "ActionNotPermitted",
     "AssessmentMissing",
     "AssessmentRateUnavailable",

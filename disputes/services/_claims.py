@@ -24,7 +24,7 @@ from disputes.models import (
     LiabilityAssessment,
     present,
 )
-from disputes.rules import case_number, draft_problems
+from disputes.rules import DraftProblem, case_number, draft_problems
 from disputes.services._access import Actor, check_visible
 from disputes.services._audit import CaseAudit, case_atomic
 from disputes.services._core import run_transition, sync_chargeback_clock
@@ -93,7 +93,8 @@ def claim_submit(
     :raises InvalidCaseState: the claim is no longer a draft.
     :raises NoTransactions, TransactionNotFound, TransactionNotSettled, TransactionAlreadyDisputed:
     :raises InvalidClaim: ``received_at`` naive or in the future.
-    :raises ClaimIncomplete: with ``answers_required``, an answer is missing or impossible.
+    :raises ClaimIncomplete: with ``answers_required``, an answer is missing or impossible; always,
+        the cause is not answered.
     """
     received_at = claim_instant(received_at or now, "received_at", now=now, required=True)
     with case_atomic() as audit:
@@ -105,6 +106,9 @@ def claim_submit(
         current = list(case.disputed.all())
         if answers_required:
             _check_answers(case, transaction_count=len(current), now=now)
+        elif not case.cause:
+            # Whoever sends it, a claim is never received without its cause: it picks the liability rules.
+            raise ClaimIncomplete("cause:REQUIRED", problems=[DraftProblem("cause", "REQUIRED")])
         _check_still_claimable(case, current)
         reported_at = case.reported_at or received_at
         # Stored NBP rates only (a missing one is fetched by a task after commit): never waits on the NBP.

@@ -117,6 +117,12 @@ def _choice(value: str, choices: Iterable[str], name: str) -> str:
     return value
 
 
+# The cause of a draft the customer has not said yet: the portal asks "what happened to the card?"
+# with nothing chosen, since the cause decides the liability rules (RULES.md section 3). Only a draft
+# may have it (the ``case_cause_valid`` constraint); sending one refuses (``claim_submit``).
+CAUSE_NOT_ANSWERED = ""
+
+
 def claim_create_draft(
     *,
     customer: Customer,
@@ -134,6 +140,7 @@ def claim_create_draft(
 
     ``reported_at`` (the loss or theft report liability runs from) defaults to the card's cancellation
     time when the card was cancelled as lost or stolen. ``found_at``: the bank found them itself.
+    ``cause`` may be ``CAUSE_NOT_ANSWERED`` (the customer answers it on a later page).
 
     :raises ActionNotPermitted: the actor is neither the customer nor staff.
     :raises CardNotFound: the card is not the customer's.
@@ -147,7 +154,7 @@ def claim_create_draft(
         raise CardNotFound() from None
     chosen = _claimed_transactions(customer, card, transaction_ids)
     _choice(channel, CASE_CHANNELS, "channel")
-    _choice(cause, Cause, "cause")
+    _choice(cause, (*Cause, CAUSE_NOT_ANSWERED), "cause")
     reported_at = claim_instant(reported_at, "reported_at", now=now)
     found_at = claim_instant(found_at, "found_at", now=now)
     if reported_at is None and card.is_reported_lost_or_stolen:

@@ -495,6 +495,26 @@ def test_a_claim_cannot_hold_a_transaction_of_another_open_claim(case, theft, an
     assert Case.objects.get(pk=draft.pk).state == "DRAFT"
 
 
+def test_a_draft_without_its_cause_is_never_received_whoever_sends_it(theft, analyst, eur_rates):
+    draft = services.claim_create_draft(
+        customer=theft.customer,
+        card_id=theft.card.pk,
+        transaction_ids=theft.transaction_ids,
+        channel="PHONE",
+        cause=services.CAUSE_NOT_ANSWERED,
+        actor=analyst,
+        now=T0,
+    )
+    before = snapshot(draft)
+
+    with pytest.raises(services.ClaimIncomplete) as refused:
+        services.claim_submit(case_id=draft.pk, actor=analyst, now=T0)
+
+    assert [(p.step, p.code) for p in refused.value.problems] == [("cause", "REQUIRED")]
+    assert snapshot(draft) == before
+    assert (Case.objects.get(pk=draft.pk).state, Case.objects.get(pk=draft.pk).number) == ("DRAFT", None)
+
+
 @pytest.mark.parametrize(
     ("transaction_ids", "error"),
     [

@@ -538,3 +538,62 @@ def test_the_start_page_keeps_what_can_be_chosen_of_a_mixed_choice(portal, theft
     boxes = _boxes(page)
     assert boxes[str(theft.atm.pk)].startswith(" disabled")
     assert boxes[str(theft.contactless.pk)] == " checked"
+
+
+def test_an_active_card_starts_the_claim_with_no_cause_chosen_and_sending_none_is_refused(
+    client, db, eur_rates, now
+):
+    # The cause picks the liability rules (RULES.md section 3): only the card's own cancellation may
+    # answer it in advance, never a default.
+    theft = make_theft(cancelled=False)
+    signed_in(client, theft.user)
+    start(client, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+    assert case.cause == ""
+
+    page = text(client.get(f"/claims/{case.pk}/step/cause/"))
+    assert re.search(r'name="cause" value="[A-Z]+"[^>]*checked', page) is None
+    unanswered = client.post(f"/claims/{case.pk}/step/cause/", {})
+
+    assert unanswered.status_code == 200
+    assert "Wybierz, co się stało z kartą." in text(unanswered)
+    case.refresh_from_db()
+    assert case.cause == ""
+    sent = client.post(f"/claims/{case.pk}/step/review/")
+    assert sent["Location"] == f"/claims/{case.pk}/step/cause/"
+    assert "Wybierz, co się stało z kartą." in text(client.get(sent["Location"]))
+    case.refresh_from_db()
+    assert (case.state, case.number) == (CaseState.DRAFT, None)
+
+
+def test_a_card_cancelled_as_stolen_starts_the_claim_with_stolen_chosen(portal, theft):
+    start(portal, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+
+    page = text(portal.get(f"/claims/{case.pk}/step/cause/"))
+
+    assert case.cause == "STOLEN"
+    assert re.search(r'name="cause" value="STOLEN"[^>]*checked', page)
+
+
+@pytest.mark.parametrize(
+    ("step", "question"),
+    [
+        ("cause", "Co się stało z kartą?"),
+        ("noticed", "Którego dnia to zauważyłeś(-aś)?"),
+        ("police", "Czy zgłosiłeś(-aś) sprawę na policję?"),
+        ("account", "Czy chcesz nam jeszcze coś przekazać? (nieobowiązkowe)"),
+    ],
+)
+def test_each_wizard_question_is_asked_once_as_the_heading_that_labels_its_input(
+    portal, theft, step, question
+):
+    start(portal, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+
+    page = text(portal.get(f"/claims/{case.pk}/step/{step}/"))
+
+    assert page.count(question) == 1
+    heading = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)
+    assert question in heading
+    assert heading.startswith("<label for=") or re.search(r"<legend><h1>", page)
