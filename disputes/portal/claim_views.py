@@ -56,6 +56,8 @@ def claim_list(request: CustomerRequest) -> HttpResponse:
 @require_GET
 def claim_detail(request: CustomerRequest, case: Case) -> HttpResponse:
     """A claim's status: deadlines, the questions asked, its timeline, letters and documents."""
+    now = clock.now()
+    outcome = claim_outcome(case=case, language=get_language())
     return render(
         request,
         "portal/claims/detail.html",
@@ -68,12 +70,13 @@ def claim_detail(request: CustomerRequest, case: Case) -> HttpResponse:
             ],
             "delivery_form": forms.ReplyDeliveryForm(initial={"reply_delivery": case.reply_delivery}),
             "evidence": case.evidence.all(),
-            "actions": claim_available_actions(case=case, user=request.user, now=clock.now()),
+            "actions": claim_available_actions(case=case, user=request.user, now=now),
             "questions": claim_information_request(case=case),
             "first_step_url": step_url(case, STEP_NAMES[0]),
-            "clocks": claim_clocks(case=case),
-            "outcome": claim_outcome(case=case, language=get_language()),
-            # The appeal routes name the bank's complaint department as its letters do.
+            "clocks": claim_clocks(case=case, outcome=outcome, now=now),
+            "outcome": outcome,
+            # The appeal routes (and a late refund's apology) name the bank's complaint department as
+            # its letters do.
             "appeal_bank": settings.KARTOSFERA_BANK,
         },
     )

@@ -10,6 +10,7 @@ from cards.models import Transaction, TransactionStatus
 from cards.selectors import transaction_list_for_card
 from customers.models import Customer, User
 from deadlines import engine as deadlines
+from deadlines.rules import deadline_breached
 from disputes.models import (
     REFUND_PENDING_STATES,
     REPLY_CLOCK_STATES,
@@ -19,6 +20,7 @@ from disputes.models import (
     Outcome,
     present,
 )
+from disputes.portal.reasons import reason_for_customer
 from disputes.selectors import HistoryItem, case_get_for_customer, case_get_for_staff, case_history
 from kartosfera import fsm
 from kartosfera.authz import VIEW_CASE
@@ -26,6 +28,7 @@ from kartosfera.ids import parse_id
 from kartosfera.legaltime import day_end, day_start, warsaw_date
 from kartosfera.money import ZERO
 from ledger.rules import LedgerKind
+from liability.record import StoredAssessment
 
 # The outcome the customer reads for a claim resolved in their favour because no reply came in time.
 DEEMED_ACCEPTED = "DEEMED_ACCEPTED"
@@ -156,25 +159,6 @@ REPLY_COUNTDOWN_STATES = tuple(s for s in REPLY_CLOCK_STATES if s != CaseState.D
 
 
 @dataclass(frozen=True, slots=True)
-class ClaimClocks:
-    """Which of the claim's deadlines still run, so the page shows only those."""
-
-    refund: bool  # the D+1 refund is still to be made (UUP-46-1)
-    reply: bool  # the reply is still to come (REK-6/REK-7, UUP-PS-15/35)
-
-
-def claim_clocks(*, case: Case) -> ClaimClocks:
-    """The deadlines whose clock runs for the claim now."""
-    return ClaimClocks(
-        refund=case.state in REFUND_PENDING_STATES
-        and case.refund_owed
-        and case.refunded_at is None
-        and case.refund_withheld_at is None,
-        reply=case.state in REPLY_COUNTDOWN_STATES and case.reply_dispatched_at is None,
-    )
-
-
-@dataclass(frozen=True, slots=True)
 class BorneLine:
     """One disputed transaction as decided: who bears what, by which rule and why."""
 
@@ -229,18 +213,22 @@ def claim_outcome(*, case: Case, language: str) -> ClaimOutcome | None:
         rows = [(link, ZERO, link.amount, "REK-8", "") for link in links.values()]
     else:
         outcome, decided_at = case.outcome, present(case.decided_at, "decided_at")
-        result_lines = case.decision_assessment.result["lines"] if case.decision_assessment else []
-        explanation = "explanation_en" if language == "en" else "explanation_pl"
-        rows = [
-            (
-                links[int(line["transaction_id"])],
-                Decimal(line["customer"]),
-                Decimal(line["bank"]),
-                line["rule"],
-                line.get(explanation, ""),
-            )
-            for line in result_lines
-        ]
+        # The customer reads the reasons in their own words; the stored rule text is the analysts'.
+        stored = StoredAssessment.parse(case.decision_assessment.result) if case.decision_assessment else None
+        rows = (
+            [
+                (
+                    links[int(line.transaction_id)],
+                    line.customer,
+                    line.bank,
+                    line.rule,
+                    reason_for_customer(line=line, inputs=stored.inputs, language=language),
+                )
+                for line in stored.lines
+            ]
+            if stored is not None
+            else []
+        )
     lines = tuple(
         BorneLine(
             merchant=link.transaction.merchant_name,
@@ -273,4 +261,101 @@ def claim_outcome(*, case: Case, language: str) -> ClaimOutcome | None:
         to_recover=to_recover,
         reply_dispatched_at=case.reply_dispatched_at,
         card_masked=case.card.masked,
+    )
+
+
+# Where the claim's D+1 refund stands (UUP-46-1), as "What happens next" tells the customer.
+REFUND_DUE = "DUE"  # owed, not made, its day not over: the promise
+REFUND_LATE = "LATE"  # owed, not made, its day over: late, with an apology
+REFUND_MADE = "MADE"  # made, the claim not decided yet: conditional
+REFUND_WITHHELD = "WITHHELD"  # withheld on grounds given to law enforcement (UUP-46-1a)
+REFUND_REVERSED = "REVERSED"  # made, then taken back because the customer withdrew the claim
+REFUND_KEPT = "KEPT"  # made, and the decision leaves all of it to the customer
+REFUND_PART_KEPT = "PART_KEPT"  # made; the decision takes back the customer's share
+REFUND_TAKEN_BACK = "TAKEN_BACK"  # made; the decision (not accepted) takes all of it back
+REFUND_NOTHING = ""  # not owed, or nothing to say beside the decision
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRefund:
+    """The D+1 refund in the customer's terms: its status, the amount and the days that go with it."""
+
+    status: str
+    amount: Decimal = ZERO  # owed (DUE, LATE), made (MADE, KEPT...), or reversed (REVERSED)
+    day: date | None = None  # the due day (DUE, LATE), else the day the refund was made
+    kept: Decimal = ZERO  # what the decision leaves of the refund
+    taken_back: Decimal = ZERO  # what the decision or the withdrawal takes back
+    taken_back_on: date | None = None  # when it was taken back; None while still to come
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimClocks:
+    """What the claim's page says is next: the refund's state, and whether the reply still runs."""
+
+    refund: ClaimRefund
+    reply: bool  # the reply is still to come (REK-6/REK-7, UUP-PS-15/35)
+    withdrawn_on: date | None
+
+
+def _refund_after_withdrawal(case: Case) -> ClaimRefund:
+    reversals = list(case.ledger_entries.filter(kind=LedgerKind.REVERSAL).values_list("amount", "created_at"))
+    if not reversals or case.refunded_at is None:
+        return ClaimRefund(REFUND_NOTHING)
+    return ClaimRefund(
+        REFUND_REVERSED,
+        amount=sum((amount for amount, _at in reversals), ZERO),
+        day=warsaw_date(case.refunded_at),
+        taken_back=sum((amount for amount, _at in reversals), ZERO),
+        taken_back_on=warsaw_date(max(at for _amount, at in reversals)),
+    )
+
+
+def _refund_after_decision(outcome: ClaimOutcome) -> ClaimRefund:
+    if not outcome.provisional_refund or outcome.refunded_on is None:
+        return ClaimRefund(REFUND_NOTHING)  # the decision's own lines say what was credited
+    taken_back = outcome.recovered + outcome.to_recover
+    status = (
+        REFUND_KEPT
+        if not taken_back
+        else REFUND_TAKEN_BACK
+        if taken_back >= outcome.provisional_refund
+        else REFUND_PART_KEPT
+    )
+    return ClaimRefund(
+        status,
+        amount=outcome.provisional_refund,
+        day=outcome.refunded_on,
+        kept=outcome.provisional_refund - taken_back,
+        taken_back=taken_back,
+        taken_back_on=outcome.recovered_on if not outcome.to_recover else None,
+    )
+
+
+def claim_refund(*, case: Case, outcome: ClaimOutcome | None, now: datetime) -> ClaimRefund:
+    """Where the D+1 refund stands at ``now``, after the withdrawal or the decision (``outcome``) if any.
+
+    A refund still owed once its due day is over (``deadline_breached``, Warsaw) is late, not promised.
+    """
+    if case.withdrawn_at is not None:
+        return _refund_after_withdrawal(case)
+    if outcome is not None:
+        return _refund_after_decision(outcome)
+    if case.refund_withheld_at is not None:
+        return ClaimRefund(REFUND_WITHHELD)
+    if case.refunded_at is not None:
+        return ClaimRefund(REFUND_MADE, day=warsaw_date(case.refunded_at))
+    if case.state not in REFUND_PENDING_STATES or not case.refund_owed or case.refund_due_at is None:
+        return ClaimRefund(REFUND_NOTHING)
+    late = deadline_breached(due_at=case.refund_due_at, at=now)
+    return ClaimRefund(
+        REFUND_LATE if late else REFUND_DUE, amount=case.refund_owed_total(), day=case.refund_due_on
+    )
+
+
+def claim_clocks(*, case: Case, outcome: ClaimOutcome | None, now: datetime) -> ClaimClocks:
+    """What is next for the claim at ``now``: the refund as it stands and the reply if still to come."""
+    return ClaimClocks(
+        refund=claim_refund(case=case, outcome=outcome, now=now),
+        reply=case.state in REPLY_COUNTDOWN_STATES and case.reply_dispatched_at is None,
+        withdrawn_on=warsaw_date(case.withdrawn_at) if case.withdrawn_at else None,
     )

@@ -8,6 +8,7 @@ redirects (post/redirect/get), so the back button shows the saved answers and ne
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -30,6 +31,7 @@ from disputes.portal import forms
 from disputes.portal.selectors import (
     claim_clocks,
     claim_expected_deadlines,
+    claim_outcome,
     claim_preselection,
     claimable_transactions,
 )
@@ -341,4 +343,14 @@ def claim_submitted(request: CustomerRequest, case: Case) -> HttpResponse:
     """The claim was sent: its number and the dates the customer can count on."""
     if case.state == CaseState.DRAFT:
         return redirect(step_url(case, "review"))
-    return render(request, "portal/claims/submitted.html", {"case": case, "clocks": claim_clocks(case=case)})
+    outcome = claim_outcome(case=case, language=get_language())
+    return render(
+        request,
+        "portal/claims/submitted.html",
+        {
+            "case": case,
+            "clocks": claim_clocks(case=case, outcome=outcome, now=clock.now()),
+            # A late refund's apology gives the bank's complaint line.
+            "appeal_bank": settings.KARTOSFERA_BANK,
+        },
+    )

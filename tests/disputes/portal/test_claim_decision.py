@@ -21,12 +21,13 @@ from disputes.services import (
     case_deem_accepted,
     case_refund_provisionally,
     case_start_review,
+    case_withdraw,
 )
 from letters.services import letter_request_process, print_batch_assemble, print_batch_mark_posted
 from liability.engine import Findings
 from outbox.models import OutboxMessage
 from outbox.services import outbox_run_in_place
-from tests.disputes.conftest import REPLY_DUE_AT, submitted_case, warsaw
+from tests.disputes.conftest import REFUND_DUE_AT, REPLY_DUE_AT, submitted_case, warsaw
 from tests.disputes.helpers import four_eyes
 from tests.disputes.portal.test_claim_pages import signed_in
 
@@ -71,12 +72,27 @@ def partial(refunded, analyst, supervisor):
     return refunded
 
 
+def post_the_decision(case, analyst):
+    """The decision letter is issued, printed in the day's batch and posted at 15:00 on 10 June; the
+    workflow records the reply from that dispatch (the worker's part, run here)."""
+    for request in case.letter_requests.filter(fulfilled_at__isnull=True).order_by("pk"):
+        letter_request_process(letter_request_id=request.pk, actor=None, now=warsaw(2025, 6, 10, 13, 0))
+    batch = print_batch_assemble(actor=analyst, now=warsaw(2025, 6, 10, 14, 0))
+    print_batch_mark_posted(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 10, 15, 0))
+    outbox_run_in_place(
+        message_ids=OutboxMessage.objects.filter(
+            task="disputes.tasks.record_reply_dispatched", kwargs__case_id=case.pk
+        ).values_list("pk", flat=True)
+    )
+    case.refresh_from_db()
+
+
 def explanations(case, language):
     key = "explanation_en" if language == "en" else "explanation_pl"
     return {line["rule"]: line[key] for line in case.decision_assessment.result["lines"]}
 
 
-def test_a_partly_accepted_claim_states_the_outcome_each_share_with_its_rule_and_the_recovery(
+def test_a_partly_accepted_claim_states_the_outcome_each_share_with_its_reason_and_the_recovery(
     client, theft, partial
 ):
     with time_machine.travel(warsaw(2025, 6, 10, 10, 0), tick=False):
@@ -96,8 +112,22 @@ def test_a_partly_accepted_claim_states_the_outcome_each_share_with_its_rule_and
         "<li><strong>Biedronka, 23 maja 2025</strong>: 120,00 zł<br> "
         "Twoja część: 0,00 zł; część banku: 120,00 zł.<br>" in text
     )
+    # Why, in the customer's words: the cap in złoty at the NBP rate of the day, EUR to the cent.
+    assert (
+        "Twoja karta została skradziona, a tę transakcję wykonano, zanim to zgłosiłeś(-aś). W takiej "
+        "sytuacji ponosisz najwyżej równowartość 50 EUR za całą reklamację. Przy tej transakcji z tego "
+        "limitu zostało 50,00 EUR, czyli 212,71 zł po średnim kursie NBP z 23 maja 2025 (4,2541 zł za "
+        "1 euro). Dlatego ponosisz 212,71 zł, a bank 587,29 zł. Limit jest już wykorzystany." in text
+    )
+    assert (
+        "Nie wymagaliśmy silnego uwierzytelnienia przy tej transakcji, więc nic nie ponosisz: całą kwotę "
+        "120,00 zł ponosi bank." in text
+    )
+    # The analysts' rule text (rule ids, the formula, third person) stays off the customer's page.
     for rule, explanation in explanations(partial, "pl").items():
-        assert f"Reguła {rule}: {' '.join(html.escape(explanation).split())}" in text
+        assert rule not in text
+        assert " ".join(html.escape(explanation).split()) not in text
+    assert "klient ponosi" not in text and "min(" not in text and "Reguła" not in text
     assert "26 maja 2025 zwróciliśmy na Twój rachunek 920,00 zł, całą reklamowaną kwotę" in text
     assert (
         f"Część, którą ponosisz, 212,71 zł, pobierzemy, obciążając rachunek karty {card}, dopiero po "
@@ -105,6 +135,10 @@ def test_a_partly_accepted_claim_states_the_outcome_each_share_with_its_rule_and
     )
     # Not accepted in full: the appeal routes, as the decision letter gives them.
     assert "Rzecznik Finansowy" in text and "Sąd Polubowny przy Rzeczniku Finansowym" in text
+    # One register on the page: the portal's informal "ty", the appeal routes included.
+    assert "Jeśli nie zgadzasz się z odpowiedzią" in text
+    assert "Możesz złożyć wniosek o rozpatrzenie sprawy przez Rzecznika Finansowego" in text
+    assert "Państw" not in text
     # The reply deadline no longer counts down once the decision is on the page.
     assert "Odpowiedź do:" not in text
 
@@ -112,18 +146,7 @@ def test_a_partly_accepted_claim_states_the_outcome_each_share_with_its_rule_and
 def test_after_the_reply_is_sent_the_recovery_date_is_given_then_the_recovery_itself(
     client, theft, partial, analyst, supervisor
 ):
-    # The decision letter is issued, printed in the day's batch and posted at 15:00; the workflow
-    # records the reply from that dispatch (the worker's part, run here).
-    for request in partial.letter_requests.filter(fulfilled_at__isnull=True).order_by("pk"):
-        letter_request_process(letter_request_id=request.pk, actor=None, now=warsaw(2025, 6, 10, 13, 0))
-    batch = print_batch_assemble(actor=analyst, now=warsaw(2025, 6, 10, 14, 0))
-    print_batch_mark_posted(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 10, 15, 0))
-    outbox_run_in_place(
-        message_ids=OutboxMessage.objects.filter(
-            task="disputes.tasks.record_reply_dispatched", kwargs__case_id=partial.pk
-        ).values_list("pk", flat=True)
-    )
-    partial.refresh_from_db()
+    post_the_decision(partial, analyst)
     assert partial.reply_dispatched_at == warsaw(2025, 6, 10, 15, 0)
     card = theft.card.masked
     browser = signed_in(client, theft.user)
@@ -154,8 +177,16 @@ def test_the_decision_reads_in_english_with_the_english_explanations(client, the
     assert "<strong>Partly accepted.</strong> You bear PLN 212.71; the bank bears PLN 707.29." in text
     assert "Decided on 10 June 2025." in text
     assert "Your share: PLN 212.71; the bank's share: PLN 587.29." in text
+    assert (
+        "Your card was stolen and this payment was made before you reported it. In that case you bear at "
+        "most the equivalent of EUR 50 for the whole claim. For this payment EUR 50.00 of that limit was "
+        "left, which is PLN 212.71 at the NBP average rate of 23 May 2025 (4.2541 PLN per euro). So you "
+        "bear PLN 212.71 and the bank bears PLN 587.29. The limit is now used up." in text
+    )
     for rule, explanation in explanations(partial, "en").items():
-        assert f"Rule {rule}: {' '.join(html.escape(explanation).split())}" in text
+        assert rule not in text
+        assert " ".join(html.escape(explanation).split()) not in text
+    assert "the customer bears" not in text
     assert (
         "On 26 May 2025 we refunded PLN 920.00 to your account, the whole disputed amount, as the law "
         "requires by the next business day." in text
@@ -194,9 +225,14 @@ def test_a_claim_deemed_accepted_says_the_law_resolved_it_for_the_customer(clien
         "ustawą reklamację uważa się za rozpatrzoną zgodnie z Twoją wolą: całą reklamowaną kwotę, 920,00 zł, "
         "ponosi bank." in text
     )
-    assert "Reguła REK-8: reklamację uważa się za rozpatrzoną zgodnie z Twoją wolą" in text
+    assert (
+        "Nie odpowiedzieliśmy w terminie, więc zgodnie z ustawą reklamację uważa się za rozpatrzoną zgodnie "
+        "z Twoją wolą: nic nie ponosisz." in text
+    )
+    assert "REK-8" not in text
     assert "Rzecznik Finansowy" not in text
     assert "Odpowiedź do:" not in text
+    assert "Zwrot 920,00 zł z 26 maja 2025 jest już ostateczny: zostaje na Twoim rachunku." in text
 
 
 def test_before_a_decision_the_page_shows_the_running_deadlines_and_no_outcome(client, theft, refunded):
@@ -257,3 +293,125 @@ def test_a_rejected_claim_whose_refund_was_withheld_takes_nothing_back(
         "rachunku." in text
     )
     assert "Rzecznik Finansowy" in text
+
+
+# "What happens next" follows the refund as it stands: promised, late, made, kept, taken back.
+CONDITIONAL = "Warunkowo zwróciliśmy reklamowaną kwotę"
+
+
+@pytest.fixture
+def reviewing(theft, eur_rates, analyst):
+    case = submitted_case(theft, theft.user)
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    return case
+
+
+def test_a_refund_not_made_by_its_day_is_late_with_an_apology_not_a_promise_in_the_past(
+    client, theft, reviewing
+):
+    with time_machine.travel(warsaw(2025, 5, 27, 23, 59), tick=False):
+        in_time = page(signed_in(client, theft.user), reviewing)
+    with time_machine.travel(REFUND_DUE_AT, tick=False):
+        late = page(signed_in(client, theft.user), reviewing)
+
+    assert "Zwrot do: oddamy 920,00 zł na Twoje konto najpóźniej do końca 27 maja 2025" in in_time
+    assert "opóźniony" not in in_time
+    assert "Zwrot do:" not in late
+    assert (
+        "<strong>Zwrot jest opóźniony.</strong> Przepraszamy: mieliśmy oddać 920,00 zł na Twój rachunek "
+        "najpóźniej do końca 27 maja 2025 i jeszcze tego nie zrobiliśmy. Właśnie realizujemy zwrot. Jeśli "
+        "masz pytania albo chcesz złożyć reklamację w sprawie opóźnienia, zadzwoń do nas: +48 22 100 20 30."
+        in late
+    )
+
+
+def test_a_late_refund_reads_in_english(client, theft, reviewing):
+    with time_machine.travel(warsaw(2025, 6, 2, 9, 0), tick=False):
+        text = page(signed_in(client, theft.user), reviewing, language="en")
+
+    assert (
+        "<strong>Your refund is late.</strong> We are sorry: we should have returned PLN 920.00 to your "
+        "account by the end of 27 May 2025, and we have not done so yet." in text
+    )
+    assert "Refund by:" not in text
+
+
+def test_a_refund_made_late_is_no_longer_called_late(client, theft, reviewing, analyst):
+    case_refund_provisionally(case_id=reviewing.pk, actor=analyst, now=warsaw(2025, 5, 29, 9, 0))
+    with time_machine.travel(warsaw(2025, 5, 29, 10, 0), tick=False):
+        text = page(signed_in(client, theft.user), reviewing)
+
+    assert f"{CONDITIONAL} 29 maja 2025." in text
+    assert "opóźniony" not in text
+
+
+def test_after_a_partial_decision_next_says_what_is_kept_and_what_is_taken_back(
+    client, theft, partial, analyst, supervisor
+):
+    with time_machine.travel(warsaw(2025, 6, 10, 10, 0), tick=False):
+        decided = page(signed_in(client, theft.user), partial)
+    post_the_decision(partial, analyst)
+    four_eyes("RECOVERY", case=partial, proposer=analyst, approver=supervisor, now=warsaw(2025, 6, 11, 9, 0))
+    with time_machine.travel(warsaw(2025, 6, 11, 10, 0), tick=False):
+        recovered = page(signed_in(client, theft.user), partial)
+
+    assert CONDITIONAL not in decided
+    assert (
+        "Z kwoty 920,00 zł, którą warunkowo zwróciliśmy 26 maja 2025, zostaje Ci 707,29 zł; Twoją część, "
+        "212,71 zł, pobierzemy z Twojego rachunku tak, jak opisuje to rozstrzygnięcie powyżej." in decided
+    )
+    assert CONDITIONAL not in recovered
+    assert (
+        "Z kwoty 920,00 zł, którą warunkowo zwróciliśmy 26 maja 2025, zostaje Ci 707,29 zł; Twoją część, "
+        "212,71 zł, pobraliśmy z Twojego rachunku 11 czerwca 2025." in recovered
+    )
+
+
+def test_after_an_accepted_decision_next_says_the_refund_is_final(
+    client, theft, refunded, analyst, supervisor
+):
+    case_assess_liability(
+        case_id=refunded.pk,
+        findings=Findings(undetectable=True),
+        actor=analyst,
+        now=warsaw(2025, 6, 9, 10, 0),
+    )
+    case_decide(case_id=refunded.pk, actor=supervisor, now=DECIDED_AT)
+    with time_machine.travel(warsaw(2025, 6, 10, 10, 0), tick=False):
+        text = page(signed_in(client, theft.user), refunded)
+
+    assert CONDITIONAL not in text
+    assert "Zwrot 920,00 zł z 26 maja 2025 jest już ostateczny: zostaje na Twoim rachunku." in text
+
+
+def test_a_withdrawn_claim_says_the_conditional_refund_was_taken_back(client, theft, refunded):
+    case_withdraw(
+        case_id=refunded.pk, reason="Znalazłam kartę.", actor=theft.user, now=warsaw(2025, 5, 28, 9, 0)
+    )
+    with time_machine.travel(warsaw(2025, 5, 28, 10, 0), tick=False):
+        text = page(signed_in(client, theft.user), refunded)
+        english = page(signed_in(client, theft.user), refunded, language="en")
+
+    assert CONDITIONAL not in text
+    assert "Wycofałeś(-aś) reklamację 28 maja 2025." in text
+    assert (
+        "Ponieważ wycofałeś(-aś) reklamację, kwotę 920,00 zł, którą warunkowo zwróciliśmy 26 maja 2025, "
+        "pobraliśmy z powrotem z Twojego rachunku 28 maja 2025." in text
+    )
+    assert (
+        "Because you withdrew the claim, the PLN 920.00 we refunded conditionally on 26 May 2025 was taken "
+        "back from your account on 28 May 2025." in english
+    )
+
+
+def test_a_claim_withdrawn_before_any_refund_takes_nothing_back_and_promises_nothing(
+    client, theft, reviewing
+):
+    case_withdraw(
+        case_id=reviewing.pk, reason="Znalazłam kartę.", actor=theft.user, now=warsaw(2025, 5, 26, 12, 0)
+    )
+    with time_machine.travel(warsaw(2025, 5, 29, 10, 0), tick=False):
+        text = page(signed_in(client, theft.user), reviewing)
+
+    assert "Wycofałeś(-aś) reklamację 26 maja 2025." in text
+    assert "pobraliśmy" not in text and "Zwrot do:" not in text and "opóźniony" not in text

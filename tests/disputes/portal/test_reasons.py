@@ -1,0 +1,121 @@
+"""The decision's reasons in the customer's words (disputes.portal.reasons), from stored assessment lines."""
+
+import json
+
+import pytest
+
+from disputes.portal.reasons import reason_for_customer
+from liability.record import StoredInputs, StoredLine
+
+INPUTS = {
+    "transactions": [],
+    "reported_at": "2026-11-21T21:40:00+01:00",
+    "cause": "LOST",
+    "findings": {},
+    "rounding": "ROUND_HALF_UP",
+}
+LINE = {
+    "transaction_id": "7",
+    "customer": "0.00",
+    "bank": "1856.22",
+    "rate": None,
+    "table": None,
+    "synthetic_rate": False,
+    "rate_date": None,
+    "amount": "1856.22",
+    "executed_at": "2026-11-20T18:05:00+01:00",
+    "debited_on": "2026-11-21",
+    "window_end": "2027-12-21",
+    "cap": None,
+    "remaining_eur_before": None,
+    "remaining_eur_after": None,
+    "explanation_pl": "Reguła wewnętrzna: klient ponosi 0,00 zł.",
+    "explanation_en": "Internal rule: the customer bears PLN 0.00.",
+}
+# The demo's second capped payment: 32,193316 EUR of the cap left at 4,2541, 212,35 zł borne,
+# 17,806684 EUR left (the analysts' text shows it to six decimals; the customer reads it to the cent).
+SECOND_CAPPED = {
+    "rule": "UUP-46-2-CAP",
+    "customer": "212.35",
+    "bank": "1643.87",
+    "rate": "4.2541",
+    "table": "228/A/NBP/2026",
+    "rate_date": "2026-11-20",
+    "cap": "136.95",
+    "remaining_eur_before": "32.193316",
+    "remaining_eur_after": "17.806684",
+}
+
+
+def reason(language: str, inputs: dict | None = None, **line: object) -> str:
+    return reason_for_customer(
+        line=StoredLine.model_validate_json(json.dumps(LINE | line)),
+        inputs=StoredInputs.model_validate_json(json.dumps(INPUTS | (inputs or {}))),
+        language=language,
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "pl",
+            "Twoja karta zaginęła, a tę transakcję wykonano, zanim to zgłosiłeś(-aś). W takiej sytuacji "
+            "ponosisz najwyżej równowartość 50 EUR za całą reklamację. Przy tej transakcji z tego limitu "
+            "zostało 32,19 EUR, czyli 136,95 zł po średnim kursie NBP z 20 listopada 2026 (4,2541 zł za "
+            "1 euro). Dlatego ponosisz 212,35 zł, a bank 1 643,87 zł. Na pozostałe transakcje z reklamacji "
+            "zostaje 17,81 EUR limitu.",
+        ),
+        (
+            "en",
+            "Your card was lost and this payment was made before you reported it. In that case you bear at "
+            "most the equivalent of EUR 50 for the whole claim. For this payment EUR 32.19 of that limit "
+            "was left, which is PLN 136.95 at the NBP average rate of 20 November 2026 (4.2541 PLN per "
+            "euro). So you bear PLN 212.35 and the bank bears PLN 1,643.87. EUR 17.81 of the limit remains "
+            "for the claim's other payments.",
+        ),
+    ],
+)
+def test_the_cap_reads_in_the_second_person_with_eur_to_the_cent_and_no_formula(db, language, expected):
+    text = reason(language, **SECOND_CAPPED).replace("\xa0", " ").replace("\u202f", " ")
+
+    assert text == expected
+    assert "min(" not in text and "UUP" not in text and "17,806684" not in text
+
+
+def test_a_sample_rate_is_never_passed_off_as_an_nbp_rate(db):
+    text = reason("pl", **(SECOND_CAPPED | {"table": "SYNTHETIC-2026-11-20"}))
+
+    assert "po przykładowym kursie SYNTHETIC-2026-11-20 z 20 listopada 2026" in text
+    assert "to nie jest kurs NBP" in text and "średnim kursie NBP" not in text
+
+
+@pytest.mark.parametrize(
+    ("rule", "findings", "expected"),
+    [
+        (
+            "UUP-46-AFTER-REPORT",
+            {},
+            "Tę transakcję wykonano 20 listopada 2026, 18:05 (czasu warszawskiego), w chwili zgłoszenia "
+            "karty (21 listopada 2026, 21:40) lub później, więc nic nie ponosisz: całą kwotę 1 856,22 zł "
+            "ponosi bank.",
+        ),
+        (
+            "UUP-46-UNDETECTABLE",
+            {"bank_staff": True},
+            "Szkodę spowodował nasz pracownik lub agent, więc nic nie ponosisz: całą kwotę 1 856,22 zł "
+            "ponosi bank.",
+        ),
+        (
+            "UUP-44-2-LATE",
+            {},
+            "Zgłosiłeś(-aś) tę transakcję 21 listopada 2026, po upływie 13 miesięcy od obciążenia rachunku "
+            "21 listopada 2026 (termin minął 21 grudnia 2027), więc ponosisz całą kwotę 1 856,22 zł.",
+        ),
+        ("SOME-FUTURE-RULE", {}, "Reguła wewnętrzna: klient ponosi 0,00 zł."),
+    ],
+)
+def test_each_rule_says_why_to_the_customer(db, rule, findings, expected):
+    text = reason("pl", {"findings": findings}, rule=rule)
+
+    assert text.replace("\xa0", " ").replace("\u202f", " ") == expected
