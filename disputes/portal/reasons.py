@@ -53,6 +53,14 @@ def _cap(line: StoredLine, inputs: StoredInputs, language: str) -> str:
         or line.remaining_eur_after is None
     ):
         raise ValueError("a cap line needs its rate, table, rate date, cap and remaining EUR")
+    limit = _("EUR %(amount)s") % {"amount": rules.CAP_EUR}
+    if Fraction(line.remaining_eur_before) <= 0:
+        used_up = _(
+            "In that case you bear at most the equivalent of %(limit)s for the whole claim, and the "
+            "claim's earlier payments have used it up, so you bear nothing for this one: the bank bears "
+            "the whole %(amount)s."
+        ) % {"limit": limit, "amount": format_money(line.amount, language=language)}
+        return f"{_situation(inputs.cause)} {used_up}"
     rate = {
         "day": format_long_date(line.rate_date, language=language),
         "rate": format_decimal(line.rate, format="0.0000##", locale=babel_locale(language)),
@@ -68,7 +76,7 @@ def _cap(line: StoredLine, inputs: StoredInputs, language: str) -> str:
         "%(left)s of that limit was left, which is %(cap)s at %(at_rate)s. So you bear %(customer)s and "
         "the bank bears %(bank)s."
     ) % {
-        "limit": _("EUR %(amount)s") % {"amount": rules.CAP_EUR},
+        "limit": limit,
         "left": _eur(line.remaining_eur_before, language),
         "cap": format_money(line.cap, language=language),
         "at_rate": at_rate,

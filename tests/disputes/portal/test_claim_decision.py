@@ -415,3 +415,27 @@ def test_a_claim_withdrawn_before_any_refund_takes_nothing_back_and_promises_not
 
     assert "Wycofałeś(-aś) reklamację 26 maja 2025." in text
     assert "pobraliśmy" not in text and "Zwrot do:" not in text and "opóźniony" not in text
+
+
+def test_after_a_rejection_next_says_the_whole_refund_goes_back(client, theft, refunded, analyst, supervisor):
+    case_assess_liability(
+        case_id=refunded.pk, findings=Findings(intent=True), actor=analyst, now=warsaw(2025, 6, 5, 10, 0)
+    )
+    four_eyes(
+        "DECISION",
+        case=refunded,
+        proposer=analyst,
+        approver=supervisor,
+        now=warsaw(2025, 6, 6, 9, 0),
+        reason="fraud",
+        grounds="Wypłatę potwierdzono kodem PIN.",
+    )
+    with time_machine.travel(warsaw(2025, 6, 6, 10, 0), tick=False):
+        text = page(signed_in(client, theft.user), refunded)
+
+    assert CONDITIONAL not in text
+    assert (
+        "Zgodnie z rozstrzygnięciem nie zostaje Ci nic z kwoty 920,00 zł, którą warunkowo zwróciliśmy "
+        "26 maja 2025: pobierzemy ją z Twojego rachunku tak, jak opisuje to rozstrzygnięcie powyżej." in text
+    )
+    assert "Ustaliliśmy, że działałeś(-aś) umyślnie (oszustwo), więc ponosisz całą kwotę 800,00 zł." in text

@@ -12,11 +12,15 @@ import pytest
 from disputes.models import Case
 from disputes.portal.selectors import (
     REFUND_DUE,
+    REFUND_KEPT,
     REFUND_LATE,
     REFUND_MADE,
     REFUND_NOTHING,
+    REFUND_PART_KEPT,
     REFUND_REVERSED,
+    REFUND_TAKEN_BACK,
     REFUND_WITHHELD,
+    ClaimOutcome,
     claim_refund,
 )
 from disputes.services import case_refund_provisionally, case_start_review, case_withdraw
@@ -75,4 +79,48 @@ def test_a_withdrawal_reports_the_refund_taken_back_or_nothing(case, theft, anal
         Decimal("920.00"),
         date(2025, 5, 26),
         date(2025, 5, 29),
+    )
+
+
+def decided(*, refunded: str, recovered: str = "0.00", to_recover: str = "0.00") -> ClaimOutcome:
+    """A decision on a 920,00 zł claim refunded on 26 May, as claim_outcome would give it."""
+    return ClaimOutcome(
+        outcome="PARTIALLY_ACCEPTED",
+        decided_on=date(2025, 6, 10),
+        lines=(),
+        customer_total=Decimal(recovered) + Decimal(to_recover),
+        bank_total=Decimal("920.00") - Decimal(recovered) - Decimal(to_recover),
+        provisional_refund=Decimal(refunded),
+        refunded_on=date(2025, 5, 26) if Decimal(refunded) else None,
+        credited_on_decision=Decimal("0.00"),
+        recovered=Decimal(recovered),
+        recovered_on=date(2025, 6, 11) if Decimal(recovered) else None,
+        to_recover=Decimal(to_recover),
+        reply_dispatched_at=None,
+        card_masked="•••• 0000",
+    )
+
+
+@pytest.mark.parametrize(
+    ("outcome", "expected"),
+    [
+        (decided(refunded="920.00"), (REFUND_KEPT, "920.00", "0.00", None)),
+        (decided(refunded="920.00", to_recover="212.71"), (REFUND_PART_KEPT, "707.29", "212.71", None)),
+        (
+            decided(refunded="920.00", recovered="212.71"),
+            (REFUND_PART_KEPT, "707.29", "212.71", date(2025, 6, 11)),
+        ),
+        (decided(refunded="920.00", to_recover="920.00"), (REFUND_TAKEN_BACK, "0.00", "920.00", None)),
+        (decided(refunded="0.00"), (REFUND_NOTHING, "0.00", "0.00", None)),  # withheld: the decision says it
+    ],
+)
+def test_after_the_decision_the_refund_is_kept_or_taken_back_as_the_decision_says(case, outcome, expected):
+    refund = claim_refund(case=case, outcome=outcome, now=warsaw(2025, 6, 12, 9, 0))
+
+    status, kept, taken_back, taken_back_on = expected
+    assert (refund.status, refund.kept, refund.taken_back, refund.taken_back_on) == (
+        status,
+        Decimal(kept),
+        Decimal(taken_back),
+        taken_back_on,
     )

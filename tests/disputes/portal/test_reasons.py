@@ -119,3 +119,21 @@ def test_each_rule_says_why_to_the_customer(db, rule, findings, expected):
     text = reason("pl", {"findings": findings}, rule=rule)
 
     assert text.replace("\xa0", " ").replace("\u202f", " ") == expected
+
+
+def test_a_payment_after_the_cap_is_used_up_says_so_instead_of_a_zero_sum(db):
+    used_up = SECOND_CAPPED | {
+        "customer": "0.00",
+        "bank": "1856.22",
+        "cap": "0.00",
+        "remaining_eur_before": "0",
+        "remaining_eur_after": "0",
+    }
+
+    text = reason("pl", **used_up).replace("\xa0", " ")
+
+    assert text == (
+        "Twoja karta zaginęła, a tę transakcję wykonano, zanim to zgłosiłeś(-aś). W takiej sytuacji ponosisz "
+        "najwyżej równowartość 50 EUR za całą reklamację, a wcześniejsze transakcje z reklamacji już ten "
+        "limit wykorzystały, więc za tę nic nie ponosisz: całą kwotę 1 856,22 zł ponosi bank."
+    )
