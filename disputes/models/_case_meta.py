@@ -81,9 +81,11 @@ def case_constraints() -> list[models.BaseConstraint]:
         models.CheckConstraint(
             condition=Q(channel__in=choice_values(CASE_CHANNELS)), name="case_channel_valid"
         ),
-        # A draft started in the portal has no cause until the customer answers "what happened".
+        # A draft started in the portal has no cause until the customer answers "what happened": a claim
+        # never submitted (a draft, or a draft thrown away) may lack it, a received claim never does.
         models.CheckConstraint(
-            condition=Q(cause__in=choice_values(Cause)) | Q(cause="", state="DRAFT"), name="case_cause_valid"
+            condition=Q(cause__in=choice_values(Cause)) | Q(cause="", submitted_at__isnull=True),
+            name="case_cause_valid",
         ),
         models.CheckConstraint(
             condition=Q(

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from disputes import services
 from disputes.models import Case, EvidenceKind
@@ -513,6 +514,27 @@ def test_a_draft_without_its_cause_is_never_received_whoever_sends_it(theft, ana
     assert [(p.step, p.code) for p in refused.value.problems] == [("cause", "REQUIRED")]
     assert snapshot(draft) == before
     assert (Case.objects.get(pk=draft.pk).state, Case.objects.get(pk=draft.pk).number) == ("DRAFT", None)
+
+
+def test_only_a_claim_never_sent_may_lack_its_cause(theft, analyst, eur_rates):
+    draft = services.claim_create_draft(
+        customer=theft.customer,
+        card_id=theft.card.pk,
+        transaction_ids=theft.transaction_ids,
+        channel="PHONE",
+        cause=services.CAUSE_NOT_ANSWERED,
+        actor=analyst,
+        now=T0,
+    )
+    # Thrown away before it was sent: withdrawn as it is, no cause needed.
+    services.case_withdraw(case_id=draft.pk, reason="Klient rozpoznał płatności.", actor=analyst, now=T0)
+    assert Case.objects.filter(pk=draft.pk, state="WITHDRAWN", cause="").exists()
+
+    # A received claim without a cause is refused by the database itself (case_cause_valid).
+    received = submitted_case(theft, analyst)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Case.objects.filter(pk=received.pk).update(cause="")
+    assert Case.objects.get(pk=received.pk).cause == "STOLEN"
 
 
 @pytest.mark.parametrize(

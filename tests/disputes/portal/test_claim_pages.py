@@ -566,6 +566,21 @@ def test_an_active_card_starts_the_claim_with_no_cause_chosen_and_sending_none_i
     assert (case.state, case.number) == (CaseState.DRAFT, None)
 
 
+def test_a_draft_thrown_away_before_its_cause_was_answered_is_withdrawn(client, db, eur_rates, now):
+    # A draft may lack its cause until it is sent; throwing it away first must not need one.
+    theft = make_theft(cancelled=False)
+    signed_in(client, theft.user)
+    start(client, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+    assert case.cause == ""
+
+    answer = client.post(f"/claims/{case.pk}/withdraw/", {"reason": "Jednak rozpoznaję te płatności."})
+
+    assert answer.status_code == 302 and answer["Location"] == f"/claims/{case.pk}/"
+    case.refresh_from_db()
+    assert (case.state, case.cause, case.number, case.submitted_at) == (CaseState.WITHDRAWN, "", None, None)
+
+
 def test_a_card_cancelled_as_stolen_starts_the_claim_with_stolen_chosen(portal, theft):
     start(portal, theft, theft.transaction_ids)
     case = Case.objects.get(customer=theft.customer)
