@@ -37,7 +37,11 @@ def format_money(amount: Decimal, currency: str = "PLN", *, language: str | None
 
 
 def format_long_date(day: date, *, language: str | None = "pl") -> str:
-    """Format a date in words, e.g. ``21 listopada 2026``."""
+    """Format a date in words, e.g. ``21 listopada 2026``; an instant (an aware datetime) by its day in
+    Warsaw, never its UTC day (a reply sent at 00:30 in Warsaw is sent that day, not the one before)."""
+    if isinstance(day, datetime):
+        require_aware(day, name="day")
+        day = day.astimezone(WARSAW).date()
     return babel_format_date(day, format="long", locale=babel_locale(language))
 
 

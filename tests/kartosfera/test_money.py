@@ -42,3 +42,27 @@ def test_formatting_polish_and_english():
     assert format_money(Decimal("1234.56")) == "1\xa0234,56\xa0zł"
     assert format_long_date(date(2026, 11, 21)) == "21 listopada 2026"
     assert format_long_date(date(2026, 11, 21), language="en") == "21 November 2026"
+
+
+@pytest.mark.parametrize(
+    ("instant", "expected"),
+    [
+        ("2026-12-06T23:30:00+00:00", "7 grudnia 2026"),  # 00:30 in Warsaw (CET): the next day
+        ("2026-12-06T22:59:59+00:00", "6 grudnia 2026"),  # 23:59:59 in Warsaw
+        ("2026-06-30T22:15:00+00:00", "1 lipca 2026"),  # 00:15 in Warsaw (CEST, UTC+2)
+        ("2026-06-30T21:59:00+00:00", "30 czerwca 2026"),
+    ],
+)
+def test_an_instant_is_written_as_its_day_in_warsaw_not_in_utc(instant, expected):
+    from datetime import datetime
+
+    assert format_long_date(datetime.fromisoformat(instant)) == expected
+
+
+def test_a_naive_instant_is_refused_rather_than_guessed():
+    from datetime import datetime
+
+    from kartosfera.legaltime import NaiveDatetimeError
+
+    with pytest.raises(NaiveDatetimeError):
+        format_long_date(datetime(2026, 12, 6, 23, 30))
