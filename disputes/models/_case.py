@@ -22,7 +22,14 @@ from disputes.models._base import (
 )
 from disputes.models._case_meta import case_constraints, case_indexes
 from disputes.models._case_workflow import CaseWorkflow
-from disputes.rules import MoneyMove, Outcome, net_to_customer, settlement_moves
+from disputes.rules import (
+    MoneyMove,
+    Outcome,
+    RefundPolicy,
+    net_to_customer,
+    provisional_refunds,
+    settlement_moves,
+)
 from kartosfera.models import optional_link
 from kartosfera.money import ZERO
 from kartosfera.vocabulary import subset_choices
@@ -213,6 +220,32 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
     def refund_owed_total(self) -> Decimal:
         """What the D+1 refund of this case comes to: every transaction reported in time."""
         return sum((link.amount for link in self.disputed.all() if not link.out_of_window), ZERO)
+
+    def provisional_refunds_due(self, policy: str) -> dict[int, Decimal] | None:
+        """What the D+1 refund credits to each transaction under ``policy`` (``REFUND_POLICY``), by the
+        rule ``provisional_refunds``: the one computation the refund service makes and the customer's
+        page promises. ``NET_OF_CAP`` takes the bank's share from the latest estimate; None while
+        there is none.
+        """
+        links = list(self.disputed.all())
+        bank_shares = None
+        if policy == RefundPolicy.NET_OF_CAP:
+            estimate = (
+                self.assessments.filter(kind=self.assessments.model.Kind.ESTIMATE)
+                .order_by("-created_at", "-pk")
+                .first()
+            )
+            if estimate is None:
+                return None
+            bank_shares = {
+                int(line["transaction_id"]): Decimal(line["bank"]) for line in estimate.result["lines"]
+            }
+        return provisional_refunds(
+            policy=policy,
+            amounts={link.transaction_id: link.amount for link in links},
+            owed=[link.transaction_id for link in links if not link.out_of_window],
+            bank_shares=bank_shares,
+        )
 
     def settlement_moves(self) -> list[MoneyMove[int]]:
         """The refunds and recoveries still needed to bring every transaction to the decided amount.

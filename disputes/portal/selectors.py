@@ -27,6 +27,7 @@ from kartosfera.authz import VIEW_CASE
 from kartosfera.ids import parse_id
 from kartosfera.legaltime import day_end, day_start, warsaw_date
 from kartosfera.money import ZERO
+from kartosfera.policies import current_policies
 from ledger.rules import LedgerKind
 from liability.record import StoredAssessment
 
@@ -281,7 +282,8 @@ class ClaimRefund:
     """The D+1 refund in the customer's terms: its status, the amount and the days that go with it."""
 
     status: str
-    amount: Decimal = ZERO  # owed (DUE, LATE), made (MADE, KEPT...), or reversed (REVERSED)
+    # owed (DUE, LATE; None while the NET_OF_CAP estimate is not ready), made (KEPT...), or reversed
+    amount: Decimal | None = ZERO
     day: date | None = None  # the due day (DUE, LATE), else the day the refund was made
     kept: Decimal = ZERO  # what the decision leaves of the refund
     taken_back: Decimal = ZERO  # what the decision or the withdrawal takes back
@@ -335,6 +337,9 @@ def claim_refund(*, case: Case, outcome: ClaimOutcome | None, now: datetime) -> 
     """Where the D+1 refund stands at ``now``, after the withdrawal or the decision (``outcome``) if any.
 
     A refund still owed once its due day is over (``deadline_breached``, Warsaw) is late, not promised.
+    Its amount is what ``case_refund_provisionally`` will credit (``Case.provisional_refunds_due`` under
+    ``REFUND_POLICY``); None under ``NET_OF_CAP`` while the estimate it takes the bank's share from is
+    not ready.
     """
     if case.withdrawn_at is not None:
         return _refund_after_withdrawal(case)
@@ -346,9 +351,14 @@ def claim_refund(*, case: Case, outcome: ClaimOutcome | None, now: datetime) -> 
         return ClaimRefund(REFUND_MADE, day=warsaw_date(case.refunded_at))
     if case.state not in REFUND_PENDING_STATES or not case.refund_owed or case.refund_due_at is None:
         return ClaimRefund(REFUND_NOTHING)
+    refunds = case.provisional_refunds_due(current_policies().refund_policy)
+    if refunds is not None and not refunds:
+        return ClaimRefund(REFUND_NOTHING)  # NET_OF_CAP and the bank's share is nothing: no credit
     late = deadline_breached(due_at=case.refund_due_at, at=now)
     return ClaimRefund(
-        REFUND_LATE if late else REFUND_DUE, amount=case.refund_owed_total(), day=case.refund_due_on
+        REFUND_LATE if late else REFUND_DUE,
+        amount=None if refunds is None else sum(refunds.values(), ZERO),
+        day=case.refund_due_on,
     )
 
 

@@ -9,7 +9,6 @@ from disputes.models import (
     Case,
     CaseTransition,
     DecisionProposal,
-    LiabilityAssessment,
     ProposalKind,
     ProposalStatus,
     refund_four_eyes_limit,
@@ -17,7 +16,6 @@ from disputes.models import (
 from disputes.rules import (
     MoneyMove,
     may_approve,
-    provisional_refunds,
     refund_needs_second_person,
 )
 from disputes.selectors import refund_made_at
@@ -118,23 +116,11 @@ def case_refund_provisionally(
             )
         if approval is not None or refund_needs_approval(case=case):
             require_approval(case, kind=ProposalKind.REFUND, actor=actor, approval=approval)
-        links = list(case.disputed.all())
-        amounts = {link.transaction_id: link.amount for link in links}
-        owed = [link.transaction_id for link in links if not link.out_of_window]
+        amounts = {link.transaction_id: link.amount for link in case.disputed.all()}
         policy = _refund_policy()
-        bank_shares = None
-        if policy == "NET_OF_CAP":
-            estimate = (
-                case.assessments.filter(kind=LiabilityAssessment.Kind.ESTIMATE)
-                .order_by("-created_at", "-pk")
-                .first()
-            )
-            if estimate is None:
-                raise EstimateNotReady(f"estimate {case.estimate_status}")
-            bank_shares = {
-                int(line["transaction_id"]): Decimal(line["bank"]) for line in estimate.result["lines"]
-            }
-        refunds = provisional_refunds(policy=policy, amounts=amounts, owed=owed, bank_shares=bank_shares)
+        refunds = case.provisional_refunds_due(policy)
+        if refunds is None:
+            raise EstimateNotReady(f"estimate {case.estimate_status}")
         row = run_transition(
             case,
             "refund_provisionally",

@@ -405,6 +405,42 @@ def test_a_window_missed_before_the_sweep_alerted_on_it_is_listed_and_a_filed_on
     assert [(missed.chargeback.pk, missed.days_ago) for missed in late.missed] == [(contactless.pk, 1)]
 
 
+def test_missed_windows_beyond_a_page_never_push_a_closing_window_off_my_cases(
+    case, theft, analyst, supervisor, as_staff, client, time_machine, monkeypatch
+):
+    monkeypatch.setattr("disputes.backoffice.selectors._chargebacks.PAGE_SIZE", 2)
+    other = submitted_case(make_theft(username="a2"), analyst)
+    for claim in (case, other):
+        case_assign(case_id=claim.pk, assignee=analyst, actor=supervisor, now=warsaw(2025, 5, 26, 12, 0))
+    # Three windows ended on 23 September unfiled; the fourth, alerted on, runs to 15 October.
+    closing = other.chargebacks.order_by("pk").last()
+    Chargeback.objects.filter(pk=closing.pk).update(
+        filing_due_on=date(2025, 10, 15), filing_due_at=warsaw(2025, 10, 16), alerted_at=warsaw(2025, 10, 1)
+    )
+    now = warsaw(2025, 10, 2, 9, 0)
+
+    alerts = chargeback_alerts_for(user=analyst, now=now)
+    time_machine.move_to(now, tick=False)
+    as_staff(analyst)
+    mine = client.get(reverse("backoffice:queue", args=["mine"]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    moje = client.get(reverse("backoffice:queue", args=["mine"]), HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+
+    assert [chargeback.pk for chargeback in alerts.closing] == [closing.pk]
+    assert [missed.days_ago for missed in alerts.missed] == [9, 9]
+    assert (alerts.closing_total, alerts.missed_total, alerts.closing_more, alerts.missed_more) == (
+        1,
+        3,
+        0,
+        1,
+    )
+    assert f'href="/back-office/cases/{other.pk}/#cb-{closing.pk}"' in mine
+    assert "Chargeback filing windows closing (1)" in mine
+    assert "Chargeback filing windows missed (3)" in mine
+    assert "1 more missed window is not listed here; the Chargebacks queue lists them all." in mine
+    assert "closing window is not listed" not in mine
+    assert "Jeszcze 1 przekroczony termin nie jest tu wymieniony" in moje
+
+
 # --- case queues: running clocks only, and one definition of "breached" ---
 
 

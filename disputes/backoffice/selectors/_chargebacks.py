@@ -244,35 +244,50 @@ class MissedFiling:
 
 @dataclass(frozen=True)
 class FilingAlerts:
-    """The filing windows a person must act on: those closing (still open) and those already missed."""
+    """The filing windows a person must act on: those closing (still open) and those already missed,
+    each list cut at ``PAGE_SIZE``, with how many there are in all."""
 
     closing: list[Chargeback] = field(default_factory=list)
     missed: list[MissedFiling] = field(default_factory=list)
+    closing_total: int = 0
+    missed_total: int = 0
+
+    @property
+    def closing_more(self) -> int:
+        """How many closing windows the cut list leaves out."""
+        return self.closing_total - len(self.closing)
+
+    @property
+    def missed_more(self) -> int:
+        """How many missed windows the cut list leaves out."""
+        return self.missed_total - len(self.missed)
 
     def __bool__(self) -> bool:
-        return bool(self.closing or self.missed)
+        return bool(self.closing_total or self.missed_total)
 
 
 def chargeback_alerts_for(*, user: User, now: datetime) -> FilingAlerts:
     """The filing-window alerts addressed to ``user``: their cases' drafted chargebacks the sweep alerted
-    on or whose window has ended, and for supervisors also those of unassigned cases; the nearest (or
-    longest missed) window first, those still closing apart from those missed at ``now``."""
+    on or whose window has ended, and for supervisors also those of unassigned cases (three queries).
+
+    Those still closing (the nearest window first) and those missed at ``now`` (the longest missed
+    first) are listed apart, each up to ``PAGE_SIZE``, so missed windows, which stay drafted until filed
+    or abandoned, never push out the windows that can still be met."""
     recipients = Q(case__assignee=user)
     if user.has_perm(SUPERVISE_CASE):
         recipients |= Q(case__assignee__isnull=True)
-    chargebacks = list(
-        Chargeback.objects.filter(recipients, state=ChargebackState.DRAFT)
-        .filter(Q(alerted_at__isnull=False) | deadline_passed("filing_due_at", now=now))
-        .select_related("case", "transaction")
-        .order_by("filing_due_at", "pk")[:PAGE_SIZE]
+    drafts = Chargeback.objects.filter(recipients, state=ChargebackState.DRAFT)
+    missed_filter = deadline_passed("filing_due_at", now=now)
+    closing_filter = Q(alerted_at__isnull=False) & ~missed_filter
+    counts = drafts.aggregate(
+        closing=Count("pk", filter=closing_filter), missed=Count("pk", filter=missed_filter)
     )
+    listed = drafts.select_related("case", "transaction").order_by("filing_due_at", "pk")
+    closing = list(listed.filter(closing_filter)[:PAGE_SIZE]) if counts["closing"] else []
     today = warsaw_date(now)
-    closing: list[Chargeback] = []
-    missed: list[MissedFiling] = []
-    for chargeback in chargebacks:
-        days_ago = filing_missed_days(chargeback, now=now, today=today)
-        if days_ago is None:
-            closing.append(chargeback)
-        else:
-            missed.append(MissedFiling(chargeback, days_ago))
-    return FilingAlerts(closing, missed)
+    missed = [
+        MissedFiling(chargeback, days_ago)
+        for chargeback in (listed.filter(missed_filter)[:PAGE_SIZE] if counts["missed"] else [])
+        if (days_ago := filing_missed_days(chargeback, now=now, today=today)) is not None
+    ]
+    return FilingAlerts(closing, missed, closing_total=counts["closing"], missed_total=counts["missed"])

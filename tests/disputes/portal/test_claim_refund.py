@@ -4,10 +4,13 @@ The claim of tests/disputes/conftest.py, received on Monday 26 May 2025: its 920
 the end of Tuesday 27 May (Warsaw), so it is late from midnight, 28 May 00:00 Warsaw time.
 """
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from disputes.models import Case
 from disputes.portal.selectors import (
@@ -20,11 +23,12 @@ from disputes.portal.selectors import (
     REFUND_REVERSED,
     REFUND_TAKEN_BACK,
     REFUND_WITHHELD,
+    ClaimClocks,
     ClaimOutcome,
     claim_refund,
 )
 from disputes.services import case_refund_provisionally, case_start_review, case_withdraw
-from tests.disputes.conftest import REFUND_DUE_AT, warsaw
+from tests.disputes.conftest import REFUND_DUE_AT, make_theft, submitted_case, warsaw
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +48,68 @@ def test_a_refund_still_owed_is_due_until_its_day_ends_then_late(case, at, statu
     refund = claim_refund(case=case, outcome=None, now=at)
 
     assert (refund.status, refund.amount, refund.day) == (status, Decimal("920.00"), date(2025, 5, 27))
+
+
+NET_OF_CAP = "NET_OF_CAP"
+FULL_THEN_RECOVER = "FULL_THEN_RECOVER"
+DUE_AND_LATE = [(warsaw(2025, 5, 26, 10, 0), REFUND_DUE), (REFUND_DUE_AT, REFUND_LATE)]
+
+
+def _policy(settings, policy: str) -> None:
+    settings.KARTOSFERA_POLICIES = {**settings.KARTOSFERA_POLICIES, "REFUND_POLICY": policy}
+
+
+@pytest.mark.parametrize(("at", "status"), DUE_AND_LATE)
+@pytest.mark.parametrize(
+    ("policy", "promised"),
+    [
+        (FULL_THEN_RECOVER, Decimal("920.00")),  # everything reported in time
+        (NET_OF_CAP, Decimal("707.29")),  # the bank's share of the estimate: 587,29 + 120,00 zł
+    ],
+)
+def test_the_refund_promised_is_what_the_refund_service_credits_under_each_policy(
+    case, analyst, settings, at, status, policy, promised
+):
+    _policy(settings, policy)
+
+    refund = claim_refund(case=case, outcome=None, now=at)
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    made = case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+
+    assert (refund.status, refund.amount, refund.day) == (status, promised, date(2025, 5, 27))
+    assert sum((entry.amount for entry in made.entries), Decimal("0.00")) == promised
+
+
+@pytest.mark.parametrize(("at", "status"), DUE_AND_LATE)
+def test_under_net_of_cap_without_an_estimate_the_refund_is_promised_without_an_amount(
+    case, settings, at, status
+):
+    _policy(settings, NET_OF_CAP)
+    case.assessments.filter(kind="ESTIMATE").delete()
+
+    refund = claim_refund(case=case, outcome=None, now=at)
+    with translation.override("pl"):
+        page = render_to_string(
+            "portal/claims/_deadlines.html",
+            {
+                "clocks": ClaimClocks(refund=refund, reply=False, withdrawn_on=None),
+                "appeal_bank": {"phone": "800"},
+            },
+        )
+
+    assert (refund.status, refund.amount, refund.day) == (status, None, date(2025, 5, 27))
+    assert "część kwoty reklamacji, za którą odpowiada bank, najpóźniej do końca 27 maja 2025" in page
+    assert not re.search(r"\d\s*zł", page)  # no amount at all
+
+
+def test_under_net_of_cap_a_bank_share_of_nothing_promises_no_refund(case, settings):
+    _policy(settings, NET_OF_CAP)
+    estimate = case.assessments.get(kind="ESTIMATE")
+    for line in estimate.result["lines"]:
+        line["bank"] = "0.00"
+    estimate.save(update_fields=["result"])
+
+    assert claim_refund(case=case, outcome=None, now=warsaw(2025, 5, 26, 10, 0)).status == REFUND_NOTHING
 
 
 def test_a_refund_made_or_withheld_is_never_late(case, analyst):
@@ -72,8 +138,21 @@ def test_a_withdrawal_reports_the_refund_taken_back_or_nothing(case, theft, anal
     case_withdraw(case_id=case.pk, reason="Znalazłam kartę.", actor=theft.user, now=warsaw(2025, 5, 29, 8, 0))
     case.refresh_from_db()
 
-    refund = claim_refund(case=case, outcome=None, now=warsaw(2025, 6, 2, 9, 0))
+    # Withdrawn before the D+1 refund was made: nothing was refunded, so nothing is taken back.
+    other = make_theft(username="beata")
+    unrefunded = submitted_case(other, other.user)
+    case_withdraw(case_id=unrefunded.pk, reason="Pomyłka.", actor=other.user, now=warsaw(2025, 5, 26, 11, 0))
+    unrefunded.refresh_from_db()
 
+    refund = claim_refund(case=case, outcome=None, now=warsaw(2025, 6, 2, 9, 0))
+    nothing = claim_refund(case=unrefunded, outcome=None, now=warsaw(2025, 6, 2, 9, 0))
+
+    assert (nothing.status, nothing.amount, nothing.taken_back, nothing.taken_back_on) == (
+        REFUND_NOTHING,
+        Decimal("0.00"),
+        Decimal("0.00"),
+        None,
+    )
     assert (refund.status, refund.amount, refund.day, refund.taken_back_on) == (
         REFUND_REVERSED,
         Decimal("920.00"),
