@@ -10,6 +10,38 @@ MONEY_DIGITS = 12
 
 _ROUNDING_MODES = {"ROUND_HALF_UP": ROUND_HALF_UP}
 
+# The minor units of a currency (the digits after the point of an amount in it): ISO 4217's list, not
+# CLDR's. CLDR (and babel's ``get_currency_precision``, which reads it) gives the digits a currency is
+# displayed or paid in cash with, which drop some that exist: 0 for RSD, ALL, IQD and others whose
+# ISO 4217 minor units are 2 or 3, so an amount written with them would lose money digits.
+DEFAULT_MINOR_UNITS = 2
+_ZERO_DECIMALS = (
+    "BIF",
+    "CLP",
+    "DJF",
+    "GNF",
+    "ISK",
+    "JPY",
+    "KMF",
+    "KRW",
+    "PYG",
+    "RWF",
+    "UGX",
+    "UYI",
+    "VND",
+    "VUV",
+    "XAF",
+    "XOF",
+    "XPF",
+)
+_THREE_DECIMALS = ("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND")
+_FOUR_DECIMALS = ("CLF", "UYW")
+OTHER_MINOR_UNITS: dict[str, int] = {
+    **dict.fromkeys(_ZERO_DECIMALS, 0),
+    **dict.fromkeys(_THREE_DECIMALS, 3),
+    **dict.fromkeys(_FOUR_DECIMALS, 4),
+}
+
 
 class MoneyError(ValueError):
     """An amount that is not a valid money value (a float, not a number, not finite)."""
@@ -35,6 +67,22 @@ def round_grosz(amount: Decimal, *, rounding: str = "ROUND_HALF_UP") -> Decimal:
     except KeyError as exc:
         raise MoneyError(f"unknown rounding policy {rounding!r}") from exc
     return to_decimal(amount).quantize(GROSZ, rounding=mode)
+
+
+def minor_units(currency: str) -> int:
+    """The digits after the point of an amount in ``currency`` (ISO 4217; 2 for a code it does not list)."""
+    return OTHER_MINOR_UNITS.get(currency, DEFAULT_MINOR_UNITS)
+
+
+def decimals_to_write(amount: Decimal, currency: str) -> int:
+    """The decimals to write ``amount`` in ``currency`` with: its minor units, or more if the amount has more.
+
+    An amount is never written with fewer digits than it carries, so an unexpected value (1.2345 in a
+    currency of two) is written as it is, never rounded without a word.
+    """
+    exponent = to_decimal(amount).normalize().as_tuple().exponent
+    carried = -exponent if isinstance(exponent, int) else 0
+    return max(minor_units(currency), carried)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,6 @@ with its currency's), CSV cells follow docs/REPORTS.md.
 from dataclasses import dataclass
 from enum import StrEnum
 
-from babel.core import get_global
-from babel.numbers import get_currency_precision
-
 from kartosfera.vocabulary import TextChoices
 from kartosfera.vocabulary import gettext_lazy as _
 
@@ -34,7 +31,8 @@ class CellType(StrEnum):
     INTEGER = "INTEGER"
     MONEY = "MONEY"  # two decimals (PLN)
     # An amount in the currency its column's ``currency`` names, with that currency's decimals
-    # (ISO 4217 minor units: 2,000 UAH as 2000,00, 500 JPY as 500, 7.125 KWD as 7,125).
+    # (ISO 4217 minor units, ``kartosfera.money.minor_units``: 2,000 UAH as 2000,00, 500 JPY as 500,
+    # 7.125 KWD as 7,125), or more if the amount carries more (``decimals_to_write``).
     AMOUNT = "AMOUNT"
     DATE = "DATE"  # a Warsaw calendar date
     DATETIME = "DATETIME"  # an instant, written as Warsaw local time
@@ -48,20 +46,6 @@ class Column:
     type: CellType
     width: int = 14  # XLSX column width (characters)
     currency: str | None = None  # an AMOUNT's currency: the name of the column that holds it
-
-
-def minor_units(currency: str) -> int:
-    """The decimals of an amount in ``currency``: its minor units (ISO 4217, as CLDR and babel give them)."""
-    return get_currency_precision(currency)
-
-
-# The minor units of most currencies, and those with other ones, for the database to write them alike.
-DEFAULT_MINOR_UNITS: int = get_global("currency_fractions")["DEFAULT"][0]
-OTHER_MINOR_UNITS: dict[str, int] = {
-    code: fraction[0]
-    for code, fraction in sorted(get_global("currency_fractions").items())
-    if code != "DEFAULT" and fraction[0] != DEFAULT_MINOR_UNITS
-}
 
 
 T, N, M, A, D, DT, B, J = (

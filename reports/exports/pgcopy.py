@@ -22,7 +22,8 @@ from typing import Any, TypedDict
 from django.db import connection
 from django.db.models import F, Func, TextField
 
-from reports.exports.columns import COLUMNS, DEFAULT_MINOR_UNITS, OTHER_MINOR_UNITS, CellType, ExportKind
+from kartosfera.money import DEFAULT_MINOR_UNITS, OTHER_MINOR_UNITS
+from reports.exports.columns import COLUMNS, CellType, ExportKind
 from reports.exports.selectors import TABLES, Table
 from reports.exports.writers import FORMULA_STARTS, WARSAW
 
@@ -39,11 +40,12 @@ _SQL = {
     CellType.DATE: "to_char({v}, 'YYYY-MM-DD')",
     CellType.DATETIME: f"to_char(({{v}}) AT TIME ZONE '{WARSAW.key}', 'YYYY-MM-DD HH24:MI:SS')",
 }
-# An amount with its currency's decimals (``{c}``: the currency), as ``columns.minor_units`` gives them.
+# An amount with its currency's decimals (``{c}``: the currency), or more if it carries more, as
+# ``kartosfera.money.decimals_to_write`` gives them (min_scale: the decimals the value needs).
 _PLACES = (
-    "CASE {c} "
-    + " ".join(f"WHEN '{code}' THEN {places}" for code, places in OTHER_MINOR_UNITS.items())
-    + f" ELSE {DEFAULT_MINOR_UNITS} END"
+    "GREATEST(CASE {c} "
+    + " ".join(f"WHEN '{code}' THEN {places}" for code, places in sorted(OTHER_MINOR_UNITS.items()))
+    + f" ELSE {DEFAULT_MINOR_UNITS} END, min_scale({{v}}))"
 )
 _AMOUNT = f"replace(round({{v}}, {_PLACES})::text, '.', ',')"
 # A card as ``columns.mask_card`` shows it (then formatted as text).

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 import xlsxwriter
 
-from reports.exports.columns import CellType, Column, minor_units
+from kartosfera.money import decimals_to_write
+from reports.exports.columns import CellType, Column
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 CSV_DELIMITER = ";"
@@ -75,16 +76,15 @@ def json_text(value: Any) -> str:
 def csv_value(value: Any, cell: CellType, currency: str | None = None) -> str:
     """One CSV cell: decimal comma for amounts, ISO dates, Warsaw local times, formulas defused.
 
-    An ``AMOUNT`` is written with the decimals of its ``currency``.
+    An ``AMOUNT`` is written with the decimals of its ``currency``, or with more if it carries more.
     """
     if value is None or value == "":
         return ""
     if cell in (CellType.MONEY, CellType.AMOUNT):
-        places = minor_units(currency or "") if cell == CellType.AMOUNT else 2
+        amount = Decimal(value)
+        places = decimals_to_write(amount, currency or "") if cell == CellType.AMOUNT else 2
         # Half up, as PostgreSQL's round() writes the same cell on the COPY path.
-        return str(Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)).replace(
-            ".", ","
-        )
+        return str(amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)).replace(".", ",")
     if cell == CellType.INTEGER:
         return str(int(value))
     if cell == CellType.BOOLEAN:
@@ -177,10 +177,9 @@ class XlsxExportWriter:
             "header": bold,
         }
         # An amount's number format by its currency's decimals (ISO 4217 has 0 to 4).
-        self._amount_formats = {
-            places: self._book.add_format({"num_format": "#,##0" + ("." + "0" * places if places else "")})
-            for places in range(5)
-        }
+        # An amount's number format by its decimals (0 to 4 for every ISO 4217 currency and a stored
+        # amount; more only for an amount that carries more, added when one comes).
+        self._amount_formats: dict[int, Any] = {}
         self._currency_at = currency_positions(columns)
         self._sheet: Any = None
         self._cells: list[Callable[[int, int, Any], Any]] = []
@@ -221,10 +220,13 @@ class XlsxExportWriter:
         if cell == CellType.MONEY:
             return lambda row, col, value: number(row, col, float(value), fmt)
         if cell == CellType.AMOUNT:
-            formats = self._amount_formats
+            formats, book = self._amount_formats, self._book
 
             def amount(row: int, col: int, value: tuple[Any, str]) -> Any:
-                places = minor_units(value[1] or "")
+                places = decimals_to_write(Decimal(value[0]), value[1] or "")
+                if places not in formats:
+                    decimals = "." + "0" * places if places else ""
+                    formats[places] = book.add_format({"num_format": "#,##0" + decimals})
                 return number(row, col, float(value[0]), formats[places])
 
             return amount

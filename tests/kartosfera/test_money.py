@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from kartosfera.formatting import format_long_date, format_money
-from kartosfera.money import Money, MoneyError, round_grosz, to_decimal
+from kartosfera.money import Money, MoneyError, decimals_to_write, minor_units, round_grosz, to_decimal
 
 
 @pytest.mark.parametrize(
@@ -66,3 +66,51 @@ def test_a_naive_instant_is_refused_rather_than_guessed():
 
     with pytest.raises(NaiveDatetimeError):
         format_long_date(datetime(2026, 12, 6, 23, 30))
+
+
+@pytest.mark.parametrize(
+    ("currency", "units"),
+    [
+        ("PLN", 2),
+        ("EUR", 2),
+        ("JPY", 0),
+        ("CLP", 0),
+        ("ISK", 0),
+        ("KWD", 3),
+        ("IQD", 3),
+        ("CLF", 4),
+        ("UYW", 4),
+        # ISO 4217 gives these 2 where CLDR's cash digits (babel's get_currency_precision) give 0.
+        ("RSD", 2),
+        ("ALL", 2),
+        ("AFN", 2),
+        ("IRR", 2),
+        ("LBP", 2),
+        ("MGA", 2),
+        ("MMK", 2),
+        ("SOS", 2),
+        ("SYP", 2),
+        ("YER", 2),
+        ("LAK", 2),
+        ("KPW", 2),
+        ("XYZ", 2),
+    ],
+)
+def test_minor_units_are_iso_4217s(currency, units):
+    assert minor_units(currency) == units
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "places"),
+    [
+        (Decimal("500.000"), "JPY", 0),
+        (Decimal("500.250"), "JPY", 2),
+        (Decimal("0.000"), "KWD", 3),
+        (Decimal("1234.560"), "RSD", 2),
+        (Decimal("88.875"), "PLN", 3),
+        (Decimal("-1.23456"), "PLN", 5),
+        (Decimal("1E+3"), "PLN", 2),
+    ],
+)
+def test_an_amount_is_written_with_its_minor_units_or_the_decimals_it_carries(amount, currency, places):
+    assert decimals_to_write(amount, currency) == places

@@ -68,9 +68,10 @@ def awkward(seeded, analyst):
             merchant_name=text,
             merchant_city=AWKWARD[(index + 4) % len(AWKWARD)],
             processor_reference=f"{AWKWARD[(index + 8) % len(AWKWARD)]}-{index}",
-            original_amount=Decimal("12.345") + index,
-            # Currencies of 3, 2 and 0 decimals: both paths write each with its currency's, rounded alike.
-            original_currency=("KWD", "PLN", "JPY", "UAH")[index % 4],
+            # Currencies of 3, 2 and 0 decimals (ISO 4217's: RSD has 2, though CLDR gives it 0): both paths
+            # write each with its currency's, and a PLN amount with three decimals with all three.
+            original_amount=Decimal(("12.345", "13.345", "500.000", "1234.560")[index % 4]),
+            original_currency=("KWD", "PLN", "JPY", "RSD")[index % 4],
         )
     history = list(CaseTransition.objects.filter(case__in=seeded).order_by("pk"))
     for index, row in enumerate(history):
@@ -131,7 +132,8 @@ def test_the_awkward_cells_come_out_as_the_csv_rules_say(awkward):
     assert '"Sklep ""Pod Lipą""; Kraków"' in copied
     assert "'=HYPERLINK" in copied and ";'-5 zł;" in copied
     assert '"two\nlines"' in copied and '"crlf\r\ninside-0"' in copied
-    assert ";12,345;" in copied
+    assert ";12,345;KWD;" in copied and ";13,345;PLN;" in copied
+    assert ";500;JPY;" in copied and ";1234,56;RSD;" in copied
     assert copied.count("\r\n") == copied.count("\n") - 1  # every line ends CRLF; one bare LF is in a cell
 
 

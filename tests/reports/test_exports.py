@@ -249,9 +249,35 @@ def test_money_in_the_csv_keeps_two_decimals():
         (Decimal("500.000"), "JPY", "500"),
         (Decimal("7.125"), "KWD", "7,125"),
         (Decimal("12.5"), "CLF", "12,5000"),
+        (Decimal("0.123"), "CLF", "0,1230"),
+        # ISO 4217's minor units, not CLDR's cash digits (babel's: 0 for each of these).
+        (Decimal("1234.560"), "RSD", "1234,56"),
+        (Decimal("999.990"), "ALL", "999,99"),
+        (Decimal("1.250"), "IQD", "1,250"),
+        (Decimal("0.000"), "IQD", "0,000"),
+        (Decimal("50.000"), "LBP", "50,00"),
+        # A code ISO 4217 does not list has two.
+        (Decimal("3.000"), "XYZ", "3,00"),
     ],
 )
 def test_an_original_amount_has_its_currencys_decimals(amount, currency, cell):
+    from reports.exports.columns import CellType
+    from reports.exports.writers import csv_value
+
+    assert csv_value(amount, CellType.AMOUNT, currency) == cell
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "cell"),
+    [
+        (Decimal("88.875"), "PLN", "88,875"),
+        (Decimal("500.250"), "JPY", "500,25"),
+        (Decimal("500.001"), "JPY", "500,001"),
+        (Decimal("1.23456"), "KWD", "1,23456"),
+        (Decimal("0.12345"), "CLF", "0,12345"),
+    ],
+)
+def test_an_original_amount_with_more_decimals_than_its_currencys_keeps_them(amount, currency, cell):
     from reports.exports.columns import CellType
     from reports.exports.writers import csv_value
 
@@ -273,7 +299,16 @@ def test_the_workbook_writes_an_original_amount_with_its_currencys_decimals(tmp_
             tmpdir=str(tmp_path),
             created=datetime(2025, 6, 1, tzinfo=UTC),
         )
-        for amount, currency in [("2000.000", "UAH"), ("500.000", "JPY"), ("7.125", "KWD")]:
+        rows = [
+            ("2000.000", "UAH"),
+            ("500.000", "JPY"),
+            ("7.125", "KWD"),
+            ("1234.560", "RSD"),
+            ("12.5", "CLF"),
+            ("500.25", "JPY"),
+            ("1.23456", "KWD"),
+        ]
+        for amount, currency in rows:
             row = [None] * len(columns)
             row[names.index("original_amount")] = Decimal(amount)
             row[names.index("original_currency")] = currency
@@ -283,6 +318,6 @@ def test_the_workbook_writes_an_original_amount_with_its_currencys_decimals(tmp_
 
     sheet = openpyxl.load_workbook(path).worksheets[0]
     amount_column = names.index("original_amount") + 1
-    formats = [sheet.cell(row=r, column=amount_column).number_format for r in (2, 3, 4)]
-    assert formats == ["#,##0.00", "#,##0", "#,##0.000"]
+    formats = [sheet.cell(row=r, column=amount_column).number_format for r in range(2, 2 + len(rows))]
+    assert formats == ["#,##0.00", "#,##0", "#,##0.000", "#,##0.00", "#,##0.0000", "#,##0.00", "#,##0.00000"]
     assert sheet.cell(row=2, column=names.index("amount_pln") + 1).number_format == "#,##0.00"
