@@ -45,6 +45,12 @@ def format_long_date(day: date, *, language: str | None = "pl") -> str:
     return babel_format_date(day, format="long", locale=babel_locale(language))
 
 
+def format_moment(instant: datetime, *, language: str | None = "pl") -> str:
+    """Format an aware instant as its Warsaw day in words and time to the minute: ``21 listopada 2026,
+    14:03`` (what a liability explanation says of a payment or a report)."""
+    return f"{format_long_date(instant, language=language)}, {instant.astimezone(WARSAW):%H:%M}"
+
+
 def format_rate(rate: Decimal, *, language: str | None = "pl") -> str:
     """Format an exchange rate with all its published decimals (at least four): ``4,2541``."""
     return format_decimal(to_decimal(rate), format="#,##0.0000###", locale=babel_locale(language))

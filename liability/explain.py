@@ -14,7 +14,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
-from kartosfera.formatting import babel_locale, format_long_date, format_money
+from kartosfera.formatting import babel_locale, format_long_date, format_moment, format_money
 from kartosfera.legaltime import WARSAW
 from liability import rules
 
@@ -75,11 +75,6 @@ class LineContext(LineFigures):
 
 def _pln(amount: Decimal, lang: str) -> str:
     return format_money(amount, "PLN", language=lang)
-
-
-def _moment(instant: datetime, lang: str) -> str:
-    local = instant.astimezone(WARSAW)
-    return f"{format_long_date(local.date(), language=lang)}, {local:%H:%M}"
 
 
 def _eur(amount: Fraction | Decimal, lang: str) -> str:
@@ -159,7 +154,10 @@ def _reason(ctx: LineContext, lang: str) -> str:
         polish, english = _FIXED_REASONS[ctx.rule]
         return polish if pl else english
     if ctx.rule == rules.AFTER_REPORT:
-        executed, reported = _moment(ctx.executed_at, lang), _moment(ctx.reported_at, lang)
+        executed, reported = (
+            format_moment(ctx.executed_at, language=lang),
+            format_moment(ctx.reported_at, language=lang),
+        )
         if pl:
             return (
                 f"Transakcja wykonana {executed} (czasu warszawskiego), "

@@ -6,7 +6,6 @@ words the same stored figures for the customer: the 50 EUR cap in złoty at the 
 to the cent, and who bears what.
 """
 
-from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -14,8 +13,8 @@ from babel.numbers import format_decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
-from kartosfera.formatting import babel_locale, format_long_date, format_money
-from kartosfera.legaltime import WARSAW, warsaw_date
+from kartosfera.formatting import babel_locale, format_long_date, format_moment, format_money, format_rate
+from kartosfera.legaltime import warsaw_date
 from liability import rules
 from liability.explain import is_synthetic_table
 from liability.record import StoredInputs, StoredLine
@@ -63,7 +62,7 @@ def _cap(line: StoredLine, inputs: StoredInputs, language: str) -> str:
         return f"{_situation(inputs.cause)} {used_up}"
     rate = {
         "day": format_long_date(line.rate_date, language=language),
-        "rate": format_decimal(line.rate, format="0.0000##", locale=babel_locale(language)),
+        "rate": format_rate(line.rate, language=language),
         "table": line.table,
     }
     at_rate = (
@@ -132,11 +131,6 @@ _CUSTOMER_BEARS = {
 }
 
 
-def _moment(instant: datetime, language: str) -> str:
-    local = instant.astimezone(WARSAW)
-    return f"{format_long_date(local.date(), language=language)}, {local:%H:%M}"
-
-
 def _reason(line: StoredLine, inputs: StoredInputs, language: str) -> str | None:
     amount = format_money(line.amount, language=language)
     if line.rule in _BANK_BEARS:
@@ -152,8 +146,8 @@ def _reason(line: StoredLine, inputs: StoredInputs, language: str) -> str | None
             "(%(reported)s), so you bear nothing: the bank bears the whole %(amount)s."
         ) % {
             "amount": amount,
-            "executed": _moment(line.executed_at, language),
-            "reported": _moment(inputs.reported_at, language),
+            "executed": format_moment(line.executed_at, language=language),
+            "reported": format_moment(inputs.reported_at, language=language),
         }
     if line.rule == rules.LATE:
         return _(

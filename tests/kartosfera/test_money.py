@@ -114,3 +114,18 @@ def test_minor_units_are_iso_4217s(currency, units):
 )
 def test_an_amount_is_written_with_its_minor_units_or_the_decimals_it_carries(amount, currency, places):
     assert decimals_to_write(amount, currency) == places
+
+
+@pytest.mark.parametrize(
+    ("instant", "language", "expected"),
+    [
+        ("2026-12-06T23:30:59+00:00", "pl", "7 grudnia 2026, 00:30"),  # Warsaw's day and minute
+        ("2026-06-30T12:05:00+00:00", "en", "30 June 2026, 14:05"),  # summer time, UTC+2
+    ],
+)
+def test_a_moment_is_its_warsaw_day_in_words_and_time_to_the_minute(instant, language, expected):
+    from datetime import datetime
+
+    from kartosfera.formatting import format_moment
+
+    assert format_moment(datetime.fromisoformat(instant), language=language) == expected
