@@ -25,7 +25,7 @@ from django.db.models import F, Func, TextField
 from kartosfera.money import DEFAULT_MINOR_UNITS, OTHER_MINOR_UNITS
 from reports.exports.columns import COLUMNS, CellType, ExportKind
 from reports.exports.selectors import TABLES, Table
-from reports.exports.writers import FORMULA_STARTS, WARSAW
+from reports.exports.writers import FORMULA_STARTS, WARSAW, currency_positions
 
 # What csv_value does with each type, in SQL (``{v}``: the value). A NULL gives an empty cell.
 _TEXT = "({v})::text"
@@ -93,14 +93,15 @@ def copy_supported(kind: ExportKind | str) -> bool:
 
 def _cells(table: Table, kind: ExportKind) -> dict[str, Any]:
     cells: dict[str, Any] = {}
-    names = [column.name for column in COLUMNS[kind]]
-    for index, (field, column) in enumerate(zip(table.fields, COLUMNS[kind], strict=True)):
+    columns = COLUMNS[kind]
+    for index, (field, column, at) in enumerate(
+        zip(table.fields, columns, currency_positions(columns), strict=True)
+    ):
         value: Any = F(field)
         if index in table.masked:
             value = _Cell(value, _MASKED_CARD)
-        if column.currency is not None:
-            currency = F(table.fields[names.index(column.currency)])
-            cells[f"cell_{index}"] = _AmountCell(value, currency)
+        if at is not None:
+            cells[f"cell_{index}"] = _AmountCell(value, F(table.fields[at]))
         else:
             cells[f"cell_{index}"] = _Cell(value, _SQL[column.type])
     return cells

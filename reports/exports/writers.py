@@ -176,7 +176,6 @@ class XlsxExportWriter:
             CellType.DATETIME: self._book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
             "header": bold,
         }
-        # An amount's number format by its currency's decimals (ISO 4217 has 0 to 4).
         # An amount's number format by its decimals (0 to 4 for every ISO 4217 currency and a stored
         # amount; more only for an amount that carries more, added when one comes).
         self._amount_formats: dict[int, Any] = {}
