@@ -207,6 +207,13 @@ def chargeback_queue(*, now: datetime, mine: User | None = None) -> QuerySet[Cha
     return chargebacks.annotate(due_at=_chargeback_due()).order_by("due_at", "created_at", "id")
 
 
+def _filing_windows(now: datetime) -> tuple[Q, Q]:
+    """Of drafted chargebacks: those whose window is closing (the sweep alerted, not yet past) and those
+    whose window has ended unfiled at ``now`` (the queues' ``deadline_passed``)."""
+    missed = deadline_passed("filing_due_at", now=now)
+    return Q(alerted_at__isnull=False) & ~missed, missed
+
+
 def chargeback_queue_page(*, now: datetime, page: int = 1, mine: User | None = None) -> ChargebackQueuePage:
     """One page of the chargeback queue with lights, alert flags and the windows missed (four queries)."""
     page = max(page, 1)
@@ -219,9 +226,9 @@ def chargeback_queue_page(*, now: datetime, page: int = 1, mine: User | None = N
         )[start : start + PAGE_SIZE + 1]
     )
     rows = [_chargeback_row(cb, calendar=calendar, now=now, today=today) for cb in chargebacks[:PAGE_SIZE]]
-    missed = deadline_passed("filing_due_at", now=now)
+    closing, missed = _filing_windows(now)
     counts = Chargeback.objects.filter(state=ChargebackState.DRAFT).aggregate(
-        closing=Count("pk", filter=Q(alerted_at__isnull=False) & ~missed), missed=Count("pk", filter=missed)
+        closing=Count("pk", filter=closing), missed=Count("pk", filter=missed)
     )
     pending = DecisionProposal.objects.filter(status=ProposalStatus.PENDING).count()
     return ChargebackQueuePage(
@@ -277,8 +284,7 @@ def chargeback_alerts_for(*, user: User, now: datetime) -> FilingAlerts:
     if user.has_perm(SUPERVISE_CASE):
         recipients |= Q(case__assignee__isnull=True)
     drafts = Chargeback.objects.filter(recipients, state=ChargebackState.DRAFT)
-    missed_filter = deadline_passed("filing_due_at", now=now)
-    closing_filter = Q(alerted_at__isnull=False) & ~missed_filter
+    closing_filter, missed_filter = _filing_windows(now)
     counts = drafts.aggregate(
         closing=Count("pk", filter=closing_filter), missed=Count("pk", filter=missed_filter)
     )
