@@ -303,11 +303,12 @@ def _refund_after_withdrawal(case: Case) -> ClaimRefund:
     reversals = list(case.ledger_entries.filter(kind=LedgerKind.REVERSAL).values_list("amount", "created_at"))
     if not reversals or case.refunded_at is None:
         return ClaimRefund(REFUND_NOTHING)
+    reversed_total = sum((amount for amount, _at in reversals), ZERO)
     return ClaimRefund(
         REFUND_REVERSED,
-        amount=sum((amount for amount, _at in reversals), ZERO),
+        amount=reversed_total,
         day=warsaw_date(case.refunded_at),
-        taken_back=sum((amount for amount, _at in reversals), ZERO),
+        taken_back=reversed_total,
         taken_back_on=warsaw_date(max(at for _amount, at in reversals)),
     )
 
