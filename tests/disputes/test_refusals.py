@@ -496,8 +496,9 @@ def test_a_claim_cannot_hold_a_transaction_of_another_open_claim(case, theft, an
     assert Case.objects.get(pk=draft.pk).state == "DRAFT"
 
 
-def test_a_draft_without_its_cause_is_never_received_whoever_sends_it(theft, analyst, eur_rates):
-    draft = services.claim_create_draft(
+def _draft_without_cause(theft, analyst) -> Case:
+    """A phone draft of the theft's transactions whose cause the customer has not said yet."""
+    return services.claim_create_draft(
         customer=theft.customer,
         card_id=theft.card.pk,
         transaction_ids=theft.transaction_ids,
@@ -506,6 +507,10 @@ def test_a_draft_without_its_cause_is_never_received_whoever_sends_it(theft, ana
         actor=analyst,
         now=T0,
     )
+
+
+def test_a_draft_without_its_cause_is_never_received_whoever_sends_it(theft, analyst, eur_rates):
+    draft = _draft_without_cause(theft, analyst)
     before = snapshot(draft)
 
     with pytest.raises(services.ClaimIncomplete) as refused:
@@ -517,15 +522,7 @@ def test_a_draft_without_its_cause_is_never_received_whoever_sends_it(theft, ana
 
 
 def test_only_a_claim_never_sent_may_lack_its_cause(theft, analyst, eur_rates):
-    draft = services.claim_create_draft(
-        customer=theft.customer,
-        card_id=theft.card.pk,
-        transaction_ids=theft.transaction_ids,
-        channel="PHONE",
-        cause=services.CAUSE_NOT_ANSWERED,
-        actor=analyst,
-        now=T0,
-    )
+    draft = _draft_without_cause(theft, analyst)
     # Thrown away before it was sent: withdrawn as it is, no cause needed.
     services.case_withdraw(case_id=draft.pk, reason="Klient rozpoznał płatności.", actor=analyst, now=T0)
     assert Case.objects.filter(pk=draft.pk, state="WITHDRAWN", cause="").exists()
