@@ -6,6 +6,7 @@ A case's chargebacks are the ``chargebacks`` app's models, its money the ``ledge
 from deadlines.rules import Regime
 from disputes.models._base import (
     CASE_CHANNELS,
+    CUSTOMER_EVIDENCE_KINDS,
     FINISHED_STATES,
     LETTER_BY_OUTCOME,
     OPEN_STATES,
@@ -18,6 +19,7 @@ from disputes.models._base import (
     DeliveryChannel,
     EstimateStatus,
     EvidenceKind,
+    customer_sees_evidence,
     present,
 )
 from disputes.models._case import Case
@@ -38,6 +40,7 @@ from liability.rules import Cause
 
 __all__ = [
     "CASE_CHANNELS",
+    "CUSTOMER_EVIDENCE_KINDS",
     "FINISHED_STATES",
     "LETTER_BY_OUTCOME",
     "OPEN_STATES",
@@ -66,6 +69,7 @@ __all__ = [
     "ProposalKind",
     "ProposalStatus",
     "Regime",
+    "customer_sees_evidence",
     "present",
     "refund_four_eyes_limit",
 ]

@@ -99,6 +99,20 @@ class EvidenceKind(models.TextChoices):
     OTHER = "OTHER", _("Other")
 
 
+# The kinds of document a customer supplies: the only ones they add to their claim and the only ones
+# their claim pages show. The bank's notices and the acquirer's second-presentment documents are the
+# bank's own case work: the customer reads the bank's letters with the letters, and the merchant's
+# evidence through the grounds of the decision letter.
+CUSTOMER_EVIDENCE_KINDS = frozenset(
+    {EvidenceKind.POLICE_REPORT, EvidenceKind.CUSTOMER_DOCUMENT, EvidenceKind.OTHER}
+)
+
+
+def customer_sees_evidence(kind: str) -> bool:
+    """Whether a document of ``kind`` is the customer's own, shown on their claim pages."""
+    return kind in CUSTOMER_EVIDENCE_KINDS
+
+
 class ActorKind(models.TextChoices):
     CUSTOMER = "CUSTOMER", _("Customer")
     STAFF = "STAFF", _("Staff")

@@ -24,6 +24,7 @@ from disputes.portal import forms
 from disputes.portal.selectors import (
     claim_available_actions,
     claim_clocks,
+    claim_evidence,
     claim_information_request,
     claim_outcome,
     claim_timeline,
@@ -69,7 +70,7 @@ def claim_detail(request: CustomerRequest, case: Case) -> HttpResponse:
                 for item in claim_timeline(case=case)
             ],
             "delivery_form": forms.ReplyDeliveryForm(initial={"reply_delivery": case.reply_delivery}),
-            "evidence": case.evidence.all(),
+            "evidence": claim_evidence(case=case),
             "actions": claim_available_actions(case=case, user=request.user, now=now),
             "questions": claim_information_request(case=case),
             "first_step_url": step_url(case, STEP_NAMES[0]),

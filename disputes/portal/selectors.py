@@ -12,12 +12,14 @@ from customers.models import Customer, User
 from deadlines import engine as deadlines
 from deadlines.rules import deadline_breached
 from disputes.models import (
+    CUSTOMER_EVIDENCE_KINDS,
     REFUND_PENDING_STATES,
     REPLY_CLOCK_STATES,
     Case,
     CaseState,
     Evidence,
     Outcome,
+    customer_sees_evidence,
     present,
 )
 from disputes.portal.reasons import reason_for_customer
@@ -98,18 +100,22 @@ def claim_preselection(*, transactions: QuerySet[Transaction], ids: list[str]) -
 def evidence_get_for_user(
     *, user: User, customer: Customer | None, case_id: int, evidence_id: int
 ) -> Evidence:
-    """A document of a case for its own customer, or for staff who may view cases.
+    """A document of a case for its own customer (of the kinds they see), or for staff who may view cases.
 
     :raises Case.DoesNotExist: the user may not see the case (or there is none).
-    :raises Evidence.DoesNotExist: no such document on that case.
+    :raises Evidence.DoesNotExist: no such document on that case, or none the customer sees.
     """
     if user.is_active and user.has_perm(VIEW_CASE):
-        case = case_get_for_staff(user=user, case_id=case_id)
-    elif customer is not None:
-        case = case_get_for_customer(customer=customer, case_id=case_id)
-    else:
+        return case_get_for_staff(user=user, case_id=case_id).evidence.get(pk=evidence_id)
+    if customer is None:
         raise Case.DoesNotExist("neither the customer nor staff")
-    return case.evidence.get(pk=evidence_id)
+    # The bank's own documents answer a customer like missing ones.
+    return claim_evidence(case=case_get_for_customer(customer=customer, case_id=case_id)).get(pk=evidence_id)
+
+
+def claim_evidence(*, case: Case) -> QuerySet[Evidence]:
+    """The documents of the case its customer sees: those of the kinds a customer supplies."""
+    return case.evidence.filter(kind__in=CUSTOMER_EVIDENCE_KINDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +140,11 @@ def claim_timeline(*, case: Case) -> list[HistoryItem]:
         item
         for item in case_history(case=case)
         if (item.kind == "TRANSITION" and item.row.chargeback_id is None)
-        or (item.kind == "EVENT" and item.name in CUSTOMER_EVENTS)
+        or (
+            item.kind == "EVENT"
+            and item.name in CUSTOMER_EVENTS
+            and customer_sees_evidence((item.row.data or {}).get("kind", ""))
+        )
     ]
 
 

@@ -30,6 +30,7 @@ from disputes.models import Case, CaseState, Channel
 from disputes.portal import forms
 from disputes.portal.selectors import (
     claim_clocks,
+    claim_evidence,
     claim_expected_deadlines,
     claim_outcome,
     claim_preselection,
@@ -255,7 +256,12 @@ def evidence_page(request: CustomerRequest, case: Case, *, wizard_step: Step | N
                 return redirect(here)
     else:
         form = forms.EvidenceForm()
-    context = {"form": form, "case": case, "evidence": case.evidence.all(), "wizard": wizard_step is not None}
+    context = {
+        "form": form,
+        "case": case,
+        "evidence": claim_evidence(case=case),
+        "wizard": wizard_step is not None,
+    }
     if wizard_step:
         context |= step_navigation(case, wizard_step) | {"next_url": step_url(case, "review")}
     return render(request, "portal/claims/evidence.html", context)
@@ -299,7 +305,7 @@ def _review(request: CustomerRequest, case: Case, step: Step) -> HttpResponse:
         "portal/claims/review.html",
         {
             "disputed": case.disputed.select_related("transaction"),
-            "evidence": case.evidence.all(),
+            "evidence": claim_evidence(case=case),
             "expected": claim_expected_deadlines(case=case, now=clock.now()),
             "error": error,
             "step_urls": {name: step_url(case, name) for name in STEP_NAMES},

@@ -9,6 +9,7 @@ from django.core.files import File
 
 from disputes import filetypes
 from disputes.models import (
+    CUSTOMER_EVIDENCE_KINDS,
     FINISHED_STATES,
     Case,
     CaseEvent,
@@ -33,8 +34,6 @@ from disputes.services._errors import (
 )
 from disputes.services._history import add_event
 from kartosfera.authz import HANDLE_CASE
-
-CUSTOMER_EVIDENCE = (EvidenceKind.POLICE_REPORT, EvidenceKind.CUSTOMER_DOCUMENT, EvidenceKind.OTHER)
 
 
 def case_add_evidence(
@@ -61,7 +60,7 @@ def case_add_evidence(
             case = lock_case(case_id, actor)
             if not is_own_case(case, actor):
                 require_staff(actor, HANDLE_CASE)
-            elif kind not in CUSTOMER_EVIDENCE:
+            elif kind not in CUSTOMER_EVIDENCE_KINDS:
                 raise ActionNotPermitted(f"customers do not add {kind}")
             if case.state in FINISHED_STATES:
                 raise InvalidCaseState("add_evidence", state=case.get_state_display())

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from customers.middleware import SIGNED_IN_AT
 from disputes.models import Case, CaseState, Evidence
 from disputes.services import (
+    case_add_evidence,
     case_refund_provisionally,
     case_request_information,
     case_start_review,
@@ -252,6 +253,41 @@ def test_evidence_is_served_to_the_owner_and_staff_only(portal, theft, analyst, 
     assert password_only_staff.status_code == 302
     assert password_only_staff["Location"] == f"/back-office/sign-in/?next={url}"
     assert not evidence.file.name.startswith("static")
+
+
+def test_the_claim_pages_show_the_customer_only_the_documents_they_supplied(portal, theft, analyst, now):
+    # The acquirer's second presentment and the bank's notices are the bank's case work: the customer's
+    # pages list, link and serve only their own documents; the back office still sees everything.
+    case = submitted_case(theft, theft.user)
+    portal.post(
+        f"/claims/{case.pk}/documents/",
+        {"file": SimpleUploadedFile("policja.pdf", PDF), "kind": "POLICE_REPORT"},
+    )
+    bank_kinds = ("ACQUIRER_DOCUMENT", "LAW_ENFORCEMENT_NOTICE", "DELAY_NOTICE")
+    for kind in bank_kinds:
+        case_add_evidence(
+            case_id=case.pk,
+            kind=kind,
+            file=SimpleUploadedFile(f"{kind.lower()}.pdf", PDF + kind.encode()),
+            actor=analyst,
+            now=now,
+        )
+    bank_documents = list(case.evidence.filter(kind__in=bank_kinds))
+
+    for page in (f"/claims/{case.pk}/", f"/claims/{case.pk}/documents/"):
+        shown = text(portal.get(page))
+        assert "policja.pdf" in shown, page
+        for document in bank_documents:
+            assert document.original_name not in shown, (page, document.kind)
+            assert f"/claims/{case.pk}/documents/{document.pk}/" not in shown, (page, document.kind)
+    for document in bank_documents:
+        assert portal.get(f"/claims/{case.pk}/documents/{document.pk}/").status_code == 404, document.kind
+    assert sorted(case.evidence.values_list("original_name", flat=True)) == [
+        "acquirer_document.pdf",
+        "delay_notice.pdf",
+        "law_enforcement_notice.pdf",
+        "policja.pdf",
+    ]
 
 
 def test_answering_the_banks_request_and_withdrawing_go_through_the_services(portal, theft, analyst, now):
