@@ -77,7 +77,10 @@ def test_the_case_page_shows_each_chargeback_with_its_running_deadline(case, ana
 
     assert body.count('<article class="chargeback"') == 2
     assert f'id="cb-{atm.pk}"' in body and f'id="cb-{contactless.pk}"' in body
-    assert "Mastercard 4837 — Euronet ATM, 2025-05-23" in body
+    # The transaction's day in words in the page's language, as every other date of the back office.
+    assert "Mastercard 4837 — Euronet ATM, 23 May 2025" in body
+    polish = as_staff(analyst).get(reverse("backoffice:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="pl")
+    assert "Mastercard 4837 — Euronet ATM, 23 maja 2025" in polish.content.decode()
     assert "file before the end of" in body and "(CB-MC-4837)" in body
     # The deadline's explanation, as the deadlines engine wrote it, and the case's nearest window.
     assert atm.deadline_explanations["filing"]["explanation_en"] in body
@@ -328,6 +331,7 @@ def test_the_sweeps_alert_reaches_the_assignee_on_the_queue_and_the_case(
     assert f'href="/back-office/cases/{case.pk}/#cb-{atm.pk}"' in mine
     queue = client.get(reverse("backoffice:queue", args=["chargebacks"]), HTTP_ACCEPT_LANGUAGE="en")
     assert [row.alert for row in queue.context["page"].rows] == [True, True]
+    assert queue.content.decode().count("Euronet ATM, 23 May 2025") == 1
     assert queue.content.decode().count('<strong class="flag">Filing window closing</strong>') == 2
     page = client.get(reverse("backoffice:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert page.count("Filing window closing") == 2
