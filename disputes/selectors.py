@@ -25,6 +25,7 @@ from disputes.models import (
     Case,
     CaseEvent,
     CaseLetterRequest,
+    CaseTransaction,
     CaseTransition,
     EstimateStatus,
 )
@@ -158,6 +159,11 @@ def cases_escalated_refunds() -> QuerySet[Case]:
 def transaction_open_case(*, transaction_id: int) -> Case | None:
     """The open case holding a transaction, if any."""
     return Case.objects.filter(disputed__transaction_id=transaction_id, disputed__is_open=True).first()
+
+
+def any_transaction_in_open_case(*, transaction_ids: Iterable[int]) -> bool:
+    """Whether an open case holds any of the transactions (one query, however many there are)."""
+    return CaseTransaction.objects.filter(transaction_id__in=list(transaction_ids), is_open=True).exists()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from cards.forms import TYPE_CHOICES, no_card_number
 from cards.models import Transaction
 from customers.forms import PortalForm
 from disputes.models import Cause, DeliveryChannel, EvidenceKind
-from disputes.selectors import transaction_open_case
+from disputes.selectors import any_transaction_in_open_case
 from disputes.services import TransactionAlreadyDisputed
 from kartosfera.ids import parse_id
 from kartosfera.legaltime import WARSAW
@@ -55,7 +55,7 @@ class TransactionsForm(PortalForm):
     def clean_transactions(self):
         chosen = self.cleaned_data["transactions"]
         # The workflow's own refusal, said at once rather than only when the claim is sent.
-        if any(transaction_open_case(transaction_id=t.pk) is not None for t in chosen):
+        if any_transaction_in_open_case(transaction_ids=[transaction.pk for transaction in chosen]):
             raise ValidationError(TransactionAlreadyDisputed().message, code=TransactionAlreadyDisputed.code)
         return chosen
 

@@ -14,8 +14,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from cards.models import Transaction
 from customers.middleware import SIGNED_IN_AT
 from disputes.models import Case, CaseState, Evidence
+from disputes.portal.forms import TransactionsForm
 from disputes.services import (
     case_add_evidence,
     case_refund_provisionally,
@@ -156,6 +158,29 @@ def test_a_transaction_already_in_an_open_claim_gets_a_polish_message_and_nothin
     assert "Wybrana transakcja jest już w innej otwartej reklamacji." in text(response)
     assert list(Case.objects.values_list("pk", flat=True)) == [earlier.pk]
     assert snapshot(earlier) == before
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["none-held", "one-held"])
+def test_checking_the_chosen_transactions_for_open_claims_takes_one_query_however_many(
+    theft, now, eur_rates, held
+):
+    # Two queries whatever the choice: the chosen rows, then one look for an open claim holding any.
+    if held:
+        submitted_case(theft, theft.user)  # holds the ATM withdrawal and the contactless payment
+    chosen = [theft.atm.pk, theft.contactless.pk] + [row.pk for row in _history(theft, 6)]
+    form = TransactionsForm(
+        {"transactions": chosen, "draft_token": "t1"},
+        transactions=Transaction.objects.filter(card=theft.card),
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        valid = form.is_valid()
+
+    assert len(queries) == 2, [query["sql"] for query in queries]
+    assert valid is not held
+    assert form.errors.get("transactions") == (
+        ["Wybrana transakcja jest już w innej otwartej reklamacji."] if held else None
+    )
 
 
 @pytest.mark.parametrize(
