@@ -42,7 +42,7 @@ class RefundPolicy(StrEnum):
     """Policy ``REFUND_POLICY`` (RULES.md section 3)."""
 
     FULL_THEN_RECOVER = "FULL_THEN_RECOVER"  # D+1 refunds everything; the customer's share comes back later
-    NET_OF_CAP = "NET_OF_CAP"  # D+1 refunds the bank's share of the first estimate only
+    NET_OF_CAP = "NET_OF_CAP"  # D+1 refunds the bank's share of the latest estimate only
 
 
 class LetterType(TextChoices):
@@ -183,7 +183,7 @@ def provisional_refunds(
     """The D+1 refund of each transaction the refund is owed for (``UUP-46-1``), zeros left out.
 
     ``FULL_THEN_RECOVER`` refunds the whole disputed amount; ``NET_OF_CAP`` the bank's share of the
-    first estimate (``bank_shares``, required then).
+    latest estimate (``bank_shares``, required then).
     """
     policy = RefundPolicy(policy)
     refunds: dict[K, Decimal] = {}

@@ -97,7 +97,7 @@ def case_refund_provisionally(
     (``proposal_approve``).
 
     Policy REFUND_POLICY: FULL_THEN_RECOVER refunds the whole amount, NET_OF_CAP the bank's share of
-    the first estimate. Safe to repeat: once made, another call (a double click, a retried task, a
+    the latest estimate. Safe to repeat: once made, another call (a double click, a retried task, a
     concurrent worker) returns the entries already written and writes nothing.
 
     :raises CaseNotFound, ActionNotPermitted, InvalidCaseState:
