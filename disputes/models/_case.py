@@ -221,6 +221,16 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
         """What the D+1 refund of this case comes to: every transaction reported in time."""
         return sum((link.amount for link in self.disputed.all() if not link.out_of_window), ZERO)
 
+    def provisional_refund_total(self, policy: str) -> Decimal:
+        """What the D+1 refund under ``policy`` credits in all: the amount leaving the bank, which the
+        four-eyes limit weighs (``NET_OF_CAP`` credits only the bank's share). While ``NET_OF_CAP``
+        waits for its estimate, everything owed: the most the refund can credit.
+        """
+        refunds = self.provisional_refunds_due(policy)
+        if refunds is None:
+            return self.refund_owed_total()
+        return sum(refunds.values(), ZERO)
+
     def provisional_refunds_due(self, policy: str) -> dict[int, Decimal] | None:
         """What the D+1 refund credits to each transaction under ``policy`` (``REFUND_POLICY``), by the
         rule ``provisional_refunds``: the one computation the refund service makes and the customer's

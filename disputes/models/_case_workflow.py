@@ -20,6 +20,7 @@ from disputes.models._base import (
 from disputes.models._proposals import ProposalKind, ProposalStatus
 from disputes.rules import LetterType, Outcome, may_make_refund
 from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE, SUPERVISE_CASE, may
+from kartosfera.policies import current_policies
 
 if TYPE_CHECKING:
     from disputes.models._case import Case
@@ -35,6 +36,7 @@ def may_refund(instance: Model, user: AbstractUser | AnonymousUser | Permissions
 
     The rule is ``disputes.rules.may_make_refund``: above the limit, the refund runs only as a second
     person's approval of someone else's proposal (``proposal_approve``), which the services check too.
+    The limit weighs what the refund credits under ``REFUND_POLICY`` (``Case.provisional_refund_total``).
     """
     case = cast("Case", instance)  # django-fsm types a permission's instance as any model
     holds_handling = may(user, HANDLE_CASE)
@@ -48,7 +50,7 @@ def may_refund(instance: Model, user: AbstractUser | AnonymousUser | Permissions
         else None
     )
     return may_make_refund(
-        amount=case.refund_owed_total(),
+        amount=case.provisional_refund_total(current_policies().refund_policy),
         limit=refund_four_eyes_limit(),
         holds_handling=holds_handling,
         actor_id=user.pk,

@@ -46,6 +46,7 @@ from disputes.services._errors import (
 )
 from disputes.services._money import (
     case_refund_provisionally,
+    refund_four_eyes_amount,
     refund_four_eyes_limit,
     refund_needs_approval,
 )
@@ -97,7 +98,7 @@ def _proposal_data(case: Case, kind: str) -> dict[str, Any]:
             "bank_share": str(assessment.bank_total),
         }
     if kind == ProposalKind.REFUND:
-        return {"amount": str(case.refund_owed_total()), "limit": str(refund_four_eyes_limit())}
+        return {"amount": str(refund_four_eyes_amount(case=case)), "limit": str(refund_four_eyes_limit())}
     return {"to_recover": [str(move.amount) for move in case.settlement_moves()]}
 
 

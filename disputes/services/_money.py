@@ -63,9 +63,16 @@ def _refund_policy() -> str:
     return current_policies().refund_policy
 
 
+def refund_four_eyes_amount(*, case: Case) -> Decimal:
+    """The amount the four-eyes limit weighs for the D+1 refund: what it credits under ``REFUND_POLICY``."""
+    return case.provisional_refund_total(_refund_policy())
+
+
 def refund_needs_approval(*, case: Case) -> bool:
-    """Whether the D+1 refund of this case exceeds the four-eyes limit."""
-    return refund_needs_second_person(amount=case.refund_owed_total(), limit=refund_four_eyes_limit())
+    """Whether what the D+1 refund of this case credits exceeds the four-eyes limit."""
+    return refund_needs_second_person(
+        amount=refund_four_eyes_amount(case=case), limit=refund_four_eyes_limit()
+    )
 
 
 def require_approval(case: Case, *, kind: str, actor: Actor, approval: DecisionProposal | None) -> None:
@@ -255,6 +262,7 @@ __all__ = [
     "case_withhold_refund",
     "ledger_entries_of_kind",
     "ledger_write_moves",
+    "refund_four_eyes_amount",
     "refund_four_eyes_limit",
     "refund_needs_approval",
     "require_approval",

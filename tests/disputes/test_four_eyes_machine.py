@@ -15,6 +15,7 @@ from disputes.services import (
     ActionNotPermitted,
     FourEyesRequired,
     case_propose,
+    case_refund_or_propose,
     case_refund_provisionally,
     case_start_review,
     proposal_approve,
@@ -90,3 +91,50 @@ def test_the_machine_and_the_service_agree_on_who_may_refund(
     assert (machine, service) == (allowed, allowed)
     case.refresh_from_db()
     assert (case.refunded_at is not None) is allowed
+
+
+# (policy, limit, whether the D+1 refund needs a second person): the limit weighs what the refund
+# credits, 920.00 under FULL_THEN_RECOVER and the estimate's bank share 707.29 under NET_OF_CAP.
+CREDITED_TABLE = [
+    ("FULL_THEN_RECOVER", Decimal("920.00"), False),
+    ("FULL_THEN_RECOVER", Decimal("800.00"), True),
+    ("FULL_THEN_RECOVER", Decimal("700.00"), True),
+    ("NET_OF_CAP", Decimal("920.00"), False),
+    ("NET_OF_CAP", Decimal("800.00"), False),  # 920.00 owed, but only 707.29 leaves the bank
+    ("NET_OF_CAP", Decimal("707.29"), False),
+    ("NET_OF_CAP", Decimal("707.28"), True),
+]
+
+
+CREDITED = {"FULL_THEN_RECOVER": "920.00", "NET_OF_CAP": "707.29"}
+
+
+@pytest.mark.parametrize(("policy", "limit", "needs_second_person"), CREDITED_TABLE)
+def test_the_limit_weighs_what_the_refund_credits_under_each_policy(
+    case, analyst, settings, policy, limit, needs_second_person
+):
+    settings.KARTOSFERA_POLICIES = {**settings.KARTOSFERA_POLICIES, "REFUND_POLICY": policy}
+    settings.KARTOSFERA_FOUR_EYES_REFUND_ABOVE = limit
+    case_start_review(case_id=case.pk, actor=analyst, now=AT)
+
+    machine = _machine_allows(case, analyst, None)
+    proposal = case_refund_or_propose(case_id=case.pk, actor=analyst, now=AT)
+
+    case.refresh_from_db()
+    assert machine is not needs_second_person
+    assert (proposal is not None, case.refunded_at is None) == (needs_second_person, needs_second_person)
+    if proposal is not None:  # the approver reads the amount that was weighed
+        assert proposal.data["amount"] == CREDITED[policy]
+
+
+def test_under_net_of_cap_without_an_estimate_the_limit_weighs_everything_owed(case, analyst, settings):
+    # The bank's share is not known yet: the most the refund can credit decides, never less.
+    settings.KARTOSFERA_POLICIES = {**settings.KARTOSFERA_POLICIES, "REFUND_POLICY": "NET_OF_CAP"}
+    settings.KARTOSFERA_FOUR_EYES_REFUND_ABOVE = Decimal("800.00")
+    case.assessments.filter(kind="ESTIMATE").delete()
+    case_start_review(case_id=case.pk, actor=analyst, now=AT)
+
+    proposal = case_refund_or_propose(case_id=case.pk, actor=analyst, now=AT)
+
+    assert proposal is not None and proposal.data["amount"] == "920.00"
+    assert _machine_allows(case, analyst, None) is False
