@@ -71,6 +71,10 @@ class Beat:
         self.app = app
         self.clock = clock
         self.run: Runner = run or self._apply
+        if run is None:
+            # The tasks modules, imported as a worker imports them (Django's apps' tasks.py are found
+            # lazily): without it the app knows no task a request has not imported yet.
+            app.loader.import_default_modules()
         started = clock()
         left_out = set(leave_out)
         self.entries = [
@@ -84,6 +88,12 @@ class Beat:
             for name, entry in schedule.items()
             if name not in left_out
         ]
+        if run is None:
+            unknown = sorted(entry.task for entry in self.entries if entry.task not in app.tasks)
+            if unknown:
+                raise LookupError(
+                    f"the beat schedule names tasks the app does not have: {', '.join(unknown)}"
+                )
 
     def _on_clock(self, spec: object) -> BaseSchedule:
         """A copy of the entry's schedule (a timedelta or a crontab) that reads ``self.clock``."""

@@ -197,3 +197,15 @@ def test_the_daily_entries_run_at_their_warsaw_hour():
     assert runs.times("api.tasks.purge_idempotency_keys") == ["Mon 03:40:00"]
     assert runs.times("corebanking.tasks.reconcile_postings") == ["Mon 06:30:00"]
     assert runs.times("disputes.tasks.sweep_chargeback_alerts") == ["Mon 07:15:00"]
+
+
+def test_the_app_runs_every_task_the_demo_schedule_names_and_a_name_it_lacks_stops_the_loop_at_once():
+    clock = FakeClock(warsaw(2026, 12, 7, 12, 0, 0))
+
+    assert {entry.task for entry in demo_beat(clock=clock).entries} <= set(app.tasks)
+    with pytest.raises(LookupError, match=r"disputes\.tasks\.sweep_nothing"):
+        Beat(
+            {"typo": {"task": "disputes.tasks.sweep_nothing", "schedule": timedelta(seconds=5)}},
+            app=app,
+            clock=clock,
+        )
