@@ -30,13 +30,14 @@ translations: $(STAMP)
 migrate: install translations
 	$(MANAGE) migrate --noinput
 
-# The core banking simulator and a dispatcher loop (postings, webhooks) run beside the server and stop with it.
+# The core banking simulator and the beat schedule (run_beat: the sweeps, the audit sealer, postings,
+# webhooks, each when due, as `celery beat` runs them in production) run beside the server and stop with it.
 demo: migrate
 	export KARTOSFERA_CORE_BANKING_URL=http://127.0.0.1:$(CORE_BANKING_PORT); \
 	$(BIN)/python -m corebanking.simulator --port $(CORE_BANKING_PORT) & simulator=$$!; \
-	trap 'kill $$simulator $$dispatcher 2>/dev/null' EXIT INT TERM; \
+	trap 'kill $$simulator $$beat 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) seed_demo --addr $(DEMO_ADDR) || exit 1; \
-	$(MANAGE) run_dispatcher --every 5 & dispatcher=$$!; \
+	$(MANAGE) run_beat & beat=$$!; \
 	$(MANAGE) runserver $(DEMO_ADDR)
 
 lint: install

@@ -11,6 +11,8 @@ from importlib import import_module
 
 from django.db import transaction
 
+from demo.sweeps import sweep
+
 # The demo server's address as the seeders write their links; `make demo DEMO_ADDR=...` moves them.
 SITE = "http://127.0.0.1:8000"
 
@@ -46,11 +48,17 @@ def site_url(addr: str) -> str:
 
 
 def seed_demo(*, now: datetime, site: str = SITE) -> list[str]:
-    """Run every app's demo seeder in one transaction; return what they say, with links to ``site``."""
+    """Run every app's demo seeder in one transaction, then the dispute sweeps once as of ``now``
+    (demo.sweeps); return what they say (the sweeps' line after the cases'), with links to ``site``."""
     lines: list[str] = []
+    after_disputes = 0
     with transaction.atomic():
         for dotted in SEEDERS:
             module_path, _, name = dotted.rpartition(".")
             seeder: Callable[..., list[str]] = getattr(import_module(module_path), name)
             lines.extend(seeder(now=now))
+            if dotted == "demo.disputes.seed":
+                after_disputes = len(lines)
+    # After the commit, as the beat would have by ``now``: the cases are there, their letters issued.
+    lines[after_disputes:after_disputes] = sweep(now=now)
     return [line.replace(SITE, site.rstrip("/")) for line in lines]

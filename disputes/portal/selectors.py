@@ -300,12 +300,21 @@ class ClaimRefund:
     taken_back_on: date | None = None  # when it was taken back; None while still to come
 
 
+# Where the reply stands (REK-6/REK-7, UUP-PS-15/35), as "What happens next" tells the customer.
+REPLY_DUE = "DUE"  # still to come, its day not over: the promise
+# Still to come, its day over: late. By law the claim is then resolved in the customer's favour (REK-8),
+# which the beat's sweep (disputes.tasks.sweep_deemed_accepted, every 5 minutes) records; until it runs
+# the page says the reply is late and what the law makes of that, never a reply date in the past.
+REPLY_LATE = "LATE"
+REPLY_NOTHING = ""  # sent, or no reply to count down to (decided, deemed accepted, withdrawn, a draft)
+
+
 @dataclass(frozen=True, slots=True)
 class ClaimClocks:
-    """What the claim's page says is next: the refund's state, and whether the reply still runs."""
+    """What the claim's page says is next: the refund's state, and where the reply stands."""
 
     refund: ClaimRefund
-    reply: bool  # the reply is still to come (REK-6/REK-7, UUP-PS-15/35)
+    reply: str  # REPLY_DUE, REPLY_LATE or REPLY_NOTHING (claim_reply)
     withdrawn_on: date | None
 
 
@@ -373,10 +382,21 @@ def claim_refund(*, case: Case, outcome: ClaimOutcome | None, now: datetime) -> 
     )
 
 
+def claim_reply(*, case: Case, now: datetime) -> str:
+    """Where the reply stands at ``now``: still to come and due (its day not over), late, or nothing to
+    say. A reply still to come once its due day is over (``deadline_breached``, Warsaw) is late, not
+    promised: the same instant from which the sweep deems the claim accepted (``cases_reply_overdue``)."""
+    if case.state not in REPLY_COUNTDOWN_STATES or case.reply_dispatched_at is not None:
+        return REPLY_NOTHING
+    if case.reply_due_at is not None and deadline_breached(due_at=case.reply_due_at, at=now):
+        return REPLY_LATE
+    return REPLY_DUE
+
+
 def claim_clocks(*, case: Case, outcome: ClaimOutcome | None, now: datetime) -> ClaimClocks:
     """What is next for the claim at ``now``: the refund as it stands and the reply if still to come."""
     return ClaimClocks(
         refund=claim_refund(case=case, outcome=outcome, now=now),
-        reply=case.state in REPLY_COUNTDOWN_STATES and case.reply_dispatched_at is None,
+        reply=claim_reply(case=case, now=now),
         withdrawn_on=warsaw_date(case.withdrawn_at) if case.withdrawn_at else None,
     )

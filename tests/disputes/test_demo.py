@@ -12,6 +12,7 @@ from django.forms.models import model_to_dict
 from chargebacks.models import Chargeback, ChargebackState
 from demo import SEEDERS, seed_demo, site_url
 from disputes.models import Case, CaseState, CaseTransition, DecisionProposal
+from disputes.selectors import cases_reply_overdue
 from ledger.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
@@ -208,3 +209,33 @@ def test_the_demo_prints_links_to_the_address_it_serves_on():
     assert links and set(links) == {"http://127.0.0.1:8290"}
     assert "http://127.0.0.1:8290/back-office/" in out.getvalue()
     assert "http://127.0.0.1:8290/sign-in/" in out.getvalue()
+
+
+def test_the_demo_opens_with_a_claim_past_its_reply_date_deemed_accepted_as_the_beat_would_have():
+    # Monday 7 December 2026: the report demo's stolen-phone claim came in on 3 November, so our reply
+    # was due by 3 December and none was sent: by now production's sweep has deemed it accepted (REK-8).
+    now = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+
+    lines = seed_demo(now=now)
+
+    claim = Case.objects.get(customer_account="Telefon z kartą w portfelu skradziony na Dworcu Centralnym.")
+    assert (claim.state, claim.reply_due_on.isoformat(), claim.deemed_accepted_at) == (
+        CaseState.DEEMED_ACCEPTED,
+        "2026-12-03",
+        now,
+    )
+    assert claim.transitions.get(name="deem_accepted").actor_kind == "SYSTEM"  # the sweep, not a person
+    # It is the one claim the sweep found; no other claim is left past its reply date unanswered.
+    assert list(Case.objects.filter(deemed_accepted_at=now)) == [claim]
+    assert not cases_reply_overdue(now=now).exists()
+    # Said after the dispute cases, with the claim's number.
+    sweeps = next(i for i, line in enumerate(lines) if line.startswith("Dispute sweeps"))
+    assert "chargeback filing alerts raised" in lines[sweeps - 1]
+    assert (
+        f"1 claim(s) deemed accepted, their reply deadline passed unanswered (REK-8): {claim.number};"
+        in (lines[sweeps])
+    )
+
+    again = seed_demo(now=now)
+
+    assert "0 claim(s) deemed accepted" in next(line for line in again if line.startswith("Dispute sweeps"))

@@ -8,6 +8,7 @@ at D+1 on 26 May; decided in part on 10 June 2025: the customer bears the 50 EUR
 """
 
 import html
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from customers.middleware import SIGNED_IN_AT
 from disputes.models import CaseState
+from disputes.portal.selectors import REPLY_DUE, REPLY_LATE, REPLY_NOTHING, claim_reply
 from disputes.services import (
     case_assess_liability,
     case_decide,
@@ -22,6 +24,7 @@ from disputes.services import (
     case_refund_provisionally,
     case_start_review,
     case_withdraw,
+    cases_deem_accepted_overdue,
 )
 from letters.services import letter_request_process, print_batch_assemble, print_batch_mark_posted
 from liability.engine import Findings
@@ -233,6 +236,64 @@ def test_a_claim_deemed_accepted_says_the_law_resolved_it_for_the_customer(clien
     assert "Rzecznik Finansowy" not in text
     assert "Odpowiedź do:" not in text
     assert "Zwrot 920,00 zł z 26 maja 2025 jest już ostateczny: zostaje na Twoim rachunku." in text
+
+
+LATE_REPLY = (
+    "<strong>Nasza odpowiedź jest opóźniona.</strong> Mieliśmy odpowiedzieć najpóźniej do 25 czerwca 2025 "
+    "i tego nie zrobiliśmy. Zgodnie z ustawą reklamację, na którą bank nie odpowie w terminie, uważa się za "
+    "rozpatrzoną zgodnie z wolą klienta: całą reklamowaną kwotę, 920,00 zł, ponosi bank i nic nie zostanie "
+    "pobrane z Twojego rachunku. Właśnie to odnotowujemy i potwierdzimy listem."
+)
+
+
+def test_a_reply_not_sent_by_its_day_is_late_not_promised_until_the_sweep_deems_the_claim_accepted(
+    client, theft, refunded
+):
+    with time_machine.travel(REPLY_DUE_AT - timedelta(minutes=1), tick=False):  # 25 June, 23:59
+        in_time = page(signed_in(client, theft.user), refunded)
+    # The day is over; the sweep (every 5 minutes in production) has not run yet.
+    with time_machine.travel(REPLY_DUE_AT, tick=False):
+        late = page(signed_in(client, theft.user), refunded)
+    assert cases_deem_accepted_overdue(now=REPLY_DUE_AT + timedelta(minutes=5), batch_size=10) == 1
+    with time_machine.travel(REPLY_DUE_AT + timedelta(minutes=6), tick=False):
+        deemed = page(signed_in(client, theft.user), refunded)
+
+    assert "Odpowiedź do: odpowiemy najpóźniej do 25 czerwca 2025." in in_time
+    assert "opóźniona" not in in_time
+    assert "Odpowiedź do:" not in late  # no reply promised by a day already past
+    assert LATE_REPLY in late
+    assert 'aria-labelledby="decision-title"' not in late
+    assert "Odpowiedź do:" not in deemed and "opóźniona" not in deemed
+    assert "<strong>Reklamacja uznana z mocy prawa.</strong> Nie odpowiedzieliśmy w terminie" in deemed
+    assert "Zwrot 920,00 zł z 26 maja 2025 jest już ostateczny: zostaje na Twoim rachunku." in deemed
+
+
+def test_a_late_reply_reads_in_english(client, theft, refunded):
+    with time_machine.travel(warsaw(2025, 6, 27, 9, 0), tick=False):
+        text = page(signed_in(client, theft.user), refunded, language="en")
+
+    assert (
+        "<strong>Our reply is late.</strong> We should have replied by 25 June 2025, and we have not. "
+        "By law, a claim the bank does not answer in time is resolved in your favour: the bank bears the "
+        "whole disputed amount, PLN 920.00, and nothing will be taken back from you. We are recording this "
+        "now and will confirm it in a letter." in text
+    )
+    assert "Reply by:" not in text
+
+
+@pytest.mark.parametrize(
+    ("at", "reply"),
+    [
+        (warsaw(2025, 6, 25, 23, 59), REPLY_DUE),
+        (REPLY_DUE_AT, REPLY_LATE),  # midnight: the due day is over, as the sweep sees it
+    ],
+)
+def test_a_reply_still_to_come_is_due_until_its_day_ends_then_late(refunded, at, reply):
+    assert claim_reply(case=refunded, now=at) == reply
+
+
+def test_a_decided_claim_has_no_reply_to_count_down_to(partial):
+    assert claim_reply(case=partial, now=warsaw(2025, 7, 1, 9, 0)) == REPLY_NOTHING
 
 
 def test_before_a_decision_the_page_shows_the_running_deadlines_and_no_outcome(client, theft, refunded):
