@@ -22,10 +22,13 @@ SEEDERS: list[str] = [
     "demo.cards.seed",
     "demo.deadlines.seed",
     "demo.liability.seed",
+    # The letters' recipients and signatories: each case's letters are issued at its steps' times.
+    "demo.letters.seed_recipients",
     "demo.disputes.seed",
-    "demo.letters.seed",
     "demo.backoffice.seed",
     "demo.reports.seed",
+    # What the letters of every case above show.
+    "demo.letters.seed",
     "demo.exports.seed",
     "demo.corebanking.seed",
     "demo.api_clients.seed",

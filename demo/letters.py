@@ -1,20 +1,15 @@
-"""Demo data for letters: postal addresses of the demo customers and the demo staff's positions.
-
-Runs after the disputes seeder inside the same transaction, so the letters its cases asked for are
-issued when ``seed_demo`` commits (the workflow queues them on commit). Idempotent.
+"""Demo data for letters: postal addresses of the demo customers and the demo staff's positions, seeded
+before the demo's cases (their letters are issued at each step's time, demo.disputes._letters, and
+need both); then what the letters of the demo show. Idempotent.
 """
 
 from datetime import datetime
 
 from customers.models import Customer, User
-from demo.disputes import REPLIES_POSTED, Ctx, Step, demo_ctx
-from disputes.models import Case, CaseState
-from disputes.selectors import letter_requests_pending
-from disputes.services import case_close
-from letters.models import CustomerAddress, StaffProfile
-from letters.services import letter_request_process, print_batch_assemble, print_batch_mark_posted
-from outbox.models import OutboxMessage
-from outbox.services import outbox_run_in_place
+from demo.disputes import demo_ctx
+from kartosfera.legaltime import warsaw_date
+from letters.models import CustomerAddress, Letter, PrintBatch, StaffProfile
+from letters.selectors import letters_awaiting_post
 
 # Fictional addresses (streets that exist in many Polish towns; no real person lives at them).
 ADDRESSES = [
@@ -36,14 +31,14 @@ STAFF = {
 }
 
 
-def seed(*, now: datetime) -> list[str]:
-    """Give every demo customer a postal address and the demo staff a signing position; post the
-    demo's decision letters through a print batch, as staff do, and close the cases that it lets."""
+def seed_recipients(*, now: datetime) -> list[str]:
+    """Give every demo customer a postal address and the demo staff a signing position."""
     for index, customer in enumerate(Customer.objects.order_by("pk")):
         street, postal_code, city = ADDRESSES[index % len(ADDRESSES)]
         CustomerAddress.objects.get_or_create(
             customer=customer, defaults={"street": street, "postal_code": postal_code, "city": city}
         )
+    demo_ctx(now=now)  # the demo's staff users
     for username, (first, last, position, position_en) in STAFF.items():
         user = User.objects.filter(username=username).first()
         if user is None:
@@ -54,49 +49,16 @@ def seed(*, now: datetime) -> list[str]:
         StaffProfile.objects.get_or_create(
             user=user, defaults={"position": position, "position_en": position_en}
         )
-    posted = _post_replies(now=now)
+    return []
+
+
+def seed(*, now: datetime) -> list[str]:
+    """What the demo's letters show: issued at their steps' times, posted in daily print batches."""
+    today = warsaw_date(now)
+    waiting = letters_awaiting_post(now=now).count()
     return [
-        f"Letters: {posted} decision letter(s) posted through print batches (/back-office/print/).",
-        "Letters: issued as PDF for every case step that calls for one when the demo data is committed;"
+        f"Letters: {Letter.objects.count()} issued, each at the time of the case step that called for it;"
         " customers download theirs from the claim page, staff see them in /admin/letters/letter/.",
+        f"Letters: {PrintBatch.objects.filter(posted_at__isnull=False).count()} print batches posted before"
+        f" {today}; {waiting} paper letter(s) wait for today's batch (/back-office/print/).",
     ]
-
-
-def reply_posted(days: int) -> Step:
-    """A demo step: the case's letters are issued, printed in a batch and posted ``days`` ago at 15:00.
-
-    The seeding is one transaction: a worker would see the outbox rows only after it commits, while
-    the steps after this one (closing the case) need the reply's dispatch recorded on the case. So the
-    rows the demo depends on (the recording of the reply) run here, in this process, in every mode;
-    their publication after the commit finds them finished.
-    """
-
-    def post(case: Case, ctx: Ctx) -> None:
-        for request_id in letter_requests_pending().filter(case=case).values_list("pk", flat=True):
-            letter_request_process(letter_request_id=request_id, actor=None, now=ctx.at(days, 13, 0))
-        batch = print_batch_assemble(actor=ctx.analyst, now=ctx.at(days, 14, 0))
-        print_batch_mark_posted(batch_id=batch.pk, actor=ctx.analyst, now=ctx.at(days, 15, 0))
-        outbox_run_in_place(
-            message_ids=OutboxMessage.objects.filter(
-                task="disputes.tasks.record_reply_dispatched", kwargs__case_id=case.pk
-            ).values_list("pk", flat=True)
-        )
-
-    return post
-
-
-def _post_replies(*, now: datetime) -> int:
-    """Post the disputes demo's decision letters and close the cases its plans close afterwards."""
-    ctx = demo_ctx(now=now)
-    posted = 0
-    for plan in REPLIES_POSTED:
-        case = Case.objects.filter(
-            customer_account=plan.account, state=CaseState.DECIDED, reply_dispatched_at__isnull=True
-        ).first()
-        if case is None:
-            continue
-        reply_posted(plan.days)(case, ctx)
-        posted += 1
-        if plan.close is not None:
-            case_close(case_id=case.pk, actor=ctx.analyst, now=ctx.at(plan.close, 16, 0))
-    return posted

@@ -19,9 +19,9 @@ from demo.disputes import (
     plan_case,
     received,
     refund,
+    reply_posted,
     review,
 )
-from demo.letters import reply_posted
 from kartosfera.legaltime import warsaw_date
 from liability.engine import Findings
 from liability.rules import CAP_EUR

@@ -103,16 +103,18 @@ def letters_awaiting_email(*, case_id: int) -> QuerySet[Letter]:
 
 
 def letters_awaiting_post(*, now: datetime) -> QuerySet[Letter]:
-    """The paper letters for the next print batch, oldest first: every letter not sent, but those the
-    customer gets by e-mail (Complaints Act art. 5: paper unless the customer asked for e-mail) while
-    the e-mail may still leave. One still not sent ``LETTERS_EMAIL_FALLBACK_SECONDS`` after its issue
-    goes on paper: the reply reaches the customer whatever the mail server does."""
+    """The paper letters for a print batch made at ``now``, oldest first: every letter issued by then
+    and not sent, but those the customer gets by e-mail (Complaints Act art. 5: paper unless the
+    customer asked for e-mail) while the e-mail may still leave. One still not sent
+    ``LETTERS_EMAIL_FALLBACK_SECONDS`` after its issue goes on paper: the reply reaches the customer
+    whatever the mail server does. A letter issued after ``now`` did not exist yet: a batch recorded
+    at a past moment (the demo's history) never holds it."""
     by_email = (
         Q(case__reply_delivery=DeliveryChannel.EMAIL)
         & ~Q(case__customer__email="")
         & Q(issued_at__gt=now - timedelta(seconds=settings.LETTERS_EMAIL_FALLBACK_SECONDS))
     )
-    return _letters_to_send().exclude(by_email).order_by("issued_at", "pk")
+    return _letters_to_send().filter(issued_at__lte=now).exclude(by_email).order_by("issued_at", "pk")
 
 
 def print_batches_recent(*, limit: int = 30) -> QuerySet[PrintBatch]:

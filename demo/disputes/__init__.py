@@ -12,7 +12,6 @@ Idempotent: a case is identified by its card and the customer's account of it; a
 exists is skipped, and so is one whose transactions cannot be found (a demo seeded long ago).
 """
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cards.models import Card, Transaction, TransactionStatus
@@ -20,6 +19,7 @@ from customers.models import User
 from demo.cards import DEMO_CARDS
 from demo.customers import ADMIN_DEMO_PASSWORD, demo_customer
 from demo.disputes._chargebacks import CHARGEBACK_PLANS, chargeback_alerts_raise
+from demo.disputes._letters import letters_catch_up, letters_post, reply_posted
 from demo.disputes._plans import PLANS, PROPOSAL_PLANS
 from demo.disputes._steps import (
     Ctx,
@@ -37,7 +37,6 @@ from disputes.models import Case
 from disputes.services import Circumstances, claim_create_draft, claim_submit, staff_groups_ensure
 
 __all__ = [
-    "REPLIES_POSTED",
     "Ctx",
     "Plan",
     "Step",
@@ -49,6 +48,7 @@ __all__ = [
     "plan_case",
     "received",
     "refund",
+    "reply_posted",
     "review",
     "seed",
 ]
@@ -106,23 +106,6 @@ def _theft(card: Card) -> list[Transaction]:
             executed_at__lte=cancelled_at(card) + timedelta(hours=1),
         ).order_by("executed_at")
     )
-
-
-# The decision letters the letters demo posts (a print batch marked posted ``days`` ago at 15:00) and
-# the cases it then closes (``close`` days ago at 16:00): a reply's dispatch is recorded only by the
-# channel that sent the letter, which is the letters app's, seeded after this one.
-@dataclass(frozen=True)
-class ReplyPosted:
-    account: str
-    days: int
-    close: int | None = None
-
-
-REPLIES_POSTED = (
-    ReplyPosted("Trzy płatności w sklepach internetowych, których nie robiłam.", 19),
-    ReplyPosted("Płatności kartą, których nie wykonałem; kartę miałem przy sobie.", 19),
-    ReplyPosted("Płatności z wyjazdu do Lizbony, których nie pamiętam.", 3, close=2),
-)
 
 
 def demo_ctx(*, now: datetime) -> Ctx:
@@ -195,8 +178,12 @@ def _make(plan: Plan, card: Card, ctx: Ctx) -> Case | None:
     )
     if plan.submit:
         claim_submit(case_id=case.pk, actor=ctx.analyst, now=received_at)
+        letters_catch_up(case, ctx)
         for step in plan.steps:
             step(case, ctx)
+            letters_catch_up(case, ctx)
+        # The print room's batches of the days since the last step, up to yesterday's.
+        letters_post(case, ctx, until=ctx.now)
     return case
 
 

@@ -43,8 +43,8 @@ def test_there_is_a_demo_case_in_every_state_and_seeding_twice_changes_nothing()
     again = seed_demo(now=NOW)
 
     assert everything() == first
-    # The same cases; their states are printed as the disputes seeder leaves them, before the letters
-    # seeder posts the decision letters and closes the cases that allows.
+    # The same cases, printed as the disputes seeder leaves them (their letters issued and posted, the
+    # case closed once its reply was posted included).
     assert [line.split(":")[0] for line in again if "RK/" in line] == [
         line.split(":")[0] for line in lines if "RK/" in line
     ]

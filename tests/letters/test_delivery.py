@@ -23,6 +23,7 @@ from disputes.services import (
 from letters.models import Letter
 from letters.selectors import letters_awaiting_post
 from letters.services import (
+    NothingToPrint,
     letter_reissue,
     letter_request_process,
     letters_email_send,
@@ -122,6 +123,29 @@ def test_the_print_batch_is_one_pdf_of_every_paper_letter_and_marking_posts_each
         (letter.dispatched_at, letter.dispatch_channel) for letter in Letter.objects.filter(case=case)
     } == {(warsaw(2025, 6, 3, 15, 0), "POST")}
     assert mail.outbox == []
+
+
+def test_a_print_batch_holds_only_the_letters_issued_by_the_time_it_is_made(
+    theft, eur_rates, analyst, supervisor
+):
+    # A batch recorded at a past moment (the demo's history) cannot hold a letter issued after it.
+    case = submitted_case(theft, theft.user)  # Mon 2025-05-26
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 27, 9, 0))
+    acknowledgement, refund = case.letter_requests.order_by("pk")
+    letter_request_process(letter_request_id=acknowledgement.pk, actor=None, now=warsaw(2025, 5, 26, 11, 5))
+    letter_request_process(letter_request_id=refund.pk, actor=None, now=warsaw(2025, 5, 27, 9, 5))
+
+    with pytest.raises(NothingToPrint):
+        print_batch_assemble(actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    batch = print_batch_assemble(actor=analyst, now=warsaw(2025, 5, 26, 14, 0))
+
+    assert [entry.letter.letter_request_id for entry in batch.printbatchletter_set.order_by("position")] == [
+        acknowledgement.pk
+    ]
+    assert [letter.letter_request_id for letter in letters_awaiting_post(now=warsaw(2025, 5, 27, 14, 0))] == [
+        refund.pk
+    ]
 
 
 def test_a_customer_who_asked_for_e_mail_gets_each_letter_attached_and_it_counts_when_it_leaves(

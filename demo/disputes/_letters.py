@@ -1,0 +1,102 @@
+"""The letters of the demo's cases, made when the letters worker and the print room would have made them.
+
+In production the letters worker issues a letter moments after the step that asked for it, an e-mail
+leaves then, and staff print the day's paper letters in one batch and post it. The demo seeds weeks
+of history in one transaction, so nobody would issue its letters before it commits, dated today: an
+acknowledgement of a claim filed weeks ago would promise a refund date already past. Here the demo
+does their work itself, through their services, at the moments they would have done it.
+
+The print room makes one batch a day (``PRINT_AT``, posted ``POSTED_AFTER``). The demo's history
+holds the batches of the days before today; a letter issued since yesterday's batch waits for
+today's, as the print room shows.
+"""
+
+from datetime import datetime, time, timedelta
+
+from demo.disputes._steps import Ctx, Step
+from disputes.models import Case
+from disputes.selectors import letter_requests_pending
+from kartosfera.legaltime import WARSAW, warsaw_date
+from letters.selectors import letters_awaiting_post
+from letters.services import (
+    letter_request_process,
+    letters_email_send,
+    print_batch_assemble,
+    print_batch_mark_posted,
+)
+from outbox.models import OutboxMessage
+from outbox.services import outbox_run_in_place
+
+ISSUED_AFTER = timedelta(minutes=1)  # the worker's moment between the step and its letter
+PRINT_AT = time(14, 0)  # Warsaw: the day's print batch is made
+POSTED_AFTER = timedelta(hours=1)  # and handed to the post
+
+
+def print_batch_time(issued_at: datetime) -> datetime:
+    """When the print batch that takes a paper letter issued at ``issued_at`` is made: the day's, or
+    the next day's once the day's was made."""
+    local = issued_at.astimezone(WARSAW)
+    day = local.date() if local.time() < PRINT_AT else local.date() + timedelta(days=1)
+    return datetime.combine(day, PRINT_AT, tzinfo=WARSAW)
+
+
+def letters_issue(case: Case, ctx: Ctx) -> None:
+    """Issue the case's pending letters, each a moment after the step that asked for it (never after
+    the demo's now), and e-mail then those the customer asked to get by e-mail."""
+    pending = letter_requests_pending().filter(case=case).order_by("requested_at", "pk")
+    for request_id, requested_at in pending.values_list("pk", "requested_at"):
+        at = min(requested_at + ISSUED_AFTER, ctx.now)
+        letter_request_process(letter_request_id=request_id, actor=None, now=at)
+        letters_email_send(case_id=case.pk, now=at)
+
+
+def letters_post(case: Case, ctx: Ctx, *, until: datetime) -> int:
+    """Print and post the case's paper letters in the daily batches posted by ``until`` (at the latest
+    yesterday's: today's is still to be made); record its reply's dispatch on the case, as the worker
+    would. How many batches.
+
+    Each batch is made at its time and holds only the letters issued by then (``letters_awaiting_post``);
+    the other cases' letters issued by then were printed when their cases were seeded (each in its
+    batch, all before today), so a batch here holds this case's letters.
+    """
+    today = datetime.combine(warsaw_date(ctx.now), time(0), tzinfo=WARSAW)
+    until = min(until, today)
+    batches = 0
+    while True:
+        waiting = letters_awaiting_post(now=ctx.now).filter(case=case)
+        first = waiting.values_list("issued_at", flat=True).first()
+        if first is None:
+            break
+        made_at = print_batch_time(first)
+        if made_at + POSTED_AFTER > until:
+            break
+        batch = print_batch_assemble(actor=ctx.analyst, now=made_at)
+        print_batch_mark_posted(batch_id=batch.pk, actor=ctx.analyst, now=made_at + POSTED_AFTER)
+        batches += 1
+    # The letters app asks the workflow to record the reply through the outbox: a worker would run it
+    # after the commit, while the case's next steps (closing it) need it now.
+    outbox_run_in_place(
+        message_ids=OutboxMessage.objects.filter(
+            task="disputes.tasks.record_reply_dispatched", kwargs__case_id=case.pk
+        ).values_list("pk", flat=True)
+    )
+    return batches
+
+
+def letters_catch_up(case: Case, ctx: Ctx) -> None:
+    """After a step of the case: its letters issued, and the batches due by the step's time posted."""
+    letters_issue(case, ctx)
+    last = case.transitions.order_by("-occurred_at").values_list("occurred_at", flat=True).first()
+    if last is not None:
+        letters_post(case, ctx, until=last)
+
+
+def reply_posted(days: int) -> Step:
+    """A demo step: the case's letters are printed and posted in the daily batches by ``days`` ago at
+    15:00 (its decision letter, issued when the decision was made, among them)."""
+
+    def post(case: Case, ctx: Ctx) -> None:
+        letters_issue(case, ctx)
+        letters_post(case, ctx, until=ctx.at(days, 15, 0))
+
+    return post

@@ -1,0 +1,62 @@
+"""The demo's letters are dated by their cases' history: issued when the step that asked for them was
+taken, and posted in the print room's daily batches, as if the demo had run for weeks."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from demo import seed_demo
+from disputes.models import Case, CaseLetterRequest, CaseState
+from kartosfera.legaltime import warsaw_date
+from letters.models import Letter, PrintBatchLetter
+from letters.selectors import letters_awaiting_post
+from letters.snapshot import LetterSnapshot
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)  # Saturday 10:30 in Warsaw
+
+
+@pytest.fixture
+def seeded(settings, tmp_path, django_capture_on_commit_callbacks):
+    """The demo seeded and committed at NOW: what runs after the commit (the outbox) runs too."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with time_machine.travel(NOW, tick=False):
+        seed_demo(now=NOW)
+
+
+def test_the_demo_letters_are_dated_by_their_cases_history(seeded):
+    today = warsaw_date(NOW)
+
+    # Every letter the demo's cases asked for, issued a moment after the step that asked for it.
+    assert not CaseLetterRequest.objects.filter(fulfilled_at__isnull=True).exists()
+    for letter in Letter.objects.select_related("letter_request", "case"):
+        asked_at = letter.letter_request.requested_at
+        assert asked_at <= letter.issued_at <= asked_at + timedelta(minutes=1), letter.case.number
+        assert warsaw_date(letter.issued_at) == warsaw_date(asked_at), letter.case.number
+    # So no acknowledgement promises a refund or a reply on a day already past when it was written.
+    acknowledgements = Letter.objects.filter(letter_type="CLAIM_ACKNOWLEDGEMENT").select_related("case")
+    assert acknowledgements.count() == Case.objects.exclude(received_at=None).count()
+    for letter in acknowledgements:
+        snapshot = LetterSnapshot.from_dict(letter.snapshot)
+        assert snapshot.deadlines is not None
+        assert snapshot.issued_on == warsaw_date(letter.case.received_at), letter.case.number
+        assert snapshot.deadlines.refund_due_on >= snapshot.issued_on, letter.case.number
+        assert snapshot.deadlines.reply_due_on > snapshot.issued_on, letter.case.number
+    # Paper letters went out in the print room's daily batches, each made after its letters' issue;
+    # only those issued since yesterday's batch wait for today's, and the print room shows them.
+    waiting = list(letters_awaiting_post(now=NOW))
+    assert waiting
+    assert all(warsaw_date(letter.issued_at) >= today - timedelta(days=1) for letter in waiting)
+    for entry in PrintBatchLetter.objects.select_related("batch", "letter"):
+        batch, letter = entry.batch, entry.letter
+        assert batch.posted_at is not None and warsaw_date(batch.posted_at) < today
+        assert letter.issued_at <= batch.created_at < batch.posted_at, letter.pk
+        assert (letter.dispatched_at, letter.dispatch_channel) == (batch.posted_at, "POST")
+    # The case closed once its reply was posted counts the decision letter's dispatch as the reply.
+    closed = Case.objects.get(state=CaseState.CLOSED)
+    decision = Letter.objects.get(case=closed, letter_type="DECISION_REJECTED")
+    assert closed.reply_dispatched_at == decision.dispatched_at
+    assert closed.closed_at is not None
+    assert decision.issued_at < decision.dispatched_at < closed.closed_at
