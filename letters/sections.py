@@ -35,6 +35,7 @@ from letters.snapshot import (
     RefundPaymentKind,
 )
 from liability.record import StoredAssessment
+from liability.rules import RULE_ARTICLES
 
 SectionBuilder = Callable[..., dict[str, Any]]
 
@@ -45,13 +46,31 @@ REFUND_PAYMENT_KINDS = {
 }
 
 # Translated into the customer's language when the snapshot is built; the snapshot freezes it.
-LEGAL_GROUNDS = _("Article 46 of the Polish Payment Services Act of 19 August 2011 (rules applied: {rules})")
+LEGAL_GROUNDS = _("{articles} of the Polish Payment Services Act of 19 August 2011 (rules applied: {rules})")
+# One provision of that Act: "art. 44 ust. 2" in Polish, "art. 44(2)" in English.
+ARTICLE = _("art. {number}({paragraph})")
 
 
 def _in_language(text: Promise, language: str) -> str:
     """``text`` translated into ``language`` (the snapshot's), whatever language the request has."""
     with translation.override(language):
         return str(text)
+
+
+def legal_grounds(rule_ids: set[str], language: str) -> str:
+    """The provisions of the rules applied (``liability.rules.RULE_ARTICLES``), and the rules' ids.
+
+    :raises LetterDataError: a rule whose provision is not known.
+    """
+    unknown = sorted(rule_ids - RULE_ARTICLES.keys())
+    if unknown:
+        raise LetterDataError(f"no provision of the Payment Services Act is known for the rules {unknown}")
+    articles = sorted({RULE_ARTICLES[rule] for rule in rule_ids}, key=lambda a: (a.number, a.paragraph))
+    article = _in_language(ARTICLE, language)
+    return _in_language(LEGAL_GROUNDS, language).format(
+        articles=", ".join(article.format(number=a.number, paragraph=a.paragraph) for a in articles),
+        rules=", ".join(sorted(rule_ids)),
+    )
 
 
 def tx_reference(transaction: Transaction) -> str:
@@ -110,7 +129,6 @@ def _decision(*, case, context, issued_on, language, assessment=None, **_) -> di
         for line in stored.lines
     )
     outcome = Outcome(context.get("outcome") or case.outcome or Outcome.ACCEPTED)
-    rules = ", ".join(sorted({line.rule_id for line in lines}))
     recover = Decimal(context.get("to_recover", "0") or "0")
     sections = {
         "liability": Liability(
@@ -120,7 +138,7 @@ def _decision(*, case, context, issued_on, language, assessment=None, **_) -> di
             outcome=outcome,
             # The text written for the customer to read; the analyst's internal reason never is.
             factual_grounds=context.get("grounds", ""),
-            legal_grounds=_in_language(LEGAL_GROUNDS, language).format(rules=rules),
+            legal_grounds=legal_grounds({line.rule_id for line in lines}, language),
             # The acceptance path refunds what is owed at the decision itself.
             payment_due_on=None if outcome is Outcome.REJECTED else issued_on,
             # Recovery follows the dispatch of this letter (FULL_THEN_RECOVER), not before the next day;
