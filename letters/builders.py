@@ -257,11 +257,12 @@ def _deadlines(case: Case) -> Deadlines:
     else:
         reply_on, reply_rule = case.reply_due_on, case.reply_rule
     return Deadlines(
-        # Without a D+1 refund owed, the reply date is the first date the customer hears from us.
-        refund_due_on=case.refund_due_on or reply_on,
+        # Without a D+1 refund owed (every transaction reported late), the reply date is the first
+        # date the customer hears from us.
+        refund_due_on=(case.refund_owed and case.refund_due_on) or reply_on,
         reply_due_on=reply_on,
         extended_reply_due_on=extended.due_date,
-        refund_rule_id=case.refund_rule or reply_rule,
+        refund_rule_id=(case.refund_owed and case.refund_rule) or reply_rule,
         reply_rule_id=reply_rule,
         extended_reply_rule_id=extended.rule,
     )

@@ -18,6 +18,7 @@ from disputes.models import Case, CaseTransaction
 from disputes.rules import information_respond_by
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import ZERO
+from kartosfera.policies import current_policies
 from ledger.rules import LedgerKind
 from letters.rules import LetterDataError, LetterType
 from letters.snapshot import (
@@ -33,6 +34,7 @@ from letters.snapshot import (
     Refund,
     RefundPayment,
     RefundPaymentKind,
+    RefundPromise,
 )
 from liability.record import StoredAssessment
 from liability.rules import RULE_ARTICLES
@@ -76,6 +78,22 @@ def legal_grounds(rule_ids: set[str], language: str) -> str:
 def tx_reference(transaction: Transaction) -> str:
     """How letters name a disputed transaction: the processor's reference, else its id."""
     return transaction.processor_reference or f"TX-{transaction.pk}"
+
+
+def _acknowledgement(*, case, **_) -> dict:
+    # The very computation the D+1 refund service credits and the claim page shows.
+    refunds = case.provisional_refunds_due(current_policies().refund_policy)
+    late = (
+        CaseTransaction.objects.filter(case=case, out_of_window=True)
+        .select_related("transaction")
+        .order_by("transaction__executed_at", "transaction_id")
+    )
+    return {
+        "refund_promise": RefundPromise(
+            amount=None if refunds is None else sum(refunds.values(), ZERO),
+            late=tuple(tx_reference(row.transaction) for row in late),
+        )
+    }
 
 
 def _information_request(*, context, issued_on, case, **_) -> dict:
@@ -223,6 +241,7 @@ def _deemed_acceptance(*, case, context, **_) -> dict:
 
 
 SECTIONS: dict[LetterType, SectionBuilder] = {
+    LetterType.CLAIM_ACKNOWLEDGEMENT: _acknowledgement,
     LetterType.INFORMATION_REQUEST: _information_request,
     LetterType.DELAY_NOTICE: _delay,
     LetterType.PROVISIONAL_REFUND: _refund,
