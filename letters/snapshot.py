@@ -19,6 +19,7 @@ from cards.rules import CancellationReason
 from disputes.rules import Outcome
 from kartosfera.money import ZERO
 from letters.snapshot_fields import (
+    CARD_MASK,
     AccountMask,
     Amount,
     CardMask,
@@ -221,7 +222,12 @@ class Refund:
 
     amount: Amount
     credited_on: Day
-    account_masked: AccountMask  # e.g. "PL61 •••• 0001"
+    account_masked: AccountMask  # e.g. "PL61 •••• 0001", or the card's "•••• 4757" the account is named by
+
+    @property
+    def card_masked(self) -> str:
+        """The card the account is named by, when ``account_masked`` is a card's number (else empty)."""
+        return self.account_masked if CARD_MASK.match(self.account_masked) else ""
 
 
 @snapshot_type
