@@ -98,7 +98,14 @@ def _acknowledgement(*, case, **_) -> dict:
 
 def _information_request(*, context, issued_on, case, **_) -> dict:
     items = tuple(line.strip(" -•\t") for line in context["questions"].splitlines() if line.strip(" -•\t"))
-    respond_by = information_respond_by(asked_on=issued_on, reply_due_on=case.reply_due_on)
+    stored = context.get("respond_by")
+    # The date stored with the request when it was made (the SMS said the same); a request stored
+    # before that date was kept is counted from the letter as it always was.
+    respond_by = (
+        date.fromisoformat(stored)
+        if stored
+        else information_respond_by(asked_on=issued_on, reply_due_on=case.reply_due_on)
+    )
     return {"information_request": InformationRequest(items=items, respond_by=respond_by)}
 
 
