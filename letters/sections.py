@@ -88,12 +88,16 @@ def _acknowledgement(*, case, **_) -> dict:
         .select_related("transaction")
         .order_by("transaction__executed_at", "transaction_id")
     )
-    return {
+    sections: dict[str, Any] = {
         "refund_promise": RefundPromise(
             amount=None if refunds is None else sum(refunds.values(), ZERO),
             late=tuple(tx_reference(row.transaction) for row in late),
         )
     }
+    if case.card.cancelled_at is not None:
+        # Since when nobody can pay with it: a payment after that moment is what the claim may dispute.
+        sections.update(_cancellation(case=case))
+    return sections
 
 
 def _information_request(*, context, issued_on, case, **_) -> dict:

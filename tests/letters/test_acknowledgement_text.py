@@ -14,9 +14,11 @@ from letters.models import CustomerAddress
 from letters.rendering import render_letter_html
 from letters.rules import LetterType
 from letters.snapshot import LetterSnapshot
+from liability.services import rates_load_fixture
 from tests.cards.factories import CardFactory, TransactionFactory
 from tests.customers.factories import CustomerFactory, UserFactory
-from tests.disputes.conftest import warsaw
+from tests.disputes.conftest import make_theft, submitted_case, warsaw
+from tests.liability.nbp_server import FIXTURE
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +130,23 @@ def test_the_promise_survives_the_snapshot_json_and_other_letters_keep_their_byt
     assert LetterSnapshot.from_json(snapshot.to_json()) == snapshot
     assert '"refund_promise":{"amount":"101.00","late":["' in snapshot.to_json()
     assert "refund_promise" not in replace(snapshot, refund_promise=None).to_dict()
+
+
+def test_the_acknowledgement_says_since_when_a_cancelled_card_is_cancelled():
+    rates_load_fixture(path=FIXTURE, now=warsaw(2025, 5, 26, 9, 0))
+    theft = make_theft(cancelled=True)  # cancelled on 23 May 2025 at 21:00, Warsaw
+    CustomerAddress.objects.create(
+        customer=theft.customer, street="ul. Polna 1", postal_code="00-001", city="Kraków"
+    )
+    case = submitted_case(theft, theft.user)
+    request = case.letter_requests.get(letter_type="ACKNOWLEDGEMENT")
+
+    snapshot = snapshot_build(letter_request=request, issued_on=date(2025, 5, 26))
+    text = _text(render_letter_html(letter_type=LetterType.CLAIM_ACKNOWLEDGEMENT, snapshot=snapshot))
+
+    assert snapshot.cancellation.reported_at == warsaw(2025, 5, 23, 21, 0)
+    assert (
+        f"Karta {theft.card.masked} jest zastrzeżona od 23 maja 2025, 21:00:00 (czasu polskiego): od tej "
+        "chwili nikt nie może nią płacić." in text.replace("\u00a0", " ")
+    )
+    assert "nikt nie może już nią płacić" not in text
