@@ -7,6 +7,7 @@ every letter, and the section(s) of its type from ``SECTIONS`` here (a decision,
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.utils import translation
@@ -36,8 +37,9 @@ from letters.snapshot import (
     RefundPaymentKind,
     RefundPromise,
 )
-from liability.record import StoredAssessment
-from liability.rules import RULE_ARTICLES
+from liability.explain import LineContext, explain
+from liability.record import StoredAssessment, StoredLine
+from liability.rules import CAP, RULE_ARTICLES
 
 SectionBuilder = Callable[..., dict[str, Any]]
 
@@ -149,8 +151,8 @@ def _decision(*, case, context, issued_on, language, assessment=None, **_) -> di
             rule_id=line.rule,
             customer_share=line.customer,
             bank_share=line.bank,
-            explanation_pl=line.explanation_pl,
-            explanation_en=line.explanation_en,
+            explanation_pl=customer_explanation(stored, line, "pl"),
+            explanation_en=customer_explanation(stored, line, "en"),
             eur_rate=line.rate,
             nbp_table=line.table if line.rate else None,
             rate_effective_on=line.rate_date if line.rate else None,
@@ -180,6 +182,38 @@ def _decision(*, case, context, issued_on, language, assessment=None, **_) -> di
         # The letter says what the full D+1 refund was before it says what is taken back.
         sections["refund"] = refund
     return sections
+
+
+def customer_explanation(stored: StoredAssessment, line: StoredLine, language: str) -> str:
+    """The line's explanation as the customer reads it: a cap line's EUR to the cent, as on the portal.
+
+    The assessment's record keeps the EUR left of the cap to 6 decimals; the letter words the same
+    figures with the cent (``liability.explain``, ``eur_to_cents``). Other lines name no EUR: their
+    stored explanation is the letter's.
+    """
+    stored_text = line.explanation_en if language == "en" else line.explanation_pl
+    if line.rule != CAP or line.remaining_eur_before is None or line.remaining_eur_after is None:
+        return stored_text
+    inputs = stored.inputs
+    context = LineContext(
+        rule=line.rule,
+        amount=line.amount,
+        customer=line.customer,
+        bank=line.bank,
+        executed_at=line.executed_at,
+        debited_on=line.debited_on,
+        window_end=line.window_end,
+        rate=line.rate,
+        table=line.table,
+        cap=line.cap,
+        remaining_eur_before=Fraction(line.remaining_eur_before),
+        remaining_eur_after=Fraction(line.remaining_eur_after),
+        reported_at=inputs.reported_at,
+        cause=inputs.cause,
+        undetectable=inputs.findings.undetectable,
+        bank_staff=inputs.findings.bank_staff,
+    )
+    return explain(context, language, eur_to_cents=True)
 
 
 def _provisional_refund(case: Case) -> Refund | None:
