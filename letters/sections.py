@@ -85,11 +85,8 @@ def tx_reference(transaction: Transaction) -> str:
 def _acknowledgement(*, case, **_) -> dict:
     # The very computation the D+1 refund service credits and the claim page shows.
     refunds = case.provisional_refunds_due(current_policies().refund_policy)
-    late = (
-        CaseTransaction.objects.filter(case=case, out_of_window=True)
-        .select_related("transaction")
-        .order_by("transaction__executed_at", "transaction_id")
-    )
+    # case.disputed is prefetched with the transactions, in execution order (letters.builders).
+    late = [row for row in case.disputed.all() if row.out_of_window]
     sections: dict[str, Any] = {
         "refund_promise": RefundPromise(
             amount=None if refunds is None else sum(refunds.values(), ZERO),
