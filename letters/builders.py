@@ -7,6 +7,8 @@ the transition that called for the letter (its data and actor), the evidence and
 
 from datetime import date, datetime
 
+from django.db.models import Prefetch, prefetch_related_objects
+
 from deadlines import engine as deadlines
 from disputes.models import Case, CaseLetterRequest, CaseTransaction
 from disputes.rules import DECISION_LETTERS
@@ -159,6 +161,16 @@ def _snapshot(
     *, case, letter_type, context, transition, issued_on, reference, signer=None, assessment=None
 ) -> LetterSnapshot:
     customer = _customer(case)
+    # The disputed transactions, read once for the case section and the acknowledgement's refund promise.
+    prefetch_related_objects(
+        [case],
+        Prefetch(
+            "disputed",
+            queryset=CaseTransaction.objects.select_related("transaction").order_by(
+                "transaction__executed_at", "transaction_id"
+            ),
+        ),
+    )
     signer = signer if signer is not None else (transition.actor if transition is not None else None)
     sections: dict = {}
     if letter_type is not LetterType.CARD_CANCELLATION:
@@ -215,11 +227,7 @@ def _signatory(user, *, language: str, required: bool) -> Signatory:
 
 
 def _case_details(case: Case) -> CaseDetails:
-    rows = (
-        CaseTransaction.objects.filter(case=case)
-        .select_related("transaction")
-        .order_by("transaction__executed_at", "transaction_id")
-    )
+    rows = case.disputed.all()  # prefetched in execution order (_snapshot)
     return CaseDetails(
         number=case.number or f"DRAFT-{case.pk}",
         received_on=warsaw_date(_received_at(case)),
@@ -257,11 +265,12 @@ def _deadlines(case: Case) -> Deadlines:
     else:
         reply_on, reply_rule = case.reply_due_on, case.reply_rule
     return Deadlines(
-        # Without a D+1 refund owed, the reply date is the first date the customer hears from us.
-        refund_due_on=case.refund_due_on or reply_on,
+        # Without a D+1 refund owed (every transaction reported late), the reply date is the first
+        # date the customer hears from us.
+        refund_due_on=(case.refund_owed and case.refund_due_on) or reply_on,
         reply_due_on=reply_on,
         extended_reply_due_on=extended.due_date,
-        refund_rule_id=case.refund_rule or reply_rule,
+        refund_rule_id=(case.refund_owed and case.refund_rule) or reply_rule,
         reply_rule_id=reply_rule,
         extended_reply_rule_id=extended.rule,
     )

@@ -158,12 +158,14 @@ def _deadline_rows(snapshot: LetterSnapshot) -> list[DeadlineRow]:
     deadlines = snapshot.deadlines
     if deadlines is None:
         return []
-    rows = []
+    rows: list[DeadlineRow] = []
     for due_on, rule_id in (
         (deadlines.refund_due_on, deadlines.refund_rule_id),
         (deadlines.reply_due_on, deadlines.reply_rule_id),
         (deadlines.extended_reply_due_on, deadlines.extended_reply_rule_id),
     ):
+        if any(row.due_on == due_on and row.rule_id == rule_id for row in rows):
+            continue  # no D+1 refund owed: its date is the reply's, listed once
         # A rule this table does not know still shows its id: the date is never left unexplained.
         what, basis = DEADLINE_TEXTS.get(rule_id, (rule_id, rule_id))
         rows.append(DeadlineRow(due_on=due_on, rule_id=rule_id, what=str(what), basis=str(basis)))
@@ -207,6 +209,20 @@ def _missed_deadline_basis(snapshot: LetterSnapshot) -> str:
     return str(basis)
 
 
+def _late_transactions(snapshot: LetterSnapshot) -> list[str]:
+    """The transactions no D+1 refund is owed for (reported after their 13-month window), by name."""
+    promise = snapshot.refund_promise
+    if promise is None or snapshot.case is None:
+        return []
+    transactions = {t.reference: t for t in snapshot.case.transactions}
+    return [
+        transaction_label(transactions[reference], snapshot.language)
+        if reference in transactions
+        else reference
+        for reference in promise.late
+    ]
+
+
 def letter_context(*, letter_type: LetterType, snapshot: LetterSnapshot) -> dict[str, Any]:
     """Everything the letter's templates read, in the active language."""
     cancellation = snapshot.cancellation
@@ -232,6 +248,8 @@ def letter_context(*, letter_type: LetterType, snapshot: LetterSnapshot) -> dict
         # "•••• 4821" never breaks across lines.
         "card": card_masked.replace(" ", "\u00a0"),
         "information_request": snapshot.information_request,
+        "refund_promise": snapshot.refund_promise,
+        "late_transactions": _late_transactions(snapshot),
         "deadline_rows": _deadline_rows(snapshot),
         "liability_rows": _liability_rows(snapshot),
         "rate_rows": _rate_rows(snapshot),

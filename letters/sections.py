@@ -7,6 +7,7 @@ every letter, and the section(s) of its type from ``SECTIONS`` here (a decision,
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.utils import translation
@@ -18,6 +19,7 @@ from disputes.models import Case, CaseTransaction
 from disputes.rules import information_respond_by
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import ZERO
+from kartosfera.policies import current_policies
 from ledger.rules import LedgerKind
 from letters.rules import LetterDataError, LetterType
 from letters.snapshot import (
@@ -33,8 +35,11 @@ from letters.snapshot import (
     Refund,
     RefundPayment,
     RefundPaymentKind,
+    RefundPromise,
 )
-from liability.record import StoredAssessment
+from liability.explain import LineContext, explain
+from liability.record import StoredAssessment, StoredLine
+from liability.rules import CAP, RULE_ARTICLES
 
 SectionBuilder = Callable[..., dict[str, Any]]
 
@@ -45,7 +50,9 @@ REFUND_PAYMENT_KINDS = {
 }
 
 # Translated into the customer's language when the snapshot is built; the snapshot freezes it.
-LEGAL_GROUNDS = _("Article 46 of the Polish Payment Services Act of 19 August 2011 (rules applied: {rules})")
+LEGAL_GROUNDS = _("{articles} of the Polish Payment Services Act of 19 August 2011 (rules applied: {rules})")
+# One provision of that Act: "art. 44 ust. 2" in Polish, "art. 44(2)" in English.
+ARTICLE = _("art. {number}({paragraph})")
 
 
 def _in_language(text: Promise, language: str) -> str:
@@ -54,14 +61,54 @@ def _in_language(text: Promise, language: str) -> str:
         return str(text)
 
 
+def legal_grounds(rule_ids: set[str], language: str) -> str:
+    """The provisions of the rules applied (``liability.rules.RULE_ARTICLES``), and the rules' ids.
+
+    :raises LetterDataError: a rule whose provision is not known.
+    """
+    unknown = sorted(rule_ids - RULE_ARTICLES.keys())
+    if unknown:
+        raise LetterDataError(f"no provision of the Payment Services Act is known for the rules {unknown}")
+    articles = sorted({RULE_ARTICLES[rule] for rule in rule_ids}, key=lambda a: (a.number, a.paragraph))
+    article = _in_language(ARTICLE, language)
+    return _in_language(LEGAL_GROUNDS, language).format(
+        articles=", ".join(article.format(number=a.number, paragraph=a.paragraph) for a in articles),
+        rules=", ".join(sorted(rule_ids)),
+    )
+
+
 def tx_reference(transaction: Transaction) -> str:
     """How letters name a disputed transaction: the processor's reference, else its id."""
     return transaction.processor_reference or f"TX-{transaction.pk}"
 
 
+def _acknowledgement(*, case, **_) -> dict:
+    # The very computation the D+1 refund service credits and the claim page shows.
+    refunds = case.provisional_refunds_due(current_policies().refund_policy)
+    # case.disputed is prefetched with the transactions, in execution order (letters.builders).
+    late = [row for row in case.disputed.all() if row.out_of_window]
+    sections: dict[str, Any] = {
+        "refund_promise": RefundPromise(
+            amount=None if refunds is None else sum(refunds.values(), ZERO),
+            late=tuple(tx_reference(row.transaction) for row in late),
+        )
+    }
+    if case.card.cancelled_at is not None:
+        # Since when nobody can pay with it: a payment after that moment is what the claim may dispute.
+        sections.update(_cancellation(case=case))
+    return sections
+
+
 def _information_request(*, context, issued_on, case, **_) -> dict:
     items = tuple(line.strip(" -•\t") for line in context["questions"].splitlines() if line.strip(" -•\t"))
-    respond_by = information_respond_by(asked_on=issued_on, reply_due_on=case.reply_due_on)
+    stored = context.get("respond_by")
+    # The date stored with the request when it was made (the SMS said the same); a request stored
+    # before that date was kept is counted from the letter as it always was.
+    respond_by = (
+        date.fromisoformat(stored)
+        if stored
+        else information_respond_by(asked_on=issued_on, reply_due_on=case.reply_due_on)
+    )
     return {"information_request": InformationRequest(items=items, respond_by=respond_by)}
 
 
@@ -101,8 +148,8 @@ def _decision(*, case, context, issued_on, language, assessment=None, **_) -> di
             rule_id=line.rule,
             customer_share=line.customer,
             bank_share=line.bank,
-            explanation_pl=line.explanation_pl,
-            explanation_en=line.explanation_en,
+            explanation_pl=customer_explanation(stored, line, "pl"),
+            explanation_en=customer_explanation(stored, line, "en"),
             eur_rate=line.rate,
             nbp_table=line.table if line.rate else None,
             rate_effective_on=line.rate_date if line.rate else None,
@@ -110,7 +157,6 @@ def _decision(*, case, context, issued_on, language, assessment=None, **_) -> di
         for line in stored.lines
     )
     outcome = Outcome(context.get("outcome") or case.outcome or Outcome.ACCEPTED)
-    rules = ", ".join(sorted({line.rule_id for line in lines}))
     recover = Decimal(context.get("to_recover", "0") or "0")
     sections = {
         "liability": Liability(
@@ -120,7 +166,7 @@ def _decision(*, case, context, issued_on, language, assessment=None, **_) -> di
             outcome=outcome,
             # The text written for the customer to read; the analyst's internal reason never is.
             factual_grounds=context.get("grounds", ""),
-            legal_grounds=_in_language(LEGAL_GROUNDS, language).format(rules=rules),
+            legal_grounds=legal_grounds({line.rule_id for line in lines}, language),
             # The acceptance path refunds what is owed at the decision itself.
             payment_due_on=None if outcome is Outcome.REJECTED else issued_on,
             # Recovery follows the dispatch of this letter (FULL_THEN_RECOVER), not before the next day;
@@ -133,6 +179,38 @@ def _decision(*, case, context, issued_on, language, assessment=None, **_) -> di
         # The letter says what the full D+1 refund was before it says what is taken back.
         sections["refund"] = refund
     return sections
+
+
+def customer_explanation(stored: StoredAssessment, line: StoredLine, language: str) -> str:
+    """The line's explanation as the customer reads it: a cap line's EUR to the cent, as on the portal.
+
+    The assessment's record keeps the EUR left of the cap to 6 decimals; the letter words the same
+    figures with the cent (``liability.explain``, ``eur_to_cents``). Other lines name no EUR: their
+    stored explanation is the letter's.
+    """
+    stored_text = line.explanation_en if language == "en" else line.explanation_pl
+    if line.rule != CAP or line.remaining_eur_before is None or line.remaining_eur_after is None:
+        return stored_text
+    inputs = stored.inputs
+    context = LineContext(
+        rule=line.rule,
+        amount=line.amount,
+        customer=line.customer,
+        bank=line.bank,
+        executed_at=line.executed_at,
+        debited_on=line.debited_on,
+        window_end=line.window_end,
+        rate=line.rate,
+        table=line.table,
+        cap=line.cap,
+        remaining_eur_before=Fraction(line.remaining_eur_before),
+        remaining_eur_after=Fraction(line.remaining_eur_after),
+        reported_at=inputs.reported_at,
+        cause=inputs.cause,
+        undetectable=inputs.findings.undetectable,
+        bank_staff=inputs.findings.bank_staff,
+    )
+    return explain(context, language, eur_to_cents=True)
 
 
 def _provisional_refund(case: Case) -> Refund | None:
@@ -205,6 +283,7 @@ def _deemed_acceptance(*, case, context, **_) -> dict:
 
 
 SECTIONS: dict[LetterType, SectionBuilder] = {
+    LetterType.CLAIM_ACKNOWLEDGEMENT: _acknowledgement,
     LetterType.INFORMATION_REQUEST: _information_request,
     LetterType.DELAY_NOTICE: _delay,
     LetterType.PROVISIONAL_REFUND: _refund,

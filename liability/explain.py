@@ -87,6 +87,14 @@ def _eur(amount: Fraction | Decimal, lang: str) -> str:
     return f"{prefix}{text} EUR" if lang == "pl" else f"{prefix}EUR {text}"
 
 
+def _eur_cents(amount: Fraction | Decimal, lang: str) -> str:
+    """An EUR amount of the cap as the customer reads it: to the cent, half up; used up shows 0,00."""
+    hundredths = max(Fraction(amount), Fraction(0)) * 100
+    shown = Decimal(math.floor(hundredths + Fraction(1, 2))) / 100  # half-up
+    text = format_decimal(shown, format="#,##0.00", locale=babel_locale(lang))
+    return f"{text} EUR" if lang == "pl" else f"EUR {text}"
+
+
 def _rate_source(rate: Decimal, table: str, lang: str) -> str:
     mid = format_decimal(rate, format="0.0000##", locale=babel_locale(lang))
     if is_synthetic_table(table):
@@ -96,7 +104,7 @@ def _rate_source(rate: Decimal, table: str, lang: str) -> str:
     return f"{mid} (tabela {table})" if lang == "pl" else f"{mid} (table {table})"
 
 
-def _cap(ctx: LineContext, lang: str) -> str:
+def _cap(ctx: LineContext, lang: str, *, eur_to_cents: bool = False) -> str:
     remaining_after = ctx.remaining_eur_after
     if (
         ctx.rate is None
@@ -106,8 +114,9 @@ def _cap(ctx: LineContext, lang: str) -> str:
         or remaining_after is None
     ):
         raise ValueError("a cap line needs its rate, table, cap and remaining EUR")
-    before = _eur(ctx.remaining_eur_before, lang)
-    after = _eur(remaining_after, lang)
+    eur = _eur_cents if eur_to_cents else _eur
+    before = eur(ctx.remaining_eur_before, lang)
+    after = eur(remaining_after, lang)
     rate = _rate_source(ctx.rate, ctx.table, lang)
     amount, cap, customer, bank = (_pln(x, lang) for x in (ctx.amount, ctx.cap, ctx.customer, ctx.bank))
     cause = _CAUSE[lang][ctx.cause]
@@ -196,10 +205,14 @@ def _reason(ctx: LineContext, lang: str) -> str:
     raise ValueError(f"no explanation for rule {ctx.rule!r}")
 
 
-def explain(ctx: LineContext, lang: str) -> str:
-    """The explanation of one liability line in ``lang`` ("pl" or "en")."""
+def explain(ctx: LineContext, lang: str, *, eur_to_cents: bool = False) -> str:
+    """The explanation of one liability line in ``lang`` ("pl" or "en").
+
+    The assessment's record keeps the EUR left of the cap to 6 decimals (``_eur``; the analyst checks
+    the arithmetic with it); ``eur_to_cents`` gives the customer's wording, to the cent as the portal.
+    """
     if ctx.rule == rules.CAP:
-        return _cap(ctx, lang)
+        return _cap(ctx, lang, eur_to_cents=eur_to_cents)
     reason = _reason(ctx, lang)
     amount = _pln(ctx.amount, lang)
     if ctx.rule in rules.CUSTOMER_PAYS_ALL:

@@ -24,6 +24,29 @@ GROSS = "UUP-46-3-GROSS"
 CAP = "UUP-46-2-CAP"
 BANK = "UUP-46-BANK"
 
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A provision of the Payment Services Act (UUP): the article and its paragraph (ustęp)."""
+
+    number: int
+    paragraph: str  # "2", "4a": a paragraph's number may carry a letter
+
+
+# The provision of the Payment Services Act each rule applies: the one place that knows it (the
+# legal grounds of a decision letter name the provisions of the rules applied, not one fixed article).
+RULE_ARTICLES: dict[str, Article] = {
+    INTENT: Article(46, "3"),
+    AFTER_REPORT: Article(46, "5"),
+    LATE: Article(44, "2"),
+    NO_SCA: Article(46, "4a"),
+    NO_MEANS: Article(46, "4"),
+    UNDETECTABLE: Article(46, "2a"),
+    GROSS: Article(46, "3"),
+    CAP: Article(46, "2"),
+    BANK: Article(46, "1"),  # the payer's provider refunds an unauthorised transaction
+}
+
 # First match wins, in this order (RULES.md section 3).
 RULE_ORDER = (INTENT, AFTER_REPORT, LATE, NO_SCA, NO_MEANS, UNDETECTABLE, GROSS, CAP, BANK)
 

@@ -111,16 +111,21 @@ def case_request_information(*, case_id: int, questions: str, actor: Actor, now:
         case = lock_case(case_id, actor)
         if not questions:
             raise InformationMissing("no questions")
+        # One date, computed once and stored with the request: the SMS and every version of the letter say it.
+        respond_by = information_respond_by(
+            asked_on=warsaw_date(now), reply_due_on=present(case.reply_due_on, "reply_due_on")
+        )
         run_transition(
             case,
             "request_information",
             case=case,
             actor=actor,
             now=now,
-            data={"questions": questions},
+            data={"questions": questions, "respond_by": respond_by.isoformat()},
             letter_context={
                 "questions": questions,
                 "reply_due_on": present(case.reply_due_on, "reply_due_on").isoformat(),
+                "respond_by": respond_by.isoformat(),
             },
             audit=audit,
         )
@@ -129,9 +134,7 @@ def case_request_information(*, case_id: int, questions: str, actor: Actor, now:
             NotificationKind.INFORMATION_REQUESTED,
             now=now,
             questions=" ".join(line.strip() for line in questions.splitlines() if line.strip()),
-            respond_by=information_respond_by(
-                asked_on=warsaw_date(now), reply_due_on=present(case.reply_due_on, "reply_due_on")
-            ),
+            respond_by=respond_by,
         )
     return case
 

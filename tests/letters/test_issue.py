@@ -579,7 +579,9 @@ def test_a_withholding_recorded_without_the_notice_details_holds_its_letter(thef
     [
         (
             "CANCELLED",
-            "Karta {card} jest zastrzeżona i nikt nie może już nią płacić.",
+            # Since when: a disputed payment made after the cancellation does not contradict it.
+            "Karta {card} jest zastrzeżona od 23 maja 2025, 21:00:00 (czasu polskiego): od tej chwili nikt "
+            "nie może nią płacić.",
         ),
         (
             "BLOCKED",

@@ -1,0 +1,28 @@
+"""A letter words the EUR left of the 50 EUR cap to the cent, as the portal; the record keeps 6 decimals."""
+
+import json
+from pathlib import Path
+
+from letters.sections import customer_explanation
+from liability.record import StoredAssessment
+
+STORED = Path(__file__).parents[1] / "liability" / "golden" / "cap_three_days.json"
+
+
+def test_a_cap_line_in_a_letter_shows_the_eur_left_to_the_cent_and_the_record_keeps_its_words():
+    stored = StoredAssessment.parse(json.loads(STORED.read_text()))
+    first, second, no_sca, _third = stored.lines
+
+    assert first.explanation_pl.endswith("pozostaje ≈ 26,468927 EUR limitu.")  # the record, unchanged
+    assert customer_explanation(stored, first, "pl") == (
+        "Limit 50 EUR na całą reklamację (instrument utracony): 50,00 EUR × 4,2497 (tabela 096/A/NBP/2025) "
+        "= 212,49\xa0zł; klient ponosi min(100,00\xa0zł; 212,49\xa0zł) = 100,00\xa0zł, bank 0,00\xa0zł; "
+        "pozostaje 26,47 EUR limitu."
+    )
+    assert customer_explanation(stored, second, "en").startswith(
+        "50 EUR cap for the whole claim (instrument lost): EUR 26.47 × 4.2541 (table 099/A/NBP/2025)"
+    )
+    assert customer_explanation(stored, second, "en").endswith("EUR 0.00 of the cap remains.")
+    assert "≈" not in customer_explanation(stored, second, "pl")
+    # A line naming no EUR says what the record says.
+    assert customer_explanation(stored, no_sca, "pl") == no_sca.explanation_pl
