@@ -88,11 +88,14 @@ def _eur(amount: Fraction | Decimal, lang: str) -> str:
 
 
 def _eur_cents(amount: Fraction | Decimal, lang: str) -> str:
-    """An EUR amount of the cap as the customer reads it: to the cent, half up; used up shows 0,00."""
-    hundredths = max(Fraction(amount), Fraction(0)) * 100
-    shown = Decimal(math.floor(hundredths + Fraction(1, 2))) / 100  # half-up
+    """An EUR amount of the cap as the customer reads it: to the cent, half up, marked approximate when
+    the cent is not exact (so '≈ 26,47 EUR × 4,2541 = 112,60 zł' does not read as a wrong product);
+    used up shows 0,00."""
+    exact = max(Fraction(amount), Fraction(0))
+    shown = Decimal(math.floor(exact * 100 + Fraction(1, 2))) / 100  # half-up
     text = format_decimal(shown, format="#,##0.00", locale=babel_locale(lang))
-    return f"{text} EUR" if lang == "pl" else f"EUR {text}"
+    prefix = "" if Fraction(shown) == exact else "≈ "
+    return f"{prefix}{text} EUR" if lang == "pl" else f"{prefix}EUR {text}"
 
 
 def _rate_source(rate: Decimal, table: str, lang: str) -> str:

@@ -17,12 +17,15 @@ def test_a_cap_line_in_a_letter_shows_the_eur_left_to_the_cent_and_the_record_ke
     assert customer_explanation(stored, first, "pl") == (
         "Limit 50 EUR na całą reklamację (instrument utracony): 50,00 EUR × 4,2497 (tabela 096/A/NBP/2025) "
         "= 212,49\xa0zł; klient ponosi min(100,00\xa0zł; 212,49\xa0zł) = 100,00\xa0zł, bank 0,00\xa0zł; "
-        "pozostaje 26,47 EUR limitu."
+        "pozostaje ≈ 26,47 EUR limitu."
     )
     assert customer_explanation(stored, second, "en").startswith(
-        "50 EUR cap for the whole claim (instrument lost): EUR 26.47 × 4.2541 (table 099/A/NBP/2025)"
+        "50 EUR cap for the whole claim (instrument lost): ≈ EUR 26.47 × 4.2541 (table 099/A/NBP/2025)"
     )
     assert customer_explanation(stored, second, "en").endswith("EUR 0.00 of the cap remains.")
-    assert "≈" not in customer_explanation(stored, second, "pl")
+    # The cent is marked approximate where it is not exact (26.468927 × 4.2541 is 112.60, not 26.47 ×
+    # 4.2541 = 112.61), not where it is (the whole 50,00); 0,000344 EUR left reads '≈ 0,00'.
+    assert "): 50,00 EUR ×" in customer_explanation(stored, first, "pl")
+    assert customer_explanation(stored, second, "pl").endswith("pozostaje ≈ 0,00 EUR limitu.")
     # A line naming no EUR says what the record says.
     assert customer_explanation(stored, no_sca, "pl") == no_sca.explanation_pl

@@ -22,7 +22,7 @@ NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)  # Saturday 10:30 in Warsaw
 def seeded(settings, tmp_path, django_capture_on_commit_callbacks):
     """The demo seeded and committed at NOW: what runs after the commit (the outbox) runs too."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
         seed_demo(now=NOW)
 
 
