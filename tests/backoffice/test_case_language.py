@@ -102,3 +102,29 @@ def test_the_language_switch_names_each_language_in_itself_here_and_in_the_porta
         assert '<option value="en" lang="en"' in switch and ">English</option>" in switch
         assert "angielski" not in switch and "Polish" not in switch
         assert f'<option value="{language}" lang="{language}" selected>' in switch
+
+
+@pytest.mark.parametrize(
+    ("language", "due"),
+    [
+        (
+            "pl",
+            "termin upływa z końcem dnia 27 maja 2025 (wtorek), tj. przed północą rozpoczynającą "
+            "dzień 28 maja 2025",
+        ),
+        ("en", "due by the end of 27 May 2025 (Tuesday), i.e. before midnight at the start of 28 May 2025"),
+    ],
+)
+def test_the_deadline_explanations_write_dates_in_words(client, case, analyst, as_staff, language, due):
+    as_staff(analyst)
+
+    page = client.get(
+        reverse("backoffice:case", kwargs={"case_id": case.pk}), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+
+    deadlines = page.split('id="deadlines-h"')[1].split("</section>")[0]
+    assert due in deadlines
+    assert "T00:00:00" not in deadlines  # (the chargebacks' windows are their own section)
+    assert "2025-05-2" not in deadlines
+    stored = Case.objects.get(pk=case.pk).deadline_explanations["refund"]["explanation_en"]
+    assert "2025-05-27 (Tuesday)" in stored  # the stored record keeps the engine's wording
