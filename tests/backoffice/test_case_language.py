@@ -128,3 +128,17 @@ def test_the_deadline_explanations_write_dates_in_words(client, case, analyst, a
     assert "2025-05-2" not in deadlines
     stored = Case.objects.get(pk=case.pk).deadline_explanations["refund"]["explanation_en"]
     assert "2025-05-27 (Tuesday)" in stored  # the stored record keeps the engine's wording
+
+
+@pytest.mark.parametrize(("language", "label"), [("pl", "Inny dokument"), ("en", "Other")])
+def test_another_kind_of_evidence_is_a_document_not_a_reason(
+    client, case, analyst, as_staff, language, label
+):
+    as_staff(analyst)
+
+    page = client.get(
+        reverse("backoffice:case", kwargs={"case_id": case.pk}), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+
+    assert f'<option value="OTHER">{label}</option>' in page
+    assert "Inny powód</option>" not in page.split('name="kind"')[1].split("</select>")[0]
