@@ -142,3 +142,32 @@ def test_another_kind_of_evidence_is_a_document_not_a_reason(
 
     assert f'<option value="OTHER">{label}</option>' in page
     assert "Inny powód</option>" not in page.split('name="kind"')[1].split("</select>")[0]
+
+
+@pytest.mark.parametrize(
+    ("stored", "language", "shown"),
+    [
+        # as the portal stores it now: the English msgid, translated for each reader
+        ("Reported lost or stolen in a claim.", "pl", "Zgłoszona w reklamacji jako zgubiona lub skradziona."),
+        ("Reported lost or stolen in a claim.", "en", "Reported lost or stolen in a claim."),
+        # as it was stored before, already in the customer's language
+        ("Zgłoszona w reklamacji jako zgubiona lub skradziona.", "en", "Reported lost or stolen in a claim."),
+        # a reason a person wrote is theirs
+        ("Klient zadzwonił z Wiednia.", "en", "Klient zadzwonił z Wiednia."),
+    ],
+)
+def test_a_card_block_reason_the_system_wrote_is_in_the_readers_language(
+    client, case, analyst, as_staff, stored, language, shown
+):
+    from cards.models import CardEvent
+
+    CardEvent.objects.create(
+        card_id=case.card_id, kind="BLOCKED", channel="PORTAL", occurred_at=NOW, reason=stored
+    )
+    as_staff(analyst)
+
+    page = client.get(
+        reverse("backoffice:case", kwargs={"case_id": case.pk}), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+
+    assert f" — {shown}" in page.split('id="tl-h"')[1]
