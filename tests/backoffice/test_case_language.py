@@ -171,3 +171,18 @@ def test_a_card_block_reason_the_system_wrote_is_in_the_readers_language(
     ).content.decode()
 
     assert f" — {shown}" in page.split('id="tl-h"')[1]
+
+
+@pytest.mark.parametrize(("language", "name"), [("pl", "Zaplecze"), ("en", "Back office")])
+def test_the_header_names_the_back_office_in_the_page_language_only(
+    client, analyst, as_staff, language, name
+):
+    as_staff(analyst)
+
+    page = client.get(
+        reverse("backoffice:queue", args=["mine"]), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+
+    assert f"Kartosfera · {name}</a>" in page
+    assert f'<nav aria-label="{name}">' in page
+    assert "(back office)" not in page
