@@ -158,7 +158,9 @@ def test_a_period_ending_in_the_future_is_refused(client, auditor):
 
     assert response.status_code == 400
     assert response.context["form"].errors["to_date"] == [
-        f"The period cannot end in the future: the last day you can export is today ({today.isoformat()})."
+        # the date as the page's language writes it (it said the ISO date before)
+        "The period cannot end in the future: the last day you can export is today "
+        f"({today.day} {today:%B} {today.year})."
     ]
     assert not ExportJob.objects.exists()
 
