@@ -4,6 +4,7 @@ Each chart carries a title, a description that lists every value, axis labels an
 next to the bars; ``role="img"`` with ``aria-labelledby`` names it for assistive technology.
 """
 
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,6 +21,8 @@ WIDTH = 640
 LABEL_WIDTH = 250
 BAR_AREA = 280
 ROW = 30
+LINE = 15  # a label's lines, one under another: a long label wraps, never cut off
+LABEL_CHARACTERS = 32  # per line, in the 250 units left of the axis at font size 13
 TOP = 40
 BOTTOM = 46
 FONT = "font-family=\"'Kartosfera Sans', 'DejaVu Sans', Arial, sans-serif\""
@@ -49,9 +52,11 @@ def bar_chart(
     ``scale_text`` writes the scale's end as the bars' values are written, in the reader's language.
     """
     top = max([maximum or 0, *(bar.value for bar in bars)])
-    height = TOP + ROW * max(1, len(bars)) + BOTTOM
+    labels = [_lines(bar.label) for bar in bars]
+    rows = [ROW + LINE * (len(lines) - 1) for lines in labels] or [ROW]
     axis_x = LABEL_WIDTH
-    axis_bottom = TOP + ROW * max(1, len(bars))
+    axis_bottom = TOP + sum(rows)
+    height = axis_bottom + BOTTOM
     description = "; ".join(f"{bar.label}: {bar.text}" for bar in bars)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
@@ -62,14 +67,21 @@ def bar_chart(
         f'<text x="0" y="18" font-weight="bold" font-size="15">{escape(title)}</text>',
         f'<text x="0" y="{TOP - 6}" font-size="11" font-style="italic">{escape(category_axis)}</text>',
     ]
-    for index, bar in enumerate(bars):
-        y = TOP + index * ROW
+    y = TOP
+    for bar, lines, row in zip(bars, labels, rows, strict=False):
         extent = bar_extent(bar.value, top, width=BAR_AREA)
-        parts.append(
-            f'<text x="{axis_x - 8}" y="{y + 20}" text-anchor="end">{escape(_clip(bar.label))}</text>'
-            f'<rect x="{axis_x}" y="{y + 6}" width="{extent}" height="{ROW - 10}" fill="{BAR_COLOUR}"/>'
-            f'<text x="{axis_x + extent + 6}" y="{y + 20}">{escape(bar.text)}</text>'
+        middle = y + row // 2 + 5  # the baseline of one line centred on the bar
+        first = middle - LINE * (len(lines) - 1) // 2
+        label = "".join(
+            f'<tspan x="{axis_x - 8}" y="{first + LINE * index}">{escape(line)}</tspan>'
+            for index, line in enumerate(lines)
         )
+        parts.append(
+            f'<text text-anchor="end">{label}</text>'
+            f'<rect x="{axis_x}" y="{y + 6}" width="{extent}" height="{row - 10}" fill="{BAR_COLOUR}"/>'
+            f'<text x="{axis_x + extent + 6}" y="{middle}">{escape(bar.text)}</text>'
+        )
+        y += row
     parts += [
         f'<line x1="{axis_x}" y1="{TOP}" x2="{axis_x}" y2="{axis_bottom}" stroke="{TEXT_COLOUR}"/>',
         f'<line x1="{axis_x}" y1="{axis_bottom}" x2="{axis_x + BAR_AREA}" y2="{axis_bottom}" '
@@ -84,8 +96,9 @@ def bar_chart(
     return mark_safe("".join(parts))  # noqa: S308 (every text in it is escaped above)
 
 
-def _clip(label: str, length: int = 30) -> str:
-    return label if len(label) <= length else label[: length - 1] + "…"
+def _lines(label: str) -> list[str]:
+    """``label`` wrapped at word boundaries into lines that fit left of the axis (all of it shown)."""
+    return textwrap.wrap(label, LABEL_CHARACTERS) or [""]
 
 
 def report_charts(report, *, language: str) -> dict[str, SafeString]:

@@ -28,7 +28,11 @@ REFRESH_SECONDS = 3
 @reports_required
 def exports(request: HttpRequest) -> HttpResponse:
     """The form asking for an export, and the exports asked for (mine or everyone's), newest first."""
-    form = ExportRequestForm(request.POST or None, initial={"to_date": clock.today_warsaw()})
+    today = clock.today_warsaw()
+    # The month so far: both ends filled in, so the form can be sent as it is.
+    form = ExportRequestForm(
+        request.POST or None, initial={"from_date": today.replace(day=1), "to_date": today}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             result = export_request(actor=request.user, now=clock.now(), **form.cleaned_data)

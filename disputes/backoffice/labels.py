@@ -5,8 +5,9 @@ meaning, so each row is named by the machine it belongs to: a case transition ro
 is a step of that chargeback. A code nobody named yet is shown as readable words, never raw.
 """
 
+from django.conf import settings
 from django.db.models import Choices
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_noop, override, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from chargebacks.models import ChargebackState
@@ -131,3 +132,26 @@ def finding_label(key: str) -> str:
 def light_label(light: str) -> str:
     """A traffic light's colour in words (the ``title`` and the text of ``_light.html``)."""
     return str(LIGHT_LABELS[light]) if light in LIGHT_LABELS else "—"
+
+
+# Reasons the system itself writes into a card's or a case's history, stored as their English msgid so
+# each reader gets them in their own language (the portal's block from a claim: disputes.portal.views).
+SYSTEM_REASONS = (gettext_noop("Reported lost or stolen in a claim."),)
+
+
+def system_reason(text: str) -> str:
+    """A history row's reason for the reader: a reason the system wrote, in the reader's language;
+    one stored already translated (before reasons were stored untranslated) is recognised in any of
+    the site's languages; anything a person wrote comes back as they wrote it."""
+    for msgid in SYSTEM_REASONS:
+        if text == msgid or text in _translations(msgid):
+            return gettext(msgid)
+    return text
+
+
+def _translations(msgid: str) -> set[str]:
+    translations = set()
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            translations.add(gettext(msgid))
+    return translations

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kartosfera.authz import HANDLE_CASE
 from kartosfera.money import MONEY_DIGITS  # noqa: F401 (re-exported to the models)
@@ -96,7 +97,8 @@ class EvidenceKind(models.TextChoices):
     POLICE_REPORT = "POLICE_REPORT", _("Police report")
     CUSTOMER_DOCUMENT = "CUSTOMER_DOCUMENT", _("Customer's document")
     ACQUIRER_DOCUMENT = "ACQUIRER_DOCUMENT", _("Acquirer's document (second presentment)")
-    OTHER = "OTHER", _("Other")
+    # "Other" alone is a cause or a cancellation reason ("Inny powód"); here it is a document.
+    OTHER = "OTHER", pgettext_lazy("evidence kind", "Other")
 
 
 # The kinds of document a customer supplies: the only ones they add to their claim and the only ones

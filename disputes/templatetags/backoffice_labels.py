@@ -18,6 +18,7 @@ register.filter("outcome_label", labels.outcome_label)
 register.filter("proposal_label", labels.proposal_label)
 register.filter("finding_label", labels.finding_label)
 register.filter("light_label", labels.light_label)
+register.filter("system_reason", labels.system_reason)  # a reason the system wrote, in the reader's language
 
 
 @register.filter

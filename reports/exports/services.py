@@ -18,12 +18,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_stubs_ext import StrOrPromise
 
 from audit import actions
 from audit.sanitise import sanitise_text
 from audit.services import audit_record, audit_snapshot
+from kartosfera.formatting import format_long_date
 from kartosfera.legaltime import warsaw_date
 from kartosfera.refusals import Refusal
 from outbox.services import outbox_enqueue
@@ -87,7 +89,7 @@ def _validate(*, kind: str, file_format: str, from_date: date, to_date: date, to
     if PeriodProblem.IN_THE_FUTURE in problems:
         raise ExportRequestInvalid(
             _("The period cannot end in the future: the last day you can export is today (%(today)s).")
-            % {"today": today.isoformat()},
+            % {"today": format_long_date(today, language=get_language())},
             field="to_date",
         )
 

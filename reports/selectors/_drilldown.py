@@ -32,12 +32,12 @@ def figure_label(key: str) -> str:
         "reply": lambda name: (
             f"{_('Reply')}: {REPLY_LABELS.get(name) or _('reply deadline extended (REK-7 / UUP-PS-35)')}"
         ),
-        "received": lambda name: str(_("claims received")),
+        "received": lambda name: f"{_('Volumes')}: {_('claims received')}",
         "cause": lambda name: f"{_('Cause')}: {Cause(name).label}",
         "channel": lambda name: f"{_('Channel')}: {Channel(name).label}",
         "brand": lambda name: f"{_('Card brand')}: {Scheme(name).label}",
         "ledger": lambda name: f"{_('Ledger')}: {LEDGER_LABELS[name]}",
-        "liability": lambda name: str(_("cases decided with a liability assessment")),
+        "liability": lambda name: f"{_('Liability split')}: {_('cases decided with a liability assessment')}",
         "chargeback": lambda name: "{}: {} — {}".format(
             _("Chargebacks"), Scheme(name.split(".")[0]).label, CHARGEBACK_OUTCOMES[name.split(".")[1]][0]
         ),

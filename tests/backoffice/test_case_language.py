@@ -102,3 +102,87 @@ def test_the_language_switch_names_each_language_in_itself_here_and_in_the_porta
         assert '<option value="en" lang="en"' in switch and ">English</option>" in switch
         assert "angielski" not in switch and "Polish" not in switch
         assert f'<option value="{language}" lang="{language}" selected>' in switch
+
+
+@pytest.mark.parametrize(
+    ("language", "due"),
+    [
+        (
+            "pl",
+            "termin upływa z końcem dnia 27 maja 2025 (wtorek), tj. przed północą rozpoczynającą "
+            "dzień 28 maja 2025",
+        ),
+        ("en", "due by the end of 27 May 2025 (Tuesday), i.e. before midnight at the start of 28 May 2025"),
+    ],
+)
+def test_the_deadline_explanations_write_dates_in_words(client, case, analyst, as_staff, language, due):
+    as_staff(analyst)
+
+    page = client.get(
+        reverse("backoffice:case", kwargs={"case_id": case.pk}), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+
+    deadlines = page.split('id="deadlines-h"')[1].split("</section>")[0]
+    assert due in deadlines
+    assert "T00:00:00" not in deadlines  # (the chargebacks' windows are their own section)
+    assert "2025-05-2" not in deadlines
+    stored = Case.objects.get(pk=case.pk).deadline_explanations["refund"]["explanation_en"]
+    assert "2025-05-27 (Tuesday)" in stored  # the stored record keeps the engine's wording
+
+
+@pytest.mark.parametrize(("language", "label"), [("pl", "Inny dokument"), ("en", "Other")])
+def test_another_kind_of_evidence_is_a_document_not_a_reason(
+    client, case, analyst, as_staff, language, label
+):
+    as_staff(analyst)
+
+    page = client.get(
+        reverse("backoffice:case", kwargs={"case_id": case.pk}), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+
+    assert f'<option value="OTHER">{label}</option>' in page
+    assert "Inny powód</option>" not in page.split('name="kind"')[1].split("</select>")[0]
+
+
+@pytest.mark.parametrize(
+    ("stored", "language", "shown"),
+    [
+        # as the portal stores it now: the English msgid, translated for each reader
+        ("Reported lost or stolen in a claim.", "pl", "Zgłoszona w reklamacji jako zgubiona lub skradziona."),
+        ("Reported lost or stolen in a claim.", "en", "Reported lost or stolen in a claim."),
+        # as it was stored before, already in the customer's language
+        ("Zgłoszona w reklamacji jako zgubiona lub skradziona.", "en", "Reported lost or stolen in a claim."),
+        # a reason a person wrote is theirs
+        ("Klient zadzwonił z Wiednia.", "en", "Klient zadzwonił z Wiednia."),
+    ],
+)
+def test_a_card_block_reason_the_system_wrote_is_in_the_readers_language(
+    client, case, analyst, as_staff, stored, language, shown
+):
+    from cards.models import CardEvent
+
+    CardEvent.objects.create(
+        card_id=case.card_id, kind="BLOCKED", channel="PORTAL", occurred_at=NOW, reason=stored
+    )
+    as_staff(analyst)
+
+    page = client.get(
+        reverse("backoffice:case", kwargs={"case_id": case.pk}), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+
+    assert f" — {shown}" in page.split('id="tl-h"')[1]
+
+
+@pytest.mark.parametrize(("language", "name"), [("pl", "Zaplecze"), ("en", "Back office")])
+def test_the_header_names_the_back_office_in_the_page_language_only(
+    client, analyst, as_staff, language, name
+):
+    as_staff(analyst)
+
+    page = client.get(
+        reverse("backoffice:queue", args=["mine"]), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+
+    assert f"Kartosfera · {name}</a>" in page
+    assert f'<nav aria-label="{name}">' in page
+    assert "(back office)" not in page

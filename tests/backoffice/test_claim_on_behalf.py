@@ -114,3 +114,16 @@ def test_a_card_of_another_customer_is_404(client, analyst, as_staff, theft):
     as_staff(analyst)
 
     assert client.get(CLAIM, {"customer": theft.customer.pk, "card": other.card.pk}).status_code == 404
+
+
+@pytest.mark.parametrize(("language", "born"), [("pl", "ur."), ("en", "born")])
+def test_the_lookup_writes_the_birth_date_in_words(client, analyst, as_staff, theft, language, born):
+    from kartosfera.formatting import format_long_date
+
+    as_staff(analyst)
+
+    page = client.get(CLAIM, {"q": "anna"}, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    birth_date = theft.customer.birth_date
+    assert f"{born} {format_long_date(birth_date, language=language)}<br>" in page
+    assert birth_date.isoformat() not in page

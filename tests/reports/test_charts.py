@@ -51,3 +51,17 @@ def test_counts_and_their_scale_are_grouped_per_language(language, text):
     svg = str(charts["cause"])
     assert _scale_end(svg) == text
     assert f">{text}</text>" in svg
+
+
+def test_a_long_label_wraps_onto_lines_instead_of_being_cut_off():
+    figure = SimpleNamespace(label="Card cancellation line 828 828 828 (phone)", count=2)
+    report = _report(customer=Decimal("0"), bank=Decimal("0"))
+    report.by_channel = [figure, SimpleNamespace(label="Staff on behalf of the customer", count=1)]
+
+    svg = str(report_charts(report, language="en")["channel"])
+
+    assert "…" not in svg
+    lines = re.findall(r"<tspan[^>]*>([^<]+)</tspan>", svg)
+    assert " ".join(lines) == "Card cancellation line 828 828 828 (phone) Staff on behalf of the customer"
+    assert len(lines) == 3  # the first label on two lines, the second on one
+    assert all(len(line) <= 32 for line in lines)

@@ -1,6 +1,6 @@
 """The export pages: who may use them, the request form's errors, progress, and the audited download."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -9,6 +9,7 @@ from django.urls import reverse
 from audit import actions
 from customers.middleware import SIGNED_IN_AT
 from kartosfera.clock import now, today_warsaw
+from kartosfera.legaltime import WARSAW
 from reports.exports.services import export_job_run, export_path, export_request
 from reports.models import ExportJob
 from tests.backoffice.conftest import sign_in
@@ -157,7 +158,9 @@ def test_a_period_ending_in_the_future_is_refused(client, auditor):
 
     assert response.status_code == 400
     assert response.context["form"].errors["to_date"] == [
-        f"The period cannot end in the future: the last day you can export is today ({today.isoformat()})."
+        # the date as the page's language writes it (it said the ISO date before)
+        "The period cannot end in the future: the last day you can export is today "
+        f"({today.day} {today:%B} {today.year})."
     ]
     assert not ExportJob.objects.exists()
 
@@ -234,3 +237,25 @@ def test_my_exports_lists_only_mine(client, auditor, supervisor, db):
 
     assert [job.pk for job in listed] == [mine.pk]
     assert {job.pk for job in everyone} == {mine.pk, theirs.pk}
+
+
+@pytest.mark.parametrize(("language", "legend"), [("pl", "Format"), ("en", "Format")])
+def test_the_format_radios_are_a_group_named_by_its_legend(client, auditor, language, legend):
+    sign_in(client, auditor)
+    client.cookies["django_language"] = language
+
+    page = client.get(reverse("reports:exports")).text
+
+    group = page.split('<fieldset class="field" id="id_file_format">')[1].split("</fieldset>")[0]
+    assert f"<legend>{legend}</legend>" in group
+    assert 'value="CSV"' in group and 'value="XLSX"' in group
+    assert "<label>Format:</label>" not in page
+
+
+def test_the_period_is_the_month_so_far(client, auditor, time_machine):
+    time_machine.move_to(datetime(2026, 12, 7, 10, 0, tzinfo=WARSAW))
+    sign_in(client, auditor)
+
+    form = client.get(reverse("reports:exports")).context["form"]
+
+    assert (form["from_date"].value(), form["to_date"].value()) == (date(2026, 12, 1), date(2026, 12, 7))

@@ -335,3 +335,37 @@ def test_the_report_points_to_its_case_lists_not_to_a_repository_file(dataset, c
     assert sentence in page
     assert "REPORTS.md" not in page
     assert "REPORTS.md" not in pdf_text
+
+
+@pytest.mark.parametrize(
+    ("language", "received", "liability", "sentence"),
+    [
+        (
+            "pl",
+            "Wolumeny: przyjęte reklamacje",
+            "Podział odpowiedzialności: sprawy rozstrzygnięte na podstawie oceny odpowiedzialności",
+            "Sprawy rozstrzygnięte na podstawie oceny odpowiedzialności: ",
+        ),
+        (
+            "en",
+            "Volumes: claims received",
+            "Liability split: cases decided with a liability assessment",
+            "Cases decided with a liability assessment: ",
+        ),
+    ],
+)
+def test_every_list_title_names_its_section_and_no_sentence_starts_lowercase(
+    dataset, client, language, received, liability, sentence
+):
+    sign_in(client, staff("auditor", "auditors"))
+    client.cookies["django_language"] = language
+    query = "from=2025-05-01&to=2025-05-31"
+
+    page = client.get(f"/reports/?{query}").content.decode()
+    received_list = client.get(f"/reports/cases/?{query}&figure=received.all").content.decode()
+    liability_list = client.get(f"/reports/cases/?{query}&figure=liability.decided").content.decode()
+
+    assert f"<h1>{received}</h1>" in received_list
+    assert f"<h1>{liability}</h1>" in liability_list
+    assert f"<p>{sentence}" in page
+    assert "</a>: " not in page.split('id="liability-h"')[1].split("</p>")[0]  # one colon, not two
