@@ -400,7 +400,8 @@ def test_a_window_missed_before_the_sweep_alerted_on_it_is_listed_and_a_filed_on
     early = chargeback_alerts_for(user=analyst, now=warsaw(2025, 9, 23, 12, 0))
     late = chargeback_alerts_for(user=analyst, now=warsaw(2025, 9, 24, 8, 0))
 
-    assert not early  # no alert raised yet, and the window still open
+    # The sweep has not run, yet the window closes that day: closing by its due date, not the flag.
+    assert [chargeback.pk for chargeback in early.closing] == [contactless.pk] and early.missed == []
     assert late.closing == []
     assert [(missed.chargeback.pk, missed.days_ago) for missed in late.missed] == [(contactless.pk, 1)]
 
@@ -522,3 +523,48 @@ def test_a_window_that_closed_is_abandoned_with_its_reason_and_stops_counting(ca
     ) == [
         case.pk  # the D+1 refund and the reply were never met: those clocks still run
     ]
+
+
+def test_the_sweep_never_raises_closing_on_a_window_already_missed(case, theft, analyst, supervisor):
+    case_assign(case_id=case.pk, assignee=analyst, actor=supervisor, now=warsaw(2025, 5, 26, 12, 0))
+    # Both windows ended with 23 September (CB-MC-4837); the sweep first runs two days later.
+    assert (
+        chargebacks_alert_filing_due(now=warsaw(2025, 9, 25, 5, 0), within=timedelta(days=14), batch_size=10)
+        == 0
+    )
+
+    assert not CaseEvent.objects.filter(case=case, kind="CHARGEBACK_ALERT").exists()
+    assert list(case.chargebacks.values_list("alerted_at", flat=True)) == [None, None]
+    alerts = chargeback_alerts_for(user=analyst, now=warsaw(2025, 9, 25, 5, 0))
+    assert alerts.closing == [] and [missed.days_ago for missed in alerts.missed] == [2, 2]
+
+
+@pytest.mark.parametrize("hour", [0, 5, 9, 23], ids=lambda hour: f"{hour:02d}h")
+def test_two_windows_due_the_same_day_are_flagged_alike_whenever_the_sweep_ran(
+    case, theft, analyst, supervisor, as_staff, client, time_machine, hour
+):
+    case_assign(case_id=case.pk, assignee=analyst, actor=supervisor, now=warsaw(2025, 5, 26, 12, 0))
+    atm = case.chargebacks.get(transaction=theft.atm)
+    contactless = case.chargebacks.get(transaction=theft.contactless)
+    assert atm.filing_due_on == contactless.filing_due_on == date(2025, 9, 23)
+    # The morning sweep alerted on one; the other was drafted after it ran (as a claim submitted later).
+    assert chargebacks_alert_filing_due(
+        now=warsaw(2025, 9, 23, 0, 0), within=timedelta(days=14), batch_size=10
+    )
+    Chargeback.objects.filter(pk=contactless.pk).update(alerted_at=None)
+    now = warsaw(2025, 9, 23, hour, 0)  # the windows' last day, at any hour (Warsaw)
+
+    time_machine.move_to(now, tick=False)
+    as_staff(analyst)
+    queue = client.get(reverse("backoffice:queue", args=["chargebacks"]), HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(reverse("backoffice:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    alerts = chargeback_alerts_for(user=analyst, now=now)
+
+    assert [(row.alert, row.filing_missed) for row in queue.context["page"].rows] == [
+        (True, False),
+        (True, False),
+    ]
+    assert (queue.context["page"].alerts, queue.context["page"].missed) == (2, 0)
+    assert queue.content.decode().count('<strong class="flag">Filing window closing</strong>') == 2
+    assert page.count("Filing window closing") == 2
+    assert sorted(chargeback.pk for chargeback in alerts.closing) == sorted([atm.pk, contactless.pk])

@@ -44,3 +44,33 @@ def test_the_filing_alert_finds_a_draft_whose_window_ends_within_the_notice_once
     )
     Chargeback.objects.filter(pk=chargeback.pk).update(alerted_at=before)
     assert chargeback not in chargebacks_filing_alert_due(now=before, within=timedelta(days=14))
+
+
+@pytest.mark.parametrize(
+    ("days_before", "hour", "closing"),
+    [
+        (15, 12, False),  # the window ends in more than 14 days
+        (14, 23, False),  # 14 days before the due date: 14 days and a day left
+        (13, 0, True),  # the last 14 Warsaw days, from their first midnight
+        (13, 23, True),
+        (0, 0, True),  # the due date itself, any hour
+        (0, 23, True),
+        (-1, 0, False),  # the midnight after the due date: missed, not closing
+        (-2, 5, False),
+    ],
+)
+def test_a_filing_window_is_closing_in_its_last_fourteen_warsaw_days_only(case, days_before, hour, closing):
+    from datetime import datetime, time
+
+    from chargebacks.selectors import filing_window_closing
+    from kartosfera.legaltime import WARSAW
+
+    chargeback = case.chargebacks.order_by("pk").first()
+    day = chargeback.filing_due_on - timedelta(days=days_before)
+    now = datetime.combine(day, time(hour, 0), tzinfo=WARSAW)
+
+    found = Chargeback.objects.filter(
+        filing_window_closing(now=now, within=timedelta(days=14)), pk=chargeback.pk
+    )
+    assert found.exists() is closing
+    assert (chargeback in chargebacks_filing_alert_due(now=now, within=timedelta(days=14))) is closing
