@@ -77,7 +77,7 @@ def test_the_case_page_shows_each_chargeback_with_its_running_deadline(case, ana
 
     assert body.count('<article class="chargeback"') == 2
     assert f'id="cb-{atm.pk}"' in body and f'id="cb-{contactless.pk}"' in body
-    assert "Mastercard 4837 — Euronet ATM, 2025-05-23" in body
+    assert "Mastercard 4870 — Euronet ATM, 2025-05-23" in body
     assert "file before the end of" in body and "(CB-MC-4837)" in body
     # The deadline's explanation, as the deadlines engine wrote it, and the case's nearest window.
     assert atm.deadline_explanations["filing"]["explanation_en"] in body
@@ -109,7 +109,7 @@ def test_a_chargeback_is_worked_from_filing_through_a_representment_to_a_won_res
         _chargeback_url(case, atm, "file"),
         {
             "acquirer_reference": "MC-ARN-7781",
-            "reason_code": "4837",
+            "reason_code": "4870",
             "amount": "650,00",
             "evidence": [police.pk],
         },
@@ -568,3 +568,41 @@ def test_two_windows_due_the_same_day_are_flagged_alike_whenever_the_sweep_ran(
     assert queue.content.decode().count('<strong class="flag">Filing window closing</strong>') == 2
     assert page.count("Filing window closing") == 2
     assert sorted(chargeback.pk for chargeback in alerts.closing) == sorted([atm.pk, contactless.pk])
+
+
+def test_each_chargeback_is_opened_and_filed_under_its_transactions_environment_code(
+    db, eur_rates, analyst, as_staff
+):
+    from disputes.services import ChargebackReasonCodeInvalid
+
+    theft = make_theft(brand="VISA", username="jan")
+    case = submitted_case(theft, analyst)
+    atm = case.chargebacks.get(transaction=theft.atm)
+    contactless = case.chargebacks.get(transaction=theft.contactless)
+
+    # A contactless payment is card-present (Visa 10.3), an ATM withdrawal takes the chip liability
+    # shift (10.1): never the card-absent 10.4.
+    assert (contactless.reason_code, atm.reason_code) == ("10.3", "10.1")
+    body = as_staff(analyst).get(reverse("backoffice:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    html = body.content.decode()
+    rows = {row.chargeback.pk: row for row in body.context["p"].chargebacks}
+    assert rows[contactless.pk].reason_codes == [("10.3", "Visa 10.3 Other Fraud – Card-Present Environment")]
+    assert rows[atm.pk].reason_codes == [("10.1", "Visa 10.1 EMV Liability Shift Counterfeit Fraud")]
+    assert '<option value="10.3" selected>Visa 10.3 Other Fraud – Card-Present Environment</option>' in html
+    assert '<option value="10.1" selected>Visa 10.1 EMV Liability Shift Counterfeit Fraud</option>' in html
+    # (CB-VISA-10.4 remains the id of the 120-day window, RULES.md section 2, for every code.)
+    assert 'value="10.4"' not in html and "Card-Absent" not in html and "card-absent" not in html
+
+    for chargeback, wrong in ((contactless, "10.4"), (atm, "10.3"), (atm, "4837")):
+        with pytest.raises(ChargebackReasonCodeInvalid):
+            chargeback_file(
+                chargeback_id=chargeback.pk,
+                acquirer_reference="ARN",
+                reason_code=wrong,
+                actor=analyst,
+                now=warsaw(2025, 6, 5),
+            )
+    filed = chargeback_file(
+        chargeback_id=contactless.pk, acquirer_reference="ARN", actor=analyst, now=warsaw(2025, 6, 5)
+    )
+    assert (filed.state, filed.reason_code) == (ChargebackState.FILED, "10.3")

@@ -25,6 +25,7 @@ from chargebacks.models import (
     ChargebackState,
     RunningDeadline,
 )
+from chargebacks.rules import REASON_CODE_TITLES, FraudRight, fraud_right
 from chargebacks.selectors import filing_window_closing
 from customers.models import User
 from deadlines.calendar import BusinessCalendar
@@ -88,6 +89,13 @@ class ChargebackRow:
     # The filing window is closing (``chargebacks.selectors.filing_window_closing``), whether or not the
     # sweep has alerted on it yet: two windows due the same day are flagged alike.
     filing_closing: bool = False
+    # The fraud reason codes the transaction's environment allows (``chargebacks.rules.fraud_right``).
+    right: FraudRight | None = None
+
+    @property
+    def reason_codes(self) -> list[tuple[str, str]]:
+        """The codes the filing form offers, with what each means, the default first."""
+        return [(code, REASON_CODE_TITLES[code]) for code in (self.right.codes if self.right else ())]
 
     @property
     def alert(self) -> bool:
@@ -146,6 +154,7 @@ def _chargeback_row(
         allowed=list(allowed),
         filing_missed_days=filing_missed_days(chargeback, now=now, today=today),
         filing_closing=bool(getattr(chargeback, "filing_closing", False)),
+        right=fraud_right(scheme=chargeback.scheme, channel=chargeback.transaction.channel),
     )
 
 
