@@ -210,9 +210,10 @@ SWEEP_TABLE = (
     ),
     (
         "sweep_chargeback_alerts",
-        "drafted chargeback whose 120-day window ends within `DISPUTES_CHARGEBACK_ALERT_DAYS`",
-        "flags `alerted_at` (shown on the chargeback queue and the case), `CHARGEBACK_ALERT` event to the "
-        "assignee (or the supervisors), listed on their “My cases”, once",
+        "drafted chargeback whose 120-day window is closing (`filing_window_closing`: it ends within "
+        "`DISPUTES_CHARGEBACK_ALERT_DAYS` Warsaw days and has not ended; a missed one is never alerted)",
+        "sets `alerted_at`, `CHARGEBACK_ALERT` event to the assignee (or the supervisors), once; the "
+        "chargeback queue, the case and “My cases” show the window closing by its due date, alerted or not",
     ),
     ("sweep_waiting_estimates", "first estimate `WAITING_FOR_RATE`", "`case_complete_estimate`"),
 )

@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.core.files import File
 
 from chargebacks.models import Chargeback, ChargebackDocument, ChargebackState
-from chargebacks.rules import REASON_CODES
+from chargebacks.rules import fraud_right
 from deadlines import engine as deadlines
 from disputes.models import (
     Case,
@@ -88,7 +88,8 @@ def chargeback_file(
     """File a drafted chargeback with the scheme, before its 120-day window ends (CB-VISA-10.4 / CB-MC-4837).
 
     ``amount``: the whole disputed amount of the transaction (None) or a part of it; ``reason_code``:
-    the scheme's fraud code (empty: that code); ``evidence_ids``: the case's documents sent with it.
+    one of the fraud codes the transaction's environment allows (``chargebacks.rules.fraud_right``;
+    empty: the first of them); ``evidence_ids``: the case's documents sent with it.
 
     :raises ChargebackNotFound, ActionNotPermitted, InvalidCaseState:
     :raises InformationMissing: no acquirer reference. :raises ChargebackWindowClosed:
@@ -99,9 +100,10 @@ def chargeback_file(
         case, chargeback = lock_chargeback(chargeback_id, actor)
         if not acquirer_reference:
             raise InformationMissing("no acquirer reference")
-        code = reason_code.strip() or REASON_CODES[chargeback.scheme]
-        if code != REASON_CODES[chargeback.scheme]:
-            raise ChargebackReasonCodeInvalid(f"{code} for {chargeback.scheme}", code=code)
+        right = fraud_right(scheme=chargeback.scheme, channel=chargeback.transaction.channel)
+        code = reason_code.strip() or right.default
+        if code not in right.codes:
+            raise ChargebackReasonCodeInvalid(f"{code} for {chargeback.scheme} ({right.rule})", code=code)
         disputed = case.disputed.get(transaction_id=chargeback.transaction_id).amount
         filed_amount = disputed if amount is None else amount
         if not (Decimal("0") < filed_amount <= disputed) or filed_amount != filed_amount.quantize(CENT):

@@ -8,11 +8,10 @@ from django.db.models import Prefetch
 
 from cards.models import TransactionStatus
 from chargebacks.models import Chargeback
-from chargebacks.rules import REASON_CODES
+from chargebacks.rules import fraud_right
 from customers.models import NotificationKind
 from deadlines import engine as deadlines
 from deadlines.calendar import BusinessCalendar
-from deadlines.rules import Scheme
 from deadlines.selectors import bank_calendar
 from disputes.models import (
     Case,
@@ -286,7 +285,8 @@ def _open_chargebacks(
             case=case,
             transaction=tx,
             scheme=case.card.brand,
-            reason_code=REASON_CODES[Scheme(case.card.brand)],
+            # The code follows the transaction's environment (chargebacks.rules), not only the scheme.
+            reason_code=fraud_right(scheme=case.card.brand, channel=tx.channel).default,
             amount=link.amount,
             filing_due_at=due.due_at,
             filing_due_on=due.due_date,

@@ -270,7 +270,9 @@ class ChargebackAmountInvalid(TransitionRefused):
 
 class ChargebackReasonCodeInvalid(TransitionRefused):
     code = "CHARGEBACK_REASON_CODE_INVALID"
-    message = _("The reason code %(code)s is not a fraud reason code of this card's scheme.")
+    message = _(
+        "The reason code %(code)s is not a fraud reason code of this card's scheme for this transaction."
+    )
 
 
 class ChargebackDocumentInvalid(TransitionRefused):

@@ -78,9 +78,9 @@ def test_the_case_page_shows_each_chargeback_with_its_running_deadline(case, ana
     assert body.count('<article class="chargeback"') == 2
     assert f'id="cb-{atm.pk}"' in body and f'id="cb-{contactless.pk}"' in body
     # The transaction's day in words in the page's language, as every other date of the back office.
-    assert "Mastercard 4837 — Euronet ATM, 23 May 2025" in body
+    assert "Mastercard 4870 — Euronet ATM, 23 May 2025" in body
     polish = as_staff(analyst).get(reverse("backoffice:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="pl")
-    assert "Mastercard 4837 — Euronet ATM, 23 maja 2025" in polish.content.decode()
+    assert "Mastercard 4870 — Euronet ATM, 23 maja 2025" in polish.content.decode()
     assert "file before the end of" in body and "(CB-MC-4837)" in body
     # The deadline's explanation, as the deadlines engine wrote it, and the case's nearest window.
     assert atm.deadline_explanations["filing"]["explanation_en"] in body
@@ -112,7 +112,7 @@ def test_a_chargeback_is_worked_from_filing_through_a_representment_to_a_won_res
         _chargeback_url(case, atm, "file"),
         {
             "acquirer_reference": "MC-ARN-7781",
-            "reason_code": "4837",
+            "reason_code": "4870",
             "amount": "650,00",
             "evidence": [police.pk],
         },
@@ -404,7 +404,8 @@ def test_a_window_missed_before_the_sweep_alerted_on_it_is_listed_and_a_filed_on
     early = chargeback_alerts_for(user=analyst, now=warsaw(2025, 9, 23, 12, 0))
     late = chargeback_alerts_for(user=analyst, now=warsaw(2025, 9, 24, 8, 0))
 
-    assert not early  # no alert raised yet, and the window still open
+    # The sweep has not run, yet the window closes that day: closing by its due date, not the flag.
+    assert [chargeback.pk for chargeback in early.closing] == [contactless.pk] and early.missed == []
     assert late.closing == []
     assert [(missed.chargeback.pk, missed.days_ago) for missed in late.missed] == [(contactless.pk, 1)]
 
@@ -526,3 +527,86 @@ def test_a_window_that_closed_is_abandoned_with_its_reason_and_stops_counting(ca
     ) == [
         case.pk  # the D+1 refund and the reply were never met: those clocks still run
     ]
+
+
+def test_the_sweep_never_raises_closing_on_a_window_already_missed(case, theft, analyst, supervisor):
+    case_assign(case_id=case.pk, assignee=analyst, actor=supervisor, now=warsaw(2025, 5, 26, 12, 0))
+    # Both windows ended with 23 September (CB-MC-4837); the sweep first runs two days later.
+    assert (
+        chargebacks_alert_filing_due(now=warsaw(2025, 9, 25, 5, 0), within=timedelta(days=14), batch_size=10)
+        == 0
+    )
+
+    assert not CaseEvent.objects.filter(case=case, kind="CHARGEBACK_ALERT").exists()
+    assert list(case.chargebacks.values_list("alerted_at", flat=True)) == [None, None]
+    alerts = chargeback_alerts_for(user=analyst, now=warsaw(2025, 9, 25, 5, 0))
+    assert alerts.closing == [] and [missed.days_ago for missed in alerts.missed] == [2, 2]
+
+
+@pytest.mark.parametrize("hour", [0, 5, 9, 23], ids=lambda hour: f"{hour:02d}h")
+def test_two_windows_due_the_same_day_are_flagged_alike_whenever_the_sweep_ran(
+    case, theft, analyst, supervisor, as_staff, client, time_machine, hour
+):
+    case_assign(case_id=case.pk, assignee=analyst, actor=supervisor, now=warsaw(2025, 5, 26, 12, 0))
+    atm = case.chargebacks.get(transaction=theft.atm)
+    contactless = case.chargebacks.get(transaction=theft.contactless)
+    assert atm.filing_due_on == contactless.filing_due_on == date(2025, 9, 23)
+    # The morning sweep alerted on one; the other was drafted after it ran (as a claim submitted later).
+    assert chargebacks_alert_filing_due(
+        now=warsaw(2025, 9, 23, 0, 0), within=timedelta(days=14), batch_size=10
+    )
+    Chargeback.objects.filter(pk=contactless.pk).update(alerted_at=None)
+    now = warsaw(2025, 9, 23, hour, 0)  # the windows' last day, at any hour (Warsaw)
+
+    time_machine.move_to(now, tick=False)
+    as_staff(analyst)
+    queue = client.get(reverse("backoffice:queue", args=["chargebacks"]), HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(reverse("backoffice:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    alerts = chargeback_alerts_for(user=analyst, now=now)
+
+    assert [(row.alert, row.filing_missed) for row in queue.context["page"].rows] == [
+        (True, False),
+        (True, False),
+    ]
+    assert (queue.context["page"].alerts, queue.context["page"].missed) == (2, 0)
+    assert queue.content.decode().count('<strong class="flag">Filing window closing</strong>') == 2
+    assert page.count("Filing window closing") == 2
+    assert sorted(chargeback.pk for chargeback in alerts.closing) == sorted([atm.pk, contactless.pk])
+
+
+def test_each_chargeback_is_opened_and_filed_under_its_transactions_environment_code(
+    db, eur_rates, analyst, as_staff
+):
+    from disputes.services import ChargebackReasonCodeInvalid
+
+    theft = make_theft(brand="VISA", username="jan")
+    case = submitted_case(theft, analyst)
+    atm = case.chargebacks.get(transaction=theft.atm)
+    contactless = case.chargebacks.get(transaction=theft.contactless)
+
+    # A contactless payment is card-present (Visa 10.3), an ATM withdrawal takes the chip liability
+    # shift (10.1): never the card-absent 10.4.
+    assert (contactless.reason_code, atm.reason_code) == ("10.3", "10.1")
+    body = as_staff(analyst).get(reverse("backoffice:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    html = body.content.decode()
+    rows = {row.chargeback.pk: row for row in body.context["p"].chargebacks}
+    assert rows[contactless.pk].reason_codes == [("10.3", "Visa 10.3 Other Fraud – Card-Present Environment")]
+    assert rows[atm.pk].reason_codes == [("10.1", "Visa 10.1 EMV Liability Shift Counterfeit Fraud")]
+    assert '<option value="10.3" selected>Visa 10.3 Other Fraud – Card-Present Environment</option>' in html
+    assert '<option value="10.1" selected>Visa 10.1 EMV Liability Shift Counterfeit Fraud</option>' in html
+    # (CB-VISA-10.4 remains the id of the 120-day window, RULES.md section 2, for every code.)
+    assert 'value="10.4"' not in html and "Card-Absent" not in html and "card-absent" not in html
+
+    for chargeback, wrong in ((contactless, "10.4"), (atm, "10.3"), (atm, "4837")):
+        with pytest.raises(ChargebackReasonCodeInvalid):
+            chargeback_file(
+                chargeback_id=chargeback.pk,
+                acquirer_reference="ARN",
+                reason_code=wrong,
+                actor=analyst,
+                now=warsaw(2025, 6, 5),
+            )
+    filed = chargeback_file(
+        chargeback_id=contactless.pk, acquirer_reference="ARN", actor=analyst, now=warsaw(2025, 6, 5)
+    )
+    assert (filed.state, filed.reason_code) == (ChargebackState.FILED, "10.3")

@@ -82,7 +82,7 @@ def test_the_approvals_page_names_a_chargeback_result_and_a_decision(worked, sup
     )
 
     assert raw_codes_in(text) == []
-    assert "Wynik obciążenia zwrotnego Mastercard 4837 (Euronet ATM): Wygrany" in text
+    assert "Wynik obciążenia zwrotnego Mastercard 4870 (Euronet ATM): Wygrany" in text
 
 
 def test_the_approvals_page_in_english(worked, supervisor, as_staff, client):
@@ -91,7 +91,7 @@ def test_the_approvals_page_in_english(worked, supervisor, as_staff, client):
     text = visible_text(client.get(reverse("backoffice:approvals")).content.decode())
 
     assert raw_codes_in(text) == []
-    assert "Result of a chargeback Mastercard 4837 (Euronet ATM): Won" in text
+    assert "Result of a chargeback Mastercard 4870 (Euronet ATM): Won" in text
 
 
 def test_the_case_timeline_names_every_chargeback_step_and_state(worked, analyst, as_staff):
@@ -101,17 +101,17 @@ def test_the_case_timeline_names_every_chargeback_step_and_state(worked, analyst
 
     assert raw_codes_in(text) == []
     for line in (
-        "Obciążenie zwrotne Mastercard 4837: Złożone w organizacji płatniczej (Szkic → Złożony)",
-        "Obciążenie zwrotne Mastercard 4837: Otrzymano ponowną prezentację"
+        "Obciążenie zwrotne Mastercard 4870: Złożone w organizacji płatniczej (Szkic → Złożony)",
+        "Obciążenie zwrotne Mastercard 4870: Otrzymano ponowną prezentację"
         " (Złożony → Otrzymano ponowną prezentację)",
-        "Obciążenie zwrotne Mastercard 4837: Skierowane do prearbitrażu"
+        "Obciążenie zwrotne Mastercard 4870: Skierowane do prearbitrażu"
         " (Otrzymano ponowną prezentację → Przedarbitraż)",
-        "Obciążenie zwrotne Mastercard 4837: Skierowane do arbitrażu (Przedarbitraż → Arbitraż)",
+        "Obciążenie zwrotne Mastercard 4870: Skierowane do arbitrażu (Przedarbitraż → Arbitraż)",
         "Obciążenie zwrotne Mastercard 4837: Niezłożony (Szkic → Niezłożony)",
         "Krok: Rozpoczęto analizę (Złożona → W rozpatrywaniu)",
     ):
         assert line in timeline, line
-    assert "Wynik obciążenia zwrotnego Mastercard 4837 (Euronet ATM): Wygrany" in text
+    assert "Wynik obciążenia zwrotnego Mastercard 4870 (Euronet ATM): Wygrany" in text
 
 
 def test_the_traffic_lights_are_named_in_words_only(case, analyst, as_staff):
@@ -140,6 +140,6 @@ def test_a_lost_chargeback_is_lost_not_a_lost_card(case, theft, analyst, supervi
     page = as_staff(analyst).get(reverse("backoffice:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="pl")
     text = visible_text(page.content.decode())
 
-    assert "Obciążenie zwrotne Mastercard 4837: Przegrany (Otrzymano ponowną prezentację → Przegrany)" in text
+    assert "Obciążenie zwrotne Mastercard 4870: Przegrany (Otrzymano ponowną prezentację → Przegrany)" in text
     assert "Zgubiona" not in text.split("Przebieg", 1)[1]
     assert raw_codes_in(text) == []

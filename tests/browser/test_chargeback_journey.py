@@ -229,7 +229,7 @@ def test_find_register_by_phone_and_work_its_chargeback_to_each_deadline(
         desk.sign_in(supervisor, devices[supervisor.pk])
         desk.go("/back-office/approvals/")
         approvals = " ".join(page.inner_text("main table").split())
-        assert "Wynik obciążenia zwrotnego Mastercard 4837 (Euronet ATM): Wygrany" in approvals
+        assert "Wynik obciążenia zwrotnego Mastercard 4870 (Euronet ATM): Wygrany" in approvals
         assert "Ewa Zielińska" in approvals and "WON" not in approvals
         desk.shot("09-approvals")
         desk.submit("button[name=approve]")
@@ -238,7 +238,7 @@ def test_find_register_by_phone_and_work_its_chargeback_to_each_deadline(
         assert "wygrany: agent rozliczeniowy uznaje 650,00 zł" in text
         assert "second-presentment.pdf" in text and "zawiadomienie-policja.pdf" in text
         timeline = " ".join(page.inner_text("section[aria-labelledby=tl-h]").split())
-        assert "Obciążenie zwrotne Mastercard 4837: Wygrany (Przedarbitraż → Wygrany)" in timeline
+        assert "Obciążenie zwrotne Mastercard 4870: Wygrany (Przedarbitraż → Wygrany)" in timeline
         desk.shot("10-chargeback-won")
         desk.go("/back-office/queue/chargebacks/")
         assert queue_rows(page) == ["Brak obciążeń zwrotnych."]

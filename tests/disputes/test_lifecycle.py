@@ -414,7 +414,7 @@ def test_chargeback_won(case, theft, analyst, supervisor):
     contactless = case.chargebacks.get(transaction=theft.contactless)
     assert (atm.scheme, atm.reason_code, atm.filing_rule, atm.filing_due_on) == (
         "MASTERCARD",
-        "4837",
+        "4870",  # an ATM withdrawal: the chip liability shift (chargebacks.rules)
         "CB-MC-4837",
         date(2025, 9, 23),  # 120 days after processing on 26 May
     )
@@ -468,7 +468,10 @@ def test_chargeback_lost(db, eur_rates, analyst, supervisor):
     case = submitted_case(theft, theft.user)
     _accepted(case, analyst, supervisor)
     atm = case.chargebacks.get(transaction=theft.atm)
-    assert (atm.reason_code, atm.filing_rule) == ("10.4", "CB-VISA-10.4")
+    assert (atm.reason_code, atm.filing_rule) == (
+        "10.1",
+        "CB-VISA-10.4",
+    )  # ATM: the chip liability shift, not card-absent 10.4
 
     chargeback_file(
         chargeback_id=atm.pk, acquirer_reference="VISA-1", actor=analyst, now=warsaw(2025, 6, 5, 10, 0)

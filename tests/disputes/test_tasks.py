@@ -5,6 +5,7 @@ deadline of it has passed.
 """
 
 import time
+from datetime import timedelta
 
 import pytest
 from billiard.exceptions import WorkerLostError
@@ -13,6 +14,8 @@ from demo.letter_samples import sample_snapshot
 from disputes import tasks
 from disputes.models import CaseEvent, CaseState
 from disputes.services import case_start_review
+from kartosfera.clock import today_warsaw
+from kartosfera.legaltime import day_end
 from letters.rules import LetterType
 from letters.tasks import render_batch_chunk
 from tests.conftest import queue_length, requires_services
@@ -22,7 +25,15 @@ from tests.disputes.helpers import ledger
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def _filing_windows_closing(case) -> None:
+    """The case's filing windows end in five days (the worker reads the real clock): closing, not missed
+    (their own ended on 23 September 2025, and a window already missed is never alerted)."""
+    due_on = today_warsaw() + timedelta(days=5)
+    case.chargebacks.update(filing_due_on=due_on, filing_due_at=day_end(due_on))
+
+
 def test_the_beat_sweeps_run_as_tasks_and_twice_is_once(case, celery_worker):
+    _filing_windows_closing(case)
     assert tasks.sweep_refund_escalations.delay().get(timeout=30) == {"escalated": 1}
     assert tasks.sweep_refund_escalations.delay().get(timeout=30) == {"escalated": 0}
     assert tasks.sweep_chargeback_alerts.delay().get(timeout=30) == {"alerted": 2}
@@ -70,6 +81,7 @@ def test_a_refund_task_that_crashes_after_its_write_is_retried_without_refunding
 
 def test_a_full_batch_queues_the_sweep_again_until_the_backlog_is_cleared(case, celery_worker):
     # The case has two drafted chargebacks whose filing window is closing: a batch of one leaves one.
+    _filing_windows_closing(case)
     assert tasks.sweep_chargeback_alerts.delay(batch_size=1).get(timeout=30) == {"alerted": 1}
 
     deadline = time.monotonic() + 30

@@ -5,8 +5,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models import Case as When_
-from django.db.models import Count, DateTimeField, F, Q, QuerySet, Value, When
 
 from chargebacks.models import (
     ACTIVE_CHARGEBACK_STATES,
@@ -15,6 +25,8 @@ from chargebacks.models import (
     ChargebackState,
     RunningDeadline,
 )
+from chargebacks.rules import REASON_CODE_TITLES, FraudRight, fraud_right
+from chargebacks.selectors import filing_window_closing
 from customers.models import User
 from deadlines.calendar import BusinessCalendar
 from deadlines.rules import deadline_breached
@@ -74,11 +86,21 @@ class ChargebackRow:
     allowed: list[str] = field(default_factory=list)
     # Days since the filing window ended unfiled (``filing_missed_days``); None while it is open.
     filing_missed_days: int | None = None
+    # The filing window is closing (``chargebacks.selectors.filing_window_closing``), whether or not the
+    # sweep has alerted on it yet: two windows due the same day are flagged alike.
+    filing_closing: bool = False
+    # The fraud reason codes the transaction's environment allows (``chargebacks.rules.fraud_right``).
+    right: FraudRight | None = None
+
+    @property
+    def reason_codes(self) -> list[tuple[str, str]]:
+        """The codes the filing form offers, with what each means, the default first."""
+        return [(code, REASON_CODE_TITLES[code]) for code in (self.right.codes if self.right else ())]
 
     @property
     def alert(self) -> bool:
-        """The sweep's filing-window alert was raised and the chargeback is still not filed."""
-        return self.chargeback.alerted_at is not None and self.chargeback.state == ChargebackState.DRAFT
+        """The drafted chargeback's filing window is closing, and it is still not filed."""
+        return self.filing_closing
 
     @property
     def filing_missed(self) -> bool:
@@ -89,6 +111,13 @@ class ChargebackRow:
     def bank_loss(self) -> Decimal | None:
         """What the bank keeps as its loss once the chargeback is lost."""
         return self.chargeback.amount if self.chargeback.state == ChargebackState.LOST else None
+
+
+def with_filing_closing(chargebacks: QuerySet[Chargeback], *, now: datetime) -> QuerySet[Chargeback]:
+    """The chargebacks, each with ``filing_closing``: its filing window is closing at ``now``."""
+    return chargebacks.annotate(
+        filing_closing=ExpressionWrapper(filing_window_closing(now=now), output_field=BooleanField())
+    )
 
 
 def _chargeback_row(
@@ -124,6 +153,8 @@ def _chargeback_row(
         pending_proposal=pending_proposal,
         allowed=list(allowed),
         filing_missed_days=filing_missed_days(chargeback, now=now, today=today),
+        filing_closing=bool(getattr(chargeback, "filing_closing", False)),
+        right=fraud_right(scheme=chargeback.scheme, channel=chargeback.transaction.channel),
     )
 
 
@@ -131,7 +162,11 @@ def chargebacks_of_case(
     *, case: Case, calendar: BusinessCalendar, now: datetime, today: date
 ) -> list[ChargebackRow]:
     """The case's chargebacks with their deadlines, history, documents and possible steps (five queries)."""
-    chargebacks = list(case.chargebacks.select_related("transaction").order_by("created_at", "pk"))
+    chargebacks = list(
+        with_filing_closing(case.chargebacks.all(), now=now)
+        .select_related("transaction")
+        .order_by("created_at", "pk")
+    )
     if not chargebacks:
         return []
     amounts = dict(case.disputed.values_list("transaction_id", "amount"))
@@ -208,10 +243,11 @@ def chargeback_queue(*, now: datetime, mine: User | None = None) -> QuerySet[Cha
 
 
 def _filing_windows(now: datetime) -> tuple[Q, Q]:
-    """Of drafted chargebacks: those whose window is closing (the sweep alerted, not yet past) and those
-    whose window has ended unfiled at ``now`` (the queues' ``deadline_passed``)."""
+    """Of drafted chargebacks: those whose window is closing at ``now`` (``filing_window_closing``, the
+    sweep's own definition, whether or not it has run yet) and those whose window has ended unfiled at
+    ``now`` (the queues' ``deadline_passed``)."""
     missed = deadline_passed("filing_due_at", now=now)
-    return Q(alerted_at__isnull=False) & ~missed, missed
+    return filing_window_closing(now=now) & ~missed, missed
 
 
 def chargeback_queue_page(*, now: datetime, page: int = 1, mine: User | None = None) -> ChargebackQueuePage:
@@ -221,7 +257,7 @@ def chargeback_queue_page(*, now: datetime, page: int = 1, mine: User | None = N
     today = warsaw_date(now)
     start = (page - 1) * PAGE_SIZE
     chargebacks = list(
-        chargeback_queue(now=now, mine=mine).select_related(
+        with_filing_closing(chargeback_queue(now=now, mine=mine), now=now).select_related(
             "case", "case__customer", "case__assignee", "transaction"
         )[start : start + PAGE_SIZE + 1]
     )
