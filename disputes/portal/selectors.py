@@ -298,6 +298,9 @@ class ClaimRefund:
     kept: Decimal = ZERO  # what the decision leaves of the refund
     taken_back: Decimal = ZERO  # what the decision or the withdrawal takes back
     taken_back_on: date | None = None  # when it was taken back; None while still to come
+    # MADE: recorded in our ledger, its credit not yet confirmed by the core banking system (its
+    # postings pending, ``Case.refund_confirmed_at`` unset): the money is on its way now.
+    posting_pending: bool = False
 
 
 # Where the reply stands (REK-6/REK-7, UUP-PS-15/35), as "What happens next" tells the customer.
@@ -356,7 +359,9 @@ def _refund_after_decision(outcome: ClaimOutcome) -> ClaimRefund:
 def claim_refund(*, case: Case, outcome: ClaimOutcome | None, now: datetime) -> ClaimRefund:
     """Where the D+1 refund stands at ``now``, after the withdrawal or the decision (``outcome``) if any.
 
-    A refund still owed once its due day is over (``deadline_breached``, Warsaw) is late, not promised.
+    A refund still owed once its due day is over (``deadline_breached``, Warsaw) is late, not promised;
+    nothing is being credited then (no ledger entry, so no posting): only a MADE refund whose credit
+    the core system has not confirmed yet (``posting_pending``) is on its way to the account.
     Its amount is what ``case_refund_provisionally`` will credit (``Case.provisional_refunds_due`` under
     ``REFUND_POLICY``); None under ``NET_OF_CAP`` while the estimate it takes the bank's share from is
     not ready.
@@ -368,7 +373,9 @@ def claim_refund(*, case: Case, outcome: ClaimOutcome | None, now: datetime) -> 
     if case.refund_withheld_at is not None:
         return ClaimRefund(REFUND_WITHHELD)
     if case.refunded_at is not None:
-        return ClaimRefund(REFUND_MADE, day=warsaw_date(case.refunded_at))
+        return ClaimRefund(
+            REFUND_MADE, day=warsaw_date(case.refunded_at), posting_pending=case.refund_confirmed_at is None
+        )
     if case.state not in REFUND_PENDING_STATES or not case.refund_owed or case.refund_due_at is None:
         return ClaimRefund(REFUND_NOTHING)
     refunds = case.provisional_refunds_due(current_policies().refund_policy)

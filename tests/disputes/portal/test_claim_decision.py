@@ -31,7 +31,7 @@ from liability.engine import Findings
 from outbox.models import OutboxMessage
 from outbox.services import outbox_run_in_place
 from tests.disputes.conftest import REFUND_DUE_AT, REPLY_DUE_AT, submitted_case, warsaw
-from tests.disputes.helpers import four_eyes
+from tests.disputes.helpers import confirm_postings, four_eyes
 from tests.disputes.portal.test_claim_pages import signed_in
 
 # The letters tests' fixtures: letters stored in a temporary MEDIA_ROOT, a postal address for the
@@ -380,10 +380,13 @@ def test_a_refund_not_made_by_its_day_is_late_with_an_apology_not_a_promise_in_t
     assert "Zwrot do:" not in late
     assert (
         "<strong>Zwrot jest opóźniony.</strong> Przepraszamy: mieliśmy oddać 920,00 zł na Twój rachunek "
-        "najpóźniej do końca 27 maja 2025 i jeszcze tego nie zrobiliśmy. Właśnie realizujemy zwrot. Jeśli "
-        "masz pytania albo chcesz złożyć reklamację w sprawie opóźnienia, zadzwoń do nas: +48 22 100 20 30."
-        in late
+        "najpóźniej do końca 27 maja 2025 i jeszcze tego nie zrobiliśmy. Zwrot nadal Ci się należy i nie "
+        "musisz nic robić: damy Ci znać, gdy tylko go zrealizujemy. Jeśli masz pytania albo chcesz złożyć "
+        "reklamację w sprawie opóźnienia, zadzwoń do nas: +48 22 100 20 30." in late
     )
+    # Nothing is being credited (no ledger entry, so no posting): the page does not say it is.
+    assert "Właśnie realizujemy" not in late
+    assert "w drodze" not in late
 
 
 def test_a_late_refund_reads_in_english(client, theft, reviewing):
@@ -392,9 +395,11 @@ def test_a_late_refund_reads_in_english(client, theft, reviewing):
 
     assert (
         "<strong>Your refund is late.</strong> We are sorry: we should have returned PLN 920.00 to your "
-        "account by the end of 27 May 2025, and we have not done so yet." in text
+        "account by the end of 27 May 2025, and we have not done so yet. The refund is still owed to you and "
+        "you do not need to do anything: we will let you know as soon as we have made it." in text
     )
     assert "Refund by:" not in text
+    assert "making the refund" not in text
 
 
 def test_a_refund_made_late_is_no_longer_called_late(client, theft, reviewing, analyst):
@@ -402,8 +407,18 @@ def test_a_refund_made_late_is_no_longer_called_late(client, theft, reviewing, a
     with time_machine.travel(warsaw(2025, 5, 29, 10, 0), tick=False):
         text = page(signed_in(client, theft.user), reviewing)
 
-    assert f"{CONDITIONAL} 29 maja 2025." in text
+    assert f"{CONDITIONAL} 29 maja 2025. Pieniądze są właśnie w drodze na Twój rachunek." in text
     assert "opóźniony" not in text
+
+
+def test_a_refund_confirmed_by_the_core_system_is_no_longer_on_its_way(client, theft, reviewing, analyst):
+    case_refund_provisionally(case_id=reviewing.pk, actor=analyst, now=warsaw(2025, 5, 27, 9, 0))
+    confirm_postings(at=warsaw(2025, 5, 27, 9, 5))
+    with time_machine.travel(warsaw(2025, 5, 29, 10, 0), tick=False):
+        text = page(signed_in(client, theft.user), reviewing, language="en")
+
+    assert "We refunded the disputed amount provisionally on 27 May 2025." in text
+    assert "on its way" not in text
 
 
 def test_after_a_partial_decision_next_says_what_is_kept_and_what_is_taken_back(
