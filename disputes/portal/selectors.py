@@ -124,13 +124,28 @@ class ExpectedDeadlines:
 
     refund: deadlines.Deadline
     reply: deadlines.Deadline
+    # The chosen transactions reported after their 13-month window (UUP-44-2), oldest first.
+    out_of_window: tuple[Transaction, ...] = ()
 
 
 def claim_expected_deadlines(*, case: Case, now: datetime) -> ExpectedDeadlines:
-    """The deadlines a draft would get if submitted at ``now`` (as ``claim_submit`` computes them)."""
+    """The deadlines a draft would get if submitted at ``now`` (as ``claim_submit`` computes them), and
+    which of its transactions it would report out of time: as ``claim_submit`` flags ``out_of_window``,
+    the report day (the loss report if any, else ``now``) after the window's last day
+    (``deadlines.engine.claim_window_end``)."""
+    reported_on = warsaw_date(case.reported_at or now)
+    late = [
+        link.transaction
+        for link in case.disputed.select_related("transaction")
+        if reported_on
+        > deadlines.claim_window_end(
+            debited_on=link.transaction.debited_on or warsaw_date(link.transaction.executed_at)
+        ).due_date
+    ]
     return ExpectedDeadlines(
         refund=deadlines.refund_due(reported_at=now, found_at=case.found_at),
         reply=deadlines.reply_due(received_at=now, regime=deadlines.reply_regime_for(category=case.category)),
+        out_of_window=tuple(sorted(late, key=lambda tx: tx.executed_at)),
     )
 
 

@@ -6,6 +6,7 @@ time, so the refund is due by the end of Tuesday 27 May and the reply by Wednesd
 """
 
 import re
+from datetime import date
 
 import pytest
 import time_machine
@@ -26,6 +27,7 @@ from disputes.services import (
     claim_create_draft,
     claim_submit,
 )
+from tests.cards.factories import TransactionFactory
 from tests.disputes.conftest import RECEIVED_AT, make_theft, submitted_case, warsaw
 from tests.disputes.helpers import snapshot
 from tests.staff import sign_in_staff
@@ -673,3 +675,25 @@ def test_each_wizard_question_is_asked_once_as_the_heading_that_labels_its_input
     heading = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)
     assert question in heading
     assert heading.startswith("<label for=") or re.search(r"<legend><h1>", page)
+
+
+LATE_HINT = "Transakcje, którymi obciążono rachunek ponad 13 miesięcy przed reklamacją"
+
+
+def test_the_review_shows_the_late_claim_hint_only_for_a_transaction_past_its_13_month_window(portal, theft):
+    start(portal, theft, theft.transaction_ids)
+    recent = Case.objects.get(customer=theft.customer)
+    answer_everything(portal, recent)
+    old = TransactionFactory(
+        card=theft.card,
+        executed_at=warsaw(2024, 3, 30, 12, 0),
+        debited_on=date(2024, 4, 2),  # the window ended on 2 May 2025, before the claim of 26 May 2025
+        processed_on=date(2024, 4, 2),
+        merchant_name="Stary sklep",
+    )
+    start(portal, theft, [theft.atm.pk, old.pk], draft="t2")
+    late = Case.objects.exclude(pk=recent.pk).get(customer=theft.customer)
+    answer_everything(portal, late)
+
+    assert LATE_HINT not in text(portal.get(f"/claims/{recent.pk}/step/review/"))
+    assert LATE_HINT in text(portal.get(f"/claims/{late.pk}/step/review/"))
