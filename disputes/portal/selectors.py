@@ -36,6 +36,9 @@ from liability.record import StoredAssessment
 # The outcome the customer reads for a claim resolved in their favour because no reply came in time.
 DEEMED_ACCEPTED = "DEEMED_ACCEPTED"
 
+# The open states in which the claim has its answer: it still holds its transactions until it is closed.
+DECIDED_STATES = (CaseState.DECIDED, CaseState.DEEMED_ACCEPTED)
+
 # What the customer sees of a case's history: its own steps and the documents added, never the
 # bank's internal work (notes, assignments, reminders, escalations, chargebacks).
 CUSTOMER_EVENTS = ("EVIDENCE_ADDED",)
@@ -50,7 +53,8 @@ def claimable_transactions(
     executed_to: date | None = None,
 ) -> QuerySet[Transaction]:
     """The card's debited transactions, newest first, each with ``in_open_case`` (held by a submitted claim)
-    and that claim's ``open_claim_id`` and ``open_claim_number``.
+    and that claim's ``open_claim_id``, ``open_claim_number`` and ``open_claim_decided`` (the claim is
+    decided, or deemed accepted, and holds the transaction until it is closed).
 
     Optionally of one ``channel`` and made from ``executed_from`` to ``executed_to`` (Warsaw days,
     both included).
@@ -65,7 +69,10 @@ def claimable_transactions(
     if executed_to is not None:
         transactions = transactions.filter(executed_at__lt=day_end(executed_to))
     return transactions.annotate(
-        in_open_case=ExpressionWrapper(Q(open_claim_id__isnull=False), output_field=BooleanField())
+        in_open_case=ExpressionWrapper(Q(open_claim_id__isnull=False), output_field=BooleanField()),
+        open_claim_decided=ExpressionWrapper(
+            Q(open_link__case__state__in=DECIDED_STATES), output_field=BooleanField()
+        ),
     )
 
 

@@ -483,12 +483,47 @@ def test_the_start_page_filters_by_day_and_type(portal, theft):
 
 
 def test_a_transaction_in_an_open_claim_is_shown_and_cannot_be_ticked(portal, theft):
-    submitted_case(theft, theft.user)
+    case = submitted_case(theft, theft.user)
 
     page = text(portal.get(f"/claims/new/{theft.card.pk}/"))
 
     assert _boxes(page)[str(theft.atm.pk)].startswith(" disabled")
-    assert "Już w otwartej reklamacji: nie można jej wybrać ponownie." in page
+    assert (
+        f"Już w otwartej reklamacji {case.number}, jeszcze nierozpatrzonej: nie można jej wybrać ponownie. "
+        f'<a href="/claims/{case.pk}/">Zobacz tę reklamację</a>' in page
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "pl",
+            "Już zgłoszona w reklamacji {number}, która została rozpatrzona: nie można jej zgłosić ponownie, "
+            'dopóki ta reklamacja nie zostanie zamknięta. <a href="/claims/{pk}/">Zobacz tę reklamację</a>',
+        ),
+        (
+            "en",
+            "Already claimed in claim {number}, which has been decided: it cannot be claimed again while "
+            'that claim is open. <a href="/claims/{pk}/">See that claim</a>',
+        ),
+    ],
+)
+def test_a_transaction_of_a_decided_claim_names_that_claim_and_says_it_is_decided(
+    portal, theft, language, expected
+):
+    case = submitted_case(theft, theft.user)
+    # Decided, not yet closed: the claim still holds its transactions.
+    Case.objects.filter(pk=case.pk).update(
+        state=CaseState.DECIDED, outcome="REJECTED", decided_at=RECEIVED_AT
+    )
+    portal.cookies["django_language"] = language
+
+    page = text(portal.get(f"/claims/new/{theft.card.pk}/"))
+
+    assert _boxes(page)[str(theft.atm.pk)].startswith(" disabled")
+    assert expected.format(number=case.number, pk=case.pk) in page
+    assert "open claim:" not in page and "otwartej reklamacji:" not in page
 
 
 def test_a_stolen_card_still_active_is_offered_a_block_inside_the_wizard(client, db, eur_rates, now):
