@@ -143,7 +143,7 @@ def test_a_partly_accepted_claim_states_the_outcome_each_share_with_its_reason_a
     assert "Możesz złożyć wniosek o rozpatrzenie sprawy przez Rzecznika Finansowego" in text
     assert "Państw" not in text
     # The reply deadline no longer counts down once the decision is on the page.
-    assert "Odpowiedź do:" not in text
+    assert "Odpowiemy najpóźniej" not in text
 
 
 def test_after_the_reply_is_sent_the_recovery_date_is_given_then_the_recovery_itself(
@@ -234,7 +234,7 @@ def test_a_claim_deemed_accepted_says_the_law_resolved_it_for_the_customer(clien
     )
     assert "REK-8" not in text
     assert "Rzecznik Finansowy" not in text
-    assert "Odpowiedź do:" not in text
+    assert "Odpowiemy najpóźniej" not in text
     assert "Zwrot 920,00 zł z 26 maja 2025 jest już ostateczny: zostaje na Twoim rachunku." in text
 
 
@@ -258,12 +258,12 @@ def test_a_reply_not_sent_by_its_day_is_late_not_promised_until_the_sweep_deems_
     with time_machine.travel(REPLY_DUE_AT + timedelta(minutes=6), tick=False):
         deemed = page(signed_in(client, theft.user), refunded)
 
-    assert "Odpowiedź do: odpowiemy najpóźniej do 25 czerwca 2025." in in_time
+    assert "Odpowiemy najpóźniej do 25 czerwca 2025." in in_time
     assert "opóźniona" not in in_time
-    assert "Odpowiedź do:" not in late  # no reply promised by a day already past
+    assert "Odpowiemy najpóźniej" not in late  # no reply promised by a day already past
     assert LATE_REPLY in late
     assert 'aria-labelledby="decision-title"' not in late
-    assert "Odpowiedź do:" not in deemed and "opóźniona" not in deemed
+    assert "Odpowiemy najpóźniej" not in deemed and "opóźniona" not in deemed
     assert "<strong>Reklamacja uznana z mocy prawa.</strong> Nie odpowiedzieliśmy w terminie" in deemed
     assert "Zwrot 920,00 zł z 26 maja 2025 jest już ostateczny: zostaje na Twoim rachunku." in deemed
 
@@ -278,7 +278,7 @@ def test_a_late_reply_reads_in_english(client, theft, refunded):
         "whole disputed amount, PLN 920.00, and nothing will be taken back from you. We are recording this "
         "now and will confirm it in a letter." in text
     )
-    assert "Reply by:" not in text
+    assert "You will receive our reply by" not in text
 
 
 @pytest.mark.parametrize(
@@ -301,9 +301,9 @@ def test_before_a_decision_the_page_shows_the_running_deadlines_and_no_outcome(c
         text = page(signed_in(client, theft.user), refunded)
 
     assert 'aria-labelledby="decision-title"' not in text
-    assert "Odpowiedź do: odpowiemy najpóźniej do 25 czerwca 2025." in text
+    assert "Odpowiemy najpóźniej do 25 czerwca 2025." in text
     # The refund was made: its deadline no longer runs.
-    assert "Zwrot do:" not in text
+    assert "Oddamy " not in text
 
 
 def test_a_rejected_claim_whose_refund_was_withheld_takes_nothing_back(
@@ -375,9 +375,9 @@ def test_a_refund_not_made_by_its_day_is_late_with_an_apology_not_a_promise_in_t
     with time_machine.travel(REFUND_DUE_AT, tick=False):
         late = page(signed_in(client, theft.user), reviewing)
 
-    assert "Zwrot do: oddamy 920,00 zł na Twoje konto najpóźniej do końca 27 maja 2025" in in_time
+    assert "Oddamy 920,00 zł na Twoje konto najpóźniej do końca 27 maja 2025" in in_time
     assert "opóźniony" not in in_time
-    assert "Zwrot do:" not in late
+    assert "Oddamy " not in late
     assert (
         "<strong>Zwrot jest opóźniony.</strong> Przepraszamy: mieliśmy oddać 920,00 zł na Twój rachunek "
         "najpóźniej do końca 27 maja 2025 i jeszcze tego nie zrobiliśmy. Zwrot nadal Ci się należy i nie "
@@ -398,7 +398,7 @@ def test_a_late_refund_reads_in_english(client, theft, reviewing):
         "account by the end of 27 May 2025, and we have not done so yet. The refund is still owed to you and "
         "you do not need to do anything: we will let you know as soon as we have made it." in text
     )
-    assert "Refund by:" not in text
+    assert "We will return" not in text
     assert "making the refund" not in text
 
 
@@ -490,7 +490,7 @@ def test_a_claim_withdrawn_before_any_refund_takes_nothing_back_and_promises_not
         text = page(signed_in(client, theft.user), reviewing)
 
     assert "Wycofałeś(-aś) reklamację 26 maja 2025." in text
-    assert "pobraliśmy" not in text and "Zwrot do:" not in text and "opóźniony" not in text
+    assert "pobraliśmy" not in text and "Oddamy " not in text and "opóźniony" not in text
 
 
 def test_after_a_rejection_next_says_the_whole_refund_goes_back(client, theft, refunded, analyst, supervisor):

@@ -115,11 +115,8 @@ def test_a_claim_filed_step_by_step_with_evidence_gets_its_number_and_deadlines(
     )
     assert upload["Location"] == f"/claims/{case.pk}/step/evidence/"
     review = portal.get(f"/claims/{case.pk}/step/review/")
-    assert (
-        "Zwrot do: nieautoryzowaną transakcję zgłoszoną w terminie zwracamy do końca dnia 27 maja 2025"
-        in text(review)
-    )
-    assert "Odpowiedź do: odpowiemy najpóźniej do 25 czerwca 2025." in text(review)
+    assert "Nieautoryzowaną transakcję zgłoszoną w terminie zwrócimy do końca 27 maja 2025" in text(review)
+    assert "Odpowiemy najpóźniej do 25 czerwca 2025." in text(review)
     sent = portal.post(f"/claims/{case.pk}/step/review/")
 
     case.refresh_from_db()
@@ -131,8 +128,8 @@ def test_a_claim_filed_step_by_step_with_evidence_gets_its_number_and_deadlines(
     assert case.evidence.get().original_name == "policja.pdf"
     confirmation = text(portal.get(sent["Location"]))
     assert case.number in confirmation
-    assert "oddamy 920,00\xa0zł na Twoje konto najpóźniej do końca 27 maja 2025" in confirmation
-    assert "Odpowiedź do: odpowiemy najpóźniej do 25 czerwca 2025." in confirmation
+    assert "Oddamy 920,00\xa0zł na Twoje konto najpóźniej do końca 27 maja 2025" in confirmation
+    assert "Odpowiemy najpóźniej do 25 czerwca 2025." in confirmation
     status = text(portal.get(f"/claims/{case.pk}/"))
     assert "Potwierdzenie przyjęcia" in status and "w przygotowaniu" in status
     assert "Rozpoczęto szkic" in status and "Status: Złożona" in status
@@ -371,8 +368,8 @@ def test_a_claim_out_of_its_13_month_window_is_registered_and_says_so(client, db
     assert (
         "po upływie 13 miesięcy od obciążenia rachunku (najwcześniejszy termin minął 26 czerwca 2026)" in page
     )
-    assert "Zwrot do:" not in page
-    assert "Odpowiedź do: odpowiemy najpóźniej do 31 lipca 2026." in page
+    assert "Oddamy " not in page
+    assert "Odpowiemy najpóźniej do 31 lipca 2026." in page
 
 
 def test_a_draft_sent_from_the_review_page_with_answers_missing_goes_back_to_the_first_one(portal, theft):
@@ -732,3 +729,24 @@ def test_the_review_shows_the_late_claim_hint_only_for_a_transaction_past_its_13
 
     assert LATE_HINT not in text(portal.get(f"/claims/{recent.pk}/step/review/"))
     assert LATE_HINT in text(portal.get(f"/claims/{late.pk}/step/review/"))
+
+
+def test_the_review_and_the_submitted_page_say_the_dates_in_plain_sentences_in_english(portal, theft):
+    start(portal, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+    answer_everything(portal, case)
+    portal.cookies["django_language"] = "en"
+
+    review = " ".join(text(portal.get(f"/claims/{case.pk}/step/review/")).replace("\xa0", " ").split())
+    sent = portal.post(f"/claims/{case.pk}/step/review/")
+    submitted = " ".join(text(portal.get(sent["Location"])).replace("\xa0", " ").split())
+
+    assert (
+        "If a transaction was unauthorised and you report it in time, we refund it by the end of 27 May 2025 "
+        "(the next business day)." in review
+    )
+    assert "You will receive our reply by 25 June 2025 at the latest." in review
+    assert "We will return PLN 920.00 to your account by the end of 27 May 2025 at the latest" in submitted
+    assert "You will receive our reply by 25 June 2025 at the latest." in submitted
+    for page in (review, submitted):
+        assert "Refund by:" not in page and "Reply by:" not in page
