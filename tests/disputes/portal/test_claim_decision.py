@@ -133,8 +133,9 @@ def test_a_partly_accepted_claim_states_the_outcome_each_share_with_its_reason_a
     assert "klient ponosi" not in text and "min(" not in text and "Reguła" not in text
     assert "26 maja 2025 zwróciliśmy na Twój rachunek 920,00 zł, całą reklamowaną kwotę" in text
     assert (
-        f"Część, którą ponosisz, 212,71 zł, pobierzemy, obciążając rachunek karty {card}, dopiero po "
-        "wysłaniu Ci naszej odpowiedzi z uzasadnieniem: najwcześniej dzień po jej wysłaniu." in text
+        "Część, którą ponosisz, 212,71 zł, pobierzemy, obciążając rachunek powiązany z kartą "
+        f"{card}, dopiero po wysłaniu Ci naszej odpowiedzi z uzasadnieniem: najwcześniej dzień po jej "
+        "wysłaniu." in text
     )
     # Not accepted in full: the appeal routes, as the decision letter gives them.
     assert "Rzecznik Finansowy" in text and "Sąd Polubowny przy Rzeczniku Finansowym" in text
@@ -156,18 +157,31 @@ def test_after_the_reply_is_sent_the_recovery_date_is_given_then_the_recovery_it
     with time_machine.travel(warsaw(2025, 6, 10, 16, 0), tick=False):
         text = page(browser, partial)
     assert (
-        f"Część, którą ponosisz, 212,71 zł, pobierzemy, obciążając rachunek karty {card}, nie wcześniej niż "
-        "11 czerwca 2025, czyli dzień po wysłaniu Ci naszej odpowiedzi z uzasadnieniem." in text
+        "Część, którą ponosisz, 212,71 zł, pobierzemy, obciążając rachunek powiązany z kartą "
+        f"{card}, nie wcześniej niż 11 czerwca 2025, czyli dzień po wysłaniu Ci naszej odpowiedzi z "
+        "uzasadnieniem." in text
     )
 
     four_eyes("RECOVERY", case=partial, proposer=analyst, approver=supervisor, now=warsaw(2025, 6, 11, 9, 0))
     with time_machine.travel(warsaw(2025, 6, 11, 10, 0), tick=False):
         text = page(browser, partial)
     assert (
-        "11 czerwca 2025 pobraliśmy 212,71 zł, czyli część, którą ponosisz, obciążając rachunek karty "
-        f"{card}." in text
+        "11 czerwca 2025 pobraliśmy 212,71 zł, czyli część, którą ponosisz, obciążając rachunek "
+        f"powiązany z kartą {card}." in text
     )
     assert "pobierzemy" not in text
+
+
+def test_the_recovery_debits_the_account_linked_to_the_card_in_english(client, theft, partial, analyst):
+    post_the_decision(partial, analyst)
+    with time_machine.travel(warsaw(2025, 6, 10, 16, 0), tick=False):
+        text = page(signed_in(client, theft.user), partial, language="en")
+
+    assert (
+        f"The part you bear, PLN 212.71, will be taken back by a debit to the account linked to card "
+        f"{theft.card.masked}, not before 11 June 2025" in text
+    )
+    assert "account of card" not in text
 
 
 def test_the_decision_reads_in_english_with_the_english_explanations(client, theft, partial):
