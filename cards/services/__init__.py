@@ -53,6 +53,7 @@ from cards.services._tokens import (
     wallet_token_suspend,
 )
 from cards.services._wallets import (
+    WalletCardBlocked,
     WalletProvisioningRefused,
     WalletTokenNotPending,
     wallet_token_confirm,
@@ -80,6 +81,7 @@ __all__ = [
     "ProcessorUnavailable",
     "ReplacementAlreadyOrdered",
     "ReplacementNotAllowed",
+    "WalletCardBlocked",
     "WalletProvisioningRefused",
     "WalletTokenNotPending",
     "WalletTokenStateConflict",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit import actions
 from audit.services import audit_record
-from cards.models import Card, CardEvent, WalletToken, WalletTokenStatus
+from cards.models import Card, CardEvent, CardStatus, WalletToken, WalletTokenStatus
 from cards.processor import SimulatedCardProcessor, get_card_processor
 from cards.services._common import (
     CardOperation,
@@ -39,9 +39,29 @@ class WalletTokenNotPending(CardServiceError):
     message = _("This device is not waiting for a confirmation.")
 
 
+class WalletCardBlocked(CardServiceError):
+    message = _(
+        "This card is temporarily blocked, so it cannot be added to a phone or watch. "
+        "Unblock the card first, then confirm the device."
+    )
+
+
+def require_not_blocked(card: Card) -> None:
+    """No device is added to a temporarily blocked card: it could not pay until the card is unblocked,
+    and a block is often the customer's first reaction to a card they no longer hold.
+
+    :raises WalletCardBlocked:
+    """
+    if card.status == CardStatus.BLOCKED:
+        raise WalletCardBlocked
+
+
 def check_add_device(card: Card, token: WalletToken) -> None:
-    """:raises WalletTokenNotPending: the device was confirmed or removed already."""
+    """:raises WalletTokenNotPending: the device was confirmed or removed already.
+    :raises WalletCardBlocked: the card is temporarily blocked.
+    """
     require_live(card)
+    require_not_blocked(card)
     if token.status != WalletTokenStatus.PENDING:
         raise WalletTokenNotPending
 
@@ -54,10 +74,12 @@ def wallet_token_provision(
     :raises Card.DoesNotExist: no such card.
     :raises CardAlreadyCancelled, CardNotLive: the card is cancelled or expired.
     :raises WalletProvisioningRefused: mobile payments are off on the card.
+    :raises WalletCardBlocked: the card is temporarily blocked.
     """
     with transaction.atomic():
         owner = Card.objects.values_list("customer_id", flat=True).get(pk=card_id)
         card = lock_live_card(customer=Customer(pk=owner), card_id=card_id)
+        require_not_blocked(card)
         if not card.mobile_payments_enabled:
             raise WalletProvisioningRefused
         token = WalletToken.objects.create(
@@ -85,6 +107,7 @@ def wallet_token_confirm(*, token_id: int, **call: Unpack[ConfirmedCardChange]) 
 
     :raises Card.DoesNotExist, WalletToken.DoesNotExist: not the customer's card or not its device.
     :raises WalletTokenNotPending: :raises CardNotLive, CardAlreadyCancelled:
+    :raises WalletCardBlocked: the card is temporarily blocked.
     :raises ConfirmationRequired, OtpError: a portal request without a valid code.
     :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
     """

@@ -36,7 +36,8 @@ def _situation(cause: str) -> str:
         rules.Cause.LOST: _("Your card was lost and this payment was made before you reported it."),
         rules.Cause.STOLEN: _("Your card was stolen and this payment was made before you reported it."),
         rules.Cause.MISAPPROPRIATED: _(
-            "Someone took over your card and this payment was made before you reported it."
+            "Someone took your card details and used them without the card, and this payment was made "
+            "before you reported it."
         ),
     }
     return situations[cause]

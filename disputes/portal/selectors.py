@@ -36,6 +36,9 @@ from liability.record import StoredAssessment
 # The outcome the customer reads for a claim resolved in their favour because no reply came in time.
 DEEMED_ACCEPTED = "DEEMED_ACCEPTED"
 
+# The open states in which the claim has its answer: it still holds its transactions until it is closed.
+DECIDED_STATES = (CaseState.DECIDED, CaseState.DEEMED_ACCEPTED)
+
 # What the customer sees of a case's history: its own steps and the documents added, never the
 # bank's internal work (notes, assignments, reminders, escalations, chargebacks).
 CUSTOMER_EVENTS = ("EVIDENCE_ADDED",)
@@ -50,7 +53,8 @@ def claimable_transactions(
     executed_to: date | None = None,
 ) -> QuerySet[Transaction]:
     """The card's debited transactions, newest first, each with ``in_open_case`` (held by a submitted claim)
-    and that claim's ``open_claim_id`` and ``open_claim_number``.
+    and that claim's ``open_claim_id``, ``open_claim_number`` and ``open_claim_decided`` (the claim is
+    decided, or deemed accepted, and holds the transaction until it is closed).
 
     Optionally of one ``channel`` and made from ``executed_from`` to ``executed_to`` (Warsaw days,
     both included).
@@ -65,7 +69,10 @@ def claimable_transactions(
     if executed_to is not None:
         transactions = transactions.filter(executed_at__lt=day_end(executed_to))
     return transactions.annotate(
-        in_open_case=ExpressionWrapper(Q(open_claim_id__isnull=False), output_field=BooleanField())
+        in_open_case=ExpressionWrapper(Q(open_claim_id__isnull=False), output_field=BooleanField()),
+        open_claim_decided=ExpressionWrapper(
+            Q(open_link__case__state__in=DECIDED_STATES), output_field=BooleanField()
+        ),
     )
 
 
@@ -124,13 +131,28 @@ class ExpectedDeadlines:
 
     refund: deadlines.Deadline
     reply: deadlines.Deadline
+    # The chosen transactions reported after their 13-month window (UUP-44-2), oldest first.
+    out_of_window: tuple[Transaction, ...] = ()
 
 
 def claim_expected_deadlines(*, case: Case, now: datetime) -> ExpectedDeadlines:
-    """The deadlines a draft would get if submitted at ``now`` (as ``claim_submit`` computes them)."""
+    """The deadlines a draft would get if submitted at ``now`` (as ``claim_submit`` computes them), and
+    which of its transactions it would report out of time: as ``claim_submit`` flags ``out_of_window``,
+    the report day (the loss report if any, else ``now``) after the window's last day
+    (``deadlines.engine.claim_window_end``)."""
+    reported_on = warsaw_date(case.reported_at or now)
+    late = [
+        link.transaction
+        for link in case.disputed.select_related("transaction")
+        if reported_on
+        > deadlines.claim_window_end(
+            debited_on=link.transaction.debited_on or warsaw_date(link.transaction.executed_at)
+        ).due_date
+    ]
     return ExpectedDeadlines(
         refund=deadlines.refund_due(reported_at=now, found_at=case.found_at),
         reply=deadlines.reply_due(received_at=now, regime=deadlines.reply_regime_for(category=case.category)),
+        out_of_window=tuple(sorted(late, key=lambda tx: tx.executed_at)),
     )
 
 
@@ -298,6 +320,9 @@ class ClaimRefund:
     kept: Decimal = ZERO  # what the decision leaves of the refund
     taken_back: Decimal = ZERO  # what the decision or the withdrawal takes back
     taken_back_on: date | None = None  # when it was taken back; None while still to come
+    # MADE: recorded in our ledger, its credit not yet confirmed by the core banking system (its
+    # postings pending, ``Case.refund_confirmed_at`` unset): the money is on its way now.
+    posting_pending: bool = False
 
 
 # Where the reply stands (REK-6/REK-7, UUP-PS-15/35), as "What happens next" tells the customer.
@@ -356,7 +381,9 @@ def _refund_after_decision(outcome: ClaimOutcome) -> ClaimRefund:
 def claim_refund(*, case: Case, outcome: ClaimOutcome | None, now: datetime) -> ClaimRefund:
     """Where the D+1 refund stands at ``now``, after the withdrawal or the decision (``outcome``) if any.
 
-    A refund still owed once its due day is over (``deadline_breached``, Warsaw) is late, not promised.
+    A refund still owed once its due day is over (``deadline_breached``, Warsaw) is late, not promised;
+    nothing is being credited then (no ledger entry, so no posting): only a MADE refund whose credit
+    the core system has not confirmed yet (``posting_pending``) is on its way to the account.
     Its amount is what ``case_refund_provisionally`` will credit (``Case.provisional_refunds_due`` under
     ``REFUND_POLICY``); None under ``NET_OF_CAP`` while the estimate it takes the bank's share from is
     not ready.
@@ -368,7 +395,9 @@ def claim_refund(*, case: Case, outcome: ClaimOutcome | None, now: datetime) -> 
     if case.refund_withheld_at is not None:
         return ClaimRefund(REFUND_WITHHELD)
     if case.refunded_at is not None:
-        return ClaimRefund(REFUND_MADE, day=warsaw_date(case.refunded_at))
+        return ClaimRefund(
+            REFUND_MADE, day=warsaw_date(case.refunded_at), posting_pending=case.refund_confirmed_at is None
+        )
     if case.state not in REFUND_PENDING_STATES or not case.refund_owed or case.refund_due_at is None:
         return ClaimRefund(REFUND_NOTHING)
     refunds = case.provisional_refunds_due(current_policies().refund_policy)

@@ -12,6 +12,7 @@ from kartosfera.formatting import (
     format_amount_in_words,
     format_instant,
     format_long_date,
+    format_moment,
     format_money,
     format_rate,
 )
@@ -54,6 +55,12 @@ def rate(value: Decimal | None) -> str:
 def instant(value: datetime | None) -> str:
     """``{{ reported_at|instant }}`` → ``21 listopada 2026, 14:03:27`` (Warsaw time)."""
     return _formatted(format_instant, value)
+
+
+@register.filter
+def moment(value: datetime | None) -> str:
+    """``{{ executed_at|moment }}`` → ``6 grudnia 2026, 17:42`` or ``6 December 2026, 17:42`` (Warsaw)."""
+    return _formatted(format_moment, value)
 
 
 @register.filter

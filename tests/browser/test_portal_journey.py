@@ -253,7 +253,7 @@ def test_a_customer_registers_and_runs_a_card_from_a_phone(live_server, sms_outb
         journey.shot("16-claim-review")
         journey.click("button", "Wyślij reklamację")
         assert "Reklamacja wysłana" in journey.text()
-        assert "Zwrot do:" in journey.text() and "Odpowiedź do:" in journey.text()
+        assert "Oddamy " in journey.text() and "Odpowiemy najpóźniej do" in journey.text()
         journey.shot("17-claim-submitted")
         journey.click("link", "Zobacz status reklamacji")
         assert "Potwierdzenie przyjęcia" in journey.text()

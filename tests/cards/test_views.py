@@ -361,6 +361,21 @@ def test_transactions_are_filtered_by_type_searched_and_paged(signed_in):
     assert "Allegro" in searched and "Biedronka" not in searched
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"), [("pl", "6 grudnia 2026, 17:42"), ("en", "6 December 2026, 17:42")]
+)
+def test_the_transaction_list_writes_dates_in_the_pages_language(signed_in, language, expected):
+    client, customer = signed_in
+    card = CardFactory(customer=customer)
+    TransactionFactory(card=card, executed_at=datetime(2026, 12, 6, 16, 42, tzinfo=UTC))  # 17:42 in Warsaw
+    client.cookies["django_language"] = language
+
+    page = client.get(f"/cards/{card.pk}/transactions/").content.decode().replace("\xa0", " ")
+
+    assert f">{expected}</time>" in page
+    assert "06.12.2026" not in page
+
+
 def test_devices_are_suspended_and_removed_through_the_pages(signed_in):
     client, customer = signed_in
     card = CardFactory(customer=customer)

@@ -166,6 +166,7 @@ SERVICE_CODES = {
     "ReplacementAlreadyOrdered": "REPLACEMENT_ALREADY_ORDERED",
     "ReplacementNotAllowed": "REPLACEMENT_NOT_ALLOWED",
     "ThrottleExceeded": "THROTTLE_EXCEEDED",
+    "WalletCardBlocked": "WALLET_CARD_BLOCKED",
     "WalletProvisioningRefused": "WALLET_PROVISIONING_REFUSED",
     "WalletTokenNotPending": "WALLET_TOKEN_NOT_PENDING",
     "WalletTokenStateConflict": "WALLET_TOKEN_STATE_CONFLICT",

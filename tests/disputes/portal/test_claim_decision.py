@@ -31,7 +31,7 @@ from liability.engine import Findings
 from outbox.models import OutboxMessage
 from outbox.services import outbox_run_in_place
 from tests.disputes.conftest import REFUND_DUE_AT, REPLY_DUE_AT, submitted_case, warsaw
-from tests.disputes.helpers import four_eyes
+from tests.disputes.helpers import confirm_postings, four_eyes
 from tests.disputes.portal.test_claim_pages import signed_in
 
 # The letters tests' fixtures: letters stored in a temporary MEDIA_ROOT, a postal address for the
@@ -133,8 +133,9 @@ def test_a_partly_accepted_claim_states_the_outcome_each_share_with_its_reason_a
     assert "klient ponosi" not in text and "min(" not in text and "Reguła" not in text
     assert "26 maja 2025 zwróciliśmy na Twój rachunek 920,00 zł, całą reklamowaną kwotę" in text
     assert (
-        f"Część, którą ponosisz, 212,71 zł, pobierzemy, obciążając rachunek karty {card}, dopiero po "
-        "wysłaniu Ci naszej odpowiedzi z uzasadnieniem: najwcześniej dzień po jej wysłaniu." in text
+        "Część, którą ponosisz, 212,71 zł, pobierzemy, obciążając rachunek powiązany z kartą "
+        f"{card}, dopiero po wysłaniu Ci naszej odpowiedzi z uzasadnieniem: najwcześniej dzień po jej "
+        "wysłaniu." in text
     )
     # Not accepted in full: the appeal routes, as the decision letter gives them.
     assert "Rzecznik Finansowy" in text and "Sąd Polubowny przy Rzeczniku Finansowym" in text
@@ -143,7 +144,7 @@ def test_a_partly_accepted_claim_states_the_outcome_each_share_with_its_reason_a
     assert "Możesz złożyć wniosek o rozpatrzenie sprawy przez Rzecznika Finansowego" in text
     assert "Państw" not in text
     # The reply deadline no longer counts down once the decision is on the page.
-    assert "Odpowiedź do:" not in text
+    assert "Odpowiemy najpóźniej" not in text
 
 
 def test_after_the_reply_is_sent_the_recovery_date_is_given_then_the_recovery_itself(
@@ -156,18 +157,31 @@ def test_after_the_reply_is_sent_the_recovery_date_is_given_then_the_recovery_it
     with time_machine.travel(warsaw(2025, 6, 10, 16, 0), tick=False):
         text = page(browser, partial)
     assert (
-        f"Część, którą ponosisz, 212,71 zł, pobierzemy, obciążając rachunek karty {card}, nie wcześniej niż "
-        "11 czerwca 2025, czyli dzień po wysłaniu Ci naszej odpowiedzi z uzasadnieniem." in text
+        "Część, którą ponosisz, 212,71 zł, pobierzemy, obciążając rachunek powiązany z kartą "
+        f"{card}, nie wcześniej niż 11 czerwca 2025, czyli dzień po wysłaniu Ci naszej odpowiedzi z "
+        "uzasadnieniem." in text
     )
 
     four_eyes("RECOVERY", case=partial, proposer=analyst, approver=supervisor, now=warsaw(2025, 6, 11, 9, 0))
     with time_machine.travel(warsaw(2025, 6, 11, 10, 0), tick=False):
         text = page(browser, partial)
     assert (
-        "11 czerwca 2025 pobraliśmy 212,71 zł, czyli część, którą ponosisz, obciążając rachunek karty "
-        f"{card}." in text
+        "11 czerwca 2025 pobraliśmy 212,71 zł, czyli część, którą ponosisz, obciążając rachunek "
+        f"powiązany z kartą {card}." in text
     )
     assert "pobierzemy" not in text
+
+
+def test_the_recovery_debits_the_account_linked_to_the_card_in_english(client, theft, partial, analyst):
+    post_the_decision(partial, analyst)
+    with time_machine.travel(warsaw(2025, 6, 10, 16, 0), tick=False):
+        text = page(signed_in(client, theft.user), partial, language="en")
+
+    assert (
+        f"The part you bear, PLN 212.71, will be taken back by a debit to the account linked to card "
+        f"{theft.card.masked}, not before 11 June 2025" in text
+    )
+    assert "account of card" not in text
 
 
 def test_the_decision_reads_in_english_with_the_english_explanations(client, theft, partial):
@@ -234,7 +248,7 @@ def test_a_claim_deemed_accepted_says_the_law_resolved_it_for_the_customer(clien
     )
     assert "REK-8" not in text
     assert "Rzecznik Finansowy" not in text
-    assert "Odpowiedź do:" not in text
+    assert "Odpowiemy najpóźniej" not in text
     assert "Zwrot 920,00 zł z 26 maja 2025 jest już ostateczny: zostaje na Twoim rachunku." in text
 
 
@@ -258,12 +272,12 @@ def test_a_reply_not_sent_by_its_day_is_late_not_promised_until_the_sweep_deems_
     with time_machine.travel(REPLY_DUE_AT + timedelta(minutes=6), tick=False):
         deemed = page(signed_in(client, theft.user), refunded)
 
-    assert "Odpowiedź do: odpowiemy najpóźniej do 25 czerwca 2025." in in_time
+    assert "Odpowiemy najpóźniej do 25 czerwca 2025." in in_time
     assert "opóźniona" not in in_time
-    assert "Odpowiedź do:" not in late  # no reply promised by a day already past
+    assert "Odpowiemy najpóźniej" not in late  # no reply promised by a day already past
     assert LATE_REPLY in late
     assert 'aria-labelledby="decision-title"' not in late
-    assert "Odpowiedź do:" not in deemed and "opóźniona" not in deemed
+    assert "Odpowiemy najpóźniej" not in deemed and "opóźniona" not in deemed
     assert "<strong>Reklamacja uznana z mocy prawa.</strong> Nie odpowiedzieliśmy w terminie" in deemed
     assert "Zwrot 920,00 zł z 26 maja 2025 jest już ostateczny: zostaje na Twoim rachunku." in deemed
 
@@ -278,7 +292,7 @@ def test_a_late_reply_reads_in_english(client, theft, refunded):
         "whole disputed amount, PLN 920.00, and nothing will be taken back from you. We are recording this "
         "now and will confirm it in a letter." in text
     )
-    assert "Reply by:" not in text
+    assert "You will receive our reply by" not in text
 
 
 @pytest.mark.parametrize(
@@ -301,9 +315,9 @@ def test_before_a_decision_the_page_shows_the_running_deadlines_and_no_outcome(c
         text = page(signed_in(client, theft.user), refunded)
 
     assert 'aria-labelledby="decision-title"' not in text
-    assert "Odpowiedź do: odpowiemy najpóźniej do 25 czerwca 2025." in text
+    assert "Odpowiemy najpóźniej do 25 czerwca 2025." in text
     # The refund was made: its deadline no longer runs.
-    assert "Zwrot do:" not in text
+    assert "Oddamy " not in text
 
 
 def test_a_rejected_claim_whose_refund_was_withheld_takes_nothing_back(
@@ -375,15 +389,18 @@ def test_a_refund_not_made_by_its_day_is_late_with_an_apology_not_a_promise_in_t
     with time_machine.travel(REFUND_DUE_AT, tick=False):
         late = page(signed_in(client, theft.user), reviewing)
 
-    assert "Zwrot do: oddamy 920,00 zł na Twoje konto najpóźniej do końca 27 maja 2025" in in_time
+    assert "Oddamy 920,00 zł na Twoje konto najpóźniej do końca 27 maja 2025" in in_time
     assert "opóźniony" not in in_time
-    assert "Zwrot do:" not in late
+    assert "Oddamy " not in late
     assert (
         "<strong>Zwrot jest opóźniony.</strong> Przepraszamy: mieliśmy oddać 920,00 zł na Twój rachunek "
-        "najpóźniej do końca 27 maja 2025 i jeszcze tego nie zrobiliśmy. Właśnie realizujemy zwrot. Jeśli "
-        "masz pytania albo chcesz złożyć reklamację w sprawie opóźnienia, zadzwoń do nas: +48 22 100 20 30."
-        in late
+        "najpóźniej do końca 27 maja 2025 i jeszcze tego nie zrobiliśmy. Zwrot nadal Ci się należy i nie "
+        "musisz nic robić: damy Ci znać, gdy tylko go zrealizujemy. Jeśli masz pytania albo chcesz złożyć "
+        "reklamację w sprawie opóźnienia, zadzwoń do nas: +48 22 100 20 30." in late
     )
+    # Nothing is being credited (no ledger entry, so no posting): the page does not say it is.
+    assert "Właśnie realizujemy" not in late
+    assert "w drodze" not in late
 
 
 def test_a_late_refund_reads_in_english(client, theft, reviewing):
@@ -392,9 +409,11 @@ def test_a_late_refund_reads_in_english(client, theft, reviewing):
 
     assert (
         "<strong>Your refund is late.</strong> We are sorry: we should have returned PLN 920.00 to your "
-        "account by the end of 27 May 2025, and we have not done so yet." in text
+        "account by the end of 27 May 2025, and we have not done so yet. The refund is still owed to you and "
+        "you do not need to do anything: we will let you know as soon as we have made it." in text
     )
-    assert "Refund by:" not in text
+    assert "We will return" not in text
+    assert "making the refund" not in text
 
 
 def test_a_refund_made_late_is_no_longer_called_late(client, theft, reviewing, analyst):
@@ -402,8 +421,18 @@ def test_a_refund_made_late_is_no_longer_called_late(client, theft, reviewing, a
     with time_machine.travel(warsaw(2025, 5, 29, 10, 0), tick=False):
         text = page(signed_in(client, theft.user), reviewing)
 
-    assert f"{CONDITIONAL} 29 maja 2025." in text
+    assert f"{CONDITIONAL} 29 maja 2025. Pieniądze są właśnie w drodze na Twój rachunek." in text
     assert "opóźniony" not in text
+
+
+def test_a_refund_confirmed_by_the_core_system_is_no_longer_on_its_way(client, theft, reviewing, analyst):
+    case_refund_provisionally(case_id=reviewing.pk, actor=analyst, now=warsaw(2025, 5, 27, 9, 0))
+    confirm_postings(at=warsaw(2025, 5, 27, 9, 5))
+    with time_machine.travel(warsaw(2025, 5, 29, 10, 0), tick=False):
+        text = page(signed_in(client, theft.user), reviewing, language="en")
+
+    assert "We refunded the disputed amount provisionally on 27 May 2025." in text
+    assert "on its way" not in text
 
 
 def test_after_a_partial_decision_next_says_what_is_kept_and_what_is_taken_back(
@@ -475,7 +504,7 @@ def test_a_claim_withdrawn_before_any_refund_takes_nothing_back_and_promises_not
         text = page(signed_in(client, theft.user), reviewing)
 
     assert "Wycofałeś(-aś) reklamację 26 maja 2025." in text
-    assert "pobraliśmy" not in text and "Zwrot do:" not in text and "opóźniony" not in text
+    assert "pobraliśmy" not in text and "Oddamy " not in text and "opóźniony" not in text
 
 
 def test_after_a_rejection_next_says_the_whole_refund_goes_back(client, theft, refunded, analyst, supervisor):

@@ -6,6 +6,7 @@ time, so the refund is due by the end of Tuesday 27 May and the reply by Wednesd
 """
 
 import re
+from datetime import date
 
 import pytest
 import time_machine
@@ -26,6 +27,7 @@ from disputes.services import (
     claim_create_draft,
     claim_submit,
 )
+from tests.cards.factories import TransactionFactory
 from tests.disputes.conftest import RECEIVED_AT, make_theft, submitted_case, warsaw
 from tests.disputes.helpers import snapshot
 from tests.staff import sign_in_staff
@@ -113,11 +115,8 @@ def test_a_claim_filed_step_by_step_with_evidence_gets_its_number_and_deadlines(
     )
     assert upload["Location"] == f"/claims/{case.pk}/step/evidence/"
     review = portal.get(f"/claims/{case.pk}/step/review/")
-    assert (
-        "Zwrot do: nieautoryzowaną transakcję zgłoszoną w terminie zwracamy do końca dnia 27 maja 2025"
-        in text(review)
-    )
-    assert "Odpowiedź do: odpowiemy najpóźniej do 25 czerwca 2025." in text(review)
+    assert "Nieautoryzowaną transakcję zgłoszoną w terminie zwrócimy do końca 27 maja 2025" in text(review)
+    assert "Odpowiemy najpóźniej do 25 czerwca 2025." in text(review)
     sent = portal.post(f"/claims/{case.pk}/step/review/")
 
     case.refresh_from_db()
@@ -129,8 +128,8 @@ def test_a_claim_filed_step_by_step_with_evidence_gets_its_number_and_deadlines(
     assert case.evidence.get().original_name == "policja.pdf"
     confirmation = text(portal.get(sent["Location"]))
     assert case.number in confirmation
-    assert "oddamy 920,00\xa0zł na Twoje konto najpóźniej do końca 27 maja 2025" in confirmation
-    assert "Odpowiedź do: odpowiemy najpóźniej do 25 czerwca 2025." in confirmation
+    assert "Oddamy 920,00\xa0zł na Twoje konto najpóźniej do końca 27 maja 2025" in confirmation
+    assert "Odpowiemy najpóźniej do 25 czerwca 2025." in confirmation
     status = text(portal.get(f"/claims/{case.pk}/"))
     assert "Potwierdzenie przyjęcia" in status and "w przygotowaniu" in status
     assert "Rozpoczęto szkic" in status and "Status: Złożona" in status
@@ -369,8 +368,8 @@ def test_a_claim_out_of_its_13_month_window_is_registered_and_says_so(client, db
     assert (
         "po upływie 13 miesięcy od obciążenia rachunku (najwcześniejszy termin minął 26 czerwca 2026)" in page
     )
-    assert "Zwrot do:" not in page
-    assert "Odpowiedź do: odpowiemy najpóźniej do 31 lipca 2026." in page
+    assert "Oddamy " not in page
+    assert "Odpowiemy najpóźniej do 31 lipca 2026." in page
 
 
 def test_a_draft_sent_from_the_review_page_with_answers_missing_goes_back_to_the_first_one(portal, theft):
@@ -481,12 +480,47 @@ def test_the_start_page_filters_by_day_and_type(portal, theft):
 
 
 def test_a_transaction_in_an_open_claim_is_shown_and_cannot_be_ticked(portal, theft):
-    submitted_case(theft, theft.user)
+    case = submitted_case(theft, theft.user)
 
     page = text(portal.get(f"/claims/new/{theft.card.pk}/"))
 
     assert _boxes(page)[str(theft.atm.pk)].startswith(" disabled")
-    assert "Już w otwartej reklamacji: nie można jej wybrać ponownie." in page
+    assert (
+        f"Już w otwartej reklamacji {case.number}, jeszcze nierozpatrzonej: nie można jej wybrać ponownie. "
+        f'<a href="/claims/{case.pk}/">Zobacz tę reklamację</a>' in page
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "pl",
+            "Już zgłoszona w reklamacji {number}, która została rozpatrzona: nie można jej zgłosić ponownie, "
+            'dopóki ta reklamacja nie zostanie zamknięta. <a href="/claims/{pk}/">Zobacz tę reklamację</a>',
+        ),
+        (
+            "en",
+            "Already claimed in claim {number}, which has been decided: it cannot be claimed again while "
+            'that claim is open. <a href="/claims/{pk}/">See that claim</a>',
+        ),
+    ],
+)
+def test_a_transaction_of_a_decided_claim_names_that_claim_and_says_it_is_decided(
+    portal, theft, language, expected
+):
+    case = submitted_case(theft, theft.user)
+    # Decided, not yet closed: the claim still holds its transactions.
+    Case.objects.filter(pk=case.pk).update(
+        state=CaseState.DECIDED, outcome="REJECTED", decided_at=RECEIVED_AT
+    )
+    portal.cookies["django_language"] = language
+
+    page = text(portal.get(f"/claims/new/{theft.card.pk}/"))
+
+    assert _boxes(page)[str(theft.atm.pk)].startswith(" disabled")
+    assert expected.format(number=case.number, pk=case.pk) in page
+    assert "open claim:" not in page and "otwartej reklamacji:" not in page
 
 
 def test_a_stolen_card_still_active_is_offered_a_block_inside_the_wizard(client, db, eur_rates, now):
@@ -673,3 +707,46 @@ def test_each_wizard_question_is_asked_once_as_the_heading_that_labels_its_input
     heading = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)
     assert question in heading
     assert heading.startswith("<label for=") or re.search(r"<legend><h1>", page)
+
+
+LATE_HINT = "Transakcje, którymi obciążono rachunek ponad 13 miesięcy przed reklamacją"
+
+
+def test_the_review_shows_the_late_claim_hint_only_for_a_transaction_past_its_13_month_window(portal, theft):
+    start(portal, theft, theft.transaction_ids)
+    recent = Case.objects.get(customer=theft.customer)
+    answer_everything(portal, recent)
+    old = TransactionFactory(
+        card=theft.card,
+        executed_at=warsaw(2024, 3, 30, 12, 0),
+        debited_on=date(2024, 4, 2),  # the window ended on 2 May 2025, before the claim of 26 May 2025
+        processed_on=date(2024, 4, 2),
+        merchant_name="Stary sklep",
+    )
+    start(portal, theft, [theft.atm.pk, old.pk], draft="t2")
+    late = Case.objects.exclude(pk=recent.pk).get(customer=theft.customer)
+    answer_everything(portal, late)
+
+    assert LATE_HINT not in text(portal.get(f"/claims/{recent.pk}/step/review/"))
+    assert LATE_HINT in text(portal.get(f"/claims/{late.pk}/step/review/"))
+
+
+def test_the_review_and_the_submitted_page_say_the_dates_in_plain_sentences_in_english(portal, theft):
+    start(portal, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+    answer_everything(portal, case)
+    portal.cookies["django_language"] = "en"
+
+    review = " ".join(text(portal.get(f"/claims/{case.pk}/step/review/")).replace("\xa0", " ").split())
+    sent = portal.post(f"/claims/{case.pk}/step/review/")
+    submitted = " ".join(text(portal.get(sent["Location"])).replace("\xa0", " ").split())
+
+    assert (
+        "If a transaction was unauthorised and you report it in time, we refund it by the end of 27 May 2025 "
+        "(the next business day)." in review
+    )
+    assert "You will receive our reply by 25 June 2025 at the latest." in review
+    assert "We will return PLN 920.00 to your account by the end of 27 May 2025 at the latest" in submitted
+    assert "You will receive our reply by 25 June 2025 at the latest." in submitted
+    for page in (review, submitted):
+        assert "Refund by:" not in page and "Reply by:" not in page

@@ -137,3 +137,26 @@ def test_a_payment_after_the_cap_is_used_up_says_so_instead_of_a_zero_sum(db):
         "najwyżej równowartość 50 EUR za całą reklamację, a wcześniejsze transakcje z reklamacji już ten "
         "limit wykorzystały, więc za tę nic nie ponosisz: całą kwotę 1 856,22 zł ponosi bank."
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "pl",
+            "Ktoś przejął dane Twojej karty i posłużył się nimi bez samej karty, a tę transakcję wykonano, "
+            "zanim to zgłosiłeś(-aś).",
+        ),
+        (
+            "en",
+            "Someone took your card details and used them without the card, and this payment was made before "
+            "you reported it.",
+        ),
+    ],
+)
+def test_misappropriated_card_details_are_not_told_as_a_card_taken_over(db, language, expected):
+    # The customer still had the card: only its details were taken (liability.rules.Cause.MISAPPROPRIATED).
+    text = reason(language, {"cause": "MISAPPROPRIATED"}, **SECOND_CAPPED)
+
+    assert text.startswith(expected)
+    assert "przywłaszczył Twoją kartę" not in text and "took over your card" not in text
