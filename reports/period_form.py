@@ -3,15 +3,27 @@
 from datetime import date
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kartosfera.formatting import format_long_date
 from kartosfera.widgets import DatePicker
-from reports.rules import MAX_PERIOD_DAYS, Period, PeriodProblem, default_period, period_problems
+from reports.rules import (
+    EARLIEST_DAY,
+    MAX_PERIOD_DAYS,
+    Period,
+    PeriodProblem,
+    default_period,
+    period_problems,
+)
 
 PROBLEM_MESSAGES = {
     PeriodProblem.FROM_AFTER_TO: _("The start of the period is after its end."),
     PeriodProblem.IN_THE_FUTURE: _("The period may not end after today."),
     PeriodProblem.TOO_LONG: _("A report covers at most %(days)s days; choose a shorter period."),
+    PeriodProblem.BEFORE_RECORDS: _(
+        "A period may not start before %(earliest)s: we hold no records before it."
+    ),
 }
 
 
@@ -29,7 +41,14 @@ class PeriodForm(forms.Form):
         first, last = cleaned.get("start"), cleaned.get("end")
         if first and last:
             for problem in period_problems(first, last, today=self.today):
-                self.add_error(None, PROBLEM_MESSAGES[problem] % {"days": MAX_PERIOD_DAYS})
+                self.add_error(
+                    None,
+                    PROBLEM_MESSAGES[problem]
+                    % {
+                        "days": MAX_PERIOD_DAYS,
+                        "earliest": format_long_date(EARLIEST_DAY, language=get_language()),
+                    },
+                )
         return cleaned
 
     @property

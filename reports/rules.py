@@ -21,6 +21,13 @@ class PeriodProblem(StrEnum):
     FROM_AFTER_TO = "FROM_AFTER_TO"
     IN_THE_FUTURE = "IN_THE_FUTURE"
     TOO_LONG = "TOO_LONG"
+    BEFORE_RECORDS = "BEFORE_RECORDS"
+
+
+# The first day a report or an export may cover: no card, claim or audit entry of ours is older, so an
+# earlier day is a typing error (0001-01-01), and the ageing of cases counts days back from a period's
+# end, which the calendar cannot do near its first year.
+EARLIEST_DAY = date(2000, 1, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +62,8 @@ def period_problems(
         problems.append(PeriodProblem.IN_THE_FUTURE)
     if max_days is not None and (last - first).days + 1 > max_days:
         problems.append(PeriodProblem.TOO_LONG)
+    if first < EARLIEST_DAY or last < EARLIEST_DAY:
+        problems.append(PeriodProblem.BEFORE_RECORDS)
     return problems
 
 

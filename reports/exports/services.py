@@ -36,7 +36,7 @@ from reports.exports.selectors import Row, export_job_get, export_rows
 from reports.exports.writers import CsvExportWriter, HashingFile, XlsxExportWriter
 from reports.models import UNFINISHED_STATES, ExportJob, ExportState
 from reports.progress import ProgressAside
-from reports.rules import PeriodProblem, period_problems
+from reports.rules import EARLIEST_DAY, PeriodProblem, period_problems
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,12 @@ def _validate(*, kind: str, file_format: str, from_date: date, to_date: date, to
             _("The period cannot end in the future: the last day you can export is today (%(today)s).")
             % {"today": format_long_date(today, language=get_language())},
             field="to_date",
+        )
+    if PeriodProblem.BEFORE_RECORDS in problems:
+        raise ExportRequestInvalid(
+            _("A period may not start before %(earliest)s: we hold no records before it.")
+            % {"earliest": format_long_date(EARLIEST_DAY, language=get_language())},
+            field="from_date",
         )
 
 

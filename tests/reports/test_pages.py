@@ -165,6 +165,29 @@ def test_a_period_ending_in_the_future_is_refused(client, auditor):
     assert not ExportJob.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("pl", "Okres nie może zaczynać się przed 1 stycznia 2000: nie mamy wcześniejszych danych."),
+        ("en", "A period may not start before 1 January 2000: we hold no records before it."),
+    ],
+)
+def test_a_period_before_our_records_is_refused_on_the_report_and_the_export(
+    client, auditor, language, message
+):
+    # 0001-01-01 made the report count its cases' ageing back past the calendar's first day (a 500).
+    sign_in(client, auditor)
+    client.cookies["django_language"] = language
+
+    report = client.get(reverse("reports:report"), {"from": "0001-01-01", "to": "0001-01-01"})
+    export = client.post(reverse("reports:exports"), {**FORM, "from_date": "0001-01-01"})
+
+    assert report.status_code == 400 and message in report.content.decode()
+    assert export.status_code == 400
+    assert export.context["form"].errors["from_date"] == [message]
+    assert not ExportJob.objects.exists()
+
+
 def test_a_running_export_shows_its_progress_and_refreshes_itself(client, auditor, db):
     job = _request(auditor).job
     ExportJob.objects.filter(pk=job.pk).update(state="RUNNING", rows_done=250, rows_total=1000)

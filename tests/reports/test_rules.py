@@ -34,6 +34,9 @@ def test_the_default_period_is_the_last_full_month(today, first, last):
         (date(2026, 10, 2), date(2026, 10, 1), [PeriodProblem.FROM_AFTER_TO]),
         (date(2026, 11, 1), date(2026, 11, 22), [PeriodProblem.IN_THE_FUTURE]),
         (date(2025, 11, 20), date(2026, 11, 21), [PeriodProblem.TOO_LONG]),  # 367 days
+        (date(1999, 12, 31), date(2000, 1, 1), [PeriodProblem.BEFORE_RECORDS]),
+        (date(2000, 1, 1), date(2000, 1, 1), []),
+        (date(1, 1, 1), date(1, 1, 1), [PeriodProblem.BEFORE_RECORDS]),
         (date(2025, 11, 21), date(2026, 11, 21), []),  # 366 days, the most
     ],
 )
