@@ -57,8 +57,10 @@ def _plans(today: date) -> list[Plan]:
         hour: int,
         *steps: Step,
         count: int = 1,
+        paid: str = "",
     ) -> Plan:
-        """A claim received ``days`` ago at ``hour``, of ``count`` transactions made before it."""
+        """A claim received ``days`` ago at ``hour``, of ``count`` transactions made before it (paid
+        through the channel ``paid`` when the account names one)."""
         return Plan(
             card_key,
             account,
@@ -67,6 +69,7 @@ def _plans(today: date) -> list[Plan]:
             (days + 2, days + 150, count),
             received(days, hour),
             (review(days - 1), *steps),
+            paid=paid,
         )
 
     def decided(days: int, decision: int) -> tuple[Step, ...]:
@@ -89,7 +92,7 @@ def _plans(today: date) -> list[Plan]:
     return [
         claim(
             "katarzyna-mastercard",
-            "Karta zgubiona w pociągu do Krakowa; płatności zbliżeniowe, których nie wykonałam.",
+            "Karta zgubiona w pociągu do Krakowa; tych płatności nie wykonałam.",
             "BRANCH",
             "LOST",
             a,
@@ -99,7 +102,7 @@ def _plans(today: date) -> list[Plan]:
         ),
         claim(
             "jan-visa",
-            "Dane karty wykradzione w sklepie internetowym; nie zamawiałem tych biletów lotniczych.",
+            "Dane karty wykradzione; tej płatności nie wykonałem, karta była przy mnie.",
             "PORTAL",
             "MISAPPROPRIATED",
             b,
@@ -136,7 +139,7 @@ def _plans(today: date) -> list[Plan]:
         ),
         Plan(
             "piotr-gold",
-            "Nie rozpoznaję płatności w serwisie streamingowym.",
+            "Nie rozpoznaję tej płatności kartą.",
             "PORTAL",
             "OTHER",
             (f + 2, f + 150, 1),
