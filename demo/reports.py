@@ -57,10 +57,8 @@ def _plans(today: date) -> list[Plan]:
         hour: int,
         *steps: Step,
         count: int = 1,
-        paid: str = "",
     ) -> Plan:
-        """A claim received ``days`` ago at ``hour``, of ``count`` transactions made before it (paid
-        through the channel ``paid`` when the account names one)."""
+        """A claim received ``days`` ago at ``hour``, of ``count`` transactions made before it."""
         return Plan(
             card_key,
             account,
@@ -69,7 +67,6 @@ def _plans(today: date) -> list[Plan]:
             (days + 2, days + 150, count),
             received(days, hour),
             (review(days - 1), *steps),
-            paid=paid,
         )
 
     def decided(days: int, decision: int) -> tuple[Step, ...]:
