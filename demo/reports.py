@@ -89,7 +89,7 @@ def _plans(today: date) -> list[Plan]:
     return [
         claim(
             "katarzyna-mastercard",
-            "Karta zgubiona w pociągu do Krakowa; płatności zbliżeniowe, których nie wykonałam.",
+            "Karta zgubiona w pociągu do Krakowa; tych płatności nie wykonałam.",
             "BRANCH",
             "LOST",
             a,
@@ -99,7 +99,7 @@ def _plans(today: date) -> list[Plan]:
         ),
         claim(
             "jan-visa",
-            "Dane karty wykradzione w sklepie internetowym; nie zamawiałem tych biletów lotniczych.",
+            "Dane karty wykradzione; tej płatności nie wykonałem, karta była przy mnie.",
             "PORTAL",
             "MISAPPROPRIATED",
             b,
@@ -136,7 +136,7 @@ def _plans(today: date) -> list[Plan]:
         ),
         Plan(
             "piotr-gold",
-            "Nie rozpoznaję płatności w serwisie streamingowym.",
+            "Nie rozpoznaję tej płatności kartą.",
             "PORTAL",
             "OTHER",
             (f + 2, f + 150, 1),

@@ -1,9 +1,10 @@
 """Demo dispute cases, one in every state, made through the services so history and ledger are real.
 
-The centre piece is Anna Kowalska's stolen Mastercard: the claim taken on the 828 line at the moment
-she cancelled the card (nine days ago), refunded the next morning, with its first liability estimate
-(the 50 EUR cap on the PIN withdrawal at a SYNTHETIC demo rate). The other demo customers each have a
-case at another stage. Two staff sign-ins are created: an analyst and a supervisor.
+The centre piece is Anna Kowalska's stolen Mastercard, cancelled on the 828 line nine days ago: the
+claim taken there the next morning (once the night's offline ticket was on the card), refunded that
+morning, with its first liability estimate (the 50 EUR cap on the PIN withdrawal at a SYNTHETIC demo
+rate). The other demo customers each have a case at another stage. Two staff sign-ins are created: an
+analyst and a supervisor.
 
 The plans are ``_plans`` (and ``_chargebacks``, every case with chargebacks), the steps ``_steps``;
 here they are made into cases.
@@ -33,8 +34,14 @@ from demo.disputes._steps import (
     refund,
     review,
 )
-from disputes.models import Case
-from disputes.services import Circumstances, claim_create_draft, claim_submit, staff_groups_ensure
+from disputes.models import Case, DeliveryChannel
+from disputes.services import (
+    Circumstances,
+    claim_create_draft,
+    claim_submit,
+    claim_update_draft,
+    staff_groups_ensure,
+)
 
 __all__ = [
     "Ctx",
@@ -80,7 +87,7 @@ def _staff() -> tuple[User, User]:
     return users[0], users[1]
 
 
-def _transactions(card: Card, ctx: Ctx, pick: tuple[int, int, int]) -> list[Transaction]:
+def _transactions(card: Card, ctx: Ctx, pick: tuple[int, int, int], paid: str) -> list[Transaction]:
     newest, oldest, count = pick
     candidates = (
         Transaction.objects.filter(
@@ -90,6 +97,7 @@ def _transactions(card: Card, ctx: Ctx, pick: tuple[int, int, int]) -> list[Tran
             executed_at__lte=ctx.now - timedelta(days=newest),
             dispute_links__isnull=True,
         )
+        .filter(**({"channel": paid} if paid else {}))
         .order_by("-amount_pln", "executed_at", "pk")
         .distinct()
     )
@@ -162,7 +170,7 @@ def _make(plan: Plan, card: Card, ctx: Ctx) -> Case | None:
     elif plan.card_key == "anna-mastercard":
         chosen = _theft(card)
     else:
-        chosen = _transactions(card, ctx, plan.pick)
+        chosen = _transactions(card, ctx, plan.pick, plan.paid)
     if not chosen:
         return None
     received_at = plan.received(ctx, card)
@@ -176,6 +184,11 @@ def _make(plan: Plan, card: Card, ctx: Ctx) -> Case | None:
         actor=ctx.analyst,
         now=received_at,
     )
+    if plan.by_email:
+        # Asked on the phone: the letters leave by e-mail as they are issued (``letters_issue``).
+        claim_update_draft(
+            case_id=case.pk, reply_delivery=DeliveryChannel.EMAIL, actor=ctx.analyst, now=received_at
+        )
     if plan.submit:
         claim_submit(case_id=case.pk, actor=ctx.analyst, now=received_at)
         letters_catch_up(case, ctx)

@@ -114,13 +114,13 @@ def settled_with_statement(days: int) -> tuple[Step, ...]:
 CHARGEBACK_PLANS = (
     Plan("katarzyna-mastercard",
          "Przeglądając historię karty, zauważyłam płatność internetową sprzed czterech miesięcy.",
-         "PHONE", "MISAPPROPRIATED", (122, 124, 1), received(5, 11), (review(5), refund(5))),
+         "PHONE", "MISAPPROPRIATED", (122, 124, 1), received(5, 8, 5), (review(5), refund(5))),
     Plan("katarzyna-mastercard",
          "Dwie kolejne płatności internetowe, których nie wykonałam; karta była w domu.",
-         "PHONE", "MISAPPROPRIATED", (109, 122, 2), received(3, 9, 15),
+         "PHONE", "MISAPPROPRIATED", (109, 122, 2), received(3, 8, 10),
          (review(3), refund(3), assign_to_analyst(3), STATEMENT.added(2, 8, 50))),
     Plan("zofia-mastercard", "Trzy płatności w sklepach internetowych, których nie robiłam.",
-         "PHONE", "MISAPPROPRIATED", (30, 100, 3), received(28, 10), (
+         "PHONE", "MISAPPROPRIATED", (30, 100, 3), received(28, 10), paid="INTERNET", steps=(
              *settled_with_statement(27),
              chargebacks(
                  (("file", 18), ("represent", 10)),

@@ -10,7 +10,6 @@ from demo.disputes._steps import (
     Plan,
     ask,
     assess,
-    at_the_report,
     close,
     decide,
     deem,
@@ -18,6 +17,7 @@ from demo.disputes._steps import (
     received,
     refund,
     review,
+    the_morning_after_the_report,
     withdraw,
     withhold,
 )
@@ -40,21 +40,22 @@ def cap_grounds(reported: str) -> str:
 PLANS = (
     Plan("anna-mastercard",
          "Portfel z kartą skradziony w tramwaju; kartę zastrzegłam na infolinii 828 828 828.",
-         "LINE_828", "STOLEN", (8, 10, 10), at_the_report,
+         "LINE_828", "STOLEN", (8, 10, 10), the_morning_after_the_report,
          (review(8), refund(8), POLICE_REPORT.added(8, 8, 45))),
     Plan("zofia-mastercard", "I do not recognise this online payment.",
          "PHONE", "MISAPPROPRIATED", (2, 40, 1), received(0, 8), submit=False),
     Plan("katarzyna-mastercard", "Nie mogę znaleźć karty; nie rozpoznaję tej płatności.",
          "BRANCH", "LOST", (3, 40, 1), lambda ctx, card: ctx.now - timedelta(hours=2)),
-    Plan("jan-visa", "Nie robiłem tych zakupów; karta była w domu.",
-         "PHONE", "OTHER", (3, 25, 1), received(1, 14), (review(0),)),
+    Plan("jan-visa", "Nie wypłacałem tych pieniędzy z bankomatu; karta była w domu.",
+         "PHONE", "OTHER", (3, 25, 1), received(1, 14), (review(0),), paid="ATM"),
     Plan("tomasz-visa-expired", "Nie rozpoznaję tej transakcji sprzed wygaśnięcia karty.",
          "BRANCH", "MISAPPROPRIATED", (60, 120, 1), received(6, 11),
          (review(5), LAW_ENFORCEMENT_NOTICE.added(5, 8, 30), withhold)),
     Plan("olena-mastercard", "I did not make this payment; my phone was with me all day.",
-         "PHONE", "MISAPPROPRIATED", (14, 40, 1), received(12, 13), (review(11), refund(11), ask)),
+         "PHONE", "MISAPPROPRIATED", (14, 40, 1), received(12, 13), (review(11), refund(11), ask),
+         by_email=True),
     Plan("piotr-gold", "Płatność internetowa, której nie wykonałem.",
-         "PHONE", "MISAPPROPRIATED", (21, 60, 1), received(20, 10), (
+         "PHONE", "MISAPPROPRIATED", (21, 60, 1), received(20, 10), paid="INTERNET", steps=(
              review(19),
              refund(19),
              assess(3, Findings(), "Brak ustaleń obciążających klienta."),
@@ -93,8 +94,8 @@ PLANS = (
 # reads the letter's preview (the grounds as the customer will read them) before approving.
 PROPOSAL_PLANS = (
     Plan("anna-visa",
-         "Płatność internetowa sprzed dwóch miesięcy, której nie wykonałam; karta była przy mnie.",
-         "PHONE", "MISAPPROPRIATED", (41, 90, 1), received(9, 10), (
+         "Płatność zbliżeniowa w sklepie sprzed dwóch miesięcy, której nie wykonałam; karta była przy mnie.",
+         "PHONE", "MISAPPROPRIATED", (41, 90, 1), received(9, 10), paid="CONTACTLESS", steps=(
              review(8),
              refund(8),
              assess(2, Findings(), "Dane karty przywłaszczone przed zgłoszeniem; brak rażącego niedbalstwa."),

@@ -56,17 +56,23 @@ class Plan:
     steps: tuple[Step, ...] = ()
     submit: bool = True
     claims_again: str = ""  # the account of a withdrawn demo case whose transactions this one claims
+    paid: str = ""  # the channel of the transactions the account tells of (a withdrawal, a contactless...)
+    by_email: bool = False  # the customer asked to get the bank's letters by e-mail (else by post)
 
 
 def cancelled_at(card: Card) -> datetime:
-    """When the demo card was cancelled: the report time of the claim taken on the 828 line."""
+    """When the demo card was cancelled: the loss report liability runs from."""
     if card.cancelled_at is None:
         raise ValueError(f"the demo card {card.masked} was never cancelled")
     return card.cancelled_at
 
 
-def at_the_report(ctx: Ctx, card: Card) -> datetime:
-    return cancelled_at(card)
+def the_morning_after_the_report(ctx: Ctx, card: Card) -> datetime:
+    """07:50 Warsaw time the day after the card was cancelled: the customer calls the 828 line again once
+    the night's payments are on the card, the offline one made after the report among them (a claim
+    cannot tell of a payment not yet made)."""
+    day = cancelled_at(card).astimezone(WARSAW).date() + timedelta(days=1)
+    return min(datetime.combine(day, time(7, 50), tzinfo=WARSAW), ctx.now)
 
 
 def received(days_ago: int, hour: int, minute: int = 0) -> Callable[[Ctx, Card], datetime]:

@@ -2,7 +2,7 @@
 
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -13,6 +13,7 @@ from chargebacks.models import Chargeback, ChargebackState
 from demo import SEEDERS, seed_demo, site_url
 from disputes.models import Case, CaseState, CaseTransition, DecisionProposal
 from disputes.selectors import cases_reply_overdue
+from kartosfera.legaltime import WARSAW
 from ledger.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
@@ -53,11 +54,11 @@ def test_there_is_a_demo_case_in_every_state_and_seeding_twice_changes_nothing()
     anna = Case.objects.get(
         customer__last_name="Kowalska", channel="LINE_828", state=CaseState.PROVISIONALLY_REFUNDED
     )
-    assert (anna.channel, anna.cause, anna.reported_at, anna.received_at) == (
-        "LINE_828",
-        "STOLEN",
-        anna.card.cancelled_at,
-        anna.card.cancelled_at,
+    # Liability runs from the report (the card's cancellation); the claim was taken the next morning, once
+    # the offline ticket made after the report was on the card (no claim tells of a payment not yet made).
+    assert (anna.channel, anna.cause, anna.reported_at) == ("LINE_828", "STOLEN", anna.card.cancelled_at)
+    assert anna.received_at.astimezone(WARSAW) == datetime.combine(
+        anna.card.cancelled_at.astimezone(WARSAW).date() + timedelta(days=1), time(7, 50), tzinfo=WARSAW
     )
     # The six payments in the three hours before the report and the offline ticket after it.
     assert anna.disputed.count() == 7
@@ -156,7 +157,11 @@ def test_the_demo_shows_decisions_in_words_and_letters_from_real_data():
     )
     # A decision waiting for its approver, whose letter can be previewed before approval.
     pending = DecisionProposal.objects.get(kind="DECISION", status="PENDING")
-    assert pending.case.customer_account.startswith("Płatność internetowa sprzed dwóch miesięcy")
+    # The account tells of the payment claimed: a contactless payment in a shop.
+    assert pending.case.customer_account.startswith("Płatność zbliżeniowa w sklepie sprzed dwóch miesięcy")
+    assert [link.transaction.channel for link in pending.case.disputed.select_related("transaction")] == [
+        "CONTACTLESS"
+    ]
     assert pending.data["customer_grounds"].startswith("Dane karty zostały przywłaszczone")
 
 
@@ -244,3 +249,54 @@ def test_the_demo_opens_with_a_claim_past_its_reply_date_deemed_accepted_as_the_
     again = seed_demo(now=now)
 
     assert "0 claim(s) deemed accepted" in next(line for line in again if line.startswith("Dispute sweeps"))
+
+
+def test_nothing_happens_on_a_demo_claim_before_it_was_submitted_nor_is_claimed_before_it_happened():
+    from disputes.models import Evidence
+    from letters.models import Letter
+
+    seed_demo(now=NOW)
+
+    wrong = []
+    for case in Case.objects.exclude(submitted_at=None).order_by("pk"):
+        submitted = case.submitted_at
+        # The draft's own history (its creation and its edits) comes before its submission.
+        after_the_draft = case.transitions.exclude(from_state=CaseState.DRAFT)
+        dated = [
+            *((f"transition {t.name}", t.occurred_at) for t in after_the_draft),
+            *((f"event {e.kind}", e.occurred_at) for e in case.events.all()),
+            *((f"ledger {e.kind}", e.created_at) for e in case.ledger_entries.all()),
+            *((f"letter {x.letter_type}", x.issued_at) for x in Letter.objects.filter(case=case)),
+            *((f"evidence {x.kind}", x.uploaded_at) for x in Evidence.objects.filter(case=case)),
+            *((f"assessment {a.kind}", a.created_at) for a in case.assessments.all()),
+            *((f"proposal {p.kind}", p.proposed_at) for p in case.proposals.all()),
+            *((f"chargeback {c.pk}", c.created_at) for c in case.chargebacks.all()),
+        ]
+        wrong += [
+            f"{case.number}: {what} at {at}, submitted at {submitted}" for what, at in dated if at < submitted
+        ]
+        assert case.received_at <= submitted, case.number
+        wrong += [
+            f"{case.number}: received at {case.received_at}, before {link.transaction} executed at "
+            f"{link.transaction.executed_at}"
+            for link in case.disputed.select_related("transaction")
+            if link.transaction.executed_at > case.received_at
+        ]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_customers_account_of_a_demo_claim_tells_of_the_payments_it_claims():
+    seed_demo(now=NOW)
+
+    told = {
+        "z bankomatu": "ATM",  # a withdrawal
+        "zbliżeniow": "CONTACTLESS",
+        "internetow": "INTERNET",
+    }
+    wrong = []
+    for case in Case.objects.order_by("pk"):
+        paid = {link.transaction.channel for link in case.disputed.select_related("transaction")}
+        for words, channel in told.items():
+            if words in case.customer_account.lower() and paid != {channel}:
+                wrong.append(f"{case.number}: {case.customer_account!r} claims {sorted(paid)}")
+    assert not wrong, "\n".join(wrong)

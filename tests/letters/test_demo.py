@@ -60,3 +60,23 @@ def test_the_demo_letters_are_dated_by_their_cases_history(seeded):
     assert closed.reply_dispatched_at == decision.dispatched_at
     assert closed.closed_at is not None
     assert decision.issued_at < decision.dispatched_at < closed.closed_at
+
+
+def test_the_letters_of_a_customer_who_asked_for_e_mail_leave_by_e_mail_as_they_are_issued(
+    mailoutbox, seeded
+):
+    by_email = Letter.objects.filter(case__reply_delivery="EMAIL").select_related("case__customer")
+
+    assert by_email.exists()
+    # Olena asked on the phone to get the bank's letters by e-mail: each left as it was issued, none
+    # went to the print room.
+    assert {letter.case.customer.first_name for letter in by_email} == {"Olena"}
+    for letter in by_email:
+        assert (letter.dispatch_channel, letter.dispatched_at) == ("EMAIL", letter.issued_at), letter.pk
+    assert not PrintBatchLetter.objects.filter(letter__in=by_email).exists()
+    assert {"CLAIM_ACKNOWLEDGEMENT", "INFORMATION_REQUEST"} <= set(
+        by_email.values_list("letter_type", flat=True)
+    )
+    to_olena = [message for message in mailoutbox if message.to == ["olena.shevchenko@example.com"]]
+    assert len(to_olena) == by_email.count()
+    assert all(message.attachments for message in to_olena)
