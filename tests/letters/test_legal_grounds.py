@@ -24,7 +24,7 @@ from liability import rules
         (
             {rules.CAP, rules.AFTER_REPORT},
             "pl",
-            "art. 46 ust. 2, art. 46 ust. 5 ustawy z dnia 19 sierpnia 2011 r. o usługach płatniczych "
+            "art. 46 ust. 2, art. 46 ust. 4 ustawy z dnia 19 sierpnia 2011 r. o usługach płatniczych "
             "(zastosowane reguły: UUP-46-2-CAP, UUP-46-AFTER-REPORT)",
         ),
         (
@@ -37,7 +37,7 @@ from liability import rules
         (
             {rules.NO_SCA, rules.NO_MEANS, rules.UNDETECTABLE, rules.BANK, rules.LATE},
             "pl",
-            "art. 44 ust. 2, art. 46 ust. 1, art. 46 ust. 2a, art. 46 ust. 4, art. 46 ust. 4a ustawy z dnia "
+            "art. 44 ust. 2, art. 46 ust. 1, art. 46 ust. 2a, art. 46 ust. 4a, art. 46 ust. 5 ustawy z dnia "
             "19 sierpnia 2011 r. o usługach płatniczych (zastosowane reguły: UUP-44-2-LATE, UUP-46-BANK, "
             "UUP-46-NO-MEANS, UUP-46-NO-SCA, UUP-46-UNDETECTABLE)",
         ),
@@ -45,6 +45,25 @@ from liability import rules
 )
 def test_the_legal_grounds_name_the_provisions_of_the_rules_applied(rule_ids, language, expected):
     assert legal_grounds(rule_ids, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("rule", "article"),
+    [
+        # UUP art. 46 as amended for PSD2; RULES.md names the rules by their paragraphs where it can.
+        (rules.INTENT, rules.Article(46, "3")),
+        (rules.GROSS, rules.Article(46, "3")),
+        (rules.AFTER_REPORT, rules.Article(46, "4")),  # "Po dokonaniu zgłoszenia … płatnik nie odpowiada"
+        (rules.NO_SCA, rules.Article(46, "4a")),
+        (rules.NO_MEANS, rules.Article(46, "5")),  # no means to report, art. 43 pkt 4
+        (rules.UNDETECTABLE, rules.Article(46, "2a")),
+        (rules.CAP, rules.Article(46, "2")),
+        (rules.BANK, rules.Article(46, "1")),
+        (rules.LATE, rules.Article(44, "2")),
+    ],
+)
+def test_each_rule_names_its_paragraph_of_the_act(rule, article):
+    assert rules.RULE_ARTICLES[rule] == article
 
 
 def test_every_liability_rule_knows_its_provision():
