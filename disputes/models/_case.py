@@ -235,9 +235,13 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
         """What the D+1 refund credits to each transaction under ``policy`` (``REFUND_POLICY``), by the
         rule ``provisional_refunds``: the one computation the refund service makes and the customer's
         page promises. ``NET_OF_CAP`` takes the bank's share from the latest estimate; None while
-        there is none.
+        there is none, unless nothing is owed (every transaction reported after its window): then
+        nothing, under either policy, estimate or not.
         """
         links = list(self.disputed.all())
+        owed = [link.transaction_id for link in links if not link.out_of_window]
+        if not owed:
+            return {}
         bank_shares = None
         if policy == RefundPolicy.NET_OF_CAP:
             estimate = (
@@ -253,7 +257,7 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
         return provisional_refunds(
             policy=policy,
             amounts={link.transaction_id: link.amount for link in links},
-            owed=[link.transaction_id for link in links if not link.out_of_window],
+            owed=owed,
             bank_shares=bank_shares,
         )
 

@@ -99,6 +99,19 @@ def test_a_claim_reported_after_every_window_is_promised_no_refund_and_told_why(
     assert text.count("[REK-6]") == 1
 
 
+def test_under_net_of_cap_a_late_claim_without_an_estimate_is_promised_nothing_too(settings):
+    # The estimate of a claim this old often waits for a rate; nothing is owed, estimate or not, so the
+    # letter must not promise "the part the bank bears" by a date (it promised it by the reply date).
+    settings.KARTOSFERA_POLICIES = {**settings.KARTOSFERA_POLICIES, "REFUND_POLICY": "NET_OF_CAP"}
+    case, snapshot, text = _acknowledgement(date(2024, 3, 1), date(2024, 3, 4))
+    assert snapshot.refund_promise.amount == Decimal("0.00")
+    # And with the estimate still to come (a missing rate): still nothing, not "not known yet".
+    case.assessments.all().delete()
+    assert case.provisional_refunds_due("NET_OF_CAP") == {}
+    assert "zwrócimy na Państwa rachunek" not in text
+    assert "Przed rozpatrzeniem reklamacji nie zwrócimy żadnej kwoty" in text
+
+
 def test_a_claim_partly_reported_late_is_promised_the_refund_of_the_rest_and_told_which_are_left_out():
     _case, snapshot, text = _acknowledgement(date(2024, 3, 1), date(2025, 5, 21))
 
