@@ -19,6 +19,7 @@ from disputes.models._base import (
     DeliveryChannel,
     EstimateStatus,
     EvidenceKind,
+    customer_evidence,
     customer_sees_evidence,
     present,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "ProposalKind",
     "ProposalStatus",
     "Regime",
+    "customer_evidence",
     "customer_sees_evidence",
     "present",
     "refund_four_eyes_limit",

@@ -3,6 +3,7 @@
 from typing import Any, TypeVar
 
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
@@ -110,9 +111,23 @@ CUSTOMER_EVIDENCE_KINDS = frozenset(
 )
 
 
-def customer_sees_evidence(kind: str) -> bool:
-    """Whether a document of ``kind`` is the customer's own, shown on their claim pages."""
+def customer_sees_evidence(kind: str, *, uploaded_by_customer: bool) -> bool:
+    """Whether a document of ``kind`` is the customer's own, shown on their claim pages.
+
+    A police report or a document of the customer's is theirs whoever filed it (staff file what the
+    customer brought to a branch); "other" only when the customer uploaded it themselves: staff file
+    their own working documents under it. ``customer_evidence`` is the same rule as a query.
+    """
+    if kind == EvidenceKind.OTHER:
+        return uploaded_by_customer
     return kind in CUSTOMER_EVIDENCE_KINDS
+
+
+def customer_evidence(customer_user_id: int | None) -> Q:
+    """``customer_sees_evidence`` as a filter of a case's evidence, for its customer's user."""
+    return Q(kind__in=CUSTOMER_EVIDENCE_KINDS - {EvidenceKind.OTHER}) | Q(
+        kind=EvidenceKind.OTHER, uploaded_by_id=customer_user_id, uploaded_by__isnull=False
+    )
 
 
 class ActorKind(models.TextChoices):

@@ -12,13 +12,13 @@ from customers.models import Customer, User
 from deadlines import engine as deadlines
 from deadlines.rules import deadline_breached
 from disputes.models import (
-    CUSTOMER_EVIDENCE_KINDS,
     REFUND_PENDING_STATES,
     REPLY_CLOCK_STATES,
     Case,
     CaseState,
     Evidence,
     Outcome,
+    customer_evidence,
     customer_sees_evidence,
     present,
 )
@@ -121,8 +121,8 @@ def evidence_get_for_user(
 
 
 def claim_evidence(*, case: Case) -> QuerySet[Evidence]:
-    """The documents of the case its customer sees: those of the kinds a customer supplies."""
-    return case.evidence.filter(kind__in=CUSTOMER_EVIDENCE_KINDS)
+    """The documents of the case its customer sees: their own (``customer_sees_evidence``)."""
+    return case.evidence.filter(customer_evidence(case.customer.user_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +165,11 @@ def claim_timeline(*, case: Case) -> list[HistoryItem]:
         or (
             item.kind == "EVENT"
             and item.name in CUSTOMER_EVENTS
-            and customer_sees_evidence((item.row.data or {}).get("kind", ""))
+            and customer_sees_evidence(
+                (item.row.data or {}).get("kind", ""),
+                uploaded_by_customer=item.row.actor_id is not None
+                and item.row.actor_id == case.customer.user_id,
+            )
         )
     ]
 

@@ -287,7 +287,15 @@ def test_the_claim_pages_show_the_customer_only_the_documents_they_supplied(port
         f"/claims/{case.pk}/documents/",
         {"file": SimpleUploadedFile("policja.pdf", PDF), "kind": "POLICE_REPORT"},
     )
-    bank_kinds = ("ACQUIRER_DOCUMENT", "LAW_ENFORCEMENT_NOTICE", "DELAY_NOTICE")
+    # "Other" from the customer (the API offers it): theirs.
+    case_add_evidence(
+        case_id=case.pk,
+        kind="OTHER",
+        file=SimpleUploadedFile("paragon.pdf", PDF + b"receipt"),
+        actor=theft.user,
+        now=now,
+    )
+    bank_kinds = ("ACQUIRER_DOCUMENT", "LAW_ENFORCEMENT_NOTICE", "DELAY_NOTICE", "OTHER")
     for kind in bank_kinds:
         case_add_evidence(
             case_id=case.pk,
@@ -296,11 +304,13 @@ def test_the_claim_pages_show_the_customer_only_the_documents_they_supplied(port
             actor=analyst,
             now=now,
         )
-    bank_documents = list(case.evidence.filter(kind__in=bank_kinds))
+    # An analyst's working document filed as "other" is the bank's too; the customer's own "other" is theirs.
+    bank_documents = list(case.evidence.filter(kind__in=bank_kinds).exclude(original_name="paragon.pdf"))
+    assert len(bank_documents) == 4
 
     for page in (f"/claims/{case.pk}/", f"/claims/{case.pk}/documents/"):
         shown = text(portal.get(page))
-        assert "policja.pdf" in shown, page
+        assert "policja.pdf" in shown and "paragon.pdf" in shown, page
         for document in bank_documents:
             assert document.original_name not in shown, (page, document.kind)
             assert f"/claims/{case.pk}/documents/{document.pk}/" not in shown, (page, document.kind)
@@ -310,6 +320,8 @@ def test_the_claim_pages_show_the_customer_only_the_documents_they_supplied(port
         "acquirer_document.pdf",
         "delay_notice.pdf",
         "law_enforcement_notice.pdf",
+        "other.pdf",
+        "paragon.pdf",
         "policja.pdf",
     ]
 
