@@ -20,7 +20,9 @@ from deadlines.rules import (
     UnknownRegime,
     UnknownScheme,
     UnknownStage,
+    claim_reported_on,
     is_met,
+    reported_out_of_window,
 )
 from deadlines.selectors import bank_calendar
 from kartosfera.legaltime import NaiveDatetimeError
@@ -38,11 +40,13 @@ __all__ = [
     "UnknownScheme",
     "UnknownStage",
     "chargeback_due",
+    "claim_reported_on",
     "claim_window_end",
     "is_met",
     "refund_due",
     "reply_due",
     "reply_regime_for",
+    "reported_out_of_window",
 ]
 
 

@@ -306,6 +306,20 @@ def claim_window_end(*, debited_on: date, roll_forward: bool, calendar: Business
     return _finish(CLAIM_WINDOW, debited_on, due, steps, calendar, key, (("ROLL_FORWARD", roll_forward),))
 
 
+def claim_reported_on(*, reported_at: datetime | None, received_at: datetime) -> date:
+    """The day a claim reports its transactions, judged against the `UUP-44-2` window: the Warsaw date of
+    the loss report (``reported_at``) if there is one, else of the claim's receipt (``received_at``)."""
+    if reported_at is None:
+        return warsaw_date(received_at, name="received_at")
+    return warsaw_date(reported_at, name="reported_at")
+
+
+def reported_out_of_window(*, reported_on: date, window: Deadline) -> bool:
+    """`UUP-44-2`: a transaction reported on ``reported_on`` is out of time when that day is after the
+    window's last day (``claim_window_end``); a report on the last day itself is in time."""
+    return _require_date(reported_on, "reported_on") > window.due_date
+
+
 def chargeback_due(
     *, processed_on: date, scheme: Scheme | str, stage: Stage | str, calendar: BusinessCalendar
 ) -> Deadline:

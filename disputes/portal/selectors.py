@@ -11,6 +11,7 @@ from cards.selectors import transaction_list_for_card
 from customers.models import Customer, User
 from deadlines import engine as deadlines
 from deadlines.rules import deadline_breached
+from deadlines.selectors import bank_calendar
 from disputes.models import (
     REFUND_PENDING_STATES,
     REPLY_CLOCK_STATES,
@@ -140,14 +141,18 @@ def claim_expected_deadlines(*, case: Case, now: datetime) -> ExpectedDeadlines:
     which of its transactions it would report out of time: as ``claim_submit`` flags ``out_of_window``,
     the report day (the loss report if any, else ``now``) after the window's last day
     (``deadlines.engine.claim_window_end``)."""
-    reported_on = warsaw_date(case.reported_at or now)
+    reported_on = deadlines.claim_reported_on(reported_at=case.reported_at, received_at=now)
+    calendar = bank_calendar()
     late = [
         link.transaction
         for link in case.disputed.select_related("transaction")
-        if reported_on
-        > deadlines.claim_window_end(
-            debited_on=link.transaction.debited_on or warsaw_date(link.transaction.executed_at)
-        ).due_date
+        if deadlines.reported_out_of_window(
+            reported_on=reported_on,
+            window=deadlines.claim_window_end(
+                debited_on=link.transaction.debited_on or warsaw_date(link.transaction.executed_at),
+                calendar=calendar,
+            ),
+        )
     ]
     return ExpectedDeadlines(
         refund=deadlines.refund_due(reported_at=now, found_at=case.found_at),

@@ -117,7 +117,8 @@ def claim_submit(
             else Estimate()
         )
         calendar = bank_calendar()
-        received_on, reported_on = warsaw_date(received_at), warsaw_date(reported_at)
+        received_on = warsaw_date(received_at)
+        reported_on = deadlines.claim_reported_on(reported_at=case.reported_at, received_at=received_at)
         windows = {}
         for link in current:
             tx = link.transaction
@@ -131,7 +132,7 @@ def claim_submit(
             link.window_end_on, link.window_rule = window.due_date, window.rule
             # The same report date the liability engine judges UUP-44-2-LATE by, so the flag and the
             # engine's rule always agree: the loss report if there is one, else the claim's receipt.
-            link.out_of_window = reported_on > window.due_date
+            link.out_of_window = deadlines.reported_out_of_window(reported_on=reported_on, window=window)
             link.is_open = True
         try:
             # No savepoint: a transaction in another open claim ends this submission, rolled back whole.

@@ -1,11 +1,13 @@
 """Template filters: money and dates formatted with babel in the active language, phones as links."""
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django import template
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
+from django.utils.timezone import is_aware
 from django.utils.translation import get_language
 
 from kartosfera.formatting import (
@@ -57,10 +59,30 @@ def instant(value: datetime | None) -> str:
     return _formatted(format_instant, value)
 
 
+def _as_instant(value: object) -> datetime | None:
+    """``value`` as an aware instant: a datetime without a zone (as a database or a JSON result may
+    give it back) is UTC, as the database stores instants; an ISO string is read first. ``None`` when it
+    is no instant at all."""
+    try:
+        instant = parse_datetime(value) if isinstance(value, str) else value
+    except ValueError:  # shaped like an ISO instant but no real one (month 13)
+        return None
+    if not isinstance(instant, datetime):
+        return None
+    return instant if is_aware(instant) else instant.replace(tzinfo=UTC)
+
+
 @register.filter
-def moment(value: datetime | None) -> str:
-    """``{{ executed_at|moment }}`` → ``6 grudnia 2026, 17:42`` or ``6 December 2026, 17:42`` (Warsaw)."""
-    return _formatted(format_moment, value)
+def moment(value: datetime | str | None, precision: str = "minutes") -> str:
+    """``{{ executed_at|moment }}`` → ``6 grudnia 2026, 17:42`` or ``6 December 2026, 17:42`` (Warsaw);
+    ``|moment:"seconds"`` → ``6 grudnia 2026, 17:42:08``. An ISO string (as a JSON result stores an
+    instant) is read first. Never fails a page: a value that is no instant is written as it is."""
+    if value is None or value == "":
+        return ""
+    instant = _as_instant(value)
+    if instant is None:
+        return str(value)
+    return _formatted(format_instant if precision == "seconds" else format_moment, instant)
 
 
 @register.filter

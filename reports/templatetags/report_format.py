@@ -1,14 +1,13 @@
-"""Template filters of the reports pages: periods, instants and file sizes written with babel in the
-page's language, instants in Warsaw time (never an ISO date, a UTC time or a Python float)."""
+"""Template filters of the reports pages: periods and file sizes written with babel in the page's
+language (never an ISO date or a Python float). Instants are ``kartosfera_format``'s ``moment``."""
 
-from datetime import date, datetime
+from datetime import date
 
 from babel.units import format_unit
 from django import template
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 
-from kartosfera.formatting import babel_locale, format_instant, format_long_date, format_moment
+from kartosfera.formatting import babel_locale, format_long_date
 
 register = template.Library()
 
@@ -34,22 +33,6 @@ def file_size(size: int, *, language: str | None = "pl") -> str:
 def filesize(size: int | None) -> str:
     """``{{ job.size|filesize }}`` → ``546 kB (559 117 bajtów)``."""
     return "" if size is None else file_size(int(size), language=get_language())
-
-
-@register.filter
-def moment(value: datetime | str | None, precision: str = "minutes") -> str:
-    """``{{ job.requested_at|moment }}`` → ``7 grudnia 2026, 04:59`` (Warsaw time, to the minute);
-    ``|moment:"seconds"`` → ``7 grudnia 2026, 04:59:08``. An ISO string (as a JSON result stores an
-    instant) is read first."""
-    if value is None or value == "":
-        return ""
-    instant = parse_datetime(value) if isinstance(value, str) else value
-    if instant is None:
-        return str(value)
-    language = get_language()
-    if precision == "seconds":
-        return format_instant(instant, language=language)
-    return format_moment(instant, language=language)
 
 
 @register.filter

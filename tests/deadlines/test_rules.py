@@ -432,3 +432,60 @@ def test_no_deadline_precedes_its_start(instant, regime, extended, scheme):
         assert deadline.start_date == day
         assert deadline.due_date > deadline.start_date
         assert deadline.due_at == day_end(deadline.due_date)
+
+
+# --- UUP-44-2: reported out of the 13-month window (one rule for the claim and the portal) ---------
+
+
+@pytest.mark.parametrize(
+    ("debited_on", "roll_forward", "reported_on", "late"),
+    [
+        # Window end 2026-02-28 is a Saturday: rolled to Monday 2026-03-02 (KC-115).
+        (date(2025, 1, 31), True, date(2026, 2, 27), False),
+        (date(2025, 1, 31), True, date(2026, 3, 2), False),  # the last day itself is in time
+        (date(2025, 1, 31), True, date(2026, 3, 3), True),
+        # Without roll-forward the window ends on the Saturday.
+        (date(2025, 1, 31), False, date(2026, 2, 28), False),
+        (date(2025, 1, 31), False, date(2026, 3, 1), True),
+        # A plain 13 months: 2024-06-10 → Thursday 2025-07-10, no roll.
+        (date(2024, 6, 10), True, date(2025, 7, 10), False),
+        (date(2024, 6, 10), True, date(2025, 7, 11), True),
+        (date(2024, 6, 10), True, date(2024, 6, 10), False),
+    ],
+)
+def test_reported_out_of_window(debited_on, roll_forward, reported_on, late):
+    assert (
+        rules.reported_out_of_window(reported_on=reported_on, window=window(debited_on, roll_forward)) is late
+    )
+
+
+def test_reported_out_of_window_refuses_a_datetime():
+    with pytest.raises(TypeError):
+        rules.reported_out_of_window(reported_on=at_noon(date(2026, 3, 3)), window=window(date(2025, 1, 31)))
+
+
+@pytest.mark.parametrize(
+    ("reported_at", "received_at", "expected"),
+    [
+        # No loss report: the claim's receipt, as a Warsaw date (23:30 UTC on 31 Dec is 1 Jan in Warsaw).
+        (None, datetime(2025, 12, 31, 23, 30, tzinfo=UTC), date(2026, 1, 1)),
+        (None, datetime(2026, 3, 3, 10, 0, tzinfo=UTC), date(2026, 3, 3)),
+        # A loss report before the claim: its day, not the receipt's.
+        (datetime(2026, 3, 1, 22, 59, tzinfo=UTC), datetime(2026, 3, 9, 10, 0, tzinfo=UTC), date(2026, 3, 1)),
+        (datetime(2026, 3, 1, 23, 0, tzinfo=UTC), datetime(2026, 3, 9, 10, 0, tzinfo=UTC), date(2026, 3, 2)),
+    ],
+)
+def test_claim_reported_on(reported_at, received_at, expected):
+    assert rules.claim_reported_on(reported_at=reported_at, received_at=received_at) == expected
+
+
+@pytest.mark.parametrize(
+    ("reported_at", "received_at"),
+    [
+        (None, datetime(2026, 3, 3, 10, 0)),
+        (datetime(2026, 3, 3, 10, 0), datetime(2026, 3, 3, 10, 0, tzinfo=UTC)),
+    ],
+)
+def test_claim_reported_on_refuses_a_naive_instant(reported_at, received_at):
+    with pytest.raises(NaiveDatetimeError):
+        rules.claim_reported_on(reported_at=reported_at, received_at=received_at)

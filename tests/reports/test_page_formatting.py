@@ -5,8 +5,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
+from kartosfera.templatetags import kartosfera_format
 from reports.models import AuditVerification, ExportJob
+from reports.templatetags import report_format
 from reports.templatetags.report_format import file_size
 from tests.backoffice.conftest import sign_in
 
@@ -141,3 +144,71 @@ def test_the_anchor_of_a_verification_is_dated_in_warsaw_time(client, auditor, l
 )
 def test_file_sizes_are_written_as_the_language_writes_numbers(size, language, expected):
     assert file_size(size, language=language) == expected
+
+
+@pytest.mark.parametrize(
+    ("written_at", "expected"),
+    [
+        # An instant stored without its zone (UTC, as the database writes it) is written in Warsaw time.
+        ("2026-12-07T02:59:08.362078", "wpis 282, zapisany 7 grudnia 2026, 03:59:08"),
+        # Text that is no instant is written as it is: the page still opens.
+        ("not a date", "wpis 282, zapisany not a date"),
+    ],
+)
+def test_an_anchor_time_without_a_zone_or_unreadable_never_breaks_the_page(
+    client, auditor, written_at, expected
+):
+    verification = AuditVerification.objects.create(
+        requested_by=auditor,
+        requested_at=REQUESTED,
+        finished_at=FINISHED,
+        state="DONE",
+        result={
+            "ok": True,
+            "entries_checked": 283,
+            "first_sequence": 0,
+            "last_sequence": 282,
+            "last_hash": "a" * 64,
+            "anchor": {"sequence": 282, "written_at": written_at, "entry_hash": "a" * 64, "file": "a.json"},
+            "problems": [],
+            "problems_total": 0,
+        },
+    )
+    sign_in(client, auditor)
+
+    response = client.get(
+        reverse("reports:audit_verification", kwargs={"verification_id": verification.pk}),
+        HTTP_ACCEPT_LANGUAGE="pl",
+    )
+
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+
+
+def test_the_reports_pages_use_the_one_moment_filter():
+    assert "moment" not in report_format.register.filters
+    assert kartosfera_format.register.filters["moment"] is kartosfera_format.moment
+
+
+@pytest.mark.parametrize(
+    ("value", "precision", "expected"),
+    [
+        (datetime(2026, 12, 7, 2, 59, 8, tzinfo=UTC), "minutes", "7 grudnia 2026, 03:59"),
+        (datetime(2026, 12, 7, 2, 59, 8, tzinfo=UTC), "seconds", "7 grudnia 2026, 03:59:08"),
+        # A naive datetime from the database is UTC.
+        (datetime(2026, 12, 7, 2, 59, 8), "minutes", "7 grudnia 2026, 03:59"),
+        (datetime(2026, 12, 7, 2, 59, 8), "seconds", "7 grudnia 2026, 03:59:08"),
+        ("2026-12-07T02:59:08Z", "seconds", "7 grudnia 2026, 03:59:08"),
+        ("2026-12-07T02:59:08", "minutes", "7 grudnia 2026, 03:59"),
+        ("2026-12-07T03:59:08+01:00", "minutes", "7 grudnia 2026, 03:59"),
+        # Not an instant: as it is, never an error in a template.
+        ("not a date", "minutes", "not a date"),
+        ("2026-13-45T99:00", "seconds", "2026-13-45T99:00"),
+        (date(2026, 12, 7), "minutes", "2026-12-07"),
+        (None, "minutes", ""),
+        ("", "seconds", ""),
+    ],
+)
+def test_the_moment_filter(value, precision, expected):
+    with translation.override("pl"):
+        assert kartosfera_format.moment(value, precision) == expected
