@@ -5,6 +5,7 @@ notice promising a reply after the extended deadline, a decision paying later th
 reply) or that lacks what the letter states, before anything is rendered.
 """
 
+import re
 from datetime import timedelta
 
 from disputes.rules import DECISION_OUTCOMES as DECISION_OUTCOMES  # the letters' names
@@ -93,9 +94,26 @@ def check_letter_data(*, letter_type: LetterType, snapshot: LetterSnapshot) -> N
         check(letter_type, snapshot)
 
 
+# A letter's reference ends with its version: "…/L12/v2", a preview's "…/L12/v1/PREVIEW"
+# (``letters.builders.letter_reference``). The letter prints it, so the snapshot itself says it is a reissue.
+_REFERENCE_VERSION = re.compile(r"/v(\d+)(?:/PREVIEW)?$")
+
+
+def reference_version(reference: str) -> int:
+    """The version a letter's reference names (1 for a reference without one)."""
+    match = _REFERENCE_VERSION.search(reference)
+    return int(match.group(1)) if match else 1
+
+
 def _check_information_request(letter_type: LetterType, snapshot: LetterSnapshot) -> None:
+    """The first letter of a request must leave the customer time to answer. A reissue (version 2 and
+    later: a corrected address, a lost letter) is a corrected copy of that letter and states the same
+    facts, the answer-by date as first given, even once that date has passed; a new date for the
+    customer is a new request for information, never a reissue."""
     request = snapshot.information_request
     assert request is not None  # noqa: S101 (REQUIRED_SECTIONS guarantees it)
+    if reference_version(snapshot.reference) > 1:
+        return
     if request.respond_by <= snapshot.issued_on:
         raise LetterDataError(
             f"the customer cannot respond by {request.respond_by}: the letter is dated {snapshot.issued_on}"

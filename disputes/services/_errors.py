@@ -352,6 +352,18 @@ class ProposalOutdated(TransitionRefused):
     )
 
 
+class RefundAmountChanged(ProposalOutdated):
+    """What the D+1 refund would credit now is not the amount the approved proposal stated (the
+    estimate was completed or redone, or the refund policy changed): approving it would credit a
+    figure nobody approved."""
+
+    code = "REFUND_AMOUNT_CHANGED"
+    message = _(
+        "The refund now comes to a different amount than the one proposed (the liability estimate or the"
+        " refund policy changed since): return this proposal and propose the refund again."
+    )
+
+
 class ClaimIncomplete(DisputeError, ValueError):
     """A draft the customer sends is missing an answer or has an impossible one (``problems``, in the
     wizard's order; the first says which page to go back to)."""

@@ -29,6 +29,7 @@ from disputes.services._errors import (
     FourEyesRequired,
     LawEnforcementNoticeDateInvalid,
     LawEnforcementNoticeDetailsMissing,
+    RefundAmountChanged,
     WithholdingGroundsMissing,
 )
 from disputes.services._ledger import Entry, ledger_write
@@ -75,12 +76,14 @@ def refund_needs_approval(*, case: Case) -> bool:
     )
 
 
-def require_approval(case: Case, *, kind: str, actor: Actor, approval: DecisionProposal | None) -> None:
+def require_approval(
+    case: Case, *, kind: str, actor: Actor, approval: DecisionProposal | None
+) -> DecisionProposal:
     """Refuse a four-eyes step unless it runs as the approval of someone else's proposal.
 
     ``approval`` must be this case's proposal of this kind, already marked approved (in this
     transaction) by ``actor``, a supervisor who is not its proposer; the row is read again from the
-    database, so an object built by the caller proves nothing.
+    database, so an object built by the caller proves nothing. Returns that row: what was approved.
 
     :raises FourEyesRequired:
     """
@@ -93,6 +96,7 @@ def require_approval(case: Case, *, kind: str, actor: Actor, approval: DecisionP
         approver_id=actor.pk, proposer_id=approved.proposed_by_id, holds_approval=True
     ):
         raise FourEyesRequired(f"proposal {approval.pk} does not approve {kind} on {case.pk} by {actor.pk}")
+    return approved
 
 
 def case_refund_provisionally(
@@ -113,6 +117,9 @@ def case_refund_provisionally(
     :raises TransactionAlreadyRefunded: a transaction has an outstanding refund in another claim (one
         reversed when that claim was withdrawn does not count).
     :raises FourEyesRequired: above the limit without an approval by a second person.
+    :raises RefundAmountChanged: under an approval, what is due now is not the amount approved (the
+        estimate was completed or redone, or the policy changed since the proposal): nothing is
+        credited; the proposal is returned and made again on the current figure.
     """
     with case_atomic() as audit:
         case = lock_case(case_id, actor)
@@ -121,13 +128,20 @@ def case_refund_provisionally(
             return MoneyResult(
                 case, ledger_entries_of_kind(case, LedgerKind.PROVISIONAL_REFUND), created=False
             )
+        approved = None
         if approval is not None or refund_needs_approval(case=case):
-            require_approval(case, kind=ProposalKind.REFUND, actor=actor, approval=approval)
+            approved = require_approval(case, kind=ProposalKind.REFUND, actor=actor, approval=approval)
         amounts = {link.transaction_id: link.amount for link in case.disputed.all()}
         policy = _refund_policy()
         refunds = case.provisional_refunds_due(policy)
         if refunds is None:
             raise EstimateNotReady(f"estimate {case.estimate_status}")
+        total = sum(refunds.values(), ZERO)
+        if approved is not None and total != Decimal(approved.data["amount"]):
+            # The supervisor approved a figure: credit exactly it, or nothing (propose again).
+            raise RefundAmountChanged(
+                f"proposal {approved.pk}: {approved.data['amount']} approved, {total} due"
+            )
         row = run_transition(
             case,
             "refund_provisionally",
@@ -135,7 +149,7 @@ def case_refund_provisionally(
             actor=actor,
             now=now,
             data={"policy": policy, "refunds": {str(k): str(v) for k, v in refunds.items()}},
-            letter_context={"policy": policy, "total": str(sum(refunds.values(), ZERO))},
+            letter_context={"policy": policy, "total": str(total)},
             audit=audit,
         )
         entries = ledger_write(
@@ -146,7 +160,6 @@ def case_refund_provisionally(
             now=now,
             audit=audit,
         )
-        total = sum(refunds.values(), ZERO)
         if total > ZERO:
             case_notify(case, NotificationKind.REFUND_MADE, now=now, amount=total)
         if not any(entry.amount > 0 for entry in entries):

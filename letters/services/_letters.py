@@ -237,6 +237,10 @@ def letter_dispatch(*, letter_id: int, channel: str, actor: User | None, now: da
 def letter_reissue(*, letter_id: int, reason: str, actor: User | None, now: datetime) -> Letter:
     """Issue a corrected version n+1 of a letter, keeping every earlier version.
 
+    The new version is dated ``now`` and otherwise states the facts the request stored: a request for
+    information keeps the answer-by date first given, also when that date has passed (the letter is a
+    corrected copy, not a new request; to give the customer a new date, request the information again).
+
     :raises LetterNotFound: :raises LetterActionNotPermitted: :raises CorrectionReasonMissing:
     :raises LetterSuperseded: correct the latest version only.
     """

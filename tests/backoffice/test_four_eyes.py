@@ -9,11 +9,14 @@ from django.db.models import Sum
 from disputes.models import CaseState, DecisionProposal, ProposalStatus
 from disputes.services import (
     ActionNotPermitted,
+    EstimateNotReady,
     FourEyesRequired,
     FourEyesViolation,
     InformationMissing,
     ProposalOutdated,
+    RefundAmountChanged,
     case_assess_liability,
+    case_complete_estimate,
     case_decide,
     case_dispatch_reply,
     case_propose,
@@ -319,3 +322,28 @@ def test_deemed_acceptance_by_law_needs_no_approval(case, analyst, settings):
     assert case.ledger_entries.filter(kind="FINAL_REFUND").aggregate(total=Sum("amount"))["total"] == Decimal(
         "920.00"
     )
+
+
+@pytest.mark.parametrize("estimate", ["waiting", "completed since"])
+def test_a_refund_approval_refused_for_its_amount_is_said_to_the_supervisor(
+    case, analyst, supervisor, settings, as_staff, estimate
+):
+    # NET_OF_CAP, proposed while the estimate waited (920.00 weighed): approving answers with the
+    # refusal in the supervisor's language on the approvals page, not an error page.
+    settings.KARTOSFERA_POLICIES = {**settings.KARTOSFERA_POLICIES, "REFUND_POLICY": "NET_OF_CAP"}
+    settings.KARTOSFERA_FOUR_EYES_REFUND_ABOVE = Decimal("500.00")
+    case.assessments.filter(kind="ESTIMATE").delete()
+    case.__class__.objects.filter(pk=case.pk).update(estimate_status="WAITING_FOR_RATE")
+    case_start_review(case_id=case.pk, actor=analyst, now=AT)
+    as_staff(analyst).post(f"/back-office/cases/{case.pk}/refund/")
+    proposal = DecisionProposal.objects.get(case=case, kind="REFUND")
+    if estimate == "completed since":
+        assert case_complete_estimate(case_id=case.pk, now=AT)
+    before = snapshot(case)
+
+    response = as_staff(supervisor).post(f"/back-office/approvals/{proposal.pk}/approve/", follow=True)
+
+    refusal = EstimateNotReady() if estimate == "waiting" else RefundAmountChanged()
+    assert response.status_code == 200
+    assert str(refusal) in [str(message) for message in response.context["messages"]]
+    assert snapshot(case) == before

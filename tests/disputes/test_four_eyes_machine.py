@@ -9,11 +9,15 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.db.models import Sum
 
-from disputes.models import Case, DecisionProposal, ProposalStatus
+from disputes.models import Case, DecisionProposal, EstimateStatus, ProposalStatus
 from disputes.services import (
     ActionNotPermitted,
+    EstimateNotReady,
     FourEyesRequired,
+    RefundAmountChanged,
+    case_complete_estimate,
     case_propose,
     case_refund_or_propose,
     case_refund_provisionally,
@@ -22,6 +26,7 @@ from disputes.services import (
 )
 from kartosfera import fsm
 from tests.disputes.conftest import staff, warsaw
+from tests.disputes.helpers import snapshot
 
 AT = warsaw(2025, 5, 27, 10, 0)
 LIMITS = {"below": Decimal("920.00"), "above": Decimal("500.00")}  # the claim is 920.00
@@ -138,3 +143,98 @@ def test_under_net_of_cap_without_an_estimate_the_limit_weighs_everything_owed(c
 
     assert proposal is not None and proposal.data["amount"] == "920.00"
     assert _machine_allows(case, analyst, None) is False
+
+
+# ---- The refund credited is the refund approved ----------------------------------------------------
+# The supervisor approves a figure (``proposal.data["amount"]``); the refund made under that approval
+# credits exactly it, or is refused (nothing written) and proposed again.
+
+
+def _policy(settings, policy: str) -> None:
+    settings.KARTOSFERA_POLICIES = {**settings.KARTOSFERA_POLICIES, "REFUND_POLICY": policy}
+
+
+def _estimate_waiting(case: Case) -> None:
+    """The first estimate waits for its NBP rate (the rates are stored: completing it works)."""
+    case.assessments.filter(kind="ESTIMATE").delete()
+    Case.objects.filter(pk=case.pk).update(estimate_status=EstimateStatus.WAITING_FOR_RATE)
+
+
+@pytest.mark.parametrize("policy", ["FULL_THEN_RECOVER", "NET_OF_CAP"])
+def test_an_approved_refund_credits_the_amount_approved(case, analyst, supervisor, settings, policy):
+    _policy(settings, policy)
+    settings.KARTOSFERA_FOUR_EYES_REFUND_ABOVE = Decimal("500.00")
+    case_start_review(case_id=case.pk, actor=analyst, now=AT)
+    proposal = case_refund_or_propose(case_id=case.pk, actor=analyst, now=AT)
+    assert proposal is not None and proposal.data["amount"] == CREDITED[policy]
+
+    proposal_approve(proposal_id=proposal.pk, actor=supervisor, now=AT)
+
+    case.refresh_from_db()
+    credited = case.ledger_entries.filter(kind="PROVISIONAL_REFUND").aggregate(total=Sum("amount"))["total"]
+    assert (case.refunded_at, credited) == (AT, Decimal(CREDITED[policy]))
+
+
+# (policy when proposed, policy when approved): the figure approved is no longer what would be credited.
+CHANGED_POLICY = [("FULL_THEN_RECOVER", "NET_OF_CAP"), ("NET_OF_CAP", "FULL_THEN_RECOVER")]
+
+
+@pytest.mark.parametrize(("proposed_under", "approved_under"), CHANGED_POLICY)
+def test_a_refund_whose_amount_changed_since_the_proposal_is_refused(
+    case, analyst, supervisor, settings, proposed_under, approved_under
+):
+    _policy(settings, proposed_under)
+    settings.KARTOSFERA_FOUR_EYES_REFUND_ABOVE = Decimal("500.00")
+    case_start_review(case_id=case.pk, actor=analyst, now=AT)
+    proposal = case_refund_or_propose(case_id=case.pk, actor=analyst, now=AT)
+    assert proposal is not None
+    _policy(settings, approved_under)
+    before = snapshot(case)
+
+    with pytest.raises(RefundAmountChanged) as refused:
+        proposal_approve(proposal_id=proposal.pk, actor=supervisor, now=AT)
+
+    assert snapshot(case) == before
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.PENDING
+    assert "propose" in refused.value.message_in("en") and "zaproponuj" in refused.value.message_in("pl")
+
+
+def test_under_net_of_cap_an_estimate_completed_after_the_proposal_refuses_the_approval(
+    case, analyst, supervisor, settings
+):
+    # Proposed while the estimate waited: everything owed (920.00) was weighed and approved; the
+    # completed estimate credits only the bank's share (707.29), which nobody approved.
+    _policy(settings, "NET_OF_CAP")
+    settings.KARTOSFERA_FOUR_EYES_REFUND_ABOVE = Decimal("500.00")
+    _estimate_waiting(case)
+    case_start_review(case_id=case.pk, actor=analyst, now=AT)
+    proposal = case_refund_or_propose(case_id=case.pk, actor=analyst, now=AT)
+    assert proposal is not None and proposal.data["amount"] == "920.00"
+    assert case_complete_estimate(case_id=case.pk, now=AT) is True
+    before = snapshot(case)
+
+    with pytest.raises(RefundAmountChanged):
+        proposal_approve(proposal_id=proposal.pk, actor=supervisor, now=AT)
+
+    assert snapshot(case) == before
+    assert not case.ledger_entries.exists()
+
+
+def test_under_net_of_cap_an_approval_while_the_estimate_waits_is_refused(
+    case, analyst, supervisor, settings
+):
+    _policy(settings, "NET_OF_CAP")
+    settings.KARTOSFERA_FOUR_EYES_REFUND_ABOVE = Decimal("500.00")
+    _estimate_waiting(case)
+    case_start_review(case_id=case.pk, actor=analyst, now=AT)
+    proposal = case_refund_or_propose(case_id=case.pk, actor=analyst, now=AT)
+    assert proposal is not None
+    before = snapshot(case)
+
+    with pytest.raises(EstimateNotReady):
+        proposal_approve(proposal_id=proposal.pk, actor=supervisor, now=AT)
+
+    assert snapshot(case) == before
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.PENDING
