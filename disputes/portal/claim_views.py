@@ -21,12 +21,11 @@ from customers.selectors import customer_get_for_user
 from disputes.downloads import evidence_attachment
 from disputes.models import Case, CaseState, CaseTransition, Evidence
 from disputes.portal import forms
+from disputes.portal.claim_status import claim_clocks, claim_outcome
 from disputes.portal.selectors import (
     claim_available_actions,
-    claim_clocks,
     claim_evidence,
     claim_information_request,
-    claim_outcome,
     claim_timeline,
     evidence_get_for_user,
 )

@@ -28,11 +28,10 @@ from customers.decorators import CustomerRequest
 from customers.forms import PortalForm
 from disputes.models import Case, CaseState, Channel
 from disputes.portal import forms
+from disputes.portal.claim_status import claim_clocks, claim_outcome
 from disputes.portal.selectors import (
-    claim_clocks,
     claim_evidence,
     claim_expected_deadlines,
-    claim_outcome,
     claim_preselection,
     claimable_transactions,
 )

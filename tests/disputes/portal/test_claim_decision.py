@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from customers.middleware import SIGNED_IN_AT
 from disputes.models import CaseState
-from disputes.portal.selectors import REPLY_DUE, REPLY_LATE, REPLY_NOTHING, claim_reply
+from disputes.portal.claim_status import REPLY_DUE, REPLY_LATE, REPLY_NOTHING, claim_reply
 from disputes.services import (
     case_assess_liability,
     case_decide,

@@ -1,4 +1,4 @@
-"""Where the D+1 refund stands for the customer's "What happens next" (portal selectors, claim_refund).
+"""Where the D+1 refund stands for the customer's "What happens next" (claim_status.claim_refund).
 
 The claim of tests/disputes/conftest.py, received on Monday 26 May 2025: its 920,00 zł refund is due by
 the end of Tuesday 27 May (Warsaw), so it is late from midnight, 28 May 00:00 Warsaw time.
@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from disputes.models import Case
-from disputes.portal.selectors import (
+from disputes.portal.claim_status import (
     REFUND_DUE,
     REFUND_KEPT,
     REFUND_LATE,

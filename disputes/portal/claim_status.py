@@ -1,0 +1,269 @@
+"""What the customer's claim page says of the decision, the D+1 refund and the reply: the outcome with
+its reasons, where the money stands and whether a date is still a promise (reads only)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from deadlines.rules import deadline_breached
+from disputes.models import (
+    REFUND_PENDING_STATES,
+    REPLY_CLOCK_STATES,
+    Case,
+    CaseState,
+    Outcome,
+    present,
+)
+from disputes.portal.reasons import reason_for_customer
+from kartosfera.legaltime import warsaw_date
+from kartosfera.money import ZERO
+from kartosfera.policies import current_policies
+from ledger.rules import LedgerKind
+from liability.record import StoredAssessment
+
+# The outcome the customer reads for a claim resolved in their favour because no reply came in time.
+DEEMED_ACCEPTED = "DEEMED_ACCEPTED"
+
+# The reply clock runs until the reply leaves the bank; once decided, the customer reads the decision
+# itself, so the page no longer counts down to it (the letter's delivery is shown with the letters).
+REPLY_COUNTDOWN_STATES = tuple(s for s in REPLY_CLOCK_STATES if s != CaseState.DECIDED)
+
+
+@dataclass(frozen=True, slots=True)
+class BorneLine:
+    """One disputed transaction as decided: who bears what, by which rule and why."""
+
+    merchant: str
+    executed_on: date
+    amount: Decimal
+    customer_share: Decimal
+    bank_share: Decimal
+    rule_id: str
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimOutcome:
+    """The decision in words for the customer: outcome, the shares, the money moved and what is next."""
+
+    outcome: str  # ACCEPTED, PARTIALLY_ACCEPTED, REJECTED or DEEMED_ACCEPTED
+    decided_on: date
+    lines: tuple[BorneLine, ...]
+    customer_total: Decimal
+    bank_total: Decimal
+    provisional_refund: Decimal  # the full D+1 refund made before the decision
+    refunded_on: date | None
+    credited_on_decision: Decimal  # the bank's share still owed, credited when decided
+    recovered: Decimal  # the customer's share already taken back
+    recovered_on: date | None
+    to_recover: Decimal  # the customer's share still to be taken back
+    reply_dispatched_at: datetime | None
+    card_masked: str
+
+    @property
+    def appeal(self) -> bool:
+        """Appeal routes are shown when the claim was not accepted in full (Complaints Act)."""
+        return self.outcome in (Outcome.PARTIALLY_ACCEPTED, Outcome.REJECTED)
+
+    @property
+    def recovery_from(self) -> date | None:
+        """The first day the customer's share may be taken back: the day after the reply left."""
+        if self.reply_dispatched_at is None:
+            return None
+        return warsaw_date(self.reply_dispatched_at) + timedelta(days=1)
+
+
+def claim_outcome(*, case: Case, language: str) -> ClaimOutcome | None:
+    """The decision on the claim as the customer reads it (explanations in ``language``), else None."""
+    if case.decided_at is None and case.deemed_accepted_at is None:
+        return None
+    links = {link.transaction_id: link for link in case.disputed.select_related("transaction")}
+    if case.deemed_accepted_at is not None:
+        # REK-8: resolved in the customer's favour, whatever an assessment said.
+        outcome, decided_at = DEEMED_ACCEPTED, case.deemed_accepted_at
+        rows = [(link, ZERO, link.amount, "REK-8", "") for link in links.values()]
+    else:
+        outcome, decided_at = case.outcome, present(case.decided_at, "decided_at")
+        # The customer reads the reasons in their own words; the stored rule text is the analysts'.
+        stored = StoredAssessment.parse(case.decision_assessment.result) if case.decision_assessment else None
+        rows = (
+            [
+                (
+                    links[int(line.transaction_id)],
+                    line.customer,
+                    line.bank,
+                    line.rule,
+                    reason_for_customer(line=line, inputs=stored.inputs, language=language),
+                )
+                for line in stored.lines
+            ]
+            if stored is not None
+            else []
+        )
+    lines = tuple(
+        BorneLine(
+            merchant=link.transaction.merchant_name,
+            executed_on=warsaw_date(link.transaction.executed_at),
+            amount=link.amount,
+            customer_share=customer,
+            bank_share=bank,
+            rule_id=rule,
+            explanation=text,
+        )
+        for link, customer, bank, rule, text in sorted(rows, key=lambda row: row[0].transaction.executed_at)
+    )
+    moved: dict[str, Decimal] = {}
+    for kind, amount in case.ledger_entries.values_list("kind", "amount"):
+        moved[kind] = moved.get(kind, ZERO) + amount
+    to_recover = sum(
+        (move.amount for move in case.settlement_moves() if move.kind == LedgerKind.RECOVERY), ZERO
+    )
+    return ClaimOutcome(
+        outcome=outcome,
+        decided_on=warsaw_date(decided_at),
+        lines=lines,
+        customer_total=sum((line.customer_share for line in lines), ZERO),
+        bank_total=sum((line.bank_share for line in lines), ZERO),
+        provisional_refund=moved.get(LedgerKind.PROVISIONAL_REFUND, ZERO),
+        refunded_on=warsaw_date(case.refunded_at) if case.refunded_at else None,
+        credited_on_decision=moved.get(LedgerKind.FINAL_REFUND, ZERO),
+        recovered=moved.get(LedgerKind.RECOVERY, ZERO),
+        recovered_on=warsaw_date(case.recovered_at) if case.recovered_at else None,
+        to_recover=to_recover,
+        reply_dispatched_at=case.reply_dispatched_at,
+        card_masked=case.card.masked,
+    )
+
+
+# Where the claim's D+1 refund stands (UUP-46-1), as "What happens next" tells the customer.
+REFUND_DUE = "DUE"  # owed, not made, its day not over: the promise
+REFUND_LATE = "LATE"  # owed, not made, its day over: late, with an apology
+REFUND_MADE = "MADE"  # made, the claim not decided yet: conditional
+REFUND_WITHHELD = "WITHHELD"  # withheld on grounds given to law enforcement (UUP-46-1a)
+REFUND_REVERSED = "REVERSED"  # made, then taken back because the customer withdrew the claim
+REFUND_KEPT = "KEPT"  # made, and the decision leaves all of it to the customer
+REFUND_PART_KEPT = "PART_KEPT"  # made; the decision takes back the customer's share
+REFUND_TAKEN_BACK = "TAKEN_BACK"  # made; the decision (not accepted) takes all of it back
+REFUND_NOTHING = ""  # not owed, or nothing to say beside the decision
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRefund:
+    """The D+1 refund in the customer's terms: its status, the amount and the days that go with it."""
+
+    status: str
+    # owed (DUE, LATE; None while the NET_OF_CAP estimate is not ready), made (KEPT...), or reversed
+    amount: Decimal | None = ZERO
+    day: date | None = None  # the due day (DUE, LATE), else the day the refund was made
+    kept: Decimal = ZERO  # what the decision leaves of the refund
+    taken_back: Decimal = ZERO  # what the decision or the withdrawal takes back
+    taken_back_on: date | None = None  # when it was taken back; None while still to come
+    # MADE: recorded in our ledger, its credit not yet confirmed by the core banking system (its
+    # postings pending, ``Case.refund_confirmed_at`` unset): the money is on its way now.
+    posting_pending: bool = False
+
+
+# Where the reply stands (REK-6/REK-7, UUP-PS-15/35), as "What happens next" tells the customer.
+REPLY_DUE = "DUE"  # still to come, its day not over: the promise
+# Still to come, its day over: late. By law the claim is then resolved in the customer's favour (REK-8),
+# which the beat's sweep (disputes.tasks.sweep_deemed_accepted, every 5 minutes) records; until it runs
+# the page says the reply is late and what the law makes of that, never a reply date in the past.
+REPLY_LATE = "LATE"
+REPLY_NOTHING = ""  # sent, or no reply to count down to (decided, deemed accepted, withdrawn, a draft)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimClocks:
+    """What the claim's page says is next: the refund's state, and where the reply stands."""
+
+    refund: ClaimRefund
+    reply: str  # REPLY_DUE, REPLY_LATE or REPLY_NOTHING (claim_reply)
+    withdrawn_on: date | None
+
+
+def _refund_after_withdrawal(case: Case) -> ClaimRefund:
+    reversals = list(case.ledger_entries.filter(kind=LedgerKind.REVERSAL).values_list("amount", "created_at"))
+    if not reversals or case.refunded_at is None:
+        return ClaimRefund(REFUND_NOTHING)
+    reversed_total = sum((amount for amount, _at in reversals), ZERO)
+    return ClaimRefund(
+        REFUND_REVERSED,
+        amount=reversed_total,
+        day=warsaw_date(case.refunded_at),
+        taken_back=reversed_total,
+        taken_back_on=warsaw_date(max(at for _amount, at in reversals)),
+    )
+
+
+def _refund_after_decision(outcome: ClaimOutcome) -> ClaimRefund:
+    if not outcome.provisional_refund or outcome.refunded_on is None:
+        return ClaimRefund(REFUND_NOTHING)  # the decision's own lines say what was credited
+    taken_back = outcome.recovered + outcome.to_recover
+    status = (
+        REFUND_KEPT
+        if not taken_back
+        else REFUND_TAKEN_BACK
+        if taken_back >= outcome.provisional_refund
+        else REFUND_PART_KEPT
+    )
+    return ClaimRefund(
+        status,
+        amount=outcome.provisional_refund,
+        day=outcome.refunded_on,
+        kept=outcome.provisional_refund - taken_back,
+        taken_back=taken_back,
+        taken_back_on=outcome.recovered_on if not outcome.to_recover else None,
+    )
+
+
+def claim_refund(*, case: Case, outcome: ClaimOutcome | None, now: datetime) -> ClaimRefund:
+    """Where the D+1 refund stands at ``now``, after the withdrawal or the decision (``outcome``) if any.
+
+    A refund still owed once its due day is over (``deadline_breached``, Warsaw) is late, not promised;
+    nothing is being credited then (no ledger entry, so no posting): only a MADE refund whose credit
+    the core system has not confirmed yet (``posting_pending``) is on its way to the account.
+    Its amount is what ``case_refund_provisionally`` will credit (``Case.provisional_refunds_due`` under
+    ``REFUND_POLICY``); None under ``NET_OF_CAP`` while the estimate it takes the bank's share from is
+    not ready.
+    """
+    if case.withdrawn_at is not None:
+        return _refund_after_withdrawal(case)
+    if outcome is not None:
+        return _refund_after_decision(outcome)
+    if case.refund_withheld_at is not None:
+        return ClaimRefund(REFUND_WITHHELD)
+    if case.refunded_at is not None:
+        return ClaimRefund(
+            REFUND_MADE, day=warsaw_date(case.refunded_at), posting_pending=case.refund_confirmed_at is None
+        )
+    if case.state not in REFUND_PENDING_STATES or not case.refund_owed or case.refund_due_at is None:
+        return ClaimRefund(REFUND_NOTHING)
+    refunds = case.provisional_refunds_due(current_policies().refund_policy)
+    if refunds is not None and not refunds:
+        return ClaimRefund(REFUND_NOTHING)  # NET_OF_CAP and the bank's share is nothing: no credit
+    late = deadline_breached(due_at=case.refund_due_at, at=now)
+    return ClaimRefund(
+        REFUND_LATE if late else REFUND_DUE,
+        amount=None if refunds is None else sum(refunds.values(), ZERO),
+        day=case.refund_due_on,
+    )
+
+
+def claim_reply(*, case: Case, now: datetime) -> str:
+    """Where the reply stands at ``now``: still to come and due (its day not over), late, or nothing to
+    say. A reply still to come once its due day is over (``deadline_breached``, Warsaw) is late, not
+    promised: the same instant from which the sweep deems the claim accepted (``cases_reply_overdue``)."""
+    if case.state not in REPLY_COUNTDOWN_STATES or case.reply_dispatched_at is not None:
+        return REPLY_NOTHING
+    if case.reply_due_at is not None and deadline_breached(due_at=case.reply_due_at, at=now):
+        return REPLY_LATE
+    return REPLY_DUE
+
+
+def claim_clocks(*, case: Case, outcome: ClaimOutcome | None, now: datetime) -> ClaimClocks:
+    """What is next for the claim at ``now``: the refund as it stands and the reply if still to come."""
+    return ClaimClocks(
+        refund=claim_refund(case=case, outcome=outcome, now=now),
+        reply=claim_reply(case=case, now=now),
+        withdrawn_on=warsaw_date(case.withdrawn_at) if case.withdrawn_at else None,
+    )
