@@ -19,19 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_letter_says_the_answer_by_date_of_the_request_not_one_counted_from_the_letter():
-    rates_load_fixture(path=FIXTURE, now=warsaw(2025, 5, 26, 9, 0))
-    theft = make_theft()
-    CustomerAddress.objects.create(
-        customer=theft.customer, street="ul. Polna 1", postal_code="00-001", city="Kraków"
-    )
-    analyst = staff("analyst", "analysts")
-    case = submitted_case(theft, theft.user)
-    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
-    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
-    case_request_information(
-        case_id=case.pk, questions="Kto znał PIN?", actor=analyst, now=warsaw(2025, 6, 2, 9, 0)
-    )
-    request = case.letter_requests.get(letter_type="INFORMATION_REQUEST")
+    _analyst, request = _requested(warsaw(2025, 6, 2, 9, 0))
+    case = request.case
 
     # Asked on 2 June: 14 days, 16 June (before the reply deadline of 25 June).
     assert request.context["respond_by"] == "2025-06-16"
@@ -44,19 +33,7 @@ def test_the_letter_says_the_answer_by_date_of_the_request_not_one_counted_from_
 
 
 def test_a_request_stored_without_its_date_is_counted_from_the_letter_as_before():
-    rates_load_fixture(path=FIXTURE, now=warsaw(2025, 5, 26, 9, 0))
-    theft = make_theft()
-    CustomerAddress.objects.create(
-        customer=theft.customer, street="ul. Polna 1", postal_code="00-001", city="Kraków"
-    )
-    analyst = staff("analyst", "analysts")
-    case = submitted_case(theft, theft.user)
-    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
-    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
-    case_request_information(
-        case_id=case.pk, questions="Kto znał PIN?", actor=analyst, now=warsaw(2025, 6, 2, 9, 0)
-    )
-    request = case.letter_requests.get(letter_type="INFORMATION_REQUEST")
+    _analyst, request = _requested(warsaw(2025, 6, 2, 9, 0))
     del request.context["respond_by"]
 
     snapshot = snapshot_build(letter_request=request, issued_on=date(2025, 6, 5))
