@@ -9,7 +9,7 @@ import time_machine
 from demo import seed_demo
 from disputes.models import Case, CaseLetterRequest, CaseState
 from kartosfera.legaltime import warsaw_date
-from letters.models import Letter, PrintBatchLetter
+from letters.models import Letter, PrintBatch, PrintBatchLetter
 from letters.selectors import letters_awaiting_post
 from letters.snapshot import LetterSnapshot
 
@@ -58,6 +58,10 @@ def test_the_demo_letters_are_dated_by_their_cases_history(seeded):
         assert batch.posted_at is not None and warsaw_date(batch.posted_at) < today
         assert letter.issued_at <= batch.created_at < batch.posted_at, letter.pk
         assert (letter.dispatched_at, letter.dispatch_channel) == (batch.posted_at, "POST")
+    # One batch a day, and their numbers rise with the time they were made, as an auditor reads them.
+    made = list(PrintBatch.objects.order_by("pk").values_list("created_at", flat=True))
+    assert made and made == sorted(made)
+    assert len({warsaw_date(at) for at in made}) == len(made)
     # The case closed once its reply was posted counts the decision letter's dispatch as the reply.
     closed = Case.objects.get(state=CaseState.CLOSED)
     decision = Letter.objects.get(case=closed, letter_type="DECISION_REJECTED")
