@@ -12,6 +12,8 @@ from kartosfera.legaltime import warsaw_date
 from letters.models import Letter, PrintBatch, PrintBatchLetter
 from letters.selectors import letters_awaiting_post
 from letters.snapshot import LetterSnapshot
+from reports.exports.services import export_path
+from reports.models import ExportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +70,14 @@ def test_the_demo_letters_are_dated_by_their_cases_history(seeded):
     assert closed.reply_dispatched_at == decision.dispatched_at
     assert closed.closed_at is not None
     assert decision.issued_at < decision.dispatched_at < closed.closed_at
+
+
+def test_seeding_the_demo_in_a_test_leaves_the_project_s_export_files_alone(seeded, tmp_path):
+    # The demo's seeding exports last month's cases; a test's copy replaced a running demo's file.
+    job = ExportJob.objects.get()
+
+    assert export_path(job).is_file()
+    assert export_path(job).is_relative_to(tmp_path)
 
 
 def test_the_letters_of_a_customer_who_asked_for_e_mail_leave_by_e_mail_as_they_are_issued(
