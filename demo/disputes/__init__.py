@@ -201,16 +201,24 @@ def _make(plan: Plan, card: Card, ctx: Ctx) -> Case | None:
 
 def seed_print_room(*, now: datetime) -> list[str]:
     """The print room's history, once every demo case's letters are issued (``print_room_history``);
-    then the cases closed once their reply was posted are closed."""
+    then the cases closed once their reply was posted are closed; say which."""
     ctx = demo_ctx(now=now)
     print_room_history(ctx)
+    lines = []
     for plan in (*PLANS, *CHARGEBACK_PLANS, *PROPOSAL_PLANS):
         if plan.closed is None:
             continue
         case, _ = plan_case(plan, demo_card(plan.card_key), ctx)
-        if case is not None and case.state != CaseState.CLOSED:
+        if case is None:
+            continue
+        if case.state != CaseState.CLOSED:
             close(plan.closed)(case, ctx)
-    return []
+            case.refresh_from_db()
+        lines.append(
+            f"Demo case closed once the print room posted its reply: {case.number} "
+            f"{case.customer.full_name}, {case.card.masked} ({case.state})"
+        )
+    return lines
 
 
 def plan_case(plan: Plan, card: Card, ctx: Ctx) -> tuple[Case | None, bool]:
