@@ -155,6 +155,17 @@ def test_report_readers_see_the_report_and_nothing_changes(dataset, client, grou
     assert b"UUP-46-1" in response.content
 
 
+def test_the_replay_shows_each_input_as_the_audit_log_holds_it(dataset, client):
+    # The inputs were written as Python shows them ("found_at: None"), not as the log and its export do.
+    sign_in(client, staff("auditor", "auditors"))
+
+    page = client.get(f"/reports/cases/{dataset[0].pk}/replay/").content.decode()
+
+    assert "found_at: null" in page
+    assert "found_at: None" not in page
+    assert "extended: false" in page
+
+
 def test_the_report_page_reads_in_a_fixed_number_of_queries(dataset, client, django_assert_num_queries):
     sign_in(client, staff("auditor", "auditors"))
     client.get("/reports/?from=2025-05-01&to=2025-05-31")
