@@ -6,30 +6,13 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from audit.models import AuditEntry
+from audit.models import HASHED_FIELDS, AuditEntry
 from kartosfera.admin import ReadOnlyAdmin
 
-# Every field is shown, and every field is read only.
-_FIELDS = (
-    "sequence",
-    "recorded_at",
-    "action",
-    "actor_repr",
-    "actor",
-    "role",
-    "channel",
-    "ip_address",
-    "request_id",
-    "object_label",
-    "object_id",
-    "object_repr",
-    "before_json",
-    "after_json",
-    "data_json",
-    "hash_version",
-    "previous_hash",
-    "entry_hash",
-)
+# Every field is shown, and every field is read only: the sequence, what the hash covers in the order
+# it covers it (``HASHED_FIELDS``: the JSON ones pretty-printed, the actor id as the user), the links.
+_SHOWN_AS = {"actor_id": "actor", "before": "before_json", "after": "after_json", "data": "data_json"}
+_FIELDS = ("sequence", *(_SHOWN_AS.get(name, name) for name in HASHED_FIELDS), "previous_hash", "entry_hash")
 
 
 @admin.register(AuditEntry)

@@ -27,6 +27,8 @@ SEEDERS: list[str] = [
     "demo.disputes.seed",
     "demo.backoffice.seed",
     "demo.reports.seed",
+    # The print room's daily batches of every case above, in date order (their numbers rise with time).
+    "demo.disputes.seed_print_room",
     # What the letters of every case above show.
     "demo.letters.seed",
     "demo.exports.seed",

@@ -19,7 +19,6 @@ from demo.disputes import (
     plan_case,
     received,
     refund,
-    reply_posted,
     review,
 )
 from kartosfera.legaltime import warsaw_date
@@ -70,12 +69,12 @@ def _plans(today: date) -> list[Plan]:
         )
 
     def decided(days: int, decision: int) -> tuple[Step, ...]:
-        """Refunded the day after, then assessed, decided and its reply posted from ``decision`` days on."""
+        """Refunded the day after, then assessed and decided from ``decision`` days on; the print room
+        posts its reply the next day (``demo.disputes.seed_print_room``)."""
         return (
             refund(days - 1),
             assess(days - decision, Findings(), DECIDED),
             decide(days - decision - 1, DECIDED, GROUNDS),
-            reply_posted(days - decision - 2),
         )
 
     a, b, c, d, e, f = (

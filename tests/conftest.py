@@ -161,6 +161,14 @@ def audit_sealing_in_tests(settings, tmp_path):
     settings.KARTOSFERA_AUDIT_ANCHOR_DIR = tmp_path / "audit-anchors"
 
 
+@pytest.fixture(autouse=True)
+def export_files_in_tests(settings, tmp_path):
+    """Keep the export files a test makes (the demo's seeding makes one) in a directory of its own:
+    in the project's ``var/exports`` they replaced the running demo's files, whose recorded SHA-256
+    then no longer matched. tests/reports sets its own (a worker process shares it)."""
+    settings.KARTOSFERA_EXPORT_DIR = tmp_path / "exports"
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker, nbp_api_url):
     """A real Celery worker process on the configured broker, or nothing when tasks run eagerly."""

@@ -20,7 +20,7 @@ from customers.models import User
 from demo.cards import DEMO_CARDS
 from demo.customers import ADMIN_DEMO_PASSWORD, demo_customer
 from demo.disputes._chargebacks import CHARGEBACK_PLANS, chargeback_alerts_raise
-from demo.disputes._letters import letters_catch_up, letters_post, reply_posted
+from demo.disputes._letters import letters_issue, print_room_history
 from demo.disputes._plans import PLANS, PROPOSAL_PLANS
 from demo.disputes._steps import (
     Ctx,
@@ -28,13 +28,14 @@ from demo.disputes._steps import (
     Step,
     assess,
     cancelled_at,
+    close,
     decide,
     demo_pdf,
     received,
     refund,
     review,
 )
-from disputes.models import Case, DeliveryChannel
+from disputes.models import Case, CaseState, DeliveryChannel
 from disputes.services import (
     Circumstances,
     claim_create_draft,
@@ -55,9 +56,9 @@ __all__ = [
     "plan_case",
     "received",
     "refund",
-    "reply_posted",
     "review",
     "seed",
+    "seed_print_room",
 ]
 
 STAFF = (
@@ -191,13 +192,33 @@ def _make(plan: Plan, card: Card, ctx: Ctx) -> Case | None:
         )
     if plan.submit:
         claim_submit(case_id=case.pk, actor=ctx.analyst, now=received_at)
-        letters_catch_up(case, ctx)
+        letters_issue(case, ctx)
         for step in plan.steps:
             step(case, ctx)
-            letters_catch_up(case, ctx)
-        # The print room's batches of the days since the last step, up to yesterday's.
-        letters_post(case, ctx, until=ctx.now)
+            letters_issue(case, ctx)
     return case
+
+
+def seed_print_room(*, now: datetime) -> list[str]:
+    """The print room's history, once every demo case's letters are issued (``print_room_history``);
+    then the cases closed once their reply was posted are closed; say which."""
+    ctx = demo_ctx(now=now)
+    print_room_history(ctx)
+    lines = []
+    for plan in (*PLANS, *CHARGEBACK_PLANS, *PROPOSAL_PLANS):
+        if plan.closed is None:
+            continue
+        case, _ = plan_case(plan, demo_card(plan.card_key), ctx)
+        if case is None:
+            continue
+        if case.state != CaseState.CLOSED:
+            close(plan.closed)(case, ctx)
+            case.refresh_from_db()
+        lines.append(
+            f"Demo case closed once the print room posted its reply: {case.number} "
+            f"{case.customer.full_name}, {case.card.masked} ({case.state})"
+        )
+    return lines
 
 
 def plan_case(plan: Plan, card: Card, ctx: Ctx) -> tuple[Case | None, bool]:

@@ -7,13 +7,14 @@ acknowledgement of a claim filed weeks ago would promise a refund date already p
 does their work itself, through their services, at the moments they would have done it.
 
 The print room makes one batch a day (``PRINT_AT``, posted ``POSTED_AFTER``). The demo's history
-holds the batches of the days before today; a letter issued since yesterday's batch waits for
-today's, as the print room shows.
+holds the batches of the days before today, made once every case's letters are issued
+(``print_room_history``), so that their numbers rise with their dates; a letter issued since
+yesterday's batch waits for today's, as the print room shows.
 """
 
 from datetime import datetime, time, timedelta
 
-from demo.disputes._steps import Ctx, Step
+from demo.disputes._steps import Ctx
 from disputes.models import Case
 from disputes.selectors import letter_requests_pending
 from kartosfera.legaltime import WARSAW, warsaw_date
@@ -50,53 +51,34 @@ def letters_issue(case: Case, ctx: Ctx) -> None:
         letters_email_send(case_id=case.pk, now=at)
 
 
-def letters_post(case: Case, ctx: Ctx, *, until: datetime) -> int:
-    """Print and post the case's paper letters in the daily batches posted by ``until`` (at the latest
-    yesterday's: today's is still to be made); record its reply's dispatch on the case, as the worker
-    would. How many batches.
+def print_room_history(ctx: Ctx) -> int:
+    """Make the print room's daily batches of every demo case's paper letters, in date order, up to
+    yesterday's (today's is still to be made); record the replies among them on their cases, as the
+    worker would. How many batches.
 
-    Each batch is made at its time and holds only the letters issued by then (``letters_awaiting_post``);
-    the other cases' letters issued by then were printed when their cases were seeded (each in its
-    batch, all before today), so a batch here holds this case's letters.
+    Run once every demo case's letters are issued: the cases are seeded one after another, each through
+    weeks of history, so a batch made while seeding one case would come before the batches of the days
+    before it that the next case's letters go in, and batch numbers would not rise with time
+    (``print_batch_assemble`` refuses it). Each batch is made at its time and holds every letter issued
+    by then (``letters_awaiting_post``), so each letter is posted the day it would have been.
     """
     today = datetime.combine(warsaw_date(ctx.now), time(0), tzinfo=WARSAW)
-    until = min(until, today)
     batches = 0
     while True:
-        waiting = letters_awaiting_post(now=ctx.now).filter(case=case)
-        first = waiting.values_list("issued_at", flat=True).first()
+        first = letters_awaiting_post(now=ctx.now).values_list("issued_at", flat=True).first()
         if first is None:
             break
         made_at = print_batch_time(first)
-        if made_at + POSTED_AFTER > until:
+        if made_at + POSTED_AFTER > today:
             break
         batch = print_batch_assemble(actor=ctx.analyst, now=made_at)
         print_batch_mark_posted(batch_id=batch.pk, actor=ctx.analyst, now=made_at + POSTED_AFTER)
         batches += 1
     # The letters app asks the workflow to record the reply through the outbox: a worker would run it
-    # after the commit, while the case's next steps (closing it) need it now.
+    # after the commit, while closing a case whose reply was posted needs it now.
     outbox_run_in_place(
         message_ids=OutboxMessage.objects.filter(
-            task="disputes.tasks.record_reply_dispatched", kwargs__case_id=case.pk
+            task="disputes.tasks.record_reply_dispatched", finished_at__isnull=True
         ).values_list("pk", flat=True)
     )
     return batches
-
-
-def letters_catch_up(case: Case, ctx: Ctx) -> None:
-    """After a step of the case: its letters issued, and the batches due by the step's time posted."""
-    letters_issue(case, ctx)
-    last = case.transitions.order_by("-occurred_at").values_list("occurred_at", flat=True).first()
-    if last is not None:
-        letters_post(case, ctx, until=last)
-
-
-def reply_posted(days: int) -> Step:
-    """A demo step: the case's letters are printed and posted in the daily batches by ``days`` ago at
-    15:00 (its decision letter, issued when the decision was made, among them)."""
-
-    def post(case: Case, ctx: Ctx) -> None:
-        letters_issue(case, ctx)
-        letters_post(case, ctx, until=ctx.at(days, 15, 0))
-
-    return post

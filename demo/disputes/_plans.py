@@ -3,14 +3,12 @@ with chargebacks are ``_chargebacks``'s."""
 
 from datetime import timedelta
 
-from demo.disputes._letters import reply_posted
 from demo.disputes._steps import (
     LAW_ENFORCEMENT_NOTICE,
     POLICE_REPORT,
     Plan,
     ask,
     assess,
-    close,
     decide,
     deem,
     propose,
@@ -83,10 +81,9 @@ PLANS = (
                  "Transakcje zgłosił Pan po upływie 13 miesięcy od obciążenia rachunku, a ustawa pozwala "
                  "zgłaszać nieautoryzowane transakcje tylko w tym terminie; Bank nie może ich uznać.",
              ),
-             # Closed once its decision letter was posted (the reply's dispatch is recorded).
-             reply_posted(3),
-             close(2),
-         )),
+         ),
+         # Closed once its decision letter was posted (the reply's dispatch is recorded).
+         closed=2),
 )
 
 

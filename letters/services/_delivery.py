@@ -36,6 +36,11 @@ class PrintBatchAlreadyPosted(Exception):
     """The batch was marked posted before: its letters' dispatch is recorded once."""
 
 
+class PrintBatchOutOfOrder(Exception):
+    """A batch cannot be assembled before the latest one, nor posted before it was assembled: batch
+    numbers rise with the time they were made, and a batch is posted after it was made."""
+
+
 def letters_email_send(*, case_id: int, now: datetime) -> list[Letter]:
     """E-mail each letter of the case still to be sent, the PDF attached, and record its dispatch as
     the e-mail leaves; the letters it sent. Safe to run again: a sent letter is not sent twice.
@@ -92,13 +97,18 @@ def _email(letter: Letter) -> None:
 
 def print_batch_assemble(*, actor: User, now: datetime) -> PrintBatch:
     """Put the paper letters waiting to be posted into a new print batch, oldest first, at most
-    ``KARTOSFERA_PRINT_BATCH_MAX`` of them (the rest go in the next batch).
+    ``KARTOSFERA_PRINT_BATCH_MAX`` of them (the rest go in the next batch). Its number is the next
+    one, so a batch is never made at a moment before the latest batch (an auditor reads the numbers
+    as rising with time).
 
-    :raises NothingToPrint: :raises LetterActionNotPermitted:
+    :raises NothingToPrint: :raises PrintBatchOutOfOrder: :raises LetterActionNotPermitted:
     """
     require_aware(now, name="now")
     require_staff(actor, HANDLE_CASE, system_allowed=False)
     with transaction.atomic():
+        latest = PrintBatch.objects.order_by("-pk").values_list("created_at", flat=True).first()
+        if latest is not None and now < latest:
+            raise PrintBatchOutOfOrder(now)
         letters = list(locked_batch(letters_awaiting_post(now=now), size=settings.KARTOSFERA_PRINT_BATCH_MAX))
         if not letters:
             raise NothingToPrint()
@@ -132,7 +142,8 @@ def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> Pri
     A letter corrected after the batch was assembled is not recorded (its new version goes in the
     next batch).
 
-    :raises PrintBatchNotFound: :raises PrintBatchAlreadyPosted: :raises LetterActionNotPermitted:
+    :raises PrintBatchNotFound: :raises PrintBatchAlreadyPosted: :raises PrintBatchOutOfOrder:
+    :raises LetterActionNotPermitted:
     """
     require_aware(now, name="now")
     require_staff(actor, HANDLE_CASE, system_allowed=False)
@@ -140,6 +151,8 @@ def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> Pri
         batch = row_or_missing(PrintBatch.objects.select_for_update(), batch_id, PrintBatchNotFound)
         if batch.posted_at is not None:
             raise PrintBatchAlreadyPosted(batch_id)
+        if now < batch.created_at:
+            raise PrintBatchOutOfOrder(now)
         batch.posted_at, batch.posted_by = now, actor
         batch.save(update_fields=["posted_at", "posted_by"])
         entries = PrintBatchLetter.objects.filter(batch=batch).select_related("letter").order_by("position")

@@ -71,11 +71,15 @@ def _reply_filters(period: Period, now: datetime) -> dict[str, Q]:
     cohort = Q(submitted_at__isnull=False, reply_due_on__range=(period.first, period.last))
     unanswered = Q(reply_dispatched_at__isnull=True, deemed_accepted_at__isnull=True)
     still_due = unanswered & _none_or_gte("withdrawn_at", due)
+    # A case deemed accepted (REK-8) stays deemed when the notice of it is posted afterwards: that
+    # dispatch is recorded as its reply, but the law settled the complaint first.
+    not_in_time = Q(reply_dispatched_at__isnull=True) | Q(reply_dispatched_at__gte=due)
     return {
         "reply.all": cohort,
         "reply.in_time": cohort & _before("reply_dispatched_at", due),
-        "reply.late": cohort & Q(reply_dispatched_at__isnull=False, reply_dispatched_at__gte=due),
-        "reply.deemed": cohort & Q(reply_dispatched_at__isnull=True, deemed_accepted_at__isnull=False),
+        "reply.late": cohort
+        & Q(reply_dispatched_at__isnull=False, reply_dispatched_at__gte=due, deemed_accepted_at__isnull=True),
+        "reply.deemed": cohort & not_in_time & Q(deemed_accepted_at__isnull=False),
         "reply.overdue": cohort & still_due & deadline_passed("reply_due_at", now=now),
         "reply.withdrawn": cohort & unanswered & _before("withdrawn_at", due),
         "reply.pending": cohort & still_due & ~deadline_passed("reply_due_at", now=now),

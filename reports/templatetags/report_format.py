@@ -1,7 +1,9 @@
 """Template filters of the reports pages: periods and file sizes written with babel in the page's
 language (never an ISO date or a Python float). Instants are ``kartosfera_format``'s ``moment``."""
 
+import json
 from datetime import date
+from typing import Any
 
 from babel.units import format_unit
 from django import template
@@ -42,3 +44,12 @@ def period(first: date | None, last: date | None) -> str:
         return ""
     language = get_language()
     return f"{format_long_date(first, language=language)} – {format_long_date(last, language=language)}"
+
+
+@register.filter
+def recorded_value(value: Any) -> str:
+    """A computation's input on the replay page as the audit log holds it: text as it is, anything
+    else as JSON (``null``, ``true``, ``{"amount":"800.00"}``), not as Python writes it (``None``)."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

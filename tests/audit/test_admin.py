@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from audit.models import AuditEntry
+from audit.models import HASHED_FIELDS, AuditEntry
 from audit.services import audit_record
 from tests.staff import sign_in_staff
 
@@ -37,6 +37,16 @@ def test_the_list_and_an_entry_can_be_read(superuser_client, entry):
     assert "&quot;BLOCKED&quot;" in page
     assert 'name="_save"' not in page
     assert "/delete/" not in page
+
+
+def test_an_entry_shows_every_field_its_hash_covers_and_its_links(superuser_client, entry):
+    detail = superuser_client.get(f"{CHANGELIST}{entry.pk}/change/")
+
+    form = detail.context["adminform"]
+    names = {field.field["name"] for fieldset in form for line in fieldset for field in line}
+    assert names >= set(HASHED_FIELDS) - {"actor_id", "before", "after", "data"}
+    assert names >= {"sequence", "actor", "before_json", "after_json", "data_json"}
+    assert names >= {"previous_hash", "entry_hash"}
 
 
 def test_adding_is_refused(superuser_client):

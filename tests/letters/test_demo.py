@@ -9,9 +9,11 @@ import time_machine
 from demo import seed_demo
 from disputes.models import Case, CaseLetterRequest, CaseState
 from kartosfera.legaltime import warsaw_date
-from letters.models import Letter, PrintBatchLetter
+from letters.models import Letter, PrintBatch, PrintBatchLetter
 from letters.selectors import letters_awaiting_post
 from letters.snapshot import LetterSnapshot
+from reports.exports.services import export_path
+from reports.models import ExportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -58,12 +60,24 @@ def test_the_demo_letters_are_dated_by_their_cases_history(seeded):
         assert batch.posted_at is not None and warsaw_date(batch.posted_at) < today
         assert letter.issued_at <= batch.created_at < batch.posted_at, letter.pk
         assert (letter.dispatched_at, letter.dispatch_channel) == (batch.posted_at, "POST")
+    # One batch a day, and their numbers rise with the time they were made, as an auditor reads them.
+    made = list(PrintBatch.objects.order_by("pk").values_list("created_at", flat=True))
+    assert made and made == sorted(made)
+    assert len({warsaw_date(at) for at in made}) == len(made)
     # The case closed once its reply was posted counts the decision letter's dispatch as the reply.
     closed = Case.objects.get(state=CaseState.CLOSED)
     decision = Letter.objects.get(case=closed, letter_type="DECISION_REJECTED")
     assert closed.reply_dispatched_at == decision.dispatched_at
     assert closed.closed_at is not None
     assert decision.issued_at < decision.dispatched_at < closed.closed_at
+
+
+def test_seeding_the_demo_in_a_test_leaves_the_project_s_export_files_alone(seeded, tmp_path):
+    # The demo's seeding exports last month's cases; a test's copy replaced a running demo's file.
+    job = ExportJob.objects.get()
+
+    assert export_path(job).is_file()
+    assert export_path(job).is_relative_to(tmp_path)
 
 
 def test_the_letters_of_a_customer_who_asked_for_e_mail_leave_by_e_mail_as_they_are_issued(

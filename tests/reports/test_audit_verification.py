@@ -109,3 +109,15 @@ def test_an_analyst_may_not_verify(client, db):
 
     assert client.post(reverse("reports:audit_verifications"), {"anchors": ""}).status_code == 403
     assert not AuditVerification.objects.exists()
+
+
+def test_the_list_names_who_started_each_verification_in_polish(client, auditor):
+    # The column of the person was headed "Termin" (a due date: the letters' "By" column's Polish).
+    sign_in(client, auditor)
+    client.post(reverse("reports:audit_verifications"), {"anchors": ""})
+    run_queued()
+
+    page = client.get(reverse("reports:audit_verifications")).content.decode()
+
+    assert '<th scope="col">Rozpoczął(-ęła)</th>' in page
+    assert '<th scope="col">Termin</th>' not in page

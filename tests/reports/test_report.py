@@ -100,6 +100,23 @@ def test_the_figures_equal_the_hand_count(dataset):
     assert june.received.count == 0
 
 
+def test_a_deemed_acceptance_stays_deemed_once_its_notice_is_posted(dataset):
+    _a, b, _c = dataset
+    # B was deemed accepted (REK-8) at 01:00 on 26 June, past its reply deadline; the notice of it went
+    # out by post on 27 June, and its dispatch is recorded as the reply. It was not a reply sent late:
+    # the law settled the complaint first, and the report counted it as deemed the day before.
+    Case.objects.filter(pk=b.pk).update(reply_dispatched_at=warsaw(2025, 6, 27, 15, 0))
+
+    june = report_figures(period=JUNE, now=NOW)
+
+    figures = {f.key: f.count for f in june.replies.figures}
+    assert (figures["reply.late"], figures["reply.deemed"]) == (0, 1)
+    assert june.replies.share == Decimal("33.3")
+    deemed = figure_cases(period=JUNE, key="reply.deemed", now=NOW).page.object_list
+    assert [case.pk for case in deemed] == [b.pk]
+    assert list(figure_cases(period=JUNE, key="reply.late", now=NOW).page.object_list) == []
+
+
 def test_a_refund_the_core_system_confirmed_after_d1_is_late_whatever_the_ledger_says(dataset):
     a, _b, _c = dataset
     # A's ledger recorded the refund on 27 May 15:00; the core system confirmed the credit 28 May 08:00.
@@ -136,6 +153,17 @@ def test_report_readers_see_the_report_and_nothing_changes(dataset, client, grou
     response = client.get(f"/reports/cases/{dataset[0].pk}/replay/")
     assert response.status_code == 200
     assert b"UUP-46-1" in response.content
+
+
+def test_the_replay_shows_each_input_as_the_audit_log_holds_it(dataset, client):
+    # The inputs were written as Python shows them ("found_at: None"), not as the log and its export do.
+    sign_in(client, staff("auditor", "auditors"))
+
+    page = client.get(f"/reports/cases/{dataset[0].pk}/replay/").content.decode()
+
+    assert "found_at: null" in page
+    assert "found_at: None" not in page
+    assert "extended: false" in page
 
 
 def test_the_report_page_reads_in_a_fixed_number_of_queries(dataset, client, django_assert_num_queries):
