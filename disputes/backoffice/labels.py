@@ -5,13 +5,16 @@ meaning, so each row is named by the machine it belongs to: a case transition ro
 is a step of that chargeback. A code nobody named yet is shown as readable words, never raw.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db.models import Choices
-from django.utils.translation import gettext, gettext_noop, override, pgettext_lazy
+from django.utils.translation import get_language, gettext, gettext_noop, override, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from chargebacks.models import ChargebackState
-from disputes.models import CaseState, Outcome, ProposalKind
+from disputes.models import CaseEvent, CaseState, Outcome, ProposalKind
+from kartosfera.formatting import format_long_date
 
 # The workflow's steps (the case's transitions) as the back office names them.
 STEP_LABELS = {
@@ -155,3 +158,25 @@ def _translations(msgid: str) -> set[str]:
         with override(code):
             translations.add(gettext(msgid))
     return translations
+
+
+def _day(value: object) -> str:
+    """A date (or its ISO text, as an event's data stores it) as a long date in the reader's language."""
+    if isinstance(value, str):
+        try:
+            return format_long_date(date.fromisoformat(value), language=get_language())
+        except ValueError:
+            return value
+    return format_long_date(value, language=get_language()) if isinstance(value, date) else "—"
+
+
+def event_detail(row) -> str:
+    """What a history event (``CaseEvent``) adds to its kind's name, in words; "" when nothing."""
+    data = row.data or {}
+    if row.kind == CaseEvent.Kind.CHARGEBACK_FILING_MISSED:
+        return gettext(
+            "the filing window ended on %(due)s (%(rule)s) and the chargeback was not filed: file it if "
+            "the scheme still takes it, or record it as not filed"
+        ) % {"due": _day(data.get("filing_due_on")), "rule": data.get("rule", "")}
+    return ""
+
