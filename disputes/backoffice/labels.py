@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from chargebacks.models import ChargebackState
 from disputes.models import CaseEvent, CaseState, Outcome, ProposalKind
 from kartosfera.formatting import format_long_date
+from kartosfera.legaltime import warsaw_date
 
 # The workflow's steps (the case's transitions) as the back office names them.
 STEP_LABELS = {
@@ -180,3 +181,29 @@ def event_detail(row) -> str:
         ) % {"due": _day(data.get("filing_due_on")), "rule": data.get("rule", "")}
     return ""
 
+
+def deemed_acceptance(case) -> str:
+    """Why and when a case was deemed accepted (REK-8), as staff say it: the reply deadline that passed
+    unanswered and the day the acceptance was recorded; "" for a case not deemed accepted."""
+    if case.deemed_accepted_at is None:
+        return ""
+    return gettext(
+        "Deemed accepted (REK-8): the reply deadline of %(due)s (%(rule)s) passed without a reply sent; "
+        "the acceptance was recorded on %(recorded)s."
+    ) % {
+        "due": _day(case.reply_due_on),
+        "rule": case.reply_rule,
+        "recorded": _day(warsaw_date(case.deemed_accepted_at)),
+    }
+
+
+def transition_detail(row) -> str:
+    """What a transition row (``CaseTransition``) says beyond its step, in words; "" when nothing more
+    than the reason written with it. REK-8's row says which reply deadline passed unanswered."""
+    data = row.data or {}
+    if row.name == "deem_accepted" and not getattr(row, "chargeback_id", None):
+        return gettext("the reply deadline of %(due)s (%(rule)s) passed without a reply sent") % {
+            "due": _day(data.get("reply_due_on")),
+            "rule": data.get("reply_rule", ""),
+        }
+    return ""
