@@ -6,6 +6,8 @@ from datetime import timedelta
 from django.urls import reverse
 
 from disputes.services import case_start_review, cases_deem_accepted_overdue
+from letters.models import CustomerAddress
+from letters.services import letter_issue
 from tests.backoffice.conftest import NOW
 
 
@@ -18,6 +20,11 @@ def test_the_case_page_says_the_reply_deadline_passed_and_when_the_acceptance_wa
     assert (case.reply_due_on.isoformat(), case.reply_rule) == ("2025-06-25", "REK-6")
     swept = case.reply_due_at + timedelta(days=2, hours=3)
     assert cases_deem_accepted_overdue(now=swept, batch_size=10) == 1
+    CustomerAddress.objects.create(
+        customer=case.customer, street="ul. Źródlana 7 m. 12", postal_code="31-422", city="Kraków"
+    )
+    notice = case.letter_requests.get(letter_type="DECISION_ACCEPTED")
+    assert letter_issue(letter_request_id=notice.pk, actor=None, now=swept).letter_type == "DEEMED_ACCEPTED"
     time_machine.move_to(swept + timedelta(days=5), tick=False)
     client = as_staff(supervisor)
 
@@ -36,3 +43,8 @@ def test_the_case_page_says_the_reply_deadline_passed_and_when_the_acceptance_wa
     assert "Deemed accepted (REK-8) (" in timeline
     assert " — the reply deadline of 25 June 2025 (REK-6) passed without a reply sent" in timeline
     assert "— REK-8 ·" not in timeline and "— REK-8<" not in timeline
+    # The letter issued is the REK-8 notice, never named as a decision someone took.
+    letters = en.split('id="letters-h"')[1].split("</section>")[0]
+    assert "<td>Deemed accepted (reply deadline missed)</td>" in letters
+    assert "Decision: accepted" not in letters
+    assert "Letter requested: Deemed accepted (reply deadline missed) (issued" in timeline
