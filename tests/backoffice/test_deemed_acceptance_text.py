@@ -36,7 +36,7 @@ def test_the_case_page_says_the_reply_deadline_passed_and_when_the_acceptance_wa
         "the acceptance was recorded on 28 June 2025."
     ) in en
     assert (
-        "Uznane z mocy prawa (REK-8): termin odpowiedzi 25 czerwca 2025 (REK-6) minął, a odpowiedź nie "
+        "Uznana z mocy prawa (REK-8): termin odpowiedzi 25 czerwca 2025 (REK-6) minął, a odpowiedź nie "
         "została wysłana; uznanie odnotowano 28 czerwca 2025."
     ) in pl
     timeline = en.split('id="tl-h"')[1]
