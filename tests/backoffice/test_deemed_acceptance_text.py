@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 
-from disputes.services import case_start_review, cases_deem_accepted_overdue
+from disputes.services import case_assign, case_start_review, cases_deem_accepted_overdue
 from letters.models import CustomerAddress
 from letters.services import letter_issue
 from tests.backoffice.conftest import NOW
@@ -48,3 +48,20 @@ def test_the_case_page_says_the_reply_deadline_passed_and_when_the_acceptance_wa
     assert "<td>Deemed accepted (reply deadline missed)</td>" in letters
     assert "Decision: accepted" not in letters
     assert "Letter requested: Deemed accepted (reply deadline missed) (issued" in timeline
+
+
+def test_the_assignee_of_a_deemed_case_with_no_step_left_is_told_so(
+    case, analyst, supervisor, as_staff, time_machine
+):
+    case_assign(case_id=case.pk, assignee=analyst, actor=supervisor, now=NOW)
+    case_start_review(case_id=case.pk, actor=analyst, now=NOW)
+    case.refresh_from_db()
+    swept = case.reply_due_at + timedelta(hours=1)
+    assert cases_deem_accepted_overdue(now=swept, batch_size=10) == 1
+    time_machine.move_to(swept + timedelta(hours=1), tick=False)
+
+    page = as_staff(analyst).get(reverse("backoffice:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="pl")
+
+    assert page.context["p"].allowed == []
+    steps = page.content.decode().split('id="act-h"')[1].split("</section>")[0]
+    assert "W tej sprawie nie można teraz wykonać żadnego kroku." in steps
