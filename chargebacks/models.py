@@ -101,6 +101,9 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
     arbitration_at = models.DateTimeField(_("arbitration at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     alerted_at = models.DateTimeField(_("filing alert sent at"), null=True, blank=True)
+    # Set by the sweep once the filing window has ended with the chargeback still drafted: the
+    # missed-window event was raised (once) to the assignee or the supervisors.
+    missed_alerted_at = models.DateTimeField(_("missed filing window alert sent at"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
@@ -113,6 +116,11 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
                 fields=["filing_due_at"],
                 name="chargeback_filing_alert_idx",
                 condition=Q(state="DRAFT", alerted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["filing_due_at"],
+                name="chargeback_filing_missed_idx",
+                condition=Q(state="DRAFT", missed_alerted_at__isnull=True),
             ),
         ]
         constraints = [

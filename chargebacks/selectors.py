@@ -38,4 +38,21 @@ def chargebacks_filing_alert_due(*, now: datetime, within: timedelta) -> QuerySe
     return Chargeback.objects.filter(filing_window_closing(now=now, within=within), alerted_at__isnull=True)
 
 
-__all__ = ["chargebacks_filing_alert_due", "filing_alert_notice", "filing_window_closing"]
+def filing_window_missed(*, now: datetime) -> Q:
+    """The one definition of a missed filing window: a drafted chargeback whose window has ended at
+    ``now`` (``deadlines.rules.deadline_breached``: ``filing_due_at <= now``) without the filing."""
+    return Q(state=ChargebackState.DRAFT, filing_due_at__lte=now)
+
+
+def chargebacks_filing_missed_due(*, now: datetime) -> QuerySet[Chargeback]:
+    """Drafted chargebacks whose filing window is missed (``filing_window_missed``), not alerted yet."""
+    return Chargeback.objects.filter(filing_window_missed(now=now), missed_alerted_at__isnull=True)
+
+
+__all__ = [
+    "chargebacks_filing_alert_due",
+    "chargebacks_filing_missed_due",
+    "filing_alert_notice",
+    "filing_window_closing",
+    "filing_window_missed",
+]

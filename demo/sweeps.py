@@ -3,7 +3,8 @@
 The demo's cases are made as of days and weeks ago; in production the beat sweeps (disputes/tasks.py,
 CELERY_BEAT_SCHEDULE) would have acted on them since. Run once here, they leave the demo as production
 would be at ``now``: a reply deadline passed unanswered is deemed accepted (REK-8), refunds about to be
-late are escalated, replies coming due are reminded, chargeback filing windows closing are flagged.
+late are escalated, replies coming due are reminded, chargeback filing windows closing are flagged
+and those missed raised.
 Idempotent, as the sweeps are: a second run finds nothing more to do.
 """
 
@@ -18,6 +19,7 @@ from disputes.services import (
     cases_escalate_refunds,
     cases_remind_reply_due,
     chargebacks_alert_filing_due,
+    chargebacks_alert_filing_missed,
 )
 
 
@@ -51,6 +53,7 @@ def sweep(*, now: datetime) -> list[str]:
         within=timedelta(days=settings.DISPUTES_CHARGEBACK_ALERT_DAYS),
         batch_size=batch,
     )
+    missed = _all(chargebacks_alert_filing_missed, now=now, batch_size=batch)
     numbers = [
         str(number)
         for number in Case.objects.filter(deemed_accepted_at=now)
@@ -61,5 +64,6 @@ def sweep(*, now: datetime) -> list[str]:
         "Dispute sweeps, run once as of now as the beat would have run them (then `make demo` runs the "
         f"beat schedule: `manage.py run_beat`): {deemed} claim(s) deemed accepted, their reply deadline "
         f"passed unanswered (REK-8){': ' + ', '.join(numbers) if numbers else ''}; {escalated} D+1 "
-        f"refund(s) escalated; {reminded} reply reminder(s); {alerted} more chargeback filing alert(s)."
+        f"refund(s) escalated; {reminded} reply reminder(s); {alerted} more chargeback filing alert(s); "
+        f"{missed} missed chargeback filing window(s) raised."
     ]

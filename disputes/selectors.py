@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from django.db.models import Q, QuerySet
 
 from chargebacks.models import Chargeback
-from chargebacks.selectors import chargebacks_filing_alert_due
+from chargebacks.selectors import chargebacks_filing_alert_due, chargebacks_filing_missed_due
 from customers.models import Customer, User
 from disputes.models import (
     OPEN_STATES,
@@ -254,6 +254,25 @@ def chargebacks_filing_alert_rows(
             "filing_due_at",
             "filing_rule",
             "alerted_at",
+        )
+    )
+
+
+def chargebacks_filing_missed_rows(*, now: datetime) -> QuerySet[Chargeback, Mapping[str, Any]]:
+    """The chargebacks whose missed filing window is not alerted yet (``chargebacks_filing_missed_due``),
+    the earliest window end first, as the values the alert writes (the case itself is not read)."""
+    return (
+        chargebacks_filing_missed_due(now=now)
+        .order_by("filing_due_at")
+        .values(
+            "pk",
+            "case_id",
+            "case__number",
+            "case__assignee_id",
+            "filing_due_at",
+            "filing_due_on",
+            "filing_rule",
+            "missed_alerted_at",
         )
     )
 

@@ -150,6 +150,17 @@ def sweep_chargeback_alerts(self, *, batch_size: int | None = None) -> dict[str,
     )
 
 
+@shared_task(bind=True, acks_late=True)
+def sweep_chargeback_missed(self, *, batch_size: int | None = None) -> dict[str, int]:
+    """Beat: raise once the event that a drafted chargeback's filing window ended without the filing."""
+    return _sweep_batch(
+        self,
+        services.chargebacks_alert_filing_missed,
+        result="missed",
+        batch_size=batch_size or settings.DISPUTES_SWEEP_BATCH_SIZE,
+    )
+
+
 @shared_task(acks_late=True)
 def sweep_waiting_estimates() -> dict[str, int]:
     """Beat: complete first estimates still waiting for an NBP rate (after the rate fetches)."""

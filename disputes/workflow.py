@@ -215,6 +215,12 @@ SWEEP_TABLE = (
         "sets `alerted_at`, `CHARGEBACK_ALERT` event to the assignee (or the supervisors), once; the "
         "chargeback queue, the case and “My cases” show the window closing by its due date, alerted or not",
     ),
+    (
+        "sweep_chargeback_missed",
+        "drafted chargeback whose filing window has ended unfiled (`filing_window_missed`)",
+        "sets `missed_alerted_at`, `CHARGEBACK_FILING_MISSED` event on the case and the chargeback to the "
+        "assignee (or the supervisors), once; the chargeback queue and “My cases” list it as missed",
+    ),
     ("sweep_waiting_estimates", "first estimate `WAITING_FOR_RATE`", "`case_complete_estimate`"),
 )
 

@@ -304,3 +304,19 @@ class ChargebackResultForm(forms.Form):
 
 class ChargebackAbandonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=CHARGEBACK_TEXT_MAX, widget=forms.Textarea)
+
+
+class LetterReissueForm(forms.Form):
+    """Issue an issued letter again as a new version: why, and the staff member's confirmation."""
+
+    reason = text_field(
+        _("Why is the letter issued again?"),
+        help_text=_(
+            "For example: the customer says it never arrived; the postal address changed. "
+            "The reason is kept with the new version and in the audit log."
+        ),
+    )
+    confirm = forms.BooleanField(
+        label=_("I confirm: issue a new version dated today and send it to the customer."),
+        error_messages={"required": _("Tick the box to confirm the new version.")},
+    )

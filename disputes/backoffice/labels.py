@@ -5,13 +5,17 @@ meaning, so each row is named by the machine it belongs to: a case transition ro
 is a step of that chargeback. A code nobody named yet is shown as readable words, never raw.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db.models import Choices
-from django.utils.translation import gettext, gettext_noop, override, pgettext_lazy
+from django.utils.translation import get_language, gettext, gettext_noop, override, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from chargebacks.models import ChargebackState
-from disputes.models import CaseState, Outcome, ProposalKind
+from disputes.models import CaseEvent, CaseState, Outcome, ProposalKind
+from kartosfera.formatting import format_long_date
+from kartosfera.legaltime import warsaw_date
 
 # The workflow's steps (the case's transitions) as the back office names them.
 STEP_LABELS = {
@@ -155,3 +159,51 @@ def _translations(msgid: str) -> set[str]:
         with override(code):
             translations.add(gettext(msgid))
     return translations
+
+
+def _day(value: object) -> str:
+    """A date (or its ISO text, as an event's data stores it) as a long date in the reader's language."""
+    if isinstance(value, str):
+        try:
+            return format_long_date(date.fromisoformat(value), language=get_language())
+        except ValueError:
+            return value
+    return format_long_date(value, language=get_language()) if isinstance(value, date) else "—"
+
+
+def event_detail(row) -> str:
+    """What a history event (``CaseEvent``) adds to its kind's name, in words; "" when nothing."""
+    data = row.data or {}
+    if row.kind == CaseEvent.Kind.CHARGEBACK_FILING_MISSED:
+        return gettext(
+            "the filing window ended on %(due)s (%(rule)s) and the chargeback was not filed: file it if "
+            "the scheme still takes it, or record it as not filed"
+        ) % {"due": _day(data.get("filing_due_on")), "rule": data.get("rule", "")}
+    return ""
+
+
+def deemed_acceptance(case) -> str:
+    """Why and when a case was deemed accepted (REK-8), as staff say it: the reply deadline that passed
+    unanswered and the day the acceptance was recorded; "" for a case not deemed accepted."""
+    if case.deemed_accepted_at is None:
+        return ""
+    return gettext(
+        "Deemed accepted (REK-8): the reply deadline of %(due)s (%(rule)s) passed without a reply sent; "
+        "the acceptance was recorded on %(recorded)s."
+    ) % {
+        "due": _day(case.reply_due_on),
+        "rule": case.reply_rule,
+        "recorded": _day(warsaw_date(case.deemed_accepted_at)),
+    }
+
+
+def transition_detail(row) -> str:
+    """What a transition row (``CaseTransition``) says beyond its step, in words; "" when nothing more
+    than the reason written with it. REK-8's row says which reply deadline passed unanswered."""
+    data = row.data or {}
+    if row.name == "deem_accepted" and not getattr(row, "chargeback_id", None):
+        return gettext("the reply deadline of %(due)s (%(rule)s) passed without a reply sent") % {
+            "due": _day(data.get("reply_due_on")),
+            "rule": data.get("reply_rule", ""),
+        }
+    return ""

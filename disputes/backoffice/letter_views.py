@@ -1,5 +1,6 @@
-"""The back office's letter pages: a letter previewed as a PDF before it is issued, and the print room
-where paper letters are batched, printed and marked posted. Each view makes one letters service call."""
+"""The back office's letter pages: a letter previewed as a PDF before it is issued, a letter issued
+again as a new version, and the print room where paper letters are batched, printed and marked posted.
+Each view makes one letters service call."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -9,22 +10,31 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from disputes.backoffice.access import StaffRequest, staff_required
+from disputes.backoffice.forms import LetterReissueForm
+from disputes.backoffice.selectors import letter_reissue_get
 from kartosfera import clock
+from kartosfera.authz import HANDLE_CASE
+from letters.models import Letter
 from letters.rendering import RenderedLetter
 from letters.rules import LetterDataError
 from letters.selectors import print_room
 from letters.services import (
+    CorrectionReasonMissing,
     LetterActionNotPermitted,
     LetterNotFound,
+    LetterSuperseded,
+    LetterWithdrawn,
     NothingToPrint,
     PrintBatchAlreadyPosted,
     PrintBatchNotFound,
     letter_proposal_preview,
+    letter_reissue,
     letter_request_preview,
     print_batch_assemble,
     print_batch_mark_posted,
@@ -81,6 +91,67 @@ proposal_letter_preview = _preview_view(
     missing="no such pending decision proposal",
     filename="preview-{case_id}-proposal-{proposal_id}.pdf",
 )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_required
+def letter_reissue_page(request: StaffRequest, case_id: int, letter_id: int) -> HttpResponse:
+    """Issue a letter of the case again as version n+1 (the customer says it never arrived, the address
+    changed): the page says which version, where it went and where the new one goes, and asks why; the
+    confirmed form issues it. A second send of the same form (a double click) issues nothing more."""
+    if not request.user.has_perm(HANDLE_CASE):
+        raise PermissionDenied("may not issue letters")
+    try:
+        target = letter_reissue_get(user=request.user, case_id=case_id, letter_id=letter_id)
+    except Letter.DoesNotExist:
+        raise Http404("no such letter on this case") from None
+    form = LetterReissueForm(request.POST if request.method == "POST" else None, auto_id="reissue-%s")
+    if request.method == "POST" and form.is_valid():
+        back = redirect(f"{reverse('backoffice:case', kwargs={'case_id': case_id})}#letters-h")
+        try:
+            letter = letter_reissue(
+                letter_id=letter_id,
+                case_id=case_id,
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+                now=clock.now(),
+            )
+        except LetterNotFound:
+            raise Http404("no such letter on this case") from None
+        except LetterActionNotPermitted as error:
+            raise PermissionDenied("may not issue letters") from error
+        except LetterSuperseded:
+            messages.info(request, _("This version was already issued again: nothing more was issued."))
+            return back
+        except LetterWithdrawn:
+            messages.error(request, _("This letter was withdrawn and is never sent again."))
+            return back
+        except CorrectionReasonMissing:
+            form.add_error("reason", _("Say why the letter is issued again."))
+        except LetterDataError as error:
+            messages.error(
+                request,
+                _("The letter cannot be made from the case's data yet: %(problem)s") % {"problem": error},
+            )
+            return back
+        else:
+            messages.success(
+                request,
+                (
+                    _("Version %(version)s issued: it is e-mailed to the customer.")
+                    if target.by_email
+                    else _("Version %(version)s issued: it goes by post with the next print batch.")
+                )
+                % {"version": letter.version},
+            )
+            return back
+    return render(
+        request,
+        "backoffice/letter_reissue.html",
+        {"t": target, "case": target.case, "form": form},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @require_GET

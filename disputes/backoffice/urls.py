@@ -26,6 +26,11 @@ urlpatterns = [
         name="letter_preview",
     ),
     path(
+        "cases/<int:case_id>/letters/<int:letter_id>/reissue/",
+        letter_views.letter_reissue_page,
+        name="letter_reissue",
+    ),
+    path(
         "cases/<int:case_id>/proposals/<int:proposal_id>/preview/",
         letter_views.proposal_letter_preview,
         name="proposal_letter_preview",

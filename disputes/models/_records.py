@@ -174,6 +174,7 @@ class CaseEvent(HistoryEntry):
         REFUND_ESCALATED = "REFUND_ESCALATED", _("D+1 refund escalated to supervisors")
         REPLY_REMINDER = "REPLY_REMINDER", _("Reply deadline reminder")
         CHARGEBACK_ALERT = "CHARGEBACK_ALERT", _("Chargeback filing window closing")
+        CHARGEBACK_FILING_MISSED = "CHARGEBACK_FILING_MISSED", _("Chargeback filing window missed")
         CHARGEBACK_OPENED = "CHARGEBACK_OPENED", _("Chargeback opened")
         REPLY_DELIVERY_CHANGED = "REPLY_DELIVERY_CHANGED", _("Delivery of letters changed")
 

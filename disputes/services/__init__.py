@@ -122,6 +122,7 @@ from disputes.services._sweeps import (
     cases_escalate_refunds,
     cases_remind_reply_due,
     chargebacks_alert_filing_due,
+    chargebacks_alert_filing_missed,
 )
 
 __all__ = [
@@ -219,6 +220,7 @@ __all__ = [
     "chargeback_record_representment",
     "chargeback_resolve",
     "chargebacks_alert_filing_due",
+    "chargebacks_alert_filing_missed",
     "claim_create_draft",
     "claim_submit",
     "claim_update_draft",

@@ -47,6 +47,8 @@ EVENT_ACTIONS: dict[str, str] = {
     CaseEvent.Kind.REFUND_ESCALATED: actions.CASE_REFUND_ESCALATED,
     CaseEvent.Kind.REPLY_REMINDER: actions.CASE_REPLY_REMINDER,
     CaseEvent.Kind.CHARGEBACK_ALERT: actions.CASE_CHARGEBACK_ALERT,
+    # The missed window is an alert of the same kind: its data names the event (``event``).
+    CaseEvent.Kind.CHARGEBACK_FILING_MISSED: actions.CASE_CHARGEBACK_ALERT,
     CaseEvent.Kind.CHARGEBACK_OPENED: actions.CASE_CHARGEBACK_OPENED,
     CaseEvent.Kind.REPLY_DELIVERY_CHANGED: actions.CASE_REPLY_DELIVERY_CHANGED,
 }

@@ -7,7 +7,7 @@ history row mean a second run, or a concurrent one, does nothing more.
 """
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +21,7 @@ from disputes.selectors import (
     cases_reply_reminder_due,
     cases_waiting_for_rate,
     chargebacks_filing_alert_rows,
+    chargebacks_filing_missed_rows,
 )
 from disputes.services._audit import CaseAudit, case_atomic
 from disputes.services._endings import deem_accepted_locked
@@ -130,14 +131,23 @@ def cases_deem_accepted_overdue(*, now: datetime, batch_size: int) -> int:
         return len(deem_accepted_locked(cases, actor=None, now=now, audit=audit))
 
 
-def chargebacks_alert_filing_due(*, now: datetime, within: timedelta, batch_size: int) -> int:
-    """Alert once on drafted chargebacks whose 120-day filing window ends within ``within``: the flag
-    shows on the chargeback queue and the case, and the alert is addressed to the case's assignee."""
+def _flag_chargebacks(
+    rows: QuerySet[Chargeback, Mapping[str, Any]],
+    *,
+    limit: int,
+    field: str,
+    kind: str,
+    key: str,
+    data: Callable[[Mapping[str, Any]], dict[str, Any]],
+    now: datetime,
+) -> int:
+    """Lock (SKIP LOCKED) the first ``limit`` chargebacks of ``rows``, set the sweep's flag ``field`` to
+    ``now`` on each and record one once-only event ``kind`` each (``key`` with the chargeback's id),
+    addressed to the case's assignee (nobody assigned: the supervisors), audited with the flag before
+    and after; return how many."""
     with case_atomic() as audit:
-        chargebacks = list(
-            locked_batch(chargebacks_filing_alert_rows(now=now, within=within), size=batch_size)
-        )
-        Chargeback.objects.filter(pk__in=[cb["pk"] for cb in chargebacks]).update(alerted_at=now)
+        chargebacks = list(locked_batch(rows, size=limit))
+        Chargeback.objects.filter(pk__in=[cb["pk"] for cb in chargebacks]).update(**{field: now})
         events = []
         for cb in chargebacks:
             # The case is not locked (nor read) here: only its id and number name it in the audit log.
@@ -145,19 +155,51 @@ def chargebacks_alert_filing_due(*, now: datetime, within: timedelta, batch_size
             event = CaseEvent(
                 case=case,
                 chargeback_id=cb["pk"],
-                kind=CaseEvent.Kind.CHARGEBACK_ALERT,
-                key=f"chargeback-alert:{cb['pk']}",
+                kind=kind,
+                key=f"{key}:{cb['pk']}",
                 data={
-                    "filing_due_at": cb["filing_due_at"].isoformat(),
-                    "rule": cb["filing_rule"],
+                    **data(cb),
                     # The assignee sees it among their alerts; nobody assigned: the supervisors do.
                     "recipient": cb["case__assignee_id"] or "SUPERVISORS",
                 },
                 occurred_at=now,
             )
-            events.append((event, case, {"alerted_at": cb["alerted_at"]}, {"alerted_at": now}))
+            events.append((event, case, {field: cb[field]}, {field: now}))
         add_events(events, ignore_conflicts=True, audit=audit)
     return len(chargebacks)
+
+
+def chargebacks_alert_filing_due(*, now: datetime, within: timedelta, batch_size: int) -> int:
+    """Alert once on drafted chargebacks whose 120-day filing window ends within ``within``: the flag
+    shows on the chargeback queue and the case, and the alert is addressed to the case's assignee."""
+    return _flag_chargebacks(
+        chargebacks_filing_alert_rows(now=now, within=within),
+        limit=batch_size,
+        field="alerted_at",
+        kind=CaseEvent.Kind.CHARGEBACK_ALERT,
+        key="chargeback-alert",
+        data=lambda cb: {"filing_due_at": cb["filing_due_at"].isoformat(), "rule": cb["filing_rule"]},
+        now=now,
+    )
+
+
+def chargebacks_alert_filing_missed(*, now: datetime, batch_size: int) -> int:
+    """Raise once, for each drafted chargeback whose filing window has ended unfiled, the event that it
+    was missed (``CHARGEBACK_FILING_MISSED``), addressed to the case's assignee or the supervisors; the
+    chargeback's ``missed_alerted_at`` is set. Run again, it raises nothing more; return how many."""
+    return _flag_chargebacks(
+        chargebacks_filing_missed_rows(now=now),
+        limit=batch_size,
+        field="missed_alerted_at",
+        kind=CaseEvent.Kind.CHARGEBACK_FILING_MISSED,
+        key="chargeback-filing-missed",
+        data=lambda cb: {
+            "filing_due_on": cb["filing_due_on"].isoformat(),
+            "filing_due_at": cb["filing_due_at"].isoformat(),
+            "rule": cb["filing_rule"],
+        },
+        now=now,
+    )
 
 
 def cases_complete_waiting_estimates(*, now: datetime, batch_size: int) -> int:
@@ -187,4 +229,5 @@ __all__ = [
     "cases_escalate_refunds",
     "cases_remind_reply_due",
     "chargebacks_alert_filing_due",
+    "chargebacks_alert_filing_missed",
 ]

@@ -19,6 +19,11 @@ register.filter("proposal_label", labels.proposal_label)
 register.filter("finding_label", labels.finding_label)
 register.filter("light_label", labels.light_label)
 register.filter("system_reason", labels.system_reason)  # a reason the system wrote, in the reader's language
+# What a history event adds to its kind (a missed chargeback filing window: which window, what to do).
+register.filter("event_detail", labels.event_detail)
+# What a step says beyond its reason (REK-8: which reply deadline passed), and a deemed case's summary.
+register.filter("transition_detail", labels.transition_detail)
+register.filter("deemed_acceptance", labels.deemed_acceptance)
 
 
 @register.filter

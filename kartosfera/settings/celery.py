@@ -127,6 +127,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "disputes-deemed-accepted": _beat("disputes.tasks.sweep_deemed_accepted", crontab(minute="*/5")),
     "disputes-reply-reminders": _beat("disputes.tasks.sweep_reply_reminders", crontab(minute=5)),
     "disputes-chargeback-alerts": _beat("disputes.tasks.sweep_chargeback_alerts", crontab(hour=7, minute=15)),
+    # A filing window ends at a Warsaw midnight: the missed one is raised within the hour after it.
+    "disputes-chargeback-missed": _beat("disputes.tasks.sweep_chargeback_missed", crontab(minute=20)),
     "disputes-waiting-estimates": _beat("disputes.tasks.sweep_waiting_estimates", crontab(minute="*/15")),
     # Money out and events out (corebanking/tasks.py, api/tasks.py): each run is idempotent.
     "corebanking-dispatch-postings": _beat("corebanking.tasks.dispatch_postings", crontab(minute="*")),

@@ -234,15 +234,21 @@ def letter_dispatch(*, letter_id: int, channel: str, actor: User | None, now: da
     return letter
 
 
-def letter_reissue(*, letter_id: int, reason: str, actor: User | None, now: datetime) -> Letter:
+def letter_reissue(
+    *, letter_id: int, reason: str, actor: User | None, now: datetime, case_id: int | None = None
+) -> Letter:
     """Issue a corrected version n+1 of a letter, keeping every earlier version.
 
-    The new version is dated ``now`` and otherwise states the facts the request stored: a request for
-    information keeps the answer-by date first given, also when that date has passed (the letter is a
-    corrected copy, not a new request; to give the customer a new date, request the information again).
+    The new version is dated ``now``, goes to the customer's current postal address (or e-mail, as the
+    case asks) and otherwise states the facts the request stored: a request for information keeps the
+    answer-by date first given, also when that date has passed (the letter is a corrected copy, not a
+    new request; to give the customer a new date, request the information again). Given ``case_id``,
+    a letter of another case is not found. A second call for the same version (a double click) is
+    refused as superseded: one new version only.
 
     :raises LetterNotFound: :raises LetterActionNotPermitted: :raises CorrectionReasonMissing:
     :raises LetterSuperseded: correct the latest version only.
+    :raises LetterWithdrawn: a withdrawn letter (stale after REK-8) is never sent again.
     """
     require_aware(now, name="now")
     reason = reason.strip()
@@ -250,13 +256,14 @@ def letter_reissue(*, letter_id: int, reason: str, actor: User | None, now: date
     if not reason:
         raise CorrectionReasonMissing("a correction states its reason")
     with transaction.atomic():
-        earlier = row_or_missing(
-            Letter.objects.select_for_update(of=("self",)).select_related("letter_request"),
-            letter_id,
-            LetterNotFound,
-        )
+        letters = Letter.objects.select_for_update(of=("self",)).select_related("letter_request")
+        if case_id is not None:
+            letters = letters.filter(case_id=case_id)
+        earlier = row_or_missing(letters, letter_id, LetterNotFound)
         if Letter.objects.filter(supersedes_id=earlier.pk).exists():
             raise LetterSuperseded(letter_id)
+        if earlier.withdrawn_at is not None:
+            raise LetterWithdrawn(letter_id)
         letter_request = CaseLetterRequest.objects.select_related(
             "case", "case__customer", "case__card", "transition"
         ).get(pk=earlier.letter_request_id)

@@ -180,9 +180,11 @@ def test_the_demo_runs_the_whole_production_schedule_but_the_nbp_fetch():
         "disputes.tasks.sweep_refund_escalations": 6,
         "disputes.tasks.sweep_waiting_estimates": 4,
         "disputes.tasks.sweep_reply_reminders": 1,
+        "disputes.tasks.sweep_chargeback_missed": 1,
         "outbox.tasks.purge": 1,
     }
     assert runs.times("disputes.tasks.sweep_reply_reminders") == ["Mon 12:05:00"]
+    assert runs.times("disputes.tasks.sweep_chargeback_missed") == ["Mon 12:20:00"]
     assert runs.times("outbox.tasks.purge") == ["Mon 12:17:00"]
     assert "liability.tasks.fetch_recent_rates" not in counts  # it would call the real NBP
 

@@ -2,7 +2,8 @@
 
 Each page costs a fixed number of queries whatever the number of rows (tests assert the counts).
 The modules: ``_common`` (page size, plain rows, lights, timeline items), ``_queue`` (the queues),
-``_case`` (the case page), ``_chargebacks`` (a case's chargebacks and their queue).
+``_case`` (the case page), ``_chargebacks`` (a case's chargebacks and their queue), ``_letters``
+(a letter issued again).
 """
 
 from disputes.backoffice.selectors._case import (
@@ -39,6 +40,7 @@ from disputes.backoffice.selectors._common import (
     TimelineItem,
     case_lights,
 )
+from disputes.backoffice.selectors._letters import LetterReissue, letter_reissue_get
 from disputes.backoffice.selectors._queue import (
     QUEUES,
     QueueFilters,
@@ -67,6 +69,7 @@ __all__ = [
     "ChargebackQueuePage",
     "ChargebackRow",
     "FilingAlerts",
+    "LetterReissue",
     "LetterRow",
     "MissedFiling",
     "QueueCard",
@@ -88,6 +91,7 @@ __all__ = [
     "chargebacks_of_case",
     "evidence_get_for_staff",
     "filing_missed_days",
+    "letter_reissue_get",
     "next_unassigned_case",
     "pending_proposals",
     "pending_proposals_count",

@@ -103,6 +103,14 @@ class LetterRow:
     def pending(self) -> bool:
         return not self.versions and self.request.fulfilled_at is None
 
+    @property
+    def title(self) -> str:
+        """The letter by what was issued: a decision the case was deemed to accept (REK-8) is issued
+        as the deemed-acceptance notice, never named as a decision someone took."""
+        if self.versions:
+            return str(self.versions[-1].get_letter_type_display())
+        return str(self.request.get_letter_type_display())
+
 
 @dataclass
 class CasePage:
