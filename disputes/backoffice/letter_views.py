@@ -33,6 +33,7 @@ from letters.services import (
     NothingToPrint,
     PrintBatchAlreadyPosted,
     PrintBatchNotFound,
+    PrintBatchOutOfOrder,
     letter_proposal_preview,
     letter_reissue,
     letter_request_preview,
@@ -181,6 +182,15 @@ def print_batch_new(request: StaffRequest) -> HttpResponse:
             batch = print_batch_assemble(actor=request.user, now=clock.now())
     except NothingToPrint:
         messages.info(request, _("No paper letter is waiting to be printed."))
+    except PrintBatchOutOfOrder:
+        # Only a server whose clock is behind another's gets here: a batch is never numbered out of time.
+        messages.error(
+            request,
+            _(
+                "A print batch was made at a later time than this server's clock says it is now: nothing was "
+                "changed. Try again in a moment; if it happens again, the servers' clocks disagree."
+            ),
+        )
     else:
         messages.success(
             request,
@@ -208,6 +218,14 @@ def print_batch_posted(request: StaffRequest, batch_id: int) -> HttpResponse:
             print_batch_mark_posted(batch_id=batch_id, actor=request.user, now=clock.now())
     except PrintBatchAlreadyPosted:
         messages.info(request, _("This batch was marked posted before; nothing changed."))
+    except PrintBatchOutOfOrder:
+        messages.error(
+            request,
+            _(
+                "This batch was made at a later time than this server's clock says it is now, so it cannot "
+                "be marked posted yet: nothing was changed. Try again in a moment."
+            ),
+        )
     else:
         messages.success(
             request, _("Marked posted: each letter of the batch is recorded as sent by post now.")

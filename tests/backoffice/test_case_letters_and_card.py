@@ -266,3 +266,30 @@ def test_staff_print_the_paper_letters_as_one_pdf_and_mark_them_posted(
     batch.refresh_from_db()
     assert (letter.dispatch_channel, letter.dispatched_at) == ("POST", batch.posted_at)
     assert batch.posted_by == analyst
+
+
+def test_a_server_clock_behind_the_latest_batch_is_told_and_changes_nothing(
+    case, pending_letter, analyst, as_staff
+):
+    """Two web servers whose clocks disagree: the print room says so instead of answering 500."""
+    from letters.models import PrintBatch
+    from letters.services import print_batch_assemble
+
+    letter_issue(letter_request_id=pending_letter.pk, actor=None, now=NOW)
+    # Another server, its clock an hour ahead, made a batch "at 13:00"; this one's clock says 12:00.
+    batch = print_batch_assemble(actor=analyst, now=NOW + timedelta(hours=1))
+    client = as_staff(analyst)
+
+    made = client.post(reverse("backoffice:print_batch_new"), HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    posted = client.post(
+        reverse("backoffice:print_batch_posted", kwargs={"batch_id": batch.pk}),
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+
+    assert made.status_code == posted.status_code == 200
+    assert "nothing was changed" in made.content.decode()
+    assert "cannot be marked posted yet" in posted.content.decode()
+    assert list(PrintBatch.objects.values_list("pk", flat=True)) == [batch.pk]
+    batch.refresh_from_db()
+    assert batch.posted_at is None
