@@ -51,7 +51,11 @@ class CardStatusConflict(CardServiceError):
 
 
 class CardAlreadyCancelled(CardServiceError):
-    message = _("This card is already cancelled. A cancellation cannot be repeated or undone.")
+    # Every change refused on a cancelled card says this, not only a second cancellation.
+    message = _(
+        "This card is already cancelled. It cannot be used or changed any more, and a cancellation "
+        "cannot be undone."
+    )
 
 
 class ConfirmationRequired(CardServiceError):

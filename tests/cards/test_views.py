@@ -235,6 +235,37 @@ def test_a_second_cancellation_through_the_page_gets_a_polish_message(signed_in,
     assert card.cancellation_reason == "LOST"
 
 
+def test_changing_limits_of_a_cancelled_card_says_it_cannot_be_changed_not_that_a_cancellation_repeats(
+    signed_in,
+):
+    client, customer = signed_in
+    card = CardFactory(
+        customer=customer,
+        status=CardStatus.CANCELLED,
+        cancelled_at=datetime(2026, 5, 1, tzinfo=UTC),
+        cancellation_reason="LOST",
+    )
+
+    response = client.post(
+        f"/cards/{card.pk}/limits/",
+        {"daily_cash_limit": "100", "daily_pos_limit": "100", "daily_internet_limit": "100"},
+    )
+
+    body = response.content.decode()
+    assert "Ta karta jest już zastrzeżona. Nie można jej już używać ani zmieniać" in body
+    assert "nie można powtórzyć" not in body
+    card.refresh_from_db()
+    assert card.daily_cash_limit == Decimal("2000.00")
+
+
+def test_the_lost_card_steps_address_every_customer_not_only_men(signed_in):
+    client, _ = signed_in
+
+    body = client.get("/cards/").content.decode()
+
+    assert "Złóż reklamację transakcji, których nie wykonałeś(-aś):" in body
+
+
 def test_a_limit_over_the_maximum_gets_a_polish_message_linked_from_the_summary(signed_in, sms_outbox):
     client, customer = signed_in
     card = CardFactory(
