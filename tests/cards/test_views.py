@@ -258,6 +258,24 @@ def test_changing_limits_of_a_cancelled_card_says_it_cannot_be_changed_not_that_
     assert card.daily_cash_limit == Decimal("2000.00")
 
 
+def test_the_card_history_says_which_setting_and_limit_changed_and_to_what(signed_in, sms_outbox):
+    client, customer = signed_in
+    card = CardFactory(customer=customer)
+    client.post(
+        f"/cards/{card.pk}/controls/",
+        {"contactless_enabled": "on", "internet_enabled": "on", "atm_enabled": "on"},
+    )
+    client.post(
+        f"/cards/{card.pk}/limits/",
+        {"daily_cash_limit": "1 500", "daily_pos_limit": "5000", "daily_internet_limit": "5000"},
+    )
+
+    body = client.get(f"/cards/{card.pk}/").content.decode()
+
+    assert "Zmieniono ustawienia karty: Płatności i wypłaty za granicą wyłączone" in body
+    assert "Zmieniono limity dzienne: Wypłaty z bankomatów 2\xa0000,00\xa0zł → 1\xa0500,00\xa0zł" in body
+
+
 def test_the_lost_card_steps_address_every_customer_not_only_men(signed_in):
     client, _ = signed_in
 
