@@ -276,6 +276,34 @@ def test_the_card_history_says_which_setting_and_limit_changed_and_to_what(signe
     assert "Zmieniono limity dzienne: Wypłaty z bankomatów 2\xa0000,00\xa0zł → 1\xa0500,00\xa0zł" in body
 
 
+@pytest.mark.parametrize("page", ["controls", "limits", "block", "cancel", "pin", "unblock", "activate"])
+def test_a_cancelled_cards_action_pages_offer_no_form_and_say_the_card_cannot_change(signed_in, page):
+    client, customer = signed_in
+    card = CardFactory(
+        customer=customer,
+        status=CardStatus.CANCELLED,
+        cancelled_at=datetime(2026, 5, 1, tzinfo=UTC),
+        cancellation_reason="LOST",
+    )
+
+    body = client.get(f"/cards/{card.pk}/{page}/").content.decode()
+
+    assert "<h1>Tej karty nie można już zmieniać</h1>" in body
+    assert "Ta karta jest już zastrzeżona. Nie można jej już używać ani zmieniać" in body
+    assert '<form method="post"' not in body.split("</header>", 1)[1]
+
+
+def test_a_business_cards_limits_page_explains_who_sets_them_instead_of_a_form(client):
+    customer = registered_customer(kind="BUSINESS", company_name="Zieliński Transport sp. z o.o.")
+    sign_in(client, customer)
+    card = CardFactory(customer=customer)
+
+    body = client.get(f"/cards/{card.pk}/limits/").content.decode()
+
+    assert "Limity dzienne karty firmowej ustawia bank na wniosek Twojej firmy." in body
+    assert 'name="daily_cash_limit"' not in body
+
+
 def test_the_lost_card_steps_address_every_customer_not_only_men(signed_in):
     client, _ = signed_in
 
