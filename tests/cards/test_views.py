@@ -219,14 +219,19 @@ def test_cancelling_needs_the_reason_and_the_acknowledgement(signed_in, sms_outb
     assert card.status == CardStatus.ACTIVE
 
 
-def test_a_second_cancellation_through_the_page_gets_a_polish_message(signed_in, sms_outbox):
-    client, customer = signed_in
-    card = CardFactory(
+def cancelled_card(customer):
+    """The customer's card, cancelled as lost on 1 May 2026."""
+    return CardFactory(
         customer=customer,
         status=CardStatus.CANCELLED,
         cancelled_at=datetime(2026, 5, 1, tzinfo=UTC),
         cancellation_reason="LOST",
     )
+
+
+def test_a_second_cancellation_through_the_page_gets_a_polish_message(signed_in, sms_outbox):
+    client, customer = signed_in
+    card = cancelled_card(customer)
 
     response = client.post(f"/cards/{card.pk}/cancel/", {"reason": "STOLEN", "understood": "on"})
 
@@ -239,12 +244,7 @@ def test_changing_limits_of_a_cancelled_card_says_it_cannot_be_changed_not_that_
     signed_in,
 ):
     client, customer = signed_in
-    card = CardFactory(
-        customer=customer,
-        status=CardStatus.CANCELLED,
-        cancelled_at=datetime(2026, 5, 1, tzinfo=UTC),
-        cancellation_reason="LOST",
-    )
+    card = cancelled_card(customer)
 
     response = client.post(
         f"/cards/{card.pk}/limits/",
@@ -279,12 +279,7 @@ def test_the_card_history_says_which_setting_and_limit_changed_and_to_what(signe
 @pytest.mark.parametrize("page", ["controls", "limits", "block", "cancel", "pin", "unblock", "activate"])
 def test_a_cancelled_cards_action_pages_offer_no_form_and_say_the_card_cannot_change(signed_in, page):
     client, customer = signed_in
-    card = CardFactory(
-        customer=customer,
-        status=CardStatus.CANCELLED,
-        cancelled_at=datetime(2026, 5, 1, tzinfo=UTC),
-        cancellation_reason="LOST",
-    )
+    card = cancelled_card(customer)
 
     body = client.get(f"/cards/{card.pk}/{page}/").content.decode()
 
