@@ -1,5 +1,8 @@
 """The history of a card."""
 
+from decimal import Decimal
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +14,21 @@ from kartosfera.vocabulary import Channel, subset_choices
 
 # Where a request about a card came from.
 CARD_EVENT_CHANNELS = (Channel.PORTAL, Channel.PHONE, Channel.LINE_828, Channel.BRANCH, Channel.SYSTEM)
+
+# The card's fields a settings or limits entry records from and to, named as the card's page names them.
+SWITCH_LABELS = {
+    "contactless_enabled": _("Contactless payments"),
+    "internet_enabled": _("Internet payments"),
+    "foreign_enabled": _("Payments and withdrawals abroad"),
+    "atm_enabled": _("Cash machine (ATM) withdrawals"),
+    "three_ds_enabled": "3-D Secure",
+    "mobile_payments_enabled": _("Mobile payments"),
+}
+LIMIT_LABELS = {
+    "daily_cash_limit": _("Cash (ATM)"),
+    "daily_pos_limit": _("Cashless (POS)"),
+    "daily_internet_limit": _("Internet"),
+}
 
 
 class CardEventKind(models.TextChoices):
@@ -42,6 +60,22 @@ class CardEvent(HistoryEvent):
     from_status = models.CharField(_("status before"), max_length=16, choices=CardStatus.choices, blank=True)
     to_status = models.CharField(_("status after"), max_length=16, choices=CardStatus.choices, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+
+    def changes(self) -> list[dict[str, Any]]:
+        """What a settings or limits entry changed, for the customer's history: each field's ``label``,
+        ``before`` and ``after`` (a switch's bool, a limit's Decimal) and whether it is an ``amount``."""
+        changed = []
+        for name, values in self.data.items():
+            if name in SWITCH_LABELS:
+                before, after, amount = values["from"], values["to"], False
+                label = SWITCH_LABELS[name]
+            elif name in LIMIT_LABELS:
+                before, after, amount = Decimal(str(values["from"])), Decimal(str(values["to"])), True
+                label = LIMIT_LABELS[name]
+            else:
+                continue
+            changed.append({"label": label, "amount": amount, "before": before, "after": after})
+        return changed
 
     class Meta:
         verbose_name = _("card event")

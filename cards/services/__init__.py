@@ -32,9 +32,7 @@ from cards.services._settings import (
     LimitAboveMaximum,
     LimitInvalid,
     LimitsNotForBusiness,
-    card_disable_mobile_payments,
     card_enable_3ds,
-    card_enable_mobile_payments,
     card_set_controls,
     card_set_limits,
 )
@@ -56,6 +54,8 @@ from cards.services._wallets import (
     WalletCardBlocked,
     WalletProvisioningRefused,
     WalletTokenNotPending,
+    card_disable_mobile_payments,
+    card_enable_mobile_payments,
     wallet_token_confirm,
     wallet_token_provision,
     wallet_token_simulate_request,

@@ -1,7 +1,7 @@
 """What every card service shares: its errors, the locked card, the processor call, the history row and
 the audit entry."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NotRequired, TypedDict, Unpack
 
@@ -51,7 +51,11 @@ class CardStatusConflict(CardServiceError):
 
 
 class CardAlreadyCancelled(CardServiceError):
-    message = _("This card is already cancelled. A cancellation cannot be repeated or undone.")
+    # Every change refused on a cancelled card says this, not only a second cancellation.
+    message = _(
+        "This card is already cancelled. It cannot be used or changed any more, and a cancellation "
+        "cannot be undone."
+    )
 
 
 class ConfirmationRequired(CardServiceError):
@@ -342,3 +346,38 @@ def _end_wallet_tokens(
             reason=reason,
             data=token_details(token),
         )
+
+
+def set_card_fields(
+    card: Card,
+    changes: Mapping[str, object],
+    *,
+    kind: str,
+    processor: tuple[str, Callable[[Card], dict[str, Any]]],
+    action: str,
+    actor: User | None,
+    channel: str,
+    now: datetime,
+    confirmation: OtpChallenge | None = None,
+) -> None:
+    """A change that only sets the card's own fields, in one place for every such change: save
+    ``changes`` to the card's fields, then the history row (each field from and to), the processor
+    (``processor``: its method, and its arguments from the changed card) and the audit entry."""
+    data = {name: {"from": getattr(card, name), "to": value} for name, value in changes.items()}
+    before = card_state(card)
+    for name, value in changes.items():
+        setattr(card, name, value)
+    card.save(update_fields=list(changes))
+    method, arguments = processor
+    finish_card_change(
+        card,
+        before=before,
+        kind=kind,
+        event={"data": data},
+        processor_call=(method, {"processor_token": card.processor_token, **arguments(card)}),
+        action=action,
+        actor=actor,
+        channel=channel,
+        now=now,
+        confirmation=confirmation,
+    )

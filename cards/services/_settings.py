@@ -1,32 +1,28 @@
-"""Card settings: channel switches, daily limits, 3-D Secure, mobile payments and wallet tokens."""
+"""Card settings: channel switches, daily limits, 3-D Secure (mobile payments: ``_wallets``)."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Unpack
+from typing import Unpack
 
 from django.db import transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from audit import actions
-from cards.models import Card, CardEvent, WalletTokenStatus
+from cards.models import Card, CardEvent
 from cards.rules import limits_above_maximum, limits_raised
 from cards.services._common import (
-    CardChange,
     CardOperation,
     CardServiceError,
     ConfirmedCardChange,
-    card_state,
     consume_confirmation,
-    finish_card_change,
     lock_card,
     lock_live_card,
     require_live,
-    suspend_wallet_tokens,
-    token_details,
+    set_card_fields,
 )
-from customers.models import Customer, OtpChallenge, User
+from customers.models import Customer, User
 from kartosfera.formatting import format_money
 
 CONTROL_FIELDS = ("contactless_enabled", "internet_enabled", "foreign_enabled", "atm_enabled")
@@ -51,40 +47,6 @@ class LimitAboveMaximum(CardServiceError):
 
 class LimitInvalid(CardServiceError):
     message = _("Enter an amount in złoty of 0 or more, with at most two decimal places.")
-
-
-def _set_fields(
-    card: Card,
-    changes: Mapping[str, object],
-    *,
-    kind: str,
-    processor: tuple[str, Callable[[Card], dict[str, Any]]],
-    action: str,
-    actor: User | None,
-    channel: str,
-    now: datetime,
-    confirmation: OtpChallenge | None = None,
-) -> None:
-    """Save ``changes`` to the card's fields, then the history row (each field from and to), the
-    processor (``processor``: its method, and its arguments from the changed card) and the audit entry."""
-    data = {name: {"from": getattr(card, name), "to": value} for name, value in changes.items()}
-    before = card_state(card)
-    for name, value in changes.items():
-        setattr(card, name, value)
-    card.save(update_fields=list(changes))
-    method, arguments = processor
-    finish_card_change(
-        card,
-        before=before,
-        kind=kind,
-        event={"data": data},
-        processor_call=(method, {"processor_token": card.processor_token, **arguments(card)}),
-        action=action,
-        actor=actor,
-        channel=channel,
-        now=now,
-        confirmation=confirmation,
-    )
 
 
 def card_set_controls(
@@ -115,7 +77,7 @@ def card_set_controls(
             raise ContactlessNotSupported
         if not changes:
             return card
-        _set_fields(
+        set_card_fields(
             card,
             changes,
             kind=CardEvent.Kind.CONTROLS_CHANGED,
@@ -188,7 +150,7 @@ def card_set_limits(*, limits: Mapping[str, Decimal | str], **call: Unpack[Confi
             confirmed = consume_confirmation(card, CardOperation.RAISE_LIMITS, **call)
         if not changes:
             return card
-        _set_fields(
+        set_card_fields(
             card,
             changes,
             kind=CardEvent.Kind.LIMITS_CHANGED,
@@ -215,7 +177,7 @@ def card_enable_3ds(
         card = lock_live_card(customer=customer, card_id=card_id)
         if card.three_ds_enabled:
             return card
-        _set_fields(
+        set_card_fields(
             card,
             {"three_ds_enabled": True},
             kind=CardEvent.Kind.CONTROLS_CHANGED,
@@ -226,57 +188,3 @@ def card_enable_3ds(
             now=now,
         )
     return card
-
-
-def _set_mobile_payments(
-    *, customer: Customer, card_id: int, enabled: bool, actor: User | None, channel: str, now: datetime
-) -> Card:
-    with transaction.atomic():
-        card = lock_live_card(customer=customer, card_id=card_id)
-        if card.mobile_payments_enabled == enabled:
-            return card
-        # Turning mobile payments off stops every device; the processor does it with the switch.
-        tokens = (
-            []
-            if enabled
-            else list(card.wallet_tokens.select_for_update().filter(status=WalletTokenStatus.ACTIVE))
-        )
-        before = card_state(card, tokens)
-        card.mobile_payments_enabled = enabled
-        card.save(update_fields=["mobile_payments_enabled"])
-        suspend_wallet_tokens(
-            card, tokens, reason="Mobile payments turned off.", actor=actor, channel=channel, now=now
-        )
-        finish_card_change(
-            card,
-            before=before,
-            kind=CardEvent.Kind.CONTROLS_CHANGED,
-            event={"data": {"mobile_payments_enabled": {"from": not enabled, "to": enabled}}},
-            processor_call=(
-                "set_mobile_payments",
-                {"processor_token": card.processor_token, "enabled": enabled},
-            ),
-            action=actions.CARD_MOBILE_PAYMENTS_ENABLED if enabled else actions.CARD_MOBILE_PAYMENTS_DISABLED,
-            actor=actor,
-            channel=channel,
-            now=now,
-            tokens=tokens,
-            audit_data=None if enabled else {"devices_suspended": [token_details(token) for token in tokens]},
-        )
-    return card
-
-
-def card_enable_mobile_payments(**call: Unpack[CardChange]) -> Card:
-    """Allow the card in phone and watch wallets (devices suspended earlier stay suspended until resumed).
-
-    :raises Card.DoesNotExist, CardNotLive, CardAlreadyCancelled, ProcessorUnavailable, ProcessorDeclined.
-    """
-    return _set_mobile_payments(enabled=True, **call)
-
-
-def card_disable_mobile_payments(**call: Unpack[CardChange]) -> Card:
-    """Stop the card in every wallet: the switch goes off and every active device is suspended.
-
-    :raises Card.DoesNotExist, CardNotLive, CardAlreadyCancelled, ProcessorUnavailable, ProcessorDeclined.
-    """
-    return _set_mobile_payments(enabled=False, **call)

@@ -1,4 +1,5 @@
-"""Adding a card to a phone or watch: the wallet asks, the customer confirms with a texted code.
+"""Mobile payments: the card's switch for phone and watch wallets, and adding the card to a phone or
+watch: the wallet asks, the customer confirms with a texted code.
 
 Issuers verify a wallet's provisioning request before the token pays (the "yellow path"): the token
 service's request creates a PENDING token here, the portal shows it, and only the customer's code
@@ -16,6 +17,7 @@ from audit.services import audit_record
 from cards.models import Card, CardEvent, CardStatus, WalletToken, WalletTokenStatus
 from cards.processor import SimulatedCardProcessor, get_card_processor
 from cards.services._common import (
+    CardChange,
     CardOperation,
     CardServiceError,
     ConfirmedCardChange,
@@ -25,9 +27,10 @@ from cards.services._common import (
     lock_card,
     lock_live_card,
     require_live,
+    suspend_wallet_tokens,
     token_details,
 )
-from customers.models import Customer
+from customers.models import Customer, User
 from kartosfera.vocabulary import Channel
 
 
@@ -157,3 +160,57 @@ def wallet_token_simulate_request(
         token_last4=last4,
         now=now,
     )
+
+
+def _set_mobile_payments(
+    *, customer: Customer, card_id: int, enabled: bool, actor: User | None, channel: str, now: datetime
+) -> Card:
+    with transaction.atomic():
+        card = lock_live_card(customer=customer, card_id=card_id)
+        if card.mobile_payments_enabled == enabled:
+            return card
+        # Turning mobile payments off stops every device; the processor does it with the switch.
+        tokens = (
+            []
+            if enabled
+            else list(card.wallet_tokens.select_for_update().filter(status=WalletTokenStatus.ACTIVE))
+        )
+        before = card_state(card, tokens)
+        card.mobile_payments_enabled = enabled
+        card.save(update_fields=["mobile_payments_enabled"])
+        suspend_wallet_tokens(
+            card, tokens, reason="Mobile payments turned off.", actor=actor, channel=channel, now=now
+        )
+        finish_card_change(
+            card,
+            before=before,
+            kind=CardEvent.Kind.CONTROLS_CHANGED,
+            event={"data": {"mobile_payments_enabled": {"from": not enabled, "to": enabled}}},
+            processor_call=(
+                "set_mobile_payments",
+                {"processor_token": card.processor_token, "enabled": enabled},
+            ),
+            action=actions.CARD_MOBILE_PAYMENTS_ENABLED if enabled else actions.CARD_MOBILE_PAYMENTS_DISABLED,
+            actor=actor,
+            channel=channel,
+            now=now,
+            tokens=tokens,
+            audit_data=None if enabled else {"devices_suspended": [token_details(token) for token in tokens]},
+        )
+    return card
+
+
+def card_enable_mobile_payments(**call: Unpack[CardChange]) -> Card:
+    """Allow the card in phone and watch wallets (devices suspended earlier stay suspended until resumed).
+
+    :raises Card.DoesNotExist, CardNotLive, CardAlreadyCancelled, ProcessorUnavailable, ProcessorDeclined.
+    """
+    return _set_mobile_payments(enabled=True, **call)
+
+
+def card_disable_mobile_payments(**call: Unpack[CardChange]) -> Card:
+    """Stop the card in every wallet: the switch goes off and every active device is suspended.
+
+    :raises Card.DoesNotExist, CardNotLive, CardAlreadyCancelled, ProcessorUnavailable, ProcessorDeclined.
+    """
+    return _set_mobile_payments(enabled=False, **call)

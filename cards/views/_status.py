@@ -137,6 +137,8 @@ def _confirm_context(challenge: OtpChallenge) -> dict[str, object]:
         context["reason"] = Card.CancellationReason(operation["reason"]).label
     if "limits" in operation:
         context["limits"] = operation["limits"]
+    if "device" in operation:
+        context["device"] = operation["device"]
     return context
 
 

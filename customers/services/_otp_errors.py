@@ -1,6 +1,7 @@
 """The refusals of the one-time password services, each with the message the customer reads."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from customers.services._errors import ServiceError
 
@@ -42,9 +43,13 @@ class OtpNotVerified(OtpError):
 class OtpResendTooSoon(OtpError):
     def __init__(self, *, seconds: int) -> None:
         self.seconds = seconds
-        super().__init__(
-            _("A new code can be sent in %(seconds)s seconds.") % {"seconds": seconds}, field=None
+        # "in 1 second", not "in 1 seconds"; put in the reader's language when shown, as every message.
+        message = ngettext_lazy(
+            "A new code can be sent in %(seconds)s second.",
+            "A new code can be sent in %(seconds)s seconds.",
+            "seconds",
         )
+        super().__init__(message % {"seconds": seconds}, field=None)
 
 
 class OtpSendLimitReached(OtpError):

@@ -295,7 +295,8 @@ def test_a_second_cancellation_is_refused_in_polish_and_changes_nothing(sms_outb
 
     assert (
         str(raised.value.message)
-        == "Ta karta jest już zastrzeżona. Zastrzeżenia nie można powtórzyć ani cofnąć."
+        == "Ta karta jest już zastrzeżona. Nie można jej już używać ani zmieniać, a zastrzeżenia nie można "
+        "cofnąć."
     )
     assert snapshot(card) == before
     assert sms_outbox.joinpath("outbox.jsonl").exists() is False

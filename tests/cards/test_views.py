@@ -219,20 +219,92 @@ def test_cancelling_needs_the_reason_and_the_acknowledgement(signed_in, sms_outb
     assert card.status == CardStatus.ACTIVE
 
 
-def test_a_second_cancellation_through_the_page_gets_a_polish_message(signed_in, sms_outbox):
-    client, customer = signed_in
-    card = CardFactory(
+def cancelled_card(customer):
+    """The customer's card, cancelled as lost on 1 May 2026."""
+    return CardFactory(
         customer=customer,
         status=CardStatus.CANCELLED,
         cancelled_at=datetime(2026, 5, 1, tzinfo=UTC),
         cancellation_reason="LOST",
     )
 
+
+def test_a_second_cancellation_through_the_page_gets_a_polish_message(signed_in, sms_outbox):
+    client, customer = signed_in
+    card = cancelled_card(customer)
+
     response = client.post(f"/cards/{card.pk}/cancel/", {"reason": "STOLEN", "understood": "on"})
 
     assert "Ta karta jest już zastrzeżona." in response.content.decode()
     card.refresh_from_db()
     assert card.cancellation_reason == "LOST"
+
+
+def test_changing_limits_of_a_cancelled_card_says_it_cannot_be_changed_not_that_a_cancellation_repeats(
+    signed_in,
+):
+    client, customer = signed_in
+    card = cancelled_card(customer)
+
+    response = client.post(
+        f"/cards/{card.pk}/limits/",
+        {"daily_cash_limit": "100", "daily_pos_limit": "100", "daily_internet_limit": "100"},
+    )
+
+    body = response.content.decode()
+    assert "Ta karta jest już zastrzeżona. Nie można jej już używać ani zmieniać" in body
+    assert "nie można powtórzyć" not in body
+    card.refresh_from_db()
+    assert card.daily_cash_limit == Decimal("2000.00")
+
+
+def test_the_card_history_says_which_setting_and_limit_changed_and_to_what(signed_in, sms_outbox):
+    client, customer = signed_in
+    card = CardFactory(customer=customer)
+    client.post(
+        f"/cards/{card.pk}/controls/",
+        {"contactless_enabled": "on", "internet_enabled": "on", "atm_enabled": "on"},
+    )
+    client.post(
+        f"/cards/{card.pk}/limits/",
+        {"daily_cash_limit": "1 500", "daily_pos_limit": "5000", "daily_internet_limit": "5000"},
+    )
+
+    body = client.get(f"/cards/{card.pk}/").content.decode()
+
+    assert "Zmieniono ustawienia karty: Płatności i wypłaty za granicą wyłączone" in body
+    assert "Zmieniono limity dzienne: Wypłaty z bankomatów 2\xa0000,00\xa0zł → 1\xa0500,00\xa0zł" in body
+
+
+@pytest.mark.parametrize("page", ["controls", "limits", "block", "cancel", "pin", "unblock", "activate"])
+def test_a_cancelled_cards_action_pages_offer_no_form_and_say_the_card_cannot_change(signed_in, page):
+    client, customer = signed_in
+    card = cancelled_card(customer)
+
+    body = client.get(f"/cards/{card.pk}/{page}/").content.decode()
+
+    assert "<h1>Tej karty nie można już zmieniać</h1>" in body
+    assert "Ta karta jest już zastrzeżona. Nie można jej już używać ani zmieniać" in body
+    assert '<form method="post"' not in body.split("</header>", 1)[1]
+
+
+def test_a_business_cards_limits_page_explains_who_sets_them_instead_of_a_form(client):
+    customer = registered_customer(kind="BUSINESS", company_name="Zieliński Transport sp. z o.o.")
+    sign_in(client, customer)
+    card = CardFactory(customer=customer)
+
+    body = client.get(f"/cards/{card.pk}/limits/").content.decode()
+
+    assert "Limity dzienne karty firmowej ustawia bank na wniosek Twojej firmy." in body
+    assert 'name="daily_cash_limit"' not in body
+
+
+def test_the_lost_card_steps_address_every_customer_not_only_men(signed_in):
+    client, _ = signed_in
+
+    body = client.get("/cards/").content.decode()
+
+    assert "Złóż reklamację transakcji, których nie wykonałeś(-aś):" in body
 
 
 def test_a_limit_over_the_maximum_gets_a_polish_message_linked_from_the_summary(signed_in, sms_outbox):

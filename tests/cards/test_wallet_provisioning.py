@@ -66,6 +66,11 @@ def test_the_portal_shows_the_pending_device_and_confirms_it_with_a_code(client,
     asked = client.post(f"/cards/{card.pk}/devices/{token.pk}/confirm/")
     challenge = OtpChallenge.objects.get(purpose="WALLET_PROVISION")
     assert asked["Location"] == f"/cards/{card.pk}/confirm/{challenge.pk}/"
+    # The customer sees which device they let pay before typing the code.
+    assert (
+        "<dt>Urządzenie</dt><dd>Garmin Pay — Forerunner 965</dd>"
+        in client.get(asked["Location"]).content.decode()
+    )
     client.post(asked["Location"], {"code": last_code(sms_outbox, "+48601000888")})
 
     token.refresh_from_db()

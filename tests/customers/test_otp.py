@@ -377,3 +377,17 @@ def test_the_http_gateway_raises_on_a_timeout():
 
     with pytest.raises(SmsSendError, match="ReadTimeout"):
         backend.send(SmsMessage(to="+48601000111", body="x"))
+
+
+@pytest.mark.parametrize(
+    ("language", "seconds", "expected"),
+    [
+        ("en", 1, "A new code can be sent in 1 second."),
+        ("en", 40, "A new code can be sent in 40 seconds."),
+        ("pl", 1, "Nowy kod można wysłać za 1 s."),
+        ("pl", 22, "Nowy kod można wysłać za 22 s."),
+    ],
+)
+def test_the_wait_before_a_new_code_is_said_in_good_grammar(language, seconds, expected):
+    with translation.override(language):
+        assert str(OtpResendTooSoon(seconds=seconds).message) == expected
