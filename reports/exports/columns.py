@@ -6,6 +6,7 @@ written: XLSX cells are typed (dates as dates, money as numbers with two decimal
 with its currency's), CSV cells follow docs/REPORTS.md.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -35,7 +36,7 @@ class CellType(StrEnum):
     # 7.125 KWD as 7,125), or more if the amount carries more (``decimals_to_write``).
     AMOUNT = "AMOUNT"
     DATE = "DATE"  # a Warsaw calendar date
-    DATETIME = "DATETIME"  # an instant, written as Warsaw local time
+    DATETIME = "DATETIME"  # an instant: Warsaw local time with its UTC offset (XLSX: and in UTC)
     BOOLEAN = "BOOLEAN"
     JSON = "JSON"  # canonical JSON text
 
@@ -69,9 +70,9 @@ CASES = (
     Column("category", T, 26),
     Column("customer_id", N, 12),
     Column("card", T, 12),
-    Column("received_at", DT, 19),
-    Column("submitted_at", DT, 19),
-    Column("reported_at", DT, 19),
+    Column("received_at", DT, 26),
+    Column("submitted_at", DT, 26),
+    Column("reported_at", DT, 26),
     Column("reply_regime", T, 18),
     Column("refund_owed", B, 12),
     Column("refund_due_on", D, 12),
@@ -84,13 +85,13 @@ CASES = (
     Column("disputed_amount_pln", M, 14),
     Column("customer_share_pln", M, 14),
     Column("bank_share_pln", M, 14),
-    Column("refunded_at", DT, 19),
-    Column("refund_withheld_at", DT, 19),
-    Column("decided_at", DT, 19),
-    Column("reply_dispatched_at", DT, 19),
-    Column("deemed_accepted_at", DT, 19),
-    Column("withdrawn_at", DT, 19),
-    Column("closed_at", DT, 19),
+    Column("refunded_at", DT, 26),
+    Column("refund_withheld_at", DT, 26),
+    Column("decided_at", DT, 26),
+    Column("reply_dispatched_at", DT, 26),
+    Column("deemed_accepted_at", DT, 26),
+    Column("withdrawn_at", DT, 26),
+    Column("closed_at", DT, 26),
     Column("assignee", T, 16),
 )
 
@@ -101,7 +102,7 @@ TRANSACTIONS = (
     Column("transaction_id", N, 12),
     Column("processor_reference", T, 22),
     Column("card", T, 12),
-    Column("executed_at", DT, 19),
+    Column("executed_at", DT, 26),
     Column("debited_on", D, 12),
     Column("processed_on", D, 12),
     Column("channel", T, 14),
@@ -128,7 +129,7 @@ DEADLINES = (
     Column("rule", T, 14),
     Column("start_date", D, 12),
     Column("due_date", D, 12),
-    Column("due_before", DT, 19),
+    Column("due_before", DT, 26),
     Column("basis_pl", T, 30),
     Column("basis_en", T, 30),
     Column("explanation_pl", T, 60),
@@ -140,7 +141,7 @@ TRANSITIONS = (
     Column("case_id", N, 10),
     Column("case_number", T, 16),
     Column("chargeback_id", N, 12),
-    Column("occurred_at", DT, 19),
+    Column("occurred_at", DT, 26),
     Column("transition", T, 24),
     Column("from_state", T, 22),
     Column("to_state", T, 22),
@@ -152,7 +153,7 @@ TRANSITIONS = (
 
 AUDIT_LOG = (
     Column("sequence", N, 10),
-    Column("recorded_at", DT, 19),
+    Column("recorded_at", DT, 26),
     Column("action", T, 28),
     Column("actor", T, 20),
     Column("role", T, 14),
@@ -181,6 +182,17 @@ COLUMNS: dict[ExportKind, tuple[Column, ...]] = {
 def header(kind: ExportKind | str) -> list[str]:
     """The header row of an export."""
     return [column.name for column in COLUMNS[ExportKind(kind)]]
+
+
+def utc_columns(columns: Sequence[Column]) -> list[Column]:
+    """The workbook's columns after the CSV's: each instant again in UTC (``<name>_utc``), to sort on."""
+    return [Column(f"{c.name}_utc", CellType.DATETIME, 21) for c in columns if c.type == CellType.DATETIME]
+
+
+def workbook_header(kind: ExportKind | str) -> list[str]:
+    """The header row of an export's workbook: the CSV's, then an ``_utc`` column per instant."""
+    columns = COLUMNS[ExportKind(kind)]
+    return header(kind) + [column.name for column in utc_columns(columns)]
 
 
 def mask_card(last4: str | None) -> str:

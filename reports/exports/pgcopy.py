@@ -31,6 +31,8 @@ from reports.exports.writers import FORMULA_STARTS, WARSAW, currency_positions
 _TEXT = "({v})::text"
 _SQL_CHARACTERS = {"\t": "E'\\t'", "\r": "E'\\r'"}
 _FORMULA_STARTS = ", ".join(_SQL_CHARACTERS.get(c, f"'{c}'") for c in FORMULA_STARTS)
+# Warsaw's UTC offset at the instant (``writers.warsaw_offset``), whatever the session's time zone.
+_OFFSET = f"((({{v}}) AT TIME ZONE '{WARSAW.key}') - (({{v}}) AT TIME ZONE 'UTC'))"
 _SQL = {
     CellType.TEXT: f"CASE WHEN left({_TEXT}, 1) IN ({_FORMULA_STARTS}) THEN '''' || {_TEXT}"
     f" ELSE NULLIF({_TEXT}, '') END",
@@ -38,7 +40,9 @@ _SQL = {
     CellType.MONEY: "replace(round({v}, 2)::text, '.', ',')",
     CellType.BOOLEAN: "({v})::int::text",
     CellType.DATE: "to_char({v}, 'YYYY-MM-DD')",
-    CellType.DATETIME: f"to_char(({{v}}) AT TIME ZONE '{WARSAW.key}', 'YYYY-MM-DD HH24:MI:SS')",
+    CellType.DATETIME: f"to_char(({{v}}) AT TIME ZONE '{WARSAW.key}', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+    f" || CASE WHEN {_OFFSET} < interval '0' THEN '-' ELSE '+' END"
+    f" || to_char(CASE WHEN {_OFFSET} < interval '0' THEN -{_OFFSET} ELSE {_OFFSET} END, 'HH24:MI')",
 }
 # An amount with its currency's decimals (``{c}``: the currency), or more if it carries more, as
 # ``kartosfera.money.decimals_to_write`` gives them (min_scale: the decimals the value needs).

@@ -11,7 +11,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import xlsxwriter
 
 from kartosfera.money import decimals_to_write
-from reports.exports.columns import CellType, Column
+from reports.exports.columns import CellType, Column, utc_columns
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 CSV_DELIMITER = ";"
@@ -31,6 +31,12 @@ TRUNCATED = " [...]"
 # A text starting with one of these is a formula to a spreadsheet: CSV cells get a leading apostrophe
 # (XLSX cells are written as strings and are never formulas).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# An instant in the workbook: a date-time cell (Warsaw wall-clock time, to the second) that shows its
+# UTC offset as the CSV writes it (``2026-10-25T02:30:00+02:00``), and the same instant in UTC
+# (``2026-10-25T00:30:00Z``) in a ``<column>_utc`` cell after the CSV's columns (``columns.utc_columns``):
+# sorting on that one orders even the hour summer time ends, whose Warsaw times come twice.
+LOCAL_FORMAT = 'yyyy-mm-dd"T"hh:mm:ss'
+UTC_FORMAT = LOCAL_FORMAT + '"Z"'
 
 
 class HashingFile:
@@ -62,8 +68,29 @@ class HashingFile:
 
 
 def warsaw_local(instant: datetime) -> datetime:
-    """An aware instant as naive Warsaw wall-clock time, which is how both formats show it."""
+    """An aware instant as naive Warsaw wall-clock time (the workbook's date-time cells)."""
     return instant.astimezone(WARSAW).replace(tzinfo=None)
+
+
+def warsaw_offset(instant: datetime) -> str:
+    """Warsaw's UTC offset at an instant, as ISO 8601 writes it: ``+01:00`` (CET) or ``+02:00`` (CEST)."""
+    offset = instant.astimezone(WARSAW).utcoffset() or timedelta(0)
+    minutes = int(abs(offset).total_seconds()) // 60
+    return f"{'-' if offset < timedelta(0) else '+'}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def instant_text(instant: datetime) -> str:
+    """An instant as Warsaw wall-clock time with its UTC offset, to the second (ISO 8601).
+
+    The offset tells the two 02:30 of the night summer time ends apart: ``2026-10-25T02:30:00+02:00``
+    happened an hour before ``2026-10-25T02:30:00+01:00``.
+    """
+    return instant.astimezone(WARSAW).isoformat(timespec="seconds")
+
+
+def utc_naive(instant: datetime) -> datetime:
+    """An aware instant as naive UTC, to the second (the workbook's ``_utc`` cells)."""
+    return instant.astimezone(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def json_text(value: Any) -> str:
@@ -74,7 +101,7 @@ def json_text(value: Any) -> str:
 
 
 def csv_value(value: Any, cell: CellType, currency: str | None = None) -> str:
-    """One CSV cell: decimal comma for amounts, ISO dates, Warsaw local times, formulas defused.
+    """One CSV cell: decimal comma for amounts, ISO dates, Warsaw times with their offset, formulas defused.
 
     An ``AMOUNT`` is written with the decimals of its ``currency``, or with more if it carries more.
     """
@@ -90,7 +117,7 @@ def csv_value(value: Any, cell: CellType, currency: str | None = None) -> str:
     if cell == CellType.BOOLEAN:
         return "1" if value else "0"
     if cell == CellType.DATETIME:
-        return warsaw_local(value).isoformat(sep=" ", timespec="seconds")
+        return instant_text(value)
     if cell == CellType.DATE:
         return date.isoformat(value)
     text = json_text(value) if cell == CellType.JSON else str(value)
@@ -173,9 +200,13 @@ class XlsxExportWriter:
         self._formats = {
             CellType.MONEY: self._book.add_format({"num_format": "#,##0.00"}),
             CellType.DATE: self._book.add_format({"num_format": "yyyy-mm-dd"}),
-            CellType.DATETIME: self._book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+            "utc": self._book.add_format({"num_format": UTC_FORMAT}),
             "header": bold,
         }
+        # An instant's format by Warsaw's offset at it (``+01:00``, ``+02:00``), added when one comes.
+        self._instant_formats: dict[str, Any] = {}
+        # After the CSV's columns (same letters in both files), each instant again in UTC, to sort on.
+        self._instants = [index for index, column in enumerate(columns) if column.type == CellType.DATETIME]
         # An amount's number format by its decimals (0 to 4 for every ISO 4217 currency and a stored
         # amount; more only for an amount that carries more, added when one comes).
         self._amount_formats: dict[int, Any] = {}
@@ -189,12 +220,13 @@ class XlsxExportWriter:
         self._sheets += 1
         name = self._title if self._sheets == 1 else f"{self._title} ({self._sheets})"
         self._sheet = self._book.add_worksheet(name)
-        for index, column in enumerate(self._columns):
+        heads = [*self._columns, *utc_columns(self._columns)]
+        for index, column in enumerate(heads):
             self._sheet.set_column(index, index, column.width)
-        for index, column in enumerate(self._columns):
+        for index, column in enumerate(heads):
             self._sheet.write_string(0, index, column.name, self._formats["header"])
         self._sheet.freeze_panes(1, 0)
-        self._sheet.autofilter(0, 0, 0, len(self._columns) - 1)
+        self._sheet.autofilter(0, 0, 0, len(heads) - 1)
         self._cells = self._cell_writers(self._sheet)
         self._row = 1
 
@@ -207,6 +239,9 @@ class XlsxExportWriter:
                 continue
             # An amount's writer takes its currency with it (the format depends on it).
             write(number, col, value if at is None else (value, row[at]))
+        for col, index in enumerate(self._instants, start=len(self._columns)):
+            if row[index] is not None and row[index] != "":
+                self._sheet.write_datetime(number, col, utc_naive(row[index]), self._formats["utc"])
         self._row += 1
 
     def _cell_writers(self, sheet: Any) -> list[Callable[[int, int, Any], Any]]:
@@ -234,11 +269,18 @@ class XlsxExportWriter:
         if cell == CellType.BOOLEAN:
             boolean = sheet.write_boolean
             return lambda row, col, value: boolean(row, col, bool(value))
-        if cell in (CellType.DATETIME, CellType.DATE):
-            moment, local = sheet.write_datetime, cell == CellType.DATETIME
-            if local:
-                return lambda row, col, value: moment(row, col, warsaw_local(value), fmt)
-            return lambda row, col, value: moment(row, col, value, fmt)
+        if cell == CellType.DATETIME:
+            shown, moment = self._instant_formats, sheet.write_datetime
+
+            def instant(row: int, col: int, value: datetime) -> Any:
+                offset = warsaw_offset(value)
+                if offset not in shown:
+                    shown[offset] = self._book.add_format({"num_format": f'{LOCAL_FORMAT}"{offset}"'})
+                return moment(row, col, warsaw_local(value).replace(microsecond=0), shown[offset])
+
+            return instant
+        if cell == CellType.DATE:
+            return lambda row, col, value: sheet.write_datetime(row, col, value, fmt)
         text = json_text if cell == CellType.JSON else str
         return lambda row, col, value: string(row, col, _fit_cell(text(value)))
 

@@ -2,6 +2,7 @@
 the Python path writes, whatever the data (quotes, separators, line breaks, formula starts, empty texts,
 missing values, instants around a change of Warsaw's clock, three-decimal amounts)."""
 
+import csv
 import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -13,7 +14,7 @@ from django.db import connection
 from cards.models import Transaction
 from disputes.models import Case, CaseTransaction, CaseTransition
 from kartosfera.clock import now
-from reports.exports.columns import COLUMNS
+from reports.exports.columns import COLUMNS, header
 from reports.exports.pgcopy import copy_csv, copy_supported
 from reports.exports.selectors import TABLES, export_rows
 from reports.exports.services import export_job_run, export_path
@@ -98,6 +99,12 @@ def _python_csv(kind: str) -> tuple[bytes, str, int]:
     return raw.getvalue(), out.sha256, count
 
 
+def _rows(data: bytes) -> dict[int, list[str]]:
+    """A CSV's rows by their first cell (an id), the header left out."""
+    _head, *rows = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";")
+    return {int(row[0]): row for row in rows}
+
+
 def _copied_csv(kind: str) -> tuple[bytes, str, int]:
     raw = io.BytesIO()
     out = HashingFile(raw)
@@ -137,13 +144,29 @@ def test_the_awkward_cells_come_out_as_the_csv_rules_say(awkward):
     assert copied.count("\r\n") == copied.count("\n") - 1  # every line ends CRLF; one bare LF is in a cell
 
 
-def test_the_cases_instants_are_warsaw_wall_clock_across_both_clock_changes(awkward):
+def test_the_cases_instants_are_warsaw_wall_clock_with_their_offset_across_both_clock_changes(awkward):
     copied = _copied_csv("CASES")[0].decode("utf-8")
 
-    assert ";2025-03-30 01:59:59;" in copied
-    assert ";2025-03-30 03:00:00;" in copied
-    assert ";2025-10-26 02:30:00;" in copied
+    assert ";2025-03-30T01:59:59+01:00;" in copied
+    assert ";2025-03-30T03:00:00+02:00;" in copied
     assert ";1234567,89;0,00;50,05;" in copied
+
+
+@pytest.mark.parametrize("path", [_python_csv, _copied_csv], ids=["python", "copy"])
+def test_the_two_half_past_two_of_the_night_summer_time_ends_are_told_apart(awkward, path):
+    """25 Oct 2026: 00:30 UTC and 01:30 UTC are both 02:30 in Warsaw; the offset says which came first."""
+    first, _second = awkward
+    Case.objects.filter(pk=first.pk).update(
+        withdrawn_at=datetime(2026, 10, 25, 0, 30, tzinfo=UTC),  # the first 02:30 (CEST)
+        closed_at=datetime(2026, 10, 25, 1, 30, tzinfo=UTC),  # the second 02:30, an hour later (CET)
+    )
+    cells = dict(zip(header("CASES"), _rows(path("CASES")[0])[first.pk], strict=True))
+
+    assert (cells["withdrawn_at"], cells["closed_at"]) == (
+        "2026-10-25T02:30:00+02:00",
+        "2026-10-25T02:30:00+01:00",
+    )
+    assert cells["withdrawn_at"] != cells["closed_at"]
 
 
 @pytest.mark.parametrize("kind", MOVED)

@@ -16,7 +16,7 @@ from audit.models import AuditEntry
 from disputes.models import CaseTransition
 from kartosfera.clock import now
 from kartosfera.legaltime import day_end, day_start
-from reports.exports.columns import header
+from reports.exports.columns import header, workbook_header
 from reports.exports.services import export_path, export_request
 from reports.models import ExportJob
 from reports.tasks import export_run
@@ -82,7 +82,7 @@ def test_each_export_has_its_columns_and_the_rows_of_the_period(
 
     rows = read_rows(job)
     assert job.state == "DONE", job.error
-    assert rows[0] == header(kind)
+    assert rows[0] == (header(kind) if file_format == "CSV" else workbook_header(kind))
     assert len(rows) - 1 == expected_rows(kind, seeded)
     assert job.rows_done == job.rows_total == len(rows) - 1
     assert job.size == export_path(job).stat().st_size
@@ -142,8 +142,8 @@ def test_the_csv_uses_semicolons_decimal_commas_and_iso_dates(celery_worker, see
     assert [
         (c["executed_at"], c["amount_pln"], c["disputed_amount_pln"], c["debited_on"]) for c in cells
     ] == [
-        ("2025-05-23 19:10:00", "800,00", "800,00", "2025-05-26"),
-        ("2025-05-23 19:30:00", "120,00", "120,00", "2025-05-26"),
+        ("2025-05-23T19:10:00+02:00", "800,00", "800,00", "2025-05-26"),
+        ("2025-05-23T19:30:00+02:00", "120,00", "120,00", "2025-05-26"),
     ]
     assert {c["case_number"] for c in cells} == {seeded[0].number}
 
@@ -229,7 +229,7 @@ def test_an_empty_period_gives_a_file_with_only_the_header(celery_worker, seeded
     job = run_export(auditor, "CASES", "XLSX", from_date=date(2024, 1, 1), to_date=date(2024, 1, 31))
 
     assert job.state == "DONE"
-    assert read_rows(job) == [header("CASES")]
+    assert read_rows(job) == [workbook_header("CASES")]
     assert job.rows_done == job.rows_total == 0
 
 
@@ -321,3 +321,57 @@ def test_the_workbook_writes_an_original_amount_with_its_currencys_decimals(tmp_
     formats = [sheet.cell(row=r, column=amount_column).number_format for r in range(2, 2 + len(rows))]
     assert formats == ["#,##0.00", "#,##0", "#,##0.000", "#,##0.00", "#,##0.0000", "#,##0.00", "#,##0.00000"]
     assert sheet.cell(row=2, column=names.index("amount_pln") + 1).number_format == "#,##0.00"
+
+
+# 25 Oct 2026, the night summer time ends: both are 02:30 in Warsaw, an hour apart.
+FIRST_HALF_PAST_TWO = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+SECOND_HALF_PAST_TWO = datetime(2026, 10, 25, 1, 30, 0, 999_999, tzinfo=UTC)
+
+
+def test_the_csv_tells_the_two_half_past_two_of_the_night_summer_time_ends_apart():
+    from reports.exports.columns import CellType
+    from reports.exports.writers import csv_value
+
+    assert csv_value(FIRST_HALF_PAST_TWO, CellType.DATETIME) == "2026-10-25T02:30:00+02:00"
+    assert csv_value(SECOND_HALF_PAST_TWO, CellType.DATETIME) == "2026-10-25T02:30:00+01:00"
+
+
+def test_the_workbook_shows_each_instants_offset_and_sorts_them_in_utc(tmp_path):
+    from reports.exports.columns import COLUMNS
+    from reports.exports.writers import HashingFile, XlsxExportWriter
+
+    columns = COLUMNS["TRANSITIONS"]
+    names = [column.name for column in columns]
+    path = tmp_path / "transitions.xlsx"
+    with path.open("wb") as raw:
+        writer = XlsxExportWriter(
+            HashingFile(raw),
+            columns,
+            title="t",
+            tmpdir=str(tmp_path),
+            created=datetime(2026, 11, 1, tzinfo=UTC),
+        )
+        for number, instant in ((1, FIRST_HALF_PAST_TWO), (2, SECOND_HALF_PAST_TWO), (3, None)):
+            row: list = [None] * len(columns)
+            row[names.index("transition_id")] = number
+            row[names.index("occurred_at")] = instant
+            writer.write_row(row)
+        writer.close()
+
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    head = [cell.value for cell in sheet[1]]
+    assert head == [*names, "occurred_at_utc"]  # the CSV's columns, in the same places, then UTC
+    local, utc = names.index("occurred_at") + 1, len(names) + 1
+    cells = [(sheet.cell(r, local), sheet.cell(r, utc)) for r in (2, 3, 4)]
+    # A date-time cell in Warsaw time (to the second, as the CSV), showing its offset as the CSV writes it.
+    assert [(c.value, c.number_format) for c, _ in cells[:2]] == [
+        (datetime(2026, 10, 25, 2, 30), 'yyyy-mm-dd"T"hh:mm:ss"+02:00"'),
+        (datetime(2026, 10, 25, 2, 30), 'yyyy-mm-dd"T"hh:mm:ss"+01:00"'),
+    ]
+    # ...and the same instant in UTC, which sorts the two an hour apart, in the order they happened.
+    assert [(u.value, u.number_format) for _, u in cells[:2]] == [
+        (datetime(2026, 10, 25, 0, 30), 'yyyy-mm-dd"T"hh:mm:ss"Z"'),
+        (datetime(2026, 10, 25, 1, 30), 'yyyy-mm-dd"T"hh:mm:ss"Z"'),
+    ]
+    assert cells[2][0].value is None and cells[2][1].value is None
+    assert sheet.column_dimensions["E"].width >= len("2026-10-25T02:30:00+02:00")
