@@ -139,7 +139,7 @@ CHARGEBACK_PLANS = (
          )),
     Plan("piotr-gold", "Płatność, której nie rozpoznaję, w sklepie stacjonarnym.",
          "BRANCH", "OTHER", (25, 100, 1), received(22, 12),
-         (review(21), refund(21), chargebacks((("abandon", 20),)))),
+         (review(21), refund(21), chargebacks((("abandon", 20),))), paid="CHIP_POS"),
 )
 # fmt: on
 

@@ -46,11 +46,18 @@ PLANS = (
          "BRANCH", "LOST", (3, 40, 1), lambda ctx, card: ctx.now - timedelta(hours=2)),
     Plan("jan-visa", "Nie wypłacałem tych pieniędzy z bankomatu; karta była w domu.",
          "PHONE", "OTHER", (3, 25, 1), received(1, 14), (review(0),), paid="ATM"),
-    Plan("tomasz-visa-expired", "Nie rozpoznaję tej transakcji sprzed wygaśnięcia karty.",
+    Plan("tomasz-visa-expired",
+         "Nie wypłacałem tych pieniędzy z bankomatu; karta leżała w domu, zanim wygasła.",
          "BRANCH", "MISAPPROPRIATED", (60, 120, 1), received(6, 11),
-         (review(5), LAW_ENFORCEMENT_NOTICE.added(5, 8, 30), withhold)),
-    Plan("olena-mastercard", "I did not make this payment; my phone was with me all day.",
-         "PHONE", "MISAPPROPRIATED", (14, 40, 1), received(12, 13), (review(11), refund(11), ask),
+         (review(5), LAW_ENFORCEMENT_NOTICE.added(5, 8, 30), withhold), paid="ATM"),
+    Plan("olena-mastercard",
+         "I did not take this cash out of an ATM: my card was in my wallet with me all day.",
+         "PHONE", "MISAPPROPRIATED", (14, 40, 1), received(12, 13), paid="ATM", steps=(
+             review(11),
+             refund(11),
+             ask(3, "Did anyone else know your card's PIN, or could anyone have taken the card from "
+                    "your wallet for a while on the day of the withdrawal?"),
+         ),
          by_email=True),
     Plan("piotr-gold", "Płatność internetowa, której nie wykonałem.",
          "PHONE", "MISAPPROPRIATED", (21, 60, 1), received(20, 10), paid="INTERNET", steps=(

@@ -210,7 +210,8 @@ def withhold(case: Case, ctx: Ctx) -> None:
     """The supervisor withholds the D+1 refund on the notice to the prosecutor (added first)."""
     case_withhold_refund(
         case_id=case.pk,
-        grounds="Transakcja potwierdzona kodem z aplikacji mobilnej klienta na jego zaufanym urządzeniu.",
+        grounds="Wypłatę zatwierdzono prawidłowym kodem PIN przy odczycie chipu oryginalnej karty, "
+        "która według klienta nie opuszczała jego domu.",
         authority="Prokuratura Rejonowa Poznań-Stare Miasto",
         notified_on=warsaw_date(ctx.at(5, 8, 0)),
         notice_reference="KB/BZ/2026/0057",
@@ -219,12 +220,10 @@ def withhold(case: Case, ctx: Ctx) -> None:
     )
 
 
-def ask(case: Case, ctx: Ctx) -> None:
-    case_request_information(
-        case_id=case.pk,
-        questions="Czy ktoś z domowników mógł mieć dostęp do telefonu z portfelem Google Pay?",
-        actor=ctx.analyst,
-        now=ctx.at(3, 10, 0),
+def ask(days: int, questions: str) -> Step:
+    """The analyst asks the customer ``questions`` (in the customer's language) ``days`` ago at 10:00."""
+    return lambda case, ctx: case_request_information(
+        case_id=case.pk, questions=questions, actor=ctx.analyst, now=ctx.at(days, 10, 0)
     )
 
 

@@ -71,7 +71,7 @@ def claim_detail(request: CustomerRequest, case: Case) -> HttpResponse:
             "delivery_form": forms.ReplyDeliveryForm(initial={"reply_delivery": case.reply_delivery}),
             "evidence": claim_evidence(case=case),
             "actions": claim_available_actions(case=case, user=request.user, now=now),
-            "questions": claim_information_request(case=case),
+            "information_request": claim_information_request(case=case),
             "first_step_url": step_url(case, STEP_NAMES[0]),
             "clocks": claim_clocks(case=case, outcome=outcome, now=now),
             "outcome": outcome,
@@ -154,7 +154,7 @@ def claim_respond(request: CustomerRequest, case: Case) -> HttpResponse:
     return render(
         request,
         "portal/claims/respond.html",
-        {"case": case, "form": form, "questions": claim_information_request(case=case)},
+        {"case": case, "form": form, "information_request": claim_information_request(case=case)},
     )
 
 

@@ -14,6 +14,7 @@ from customers.forms import PortalForm
 from disputes.models import Cause, DeliveryChannel, EvidenceKind
 from disputes.selectors import any_transaction_in_open_case
 from disputes.services import TransactionAlreadyDisputed
+from kartosfera import clock
 from kartosfera.ids import parse_id
 from kartosfera.legaltime import WARSAW
 from kartosfera.widgets import DatePicker, TimePicker
@@ -140,6 +141,15 @@ class NoticedForm(PortalForm):
         widget=TimePicker(),
         error_messages={"invalid": _("Enter the time as hours and minutes, e.g. 18:30.")},
     )
+
+    def clean_noticed_on(self) -> date:
+        # Said on this page, not only when the claim is sent from its last one (draft_problems' IN_FUTURE).
+        noticed_on: date = self.cleaned_data["noticed_on"]
+        if noticed_on > clock.today_warsaw():
+            raise ValidationError(
+                _("The day you noticed cannot be in the future. Enter the day you noticed.")
+            )
+        return noticed_on
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -121,6 +121,17 @@ _UNDETECTABLE = {  # (the loss could not be noticed, the bank's staff caused it)
         "the bank bears the whole %(amount)s."
     ),
 }
+# The same for card details taken without the card (Cause.MISAPPROPRIATED): no card was lost.
+_UNDETECTABLE_DETAILS = {
+    (True, True): gettext_lazy(
+        "You could not have noticed that someone had taken your card details before this payment, and "
+        "it was caused by our staff or agents, so you bear nothing: the bank bears the whole %(amount)s."
+    ),
+    (True, False): gettext_lazy(
+        "You could not have noticed that someone had taken your card details before this payment, so you "
+        "bear nothing: the bank bears the whole %(amount)s."
+    ),
+}
 _CUSTOMER_BEARS = {
     rules.INTENT: gettext_lazy(
         "We found that you acted intentionally (fraud), so you bear the whole %(amount)s."
@@ -140,7 +151,10 @@ def _reason(line: StoredLine, inputs: StoredInputs, language: str) -> str | None
         return str(_CUSTOMER_BEARS[line.rule]) % {"amount": amount}
     if line.rule == rules.UNDETECTABLE:
         found = (inputs.findings.undetectable, inputs.findings.bank_staff)
-        return str(_UNDETECTABLE.get(found, _UNDETECTABLE[True, False])) % {"amount": amount}
+        texts = _UNDETECTABLE
+        if inputs.cause == rules.Cause.MISAPPROPRIATED and found in _UNDETECTABLE_DETAILS:
+            texts = _UNDETECTABLE_DETAILS
+        return str(texts.get(found, texts[True, False])) % {"amount": amount}
     if line.rule == rules.AFTER_REPORT:
         return _(
             "This payment was made on %(executed)s (Warsaw time), when or after you reported the card "

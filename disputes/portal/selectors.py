@@ -173,9 +173,24 @@ def claim_available_actions(*, case: Case, user: User, now: datetime) -> set[str
     }
 
 
-def claim_information_request(*, case: Case) -> str:
-    """The bank's latest questions to the customer while it waits for the answer, else ''."""
+@dataclass(frozen=True, slots=True)
+class InformationRequest:
+    """The bank's questions to the customer and the date it asked them to answer by (as its SMS and
+    letter say); ``respond_by`` is None for a request stored before the date was kept with it."""
+
+    questions: str
+    respond_by: date | None
+
+
+def claim_information_request(*, case: Case) -> InformationRequest | None:
+    """The bank's latest questions to the customer while it waits for the answer, else None."""
     if case.state != CaseState.AWAITING_CUSTOMER:
-        return ""
+        return None
     row = case.transitions.filter(name="request_information").order_by("-occurred_at", "-pk").first()
-    return (row.data or {}).get("questions", "") if row else ""
+    data = (row.data or {}) if row else {}
+    if not data.get("questions"):
+        return None
+    respond_by = data.get("respond_by")
+    return InformationRequest(
+        questions=data["questions"], respond_by=date.fromisoformat(respond_by) if respond_by else None
+    )

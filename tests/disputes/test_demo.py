@@ -300,3 +300,26 @@ def test_the_customers_account_of_a_demo_claim_tells_of_the_payments_it_claims()
             if words in case.customer_account.lower() and paid != {channel}:
                 wrong.append(f"{case.number}: {case.customer_account!r} claims {sorted(paid)}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_demo_claim_of_a_cash_withdrawal_tells_of_cash_and_is_asked_of_the_card_not_a_phone():
+    from demo.disputes._chargebacks import CHARGEBACK_PLANS
+    from demo.disputes._plans import PLANS, PROPOSAL_PLANS
+
+    seed_demo(now=NOW)
+
+    cash_words = ("bankomat", "wypłac", "cash", "withdr")
+    accounts = [plan.account for plan in (*PLANS, *CHARGEBACK_PLANS, *PROPOSAL_PLANS)]
+    wrong = []
+    for case in Case.objects.filter(customer_account__in=accounts).order_by("pk"):
+        disputed = [link.transaction for link in case.disputed.select_related("transaction")]
+        account = case.customer_account.lower()
+        withdrawals = {t.channel == "ATM" for t in disputed}
+        if withdrawals == {True} and not any(word in account for word in cash_words):
+            wrong.append(f"{case.number}: a withdrawal told as {case.customer_account!r}")
+        # The analyst's questions are of how the payment was made: a phone's wallet only if it paid.
+        asked = " ".join(t.data["questions"] for t in case.transitions.filter(name="request_information"))
+        wallet_paid = any(t.wallet_token_id for t in disputed)
+        if not wallet_paid and any(word in asked.lower() for word in ("phone", "telefon", "google pay")):
+            wrong.append(f"{case.number}: asked {asked!r} of a payment made without a phone")
+    assert not wrong, "\n".join(wrong)

@@ -349,6 +349,22 @@ def test_answering_the_banks_request_and_withdrawing_go_through_the_services(por
     assert case.transitions.get(name="withdraw").reason == "Rozpoznałam płatność."
 
 
+def test_the_banks_request_tells_the_customer_by_when_to_answer_and_that_the_reply_does_not_wait(
+    portal, theft, analyst, now
+):
+    case = submitted_case(theft, theft.user)
+    case_start_review(case_id=case.pk, actor=analyst, now=now)
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=now)
+    case_request_information(case_id=case.pk, questions="Gdzie była karta o 19:10?", actor=analyst, now=now)
+
+    # Asked on Monday 26 May 2025: answer within 14 days, by 9 June; the reply is due on 25 June 2025,
+    # as the SMS and the letter say.
+    for page in (f"/claims/{case.pk}/", f"/claims/{case.pk}/respond/"):
+        shown = re.sub(r"\s+", " ", text(portal.get(page)))
+        assert "Prosimy o odpowiedź do 9 czerwca 2025." in shown, page
+        assert "odpowiemy do 25 czerwca 2025 na podstawie informacji" in shown, page
+
+
 @pytest.fixture
 def client_factory():
     from django.test import Client
@@ -426,6 +442,20 @@ def test_an_impossible_noticed_day_stored_in_the_draft_is_refused_at_submission(
     assert sent["Location"] == f"/claims/{case.pk}/step/{step}/"
     assert message in text(portal.get(sent["Location"]))
     assert Case.objects.get(pk=case.pk).state == CaseState.DRAFT
+
+
+def test_a_noticed_day_in_the_future_is_refused_on_its_own_page_not_only_when_sending(portal, theft):
+    start(portal, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+
+    # Monday 26 May 2025: the next day has not happened yet.
+    page = portal.post(f"/claims/{case.pk}/step/noticed/", {"noticed_on": "2025-05-27", "noticed_time": ""})
+
+    assert page.status_code == 200
+    assert "Dzień zauważenia nie może być w przyszłości. Wpisz dzień zauważenia." in text(page)
+    assert Case.objects.get(pk=case.pk).loss_noticed_at is None
+    today = portal.post(f"/claims/{case.pk}/step/noticed/", {"noticed_on": "2025-05-26", "noticed_time": ""})
+    assert today["Location"] == f"/claims/{case.pk}/step/whereabouts/"
 
 
 def test_a_loss_noticed_before_the_transactions_is_accepted(portal, theft):

@@ -160,3 +160,27 @@ def test_misappropriated_card_details_are_not_told_as_a_card_taken_over(db, lang
 
     assert text.startswith(expected)
     assert "przywłaszczył Twoją kartę" not in text and "took over your card" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "pl",
+            "Nie mogłeś(-aś) zauważyć, że ktoś przejął dane Twojej karty, zanim wykonano tę transakcję, więc "
+            "nic nie ponosisz: całą kwotę 1 856,22 zł ponosi bank.",
+        ),
+        (
+            "en",
+            "You could not have noticed that someone had taken your card details before this payment, so you "
+            "bear nothing: the bank bears the whole PLN 1,856.22.",
+        ),
+    ],
+)
+def test_an_undetectable_misuse_of_card_details_is_not_told_as_a_lost_card(db, language, expected):
+    # The customer never lost the card (Zofia's demo claim): only its details were taken.
+    text = reason(
+        language, {"cause": "MISAPPROPRIATED", "findings": {"undetectable": True}}, rule="UUP-46-UNDETECTABLE"
+    )
+
+    assert text.replace("\xa0", " ").replace("\u202f", " ") == expected
