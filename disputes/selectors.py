@@ -238,42 +238,29 @@ def cases_reply_overdue(*, now: datetime) -> QuerySet[Case]:
     ).order_by("reply_due_at", "pk")
 
 
+def _chargeback_alert_values(
+    chargebacks: QuerySet[Chargeback], *fields: str
+) -> QuerySet[Chargeback, Mapping[str, Any]]:
+    """Chargebacks to alert, the earliest window end first, as the values an alert writes: with their
+    case's number and assignee (the case itself is not read), and ``fields``."""
+    rows: QuerySet[Chargeback, Mapping[str, Any]] = chargebacks.order_by("filing_due_at").values(
+        "pk", "case_id", "case__number", "case__assignee_id", "filing_due_at", "filing_rule", *fields
+    )
+    return rows
+
+
 def chargebacks_filing_alert_rows(
     *, now: datetime, within: timedelta
 ) -> QuerySet[Chargeback, Mapping[str, Any]]:
-    """The chargebacks to alert (``chargebacks_filing_alert_due``), the earliest window end first, as the
-    values the alert writes: with their case's number and assignee (the case itself is not read)."""
-    return (
-        chargebacks_filing_alert_due(now=now, within=within)
-        .order_by("filing_due_at")
-        .values(
-            "pk",
-            "case_id",
-            "case__number",
-            "case__assignee_id",
-            "filing_due_at",
-            "filing_rule",
-            "alerted_at",
-        )
-    )
+    """The chargebacks to alert (``chargebacks_filing_alert_due``) as the values the alert writes."""
+    return _chargeback_alert_values(chargebacks_filing_alert_due(now=now, within=within), "alerted_at")
 
 
 def chargebacks_filing_missed_rows(*, now: datetime) -> QuerySet[Chargeback, Mapping[str, Any]]:
-    """The chargebacks whose missed filing window is not alerted yet (``chargebacks_filing_missed_due``),
-    the earliest window end first, as the values the alert writes (the case itself is not read)."""
-    return (
-        chargebacks_filing_missed_due(now=now)
-        .order_by("filing_due_at")
-        .values(
-            "pk",
-            "case_id",
-            "case__number",
-            "case__assignee_id",
-            "filing_due_at",
-            "filing_due_on",
-            "filing_rule",
-            "missed_alerted_at",
-        )
+    """The chargebacks whose missed filing window is not alerted yet (``chargebacks_filing_missed_due``)
+    as the values the alert writes."""
+    return _chargeback_alert_values(
+        chargebacks_filing_missed_due(now=now), "filing_due_on", "missed_alerted_at"
     )
 
 
