@@ -284,39 +284,50 @@ def test_an_original_amount_with_more_decimals_than_its_currencys_keeps_them(amo
     assert csv_value(amount, CellType.AMOUNT, currency) == cell
 
 
-def test_the_workbook_writes_an_original_amount_with_its_currencys_decimals(tmp_path):
+def _workbook(tmp_path, kind, rows, *, created):
+    """The sheet of an export of ``kind`` written with ``rows`` (each the values of some columns by
+    name, the others empty), and the export's column names."""
     from reports.exports.columns import COLUMNS
     from reports.exports.writers import HashingFile, XlsxExportWriter
 
-    columns = COLUMNS["TRANSACTIONS"]
+    columns = COLUMNS[kind]
     names = [column.name for column in columns]
-    path = tmp_path / "transactions.xlsx"
+    path = tmp_path / f"{kind.lower()}.xlsx"
     with path.open("wb") as raw:
-        writer = XlsxExportWriter(
-            HashingFile(raw),
-            columns,
-            title="t",
-            tmpdir=str(tmp_path),
-            created=datetime(2025, 6, 1, tzinfo=UTC),
-        )
-        rows = [
-            ("2000.000", "UAH"),
-            ("500.000", "JPY"),
-            ("7.125", "KWD"),
-            ("1234.560", "RSD"),
-            ("12.5", "CLF"),
-            ("500.25", "JPY"),
-            ("1.23456", "KWD"),
-        ]
-        for amount, currency in rows:
-            row = [None] * len(columns)
-            row[names.index("original_amount")] = Decimal(amount)
-            row[names.index("original_currency")] = currency
-            row[names.index("amount_pln")] = Decimal("88.87")
+        writer = XlsxExportWriter(HashingFile(raw), columns, title="t", tmpdir=str(tmp_path), created=created)
+        for values in rows:
+            row: list = [None] * len(columns)
+            for name, value in values.items():
+                row[names.index(name)] = value
             writer.write_row(row)
         writer.close()
+    return openpyxl.load_workbook(path).worksheets[0], names
 
-    sheet = openpyxl.load_workbook(path).worksheets[0]
+
+def test_the_workbook_writes_an_original_amount_with_its_currencys_decimals(tmp_path):
+    rows = [
+        ("2000.000", "UAH"),
+        ("500.000", "JPY"),
+        ("7.125", "KWD"),
+        ("1234.560", "RSD"),
+        ("12.5", "CLF"),
+        ("500.25", "JPY"),
+        ("1.23456", "KWD"),
+    ]
+    sheet, names = _workbook(
+        tmp_path,
+        "TRANSACTIONS",
+        [
+            {
+                "original_amount": Decimal(amount),
+                "original_currency": currency,
+                "amount_pln": Decimal("88.87"),
+            }
+            for amount, currency in rows
+        ],
+        created=datetime(2025, 6, 1, tzinfo=UTC),
+    )
+
     amount_column = names.index("original_amount") + 1
     formats = [sheet.cell(row=r, column=amount_column).number_format for r in range(2, 2 + len(rows))]
     assert formats == ["#,##0.00", "#,##0", "#,##0.000", "#,##0.00", "#,##0.0000", "#,##0.00", "#,##0.00000"]
@@ -337,28 +348,16 @@ def test_the_csv_tells_the_two_half_past_two_of_the_night_summer_time_ends_apart
 
 
 def test_the_workbook_shows_each_instants_offset_and_sorts_them_in_utc(tmp_path):
-    from reports.exports.columns import COLUMNS
-    from reports.exports.writers import HashingFile, XlsxExportWriter
+    sheet, names = _workbook(
+        tmp_path,
+        "TRANSITIONS",
+        [
+            {"transition_id": number, "occurred_at": instant}
+            for number, instant in ((1, FIRST_HALF_PAST_TWO), (2, SECOND_HALF_PAST_TWO), (3, None))
+        ],
+        created=datetime(2026, 11, 1, tzinfo=UTC),
+    )
 
-    columns = COLUMNS["TRANSITIONS"]
-    names = [column.name for column in columns]
-    path = tmp_path / "transitions.xlsx"
-    with path.open("wb") as raw:
-        writer = XlsxExportWriter(
-            HashingFile(raw),
-            columns,
-            title="t",
-            tmpdir=str(tmp_path),
-            created=datetime(2026, 11, 1, tzinfo=UTC),
-        )
-        for number, instant in ((1, FIRST_HALF_PAST_TWO), (2, SECOND_HALF_PAST_TWO), (3, None)):
-            row: list = [None] * len(columns)
-            row[names.index("transition_id")] = number
-            row[names.index("occurred_at")] = instant
-            writer.write_row(row)
-        writer.close()
-
-    sheet = openpyxl.load_workbook(path).worksheets[0]
     head = [cell.value for cell in sheet[1]]
     assert head == [*names, "occurred_at_utc"]  # the CSV's columns, in the same places, then UTC
     local, utc = names.index("occurred_at") + 1, len(names) + 1
