@@ -162,6 +162,17 @@ def audit_sealing_in_tests(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def no_language_left_active():
+    """Each test starts in the site's default language: a page requested in English activates English
+    for the thread (LocaleMiddleware) and nothing switches it back, so a later test reading a lazy
+    message outside its own ``translation.override`` read it in English only when run after it."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def export_files_in_tests(settings, tmp_path):
     """Keep the export files a test makes (the demo's seeding makes one) in a directory of its own:
     in the project's ``var/exports`` they replaced the running demo's files, whose recorded SHA-256
