@@ -6,7 +6,15 @@ come from outside.
 """
 
 from cards.models._cards import Card, CardStatus
-from cards.models._events import CARD_EVENT_CHANNELS, CardEvent, CardEventKind
+from cards.models._events import (
+    CARD_CANCELLED_REASON,
+    CARD_EVENT_CHANNELS,
+    MOBILE_PAYMENTS_OFF_REASON,
+    REPORTED_IN_CLAIM_REASON,
+    SYSTEM_REASONS,
+    CardEvent,
+    CardEventKind,
+)
 from cards.models._products import CardProduct
 from cards.models._transactions import Transaction, TransactionChannel, TransactionStatus
 from cards.models._wallets import Wallet, WalletToken, WalletTokenStatus
@@ -14,7 +22,11 @@ from cards.rules import CancellationReason
 from deadlines.rules import Scheme
 
 __all__ = [
+    "CARD_CANCELLED_REASON",
     "CARD_EVENT_CHANNELS",
+    "MOBILE_PAYMENTS_OFF_REASON",
+    "REPORTED_IN_CLAIM_REASON",
+    "SYSTEM_REASONS",
     "CancellationReason",
     "Card",
     "CardEvent",

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from cards.models._base import choice_values, not_pan_like
 from cards.models._cards import Card, CardStatus
@@ -24,6 +25,13 @@ SWITCH_LABELS = {
     "three_ds_enabled": "3-D Secure",
     "mobile_payments_enabled": _("Mobile payments"),
 }
+# The reasons the system writes on a card's history, stored as these English texts and translated for
+# each reader when shown (``disputes.backoffice.labels.system_reason``); a person's reason is kept as written.
+CARD_CANCELLED_REASON = gettext_noop("Card cancelled.")
+MOBILE_PAYMENTS_OFF_REASON = gettext_noop("Mobile payments turned off.")
+REPORTED_IN_CLAIM_REASON = gettext_noop("Reported lost or stolen in a claim.")
+SYSTEM_REASONS = (CARD_CANCELLED_REASON, MOBILE_PAYMENTS_OFF_REASON, REPORTED_IN_CLAIM_REASON)
+
 LIMIT_LABELS = {
     "daily_cash_limit": _("Cash (ATM)"),
     "daily_pos_limit": _("Cashless (POS)"),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from audit import actions
-from cards.models import Card, CardEvent, CardStatus, WalletTokenStatus
+from cards.models import CARD_CANCELLED_REASON, Card, CardEvent, CardStatus, WalletTokenStatus
 from cards.rules import PinError, check_pin
 from cards.services._common import (
     CardChange,
@@ -248,7 +248,9 @@ def card_cancel(
             card.wallet_tokens.select_for_update().exclude(status=WalletTokenStatus.REMOVED).order_by("pk")
         )
         before = card_state(card, tokens)
-        remove_wallet_tokens(card, tokens, reason="Card cancelled.", actor=actor, channel=channel, now=now)
+        remove_wallet_tokens(
+            card, tokens, reason=CARD_CANCELLED_REASON, actor=actor, channel=channel, now=now
+        )
         reported_at = reported_at or now
         card.cancel(reason=reason, reported_at=reported_at)
         card.save(update_fields=["status", "cancellation_reason", "cancelled_at"])

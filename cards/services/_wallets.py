@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from audit import actions
 from audit.services import audit_record
-from cards.models import Card, CardEvent, CardStatus, WalletToken, WalletTokenStatus
+from cards.models import (
+    MOBILE_PAYMENTS_OFF_REASON,
+    Card,
+    CardEvent,
+    CardStatus,
+    WalletToken,
+    WalletTokenStatus,
+)
 from cards.processor import SimulatedCardProcessor, get_card_processor
 from cards.services._common import (
     CardChange,
@@ -179,7 +186,7 @@ def _set_mobile_payments(
         card.mobile_payments_enabled = enabled
         card.save(update_fields=["mobile_payments_enabled"])
         suspend_wallet_tokens(
-            card, tokens, reason="Mobile payments turned off.", actor=actor, channel=channel, now=now
+            card, tokens, reason=MOBILE_PAYMENTS_OFF_REASON, actor=actor, channel=channel, now=now
         )
         finish_card_change(
             card,

@@ -9,9 +9,10 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Choices
-from django.utils.translation import get_language, gettext, gettext_noop, override, pgettext_lazy
+from django.utils.translation import get_language, gettext, override, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from cards.models import SYSTEM_REASONS
 from chargebacks.models import ChargebackState
 from disputes.models import CaseEvent, CaseState, Outcome, ProposalKind
 from kartosfera.formatting import format_long_date
@@ -140,9 +141,6 @@ def light_label(light: str) -> str:
 
 # Reasons the system itself writes into a card's or a case's history, stored as their English msgid so
 # each reader gets them in their own language (the portal's block from a claim: disputes.portal.views).
-SYSTEM_REASONS = (gettext_noop("Reported lost or stolen in a claim."),)
-
-
 def system_reason(text: str) -> str:
     """A history row's reason for the reader: a reason the system wrote, in the reader's language;
     one stored already translated (before reasons were stored untranslated) is recognised in any of

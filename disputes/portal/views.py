@@ -16,13 +16,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cards import services as card_services
-from cards.models import Card, Transaction
+from cards.models import REPORTED_IN_CLAIM_REASON, Card, Transaction
 from cards.owned import card_page
 from customers.decorators import CustomerRequest
 from customers.forms import PortalForm
@@ -324,7 +324,7 @@ def claim_block_card(request: CustomerRequest, case: Case) -> HttpResponse:
             actor=request.user,
             channel=Channel.PORTAL,
             now=clock.now(),
-            reason=gettext_noop("Reported lost or stolen in a claim."),  # translated for each reader
+            reason=REPORTED_IN_CLAIM_REASON,  # translated for each reader
         )
     except card_services.CardServiceError as error:
         messages.error(request, str(error))

@@ -145,24 +145,38 @@ def test_another_kind_of_evidence_is_a_document_not_a_reason(
 
 
 @pytest.mark.parametrize(
-    ("stored", "language", "shown"),
+    ("kind", "stored", "language", "shown"),
     [
         # as the portal stores it now: the English msgid, translated for each reader
-        ("Reported lost or stolen in a claim.", "pl", "Zgłoszona w reklamacji jako zgubiona lub skradziona."),
-        ("Reported lost or stolen in a claim.", "en", "Reported lost or stolen in a claim."),
+        (
+            "BLOCKED",
+            "Reported lost or stolen in a claim.",
+            "pl",
+            "Zgłoszona w reklamacji jako zgubiona lub skradziona.",
+        ),
+        ("BLOCKED", "Reported lost or stolen in a claim.", "en", "Reported lost or stolen in a claim."),
         # as it was stored before, already in the customer's language
-        ("Zgłoszona w reklamacji jako zgubiona lub skradziona.", "en", "Reported lost or stolen in a claim."),
+        (
+            "BLOCKED",
+            "Zgłoszona w reklamacji jako zgubiona lub skradziona.",
+            "en",
+            "Reported lost or stolen in a claim.",
+        ),
         # a reason a person wrote is theirs
-        ("Klient zadzwonił z Wiednia.", "en", "Klient zadzwonił z Wiednia."),
+        ("BLOCKED", "Klient zadzwonił z Wiednia.", "en", "Klient zadzwonił z Wiednia."),
+        # a wallet device stopped with the card or with its mobile payments
+        ("WALLET_TOKEN_REMOVED", "Card cancelled.", "pl", "Karta zastrzeżona."),
+        ("WALLET_TOKEN_SUSPENDED", "Mobile payments turned off.", "pl", "Wyłączono płatności mobilne."),
+        ("WALLET_TOKEN_SUSPENDED", "Mobile payments turned off.", "en", "Mobile payments turned off."),
     ],
 )
-def test_a_card_block_reason_the_system_wrote_is_in_the_readers_language(
-    client, case, analyst, as_staff, stored, language, shown
+def test_a_card_event_reason_the_system_wrote_is_in_the_readers_language(
+    client, case, analyst, as_staff, kind, stored, language, shown
 ):
     from cards.models import CardEvent
 
     CardEvent.objects.create(
-        card_id=case.card_id, kind="BLOCKED", channel="PORTAL", occurred_at=NOW, reason=stored
+        card_id=case.card_id, kind=kind, channel="PORTAL", occurred_at=NOW, reason=stored
     )
     as_staff(analyst)
 
