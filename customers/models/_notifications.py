@@ -16,6 +16,7 @@ class NotificationKind(models.TextChoices):
     INFORMATION_REQUESTED = "INFORMATION_REQUESTED", _("Information requested")
     REPLY_EXTENDED = "REPLY_EXTENDED", _("Reply deadline extended")
     DECISION_ISSUED = "DECISION_ISSUED", _("Decision issued")
+    CLAIM_DEEMED_ACCEPTED = "CLAIM_DEEMED_ACCEPTED", _("Claim deemed accepted")
     CARD_BLOCKED = "CARD_BLOCKED", _("Card blocked")
     CARD_UNBLOCKED = "CARD_UNBLOCKED", _("Card unblocked")
     CARD_CANCELLED = "CARD_CANCELLED", _("Card cancelled")

@@ -52,6 +52,11 @@ MESSAGES: dict[str, Promise] = {
         "We have decided on your claim %(number)s: %(outcome)s. The letter with the reasons is under "
         "“My claims” in the portal."
     ),
+    # Not "we have decided": the bank did not reply in time, and the law deems the claim accepted (REK-8).
+    NotificationKind.CLAIM_DEEMED_ACCEPTED: _(
+        "We did not reply to your claim %(number)s by %(reply_due)s, so by law it is accepted in full: "
+        "we return everything you claimed. The letter about it is under “My claims” in the portal."
+    ),
     NotificationKind.CARD_BLOCKED: _(
         "Your card %(card)s has been blocked. If you did not do this, call us at once on %(line)s."
     ),

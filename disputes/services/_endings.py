@@ -28,7 +28,7 @@ from disputes.services._errors import (
 )
 from disputes.services._ledger import Entry, ledger_write_many
 from disputes.services._money import MoneyResult, ledger_entries_of_kind, ledger_write_moves
-from disputes.services._notify import notify_decision
+from disputes.services._notify import notify_deemed_accepted
 from ledger.models import LedgerEntry
 from ledger.rules import LedgerKind
 
@@ -99,7 +99,7 @@ def deem_accepted_locked(
         )
         case.updated_at = now
         moves_of[case.pk] = moves
-        notify_decision(case, "DEEMED_ACCEPTED", now=now)
+        notify_deemed_accepted(case, now=now)
     Case.objects.bulk_update(cases, _DEEMED_FIELDS)
     rows = record_transitions(applied, audit=audit)
     entries = ledger_write_many(

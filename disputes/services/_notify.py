@@ -14,7 +14,6 @@ OUTCOME_WORDS = {
     "ACCEPTED": _("accepted in full"),
     "PARTIALLY_ACCEPTED": _("partly accepted"),
     "REJECTED": _("rejected"),
-    "DEEMED_ACCEPTED": _("deemed accepted in full, as we did not reply in time"),
 }
 
 
@@ -25,3 +24,8 @@ def case_notify(case: Case, kind: str, *, now: datetime, **params: Any) -> None:
 
 def notify_decision(case: Case, outcome: str, *, now: datetime) -> None:
     case_notify(case, NotificationKind.DECISION_ISSUED, now=now, outcome=OUTCOME_WORDS[outcome])
+
+
+def notify_deemed_accepted(case: Case, *, now: datetime) -> None:
+    """The claim is accepted by law (REK-8): the reply was not sent by its deadline."""
+    case_notify(case, NotificationKind.CLAIM_DEEMED_ACCEPTED, now=now, reply_due=case.reply_due_on)

@@ -95,3 +95,21 @@ def test_a_customer_reading_english_is_written_to_in_english(theft, eur_rates):
     assert Notification.objects.get(customer=case.customer, channel="EMAIL").subject == (
         "Kartosfera: Claim received"
     )
+
+
+def test_a_claim_deemed_accepted_is_not_told_as_a_decision_but_as_the_law_accepting_it(case, theft, analyst):
+    """REK-8: nobody decided; the reply was not sent by its deadline, so the claim is accepted by law."""
+    from disputes.services import cases_deem_accepted_overdue
+
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    # The reply was due by the end of 25 June 2025 (Warsaw); the sweep runs just after midnight.
+    assert cases_deem_accepted_overdue(now=warsaw(2025, 6, 26, 0, 5), batch_size=10) == 1
+
+    assert sms_of(case, "CLAIM_DEEMED_ACCEPTED") == (
+        f"Kartosfera: Nie odpowiedzieliśmy na Twoją reklamację {case.number} do 25 czerwca 2025, więc "
+        "z mocy prawa jest ona uznana w całości: zwracamy wszystko, czego dotyczyła. Pismo w tej sprawie "
+        "znajdziesz w portalu w zakładce „Moje reklamacje”."
+    )
+    assert not Notification.objects.filter(customer=case.customer, kind="DECISION_ISSUED").exists()
+    mail = Notification.objects.get(customer=case.customer, kind="CLAIM_DEEMED_ACCEPTED", channel="EMAIL")
+    assert mail.subject == "Kartosfera: Reklamacja uznana z mocy prawa"
