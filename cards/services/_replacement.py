@@ -1,4 +1,4 @@
-"""A new card for a cancelled one."""
+"""A new card for a cancelled or an expired one."""
 
 from datetime import datetime
 
@@ -24,7 +24,7 @@ REPLACEMENT_VALID_YEARS = 5
 
 
 class ReplacementNotAllowed(CardServiceError):
-    message = _("A replacement can be ordered only for a cancelled card.")
+    message = _("A new card can be ordered only for a cancelled or an expired card.")
 
 
 class ReplacementAlreadyOrdered(CardServiceError):
@@ -34,18 +34,19 @@ class ReplacementAlreadyOrdered(CardServiceError):
 def card_order_replacement(
     *, customer: Customer, card_id: int, actor: User | None, channel: str, now: datetime
 ) -> Card:
-    """Order a new card of the same product for a cancelled one: a new, not yet activated card.
+    """Order a new card of the same product for a cancelled or an expired one (one whose renewal did
+    not reach the customer): a new, not yet activated card.
 
     The new card keeps the old one's limits (within the product maxima) and switches.
 
     :raises Card.DoesNotExist: not the customer's card.
-    :raises ReplacementNotAllowed: the card is not cancelled.
+    :raises ReplacementNotAllowed: the card is neither cancelled nor expired.
     :raises ReplacementAlreadyOrdered: it already has a replacement.
     :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
     """
     with transaction.atomic():
         old = lock_card(customer=customer, card_id=card_id)
-        if old.status != CardStatus.CANCELLED:
+        if old.status not in (CardStatus.CANCELLED, CardStatus.EXPIRED):
             raise ReplacementNotAllowed
         if Card.objects.filter(replaces=old).exists():
             raise ReplacementAlreadyOrdered

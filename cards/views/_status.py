@@ -103,7 +103,7 @@ def card_cancelled(request: CustomerRequest, card: Card) -> HttpResponse:
 @card_page
 @require_POST
 def card_replacement(request: CustomerRequest, card: Card) -> HttpResponse:
-    """Order a new card of the same product for a cancelled card."""
+    """Order a new card of the same product for a cancelled or an expired card."""
     try:
         new = services.card_order_replacement(now=clock.now(), **service_kwargs(request, card))
     except ServiceError as error:

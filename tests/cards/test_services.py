@@ -338,7 +338,7 @@ def test_a_replacement_is_a_new_inactive_card_of_the_same_product_ordered_once()
         )
 
 
-def test_only_a_cancelled_card_is_replaced():
+def test_only_a_cancelled_or_expired_card_is_replaced():
     card = CardFactory(status=CardStatus.ACTIVE)
 
     with pytest.raises(services.ReplacementNotAllowed):

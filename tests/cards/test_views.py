@@ -205,6 +205,27 @@ def test_cancellation_through_the_pages_shows_the_report_time_and_offers_a_repla
     assert new.status == CardStatus.INACTIVE
 
 
+def test_an_expired_card_says_so_and_a_new_card_can_be_ordered_once(signed_in):
+    """A card whose renewal never reached the customer: its page says it cannot be used and offers a
+    new card of the same kind; once ordered, the page points to it instead."""
+    client, customer = signed_in
+    card = CardFactory(customer=customer, status=CardStatus.EXPIRED)
+
+    before = client.get(f"/cards/{card.pk}/").content.decode()
+    ordered = client.post(f"/cards/{card.pk}/replacement/", follow=True)
+    new = customer.cards.get(replaces=card)
+    after = client.get(f"/cards/{card.pk}/").content.decode()
+    again = client.post(f"/cards/{card.pk}/replacement/", follow=True)
+
+    assert "Ta karta straciła ważność i nie można już nią płacić." in before
+    assert f'action="/cards/{card.pk}/replacement/"' in before and "Zamów nową kartę" in before
+    assert ordered.redirect_chain[-1][0] == f"/cards/{new.pk}/" and new.status == CardStatus.INACTIVE
+    assert f"Zamówiliśmy nową kartę {new.masked}." in after
+    assert f'action="/cards/{card.pk}/replacement/"' not in after
+    assert "już zamówiona" in again.content.decode()
+    assert customer.cards.filter(replaces=card).count() == 1
+
+
 def test_cancelling_needs_the_reason_and_the_acknowledgement(signed_in, sms_outbox):
     client, customer = signed_in
     card = CardFactory(customer=customer)
