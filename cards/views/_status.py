@@ -66,6 +66,10 @@ card_unblock.__doc__ = "Lift a temporary block: a code is texted to confirm."
 def card_block(request: CustomerRequest, card: Card) -> HttpResponse:
     """Block the card at once, reversibly (no code: blocking must be quick)."""
     form = BlockForm(request.POST or None)
+    if request.method == "POST" and card.status == CardStatus.BLOCKED:
+        # A second click of "Block", or the form sent again: what the customer asked for is done.
+        messages.info(request, _("This card is already blocked."))
+        return redirect("cards:detail", card_id=card.pk)
     if request.method == "POST" and form.is_valid():
         block = partial(services.card_block, reason=form.cleaned_data["reason"], now=clock.now())
         done = _("The card is blocked. You can unblock it here when you find it.")

@@ -408,6 +408,22 @@ def test_a_processor_timeout_shows_a_clear_message_on_the_page(signed_in, settin
     assert card.status == CardStatus.ACTIVE
 
 
+def test_blocking_twice_is_told_as_done_not_as_a_problem(signed_in):
+    """A double click on "Block": the second request finds the card blocked, which is what was asked."""
+    client, customer = signed_in
+    card = CardFactory(customer=customer)
+
+    client.post(f"/cards/{card.pk}/block/", {"reason": ""})
+    again = client.post(f"/cards/{card.pk}/block/", {"reason": ""}, follow=True)
+
+    body = again.content.decode()
+    assert again.redirect_chain[-1][0] == f"/cards/{card.pk}/"
+    assert "Ta karta jest już zablokowana." in body and 'class="error-summary"' not in body
+    card.refresh_from_db()
+    assert card.status == CardStatus.BLOCKED
+    assert card.events.filter(kind="BLOCKED").count() == 1
+
+
 def test_every_card_page_shows_the_emergency_line_and_the_lost_card_steps(signed_in):
     client, customer = signed_in
     card = CardFactory(customer=customer)
