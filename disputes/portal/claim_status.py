@@ -59,6 +59,9 @@ class ClaimOutcome:
     to_recover: Decimal  # the customer's share still to be taken back
     reply_dispatched_at: datetime | None
     card_masked: str
+    # REK-8: the reply deadline that passed unanswered (DEEMED_ACCEPTED only); ``decided_on`` is then
+    # the day the sweep recorded the acceptance, not a day anyone decided.
+    reply_due_on: date | None = None
 
     @property
     def appeal(self) -> bool:
@@ -132,6 +135,7 @@ def claim_outcome(*, case: Case, language: str) -> ClaimOutcome | None:
         to_recover=to_recover,
         reply_dispatched_at=case.reply_dispatched_at,
         card_masked=case.card.masked,
+        reply_due_on=case.reply_due_on if outcome == DEEMED_ACCEPTED else None,
     )
 
 

@@ -83,12 +83,16 @@ def _cap(line: StoredLine, inputs: StoredInputs, language: str) -> str:
         "customer": format_money(line.customer, language=language),
         "bank": format_money(line.bank, language=language),
     }
-    after = (
-        _("The limit is now used up.")
-        if Fraction(line.remaining_eur_after) <= 0
-        else _("%(left)s of the limit remains for the claim's other payments.")
-        % {"left": _eur(line.remaining_eur_after, language)}
-    )
+    # What is left of the cap only matters to the claim's other payments: a claim of one has none.
+    others = any(transaction.id != line.transaction_id for transaction in inputs.transactions)
+    if Fraction(line.remaining_eur_after) <= 0:
+        after = _("The limit is now used up.")
+    elif others:
+        after = _("%(left)s of the limit remains for the claim's other payments.") % {
+            "left": _eur(line.remaining_eur_after, language)
+        }
+    else:
+        return f"{_situation(inputs.cause)} {why}"
     return f"{_situation(inputs.cause)} {why} {after}"
 
 

@@ -529,3 +529,49 @@ def test_after_a_rejection_next_says_the_whole_refund_goes_back(client, theft, r
         "26 maja 2025: pobierzemy ją z Twojego rachunku tak, jak opisuje to rozstrzygnięcie powyżej." in text
     )
     assert "Ustaliliśmy, że działałeś(-aś) umyślnie (oszustwo), więc ponosisz całą kwotę 800,00 zł." in text
+
+
+def test_a_claim_deemed_accepted_says_which_reply_deadline_passed_not_a_day_someone_decided(
+    client, theft, refunded
+):
+    # The reply was due by 25 June 2025; the sweep records the acceptance two days later.
+    swept = REPLY_DUE_AT + timedelta(days=2, hours=3)
+    assert cases_deem_accepted_overdue(now=swept, batch_size=10) == 1
+    with time_machine.travel(swept + timedelta(hours=1), tick=False):
+        polish = page(signed_in(client, theft.user), refunded)
+        english = page(signed_in(client, theft.user), refunded, language="en")
+
+    assert (
+        "Reklamacja jest uznana z mocy prawa, ponieważ nie odpowiedzieliśmy w terminie, który upływał "
+        "25 czerwca 2025; odnotowaliśmy to 28 czerwca 2025." in polish
+    )
+    assert (
+        "Your claim is deemed accepted because we did not reply by 25 June 2025, the deadline for our "
+        "reply; we recorded this on 28 June 2025." in english
+    )
+    assert "Rozstrzygnięto" not in polish and "Decided on" not in english
+    # The money: the D+1 refund of 26 May stays, nothing is taken back.
+    assert "26 maja 2025 zwróciliśmy na Twój rachunek 920,00 zł, całą reklamowaną kwotę" in polish
+    assert "Nic nie zostanie pobrane z Twojego rachunku." in polish
+    assert "Zwrot 920,00 zł z 26 maja 2025 jest już ostateczny: zostaje na Twoim rachunku." in polish
+
+
+def test_a_claim_deemed_accepted_before_any_refund_says_the_credit_came_with_the_deemed_acceptance(
+    client, theft, reviewing
+):
+    swept = REPLY_DUE_AT + timedelta(days=2, hours=3)
+    assert cases_deem_accepted_overdue(now=swept, batch_size=10) == 1
+    with time_machine.travel(swept + timedelta(hours=1), tick=False):
+        polish = page(signed_in(client, theft.user), reviewing)
+        english = page(signed_in(client, theft.user), reviewing, language="en")
+
+    assert (
+        "28 czerwca 2025, gdy odnotowaliśmy uznanie reklamacji z mocy prawa, uznaliśmy Twój rachunek "
+        "kwotą 920,00 zł." in polish
+    )
+    assert (
+        "On 28 June 2025, when we recorded that your claim is deemed accepted, we credited PLN 920.00 to "
+        "your account." in english
+    )
+    assert "wraz z rozstrzygnięciem" not in polish and "with the decision" not in english
+    assert "Nothing will be taken back from your account." in english

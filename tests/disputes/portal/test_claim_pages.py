@@ -792,3 +792,26 @@ def test_the_review_and_the_submitted_page_say_the_dates_in_plain_sentences_in_e
     assert "You will receive our reply by 25 June 2025 at the latest." in submitted
     for page in (review, submitted):
         assert "Refund by:" not in page and "Reply by:" not in page
+
+
+def test_the_claim_pages_say_their_dates_in_english_in_english(portal, theft):
+    start(portal, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+    answer_everything(portal, case)
+    portal.cookies["django_language"] = "en"
+
+    review = " ".join(text(portal.get(f"/claims/{case.pk}/step/review/")).replace("\xa0", " ").split())
+    picker = " ".join(text(portal.get(f"/claims/{case.pk}/step/transactions/")).replace("\xa0", " ").split())
+    portal.post(f"/claims/{case.pk}/step/review/")
+    detail = " ".join(text(portal.get(f"/claims/{case.pk}/")).replace("\xa0", " ").split())
+
+    # The loss was noticed on 23 May 2025 at 21:40, Warsaw time; both payments were made that day.
+    assert "<dd>23 May 2025, 21:40 <a" in review
+    for page in (review, picker):
+        assert "maja" not in page
+        assert re.search(r">23 May 2025, \d\d:\d\d</time>", page)
+    # Received on Monday 26 May 2025 at 10:00: the summary, the transactions and the timeline.
+    assert "maja" not in detail
+    assert "<dt>Received</dt><dd>26 May 2025, 10:00</dd>" in detail
+    assert "<li>Euronet ATM, 23 May 2025, 19:10: PLN 800.00</li>" in detail
+    assert '">26 May 2025, 10:00</time> — Draft started' in detail

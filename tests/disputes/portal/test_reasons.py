@@ -45,6 +45,14 @@ SECOND_CAPPED = {
     "remaining_eur_before": "32.193316",
     "remaining_eur_after": "17.806684",
 }
+# The claim's payments as the assessment stored them: the capped one above ("7") and another.
+PAYMENT = {"amount": "1856.22", "executed_at": "2026-11-20T18:05:00+01:00", "sca_applied": True}
+CLAIM_OF_TWO = {
+    "transactions": [
+        PAYMENT | {"id": "6", "debited_on": "2026-11-21"},
+        PAYMENT | {"id": "7", "debited_on": "2026-11-21"},
+    ]
+}
 
 
 def reason(language: str, inputs: dict | None = None, **line: object) -> str:
@@ -77,10 +85,46 @@ def reason(language: str, inputs: dict | None = None, **line: object) -> str:
     ],
 )
 def test_the_cap_reads_in_the_second_person_with_eur_to_the_cent_and_no_formula(db, language, expected):
-    text = reason(language, **SECOND_CAPPED).replace("\xa0", " ").replace("\u202f", " ")
+    text = reason(language, CLAIM_OF_TWO, **SECOND_CAPPED).replace("\xa0", " ").replace("\u202f", " ")
 
     assert text == expected
     assert "min(" not in text and "UUP" not in text and "17,806684" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "pl",
+            "Twoja karta zaginęła, a tę transakcję wykonano, zanim to zgłosiłeś(-aś). W takiej sytuacji "
+            "ponosisz najwyżej równowartość 50 EUR za całą reklamację. Przy tej transakcji z tego limitu "
+            "zostało 50,00 EUR, czyli 212,71 zł po średnim kursie NBP z 20 listopada 2026 (4,2541 zł za "
+            "1 euro). Dlatego ponosisz 60,00 zł, a bank 0,00 zł.",
+        ),
+        (
+            "en",
+            "Your card was lost and this payment was made before you reported it. In that case you bear at "
+            "most the equivalent of EUR 50 for the whole claim. For this payment EUR 50.00 of that limit "
+            "was left, which is PLN 212.71 at the NBP average rate of 20 November 2026 (4.2541 PLN per "
+            "euro). So you bear PLN 60.00 and the bank bears PLN 0.00.",
+        ),
+    ],
+)
+def test_a_claim_of_one_payment_is_not_told_what_remains_for_other_payments(db, language, expected):
+    single = SECOND_CAPPED | {
+        "amount": "60.00",
+        "customer": "60.00",
+        "bank": "0.00",
+        "cap": "212.71",
+        "remaining_eur_before": "50",
+        "remaining_eur_after": "35.895917",
+    }
+    claim_of_one = {"transactions": [PAYMENT | {"id": "7", "amount": "60.00", "debited_on": "2026-11-21"}]}
+
+    text = reason(language, claim_of_one, **single).replace("\xa0", " ").replace("\u202f", " ")
+
+    assert text == expected
+    assert "35,90" not in text and "35.90" not in text
 
 
 def test_a_sample_rate_is_never_passed_off_as_an_nbp_rate(db):
