@@ -56,6 +56,7 @@ def _plans(today: date) -> list[Plan]:
         hour: int,
         *steps: Step,
         count: int = 1,
+        paid: str = "",
     ) -> Plan:
         """A claim received ``days`` ago at ``hour``, of ``count`` transactions made before it."""
         return Plan(
@@ -66,6 +67,7 @@ def _plans(today: date) -> list[Plan]:
             (days + 2, days + 150, count),
             received(days, hour),
             (review(days - 1), *steps),
+            paid=paid,
         )
 
     def decided(days: int, decision: int) -> tuple[Step, ...]:
@@ -88,9 +90,10 @@ def _plans(today: date) -> list[Plan]:
     return [
         claim(
             "katarzyna-mastercard",
-            "Karta zgubiona w pociągu do Krakowa; tych płatności nie wykonałam.",
+            # Her card is only blocked (she cannot find it now): then it was with her, its data copied.
+            "Wypłata gotówki i zakupy w sklepie, których nie zrobiłam; karta była cały czas przy mnie.",
             "BRANCH",
-            "LOST",
+            "MISAPPROPRIATED",
             a,
             10,
             *decided(a, 24),
@@ -98,21 +101,26 @@ def _plans(today: date) -> list[Plan]:
         ),
         claim(
             "jan-visa",
-            "Dane karty wykradzione; tej płatności nie wykonałem, karta była przy mnie.",
+            "Nie wypłacałem tej gotówki z bankomatu; karta była przy mnie, ktoś musiał skopiować jej dane "
+            "i PIN.",
             "PORTAL",
             "MISAPPROPRIATED",
             b,
             14,
             *decided(b, 20),
+            paid="ATM",
         ),
         claim(
             "olena-mastercard",
-            "Telefon z kartą w portfelu skradziony na Dworcu Centralnym.",
-            "LINE_828",
-            "STOLEN",
+            # Her card was never cancelled: its details and PIN were copied, the card stayed with her.
+            "I did not take this cash out of an ATM: my card was with me. Its details and PIN must have "
+            "been copied at a cash machine.",
+            "PHONE",
+            "MISAPPROPRIATED",
             c,
             9,
             refund(c - 1),
+            paid="ATM",
         ),
         # Refunded the second business day after the report: the D+1 deadline was missed.
         claim(
@@ -126,12 +134,13 @@ def _plans(today: date) -> list[Plan]:
         ),
         claim(
             "zofia-mastercard",
-            "Karta skradziona z torebki w kawiarni na Starym Mieście.",
+            "I do not recognise this contactless payment in a shop; my card was in my bag with me all day.",
             "PHONE",
-            "STOLEN",
+            "OTHER",
             e,
             15,
             refund(e - 1),
+            paid="CONTACTLESS",
         ),
         Plan(
             "piotr-gold",

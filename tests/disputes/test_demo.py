@@ -222,13 +222,14 @@ def test_the_demo_prints_links_to_the_address_it_serves_on():
 
 
 def test_the_demo_opens_with_a_claim_past_its_reply_date_deemed_accepted_as_the_beat_would_have():
-    # Monday 7 December 2026: the report demo's stolen-phone claim came in on 3 November, so our reply
-    # was due by 3 December and none was sent: by now production's sweep has deemed it accepted (REK-8).
+    # Monday 7 December 2026: the report demo's claim of Olena's withdrawal came in on 3 November, so our
+    # reply was due by 3 December and none was sent: by now production's sweep has deemed it accepted
+    # (REK-8).
     now = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
 
     lines = seed_demo(now=now)
 
-    claim = Case.objects.get(customer_account="Telefon z kartą w portfelu skradziony na Dworcu Centralnym.")
+    claim = Case.objects.get(customer_account__contains="PIN must have been copied at a cash machine")
     assert (claim.state, claim.reply_due_on.isoformat(), claim.deemed_accepted_at) == (
         CaseState.DEEMED_ACCEPTED,
         "2026-12-03",
