@@ -119,7 +119,7 @@ CHARGEBACK_PLANS = (
          "Dwie kolejne płatności internetowe, których nie wykonałam; karta była w domu.",
          "PHONE", "MISAPPROPRIATED", (109, 122, 2), received(3, 8, 10),
          (review(3), refund(3), assign_to_analyst(3), STATEMENT.added(2, 8, 50))),
-    Plan("zofia-mastercard", "Trzy płatności w sklepach internetowych, których nie robiłam.",
+    Plan("zofia-mastercard", "Three payments in online shops that I did not make.",
          "PHONE", "MISAPPROPRIATED", (30, 100, 3), received(28, 10), paid="INTERNET", steps=(
              *settled_with_statement(27),
              chargebacks(

@@ -295,11 +295,17 @@ def test_the_customers_account_of_a_demo_claim_tells_of_the_payments_it_claims()
         "internetow": "INTERNET",
     }
     wrong = []
-    for case in Case.objects.order_by("pk"):
+    for case in Case.objects.select_related("customer").order_by("pk"):
         paid = {link.transaction.channel for link in case.disputed.select_related("transaction")}
         for words, channel in told.items():
             if words in case.customer_account.lower() and paid != {channel}:
                 wrong.append(f"{case.number}: {case.customer_account!r} claims {sorted(paid)}")
+        # ...in the customer's own language (Polish is written with its diacritics).
+        polish = bool(re.search("[ąćęłńóśźż]", case.customer_account.lower()))
+        if case.customer_account and polish != (case.customer.preferred_language == "pl"):
+            wrong.append(
+                f"{case.number}: {case.customer_account!r} to a reader of {case.customer.preferred_language}"
+            )
     assert not wrong, "\n".join(wrong)
 
 
