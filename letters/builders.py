@@ -7,6 +7,7 @@ the transition that called for the letter (its data and actor), the evidence and
 
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
 
 from deadlines import engine as deadlines
@@ -189,12 +190,16 @@ def _snapshot(
             )
         )
     is_reply = letter_type.outcome is not None
+    # REK-8: the notice is the reply, sent without anyone acting: the person responsible signs it.
+    system_reply = letter_type is LetterType.DEEMED_ACCEPTED
     return LetterSnapshot(
         reference=reference,
         issued_on=issued_on,
         bank=bank_identity(),
         customer=customer,
-        signatory=_signatory(signer, language=customer.language, required=is_reply),
+        signatory=_signatory(
+            signer, language=customer.language, required=is_reply, system_reply=system_reply
+        ),
         **sections,
     )
 
@@ -214,11 +219,19 @@ def _customer(case: Case) -> Customer:
     )
 
 
-def _signatory(user, *, language: str, required: bool) -> Signatory:
+def _signatory(user, *, language: str, required: bool, system_reply: bool = False) -> Signatory:
     profile = StaffProfile.objects.filter(user=user).first() if user is not None else None
     if profile is not None:
         position = profile.position_en if language == "en" and profile.position_en else profile.position
         return Signatory(name=user.get_full_name(), position=position)
+    if system_reply:
+        configured = getattr(settings, "KARTOSFERA_REPLY_SIGNATORY", None) or {}
+        if not configured.get("name") or not configured.get("position"):
+            raise SignatoryMissing("a reply names the person replying: set KARTOSFERA_REPLY_SIGNATORY")
+        position = configured["position"]
+        if language == "en" and configured.get("position_en"):
+            position = configured["position_en"]
+        return Signatory(name=configured["name"], position=position)
     if required:
         raise SignatoryMissing("a reply names the person replying and their position (StaffProfile)")
     # Letters the system sends on its own (an acknowledgement) are signed by the department.

@@ -223,6 +223,13 @@ def _late_transactions(snapshot: LetterSnapshot) -> list[str]:
     ]
 
 
+def _remaining_due(snapshot: LetterSnapshot) -> Decimal | None:
+    """What the bank still owes on top of the provisional refund (nothing when that refund covered it)."""
+    if snapshot.refund is None or snapshot.liability is None:
+        return None
+    return max(snapshot.liability.bank_total - snapshot.refund.amount, Decimal("0.00"))
+
+
 def letter_context(*, letter_type: LetterType, snapshot: LetterSnapshot) -> dict[str, Any]:
     """Everything the letter's templates read, in the active language."""
     cancellation = snapshot.cancellation
@@ -242,6 +249,7 @@ def letter_context(*, letter_type: LetterType, snapshot: LetterSnapshot) -> dict
         "liability": snapshot.liability,
         "decision": snapshot.decision,
         "refund": snapshot.refund,
+        "remaining_due": _remaining_due(snapshot),
         "delay": snapshot.delay,
         "law_enforcement": snapshot.law_enforcement,
         "cancellation": cancellation,

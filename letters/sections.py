@@ -39,7 +39,7 @@ from letters.snapshot import (
 )
 from liability.explain import LineContext, explain
 from liability.record import StoredAssessment, StoredLine
-from liability.rules import CAP, RULE_ARTICLES
+from liability.rules import CAP, RULE_ARTICLES, UNDETECTABLE
 
 SectionBuilder = Callable[..., dict[str, Any]]
 
@@ -185,11 +185,15 @@ def customer_explanation(stored: StoredAssessment, line: StoredLine, language: s
     """The line's explanation as the customer reads it: a cap line's EUR to the cent, as on the portal.
 
     The assessment's record keeps the EUR left of the cap to 6 decimals; the letter words the same
-    figures with the cent (``liability.explain``, ``eur_to_cents``). Other lines name no EUR: their
-    stored explanation is the letter's.
+    figures with the cent (``liability.explain``, ``eur_to_cents``). An undetectable line is worded from
+    the claim's cause (card details taken are no lost card). Other lines: the stored explanation.
     """
     stored_text = line.explanation_en if language == "en" else line.explanation_pl
-    if line.rule != CAP or line.remaining_eur_before is None or line.remaining_eur_after is None:
+    before, after = line.remaining_eur_before, line.remaining_eur_after
+    is_cap = line.rule == CAP and before is not None and after is not None
+    # An undetectable line is worded again from the claim's cause: records made before the wording
+    # knew card details taken without the card spoke of a lost card there.
+    if not is_cap and line.rule != UNDETECTABLE:
         return stored_text
     inputs = stored.inputs
     context = LineContext(
@@ -203,8 +207,8 @@ def customer_explanation(stored: StoredAssessment, line: StoredLine, language: s
         rate=line.rate,
         table=line.table,
         cap=line.cap,
-        remaining_eur_before=Fraction(line.remaining_eur_before),
-        remaining_eur_after=Fraction(line.remaining_eur_after),
+        remaining_eur_before=Fraction(before) if is_cap and before is not None else None,
+        remaining_eur_after=Fraction(after) if is_cap and after is not None else None,
         reported_at=inputs.reported_at,
         cause=inputs.cause,
         undetectable=inputs.findings.undetectable,

@@ -190,19 +190,36 @@ def _reason(ctx: LineContext, lang: str) -> str:
             f"(it ended on {window_end})"
         )
     if ctx.rule == rules.UNDETECTABLE:
+        # Card details taken without the card (MISAPPROPRIATED): no card was lost, the details were.
+        details = ctx.cause == rules.Cause.MISAPPROPRIATED
         reasons = []
         if ctx.undetectable:
-            reasons.append(
-                "klient nie mógł stwierdzić utraty przed wykonaniem transakcji"
-                if pl
-                else "the loss could not be detected by the payer before the payment"
-            )
+            if details:
+                reasons.append(
+                    "klient nie mógł stwierdzić przywłaszczenia danych karty przed wykonaniem transakcji"
+                    if pl
+                    else "the payer could not have detected that the card details had been taken before "
+                    "the payment"
+                )
+            else:
+                reasons.append(
+                    "klient nie mógł stwierdzić utraty przed wykonaniem transakcji"
+                    if pl
+                    else "the loss could not be detected by the payer before the payment"
+                )
         if ctx.bank_staff:
-            reasons.append(
-                "szkodę spowodował pracownik lub agent banku"
-                if pl
-                else "the loss was caused by the bank's staff or agents"
-            )
+            if details:
+                reasons.append(
+                    "przywłaszczenie danych karty spowodował pracownik lub agent banku"
+                    if pl
+                    else "the card details were taken because of the bank's staff or agents"
+                )
+            else:
+                reasons.append(
+                    "szkodę spowodował pracownik lub agent banku"
+                    if pl
+                    else "the loss was caused by the bank's staff or agents"
+                )
         text = "; ".join(reasons)
         return text[:1].upper() + text[1:]
     raise ValueError(f"no explanation for rule {ctx.rule!r}")

@@ -23,10 +23,11 @@ from liability.engine import Findings
 from liability.rules import CAP_EUR
 
 
-def cap_grounds(reported: str) -> str:
-    """The 50 EUR cap's grounds as the customer reads them; ``reported``: "zgłosił Pan" or "zgłosiła Pani"."""
+def cap_grounds() -> str:
+    """The 50 EUR cap's grounds as the customer reads them, addressed as the letter addresses them:
+    "Szanowni Państwo", so "zgłosili Państwo" (never the singular courtesy form beside it)."""
     return (
-        f"Dane karty zostały przywłaszczone i użyte, zanim {reported} nieautoryzowaną płatność. Za "
+        "Dane karty zostały przywłaszczone i użyte, zanim zgłosili Państwo nieautoryzowaną płatność. Za "
         f"transakcje wykonane przed zgłoszeniem posiadacz karty odpowiada do równowartości {CAP_EUR} euro "
         "według średniego kursu NBP z dnia transakcji; ponad tę kwotę odpowiada Bank."
     )
@@ -68,7 +69,7 @@ PLANS = (
                  2,
                  "Przywłaszczenie przed zgłoszeniem, brak rażącego niedbalstwa: "
                  f"limit {CAP_EUR} EUR (UUP-46-2-CAP).",
-                 cap_grounds("zgłosił Pan"),
+                 cap_grounds(),
              ),
          )),
     Plan("marek-business", "Obciążenie karty firmowej, którego nie rozpoznajemy.",
@@ -85,8 +86,8 @@ PLANS = (
              decide(
                  3,
                  "Zgłoszenie po terminie UUP-44-2; brak podstaw do uznania.",
-                 "Transakcje zgłosił Pan po upływie 13 miesięcy od obciążenia rachunku, a ustawa pozwala "
-                 "zgłaszać nieautoryzowane transakcje tylko w tym terminie; Bank nie może ich uznać.",
+                 "Transakcje zgłosili Państwo po upływie 13 miesięcy od obciążenia rachunku, a ustawa "
+                 "pozwala zgłaszać nieautoryzowane transakcje tylko w tym terminie; Bank nie może ich uznać.",
              ),
          ),
          # Closed once its decision letter was posted (the reply's dispatch is recorded).
@@ -106,7 +107,7 @@ PROPOSAL_PLANS = (
              propose(
                  1,
                  f"Limit {CAP_EUR} EUR (UUP-46-2-CAP); klientka nie zgłosiła wcześniej utraty danych.",
-                 cap_grounds("zgłosiła Pani"),
+                 cap_grounds(),
              ),
          )),
 )

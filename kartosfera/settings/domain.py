@@ -229,6 +229,15 @@ KARTOSFERA_BANK = {
     "place_of_issue": "Warszawa",
 }
 
+# Who signs the replies the system sends on its own, with no staff member acting (the REK-8 notice
+# that a complaint is deemed accepted): RULES.md section 5 wants the name and position of the person
+# replying, so the person responsible for complaints, not the department. Production overrides.
+KARTOSFERA_REPLY_SIGNATORY = {
+    "name": "Ewa Maj",
+    "position": "Kierownik Zespołu Reklamacji",
+    "position_en": "Head of the Complaints Team",
+}
+
 # The card issuer's emergency line (RULES.md section 6), shown on every portal page.
 KARTOSFERA_EMERGENCY_LINE = "828 828 828"
 KARTOSFERA_EMERGENCY_LINE_ABROAD = "+48 828 828 828"

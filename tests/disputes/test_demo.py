@@ -175,13 +175,13 @@ def test_the_demo_analysts_write_the_cap_of_the_liability_rules_in_their_notes_a
     assert {
         (
             "Przywłaszczenie przed zgłoszeniem, brak rażącego niedbalstwa: limit 50 EUR (UUP-46-2-CAP).",
-            "Dane karty zostały przywłaszczone i użyte, zanim zgłosił Pan nieautoryzowaną płatność. Za "
+            "Dane karty zostały przywłaszczone i użyte, zanim zgłosili Państwo nieautoryzowaną płatność. Za "
             "transakcje wykonane przed zgłoszeniem posiadacz karty odpowiada do równowartości 50 euro "
             "według średniego kursu NBP z dnia transakcji; ponad tę kwotę odpowiada Bank.",
         ),
         (
             "Limit 50 EUR (UUP-46-2-CAP); klientka nie zgłosiła wcześniej utraty danych.",
-            "Dane karty zostały przywłaszczone i użyte, zanim zgłosiła Pani nieautoryzowaną płatność. Za "
+            "Dane karty zostały przywłaszczone i użyte, zanim zgłosili Państwo nieautoryzowaną płatność. Za "
             "transakcje wykonane przed zgłoszeniem posiadacz karty odpowiada do równowartości 50 euro "
             "według średniego kursu NBP z dnia transakcji; ponad tę kwotę odpowiada Bank.",
         ),

@@ -475,6 +475,9 @@ def test_a_case_deemed_accepted_gets_the_rek_8_notice_with_its_refunds(
         ],
     )
     assert not readback.says("Rzecznik Finansowy.")
+    # RULES.md section 5: no one acted, yet the reply names the person replying and their position.
+    assert notice.snapshot["signatory"] == {"name": "Ewa Maj", "position": "Kierownik Zespołu Reklamacji"}
+    assert readback.says("Z poważaniem, Ewa Maj Kierownik Zespołu Reklamacji Kartosfera Bank S.A.")
     assert notice.snapshot["deemed_acceptance"] == {
         "missed_deadline_on": "2025-06-25",
         "missed_deadline_rule_id": "REK-6",

@@ -55,7 +55,7 @@ KEY_SENTENCES = {
         "Odpowiedź na reklamację nr REK/2025/000417",
         "Uznaliśmy Państwa reklamację w całości.",
         "Całą kwotę transakcji, 2 399,99 zł, ponosi Bank",
-        "uznamy na rachunku do 20 czerwca 2025",
+        "jest teraz ostateczny: to cała należna Państwu kwota",
         "Katarzyna Zielińska",
         "Kierownik Zespołu Reklamacji Kartowych",
     ],
