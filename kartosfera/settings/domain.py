@@ -231,11 +231,22 @@ KARTOSFERA_BANK = {
 
 # Who signs the replies the system sends on its own, with no staff member acting (the REK-8 notice
 # that a complaint is deemed accepted): RULES.md section 5 wants the name and position of the person
-# replying, so the person responsible for complaints, not the department. Production overrides.
+# replying, so the person responsible for complaints, not the department. A deployment names them
+# (KARTOSFERA_REPLY_SIGNATORY_NAME, _POSITION, _POSITION_EN); without them such a notice is held
+# (letters.builders: SignatoryMissing), never signed by a made-up person. DEBUG: the demo's lead.
+_DEMO_SIGNATORY = ("Ewa Maj", "Kierownik Zespołu Reklamacji", "Head of the Complaints Team")
 KARTOSFERA_REPLY_SIGNATORY = {
-    "name": "Ewa Maj",
-    "position": "Kierownik Zespołu Reklamacji",
-    "position_en": "Head of the Complaints Team",
+    key: (configured if configured is not None else (demo if ENV.debug else ""))
+    for key, configured, demo in zip(
+        ("name", "position", "position_en"),
+        (
+            ENV.kartosfera_reply_signatory_name,
+            ENV.kartosfera_reply_signatory_position,
+            ENV.kartosfera_reply_signatory_position_en,
+        ),
+        _DEMO_SIGNATORY,
+        strict=True,
+    )
 }
 
 # The card issuer's emergency line (RULES.md section 6), shown on every portal page.

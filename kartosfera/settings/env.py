@@ -85,6 +85,12 @@ class Env(BaseSettings):
     kartosfera_sms_gateway_token: str = ""
     kartosfera_sms_sender: str = "Kartosfera"
     kartosfera_sms_timeout_seconds: float = 10
+    # --- letters ------------------------------------------------------------------------------------
+    # Who signs the replies the system sends itself (the REK-8 notice). DEBUG: the demo's complaints
+    # lead; else none, and such a notice is held until it is set (RULES.md section 5 wants a person).
+    kartosfera_reply_signatory_name: str | None = None
+    kartosfera_reply_signatory_position: str | None = None
+    kartosfera_reply_signatory_position_en: str | None = None
     email_backend: str | None = None  # DEBUG: files; else SMTP
     email_file_path: Path | None = None  # VAR_DIR / "mail"
     email_host: str = "localhost"

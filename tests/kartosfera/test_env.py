@@ -118,3 +118,45 @@ def test_a_partial_policies_setting_takes_the_defaults_for_the_rest():
     assert policies.refund_policy == "NET_OF_CAP"
     assert policies.rate_day == DEFAULTS.rate_day
     assert policies.reply_regime_by_category == {}
+
+
+def _reply_signatory(**variables: str) -> str:
+    """The REK-8 notice's signatory the settings give under these environment variables."""
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "KARTOSFERA_REPLY"))
+    }
+    env.update(DJANGO_SETTINGS_MODULE="kartosfera.settings", SECRET_KEY="a-test-key", **variables)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(sorted(settings.KARTOSFERA_REPLY_SIGNATORY.items()))",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_a_deployment_names_who_signs_the_systems_replies_and_never_gets_the_demos_person():
+    named = {
+        "KARTOSFERA_REPLY_SIGNATORY_NAME": "Joanna Nowak",
+        "KARTOSFERA_REPLY_SIGNATORY_POSITION": "Dyrektor Departamentu Reklamacji",
+        "KARTOSFERA_REPLY_SIGNATORY_POSITION_EN": "Director of Complaints",
+    }
+
+    assert _reply_signatory(DEBUG="0", **named) == str(
+        [
+            ("name", "Joanna Nowak"),
+            ("position", "Dyrektor Departamentu Reklamacji"),
+            ("position_en", "Director of Complaints"),
+        ]
+    )
+    # Not named in production: empty, so the notice is held (SignatoryMissing), not signed by the demo's lead.
+    assert _reply_signatory(DEBUG="0") == str([("name", ""), ("position", ""), ("position_en", "")])
+    assert "Ewa Maj" in _reply_signatory(DEBUG="1")
