@@ -110,5 +110,18 @@ def card_event_list_for_card(*, card: Card, limit: int = 20) -> list[CardEvent]:
 
 
 def card_replacement_for(*, card: Card) -> Card | None:
-    """The card ordered to replace this one, if any."""
-    return Card.objects.filter(replaces=card).first()
+    """The card that took this one's place, if any: the one ordered to replace it, or, for an expired
+    card, its renewal (a card of the same product issued to the customer after it, still in use)."""
+    ordered = Card.objects.filter(replaces=card).first()
+    if ordered is not None or card.status != CardStatus.EXPIRED:
+        return ordered
+    return (
+        Card.objects.filter(
+            customer_id=card.customer_id,
+            product_id=card.product_id,
+            created_at__gt=card.created_at,
+            status__in=(CardStatus.INACTIVE, CardStatus.ACTIVE, CardStatus.BLOCKED),
+        )
+        .order_by("-created_at")
+        .first()
+    )

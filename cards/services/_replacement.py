@@ -9,6 +9,7 @@ from audit import actions
 from audit.services import audit_snapshot
 from cards.models import Card, CardEvent, CardStatus
 from cards.rules import expiry_date
+from cards.selectors import card_replacement_for
 from cards.services._common import (
     CardServiceError,
     audit_card_operation,
@@ -41,14 +42,14 @@ def card_order_replacement(
 
     :raises Card.DoesNotExist: not the customer's card.
     :raises ReplacementNotAllowed: the card is neither cancelled nor expired.
-    :raises ReplacementAlreadyOrdered: it already has a replacement.
+    :raises ReplacementAlreadyOrdered: it already has a replacement (an expired card: or its renewal).
     :raises ProcessorUnavailable, ProcessorDeclined: the processor failed; nothing changed.
     """
     with transaction.atomic():
         old = lock_card(customer=customer, card_id=card_id)
         if old.status not in (CardStatus.CANCELLED, CardStatus.EXPIRED):
             raise ReplacementNotAllowed
-        if Card.objects.filter(replaces=old).exists():
+        if card_replacement_for(card=old) is not None:
             raise ReplacementAlreadyOrdered
         today = warsaw_date(now)
         expires_on = expiry_date(today.year + REPLACEMENT_VALID_YEARS, today.month)

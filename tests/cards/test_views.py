@@ -220,10 +220,26 @@ def test_an_expired_card_says_so_and_a_new_card_can_be_ordered_once(signed_in):
     assert "Ta karta straciła ważność i nie można już nią płacić." in before
     assert f'action="/cards/{card.pk}/replacement/"' in before and "Zamów nową kartę" in before
     assert ordered.redirect_chain[-1][0] == f"/cards/{new.pk}/" and new.status == CardStatus.INACTIVE
-    assert f"Zamówiliśmy nową kartę {new.masked}." in after
+    assert f"Tę kartę zastępuje karta {new.masked}." in after
     assert f'action="/cards/{card.pk}/replacement/"' not in after
     assert "już zamówiona" in again.content.decode()
     assert customer.cards.filter(replaces=card).count() == 1
+
+
+def test_an_expired_card_whose_renewal_is_in_use_points_to_it_and_orders_nothing(signed_in):
+    client, customer = signed_in
+    card = CardFactory(customer=customer, status=CardStatus.EXPIRED)
+    card.created_at -= timedelta(days=3 * 365)  # issued three years before its renewal
+    card.save(update_fields=["created_at"])
+    renewal = CardFactory(customer=customer, product=card.product, status=CardStatus.ACTIVE)
+
+    page = client.get(f"/cards/{card.pk}/").content.decode()
+    refused = client.post(f"/cards/{card.pk}/replacement/", follow=True)
+
+    assert f"Tę kartę zastępuje karta {renewal.masked}." in page
+    assert f'action="/cards/{card.pk}/replacement/"' not in page
+    assert "już zamówiona" in refused.content.decode()
+    assert customer.cards.count() == 2
 
 
 def test_cancelling_needs_the_reason_and_the_acknowledgement(signed_in, sms_outbox):
