@@ -64,4 +64,4 @@ def test_the_assignee_of_a_deemed_case_with_no_step_left_is_told_so(
 
     assert page.context["p"].allowed == []
     steps = page.content.decode().split('id="act-h"')[1].split("</section>")[0]
-    assert "W tej sprawie nie można teraz wykonać żadnego kroku." in steps
+    assert "W tej sprawie nie można teraz wykonać żadnego kroku obsługi; pisma i chargebacki" in steps
