@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import Customer, user_link
 from disputes.models import Case, CaseLetterRequest, DeliveryChannel
 from kartosfera.models import optional_link
-from letters.rules import LetterType
+from letters.rules import LetterType, address_line
 
 # The fields set once at dispatch; every other field is frozen at issue.
 DISPATCH_FIELDS = frozenset({"dispatched_at", "dispatch_channel"})
@@ -59,7 +59,9 @@ class CustomerAddress(models.Model):
         verbose_name_plural = _("postal addresses for letters")
 
     def __str__(self) -> str:
-        return f"{self.street}, {self.postal_code} {self.city}"
+        return address_line(
+            street=self.street, postal_code=self.postal_code, city=self.city, country=self.country
+        )
 
 
 class StaffProfile(models.Model):

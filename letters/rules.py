@@ -15,6 +15,13 @@ from kartosfera.legaltime import warsaw_date
 from kartosfera.money import ZERO
 from letters.snapshot import LetterSnapshot
 
+
+def address_line(*, street: str, postal_code: str, city: str, country: str = "") -> str:
+    """A postal address on one line, as the envelope's window has it; the country only abroad."""
+    line = f"{street}, {postal_code} {city}"
+    return f"{line}, {country}" if country else line
+
+
 # Complaints Act: an accepted claim is satisfied at most 30 days after the reply.
 PAYMENT_AFTER_REPLY_MAX_DAYS = 30
 

@@ -23,6 +23,7 @@ from kartosfera import clock
 from letters import services
 from letters.batch import letter_file_name
 from letters.forms import AddressChangeForm
+from letters.rules import address_line
 from letters.selectors import LetterNotVisible, letter_get_for_user
 
 
@@ -87,5 +88,7 @@ def address_confirm(request: CustomerRequest) -> HttpResponse:
         request,
         ADDRESS_CHANGE,
         services.customer_address_change_confirm,
-        lambda address: f"{address['street']}, {address['postal_code']} {address['city']}",
+        lambda address: address_line(
+            street=address["street"], postal_code=address["postal_code"], city=address["city"]
+        ),
     )

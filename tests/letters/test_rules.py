@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from demo.letter_samples import sample_snapshot
+from letters.models import CustomerAddress
 from letters.rules import (
     DecisionMismatch,
     DeemedAcceptanceError,
@@ -13,6 +14,7 @@ from letters.rules import (
     LetterType,
     MissingSection,
     PaymentDateError,
+    address_line,
     check_letter_data,
 )
 from letters.snapshot import RefundPayment, RefundPaymentKind
@@ -238,3 +240,18 @@ def test_a_complaint_deemed_accepted_rek_8(deemed_on, issued_on, payments, error
     else:
         with pytest.raises(error):
             check_letter_data(letter_type=DEEMED, snapshot=snapshot)
+
+
+@pytest.mark.parametrize(
+    ("country", "line"),
+    [
+        ("", "ul. Długa 5 m. 2, 00-238 Warszawa"),
+        ("NIEMCY", "ul. Długa 5 m. 2, 00-238 Warszawa, NIEMCY"),
+    ],
+)
+def test_an_address_on_one_line_names_the_country_only_abroad(country, line):
+    parts = {"street": "ul. Długa 5 m. 2", "postal_code": "00-238", "city": "Warszawa", "country": country}
+
+    assert address_line(**parts) == line
+    # The portal's profile and the admin show the stored address with the same line.
+    assert str(CustomerAddress(**parts)) == line

@@ -9,6 +9,7 @@ from disputes.models import Case, DeliveryChannel
 from disputes.selectors import case_get_for_staff
 from kartosfera.authz import HANDLE_CASE
 from letters.models import CustomerAddress, Letter
+from letters.rules import address_line
 
 
 def _address_line(address: dict[str, str] | CustomerAddress | None) -> str:
@@ -16,14 +17,13 @@ def _address_line(address: dict[str, str] | CustomerAddress | None) -> str:
     if address is None:
         return ""
     if isinstance(address, CustomerAddress):
-        address = {
-            "street": address.street,
-            "postal_code": address.postal_code,
-            "city": address.city,
-            "country": address.country,
-        }
-    line = f"{address.get('street', '')}, {address.get('postal_code', '')} {address.get('city', '')}"
-    return f"{line}, {address['country']}" if address.get("country") else line
+        return str(address)
+    return address_line(
+        street=address.get("street", ""),
+        postal_code=address.get("postal_code", ""),
+        city=address.get("city", ""),
+        country=address.get("country", ""),
+    )
 
 
 @dataclass(frozen=True)
