@@ -31,7 +31,7 @@ from disputes.services._errors import (
     TransactionNotFound,
     TransactionNotSettled,
 )
-from disputes.services._history import add_event
+from disputes.services._history import change_case_field
 from kartosfera.authz import HANDLE_CASE
 from kartosfera.legaltime import NaiveDatetimeError, require_aware
 from kartosfera.money import ZERO
@@ -247,15 +247,13 @@ def case_set_reply_delivery(*, case_id: int, delivery: str, actor: Actor, now: d
         delivery = _reply_delivery(case, delivery)
         if delivery == case.reply_delivery:
             return case
-        before = case.reply_delivery
-        case.reply_delivery = delivery
-        case.save(update_fields=["reply_delivery", "updated_at"])
-        add_event(
+        change_case_field(
             case,
-            CaseEvent.Kind.REPLY_DELIVERY_CHANGED,
+            "reply_delivery",
+            delivery,
+            kind=CaseEvent.Kind.REPLY_DELIVERY_CHANGED,
             actor=actor,
             now=now,
-            data={"from": before, "to": delivery},
             audit=audit,
         )
         if delivery == DeliveryChannel.EMAIL and case.state != CaseState.DRAFT:

@@ -35,6 +35,16 @@ def add_event(
     return event
 
 
+def change_case_field(
+    case: Case, field: str, value: object, *, kind: str, actor: Actor, now: datetime, audit: CaseAudit
+) -> CaseEvent:
+    """Set one field of the case and record the change as a history row ``{"from": old, "to": new}``."""
+    previous = getattr(case, field)
+    setattr(case, field, value)
+    case.save(update_fields=[field, "updated_at"])
+    return add_event(case, kind, actor=actor, now=now, data={"from": previous, "to": value}, audit=audit)
+
+
 # The action of each event; LIABILITY_ASSESSED is the storing of the assessment, which
 # ``record_assessment`` audits with the whole computation.
 EVENT_ACTIONS: dict[str, str] = {

@@ -40,7 +40,7 @@ from disputes.services._errors import (
     InvalidCaseState,
 )
 from disputes.services._estimates import request_rate_fetch, transaction_facts
-from disputes.services._history import add_event, record_assessment
+from disputes.services._history import add_event, change_case_field, record_assessment
 from disputes.services._notify import case_notify
 from kartosfera.authz import HANDLE_CASE, ROLE_PERMISSIONS, SUPERVISE_CASE
 from kartosfera.legaltime import warsaw_date
@@ -70,16 +70,8 @@ def case_assign(*, case_id: int, assignee: Actor, actor: Actor, now: datetime) -
             raise ActionNotPermitted(f"user {assignee.pk} may not handle cases")
         if case.state == CaseState.DRAFT or case.state in FINISHED_STATES:
             raise InvalidCaseState("assign", state=case.get_state_display())
-        previous = case.assignee_id
-        case.assignee = assignee
-        case.save(update_fields=["assignee", "updated_at"])
-        add_event(
-            case,
-            CaseEvent.Kind.ASSIGNED,
-            actor=actor,
-            now=now,
-            data={"from": previous, "to": assignee.pk},
-            audit=audit,
+        change_case_field(
+            case, "assignee_id", assignee.pk, kind=CaseEvent.Kind.ASSIGNED, actor=actor, now=now, audit=audit
         )
     return case
 
