@@ -10,7 +10,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from audit import actions
 from audit.services import audit_record
-from customers.models import Customer, CustomerEvent, NotificationKind, OtpChallenge, OtpPurpose
+from customers.models import Customer, CustomerEvent, NotificationKind, OtpChallenge, OtpPurpose, User
 from customers.services._errors import ServiceError
 from customers.services._notifications import notification_send
 from customers.services._otp import EnteredCode, otp_confirmation, otp_confirmed, otp_issue
@@ -26,6 +26,23 @@ class EmailInvalid(ServiceError):
 class EmailUnchanged(ServiceError):
     field = "email"
     message = _("This is already your e-mail address.")
+
+
+def contact_detail_set(
+    customer: Customer, field: str, value: str, *, kind: str, actor: User, now: datetime
+) -> tuple[Customer, str]:
+    """Lock the customer, set one contact detail and record the change in their history.
+
+    Returns the locked customer and the detail's previous value (the one to tell of the change too).
+    """
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    previous = getattr(locked, field)
+    setattr(locked, field, value)
+    locked.save(update_fields=[field])
+    CustomerEvent.objects.create(
+        customer=locked, kind=kind, actor=actor, occurred_at=now, data={"from": previous, "to": value}
+    )
+    return locked, previous
 
 
 def email_change_start(*, customer: Customer, email: str, now: datetime) -> OtpChallenge:
@@ -58,15 +75,13 @@ def email_change_confirm(**entered: Unpack[EnteredCode]) -> Customer:
     """
     actor, now = entered["actor"], entered["now"]
     with otp_confirmed(purpose=OtpPurpose.EMAIL_CHANGE, subject=EMAIL_SUBJECT, **entered) as challenge:
-        locked = Customer.objects.select_for_update().get(pk=entered["customer"].pk)
-        previous, locked.email = locked.email, challenge.operation["email"]
-        locked.save(update_fields=["email"])
-        CustomerEvent.objects.create(
-            customer=locked,
+        locked, previous = contact_detail_set(
+            entered["customer"],
+            "email",
+            challenge.operation["email"],
             kind=CustomerEvent.Kind.EMAIL_CHANGED,
             actor=actor,
-            occurred_at=now,
-            data={"from": previous, "to": locked.email},
+            now=now,
         )
         audit_record(
             action=actions.AUTH_EMAIL_CHANGED,

@@ -18,6 +18,7 @@ from audit.services import audit_record, audit_recorded_by_caller
 from customers.models import Customer, CustomerEvent, NotificationKind, OtpChallenge, OtpPurpose, User
 from customers.rules import RuleError, normalise_mobile
 from customers.services._accounts import rule_message
+from customers.services._contact import contact_detail_set
 from customers.services._errors import ServiceError
 from customers.services._notifications import notification_send
 from customers.services._otp import (
@@ -159,21 +160,13 @@ def phone_change_confirm(
         new_phone = new.operation.get("new_phone")
         if old.operation.get("new_phone") != new_phone or new.phone != new_phone:
             raise PhoneChangeMismatch
-        locked = Customer.objects.select_for_update().get(pk=customer.pk)
-        previous = locked.mobile_phone
-        locked.mobile_phone = new_phone
-        locked.save(update_fields=["mobile_phone"])
+        locked, previous = contact_detail_set(
+            customer, "mobile_phone", new_phone, kind=CustomerEvent.Kind.PHONE_CHANGED, actor=actor, now=now
+        )
         if locked.user_id is not None:
             user = User.objects.select_for_update().get(pk=locked.user_id)
             user.rotate_security_stamp()
             user.save(update_fields=["security_stamp"])
-        CustomerEvent.objects.create(
-            customer=locked,
-            kind=CustomerEvent.Kind.PHONE_CHANGED,
-            actor=actor,
-            occurred_at=now,
-            data={"from": previous, "to": new_phone},
-        )
         # Also to the number it replaces: its owner is the one who must hear of a change they did not make.
         notification_send(
             customer=locked,
