@@ -88,77 +88,70 @@ def fetch_rates_then_estimate(*, currency: str, ranges: list[list[str]], case_id
     return len(steps)
 
 
-def _sweep_batch(
-    task: Any, sweep: Callable[..., int], *, result: str, batch_size: int, **arguments: Any
-) -> dict[str, int]:
-    """Run one batch of the sweep service ``sweep`` now; return ``{result: how many it handled}``.
+def _sweep_task(
+    name: str,
+    sweep: Callable[..., int],
+    doc: str,
+    *,
+    result: str,
+    batch_size_setting: str = "DISPUTES_SWEEP_BATCH_SIZE",
+    arguments: Callable[[], dict[str, Any]] = dict,
+) -> Any:
+    """The beat task ``disputes.tasks.<name>``: run one batch of the sweep service ``sweep`` now and
+    return ``{result: how many it handled}``.
 
     A sweep takes one batch a run, so that each run stays short (docs/PERFORMANCE.md); a full batch
     means more may be waiting, so the sweep queues itself again at once instead of leaving the rest
     to the next beat (chargeback alerts run once a day). Each run is its own transaction, and a run
-    that finds less than a batch ends the chain."""
-    done = sweep(now=now(), batch_size=batch_size, **arguments)
-    if done >= batch_size:
-        task.apply_async(kwargs={"batch_size": batch_size})
-    return {result: done}
+    that finds less than a batch ends the chain. The batch size and the sweep's ``arguments`` are
+    read from the settings at each run."""
+
+    def run(self: Any, *, batch_size: int | None = None) -> dict[str, int]:
+        batch_size = batch_size or getattr(settings, batch_size_setting)
+        done = sweep(now=now(), batch_size=batch_size, **arguments())
+        if done >= batch_size:
+            self.apply_async(kwargs={"batch_size": batch_size})
+        return {result: done}
+
+    run.__name__ = run.__qualname__ = name
+    run.__doc__ = doc
+    return shared_task(bind=True, acks_late=True, name=f"disputes.tasks.{name}")(run)
 
 
-@shared_task(bind=True, acks_late=True)
-def sweep_refund_escalations(self, *, batch_size: int | None = None) -> dict[str, int]:
-    """Beat: escalate D+1 refunds due within DISPUTES_REFUND_ESCALATION_HOURS and not made."""
-    return _sweep_batch(
-        self,
-        services.cases_escalate_refunds,
-        result="escalated",
-        batch_size=batch_size or settings.DISPUTES_SWEEP_BATCH_SIZE,
-        within=timedelta(hours=settings.DISPUTES_REFUND_ESCALATION_HOURS),
-    )
-
-
-@shared_task(bind=True, acks_late=True)
-def sweep_reply_reminders(self, *, batch_size: int | None = None) -> dict[str, int]:
-    """Beat: remind assignees of replies due within each of DISPUTES_REPLY_REMINDER_DAYS."""
-    return _sweep_batch(
-        self,
-        services.cases_remind_reply_due,
-        result="reminded",
-        batch_size=batch_size or settings.DISPUTES_SWEEP_BATCH_SIZE,
-        thresholds=settings.DISPUTES_REPLY_REMINDER_DAYS,
-    )
-
-
-@shared_task(bind=True, acks_late=True)
-def sweep_deemed_accepted(self, *, batch_size: int | None = None) -> dict[str, int]:
-    """Beat: REK-8, deem accepted the cases whose reply deadline passed without a dispatched reply."""
-    return _sweep_batch(
-        self,
-        services.cases_deem_accepted_overdue,
-        result="deemed_accepted",
-        batch_size=batch_size or settings.DISPUTES_DEEM_BATCH_SIZE,
-    )
-
-
-@shared_task(bind=True, acks_late=True)
-def sweep_chargeback_alerts(self, *, batch_size: int | None = None) -> dict[str, int]:
-    """Beat: alert on drafted chargebacks whose filing window ends within DISPUTES_CHARGEBACK_ALERT_DAYS."""
-    return _sweep_batch(
-        self,
-        services.chargebacks_alert_filing_due,
-        result="alerted",
-        batch_size=batch_size or settings.DISPUTES_SWEEP_BATCH_SIZE,
-        within=timedelta(days=settings.DISPUTES_CHARGEBACK_ALERT_DAYS),
-    )
-
-
-@shared_task(bind=True, acks_late=True)
-def sweep_chargeback_missed(self, *, batch_size: int | None = None) -> dict[str, int]:
-    """Beat: raise once the event that a drafted chargeback's filing window ended without the filing."""
-    return _sweep_batch(
-        self,
-        services.chargebacks_alert_filing_missed,
-        result="missed",
-        batch_size=batch_size or settings.DISPUTES_SWEEP_BATCH_SIZE,
-    )
+sweep_refund_escalations = _sweep_task(
+    "sweep_refund_escalations",
+    services.cases_escalate_refunds,
+    "Beat: escalate D+1 refunds due within DISPUTES_REFUND_ESCALATION_HOURS and not made.",
+    result="escalated",
+    arguments=lambda: {"within": timedelta(hours=settings.DISPUTES_REFUND_ESCALATION_HOURS)},
+)
+sweep_reply_reminders = _sweep_task(
+    "sweep_reply_reminders",
+    services.cases_remind_reply_due,
+    "Beat: remind assignees of replies due within each of DISPUTES_REPLY_REMINDER_DAYS.",
+    result="reminded",
+    arguments=lambda: {"thresholds": settings.DISPUTES_REPLY_REMINDER_DAYS},
+)
+sweep_deemed_accepted = _sweep_task(
+    "sweep_deemed_accepted",
+    services.cases_deem_accepted_overdue,
+    "Beat: REK-8, deem accepted the cases whose reply deadline passed without a dispatched reply.",
+    result="deemed_accepted",
+    batch_size_setting="DISPUTES_DEEM_BATCH_SIZE",
+)
+sweep_chargeback_alerts = _sweep_task(
+    "sweep_chargeback_alerts",
+    services.chargebacks_alert_filing_due,
+    "Beat: alert on drafted chargebacks whose filing window ends within DISPUTES_CHARGEBACK_ALERT_DAYS.",
+    result="alerted",
+    arguments=lambda: {"within": timedelta(days=settings.DISPUTES_CHARGEBACK_ALERT_DAYS)},
+)
+sweep_chargeback_missed = _sweep_task(
+    "sweep_chargeback_missed",
+    services.chargebacks_alert_filing_missed,
+    "Beat: raise once the event that a drafted chargeback's filing window ended without the filing.",
+    result="missed",
+)
 
 
 @shared_task(acks_late=True)
