@@ -11,7 +11,7 @@ unchained; the audit sealer chains it after commit).
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -24,17 +24,12 @@ from disputes.models import Case
 from disputes.services._access import Actor
 
 
-@dataclass
-class PendingAudit:
-    """An audit entry queued by a chokepoint, appended when the service's transaction ends."""
+@dataclass(frozen=True, slots=True)
+class PendingAudit(AuditEvent):
+    """An audit entry about a case (its ``obj``) queued by a chokepoint, appended when the service's
+    transaction ends; a later chokepoint of the same transition may add to its ``data``."""
 
-    action: str
-    case: Case
-    actor: Actor
-    now: datetime
-    before: Mapping[str, Any] | None
-    after: Mapping[str, Any] | None
-    data: dict[str, Any]
+    data: dict[str, Any] = field(default_factory=dict)
     transition_id: int | None = None  # the CaseTransition it records: its ledger entries join it
 
 
@@ -79,7 +74,7 @@ class CaseAudit:
         computations = self._take_computations(case)
         item = PendingAudit(
             action=action,
-            case=case,
+            obj=case,
             actor=actor,
             now=now,
             before=before,
@@ -107,16 +102,4 @@ def case_atomic() -> Iterator[CaseAudit]:
             # ids that were since re-created (remove_stale_contenttypes, a test database flush).
             ContentType.objects.clear_cache()
             # One INSERT for the lot (a sweep's batch of cases).
-            audit_record_many([_event(item) for item in audit.pending])
-
-
-def _event(item: PendingAudit) -> AuditEvent:
-    return AuditEvent(
-        action=item.action,
-        actor=item.actor,
-        obj=item.case,
-        before=item.before,
-        after=item.after,
-        data=item.data,
-        now=item.now,
-    )
+            audit_record_many(audit.pending)
