@@ -1,4 +1,5 @@
-"""What the pages with a form share: the one service call a valid form asks for, and its refusal."""
+"""What the pages with a form share: the one service call a valid form asks for, its refusal, and a
+form's errors said as messages where the page that shows it is not the one it was sent from."""
 
 from collections.abc import Callable
 
@@ -27,3 +28,10 @@ def carried_out(
         return None
     messages.success(request, done)
     return then
+
+
+def errors_as_messages(request: HttpRequest, form: forms.BaseForm) -> None:
+    """Say each of an invalid ``form``'s errors as an error message, after its field's label."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label}: {' '.join(str(error) for error in errors)}")
