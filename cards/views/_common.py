@@ -3,6 +3,7 @@ that cannot be undone."""
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from functools import partial
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +15,7 @@ from cards.models import Card
 from customers.decorators import CustomerRequest
 from customers.forms import PortalForm
 from customers.services import OtpExpired, OtpInvalid, ServiceError
-from kartosfera import clock
+from kartosfera import clock, form_pages
 from kartosfera.refusals import add_refusal
 from kartosfera.vocabulary import Channel
 
@@ -81,13 +82,8 @@ def carried_out(
 ) -> HttpResponse | None:
     """Make the ``change`` a valid form asks for (a card service, given its caller's arguments): back to
     the card saying ``done``, or None with the service's refusal shown on the form."""
-    try:
-        change(**service_kwargs(request, card))
-    except ServiceError as error:
-        add_refusal(form, error)
-        return None
-    messages.success(request, done)
-    return detail(card)
+    kwargs = service_kwargs(request, card)
+    return form_pages.carried_out(request, form, partial(change, **kwargs), done=done, then=detail(card))
 
 
 def confirm_page(

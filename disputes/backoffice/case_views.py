@@ -41,6 +41,7 @@ from disputes.services import (
 )
 from kartosfera import clock
 from kartosfera.authz import SUPERVISE_CASE
+from kartosfera.form_pages import errors_as_messages
 from kartosfera.refusals import add_refusal
 from liability.engine import Findings
 
@@ -242,9 +243,7 @@ def case_action(request: StaffRequest, case_id: int, action: str) -> HttpRespons
     if form is not None and not form.is_valid():
         if key in CASE_FORMS:
             return _render_case(request, case_id, bound_key=key, bound=form)
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(str(error) for error in errors)}")
+        errors_as_messages(request, form)
         return redirect("backoffice:case", case_id=case_id)
     try:
         done = run(form, case_id, request.user, clock.now())

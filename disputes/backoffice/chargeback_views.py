@@ -22,6 +22,7 @@ from disputes.services import (
     chargeback_record_representment,
 )
 from kartosfera import clock
+from kartosfera.form_pages import errors_as_messages
 
 
 def chargeback_queue(request: HttpRequest) -> HttpResponse:
@@ -99,9 +100,7 @@ def chargeback_action(request: HttpRequest, case_id: int, chargeback_id: int, ac
     form = form_class(request.POST, request.FILES)
     back = reverse("backoffice:case", kwargs={"case_id": case_id}) + f"#cb-{chargeback_id}"
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}")
+        errors_as_messages(request, form)
         return redirect(back)
     try:
         done = run(form.cleaned_data, chargeback_id, request.user, clock.now())

@@ -39,7 +39,7 @@ from disputes.services import (
     case_withdraw,
 )
 from kartosfera import clock
-from kartosfera.refusals import add_refusal
+from kartosfera.form_pages import carried_out
 
 
 @customer_required
@@ -119,13 +119,8 @@ def _carried_out(
 ) -> HttpResponse | None:
     """Make the ``change`` a valid form asks for (a case service, given the case, actor and time): back to
     the claim saying ``done``, or None with the service's refusal shown on the form."""
-    try:
-        change(case_id=case.pk, actor=request.user, now=clock.now())
-    except DisputeError as error:
-        add_refusal(form, error)
-        return None
-    messages.success(request, done)
-    return redirect("claims:detail", case_id=case.pk)
+    change_case = partial(change, case_id=case.pk, actor=request.user, now=clock.now())
+    return carried_out(request, form, change_case, done=done, then=redirect("claims:detail", case_id=case.pk))
 
 
 @never_cache

@@ -229,24 +229,25 @@ KARTOSFERA_BANK = {
     "place_of_issue": "Warszawa",
 }
 
+
+def _configured_or_demo(configured: str | None, demo: str) -> str:
+    """The value a deployment configured; unset, the demo's value in DEBUG and empty otherwise."""
+    if configured is not None:
+        return configured
+    return demo if DEBUG else ""
+
+
 # Who signs the replies the system sends on its own, with no staff member acting (the REK-8 notice
 # that a complaint is deemed accepted): RULES.md section 5 wants the name and position of the person
 # replying, so the person responsible for complaints, not the department. A deployment names them
 # (KARTOSFERA_REPLY_SIGNATORY_NAME, _POSITION, _POSITION_EN); without them such a notice is held
 # (letters.builders: SignatoryMissing), never signed by a made-up person. DEBUG: the demo's lead.
-_DEMO_SIGNATORY = ("Ewa Maj", "Kierownik Zespołu Reklamacji", "Head of the Complaints Team")
 KARTOSFERA_REPLY_SIGNATORY = {
-    key: (configured if configured is not None else (demo if ENV.debug else ""))
-    for key, configured, demo in zip(
-        ("name", "position", "position_en"),
-        (
-            ENV.kartosfera_reply_signatory_name,
-            ENV.kartosfera_reply_signatory_position,
-            ENV.kartosfera_reply_signatory_position_en,
-        ),
-        _DEMO_SIGNATORY,
-        strict=True,
-    )
+    "name": _configured_or_demo(ENV.kartosfera_reply_signatory_name, "Ewa Maj"),
+    "position": _configured_or_demo(ENV.kartosfera_reply_signatory_position, "Kierownik Zespołu Reklamacji"),
+    "position_en": _configured_or_demo(
+        ENV.kartosfera_reply_signatory_position_en, "Head of the Complaints Team"
+    ),
 }
 
 # The card issuer's emergency line (RULES.md section 6), shown on every portal page.

@@ -531,15 +531,21 @@ def test_after_a_rejection_next_says_the_whole_refund_goes_back(client, theft, r
     assert "Ustaliliśmy, że działałeś(-aś) umyślnie (oszustwo), więc ponosisz całą kwotę 800,00 zł." in text
 
 
-def test_a_claim_deemed_accepted_says_which_reply_deadline_passed_not_a_day_someone_decided(
-    client, theft, refunded
-):
+def pages_once_deemed_accepted(client, theft, case) -> tuple[str, str]:
+    """The claim's page in Polish and in English an hour after the sweep deems it accepted."""
     # The reply was due by 25 June 2025; the sweep records the acceptance two days later.
     swept = REPLY_DUE_AT + timedelta(days=2, hours=3)
     assert cases_deem_accepted_overdue(now=swept, batch_size=10) == 1
     with time_machine.travel(swept + timedelta(hours=1), tick=False):
-        polish = page(signed_in(client, theft.user), refunded)
-        english = page(signed_in(client, theft.user), refunded, language="en")
+        polish = page(signed_in(client, theft.user), case)
+        english = page(signed_in(client, theft.user), case, language="en")
+    return polish, english
+
+
+def test_a_claim_deemed_accepted_says_which_reply_deadline_passed_not_a_day_someone_decided(
+    client, theft, refunded
+):
+    polish, english = pages_once_deemed_accepted(client, theft, refunded)
 
     assert (
         "Reklamacja jest uznana z mocy prawa, ponieważ nie odpowiedzieliśmy w terminie, który upływał "
@@ -559,11 +565,7 @@ def test_a_claim_deemed_accepted_says_which_reply_deadline_passed_not_a_day_some
 def test_a_claim_deemed_accepted_before_any_refund_says_the_credit_came_with_the_deemed_acceptance(
     client, theft, reviewing
 ):
-    swept = REPLY_DUE_AT + timedelta(days=2, hours=3)
-    assert cases_deem_accepted_overdue(now=swept, batch_size=10) == 1
-    with time_machine.travel(swept + timedelta(hours=1), tick=False):
-        polish = page(signed_in(client, theft.user), reviewing)
-        english = page(signed_in(client, theft.user), reviewing, language="en")
+    polish, english = pages_once_deemed_accepted(client, theft, reviewing)
 
     assert (
         "28 czerwca 2025, gdy odnotowaliśmy uznanie reklamacji z mocy prawa, uznaliśmy Twój rachunek "

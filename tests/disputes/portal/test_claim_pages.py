@@ -773,15 +773,26 @@ def test_the_review_shows_the_late_claim_hint_only_for_a_transaction_past_its_13
     assert LATE_HINT in text(portal.get(f"/claims/{late.pk}/step/review/"))
 
 
-def test_the_review_and_the_submitted_page_say_the_dates_in_plain_sentences_in_english(portal, theft):
+@pytest.fixture
+def english_draft(portal, theft) -> Case:
+    """The theft's claim with every question answered, ready to send, with the portal in English."""
     start(portal, theft, theft.transaction_ids)
     case = Case.objects.get(customer=theft.customer)
     answer_everything(portal, case)
     portal.cookies["django_language"] = "en"
+    return case
 
-    review = " ".join(text(portal.get(f"/claims/{case.pk}/step/review/")).replace("\xa0", " ").split())
+
+def plain_text(response) -> str:
+    """The page's text with runs of white space (non-breaking spaces too) as one space."""
+    return " ".join(text(response).replace("\xa0", " ").split())
+
+
+def test_the_review_and_the_submitted_page_say_the_dates_in_plain_sentences_in_english(portal, english_draft):
+    case = english_draft
+    review = plain_text(portal.get(f"/claims/{case.pk}/step/review/"))
     sent = portal.post(f"/claims/{case.pk}/step/review/")
-    submitted = " ".join(text(portal.get(sent["Location"])).replace("\xa0", " ").split())
+    submitted = plain_text(portal.get(sent["Location"]))
 
     assert (
         "If a transaction was unauthorised and you report it in time, we refund it by the end of 27 May 2025 "
@@ -794,16 +805,12 @@ def test_the_review_and_the_submitted_page_say_the_dates_in_plain_sentences_in_e
         assert "Refund by:" not in page and "Reply by:" not in page
 
 
-def test_the_claim_pages_say_their_dates_in_english_in_english(portal, theft):
-    start(portal, theft, theft.transaction_ids)
-    case = Case.objects.get(customer=theft.customer)
-    answer_everything(portal, case)
-    portal.cookies["django_language"] = "en"
-
-    review = " ".join(text(portal.get(f"/claims/{case.pk}/step/review/")).replace("\xa0", " ").split())
-    picker = " ".join(text(portal.get(f"/claims/{case.pk}/step/transactions/")).replace("\xa0", " ").split())
+def test_the_claim_pages_say_their_dates_in_english_in_english(portal, english_draft):
+    case = english_draft
+    review = plain_text(portal.get(f"/claims/{case.pk}/step/review/"))
+    picker = plain_text(portal.get(f"/claims/{case.pk}/step/transactions/"))
     portal.post(f"/claims/{case.pk}/step/review/")
-    detail = " ".join(text(portal.get(f"/claims/{case.pk}/")).replace("\xa0", " ").split())
+    detail = plain_text(portal.get(f"/claims/{case.pk}/"))
 
     # The loss was noticed on 23 May 2025 at 21:40, Warsaw time; both payments were made that day.
     assert "<dd>23 May 2025, 21:40 <a" in review
