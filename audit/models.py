@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.canonical import GENESIS_HASH, HASH_VERSION
 from audit.chain import ChainHead, StoredEntry, entry_content
-from kartosfera.vocabulary import Channel, choice_values, subset_choices
+from kartosfera.models import choice_check
+from kartosfera.vocabulary import Channel, subset_choices
 
 
 class AuditLogImmutable(Exception):
@@ -161,11 +162,8 @@ class AuditEntry(models.Model):
                 | models.Q(sequence__isnull=False, previous_hash__isnull=False, entry_hash__isnull=False),
                 name="audit_entry_sealed_whole",
             ),
-            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="audit_entry_role_valid"),
-            models.CheckConstraint(
-                condition=models.Q(channel__in=choice_values(AUDIT_CHANNELS)),
-                name="audit_entry_channel_valid",
-            ),
+            choice_check("role", Role, name="audit_entry_role_valid"),
+            choice_check("channel", AUDIT_CHANNELS, name="audit_entry_channel_valid"),
         ]
 
     def __str__(self) -> str:

@@ -16,8 +16,8 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from cards.models import Scheme, Transaction
 from kartosfera.authz import HANDLE_CASE
 from kartosfera.fsm import guard
+from kartosfera.models import choice_check
 from kartosfera.money import MONEY_DIGITS
-from kartosfera.vocabulary import choice_values
 
 
 class ChargebackState(models.TextChoices):
@@ -127,12 +127,8 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
             models.UniqueConstraint(
                 fields=["case", "transaction"], name="chargeback_once_per_case_transaction"
             ),
-            models.CheckConstraint(
-                condition=Q(state__in=choice_values(ChargebackState)), name="chargeback_state_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(scheme__in=choice_values(Scheme)), name="chargeback_scheme_valid"
-            ),
+            choice_check("state", ChargebackState, name="chargeback_state_valid"),
+            choice_check("scheme", Scheme, name="chargeback_scheme_valid"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="chargeback_amount_positive"),
             models.CheckConstraint(
                 condition=Q(state="DRAFT") | Q(state="NOT_FILED") | Q(filed_at__isnull=False),
@@ -254,9 +250,7 @@ class ChargebackDocument(models.Model):
             models.UniqueConstraint(
                 fields=["chargeback", "evidence", "stage"], name="chargeback_document_once_per_stage"
             ),
-            models.CheckConstraint(
-                condition=Q(direction__in=["SENT", "RECEIVED"]), name="chargeback_document_direction_valid"
-            ),
+            choice_check("direction", ["SENT", "RECEIVED"], name="chargeback_document_direction_valid"),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,10 @@
-"""What the apps' models share across the apps' layers: an optional link, kept with PROTECT."""
+"""What the apps' models share across the apps' layers: an optional link (PROTECT), a choices check."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.db.models.enums import TextChoices
 from django_stubs_ext import StrOrPromise
 
 
@@ -30,3 +32,17 @@ def optional_link(
         related_name=related_name,
         help_text=help_text,
     )
+
+
+def choice_check(
+    field_name: str,
+    choices: "type[TextChoices] | Iterable[TextChoices | str]",
+    *,
+    name: str,
+) -> models.CheckConstraint:
+    """A check that ``field_name`` holds one of ``choices``: an enum, some of its members, or values.
+
+    The database keeps a column within its choices whatever writes it (a bulk update, raw SQL).
+    """
+    values = [str(getattr(choice, "value", choice)) for choice in choices]
+    return models.CheckConstraint(condition=models.Q(**{f"{field_name}__in": values}), name=name)

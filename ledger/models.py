@@ -5,9 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Acted
-from kartosfera.models import optional_link
+from kartosfera.models import choice_check, optional_link
 from kartosfera.money import MONEY_DIGITS
-from kartosfera.vocabulary import choice_values
 from ledger.rules import LedgerKind
 
 
@@ -53,7 +52,7 @@ class LedgerEntry(Acted):
         verbose_name_plural = _("ledger entries")
         ordering = ["created_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=choice_values(LedgerKind)), name="ledger_kind_valid"),
+            choice_check("kind", LedgerKind, name="ledger_kind_valid"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
             models.CheckConstraint(
                 condition=Q(amount__lte=models.F("disputed_amount")), name="ledger_amount_within_disputed"

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, user_link
 from disputes.models import Case, CaseLetterRequest, DeliveryChannel
-from kartosfera.models import optional_link
+from kartosfera.models import choice_check, optional_link
 from letters.rules import LetterType
 
 # The fields set once at dispatch; every other field is frozen at issue.
@@ -222,10 +222,7 @@ class LetterRequestHold(models.Model):
             )
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(reason__in=[choice.value for choice in LetterHoldReason]),
-                name="letter_hold_reason_valid",
-            ),
+            choice_check("reason", LetterHoldReason, name="letter_hold_reason_valid"),
             models.CheckConstraint(condition=Q(attempts__gte=1), name="letter_hold_attempted"),
         ]
 

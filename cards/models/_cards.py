@@ -22,7 +22,7 @@ from customers.models import Customer
 from deadlines.rules import Scheme
 from kartosfera import clock
 from kartosfera.legaltime import require_aware
-from kartosfera.models import optional_link
+from kartosfera.models import choice_check, optional_link
 
 
 class CardStatus(models.TextChoices):
@@ -107,10 +107,8 @@ class Card(ProtectedStateModel):
             four_digits("last4", "card"),
             not_pan_like("processor_token", "card"),
             models.CheckConstraint(condition=~Q(processor_token=""), name="card_processor_token_present"),
-            models.CheckConstraint(condition=Q(brand__in=choice_values(Scheme)), name="card_brand_valid"),
-            models.CheckConstraint(
-                condition=Q(status__in=choice_values(CardStatus)), name="card_status_valid"
-            ),
+            choice_check("brand", Scheme, name="card_brand_valid"),
+            choice_check("status", CardStatus, name="card_status_valid"),
             models.CheckConstraint(
                 condition=Q(cancellation_reason="")
                 | Q(cancellation_reason__in=choice_values(CancellationReason)),

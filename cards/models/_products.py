@@ -6,8 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cards.models._base import MONEY_DIGITS, choice_values
+from cards.models._base import MONEY_DIGITS
 from deadlines.rules import Scheme
+from kartosfera.models import choice_check
 
 
 class CardProduct(models.Model):
@@ -37,10 +38,8 @@ class CardProduct(models.Model):
         verbose_name_plural = _("card products")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(brand__in=choice_values(Scheme)), name="cardproduct_brand_valid"
-            ),
-            models.CheckConstraint(condition=Q(kind__in=["DEBIT", "CREDIT"]), name="cardproduct_kind_valid"),
+            choice_check("brand", Scheme, name="cardproduct_brand_valid"),
+            choice_check("kind", ["DEBIT", "CREDIT"], name="cardproduct_kind_valid"),
             models.CheckConstraint(
                 condition=Q(max_daily_cash_limit__gte=0)
                 & Q(max_daily_pos_limit__gte=0)

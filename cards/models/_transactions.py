@@ -4,10 +4,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cards.models._base import MONEY_DIGITS, choice_values, not_pan_like
+from cards.models._base import MONEY_DIGITS, not_pan_like
 from cards.models._cards import Card
 from cards.models._wallets import WalletToken
-from kartosfera.models import optional_link
+from kartosfera.models import choice_check, optional_link
 
 
 class TransactionChannel(models.TextChoices):
@@ -113,12 +113,8 @@ class Transaction(models.Model):
             models.CheckConstraint(
                 condition=Q(original_currency__regex=r"^[A-Z]{3}$"), name="transaction_currency_is_iso_4217"
             ),
-            models.CheckConstraint(
-                condition=Q(channel__in=choice_values(TransactionChannel)), name="transaction_channel_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=choice_values(TransactionStatus)), name="transaction_status_valid"
-            ),
+            choice_check("channel", TransactionChannel, name="transaction_channel_valid"),
+            choice_check("status", TransactionStatus, name="transaction_status_valid"),
             # Settled means debited: both dates are known. Pending or reversed means not debited.
             models.CheckConstraint(
                 condition=Q(status="SETTLED", debited_on__isnull=False, processed_on__isnull=False)

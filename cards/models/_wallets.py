@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
-from cards.models._base import ProtectedStateModel, choice_values, four_digits, not_pan_like
+from cards.models._base import ProtectedStateModel, four_digits, not_pan_like
 from cards.models._cards import Card
 from kartosfera import clock
+from kartosfera.models import choice_check
 
 
 class Wallet(models.TextChoices):
@@ -60,12 +61,8 @@ class WalletToken(ProtectedStateModel):
             four_digits("token_last4", "wallettoken"),
             not_pan_like("token_reference", "wallettoken"),
             models.CheckConstraint(condition=~Q(token_reference=""), name="wallettoken_reference_present"),
-            models.CheckConstraint(
-                condition=Q(wallet__in=choice_values(Wallet)), name="wallettoken_wallet_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=choice_values(WalletTokenStatus)), name="wallettoken_status_valid"
-            ),
+            choice_check("wallet", Wallet, name="wallettoken_wallet_valid"),
+            choice_check("status", WalletTokenStatus, name="wallettoken_status_valid"),
         ]
 
     def __str__(self) -> str:

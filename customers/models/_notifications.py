@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models._people import Customer
 from customers.sms import masked_phone
+from kartosfera.models import choice_check
 
 
 class NotificationKind(models.TextChoices):
@@ -67,14 +68,8 @@ class Notification(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=[str(value) for value in NotificationKind.values]),
-                name="notification_kind_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(channel__in=[str(value) for value in NotificationChannel.values]),
-                name="notification_channel_valid",
-            ),
+            choice_check("kind", NotificationKind, name="notification_kind_valid"),
+            choice_check("channel", NotificationChannel, name="notification_channel_valid"),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from django_stubs_ext import StrOrPromise
 
 from customers.rules import RuleError, normalise_mobile, parse_bank_id, parse_pesel
 from kartosfera import clock
-from kartosfera.models import optional_link
+from kartosfera.models import choice_check, optional_link
 
 
 def new_security_stamp() -> str:
@@ -148,9 +148,7 @@ class Customer(models.Model):
                 condition=Q(mobile_phone__regex=r"^\+[1-9][0-9]{7,14}$"),
                 name="customer_mobile_phone_is_e164",
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=["INDIVIDUAL", "BUSINESS"]), name="customer_kind_valid"
-            ),
+            choice_check("kind", ["INDIVIDUAL", "BUSINESS"], name="customer_kind_valid"),
             models.CheckConstraint(
                 condition=~Q(kind="BUSINESS") | ~Q(company_name=""),
                 name="customer_business_has_company_name",

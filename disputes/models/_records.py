@@ -17,12 +17,11 @@ from disputes.models._base import (
     ActorKind,
     CaseState,
     EvidenceKind,
-    choice_values,
     text_limits,
 )
 from disputes.models._case import Case
 from disputes.rules import LETTER_REQUEST_CHOICES
-from kartosfera.models import optional_link
+from kartosfera.models import choice_check, optional_link
 
 
 def evidence_path(instance: "Evidence", filename: str) -> str:
@@ -54,9 +53,7 @@ class Evidence(models.Model):
         ordering = ["uploaded_at", "id"]
         constraints = [
             *text_limits("evidence", {"description": DESCRIPTION_LIMIT}),
-            models.CheckConstraint(
-                condition=Q(kind__in=choice_values(EvidenceKind)), name="evidence_kind_valid"
-            ),
+            choice_check("kind", EvidenceKind, name="evidence_kind_valid"),
             models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="evidence_sha256_hex"),
             models.UniqueConstraint(fields=["case", "sha256"], name="evidence_once_per_case"),
         ]
@@ -103,9 +100,7 @@ class LiabilityAssessment(models.Model):
         get_latest_by = ["created_at", "id"]
         constraints = [
             *text_limits("assessment", {"note": TEXT_LIMIT}),
-            models.CheckConstraint(
-                condition=Q(kind__in=["ESTIMATE", "ANALYST"]), name="assessment_kind_valid"
-            ),
+            choice_check("kind", ["ESTIMATE", "ANALYST"], name="assessment_kind_valid"),
             models.CheckConstraint(
                 condition=Q(customer_total__gte=0, bank_total__gte=0), name="assessment_shares_not_negative"
             ),
@@ -146,9 +141,7 @@ class CaseTransition(HistoryEntry):
         indexes = [models.Index(fields=["case", "occurred_at"], name="case_transition_case_idx")]
         constraints = [
             *text_limits("case_transition", {"reason": TEXT_LIMIT}),
-            models.CheckConstraint(
-                condition=Q(actor_kind__in=choice_values(ActorKind)), name="case_transition_actor_kind_valid"
-            ),
+            choice_check("actor_kind", ActorKind, name="case_transition_actor_kind_valid"),
             models.CheckConstraint(
                 condition=Q(actor__isnull=True, actor_kind="SYSTEM")
                 | Q(actor__isnull=False) & ~Q(actor_kind="SYSTEM"),
@@ -224,8 +217,9 @@ class CaseLetterRequest(models.Model):
             )
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(letter_type__in=[code for code, _label in LETTER_REQUEST_CHOICES]),
+            choice_check(
+                "letter_type",
+                [code for code, _label in LETTER_REQUEST_CHOICES],
                 name="letter_request_type_valid",
             ),
         ]
