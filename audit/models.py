@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.canonical import GENESIS_HASH, HASH_VERSION
 from audit.chain import ChainHead, StoredEntry, entry_content
-from kartosfera.models import choice_check
+from kartosfera.models import choice_check, pending_index
 from kartosfera.vocabulary import Channel, subset_choices
 
 
@@ -149,9 +149,7 @@ class AuditEntry(models.Model):
             # The entries waiting for the sealer, in the order it takes them (docs/PERFORMANCE.md,
             # "Audit log"): a sealed row leaves this index, so the sealer's poll does not walk every
             # row sealed since the last vacuum as it did through the NULLs of ``sequence``'s index.
-            models.Index(
-                fields=["id"], condition=models.Q(sequence__isnull=True), name="audit_entry_unsealed"
-            ),
+            pending_index("id", until="sequence", name="audit_entry_unsealed"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(sequence__gte=1), name="audit_entry_sequence_positive"),

@@ -16,7 +16,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from cards.models import Scheme, Transaction
 from kartosfera.authz import HANDLE_CASE
 from kartosfera.fsm import guard
-from kartosfera.models import choice_check
+from kartosfera.models import choice_check, pending_index
 from kartosfera.money import MONEY_DIGITS
 
 
@@ -112,15 +112,17 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("chargebacks")
         ordering = ["created_at", "id"]
         indexes = [
-            models.Index(
-                fields=["filing_due_at"],
+            pending_index(
+                "filing_due_at",
+                until="alerted_at",
+                where={"state": "DRAFT"},
                 name="chargeback_filing_alert_idx",
-                condition=Q(state="DRAFT", alerted_at__isnull=True),
             ),
-            models.Index(
-                fields=["filing_due_at"],
+            pending_index(
+                "filing_due_at",
+                until="missed_alerted_at",
+                where={"state": "DRAFT"},
                 name="chargeback_filing_missed_idx",
-                condition=Q(state="DRAFT", missed_alerted_at__isnull=True),
             ),
         ]
         constraints = [

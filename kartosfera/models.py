@@ -46,3 +46,15 @@ def choice_check(
     """
     values = [str(getattr(choice, "value", choice)) for choice in choices]
     return models.CheckConstraint(condition=models.Q(**{f"{field_name}__in": values}), name=name)
+
+
+def pending_index(
+    *fields: str, until: str, name: str, where: "dict[str, object] | None" = None
+) -> models.Index:
+    """An index of the rows a sweep still has to handle: those whose ``until`` is empty (and ``where``).
+
+    The rows done leave the index, so it stays the size of the queue however long the table grows.
+    """
+    return models.Index(
+        fields=list(fields), name=name, condition=models.Q(**{f"{until}__isnull": True}, **(where or {}))
+    )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, user_link
 from disputes.models import Case, CaseLetterRequest, DeliveryChannel
-from kartosfera.models import choice_check, optional_link
+from kartosfera.models import choice_check, optional_link, pending_index
 from letters.rules import LetterType
 
 # The fields set once at dispatch; every other field is frozen at issue.
@@ -214,13 +214,7 @@ class LetterRequestHold(models.Model):
         verbose_name = _("letter needing attention")
         verbose_name_plural = _("letters needing attention")
         ordering = ["held_at", "id"]
-        indexes = [
-            models.Index(
-                fields=["last_attempt_at"],
-                name="letter_hold_open_idx",
-                condition=Q(released_at__isnull=True),
-            )
-        ]
+        indexes = [pending_index("last_attempt_at", until="released_at", name="letter_hold_open_idx")]
         constraints = [
             choice_check("reason", LetterHoldReason, name="letter_hold_reason_valid"),
             models.CheckConstraint(condition=Q(attempts__gte=1), name="letter_hold_attempted"),

@@ -1,12 +1,11 @@
 """The text messages and e-mails the bank sends a customer."""
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from customers.models._people import Customer
 from customers.sms import masked_phone
-from kartosfera.models import choice_check
+from kartosfera.models import choice_check, pending_index
 
 
 class NotificationKind(models.TextChoices):
@@ -63,9 +62,7 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         indexes = [
             models.Index(fields=["customer", "-created_at"], name="notification_customer_idx"),
-            models.Index(
-                fields=["created_at"], name="notification_unsent_idx", condition=Q(sent_at__isnull=True)
-            ),
+            pending_index("created_at", until="sent_at", name="notification_unsent_idx"),
         ]
         constraints = [
             choice_check("kind", NotificationKind, name="notification_kind_valid"),

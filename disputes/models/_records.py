@@ -21,7 +21,7 @@ from disputes.models._base import (
 )
 from disputes.models._case import Case
 from disputes.rules import LETTER_REQUEST_CHOICES
-from kartosfera.models import choice_check, optional_link
+from kartosfera.models import choice_check, optional_link, pending_index
 
 
 def evidence_path(instance: "Evidence", filename: str) -> str:
@@ -209,13 +209,7 @@ class CaseLetterRequest(models.Model):
         verbose_name = _("letter request")
         verbose_name_plural = _("letter requests")
         ordering = ["requested_at", "id"]
-        indexes = [
-            models.Index(
-                fields=["requested_at"],
-                name="letter_request_pending_idx",
-                condition=Q(fulfilled_at__isnull=True),
-            )
-        ]
+        indexes = [pending_index("requested_at", until="fulfilled_at", name="letter_request_pending_idx")]
         constraints = [
             choice_check(
                 "letter_type",
