@@ -58,3 +58,16 @@ def pending_index(
     return models.Index(
         fields=list(fields), name=name, condition=models.Q(**{f"{until}__isnull": True}, **(where or {}))
     )
+
+
+def unique_when_set(
+    verbose_name: StrOrPromise, *, max_length: int, help_text: StrOrPromise = ""
+) -> "models.CharField[str | None, str | None]":
+    """A code unique among the rows that have one, and NULL (not "") on those that do not.
+
+    A unique column allows any number of NULLs but only one empty string, so an absent code must be
+    stored as NULL: a customer without a PESEL, a case not yet given its number.
+    """
+    return models.CharField(
+        verbose_name, max_length=max_length, unique=True, null=True, blank=True, help_text=help_text
+    )

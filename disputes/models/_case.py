@@ -30,7 +30,7 @@ from disputes.rules import (
     provisional_refunds,
     settlement_moves,
 )
-from kartosfera.models import optional_link
+from kartosfera.models import optional_link, unique_when_set
 from kartosfera.money import ZERO
 from kartosfera.vocabulary import subset_choices
 from liability.rules import Cause
@@ -51,14 +51,7 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
     ReplyRegime = Regime
     EstimateStatus = EstimateStatus
 
-    number = models.CharField(
-        _("case number"),
-        max_length=20,
-        unique=True,
-        null=True,
-        blank=True,
-        help_text=_("Given on submission."),
-    )
+    number = unique_when_set(_("case number"), max_length=20, help_text=_("Given on submission."))
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="cases"
     )
