@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin
+from django_stubs_ext import StrOrPromise
 
 from cards.rules import PAN_LIKE_PATTERN
 from kartosfera.vocabulary import choice_values  # noqa: F401 (the models' one helper, re-exported)
@@ -19,6 +20,14 @@ def not_pan_like(field_name: str, model: str) -> models.CheckConstraint:
         name=f"{model}_{field_name}_holds_no_card_number",
         violation_error_message=_("This must not contain a card number."),
     )
+
+
+def outside_reference(verbose_name: StrOrPromise, *, help_text: StrOrPromise) -> "models.CharField[str, str]":
+    """Another system's opaque reference to a record (the processor's, a token service's): unique here.
+
+    Never a card number: each model adds ``not_pan_like`` on it to its constraints.
+    """
+    return models.CharField(verbose_name, max_length=64, unique=True, help_text=help_text)
 
 
 def four_digits(field_name: str, model: str) -> models.CheckConstraint:

@@ -15,6 +15,7 @@ from cards.models._base import (
     choice_values,
     four_digits,
     not_pan_like,
+    outside_reference,
 )
 from cards.models._products import CardProduct
 from cards.rules import CancellationReason, is_expiry_date, limits_above_maximum, masked_card_number
@@ -56,10 +57,8 @@ class Card(ProtectedStateModel):
     )
     brand = models.CharField(_("brand"), max_length=16, choices=Scheme.choices)
     last4 = models.CharField(_("last four digits"), max_length=4)
-    processor_token = models.CharField(
+    processor_token = outside_reference(
         _("processor token"),
-        max_length=64,
-        unique=True,
         help_text=_("The card processor's opaque reference to the card; never a card number."),
     )
     expires_on = models.DateField(_("expires on"), help_text=_("The last day of the expiry month."))

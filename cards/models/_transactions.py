@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cards.models._base import MONEY_DIGITS, not_pan_like
+from cards.models._base import MONEY_DIGITS, not_pan_like, outside_reference
 from cards.models._cards import Card
 from cards.models._wallets import WalletToken
 from kartosfera.models import choice_check, optional_link
@@ -43,11 +43,8 @@ class Transaction(models.Model):
         related_name="transactions",
         help_text=_("The phone or watch that paid, when the payment was made with a wallet."),
     )
-    processor_reference = models.CharField(
-        _("processor reference"),
-        max_length=64,
-        unique=True,
-        help_text=_("The card processor's identifier of the transaction."),
+    processor_reference = outside_reference(
+        _("processor reference"), help_text=_("The card processor's identifier of the transaction.")
     )
     channel = models.CharField(_("channel"), max_length=16, choices=TransactionChannel.choices)
     merchant_name = models.CharField(_("merchant"), max_length=100)
