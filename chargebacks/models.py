@@ -16,8 +16,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from cards.models import Scheme, Transaction
 from kartosfera.authz import HANDLE_CASE
 from kartosfera.fsm import guard
-from kartosfera.models import choice_check, pending_index
-from kartosfera.money import MONEY_DIGITS
+from kartosfera.models import choice_check, pending_index, pln_amount
 
 
 class ChargebackState(models.TextChoices):
@@ -78,7 +77,7 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
     )
     scheme = models.CharField(_("scheme"), max_length=16, choices=Scheme.choices)
     reason_code = models.CharField(_("reason code"), max_length=8)
-    amount = models.DecimalField(_("amount (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2)
+    amount = pln_amount(_("amount (PLN)"))
     state = FSMField(
         _("state"),
         max_length=20,

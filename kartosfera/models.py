@@ -1,11 +1,15 @@
-"""What the apps' models share across the apps' layers: an optional link (PROTECT), a choices check."""
+"""What the apps' models share across the apps' layers: field factories and constraint builders."""
 
 from collections.abc import Iterable
-from typing import Any
+from decimal import Decimal
+from typing import Any, Literal, overload
 
 from django.db import models
 from django.db.models.enums import TextChoices
+from django.db.models.expressions import Combinable
 from django_stubs_ext import StrOrPromise
+
+from kartosfera.money import MONEY_DIGITS
 
 
 def optional_link(
@@ -71,3 +75,18 @@ def unique_when_set(
     return models.CharField(
         verbose_name, max_length=max_length, unique=True, null=True, blank=True, help_text=help_text
     )
+
+
+@overload
+def pln_amount(
+    verbose_name: StrOrPromise, *, null: Literal[False] = False, **options: Any
+) -> "models.DecimalField[str | float | Decimal | Combinable, Decimal]": ...
+@overload
+def pln_amount(
+    verbose_name: StrOrPromise, *, null: Literal[True], **options: Any
+) -> "models.DecimalField[str | float | Decimal | Combinable | None, Decimal | None]": ...
+def pln_amount(
+    verbose_name: StrOrPromise, *, null: bool = False, **options: Any
+) -> "models.DecimalField[Any, Any]":
+    """An amount in PLN as every money column keeps it: ``MONEY_DIGITS`` digits, two of them grosze."""
+    return models.DecimalField(verbose_name, max_digits=MONEY_DIGITS, decimal_places=2, null=null, **options)

@@ -5,8 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Acted
-from kartosfera.models import choice_check, optional_link
-from kartosfera.money import MONEY_DIGITS
+from kartosfera.models import choice_check, optional_link, pln_amount
 from ledger.rules import LedgerKind
 
 
@@ -38,9 +37,9 @@ class LedgerEntry(Acted):
     )
     chargeback = optional_link("chargebacks.Chargeback", _("chargeback"), related_name="ledger_entries")
     kind = models.CharField(_("kind"), max_length=20, choices=LedgerKind.choices)
-    amount = models.DecimalField(_("amount"), max_digits=MONEY_DIGITS, decimal_places=2)
+    amount = pln_amount(_("amount"))
     currency = models.CharField(_("currency"), max_length=3, default="PLN")
-    disputed_amount = models.DecimalField(_("disputed amount"), max_digits=MONEY_DIGITS, decimal_places=2)
+    disputed_amount = pln_amount(_("disputed amount"))
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
     transition = optional_link("disputes.CaseTransition", _("transition"), related_name="ledger_entries")
     created_at = models.DateTimeField(_("created at"))

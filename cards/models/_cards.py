@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from cards.models._base import (
-    MONEY_DIGITS,
     ProtectedStateModel,
     choice_values,
     four_digits,
@@ -23,7 +22,7 @@ from customers.models import Customer
 from deadlines.rules import Scheme
 from kartosfera import clock
 from kartosfera.legaltime import require_aware
-from kartosfera.models import choice_check, optional_link
+from kartosfera.models import choice_check, optional_link, pln_amount
 
 
 class CardStatus(models.TextChoices):
@@ -80,15 +79,9 @@ class Card(ProtectedStateModel):
     foreign_enabled = models.BooleanField(_("payments abroad"), default=True)
     atm_enabled = models.BooleanField(_("ATM withdrawals"), default=True)
     mobile_payments_enabled = models.BooleanField(_("mobile payments"), default=True)
-    daily_cash_limit = models.DecimalField(
-        _("daily cash (ATM) limit"), max_digits=MONEY_DIGITS, decimal_places=2
-    )
-    daily_pos_limit = models.DecimalField(
-        _("daily cashless (POS) limit"), max_digits=MONEY_DIGITS, decimal_places=2
-    )
-    daily_internet_limit = models.DecimalField(
-        _("daily internet limit"), max_digits=MONEY_DIGITS, decimal_places=2
-    )
+    daily_cash_limit = pln_amount(_("daily cash (ATM) limit"))
+    daily_pos_limit = pln_amount(_("daily cashless (POS) limit"))
+    daily_internet_limit = pln_amount(_("daily internet limit"))
     replaces = optional_link(
         "self",
         _("replaces card"),

@@ -6,9 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cards.models._base import MONEY_DIGITS
 from deadlines.rules import Scheme
-from kartosfera.models import choice_check
+from kartosfera.models import choice_check, pln_amount
 
 
 class CardProduct(models.Model):
@@ -23,15 +22,9 @@ class CardProduct(models.Model):
     brand = models.CharField(_("brand"), max_length=16, choices=Scheme.choices)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     contactless_capable = models.BooleanField(_("contactless capable"), default=True)
-    max_daily_cash_limit = models.DecimalField(
-        _("maximum daily cash (ATM) limit"), max_digits=MONEY_DIGITS, decimal_places=2
-    )
-    max_daily_pos_limit = models.DecimalField(
-        _("maximum daily cashless (POS) limit"), max_digits=MONEY_DIGITS, decimal_places=2
-    )
-    max_daily_internet_limit = models.DecimalField(
-        _("maximum daily internet limit"), max_digits=MONEY_DIGITS, decimal_places=2
-    )
+    max_daily_cash_limit = pln_amount(_("maximum daily cash (ATM) limit"))
+    max_daily_pos_limit = pln_amount(_("maximum daily cashless (POS) limit"))
+    max_daily_internet_limit = pln_amount(_("maximum daily internet limit"))
 
     class Meta:
         verbose_name = _("card product")

@@ -4,10 +4,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cards.models._base import MONEY_DIGITS, not_pan_like, outside_reference
+from cards.models._base import not_pan_like, outside_reference
 from cards.models._cards import Card
 from cards.models._wallets import WalletToken
-from kartosfera.models import choice_check, optional_link
+from kartosfera.models import choice_check, optional_link, pln_amount
 
 
 class TransactionChannel(models.TextChoices):
@@ -63,11 +63,8 @@ class Transaction(models.Model):
     # Three decimals: a few currencies (BHD, KWD, JOD, OMR, TND) have minor units of 1/1000.
     original_amount = models.DecimalField(_("original amount"), max_digits=15, decimal_places=3)
     original_currency = models.CharField(_("original currency"), max_length=3, default="PLN")
-    amount_pln = models.DecimalField(
-        _("amount in PLN"),
-        max_digits=MONEY_DIGITS,
-        decimal_places=2,
-        help_text=_("The amount debited from the account in PLN (held while authorised)."),
+    amount_pln = pln_amount(
+        _("amount in PLN"), help_text=_("The amount debited from the account in PLN (held while authorised).")
     )
     executed_at = models.DateTimeField(_("executed at"))
     debited_on = models.DateField(

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import HistoryEntry, user_link
 from disputes.models._base import (
     DESCRIPTION_LIMIT,
-    MONEY_DIGITS,
     TEXT_LIMIT,
     ActorKind,
     CaseState,
@@ -21,7 +20,7 @@ from disputes.models._base import (
 )
 from disputes.models._case import Case
 from disputes.rules import LETTER_REQUEST_CHOICES
-from kartosfera.models import choice_check, optional_link, pending_index
+from kartosfera.models import choice_check, optional_link, pending_index, pln_amount
 
 
 def evidence_path(instance: "Evidence", filename: str) -> str:
@@ -80,13 +79,9 @@ class LiabilityAssessment(models.Model):
     findings = models.JSONField(_("findings"))
     inputs = models.JSONField(_("inputs"))
     result = models.JSONField(_("result"))
-    disputed_amount = models.DecimalField(
-        _("disputed amount (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2
-    )
-    customer_total = models.DecimalField(
-        _("customer's share (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2
-    )
-    bank_total = models.DecimalField(_("bank's share (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2)
+    disputed_amount = pln_amount(_("disputed amount (PLN)"))
+    customer_total = pln_amount(_("customer's share (PLN)"))
+    bank_total = pln_amount(_("bank's share (PLN)"))
     rate_tables = models.JSONField(_("NBP tables used"), default=list, blank=True)
     synthetic_rates_used = models.BooleanField(_("synthetic (demo) rates used"), default=False)
     note = models.TextField(_("note"), blank=True, max_length=TEXT_LIMIT)
