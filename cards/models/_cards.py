@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from cards.models._base import (
+    DAILY_LIMIT_FIELDS,
     ProtectedStateModel,
     choice_values,
     four_digits,
+    limits_not_negative,
     not_pan_like,
     outside_reference,
 )
@@ -112,12 +114,7 @@ class Card(ProtectedStateModel):
                 | (~Q(status="CANCELLED") & Q(cancelled_at__isnull=True, cancellation_reason="")),
                 name="card_cancellation_recorded_iff_cancelled",
             ),
-            models.CheckConstraint(
-                condition=Q(daily_cash_limit__gte=0)
-                & Q(daily_pos_limit__gte=0)
-                & Q(daily_internet_limit__gte=0),
-                name="card_daily_limits_not_negative",
-            ),
+            limits_not_negative(DAILY_LIMIT_FIELDS.values(), name="card_daily_limits_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -131,11 +128,7 @@ class Card(ProtectedStateModel):
     @property
     def daily_limits(self) -> dict[str, Decimal]:
         """The card's daily limits keyed like ``CardProduct.maximum_limits``."""
-        return {
-            "cash": self.daily_cash_limit,
-            "pos": self.daily_pos_limit,
-            "internet": self.daily_internet_limit,
-        }
+        return {name: getattr(self, field) for name, field in DAILY_LIMIT_FIELDS.items()}
 
     @property
     def is_reported_lost_or_stolen(self) -> bool:
@@ -152,16 +145,11 @@ class Card(ProtectedStateModel):
                     code="brand_differs_from_product",
                     params={"brand": self.product.get_brand_display()},
                 )
-            limit_fields = {
-                "cash": "daily_cash_limit",
-                "pos": "daily_pos_limit",
-                "internet": "daily_internet_limit",
-            }
-            if all(self.daily_limits[name] is not None for name in limit_fields):
+            if all(self.daily_limits[name] is not None for name in DAILY_LIMIT_FIELDS):
                 for name in limits_above_maximum(
                     limits=self.daily_limits, maxima=self.product.maximum_limits
                 ):
-                    errors[limit_fields[name]] = ValidationError(
+                    errors[DAILY_LIMIT_FIELDS[name]] = ValidationError(
                         _("The limit cannot be above the product maximum of %(maximum)s PLN."),
                         code="limit_above_product_maximum",
                         params={"maximum": self.product.maximum_limits[name]},

@@ -3,9 +3,9 @@
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cards.models._base import MAXIMUM_LIMIT_FIELDS, limits_not_negative
 from deadlines.rules import Scheme
 from kartosfera.models import choice_check, pln_amount
 
@@ -33,11 +33,8 @@ class CardProduct(models.Model):
         constraints = [
             choice_check("brand", Scheme, name="cardproduct_brand_valid"),
             choice_check("kind", ["DEBIT", "CREDIT"], name="cardproduct_kind_valid"),
-            models.CheckConstraint(
-                condition=Q(max_daily_cash_limit__gte=0)
-                & Q(max_daily_pos_limit__gte=0)
-                & Q(max_daily_internet_limit__gte=0),
-                name="cardproduct_maximum_limits_not_negative",
+            limits_not_negative(
+                MAXIMUM_LIMIT_FIELDS.values(), name="cardproduct_maximum_limits_not_negative"
             ),
         ]
 
@@ -47,8 +44,4 @@ class CardProduct(models.Model):
     @property
     def maximum_limits(self) -> dict[str, Decimal]:
         """The product maxima keyed like ``Card.daily_limits``."""
-        return {
-            "cash": self.max_daily_cash_limit,
-            "pos": self.max_daily_pos_limit,
-            "internet": self.max_daily_internet_limit,
-        }
+        return {name: getattr(self, field) for name, field in MAXIMUM_LIMIT_FIELDS.items()}
