@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.canonical import GENESIS_HASH, HASH_VERSION
 from audit.chain import ChainHead, StoredEntry, entry_content
-from kartosfera.models import choice_check, pending_index
+from kartosfera.models import BulkWritesRefused, choice_check, pending_index
 from kartosfera.vocabulary import Channel, subset_choices
 
 
@@ -36,17 +36,11 @@ class Role(models.TextChoices):
 AUDIT_CHANNELS = tuple(channel for channel in Channel if channel is not Channel.STAFF)
 
 
-class AuditEntryQuerySet(models.QuerySet):
+class AuditEntryQuerySet(BulkWritesRefused):
     """Entries are read, never changed: bulk writes that bypass ``save()`` and the chain are refused."""
 
-    def update(self, **kwargs: Any) -> int:
-        raise AuditLogImmutable("audit entries cannot be updated")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AuditLogImmutable("audit entries cannot be deleted")
-
-    def _raw_delete(self, using: str | None) -> int:
-        raise AuditLogImmutable("audit entries cannot be deleted")
+    refusal = AuditLogImmutable
+    rows = "audit entries"
 
     def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
         raise AuditLogImmutable("audit entries cannot be updated")

@@ -90,3 +90,20 @@ def pln_amount(
 ) -> "models.DecimalField[Any, Any]":
     """An amount in PLN as every money column keeps it: ``MONEY_DIGITS`` digits, two of them grosze."""
     return models.DecimalField(verbose_name, max_digits=MONEY_DIGITS, decimal_places=2, null=null, **options)
+
+
+class BulkWritesRefused(models.QuerySet):
+    """A queryset of rows that are never changed in bulk: bulk updates and deletes would bypass the
+    model's own ``save()`` and ``delete()`` (and what they allow), so they raise ``refusal``."""
+
+    refusal: type[Exception] = Exception
+    rows = "these rows"  # what the message calls them: "stored letters", "audit entries"
+
+    def update(self, **kwargs: Any) -> int:
+        raise self.refusal(f"{self.rows} are not updated in bulk")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise self.refusal(f"{self.rows} are never deleted")
+
+    def _raw_delete(self, using: str | None) -> int:
+        raise self.refusal(f"{self.rows} are never deleted")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, user_link
 from disputes.models import Case, CaseLetterRequest, DeliveryChannel
-from kartosfera.models import choice_check, optional_link, pending_index
+from kartosfera.models import BulkWritesRefused, choice_check, optional_link, pending_index
 from letters.rules import LetterType
 
 # The fields set once at dispatch; every other field is frozen at issue.
@@ -30,17 +30,11 @@ class LetterImmutable(Exception):
 DispatchChannel = DeliveryChannel
 
 
-class LetterQuerySet(models.QuerySet):
-    """Bulk updates and deletes would bypass the row checks: refused."""
+class LetterQuerySet(BulkWritesRefused):
+    """Bulk updates and deletes would bypass the row checks of ``Letter.save``: refused."""
 
-    def update(self, **kwargs):
-        raise LetterImmutable("stored letters are not updated in bulk")
-
-    def delete(self):
-        raise LetterImmutable("stored letters are never deleted")
-
-    def _raw_delete(self, using):
-        raise LetterImmutable("stored letters are never deleted")
+    refusal = LetterImmutable
+    rows = "stored letters"
 
 
 class CustomerAddress(models.Model):
