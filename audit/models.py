@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.canonical import GENESIS_HASH, HASH_VERSION
 from audit.chain import ChainHead, StoredEntry, entry_content
-from kartosfera.vocabulary import Channel, choice_values, subset_choices
+from kartosfera.models import BulkWritesRefused, choice_check, pending_index
+from kartosfera.vocabulary import Channel, subset_choices
 
 
 class AuditLogImmutable(Exception):
@@ -35,17 +36,11 @@ class Role(models.TextChoices):
 AUDIT_CHANNELS = tuple(channel for channel in Channel if channel is not Channel.STAFF)
 
 
-class AuditEntryQuerySet(models.QuerySet):
+class AuditEntryQuerySet(BulkWritesRefused):
     """Entries are read, never changed: bulk writes that bypass ``save()`` and the chain are refused."""
 
-    def update(self, **kwargs: Any) -> int:
-        raise AuditLogImmutable("audit entries cannot be updated")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AuditLogImmutable("audit entries cannot be deleted")
-
-    def _raw_delete(self, using: str | None) -> int:
-        raise AuditLogImmutable("audit entries cannot be deleted")
+    refusal = AuditLogImmutable
+    rows = "audit entries"
 
     def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
         raise AuditLogImmutable("audit entries cannot be updated")
@@ -148,9 +143,7 @@ class AuditEntry(models.Model):
             # The entries waiting for the sealer, in the order it takes them (docs/PERFORMANCE.md,
             # "Audit log"): a sealed row leaves this index, so the sealer's poll does not walk every
             # row sealed since the last vacuum as it did through the NULLs of ``sequence``'s index.
-            models.Index(
-                fields=["id"], condition=models.Q(sequence__isnull=True), name="audit_entry_unsealed"
-            ),
+            pending_index("id", until="sequence", name="audit_entry_unsealed"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(sequence__gte=1), name="audit_entry_sequence_positive"),
@@ -161,11 +154,8 @@ class AuditEntry(models.Model):
                 | models.Q(sequence__isnull=False, previous_hash__isnull=False, entry_hash__isnull=False),
                 name="audit_entry_sealed_whole",
             ),
-            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="audit_entry_role_valid"),
-            models.CheckConstraint(
-                condition=models.Q(channel__in=choice_values(AUDIT_CHANNELS)),
-                name="audit_entry_channel_valid",
-            ),
+            choice_check("role", Role, name="audit_entry_role_valid"),
+            choice_check("channel", AUDIT_CHANNELS, name="audit_entry_channel_valid"),
         ]
 
     def __str__(self) -> str:

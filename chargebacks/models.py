@@ -16,8 +16,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from cards.models import Scheme, Transaction
 from kartosfera.authz import HANDLE_CASE
 from kartosfera.fsm import guard
-from kartosfera.money import MONEY_DIGITS
-from kartosfera.vocabulary import choice_values
+from kartosfera.models import choice_check, pending_index, pln_amount
 
 
 class ChargebackState(models.TextChoices):
@@ -78,7 +77,7 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
     )
     scheme = models.CharField(_("scheme"), max_length=16, choices=Scheme.choices)
     reason_code = models.CharField(_("reason code"), max_length=8)
-    amount = models.DecimalField(_("amount (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2)
+    amount = pln_amount(_("amount (PLN)"))
     state = FSMField(
         _("state"),
         max_length=20,
@@ -112,27 +111,25 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("chargebacks")
         ordering = ["created_at", "id"]
         indexes = [
-            models.Index(
-                fields=["filing_due_at"],
+            pending_index(
+                "filing_due_at",
+                until="alerted_at",
+                where={"state": "DRAFT"},
                 name="chargeback_filing_alert_idx",
-                condition=Q(state="DRAFT", alerted_at__isnull=True),
             ),
-            models.Index(
-                fields=["filing_due_at"],
+            pending_index(
+                "filing_due_at",
+                until="missed_alerted_at",
+                where={"state": "DRAFT"},
                 name="chargeback_filing_missed_idx",
-                condition=Q(state="DRAFT", missed_alerted_at__isnull=True),
             ),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "transaction"], name="chargeback_once_per_case_transaction"
             ),
-            models.CheckConstraint(
-                condition=Q(state__in=choice_values(ChargebackState)), name="chargeback_state_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(scheme__in=choice_values(Scheme)), name="chargeback_scheme_valid"
-            ),
+            choice_check("state", ChargebackState, name="chargeback_state_valid"),
+            choice_check("scheme", Scheme, name="chargeback_scheme_valid"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="chargeback_amount_positive"),
             models.CheckConstraint(
                 condition=Q(state="DRAFT") | Q(state="NOT_FILED") | Q(filed_at__isnull=False),
@@ -254,9 +251,7 @@ class ChargebackDocument(models.Model):
             models.UniqueConstraint(
                 fields=["chargeback", "evidence", "stage"], name="chargeback_document_once_per_stage"
             ),
-            models.CheckConstraint(
-                condition=Q(direction__in=["SENT", "RECEIVED"]), name="chargeback_document_direction_valid"
-            ),
+            choice_check("direction", ["SENT", "RECEIVED"], name="chargeback_document_direction_valid"),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from deadlines.calendar import OverrideKind
+from kartosfera.models import choice_check
 
 
 class CalendarOverride(models.Model):
@@ -37,10 +38,7 @@ class CalendarOverride(models.Model):
         verbose_name = _("calendar override")
         verbose_name_plural = _("calendar overrides")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(kind__in=[kind.value for kind in OverrideKind]),
-                name="deadlines_calendaroverride_kind_valid",
-            ),
+            choice_check("kind", OverrideKind, name="deadlines_calendaroverride_kind_valid"),
             models.CheckConstraint(
                 condition=~models.Q(reason=""), name="deadlines_calendaroverride_reason_not_empty"
             ),

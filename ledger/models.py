@@ -5,9 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Acted
-from kartosfera.models import optional_link
-from kartosfera.money import MONEY_DIGITS
-from kartosfera.vocabulary import choice_values
+from kartosfera.models import choice_check, optional_link, pln_amount
 from ledger.rules import LedgerKind
 
 
@@ -39,9 +37,9 @@ class LedgerEntry(Acted):
     )
     chargeback = optional_link("chargebacks.Chargeback", _("chargeback"), related_name="ledger_entries")
     kind = models.CharField(_("kind"), max_length=20, choices=LedgerKind.choices)
-    amount = models.DecimalField(_("amount"), max_digits=MONEY_DIGITS, decimal_places=2)
+    amount = pln_amount(_("amount"))
     currency = models.CharField(_("currency"), max_length=3, default="PLN")
-    disputed_amount = models.DecimalField(_("disputed amount"), max_digits=MONEY_DIGITS, decimal_places=2)
+    disputed_amount = pln_amount(_("disputed amount"))
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
     transition = optional_link("disputes.CaseTransition", _("transition"), related_name="ledger_entries")
     created_at = models.DateTimeField(_("created at"))
@@ -53,7 +51,7 @@ class LedgerEntry(Acted):
         verbose_name_plural = _("ledger entries")
         ordering = ["created_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=choice_values(LedgerKind)), name="ledger_kind_valid"),
+            choice_check("kind", LedgerKind, name="ledger_kind_valid"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
             models.CheckConstraint(
                 condition=Q(amount__lte=models.F("disputed_amount")), name="ledger_amount_within_disputed"

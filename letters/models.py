@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, user_link
 from disputes.models import Case, CaseLetterRequest, DeliveryChannel
-from kartosfera.models import optional_link
+from kartosfera.models import BulkWritesRefused, choice_check, optional_link, pending_index
 from letters.rules import LetterType, address_line
 
 # The fields set once at dispatch; every other field is frozen at issue.
@@ -30,17 +30,11 @@ class LetterImmutable(Exception):
 DispatchChannel = DeliveryChannel
 
 
-class LetterQuerySet(models.QuerySet):
-    """Bulk updates and deletes would bypass the row checks: refused."""
+class LetterQuerySet(BulkWritesRefused):
+    """Bulk updates and deletes would bypass the row checks of ``Letter.save``: refused."""
 
-    def update(self, **kwargs):
-        raise LetterImmutable("stored letters are not updated in bulk")
-
-    def delete(self):
-        raise LetterImmutable("stored letters are never deleted")
-
-    def _raw_delete(self, using):
-        raise LetterImmutable("stored letters are never deleted")
+    refusal = LetterImmutable
+    rows = "stored letters"
 
 
 class CustomerAddress(models.Model):
@@ -216,18 +210,9 @@ class LetterRequestHold(models.Model):
         verbose_name = _("letter needing attention")
         verbose_name_plural = _("letters needing attention")
         ordering = ["held_at", "id"]
-        indexes = [
-            models.Index(
-                fields=["last_attempt_at"],
-                name="letter_hold_open_idx",
-                condition=Q(released_at__isnull=True),
-            )
-        ]
+        indexes = [pending_index("last_attempt_at", until="released_at", name="letter_hold_open_idx")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(reason__in=[choice.value for choice in LetterHoldReason]),
-                name="letter_hold_reason_valid",
-            ),
+            choice_check("reason", LetterHoldReason, name="letter_hold_reason_valid"),
             models.CheckConstraint(condition=Q(attempts__gte=1), name="letter_hold_attempted"),
         ]
 

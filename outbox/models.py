@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kartosfera.models import pending_index
+
 
 class OutboxOutcome(models.TextChoices):
     DONE = "DONE", _("Done")
@@ -31,9 +33,7 @@ class OutboxMessage(models.Model):
         verbose_name_plural = _("outbox messages")
         indexes = [
             # The sweep reads only the unfinished messages.
-            models.Index(
-                fields=["created_at"], name="outbox_unfinished_idx", condition=Q(finished_at__isnull=True)
-            ),
+            pending_index("created_at", until="finished_at", name="outbox_unfinished_idx"),
             # The purge reads only the finished ones, oldest first.
             models.Index(
                 fields=["finished_at"], name="outbox_finished_idx", condition=Q(finished_at__isnull=False)

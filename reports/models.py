@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kartosfera.models import choice_check
 from reports.exports.columns import ExportFormat, ExportKind
 
 
@@ -76,11 +77,9 @@ class ExportJob(RequestedRun):
         permissions = [("read_reports", _("Can read the bank-wide reports and exports"))]
         indexes = [models.Index(fields=["requested_by", "-requested_at"], name="export_requester_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=ExportKind.values), name="export_kind_valid"),
-            models.CheckConstraint(
-                condition=Q(file_format__in=ExportFormat.values), name="export_format_valid"
-            ),
-            models.CheckConstraint(condition=Q(state__in=ExportState.values), name="export_state_valid"),
+            choice_check("kind", ExportKind, name="export_kind_valid"),
+            choice_check("file_format", ExportFormat, name="export_format_valid"),
+            choice_check("state", ExportState, name="export_state_valid"),
             models.CheckConstraint(
                 condition=Q(from_date__lte=models.F("to_date")), name="export_period_ordered"
             ),
@@ -150,9 +149,7 @@ class AuditVerification(RequestedRun):
         ordering = ["-requested_at", "-id"]
         default_permissions = ("view",)
         constraints = [
-            models.CheckConstraint(
-                condition=Q(state__in=ExportState.values), name="auditverification_state_valid"
-            ),
+            choice_check("state", ExportState, name="auditverification_state_valid"),
             models.CheckConstraint(
                 condition=~Q(state=ExportState.DONE) | Q(result__isnull=False, finished_at__isnull=False),
                 name="auditverification_done_has_result",

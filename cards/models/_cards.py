@@ -10,11 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from cards.models._base import (
-    MONEY_DIGITS,
+    DAILY_LIMIT_FIELDS,
     ProtectedStateModel,
     choice_values,
     four_digits,
+    limits_not_negative,
     not_pan_like,
+    outside_reference,
 )
 from cards.models._products import CardProduct
 from cards.rules import CancellationReason, is_expiry_date, limits_above_maximum, masked_card_number
@@ -22,7 +24,7 @@ from customers.models import Customer
 from deadlines.rules import Scheme
 from kartosfera import clock
 from kartosfera.legaltime import require_aware
-from kartosfera.models import optional_link
+from kartosfera.models import choice_check, optional_link, pln_amount
 
 
 class CardStatus(models.TextChoices):
@@ -56,10 +58,8 @@ class Card(ProtectedStateModel):
     )
     brand = models.CharField(_("brand"), max_length=16, choices=Scheme.choices)
     last4 = models.CharField(_("last four digits"), max_length=4)
-    processor_token = models.CharField(
+    processor_token = outside_reference(
         _("processor token"),
-        max_length=64,
-        unique=True,
         help_text=_("The card processor's opaque reference to the card; never a card number."),
     )
     expires_on = models.DateField(_("expires on"), help_text=_("The last day of the expiry month."))
@@ -81,15 +81,9 @@ class Card(ProtectedStateModel):
     foreign_enabled = models.BooleanField(_("payments abroad"), default=True)
     atm_enabled = models.BooleanField(_("ATM withdrawals"), default=True)
     mobile_payments_enabled = models.BooleanField(_("mobile payments"), default=True)
-    daily_cash_limit = models.DecimalField(
-        _("daily cash (ATM) limit"), max_digits=MONEY_DIGITS, decimal_places=2
-    )
-    daily_pos_limit = models.DecimalField(
-        _("daily cashless (POS) limit"), max_digits=MONEY_DIGITS, decimal_places=2
-    )
-    daily_internet_limit = models.DecimalField(
-        _("daily internet limit"), max_digits=MONEY_DIGITS, decimal_places=2
-    )
+    daily_cash_limit = pln_amount(_("daily cash (ATM) limit"))
+    daily_pos_limit = pln_amount(_("daily cashless (POS) limit"))
+    daily_internet_limit = pln_amount(_("daily internet limit"))
     replaces = optional_link(
         "self",
         _("replaces card"),
@@ -107,10 +101,8 @@ class Card(ProtectedStateModel):
             four_digits("last4", "card"),
             not_pan_like("processor_token", "card"),
             models.CheckConstraint(condition=~Q(processor_token=""), name="card_processor_token_present"),
-            models.CheckConstraint(condition=Q(brand__in=choice_values(Scheme)), name="card_brand_valid"),
-            models.CheckConstraint(
-                condition=Q(status__in=choice_values(CardStatus)), name="card_status_valid"
-            ),
+            choice_check("brand", Scheme, name="card_brand_valid"),
+            choice_check("status", CardStatus, name="card_status_valid"),
             models.CheckConstraint(
                 condition=Q(cancellation_reason="")
                 | Q(cancellation_reason__in=choice_values(CancellationReason)),
@@ -122,12 +114,7 @@ class Card(ProtectedStateModel):
                 | (~Q(status="CANCELLED") & Q(cancelled_at__isnull=True, cancellation_reason="")),
                 name="card_cancellation_recorded_iff_cancelled",
             ),
-            models.CheckConstraint(
-                condition=Q(daily_cash_limit__gte=0)
-                & Q(daily_pos_limit__gte=0)
-                & Q(daily_internet_limit__gte=0),
-                name="card_daily_limits_not_negative",
-            ),
+            limits_not_negative(DAILY_LIMIT_FIELDS.values(), name="card_daily_limits_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -141,11 +128,7 @@ class Card(ProtectedStateModel):
     @property
     def daily_limits(self) -> dict[str, Decimal]:
         """The card's daily limits keyed like ``CardProduct.maximum_limits``."""
-        return {
-            "cash": self.daily_cash_limit,
-            "pos": self.daily_pos_limit,
-            "internet": self.daily_internet_limit,
-        }
+        return {name: getattr(self, field) for name, field in DAILY_LIMIT_FIELDS.items()}
 
     @property
     def is_reported_lost_or_stolen(self) -> bool:
@@ -162,16 +145,11 @@ class Card(ProtectedStateModel):
                     code="brand_differs_from_product",
                     params={"brand": self.product.get_brand_display()},
                 )
-            limit_fields = {
-                "cash": "daily_cash_limit",
-                "pos": "daily_pos_limit",
-                "internet": "daily_internet_limit",
-            }
-            if all(self.daily_limits[name] is not None for name in limit_fields):
+            if all(self.daily_limits[name] is not None for name in DAILY_LIMIT_FIELDS):
                 for name in limits_above_maximum(
                     limits=self.daily_limits, maxima=self.product.maximum_limits
                 ):
-                    errors[limit_fields[name]] = ValidationError(
+                    errors[DAILY_LIMIT_FIELDS[name]] = ValidationError(
                         _("The limit cannot be above the product maximum of %(maximum)s PLN."),
                         code="limit_above_product_maximum",
                         params={"maximum": self.product.maximum_limits[name]},

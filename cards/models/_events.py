@@ -4,13 +4,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from cards.models._base import choice_values, not_pan_like
+from cards.models._base import not_pan_like
 from cards.models._cards import Card, CardStatus
 from customers.models import HistoryEvent
+from kartosfera.models import choice_check
 from kartosfera.vocabulary import Channel, subset_choices
 
 # Where a request about a card came from.
@@ -90,11 +90,7 @@ class CardEvent(HistoryEvent):
         verbose_name_plural = _("card events")
         indexes = [models.Index(fields=["card", "-occurred_at"], name="cardevent_card_occurred_idx")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=choice_values(CardEventKind)), name="cardevent_kind_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(channel__in=choice_values(CARD_EVENT_CHANNELS)), name="cardevent_channel_valid"
-            ),
+            choice_check("kind", CardEventKind, name="cardevent_kind_valid"),
+            choice_check("channel", CARD_EVENT_CHANNELS, name="cardevent_channel_valid"),
             not_pan_like("reason", "cardevent"),
         ]

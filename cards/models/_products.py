@@ -3,11 +3,11 @@
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cards.models._base import MONEY_DIGITS, choice_values
+from cards.models._base import MAXIMUM_LIMIT_FIELDS, limits_not_negative
 from deadlines.rules import Scheme
+from kartosfera.models import choice_check, pln_amount
 
 
 class CardProduct(models.Model):
@@ -22,30 +22,19 @@ class CardProduct(models.Model):
     brand = models.CharField(_("brand"), max_length=16, choices=Scheme.choices)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     contactless_capable = models.BooleanField(_("contactless capable"), default=True)
-    max_daily_cash_limit = models.DecimalField(
-        _("maximum daily cash (ATM) limit"), max_digits=MONEY_DIGITS, decimal_places=2
-    )
-    max_daily_pos_limit = models.DecimalField(
-        _("maximum daily cashless (POS) limit"), max_digits=MONEY_DIGITS, decimal_places=2
-    )
-    max_daily_internet_limit = models.DecimalField(
-        _("maximum daily internet limit"), max_digits=MONEY_DIGITS, decimal_places=2
-    )
+    max_daily_cash_limit = pln_amount(_("maximum daily cash (ATM) limit"))
+    max_daily_pos_limit = pln_amount(_("maximum daily cashless (POS) limit"))
+    max_daily_internet_limit = pln_amount(_("maximum daily internet limit"))
 
     class Meta:
         verbose_name = _("card product")
         verbose_name_plural = _("card products")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(brand__in=choice_values(Scheme)), name="cardproduct_brand_valid"
-            ),
-            models.CheckConstraint(condition=Q(kind__in=["DEBIT", "CREDIT"]), name="cardproduct_kind_valid"),
-            models.CheckConstraint(
-                condition=Q(max_daily_cash_limit__gte=0)
-                & Q(max_daily_pos_limit__gte=0)
-                & Q(max_daily_internet_limit__gte=0),
-                name="cardproduct_maximum_limits_not_negative",
+            choice_check("brand", Scheme, name="cardproduct_brand_valid"),
+            choice_check("kind", ["DEBIT", "CREDIT"], name="cardproduct_kind_valid"),
+            limits_not_negative(
+                MAXIMUM_LIMIT_FIELDS.values(), name="cardproduct_maximum_limits_not_negative"
             ),
         ]
 
@@ -55,8 +44,4 @@ class CardProduct(models.Model):
     @property
     def maximum_limits(self) -> dict[str, Decimal]:
         """The product maxima keyed like ``Card.daily_limits``."""
-        return {
-            "cash": self.max_daily_cash_limit,
-            "pos": self.max_daily_pos_limit,
-            "internet": self.max_daily_internet_limit,
-        }
+        return {name: getattr(self, field) for name, field in MAXIMUM_LIMIT_FIELDS.items()}

@@ -4,10 +4,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cards.models._base import MONEY_DIGITS, choice_values, not_pan_like
+from cards.models._base import not_pan_like, outside_reference
 from cards.models._cards import Card
 from cards.models._wallets import WalletToken
-from kartosfera.models import optional_link
+from kartosfera.models import choice_check, optional_link, pln_amount
 
 
 class TransactionChannel(models.TextChoices):
@@ -43,11 +43,8 @@ class Transaction(models.Model):
         related_name="transactions",
         help_text=_("The phone or watch that paid, when the payment was made with a wallet."),
     )
-    processor_reference = models.CharField(
-        _("processor reference"),
-        max_length=64,
-        unique=True,
-        help_text=_("The card processor's identifier of the transaction."),
+    processor_reference = outside_reference(
+        _("processor reference"), help_text=_("The card processor's identifier of the transaction.")
     )
     channel = models.CharField(_("channel"), max_length=16, choices=TransactionChannel.choices)
     merchant_name = models.CharField(_("merchant"), max_length=100)
@@ -66,11 +63,8 @@ class Transaction(models.Model):
     # Three decimals: a few currencies (BHD, KWD, JOD, OMR, TND) have minor units of 1/1000.
     original_amount = models.DecimalField(_("original amount"), max_digits=15, decimal_places=3)
     original_currency = models.CharField(_("original currency"), max_length=3, default="PLN")
-    amount_pln = models.DecimalField(
-        _("amount in PLN"),
-        max_digits=MONEY_DIGITS,
-        decimal_places=2,
-        help_text=_("The amount debited from the account in PLN (held while authorised)."),
+    amount_pln = pln_amount(
+        _("amount in PLN"), help_text=_("The amount debited from the account in PLN (held while authorised).")
     )
     executed_at = models.DateTimeField(_("executed at"))
     debited_on = models.DateField(
@@ -113,12 +107,8 @@ class Transaction(models.Model):
             models.CheckConstraint(
                 condition=Q(original_currency__regex=r"^[A-Z]{3}$"), name="transaction_currency_is_iso_4217"
             ),
-            models.CheckConstraint(
-                condition=Q(channel__in=choice_values(TransactionChannel)), name="transaction_channel_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=choice_values(TransactionStatus)), name="transaction_status_valid"
-            ),
+            choice_check("channel", TransactionChannel, name="transaction_channel_valid"),
+            choice_check("status", TransactionStatus, name="transaction_status_valid"),
             # Settled means debited: both dates are known. Pending or reversed means not debited.
             models.CheckConstraint(
                 condition=Q(status="SETTLED", debited_on__isnull=False, processed_on__isnull=False)

@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
-from cards.models._base import ProtectedStateModel, choice_values, four_digits, not_pan_like
+from cards.models._base import ProtectedStateModel, four_digits, not_pan_like, outside_reference
 from cards.models._cards import Card
 from kartosfera import clock
+from kartosfera.models import choice_check
 
 
 class Wallet(models.TextChoices):
@@ -39,11 +40,8 @@ class WalletToken(ProtectedStateModel):
     )
     wallet = models.CharField(_("wallet"), max_length=16, choices=Wallet.choices)
     device_name = models.CharField(_("device name"), max_length=100)
-    token_reference = models.CharField(
-        _("token reference"),
-        max_length=64,
-        unique=True,
-        help_text=_("The token service's opaque reference to this device's token."),
+    token_reference = outside_reference(
+        _("token reference"), help_text=_("The token service's opaque reference to this device's token.")
     )
     token_last4 = models.CharField(
         _("token last four digits"), max_length=4, help_text=_("As the wallet app shows them.")
@@ -60,12 +58,8 @@ class WalletToken(ProtectedStateModel):
             four_digits("token_last4", "wallettoken"),
             not_pan_like("token_reference", "wallettoken"),
             models.CheckConstraint(condition=~Q(token_reference=""), name="wallettoken_reference_present"),
-            models.CheckConstraint(
-                condition=Q(wallet__in=choice_values(Wallet)), name="wallettoken_wallet_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=choice_values(WalletTokenStatus)), name="wallettoken_status_valid"
-            ),
+            choice_check("wallet", Wallet, name="wallettoken_wallet_valid"),
+            choice_check("status", WalletTokenStatus, name="wallettoken_status_valid"),
         ]
 
     def __str__(self) -> str:

@@ -4,10 +4,10 @@ from typing import TYPE_CHECKING
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from customers.models._people import Customer, user_link
+from kartosfera.models import choice_check
 
 
 class Acted(models.Model):
@@ -74,8 +74,5 @@ class CustomerEvent(HistoryEvent):
         verbose_name_plural = _("customer events")
         indexes = [models.Index(fields=["customer", "-occurred_at"], name="customerevent_customer_idx")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=[str(value) for value in CustomerEventKind.values]),
-                name="customerevent_kind_valid",
-            ),
+            choice_check("kind", CustomerEventKind, name="customerevent_kind_valid"),
         ]

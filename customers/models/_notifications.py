@@ -1,11 +1,11 @@
 """The text messages and e-mails the bank sends a customer."""
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from customers.models._people import Customer
 from customers.sms import masked_phone
+from kartosfera.models import choice_check, pending_index
 
 
 class NotificationKind(models.TextChoices):
@@ -62,19 +62,11 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         indexes = [
             models.Index(fields=["customer", "-created_at"], name="notification_customer_idx"),
-            models.Index(
-                fields=["created_at"], name="notification_unsent_idx", condition=Q(sent_at__isnull=True)
-            ),
+            pending_index("created_at", until="sent_at", name="notification_unsent_idx"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=[str(value) for value in NotificationKind.values]),
-                name="notification_kind_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(channel__in=[str(value) for value in NotificationChannel.values]),
-                name="notification_channel_valid",
-            ),
+            choice_check("kind", NotificationKind, name="notification_kind_valid"),
+            choice_check("channel", NotificationChannel, name="notification_channel_valid"),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from customers.models._people import Customer
+from kartosfera.models import choice_check
 
 
 class OtpPurpose(models.TextChoices):
@@ -63,9 +64,7 @@ class OtpChallenge(models.Model):
         verbose_name_plural = _("one-time passwords")
         indexes = [models.Index(fields=["customer", "-created_at"], name="otp_customer_created_idx")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(purpose__in=[str(value) for value in OtpPurpose.values]), name="otp_purpose_valid"
-            ),
+            choice_check("purpose", OtpPurpose, name="otp_purpose_valid"),
             models.CheckConstraint(
                 condition=Q(code_hash__regex=r"^[0-9a-f]{64}$"), name="otp_code_is_a_hash"
             ),

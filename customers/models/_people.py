@@ -14,7 +14,7 @@ from django_stubs_ext import StrOrPromise
 
 from customers.rules import RuleError, normalise_mobile, parse_bank_id, parse_pesel
 from kartosfera import clock
-from kartosfera.models import optional_link
+from kartosfera.models import choice_check, optional_link, unique_when_set
 
 
 def new_security_stamp() -> str:
@@ -81,21 +81,14 @@ class Customer(models.Model):
         ENGLISH = "en", _("English")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.INDIVIDUAL)
-    # NULL, not "", when absent: unique columns allow many NULLs but only one empty string.
-    pesel = models.CharField(
+    pesel = unique_when_set(
         _("PESEL"),
         max_length=11,
-        unique=True,
-        null=True,
-        blank=True,
         help_text=_("11 digits. Leave empty for a customer without a PESEL (non-resident)."),
     )
-    bank_id = models.CharField(
+    bank_id = unique_when_set(
         _("bank identification number"),
         max_length=8,
-        unique=True,
-        null=True,
-        blank=True,
         help_text=_("8 digits assigned by the bank to a customer without a PESEL."),
     )
     first_name = models.CharField(_("first name"), max_length=100)
@@ -148,9 +141,7 @@ class Customer(models.Model):
                 condition=Q(mobile_phone__regex=r"^\+[1-9][0-9]{7,14}$"),
                 name="customer_mobile_phone_is_e164",
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=["INDIVIDUAL", "BUSINESS"]), name="customer_kind_valid"
-            ),
+            choice_check("kind", ["INDIVIDUAL", "BUSINESS"], name="customer_kind_valid"),
             models.CheckConstraint(
                 condition=~Q(kind="BUSINESS") | ~Q(company_name=""),
                 name="customer_business_has_company_name",

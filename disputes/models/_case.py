@@ -11,7 +11,6 @@ from customers.models import Customer, user_link
 from deadlines.rules import Regime
 from disputes.models._base import (
     CASE_CHANNELS,
-    MONEY_DIGITS,
     OPEN_STATES,
     REPLY_DELIVERY_CHOICES,
     TEXT_LIMIT,
@@ -30,7 +29,7 @@ from disputes.rules import (
     provisional_refunds,
     settlement_moves,
 )
-from kartosfera.models import optional_link
+from kartosfera.models import optional_link, pln_amount, unique_when_set
 from kartosfera.money import ZERO
 from kartosfera.vocabulary import subset_choices
 from liability.rules import Cause
@@ -51,14 +50,7 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
     ReplyRegime = Regime
     EstimateStatus = EstimateStatus
 
-    number = models.CharField(
-        _("case number"),
-        max_length=20,
-        unique=True,
-        null=True,
-        blank=True,
-        help_text=_("Given on submission."),
-    )
+    number = unique_when_set(_("case number"), max_length=20, help_text=_("Given on submission."))
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="cases"
     )
@@ -137,9 +129,7 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
     )
     deadline_explanations = models.JSONField(_("deadline explanations"), default=dict, blank=True)
 
-    disputed_amount = models.DecimalField(
-        _("disputed amount (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2, default=Decimal("0.00")
-    )
+    disputed_amount = pln_amount(_("disputed amount (PLN)"), default=Decimal("0.00"))
     estimate_status = models.CharField(
         _("liability estimate"),
         max_length=20,
@@ -179,12 +169,8 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
     )
 
     decision_assessment = optional_link("LiabilityAssessment", _("assessment decided on"), related_name="+")
-    customer_share = models.DecimalField(
-        _("customer's share (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2, null=True, blank=True
-    )
-    bank_share = models.DecimalField(
-        _("bank's share (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2, null=True, blank=True
-    )
+    customer_share = pln_amount(_("customer's share (PLN)"), null=True, blank=True)
+    bank_share = pln_amount(_("bank's share (PLN)"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     # The nearest deadline among the case's chargebacks whose clock runs (a DRAFT's filing window,
     # CB-MC-2P after a second presentment), kept by the chargeback services for the queues.

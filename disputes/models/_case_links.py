@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cards.models import Transaction
-from disputes.models._base import MONEY_DIGITS
 from disputes.models._case import Case
+from kartosfera.models import pln_amount
 
 
 class CaseTransaction(models.Model):
@@ -20,7 +20,7 @@ class CaseTransaction(models.Model):
     transaction = models.ForeignKey(
         Transaction, verbose_name=_("transaction"), on_delete=models.PROTECT, related_name="dispute_links"
     )
-    amount = models.DecimalField(_("disputed amount (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2)
+    amount = pln_amount(_("disputed amount (PLN)"))
     is_open = models.BooleanField(_("in an open case"), default=False)
     window_end_on = models.DateField(_("reporting window ends on"), null=True, blank=True)
     window_rule = models.CharField(_("window rule"), max_length=20, blank=True)

@@ -16,6 +16,7 @@ from disputes.models._base import (
 from disputes.models._case_guards import REPLY_NOT_IN_TIME
 from disputes.models._clocks import REFUND_RUNNING, next_running_due
 from disputes.rules import Outcome
+from kartosfera.models import choice_check
 from liability.rules import Cause
 
 
@@ -77,10 +78,8 @@ def case_constraints() -> list[models.BaseConstraint]:
                 )
             },
         ),
-        models.CheckConstraint(condition=Q(state__in=choice_values(CaseState)), name="case_state_valid"),
-        models.CheckConstraint(
-            condition=Q(channel__in=choice_values(CASE_CHANNELS)), name="case_channel_valid"
-        ),
+        choice_check("state", CaseState, name="case_state_valid"),
+        choice_check("channel", CASE_CHANNELS, name="case_channel_valid"),
         # A draft started in the portal has no cause until the customer answers "what happened": a claim
         # never submitted (a draft, or a draft thrown away) may lack it, a received claim never does.
         models.CheckConstraint(

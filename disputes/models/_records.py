@@ -12,17 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import HistoryEntry, user_link
 from disputes.models._base import (
     DESCRIPTION_LIMIT,
-    MONEY_DIGITS,
     TEXT_LIMIT,
     ActorKind,
     CaseState,
     EvidenceKind,
-    choice_values,
     text_limits,
 )
 from disputes.models._case import Case
 from disputes.rules import LETTER_REQUEST_CHOICES
-from kartosfera.models import optional_link
+from kartosfera.models import choice_check, optional_link, pending_index, pln_amount
 
 
 def evidence_path(instance: "Evidence", filename: str) -> str:
@@ -54,9 +52,7 @@ class Evidence(models.Model):
         ordering = ["uploaded_at", "id"]
         constraints = [
             *text_limits("evidence", {"description": DESCRIPTION_LIMIT}),
-            models.CheckConstraint(
-                condition=Q(kind__in=choice_values(EvidenceKind)), name="evidence_kind_valid"
-            ),
+            choice_check("kind", EvidenceKind, name="evidence_kind_valid"),
             models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="evidence_sha256_hex"),
             models.UniqueConstraint(fields=["case", "sha256"], name="evidence_once_per_case"),
         ]
@@ -83,13 +79,9 @@ class LiabilityAssessment(models.Model):
     findings = models.JSONField(_("findings"))
     inputs = models.JSONField(_("inputs"))
     result = models.JSONField(_("result"))
-    disputed_amount = models.DecimalField(
-        _("disputed amount (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2
-    )
-    customer_total = models.DecimalField(
-        _("customer's share (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2
-    )
-    bank_total = models.DecimalField(_("bank's share (PLN)"), max_digits=MONEY_DIGITS, decimal_places=2)
+    disputed_amount = pln_amount(_("disputed amount (PLN)"))
+    customer_total = pln_amount(_("customer's share (PLN)"))
+    bank_total = pln_amount(_("bank's share (PLN)"))
     rate_tables = models.JSONField(_("NBP tables used"), default=list, blank=True)
     synthetic_rates_used = models.BooleanField(_("synthetic (demo) rates used"), default=False)
     note = models.TextField(_("note"), blank=True, max_length=TEXT_LIMIT)
@@ -103,9 +95,7 @@ class LiabilityAssessment(models.Model):
         get_latest_by = ["created_at", "id"]
         constraints = [
             *text_limits("assessment", {"note": TEXT_LIMIT}),
-            models.CheckConstraint(
-                condition=Q(kind__in=["ESTIMATE", "ANALYST"]), name="assessment_kind_valid"
-            ),
+            choice_check("kind", ["ESTIMATE", "ANALYST"], name="assessment_kind_valid"),
             models.CheckConstraint(
                 condition=Q(customer_total__gte=0, bank_total__gte=0), name="assessment_shares_not_negative"
             ),
@@ -146,9 +136,7 @@ class CaseTransition(HistoryEntry):
         indexes = [models.Index(fields=["case", "occurred_at"], name="case_transition_case_idx")]
         constraints = [
             *text_limits("case_transition", {"reason": TEXT_LIMIT}),
-            models.CheckConstraint(
-                condition=Q(actor_kind__in=choice_values(ActorKind)), name="case_transition_actor_kind_valid"
-            ),
+            choice_check("actor_kind", ActorKind, name="case_transition_actor_kind_valid"),
             models.CheckConstraint(
                 condition=Q(actor__isnull=True, actor_kind="SYSTEM")
                 | Q(actor__isnull=False) & ~Q(actor_kind="SYSTEM"),
@@ -216,16 +204,11 @@ class CaseLetterRequest(models.Model):
         verbose_name = _("letter request")
         verbose_name_plural = _("letter requests")
         ordering = ["requested_at", "id"]
-        indexes = [
-            models.Index(
-                fields=["requested_at"],
-                name="letter_request_pending_idx",
-                condition=Q(fulfilled_at__isnull=True),
-            )
-        ]
+        indexes = [pending_index("requested_at", until="fulfilled_at", name="letter_request_pending_idx")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(letter_type__in=[code for code, _label in LETTER_REQUEST_CHOICES]),
+            choice_check(
+                "letter_type",
+                [code for code, _label in LETTER_REQUEST_CHOICES],
                 name="letter_request_type_valid",
             ),
         ]

@@ -60,9 +60,11 @@ T, N, M, A, D, DT, B, J = (
     CellType.JSON,
 )
 
+# The columns that name a case, the same in every export that has one: a row joins across files on them.
+CASE_KEY = (Column("case_id", N, 10), Column("case_number", T, 16))
+
 CASES = (
-    Column("case_id", N, 10),
-    Column("case_number", T, 16),
+    *CASE_KEY,
     Column("state", T, 22),
     Column("outcome", T, 18),
     Column("channel", T, 12),
@@ -96,8 +98,7 @@ CASES = (
 )
 
 TRANSACTIONS = (
-    Column("case_id", N, 10),
-    Column("case_number", T, 16),
+    *CASE_KEY,
     Column("case_state", T, 22),
     Column("transaction_id", N, 12),
     Column("processor_reference", T, 22),
@@ -122,8 +123,7 @@ TRANSACTIONS = (
 )
 
 DEADLINES = (
-    Column("case_id", N, 10),
-    Column("case_number", T, 16),
+    *CASE_KEY,
     Column("deadline", T, 10),
     Column("transaction_id", N, 12),
     Column("rule", T, 14),
@@ -138,8 +138,7 @@ DEADLINES = (
 
 TRANSITIONS = (
     Column("transition_id", N, 12),
-    Column("case_id", N, 10),
-    Column("case_number", T, 16),
+    *CASE_KEY,
     Column("chargeback_id", N, 12),
     Column("occurred_at", DT, 26),
     Column("transition", T, 24),
