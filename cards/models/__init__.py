@@ -5,6 +5,7 @@ opaque token; check constraints refuse anything that looks like a PAN in the tex
 come from outside.
 """
 
+from cards.models._base import DAILY_LIMIT_FIELDS
 from cards.models._cards import Card, CardStatus
 from cards.models._events import (
     CARD_CANCELLED_REASON,
@@ -24,6 +25,7 @@ from deadlines.rules import Scheme
 __all__ = [
     "CARD_CANCELLED_REASON",
     "CARD_EVENT_CHANNELS",
+    "DAILY_LIMIT_FIELDS",
     "MOBILE_PAYMENTS_OFF_REASON",
     "REPORTED_IN_CLAIM_REASON",
     "SYSTEM_REASONS",

@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from audit import actions
-from cards.models import Card, CardEvent
+from cards.models import DAILY_LIMIT_FIELDS, Card, CardEvent
 from cards.rules import limits_above_maximum, limits_raised
 from cards.services._common import (
     CardOperation,
@@ -26,7 +26,7 @@ from customers.models import Customer, User
 from kartosfera.formatting import format_money
 
 CONTROL_FIELDS = ("contactless_enabled", "internet_enabled", "foreign_enabled", "atm_enabled")
-LIMIT_FIELDS = {"cash": "daily_cash_limit", "pos": "daily_pos_limit", "internet": "daily_internet_limit"}
+LIMIT_FIELDS = DAILY_LIMIT_FIELDS
 
 
 class ContactlessNotSupported(CardServiceError):

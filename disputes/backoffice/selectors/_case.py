@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from cards.models import Card, CardEvent
+from cards.models import DAILY_LIMIT_FIELDS, Card, CardEvent
 from cards.rules import settings_at
 from customers.models import User
 from deadlines.selectors import bank_calendar
@@ -52,7 +52,7 @@ class CardThen:
 
 
 CARD_THEN_FIELDS = tuple(CardThen.__dataclass_fields__)
-LIMIT_FIELDS = ("daily_cash_limit", "daily_pos_limit", "daily_internet_limit")
+LIMIT_FIELDS = tuple(DAILY_LIMIT_FIELDS.values())
 # The card events whose data records each setting's change as {"from", "to"}.
 SETTING_EVENTS = (CardEvent.Kind.CONTROLS_CHANGED, CardEvent.Kind.LIMITS_CHANGED)
 
