@@ -131,6 +131,10 @@ _UNDETECTABLE_DETAILS = {
         "You could not have noticed that someone had taken your card details before this payment, and "
         "it was caused by our staff or agents, so you bear nothing: the bank bears the whole %(amount)s."
     ),
+    (False, True): gettext_lazy(
+        "Our staff or agents caused your card details to be taken, so you bear nothing: "
+        "the bank bears the whole %(amount)s."
+    ),
     (True, False): gettext_lazy(
         "You could not have noticed that someone had taken your card details before this payment, so you "
         "bear nothing: the bank bears the whole %(amount)s."
@@ -154,11 +158,11 @@ def _reason(line: StoredLine, inputs: StoredInputs, language: str) -> str | None
     if line.rule in _CUSTOMER_BEARS:
         return str(_CUSTOMER_BEARS[line.rule]) % {"amount": amount}
     if line.rule == rules.UNDETECTABLE:
-        found = (inputs.findings.undetectable, inputs.findings.bank_staff)
-        texts = _UNDETECTABLE
-        if inputs.cause == rules.Cause.MISAPPROPRIATED and found in _UNDETECTABLE_DETAILS:
-            texts = _UNDETECTABLE_DETAILS
-        return str(texts.get(found, texts[True, False])) % {"amount": amount}
+        # Chosen by the claim's cause and both findings, as ``liability.explain`` chooses the analysts'
+        # reasons; findings that do not make the rule (neither) fall back to the stored explanation.
+        texts = _UNDETECTABLE_DETAILS if inputs.cause == rules.Cause.MISAPPROPRIATED else _UNDETECTABLE
+        text = texts.get((inputs.findings.undetectable, inputs.findings.bank_staff))
+        return None if text is None else str(text) % {"amount": amount}
     if line.rule == rules.AFTER_REPORT:
         return _(
             "This payment was made on %(executed)s (Warsaw time), when or after you reported the card "

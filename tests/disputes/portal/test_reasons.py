@@ -228,3 +228,35 @@ def test_an_undetectable_misuse_of_card_details_is_not_told_as_a_lost_card(db, l
     )
 
     assert text.replace("\xa0", " ").replace("\u202f", " ") == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "pl",
+            "Do przejęcia danych Twojej karty doszło z winy naszego pracownika lub agenta, więc nic nie "
+            "ponosisz: całą kwotę 1 856,22 zł ponosi bank.",
+        ),
+        (
+            "en",
+            "Our staff or agents caused your card details to be taken, so you bear nothing: the bank bears "
+            "the whole PLN 1,856.22.",
+        ),
+    ],
+)
+def test_card_details_taken_through_our_staff_and_detectable_are_not_told_as_a_lost_card(
+    db, language, expected
+):
+    # The customer kept the card and could have noticed, but the bank's staff let the details out.
+    findings = {"bank_staff": True}
+
+    text = reason(language, {"cause": "MISAPPROPRIATED", "findings": findings}, rule="UUP-46-UNDETECTABLE")
+
+    assert text.replace("\xa0", " ").replace("\u202f", " ") == expected
+
+
+def test_findings_that_do_not_make_the_undetectable_rule_fall_back_to_the_stored_explanation(db):
+    text = reason("en", {"cause": "LOST"}, rule="UUP-46-UNDETECTABLE")
+
+    assert text == "Internal rule: the customer bears PLN 0.00."
