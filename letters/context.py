@@ -230,6 +230,13 @@ def _remaining_due(snapshot: LetterSnapshot) -> Decimal | None:
     return max(snapshot.liability.bank_total - snapshot.refund.amount, Decimal("0.00"))
 
 
+def _refund_kept(snapshot: LetterSnapshot) -> Decimal | None:
+    """How much of the provisional refund the customer keeps for good: the bank's share, at most."""
+    if snapshot.refund is None or snapshot.liability is None:
+        return None
+    return min(snapshot.liability.bank_total, snapshot.refund.amount)
+
+
 def letter_context(*, letter_type: LetterType, snapshot: LetterSnapshot) -> dict[str, Any]:
     """Everything the letter's templates read, in the active language."""
     cancellation = snapshot.cancellation
@@ -250,6 +257,7 @@ def letter_context(*, letter_type: LetterType, snapshot: LetterSnapshot) -> dict
         "decision": snapshot.decision,
         "refund": snapshot.refund,
         "remaining_due": _remaining_due(snapshot),
+        "refund_kept": _refund_kept(snapshot),
         "delay": snapshot.delay,
         "law_enforcement": snapshot.law_enforcement,
         "cancellation": cancellation,

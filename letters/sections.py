@@ -185,7 +185,8 @@ def customer_explanation(stored: StoredAssessment, line: StoredLine, language: s
     """The line's explanation as the customer reads it: a cap line's EUR to the cent, as on the portal.
 
     The assessment's record keeps the EUR left of the cap to 6 decimals; the letter words the same
-    figures with the cent (``liability.explain``, ``eur_to_cents``). An undetectable line is worded from
+    figures with the cent (``liability.explain``, ``eur_to_cents``), and says what a payment leaves of the
+    cap only for the capped payments after it (``capped_after``). An undetectable line is worded from
     the claim's cause (card details taken are no lost card). Other lines: the stored explanation.
     """
     stored_text = line.explanation_en if language == "en" else line.explanation_pl
@@ -214,7 +215,9 @@ def customer_explanation(stored: StoredAssessment, line: StoredLine, language: s
         undetectable=inputs.findings.undetectable,
         bank_staff=inputs.findings.bank_staff,
     )
-    return explain(context, language, eur_to_cents=True)
+    return explain(
+        context, language, eur_to_cents=True, capped_after=stored.capped_after(line) if is_cap else None
+    )
 
 
 def _provisional_refund(case: Case) -> Refund | None:

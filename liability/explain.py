@@ -107,7 +107,7 @@ def _rate_source(rate: Decimal, table: str, lang: str) -> str:
     return f"{mid} (tabela {table})" if lang == "pl" else f"{mid} (table {table})"
 
 
-def _cap(ctx: LineContext, lang: str, *, eur_to_cents: bool = False) -> str:
+def _cap(ctx: LineContext, lang: str, *, eur_to_cents: bool = False, capped_after: int | None = None) -> str:
     remaining_after = ctx.remaining_eur_after
     if (
         ctx.rate is None
@@ -123,19 +123,43 @@ def _cap(ctx: LineContext, lang: str, *, eur_to_cents: bool = False) -> str:
     rate = _rate_source(ctx.rate, ctx.table, lang)
     amount, cap, customer, bank = (_pln(x, lang) for x in (ctx.amount, ctx.cap, ctx.customer, ctx.bank))
     cause = _CAUSE[lang][ctx.cause]
+    figures = _cap_figures(before, rate, amount, cap, customer, bank, cause, lang)
+    if capped_after is not None:
+        return f"{figures}{_cap_left(after, remaining_after <= 0, capped_after, lang)}."
     if lang == "pl":
         used_up = " (limit wyczerpany)" if remaining_after <= 0 else ""
+        return f"{figures}; pozostaje {after} limitu{used_up}."
+    used_up = " (cap used up)" if remaining_after <= 0 else ""
+    return f"{figures}; {after} of the cap remains{used_up}."
+
+
+def _cap_figures(
+    before: str, rate: str, amount: str, cap: str, customer: str, bank: str, cause: str, lang: str
+) -> str:
+    """The cap's arithmetic for one payment: what was left × the rate = the cap, and who bears what."""
+    if lang == "pl":
         return (
             f"Limit {_CAP_EUR} EUR na całą reklamację (instrument {cause}): {before} × {rate} = {cap}; "
-            f"klient ponosi min({amount}; {cap}) = {customer}, bank {bank}; "
-            f"pozostaje {after} limitu{used_up}."
+            f"klient ponosi min({amount}; {cap}) = {customer}, bank {bank}"
         )
-    used_up = " (cap used up)" if remaining_after <= 0 else ""
     return (
         f"{_CAP_EUR} EUR cap for the whole claim (instrument {cause}): {before} × {rate} = {cap}; "
-        f"the customer bears min({amount}, {cap}) = {customer}, the bank {bank}; "
-        f"{after} of the cap remains{used_up}."
+        f"the customer bears min({amount}, {cap}) = {customer}, the bank {bank}"
     )
+
+
+def _cap_left(after: str, used_up: bool, capped_after: int, lang: str) -> str:
+    """What the payment leaves of the cap, said only for the capped payments after it (none: nothing)."""
+    pl = lang == "pl"
+    if used_up:
+        return "; limit wyczerpany" if pl else "; the cap is used up"
+    if capped_after == 0:
+        return ""
+    if pl:
+        later = "transakcję wykonaną" if capped_after == 1 else "transakcje wykonane"
+        return f"; na {later} po tej pozostaje {after} limitu"
+    later = "payment" if capped_after == 1 else "payments"
+    return f"; {after} of the cap remains for the {later} made after this one"
 
 
 # The reasons that say the same for every transaction under the rule: (Polish, English).
@@ -225,14 +249,18 @@ def _reason(ctx: LineContext, lang: str) -> str:
     raise ValueError(f"no explanation for rule {ctx.rule!r}")
 
 
-def explain(ctx: LineContext, lang: str, *, eur_to_cents: bool = False) -> str:
+def explain(
+    ctx: LineContext, lang: str, *, eur_to_cents: bool = False, capped_after: int | None = None
+) -> str:
     """The explanation of one liability line in ``lang`` ("pl" or "en").
 
     The assessment's record keeps the EUR left of the cap to 6 decimals (``_eur``; the analyst checks
     the arithmetic with it); ``eur_to_cents`` gives the customer's wording, to the cent as the portal.
+    ``capped_after``, the number of capped payments after a cap line, words what it leaves of the cap
+    for them alone (none after: not said); the record (None) says what remains in any case.
     """
     if ctx.rule == rules.CAP:
-        return _cap(ctx, lang, eur_to_cents=eur_to_cents)
+        return _cap(ctx, lang, eur_to_cents=eur_to_cents, capped_after=capped_after)
     reason = _reason(ctx, lang)
     amount = _pln(ctx.amount, lang)
     if ctx.rule in rules.CUSTOMER_PAYS_ALL:

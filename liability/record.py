@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, ValidationError, model_validator
 
+from liability import rules
+
 
 class NotAnAssessment(ValueError):
     """The data is not a stored assessment (a field missing, or of the wrong form)."""
@@ -158,6 +160,15 @@ class StoredAssessment(_Stored):
             for line in self.lines
             if line.rate_date is not None and line.rate is not None and line.table is not None
         }
+
+    def capped_after(self, line: StoredLine) -> int:
+        """How many capped lines come after ``line``: the payments what it leaves of the cap is for.
+
+        The cap is consumed in execution order (the lines' order), so what a payment leaves of it
+        matters to the capped payments after it alone, never to those before it.
+        """
+        later = self.lines[self.lines.index(line) + 1 :]
+        return sum(1 for other in later if other.rule == rules.CAP)
 
     def windows(self) -> dict[date, date]:
         """The last reporting day (UUP-44-2) each debit date had."""

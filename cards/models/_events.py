@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from cards.models._base import not_pan_like
 from cards.models._cards import Card, CardStatus
@@ -22,7 +22,7 @@ SWITCH_LABELS = {
     "internet_enabled": _("Internet payments"),
     "foreign_enabled": _("Payments and withdrawals abroad"),
     "atm_enabled": _("Cash machine (ATM) withdrawals"),
-    "three_ds_enabled": "3-D Secure",
+    "three_ds_enabled": pgettext_lazy("card setting", "3-D Secure"),
     "mobile_payments_enabled": _("Mobile payments"),
 }
 # The reasons the system writes on a card's history, stored as these English texts and translated for

@@ -96,7 +96,12 @@ def claim_outcome(*, case: Case, language: str) -> ClaimOutcome | None:
                     line.customer,
                     line.bank,
                     line.rule,
-                    reason_for_customer(line=line, inputs=stored.inputs, language=language),
+                    reason_for_customer(
+                        line=line,
+                        inputs=stored.inputs,
+                        language=language,
+                        capped_after=stored.capped_after(line),
+                    ),
                 )
                 for line in stored.lines
             ]

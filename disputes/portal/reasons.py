@@ -43,7 +43,7 @@ def _situation(cause: str) -> str:
     return situations[cause]
 
 
-def _cap(line: StoredLine, inputs: StoredInputs, language: str) -> str:
+def _cap(line: StoredLine, inputs: StoredInputs, language: str, capped_after: int) -> str:
     if (
         line.rate is None
         or line.table is None
@@ -83,14 +83,15 @@ def _cap(line: StoredLine, inputs: StoredInputs, language: str) -> str:
         "customer": format_money(line.customer, language=language),
         "bank": format_money(line.bank, language=language),
     }
-    # What is left of the cap only matters to the claim's other payments: a claim of one has none.
-    others = any(transaction.id != line.transaction_id for transaction in inputs.transactions)
+    # What is left of the cap matters only to the capped payments after this one (the cap is used in
+    # execution order): none after it, nothing is said of it.
+    left = {"left": _eur(line.remaining_eur_after, language)}
     if Fraction(line.remaining_eur_after) <= 0:
         after = _("The limit is now used up.")
-    elif others:
-        after = _("%(left)s of the limit remains for the claim's other payments.") % {
-            "left": _eur(line.remaining_eur_after, language)
-        }
+    elif capped_after == 1:
+        after = _("%(left)s of the limit remains for the claim's payment made after this one.") % left
+    elif capped_after > 1:
+        after = _("%(left)s of the limit remains for the claim's payments made after this one.") % left
     else:
         return f"{_situation(inputs.cause)} {why}"
     return f"{_situation(inputs.cause)} {why} {after}"
@@ -131,6 +132,10 @@ _UNDETECTABLE_DETAILS = {
         "You could not have noticed that someone had taken your card details before this payment, and "
         "it was caused by our staff or agents, so you bear nothing: the bank bears the whole %(amount)s."
     ),
+    (False, True): gettext_lazy(
+        "Our staff or agents caused your card details to be taken, so you bear nothing: "
+        "the bank bears the whole %(amount)s."
+    ),
     (True, False): gettext_lazy(
         "You could not have noticed that someone had taken your card details before this payment, so you "
         "bear nothing: the bank bears the whole %(amount)s."
@@ -154,11 +159,11 @@ def _reason(line: StoredLine, inputs: StoredInputs, language: str) -> str | None
     if line.rule in _CUSTOMER_BEARS:
         return str(_CUSTOMER_BEARS[line.rule]) % {"amount": amount}
     if line.rule == rules.UNDETECTABLE:
-        found = (inputs.findings.undetectable, inputs.findings.bank_staff)
-        texts = _UNDETECTABLE
-        if inputs.cause == rules.Cause.MISAPPROPRIATED and found in _UNDETECTABLE_DETAILS:
-            texts = _UNDETECTABLE_DETAILS
-        return str(texts.get(found, texts[True, False])) % {"amount": amount}
+        # Chosen by the claim's cause and both findings, as ``liability.explain`` chooses the analysts'
+        # reasons; findings that do not make the rule (neither) fall back to the stored explanation.
+        texts = _UNDETECTABLE_DETAILS if inputs.cause == rules.Cause.MISAPPROPRIATED else _UNDETECTABLE
+        text = texts.get((inputs.findings.undetectable, inputs.findings.bank_staff))
+        return None if text is None else str(text) % {"amount": amount}
     if line.rule == rules.AFTER_REPORT:
         return _(
             "This payment was made on %(executed)s (Warsaw time), when or after you reported the card "
@@ -181,14 +186,16 @@ def _reason(line: StoredLine, inputs: StoredInputs, language: str) -> str | None
     return None
 
 
-def reason_for_customer(*, line: StoredLine, inputs: StoredInputs, language: str) -> str:
+def reason_for_customer(*, line: StoredLine, inputs: StoredInputs, language: str, capped_after: int) -> str:
     """Why the customer bears ``line``'s share, in ``language``, from the figures the assessment stored.
 
-    A rule this wording does not know (a future engine's) falls back to the stored explanation.
+    ``capped_after`` is the number of capped payments after ``line`` (``StoredAssessment.capped_after``):
+    what a cap line leaves of the cap is said for them. A rule this wording does not know (a future
+    engine's) falls back to the stored explanation.
     """
     with override(language):
         if line.rule == rules.CAP:
-            return _cap(line, inputs, language)
+            return _cap(line, inputs, language, capped_after)
         text = _reason(line, inputs, language)
     if text is not None:
         return text

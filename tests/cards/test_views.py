@@ -557,3 +557,18 @@ def test_a_device_message_is_in_the_customers_language_whichever_language_the_pa
 
     assert "Płatności z urządzenia Pixel 8 są zawieszone." in in_polish
     assert "Payments from Pixel 8 work again." in in_english
+
+
+def test_turning_on_3_d_secure_speaks_of_it_in_one_gender_on_the_page_and_in_the_history(signed_in):
+    # "Zabezpieczenie 3-D Secure" is neuter: "włączone" agrees with it as with the plural switches.
+    client, customer = signed_in
+    card = CardFactory(customer=customer, three_ds_enabled=False)
+
+    before = client.get(f"/cards/{card.pk}/").content.decode()
+    done = client.post(f"/cards/{card.pk}/3ds/", follow=True).content.decode()
+
+    assert "<dt>Zabezpieczenie 3-D Secure</dt><dd>wyłączone</dd>" in before
+    assert "Włącz zabezpieczenie 3-D Secure" in before
+    assert "Zabezpieczenie 3-D Secure jest włączone: płatności internetowe potwierdzasz" in done
+    assert "<dt>Zabezpieczenie 3-D Secure</dt><dd>włączone</dd>" in done
+    assert "Zmieniono ustawienia karty: Zabezpieczenie 3-D Secure włączone" in done

@@ -28,3 +28,30 @@ def test_no_polish_text_addresses_only_men():
 def test_the_pattern_tells_the_masculine_form_alone_from_the_form_for_everyone():
     assert MASCULINE_ONLY.findall("Jeśli uważasz, że powinieneś je mieć") == ["powinieneś"]
     assert MASCULINE_ONLY.findall("których nie wykonałeś(-aś)") == []
+
+
+def test_every_message_with_a_named_placeholder_is_marked_python_format():
+    # msgfmt --check compares the placeholders of msgid and msgstr only for entries so marked, and
+    # babel's reader adds the flag by itself, so the entries are read as written.
+    entries = CATALOGUE.read_text(encoding="utf-8").split("\n\n")
+    unmarked = [
+        entry
+        for entry in entries
+        if re.search(r"%\(\w+\)[sdif]", _msgid(entry))
+        and not any(line.startswith("#,") and "python-format" in line for line in entry.splitlines())
+    ]
+
+    assert unmarked == []
+
+
+def _msgid(entry: str) -> str:
+    """The msgid (and msgid_plural) lines of one catalogue entry, joined."""
+    kept, inside = [], False
+    for line in entry.splitlines():
+        if line.startswith(("msgid ", "msgid_plural ")):
+            inside = True
+        elif line.startswith(("msgstr", "msgctxt", "#")):
+            inside = False
+        if inside:
+            kept.append(line)
+    return "".join(kept)

@@ -64,7 +64,9 @@ KEY_SENTENCES = {
         "Z kwoty kwestionowanych transakcji Państwo ponoszą 212,71 zł, a Bank 2 187,28 zł.",
         "słownie: dwieście dwanaście złotych 71/100",
         RECOVERY_AFTER_DISPATCH_PL,
-        "uznamy ją do 20 czerwca 2025",
+        # The D+1 refund already credited the bank's part: the letter says so (no "if not already").
+        "została uznana na Państwa rachunku 27 maja 2025 w ramach tymczasowego zwrotu, "
+        "więc nic więcej nie uznamy",
         # Transactions named by merchant, date and amount, never by internal references.
         "1 EUR = 4,2541 zł, tabela 099/A/NBP/2025 z dnia 23 maja 2025 (transakcje: Elektro-Świat, Kraków, "
         "23 maja 2025, 800,00 zł; Kantor Łódź Wymiana24, 23 maja 2025, 1 250,00 zł)",

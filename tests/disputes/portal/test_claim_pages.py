@@ -822,3 +822,25 @@ def test_the_claim_pages_say_their_dates_in_english_in_english(portal, english_d
     assert "<dt>Received</dt><dd>26 May 2025, 10:00</dd>" in detail
     assert "<li>Euronet ATM, 23 May 2025, 19:10: PLN 800.00</li>" in detail
     assert '">26 May 2025, 10:00</time> — Draft started' in detail
+
+
+def _field_tag(page: str, name: str) -> str:
+    found = re.search(rf'<(?:input|select)[^>]*name="{name}"[^>]*>', page)
+    assert found, name
+    return found.group(0)
+
+
+def test_a_field_with_an_error_is_marked_invalid_and_described_by_its_error(portal, theft):
+    # Nothing ticked and a "From" day that is no date: the choice and the filter each carry the mark
+    # and name the text of their own error, which the error summary links to.
+    page = text(portal.post(f"/claims/new/{theft.card.pk}/", {"date_from": "23 maja", "draft_token": "t1"}))
+
+    assert 'class="error-summary"' in page
+    for name in ("transactions", "date_from"):
+        field = _field_tag(page, name)
+        described = re.search(r'aria-describedby="([^"]+)"', field)
+        assert 'aria-invalid="true"' in field, field
+        assert described, field
+        ids = described.group(1).split()
+        assert all(f'id="{named}"' in page for named in ids), ids
+        assert any(f'<p class="field-error" id="{named}">' in page for named in ids), ids

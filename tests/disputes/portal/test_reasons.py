@@ -55,11 +55,12 @@ CLAIM_OF_TWO = {
 }
 
 
-def reason(language: str, inputs: dict | None = None, **line: object) -> str:
+def reason(language: str, inputs: dict | None = None, capped_after: int = 0, **line: object) -> str:
     return reason_for_customer(
         line=StoredLine.model_validate_json(json.dumps(LINE | line)),
         inputs=StoredInputs.model_validate_json(json.dumps(INPUTS | (inputs or {}))),
         language=language,
+        capped_after=capped_after,
     )
 
 
@@ -71,8 +72,8 @@ def reason(language: str, inputs: dict | None = None, **line: object) -> str:
             "Twoja karta zaginęła, a tę transakcję wykonano, zanim to zgłosiłeś(-aś). W takiej sytuacji "
             "ponosisz najwyżej równowartość 50 EUR za całą reklamację. Przy tej transakcji z tego limitu "
             "zostało 32,19 EUR, czyli 136,95 zł po średnim kursie NBP z 20 listopada 2026 (4,2541 zł za "
-            "1 euro). Dlatego ponosisz 212,35 zł, a bank 1 643,87 zł. Na pozostałe transakcje z reklamacji "
-            "zostaje 17,81 EUR limitu.",
+            "1 euro). Dlatego ponosisz 212,35 zł, a bank 1 643,87 zł. Na transakcję z reklamacji wykonaną "
+            "po tej zostaje 17,81 EUR limitu.",
         ),
         (
             "en",
@@ -80,12 +81,13 @@ def reason(language: str, inputs: dict | None = None, **line: object) -> str:
             "most the equivalent of EUR 50 for the whole claim. For this payment EUR 32.19 of that limit "
             "was left, which is PLN 136.95 at the NBP average rate of 20 November 2026 (4.2541 PLN per "
             "euro). So you bear PLN 212.35 and the bank bears PLN 1,643.87. EUR 17.81 of the limit remains "
-            "for the claim's other payments.",
+            "for the claim's payment made after this one.",
         ),
     ],
 )
 def test_the_cap_reads_in_the_second_person_with_eur_to_the_cent_and_no_formula(db, language, expected):
-    text = reason(language, CLAIM_OF_TWO, **SECOND_CAPPED).replace("\xa0", " ").replace("\u202f", " ")
+    # A capped payment of the claim follows this one: what is left of the cap is for it.
+    text = reason(language, CLAIM_OF_TWO, 1, **SECOND_CAPPED).replace("\xa0", " ").replace("\u202f", " ")
 
     assert text == expected
     assert "min(" not in text and "UUP" not in text and "17,806684" not in text
@@ -228,3 +230,65 @@ def test_an_undetectable_misuse_of_card_details_is_not_told_as_a_lost_card(db, l
     )
 
     assert text.replace("\xa0", " ").replace("\u202f", " ") == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "pl",
+            "Do przejęcia danych Twojej karty doszło z winy naszego pracownika lub agenta, więc nic nie "
+            "ponosisz: całą kwotę 1 856,22 zł ponosi bank.",
+        ),
+        (
+            "en",
+            "Our staff or agents caused your card details to be taken, so you bear nothing: the bank bears "
+            "the whole PLN 1,856.22.",
+        ),
+    ],
+)
+def test_card_details_taken_through_our_staff_and_detectable_are_not_told_as_a_lost_card(
+    db, language, expected
+):
+    # The customer kept the card and could have noticed, but the bank's staff let the details out.
+    findings = {"bank_staff": True}
+
+    text = reason(language, {"cause": "MISAPPROPRIATED", "findings": findings}, rule="UUP-46-UNDETECTABLE")
+
+    assert text.replace("\xa0", " ").replace("\u202f", " ") == expected
+
+
+def test_findings_that_do_not_make_the_undetectable_rule_fall_back_to_the_stored_explanation(db):
+    text = reason("en", {"cause": "LOST"}, rule="UUP-46-UNDETECTABLE")
+
+    assert text == "Internal rule: the customer bears PLN 0.00."
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "not_said"),
+    [
+        ("pl", "Dlatego ponosisz 212,35 zł, a bank 1 643,87 zł.", "17,81"),
+        ("en", "So you bear PLN 212.35 and the bank bears PLN 1,643.87.", "17.81"),
+    ],
+)
+def test_the_last_capped_payment_is_not_told_what_remains_for_the_payments_before_it(
+    db, language, said, not_said
+):
+    # "7" is the later of the claim's two payments: the cap left after it is for no payment.
+    text = reason(language, CLAIM_OF_TWO, 0, **SECOND_CAPPED).replace("\xa0", " ").replace("\u202f", " ")
+
+    assert text.endswith(said)
+    assert not_said not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("pl", "Na transakcje z reklamacji wykonane po tej zostaje 17,81 EUR limitu."),
+        ("en", "EUR 17.81 of the limit remains for the claim's payments made after this one."),
+    ],
+)
+def test_what_remains_of_the_cap_names_the_payments_after_this_one(db, language, said):
+    text = reason(language, CLAIM_OF_TWO, 2, **SECOND_CAPPED).replace("\xa0", " ").replace("\u202f", " ")
+
+    assert text.endswith(said)
