@@ -237,6 +237,14 @@ def _refund_kept(snapshot: LetterSnapshot) -> Decimal | None:
     return min(snapshot.liability.bank_total, snapshot.refund.amount)
 
 
+def _never_refunded_share(snapshot: LetterSnapshot) -> Decimal | None:
+    """The part of the customer's share never refunded provisionally, so not taken back (None if none)."""
+    decision, liability = snapshot.decision, snapshot.liability
+    if decision is None or liability is None or decision.customer_share_to_recover is None:
+        return None
+    return (liability.customer_total - decision.customer_share_to_recover) or None
+
+
 def letter_context(*, letter_type: LetterType, snapshot: LetterSnapshot) -> dict[str, Any]:
     """Everything the letter's templates read, in the active language."""
     cancellation = snapshot.cancellation
@@ -258,6 +266,7 @@ def letter_context(*, letter_type: LetterType, snapshot: LetterSnapshot) -> dict
         "refund": snapshot.refund,
         "remaining_due": _remaining_due(snapshot),
         "refund_kept": _refund_kept(snapshot),
+        "never_refunded_share": _never_refunded_share(snapshot),
         "delay": snapshot.delay,
         "law_enforcement": snapshot.law_enforcement,
         "cancellation": cancellation,

@@ -211,6 +211,14 @@ def _check_decision(letter_type: LetterType, snapshot: LetterSnapshot) -> None:
     recovered_on = decision.customer_share_recovered_on
     if decision.customer_share_recovered_after_dispatch and liability.customer_total == ZERO:
         raise DecisionMismatch("nothing to recover from the customer, yet the letter says it is recovered")
+    to_recover = decision.customer_share_to_recover
+    if to_recover is not None:
+        if not decision.customer_share_recovered_after_dispatch:
+            raise DecisionMismatch("an amount to take back is given, yet the letter recovers nothing")
+        if not ZERO < to_recover <= liability.customer_total:
+            raise DecisionMismatch(
+                f"{to_recover} to take back is not within the customer's share {liability.customer_total}"
+            )
     if recovered_on is not None:
         if liability.customer_total == ZERO:
             raise DecisionMismatch("nothing to recover from the customer, yet a recovery date is given")

@@ -157,6 +157,9 @@ def _decision(*, case, context, issued_on, language, assessment=None, **_) -> di
         for line in stored.lines
     )
     outcome = Outcome(context.get("outcome") or case.outcome or Outcome.ACCEPTED)
+    # The sum of the RECOVERY moves of ``case.settlement_moves`` (stored by ``case_decide``, or made for a
+    # proposal's preview): what ``case_recover_customer_share`` posts, payment by payment. A payment never
+    # refunded provisionally (out of its window, refund withheld) has nothing to take back.
     recover = Decimal(context.get("to_recover", "0") or "0")
     sections = {
         "liability": Liability(
@@ -172,6 +175,7 @@ def _decision(*, case, context, issued_on, language, assessment=None, **_) -> di
             # Recovery follows the dispatch of this letter (FULL_THEN_RECOVER), not before the next day;
             # the letter leaves when posted or e-mailed, so it names no date it cannot know.
             customer_share_recovered_after_dispatch=recover > 0,
+            customer_share_to_recover=recover if recover > 0 else None,
         ),
     }
     refund = _provisional_refund(case)

@@ -34,6 +34,7 @@ from letters.snapshot_fields import (
     RegistryNumber,
     Text,
     choice,
+    drop_unset,
     items,
     snapshot_error,
     snapshot_type,
@@ -214,6 +215,9 @@ class Decision:
     # (the letter cannot know when it leaves). Letters issued before that rule carry a fixed date instead.
     customer_share_recovered_after_dispatch: Flag = False
     customer_share_recovered_on: Day | None = None
+    # What the recovery takes back: per payment, the customer's share of what was refunded provisionally
+    # (less than the share when a payment was never refunded). None in letters issued before it was kept.
+    customer_share_to_recover: Amount | None = None  # written only when set (``_WRITTEN_WHEN_SET``)
 
 
 @snapshot_type
@@ -358,10 +362,7 @@ class LetterSnapshot:
 
     def to_dict(self) -> dict[str, Any]:
         """The snapshot as JSON-ready data (Decimals as strings, dates ISO), with the schema version."""
-        data = _SNAPSHOT.dump_python(self, mode="json")
-        for name in _WRITTEN_WHEN_SET:
-            if data[name] is None:
-                del data[name]
+        data = drop_unset(_SNAPSHOT.dump_python(self, mode="json"), _WRITTEN_WHEN_SET)
         return {"schema_version": SCHEMA_VERSION, **data}
 
     def to_json(self) -> str:
@@ -388,6 +389,6 @@ class LetterSnapshot:
 
 
 _SNAPSHOT = TypeAdapter(LetterSnapshot)
-# Sections added after letters were stored: left out when empty, so a snapshot without them (every
-# letter stored before, every other letter type) keeps its bytes and its hash.
-_WRITTEN_WHEN_SET = ("refund_promise",)
+# Sections (and fields, dotted) added after letters were stored: left out when empty, so a snapshot
+# without them (every letter stored before, every other letter type) keeps its bytes and its hash.
+_WRITTEN_WHEN_SET = ("refund_promise", "decision.customer_share_to_recover")

@@ -246,3 +246,15 @@ def snapshot_type(cls: type[T]) -> type[T]:
     __init__.__doc__ = validate.__doc__
     model.__init__ = __init__
     return cast("type[T]", model)
+
+
+def drop_unset(data: dict[str, Any], paths: tuple[str, ...]) -> dict[str, Any]:
+    """``data`` without the fields named by dotted ``paths`` ("decision.x") whose value is None."""
+    for path in paths:
+        *parents, name = path.split(".")
+        section: Any = data
+        for part in parents:
+            section = section.get(part) if isinstance(section, dict) else None
+        if isinstance(section, dict) and name in section and section[name] is None:
+            del section[name]
+    return data

@@ -1,6 +1,7 @@
 """Letters issued through the workflow: stored immutably, re-issued as versions, downloaded by the owner."""
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ from disputes.services import (
     case_request_information,
     case_start_review,
     case_withhold_refund,
+    claim_create_draft,
+    claim_submit,
 )
 from disputes.tasks import record_reply_dispatched
 from kartosfera import clock
@@ -35,6 +38,7 @@ from letters.services import (
 from liability.engine import Findings
 from outbox.models import OutboxMessage
 from outbox.services import outbox_run_in_place
+from tests.cards.factories import TransactionFactory
 from tests.disputes.conftest import make_theft, staff, submitted_case, warsaw
 from tests.disputes.helpers import four_eyes, pdf
 from tests.letters.conftest import read_pdf
@@ -620,3 +624,76 @@ def test_the_acknowledgement_follows_the_cards_state_when_it_is_issued(status, s
         "ACTIVE": "jest nadal aktywna",
     }
     assert [text for state, text in others.items() if state != status and readback.says(text)] == []
+
+
+def test_the_partial_decision_charges_only_the_share_that_was_refunded_and_the_ledger_takes_that(
+    theft, eur_rates, analyst, supervisor
+):
+    # Reported after its 13-month window (debited 11 April 2024): the customer bears it, no D+1 refund.
+    late = TransactionFactory(
+        card=theft.card,
+        executed_at=warsaw(2024, 4, 10, 18, 0),
+        amount_pln=Decimal("50.00"),
+        original_amount=Decimal("50.00"),
+        debited_on=date(2024, 4, 11),
+        processed_on=date(2024, 4, 11),
+    )
+    draft = claim_create_draft(
+        customer=theft.customer,
+        card_id=theft.card.pk,
+        transaction_ids=[late.pk, theft.atm.pk],
+        channel="PORTAL",
+        cause="STOLEN",
+        actor=theft.user,
+        now=warsaw(2025, 5, 26, 10, 0),
+    )
+    case = claim_submit(case_id=draft.pk, actor=theft.user, now=warsaw(2025, 5, 26, 10, 0))
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+    case_assess_liability(case_id=case.pk, findings=Findings(), actor=analyst, now=warsaw(2025, 6, 9, 10, 0))
+    case_decide(
+        case_id=case.pk,
+        actor=supervisor,
+        now=warsaw(2025, 6, 10, 9, 0),
+        reason=INTERNAL_REASON,
+        customer_grounds=CUSTOMER_GROUNDS,
+    )
+
+    letter = _issue(case, "DECISION_PARTIAL", warsaw(2025, 6, 10, 9, 5))
+
+    # Only the ATM withdrawal was refunded at D+1: its 212,71 zł is what is taken back, not the
+    # whole 262,71 zł the customer bears.
+    assert case.ledger_entries.filter(kind="PROVISIONAL_REFUND").get().transaction_id == theft.atm.pk
+    assert letter.snapshot["liability"]["customer_total"] == "262.71"
+    assert letter.snapshot["decision"]["customer_share_to_recover"] == "212.71"
+    _data, readback = _read(letter)
+    assert readback.says(
+        "Z części ponoszonej przez Państwa, 262,71 zł, pobierzemy z rachunku 212,71 zł nie wcześniej niż "
+        "następnego dnia po wysłaniu do Państwa tego pisma, z przyczyn wskazanych poniżej: tyle z "
+        "tymczasowego zwrotu przypadało na Państwa część. Pozostałej kwoty 50,00 zł nie zwróciliśmy "
+        "Państwu, więc nic więcej nie pobierzemy."
+    )
+    assert not readback.says(RECOVERY_AFTER_DISPATCH_PL.replace("212,71", "262,71"))
+
+    letter_dispatch(letter_id=letter.pk, channel="POST", actor=analyst, now=warsaw(2025, 6, 10, 15, 0))
+    [message] = OutboxMessage.objects.filter(task="disputes.tasks.record_reply_dispatched")
+    record_reply_dispatched.apply(kwargs=message.kwargs).get()
+    four_eyes("RECOVERY", case=case, proposer=analyst, approver=supervisor, now=warsaw(2025, 6, 11, 9, 0))
+
+    # The ledger posts exactly what the letter said.
+    assert [(e.transaction_id, e.amount) for e in case.ledger_entries.filter(kind="RECOVERY")] == [
+        (theft.atm.pk, Decimal("212.71"))
+    ]
+
+
+def test_a_partial_decision_whose_payments_were_all_refunded_keeps_its_sentence(
+    theft, eur_rates, analyst, supervisor
+):
+    _case, issued = _partial_case(theft, analyst, supervisor)
+
+    snapshot = issued["DECISION_PARTIAL"].snapshot
+
+    assert snapshot["decision"]["customer_share_to_recover"] == snapshot["liability"]["customer_total"]
+    _data, readback = _read(issued["DECISION_PARTIAL"])
+    assert readback.says(RECOVERY_AFTER_DISPATCH_PL)
+    assert not readback.says("nie zwróciliśmy Państwu")

@@ -9,7 +9,7 @@ import pytest
 
 from demo.letter_samples import sample_snapshot
 from letters.rendering import render_letter_html
-from letters.rules import LetterType
+from letters.rules import DecisionMismatch, LetterType
 
 PARTIAL = LetterType.DECISION_PARTIALLY_ACCEPTED
 
@@ -79,3 +79,73 @@ def test_the_bank_s_part_says_what_the_provisional_refund_credited_and_what_is_s
 
     assert said in text
     assert "if it has not already" not in text and "jeśli nie została jeszcze" not in text
+
+
+REJECTED = LetterType.DECISION_REJECTED
+
+
+def _taking_back(snapshot, to_recover: str | None):
+    return replace(
+        snapshot,
+        decision=replace(
+            snapshot.decision, customer_share_to_recover=None if to_recover is None else Decimal(to_recover)
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "en",
+            "Of the part you bear, PLN 2,050.00, we will charge PLN 800.00 to your account not before the "
+            "day after this letter is sent to you, for the reasons given below: that is the part of the "
+            "provisional refund that was your share. The remaining PLN 1,250.00 was never refunded to "
+            "you, so nothing more will be charged.",
+        ),
+        (
+            "pl",
+            "Z części ponoszonej przez Państwa, 2 050,00 zł, pobierzemy z rachunku 800,00 zł nie wcześniej "
+            "niż następnego dnia po wysłaniu do Państwa tego pisma, z przyczyn wskazanych poniżej: tyle z "
+            "tymczasowego zwrotu przypadało na Państwa część. Pozostałej kwoty 1 250,00 zł nie "
+            "zwróciliśmy Państwu, więc nic więcej nie pobierzemy.",
+        ),
+    ],
+)
+def test_only_the_share_refunded_provisionally_is_said_to_be_charged(language, said):
+    # Two payments the customer bears in full; only the first (800,00 zł) was refunded at D+1.
+    sample = sample_snapshot(REJECTED, language=language)
+    refunded_first = replace(sample, refund=replace(sample.refund, amount=Decimal("800.00")))
+    snapshot = _taking_back(refunded_first, "800.00")
+
+    text = _text(render_letter_html(letter_type=REJECTED, snapshot=snapshot))
+
+    assert said in text
+    assert "The part you bear, PLN 2,050.00" not in text and "Część ponoszoną przez Państwa" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("pl", "Część ponoszoną przez Państwa, 212,71 zł, pobierzemy z rachunku nie wcześniej niż"),
+        ("en", "The part you bear, PLN 212.71, will be charged to your account not before the day after"),
+    ],
+)
+def test_a_letter_taking_back_the_whole_share_reads_as_a_letter_stored_without_the_amount(language, said):
+    stored = sample_snapshot(PARTIAL, language=language)
+    whole = _taking_back(stored, "212.71")
+
+    html = render_letter_html(letter_type=PARTIAL, snapshot=stored)
+
+    assert stored.decision.customer_share_to_recover is None
+    assert render_letter_html(letter_type=PARTIAL, snapshot=whole) == html
+    assert said in _text(html)
+
+
+@pytest.mark.parametrize("to_recover", ["0.00", "212.72"])
+def test_an_amount_to_take_back_outside_the_customer_s_share_is_refused(to_recover):
+    snapshot = _taking_back(sample_snapshot(PARTIAL), to_recover)
+
+    refusal = re.escape("to take back is not within the customer's share 212.71")
+    with pytest.raises(DecisionMismatch, match=refusal):
+        render_letter_html(letter_type=PARTIAL, snapshot=snapshot)

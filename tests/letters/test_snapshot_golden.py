@@ -7,6 +7,7 @@ must give the very same bytes (keys sorted, ``+02:00`` offsets, amounts as writt
 import json
 import re
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,36 @@ def test_a_part_built_in_python_is_an_instance_never_a_dict():
         replace(sample.case, transactions=[_stored()["case"]["transactions"][0]])
     with pytest.raises(SnapshotError, match="issued_on must be a date, got str"):
         replace(sample, issued_on="2025-06-16")
+
+
+def _partly_refunded(language: str) -> LetterSnapshot:
+    """The rejected sample where only the first payment (800,00 zł) was refunded at D+1: that is charged."""
+    sample = sample_snapshot(LetterType.DECISION_REJECTED, language=language)
+    return replace(
+        sample,
+        refund=replace(sample.refund, amount=Decimal("800.00")),
+        decision=replace(sample.decision, customer_share_to_recover=Decimal("800.00")),
+    )
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_a_snapshot_with_the_amount_to_take_back_encodes_to_its_stored_bytes_and_back(language):
+    stored = (GOLDEN / f"decision_rejected.partly_refunded.{language}.json").read_bytes()
+
+    restored = LetterSnapshot.from_json(stored)
+
+    assert _partly_refunded(language).to_json().encode() == stored
+    assert restored == _partly_refunded(language)
+    assert restored.to_json().encode() == stored
+    assert json.loads(stored)["decision"]["customer_share_to_recover"] == "800.00"
+
+
+@pytest.mark.parametrize(("letter_type", "language"), SAMPLES)
+def test_a_snapshot_stored_before_the_amount_to_take_back_has_none_and_writes_none(letter_type, language):
+    stored = (GOLDEN / f"{_name(letter_type, language)}.json").read_bytes()
+
+    restored = LetterSnapshot.from_json(stored)
+
+    if restored.decision is not None:
+        assert restored.decision.customer_share_to_recover is None
+    assert b"customer_share_to_recover" not in restored.to_json().encode()
