@@ -165,7 +165,7 @@ def claim_new(request: StaffRequest) -> HttpResponse:
     (PESEL, name or phone), choose the card, tick the transactions."""
     target_form = forms.ClaimTargetForm(request.GET)
     if not target_form.is_valid() or target_form.cleaned_data["customer"] is None:
-        lookup = forms.SearchForm(request.GET or None)
+        lookup = forms.SearchForm(request.GET or None, auto_id="claim-lookup-%s")
         query = lookup.cleaned_data["q"] if lookup.is_valid() else ""
         found = claim_lookup(user=request.user, query=query) if query else None
         return render(request, "backoffice/claim_lookup.html", {"lookup": lookup, "found": found})

@@ -95,3 +95,29 @@ def test_a_chargeback_not_filed_without_a_reason_names_the_error_at_the_reason(
     assert ("aria-invalid" in other, "aria-describedby" in other) == (False, False)
     atm.refresh_from_db()
     assert atm.state == ChargebackState.DRAFT
+
+
+def test_a_wrong_queue_filter_is_marked_and_names_its_error(case, supervisor, as_staff):
+    url = reverse("backoffice:queue", kwargs={"name": "all"})
+
+    response = as_staff(supervisor).get(
+        url, {"amount_min": "abc", "assignee": "x"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    page = response.content.decode()
+    amount = element(page, "input", name_="amount_min")
+    assignee = element(page, "select", id="id_assignee")
+    assert (amount["aria-invalid"], assignee["aria-invalid"]) == ("true", "true")
+    assert described_by(page, amount) == ["Enter a number."]
+    assert described_by(page, assignee) == ["Enter a whole number."]
+    assert "Some filters are not valid and were left out" in page  # said first, as before
+
+
+def test_a_claim_lookup_without_a_query_is_marked_and_names_its_error(client, analyst, as_staff):
+    as_staff(analyst)
+
+    page = client.get(CLAIM, {"q": ""}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    query = element(page, "input", id="claim-lookup-q")
+    assert query["aria-invalid"] == "true"
+    assert described_by(page, query) == ["This field is required."]
