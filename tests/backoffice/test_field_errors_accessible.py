@@ -121,3 +121,15 @@ def test_a_claim_lookup_without_a_query_is_marked_and_names_its_error(client, an
     query = element(page, "input", id="claim-lookup-q")
     assert query["aria-invalid"] == "true"
     assert described_by(page, query) == ["This field is required."]
+
+
+def test_a_search_too_long_marks_the_header_search_box_and_names_its_error(client, analyst, as_staff):
+    as_staff(analyst)
+
+    page = client.get(
+        reverse("backoffice:search"), {"q": "x" * 101}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+
+    box = element(page, "input", id="site-search")
+    assert box["aria-invalid"] == "true"
+    assert described_by(page, box) == ["Ensure this value has at most 100 characters (it has 101)."]
