@@ -8,8 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
-from django.utils.datastructures import MultiValueDict
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
@@ -17,9 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 from customers.models import User
 from disputes.backoffice import chargeback_views, forms
 from disputes.backoffice.access import StaffRequest, staff_required
-from disputes.backoffice.selectors import assignable_staff, case_page, evidence_get_for_staff
+from disputes.backoffice.case_page import CASE_FORMS, case_form, render_case
+from disputes.backoffice.selectors import evidence_get_for_staff
 from disputes.downloads import evidence_attachment
-from disputes.models import Case, Evidence
+from disputes.models import Evidence
 from disputes.services import (
     ActionNotPermitted,
     DisputeError,
@@ -37,28 +37,11 @@ from disputes.services import (
     case_start_review,
     case_withdraw,
     case_withhold_refund,
-    refund_needs_approval,
 )
 from kartosfera import clock
-from kartosfera.authz import SUPERVISE_CASE
 from kartosfera.form_pages import errors_as_messages
 from kartosfera.refusals import add_refusal
 from liability.engine import Findings
-
-# The case page's forms, one per step: each form's ids start with its key, so ids are unique on the
-# page although several steps ask for a "reason".
-CASE_FORMS: dict[str, type[Form]] = {
-    "withhold_refund": forms.WithholdForm,
-    "request_information": forms.QuestionsForm,
-    "customer_responded": forms.ResponseForm,
-    "extend_reply": forms.ExtendForm,
-    "assess": forms.FindingsForm,
-    "propose_decision": forms.DecisionProposalForm,
-    "propose_recovery": forms.ProposalForm,
-    "withdraw": forms.ReasonForm,
-    "note": forms.NoteForm,
-    "evidence": forms.EvidenceForm,
-}
 
 
 def _form_key(action: str, data: QueryDict) -> str:
@@ -68,47 +51,10 @@ def _form_key(action: str, data: QueryDict) -> str:
     return action
 
 
-# What a form sends without asking: the two proposal forms say which proposal they make.
-CASE_FORM_INITIAL = {"propose_decision": {"kind": "DECISION"}, "propose_recovery": {"kind": "RECOVERY"}}
-
-
-def _case_form(
-    key: str, data: QueryDict | None = None, files: MultiValueDict[str, Any] | None = None
-) -> Form:
-    return CASE_FORMS[key](data, files, auto_id=f"{key}-%s", initial=CASE_FORM_INITIAL.get(key))
-
-
-def _render_case(
-    request: StaffRequest, case_id: int, *, bound_key: str = "", bound: Form | None = None
-) -> HttpResponse:
-    """The case page; a form sent with an error is shown open, with what was typed and the error."""
-    try:
-        page = case_page(user=request.user, case_id=case_id, now=clock.now())
-    except Case.DoesNotExist:
-        raise Http404("no such case") from None
-    case_forms = {
-        key: bound if bound is not None and key == bound_key else _case_form(key) for key in CASE_FORMS
-    }
-    return render(
-        request,
-        "backoffice/case.html",
-        {
-            "p": page,
-            "case": page.case,
-            "staff": assignable_staff() if request.user.has_perm(SUPERVISE_CASE) else None,
-            "refund_needs_approval": "refund_provisionally" in page.allowed
-            and refund_needs_approval(case=page.case),
-            "forms": case_forms,
-            "open_form": bound_key,
-        },
-        status=400 if bound is not None else 200,
-    )
-
-
 @require_GET
 @staff_required
 def case_detail(request: StaffRequest, case_id: int) -> HttpResponse:
-    return _render_case(request, case_id)
+    return render_case(request, case_id)
 
 
 # A step: the form sent (None for a step without one), the case's id, the actor and now; it returns the
@@ -236,13 +182,13 @@ def case_action(request: StaffRequest, case_id: int, action: str) -> HttpRespons
     form = None
     if form_class is not None:
         form = (
-            _case_form(key, request.POST, request.FILES)
+            case_form(key, request.POST, request.FILES)
             if key in CASE_FORMS
             else form_class(request.POST, request.FILES)
         )
     if form is not None and not form.is_valid():
         if key in CASE_FORMS:
-            return _render_case(request, case_id, bound_key=key, bound=form)
+            return render_case(request, case_id, bound_key=key, bound=form)
         errors_as_messages(request, form)
         return redirect("backoffice:case", case_id=case_id)
     try:
@@ -254,7 +200,7 @@ def case_action(request: StaffRequest, case_id: int, action: str) -> HttpRespons
         # is said once, on the page.
         if form is not None and key in CASE_FORMS and not isinstance(error, ActionNotPermitted):
             add_refusal(form, error)
-            return _render_case(request, case_id, bound_key=key, bound=form)
+            return render_case(request, case_id, bound_key=key, bound=form)
         messages.error(request, str(error))
     else:
         messages.success(request, _(done))

@@ -4,7 +4,7 @@ cycle from the case page. Each view parses the request and makes one service or 
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from disputes.backoffice import forms
+from disputes.backoffice.access import StaffRequest
+from disputes.backoffice.case_page import chargeback_form_ids, render_case
 from disputes.backoffice.selectors import chargeback_queue_page
 from disputes.services import (
     DisputeError,
@@ -91,17 +93,26 @@ ACTIONS: dict[str, tuple[type, Callable]] = {
 }
 
 
+def _step(action: str, data: QueryDict) -> str:
+    """The case page's step a chargeback's form was sent from: a result is proposed won or lost."""
+    if action == "result":
+        return "win" if data.get("won") == "1" else "lose"
+    return action
+
+
 @require_POST
-def chargeback_action(request: HttpRequest, case_id: int, chargeback_id: int, action: str) -> HttpResponse:
+def chargeback_action(request: StaffRequest, case_id: int, chargeback_id: int, action: str) -> HttpResponse:
     """Run one step of a chargeback; a refusal is shown and changes nothing."""
     if action not in ACTIONS:
         raise Http404("no such action")
     form_class, run = ACTIONS[action]
-    form = form_class(request.POST, request.FILES)
+    step = _step(action, request.POST)
+    form = form_class(request.POST, request.FILES, auto_id=chargeback_form_ids(chargeback_id, step))
     back = reverse("backoffice:case", kwargs={"case_id": case_id}) + f"#cb-{chargeback_id}"
     if not form.is_valid():
+        # Said at the top of the page as before, and at each field, which names its error.
         errors_as_messages(request, form)
-        return redirect(back)
+        return render_case(request, case_id, chargeback_sent=(chargeback_id, step, form))
     try:
         done = run(form.cleaned_data, chargeback_id, request.user, clock.now())
     except DisputeError as error:

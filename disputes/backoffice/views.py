@@ -165,7 +165,7 @@ def claim_new(request: StaffRequest) -> HttpResponse:
     (PESEL, name or phone), choose the card, tick the transactions."""
     target_form = forms.ClaimTargetForm(request.GET)
     if not target_form.is_valid() or target_form.cleaned_data["customer"] is None:
-        lookup = forms.SearchForm(request.GET or None)
+        lookup = forms.SearchForm(request.GET or None, auto_id="claim-lookup-%s")
         query = lookup.cleaned_data["q"] if lookup.is_valid() else ""
         found = claim_lookup(user=request.user, query=query) if query else None
         return render(request, "backoffice/claim_lookup.html", {"lookup": lookup, "found": found})
@@ -207,7 +207,8 @@ def claim_new(request: StaffRequest) -> HttpResponse:
 @staff_required
 def search(request: StaffRequest) -> HttpResponse:
     """The search box: case number, PESEL or bank id, phone, name, card's last four, amount, merchant."""
-    form = forms.SearchForm(request.GET)
+    # The ids of the header's search box, which the page's error text is tied to.
+    form = forms.SearchForm(request.GET, auto_id="site-search-%s")
     query = form.cleaned_data["q"] if form.is_valid() else ""
     results = backoffice_search(user=request.user, query=query) if query else None
     return render(request, "backoffice/search.html", {"search_form": form, "results": results})

@@ -33,3 +33,10 @@ def person(user) -> str:
         return "—"
     full_name = f"{getattr(user, 'first_name', '')} {getattr(user, 'last_name', '')}".strip()
     return full_name or getattr(user, "username", "") or "—"
+
+
+@register.filter
+def sent_to(chargebacks_sent: dict[int, dict[str, object]], chargeback_id: int) -> dict[str, object]:
+    """The step forms sent with an error to the chargeback ``chargeback_id``, by step ({} when none):
+    the case page shows them open, with what was typed and each field's error."""
+    return chargebacks_sent.get(chargeback_id, {}) if chargebacks_sent else {}

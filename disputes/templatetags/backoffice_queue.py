@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from django import template
 from django.db.models import Field
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -119,7 +120,13 @@ def queue_filter_fields(form) -> SafeString:
     2 ms a page), and the same few filters come back on every page, so a valid form's markup is kept
     per language and values. A form with errors (its fields marked invalid) is rendered afresh."""
     if form.errors:
-        return _filter_fields(form)
+        # Each field as every form's field is drawn: its error text next to it, which the field's
+        # aria-describedby names (the line above the filters says them all, too).
+        return mark_safe(  # noqa: S308 (templates that escape what they print)
+            "\n    ".join(
+                render_to_string("portal/_field.html", {"field": form[name]}) for name in _FILTER_FIELDS
+            )
+        )
     data = form.data
     key = (get_language(), tuple((name, tuple(data.getlist(name))) for name in _FILTER_FIELDS))
     html = _FILTER_HTML.get(key)

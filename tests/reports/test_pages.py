@@ -12,6 +12,7 @@ from kartosfera.clock import now, today_warsaw
 from kartosfera.legaltime import WARSAW
 from reports.exports.services import export_job_run, export_path, export_request
 from reports.models import ExportJob
+from tests.accessible_errors import described_by, element
 from tests.backoffice.conftest import sign_in
 from tests.customers.factories import UserFactory
 from tests.reports.conftest import entries_for
@@ -282,3 +283,51 @@ def test_the_period_is_the_month_so_far(client, auditor, time_machine):
     form = client.get(reverse("reports:exports")).context["form"]
 
     assert (form["from_date"].value(), form["to_date"].value()) == (date(2026, 12, 1), date(2026, 12, 7))
+
+
+@pytest.mark.parametrize(
+    ("query", "start", "end"),
+    [
+        # A day that is no date: that input only, by its own error.
+        (
+            {"from": "31.13.2025", "to": "2025-05-31"},
+            ["From: Enter a valid date."],
+            None,
+        ),
+        # The period's own problem concerns both days.
+        (
+            {"from": "2025-06-01", "to": "2025-05-31"},
+            ["The start of the period is after its end."],
+            ["The start of the period is after its end."],
+        ),
+    ],
+)
+def test_a_wrong_period_marks_its_days_invalid_and_describes_them_by_the_error(
+    client, auditor, query, start, end
+):
+    sign_in(client, auditor)
+    client.cookies["django_language"] = "en"
+
+    page = client.get(reverse("reports:report"), query).content.decode()
+
+    for name, expected in (("from", start), ("to", end)):
+        day = element(page, "input", name_=name)
+        if expected is None:
+            assert ("aria-invalid" in day, "aria-describedby" in day) == (False, False)
+        else:
+            assert day["aria-invalid"] == "true"
+            assert described_by(page, day) == expected
+    assert 'id="period-errors" class="report-errors" role="alert"' in page  # the summary read at once
+
+
+def test_a_radio_group_with_an_error_is_described_by_its_hint_and_its_error(client, auditor):
+    sign_in(client, auditor)
+    client.cookies["django_language"] = "en"
+
+    page = client.post(reverse("reports:exports"), {**FORM, "file_format": "PDF"}).content.decode()
+
+    group = element(page, "fieldset", id="id_file_format")
+    hint, error = described_by(page, group)
+    assert hint.startswith("For a long period (more than a few months, or over 50,000 rows) choose CSV")
+    assert error == "Choose the file format: CSV or XLSX."
+    assert element(page, "input", name_="file_format", value="CSV")["aria-invalid"] == "true"
