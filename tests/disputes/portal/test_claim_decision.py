@@ -577,3 +577,28 @@ def test_a_claim_deemed_accepted_before_any_refund_says_the_credit_came_with_the
     )
     assert "wraz z rozstrzygnięciem" not in polish and "with the decision" not in english
     assert "Nothing will be taken back from your account." in english
+
+
+def test_a_decided_claim_out_of_its_window_no_longer_promises_an_answer(client, theft, partial):
+    # The decision itself gives each late transaction's share and reason; "will be answered" after the
+    # answer would send the customer waiting for a second reply.
+    type(partial).objects.filter(pk=partial.pk).update(
+        out_of_window=True, window_end_on=warsaw(2025, 6, 1, 0, 0).date()
+    )
+    with time_machine.travel(warsaw(2025, 6, 11, 10, 0), tick=False):
+        text = page(signed_in(client, theft.user), partial)
+
+    assert 'aria-labelledby="decision-title"' in text
+    assert "otrzymasz odpowiedź" not in text
+    assert "najwcześniejszy termin minął" not in text
+
+
+def test_an_undecided_claim_out_of_its_window_still_says_it_will_be_answered(client, theft, refunded):
+    type(refunded).objects.filter(pk=refunded.pk).update(
+        out_of_window=True, window_end_on=warsaw(2025, 6, 1, 0, 0).date()
+    )
+    with time_machine.travel(warsaw(2025, 5, 27, 10, 0), tick=False):
+        text = page(signed_in(client, theft.user), refunded)
+
+    assert "najwcześniejszy termin minął 1 czerwca 2025" in text
+    assert "reklamacja jest mimo to zarejestrowana i otrzymasz odpowiedź." in text
