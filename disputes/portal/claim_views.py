@@ -29,7 +29,7 @@ from disputes.portal.selectors import (
     claim_timeline,
     evidence_get_for_user,
 )
-from disputes.portal.steps import STEP_NAMES, case_page, step_url
+from disputes.portal.steps import STEP_NAMES, card_still_usable, case_page, step_url
 from disputes.portal.views import evidence_page
 from disputes.selectors import case_list_for_customer
 from disputes.services import (
@@ -63,6 +63,7 @@ def claim_detail(request: CustomerRequest, case: Case) -> HttpResponse:
         "portal/claims/detail.html",
         {
             "case": case,
+            "offer_block": card_still_usable(case),
             "disputed": case.disputed.select_related("transaction"),
             "timeline": [
                 (item, CaseState(item.row.to_state).label if isinstance(item.row, CaseTransition) else "")

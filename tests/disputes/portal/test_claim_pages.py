@@ -584,6 +584,30 @@ def test_a_stolen_card_still_active_is_offered_a_block_inside_the_wizard(client,
     assert "Twoja karta nadal działa" not in after
 
 
+def test_a_claim_sent_about_a_stolen_card_still_active_says_to_block_it_after_sending(
+    client, db, eur_rates, now
+):
+    # Sent without taking the wizard's offer: the card still pays for whoever has it, and the claim's
+    # pages are where the customer now looks.
+    theft = make_theft(cancelled=False)
+    signed_in(client, theft.user)
+    start(client, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+    answer_everything(client, case)
+    client.post(f"/claims/{case.pk}/step/review/")
+
+    sent = text(client.get(f"/claims/{case.pk}/submitted/"))
+    status = text(client.get(f"/claims/{case.pk}/"))
+    blocked = client.post(f"/claims/{case.pk}/block-card/", {"next": f"/claims/{case.pk}/"})
+
+    for page in (sent, status):
+        assert "Twoja karta nadal działa" in page
+        assert f'action="/claims/{case.pk}/block-card/"' in page
+    theft.card.refresh_from_db()
+    assert (blocked["Location"], theft.card.status) == (f"/claims/{case.pk}/", "BLOCKED")
+    assert "Twoja karta nadal działa" not in text(client.get(f"/claims/{case.pk}/"))
+
+
 def test_a_card_already_cancelled_is_not_offered_a_block(portal, theft):
     start(portal, theft, theft.transaction_ids)
     case = Case.objects.get(customer=theft.customer)
