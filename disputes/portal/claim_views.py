@@ -40,6 +40,7 @@ from disputes.services import (
 )
 from kartosfera import clock
 from kartosfera.form_pages import carried_out
+from kartosfera.legaltime import warsaw_date
 
 
 @customer_required
@@ -76,6 +77,8 @@ def claim_detail(request: CustomerRequest, case: Case) -> HttpResponse:
             "first_step_url": step_url(case, STEP_NAMES[0]),
             "clocks": claim_clocks(case=case, outcome=outcome, now=now),
             "outcome": outcome,
+            # Whether the first day the customer's share may be taken back has come (Warsaw's day).
+            "today": warsaw_date(now),
             # The appeal routes (and a late refund's apology) name the bank's complaint department as
             # its letters do.
             "appeal_bank": settings.KARTOSFERA_BANK,
