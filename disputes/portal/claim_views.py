@@ -145,6 +145,11 @@ def claim_withdraw(request: CustomerRequest, case: Case) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def claim_respond(request: CustomerRequest, case: Case) -> HttpResponse:
     """Answer the bank's request for information."""
+    if "customer_responded" not in claim_available_actions(case=case, user=request.user, now=clock.now()):
+        # Answered already (the back button, a second tab) or never asked: an empty form would only
+        # lead to a refusal.
+        messages.info(request, _("The bank is not waiting for your answer on this claim."))
+        return redirect("claims:detail", case_id=case.pk)
     form = forms.RespondForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         respond = partial(case_customer_responded, response=form.cleaned_data["response"])

@@ -349,6 +349,27 @@ def test_answering_the_banks_request_and_withdrawing_go_through_the_services(por
     assert case.transitions.get(name="withdraw").reason == "Rozpoznałam płatność."
 
 
+def test_the_answer_page_once_answered_goes_back_to_the_claim_instead_of_an_empty_form(
+    portal, theft, analyst, now
+):
+    # The back button, a second tab or the SMS link after answering: no question is waiting, so an
+    # empty answer form would only lead to a refusal.
+    case = submitted_case(theft, theft.user)
+    case_start_review(case_id=case.pk, actor=analyst, now=now)
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=now)
+    case_request_information(case_id=case.pk, questions="Gdzie była karta o 19:10?", actor=analyst, now=now)
+    portal.post(f"/claims/{case.pk}/respond/", {"response": "W portfelu, w skradzionej torbie."})
+    answered = case.transitions.filter(name="customer_responded").count()
+
+    shown = portal.get(f"/claims/{case.pk}/respond/")
+    again = portal.post(f"/claims/{case.pk}/respond/", {"response": "Jeszcze raz."})
+
+    assert (shown.status_code, shown["Location"]) == (302, f"/claims/{case.pk}/")
+    assert (again.status_code, again["Location"]) == (302, f"/claims/{case.pk}/")
+    assert "Bank nie czeka na Twoją odpowiedź w tej reklamacji." in text(portal.get(f"/claims/{case.pk}/"))
+    assert case.transitions.filter(name="customer_responded").count() == answered
+
+
 def test_the_banks_request_tells_the_customer_by_when_to_answer_and_that_the_reply_does_not_wait(
     portal, theft, analyst, now
 ):
