@@ -127,11 +127,22 @@ def _carried_out(
     return carried_out(request, form, change_case, done=done, then=redirect("claims:detail", case_id=case.pk))
 
 
+def _back_unless_allowed(request: CustomerRequest, case: Case, action: str, why: str) -> HttpResponse | None:
+    """Back to the claim saying ``why`` when the case no longer allows the customer's ``action`` (done
+    already, from the back button or a second tab): its form would only lead to a refusal."""
+    if action in claim_available_actions(case=case, user=request.user, now=clock.now()):
+        return None
+    messages.info(request, why)
+    return redirect("claims:detail", case_id=case.pk)
+
+
 @never_cache
 @case_page
 @require_http_methods(["GET", "POST"])
 def claim_withdraw(request: CustomerRequest, case: Case) -> HttpResponse:
     """Withdraw the claim (or throw away a draft)."""
+    if gone := _back_unless_allowed(request, case, "withdraw", _("This claim can no longer be withdrawn.")):
+        return gone
     form = forms.WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         withdraw = partial(case_withdraw, reason=form.cleaned_data["reason"])
@@ -145,11 +156,10 @@ def claim_withdraw(request: CustomerRequest, case: Case) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def claim_respond(request: CustomerRequest, case: Case) -> HttpResponse:
     """Answer the bank's request for information."""
-    if "customer_responded" not in claim_available_actions(case=case, user=request.user, now=clock.now()):
-        # Answered already (the back button, a second tab) or never asked: an empty form would only
-        # lead to a refusal.
-        messages.info(request, _("The bank is not waiting for your answer on this claim."))
-        return redirect("claims:detail", case_id=case.pk)
+    if gone := _back_unless_allowed(
+        request, case, "customer_responded", _("The bank is not waiting for your answer on this claim.")
+    ):
+        return gone
     form = forms.RespondForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         respond = partial(case_customer_responded, response=form.cleaned_data["response"])

@@ -370,6 +370,21 @@ def test_the_answer_page_once_answered_goes_back_to_the_claim_instead_of_an_empt
     assert case.transitions.filter(name="customer_responded").count() == answered
 
 
+def test_the_withdraw_page_of_a_claim_already_withdrawn_goes_back_to_the_claim(portal, theft, analyst, now):
+    case = submitted_case(theft, theft.user)
+    portal.post(f"/claims/{case.pk}/withdraw/", {"reason": "Rozpoznałam płatność."})
+
+    shown = portal.get(f"/claims/{case.pk}/withdraw/")
+    again = portal.post(f"/claims/{case.pk}/withdraw/", {"reason": "Jeszcze raz."})
+
+    assert (shown.status_code, shown["Location"]) == (302, f"/claims/{case.pk}/")
+    assert (again.status_code, again["Location"]) == (302, f"/claims/{case.pk}/")
+    assert "Tej reklamacji nie można już wycofać." in text(portal.get(f"/claims/{case.pk}/"))
+    assert list(case.transitions.filter(name="withdraw").values_list("reason", flat=True)) == [
+        "Rozpoznałam płatność."
+    ]
+
+
 def test_the_banks_request_tells_the_customer_by_when_to_answer_and_that_the_reply_does_not_wait(
     portal, theft, analyst, now
 ):
