@@ -19,7 +19,7 @@ from customers.forms import PortalForm
 from customers.models import Customer
 from customers.selectors import customer_get_for_user
 from disputes.downloads import evidence_attachment
-from disputes.models import Case, CaseState, CaseTransition, Evidence
+from disputes.models import FINISHED_STATES, Case, CaseState, CaseTransition, Evidence
 from disputes.portal import forms
 from disputes.portal.claim_status import claim_clocks, claim_outcome
 from disputes.portal.selectors import (
@@ -115,6 +115,10 @@ def claim_documents(request: CustomerRequest, case: Case) -> HttpResponse:
     """Add a document to a submitted claim."""
     if case.state == CaseState.DRAFT:
         return redirect(step_url(case, "evidence"))
+    if case.state in FINISHED_STATES:
+        # The claim's page offers no "Add a document" then; its address alone would only be refused.
+        messages.info(request, _("Documents can no longer be added to this claim."))
+        return redirect("claims:detail", case_id=case.pk)
     return evidence_page(request, case, wizard_step=None)
 
 

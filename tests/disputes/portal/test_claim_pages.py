@@ -385,6 +385,22 @@ def test_the_withdraw_page_of_a_claim_already_withdrawn_goes_back_to_the_claim(p
     ]
 
 
+def test_the_documents_page_of_a_withdrawn_claim_goes_back_to_the_claim(portal, theft, now):
+    case = submitted_case(theft, theft.user)
+    portal.post(f"/claims/{case.pk}/withdraw/", {"reason": "Rozpoznałam płatność."})
+
+    shown = portal.get(f"/claims/{case.pk}/documents/")
+    sent = portal.post(
+        f"/claims/{case.pk}/documents/",
+        {"kind": "POLICE_REPORT", "file": SimpleUploadedFile("policja.pdf", PDF)},
+    )
+
+    assert (shown.status_code, shown["Location"]) == (302, f"/claims/{case.pk}/")
+    assert (sent.status_code, sent["Location"]) == (302, f"/claims/{case.pk}/")
+    assert "Do tej reklamacji nie można już dodawać dokumentów." in text(portal.get(f"/claims/{case.pk}/"))
+    assert not case.evidence.exists()
+
+
 def test_the_banks_request_tells_the_customer_by_when_to_answer_and_that_the_reply_does_not_wait(
     portal, theft, analyst, now
 ):
