@@ -17,13 +17,19 @@ CODE_VALIDATOR = RegexValidator(r"^[0-9]{6}$", _("The code has 6 digits."), code
 
 def code_field(label: StrOrPromise | None = None) -> forms.CharField:
     """A 6-digit code from a text message, with the phone keyboard and one-time-code autofill."""
+    # No min_length/max_length: their generic "at least 6 characters" would repeat the validator's
+    # one message (the browser's maxlength stays, set here).
     return forms.CharField(
         label=label or _("Code from the text message"),
-        min_length=6,
-        max_length=6,
         validators=[CODE_VALIDATOR],
         widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}", "size": 8}
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": "[0-9]{6}",
+                "maxlength": 6,
+                "size": 8,
+            }
         ),
     )
 

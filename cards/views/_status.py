@@ -10,9 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_stubs_ext import StrOrPromise
 
 from cards import services
 from cards.forms import BlockForm, CancelForm
@@ -37,16 +39,27 @@ from kartosfera import clock
 from kartosfera.refusals import add_refusal
 
 
+def _done_already(request: HttpRequest, card: Card, statuses: tuple[str, ...], why: StrOrPromise) -> bool:
+    """Whether the card is already where the page would take it (the back button, a second tab): the
+    customer is then told so on the card's page instead of a form whose button would be refused."""
+    if card.status not in statuses:
+        return False
+    messages.info(request, why)
+    return True
+
+
 def _code_request_page(
-    operation: services.CardOperation, template: str
+    operation: services.CardOperation, template: str, done_in: tuple[str, ...], done: StrOrPromise
 ) -> Callable[Concatenate[HttpRequest, int, ...], HttpResponseBase]:
     """The page of an operation confirmed on the code page: it says what the operation does; its button
-    texts the code."""
+    texts the code. A card in one of ``done_in`` goes back to its page saying ``done``."""
 
     @never_cache
     @card_page
     @require_http_methods(["GET", "POST"])
     def view(request: CustomerRequest, card: Card) -> HttpResponse:
+        if request.method == "GET" and _done_already(request, card, done_in, done):
+            return detail(card)
         if request.method == "POST":
             return request_code(request, card, operation) or detail(card)
         return render(request, template, {"card": card})
@@ -54,9 +67,19 @@ def _code_request_page(
     return view
 
 
-card_activate = _code_request_page(services.CardOperation.ACTIVATE, "portal/cards/activate.html")
+card_activate = _code_request_page(
+    services.CardOperation.ACTIVATE,
+    "portal/cards/activate.html",
+    (CardStatus.ACTIVE, CardStatus.BLOCKED),
+    gettext_lazy("This card is already active."),
+)
 card_activate.__doc__ = "Activate a new card: a code is texted to confirm."
-card_unblock = _code_request_page(services.CardOperation.UNBLOCK, "portal/cards/unblock.html")
+card_unblock = _code_request_page(
+    services.CardOperation.UNBLOCK,
+    "portal/cards/unblock.html",
+    (CardStatus.INACTIVE, CardStatus.ACTIVE),
+    gettext_lazy("This card is not blocked."),
+)
 card_unblock.__doc__ = "Lift a temporary block: a code is texted to confirm."
 
 
@@ -66,10 +89,9 @@ card_unblock.__doc__ = "Lift a temporary block: a code is texted to confirm."
 def card_block(request: CustomerRequest, card: Card) -> HttpResponse:
     """Block the card at once, reversibly (no code: blocking must be quick)."""
     form = BlockForm(request.POST or None)
-    if request.method == "POST" and card.status == CardStatus.BLOCKED:
-        # A second click of "Block", or the form sent again: what the customer asked for is done.
-        messages.info(request, _("This card is already blocked."))
-        return redirect("cards:detail", card_id=card.pk)
+    # A second click of "Block", the form sent again or opened from the back button: it is done.
+    if _done_already(request, card, (CardStatus.BLOCKED,), _("This card is already blocked.")):
+        return detail(card)
     if request.method == "POST" and form.is_valid():
         block = partial(services.card_block, reason=form.cleaned_data["reason"], now=clock.now())
         done = _("The card is blocked. You can unblock it here when you find it.")

@@ -19,7 +19,7 @@ from customers.forms import PortalForm
 from customers.models import Customer
 from customers.selectors import customer_get_for_user
 from disputes.downloads import evidence_attachment
-from disputes.models import Case, CaseState, CaseTransition, Evidence
+from disputes.models import FINISHED_STATES, Case, CaseState, CaseTransition, Evidence
 from disputes.portal import forms
 from disputes.portal.claim_status import claim_clocks, claim_outcome
 from disputes.portal.selectors import (
@@ -29,7 +29,7 @@ from disputes.portal.selectors import (
     claim_timeline,
     evidence_get_for_user,
 )
-from disputes.portal.steps import STEP_NAMES, case_page, step_url
+from disputes.portal.steps import STEP_NAMES, card_still_usable, case_page, step_url
 from disputes.portal.views import evidence_page
 from disputes.selectors import case_list_for_customer
 from disputes.services import (
@@ -40,6 +40,7 @@ from disputes.services import (
 )
 from kartosfera import clock
 from kartosfera.form_pages import carried_out
+from kartosfera.legaltime import warsaw_date
 
 
 @customer_required
@@ -63,6 +64,7 @@ def claim_detail(request: CustomerRequest, case: Case) -> HttpResponse:
         "portal/claims/detail.html",
         {
             "case": case,
+            "offer_block": card_still_usable(case),
             "disputed": case.disputed.select_related("transaction"),
             "timeline": [
                 (item, CaseState(item.row.to_state).label if isinstance(item.row, CaseTransition) else "")
@@ -75,6 +77,8 @@ def claim_detail(request: CustomerRequest, case: Case) -> HttpResponse:
             "first_step_url": step_url(case, STEP_NAMES[0]),
             "clocks": claim_clocks(case=case, outcome=outcome, now=now),
             "outcome": outcome,
+            # Whether the first day the customer's share may be taken back has come (Warsaw's day).
+            "today": warsaw_date(now),
             # The appeal routes (and a late refund's apology) name the bank's complaint department as
             # its letters do.
             "appeal_bank": settings.KARTOSFERA_BANK,
@@ -111,6 +115,10 @@ def claim_documents(request: CustomerRequest, case: Case) -> HttpResponse:
     """Add a document to a submitted claim."""
     if case.state == CaseState.DRAFT:
         return redirect(step_url(case, "evidence"))
+    if case.state in FINISHED_STATES:
+        # The claim's page offers no "Add a document" then; its address alone would only be refused.
+        messages.info(request, _("Documents can no longer be added to this claim."))
+        return redirect("claims:detail", case_id=case.pk)
     return evidence_page(request, case, wizard_step=None)
 
 
@@ -123,11 +131,22 @@ def _carried_out(
     return carried_out(request, form, change_case, done=done, then=redirect("claims:detail", case_id=case.pk))
 
 
+def _back_unless_allowed(request: CustomerRequest, case: Case, action: str, why: str) -> HttpResponse | None:
+    """Back to the claim saying ``why`` when the case no longer allows the customer's ``action`` (done
+    already, from the back button or a second tab): its form would only lead to a refusal."""
+    if action in claim_available_actions(case=case, user=request.user, now=clock.now()):
+        return None
+    messages.info(request, why)
+    return redirect("claims:detail", case_id=case.pk)
+
+
 @never_cache
 @case_page
 @require_http_methods(["GET", "POST"])
 def claim_withdraw(request: CustomerRequest, case: Case) -> HttpResponse:
     """Withdraw the claim (or throw away a draft)."""
+    if gone := _back_unless_allowed(request, case, "withdraw", _("This claim can no longer be withdrawn.")):
+        return gone
     form = forms.WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         withdraw = partial(case_withdraw, reason=form.cleaned_data["reason"])
@@ -141,6 +160,10 @@ def claim_withdraw(request: CustomerRequest, case: Case) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def claim_respond(request: CustomerRequest, case: Case) -> HttpResponse:
     """Answer the bank's request for information."""
+    if gone := _back_unless_allowed(
+        request, case, "customer_responded", _("The bank is not waiting for your answer on this claim.")
+    ):
+        return gone
     form = forms.RespondForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         respond = partial(case_customer_responded, response=form.cleaned_data["response"])

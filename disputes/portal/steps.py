@@ -187,13 +187,18 @@ def step_url(case: Case, name: str) -> str:
     return reverse("claims:step", kwargs={"case_id": case.pk, "step": name})
 
 
+def card_still_usable(case: Case) -> bool:
+    """Whether the claim says the card was lost or stolen while it still works: the claim's pages
+    (each wizard step, the sent page and the status page) then offer to block or cancel it."""
+    return case.cause in LOST_OR_STOLEN and case.card.status == CardStatus.ACTIVE
+
+
 def step_navigation(case: Case, step: Step) -> dict[str, object]:
     """The template context every wizard step shares: the case, the step and its place."""
     index = STEP_NAMES.index(step.name)
     return {
         "case": case,
-        # A card said to be lost or stolen that still works: the wizard offers to block or cancel it.
-        "offer_block": case.cause in LOST_OR_STOLEN and case.card.status == CardStatus.ACTIVE,
+        "offer_block": card_still_usable(case),
         "step": step,
         "number": index + 1,
         "total": len(STEPS),

@@ -41,6 +41,7 @@ from disputes.portal.steps import (
     STEP_NAMES,
     STEPS,
     Step,
+    card_still_usable,
     case_page,
     step_navigation,
     step_url,
@@ -354,6 +355,7 @@ def claim_submitted(request: CustomerRequest, case: Case) -> HttpResponse:
         "portal/claims/submitted.html",
         {
             "case": case,
+            "offer_block": card_still_usable(case),
             "clocks": claim_clocks(case=case, outcome=outcome, now=clock.now()),
             # A late refund's apology gives the bank's complaint line.
             "appeal_bank": settings.KARTOSFERA_BANK,

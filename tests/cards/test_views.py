@@ -440,6 +440,26 @@ def test_blocking_twice_is_told_as_done_not_as_a_problem(signed_in):
     assert card.events.filter(kind="BLOCKED").count() == 1
 
 
+@pytest.mark.parametrize(
+    ("status", "page", "told"),
+    [
+        (CardStatus.BLOCKED, "block", "Ta karta jest już zablokowana."),
+        (CardStatus.ACTIVE, "unblock", "Ta karta nie jest zablokowana."),
+        (CardStatus.ACTIVE, "activate", "Ta karta jest już aktywna."),
+    ],
+)
+def test_a_page_for_what_the_card_already_is_goes_back_to_the_card_saying_so(signed_in, status, page, told):
+    """The back button after blocking, unblocking or activating: no form whose button would be refused."""
+    client, customer = signed_in
+    card = CardFactory(customer=customer, status=status)
+
+    shown = client.get(f"/cards/{card.pk}/{page}/", follow=True)
+
+    body = shown.content.decode()
+    assert shown.redirect_chain == [(f"/cards/{card.pk}/", 302)]
+    assert told in body and 'class="error-summary"' not in body
+
+
 def test_every_card_page_shows_the_emergency_line_and_the_lost_card_steps(signed_in):
     client, customer = signed_in
     card = CardFactory(customer=customer)

@@ -172,6 +172,30 @@ def test_after_the_reply_is_sent_the_recovery_date_is_given_then_the_recovery_it
     assert "pobierzemy" not in text
 
 
+def test_a_recovery_not_made_by_its_first_day_is_not_promised_for_a_day_gone_by(
+    client, theft, partial, analyst
+):
+    # The reply left on 10 June: the share may be taken from 11 June. A week later, still not taken,
+    # "not before 11 June" would read as a promise about a day already gone.
+    post_the_decision(partial, analyst)
+    browser = signed_in(client, theft.user)
+    with time_machine.travel(warsaw(2025, 6, 18, 10, 0), tick=False):
+        polish, english = page(browser, partial), page(browser, partial, language="en")
+
+    card = theft.card.masked
+    assert "nie wcześniej niż" not in polish
+    assert (
+        "Część, którą ponosisz, 212,71 zł, pobierzemy wkrótce, obciążając rachunek powiązany z kartą "
+        f"{card}; możemy to zrobić od 11 czerwca 2025, czyli od dnia po wysłaniu Ci naszej odpowiedzi "
+        "z uzasadnieniem." in polish
+    )
+    assert (
+        f"The part you bear, PLN 212.71, will be taken back shortly by a debit to the account linked to card "
+        f"{card}; we may do so from 11 June 2025, the day after our reply with its reasons was sent to you."
+        in english
+    )
+
+
 def test_the_recovery_debits_the_account_linked_to_the_card_in_english(client, theft, partial, analyst):
     post_the_decision(partial, analyst)
     with time_machine.travel(warsaw(2025, 6, 10, 16, 0), tick=False):
@@ -577,3 +601,28 @@ def test_a_claim_deemed_accepted_before_any_refund_says_the_credit_came_with_the
     )
     assert "wraz z rozstrzygnięciem" not in polish and "with the decision" not in english
     assert "Nothing will be taken back from your account." in english
+
+
+def test_a_decided_claim_out_of_its_window_no_longer_promises_an_answer(client, theft, partial):
+    # The decision itself gives each late transaction's share and reason; "will be answered" after the
+    # answer would send the customer waiting for a second reply.
+    type(partial).objects.filter(pk=partial.pk).update(
+        out_of_window=True, window_end_on=warsaw(2025, 6, 1, 0, 0).date()
+    )
+    with time_machine.travel(warsaw(2025, 6, 11, 10, 0), tick=False):
+        text = page(signed_in(client, theft.user), partial)
+
+    assert 'aria-labelledby="decision-title"' in text
+    assert "otrzymasz odpowiedź" not in text
+    assert "najwcześniejszy termin minął" not in text
+
+
+def test_an_undecided_claim_out_of_its_window_still_says_it_will_be_answered(client, theft, refunded):
+    type(refunded).objects.filter(pk=refunded.pk).update(
+        out_of_window=True, window_end_on=warsaw(2025, 6, 1, 0, 0).date()
+    )
+    with time_machine.travel(warsaw(2025, 5, 27, 10, 0), tick=False):
+        text = page(signed_in(client, theft.user), refunded)
+
+    assert "najwcześniejszy termin minął 1 czerwca 2025" in text
+    assert "reklamacja jest mimo to zarejestrowana i otrzymasz odpowiedź." in text

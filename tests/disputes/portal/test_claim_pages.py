@@ -349,6 +349,58 @@ def test_answering_the_banks_request_and_withdrawing_go_through_the_services(por
     assert case.transitions.get(name="withdraw").reason == "Rozpoznałam płatność."
 
 
+def test_the_answer_page_once_answered_goes_back_to_the_claim_instead_of_an_empty_form(
+    portal, theft, analyst, now
+):
+    # The back button, a second tab or the SMS link after answering: no question is waiting, so an
+    # empty answer form would only lead to a refusal.
+    case = submitted_case(theft, theft.user)
+    case_start_review(case_id=case.pk, actor=analyst, now=now)
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=now)
+    case_request_information(case_id=case.pk, questions="Gdzie była karta o 19:10?", actor=analyst, now=now)
+    portal.post(f"/claims/{case.pk}/respond/", {"response": "W portfelu, w skradzionej torbie."})
+    answered = case.transitions.filter(name="customer_responded").count()
+
+    shown = portal.get(f"/claims/{case.pk}/respond/")
+    again = portal.post(f"/claims/{case.pk}/respond/", {"response": "Jeszcze raz."})
+
+    assert (shown.status_code, shown["Location"]) == (302, f"/claims/{case.pk}/")
+    assert (again.status_code, again["Location"]) == (302, f"/claims/{case.pk}/")
+    assert "Bank nie czeka na Twoją odpowiedź w tej reklamacji." in text(portal.get(f"/claims/{case.pk}/"))
+    assert case.transitions.filter(name="customer_responded").count() == answered
+
+
+def test_the_withdraw_page_of_a_claim_already_withdrawn_goes_back_to_the_claim(portal, theft, analyst, now):
+    case = submitted_case(theft, theft.user)
+    portal.post(f"/claims/{case.pk}/withdraw/", {"reason": "Rozpoznałam płatność."})
+
+    shown = portal.get(f"/claims/{case.pk}/withdraw/")
+    again = portal.post(f"/claims/{case.pk}/withdraw/", {"reason": "Jeszcze raz."})
+
+    assert (shown.status_code, shown["Location"]) == (302, f"/claims/{case.pk}/")
+    assert (again.status_code, again["Location"]) == (302, f"/claims/{case.pk}/")
+    assert "Tej reklamacji nie można już wycofać." in text(portal.get(f"/claims/{case.pk}/"))
+    assert list(case.transitions.filter(name="withdraw").values_list("reason", flat=True)) == [
+        "Rozpoznałam płatność."
+    ]
+
+
+def test_the_documents_page_of_a_withdrawn_claim_goes_back_to_the_claim(portal, theft, now):
+    case = submitted_case(theft, theft.user)
+    portal.post(f"/claims/{case.pk}/withdraw/", {"reason": "Rozpoznałam płatność."})
+
+    shown = portal.get(f"/claims/{case.pk}/documents/")
+    sent = portal.post(
+        f"/claims/{case.pk}/documents/",
+        {"kind": "POLICE_REPORT", "file": SimpleUploadedFile("policja.pdf", PDF)},
+    )
+
+    assert (shown.status_code, shown["Location"]) == (302, f"/claims/{case.pk}/")
+    assert (sent.status_code, sent["Location"]) == (302, f"/claims/{case.pk}/")
+    assert "Do tej reklamacji nie można już dodawać dokumentów." in text(portal.get(f"/claims/{case.pk}/"))
+    assert not case.evidence.exists()
+
+
 def test_the_banks_request_tells_the_customer_by_when_to_answer_and_that_the_reply_does_not_wait(
     portal, theft, analyst, now
 ):
@@ -582,6 +634,30 @@ def test_a_stolen_card_still_active_is_offered_a_block_inside_the_wizard(client,
     after = text(client.get(blocked["Location"]))
     assert "Karta jest zablokowana. Jeśli ją znajdziesz, odblokujesz ją w zakładce „Moje karty”." in after
     assert "Twoja karta nadal działa" not in after
+
+
+def test_a_claim_sent_about_a_stolen_card_still_active_says_to_block_it_after_sending(
+    client, db, eur_rates, now
+):
+    # Sent without taking the wizard's offer: the card still pays for whoever has it, and the claim's
+    # pages are where the customer now looks.
+    theft = make_theft(cancelled=False)
+    signed_in(client, theft.user)
+    start(client, theft, theft.transaction_ids)
+    case = Case.objects.get(customer=theft.customer)
+    answer_everything(client, case)
+    client.post(f"/claims/{case.pk}/step/review/")
+
+    sent = text(client.get(f"/claims/{case.pk}/submitted/"))
+    status = text(client.get(f"/claims/{case.pk}/"))
+    blocked = client.post(f"/claims/{case.pk}/block-card/", {"next": f"/claims/{case.pk}/"})
+
+    for page in (sent, status):
+        assert "Twoja karta nadal działa" in page
+        assert f'action="/claims/{case.pk}/block-card/"' in page
+    theft.card.refresh_from_db()
+    assert (blocked["Location"], theft.card.status) == (f"/claims/{case.pk}/", "BLOCKED")
+    assert "Twoja karta nadal działa" not in text(client.get(f"/claims/{case.pk}/"))
 
 
 def test_a_card_already_cancelled_is_not_offered_a_block(portal, theft):
