@@ -16,7 +16,7 @@ from customers.models import User
 from disputes.models import DeliveryChannel
 from kartosfera.authz import HANDLE_CASE
 from kartosfera.legaltime import require_aware
-from kartosfera.locking import locked_batch
+from kartosfera.locking import locked_batch, take_turn
 from letters.batch import letter_file_name
 from letters.models import Letter, PrintBatch, PrintBatchLetter
 from letters.selectors import letter_title, letters_awaiting_email, letters_awaiting_post
@@ -106,6 +106,9 @@ def print_batch_assemble(*, actor: User, now: datetime) -> PrintBatch:
     require_aware(now, name="now")
     require_staff(actor, HANDLE_CASE, system_allowed=False)
     with transaction.atomic():
+        # One batch is made at a time: the check below then sees the batch made just before this one,
+        # so two made at the same moment cannot be numbered out of time.
+        take_turn("letters.print_batch_assemble")
         latest = PrintBatch.objects.order_by("-pk").values_list("created_at", flat=True).first()
         if latest is not None and now < latest:
             raise PrintBatchOutOfOrder(now)
