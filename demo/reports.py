@@ -1,6 +1,7 @@
 """Demo: claims received in the last full month and the month before, so the auditors' report for
 its default period (the last full month) shows every section: refunds in time and late, replies in
-time, a decided liability split, volumes by cause, channel and brand, and open cases by age.
+time, a decided liability split, volumes by cause (a lost card among them), channel (the 828 line
+among them) and brand, and open cases by age.
 
 Made through the dispute services (the plans and steps of demo.disputes), so deadlines, ledger, history and
 audit trail are real. Idempotent: a plan whose case exists (same card and account) is skipped.
@@ -79,15 +80,27 @@ def _plans(today: date) -> list[Plan]:
             decide(days - decision - 1, DECIDED, GROUNDS),
         )
 
-    a, b, c, d, e, f = (
+    a, b, c, d, e, f, lost = (
         on(month_before.first, 6),
         on(month_before.first, 12),
         on(last_month.first, 3),
         on(last_month.first, 9),
         on(last_month.first, 16),
         on(last_month.first, 22),
+        on(last_month.first, 4),  # the day Piotr's card was lost (demo.cards.lost_in_the_report_month)
     )
     return [
+        # Reported on the 828 line with the card's cancellation that evening, and answered in time: the
+        # report's LOST and LINE_828 rows are not empty.
+        claim(
+            "piotr-mastercard",
+            "Zgubiłem kartę; zastrzegłem ją na infolinii 828 828 828 i nie rozpoznaję tej płatności.",
+            "LINE_828",
+            "LOST",
+            lost,
+            20,
+            *decided(lost, 20),
+        ),
         claim(
             "katarzyna-mastercard",
             # Her card is only blocked (she cannot find it now): then it was with her, its data copied.

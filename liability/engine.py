@@ -231,9 +231,10 @@ def _assess(claim: _Claim, *, rate_on: RateOn, engine: str) -> Assessment:
 def replay_assessment(data: Mapping[str, Any]) -> Assessment:
     """Recompute a stored ``Assessment.to_dict()`` from its inputs with the rates and windows it used.
 
-    Comparing ``replay_assessment(d).to_dict()`` with ``d`` proves a stored result was computed by
-    these rules from these inputs. A result names its engine and replays with that engine's cap
-    arithmetic (engine 1: 50-digit Decimal, ``rules.cap_step_decimal``; engine 2: exact rationals).
+    ``replay_agrees(d)`` proves a stored result was computed by these rules from these inputs; the
+    replayed explanations speak today's wording, so show the stored record, which says what was said.
+    A result names its engine and replays with that engine's cap arithmetic (engine 1: 50-digit
+    Decimal, ``rules.cap_step_decimal``; engine 2: exact rationals).
 
     :raises LiabilityInputError: the stored inputs are not a valid claim.
     :raises NotAnAssessment: the data is not a stored assessment (``liability.record``).
@@ -259,3 +260,15 @@ def replay_assessment(data: Mapping[str, Any]) -> Assessment:
     )
     decided = _decide(claim, window_end=windows.__getitem__, rounding=inputs.rounding)
     return _assess(decided, rate_on=rates.__getitem__, engine=stored.engine)
+
+
+def replay_agrees(data: Mapping[str, Any]) -> bool:
+    """Whether replaying a stored ``Assessment.to_dict()`` decides the same: the same figures, rates
+    and rules (reason codes), line for line. The explanations' wording is not compared: a record
+    stored before the wording changed still agrees, and it is shown as stored.
+
+    :raises LiabilityInputError: the stored inputs are not a valid claim.
+    :raises NotAnAssessment: the data is not a stored assessment (``liability.record``).
+    """
+    stored = StoredAssessment.parse(data)
+    return StoredAssessment.parse(replay_assessment(data).to_dict()).decision() == stored.decision()

@@ -153,6 +153,12 @@ class StoredAssessment(_Stored):
         except ValidationError as exc:
             raise NotAnAssessment(f"not a stored liability assessment: {exc}") from exc
 
+    def decision(self) -> dict[str, Any]:
+        """What the engine decided: the inputs, figures, rates and each line's rule (its reason code),
+        without the explanations' wording, which may be improved after a result was stored."""
+        wording = {"explanation_pl", "explanation_en"}
+        return self.model_dump(mode="json", exclude={"lines": {"__all__": wording}})
+
     def rates(self) -> dict[date, tuple[Decimal, str]]:
         """The EUR rate and table each capped line used, by its Warsaw execution date."""
         return {

@@ -91,7 +91,7 @@ def _seed_card(spec: DemoCard, *, product: CardProduct, today: date) -> Card:
         **spec.controls,
     }
     if spec.status == CardStatus.CANCELLED:
-        days_ago, at, _channel, _reason = spec.status_changed()
+        days_ago, at, _channel, _reason = spec.status_changed(today)
         defaults["cancelled_at"] = at_warsaw(today, days_ago, at)
         defaults["cancellation_reason"] = spec.cancellation_reason
     card, created = Card.objects.get_or_create(processor_token=_opaque("tok_", spec.key), defaults=defaults)

@@ -1,6 +1,6 @@
 """The demo cards: one per status, with the scripted trips, the theft and the reversals."""
 
-from datetime import time
+from datetime import date, time, timedelta
 
 from cards.models import (
     CancellationReason,
@@ -12,8 +12,17 @@ from cards.models import (
 from demo.cards._catalogue import ATMS, BUSINESS, FUEL, GROCERIES, ONLINE, SHOPS, SUBSCRIPTIONS
 from demo.cards._spec import DemoCard, DemoToken, tx
 from kartosfera.vocabulary import Channel
+from reports.rules import default_period
 
 STOLEN_CARD_REPORTED = (9, time(21, 47, 13))
+
+
+def lost_in_the_report_month(today: date) -> int:
+    """How many days ago the 4th of the last full month was: a card lost then is in the auditors'
+    report for its default period (``reports.rules.default_period``), whatever day today is."""
+    return (today - (default_period(today).first + timedelta(days=3))).days
+
+
 REVERSED = TransactionStatus.REVERSED
 
 # fmt: off
@@ -104,6 +113,16 @@ DEMO_CARDS: tuple[DemoCard, ...] = (
         800, 28,
         profile=GROCERIES + SHOPS + ONLINE[:4] + ATMS, everyday_count=50, scripted=KATARZYNA_ONLINE_FRAUD,
         status_change=(2, time(18, 20, 5), Channel.PORTAL, "Nie mogę znaleźć karty, może jest w domu.")),
+    # Lost last month and cancelled on the 828 line (the auditors' report counts its claim, demo.reports).
+    DemoCard("piotr-mastercard", "piotr", "mastercard-debit-paypass", CardStatus.CANCELLED, "Kraków", 600, 20,
+        profile=GROCERIES + SHOPS[:4] + FUEL, everyday_count=45,
+        status_change=(
+            lost_in_the_report_month,
+            time(19, 12, 40),
+            Channel.LINE_828,
+            "Karta zgubiona w drodze z pracy; zgłoszenie na infolinii 828 828 828.",
+        ),
+        cancellation_reason=CancellationReason.LOST),
     DemoCard("tomasz-visa-expired", "tomasz", "visa-classic-debit", CardStatus.EXPIRED, "Poznań", 1900, -2,
         profile=GROCERIES + FUEL + ATMS + SHOPS[3:5], everyday_count=45),
     # The replacement for the expired card, issued at the branch and not yet activated.

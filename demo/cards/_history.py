@@ -81,7 +81,7 @@ def write_history(card: Card, spec: DemoCard, tokens: list[WalletToken], *, toda
                 }
             )
     if spec.status in (CardStatus.BLOCKED, CardStatus.CANCELLED):
-        days_ago, at, channel, reason = spec.status_changed()
+        days_ago, at, channel, reason = spec.status_changed(today)
         changed_at = at_warsaw(today, days_ago, at)  # a cancelled card's report time, to the second
         change: CardEventRow = {
             "kind": CardEventKind(spec.status),  # BLOCKED or CANCELLED, as the card's status

@@ -1,5 +1,6 @@
 """The shapes of the demo data: cards, their wallet tokens and hand-placed transactions."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -55,17 +56,19 @@ class DemoCard:
     profile: tuple[Merchant, ...] = ()
     everyday_count: int = 0
     scripted: tuple[Scripted, ...] = ()
-    # (days ago, time, channel, reason text) of the status change, for BLOCKED and CANCELLED cards
-    status_change: tuple[int, time, str, str] | None = None
+    # (days ago, time, channel, reason text) of the status change, for BLOCKED and CANCELLED cards; the
+    # days ago may be a function of today (a change the report's period must hold, whatever today is).
+    status_change: tuple[int | Callable[[date], int], time, str, str] | None = None
     cancellation_reason: str = ""
     # A card issued before 3-D Secure was switched on for everyone: the customer turns it on in the portal.
     three_ds: bool = True
 
-    def status_changed(self) -> tuple[int, time, str, str]:
+    def status_changed(self, today: date) -> tuple[int, time, str, str]:
         """(days ago, time, channel, reason text) of a BLOCKED or CANCELLED card's status change."""
         if self.status_change is None:
             raise ValueError(f"the {self.status} demo card {self.key} says no status change")
-        return self.status_change
+        days_ago, at, channel, reason = self.status_change
+        return (days_ago if isinstance(days_ago, int) else days_ago(today)), at, channel, reason
 
 
 def tx(

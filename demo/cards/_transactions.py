@@ -30,7 +30,7 @@ def _active_window(card: Card, spec: DemoCard, today: date) -> tuple[int, int]:
     if spec.status == CardStatus.EXPIRED:
         newest = (today - card.expires_on).days + 1
     elif spec.status_change is not None:
-        newest = spec.status_change[0] + 1
+        newest = spec.status_changed(today)[0] + 1
     return newest, oldest
 
 

@@ -88,7 +88,9 @@ def _staff() -> tuple[User, User]:
     return users[0], users[1]
 
 
-def _transactions(card: Card, ctx: Ctx, pick: tuple[int, int, int], paid: str) -> list[Transaction]:
+def _transactions(
+    card: Card, ctx: Ctx, pick: tuple[int, int, int], paid: str | tuple[str, ...]
+) -> list[Transaction]:
     newest, oldest, count = pick
     candidates = (
         Transaction.objects.filter(
@@ -98,7 +100,7 @@ def _transactions(card: Card, ctx: Ctx, pick: tuple[int, int, int], paid: str) -
             executed_at__lte=ctx.now - timedelta(days=newest),
             dispute_links__isnull=True,
         )
-        .filter(**({"channel": paid} if paid else {}))
+        .filter(**({"channel__in": (paid,) if isinstance(paid, str) else paid} if paid else {}))
         .order_by("-amount_pln", "executed_at", "pk")
         .distinct()
     )

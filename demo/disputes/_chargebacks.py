@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 
+from cards.models import TransactionChannel
 from demo.disputes._steps import (
     STATEMENT,
     Ctx,
@@ -109,6 +110,9 @@ def settled_with_statement(days: int) -> tuple[Step, ...]:
     return (review(days), refund(days), STATEMENT.added(days - 1, 8, 50), *SETTLED_DECISION)
 
 
+# Payments made with the card: every channel but a cash withdrawal.
+CARD_PAYMENTS = tuple(channel for channel in TransactionChannel.values if channel != TransactionChannel.ATM)
+
 # Chargebacks at every stage of the scheme cycle, and the filing windows as they run out.
 # fmt: off
 CHARGEBACK_PLANS = (
@@ -128,8 +132,9 @@ CHARGEBACK_PLANS = (
                  (("file", 18), ("won", 3)),
              ),
          )),
+    # Card payments only, as his account tells: a cash withdrawal is no "płatność kartą".
     Plan("jan-visa", "Płatności kartą, których nie wykonałem; kartę miałem przy sobie.",
-         "PHONE", "MISAPPROPRIATED", (30, 100, 3), received(26, 10), (
+         "PHONE", "MISAPPROPRIATED", (30, 100, 3), received(26, 10), paid=CARD_PAYMENTS, steps=(
              *settled_with_statement(25),
              chargebacks(
                  (("file", 15),),

@@ -6,7 +6,7 @@ of history in one transaction, so nobody would issue its letters before it commi
 acknowledgement of a claim filed weeks ago would promise a refund date already past. Here the demo
 does their work itself, through their services, at the moments they would have done it.
 
-The print room makes one batch a day (``PRINT_AT``, posted ``POSTED_AFTER``). The demo's history
+The print room makes one batch a business day (``PRINT_AT``, posted ``POSTED_AFTER``). The demo's history
 holds the batches of the days before today, made once every case's letters are issued
 (``print_room_history``), so that their numbers rise with their dates; a letter issued since
 yesterday's batch waits for today's, as the print room shows.
@@ -14,6 +14,8 @@ yesterday's batch waits for today's, as the print room shows.
 
 from datetime import datetime, time, timedelta
 
+from deadlines.calendar import BusinessCalendar
+from deadlines.selectors import bank_calendar
 from demo.disputes._steps import Ctx
 from disputes.models import Case
 from disputes.selectors import letter_requests_pending
@@ -33,11 +35,14 @@ PRINT_AT = time(14, 0)  # Warsaw: the day's print batch is made
 POSTED_AFTER = timedelta(hours=1)  # and handed to the post
 
 
-def print_batch_time(issued_at: datetime) -> datetime:
+def print_batch_time(issued_at: datetime, calendar: BusinessCalendar) -> datetime:
     """When the print batch that takes a paper letter issued at ``issued_at`` is made: the day's, or
-    the next day's once the day's was made."""
+    the next business day's once the day's was made or on a day the bank does no business (CAL-BD:
+    the print room does not post on Saturdays, Sundays or Polish holidays)."""
     local = issued_at.astimezone(WARSAW)
-    day = local.date() if local.time() < PRINT_AT else local.date() + timedelta(days=1)
+    day = local.date()
+    if local.time() >= PRINT_AT or not calendar.is_business_day(day):
+        day = calendar.next_business_day_after(day)
     return datetime.combine(day, PRINT_AT, tzinfo=WARSAW)
 
 
@@ -63,12 +68,13 @@ def print_room_history(ctx: Ctx) -> int:
     by then (``letters_awaiting_post``), so each letter is posted the day it would have been.
     """
     today = datetime.combine(warsaw_date(ctx.now), time(0), tzinfo=WARSAW)
+    calendar = bank_calendar()
     batches = 0
     while True:
         first = letters_awaiting_post(now=ctx.now).values_list("issued_at", flat=True).first()
         if first is None:
             break
-        made_at = print_batch_time(first)
+        made_at = print_batch_time(first, calendar)
         if made_at + POSTED_AFTER > today:
             break
         batch = print_batch_assemble(actor=ctx.analyst, now=made_at)

@@ -56,7 +56,8 @@ class Plan:
     steps: tuple[Step, ...] = ()
     submit: bool = True
     claims_again: str = ""  # the account of a withdrawn demo case whose transactions this one claims
-    paid: str = ""  # the channel of the transactions the account tells of (a withdrawal, a contactless...)
+    # The channel (or channels) of the transactions the account tells of (a withdrawal, a contactless...).
+    paid: str | tuple[str, ...] = ""
     by_email: bool = False  # the customer asked to get the bank's letters by e-mail (else by post)
     # Closed this many days ago at 16:00, once the print room posted its reply (``seed_print_room``).
     closed: int | None = None

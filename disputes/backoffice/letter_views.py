@@ -203,9 +203,9 @@ def print_batch_new(request: StaffRequest) -> HttpResponse:
 @require_GET
 @staff_required
 def print_batch_file(request: StaffRequest, batch_id: int) -> HttpResponse:
-    """The print batch as one PDF, each letter exactly as issued."""
+    """The print batch as one PDF, each letter exactly as issued; the first download marks it printed."""
     with _print_room_refusals():
-        pdf = print_batch_pdf(batch_id=batch_id, actor=request.user)
+        pdf = print_batch_pdf(batch_id=batch_id, actor=request.user, now=clock.now())
     return _pdf_response(pdf, disposition="attachment", filename=f"print-batch-{batch_id}.pdf")
 
 

@@ -16,7 +16,7 @@ from customers.models import User
 from disputes.models import DeliveryChannel
 from kartosfera.authz import HANDLE_CASE
 from kartosfera.legaltime import require_aware
-from kartosfera.locking import locked_batch
+from kartosfera.locking import locked_batch, take_turn
 from letters.batch import letter_file_name
 from letters.models import Letter, PrintBatch, PrintBatchLetter
 from letters.selectors import letter_title, letters_awaiting_email, letters_awaiting_post
@@ -106,6 +106,9 @@ def print_batch_assemble(*, actor: User, now: datetime) -> PrintBatch:
     require_aware(now, name="now")
     require_staff(actor, HANDLE_CASE, system_allowed=False)
     with transaction.atomic():
+        # One batch is made at a time: the check below then sees the batch made just before this one,
+        # so two made at the same moment cannot be numbered out of time.
+        take_turn("letters.print_batch_assemble")
         latest = PrintBatch.objects.order_by("-pk").values_list("created_at", flat=True).first()
         if latest is not None and now < latest:
             raise PrintBatchOutOfOrder(now)
@@ -120,13 +123,19 @@ def print_batch_assemble(*, actor: User, now: datetime) -> PrintBatch:
     return batch
 
 
-def print_batch_pdf(*, batch_id: int, actor: User) -> bytes:
-    """The batch's letters as one PDF to print, in batch order, each exactly as issued.
+def print_batch_pdf(*, batch_id: int, actor: User, now: datetime) -> bytes:
+    """The batch's letters as one PDF to print, in batch order, each exactly as issued; the first
+    download records the batch as printed (``printed_at``): its letters may be on paper from then on.
 
     :raises PrintBatchNotFound: :raises LetterActionNotPermitted:
     """
+    require_aware(now, name="now")
     require_staff(actor, HANDLE_CASE, system_allowed=False)
-    batch = row_or_missing(PrintBatch.objects.all(), batch_id, PrintBatchNotFound)
+    with transaction.atomic():
+        batch = row_or_missing(PrintBatch.objects.select_for_update(), batch_id, PrintBatchNotFound)
+        if batch.printed_at is None:
+            batch.printed_at = now
+            batch.save(update_fields=["printed_at"])
     writer = PdfWriter()
     for entry in PrintBatchLetter.objects.filter(batch=batch).select_related("letter").order_by("position"):
         with entry.letter.pdf.open("rb") as pdf:
@@ -139,8 +148,9 @@ def print_batch_pdf(*, batch_id: int, actor: User) -> bytes:
 def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> PrintBatch:
     """The batch was handed to the post at ``now``: record the dispatch of each of its letters then.
 
-    A letter corrected after the batch was assembled is not recorded (its new version goes in the
-    next batch).
+    A letter issued again after the batch was printed is recorded too: its printed copy went with the
+    batch (the new version goes in the next batch). One issued again before the batch was printed was
+    taken out of it (``letter_reissue``); a batch that was never downloaded records no such letter.
 
     :raises PrintBatchNotFound: :raises PrintBatchAlreadyPosted: :raises PrintBatchOutOfOrder:
     :raises LetterActionNotPermitted:
@@ -158,10 +168,17 @@ def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> Pri
         entries = PrintBatchLetter.objects.filter(batch=batch).select_related("letter").order_by("position")
         for entry in entries:
             letter = entry.letter
+            superseded = Letter.objects.filter(supersedes_id=letter.pk).exists()
             if (
                 letter.dispatched_at is None
                 and letter.withdrawn_at is None
-                and not Letter.objects.filter(supersedes_id=letter.pk).exists()
+                and (batch.printed_at is not None or not superseded)
             ):
-                letter_dispatch(letter_id=letter.pk, channel=DeliveryChannel.POST, actor=actor, now=now)
+                letter_dispatch(
+                    letter_id=letter.pk,
+                    channel=DeliveryChannel.POST,
+                    actor=actor,
+                    now=now,
+                    printed_in=batch.pk if superseded else None,
+                )
     return batch

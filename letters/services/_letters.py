@@ -6,6 +6,7 @@ from datetime import datetime
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from audit.actions import LETTER_DISPATCHED, LETTER_ISSUED
 from customers.models import User
@@ -14,7 +15,14 @@ from kartosfera.authz import HANDLE_CASE
 from kartosfera.legaltime import require_aware, warsaw_date
 from letters.batch import letter_file_name
 from letters.builders import letter_type_for, snapshot_build
-from letters.models import DispatchChannel, Letter, LetterRequestHold, letter_upload_to
+from letters.models import (
+    DispatchChannel,
+    Letter,
+    LetterRequestHold,
+    PrintBatch,
+    PrintBatchLetter,
+    letter_upload_to,
+)
 from letters.rendering import RenderedLetter, render_letter_pdf
 from letters.rules import DECISION_OUTCOMES, LetterDataError, LetterType
 from letters.services._common import (
@@ -33,6 +41,7 @@ from outbox.services import outbox_enqueue
 
 # The letters app's own audited acts (audit.actions names the shared ones).
 LETTER_WITHDRAWN = "letter.withdrawn"
+LETTER_TAKEN_OUT_OF_PRINT_BATCH = "letter.taken_out_of_print_batch"
 
 
 def _withdraw_stale_decisions(*, letter: Letter, actor: User | None, now: datetime) -> list[Letter]:
@@ -188,8 +197,13 @@ def letter_request_process(
     return LetterRequestOutcome(letter=letter, hold=None)
 
 
-def letter_dispatch(*, letter_id: int, channel: str, actor: User | None, now: datetime) -> Letter:
+def letter_dispatch(
+    *, letter_id: int, channel: str, actor: User | None, now: datetime, printed_in: int | None = None
+) -> Letter:
     """Record that the letter left the bank (once); a decision letter's dispatch is the reply (REK-6).
+
+    A version replaced by a correction is not sent, but for one printed in print batch ``printed_in``
+    before the correction: its paper copy went with the batch, and the record says so.
 
     :raises LetterNotFound: :raises LetterActionNotPermitted: :raises LetterAlreadyDispatched:
     :raises LetterSuperseded: :raises LetterWithdrawn: :raises ValueError: an unknown channel.
@@ -201,7 +215,7 @@ def letter_dispatch(*, letter_id: int, channel: str, actor: User | None, now: da
         letter = row_or_missing(Letter.objects.select_for_update(), letter_id, LetterNotFound)
         if letter.dispatched_at is not None:
             raise LetterAlreadyDispatched(letter_id)
-        if Letter.objects.filter(supersedes_id=letter.pk).exists():
+        if printed_in is None and Letter.objects.filter(supersedes_id=letter.pk).exists():
             raise LetterSuperseded(letter_id)
         if letter.withdrawn_at is not None:
             raise LetterWithdrawn(letter_id)
@@ -230,7 +244,8 @@ def letter_dispatch(*, letter_id: int, channel: str, actor: User | None, now: da
                     },
                     now=now,
                 )
-        audit_letter(LETTER_DISPATCHED, letter=letter, actor=actor, now=now, channel=channel.value)
+        printed = {} if printed_in is None else {"printed_in_batch": printed_in}
+        audit_letter(LETTER_DISPATCHED, letter=letter, actor=actor, now=now, channel=channel.value, **printed)
     return letter
 
 
@@ -249,6 +264,10 @@ def letter_reissue(
     :raises LetterNotFound: :raises LetterActionNotPermitted: :raises CorrectionReasonMissing:
     :raises LetterSuperseded: correct the latest version only.
     :raises LetterWithdrawn: a withdrawn letter (stale after REK-8) is never sent again.
+
+    A version in a print batch not yet posted is taken out of it while the batch is not printed
+    (``PrintBatch.printed_at``): it is never printed nor posted. Once printed, its paper copy goes with
+    the batch, and marking the batch posted records its dispatch (``print_batch_mark_posted``).
     """
     require_aware(now, name="now")
     reason = reason.strip()
@@ -256,6 +275,8 @@ def letter_reissue(
     if not reason:
         raise CorrectionReasonMissing("a correction states its reason")
     with transaction.atomic():
+        # The batch before the letter, in the order marking a batch posted locks them.
+        list(_unposted_batch_of(letter_id).select_for_update(of=("self",)))
         letters = Letter.objects.select_for_update(of=("self",)).select_related("letter_request")
         if case_id is not None:
             letters = letters.filter(case_id=case_id)
@@ -267,7 +288,7 @@ def letter_reissue(
         letter_request = CaseLetterRequest.objects.select_related(
             "case", "case__customer", "case__card", "transition"
         ).get(pk=earlier.letter_request_id)
-        return _store(
+        letter = _store(
             letter_request=letter_request,
             version=earlier.version + 1,
             now=now,
@@ -275,3 +296,28 @@ def letter_reissue(
             supersedes=earlier,
             reason=reason,
         )
+        _take_out_of_unprinted_batch(earlier, replaced_by=letter, actor=actor, now=now)
+    return letter
+
+
+def _unposted_batch_of(letter_id: int) -> QuerySet[PrintBatch]:
+    """The print batch not yet posted that holds the letter (none or one)."""
+    return PrintBatch.objects.filter(printbatchletter__letter_id=letter_id, posted_at__isnull=True)
+
+
+def _take_out_of_unprinted_batch(
+    letter: Letter, *, replaced_by: Letter, actor: User | None, now: datetime
+) -> None:
+    """A replaced version waiting in a batch not printed yet leaves the batch (audited): never on paper."""
+    batch = _unposted_batch_of(letter.pk).select_for_update(of=("self",)).first()
+    if batch is None or batch.printed_at is not None:
+        return
+    PrintBatchLetter.objects.filter(batch=batch, letter=letter).delete()
+    audit_letter(
+        LETTER_TAKEN_OUT_OF_PRINT_BATCH,
+        letter=letter,
+        actor=actor,
+        now=now,
+        batch=batch.pk,
+        replaced_by=replaced_by.pk,
+    )

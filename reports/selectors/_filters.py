@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cards.models import Scheme
 from chargebacks.models import Chargeback, ChargebackState
-from disputes.models import CASE_CHANNELS, Cause
+from disputes.models import CASE_CHANNELS, REPLY_NOT_IN_TIME, Cause
 from disputes.selectors import deadline_passed
 from kartosfera.legaltime import day_end, day_start
 from kartosfera.vocabulary import choice_values
@@ -71,15 +71,17 @@ def _reply_filters(period: Period, now: datetime) -> dict[str, Q]:
     cohort = Q(submitted_at__isnull=False, reply_due_on__range=(period.first, period.last))
     unanswered = Q(reply_dispatched_at__isnull=True, deemed_accepted_at__isnull=True)
     still_due = unanswered & _none_or_gte("withdrawn_at", due)
+    # Replied in time or not: the workflow's own definition (``REPLY_NOT_IN_TIME``, the queryset form
+    # of the case's guard ``dispatched_in_time``), so the report and the REK-8 sweep never disagree.
     # A case deemed accepted (REK-8) stays deemed when the notice of it is posted afterwards: that
     # dispatch is recorded as its reply, but the law settled the complaint first.
-    not_in_time = Q(reply_dispatched_at__isnull=True) | Q(reply_dispatched_at__gte=due)
     return {
         "reply.all": cohort,
-        "reply.in_time": cohort & _before("reply_dispatched_at", due),
+        "reply.in_time": cohort & ~REPLY_NOT_IN_TIME,
         "reply.late": cohort
-        & Q(reply_dispatched_at__isnull=False, reply_dispatched_at__gte=due, deemed_accepted_at__isnull=True),
-        "reply.deemed": cohort & not_in_time & Q(deemed_accepted_at__isnull=False),
+        & REPLY_NOT_IN_TIME
+        & Q(reply_dispatched_at__isnull=False, deemed_accepted_at__isnull=True),
+        "reply.deemed": cohort & REPLY_NOT_IN_TIME & Q(deemed_accepted_at__isnull=False),
         "reply.overdue": cohort & still_due & deadline_passed("reply_due_at", now=now),
         "reply.withdrawn": cohort & unanswered & _before("withdrawn_at", due),
         "reply.pending": cohort & still_due & ~deadline_passed("reply_due_at", now=now),

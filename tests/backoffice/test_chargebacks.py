@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Q
 from django.urls import reverse
 
 from chargebacks.models import Chargeback, ChargebackState
@@ -610,3 +611,23 @@ def test_each_chargeback_is_opened_and_filed_under_its_transactions_environment_
         chargeback_id=contactless.pk, acquirer_reference="ARN", actor=analyst, now=warsaw(2025, 6, 5)
     )
     assert (filed.state, filed.reason_code) == (ChargebackState.FILED, "10.3")
+
+
+def test_the_queue_and_the_alerts_count_missed_windows_by_the_chargebacks_own_definition(
+    case, theft, analyst, supervisor, monkeypatch
+):
+    """One definition of a missed filing window (``chargebacks.selectors.filing_window_missed``) serves
+    the missed-window sweep and the back office: change it, and the queue and the alerts follow."""
+    from chargebacks.selectors import chargebacks_filing_missed_due
+    from disputes.backoffice.selectors import _chargebacks, chargeback_queue_page
+
+    case_assign(case_id=case.pk, assignee=analyst, actor=supervisor, now=warsaw(2025, 5, 26, 12, 0))
+    open_window = warsaw(2025, 9, 23, 12, 0)  # both windows end with 23 September (CB-MC-4837)
+    assert chargeback_queue_page(now=open_window).missed == 0
+
+    monkeypatch.setattr(_chargebacks, "filing_window_missed", lambda *, now: Q(state=ChargebackState.DRAFT))
+
+    assert chargeback_queue_page(now=open_window).missed == 2
+    assert chargeback_alerts_for(user=analyst, now=open_window).missed_total == 2
+    # The sweep's own reading of the unchanged definition: nothing missed yet.
+    assert chargebacks_filing_missed_due(now=open_window).count() == 0

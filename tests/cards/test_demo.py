@@ -114,7 +114,7 @@ def test_transactions_span_fourteen_months_with_foreign_ones_converted_to_pln():
 def test_stolen_card_shows_a_burst_before_the_report_and_an_offline_payment_after():
     seed()
 
-    stolen = Card.objects.get(status=CardStatus.CANCELLED)
+    stolen = Card.objects.get(status=CardStatus.CANCELLED, cancellation_reason=Card.CancellationReason.STOLEN)
     reported_at = datetime(2026, 11, 12, 21, 47, 13, tzinfo=WARSAW)
     burst = stolen.transactions.filter(
         executed_at__gte=reported_at - timedelta(hours=2), executed_at__lt=reported_at

@@ -330,3 +330,17 @@ def test_a_demo_claim_of_a_cash_withdrawal_tells_of_cash_and_is_asked_of_the_car
         if not wallet_paid and any(word in asked.lower() for word in ("phone", "telefon", "google pay")):
             wrong.append(f"{case.number}: asked {asked!r} of a payment made without a phone")
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_demo_claim_told_as_card_payments_claims_no_cash_withdrawal():
+    seed_demo(now=NOW)
+
+    wrong = [
+        f"{case.number}: {case.customer_account!r} claims a withdrawal"
+        for case in Case.objects.order_by("pk")
+        if any(words in case.customer_account.lower() for words in ("płatności kartą", "card payments"))
+        and case.disputed.filter(transaction__channel="ATM").exists()
+    ]
+    assert not wrong, "\n".join(wrong)
+    jan = Case.objects.get(customer_account__startswith="Płatności kartą, których nie wykonałem")
+    assert jan.disputed.count() == 3

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from deadlines.selectors import bank_calendar
 from demo import seed_demo
 from disputes.models import Case, CaseLetterRequest, CaseState
 from kartosfera.legaltime import warsaw_date
@@ -64,6 +65,12 @@ def test_the_demo_letters_are_dated_by_their_cases_history(seeded):
     made = list(PrintBatch.objects.order_by("pk").values_list("created_at", flat=True))
     assert made and made == sorted(made)
     assert len({warsaw_date(at) for at in made}) == len(made)
+    # The print room works on business days only (CAL-BD): no batch made or posted on a Saturday, a
+    # Sunday or a Polish holiday.
+    calendar = bank_calendar()
+    for made_at, posted_at in PrintBatch.objects.values_list("created_at", "posted_at"):
+        assert calendar.is_business_day(warsaw_date(made_at)), made_at
+        assert calendar.is_business_day(warsaw_date(posted_at)), posted_at
     # The case closed once its reply was posted counts the decision letter's dispatch as the reply.
     closed = Case.objects.get(state=CaseState.CLOSED)
     decision = Letter.objects.get(case=closed, letter_type="DECISION_REJECTED")

@@ -2,7 +2,11 @@
 """Print batch numbers rise with the time the batches were made, and a batch is posted after it was
 made: an auditor reading the print room's batches reads them in date order."""
 
+import threading
+
 import pytest
+from django.conf import settings
+from django.db import connection, transaction
 
 from disputes.services import case_refund_provisionally, case_start_review
 from letters.models import Letter, PrintBatch
@@ -54,3 +58,53 @@ def test_a_batch_is_not_posted_before_it_was_made(theft, eur_rates, analyst):
     batch.refresh_from_db()
     assert (batch.posted_at, batch.posted_by) == (None, None)
     assert not Letter.objects.filter(case=case, dispatched_at__isnull=False).exists()
+
+
+requires_postgresql = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="two batches made at once need two PostgreSQL connections (`make test-services`); SQLite "
+    "runs one writer at a time",
+)
+
+
+@requires_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_batches_made_at_the_same_moment_are_numbered_in_time(theft, eur_rates, analyst, settings):
+    _two_letters(theft, analyst)
+    settings.KARTOSFERA_PRINT_BATCH_MAX = 1  # one letter each: both batches find a letter to print
+    made, release = threading.Event(), threading.Event()
+    outcomes: dict[str, object] = {}
+
+    def later_batch() -> None:
+        # Made at 14:00, still committing when the other is made "at 13:00" (a server whose clock is behind).
+        try:
+            with transaction.atomic():
+                outcomes["later"] = print_batch_assemble(actor=analyst, now=warsaw(2025, 5, 27, 14, 0))
+                made.set()
+                release.wait(timeout=30)
+        finally:
+            made.set()
+            connection.close()
+
+    def earlier_batch() -> None:
+        made.wait(timeout=30)
+        try:
+            outcomes["earlier"] = print_batch_assemble(actor=analyst, now=warsaw(2025, 5, 27, 13, 0))
+        except PrintBatchOutOfOrder as error:
+            outcomes["earlier"] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=later_batch), threading.Thread(target=earlier_batch)]
+    for thread in threads:
+        thread.start()
+    threads[1].join(timeout=2)  # it waits for the later batch's transaction, or (unserialised) does not
+    release.set()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert isinstance(outcomes["earlier"], PrintBatchOutOfOrder)
+    assert list(PrintBatch.objects.order_by("pk").values_list("created_at", flat=True)) == [
+        warsaw(2025, 5, 27, 14, 0)
+    ]
+    assert Letter.objects.filter(print_batch_entry__isnull=True).count() == 1

@@ -74,3 +74,19 @@ def test_a_report_demo_claim_tells_of_its_transactions_and_its_card_in_the_custo
         if polish != (case.customer.preferred_language == "pl"):
             wrong.append(f"{told} is not in {case.customer.preferred_language!r}")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_the_demo_report_counts_a_card_lost_and_cancelled_on_the_828_line():
+    from demo import seed_demo
+    from kartosfera.legaltime import warsaw_date
+    from reports.rules import default_period
+    from reports.selectors import report_figures
+
+    now = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)  # the report covers October 2026
+    seed_demo(now=now)
+
+    report = report_figures(period=default_period(warsaw_date(now)), now=now)
+
+    assert {f.key: f.count for f in report.by_cause}["cause.LOST"] == 1
+    assert {f.key: f.count for f in report.by_channel}["channel.LINE_828"] == 1

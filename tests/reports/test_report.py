@@ -1,6 +1,6 @@
 """The report's figures of a small seeded dataset, against values counted by hand; access; the PDF."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
 
@@ -397,3 +397,21 @@ def test_every_list_title_names_its_section_and_no_sentence_starts_lowercase(
     assert f"<h1>{liability}</h1>" in liability_list
     assert f"<p>{sentence}" in page
     assert "</a>: " not in page.split('id="liability-h"')[1].split("</p>")[0]  # one colon, not two
+
+
+def test_replied_in_time_is_the_workflows_own_definition(dataset, monkeypatch):
+    """The report judges a reply with the workflow's ``REPLY_NOT_IN_TIME`` (the REK-8 sweep's), not a
+    filter of its own: a change to that one definition moves the report's figures with it."""
+    from django.db.models import F, Q
+
+    from reports.selectors import _filters
+
+    stricter = Q(reply_dispatched_at__isnull=True) | Q(
+        reply_dispatched_at__gte=F("reply_due_at") - timedelta(days=10)
+    )
+    monkeypatch.setattr(_filters, "REPLY_NOT_IN_TIME", stricter)
+
+    figures = {f.key: f.count for f in report_figures(period=JUNE, now=NOW).replies.figures}
+
+    # A's reply left on 20 June, within ten days of its deadline's end (midnight after 25 June).
+    assert (figures["reply.in_time"], figures["reply.late"], figures["reply.deemed"]) == (0, 1, 1)

@@ -26,7 +26,7 @@ from chargebacks.models import (
     RunningDeadline,
 )
 from chargebacks.rules import REASON_CODE_TITLES, FraudRight, fraud_right
-from chargebacks.selectors import filing_window_closing
+from chargebacks.selectors import filing_window_closing, filing_window_missed
 from customers.models import User
 from deadlines.calendar import BusinessCalendar
 from deadlines.rules import deadline_breached
@@ -42,7 +42,6 @@ from disputes.models import (
     ProposalStatus,
 )
 from disputes.models._clocks import NO_DEADLINE
-from disputes.selectors import deadline_passed
 from kartosfera import fsm
 from kartosfera.authz import SUPERVISE_CASE
 from kartosfera.legaltime import warsaw_date
@@ -245,8 +244,9 @@ def chargeback_queue(*, now: datetime, mine: User | None = None) -> QuerySet[Cha
 def _filing_windows(now: datetime) -> tuple[Q, Q]:
     """Of drafted chargebacks: those whose window is closing at ``now`` (``filing_window_closing``, the
     sweep's own definition, whether or not it has run yet) and those whose window has ended unfiled at
-    ``now`` (the queues' ``deadline_passed``)."""
-    missed = deadline_passed("filing_due_at", now=now)
+    ``now`` (``filing_window_missed``, the missed-window sweep's own definition): the queue and the
+    sweeps never disagree on a window."""
+    missed = filing_window_missed(now=now)
     return filing_window_closing(now=now) & ~missed, missed
 
 

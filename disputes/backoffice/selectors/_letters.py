@@ -8,7 +8,7 @@ from customers.models import User
 from disputes.models import Case, DeliveryChannel
 from disputes.selectors import case_get_for_staff
 from kartosfera.authz import HANDLE_CASE
-from letters.models import CustomerAddress, Letter
+from letters.models import CustomerAddress, Letter, PrintBatch
 from letters.rules import address_line
 
 
@@ -40,6 +40,9 @@ class LetterReissue:
     email: str
     # Why this version cannot be issued again ("" when it can).
     refusal: str
+    # The print batch not yet posted that holds this version: issuing again takes it out while the
+    # batch is not printed; once printed, it is posted with the batch (``letters.services.letter_reissue``).
+    print_batch: PrintBatch | None = None
 
     @property
     def next_version(self) -> int:
@@ -76,4 +79,7 @@ def letter_reissue_get(*, user: User, case_id: int, letter_id: int) -> LetterRei
         by_email=by_email,
         email=email if by_email else "",
         refusal=refusal,
+        print_batch=PrintBatch.objects.filter(
+            printbatchletter__letter=letter, posted_at__isnull=True
+        ).first(),
     )
