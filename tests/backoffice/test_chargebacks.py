@@ -610,3 +610,30 @@ def test_each_chargeback_is_opened_and_filed_under_its_transactions_environment_
         chargeback_id=contactless.pk, acquirer_reference="ARN", actor=analyst, now=warsaw(2025, 6, 5)
     )
     assert (filed.state, filed.reason_code) == (ChargebackState.FILED, "10.3")
+
+
+@pytest.mark.parametrize(
+    ("action", "service", "data", "message"),
+    [
+        (
+            "file",
+            "chargeback_file",
+            {"acquirer_reference": "ARN", "amount": "800.00"},
+            "Chargeback filed with the scheme.",
+        ),
+        ("escalate", "chargeback_escalate", {"reason": "CCTV"}, "Escalated."),
+        ("abandon", "chargeback_abandon", {"reason": "Poza terminem"}, "The chargeback will not be filed."),
+    ],
+)
+def test_a_step_done_says_what_was_done_whatever_the_service_returned(
+    case, theft, analyst, as_staff, client, monkeypatch, action, service, data, message
+):
+    # A service that returns nothing (or anything falsy) still did its work: the analyst is told what.
+    monkeypatch.setattr(f"disputes.backoffice.chargeback_views.{service}", lambda **kwargs: None)
+    atm = case.chargebacks.get(transaction=theft.atm)
+    as_staff(analyst)
+    client.cookies["django_language"] = "en"
+
+    response = client.post(_chargeback_url(case, atm, action), data, follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == [message]
