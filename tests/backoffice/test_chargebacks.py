@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from chargebacks.models import Chargeback, ChargebackState
+from deadlines.wording import readable_explanation
 from disputes.backoffice.selectors import (
     QueueFilters,
     chargeback_alerts_for,
@@ -82,8 +83,11 @@ def test_the_case_page_shows_each_chargeback_with_its_running_deadline(case, ana
     polish = as_staff(analyst).get(reverse("backoffice:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="pl")
     assert "Mastercard 4870 — Euronet ATM, 23 maja 2025" in polish.content.decode()
     assert "file before the end of" in body and "(CB-MC-4837)" in body
-    # The deadline's explanation, as the deadlines engine wrote it, and the case's nearest window.
-    assert atm.deadline_explanations["filing"]["explanation_en"] in body
+    # The deadline's explanation as the deadlines engine wrote it, its dates in words as the case's own
+    # deadlines read (never the stored ISO dates), and the case's nearest window.
+    assert readable_explanation(atm.deadline_explanations["filing"]["explanation_en"], language="en") in body
+    assert "due by the end of 23 September 2025 (Tuesday), i.e. before midnight at the start of" in body
+    assert "2025-09-23" not in body and "T00:00:00" not in body
     assert case.chargebacks.values_list("filing_due_on", flat=True).distinct().get() == date(2025, 9, 23)
     case.refresh_from_db()
     assert (case.chargeback_due_on, case.chargeback_due_at) == (date(2025, 9, 23), warsaw(2025, 9, 24, 0, 0))
