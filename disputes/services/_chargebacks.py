@@ -43,6 +43,7 @@ from disputes.services._evidence import evidence_check, evidence_discard, eviden
 from disputes.services._ledger import Entry, ledger_write
 from kartosfera.authz import APPROVE_DECISION
 from kartosfera.legaltime import warsaw_date
+from kartosfera.money import Money
 from ledger.rules import LedgerKind
 
 CENT = Decimal("0.01")
@@ -107,7 +108,7 @@ def chargeback_file(
         disputed = case.disputed.get(transaction_id=chargeback.transaction_id).amount
         filed_amount = disputed if amount is None else amount
         if not (Decimal("0") < filed_amount <= disputed) or filed_amount != filed_amount.quantize(CENT):
-            raise ChargebackAmountInvalid(f"{filed_amount} of {disputed}", disputed=disputed)
+            raise ChargebackAmountInvalid(f"{filed_amount} of {disputed}", disputed=Money(disputed))
         documents: list[int] = []
 
         def details() -> None:

@@ -265,7 +265,7 @@ class ChargebackResponseWindowClosed(TransitionRefused):
 
 class ChargebackAmountInvalid(TransitionRefused):
     code = "CHARGEBACK_AMOUNT_INVALID"
-    message = _("The chargeback amount must be more than 0 and at most the disputed %(disputed)s PLN.")
+    message = _("The chargeback amount must be more than 0 and at most the disputed %(disputed)s.")
 
 
 class ChargebackReasonCodeInvalid(TransitionRefused):

@@ -245,7 +245,7 @@ def test_the_analyst_cannot_book_a_result_alone(case, theft, analyst, supervisor
 @pytest.mark.parametrize(
     ("amount", "message"),
     [
-        ("800.01", "The chargeback amount must be more than 0 and at most the disputed 800.00 PLN."),
+        ("800.01", "The chargeback amount must be more than 0 and at most the disputed PLN\xa0800.00."),
         ("0", "Amount to charge back (PLN): Ensure this value is greater than or equal to 0.01."),
     ],
 )
@@ -263,6 +263,23 @@ def test_a_wrong_amount_is_refused_and_changes_nothing(
     assert [str(m) for m in response.context["messages"]] == [message]
     atm.refresh_from_db()
     assert (atm.state, atm.amount, atm.transitions.count()) == (ChargebackState.DRAFT, Decimal("800.00"), 0)
+
+
+def test_a_refused_amount_is_said_as_the_pages_write_amounts_in_polish(
+    case, theft, analyst, as_staff, client
+):
+    atm = case.chargebacks.get(transaction=theft.atm)
+    as_staff(analyst)
+
+    response = client.post(
+        _chargeback_url(case, atm, "file"), {"acquirer_reference": "ARN", "amount": "800,01"}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Kwota obciążenia zwrotnego musi być większa od 0 i nie większa niż kwestionowana kwota 800,00\xa0zł."
+    ]
+    atm.refresh_from_db()
+    assert (atm.state, atm.transitions.count()) == (ChargebackState.DRAFT, 0)
 
 
 def test_documents_of_another_case_cannot_be_sent(case, theft, analyst, eur_rates):
