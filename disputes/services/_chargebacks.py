@@ -32,12 +32,13 @@ from disputes.services._audit import case_atomic
 from disputes.services._core import run_transition, sync_chargeback_clock
 from disputes.services._deadlines import deadline_computation, deadline_json
 from disputes.services._errors import (
+    AcquirerReferenceMissing,
     ChargebackAmountInvalid,
     ChargebackDocumentInvalid,
     ChargebackReasonCodeInvalid,
     FourEyesRequired,
-    InformationMissing,
     InvalidChargebackState,
+    ReasonMissing,
 )
 from disputes.services._evidence import evidence_check, evidence_discard, evidence_store
 from disputes.services._ledger import Entry, ledger_write
@@ -100,7 +101,7 @@ def chargeback_file(
     with case_atomic() as audit:
         case, chargeback = lock_chargeback(chargeback_id, actor)
         if not acquirer_reference:
-            raise InformationMissing("no acquirer reference")
+            raise AcquirerReferenceMissing("no acquirer reference")
         right = fraud_right(scheme=chargeback.scheme, channel=chargeback.transaction.channel)
         code = reason_code.strip() or right.default
         if code not in right.codes:
@@ -356,7 +357,7 @@ def chargeback_abandon(*, chargeback_id: int, reason: str, actor: Actor, now: da
     with case_atomic() as audit:
         case, chargeback = lock_chargeback(chargeback_id, actor)
         if not reason:
-            raise InformationMissing("no reason")
+            raise ReasonMissing("no reason")
 
         def note() -> None:
             chargeback.reason = reason
