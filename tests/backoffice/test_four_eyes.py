@@ -383,3 +383,21 @@ def test_a_missing_text_is_refused_with_what_is_missing(
     expected = ProposalStatus.PENDING if step == "return" else ProposalStatus.WITHDRAWN
     assert proposal.status == expected
     assert list(DecisionProposal.objects.filter(case=assessed).values_list("pk", flat=True)) == [proposal.pk]
+
+
+def test_the_case_page_offers_no_second_decision_while_one_waits(assessed, analyst, supervisor, as_staff):
+    url = f"/back-office/cases/{assessed.pk}/"
+    propose = f'action="/back-office/cases/{assessed.pk}/propose/"'
+    assert propose in as_staff(analyst).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    proposal = case_propose(
+        case_id=assessed.pk, kind="DECISION", reason="fraud", customer_grounds=GROUNDS, actor=analyst, now=AT
+    )
+
+    waiting = as_staff(analyst).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    proposal_return(proposal_id=proposal.pk, note="Uzupełnij uzasadnienie", actor=supervisor, now=AT)
+    returned = as_staff(analyst).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    # A second proposal would only be refused ("a proposal of this kind is already waiting").
+    assert propose not in waiting
+    assert "The proposed decision waits for a supervisor's approval" in waiting
+    assert propose in returned and "The proposed decision waits" not in returned
