@@ -6,7 +6,8 @@ has a stable ``code`` (API problems, tests), a translated ``message`` for people
 ``%(name)s`` parameters, given as ``params``), optionally the ``field`` of the form it is about, and a
 ``detail`` for developers that is never shown. A page shows a refusal on its form with
 ``add_refusal``; the API turns one into a problem (``api/errors.py``). A date given as a parameter is
-said in the message's language (``25 lipca 2025`` / ``25 July 2025``), never as ISO text.
+said in the message's language (``25 lipca 2025`` / ``25 July 2025``), never as ISO text, and an amount
+given as ``Money`` as the pages write it (``800,00 zł`` / ``PLN 800.00``).
 """
 
 from datetime import date, datetime
@@ -16,7 +17,8 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kartosfera.formatting import format_instant, format_long_date
+from kartosfera.formatting import format_instant, format_long_date, format_money
+from kartosfera.money import Money
 
 
 class Refusal(Exception):
@@ -42,7 +44,9 @@ class Refusal(Exception):
 
 
 def _param_text(value: object) -> str:
-    """A message parameter as text in the active language: dates and instants as people read them."""
+    """A message parameter as text in the active language: dates, instants and amounts as people read them."""
+    if isinstance(value, Money):
+        return format_money(value.amount, value.currency, language=translation.get_language())
     if isinstance(value, datetime):
         return format_instant(value, language=translation.get_language())
     if isinstance(value, date):

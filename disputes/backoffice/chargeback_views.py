@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -36,60 +36,60 @@ def chargeback_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/chargeback_queue.html", {"page": result, "name": "chargebacks"})
 
 
+def _file(data, chargeback_id, user, now):
+    chargeback_file(
+        chargeback_id=chargeback_id,
+        acquirer_reference=data["acquirer_reference"],
+        reason_code=data["reason_code"],
+        amount=data["amount"],
+        evidence_ids=data["evidence"],
+        actor=user,
+        now=now,
+    )
+
+
+def _representment(data, chargeback_id, user, now):
+    chargeback_record_representment(
+        chargeback_id=chargeback_id,
+        documents=[data["document"]] if data["document"] else [],
+        note=data["note"],
+        actor=user,
+        now=now,
+    )
+
+
+def _escalate(data, chargeback_id, user, now):
+    chargeback_escalate(
+        chargeback_id=chargeback_id, reason=data["reason"], evidence_ids=data["evidence"], actor=user, now=now
+    )
+
+
 def _result(data, chargeback_id, user, now):
     chargeback_propose_result(
         chargeback_id=chargeback_id, won=data["won"], reason=data["reason"], actor=user, now=now
     )
-    return gettext_lazy("Proposed: the result waits for a second person's approval.")
 
 
-# Each step of a chargeback: the form it needs, the service it calls, what is said when it is done.
-ACTIONS: dict[str, tuple[type, Callable]] = {
-    "file": (
-        forms.ChargebackFileForm,
-        lambda d, c, u, n: (
-            chargeback_file(
-                chargeback_id=c,
-                acquirer_reference=d["acquirer_reference"],
-                reason_code=d["reason_code"],
-                amount=d["amount"],
-                evidence_ids=d["evidence"],
-                actor=u,
-                now=n,
-            )
-            and gettext_lazy("Chargeback filed with the scheme.")
-        ),
-    ),
+def _abandon(data, chargeback_id, user, now):
+    chargeback_abandon(chargeback_id=chargeback_id, reason=data["reason"], actor=user, now=now)
+
+
+# Each step of a chargeback: the form it needs, the service it calls, and what is said once it is done.
+# The message is said whenever the service returned without raising, whatever it returned.
+ACTIONS: dict[str, tuple[type, Callable[..., None], Promise]] = {
+    "file": (forms.ChargebackFileForm, _file, gettext_lazy("Chargeback filed with the scheme.")),
     "representment": (
         forms.ChargebackRepresentmentForm,
-        lambda d, c, u, n: (
-            chargeback_record_representment(
-                chargeback_id=c,
-                documents=[d["document"]] if d["document"] else [],
-                note=d["note"],
-                actor=u,
-                now=n,
-            )
-            and gettext_lazy("Second presentment recorded.")
-        ),
+        _representment,
+        gettext_lazy("Second presentment recorded."),
     ),
-    "escalate": (
-        forms.ChargebackEscalateForm,
-        lambda d, c, u, n: (
-            chargeback_escalate(
-                chargeback_id=c, reason=d["reason"], evidence_ids=d["evidence"], actor=u, now=n
-            )
-            and gettext_lazy("Escalated.")
-        ),
+    "escalate": (forms.ChargebackEscalateForm, _escalate, gettext_lazy("Escalated.")),
+    "result": (
+        forms.ChargebackResultForm,
+        _result,
+        gettext_lazy("Proposed: the result waits for a second person's approval."),
     ),
-    "result": (forms.ChargebackResultForm, _result),
-    "abandon": (
-        forms.ChargebackAbandonForm,
-        lambda d, c, u, n: (
-            chargeback_abandon(chargeback_id=c, reason=d["reason"], actor=u, now=n)
-            and gettext_lazy("The chargeback will not be filed.")
-        ),
-    ),
+    "abandon": (forms.ChargebackAbandonForm, _abandon, gettext_lazy("The chargeback will not be filed.")),
 }
 
 
@@ -105,7 +105,7 @@ def chargeback_action(request: StaffRequest, case_id: int, chargeback_id: int, a
     """Run one step of a chargeback; a refusal is shown and changes nothing."""
     if action not in ACTIONS:
         raise Http404("no such action")
-    form_class, run = ACTIONS[action]
+    form_class, run, done = ACTIONS[action]
     step = _step(action, request.POST)
     form = form_class(request.POST, request.FILES, auto_id=chargeback_form_ids(chargeback_id, step))
     back = reverse("backoffice:case", kwargs={"case_id": case_id}) + f"#cb-{chargeback_id}"
@@ -114,11 +114,11 @@ def chargeback_action(request: StaffRequest, case_id: int, chargeback_id: int, a
         errors_as_messages(request, form)
         return render_case(request, case_id, chargeback_sent=(chargeback_id, step, form))
     try:
-        done = run(form.cleaned_data, chargeback_id, request.user, clock.now())
+        run(form.cleaned_data, chargeback_id, request.user, clock.now())
     except DisputeError as error:
         if error.code == "CHARGEBACK_NOT_FOUND":
             raise Http404("no such chargeback") from None
         messages.error(request, str(error))
     else:
-        messages.success(request, str(done) if done else _("Done."))
+        messages.success(request, str(done))
     return redirect(back)

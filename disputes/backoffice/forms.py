@@ -64,6 +64,14 @@ class QueueFilterForm(forms.Form):
     )
     page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000, widget=forms.HiddenInput)
 
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("amount_min"), data.get("amount_max")
+        if low is not None and high is not None and low > high:
+            # Said, and this bound left out, rather than an empty queue that looks like no cases.
+            self.add_error("amount_max", _("It is below the “Amount from”, so no case could match."))
+        return data
+
 
 class SearchForm(forms.Form):
     q = forms.CharField(

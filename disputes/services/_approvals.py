@@ -40,9 +40,10 @@ from disputes.services._errors import (
     CaseNotFound,
     CustomerGroundsMissing,
     DisputeError,
-    InformationMissing,
     InvalidCaseState,
     InvalidChargebackState,
+    ReasonMissing,
+    ReturnNoteMissing,
 )
 from disputes.services._money import (
     case_refund_provisionally,
@@ -126,7 +127,7 @@ def case_propose(
             raise InvalidCaseState(f"propose {name} from {case.state}", state=state_label(case))
         data = _proposal_data(case, kind)
         if not reason and (kind == ProposalKind.RECOVERY or data.get("outcome") == Outcome.REJECTED):
-            raise InformationMissing("a rejection or recovery needs its reason")
+            raise ReasonMissing("a rejection or recovery needs its reason")
         if kind == ProposalKind.DECISION:
             if data["outcome"] != Outcome.ACCEPTED and not customer_grounds:
                 raise CustomerGroundsMissing(f"{data['outcome']} without grounds for the customer")
@@ -164,7 +165,7 @@ def chargeback_propose_result(
                 f"propose a result from {chargeback.state}", state=chargeback.get_state_display()
             )
         if not won and not reason:
-            raise InformationMissing("a lost chargeback needs its reason")
+            raise ReasonMissing("a lost chargeback needs its reason")
         if DecisionProposal.objects.filter(chargeback=chargeback, status=ProposalStatus.PENDING).exists():
             raise ProposalAlreadyPending(f"result of chargeback {chargeback.pk}")
         data = {
@@ -285,7 +286,7 @@ def proposal_return(*, proposal_id: int, note: str, actor: Actor, now: datetime)
         else:
             require_staff(actor, APPROVE_DECISION)
             if not note:
-                raise InformationMissing("say why the proposal is returned")
+                raise ReturnNoteMissing("say why the proposal is returned")
             proposal.status = ProposalStatus.REJECTED
             proposal.decided_by, proposal.decided_at = actor, now
         proposal.decision_note = note

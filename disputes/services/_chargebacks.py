@@ -32,17 +32,19 @@ from disputes.services._audit import case_atomic
 from disputes.services._core import run_transition, sync_chargeback_clock
 from disputes.services._deadlines import deadline_computation, deadline_json
 from disputes.services._errors import (
+    AcquirerReferenceMissing,
     ChargebackAmountInvalid,
     ChargebackDocumentInvalid,
     ChargebackReasonCodeInvalid,
     FourEyesRequired,
-    InformationMissing,
     InvalidChargebackState,
+    ReasonMissing,
 )
 from disputes.services._evidence import evidence_check, evidence_discard, evidence_store
 from disputes.services._ledger import Entry, ledger_write
 from kartosfera.authz import APPROVE_DECISION
 from kartosfera.legaltime import warsaw_date
+from kartosfera.money import Money
 from ledger.rules import LedgerKind
 
 CENT = Decimal("0.01")
@@ -99,7 +101,7 @@ def chargeback_file(
     with case_atomic() as audit:
         case, chargeback = lock_chargeback(chargeback_id, actor)
         if not acquirer_reference:
-            raise InformationMissing("no acquirer reference")
+            raise AcquirerReferenceMissing("no acquirer reference")
         right = fraud_right(scheme=chargeback.scheme, channel=chargeback.transaction.channel)
         code = reason_code.strip() or right.default
         if code not in right.codes:
@@ -107,7 +109,7 @@ def chargeback_file(
         disputed = case.disputed.get(transaction_id=chargeback.transaction_id).amount
         filed_amount = disputed if amount is None else amount
         if not (Decimal("0") < filed_amount <= disputed) or filed_amount != filed_amount.quantize(CENT):
-            raise ChargebackAmountInvalid(f"{filed_amount} of {disputed}", disputed=disputed)
+            raise ChargebackAmountInvalid(f"{filed_amount} of {disputed}", disputed=Money(disputed))
         documents: list[int] = []
 
         def details() -> None:
@@ -355,7 +357,7 @@ def chargeback_abandon(*, chargeback_id: int, reason: str, actor: Actor, now: da
     with case_atomic() as audit:
         case, chargeback = lock_chargeback(chargeback_id, actor)
         if not reason:
-            raise InformationMissing("no reason")
+            raise ReasonMissing("no reason")
 
         def note() -> None:
             chargeback.reason = reason

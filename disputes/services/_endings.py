@@ -24,7 +24,7 @@ from disputes.services._core import (
     run_transition,
 )
 from disputes.services._errors import (
-    InformationMissing,
+    ReasonMissing,
 )
 from disputes.services._ledger import Entry, ledger_write_many
 from disputes.services._money import MoneyResult, ledger_entries_of_kind, ledger_write_moves
@@ -138,7 +138,7 @@ def case_withdraw(*, case_id: int, reason: str, actor: Actor, now: datetime) -> 
     with case_atomic() as audit:
         case = lock_case(case_id, actor)
         if not reason:
-            raise InformationMissing("no reason")
+            raise ReasonMissing("no reason")
         net = net_to_customer(case.ledger_entries.values_list("transaction_id", "kind", "amount"))
         reversals = [MoneyMove(tx, LedgerKind.REVERSAL, amount) for tx, amount in net.items() if amount > 0]
         refunds = _refunds_reversed_in_full(case, reversals)

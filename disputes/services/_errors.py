@@ -265,7 +265,7 @@ class ChargebackResponseWindowClosed(TransitionRefused):
 
 class ChargebackAmountInvalid(TransitionRefused):
     code = "CHARGEBACK_AMOUNT_INVALID"
-    message = _("The chargeback amount must be more than 0 and at most the disputed %(disputed)s PLN.")
+    message = _("The chargeback amount must be more than 0 and at most the disputed %(disputed)s.")
 
 
 class ChargebackReasonCodeInvalid(TransitionRefused):
@@ -312,8 +312,26 @@ class EvidenceTypeNotAllowed(EvidenceInvalid):
 
 
 class InformationMissing(TransitionRefused):
+    """A text the step needs is empty; each subclass says which one (the code stays the same)."""
+
     code = "INFORMATION_MISSING"
     message = _("Say what is asked or answered.")
+
+
+class ReasonMissing(InformationMissing):
+    message = _("Give the reason: it is recorded with this step.")
+
+
+class NoteMissing(InformationMissing):
+    message = _("The note is empty: write what it should say.")
+
+
+class AcquirerReferenceMissing(InformationMissing):
+    message = _("Enter the acquirer's reference number (ARN) of the chargeback.")
+
+
+class ReturnNoteMissing(InformationMissing):
+    message = _("Say in the note why the proposal goes back, so the proposer knows what to change.")
 
 
 # The refusal raised for each failed transition guard (see ``guard`` in disputes/models).

@@ -38,6 +38,7 @@ from disputes.services._errors import (
     ExtensionDetailsMissing,
     InformationMissing,
     InvalidCaseState,
+    NoteMissing,
 )
 from disputes.services._estimates import request_rate_fetch, transaction_facts
 from disputes.services._history import add_event, change_case_field, record_assessment
@@ -293,7 +294,7 @@ def case_add_note(*, case_id: int, text: str, actor: Actor, now: datetime) -> Ca
         case = lock_case(case_id, actor)
         require_staff(actor, HANDLE_CASE)
         if not text:
-            raise InformationMissing("empty note")
+            raise NoteMissing("empty note")
         return add_event(case, CaseEvent.Kind.NOTE, actor=actor, now=now, data={"text": text}, audit=audit)
 
 

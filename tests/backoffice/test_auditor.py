@@ -153,3 +153,12 @@ def test_an_auditor_cannot_register_a_claim(theft, auditor, as_staff):
 
     assert response.status_code == 200
     assert not Case.objects.filter(customer=theft.customer).exists()
+
+
+def test_an_auditor_is_not_led_to_register_a_claim(case, auditor, analyst, as_staff):
+    # The auditor reads; registering would be refused only once every form is filled in.
+    register = f'href="{reverse("backoffice:claim_new")}"'
+    queue = reverse("backoffice:queue", kwargs={"name": "all"})
+
+    assert register not in as_staff(auditor).get(queue).content.decode()
+    assert register in as_staff(analyst).get(queue).content.decode()

@@ -60,6 +60,23 @@ def test_huge_numbers_in_the_queue_filters_are_shown_as_invalid(client, analyst,
     assert [row.case.pk for row in response.context["page"].rows] == [case.pk]
 
 
+def test_an_amount_range_upside_down_is_said_and_its_upper_bound_left_out(client, analyst, case):
+    sign_in(client, analyst)
+
+    response = client.get(
+        reverse("backoffice:queue", kwargs={"name": "all"}),
+        {"amount_min": "1", "amount_max": "0.5"},
+        HTTP_ACCEPT_LANGUAGE="pl",
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "amount_max": ["Jest mniejsza niż „Kwota od”, więc żadna sprawa nie mogłaby pasować."]
+    }
+    assert "Niektóre filtry są nieprawidłowe i zostały pominięte: Kwota do" in response.content.decode()
+    assert [row.case.pk for row in response.context["page"].rows] == [case.pk]
+
+
 def test_a_huge_transaction_id_in_a_claim_taken_by_phone_is_refused(client, analyst, theft):
     sign_in(client, analyst)
 

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from chargebacks.models import Chargeback, ChargebackState
+from deadlines.wording import readable_explanation
 from disputes.backoffice.selectors import (
     QueueFilters,
     chargeback_alerts_for,
@@ -83,8 +84,11 @@ def test_the_case_page_shows_each_chargeback_with_its_running_deadline(case, ana
     polish = as_staff(analyst).get(reverse("backoffice:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="pl")
     assert "Mastercard 4870 — Euronet ATM, 23 maja 2025" in polish.content.decode()
     assert "file before the end of" in body and "(CB-MC-4837)" in body
-    # The deadline's explanation, as the deadlines engine wrote it, and the case's nearest window.
-    assert atm.deadline_explanations["filing"]["explanation_en"] in body
+    # The deadline's explanation as the deadlines engine wrote it, its dates in words as the case's own
+    # deadlines read (never the stored ISO dates), and the case's nearest window.
+    assert readable_explanation(atm.deadline_explanations["filing"]["explanation_en"], language="en") in body
+    assert "due by the end of 23 September 2025 (Tuesday), i.e. before midnight at the start of" in body
+    assert "2025-09-23" not in body and "T00:00:00" not in body
     assert case.chargebacks.values_list("filing_due_on", flat=True).distinct().get() == date(2025, 9, 23)
     case.refresh_from_db()
     assert (case.chargeback_due_on, case.chargeback_due_at) == (date(2025, 9, 23), warsaw(2025, 9, 24, 0, 0))
@@ -242,7 +246,7 @@ def test_the_analyst_cannot_book_a_result_alone(case, theft, analyst, supervisor
 @pytest.mark.parametrize(
     ("amount", "message"),
     [
-        ("800.01", "The chargeback amount must be more than 0 and at most the disputed 800.00 PLN."),
+        ("800.01", "The chargeback amount must be more than 0 and at most the disputed PLN\xa0800.00."),
         ("0", "Amount to charge back (PLN): Ensure this value is greater than or equal to 0.01."),
     ],
 )
@@ -260,6 +264,23 @@ def test_a_wrong_amount_is_refused_and_changes_nothing(
     assert [str(m) for m in response.context["messages"]] == [message]
     atm.refresh_from_db()
     assert (atm.state, atm.amount, atm.transitions.count()) == (ChargebackState.DRAFT, Decimal("800.00"), 0)
+
+
+def test_a_refused_amount_is_said_as_the_pages_write_amounts_in_polish(
+    case, theft, analyst, as_staff, client
+):
+    atm = case.chargebacks.get(transaction=theft.atm)
+    as_staff(analyst)
+
+    response = client.post(
+        _chargeback_url(case, atm, "file"), {"acquirer_reference": "ARN", "amount": "800,01"}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Kwota obciążenia zwrotnego musi być większa od 0 i nie większa niż kwestionowana kwota 800,00\xa0zł."
+    ]
+    atm.refresh_from_db()
+    assert (atm.state, atm.transitions.count()) == (ChargebackState.DRAFT, 0)
 
 
 def test_documents_of_another_case_cannot_be_sent(case, theft, analyst, eur_rates):
@@ -631,3 +652,30 @@ def test_the_queue_and_the_alerts_count_missed_windows_by_the_chargebacks_own_de
     assert chargeback_alerts_for(user=analyst, now=open_window).missed_total == 2
     # The sweep's own reading of the unchanged definition: nothing missed yet.
     assert chargebacks_filing_missed_due(now=open_window).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("action", "service", "data", "message"),
+    [
+        (
+            "file",
+            "chargeback_file",
+            {"acquirer_reference": "ARN", "amount": "800.00"},
+            "Chargeback filed with the scheme.",
+        ),
+        ("escalate", "chargeback_escalate", {"reason": "CCTV"}, "Escalated."),
+        ("abandon", "chargeback_abandon", {"reason": "Poza terminem"}, "The chargeback will not be filed."),
+    ],
+)
+def test_a_step_done_says_what_was_done_whatever_the_service_returned(
+    case, theft, analyst, as_staff, client, monkeypatch, action, service, data, message
+):
+    # A service that returns nothing (or anything falsy) still did its work: the analyst is told what.
+    monkeypatch.setattr(f"disputes.backoffice.chargeback_views.{service}", lambda **kwargs: None)
+    atm = case.chargebacks.get(transaction=theft.atm)
+    as_staff(analyst)
+    client.cookies["django_language"] = "en"
+
+    response = client.post(_chargeback_url(case, atm, action), data, follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == [message]

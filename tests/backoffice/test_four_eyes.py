@@ -347,3 +347,57 @@ def test_a_refund_approval_refused_for_its_amount_is_said_to_the_supervisor(
     assert response.status_code == 200
     assert str(refusal) in [str(message) for message in response.context["messages"]]
     assert snapshot(case) == before
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        (
+            "return",
+            "Napisz w notatce, dlaczego zwracasz propozycję, aby osoba proponująca wiedziała, co zmienić.",
+        ),
+        ("reject", "Podaj powód: zostanie zapisany razem z tym krokiem."),
+    ],
+)
+def test_a_missing_text_is_refused_with_what_is_missing(
+    assessed, analyst, supervisor, as_staff, step, message
+):
+    # Neither a return nor a rejection asks or answers anything: the refusal names the text it needs.
+    proposal = case_propose(
+        case_id=assessed.pk, kind="DECISION", reason="fraud", customer_grounds=GROUNDS, actor=analyst, now=AT
+    )
+    if step == "return":
+        response = as_staff(supervisor).post(
+            f"/back-office/approvals/{proposal.pk}/return/", {"note": " "}, follow=True
+        )
+    else:
+        proposal_return(proposal_id=proposal.pk, note="", actor=analyst, now=AT)  # withdrawn by its proposer
+        response = as_staff(analyst).post(
+            f"/back-office/cases/{assessed.pk}/propose/",
+            {"kind": "DECISION", "reason": " ", "customer_grounds": GROUNDS},
+            follow=True,
+        )
+
+    assert message in response.content.decode()
+    proposal.refresh_from_db()
+    expected = ProposalStatus.PENDING if step == "return" else ProposalStatus.WITHDRAWN
+    assert proposal.status == expected
+    assert list(DecisionProposal.objects.filter(case=assessed).values_list("pk", flat=True)) == [proposal.pk]
+
+
+def test_the_case_page_offers_no_second_decision_while_one_waits(assessed, analyst, supervisor, as_staff):
+    url = f"/back-office/cases/{assessed.pk}/"
+    propose = f'action="/back-office/cases/{assessed.pk}/propose/"'
+    assert propose in as_staff(analyst).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    proposal = case_propose(
+        case_id=assessed.pk, kind="DECISION", reason="fraud", customer_grounds=GROUNDS, actor=analyst, now=AT
+    )
+
+    waiting = as_staff(analyst).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    proposal_return(proposal_id=proposal.pk, note="Uzupełnij uzasadnienie", actor=supervisor, now=AT)
+    returned = as_staff(analyst).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    # A second proposal would only be refused ("a proposal of this kind is already waiting").
+    assert propose not in waiting
+    assert "The proposed decision waits for a supervisor's approval" in waiting
+    assert propose in returned and "The proposed decision waits" not in returned

@@ -20,6 +20,7 @@ from disputes.models import (
     Evidence,
     EvidenceKind,
     LiabilityAssessment,
+    ProposalStatus,
 )
 from disputes.selectors import (
     case_get_for_staff,
@@ -150,6 +151,11 @@ class CasePage:
             )
             for line in self.assessment.result.get("lines", [])
         ]
+
+    @property
+    def pending_kinds(self) -> set[str]:
+        """The kinds of proposal waiting for approval: a second one of a kind would only be refused."""
+        return {row.kind for row in self.proposals if row.status == ProposalStatus.PENDING}
 
     @property
     def law_enforcement_notices(self) -> list[Evidence]:
