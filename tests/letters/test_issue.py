@@ -764,3 +764,33 @@ def test_a_partial_decision_whose_payments_were_all_refunded_keeps_its_bank_part
         "Część ponoszona przez Bank, 707,29 zł, należy do Państwa ostatecznie: została uznana na "
         "Państwa rachunku 26 maja 2025 w ramach tymczasowego zwrotu, więc nic więcej nie uznamy."
     )
+
+
+def test_a_partial_decision_under_net_of_cap_says_the_share_never_refunded_is_not_taken_back(
+    theft, eur_rates, analyst, supervisor, settings
+):
+    # NET_OF_CAP refunds only the bank's share at D+1: the customer's 212,71 zł was never refunded.
+    settings.KARTOSFERA_POLICIES = {**settings.KARTOSFERA_POLICIES, "REFUND_POLICY": "NET_OF_CAP"}
+    case = submitted_case(theft, theft.user)
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+    case_assess_liability(case_id=case.pk, findings=Findings(), actor=analyst, now=warsaw(2025, 6, 9, 10, 0))
+    case_decide(
+        case_id=case.pk,
+        actor=supervisor,
+        now=warsaw(2025, 6, 10, 9, 0),
+        reason=INTERNAL_REASON,
+        customer_grounds=CUSTOMER_GROUNDS,
+    )
+
+    letter = _issue(case, "DECISION_PARTIAL", warsaw(2025, 6, 10, 9, 5))
+
+    assert letter.snapshot["decision"]["customer_share_to_recover"] == "0.00"
+    assert letter.snapshot["decision"]["customer_share_recovered_after_dispatch"] is False
+    _data, readback = _read(letter)
+    assert readback.says(
+        "Części ponoszonej przez Państwa, 212,71 zł, nie zwróciliśmy Państwu, więc nic nie pobierzemy z "
+        "Państwa rachunku."
+    )
+    assert not readback.says("pobierzemy z rachunku")
+    assert not case.settlement_moves()
