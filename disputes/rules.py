@@ -248,6 +248,15 @@ def settlement_moves(
     return moves
 
 
+def moves_total(moves: Iterable[MoneyMove[K]], kind: LedgerKind) -> Decimal:
+    """What ``moves`` of one ``kind`` come to: the final refund still credited, or the recovery taken back.
+
+    The decision stores both in its context and the letter states them from there, so the letter names
+    what the ledger posts from the very same moves.
+    """
+    return sum((move.amount for move in moves if move.kind == kind), ZERO)
+
+
 def expected_reply_date_problem(*, expected_on: date, today: date, extended_due_on: date) -> str | None:
     """Why an expected reply date of a delay notice is not allowed (``REK-7``), or None when it is.
 

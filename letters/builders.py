@@ -12,9 +12,9 @@ from django.db.models import Prefetch, prefetch_related_objects
 
 from deadlines import engine as deadlines
 from disputes.models import Case, CaseLetterRequest, CaseTransaction
-from disputes.rules import DECISION_LETTERS
+from disputes.rules import DECISION_LETTERS, moves_total
 from kartosfera.legaltime import warsaw_date
-from kartosfera.money import ZERO
+from ledger.rules import LedgerKind
 from letters.bank import bank_identity
 from letters.models import CustomerAddress, StaffProfile
 from letters.rules import LetterDataError, LetterType
@@ -134,11 +134,12 @@ def snapshot_proposal_preview(*, proposal, issued_on: date, actor) -> LetterSnap
     if assessment is None:
         raise LetterDataError("the proposal's liability assessment is not on the case")
     outcome = Outcome(proposal.data["outcome"])
-    to_recover = sum((m.amount for m in case.settlement_moves_on(assessment) if m.kind == "RECOVERY"), ZERO)
+    moves = case.settlement_moves_on(assessment)
     context = {
         "outcome": outcome.value,
         "grounds": proposal.data.get("customer_grounds", ""),
-        "to_recover": str(to_recover),
+        "refunded_now": str(moves_total(moves, LedgerKind.FINAL_REFUND)),
+        "to_recover": str(moves_total(moves, LedgerKind.RECOVERY)),
     }
     return _snapshot(
         case=case,

@@ -9,6 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kartosfera.formatting import format_long_date, format_money
+from kartosfera.money import ZERO
 from letters.rules import LetterType
 from letters.snapshot import (
     CancellationReason,
@@ -224,17 +225,25 @@ def _late_transactions(snapshot: LetterSnapshot) -> list[str]:
 
 
 def _remaining_due(snapshot: LetterSnapshot) -> Decimal | None:
-    """What the bank still owes on top of the provisional refund (nothing when that refund covered it)."""
+    """What the bank still owes on top of the provisional refund (nothing when that refund covered it).
+
+    Payment by payment (the decision's FINAL_REFUND moves) where the letter keeps it: a payment the bank
+    bears is owed in full when the D+1 refund skipped it, whatever was refunded for another payment.
+    Letters issued before figure it over the whole claim.
+    """
     if snapshot.refund is None or snapshot.liability is None:
         return None
+    if snapshot.decision is not None and snapshot.decision.bank_share_to_credit is not None:
+        return snapshot.decision.bank_share_to_credit
     return max(snapshot.liability.bank_total - snapshot.refund.amount, Decimal("0.00"))
 
 
 def _refund_kept(snapshot: LetterSnapshot) -> Decimal | None:
-    """How much of the provisional refund the customer keeps for good: the bank's share, at most."""
-    if snapshot.refund is None or snapshot.liability is None:
+    """How much of the provisional refund the customer keeps for good: what of it was the bank's part."""
+    remaining = _remaining_due(snapshot)
+    if remaining is None or snapshot.liability is None or snapshot.refund is None:
         return None
-    return min(snapshot.liability.bank_total, snapshot.refund.amount)
+    return min(snapshot.liability.bank_total - remaining, snapshot.refund.amount)
 
 
 def _never_refunded_share(snapshot: LetterSnapshot) -> Decimal | None:
@@ -243,6 +252,14 @@ def _never_refunded_share(snapshot: LetterSnapshot) -> Decimal | None:
     if decision is None or liability is None or decision.customer_share_to_recover is None:
         return None
     return (liability.customer_total - decision.customer_share_to_recover) or None
+
+
+def _nothing_taken_back(snapshot: LetterSnapshot) -> Decimal | None:
+    """The customer's share when none of it was refunded provisionally, so none is taken back."""
+    decision, liability = snapshot.decision, snapshot.liability
+    if decision is None or liability is None or decision.customer_share_to_recover != ZERO:
+        return None
+    return liability.customer_total
 
 
 def letter_context(*, letter_type: LetterType, snapshot: LetterSnapshot) -> dict[str, Any]:
@@ -267,6 +284,7 @@ def letter_context(*, letter_type: LetterType, snapshot: LetterSnapshot) -> dict
         "remaining_due": _remaining_due(snapshot),
         "refund_kept": _refund_kept(snapshot),
         "never_refunded_share": _never_refunded_share(snapshot),
+        "nothing_taken_back": _nothing_taken_back(snapshot),
         "delay": snapshot.delay,
         "law_enforcement": snapshot.law_enforcement,
         "cancellation": cancellation,

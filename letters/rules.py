@@ -213,18 +213,39 @@ def _check_decision(letter_type: LetterType, snapshot: LetterSnapshot) -> None:
         raise DecisionMismatch("nothing to recover from the customer, yet the letter says it is recovered")
     to_recover = decision.customer_share_to_recover
     if to_recover is not None:
-        if not decision.customer_share_recovered_after_dispatch:
+        recovers = decision.customer_share_recovered_after_dispatch
+        if to_recover and not recovers:
             raise DecisionMismatch("an amount to take back is given, yet the letter recovers nothing")
-        if not ZERO < to_recover <= liability.customer_total:
+        # "Nothing is taken back" (0) is said only of a share the customer bears, in a letter recovering none.
+        low = to_recover > ZERO if recovers else to_recover == ZERO < liability.customer_total
+        if not (low and to_recover <= liability.customer_total):
             raise DecisionMismatch(
                 f"{to_recover} to take back is not within the customer's share {liability.customer_total}"
             )
+    _check_bank_share_to_credit(snapshot)
     if recovered_on is not None:
         if liability.customer_total == ZERO:
             raise DecisionMismatch("nothing to recover from the customer, yet a recovery date is given")
         if recovered_on < snapshot.issued_on:
             # FULL_THEN_RECOVER: the customer's share is recovered only after the final decision.
             raise LetterDataError("the customer's share is recovered only after the decision, not before it")
+
+
+def _check_bank_share_to_credit(snapshot: LetterSnapshot) -> None:
+    """What is still credited of the bank's part, plus what the D+1 refund credited of it, is that part."""
+    decision, liability = snapshot.decision, snapshot.liability
+    assert decision is not None and liability is not None  # noqa: S101
+    to_credit = decision.bank_share_to_credit
+    if to_credit is None:
+        return
+    if decision.outcome is Outcome.REJECTED or not ZERO <= to_credit <= liability.bank_total:
+        raise DecisionMismatch(f"{to_credit} to credit is not within the bank's part {liability.bank_total}")
+    refunded = snapshot.refund.amount if snapshot.refund is not None else ZERO
+    if liability.bank_total - to_credit > refunded:
+        raise DecisionMismatch(
+            f"{liability.bank_total - to_credit} of the bank's part credited before the decision, "
+            f"more than the provisional refund {refunded}"
+        )
 
 
 def _check_refund_withheld(letter_type: LetterType, snapshot: LetterSnapshot) -> None:

@@ -161,6 +161,9 @@ def _decision(*, case, context, issued_on, language, assessment=None, **_) -> di
     # proposal's preview): what ``case_recover_customer_share`` posts, payment by payment. A payment never
     # refunded provisionally (out of its window, refund withheld) has nothing to take back.
     recover = Decimal(context.get("to_recover", "0") or "0")
+    # Likewise the FINAL_REFUND moves, which ``case_decide`` posts with the decision: what of the bank's
+    # part is still credited, payment by payment (a payment the D+1 refund skipped is credited in full).
+    credit = context.get("refunded_now")
     sections = {
         "liability": Liability(
             lines=lines, customer_total=assessment.customer_total, bank_total=assessment.bank_total
@@ -175,7 +178,13 @@ def _decision(*, case, context, issued_on, language, assessment=None, **_) -> di
             # Recovery follows the dispatch of this letter (FULL_THEN_RECOVER), not before the next day;
             # the letter leaves when posted or e-mailed, so it names no date it cannot know.
             customer_share_recovered_after_dispatch=recover > 0,
-            customer_share_to_recover=recover if recover > 0 else None,
+            # 0 (nothing taken back although the customer bears a share) only in letters that kept it.
+            customer_share_to_recover=(
+                recover if recover > 0 or ("to_recover" in context and assessment.customer_total) else None
+            ),
+            bank_share_to_credit=(
+                Decimal(credit) if credit is not None and outcome is not Outcome.REJECTED else None
+            ),
         ),
     }
     refund = _provisional_refund(case)

@@ -216,8 +216,11 @@ class Decision:
     customer_share_recovered_after_dispatch: Flag = False
     customer_share_recovered_on: Day | None = None
     # What the recovery takes back: per payment, the customer's share of what was refunded provisionally
-    # (less than the share when a payment was never refunded). None in letters issued before it was kept.
+    # (less than the share, or 0, when payments were never refunded). None in letters issued before.
     customer_share_to_recover: Amount | None = None  # written only when set (``_WRITTEN_WHEN_SET``)
+    # What the decision credits of the bank's part: per payment, what the provisional refund left short of
+    # it (the FINAL_REFUND moves). None in letters issued before it was kept: figured over the whole claim.
+    bank_share_to_credit: Amount | None = None  # written only when set
 
 
 @snapshot_type
@@ -391,4 +394,4 @@ class LetterSnapshot:
 _SNAPSHOT = TypeAdapter(LetterSnapshot)
 # Sections (and fields, dotted) added after letters were stored: left out when empty, so a snapshot
 # without them (every letter stored before, every other letter type) keeps its bytes and its hash.
-_WRITTEN_WHEN_SET = ("refund_promise", "decision.customer_share_to_recover")
+_WRITTEN_WHEN_SET = ("refund_promise", "decision.customer_share_to_recover", "decision.bank_share_to_credit")

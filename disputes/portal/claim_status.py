@@ -15,6 +15,7 @@ from disputes.models import (
     present,
 )
 from disputes.portal.reasons import reason_for_customer
+from disputes.rules import moves_total
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import ZERO
 from kartosfera.policies import current_policies
@@ -123,9 +124,7 @@ def claim_outcome(*, case: Case, language: str) -> ClaimOutcome | None:
     moved: dict[str, Decimal] = {}
     for kind, amount in case.ledger_entries.values_list("kind", "amount"):
         moved[kind] = moved.get(kind, ZERO) + amount
-    to_recover = sum(
-        (move.amount for move in case.settlement_moves() if move.kind == LedgerKind.RECOVERY), ZERO
-    )
+    to_recover = moves_total(case.settlement_moves(), LedgerKind.RECOVERY)
     return ClaimOutcome(
         outcome=outcome,
         decided_on=warsaw_date(decided_at),

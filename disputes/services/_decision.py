@@ -15,6 +15,7 @@ from disputes.rules import (
     LetterType,
     MoneyMove,
     Outcome,
+    moves_total,
     outcome_for,
 )
 from disputes.services._access import Actor, lock_case, require_staff
@@ -32,7 +33,6 @@ from disputes.services._errors import (
 from disputes.services._money import MoneyResult, ledger_entries_of_kind, ledger_write_moves, require_approval
 from disputes.services._notify import notify_decision
 from kartosfera.authz import HANDLE_CASE
-from kartosfera.money import ZERO
 from ledger.rules import LedgerKind
 
 
@@ -98,8 +98,8 @@ def case_decide(
                 assessment=assessment.pk,
                 customer_share=str(assessment.customer_total),
                 bank_share=str(assessment.bank_total),
-                refunded_now=str(sum((m.amount for m in moves if m.kind == LedgerKind.FINAL_REFUND), ZERO)),
-                to_recover=str(sum((m.amount for m in moves if m.kind == LedgerKind.RECOVERY), ZERO)),
+                refunded_now=str(moves_total(moves, LedgerKind.FINAL_REFUND)),
+                to_recover=str(moves_total(moves, LedgerKind.RECOVERY)),
                 rules=[line["rule"] for line in assessment.result["lines"]],
                 reason=reason.strip(),
                 grounds=customer_grounds,

@@ -697,3 +697,100 @@ def test_a_partial_decision_whose_payments_were_all_refunded_keeps_its_sentence(
     _data, readback = _read(issued["DECISION_PARTIAL"])
     assert readback.says(RECOVERY_AFTER_DISPATCH_PL)
     assert not readback.says("nie zwróciliśmy Państwu")
+
+
+def test_the_partial_decision_credits_the_bank_s_part_the_refund_skipped_and_the_ledger_posts_that(
+    theft, eur_rates, analyst, supervisor, settings
+):
+    # NET_OF_CAP refunds at D+1 what the estimate put on the bank. Here the estimate put the whole ATM
+    # withdrawal on the bank and the contactless payment on the customer: the ATM withdrawal is refunded
+    # in full, the contactless payment not at all. The decision then puts the 120,00 zł contactless
+    # payment on the bank: it is still owed, although the D+1 refund (800,00 zł) exceeds the bank's part.
+    settings.KARTOSFERA_POLICIES = {**settings.KARTOSFERA_POLICIES, "REFUND_POLICY": "NET_OF_CAP"}
+    case = submitted_case(theft, theft.user)
+    estimate = case.assessments.get(kind="ESTIMATE")
+    shares = {theft.atm.pk: ("0.00", "800.00"), theft.contactless.pk: ("120.00", "0.00")}
+    lines = [
+        {
+            **line,
+            "customer": shares[int(line["transaction_id"])][0],
+            "bank": shares[int(line["transaction_id"])][1],
+        }
+        for line in estimate.result["lines"]
+    ]
+    type(estimate).objects.filter(pk=estimate.pk).update(result={**estimate.result, "lines": lines})
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+    assert [(e.transaction_id, e.amount) for e in case.ledger_entries.filter(kind="PROVISIONAL_REFUND")] == [
+        (theft.atm.pk, Decimal("800.00"))
+    ]
+    case_assess_liability(case_id=case.pk, findings=Findings(), actor=analyst, now=warsaw(2025, 6, 9, 10, 0))
+    case_decide(
+        case_id=case.pk,
+        actor=supervisor,
+        now=warsaw(2025, 6, 10, 9, 0),
+        reason=INTERNAL_REASON,
+        customer_grounds=CUSTOMER_GROUNDS,
+    )
+
+    letter = _issue(case, "DECISION_PARTIAL", warsaw(2025, 6, 10, 9, 5))
+
+    assert letter.snapshot["liability"]["bank_total"] == "707.29"
+    assert letter.snapshot["decision"]["bank_share_to_credit"] == "120.00"
+    _data, readback = _read(letter)
+    assert readback.says(
+        "Część ponoszona przez Bank, 707,29 zł, należy do Państwa ostatecznie: 587,29 zł z niej to "
+        "tymczasowy zwrot uznany na Państwa rachunku 26 maja 2025, a pozostałą kwotę 120,00 zł uznamy na "
+        "Państwa rachunku do 10 czerwca 2025."
+    )
+    assert not readback.says("więc nic więcej nie uznamy")
+    assert readback.says(RECOVERY_AFTER_DISPATCH_PL)
+    # The ledger credits exactly what the letter names, payment by payment.
+    assert [(e.transaction_id, e.amount) for e in case.ledger_entries.filter(kind="FINAL_REFUND")] == [
+        (theft.contactless.pk, Decimal("120.00"))
+    ]
+
+
+def test_a_partial_decision_whose_payments_were_all_refunded_keeps_its_bank_part_sentence(
+    theft, eur_rates, analyst, supervisor
+):
+    _case, issued = _partial_case(theft, analyst, supervisor)
+
+    snapshot = issued["DECISION_PARTIAL"].snapshot
+
+    assert snapshot["decision"]["bank_share_to_credit"] == "0.00"
+    _data, readback = _read(issued["DECISION_PARTIAL"])
+    assert readback.says(
+        "Część ponoszona przez Bank, 707,29 zł, należy do Państwa ostatecznie: została uznana na "
+        "Państwa rachunku 26 maja 2025 w ramach tymczasowego zwrotu, więc nic więcej nie uznamy."
+    )
+
+
+def test_a_partial_decision_under_net_of_cap_says_the_share_never_refunded_is_not_taken_back(
+    theft, eur_rates, analyst, supervisor, settings
+):
+    # NET_OF_CAP refunds only the bank's share at D+1: the customer's 212,71 zł was never refunded.
+    settings.KARTOSFERA_POLICIES = {**settings.KARTOSFERA_POLICIES, "REFUND_POLICY": "NET_OF_CAP"}
+    case = submitted_case(theft, theft.user)
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+    case_assess_liability(case_id=case.pk, findings=Findings(), actor=analyst, now=warsaw(2025, 6, 9, 10, 0))
+    case_decide(
+        case_id=case.pk,
+        actor=supervisor,
+        now=warsaw(2025, 6, 10, 9, 0),
+        reason=INTERNAL_REASON,
+        customer_grounds=CUSTOMER_GROUNDS,
+    )
+
+    letter = _issue(case, "DECISION_PARTIAL", warsaw(2025, 6, 10, 9, 5))
+
+    assert letter.snapshot["decision"]["customer_share_to_recover"] == "0.00"
+    assert letter.snapshot["decision"]["customer_share_recovered_after_dispatch"] is False
+    _data, readback = _read(letter)
+    assert readback.says(
+        "Części ponoszonej przez Państwa, 212,71 zł, nie zwróciliśmy Państwu, więc nic nie pobierzemy z "
+        "Państwa rachunku."
+    )
+    assert not readback.says("pobierzemy z rachunku")
+    assert not case.settlement_moves()

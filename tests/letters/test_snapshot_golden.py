@@ -143,3 +143,36 @@ def test_a_snapshot_stored_before_the_amount_to_take_back_has_none_and_writes_no
     if restored.decision is not None:
         assert restored.decision.customer_share_to_recover is None
     assert b"customer_share_to_recover" not in restored.to_json().encode()
+
+
+def _bank_part_skipped(language: str) -> LetterSnapshot:
+    """The partly accepted sample where the D+1 refund (2 050,00 zł) skipped the bank's 349,99 zł payment."""
+    sample = sample_snapshot(LetterType.DECISION_PARTIALLY_ACCEPTED, language=language)
+    return replace(
+        sample,
+        refund=replace(sample.refund, amount=Decimal("2050.00")),
+        decision=replace(sample.decision, bank_share_to_credit=Decimal("349.99")),
+    )
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_a_snapshot_with_the_bank_s_part_to_credit_encodes_to_its_stored_bytes_and_back(language):
+    stored = (GOLDEN / f"decision_partially_accepted.bank_part_skipped.{language}.json").read_bytes()
+
+    restored = LetterSnapshot.from_json(stored)
+
+    assert _bank_part_skipped(language).to_json().encode() == stored
+    assert restored == _bank_part_skipped(language)
+    assert restored.to_json().encode() == stored
+    assert json.loads(stored)["decision"]["bank_share_to_credit"] == "349.99"
+
+
+@pytest.mark.parametrize(("letter_type", "language"), SAMPLES)
+def test_a_snapshot_stored_before_the_bank_s_part_to_credit_has_none_and_writes_none(letter_type, language):
+    stored = (GOLDEN / f"{_name(letter_type, language)}.json").read_bytes()
+
+    restored = LetterSnapshot.from_json(stored)
+
+    if restored.decision is not None:
+        assert restored.decision.bank_share_to_credit is None
+    assert b"bank_share_to_credit" not in restored.to_json().encode()
