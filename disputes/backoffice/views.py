@@ -29,6 +29,7 @@ from disputes.models import DecisionProposal
 from disputes.services import DisputeError, proposal_approve, proposal_return
 from kartosfera import clock
 from kartosfera.authz import HANDLE_CASE, SUPERVISE_CASE
+from kartosfera.form_pages import errors_as_messages
 from kartosfera.paging import query_without_page
 from kartosfera.refusals import add_refusal
 
@@ -87,6 +88,17 @@ def queue(request: StaffRequest, name: str = "mine") -> HttpResponse:
 @staff_required
 def approvals(request: StaffRequest) -> HttpResponse:
     return render(request, "backoffice/approvals.html", {"proposals": list(pending_proposals()[:200])})
+
+
+def _approvals_with(request: StaffRequest, proposal_id: int, form: forms.ReturnProposalForm) -> HttpResponse:
+    """The approvals again with the refused note at its proposal's field; said as a message when that
+    proposal is not among them (no longer pending)."""
+    proposals = list(pending_proposals()[:200])
+    if not any(proposal.pk == proposal_id for proposal in proposals):
+        errors_as_messages(request, form)
+        return redirect("backoffice:approvals")
+    context = {"proposals": proposals, "returned": form, "returned_id": proposal_id}
+    return render(request, "backoffice/approvals.html", context, status=400)
 
 
 @require_POST
@@ -148,9 +160,10 @@ def approve(request: StaffRequest, proposal_id: int) -> HttpResponse:
 @require_POST
 @staff_required
 def return_proposal(request: StaffRequest, proposal_id: int) -> HttpResponse:
-    form = forms.ReturnProposalForm(request.POST)
-    form.is_valid()
-    note = form.cleaned_data.get("note", "")
+    form = forms.ReturnProposalForm(request.POST, auto_id=f"return-{proposal_id}-%s")
+    if not form.is_valid():  # a note too long is refused, never dropped
+        return _approvals_with(request, proposal_id, form)
+    note = form.cleaned_data["note"]
     return _decide_proposal(
         request,
         lambda: proposal_return(proposal_id=proposal_id, note=note, actor=request.user, now=clock.now()),
