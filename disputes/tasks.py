@@ -90,15 +90,16 @@ def fetch_rates_then_estimate(*, currency: str, ranges: list[list[str]], case_id
 
 def _sweep_task(
     name: str,
-    sweep: Callable[..., int],
+    sweep: str,
     doc: str,
     *,
     result: str,
     batch_size_setting: str = "DISPUTES_SWEEP_BATCH_SIZE",
     arguments: Callable[[], dict[str, Any]] = dict,
 ) -> Any:
-    """The beat task ``disputes.tasks.<name>``: run one batch of the sweep service ``sweep`` now and
-    return ``{result: how many it handled}``.
+    """The beat task ``disputes.tasks.<name>``: run one batch of the sweep service ``services.<sweep>``
+    now and return ``{result: how many it handled}``. The service is looked up at each run, as a task
+    written out by hand would, so a replaced service (a test's, a hot fix's) is the one that runs.
 
     A sweep takes one batch a run, so that each run stays short (docs/PERFORMANCE.md); a full batch
     means more may be waiting, so the sweep queues itself again at once instead of leaving the rest
@@ -108,7 +109,7 @@ def _sweep_task(
 
     def run(self: Any, *, batch_size: int | None = None) -> dict[str, int]:
         batch_size = batch_size or getattr(settings, batch_size_setting)
-        done = sweep(now=now(), batch_size=batch_size, **arguments())
+        done = getattr(services, sweep)(now=now(), batch_size=batch_size, **arguments())
         if done >= batch_size:
             self.apply_async(kwargs={"batch_size": batch_size})
         return {result: done}
@@ -120,35 +121,35 @@ def _sweep_task(
 
 sweep_refund_escalations = _sweep_task(
     "sweep_refund_escalations",
-    services.cases_escalate_refunds,
+    "cases_escalate_refunds",
     "Beat: escalate D+1 refunds due within DISPUTES_REFUND_ESCALATION_HOURS and not made.",
     result="escalated",
     arguments=lambda: {"within": timedelta(hours=settings.DISPUTES_REFUND_ESCALATION_HOURS)},
 )
 sweep_reply_reminders = _sweep_task(
     "sweep_reply_reminders",
-    services.cases_remind_reply_due,
+    "cases_remind_reply_due",
     "Beat: remind assignees of replies due within each of DISPUTES_REPLY_REMINDER_DAYS.",
     result="reminded",
     arguments=lambda: {"thresholds": settings.DISPUTES_REPLY_REMINDER_DAYS},
 )
 sweep_deemed_accepted = _sweep_task(
     "sweep_deemed_accepted",
-    services.cases_deem_accepted_overdue,
+    "cases_deem_accepted_overdue",
     "Beat: REK-8, deem accepted the cases whose reply deadline passed without a dispatched reply.",
     result="deemed_accepted",
     batch_size_setting="DISPUTES_DEEM_BATCH_SIZE",
 )
 sweep_chargeback_alerts = _sweep_task(
     "sweep_chargeback_alerts",
-    services.chargebacks_alert_filing_due,
+    "chargebacks_alert_filing_due",
     "Beat: alert on drafted chargebacks whose filing window ends within DISPUTES_CHARGEBACK_ALERT_DAYS.",
     result="alerted",
     arguments=lambda: {"within": timedelta(days=settings.DISPUTES_CHARGEBACK_ALERT_DAYS)},
 )
 sweep_chargeback_missed = _sweep_task(
     "sweep_chargeback_missed",
-    services.chargebacks_alert_filing_missed,
+    "chargebacks_alert_filing_missed",
     "Beat: raise once the event that a drafted chargeback's filing window ended without the filing.",
     result="missed",
 )
