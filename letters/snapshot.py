@@ -164,14 +164,18 @@ class LiabilityLine:
     eur_rate: Rate | None = None  # NBP table A mid rate, only for the 50 EUR cap
     nbp_table: NbpTable | None = None  # e.g. "099/A/NBP/2025"
     rate_effective_on: Day | None = None  # the table's effectiveDate
+    to_customer_pl: Text | None = None  # the row addressed to the customer (letters.row_reasons)
+    to_customer_en: Text | None = None
 
     def __post_init__(self) -> None:
         if len({self.eur_rate is None, self.nbp_table is None, self.rate_effective_on is None}) != 1:
             raise SnapshotError("an EUR rate, its NBP table number and the table's date go together")
 
     def explanation(self, language: str) -> str:
-        """The explanation in the customer's language."""
-        return self.explanation_en if language == "en" else self.explanation_pl
+        """The row's words in the customer's language: addressed to them when the snapshot has them."""
+        if language == "en":
+            return self.to_customer_en or self.explanation_en
+        return self.to_customer_pl or self.explanation_pl
 
 
 @snapshot_type
@@ -391,4 +395,5 @@ class LetterSnapshot:
 _SNAPSHOT = TypeAdapter(LetterSnapshot)
 # Sections (and fields, dotted) added after letters were stored: left out when empty, so a snapshot
 # without them (every letter stored before, every other letter type) keeps its bytes and its hash.
-_WRITTEN_WHEN_SET = ("refund_promise", "decision.customer_share_to_recover")
+_ADDRESSED_ROWS = ("liability.lines.*.to_customer_pl", "liability.lines.*.to_customer_en")
+_WRITTEN_WHEN_SET = ("refund_promise", "decision.customer_share_to_recover", *_ADDRESSED_ROWS)

@@ -249,12 +249,19 @@ def snapshot_type(cls: type[T]) -> type[T]:
 
 
 def drop_unset(data: dict[str, Any], paths: tuple[str, ...]) -> dict[str, Any]:
-    """``data`` without the fields named by dotted ``paths`` ("decision.x") whose value is None."""
+    """``data`` without the fields named by dotted ``paths`` whose value is None.
+
+    A ``*`` part stands for every item of a list ("liability.lines.*.x").
+    """
     for path in paths:
         *parents, name = path.split(".")
-        section: Any = data
+        sections: list[Any] = [data]
         for part in parents:
-            section = section.get(part) if isinstance(section, dict) else None
-        if isinstance(section, dict) and name in section and section[name] is None:
-            del section[name]
+            if part == "*":
+                sections = [item for section in sections if isinstance(section, list) for item in section]
+            else:
+                sections = [section.get(part) for section in sections if isinstance(section, dict)]
+        for section in sections:
+            if isinstance(section, dict) and name in section and section[name] is None:
+                del section[name]
     return data
