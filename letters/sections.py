@@ -21,6 +21,7 @@ from kartosfera.legaltime import warsaw_date
 from kartosfera.money import ZERO
 from kartosfera.policies import current_policies
 from ledger.rules import LedgerKind
+from letters.row_reasons import row_reason
 from letters.rules import LetterDataError, LetterType
 from letters.snapshot import (
     CardCancellation,
@@ -150,6 +151,8 @@ def _decision(*, case, context, issued_on, language, assessment=None, **_) -> di
             bank_share=line.bank,
             explanation_pl=customer_explanation(stored, line, "pl"),
             explanation_en=customer_explanation(stored, line, "en"),
+            to_customer_pl=row_reason(line=line, inputs=stored.inputs, language="pl"),
+            to_customer_en=row_reason(line=line, inputs=stored.inputs, language="en"),
             eur_rate=line.rate,
             nbp_table=line.table if line.rate else None,
             rate_effective_on=line.rate_date if line.rate else None,

@@ -8,7 +8,6 @@ enumerations their value; the schema version travels in ``schema_version``.
 """
 
 import json
-import re
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -23,6 +22,7 @@ from letters.snapshot_fields import (
     AccountMask,
     Amount,
     CardMask,
+    CardState,
     Day,
     EnumValue,
     Flag,
@@ -42,22 +42,6 @@ from letters.snapshot_fields import (
 from letters.snapshot_fields import SnapshotError as SnapshotError
 
 SCHEMA_VERSION = 1
-
-
-class CardState(StrEnum):
-    """What the card can do when the letter is issued: the acknowledgement's advice follows it."""
-
-    ACTIVE = "ACTIVE"  # not blocked: whoever holds it (or its details) can still pay with it
-    BLOCKED = "BLOCKED"  # temporarily blocked by the customer, reversible
-    CANCELLED = "CANCELLED"  # cancelled for good (zastrzeżona)
-    EXPIRED = "EXPIRED"
-
-
-def mask_card(last_four: str) -> str:
-    """The masked card number shown in letters: ``•••• 1234``."""
-    if not re.fullmatch(r"\d{4}", last_four):
-        raise SnapshotError(f"the last four digits of a card are four digits, got {last_four!r}")
-    return f"•••• {last_four}"
 
 
 @snapshot_type
@@ -164,14 +148,18 @@ class LiabilityLine:
     eur_rate: Rate | None = None  # NBP table A mid rate, only for the 50 EUR cap
     nbp_table: NbpTable | None = None  # e.g. "099/A/NBP/2025"
     rate_effective_on: Day | None = None  # the table's effectiveDate
+    to_customer_pl: Text | None = None  # the row addressed to the customer (letters.row_reasons)
+    to_customer_en: Text | None = None
 
     def __post_init__(self) -> None:
         if len({self.eur_rate is None, self.nbp_table is None, self.rate_effective_on is None}) != 1:
             raise SnapshotError("an EUR rate, its NBP table number and the table's date go together")
 
     def explanation(self, language: str) -> str:
-        """The explanation in the customer's language."""
-        return self.explanation_en if language == "en" else self.explanation_pl
+        """The row's words in the customer's language: addressed to them when the snapshot has them."""
+        if language == "en":
+            return self.to_customer_en or self.explanation_en
+        return self.to_customer_pl or self.explanation_pl
 
 
 @snapshot_type
@@ -394,4 +382,6 @@ class LetterSnapshot:
 _SNAPSHOT = TypeAdapter(LetterSnapshot)
 # Sections (and fields, dotted) added after letters were stored: left out when empty, so a snapshot
 # without them (every letter stored before, every other letter type) keeps its bytes and its hash.
-_WRITTEN_WHEN_SET = ("refund_promise", "decision.customer_share_to_recover", "decision.bank_share_to_credit")
+_ADDRESSED_ROWS = ("liability.lines.*.to_customer_pl", "liability.lines.*.to_customer_en")
+_SETTLEMENT = ("decision.customer_share_to_recover", "decision.bank_share_to_credit")
+_WRITTEN_WHEN_SET = ("refund_promise", *_SETTLEMENT, *_ADDRESSED_ROWS)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Annotated, Any, TypeVar, cast, dataclass_transform
 
 from pydantic import (
@@ -249,12 +249,35 @@ def snapshot_type(cls: type[T]) -> type[T]:
 
 
 def drop_unset(data: dict[str, Any], paths: tuple[str, ...]) -> dict[str, Any]:
-    """``data`` without the fields named by dotted ``paths`` ("decision.x") whose value is None."""
+    """``data`` without the fields named by dotted ``paths`` whose value is None.
+
+    A ``*`` part stands for every item of a list ("liability.lines.*.x").
+    """
     for path in paths:
         *parents, name = path.split(".")
-        section: Any = data
+        sections: list[Any] = [data]
         for part in parents:
-            section = section.get(part) if isinstance(section, dict) else None
-        if isinstance(section, dict) and name in section and section[name] is None:
-            del section[name]
+            if part == "*":
+                sections = [item for section in sections if isinstance(section, list) for item in section]
+            else:
+                sections = [section.get(part) for section in sections if isinstance(section, dict)]
+        for section in sections:
+            if isinstance(section, dict) and name in section and section[name] is None:
+                del section[name]
     return data
+
+
+class CardState(StrEnum):
+    """What the card can do when the letter is issued: the acknowledgement's advice follows it."""
+
+    ACTIVE = "ACTIVE"  # not blocked: whoever holds it (or its details) can still pay with it
+    BLOCKED = "BLOCKED"  # temporarily blocked by the customer, reversible
+    CANCELLED = "CANCELLED"  # cancelled for good (zastrzeżona)
+    EXPIRED = "EXPIRED"
+
+
+def mask_card(last_four: str) -> str:
+    """The masked card number shown in letters: ``•••• 1234``."""
+    if not re.fullmatch(r"\d{4}", last_four):
+        raise SnapshotError(f"the last four digits of a card are four digits, got {last_four!r}")
+    return f"•••• {last_four}"

@@ -794,3 +794,26 @@ def test_a_partial_decision_under_net_of_cap_says_the_share_never_refunded_is_no
     )
     assert not readback.says("pobierzemy z rachunku")
     assert not case.settlement_moves()
+
+
+def test_a_decision_letter_tells_the_customer_per_row_what_they_bear(theft, eur_rates, analyst, supervisor):
+    _case, issued = _partial_case(theft, analyst, supervisor)
+
+    letter = issued["DECISION_PARTIAL"]
+    lines = letter.snapshot["liability"]["lines"]
+    decision = _check_stored(letter, ["ponoszą Państwo 212,71 zł, a bank"])
+    # Every row is worded for the customer, with its own figures; the stored record keeps "klient".
+    for line in lines:
+        customer, bank = Decimal(line["customer_share"]), Decimal(line["bank_share"])
+        said_pl, said_en = line["to_customer_pl"], line["to_customer_en"]
+        assert "ponoszą Państwo" in said_pl and "you bear" in said_en
+        assert "klient" not in said_pl and "customer" not in said_en
+        if customer and bank:
+            assert f"ponoszą Państwo {_pln(customer)}, a bank {_pln(bank)}." in said_pl
+            assert f"you bear PLN\xa0{customer:,.2f} and the bank bears PLN\xa0{bank:,.2f}." in said_en
+        assert decision.says(said_pl.replace("\xa0", " "))
+    assert [Decimal(line["customer_share"]) for line in lines] == [Decimal("212.71"), Decimal("0.00")]
+
+
+def _pln(amount):
+    return f"{amount:,.2f}".replace(",", "\xa0").replace(".", ",") + "\xa0zł"

@@ -15,8 +15,8 @@ from letters.snapshot import (
     Liability,
     LiabilityLine,
     SnapshotError,
-    mask_card,
 )
+from letters.snapshot_fields import mask_card
 
 
 @pytest.mark.parametrize("language", ["pl", "en"])
