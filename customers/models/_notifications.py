@@ -17,6 +17,7 @@ class NotificationKind(models.TextChoices):
     REPLY_EXTENDED = "REPLY_EXTENDED", _("Reply deadline extended")
     DECISION_ISSUED = "DECISION_ISSUED", _("Decision issued")
     CLAIM_DEEMED_ACCEPTED = "CLAIM_DEEMED_ACCEPTED", _("Claim deemed accepted")
+    MONEY_TAKEN_BACK = "MONEY_TAKEN_BACK", _("Amount taken back from your account")
     CARD_BLOCKED = "CARD_BLOCKED", _("Card blocked")
     CARD_UNBLOCKED = "CARD_UNBLOCKED", _("Card unblocked")
     CARD_CANCELLED = "CARD_CANCELLED", _("Card cancelled")

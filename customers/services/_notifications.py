@@ -57,6 +57,11 @@ MESSAGES: dict[str, Promise] = {
         "We did not reply to your claim %(number)s by %(reply_due)s, so by law it is accepted in full: "
         "we return everything you claimed. The letter about it is under “My claims” in the portal."
     ),
+    # A debit is never silent: the customer learns the amount, the day and why (a withdrawn claim's
+    # refund reversed, or their share under the decision recovered).
+    NotificationKind.MONEY_TAKEN_BACK: _(
+        "On %(day)s we took %(amount)s back from your account in connection with claim %(number)s: %(reason)s"
+    ),
     NotificationKind.CARD_BLOCKED: _(
         "Your card %(card)s has been blocked. If you did not do this, call us at once on %(line)s."
     ),

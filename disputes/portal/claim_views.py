@@ -21,7 +21,7 @@ from customers.selectors import customer_get_for_user
 from disputes.downloads import evidence_attachment
 from disputes.models import FINISHED_STATES, Case, CaseState, CaseTransition, Evidence
 from disputes.portal import forms
-from disputes.portal.claim_status import claim_clocks, claim_outcome
+from disputes.portal.claim_status import claim_clocks, claim_outcome, claim_refund_withdrawal_takes_back
 from disputes.portal.selectors import (
     claim_available_actions,
     claim_evidence,
@@ -152,7 +152,8 @@ def claim_withdraw(request: CustomerRequest, case: Case) -> HttpResponse:
         withdraw = partial(case_withdraw, reason=form.cleaned_data["reason"])
         if answer := _carried_out(request, case, form, withdraw, _("The claim has been withdrawn.")):
             return answer
-    return render(request, "portal/claims/withdraw.html", {"case": case, "form": form})
+    refund = claim_refund_withdrawal_takes_back(case=case)
+    return render(request, "portal/claims/withdraw.html", {"case": case, "form": form, "refund": refund})
 
 
 @never_cache

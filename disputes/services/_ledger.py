@@ -8,6 +8,7 @@ from disputes.models import Case, CaseTransition
 from disputes.services._access import Actor
 from disputes.services._audit import CaseAudit
 from disputes.services._errors import TransactionAlreadyRefunded
+from disputes.services._notify import notify_taken_back
 from ledger.models import LedgerEntry
 from ledger.services import Entry, LedgerEntryConflict, ledger_entries_write
 
@@ -51,9 +52,10 @@ def ledger_write_many(
         # Only another case's entry can collide here (these cases are locked): refuse the step.
         raise TransactionAlreadyRefunded(str(exc)) from exc
     if written.new:
-        _queue_ledger(
-            audit, written.new, cases={case.pk: case for case, _entry, _row in wanted}, actor=actor, now=now
-        )
+        cases = {case.pk: case for case, _entry, _row in wanted}
+        _queue_ledger(audit, written.new, cases=cases, actor=actor, now=now)
+        for case in cases.values():
+            notify_taken_back(case, [entry for entry in written.new if entry.case_id == case.pk], now=now)
     return written.entries
 
 

@@ -8,12 +8,26 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import NotificationKind
 from customers.services import notification_send
 from disputes.models import Case
+from kartosfera.legaltime import warsaw_date
+from kartosfera.money import ZERO
+from ledger.models import LedgerEntry
+from ledger.rules import LedgerKind
 
 # The decision as the message states it, mid-sentence.
 OUTCOME_WORDS = {
     "ACCEPTED": _("accepted in full"),
     "PARTIALLY_ACCEPTED": _("partly accepted"),
     "REJECTED": _("rejected"),
+}
+
+
+# Why money is taken back from the customer's account, by the ledger entry that takes it, mid-sentence.
+TAKE_BACK_REASONS = {
+    LedgerKind.REVERSAL: _("the claim was withdrawn, so the provisional refund made for it is reversed."),
+    LedgerKind.RECOVERY: _(
+        "under our decision on the claim, this is your share of the amount refunded provisionally. "
+        "The letter with the reasons is under “My claims” in the portal."
+    ),
 }
 
 
@@ -29,3 +43,22 @@ def notify_decision(case: Case, outcome: str, *, now: datetime) -> None:
 def notify_deemed_accepted(case: Case, *, now: datetime) -> None:
     """The claim is accepted by law (REK-8): the reply was not sent by its deadline."""
     case_notify(case, NotificationKind.CLAIM_DEEMED_ACCEPTED, now=now, reply_due=case.reply_due_on)
+
+
+def notify_taken_back(case: Case, new_entries: list[LedgerEntry], *, now: datetime) -> None:
+    """Tell the customer of money just taken back from their account: one message per kind of take-back.
+
+    Called with the entries written in this transaction only: an entry is written once (its idempotency
+    key), so a retry or a double click, which finds the entries already there, tells nobody again.
+    """
+    for kind, reason in TAKE_BACK_REASONS.items():
+        total = sum((entry.amount for entry in new_entries if entry.kind == kind), ZERO)
+        if total > ZERO:
+            case_notify(
+                case,
+                NotificationKind.MONEY_TAKEN_BACK,
+                now=now,
+                amount=total,
+                day=warsaw_date(now),
+                reason=reason,
+            )

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.forms.models import model_to_dict
 
 from chargebacks.models import Chargeback, ChargebackState
+from customers.models import Notification
 from demo import SEEDERS, seed_demo, site_url
 from disputes.models import Case, CaseState, CaseTransition, DecisionProposal
 from disputes.selectors import cases_reply_overdue
@@ -77,6 +78,14 @@ def test_there_is_a_demo_case_in_every_state_and_seeding_twice_changes_nothing()
         transaction=refund.transaction, kind="PROVISIONAL_REFUND", reversed_by=None
     ).exclude(case=withdrawn)
     assert (refund.reversed_by.kind, again.case.state) == ("REVERSAL", CaseState.PROVISIONALLY_REFUNDED)
+    # Whatever the seeded claims took back from an account, the customer was told of, once per take-back.
+    taken_back = LedgerEntry.objects.filter(kind__in=["REVERSAL", "RECOVERY"]).values_list("case", "kind")
+    assert ("REVERSAL" in {kind for _case, kind in taken_back}) is True
+    for case in Case.objects.filter(pk__in=[case for case, _kind in taken_back]):
+        told = Notification.objects.filter(customer=case.customer, kind="MONEY_TAKEN_BACK", channel="SMS")
+        assert len([sms for sms in told if case.number in sms.body]) == len(
+            {kind for pk, kind in taken_back if pk == case.pk}
+        ), case.number
 
 
 def test_the_demo_shows_search_the_phone_claim_lookup_and_a_verified_audit_log():

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from audit.actions import CASE_TRANSITION
 from audit.models import AuditEntry
 from chargebacks.models import ChargebackState
+from customers.models import Notification
 from disputes.models import CaseState, EvidenceKind
 from disputes.selectors import case_net_refunded, transaction_open_case
 from disputes.services import (
@@ -167,6 +168,15 @@ def test_rejected_for_gross_negligence_and_the_customer_share_recovered(db, eur_
     assert (assessment.customer_total, assessment.bank_total) == (Decimal("920.00"), Decimal("0.00"))
     assert [(e.kind, e.amount) for e in recovered] == [("RECOVERY", D800), ("RECOVERY", D120)]
     assert again.created is False and [e.pk for e in again.entries] == [e.pk for e in recovered]
+    # The customer is told once of the debit, the retry (``again``) tells nobody a second time.
+    taken_back = Notification.objects.filter(customer=case.customer, kind="MONEY_TAKEN_BACK")
+    assert sorted(taken_back.values_list("channel", flat=True)) == ["EMAIL", "SMS"]
+    assert taken_back.get(channel="SMS").body == (
+        f"Kartosfera: W dniu 12 czerwca 2025 pobraliśmy z Twojego rachunku 920,00\xa0zł w związku z "
+        f"reklamacją {case.number}: zgodnie z naszą decyzją w sprawie reklamacji jest to Twój udział w "
+        "kwocie zwróconej tymczasowo. Pismo z uzasadnieniem znajdziesz w portalu w zakładce "
+        "„Moje reklamacje”."
+    )
     assert ledger(case) == [
         (theft.atm.pk, "PROVISIONAL_REFUND", D800),
         (theft.contactless.pk, "PROVISIONAL_REFUND", D120),

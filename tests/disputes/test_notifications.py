@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 from customers.models import Notification
 from disputes.services import (
     case_assess_liability,
@@ -10,7 +12,9 @@ from disputes.services import (
     case_refund_provisionally,
     case_request_information,
     case_start_review,
+    case_withdraw,
 )
+from disputes.services._errors import InvalidCaseState
 from liability.engine import Findings
 from tests.disputes.conftest import submitted_case, warsaw
 
@@ -113,3 +117,54 @@ def test_a_claim_deemed_accepted_is_not_told_as_a_decision_but_as_the_law_accept
     assert not Notification.objects.filter(customer=case.customer, kind="DECISION_ISSUED").exists()
     mail = Notification.objects.get(customer=case.customer, kind="CLAIM_DEEMED_ACCEPTED", channel="EMAIL")
     assert mail.subject == "Kartosfera: Reklamacja uznana z mocy prawa"
+
+
+def taken_back(case) -> list[tuple[str, str]]:
+    rows = Notification.objects.filter(customer=case.customer, kind="MONEY_TAKEN_BACK")
+    return sorted(rows.values_list("channel", "body"))
+
+
+def test_withdrawing_a_refunded_claim_tells_the_customer_once_what_was_taken_back(case, analyst):
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+
+    case_withdraw(
+        case_id=case.pk, reason="Rozpoznałam płatność.", actor=analyst, now=warsaw(2025, 6, 2, 9, 0)
+    )
+    with pytest.raises(InvalidCaseState):  # a double click
+        case_withdraw(case_id=case.pk, reason="Jeszcze raz.", actor=analyst, now=warsaw(2025, 6, 2, 9, 1))
+
+    assert [channel for channel, _body in taken_back(case)] == ["EMAIL", "SMS"]
+    assert sms_of(case, "MONEY_TAKEN_BACK") == (
+        f"Kartosfera: W dniu 2 czerwca 2025 pobraliśmy z Twojego rachunku 920,00\xa0zł w związku z "
+        f"reklamacją {case.number}: reklamacja została wycofana, więc cofnęliśmy dokonany w związku z nią "
+        "tymczasowy zwrot."
+    )
+    mail = Notification.objects.get(customer=case.customer, kind="MONEY_TAKEN_BACK", channel="EMAIL")
+    assert mail.subject == "Kartosfera: Pobranie kwoty z Twojego rachunku"
+
+
+def test_the_take_back_is_told_in_english_to_a_customer_who_reads_english(case, theft, analyst):
+    theft.customer.preferred_language = "en"
+    theft.customer.save(update_fields=["preferred_language"])
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+
+    case_withdraw(case_id=case.pk, reason="I recognise it.", actor=analyst, now=warsaw(2025, 6, 2, 9, 0))
+
+    assert sms_of(case, "MONEY_TAKEN_BACK") == (
+        f"Kartosfera: On 2 June 2025 we took PLN\xa0920.00 back from your account in connection with claim "
+        f"{case.number}: the claim was withdrawn, so the provisional refund made for it is reversed."
+    )
+    mail = Notification.objects.get(customer=case.customer, kind="MONEY_TAKEN_BACK", channel="EMAIL")
+    assert mail.subject == "Kartosfera: Amount taken back from your account"
+
+
+def test_withdrawing_a_claim_never_refunded_tells_of_no_take_back(case, analyst):
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+
+    case_withdraw(
+        case_id=case.pk, reason="Rozpoznałam płatność.", actor=analyst, now=warsaw(2025, 5, 26, 12, 0)
+    )
+
+    assert taken_back(case) == []

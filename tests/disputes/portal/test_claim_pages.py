@@ -370,6 +370,31 @@ def test_the_answer_page_once_answered_goes_back_to_the_claim_instead_of_an_empt
     assert case.transitions.filter(name="customer_responded").count() == answered
 
 
+def test_the_withdraw_page_says_the_refund_made_and_that_withdrawing_takes_it_back(
+    portal, theft, analyst, now
+):
+    case = submitted_case(theft, theft.user)
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+
+    page = text(portal.get(f"/claims/{case.pk}/withdraw/"))
+
+    assert (
+        "W dniu 26 maja 2025 warunkowo zwróciliśmy na Twój rachunek 920,00\xa0zł w związku z tą reklamacją. "
+        "Jeśli wycofasz reklamację, ta kwota zostanie pobrana z Twojego rachunku."
+    ) in page
+
+
+def test_the_withdraw_page_of_a_claim_never_refunded_says_nothing_of_a_refund(portal, theft, analyst, now):
+    case = submitted_case(theft, theft.user)
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+
+    page = text(portal.get(f"/claims/{case.pk}/withdraw/"))
+
+    assert "Wycofaj reklamację" in page
+    assert "zwróciliśmy" not in page and "pobrana" not in page
+
+
 def test_the_withdraw_page_of_a_claim_already_withdrawn_goes_back_to_the_claim(portal, theft, analyst, now):
     case = submitted_case(theft, theft.user)
     portal.post(f"/claims/{case.pk}/withdraw/", {"reason": "Rozpoznałam płatność."})
