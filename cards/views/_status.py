@@ -49,16 +49,18 @@ def _done_already(request: HttpRequest, card: Card, statuses: tuple[str, ...], w
 
 
 def _code_request_page(
-    operation: services.CardOperation, template: str, done_in: tuple[str, ...], done: StrOrPromise
+    operation: services.CardOperation, template: str, done_in: dict[str, StrOrPromise]
 ) -> Callable[Concatenate[HttpRequest, int, ...], HttpResponseBase]:
     """The page of an operation confirmed on the code page: it says what the operation does; its button
-    texts the code. A card in one of ``done_in`` goes back to its page saying ``done``."""
+    texts the code. A card in a status of ``done_in`` goes back to its page saying what that status says."""
 
     @never_cache
     @card_page
     @require_http_methods(["GET", "POST"])
     def view(request: CustomerRequest, card: Card) -> HttpResponse:
-        if request.method == "GET" and _done_already(request, card, done_in, done):
+        if request.method == "GET" and _done_already(
+            request, card, tuple(done_in), done_in.get(card.status, "")
+        ):
             return detail(card)
         if request.method == "POST":
             return request_code(request, card, operation) or detail(card)
@@ -70,15 +72,21 @@ def _code_request_page(
 card_activate = _code_request_page(
     services.CardOperation.ACTIVATE,
     "portal/cards/activate.html",
-    (CardStatus.ACTIVE, CardStatus.BLOCKED),
-    gettext_lazy("This card is already active."),
+    {
+        CardStatus.ACTIVE: gettext_lazy("This card is already active."),
+        CardStatus.BLOCKED: gettext_lazy(
+            "This card is already activated. It is temporarily blocked: unblock it here."
+        ),
+    },
 )
 card_activate.__doc__ = "Activate a new card: a code is texted to confirm."
 card_unblock = _code_request_page(
     services.CardOperation.UNBLOCK,
     "portal/cards/unblock.html",
-    (CardStatus.INACTIVE, CardStatus.ACTIVE),
-    gettext_lazy("This card is not blocked."),
+    {
+        CardStatus.INACTIVE: gettext_lazy("This card is not blocked."),
+        CardStatus.ACTIVE: gettext_lazy("This card is not blocked."),
+    },
 )
 card_unblock.__doc__ = "Lift a temporary block: a code is texted to confirm."
 

@@ -446,6 +446,11 @@ def test_blocking_twice_is_told_as_done_not_as_a_problem(signed_in):
         (CardStatus.BLOCKED, "block", "Ta karta jest już zablokowana."),
         (CardStatus.ACTIVE, "unblock", "Ta karta nie jest zablokowana."),
         (CardStatus.ACTIVE, "activate", "Ta karta jest już aktywna."),
+        (
+            CardStatus.BLOCKED,
+            "activate",
+            "Ta karta jest już aktywowana. Jest czasowo zablokowana: tutaj możesz ją odblokować.",
+        ),
     ],
 )
 def test_a_page_for_what_the_card_already_is_goes_back_to_the_card_saying_so(signed_in, status, page, told):
