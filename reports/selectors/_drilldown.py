@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.selectors import RecordedComputation, case_replay
 from cards.models import Scheme
 from disputes.models import Case, Cause, Channel
+from liability.engine import LiabilityInputError, NotAnAssessment, replay_agrees
 from reports.rules import Period
 from reports.selectors._filters import CHARGEBACK_OUTCOMES, figure_filter
 from reports.selectors._report import LEDGER_LABELS, REFUND_LABELS, REPLY_LABELS, ageing_label
@@ -70,15 +71,37 @@ def figure_cases(
 
 
 @dataclass(frozen=True, slots=True)
+class ReplayRow:
+    computation: RecordedComputation
+    # A liability assessment recomputed now from its recorded inputs, rates and windows with the engine
+    # that made it: True if it decides the same (figures, rates, each line's rule), False if not, None
+    # if it is not a liability assessment or its record cannot be read as one.
+    agrees: bool | None
+
+
+@dataclass(frozen=True, slots=True)
 class CaseReplay:
     case: Case
     computations: list[RecordedComputation]
+    rows: list[ReplayRow]
+
+
+def _recomputed(computation: RecordedComputation) -> bool | None:
+    if computation.engine != "liability":
+        return None
+    try:
+        return replay_agrees(computation.result)
+    except (LiabilityInputError, NotAnAssessment):
+        return None
 
 
 def case_replay_page(*, case_id: int) -> CaseReplay:
-    """A case and every deadline and liability computation recorded for it, as recorded then.
+    """A case and every deadline and liability computation recorded for it, as recorded then, each
+    liability assessment recomputed to show that the stored figures follow from the stored inputs.
 
     :raises Case.DoesNotExist: no such case.
     """
     case = Case.objects.select_related("card", "customer").get(pk=case_id)
-    return CaseReplay(case=case, computations=case_replay(case_id=case.pk))
+    computations = case_replay(case_id=case.pk)
+    rows = [ReplayRow(computation=c, agrees=_recomputed(c)) for c in computations]
+    return CaseReplay(case=case, computations=computations, rows=rows)

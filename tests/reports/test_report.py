@@ -415,3 +415,28 @@ def test_replied_in_time_is_the_workflows_own_definition(dataset, monkeypatch):
 
     # A's reply left on 20 June, within ten days of its deadline's end (midnight after 25 June).
     assert (figures["reply.in_time"], figures["reply.late"], figures["reply.deemed"]) == (0, 1, 1)
+
+
+def test_the_replay_recomputes_each_liability_assessment_and_says_it_agrees(dataset, client):
+    sign_in(client, staff("auditor", "auditors"))
+
+    page = client.get(f"/reports/cases/{dataset[0].pk}/replay/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Same result: the recorded figures follow from the recorded inputs." in page
+    assert "Different result" not in page
+
+
+def test_a_recorded_assessment_whose_figures_were_changed_is_told_as_a_different_result(dataset):
+    from dataclasses import replace
+
+    from reports.selectors._drilldown import _recomputed, case_replay_page
+
+    rows = case_replay_page(case_id=dataset[0].pk).rows
+    liability = next(row.computation for row in rows if row.computation.engine == "liability")
+    deadline = next(row.computation for row in rows if row.computation.engine == "deadlines")
+    changed = {**liability.result, "customer_total": "0.01"}
+
+    assert _recomputed(liability) is True
+    assert _recomputed(replace(liability, result=changed)) is False
+    assert _recomputed(deadline) is None
+    assert _recomputed(replace(liability, result={"not": "an assessment"})) is None
