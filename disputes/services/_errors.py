@@ -265,6 +265,7 @@ class ChargebackResponseWindowClosed(TransitionRefused):
 
 class ChargebackAmountInvalid(TransitionRefused):
     code = "CHARGEBACK_AMOUNT_INVALID"
+    field = "amount"
     message = _("The chargeback amount must be more than 0 and at most the disputed %(disputed)s.")
 
 
