@@ -6,7 +6,10 @@ from decimal import Decimal
 from django.urls import reverse
 
 from chargebacks.models import ChargebackState
+from disputes.models import DecisionProposal
+from disputes.services import chargeback_file
 from tests.accessible_errors import described_by, element
+from tests.backoffice.conftest import warsaw
 
 CLAIM = reverse("backoffice:claim_new")
 
@@ -126,6 +129,24 @@ def test_a_chargeback_amount_above_the_disputed_sum_is_refused_at_the_amount_kee
     assert [str(m).replace("\xa0", " ") for m in response.context["messages"]] == [refusal]
     atm.refresh_from_db()
     assert (atm.state, atm.amount, atm.transitions.count()) == (ChargebackState.DRAFT, Decimal("800.00"), 0)
+
+
+def test_a_lost_chargeback_result_without_a_reason_is_refused_at_the_reason(
+    client, analyst, as_staff, case, theft
+):
+    atm = case.chargebacks.get(transaction=theft.atm)
+    chargeback_file(chargeback_id=atm.pk, acquirer_reference="ARN-1", actor=analyst, now=warsaw(2025, 6, 5))
+    as_staff(analyst)
+    client.cookies["django_language"] = "en"
+
+    response = client.post(_chargeback_url(case, atm, "result"), {"won": "0", "reason": ""})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    reason = element(page, "textarea", id=f"cb{atm.pk}-lose-reason")
+    assert reason["aria-invalid"] == "true"
+    assert described_by(page, reason) == ["Give the reason: it is recorded with this step."]
+    assert not DecisionProposal.objects.filter(chargeback=atm).exists()
 
 
 def test_a_wrong_queue_filter_is_marked_and_names_its_error(case, supervisor, as_staff):
