@@ -16,6 +16,7 @@ from disputes.backoffice.access import StaffRequest
 from disputes.backoffice.case_page import chargeback_form_ids, render_case
 from disputes.backoffice.selectors import chargeback_queue_page
 from disputes.services import (
+    ActionNotPermitted,
     DisputeError,
     chargeback_abandon,
     chargeback_escalate,
@@ -25,6 +26,7 @@ from disputes.services import (
 )
 from kartosfera import clock
 from kartosfera.form_pages import errors_as_messages
+from kartosfera.refusals import add_refusal
 
 
 def chargeback_queue(request: HttpRequest) -> HttpResponse:
@@ -119,6 +121,11 @@ def chargeback_action(request: StaffRequest, case_id: int, chargeback_id: int, a
         if error.code == "CHARGEBACK_NOT_FOUND":
             raise Http404("no such chargeback") from None
         messages.error(request, str(error))
+        # A refusal of what was typed keeps it, with the reason at its field; a step the user may not
+        # take at all is said once, on the page.
+        if not isinstance(error, ActionNotPermitted):
+            add_refusal(form, error)
+            return render_case(request, case_id, chargeback_sent=(chargeback_id, step, form))
     else:
         messages.success(request, str(done))
     return redirect(back)

@@ -265,6 +265,7 @@ class ChargebackResponseWindowClosed(TransitionRefused):
 
 class ChargebackAmountInvalid(TransitionRefused):
     code = "CHARGEBACK_AMOUNT_INVALID"
+    field = "amount"
     message = _("The chargeback amount must be more than 0 and at most the disputed %(disputed)s.")
 
 
@@ -319,18 +320,22 @@ class InformationMissing(TransitionRefused):
 
 
 class ReasonMissing(InformationMissing):
+    field = "reason"
     message = _("Give the reason: it is recorded with this step.")
 
 
 class NoteMissing(InformationMissing):
+    field = "text"  # the case note's field (NoteForm)
     message = _("The note is empty: write what it should say.")
 
 
 class AcquirerReferenceMissing(InformationMissing):
+    field = "acquirer_reference"
     message = _("Enter the acquirer's reference number (ARN) of the chargeback.")
 
 
 class ReturnNoteMissing(InformationMissing):
+    field = "note"
     message = _("Say in the note why the proposal goes back, so the proposer knows what to change.")
 
 

@@ -1,11 +1,15 @@
 """A back-office field with an error is marked invalid and names its error text (WCAG 3.3.1, 1.3.1)."""
 
 import re
+from decimal import Decimal
 
 from django.urls import reverse
 
 from chargebacks.models import ChargebackState
+from disputes.models import DecisionProposal
+from disputes.services import chargeback_file
 from tests.accessible_errors import described_by, element
+from tests.backoffice.conftest import warsaw
 
 CLAIM = reverse("backoffice:claim_new")
 
@@ -95,6 +99,54 @@ def test_a_chargeback_not_filed_without_a_reason_names_the_error_at_the_reason(
     assert ("aria-invalid" in other, "aria-describedby" in other) == (False, False)
     atm.refresh_from_db()
     assert atm.state == ChargebackState.DRAFT
+
+
+def test_a_chargeback_amount_above_the_disputed_sum_is_refused_at_the_amount_keeping_what_was_typed(
+    client, analyst, as_staff, case, theft
+):
+    atm = case.chargebacks.get(transaction=theft.atm)
+    as_staff(analyst)
+    client.cookies["django_language"] = "en"
+
+    response = client.post(
+        _chargeback_url(case, atm, "file"), {"acquirer_reference": "MC-ARN-7781", "amount": "800.01"}
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    filing = _chargeback_url(case, atm, "file")
+    assert f'<details open><summary>File the chargeback</summary><form method="post" action="{filing}"' in (
+        page
+    )
+    reference = element(page, "input", name_="acquirer_reference", id=f"cb{atm.pk}-file-acquirer_reference")
+    amount = element(page, "input", name_="amount", id=f"cb{atm.pk}-file-amount")
+    assert (reference["value"], amount["value"]) == ("MC-ARN-7781", "800.01")
+    assert "aria-invalid" not in reference
+    assert amount["aria-invalid"] == "true"
+    refusal = "The chargeback amount must be more than 0 and at most the disputed PLN 800.00."
+    assert described_by(page, amount) == ["Empty: the whole disputed amount; or a part of it.", refusal]
+    # Said at the top of the page too, as the form's own errors are.
+    assert [str(m).replace("\xa0", " ") for m in response.context["messages"]] == [refusal]
+    atm.refresh_from_db()
+    assert (atm.state, atm.amount, atm.transitions.count()) == (ChargebackState.DRAFT, Decimal("800.00"), 0)
+
+
+def test_a_lost_chargeback_result_without_a_reason_is_refused_at_the_reason(
+    client, analyst, as_staff, case, theft
+):
+    atm = case.chargebacks.get(transaction=theft.atm)
+    chargeback_file(chargeback_id=atm.pk, acquirer_reference="ARN-1", actor=analyst, now=warsaw(2025, 6, 5))
+    as_staff(analyst)
+    client.cookies["django_language"] = "en"
+
+    response = client.post(_chargeback_url(case, atm, "result"), {"won": "0", "reason": ""})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    reason = element(page, "textarea", id=f"cb{atm.pk}-lose-reason")
+    assert reason["aria-invalid"] == "true"
+    assert described_by(page, reason) == ["Give the reason: it is recorded with this step."]
+    assert not DecisionProposal.objects.filter(chargeback=atm).exists()
 
 
 def test_a_wrong_queue_filter_is_marked_and_names_its_error(case, supervisor, as_staff):
