@@ -138,6 +138,18 @@ def test_a_claim_filed_step_by_step_with_evidence_gets_its_number_and_deadlines(
     assert case.number in text(portal.get("/claims/"))
 
 
+@pytest.mark.parametrize(("language", "received"), [("pl", "otrzymana"), ("en", "received on")])
+def test_a_claim_filed_by_phone_is_listed_as_received_not_sent(portal, theft, analyst, language, received):
+    case = submitted_case(theft, analyst, channel="PHONE")
+    portal.cookies["django_language"] = language
+
+    listed = text(portal.get("/claims/"))
+
+    assert case.number in listed
+    assert re.search(rf"· {received} \d{{1,2}} \w+ 2025</span>", listed)
+    assert "wysłano" not in listed and "sent on" not in listed
+
+
 def test_no_transaction_chosen_gets_a_polish_message_and_no_draft(portal, theft):
     response = start(portal, theft, [])
 
