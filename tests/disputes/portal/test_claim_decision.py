@@ -413,7 +413,7 @@ def test_a_refund_not_made_by_its_day_is_late_with_an_apology_not_a_promise_in_t
     with time_machine.travel(REFUND_DUE_AT, tick=False):
         late = page(signed_in(client, theft.user), reviewing)
 
-    assert "Oddamy 920,00 zł na Twoje konto najpóźniej do końca 27 maja 2025" in in_time
+    assert "Oddamy 920,00 zł na Twój rachunek najpóźniej do końca 27 maja 2025" in in_time
     assert "opóźniony" not in in_time
     assert "Oddamy " not in late
     assert (

@@ -128,7 +128,7 @@ def test_a_claim_filed_step_by_step_with_evidence_gets_its_number_and_deadlines(
     assert case.evidence.get().original_name == "policja.pdf"
     confirmation = text(portal.get(sent["Location"]))
     assert case.number in confirmation
-    assert "Oddamy 920,00\xa0zł na Twoje konto najpóźniej do końca 27 maja 2025" in confirmation
+    assert "Oddamy 920,00\xa0zł na Twój rachunek najpóźniej do końca 27 maja 2025" in confirmation
     assert "Odpowiemy najpóźniej do 25 czerwca 2025." in confirmation
     status = text(portal.get(f"/claims/{case.pk}/"))
     assert "Potwierdzenie przyjęcia" in status and "w przygotowaniu" in status
