@@ -159,6 +159,31 @@ def test_no_transaction_chosen_gets_a_polish_message_and_no_draft(portal, theft)
     assert not Case.objects.exists()
 
 
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_sending_the_history_with_nothing_ticked_says_none_was_chosen(portal, theft, language):
+    portal.cookies["django_language"] = language
+    message = {
+        "pl": "Wybierz co najmniej jedną transakcję, której nie rozpoznajesz.",
+        "en": "Choose at least one transaction you do not recognise.",
+    }[language]
+    history = text(portal.get(f"/cards/{theft.card.pk}/transactions/"))
+    sent = dict(re.findall(r'<input type="hidden" name="(\w+)" value="(\w+)" form="claim-form">', history))
+
+    body = text(portal.get(f"/claims/new/{theft.card.pk}/", sent))
+
+    assert sent != {}
+    assert f'<p class="field-error" id="id_transactions_error">{message}</p>' in body
+    assert '<li><a href="#id_transactions">' in body
+    assert re.search(r'name="draft_token" value="[0-9a-f]{32}"', body)
+    assert not Case.objects.exists()
+
+
+def test_opening_a_new_claim_from_a_link_asks_without_an_error(portal, theft):
+    body = text(portal.get(f"/claims/new/{theft.card.pk}/"))
+
+    assert "field-error" not in body
+
+
 def test_a_transaction_already_in_an_open_claim_gets_a_polish_message_and_nothing_changes(portal, theft):
     earlier = submitted_case(theft, theft.user)
     before = snapshot(earlier)
