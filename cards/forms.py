@@ -10,7 +10,7 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from cards.models import CancellationReason, TransactionChannel
+from cards.models import DAILY_LIMIT_FIELDS, CancellationReason, TransactionChannel
 from cards.rules import contains_pan_like
 from customers.forms import PortalForm, code_field
 
@@ -116,11 +116,10 @@ class LimitsForm(PortalForm):
     daily_internet_limit = amount_field(_("Daily internet limit, PLN"))
 
     def limits(self) -> dict[str, Decimal]:
+        """The limits whose amounts parsed, even when another field did not (call after ``is_valid``)."""
         data = self.cleaned_data
         return {
-            "cash": data["daily_cash_limit"],
-            "pos": data["daily_pos_limit"],
-            "internet": data["daily_internet_limit"],
+            name: data[field] for name, field in DAILY_LIMIT_FIELDS.items() if data.get(field) is not None
         }
 
 

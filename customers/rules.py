@@ -157,6 +157,11 @@ def parse_bank_id(value: str) -> str:
     return number
 
 
+def masked_identifier(number: str) -> str:
+    """A PESEL or bank id as shown on screen, only its last four digits visible: ``••••••• 1234``."""
+    return f"{'•' * (len(number) - 4)} {number[-4:]}" if len(number) > 4 else "•••"
+
+
 def identifier_kind(identifier: str) -> str | None:
     """Which kind of customer identifier this looks like: ``"PESEL"``, ``"BANK_ID"`` or None.
 

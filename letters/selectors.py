@@ -185,6 +185,18 @@ def claim_letters(*, case: Case) -> ClaimLetters:
     )
 
 
+def letter_sent_on(*, case: Case, letter_type: str) -> date | None:
+    """The Warsaw day the case's first letter of ``letter_type`` was dispatched; None while none was."""
+    first = (
+        letters_for_case(case_id=case.pk)
+        .filter(letter_type=letter_type, dispatched_at__isnull=False)
+        .order_by("dispatched_at")
+        .values_list("dispatched_at", flat=True)
+        .first()
+    )
+    return warsaw_date(first) if first else None
+
+
 @dataclass(frozen=True)
 class PrintRoom:
     """The back office's print page: the paper letters waiting, and the latest batches."""

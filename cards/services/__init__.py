@@ -35,6 +35,7 @@ from cards.services._settings import (
     card_enable_3ds,
     card_set_controls,
     card_set_limits,
+    limits_above_maximum_refusals,
 )
 from cards.services._status import (
     PinRefused,
@@ -99,6 +100,7 @@ __all__ = [
     "card_set_controls",
     "card_set_limits",
     "card_unblock",
+    "limits_above_maximum_refusals",
     "otp_subject",
     "wallet_token_confirm",
     "wallet_token_provision",

@@ -114,14 +114,25 @@ def check_limits(card: Card, limits: Mapping[str, Decimal | str]) -> dict[str, D
     if not card.customer.is_individual:
         raise LimitsNotForBusiness
     parsed = _parse_limits(limits)
+    for refusal in limits_above_maximum_refusals(card, parsed):
+        raise refusal
+    return parsed
+
+
+def limits_above_maximum_refusals(card: Card, limits: Mapping[str, Decimal]) -> list[LimitAboveMaximum]:
+    """One refusal for each of ``limits`` above this card's product maximum (none when all are within).
+
+    The portal asks for them even when another field was mistyped, so that every error shows at once.
+    """
     maxima = card.product.maximum_limits
-    for name in limits_above_maximum(limits=parsed, maxima={name: maxima[name] for name in parsed}):
-        raise LimitAboveMaximum(
+    return [
+        LimitAboveMaximum(
             _("The limit cannot be above this card's maximum of %(maximum)s.")
             % {"maximum": format_money(maxima[name], language=get_language())},
             field=LIMIT_FIELDS[name],
         )
-    return parsed
+        for name in limits_above_maximum(limits=limits, maxima={name: maxima[name] for name in limits})
+    ]
 
 
 def limits_need_confirmation(card: Card, limits: dict[str, Decimal]) -> bool:

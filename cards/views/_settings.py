@@ -116,7 +116,13 @@ def card_limits(request: CustomerRequest, card: Card) -> HttpResponse:
         "daily_internet_limit": card.daily_internet_limit,
     }
     form = LimitsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound:
+        # Every limit above the maximum is refused at once, along with any mistyped field, not one at a
+        # time after the rest are put right.
+        form.full_clean()
+        for refusal in services.limits_above_maximum_refusals(card, form.limits()):
+            add_refusal(form, refusal)
+    if form.is_bound and form.is_valid():
         try:
             services.card_set_limits(limits=form.limits(), now=clock.now(), **service_kwargs(request, card))
         except services.ConfirmationRequired:

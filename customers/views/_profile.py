@@ -16,6 +16,7 @@ from customers import services
 from customers.decorators import CustomerRequest, customer_required
 from customers.forms import EmailChangeForm, PasswordChangeForm, PhoneChangeForm, PhoneConfirmForm
 from customers.models import OtpChallenge, OtpPurpose
+from customers.rules import masked_identifier
 from customers.selectors import notification_list_for_customer, otp_challenge_get_open
 from customers.sms import masked_phone
 from customers.views._contact import CodeConfirmedChange, change_confirm_page, change_start_page
@@ -33,7 +34,11 @@ def profile(request: CustomerRequest) -> HttpResponse:
     return render(
         request,
         "portal/profile.html",
-        {"customer": request.customer, "phone": masked_phone(request.customer.mobile_phone)},
+        {
+            "customer": request.customer,
+            "pesel": masked_identifier(request.customer.pesel or ""),
+            "phone": masked_phone(request.customer.mobile_phone),
+        },
     )
 
 

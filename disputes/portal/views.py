@@ -133,6 +133,10 @@ def claim_start(request: CustomerRequest, card: Card) -> HttpResponse:
             initial={"transactions": ticked.chosen, "draft_token": uuid.uuid4().hex},
             transactions=rows,
         )
+        if "from_history" in request.GET and not ticked.chosen and not ticked.held:
+            # "I don't recognise these" sent with no box ticked: say none was chosen, as sending step 1 does.
+            form = forms.TransactionsForm({"draft_token": uuid.uuid4().hex}, transactions=rows)
+            form.is_valid()
         return _transactions_page(request, card, form, None, held=ticked.held)
     if _browsing(request):
         return _transactions_page(request, card, _browse_form(request, rows), None)

@@ -4,8 +4,15 @@ part of a page the disputes portal renders)."""
 from django import template
 
 from letters.selectors import claim_letters as claim_letters_of
+from letters.selectors import letter_sent_on as letter_sent_on_of
 
 register = template.Library()
+
+
+@register.simple_tag
+def letter_sent_on(case, letter_type: str):
+    """``{% letter_sent_on case "REFUND_WITHHELD" as day %}``: the day that letter went out, or None."""
+    return letter_sent_on_of(case=case, letter_type=letter_type)
 
 
 @register.inclusion_tag("portal/_claim_letters.html", takes_context=True)

@@ -14,7 +14,7 @@ from customers.models import OtpPurpose
 from customers.services import otp_issue
 from disputes.services import case_add_evidence, claim_create_draft
 from tests.cards.factories import CardFactory, CardProductFactory, TransactionFactory, WalletTokenFactory
-from tests.customers.portal import last_code, registered_customer, sign_in, wrong_code
+from tests.customers.portal import last_code, messages_to, registered_customer, sign_in, wrong_code
 from tests.letters.helpers import issued_letter_for
 
 pytestmark = pytest.mark.django_db
@@ -360,6 +360,35 @@ def test_a_limit_over_the_maximum_gets_a_polish_message_linked_from_the_summary(
     assert "Limit nie może przekraczać maksimum tej karty, czyli 20\xa0000,00\xa0zł." in body
     card.refresh_from_db()
     assert card.daily_internet_limit == Decimal("5000.00")
+
+
+def test_a_limit_over_the_maximum_is_refused_alongside_another_fields_error(signed_in, sms_outbox):
+    client, customer = signed_in
+    card = CardFactory(
+        customer=customer,
+        product=CardProductFactory(
+            max_daily_internet_limit=Decimal("30000.00"), max_daily_pos_limit=Decimal("20000.00")
+        ),
+    )
+
+    response = client.post(
+        f"/cards/{card.pk}/limits/",
+        {"daily_cash_limit": "dużo", "daily_pos_limit": "20 000,01", "daily_internet_limit": "99999999"},
+    )
+
+    body = response.content.decode()
+    assert 'href="#id_daily_cash_limit"' in body
+    assert 'href="#id_daily_pos_limit"' in body
+    assert 'href="#id_daily_internet_limit"' in body
+    assert "Limit nie może przekraczać maksimum tej karty, czyli 20\xa0000,00\xa0zł." in body
+    assert "Limit nie może przekraczać maksimum tej karty, czyli 30\xa0000,00\xa0zł." in body
+    card.refresh_from_db()
+    assert (card.daily_cash_limit, card.daily_pos_limit, card.daily_internet_limit) == (
+        Decimal("2000.00"),
+        Decimal("5000.00"),
+        Decimal("5000.00"),
+    )
+    assert messages_to(sms_outbox, customer.mobile_phone) == []
 
 
 def test_raising_a_limit_through_the_pages(signed_in, sms_outbox):

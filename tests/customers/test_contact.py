@@ -71,3 +71,14 @@ def test_a_polish_customer_is_signed_in_in_polish(client):
     sign_in(client, customer)
 
     assert "<h1>Moje dane</h1>" in client.get("/profile/").content.decode()
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_the_profile_shows_only_the_last_four_digits_of_the_pesel(client, language):
+    customer = registered_customer(preferred_language=language)
+    sign_in(client, customer)
+
+    page = client.get("/profile/").content.decode()
+
+    assert f"<dt>PESEL</dt><dd>••••••• {customer.pesel[-4:]}</dd>" in page
+    assert customer.pesel not in page

@@ -9,20 +9,35 @@ from babel.messages.pofile import read_po
 CATALOGUE = Path(__file__).resolve().parents[2] / "locale" / "pl" / "LC_MESSAGES" / "django.po"
 # "wykonałeś", "zauważyłeś", "powinieneś" not followed by "(-aś)": the masculine form alone.
 MASCULINE_ONLY = re.compile(r"\w+(?:łeś|eneś)\b(?!\(-)")
+# The customer's bank account is "rachunek", as in the letters; "konto" is only the portal sign-in.
+ACCOUNT_AS_KONTO = re.compile(r"\bkon(?:to|ta|cie|tem)\b(?! w portalu)", re.IGNORECASE)
 
 
-def test_no_polish_text_addresses_only_men():
+def _polish_texts() -> list[str]:
     with CATALOGUE.open("rb") as file:
         catalogue = read_po(file, locale="pl")
-    texts = [
-        text
+    return [
+        text or ""
         for message in catalogue
         if message.id
         for text in (message.string if isinstance(message.string, tuple) else (message.string,))
     ]
 
+
+def test_no_polish_text_addresses_only_men():
+    texts = _polish_texts()
+
     assert texts, "the Polish catalogue was read"
-    assert [found for text in texts for found in MASCULINE_ONLY.findall(text or "")] == []
+    assert [found for text in texts for found in MASCULINE_ONLY.findall(text)] == []
+
+
+def test_the_customers_bank_account_is_always_rachunek_never_konto():
+    texts = _polish_texts()
+
+    assert texts, "the Polish catalogue was read"
+    assert [text for text in texts if ACCOUNT_AS_KONTO.search(text)] == []
+    assert ACCOUNT_AS_KONTO.search("Oddamy 5 zł na Twoje konto") is not None
+    assert ACCOUNT_AS_KONTO.search("Załóż konto w portalu. Kontakt") is None
 
 
 def test_the_pattern_tells_the_masculine_form_alone_from_the_form_for_everyone():

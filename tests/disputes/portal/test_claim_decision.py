@@ -413,7 +413,7 @@ def test_a_refund_not_made_by_its_day_is_late_with_an_apology_not_a_promise_in_t
     with time_machine.travel(REFUND_DUE_AT, tick=False):
         late = page(signed_in(client, theft.user), reviewing)
 
-    assert "Oddamy 920,00 zł na Twoje konto najpóźniej do końca 27 maja 2025" in in_time
+    assert "Oddamy 920,00 zł na Twój rachunek najpóźniej do końca 27 maja 2025" in in_time
     assert "opóźniony" not in in_time
     assert "Oddamy " not in late
     assert (
@@ -626,3 +626,63 @@ def test_an_undecided_claim_out_of_its_window_still_says_it_will_be_answered(cli
 
     assert "najwcześniejszy termin minął 1 czerwca 2025" in text
     assert "reklamacja jest mimo to zarejestrowana i otrzymasz odpowiedź." in text
+
+
+@pytest.mark.parametrize(
+    ("language", "before", "after"),
+    [
+        (
+            "pl",
+            "Bank wstrzymał warunkowy zwrot i zawiadomił organy ścigania; otrzymasz list z wyjaśnieniem.",
+            "Bank wstrzymał warunkowy zwrot i zawiadomił organy ścigania; list z wyjaśnieniem wysłaliśmy "
+            "27 maja 2025.",
+        ),
+        (
+            "en",
+            "The bank has withheld the provisional refund and notified law enforcement; you will receive a "
+            "letter explaining why.",
+            "The bank has withheld the provisional refund and notified law enforcement; we sent you a letter "
+            "explaining why on 27 May 2025.",
+        ),
+    ],
+)
+def test_the_withheld_refund_says_its_letter_was_sent_once_it_was(
+    client, theft, eur_rates, analyst, supervisor, language, before, after
+):
+    from django.core.files.base import ContentFile
+
+    from disputes.models import EvidenceKind
+    from disputes.services import case_add_evidence, case_withhold_refund
+
+    case = submitted_case(theft, theft.user)
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_add_evidence(
+        case_id=case.pk,
+        kind=EvidenceKind.LAW_ENFORCEMENT_NOTICE,
+        file=ContentFile(b"%PDF-1.4 notice", name="notice.pdf"),
+        description="",
+        actor=analyst,
+        now=warsaw(2025, 5, 27, 8, 30),
+    )
+    case_withhold_refund(
+        case_id=case.pk,
+        grounds="PIN used",
+        authority="Prokuratura Rejonowa Kraków-Śródmieście",
+        notified_on=warsaw(2025, 5, 27, 8, 0).date(),
+        notice_reference="KB/BZ/2025/0417",
+        actor=supervisor,
+        now=warsaw(2025, 5, 27, 9, 0),
+    )
+    request = case.letter_requests.get(letter_type="REFUND_WITHHELD")
+    letter_request_process(letter_request_id=request.pk, actor=None, now=warsaw(2025, 5, 27, 13, 0))
+    with time_machine.travel(warsaw(2025, 5, 27, 13, 30), tick=False):
+        unsent = page(client, case, language)
+    batch = print_batch_assemble(actor=analyst, now=warsaw(2025, 5, 27, 14, 0))
+    print_batch_mark_posted(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 5, 27, 15, 0))
+
+    with time_machine.travel(warsaw(2025, 5, 28, 10, 0), tick=False):
+        sent = page(client, case, language)
+
+    assert before in unsent
+    assert after in sent
+    assert before not in sent

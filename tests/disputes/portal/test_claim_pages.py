@@ -128,7 +128,7 @@ def test_a_claim_filed_step_by_step_with_evidence_gets_its_number_and_deadlines(
     assert case.evidence.get().original_name == "policja.pdf"
     confirmation = text(portal.get(sent["Location"]))
     assert case.number in confirmation
-    assert "Oddamy 920,00\xa0zł na Twoje konto najpóźniej do końca 27 maja 2025" in confirmation
+    assert "Oddamy 920,00\xa0zł na Twój rachunek najpóźniej do końca 27 maja 2025" in confirmation
     assert "Odpowiemy najpóźniej do 25 czerwca 2025." in confirmation
     status = text(portal.get(f"/claims/{case.pk}/"))
     assert "Potwierdzenie przyjęcia" in status and "w przygotowaniu" in status
@@ -138,6 +138,18 @@ def test_a_claim_filed_step_by_step_with_evidence_gets_its_number_and_deadlines(
     assert case.number in text(portal.get("/claims/"))
 
 
+@pytest.mark.parametrize(("language", "received"), [("pl", "otrzymana"), ("en", "received on")])
+def test_a_claim_filed_by_phone_is_listed_as_received_not_sent(portal, theft, analyst, language, received):
+    case = submitted_case(theft, analyst, channel="PHONE")
+    portal.cookies["django_language"] = language
+
+    listed = text(portal.get("/claims/"))
+
+    assert case.number in listed
+    assert re.search(rf"· {received} \d{{1,2}} \w+ 2025</span>", listed)
+    assert "wysłano" not in listed and "sent on" not in listed
+
+
 def test_no_transaction_chosen_gets_a_polish_message_and_no_draft(portal, theft):
     response = start(portal, theft, [])
 
@@ -145,6 +157,31 @@ def test_no_transaction_chosen_gets_a_polish_message_and_no_draft(portal, theft)
     assert "Wybierz co najmniej jedną transakcję, której nie rozpoznajesz." in text(response)
     assert 'class="error-summary"' in text(response)
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_sending_the_history_with_nothing_ticked_says_none_was_chosen(portal, theft, language):
+    portal.cookies["django_language"] = language
+    message = {
+        "pl": "Wybierz co najmniej jedną transakcję, której nie rozpoznajesz.",
+        "en": "Choose at least one transaction you do not recognise.",
+    }[language]
+    history = text(portal.get(f"/cards/{theft.card.pk}/transactions/"))
+    sent = dict(re.findall(r'<input type="hidden" name="(\w+)" value="(\w+)" form="claim-form">', history))
+
+    body = text(portal.get(f"/claims/new/{theft.card.pk}/", sent))
+
+    assert sent != {}
+    assert f'<p class="field-error" id="id_transactions_error">{message}</p>' in body
+    assert '<li><a href="#id_transactions">' in body
+    assert re.search(r'name="draft_token" value="[0-9a-f]{32}"', body)
+    assert not Case.objects.exists()
+
+
+def test_opening_a_new_claim_from_a_link_asks_without_an_error(portal, theft):
+    body = text(portal.get(f"/claims/new/{theft.card.pk}/"))
+
+    assert "field-error" not in body
 
 
 def test_a_transaction_already_in_an_open_claim_gets_a_polish_message_and_nothing_changes(portal, theft):
