@@ -225,14 +225,15 @@ class PrintBatch(models.Model):
 
     Marking the batch posted records the dispatch of each letter in it at that time (the time that
     counts for the reply deadline, REK-6). A letter is printed in one batch. A letter issued again
-    before its batch was printed is taken out of it; once printed, it stays and is posted with it.
+    before its batch was marked printed is taken out of it; once marked, it stays and is posted with it.
     """
 
     created_at = models.DateTimeField(_("assembled at"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("assembled by"), on_delete=models.PROTECT, related_name="+"
     )
-    # The first download of its PDF: from then on its letters may be on paper, whatever happens next.
+    # When staff marked it printed (``print_batch_mark_printed``; downloading the PDF changes nothing):
+    # from then on its letters may be on paper, whatever happens next.
     printed_at = models.DateTimeField(_("first printed at"), null=True, blank=True)
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
     posted_by = user_link(_("posted by"))

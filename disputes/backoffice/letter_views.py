@@ -39,6 +39,7 @@ from letters.services import (
     letter_request_preview,
     print_batch_assemble,
     print_batch_mark_posted,
+    print_batch_mark_printed,
     print_batch_pdf,
 )
 
@@ -203,10 +204,23 @@ def print_batch_new(request: StaffRequest) -> HttpResponse:
 @require_GET
 @staff_required
 def print_batch_file(request: StaffRequest, batch_id: int) -> HttpResponse:
-    """The print batch as one PDF, each letter exactly as issued; the first download marks it printed."""
+    """The print batch as one PDF, each letter exactly as issued; downloading it changes nothing."""
     with _print_room_refusals():
-        pdf = print_batch_pdf(batch_id=batch_id, actor=request.user, now=clock.now())
+        pdf = print_batch_pdf(batch_id=batch_id, actor=request.user)
     return _pdf_response(pdf, disposition="attachment", filename=f"print-batch-{batch_id}.pdf")
+
+
+@require_POST
+@staff_required
+def print_batch_printed(request: StaffRequest, batch_id: int) -> HttpResponse:
+    """Staff printed the batch: a letter issued again from now on stays in it and is posted with it."""
+    with _print_room_refusals():
+        marked = print_batch_mark_printed(batch_id=batch_id, actor=request.user, now=clock.now())
+    if marked:
+        messages.success(request, _("Print batch %(batch)s is marked printed.") % {"batch": batch_id})
+    else:
+        messages.info(request, _("This batch was marked printed before; nothing changed."))
+    return redirect("backoffice:print")
 
 
 @require_POST

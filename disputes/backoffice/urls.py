@@ -16,6 +16,7 @@ urlpatterns = [
     path("print/", letter_views.print_letters, name="print"),
     path("print/new/", letter_views.print_batch_new, name="print_batch_new"),
     path("print/<int:batch_id>/pdf/", letter_views.print_batch_file, name="print_batch_file"),
+    path("print/<int:batch_id>/printed/", letter_views.print_batch_printed, name="print_batch_printed"),
     path("print/<int:batch_id>/posted/", letter_views.print_batch_posted, name="print_batch_posted"),
     path("approvals/<int:proposal_id>/approve/", views.approve, name="approve"),
     path("approvals/<int:proposal_id>/return/", views.return_proposal, name="return_proposal"),

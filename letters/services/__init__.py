@@ -23,6 +23,7 @@ from letters.services._delivery import (
     letters_email_send,
     print_batch_assemble,
     print_batch_mark_posted,
+    print_batch_mark_printed,
     print_batch_pdf,
 )
 from letters.services._holds import LETTER_HELD, LETTER_RELEASED, hold_reason_for
@@ -68,5 +69,6 @@ __all__ = [
     "letters_email_send",
     "print_batch_assemble",
     "print_batch_mark_posted",
+    "print_batch_mark_printed",
     "print_batch_pdf",
 ]

@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from pypdf import PdfWriter
 
+from audit.services import audit_record
 from customers.models import User
 from disputes.models import DeliveryChannel
 from kartosfera.authz import HANDLE_CASE
@@ -22,6 +23,9 @@ from letters.models import Letter, PrintBatch, PrintBatchLetter
 from letters.selectors import letter_title, letters_awaiting_email, letters_awaiting_post
 from letters.services._common import require_staff, row_or_missing
 from letters.services._letters import letter_dispatch
+
+# The letters app's own audited act on a print batch (audit.actions names the shared ones).
+PRINT_BATCH_PRINTED = "print_batch.printed"
 
 
 class NothingToPrint(Exception):
@@ -123,19 +127,15 @@ def print_batch_assemble(*, actor: User, now: datetime) -> PrintBatch:
     return batch
 
 
-def print_batch_pdf(*, batch_id: int, actor: User, now: datetime) -> bytes:
-    """The batch's letters as one PDF to print, in batch order, each exactly as issued; the first
-    download records the batch as printed (``printed_at``): its letters may be on paper from then on.
+def print_batch_pdf(*, batch_id: int, actor: User) -> bytes:
+    """The batch's letters as one PDF to print, in batch order, each exactly as issued. Downloading it
+    changes nothing (a preview or a second tab is not printing): staff mark it printed themselves
+    (``print_batch_mark_printed``).
 
     :raises PrintBatchNotFound: :raises LetterActionNotPermitted:
     """
-    require_aware(now, name="now")
     require_staff(actor, HANDLE_CASE, system_allowed=False)
-    with transaction.atomic():
-        batch = row_or_missing(PrintBatch.objects.select_for_update(), batch_id, PrintBatchNotFound)
-        if batch.printed_at is None:
-            batch.printed_at = now
-            batch.save(update_fields=["printed_at"])
+    batch = row_or_missing(PrintBatch.objects.all(), batch_id, PrintBatchNotFound)
     writer = PdfWriter()
     for entry in PrintBatchLetter.objects.filter(batch=batch).select_related("letter").order_by("position"):
         with entry.letter.pdf.open("rb") as pdf:
@@ -145,12 +145,43 @@ def print_batch_pdf(*, batch_id: int, actor: User, now: datetime) -> bytes:
     return out.getvalue()
 
 
+def print_batch_mark_printed(*, batch_id: int, actor: User, now: datetime) -> bool:
+    """Staff say the batch is on paper at ``now`` (``printed_at``, audited ``print_batch.printed``):
+    from then on a letter issued again stays in it and is posted with it (``letter_reissue``). Once:
+    a second mark (a double click) changes nothing and returns False.
+
+    :raises PrintBatchNotFound: :raises LetterActionNotPermitted:
+    """
+    require_aware(now, name="now")
+    require_staff(actor, HANDLE_CASE, system_allowed=False)
+    with transaction.atomic():
+        batch = row_or_missing(PrintBatch.objects.select_for_update(), batch_id, PrintBatchNotFound)
+        if batch.printed_at is not None or batch.posted_at is not None:
+            return False
+        batch.printed_at = now
+        batch.save(update_fields=["printed_at"])
+        audit_record(
+            action=PRINT_BATCH_PRINTED,
+            actor=actor,
+            obj=batch,
+            data={
+                "letters": list(
+                    PrintBatchLetter.objects.filter(batch=batch)
+                    .order_by("position")
+                    .values_list("letter_id", flat=True)
+                )
+            },
+            now=now,
+        )
+    return True
+
+
 def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> PrintBatch:
     """The batch was handed to the post at ``now``: record the dispatch of each of its letters then.
 
     A letter issued again after the batch was printed is recorded too: its printed copy went with the
     batch (the new version goes in the next batch). One issued again before the batch was printed was
-    taken out of it (``letter_reissue``); a batch that was never downloaded records no such letter.
+    taken out of it (``letter_reissue``); a batch never marked printed records no such letter.
 
     :raises PrintBatchNotFound: :raises PrintBatchAlreadyPosted: :raises PrintBatchOutOfOrder:
     :raises LetterActionNotPermitted:

@@ -10,6 +10,7 @@ from letters.services import (
     letter_issue,
     letter_reissue,
     print_batch_mark_posted,
+    print_batch_mark_printed,
     print_batch_pdf,
 )
 from tests.disputes.conftest import warsaw
@@ -34,9 +35,13 @@ MISSING = 987_654
             lambda actor, now: print_batch_mark_posted(batch_id=MISSING, actor=actor, now=now),
             PrintBatchNotFound,
         ),
-        (lambda actor, now: print_batch_pdf(batch_id=MISSING, actor=actor, now=now), PrintBatchNotFound),
+        (lambda actor, now: print_batch_pdf(batch_id=MISSING, actor=actor), PrintBatchNotFound),
+        (
+            lambda actor, now: print_batch_mark_printed(batch_id=MISSING, actor=actor, now=now),
+            PrintBatchNotFound,
+        ),
     ],
-    ids=["issue", "dispatch", "reissue", "mark-posted", "batch-pdf"],
+    ids=["issue", "dispatch", "reissue", "mark-posted", "batch-pdf", "mark-printed"],
 )
 def test_an_unknown_id_is_refused_with_its_not_found_error(analyst, call, error):
     with pytest.raises(error) as refused:

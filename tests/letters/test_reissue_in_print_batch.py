@@ -1,7 +1,8 @@
 # ruff: noqa: F811 (the letters tests' fixtures, imported from test_issue, are test arguments here)
 """A letter issued again while its old version waits in a print batch not yet posted: taken out of the
-batch if the batch was not printed, else posted with it; either way the records say what left the bank,
-and the reissue page tells the analyst which batch holds the old version."""
+batch if the batch was not marked printed (downloading its PDF is not printing), else posted with it;
+either way the records say what left the bank, and the reissue page tells the analyst which batch holds
+the old version."""
 
 import pytest
 from django.test import Client
@@ -13,7 +14,7 @@ from letters.services import (
     letter_reissue,
     print_batch_assemble,
     print_batch_mark_posted,
-    print_batch_pdf,
+    print_batch_mark_printed,
 )
 from tests.disputes.conftest import warsaw
 from tests.letters.test_issue import _media, analyst, eur_rates, theft  # noqa: F401
@@ -58,7 +59,7 @@ def test_a_version_issued_again_after_its_batch_was_printed_is_recorded_as_poste
     theft, eur_rates, analyst
 ):
     case, batch, old = _batched(theft, analyst)
-    print_batch_pdf(batch_id=batch.pk, actor=analyst, now=PRINTED)
+    print_batch_mark_printed(batch_id=batch.pk, actor=analyst, now=PRINTED)
 
     new = letter_reissue(letter_id=old.pk, reason="Błędny adres", actor=analyst, now=REISSUED)
     print_batch_mark_posted(batch_id=batch.pk, actor=analyst, now=POSTED)
@@ -90,7 +91,7 @@ def test_the_reissue_page_says_which_unposted_batch_holds_the_old_version(
 ):
     case, batch, old = _batched(theft, analyst)
     if printed:
-        print_batch_pdf(batch_id=batch.pk, actor=analyst, now=PRINTED)
+        print_batch_mark_printed(batch_id=batch.pk, actor=analyst, now=PRINTED)
     client = sign_in_staff(Client(), analyst)
 
     page = client.get(
@@ -98,3 +99,56 @@ def test_the_reissue_page_says_which_unposted_batch_holds_the_old_version(
     ).content.decode()
 
     assert warning.format(batch=batch.pk) in page
+
+
+def test_downloading_the_batch_pdf_changes_nothing_so_a_version_issued_again_still_leaves_it(
+    theft, eur_rates, analyst
+):
+    """A preview or a second tab is not printing: the old version is taken out, never posted."""
+    _case, batch, old = _batched(theft, analyst)
+    client = sign_in_staff(Client(), analyst)
+    audited = AuditEntry.objects.count()
+
+    first = client.get(reverse("backoffice:print_batch_file", args=[batch.pk]))
+    second = client.get(reverse("backoffice:print_batch_file", args=[batch.pk]))
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    batch.refresh_from_db()
+    assert batch.printed_at is None
+    assert AuditEntry.objects.count() == audited
+    new = letter_reissue(letter_id=old.pk, reason="Błędny adres", actor=analyst, now=REISSUED)
+    print_batch_mark_posted(batch_id=batch.pk, actor=analyst, now=POSTED)
+    old.refresh_from_db()
+    assert old.dispatched_at is None
+    assert not PrintBatchLetter.objects.filter(letter=old).exists()
+    assert AuditEntry.objects.filter(action="letter.taken_out_of_print_batch", object_id=str(old.pk)).exists()
+    assert not AuditEntry.objects.filter(action="letter.dispatched", object_id=str(old.pk)).exists()
+    assert new.pk != old.pk
+
+
+def test_marking_a_batch_printed_is_a_post_recorded_once(theft, eur_rates, analyst):
+    _case, batch, _old = _batched(theft, analyst)
+    client = sign_in_staff(Client(), analyst)
+    url = reverse("backoffice:print_batch_printed", args=[batch.pk])
+
+    refused = client.get(url)
+    client.post(url, HTTP_ACCEPT_LANGUAGE="en")
+    again = client.post(url, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+
+    assert refused.status_code == 405
+    batch.refresh_from_db()
+    assert batch.printed_at is not None
+    marked = AuditEntry.objects.get(action="print_batch.printed")
+    assert (marked.object_id, marked.data) == (
+        str(batch.pk),
+        {
+            "letters": list(
+                PrintBatchLetter.objects.filter(batch=batch)
+                .order_by("position")
+                .values_list("letter_id", flat=True)
+            )
+        },
+    )
+    assert "This batch was marked printed before; nothing changed." in again.content.decode()
+    assert print_batch_mark_printed(batch_id=batch.pk, actor=analyst, now=POSTED) is False
+    assert AuditEntry.objects.filter(action="print_batch.printed").count() == 1
