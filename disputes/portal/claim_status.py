@@ -57,7 +57,7 @@ class ClaimOutcome:
     credited_on_decision: Decimal  # the bank's share still owed, credited when decided
     recovered: Decimal  # the customer's share already taken back
     recovered_on: date | None
-    to_recover: Decimal  # the customer's share still to be taken back
+    to_recover: Decimal  # what of the customer's share is still to be taken back: only its refunded part
     reply_dispatched_at: datetime | None
     card_masked: str
     # REK-8: the reply deadline that passed unanswered (DEEMED_ACCEPTED only); ``decided_on`` is then
@@ -68,6 +68,22 @@ class ClaimOutcome:
     def appeal(self) -> bool:
         """Appeal routes are shown when the claim was not accepted in full (Complaints Act)."""
         return self.outcome in (Outcome.PARTIALLY_ACCEPTED, Outcome.REJECTED)
+
+    @property
+    def refund_was_whole(self) -> bool:
+        """Whether the D+1 refund was the whole disputed amount (it skips a payment out of its window)."""
+        return self.provisional_refund == sum((line.amount for line in self.lines), ZERO)
+
+    @property
+    def share_taken_back(self) -> Decimal:
+        """What of the customer's share is taken back: the part of it refunded before the decision (the
+        RECOVERY moves ``case_decide`` stores as ``to_recover``, made or still to come)."""
+        return self.recovered + self.to_recover
+
+    @property
+    def share_never_refunded(self) -> Decimal:
+        """The rest of the customer's share, never refunded so never taken back, when part of it is."""
+        return self.customer_total - self.share_taken_back if self.share_taken_back else ZERO
 
     @property
     def recovery_from(self) -> date | None:
