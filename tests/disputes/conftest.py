@@ -18,7 +18,13 @@ from django.contrib.auth.models import Group
 
 from cards.models import CancellationReason, CardStatus, Scheme
 from disputes.models import Case, Channel
-from disputes.services import claim_create_draft, claim_submit, staff_groups_ensure
+from disputes.services import (
+    case_refund_provisionally,
+    case_start_review,
+    claim_create_draft,
+    claim_submit,
+    staff_groups_ensure,
+)
 from kartosfera.legaltime import WARSAW
 from liability.services import rates_load_fixture
 from tests.cards.factories import CardFactory, CardProductFactory, TransactionFactory
@@ -160,3 +166,24 @@ def submitted_case(
 def case(theft, eur_rates) -> Case:
     """The claim as the customer submitted it in the portal (SUBMITTED)."""
     return submitted_case(theft, theft.user)
+
+
+def refunded_net_of_cap(theft, analyst, settings):
+    """A claim refunded at D+1 under NET_OF_CAP, the estimate putting the ATM withdrawal on the bank
+    (refunded) and the Biedronka payment on the customer (never refunded)."""
+    settings.KARTOSFERA_POLICIES = {**settings.KARTOSFERA_POLICIES, "REFUND_POLICY": "NET_OF_CAP"}
+    case = submitted_case(theft, theft.user)
+    estimate = case.assessments.get(kind="ESTIMATE")
+    shares = {theft.atm.pk: ("0.00", "800.00"), theft.contactless.pk: ("120.00", "0.00")}
+    lines = [
+        {
+            **line,
+            "customer": shares[int(line["transaction_id"])][0],
+            "bank": shares[int(line["transaction_id"])][1],
+        }
+        for line in estimate.result["lines"]
+    ]
+    type(estimate).objects.filter(pk=estimate.pk).update(result={**estimate.result, "lines": lines})
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+    return case

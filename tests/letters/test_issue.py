@@ -39,7 +39,7 @@ from liability.engine import Findings
 from outbox.models import OutboxMessage
 from outbox.services import outbox_run_in_place
 from tests.cards.factories import TransactionFactory
-from tests.disputes.conftest import make_theft, staff, submitted_case, warsaw
+from tests.disputes.conftest import make_theft, refunded_net_of_cap, staff, submitted_case, warsaw
 from tests.disputes.helpers import four_eyes, pdf
 from tests.letters.conftest import read_pdf
 from tests.staff import sign_in_staff
@@ -650,14 +650,7 @@ def test_the_partial_decision_charges_only_the_share_that_was_refunded_and_the_l
     case = claim_submit(case_id=draft.pk, actor=theft.user, now=warsaw(2025, 5, 26, 10, 0))
     case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
     case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
-    case_assess_liability(case_id=case.pk, findings=Findings(), actor=analyst, now=warsaw(2025, 6, 9, 10, 0))
-    case_decide(
-        case_id=case.pk,
-        actor=supervisor,
-        now=warsaw(2025, 6, 10, 9, 0),
-        reason=INTERNAL_REASON,
-        customer_grounds=CUSTOMER_GROUNDS,
-    )
+    _assess_and_decide(case, analyst, supervisor)
 
     letter = _issue(case, "DECISION_PARTIAL", warsaw(2025, 6, 10, 9, 5))
 
@@ -706,32 +699,11 @@ def test_the_partial_decision_credits_the_bank_s_part_the_refund_skipped_and_the
     # withdrawal on the bank and the contactless payment on the customer: the ATM withdrawal is refunded
     # in full, the contactless payment not at all. The decision then puts the 120,00 zł contactless
     # payment on the bank: it is still owed, although the D+1 refund (800,00 zł) exceeds the bank's part.
-    settings.KARTOSFERA_POLICIES = {**settings.KARTOSFERA_POLICIES, "REFUND_POLICY": "NET_OF_CAP"}
-    case = submitted_case(theft, theft.user)
-    estimate = case.assessments.get(kind="ESTIMATE")
-    shares = {theft.atm.pk: ("0.00", "800.00"), theft.contactless.pk: ("120.00", "0.00")}
-    lines = [
-        {
-            **line,
-            "customer": shares[int(line["transaction_id"])][0],
-            "bank": shares[int(line["transaction_id"])][1],
-        }
-        for line in estimate.result["lines"]
-    ]
-    type(estimate).objects.filter(pk=estimate.pk).update(result={**estimate.result, "lines": lines})
-    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
-    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+    case = refunded_net_of_cap(theft, analyst, settings)
     assert [(e.transaction_id, e.amount) for e in case.ledger_entries.filter(kind="PROVISIONAL_REFUND")] == [
         (theft.atm.pk, Decimal("800.00"))
     ]
-    case_assess_liability(case_id=case.pk, findings=Findings(), actor=analyst, now=warsaw(2025, 6, 9, 10, 0))
-    case_decide(
-        case_id=case.pk,
-        actor=supervisor,
-        now=warsaw(2025, 6, 10, 9, 0),
-        reason=INTERNAL_REASON,
-        customer_grounds=CUSTOMER_GROUNDS,
-    )
+    _assess_and_decide(case, analyst, supervisor)
 
     letter = _issue(case, "DECISION_PARTIAL", warsaw(2025, 6, 10, 9, 5))
 
@@ -774,14 +746,7 @@ def test_a_partial_decision_under_net_of_cap_says_the_share_never_refunded_is_no
     case = submitted_case(theft, theft.user)
     case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
     case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
-    case_assess_liability(case_id=case.pk, findings=Findings(), actor=analyst, now=warsaw(2025, 6, 9, 10, 0))
-    case_decide(
-        case_id=case.pk,
-        actor=supervisor,
-        now=warsaw(2025, 6, 10, 9, 0),
-        reason=INTERNAL_REASON,
-        customer_grounds=CUSTOMER_GROUNDS,
-    )
+    _assess_and_decide(case, analyst, supervisor)
 
     letter = _issue(case, "DECISION_PARTIAL", warsaw(2025, 6, 10, 9, 5))
 
@@ -817,3 +782,15 @@ def test_a_decision_letter_tells_the_customer_per_row_what_they_bear(theft, eur_
 
 def _pln(amount):
     return f"{amount:,.2f}".replace(",", "\xa0").replace(".", ",") + "\xa0zł"
+
+
+def _assess_and_decide(case, analyst, supervisor):
+    """The analyst assesses with no finding on 9 June 2025; the supervisor decides the next day."""
+    case_assess_liability(case_id=case.pk, findings=Findings(), actor=analyst, now=warsaw(2025, 6, 9, 10, 0))
+    case_decide(
+        case_id=case.pk,
+        actor=supervisor,
+        now=warsaw(2025, 6, 10, 9, 0),
+        reason=INTERNAL_REASON,
+        customer_grounds=CUSTOMER_GROUNDS,
+    )

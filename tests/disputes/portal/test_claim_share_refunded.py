@@ -17,7 +17,7 @@ from disputes.services import (
     case_start_review,
 )
 from liability.engine import Findings
-from tests.disputes.conftest import submitted_case, warsaw
+from tests.disputes.conftest import refunded_net_of_cap, submitted_case, warsaw
 from tests.disputes.helpers import four_eyes
 from tests.disputes.portal.test_claim_decision import page, post_the_decision
 from tests.disputes.portal.test_claim_pages import signed_in
@@ -25,27 +25,6 @@ from tests.disputes.portal.test_claim_pages import signed_in
 # The letters tests' fixtures: letters stored in a temporary MEDIA_ROOT, a postal address for the
 # customer, signing staff with their positions (the decision letter is issued and posted here).
 from tests.letters.test_issue import _media, analyst, eur_rates, supervisor, theft  # noqa: F401
-
-
-def refunded_net_of_cap(theft, analyst, settings):
-    """A claim refunded at D+1 under NET_OF_CAP, the estimate putting the ATM withdrawal on the bank
-    (refunded) and the Biedronka payment on the customer (never refunded)."""
-    settings.KARTOSFERA_POLICIES = {**settings.KARTOSFERA_POLICIES, "REFUND_POLICY": "NET_OF_CAP"}
-    case = submitted_case(theft, theft.user)
-    estimate = case.assessments.get(kind="ESTIMATE")
-    shares = {theft.atm.pk: ("0.00", "800.00"), theft.contactless.pk: ("120.00", "0.00")}
-    lines = [
-        {
-            **line,
-            "customer": shares[int(line["transaction_id"])][0],
-            "bank": shares[int(line["transaction_id"])][1],
-        }
-        for line in estimate.result["lines"]
-    ]
-    type(estimate).objects.filter(pk=estimate.pk).update(result={**estimate.result, "lines": lines})
-    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
-    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
-    return case
 
 
 def reject(case, analyst, supervisor):
