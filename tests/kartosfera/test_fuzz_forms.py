@@ -359,6 +359,11 @@ def test_the_portal_forms_answer_hostile_values_without_a_server_error(dataset, 
         "/letters/address/",
     ]
     pages += [f"/cards/{card.pk}/{page}" for page in CARD_PAGES]
+    # An active card's activate and unblock pages go back to the card (nothing to do): a new card and a
+    # blocked one show those forms.
+    new_card = CardFactory(customer=theft.customer, status=CardStatus.INACTIVE)
+    blocked = CardFactory(customer=theft.customer, status=CardStatus.BLOCKED)
+    pages += [f"/cards/{new_card.pk}/activate/", f"/cards/{blocked.pk}/unblock/"]
     for url in pages:
         crawler.visit(url, depth=1)
     crawler.visit(f"/claims/new/{theft.card.pk}/", depth=0)
