@@ -11,8 +11,6 @@ from django_stubs_ext import StrOrPromise
 from cards.rules import PAN_LIKE_PATTERN
 from kartosfera.vocabulary import choice_values  # noqa: F401 (the models' one helper, re-exported)
 
-MONEY_DIGITS = 12
-
 # A card's daily limits and its product's maxima, by the channel each limits: the keys of
 # ``Card.daily_limits``, ``CardProduct.maximum_limits`` and ``cards.rules.limits_above_maximum``.
 DAILY_LIMIT_FIELDS = {

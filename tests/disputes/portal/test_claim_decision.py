@@ -90,6 +90,52 @@ def post_the_decision(case, analyst):
     case.refresh_from_db()
 
 
+def withheld(theft, analyst, supervisor):
+    """A submitted claim whose D+1 refund is withheld on 27 May 2025, law enforcement notified."""
+    from django.core.files.base import ContentFile
+
+    from disputes.models import EvidenceKind
+    from disputes.services import case_add_evidence, case_withhold_refund
+
+    case = submitted_case(theft, theft.user)
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_add_evidence(
+        case_id=case.pk,
+        kind=EvidenceKind.LAW_ENFORCEMENT_NOTICE,
+        file=ContentFile(b"%PDF-1.4 notice", name="notice.pdf"),
+        description="",
+        actor=analyst,
+        now=warsaw(2025, 5, 27, 8, 30),
+    )
+    case_withhold_refund(
+        case_id=case.pk,
+        grounds="PIN used",
+        authority="Prokuratura Rejonowa Kraków-Śródmieście",
+        notified_on=warsaw(2025, 5, 27, 8, 0).date(),
+        notice_reference="KB/BZ/2025/0417",
+        actor=supervisor,
+        now=warsaw(2025, 5, 27, 9, 0),
+    )
+    return case
+
+
+def reject(case, analyst, supervisor, *, decided_at):
+    """Not accepted: the customer acted intentionally (assessed 5 June 2025), so bears the whole 920,00 zł."""
+    case_assess_liability(
+        case_id=case.pk, findings=Findings(intent=True), actor=analyst, now=warsaw(2025, 6, 5, 10, 0)
+    )
+    four_eyes(
+        "DECISION",
+        case=case,
+        proposer=analyst,
+        approver=supervisor,
+        now=decided_at,
+        reason="fraud",
+        grounds="Wypłatę potwierdzono kodem PIN.",
+    )
+    case.refresh_from_db()
+
+
 def explanations(case, language):
     key = "explanation_en" if language == "en" else "explanation_pl"
     return {line["rule"]: line[key] for line in case.decision_assessment.result["lines"]}
@@ -347,42 +393,8 @@ def test_before_a_decision_the_page_shows_the_running_deadlines_and_no_outcome(c
 def test_a_rejected_claim_whose_refund_was_withheld_takes_nothing_back(
     client, theft, eur_rates, analyst, supervisor
 ):
-    case = submitted_case(theft, theft.user)
-    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
-    from django.core.files.base import ContentFile
-
-    from disputes.models import EvidenceKind
-    from disputes.services import case_add_evidence, case_withhold_refund
-
-    case_add_evidence(
-        case_id=case.pk,
-        kind=EvidenceKind.LAW_ENFORCEMENT_NOTICE,
-        file=ContentFile(b"%PDF-1.4 notice", name="notice.pdf"),
-        description="",
-        actor=analyst,
-        now=warsaw(2025, 5, 27, 8, 30),
-    )
-    case_withhold_refund(
-        case_id=case.pk,
-        grounds="PIN used",
-        authority="Prokuratura Rejonowa Kraków-Śródmieście",
-        notified_on=warsaw(2025, 5, 27, 8, 0).date(),
-        notice_reference="KB/BZ/2025/0417",
-        actor=supervisor,
-        now=warsaw(2025, 5, 27, 9, 0),
-    )
-    case_assess_liability(
-        case_id=case.pk, findings=Findings(intent=True), actor=analyst, now=warsaw(2025, 6, 5, 10, 0)
-    )
-    four_eyes(
-        "DECISION",
-        case=case,
-        proposer=analyst,
-        approver=supervisor,
-        now=warsaw(2025, 6, 6, 9, 0),
-        reason="fraud",
-        grounds="Wypłatę potwierdzono kodem PIN.",
-    )
+    case = withheld(theft, analyst, supervisor)
+    reject(case, analyst, supervisor, decided_at=warsaw(2025, 6, 6, 9, 0))
     with time_machine.travel(warsaw(2025, 6, 6, 10, 0), tick=False):
         text = page(signed_in(client, theft.user), case)
 
@@ -649,30 +661,7 @@ def test_an_undecided_claim_out_of_its_window_still_says_it_will_be_answered(cli
 def test_the_withheld_refund_says_its_letter_was_sent_once_it_was(
     client, theft, eur_rates, analyst, supervisor, language, before, after
 ):
-    from django.core.files.base import ContentFile
-
-    from disputes.models import EvidenceKind
-    from disputes.services import case_add_evidence, case_withhold_refund
-
-    case = submitted_case(theft, theft.user)
-    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
-    case_add_evidence(
-        case_id=case.pk,
-        kind=EvidenceKind.LAW_ENFORCEMENT_NOTICE,
-        file=ContentFile(b"%PDF-1.4 notice", name="notice.pdf"),
-        description="",
-        actor=analyst,
-        now=warsaw(2025, 5, 27, 8, 30),
-    )
-    case_withhold_refund(
-        case_id=case.pk,
-        grounds="PIN used",
-        authority="Prokuratura Rejonowa Kraków-Śródmieście",
-        notified_on=warsaw(2025, 5, 27, 8, 0).date(),
-        notice_reference="KB/BZ/2025/0417",
-        actor=supervisor,
-        now=warsaw(2025, 5, 27, 9, 0),
-    )
+    case = withheld(theft, analyst, supervisor)
     request = case.letter_requests.get(letter_type="REFUND_WITHHELD")
     letter_request_process(letter_request_id=request.pk, actor=None, now=warsaw(2025, 5, 27, 13, 0))
     with time_machine.travel(warsaw(2025, 5, 27, 13, 30), tick=False):

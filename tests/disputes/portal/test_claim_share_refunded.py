@@ -19,7 +19,7 @@ from disputes.services import (
 from liability.engine import Findings
 from tests.disputes.conftest import refunded_net_of_cap, submitted_case, warsaw
 from tests.disputes.helpers import four_eyes
-from tests.disputes.portal.test_claim_decision import page, post_the_decision
+from tests.disputes.portal.test_claim_decision import page, post_the_decision, reject
 from tests.disputes.portal.test_claim_pages import signed_in
 
 # The letters tests' fixtures: letters stored in a temporary MEDIA_ROOT, a postal address for the
@@ -27,27 +27,10 @@ from tests.disputes.portal.test_claim_pages import signed_in
 from tests.letters.test_issue import _media, analyst, eur_rates, supervisor, theft  # noqa: F401
 
 
-def reject(case, analyst, supervisor):
-    """Not accepted: the customer acted intentionally, so bears the whole 920,00 zł."""
-    case_assess_liability(
-        case_id=case.pk, findings=Findings(intent=True), actor=analyst, now=warsaw(2025, 6, 5, 10, 0)
-    )
-    four_eyes(
-        "DECISION",
-        case=case,
-        proposer=analyst,
-        approver=supervisor,
-        now=warsaw(2025, 6, 10, 9, 0),
-        reason="fraud",
-        grounds="Wypłatę potwierdzono kodem PIN.",
-    )
-    case.refresh_from_db()
-
-
 @pytest.fixture
 def partly_refunded(theft, eur_rates, analyst, supervisor, settings):
     case = refunded_net_of_cap(theft, analyst, settings)
-    reject(case, analyst, supervisor)
+    reject(case, analyst, supervisor, decided_at=warsaw(2025, 6, 10, 9, 0))
     return case
 
 
