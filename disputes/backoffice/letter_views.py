@@ -20,28 +20,11 @@ from disputes.backoffice.forms import LetterReissueForm
 from disputes.backoffice.selectors import letter_reissue_get
 from kartosfera import clock
 from kartosfera.authz import HANDLE_CASE
+from letters import services as letters
 from letters.models import Letter
 from letters.rendering import RenderedLetter
 from letters.rules import LetterDataError
 from letters.selectors import print_room
-from letters.services import (
-    CorrectionReasonMissing,
-    LetterActionNotPermitted,
-    LetterNotFound,
-    LetterSuperseded,
-    LetterWithdrawn,
-    NothingToPrint,
-    PrintBatchAlreadyPosted,
-    PrintBatchNotFound,
-    PrintBatchOutOfOrder,
-    letter_proposal_preview,
-    letter_reissue,
-    letter_request_preview,
-    print_batch_assemble,
-    print_batch_mark_posted,
-    print_batch_mark_printed,
-    print_batch_pdf,
-)
 
 
 def _pdf_response(pdf: bytes, *, disposition: str, filename: str) -> HttpResponse:
@@ -60,9 +43,9 @@ def _preview_view(
     def view(request: StaffRequest, case_id: int, **ids: int) -> HttpResponse:
         try:
             rendered = preview(case_id=case_id, **ids, actor=request.user, now=clock.now())
-        except LetterNotFound:
+        except letters.LetterNotFound:
             raise Http404(missing) from None
-        except LetterActionNotPermitted as error:
+        except letters.LetterActionNotPermitted as error:
             raise PermissionDenied("may not preview letters") from error
         except LetterDataError as error:
             messages.error(
@@ -81,14 +64,14 @@ def _preview_view(
 
 letter_preview = _preview_view(
     "letter_preview",
-    letter_request_preview,
+    letters.letter_request_preview,
     doc="A requested letter as it would be issued now, as a PDF to read; nothing is stored or issued.",
     missing="no such letter request",
     filename="preview-{case_id}-{letter_request_id}.pdf",
 )
 proposal_letter_preview = _preview_view(
     "proposal_letter_preview",
-    letter_proposal_preview,
+    letters.letter_proposal_preview,
     doc="The decision letter a pending proposal would give, as a PDF to read before approving it.",
     missing="no such pending decision proposal",
     filename="preview-{case_id}-proposal-{proposal_id}.pdf",
@@ -112,24 +95,24 @@ def letter_reissue_page(request: StaffRequest, case_id: int, letter_id: int) -> 
     if request.method == "POST" and form.is_valid():
         back = redirect(f"{reverse('backoffice:case', kwargs={'case_id': case_id})}#letters-h")
         try:
-            letter = letter_reissue(
+            letter = letters.letter_reissue(
                 letter_id=letter_id,
                 case_id=case_id,
                 reason=form.cleaned_data["reason"],
                 actor=request.user,
                 now=clock.now(),
             )
-        except LetterNotFound:
+        except letters.LetterNotFound:
             raise Http404("no such letter on this case") from None
-        except LetterActionNotPermitted as error:
+        except letters.LetterActionNotPermitted as error:
             raise PermissionDenied("may not issue letters") from error
-        except LetterSuperseded:
+        except letters.LetterSuperseded:
             messages.info(request, _("This version was already issued again: nothing more was issued."))
             return back
-        except LetterWithdrawn:
+        except letters.LetterWithdrawn:
             messages.error(request, _("This letter was withdrawn and is never sent again."))
             return back
-        except CorrectionReasonMissing:
+        except letters.CorrectionReasonMissing:
             form.add_error("reason", _("Say why the letter is issued again."))
         except LetterDataError as error:
             messages.error(
@@ -168,9 +151,9 @@ def _print_room_refusals() -> Iterator[None]:
     """The letters services' refusals as the print room answers them: no batch 404, no right 403."""
     try:
         yield
-    except PrintBatchNotFound:
+    except letters.PrintBatchNotFound:
         raise Http404("no such print batch") from None
-    except LetterActionNotPermitted as error:
+    except letters.LetterActionNotPermitted as error:
         raise PermissionDenied("may not print letters") from error
 
 
@@ -180,10 +163,10 @@ def print_batch_new(request: StaffRequest) -> HttpResponse:
     """Put every paper letter waiting into a new print batch."""
     try:
         with _print_room_refusals():
-            batch = print_batch_assemble(actor=request.user, now=clock.now())
-    except NothingToPrint:
+            batch = letters.print_batch_assemble(actor=request.user, now=clock.now())
+    except letters.NothingToPrint:
         messages.info(request, _("No paper letter is waiting to be printed."))
-    except PrintBatchOutOfOrder:
+    except letters.PrintBatchOutOfOrder:
         # Only a server whose clock is behind another's gets here: a batch is never numbered out of time.
         messages.error(
             request,
@@ -206,7 +189,7 @@ def print_batch_new(request: StaffRequest) -> HttpResponse:
 def print_batch_file(request: StaffRequest, batch_id: int) -> HttpResponse:
     """The print batch as one PDF, each letter exactly as issued; downloading it changes nothing."""
     with _print_room_refusals():
-        pdf = print_batch_pdf(batch_id=batch_id, actor=request.user)
+        pdf = letters.print_batch_pdf(batch_id=batch_id, actor=request.user)
     return _pdf_response(pdf, disposition="attachment", filename=f"print-batch-{batch_id}.pdf")
 
 
@@ -215,7 +198,7 @@ def print_batch_file(request: StaffRequest, batch_id: int) -> HttpResponse:
 def print_batch_printed(request: StaffRequest, batch_id: int) -> HttpResponse:
     """Staff printed the batch: a letter issued again from now on stays in it and is posted with it."""
     with _print_room_refusals():
-        marked = print_batch_mark_printed(batch_id=batch_id, actor=request.user, now=clock.now())
+        marked = letters.print_batch_mark_printed(batch_id=batch_id, actor=request.user, now=clock.now())
     if marked:
         messages.success(request, _("Print batch %(batch)s is marked printed.") % {"batch": batch_id})
     else:
@@ -229,10 +212,10 @@ def print_batch_posted(request: StaffRequest, batch_id: int) -> HttpResponse:
     """The batch was handed to the post now: each letter's dispatch is recorded at this time."""
     try:
         with _print_room_refusals():
-            print_batch_mark_posted(batch_id=batch_id, actor=request.user, now=clock.now())
-    except PrintBatchAlreadyPosted:
+            letters.print_batch_mark_posted(batch_id=batch_id, actor=request.user, now=clock.now())
+    except letters.PrintBatchAlreadyPosted:
         messages.info(request, _("This batch was marked posted before; nothing changed."))
-    except PrintBatchOutOfOrder:
+    except letters.PrintBatchOutOfOrder:
         messages.error(
             request,
             _(
