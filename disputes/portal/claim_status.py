@@ -15,7 +15,7 @@ from disputes.models import (
     present,
 )
 from disputes.portal.reasons import reason_for_customer
-from disputes.rules import moves_total, net_to_customer
+from disputes.rules import moves_total, net_to_customer, withdrawal_reversals
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import ZERO
 from kartosfera.policies import current_policies
@@ -220,13 +220,14 @@ def _refund_after_withdrawal(case: Case) -> ClaimRefund:
 
 
 def claim_refund_withdrawal_takes_back(*, case: Case) -> ClaimRefund:
-    """What withdrawing the claim now takes back (``case_withdraw``): the conditional refund still on the
-    customer's account, its amount and the day it was credited, from the case's ledger entries;
+    """What withdrawing the claim now takes back (``case_withdraw``, both by ``withdrawal_reversals``): the
+    conditional refund still on the customer's account, its amount and the day it was credited, from the
+    case's ledger entries;
     REFUND_NOTHING when no refund was made (or nothing of it is left to take back)."""
     entries = list(case.ledger_entries.values_list("transaction_id", "kind", "amount", "created_at"))
     net = net_to_customer((tx, kind, amount) for tx, kind, amount, _at in entries)
     credited = [at for _tx, kind, _amount, at in entries if kind == LedgerKind.PROVISIONAL_REFUND]
-    total = sum((amount for amount in net.values() if amount > ZERO), ZERO)
+    total = moves_total(withdrawal_reversals(net), LedgerKind.REVERSAL)
     if not credited or total <= ZERO:
         return ClaimRefund(REFUND_NOTHING)
     return ClaimRefund(REFUND_MADE, amount=total, day=warsaw_date(max(credited)), taken_back=total)
