@@ -4,7 +4,8 @@
 entries, so a ledger entry and its posting commit or roll back together (a transactional outbox).
 ``posting_dispatch_due`` sends due postings through the ``CoreBankingGateway`` and records the core
 system's confirmation (and sends ``corebanking.signals.posting_confirmed`` in its transaction, which
-the dispute workflow handles: the D+1 refund is made when its credits are confirmed);
+the dispute workflow handles: the D+1 refund is made when its credits are confirmed, and the customer
+is told of money taken back when its debits are);
 ``reconciliation_run`` compares a business day's postings with the core
 system's statement and records every difference for supervisors.
 """

@@ -8,14 +8,15 @@
 - ``GET /postings`` lists every applied posting (the back office and the tests read it).
 - ``GET /_stats``: per key, how many requests arrived and how many times it was applied.
 - ``POST /_control`` queues faults for the next posting requests, one fault per request, in order:
-  ``{"faults": ["TIMEOUT", "ERROR_5XX", "APPLY_THEN_HANG", "DUPLICATE"]}``; ``{"hang_seconds": 5}``;
+  ``{"faults": ["TIMEOUT", "ERROR_5XX", "APPLY_THEN_HANG", "DUPLICATE", "REFUSE"]}``; ``{"hang_seconds": 5}``;
   ``{"inject": {"idempotency_key": ..., "amount": "1.00"}}`` changes (or adds) a statement line, as a
   core system that went wrong would; ``{"reset": true}`` forgets everything.
 
 Faults: TIMEOUT waits ``hang_seconds`` and answers 504 without applying; ERROR_5XX answers 503 without
 applying; APPLY_THEN_HANG applies the posting and then waits ``hang_seconds`` before answering (the
 caller has given up by then: the answer is lost); DUPLICATE handles the request twice, as a network
-that delivers a request twice would (the key keeps it applied once).
+that delivers a request twice would (the key keeps it applied once); REFUSE answers 422 without
+applying, as a core system refusing a posting would (a debit on a closed or blocked account).
 """
 
 import argparse
@@ -30,7 +31,7 @@ from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
 WARSAW = ZoneInfo("Europe/Warsaw")
-FAULTS = ("TIMEOUT", "ERROR_5XX", "APPLY_THEN_HANG", "DUPLICATE")
+FAULTS = ("TIMEOUT", "ERROR_5XX", "APPLY_THEN_HANG", "DUPLICATE", "REFUSE")
 
 
 class CoreLedger:
@@ -193,6 +194,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(504, {"error": "timed out"})
         elif fault == "ERROR_5XX":
             self._send(503, {"error": "service unavailable"})
+        elif fault == "REFUSE":
+            self._send(422, {"error": "posting refused"})
         elif fault == "APPLY_THEN_HANG":
             self.ledger.apply(key, body)
             time.sleep(self.ledger.hang_seconds)

@@ -248,6 +248,13 @@ def settlement_moves(
     return moves
 
 
+def withdrawal_reversals(net: Mapping[K, Decimal]) -> list[MoneyMove[K]]:
+    """What withdrawing a claim takes back: each transaction's refund still on the customer's account
+    (its ``net_to_customer``, when positive), whole. The withdrawal writes these moves and the withdraw
+    page states their total."""
+    return [MoneyMove(key, LedgerKind.REVERSAL, amount) for key, amount in net.items() if amount > ZERO]
+
+
 def moves_total(moves: Iterable[MoneyMove[K]], kind: LedgerKind) -> Decimal:
     """What ``moves`` of one ``kind`` come to: the final refund still credited, or the recovery taken back.
 

@@ -77,11 +77,15 @@ def refund_running(case: LoadedClocks) -> bool:
 def refund_made_at(entries: Iterable[LedgerEntry]) -> datetime | None:
     """When the D+1 refund was made, from the case's ledger entries with their postings loaded: when the
     core system confirmed the last provisional refund credit (None until it has confirmed all)."""
-    confirmed = [
-        _confirmed_at(entry)
-        for entry in entries
-        if entry.kind == LedgerKind.PROVISIONAL_REFUND and entry.amount > 0
-    ]
+    return postings_confirmed_at(
+        entry for entry in entries if entry.kind == LedgerKind.PROVISIONAL_REFUND and entry.amount > 0
+    )
+
+
+def postings_confirmed_at(entries: Iterable[LedgerEntry]) -> datetime | None:
+    """When the core system confirmed the last of ``entries``' postings (loaded with them): the moment
+    their money moved on the account; None while any is unconfirmed, or for no entries."""
+    confirmed = [_confirmed_at(entry) for entry in entries]
     if not confirmed or None in confirmed:
         return None
     return max(at for at in confirmed if at is not None)

@@ -149,6 +149,17 @@ The daily reconciliation also reports every posting of the day the core system h
 the end of the day (`UNCONFIRMED`), so a refund stuck at the core is seen the next morning. The
 management reports' D+1 figures (`reports`) count the same moment: a refund is in time when
 `Case.refund_confirmed_at` is before the end of D+1, whatever the ledger time (`Case.refunded_at`).
+
+### When the customer is told money was taken back
+
+A take-back (the `REVERSAL`s of a withdrawn claim, or the `RECOVERY` of the customer's share) is a
+debit on the customer's account, and the customer is told of it (`MONEY_TAKEN_BACK`, a text message
+and an e-mail) when the core system has confirmed it, not when it is entered in our ledger: the same
+`posting_confirmed` signal, received by `disputes.services.case_record_take_back_confirmation` (the case
+locked), tells the customer once every debit of that step (its entries of that kind, written by the same
+transition) is confirmed, of their total, dated the last confirmation. A confirmation happens once per
+posting, so each entry is told exactly once however the dispatcher retries; a debit the core system
+refused (or has not confirmed yet) is never told.
 """
 
 SWEEPS = """\

@@ -5,6 +5,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
 from deadlines.rules import deadline_breached
 from disputes.models import (
     REFUND_PENDING_STATES,
@@ -15,7 +18,8 @@ from disputes.models import (
     present,
 )
 from disputes.portal.reasons import reason_for_customer
-from disputes.rules import moves_total, net_to_customer
+from disputes.rules import moves_total, net_to_customer, withdrawal_reversals
+from kartosfera.formatting import format_long_date, format_money
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import ZERO
 from kartosfera.policies import current_policies
@@ -91,6 +95,68 @@ class ClaimOutcome:
         if self.reply_dispatched_at is None:
             return None
         return warsaw_date(self.reply_dispatched_at) + timedelta(days=1)
+
+
+# When the customer's share may be taken back, as the claim page says it: from a day that has come, not
+# before a day still ahead, or only after our reply is sent (it has not left yet).
+RECOVERY_MAY_NOW, RECOVERY_NOT_BEFORE, RECOVERY_AFTER_REPLY = "MAY_NOW", "NOT_BEFORE", "AFTER_REPLY"
+
+
+def recovery_timing(*, recovery_from: date | None, today: date) -> str:
+    """When the share may be taken back, from its first day (``ClaimOutcome.recovery_from``) and today."""
+    if recovery_from is None:
+        return RECOVERY_AFTER_REPLY
+    return RECOVERY_MAY_NOW if recovery_from <= today else RECOVERY_NOT_BEFORE
+
+
+# The claim page's sentence on the share still to be taken back, by (part of the share never refunded,
+# timing): the variants side by side, each a whole sentence so that its translation reads as one.
+RECOVERY_SENTENCES = {
+    (False, RECOVERY_MAY_NOW): _(
+        "The part you bear, %(amount)s, will be taken back shortly by a debit to the account linked to card "
+        "%(card)s; we may do so from %(day)s, the day after our reply with its reasons was sent to you."
+    ),
+    (False, RECOVERY_NOT_BEFORE): _(
+        "The part you bear, %(amount)s, will be taken back by a debit to the account linked to card "
+        "%(card)s, not before %(day)s, the day after our reply with its reasons was sent to you."
+    ),
+    (False, RECOVERY_AFTER_REPLY): _(
+        "The part you bear, %(amount)s, will be taken back by a debit to the account linked to card "
+        "%(card)s, only after our reply with its reasons has been sent to you: at the earliest on the day "
+        "after it is sent."
+    ),
+    (True, RECOVERY_MAY_NOW): _(
+        "Of the part you bear, %(share)s, %(amount)s will be taken back shortly by a debit to the account "
+        "linked to card %(card)s; we may do so from %(day)s, the day after our reply with its reasons was "
+        "sent to you."
+    ),
+    (True, RECOVERY_NOT_BEFORE): _(
+        "Of the part you bear, %(share)s, %(amount)s will be taken back by a debit to the account linked to "
+        "card %(card)s, not before %(day)s, the day after our reply with its reasons was sent to you."
+    ),
+    (True, RECOVERY_AFTER_REPLY): _(
+        "Of the part you bear, %(share)s, %(amount)s will be taken back by a debit to the account linked to "
+        "card %(card)s, only after our reply with its reasons has been sent to you: at the earliest on the "
+        "day after it is sent."
+    ),
+}
+
+
+def claim_recovery_sentence(*, outcome: ClaimOutcome, today: date, language: str) -> str:
+    """What the claim page says of the customer's share still to be taken back (``to_recover``), in
+    ``language``: its one sentence, or "" when nothing is still to be taken back."""
+    if not outcome.to_recover:
+        return ""
+    timing = recovery_timing(recovery_from=outcome.recovery_from, today=today)
+    sentence = RECOVERY_SENTENCES[(bool(outcome.share_never_refunded), timing)]
+    day = outcome.recovery_from
+    with translation.override(language):
+        return str(sentence) % {
+            "amount": format_money(outcome.to_recover, language=language),
+            "share": format_money(outcome.customer_total, language=language),
+            "card": outcome.card_masked,
+            "day": "" if day is None else format_long_date(day, language=language),
+        }
 
 
 def claim_outcome(*, case: Case, language: str) -> ClaimOutcome | None:
@@ -220,13 +286,14 @@ def _refund_after_withdrawal(case: Case) -> ClaimRefund:
 
 
 def claim_refund_withdrawal_takes_back(*, case: Case) -> ClaimRefund:
-    """What withdrawing the claim now takes back (``case_withdraw``): the conditional refund still on the
-    customer's account, its amount and the day it was credited, from the case's ledger entries;
+    """What withdrawing the claim now takes back (``case_withdraw``, both by ``withdrawal_reversals``): the
+    conditional refund still on the customer's account, its amount and the day it was credited, from the
+    case's ledger entries;
     REFUND_NOTHING when no refund was made (or nothing of it is left to take back)."""
     entries = list(case.ledger_entries.values_list("transaction_id", "kind", "amount", "created_at"))
     net = net_to_customer((tx, kind, amount) for tx, kind, amount, _at in entries)
     credited = [at for _tx, kind, _amount, at in entries if kind == LedgerKind.PROVISIONAL_REFUND]
-    total = sum((amount for amount in net.values() if amount > ZERO), ZERO)
+    total = moves_total(withdrawal_reversals(net), LedgerKind.REVERSAL)
     if not credited or total <= ZERO:
         return ClaimRefund(REFUND_NOTHING)
     return ClaimRefund(REFUND_MADE, amount=total, day=warsaw_date(max(credited)), taken_back=total)

@@ -13,6 +13,7 @@ from disputes.rules import (
     MoneyMove,
     net_to_customer,
     settlement_moves,
+    withdrawal_reversals,
 )
 from disputes.services._access import Actor, lock_case
 from disputes.services._audit import CaseAudit, case_atomic
@@ -140,7 +141,7 @@ def case_withdraw(*, case_id: int, reason: str, actor: Actor, now: datetime) -> 
         if not reason:
             raise ReasonMissing("no reason")
         net = net_to_customer(case.ledger_entries.values_list("transaction_id", "kind", "amount"))
-        reversals = [MoneyMove(tx, LedgerKind.REVERSAL, amount) for tx, amount in net.items() if amount > 0]
+        reversals = withdrawal_reversals(net)
         refunds = _refunds_reversed_in_full(case, reversals)
         row = run_transition(
             case,

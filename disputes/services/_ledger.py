@@ -8,7 +8,6 @@ from disputes.models import Case, CaseTransition
 from disputes.services._access import Actor
 from disputes.services._audit import CaseAudit
 from disputes.services._errors import TransactionAlreadyRefunded
-from disputes.services._notify import notify_taken_back
 from ledger.models import LedgerEntry
 from ledger.services import Entry, LedgerEntryConflict, ledger_entries_write
 
@@ -53,9 +52,9 @@ def ledger_write_many(
         raise TransactionAlreadyRefunded(str(exc)) from exc
     if written.new:
         cases = {case.pk: case for case, _entry, _row in wanted}
+        # A take-back is told to the customer when the core system confirms its debits, not here
+        # (``case_record_take_back_confirmation``): booked is not yet taken, and a debit may be refused.
         _queue_ledger(audit, written.new, cases=cases, actor=actor, now=now)
-        for case in cases.values():
-            notify_taken_back(case, [entry for entry in written.new if entry.case_id == case.pk], now=now)
     return written.entries
 
 

@@ -18,7 +18,7 @@ from disputes.rules import (
     may_approve,
     refund_needs_second_person,
 )
-from disputes.selectors import refund_made_at
+from disputes.selectors import postings_confirmed_at, refund_made_at
 from disputes.services._access import Actor, lock_case, require_staff
 from disputes.services._audit import CaseAudit, case_atomic
 from disputes.services._core import (
@@ -33,7 +33,7 @@ from disputes.services._errors import (
     WithholdingGroundsMissing,
 )
 from disputes.services._ledger import Entry, ledger_write
-from disputes.services._notify import case_notify
+from disputes.services._notify import TAKE_BACK_REASONS, case_notify, notify_taken_back
 from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import ZERO
@@ -192,6 +192,36 @@ def case_record_refund_confirmation(*, case_id: int, now: datetime) -> Case:
     return case
 
 
+def case_record_take_back_confirmation(*, ledger_entry_id: int, now: datetime) -> bool:
+    """The core system confirmed the debit of a take-back entry (a withdrawn claim's refund reversed, or
+    the customer's share recovered): once it has confirmed every debit of that step (the case's entries
+    of that kind written by the same transition), tell the customer of the step's total, dated ``now``.
+    Returns whether the customer was told now; any other entry is ignored.
+
+    Called by the ``posting_confirmed`` receiver inside the confirmation's transaction, which happens
+    once per posting (a confirmed posting is never sent again, and a rolled-back confirmation takes the
+    message with it), so each entry is told exactly once; a debit refused or not yet confirmed is never
+    told. The case is locked first, so of two debits confirmed at once only the second to commit sees
+    both confirmed and tells.
+
+    :raises CaseNotFound:
+    """
+    entry = LedgerEntry.objects.filter(pk=ledger_entry_id, kind__in=list(TAKE_BACK_REASONS)).first()
+    if entry is None:
+        return False
+    with case_atomic():
+        case = lock_case(entry.case_id, None)
+        step = list(
+            case.ledger_entries.filter(kind=entry.kind, transition_id=entry.transition_id).select_related(
+                "posting"
+            )
+        )
+        if postings_confirmed_at(step) is None:
+            return False
+        notify_taken_back(case, step, now=now)
+    return True
+
+
 def case_withhold_refund(
     *,
     case_id: int,
@@ -271,6 +301,8 @@ def ledger_write_moves(
 
 __all__ = [
     "MoneyResult",
+    "case_record_refund_confirmation",
+    "case_record_take_back_confirmation",
     "case_refund_provisionally",
     "case_withhold_refund",
     "ledger_entries_of_kind",

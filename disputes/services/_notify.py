@@ -45,14 +45,14 @@ def notify_deemed_accepted(case: Case, *, now: datetime) -> None:
     case_notify(case, NotificationKind.CLAIM_DEEMED_ACCEPTED, now=now, reply_due=case.reply_due_on)
 
 
-def notify_taken_back(case: Case, new_entries: list[LedgerEntry], *, now: datetime) -> None:
+def notify_taken_back(case: Case, taken: list[LedgerEntry], *, now: datetime) -> None:
     """Tell the customer of money just taken back from their account: one message per kind of take-back.
 
-    Called with the entries written in this transaction only: an entry is written once (its idempotency
-    key), so a retry or a double click, which finds the entries already there, tells nobody again.
+    Called with the entries whose debits the core system has just confirmed, once
+    (``case_record_take_back_confirmation``): the message is dated the day the money left the account.
     """
     for kind, reason in TAKE_BACK_REASONS.items():
-        total = sum((entry.amount for entry in new_entries if entry.kind == kind), ZERO)
+        total = sum((entry.amount for entry in taken if entry.kind == kind), ZERO)
         if total > ZERO:
             case_notify(
                 case,

@@ -16,6 +16,7 @@ from disputes.models import Case, CaseState, CaseTransition, DecisionProposal
 from disputes.selectors import cases_reply_overdue
 from kartosfera.legaltime import WARSAW
 from ledger.models import LedgerEntry
+from tests.corebanking.conftest import core_simulator, core_simulator_process  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,8 @@ def test_the_disputes_seeder_runs_after_the_rates_it_needs():
     )
 
 
+# `make demo` seeds with the core banking simulator running: the postings are confirmed as they happened.
+@pytest.mark.usefixtures("core_simulator")
 def test_there_is_a_demo_case_in_every_state_and_seeding_twice_changes_nothing():
     lines = seed_demo(now=NOW)
     first = everything()

@@ -41,7 +41,7 @@ from disputes.services import (
 )
 from liability.engine import Findings
 from tests.disputes.conftest import REFUND_DUE_AT, REPLY_DUE_AT, make_theft, submitted_case, warsaw
-from tests.disputes.helpers import four_eyes, history, ledger, letters, pdf
+from tests.disputes.helpers import confirm_postings, four_eyes, history, ledger, letters, pdf
 
 D800, D120 = Decimal("800.00"), Decimal("120.00")
 pytestmark = pytest.mark.django_db
@@ -161,6 +161,11 @@ def test_rejected_for_gross_negligence_and_the_customer_share_recovered(db, eur_
     four_eyes("RECOVERY", case=case, proposer=analyst, approver=supervisor, now=warsaw(2025, 6, 12, 9, 0))
     recovered = list(case.ledger_entries.filter(kind="RECOVERY").order_by("transaction_id"))
     again = case_recover_customer_share(case_id=case.pk, actor=analyst, now=warsaw(2025, 6, 12, 9, 1))
+    taken_back = Notification.objects.filter(customer=case.customer, kind="MONEY_TAKEN_BACK")
+    # Booked, not yet taken: the customer is told when the core system confirms the debits.
+    assert not taken_back.exists()
+    confirm_postings(at=warsaw(2025, 6, 12, 9, 30))
+    confirm_postings(at=warsaw(2025, 6, 12, 9, 40))
     _abandon_chargebacks(case, analyst, warsaw(2025, 6, 12, 10, 0))
     case_close(case_id=case.pk, actor=analyst, now=warsaw(2025, 6, 12, 11, 0))
 
@@ -168,8 +173,8 @@ def test_rejected_for_gross_negligence_and_the_customer_share_recovered(db, eur_
     assert (assessment.customer_total, assessment.bank_total) == (Decimal("920.00"), Decimal("0.00"))
     assert [(e.kind, e.amount) for e in recovered] == [("RECOVERY", D800), ("RECOVERY", D120)]
     assert again.created is False and [e.pk for e in again.entries] == [e.pk for e in recovered]
-    # The customer is told once of the debit, the retry (``again``) tells nobody a second time.
-    taken_back = Notification.objects.filter(customer=case.customer, kind="MONEY_TAKEN_BACK")
+    # The customer is told once of the debit, the retries (``again``, the dispatcher's second run) tell
+    # nobody a second time.
     assert sorted(taken_back.values_list("channel", flat=True)) == ["EMAIL", "SMS"]
     assert taken_back.get(channel="SMS").body == (
         f"Kartosfera: W dniu 12 czerwca 2025 pobraliśmy z Twojego rachunku 920,00\xa0zł w związku z "

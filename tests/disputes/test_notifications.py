@@ -17,6 +17,7 @@ from disputes.services import (
 from disputes.services._errors import InvalidCaseState
 from liability.engine import Findings
 from tests.disputes.conftest import submitted_case, warsaw
+from tests.disputes.helpers import confirm_postings
 
 
 def sms_of(case, kind: str) -> str:
@@ -133,6 +134,9 @@ def test_withdrawing_a_refunded_claim_tells_the_customer_once_what_was_taken_bac
     )
     with pytest.raises(InvalidCaseState):  # a double click
         case_withdraw(case_id=case.pk, reason="Jeszcze raz.", actor=analyst, now=warsaw(2025, 6, 2, 9, 1))
+    assert taken_back(case) == []  # booked: told when the core system confirms the debits
+    confirm_postings(at=warsaw(2025, 6, 2, 9, 5))
+    confirm_postings(at=warsaw(2025, 6, 2, 9, 10))  # the dispatcher again: nothing left to confirm
 
     assert [channel for channel, _body in taken_back(case)] == ["EMAIL", "SMS"]
     assert sms_of(case, "MONEY_TAKEN_BACK") == (
@@ -151,6 +155,7 @@ def test_the_take_back_is_told_in_english_to_a_customer_who_reads_english(case, 
     case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
 
     case_withdraw(case_id=case.pk, reason="I recognise it.", actor=analyst, now=warsaw(2025, 6, 2, 9, 0))
+    confirm_postings(at=warsaw(2025, 6, 2, 9, 5))
 
     assert sms_of(case, "MONEY_TAKEN_BACK") == (
         f"Kartosfera: On 2 June 2025 we took PLN\xa0920.00 back from your account in connection with claim "
@@ -166,5 +171,6 @@ def test_withdrawing_a_claim_never_refunded_tells_of_no_take_back(case, analyst)
     case_withdraw(
         case_id=case.pk, reason="Rozpoznałam płatność.", actor=analyst, now=warsaw(2025, 5, 26, 12, 0)
     )
+    confirm_postings(at=warsaw(2025, 5, 26, 12, 5))
 
     assert taken_back(case) == []

@@ -19,6 +19,7 @@ from disputes.rules import (
     provisional_refunds,
     refund_needs_second_person,
     settlement_moves,
+    withdrawal_reversals,
 )
 from ledger.rules import LedgerKind
 
@@ -128,6 +129,26 @@ def test_net_to_customer_counts_refunds_against_recoveries_and_ignores_chargebac
 def test_settlement_moves(targets, net, moves):
     amounts = {1: D("800.00"), 2: D("120.00")}
     assert settlement_moves(amounts=amounts, targets=targets, net=net) == moves
+
+
+@pytest.mark.parametrize(
+    ("net", "moves"),
+    [
+        # Refunded in full at D+1: both refunds are taken back whole.
+        (
+            {1: D("800.00"), 2: D("120.00")},
+            [MoneyMove(1, LedgerKind.REVERSAL, D("800.00")), MoneyMove(2, LedgerKind.REVERSAL, D("120.00"))],
+        ),
+        # NET_OF_CAP: only the bank's share was refunded, and a payment the customer bears was not.
+        ({1: D("587.29"), 2: D("0.00")}, [MoneyMove(1, LedgerKind.REVERSAL, D("587.29"))]),
+        # Never refunded (or withheld): nothing to take back.
+        ({}, []),
+        ({1: D("0.00"), 2: D("0.00")}, []),
+    ],
+    ids=["full", "net-of-cap", "no-entries", "nothing-left"],
+)
+def test_withdrawal_reversals_take_back_what_is_still_on_the_account(net, moves):
+    assert withdrawal_reversals(net) == moves
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ time, so the refund is due by the end of Tuesday 27 May and the reply by Wednesd
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -28,7 +29,7 @@ from disputes.services import (
     claim_submit,
 )
 from tests.cards.factories import TransactionFactory
-from tests.disputes.conftest import RECEIVED_AT, make_theft, submitted_case, warsaw
+from tests.disputes.conftest import RECEIVED_AT, make_theft, refunded_net_of_cap, submitted_case, warsaw
 from tests.disputes.helpers import snapshot
 from tests.staff import sign_in_staff
 
@@ -420,6 +421,23 @@ def test_the_withdraw_page_says_the_refund_made_and_that_withdrawing_takes_it_ba
         "W dniu 26 maja 2025 warunkowo zwróciliśmy na Twój rachunek 920,00\xa0zł w związku z tą reklamacją. "
         "Jeśli wycofasz reklamację, ta kwota zostanie pobrana z Twojego rachunku."
     ) in page
+
+
+def test_the_withdraw_page_states_exactly_what_withdrawing_then_takes_back(
+    portal, theft, analyst, now, settings
+):
+    # NET_OF_CAP: only the ATM withdrawal (800.00, the bank's share) was refunded; the 120.00 payment the
+    # customer bears never was, so withdrawing takes back 800.00, not the 920.00 disputed.
+    case = refunded_net_of_cap(theft, analyst, settings)
+    shown = re.search(
+        r"zwróciliśmy na Twój rachunek ([\d ,]+)\xa0zł", text(portal.get(f"/claims/{case.pk}/withdraw/"))
+    )
+
+    portal.post(f"/claims/{case.pk}/withdraw/", {"reason": "Rozpoznałam płatność."})
+
+    reversed_total = sum(case.ledger_entries.filter(kind="REVERSAL").values_list("amount", flat=True))
+    assert shown is not None and shown.group(1) == "800,00"
+    assert reversed_total == Decimal(shown.group(1).replace(",", "."))
 
 
 def test_the_withdraw_page_of_a_claim_never_refunded_says_nothing_of_a_refund(portal, theft, analyst, now):
