@@ -26,6 +26,7 @@ from deadlines.calendar import OverrideChangesNothing, OverrideKind
 from deadlines.models import CalendarOverride
 from deadlines.selectors import bank_calendar
 from kartosfera import clock
+from kartosfera.refusals import TextTooLong, bounded_text
 
 # The fields of an override an audit entry shows (the timestamps are the entry's own time).
 _AUDITED_FIELDS = ("day", "kind", "reason", "created_by")
@@ -41,6 +42,10 @@ __all__ = [
 
 class CalendarOverrideInvalid(ValueError):
     """An override with an unknown kind or an empty reason."""
+
+
+class OverrideReasonTooLong(TextTooLong, CalendarOverrideInvalid):
+    """A reason longer than the override's column holds."""
 
 
 class CalendarOverrideNotFound(LookupError):
@@ -79,6 +84,7 @@ def calendar_override_set(
     :raises OverrideChangesNothing: a closure on a day that is not a business day anyway, or an open
         day on a business day.
     :raises CalendarOverrideInvalid: unknown ``kind`` or empty ``reason``.
+    :raises OverrideReasonTooLong: a ``reason`` longer than the override holds.
     """
     try:
         kind = OverrideKind(kind)
@@ -87,6 +93,7 @@ def calendar_override_set(
     reason = reason.strip()
     if not reason:
         raise CalendarOverrideInvalid("an override needs a reason (auditors ask why a day was changed)")
+    bounded_text(CalendarOverride, "reason", reason, refusal=OverrideReasonTooLong)
     bank_calendar().check_override(day, kind)
     with transaction.atomic():
         override = CalendarOverride.objects.select_for_update().filter(day=day).first()

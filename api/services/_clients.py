@@ -16,6 +16,7 @@ from api.models import ApiClient, WebhookEndpoint, WebhookEventType
 from audit.services import audit_record
 from customers.models import User
 from kartosfera.authz import HANDLE_CASE, VIEW_CASE
+from kartosfera.refusals import bounded_text
 
 SCOPES = tuple(settings.KARTOSFERA_API_SCOPES)
 # The scopes whose writes go through the dispute workflow, which asks for a case handler's permission.
@@ -59,10 +60,12 @@ def api_client_create(
     """Register a calling system: an OAuth 2.0 confidential client (client credentials) and its user.
 
     :raises RequestInvalid: an unknown scope or a name already taken.
+    :raises TextTooLong: a name longer than the client's column holds.
     """
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown or not name.strip() or ApiClient.objects.filter(name=name).exists():
         raise RequestInvalid(f"scopes {unknown} or name {name!r}")
+    bounded_text(ApiClient, "name", name)
     secret = client_secret or secrets.token_urlsafe(32)
     with transaction.atomic():
         user = User.objects.create_user(username=f"api:{name}"[:150], password=None, is_active=True)
@@ -103,7 +106,11 @@ def api_client_create(
 def webhook_endpoint_create(
     *, client: ApiClient, url: str, event_types: Sequence[str], now: datetime
 ) -> WebhookEndpoint:
-    """Register where the client wants events; the signing secret is generated here and shown once."""
+    """Register where the client wants events; the signing secret is generated here and shown once.
+
+    :raises RequestInvalid: an unknown event type. :raises TextTooLong: a URL longer than its column.
+    """
+    bounded_text(WebhookEndpoint, "url", url)
     unknown = sorted(set(event_types) - set(WebhookEventType.values))
     if unknown:
         raise RequestInvalid(

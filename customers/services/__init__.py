@@ -21,7 +21,7 @@ from customers.services._contact import (
     email_change_confirm,
     email_change_start,
 )
-from customers.services._errors import ServiceError
+from customers.services._errors import ServiceError, TextTooLong
 from customers.services._notifications import (
     NotificationNotSent,
     notification_deliver,
@@ -88,6 +88,7 @@ __all__ = [
     "PhoneInvalid",
     "PhoneUnchanged",
     "ServiceError",
+    "TextTooLong",
     "WrongPassword",
     "customer_identifier",
     "email_change_confirm",

@@ -11,9 +11,10 @@ from django.views.decorators.debug import sensitive_variables
 from audit import actions
 from audit.services import audit_record
 from customers.models import Customer, CustomerEvent, NotificationKind, OtpChallenge, OtpPurpose, User
-from customers.services._errors import ServiceError
+from customers.services._errors import ServiceError, TextTooLong
 from customers.services._notifications import notification_send
 from customers.services._otp import EnteredCode, otp_confirmation, otp_confirmed, otp_issue
+from kartosfera.refusals import bounded_text
 
 EMAIL_SUBJECT = "email"
 
@@ -49,6 +50,7 @@ def email_change_start(*, customer: Customer, email: str, now: datetime) -> OtpC
     """Text a code that confirms changing the customer's e-mail address to ``email``.
 
     :raises EmailInvalid: not an e-mail address. :raises EmailUnchanged: it is the current one.
+    :raises TextTooLong: longer than the customer's address holds (an e-mail address may be longer).
     :raises OtpRateLimited: from asking for the code.
     """
     email = (email or "").strip()
@@ -56,6 +58,7 @@ def email_change_start(*, customer: Customer, email: str, now: datetime) -> OtpC
         validate_email(email)
     except ValidationError as error:
         raise EmailInvalid from error
+    bounded_text(Customer, "email", email, refusal=TextTooLong)
     if email.lower() == customer.email.lower():
         raise EmailUnchanged
     return otp_issue(

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 
+from kartosfera import refusals
 from kartosfera.refusals import Refusal
 
 
@@ -33,3 +34,7 @@ class ServiceError(Refusal):
         if field is not None:
             self.field = field
         super().__init__()
+
+
+class TextTooLong(refusals.TextTooLong, ServiceError):
+    """A text longer than the customer's records hold (``kartosfera.refusals.TextTooLong``)."""

@@ -92,6 +92,7 @@ def claim_register_on_behalf(
     :raises InvalidClaim: a channel other than phone, branch or 828.
     :raises CardNotFound, NoTransactions, TransactionNotFound, TransactionNotSettled,
         TransactionAlreadyDisputed: as ``claim_create_draft`` and ``claim_submit``.
+    :raises CaseTextTooLong: an ``account`` longer than the case holds.
     """
     require_staff(actor, HANDLE_CASE)
     if channel not in ON_BEHALF_CHANNELS:

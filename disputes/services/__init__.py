@@ -125,6 +125,7 @@ from disputes.services._sweeps import (
     chargebacks_alert_filing_due,
     chargebacks_alert_filing_missed,
 )
+from disputes.services._text import CaseTextTooLong
 
 __all__ = [
     "CAUSE_NOT_ANSWERED",
@@ -133,6 +134,7 @@ __all__ = [
     "AssessmentRateUnavailable",
     "CardNotFound",
     "CaseNotFound",
+    "CaseTextTooLong",
     "ChargebackAmountInvalid",
     "ChargebackDocumentInvalid",
     "ChargebackNotFound",

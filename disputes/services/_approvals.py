@@ -51,6 +51,7 @@ from disputes.services._money import (
     refund_four_eyes_limit,
     refund_needs_approval,
 )
+from disputes.services._text import case_text
 from kartosfera import fsm
 from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE
 
@@ -115,10 +116,10 @@ def case_propose(
     :raises AssessmentMissing: a decision without an analyst assessment.
     :raises InformationMissing: a rejection or recovery without a reason.
     :raises CustomerGroundsMissing: a decision not accepting in full without grounds for the customer.
-    :raises ProposalAlreadyPending:
+    :raises ProposalAlreadyPending: :raises CaseTextTooLong: a reason longer than the proposal holds.
     """
     kind = ProposalKind(kind)
-    reason, customer_grounds = reason.strip(), customer_grounds.strip()
+    reason, customer_grounds = case_text(DecisionProposal, "reason", reason.strip()), customer_grounds.strip()
     with transaction.atomic():
         case = lock_case(case_id, actor)
         proposer = require_staff(actor, HANDLE_CASE)
@@ -155,8 +156,9 @@ def chargeback_propose_result(
 
     :raises ChargebackNotFound, ActionNotPermitted: :raises InvalidChargebackState: not with the acquirer.
     :raises InformationMissing: a lost chargeback without a reason. :raises ProposalAlreadyPending:
+    :raises CaseTextTooLong: a reason longer than the proposal holds.
     """
-    reason = reason.strip()
+    reason = case_text(DecisionProposal, "reason", reason.strip())
     with transaction.atomic():
         case, chargeback = lock_chargeback(chargeback_id, actor)
         proposer = require_staff(actor, HANDLE_CASE)
@@ -275,8 +277,9 @@ def proposal_return(*, proposal_id: int, note: str, actor: Actor, now: datetime)
     """A supervisor sends the proposal back with a note (the proposer may withdraw their own).
 
     :raises ProposalNotFound, ProposalNotPending, ActionNotPermitted: :raises InformationMissing: no note.
+    :raises CaseTextTooLong: a note longer than the proposal holds.
     """
-    note = note.strip()
+    note = case_text(DecisionProposal, "decision_note", note.strip(), field="note")
     with transaction.atomic():
         case, proposal = _lock_proposal(proposal_id, actor)
         if actor is not None and actor.pk == proposal.proposed_by_id:

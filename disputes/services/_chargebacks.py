@@ -21,6 +21,7 @@ from chargebacks.rules import fraud_right
 from deadlines import engine as deadlines
 from disputes.models import (
     Case,
+    CaseTransition,
     DecisionProposal,
     EvidenceKind,
     ProposalKind,
@@ -42,6 +43,7 @@ from disputes.services._errors import (
 )
 from disputes.services._evidence import evidence_check, evidence_discard, evidence_store
 from disputes.services._ledger import Entry, ledger_write
+from disputes.services._text import case_text
 from kartosfera.authz import APPROVE_DECISION
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import Money
@@ -96,8 +98,9 @@ def chargeback_file(
     :raises ChargebackNotFound, ActionNotPermitted, InvalidCaseState:
     :raises InformationMissing: no acquirer reference. :raises ChargebackWindowClosed:
     :raises ChargebackAmountInvalid, ChargebackReasonCodeInvalid, ChargebackDocumentInvalid:
+    :raises CaseTextTooLong: a reference longer than the chargeback holds.
     """
-    acquirer_reference = acquirer_reference.strip()
+    acquirer_reference = case_text(Chargeback, "acquirer_reference", acquirer_reference.strip())
     with case_atomic() as audit:
         case, chargeback = lock_chargeback(chargeback_id, actor)
         if not acquirer_reference:
@@ -156,7 +159,9 @@ def chargeback_record_representment(
 
     :raises ChargebackNotFound, ActionNotPermitted, InvalidCaseState:
     :raises EvidenceEmpty, EvidenceTooLarge, EvidenceTypeNotAllowed: a document that cannot be stored.
+    :raises CaseTextTooLong: a note longer than the chargeback's history holds.
     """
+    note = case_text(CaseTransition, "reason", note.strip(), field="note")
     checked = [(file, evidence_check(file)) for file in documents]
     stored: list[str] = []
     try:
@@ -203,7 +208,7 @@ def chargeback_record_representment(
                 now=now,
                 apply=window,
                 data=data,
-                reason=note.strip(),
+                reason=note,
                 audit=audit,
             )
             evidence = [
@@ -243,8 +248,9 @@ def chargeback_escalate(
     with the case's documents sent for the new stage.
 
     :raises ChargebackNotFound, ActionNotPermitted, InvalidCaseState: :raises ChargebackResponseWindowClosed:
-    :raises ChargebackDocumentInvalid:
+    :raises ChargebackDocumentInvalid: :raises CaseTextTooLong: a reason longer than the history holds.
     """
+    reason = case_text(CaseTransition, "reason", reason.strip())
     with case_atomic() as audit:
         case, chargeback = lock_chargeback(chargeback_id, actor)
         step = {
@@ -255,9 +261,7 @@ def chargeback_escalate(
             raise InvalidChargebackState(
                 f"escalate from {chargeback.state}", state=chargeback.get_state_display()
             )
-        row = run_transition(
-            chargeback, step, case=case, actor=actor, now=now, reason=reason.strip(), audit=audit
-        )
+        row = run_transition(chargeback, step, case=case, actor=actor, now=now, reason=reason, audit=audit)
         if evidence_ids:
             row.data["documents"] = _attach(
                 case, chargeback, evidence_ids, direction=ChargebackDocument.Direction.SENT, now=now
@@ -309,7 +313,9 @@ def chargeback_resolve(
     entry of the amount filed (once); LOST writes nothing, the bank keeps the loss (recorded as such).
 
     :raises ChargebackNotFound, ActionNotPermitted, InvalidCaseState: :raises FourEyesRequired:
+    :raises CaseTextTooLong: a reason longer than the history holds.
     """
+    reason = case_text(CaseTransition, "reason", reason.strip())
     with case_atomic() as audit:
         case, chargeback = lock_chargeback(chargeback_id, actor)
         approved = require_result_approval(chargeback, won=won, actor=actor, approval=approval)
@@ -322,7 +328,7 @@ def chargeback_resolve(
             case=case,
             actor=actor,
             now=now,
-            reason=reason.strip(),
+            reason=reason,
             data=data,
             audit=audit,
         )
@@ -352,8 +358,9 @@ def chargeback_abandon(*, chargeback_id: int, reason: str, actor: Actor, now: da
     """Decide not to file a drafted chargeback, with the reason (the customer is liable, the window closed).
 
     :raises ChargebackNotFound, ActionNotPermitted, InvalidCaseState: :raises InformationMissing:
+    :raises CaseTextTooLong: a reason longer than the history holds.
     """
-    reason = reason.strip()
+    reason = case_text(CaseTransition, "reason", reason.strip())
     with case_atomic() as audit:
         case, chargeback = lock_chargeback(chargeback_id, actor)
         if not reason:

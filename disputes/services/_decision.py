@@ -6,6 +6,7 @@ from typing import Any
 from disputes.models import (
     Case,
     CaseState,
+    CaseTransition,
     DecisionProposal,
     LiabilityAssessment,
     ProposalKind,
@@ -32,6 +33,7 @@ from disputes.services._errors import (
 )
 from disputes.services._money import MoneyResult, ledger_entries_of_kind, ledger_write_moves, require_approval
 from disputes.services._notify import notify_decision
+from disputes.services._text import case_text
 from kartosfera.authz import HANDLE_CASE
 from ledger.rules import LedgerKind
 
@@ -63,7 +65,9 @@ def case_decide(
     :raises FourEyesRequired: a rejection without an approval by a second person.
     :raises ProposalOutdated: the approved proposal was made on an earlier assessment.
     :raises CustomerGroundsMissing: not accepted in full, and no grounds written for the customer.
+    :raises CaseTextTooLong: a reason longer than the case's history holds.
     """
+    reason = case_text(CaseTransition, "reason", reason.strip())
     customer_grounds = customer_grounds.strip()
     with case_atomic() as audit:
         case = lock_case(case_id, actor)
@@ -101,7 +105,7 @@ def case_decide(
                 refunded_now=str(moves_total(moves, LedgerKind.FINAL_REFUND)),
                 to_recover=str(moves_total(moves, LedgerKind.RECOVERY)),
                 rules=[line["rule"] for line in assessment.result["lines"]],
-                reason=reason.strip(),
+                reason=reason,
                 grounds=customer_grounds,
             )
 
@@ -111,7 +115,7 @@ def case_decide(
             case=case,
             actor=actor,
             now=now,
-            reason=reason.strip(),
+            reason=reason,
             outcome=outcome,
             apply=decided,
             data=data,

@@ -32,6 +32,7 @@ from disputes.services._errors import (
     TransactionNotSettled,
 )
 from disputes.services._history import change_case_field
+from disputes.services._text import case_text
 from kartosfera.authz import HANDLE_CASE
 from kartosfera.legaltime import NaiveDatetimeError, require_aware
 from kartosfera.money import ZERO
@@ -51,14 +52,19 @@ class Circumstances:
     account: str = ""
 
     def apply(self, case: Case) -> None:
-        """Copy onto the case (not saved)."""
+        """Copy onto the case (not saved).
+
+        :raises CaseTextTooLong: a text longer than the case holds; the case is left as it was.
+        """
+        whereabouts = case_text(Case, "card_whereabouts", self.card_whereabouts.strip())
+        access = case_text(Case, "access_to_card_and_phone", self.access_to_card_and_phone.strip())
+        police_reference = case_text(Case, "police_reference", self.police_reference.strip())
+        account = case_text(Case, "customer_account", self.account.strip(), field="account")
         case.loss_noticed_at = self.loss_noticed_at
-        case.card_whereabouts = self.card_whereabouts.strip()
-        case.access_to_card_and_phone = self.access_to_card_and_phone.strip()
+        case.card_whereabouts, case.access_to_card_and_phone = whereabouts, access
         case.card_in_mobile_wallet = self.card_in_mobile_wallet
         case.police_notified = self.police_notified
-        case.police_reference = self.police_reference.strip()
-        case.customer_account = self.account.strip()
+        case.police_reference, case.customer_account = police_reference, account
 
 
 @overload
@@ -146,6 +152,7 @@ def claim_create_draft(
     :raises CardNotFound: the card is not the customer's.
     :raises NoTransactions, TransactionNotFound, TransactionNotSettled: the transactions chosen.
     :raises InvalidClaim: an unknown channel or cause, a naive or future time.
+    :raises CaseTextTooLong: a text of the ``circumstances`` longer than the case holds.
     """
     check_claimant(customer, actor)
     try:
@@ -196,6 +203,7 @@ def claim_update_draft(
 
     :raises CaseNotFound, ActionNotPermitted, InvalidCaseState: not the actor's draft.
     :raises NoTransactions, TransactionNotFound, TransactionNotSettled, InvalidClaim: as the draft.
+    :raises CaseTextTooLong: a text of the ``circumstances`` longer than the case holds.
     """
     with case_atomic():
         case = lock_case(case_id, actor)

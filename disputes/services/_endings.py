@@ -8,6 +8,7 @@ from disputes.models import (
     Case,
     CaseState,
     CaseTransaction,
+    CaseTransition,
 )
 from disputes.rules import (
     MoneyMove,
@@ -30,6 +31,7 @@ from disputes.services._errors import (
 from disputes.services._ledger import Entry, ledger_write_many
 from disputes.services._money import MoneyResult, ledger_entries_of_kind, ledger_write_moves
 from disputes.services._notify import notify_deemed_accepted
+from disputes.services._text import case_text
 from ledger.models import LedgerEntry
 from ledger.rules import LedgerKind
 
@@ -134,8 +136,9 @@ def case_withdraw(*, case_id: int, reason: str, actor: Actor, now: datetime) -> 
     filed are dropped; filed ones stay to be resolved with the acquirer.
 
     :raises CaseNotFound, ActionNotPermitted, InvalidCaseState: :raises InformationMissing: no reason.
+    :raises CaseTextTooLong: a reason longer than the case's history holds.
     """
-    reason = reason.strip()
+    reason = case_text(CaseTransition, "reason", reason.strip())
     with case_atomic() as audit:
         case = lock_case(case_id, actor)
         if not reason:

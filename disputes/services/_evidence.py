@@ -33,6 +33,7 @@ from disputes.services._errors import (
     InvalidCaseState,
 )
 from disputes.services._history import add_event
+from disputes.services._text import case_text
 from kartosfera.authz import HANDLE_CASE
 
 
@@ -50,7 +51,9 @@ def case_add_evidence(
 
     :raises EvidenceInvalid: unknown kind. :raises EvidenceEmpty: :raises EvidenceTooLarge: over
         ``DISPUTES_EVIDENCE_MAX_BYTES``. :raises EvidenceTypeNotAllowed: not a PDF, JPEG or PNG.
+    :raises CaseTextTooLong: a description longer than the evidence holds.
     """
+    description = case_text(Evidence, "description", description.strip())
     if kind not in EvidenceKind.values:
         raise EvidenceInvalid(f"unknown kind {kind!r}", problem=kind)
     checked = evidence_check(file)

@@ -34,6 +34,7 @@ from disputes.services._errors import (
 )
 from disputes.services._ledger import Entry, ledger_write
 from disputes.services._notify import TAKE_BACK_REASONS, case_notify, notify_taken_back
+from disputes.services._text import case_text
 from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE
 from kartosfera.legaltime import warsaw_date
 from kartosfera.money import ZERO
@@ -243,8 +244,10 @@ def case_withhold_refund(
     :raises WithholdingGroundsMissing: :raises LawEnforcementNoticeMissing:
     :raises LawEnforcementNoticeDetailsMissing: :raises LawEnforcementNoticeDateInvalid: a future date.
     :raises RefundDeadlinePassed: :raises RefundNotOwed: :raises RefundAlreadyMade:
+    :raises CaseTextTooLong: grounds longer than the case holds.
     """
-    grounds, authority, notice_reference = grounds.strip(), authority.strip(), notice_reference.strip()
+    grounds = case_text(Case, "refund_withheld_grounds", grounds.strip(), field="reason")
+    authority, notice_reference = authority.strip(), notice_reference.strip()
     with case_atomic() as audit:
         case = lock_case(case_id, actor)
         if not grounds:

@@ -43,6 +43,7 @@ from disputes.services._errors import (
 from disputes.services._estimates import request_rate_fetch, transaction_facts
 from disputes.services._history import add_event, change_case_field, record_assessment
 from disputes.services._notify import case_notify
+from disputes.services._text import case_text
 from kartosfera.authz import HANDLE_CASE, ROLE_PERMISSIONS, SUPERVISE_CASE
 from kartosfera.legaltime import warsaw_date
 from liability.engine import Findings
@@ -167,8 +168,10 @@ def case_extend_reply(
     :raises ExtensionDetailsMissing: no reason or nothing outstanding.
     :raises ReplyAlreadyExtended: :raises DelayNoticeTooLate: the original deadline has ended.
     :raises ExpectedReplyDateInvalid: in the past or after the extended deadline.
+    :raises CaseTextTooLong: a reason or an outstanding point longer than the case holds.
     """
-    reason, outstanding = reason.strip(), outstanding.strip()
+    reason = case_text(Case, "extension_reason", reason.strip(), field="reason")
+    outstanding = case_text(Case, "extension_outstanding", outstanding.strip(), field="outstanding")
     with case_atomic() as audit:
         case = lock_case(case_id, actor)
         if not reason or not outstanding:
@@ -233,7 +236,9 @@ def case_assess_liability(
     :raises CaseNotFound, ActionNotPermitted: :raises InvalidCaseState: not under review.
     :raises AssessmentRateUnavailable: an NBP rate is not stored; its fetch has been requested (the
         assessment reads stored rates only and never calls the NBP).
+    :raises CaseTextTooLong: a note longer than the assessment holds.
     """
+    note = case_text(LiabilityAssessment, "note", note.strip())
     try:
         case = Case.objects.get(pk=case_id)
     except Case.DoesNotExist:
@@ -264,7 +269,7 @@ def case_assess_liability(
             kind=LiabilityAssessment.Kind.ANALYST,
             actor=actor,
             now=now,
-            note=note.strip(),
+            note=note,
             audit=audit,
         )
         add_event(

@@ -13,11 +13,13 @@ from customers.models import Customer, NotificationKind, OtpChallenge, OtpPurpos
 from customers.services import (
     EnteredCode,
     ServiceError,
+    TextTooLong,
     notification_send,
     otp_confirmation,
     otp_confirmed,
     otp_issue,
 )
+from kartosfera.refusals import bounded_text
 from letters.models import CustomerAddress
 
 
@@ -35,6 +37,7 @@ def customer_address_change_start(
     """Text a code that confirms the new postal address for the customer's letters.
 
     :raises AddressInvalid: a part is missing, or the postal code is not ``NN-NNN``.
+    :raises TextTooLong: the street or the city is longer than the address holds.
     :raises OtpRateLimited, OtpDeliveryFailed: from sending the code.
     """
     street, postal_code, city = (" ".join((value or "").split()) for value in (street, postal_code, city))
@@ -46,6 +49,8 @@ def customer_address_change_start(
         )
     if not city:
         raise AddressInvalid(_("Enter the town or city."), field="city")
+    for name, value in (("street", street), ("city", city)):
+        bounded_text(CustomerAddress, name, value, refusal=TextTooLong)
     return otp_issue(
         customer=customer,
         purpose=OtpPurpose.ADDRESS_CHANGE,

@@ -130,6 +130,27 @@ def test_claims_are_listed_by_change_with_a_cursor(theft, eur_rates):
     assert (bad.status_code, bad.json()["code"]) == (422, "VALIDATION_FAILED")
 
 
+def test_an_account_longer_than_the_case_holds_is_a_problem_naming_the_limit_not_a_server_error(
+    theft, eur_rates
+):
+    limit = Case._meta.get_field("customer_account").max_length
+    with time_machine.travel(FILED_AT, tick=True):
+        crm = make_caller("branch-crm", ["claims:write", "claims:read"])
+        refused = crm.post("/api/v1/claims", claim_body(theft, account="ż" * (limit + 1)), language="pl")
+        accepted = crm.post("/api/v1/claims", claim_body(theft, account="ż" * limit))
+
+    problem = refused.json()
+    assert (refused.status_code, problem["code"]) == (422, "TEXT_TOO_LONG")
+    assert problem["title"] == (
+        f"Tekst w polu „relacja klienta” jest za długi: dozwolona liczba znaków to {limit}, a ten tekst ma"
+        f" ich {limit + 1}. Skróć go i wyślij ponownie."
+    )
+    assert accepted.status_code == 201, accepted.content
+    assert list(Case.objects.filter(customer=theft.customer).values_list("pk", flat=True)) == [
+        accepted.json()["id"]
+    ]
+
+
 def test_chargeback_events_drive_the_chargeback_services(case, theft, analyst, supervisor):
     from disputes.services import chargeback_file
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from api.errors import ApiError, ScopeMissing, problem_for
 from cards.services import CardNotLive, CardStatusConflict
 from customers.services import OtpInvalid, ServiceError
+from disputes.models import DecisionProposal
 from disputes.services import (
     DisputeError,
     EvidenceTooLarge,
@@ -19,7 +20,7 @@ from disputes.services import (
     ExpectedReplyDateInvalid,
     InvalidCaseState,
 )
-from kartosfera.refusals import Refusal, add_refusal
+from kartosfera.refusals import Refusal, TextTooLong, add_refusal, bounded_text
 from letters.services import AddressInvalid
 
 # An instant given as a parameter is said in Warsaw time, to the second (kartosfera.formatting).
@@ -165,6 +166,7 @@ SERVICE_CODES = {
     "ProcessorUnavailable": "PROCESSOR_UNAVAILABLE",
     "ReplacementAlreadyOrdered": "REPLACEMENT_ALREADY_ORDERED",
     "ReplacementNotAllowed": "REPLACEMENT_NOT_ALLOWED",
+    "TextTooLong": "TEXT_TOO_LONG",
     "ThrottleExceeded": "THROTTLE_EXCEEDED",
     "WalletCardBlocked": "WALLET_CARD_BLOCKED",
     "WalletProvisioningRefused": "WALLET_PROVISIONING_REFUSED",
@@ -240,3 +242,44 @@ def test_a_refusal_goes_on_the_field_it_names_when_the_form_has_it_else_on_top(r
         add_refusal(form, refusal)
 
     assert form.errors == errors
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(required=False)
+
+
+def _text_too_long(text: str, field: str | None = None) -> TextTooLong:
+    with pytest.raises(TextTooLong) as refused:
+        bounded_text(DecisionProposal, "decision_note", text, field=field)
+    return refused.value
+
+
+def test_a_text_longer_than_its_column_is_refused_on_its_form_field_naming_the_column_and_its_limit():
+    refusal = _text_too_long("ż" * 2001, field="note")
+    form = NoteForm({})
+    assert form.is_valid()
+
+    with translation.override("pl"):
+        add_refusal(form, refusal)
+
+    assert (refusal.code, refusal.field, refusal.params["limit"]) == ("TEXT_TOO_LONG", "note", 2000)
+    assert form.errors == {
+        "note": [
+            "Tekst w polu „notatka przełożonego” jest za długi: dozwolona liczba znaków to 2000, a ten"
+            " tekst ma ich 2001. Skróć go i wyślij ponownie."
+        ]
+    }
+    assert refusal.message_in("en") == (
+        "The text in “supervisor's note” is too long: at most 2000 characters are allowed, and it has 2001."
+        " Shorten it and send it again."
+    )
+
+
+def test_a_text_as_long_as_its_column_is_given_back_and_the_field_defaults_to_the_columns_name():
+    assert bounded_text(DecisionProposal, "decision_note", "ż" * 2000) == "ż" * 2000
+    assert _text_too_long("x" * 2001).field == "decision_note"
+
+
+def test_a_column_without_a_length_limit_is_a_programming_error_not_a_refusal():
+    with pytest.raises(TypeError, match="not a column of bounded length"):
+        bounded_text(DecisionProposal, "data", "{}")
