@@ -209,15 +209,30 @@ def _text(length: int) -> str:
     return "ż" * length
 
 
+def _on_chargeback(service: Callable[..., object], argument: str, **others: object) -> Call:
+    """The analyst's call of a chargeback step with the text as ``argument``."""
+    return lambda d, t: service(
+        chargeback_id=chargeback(d).pk, **{argument: t}, **others, actor=d.analyst, now=T0
+    )
+
+
 @dataclass(frozen=True)
 class Row:
     setup: Callable[[Desk], None]
     call: Call
     model: type[models.Model]
-    column: str
-    form_field: str
+    column: str = "reason"
+    form_field: str = "reason"
     text: Callable[[int], str] = _text
 
+
+# The texts of ``Circumstances`` (the argument, and the case's column it is kept in).
+CIRCUMSTANCES = [
+    ("card_whereabouts", "card_whereabouts"),
+    ("access_to_card_and_phone", "access_to_card_and_phone"),
+    ("police_reference", "police_reference"),
+    ("account", "customer_account"),
+]
 
 ROWS = [
     pytest.param(
@@ -248,15 +263,7 @@ ROWS = [
         id="case_propose-reason",
     ),
     pytest.param(
-        Row(
-            filed,
-            lambda d, t: services.chargeback_propose_result(
-                chargeback_id=chargeback(d).pk, won=False, reason=t, actor=d.analyst, now=T0
-            ),
-            DecisionProposal,
-            "reason",
-            "reason",
-        ),
+        Row(filed, _on_chargeback(services.chargeback_propose_result, "reason", won=False), DecisionProposal),
         id="chargeback_propose_result-reason",
     ),
     pytest.param(
@@ -326,9 +333,7 @@ ROWS = [
     pytest.param(
         Row(
             nothing,
-            lambda d, t: services.chargeback_file(
-                chargeback_id=chargeback(d).pk, acquirer_reference=t, actor=d.analyst, now=T0
-            ),
+            _on_chargeback(services.chargeback_file, "acquirer_reference"),
             Chargeback,
             "acquirer_reference",
             "acquirer_reference",
@@ -338,9 +343,7 @@ ROWS = [
     pytest.param(
         Row(
             filed,
-            lambda d, t: services.chargeback_record_representment(
-                chargeback_id=chargeback(d).pk, note=t, actor=d.analyst, now=T0
-            ),
+            _on_chargeback(services.chargeback_record_representment, "note"),
             CaseTransition,
             "reason",
             "note",
@@ -348,15 +351,7 @@ ROWS = [
         id="chargeback_record_representment-note",
     ),
     pytest.param(
-        Row(
-            represented,
-            lambda d, t: services.chargeback_escalate(
-                chargeback_id=chargeback(d).pk, reason=t, actor=d.analyst, now=T0
-            ),
-            CaseTransition,
-            "reason",
-            "reason",
-        ),
+        Row(represented, _on_chargeback(services.chargeback_escalate, "reason"), CaseTransition),
         id="chargeback_escalate-reason",
     ),
     pytest.param(
@@ -371,46 +366,24 @@ ROWS = [
                 now=T0,
             ),
             CaseTransition,
-            "reason",
-            "reason",
         ),
         id="chargeback_resolve-reason",
     ),
     pytest.param(
-        Row(
-            nothing,
-            lambda d, t: services.chargeback_abandon(
-                chargeback_id=chargeback(d).pk, reason=t, actor=d.analyst, now=T0
-            ),
-            CaseTransition,
-            "reason",
-            "reason",
-        ),
+        Row(nothing, _on_chargeback(services.chargeback_abandon, "reason"), CaseTransition),
         id="chargeback_abandon-reason",
     ),
+    # The account of the circumstances, as a new draft and as a change of one.
     *(
         pytest.param(
-            Row(nothing, lambda d, t, a=argument: _draft(d, **{a: t}), Case, column, argument),
-            id=f"claim_create_draft-{argument}",
+            Row(setup, lambda d, t, a=argument, c=call: c(d, **{a: t}), Case, column, argument),
+            id=f"{name}-{argument}",
         )
-        for argument, column in [
-            ("card_whereabouts", "card_whereabouts"),
-            ("access_to_card_and_phone", "access_to_card_and_phone"),
-            ("police_reference", "police_reference"),
-            ("account", "customer_account"),
+        for name, setup, call in [
+            ("claim_create_draft", nothing, _draft),
+            ("claim_update_draft", drafted, _update_draft),
         ]
-    ),
-    *(
-        pytest.param(
-            Row(drafted, lambda d, t, a=argument: _update_draft(d, **{a: t}), Case, column, argument),
-            id=f"claim_update_draft-{argument}",
-        )
-        for argument, column in [
-            ("card_whereabouts", "card_whereabouts"),
-            ("access_to_card_and_phone", "access_to_card_and_phone"),
-            ("police_reference", "police_reference"),
-            ("account", "customer_account"),
-        ]
+        for argument, column in CIRCUMSTANCES
     ),
     pytest.param(
         Row(
