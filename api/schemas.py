@@ -14,6 +14,7 @@ from ninja import Schema
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
 from pydantic.fields import FieldInfo
 
+from disputes.models import TEXT_LIMIT
 from kartosfera.card_numbers import looks_like_card_number
 
 DB_ID = Annotated[int, Field(ge=1, le=2**53)]
@@ -50,8 +51,9 @@ _NOT_A_CARD_NUMBER = AfterValidator(_no_card_number)
 Name = Annotated[str, _printable(100, 1), _NOT_A_CARD_NUMBER]
 OptionalName = Annotated[str, _printable(100), _NOT_A_CARD_NUMBER]
 CompanyName = Annotated[str, _printable(200), _NOT_A_CARD_NUMBER]
-Reason = Annotated[str, _printable(2000), _NOT_A_CARD_NUMBER]
-Account = Annotated[str, _printable(5000), _NOT_A_CARD_NUMBER]
+# A reason and the customer's account are held in columns of the cases' one text limit.
+Reason = Annotated[str, _printable(TEXT_LIMIT), _NOT_A_CARD_NUMBER]
+Account = Annotated[str, _printable(TEXT_LIMIT), _NOT_A_CARD_NUMBER]
 
 
 Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]

@@ -13,7 +13,7 @@ from cards.forms import no_card_number
 from cards.models import Scheme
 from disputes.backoffice.search_rules import MAX_QUERY
 from disputes.backoffice.services import ON_BEHALF_CHANNELS
-from disputes.models import CASE_CHANNELS, CaseState, Cause, EvidenceKind, ProposalKind
+from disputes.models import CASE_CHANNELS, TEXT_LIMIT, CaseState, Cause, EvidenceKind, ProposalKind
 from disputes.portal.forms import TransactionChoiceField
 from disputes.services import TransactionAlreadyDisputed
 from kartosfera.ids import MAX_ID, parse_id
@@ -23,8 +23,6 @@ from kartosfera.widgets import DatePicker
 # Amount filters as money is stored: 12 digits, 2 after the point.
 AMOUNT_DIGITS = 12
 
-# The longest free text a form takes (the models hold the same limit): a page stays readable.
-TEXT_LIMIT = 2000
 
 STAFF_CHANNELS = subset_choices(ON_BEHALF_CHANNELS)
 
