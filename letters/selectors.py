@@ -135,6 +135,46 @@ def letters_of_print_batch(*, batch_id: int) -> QuerySet[Letter]:
     )
 
 
+@dataclass(frozen=True)
+class PrintBatchLetterRow:
+    """One letter of a print batch, and the version issued since in its place (None while current)."""
+
+    letter: Letter
+    replaced_by: Letter | None
+
+
+@dataclass(frozen=True)
+class PrintBatchContents:
+    """A print batch and its letters in print order: what the batch page shows and posting records."""
+
+    batch: PrintBatch
+    letters: list[PrintBatchLetterRow]
+
+    @property
+    def replaced(self) -> list[PrintBatchLetterRow]:
+        """The letters of the batch a later version replaced: their printed copies go with the batch."""
+        return [row for row in self.letters if row.replaced_by is not None]
+
+
+def print_batch_contents(*, batch_id: int) -> PrintBatchContents:
+    """A print batch with its letters in print order, each with the version that replaced it, if any.
+
+    :raises PrintBatch.DoesNotExist: no such batch.
+    """
+    batch = PrintBatch.objects.select_related("created_by", "posted_by").get(pk=batch_id)
+    letters = list(letters_of_print_batch(batch_id=batch_id).select_related("letter_request"))
+    replacements = {
+        letter.supersedes_id: letter
+        for letter in Letter.objects.filter(supersedes__in=[letter.pk for letter in letters])
+    }
+    return PrintBatchContents(
+        batch=batch,
+        letters=[
+            PrintBatchLetterRow(letter=letter, replaced_by=replacements.get(letter.pk)) for letter in letters
+        ],
+    )
+
+
 def letter_title(letter: Letter) -> str:
     """The letter's subject line as printed on it, in the letter's language."""
     snapshot = LetterSnapshot.from_dict(letter.snapshot)

@@ -21,10 +21,10 @@ from disputes.backoffice.selectors import letter_reissue_get
 from kartosfera import clock
 from kartosfera.authz import HANDLE_CASE
 from letters import services as letters
-from letters.models import Letter
+from letters.models import Letter, PrintBatch
 from letters.rendering import RenderedLetter
 from letters.rules import LetterDataError
-from letters.selectors import print_room
+from letters.selectors import print_batch_contents, print_room
 
 
 def _pdf_response(pdf: bytes, *, disposition: str, filename: str) -> HttpResponse:
@@ -146,6 +146,18 @@ def print_letters(request: StaffRequest) -> HttpResponse:
     return render(request, "backoffice/print.html", {"room": print_room(now=clock.now())})
 
 
+@require_GET
+@staff_required
+def print_batch_page(request: StaffRequest, batch_id: int) -> HttpResponse:
+    """One print batch: when it was assembled, printed and posted, by whom, and its letters in print
+    order, each with the version that replaced it since; what an auditor reads to prove what was posted."""
+    try:
+        contents = print_batch_contents(batch_id=batch_id)
+    except PrintBatch.DoesNotExist:
+        raise Http404("no such print batch") from None
+    return render(request, "backoffice/print_batch.html", {"contents": contents, "batch": contents.batch})
+
+
 @contextmanager
 def _print_room_refusals() -> Iterator[None]:
     """The letters services' refusals as the print room answers them: no batch 404, no right 403."""
@@ -187,9 +199,10 @@ def print_batch_new(request: StaffRequest) -> HttpResponse:
 @require_GET
 @staff_required
 def print_batch_file(request: StaffRequest, batch_id: int) -> HttpResponse:
-    """The print batch as one PDF, each letter exactly as issued; downloading it changes nothing."""
+    """The print batch as one PDF, each letter exactly as issued; the download is audited and changes
+    nothing in the batch (it is not printing)."""
     with _print_room_refusals():
-        pdf = letters.print_batch_pdf(batch_id=batch_id, actor=request.user)
+        pdf = letters.print_batch_pdf(batch_id=batch_id, actor=request.user, now=clock.now())
     return _pdf_response(pdf, disposition="attachment", filename=f"print-batch-{batch_id}.pdf")
 
 

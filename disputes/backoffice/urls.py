@@ -15,6 +15,7 @@ urlpatterns = [
     path("approvals/", views.approvals, name="approvals"),
     path("print/", letter_views.print_letters, name="print"),
     path("print/new/", letter_views.print_batch_new, name="print_batch_new"),
+    path("print/<int:batch_id>/", letter_views.print_batch_page, name="print_batch"),
     path("print/<int:batch_id>/pdf/", letter_views.print_batch_file, name="print_batch_file"),
     path("print/<int:batch_id>/printed/", letter_views.print_batch_printed, name="print_batch_printed"),
     path("print/<int:batch_id>/posted/", letter_views.print_batch_posted, name="print_batch_posted"),

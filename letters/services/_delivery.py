@@ -2,6 +2,7 @@
 it, else on paper in the print batch staff download, post and mark posted. Each channel records the
 dispatch of the letters it sent (``letter_dispatch``), which for a decision letter is the reply."""
 
+import hashlib
 from datetime import datetime
 from io import BytesIO
 
@@ -15,7 +16,7 @@ from pypdf import PdfWriter
 from audit.services import audit_record
 from customers.models import User
 from disputes.models import DeliveryChannel
-from kartosfera.authz import HANDLE_CASE
+from kartosfera.authz import HANDLE_CASE, VIEW_CASE
 from kartosfera.legaltime import require_aware
 from kartosfera.locking import locked_batch, take_turn
 from letters.batch import letter_file_name
@@ -24,8 +25,9 @@ from letters.selectors import letter_title, letters_awaiting_email, letters_awai
 from letters.services._common import require_staff, row_or_missing
 from letters.services._letters import letter_dispatch
 
-# The letters app's own audited act on a print batch (audit.actions names the shared ones).
+# The letters app's own audited acts on a print batch (audit.actions names the shared ones).
 PRINT_BATCH_PRINTED = "print_batch.printed"
+PRINT_BATCH_DOWNLOADED = "print_batch.downloaded"
 
 
 class NothingToPrint(Exception):
@@ -127,22 +129,39 @@ def print_batch_assemble(*, actor: User, now: datetime) -> PrintBatch:
     return batch
 
 
-def print_batch_pdf(*, batch_id: int, actor: User) -> bytes:
-    """The batch's letters as one PDF to print, in batch order, each exactly as issued. Downloading it
-    changes nothing (a preview or a second tab is not printing): staff mark it printed themselves
+def print_batch_pdf(*, batch_id: int, actor: User, now: datetime) -> bytes:
+    """The batch's letters as one PDF to print, in batch order, each exactly as issued. Staff who may
+    view cases download it (an auditor proves what was posted); each download is audited
+    (``print_batch.downloaded``: the letters and the file's SHA-256), like an export's. It changes
+    nothing in the batch (a preview or a second tab is not printing): staff mark it printed themselves
     (``print_batch_mark_printed``).
 
     :raises PrintBatchNotFound: :raises LetterActionNotPermitted:
     """
-    require_staff(actor, HANDLE_CASE, system_allowed=False)
+    require_aware(now, name="now")
+    require_staff(actor, VIEW_CASE, system_allowed=False)
     batch = row_or_missing(PrintBatch.objects.all(), batch_id, PrintBatchNotFound)
+    entries = list(PrintBatchLetter.objects.filter(batch=batch).select_related("letter").order_by("position"))
     writer = PdfWriter()
-    for entry in PrintBatchLetter.objects.filter(batch=batch).select_related("letter").order_by("position"):
+    for entry in entries:
         with entry.letter.pdf.open("rb") as pdf:
             writer.append(BytesIO(pdf.read()))
     out = BytesIO()
     writer.write(out)
-    return out.getvalue()
+    document = out.getvalue()
+    with transaction.atomic():
+        audit_record(
+            action=PRINT_BATCH_DOWNLOADED,
+            actor=actor,
+            obj=batch,
+            data={
+                "letters": [entry.letter_id for entry in entries],
+                "sha256": hashlib.sha256(document).hexdigest(),
+                "size": len(document),
+            },
+            now=now,
+        )
+    return document
 
 
 def print_batch_mark_printed(*, batch_id: int, actor: User, now: datetime) -> bool:
