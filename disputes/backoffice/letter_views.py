@@ -221,6 +221,34 @@ def print_batch_printed(request: StaffRequest, batch_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required
+def print_batch_printed_undo(request: StaffRequest, batch_id: int) -> HttpResponse:
+    """Staff marked the batch printed by mistake (a printer jam): it is not printed after all, until
+    posted; a version issued again meanwhile leaves it."""
+    try:
+        with _print_room_refusals():
+            undone = letters.print_batch_undo_printed(batch_id=batch_id, actor=request.user, now=clock.now())
+    except letters.PrintBatchAlreadyPosted:
+        messages.error(
+            request, _("This batch was marked posted: its printing cannot be undone. Nothing was changed.")
+        )
+    else:
+        if undone:
+            messages.success(
+                request,
+                _(
+                    "Print batch %(batch)s is no longer marked printed. Throw away the pages already "
+                    "printed, download the batch again and print it: any letter issued again since it was "
+                    "marked has left it."
+                )
+                % {"batch": batch_id},
+            )
+        else:
+            messages.info(request, _("This batch is not marked printed; nothing changed."))
+    return redirect("backoffice:print")
+
+
+@require_POST
+@staff_required
 def print_batch_posted(request: StaffRequest, batch_id: int) -> HttpResponse:
     """The batch was handed to the post now: each letter's dispatch is recorded at this time."""
     try:

@@ -18,6 +18,11 @@ urlpatterns = [
     path("print/<int:batch_id>/", letter_views.print_batch_page, name="print_batch"),
     path("print/<int:batch_id>/pdf/", letter_views.print_batch_file, name="print_batch_file"),
     path("print/<int:batch_id>/printed/", letter_views.print_batch_printed, name="print_batch_printed"),
+    path(
+        "print/<int:batch_id>/printed/undo/",
+        letter_views.print_batch_printed_undo,
+        name="print_batch_printed_undo",
+    ),
     path("print/<int:batch_id>/posted/", letter_views.print_batch_posted, name="print_batch_posted"),
     path("approvals/<int:proposal_id>/approve/", views.approve, name="approve"),
     path("approvals/<int:proposal_id>/return/", views.return_proposal, name="return_proposal"),

@@ -25,6 +25,7 @@ from letters.services._delivery import (
     print_batch_mark_posted,
     print_batch_mark_printed,
     print_batch_pdf,
+    print_batch_undo_printed,
 )
 from letters.services._holds import LETTER_HELD, LETTER_RELEASED, hold_reason_for
 from letters.services._letters import (
@@ -71,4 +72,5 @@ __all__ = [
     "print_batch_mark_posted",
     "print_batch_mark_printed",
     "print_batch_pdf",
+    "print_batch_undo_printed",
 ]

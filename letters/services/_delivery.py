@@ -21,13 +21,19 @@ from kartosfera.legaltime import require_aware
 from kartosfera.locking import locked_batch, take_turn
 from letters.batch import letter_file_name
 from letters.models import Letter, PrintBatch, PrintBatchLetter
-from letters.selectors import letter_title, letters_awaiting_email, letters_awaiting_post
+from letters.selectors import (
+    letter_title,
+    letters_awaiting_email,
+    letters_awaiting_post,
+    print_batch_contents,
+)
 from letters.services._common import require_staff, row_or_missing
-from letters.services._letters import letter_dispatch
+from letters.services._letters import letter_dispatch, take_out_of_unprinted_batch
 
 # The letters app's own audited acts on a print batch (audit.actions names the shared ones).
 PRINT_BATCH_PRINTED = "print_batch.printed"
 PRINT_BATCH_DOWNLOADED = "print_batch.downloaded"
+PRINT_BATCH_PRINTED_UNDONE = "print_batch.printed_undone"
 
 
 class NothingToPrint(Exception):
@@ -189,6 +195,44 @@ def print_batch_mark_printed(*, batch_id: int, actor: User, now: datetime) -> bo
                     .order_by("position")
                     .values_list("letter_id", flat=True)
                 )
+            },
+            now=now,
+        )
+    return True
+
+
+def print_batch_undo_printed(*, batch_id: int, actor: User, now: datetime) -> bool:
+    """Staff marked the batch printed by mistake (a printer jam, a wrong click): it is not printed after
+    all. ``printed_at`` is cleared (audited ``print_batch.printed_undone``: when it had been marked, the
+    letters left in it, those taken out), and a version issued again since it was marked leaves the
+    batch as it would have before printing (``letter.taken_out_of_print_batch``): the batch printed
+    again holds current letters only. A batch not marked printed changes nothing and returns False.
+
+    :raises PrintBatchNotFound: :raises PrintBatchAlreadyPosted: a posted batch went out as printed.
+    :raises LetterActionNotPermitted:
+    """
+    require_aware(now, name="now")
+    require_staff(actor, HANDLE_CASE, system_allowed=False)
+    with transaction.atomic():
+        batch = row_or_missing(PrintBatch.objects.select_for_update(), batch_id, PrintBatchNotFound)
+        if batch.posted_at is not None:
+            raise PrintBatchAlreadyPosted(batch_id)
+        if batch.printed_at is None:
+            return False
+        marked_at, batch.printed_at = batch.printed_at, None
+        batch.save(update_fields=["printed_at"])
+        contents = print_batch_contents(batch_id=batch_id)
+        for row in contents.letters:
+            if row.replaced_by is not None:
+                take_out_of_unprinted_batch(row.letter, replaced_by=row.replaced_by, actor=actor, now=now)
+        audit_record(
+            action=PRINT_BATCH_PRINTED_UNDONE,
+            actor=actor,
+            obj=batch,
+            data={
+                "printed_at": marked_at,
+                "letters": [row.letter.pk for row in contents.letters if row.replaced_by is None],
+                "taken_out": [row.letter.pk for row in contents.replaced],
             },
             now=now,
         )

@@ -30,6 +30,7 @@ URLS = [
     ("backoffice:print_batch", {"batch_id": 1}, "get"),
     ("backoffice:print_batch_file", {"batch_id": 1}, "get"),
     ("backoffice:print_batch_printed", {"batch_id": 1}, "post"),
+    ("backoffice:print_batch_printed_undo", {"batch_id": 1}, "post"),
     ("backoffice:print_batch_posted", {"batch_id": 1}, "post"),
     *[
         ("backoffice:case_action", {"case_id": "CASE", "action": action}, "post")

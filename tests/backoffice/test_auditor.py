@@ -215,7 +215,12 @@ def refund_letter_waiting(case, analyst, supervisor):
     return letter_request_process(letter_request_id=request.pk, actor=None, now=NOW).letter
 
 
-PRINT_ROOM_FORMS = ["print_batch_new", "print_batch_printed", "print_batch_posted"]
+PRINT_ROOM_FORMS = [
+    "print_batch_new",
+    "print_batch_printed",
+    "print_batch_printed_undo",
+    "print_batch_posted",
+]
 
 
 def print_room_url(name, batch):
@@ -244,6 +249,7 @@ def test_an_auditor_reads_the_print_room_without_its_buttons(
     assert _print_room_forms(auditor_batch.content.decode(), batch) == []
     assert _print_room_forms(analyst_room.content.decode(), batch) == [
         "print_batch_new",
+        "print_batch_printed_undo",
         "print_batch_posted",
     ]
     # The batch's letters and when it was printed are the auditor's to read, with its PDF.
@@ -266,6 +272,8 @@ def test_an_auditor_changes_nothing_in_the_print_room(
 ):
     if name == "print_batch_new":  # a paper letter waits for a batch
         refund_letter_waiting(case, analyst, supervisor)
+    if name == "print_batch_printed_undo":  # marked printed, not posted
+        print_batch_mark_printed(batch_id=batch.pk, actor=analyst, now=NOW)
     before = _print_room_state(case)
 
     response = as_staff(auditor).post(print_room_url(name, batch))
