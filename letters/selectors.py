@@ -117,13 +117,20 @@ def letters_awaiting_post(*, now: datetime) -> QuerySet[Letter]:
     return _letters_to_send().filter(issued_at__lte=now).exclude(by_email).order_by("issued_at", "pk")
 
 
-def print_batches_recent(*, limit: int = 30) -> QuerySet[PrintBatch]:
-    """The latest print batches, newest first, with their letter counts."""
-    return (
-        PrintBatch.objects.select_related("created_by", "posted_by")
-        .annotate(letter_count=Count("printbatchletter"))
-        .order_by("-created_at", "-pk")[:limit]
+def _print_batches() -> QuerySet[PrintBatch]:
+    """Print batches with who made and posted them, their letter counts (``letter_count``) and how many
+    of their letters a later version replaced (``replaced_count``)."""
+    return PrintBatch.objects.select_related("created_by", "posted_by").annotate(
+        letter_count=Count("printbatchletter"),
+        replaced_count=Count(
+            "printbatchletter", filter=Q(printbatchletter__letter__superseded_by__isnull=False)
+        ),
     )
+
+
+def print_batches_recent(*, limit: int = 30) -> QuerySet[PrintBatch]:
+    """The latest print batches, newest first, with their counts (``_print_batches``)."""
+    return _print_batches().order_by("-created_at", "-pk")[:limit]
 
 
 def letters_of_print_batch(*, batch_id: int) -> QuerySet[Letter]:
@@ -161,7 +168,7 @@ def print_batch_contents(*, batch_id: int) -> PrintBatchContents:
 
     :raises PrintBatch.DoesNotExist: no such batch.
     """
-    batch = PrintBatch.objects.select_related("created_by", "posted_by").get(pk=batch_id)
+    batch = _print_batches().get(pk=batch_id)
     letters = list(letters_of_print_batch(batch_id=batch_id).select_related("letter_request"))
     replacements = {
         letter.supersedes_id: letter

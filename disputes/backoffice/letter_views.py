@@ -250,10 +250,11 @@ def print_batch_printed_undo(request: StaffRequest, batch_id: int) -> HttpRespon
 @require_POST
 @staff_required
 def print_batch_posted(request: StaffRequest, batch_id: int) -> HttpResponse:
-    """The batch was handed to the post now: each letter's dispatch is recorded at this time."""
+    """The batch was handed to the post now: each letter's dispatch is recorded at this time, and staff
+    are told of each letter that went out as printed though a later version replaced it."""
     try:
         with _print_room_refusals():
-            letters.print_batch_mark_posted(batch_id=batch_id, actor=request.user, now=clock.now())
+            posted = letters.print_batch_mark_posted(batch_id=batch_id, actor=request.user, now=clock.now())
     except letters.PrintBatchAlreadyPosted:
         messages.info(request, _("This batch was marked posted before; nothing changed."))
     except letters.PrintBatchOutOfOrder:
@@ -268,4 +269,19 @@ def print_batch_posted(request: StaffRequest, batch_id: int) -> HttpResponse:
         messages.success(
             request, _("Marked posted: each letter of the batch is recorded as sent by post now.")
         )
+        for row in posted.replaced:
+            messages.warning(
+                request,
+                _(
+                    "Case %(case)s: %(letter)s, version %(version)s, went out as printed, though "
+                    "version %(new)s replaced it after the batch was printed; version %(new)s follows in "
+                    "the next batch."
+                )
+                % {
+                    "case": row.letter.case.number,
+                    "letter": row.letter.letter_request.get_letter_type_display(),
+                    "version": row.letter.version,
+                    "new": row.replaced_by.version if row.replaced_by else "",
+                },
+            )
     return redirect("backoffice:print")

@@ -3,6 +3,7 @@ it, else on paper in the print batch staff download, post and mark posted. Each 
 dispatch of the letters it sent (``letter_dispatch``), which for a decision letter is the reply."""
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
 
@@ -22,6 +23,7 @@ from kartosfera.locking import locked_batch, take_turn
 from letters.batch import letter_file_name
 from letters.models import Letter, PrintBatch, PrintBatchLetter
 from letters.selectors import (
+    PrintBatchLetterRow,
     letter_title,
     letters_awaiting_email,
     letters_awaiting_post,
@@ -34,6 +36,7 @@ from letters.services._letters import letter_dispatch, take_out_of_unprinted_bat
 PRINT_BATCH_PRINTED = "print_batch.printed"
 PRINT_BATCH_DOWNLOADED = "print_batch.downloaded"
 PRINT_BATCH_PRINTED_UNDONE = "print_batch.printed_undone"
+PRINT_BATCH_POSTED = "print_batch.posted"
 
 
 class NothingToPrint(Exception):
@@ -239,8 +242,23 @@ def print_batch_undo_printed(*, batch_id: int, actor: User, now: datetime) -> bo
     return True
 
 
-def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> PrintBatch:
-    """The batch was handed to the post at ``now``: record the dispatch of each of its letters then.
+@dataclass(frozen=True)
+class PrintBatchPosted:
+    """A batch marked posted and its letters recorded as sent then, in print order."""
+
+    batch: PrintBatch
+    sent: list[PrintBatchLetterRow]
+
+    @property
+    def replaced(self) -> list[PrintBatchLetterRow]:
+        """The letters sent as printed though a later version replaced them after the batch was printed."""
+        return [row for row in self.sent if row.replaced_by is not None]
+
+
+def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> PrintBatchPosted:
+    """The batch was handed to the post at ``now``: record the dispatch of each of its letters then,
+    and audit the posting (``print_batch.posted``: which version of each letter went out, and which of
+    them a later version had replaced), so an auditor proves which version the customer received.
 
     A letter issued again after the batch was printed is recorded too: its printed copy went with the
     batch (the new version goes in the next batch). One issued again before the batch was printed was
@@ -259,10 +277,9 @@ def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> Pri
             raise PrintBatchOutOfOrder(now)
         batch.posted_at, batch.posted_by = now, actor
         batch.save(update_fields=["posted_at", "posted_by"])
-        entries = PrintBatchLetter.objects.filter(batch=batch).select_related("letter").order_by("position")
-        for entry in entries:
-            letter = entry.letter
-            superseded = Letter.objects.filter(supersedes_id=letter.pk).exists()
+        sent = []
+        for row in print_batch_contents(batch_id=batch_id).letters:
+            letter, superseded = row.letter, row.replaced_by is not None
             if (
                 letter.dispatched_at is None
                 and letter.withdrawn_at is None
@@ -275,4 +292,28 @@ def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> Pri
                     now=now,
                     printed_in=batch.pk if superseded else None,
                 )
-    return batch
+                sent.append(row)
+        posted = PrintBatchPosted(batch=batch, sent=sent)
+        audit_record(
+            action=PRINT_BATCH_POSTED,
+            actor=actor,
+            obj=batch,
+            data={
+                "sent": [
+                    {"letter": row.letter.pk, "case": row.letter.case_id, "version": row.letter.version}
+                    for row in sent
+                ],
+                "replaced": [
+                    {
+                        "letter": row.letter.pk,
+                        "version": row.letter.version,
+                        "replaced_by": row.replaced_by.pk,
+                        "replaced_by_version": row.replaced_by.version,
+                    }
+                    for row in sent
+                    if row.replaced_by is not None
+                ],
+            },
+            now=now,
+        )
+    return posted
