@@ -204,6 +204,17 @@ def print_batch_mark_printed(*, batch_id: int, actor: User, now: datetime) -> bo
     return True
 
 
+def _unposted_batch_locked(batch_id: int) -> PrintBatch:
+    """Inside a transaction: the batch, locked, while it is not posted.
+
+    :raises PrintBatchNotFound: :raises PrintBatchAlreadyPosted:
+    """
+    batch = row_or_missing(PrintBatch.objects.select_for_update(), batch_id, PrintBatchNotFound)
+    if batch.posted_at is not None:
+        raise PrintBatchAlreadyPosted(batch_id)
+    return batch
+
+
 def print_batch_undo_printed(*, batch_id: int, actor: User, now: datetime) -> bool:
     """Staff marked the batch printed by mistake (a printer jam, a wrong click): it is not printed after
     all. ``printed_at`` is cleared (audited ``print_batch.printed_undone``: when it had been marked, the
@@ -217,9 +228,7 @@ def print_batch_undo_printed(*, batch_id: int, actor: User, now: datetime) -> bo
     require_aware(now, name="now")
     require_staff(actor, HANDLE_CASE, system_allowed=False)
     with transaction.atomic():
-        batch = row_or_missing(PrintBatch.objects.select_for_update(), batch_id, PrintBatchNotFound)
-        if batch.posted_at is not None:
-            raise PrintBatchAlreadyPosted(batch_id)
+        batch = _unposted_batch_locked(batch_id)
         if batch.printed_at is None:
             return False
         marked_at, batch.printed_at = batch.printed_at, None
@@ -270,9 +279,7 @@ def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> Pri
     require_aware(now, name="now")
     require_staff(actor, HANDLE_CASE, system_allowed=False)
     with transaction.atomic():
-        batch = row_or_missing(PrintBatch.objects.select_for_update(), batch_id, PrintBatchNotFound)
-        if batch.posted_at is not None:
-            raise PrintBatchAlreadyPosted(batch_id)
+        batch = _unposted_batch_locked(batch_id)
         if now < batch.created_at:
             raise PrintBatchOutOfOrder(now)
         batch.posted_at, batch.posted_by = now, actor
