@@ -226,6 +226,8 @@ class PrintBatch(models.Model):
     Marking the batch posted records the dispatch of each letter in it at that time (the time that
     counts for the reply deadline, REK-6). A letter is printed in one batch. A letter issued again
     before its batch was marked printed is taken out of it; once marked, it stays and is posted with it.
+    A mark made by mistake is undone until the batch is posted (``print_batch_undo_printed``), which
+    takes out such a letter then.
     """
 
     created_at = models.DateTimeField(_("assembled at"))

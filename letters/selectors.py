@@ -117,13 +117,20 @@ def letters_awaiting_post(*, now: datetime) -> QuerySet[Letter]:
     return _letters_to_send().filter(issued_at__lte=now).exclude(by_email).order_by("issued_at", "pk")
 
 
-def print_batches_recent(*, limit: int = 30) -> QuerySet[PrintBatch]:
-    """The latest print batches, newest first, with their letter counts."""
-    return (
-        PrintBatch.objects.select_related("created_by", "posted_by")
-        .annotate(letter_count=Count("printbatchletter"))
-        .order_by("-created_at", "-pk")[:limit]
+def _print_batches() -> QuerySet[PrintBatch]:
+    """Print batches with who made and posted them, their letter counts (``letter_count``) and how many
+    of their letters a later version replaced (``replaced_count``)."""
+    return PrintBatch.objects.select_related("created_by", "posted_by").annotate(
+        letter_count=Count("printbatchletter"),
+        replaced_count=Count(
+            "printbatchletter", filter=Q(printbatchletter__letter__superseded_by__isnull=False)
+        ),
     )
+
+
+def print_batches_recent(*, limit: int = 30) -> QuerySet[PrintBatch]:
+    """The latest print batches, newest first, with their counts (``_print_batches``)."""
+    return _print_batches().order_by("-created_at", "-pk")[:limit]
 
 
 def letters_of_print_batch(*, batch_id: int) -> QuerySet[Letter]:
@@ -132,6 +139,46 @@ def letters_of_print_batch(*, batch_id: int) -> QuerySet[Letter]:
         Letter.objects.filter(print_batch_entry__batch_id=batch_id)
         .select_related("case", "case__customer")
         .order_by("print_batch_entry__position")
+    )
+
+
+@dataclass(frozen=True)
+class PrintBatchLetterRow:
+    """One letter of a print batch, and the version issued since in its place (None while current)."""
+
+    letter: Letter
+    replaced_by: Letter | None
+
+
+@dataclass(frozen=True)
+class PrintBatchContents:
+    """A print batch and its letters in print order: what the batch page shows and posting records."""
+
+    batch: PrintBatch
+    letters: list[PrintBatchLetterRow]
+
+    @property
+    def replaced(self) -> list[PrintBatchLetterRow]:
+        """The letters of the batch a later version replaced: their printed copies go with the batch."""
+        return [row for row in self.letters if row.replaced_by is not None]
+
+
+def print_batch_contents(*, batch_id: int) -> PrintBatchContents:
+    """A print batch with its letters in print order, each with the version that replaced it, if any.
+
+    :raises PrintBatch.DoesNotExist: no such batch.
+    """
+    batch = _print_batches().get(pk=batch_id)
+    letters = list(letters_of_print_batch(batch_id=batch_id).select_related("letter_request"))
+    replacements = {
+        letter.supersedes_id: letter
+        for letter in Letter.objects.filter(supersedes__in=[letter.pk for letter in letters])
+    }
+    return PrintBatchContents(
+        batch=batch,
+        letters=[
+            PrintBatchLetterRow(letter=letter, replaced_by=replacements.get(letter.pk)) for letter in letters
+        ],
     )
 
 

@@ -21,10 +21,10 @@ from disputes.backoffice.selectors import letter_reissue_get
 from kartosfera import clock
 from kartosfera.authz import HANDLE_CASE
 from letters import services as letters
-from letters.models import Letter
+from letters.models import Letter, PrintBatch
 from letters.rendering import RenderedLetter
 from letters.rules import LetterDataError
-from letters.selectors import print_room
+from letters.selectors import print_batch_contents, print_room
 
 
 def _pdf_response(pdf: bytes, *, disposition: str, filename: str) -> HttpResponse:
@@ -146,6 +146,18 @@ def print_letters(request: StaffRequest) -> HttpResponse:
     return render(request, "backoffice/print.html", {"room": print_room(now=clock.now())})
 
 
+@require_GET
+@staff_required
+def print_batch_page(request: StaffRequest, batch_id: int) -> HttpResponse:
+    """One print batch: when it was assembled, printed and posted, by whom, and its letters in print
+    order, each with the version that replaced it since; what an auditor reads to prove what was posted."""
+    try:
+        contents = print_batch_contents(batch_id=batch_id)
+    except PrintBatch.DoesNotExist:
+        raise Http404("no such print batch") from None
+    return render(request, "backoffice/print_batch.html", {"contents": contents, "batch": contents.batch})
+
+
 @contextmanager
 def _print_room_refusals() -> Iterator[None]:
     """The letters services' refusals as the print room answers them: no batch 404, no right 403."""
@@ -187,9 +199,10 @@ def print_batch_new(request: StaffRequest) -> HttpResponse:
 @require_GET
 @staff_required
 def print_batch_file(request: StaffRequest, batch_id: int) -> HttpResponse:
-    """The print batch as one PDF, each letter exactly as issued; downloading it changes nothing."""
+    """The print batch as one PDF, each letter exactly as issued; the download is audited and changes
+    nothing in the batch (it is not printing)."""
     with _print_room_refusals():
-        pdf = letters.print_batch_pdf(batch_id=batch_id, actor=request.user)
+        pdf = letters.print_batch_pdf(batch_id=batch_id, actor=request.user, now=clock.now())
     return _pdf_response(pdf, disposition="attachment", filename=f"print-batch-{batch_id}.pdf")
 
 
@@ -208,11 +221,40 @@ def print_batch_printed(request: StaffRequest, batch_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required
-def print_batch_posted(request: StaffRequest, batch_id: int) -> HttpResponse:
-    """The batch was handed to the post now: each letter's dispatch is recorded at this time."""
+def print_batch_printed_undo(request: StaffRequest, batch_id: int) -> HttpResponse:
+    """Staff marked the batch printed by mistake (a printer jam): it is not printed after all, until
+    posted; a version issued again meanwhile leaves it."""
     try:
         with _print_room_refusals():
-            letters.print_batch_mark_posted(batch_id=batch_id, actor=request.user, now=clock.now())
+            undone = letters.print_batch_undo_printed(batch_id=batch_id, actor=request.user, now=clock.now())
+    except letters.PrintBatchAlreadyPosted:
+        messages.error(
+            request, _("This batch was marked posted: its printing cannot be undone. Nothing was changed.")
+        )
+    else:
+        if undone:
+            messages.success(
+                request,
+                _(
+                    "Print batch %(batch)s is no longer marked printed. Throw away the pages already "
+                    "printed, download the batch again and print it: any letter issued again since it was "
+                    "marked has left it."
+                )
+                % {"batch": batch_id},
+            )
+        else:
+            messages.info(request, _("This batch is not marked printed; nothing changed."))
+    return redirect("backoffice:print")
+
+
+@require_POST
+@staff_required
+def print_batch_posted(request: StaffRequest, batch_id: int) -> HttpResponse:
+    """The batch was handed to the post now: each letter's dispatch is recorded at this time, and staff
+    are told of each letter that went out as printed though a later version replaced it."""
+    try:
+        with _print_room_refusals():
+            posted = letters.print_batch_mark_posted(batch_id=batch_id, actor=request.user, now=clock.now())
     except letters.PrintBatchAlreadyPosted:
         messages.info(request, _("This batch was marked posted before; nothing changed."))
     except letters.PrintBatchOutOfOrder:
@@ -227,4 +269,19 @@ def print_batch_posted(request: StaffRequest, batch_id: int) -> HttpResponse:
         messages.success(
             request, _("Marked posted: each letter of the batch is recorded as sent by post now.")
         )
+        for row in posted.replaced:
+            messages.warning(
+                request,
+                _(
+                    "Case %(case)s: %(letter)s, version %(version)s, went out as printed, though "
+                    "version %(new)s replaced it after the batch was printed; version %(new)s follows in "
+                    "the next batch."
+                )
+                % {
+                    "case": row.letter.case.number,
+                    "letter": row.letter.letter_request.get_letter_type_display(),
+                    "version": row.letter.version,
+                    "new": row.replaced_by.version if row.replaced_by else "",
+                },
+            )
     return redirect("backoffice:print")

@@ -20,11 +20,13 @@ from letters.services._delivery import (
     PrintBatchAlreadyPosted,
     PrintBatchNotFound,
     PrintBatchOutOfOrder,
+    PrintBatchPosted,
     letters_email_send,
     print_batch_assemble,
     print_batch_mark_posted,
     print_batch_mark_printed,
     print_batch_pdf,
+    print_batch_undo_printed,
 )
 from letters.services._holds import LETTER_HELD, LETTER_RELEASED, hold_reason_for
 from letters.services._letters import (
@@ -55,6 +57,7 @@ __all__ = [
     "PrintBatchAlreadyPosted",
     "PrintBatchNotFound",
     "PrintBatchOutOfOrder",
+    "PrintBatchPosted",
     "customer_address_change_confirm",
     "customer_address_change_start",
     "hold_reason_for",
@@ -71,4 +74,5 @@ __all__ = [
     "print_batch_mark_posted",
     "print_batch_mark_printed",
     "print_batch_pdf",
+    "print_batch_undo_printed",
 ]

@@ -2,6 +2,8 @@
 it, else on paper in the print batch staff download, post and mark posted. Each channel records the
 dispatch of the letters it sent (``letter_dispatch``), which for a decision letter is the reply."""
 
+import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
 
@@ -15,17 +17,26 @@ from pypdf import PdfWriter
 from audit.services import audit_record
 from customers.models import User
 from disputes.models import DeliveryChannel
-from kartosfera.authz import HANDLE_CASE
+from kartosfera.authz import HANDLE_CASE, VIEW_CASE
 from kartosfera.legaltime import require_aware
 from kartosfera.locking import locked_batch, take_turn
 from letters.batch import letter_file_name
 from letters.models import Letter, PrintBatch, PrintBatchLetter
-from letters.selectors import letter_title, letters_awaiting_email, letters_awaiting_post
+from letters.selectors import (
+    PrintBatchLetterRow,
+    letter_title,
+    letters_awaiting_email,
+    letters_awaiting_post,
+    print_batch_contents,
+)
 from letters.services._common import require_staff, row_or_missing
-from letters.services._letters import letter_dispatch
+from letters.services._letters import letter_dispatch, take_out_of_unprinted_batch
 
-# The letters app's own audited act on a print batch (audit.actions names the shared ones).
+# The letters app's own audited acts on a print batch (audit.actions names the shared ones).
 PRINT_BATCH_PRINTED = "print_batch.printed"
+PRINT_BATCH_DOWNLOADED = "print_batch.downloaded"
+PRINT_BATCH_PRINTED_UNDONE = "print_batch.printed_undone"
+PRINT_BATCH_POSTED = "print_batch.posted"
 
 
 class NothingToPrint(Exception):
@@ -127,22 +138,39 @@ def print_batch_assemble(*, actor: User, now: datetime) -> PrintBatch:
     return batch
 
 
-def print_batch_pdf(*, batch_id: int, actor: User) -> bytes:
-    """The batch's letters as one PDF to print, in batch order, each exactly as issued. Downloading it
-    changes nothing (a preview or a second tab is not printing): staff mark it printed themselves
+def print_batch_pdf(*, batch_id: int, actor: User, now: datetime) -> bytes:
+    """The batch's letters as one PDF to print, in batch order, each exactly as issued. Staff who may
+    view cases download it (an auditor proves what was posted); each download is audited
+    (``print_batch.downloaded``: the letters and the file's SHA-256), like an export's. It changes
+    nothing in the batch (a preview or a second tab is not printing): staff mark it printed themselves
     (``print_batch_mark_printed``).
 
     :raises PrintBatchNotFound: :raises LetterActionNotPermitted:
     """
-    require_staff(actor, HANDLE_CASE, system_allowed=False)
+    require_aware(now, name="now")
+    require_staff(actor, VIEW_CASE, system_allowed=False)
     batch = row_or_missing(PrintBatch.objects.all(), batch_id, PrintBatchNotFound)
+    entries = list(PrintBatchLetter.objects.filter(batch=batch).select_related("letter").order_by("position"))
     writer = PdfWriter()
-    for entry in PrintBatchLetter.objects.filter(batch=batch).select_related("letter").order_by("position"):
+    for entry in entries:
         with entry.letter.pdf.open("rb") as pdf:
             writer.append(BytesIO(pdf.read()))
     out = BytesIO()
     writer.write(out)
-    return out.getvalue()
+    document = out.getvalue()
+    with transaction.atomic():
+        audit_record(
+            action=PRINT_BATCH_DOWNLOADED,
+            actor=actor,
+            obj=batch,
+            data={
+                "letters": [entry.letter_id for entry in entries],
+                "sha256": hashlib.sha256(document).hexdigest(),
+                "size": len(document),
+            },
+            now=now,
+        )
+    return document
 
 
 def print_batch_mark_printed(*, batch_id: int, actor: User, now: datetime) -> bool:
@@ -176,8 +204,70 @@ def print_batch_mark_printed(*, batch_id: int, actor: User, now: datetime) -> bo
     return True
 
 
-def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> PrintBatch:
-    """The batch was handed to the post at ``now``: record the dispatch of each of its letters then.
+def _unposted_batch_locked(batch_id: int) -> PrintBatch:
+    """Inside a transaction: the batch, locked, while it is not posted.
+
+    :raises PrintBatchNotFound: :raises PrintBatchAlreadyPosted:
+    """
+    batch = row_or_missing(PrintBatch.objects.select_for_update(), batch_id, PrintBatchNotFound)
+    if batch.posted_at is not None:
+        raise PrintBatchAlreadyPosted(batch_id)
+    return batch
+
+
+def print_batch_undo_printed(*, batch_id: int, actor: User, now: datetime) -> bool:
+    """Staff marked the batch printed by mistake (a printer jam, a wrong click): it is not printed after
+    all. ``printed_at`` is cleared (audited ``print_batch.printed_undone``: when it had been marked, the
+    letters left in it, those taken out), and a version issued again since it was marked leaves the
+    batch as it would have before printing (``letter.taken_out_of_print_batch``): the batch printed
+    again holds current letters only. A batch not marked printed changes nothing and returns False.
+
+    :raises PrintBatchNotFound: :raises PrintBatchAlreadyPosted: a posted batch went out as printed.
+    :raises LetterActionNotPermitted:
+    """
+    require_aware(now, name="now")
+    require_staff(actor, HANDLE_CASE, system_allowed=False)
+    with transaction.atomic():
+        batch = _unposted_batch_locked(batch_id)
+        if batch.printed_at is None:
+            return False
+        marked_at, batch.printed_at = batch.printed_at, None
+        batch.save(update_fields=["printed_at"])
+        contents = print_batch_contents(batch_id=batch_id)
+        for row in contents.letters:
+            if row.replaced_by is not None:
+                take_out_of_unprinted_batch(row.letter, replaced_by=row.replaced_by, actor=actor, now=now)
+        audit_record(
+            action=PRINT_BATCH_PRINTED_UNDONE,
+            actor=actor,
+            obj=batch,
+            data={
+                "printed_at": marked_at,
+                "letters": [row.letter.pk for row in contents.letters if row.replaced_by is None],
+                "taken_out": [row.letter.pk for row in contents.replaced],
+            },
+            now=now,
+        )
+    return True
+
+
+@dataclass(frozen=True)
+class PrintBatchPosted:
+    """A batch marked posted and its letters recorded as sent then, in print order."""
+
+    batch: PrintBatch
+    sent: list[PrintBatchLetterRow]
+
+    @property
+    def replaced(self) -> list[PrintBatchLetterRow]:
+        """The letters sent as printed though a later version replaced them after the batch was printed."""
+        return [row for row in self.sent if row.replaced_by is not None]
+
+
+def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> PrintBatchPosted:
+    """The batch was handed to the post at ``now``: record the dispatch of each of its letters then,
+    and audit the posting (``print_batch.posted``: which version of each letter went out, and which of
+    them a later version had replaced), so an auditor proves which version the customer received.
 
     A letter issued again after the batch was printed is recorded too: its printed copy went with the
     batch (the new version goes in the next batch). One issued again before the batch was printed was
@@ -189,17 +279,14 @@ def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> Pri
     require_aware(now, name="now")
     require_staff(actor, HANDLE_CASE, system_allowed=False)
     with transaction.atomic():
-        batch = row_or_missing(PrintBatch.objects.select_for_update(), batch_id, PrintBatchNotFound)
-        if batch.posted_at is not None:
-            raise PrintBatchAlreadyPosted(batch_id)
+        batch = _unposted_batch_locked(batch_id)
         if now < batch.created_at:
             raise PrintBatchOutOfOrder(now)
         batch.posted_at, batch.posted_by = now, actor
         batch.save(update_fields=["posted_at", "posted_by"])
-        entries = PrintBatchLetter.objects.filter(batch=batch).select_related("letter").order_by("position")
-        for entry in entries:
-            letter = entry.letter
-            superseded = Letter.objects.filter(supersedes_id=letter.pk).exists()
+        sent = []
+        for row in print_batch_contents(batch_id=batch_id).letters:
+            letter, superseded = row.letter, row.replaced_by is not None
             if (
                 letter.dispatched_at is None
                 and letter.withdrawn_at is None
@@ -212,4 +299,28 @@ def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> Pri
                     now=now,
                     printed_in=batch.pk if superseded else None,
                 )
-    return batch
+                sent.append(row)
+        posted = PrintBatchPosted(batch=batch, sent=sent)
+        audit_record(
+            action=PRINT_BATCH_POSTED,
+            actor=actor,
+            obj=batch,
+            data={
+                "sent": [
+                    {"letter": row.letter.pk, "case": row.letter.case_id, "version": row.letter.version}
+                    for row in sent
+                ],
+                "replaced": [
+                    {
+                        "letter": row.letter.pk,
+                        "version": row.letter.version,
+                        "replaced_by": row.replaced_by.pk,
+                        "replaced_by_version": row.replaced_by.version,
+                    }
+                    for row in sent
+                    if row.replaced_by is not None
+                ],
+            },
+            now=now,
+        )
+    return posted

@@ -296,7 +296,7 @@ def letter_reissue(
             supersedes=earlier,
             reason=reason,
         )
-        _take_out_of_unprinted_batch(earlier, replaced_by=letter, actor=actor, now=now)
+        take_out_of_unprinted_batch(earlier, replaced_by=letter, actor=actor, now=now)
     return letter
 
 
@@ -305,7 +305,7 @@ def _unposted_batch_of(letter_id: int) -> QuerySet[PrintBatch]:
     return PrintBatch.objects.filter(printbatchletter__letter_id=letter_id, posted_at__isnull=True)
 
 
-def _take_out_of_unprinted_batch(
+def take_out_of_unprinted_batch(
     letter: Letter, *, replaced_by: Letter, actor: User | None, now: datetime
 ) -> None:
     """A replaced version waiting in a batch not printed yet leaves the batch (audited): never on paper."""

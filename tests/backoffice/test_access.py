@@ -27,8 +27,10 @@ URLS = [
     ("backoffice:letter_preview", {"case_id": "CASE", "letter_request_id": 1}, "get"),
     ("backoffice:print", {}, "get"),
     ("backoffice:print_batch_new", {}, "post"),
+    ("backoffice:print_batch", {"batch_id": 1}, "get"),
     ("backoffice:print_batch_file", {"batch_id": 1}, "get"),
     ("backoffice:print_batch_printed", {"batch_id": 1}, "post"),
+    ("backoffice:print_batch_printed_undo", {"batch_id": 1}, "post"),
     ("backoffice:print_batch_posted", {"batch_id": 1}, "post"),
     *[
         ("backoffice:case_action", {"case_id": "CASE", "action": action}, "post")

@@ -4,11 +4,14 @@ Each case is first brought to a state where the step is possible for an analyst,
 proves the permission check, not a wrong state.
 """
 
+import hashlib
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import translation
 
+from audit.models import AuditEntry
 from disputes.models import Case, DecisionProposal
 from disputes.services import (
     ActionNotPermitted,
@@ -18,8 +21,16 @@ from disputes.services import (
     case_request_information,
     case_start_review,
 )
+from letters.models import Letter, PrintBatch
+from letters.services import (
+    letter_issue,
+    letter_request_process,
+    print_batch_assemble,
+    print_batch_mark_printed,
+)
 from liability.engine import Findings
-from tests.backoffice.conftest import warsaw
+from tests.backoffice.conftest import NOW, warsaw
+from tests.backoffice.test_case_letters_and_card import pending_letter  # noqa: F401 (a fixture)
 from tests.disputes.helpers import four_eyes, pdf, snapshot
 
 AT = warsaw(2025, 5, 26, 11, 0)
@@ -162,3 +173,110 @@ def test_an_auditor_is_not_led_to_register_a_claim(case, auditor, analyst, as_st
 
     assert register not in as_staff(auditor).get(queue).content.decode()
     assert register in as_staff(analyst).get(queue).content.decode()
+
+
+# The print room: an auditor proves what was posted and when (the batches, their letters, the PDF),
+# and assembles, marks printed or marks posted nothing.
+
+
+@pytest.fixture
+def paper_letter(pending_letter):  # noqa: F811 (the fixture imported above)
+    return letter_issue(letter_request_id=pending_letter.pk, actor=None, now=NOW)
+
+
+@pytest.fixture
+def batch(paper_letter, analyst):
+    return print_batch_assemble(actor=analyst, now=NOW)
+
+
+def test_an_auditor_downloads_a_print_batch_and_the_download_is_audited(
+    batch, paper_letter, auditor, as_staff
+):
+    response = as_staff(auditor).get(reverse("backoffice:print_batch_file", kwargs={"batch_id": batch.pk}))
+
+    assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
+    entry = AuditEntry.objects.get(action="print_batch.downloaded")
+    assert (entry.actor, entry.object_id, entry.recorded_at) == (auditor, str(batch.pk), NOW)
+    assert entry.data == {
+        "letters": [paper_letter.pk],
+        "sha256": hashlib.sha256(response.content).hexdigest(),
+        "size": len(response.content),
+    }
+    batch.refresh_from_db()
+    assert batch.printed_at is None  # downloading is not printing
+
+
+def refund_letter_waiting(case, analyst, supervisor):
+    """The refund letter, signed by the analyst who refunded, issued and waiting for a print batch."""
+    analyst.first_name, analyst.last_name = "Piotr", "Wróbel"
+    analyst.save(update_fields=["first_name", "last_name"])
+    refunded(case, analyst, supervisor)
+    request = case.letter_requests.get(letter_type="PROVISIONAL_REFUND")
+    return letter_request_process(letter_request_id=request.pk, actor=None, now=NOW).letter
+
+
+PRINT_ROOM_FORMS = [
+    "print_batch_new",
+    "print_batch_printed",
+    "print_batch_printed_undo",
+    "print_batch_posted",
+]
+
+
+def print_room_url(name, batch):
+    return reverse(f"backoffice:{name}", kwargs={} if name == "print_batch_new" else {"batch_id": batch.pk})
+
+
+def _print_room_forms(page: str, batch) -> list[str]:
+    return [name for name in PRINT_ROOM_FORMS if f'action="{print_room_url(name, batch)}"' in page]
+
+
+def test_an_auditor_reads_the_print_room_without_its_buttons(
+    case, batch, paper_letter, analyst, supervisor, auditor, as_staff
+):
+    print_batch_mark_printed(batch_id=batch.pk, actor=analyst, now=NOW)
+    # Another paper letter waits, so the page offers to assemble a batch to those who may.
+    refund_letter_waiting(case, analyst, supervisor)
+
+    auditor_room = as_staff(auditor).get(reverse("backoffice:print"), HTTP_ACCEPT_LANGUAGE="en")
+    auditor_batch = as_staff(auditor).get(
+        reverse("backoffice:print_batch", kwargs={"batch_id": batch.pk}), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    analyst_room = as_staff(analyst).get(reverse("backoffice:print"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert (auditor_room.status_code, auditor_batch.status_code) == (200, 200)
+    assert _print_room_forms(auditor_room.content.decode(), batch) == []
+    assert _print_room_forms(auditor_batch.content.decode(), batch) == []
+    assert _print_room_forms(analyst_room.content.decode(), batch) == [
+        "print_batch_new",
+        "print_batch_printed_undo",
+        "print_batch_posted",
+    ]
+    # The batch's letters and when it was printed are the auditor's to read, with its PDF.
+    batch_page = auditor_batch.content.decode()
+    assert case.number in batch_page and "Acknowledgement, version 1" in batch_page
+    assert reverse("backoffice:print_batch_file", kwargs={"batch_id": batch.pk}) in batch_page
+    assert "26 May 2025, 12:00:00" in batch_page
+
+
+def _print_room_state(case):
+    return (
+        list(PrintBatch.objects.values_list("pk", "printed_at", "posted_at")),
+        list(Letter.objects.filter(case=case).values_list("pk", "dispatched_at")),
+    )
+
+
+@pytest.mark.parametrize("name", PRINT_ROOM_FORMS)
+def test_an_auditor_changes_nothing_in_the_print_room(
+    case, batch, analyst, supervisor, auditor, as_staff, name
+):
+    if name == "print_batch_new":  # a paper letter waits for a batch
+        refund_letter_waiting(case, analyst, supervisor)
+    if name == "print_batch_printed_undo":  # marked printed, not posted
+        print_batch_mark_printed(batch_id=batch.pk, actor=analyst, now=NOW)
+    before = _print_room_state(case)
+
+    response = as_staff(auditor).post(print_room_url(name, batch))
+
+    assert response.status_code == 403
+    assert _print_room_state(case) == before

@@ -114,7 +114,9 @@ def test_the_print_batch_is_one_pdf_of_every_paper_letter_and_marking_posts_each
     letters = list(Letter.objects.filter(case=case).order_by("issued_at", "pk"))
     batch = print_batch_assemble(actor=analyst, now=warsaw(2025, 6, 3, 14, 0))
 
-    reader = PdfReader(BytesIO(print_batch_pdf(batch_id=batch.pk, actor=analyst)))
+    reader = PdfReader(
+        BytesIO(print_batch_pdf(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 3, 14, 30)))
+    )
     print_batch_mark_posted(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 3, 15, 0))
 
     assert len(reader.pages) == sum(letter.page_count for letter in letters)

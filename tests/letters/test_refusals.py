@@ -35,7 +35,7 @@ MISSING = 987_654
             lambda actor, now: print_batch_mark_posted(batch_id=MISSING, actor=actor, now=now),
             PrintBatchNotFound,
         ),
-        (lambda actor, now: print_batch_pdf(batch_id=MISSING, actor=actor), PrintBatchNotFound),
+        (lambda actor, now: print_batch_pdf(batch_id=MISSING, actor=actor, now=now), PrintBatchNotFound),
         (
             lambda actor, now: print_batch_mark_printed(batch_id=MISSING, actor=actor, now=now),
             PrintBatchNotFound,
