@@ -1,18 +1,17 @@
 """Card forms: they parse what the customer typed; the services decide what is allowed."""
 
-import re
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from cards.models import DAILY_LIMIT_FIELDS, CancellationReason, TransactionChannel
 from cards.rules import contains_pan_like
 from customers.forms import PortalForm, code_field
+from kartosfera.fields import amount_field
 
 FOREIGN = "FOREIGN"
 
@@ -75,39 +74,6 @@ class ControlsForm(PortalForm):
             field = self.fields["contactless_enabled"]
             field.disabled = True
             field.help_text = _("This card cannot pay contactless.")
-
-
-# An amount as typed once its spaces are gone: digits with at most one decimal comma or point (a sign
-# only so that a negative amount is told it must be 0 or more, not that it is no number).
-TYPED_AMOUNT = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
-# Thousands grouped with commas, as the English pages show amounts ("5,000.00").
-COMMA_GROUPED_AMOUNT = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
-
-
-class AmountField(forms.DecimalField):
-    """An amount in złoty as people type it: ``5000``, ``5 000``, ``5000,50`` or ``5000.50``, and in
-    English also ``5,000.00``, as the English pages write it; never ``1e3`` or other notations."""
-
-    def clean(self, value: Any) -> Any:
-        if isinstance(value, str):
-            value = re.sub(r"\s", "", value)
-            if get_format("DECIMAL_SEPARATOR") == "." and COMMA_GROUPED_AMOUNT.fullmatch(value):
-                value = value.replace(",", "")
-            elif value and not TYPED_AMOUNT.fullmatch(value):
-                raise ValidationError(self.error_messages["invalid"], code="invalid")
-            value = value.replace(",", ".")
-        return super().clean(value)
-
-
-def amount_field(label: StrOrPromise) -> AmountField:
-    return AmountField(
-        label=label,
-        min_value=Decimal("0"),
-        max_digits=12,
-        decimal_places=2,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
 
 
 class LimitsForm(PortalForm):

@@ -74,19 +74,20 @@ def chargebacks(*programs: tuple[tuple[str, int], ...]) -> Step:
                         actor=ctx.analyst,
                         now=at,
                     )
-                elif step in ("won", "lost"):
+                elif step in ("won", "lost", "won, waiting"):
                     proposal = chargeback_propose_result(
                         chargeback_id=chargeback.pk,
-                        won=step == "won",
-                        reason="Akceptant uznał obciążenie zwrotne."
-                        if step == "won"
-                        else "Bank przyjmuje drugą prezentację: transakcja z chipem i PIN-em.",
+                        won=step != "lost",
+                        reason="Bank przyjmuje drugą prezentację: transakcja z chipem i PIN-em."
+                        if step == "lost"
+                        else "Akceptant uznał obciążenie zwrotne.",
                         actor=ctx.analyst,
                         now=at,
                     )
-                    proposal_approve(
-                        proposal_id=proposal.pk, actor=ctx.supervisor, now=at + timedelta(hours=1)
-                    )
+                    if step != "won, waiting":  # one waits on the approvals page, with its amount
+                        proposal_approve(
+                            proposal_id=proposal.pk, actor=ctx.supervisor, now=at + timedelta(hours=1)
+                        )
                 elif step == "abandon":
                     chargeback_abandon(
                         chargeback_id=chargeback.pk,
@@ -137,7 +138,7 @@ CHARGEBACK_PLANS = (
          "PHONE", "MISAPPROPRIATED", (30, 100, 3), received(26, 10), paid=CARD_PAYMENTS, steps=(
              *settled_with_statement(25),
              chargebacks(
-                 (("file", 15),),
+                 (("file", 15), ("won, waiting", 1)),
                  (("file", 15), ("represent", 9), ("escalate", 4)),
                  (("file", 15), ("represent", 7), ("lost", 2)),
              ),

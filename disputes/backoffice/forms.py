@@ -16,13 +16,10 @@ from disputes.backoffice.services import ON_BEHALF_CHANNELS
 from disputes.models import CASE_CHANNELS, TEXT_LIMIT, CaseState, Cause, EvidenceKind, ProposalKind
 from disputes.portal.forms import TransactionChoiceField
 from disputes.services import TransactionAlreadyDisputed
+from kartosfera.fields import amount_field
 from kartosfera.ids import MAX_ID, parse_id
 from kartosfera.vocabulary import subset_choices
 from kartosfera.widgets import DatePicker
-
-# Amount filters as money is stored: 12 digits, 2 after the point.
-AMOUNT_DIGITS = 12
-
 
 STAFF_CHANNELS = subset_choices(ON_BEHALF_CHANNELS)
 
@@ -46,12 +43,9 @@ class QueueFilterForm(forms.Form):
     due_within_days = forms.IntegerField(
         label=_("Deadline within (days)"), required=False, min_value=0, max_value=3660
     )
-    amount_min = forms.DecimalField(
-        label=_("Amount from"), required=False, min_value=0, max_digits=AMOUNT_DIGITS, decimal_places=2
-    )
-    amount_max = forms.DecimalField(
-        label=_("Amount to"), required=False, min_value=0, max_digits=AMOUNT_DIGITS, decimal_places=2
-    )
+    # Written the Polish way (1 000,50) or the English way (1,000.50), as on the portal's limits.
+    amount_min = amount_field(_("Amount from"), required=False)
+    amount_max = amount_field(_("Amount to"), required=False)
     brand = forms.ChoiceField(label=_("Card brand"), required=False, choices=[("", "—"), *Scheme.choices])
     channel = forms.ChoiceField(
         label=_("Channel"), required=False, choices=[("", "—"), *subset_choices(CASE_CHANNELS)]
@@ -270,14 +264,7 @@ class IdsField(forms.Field):
 class ChargebackFileForm(forms.Form):
     acquirer_reference = forms.CharField(label=_("Acquirer reference (ARN)"), max_length=64)
     reason_code = forms.CharField(label=_("Reason code"), max_length=8, required=False)
-    amount = forms.DecimalField(
-        label=_("Amount to charge back (PLN)"),
-        required=False,
-        min_value=Decimal("0.01"),
-        max_digits=AMOUNT_DIGITS,
-        decimal_places=2,
-        localize=True,
-    )
+    amount = amount_field(_("Amount to charge back (PLN)"), required=False, min_value=Decimal("0.01"))
     evidence = IdsField(label=_("Documents to send"), required=False)
 
 

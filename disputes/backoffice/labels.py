@@ -6,6 +6,7 @@ is a step of that chargeback. A code nobody named yet is shown as readable words
 """
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Choices
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from cards.models import SYSTEM_REASONS
 from chargebacks.models import ChargebackState
 from disputes.models import CaseEvent, CaseState, Outcome, ProposalKind
-from kartosfera.formatting import format_long_date
+from kartosfera.formatting import format_long_date, format_money
 from kartosfera.legaltime import warsaw_date
 
 # The workflow's steps (the case's transitions) as the back office names them.
@@ -128,6 +129,34 @@ def proposal_label(proposal) -> str:
             "outcome": outcome_label(outcome or ""),
         }
     return f"{kind} ({outcome_label(outcome)})" if outcome else kind
+
+
+def _proposal_pln(proposal) -> Decimal:
+    """The PLN amount a proposal asks the approver to agree to: what it credits, takes back or charges
+    back; a decision is about the case's disputed amount."""
+    data = proposal.data or {}
+    if proposal.kind == ProposalKind.CHARGEBACK_RESULT and proposal.chargeback_id:
+        return proposal.chargeback.amount
+    if proposal.kind == ProposalKind.REFUND and "amount" in data:
+        return Decimal(data["amount"])
+    if proposal.kind == ProposalKind.RECOVERY and "to_recover" in data:
+        return sum((Decimal(amount) for amount in data["to_recover"]), Decimal(0))
+    return proposal.case.disputed_amount
+
+
+def proposal_amount(proposal) -> str:
+    """A proposal's amount as the queues write money (``800,00 zł``), a chargeback's also in its
+    transaction's own currency when that is not the złoty (``800,00 zł (187,50 €)``)."""
+    language = get_language()
+    shown = format_money(_proposal_pln(proposal), "PLN", language=language)
+    if proposal.kind == ProposalKind.CHARGEBACK_RESULT and proposal.chargeback_id:
+        transaction = proposal.chargeback.transaction
+        if transaction.original_currency != "PLN":
+            original = format_money(
+                transaction.original_amount, transaction.original_currency, language=language
+            )
+            shown = f"{shown} ({original})"
+    return shown
 
 
 def finding_label(key: str) -> str:

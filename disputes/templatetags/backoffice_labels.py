@@ -16,6 +16,7 @@ register.filter("step_label", labels.case_step_label)
 register.filter("transition_label", labels.transition_label)
 register.filter("outcome_label", labels.outcome_label)
 register.filter("proposal_label", labels.proposal_label)
+register.filter("proposal_amount", labels.proposal_amount)  # the money a proposal is about
 register.filter("finding_label", labels.finding_label)
 register.filter("light_label", labels.light_label)
 register.filter("system_reason", labels.system_reason)  # a reason the system wrote, in the reader's language

@@ -14,6 +14,7 @@ from django.db.models import Max, QuerySet
 
 from audit.models import AuditEntry
 from customers.models import User
+from deadlines.wording import readable_explanation
 from disputes.models import Case, CaseTransaction, CaseTransition
 from kartosfera.legaltime import day_end, day_start
 from reports.exports.columns import ExportKind, mask_card
@@ -111,6 +112,19 @@ _CASE_DEADLINES = (("REFUND", "refund"), ("REPLY", "reply"))
 _EXPLAINED = ("basis_pl", "basis_en", "explanation_pl", "explanation_en")
 
 
+def _explained(stored: dict[str, Any]) -> tuple[str, ...]:
+    """The legal basis and the explanation in Polish and in English, each explanation with its dates in
+    words in its own language, as the case page shows it (``deadlines.wording``); the record with its
+    ISO dates stays in the case and the audit log. The cells do not depend on who asks for the file."""
+    basis_pl, basis_en, explanation_pl, explanation_en = (stored.get(name, "") for name in _EXPLAINED)
+    return (
+        basis_pl,
+        basis_en,
+        readable_explanation(explanation_pl, language="pl"),
+        readable_explanation(explanation_en, language="en"),
+    )
+
+
 def _deadline_rows(values: Row) -> Iterator[Row]:
     """A case's deadline rows: the D+1 refund, the reply, then each transaction's 13-month window."""
     pk, number, refund, reply, window_links, explanations = values
@@ -120,14 +134,14 @@ def _deadline_rows(values: Row) -> Iterator[Row]:
             continue  # a draft has no deadlines yet
         stored = explanations.get(key) or {}
         start = _iso(stored.get("start_date"))
-        yield (pk, number, label, None, rule, start, due_on, due_at, *(stored.get(n, "") for n in _EXPLAINED))
+        yield (pk, number, label, None, rule, start, due_on, due_at, *_explained(stored))
     windows = explanations.get("window") or {}
     for transaction_id, window_end_on, window_rule in window_links:
         stored = windows.get(str(transaction_id)) or {}
         start, due_at = _iso(stored.get("start_date")), _instant(stored.get("due_at"))
         yield (
             pk, number, "WINDOW", transaction_id, window_rule, start, window_end_on, due_at,
-            *(stored.get(n, "") for n in _EXPLAINED),
+            *_explained(stored),
         )  # fmt: skip
 
 

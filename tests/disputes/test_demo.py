@@ -148,6 +148,13 @@ def test_the_demo_holds_a_chargeback_in_every_state_and_windows_running_out():
     won = Chargeback.objects.get(state="WON")
     assert list(won.ledger_entries.values_list("kind", "amount")) == [("CHARGEBACK_CREDIT", won.amount)]
     assert Chargeback.objects.get(state="REPRESENTED").response_rule == "CB-MC-2P"
+    # A result waits for the supervisor, who sees on the approvals page how much it brings back.
+    waiting = DecisionProposal.objects.get(kind="CHARGEBACK", status="PENDING")
+    assert (waiting.chargeback.state, waiting.data["won"], waiting.data["amount"]) == (
+        ChargebackState.FILED,
+        True,
+        str(waiting.chargeback.amount),
+    )
 
 
 def test_the_demo_shows_decisions_in_words_and_letters_from_real_data():

@@ -13,6 +13,7 @@ import pytest
 
 from audit import actions
 from audit.models import AuditEntry
+from deadlines.wording import readable_explanation
 from disputes.models import CaseTransition
 from kartosfera.clock import now
 from kartosfera.legaltime import day_end, day_start
@@ -164,6 +165,31 @@ def test_the_deadlines_come_with_their_rule_and_explanation(celery_worker, seede
         if file_format == "CSV"
         else [datetime(2025, 5, 27), datetime(2025, 6, 25)]
     )
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("file_format", ["CSV", "XLSX"])
+def test_the_deadline_explanations_write_their_dates_in_words_as_the_case_page_does(
+    celery_worker, seeded, auditor, file_format
+):
+    case = seeded[0]
+
+    head, *rows = read_rows(run_export(auditor, "DEADLINES", file_format))
+
+    cells = [dict(zip(head, row, strict=True)) for row in rows]
+    stored = case.deadline_explanations
+    assert [(c["explanation_pl"], c["explanation_en"]) for c in cells[:2]] == [
+        (
+            readable_explanation(stored[key]["explanation_pl"], language="pl"),
+            readable_explanation(stored[key]["explanation_en"], language="en"),
+        )
+        for key in ("refund", "reply")
+    ]
+    assert "27 maja 2025" in cells[0]["explanation_pl"] and "27 May 2025" in cells[0]["explanation_en"]
+    assert [c for c in cells if ISO_DATE.search(c["explanation_pl"] + c["explanation_en"])] == []
 
 
 @pytest.mark.django_db(transaction=True)
