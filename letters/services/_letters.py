@@ -46,22 +46,28 @@ LETTER_TAKEN_OUT_OF_PRINT_BATCH = "letter.taken_out_of_print_batch"
 
 def _withdraw_stale_decisions(*, letter: Letter, actor: User | None, now: datetime) -> list[Letter]:
     """REK-8: once the case is deemed accepted, its decision letters not sent are stale: each is
-    withdrawn from the e-mail and post queues (recorded on the letter and audited, never deleted)."""
-    stale = list(
-        Letter.objects.select_for_update()
-        .filter(
-            case_id=letter.case_id,
-            letter_type__in=[t.value for t in DECISION_OUTCOMES],
-            dispatched_at__isnull=True,
-            withdrawn_at__isnull=True,
-        )
+    withdrawn from the e-mail and post queues (recorded on the letter and audited, never deleted), and
+    out of a print batch not printed yet."""
+    unsent = Letter.objects.filter(
+        case_id=letter.case_id,
+        letter_type__in=[t.value for t in DECISION_OUTCOMES],
+        dispatched_at__isnull=True,
+        withdrawn_at__isnull=True,
+    )
+    # The batches before the letters, in the order marking a batch posted locks them.
+    list(
+        PrintBatch.objects.filter(printbatchletter__letter__in=unsent, posted_at__isnull=True)
+        .select_for_update(of=("self",))
         .order_by("pk")
     )
+    stale = list(unsent.select_for_update().order_by("pk"))
     for decision in stale:
         decision.withdrawn_at = now
         decision.withdrawal_reason = f"REK-8: the complaint was deemed accepted; notice {letter.letter_type}"
         decision.save()
         audit_letter(LETTER_WITHDRAWN, letter=decision, actor=actor, now=now, replaced_by=letter.pk)
+        # Waiting in a batch not printed yet, it never reaches paper (as a version issued again).
+        take_out_of_unprinted_batch(decision, replaced_by=letter, actor=actor, now=now)
     return stale
 
 

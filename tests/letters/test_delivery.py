@@ -12,6 +12,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
 from pypdf import PdfReader
 
+from audit.models import AuditEntry
 from disputes.services import (
     case_assess_liability,
     case_decide,
@@ -333,3 +334,30 @@ def test_a_stale_decision_letter_is_not_recorded_as_the_reply(theft, eur_rates, 
     assert case.reply_dispatched_at is None
     # Before the notice is issued the stale letter is already out of the post queue.
     assert not letters_awaiting_post(now=warsaw(2025, 6, 26, 15, 0)).filter(pk=decision.pk).exists()
+
+
+def test_a_decision_withdrawn_while_in_a_batch_not_yet_printed_leaves_the_batch(
+    theft, eur_rates, analyst, supervisor
+):
+    # The decision went into the afternoon batch on day 29; before anyone printed it the case was
+    # deemed accepted (REK-8): the stale decision must not reach paper, as a reissued version would not.
+    case = _decided(theft, analyst, supervisor, decided_at=warsaw(2025, 6, 24, 10, 0))
+    decision = Letter.objects.get(case=case, letter_type="DECISION_ACCEPTED")
+    batch = print_batch_assemble(actor=analyst, now=warsaw(2025, 6, 24, 14, 0))
+    assert batch.letters.filter(pk=decision.pk).exists()
+
+    assert cases_deem_accepted_overdue(now=warsaw(2025, 6, 26, 11, 0), batch_size=10) == 1
+    for request in case.letter_requests.filter(fulfilled_at__isnull=True).order_by("pk"):
+        letter_request_process(letter_request_id=request.pk, actor=None, now=warsaw(2025, 6, 26, 11, 5))
+    notice = Letter.objects.get(case=case, letter_type="DEEMED_ACCEPTED")
+
+    assert not batch.letters.filter(pk=decision.pk).exists()
+    entry = AuditEntry.objects.get(action="letter.taken_out_of_print_batch", object_id=str(decision.pk))
+    assert (entry.data["batch"], entry.data["replaced_by"], entry.recorded_at) == (
+        batch.pk,
+        notice.pk,
+        warsaw(2025, 6, 26, 11, 5),
+    )
+    print_batch_mark_posted(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 26, 15, 0))
+    decision.refresh_from_db()
+    assert decision.dispatched_at is None
