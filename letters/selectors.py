@@ -118,12 +118,16 @@ def letters_awaiting_post(*, now: datetime) -> QuerySet[Letter]:
 
 
 def _print_batches() -> QuerySet[PrintBatch]:
-    """Print batches with who made and posted them, their letter counts (``letter_count``) and how many
-    of their letters a later version replaced (``replaced_count``)."""
+    """Print batches with who made and posted them, their letter counts (``letter_count``), how many
+    of their letters a later version replaced (``replaced_count``) and how many were withdrawn
+    (``withdrawn_count``: a stale decision once the claim was deemed accepted, REK-8)."""
     return PrintBatch.objects.select_related("created_by", "posted_by").annotate(
         letter_count=Count("printbatchletter"),
         replaced_count=Count(
             "printbatchletter", filter=Q(printbatchletter__letter__superseded_by__isnull=False)
+        ),
+        withdrawn_count=Count(
+            "printbatchletter", filter=Q(printbatchletter__letter__withdrawn_at__isnull=False)
         ),
     )
 

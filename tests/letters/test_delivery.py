@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
+from django.urls import reverse
 from pypdf import PdfReader
 
 from audit.models import AuditEntry
@@ -30,6 +31,7 @@ from letters.services import (
     letters_email_send,
     print_batch_assemble,
     print_batch_mark_posted,
+    print_batch_mark_printed,
     print_batch_pdf,
 )
 from liability.engine import Findings
@@ -39,6 +41,7 @@ from tests.disputes.conftest import submitted_case, warsaw
 
 # The letters tests' fixtures: stored files in a temporary MEDIA_ROOT, NBP rates, signing staff.
 from tests.letters.test_issue import _media, _sign_in, analyst, eur_rates, supervisor, theft  # noqa: F401
+from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -358,6 +361,28 @@ def test_a_decision_withdrawn_while_in_a_batch_not_yet_printed_leaves_the_batch(
         notice.pk,
         warsaw(2025, 6, 26, 11, 5),
     )
+    print_batch_mark_posted(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 26, 15, 0))
+    decision.refresh_from_db()
+    assert decision.dispatched_at is None
+
+
+def test_the_print_room_warns_of_a_printed_letter_withdrawn_since_and_posting_does_not_record_it(
+    theft, eur_rates, analyst, supervisor
+):
+    # Printed on day 29; deemed accepted on day 31 before the post went: the paper copy must come out.
+    case = _decided(theft, analyst, supervisor, decided_at=warsaw(2025, 6, 24, 10, 0))
+    decision = Letter.objects.get(case=case, letter_type="DECISION_ACCEPTED")
+    batch = print_batch_assemble(actor=analyst, now=warsaw(2025, 6, 24, 14, 0))
+    print_batch_mark_printed(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 24, 15, 0))
+    cases_deem_accepted_overdue(now=warsaw(2025, 6, 26, 11, 0), batch_size=10)
+    for request in case.letter_requests.filter(fulfilled_at__isnull=True).order_by("pk"):
+        letter_request_process(letter_request_id=request.pk, actor=None, now=warsaw(2025, 6, 26, 11, 5))
+    client = sign_in_staff(Client(), analyst)
+
+    room = client.get(reverse("backoffice:print"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert batch.letters.filter(pk=decision.pk).exists()  # printed: its paper copy is in the stack
+    assert "1 printed letter of this batch was withdrawn after printing" in room
     print_batch_mark_posted(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 26, 15, 0))
     decision.refresh_from_db()
     assert decision.dispatched_at is None
