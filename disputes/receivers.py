@@ -3,7 +3,7 @@
 from django.dispatch import receiver
 
 from corebanking.signals import posting_confirmed
-from disputes.services import case_record_refund_confirmation, case_record_take_back_confirmation
+from disputes.services import case_record_refund_confirmation, case_record_step_confirmation
 from ledger.models import LedgerEntry
 from ledger.rules import LedgerKind
 
@@ -18,7 +18,8 @@ def refund_credit_confirmed(sender, *, posting, now, **kwargs) -> None:
         case_record_refund_confirmation(case_id=case_id, now=now)
 
 
-@receiver(posting_confirmed, dispatch_uid="disputes.take_back_confirmed")
-def take_back_debit_confirmed(sender, *, posting, now, **kwargs) -> None:
-    """A take-back debit confirmed by the core system may tell the customer the money was taken back."""
-    case_record_take_back_confirmation(ledger_entry_id=posting.ledger_entry_id, now=now)
+@receiver(posting_confirmed, dispatch_uid="disputes.money_step_confirmed")
+def money_step_confirmed(sender, *, posting, now, **kwargs) -> None:
+    """A refund credit or a take-back debit confirmed by the core system may tell the customer the money
+    has moved (the step's last posting confirmed)."""
+    case_record_step_confirmation(ledger_entry_id=posting.ledger_entry_id, now=now)

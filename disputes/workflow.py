@@ -150,16 +150,18 @@ the end of the day (`UNCONFIRMED`), so a refund stuck at the core is seen the ne
 management reports' D+1 figures (`reports`) count the same moment: a refund is in time when
 `Case.refund_confirmed_at` is before the end of D+1, whatever the ledger time (`Case.refunded_at`).
 
-### When the customer is told money was taken back
+### When the customer is told of a refund or of money taken back
 
-A take-back (the `REVERSAL`s of a withdrawn claim, or the `RECOVERY` of the customer's share) is a
-debit on the customer's account, and the customer is told of it (`MONEY_TAKEN_BACK`, a text message
-and an e-mail) when the core system has confirmed it, not when it is entered in our ledger: the same
-`posting_confirmed` signal, received by `disputes.services.case_record_take_back_confirmation` (the case
-locked), tells the customer once every debit of that step (its entries of that kind, written by the same
-transition) is confirmed, of their total, dated the last confirmation. A confirmation happens once per
-posting, so each entry is told exactly once however the dispatcher retries; a debit the core system
-refused (or has not confirmed yet) is never told.
+The customer is told of money moved on their account when the core system has confirmed it, not when
+it is entered in our ledger: the D+1 refund (`REFUND_MADE`, its `PROVISIONAL_REFUND` credits) and a
+take-back (`MONEY_TAKEN_BACK`, the `REVERSAL`s of a withdrawn claim, or the `RECOVERY` of the
+customer's share, debits), each by a text message and an e-mail. The same `posting_confirmed` signal,
+received by `disputes.services.case_record_step_confirmation` (the case locked), tells the customer once
+every posting of that step (its positive entries of that kind, written by the same transition) is
+confirmed, of their total, dated the last confirmation (for the refund, the moment
+`Case.refund_confirmed_at` records). A confirmation happens once per posting, so each step is told
+exactly once however the dispatcher retries; a credit or debit the core system refused (or has not
+confirmed yet) is never told. A refund with no positive credit tells nothing (no money moved).
 """
 
 SWEEPS = """\

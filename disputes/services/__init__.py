@@ -100,7 +100,7 @@ from disputes.services._evidence import case_add_evidence
 from disputes.services._money import (
     MoneyResult,
     case_record_refund_confirmation,
-    case_record_take_back_confirmation,
+    case_record_step_confirmation,
     case_refund_provisionally,
     case_withhold_refund,
     refund_four_eyes_limit,
@@ -203,7 +203,7 @@ __all__ = [
     "case_extend_reply",
     "case_propose",
     "case_record_refund_confirmation",
-    "case_record_take_back_confirmation",
+    "case_record_step_confirmation",
     "case_recover_customer_share",
     "case_refund_or_propose",
     "case_refund_provisionally",

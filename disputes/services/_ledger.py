@@ -53,7 +53,7 @@ def ledger_write_many(
     if written.new:
         cases = {case.pk: case for case, _entry, _row in wanted}
         # A take-back is told to the customer when the core system confirms its debits, not here
-        # (``case_record_take_back_confirmation``): booked is not yet taken, and a debit may be refused.
+        # (``case_record_step_confirmation``): booked is not yet taken, and a debit may be refused.
         _queue_ledger(audit, written.new, cases=cases, actor=actor, now=now)
     return written.entries
 

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from customers.models import NotificationKind
 from disputes.models import (
     Case,
     CaseTransition,
@@ -33,7 +32,7 @@ from disputes.services._errors import (
     WithholdingGroundsMissing,
 )
 from disputes.services._ledger import Entry, ledger_write
-from disputes.services._notify import TAKE_BACK_REASONS, case_notify, notify_taken_back
+from disputes.services._notify import TOLD_WHEN_CONFIRMED
 from disputes.services._text import case_text
 from kartosfera.authz import APPROVE_DECISION, HANDLE_CASE
 from kartosfera.legaltime import warsaw_date
@@ -161,8 +160,8 @@ def case_refund_provisionally(
             now=now,
             audit=audit,
         )
-        if total > ZERO:
-            case_notify(case, NotificationKind.REFUND_MADE, now=now, amount=total)
+        # The customer is told of the refund when the core system confirms its credits, not here
+        # (``case_record_step_confirmation``): booked is not yet credited, and a credit may be refused.
         if not any(entry.amount > 0 for entry in entries):
             # No credit for the core system to confirm: the refund is made as it is recorded.
             case.refund_confirmed_at = now
@@ -193,33 +192,37 @@ def case_record_refund_confirmation(*, case_id: int, now: datetime) -> Case:
     return case
 
 
-def case_record_take_back_confirmation(*, ledger_entry_id: int, now: datetime) -> bool:
-    """The core system confirmed the debit of a take-back entry (a withdrawn claim's refund reversed, or
-    the customer's share recovered): once it has confirmed every debit of that step (the case's entries
-    of that kind written by the same transition), tell the customer of the step's total, dated ``now``.
-    Returns whether the customer was told now; any other entry is ignored.
+def case_record_step_confirmation(*, ledger_entry_id: int, now: datetime) -> bool:
+    """The core system confirmed the posting of a ledger entry: once it has confirmed every posting of
+    that entry's step (the case's entries of its kind written by the same transition), tell the customer
+    of the step's total, dated ``now`` (``TOLD_WHEN_CONFIRMED``: the D+1 refund credited, or money taken
+    back, a withdrawn claim's refund reversed or the customer's share recovered). Returns whether the
+    customer was told now; an entry of any other kind is ignored.
 
     Called by the ``posting_confirmed`` receiver inside the confirmation's transaction, which happens
     once per posting (a confirmed posting is never sent again, and a rolled-back confirmation takes the
-    message with it), so each entry is told exactly once; a debit refused or not yet confirmed is never
-    told. The case is locked first, so of two debits confirmed at once only the second to commit sees
+    message with it), so each step is told exactly once; a posting refused or not yet confirmed is never
+    told. The case is locked first, so of two postings confirmed at once only the second to commit sees
     both confirmed and tells.
 
     :raises CaseNotFound:
     """
-    entry = LedgerEntry.objects.filter(pk=ledger_entry_id, kind__in=list(TAKE_BACK_REASONS)).first()
+    entry = LedgerEntry.objects.filter(
+        pk=ledger_entry_id, kind__in=list(TOLD_WHEN_CONFIRMED), amount__gt=0
+    ).first()
     if entry is None:
         return False
     with case_atomic():
         case = lock_case(entry.case_id, None)
+        # A zero entry (no share to credit under NET_OF_CAP) has no posting: nothing of it to confirm.
         step = list(
-            case.ledger_entries.filter(kind=entry.kind, transition_id=entry.transition_id).select_related(
-                "posting"
-            )
+            case.ledger_entries.filter(
+                kind=entry.kind, transition_id=entry.transition_id, amount__gt=0
+            ).select_related("posting")
         )
         if postings_confirmed_at(step) is None:
             return False
-        notify_taken_back(case, step, now=now)
+        TOLD_WHEN_CONFIRMED[entry.kind](case, step, now=now)
     return True
 
 
@@ -305,7 +308,7 @@ def ledger_write_moves(
 __all__ = [
     "MoneyResult",
     "case_record_refund_confirmation",
-    "case_record_take_back_confirmation",
+    "case_record_step_confirmation",
     "case_refund_provisionally",
     "case_withhold_refund",
     "ledger_entries_of_kind",

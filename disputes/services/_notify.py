@@ -1,5 +1,6 @@
 """What the customer is told of their claim, by text message and e-mail (``customers`` sends it)."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -45,11 +46,22 @@ def notify_deemed_accepted(case: Case, *, now: datetime) -> None:
     case_notify(case, NotificationKind.CLAIM_DEEMED_ACCEPTED, now=now, reply_due=case.reply_due_on)
 
 
+def notify_refund_made(case: Case, credited: list[LedgerEntry], *, now: datetime) -> None:
+    """Tell the customer of the D+1 refund credited to their account, its total.
+
+    Called with the refund's credits once the core system has confirmed them all, once
+    (``case_record_step_confirmation``): the message is dated the day the money reached the account.
+    """
+    total = sum((entry.amount for entry in credited), ZERO)
+    if total > ZERO:
+        case_notify(case, NotificationKind.REFUND_MADE, now=now, amount=total)
+
+
 def notify_taken_back(case: Case, taken: list[LedgerEntry], *, now: datetime) -> None:
     """Tell the customer of money just taken back from their account: one message per kind of take-back.
 
     Called with the entries whose debits the core system has just confirmed, once
-    (``case_record_take_back_confirmation``): the message is dated the day the money left the account.
+    (``case_record_step_confirmation``): the message is dated the day the money left the account.
     """
     for kind, reason in TAKE_BACK_REASONS.items():
         total = sum((entry.amount for entry in taken if entry.kind == kind), ZERO)
@@ -62,3 +74,11 @@ def notify_taken_back(case: Case, taken: list[LedgerEntry], *, now: datetime) ->
                 day=warsaw_date(now),
                 reason=reason,
             )
+
+
+# What the customer is told once the core system has confirmed every posting of a money step, by the
+# kind of its ledger entries (``case_record_step_confirmation``): the money has then really moved.
+TOLD_WHEN_CONFIRMED: dict[str, Callable[..., None]] = {
+    LedgerKind.PROVISIONAL_REFUND: notify_refund_made,
+    **{kind: notify_taken_back for kind in TAKE_BACK_REASONS},
+}

@@ -34,6 +34,7 @@ from tests.browser.test_portal_journey import CHROMIUM, CHROMIUM_ARGS, PHONE, SC
 from tests.cards.factories import CardFactory, CardProductFactory, TransactionFactory
 from tests.customers.portal import PASSWORD, registered_customer
 from tests.disputes.conftest import staff
+from tests.disputes.helpers import confirm_postings
 
 pytestmark = [
     pytest.mark.skipif(
@@ -193,6 +194,8 @@ def test_a_claim_from_i_dont_recognise_this_to_the_messages_on_a_phone(
         now = case.received_at
         case_start_review(case_id=case.pk, actor=analyst, now=now + timedelta(minutes=5))
         case_refund_provisionally(case_id=case.pk, actor=analyst, now=now + timedelta(minutes=10))
+        # The core system confirms the refund's credit: the customer is told of the refund then.
+        confirm_postings(at=now + timedelta(minutes=15))
         case_request_information(
             case_id=case.pk, questions="Gdzie był telefon?", actor=analyst, now=now + timedelta(minutes=20)
         )

@@ -81,6 +81,17 @@ def test_there_is_a_demo_case_in_every_state_and_seeding_twice_changes_nothing()
         transaction=refund.transaction, kind="PROVISIONAL_REFUND", reversed_by=None
     ).exclude(case=withdrawn)
     assert (refund.reversed_by.kind, again.case.state) == ("REVERSAL", CaseState.PROVISIONALLY_REFUNDED)
+    # Every refund the seeded claims credited, the customer was told of, once, when the simulator
+    # confirmed its credits.
+    credited = set(
+        LedgerEntry.objects.filter(kind="PROVISIONAL_REFUND", amount__gt=0).values_list("case", flat=True)
+    )
+    assert anna.pk in credited
+    for case in Case.objects.filter(pk__in=credited):
+        told = Notification.objects.filter(customer=case.customer, kind="REFUND_MADE", channel="SMS")
+        assert [sms.created_at for sms in told if case.number in sms.body] == [case.refund_confirmed_at], (
+            case.number
+        )
     # Whatever the seeded claims took back from an account, the customer was told of, once per take-back.
     taken_back = LedgerEntry.objects.filter(kind__in=["REVERSAL", "RECOVERY"]).values_list("case", "kind")
     assert ("REVERSAL" in {kind for _case, kind in taken_back}) is True

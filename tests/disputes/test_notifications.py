@@ -27,6 +27,9 @@ def sms_of(case, kind: str) -> str:
 def test_each_step_of_a_claim_is_texted_and_e_mailed_in_polish(case, theft, analyst, supervisor):
     case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
     case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 12, 0))
+    refund_told = Notification.objects.filter(customer=case.customer, kind="REFUND_MADE")
+    assert not refund_told.exists()  # booked: told when the core system confirms the credits
+    confirm_postings(at=warsaw(2025, 5, 26, 12, 5))
     case_request_information(
         case_id=case.pk,
         questions="Gdzie był telefon tego wieczoru?\nKto znał PIN?",

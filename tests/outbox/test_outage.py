@@ -104,7 +104,8 @@ def test_requests_answer_during_an_outage_and_their_work_completes_once_the_brok
     # The rate fetch and the estimate run as a chain the worker's task started.
     assert eventually(lambda: Case.objects.get(pk=case.pk).estimate_status) == EstimateStatus.ESTIMATED
     assert ExportJob.objects.get(pk=job.pk).state == ExportState.DONE
-    # The messages to the customer (claim received, refund made) left once the broker was back.
+    # The messages to the customer (claim received; the refund is told once the core system confirms its
+    # credit) left once the broker was back.
     unsent = Notification.objects.filter(customer=case.customer, sent_at__isnull=True)
     assert Notification.objects.filter(customer=case.customer).exists()
     assert eventually(unsent.count, expected=0) == 0
