@@ -337,8 +337,11 @@ def claim_refund(*, case: Case, outcome: ClaimOutcome | None, now: datetime) -> 
     if case.refund_withheld_at is not None:
         return ClaimRefund(REFUND_WITHHELD)
     if case.refunded_at is not None:
+        # Dated the day the money reached the account (as the customer's message is), booked till then.
         return ClaimRefund(
-            REFUND_MADE, day=warsaw_date(case.refunded_at), posting_pending=case.refund_confirmed_at is None
+            REFUND_MADE,
+            day=warsaw_date(case.refund_confirmed_at or case.refunded_at),
+            posting_pending=case.refund_confirmed_at is None,
         )
     if case.state not in REFUND_PENDING_STATES or not case.refund_owed or case.refund_due_at is None:
         return ClaimRefund(REFUND_NOTHING)

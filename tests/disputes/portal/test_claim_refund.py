@@ -29,6 +29,7 @@ from disputes.portal.claim_status import (
 )
 from disputes.services import case_refund_provisionally, case_start_review, case_withdraw
 from tests.disputes.conftest import REFUND_DUE_AT, make_theft, submitted_case, warsaw
+from tests.disputes.helpers import confirm_postings
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +124,22 @@ def test_a_refund_made_or_withheld_is_never_late(case, analyst):
 
     assert (made.status, made.day) == (REFUND_MADE, date(2025, 5, 26))
     assert claim_refund(case=withheld, outcome=None, now=warsaw(2025, 6, 2, 9, 0)).status == REFUND_WITHHELD
+
+
+def test_a_refund_confirmed_on_a_later_day_is_dated_the_day_it_reached_the_account(case, analyst):
+    # Booked late on Monday, confirmed by the core system on Tuesday: the customer's text message is
+    # dated Tuesday, and so is the claim page (the day the money reached the account).
+    case_start_review(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 11, 0))
+    case_refund_provisionally(case_id=case.pk, actor=analyst, now=warsaw(2025, 5, 26, 23, 50))
+    case.refresh_from_db()
+    pending = claim_refund(case=case, outcome=None, now=warsaw(2025, 5, 27, 0, 5))
+    confirm_postings(at=warsaw(2025, 5, 27, 0, 10))
+    case.refresh_from_db()
+
+    made = claim_refund(case=case, outcome=None, now=warsaw(2025, 5, 27, 9, 0))
+
+    assert (pending.day, pending.posting_pending) == (date(2025, 5, 26), True)
+    assert (made.status, made.day, made.posting_pending) == (REFUND_MADE, date(2025, 5, 27), False)
 
 
 def test_a_refund_not_owed_is_neither_promised_nor_late(case):
