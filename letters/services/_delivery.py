@@ -28,6 +28,7 @@ from letters.selectors import (
     letters_awaiting_email,
     letters_awaiting_post,
     print_batch_contents,
+    replaced_rows,
 )
 from letters.services._common import require_staff, row_or_missing
 from letters.services._letters import letter_dispatch, take_out_of_unprinted_batch
@@ -261,7 +262,7 @@ class PrintBatchPosted:
     @property
     def replaced(self) -> list[PrintBatchLetterRow]:
         """The letters sent as printed though a later version replaced them after the batch was printed."""
-        return [row for row in self.sent if row.replaced_by is not None]
+        return replaced_rows(self.sent)
 
 
 def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> PrintBatchPosted:
