@@ -219,9 +219,10 @@ def _unposted_batch_locked(batch_id: int) -> PrintBatch:
 def print_batch_undo_printed(*, batch_id: int, actor: User, now: datetime) -> bool:
     """Staff marked the batch printed by mistake (a printer jam, a wrong click): it is not printed after
     all. ``printed_at`` is cleared (audited ``print_batch.printed_undone``: when it had been marked, the
-    letters left in it, those taken out), and a version issued again since it was marked leaves the
-    batch as it would have before printing (``letter.taken_out_of_print_batch``): the batch printed
-    again holds current letters only. A batch not marked printed changes nothing and returns False.
+    letters left in it, those taken out), and a version issued again, or a letter withdrawn, since it
+    was marked leaves the batch as it would have before printing (``letter.taken_out_of_print_batch``):
+    the batch printed again holds current letters only. A batch not marked printed changes nothing and
+    returns False.
 
     :raises PrintBatchNotFound: :raises PrintBatchAlreadyPosted: a posted batch went out as printed.
     :raises LetterActionNotPermitted:
@@ -235,8 +236,10 @@ def print_batch_undo_printed(*, batch_id: int, actor: User, now: datetime) -> bo
         marked_at, batch.printed_at = batch.printed_at, None
         batch.save(update_fields=["printed_at"])
         contents = print_batch_contents(batch_id=batch_id)
+        # A version issued again, or a letter withdrawn (a stale decision, REK-8), while it was marked.
+        leaving = {row.letter.pk for row in contents.letters if row.replaced_by or row.letter.withdrawn_at}
         for row in contents.letters:
-            if row.replaced_by is not None:
+            if row.letter.pk in leaving:
                 take_out_of_unprinted_batch(row.letter, replaced_by=row.replaced_by, actor=actor, now=now)
         audit_record(
             action=PRINT_BATCH_PRINTED_UNDONE,
@@ -244,8 +247,8 @@ def print_batch_undo_printed(*, batch_id: int, actor: User, now: datetime) -> bo
             obj=batch,
             data={
                 "printed_at": marked_at,
-                "letters": [row.letter.pk for row in contents.letters if row.replaced_by is None],
-                "taken_out": [row.letter.pk for row in contents.replaced],
+                "letters": [row.letter.pk for row in contents.letters if row.letter.pk not in leaving],
+                "taken_out": [row.letter.pk for row in contents.letters if row.letter.pk in leaving],
             },
             now=now,
         )

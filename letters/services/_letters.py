@@ -312,18 +312,15 @@ def _unposted_batch_of(letter_id: int) -> QuerySet[PrintBatch]:
 
 
 def take_out_of_unprinted_batch(
-    letter: Letter, *, replaced_by: Letter, actor: User | None, now: datetime
+    letter: Letter, *, replaced_by: Letter | None, actor: User | None, now: datetime
 ) -> None:
-    """A replaced version waiting in a batch not printed yet leaves the batch (audited): never on paper."""
+    """A replaced version (or, without ``replaced_by``, a withdrawn letter) waiting in a batch not printed
+    yet leaves the batch (audited with what replaced it, or when it was withdrawn): never on paper."""
     batch = _unposted_batch_of(letter.pk).select_for_update(of=("self",)).first()
     if batch is None or batch.printed_at is not None:
         return
     PrintBatchLetter.objects.filter(batch=batch, letter=letter).delete()
-    audit_letter(
-        LETTER_TAKEN_OUT_OF_PRINT_BATCH,
-        letter=letter,
-        actor=actor,
-        now=now,
-        batch=batch.pk,
-        replaced_by=replaced_by.pk,
+    why: dict[str, object] = (
+        {"replaced_by": replaced_by.pk} if replaced_by is not None else {"withdrawn_at": letter.withdrawn_at}
     )
+    audit_letter(LETTER_TAKEN_OUT_OF_PRINT_BATCH, letter=letter, actor=actor, now=now, batch=batch.pk, **why)

@@ -134,3 +134,34 @@ def test_the_print_room_undoes_printing_with_a_post_and_says_what_happened(
     assert message.format(batch=batch.pk) in answer.content.decode()
     batch.refresh_from_db()
     assert (batch.printed_at is None) is not posted
+
+
+def test_a_decision_withdrawn_while_its_batch_was_marked_printed_leaves_it_when_printing_is_undone(
+    theft, eur_rates, analyst, supervisor
+):
+    # Printed on day 29, deemed accepted on day 31 (REK-8), then the printing is undone: the batch will
+    # be printed again, and the stale decision must not be on those pages (posting would not record it).
+    from disputes.services import cases_deem_accepted_overdue
+    from letters.services import letter_request_process, print_batch_assemble
+    from tests.letters.test_delivery import _decided
+
+    case = _decided(theft, analyst, supervisor, decided_at=warsaw(2025, 6, 24, 10, 0))
+    decision = Letter.objects.get(case=case, letter_type="DECISION_ACCEPTED")
+    batch = print_batch_assemble(actor=analyst, now=warsaw(2025, 6, 24, 14, 0))
+    print_batch_mark_printed(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 24, 14, 5))
+    cases_deem_accepted_overdue(now=warsaw(2025, 6, 26, 11, 0), batch_size=10)
+    for request in case.letter_requests.filter(fulfilled_at__isnull=True).order_by("pk"):
+        letter_request_process(letter_request_id=request.pk, actor=None, now=warsaw(2025, 6, 26, 11, 5))
+
+    assert print_batch_undo_printed(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 26, 12, 0))
+
+    assert not batch.letters.filter(pk=decision.pk).exists()
+    taken_out = AuditEntry.objects.get(action="letter.taken_out_of_print_batch", object_id=str(decision.pk))
+    assert taken_out.data == {
+        "case": case.pk,
+        "version": 1,
+        "batch": batch.pk,
+        "withdrawn_at": format_instant(warsaw(2025, 6, 26, 11, 5)),
+    }
+    undone = AuditEntry.objects.get(action="print_batch.printed_undone")
+    assert decision.pk in undone.data["taken_out"] and decision.pk not in undone.data["letters"]
