@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import NotificationKind
+from customers.models import Notification, NotificationKind
 from customers.services import notification_send
 from disputes.models import Case
 from kartosfera.legaltime import warsaw_date
@@ -53,8 +53,21 @@ def notify_refund_made(case: Case, credited: list[LedgerEntry], *, now: datetime
     (``case_record_step_confirmation``): the message is dated the day the money reached the account.
     """
     total = sum((entry.amount for entry in credited), ZERO)
-    if total > ZERO:
+    if total > ZERO and not _refund_told_when_booked(case):
         case_notify(case, NotificationKind.REFUND_MADE, now=now, amount=total)
+
+
+def _refund_told_when_booked(case: Case) -> bool:
+    """Releases before 2026-12 told the customer of the refund when it was booked (the message created at
+    ``Case.refunded_at``): a refund booked then and confirmed after the upgrade is not told twice."""
+    if case.refunded_at is None or not case.number:
+        return False
+    return Notification.objects.filter(
+        customer_id=case.customer_id,
+        kind=NotificationKind.REFUND_MADE,
+        created_at=case.refunded_at,
+        body__contains=case.number,
+    ).exists()
 
 
 def notify_taken_back(case: Case, taken: list[LedgerEntry], *, now: datetime) -> None:

@@ -99,3 +99,25 @@ def test_a_credit_the_core_system_refuses_tells_the_customer_nothing(case, analy
     case.refresh_from_db()
     assert case.refund_confirmed_at is None
     assert refund_told(case) == []
+
+
+def test_a_refund_told_when_booked_by_the_earlier_release_is_not_told_again_at_its_confirmation(
+    case, analyst, core_simulator
+):
+    # Booked before the upgrade, which told the customer at booking; confirmed after it.
+    from disputes.services._notify import case_notify
+
+    refunded(case, analyst)
+    case.refresh_from_db()
+    case_notify(case, "REFUND_MADE", now=REFUNDED_AT, amount=Decimal("920.00"))
+    told_before = refund_told(case)
+
+    postings_dispatch_due(gateway=HttpCoreBankingGateway(), now=warsaw(2025, 5, 26, 12, 5))
+
+    assert [(channel, at) for channel, at, _body in told_before] == [
+        ("EMAIL", REFUNDED_AT),
+        ("SMS", REFUNDED_AT),
+    ]
+    assert refund_told(case) == told_before
+    case.refresh_from_db()
+    assert case.refund_confirmed_at == warsaw(2025, 5, 26, 12, 5)
