@@ -145,13 +145,14 @@ def _proposal_pln(proposal) -> Decimal:
 
 
 def proposal_amount(proposal) -> str:
-    """A proposal's amount as the queues write money (``800,00 zł``), a chargeback's also in its
-    transaction's own currency when that is not the złoty (``800,00 zł (187,50 €)``)."""
+    """A proposal's amount as the queues write money (``800,00 zł``), a chargeback of a whole payment
+    also in its transaction's own currency when that is not the złoty (``800,00 zł (187,50 €)``); a
+    chargeback of part of it in złoty only (the payment's euros are not the value of that part)."""
     language = get_language()
     shown = format_money(_proposal_pln(proposal), "PLN", language=language)
     if proposal.kind == ProposalKind.CHARGEBACK_RESULT and proposal.chargeback_id:
         transaction = proposal.chargeback.transaction
-        if transaction.original_currency != "PLN":
+        if transaction.original_currency != "PLN" and proposal.chargeback.amount == transaction.amount_pln:
             original = format_money(
                 transaction.original_amount, transaction.original_currency, language=language
             )

@@ -79,3 +79,22 @@ def test_every_row_shows_its_amount_a_chargeback_in_pln_and_its_original_currenc
     found = rows(client.get(reverse("backoffice:approvals")).content.decode())
 
     assert {label: row.split(" | ")[2] for label, row in found.items()} == expected
+
+
+def test_a_chargeback_for_part_of_a_payment_abroad_is_shown_in_pln_only(
+    pending, theft, supervisor, as_staff, client
+):
+    # Charged back 400,00 zł of the 800,00 zł withdrawal (187,50 €): 187,50 € beside it would read as the
+    # euro value of the 400,00 zł.
+    from chargebacks.models import Chargeback
+
+    Chargeback.objects.filter(transaction=theft.atm).update(amount=Decimal("400.00"))
+    as_staff(supervisor)
+    client.cookies["django_language"] = "pl"
+
+    found = rows(client.get(reverse("backoffice:approvals")).content.decode())
+
+    assert (
+        found["Wynik obciążenia zwrotnego Mastercard 4870 (Euronet ATM): Wygrany"].split(" | ")[2]
+        == "400,00 zł"
+    )
