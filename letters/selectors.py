@@ -154,21 +154,18 @@ class PrintBatchLetterRow:
     replaced_by: Letter | None
 
 
-def replaced_rows(rows: list[PrintBatchLetterRow]) -> list[PrintBatchLetterRow]:
-    """The rows whose letter a later version replaced: their printed copies go with the batch."""
-    return [row for row in rows if row.replaced_by is not None]
-
-
 @dataclass(frozen=True)
 class PrintBatchContents:
-    """A print batch and its letters in print order: what the batch page shows and posting records."""
+    """A print batch and its letters in print order: what the batch page shows, or, returned by
+    ``print_batch_mark_posted``, the letters it recorded as sent."""
 
     batch: PrintBatch
     letters: list[PrintBatchLetterRow]
 
     @property
     def replaced(self) -> list[PrintBatchLetterRow]:
-        return replaced_rows(self.letters)
+        """The letters of the batch a later version replaced: their printed copies go with the batch."""
+        return [row for row in self.letters if row.replaced_by is not None]
 
 
 def print_batch_contents(*, batch_id: int) -> PrintBatchContents:

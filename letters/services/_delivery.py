@@ -3,7 +3,6 @@ it, else on paper in the print batch staff download, post and mark posted. Each 
 dispatch of the letters it sent (``letter_dispatch``), which for a decision letter is the reply."""
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
 
@@ -23,12 +22,11 @@ from kartosfera.locking import locked_batch, take_turn
 from letters.batch import letter_file_name
 from letters.models import Letter, PrintBatch, PrintBatchLetter
 from letters.selectors import (
-    PrintBatchLetterRow,
+    PrintBatchContents,
     letter_title,
     letters_awaiting_email,
     letters_awaiting_post,
     print_batch_contents,
-    replaced_rows,
 )
 from letters.services._common import require_staff, row_or_missing
 from letters.services._letters import letter_dispatch, take_out_of_unprinted_batch
@@ -255,23 +253,11 @@ def print_batch_undo_printed(*, batch_id: int, actor: User, now: datetime) -> bo
     return True
 
 
-@dataclass(frozen=True)
-class PrintBatchPosted:
-    """A batch marked posted and its letters recorded as sent then, in print order."""
-
-    batch: PrintBatch
-    sent: list[PrintBatchLetterRow]
-
-    @property
-    def replaced(self) -> list[PrintBatchLetterRow]:
-        """The letters sent as printed though a later version replaced them after the batch was printed."""
-        return replaced_rows(self.sent)
-
-
-def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> PrintBatchPosted:
+def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> PrintBatchContents:
     """The batch was handed to the post at ``now``: record the dispatch of each of its letters then,
     and audit the posting (``print_batch.posted``: which version of each letter went out, and which of
     them a later version had replaced), so an auditor proves which version the customer received.
+    Returns the batch with the letters recorded as sent now, in print order.
 
     A letter issued again after the batch was printed is recorded too: its printed copy went with the
     batch (the new version goes in the next batch). One issued again before the batch was printed was
@@ -304,7 +290,7 @@ def print_batch_mark_posted(*, batch_id: int, actor: User, now: datetime) -> Pri
                     printed_in=batch.pk if superseded else None,
                 )
                 sent.append(row)
-        posted = PrintBatchPosted(batch=batch, sent=sent)
+        posted = PrintBatchContents(batch=batch, letters=sent)
         audit_record(
             action=PRINT_BATCH_POSTED,
             actor=actor,
