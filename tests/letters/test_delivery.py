@@ -366,17 +366,24 @@ def test_a_decision_withdrawn_while_in_a_batch_not_yet_printed_leaves_the_batch(
     assert decision.dispatched_at is None
 
 
+def printed_then_deemed_accepted(theft, analyst, supervisor):
+    """A decision letter batched and marked printed on day 29 (Tue 2025-06-24), its claim deemed
+    accepted on day 31 (REK-8) and the notice issued at 11:05: the decision and its batch."""
+    case = _decided(theft, analyst, supervisor, decided_at=warsaw(2025, 6, 24, 10, 0))
+    decision = Letter.objects.get(case=case, letter_type="DECISION_ACCEPTED")
+    batch = print_batch_assemble(actor=analyst, now=warsaw(2025, 6, 24, 14, 0))
+    print_batch_mark_printed(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 24, 14, 5))
+    cases_deem_accepted_overdue(now=warsaw(2025, 6, 26, 11, 0), batch_size=10)
+    for request in case.letter_requests.filter(fulfilled_at__isnull=True).order_by("pk"):
+        letter_request_process(letter_request_id=request.pk, actor=None, now=warsaw(2025, 6, 26, 11, 5))
+    return decision, batch
+
+
 def test_the_print_room_warns_of_a_printed_letter_withdrawn_since_and_posting_does_not_record_it(
     theft, eur_rates, analyst, supervisor
 ):
     # Printed on day 29; deemed accepted on day 31 before the post went: the paper copy must come out.
-    case = _decided(theft, analyst, supervisor, decided_at=warsaw(2025, 6, 24, 10, 0))
-    decision = Letter.objects.get(case=case, letter_type="DECISION_ACCEPTED")
-    batch = print_batch_assemble(actor=analyst, now=warsaw(2025, 6, 24, 14, 0))
-    print_batch_mark_printed(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 24, 15, 0))
-    cases_deem_accepted_overdue(now=warsaw(2025, 6, 26, 11, 0), batch_size=10)
-    for request in case.letter_requests.filter(fulfilled_at__isnull=True).order_by("pk"):
-        letter_request_process(letter_request_id=request.pk, actor=None, now=warsaw(2025, 6, 26, 11, 5))
+    decision, batch = printed_then_deemed_accepted(theft, analyst, supervisor)
     client = sign_in_staff(Client(), analyst)
 
     room = client.get(reverse("backoffice:print"), HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -141,17 +141,10 @@ def test_a_decision_withdrawn_while_its_batch_was_marked_printed_leaves_it_when_
 ):
     # Printed on day 29, deemed accepted on day 31 (REK-8), then the printing is undone: the batch will
     # be printed again, and the stale decision must not be on those pages (posting would not record it).
-    from disputes.services import cases_deem_accepted_overdue
-    from letters.services import letter_request_process, print_batch_assemble
-    from tests.letters.test_delivery import _decided
+    from tests.letters.test_delivery import printed_then_deemed_accepted
 
-    case = _decided(theft, analyst, supervisor, decided_at=warsaw(2025, 6, 24, 10, 0))
-    decision = Letter.objects.get(case=case, letter_type="DECISION_ACCEPTED")
-    batch = print_batch_assemble(actor=analyst, now=warsaw(2025, 6, 24, 14, 0))
-    print_batch_mark_printed(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 24, 14, 5))
-    cases_deem_accepted_overdue(now=warsaw(2025, 6, 26, 11, 0), batch_size=10)
-    for request in case.letter_requests.filter(fulfilled_at__isnull=True).order_by("pk"):
-        letter_request_process(letter_request_id=request.pk, actor=None, now=warsaw(2025, 6, 26, 11, 5))
+    decision, batch = printed_then_deemed_accepted(theft, analyst, supervisor)
+    case = decision.case
 
     assert print_batch_undo_printed(batch_id=batch.pk, actor=analyst, now=warsaw(2025, 6, 26, 12, 0))
 
